@@ -1,0 +1,53 @@
+"""SQLModel tables. One module per area; everything is re-exported here so that
+`SQLModel.metadata` (and alembic) see all tables after `import crm_core.models`.
+"""
+
+from crm_core.models.accounts import Contact, Customer, Department, Product
+from crm_core.models.base import JSON_TYPE, utcnow
+from crm_core.models.org import Region, Role, Team, User, UserIdentity
+from crm_core.models.pipeline import (
+    Deal,
+    FollowUp,
+    Lead,
+    LeadEvent,
+    LeadStatus,
+    Stage,
+    StageHistory,
+    Task,
+)
+from crm_core.models.system import (
+    AuditLog,
+    ConfigEntry,
+    DialogState,
+    IntakeRequest,
+    OutboxMessage,
+    ProcessedEvent,
+)
+
+__all__ = [
+    "JSON_TYPE",
+    "AuditLog",
+    "ConfigEntry",
+    "Contact",
+    "Customer",
+    "Deal",
+    "Department",
+    "DialogState",
+    "FollowUp",
+    "IntakeRequest",
+    "Lead",
+    "LeadEvent",
+    "LeadStatus",
+    "OutboxMessage",
+    "ProcessedEvent",
+    "Product",
+    "Region",
+    "Role",
+    "Stage",
+    "StageHistory",
+    "Task",
+    "Team",
+    "User",
+    "UserIdentity",
+    "utcnow",
+]

@@ -1,0 +1,85 @@
+"""Infrastructure tables: audit log, outbox, dialog state, inbound dedupe, config."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Field, SQLModel
+
+from crm_core.models.base import json_column, ts_column
+
+
+class AuditLog(SQLModel, table=True):
+    """Append-only: database triggers refuse UPDATE and DELETE (see the first migration)."""
+
+    __tablename__ = "audit_log"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=ts_column(nullable=False, index=True))
+    actor_id: int | None = Field(default=None, foreign_key="crm_user.id")
+    actor: str = "system"                         # login or "system" / "api" / "import"
+    action: str                                   # lead.create, followup.log, …
+    entity: str = Field(index=True)               # lead / customer / …
+    entity_id: str = Field(index=True)
+    before: dict[str, Any] | None = Field(default=None, sa_column=json_column(None))
+    after: dict[str, Any] | None = Field(default=None, sa_column=json_column(None))
+
+
+class OutboxMessage(SQLModel, table=True):
+    """Everything pushed later, written in the same transaction as its cause."""
+
+    __tablename__ = "outbox"
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(index=True)                 # lead.merged, lead.assigned, sla.alert, …
+    recipient_id: int | None = Field(default=None, foreign_key="crm_user.id", index=True)
+    platform: str | None = None                   # resolved at delivery when None
+    chat_id: str | None = None
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(dict))
+    dedupe_key: str = Field(unique=True)
+    status: str = Field(default="pending", index=True)     # pending | sending | sent | dead
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_column=ts_column(nullable=False, index=True))
+    locked_by: str | None = None
+    locked_until: datetime | None = Field(default=None, sa_column=ts_column())
+    last_error: str | None = None
+    platform_message_id: str | None = None
+    created_at: datetime = Field(sa_column=ts_column(nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=ts_column())
+
+
+class DialogState(SQLModel, table=True):
+    __tablename__ = "dialog_state"
+    key: str = Field(primary_key=True)            # platform:chat_id:user_id
+    user_id: int | None = Field(default=None, foreign_key="crm_user.id")
+    name: str
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(dict))
+    updated_at: datetime = Field(sa_column=ts_column(nullable=False))
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """Inbound de-duplication by the platform's message/event id (stored as text)."""
+
+    __tablename__ = "processed_event"
+    platform: str = Field(primary_key=True)
+    event_id: str = Field(primary_key=True)
+    received_at: datetime = Field(sa_column=ts_column(nullable=False, index=True))
+
+
+class IntakeRequest(SQLModel, table=True):
+    """Idempotency for lead intake: the first answer to a client id is replayed."""
+
+    __tablename__ = "intake_request"
+    key: str = Field(primary_key=True)
+    lead_id: int | None = Field(default=None, foreign_key="lead.id")
+    response: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(dict))
+    created_at: datetime = Field(sa_column=ts_column(nullable=False))
+
+
+class ConfigEntry(SQLModel, table=True):
+    """Tenant configuration as JSON values: presets, working hours, required fields…"""
+
+    __tablename__ = "config_entry"
+    key: str = Field(primary_key=True)
+    value: Any = Field(default=None, sa_column=json_column(None))
+    updated_at: datetime | None = Field(default=None, sa_column=ts_column())
+    updated_by: int | None = Field(default=None, foreign_key="crm_user.id")

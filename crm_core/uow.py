@@ -1,0 +1,127 @@
+"""Unit of work: one transaction holding the change, its audit rows and its outbox rows."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from enum import Enum
+from types import TracebackType
+from typing import Any
+
+from sqlmodel import SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from crm_core.clock import Clock
+from crm_core.db import Database
+from crm_core.models import AuditLog, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who makes a change: a user, or the system / api / import."""
+
+    user_id: int | None
+    label: str
+
+    @classmethod
+    def system(cls, label: str = "system") -> Actor:
+        return cls(None, label)
+
+
+def snapshot(row: SQLModel | None) -> dict[str, Any] | None:
+    """JSON-ready copy of a row for the audit log."""
+    if row is None:
+        return None
+    return {k: _jsonable(v) for k, v in row.model_dump().items()}
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, datetime | date):
+        return v.isoformat()
+    if isinstance(v, Enum):
+        return v.value
+    if isinstance(v, Decimal):
+        return float(v)
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, list | tuple | set):
+        return [_jsonable(x) for x in v]
+    return v
+
+
+class UnitOfWork:
+    """`async with UnitOfWork(db, clock, actor) as uow:` … `await uow.commit()`.
+
+    Leaving the block without commit rolls everything back: no partial writes.
+    """
+
+    def __init__(self, db: Database, clock: Clock, actor: Actor | None = None) -> None:
+        self.db = db
+        self.clock = clock
+        self.actor = actor or Actor.system()
+        self.now = clock.now()
+        self._session: AsyncSession | None = None
+        self.committed = False
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("UnitOfWork used outside `async with`")
+        return self._session
+
+    async def __aenter__(self) -> UnitOfWork:
+        self._session = self.db.sessions()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._session is not None
+        try:
+            if not self.committed:
+                await self._session.rollback()
+        finally:
+            await self._session.close()
+            self._session = None
+
+    async def commit(self) -> None:
+        await self.session.commit()
+        self.committed = True
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+    def add(self, row: SQLModel) -> None:
+        self.session.add(row)
+
+    def audit(
+        self, action: str, entity: str, entity_id: Any, *,
+        before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
+    ) -> None:
+        self.session.add(AuditLog(
+            at=self.now, actor_id=self.actor.user_id, actor=self.actor.label, action=action,
+            entity=entity, entity_id=str(entity_id), before=before, after=after,
+        ))
+
+    def notify(
+        self, kind: str, recipient_id: int | None, payload: dict[str, Any], dedupe_key: str, *,
+        at: datetime | None = None, platform: str | None = None, chat_id: str | None = None,
+    ) -> OutboxMessage:
+        """Queue a message to push later, in this transaction (the outbox pattern)."""
+        row = OutboxMessage(
+            kind=kind, recipient_id=recipient_id, payload=_jsonable(payload),
+            dedupe_key=dedupe_key, next_attempt_at=at or self.now, created_at=self.now,
+            platform=platform, chat_id=chat_id,
+        )
+        self.session.add(row)
+        return row
+
+
+def day_bounds(day: date, clock: Clock) -> tuple[datetime, datetime]:
+    start = datetime(day.year, day.month, day.day, tzinfo=clock.tz)
+    return start, start + timedelta(days=1)

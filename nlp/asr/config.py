@@ -1,0 +1,65 @@
+"""`AsrConfig`: every knob of the voice path in one frozen value.
+
+The composition root maps the ``CRMBOT_WHISPER_*`` / ``CRMBOT_VOICE_*`` settings onto it;
+nlp/ itself never reads settings or the environment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+
+def default_cache_dir() -> Path:
+    return Path.home() / ".cache" / "crmbot" / "whisper"
+
+
+@dataclass(frozen=True, slots=True)
+class AsrConfig:
+    # --- model ------------------------------------------------------------------------
+    model_path: Path | None = None      # a CTranslate2 Whisper dir; None: assembled default
+    model_size: str = "base"            # name of the packaged model ("base" is shipped)
+    cache_dir: Path = field(default_factory=default_cache_dir)
+    device: str = "auto"                # auto | cpu | cuda
+    compute_type: str = "int8"          # int8 | int8_float16 | float16 | float32 | default
+    threads: int = 2                    # CPU threads of the model (intra-op)
+    # --- decoding ---------------------------------------------------------------------
+    language: str = "zh"
+    beam_size: int = 5
+    max_new_tokens: int = 256           # per 30 s window; with the prompt stays < 448
+    vad: bool = True
+    prompt_token_budget: int = 120      # tokens for the name prompt (Whisper allows 223)
+    # --- guards -----------------------------------------------------------------------
+    max_seconds: float = 60.0           # longer notes are politely refused
+    max_bytes: int = 20 * 1024 * 1024   # refuse bigger uploads before decoding
+    min_speech_seconds: float = 0.3
+    silence_rms: float = 0.003          # RMS below this (full scale 1.0) is silence
+    no_speech_threshold: float = 0.6    # drop a segment: no_speech_prob above this …
+    logprob_threshold: float = -1.0     # … and avg_logprob below this (Whisper's rule)
+    min_avg_logprob: float = -1.5       # drop a segment below this regardless
+    max_compression_ratio: float = 2.4  # repetitive loops
+    snap_min_avg_logprob: float = -0.8  # below this, names are not snapped in
+    # --- worker -----------------------------------------------------------------------
+    timeout_s: float = 30.0             # per job, processing time
+    queue_size: int = 8                 # jobs waiting or running; more are refused
+
+    def with_(self, **changes: object) -> AsrConfig:
+        """A copy with some fields changed (``cfg.with_(beam_size=1)``)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def resolved_device(self) -> str:
+        """``auto`` → ``cuda`` when CTranslate2 sees a GPU, else ``cpu``."""
+        if self.device != "auto":
+            return self.device
+        try:
+            import ctranslate2
+
+            return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+        except Exception:  # noqa: BLE001 - any failure means no usable GPU
+            return "cpu"
+
+    def resolved_compute_type(self, device: str) -> str:
+        """int8 on CPU; on a GPU int8 becomes int8_float16 (faster, same memory)."""
+        if device == "cuda" and self.compute_type == "int8":
+            return "int8_float16"
+        return self.compute_type
