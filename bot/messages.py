@@ -1,0 +1,91 @@
+"""The platform-neutral message model. Standard library only.
+
+Adapters translate platform payloads into `Incoming` and render `Text` / `Card` / `Image`
+natively; `bot/` never sees platform JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+Platform = Literal["wecom", "dingtalk", "feishu", "console"]
+PLATFORMS: tuple[str, ...] = ("wecom", "dingtalk", "feishu", "console")
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRef:
+    """Where to answer; with `user_id` also the dialog key."""
+
+    platform: str
+    chat_id: str                    # room / conversation id on that platform
+    user_id: str | None             # platform user id; None = the whole chat
+    is_group: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.chat_id}:{self.user_id or '*'}"
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonPress:
+    action: str
+    args: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Voice:
+    """A voice note, already downloaded by the adapter."""
+
+    audio: bytes | None
+    format: str | None = None       # amr | opus | ogg | mp3 | m4a | wav | None (sniff)
+    recognition: str | None = None  # the platform's own transcript (DingTalk), a fallback
+    duration_s: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    event_id: str                   # platform message id (text): de-duplicates retries
+    chat: ChatRef
+    sent_at: datetime               # tz-aware; becomes `now` for nlp and SLA math
+    text: str = ""
+    voice: Voice | None = None
+    pressed: ButtonPress | None = None
+    menu_key: str | None = None     # app-menu click (WeCom) → routed like a command
+    entered: bool = False           # the user opened the chat (enter_agent / p2p_chat_create)
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)   # logs only
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str                      # "认领"
+    action: str                     # "lead.claim" — routed like a command
+    args: Mapping[str, str] = field(default_factory=dict)
+    style: str = "default"          # default | primary | danger
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    title: str
+    fields: tuple[tuple[str, str], ...] = ()
+    body: str = ""
+    buttons: tuple[Button, ...] = ()
+    card_id: str | None = None      # stable id so a later reply can replace this card
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """A chart or picture: PNG bytes plus a caption used where images cannot be shown."""
+
+    png: bytes
+    caption: str = ""
+
+
+Reply = Text | Card | Image
