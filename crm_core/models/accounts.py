@@ -13,8 +13,10 @@ CUSTOMER_KINDS: dict[str, str] = {
     "government": "政府机构", "other": "其他",
 }
 
-DECISION_ROLES: tuple[str, ...] = ("院长", "分管副院长", "设备科", "采购科", "临床科室主任", "使用科室", "财务",
-                                   "总经理", "技术负责人", "采购经理", "其他")
+DECISION_ROLES: tuple[str, ...] = (
+    "院长", "分管副院长", "设备科", "采购科", "临床科室主任", "使用科室", "财务",
+    "总经理", "技术负责人", "采购经理", "其他",
+)
 
 
 class Customer(SQLModel, table=True):

@@ -18,7 +18,9 @@ class Role(StrEnum):
     admin = "admin"
 
 
-ROLE_LABELS: dict[str, str] = {"rep": "销售", "manager": "经理", "director": "总监", "admin": "管理员"}
+ROLE_LABELS: dict[str, str] = {
+    "rep": "销售", "manager": "经理", "director": "总监", "admin": "管理员",
+}
 
 
 class Region(SQLModel, table=True):

@@ -81,7 +81,9 @@ class LeadEvent(SQLModel, table=True):
 
     __tablename__ = "lead_event"
     id: int | None = Field(default=None, primary_key=True)
-    lead_id: int = Field(foreign_key="lead.id", index=True)
+    lead_id: int | None = Field(default=None, foreign_key="lead.id", index=True)
+    customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
     kind: str                                                  # created | inquiry | assigned …
     at: datetime = Field(sa_column=ts_column(nullable=False))
     actor_id: int | None = Field(default=None, foreign_key="crm_user.id")

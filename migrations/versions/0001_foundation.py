@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 17:09:04.669614
+Create Date: 2026-11-22 17:10:09.230465
 """
 from collections.abc import Sequence
 
@@ -337,16 +337,21 @@ def upgrade() -> None:
     )
     op.create_table('lead_event',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('lead_id', sa.Integer(), nullable=False),
+    sa.Column('lead_id', sa.Integer(), nullable=True),
+    sa.Column('customer_id', sa.Integer(), nullable=True),
+    sa.Column('contact_id', sa.Integer(), nullable=True),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('at', crm_core.models.base.AwareDateTime(timezone=True), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('detail', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['crm_user.id'], ),
+    sa.ForeignKeyConstraint(['contact_id'], ['contact.id'], ),
+    sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], ),
     sa.ForeignKeyConstraint(['lead_id'], ['lead.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('lead_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_lead_event_customer_id'), ['customer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_lead_event_lead_id'), ['lead_id'], unique=False)
 
     op.create_table('followup',
@@ -476,6 +481,7 @@ def downgrade() -> None:
     op.drop_table('followup')
     with op.batch_alter_table('lead_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_lead_event_lead_id'))
+        batch_op.drop_index(batch_op.f('ix_lead_event_customer_id'))
 
     op.drop_table('lead_event')
     op.drop_table('intake_request')

@@ -1,0 +1,261 @@
+"""Lead intake: one service behind every door (HTTP form, import, chat).
+
+Validates and normalises, parks incomplete leads in the pending pool with reasons,
+de-duplicates by phone / e-mail across channels (one person, one record), is idempotent on a
+client-supplied id, and routes the lead — all in one transaction with its audit rows and the
+owner's notifications.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+
+from crm_core.errors import InvalidInput
+from crm_core.models import Contact, Customer, IntakeRequest, Lead, LeadEvent, User
+from crm_core.policies.contact_info import BadContactInfo, normalize_email, normalize_phone
+from crm_core.services import routing
+from crm_core.uow import UnitOfWork, snapshot
+
+log = logging.getLogger(__name__)
+
+TEXT_FIELDS: tuple[str, ...] = (
+    "company", "name", "title", "phone", "email", "address", "product", "message",
+    "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term", "client_id",
+    "source", "province", "city", "district",
+)
+KNOWN_FIELDS: frozenset[str] = frozenset((*TEXT_FIELDS, "budget"))
+MAX_FIELD_CHARS = 2000
+FIELD_LABELS: dict[str, str] = {
+    "company": "单位", "name": "姓名", "phone": "电话", "email": "邮箱", "budget": "预算",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeResult:
+    lead_id: int | None
+    status: str                                # pending | new | assigned | … | merged
+    merged_into: dict[str, int | None] | None = None
+    owner: str | None = None                   # owner's name
+    owner_login: str | None = None
+    offered_to: list[str] = field(default_factory=list)
+    reason: str | None = None
+    problems: list[str] = field(default_factory=list)   # why a lead is pending
+    duplicate_of_owner: str | None = None      # "这个号码已属于张三的客户…"
+    replayed: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def parse_payload(payload: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Type-check and normalise a raw payload. Returns (clean values, per-field errors)."""
+    clean: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for key in TEXT_FIELDS:
+        value = payload.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            errors[key] = "must be a string"
+            continue
+        text = str(value).strip()
+        if len(text) > MAX_FIELD_CHARS:
+            errors[key] = f"longer than {MAX_FIELD_CHARS} characters"
+            continue
+        if text:
+            clean[key] = text
+    budget = payload.get("budget")
+    if budget not in (None, ""):
+        try:
+            if isinstance(budget, bool):
+                raise ValueError
+            b = float(str(budget).replace(",", "").replace("万", "e4").strip())
+            if b < 0 or b != b:
+                raise ValueError
+            clean["budget"] = b
+        except ValueError:
+            errors["budget"] = "must be a non-negative number"
+    try:
+        clean["phone"] = normalize_phone(clean.get("phone"))
+    except BadContactInfo as e:
+        errors["phone"] = str(e)
+    try:
+        clean["email"] = normalize_email(clean.get("email"))
+    except BadContactInfo as e:
+        errors["email"] = str(e)
+    return clean, errors
+
+
+async def intake_lead(
+    uow: UnitOfWork, payload: Mapping[str, Any], *, channel: str = "web",
+    idempotency_key: str | None = None,
+) -> IntakeResult:
+    """Take one lead from any door. Raises InvalidInput (nothing stored) for a bad payload."""
+    clean, errors = parse_payload(payload)
+    if errors:
+        raise InvalidInput(f"invalid lead payload: {sorted(errors)}",
+                           "线索信息格式有误", fields=errors)
+    if not any(clean.get(k) for k in ("company", "name", "phone", "email", "message")):
+        raise InvalidInput("empty lead payload", "线索是空的", fields={"*": "no lead data"})
+    key = idempotency_key or clean.get("client_id")
+    if key:
+        stored = await uow.session.get(IntakeRequest, key)
+        if stored is not None:
+            return IntakeResult(**{**stored.response, "replayed": True})
+
+    result = await _intake(uow, payload, clean, channel)
+    if key:
+        uow.add(IntakeRequest(key=key, lead_id=result.lead_id, response=result.to_json(),
+                              created_at=uow.now))
+    try:
+        await uow.commit()
+    except IntegrityError:
+        # A concurrent retry with the same key won the race: answer what it stored.
+        await uow.session.rollback()
+        if key:
+            stored = await uow.session.get(IntakeRequest, key)
+            if stored is not None:
+                return IntakeResult(**{**stored.response, "replayed": True})
+        raise
+    return result
+
+
+async def _intake(
+    uow: UnitOfWork, payload: Mapping[str, Any], clean: dict[str, Any], channel: str
+) -> IntakeResult:
+    phone, email = clean.get("phone"), clean.get("email")
+    dup = await _find_duplicate(uow, phone, email)
+    if dup is not None:
+        return await _merge(uow, dup, payload, clean, channel)
+
+    problems: list[str] = []
+    if not phone and not email:
+        problems.append("缺少电话和邮箱")
+    if not clean.get("company"):
+        problems.append("缺少单位名称")
+    customer = await _match_customer(uow, clean.get("company"))
+    lead = Lead(
+        status="pending" if problems else "new",
+        customer_id=customer.id if customer else None,
+        company=customer.name if customer else clean.get("company"),
+        name=clean.get("name"), title=clean.get("title"), phone=phone, email=email,
+        address=clean.get("address"), province=clean.get("province"), city=clean.get("city"),
+        district=clean.get("district"), product_text=clean.get("product"),
+        budget=clean.get("budget"), message=clean.get("message"),
+        source_channel=clean.get("source") or channel,
+        utm_source=clean.get("utm_source"), utm_medium=clean.get("utm_medium"),
+        utm_campaign=clean.get("utm_campaign"), utm_content=clean.get("utm_content"),
+        utm_term=clean.get("utm_term"), client_id=clean.get("client_id"),
+        raw_payload=_raw(payload), invalid_reasons=problems,
+        created_at=uow.now, updated_at=uow.now,
+    )
+    uow.add(lead)
+    await uow.flush()
+    uow.add(LeadEvent(lead_id=lead.id, kind="created", at=uow.now, actor_id=uow.actor.user_id,
+                      detail={"channel": lead.source_channel, "problems": problems}))
+    uow.audit("lead.create", "lead", lead.id, after=snapshot(lead))
+    if problems:
+        return IntakeResult(lead_id=lead.id, status="pending", problems=problems)
+    outcome = await routing.route_new_lead(uow, lead)
+    owner = await uow.session.get(User, outcome.owner_id) if outcome.owner_id else None
+    offered: list[str] = []
+    for uid in outcome.offered_to:
+        u = await uow.session.get(User, uid)
+        if u is not None:
+            offered.append(u.name)
+    return IntakeResult(
+        lead_id=lead.id, status=lead.status, owner=owner.name if owner else None,
+        owner_login=owner.login if owner else None, offered_to=offered, reason=outcome.reason,
+    )
+
+
+async def _find_duplicate(
+    uow: UnitOfWork, phone: str | None, email: str | None
+) -> Lead | Contact | None:
+    """The person, if we know them already: an open lead first, then a contact (indexed)."""
+    if not phone and not email:
+        return None
+    conds_lead = []
+    conds_contact = []
+    if phone:
+        conds_lead.append(Lead.phone == phone)
+        conds_contact.append(Contact.phone == phone)
+    if email:
+        conds_lead.append(Lead.email == email)
+        conds_contact.append(Contact.email == email)
+    lead = (await uow.session.execute(
+        select(Lead).where(or_(*conds_lead)).order_by(Lead.id.desc()).limit(1)  # type: ignore[union-attr]
+    )).scalars().first()
+    if lead is not None:
+        return lead
+    return (await uow.session.execute(
+        select(Contact).where(or_(*conds_contact)).limit(1)
+    )).scalars().first()
+
+
+async def _merge(
+    uow: UnitOfWork, dup: Lead | Contact, payload: Mapping[str, Any], clean: dict[str, Any],
+    channel: str,
+) -> IntakeResult:
+    detail = {"channel": clean.get("source") or channel, "payload": _raw(payload)}
+    if isinstance(dup, Lead):
+        lead, contact_id, customer_id = dup, dup.contact_id, dup.customer_id
+        owner_id = dup.owner_id
+    else:
+        lead, contact_id, customer_id = None, dup.id, dup.customer_id
+        customer = await uow.session.get(Customer, customer_id) if customer_id else None
+        owner_id = customer.owner_id if customer else None
+    uow.add(LeadEvent(lead_id=lead.id if lead else None, customer_id=customer_id,
+                      contact_id=contact_id, kind="inquiry", at=uow.now,
+                      actor_id=uow.actor.user_id, detail=detail))
+    if lead is not None:
+        before = snapshot(lead)
+        lead.updated_at = uow.now
+        for k in ("utm_source", "utm_medium", "utm_campaign"):
+            if not getattr(lead, k) and clean.get(k):
+                setattr(lead, k, clean[k])
+        uow.add(lead)
+        uow.audit("lead.merge_inquiry", "lead", lead.id, before=before, after=snapshot(lead))
+    else:
+        uow.audit("contact.merge_inquiry", "contact", contact_id, after=detail)
+    owner = await uow.session.get(User, owner_id) if owner_id else None
+    if owner is not None:
+        uow.notify(
+            "lead.merged", owner.id,
+            {"lead_id": lead.id if lead else None, "customer_id": customer_id,
+             "contact_id": contact_id, "name": clean.get("name"), "company": clean.get("company"),
+             "phone": clean.get("phone"), "message": clean.get("message"),
+             "channel": detail["channel"]},
+            dedupe_key=f"lead.merged:{lead.id if lead else 'c' + str(contact_id)}:"
+                       f"{uow.now.isoformat()}:{clean.get('client_id') or ''}",
+        )
+    return IntakeResult(
+        lead_id=lead.id if lead else None, status=lead.status if lead else "merged",
+        merged_into={"lead_id": lead.id if lead else None, "customer_id": customer_id,
+                     "contact_id": contact_id},
+        owner=owner.name if owner else None, owner_login=owner.login if owner else None,
+        reason="重复线索，已并入原有记录", duplicate_of_owner=owner.name if owner else None,
+    )
+
+
+async def _match_customer(uow: UnitOfWork, company: str | None) -> Customer | None:
+    if not company:
+        return None
+    return (await uow.session.execute(
+        select(Customer).where(Customer.name == company).limit(1)
+    )).scalars().first()
+
+
+def _raw(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """Everything the form sent, known fields and unknown ones alike (JSON-safe)."""
+    out: dict[str, Any] = {}
+    for k, v in payload.items():
+        key = str(k)[:100]
+        out[key] = v if isinstance(v, str | int | float | bool | type(None)) else str(v)
+    return out
