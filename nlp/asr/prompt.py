@@ -1,0 +1,83 @@
+"""The recognition prompt: this rep's customer, contact and product names.
+
+Whisper conditions on up to 223 prompt tokens; long prompts slow decoding and make the
+model more willing to "hear" names that were never said, so the names are packed into a
+smaller budget (``AsrConfig.prompt_token_budget``), alternating customers, contacts and
+products so that no kind crowds the others out. The prompt is written in Simplified
+Chinese, which also nudges Whisper away from Traditional characters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from itertools import zip_longest
+
+from nlp.types import Catalog
+
+PROMPT_HEAD = "以下是普通话的销售跟进记录，提到"
+PROMPT_TAIL = "。"
+SEPARATOR = "、"
+WHISPER_PROMPT_LIMIT = 223   # n_text_ctx // 2 - 1
+
+TokenCounter = Callable[[str], int]
+
+
+def estimate_tokens(text: str) -> int:
+    """A safe upper bound without the tokenizer: Whisper's byte-level BPE spends at most
+    one token per UTF-8 byte, and in practice about 1–2 per CJK character; count 2 per
+    non-ASCII character and 1 per ASCII one, plus the leading space."""
+    return 1 + sum(2 if ord(ch) > 127 else 1 for ch in text)
+
+
+def vocabulary_names(catalog: Catalog | None) -> list[str]:
+    """Canonical names, interleaved customer / contact / product, without duplicates."""
+    if catalog is None:
+        return []
+    kinds: list[Sequence[str]] = [
+        [c.name for c in catalog.customers],
+        [c.name for c in catalog.contacts],
+        [p.name for p in catalog.products],
+    ]
+    out: list[str] = []
+    seen: set[str] = set()
+    for group in zip_longest(*kinds):
+        for name in group:
+            if name and name.strip() and name not in seen:
+                seen.add(name)
+                out.append(name.strip())
+    return out
+
+
+def build_prompt(
+    names: Iterable[str],
+    *,
+    budget_tokens: int = 120,
+    count_tokens: TokenCounter | None = None,
+) -> str:
+    """A short Simplified Chinese prompt naming as many of ``names`` (in order) as fit.
+
+    Empty when there are no names. Never exceeds ``min(budget_tokens, 223)`` tokens as
+    counted by ``count_tokens`` (the model's tokenizer; a safe estimate by default).
+    """
+    count = count_tokens or estimate_tokens
+    budget = min(budget_tokens, WHISPER_PROMPT_LIMIT)
+    picked: list[str] = []
+    for name in names:
+        name = name.strip()
+        if not name or name in picked:
+            continue
+        candidate = PROMPT_HEAD + SEPARATOR.join([*picked, name]) + PROMPT_TAIL
+        if count(candidate) > budget:
+            continue   # a shorter name further on may still fit
+        picked.append(name)
+    if not picked:
+        return ""
+    return PROMPT_HEAD + SEPARATOR.join(picked) + PROMPT_TAIL
+
+
+def prompt_names(prompt: str) -> list[str]:
+    """The names a prompt built by `build_prompt` mentions."""
+    if not prompt.startswith(PROMPT_HEAD):
+        return []
+    body = prompt[len(PROMPT_HEAD):].removesuffix(PROMPT_TAIL)
+    return [n for n in body.split(SEPARATOR) if n]

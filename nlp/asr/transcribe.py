@@ -1,0 +1,297 @@
+"""Synchronous transcription: bytes → `Transcript`. Runs inside the worker (never on the
+event loop).
+
+Pipeline: sniff + decode (PyAV) → length / silence checks → Whisper (faster-whisper,
+temperature 0 without fallback, a token cap, VAD, a prompt of this rep's names) →
+segment confidence filter → Traditional→Simplified (OpenCC t2s) → name snapping
+(`nlp.snap_transcript`, when the transcript is confident enough).
+
+Guards against the prompt inventing names on unintelligible audio: silence is refused
+before the model runs; segments Whisper itself marks as non-speech, with a low average
+log-probability, a looping compression ratio, a known subtitle hallucination or an echo of
+the prompt are dropped; and names are only snapped onto catalog entries when the remaining
+text is confidently recognised. If nothing survives, `NoSpeechError` is raised instead of
+returning invented text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import logging
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from nlp.asr.config import AsrConfig
+from nlp.asr.decode import SAMPLE_RATE, check_speech_energy, decode_audio
+from nlp.asr.errors import AudioTooLongError, NoSpeechError
+from nlp.asr.model import LazyModel, model_name
+from nlp.asr.prompt import build_prompt, prompt_names, vocabulary_names
+from nlp.types import Catalog
+
+log = logging.getLogger(__name__)
+
+# What Whisper writes over silence or music (learned from subtitle credits).
+HALLUCINATIONS: tuple[str, ...] = (
+    "字幕由amara.org社区提供", "字幕由amara.org社群提供", "amara.org", "请不吝点赞",
+    "订阅转发打赏", "点赞订阅", "谢谢观看", "感谢观看", "谢谢大家观看", "中文字幕", "字幕志愿者",
+    "字幕制作", "优优独播剧场", "yoyo television", "明镜与点点", "本节目", "请订阅",
+    "by bwd6", "李宗盛",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    start: float
+    end: float
+    text: str               # as Whisper wrote it
+    avg_logprob: float
+    no_speech_prob: float
+    compression_ratio: float
+    dropped: str = ""       # why it was dropped ("" = kept)
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    """One voice note as text. ``text`` is what the extractor should read."""
+
+    text: str                       # Simplified Chinese, names snapped onto the catalog
+    language: str
+    duration_s: float               # audio length
+    seconds: float                  # processing time (decode + recognition + post)
+    model: str
+    raw_text: str = ""              # Simplified, before name snapping
+    whisper_text: str = ""          # as Whisper wrote it (often Traditional)
+    avg_logprob: float | None = None     # duration-weighted over the kept segments
+    no_speech_prob: float | None = None  # highest over the kept segments
+    low_confidence: bool = False    # True: names were not snapped in
+    snapped: bool = False           # True: snapping changed the text
+    format: str = ""                # sniffed container ("amr", "ogg", …)
+    codec: str = ""                 # decoder used
+    prompt: str = ""                # the prompt Whisper was given
+    segments: tuple[Segment, ...] = field(default=())
+    timings: dict[str, float] = field(default_factory=dict)  # decode / asr / post
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["segments"] = [asdict(s) for s in self.segments]
+        return d
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> Any:
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    return str(_t2s().convert(text)) if text else text
+
+
+_CJK = r"\u3400-\u9fff\uf900-\ufaff"
+_FULLWIDTH = {",": "，", "?": "？", "!": "！", ":": "：", ";": "；", ".": "。"}
+
+
+def normalize_text(text: str) -> str:
+    """Chinese punctuation and spacing: ``王主任,下周`` → ``王主任，下周``."""
+    text = text.strip()
+    # drop spaces between CJK characters / CJK punctuation
+    text = re.sub(rf"(?<=[{_CJK}，。？！、：；])\s+(?=[{_CJK}])", "", text)
+    text = re.sub(rf"(?<=[{_CJK}])\s+(?=[，。？！、：；])", "", text)
+
+    def full(m: re.Match[str]) -> str:
+        return _FULLWIDTH[m.group(1)]
+
+    text = re.sub(rf"(?<=[{_CJK}])([,?!:;.])\s*", full, text)
+    text = re.sub(rf"([,?!:;])\s*(?=[{_CJK}])", full, text)
+    return text
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.lower())
+
+
+def is_hallucination(text: str) -> bool:
+    t = _squash(to_simplified(text))
+    return any(_squash(h) in t for h in HALLUCINATIONS)
+
+
+def is_prompt_echo(text: str, prompt: str) -> bool:
+    """The segment repeats the prompt (or its list of names) rather than the audio."""
+    if not prompt:
+        return False
+    seg = _squash(to_simplified(text))
+    if len(seg) < 4:
+        return False
+    names = prompt_names(prompt)
+    body = _squash("".join(names))
+    if seg in _squash(prompt):
+        return True
+    covered = sum(len(n) for n in names if n and n in seg)
+    if covered >= 0.7 * len(seg) and sum(1 for n in names if n in seg) >= 3:
+        return True
+    return difflib.SequenceMatcher(None, seg, body, autojunk=False).ratio() > 0.8
+
+
+def snap_names(text: str, catalog: Catalog) -> str:
+    """``nlp.snap_transcript(text, catalog)`` when it exists; the text unchanged otherwise."""
+    fn: Any = None
+    try:
+        nlp_pkg = importlib.import_module("nlp")
+        fn = getattr(nlp_pkg, "snap_transcript", None)
+        if fn is None:
+            for mod in ("nlp.snap", "nlp.snapping"):
+                try:
+                    fn = getattr(importlib.import_module(mod), "snap_transcript", None)
+                except ImportError:
+                    continue
+                if fn is not None:
+                    break
+    except ImportError:
+        fn = None
+    if fn is None:
+        return text
+    try:
+        out = fn(text, catalog)
+    except Exception:  # snapping is an improvement, never a reason to lose the note
+        log.exception("snap_transcript failed; keeping the unsnapped text")
+        return text
+    if isinstance(out, str):
+        return out
+    if isinstance(out, tuple) and out and isinstance(out[0], str):
+        return out[0]
+    snapped = getattr(out, "text", None)
+    return snapped if isinstance(snapped, str) else text
+
+
+class Transcriber:
+    """Owns the lazily loaded model. Not thread-safe: one job at a time (the worker)."""
+
+    def __init__(self, config: AsrConfig | None = None) -> None:
+        self.config = config or AsrConfig()
+        self.model = LazyModel(self.config)
+        self.model_label = model_name(self.config)
+
+    def load(self) -> float:
+        """Load the model now (warm-up); returns the load time in seconds."""
+        self.model.get()
+        return self.model.load_seconds or 0.0
+
+    def count_tokens(self, text: str) -> int:
+        if self.model.loaded:
+            tok = getattr(self.model.get(), "hf_tokenizer", None)
+            if tok is not None:
+                return len(tok.encode(" " + text, add_special_tokens=False).ids)
+        return len(text) * 2 + 1
+
+    def make_prompt(self, vocabulary: Catalog | None) -> str:
+        return build_prompt(
+            vocabulary_names(vocabulary),
+            budget_tokens=self.config.prompt_token_budget,
+            count_tokens=self.count_tokens,
+        )
+
+    def transcribe(
+        self, audio: bytes, fmt: str | None = None, vocabulary: Catalog | None = None
+    ) -> Transcript:
+        t0 = time.perf_counter()
+        cfg = self.config
+        decoded = decode_audio(audio, fmt, max_seconds=cfg.max_seconds, max_bytes=cfg.max_bytes)
+        t_decode = time.perf_counter() - t0
+        return self.transcribe_pcm(
+            decoded.samples, vocabulary, started=t0, decode_s=t_decode,
+            fmt=decoded.format, codec=decoded.codec,
+        )
+
+    def transcribe_pcm(
+        self,
+        samples: npt.NDArray[np.float32],
+        vocabulary: Catalog | None = None,
+        *,
+        started: float | None = None,
+        decode_s: float = 0.0,
+        fmt: str = "pcm",
+        codec: str = "",
+    ) -> Transcript:
+        t0 = started if started is not None else time.perf_counter()
+        cfg = self.config
+        duration = len(samples) / SAMPLE_RATE
+        if duration > cfg.max_seconds + 0.5:
+            raise AudioTooLongError.for_limit(duration, cfg.max_seconds)
+        check_speech_energy(samples, silence_rms=cfg.silence_rms,
+                            min_seconds=cfg.min_speech_seconds)
+        model = self.model.get()
+        prompt = self.make_prompt(vocabulary)
+        t1 = time.perf_counter()
+        seg_iter, info = model.transcribe(
+            samples,
+            language=cfg.language,
+            beam_size=cfg.beam_size,
+            temperature=0.0,                  # no fallback: bounded time, no wild guesses
+            condition_on_previous_text=False,
+            initial_prompt=prompt or None,
+            max_new_tokens=cfg.max_new_tokens,
+            vad_filter=cfg.vad,
+            vad_parameters={"min_silence_duration_ms": 500, "speech_pad_ms": 300},
+            no_speech_threshold=cfg.no_speech_threshold,
+            log_prob_threshold=cfg.logprob_threshold,
+            compression_ratio_threshold=cfg.max_compression_ratio,
+        )
+        segments = [self._judge(s, prompt) for s in seg_iter]
+        t_asr = time.perf_counter() - t1
+        kept = [s for s in segments if not s.dropped]
+        for s in segments:
+            if s.dropped:
+                log.info("dropped segment %.1f-%.1f (%s): %r", s.start, s.end, s.dropped, s.text)
+        whisper_text = "".join(s.text.strip() for s in kept)
+        raw = normalize_text(to_simplified(whisper_text))
+        if not _squash(raw):
+            raise NoSpeechError(
+                f"no confident speech in {duration:.1f} s of audio "
+                f"({len(segments)} segment(s), {len(segments) - len(kept)} dropped)"
+            )
+        weights = [max(s.end - s.start, 0.1) for s in kept]
+        avg_lp = float(np.average([s.avg_logprob for s in kept], weights=weights))
+        max_nsp = max(s.no_speech_prob for s in kept)
+        low_conf = avg_lp < cfg.snap_min_avg_logprob
+        text = raw
+        if vocabulary is not None and not low_conf:
+            text = normalize_text(snap_names(raw, vocabulary))
+        t_end = time.perf_counter()
+        return Transcript(
+            text=text, language=info.language or cfg.language, duration_s=round(duration, 2),
+            seconds=round(t_end - t0, 3), model=self.model_label, raw_text=raw,
+            whisper_text=whisper_text, avg_logprob=round(avg_lp, 3),
+            no_speech_prob=round(max_nsp, 3), low_confidence=low_conf,
+            snapped=text != raw, format=fmt, codec=codec, prompt=prompt,
+            segments=tuple(segments),
+            timings={"decode": round(decode_s, 3), "asr": round(t_asr, 3),
+                     "post": round(t_end - t1 - t_asr, 3)},
+        )
+
+    def _judge(self, s: Any, prompt: str) -> Segment:
+        cfg = self.config
+        why = ""
+        if s.no_speech_prob > cfg.no_speech_threshold and s.avg_logprob < cfg.logprob_threshold:
+            why = "no_speech"
+        elif s.avg_logprob < cfg.min_avg_logprob:
+            why = "low_logprob"
+        elif s.compression_ratio > cfg.max_compression_ratio:
+            why = "repetitive"
+        elif is_hallucination(s.text):
+            why = "hallucination"
+        elif is_prompt_echo(s.text, prompt):
+            why = "prompt_echo"
+        return Segment(
+            start=round(float(s.start), 2), end=round(float(s.end), 2), text=s.text,
+            avg_logprob=round(float(s.avg_logprob), 3),
+            no_speech_prob=round(float(s.no_speech_prob), 3),
+            compression_ratio=round(float(s.compression_ratio), 3), dropped=why,
+        )
