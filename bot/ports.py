@@ -31,3 +31,19 @@ class RecordingSender:
     async def send(self, to: ChatRef, reply: Reply) -> str | None:
         self.sent.append((to, reply))
         return str(len(self.sent))
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryEntry:
+    """What a platform's user API tells about one of its users."""
+
+    platform_user_id: str
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+class UserDirectory(Protocol):
+    """A platform's user API, used to bind an unknown chat user by phone / e-mail."""
+
+    async def lookup(self, platform_user_id: str) -> DirectoryEntry | None: ...
