@@ -15,6 +15,7 @@ from crm_core.models.pipeline import (
     StageHistory,
     Task,
 )
+from crm_core.models.routing import AssignmentRule, ClaimOffer, ClaimOfferCandidate, PoolClaim
 from crm_core.models.system import (
     AuditLog,
     ConfigEntry,
@@ -26,7 +27,10 @@ from crm_core.models.system import (
 
 __all__ = [
     "JSON_TYPE",
+    "AssignmentRule",
     "AuditLog",
+    "ClaimOffer",
+    "ClaimOfferCandidate",
     "ConfigEntry",
     "Contact",
     "Customer",
@@ -39,6 +43,7 @@ __all__ = [
     "LeadEvent",
     "LeadStatus",
     "OutboxMessage",
+    "PoolClaim",
     "ProcessedEvent",
     "Product",
     "Region",
