@@ -16,6 +16,7 @@ from crm_core.models.pipeline import (
     Task,
 )
 from crm_core.models.routing import AssignmentRule, ClaimOffer, ClaimOfferCandidate, PoolClaim
+from crm_core.models.sla import DailyReport, Escalation, JobRun, SlaClock, SlaPolicy  # noqa: F401
 from crm_core.models.system import (
     AuditLog,
     ConfigEntry,
