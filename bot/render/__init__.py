@@ -14,8 +14,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.messages import Reply, Text
+from bot.render.format import clip, money, short_dt, when_text
 
 log = logging.getLogger(__name__)
+__all__ = ["clip", "known_kinds", "money", "notification", "render_notification", "short_dt",
+           "when_text"]
 
 NotificationRenderer = Callable[[Mapping[str, Any]], Reply | list[Reply]]
 _RENDERERS: dict[str, NotificationRenderer] = {}

@@ -1,0 +1,212 @@
+"""The bot: maps the chat user to a CRM user, then routes a button press or command to its
+handler, free text (or a transcript) through nlp to a dialog, and turns every failure into a
+short Chinese answer (the stack trace goes to the log, never to the user)."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+from datetime import timedelta
+from typing import Any, Protocol
+
+from bot import texts
+from bot.catalog import CatalogCache
+from bot.commands import registry
+from bot.context import Context, Respond
+from bot.dialogs.base import DIALOGS, Dialog, end_dialog, load_dialog_state
+from bot.messages import Incoming, Reply, Text
+from bot.ports import UserDirectory
+from crm_core.clock import Clock
+from crm_core.db import Database
+from crm_core.errors import CrmError
+from crm_core.models import User
+from crm_core.services import binding, inbound, users
+from crm_core.settings import Settings
+from crm_core.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+CANCEL_WORDS = frozenset({"取消", "算了", "不用了", "cancel", "/取消", "/cancel", "退出"})
+
+
+class Transcriber(Protocol):
+    async def transcribe(self, audio: bytes, fmt: str | None, vocabulary: Any | None) -> Any: ...
+
+
+def load_plugins() -> None:
+    """Import every command and dialog module (one file each)."""
+    import bot.commands as cmds
+    import bot.dialogs as dlgs
+
+    for pkg in (cmds, dlgs):
+        for info in pkgutil.iter_modules(pkg.__path__):
+            if info.name not in ("registry", "base"):
+                importlib.import_module(f"{pkg.__name__}.{info.name}")
+
+
+class Bot:
+    def __init__(
+        self, db: Database, clock: Clock, settings: Settings, *,
+        directories: dict[str, UserDirectory] | None = None,
+        transcriber: Transcriber | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = settings
+        self.directories = directories if directories is not None else {}
+        self.transcriber = transcriber
+        self.catalog = CatalogCache()
+        self.dialog_ttl = timedelta(minutes=settings.dialog_ttl_minutes)
+        load_plugins()
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.db, self.clock)
+
+    async def first_time(self, platform: str, event_id: str) -> bool:
+        """False for a platform's retried delivery of an event we already took."""
+        async with self.uow() as uow:
+            return await inbound.first_time(uow, platform, event_id)
+
+    async def handle(self, incoming: Incoming, respond: Respond | None = None) -> list[Reply]:
+        try:
+            user = await self._resolve_user(incoming)
+            if user is None:
+                return await self._unbound(incoming)
+            ctx = Context(self, user, incoming, respond)
+            return await self._dispatch(ctx)
+        except CrmError as e:
+            log.info("refused %s from %s: %s", incoming.event_id, incoming.chat.user_id, e)
+            return [Text(e.user_message)]
+        except Exception:
+            log.exception("failed to handle event %s on %s", incoming.event_id,
+                          incoming.chat.platform)
+            return [Text(texts.INTERNAL_ERROR)]
+
+    # --- users -------------------------------------------------------------------------
+
+    async def _resolve_user(self, incoming: Incoming) -> User | None:
+        uid = incoming.chat.user_id
+        if not uid:
+            return None
+        async with self.uow() as uow:
+            user = await users.user_by_identity(uow, incoming.chat.platform, uid)
+            if user is not None:
+                if not user.active:
+                    return None
+                await binding.touch(uow, user)
+                return user
+        directory = self.directories.get(incoming.chat.platform)
+        if directory is None:
+            return None
+        try:
+            entry = await directory.lookup(uid)
+        except Exception:  # the platform's user API failing must not lose the message
+            log.warning("user directory lookup failed for %s on %s", uid,
+                        incoming.chat.platform, exc_info=True)
+            return None
+        if entry is None:
+            return None
+        async with self.uow() as uow:
+            return await binding.bind_by_contact_info(
+                uow, incoming.chat.platform, uid, entry.phone, entry.email,
+                chat_id=incoming.chat.chat_id,
+            )
+
+    async def _unbound(self, incoming: Incoming) -> list[Reply]:
+        uid = incoming.chat.user_id or ""
+        async with self.uow() as uow:
+            await binding.request_binding(
+                uow, incoming.chat.platform, uid, incoming.chat.chat_id,
+                display=incoming.chat.user_id or "",
+            )
+        return [Text(texts.UNBOUND)]
+
+    # --- routing -----------------------------------------------------------------------
+
+    async def _dispatch(self, ctx: Context) -> list[Reply]:
+        inc = ctx.incoming
+        if inc.pressed is not None:
+            return await self._press(ctx, inc.pressed.action, dict(inc.pressed.args))
+        if inc.menu_key:
+            return await self._text(ctx, "/" + inc.menu_key.lstrip("/"))
+        if inc.entered:
+            return [Text(texts.welcome(ctx.user.name))]
+        text = inc.text.strip()
+        if inc.voice is not None:
+            from bot.voice import transcribe_incoming
+
+            transcript, replies = await transcribe_incoming(ctx, inc.voice)
+            if transcript is None:
+                return replies
+            out = await self._text(ctx, transcript, from_voice=True)
+            return [*replies, *out]
+        if not text:
+            return [Text(texts.EMPTY)]
+        return await self._text(ctx, text)
+
+    async def _press(self, ctx: Context, action: str, args: dict[str, str]) -> list[Reply]:
+        if action.startswith("dlg."):
+            name = action.split(".")[1]
+            dialog = DIALOGS.get(name)
+            state = await load_dialog_state(ctx)
+            if dialog is None or state is None or state.name != name or (
+                args.get("n") and args.get("n") != state.data.get("_nonce")
+            ):
+                return [Text(texts.CARD_EXPIRED)]
+            return await dialog.on_button(ctx, dict(state.data), action, args)
+        spec = registry.by_button(action)
+        if spec is None:
+            return [Text(texts.CARD_EXPIRED)]
+        return await self._run(ctx, spec, "", args)
+
+    async def _text(self, ctx: Context, text: str, *, from_voice: bool = False) -> list[Reply]:
+        if text.lower() in CANCEL_WORDS:
+            state = await load_dialog_state(ctx)
+            await end_dialog(ctx)
+            return [Text(texts.CANCELLED if state else texts.NOTHING_TO_CANCEL)]
+        slash = text[:1] in ("/", "／")
+        body = text[1:] if slash else text
+        found = registry.match(body) if slash else (
+            (registry.by_name(body), "") if registry.by_name(body) else None
+        )
+        if found is not None and found[0] is not None:
+            spec, rest = found
+            return await self._run(ctx, spec, rest, None)
+        if slash:
+            return [Text(texts.unknown_command(body, registry.suggest(body)))]
+        state = await load_dialog_state(ctx)
+        if state is not None and state.name in DIALOGS:
+            return await DIALOGS[state.name].on_text(ctx, dict(state.data), text)
+        return await self._free_text(ctx, text, from_voice=from_voice)
+
+    async def _free_text(self, ctx: Context, text: str, *, from_voice: bool) -> list[Reply]:
+        from bot.dialogs.intents import start_from_text
+
+        return await start_from_text(ctx, text, from_voice=from_voice)
+
+    async def _run(
+        self, ctx: Context, spec: registry.CommandSpec, rest: str, given: dict[str, str] | None
+    ) -> list[Reply]:
+        if ctx.role not in spec.roles:
+            return [Text(texts.FORBIDDEN)]
+        try:
+            kwargs = registry.parse_args(spec, rest, given)
+        except registry.UsageError as e:
+            log.info("usage error for %s: %s", spec.name, e)
+            return [Text(texts.usage(spec.usage, spec.help))]
+        result = await spec.func(ctx, **kwargs)
+        return as_replies(result)
+
+    def start_dialog(self, dialog: Dialog) -> None:  # pragma: no cover - documentation hook
+        DIALOGS[dialog.name] = dialog
+
+
+def as_replies(result: Any) -> list[Reply]:
+    if result is None:
+        return []
+    if isinstance(result, str):
+        return [Text(result)]
+    if isinstance(result, list | tuple):
+        return [Text(r) if isinstance(r, str) else r for r in result]
+    return [result]

@@ -1,0 +1,188 @@
+"""Free text → nlp.extract → the dialog its intent calls for."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import nlp
+from bot import texts
+from bot.context import Context
+from bot.dialogs import followup
+from bot.dialogs.base import dbutton, end_dialog, register, save_dialog
+from bot.messages import Button, Card, Reply, Text
+from bot.render.cards import tasks_reply
+from bot.render.format import clip, short_dt
+from crm_core.policies.contact_info import mask_phone
+from crm_core.services import customers as customer_service
+from crm_core.services import deals as deal_service
+from crm_core.services import intake, tasks
+from crm_core.services import leads as lead_service
+from nlp.types import Extraction
+
+log = logging.getLogger(__name__)
+
+
+async def start_from_text(ctx: Context, text: str, *, from_voice: bool) -> list[Reply]:
+    async with ctx.uow() as uow:
+        extractor = await ctx.bot.catalog.extractor(uow)
+    ext: Extraction = extractor.extract(text[:2000], ctx.now)
+    source = "voice" if from_voice else "chat"
+    log.debug("intent %s for %s", ext.intent, ctx.user.login)
+    if ext.intent == "log_followup":
+        return await followup.start(ctx, ext, text, source=source)
+    if ext.intent == "create_lead":
+        return await _new_lead(ctx, ext, text)
+    if ext.intent == "update_stage":
+        return await _stage(ctx, ext)
+    if ext.intent == "query":
+        return await _query(ctx, ext, text)
+    return [Text(texts.NOT_UNDERSTOOD)]
+
+
+# --- create_lead ------------------------------------------------------------------------
+
+LEAD = "newlead"
+
+
+async def _new_lead(ctx: Context, ext: Extraction, text: str) -> list[Reply]:
+    data: dict[str, Any] = {"company": ext.customer, "name": ext.contact, "phone": ext.phone,
+                            "product": "、".join(ext.products) or None, "message": text[:500]}
+    await save_dialog(ctx, LEAD, data)
+    return [_lead_card(data)]
+
+
+def _lead_card(data: dict[str, Any]) -> Card:
+    fields = (("单位", data.get("company") or "—"), ("联系人", data.get("name") or "—"),
+              ("电话", data.get("phone") or "—"), ("产品", data.get("product") or "—"))
+    return Card("新建线索？", fields=fields, body="信息不全也能先建，会进入待补全。",
+                buttons=(dbutton("确认新建", LEAD, "confirm", data, style="primary"),
+                         dbutton("取消", LEAD, "cancel", data)))
+
+
+class NewLeadDialog:
+    name = LEAD
+
+    async def on_text(self, ctx: Context, data: dict[str, Any], text: str) -> list[Reply]:
+        async with ctx.uow() as uow:
+            catalog = await ctx.bot.catalog.get(uow)
+        ext = nlp.extract(text, now=ctx.now, catalog=catalog)
+        for key, value in (("company", ext.customer), ("name", ext.contact),
+                           ("phone", ext.phone)):
+            if value:
+                data[key] = value
+        await save_dialog(ctx, LEAD, data)
+        return [_lead_card(data)]
+
+    async def on_button(
+        self, ctx: Context, data: dict[str, Any], action: str, args: dict[str, str]
+    ) -> list[Reply]:
+        op = action.split(".", 2)[2]
+        await end_dialog(ctx)
+        if op != "confirm":
+            return [Text("已取消。")]
+        payload = {k: v for k, v in data.items() if k in intake.KNOWN_FIELDS and v}
+        payload["source"] = "chat"
+        async with ctx.uow() as uow:
+            result = await intake.intake_lead(uow, payload, channel="chat")
+        if result.merged_into is not None:
+            who = result.duplicate_of_owner or "同事"
+            return [Text(f"这个号码已属于{who}的客户，已并入原有记录，没有新建。")]
+        if result.status == "pending":
+            return [Text(f"已建线索 #{result.lead_id}，但{('、'.join(result.problems))}，"
+                         "已放入待补全。")]
+        if result.owner is None and result.lead_id is not None:
+            async with ctx.uow() as uow:
+                await lead_service.claim_lead(uow, ctx.user, result.lead_id)
+            return [Text(f"✅ 已建线索 #{result.lead_id}，归你跟进。")]
+        return [Text(f"✅ 已建线索 #{result.lead_id}，分配给 {result.owner}"
+                     + (f"（{result.reason}）" if result.reason else "") + "。")]
+
+
+register(NewLeadDialog())
+
+
+# --- update_stage -----------------------------------------------------------------------
+
+STAGE = "stage"
+
+
+async def _stage(ctx: Context, ext: Extraction) -> list[Reply]:
+    if not ext.stage:
+        return [Text("要推进到哪个阶段？例如：鼓楼医院进入合同谈判。")]
+    if not ext.customer:
+        return [Text(f"是哪家客户要进入「{ext.stage}」？")]
+    async with ctx.uow() as uow:
+        found = await customer_service.by_names(uow, [ext.customer])
+        if not found:
+            return [Text(f"没有找到客户「{ext.customer}」。")]
+        deals = await deal_service.open_deals_of(uow, ctx.user, found[0].id or 0)
+    if not deals:
+        return [Text(f"{found[0].name}还没有进行中的商机。")]
+    data: dict[str, Any] = {"stage": ext.stage, "customer": found[0].name,
+                            "deals": [{"id": d.id, "name": d.name, "stage": s} for d, s in deals]}
+    await save_dialog(ctx, STAGE, data)
+    buttons = tuple(dbutton(f"{clip(d.name, 12)}（{s}）", STAGE, "move", data, deal=str(d.id))
+                    for d, s in deals[:5])
+    return [Card(f"推进到「{ext.stage}」", body=f"{found[0].name}：选择商机", buttons=(
+        *buttons, dbutton("取消", STAGE, "cancel", data)))]
+
+
+class StageDialog:
+    name = STAGE
+
+    async def on_text(self, ctx: Context, data: dict[str, Any], text: str) -> list[Reply]:
+        return [Text("请点选要推进的商机，或发「取消」。")]
+
+    async def on_button(
+        self, ctx: Context, data: dict[str, Any], action: str, args: dict[str, str]
+    ) -> list[Reply]:
+        op = action.split(".", 2)[2]
+        await end_dialog(ctx)
+        if op != "move":
+            return [Text("已取消。")]
+        async with ctx.uow() as uow:
+            deal = await deal_service.move_deal(uow, ctx.user, int(args.get("deal", "0")),
+                                                data["stage"])
+        return [Text(f"✅ {deal.name} 已进入「{data['stage']}」。")]
+
+
+register(StageDialog())
+
+
+# --- query ------------------------------------------------------------------------------
+
+async def _query(ctx: Context, ext: Extraction, text: str) -> list[Reply]:
+    async with ctx.uow() as uow:
+        if ext.contact and any(w in text for w in ("电话", "手机", "号码", "联系方式")):
+            found = await customer_service.by_names(uow, [ext.customer]) if ext.customer else []
+            cid = await customer_service.contact_id_by_name(
+                uow, found[0].id if found else None, ext.contact) if found else None
+            if cid is None:
+                return [Text(f"没有找到{ext.contact}的电话。")]
+            from crm_core.models import Contact
+
+            contact = await uow.session.get(Contact, cid)
+            view = await customer_service.customer_360(uow, ctx.user, found[0].id or 0)
+            phone = contact.phone if contact else None
+            if not phone:
+                return [Text(f"{ext.contact}还没有登记电话。")]
+            shown = mask_phone(phone) if ctx.in_group else phone
+            note = "（群聊中已隐藏部分号码，私聊可看完整号码）" if ctx.in_group else ""
+            return [Text(f"{view.customer.name} {contact.name if contact else ''}：{shown}{note}")]
+        if ext.customer:
+            found = await customer_service.by_names(uow, [ext.customer])
+            if found:
+                view = await customer_service.customer_360(uow, ctx.user, found[0].id or 0)
+                if not view.followups:
+                    return [Text(f"{view.customer.name}还没有跟进记录。")]
+                lines = [f"• {short_dt(f.occurred_at, ctx.bot.clock.tz)} {n or ''}："
+                         f"{clip(f.summary, 40)}" for f, n in view.followups]
+                return [Card(f"{view.customer.name} 最近跟进", body="\n".join(lines),
+                             buttons=(Button("客户详情", "customer.show",
+                                             {"customer_id": str(view.customer.id)}),))]
+        when = nlp.parse_when(text, ctx.now)
+        day = when.date if when.date else None
+        items = await tasks.todo(uow, ctx.user, day=day, include_overdue=day is None)
+    title = "今日待办" if day is None else f"{day.month}月{day.day}日的待办"
+    return [tasks_reply(items, tz=ctx.bot.clock.tz, now_ts=ctx.now.timestamp(), title=title)]

@@ -1,0 +1,93 @@
+"""Cards for leads, customers and task lists."""
+
+from __future__ import annotations
+
+from bot.messages import Button, Card, Text
+from bot.render.format import clip, money, short_dt
+from crm_core.models import Lead, Task
+from crm_core.models.pipeline import LEAD_STATUS_LABELS
+from crm_core.policies.contact_info import mask_phone
+from crm_core.services.customers import Customer360
+
+GRADE_ICON = {"red": "🔴", "yellow": "🟡", "green": "🟢"}
+
+
+def grade_of(lead: Lead) -> str:
+    if lead.grade in GRADE_ICON:
+        return lead.grade
+    return "red" if lead.score < 40 else "yellow" if lead.score < 70 else "green"
+
+
+def lead_line(lead: Lead, owner: str | None = None) -> str:
+    who = lead.name or ""
+    icon = GRADE_ICON[grade_of(lead)]
+    status = LEAD_STATUS_LABELS.get(lead.status, lead.status)
+    tail = f" · {owner}" if owner else ""
+    return f"{icon} #{lead.id} {clip(lead.company or '未知单位', 16)} {who} · {status}{tail}"
+
+
+def lead_card(lead: Lead, *, owner: str | None = None, masked: bool = False,
+              can_claim: bool = False) -> Card:
+    phone = mask_phone(lead.phone) if masked else (lead.phone or "")
+    fields: list[tuple[str, str]] = [
+        ("联系人", " ".join(x for x in (lead.name, lead.title) if x) or "—"),
+        ("电话", phone or lead.email or "—"),
+        ("产品", lead.product_text or "—"),
+        ("来源", lead.utm_source or lead.source_channel),
+        ("状态", LEAD_STATUS_LABELS.get(lead.status, lead.status)),
+        ("评分", f"{GRADE_ICON[grade_of(lead)]} {lead.score}"
+                 + (f"（{'；'.join(lead.score_reasons[:2])}）" if lead.score_reasons else "")),
+    ]
+    if owner:
+        fields.append(("负责人", owner))
+    if lead.assignment_reason:
+        fields.append(("分配", lead.assignment_reason))
+    if lead.invalid_reasons:
+        fields.append(("待补全", "、".join(lead.invalid_reasons)))
+    buttons: list[Button] = []
+    if can_claim:
+        buttons.append(Button("认领", "lead.claim", {"lead_id": str(lead.id)}, style="primary"))
+    return Card(f"线索 #{lead.id} · {clip(lead.company or '未知单位', 18)}", fields=tuple(fields),
+                body=clip(lead.message, 60), buttons=tuple(buttons))
+
+
+def customer_card(v: Customer360, *, masked: bool = False, tz: object | None = None) -> Card:
+    c = v.customer
+    region = "".join(x for x in (c.province, c.city, c.district) if x)
+    fields: list[tuple[str, str]] = [
+        ("负责人", v.owner.name if v.owner else "—"),
+        ("地区", region or "—"),
+    ]
+    for contact, dept in v.contacts[:4]:
+        phone = mask_phone(contact.phone) if masked else (contact.phone or "")
+        role = " ".join(x for x in (dept, contact.title) if x)
+        fields.append(("联系人", f"{contact.name} {role} {phone}".strip()))
+    for deal, stage in v.deals[:3]:
+        fields.append(("商机", f"{clip(deal.name, 14)} · {stage} · {money(deal.amount)}"))
+    for fu, rep in v.followups:
+        line = f"{short_dt(fu.occurred_at, tz)} {rep or ''}：{clip(fu.summary, 22)}"
+        fields.append(("跟进", line))
+    for t in v.tasks[:3]:
+        fields.append(("待办", f"{short_dt(t.due_at, tz) or '无日期'} {clip(t.title, 20)}"))
+    if v.open_leads:
+        fields.append(("线索", f"{len(v.open_leads)} 条进行中"))
+    title = f"{c.name}" + (f"（{c.grade}）" if c.grade else "")
+    return Card(title, fields=tuple(fields),
+                buttons=(Button("记跟进", "followup.start", {"customer_id": str(c.id)}),))
+
+
+def tasks_reply(items: list[tuple[Task, str | None]], *, tz: object | None, now_ts: float,
+                title: str = "今日待办") -> Card | Text:
+    if not items:
+        return Text("今天没有待办 🎉")
+    lines = []
+    buttons = []
+    for task, _customer in items:
+        overdue = task.due_at is not None and task.due_at.timestamp() < now_ts
+        mark = "⚠️" if overdue else "•"
+        when = short_dt(task.due_at, tz) if task.has_time else (
+            short_dt(task.due_at, tz).split(" ")[0] if task.due_at else "无日期")
+        lines.append(f"{mark} #{task.id} {when} {clip(task.title, 26)}")
+        if len(buttons) < 3:
+            buttons.append(Button(f"完成 #{task.id}", "task.done", {"task_id": str(task.id)}))
+    return Card(f"{title}（{len(items)}）", body="\n".join(lines), buttons=tuple(buttons))

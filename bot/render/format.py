@@ -1,0 +1,42 @@
+"""Small formatting helpers for Chinese phone screens."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+WEEKDAYS = "一二三四五六日"
+
+
+def when_text(day: str | date | None, at: str | time | None = None) -> str:
+    """'2026-11-24', '14:30' → '11月24日(周二) 14:30'."""
+    if not day:
+        return ""
+    d = date.fromisoformat(day) if isinstance(day, str) else day
+    out = f"{d.month}月{d.day}日(周{WEEKDAYS[d.weekday()]})"
+    if at:
+        t = time.fromisoformat(at) if isinstance(at, str) else at
+        out += f" {t.strftime('%H:%M')}"
+    return out
+
+
+def short_dt(dt: datetime | None, tz: object | None = None) -> str:
+    if dt is None:
+        return ""
+    if tz is not None:
+        dt = dt.astimezone(tz)  # type: ignore[arg-type]
+    return f"{dt.month}月{dt.day}日 {dt.strftime('%H:%M')}"
+
+
+def money(amount: float | None) -> str:
+    if not amount:
+        return "—"
+    if amount >= 10000:
+        return f"{amount / 10000:.1f}万"
+    return f"{amount:.0f}元"
+
+
+def clip(text: str | None, n: int = 40) -> str:
+    if not text:
+        return ""
+    text = text.replace("\n", " ")
+    return text if len(text) <= n else text[: n - 1] + "…"

@@ -1,0 +1,114 @@
+"""Binding chat users to CRM users: by phone / e-mail from the platform's user API, or by an
+admin's approval. An unbound user never sees CRM data."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import or_, select
+
+from crm_core.errors import Conflict, NotFound
+from crm_core.models import User, UserIdentity
+from crm_core.policies.contact_info import BadContactInfo, normalize_email, normalize_phone
+from crm_core.services.users import admins, user_by_login
+from crm_core.uow import UnitOfWork, snapshot
+
+SEEN_RESOLUTION = timedelta(minutes=2)
+
+
+async def touch(uow: UnitOfWork, user: User) -> None:
+    """Remember when the user was last active (routing's "online now"), at most every 2 min."""
+    if user.last_seen_at is None or uow.now - user.last_seen_at > SEEN_RESOLUTION:
+        user.last_seen_at = uow.now
+        uow.add(user)
+        await uow.commit()
+
+
+async def bind_by_contact_info(
+    uow: UnitOfWork, platform: str, platform_user_id: str, phone: str | None,
+    email: str | None, *, chat_id: str | None = None,
+) -> User | None:
+    conds = []
+    try:
+        p = normalize_phone(phone)
+        if p:
+            conds.append(User.phone == p)
+    except BadContactInfo:
+        pass
+    try:
+        e = normalize_email(email)
+        if e:
+            conds.append(User.email == e)
+    except BadContactInfo:
+        pass
+    if not conds:
+        return None
+    matches = list((await uow.session.execute(
+        select(User).where(or_(*conds), User.active.is_(True))  # type: ignore[attr-defined]
+    )).scalars())
+    if len(matches) != 1:
+        return None
+    user = matches[0]
+    await _bind(uow, user, platform, platform_user_id, chat_id, how="directory")
+    await uow.commit()
+    return user
+
+
+async def _bind(
+    uow: UnitOfWork, user: User, platform: str, platform_user_id: str, chat_id: str | None,
+    *, how: str,
+) -> UserIdentity:
+    existing = (await uow.session.execute(select(UserIdentity).where(
+        UserIdentity.user_id == user.id, UserIdentity.platform == platform
+    ))).scalars().first()
+    if existing is not None and existing.platform_user_id != platform_user_id:
+        raise Conflict(f"user {user.login} already bound on {platform}",
+                       f"{user.name} 已绑定了另一个{platform}账号")
+    ident = existing or UserIdentity(user_id=user.id or 0, platform=platform,
+                                     platform_user_id=platform_user_id, chat_id=chat_id)
+    uow.add(ident)
+    await uow.flush()
+    uow.audit("identity.bind", "user_identity", ident.id, after={**(snapshot(ident) or {}),
+                                                                 "how": how})
+    return ident
+
+
+async def request_binding(
+    uow: UnitOfWork, platform: str, platform_user_id: str, chat_id: str, *, display: str
+) -> None:
+    """Tell the admins (once a day per chat user) that someone unknown wants in."""
+    day = uow.now.date().isoformat()
+    candidates = list((await uow.session.execute(
+        select(User).where(User.active.is_(True), or_(User.name == display, User.login == display))  # type: ignore[attr-defined]
+        .limit(3)
+    )).scalars())
+    for admin in await admins(uow):
+        uow.notify(
+            "user.bind_request", admin.id,
+            {"platform": platform, "platform_user_id": platform_user_id, "chat_id": chat_id,
+             "display": display,
+             "candidates": [{"login": c.login, "name": c.name} for c in candidates]},
+            dedupe_key=f"bind:{platform}:{platform_user_id}:{day}:{admin.id}",
+        )
+    try:
+        await uow.commit()
+    except Exception:  # the same request today already queued: nothing to add
+        await uow.session.rollback()
+
+
+async def approve_binding(
+    uow: UnitOfWork, platform: str, platform_user_id: str, login: str, chat_id: str | None
+) -> User:
+    user = await user_by_login(uow, login)
+    if user is None:
+        raise NotFound(f"no user {login}", f"没有登录名为「{login}」的同事")
+    taken = (await uow.session.execute(select(UserIdentity).where(
+        UserIdentity.platform == platform, UserIdentity.platform_user_id == platform_user_id
+    ))).scalars().first()
+    if taken is not None:
+        raise Conflict("identity already bound", "这个账号已经绑定过了")
+    await _bind(uow, user, platform, platform_user_id, chat_id, how="admin")
+    uow.notify("user.bound", user.id, {"name": user.name},
+               dedupe_key=f"bound:{platform}:{platform_user_id}")
+    await uow.commit()
+    return user

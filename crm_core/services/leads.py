@@ -1,0 +1,98 @@
+"""Leads as reps and managers see them: lists with filters, claiming, one lead's card data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from crm_core.errors import Conflict, Forbidden, NotFound
+from crm_core.models import Lead, LeadEvent, User
+from crm_core.models.pipeline import OPEN_LEAD_STATUSES
+from crm_core.services.access import visible_owner_ids
+from crm_core.uow import UnitOfWork, snapshot
+
+GRADE_ORDER = {"red": 0, "yellow": 1, "green": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class LeadFilter:
+    status: str | None = None           # one status, or "open" (default) / "all"
+    owner_id: int | None = None
+    unassigned: bool = False
+    pending: bool = False               # the pending-completion pool
+    text: str | None = None
+    limit: int = 10
+
+
+async def list_leads(uow: UnitOfWork, viewer: User, f: LeadFilter) -> list[Lead]:
+    """What the viewer may see; red (worst score) first, then oldest activity first."""
+    q = select(Lead)
+    ids = await visible_owner_ids(uow, viewer)
+    if f.unassigned or f.pending:
+        q = q.where(Lead.owner_id.is_(None))  # type: ignore[union-attr]
+        if viewer.role == "rep" and f.pending:
+            raise Forbidden("reps cannot list the pending pool", "待补全线索由经理处理")
+    elif ids is not None:
+        q = q.where(Lead.owner_id.in_(ids))  # type: ignore[union-attr]
+    if f.owner_id is not None:
+        q = q.where(Lead.owner_id == f.owner_id)
+    if f.pending:
+        q = q.where(Lead.status == "pending")
+    elif f.status in (None, "open"):
+        q = q.where(Lead.status.in_(OPEN_LEAD_STATUSES))  # type: ignore[attr-defined]
+    elif f.status != "all":
+        q = q.where(Lead.status == f.status)
+    if f.text:
+        q = q.where(Lead.company.contains(f.text) | Lead.name.contains(f.text))  # type: ignore[union-attr]
+    q = q.order_by(Lead.score.asc(), Lead.last_activity_at.asc(), Lead.id.desc()).limit(f.limit)  # type: ignore[attr-defined,union-attr]
+    return list((await uow.session.execute(q)).scalars())
+
+
+async def get_lead(uow: UnitOfWork, viewer: User, lead_id: int) -> Lead:
+    lead = await uow.session.get(Lead, lead_id)
+    if lead is None:
+        raise NotFound(f"lead {lead_id}", f"没有编号为 {lead_id} 的线索")
+    ids = await visible_owner_ids(uow, viewer)
+    if ids is not None and lead.owner_id is not None and lead.owner_id not in ids:
+        raise Forbidden(f"{viewer.login} may not see lead {lead_id}", "这条线索不在你的名下")
+    return lead
+
+
+async def claim_lead(uow: UnitOfWork, user: User, lead_id: int) -> Lead:
+    """认领: an offered/assigned lead of mine, or an unowned one. Atomic: one winner."""
+    lead = await uow.session.get(Lead, lead_id)
+    if lead is None:
+        raise NotFound(f"lead {lead_id}", f"没有编号为 {lead_id} 的线索")
+    if lead.status == "pending":
+        raise Conflict("pending lead", "这条线索信息不全，补全后才能认领")
+    if lead.owner_id == user.id and lead.status in ("claimed", "contacted", "qualified"):
+        return lead
+    if lead.owner_id not in (None, user.id):
+        raise Conflict(f"lead {lead_id} belongs to {lead.owner_id}", "这条线索已经有负责人了")
+    if lead.status not in ("new", "assigned"):
+        raise Conflict(f"lead {lead_id} is {lead.status}", "这条线索当前不能认领")
+    before = snapshot(lead)
+    res = await uow.session.execute(
+        update(Lead).where(
+            Lead.id == lead_id, Lead.status.in_(("new", "assigned")),  # type: ignore[attr-defined]
+            (Lead.owner_id.is_(None)) | (Lead.owner_id == user.id),  # type: ignore[union-attr]
+        ).values(owner_id=user.id, team_id=user.team_id, status="claimed", claimed_at=uow.now,
+                 updated_at=uow.now, in_pool=False,
+                 assigned_at=lead.assigned_at or uow.now)
+    )
+    if res.rowcount != 1:  # type: ignore[attr-defined]
+        await uow.session.rollback()
+        raise Conflict(f"lead {lead_id} claimed concurrently", "手慢了，这条线索刚被别人认领")
+    await uow.session.refresh(lead)
+    uow.add(LeadEvent(lead_id=lead_id, kind="claimed", at=uow.now, actor_id=user.id))
+    uow.audit("lead.claim", "lead", lead_id, before=before, after=snapshot(lead))
+    await uow.commit()
+    return lead
+
+
+async def owner_names(uow: UnitOfWork, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return {u.id: u.name for u in (await uow.session.execute(
+        select(User).where(User.id.in_(ids)))).scalars() if u.id is not None}  # type: ignore[union-attr]

@@ -1,0 +1,45 @@
+"""待办: a rep's tasks by day; completing one."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from crm_core.errors import Forbidden, NotFound
+from crm_core.models import Customer, Task, User
+from crm_core.uow import UnitOfWork, snapshot
+
+
+async def todo(
+    uow: UnitOfWork, user: User, *, day: date | None = None, include_overdue: bool = True,
+    limit: int = 15,
+) -> list[tuple[Task, str | None]]:
+    """Open tasks due on `day` (default: today) and, before them, the overdue ones."""
+    d = day or uow.now.date()
+    start = datetime(d.year, d.month, d.day, tzinfo=uow.clock.tz)
+    end = start + timedelta(days=1)
+    q = select(Task, Customer.name).join(Customer, Customer.id == Task.customer_id, isouter=True
+                                         ).where(Task.owner_id == user.id, Task.status == "open")
+    if include_overdue:
+        q = q.where((Task.due_at < end) | Task.due_at.is_(None))  # type: ignore[operator,union-attr]
+    else:
+        q = q.where(Task.due_at >= start, Task.due_at < end)  # type: ignore[operator]
+    q = q.order_by(Task.due_at.is_(None), Task.due_at).limit(limit)  # type: ignore[union-attr]
+    return [(t, n) for t, n in (await uow.session.execute(q)).all()]
+
+
+async def complete_task(uow: UnitOfWork, user: User, task_id: int) -> Task:
+    task = await uow.session.get(Task, task_id)
+    if task is None:
+        raise NotFound(f"task {task_id}", f"没有编号为 {task_id} 的待办")
+    if task.owner_id != user.id and user.role == "rep":
+        raise Forbidden("not the owner", "这不是你的待办")
+    if task.status != "open":
+        return task
+    before = snapshot(task)
+    task.status, task.done_at = "done", uow.now
+    uow.add(task)
+    uow.audit("task.done", "task", task.id, before=before, after=snapshot(task))
+    await uow.commit()
+    return task
