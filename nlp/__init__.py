@@ -3,6 +3,17 @@
 Never imports crm_core, bot, adapters, sqlmodel or aiohttp (checked by import-linter).
 """
 
+from nlp.extract import Extractor, extract, match_customers, snap_transcript
+from nlp.timeparse import When, parse_when
 from nlp.types import Catalog, Extraction
 
-__all__ = ["Catalog", "Extraction"]
+__all__ = [
+    "Catalog",
+    "Extraction",
+    "Extractor",
+    "When",
+    "extract",
+    "match_customers",
+    "parse_when",
+    "snap_transcript",
+]

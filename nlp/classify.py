@@ -1,0 +1,202 @@
+"""Rule classifiers: intent markers, channel, attitude, next action, obstacle, stage.
+
+Keyword rules about Chinese sales talk, mapped onto the tenant's preset lists (a concept
+the tenant lacks falls back to the closest preset, then to 其他).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+__all__ = [
+    "ACTION_RULES",
+    "detect_attitude",
+    "detect_obstacle",
+    "detect_stage",
+    "find_action",
+    "map_preset",
+]
+
+# ------------------------------------------------------------------ channel
+CHANNEL_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("演示", re.compile(r"做了.{0,12}?演示|演示了|演示过|(?:给|为).{0,10}?演示完")),
+    ("会议", re.compile(r"开了(?:个|一个|一次)?会|开完(?:了)?会|开会|会上|会议上|碰了?个?头|视频会")),
+    ("电话", re.compile(
+        r"打了(?:个|一个|一通|通)?电话|通了(?:个|一个|一通)?(?:电)?话|通话|电话里|电话上|"
+        r"电话(?:说|讲|聊|沟通|联系|回复)|打电话(?:过来|来|说)|来电|接到.{0,8}电话|"
+        r"跟.{0,14}?打(?:了)?(?:个)?电话|回了?(?:个)?电话")),
+    ("微信", re.compile(
+        r"发了?(?:个|条)?微信|微信(?:上|里)?(?:聊|说|沟通|联系|回复|回|留言|语音)|加了微信|微信电话")),
+    ("邮件", re.compile(r"发了?(?:封|个)?邮件|邮件(?:里|上)?(?:说|回复|回|沟通)|回了?邮件|来了?邮件|"
+                        r"发了.{0,12}?邮件")),
+    ("拜访", re.compile(
+        r"拜访了|拜访过|见了|见过|去了一?趟|跑了一?趟|过去了一?趟|上门了|上门拜访了|见面了|"
+        r"面谈了|碰面了|从.{0,8}?出来|登门")),
+)
+_PLANNED_BEFORE = re.compile(r"再|准备|打算|计划|要去|将要|会去|安排|约好|约了|到时候|记得|提醒")
+
+
+def detect_channel(text: str, clauses: Sequence[tuple[int, int]],
+                   future_starts: Sequence[int]) -> str | None:
+    """The channel of a contact that happened (planned contacts don't count)."""
+    hits: list[tuple[int, int, str]] = []
+    for rank, (name, rx) in enumerate(CHANNEL_RULES):
+        for m in rx.finditer(text):
+            cs = _clause_start(clauses, m.start())
+            before = text[cs: m.start()]
+            if _PLANNED_BEFORE.search(before):
+                continue
+            if any(cs <= f < m.start() for f in future_starts):
+                continue
+            hits.append((rank if rank < 2 else 2, m.start(), name))
+            break
+    if not hits:
+        return None
+    hits.sort()
+    return hits[0][2]
+
+
+def _clause_start(clauses: Sequence[tuple[int, int]], pos: int) -> int:
+    for s, e in clauses:
+        if s <= pos < e:
+            return s
+    return 0
+
+
+# ------------------------------------------------------------------ attitude
+_REJECT = re.compile(
+    r"不考虑|否了|否决|选了(?:竞品|别家|别的|其他|友商)|用了?别家|定了别家|不需要|不要了|拒绝|没戏|"
+    r"不感兴趣|不同意|不认可|不支持|放弃了|不做了|不采购了|不买了|pass了"
+)
+_UNDECIDED = re.compile(
+    r"再考虑|考虑一下|要考虑|还在考虑|商量|等领导|领导(?:还)?没(?:定|批)|还在比较|比较几家|在比较|对比一下|"
+    r"犹豫|还没定|没决定|没拿定|再看看|再研究|要研究|再评估|要评估|拿不定"
+)
+_SUPPORT = re.compile(r"同意|认可|拍板|支持|答应|没问题|很满意|比较满意|非常满意|很感兴趣|愿意|点头|肯定要")
+
+
+def detect_attitude(text: str) -> str | None:
+    if _REJECT.search(text):
+        return "已否决"
+    if _UNDECIDED.search(text):
+        return "需再沟通"
+    if _SUPPORT.search(text):
+        return "明确支持"
+    return None
+
+
+# ------------------------------------------------------------------ next action
+ACTION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("推进合同", re.compile(r"推进.{0,10}?合同|合同流程|走合同|签合同|签约|推合同|合同的事|谈合同|过合同")),
+    ("参观工厂", re.compile(r"参观|来我们(?:工厂|厂)|来厂里|到厂里看|考察工厂|看工厂")),
+    ("送样试用", re.compile(r"送样|样机|样品|试用(?!情况|效果|反馈)|试一下|试用装")),
+    ("报价", re.compile(r"报价|出价|价格发|发价格|价格单")),
+    ("招标跟进", re.compile(r"招标|投标|标书|挂网|开标")),
+    ("预约演示", re.compile(r"演示|demo|Demo|DEMO|试讲|讲方案")),
+    ("发送资料", re.compile(r"资料|手册|彩页|说明书|方案发|发方案|发.{0,6}?(?:文件|材料|参数)")),
+    ("电话回访", re.compile(r"打电话|打个电话|打一个电话|电话回访|回访|电话(?:问|跟进|联系|沟通|确认)|"
+                          r"回个电话|致电|通个电话|电话再")),
+    ("安排拜访", re.compile(r"拜访|上门|去一趟|过去一趟|跑一趟|见面|面谈|登门|当面")),
+    ("其他", re.compile(r"跟台|对账|回款|催款|收款|开票|培训|吃饭|请.{0,4}吃|送货|发货|安装|维修|验收|"
+                      r"签收|盖章|拿合同|取合同")),
+)
+_WEAK_VISIT = re.compile(r"再去|再过去|过去|去|找")
+
+
+def find_action(segment_after: str, segment_before: str) -> str | None:
+    """The planned step named in a next-step segment (text after the date, then before)."""
+    for seg in (segment_after, segment_before):
+        best: tuple[int, str] | None = None
+        for name, rx in ACTION_RULES:
+            m = rx.search(seg)
+            if m and (best is None or m.start() < best[0]):
+                best = (m.start(), name)
+        if best is not None:
+            return best[1]
+    for seg in (segment_after, segment_before):
+        if _WEAK_VISIT.search(seg):
+            return "安排拜访"
+    return None
+
+
+# ------------------------------------------------------------------ obstacle
+OBSTACLE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("招标暂停", re.compile(r"招标.{0,4}?(?:暂停|停了|叫停|中止|取消|停掉)|暂停招标|停止招标")),
+    ("招标延迟", re.compile(r"招标.{0,4}?(?:推迟|延迟|延期|延后|往后推|推后|拖)|(?:推迟|延迟|延期)招标")),
+    ("院长换届", re.compile(r"换届|新院长|院长(?:换了|调整|更换|要换)")),
+    ("院长考察期", re.compile(r"考察期|刚上任|新官上任|刚到任")),
+    ("预算冻结", re.compile(r"预算.{0,4}?(?:冻结|没了|砍了|削减|卡住|卡着|用完|紧张|批不下来)|冻结|没有?预算")),
+    ("医保目录调整", re.compile(r"医保目录|医保.{0,2}?调整|医保.{0,2}?政策|集采")),
+    ("竞品介入", re.compile(r"竞品|竞争对手|友商|别家|低价抢单|抢单|选了别的|别的品牌|其他品牌|其他厂家")),
+    ("决策人变动", re.compile(
+        r"调走|离职|退休|换人|(?:主任|科长|负责人|厂长|经理|总监|领导|老板|主管)(?:也)?(?:换了|要换|换成|调整了|变了)|"
+        r"要换.{0,2}?(?:科长|主任|负责人|厂长|经理)|换了.{0,2}?(?:科长|主任|负责人|厂长|经理)|"
+        r"重新对接|人事变动")),
+    ("其他", re.compile(r"搬迁|搬家|顾不上|评审|迎检|检查|没时间|停产|放假|装修|审计|整改|暂缓|搁置|疫情|"
+                      r"资金紧张|往后放|先停|先放一放|缓一缓")),
+)
+
+
+def detect_obstacle(text: str) -> str | None:
+    for name, rx in OBSTACLE_RULES:
+        if rx.search(text):
+            return name
+    return None
+
+
+# ------------------------------------------------------------------ stage
+_STAGE_VERB = re.compile(
+    r"(?:改成|改为|改到|设成|设为|设置为|标成|标为|标记为?|记为|记成|更新为|更新成|更新到|调到|调成|调整为|"
+    r"调整到|进入|推进到|推到|变成|变为|转为|转到|到了|→|->|=>)\s*$"
+)
+_STAGE_CHANGE = re.compile(r"阶段|改成|改为|设成|标成|标记|更新|调到|进入|→|->")
+_WIN = re.compile(r"赢了|赢单|签了|成交|拿下|中标了|签下")
+_LOSE = re.compile(r"丢了|输了|输单|没拿下|丢单|黄了|落标")
+
+
+def detect_stage(text: str, stages: Sequence[str]) -> tuple[bool, str | None]:
+    """(is a stage update, new stage)."""
+    mentions: list[tuple[int, str]] = []
+    for st in stages:
+        for m in re.finditer(re.escape(st), text):
+            mentions.append((m.start(), st))
+    mentions.sort()
+    if not mentions:
+        return False, None
+    for pos, st in mentions:
+        if _STAGE_VERB.search(text[max(0, pos - 6): pos]):
+            return True, st
+    for pos, st in mentions:
+        if text[pos + len(st): pos + len(st) + 3].startswith("阶段"):
+            return True, st
+    if _STAGE_CHANGE.search(text):
+        return True, mentions[-1][1]
+    return False, None
+
+
+def stage_from_outcome(text: str, stages: Sequence[str]) -> str | None:
+    win = [s for s in stages if "赢" in s or "成交" in s]
+    lose = [s for s in stages if "输" in s or "丢" in s]
+    if _LOSE.search(text) and lose:
+        return lose[0]
+    if _WIN.search(text) and win:
+        return win[0]
+    return None
+
+
+# ------------------------------------------------------------------ tenant presets
+def map_preset(concept: str | None, presets: Sequence[str]) -> str | None:
+    """A rule concept onto the tenant's list: itself, the closest preset, or 其他."""
+    if concept is None:
+        return None
+    if concept in presets:
+        return concept
+    best, best_n = None, 0
+    for p in presets:
+        n = len(set(p) & set(concept))
+        if n > best_n:
+            best, best_n = p, n
+    if best is not None and best_n >= 2 and best != "其他":
+        return best
+    return "其他" if "其他" in presets else None

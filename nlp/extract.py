@@ -1,0 +1,453 @@
+"""text + now + catalog → Extraction (the 12-field contract of CONVENTIONS.md).
+
+`Extractor(catalog)` compiles the catalog once; `extract()` keeps a small cache of
+extractors keyed by catalog identity. Nothing here raises on odd input.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections import OrderedDict
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from nlp.classify import (
+    detect_attitude,
+    detect_channel,
+    detect_obstacle,
+    detect_stage,
+    find_action,
+    map_preset,
+    stage_from_outcome,
+)
+from nlp.phone import find_phone
+from nlp.pinyin import is_han, py_keys
+from nlp.resolve import (
+    P_PINYIN,
+    CatalogIndex,
+    Mention,
+    OrgSpan,
+    find_contact_mentions,
+    find_org_spans,
+)
+from nlp.timeparse import TimeExpr, normalize_text, scan_times, split_clauses
+from nlp.types import Catalog, Extraction
+
+__all__ = ["Extractor", "extract", "get_extractor", "match_customers", "snap_transcript"]
+
+log = logging.getLogger(__name__)
+
+MAX_CHARS = 2000          # longer messages are read up to here (the summary keeps more)
+
+_CREATE = re.compile(
+    r"新(?:客户|线索|商机|的客户|的线索)|(?:建|录|加|添加|新建|新增|创建|登记)(?:一?个|一下)?(?:新的?)?(?:客户|线索|商机)|"
+    r"新认识"
+)
+_QUESTION = re.compile(
+    r"[？?]\s*$|吗\s*$|查一下|查查|帮我查|列一下|列出|给我看|看一下.{0,4}(?:记录|跟进)|(?:记录|跟进).{0,4}看一下|"
+    r"多少|哪些|哪个|哪天|哪家|几单|几条|几个|几家|什么时候|是什么|说的啥|是啥|有没有|统计"
+)
+_CRM_WORDS = re.compile(
+    r"客户|联系人|跟进|记录|手机|电话|微信|待办|任务|阶段|商机|项目|单|库存|业绩|线索|拜访|报价|合同|回款|"
+    r"提醒|日程|安排|产品|价格|主任|科长|经理"
+)
+_NEXT_MARK = re.compile(r"再(?!考虑|商量|比较|看看|说|研究|评估)|准备|打算|计划|下一步|接下来|回头|改天")
+_PRODUCT_TRIGGER = re.compile(
+    r"(?:需要|想要|想了解|了解一下|了解|关注|要看|想看一下|想看|想试用|要一套|想上|要上|主要用|用我们的|采购|"
+    r"对(?=.{1,12}有需求))"
+)
+_PRODUCT_LIKE = re.compile(
+    r"(?:机器人|系统|设备|耗材|导管|支架|关节|螺钉|机|器|仪|钉|板|架|剂|材|泵|阀|镜|片|膜|刀|针|线|台)$"
+)
+_FILLER = re.compile(r"^(?:一下|一套|一些|一台|两台|几台|那个|这个|这款|我们的|咱们的|的|些|点|下)+")
+_SPLIT_ITEMS = re.compile(r"和|、|及|以及|跟|与|,|，|/|还有")
+_PUNCT_END = re.compile(r"[，,。；;！!？?\n]|(?:有需求|的需求|我们没有|他们|目前|方向)")
+
+
+class Extractor:
+    """A compiled catalog; `.extract(text, now)` is fast after the first call."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.index = CatalogIndex(catalog)
+        try:
+            self.tz: timezone | ZoneInfo = ZoneInfo(catalog.timezone or "Asia/Shanghai")
+        except Exception:
+            self.tz = timezone(timedelta(hours=8))
+
+    # ------------------------------------------------------------------ public
+    def extract(self, text: str, now: datetime) -> Extraction:
+        try:
+            return self._extract(text, now)
+        except Exception:  # never raise: a malformed record is worse than an empty one
+            log.exception("extract failed")
+            return Extraction(summary=_summary(text if isinstance(text, str) else ""))
+
+    def snap(self, text: str) -> str:
+        try:
+            return self._snap(text)
+        except Exception:
+            log.exception("snap failed")
+            return text
+
+    def match_customers(self, text: str, limit: int = 5) -> list[tuple[str, float]]:
+        try:
+            return self.index.rank_customers(normalize_text(text or ""), limit=limit)
+        except Exception:
+            log.exception("match_customers failed")
+            return []
+
+    # ------------------------------------------------------------------ internals
+    def _now(self, now: datetime) -> datetime:
+        if not isinstance(now, datetime):
+            return datetime.now(self.tz)
+        if now.tzinfo is None:
+            return now.replace(tzinfo=self.tz)
+        return now.astimezone(self.tz)
+
+    def _extract(self, text: str, now: datetime) -> Extraction:
+        if not isinstance(text, str):
+            text = "" if text is None else str(text)
+        summary = _summary(text)
+        text = normalize_text(text[:MAX_CHARS])
+        now = self._now(now)
+        if not text.strip():
+            return Extraction(summary=summary)
+        cat = self.catalog
+        low = text.lower()
+        syl = py_keys(text)
+        clauses = split_clauses(text)
+
+        times = scan_times(text, now)
+        protected = [(t.start, t.end) for t in times]
+
+        # ---- entities
+        cust_mentions = self.index.find_customers(text, low, syl, protected)
+        orgs = find_org_spans(text)
+        customer, known, candidates, cust_span = self._pick_customer(cust_mentions, orgs)
+        prod_mentions = self.index.find_products(text, low, syl, protected)
+        taken = [(m.start, m.end) for m in cust_mentions] + [(o.start, o.end) for o in orgs]
+        products: list[str] = []
+        for m in prod_mentions:
+            if _inside(m, taken) and m.priority == P_PINYIN:
+                continue
+            if m.names[0] not in products:
+                products.append(m.names[0])
+        for p in _unknown_products(text, prod_mentions, orgs):
+            if p not in products:
+                products.append(p)
+
+        contact, contact_known = self._pick_contact(text, customer, known, cust_span)
+        if customer is None and contact_known and contact is not None:
+            owners = {c.customer for c in self.index.contact_names.get(contact, [])}
+            if len(owners) == 1 and contact in text:
+                customer = next(iter(owners))
+                known = True
+
+        # ---- times
+        future = [t for t in times
+                  if t.date is not None and not t.past and not t.postponed
+                  and t.kind in ("date", "attached")]
+        vague = [t for t in times if t.vague]
+        chosen = _choose_next(text, future, clauses)
+        future_starts = [t.start for t in future if not t.weak]
+
+        # ---- classification
+        channel = detect_channel(text, clauses, future_starts)
+        attitude = detect_attitude(text)
+        obstacle = map_preset(detect_obstacle(text), cat.obstacles)
+        if obstacle is None and re.search(r"选了(?:竞品|别家|别的)", text):
+            obstacle = map_preset("竞品介入", cat.obstacles)
+        is_stage, stage = detect_stage(text, cat.stages)
+        if not is_stage and re.search(r"(?:标成|标记|改成|改为|设成|设为|更新为).{0,2}$|阶段", text):
+            st = stage_from_outcome(text, cat.stages)
+            if st is not None:
+                is_stage, stage = True, st
+
+        action_concept: str | None = None
+        if chosen is not None:
+            after, before = _segments(text, chosen, times, clauses)
+            action_concept = find_action(after, before)
+        elif vague:
+            v = vague[-1]
+            after, before = _segments(text, v, times, clauses)
+            action_concept = find_action(after, before)
+        else:
+            for cs, ce in clauses:
+                seg = text[cs:ce]
+                mk = _NEXT_MARK.search(seg)
+                if mk:
+                    action_concept = find_action(seg[mk.start():], "")
+                    if action_concept and action_concept != "安排拜访":
+                        break
+                    if action_concept == "安排拜访" and re.search(r"拜访|上门|一趟", seg):
+                        break
+                    action_concept = None
+
+        phone = find_phone(text)
+
+        # ---- intent
+        question = bool(_QUESTION.search(text))
+        has_entity = bool(customer or contact or products)
+        if _CREATE.search(text) and not (question and re.search(r"[？?]\s*$|多少|哪些|查", text)):
+            intent = "create_lead"
+        elif question and (has_entity or _CRM_WORDS.search(text)) and channel is None and \
+                not (chosen is not None and action_concept):
+            intent = "query"
+        elif is_stage and stage is not None:
+            intent = "update_stage"
+        elif has_entity and (channel or attitude or obstacle or action_concept or chosen
+                             or (phone and contact)):
+            intent = "log_followup"
+        elif action_concept and action_concept != "安排拜访" and chosen is not None:
+            intent = "log_followup"
+        elif phone and _CRM_WORDS.search(text):
+            intent = "create_lead"
+        else:
+            intent = "other"
+
+        next_date = chosen.date.isoformat() if chosen is not None and chosen.date else None
+        next_time = (chosen.time.strftime("%H:%M")
+                     if chosen is not None and chosen.time is not None else None)
+        next_action = map_preset(action_concept, cat.next_actions)
+        if next_action is None and chosen is not None and intent == "log_followup":
+            next_action = map_preset("其他", cat.next_actions)
+        if intent in ("query", "other"):
+            next_action = next_date = next_time = phone = None
+            channel = attitude = obstacle = None
+            stage = None
+        elif intent != "update_stage":
+            stage = None
+        if intent == "update_stage":
+            attitude = None
+            if chosen is None:
+                next_action = None
+        if intent == "create_lead":
+            channel = None
+            attitude = None
+
+        date_text = chosen.text if chosen is not None else (vague[-1].text if vague else None)
+        return Extraction(
+            intent=intent,  # type: ignore[arg-type]
+            customer=customer,
+            contact=contact,
+            products=tuple(products),
+            channel=channel,
+            attitude=attitude,
+            next_action=next_action,
+            next_date=next_date,
+            next_time=next_time,
+            obstacle=obstacle,
+            phone=phone,
+            stage=stage,
+            customer_known=known,
+            customer_candidates=candidates,
+            contact_known=contact_known,
+            date_text=date_text,
+            vague_date=chosen is None and bool(vague),
+            summary=summary,
+        )
+
+    def _pick_customer(
+        self, mentions: list[Mention], orgs: list[OrgSpan]
+    ) -> tuple[str | None, bool, tuple[str, ...], tuple[int, int] | None]:
+        good: list[Mention] = []
+        rejected_orgs: list[OrgSpan] = []
+        for m in mentions:
+            org = next((o for o in orgs if o.start <= m.start and m.end <= o.end), None)
+            if org is not None and not any(
+                self.index.consistent_with(m, org, nm) for nm in m.names
+            ):
+                rejected_orgs.append(org)
+                continue
+            good.append(m)
+        if good:
+            strong = [m for m in good if m.priority > P_PINYIN]
+            m = (strong or good)[0]
+            names = m.names
+            return names[0], True, (names if len(names) > 1 else ()), (m.start, m.end)
+        new_orgs = [o for o in orgs if not any(o.start <= m.start < o.end for m in good)]
+        if new_orgs:
+            o = new_orgs[0]
+            return o.text, False, (), (o.start, o.end)
+        return None, False, (), None
+
+    def _pick_contact(self, text: str, customer: str | None, known: bool,
+                      cust_span: tuple[int, int] | None) -> tuple[str | None, bool]:
+        names = self.index.find_contact_names(text)
+        if names:
+            nm = names[0][2]
+            owners = self.index.contact_names[nm]
+            if not known or any(c.customer == customer for c in owners) or customer is None:
+                return nm, True
+        for cm in find_contact_mentions(text):
+            if cust_span is not None and cust_span[0] <= cm.start < cust_span[1]:
+                continue
+            canon = self.index.resolve_contact(cm, customer, known)
+            if canon is not None:
+                return canon, True
+            return cm.text, False
+        return None, False
+
+    def _snap(self, text: str) -> str:
+        text = normalize_text(text or "")
+        if not text:
+            return text
+        low = text.lower()
+        syl = py_keys(text)
+        protected = [(t.start, t.end) for t in scan_times(text, datetime.now(self.tz))]
+        orgs = find_org_spans(text)
+        repl: list[tuple[int, int, str]] = []
+        for table, is_cust in ((self.index.customers, True), (self.index.products, False)):
+            for m in table.scan(text, low, syl, protected):
+                if m.priority != P_PINYIN:
+                    continue
+                if is_cust:
+                    org = next((o for o in orgs if o.start <= m.start and m.end <= o.end), None)
+                    if org is not None and not any(
+                        self.index.consistent_with(m, org, nm) for nm in m.names
+                    ):
+                        continue
+                surface = _surface_for(table.exact, m, syl)
+                if surface and surface != m.text:
+                    repl.append((m.start, m.end, surface))
+        if not repl:
+            return text
+        repl.sort()
+        out, pos = [], 0
+        for s, e, r in repl:
+            if s < pos:
+                continue
+            out.append(text[pos:s])
+            out.append(r)
+            pos = e
+        out.append(text[pos:])
+        return "".join(out)
+
+
+def _surface_for(exact: dict[str, dict[str, int]], m: Mention, syl: list[str]) -> str | None:
+    """The catalog spelling (name or alias) whose pinyin equals the misheard span."""
+    target = syl[m.start: m.end]
+    for key, hit in exact.items():
+        if len(key) == m.end - m.start and any(n in hit for n in m.names) and \
+                py_keys(key) == target:
+            return key
+    return None
+
+
+def _inside(m: Mention, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= m.start and m.end <= b for a, b in spans)
+
+
+def _summary(text: str) -> str:
+    t = re.sub(r"\s+", " ", text or "").strip()
+    return t[:500]
+
+
+def _choose_next(text: str, future: list[TimeExpr],
+                 clauses: list[tuple[int, int]]) -> TimeExpr | None:
+    """The next step's date: an expression with 再 / an action after it wins, then order."""
+    if not future:
+        return None
+    strong = [t for t in future if not t.weak] or future
+    scored: list[tuple[int, int, TimeExpr]] = []
+    for i, t in enumerate(strong):
+        nxt = next((u.start for u in strong[i + 1:] if u.start > t.end), len(text))
+        cs = 0
+        ce = len(text)
+        for a, b in clauses:
+            if a <= t.start < b:
+                cs, ce = a, b
+                break
+        seg = text[cs: max(nxt, ce) if nxt > ce else nxt]
+        score = 0
+        if re.search(r"再(?!考虑|商量|比较|看看|研究)", seg):
+            score += 2
+        if find_action(text[t.end: nxt], "") is not None:
+            score += 1
+        scored.append((score, -i, t))
+    scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
+    return scored[0][2]
+
+
+def _segments(text: str, t: TimeExpr, times: list[TimeExpr],
+              clauses: list[tuple[int, int]]) -> tuple[str, str]:
+    nxt = next((u.start for u in times if u.start >= t.end and u.kind in ("date", "vague")
+                and (u.date is not None or u.vague)), len(text))
+    cs = 0
+    for a, b in clauses:
+        if a <= t.start < b:
+            cs = a
+            break
+    return text[t.end: nxt], text[cs: t.start]
+
+
+def _unknown_products(text: str, known: list[Mention], orgs: list[OrgSpan]) -> list[str]:
+    out: list[str] = []
+    for m in _PRODUCT_TRIGGER.finditer(text):
+        start = m.end()
+        em = _PUNCT_END.search(text, start)
+        end = em.start() if em else len(text)
+        phrase = text[start:end]
+        if not phrase:
+            continue
+        pos = start
+        for item in _SPLIT_ITEMS.split(phrase):
+            item_start = text.find(item, pos)
+            pos = item_start + len(item) if item_start >= 0 else pos
+            it = _FILLER.sub("", item.strip())
+            if not it or len(it) < 2 or len(it) > 12:
+                continue
+            if any(k.start < item_start + len(item) and item_start < k.end for k in known):
+                continue
+            if any(o.start <= item_start < o.end for o in orgs):
+                continue
+            if not all(is_han(c) or (c.isascii() and (c.isalnum() or c in "-")) for c in it):
+                continue
+            if _PRODUCT_LIKE.search(it) and not it.endswith("一台"):
+                out.append(it)
+    return out
+
+
+_CACHE: OrderedDict[int, tuple[Catalog, Extractor]] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+_CACHE_SIZE = 8
+
+
+def get_extractor(catalog: Catalog) -> Extractor:
+    """The cached Extractor for this catalog object (keyed by identity)."""
+    key = id(catalog)
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None and hit[0] is catalog:
+            _CACHE.move_to_end(key)
+            return hit[1]
+    ex = Extractor(catalog)
+    with _CACHE_LOCK:
+        _CACHE[key] = (catalog, ex)
+        _CACHE.move_to_end(key)
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return ex
+
+
+def extract(text: str, *, now: datetime, catalog: Catalog) -> Extraction:
+    """One message → one record. Never raises."""
+    try:
+        ex = get_extractor(catalog)
+    except Exception:
+        log.exception("catalog index failed")
+        return Extraction(summary=_summary(text if isinstance(text, str) else ""))
+    return ex.extract(text, now)
+
+
+def match_customers(text: str, catalog: Catalog, limit: int = 5) -> list[tuple[str, float]]:
+    """Ranked catalog customer names for a short answer like '省人医'."""
+    return get_extractor(catalog).match_customers(text, limit=limit)
+
+
+def snap_transcript(text: str, catalog: Catalog) -> str:
+    """ASR transcript with misheard catalog names respelled (股楼医院 → 鼓楼医院)."""
+    return get_extractor(catalog).snap(text)

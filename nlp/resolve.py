@@ -1,0 +1,475 @@
+"""Catalog resolution: customers, contacts, products (exact, aliases, model codes, pinyin).
+
+`CatalogIndex` compiles a `Catalog` once: a first-character dictionary scan over names and
+aliases (no global jieba state, fast to build), a folded-pinyin index for ASR homophones
+(股楼医院 → 鼓楼医院, 私服驱动器 → 伺服驱动器) and model-code keys (VS300 = VS-300).
+Organisation names written in the message (…医院, …有限公司) are detected so that a
+near miss (无锡市第二人民医院 vs 无锡市人民医院) stays a new organisation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from nlp.pinyin import is_han, py_key, py_keys
+from nlp.types import Catalog, CatalogContact
+
+__all__ = [
+    "CatalogIndex",
+    "ContactMention",
+    "Mention",
+    "OrgSpan",
+]
+
+P_EXACT, P_DERIVED, P_PINYIN = 3, 2, 1
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    start: int
+    end: int
+    text: str
+    names: tuple[str, ...]          # canonical names (several = ambiguous)
+    priority: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrgSpan:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContactMention:
+    start: int
+    end: int
+    text: str
+    surname: str
+    title: str
+
+
+_SURNAMES_2 = ("欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 令狐 端木 "
+               "独孤 南宫 西门 百里 呼延 万俟 闻人 轩辕 澹台 公冶 太史 申屠 钟离").split()
+_SURNAMES_1 = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
+    "龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞"
+    "左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕"
+    "屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧"
+    "闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝封"
+)
+_TITLES = ("副院长 副主任 副科长 副总经理 总经理 总工 总监 董事长 护士长 主任 科长 院长 处长 部长 经理 "
+           "厂长 老师 医生 大夫 教授 博士 主管 书记 组长 老板 助理 秘书 总 工 董").split()
+_CONTACT_RE = re.compile(
+    "(?P<sur>" + "|".join(_SURNAMES_2) + "|[" + "".join(sorted(_SURNAMES_1)) + "])"
+    "(?P<title>" + "|".join(_TITLES) + ")"
+)
+_TITLE_BAD_NEXT = {"总": set("共是结算体部之计数额量价和裁线包工监经"), "工": set("作厂程资人具艺业序作期地会")}
+_BAD_PAIRS = {"施工", "包工", "童工", "开工", "加工", "复工", "分工", "用工", "全总",
+              "单工", "时工", "明工", "和总", "时总", "成工"}
+
+_ORG_SUFFIX = re.compile(
+    r"(?:股份有限公司|有限责任公司|集团有限公司|有限公司|股份公司|集团公司|公司|集团|"
+    r"附属医院|人民医院|中医医院|中医院|妇幼保健院|保健院|卫生院|医院|研究所|研究院|中心)"
+)
+_ORG_STOP_CHARS = set("是叫在去跟给和与到从的了把对向找见约趟次个说有这那我你他她们问帮建录加增要想"
+                      "刚嗯啊呢吧哦呀就也")
+_ORG_STOP_WORDS = ("客户", "线索", "新建", "新增", "叫做", "名字", "单位")
+_ORG_TAIL = re.compile(
+    r"(?:股份有限公司|有限责任公司|集团有限公司|有限公司|股份公司|集团公司|公司|集团|医院|院)$"
+)
+_REGION_TAIL = re.compile(r"(省|市|区|县|自治区|自治州)$")
+_COMPANY_TAIL = re.compile(r"(股份有限公司|有限责任公司|集团有限公司|有限公司|股份公司|集团公司|公司|集团|厂)$")
+_HOSP_NTH = re.compile(r"^(?P<city>.+?)(?P<shi>市)?第(?P<n>[一二三四五六七八九十]+)人民医院$")
+_HOSP_PEOPLE = re.compile(r"^(?P<city>.+?)(?P<shi>市|省)?人民医院$")
+_ASCII_RUN = re.compile(r"[A-Za-z0-9]+(?:[-_ ][A-Za-z0-9]+)*")
+
+
+def _compact(code: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", code.lower())
+
+
+def _is_ascii_alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+@dataclass(slots=True)
+class _Table:
+    """Exact strings and pinyin keys → (canonical names, priority)."""
+
+    exact: dict[str, dict[str, int]] = field(default_factory=dict)
+    first_lens: dict[str, list[int]] = field(default_factory=dict)
+    pinyin: dict[str, dict[str, int]] = field(default_factory=dict)
+    py_first_lens: dict[str, list[int]] = field(default_factory=dict)
+    codes: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def add(self, key: str, canonical: str, priority: int) -> None:
+        key = key.strip()
+        if not key:
+            return
+        low = key.lower()
+        slot = self.exact.setdefault(low, {})
+        slot[canonical] = max(slot.get(canonical, 0), priority)
+        if any(_is_ascii_alnum(c) for c in key):
+            comp = _compact(key)
+            if len(comp) >= 2 and all(_is_ascii_alnum(c) or not c.strip() or c in "-_" for c in key):
+                cs = self.codes.setdefault(comp, {})
+                cs[canonical] = max(cs.get(canonical, 0), priority)
+        han = sum(1 for c in key if is_han(c))
+        if han >= 3 and han == len(key):
+            pk = " ".join(py_keys(key))
+            ps = self.pinyin.setdefault(pk, {})
+            ps[canonical] = max(ps.get(canonical, 0), P_PINYIN)
+
+    def finish(self) -> None:
+        fl: dict[str, set[int]] = {}
+        for k in self.exact:
+            fl.setdefault(k[0], set()).add(len(k))
+        self.first_lens = {c: sorted(v, reverse=True) for c, v in fl.items()}
+        pl: dict[str, set[int]] = {}
+        for k in self.pinyin:
+            parts = k.split(" ")
+            pl.setdefault(parts[0], set()).add(len(parts))
+        self.py_first_lens = {c: sorted(v, reverse=True) for c, v in pl.items()}
+
+    def scan(self, text: str, low: str, syl: list[str] | None,
+             protected: list[tuple[int, int]]) -> list[Mention]:
+        found: list[Mention] = []
+        n = len(text)
+        for i in range(n):
+            lens = self.first_lens.get(low[i])
+            if not lens:
+                continue
+            for ln in lens:
+                if i + ln > n:
+                    continue
+                key = low[i: i + ln]
+                hit = self.exact.get(key)
+                if hit is None:
+                    continue
+                if _is_ascii_alnum(key[0]) and i > 0 and _is_ascii_alnum(low[i - 1]):
+                    continue
+                if _is_ascii_alnum(key[-1]) and i + ln < n and _is_ascii_alnum(low[i + ln]):
+                    continue
+                if ln <= 2 and _overlaps(i, i + ln, protected):
+                    continue
+                found.append(_mention(i, i + ln, text, hit))
+        for m in _ASCII_RUN.finditer(text):
+            comp = _compact(m.group(0))
+            hit = self.codes.get(comp)
+            if hit:
+                found.append(_mention(m.start(), m.end(), text, hit))
+        if syl is not None and self.pinyin:
+            for i in range(n):
+                lens = self.py_first_lens.get(syl[i])
+                if not lens or not is_han(text[i]):
+                    continue
+                for ln in lens:
+                    if i + ln > n:
+                        continue
+                    seg = text[i: i + ln]
+                    if not all(is_han(c) for c in seg):
+                        continue
+                    hit = self.pinyin.get(" ".join(syl[i: i + ln]))
+                    if hit:
+                        found.append(Mention(i, i + ln, seg, tuple(hit), P_PINYIN))
+        return _select(found)
+
+
+def _mention(s: int, e: int, text: str, hit: dict[str, int]) -> Mention:
+    best = max(hit.values())
+    names = tuple(k for k, v in hit.items() if v == best)
+    return Mention(s, e, text[s:e], names, best)
+
+
+def _overlaps(s: int, e: int, spans: Iterable[tuple[int, int]]) -> bool:
+    return any(s < b and a < e for a, b in spans)
+
+
+def _select(found: list[Mention]) -> list[Mention]:
+    """Non-overlapping mentions: longer first, then higher priority, then earlier."""
+    found.sort(key=lambda m: (-(m.end - m.start), -m.priority, m.start))
+    chosen: list[Mention] = []
+    for m in found:
+        if any(m.start < c.end and c.start < m.end for c in chosen):
+            continue
+        chosen.append(m)
+    chosen.sort(key=lambda m: m.start)
+    return chosen
+
+
+def _strip_region(name: str, region: str) -> list[str]:
+    parts = re.findall(r".+?(?:自治区|自治州|省|市|区|县)", region or "")
+    out: list[str] = []
+    cur = name
+    changed = True
+    while changed:
+        changed = False
+        for p in parts:
+            for form in (p, _REGION_TAIL.sub("", p)):
+                if form and len(form) >= 2 and cur.startswith(form) and len(cur) - len(form) >= 2:
+                    cur = cur[len(form):]
+                    out.append(cur)
+                    changed = True
+                    break
+    return out
+
+
+def derived_aliases(name: str, region: str) -> set[str]:
+    """Short forms a rep would say for a catalog customer that the catalog may not list."""
+    out: set[str] = set()
+    if "市" in name or "省" in name:
+        out.add(name.replace("市", "").replace("省", ""))
+    for core in [name, *_strip_region(name, region)]:
+        out.add(core)
+        m = _COMPANY_TAIL.search(core)
+        if m:
+            body = core[: m.start()]
+            if len(body) >= 2:
+                out.add(body)
+                # 字号 (trade name): the two characters after the region
+                if len(body) >= 4:
+                    out.add(body[:2])
+                    out.add(body[:4])
+    m = _HOSP_NTH.match(name)
+    if m:
+        city, n = m.group("city"), m.group("n")
+        out |= {f"{city}{n}院", f"{city}市{n}院", f"{city}第{n}医院"}
+    m = _HOSP_PEOPLE.match(name)
+    if m:
+        city = m.group("city")
+        out |= {f"{city}人医", f"{city}{m.group('shi') or ''}人医", f"{city}人民医院"}
+    out.discard(name)
+    return {a for a in out if len(a) >= 2 and _distinctive(a)}
+
+
+_GENERIC_TAIL = re.compile(
+    r"(?:第[一二三四五六七八九十]+)?(?:人民医院|中医医院|中医院|附属医院|医院|股份有限公司|有限责任公司|"
+    r"有限公司|公司|集团|科技|电子|机械|设备|自动化)*$"
+)
+
+
+def _distinctive(alias: str) -> bool:
+    """A derived alias must keep a proper-name part: not '人民医院', '第一人民医院'."""
+    core = alias
+    while True:
+        nxt = _GENERIC_TAIL.sub("", core) if core else core
+        if nxt == core:
+            break
+        core = nxt
+    core = re.sub(r"[省市区县]", "", core)
+    return len(core) >= 2
+
+
+class CatalogIndex:
+    """Compiled catalog: build once per catalog, reuse for every message."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.customers = _Table()
+        self.products = _Table()
+        self.regions: dict[str, str] = {}
+        seen_alias: dict[str, set[str]] = {}
+        for c in catalog.customers:
+            self.regions[c.name] = c.region
+            self.customers.add(c.name, c.name, P_EXACT)
+            for a in c.aliases:
+                self.customers.add(a, c.name, P_EXACT)
+            for a in derived_aliases(c.name, c.region):
+                seen_alias.setdefault(a, set()).add(c.name)
+        for a, owners in seen_alias.items():
+            if a.lower() in self.customers.exact:
+                continue
+            for o in owners:
+                self.customers.add(a, o, P_DERIVED)
+        for p in catalog.products:
+            self.products.add(p.name, p.name, P_EXACT)
+            for a in p.aliases:
+                self.products.add(a, p.name, P_EXACT)
+        self.customers.finish()
+        self.products.finish()
+        self.contacts_by_customer: dict[str, list[CatalogContact]] = {}
+        self.contact_names: dict[str, list[CatalogContact]] = {}
+        self.contact_aliases: dict[str, list[CatalogContact]] = {}
+        for ct in catalog.contacts:
+            self.contacts_by_customer.setdefault(ct.customer, []).append(ct)
+            self.contact_names.setdefault(ct.name, []).append(ct)
+            for a in ct.aliases:
+                self.contact_aliases.setdefault(a, []).append(ct)
+        self._cname_first: dict[str, list[int]] = {}
+        for nm in self.contact_names:
+            if nm:
+                self._cname_first.setdefault(nm[0], []).append(len(nm))
+        for k, v in self._cname_first.items():
+            self._cname_first[k] = sorted(set(v), reverse=True)
+        self.customer_names = [c.name for c in catalog.customers]
+        self._py_names: list[tuple[str, str, str]] = []   # (pinyin string, surface, canonical)
+        for c in catalog.customers:
+            for s in (c.name, *c.aliases):
+                self._py_names.append(("".join(py_keys(s)), s, c.name))
+
+    # ---------------------------------------------------------------- customers
+    def find_customers(self, text: str, low: str, syl: list[str],
+                       protected: list[tuple[int, int]]) -> list[Mention]:
+        return self.customers.scan(text, low, syl, protected)
+
+    def find_products(self, text: str, low: str, syl: list[str],
+                      protected: list[tuple[int, int]]) -> list[Mention]:
+        return self.products.scan(text, low, syl, protected)
+
+    def consistent_with(self, mention: Mention, org: OrgSpan, canonical: str) -> bool:
+        """Is the organisation span `org` (containing `mention`) really that customer?"""
+        if org.text in (canonical,) or org.text.lower() in self.customers.exact:
+            return True
+        ref = canonical + self.regions.get(canonical, "")
+        for c in self.catalog.customers:
+            if c.name == canonical:
+                ref += "".join(c.aliases)
+                break
+        prefix = org.text[: mention.start - org.start]
+        suffix = org.text[mention.end - org.start:]
+        suffix = _ORG_TAIL.sub("", suffix)
+        if suffix and suffix not in ref:
+            return False
+        return not (prefix and not all(ch in ref for ch in prefix))
+
+    # ---------------------------------------------------------------- contacts
+    def find_contact_names(self, text: str) -> list[tuple[int, int, str]]:
+        out: list[tuple[int, int, str]] = []
+        n = len(text)
+        i = 0
+        while i < n:
+            lens = self._cname_first.get(text[i])
+            hit = False
+            if lens:
+                for ln in lens:
+                    if text[i: i + ln] in self.contact_names and i + ln <= n:
+                        out.append((i, i + ln, text[i: i + ln]))
+                        i += ln
+                        hit = True
+                        break
+            if not hit:
+                i += 1
+        return out
+
+    def resolve_contact(self, cm: ContactMention, customer: str | None,
+                        customer_known: bool) -> str | None:
+        """Canonical contact name for a '王主任'-style mention, or None."""
+        if customer is not None and not customer_known:
+            return None
+        pool = (self.contacts_by_customer.get(customer, []) if customer_known and customer
+                else list(self.catalog.contacts))
+        alias = cm.surname + cm.title
+        exact = [c for c in pool if alias in c.aliases]
+        if len(exact) == 1:
+            return exact[0].name
+        if len(exact) > 1:
+            return None
+        compat = [c for c in pool if c.name.startswith(cm.surname) and _title_ok(cm.title, c)]
+        if len(compat) == 1:
+            return compat[0].name
+        if not customer_known:
+            return None
+        sk = "".join(py_key(ch) for ch in cm.surname)
+        homo = [c for c in pool
+                if _title_ok(cm.title, c) and _surname_key(c) == sk]
+        if len(homo) == 1:
+            return homo[0].name
+        return None
+
+    # ---------------------------------------------------------------- fuzzy
+    def rank_customers(self, text: str, limit: int = 5) -> list[tuple[str, float]]:
+        """Ranked customer names for a short answer (aliases, fuzzy, pinyin)."""
+        t = text.strip()
+        if not t:
+            return []
+        tp = "".join(py_keys(t))
+        scores: dict[str, float] = {}
+        low = t.lower()
+        for key, hit in self.customers.exact.items():
+            if key == low:
+                for nm, pr in hit.items():
+                    scores[nm] = max(scores.get(nm, 0.0), 100.0 if pr == P_EXACT else 97.0)
+            elif len(key) >= 2 and key in low:
+                for nm, pr in hit.items():
+                    s = 90.0 * len(key) / max(len(low), 1) + (5 if pr == P_EXACT else 0)
+                    scores[nm] = max(scores.get(nm, 0.0), min(s + 5, 96.0))
+        for pys, surface, canonical in self._py_names:
+            s1 = fuzz.ratio(t, surface)
+            s2 = fuzz.ratio(tp, pys)
+            s3 = fuzz.partial_ratio(t, surface) if len(t) >= 2 else 0.0
+            sc = max(s1 * 0.9, s2 * 0.92, s3 * 0.8 if len(t) >= 3 else 0.0)
+            if tp == pys:
+                sc = max(sc, 95.0)
+            if sc > scores.get(canonical, 0.0):
+                scores[canonical] = sc
+        ranked = sorted(((n, round(s / 100.0, 3)) for n, s in scores.items() if s >= 55.0),
+                        key=lambda x: -x[1])
+        return ranked[:limit]
+
+
+def _surname_key(c: CatalogContact) -> str:
+    for s2 in _SURNAMES_2:
+        if c.name.startswith(s2):
+            return "".join(py_key(ch) for ch in s2)
+    return py_key(c.name[0]) if c.name else ""
+
+
+def _title_ok(title: str, c: CatalogContact) -> bool:
+    if title in c.title or (c.title and c.title in title):
+        return True
+    for a in c.aliases:
+        at = a[1:] if a else ""
+        for s2 in _SURNAMES_2:
+            if a.startswith(s2):
+                at = a[2:]
+        if at and (at == title or at.startswith(title) or title.startswith(at)):
+            return True
+    return title in ("总",) and ("总" in c.title or "经理" in c.title)
+
+
+def find_contact_mentions(text: str) -> list[ContactMention]:
+    out: list[ContactMention] = []
+    for m in _CONTACT_RE.finditer(text):
+        sur, title = m.group("sur"), m.group("title")
+        s, e = m.start(), m.end()
+        nxt = text[e] if e < len(text) else ""
+        prev = text[s - 1] if s > 0 else ""
+        if title in _TITLE_BAD_NEXT and nxt in _TITLE_BAD_NEXT[title]:
+            continue
+        if sur + title in _BAD_PAIRS or prev + sur in _BAD_PAIRS:
+            continue
+        if len(sur) == 1 and prev in "这上下本每" and sur == "周":
+            continue
+        if title in ("总", "工", "董") and prev and prev in _SURNAMES_1 and s >= 1 and \
+                text[s - 1: s + 1] in ("人工",):
+            continue
+        out.append(ContactMention(s, e, text[s:e], sur, title))
+    return out
+
+
+def find_org_spans(text: str) -> list[OrgSpan]:
+    """Organisation names as written: '…医院', '…有限公司' with a name part before them."""
+    out: list[OrgSpan] = []
+    for m in _ORG_SUFFIX.finditer(text):
+        end = m.end()
+        i = m.start()
+        while i > 0:
+            ch = text[i - 1]
+            if not is_han(ch) or ch in _ORG_STOP_CHARS:
+                break
+            if any(text[max(0, i - len(w)): i] == w for w in _ORG_STOP_WORDS):
+                break
+            i -= 1
+        # the suffix itself may hold stop characters ('有限公司'); the name part needs 2+ chars
+        if m.start() - i < 2:
+            continue
+        if out and out[-1].end > i:
+            continue
+        out.append(OrgSpan(i, end, text[i:end]))
+    return out

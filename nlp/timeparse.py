@@ -1,0 +1,516 @@
+"""Chinese time grammar: relative days, weekdays, month days, clock times, vague times.
+
+`scan_times(text, now)` finds every time expression with its resolved date / clock time
+and whether it lies in the past; `parse_when(text, now)` reads one answer ("周四",
+"不对,是周三下午三点") for the dialog. Rules: ../shared/nlp/CONVENTIONS.md.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+
+__all__ = [
+    "When",
+    "TimeExpr",
+    "cn_to_int",
+    "normalize_text",
+    "parse_when",
+    "scan_times",
+    "split_clauses",
+]
+
+_FULLWIDTH = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９：．－／＋（）"}
+_FULLWIDTH[0x3000] = 0x20
+
+
+def normalize_text(text: str) -> str:
+    """Full-width digits and colons to ASCII, position preserving (1 char → 1 char)."""
+    return text.translate(_FULLWIDTH)
+
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9, "幺": 1}
+
+
+def cn_to_int(s: str) -> int | None:
+    """'15', '十五', '二十三', '两', '三十一', '零五' → int (None if unreadable)."""
+    s = s.strip()
+    if not s:
+        return None
+    if s.isdigit():
+        return int(s)
+    if "十" not in s:
+        if all(c in _CN_DIGITS for c in s):
+            v = 0
+            for c in s:
+                v = v * 10 + _CN_DIGITS[c]
+            return v
+        return None
+    head, _, tail = s.partition("十")
+    if head and head not in _CN_DIGITS:
+        return None
+    if tail and (len(tail) != 1 or tail not in _CN_DIGITS):
+        return None
+    return (_CN_DIGITS[head] if head else 1) * 10 + (_CN_DIGITS[tail] if tail else 0)
+
+
+@dataclass(frozen=True, slots=True)
+class When:
+    """A resolved time answer: date and/or clock time; vague or past flags."""
+
+    date: date | None = None
+    time: time | None = None
+    vague: bool = False
+    past: bool = False
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TimeExpr:
+    start: int
+    end: int
+    text: str
+    date: date | None = None
+    time: time | None = None
+    part: str | None = None         # 上午 / 下午 …, when said
+    vague: bool = False
+    past: bool = False
+    weak: bool = False              # 今天 with no clock time: weakest next-step candidate
+    postponed: bool = False         # 推迟到 X: a delay, not a next step
+    rolled: bool = False            # X号 / M月D号 rolled forward (past markers veto it)
+    kind: str = "date"              # date | clock | part | vague
+
+
+_NUM = r"[0-9]{1,2}|[零〇一二两三四五六七八九十]{1,3}"
+_WD = r"[一二三四五六日天1-7]"
+_WEEK = r"(?:周|星期|礼拜)"
+_WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6,
+            "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
+
+_PARTS = r"上午|早上|早晨|一早|中午|下午|傍晚|晚上|夜里|夜间|凌晨|今晚|明早|明晚"
+
+_DATE_RE = re.compile(
+    "|".join(
+        [
+            r"(?P<iso>(?P<iy>20\d\d)\s*[-/.年]\s*(?P<im>\d{1,2})\s*[-/.月]\s*(?P<id>\d{1,2})\s*[日号]?)",
+            rf"(?P<nmd>(?:下个?|次)月(?P<nmd_d>{_NUM})\s*[号日])",
+            rf"(?P<tmd>(?:这个?|本)月(?P<tmd_d>{_NUM})\s*[号日])",
+            rf"(?P<md>(?P<md_m>{_NUM})\s*月(?:份)?\s*(?P<md_d>{_NUM})\s*(?:[号日]|(?![0-9零〇一二两三四五六七八九十个天周号]))(?!\s*[0-9]))",
+            r"(?P<nmend>(?:下个?|次)月(?:底|末))",
+            r"(?P<nmbeg>(?:下个?|次)月(?:初)?)",
+            r"(?P<mend>(?:这个?|本)?月(?:底|末))",
+            r"(?P<yend>(?:今|这个?)?年(?:底|末))",
+            rf"(?P<nnwd>下下个?{_WEEK}(?P<nnwd_d>{_WD}))",
+            rf"(?P<nwd>下个?{_WEEK}(?P<nwd_d>{_WD}))",
+            rf"(?P<twd>(?:这个?|本){_WEEK}(?P<twd_d>{_WD}))",
+            rf"(?P<lwd>上个?{_WEEK}(?P<lwd_d>{_WD}))",
+            rf"(?P<nweek>下个?{_WEEK})",
+            rf"(?P<lweek>上个?{_WEEK}|上个月|上月)",
+            rf"(?P<ndays>(?P<nd_n>{_NUM}|几)\s*(?:个)?\s*(?P<nd_u>天|日|周|星期|礼拜|个月)\s*(?:以后|之后|后))",
+            rf"(?P<guo>过\s*(?P<guo_n>{_NUM}|几)\s*(?P<guo_u>天|日|周|星期|礼拜|个月))",
+            rf"(?P<bwd>(?<![上下这本个]){_WEEK}(?P<bwd_d>{_WD}))",
+            r"(?P<rel>大后天|后天|明天|明日|明儿|明早|明晚|今天|今日|今儿|今早|今晚|昨天|昨日|昨晚|前天|大前天)",
+            rf"(?P<day>(?<![0-9月])(?P<day_d>{_NUM})\s*[号日](?![0-9]))",
+            r"(?P<vague>过几天|过两天|过些天|过段时间|过一阵子?|改天|回头|近期|最近|下次|下回|有空|抽空"
+            r"|晚点|晚些时候|过阵子|这几天|近几天|近两天|等几天|找时间|择日)",
+        ]
+    )
+)
+
+_CLOCK_RE = re.compile(
+    rf"(?P<part>{_PARTS})?\s*(?:"
+    rf"(?P<hh>[0-2]?\d)\s*[:：]\s*(?P<mm>[0-5]\d)"
+    rf"|(?P<h>{_NUM})\s*(?:点|时)(?:钟)?\s*(?P<min>半|一刻|三刻|(?P<mn>{_NUM})\s*分?)?"
+    rf")"
+)
+_PART_RE = re.compile(_PARTS)
+
+_PAST_MARK_RE = re.compile(r"了|过了|已经|已|上次|刚才|刚刚|见过|聊过|做过")
+_POSTPONE_RE = re.compile(r"(?:推迟|延迟|延期|延后|推|拖)(?:到|至)\s*$")
+_CLAUSE_RE = re.compile(r"[，,。；;！!？?\n\r\t]+|\s+|然后|接着")
+
+
+def split_clauses(text: str) -> list[tuple[int, int]]:
+    """Clause spans of a message (punctuation, whitespace and 然后 split clauses)."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for m in _CLAUSE_RE.finditer(text):
+        if m.start() > pos:
+            spans.append((pos, m.start()))
+        pos = m.end()
+    if pos < len(text):
+        spans.append((pos, len(text)))
+    return spans
+
+
+def _add_months(d: date, n: int) -> date:
+    y, m = divmod(d.month - 1 + n, 12)
+    y += d.year
+    m += 1
+    return date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
+
+
+def _safe_date(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _monday(d: date) -> date:
+    return d - timedelta(days=d.weekday())
+
+
+def _resolve_date(m: re.Match[str], today: date) -> TimeExpr | None:
+    g = m.groupdict()
+    kind = m.lastgroup
+    s, e, t = m.start(), m.end(), m.group(0)
+    past = False
+    rolled = False
+    weak = False
+    part: str | None = None
+    d: date | None = None
+    if kind == "iso":
+        d = _safe_date(int(g["iy"]), int(g["im"]), int(g["id"]))
+        if d is None:
+            return None
+        past = d < today
+    elif kind == "nmd":
+        n = cn_to_int(g["nmd_d"])
+        if n is None:
+            return None
+        nm = _add_months(today.replace(day=1), 1)
+        d = _safe_date(nm.year, nm.month, n)
+    elif kind == "tmd":
+        n = cn_to_int(g["tmd_d"])
+        if n is None:
+            return None
+        d = _safe_date(today.year, today.month, n)
+        past = d is not None and d < today
+    elif kind == "md":
+        mo, dd = cn_to_int(g["md_m"]), cn_to_int(g["md_d"])
+        if mo is None or dd is None or not 1 <= mo <= 12:
+            return None
+        d = _safe_date(today.year, mo, dd)
+        if d is not None and d < today:
+            d = _safe_date(today.year + 1, mo, dd)
+            rolled = True
+    elif kind == "nmend":
+        nm = _add_months(today.replace(day=1), 1)
+        d = nm.replace(day=calendar.monthrange(nm.year, nm.month)[1])
+    elif kind == "nmbeg":
+        d = _add_months(today.replace(day=1), 1)
+    elif kind == "mend":
+        d = today.replace(day=calendar.monthrange(today.year, today.month)[1])
+    elif kind == "yend":
+        d = date(today.year, 12, 31)
+    elif kind == "nnwd":
+        d = _monday(today) + timedelta(days=14 + _WEEKDAY[g["nnwd_d"]])
+    elif kind == "nwd":
+        d = _monday(today) + timedelta(days=7 + _WEEKDAY[g["nwd_d"]])
+    elif kind == "twd":
+        d = _monday(today) + timedelta(days=_WEEKDAY[g["twd_d"]])
+        past = d < today
+    elif kind == "lwd":
+        d = _monday(today) - timedelta(days=7 - _WEEKDAY[g["lwd_d"]])
+        past = True
+    elif kind == "nweek":
+        d = _monday(today) + timedelta(days=7)
+    elif kind == "lweek":
+        return TimeExpr(s, e, t, None, None, past=True)
+    elif kind in ("ndays", "guo"):
+        raw = g["nd_n"] if kind == "ndays" else g["guo_n"]
+        unit = g["nd_u"] if kind == "ndays" else g["guo_u"]
+        if raw == "几" or (kind == "guo" and raw == "两" and unit in ("天", "日")):
+            return TimeExpr(s, e, t, None, None, vague=True, kind="vague")
+        n = cn_to_int(raw)
+        if n is None or n > 400:
+            return None
+        if unit in ("天", "日"):
+            d = today + timedelta(days=n)
+        elif unit == "个月":
+            d = _add_months(today, n)
+        else:
+            d = today + timedelta(days=7 * n)
+    elif kind == "bwd":
+        wd = _WEEKDAY[g["bwd_d"]]
+        delta = (wd - today.weekday()) % 7 or 7
+        d = today + timedelta(days=delta)
+    elif kind == "rel":
+        word = t
+        offs = {"大后天": 3, "后天": 2, "明天": 1, "明日": 1, "明儿": 1, "明早": 1, "明晚": 1,
+                "今天": 0, "今日": 0, "今儿": 0, "今早": 0, "今晚": 0,
+                "昨天": -1, "昨日": -1, "昨晚": -1, "前天": -2, "大前天": -3}
+        d = today + timedelta(days=offs[word])
+        past = offs[word] < 0
+        weak = offs[word] == 0
+        part = {"明早": "早上", "明晚": "晚上", "今早": "早上", "今晚": "晚上",
+                "昨晚": "晚上"}.get(word)
+    elif kind == "day":
+        n = cn_to_int(g["day_d"])
+        if n is None or not 1 <= n <= 31:
+            return None
+        d = _safe_date(today.year, today.month, n)
+        if d is None or d < today:
+            nm = _add_months(today.replace(day=1), 1)
+            d = _safe_date(nm.year, nm.month, n)
+            rolled = True
+        if d is None:
+            return None
+    elif kind == "vague":
+        return TimeExpr(s, e, t, None, None, vague=True, kind="vague")
+    else:  # pragma: no cover
+        return None
+    if d is None:
+        return None
+    return TimeExpr(s, e, t, d, None, part=part, past=past, weak=weak, rolled=rolled)
+
+
+def _iter_overlapping(rx: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """Every match, searching again from each match's start + 1 (callers drop overlaps)."""
+    out: list[re.Match[str]] = []
+    pos = 0
+    while pos < len(text):
+        m = rx.search(text, pos)
+        if m is None:
+            break
+        if m.end() > m.start():
+            out.append(m)
+        pos = m.start() + 1
+    return out
+
+
+def _clock(m: re.Match[str]) -> tuple[time | None, str | None]:
+    part = m.group("part")
+    if m.group("hh") is not None:
+        h, mi = int(m.group("hh")), int(m.group("mm"))
+        explicit24 = True
+    else:
+        hv = cn_to_int(m.group("h"))
+        if hv is None:
+            return None, part
+        h = hv
+        explicit24 = False
+        mn = m.group("min")
+        if not mn:
+            mi = 0
+        elif mn == "半":
+            mi = 30
+        elif mn == "一刻":
+            mi = 15
+        elif mn == "三刻":
+            mi = 45
+        else:
+            mv = cn_to_int(m.group("mn") or "")
+            if mv is None or mv > 59:
+                return None, part
+            mi = mv
+    if h > 24 or mi > 59:
+        return None, part
+    h = _apply_part(h, part, explicit24)
+    if h >= 24:
+        h = 0 if h == 24 else h
+        if h >= 24:
+            return None, part
+    return time(h, mi), part
+
+
+def _apply_part(h: int, part: str | None, explicit24: bool) -> int:
+    if part in ("上午", "早上", "早晨", "一早", "明早", "凌晨"):
+        return h
+    if part == "中午":
+        if h == 12:
+            return 12
+        return h + 12 if h <= 2 else h
+    if part in ("下午", "傍晚", "晚上", "夜里", "夜间", "今晚", "明晚"):
+        return h + 12 if h < 12 else h
+    if explicit24 and h == 0:
+        return h
+    if 1 <= h <= 6:
+        return h + 12
+    return h
+
+
+_PART_END = {"上午": 12, "早上": 10, "早晨": 10, "一早": 10, "凌晨": 6, "中午": 14,
+             "下午": 18, "傍晚": 19, "晚上": 24, "夜里": 24, "夜间": 24, "今晚": 24}
+_PART_START = {"上午": 6, "早上": 5, "早晨": 5, "一早": 5, "凌晨": 0, "中午": 11, "下午": 12,
+               "傍晚": 17, "晚上": 18, "夜里": 20, "夜间": 20, "今晚": 18}
+_CLOCK_GUARD_BEFORE = set("快早晚慢好多少有差一些点")
+
+
+def scan_times(text: str, now: datetime) -> list[TimeExpr]:
+    """All time expressions in `text`, resolved against `now`, in text order."""
+    text = normalize_text(text)
+    today = now.date()
+    dates: list[TimeExpr] = []
+    for m in _DATE_RE.finditer(text):
+        te = _resolve_date(m, today)
+        if te is None:
+            continue
+        before = text[max(0, m.start() - 4): m.start()]
+        if _POSTPONE_RE.search(before):
+            te = replace(te, postponed=True)
+        dates.append(te)
+    taken = [(d.start, d.end) for d in dates]
+
+    def free(s: int, e: int) -> bool:
+        return all(e <= a or s >= b for a, b in taken)
+
+    clocks: list[TimeExpr] = []
+    for m in _iter_overlapping(_CLOCK_RE, text):
+        s, e = m.start(), m.end()
+        if not free(s, e):
+            continue
+        if m.group("h") is not None and m.group("part") is None:
+            hs = m.start("h")
+            prev = text[hs - 1] if hs > 0 else ""
+            nxt = text[e] if e < len(text) else ""
+            if m.group("h") == "一" and not m.group("min") and (
+                prev in _CLOCK_GUARD_BEFORE or nxt in "儿点"
+            ):
+                continue
+            if prev in _CLOCK_GUARD_BEFORE and m.group("h") in ("一", "几"):
+                continue
+            if hs > 0 and text[hs - 1].isdigit():
+                continue
+        if m.group("hh") is not None:
+            hs = m.start("hh")
+            if (hs > 0 and text[hs - 1].isdigit()) or (e < len(text) and text[e].isdigit()):
+                continue
+        tm, part = _clock(m)
+        if tm is None:
+            continue
+        clocks.append(TimeExpr(s, e, m.group(0), None, tm, part=part, kind="clock"))
+        taken.append((s, e))
+    for m in _PART_RE.finditer(text):
+        if free(m.start(), m.end()):
+            clocks.append(TimeExpr(m.start(), m.end(), m.group(0), None, None, part=m.group(0),
+                                   kind="part"))
+            taken.append((m.start(), m.end()))
+    clocks.sort(key=lambda x: x.start)
+
+    # merge a date with the clock / part-of-day right after it
+    merged: list[TimeExpr] = []
+    used: set[int] = set()
+    for d in sorted(dates, key=lambda x: x.start):
+        if d.kind != "date" or d.date is None:
+            merged.append(d)
+            continue
+        cur = d
+        for i, c in enumerate(clocks):
+            if i in used:
+                continue
+            gap = text[cur.end: c.start]
+            if c.start >= cur.end and len(gap) <= 2 and gap.strip(" 的") == "":
+                used.add(i)
+                part = c.part or cur.part
+                tm = c.time
+                if tm is not None and cur.part and not c.part:
+                    tm = _reparted(c, cur.part)
+                cur = replace(cur, end=c.end, text=text[cur.start: c.end], time=tm, part=part,
+                              weak=cur.weak and tm is None and part is None)
+                break
+        merged.append(cur)
+    for i, c in enumerate(clocks):
+        if i not in used:
+            merged.append(c)
+    merged.sort(key=lambda x: x.start)
+
+    # clock times said apart from their date ("8月12号…让我上午八点去") take the date just named
+    out: list[TimeExpr] = []
+    last_date: TimeExpr | None = None
+    for x in merged:
+        if x.kind == "date" and x.date is not None:
+            last_date = x
+            out.append(x)
+            continue
+        if x.kind == "clock" and x.time is not None:
+            if last_date is not None:
+                out.append(replace(x, date=last_date.date, kind="attached",
+                                   past=last_date.past))
+            else:
+                out.append(replace(x, date=today, kind="attached"))
+            continue
+        out.append(x)
+    return [_judge_past(x, text, now) for x in out]
+
+
+def _reparted(c: TimeExpr, part: str) -> time | None:
+    if c.time is None:
+        return None
+    m = _CLOCK_RE.fullmatch(c.text)
+    if m is None:
+        return c.time
+    h = c.time.hour
+    # undo bare-hour shift, then apply the date's part of day
+    raw = m.group("hh") or m.group("h")
+    hv = cn_to_int(raw) if raw else None
+    if hv is None:
+        return c.time
+    h = _apply_part(hv, part, m.group("hh") is not None)
+    return time(h % 24, c.time.minute)
+
+
+def _judge_past(x: TimeExpr, text: str, now: datetime) -> TimeExpr:
+    if x.date is None or x.past:
+        return x
+    today = now.date()
+    if x.date < today:
+        return replace(x, past=True)
+    after = _clause_tail(text, x.end)
+    marked = bool(_PAST_MARK_RE.search(after)) and "再" not in after[:6]
+    if x.date == today:
+        if x.time is not None:
+            cur = now.time().replace(tzinfo=None, second=0, microsecond=0)
+            if x.time < cur or (x.time == cur):
+                return replace(x, past=True)
+            if marked and x.kind == "attached":
+                return replace(x, past=True)
+        elif x.part is not None:
+            end = _PART_END.get(x.part, 24)
+            if now.hour >= end:
+                return replace(x, past=True)
+            if marked:
+                return replace(x, past=True)
+            if now.hour >= _PART_START.get(x.part, 0):
+                return replace(x, weak=True)
+        elif marked:
+            return replace(x, past=True)
+        return x
+    if x.rolled and marked:
+        return replace(x, past=True)
+    return x
+
+
+def _clause_tail(text: str, pos: int) -> str:
+    m = _CLAUSE_RE.search(text, pos)
+    end = m.start() if m else len(text)
+    return text[pos:end][:24]
+
+
+def parse_when(text: str, now: datetime) -> When:
+    """Read a time answer: the last future expression wins ("不对,是周三下午三点" → 周三 15:00)."""
+    try:
+        exprs = scan_times(text or "", now)
+    except Exception:  # never raise in dialog code
+        return When()
+    if not exprs:
+        return When()
+    future = [x for x in exprs if x.date is not None and not x.past and not x.postponed]
+    if future:
+        x = future[-1]
+        return When(date=x.date, time=x.time, vague=False, past=False, text=x.text)
+    dated = [x for x in exprs if x.date is not None]
+    if dated:
+        x = dated[-1]
+        return When(date=x.date, time=x.time, vague=False, past=True, text=x.text)
+    vague = [x for x in exprs if x.vague]
+    if vague:
+        return When(vague=True, text=vague[-1].text)
+    past = [x for x in exprs if x.past]
+    if past:
+        return When(past=True, text=past[-1].text)
+    return When(text=None)
