@@ -1,0 +1,275 @@
+"""The delivery loop: outbox rows → rendered replies → platform senders.
+
+Claiming is one statement: `UPDATE outbox SET status='sending', locked_by=me, locked_until=
+now+lease, attempts=attempts+1 WHERE id IN (due rows … [FOR UPDATE SKIP LOCKED]) RETURNING …`.
+On PostgreSQL the sub-select skips rows another instance holds; on SQLite the single UPDATE
+runs under the database write lock. A row whose lease ran out (its worker died) is due again.
+Marking sent / retry / dead is fenced on `locked_by = me`. What this guarantees is written
+in docs/delivery.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import socket
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from bot.addressing import chat_refs_for, delivery_key, explicit_ref
+from bot.messages import ChatRef, Reply
+from bot.ports import Sender, SendError
+from bot.render import render_notification
+from crm_core.clock import Clock
+from crm_core.db import Database
+from crm_core.models import OutboxMessage
+from scheduler.ratelimit import RateLimiter
+
+log = logging.getLogger(__name__)
+T = OutboxMessage.__table__  # type: ignore[attr-defined]
+PARTS_KEY = "_parts_sent"
+
+
+@dataclass(frozen=True)
+class DeliveryConfig:
+    max_attempts: int = 8
+    lease_seconds: float = 120.0
+    batch_size: int = 50
+    concurrency: int = 16
+    base_backoff_seconds: float = 5.0
+    max_backoff_seconds: float = 3600.0
+    send_timeout_seconds: float = 30.0
+    rates: Mapping[str, tuple[float, int]] = field(default_factory=dict)
+
+
+@dataclass
+class DeliveryStats:
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+    lost_lease: int = 0
+
+    def add(self, other: DeliveryStats) -> None:
+        self.claimed += other.claimed
+        self.sent += other.sent
+        self.retried += other.retried
+        self.dead += other.dead
+        self.lost_lease += other.lost_lease
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    kind: str
+    recipient_id: int | None
+    platform: str | None
+    chat_id: str | None
+    payload: dict[str, Any]
+    dedupe_key: str
+    attempts: int
+
+
+def backoff(attempts: int, cfg: DeliveryConfig, rng: random.Random) -> timedelta:
+    """Exponential backoff with jitter: base·2^(n-1), capped, then a uniform draw in [½, 1]."""
+    raw = min(cfg.max_backoff_seconds, cfg.base_backoff_seconds * 2 ** max(0, attempts - 1))
+    return timedelta(seconds=raw * (0.5 + 0.5 * rng.random()))
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class Deliverer:
+    def __init__(self, db: Database, clock: Clock, senders: Mapping[str, Sender], *,
+                 config: DeliveryConfig | None = None, worker_id: str | None = None,
+                 rng: random.Random | None = None, limiter: RateLimiter | None = None) -> None:
+        self.db = db
+        self.clock = clock
+        self.senders = senders
+        self.cfg = config or DeliveryConfig()
+        self.worker_id = worker_id or worker_name()
+        self.rng = rng or random.Random()
+        self.limiter = limiter or RateLimiter(self.cfg.rates)
+        self._wake = asyncio.Event()
+
+    # --- claiming ---------------------------------------------------------------------
+    async def claim(self, limit: int | None = None) -> list[Claimed]:
+        now = self.clock.now()
+        due = sa.or_(
+            sa.and_(T.c.status == "pending", T.c.next_attempt_at <= now),
+            sa.and_(T.c.status == "sending", T.c.locked_until < now),
+        )
+        sub = sa.select(T.c.id).where(due).order_by(T.c.next_attempt_at, T.c.id).limit(
+            limit or self.cfg.batch_size)
+        if self.db.dialect == "postgresql":
+            sub = sub.with_for_update(skip_locked=True)
+        stmt = (sa.update(T).where(T.c.id.in_(sub.scalar_subquery()))
+                .values(status="sending", locked_by=self.worker_id,
+                        locked_until=now + timedelta(seconds=self.cfg.lease_seconds),
+                        attempts=T.c.attempts + 1)
+                .returning(T.c.id, T.c.kind, T.c.recipient_id, T.c.platform, T.c.chat_id,
+                           T.c.payload, T.c.dedupe_key, T.c.attempts))
+        async with self.db.sessions() as s:
+            rows = (await s.execute(stmt)).all()
+            await s.commit()
+        return [Claimed(r.id, r.kind, r.recipient_id, r.platform, r.chat_id,
+                        dict(r.payload or {}), r.dedupe_key, r.attempts) for r in rows]
+
+    # --- one batch --------------------------------------------------------------------
+    async def run_once(self) -> DeliveryStats:
+        stats = DeliveryStats()
+        batch = await self.claim()
+        stats.claimed = len(batch)
+        if not batch:
+            return stats
+        async with self.db.sessions() as s:
+            refs = await chat_refs_for(
+                s, [c.recipient_id for c in batch if c.recipient_id is not None and not c.chat_id],
+                available=set(self.senders))
+        sem = asyncio.Semaphore(self.cfg.concurrency)
+
+        async def one(c: Claimed) -> None:
+            async with sem:
+                await self._deliver(c, refs, stats)
+
+        await asyncio.gather(*(one(c) for c in batch))
+        return stats
+
+    def _address(self, c: Claimed, refs: Mapping[int, ChatRef]) -> ChatRef | None:
+        if c.platform and c.chat_id:
+            return explicit_ref(c.platform, c.chat_id, c.payload)
+        if c.recipient_id is not None:
+            return refs.get(c.recipient_id)
+        return None
+
+    async def _deliver(self, c: Claimed, refs: Mapping[int, ChatRef],
+                       stats: DeliveryStats) -> None:
+        try:
+            replies: list[Reply] = render_notification(c.kind, c.payload)
+        except Exception as e:  # a renderer bug will not heal by retrying
+            log.exception("render failed for outbox %s (%s)", c.id, c.kind)
+            await self._finish_dead(c, f"render: {e!r}", stats)
+            return
+        ref = self._address(c, refs)
+        if ref is None or ref.platform not in self.senders:
+            await self._finish_dead(c, "unreachable: no identity on a platform with a sender",
+                                    stats)
+            return
+        sender = self.senders[ref.platform]
+        start = int(c.payload.get(PARTS_KEY, 0) or 0)
+        last_id: str | None = None
+        try:
+            for i in range(start, len(replies)):
+                await self.limiter.acquire(ref.platform)
+                token = delivery_key.set(c.dedupe_key if i == 0 else f"{c.dedupe_key}#{i}")
+                try:
+                    last_id = await asyncio.wait_for(sender.send(ref, replies[i]),
+                                                     self.cfg.send_timeout_seconds)
+                finally:
+                    delivery_key.reset(token)
+                if i < len(replies) - 1:
+                    await self._progress(c, i + 1)
+        except SendError as e:
+            await self._failed(c, str(e), e.retryable, stats)
+            return
+        except (TimeoutError, OSError) as e:
+            await self._failed(c, f"{type(e).__name__}: {e}", True, stats)
+            return
+        except Exception as e:
+            log.exception("sender %s crashed on outbox %s", ref.platform, c.id)
+            await self._failed(c, f"{type(e).__name__}: {e}", True, stats)
+            return
+        ok = await self._update(c, status="sent", sent_at=self.clock.now(), locked_by=None,
+                                locked_until=None, platform=ref.platform, chat_id=ref.chat_id,
+                                platform_message_id=last_id, last_error=None)
+        if ok:
+            stats.sent += 1
+        else:
+            stats.lost_lease += 1
+
+    async def _progress(self, c: Claimed, parts: int) -> None:
+        payload = {**c.payload, PARTS_KEY: parts}
+        await self._update(c, payload=payload)
+
+    async def _failed(self, c: Claimed, error: str, retryable: bool,
+                      stats: DeliveryStats) -> None:
+        if not retryable or c.attempts >= self.cfg.max_attempts:
+            await self._finish_dead(c, error, stats)
+            return
+        when = self.clock.now() + backoff(c.attempts, self.cfg, self.rng)
+        log.info("outbox %s attempt %s failed (%s); retry at %s", c.id, c.attempts, error,
+                 when.isoformat())
+        if await self._update(c, status="pending", next_attempt_at=when, locked_by=None,
+                              locked_until=None, last_error=error[:500]):
+            stats.retried += 1
+        else:
+            stats.lost_lease += 1
+
+    async def _finish_dead(self, c: Claimed, error: str, stats: DeliveryStats) -> None:
+        log.warning("outbox %s (%s) is dead after %s attempts: %s", c.id, c.kind, c.attempts,
+                    error)
+        if await self._update(c, status="dead", locked_by=None, locked_until=None,
+                              last_error=error[:500]):
+            stats.dead += 1
+        else:
+            stats.lost_lease += 1
+
+    async def _update(self, c: Claimed, **values: Any) -> bool:
+        """Fenced write: only while this worker still holds the row's lease."""
+        stmt = sa.update(T).where(T.c.id == c.id, T.c.locked_by == self.worker_id,
+                                  T.c.status == "sending").values(**values)
+        async with self.db.sessions() as s:
+            res = await s.execute(stmt)
+            await s.commit()
+        if res.rowcount != 1:  # type: ignore[attr-defined]
+            log.warning("outbox %s: lease lost before it was marked (%s)", c.id, values.get(
+                "status", "progress"))
+            return False
+        return True
+
+    # --- the loop ---------------------------------------------------------------------
+    def wake(self) -> None:
+        """Deliver now instead of at the next poll (after a command wrote an outbox row)."""
+        self._wake.set()
+
+    async def run_forever(self, poll_seconds: float = 1.0) -> None:
+        log.info("delivery loop %s started", self.worker_id)
+        while True:
+            try:
+                stats = await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("delivery batch failed; retrying after %.1fs", poll_seconds)
+                stats = DeliveryStats()
+            if stats.claimed:
+                continue
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), poll_seconds)
+
+    async def drain(self, *, max_batches: int = 10_000) -> DeliveryStats:
+        """Deliver until nothing is due (tests, `crmbot outbox --deliver`)."""
+        total = DeliveryStats()
+        for _ in range(max_batches):
+            stats = await self.run_once()
+            total.add(stats)
+            if not stats.claimed:
+                break
+        return total
+
+
+async def outbox_counts(db: Database) -> dict[str, int]:
+    async with db.sessions() as s:
+        rows = (await s.execute(sa.select(T.c.status, sa.func.count()).group_by(T.c.status)))
+        return {str(st): int(n) for st, n in rows.all()}
+
