@@ -1,0 +1,266 @@
+"""WeCom active API (qyapi): token, message/send, update_template_card, media, user, menu.
+
+Our own aiohttp client (adapters/http_client.py), not wechatpy's: wechatpy is synchronous,
+hard-codes the host for tokens and media, and recurses without bound on token errors.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+import time
+from typing import Any
+
+import aiohttp
+
+from adapters.http_client import (
+    ApiClient,
+    ApiError,
+    Outcome,
+    Response,
+    TokenCache,
+    Verdict,
+    json_body,
+)
+from adapters.platforms import encode_press
+from bot.messages import Card, ChatRef, Image, Reply, Text
+from bot.ports import DirectoryEntry
+
+log = logging.getLogger(__name__)
+
+TOKEN_ERRORS = {40001, 40014, 42001, 41001}
+RETRY_ERRORS = {-1, 45009, 45033, 45011, 50002}
+TEXT_LIMIT = 2048            # bytes, text and markdown
+BUTTON_KEY_LIMIT = 1024
+MAX_BUTTONS = 6
+MAX_FIELDS = 6
+STYLE = {"primary": 1, "default": 2, "danger": 3}
+_TASK_SEQ = itertools.count(1)
+
+
+def classify(resp: Response) -> Verdict:
+    if resp.status >= 500 or resp.status == 429:
+        return Verdict(Outcome.RETRY, f"HTTP {resp.status}", resp.status)
+    if resp.status >= 400:
+        return Verdict(Outcome.FAIL, f"HTTP {resp.status}", resp.status)
+    if not isinstance(resp.data, dict):
+        return Verdict(Outcome.OK)           # a binary download (media/get)
+    code = resp.data.get("errcode", 0)
+    if code == 0:
+        return Verdict(Outcome.OK)
+    message = f"errcode {code}: {resp.data.get('errmsg', '')}"
+    if code in TOKEN_ERRORS:
+        return Verdict(Outcome.TOKEN_INVALID, message, code)
+    if code in RETRY_ERRORS:
+        return Verdict(Outcome.RETRY, message, code)
+    return Verdict(Outcome.FAIL, message, code)
+
+
+def split_bytes(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Split text into chunks of at most `limit` UTF-8 bytes, preferring line breaks."""
+    out: list[str] = []
+    rest = text
+    while len(rest.encode()) > limit:
+        n = len(rest.encode()[:limit].decode("utf-8", "ignore"))
+        nl = rest.rfind("\n", 0, n)
+        cut = nl + 1 if nl > n // 2 else n
+        out.append(rest[:cut].rstrip("\n"))
+        rest = rest[cut:]
+    if rest.strip() or not out:
+        out.append(rest)
+    return out
+
+
+def _cut(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def task_id(card: Card) -> str:
+    base = re.sub(r"[^0-9a-zA-Z_\-@]", "_", card.card_id or "card")[:80]
+    return f"{base}-{int(time.time() * 1000)}-{next(_TASK_SEQ)}"
+
+
+def render_template_card(card: Card) -> dict[str, Any]:
+    """A Card with buttons → template_card button_interaction (≤6 buttons, ≤6 fields)."""
+    sub = card.body
+    extra = card.fields[MAX_FIELDS:]
+    if extra:
+        sub = "\n".join([sub, *(f"{k}：{v}" for k, v in extra)]).strip()
+    tpl: dict[str, Any] = {
+        "card_type": "button_interaction",
+        "task_id": task_id(card),
+        "main_title": {"title": _cut(card.title, 36)},
+        "horizontal_content_list": [
+            {"keyname": _cut(k, 10), "value": _cut(v, 30)} for k, v in card.fields[:MAX_FIELDS]
+        ],
+        "button_list": [
+            {"text": _cut(b.label, 10), "style": STYLE.get(b.style, 2),
+             "key": encode_press(b, BUTTON_KEY_LIMIT)}
+            for b in card.buttons[:MAX_BUTTONS]
+        ],
+    }
+    if sub:
+        tpl["sub_title_text"] = _cut(sub, 300)
+    if len(card.buttons) > MAX_BUTTONS:
+        log.warning("wecom: card %r has %d buttons, showing %d", card.title, len(card.buttons),
+                    MAX_BUTTONS)
+    return tpl
+
+
+def render_markdown(card: Card) -> str:
+    lines = [f"**{card.title}**"]
+    lines += [f"> {k}：{v}" for k, v in card.fields]
+    if card.body:
+        lines += ["", card.body]
+    if card.buttons:
+        lines += ["", *(f"{i}. {b.label}" for i, b in enumerate(card.buttons, 1))]
+    return "\n".join(lines)
+
+
+def render(reply: Text | Card, *, group: bool = False) -> list[dict[str, Any]]:
+    """Reply → message/send payload fragments (msgtype + body), without addressing."""
+    if isinstance(reply, Text):
+        return [{"msgtype": "text", "text": {"content": c}} for c in split_bytes(reply.text)]
+    if reply.buttons and not group:
+        return [{"msgtype": "template_card", "template_card": render_template_card(reply)}]
+    return [{"msgtype": "markdown", "markdown": {"content": c}}
+            for c in split_bytes(render_markdown(reply))]
+
+
+class WeComApi:
+    """The qyapi calls we use, on our ApiClient."""
+
+    def __init__(self, base_url: str, corp_id: str, secret: str, agent_id: str, *,
+                 session: aiohttp.ClientSession | None = None, rate: float = 50.0,
+                 max_attempts: int = 3, backoff: float = 0.2, timeout: float = 10.0) -> None:
+        self.corp_id = corp_id
+        self.agent_id = agent_id
+        self._secret = secret
+        self.tokens = TokenCache(self._fetch_token)
+        self.client = ApiClient("wecom", base_url, classify=classify, authorize=self._authorize,
+                                tokens=self.tokens, session=session, rate=rate,
+                                max_attempts=max_attempts, backoff=backoff, timeout=timeout)
+
+    @staticmethod
+    def _authorize(token: str, params: dict[str, str], _headers: dict[str, str]) -> None:
+        params["access_token"] = token
+
+    async def _fetch_token(self) -> tuple[str, float]:
+        resp = await self.client.call("GET", "gettoken", auth=False,
+                                      params={"corpid": self.corp_id,
+                                              "corpsecret": self._secret})
+        data = json_body(resp)
+        token = data.get("access_token")
+        if not token:
+            raise ApiError("wecom gettoken: no access_token", retryable=False)
+        return str(token), float(data.get("expires_in", 7200))
+
+    def _agent(self) -> int | str:
+        return int(self.agent_id) if self.agent_id.isdigit() else self.agent_id
+
+    async def send_message(self, body: dict[str, Any]) -> dict[str, Any]:
+        resp = await self.client.call("POST", "message/send", json=body)
+        return json_body(resp)
+
+    async def send_appchat(self, body: dict[str, Any]) -> dict[str, Any]:
+        resp = await self.client.call("POST", "appchat/send", json=body)
+        return json_body(resp)
+
+    async def update_template_card(self, body: dict[str, Any]) -> dict[str, Any]:
+        resp = await self.client.call("POST", "message/update_template_card",
+                                      json={"agentid": self._agent(), **body})
+        return json_body(resp)
+
+    async def upload_media(self, kind: str, filename: str, content: bytes,
+                           content_type: str) -> str:
+        def form() -> aiohttp.FormData:
+            f = aiohttp.FormData()
+            f.add_field("media", content, filename=filename, content_type=content_type)
+            return f
+
+        resp = await self.client.call("POST", "media/upload", params={"type": kind}, data=form)
+        media_id = json_body(resp).get("media_id")
+        if not media_id:
+            raise ApiError("wecom media/upload: no media_id", retryable=True)
+        return str(media_id)
+
+    async def download_media(self, media_id: str) -> bytes:
+        resp = await self.client.call("GET", "media/get", params={"media_id": media_id})
+        return resp.body
+
+    async def get_user(self, user_id: str) -> dict[str, Any]:
+        resp = await self.client.call("GET", "user/get", params={"userid": user_id})
+        return json_body(resp)
+
+    async def create_menu(self, menu: dict[str, Any]) -> dict[str, Any]:
+        resp = await self.client.call("POST", "menu/create", params={"agentid": self.agent_id},
+                                      json=menu)
+        return json_body(resp)
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+class WeComSender:
+    """`Sender` for WeCom: 1:1 app messages via message/send, group chats via appchat/send."""
+
+    def __init__(self, api: WeComApi) -> None:
+        self.api = api
+
+    async def send(self, to: ChatRef, reply: Reply) -> str | None:
+        if isinstance(reply, Image):
+            return await self._send_image(to, reply)
+        msg_id: str | None = None
+        for part in render(reply, group=to.is_group):
+            msg_id = await self._post(to, part)
+        return msg_id
+
+    async def _post(self, to: ChatRef, part: dict[str, Any]) -> str | None:
+        if to.is_group:
+            data = await self.api.send_appchat({"chatid": to.chat_id, **part})
+        else:
+            data = await self.api.send_message(
+                {"touser": to.user_id or to.chat_id, "agentid": self.api._agent(), **part})
+            if data.get("invaliduser"):
+                raise ApiError(f"wecom: invalid user {data['invaliduser']}", retryable=False)
+        return str(data["msgid"]) if data.get("msgid") else None
+
+    async def _send_image(self, to: ChatRef, image: Image) -> str | None:
+        media_id = await self.api.upload_media("image", "chart.png", image.png, "image/png")
+        msg_id = await self._post(to, {"msgtype": "image", "image": {"media_id": media_id}})
+        if image.caption:
+            await self._post(to, {"msgtype": "text", "text": {"content": image.caption}})
+        return msg_id
+
+    async def update_card(self, user_id: str, response_code: str, card: Card) -> bool:
+        """Replace the clicked card (response_code is single-use). True when fully replaced."""
+        if card.buttons:
+            await self.api.update_template_card({
+                "userids": [user_id], "response_code": response_code,
+                "template_card": render_template_card(card)})
+            return True
+        await self.api.update_template_card({
+            "userids": [user_id], "response_code": response_code,
+            "button": {"replace_name": _cut(card.title, 8)}})
+        return False        # the buttons are greyed out; the card itself still goes out
+
+    async def download_media(self, media_id: str) -> bytes:
+        return await self.api.download_media(media_id)
+
+
+class WeComDirectory:
+    """`UserDirectory`: user/get (mobile/email need the contact permission)."""
+
+    def __init__(self, api: WeComApi) -> None:
+        self.api = api
+
+    async def lookup(self, platform_user_id: str) -> DirectoryEntry | None:
+        try:
+            data = await self.api.get_user(platform_user_id)
+        except ApiError as exc:
+            log.warning("wecom: user/get failed: %s", exc)
+            return None
+        return DirectoryEntry(platform_user_id, name=data.get("name") or None,
+                              phone=data.get("mobile") or None,
+                              email=data.get("email") or data.get("biz_mail") or None)
