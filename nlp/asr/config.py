@@ -29,6 +29,8 @@ class AsrConfig:
     max_new_tokens: int = 256           # per 30 s window; with the prompt stays < 448
     vad: bool = True
     prompt_token_budget: int = 120      # tokens for the name prompt (Whisper allows 223)
+    window_margin_s: float | None = 5.0  # encoder sees speech + this, not a padded 30 s;
+                                         # None: Whisper's standard 30 s windows
     # --- guards -----------------------------------------------------------------------
     max_seconds: float = 60.0           # longer notes are politely refused
     max_bytes: int = 20 * 1024 * 1024   # refuse bigger uploads before decoding
@@ -55,7 +57,7 @@ class AsrConfig:
             import ctranslate2
 
             return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
-        except Exception:  # noqa: BLE001 - any failure means no usable GPU
+        except Exception:  # any failure means no usable GPU
             return "cpu"
 
     def resolved_compute_type(self, device: str) -> str:

@@ -20,6 +20,7 @@ import difflib
 import importlib
 import logging
 import re
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -160,7 +161,7 @@ def snap_names(text: str, catalog: Catalog) -> str:
         return text
     try:
         out = fn(text, catalog)
-    except Exception:  # snapping is an improvement, never a reason to lose the note
+    except Exception:  # snapping improves the text; never a reason to lose the note
         log.exception("snap_transcript failed; keeping the unsnapped text")
         return text
     if isinstance(out, str):
@@ -169,6 +170,40 @@ def snap_names(text: str, catalog: Catalog) -> str:
         return out[0]
     snapped = getattr(out, "text", None)
     return snapped if isinstance(snapped, str) else text
+
+
+_window = threading.local()
+
+
+def _install_short_windows() -> bool:
+    """Let Whisper's encoder see the speech plus a margin instead of a full 30 s window.
+
+    faster-whisper pads every window to 3000 feature frames; CTranslate2's encoder accepts
+    shorter input, and for a 6 s note the padded 24 s cost more than half the time. The
+    pad function is wrapped once; it only shortens windows while `Transcriber` has set a
+    margin on this thread, so any other user of faster-whisper is unaffected. Returns
+    False (full windows) when faster-whisper's internals are not what we expect.
+    """
+    try:
+        import faster_whisper.transcribe as fwt
+    except ImportError:
+        return False
+    current = getattr(fwt, "pad_or_trim", None)
+    if current is None:
+        return False
+    if getattr(current, "_crmbot_short_windows", False):
+        return True
+    original = current
+
+    def pad_or_trim(array: Any, length: int = 3000, *, axis: int = -1) -> Any:
+        margin = getattr(_window, "margin_frames", None)
+        if margin is not None and length == 3000 and axis == -1:
+            length = min(length, max(array.shape[-1] + margin, 300))
+        return original(array, length, axis=axis)
+
+    pad_or_trim._crmbot_short_windows = True  # type: ignore[attr-defined]
+    fwt.pad_or_trim = pad_or_trim
+    return True
 
 
 class Transcriber:
@@ -230,21 +265,13 @@ class Transcriber:
         model = self.model.get()
         prompt = self.make_prompt(vocabulary)
         t1 = time.perf_counter()
-        seg_iter, info = model.transcribe(
-            samples,
-            language=cfg.language,
-            beam_size=cfg.beam_size,
-            temperature=0.0,                  # no fallback: bounded time, no wild guesses
-            condition_on_previous_text=False,
-            initial_prompt=prompt or None,
-            max_new_tokens=cfg.max_new_tokens,
-            vad_filter=cfg.vad,
-            vad_parameters={"min_silence_duration_ms": 500, "speech_pad_ms": 300},
-            no_speech_threshold=cfg.no_speech_threshold,
-            log_prob_threshold=cfg.logprob_threshold,
-            compression_ratio_threshold=cfg.max_compression_ratio,
-        )
-        segments = [self._judge(s, prompt) for s in seg_iter]
+        margin = cfg.window_margin_s
+        short = margin is not None and _install_short_windows()
+        _window.margin_frames = int(margin * 100) if short and margin is not None else None
+        try:
+            segments, info = self._run_model(model, samples, prompt)
+        finally:
+            _window.margin_frames = None
         t_asr = time.perf_counter() - t1
         kept = [s for s in segments if not s.dropped]
         for s in segments:
@@ -275,6 +302,27 @@ class Transcriber:
             timings={"decode": round(decode_s, 3), "asr": round(t_asr, 3),
                      "post": round(t_end - t1 - t_asr, 3)},
         )
+
+    def _run_model(
+        self, model: Any, samples: npt.NDArray[np.float32], prompt: str
+    ) -> tuple[list[Segment], Any]:
+        cfg = self.config
+        seg_iter, info = model.transcribe(
+            samples,
+            language=cfg.language,
+            beam_size=cfg.beam_size,
+            temperature=0.0,                  # no fallback: bounded time, no wild guesses
+            condition_on_previous_text=False,
+            initial_prompt=prompt or None,
+            max_new_tokens=cfg.max_new_tokens,
+            vad_filter=cfg.vad,
+            vad_parameters={"min_silence_duration_ms": 500, "speech_pad_ms": 300},
+            without_timestamps=True,
+            no_speech_threshold=cfg.no_speech_threshold,
+            log_prob_threshold=cfg.logprob_threshold,
+            compression_ratio_threshold=cfg.max_compression_ratio,
+        )
+        return [self._judge(s, prompt) for s in seg_iter], info
 
     def _judge(self, s: Any, prompt: str) -> Segment:
         cfg = self.config
