@@ -89,7 +89,12 @@ def _region_samples(c: Conditions) -> list[tuple[str, str | None, str | None]] |
                 out.append((got[0], got[1], None))
     else:
         out = [(p, None, None) for p in c.provinces]
-    return [s for s in out if _matches(c, LeadFacts(province=s[0], city=s[1], district=s[2]))]
+    rc = _region_only(c)
+    return [s for s in out if _matches(rc, LeadFacts(province=s[0], city=s[1], district=s[2]))]
+
+
+def _region_only(c: Conditions) -> Conditions:
+    return Conditions(provinces=c.provinces, cities=c.cities, districts=c.districts)
 
 
 def _normalise_region(c: Conditions, name: str, errors: list[str],
@@ -173,7 +178,7 @@ def _region_rel(a: Conditions, b: Conditions) -> tuple[bool, bool]:
         return False, True
 
     def hit(c: Conditions, s: tuple[str, str | None, str | None]) -> bool:
-        return _matches(c, LeadFacts(province=s[0], city=s[1], district=s[2]))
+        return _matches(_region_only(c), LeadFacts(province=s[0], city=s[1], district=s[2]))
 
     covers = all(hit(a, s) for s in sb)
     overlaps = any(hit(a, s) for s in sb) or any(hit(b, s) for s in sa)
