@@ -33,6 +33,7 @@ from nlp.asr.errors import (
 from nlp.asr.model import ensure_model
 from nlp.asr.prompt import build_prompt, vocabulary_names
 from nlp.asr.transcribe import Segment, Transcriber, Transcript
+from nlp.asr.worker import TranscriptionWorker
 
 __all__ = [
     "AsrConfig",
@@ -47,6 +48,7 @@ __all__ = [
     "Transcriber",
     "Transcript",
     "TranscriptionTimeoutError",
+    "TranscriptionWorker",
     "UnsupportedAudioError",
     "build_prompt",
     "decode_audio",

@@ -1,0 +1,357 @@
+"""`TranscriptionWorker`: transcription off the asyncio event loop.
+
+One job runs at a time in a dedicated child process (default) or a dedicated thread; the
+event loop only awaits. At most ``config.queue_size`` jobs may be running or waiting: the
+next one is refused at once with `QueueFullError`. Each job gets ``config.timeout_s`` of
+processing time: in process mode a job over time has its process killed (a fresh one is
+started for the next job), in thread mode the caller gets `TranscriptionTimeoutError` while
+the thread finishes in the background. A crashing or misbehaving input only ever costs its
+own job: every failure reaches the caller as an `AudioError`, and the worker stays alive.
+
+    worker = TranscriptionWorker(config)
+    await worker.start()                                  # optional: load the model now
+    transcript = await worker.transcribe(data, "amr", catalog)
+    await worker.close()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any, Protocol
+
+from nlp.asr.config import AsrConfig
+from nlp.asr.errors import (
+    AudioError,
+    ModelUnavailableError,
+    QueueFullError,
+    TranscriptionTimeoutError,
+)
+from nlp.asr.transcribe import Transcriber, Transcript
+from nlp.types import Catalog
+
+log = logging.getLogger(__name__)
+
+START_TIMEOUT_S = 300.0   # first start may assemble the model (hashing ~145 MB)
+
+
+class Engine(Protocol):
+    def load(self) -> float: ...
+
+    def transcribe(
+        self, audio: bytes, fmt: str | None = None, vocabulary: Catalog | None = None
+    ) -> Transcript: ...
+
+
+EngineFactory = Callable[[AsrConfig], Engine]
+
+
+def default_engine(config: AsrConfig) -> Engine:
+    return Transcriber(config)
+
+
+def _peak_rss_mb() -> float:
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kb / 1024 if sys.platform != "darwin" else kb / 1024 / 1024
+
+
+def _as_audio_error(exc: BaseException) -> AudioError:
+    if isinstance(exc, AudioError):
+        return exc
+    return AudioError(f"internal error while transcribing: {exc!r}")
+
+
+def _serve(conn: Connection, config: AsrConfig, factory: EngineFactory) -> None:
+    """The child process: answer requests until told to stop or the pipe closes."""
+    with contextlib.suppress(ValueError, OSError):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent handles Ctrl-C
+    engine: Engine | None = None
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        kind = msg[0]
+        if kind == "stop":
+            return
+        try:
+            if engine is None:
+                engine = factory(config)
+            if kind == "load":
+                reply: tuple[str, Any] = ("ok", engine.load())
+            elif kind == "job":
+                _, audio, fmt, vocabulary = msg
+                reply = ("ok", engine.transcribe(audio, fmt, vocabulary))
+            elif kind == "stats":
+                reply = ("ok", {"peak_rss_mb": _peak_rss_mb(), "pid": os.getpid()})
+            else:
+                reply = ("err", AudioError(f"unknown request {kind!r}"))
+        except BaseException as exc:  # the worker must survive any input
+            if isinstance(exc, KeyboardInterrupt | SystemExit):
+                return
+            reply = ("err", _as_audio_error(exc))
+        try:
+            conn.send(reply)
+        except Exception as exc:  # an unpicklable result: report it instead
+            conn.send(("err", AudioError(f"cannot send result: {exc!r}")))
+
+
+def child_main(argv: list[str] | None = None) -> int:
+    """Entry point of the worker process: ``python -m nlp.asr._child FD``.
+
+    A fresh interpreter (not ``multiprocessing``), so the parent's ``__main__`` is never
+    re-imported. It talks over the socket ``FD``; the first message is (config, factory).
+    Its stdout is pointed at stderr so that stray prints cannot corrupt the channel.
+    """
+    args = sys.argv[1:] if argv is None else argv
+    conn = Connection(int(args[0]))
+    with contextlib.suppress(OSError):
+        os.dup2(2, 1)
+    try:
+        config, factory = conn.recv()
+        _serve(conn, config, factory)
+    except (EOFError, OSError):
+        return 1
+    finally:
+        conn.close()
+    return 0
+
+
+class _ProcessBackend:
+    """Talks to one child process; all calls block, and run on the worker's thread."""
+
+    def __init__(self, config: AsrConfig, factory: EngineFactory) -> None:
+        self.config = config
+        self.factory = factory
+        self.proc: Any = None
+        self.conn: Connection | None = None
+        self.restarts = 0
+
+    def _ensure(self) -> Connection:
+        if self.proc is not None and self.proc.poll() is None and self.conn is not None:
+            return self.conn
+        if self.proc is not None:
+            self.restarts += 1
+            self.kill()
+        ours, theirs = socket.socketpair()
+        env = dict(os.environ)
+        root = str(Path(__file__).resolve().parents[2])   # the dir holding nlp/
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (root, env.get("PYTHONPATH", "")) if p
+        )
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "nlp.asr._child", str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=env,
+                close_fds=True,
+            )
+        finally:
+            theirs.close()
+        conn = Connection(ours.detach())
+        try:
+            conn.send((self.config, self.factory))
+        except OSError as exc:
+            proc.kill()
+            raise ModelUnavailableError(f"cannot start transcription process: {exc}") from exc
+        self.proc, self.conn = proc, conn
+        log.info("started transcription process pid %s", proc.pid)
+        return conn
+
+    def call(self, msg: tuple[Any, ...], timeout: float) -> Any:
+        conn = self._ensure()
+        try:
+            conn.send(msg)
+            if not conn.poll(timeout):
+                log.warning("transcription process %s over %.0f s: killing it",
+                            self.proc.pid, timeout)
+                self.kill()
+                raise TranscriptionTimeoutError(f"job took longer than {timeout:.0f} s")
+            status, value = conn.recv()
+        except (EOFError, BrokenPipeError, ConnectionResetError, OSError) as exc:
+            code = self.proc.poll() if self.proc is not None else None
+            self.kill()
+            raise AudioError(
+                f"transcription process died (exit code {code}): {exc!r}"
+            ) from exc
+        if status == "err":
+            raise _as_audio_error(value)
+        return value
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc is not None and self.proc.poll() is None else None
+
+    def kill(self) -> None:
+        proc, conn = self.proc, self.conn
+        self.proc, self.conn = None, None
+        if conn is not None:
+            conn.close()
+        if proc is not None:
+            if proc.poll() is None:
+                proc.kill()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(5)
+
+    def stop(self) -> None:
+        if self.conn is not None and self.proc is not None and self.proc.poll() is None:
+            with contextlib.suppress(OSError, ValueError):
+                self.conn.send(("stop",))
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(5)
+        self.kill()
+
+
+class _ThreadBackend:
+    """The engine in this process, driven from the worker's single thread."""
+
+    def __init__(self, config: AsrConfig, factory: EngineFactory) -> None:
+        self.config = config
+        self.factory = factory
+        self.engine: Engine | None = None
+        self.restarts = 0
+
+    def call(self, msg: tuple[Any, ...], timeout: float) -> Any:
+        del timeout   # enforced by the caller with asyncio.wait_for
+        try:
+            if self.engine is None:
+                self.engine = self.factory(self.config)
+            kind = msg[0]
+            if kind == "load":
+                return self.engine.load()
+            if kind == "job":
+                _, audio, fmt, vocabulary = msg
+                return self.engine.transcribe(audio, fmt, vocabulary)
+            if kind == "stats":
+                return {"peak_rss_mb": _peak_rss_mb(), "pid": os.getpid()}
+            raise AudioError(f"unknown request {kind!r}")
+        except Exception as exc:
+            raise _as_audio_error(exc) from exc
+
+    @property
+    def pid(self) -> int | None:
+        return os.getpid()
+
+    def stop(self) -> None:
+        self.engine = None
+
+
+class TranscriptionWorker:
+    """Bounded, timed transcription off the event loop. Plain asyncio; no web framework."""
+
+    def __init__(
+        self,
+        config: AsrConfig | None = None,
+        *,
+        use_process: bool = True,
+        engine_factory: EngineFactory | None = None,
+    ) -> None:
+        self.config = config or AsrConfig()
+        factory = engine_factory or default_engine
+        self.use_process = use_process
+        self._backend: _ProcessBackend | _ThreadBackend = (
+            _ProcessBackend(self.config, factory) if use_process
+            else _ThreadBackend(self.config, factory)
+        )
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crmbot-asr")
+        self._lock: asyncio.Lock | None = None
+        self._pending = 0
+        self._closed = False
+        self.jobs = 0
+        self.failures = 0
+        self.load_seconds: float | None = None
+
+    # ---------------------------------------------------------------- public API
+    async def start(self) -> float:
+        """Start the worker and load the model now; returns the model load time (s)."""
+        seconds = await self._submit(("load",), START_TIMEOUT_S)
+        self.load_seconds = float(seconds)
+        return self.load_seconds
+
+    async def transcribe(
+        self, audio: bytes, fmt: str | None = None, vocabulary: Catalog | None = None
+    ) -> Transcript:
+        """Transcribe one voice note. Raises `AudioError` (see ``.user_message``) only."""
+        self.jobs += 1
+        try:
+            result = await self._submit(
+                ("job", bytes(audio), fmt, vocabulary), self.config.timeout_s
+            )
+        except AudioError:
+            self.failures += 1
+            raise
+        assert isinstance(result, Transcript)
+        return result
+
+    async def stats(self) -> dict[str, Any]:
+        """pid, peak RSS (MB) of the process doing the work, jobs, failures, restarts."""
+        info = dict(await self._submit(("stats",), 10.0))
+        info.update(jobs=self.jobs, failures=self.failures, restarts=self._backend.restarts,
+                    pending=self._pending, load_seconds=self.load_seconds,
+                    mode="process" if self.use_process else "thread")
+        return info
+
+    @property
+    def pending(self) -> int:
+        return self._pending
+
+    async def close(self) -> None:
+        """Refuse new jobs, let the current one end, stop the process and the thread."""
+        if self._closed:
+            return
+        self._closed = True
+        loop = asyncio.get_running_loop()
+        lock = self._get_lock()
+        async with lock:
+            await loop.run_in_executor(self._executor, self._backend.stop)
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    async def __aenter__(self) -> TranscriptionWorker:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # ---------------------------------------------------------------- internals
+    def _get_lock(self) -> asyncio.Lock:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        return self._lock
+
+    async def _submit(self, msg: tuple[Any, ...], limit_s: float) -> Any:
+        if self._closed:
+            raise ModelUnavailableError("transcription worker is closed")
+        if self._pending >= self.config.queue_size:
+            raise QueueFullError(
+                f"{self._pending} voice jobs pending (limit {self.config.queue_size})"
+            )
+        self._pending += 1
+        try:
+            async with self._get_lock():
+                if self._closed:
+                    raise ModelUnavailableError("transcription worker is closed")
+                loop = asyncio.get_running_loop()
+                t0 = time.perf_counter()
+                fut = loop.run_in_executor(self._executor, self._backend.call, msg, limit_s)
+                try:
+                    # the process backend enforces the limit itself (and kills the child);
+                    # this outer one covers the thread backend and a hung pipe.
+                    grace = 5.0 if self.use_process else 0.0
+                    return await asyncio.wait_for(asyncio.shield(fut), limit_s + grace)
+                except TimeoutError:
+                    raise TranscriptionTimeoutError(
+                        f"job took longer than {time.perf_counter() - t0:.0f} s"
+                    ) from None
+        finally:
+            self._pending -= 1
