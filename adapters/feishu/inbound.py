@@ -1,0 +1,285 @@
+"""Feishu (飞书) event subscription: `POST /feishu/events`, and the optional long connection.
+
+Encryption (event-subscription-configure / encrypt-key-encryption-configuration-case):
+``key = SHA256(encrypt_key)``, AES-256-CBC, IV prepended, base64 → ``{"encrypt": …}``;
+decrypted with lark-oapi's `AESCipher`. Signature:
+``X-Lark-Signature = sha256_hex(timestamp + nonce + encrypt_key + raw_body)``.
+Feishu waits 3 s (1 s for url_verification) and retries after 15 s, 5 min, 1 h, 6 h:
+events are acknowledged at once and handled in the background; a card click answers with the
+replacement card when the bot has one within 2.5 s, otherwise the message is PATCHed later.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import logging
+import re
+import time
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+
+from adapters.platforms import BodyTooLarge, Dispatcher, read_body, too_large, with_voice
+from bot.messages import ButtonPress, Card, ChatRef, Incoming, Voice
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "feishu"
+REPLAY_WINDOW_S = 300
+PRESS_WITHIN_S = 2.5
+_MENTION = re.compile(r"@_user_\d+")
+
+
+class Refused(Exception):
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+def decrypt(encrypt_key: str, encrypted: str) -> str:
+    """The official scheme, through lark-oapi's AESCipher (imported lazily: lark is heavy)."""
+    from lark_oapi.core.utils.decryptor import AESCipher
+
+    return str(AESCipher(encrypt_key).decrypt_str(encrypted))
+
+
+def signature(timestamp: str, nonce: str, encrypt_key: str, body: bytes) -> str:
+    return hashlib.sha256((timestamp + nonce + encrypt_key).encode() + body).hexdigest()
+
+
+def _text_of(content: Mapping[str, Any], mentions: list[Mapping[str, Any]]) -> str:
+    text = str(content.get("text", ""))
+    names = {str(m.get("key")): str(m.get("name", "")) for m in mentions}
+    leading = True
+
+    def sub(match: re.Match[str]) -> str:
+        nonlocal leading
+        key = match.group(0)
+        # the @bot at the start is an address, not content; later mentions stay as @name
+        if leading and not text[: match.start()].strip():
+            return ""
+        leading = False
+        return "@" + names.get(key, "")
+
+    return _MENTION.sub(sub, text).strip()
+
+
+def _sent_at(ms: Any, tz: Any) -> datetime:
+    try:
+        return datetime.fromtimestamp(int(ms) / 1000, tz)
+    except (TypeError, ValueError, OverflowError):
+        return datetime.fromtimestamp(0, tz)
+
+
+def message_to_incoming(payload: Mapping[str, Any], tz: Any) -> tuple[Incoming | None, str]:
+    """`im.message.receive_v1` → (Incoming or None, message_type)."""
+    header = payload.get("header") or {}
+    event = payload.get("event") or {}
+    msg = event.get("message") or {}
+    sender = (event.get("sender") or {}).get("sender_id") or {}
+    user = str(sender.get("open_id") or sender.get("user_id") or "")
+    kind = str(msg.get("message_type", ""))
+    chat = ChatRef(PLATFORM, str(msg.get("chat_id") or user), user,
+                   is_group=msg.get("chat_type") == "group")
+    try:
+        content = json.loads(msg.get("content") or "{}")
+    except ValueError:
+        content = {}
+    if not isinstance(content, dict):
+        content = {}
+    base: dict[str, Any] = {"event_id": str(header.get("event_id") or msg.get("message_id")),
+                            "chat": chat, "sent_at": _sent_at(msg.get("create_time"), tz),
+                            "raw": dict(payload)}
+    if kind == "text":
+        return Incoming(text=_text_of(content, list(msg.get("mentions") or [])), **base), kind
+    if kind == "audio":
+        duration = content.get("duration")
+        return Incoming(voice=Voice(None, format="opus",
+                                    duration_s=float(duration) / 1000 if duration else None),
+                        **base), kind
+    return None, kind
+
+
+def press_to_incoming(payload: Mapping[str, Any], tz: Any) -> Incoming | None:
+    """`card.action.trigger` → Incoming(pressed=…)."""
+    header = payload.get("header") or {}
+    event = payload.get("event") or {}
+    operator = event.get("operator") or {}
+    action = event.get("action") or {}
+    context = event.get("context") or {}
+    value = action.get("value") or {}
+    if not isinstance(value, dict) or not value.get("action"):
+        return None
+    args = {str(k): str(v) for k, v in (value.get("args") or {}).items()}
+    if action.get("option"):
+        args["option"] = str(action["option"])
+    if isinstance(action.get("form_value"), dict):
+        args.update({str(k): str(v) for k, v in action["form_value"].items()})
+    user = str(operator.get("open_id") or operator.get("user_id") or "")
+    chat_id = str(context.get("open_chat_id") or user)
+    return Incoming(
+        event_id=str(header.get("event_id")),
+        chat=ChatRef(PLATFORM, chat_id, user, is_group=bool(value.get("g"))),
+        sent_at=_sent_at(header.get("create_time"), tz),
+        pressed=ButtonPress(str(value["action"]), args),
+        raw=dict(payload),
+    )
+
+
+class FeishuEvents:
+    """Verifies, decrypts and routes Feishu events (HTTP route and long connection)."""
+
+    def __init__(self, dispatcher: Dispatcher, sender: Any, clock: Any, *,
+                 encrypt_key: str = "", verification_token: str = "") -> None:
+        self.dispatcher = dispatcher
+        self.sender = sender
+        self.clock = clock
+        self.encrypt_key = encrypt_key
+        self.verification_token = verification_token
+
+    # -- HTTP --------------------------------------------------------------------------
+    async def receive(self, request: web.Request) -> web.Response:
+        received = time.perf_counter()
+        try:
+            body = await read_body(request)
+        except BodyTooLarge:
+            return too_large()
+        try:
+            payload = self.open(body, request.headers)
+        except Refused as exc:
+            log.warning("feishu: refused event: %s", exc)
+            return web.json_response({"msg": str(exc)}, status=exc.status)
+        if payload.get("type") == "url_verification":
+            return web.json_response({"challenge": payload.get("challenge", "")})
+        answer = await self.handle_event(payload, received=received)
+        return web.json_response(answer)
+
+    def open(self, body: bytes, headers: Mapping[str, str]) -> dict[str, Any]:
+        """Parse, check signature + replay window, decrypt, check the token."""
+        try:
+            outer = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            raise Refused(400, "malformed JSON") from None
+        if not isinstance(outer, dict):
+            raise Refused(400, "malformed JSON")
+        if self.encrypt_key:
+            encrypted = outer.get("encrypt")
+            if not isinstance(encrypted, str):
+                raise Refused(401, "unencrypted event while an encrypt key is configured")
+            try:
+                payload = json.loads(decrypt(self.encrypt_key, encrypted))
+            except (ValueError, binascii.Error, UnicodeDecodeError, KeyError):
+                raise Refused(401, "decrypt failed") from None
+            if not isinstance(payload, dict):
+                raise Refused(400, "malformed JSON")
+            if payload.get("type") != "url_verification":   # the challenge is unsigned
+                self._check_signature(body, headers)
+        else:
+            payload = outer
+        token = payload.get("token") if payload.get("type") == "url_verification" else \
+            (payload.get("header") or {}).get("token")
+        if self.verification_token and not hmac.compare_digest(
+                str(token or ""), self.verification_token):
+            raise Refused(403, "verification token mismatch")
+        return payload
+
+    def _check_signature(self, body: bytes, headers: Mapping[str, str]) -> None:
+        ts = headers.get("X-Lark-Request-Timestamp", "")
+        nonce = headers.get("X-Lark-Request-Nonce", "")
+        sig = headers.get("X-Lark-Signature", "")
+        if not (ts and sig):
+            raise Refused(401, "missing signature")
+        if not hmac.compare_digest(signature(ts, nonce, self.encrypt_key, body), sig):
+            raise Refused(401, "bad signature")
+        try:
+            fresh = abs(self.clock.now().timestamp() - int(ts)) <= REPLAY_WINDOW_S
+        except ValueError:
+            fresh = False
+        if not fresh:
+            raise Refused(401, "stale timestamp (replay window 5 min)")
+
+    # -- routing -----------------------------------------------------------------------
+    async def handle_event(self, payload: Mapping[str, Any], *,
+                           received: float | None = None) -> dict[str, Any]:
+        header = payload.get("header") or {}
+        kind = header.get("event_type") or (payload.get("event") or {}).get("type")
+        if kind == "im.message.receive_v1":
+            self._message(payload, received)
+            return {}
+        if kind == "card.action.trigger":
+            return await self._press(payload)
+        if kind == "im.chat.access_event.bot_p2p_chat_entered_v1":
+            event = payload.get("event") or {}
+            user = str(((event.get("operator_id") or {}).get("open_id")) or "")
+            chat_id = str(event.get("chat_id") or user)
+            self.dispatcher.submit(Incoming(
+                event_id=str(header.get("event_id")), chat=ChatRef(PLATFORM, chat_id, user),
+                sent_at=_sent_at(header.get("create_time"), self.clock.tz), entered=True,
+                raw=dict(payload)), received=received)
+            return {}
+        log.info("feishu: ignored event type %r", kind)
+        return {}
+
+    def _message(self, payload: Mapping[str, Any], received: float | None) -> None:
+        incoming, kind = message_to_incoming(payload, self.clock.tz)
+        if incoming is None:
+            event_id = str((payload.get("header") or {}).get("event_id"))
+            sender = ((payload.get("event") or {}).get("sender") or {}).get("sender_id") or {}
+            msg = (payload.get("event") or {}).get("message") or {}
+            if sender.get("open_id") and not self.dispatcher.seen_recently(event_id):
+                chat = ChatRef(PLATFORM, str(msg.get("chat_id") or sender["open_id"]),
+                               str(sender["open_id"]), is_group=msg.get("chat_type") == "group")
+                self.dispatcher.reply_unsupported(chat, kind)
+            return
+        enrich = None
+        msg = (payload.get("event") or {}).get("message") or {}
+        if incoming.voice is not None:
+            message_id = str(msg.get("message_id", ""))
+            try:
+                file_key = str(json.loads(msg.get("content") or "{}").get("file_key", ""))
+            except ValueError:
+                file_key = ""
+
+            async def enrich(inc: Incoming) -> Incoming:
+                audio = await self.sender.api.download_resource(message_id, file_key, "file")
+                return with_voice(inc, audio=audio)
+
+        self.dispatcher.submit(incoming, enrich=enrich, received=received)
+
+    async def _press(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        incoming = press_to_incoming(payload, self.clock.tz)
+        if incoming is None:
+            return {"toast": {"type": "info", "content": "该按钮已失效"}}
+        message_id = str(((payload.get("event") or {}).get("context") or {})
+                         .get("open_message_id") or "")
+
+        async def patch(card: Card) -> bool:
+            if not message_id:
+                return False
+            await self.sender.patch_card(message_id, card)
+            return True
+
+        card = await self.dispatcher.press(incoming, within=PRESS_WITHIN_S, update_card=patch)
+        if card is None:
+            return {}
+        from adapters.feishu.outbound import render_card
+
+        return {"card": {"type": "raw", "data": render_card(card)}}
+
+
+def encrypt_for_tests(encrypt_key: str, plain: str, iv: bytes) -> str:
+    """The platform side of the scheme (tests, benchmarks): base64(iv + AES-CBC(pkcs7))."""
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    key = hashlib.sha256(encrypt_key.encode()).digest()
+    data = plain.encode()
+    pad = 16 - len(data) % 16
+    data += bytes([pad]) * pad
+    enc = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+    return base64.b64encode(iv + enc.update(data) + enc.finalize()).decode()

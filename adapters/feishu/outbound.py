@@ -1,0 +1,209 @@
+"""Feishu open API on our aiohttp client: tenant_access_token, im/v1 messages (text,
+interactive card, image), PATCH for card updates, message resources, contact users.
+
+Not lark-oapi's client: its token fetch blocks the event loop and it opens a new httpx
+client per request.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import aiohttp
+
+from adapters.http_client import (
+    ApiClient,
+    ApiError,
+    Outcome,
+    Response,
+    TokenCache,
+    Verdict,
+    json_body,
+)
+from bot.messages import Card, ChatRef, Image, Reply, Text
+from bot.ports import DirectoryEntry
+
+log = logging.getLogger(__name__)
+
+TOKEN_ERRORS = {99991661, 99991663, 99991664, 99991668}
+RETRY_ERRORS = {99991400, 99991401, 230020, 11232, 1000004, 1000005}
+TEXT_LIMIT = 8000            # characters per text message (the platform allows ~150 KB)
+BUTTON_TYPE = {"primary": "primary", "danger": "danger", "default": "default"}
+
+
+def classify(resp: Response) -> Verdict:
+    data = resp.data if isinstance(resp.data, dict) else None
+    code = data.get("code", 0) if data is not None else 0
+    message = f"code {code}: {data.get('msg', '')}" if data is not None else f"HTTP {resp.status}"
+    if code in TOKEN_ERRORS:
+        return Verdict(Outcome.TOKEN_INVALID, message, code)
+    if resp.status == 429 or resp.status >= 500 or code in RETRY_ERRORS:
+        return Verdict(Outcome.RETRY, message, code or resp.status)
+    if resp.status >= 400 or code != 0:
+        return Verdict(Outcome.FAIL, message, code or resp.status)
+    return Verdict(Outcome.OK)
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    out: list[str] = []
+    while len(text) > limit:
+        nl = text.rfind("\n", 0, limit)
+        cut = nl + 1 if nl > limit // 2 else limit
+        out.append(text[:cut].rstrip("\n"))
+        text = text[cut:]
+    if text.strip() or not out:
+        out.append(text)
+    return out
+
+
+def render_card(card: Card, *, group: bool = False) -> dict[str, Any]:
+    """Card → interactive card JSON 1.0 (buttons carry {"action", "args"} as their value)."""
+    elements: list[dict[str, Any]] = []
+    if card.fields:
+        elements.append({"tag": "div", "fields": [
+            {"is_short": len(v) <= 16, "text": {"tag": "lark_md", "content": f"**{k}**\n{v}"}}
+            for k, v in card.fields]})
+    if card.body:
+        elements.append({"tag": "div", "text": {"tag": "lark_md", "content": card.body}})
+    if card.buttons:
+        actions = []
+        for b in card.buttons:
+            value: dict[str, Any] = {"action": b.action, "args": dict(b.args)}
+            if group:
+                value["g"] = 1
+            actions.append({"tag": "button", "text": {"tag": "plain_text", "content": b.label},
+                            "type": BUTTON_TYPE.get(b.style, "default"), "value": value})
+        elements.append({"tag": "action", "actions": actions})
+    return {"config": {"wide_screen_mode": True, "update_multi": True},
+            "header": {"title": {"tag": "plain_text", "content": card.title},
+                       "template": "blue"},
+            "elements": elements}
+
+
+def render(reply: Text | Card, *, group: bool = False) -> list[tuple[str, str]]:
+    """Reply → [(msg_type, content JSON string)]."""
+    if isinstance(reply, Text):
+        return [("text", json.dumps({"text": t}, ensure_ascii=False))
+                for t in split_text(reply.text)]
+    return [("interactive", json.dumps(render_card(reply, group=group), ensure_ascii=False))]
+
+
+def receive_id_type(chat_id: str) -> str:
+    if chat_id.startswith("oc_"):
+        return "chat_id"
+    if chat_id.startswith("ou_"):
+        return "open_id"
+    if chat_id.startswith("on_"):
+        return "union_id"
+    if "@" in chat_id:
+        return "email"
+    return "user_id"
+
+
+class FeishuApi:
+    def __init__(self, base_url: str, app_id: str, app_secret: str, *,
+                 session: aiohttp.ClientSession | None = None, rate: float = 50.0,
+                 max_attempts: int = 3, backoff: float = 0.2, timeout: float = 10.0) -> None:
+        self.app_id = app_id
+        self._secret = app_secret
+        self.tokens = TokenCache(self._fetch_token, margin=600)
+        self.client = ApiClient("feishu", base_url, classify=classify,
+                                authorize=self._authorize, tokens=self.tokens, session=session,
+                                rate=rate, max_attempts=max_attempts, backoff=backoff,
+                                timeout=timeout)
+
+    @staticmethod
+    def _authorize(token: str, _params: dict[str, str], headers: dict[str, str]) -> None:
+        headers["Authorization"] = f"Bearer {token}"
+
+    async def _fetch_token(self) -> tuple[str, float]:
+        resp = await self.client.call(
+            "POST", "open-apis/auth/v3/tenant_access_token/internal", auth=False,
+            json={"app_id": self.app_id, "app_secret": self._secret})
+        data = json_body(resp)
+        token = data.get("tenant_access_token")
+        if not token:
+            raise ApiError("feishu tenant_access_token: none returned", retryable=False)
+        return str(token), float(data.get("expire", 7200))
+
+    async def create_message(self, receive_id: str, msg_type: str, content: str) -> str | None:
+        resp = await self.client.call(
+            "POST", "open-apis/im/v1/messages",
+            params={"receive_id_type": receive_id_type(receive_id)},
+            json={"receive_id": receive_id, "msg_type": msg_type, "content": content})
+        data = json_body(resp).get("data") or {}
+        return str(data["message_id"]) if data.get("message_id") else None
+
+    async def patch_message(self, message_id: str, content: str) -> None:
+        await self.client.call("PATCH", f"open-apis/im/v1/messages/{message_id}",
+                               json={"content": content})
+
+    async def upload_image(self, png: bytes) -> str:
+        def form() -> aiohttp.FormData:
+            f = aiohttp.FormData()
+            f.add_field("image_type", "message")
+            f.add_field("image", png, filename="chart.png", content_type="image/png")
+            return f
+
+        resp = await self.client.call("POST", "open-apis/im/v1/images", data=form)
+        key = (json_body(resp).get("data") or {}).get("image_key")
+        if not key:
+            raise ApiError("feishu image upload: no image_key", retryable=True)
+        return str(key)
+
+    async def download_resource(self, message_id: str, file_key: str, kind: str = "file") -> bytes:
+        resp = await self.client.call(
+            "GET", f"open-apis/im/v1/messages/{message_id}/resources/{file_key}",
+            params={"type": kind})
+        return resp.body
+
+    async def get_user(self, open_id: str) -> dict[str, Any]:
+        resp = await self.client.call("GET", f"open-apis/contact/v3/users/{open_id}",
+                                      params={"user_id_type": "open_id"})
+        return dict((json_body(resp).get("data") or {}).get("user") or {})
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+class FeishuSender:
+    def __init__(self, api: FeishuApi) -> None:
+        self.api = api
+
+    async def send(self, to: ChatRef, reply: Reply) -> str | None:
+        target = to.chat_id or to.user_id or ""
+        if isinstance(reply, Image):
+            key = await self.api.upload_image(reply.png)
+            msg_id = await self.api.create_message(target, "image",
+                                                   json.dumps({"image_key": key}))
+            if reply.caption:
+                await self.api.create_message(
+                    target, "text", json.dumps({"text": reply.caption}, ensure_ascii=False))
+            return msg_id
+        msg_id = None
+        for msg_type, content in render(reply, group=to.is_group):
+            msg_id = await self.api.create_message(target, msg_type, content)
+        return msg_id
+
+    async def patch_card(self, message_id: str, card: Card) -> None:
+        await self.api.patch_message(message_id,
+                                     json.dumps(render_card(card), ensure_ascii=False))
+
+
+class FeishuDirectory:
+    def __init__(self, api: FeishuApi) -> None:
+        self.api = api
+
+    async def lookup(self, platform_user_id: str) -> DirectoryEntry | None:
+        try:
+            user = await self.api.get_user(platform_user_id)
+        except ApiError as exc:
+            log.warning("feishu: contact lookup failed: %s", exc)
+            return None
+        if not user:
+            return None
+        return DirectoryEntry(platform_user_id, name=user.get("name") or None,
+                              phone=user.get("mobile") or None,
+                              email=user.get("email") or user.get("enterprise_email") or None)
