@@ -23,7 +23,7 @@ from nlp.classify import (
     stage_from_outcome,
 )
 from nlp.phone import find_phone
-from nlp.pinyin import is_han, py_keys
+from nlp.pinyin import is_han, py_keys, py_variants
 from nlp.resolve import (
     P_PINYIN,
     CatalogIndex,
@@ -31,6 +31,7 @@ from nlp.resolve import (
     OrgSpan,
     find_contact_mentions,
     find_org_spans,
+    find_title_mentions,
 )
 from nlp.timeparse import TimeExpr, normalize_text, scan_times, split_clauses
 from nlp.types import Catalog, Extraction
@@ -46,9 +47,12 @@ _CREATE = re.compile(
     r"新认识"
 )
 _QUESTION = re.compile(
-    r"[？?]\s*$|吗\s*$|查一下|查查|帮我查|列一下|列出|给我看|看一下.{0,4}(?:记录|跟进)|(?:记录|跟进).{0,4}看一下|"
-    r"多少|哪些|哪个|哪天|哪家|几单|几条|几个|几家|什么时候|是什么|说的啥|是啥|有没有|统计"
+    r"哪些|哪个|哪天|哪家|哪位|哪里|多少|谁|什么时候|是什么|说的啥|是啥|啥时候|查一下|查查|帮我查|列一下|"
+    r"列出|给我看|看一下.{0,4}(?:记录|跟进)|(?:记录|跟进).{0,4}看一下|统计|如何|怎么样|咋样|进展到哪|"
+    r"到哪一?步|有几|几[个条单家次位天]"
 )
+_QUESTION_END = re.compile(r"(?:[？?]|吗|呢)\s*$")
+_REPORTED = re.compile(r"问|咨询|想知道|了解")
 _CRM_WORDS = re.compile(
     r"客户|联系人|跟进|记录|手机|电话|微信|待办|任务|阶段|商机|项目|单|库存|业绩|线索|拜访|报价|合同|回款|"
     r"提醒|日程|安排|产品|价格|主任|科长|经理"
@@ -139,6 +143,12 @@ class Extractor:
             if p not in products:
                 products.append(p)
 
+        if len(candidates) > 1:
+            # an ambiguous name: the contact mentioned with it can decide
+            fits = [c for c in candidates
+                    if self._pick_contact(text, c, True, cust_span)[1]]
+            if len(fits) == 1:
+                customer, candidates = fits[0], ()
         contact, contact_known = self._pick_contact(text, customer, known, cust_span)
         if customer is None and contact_known and contact is not None:
             owners = {c.customer for c in self.index.contact_names.get(contact, [])}
@@ -189,12 +199,11 @@ class Extractor:
         phone = find_phone(text)
 
         # ---- intent
-        question = bool(_QUESTION.search(text))
+        question = _is_question(text, clauses)
         has_entity = bool(customer or contact or products)
         if _CREATE.search(text) and not (question and re.search(r"[？?]\s*$|多少|哪些|查", text)):
             intent = "create_lead"
-        elif question and (has_entity or _CRM_WORDS.search(text)) and channel is None and \
-                not (chosen is not None and action_concept):
+        elif question and (has_entity or _CRM_WORDS.search(text)) and channel is None:
             intent = "query"
         elif is_stage and stage is not None:
             intent = "update_stage"
@@ -289,6 +298,15 @@ class Extractor:
             if canon is not None:
                 return canon, True
             return cm.text, False
+        if known and customer is not None:
+            for cm in find_title_mentions(text):
+                if cust_span is not None and cust_span[0] <= cm.start < cust_span[1]:
+                    continue
+                if text[max(0, cm.start - 1): cm.start + 1] in ("人工", "施工", "员工", "加工"):
+                    continue
+                canon = self.index.resolve_contact(cm, customer, known)
+                if canon is not None:
+                    return canon, True
         return None, False
 
     def _snap(self, text: str) -> str:
@@ -332,9 +350,24 @@ def _surface_for(exact: dict[str, dict[str, int]], m: Mention, syl: list[str]) -
     target = syl[m.start: m.end]
     for key, hit in exact.items():
         if len(key) == m.end - m.start and any(n in hit for n in m.names) and \
-                py_keys(key) == target:
+                all(t in py_variants(c) for c, t in zip(key, target, strict=True)):
             return key
     return None
+
+
+def _is_question(text: str, clauses: list[tuple[int, int]]) -> bool:
+    """A request for information (not a reported question: '他问价格多少')."""
+    for cs, ce in clauses:
+        seg = text[cs:ce]
+        for m in _QUESTION.finditer(seg):
+            if m.group(0).startswith("几") or m.group(0) == "有几":
+                if not _QUESTION_END.search(text):
+                    continue
+            if _REPORTED.search(seg[: m.start()]):
+                continue
+            return True
+    stripped = text.strip()
+    return bool(_QUESTION_END.search(stripped)) and not _REPORTED.search(stripped)
 
 
 def _inside(m: Mention, spans: list[tuple[int, int]]) -> bool:

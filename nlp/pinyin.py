@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["is_han", "py_key", "py_keys", "raw_pinyin"]
+__all__ = ["is_han", "py_key", "py_keys", "py_variants", "raw_pinyin"]
 
 _DICT: dict[int, str] | None = None
 
@@ -72,3 +72,19 @@ def py_key(ch: str) -> str:
 
 def py_keys(text: str) -> list[str]:
     return [py_key(c) for c in text]
+
+
+@lru_cache(maxsize=65536)
+def py_variants(ch: str) -> tuple[str, ...]:
+    """All folded readings of a character (heteronyms: 伺 → ci, si), primary first."""
+    if not is_han(ch):
+        return (ch.lower(),)
+    readings = _dict().get(ord(ch))
+    if not readings:
+        return (ch,)
+    out: list[str] = []
+    for r in readings.split(","):
+        f = _fold(_strip_tone(r))
+        if f and f not in out:
+            out.append(f)
+    return tuple(out[:3]) or (ch,)

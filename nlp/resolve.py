@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from nlp.pinyin import is_han, py_key, py_keys
+import itertools
+
+from nlp.pinyin import is_han, py_key, py_keys, py_variants
 from nlp.types import Catalog, CatalogContact
 
 __all__ = [
@@ -75,7 +77,8 @@ _BAD_PAIRS = {"施工", "包工", "童工", "开工", "加工", "复工", "分�
 
 _ORG_SUFFIX = re.compile(
     r"(?:股份有限公司|有限责任公司|集团有限公司|有限公司|股份公司|集团公司|公司|集团|"
-    r"附属医院|人民医院|中医医院|中医院|妇幼保健院|保健院|卫生院|医院|研究所|研究院|中心)"
+    r"附属医院|人民医院|中医医院|中医院|妇幼保健院|保健院|卫生院|医院|研究所|研究院|中心|诊所|门诊部|"
+    r"大药房|药房|工作室|(?<![工药])厂(?![长里家区房商址子]))"
 )
 _ORG_STOP_CHARS = set("是叫在去跟给和与到从的了把对向找见约趟次个说有这那我你他她们问帮建录加增要想"
                       "刚嗯啊呢吧哦呀就也")
@@ -122,9 +125,10 @@ class _Table:
                 cs[canonical] = max(cs.get(canonical, 0), priority)
         han = sum(1 for c in key if is_han(c))
         if han >= 3 and han == len(key):
-            pk = " ".join(py_keys(key))
-            ps = self.pinyin.setdefault(pk, {})
-            ps[canonical] = max(ps.get(canonical, 0), P_PINYIN)
+            combos = itertools.islice(itertools.product(*(py_variants(c) for c in key)), 16)
+            for combo in combos:
+                ps = self.pinyin.setdefault(" ".join(combo), {})
+                ps[canonical] = max(ps.get(canonical, 0), P_PINYIN)
 
     def finish(self) -> None:
         fl: dict[str, set[int]] = {}
@@ -375,9 +379,9 @@ class CatalogIndex:
             return compat[0].name
         if not customer_known:
             return None
-        sk = "".join(py_key(ch) for ch in cm.surname)
+        sk = _keyset(cm.surname)
         homo = [c for c in pool
-                if _title_ok(cm.title, c) and _surname_key(c) == sk]
+                if _title_ok(cm.title, c) and _keyset(_surname(c)) & sk]
         if len(homo) == 1:
             return homo[0].name
         return None
@@ -413,11 +417,15 @@ class CatalogIndex:
         return ranked[:limit]
 
 
-def _surname_key(c: CatalogContact) -> str:
+def _surname(c: CatalogContact) -> str:
     for s2 in _SURNAMES_2:
         if c.name.startswith(s2):
-            return "".join(py_key(ch) for ch in s2)
-    return py_key(c.name[0]) if c.name else ""
+            return s2
+    return c.name[:1]
+
+
+def _keyset(s: str) -> set[str]:
+    return {"".join(p) for p in itertools.product(*(py_variants(ch) for ch in s))} if s else set()
 
 
 def _title_ok(title: str, c: CatalogContact) -> bool:
@@ -450,6 +458,17 @@ def find_contact_mentions(text: str) -> list[ContactMention]:
                 text[s - 1: s + 1] in ("人工",):
             continue
         out.append(ContactMention(s, e, text[s:e], sur, title))
+    return out
+
+
+_ANY_TITLE_RE = re.compile("(?P<sur>[\u4e00-\u9fff])(?P<title>" + "|".join(_TITLES) + ")")
+
+
+def find_title_mentions(text: str) -> list[ContactMention]:
+    """'X主任'-shaped spans with any Han character as X (for ASR homophones of a surname)."""
+    out: list[ContactMention] = []
+    for m in _ANY_TITLE_RE.finditer(text):
+        out.append(ContactMention(m.start(), m.end(), m.group(0), m.group("sur"), m.group("title")))
     return out
 
 
