@@ -31,7 +31,9 @@ CANCEL_WORDS = frozenset({"取消", "算了", "不用了", "cancel", "/取消", 
 
 
 class Transcriber(Protocol):
-    async def transcribe(self, audio: bytes, fmt: str | None, vocabulary: Any | None) -> Any: ...
+    async def transcribe(
+        self, audio: bytes, fmt: str | None, *, vocabulary: Any | None = None
+    ) -> Any: ...
 
 
 def load_plugins() -> None:

@@ -25,7 +25,9 @@ async def transcribe_incoming(ctx: Context, voice: Voice) -> tuple[str | None, l
     try:
         async with ctx.uow() as uow:
             vocabulary = await ctx.bot.catalog.for_rep(uow, ctx.user_id)
-        result: Any = await transcriber.transcribe(voice.audio, voice.format, vocabulary)
+        result: Any = await transcriber.transcribe(
+            voice.audio, voice.format, vocabulary=vocabulary
+        )
     except Exception as e:  # AudioError carries a Chinese message for the rep
         message = getattr(e, "user_message", None)
         log.warning("voice note from %s not transcribed: %s", ctx.user.login, e)

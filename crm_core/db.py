@@ -65,6 +65,8 @@ def migrate(url: str) -> None:
     from alembic.config import Config
 
     _ensure_sqlite_dir(url)
+    if not log.isEnabledFor(logging.DEBUG):
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["sqlalchemy_url"] = sync_url(url)

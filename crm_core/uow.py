@@ -84,6 +84,8 @@ class UnitOfWork:
         assert self._session is not None
         try:
             if not self.committed:
+                # Keep what was read usable after the block (a rollback would expire it).
+                self._session.expunge_all()
                 await self._session.rollback()
         finally:
             await self._session.close()

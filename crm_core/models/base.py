@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.types import TypeDecorator
 
-JSON_TYPE = sa.JSON().with_variant(sa.dialects.postgresql.JSONB(), "postgresql")
+JSON_TYPE = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 
 class AwareDateTime(TypeDecorator[datetime]):

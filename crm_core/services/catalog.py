@@ -20,12 +20,19 @@ async def catalog_version(uow: UnitOfWork) -> tuple[Any, ...]:
     """Cheap fingerprint: changes whenever customers, contacts, products or presets change."""
     s = uow.session
     row = (await s.execute(select(
-        select(func.count(Customer.id), func.max(Customer.id)).scalar_subquery(),  # type: ignore[arg-type]
-        select(func.count(Contact.id), ).scalar_subquery(),  # type: ignore[arg-type]
+        select(func.count(Customer.id)).scalar_subquery(),  # type: ignore[arg-type]
+        select(func.max(Customer.id)).scalar_subquery(),
+        select(func.count(Contact.id)).scalar_subquery(),  # type: ignore[arg-type]
+        select(func.max(Contact.id)).scalar_subquery(),
         select(func.count(Product.id)).scalar_subquery(),  # type: ignore[arg-type]
         select(func.max(ConfigEntry.updated_at)).scalar_subquery(),
     ))).one()
     return tuple(row)
+
+
+async def bump_catalog(uow: UnitOfWork) -> None:
+    """Call after renaming or re-aliasing customers, contacts or products."""
+    await set_config(uow, "catalog.version", uow.now.isoformat())
 
 
 async def get_config(uow: UnitOfWork, key: str, default: Any = None) -> Any:

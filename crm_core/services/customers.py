@@ -84,8 +84,10 @@ async def customer_360(uow: UnitOfWork, viewer: User, customer_id: int) -> Custo
     if customer is None:
         raise NotFound(f"customer {customer_id}", "没有找到这个客户")
     if not await can_see(uow, viewer, customer.owner_id):
+        owner = await s.get(User, customer.owner_id) if customer.owner_id else None
+        who = f"由{owner.name}负责" if owner else "不在你的名下"
         raise Forbidden(f"{viewer.login} may not see customer {customer_id}",
-                        "这个客户不在你的名下，看不到详情")
+                        f"{customer.name}{who}，你看不到详情。")
     owner = await s.get(User, customer.owner_id) if customer.owner_id else None
     depts = {d.id: d.name for d in (await s.execute(
         select(Department).where(Department.customer_id == customer_id))).scalars()}

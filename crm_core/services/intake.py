@@ -94,9 +94,12 @@ def parse_payload(payload: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str,
 
 async def intake_lead(
     uow: UnitOfWork, payload: Mapping[str, Any], *, channel: str = "web",
-    idempotency_key: str | None = None,
+    idempotency_key: str | None = None, commit: bool = True,
 ) -> IntakeResult:
-    """Take one lead from any door. Raises InvalidInput (nothing stored) for a bad payload."""
+    """Take one lead from any door. Raises InvalidInput (nothing stored) for a bad payload.
+
+    With `commit=False` the caller owns the transaction (an all-or-nothing import).
+    """
     clean, errors = parse_payload(payload)
     if errors:
         raise InvalidInput(f"invalid lead payload: {sorted(errors)}",
@@ -113,6 +116,9 @@ async def intake_lead(
     if key:
         uow.add(IntakeRequest(key=key, lead_id=result.lead_id, response=result.to_json(),
                               created_at=uow.now))
+    if not commit:
+        await uow.flush()
+        return result
     try:
         await uow.commit()
     except IntegrityError:

@@ -1,0 +1,129 @@
+"""The composition root: the one place that knows everyone. Builds the database, clock,
+bot, platform adapters, scheduler and HTTP application from the settings."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from adapters import http
+from adapters.context import AppContext
+from bot.core import Bot
+from crm_core.clock import make_clock
+from crm_core.db import Database, migrate
+from crm_core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def asr_config(settings: Settings) -> Any:
+    from nlp.asr import AsrConfig
+
+    cfg = AsrConfig(
+        model_path=settings.whisper_model_path, model_size=settings.whisper_model_size,
+        cache_dir=settings.whisper_cache_dir, device=settings.whisper_device,
+        compute_type=settings.whisper_compute_type, beam_size=settings.whisper_beam_size,
+        threads=settings.whisper_threads, max_seconds=settings.voice_max_seconds,
+        timeout_s=settings.voice_timeout_seconds, queue_size=settings.voice_queue_size,
+    )
+    return cfg
+
+
+def make_transcriber(settings: Settings) -> Any | None:
+    """The voice worker (the model loads lazily on the first note)."""
+    try:
+        from nlp.asr import TranscriptionWorker
+
+        return TranscriptionWorker(asr_config(settings))
+    except Exception:  # voice is optional: the bot still works with text
+        log.warning("voice transcription unavailable; voice notes will be refused",
+                    exc_info=True)
+        return None
+
+
+def build_context(
+    settings: Settings, *, voice: bool = True, do_migrate: bool = True
+) -> AppContext:
+    if do_migrate:
+        migrate(settings.database_url)
+    db = Database(settings.database_url)
+    clock = make_clock(settings.now, settings.timezone)
+    ctx = AppContext(settings=settings, db=db, clock=clock, bot=None)
+    transcriber = make_transcriber(settings) if voice else None
+    ctx.bot = Bot(db, clock, settings, directories=ctx.directories, transcriber=transcriber)
+    if transcriber is not None and hasattr(transcriber, "close"):
+        ctx.closers.append(transcriber.close)
+    ctx.closers.append(db.dispose)
+    return ctx
+
+
+def attach_platforms(ctx: AppContext, app: web.Application) -> list[str]:
+    try:
+        from adapters.platforms import PLATFORM_SETUPS
+    except ImportError:  # pragma: no cover - platforms package missing
+        return []
+    started = []
+    for name, spec in PLATFORM_SETUPS.items():
+        if spec.enabled(ctx.settings):
+            spec.setup(ctx, app)
+            started.append(name)
+            log.info("platform %s enabled", name)
+    return started
+
+
+def attach_scheduler(ctx: AppContext) -> None:
+    if not ctx.settings.scheduler_enabled:
+        return
+    try:
+        from scheduler import start_scheduler
+    except ImportError:
+        log.warning("scheduler not available")
+        return
+
+    async def run() -> None:
+        stop = await start_scheduler(ctx.db, ctx.clock, ctx.settings, ctx.senders)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await stop()
+
+    ctx.background.append(run)
+
+
+def build_web_app(ctx: AppContext, *, scheduler: bool = True) -> web.Application:
+    app = web.Application(client_max_size=1024 * 1024)
+    http.setup(ctx, app)
+    attach_platforms(ctx, app)
+    if scheduler:
+        attach_scheduler(ctx)
+    tasks: list[asyncio.Task[None]] = []
+
+    async def on_startup(_: web.Application) -> None:
+        for factory in ctx.background:
+            tasks.append(asyncio.create_task(factory()))
+
+    async def on_cleanup(_: web.Application) -> None:
+        for t in tasks:
+            t.cancel()
+        for t in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await t
+        for closer in reversed(ctx.closers):
+            with contextlib.suppress(Exception):
+                await closer()
+
+    app.on_startup.append(on_startup)
+    app.on_cleanup.append(on_cleanup)
+    return app
+
+
+def run_server(settings: Settings, host: str, port: int) -> int:
+    ctx = build_context(settings)
+    app = build_web_app(ctx)
+    log.info("crmbot serving on http://%s:%d (database: %s)", host, port, ctx.db.dialect)
+    web.run_app(app, host=host, port=port, print=None, access_log=None)
+    return 0
