@@ -86,13 +86,15 @@ async def assign_lead(
     lead.in_pool = False
     uow.add(lead)
     await uow.flush()
-    uow.add(LeadEvent(lead_id=lead.id, kind=event, at=uow.now, actor_id=uow.actor.user_id,
-                      detail={"owner_id": owner.id, "previous_owner_id": previous,
-                              "reason": reason, **(details or {})}))
+    ev = LeadEvent(lead_id=lead.id, kind=event, at=uow.now, actor_id=uow.actor.user_id,
+                   detail={"owner_id": owner.id, "previous_owner_id": previous,
+                           "reason": reason, **(details or {})})
+    uow.add(ev)
+    await uow.flush()
     uow.audit(f"lead.{'assign' if event == 'assigned' else event}", "lead", lead.id,
               before=before, after=snapshot(lead))
     uow.notify("lead.assigned", owner.id, lead_payload(lead, reason),
-               dedupe_key=f"lead.assigned:{lead.id}:{owner.id}:{uow.now.isoformat()}")
+               dedupe_key=f"lead.assigned:{lead.id}:{owner.id}:{ev.id}")
 
 
 def lead_payload(lead: Lead, reason: str | None) -> dict[str, Any]:

@@ -1,0 +1,108 @@
+"""50 concurrent grabs of one claim offer on PostgreSQL → exactly one winner."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+
+import pytest
+import sqlalchemy.dialects.postgresql  # noqa: F401
+from sqlalchemy import select, text
+
+from crm_core.clock import FrozenClock
+from crm_core.db import Database, migrate
+from crm_core.errors import Conflict
+from crm_core.models import ClaimOffer, ClaimOfferCandidate, Lead, LeadEvent, Team, User
+from crm_core.services import routing
+from crm_core.uow import UnitOfWork
+from tests.integration.routing.conftest import at
+
+pytestmark = pytest.mark.postgres
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
+URL = "postgresql://postgres@127.0.0.1:5432/crmbot_routing_test"
+
+
+def _pg_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+async def pg() -> AsyncIterator[Database]:
+    if not _pg_up():
+        print("SKIP: PostgreSQL does not answer on 127.0.0.1:5432")
+        pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432")
+    admin = Database(ADMIN_URL)
+    async with admin.engine.connect() as conn:
+        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text("DROP DATABASE IF EXISTS crmbot_routing_test WITH (FORCE)"))
+        await conn.execute(text("CREATE DATABASE crmbot_routing_test"))
+    await admin.dispose()
+    await asyncio.to_thread(migrate, URL)
+    db = Database(URL)
+    yield db
+    await db.dispose()
+
+
+async def make_offer(db: Database, clock: FrozenClock, n: int) -> tuple[int, list[int]]:
+    async with UnitOfWork(db, clock) as uow:
+        team = Team(name="浙江组", strategy="weighted")
+        uow.add(team)
+        await uow.flush()
+        users = [User(login=f"rep{i}", name=f"销售{i:02d}", team_id=team.id) for i in range(n)]
+        for u in users:
+            uow.add(u)
+        lead = Lead(company="杭州市第一人民医院", phone="13600000000", created_at=uow.now)
+        uow.add(lead)
+        await uow.flush()
+        offer = ClaimOffer(lead_id=lead.id or 0, team_id=team.id, reason="加权评分前50名抢单",
+                           created_at=uow.now, expires_at=uow.now)
+        uow.add(offer)
+        await uow.flush()
+        for rank, u in enumerate(users, start=1):
+            uow.add(ClaimOfferCandidate(offer_id=offer.id or 0, user_id=u.id or 0, rank=rank))
+        await uow.commit()
+        return offer.id or 0, [u.id or 0 for u in users]
+
+
+async def grab_all(db: Database, clock: FrozenClock, offer_id: int,
+                   user_ids: list[int]) -> tuple[list[int], int]:
+    start = asyncio.Event()
+
+    async def one(uid: int) -> int | None:
+        await start.wait()
+        async with UnitOfWork(db, clock) as uow:
+            try:
+                out = await routing.grab_offer(uow, offer_id, uid)
+            except Conflict:
+                return None
+            return out.owner_id
+
+    tasks = [asyncio.create_task(one(u)) for u in user_ids]
+    await asyncio.sleep(0.05)
+    start.set()
+    results = await asyncio.gather(*tasks)
+    winners = [r for r in results if r is not None]
+    return winners, sum(1 for r in results if r is None)
+
+
+async def test_fifty_concurrent_grabs_one_winner(pg: Database) -> None:
+    clock = FrozenClock(at(2026, 3, 2, 10))
+    offer_id, users = await make_offer(pg, clock, 50)
+    winners, losers = await grab_all(pg, clock, offer_id, users)
+    assert len(winners) == 1
+    assert losers == 49
+    async with UnitOfWork(pg, clock) as uow:
+        offer = await uow.session.get(ClaimOffer, offer_id)
+        assert offer is not None
+        assert offer.winner_id == winners[0]
+        lead = await uow.session.get(Lead, offer.lead_id)
+        assert lead is not None
+        assert lead.owner_id == winners[0]
+        events = (await uow.session.execute(select(LeadEvent).where(
+            LeadEvent.lead_id == lead.id, LeadEvent.kind == "assigned"))).scalars().all()
+        assert len(events) == 1
