@@ -1,0 +1,543 @@
+"""SLA clocks and escalation; next-action reminders.
+
+- `sync_clocks` starts a clock (one `sla_clock` row per rule + subject) for every lead, task
+  and deal that is under a rule, reading only what changed since its watermark (indexed).
+- `scan_clocks` reads the clocks whose `next_at` has passed (an indexed range query, in
+  batches; `FOR UPDATE SKIP LOCKED` on PostgreSQL), re-evaluates each subject — acting on the
+  lead moved or removed the anchor, so the clock restarts or stops instead of firing — and
+  fires the due levels once each: an `sla_escalation` row with a unique key and an outbox row
+  with the same dedupe key, in one transaction with a compare-and-set on the clock.
+- `send_task_reminders` pushes next-action reminders at `remind_at` (a lead time before the
+  due time) and at the due time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from crm_core.errors import Conflict, Forbidden, NotFound
+from crm_core.models import (
+    ConfigEntry,
+    Customer,
+    Deal,
+    Lead,
+    OutboxMessage,
+    Stage,
+    Task,
+    Team,
+    User,
+)
+from crm_core.models.pipeline import OPEN_LEAD_STATUSES
+from crm_core.models.sla import Escalation, SlaClock, SlaPolicy
+from crm_core.policies import sla as P
+from crm_core.policies.calendar import BusinessCalendar
+from crm_core.uow import UnitOfWork, _jsonable
+
+log = logging.getLogger(__name__)
+CLOCK = SlaClock.__table__  # type: ignore[attr-defined]
+ESC = Escalation.__table__  # type: ignore[attr-defined]
+OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
+LEAD_RULES = (P.FIRST_CONTACT, P.CLAIM)
+DEAL_RULES = (P.STAGE_STUCK, P.DORMANT)
+
+
+# --- outbox, at most once per key ---------------------------------------------------------
+def _insert(uow: UnitOfWork, table: sa.Table) -> Any:
+    mod = postgresql if uow.db.dialect == "postgresql" else sqlite
+    return mod.insert(table)
+
+
+async def notify_once(uow: UnitOfWork, kind: str, recipient_id: int | None,
+                      payload: Mapping[str, Any], dedupe_key: str, *,
+                      at: datetime | None = None) -> bool:
+    """Queue a push unless one with this dedupe key exists (two instances, a re-run, a
+    restart): `INSERT … ON CONFLICT (dedupe_key) DO NOTHING`. True when queued now."""
+    stmt = _insert(uow, OUTBOX).values(
+        kind=kind, recipient_id=recipient_id, payload=_jsonable(dict(payload)),
+        dedupe_key=dedupe_key, status="pending", attempts=0,
+        next_attempt_at=at or uow.now, created_at=uow.now,
+    ).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    res = await uow.session.execute(stmt)
+    return bool(res.rowcount)  # type: ignore[attr-defined]
+
+
+# --- configuration ------------------------------------------------------------------------
+async def config_value(uow: UnitOfWork, key: str, default: Any = None) -> Any:
+    row = await uow.session.get(ConfigEntry, key)
+    return default if row is None or row.value is None else row.value
+
+
+@dataclass
+class SlaConfig:
+    policies: list[P.RulePolicy]
+    hours_cfg: Mapping[str, Any]
+    tz: str
+    _cals: dict[int | None, BusinessCalendar] = field(default_factory=dict)
+
+    def calendar(self, team_id: int | None) -> BusinessCalendar:
+        cal = self._cals.get(team_id)
+        if cal is None:
+            cal = self._cals[team_id] = BusinessCalendar.from_config(
+                self.hours_cfg, team_id, default_tz=self.tz)
+        return cal
+
+    def policy(self, rule: str, team_id: int | None = None, source: str | None = None,
+               grade: str | None = None) -> P.RulePolicy | None:
+        return P.pick_policy(self.policies, rule, team_id=team_id, source_channel=source,
+                             grade=grade)
+
+
+async def load_config(uow: UnitOfWork) -> SlaConfig:
+    rows = (await uow.session.execute(sa.select(SlaPolicy))).scalars().all()
+    pols: list[P.RulePolicy] = []
+    for r in rows:
+        try:
+            pols.append(P.RulePolicy(r.rule, tuple(float(x) for x in r.levels_hours),
+                                     business=r.business, team_id=r.team_id,
+                                     source_channel=r.source_channel, grade=r.grade,
+                                     active=r.active))
+        except ValueError as e:
+            log.error("SLA policy %s ignored: %s", r.id, e)
+    hours = await config_value(uow, "business_hours", {}) or {}
+    return SlaConfig(pols, hours, str(uow.clock.tz))
+
+
+# --- anchors: when did the clock of this subject start? (None: no clock) --------------------
+def lead_anchor(rule: str, lead: Lead) -> datetime | None:
+    if lead.owner_id is None or lead.in_pool or lead.status not in OPEN_LEAD_STATUSES:
+        return None
+    if rule == P.FIRST_CONTACT:
+        return lead.assigned_at if lead.first_contacted_at is None else None
+    if rule == P.CLAIM:
+        if lead.status in ("new", "assigned") and lead.claimed_at is None \
+                and lead.first_contacted_at is None:
+            return lead.assigned_at
+        return None
+    raise ValueError(rule)
+
+
+def task_anchor(task: Task) -> datetime | None:
+    return task.due_at if task.status == "open" else None
+
+
+def deal_anchor(rule: str, deal: Deal, stage: Stage | None, customer: Customer | None,
+                dormant_from: int | None) -> datetime | None:
+    if deal.closed_at is not None or stage is None or stage.is_won or stage.is_lost:
+        return None
+    if rule == P.STAGE_STUCK:
+        return deal.stage_entered_at or deal.created_at
+    if rule == P.DORMANT:
+        if dormant_from is None or stage.sequence < dormant_from:
+            return None
+        seen = [t for t in (customer.last_activity_at if customer else None,
+                            deal.stage_entered_at, deal.created_at) if t is not None]
+        return max(seen) if seen else None
+    raise ValueError(rule)
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What a clock watches, resolved for one rule."""
+
+    anchor: datetime | None
+    owner_id: int | None
+    team_id: int | None
+    lead_id: int | None
+    deal_id: int | None
+    source: str | None
+    grade: str | None
+    title: str
+
+
+async def _dormant_from(uow: UnitOfWork) -> int | None:
+    name = await config_value(uow, "sla_dormant_from_stage", P.DORMANT_FROM_STAGE)
+    seq = (await uow.session.execute(sa.select(Stage.sequence).where(Stage.name == name))).first()
+    return None if seq is None else int(seq[0])
+
+
+async def _owner_teams(uow: UnitOfWork, ids: Iterable[int | None]) -> dict[int, int | None]:
+    want = {i for i in ids if i is not None}
+    if not want:
+        return {}
+    rows = await uow.session.execute(sa.select(User.id, User.team_id).where(
+        User.id.in_(want)))  # type: ignore[union-attr]
+    return {int(a): b for a, b in rows.all()}
+
+
+async def load_subjects(uow: UnitOfWork, rule: str, ids: Sequence[int]) -> dict[int, Subject]:
+    """Resolve many subjects of one rule at once (a few queries per batch)."""
+    out: dict[int, Subject] = {}
+    if not ids:
+        return out
+    s = uow.session
+    if rule in LEAD_RULES:
+        for lead in (await s.execute(sa.select(Lead).where(
+                Lead.id.in_(ids)))).scalars():  # type: ignore[union-attr]
+            assert lead.id is not None
+            out[lead.id] = Subject(lead_anchor(rule, lead), lead.owner_id, lead.team_id, lead.id,
+                                   None, lead.source_channel, lead.grade,
+                                   lead.company or lead.name or f"线索#{lead.id}")
+    elif rule == P.NEXT_ACTION:
+        tasks = list((await s.execute(sa.select(Task).where(
+            Task.id.in_(ids)))).scalars())  # type: ignore[union-attr]
+        teams = await _owner_teams(uow, [t.owner_id for t in tasks])
+        for t in tasks:
+            assert t.id is not None
+            out[t.id] = Subject(task_anchor(t), t.owner_id, teams.get(t.owner_id), t.lead_id,
+                                t.deal_id, None, None, t.title)
+    elif rule in DEAL_RULES:
+        dormant_from = await _dormant_from(uow) if rule == P.DORMANT else None
+        rows = (await s.execute(
+            sa.select(Deal, Stage, Customer)
+            .join(Stage, Stage.id == Deal.stage_id)
+            .outerjoin(Customer, Customer.id == Deal.customer_id)
+            .where(Deal.id.in_(ids))  # type: ignore[union-attr]
+        )).all()
+        teams = await _owner_teams(uow, [d.owner_id for d, _, _ in rows])
+        for deal, stage, customer in rows:
+            assert deal.id is not None
+            out[deal.id] = Subject(
+                deal_anchor(rule, deal, stage, customer, dormant_from), deal.owner_id,
+                teams.get(deal.owner_id) if deal.owner_id else None, deal.lead_id, deal.id,
+                None, None, f"{deal.name}（{stage.name}）")
+    else:
+        raise ValueError(rule)
+    return out
+
+
+# --- starting clocks ------------------------------------------------------------------------
+@dataclass
+class SyncResult:
+    created: int = 0
+    watermark: datetime | None = None
+
+
+async def _start(uow: UnitOfWork, cfg: SlaConfig, rule: str, subject_id: int,
+                 subj: Subject) -> bool:
+    if subj.anchor is None:
+        return False
+    pol = cfg.policy(rule, subj.team_id, subj.source, subj.grade)
+    if pol is None:
+        return False
+    nxt = P.next_check(pol, subj.anchor, 0, cfg.calendar(subj.team_id))
+    stmt = _insert(uow, CLOCK).values(
+        rule=rule, subject_id=subject_id, lead_id=subj.lead_id, deal_id=subj.deal_id,
+        owner_id=subj.owner_id, team_id=subj.team_id, started_at=subj.anchor, next_at=nxt,
+        level=0, updated_at=uow.now,
+    ).on_conflict_do_nothing(index_elements=["rule", "subject_id"])
+    res = await uow.session.execute(stmt)
+    return bool(res.rowcount)  # type: ignore[attr-defined]
+
+
+async def sync_clocks(uow: UnitOfWork, since: datetime | None, *,
+                      batch: int = 5000) -> SyncResult:
+    """Start clocks for what changed since the watermark (None: everything open).
+
+    Leads by `assigned_at`, tasks by `due_at` (both indexed); deals are few and read whole
+    (open ones without a clock). Existing clocks are left alone: the scan re-evaluates them.
+    """
+    cfg = await load_config(uow)
+    now = uow.now
+    res = SyncResult(watermark=now)
+    s = uow.session
+    q = sa.select(Lead.id).where(Lead.owner_id.is_not(None),  # type: ignore[union-attr]
+                                 Lead.assigned_at.is_not(None),  # type: ignore[union-attr]
+                                 Lead.assigned_at <= now,  # type: ignore[operator]
+                                 Lead.status.in_(OPEN_LEAD_STATUSES))  # type: ignore[attr-defined]
+    if since is not None:
+        q = q.where(Lead.assigned_at > since)  # type: ignore[operator]
+    lead_ids = [int(x) for x in (await s.execute(q)).scalars()]
+    for i in range(0, len(lead_ids), batch):
+        chunk = lead_ids[i:i + batch]
+        for rule in LEAD_RULES:
+            for sid, subj in (await load_subjects(uow, rule, chunk)).items():
+                res.created += await _start(uow, cfg, rule, sid, subj)
+    tq = sa.select(Task.id).where(Task.status == "open",
+                                  Task.due_at.is_not(None))  # type: ignore[union-attr]
+    if since is not None:  # a task gets its clock when it is created or moved (due in future)
+        tq = tq.where(sa.or_(Task.due_at > since - timedelta(days=1),  # type: ignore[operator]
+                             Task.created_at > since))  # type: ignore[operator]
+    tq = tq.where(~sa.exists().where(CLOCK.c.rule == P.NEXT_ACTION,
+                                     CLOCK.c.subject_id == Task.id))
+    task_ids = [int(x) for x in (await s.execute(tq)).scalars()]
+    for i in range(0, len(task_ids), batch):
+        for sid, subj in (await load_subjects(uow, P.NEXT_ACTION,
+                                              task_ids[i:i + batch])).items():
+            res.created += await _start(uow, cfg, P.NEXT_ACTION, sid, subj)
+    for rule in DEAL_RULES:
+        dq = sa.select(Deal.id).where(Deal.closed_at.is_(None)).where(  # type: ignore[union-attr]
+            ~sa.exists().where(CLOCK.c.rule == rule, CLOCK.c.subject_id == Deal.id))
+        deal_ids = [int(x) for x in (await s.execute(dq)).scalars()]
+        for i in range(0, len(deal_ids), batch):
+            for sid, subj in (await load_subjects(uow, rule, deal_ids[i:i + batch])).items():
+                res.created += await _start(uow, cfg, rule, sid, subj)
+    return res
+
+
+# --- the scan -------------------------------------------------------------------------------
+@dataclass
+class ScanResult:
+    due: int = 0
+    fired: int = 0
+    restarted: int = 0
+    stopped: int = 0
+    skipped: int = 0
+    by_level: dict[int, int] = field(default_factory=dict)
+
+
+async def due_clocks(uow: UnitOfWork, limit: int) -> list[SlaClock]:
+    """The clocks whose next level is due: `WHERE next_at <= now ORDER BY next_at` (index)."""
+    q = (sa.select(SlaClock).where(SlaClock.next_at <= uow.now)  # type: ignore[operator]
+         .order_by(SlaClock.next_at, SlaClock.id).limit(limit))  # type: ignore[arg-type]
+    if uow.db.dialect == "postgresql":
+        q = q.with_for_update(skip_locked=True)
+    return list((await uow.session.execute(q)).scalars())
+
+
+async def _chain_ids(uow: UnitOfWork, owner_id: int | None,
+                     cache: dict[int, list[int]]) -> list[int]:
+    if owner_id is None:
+        return []
+    if owner_id in cache:
+        return cache[owner_id]
+    from crm_core.services.users import manager_chain
+
+    chain = [u.id for u in await manager_chain(uow, owner_id, levels=2) if u.id is not None]
+    if not chain:  # no manager_id: the team's manager, then a director
+        owner = await uow.session.get(User, owner_id)
+        team = await uow.session.get(Team, owner.team_id) if owner and owner.team_id else None
+        if team is not None and team.manager_id and team.manager_id != owner_id:
+            chain.append(team.manager_id)
+    if len(chain) < 2:
+        director = (await uow.session.execute(sa.select(User.id).where(
+            User.role == "director", User.active.is_(True)).limit(1))).first()  # type: ignore[attr-defined]
+        if director is not None and int(director[0]) not in chain \
+                and int(director[0]) != owner_id:
+            chain.append(int(director[0]))
+    cache[owner_id] = chain
+    return chain
+
+
+async def scan_clocks(uow: UnitOfWork, *, limit: int = 500) -> ScanResult:
+    """Fire every due level once (see the module doc). The caller commits."""
+    res = ScanResult()
+    clocks = await due_clocks(uow, limit)
+    res.due = len(clocks)
+    if not clocks:
+        return res
+    cfg = await load_config(uow)
+    by_rule: dict[str, list[SlaClock]] = {}
+    for c in clocks:
+        by_rule.setdefault(c.rule, []).append(c)
+    chains: dict[int, list[int]] = {}
+    names: dict[int, str] = {}
+    for rule, group in by_rule.items():
+        subjects = await load_subjects(uow, rule, [c.subject_id for c in group])
+        for clock in group:
+            subj = subjects.get(clock.subject_id)
+            await _advance(uow, cfg, clock, subj, res, chains, names)
+    return res
+
+
+async def _cas(uow: UnitOfWork, clock: SlaClock, **values: Any) -> bool:
+    """Compare-and-set on (level, started_at, next_at): a second instance loses cleanly."""
+    stmt = sa.update(CLOCK).where(
+        CLOCK.c.id == clock.id, CLOCK.c.level == clock.level,
+        CLOCK.c.started_at == clock.started_at, CLOCK.c.next_at == clock.next_at,
+    ).values(updated_at=uow.now, **values)
+    res = await uow.session.execute(stmt)
+    return bool(res.rowcount)  # type: ignore[attr-defined]
+
+
+async def _advance(uow: UnitOfWork, cfg: SlaConfig, clock: SlaClock, subj: Subject | None,
+                   res: ScanResult, chains: dict[int, list[int]], names: dict[int, str]) -> None:
+    now = uow.now
+    if subj is None or subj.anchor is None:
+        if await _cas(uow, clock, next_at=None, stopped_at=now,
+                      stop_reason="done" if subj is not None else "gone"):
+            res.stopped += 1
+            await _resolve(uow, clock)
+        else:
+            res.skipped += 1
+        return
+    pol = cfg.policy(clock.rule, subj.team_id, subj.source, subj.grade)
+    cal = cfg.calendar(subj.team_id)
+    if pol is None:
+        await _cas(uow, clock, next_at=None, stopped_at=now, stop_reason="no policy")
+        res.stopped += 1
+        return
+    if subj.anchor != clock.started_at or subj.owner_id != clock.owner_id:
+        # acted on (reassigned, task moved, stage changed, new activity): a new run
+        # (a run that is already late fires on the next scan, from the fresh row)
+        nxt = P.next_check(pol, subj.anchor, 0, cal)
+        if await _cas(uow, clock, started_at=subj.anchor, owner_id=subj.owner_id,
+                      team_id=subj.team_id, level=0, next_at=nxt, stopped_at=None,
+                      stop_reason=None):
+            res.restarted += 1
+            await _resolve(uow, clock)
+        else:
+            res.skipped += 1
+        return
+    breaches = P.overdue([(clock.subject_id, subj.anchor)], pol, now, cal,
+                         fired={clock.subject_id: clock.level})
+    if not breaches:  # next_at moved (policy change): recompute
+        await _cas(uow, clock, next_at=P.next_check(pol, subj.anchor, clock.level, cal))
+        return
+    top = max(b.level for b in breaches)
+    nxt = P.next_check(pol, subj.anchor, top, cal)
+    if not await _cas(uow, clock, level=top, next_at=nxt,
+                      stop_reason=None if nxt else "exhausted"):
+        res.skipped += 1
+        return
+    chain = await _chain_ids(uow, subj.owner_id, chains)
+    for b in breaches:
+        target = P.escalation_target(b.level, subj.owner_id, chain)
+        key = P.breach_key(clock.rule, clock.subject_id, subj.anchor, b.level)
+        ins = _insert(uow, ESC).values(
+            key=key, clock_id=clock.id, rule=clock.rule, subject_id=clock.subject_id,
+            lead_id=subj.lead_id, owner_id=subj.owner_id, recipient_id=target, level=b.level,
+            started_at=subj.anchor, deadline_at=b.deadline, fired_at=now,
+        ).on_conflict_do_nothing(index_elements=["key"]).returning(ESC.c.id)
+        esc_id = (await uow.session.execute(ins)).scalar()
+        if esc_id is None:
+            continue
+        res.fired += 1
+        res.by_level[b.level] = res.by_level.get(b.level, 0) + 1
+        if target is None:
+            log.warning("SLA %s level %s for %s: nobody to tell", clock.rule, b.level,
+                        clock.subject_id)
+            continue
+        owner_name = await _name(uow, subj.owner_id, names)
+        payload = {
+            "escalation_id": esc_id, "rule": clock.rule, "rule_label": P.RULE_LABELS[clock.rule],
+            "level": b.level, "level_label": P.LEVEL_LABELS.get(b.level, ""),
+            "subject_id": clock.subject_id, "lead_id": subj.lead_id, "deal_id": subj.deal_id,
+            "title": subj.title, "owner_id": subj.owner_id, "owner_name": owner_name,
+            "started_at": subj.anchor, "deadline_at": b.deadline,
+            "overdue_minutes": int((now - b.deadline).total_seconds() // 60),
+        }
+        await notify_once(uow, "sla.alert", target, payload, dedupe_key=key)
+
+
+async def _name(uow: UnitOfWork, user_id: int | None, cache: dict[int, str]) -> str:
+    if user_id is None:
+        return "（无负责人）"
+    if user_id not in cache:
+        u = await uow.session.get(User, user_id)
+        cache[user_id] = u.name if u else str(user_id)
+    return cache[user_id]
+
+
+async def _resolve(uow: UnitOfWork, clock: SlaClock) -> None:
+    """The breach of the previous run is over (acted on): mark its escalations resolved."""
+    await uow.session.execute(sa.update(ESC).where(
+        ESC.c.clock_id == clock.id, ESC.c.started_at == clock.started_at,
+        ESC.c.resolved_at.is_(None)).values(resolved_at=uow.now))
+
+
+async def stop_lead_clocks(uow: UnitOfWork, lead_id: int, reason: str = "acted") -> int:
+    """Explicit stop for services that act on a lead (the scan would also notice)."""
+    res = await uow.session.execute(sa.update(CLOCK).where(
+        CLOCK.c.lead_id == lead_id, CLOCK.c.next_at.is_not(None),
+        CLOCK.c.rule.in_(LEAD_RULES)).values(next_at=None, stopped_at=uow.now,
+                                             stop_reason=reason, updated_at=uow.now))
+    await uow.session.execute(sa.update(ESC).where(
+        ESC.c.lead_id == lead_id, ESC.c.resolved_at.is_(None),
+        ESC.c.rule.in_(LEAD_RULES)).values(resolved_at=uow.now))
+    return int(res.rowcount or 0)  # type: ignore[attr-defined]
+
+
+# --- the supervisor's buttons: [催办] [延期] ([转派] goes to the reassign command) ------------
+async def act_on_escalation(uow: UnitOfWork, actor: User, escalation_id: int, action: str,
+                            *, hours: float = 24.0) -> Escalation:
+    esc = await uow.session.get(Escalation, escalation_id)
+    if esc is None:
+        raise NotFound(f"escalation {escalation_id}", "没有找到这条预警")
+    if actor.role == "rep" and actor.id != esc.recipient_id:
+        raise Forbidden(f"{actor.login} may not act on escalation {escalation_id}",
+                        "只有主管可以处理这条预警")
+    if esc.resolved_at is not None:
+        raise Conflict(f"escalation {escalation_id} resolved", "这条预警已经处理过了")
+    esc.action, esc.action_by = action, actor.id
+    if action == "urge":
+        await notify_once(uow, "sla.urge", esc.owner_id, {
+            "escalation_id": esc.id, "rule": esc.rule, "rule_label": P.RULE_LABELS[esc.rule],
+            "lead_id": esc.lead_id, "subject_id": esc.subject_id, "by": actor.name,
+        }, dedupe_key=f"sla.urge:{esc.id}")
+    elif action == "extend":
+        clock = await uow.session.get(SlaClock, esc.clock_id) if esc.clock_id else None
+        if clock is not None and clock.next_at is not None:
+            clock.next_at = max(clock.next_at, uow.now) + timedelta(hours=hours)
+            clock.updated_at = uow.now
+            uow.add(clock)
+    else:
+        raise Conflict(f"unknown escalation action {action}", "不支持的操作")
+    uow.add(esc)
+    uow.audit(f"sla.{action}", "sla_escalation", esc.id, after={"hours": hours})
+    return esc
+
+
+# --- next-action reminders --------------------------------------------------------------------
+@dataclass
+class ReminderResult:
+    before: int = 0
+    due: int = 0
+
+
+async def send_task_reminders(uow: UnitOfWork, since: datetime | None) -> ReminderResult:
+    """Tasks whose reminder time or due time fell in (since, now]: one push each (dedupe key
+    per task and due time, so a re-run or a second instance adds nothing)."""
+    now = uow.now
+    lo = since or now - timedelta(hours=1)
+    lead_minutes = float(await config_value(uow, "reminder_lead_minutes", 30))
+    lead = timedelta(minutes=lead_minutes)
+    out = ReminderResult()
+    s = uow.session
+    open_ = Task.status == "open"
+    pre = list((await s.execute(sa.select(Task).where(
+        open_, Task.remind_at > lo, Task.remind_at <= now,  # type: ignore[operator]
+    ))).scalars())
+    pre += list((await s.execute(sa.select(Task).where(
+        open_, Task.remind_at.is_(None), Task.has_time.is_(True),  # type: ignore[union-attr,attr-defined]
+        Task.due_at > lo + lead, Task.due_at <= now + lead,  # type: ignore[operator]
+    ))).scalars())
+    for t in pre:
+        if t.due_at is None:
+            continue
+        if await notify_once(uow, "task.reminder", t.owner_id, _task_payload(t, "before"),
+                             dedupe_key=f"task.remind:{t.id}:{int(t.due_at.timestamp())}"):
+            out.before += 1
+        t.reminded_at = now
+        uow.add(t)
+    due = (await s.execute(sa.select(Task).where(
+        open_, Task.has_time.is_(True), Task.due_at > lo,  # type: ignore[attr-defined,operator]
+        Task.due_at <= now))).scalars()  # type: ignore[operator]
+    for t in due:
+        assert t.due_at is not None
+        if t.remind_at is not None and t.remind_at >= t.due_at:
+            continue                      # the reminder already went at the due time
+        if await notify_once(uow, "task.reminder", t.owner_id, _task_payload(t, "due"),
+                             dedupe_key=f"task.due:{t.id}:{int(t.due_at.timestamp())}"):
+            out.due += 1
+    return out
+
+
+def _task_payload(t: Task, when: str) -> dict[str, Any]:
+    return {"task_id": t.id, "title": t.title, "due_at": t.due_at, "when": when,
+            "lead_id": t.lead_id, "customer_id": t.customer_id, "deal_id": t.deal_id}
+
+
+# --- read side (digests, /系统) -------------------------------------------------------------
+async def open_breaches_by_owner(uow: UnitOfWork, since: datetime) -> dict[int, int]:
+    rows = await uow.session.execute(
+        sa.select(ESC.c.owner_id, sa.func.count()).where(
+            ESC.c.level == 1, ESC.c.fired_at >= since, ESC.c.owner_id.is_not(None))
+        .group_by(ESC.c.owner_id))
+    return {int(o): int(n) for o, n in rows.all()}

@@ -1,0 +1,1 @@
+"""One scheduled job per module; each registers itself with `scheduler.registry.job`."""
