@@ -15,6 +15,7 @@ __all__ = [
     "detect_obstacle",
     "detect_stage",
     "find_action",
+    "find_strong_action",
     "map_preset",
 ]
 
@@ -116,6 +117,17 @@ _WEAK_VISIT = re.compile(r"再去|再过去|过去|去|找")
 
 def find_action(segment_after: str, segment_before: str) -> str | None:
     """The planned step named in a next-step segment (text after the date, then before)."""
+    strong = find_strong_action(segment_after, segment_before)
+    if strong is not None:
+        return strong
+    for seg in (segment_after, segment_before):
+        if _WEAK_VISIT.search(seg):
+            return "安排拜访"
+    return None
+
+
+def find_strong_action(segment_after: str, segment_before: str) -> str | None:
+    """Like find_action, without the bare-movement fallback ('去' → 安排拜访)."""
     for seg in (segment_after, segment_before):
         best: tuple[int, str] | None = None
         for name, rx in ACTION_RULES:
@@ -124,9 +136,6 @@ def find_action(segment_after: str, segment_before: str) -> str | None:
                 best = (m.start(), name)
         if best is not None:
             return best[1]
-    for seg in (segment_after, segment_before):
-        if _WEAK_VISIT.search(seg):
-            return "安排拜访"
     return None
 
 

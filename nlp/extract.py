@@ -19,6 +19,7 @@ from nlp.classify import (
     detect_obstacle,
     detect_stage,
     find_action,
+    find_strong_action,
     map_preset,
     stage_from_outcome,
 )
@@ -207,10 +208,9 @@ class Extractor:
             intent = "query"
         elif is_stage and stage is not None:
             intent = "update_stage"
-        elif has_entity and (channel or attitude or obstacle or action_concept or chosen
-                             or (phone and contact)):
-            intent = "log_followup"
-        elif action_concept and action_concept != "安排拜访" and chosen is not None:
+        elif (has_entity and (channel or attitude or obstacle or action_concept or chosen
+                             or (phone and contact))) or (action_concept and chosen is not None and find_strong_action(
+                *_segments(text, chosen, times, clauses)) is not None):
             intent = "log_followup"
         elif phone and _CRM_WORDS.search(text):
             intent = "create_lead"

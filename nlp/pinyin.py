@@ -54,9 +54,7 @@ def _fold(p: str) -> str:
         p = p[0] + p[2:]
     if p.startswith("n") and len(p) > 1 and p != "ng":
         p = "l" + p[1:]
-    if p.endswith("ing"):
-        p = p[:-1]
-    elif p.endswith("eng"):
+    if p.endswith("ing") or p.endswith("eng"):
         p = p[:-1]
     return p
 

@@ -9,15 +9,14 @@ near miss (无锡市第二人民医院 vs 无锡市人民医院) stays a new org
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-import itertools
-
-from nlp.pinyin import is_han, py_key, py_keys, py_variants
+from nlp.pinyin import is_han, py_keys, py_variants
 from nlp.types import Catalog, CatalogContact
 
 __all__ = [
@@ -55,8 +54,7 @@ class ContactMention:
     title: str
 
 
-_SURNAMES_2 = ("欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 令狐 端木 "
-               "独孤 南宫 西门 百里 呼延 万俟 闻人 轩辕 澹台 公冶 太史 申屠 钟离").split()
+_SURNAMES_2 = ["欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯", "令狐", "端木", "独孤", "南宫", "西门", "百里", "呼延", "万俟", "闻人", "轩辕", "澹台", "公冶", "太史", "申屠", "钟离"]
 _SURNAMES_1 = set(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
     "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
@@ -65,8 +63,7 @@ _SURNAMES_1 = set(
     "屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧"
     "闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝封"
 )
-_TITLES = ("副院长 副主任 副科长 副总经理 总经理 总工 总监 董事长 护士长 主任 科长 院长 处长 部长 经理 "
-           "厂长 老师 医生 大夫 教授 博士 主管 书记 组长 老板 助理 秘书 总 工 董").split()
+_TITLES = ["副院长", "副主任", "副科长", "副总经理", "总经理", "总工", "总监", "董事长", "护士长", "主任", "科长", "院长", "处长", "部长", "经理", "厂长", "老师", "医生", "大夫", "教授", "博士", "主管", "书记", "组长", "老板", "助理", "秘书", "总", "工", "董"]
 _CONTACT_RE = re.compile(
     "(?P<sur>" + "|".join(_SURNAMES_2) + "|[" + "".join(sorted(_SURNAMES_1)) + "])"
     "(?P<title>" + "|".join(_TITLES) + ")"
@@ -229,7 +226,8 @@ def derived_aliases(name: str, region: str) -> set[str]:
     out: set[str] = set()
     if "市" in name or "省" in name:
         out.add(name.replace("市", "").replace("省", ""))
-    for core in [name, *_strip_region(name, region)]:
+    stripped = _strip_region(name, region)
+    for core in [name, *stripped]:
         out.add(core)
         m = _COMPANY_TAIL.search(core)
         if m:
@@ -237,9 +235,12 @@ def derived_aliases(name: str, region: str) -> set[str]:
             if len(body) >= 2:
                 out.add(body)
                 # 字号 (trade name): the two characters after the region
-                if len(body) >= 4:
+                if core is not name and len(body) >= 4:
                     out.add(body[:2])
                     out.add(body[:4])
+    regions = set(re.findall(r".+?(?:自治区|自治州|省|市|区|县)", region or ""))
+    regions |= {_REGION_TAIL.sub("", r) for r in regions}
+    out -= regions
     m = _HOSP_NTH.match(name)
     if m:
         city, n = m.group("city"), m.group("n")
@@ -278,6 +279,9 @@ class CatalogIndex:
         self.customers = _Table()
         self.products = _Table()
         self.regions: dict[str, str] = {}
+        self._refs: dict[str, str] = {
+            c.name: c.name + c.region + "".join(c.aliases) for c in catalog.customers
+        }
         seen_alias: dict[str, set[str]] = {}
         for c in catalog.customers:
             self.regions[c.name] = c.region
@@ -287,7 +291,7 @@ class CatalogIndex:
             for a in derived_aliases(c.name, c.region):
                 seen_alias.setdefault(a, set()).add(c.name)
         for a, owners in seen_alias.items():
-            if a.lower() in self.customers.exact:
+            if a.lower() in self.customers.exact or len(owners) > 2:
                 continue
             for o in owners:
                 self.customers.add(a, o, P_DERIVED)
@@ -330,11 +334,7 @@ class CatalogIndex:
         """Is the organisation span `org` (containing `mention`) really that customer?"""
         if org.text in (canonical,) or org.text.lower() in self.customers.exact:
             return True
-        ref = canonical + self.regions.get(canonical, "")
-        for c in self.catalog.customers:
-            if c.name == canonical:
-                ref += "".join(c.aliases)
-                break
+        ref = self._refs.get(canonical, canonical)
         prefix = org.text[: mention.start - org.start]
         suffix = org.text[mention.end - org.start:]
         suffix = _ORG_TAIL.sub("", suffix)

@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 __all__ = [
-    "When",
     "TimeExpr",
+    "When",
     "cn_to_int",
     "normalize_text",
     "parse_when",

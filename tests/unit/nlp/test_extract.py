@@ -13,104 +13,104 @@ from .conftest import NOW
 CASES: list[tuple[str, dict[str, Any]]] = [
     (
         "今天上午去邵逸夫医院见了王科长，口扫她很满意，下周二下午三点半带样机过去试用。",
-        dict(intent="log_followup", customer="浙江大学医学院附属邵逸夫医院", contact="王芳",
-             products=["口腔扫描仪"], channel="拜访", attitude="明确支持", next_action="送样试用",
-             next_date="2026-05-19", next_time="15:30"),
+        {"intent": "log_followup", "customer": "浙江大学医学院附属邵逸夫医院", "contact": "王芳",
+             "products": ["口腔扫描仪"], "channel": "拜访", "attitude": "明确支持", "next_action": "送样试用",
+             "next_date": "2026-05-19", "next_time": "15:30"},
     ),
     (
         "刚跟明达黄总通了电话，CNC-800他还要跟老板商量，周五上午十点再打电话。",
-        dict(intent="log_followup", customer="杭州明达精密机械有限公司", contact="黄建平",
-             products=["数控机床"], channel="电话", attitude="需再沟通", next_action="电话回访",
-             next_date="2026-05-15", next_time="10:00"),
+        {"intent": "log_followup", "customer": "杭州明达精密机械有限公司", "contact": "黄建平",
+             "products": ["数控机床"], "channel": "电话", "attitude": "需再沟通", "next_action": "电话回访",
+             "next_date": "2026-05-15", "next_time": "10:00"},
     ),
     (
         "海川电子的郑工发微信说预算冻结了，激光切割机先放一放，过两天再打电话问问。",
-        dict(intent="log_followup", customer="宁波海川电子科技有限公司", contact="郑浩",
-             products=["激光切割机"], channel="微信", next_action="电话回访", next_date=None,
-             obstacle="预算冻结"),
+        {"intent": "log_followup", "customer": "宁波海川电子科技有限公司", "contact": "郑浩",
+             "products": ["激光切割机"], "channel": "微信", "next_action": "电话回访", "next_date": None,
+             "obstacle": "预算冻结"},
     ),
     (
         "新客户：宁波市鄞州区第三医院 骨科 吴主任 电话 139 5741 2233 想了解种植钉",
-        dict(intent="create_lead", customer="宁波市鄞州区第三医院", contact="吴主任",
-             products=["种植体"], phone="13957412233", channel=None, next_date=None),
+        {"intent": "create_lead", "customer": "宁波市鄞州区第三医院", "contact": "吴主任",
+             "products": ["种植体"], "phone": "13957412233", "channel": None, "next_date": None},
     ),
     (
         "宁波二院张院长下个月3号上午9点来我们工厂参观",
-        dict(intent="log_followup", customer="宁波市第二医院", contact="张伟",
-             next_action="其他", next_date="2026-06-03", next_time="09:00", channel=None),
+        {"intent": "log_followup", "customer": "宁波市第二医院", "contact": "张伟",
+             "next_action": "其他", "next_date": "2026-06-03", "next_time": "09:00", "channel": None},
     ),
     (
         "绍兴人医的超声骨刀项目阶段改成合同谈判",
-        dict(intent="update_stage", customer="绍兴市人民医院", products=["超声骨刀"],
-             stage="合同谈判", next_date=None),
+        {"intent": "update_stage", "customer": "绍兴市人民医院", "products": ["超声骨刀"],
+             "stage": "合同谈判", "next_date": None},
     ),
     (
         "杭州一院陈主任的手机号是多少？",
-        dict(intent="query", customer="杭州市第一人民医院", contact="陈立", phone=None),
+        {"intent": "query", "customer": "杭州市第一人民医院", "contact": "陈立", "phone": None},
     ),
     (
         "中心医院陈主任说超声骨刀要等院长定，周四去拜访。",
-        dict(intent="log_followup", customer="舟山市中心医院", contact="陈东",
-             attitude="需再沟通", next_action="上门拜访", next_date="2026-05-14"),
+        {"intent": "log_followup", "customer": "舟山市中心医院", "contact": "陈东",
+             "attitude": "需再沟通", "next_action": "上门拜访", "next_date": "2026-05-14"},
     ),
     (
         "恒泰塑业下礼拜一给他们演示工业相机",
-        dict(intent="log_followup", customer="台州恒泰塑业有限公司", products=["工业相机"],
-             next_action="预约演示", next_date="2026-05-18", channel=None),
+        {"intent": "log_followup", "customer": "台州恒泰塑业有限公司", "products": ["工业相机"],
+             "next_action": "预约演示", "next_date": "2026-05-18", "channel": None},
     ),
     (
         "嗯刚才去了邵一夫医院见了王科长然后她说口扫还在比较",
-        dict(intent="log_followup", customer="浙江大学医学院附属邵逸夫医院", contact="王芳",
-             products=["口腔扫描仪"], channel="拜访", attitude="需再沟通", next_date=None),
+        {"intent": "log_followup", "customer": "浙江大学医学院附属邵逸夫医院", "contact": "王芳",
+             "products": ["口腔扫描仪"], "channel": "拜访", "attitude": "需再沟通", "next_date": None},
     ),
     (
         "文医一院林主任电话里说种植体的招标延期了，6月10号再跟进招标",
-        dict(intent="log_followup", customer="温州医科大学附属第一医院", contact="林晓",
-             products=["种植体"], channel="电话", next_action="招标跟进",
-             next_date="2026-06-10", obstacle="招标延迟"),
+        {"intent": "log_followup", "customer": "温州医科大学附属第一医院", "contact": "林晓",
+             "products": ["种植体"], "channel": "电话", "next_action": "招标跟进",
+             "next_date": "2026-06-10", "obstacle": "招标延迟"},
     ),
     (
         "今天去了杭州市第三人民医院见了骨科赵主任，聊了聊种植体，他很感兴趣",
-        dict(intent="log_followup", customer="杭州市第三人民医院", contact="赵主任",
-             products=["种植体"], channel="拜访", attitude="明确支持"),
+        {"intent": "log_followup", "customer": "杭州市第三人民医院", "contact": "赵主任",
+             "products": ["种植体"], "channel": "拜访", "attitude": "明确支持"},
     ),
     (
         "海川那边陈总已经拍板了，下周推进合同",
-        dict(intent="log_followup", customer="宁波海川电子科技有限公司", contact="陈刚",
-             attitude="明确支持", next_action="推进合同", next_date="2026-05-18"),
+        {"intent": "log_followup", "customer": "宁波海川电子科技有限公司", "contact": "陈刚",
+             "attitude": "明确支持", "next_action": "推进合同", "next_date": "2026-05-18"},
     ),
     (
         "新线索 嘉兴市中医医院 药剂科 钱主任 电话幺三九五七三一二三四五",
-        dict(intent="create_lead", customer="嘉兴市中医医院", contact="钱主任",
-             phone="13957312345"),
+        {"intent": "create_lead", "customer": "嘉兴市中医医院", "contact": "钱主任",
+             "phone": "13957312345"},
     ),
     (
         "月底前把报价发给明达黄总",
-        dict(intent="log_followup", customer="杭州明达精密机械有限公司", contact="黄建平",
-             next_action="报价", next_date="2026-05-31"),
+        {"intent": "log_followup", "customer": "杭州明达精密机械有限公司", "contact": "黄建平",
+             "next_action": "报价", "next_date": "2026-05-31"},
     ),
     (
         "明天有哪些客户要回访？",
-        dict(intent="query", next_action=None, next_date=None),
+        {"intent": "query", "next_action": None, "next_date": None},
     ),
     (
         "明达精密的切割机项目丢了，标成输单。",
-        dict(intent="update_stage", customer="杭州明达精密机械有限公司", products=["激光切割机"],
-             stage="输单"),
+        {"intent": "update_stage", "customer": "杭州明达精密机械有限公司", "products": ["激光切割机"],
+             "stage": "输单"},
     ),
     (
         "邵逸夫医院的停车位真难找😂",
-        dict(intent="other", customer="浙江大学医学院附属邵逸夫医院", next_date=None),
+        {"intent": "other", "customer": "浙江大学医学院附属邵逸夫医院", "next_date": None},
     ),
     (
         "开会中，晚点说",
-        dict(intent="other", customer=None, next_date=None),
+        {"intent": "other", "customer": None, "next_date": None},
     ),
     (
         "郑工邮件回复说LC3000他们选了别的品牌",
         # no customer is named: the unique alias still gives the contact, the customer stays null
-        dict(intent="log_followup", customer=None, contact="郑浩",
-             products=["激光切割机"], channel="邮件", attitude="已否决", obstacle="竞品介入"),
+        {"intent": "log_followup", "customer": None, "contact": "郑浩",
+             "products": ["激光切割机"], "channel": "邮件", "attitude": "已否决", "obstacle": "竞品介入"},
     ),
 ]
 
@@ -128,7 +128,9 @@ def test_records(catalog: Catalog, text: str, expected: dict[str, Any]) -> None:
 def test_query_and_other_carry_no_next_step(catalog: Catalog) -> None:
     rec = extract("杭州一院陈主任明天的安排是什么？", now=NOW, catalog=catalog)
     assert rec.intent == "query"
-    assert rec.next_date is None and rec.next_action is None and rec.phone is None
+    assert rec.next_date is None
+    assert rec.next_action is None
+    assert rec.phone is None
 
 
 def test_planned_call_has_no_channel(catalog: Catalog) -> None:
@@ -142,10 +144,12 @@ def test_hints_are_filled(catalog: Catalog) -> None:
     rec = extract("中心医院说超声骨刀过几天再约演示", now=NOW, catalog=catalog)
     assert set(rec.customer_candidates) == {"丽水市中心医院", "舟山市中心医院"}
     assert rec.customer_known
-    assert rec.vague_date and rec.next_date is None
+    assert rec.vague_date
+    assert rec.next_date is None
     assert rec.date_text == "过几天"
     rec2 = extract("下周二在宁波二院见张院长", now=NOW, catalog=catalog)
-    assert rec2.contact_known and rec2.date_text == "下周二"
+    assert rec2.contact_known
+    assert rec2.date_text == "下周二"
     assert rec2.summary == "下周二在宁波二院见张院长"
 
 

@@ -174,4 +174,6 @@ def test_chinese_numerals(s: str, n: int) -> None:
 
 def test_nothing_to_read() -> None:
     w = parse_when("好的收到", NOW)
-    assert w.date is None and w.time is None and not w.vague
+    assert w.date is None
+    assert w.time is None
+    assert not w.vague
