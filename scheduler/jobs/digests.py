@@ -1,0 +1,35 @@
+"""Morning digests: reps every working day; managers daily and weekly (Monday)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from crm_core.clock import Clock
+from crm_core.db import Database
+from crm_core.services import digests
+from crm_core.settings import Settings
+from scheduler.registry import daily_at, job
+from scheduler.util import in_uow, is_workday
+
+
+@job("rep_digest", daily_at("digest_time"), "rep morning digest (working days)")
+async def rep_digest(db: Database, clock: Clock, settings: Settings, now: datetime) -> str:
+    if not await is_workday(db, clock, now):
+        return "not a working day"
+    n = await in_uow(db, clock, lambda uow: digests.queue_rep_digests(uow, now))
+    return f"{n} rep digests queued"
+
+
+@job("manager_daily_digest", daily_at("digest_time"), "manager daily digest (working days)")
+async def manager_daily(db: Database, clock: Clock, settings: Settings, now: datetime) -> str:
+    if not await is_workday(db, clock, now):
+        return "not a working day"
+    n = await in_uow(db, clock, lambda uow: digests.queue_manager_digests(uow, now, "daily"))
+    return f"{n} manager digests queued"
+
+
+@job("manager_weekly_digest", daily_at("digest_time", day_of_week="mon"),
+     "manager weekly digest (Mondays)")
+async def manager_weekly(db: Database, clock: Clock, settings: Settings, now: datetime) -> str:
+    n = await in_uow(db, clock, lambda uow: digests.queue_manager_digests(uow, now, "weekly"))
+    return f"{n} weekly digests queued"
