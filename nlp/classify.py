@@ -23,7 +23,7 @@ __all__ = [
 CHANNEL_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("演示", re.compile(r"做了.{0,12}?演示|演示了|演示过|(?:给|为).{0,10}?演示完")),
     ("会议", re.compile(
-        r"开了(?:个|一个|一次)?(?:视频|线上|腾讯)?会|开完(?:了)?会|开会|会上|会议上|碰了?个?头|"
+        r"开了(?:个|一个|一次)?(?:视频|线上|腾讯)?会|开完(?:了)?会|开会|会上|会议上|"
         r"视频会|腾讯会议|线上会议|研讨会上")),
     ("电话", re.compile(
         r"打了(?:个|一个|一通|通)?电话|通了(?:个|一个|一通)?(?:电)?话|通话|电话里|电话上|"
@@ -36,16 +36,34 @@ CHANNEL_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
                         r"发了.{0,12}?邮件")),
     ("拜访", re.compile(
         r"拜访了|拜访过|见了|见过|去了一?趟|跑了一?趟|过去了一?趟|上门了|上门拜访了|见面了|"
-        r"面谈了|碰面了|从.{0,8}?出来|登门|当面(?:聊|谈|沟通)了|去.{1,10}?(?:聊|谈)了")),
+        r"面谈了|碰面了|碰了?个?头|从.{0,8}?出来|登门|当面(?:聊|谈|沟通)了|"
+        r"(?:去|到|在)[^，,。微电邮会钉]{1,12}?(?:聊|谈)了")),
 )
+# said without 了: a contact only when the clause places it in the past (昨天…, 刚…)
+WEAK_CHANNEL_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("电话", re.compile(r"打(?:个|一个)?电话|电话(?:沟通|联系|交流)")),
+    ("微信", re.compile(r"发(?:个|条)?微信|微信(?:沟通|联系)")),
+    ("邮件", re.compile(r"发(?:个|封)?邮件")),
+    ("拜访", re.compile(r"拜访|见面|上门")),
+)
+_PAST_BEFORE = re.compile(r"昨天|昨晚|前天|刚才|刚刚|刚|上周|上个?礼拜|上个?星期|之前|已经")
 _PLANNED_BEFORE = re.compile(
     r"再|准备|打算|计划|要去|要给|要跟|将要|会去|会给|得给|安排|约好|约了|到时候|记得|提醒|下次|回头|改天")
 
 
 def detect_channel(text: str, clauses: Sequence[tuple[int, int]],
-                   future_starts: Sequence[int]) -> str | None:
+                   future_starts: Sequence[int], past_starts: Sequence[int] = ()) -> str | None:
     """The channel of a contact that happened (planned contacts don't count)."""
     hits: list[tuple[int, int, str]] = []
+    for name, rx in WEAK_CHANNEL_RULES:
+        for m in rx.finditer(text):
+            cs = _clause_start(clauses, m.start())
+            before = text[cs: m.start()]
+            if _PLANNED_BEFORE.search(before) or any(cs <= f < m.start() for f in future_starts):
+                continue
+            if _PAST_BEFORE.search(before) or any(cs <= p < m.start() for p in past_starts):
+                hits.append((3, m.start(), name))
+                break
     for rank, (name, rx) in enumerate(CHANNEL_RULES):
         for m in rx.finditer(text):
             cs = _clause_start(clauses, m.start())
@@ -78,11 +96,11 @@ _REJECT = re.compile(
 _UNDECIDED = re.compile(
     r"再考虑|考虑一下|要考虑|还在考虑|商量|等领导|领导(?:还)?没(?:定|批)|还在比较|比较几家|在比较|对比一下|"
     r"犹豫|还没定|没决定|没拿定|再看看|还要看看|还得看看|看看再说|再研究|要研究|回去研究|再评估|要评估|拿不定|"
-    r"考虑考虑|再想想|想一想|讨论|等(?:院长|老板|主任|上面|总经理|董事长|科室|采购|财务).{0,4}?"
+    r"在对比|还在对比|对比几家|货比三家|考虑考虑|再想想|想一想|内部讨论|(?:要|还要|得|需要)(?:再)?讨论|等(?:院长|老板|主任|上面|总经理|董事长|科室|采购|财务).{0,4}?"
     r"(?:定|批|决定|拍板|签字|同意|开会|商量|意见)"
 )
 _SUPPORT = re.compile(
-    r"同意|认可|拍板|支持|答应|没问题|很满意|比较满意|非常满意|挺满意|很感兴趣|愿意|点头|肯定要|没意见|"
+    r"同意|认可|拍板|支持|答应|没问题|很满意|比较满意|非常满意|挺满意|愿意|点头|肯定要|没意见|"
     r"定下来了|敲定")
 
 
@@ -98,14 +116,14 @@ def detect_attitude(text: str) -> str | None:
 
 # ------------------------------------------------------------------ next action
 ACTION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("推进合同", re.compile(r"推进.{0,10}?合同|合同流程|走合同|签合同|签约|推合同|合同的事|谈合同|过合同")),
+    ("推进合同", re.compile(r"推进.{0,10}?合同|合同|签约|采购流程")),
     ("参观工厂", re.compile(r"参观|来我们(?:工厂|厂)|来厂里|到厂里看|考察工厂|看工厂")),
     ("送样试用", re.compile(r"送样|样机|样品|试用(?!情况|效果|反馈)|试一下|试用装")),
     ("报价", re.compile(r"报价|出价|价格发|发价格|价格单")),
     ("招标跟进", re.compile(r"招标|投标|标书|挂网|开标")),
     ("预约演示", re.compile(r"演示|demo|Demo|DEMO|试讲|讲方案")),
     ("发送资料", re.compile(
-        r"资料|手册|彩页|说明书|画册|介绍|案例|PPT|ppt|方案发|发方案|方案给|发.{0,6}?(?:文件|材料|参数|规格)")),
+        r"资料|手册|彩页|说明书|画册|案例|PPT|ppt|方案发|发方案|方案给|发.{0,8}?(?:文件|材料|参数|规格|介绍|方案)")),
     ("电话回访", re.compile(r"打电话|打个电话|打一个电话|电话回访|回访|电话(?:问|跟进|联系|沟通|确认)|"
                           r"回个电话|致电|通个电话|电话再")),
     ("安排拜访", re.compile(r"拜访|上门|去一趟|过去一趟|跑一趟|见面|面谈|登门|当面")),
@@ -143,13 +161,14 @@ def find_strong_action(segment_after: str, segment_before: str) -> str | None:
 OBSTACLE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("招标暂停", re.compile(r"招标.{0,4}?(?:暂停|停了|叫停|中止|取消|停掉)|暂停招标|停止招标")),
     ("招标延迟", re.compile(r"招标.{0,4}?(?:推迟|延迟|延期|延后|往后推|推后|拖)|(?:推迟|延迟|延期)招标")),
-    ("院长换届", re.compile(r"换届|新院长|院长(?:换了|调整|更换|要换)")),
+    ("院长换届", re.compile(r"换届|新.{0,3}院长|院长(?:换了|换人|调整|更换|要换|调走)")),
     ("院长考察期", re.compile(r"考察期|刚上任|新官上任|刚到任")),
     ("预算冻结", re.compile(r"预算.{0,4}?(?:冻结|没了|砍了|削减|卡住|卡着|用完|紧张|批不下来)|冻结|没有?预算")),
     ("医保目录调整", re.compile(r"医保目录|医保.{0,2}?调整|医保.{0,2}?政策|集采")),
     ("竞品介入", re.compile(r"竞品|竞争对手|友商|别家|低价抢单|抢单|选了别的|别的品牌|其他品牌|其他厂家")),
     ("决策人变动", re.compile(
-        r"调走|离职|退休|换人|(?:主任|科长|负责人|厂长|经理|总监|领导|老板|主管)(?:也)?(?:换了|要换|换成|调整了|变了)|"
+        r"调走|离职|退休|换人|(?:主任|科长|负责人|厂长|经理|总监|领导|老板|主管)(?:也)?"
+        r"(?:换了|要换|换成|调整了|变了)(?!手机|号|电话|微信|邮箱|地址|办公室)|"
         r"要换.{0,2}?(?:科长|主任|负责人|厂长|经理)|换了.{0,2}?(?:科长|主任|负责人|厂长|经理)|"
         r"重新对接|人事变动")),
     ("其他", re.compile(r"搬迁|搬家|顾不上|评审|迎检|检查|没时间|停产|放假|装修|审计|整改|暂缓|搁置|疫情|"

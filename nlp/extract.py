@@ -166,7 +166,8 @@ class Extractor:
         future_starts = [t.start for t in future if not t.weak]
 
         # ---- classification
-        channel = detect_channel(text, clauses, future_starts)
+        past_starts = [t.start for t in times if t.past]
+        channel = detect_channel(text, clauses, future_starts, past_starts)
         attitude = detect_attitude(text)
         obstacle = map_preset(detect_obstacle(text), cat.obstacles)
         if obstacle is None and re.search(r"选了(?:竞品|别家|别的)", text):
@@ -407,8 +408,8 @@ def _choose_next(text: str, future: list[TimeExpr],
 
 def _segments(text: str, t: TimeExpr, times: list[TimeExpr],
               clauses: list[tuple[int, int]]) -> tuple[str, str]:
-    nxt = next((u.start for u in times if u.start >= t.end and u.kind in ("date", "vague")
-                and (u.date is not None or u.vague)), len(text))
+    nxt = next((u.start for u in times if u.start >= t.end and u.kind == "date"
+                and u.date is not None), len(text))
     cs = 0
     for a, b in clauses:
         if a <= t.start < b:

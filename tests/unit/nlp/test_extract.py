@@ -70,7 +70,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
              "next_date": "2026-06-10", "obstacle": "招标延迟"},
     ),
     (
-        "今天去了杭州市第三人民医院见了骨科赵主任，聊了聊种植体，他很感兴趣",
+        "今天去了杭州市第三人民医院见了骨科赵主任，聊了聊种植体，他很认可",
         {"intent": "log_followup", "customer": "杭州市第三人民医院", "contact": "赵主任",
              "products": ["种植体"], "channel": "拜访", "attitude": "明确支持"},
     ),
