@@ -89,9 +89,12 @@ class DecodedAudio:
 def normalize_hint(fmt: str | None) -> str | None:
     if not fmt:
         return None
-    key = fmt.strip().lower().lstrip(".").split(";")[0].strip()
-    if "/" not in key and "." in key:  # a file name
-        key = key.rsplit(".", 1)[1]
+    key = fmt.strip().lower().split(";")[0].strip()
+    if key in _HINTS:
+        return _HINTS[key]
+    base = key.replace("\\", "/").rsplit("/", 1)[-1]   # a path or file name
+    if "." in base:
+        key = base.rsplit(".", 1)[1]
     return _HINTS.get(key, key or None)
 
 

@@ -14,6 +14,8 @@ from itertools import zip_longest
 
 from nlp.types import Catalog
 
+BASE_PROMPT = "以下是普通话的销售跟进记录。"   # also without names: keeps Simplified,
+                                            # punctuation, and the whole note decoded
 PROMPT_HEAD = "以下是普通话的销售跟进记录，提到"
 PROMPT_TAIL = "。"
 SEPARATOR = "、"
@@ -56,7 +58,8 @@ def build_prompt(
 ) -> str:
     """A short Simplified Chinese prompt naming as many of ``names`` (in order) as fit.
 
-    Empty when there are no names. Never exceeds ``min(budget_tokens, 223)`` tokens as
+    `BASE_PROMPT` when there are no names (without any prompt Whisper base drops
+    punctuation, drifts into Traditional characters and may stop after one sentence). Never exceeds ``min(budget_tokens, 223)`` tokens as
     counted by ``count_tokens`` (the model's tokenizer; a safe estimate by default).
     """
     count = count_tokens or estimate_tokens
@@ -71,7 +74,7 @@ def build_prompt(
             continue   # a shorter name further on may still fit
         picked.append(name)
     if not picked:
-        return ""
+        return BASE_PROMPT if count(BASE_PROMPT) <= budget else ""
     return PROMPT_HEAD + SEPARATOR.join(picked) + PROMPT_TAIL
 
 

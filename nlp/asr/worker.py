@@ -137,14 +137,17 @@ class _ProcessBackend:
         self.factory = factory
         self.proc: Any = None
         self.conn: Connection | None = None
+        self.started = 0
         self.restarts = 0
 
     def _ensure(self) -> Connection:
         if self.proc is not None and self.proc.poll() is None and self.conn is not None:
             return self.conn
         if self.proc is not None:
-            self.restarts += 1
             self.kill()
+        if self.started:
+            self.restarts += 1
+        self.started += 1
         ours, theirs = socket.socketpair()
         env = dict(os.environ)
         root = str(Path(__file__).resolve().parents[2])   # the dir holding nlp/
@@ -266,6 +269,7 @@ class TranscriptionWorker:
         )
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crmbot-asr")
         self._lock: asyncio.Lock | None = None
+        self._busy: asyncio.Future[Any] | None = None   # the job on the thread, if any
         self._pending = 0
         self._closed = False
         self.jobs = 0
@@ -341,9 +345,14 @@ class TranscriptionWorker:
             async with self._get_lock():
                 if self._closed:
                     raise ModelUnavailableError("transcription worker is closed")
+                if self._busy is not None and not self._busy.done():
+                    # a job that timed out is still running on the thread (thread mode):
+                    # our time starts when it is done
+                    await asyncio.wait([self._busy])
                 loop = asyncio.get_running_loop()
                 t0 = time.perf_counter()
                 fut = loop.run_in_executor(self._executor, self._backend.call, msg, limit_s)
+                self._busy = fut
                 try:
                     # the process backend enforces the limit itself (and kills the child);
                     # this outer one covers the thread backend and a hung pipe.

@@ -1,0 +1,44 @@
+"""Engines for worker tests; importable by the worker's child process."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from nlp.asr import AsrConfig, Transcript, decode_audio
+from nlp.types import Catalog
+
+
+class FakeEngine:
+    """Decodes for real (so bad input fails as in production), then answers without a
+    model. Magic inputs: b"SLEEP" sleeps 5 s, b"NAP" 0.8 s, b"CRASH" kills the process, b"BOOM" raises
+    a non-audio exception."""
+
+    def __init__(self, config: AsrConfig) -> None:
+        self.config = config
+
+    def load(self) -> float:
+        return 0.0
+
+    def transcribe(self, audio: bytes, fmt: str | None = None,
+                   vocabulary: Catalog | None = None) -> Transcript:
+        if audio in (b"SLEEP", b"NAP"):
+            time.sleep(5 if audio == b"SLEEP" else 0.8)
+            audio = b"TEXT:slept"
+        if audio == b"CRASH":
+            os._exit(3)
+        elif audio == b"BOOM":
+            raise RuntimeError("boom")
+        elif audio.startswith(b"TEXT:"):
+            text = audio[5:].decode()
+            return Transcript(text=text, language="zh", duration_s=1.0, seconds=0.0,
+                              model="fake", raw_text=text)
+        decoded = decode_audio(audio, fmt, max_seconds=self.config.max_seconds)
+        names = ",".join(c.name for c in vocabulary.customers) if vocabulary else ""
+        return Transcript(text=f"ok {names}".strip(), language="zh",
+                          duration_s=decoded.duration_s, seconds=0.0, model="fake",
+                          raw_text="ok", format=decoded.format)
+
+
+def fake_engine(config: AsrConfig) -> FakeEngine:
+    return FakeEngine(config)

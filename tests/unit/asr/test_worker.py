@@ -1,0 +1,124 @@
+"""TranscriptionWorker: off the loop, bounded queue, timeout, survives bad input."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import pytest
+
+from nlp.asr import (
+    AsrConfig,
+    AudioError,
+    NoSpeechError,
+    QueueFullError,
+    TranscriptionTimeoutError,
+    TranscriptionWorker,
+    UnsupportedAudioError,
+)
+from nlp.types import catalog_from_names
+from tests.unit.asr.audio_gen import encode, speechlike
+from tests.unit.asr.fake_engine import fake_engine
+
+GOOD = encode(speechlike(1.0), "ogg")
+JPEG = b"\xff\xd8\xff\xe0" + bytes(64)
+
+
+def thread_worker(**cfg: object) -> TranscriptionWorker:
+    return TranscriptionWorker(AsrConfig().with_(**cfg), use_process=False,
+                               engine_factory=fake_engine)
+
+
+async def test_thread_worker_survives_bad_input() -> None:
+    async with thread_worker() as w:
+        cat = catalog_from_names(["鼓楼医院"])
+        for bad in (b"", JPEG, os.urandom(500), b"BOOM"):
+            with pytest.raises(AudioError) as exc:
+                await w.transcribe(bad, "amr")
+            assert exc.value.user_message
+        t = await w.transcribe(GOOD, "ogg", cat)
+        assert t.text == "ok 鼓楼医院"
+        stats = await w.stats()
+        assert stats["jobs"] == 5
+        assert stats["failures"] == 4
+
+
+async def test_queue_full_is_refused_immediately() -> None:
+    async with thread_worker(queue_size=2, timeout_s=10.0) as w:
+        slow = [asyncio.create_task(w.transcribe(b"TEXT:x")) for _ in range(2)]
+        await asyncio.sleep(0)
+        with pytest.raises(QueueFullError) as exc:
+            await w.transcribe(b"TEXT:y")
+        assert "稍后" in exc.value.user_message
+        assert [t.text for t in await asyncio.gather(*slow)] == ["x", "x"]
+        assert (await w.transcribe(b"TEXT:z")).text == "z"
+
+
+async def test_thread_timeout() -> None:
+    async with thread_worker(timeout_s=0.3) as w:
+        with pytest.raises(TranscriptionTimeoutError) as exc:
+            await w.transcribe(b"NAP")
+        assert "超时" in exc.value.user_message
+        # the next job waits for the thread to be free; its own time starts then
+        assert (await w.transcribe(b"TEXT:after")).text == "after"
+
+
+async def test_event_loop_stays_responsive() -> None:
+    async with thread_worker(timeout_s=10.0) as w:
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.05)
+                ticks += 1
+
+        task = asyncio.create_task(ticker())
+        await w.transcribe(b"NAP")
+        task.cancel()
+        assert ticks >= 8
+
+
+async def test_closed_worker_refuses() -> None:
+    w = thread_worker()
+    await w.close()
+    with pytest.raises(AudioError):
+        await w.transcribe(GOOD)
+    await w.close()   # idempotent
+
+
+async def test_process_worker_bad_input_timeout_and_crash(tmp_path: object) -> None:
+    cfg = AsrConfig(timeout_s=1.5)
+    w = TranscriptionWorker(cfg, use_process=True, engine_factory=fake_engine)
+    try:
+        assert await w.start() == 0.0
+        first_pid = (await w.stats())["pid"]
+        with pytest.raises(UnsupportedAudioError) as exc:
+            await w.transcribe(JPEG, "voice.amr")
+        assert "语音" in exc.value.user_message
+        with pytest.raises(NoSpeechError):
+            await w.transcribe(b"", "amr")
+        with pytest.raises(AudioError):
+            await w.transcribe(b"BOOM")
+        assert (await w.stats())["pid"] == first_pid      # still the same process
+        with pytest.raises(TranscriptionTimeoutError):
+            await w.transcribe(b"SLEEP")
+        with pytest.raises(AudioError):
+            await w.transcribe(b"CRASH")
+        t = await w.transcribe(GOOD, "ogg", catalog_from_names(["瑞金医院"]))
+        assert t.text == "ok 瑞金医院"
+        stats = await w.stats()
+        assert stats["pid"] != first_pid
+        assert stats["restarts"] >= 2
+        assert stats["peak_rss_mb"] > 0
+    finally:
+        await w.close()
+
+
+async def test_process_worker_with_the_real_engine_rejects_without_loading() -> None:
+    """Bad input is refused by the decoder before the model would be loaded."""
+    async with TranscriptionWorker(AsrConfig(timeout_s=20.0)) as w:
+        for bad in (JPEG, os.urandom(300), encode(speechlike(1.0) * 0, "ogg")):
+            with pytest.raises(AudioError):
+                await w.transcribe(bad, "amr")
+        assert (await w.stats())["failures"] == 3
