@@ -66,11 +66,10 @@ def sla_alert(p: Mapping[str, Any]) -> Reply:
         who = "主管" if level == 2 else "总监"
         title = f"{LEVEL_ICON.get(level, '🚨')} {rule}（已上报{who}）"
         body = f"{p.get('owner_name') or '负责人'}尚未处理。"
-        buttons = (
-            Button("催办", "sla.urge", esc, style="primary"),
-            Button("转派", "sla.reassign", {**esc, **lead_args}),
-            Button("延期", "sla.extend", esc),
-        )
+        buttons = (Button("催办", "sla.urge", esc, style="primary"),)
+        if lead_args:  # the reassign command (/转派) offers the colleagues to pick from
+            buttons += (Button("转派", "lead.reassign", lead_args),)
+        buttons += (Button("延期", "sla.extend", esc),)
     return Card(title, fields=tuple(fields), body=body, buttons=buttons,
                 card_id=f"sla:{p.get('escalation_id')}")
 
