@@ -108,24 +108,9 @@ STAGE = "stage"
 
 
 async def _stage(ctx: Context, ext: Extraction) -> list[Reply]:
-    if not ext.stage:
-        return [Text("要推进到哪个阶段？例如：鼓楼医院进入合同谈判。")]
-    if not ext.customer:
-        return [Text(f"是哪家客户要进入「{ext.stage}」？")]
-    async with ctx.uow() as uow:
-        found = await customer_service.by_names(uow, [ext.customer])
-        if not found:
-            return [Text(f"没有找到客户「{ext.customer}」。")]
-        deals = await deal_service.open_deals_of(uow, ctx.user, found[0].id or 0)
-    if not deals:
-        return [Text(f"{found[0].name}还没有进行中的商机。")]
-    data: dict[str, Any] = {"stage": ext.stage, "customer": found[0].name,
-                            "deals": [{"id": d.id, "name": d.name, "stage": s} for d, s in deals]}
-    await save_dialog(ctx, STAGE, data)
-    buttons = tuple(dbutton(f"{clip(d.name, 12)}（{s}）", STAGE, "move", data, deal=str(d.id))
-                    for d, s in deals[:5])
-    return [Card(f"推进到「{ext.stage}」", body=f"{found[0].name}：选择商机", buttons=(
-        *buttons, dbutton("取消", STAGE, "cancel", data)))]
+    from bot.dialogs import stage_move  # asks for what the stage requires, then moves
+
+    return await stage_move.start_from_intent(ctx, ext.customer, ext.stage)
 
 
 class StageDialog:
