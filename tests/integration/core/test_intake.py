@@ -1,0 +1,160 @@
+"""Lead intake on a real database (SQLite, and PostgreSQL when it answers)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+
+from crm_core.clock import FrozenClock
+from crm_core.db import Database
+from crm_core.errors import InvalidInput
+from crm_core.models import AuditLog, Contact, Customer, Lead, LeadEvent, OutboxMessage, User
+from crm_core.services.intake import intake_lead
+from crm_core.uow import Actor, UnitOfWork
+
+
+def uow(db: Database, clock: FrozenClock) -> UnitOfWork:
+    return UnitOfWork(db, clock, Actor.system("api"))
+
+
+async def count(db: Database, model: type, *where: object) -> int:
+    async with db.session() as s:
+        q = select(func.count()).select_from(model)
+        for w in where:
+            q = q.where(w)  # type: ignore[arg-type]
+        return int((await s.execute(q)).scalar_one())
+
+
+async def test_valid_lead_is_stored_normalised_with_utm_and_raw_payload(
+    db: Database, clock: FrozenClock
+) -> None:
+    payload = {"company": "南京市鼓楼医院", "name": "王建国", "phone": "+86 138-1234-5678",
+               "email": " Wang@Example.CN ", "utm_source": "baidu", "utm_campaign": "秋季",
+               "budget": "50000", "dwell_seconds": 312}
+    async with uow(db, clock) as u:
+        res = await intake_lead(u, payload)
+    assert res.status == "new" and res.lead_id and res.merged_into is None
+    async with db.session() as s:
+        lead = await s.get(Lead, res.lead_id)
+    assert lead is not None
+    assert (lead.phone, lead.email, lead.utm_source, lead.budget) == (
+        "13812345678", "wang@example.cn", "baidu", 50000.0)
+    assert lead.raw_payload["dwell_seconds"] == 312      # unknown fields kept
+    assert await count(db, AuditLog, AuditLog.action == "lead.create") == 1
+    assert await count(db, LeadEvent, LeadEvent.kind == "created") == 1
+
+
+@pytest.mark.parametrize(("payload", "problems"), [
+    ({"company": "苏州立康医疗器械有限公司", "name": "刘女士"}, ["缺少电话和邮箱"]),
+    ({"name": "刘女士", "phone": "13900001111"}, ["缺少单位名称"]),
+])
+async def test_incomplete_lead_is_parked_with_reasons(
+    db: Database, clock: FrozenClock, payload: dict[str, str], problems: list[str]
+) -> None:
+    async with uow(db, clock) as u:
+        res = await intake_lead(u, payload)
+    assert res.status == "pending" and res.problems == problems
+    async with db.session() as s:
+        lead = await s.get(Lead, res.lead_id)
+    assert lead is not None and lead.status == "pending" and lead.invalid_reasons == problems
+
+
+@pytest.mark.parametrize(("payload", "field"), [
+    ({"company": "X公司", "phone": "12345"}, "phone"),
+    ({"company": "X公司", "email": "not-an-email"}, "email"),
+    ({"company": "X公司", "phone": "13900001111", "budget": "很多"}, "budget"),
+    ({"company": {"nested": 1}, "phone": "13900001111"}, "company"),
+    ({"company": "X" * 3000, "phone": "13900001111"}, "company"),
+])
+async def test_invalid_payload_is_refused_and_nothing_is_stored(
+    db: Database, clock: FrozenClock, payload: dict[str, object], field: str
+) -> None:
+    with pytest.raises(InvalidInput) as err:
+        async with uow(db, clock) as u:
+            await intake_lead(u, payload)
+    assert field in err.value.fields
+    assert await count(db, Lead) == 0
+    assert await count(db, AuditLog) == 0
+
+
+async def test_duplicate_phone_across_channels_merges_into_the_existing_lead(
+    db: Database, clock: FrozenClock
+) -> None:
+    async with uow(db, clock) as u:
+        first = await intake_lead(u, {"company": "无锡市人民医院", "name": "赵敏",
+                                      "phone": "13912345678"})
+    async with uow(db, clock) as u:
+        again = await intake_lead(u, {"company": "无锡人民医院", "name": "赵主任",
+                                      "phone": "139 1234 5678", "source": "展会"},
+                                  channel="import")
+    assert again.merged_into == {"lead_id": first.lead_id, "customer_id": None,
+                                 "contact_id": None}
+    assert again.lead_id == first.lead_id
+    assert await count(db, Lead) == 1
+    assert await count(db, LeadEvent, LeadEvent.kind == "inquiry") == 1
+
+
+async def test_duplicate_of_a_contact_tells_the_customers_owner(
+    db: Database, clock: FrozenClock
+) -> None:
+    async with db.session() as s:
+        owner = User(login="zhangwei", name="张伟")
+        s.add(owner)
+        await s.flush()
+        cust = Customer(name="南京市鼓楼医院", owner_id=owner.id)
+        s.add(cust)
+        await s.flush()
+        s.add(Contact(customer_id=cust.id, name="王建国", email="wjg@glyy.cn"))
+        await s.commit()
+    async with uow(db, clock) as u:
+        res = await intake_lead(u, {"company": "鼓楼医院", "email": "WJG@glyy.cn"})
+    assert res.status == "merged" and res.duplicate_of_owner == "张伟"
+    assert res.merged_into is not None and res.merged_into["customer_id"] == cust.id
+    async with db.session() as s:
+        rows = list((await s.execute(select(OutboxMessage))).scalars())
+    assert [(r.kind, r.recipient_id) for r in rows] == [("lead.merged", owner.id)]
+    assert await count(db, Lead) == 0
+
+
+async def test_client_id_makes_a_retried_form_idempotent(
+    db: Database, clock: FrozenClock
+) -> None:
+    payload = {"company": "常州宏达包装机械有限公司", "phone": "13700001111",
+               "client_id": "form-123"}
+    async with uow(db, clock) as u:
+        first = await intake_lead(u, payload)
+    async with uow(db, clock) as u:
+        second = await intake_lead(u, payload)
+    async with uow(db, clock) as u:
+        third = await intake_lead(u, {"company": "另一家", "phone": "13700002222"},
+                                  idempotency_key="form-123")
+    assert second.replayed and third.replayed
+    assert second.lead_id == third.lead_id == first.lead_id
+    assert await count(db, Lead) == 1
+
+
+async def test_new_lead_of_a_customer_with_an_owner_goes_to_that_owner(
+    demo_db: Database, clock: FrozenClock
+) -> None:
+    async with uow(demo_db, clock) as u:
+        res = await intake_lead(u, {"company": "南京市鼓楼医院", "name": "新医生",
+                                    "phone": "13511112222"})
+    assert res.owner == "张伟" and res.reason
+    async with demo_db.session() as s:
+        kinds = [r.kind for r in (await s.execute(
+            select(OutboxMessage).where(OutboxMessage.kind == "lead.assigned"))).scalars()]
+    assert kinds == ["lead.assigned"]
+
+
+async def test_audit_log_is_append_only(db: Database, clock: FrozenClock) -> None:
+    async with uow(db, clock) as u:
+        await intake_lead(u, {"company": "X医院", "phone": "13800001111"})
+    before = await count(db, AuditLog)
+    assert before >= 1
+    for stmt in ("UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log"):
+        async with db.session() as s:
+            with pytest.raises(DBAPIError, match="append-only"):
+                await s.execute(text(stmt))
+                await s.commit()
+    assert await count(db, AuditLog) == before
