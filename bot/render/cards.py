@@ -71,6 +71,14 @@ def customer_card(v: Customer360, *, masked: bool = False, tz: object | None = N
         fields.append(("待办", f"{short_dt(t.due_at, tz) or '无日期'} {clip(t.title, 20)}"))
     if v.open_leads:
         fields.append(("线索", f"{len(v.open_leads)} 条进行中"))
+    chain = v.extra.get("decision_chain") or []
+    if chain:
+        icon = {"met": "✅", "known": "🟡", "missing": "⬜"}
+        fields.append(("决策链", " ".join(
+            f"{icon.get(x.status, '')}{x.role}" + (f"({x.contacts[0]})" if x.contacts else "")
+            for x in chain)))
+        todo = [x.role for x in chain if x.status != "met"]
+        fields.append(("未拜访", "、".join(todo) if todo else "决策链已全部拜访"))
     title = f"{c.name}" + (f"（{c.grade}）" if c.grade else "")
     return Card(title, fields=tuple(fields),
                 buttons=(Button("记跟进", "followup.start", {"customer_id": str(c.id)}),))

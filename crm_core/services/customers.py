@@ -106,4 +106,7 @@ async def customer_360(uow: UnitOfWork, viewer: User, customer_id: int) -> Custo
     leads = list((await s.execute(
         select(Lead).where(Lead.customer_id == customer_id,
                            Lead.status.in_(OPEN_LEAD_STATUSES)))).scalars())  # type: ignore[attr-defined]
-    return Customer360(customer, owner, contacts, deals, fus, tasks, leads)
+    from crm_core.services.accounts import decision_chain
+
+    return Customer360(customer, owner, contacts, deals, fus, tasks, leads,
+                       extra={"decision_chain": await decision_chain(uow, customer)})

@@ -1,0 +1,159 @@
+"""Hospital accounts: departments, contacts in decision roles, procurement projects, and the
+decision chain (`/客户` shows which roles have been met and which not yet)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from crm_core.errors import Forbidden, InvalidInput, NotFound
+from crm_core.models import Contact, Customer, Deal, Department, FollowUp, User
+from crm_core.models.accounts import DECISION_ROLES
+from crm_core.models.accounts_ext import ProcurementContact, ProcurementProject
+from crm_core.services.access import can_see
+from crm_core.services.catalog import get_config
+from crm_core.uow import UnitOfWork, snapshot
+
+CHAIN_KEY = "decision_chain"
+DEFAULT_CHAINS: dict[str, list[str]] = {
+    "hospital": ["临床科室主任", "设备科", "采购科", "院长"],
+    "company": ["技术负责人", "采购经理", "总经理"],
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ChainLink:
+    role: str
+    status: str                    # met | known | missing
+    contacts: tuple[str, ...] = ()
+
+
+async def chain_roles(uow: UnitOfWork, kind: str) -> list[str]:
+    chains = await get_config(uow, CHAIN_KEY, DEFAULT_CHAINS)
+    return list(chains.get(kind) or DEFAULT_CHAINS.get(kind) or [])
+
+
+async def decision_chain(uow: UnitOfWork, customer: Customer) -> list[ChainLink]:
+    """The roles this kind of customer decides with, plus any role a project names."""
+    s = uow.session
+    roles = await chain_roles(uow, customer.kind)
+    contacts = list((await s.execute(
+        select(Contact).where(Contact.customer_id == customer.id))).scalars())
+    extra = (await s.execute(
+        select(ProcurementContact.role, ProcurementContact.contact_id)
+        .join(ProcurementProject, ProcurementProject.id == ProcurementContact.project_id)
+        .where(ProcurementProject.customer_id == customer.id,
+               ProcurementProject.status == "open"))).all()
+    by_role: dict[str, list[Contact]] = {}
+    for c in contacts:
+        if c.decision_role:
+            by_role.setdefault(c.decision_role, []).append(c)
+    ids = {c.id: c for c in contacts}
+    for role, cid in extra:
+        if role not in roles:
+            roles.append(role)
+        if cid in ids and ids[cid] not in by_role.get(role, []):
+            by_role.setdefault(role, []).append(ids[cid])
+    met_ids: set[int] = set()
+    if contacts:
+        met_ids = {int(x) for x in (await s.execute(
+            select(FollowUp.contact_id).where(
+                FollowUp.contact_id.in_([c.id for c in contacts]))  # type: ignore[union-attr]
+            .group_by(FollowUp.contact_id))).scalars() if x is not None}
+    out: list[ChainLink] = []
+    for role in roles:
+        people = by_role.get(role, [])
+        met = [c.name for c in people if c.id in met_ids]
+        if met:
+            out.append(ChainLink(role, "met", tuple(met)))
+        elif people:
+            out.append(ChainLink(role, "known", tuple(c.name for c in people)))
+        else:
+            out.append(ChainLink(role, "missing"))
+    return out
+
+
+async def _customer(uow: UnitOfWork, user: User, customer_id: int) -> Customer:
+    customer = await uow.session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound(f"customer {customer_id}", "没有找到这个客户")
+    if not await can_see(uow, user, customer.owner_id):
+        raise Forbidden("not visible", "这个客户不在你的名下")
+    return customer
+
+
+async def add_department(uow: UnitOfWork, user: User, customer_id: int, name: str
+                         ) -> Department:
+    await _customer(uow, user, customer_id)
+    name = name.strip()
+    found = (await uow.session.execute(select(Department).where(
+        Department.customer_id == customer_id, Department.name == name))).scalars().first()
+    if found is not None:
+        return found
+    dep = Department(customer_id=customer_id, name=name)
+    uow.add(dep)
+    await uow.flush()
+    uow.audit("department.create", "department", dep.id, after=snapshot(dep))
+    await uow.commit()
+    return dep
+
+
+async def add_contact(uow: UnitOfWork, user: User, customer_id: int, name: str, *,
+                      department: str | None = None, title: str | None = None,
+                      decision_role: str | None = None, phone: str | None = None) -> Contact:
+    await _customer(uow, user, customer_id)
+    if decision_role and decision_role not in DECISION_ROLES:
+        raise InvalidInput(f"role {decision_role}",
+                           f"没有「{decision_role}」这个决策角色。可选：{'、'.join(DECISION_ROLES)}")
+    dep_id = None
+    if department:
+        dep = (await uow.session.execute(select(Department).where(
+            Department.customer_id == customer_id, Department.name == department)))\
+            .scalars().first()
+        if dep is None:
+            dep = Department(customer_id=customer_id, name=department)
+            uow.add(dep)
+            await uow.flush()
+        dep_id = dep.id
+    c = Contact(customer_id=customer_id, department_id=dep_id, name=name.strip(), title=title,
+                decision_role=decision_role, phone=phone, created_at=uow.now)
+    uow.add(c)
+    await uow.flush()
+    uow.audit("contact.create", "contact", c.id, after=snapshot(c))
+    await uow.commit()
+    return c
+
+
+async def create_project(
+    uow: UnitOfWork, user: User, customer_id: int, name: str, *,
+    contacts: Sequence[tuple[int, str]] = (), products: Sequence[str] = (),
+    deal_id: int | None = None, budget: float | None = None,
+) -> ProcurementProject:
+    """A procurement project: one customer, contacts in roles, products, and a deal."""
+    await _customer(uow, user, customer_id)
+    if deal_id is not None:
+        deal = await uow.session.get(Deal, deal_id)
+        if deal is None or deal.customer_id != customer_id:
+            raise InvalidInput("deal of another customer", "这个商机不属于该客户")
+    p = ProcurementProject(customer_id=customer_id, deal_id=deal_id, name=name.strip(),
+                           products=list(products), budget=budget, created_by=user.id,
+                           created_at=uow.now)
+    uow.add(p)
+    await uow.flush()
+    for contact_id, role in contacts:
+        c = await uow.session.get(Contact, contact_id)
+        if c is None or c.customer_id != customer_id:
+            raise InvalidInput("contact of another customer", "联系人不属于该客户")
+        uow.add(ProcurementContact(project_id=p.id or 0, contact_id=contact_id, role=role))
+    uow.audit("procurement.create", "procurement_project", p.id,
+              after={**(snapshot(p) or {}), "contacts": [list(x) for x in contacts]})
+    await uow.commit()
+    return p
+
+
+async def project_count(uow: UnitOfWork, customer_id: int) -> int:
+    n = (await uow.session.execute(select(func.count()).select_from(ProcurementProject).where(
+        ProcurementProject.customer_id == customer_id))).scalar_one()
+    return int(n)
