@@ -15,6 +15,7 @@ __all__ = [
     "detect_obstacle",
     "detect_stage",
     "find_action",
+    "find_action_in_context",
     "find_strong_action",
     "map_preset",
 ]
@@ -23,7 +24,7 @@ __all__ = [
 CHANNEL_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("演示", re.compile(r"做了.{0,12}?演示|演示了|演示过|(?:给|为).{0,10}?演示完")),
     ("会议", re.compile(
-        r"开了(?:个|一个|一次)?(?:视频|线上|腾讯)?会|开完(?:了)?会|开会|会上|会议上|"
+        r"开了(?:个|一个|一次)?(?:视频|线上|腾讯)?会|开完(?:了)?会|(?<![在去])开会(?!中)|会上|会议上|"
         r"视频会|腾讯会议|线上会议|研讨会上")),
     ("电话", re.compile(
         r"打了(?:个|一个|一通|通)?电话|通了(?:个|一个|一通)?(?:电)?话|通话|电话里|电话上|"
@@ -37,7 +38,7 @@ CHANNEL_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("拜访", re.compile(
         r"拜访了|拜访过|见了|见过|去了一?趟|跑了一?趟|过去了一?趟|上门了|上门拜访了|见面了|"
         r"面谈了|碰面了|碰了?个?头|从.{0,8}?出来|登门|当面(?:聊|谈|沟通)了|"
-        r"(?:去|到|在)[^，,。微电邮会钉]{1,12}?(?:聊|谈)了")),
+        r"(?:去|到|在)[^，,。微电邮会钉]{1,12}?(?:聊了|谈了|送了|坐了|看了)")),
 )
 # said without 了: a contact only when the clause places it in the past (昨天…, 刚…)
 WEAK_CHANNEL_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -96,7 +97,7 @@ _REJECT = re.compile(
 _UNDECIDED = re.compile(
     r"再考虑|考虑一下|要考虑|还在考虑|商量|等领导|领导(?:还)?没(?:定|批)|还在比较|比较几家|在比较|对比一下|"
     r"犹豫|还没定|没决定|没拿定|再看看|还要看看|还得看看|看看再说|再研究|要研究|回去研究|再评估|要评估|拿不定|"
-    r"在对比|还在对比|对比几家|货比三家|考虑考虑|再想想|想一想|内部讨论|(?:要|还要|得|需要)(?:再)?讨论|等(?:院长|老板|主任|上面|总经理|董事长|科室|采购|财务).{0,4}?"
+    r"在对比|还在对比|对比几家|货比三家|还得再谈|还要再谈|再谈谈|再定|再决定|考虑考虑|再想想|想一想|内部讨论|(?:要|还要|得|需要)(?:再)?讨论|等(?:院长|老板|主任|上面|总经理|董事长|科室|采购|财务).{0,4}?"
     r"(?:定|批|决定|拍板|签字|同意|开会|商量|意见)"
 )
 _SUPPORT = re.compile(
@@ -142,6 +143,21 @@ def find_action(segment_after: str, segment_before: str) -> str | None:
         if _WEAK_VISIT.search(seg):
             return "安排拜访"
     return None
+
+
+_CARRY = re.compile(r"[送发带拿寄递交][过给到]|[送发带拿寄]来")
+_OBJECT_ACTIONS = ("送样试用", "发送资料", "报价", "推进合同")
+
+
+def find_action_in_context(segment_after: str, segment_before: str,
+                           previous: str) -> str | None:
+    """find_action, and for '…下周二送过去' the object named in the clause before."""
+    strong = find_strong_action(segment_after, segment_before)
+    if strong is None and _CARRY.search(segment_after + segment_before):
+        for name, rx in ACTION_RULES:
+            if name in _OBJECT_ACTIONS and rx.search(previous):
+                return name
+    return strong or find_action(segment_after, segment_before)
 
 
 def find_strong_action(segment_after: str, segment_before: str) -> str | None:

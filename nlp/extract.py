@@ -19,6 +19,7 @@ from nlp.classify import (
     detect_obstacle,
     detect_stage,
     find_action,
+    find_action_in_context,
     find_strong_action,
     map_preset,
     stage_from_outcome,
@@ -179,13 +180,11 @@ class Extractor:
                 is_stage, stage = True, st
 
         action_concept: str | None = None
-        if chosen is not None:
-            after, before = _segments(text, chosen, times, clauses)
-            action_concept = find_action(after, before)
-        elif vague:
-            v = vague[-1]
-            after, before = _segments(text, v, times, clauses)
-            action_concept = find_action(after, before)
+        if chosen is not None or vague:
+            anchor = chosen if chosen is not None else vague[-1]
+            after, before = _segments(text, anchor, times, clauses)
+            action_concept = find_action_in_context(
+                after, before, _previous_clause(text, anchor.start, clauses))
         else:
             for cs, ce in clauses:
                 seg = text[cs:ce]
@@ -404,6 +403,15 @@ def _choose_next(text: str, future: list[TimeExpr],
         scored.append((score, -i, t))
     scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
     return scored[0][2]
+
+
+def _previous_clause(text: str, pos: int, clauses: list[tuple[int, int]]) -> str:
+    prev = ""
+    for a, b in clauses:
+        if a <= pos < b:
+            return prev
+        prev = text[a:b]
+    return prev
 
 
 def _segments(text: str, t: TimeExpr, times: list[TimeExpr],

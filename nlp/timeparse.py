@@ -90,7 +90,8 @@ _WEEK = r"(?:周|星期|礼拜)"
 _WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6,
             "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
 
-_PARTS = r"上午|早上|早晨|一早|中午|下午|傍晚|晚上|夜里|夜间|凌晨|今晚|明早|明晚"
+_PARTS = (r"上午|早上|早晨|一早|中午|下午|傍晚|晚上|夜里|夜间|凌晨|今晚|明早|明晚"
+          r"|早(?=[0-9一二两三四五六七八九十])|晚(?=[0-9一二两三四五六七八九十])")
 
 _DATE_RE = re.compile(
     "|".join(
@@ -319,13 +320,13 @@ def _clock(m: re.Match[str]) -> tuple[time | None, str | None]:
 
 
 def _apply_part(h: int, part: str | None, explicit24: bool) -> int:
-    if part in ("上午", "早上", "早晨", "一早", "明早", "凌晨"):
+    if part in ("上午", "早上", "早晨", "一早", "明早", "凌晨", "早"):
         return h
     if part == "中午":
         if h == 12:
             return 12
         return h + 12 if h <= 2 else h
-    if part in ("下午", "傍晚", "晚上", "夜里", "夜间", "今晚", "明晚"):
+    if part in ("下午", "傍晚", "晚上", "夜里", "夜间", "今晚", "明晚", "晚"):
         return h + 12 if h < 12 else h
     if explicit24 and h == 0:
         return h
@@ -334,9 +335,9 @@ def _apply_part(h: int, part: str | None, explicit24: bool) -> int:
     return h
 
 
-_PART_END = {"上午": 12, "早上": 10, "早晨": 10, "一早": 10, "凌晨": 6, "中午": 14,
+_PART_END = {"早": 10, "晚": 24, "上午": 12, "早上": 10, "早晨": 10, "一早": 10, "凌晨": 6, "中午": 14,
              "下午": 18, "傍晚": 19, "晚上": 24, "夜里": 24, "夜间": 24, "今晚": 24}
-_PART_START = {"上午": 6, "早上": 5, "早晨": 5, "一早": 5, "凌晨": 0, "中午": 11, "下午": 12,
+_PART_START = {"早": 5, "晚": 18, "上午": 6, "早上": 5, "早晨": 5, "一早": 5, "凌晨": 0, "中午": 11, "下午": 12,
                "傍晚": 17, "晚上": 18, "夜里": 20, "夜间": 20, "今晚": 18}
 _CLOCK_GUARD_BEFORE = set("快早晚慢好多少有差一些点")
 
@@ -419,20 +420,23 @@ def scan_times(text: str, now: datetime) -> list[TimeExpr]:
             merged.append(c)
     merged.sort(key=lambda x: x.start)
 
-    # clock times said apart from their date ("8月12号…让我上午八点去") take the date just named
+    # a clock time said apart from its date ("8月12号…让我上午八点去") goes to the date just
+    # named when that date has none; after a date that has one it ends a range (三点到四点)
     out: list[TimeExpr] = []
-    last_date: TimeExpr | None = None
+    last_idx: int | None = None
     for x in merged:
         if x.kind == "date" and x.date is not None:
-            last_date = x
+            last_idx = len(out)
             out.append(x)
             continue
         if x.kind == "clock" and x.time is not None:
-            if last_date is not None:
-                out.append(replace(x, date=last_date.date, kind="attached",
-                                   past=last_date.past))
-            else:
-                out.append(replace(x, date=today, kind="attached"))
+            if last_idx is not None:
+                d = out[last_idx]
+                if d.time is None:
+                    tm = _reparted(x, d.part) if d.part and not x.part else x.time
+                    out[last_idx] = replace(d, time=tm, part=x.part or d.part, weak=False)
+                continue
+            out.append(replace(x, date=today, kind="attached"))
             continue
         out.append(x)
     return [_judge_past(x, text, now) for x in out]
