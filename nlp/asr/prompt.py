@@ -59,8 +59,9 @@ def build_prompt(
     """A short Simplified Chinese prompt naming as many of ``names`` (in order) as fit.
 
     `BASE_PROMPT` when there are no names (without any prompt Whisper base drops
-    punctuation, drifts into Traditional characters and may stop after one sentence). Never exceeds ``min(budget_tokens, 223)`` tokens as
-    counted by ``count_tokens`` (the model's tokenizer; a safe estimate by default).
+    punctuation, drifts into Traditional characters and may stop after one sentence).
+    Never exceeds ``min(budget_tokens, 223)`` tokens as counted by ``count_tokens`` (the
+    model's tokenizer; a safe estimate by default).
     """
     count = count_tokens or estimate_tokens
     budget = min(budget_tokens, WHISPER_PROMPT_LIMIT)

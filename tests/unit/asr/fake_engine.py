@@ -11,8 +11,8 @@ from nlp.types import Catalog
 
 class FakeEngine:
     """Decodes for real (so bad input fails as in production), then answers without a
-    model. Magic inputs: b"SLEEP" sleeps 5 s, b"NAP" 0.8 s, b"CRASH" kills the process, b"BOOM" raises
-    a non-audio exception."""
+    model. Magic inputs: b"SLEEP" sleeps 5 s, b"NAP" 0.8 s, b"CRASH" kills the process,
+    b"BOOM" raises a non-audio exception."""
 
     def __init__(self, config: AsrConfig) -> None:
         self.config = config

@@ -21,7 +21,8 @@ def _check(data: bytes, hint: str | None) -> None:
     try:
         out = decode_audio(data, hint, max_seconds=60.0)
     except AudioError as exc:
-        assert exc.user_message
+        message = exc.user_message
+        assert message
     else:
         assert out.samples.dtype == np.float32
         assert np.all(np.isfinite(out.samples))

