@@ -12,17 +12,17 @@ from typing import Any
 
 from crm_core.settings import get_settings
 
+# keys are command names: the bot routes a click on key K like the command "/K"
 DEFAULT_MENU: dict[str, Any] = {
     "button": [
-        {"type": "click", "name": "新建线索", "key": "新建线索"},
-        {"name": "我的", "sub_button": [
-            {"type": "click", "name": "我的线索", "key": "我的线索"},
-            {"type": "click", "name": "今日待办", "key": "待办"},
-            {"type": "click", "name": "写日报", "key": "日报"},
-        ]},
-        {"name": "管理", "sub_button": [
+        {"type": "click", "name": "记跟进", "key": "跟进"},
+        {"name": "线索", "sub_button": [
+            {"type": "click", "name": "我的线索", "key": "线索"},
             {"type": "click", "name": "公海", "key": "公海"},
-            {"type": "click", "name": "团队漏斗", "key": "漏斗"},
+            {"type": "click", "name": "我的待办", "key": "待办"},
+        ]},
+        {"name": "更多", "sub_button": [
+            {"type": "click", "name": "客户", "key": "客户"},
             {"type": "click", "name": "帮助", "key": "帮助"},
         ]},
     ]

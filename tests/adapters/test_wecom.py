@@ -444,6 +444,6 @@ def test_cli_wecom_menu(fake: FakePlatform, monkeypatch: pytest.MonkeyPatch,
         get_settings.cache_clear()
     call = fake.calls("/cgi-bin/menu/create")[0]
     assert call.query == {"agentid": "1000002", "access_token": "tok-1"}
-    assert call.json["button"][0] == {"type": "click", "name": "新建线索", "key": "新建线索"}
+    assert call.json["button"][0] == {"type": "click", "name": "记跟进", "key": "跟进"}
     assert "menu created" in capsys.readouterr().out
     assert main(["wecom", "menu", "--dry-run"]) == 0
