@@ -51,7 +51,7 @@ _CREATE = re.compile(
 _QUESTION = re.compile(
     r"哪些|哪个|哪天|哪家|哪位|哪里|多少|谁|什么时候|是什么|说的啥|是啥|啥时候|查一下|查查|帮我查|列一下|"
     r"列出|给我看|看一下.{0,4}(?:记录|跟进)|(?:记录|跟进).{0,4}看一下|统计|如何|怎么样|咋样|进展到哪|"
-    r"到哪一?步|有几|几[个条单家次位天]"
+    r"到哪一?步|有几|几[个条单家次位天]|帮我看|给我看|帮忙查|我想知道|告诉我"
 )
 _QUESTION_END = re.compile(r"(?:[？?]|吗|呢)\s*$")
 _REPORTED = re.compile(r"问|咨询|想知道|了解")
@@ -208,9 +208,15 @@ class Extractor:
             intent = "query"
         elif is_stage and stage is not None:
             intent = "update_stage"
-        elif (has_entity and (channel or attitude or obstacle or action_concept or chosen
-                             or (phone and contact))) or (action_concept and chosen is not None and find_strong_action(
-                *_segments(text, chosen, times, clauses)) is not None):
+        elif phone and channel is None and (
+            (customer is not None and not known) or (contact is not None and not contact_known)
+        ):
+            intent = "create_lead"      # a number for someone the CRM does not know yet
+        elif has_entity and (channel or attitude or obstacle or action_concept or chosen
+                             or (phone and contact)):
+            intent = "log_followup"
+        elif action_concept and chosen is not None and find_strong_action(
+                *_segments(text, chosen, times, clauses)) is not None:
             intent = "log_followup"
         elif phone and _CRM_WORDS.search(text):
             intent = "create_lead"

@@ -107,6 +107,7 @@ class _Table:
     pinyin: dict[str, dict[str, int]] = field(default_factory=dict)
     py_first_lens: dict[str, list[int]] = field(default_factory=dict)
     codes: dict[str, dict[str, int]] = field(default_factory=dict)
+    pinyin2: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def add(self, key: str, canonical: str, priority: int) -> None:
         key = key.strip()
@@ -121,6 +122,10 @@ class _Table:
                 cs = self.codes.setdefault(comp, {})
                 cs[canonical] = max(cs.get(canonical, 0), priority)
         han = sum(1 for c in key if is_han(c))
+        if han == 2 == len(key):
+            for combo in itertools.product(*(py_variants(c) for c in key)):
+                p2 = self.pinyin2.setdefault(" ".join(combo), {})
+                p2[canonical] = max(p2.get(canonical, 0), P_PINYIN)
         if han >= 3 and han == len(key):
             combos = itertools.islice(itertools.product(*(py_variants(c) for c in key)), 16)
             for combo in combos:
@@ -179,7 +184,24 @@ class _Table:
                     hit = self.pinyin.get(" ".join(syl[i: i + ln]))
                     if hit:
                         found.append(Mention(i, i + ln, seg, tuple(hit), P_PINYIN))
+            if self.pinyin2:
+                for i in range(n - 1):
+                    if not (is_han(text[i]) and is_han(text[i + 1])):
+                        continue
+                    hit = self.pinyin2.get(syl[i] + " " + syl[i + 1])
+                    if hit and _short_context(text, i + 2) and \
+                            not _overlaps(i, i + 2, protected):
+                        found.append(Mention(i, i + 2, text[i: i + 2], tuple(hit), P_PINYIN))
         return _select(found)
+
+
+_SHORT_NEXT = re.compile(r"那边|这边|公司|厂|的|项目|那个|这个|这单|那单")
+
+
+def _short_context(text: str, pos: int) -> bool:
+    """A two-character homophone counts only where a name is expected right after it
+    ('华藤陈总', '博源那边', '天宫的项目')."""
+    return bool(_SHORT_NEXT.match(text, pos) or _CONTACT_RE.match(text, pos))
 
 
 def _mention(s: int, e: int, text: str, hit: dict[str, int]) -> Mention:

@@ -136,3 +136,10 @@ def test_catalogs_do_not_leak_into_each_other() -> None:
     rec_b = extract("甲方科技拜访了", now=NOW, catalog=b)
     assert rec_b.customer is None
     assert rec_b.products == ("甲方科技",)
+
+
+def test_short_homophone_needs_a_name_context(catalog: Catalog) -> None:
+    # 明达 → 名达 (ming da): accepted before a contact mention, not in running text
+    assert extract("名达黄总打了电话", now=NOW, catalog=catalog).customer == \
+        "杭州明达精密机械有限公司"
+    assert extract("名达成协议的事打了电话", now=NOW, catalog=catalog).customer is None
