@@ -225,6 +225,31 @@ async def _route_in_team(uow: UnitOfWork, lead: Lead, team: Team, why: str,
     return await apply_decision(uow, lead, d)
 
 
+async def resolve_reassign_target(uow: UnitOfWork, text: str) -> tuple[int | None, int | None]:
+    """"李娜" / "lina" / "江苏组" → (user_id, None) or (None, team_id)."""
+    t = text.strip().lstrip("@")
+    user = (await uow.session.execute(
+        select(User).where((User.login == t) | (User.name == t))  # type: ignore[arg-type]
+    )).scalars().first()
+    if user is not None:
+        return user.id, None
+    team = (await uow.session.execute(select(Team).where(Team.name == t))).scalars().first()
+    if team is not None:
+        return None, team.id
+    raise NotFound(f"reassign target {t!r}", f"没有找到同事或团队「{t}」")
+
+
+async def reassign_choices(uow: UnitOfWork, by: User) -> list[tuple[str, str]]:
+    """(label, target) pairs a manager can pick: the reps of their team (all reps for a
+    director/admin), then the teams."""
+    q = select(User).where(User.active.is_(True), User.role == "rep")  # type: ignore[attr-defined]
+    if by.role == "manager" and by.team_id is not None:
+        q = q.where(User.team_id == by.team_id)
+    reps = (await uow.session.execute(q.order_by(User.id))).scalars().all()  # type: ignore[arg-type]
+    teams = (await uow.session.execute(select(Team).order_by(Team.id))).scalars().all()  # type: ignore[arg-type]
+    return [(u.name, u.login) for u in reps] + [(f"团队:{t.name}", t.name) for t in teams]
+
+
 async def reroute_leads_of(uow: UnitOfWork, user_id: int) -> int:
     """A rep leaves (or is deactivated): route each of their open leads again, without them
     and without customer affinity to them. Commits; returns how many leads moved."""
@@ -291,7 +316,7 @@ async def grab_offer(uow: UnitOfWork, offer_id: int, user_id: int) -> RoutingOut
     uow.add(lead)
     await uow.commit()
     return RoutingOutcome(owner_id=user_id, reason=reason,
-                          details={"kind": "grab", "offer_id": offer_id})
+                          details={"kind": "grab", "offer_id": offer_id, "lead_id": lead.id})
 
 
 async def _cancel_offers(uow: UnitOfWork, lead_id: int) -> None:
