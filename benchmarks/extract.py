@@ -181,8 +181,9 @@ CITIES = {
 }
 BRAND_CHARS = ("华恒泰达远盛鑫源创新科瑞博通联宏兴隆丰嘉信安康德利凯捷锐精宇中正海川明光辉永成金星"
                "辰云峰美佳豪伟富昌晨阳东升和润卓越聚力诚威铭澜启航众合同益弘毅航凌峻岳")
-INDUSTRIES = ("精密机械", "自动化设备", "电子科技", "智能装备", "汽车零部件", "包装机械", "新材料",
-              "电气", "传动科技", "模具", "纺织机械", "医疗器械", "塑胶制品", "五金制品", "环保科技")
+INDUSTRIES = ("精密机械", "自动化设备", "电子科技", "智能装备", "汽车零部件", "包装机械",
+              "新材料", "电气", "传动科技", "模具", "纺织机械", "医疗器械", "塑胶制品",
+              "五金制品", "环保科技")
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红海峰文斌立新晓东光俊"
 TITLES = (("骨科主任", "主任"), ("设备科科长", "科长"), ("总经理", "总"), ("技术总监", "工"),
@@ -251,7 +252,8 @@ t1 = time.perf_counter()
 cat = nlp.Catalog.from_dict(json.load(open(sys.argv[1], encoding="utf-8")))
 ex = nlp.Extractor(cat)
 t2 = time.perf_counter()
-ex.extract("明天下午三点去省人医拜访王主任", datetime(2026, 3, 2, 10, 0, tzinfo=timezone(timedelta(hours=8))))
+now = datetime(2026, 3, 2, 10, 0, tzinfo=timezone(timedelta(hours=8)))
+ex.extract("明天下午三点去省人医拜访王主任", now)
 t3 = time.perf_counter()
 print(json.dumps({"import": t1 - t0, "build": t2 - t1, "first": t3 - t2, "total": t3 - t0}))
 """

@@ -59,7 +59,8 @@ _CRM_WORDS = re.compile(
     r"客户|联系人|跟进|记录|手机|电话|微信|待办|任务|阶段|商机|项目|单|库存|业绩|线索|拜访|报价|合同|回款|"
     r"提醒|日程|安排|产品|价格|主任|科长|经理"
 )
-_NEXT_MARK = re.compile(r"再(?!考虑|商量|比较|看看|说|研究|评估)|准备|打算|计划|下一步|接下来|回头|改天")
+_NEXT_MARK = re.compile(
+    r"再(?!考虑|商量|比较|看看|说|研究|评估)|准备|打算|计划|下一步|接下来|回头|改天")
 _PRODUCT_TRIGGER = re.compile(
     r"(?:需要|想要|想了解|了解一下|了解|关注|要看|想看一下|想看|想试用|要一套|想上|要上|主要用|用我们的|采购|"
     r"对(?=.{1,12}有需求))"
@@ -67,7 +68,8 @@ _PRODUCT_TRIGGER = re.compile(
 _PRODUCT_LIKE = re.compile(
     r"(?:机器人|系统|设备|耗材|导管|支架|关节|螺钉|机|器|仪|钉|板|架|剂|材|泵|阀|镜|片|膜|刀|针|线|台)$"
 )
-_FILLER = re.compile(r"^(?:一下|一套|一些|一台|两台|几台|那个|这个|这款|我们的|咱们的|的|些|点|下)+")
+_FILLER = re.compile(
+    r"^(?:一下|一套|一些|一台|两台|几台|那个|这个|这款|我们的|咱们的|的|些|点|下)+")
 _SPLIT_ITEMS = re.compile(r"和|、|及|以及|跟|与|,|，|/|还有")
 _PUNCT_END = re.compile(r"[，,。；;！!？?\n]|(?:有需求|的需求|我们没有|他们|目前|方向)")
 
@@ -174,7 +176,8 @@ class Extractor:
         if obstacle is None and re.search(r"选了(?:竞品|别家|别的)", text):
             obstacle = map_preset("竞品介入", cat.obstacles)
         is_stage, stage = detect_stage(text, cat.stages)
-        if not is_stage and re.search(r"(?:标成|标记|改成|改为|设成|设为|更新为).{0,2}$|阶段", text):
+        if not is_stage and re.search(
+                r"(?:标成|标记|改成|改为|设成|设为|更新为).{0,2}$|阶段", text):
             st = stage_from_outcome(text, cat.stages)
             if st is not None:
                 is_stage, stage = True, st
@@ -212,11 +215,9 @@ class Extractor:
             (customer is not None and not known) or (contact is not None and not contact_known)
         ):
             intent = "create_lead"      # a number for someone the CRM does not know yet
-        elif has_entity and (channel or attitude or obstacle or action_concept or chosen
-                             or (phone and contact)):
-            intent = "log_followup"
-        elif action_concept and chosen is not None and find_strong_action(
-                *_segments(text, chosen, times, clauses)) is not None:
+        elif _is_followup(has_entity, bool(channel or attitude or obstacle or action_concept
+                                           or chosen or (phone and contact)),
+                          action_concept, chosen, text, times, clauses):
             intent = "log_followup"
         elif phone and _CRM_WORDS.search(text):
             intent = "create_lead"
@@ -361,14 +362,23 @@ def _surface_for(exact: dict[str, dict[str, int]], m: Mention, syl: list[str]) -
     return None
 
 
+def _is_followup(has_entity: bool, has_signal: bool, action: str | None,
+                 chosen: TimeExpr | None, text: str, times: list[TimeExpr],
+                 clauses: list[tuple[int, int]]) -> bool:
+    """A follow-up: an entity with something said about it, or a dated concrete step."""
+    if has_entity and has_signal:
+        return True
+    return action is not None and chosen is not None and find_strong_action(
+        *_segments(text, chosen, times, clauses)) is not None
+
+
 def _is_question(text: str, clauses: list[tuple[int, int]]) -> bool:
     """A request for information (not a reported question: '他问价格多少')."""
     for cs, ce in clauses:
         seg = text[cs:ce]
         for m in _QUESTION.finditer(seg):
-            if m.group(0).startswith("几") or m.group(0) == "有几":
-                if not _QUESTION_END.search(text):
-                    continue
+            if m.group(0).startswith(("几", "有几")) and not _QUESTION_END.search(text):
+                continue
             if _REPORTED.search(seg[: m.start()]):
                 continue
             return True

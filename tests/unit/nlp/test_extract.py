@@ -14,19 +14,22 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     (
         "今天上午去邵逸夫医院见了王科长，口扫她很满意，下周二下午三点半带样机过去试用。",
         {"intent": "log_followup", "customer": "浙江大学医学院附属邵逸夫医院", "contact": "王芳",
-             "products": ["口腔扫描仪"], "channel": "拜访", "attitude": "明确支持", "next_action": "送样试用",
+             "products": ["口腔扫描仪"], "channel": "拜访", "attitude": "明确支持",
+             "next_action": "送样试用",
              "next_date": "2026-05-19", "next_time": "15:30"},
     ),
     (
         "刚跟明达黄总通了电话，CNC-800他还要跟老板商量，周五上午十点再打电话。",
         {"intent": "log_followup", "customer": "杭州明达精密机械有限公司", "contact": "黄建平",
-             "products": ["数控机床"], "channel": "电话", "attitude": "需再沟通", "next_action": "电话回访",
+             "products": ["数控机床"], "channel": "电话", "attitude": "需再沟通",
+             "next_action": "电话回访",
              "next_date": "2026-05-15", "next_time": "10:00"},
     ),
     (
         "海川电子的郑工发微信说预算冻结了，激光切割机先放一放，过两天再打电话问问。",
         {"intent": "log_followup", "customer": "宁波海川电子科技有限公司", "contact": "郑浩",
-             "products": ["激光切割机"], "channel": "微信", "next_action": "电话回访", "next_date": None,
+             "products": ["激光切割机"], "channel": "微信", "next_action": "电话回访",
+             "next_date": None,
              "obstacle": "预算冻结"},
     ),
     (
@@ -37,7 +40,8 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     (
         "宁波二院张院长下个月3号上午9点来我们工厂参观",
         {"intent": "log_followup", "customer": "宁波市第二医院", "contact": "张伟",
-             "next_action": "其他", "next_date": "2026-06-03", "next_time": "09:00", "channel": None},
+             "next_action": "其他", "next_date": "2026-06-03", "next_time": "09:00",
+             "channel": None},
     ),
     (
         "绍兴人医的超声骨刀项目阶段改成合同谈判",
@@ -61,7 +65,8 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     (
         "嗯刚才去了邵一夫医院见了王科长然后她说口扫还在比较",
         {"intent": "log_followup", "customer": "浙江大学医学院附属邵逸夫医院", "contact": "王芳",
-             "products": ["口腔扫描仪"], "channel": "拜访", "attitude": "需再沟通", "next_date": None},
+             "products": ["口腔扫描仪"], "channel": "拜访", "attitude": "需再沟通",
+             "next_date": None},
     ),
     (
         "文医一院林主任电话里说种植体的招标延期了，6月10号再跟进招标",
@@ -95,7 +100,8 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ),
     (
         "明达精密的切割机项目丢了，标成输单。",
-        {"intent": "update_stage", "customer": "杭州明达精密机械有限公司", "products": ["激光切割机"],
+        {"intent": "update_stage", "customer": "杭州明达精密机械有限公司",
+         "products": ["激光切割机"],
              "stage": "输单"},
     ),
     (
@@ -110,7 +116,8 @@ CASES: list[tuple[str, dict[str, Any]]] = [
         "郑工邮件回复说LC3000他们选了别的品牌",
         # no customer is named: the unique alias still gives the contact, the customer stays null
         {"intent": "log_followup", "customer": None, "contact": "郑浩",
-             "products": ["激光切割机"], "channel": "邮件", "attitude": "已否决", "obstacle": "竞品介入"},
+             "products": ["激光切割机"], "channel": "邮件", "attitude": "已否决",
+             "obstacle": "竞品介入"},
     ),
 ]
 
