@@ -440,7 +440,19 @@ class CatalogIndex:
                 for nm, pr in hit.items():
                     s = 90.0 * len(key) / max(len(low), 1) + (5 if pr == P_EXACT else 0)
                     scores[nm] = max(scores.get(nm, 0.0), min(s + 5, 96.0))
+        tps = " " + " ".join(py_keys(t)) + " "
         for pys, surface, canonical in self._py_names:
+            if len(t) >= 2 and len(t) < len(surface):
+                # a part of a name ('鼓楼', '瑞金'), also when misheard ('股楼')
+                cover = len(t) / len(surface)
+                if t in surface:
+                    sc = 86.0 + 10.0 * cover
+                elif tps in " " + " ".join(py_keys(surface)) + " ":
+                    sc = 84.0 + 10.0 * cover
+                else:
+                    sc = 0.0
+                if sc > scores.get(canonical, 0.0):
+                    scores[canonical] = sc
             s1 = fuzz.ratio(t, surface)
             s2 = fuzz.ratio(tp, pys)
             s3 = fuzz.partial_ratio(t, surface) if len(t) >= 2 else 0.0
