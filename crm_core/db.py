@@ -6,6 +6,7 @@ driver (aiosqlite / asyncpg) and the sync one for alembic (sqlite3 / psycopg) ar
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -59,6 +60,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _json_dumps(value: Any) -> str:
+    """Readable JSON in the database (and aliases searchable with LIKE on SQLite)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def migrate(url: str) -> None:
     """Bring the schema to the newest revision (`alembic upgrade heads`)."""
     from alembic import command
@@ -80,7 +86,7 @@ class Database:
         self.url = url
         _ensure_sqlite_dir(url)
         async_url, _ = _split(url)
-        kwargs: dict[str, Any] = {"echo": echo}
+        kwargs: dict[str, Any] = {"echo": echo, "json_serializer": _json_dumps}
         if is_sqlite(url):
             kwargs["connect_args"] = {"timeout": 30}
         else:

@@ -28,6 +28,8 @@ QUESTIONS = {
     "summary": "这次跟进聊了什么？",
 }
 MERGE_FIELDS = ("contact", "channel", "attitude", "next_action", "obstacle")
+CONFIRM_WORDS = frozenset({"确认", "确定", "好", "好的", "对", "没问题", "保存", "ok", "OK", "是"})
+EDIT_WORDS = frozenset({"修改", "改", "改一下"})
 
 
 async def start(ctx: Context, ext: Extraction, text: str, *, source: str) -> list[Reply]:
@@ -181,6 +183,14 @@ class FollowUpDialog:
     name = NAME
 
     async def on_text(self, ctx: Context, data: dict[str, Any], text: str) -> list[Reply]:
+        word = text.strip().rstrip("。！!.")
+        if data.get("step") == "confirm" and word in CONFIRM_WORDS:
+            return await _save(ctx, data)
+        if word in EDIT_WORDS:
+            return await self.on_button(ctx, data, f"dlg.{NAME}.edit", {})
+        other = await _another_message(ctx, data, text)
+        if other is not None:
+            return other
         note = await _read_answer(ctx, data, text)
         replies: list[Reply] = [Text(note)] if note else []
         return [*replies, *await _next(ctx, data)]
@@ -233,6 +243,28 @@ class FollowUpDialog:
             data["next_action"] = args.get("value")
             return await _next(ctx, data)
         return [Text("这个按钮已失效。")]
+
+
+async def _another_message(
+    ctx: Context, data: dict[str, Any], text: str
+) -> list[Reply] | None:
+    """A question or a whole new follow-up typed in the middle of this one."""
+    if len(text.strip()) < 6:
+        return None
+    async with ctx.uow() as uow:
+        catalog = await ctx.bot.catalog.get(uow)
+    ext = nlp.extract(text, now=ctx.now, catalog=catalog)
+    pending = Text("上一条跟进还没保存：回复「确认」保存，或发「取消」放弃。")
+    if ext.intent == "query":
+        from bot.dialogs.intents import answer_query
+
+        return [*await answer_query(ctx, ext, text), pending]
+    if (ext.intent == "log_followup" and ext.customer and ext.customer_known
+            and data.get("customer") and ext.customer != data.get("customer")
+            and (ext.next_action or ext.channel or ext.products)):
+        replies = await start(ctx, ext, text, source=data.get("source", "chat"))
+        return [Text("上一条跟进没有保存，已换成这一条。"), *replies]
+    return None
 
 
 async def _read_answer(ctx: Context, data: dict[str, Any], text: str) -> str | None:

@@ -17,7 +17,6 @@ from crm_core.policies.contact_info import mask_phone
 from crm_core.services import customers as customer_service
 from crm_core.services import deals as deal_service
 from crm_core.services import intake, tasks
-from crm_core.services import leads as lead_service
 from nlp.types import Extraction
 
 log = logging.getLogger(__name__)
@@ -36,7 +35,7 @@ async def start_from_text(ctx: Context, text: str, *, from_voice: bool) -> list[
     if ext.intent == "update_stage":
         return await _stage(ctx, ext)
     if ext.intent == "query":
-        return await _query(ctx, ext, text)
+        return await answer_query(ctx, ext, text)
     return [Text(texts.NOT_UNDERSTOOD)]
 
 
@@ -84,19 +83,15 @@ class NewLeadDialog:
         payload = {k: v for k, v in data.items() if k in intake.KNOWN_FIELDS and v}
         payload["source"] = "chat"
         async with ctx.uow() as uow:
-            result = await intake.intake_lead(uow, payload, channel="chat")
+            result = await intake.intake_lead(uow, payload, channel="chat",
+                                              owner_id=ctx.user_id)
         if result.merged_into is not None:
             who = result.duplicate_of_owner or "同事"
             return [Text(f"这个号码已属于{who}的客户，已并入原有记录，没有新建。")]
         if result.status == "pending":
             return [Text(f"已建线索 #{result.lead_id}，但{('、'.join(result.problems))}，"
                          "已放入待补全。")]
-        if result.owner is None and result.lead_id is not None:
-            async with ctx.uow() as uow:
-                await lead_service.claim_lead(uow, ctx.user, result.lead_id)
-            return [Text(f"✅ 已建线索 #{result.lead_id}，归你跟进。")]
-        return [Text(f"✅ 已建线索 #{result.lead_id}，分配给 {result.owner}"
-                     + (f"（{result.reason}）" if result.reason else "") + "。")]
+        return [Text(f"✅ 已建线索 #{result.lead_id}，归你跟进。黄金 4 小时内联系客户。")]
 
 
 register(NewLeadDialog())
@@ -137,24 +132,29 @@ register(StageDialog())
 
 # --- query ------------------------------------------------------------------------------
 
-async def _query(ctx: Context, ext: Extraction, text: str) -> list[Reply]:
+async def answer_query(ctx: Context, ext: Extraction, text: str) -> list[Reply]:
     async with ctx.uow() as uow:
         if ext.contact and any(w in text for w in ("电话", "手机", "号码", "联系方式")):
             found = await customer_service.by_names(uow, [ext.customer]) if ext.customer else []
-            cid = await customer_service.contact_id_by_name(
-                uow, found[0].id if found else None, ext.contact) if found else None
-            if cid is None:
+            mentions = {ext.contact}
+            for word in ("电话", "手机", "号码"):
+                head = text.split(word)[0].strip(" 的是多少?？")
+                if head and len(head) <= 6:
+                    mentions.add(head.removesuffix("的"))
+            hits: list[Any] = []
+            for m in mentions:
+                hits += await customer_service.find_contacts(
+                    uow, ctx.user, m, found[0].id if found else None)
+            unique = {c.id: (c, cust) for c, cust in hits}
+            if not unique:
                 return [Text(f"没有找到{ext.contact}的电话。")]
-            from crm_core.models import Contact
-
-            contact = await uow.session.get(Contact, cid)
-            view = await customer_service.customer_360(uow, ctx.user, found[0].id or 0)
-            phone = contact.phone if contact else None
-            if not phone:
-                return [Text(f"{ext.contact}还没有登记电话。")]
-            shown = mask_phone(phone) if ctx.in_group else phone
-            note = "（群聊中已隐藏部分号码，私聊可看完整号码）" if ctx.in_group else ""
-            return [Text(f"{view.customer.name} {contact.name if contact else ''}：{shown}{note}")]
+            note = "（群聊中隐藏了部分号码，私聊可看完整号码）" if ctx.in_group else ""
+            lines = []
+            for contact, cust in list(unique.values())[:5]:
+                phone = contact.phone or "未登记"
+                shown = mask_phone(contact.phone) if ctx.in_group and contact.phone else phone
+                lines.append(f"{cust.name} {contact.name}{contact.title or ''}：{shown}")
+            return [Text("\n".join(lines) + note)]
         if ext.customer:
             found = await customer_service.by_names(uow, [ext.customer])
             if found:

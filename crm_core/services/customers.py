@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import or_, select
+from sqlalchemy.dialects import postgresql
 
 from crm_core.errors import Forbidden, NotFound
 from crm_core.models import Contact, Customer, Deal, Department, FollowUp, Lead, Stage, Task, User
@@ -26,9 +29,32 @@ async def by_names(uow: UnitOfWork, names: list[str]) -> list[Customer]:
     missing = [n for n in names if n not in found]
     for n in missing:
         like = (await uow.session.execute(
-            select(Customer).where(Customer.aliases.contains(n)).limit(5)  # type: ignore[union-attr]
-        )).scalars().all() if uow.db.dialect == "sqlite" else []
+            select(Customer).where(json_has(uow, Customer.aliases, n)).limit(5)
+        )).scalars().all()
         out.extend(c for c in like if n in (c.aliases or []) and c not in out)
+    return out
+
+
+def json_has(uow: UnitOfWork, column: Any, value: str) -> Any:
+    """`value` is an element of a JSON list column (JSONB @> on PostgreSQL)."""
+    if uow.db.dialect == "postgresql":
+        needle = json.dumps([value], ensure_ascii=False)
+        return column.op("@>")(sa.cast(sa.literal(needle), postgresql.JSONB))
+    return column.contains(f'"{value}"')
+
+
+async def find_contacts(
+    uow: UnitOfWork, viewer: User, mention: str, customer_id: int | None = None
+) -> list[tuple[Contact, Customer]]:
+    """Contacts called `mention` (name or alias) at customers the viewer may see."""
+    q = select(Contact, Customer).join(Customer, Customer.id == Contact.customer_id).where(
+        or_(Contact.name == mention, json_has(uow, Contact.aliases, mention)))
+    if customer_id is not None:
+        q = q.where(Contact.customer_id == customer_id)
+    out = []
+    for contact, customer in (await uow.session.execute(q.limit(20))).all():
+        if await can_see(uow, viewer, customer.owner_id):
+            out.append((contact, customer))
     return out
 
 
@@ -53,6 +79,7 @@ async def contact_id_by_name(uow: UnitOfWork, customer_id: int | None, name: str
 
 
 async def search(uow: UnitOfWork, query: str, limit: int = 8) -> list[Customer]:
+    """Exact name or alias first, then names containing the query."""
     q = query.strip()
     if not q:
         return []
@@ -60,8 +87,7 @@ async def search(uow: UnitOfWork, query: str, limit: int = 8) -> list[Customer]:
     if exact:
         return exact[:limit]
     return list((await uow.session.execute(
-        select(Customer).where(or_(Customer.name.contains(q),  # type: ignore[attr-defined]
-                                   Customer.aliases.contains(q)))  # type: ignore[union-attr]
+        select(Customer).where(Customer.name.contains(q))  # type: ignore[attr-defined]
         .order_by(Customer.name).limit(limit)
     )).scalars())
 

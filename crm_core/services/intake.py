@@ -94,11 +94,13 @@ def parse_payload(payload: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str,
 
 async def intake_lead(
     uow: UnitOfWork, payload: Mapping[str, Any], *, channel: str = "web",
-    idempotency_key: str | None = None, commit: bool = True,
+    idempotency_key: str | None = None, commit: bool = True, owner_id: int | None = None,
 ) -> IntakeResult:
     """Take one lead from any door. Raises InvalidInput (nothing stored) for a bad payload.
 
     With `commit=False` the caller owns the transaction (an all-or-nothing import).
+    With `owner_id` (a rep entering a lead they found, in chat) the lead is theirs, claimed,
+    instead of being routed.
     """
     clean, errors = parse_payload(payload)
     if errors:
@@ -112,7 +114,7 @@ async def intake_lead(
         if stored is not None:
             return IntakeResult(**{**stored.response, "replayed": True})
 
-    result = await _intake(uow, payload, clean, channel)
+    result = await _intake(uow, payload, clean, channel, owner_id)
     if key:
         uow.add(IntakeRequest(key=key, lead_id=result.lead_id, response=result.to_json(),
                               created_at=uow.now))
@@ -133,7 +135,8 @@ async def intake_lead(
 
 
 async def _intake(
-    uow: UnitOfWork, payload: Mapping[str, Any], clean: dict[str, Any], channel: str
+    uow: UnitOfWork, payload: Mapping[str, Any], clean: dict[str, Any], channel: str,
+    owner_id: int | None = None,
 ) -> IntakeResult:
     phone, email = clean.get("phone"), clean.get("email")
     dup = await _find_duplicate(uow, phone, email)
@@ -168,6 +171,14 @@ async def _intake(
     uow.audit("lead.create", "lead", lead.id, after=snapshot(lead))
     if problems:
         return IntakeResult(lead_id=lead.id, status="pending", problems=problems)
+    entered_by = await uow.session.get(User, owner_id) if owner_id else None
+    if entered_by is not None:
+        reason = f"{entered_by.name}在聊天中录入"
+        await routing.assign_lead(uow, lead, entered_by, reason)
+        lead.status, lead.claimed_at = "claimed", uow.now
+        uow.add(lead)
+        return IntakeResult(lead_id=lead.id, status=lead.status, owner=entered_by.name,
+                            owner_login=entered_by.login, reason=reason)
     outcome = await routing.route_new_lead(uow, lead)
     owner = await uow.session.get(User, outcome.owner_id) if outcome.owner_id else None
     offered: list[str] = []

@@ -1,0 +1,154 @@
+"""The follow-up dialog end to end: a rep's sentence → card → one tap → rows in the DB."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot import texts
+from bot.messages import Card, Text
+from crm_core.models import AuditLog, Customer, FollowUp, Lead, Task
+from tests.conftest import TZ, ChatHarness, text_of
+
+pytestmark = pytest.mark.e2e
+
+
+def card(replies: list) -> Card:
+    cards = [r for r in replies if isinstance(r, Card)]
+    assert cards, f"no card in {replies!r}"
+    return cards[-1]
+
+
+def field(c: Card, name: str) -> str:
+    return dict(c.fields)[name]
+
+
+async def rows(chat: ChatHarness, model: type, *where: object) -> list:
+    async with chat.bot.db.session() as s:
+        q = select(model)
+        for w in where:
+            q = q.where(w)  # type: ignore[arg-type]
+        return list((await s.execute(q)).scalars())
+
+
+async def test_one_sentence_one_tap(chat: ChatHarness) -> None:
+    replies = await chat.say("下午见了鼓楼医院王主任，对融合器很感兴趣，下周二送样机过去")
+    c = card(replies)
+    assert c.title == "确认跟进记录"
+    assert field(c, "客户") == "南京市鼓楼医院"
+    assert field(c, "联系人") == "王建国"
+    assert field(c, "产品") == "椎间融合器"
+    assert field(c, "下一步") == "送样试用"
+    assert field(c, "时间").startswith("12月1日")           # next Tuesday from Mon 11-23
+    assert [b.label for b in c.buttons] == ["确认", "修改", "取消"]
+
+    saved = card(await chat.press("确认"))
+    assert saved.title == "✅ 跟进已保存"
+    fu = (await rows(chat, FollowUp, FollowUp.source == "chat"))[-1]
+    assert fu.channel == "拜访" and fu.products == ["椎间融合器"] and fu.contact_id
+    assert fu.next_due_at == datetime(2026, 12, 1, 9, 0, tzinfo=TZ)
+    task = (await rows(chat, Task, Task.followup_id == fu.id))[0]
+    assert task.title == "南京市鼓楼医院：送样试用" and task.remind_at == task.due_at
+    actions = {a.action for a in await rows(chat, AuditLog, AuditLog.actor == "zhangwei")}
+    assert {"followup.log", "task.create", "customer.touch"} <= actions
+    # the rep's open leads at the customer are now contacted, first contact stamped
+    leads = await rows(chat, Lead, Lead.customer_id == fu.customer_id,
+                       Lead.owner_id == fu.owner_id)
+    assert leads and all(x.status not in ("assigned", "claimed") for x in leads)
+    assert "南京市鼓楼医院：送样试用" in text_of(await chat.say("/待办 下周二"))
+
+
+async def test_missing_date_is_asked_and_corrections_are_read_in_context(
+    chat: ChatHarness,
+) -> None:
+    replies = await chat.say("刚给省人医李科长打了电话，他要一份报价")
+    assert "什么时候" in text_of(replies)
+    replies = await chat.say("周四")
+    c = card(replies)
+    assert field(c, "时间").startswith("11月26日")
+    assert field(c, "客户") == "江苏省人民医院" and field(c, "方式") == "电话"
+    c = card(await chat.say("不对，是周三下午三点"))
+    assert field(c, "时间") == "11月25日(周三) 15:00"
+    saved = await chat.say("确认")
+    assert card(saved).title == "✅ 跟进已保存"
+    task = (await rows(chat, Task, Task.title == "江苏省人民医院：报价"))[-1]
+    assert task.due_at == datetime(2026, 11, 25, 15, 0, tzinfo=TZ)
+    assert task.remind_at == datetime(2026, 11, 25, 14, 30, tzinfo=TZ)
+
+
+async def test_customer_is_asked_and_picked_by_short_name(chat: ChatHarness) -> None:
+    replies = await chat.say("打电话约了下周一去演示")
+    assert "哪家客户" in text_of(replies)
+    c = card(await chat.say("省人医"))
+    assert field(c, "客户") == "江苏省人民医院"
+
+
+async def test_new_organisation_offers_to_create_the_customer(chat: ChatHarness) -> None:
+    replies = await chat.say("今天拜访了徐州市中心医院骨科张主任，下周一报价")
+    assert "还不是我们的客户" in text_of(replies)
+    c = card(await chat.press("新建客户"))
+    assert field(c, "客户") == "徐州市中心医院（新客户）"
+    await chat.press("确认")
+    cust = (await rows(chat, Customer, Customer.name == "徐州市中心医院"))[0]
+    assert cust.kind == "hospital" and cust.owner_id is not None
+
+
+async def test_cancel_at_every_step_saves_nothing(chat: ChatHarness) -> None:
+    before = len(await rows(chat, FollowUp))
+    await chat.say("刚给省人医李科长打了电话，他要一份报价")
+    assert text_of(await chat.say("取消")) == texts.CANCELLED
+    await chat.say("下午见了鼓楼医院王主任，下周二送样机过去")
+    last = chat.last
+    assert text_of(await chat.say("取消")) == texts.CANCELLED
+    chat.last = last                                  # tap 确认 on the stale card
+    assert text_of(await chat.press("确认")) == texts.CARD_EXPIRED
+    assert len(await rows(chat, FollowUp)) == before
+
+
+async def test_a_dialog_expires_after_the_idle_time(chat: ChatHarness) -> None:
+    await chat.say("刚给省人医李科长打了电话，他要一份报价")
+    chat.clock.advance(timedelta(minutes=31))
+    replies = await chat.say("周四")
+    assert "确认跟进记录" not in text_of(replies)
+
+
+async def test_unparseable_date_gets_a_clear_question(chat: ChatHarness) -> None:
+    await chat.say("刚给省人医李科长打了电话，他要一份报价")
+    replies = await chat.say("找个时间吧")
+    assert "具体日期" in text_of(replies) or "什么时候" in text_of(replies)
+
+
+async def test_a_new_follow_up_typed_mid_dialog_replaces_the_draft(chat: ChatHarness) -> None:
+    await chat.say("刚给省人医李科长打了电话，他要一份报价")
+    replies = await chat.say("下午见了鼓楼医院王主任，对融合器很感兴趣，下周二送样机过去")
+    assert "已换成这一条" in text_of(replies)
+    assert field(card(replies), "客户") == "南京市鼓楼医院"
+
+
+async def test_unknown_command_and_wrong_arguments(chat: ChatHarness) -> None:
+    out = text_of(await chat.say("/hepl"))
+    assert "没有「/hepl」这个命令" in out and "/帮助" in out
+    out = text_of(await chat.say("/认领 abc"))
+    assert out.startswith("用法：/认领 <线索编号>")
+
+
+async def test_reps_see_only_their_own_customers(chat: ChatHarness) -> None:
+    out = text_of(await chat.say("/客户 瑞金医院"))
+    assert "看不到详情" in out and "联系人" not in out
+    out = text_of(await chat.say("/客户 瑞金医院", user="hewei"))      # their manager
+    assert "联系人" in out
+
+
+async def test_phone_numbers_are_masked_in_group_chats(chat: ChatHarness) -> None:
+    private = text_of(await chat.say("王主任电话多少"))
+    chat.group = True
+    group = text_of(await chat.say("王主任电话多少"))
+    assert "王建国" in private and "****" not in private
+    assert "****" in group
+
+
+async def test_unbound_user_gets_a_polite_answer_and_no_data(chat: ChatHarness) -> None:
+    replies = await chat.say("/线索", user="stranger-42")
+    assert replies == [Text(texts.UNBOUND)]
