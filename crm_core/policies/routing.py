@@ -98,7 +98,7 @@ class Rule:
     id: int | None
     name: str
     conditions: Conditions = Conditions()
-    target_kind: str = "team"                  # team | rep | pool
+    target_kind: str = "team"                  # team | rep | pool | any (least loaded)
     target_id: int | None = None
     is_fallback: bool = False
     active: bool = True
@@ -169,6 +169,31 @@ class TeamState:
 class RoutingConfig:
     rules: tuple[Rule, ...] = ()
     weights: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    implicit: bool = False          # rules derived from the teams (nothing configured yet)
+
+
+def implicit_rules(
+    teams: Sequence[tuple[int, str, Sequence[str], Sequence[str]]],
+) -> tuple[Rule, ...]:
+    """Default table while an admin has configured none, from (team id, name, provinces,
+    product lines): region + product line, then product line, then region, then the
+    least-loaded rep of all as fallback."""
+    rules: list[Rule] = []
+    for tid, name, provs, lines in teams:
+        if provs and lines:
+            rules.append(Rule(None, f"{name}·默认", Conditions(provinces=tuple(provs),
+                                                             product_lines=tuple(lines)),
+                              "team", tid))
+    for tid, name, _provs, lines in teams:
+        if lines:
+            rules.append(Rule(None, f"{name}·产品线", Conditions(product_lines=tuple(lines)),
+                              "team", tid))
+    for tid, name, provs, _lines in teams:
+        if provs:
+            rules.append(Rule(None, f"{name}·地区", Conditions(provinces=tuple(provs)),
+                              "team", tid))
+    rules.append(Rule(None, "默认兜底", target_kind="any", is_fallback=True))
+    return tuple(rules)
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,6 +347,13 @@ def _target(
     if rule.target_kind == "pool":
         return Decision("pool", rule_id=rule.id, reason=f"{label}进入公海",
                         details={**base, "target": "pool"})
+    if rule.target_kind == "any":
+        rep = least_loaded(list(reps.values()))
+        if rep is None:
+            return "没有可分配的销售"
+        return Decision("assign", owner_id=rep.id, team_id=rep.team_id, rule_id=rule.id,
+                        reason=f"{label}分配; 负载最低",
+                        details={**base, "target": "any", "strategy": "least_loaded"})
     if rule.target_kind == "rep":
         rep = reps.get(rule.target_id or -1)
         if rep is None:
@@ -385,9 +417,10 @@ def decide(
         got = _target(fb, lead, teams, reps, config.weights)
         if isinstance(got, Decision):
             got.details["fallback_because"] = problem
+            quiet = config.implicit and rule is None
             return Decision(got.kind, got.owner_id, got.candidates, got.team_id, got.rule_id,
                             got.reason + (f"({problem})" if problem else ""), got.details,
-                            admin_notice=problem)
+                            admin_notice=None if quiet else problem)
         problem = f"{problem}; 兜底规则「{fb.name}」: {got}" if problem else \
             f"兜底规则「{fb.name}」: {got}"
     # Last resort: the least-loaded available rep of all (no rules configured) or the pool.

@@ -14,6 +14,7 @@ from crm_core.models import (
     Deal,
     Lead,
     Product,
+    Region,
     Stage,
     Team,
     User,
@@ -28,6 +29,7 @@ from crm_core.policies.routing import (
     RoutingConfig,
     Rule,
     TeamState,
+    implicit_rules,
 )
 from crm_core.uow import UnitOfWork, day_bounds
 
@@ -62,7 +64,14 @@ async def load_config(uow: UnitOfWork) -> RoutingConfig:
     rules = tuple(Rule(r.id, r.name, Conditions.from_json(r.conditions), r.target_kind,
                        r.target_id, r.is_fallback, r.active) for r in rows)
     weights = await config_value(uow, "routing.weights", DEFAULT_WEIGHTS)
-    return RoutingConfig(rules, {**DEFAULT_WEIGHTS, **weights})
+    if rules:
+        return RoutingConfig(rules, {**DEFAULT_WEIGHTS, **weights})
+    regions_by_id = {r.id: r for r in (await uow.session.execute(select(Region))).scalars()}
+    teams = [(t.id or 0, t.name,
+              list(regions_by_id[t.region_id].provinces) if t.region_id in regions_by_id
+              else [], list(t.product_lines or []))
+             for t in (await uow.session.execute(select(Team).order_by(Team.id))).scalars()]  # type: ignore[arg-type]
+    return RoutingConfig(implicit_rules(teams), {**DEFAULT_WEIGHTS, **weights}, implicit=True)
 
 
 async def load_teams(uow: UnitOfWork, users: list[User]) -> dict[int, TeamState]:

@@ -43,7 +43,7 @@ async def rdb(routing_url: str) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-def clock() -> FrozenClock:
+def rclock() -> FrozenClock:
     return FrozenClock(at(2026, 3, 2, 10))          # a Monday morning
 
 
@@ -97,8 +97,8 @@ async def seed(db: Database, clock: FrozenClock) -> Company:
 
 
 @pytest.fixture
-async def company(rdb: Database, clock: FrozenClock) -> Company:
-    return await seed(rdb, clock)
+async def company(rdb: Database, rclock: FrozenClock) -> Company:
+    return await seed(rdb, rclock)
 
 
 RULES: list[dict[str, object]] = [
