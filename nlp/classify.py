@@ -98,7 +98,7 @@ _REJECT = re.compile(
 _UNDECIDED = re.compile(
     r"再考虑|考虑一下|要考虑|还在考虑|商量|等领导|领导(?:还)?没(?:定|批)|还在比较|比较几家|在比较|对比一下|"
     r"犹豫|还没定|没决定|没拿定|再看看|还要看看|还得看看|看看再说|再研究|要研究|回去研究|再评估|要评估|拿不定|"
-    r"在对比|还在对比|对比几家|货比三家|还得再谈|还要再谈|再谈谈|再定|再决定|考虑考虑|再想想|想一想|内部讨论|(?:要|还要|得|需要)(?:再)?讨论|等(?:院长|老板|主任|上面|总经理|董事长|科室|采购|财务).{0,4}?"
+    r"在对比|还在对比|对比几家|货比三家|比较一下|再比较|还得再谈|还要再谈|再谈谈|再定|再决定|考虑考虑|再想想|想一想|内部讨论|(?:要|还要|得|需要)(?:再)?讨论|等(?:院长|老板|主任|上面|总经理|董事长|科室|采购|财务).{0,4}?"
     r"(?:定|批|决定|拍板|签字|同意|开会|商量|意见)"
 )
 _SUPPORT = re.compile(
@@ -212,8 +212,9 @@ _STAGE_VERB = re.compile(
     r"调整到|进入|进到|走到|推进到|推到|变成|变为|转为|转到|到了|到|→|->|=>)\s*$"
 )
 _STAGE_CHANGE = re.compile(r"阶段|改成|改为|设成|标成|标记|更新|调到|进入|→|->")
-_WIN = re.compile(r"赢了|赢单|签了|成交|拿下|中标了|签下")
-_LOSE = re.compile(r"丢了|输了|输单|没拿下|丢单|黄了|落标")
+_WIN = re.compile(r"赢了|赢单|(?:合同|单子|这单|那单)(?:已经)?签了|成交了|拿下了|中标了|签下来了")
+_LOSE = re.compile(r"丢了|输了|输单|没拿下|丢单|黄了|落标|没中标|(?:竞品|别家|对手|友商).{0,4}中标")
+_DEAL = re.compile(r"单|项目|标|合同")
 
 
 def detect_stage(text: str, stages: Sequence[str]) -> tuple[bool, str | None]:
@@ -229,7 +230,8 @@ def detect_stage(text: str, stages: Sequence[str]) -> tuple[bool, str | None]:
         if _STAGE_VERB.search(text[max(0, pos - 6): pos]):
             return True, st
     for pos, st in mentions:
-        if text[pos + len(st): pos + len(st) + 3].startswith("阶段"):
+        after = text[pos + len(st): pos + len(st) + 3]
+        if after.startswith(("阶段", "了", "啦")):
             return True, st
     if _STAGE_CHANGE.search(text):
         return True, mentions[-1][1]
@@ -239,6 +241,8 @@ def detect_stage(text: str, stages: Sequence[str]) -> tuple[bool, str | None]:
 def stage_from_outcome(text: str, stages: Sequence[str]) -> str | None:
     win = [s for s in stages if "赢" in s or "成交" in s]
     lose = [s for s in stages if "输" in s or "丢" in s]
+    if not _DEAL.search(text):
+        return None
     if _LOSE.search(text) and lose:
         return lose[0]
     if _WIN.search(text) and win:

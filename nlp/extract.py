@@ -133,7 +133,7 @@ class Extractor:
 
         # ---- entities
         cust_mentions = self.index.find_customers(text, low, syl, protected)
-        orgs = find_org_spans(text)
+        orgs = find_org_spans(text, protected)
         customer, known, candidates, cust_span = self._pick_customer(cust_mentions, orgs)
         prod_mentions = self.index.find_products(text, low, syl, protected)
         taken = [(m.start, m.end) for m in cust_mentions] + [(o.start, o.end) for o in orgs]
@@ -176,8 +176,7 @@ class Extractor:
         if obstacle is None and re.search(r"选了(?:竞品|别家|别的)", text):
             obstacle = map_preset("竞品介入", cat.obstacles)
         is_stage, stage = detect_stage(text, cat.stages)
-        if not is_stage and re.search(
-                r"(?:标成|标记|改成|改为|设成|设为|更新为).{0,2}$|阶段", text):
+        if not is_stage:
             st = stage_from_outcome(text, cat.stages)
             if st is not None:
                 is_stage, stage = True, st
@@ -237,7 +236,6 @@ class Extractor:
         elif intent != "update_stage":
             stage = None
         if intent == "update_stage":
-            attitude = None
             if chosen is None:
                 next_action = None
         if intent == "create_lead":
@@ -400,7 +398,17 @@ def _choose_next(text: str, future: list[TimeExpr],
     """The next step's date: an expression with 再 / an action after it wins, then order."""
     if not future:
         return None
-    strong = [t for t in future if not t.weak] or future
+    strong = [t for t in future if not t.weak]
+    if not strong:
+        # '今天' alone is a next step only when a concrete step follows it in its clause
+        strong = [t for t in future
+                  if find_strong_action(text[t.end: _clause_end(text, t.end, clauses)], "")]
+        if not strong:
+            return None
+    # 'X或者Y' / 'X到Y': Y is an alternative or a range end, X is the step
+    strong = [t for i, t in enumerate(strong)
+              if i == 0 or not re.fullmatch(r"\s*(?:或者?|还是|到|至|-|~|—)\s*",
+                                            text[strong[i - 1].end: t.start])]
     scored: list[tuple[int, int, TimeExpr]] = []
     for i, t in enumerate(strong):
         nxt = next((u.start for u in strong[i + 1:] if u.start > t.end), len(text))
@@ -421,6 +429,13 @@ def _choose_next(text: str, future: list[TimeExpr],
     return scored[0][2]
 
 
+def _clause_end(text: str, pos: int, clauses: list[tuple[int, int]]) -> int:
+    for a, b in clauses:
+        if a <= pos < b:
+            return b
+    return min(len(text), pos)
+
+
 def _previous_clause(text: str, pos: int, clauses: list[tuple[int, int]]) -> str:
     prev = ""
     for a, b in clauses:
@@ -432,8 +447,16 @@ def _previous_clause(text: str, pos: int, clauses: list[tuple[int, int]]) -> str
 
 def _segments(text: str, t: TimeExpr, times: list[TimeExpr],
               clauses: list[tuple[int, int]]) -> tuple[str, str]:
-    nxt = next((u.start for u in times if u.start >= t.end and u.kind == "date"
-                and u.date is not None), len(text))
+    nxt = len(text)
+    end = t.end
+    for u in times:
+        if u.start < t.end or u.kind != "date" or u.date is None:
+            continue
+        if re.fullmatch(r"\s*(?:或者?|还是|到|至|-|~|—)\s*", text[end: u.start]):
+            end = u.end          # an alternative / range end belongs to this step
+            continue
+        nxt = u.start
+        break
     cs = 0
     for a, b in clauses:
         if a <= t.start < b:

@@ -89,7 +89,7 @@ _ORG_SUFFIX = re.compile(
     r"大药房|药房|工作室|(?<![工药])厂(?![长里家区房商址子]))"
 )
 _ORG_STOP_CHARS = set("是叫在去跟给和与到从的了把对向找见约趟次个说有这那我你他她们问帮建录加增要想"
-                      "刚嗯啊呢吧哦呀就也")
+                      "刚嗯啊呢吧哦呀就也访陪请送带为被让往")
 _ORG_STOP_WORDS = ("客户", "线索", "新建", "新增", "叫做", "名字", "单位")
 _ORG_TAIL = re.compile(
     r"(?:股份有限公司|有限责任公司|集团有限公司|有限公司|股份公司|集团公司|公司|集团|医院|院)$"
@@ -377,7 +377,14 @@ class CatalogIndex:
         suffix = _ORG_TAIL.sub("", suffix)
         if suffix and suffix not in ref:
             return False
-        return not (prefix and not all(ch in ref for ch in prefix))
+        if not prefix or all(ch in ref for ch in prefix):
+            return True
+        if mention.end == org.end:
+            # the whole name was matched: words before it are the sentence, unless they
+            # end in another place name ('北京市' + 中山医院)
+            m = re.search(r"[\u4e00-\u9fff]{1,4}(?:省|市|区|县)$", prefix)
+            return m is None or m.group(0) in ref
+        return False
 
     # ---------------------------------------------------------------- contacts
     def find_contact_names(self, text: str) -> list[tuple[int, int, str]]:
@@ -521,15 +528,17 @@ def find_title_mentions(text: str) -> list[ContactMention]:
     return out
 
 
-def find_org_spans(text: str) -> list[OrgSpan]:
+def find_org_spans(text: str,
+                   protected: Iterable[tuple[int, int]] = ()) -> list[OrgSpan]:
     """Organisation names as written: '…医院', '…有限公司' with a name part before them."""
     out: list[OrgSpan] = []
+    stops = {b for _a, b in protected}
     for m in _ORG_SUFFIX.finditer(text):
         end = m.end()
         i = m.start()
         while i > 0:
             ch = text[i - 1]
-            if not is_han(ch) or ch in _ORG_STOP_CHARS:
+            if not is_han(ch) or ch in _ORG_STOP_CHARS or i in stops:
                 break
             if any(text[max(0, i - len(w)): i] == w for w in _ORG_STOP_WORDS):
                 break
