@@ -235,9 +235,8 @@ class Extractor:
             stage = None
         elif intent != "update_stage":
             stage = None
-        if intent == "update_stage":
-            if chosen is None:
-                next_action = None
+        if intent == "update_stage" and chosen is None:
+            next_action = None
         if intent == "create_lead":
             channel = None
             attitude = None
