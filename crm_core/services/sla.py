@@ -282,6 +282,9 @@ async def sync_clocks(uow: UnitOfWork, since: datetime | None, *,
 
 
 # --- the scan -------------------------------------------------------------------------------
+SCAN_LEASE = timedelta(minutes=2)
+
+
 @dataclass
 class ScanResult:
     due: int = 0
@@ -290,6 +293,11 @@ class ScanResult:
     stopped: int = 0
     skipped: int = 0
     by_level: dict[int, int] = field(default_factory=dict)
+
+
+def _due_select(uow: UnitOfWork, limit: int) -> Any:
+    return (sa.select(CLOCK.c.id).where(CLOCK.c.next_at <= uow.now)
+            .order_by(CLOCK.c.next_at, CLOCK.c.id).limit(limit))
 
 
 async def due_clocks(uow: UnitOfWork, limit: int) -> list[SlaClock]:
@@ -301,145 +309,172 @@ async def due_clocks(uow: UnitOfWork, limit: int) -> list[SlaClock]:
     return list((await uow.session.execute(q)).scalars())
 
 
-async def _chain_ids(uow: UnitOfWork, owner_id: int | None,
-                     cache: dict[int, list[int]]) -> list[int]:
-    if owner_id is None:
-        return []
-    if owner_id in cache:
-        return cache[owner_id]
-    from crm_core.services.users import manager_chain
+@dataclass(frozen=True, slots=True)
+class _Clock:
+    id: int
+    rule: str
+    subject_id: int
+    owner_id: int | None
+    started_at: datetime
+    level: int
 
-    chain = [u.id for u in await manager_chain(uow, owner_id, levels=2) if u.id is not None]
-    if not chain:  # no manager_id: the team's manager, then a director
-        owner = await uow.session.get(User, owner_id)
-        team = await uow.session.get(Team, owner.team_id) if owner and owner.team_id else None
-        if team is not None and team.manager_id and team.manager_id != owner_id:
-            chain.append(team.manager_id)
-    if len(chain) < 2:
-        director = (await uow.session.execute(sa.select(User.id).where(
-            User.role == "director", User.active.is_(True)).limit(1))).first()  # type: ignore[attr-defined]
-        if director is not None and int(director[0]) not in chain \
-                and int(director[0]) != owner_id:
-            chain.append(int(director[0]))
-    cache[owner_id] = chain
-    return chain
+
+async def claim_due_clocks(uow: UnitOfWork, limit: int) -> list[_Clock]:
+    """Take a batch of due clocks for this transaction: one UPDATE that pushes their `next_at`
+    a lease ahead and returns them (`FOR UPDATE SKIP LOCKED` in the sub-select on PostgreSQL;
+    on SQLite the statement holds the write lock until commit). A second instance skips them;
+    if this one dies, the lease runs out and they are due again."""
+    sub = _due_select(uow, limit)
+    if uow.db.dialect == "postgresql":
+        sub = sub.with_for_update(skip_locked=True)
+    stmt = (sa.update(CLOCK).where(CLOCK.c.id.in_(sub.scalar_subquery()))
+            .values(next_at=uow.now + SCAN_LEASE, updated_at=uow.now)
+            .returning(CLOCK.c.id, CLOCK.c.rule, CLOCK.c.subject_id, CLOCK.c.owner_id,
+                       CLOCK.c.started_at, CLOCK.c.level))
+    rows = (await uow.session.execute(stmt)).all()
+    return sorted((_Clock(*r) for r in rows), key=lambda c: c.id)
+
+
+async def _people(uow: UnitOfWork, owner_ids: Iterable[int | None]
+                  ) -> tuple[dict[int, list[int]], dict[int, str]]:
+    """Escalation chains (supervisor, director) and names for many owners: a few queries."""
+    owners = {o for o in owner_ids if o is not None}
+    names: dict[int, str] = {}
+    mgr_of: dict[int, int | None] = {}
+    team_of: dict[int, int | None] = {}
+    want = set(owners)
+    for _ in range(3):                                      # owner → manager → director
+        want -= set(mgr_of)
+        if not want:
+            break
+        rows = (await uow.session.execute(sa.select(User.id, User.name, User.manager_id,
+                                                    User.team_id)
+                                          .where(User.id.in_(want)))).all()  # type: ignore[union-attr]
+        for uid, name, mid, tid in rows:
+            names[uid], mgr_of[uid], team_of[uid] = name, mid, tid
+        want = {m for m in mgr_of.values() if m is not None and m not in mgr_of}
+    team_mgr = dict((await uow.session.execute(sa.select(Team.id, Team.manager_id))).all())
+    director = (await uow.session.execute(sa.select(User.id).where(
+        User.role == "director", User.active.is_(True)).order_by(User.id).limit(1))  # type: ignore[attr-defined]
+                ).scalar()
+    chains: dict[int, list[int]] = {}
+    for o in owners:
+        chain: list[int] = []
+        cur = o
+        while len(chain) < 2:
+            m = mgr_of.get(cur)
+            if m is None or m in chain or m == o:
+                break
+            chain.append(m)
+            cur = m
+        if not chain:
+            tm = team_mgr.get(team_of.get(o))
+            if tm is not None and tm != o:
+                chain.append(tm)
+        if len(chain) < 2 and director is not None and director not in chain and director != o:
+            chain.append(int(director))
+        chains[o] = chain
+    return chains, names
 
 
 async def scan_clocks(uow: UnitOfWork, *, limit: int = 500) -> ScanResult:
-    """Fire every due level once (see the module doc). The caller commits."""
+    """Fire every due level once (see the module doc), in a few statements per batch.
+    The caller commits."""
     res = ScanResult()
-    clocks = await due_clocks(uow, limit)
+    now = uow.now
+    clocks = await claim_due_clocks(uow, limit)
     res.due = len(clocks)
     if not clocks:
         return res
     cfg = await load_config(uow)
-    by_rule: dict[str, list[SlaClock]] = {}
+    by_rule: dict[str, list[_Clock]] = {}
     for c in clocks:
         by_rule.setdefault(c.rule, []).append(c)
-    chains: dict[int, list[int]] = {}
-    names: dict[int, str] = {}
+    subjects: dict[tuple[str, int], Subject] = {}
     for rule, group in by_rule.items():
-        subjects = await load_subjects(uow, rule, [c.subject_id for c in group])
-        for clock in group:
-            subj = subjects.get(clock.subject_id)
-            await _advance(uow, cfg, clock, subj, res, chains, names)
-    return res
-
-
-async def _cas(uow: UnitOfWork, clock: SlaClock, **values: Any) -> bool:
-    """Compare-and-set on (level, started_at, next_at): a second instance loses cleanly."""
-    stmt = sa.update(CLOCK).where(
-        CLOCK.c.id == clock.id, CLOCK.c.level == clock.level,
-        CLOCK.c.started_at == clock.started_at, CLOCK.c.next_at == clock.next_at,
-    ).values(updated_at=uow.now, **values)
-    res = await uow.session.execute(stmt)
-    return bool(res.rowcount)  # type: ignore[attr-defined]
-
-
-async def _advance(uow: UnitOfWork, cfg: SlaConfig, clock: SlaClock, subj: Subject | None,
-                   res: ScanResult, chains: dict[int, list[int]], names: dict[int, str]) -> None:
-    now = uow.now
-    if subj is None or subj.anchor is None:
-        if await _cas(uow, clock, next_at=None, stopped_at=now,
-                      stop_reason="done" if subj is not None else "gone"):
+        for sid, subj in (await load_subjects(uow, rule, [c.subject_id for c in group])).items():
+            subjects[(rule, sid)] = subj
+    chains, names = await _people(uow, (s.owner_id for s in subjects.values()))
+    updates: list[dict[str, Any]] = []
+    resolve: list[int] = []
+    escs: list[dict[str, Any]] = []
+    alerts: dict[str, tuple[int | None, dict[str, Any]]] = {}
+    for clock in clocks:
+        subj = subjects.get((clock.rule, clock.subject_id))
+        upd = {"b_id": clock.id, "b_started": clock.started_at, "b_owner": clock.owner_id,
+               "b_level": clock.level, "b_next": None, "b_stopped": None, "b_reason": None}
+        pol = None if subj is None or subj.anchor is None else cfg.policy(
+            clock.rule, subj.team_id, subj.source, subj.grade)
+        if subj is None or subj.anchor is None or pol is None:
+            upd |= {"b_stopped": now, "b_reason": "gone" if subj is None else (
+                "done" if subj.anchor is None else "no policy")}
             res.stopped += 1
-            await _resolve(uow, clock)
-        else:
-            res.skipped += 1
-        return
-    pol = cfg.policy(clock.rule, subj.team_id, subj.source, subj.grade)
-    cal = cfg.calendar(subj.team_id)
-    if pol is None:
-        await _cas(uow, clock, next_at=None, stopped_at=now, stop_reason="no policy")
-        res.stopped += 1
-        return
-    if subj.anchor != clock.started_at or subj.owner_id != clock.owner_id:
-        # acted on (reassigned, task moved, stage changed, new activity): a new run
-        # (a run that is already late fires on the next scan, from the fresh row)
-        nxt = P.next_check(pol, subj.anchor, 0, cal)
-        if await _cas(uow, clock, started_at=subj.anchor, owner_id=subj.owner_id,
-                      team_id=subj.team_id, level=0, next_at=nxt, stopped_at=None,
-                      stop_reason=None):
+            resolve.append(clock.id)
+            updates.append(upd)
+            continue
+        cal = cfg.calendar(subj.team_id)
+        if subj.anchor != clock.started_at or subj.owner_id != clock.owner_id:
+            # acted on (reassigned, task moved, stage changed, new activity): a new run; one
+            # that is already late fires on the next scan
+            upd |= {"b_started": subj.anchor, "b_owner": subj.owner_id, "b_level": 0,
+                    "b_next": P.next_check(pol, subj.anchor, 0, cal)}
             res.restarted += 1
-            await _resolve(uow, clock)
-        else:
-            res.skipped += 1
-        return
-    breaches = P.overdue([(clock.subject_id, subj.anchor)], pol, now, cal,
-                         fired={clock.subject_id: clock.level})
-    if not breaches:  # next_at moved (policy change): recompute
-        await _cas(uow, clock, next_at=P.next_check(pol, subj.anchor, clock.level, cal))
-        return
-    top = max(b.level for b in breaches)
-    nxt = P.next_check(pol, subj.anchor, top, cal)
-    if not await _cas(uow, clock, level=top, next_at=nxt,
-                      stop_reason=None if nxt else "exhausted"):
-        res.skipped += 1
-        return
-    chain = await _chain_ids(uow, subj.owner_id, chains)
-    for b in breaches:
-        target = P.escalation_target(b.level, subj.owner_id, chain)
-        key = P.breach_key(clock.rule, clock.subject_id, subj.anchor, b.level)
-        ins = _insert(uow, ESC).values(
-            key=key, clock_id=clock.id, rule=clock.rule, subject_id=clock.subject_id,
-            lead_id=subj.lead_id, owner_id=subj.owner_id, recipient_id=target, level=b.level,
-            started_at=subj.anchor, deadline_at=b.deadline, fired_at=now,
-        ).on_conflict_do_nothing(index_elements=["key"]).returning(ESC.c.id)
-        esc_id = (await uow.session.execute(ins)).scalar()
-        if esc_id is None:
+            resolve.append(clock.id)
+            updates.append(upd)
             continue
-        res.fired += 1
-        res.by_level[b.level] = res.by_level.get(b.level, 0) + 1
-        if target is None:
-            log.warning("SLA %s level %s for %s: nobody to tell", clock.rule, b.level,
-                        clock.subject_id)
-            continue
-        owner_name = await _name(uow, subj.owner_id, names)
-        payload = {
-            "escalation_id": esc_id, "rule": clock.rule, "rule_label": P.RULE_LABELS[clock.rule],
-            "level": b.level, "level_label": P.LEVEL_LABELS.get(b.level, ""),
-            "subject_id": clock.subject_id, "lead_id": subj.lead_id, "deal_id": subj.deal_id,
-            "title": subj.title, "owner_id": subj.owner_id, "owner_name": owner_name,
-            "started_at": subj.anchor, "deadline_at": b.deadline,
-            "overdue_minutes": int((now - b.deadline).total_seconds() // 60),
-        }
-        await notify_once(uow, "sla.alert", target, payload, dedupe_key=key)
-
-
-async def _name(uow: UnitOfWork, user_id: int | None, cache: dict[int, str]) -> str:
-    if user_id is None:
-        return "（无负责人）"
-    if user_id not in cache:
-        u = await uow.session.get(User, user_id)
-        cache[user_id] = u.name if u else str(user_id)
-    return cache[user_id]
-
-
-async def _resolve(uow: UnitOfWork, clock: SlaClock) -> None:
-    """The breach of the previous run is over (acted on): mark its escalations resolved."""
-    await uow.session.execute(sa.update(ESC).where(
-        ESC.c.clock_id == clock.id, ESC.c.started_at == clock.started_at,
-        ESC.c.resolved_at.is_(None)).values(resolved_at=uow.now))
+        breaches = P.overdue([(clock.subject_id, subj.anchor)], pol, now, cal,
+                             fired={clock.subject_id: clock.level})
+        top = max([b.level for b in breaches], default=clock.level)
+        nxt = P.next_check(pol, subj.anchor, top, cal)
+        upd |= {"b_level": top, "b_next": nxt, "b_reason": None if nxt else "exhausted"}
+        updates.append(upd)
+        chain = chains.get(subj.owner_id, []) if subj.owner_id is not None else []
+        for b in breaches:
+            target = P.escalation_target(b.level, subj.owner_id, chain)
+            key = P.breach_key(clock.rule, clock.subject_id, subj.anchor, b.level)
+            escs.append({"key": key, "clock_id": clock.id, "rule": clock.rule,
+                         "subject_id": clock.subject_id, "lead_id": subj.lead_id,
+                         "owner_id": subj.owner_id, "recipient_id": target, "level": b.level,
+                         "started_at": subj.anchor, "deadline_at": b.deadline, "fired_at": now})
+            alerts[key] = (target, {
+                "rule": clock.rule, "rule_label": P.RULE_LABELS[clock.rule], "level": b.level,
+                "level_label": P.LEVEL_LABELS.get(b.level, ""), "subject_id": clock.subject_id,
+                "lead_id": subj.lead_id, "deal_id": subj.deal_id, "title": subj.title,
+                "owner_id": subj.owner_id,
+                "owner_name": names.get(subj.owner_id, "（无负责人）")
+                if subj.owner_id is not None else "（无负责人）",
+                "started_at": subj.anchor, "deadline_at": b.deadline,
+                "overdue_minutes": int((now - b.deadline).total_seconds() // 60),
+            })
+    if updates:
+        await uow.session.execute(
+            sa.update(CLOCK).where(CLOCK.c.id == sa.bindparam("b_id")).values(
+                started_at=sa.bindparam("b_started"), owner_id=sa.bindparam("b_owner"),
+                level=sa.bindparam("b_level"), next_at=sa.bindparam("b_next"),
+                stopped_at=sa.bindparam("b_stopped"), stop_reason=sa.bindparam("b_reason"),
+                updated_at=now), updates)
+    if resolve:
+        await uow.session.execute(sa.update(ESC).where(
+            ESC.c.clock_id.in_(resolve), ESC.c.resolved_at.is_(None)).values(resolved_at=now))
+    outbox: list[dict[str, Any]] = []
+    if escs:  # executemany ("insertmanyvalues" batches, RETURNING the rows inserted)
+        ins = _insert(uow, ESC).on_conflict_do_nothing(
+            index_elements=["key"]).returning(ESC.c.id, ESC.c.key, ESC.c.level)
+        for esc_id, key, level in (await uow.session.execute(ins, escs)).all():
+            res.fired += 1
+            res.by_level[level] = res.by_level.get(level, 0) + 1
+            target, payload = alerts[key]
+            if target is None:
+                log.warning("SLA alert %s: nobody to tell", key)
+                continue
+            outbox.append({"kind": "sla.alert", "recipient_id": target,
+                           "payload": _jsonable({"escalation_id": esc_id, **payload}),
+                           "dedupe_key": key, "status": "pending", "attempts": 0,
+                           "next_attempt_at": now, "created_at": now})
+    if outbox:
+        await uow.session.execute(_insert(uow, OUTBOX).on_conflict_do_nothing(
+            index_elements=["dedupe_key"]), outbox)
+    return res
 
 
 async def stop_lead_clocks(uow: UnitOfWork, lead_id: int, reason: str = "acted") -> int:
