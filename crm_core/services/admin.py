@@ -1,0 +1,512 @@
+"""Admin changes: users, teams, regions, platform bindings, routing rules, SLA policies,
+presets, stages, campaign costs. Each change is proposed (validated, with a Chinese preview
+and before/after, nothing written), then applied (written, audited, recorded as a
+`ConfigChange`), and can be undone (`undo_last`). Only admins may call any of these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+
+from crm_core.errors import Conflict, InvalidInput, NotFound
+from crm_core.models import (
+    ConfigEntry,
+    Deal,
+    Region,
+    SlaPolicy,
+    Stage,
+    Team,
+    User,
+    UserIdentity,
+)
+from crm_core.models.accounts_ext import ConfigChange
+from crm_core.models.org import ROLE_LABELS
+from crm_core.policies import sla as sla_policy
+from crm_core.policies import stages as stage_policy
+from crm_core.services import routing_rules
+from crm_core.services.access import require_role
+from crm_core.services.catalog import bump_catalog, get_config, set_config
+from crm_core.uow import UnitOfWork
+
+ADMINS = frozenset({"admin"})
+PLATFORMS = ("wecom", "dingtalk", "feishu", "console")
+CONFIG_KEYS: dict[str, str] = {
+    "presets.next_actions": "下一步动作预设", "presets.obstacles": "推进障碍预设",
+    "presets.lost_reasons": "输单原因预设", "campaign_costs": "渠道费用",
+    "decision_chain": "决策链角色",
+}
+USER_FIELDS = {"role": "角色", "team": "团队", "manager": "上级", "leave": "请假",
+               "active": "状态"}
+
+
+@dataclass
+class Proposal:
+    kind: str                      # user.add | user.set | team.add | team.set | region.add |
+    target: str                    # region.set | binding.add | binding.remove | routing |
+    summary: str                   # sla | config | stages
+    before: Any
+    after: Any
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "target": self.target, "summary": self.summary,
+                "before": self.before, "after": self.after, "warnings": self.warnings}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Proposal:
+        return cls(d["kind"], d["target"], d["summary"], d.get("before"), d.get("after"),
+                   list(d.get("warnings") or []))
+
+
+def _need_admin(user: User, what: str) -> None:
+    require_role(user, ADMINS, what)
+
+
+def _bad(msg: str) -> InvalidInput:
+    return InvalidInput(msg, msg)
+
+
+# --- lookups ---------------------------------------------------------------------------
+
+async def _user(uow: UnitOfWork, word: str) -> User:
+    from crm_core.services.handover import resolve_user
+
+    return await resolve_user(uow, word)
+
+
+async def _team(uow: UnitOfWork, name: str) -> Team:
+    t = (await uow.session.execute(select(Team).where(Team.name == name.strip()))).scalars()\
+        .first()
+    if t is None:
+        names = "、".join((await uow.session.execute(select(Team.name))).scalars())
+        raise _bad(f"没有团队「{name}」。现有：{names}")
+    return t
+
+
+async def _region(uow: UnitOfWork, name: str) -> Region:
+    r = (await uow.session.execute(select(Region).where(Region.name == name.strip())))\
+        .scalars().first()
+    if r is None:
+        raise _bad(f"没有区域「{name}」")
+    return r
+
+
+def _role(word: str) -> str:
+    w = word.strip()
+    for key, label in ROLE_LABELS.items():
+        if w in (key, label):
+            return key
+    raise _bad(f"没有「{w}」这个角色。可选：{'、'.join(ROLE_LABELS.values())}")
+
+
+# --- state readers / writers per kind ----------------------------------------------------
+
+def _user_state(u: User) -> dict[str, Any]:
+    return {"role": u.role, "team_id": u.team_id, "manager_id": u.manager_id,
+            "active": u.active,
+            "leave_from": u.leave_from.isoformat() if u.leave_from else None,
+            "leave_until": u.leave_until.isoformat() if u.leave_until else None}
+
+
+def _apply_user_state(u: User, st: dict[str, Any]) -> None:
+    u.role = st["role"]
+    u.team_id = st["team_id"]
+    u.manager_id = st["manager_id"]
+    u.active = bool(st["active"])
+    u.leave_from = date.fromisoformat(st["leave_from"]) if st.get("leave_from") else None
+    u.leave_until = date.fromisoformat(st["leave_until"]) if st.get("leave_until") else None
+
+
+def _team_state(t: Team) -> dict[str, Any]:
+    return {"region_id": t.region_id, "manager_id": t.manager_id, "strategy": t.strategy}
+
+
+async def _stages_state(uow: UnitOfWork) -> list[dict[str, Any]]:
+    from crm_core.services.stages import all_stages, stage_def
+
+    return [stage_def(s).to_json() for s in await all_stages(uow, active_only=True)]
+
+
+async def _routing_state(uow: UnitOfWork) -> list[dict[str, Any]]:
+    out = []
+    for r in await routing_rules.get_routing_rules(uow):
+        rule: dict[str, Any] = {"name": r["name"], "when": r["when"] or {},
+                                "fallback": bool(r["fallback"]), "active": bool(r["active"])}
+        kind = r["target_kind"]
+        rule[kind if kind in ("team", "rep") else "pool"] = r["target_id"] if kind in (
+            "team", "rep") else True
+        out.append(rule)
+    return out
+
+
+async def _sla_row(uow: UnitOfWork, rule: str) -> SlaPolicy | None:
+    return (await uow.session.execute(select(SlaPolicy).where(
+        SlaPolicy.rule == rule, SlaPolicy.team_id.is_(None),  # type: ignore[union-attr]
+        SlaPolicy.source_channel.is_(None), SlaPolicy.grade.is_(None))))\
+        .scalars().first()  # type: ignore[union-attr]
+
+
+async def sla_state(uow: UnitOfWork, rule: str) -> dict[str, Any]:
+    row = await _sla_row(uow, rule)
+    if row is not None:
+        return {"levels_hours": list(row.levels_hours), "business": row.business,
+                "active": row.active, "custom": True}
+    d = next(p for p in sla_policy.DEFAULT_POLICIES if p.rule == rule)
+    return {"levels_hours": list(d.levels_hours), "business": d.business, "active": True,
+            "custom": False}
+
+
+async def _write(uow: UnitOfWork, admin: User, kind: str, target: str, state: Any) -> None:
+    """Bring the world to `state` for (kind, target); `None` means "absent"."""
+    s = uow.session
+    if kind in ("user.set", "user.add"):
+        u = (await s.execute(select(User).where(User.login == target))).scalars().first()
+        if state is None:                      # undoing an add: the account is switched off
+            if u is not None:
+                u.active = False
+                uow.add(u)
+            return
+        if u is None:
+            u = User(login=target, name=state.get("name") or target, created_at=uow.now)
+        _apply_user_state(u, state)
+        uow.add(u)
+    elif kind in ("team.set", "team.add"):
+        t = (await s.execute(select(Team).where(Team.name == target))).scalars().first()
+        if state is None:
+            if t is not None:
+                n = (await s.execute(select(func.count()).select_from(User)
+                                     .where(User.team_id == t.id))).scalar_one()
+                if n:
+                    raise Conflict("team in use", f"团队「{target}」已有成员，不能撤销新建")
+                await s.delete(t)
+            return
+        if t is None:
+            t = Team(name=target)
+        t.region_id, t.manager_id = state["region_id"], state["manager_id"]
+        t.strategy = state.get("strategy") or "round_robin"
+        uow.add(t)
+    elif kind in ("region.set", "region.add"):
+        r = (await s.execute(select(Region).where(Region.name == target))).scalars().first()
+        if state is None:
+            if r is not None:
+                await s.delete(r)
+            return
+        if r is None:
+            r = Region(name=target)
+        r.provinces, r.cities = list(state["provinces"]), list(state.get("cities") or [])
+        uow.add(r)
+    elif kind == "binding":
+        login, platform = target.split("@", 1)
+        u = await _user(uow, login)
+        row = (await s.execute(select(UserIdentity).where(
+            UserIdentity.user_id == u.id, UserIdentity.platform == platform))).scalars().first()
+        if row is not None:
+            await s.delete(row)
+            await s.flush()
+        if state is not None:
+            uow.add(UserIdentity(user_id=u.id or 0, platform=platform,
+                                 platform_user_id=state["platform_user_id"],
+                                 chat_id=state.get("chat_id")))
+    elif kind == "sla":
+        row = await _sla_row(uow, target)
+        if state is None or not state.get("custom", True):
+            if row is not None:
+                await s.delete(row)
+            return
+        if row is None:
+            row = SlaPolicy(rule=target)
+        row.levels_hours = list(state["levels_hours"])
+        row.business = bool(state["business"])
+        row.active = bool(state.get("active", True))
+        uow.add(row)
+    elif kind == "config":
+        if state is None:
+            row = await s.get(ConfigEntry, target)
+            if row is not None:
+                await s.delete(row)
+            return
+        await set_config(uow, target, state)
+        if target.startswith("presets."):
+            await bump_catalog(uow)
+    elif kind == "stages":
+        await _write_stages(uow, state)
+        await bump_catalog(uow)
+    elif kind == "routing":
+        pass                                   # written by routing_rules (it commits)
+    else:  # pragma: no cover - guarded by propose
+        raise _bad(f"未知的配置类型 {kind}")
+
+
+async def _write_stages(uow: UnitOfWork, state: list[dict[str, Any]]) -> None:
+    rows = {s.name: s for s in (await uow.session.execute(select(Stage))).scalars()}
+    keep = set()
+    for raw in state:
+        d = stage_policy.StageDef.from_json(raw)
+        keep.add(d.name)
+        st = rows.get(d.name) or Stage(name=d.name)
+        st.sequence, st.is_won, st.is_lost = d.sequence, d.is_won, d.is_lost
+        st.allowed_next = list(d.allowed_next)
+        st.requirements = d.requirements_json()
+        st.active = True
+        uow.add(st)
+    for name, st in rows.items():
+        if name not in keep and st.active:
+            st.active = False
+            uow.add(st)
+
+
+# --- proposals ---------------------------------------------------------------------------
+
+async def _current(uow: UnitOfWork, kind: str, target: str) -> Any:
+    s = uow.session
+    if kind == "user.set":
+        u = await _user(uow, target)
+        return _user_state(u)
+    if kind == "team.set":
+        return _team_state(await _team(uow, target))
+    if kind == "region.set":
+        r = await _region(uow, target)
+        return {"provinces": list(r.provinces), "cities": list(r.cities)}
+    if kind == "binding":
+        login, platform = target.split("@", 1)
+        u = await _user(uow, login)
+        row = (await s.execute(select(UserIdentity).where(
+            UserIdentity.user_id == u.id, UserIdentity.platform == platform))).scalars().first()
+        return None if row is None else {"platform_user_id": row.platform_user_id,
+                                         "chat_id": row.chat_id}
+    if kind == "sla":
+        return await sla_state(uow, target)
+    if kind == "config":
+        row = await s.get(ConfigEntry, target)
+        return None if row is None else row.value
+    if kind == "stages":
+        return await _stages_state(uow)
+    if kind == "routing":
+        return await _routing_state(uow)
+    return None
+
+
+async def _validate(uow: UnitOfWork, kind: str, target: str, after: Any) -> list[str]:
+    """Errors (raised) — returns warnings."""
+    s = uow.session
+    if kind == "stages":
+        defs = [stage_policy.StageDef.from_json(x) for x in after]
+        errors = stage_policy.validate_stages(defs)
+        names = {d.name for d in defs}
+        for st in (await s.execute(select(Stage).where(Stage.active.is_(True)))).scalars():  # type: ignore[attr-defined]
+            if st.name not in names:
+                n = (await s.execute(select(func.count()).select_from(Deal)
+                                     .where(Deal.stage_id == st.id))).scalar_one()
+                if n:
+                    errors.append(f"「{st.name}」还有 {n} 个商机，不能删除")
+        if errors:
+            raise InvalidInput("stages rejected", "阶段配置未保存，原配置不变：\n"
+                               + "\n".join(f"· {e}" for e in errors))
+        return []
+    if kind == "routing":
+        checked = await routing_rules.check_rules(uow, after)
+        if checked.errors:
+            raise InvalidInput("routing rejected", "分配规则未保存，原规则不变：\n"
+                               + "\n".join(f"· {e}" for e in checked.errors))
+        return list(checked.warnings)
+    if kind == "sla":
+        try:
+            sla_policy.RulePolicy(target, tuple(float(x) for x in after["levels_hours"]),
+                                  business=bool(after["business"]))
+        except (ValueError, TypeError) as e:
+            raise _bad("SLA 时限要 1 到 3 级、递增、不小于 0，如「4 8 16」") from e
+        return []
+    if kind == "config":
+        if target not in CONFIG_KEYS:
+            raise _bad(f"不能修改「{target}」")
+        if target.startswith("presets."):
+            if not isinstance(after, list) or not after or not all(
+                    isinstance(x, str) and 0 < len(x) <= 12 for x in after):
+                raise _bad("预设要至少一项，每项 1~12 个字")
+            if len(set(after)) != len(after):
+                raise _bad("预设里有重复项")
+        if target == "campaign_costs" and (not isinstance(after, dict) or any(
+                isinstance(v, bool) or not isinstance(v, int | float) or v < 0
+                for v in after.values())):
+            raise _bad("渠道费用要是不小于 0 的金额")
+        return []
+    if kind == "binding" and after is not None:
+        login, platform = target.split("@", 1)
+        if platform not in PLATFORMS:
+            raise _bad(f"平台只能是：{'、'.join(PLATFORMS)}")
+        taken = (await s.execute(select(UserIdentity).where(
+            UserIdentity.platform == platform,
+            UserIdentity.platform_user_id == after["platform_user_id"]))).scalars().first()
+        if taken is not None:
+            owner = await s.get(User, taken.user_id)
+            if owner is not None and owner.login != login:
+                raise _bad(f"这个{platform}账号已绑定给{owner.name}")
+    if kind == "user.add" and (await s.execute(select(User).where(User.login == target)))\
+            .scalars().first():
+        raise _bad(f"登录名「{target}」已存在")
+    if kind == "team.add" and (await s.execute(select(Team).where(Team.name == target)))\
+            .scalars().first():
+        raise _bad(f"团队「{target}」已存在")
+    if kind == "region.add" and (await s.execute(select(Region).where(Region.name == target)))\
+            .scalars().first():
+        raise _bad(f"区域「{target}」已存在")
+    return []
+
+
+async def propose(uow: UnitOfWork, admin: User, kind: str, target: str, after: Any,
+                  summary: str) -> Proposal:
+    """Validate a change and describe it; nothing is written."""
+    _need_admin(admin, f"change {kind}")
+    before = None if kind.endswith(".add") else await _current(uow, kind, target)
+    warnings = await _validate(uow, kind, target, after)
+    if before == after:
+        raise _bad("和现在的设置一样，没有变化")
+    return Proposal(kind, target, summary, before, after, warnings)
+
+
+async def apply(uow: UnitOfWork, admin: User, p: Proposal) -> ConfigChange:
+    """Write a proposed change (re-validated now), audit it, record it for undo. Commits."""
+    _need_admin(admin, f"apply {p.kind}")
+    fresh = await propose(uow, admin, p.kind, p.target, p.after, p.summary)
+    if fresh.before != p.before:
+        raise Conflict("changed meanwhile", "配置刚被别人改过，请重新操作")
+    change = ConfigChange(kind=p.kind, target=p.target, summary=p.summary, before=p.before,
+                          after=p.after, by_id=admin.id, at=uow.now)
+    uow.add(change)
+    await uow.flush()
+    uow.audit(f"admin.{p.kind}", "config_change", change.id,
+              before={"target": p.target, "value": p.before},
+              after={"target": p.target, "value": p.after})
+    if p.kind == "routing":
+        await routing_rules.set_routing_rules(uow, p.after, admin)   # commits
+        return change
+    await _write(uow, admin, p.kind, p.target, p.after)
+    await uow.commit()
+    return change
+
+
+async def undo_last(uow: UnitOfWork, admin: User) -> ConfigChange:
+    """Revert the latest change that is not reverted yet. Commits."""
+    _need_admin(admin, "undo a change")
+    change = (await uow.session.execute(select(ConfigChange).where(
+        ConfigChange.reverted_at.is_(None)).order_by(ConfigChange.id.desc())))\
+        .scalars().first()  # type: ignore[union-attr]
+    if change is None:
+        raise NotFound("nothing to undo", "没有可撤销的修改")
+    change.reverted_at = uow.now
+    change.reverted_by = admin.id
+    uow.add(change)
+    uow.audit("admin.undo", "config_change", change.id,
+              before={"target": change.target, "value": change.after},
+              after={"target": change.target, "value": change.before})
+    if change.kind == "routing":
+        await routing_rules.set_routing_rules(uow, change.before or [], admin)   # commits
+        return change
+    await _write(uow, admin, change.kind, change.target, change.before)
+    await uow.commit()
+    return change
+
+
+async def recent_changes(uow: UnitOfWork, admin: User, limit: int = 5) -> list[ConfigChange]:
+    _need_admin(admin, "list changes")
+    return list((await uow.session.execute(select(ConfigChange).order_by(
+        ConfigChange.id.desc()).limit(limit))).scalars())  # type: ignore[union-attr]
+
+
+# --- read side for the menus (admins only) -----------------------------------------------
+
+async def list_users(uow: UnitOfWork, admin: User) -> list[tuple[User, str | None]]:
+    _need_admin(admin, "list users")
+    return [(u, t) for u, t in (await uow.session.execute(
+        select(User, Team.name).join(Team, Team.id == User.team_id, isouter=True)
+        .order_by(User.team_id, User.id))).all()]
+
+
+async def list_teams(uow: UnitOfWork, admin: User) -> list[tuple[Team, str | None, str | None]]:
+    _need_admin(admin, "list teams")
+    out = []
+    for t in (await uow.session.execute(select(Team).order_by(Team.id))).scalars():  # type: ignore[arg-type]
+        region = await uow.session.get(Region, t.region_id) if t.region_id else None
+        mgr = await uow.session.get(User, t.manager_id) if t.manager_id else None
+        out.append((t, region.name if region else None, mgr.name if mgr else None))
+    return out
+
+
+async def list_regions(uow: UnitOfWork, admin: User) -> list[Region]:
+    _need_admin(admin, "list regions")
+    return list((await uow.session.execute(select(Region).order_by(Region.id))).scalars())  # type: ignore[arg-type]
+
+
+async def list_bindings(uow: UnitOfWork, admin: User) -> list[tuple[str, str, str]]:
+    _need_admin(admin, "list bindings")
+    return [(u, p, puid) for u, p, puid in (await uow.session.execute(
+        select(User.name, UserIdentity.platform, UserIdentity.platform_user_id)
+        .join(User, User.id == UserIdentity.user_id).order_by(User.id))).all()]
+
+
+async def read_state(uow: UnitOfWork, admin: User, kind: str, target: str) -> Any:
+    _need_admin(admin, f"read {kind}")
+    return await _current(uow, kind, target)
+
+
+async def config_or_default(uow: UnitOfWork, admin: User, key: str, default: Any) -> Any:
+    _need_admin(admin, f"read {key}")
+    return await get_config(uow, key, default)
+
+
+async def new_user_state(uow: UnitOfWork, admin: User, name: str, login: str, role: str,
+                         team: str | None) -> dict[str, Any]:
+    """The state of a user about to be added (team manager becomes the manager)."""
+    _need_admin(admin, "add users")
+    t = await _team(uow, team) if team else None
+    return {"name": name, "role": _role(role), "team_id": t.id if t else None,
+            "manager_id": t.manager_id if t else None, "active": True,
+            "leave_from": None, "leave_until": None}
+
+
+async def user_change(uow: UnitOfWork, admin: User, who: str, what: str, value: str
+                      ) -> Proposal:
+    """One field of a user: role / team / manager / leave / active."""
+    _need_admin(admin, "change users")
+    u = await _user(uow, who)
+    st = _user_state(u)
+    if what == "role":
+        st["role"] = _role(value)
+        text = f"{u.name} 角色 → {ROLE_LABELS[st['role']]}"
+    elif what == "team":
+        t = await _team(uow, value)
+        st["team_id"], text = t.id, f"{u.name} 调到 {t.name}"
+        if t.manager_id and t.manager_id != u.id:
+            st["manager_id"] = t.manager_id
+    elif what == "manager":
+        m = await _user(uow, value)
+        if m.id == u.id:
+            raise _bad("不能做自己的上级")
+        st["manager_id"], text = m.id, f"{u.name} 的上级 → {m.name}"
+    elif what == "leave":
+        if value.strip() in ("取消", "无", "清除"):
+            st["leave_from"] = st["leave_until"] = None
+            text = f"{u.name} 取消请假"
+        else:
+            start, _, end = value.partition("~")
+            try:
+                d1, d2 = date.fromisoformat(start.strip()), date.fromisoformat(end.strip())
+            except ValueError as e:
+                raise _bad("请假日期格式：2026-12-01~2026-12-05") from e
+            if d2 < d1:
+                raise _bad("结束日期早于开始日期")
+            st["leave_from"], st["leave_until"] = d1.isoformat(), d2.isoformat()
+            text = f"{u.name} 请假 {d1.month}月{d1.day}日–{d2.month}月{d2.day}日"
+    elif what == "active":
+        st["active"] = value in ("1", "true", "启用")
+        text = f"{'启用' if st['active'] else '停用'} {u.name}"
+        if not st["active"] and u.id == admin.id:
+            raise _bad("不能停用自己")
+    else:
+        raise _bad(f"不能修改「{what}」")
+    return await propose(uow, admin, "user.set", u.login, st, text)
+
+
