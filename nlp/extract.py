@@ -34,6 +34,7 @@ from nlp.resolve import (
     find_contact_mentions,
     find_org_spans,
     find_title_mentions,
+    is_surname_start,
 )
 from nlp.timeparse import TimeExpr, normalize_text, scan_times, split_clauses
 from nlp.types import Catalog, Extraction
@@ -66,7 +67,7 @@ _PRODUCT_TRIGGER = re.compile(
     r"对(?=.{1,12}有需求))"
 )
 _PRODUCT_LIKE = re.compile(
-    r"(?:机器人|系统|设备|耗材|导管|支架|关节|螺钉|机|器|仪|钉|板|架|剂|材|泵|阀|镜|片|膜|刀|针|线|台)$"
+    r"(?:机器人|系统|设备|耗材|导管|支架|关节|螺钉|机|器|仪|钉|(?<!老)板|架|剂|材|泵|阀|镜|片|膜|刀|针)$"
 )
 _FILLER = re.compile(
     r"^(?:一下|一套|一些|一台|两台|几台|那个|这个|这款|我们的|咱们的|的|些|点|下)+")
@@ -223,6 +224,8 @@ class Extractor:
         else:
             intent = "other"
 
+        if intent == "create_lead" and customer is None:
+            customer = _lead_name(text)
         next_date = chosen.date.isoformat() if chosen is not None and chosen.date else None
         next_time = (chosen.time.strftime("%H:%M")
                      if chosen is not None and chosen.time is not None else None)
@@ -302,6 +305,10 @@ class Extractor:
             if canon is not None:
                 return canon, True
             return cm.text, False
+        nm_match = _NAMED_CONTACT.search(text)
+        if nm_match and is_surname_start(nm_match.group("n")):
+            name = nm_match.group("n")
+            return name, name in self.index.contact_names
         if known and customer is not None:
             for cm in find_title_mentions(text):
                 if cust_span is not None and cust_span[0] <= cm.start < cust_span[1]:
@@ -489,6 +496,28 @@ def _unknown_products(text: str, known: list[Mention], orgs: list[OrgSpan]) -> l
             if _PRODUCT_LIKE.search(it) and not it.endswith("一台"):
                 out.append(it)
     return out
+
+
+_NAMED_CONTACT = re.compile(
+    r"(?:联系人|对接人|负责人|联络人)(?:是|叫|为)?[:：\s]*(?P<n>[\u4e00-\u9fff]{2,3}?)"
+    r"(?=[，,。；;\s]|电话|手机|$)"
+)
+_LEAD_NAME = re.compile(
+    r"(?:新客户|新线索|客户|线索)(?:叫做?|是|名叫)?\s*[:：]?\s*(?:那个|一个)?"
+    r"(?P<n>[\u4e00-\u9fffA-Za-z0-9（）()·]{2,30}?)(?=[，,。；;\s]|$)"
+)
+
+
+def _lead_name(text: str) -> str | None:
+    """The organisation named right after '新客户：' when it has no 公司/医院 suffix."""
+    for m in _LEAD_NAME.finditer(text):
+        n = m.group("n")
+        if find_contact_mentions(n) or re.search(r"电话|手机|联系人|[0-9]{5,}", n):
+            continue
+        if re.match(r"(?:帮|建|录|加|新增|新建|有|的)", n):
+            continue
+        return n
+    return None
 
 
 _CACHE: OrderedDict[int, tuple[Catalog, Extractor]] = OrderedDict()

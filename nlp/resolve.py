@@ -68,7 +68,7 @@ _SURNAMES_1 = set(
     "闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝封"
 )
 _TITLES = (
-    "副院长", "副主任", "副科长", "副总经理", "总经理", "总工", "总监", "董事长", "护士长",
+    "副院长", "副主任", "副科长", "副厂长", "副总经理", "副总", "总经理", "总工", "总监", "董事长", "护士长",
     "主任", "科长", "院长", "处长", "部长", "经理", "厂长", "老师", "医生", "大夫", "教授",
     "博士", "主管", "书记", "组长", "老板", "助理", "秘书", "总", "工", "董",
 )
@@ -495,6 +495,10 @@ def _title_ok(title: str, c: CatalogContact) -> bool:
         if at and (at == title or at.startswith(title) or title.startswith(at)):
             return True
     return title in ("总",) and ("总" in c.title or "经理" in c.title)
+
+
+def is_surname_start(name: str) -> bool:
+    return name[:1] in _SURNAMES_1 or name[:2] in _SURNAMES_2
 
 
 def find_contact_mentions(text: str) -> list[ContactMention]:

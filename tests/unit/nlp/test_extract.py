@@ -187,3 +187,37 @@ def test_full_contact_name_implies_customer(catalog: Catalog) -> None:
     assert rec.customer == "杭州明达精密机械有限公司"
     assert rec.contact == "黄建平"
     assert rec.channel == "会议"
+
+
+@pytest.mark.parametrize(
+    ("text", "customer", "contact"),
+    [
+        ("新客户：江南机电，联系人王伟，电话13912345678", "江南机电", "王伟"),
+        ("新线索 恒信五金 张总 13800001111", "恒信五金", "张总"),
+        ("帮我建个新客户叫金鼎科技，联系人是刘洋 手机 139 1111 2222", "金鼎科技", "刘洋"),
+    ],
+)
+def test_new_lead_without_suffix(catalog: Catalog, text: str, customer: str, contact: str) -> None:
+    rec = extract(text, now=NOW, catalog=catalog)
+    assert (rec.intent, rec.customer, rec.contact) == ("create_lead", customer, contact)
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        ("明达黄总说没意见了", "channel", None),              # 意见 is not 见
+        ("海川电子说需要技术支持", "attitude", None),          # 技术支持 is not approval
+        ("海川电子陈总他们要开会讨论一下", "channel", None),    # a meeting still to come
+        ("海川电子陈总他们要开会讨论一下", "attitude", "需再沟通"),
+        ("恒泰塑业那单丢了", "stage", "输单"),
+        ("邵逸夫医院口扫中标了！", "stage", "赢单"),
+        ("邵逸夫医院口扫被竞品中标了", "stage", "输单"),
+        ("明达黄总说下周二或者周三过来看样机", "next_date", "2026-05-19"),
+        ("明天上午十点到十一点去明达", "next_time", "10:00"),
+        ("昨天给明达黄总打电话，他说再考虑", "channel", "电话"),
+        ("明天给明达黄总打电话", "channel", None),
+        ("明达黄总下周二送样，王科长那边下周三送样", "next_date", "2026-05-19"),
+    ],
+)
+def test_field_rules(catalog: Catalog, text: str, field: str, value: object) -> None:
+    assert getattr(extract(text, now=NOW, catalog=catalog), field) == value
