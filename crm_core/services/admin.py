@@ -510,3 +510,111 @@ async def user_change(uow: UnitOfWork, admin: User, who: str, what: str, value: 
     return await propose(uow, admin, "user.set", u.login, st, text)
 
 
+
+
+# --- proposal builders for the menus ------------------------------------------------------
+
+async def add_user(uow: UnitOfWork, admin: User, name: str, login: str, role: str,
+                   team: str | None) -> Proposal:
+    st = await new_user_state(uow, admin, name, login, role, team)
+    where = f"，{team}" if team else ""
+    return await propose(uow, admin, "user.add", login, st,
+                         f"新增{ROLE_LABELS[st['role']]} {name}（{login}）{where}")
+
+
+async def add_team(uow: UnitOfWork, admin: User, name: str, region: str | None,
+                   manager: str | None) -> Proposal:
+    _need_admin(admin, "add teams")
+    r = await _region(uow, region) if region else None
+    m = await _user(uow, manager) if manager else None
+    st = {"region_id": r.id if r else None, "manager_id": m.id if m else None,
+          "strategy": "round_robin"}
+    return await propose(uow, admin, "team.add", name, st,
+                         f"新增团队 {name}" + (f"（{r.name}）" if r else "")
+                         + (f"，经理 {m.name}" if m else ""))
+
+
+async def change_team(uow: UnitOfWork, admin: User, name: str, what: str, value: str
+                      ) -> Proposal:
+    _need_admin(admin, "change teams")
+    t = await _team(uow, name)
+    st = _team_state(t)
+    if what == "manager":
+        m = await _user(uow, value)
+        st["manager_id"], text = m.id, f"{t.name} 经理 → {m.name}"
+    elif what == "region":
+        r = await _region(uow, value)
+        st["region_id"], text = r.id, f"{t.name} 区域 → {r.name}"
+    elif what == "strategy":
+        if value not in ("round_robin", "weighted"):
+            raise _bad("分配方式只能是 round_robin（轮流）或 weighted（抢单）")
+        st["strategy"], text = value, f"{t.name} 分配方式 → {value}"
+    else:
+        raise _bad(f"不能修改「{what}」")
+    return await propose(uow, admin, "team.set", t.name, st, text)
+
+
+async def add_region(uow: UnitOfWork, admin: User, name: str, provinces: list[str]
+                     ) -> Proposal:
+    if not provinces:
+        raise _bad("至少给一个省份")
+    return await propose(uow, admin, "region.add", name, {"provinces": provinces, "cities": []},
+                         f"新增区域 {name}：{'、'.join(provinces)}")
+
+
+async def change_region(uow: UnitOfWork, admin: User, name: str, provinces: list[str]
+                        ) -> Proposal:
+    _need_admin(admin, "change regions")
+    r = await _region(uow, name)
+    if not provinces:
+        raise _bad("至少给一个省份")
+    return await propose(uow, admin, "region.set", r.name,
+                         {"provinces": provinces, "cities": list(r.cities)},
+                         f"{r.name} 省份 → {'、'.join(provinces)}")
+
+
+async def change_binding(uow: UnitOfWork, admin: User, who: str, platform: str,
+                         platform_user_id: str | None) -> Proposal:
+    _need_admin(admin, "change bindings")
+    u = await _user(uow, who)
+    if platform not in PLATFORMS:
+        raise _bad(f"平台只能是：{'、'.join(PLATFORMS)}")
+    after = None if platform_user_id is None else {"platform_user_id": platform_user_id,
+                                                   "chat_id": None}
+    text = (f"解绑 {u.name} 的 {platform}" if after is None
+            else f"{u.name} 绑定 {platform} 账号 {platform_user_id}")
+    return await propose(uow, admin, "binding", f"{u.login}@{platform}", after, text)
+
+
+async def change_sla(uow: UnitOfWork, admin: User, rule: str, hours: list[float],
+                     business: bool) -> Proposal:
+    if rule not in sla_policy.RULES:
+        raise _bad(f"没有「{rule}」这条 SLA")
+    label = sla_policy.RULE_LABELS[rule]
+    unit = "工作小时" if business else "小时"
+    return await propose(uow, admin, "sla", rule,
+                         {"levels_hours": hours, "business": business, "active": True,
+                          "custom": True},
+                         f"{label}：{' / '.join(f'{h:g}' for h in hours)} {unit}")
+
+
+async def change_config(uow: UnitOfWork, admin: User, key: str, value: Any) -> Proposal:
+    label = CONFIG_KEYS.get(key, key)
+    if isinstance(value, list):
+        shown = "、".join(str(x) for x in value)
+    elif isinstance(value, dict):
+        shown = "；".join(f"{k} {v:g}" if isinstance(v, int | float) else f"{k} {v}"
+                         for k, v in value.items())
+    else:
+        shown = str(value)
+    return await propose(uow, admin, "config", key, value, f"{label} → {shown}")
+
+
+async def change_stages(uow: UnitOfWork, admin: User, stages: list[dict[str, Any]],
+                        what: str) -> Proposal:
+    return await propose(uow, admin, "stages", "stages", stages, what)
+
+
+async def change_routing(uow: UnitOfWork, admin: User, rules: list[dict[str, Any]],
+                         what: str) -> Proposal:
+    return await propose(uow, admin, "routing", "routing", rules, what)
