@@ -38,7 +38,7 @@ class AsrConfig:
     silence_rms: float = 0.003          # RMS below this (full scale 1.0) is silence
     no_speech_threshold: float = 0.6    # drop a segment: no_speech_prob above this …
     logprob_threshold: float = -1.0     # … and avg_logprob below this (Whisper's rule)
-    min_avg_logprob: float = -1.5       # drop a segment below this regardless
+    min_avg_logprob: float = -1.0       # drop a segment below this regardless
     max_compression_ratio: float = 2.4  # repetitive loops
     snap_min_avg_logprob: float = -0.8  # below this, names are not snapped in
     # --- worker -----------------------------------------------------------------------

