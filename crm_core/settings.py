@@ -29,7 +29,6 @@ class Settings(BaseSettings):
     api_token: SecretStr | None = None     # optional bearer token for /api/leads
     dialog_ttl_minutes: int = 30
     required_followup_fields: str = "customer,summary,next_action,next_date"
-    admin_user: str = ""                   # login of the admin told about problems
 
     # --- voice (faster-whisper) -------------------------------------------------------
     whisper_model_path: Path | None = None     # a CTranslate2 model dir; default: assembled base
@@ -75,6 +74,23 @@ class Settings(BaseSettings):
     @field_validator("now", mode="before")
     @classmethod
     def _empty_now(cls, v: object) -> object:
+        return None if v in ("", None) else v
+
+    @field_validator("whisper_model_path", mode="before")
+    @classmethod
+    def _empty_path(cls, v: object) -> object:
+        return None if v in ("", None) else Path(str(v)).expanduser()
+
+    @field_validator("whisper_cache_dir", mode="before")
+    @classmethod
+    def _expand(cls, v: object) -> object:
+        return Path(str(v)).expanduser() if v not in ("", None) else v
+
+    @field_validator("api_token", "wecom_secret", "wecom_token", "wecom_aes_key",
+                     "feishu_app_secret", "feishu_verification_token", "feishu_encrypt_key",
+                     "dingtalk_client_secret", mode="before")
+    @classmethod
+    def _empty_secret(cls, v: object) -> object:
         return None if v in ("", None) else v
 
     def required_fields(self) -> tuple[str, ...]:

@@ -1,0 +1,161 @@
+"""Lead intake over loopback: p50/p99 latency and leads/s with 100 000 existing contacts.
+
+    .venv/bin/python -m benchmarks.intake [--n 2000] [--concurrency 8] [--contacts 100000]
+
+Builds a fresh SQLite database (demo company + N contacts), starts `crmbot serve` in a child
+process on 127.0.0.1, posts leads (a realistic mix: new, duplicates of existing contacts,
+incomplete ones), prints the figures and the query plan of the duplicate check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def build_db(path: Path, contacts: int) -> list[str]:
+    env = {**os.environ, "CRMBOT_DATABASE_URL": f"sqlite:///{path}",
+           "CRMBOT_NOW": "2026-11-23T10:15:00+08:00"}
+    subprocess.run([sys.executable, "-m", "adapters.cli", "demo"], cwd=ROOT, env=env,
+                   check=True, capture_output=True)
+    con = sqlite3.connect(path)
+    cust_ids = [r[0] for r in con.execute("SELECT id FROM customer")]
+    rng = random.Random(1)
+    phones = []
+    rows = []
+    for i in range(contacts):
+        phone = f"1{rng.choice('3578')}{i:09d}"
+        phones.append(phone)
+        rows.append((rng.choice(cust_ids), f"联系人{i}", phone, f"c{i}@bench.cn", "[]",
+                     "2026-01-01 00:00:00"))
+    con.executemany("INSERT INTO contact (customer_id, name, phone, email, aliases, created_at) "
+                    "VALUES (?,?,?,?,?,?)", rows)
+    con.commit()
+    con.close()
+    return phones
+
+
+def query_plan(path: Path) -> list[str]:
+    con = sqlite3.connect(path)
+    plans = []
+    for sql in ("SELECT * FROM lead WHERE phone = '13800000000' OR email = 'x@y.cn' "
+                "ORDER BY id DESC LIMIT 1",
+                "SELECT * FROM contact WHERE phone = '13800000000' OR email = 'x@y.cn' LIMIT 1"):
+        plans.extend(" | ".join(str(c) for c in row[1:]) for row in
+                     con.execute("EXPLAIN QUERY PLAN " + sql))
+    con.close()
+    return plans
+
+
+def payloads(n: int, existing: list[str]) -> list[dict[str, object]]:
+    rng = random.Random(2)
+    out: list[dict[str, object]] = []
+    for i in range(n):
+        kind = rng.random()
+        if kind < 0.15:                       # a person we already know
+            out.append({"company": "南京市鼓楼医院", "name": "老客户",
+                        "phone": rng.choice(existing), "utm_source": "baidu"})
+        elif kind < 0.20:                     # incomplete: parked
+            out.append({"company": f"某医院{i}", "name": "张女士"})
+        else:
+            out.append({"company": rng.choice(["南京市鼓楼医院", "江苏省人民医院",
+                                                f"苏州新客户{i}有限公司", f"杭州某某医院{i}"]),
+                        "name": "王医生", "phone": f"19{i:09d}",
+                        "email": f"lead{i}@bench.cn", "product": "椎间融合器",
+                        "utm_source": "baidu", "utm_campaign": "秋季", "client_id": f"b{i}"})
+    return out
+
+
+async def post_all(port: int, items: list[dict[str, object]], concurrency: int
+                   ) -> tuple[list[float], float, dict[int, int]]:
+    lat: list[float] = []
+    statuses: dict[int, int] = {}
+    queue: asyncio.Queue[dict[str, object]] = asyncio.Queue()
+    for it in items:
+        queue.put_nowait(it)
+    url = f"http://127.0.0.1:{port}/api/leads"
+
+    async def worker(session: aiohttp.ClientSession) -> None:
+        while not queue.empty():
+            item = queue.get_nowait()
+            t0 = time.perf_counter()
+            async with session.post(url, json=item) as r:
+                await r.read()
+                statuses[r.status] = statuses.get(r.status, 0) + 1
+            lat.append((time.perf_counter() - t0) * 1000)
+
+    t0 = time.perf_counter()
+    async with aiohttp.ClientSession() as session:
+        await asyncio.gather(*(worker(session) for _ in range(concurrency)))
+    return lat, time.perf_counter() - t0, statuses
+
+
+def pct(values: list[float], p: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=2000)
+    ap.add_argument("--concurrency", type=int, default=4)
+    ap.add_argument("--contacts", type=int, default=100_000)
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="crmbot-bench-"))
+    db = tmp / "bench.db"
+    t0 = time.perf_counter()
+    existing = build_db(db, args.contacts)
+    print(f"database: demo company + {args.contacts} contacts in {time.perf_counter() - t0:.1f}s")
+    port = free_port()
+    env = {**os.environ, "CRMBOT_DATABASE_URL": f"sqlite:///{db}",
+           "CRMBOT_SCHEDULER_ENABLED": "false", "CRMBOT_LOG_LEVEL": "WARNING"}
+    for k in [k for k in env if k.startswith(("CRMBOT_WECOM", "CRMBOT_FEISHU",
+                                              "CRMBOT_DINGTALK"))]:
+        env.pop(k)
+    server = subprocess.Popen([sys.executable, "-m", "adapters.cli", "serve", "--port",
+                               str(port)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        items = payloads(args.n, existing)
+        asyncio.run(post_all(port, payloads(50, existing[:50]), 2))          # warm-up
+        lat, wall, statuses = asyncio.run(post_all(port, items, args.concurrency))
+    finally:
+        server.terminate()
+        server.wait(10)
+    print(f"posted {len(lat)} leads, concurrency {args.concurrency}: statuses {statuses}")
+    print(f"latency p50 {statistics.median(lat):.2f} ms · p99 {pct(lat, 99):.2f} ms · "
+          f"throughput {len(lat) / wall:.0f} leads/s")
+    print("duplicate check query plan (SQLite):")
+    for line in query_plan(db):
+        print("   ", line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
