@@ -101,6 +101,9 @@ _COMPANY_TAIL = re.compile(
 )
 _HOSP_NTH = re.compile(r"^(?P<city>.+?)(?P<shi>市)?第(?P<n>[一二三四五六七八九十]+)人民医院$")
 _HOSP_PEOPLE = re.compile(r"^(?P<city>.+?)(?P<shi>市|省)?人民医院$")
+_ASCII_ANY = re.compile(r"[A-Za-z0-9]")
+_CODE_LIKE = re.compile(r"[A-Za-z0-9\s_-]+")
+_HAN_ONLY = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]+")
 _ASCII_RUN = re.compile(r"[A-Za-z0-9]+(?:[-_ ][A-Za-z0-9]+)*")
 
 
@@ -123,41 +126,40 @@ class _Table:
     codes: dict[str, dict[str, int]] = field(default_factory=dict)
     pinyin2: dict[str, dict[str, int]] = field(default_factory=dict)
 
+    _fl: dict[str, set[int]] = field(default_factory=dict)
+    _pl: dict[str, set[int]] = field(default_factory=dict)
+
     def add(self, key: str, canonical: str, priority: int) -> None:
         key = key.strip()
         if not key:
             return
         low = key.lower()
-        slot = self.exact.setdefault(low, {})
-        slot[canonical] = max(slot.get(canonical, 0), priority)
-        if any(_is_ascii_alnum(c) for c in key):
+        slot = self.exact.get(low)
+        if slot is None:
+            slot = self.exact[low] = {}
+            self._fl.setdefault(low[0], set()).add(len(low))
+        if slot.get(canonical, 0) < priority:
+            slot[canonical] = priority
+        if _ASCII_ANY.search(key):
             comp = _compact(key)
-            if len(comp) >= 2 and all(
-                _is_ascii_alnum(c) or not c.strip() or c in "-_" for c in key
-            ):
+            if len(comp) >= 2 and _CODE_LIKE.fullmatch(key):
                 cs = self.codes.setdefault(comp, {})
                 cs[canonical] = max(cs.get(canonical, 0), priority)
-        han = sum(1 for c in key if is_han(c))
-        if han == 2 == len(key):
-            for combo in itertools.product(*(py_variants(c) for c in key)):
-                p2 = self.pinyin2.setdefault(" ".join(combo), {})
-                p2[canonical] = max(p2.get(canonical, 0), P_PINYIN)
-        if han >= 3 and han == len(key):
-            combos = itertools.islice(itertools.product(*(py_variants(c) for c in key)), 16)
-            for combo in combos:
-                ps = self.pinyin.setdefault(" ".join(combo), {})
-                ps[canonical] = max(ps.get(canonical, 0), P_PINYIN)
+            return
+        if not _HAN_ONLY.fullmatch(key):
+            return
+        variants = [py_variants(c) for c in key]
+        if len(key) == 2:
+            for combo in itertools.product(*variants):
+                self.pinyin2.setdefault(" ".join(combo), {})[canonical] = P_PINYIN
+        elif 3 <= len(key) <= 10:
+            for combo in itertools.islice(itertools.product(*variants), 4):
+                self.pinyin.setdefault(" ".join(combo), {})[canonical] = P_PINYIN
+                self._pl.setdefault(combo[0], set()).add(len(combo))
 
     def finish(self) -> None:
-        fl: dict[str, set[int]] = {}
-        for k in self.exact:
-            fl.setdefault(k[0], set()).add(len(k))
-        self.first_lens = {c: sorted(v, reverse=True) for c, v in fl.items()}
-        pl: dict[str, set[int]] = {}
-        for k in self.pinyin:
-            parts = k.split(" ")
-            pl.setdefault(parts[0], set()).add(len(parts))
-        self.py_first_lens = {c: sorted(v, reverse=True) for c, v in pl.items()}
+        self.first_lens = {c: sorted(v, reverse=True) for c, v in self._fl.items()}
+        self.py_first_lens = {c: sorted(v, reverse=True) for c, v in self._pl.items()}
 
     def scan(self, text: str, low: str, syl: list[str] | None,
              protected: list[tuple[int, int]]) -> list[Mention]:
@@ -354,10 +356,7 @@ class CatalogIndex:
         for k, v in self._cname_first.items():
             self._cname_first[k] = sorted(set(v), reverse=True)
         self.customer_names = [c.name for c in catalog.customers]
-        self._py_names: list[tuple[str, str, str]] = []   # (pinyin string, surface, canonical)
-        for c in catalog.customers:
-            for s in (c.name, *c.aliases):
-                self._py_names.append(("".join(py_keys(s)), s, c.name))
+        self._py_names_cache: list[tuple[str, str, str]] | None = None
 
     # ---------------------------------------------------------------- customers
     def find_customers(self, text: str, low: str, syl: list[str],
@@ -432,6 +431,15 @@ class CatalogIndex:
         return None
 
     # ---------------------------------------------------------------- fuzzy
+    def _py_names(self) -> list[tuple[str, str, str]]:
+        """(pinyin, surface, canonical) of every customer name and alias, built on first use."""
+        if self._py_names_cache is None:
+            self._py_names_cache = [
+                ("".join(py_keys(s)), s, c.name)
+                for c in self.catalog.customers for s in (c.name, *c.aliases)
+            ]
+        return self._py_names_cache
+
     def rank_customers(self, text: str, limit: int = 5) -> list[tuple[str, float]]:
         """Ranked customer names for a short answer (aliases, fuzzy, pinyin)."""
         t = text.strip()
@@ -449,7 +457,7 @@ class CatalogIndex:
                     s = 90.0 * len(key) / max(len(low), 1) + (5 if pr == P_EXACT else 0)
                     scores[nm] = max(scores.get(nm, 0.0), min(s + 5, 96.0))
         tps = " " + " ".join(py_keys(t)) + " "
-        for pys, surface, canonical in self._py_names:
+        for pys, surface, canonical in self._py_names():
             if len(t) >= 2 and len(t) < len(surface):
                 # a part of a name ('鼓楼', '瑞金'), also when misheard ('股楼')
                 cover = len(t) / len(surface)
