@@ -231,21 +231,25 @@ async def time_in_stage(uow: UnitOfWork, deal_ids: Iterable[int] | None = None
     `{deal_id: {stage name: days}}`; the current stage is also under the key `"_current"`
     as its name is not enough when a deal came back to it."""
     names = {s.id: s.name for s in await all_stages(uow, active_only=False)}
-    hq = select(StageHistory.deal_id, StageHistory.to_stage_id, StageHistory.moved_at)
+    hq = select(StageHistory.deal_id, StageHistory.from_stage_id, StageHistory.to_stage_id,
+                StageHistory.moved_at)
     dq = select(Deal.id, Deal.stage_id, Deal.stage_entered_at, Deal.created_at)
     if deal_ids is not None:
         ids = list(deal_ids)
         hq = hq.where(StageHistory.deal_id.in_(ids))  # type: ignore[attr-defined]
         dq = dq.where(Deal.id.in_(ids))  # type: ignore[union-attr]
-    hist: dict[int, list[tuple[datetime, int]]] = {}
-    for did, sid, at in (await uow.session.execute(hq)).all():
-        hist.setdefault(did, []).append((at, sid))
+    hist: dict[int, list[tuple[datetime, int, int | None]]] = {}
+    for did, from_id, sid, at in (await uow.session.execute(hq)).all():
+        hist.setdefault(did, []).append((at, sid, from_id))
     out: dict[int, dict[str, float]] = {}
     now = uow.now
     for did, sid, entered, created in (await uow.session.execute(dq)).all():
-        moves = sorted(hist.get(did, []))
+        rows = sorted(hist.get(did, []), key=lambda r: r[0])
+        moves = [(at, to) for at, to, _ in rows]
         if not moves:
             moves = [(entered or created or now, sid)]
+        elif rows[0][2] is not None and created is not None and created < rows[0][0]:
+            moves.insert(0, (created, rows[0][2]))      # the stage it was created in
         per: dict[str, float] = {}
         for i, (at, stage_id) in enumerate(moves):
             end = moves[i + 1][0] if i + 1 < len(moves) else now
