@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-import sqlalchemy.dialects.postgresql  # noqa: F401
+import sqlalchemy.dialects.postgresql
 
 from crm_core.clock import FrozenClock
 from crm_core.db import Database, migrate
@@ -75,7 +75,8 @@ async def seed_leads(db: Database, n: int, due: int, now: datetime, rep0: int, r
         if db.dialect == "sqlite":
             params |= {"old": _fmt(old), "recent": _fmt(recent),
                        "past_next": _fmt(old + timedelta(days=1))}
-            seq = "WITH RECURSIVE seq(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM seq WHERE x < :n) "
+            seq = ("WITH RECURSIVE seq(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM seq "
+                   "WHERE x < :n) ")
             await conn.execute(sa.text(
                 seq + "INSERT INTO lead (id, status, source_channel, raw_payload, invalid_reasons,"
                 " score, score_reasons, in_pool, owner_id, company, assigned_at, created_at)"
@@ -92,22 +93,22 @@ async def seed_leads(db: Database, n: int, due: int, now: datetime, rep0: int, r
                 "  || '.000000' END, 0, :recent FROM seq"), params)
         else:
             params |= {"old": old, "recent": recent, "past_next": old + timedelta(days=1)}
+            o, r, p = ("CAST(:old AS timestamptz)", "CAST(:recent AS timestamptz)",
+                       "CAST(:past_next AS timestamptz)")
+            anchor = f"CASE WHEN x <= :due THEN {o} ELSE {r} END"
             await conn.execute(sa.text(
                 "INSERT INTO lead (id, status, source_channel, raw_payload, invalid_reasons,"
                 " score, score_reasons, in_pool, owner_id, company, assigned_at, created_at)"
                 " SELECT x, 'assigned', 'web', '{}'::jsonb, '[]'::jsonb, 50, '[]'::jsonb, false,"
-                " :rep0 + (x % :reps), 'c' || x,"
-                " CASE WHEN x <= :due THEN :old ELSE :recent END,"
-                " CASE WHEN x <= :due THEN :old ELSE :recent END"
+                f" :rep0 + (x % :reps), 'c' || x, {anchor}, {anchor}"
                 " FROM generate_series(1, :n) x"), params)
             await conn.execute(sa.text("SELECT setval('lead_id_seq', :n)"), {"n": n})
             await conn.execute(sa.text(
                 "INSERT INTO sla_clock (rule, subject_id, lead_id, owner_id, started_at,"
                 " next_at, level, updated_at)"
-                " SELECT 'first_contact', x, x, :rep0 + (x % :reps),"
-                " CASE WHEN x <= :due THEN :old ELSE :recent END,"
-                " CASE WHEN x <= :due THEN :past_next"
-                "  ELSE :recent + make_interval(mins => 60 + x % 600) END, 0, :recent"
+                f" SELECT 'first_contact', x, x, :rep0 + (x % :reps), {anchor},"
+                f" CASE WHEN x <= :due THEN {p}"
+                f"  ELSE {r} + make_interval(mins => 60 + x % 600) END, 0, {r}"
                 " FROM generate_series(1, :n) x"), params)
             await conn.execute(sa.text("ANALYZE lead"))
             await conn.execute(sa.text("ANALYZE sla_clock"))

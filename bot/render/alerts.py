@@ -56,7 +56,7 @@ def sla_alert(p: Mapping[str, Any]) -> Reply:
     ]
     buttons: tuple[Button, ...] = ()
     lead_args = {"lead_id": str(p["lead_id"])} if p.get("lead_id") else {}
-    esc = {"escalation_id": str(p.get("escalation_id") or "")}
+    esc = {"escalation": str(p.get("escalation") or p.get("escalation_id") or "")}
     if level == 1:
         title = f"{LEVEL_ICON[1]} {rule}：请尽快处理"
         body = "处理后计时自动停止；逾期将上报主管。"
@@ -71,7 +71,7 @@ def sla_alert(p: Mapping[str, Any]) -> Reply:
             buttons += (Button("转派", "lead.reassign", lead_args),)
         buttons += (Button("延期", "sla.extend", esc),)
     return Card(title, fields=tuple(fields), body=body, buttons=buttons,
-                card_id=f"sla:{p.get('escalation_id')}")
+                card_id=str(p.get("escalation") or p.get("escalation_id") or ""))
 
 
 @notification("sla.urge")

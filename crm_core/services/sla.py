@@ -457,19 +457,24 @@ async def scan_clocks(uow: UnitOfWork, *, limit: int = 500) -> ScanResult:
         await uow.session.execute(sa.update(ESC).where(
             ESC.c.clock_id.in_(resolve), ESC.c.resolved_at.is_(None)).values(resolved_at=now))
     outbox: list[dict[str, Any]] = []
-    if escs:  # executemany ("insertmanyvalues" batches, RETURNING the rows inserted)
-        ins = _insert(uow, ESC).on_conflict_do_nothing(
-            index_elements=["key"]).returning(ESC.c.id, ESC.c.key, ESC.c.level)
-        for esc_id, key, level in (await uow.session.execute(ins, escs)).all():
+    if escs:  # the unique key is the last guard; a key seen before is not fired again
+        keys = [e["key"] for e in escs]
+        seen = set((await uow.session.execute(
+            sa.select(ESC.c.key).where(ESC.c.key.in_(keys)))).scalars())
+        escs = [e for e in escs if e["key"] not in seen]
+        if escs:   # executemany (no RETURNING: asyncpg's fast path)
+            await uow.session.execute(
+                _insert(uow, ESC).on_conflict_do_nothing(index_elements=["key"]), escs)
+        for e in escs:
             res.fired += 1
-            res.by_level[level] = res.by_level.get(level, 0) + 1
-            target, payload = alerts[key]
+            res.by_level[e["level"]] = res.by_level.get(e["level"], 0) + 1
+            target, payload = alerts[e["key"]]
             if target is None:
-                log.warning("SLA alert %s: nobody to tell", key)
+                log.warning("SLA alert %s: nobody to tell", e["key"])
                 continue
             outbox.append({"kind": "sla.alert", "recipient_id": target,
-                           "payload": _jsonable({"escalation_id": esc_id, **payload}),
-                           "dedupe_key": key, "status": "pending", "attempts": 0,
+                           "payload": _jsonable({"escalation": e["key"], **payload}),
+                           "dedupe_key": e["key"], "status": "pending", "attempts": 0,
                            "next_attempt_at": now, "created_at": now})
     if outbox:
         await uow.session.execute(_insert(uow, OUTBOX).on_conflict_do_nothing(
@@ -490,11 +495,23 @@ async def stop_lead_clocks(uow: UnitOfWork, lead_id: int, reason: str = "acted")
 
 
 # --- the supervisor's buttons: [催办] [延期] ([转派] goes to the reassign command) ------------
-async def act_on_escalation(uow: UnitOfWork, actor: User, escalation_id: int, action: str,
-                            *, hours: float = 24.0) -> Escalation:
-    esc = await uow.session.get(Escalation, escalation_id)
+async def find_escalation(uow: UnitOfWork, ref: int | str) -> Escalation:
+    """By id (what a person types) or by key (what the alert card's buttons carry)."""
+    text = str(ref).strip().lstrip("#＃")
+    if text.isdigit():
+        esc = await uow.session.get(Escalation, int(text))
+    else:
+        esc = (await uow.session.execute(sa.select(Escalation).where(
+            Escalation.key == text))).scalars().first()
     if esc is None:
-        raise NotFound(f"escalation {escalation_id}", "没有找到这条预警")
+        raise NotFound(f"escalation {ref}", "没有找到这条预警")
+    return esc
+
+
+async def act_on_escalation(uow: UnitOfWork, actor: User, escalation: int | str, action: str,
+                            *, hours: float = 24.0) -> Escalation:
+    esc = await find_escalation(uow, escalation)
+    escalation_id = esc.id
     if actor.role == "rep" and actor.id != esc.recipient_id:
         raise Forbidden(f"{actor.login} may not act on escalation {escalation_id}",
                         "只有主管可以处理这条预警")
