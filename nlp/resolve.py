@@ -188,28 +188,25 @@ class _Table:
             hit = self.codes.get(comp)
             if hit:
                 found.append(_mention(m.start(), m.end(), text, hit))
-        if syl is not None and self.pinyin:
+        if syl is not None and (self.pinyin or self.pinyin2):
+            run = [0] * (n + 1)            # Han characters in a row from i
+            for i in range(n - 1, -1, -1):
+                run[i] = run[i + 1] + 1 if is_han(text[i]) else 0
             for i in range(n):
-                lens = self.py_first_lens.get(syl[i])
-                if not lens or not is_han(text[i]):
+                if run[i] < 2:
                     continue
-                for ln in lens:
-                    if i + ln > n:
-                        continue
-                    seg = text[i: i + ln]
-                    if not all(is_han(c) for c in seg):
-                        continue
-                    hit = self.pinyin.get(" ".join(syl[i: i + ln]))
-                    if hit:
-                        found.append(Mention(i, i + ln, seg, tuple(hit), P_PINYIN))
-            if self.pinyin2:
-                for i in range(n - 1):
-                    if not (is_han(text[i]) and is_han(text[i + 1])):
-                        continue
-                    hit = self.pinyin2.get(syl[i] + " " + syl[i + 1])
-                    if hit and _short_context(text, i + 2) and \
-                            not _overlaps(i, i + 2, protected):
-                        found.append(Mention(i, i + 2, text[i: i + 2], tuple(hit), P_PINYIN))
+                lens = self.py_first_lens.get(syl[i])
+                if lens:
+                    for ln in lens:
+                        if ln > run[i]:
+                            continue
+                        hit = self.pinyin.get(" ".join(syl[i: i + ln]))
+                        if hit:
+                            found.append(Mention(i, i + ln, text[i: i + ln], tuple(hit),
+                                                 P_PINYIN))
+                hit = self.pinyin2.get(syl[i] + " " + syl[i + 1]) if self.pinyin2 else None
+                if hit and _short_context(text, i + 2) and not _overlaps(i, i + 2, protected):
+                    found.append(Mention(i, i + 2, text[i: i + 2], tuple(hit), P_PINYIN))
         return _select(found)
 
 
