@@ -34,6 +34,7 @@ from nlp.asr.decode import SAMPLE_RATE, check_speech_energy, decode_audio
 from nlp.asr.errors import AudioTooLongError, NoSpeechError
 from nlp.asr.model import LazyModel, model_name
 from nlp.asr.prompt import build_prompt, prompt_names, vocabulary_names
+from nlp.asr.snap import snap_acoustic
 from nlp.types import Catalog
 
 log = logging.getLogger(__name__)
@@ -312,7 +313,7 @@ class Transcriber:
         low_conf = avg_lp < cfg.snap_min_avg_logprob
         text = raw
         if vocabulary is not None and not low_conf:
-            text = normalize_text(snap_names(raw, vocabulary))
+            text = normalize_text(snap_acoustic(snap_names(raw, vocabulary), vocabulary))
         t_end = time.perf_counter()
         return Transcript(
             text=text, language=info.language or cfg.language, duration_s=round(duration, 2),
