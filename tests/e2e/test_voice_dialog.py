@@ -1,0 +1,60 @@
+"""Voice notes in the chat: "正在识别…" at once, then the transcript and the same card as
+typed text; bad audio gets a clear answer and saves nothing. Uses a recording fake in place
+of the Whisper worker (the real model runs in tests/slow)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from bot.messages import Card, Text
+from nlp.asr import AudioError, UnsupportedAudioError
+from tests.conftest import ChatHarness, text_of
+
+pytestmark = pytest.mark.e2e
+
+
+@dataclass
+class FakeTranscriber:
+    text: str = ""
+    error: AudioError | None = None
+    calls: list[tuple[bytes, str | None, Any]] = field(default_factory=list)
+
+    async def transcribe(self, audio: bytes, fmt: str | None, *, vocabulary: Any = None) -> Any:
+        self.calls.append((audio, fmt, vocabulary))
+        if self.error is not None:
+            raise self.error
+
+        @dataclass
+        class T:
+            text: str
+
+        return T(self.text)
+
+
+async def test_voice_note_becomes_the_same_card(sqlite_chat: ChatHarness) -> None:
+    fake = FakeTranscriber("下午见了鼓楼医院王主任对融合器很感兴趣下周二送样机过去")
+    sqlite_chat.bot.transcriber = fake
+    replies = await sqlite_chat.voice(b"#!AMR\n...", "amr")
+    assert sqlite_chat.interim == [Text("正在识别…")]
+    assert "🎤 识别：" in text_of(replies)
+    card = [r for r in replies if isinstance(r, Card)][-1]
+    assert dict(card.fields)["客户"] == "南京市鼓楼医院"
+    vocabulary = fake.calls[0][2]
+    assert any(c.name == "南京市鼓楼医院" for c in vocabulary.customers)   # this rep's names
+
+
+async def test_bad_audio_gets_a_clear_answer(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.bot.transcriber = FakeTranscriber(
+        error=UnsupportedAudioError("not audio: JPEG"))
+    replies = await sqlite_chat.voice(b"\xff\xd8\xff\xe0JFIF", "amr")
+    assert len(replies) == 1 and isinstance(replies[0], Text)
+    assert replies[0].text == UnsupportedAudioError("x").user_message
+
+
+async def test_platform_recognition_is_the_fallback(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.bot.transcriber = FakeTranscriber(error=UnsupportedAudioError("codec"))
+    replies = await sqlite_chat.voice(b"...", "ogg", recognition="刚给省人医李科长打了电话")
+    assert "🎤 识别：刚给省人医李科长打了电话" in text_of(replies)
