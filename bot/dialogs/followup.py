@@ -12,6 +12,7 @@ from bot import render
 from bot.context import Context
 from bot.dialogs.base import dbutton, end_dialog, register, save_dialog
 from bot.messages import Button, Card, Reply, Text
+from crm_core.services import catalog as catalog_service
 from crm_core.services import customers as customer_service
 from crm_core.services.followups import FollowUpDraft, log_followup
 from nlp.types import Extraction
@@ -93,8 +94,19 @@ async def start_form(ctx: Context, customer_id: int | None = None) -> list[Reply
     return await _next(ctx, data)
 
 
-def _required(ctx: Context) -> tuple[str, ...]:
-    return tuple(ctx.settings.required_fields())
+REQUIRED_CHOICES = ("customer", "summary", "next_action", "next_date")
+
+
+async def load_required(ctx: Context, data: dict[str, Any]) -> None:
+    """The tenant's required fields (config `followup.required_fields`, else the setting)."""
+    async with ctx.uow() as uow:
+        configured = await catalog_service.get_config(uow, "followup.required_fields")
+    fields = configured if isinstance(configured, list) else ctx.settings.required_fields()
+    data["_required"] = [f for f in fields if f in REQUIRED_CHOICES]
+
+
+def _required(ctx: Context, data: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(data.get("_required") or ctx.settings.required_fields())
 
 
 def _missing(ctx: Context, data: dict[str, Any]) -> str | None:
@@ -105,7 +117,7 @@ def _missing(ctx: Context, data: dict[str, Any]) -> str | None:
             return "customer"
         if not data.get("summary"):
             return "summary"
-    for slot in _required(ctx):
+    for slot in _required(ctx, data):
         if slot == "customer" and not (data.get("customer_id") or data.get("new_customer")):
             return "customer"
         if slot == "summary" and not data.get("summary"):
@@ -118,6 +130,8 @@ def _missing(ctx: Context, data: dict[str, Any]) -> str | None:
 
 
 async def _next(ctx: Context, data: dict[str, Any]) -> list[Reply]:
+    if "_required" not in data:
+        await load_required(ctx, data)
     slot = _missing(ctx, data)
     data["asking"] = slot
     data["step"] = "fill" if slot else "confirm"

@@ -152,3 +152,17 @@ async def test_phone_numbers_are_masked_in_group_chats(chat: ChatHarness) -> Non
 async def test_unbound_user_gets_a_polite_answer_and_no_data(chat: ChatHarness) -> None:
     replies = await chat.say("/线索", user="stranger-42")
     assert replies == [Text(texts.UNBOUND)]
+
+
+async def test_required_fields_are_configurable_per_tenant(chat: ChatHarness) -> None:
+    from crm_core.services.catalog import set_config
+    from crm_core.uow import UnitOfWork
+
+    async with UnitOfWork(chat.bot.db, chat.clock) as uow:
+        await set_config(uow, "followup.required_fields", ["customer", "summary"])
+        await uow.commit()
+    replies = await chat.say("刚给省人医李科长打了电话聊了聊")
+    c = card(replies)                     # no question: next step and date are optional now
+    assert c.title == "确认跟进记录" and field(c, "下一步") == "—"
+    saved = card(await chat.press("确认"))
+    assert saved.title == "✅ 跟进已保存"
