@@ -14,8 +14,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
-
 from nlp.pinyin import is_han, py_keys, py_variants
 from nlp.types import Catalog, CatalogContact
 
@@ -439,6 +437,8 @@ class CatalogIndex:
 
     def rank_customers(self, text: str, limit: int = 5) -> list[tuple[str, float]]:
         """Ranked customer names for a short answer (aliases, fuzzy, pinyin)."""
+        from rapidfuzz import fuzz  # only the dialog's short answers need it
+
         t = text.strip()
         if not t:
             return []
