@@ -47,6 +47,9 @@ class DeliveryConfig:
     base_backoff_seconds: float = 5.0
     max_backoff_seconds: float = 3600.0
     send_timeout_seconds: float = 30.0
+    # "sent" marks are written in groups of this many (one transaction): the most messages
+    # that can be sent but not yet marked when the process dies is mark_batch + concurrency
+    mark_batch: int = 16
     rates: Mapping[str, tuple[float, int]] = field(default_factory=dict)
 
 
@@ -100,6 +103,8 @@ class Deliverer:
         self.rng = rng or random.Random()
         self.limiter = limiter or RateLimiter(self.cfg.rates)
         self._wake = asyncio.Event()
+        self._marks: list[dict[str, Any]] = []
+        self._mark_lock = asyncio.Lock()
 
     # --- claiming ---------------------------------------------------------------------
     async def claim(self, limit: int | None = None) -> list[Claimed]:
@@ -141,7 +146,10 @@ class Deliverer:
             async with sem:
                 await self._deliver(c, refs, stats)
 
-        await asyncio.gather(*(one(c) for c in batch))
+        try:
+            await asyncio.gather(*(one(c) for c in batch))
+        finally:
+            await self._flush_marks(stats)
         return stats
 
     def _address(self, c: Claimed, refs: Mapping[int, ChatRef]) -> ChatRef | None:
@@ -188,13 +196,34 @@ class Deliverer:
             log.exception("sender %s crashed on outbox %s", ref.platform, c.id)
             await self._failed(c, f"{type(e).__name__}: {e}", True, stats)
             return
-        ok = await self._update(c, status="sent", sent_at=self.clock.now(), locked_by=None,
-                                locked_until=None, platform=ref.platform, chat_id=ref.chat_id,
-                                platform_message_id=last_id, last_error=None)
-        if ok:
-            stats.sent += 1
-        else:
-            stats.lost_lease += 1
+        self._marks.append({"b_id": c.id, "b_me": self.worker_id, "b_at": self.clock.now(),
+                            "b_platform": ref.platform, "b_chat": ref.chat_id,
+                            "b_msgid": last_id})
+        if len(self._marks) >= self.cfg.mark_batch:
+            await self._flush_marks(stats)
+
+    async def _flush_marks(self, stats: DeliveryStats) -> None:
+        """Mark a group of sent rows in one transaction (fenced on this worker's lease)."""
+        async with self._mark_lock:
+            marks, self._marks = self._marks, []
+            if not marks:
+                return
+            stmt = sa.update(T).where(
+                T.c.id == sa.bindparam("b_id"), T.c.locked_by == sa.bindparam("b_me"),
+                T.c.status == "sending",
+            ).values(status="sent", sent_at=sa.bindparam("b_at", type_=T.c.sent_at.type),
+                     platform=sa.bindparam("b_platform"), chat_id=sa.bindparam("b_chat"),
+                     platform_message_id=sa.bindparam("b_msgid"), locked_by=None,
+                     locked_until=None, last_error=None)
+            async with self.db.sessions() as s:
+                res = await s.execute(stmt, marks)
+                await s.commit()
+            done = res.rowcount if res.rowcount is not None and res.rowcount >= 0 else len(marks)
+            stats.sent += done
+            if done < len(marks):
+                stats.lost_lease += len(marks) - done
+                log.warning("%d sent rows had lost their lease before being marked",
+                            len(marks) - done)
 
     async def _progress(self, c: Claimed, parts: int) -> None:
         payload = {**c.payload, PARTS_KEY: parts}
