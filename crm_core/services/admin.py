@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from crm_core.errors import Conflict, InvalidInput, NotFound
 from crm_core.models import (
+    AssignmentRule,
     ConfigEntry,
     Deal,
     Region,
@@ -403,8 +404,10 @@ async def undo_last(uow: UnitOfWork, admin: User) -> ConfigChange:
               before={"target": change.target, "value": change.after},
               after={"target": change.target, "value": change.before})
     if change.kind == "routing":
-        await routing_rules.set_routing_rules(uow, change.before or [], admin)   # commits
-        return change
+        if change.before:
+            await routing_rules.set_routing_rules(uow, change.before, admin)   # commits
+            return change
+        await uow.session.execute(delete(AssignmentRule))    # back to "no rule table"
     await _write(uow, admin, change.kind, change.target, change.before)
     await uow.commit()
     return change
