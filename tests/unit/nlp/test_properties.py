@@ -7,7 +7,15 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nlp import Catalog, Extraction, extract, match_customers, parse_when, snap_transcript
+from nlp import (
+    Catalog,
+    Extraction,
+    Extractor,
+    extract,
+    match_customers,
+    parse_when,
+    snap_transcript,
+)
 from nlp.types import CONTRACT_FIELDS
 
 from .conftest import CATALOG_DATA
@@ -66,6 +74,16 @@ def _well_formed(rec: Extraction, cat: Catalog = CAT) -> None:
 @given(text=_text, now=_now)
 def test_extract_never_raises(text: str, now: datetime) -> None:
     _well_formed(extract(text, now=now, catalog=CAT))
+
+
+_EX = Extractor(CAT)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=_text, now=_now)
+def test_no_exception_is_swallowed(text: str, now: datetime) -> None:
+    # extract() catches everything; the inner pass must not need that safety net
+    _well_formed(_EX._extract(text, now))
 
 
 @settings(max_examples=100, deadline=None)
