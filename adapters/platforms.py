@@ -164,14 +164,21 @@ CardUpdater = Callable[[Card], Awaitable[bool]]
 
 @dataclass
 class Timing:
-    """Server-side latency samples (received → last send done), for benchmarks/chat.py."""
+    """Server-side latency samples for benchmarks/chat.py: received → last send done, and
+    the part of it spent inside the bot (`first_time` + `handle`)."""
 
     samples: list[float]
+    bot: list[float]
     enabled: bool = False
 
-    def add(self, received: float) -> None:
+    def add(self, received: float, bot_s: float = 0.0) -> None:
         if self.enabled:
             self.samples.append(time.perf_counter() - received)
+            self.bot.append(bot_s)
+
+    def clear(self) -> None:
+        self.samples.clear()
+        self.bot.clear()
 
 
 class Dispatcher:
@@ -194,7 +201,7 @@ class Dispatcher:
         self._tasks: set[asyncio.Task[None]] = set()
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._max_pending = max_pending
-        self.timing = Timing([])
+        self.timing = Timing([], [])
         self.errors = 0
 
     # -- dedupe ------------------------------------------------------------------------
@@ -239,9 +246,11 @@ class Dispatcher:
 
     async def _run(self, incoming: Incoming, enrich: Enricher | None,
                    update_card: CardUpdater | None, received: float, dedupe: bool) -> None:
+        t0 = time.perf_counter()
         if dedupe and not await self.first_time(incoming.event_id):
             log.info("%s: duplicate %s dropped", self.platform, incoming.event_id)
             return
+        bot_s = time.perf_counter() - t0
         key = incoming.chat.key
         lock = self._locks.setdefault(key, asyncio.Lock())
         try:
@@ -252,9 +261,11 @@ class Dispatcher:
                     except Exception:
                         log.exception("%s: preparing %s failed", self.platform,
                                       incoming.event_id)
+                t1 = time.perf_counter()
                 replies = await self.handle(incoming)
+                bot_s += time.perf_counter() - t1
                 await self.deliver(incoming.chat, replies, update_card)
-                self.timing.add(received)
+                self.timing.add(received, bot_s)
         except Exception:
             self.errors += 1
             log.exception("%s: handling %s failed", self.platform, incoming.event_id)

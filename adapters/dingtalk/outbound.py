@@ -39,6 +39,7 @@ TEXT_LIMIT = 4000
 PRESS_MARK = " #"          # "认领 #lead.claim?lead_id=42": what a button link makes the user send
 KEY_LIMIT = 300
 WEBHOOK_MARGIN_MS = 60_000
+RATE_PER_S = 20.0          # app-robot limits are unpublished; 20/s is a cautious default
 
 
 def classify(resp: Response) -> Verdict:
@@ -143,13 +144,14 @@ class Webhooks:
 
 class DingTalkApi:
     def __init__(self, api_base: str, oapi_base: str, client_id: str, client_secret: str, *,
-                 session: aiohttp.ClientSession | None = None, rate: float = 20.0,
+                 session: aiohttp.ClientSession | None = None, rate: float | None = None,
                  max_attempts: int = 3, backoff: float = 0.2, timeout: float = 10.0) -> None:
         self.client_id = client_id
         self._secret = client_secret
         self.tokens = TokenCache(self._fetch_token)
         kw: dict[str, Any] = {"classify": classify, "tokens": self.tokens, "session": session,
-                              "rate": rate, "max_attempts": max_attempts, "backoff": backoff,
+                              "rate": RATE_PER_S if rate is None else rate,
+                              "max_attempts": max_attempts, "backoff": backoff,
                               "timeout": timeout}
         self.api = ApiClient("dingtalk", api_base, authorize=self._auth_header, **kw)
         self.oapi = ApiClient("dingtalk-oapi", oapi_base, authorize=self._auth_query, **kw)

@@ -42,11 +42,16 @@ class Refused(Exception):
         self.status = status
 
 
-def decrypt(encrypt_key: str, encrypted: str) -> str:
-    """The official scheme, through lark-oapi's AESCipher (imported lazily: lark is heavy)."""
+def cipher(encrypt_key: str) -> Any:
+    """lark-oapi's AESCipher (the import takes seconds: done once, at setup, not per event)."""
     from lark_oapi.core.utils.decryptor import AESCipher
 
-    return str(AESCipher(encrypt_key).decrypt_str(encrypted))
+    return AESCipher(encrypt_key)
+
+
+def decrypt(encrypt_key: str, encrypted: str) -> str:
+    """The official scheme: SHA256(key), AES-256-CBC, IV prepended, base64."""
+    return str(cipher(encrypt_key).decrypt_str(encrypted))
 
 
 def signature(timestamp: str, nonce: str, encrypt_key: str, body: bytes) -> str:
@@ -142,6 +147,7 @@ class FeishuEvents:
         self.clock = clock
         self.encrypt_key = encrypt_key
         self.verification_token = verification_token
+        self._cipher = cipher(encrypt_key) if encrypt_key else None
 
     # -- HTTP --------------------------------------------------------------------------
     async def receive(self, request: web.Request) -> web.Response:
@@ -173,7 +179,7 @@ class FeishuEvents:
             if not isinstance(encrypted, str):
                 raise Refused(401, "unencrypted event while an encrypt key is configured")
             try:
-                payload = json.loads(decrypt(self.encrypt_key, encrypted))
+                payload = json.loads(self._cipher.decrypt_str(encrypted))
             except (ValueError, binascii.Error, UnicodeDecodeError, KeyError):
                 raise Refused(401, "decrypt failed") from None
             if not isinstance(payload, dict):

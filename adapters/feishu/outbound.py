@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 TOKEN_ERRORS = {99991661, 99991663, 99991664, 99991668}
 RETRY_ERRORS = {99991400, 99991401, 230020, 11232, 1000004, 1000005}
 TEXT_LIMIT = 8000            # characters per text message (the platform allows ~150 KB)
+# im/v1/messages: 1000/min and 50/s per app (open.feishu.cn, server-docs im-v1 message create)
+RATE_PER_S = 50.0
 BUTTON_TYPE = {"primary": "primary", "danger": "danger", "default": "default"}
 
 
@@ -104,14 +106,15 @@ def receive_id_type(chat_id: str) -> str:
 
 class FeishuApi:
     def __init__(self, base_url: str, app_id: str, app_secret: str, *,
-                 session: aiohttp.ClientSession | None = None, rate: float = 50.0,
+                 session: aiohttp.ClientSession | None = None, rate: float | None = None,
                  max_attempts: int = 3, backoff: float = 0.2, timeout: float = 10.0) -> None:
         self.app_id = app_id
         self._secret = app_secret
         self.tokens = TokenCache(self._fetch_token, margin=600)
         self.client = ApiClient("feishu", base_url, classify=classify,
                                 authorize=self._authorize, tokens=self.tokens, session=session,
-                                rate=rate, max_attempts=max_attempts, backoff=backoff,
+                                rate=RATE_PER_S if rate is None else rate,
+                                max_attempts=max_attempts, backoff=backoff,
                                 timeout=timeout)
 
     @staticmethod
