@@ -423,14 +423,19 @@ def decide(
                             admin_notice=None if quiet else problem)
         problem = f"{problem}; 兜底规则「{fb.name}」: {got}" if problem else \
             f"兜底规则「{fb.name}」: {got}"
-    # Last resort: the least-loaded available rep of all (no rules configured) or the pool.
-    if not config.rules:
-        rep = least_loaded(list(reps.values()))
-        if rep is not None:
+    # Last resort: the least-loaded available rep of the whole company, else the pool.
+    rep = least_loaded([r for r in reps.values() if r.team_id is not None] or
+                       list(reps.values()))
+    if rep is not None:
+        if not config.rules:
             return Decision("assign", owner_id=rep.id, team_id=rep.team_id,
                             reason="未配置分配规则; 负载最低",
                             details={"rule": None, "strategy": "least_loaded"})
-        problem = "没有可分配的销售"
+        return Decision("assign", owner_id=rep.id, team_id=rep.team_id,
+                        reason=f"规则目标均无法接收, 分配给全公司负载最低的{rep.name}",
+                        details={"rule": None, "strategy": "least_loaded",
+                                 "fallback_because": problem}, admin_notice=problem)
+    problem = f"{problem}; 全公司没有可分配的销售" if problem else "没有可分配的销售"
     return Decision("pool", reason=f"无人可接, 进入公海({problem})",
                     details={"rule": None, "fallback_because": problem},
                     admin_notice=problem)

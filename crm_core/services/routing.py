@@ -46,10 +46,14 @@ class RoutingOutcome:
 
 async def route_new_lead(uow: UnitOfWork, lead: Lead) -> RoutingOutcome:
     """Decide and apply the assignment of a freshly created, valid lead (no commit)."""
-    await scoring.score_lead(uow, lead)
+    await scoring.score_lead(uow, lead, followups=0)
     facts = await state.lead_facts(uow, lead)
-    config, teams, reps = await state.load_state(uow)
+    config, teams, reps = await state.load_state(uow, facts)
     decision = decide(facts, config, teams, reps)
+    if config.rules and decision.details.get("rule") is None:
+        # the rule targets could not take it: decide again looking at the whole company
+        _, teams, reps = await state.load_state(uow, None, config)
+        decision = decide(facts, config, teams, reps)
     return await apply_decision(uow, lead, decision)
 
 

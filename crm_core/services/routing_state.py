@@ -29,6 +29,8 @@ from crm_core.policies.routing import (
     RoutingConfig,
     Rule,
     TeamState,
+    fallback_rule,
+    first_match,
     implicit_rules,
 )
 from crm_core.uow import UnitOfWork, day_bounds
@@ -74,85 +76,125 @@ async def load_config(uow: UnitOfWork) -> RoutingConfig:
     return RoutingConfig(implicit_rules(teams), {**DEFAULT_WEIGHTS, **weights}, implicit=True)
 
 
-async def load_teams(uow: UnitOfWork, users: list[User]) -> dict[int, TeamState]:
+async def load_teams(
+    uow: UnitOfWork, users: list[User], only: set[int] | None = None,
+) -> dict[int, TeamState]:
+    """Teams with their members; the round-robin cursor only for the teams in `only`."""
     teams = (await uow.session.execute(select(Team))).scalars().all()
     out: dict[int, TeamState] = {}
     for t in teams:
         assert t.id is not None
         members = tuple(u.id for u in users if u.team_id == t.id and u.role == "rep"
                         and u.id is not None)
-        last = (await uow.session.execute(
-            select(Lead.owner_id).where(Lead.team_id == t.id, Lead.assigned_at.is_not(None))  # type: ignore[union-attr]
-            .order_by(Lead.assigned_at.desc(), Lead.id.desc()).limit(1)  # type: ignore[union-attr]
-        )).scalar()
+        last = None
+        if (only is None or t.id in only) and (t.strategy or "round_robin") != "weighted":
+            last = (await uow.session.execute(
+                select(Lead.owner_id).where(Lead.team_id == t.id,
+                                            Lead.assigned_at.is_not(None))  # type: ignore[union-attr]
+                .order_by(Lead.assigned_at.desc(), Lead.id.desc()).limit(1)  # type: ignore[union-attr]
+            )).scalar()
         out[t.id] = TeamState(t.id, t.name, t.strategy or "round_robin", members, last,
                               int((t.settings or {}).get("offer_size", 3)))
     return out
 
 
-async def load_reps(uow: UnitOfWork, users: list[User]) -> dict[int, RepState]:
-    """Every user with their load, capacity and performance figures (5 grouped queries)."""
+async def load_reps(
+    uow: UnitOfWork, users: list[User], only: set[int] | None = None,
+    performance: bool = True,
+) -> dict[int, RepState]:
+    """Users (all, or those in `only`) with load and capacity; with `performance` also open
+    deals, won amount (30 days) and conversion per product line. 1–3 grouped queries."""
     s = uow.session
     now = uow.now
     start, _ = day_bounds(now.astimezone(uow.clock.tz).date(), uow.clock)
-    open_leads = dict((await s.execute(
-        select(Lead.owner_id, func.count()).where(
-            Lead.owner_id.is_not(None), Lead.status.in_(OPEN_LEAD_STATUSES))  # type: ignore[union-attr,attr-defined]
-        .group_by(Lead.owner_id)
-    )).tuples().all())
-    today = dict((await s.execute(
-        select(Lead.owner_id, func.count()).where(
-            Lead.owner_id.is_not(None), Lead.assigned_at >= start)  # type: ignore[union-attr,operator]
-        .group_by(Lead.owner_id)
-    )).tuples().all())
-    open_deals = dict((await s.execute(
-        select(Deal.owner_id, func.count()).where(
-            Deal.owner_id.is_not(None), Deal.closed_at.is_(None))  # type: ignore[union-attr]
-        .group_by(Deal.owner_id)
-    )).tuples().all())
-    won = dict((await s.execute(
-        select(Deal.owner_id, func.sum(Deal.amount)).join(Stage, Stage.id == Deal.stage_id)
-        .where(Stage.is_won.is_(True), Deal.closed_at >= now - timedelta(days=30))  # type: ignore[attr-defined,operator]
-        .group_by(Deal.owner_id)
-    )).tuples().all())
-    conv_rows = (await s.execute(
-        select(Lead.owner_id, Lead.product_line, func.count(),
-               func.sum(case((Lead.status == "converted", 1), else_=0)))
-        .where(Lead.owner_id.is_not(None),  # type: ignore[union-attr]
-               Lead.status.in_(("converted", "dropped", "qualified")))  # type: ignore[attr-defined]
-        .group_by(Lead.owner_id, Lead.product_line)
-    )).tuples().all()
+    pick = [u for u in users if only is None or u.id in only]
+    ids = [u.id for u in pick if u.id is not None]
+    if not ids:
+        return {}
+    is_open = case((Lead.status.in_(OPEN_LEAD_STATUSES), 1), else_=0)  # type: ignore[attr-defined]
+    is_today = case((Lead.assigned_at >= start, 1), else_=0)  # type: ignore[operator]
+    loads = {o: (int(a or 0), int(b or 0)) for o, a, b in (await s.execute(
+        select(Lead.owner_id, func.sum(is_open), func.sum(is_today))
+        .where(Lead.owner_id.in_(ids)).group_by(Lead.owner_id)  # type: ignore[union-attr]
+    )).tuples()}
+    deals: dict[int, tuple[int, float]] = {}
     conv: dict[int, dict[str, float]] = {}
-    totals: dict[int, list[int]] = {}
-    for owner, line, n, won_n in conv_rows:
-        # Laplace-smoothed: a rep with 1/1 is not "100 %".
-        conv.setdefault(owner, {})[line or ""] = (int(won_n or 0) + 1) / (int(n) + 2)
-        t = totals.setdefault(owner, [0, 0])
-        t[0] += int(won_n or 0)
-        t[1] += int(n)
-    for owner, (w, n) in totals.items():
-        conv[owner]["*"] = (w + 1) / (n + 2)
+    if performance:
+        won_amount = case((and_(Stage.is_won.is_(True),  # type: ignore[attr-defined]
+                                Deal.closed_at >= now - timedelta(days=30)),  # type: ignore[operator]
+                           Deal.amount), else_=0.0)
+        open_deal = case((Deal.closed_at.is_(None), 1), else_=0)  # type: ignore[union-attr]
+        deals = {o: (int(a or 0), float(b or 0.0)) for o, a, b in (await s.execute(
+            select(Deal.owner_id, func.sum(open_deal), func.sum(won_amount))
+            .join(Stage, Stage.id == Deal.stage_id, isouter=True)
+            .where(Deal.owner_id.in_(ids)).group_by(Deal.owner_id)  # type: ignore[union-attr]
+        )).tuples()}
+        conv = await _conversion(uow, ids)
     day = now.astimezone(uow.clock.tz).date()
     out: dict[int, RepState] = {}
-    for u in users:
+    for u in pick:
         assert u.id is not None
+        open_leads, today = loads.get(u.id, (0, 0))
+        open_deals, won = deals.get(u.id, (0, 0.0))
         out[u.id] = RepState(
             id=u.id, name=u.name, team_id=u.team_id, active=u.active,
-            on_leave=u.on_leave(day), open_leads=int(open_leads.get(u.id, 0)),
-            max_open_leads=u.max_open_leads, today_leads=int(today.get(u.id, 0)),
-            max_daily_leads=u.max_daily_leads, open_deals=int(open_deals.get(u.id, 0)),
-            won_amount_30d=float(won.get(u.id, 0.0) or 0.0), conversion=conv.get(u.id, {}),
+            on_leave=u.on_leave(day), open_leads=open_leads, max_open_leads=u.max_open_leads,
+            today_leads=today, max_daily_leads=u.max_daily_leads, open_deals=open_deals,
+            won_amount_30d=won, conversion=conv.get(u.id, {}),
             online=bool(u.last_seen_at and now - u.last_seen_at
                         <= timedelta(minutes=ONLINE_MINUTES)),
         )
     return out
 
 
+async def _conversion(uow: UnitOfWork, ids: list[int]) -> dict[int, dict[str, float]]:
+    """Historical conversion per rep and product line, Laplace-smoothed (1/1 is not 100 %);
+    "*" holds the rep's overall rate."""
+    rows = (await uow.session.execute(
+        select(Lead.owner_id, Lead.product_line, func.count(),
+               func.sum(case((Lead.status == "converted", 1), else_=0)))
+        .where(Lead.owner_id.in_(ids),  # type: ignore[union-attr]
+               Lead.status.in_(("converted", "dropped", "qualified")))  # type: ignore[attr-defined]
+        .group_by(Lead.owner_id, Lead.product_line)
+    )).tuples().all()
+    conv: dict[int, dict[str, float]] = {}
+    totals: dict[int, list[int]] = {}
+    for owner, line, n, won_n in rows:
+        conv.setdefault(owner, {})[line or ""] = (int(won_n or 0) + 1) / (int(n) + 2)
+        t = totals.setdefault(owner, [0, 0])
+        t[0] += int(won_n or 0)
+        t[1] += int(n)
+    for owner, (w, n) in totals.items():
+        conv[owner]["*"] = (w + 1) / (n + 2)
+    return conv
+
+
 async def load_state(
-    uow: UnitOfWork,
+    uow: UnitOfWork, facts: LeadFacts | None = None, config: RoutingConfig | None = None,
 ) -> tuple[RoutingConfig, dict[int, TeamState], dict[int, RepState]]:
+    """What `decide` needs. With `facts`, only the teams and reps the lead can reach (the
+    matched rule's and the fallback's targets, the customer's owner) are loaded in full; the
+    caller reloads everything (`facts=None`) if that is not enough."""
     users = list((await uow.session.execute(select(User))).scalars())
-    return await load_config(uow), await load_teams(uow, users), await load_reps(uow, users)
+    config = config or await load_config(uow)
+    only_teams: set[int] | None = None
+    only_reps: set[int] | None = None
+    performance = True
+    if facts is not None and config.rules:
+        targets = [r for r in (first_match(config.rules, facts), fallback_rule(config.rules))
+                   if r is not None]
+        if all(r.target_kind != "any" for r in targets):
+            only_teams = {r.target_id for r in targets
+                          if r.target_kind == "team" and r.target_id is not None}
+            only_reps = {u.id for u in users if u.team_id in only_teams and u.id is not None}
+            only_reps |= {r.target_id for r in targets
+                          if r.target_kind == "rep" and r.target_id is not None}
+            if facts.affinity_owner_id is not None:
+                only_reps.add(facts.affinity_owner_id)
+    teams = await load_teams(uow, users, only_teams)
+    if only_teams is not None:
+        performance = any(teams[t].strategy == "weighted" for t in only_teams if t in teams)
+    return config, teams, await load_reps(uow, users, only_reps, performance)
 
 
 async def product_lines_of(uow: UnitOfWork, lead: Lead) -> tuple[str, ...]:

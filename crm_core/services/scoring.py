@@ -33,16 +33,16 @@ async def scoring_config(uow: UnitOfWork) -> dict[str, Any]:
     return dict(await config_value(uow, "scoring.config", {}))
 
 
-async def score_lead(uow: UnitOfWork, lead: Lead,
-                     config: dict[str, Any] | None = None) -> policy.Score:
-    """Recompute and store the lead's score, grade and top reasons (no commit)."""
-    followups = 0
-    if lead.id is not None:
+async def score_lead(uow: UnitOfWork, lead: Lead, config: dict[str, Any] | None = None,
+                     followups: int | None = None) -> policy.Score:
+    """Recompute and store the lead's score, grade and top reasons (no commit). Call it on
+    every event of the lead (follow-up logged, status change, claim…)."""
+    if followups is None and lead.id is not None:
         followups = int((await uow.session.execute(
             select(func.count()).select_from(FollowUp).where(FollowUp.lead_id == lead.id)
         )).scalar() or 0)
     cfg = config if config is not None else await scoring_config(uow)
-    s = policy.score_lead(_input(lead, followups), uow.now, cfg)
+    s = policy.score_lead(_input(lead, followups or 0), uow.now, cfg)
     if (lead.score, lead.grade, list(lead.score_reasons)) != (s.score, s.grade, list(s.reasons)):
         lead.score, lead.grade, lead.score_reasons = s.score, s.grade, list(s.reasons)
         uow.add(lead)

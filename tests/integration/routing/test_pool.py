@@ -152,3 +152,26 @@ async def test_holding_cap(company: Company) -> None:
         async with company.uow(li) as uow:
             await pool.claim_from_pool(uow, ids[0], li.id or 0)
     assert "已达上限" in e.value.user_message
+
+
+async def test_rescore_all_applies_decay(company: Company) -> None:
+    from crm_core.services import scoring
+
+    ids = await _give(company, company.reps["wang"], 2)
+    async with company.uow() as uow:
+        for lead_id in ids:
+            lead = await uow.session.get(Lead, lead_id)
+            assert lead is not None
+            await scoring.score_lead(uow, lead)
+        await uow.commit()
+        before = lead.score
+    company.clock.advance(timedelta(days=7, hours=1))
+    async with company.uow() as uow:
+        assert await scoring.rescore_all(uow) == 2
+    async with company.uow() as uow:
+        lead = await uow.session.get(Lead, ids[-1])
+        assert lead is not None
+        assert lead.score == max(0, before - 30)
+        assert any("天未跟进" in r for r in lead.score_reasons)
+    async with company.uow() as uow:
+        assert await scoring.rescore_all(uow) == 0

@@ -48,15 +48,17 @@ async def pg() -> AsyncIterator[Database]:
     await db.dispose()
 
 
-async def make_offer(db: Database, clock: FrozenClock, n: int) -> tuple[int, list[int]]:
+async def make_offer(db: Database, clock: FrozenClock, n: int,
+                     tag: str = "") -> tuple[int, list[int]]:
     async with UnitOfWork(db, clock) as uow:
-        team = Team(name="浙江组", strategy="weighted")
+        team = Team(name=f"浙江组{tag}", strategy="weighted")
         uow.add(team)
         await uow.flush()
-        users = [User(login=f"rep{i}", name=f"销售{i:02d}", team_id=team.id) for i in range(n)]
+        users = [User(login=f"rep{tag}{i}", name=f"销售{i:02d}", team_id=team.id) for i in range(n)]
         for u in users:
             uow.add(u)
-        lead = Lead(company="杭州市第一人民医院", phone="13600000000", created_at=uow.now)
+        lead = Lead(company="杭州市第一人民医院", phone=f"136{tag}0000000"[:11],
+                    created_at=uow.now)
         uow.add(lead)
         await uow.flush()
         offer = ClaimOffer(lead_id=lead.id or 0, team_id=team.id, reason="加权评分前50名抢单",

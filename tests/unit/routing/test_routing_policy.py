@@ -158,3 +158,12 @@ def test_no_rules_least_loaded() -> None:
     assert d.kind == "assign"
     assert d.reason == "未配置分配规则; 负载最低"
     assert d.owner_id == 3
+
+
+def test_fallback_full_last_resort_is_least_loaded_of_company() -> None:
+    js_full = {f"r{i}": {"today_leads": 15} for i in (1, 2, 3)}
+    d = decide(LeadFacts(province="四川省"), CONFIG, TEAMS, reps(**js_full, r6={"open_leads": 9}))
+    assert d.kind == "assign"
+    assert d.owner_id == 4
+    assert d.reason == "规则目标均无法接收, 分配给全公司负载最低的陈杰"
+    assert "江苏组" in (d.admin_notice or "")
