@@ -100,6 +100,7 @@ _DATE_RE = re.compile(
             rf"(?P<nmd>(?:下个?|次)月(?P<nmd_d>{_NUM})\s*[号日])",
             rf"(?P<tmd>(?:这个?|本)月(?P<tmd_d>{_NUM})\s*[号日])",
             rf"(?P<md>(?P<md_m>{_NUM})\s*月(?:份)?\s*(?P<md_d>{_NUM})\s*(?:[号日]|(?![0-9零〇一二两三四五六七八九十个天周号]))(?!\s*[0-9]))",
+            r"(?P<slash>(?<![0-9/.])(?P<sl_m>1[0-2]|0?[1-9])/(?P<sl_d>3[01]|[12][0-9]|0?[1-9])(?![0-9/]))",
             r"(?P<nmend>(?:下个?|次)月(?:底|末))",
             r"(?P<nmbeg>(?:下个?|次)月(?:初)?)",
             r"(?P<mend>(?:这个?|本)?月(?:底|末))",
@@ -108,6 +109,7 @@ _DATE_RE = re.compile(
             rf"(?P<nwd>下个?{_WEEK}(?P<nwd_d>{_WD}))",
             rf"(?P<twd>(?:这个?|本){_WEEK}(?P<twd_d>{_WD}))",
             rf"(?P<lwd>上个?{_WEEK}(?P<lwd_d>{_WD}))",
+            rf"(?P<nnweek>下下个?{_WEEK})",
             rf"(?P<nweek>下个?{_WEEK})",
             rf"(?P<lweek>上个?{_WEEK}|上个月|上月)",
             rf"(?P<ndays>(?P<nd_n>{_NUM}|几)\s*(?:个)?\s*(?P<nd_u>天|日|周|星期|礼拜|个月)\s*(?:以后|之后|后))",
@@ -220,6 +222,14 @@ def _resolve_date(m: re.Match[str], today: date) -> TimeExpr | None:
         past = True
     elif kind == "nweek":
         d = _monday(today) + timedelta(days=7)
+    elif kind == "nnweek":
+        d = _monday(today) + timedelta(days=14)
+    elif kind == "slash":
+        mo, dd = int(g["sl_m"]), int(g["sl_d"])
+        d = _safe_date(today.year, mo, dd)
+        if d is not None and d < today:
+            d = _safe_date(today.year + 1, mo, dd)
+            rolled = True
     elif kind == "lweek":
         return TimeExpr(s, e, t, None, None, past=True)
     elif kind in ("ndays", "guo"):
