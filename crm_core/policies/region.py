@@ -5,9 +5,10 @@
 The table covers all of China (34 provinces, ~350 prefectures, ~3 200 districts/counties) and
 ships as `china_regions.json` next to this module, generated once from the administrative
 division list that the `jionlp` package (Apache-2.0) carries:
-`python -m crm_core.policies.region build [SRC] [OUT]`. No runtime dependency: evaluated
-against `cpca` (needs pandas + pyahocorasick, data from 2019) it gives the same answers for
-the cases that matter here, at a fraction of the install weight. See docs/routing.md.
+`python -m crm_core.policies.region build [SRC] [OUT]`. No runtime dependency. `cpca`
+0.5.5 was evaluated and not taken: 161 MB installed (pandas, numpy, pyahocorasick) and it
+misses short district names — "杭州萧山", "常州武进", "上海浦东" get no district, which is
+exactly how people type them. See docs/routing.md.
 
 Matching: every full name and short name ("江苏省"/"江苏", "萧山区"/"萧山") of two characters
 or more is a key; the text is scanned greedily for the longest key at each position; the
