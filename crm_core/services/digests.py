@@ -47,7 +47,7 @@ from crm_core.models import (
 )
 from crm_core.models.pipeline import OPEN_LEAD_STATUSES
 from crm_core.models.sla import DailyReport, Escalation, SlaClock
-from crm_core.services.sla import config_value, notify_once
+from crm_core.services.sla import config_value, notify_many, notify_once
 from crm_core.uow import UnitOfWork
 
 DEFAULT_OBSTACLES: tuple[str, ...] = (
@@ -355,15 +355,15 @@ async def _channels(uow: UnitOfWork, start: datetime, end: datetime, days: int
 
 # --- queueing the digests -----------------------------------------------------------------
 async def queue_rep_digests(uow: UnitOfWork, now: datetime) -> int:
-    n = 0
+    items = []
     for d in await rep_digests(uow, now):
         if d.empty:
             continue
         payload = asdict(d)
         payload["day"] = d.day.isoformat()
-        n += await notify_once(uow, "digest.rep", d.user_id, payload,
-                               dedupe_key=f"digest.rep:{d.user_id}:{d.day.isoformat()}")
-    return n
+        items.append(("digest.rep", d.user_id, payload,
+                      f"digest.rep:{d.user_id}:{d.day.isoformat()}"))
+    return await notify_many(uow, items)
 
 
 async def queue_manager_digests(uow: UnitOfWork, now: datetime, period: str) -> int:
@@ -380,22 +380,31 @@ async def obstacle_presets(uow: UnitOfWork) -> list[str]:
     return [str(x) for x in raw] if raw else list(DEFAULT_OBSTACLES)
 
 
-async def draft_for(uow: UnitOfWork, user_id: int, day: date) -> str:
-    """Today's follow-ups as a draft: one line per follow-up, with its next step."""
+async def drafts_for(uow: UnitOfWork, user_ids: Sequence[int] | None, day: date
+                     ) -> dict[int, str]:
+    """The day's follow-ups as drafts, one query for everyone: one line per follow-up, with
+    its next step."""
     tz = uow.clock.tz
     start, end = _day_start(day, tz), _day_start(day + timedelta(days=1), tz)
-    rows = (await uow.session.execute(
-        sa.select(FollowUp.summary, FollowUp.next_action, Customer.name)
-        .outerjoin(Customer, Customer.id == FollowUp.customer_id)
-        .where(FollowUp.owner_id == user_id, FollowUp.occurred_at >= start,  # type: ignore[operator]
-               FollowUp.occurred_at < end).order_by(FollowUp.occurred_at))).all()  # type: ignore[operator,arg-type]
-    lines = []
-    for i, (summary, nxt, cust) in enumerate(rows, start=1):
-        line = f"{i}. {cust or '客户'}：{summary.strip()[:60]}"
+    q = (sa.select(FollowUp.owner_id, FollowUp.summary, FollowUp.next_action, Customer.name)
+         .outerjoin(Customer, Customer.id == FollowUp.customer_id)
+         .where(FollowUp.occurred_at >= start, FollowUp.occurred_at < end)  # type: ignore[operator]
+         .order_by(FollowUp.occurred_at, FollowUp.id))  # type: ignore[arg-type]
+    if user_ids is not None:
+        q = q.where(FollowUp.owner_id.in_(list(user_ids)))  # type: ignore[attr-defined]
+    lines: dict[int, list[str]] = defaultdict(list)
+    for owner, summary, nxt, cust in (await uow.session.execute(q)).all():
+        mine = lines[owner]
+        line = f"{len(mine) + 1}. {cust or '客户'}：{summary.strip()[:60]}"
         if nxt:
             line += f"（下一步：{nxt[:30]}）"
-        lines.append(line)
-    return "\n".join(lines)
+        if len(mine) < 20:
+            mine.append(line)
+    return {o: "\n".join(v) for o, v in lines.items()}
+
+
+async def draft_for(uow: UnitOfWork, user_id: int, day: date) -> str:
+    return (await drafts_for(uow, [user_id], day)).get(user_id, "")
 
 
 async def queue_daily_report_prompts(uow: UnitOfWork, now: datetime) -> int:
@@ -403,15 +412,19 @@ async def queue_daily_report_prompts(uow: UnitOfWork, now: datetime) -> int:
     presets = await obstacle_presets(uow)
     n = 0
     ins = postgresql.insert if uow.db.dialect == "postgresql" else sqlite.insert
-    for rep in await active_reps(uow):
-        assert rep.id is not None
-        draft = await draft_for(uow, rep.id, day)
-        await uow.session.execute(ins(DailyReport.__table__).values(  # type: ignore[attr-defined]
-            user_id=rep.id, day=day, status="prompted", draft=draft, prompted_at=now,
-            obstacles=[]).on_conflict_do_nothing(index_elements=["user_id", "day"]))
-        n += await notify_once(uow, "daily_report.prompt", rep.id, {
-            "day": day.isoformat(), "name": rep.name, "draft": draft, "obstacles": presets,
-        }, dedupe_key=f"daily_report.prompt:{rep.id}:{day.isoformat()}")
+    reps = await active_reps(uow)
+    drafts = await drafts_for(uow, None, day)
+    if not reps:
+        return 0
+    await uow.session.execute(
+        ins(DailyReport.__table__).on_conflict_do_nothing(  # type: ignore[attr-defined]
+            index_elements=["user_id", "day"]),
+        [{"user_id": r.id, "day": day, "status": "prompted", "draft": drafts.get(r.id or 0, ""),
+          "prompted_at": now, "obstacles": []} for r in reps])
+    n += await notify_many(uow, [
+        ("daily_report.prompt", r.id, {"day": day.isoformat(), "name": r.name,
+                                       "draft": drafts.get(r.id or 0, ""), "obstacles": presets},
+         f"daily_report.prompt:{r.id}:{day.isoformat()}") for r in reps])
     return n
 
 

@@ -68,6 +68,27 @@ async def notify_once(uow: UnitOfWork, kind: str, recipient_id: int | None,
     return bool(res.rowcount)  # type: ignore[attr-defined]
 
 
+async def notify_many(uow: UnitOfWork, items: Sequence[tuple[str, int | None, Mapping[str, Any],
+                                                              str]]) -> int:
+    """`notify_once` for many (kind, recipient, payload, dedupe_key) at once (executemany).
+    Returns how many were new."""
+    if not items:
+        return 0
+    keys = [k for _, _, _, k in items]
+    seen: set[str] = set()
+    for i in range(0, len(keys), 500):
+        seen |= set((await uow.session.execute(sa.select(OUTBOX.c.dedupe_key).where(
+            OUTBOX.c.dedupe_key.in_(keys[i:i + 500])))).scalars())
+    rows = [{"kind": kind, "recipient_id": rid, "payload": _jsonable(dict(p)),
+             "dedupe_key": key, "status": "pending", "attempts": 0,
+             "next_attempt_at": uow.now, "created_at": uow.now}
+            for kind, rid, p, key in items if key not in seen]
+    if rows:
+        await uow.session.execute(_insert(uow, OUTBOX).on_conflict_do_nothing(
+            index_elements=["dedupe_key"]), rows)
+    return len(rows)
+
+
 # --- configuration ------------------------------------------------------------------------
 async def config_value(uow: UnitOfWork, key: str, default: Any = None) -> Any:
     row = await uow.session.get(ConfigEntry, key)
