@@ -507,6 +507,9 @@ def _clause_tail(text: str, pos: int) -> str:
     return text[pos:end][:24]
 
 
+_CONNECTOR = re.compile(r"\s*(?:或者?|还是|到|至|-|~|—)\s*")
+
+
 def parse_when(text: str, now: datetime) -> When:
     """Read a time answer: the last future expression wins ("不对,是周三下午三点" → 周三 15:00)."""
     try:
@@ -515,7 +518,13 @@ def parse_when(text: str, now: datetime) -> When:
         return When()
     if not exprs:
         return When()
-    future = [x for x in exprs if x.date is not None and not x.past and not x.postponed]
+    norm = normalize_text(text or "")
+    dated_all = [x for x in exprs if x.date is not None]
+    # 'X到Y' / 'X或者Y': Y is a range end or an alternative, X is the answer
+    ends = {id(b) for a, b in zip(dated_all, dated_all[1:], strict=False)
+            if _CONNECTOR.fullmatch(norm[a.end: b.start])}
+    future = [x for x in exprs if x.date is not None and not x.past and not x.postponed
+              and id(x) not in ends]
     if future:
         x = future[-1]
         return When(date=x.date, time=x.time, vague=False, past=False, text=x.text)
