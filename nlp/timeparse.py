@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from datetime import date, datetime, time, timedelta
 
 __all__ = [
@@ -521,7 +522,7 @@ def parse_when(text: str, now: datetime) -> When:
     norm = normalize_text(text or "")
     dated_all = [x for x in exprs if x.date is not None]
     # 'X到Y' / 'X或者Y': Y is a range end or an alternative, X is the answer
-    ends = {id(b) for a, b in zip(dated_all, dated_all[1:], strict=False)
+    ends = {id(b) for a, b in pairwise(dated_all)
             if _CONNECTOR.fullmatch(norm[a.end: b.start])}
     future = [x for x in exprs if x.date is not None and not x.past and not x.postponed
               and id(x) not in ends]
