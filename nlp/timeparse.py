@@ -10,8 +10,8 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass, replace
-from itertools import pairwise
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 
 __all__ = [
     "TimeExpr",
