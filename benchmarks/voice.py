@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import statistics
 import sys
@@ -134,6 +135,7 @@ async def run_clips(cfg: AsrConfig, items: list[tuple[Path, str, str]], reps_lon
     results: dict[str, Transcript] = {}
     times: dict[str, list[float]] = {"short": [], "long": []}
     inner: dict[str, list[float]] = {"short": [], "long": []}
+    cpu: dict[str, list[float]] = {"short": [], "long": []}
     errors: dict[str, str] = {}
     async with TranscriptionWorker(cfg) as worker:
         stats0 = {"load_s": round(await worker.start(), 3)}
@@ -150,10 +152,12 @@ async def run_clips(cfg: AsrConfig, items: list[tuple[Path, str, str]], reps_lon
                     break
                 times[kind].append(time.perf_counter() - t0)
                 inner[kind].append(t.seconds)
+                cpu[kind].append(t.timings.get("cpu", float("nan")))
                 results[path.name] = t
         stats = await worker.stats()
     stats0.update(peak_rss_mb=round(float(stats["peak_rss_mb"]), 1))
-    return {"results": results, "times": times, "inner": inner, "errors": errors}, stats0
+    return ({"results": results, "times": times, "inner": inner, "cpu": cpu,
+             "errors": errors}, stats0)
 
 
 def accuracy(results: dict[str, Transcript], items: list[tuple[Path, str, str]],
@@ -213,8 +217,10 @@ def main(argv: list[str] | None = None) -> int:
     refs = load_refs(args.data)
     items = clips(args.data)
 
+    load_before = os.getloadavg()
     model = model_figures(cfg)
     run, worker = asyncio.run(run_clips(cfg, items, args.reps_long, CATALOG))
+    load_after = os.getloadavg()
     results: dict[str, Transcript] = run["results"]
     raw_cer, raw_recall = accuracy(results, items, refs, "raw_text")
     snap_cer, snap_recall = accuracy(results, items, refs, "text")
@@ -228,15 +234,22 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "config": {"threads": cfg.threads, "beam_size": cfg.beam_size,
                    "compute_type": cfg.compute_type, "window_margin_s": cfg.window_margin_s,
-                   "clips": len(items), "catalog_names": len(catalog_names())},
+                   "clips": len(items), "catalog_names": len(catalog_names()),
+                   "cpus": os.cpu_count(),
+                   "loadavg_1min_before_after": [round(load_before[0], 2),
+                                                 round(load_after[0], 2)]},
         "model": model,
         "worker": worker,
         "long_15s": {"n": len(t["long"]), "p50": round(pct(t["long"], 50), 3),
                      "p95": round(pct(t["long"], 95), 3),
-                     "in_worker_p95": round(pct(run["inner"]["long"], 95), 3)},
+                     "in_worker_p95": round(pct(run["inner"]["long"], 95), 3),
+                     "cpu_s_p50": round(pct(run["cpu"]["long"], 50), 3),
+                     "cpu_s_p95": round(pct(run["cpu"]["long"], 95), 3)},
         "short_6s": {"n": len(t["short"]), "p50": round(pct(t["short"], 50), 3),
                      "p95": round(pct(t["short"], 95), 3),
-                     "in_worker_p95": round(pct(run["inner"]["short"], 95), 3)},
+                     "in_worker_p95": round(pct(run["inner"]["short"], 95), 3),
+                     "cpu_s_p50": round(pct(run["cpu"]["short"], 50), 3),
+                     "cpu_s_p95": round(pct(run["cpu"]["short"], 95), 3)},
         "cer_simplified": round(raw_cer, 4),
         "cer_after_snapping": round(snap_cer, 4),
         "name_recall_no_names_prompt": None if base_recall is None else round(base_recall, 3),
@@ -257,13 +270,16 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(report, ensure_ascii=False, indent=1))
         return 0
     print(f"voice benchmark: {len(items)} clips from {args.data}, {cfg.threads} CPU threads, "
-          f"beam {cfg.beam_size}, {cfg.compute_type}")
+          f"beam {cfg.beam_size}, {cfg.compute_type}; {os.cpu_count()} CPUs, load average "
+          f"{load_before[0]:.1f} before / {load_after[0]:.1f} after (other work on the box "
+          "inflates wall times)")
     print(f"model: assembled {'now in ' + str(model['assemble_s']) + ' s' if model['assembled_now'] else 'before (verified)'}; "  # noqa: E501
           f"load after assembly median {model['load_s_median']} s (max {model['load_s_max']} s); "
           f"in the worker {worker['load_s']} s")
     for name, row in (("15 s notes", report["long_15s"]), ("~6 s clips", report["short_6s"])):
         print(f"{name:11s} n={row['n']:<3d} p50 {row['p50']:.2f} s  p95 {row['p95']:.2f} s  "
-              f"(in worker p95 {row['in_worker_p95']:.2f} s)")
+              f"(in worker p95 {row['in_worker_p95']:.2f} s; CPU time p50 "
+              f"{row['cpu_s_p50']:.2f} s, p95 {row['cpu_s_p95']:.2f} s)")
     print(f"worker peak RSS: {worker['peak_rss_mb']:.0f} MB")
     print(f"CER (Simplified, punctuation ignored): {raw_cer:.3f} before snapping, "
           f"{snap_cer:.3f} after")

@@ -78,7 +78,7 @@ class Transcript:
     codec: str = ""                 # decoder used
     prompt: str = ""                # the prompt Whisper was given
     segments: tuple[Segment, ...] = field(default=())
-    timings: dict[str, float] = field(default_factory=dict)  # decode / asr / post
+    timings: dict[str, float] = field(default_factory=dict)  # decode/asr/post s, cpu s
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -260,12 +260,13 @@ class Transcriber:
         self, audio: bytes, fmt: str | None = None, vocabulary: Catalog | None = None
     ) -> Transcript:
         t0 = time.perf_counter()
+        c0 = time.process_time()
         cfg = self.config
         decoded = decode_audio(audio, fmt, max_seconds=cfg.max_seconds, max_bytes=cfg.max_bytes)
         t_decode = time.perf_counter() - t0
         return self.transcribe_pcm(
             decoded.samples, vocabulary, started=t0, decode_s=t_decode,
-            fmt=decoded.format, codec=decoded.codec,
+            fmt=decoded.format, codec=decoded.codec, cpu_started=c0,
         )
 
     def transcribe_pcm(
@@ -277,8 +278,10 @@ class Transcriber:
         decode_s: float = 0.0,
         fmt: str = "pcm",
         codec: str = "",
+        cpu_started: float | None = None,
     ) -> Transcript:
         t0 = started if started is not None else time.perf_counter()
+        c0 = cpu_started if cpu_started is not None else time.process_time()
         cfg = self.config
         duration = len(samples) / SAMPLE_RATE
         if duration > cfg.max_seconds + 0.5:
@@ -323,7 +326,8 @@ class Transcriber:
             snapped=text != raw, format=fmt, codec=codec, prompt=prompt,
             segments=tuple(segments),
             timings={"decode": round(decode_s, 3), "asr": round(t_asr, 3),
-                     "post": round(t_end - t1 - t_asr, 3)},
+                     "post": round(t_end - t1 - t_asr, 3),
+                     "cpu": round(time.process_time() - c0, 3)},
         )
 
     def _run_model(
