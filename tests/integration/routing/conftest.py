@@ -5,19 +5,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy.dialects.postgresql  # noqa: F401  (crm_core.models.base needs it loaded)
 
 from crm_core.clock import FrozenClock
-from crm_core.db import Database, migrate
+from crm_core.db import Database
 from crm_core.models import Customer, Product, Team, User
 from crm_core.uow import Actor, UnitOfWork
 
 SH = ZoneInfo("Asia/Shanghai")
-_TEMPLATE: dict[str, Path] = {}
 
 
 def at(y: int, m: int, d: int, hh: int = 0, mm: int = 0) -> datetime:
@@ -25,19 +23,9 @@ def at(y: int, m: int, d: int, hh: int = 0, mm: int = 0) -> datetime:
 
 
 @pytest.fixture
-def routing_url(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    if "db" not in _TEMPLATE:
-        tpl = tmp_path_factory.mktemp("routing_tpl") / "template.db"
-        migrate(f"sqlite:///{tpl}")
-        _TEMPLATE["db"] = tpl
-    target = tmp_path / "crm.db"
-    target.write_bytes(_TEMPLATE["db"].read_bytes())
-    return f"sqlite:///{target}"
-
-
-@pytest.fixture
-async def rdb(routing_url: str) -> AsyncIterator[Database]:
-    db = Database(routing_url)
+async def rdb(db_url: str) -> AsyncIterator[Database]:
+    """An empty migrated database: SQLite, and PostgreSQL when it answers (tests/conftest)."""
+    db = Database(db_url)
     yield db
     await db.dispose()
 
