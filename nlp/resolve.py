@@ -90,6 +90,11 @@ _ORG_SUFFIX = re.compile(
 _ORG_STOP_CHARS = set("是叫在去跟给和与到从的了把对向找见约趟次个说有这那我你他她们问帮建录加增要想"
                       "刚嗯啊呢吧哦呀就也访陪请送带为被让往")
 _ORG_STOP_WORDS = ("客户", "线索", "新建", "新增", "叫做", "名字", "单位")
+_ORG_LEAD_JUNK = re.compile(r"[0-9零〇一二两三四五六七八九十几多每各某]+[家个所间座]|[这那哪][家个所间座]")
+_GENERIC_ORG = re.compile(
+    r"(?:三甲|二甲|公立|民营|私立|大型|小型|社区|附近|本地|当地|其他|别的|各大|省级|市级|县级|区级|"
+    r"基层|乡镇|县城|城里|外地|合作|竞品|对方|他们|我们|你们|新的|老的|大的|小的)+"
+)
 _ORG_TAIL = re.compile(
     r"(?:股份有限公司|有限责任公司|集团有限公司|有限公司|股份公司|集团公司|公司|集团|医院|院)$"
 )
@@ -553,8 +558,12 @@ def find_org_spans(text: str,
             if any(text[max(0, i - len(w)): i] == w for w in _ORG_STOP_WORDS):
                 break
             i -= 1
+        # numerals and measure words are not part of a name ('三家医院', '两个公司')
+        lead = _ORG_LEAD_JUNK.match(text, i, m.start())
+        if lead:
+            i = lead.end()
         # the suffix itself may hold stop characters ('有限公司'); the name part needs 2+ chars
-        if m.start() - i < 2:
+        if m.start() - i < 2 or _GENERIC_ORG.fullmatch(text, i, m.start()):
             continue
         if out and out[-1].end > i:
             continue

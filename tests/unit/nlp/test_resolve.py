@@ -143,3 +143,13 @@ def test_short_homophone_needs_a_name_context(catalog: Catalog) -> None:
     assert extract("名达黄总打了电话", now=NOW, catalog=catalog).customer == \
         "杭州明达精密机械有限公司"
     assert extract("名达成协议的事打了电话", now=NOW, catalog=catalog).customer is None
+
+
+@pytest.mark.parametrize("text", ["今天跑了三家医院，累死了", "他们是三甲医院", "这家公司拜访了"])
+def test_generic_places_are_not_organisations(catalog: Catalog, text: str) -> None:
+    assert extract(text, now=NOW, catalog=catalog).customer is None
+
+
+def test_numeral_place_names_survive() -> None:
+    rec = extract("新客户 十堰市人民医院 王主任 13900001111", now=NOW, catalog=Catalog())
+    assert rec.customer == "十堰市人民医院"
