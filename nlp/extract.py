@@ -64,12 +64,14 @@ _CRM_WORDS = re.compile(
 _NEXT_MARK = re.compile(
     r"再(?!考虑|商量|比较|看看|说|研究|评估)|准备|打算|计划|下一步|接下来|回头|改天")
 _PRODUCT_TRIGGER = re.compile(
-    r"(?:需要|想要|想了解|了解一下|了解|关注|要看|想看一下|想看|想试用|要一套|想上|要上|主要用|用我们的|采购|"
+    r"(?:需要|想要|想了解|了解一下|了解|关注|要看|想看一下|想看|想试用|要一套|想上|要上|主要用|用我们的|"
+    r"采购(?!科|部|处|员|经理|主任|负责人|量|流程)|"
     r"对(?=.{1,12}有需求))"
 )
 _PRODUCT_LIKE = re.compile(
     r"(?:机器人|系统|设备|耗材|导管|支架|关节|螺钉|机|器|仪|钉|(?<!老)板|架|剂|材|泵|阀|镜|片|膜|刀|针)$"
 )
+_NOT_A_PRODUCT = re.compile(r"[说的了要在是他她我们你跟给把被让有没还也就都很再去来过]")
 _FILLER = re.compile(
     r"^(?:一下|一套|一些|一台|两台|几台|那个|这个|这款|我们的|咱们的|的|些|点|下)+")
 _SPLIT_ITEMS = re.compile(r"和|、|及|以及|跟|与|,|，|/|还有")
@@ -494,7 +496,9 @@ def _unknown_products(text: str, known: list[Mention], orgs: list[OrgSpan]) -> l
                 continue
             if not all(is_han(c) or (c.isascii() and (c.isalnum() or c in "-")) for c in it):
                 continue
-            if _PRODUCT_LIKE.search(it) and not it.endswith("一台"):
+            if len(it) > 10 or _NOT_A_PRODUCT.search(it):
+                continue
+            if _PRODUCT_LIKE.search(it):
                 out.append(it)
     return out
 
