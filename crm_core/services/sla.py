@@ -282,9 +282,10 @@ async def sync_clocks(uow: UnitOfWork, since: datetime | None, *,
                 res.created += await _start(uow, cfg, rule, sid, subj)
     tq = sa.select(Task.id).where(Task.status == "open",
                                   Task.due_at.is_not(None))  # type: ignore[union-attr]
-    if since is not None:  # a task gets its clock when it is created or moved (due in future)
-        tq = tq.where(sa.or_(Task.due_at > since - timedelta(days=1),  # type: ignore[operator]
-                             Task.created_at > since))  # type: ignore[operator]
+    if since is not None:  # a sliding window on the indexed due time: every task passes
+        # through it in the day before its due time (the nightly full sync catches the rest)
+        tq = tq.where(Task.due_at > since - timedelta(days=1),  # type: ignore[operator]
+                      Task.due_at <= now + timedelta(days=1))  # type: ignore[operator]
     tq = tq.where(~sa.exists().where(CLOCK.c.rule == P.NEXT_ACTION,
                                      CLOCK.c.subject_id == Task.id))
     task_ids = [int(x) for x in (await s.execute(tq)).scalars()]
