@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import importlib
 import logging
+import os
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -181,6 +182,16 @@ class Timing:
         self.bot.clear()
 
 
+def default_concurrency(ctx: AppContext) -> int:
+    """How many messages the bot handles at once: `CRMBOT_DISPATCH_CONCURRENCY`, else 2 on
+    SQLite (one writer at a time: more only adds lock waits) and 32 on PostgreSQL."""
+    env = os.environ.get("CRMBOT_DISPATCH_CONCURRENCY", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    url = str(getattr(ctx.settings, "database_url", ""))
+    return 2 if url.startswith("sqlite") else 32
+
+
 class Dispatcher:
     """Hands `Incoming`s to the bot off the request path and sends the replies.
 
@@ -192,11 +203,12 @@ class Dispatcher:
     """
 
     def __init__(self, ctx: AppContext, platform: str, sender: Sender, *,
-                 concurrency: int = 64, max_pending: int = 2000) -> None:
+                 concurrency: int | None = None, max_pending: int = 2000) -> None:
         self.ctx = ctx
         self.platform = platform
         self.sender = sender
-        self._sem = asyncio.Semaphore(concurrency)
+        self.concurrency = concurrency or default_concurrency(ctx)
+        self._sem = asyncio.Semaphore(self.concurrency)
         self._locks: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._seen: OrderedDict[str, None] = OrderedDict()

@@ -127,15 +127,7 @@ def server_main(conn: Any, fake_url: str, db_url: str, cores: list[int], bot_kin
     if cores and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, set(cores))
     if os.environ.get("BENCH_CONCURRENCY"):
-        import adapters.platforms as ap
-
-        orig = ap.Dispatcher.__init__
-
-        def patched(self: Any, *a: Any, **kw: Any) -> None:
-            kw["concurrency"] = int(os.environ["BENCH_CONCURRENCY"])
-            orig(self, *a, **kw)
-
-        ap.Dispatcher.__init__ = patched  # type: ignore[method-assign]
+        os.environ["CRMBOT_DISPATCH_CONCURRENCY"] = os.environ["BENCH_CONCURRENCY"]
     if feishu_rate is not None:
         import adapters.feishu.outbound
 
