@@ -259,6 +259,17 @@ class FollowUpDialog:
         return [Text("这个按钮已失效。")]
 
 
+ORG_SUFFIXES = ("医院", "公司", "集团", "大学", "学院", "学校", "中心", "研究所", "研究院", "厂",
+                "卫生院", "诊所", "保健院", "局", "委员会", "实验室")
+
+
+def looks_like_org(text: str) -> bool:
+    """A short answer that reads like an organisation's name (for a new customer)."""
+    t = text.strip()
+    return (2 <= len(t) <= 30 and t.endswith(ORG_SUFFIXES)
+            and not any(ch in t for ch in "，,。.！!？? "))
+
+
 async def _another_message(
     ctx: Context, data: dict[str, Any], text: str
 ) -> list[Reply] | None:
@@ -288,7 +299,10 @@ async def _read_answer(ctx: Context, data: dict[str, Any], text: str) -> str | N
     async with ctx.uow() as uow:
         catalog = await ctx.bot.catalog.get(uow)
     if slot == "customer_new":
-        data["new_customer"] = data["customer"] = text.strip()[:60]
+        if not 2 <= len(text.strip()) <= 40:
+            data["edit_slot"] = "customer_new"
+            return "请回复新客户的名称（2–40 个字）。"
+        data["new_customer"] = data["customer"] = text.strip()
         data.pop("customer_id", None)
         data.pop("confirm_new", None)
         return None
@@ -310,8 +324,9 @@ async def _read_answer(ctx: Context, data: dict[str, Any], text: str) -> str | N
     if slot == "customer" or (slot is None and data.get("step") == "edit"):
         matches = nlp.match_customers(text, catalog, limit=5)
         strong = [m for m in matches if m[1] >= 0.85]
-        if len(strong) == 1 or (strong and strong[0][1] - (strong[1][1] if len(strong) > 1
-                                                           else 0) >= 0.1):
+        runner_up = strong[1][1] if len(strong) > 1 else 0.0
+        if strong and (strong[0][1] - runner_up >= 0.1
+                       or (strong[0][1] >= 0.99 and runner_up < strong[0][1])):
             await _resolve_customer(ctx, data, strong[0][0], (), known=True)
             data.pop("confirm_new", None)
             return None
@@ -320,7 +335,9 @@ async def _read_answer(ctx: Context, data: dict[str, Any], text: str) -> str | N
             return None
         if slot == "customer":
             ext = nlp.extract(text, now=now, catalog=catalog)
-            name = ext.customer or text.strip()[:60]
+            name = ext.customer or (text.strip() if looks_like_org(text) else None)
+            if name is None:
+                return "没找到这个客户，请回复客户名称，如「鼓楼医院」。"
             await _resolve_customer(ctx, data, name, ext.customer_candidates,
                                     known=ext.customer_known)
             return None
