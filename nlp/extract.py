@@ -384,7 +384,8 @@ def _is_question(text: str, clauses: list[tuple[int, int]]) -> bool:
     for cs, ce in clauses:
         seg = text[cs:ce]
         for m in _QUESTION.finditer(seg):
-            if m.group(0).startswith(("几", "有几")) and not _QUESTION_END.search(text):
+            if m.group(0).startswith(("几", "有几")) and not _QUESTION_END.search(text) \
+                    and not re.search(r"(?:一共|总共|共|到底)\S{0,4}$", seg[: m.start()]):
                 continue
             if _REPORTED.search(seg[: m.start()]):
                 continue

@@ -120,6 +120,13 @@ def _is_ascii_alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
+def _same_class(a: str, b: str) -> bool:
+    """Two ASCII characters that would run together into one token (PLC|X, 200|0)."""
+    if not (_is_ascii_alnum(a) and _is_ascii_alnum(b)):
+        return False
+    return a.isdigit() == b.isdigit()
+
+
 @dataclass(slots=True)
 class _Table:
     """Exact strings and pinyin keys → (canonical names, priority)."""
@@ -181,9 +188,9 @@ class _Table:
                 hit = self.exact.get(key)
                 if hit is None:
                     continue
-                if _is_ascii_alnum(key[0]) and i > 0 and _is_ascii_alnum(low[i - 1]):
+                if i > 0 and _same_class(key[0], low[i - 1]):
                     continue
-                if _is_ascii_alnum(key[-1]) and i + ln < n and _is_ascii_alnum(low[i + ln]):
+                if i + ln < n and _same_class(key[-1], low[i + ln]):
                     continue
                 if ln <= 2 and _overlaps(i, i + ln, protected):
                     continue
