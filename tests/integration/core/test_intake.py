@@ -156,5 +156,4 @@ async def test_audit_log_is_append_only(db: Database, clock: FrozenClock) -> Non
         async with db.session() as s:
             with pytest.raises(DBAPIError, match="append-only"):
                 await s.execute(text(stmt))
-                await s.commit()
     assert await count(db, AuditLog) == before
