@@ -62,7 +62,7 @@ def validate_weights(weights: Mapping[str, Any]) -> list[str]:
     if unknown:
         errors.append(f"未知的权重项: {', '.join(unknown)}(可用: "
                       f"{', '.join(f'{k}={WEIGHT_LABELS[k]}' for k in DEFAULT_WEIGHTS)})")
-    total = 0
+    total: float = 0.0
     for k, v in weights.items():
         if isinstance(v, bool) or not isinstance(v, int | float) or v < 0:
             errors.append(f"权重「{WEIGHT_LABELS.get(k, k)}」必须是不小于 0 的数字")

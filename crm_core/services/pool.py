@@ -87,7 +87,7 @@ async def _last_warnings(uow: UnitOfWork, ids: list[int]) -> dict[int, Any]:
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
         for lead_id, at in (await uow.session.execute(
-            select(LeadEvent.lead_id, func.max(LeadEvent.at))
+            select(LeadEvent.lead_id, func.max(LeadEvent.at))  # type: ignore[call-overload]
             .where(LeadEvent.kind == "pool_warned", LeadEvent.lead_id.in_(chunk))  # type: ignore[union-attr]
             .group_by(LeadEvent.lead_id)
         )).tuples():
@@ -101,7 +101,7 @@ async def _send_warnings(uow: UnitOfWork, to_warn: dict[int, list[tuple[Lead, An
     for owner_id, items in to_warn.items():
         key = f"pool.warning:{owner_id}:{today.isoformat()}"
         exists = (await uow.session.execute(
-            select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)
+            select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)  # type: ignore[call-overload]
         )).first()
         if exists is not None:
             continue                  # one message per owner per day; the rest tomorrow
@@ -148,11 +148,11 @@ async def claim_from_pool(uow: UnitOfWork, lead_id: int, user_id: int) -> Lead:
     start, end = day_bounds(uow.now.astimezone(uow.clock.tz).date(), uow.clock)
     claims_today = int((await uow.session.execute(
         select(func.count()).select_from(PoolClaim).where(
-            PoolClaim.user_id == user_id, PoolClaim.at >= start, PoolClaim.at < end)  # type: ignore[operator]
+            PoolClaim.user_id == user_id, PoolClaim.at >= start, PoolClaim.at < end)  # type: ignore[arg-type,operator]
     )).scalar() or 0)
     holding = int((await uow.session.execute(
         select(func.count()).select_from(Lead).where(
-            Lead.owner_id == user_id, Lead.status.in_(OPEN_LEAD_STATUSES))  # type: ignore[attr-defined]
+            Lead.owner_id == user_id, Lead.status.in_(OPEN_LEAD_STATUSES))  # type: ignore[arg-type,attr-defined]
     )).scalar() or 0)
     why = policy.can_claim(user_id=user_id, previous_owner_id=lead.previous_owner_id,
                            pooled_at=lead.pooled_at, claims_today=claims_today,
@@ -196,11 +196,11 @@ async def list_pool(
     if province:
         q = q.where(Lead.province.contains(province))  # type: ignore[union-attr]
     if product_line:
-        q = q.where(Lead.product_line == product_line)
+        q = q.where(Lead.product_line == product_line)  # type: ignore[arg-type]
     if text:
         q = q.where(Lead.company.contains(text) | Lead.product_text.contains(text))  # type: ignore[union-attr]
-    grade_rank = case((Lead.grade == "red", 0), (Lead.grade == "yellow", 1), else_=2)
-    q = q.order_by(grade_rank, Lead.score.asc(), Lead.pooled_at.asc(), Lead.id)  # type: ignore[attr-defined,union-attr]
+    grade_rank = case((Lead.grade == "red", 0), (Lead.grade == "yellow", 1), else_=2)  # type: ignore[arg-type]
+    q = q.order_by(grade_rank, Lead.score.asc(), Lead.pooled_at.asc(), Lead.id)  # type: ignore[arg-type,attr-defined,union-attr]
     return list((await uow.session.execute(q.offset(offset).limit(limit))).scalars())
 
 
@@ -210,7 +210,7 @@ async def pool_status_of(uow: UnitOfWork, user_id: int) -> dict[str, Any]:
     start, end = day_bounds(uow.now.astimezone(uow.clock.tz).date(), uow.clock)
     claims_today = int((await uow.session.execute(
         select(func.count()).select_from(PoolClaim).where(
-            PoolClaim.user_id == user_id, PoolClaim.at >= start, PoolClaim.at < end)  # type: ignore[operator]
+            PoolClaim.user_id == user_id, PoolClaim.at >= start, PoolClaim.at < end)  # type: ignore[arg-type,operator]
     )).scalar() or 0)
     return {"claims_today": claims_today, "daily_limit": s.daily_claim_limit,
             "claims_left": max(0, s.daily_claim_limit - claims_today)}

@@ -237,7 +237,7 @@ async def resolve_reassign_target(uow: UnitOfWork, text: str) -> tuple[int | Non
     )).scalars().first()
     if user is not None:
         return user.id, None
-    team = (await uow.session.execute(select(Team).where(Team.name == t))).scalars().first()
+    team = (await uow.session.execute(select(Team).where(Team.name == t))).scalars().first()  # type: ignore[arg-type]
     if team is not None:
         return None, team.id
     raise NotFound(f"reassign target {t!r}", f"没有找到同事或团队「{t}」")
@@ -246,9 +246,9 @@ async def resolve_reassign_target(uow: UnitOfWork, text: str) -> tuple[int | Non
 async def reassign_choices(uow: UnitOfWork, by: User) -> list[tuple[str, str]]:
     """(label, target) pairs a manager can pick: the reps of their team (all reps for a
     director/admin), then the teams."""
-    q = select(User).where(User.active.is_(True), User.role == "rep")  # type: ignore[attr-defined]
+    q = select(User).where(User.active.is_(True), User.role == "rep")  # type: ignore[arg-type,attr-defined]
     if by.role == "manager" and by.team_id is not None:
-        q = q.where(User.team_id == by.team_id)
+        q = q.where(User.team_id == by.team_id)  # type: ignore[arg-type]
     reps = (await uow.session.execute(q.order_by(User.id))).scalars().all()  # type: ignore[arg-type]
     teams = (await uow.session.execute(select(Team).order_by(Team.id))).scalars().all()  # type: ignore[arg-type]
     return [(u.name, u.login) for u in reps] + [(f"团队:{t.name}", t.name) for t in teams]
@@ -259,9 +259,9 @@ async def reroute_leads_of(uow: UnitOfWork, user_id: int) -> int:
     and without customer affinity to them. Commits; returns how many leads moved."""
     leaving = await _user(uow, user_id)
     leads = (await uow.session.execute(
-        select(Lead).where(Lead.owner_id == user_id,
+        select(Lead).where(Lead.owner_id == user_id,  # type: ignore[arg-type]
                            Lead.status.in_(OPEN_LEAD_STATUSES))  # type: ignore[attr-defined]
-        .order_by(Lead.score.asc(), Lead.id)  # type: ignore[attr-defined]
+        .order_by(Lead.score.asc(), Lead.id)  # type: ignore[arg-type,attr-defined]
     )).scalars().all()
     moved = 0
     for lead in leads:
@@ -285,8 +285,8 @@ async def grab_offer(uow: UnitOfWork, offer_id: int, user_id: int) -> RoutingOut
     """抢单: exactly one winner. Raises Conflict for the others, Forbidden for non-candidates.
     Commits."""
     cand = (await uow.session.execute(
-        select(ClaimOfferCandidate).where(ClaimOfferCandidate.offer_id == offer_id,
-                                          ClaimOfferCandidate.user_id == user_id)
+        select(ClaimOfferCandidate).where(ClaimOfferCandidate.offer_id == offer_id,  # type: ignore[arg-type]
+                                          ClaimOfferCandidate.user_id == user_id)  # type: ignore[arg-type]
     )).scalars().first()
     if cand is None:
         if await uow.session.get(ClaimOffer, offer_id) is None:
@@ -336,7 +336,7 @@ async def expire_claim_offers(uow: UnitOfWork) -> int:
     candidate still able to take the lead (else route it again). Commits; returns the number
     of offers closed."""
     due = (await uow.session.execute(
-        select(ClaimOffer.id).where(ClaimOffer.status == "open",
+        select(ClaimOffer.id).where(ClaimOffer.status == "open",  # type: ignore[call-overload]
                                     ClaimOffer.expires_at <= uow.now)  # type: ignore[operator]
         .order_by(ClaimOffer.expires_at)  # type: ignore[arg-type]
     )).scalars().all()
@@ -363,7 +363,7 @@ async def _lock_offer(uow: UnitOfWork, offer_id: int) -> None:
     if lead is None or lead.owner_id is not None or lead.status not in ("new", "assigned"):
         return
     cands = (await uow.session.execute(
-        select(ClaimOfferCandidate).where(ClaimOfferCandidate.offer_id == offer_id)
+        select(ClaimOfferCandidate).where(ClaimOfferCandidate.offer_id == offer_id)  # type: ignore[arg-type]
         .order_by(ClaimOfferCandidate.rank)  # type: ignore[arg-type]
     )).scalars().all()
     day = uow.now.astimezone(uow.clock.tz).date()

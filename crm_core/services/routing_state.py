@@ -89,7 +89,7 @@ async def load_teams(
         last = None
         if (only is None or t.id in only) and (t.strategy or "round_robin") != "weighted":
             last = (await uow.session.execute(
-                select(Lead.owner_id).where(Lead.team_id == t.id,
+                select(Lead.owner_id).where(Lead.team_id == t.id,  # type: ignore[call-overload]
                                             Lead.assigned_at.is_not(None))  # type: ignore[union-attr]
                 .order_by(Lead.assigned_at.desc(), Lead.id.desc()).limit(1)  # type: ignore[union-attr]
             )).scalar()
@@ -112,20 +112,20 @@ async def load_reps(
     if not ids:
         return {}
     is_open = case((Lead.status.in_(OPEN_LEAD_STATUSES), 1), else_=0)  # type: ignore[attr-defined]
-    is_today = case((Lead.assigned_at >= start, 1), else_=0)  # type: ignore[operator]
+    is_today = case((Lead.assigned_at >= start, 1), else_=0)  # type: ignore[arg-type,operator]
     loads = {o: (int(a or 0), int(b or 0)) for o, a, b in (await s.execute(
-        select(Lead.owner_id, func.sum(is_open), func.sum(is_today))
+        select(Lead.owner_id, func.sum(is_open), func.sum(is_today))  # type: ignore[call-overload]
         .where(Lead.owner_id.in_(ids)).group_by(Lead.owner_id)  # type: ignore[union-attr]
     )).tuples()}
     deals: dict[int, tuple[int, float]] = {}
     conv: dict[int, dict[str, float]] = {}
     if performance:
         won_amount = case((and_(Stage.is_won.is_(True),  # type: ignore[attr-defined]
-                                Deal.closed_at >= now - timedelta(days=30)),  # type: ignore[operator]
+                                Deal.closed_at >= now - timedelta(days=30)),  # type: ignore[arg-type,operator]
                            Deal.amount), else_=0.0)
         open_deal = case((Deal.closed_at.is_(None), 1), else_=0)  # type: ignore[union-attr]
         deals = {o: (int(a or 0), float(b or 0.0)) for o, a, b in (await s.execute(
-            select(Deal.owner_id, func.sum(open_deal), func.sum(won_amount))
+            select(Deal.owner_id, func.sum(open_deal), func.sum(won_amount))  # type: ignore[call-overload]
             .join(Stage, Stage.id == Deal.stage_id, isouter=True)
             .where(Deal.owner_id.in_(ids)).group_by(Deal.owner_id)  # type: ignore[union-attr]
         )).tuples()}
@@ -151,8 +151,8 @@ async def _conversion(uow: UnitOfWork, ids: list[int]) -> dict[int, dict[str, fl
     """Historical conversion per rep and product line, Laplace-smoothed (1/1 is not 100 %);
     "*" holds the rep's overall rate."""
     rows = (await uow.session.execute(
-        select(Lead.owner_id, Lead.product_line, func.count(),
-               func.sum(case((Lead.status == "converted", 1), else_=0)))
+        select(Lead.owner_id, Lead.product_line, func.count(),  # type: ignore[call-overload]
+               func.sum(case((Lead.status == "converted", 1), else_=0)))  # type: ignore[arg-type]
         .where(Lead.owner_id.in_(ids),  # type: ignore[union-attr]
                Lead.status.in_(("converted", "dropped", "qualified")))  # type: ignore[attr-defined]
         .group_by(Lead.owner_id, Lead.product_line)

@@ -39,7 +39,7 @@ async def score_lead(uow: UnitOfWork, lead: Lead, config: dict[str, Any] | None 
     every event of the lead (follow-up logged, status change, claim…)."""
     if followups is None and lead.id is not None:
         followups = int((await uow.session.execute(
-            select(func.count()).select_from(FollowUp).where(FollowUp.lead_id == lead.id)
+            select(func.count()).select_from(FollowUp).where(FollowUp.lead_id == lead.id)  # type: ignore[arg-type]
         )).scalar() or 0)
     cfg = config if config is not None else await scoring_config(uow)
     s = policy.score_lead(_input(lead, followups or 0), uow.now, cfg)
@@ -57,14 +57,14 @@ async def rescore_all(uow: UnitOfWork) -> int:
     last_id = 0
     while True:
         leads = (await uow.session.execute(
-            select(Lead).where(Lead.status.in_(OPEN_LEAD_STATUSES), Lead.id > last_id)  # type: ignore[attr-defined,operator]
+            select(Lead).where(Lead.status.in_(OPEN_LEAD_STATUSES), Lead.id > last_id)  # type: ignore[arg-type,attr-defined,operator]
             .order_by(Lead.id).limit(BATCH)  # type: ignore[arg-type]
         )).scalars().all()
         if not leads:
             break
         ids = [lead.id for lead in leads]
-        counts = dict((await uow.session.execute(
-            select(FollowUp.lead_id, func.count()).where(FollowUp.lead_id.in_(ids))  # type: ignore[union-attr]
+        counts: dict[int, int] = dict((await uow.session.execute(
+            select(FollowUp.lead_id, func.count()).where(FollowUp.lead_id.in_(ids))  # type: ignore[call-overload,union-attr]
             .group_by(FollowUp.lead_id)
         )).tuples().all())
         for lead in leads:
