@@ -108,3 +108,42 @@ async def test_fifty_concurrent_grabs_one_winner(pg: Database) -> None:
         events = (await uow.session.execute(select(LeadEvent).where(
             LeadEvent.lead_id == lead.id, LeadEvent.kind == "assigned"))).scalars().all()
         assert len(events) == 1
+
+
+async def test_fifty_concurrent_pool_claims_one_winner(pg: Database) -> None:
+    from crm_core.models import PoolClaim
+    from crm_core.services import pool
+
+    clock = FrozenClock(at(2026, 3, 2, 10))
+    async with UnitOfWork(pg, clock) as uow:
+        users = [User(login=f"p{i}", name=f"公海{i:02d}") for i in range(50)]
+        for u in users:
+            uow.add(u)
+        lead = Lead(company="合肥市第二人民医院", phone="13600000001", created_at=uow.now,
+                    in_pool=True, pooled_at=uow.now)
+        uow.add(lead)
+        await uow.commit()
+        ids = [u.id or 0 for u in users]
+        lead_id = lead.id or 0
+    start = asyncio.Event()
+
+    async def one(uid: int) -> bool:
+        await start.wait()
+        async with UnitOfWork(pg, clock) as uow:
+            try:
+                await pool.claim_from_pool(uow, lead_id, uid)
+            except Conflict:
+                return False
+            return True
+
+    tasks = [asyncio.create_task(one(u)) for u in ids]
+    await asyncio.sleep(0.05)
+    start.set()
+    results = await asyncio.gather(*tasks)
+    assert sum(results) == 1
+    async with UnitOfWork(pg, clock) as uow:
+        claims = (await uow.session.execute(select(PoolClaim))).scalars().all()
+        assert len(claims) == 1
+        got = await uow.session.get(Lead, lead_id)
+        assert got is not None
+        assert got.owner_id == claims[0].user_id
