@@ -140,6 +140,11 @@ class Extractor:
         orgs = find_org_spans(text, protected)
         customer, known, candidates, cust_span = self._pick_customer(cust_mentions, orgs)
         prod_mentions = self.index.find_products(text, low, syl, protected)
+        # a name heard as a time ('常周一院' → 常州一院) is a name, not 周一
+        names = [(m.start, m.end) for m in (*cust_mentions, *prod_mentions) if m.end - m.start >= 3]
+        times = [t for t in times
+                 if not any(a <= t.start and t.end <= b and (a, b) != (t.start, t.end)
+                            for a, b in names)]
         taken = [(m.start, m.end) for m in cust_mentions] + [(o.start, o.end) for o in orgs]
         products: list[str] = []
         for m in prod_mentions:
