@@ -22,7 +22,7 @@ import logging
 import os
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode
@@ -209,7 +209,7 @@ class Dispatcher:
         self.sender = sender
         self.concurrency = concurrency or default_concurrency(ctx)
         self._sem = asyncio.Semaphore(self.concurrency)
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._locks: dict[str, list[Any]] = {}      # chat key → [Lock, holders + waiters]
         self._tasks: set[asyncio.Task[None]] = set()
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._max_pending = max_pending
@@ -256,34 +256,46 @@ class Dispatcher:
         task.add_done_callback(self._tasks.discard)
         return True
 
+    @contextlib.asynccontextmanager
+    async def _chat_turn(self, key: str) -> AsyncIterator[None]:
+        """One chat at a time, in arrival order (asyncio.Lock is FIFO); the lock is dropped
+        when nobody holds or waits for it."""
+        entry = self._locks.get(key)
+        if entry is None:
+            entry = self._locks[key] = [asyncio.Lock(), 0]
+        entry[1] += 1
+        try:
+            async with entry[0]:
+                yield
+        finally:
+            entry[1] -= 1
+            if entry[1] == 0 and self._locks.get(key) is entry:
+                del self._locks[key]
+
     async def _run(self, incoming: Incoming, enrich: Enricher | None,
                    update_card: CardUpdater | None, received: float, dedupe: bool) -> None:
-        t0 = time.perf_counter()
-        if dedupe and not await self.first_time(incoming.event_id):
-            log.info("%s: duplicate %s dropped", self.platform, incoming.event_id)
-            return
-        bot_s = time.perf_counter() - t0
-        key = incoming.chat.key
-        lock = self._locks.setdefault(key, asyncio.Lock())
         try:
-            async with lock, self._sem:
-                if enrich is not None:
-                    try:
-                        incoming = await enrich(incoming)
-                    except Exception:
-                        log.exception("%s: preparing %s failed", self.platform,
-                                      incoming.event_id)
-                t1 = time.perf_counter()
-                replies = await self.handle(incoming)
-                bot_s += time.perf_counter() - t1
-                await self.deliver(incoming.chat, replies, update_card)
-                self.timing.add(received, bot_s)
+            async with self._chat_turn(incoming.chat.key):
+                t0 = time.perf_counter()
+                if dedupe and not await self.first_time(incoming.event_id):
+                    log.info("%s: duplicate %s dropped", self.platform, incoming.event_id)
+                    return
+                bot_s = time.perf_counter() - t0
+                async with self._sem:
+                    if enrich is not None:
+                        try:
+                            incoming = await enrich(incoming)
+                        except Exception:
+                            log.exception("%s: preparing %s failed", self.platform,
+                                          incoming.event_id)
+                    t1 = time.perf_counter()
+                    replies = await self.handle(incoming)
+                    bot_s += time.perf_counter() - t1
+                    await self.deliver(incoming.chat, replies, update_card)
+                    self.timing.add(received, bot_s)
         except Exception:
             self.errors += 1
             log.exception("%s: handling %s failed", self.platform, incoming.event_id)
-        finally:
-            if not lock.locked() and self._locks.get(key) is lock:
-                self._locks.pop(key, None)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         chat = incoming.chat
@@ -354,8 +366,7 @@ class Dispatcher:
         return inline
 
     async def _press_work(self, incoming: Incoming) -> list[Reply]:
-        lock = self._locks.setdefault(incoming.chat.key, asyncio.Lock())
-        async with lock, self._sem:
+        async with self._chat_turn(incoming.chat.key), self._sem:
             return await self.handle(incoming)
 
     def submit_coro(self, coro: Awaitable[Any]) -> None:
