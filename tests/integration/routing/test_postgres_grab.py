@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 from collections.abc import AsyncIterator
 
@@ -20,7 +21,8 @@ from tests.integration.routing.conftest import at
 
 pytestmark = pytest.mark.postgres
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
-URL = "postgresql://postgres@127.0.0.1:5432/crmbot_routing_test"
+DB_NAME = f"crmbot_routing_test_{os.getpid()}"
+URL = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
 
 
 def _pg_up() -> bool:
@@ -39,13 +41,18 @@ async def pg() -> AsyncIterator[Database]:
     admin = Database(ADMIN_URL)
     async with admin.engine.connect() as conn:
         conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await conn.execute(text("DROP DATABASE IF EXISTS crmbot_routing_test WITH (FORCE)"))
-        await conn.execute(text("CREATE DATABASE crmbot_routing_test"))
+        await conn.execute(text(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)"))
+        await conn.execute(text(f"CREATE DATABASE {DB_NAME}"))
     await admin.dispose()
     await asyncio.to_thread(migrate, URL)
     db = Database(URL)
     yield db
     await db.dispose()
+    admin = Database(ADMIN_URL)
+    async with admin.engine.connect() as conn:
+        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)"))
+    await admin.dispose()
 
 
 async def make_offer(db: Database, clock: FrozenClock, n: int,
