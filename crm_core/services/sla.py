@@ -68,6 +68,16 @@ async def notify_once(uow: UnitOfWork, kind: str, recipient_id: int | None,
     return bool(res.rowcount)  # type: ignore[attr-defined]
 
 
+def in_list(uow: UnitOfWork, col: Any, values: Iterable[Any]) -> Any:
+    """`col IN (…)`; on PostgreSQL `col = ANY(:array)`: one bind parameter, so a batch of
+    500 ids does not prepare a 500-parameter statement each time."""
+    vals = list(values)
+    if uow.db.dialect != "postgresql" or not vals:
+        return col.in_(vals)
+    typ = postgresql.ARRAY(sa.Integer if isinstance(vals[0], int) else sa.String)
+    return col == sa.any_(sa.bindparam(None, vals, type_=typ))
+
+
 async def notify_many(uow: UnitOfWork, items: Sequence[tuple[str, int | None, Mapping[str, Any],
                                                               str]]) -> int:
     """`notify_once` for many (kind, recipient, payload, dedupe_key) at once (executemany).
@@ -78,7 +88,7 @@ async def notify_many(uow: UnitOfWork, items: Sequence[tuple[str, int | None, Ma
     seen: set[str] = set()
     for i in range(0, len(keys), 500):
         seen |= set((await uow.session.execute(sa.select(OUTBOX.c.dedupe_key).where(
-            OUTBOX.c.dedupe_key.in_(keys[i:i + 500])))).scalars())
+            in_list(uow, OUTBOX.c.dedupe_key, keys[i:i + 500])))).scalars())
     rows = [{"kind": kind, "recipient_id": rid, "payload": _jsonable(dict(p)),
              "dedupe_key": key, "status": "pending", "attempts": 0,
              "next_attempt_at": uow.now, "created_at": uow.now}
@@ -188,7 +198,7 @@ async def _owner_teams(uow: UnitOfWork, ids: Iterable[int | None]) -> dict[int, 
     if not want:
         return {}
     rows = await uow.session.execute(sa.select(User.id, User.team_id).where(
-        User.id.in_(want)))  # type: ignore[union-attr]
+        in_list(uow, User.id, want)))
     return {int(a): b for a, b in rows.all()}
 
 
@@ -200,14 +210,14 @@ async def load_subjects(uow: UnitOfWork, rule: str, ids: Sequence[int]) -> dict[
     s = uow.session
     if rule in LEAD_RULES:
         for lead in (await s.execute(sa.select(Lead).where(
-                Lead.id.in_(ids)))).scalars():  # type: ignore[union-attr]
+                in_list(uow, Lead.id, ids)))).scalars():
             assert lead.id is not None
             out[lead.id] = Subject(lead_anchor(rule, lead), lead.owner_id, lead.team_id, lead.id,
                                    None, lead.source_channel, lead.grade,
                                    lead.company or lead.name or f"线索#{lead.id}")
     elif rule == P.NEXT_ACTION:
         tasks = list((await s.execute(sa.select(Task).where(
-            Task.id.in_(ids)))).scalars())  # type: ignore[union-attr]
+            in_list(uow, Task.id, ids)))).scalars())
         teams = await _owner_teams(uow, [t.owner_id for t in tasks])
         for t in tasks:
             assert t.id is not None
@@ -219,7 +229,7 @@ async def load_subjects(uow: UnitOfWork, rule: str, ids: Sequence[int]) -> dict[
             sa.select(Deal, Stage, Customer)
             .join(Stage, Stage.id == Deal.stage_id)
             .outerjoin(Customer, Customer.id == Deal.customer_id)
-            .where(Deal.id.in_(ids))  # type: ignore[union-attr]
+            .where(in_list(uow, Deal.id, ids))
         )).all()
         teams = await _owner_teams(uow, [d.owner_id for d, _, _ in rows])
         for deal, stage, customer in rows:
@@ -371,7 +381,7 @@ async def _people(uow: UnitOfWork, owner_ids: Iterable[int | None]
             break
         rows = (await uow.session.execute(sa.select(User.id, User.name, User.manager_id,
                                                     User.team_id)
-                                          .where(User.id.in_(want)))).all()  # type: ignore[union-attr]
+                                          .where(in_list(uow, User.id, want)))).all()
         for uid, name, mid, tid in rows:
             names[uid], mgr_of[uid], team_of[uid] = name, mid, tid
         want = {m for m in mgr_of.values() if m is not None and m not in mgr_of}
@@ -477,12 +487,13 @@ async def scan_clocks(uow: UnitOfWork, *, limit: int = 500) -> ScanResult:
                 updated_at=now), updates)
     if resolve:
         await uow.session.execute(sa.update(ESC).where(
-            ESC.c.clock_id.in_(resolve), ESC.c.resolved_at.is_(None)).values(resolved_at=now))
+            in_list(uow, ESC.c.clock_id, resolve), ESC.c.resolved_at.is_(None),
+        ).values(resolved_at=now))
     outbox: list[dict[str, Any]] = []
     if escs:  # the unique key is the last guard; a key seen before is not fired again
         keys = [e["key"] for e in escs]
         seen = set((await uow.session.execute(
-            sa.select(ESC.c.key).where(ESC.c.key.in_(keys)))).scalars())
+            sa.select(ESC.c.key).where(in_list(uow, ESC.c.key, keys)))).scalars())
         escs = [e for e in escs if e["key"] not in seen]
         if escs:   # executemany (no RETURNING: asyncpg's fast path)
             await uow.session.execute(
