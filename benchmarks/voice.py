@@ -118,16 +118,18 @@ def model_figures(cfg: AsrConfig) -> dict[str, Any]:
     assemble = time.perf_counter() - t0
     import faster_whisper  # noqa: F401  (imports are not model load time)
 
-    loads = []
+    loads, cpu = [], []
     for _ in range(3):
         lazy = LazyModel(cfg)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         lazy.get()
         loads.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
         del lazy
     return {"assembled_now": fresh, "assemble_s": round(assemble, 2),
             "load_s_median": round(statistics.median(loads), 3),
-            "load_s_max": round(max(loads), 3)}
+            "load_s_max": round(max(loads), 3),
+            "load_cpu_s_median": round(statistics.median(cpu), 3)}
 
 
 async def run_clips(cfg: AsrConfig, items: list[tuple[Path, str, str]], reps_long: int,
@@ -274,7 +276,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{load_before[0]:.1f} before / {load_after[0]:.1f} after (other work on the box "
           "inflates wall times)")
     print(f"model: assembled {'now in ' + str(model['assemble_s']) + ' s' if model['assembled_now'] else 'before (verified)'}; "  # noqa: E501
-          f"load after assembly median {model['load_s_median']} s (max {model['load_s_max']} s); "
+          f"load after assembly median {model['load_s_median']} s (max {model['load_s_max']} s, "
+          f"CPU time {model['load_cpu_s_median']} s); "
           f"in the worker {worker['load_s']} s")
     for name, row in (("15 s notes", report["long_15s"]), ("~6 s clips", report["short_6s"])):
         print(f"{name:11s} n={row['n']:<3d} p50 {row['p50']:.2f} s  p95 {row['p95']:.2f} s  "
