@@ -38,7 +38,7 @@ def _make_handler(events: FeishuEvents, app_loop: asyncio.AbstractEventLoop) -> 
                 log.warning("feishu ws: card answer not ready in time")
                 return None
 
-    return Handler("", "")
+    return Handler()
 
 
 class LongConnection:
@@ -49,6 +49,7 @@ class LongConnection:
         self.domain = domain.rstrip("/")
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._client: Any = None
         self.started = threading.Event()
 
     def _run(self, app_loop: asyncio.AbstractEventLoop) -> None:
@@ -62,6 +63,7 @@ class LongConnection:
         client = lark.ws.Client(self.app_id, self._secret,
                                 event_handler=_make_handler(self.events, app_loop),
                                 domain=self.domain, log_level=lark.LogLevel.INFO)
+        self._client = client
         self.started.set()
         try:
             client.start()
@@ -87,8 +89,15 @@ class LongConnection:
             await self.close()
 
     async def close(self) -> None:
-        loop = self._loop
+        loop, client = self._loop, self._client
         if loop is not None and not loop.is_closed():
+            if client is not None:      # close the socket first, and do not reconnect
+                client._auto_reconnect = False
+                try:
+                    fut = asyncio.run_coroutine_threadsafe(client._disconnect(), loop)
+                    await asyncio.wait_for(asyncio.wrap_future(fut), 2)
+                except Exception as exc:
+                    log.debug("feishu long connection: disconnect: %s", exc)
             loop.call_soon_threadsafe(loop.stop)
         if self._thread is not None:
             await asyncio.to_thread(self._thread.join, 5)
