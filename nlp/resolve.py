@@ -217,7 +217,7 @@ class _Table:
                             found.append(Mention(i, i + ln, text[i: i + ln], tuple(hit),
                                                  P_PINYIN))
                 hit = self.pinyin2.get(syl[i] + " " + syl[i + 1]) if self.pinyin2 else None
-                if hit and _short_context(text, i + 2) and not _overlaps(i, i + 2, protected):
+                if hit and _short_context(text, i) and not _overlaps(i, i + 2, protected):
                     found.append(Mention(i, i + 2, text[i: i + 2], tuple(hit), P_PINYIN))
         return _select(found)
 
@@ -225,10 +225,17 @@ class _Table:
 _SHORT_NEXT = re.compile(r"那边|这边|公司|厂|的|项目|那个|这个|这单|那单")
 
 
-def _short_context(text: str, pos: int) -> bool:
-    """A two-character homophone counts only where a name is expected right after it
-    ('华藤陈总', '博源那边', '天宫的项目')."""
-    return bool(_SHORT_NEXT.match(text, pos) or _CONTACT_RE.match(text, pos))
+def _short_context(text: str, i: int) -> bool:
+    """A two-character homophone counts only where a name is expected: before a person or
+    '那边/的' ('华藤陈总', '博源那边'), or after a verb of going ('去流院', '从流院出来')."""
+    pos = i + 2
+    if _SHORT_NEXT.match(text, pos) or _CONTACT_RE.match(text, pos):
+        return True
+    return i > 0 and text[i - 1] in "去到在从跟给和找" and \
+        bool(_SHORT_AFTER_GO.match(text, pos))
+
+
+_SHORT_AFTER_GO = re.compile(r"拜访|见|出来|开会|谈|聊|签|送|演示|做|，|,|。|$")
 
 
 def _mention(s: int, e: int, text: str, hit: dict[str, int]) -> Mention:

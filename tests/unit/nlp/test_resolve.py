@@ -153,3 +153,15 @@ def test_generic_places_are_not_organisations(catalog: Catalog, text: str) -> No
 def test_numeral_place_names_survive() -> None:
     rec = extract("新客户 十堰市人民医院 王主任 13900001111", now=NOW, catalog=Catalog())
     assert rec.customer == "十堰市人民医院"
+
+
+def test_short_homophone_after_a_verb_of_going(catalog: Catalog) -> None:
+    assert extract("昨天去名达见了黄总", now=NOW, catalog=catalog).customer == \
+        "杭州明达精密机械有限公司"
+
+
+def test_time_inside_a_misheard_name_is_not_a_time() -> None:
+    cat = Catalog(customers=(CatalogCustomer(name="常州市第一人民医院", aliases=("常州一院",)),))
+    rec = extract("常周一院吴主任说改天再去拜访", now=NOW, catalog=cat)
+    assert rec.customer == "常州市第一人民医院"
+    assert rec.next_date is None
