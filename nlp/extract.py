@@ -328,10 +328,39 @@ class Extractor:
                     return canon, True
         return None, False
 
-    def _snap(self, text: str) -> str:
-        text = normalize_text(text or "")
+    def _snap_contacts(self, text: str, repl: list[tuple[int, int, str]], orgs: list[OrgSpan],
+                       low: str, syl: list[str],
+                       protected: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+        """'路主任' → '陆主任' when the customer named in the transcript has a 陆主任."""
+        mentions = self.index.find_customers(text, low, syl, protected)
+        customer, known, _cands, span = self._pick_customer(mentions, orgs)
+        if not known or customer is None:
+            return []
+        out: list[tuple[int, int, str]] = []
+        for cm in find_title_mentions(text):
+            if span is not None and span[0] <= cm.start < span[1]:
+                continue
+            if any(a < cm.end and cm.start < b for a, b, _r in repl):
+                continue
+            canon = self.index.resolve_contact(cm, customer, True)
+            if canon is None:
+                continue
+            for ct in self.index.contacts_by_customer.get(customer, []):
+                if ct.name != canon:
+                    continue
+                if cm.text in ct.aliases:
+                    break
+                same = [a for a in ct.aliases if len(a) == len(cm.text) and a.endswith(cm.title)]
+                if same:
+                    out.append((cm.start, cm.end, same[0]))
+                break
+        return out
+
+    def _snap(self, original: str) -> str:
+        original = original or ""
+        text = normalize_text(original)      # same length: positions carry over
         if not text:
-            return text
+            return original
         low = text.lower()
         syl = py_keys(text)
         protected = [(t.start, t.end) for t in scan_times(text, datetime.now(self.tz))]
@@ -350,17 +379,18 @@ class Extractor:
                 surface = _surface_for(table.exact, m, syl)
                 if surface and surface != m.text:
                     repl.append((m.start, m.end, surface))
+        repl.extend(self._snap_contacts(text, repl, orgs, low, syl, protected))
         if not repl:
-            return text
+            return original
         repl.sort()
         out, pos = [], 0
         for s, e, r in repl:
             if s < pos:
                 continue
-            out.append(text[pos:s])
+            out.append(original[pos:s])
             out.append(r)
             pos = e
-        out.append(text[pos:])
+        out.append(original[pos:])
         return "".join(out)
 
 

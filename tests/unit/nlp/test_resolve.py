@@ -165,3 +165,9 @@ def test_time_inside_a_misheard_name_is_not_a_time() -> None:
     rec = extract("常周一院吴主任说改天再去拜访", now=NOW, catalog=cat)
     assert rec.customer == "常州市第一人民医院"
     assert rec.next_date is None
+
+
+def test_snap_transcript_respells_contacts_at_the_named_customer(catalog: Catalog) -> None:
+    assert snap_transcript("刚跟杭州一院程主任通了电话", catalog) == "刚跟杭州一院陈主任通了电话"
+    # full-width punctuation and everything else is left as it was
+    assert snap_transcript("新客户：某某公司", catalog) == "新客户：某某公司"
