@@ -1,6 +1,6 @@
-"""Fixtures for the stage / account / manager / admin services: the demo company on SQLite
-(from the shared template in tests/conftest.py), a frozen clock, its people, and one fresh
-deal of zhangwei's at 需求确认."""
+"""Fixtures for the stage / account / manager / admin services: the demo company (shared
+templates of tests/conftest.py: SQLite, and PostgreSQL where reachable), a frozen clock, its
+people, and one fresh deal of zhangwei's at 需求确认."""
 
 from __future__ import annotations
 
@@ -36,8 +36,8 @@ class Demo:
 
 
 @pytest.fixture
-async def demo(sqlite_demo_url: str, clock: FrozenClock) -> AsyncIterator[Demo]:
-    db = Database(sqlite_demo_url)
+async def demo(demo_db_url: str, clock: FrozenClock) -> AsyncIterator[Demo]:
+    db = Database(demo_db_url)
     async with UnitOfWork(db, clock) as uow:
         users = {u.login: u for u in (await uow.session.execute(select(User))).scalars()}
         stages = {s.name: s for s in (await uow.session.execute(select(Stage))).scalars()}
