@@ -186,3 +186,21 @@ def test_backoff_grows_and_is_capped() -> None:
     assert 2.5 <= waits[0] <= 5
     assert 20 <= waits[3] <= 40
     assert all(w <= 600 for w in waits)
+
+
+async def test_admins_hear_about_dead_letters_once(
+        sched_db: Database, frozen: FrozenClock, people: People) -> None:
+    from crm_core.settings import Settings
+    from scheduler.runner import run_job
+
+    await queue(sched_db, frozen, people.rep.id, 2)
+    await Deliverer(sched_db, frozen, {"wecom": FlakySender(fail=9, retryable=False)},
+                    config=CFG).drain()
+    settings = Settings(database_url=sched_db.url)
+    assert await run_job("dead_letter_alert", sched_db, frozen, settings) == "1 admins told"
+    assert await run_job("dead_letter_alert", sched_db, frozen, settings) == "0 admins told"
+    async with sched_db.sessions() as s:
+        row = (await s.execute(sa.select(OutboxMessage).where(
+            OutboxMessage.kind == "outbox.dead"))).scalar_one()
+    assert row.recipient_id == people.admin.id
+    assert row.payload["count"] == 2
