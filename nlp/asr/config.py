@@ -26,7 +26,10 @@ class AsrConfig:
     # --- decoding ---------------------------------------------------------------------
     language: str = "zh"
     beam_size: int = 5
-    max_new_tokens: int = 256           # per 30 s window; with the prompt stays < 448
+    max_new_tokens: int = 300           # per window (clamped so that prompt + it ≤ 448):
+                                        # a full 30 s window of Mandarin needs ~250
+    single_window_s: float = 20.0       # notes up to this long: one short window, no
+                                        # timestamps (fast); longer: timestamped 30 s windows
     vad: bool = True
     prompt_token_budget: int = 120      # tokens for the name prompt (Whisper allows 223)
     window_margin_s: float | None = 5.0  # encoder sees speech + this, not a padded 30 s;

@@ -195,6 +195,7 @@ def snap_names(text: str, catalog: Catalog) -> str:
     return snapped if isinstance(snapped, str) else text
 
 
+MAX_DECODER_TOKENS = 448
 _window = threading.local()
 
 
@@ -291,11 +292,15 @@ class Transcriber:
         model = self.model.get()
         prompt = self.make_prompt(vocabulary)
         t1 = time.perf_counter()
-        margin = cfg.window_margin_s
+        # Notes up to `single_window_s` are decoded as one short window without timestamps
+        # (fast). Longer ones use Whisper's timestamped 30 s windows, so that a window the
+        # model ends early is resumed from its last timestamp instead of being skipped.
+        one_window = duration <= cfg.single_window_s
+        margin = cfg.window_margin_s if one_window else None
         short = margin is not None and _install_short_windows()
         _window.margin_frames = int(margin * 100) if short and margin is not None else None
         try:
-            segments, info = self._run_model(model, samples, prompt)
+            segments, info = self._run_model(model, samples, prompt, timestamps=not one_window)
         finally:
             _window.margin_frames = None
         t_asr = time.perf_counter() - t1
@@ -331,9 +336,12 @@ class Transcriber:
         )
 
     def _run_model(
-        self, model: Any, samples: npt.NDArray[np.float32], prompt: str
+        self, model: Any, samples: npt.NDArray[np.float32], prompt: str, *, timestamps: bool
     ) -> tuple[list[Segment], Any]:
         cfg = self.config
+        # prompt + new tokens must stay within Whisper's 448-token decoder context
+        room = MAX_DECODER_TOKENS - self.count_tokens(prompt) - 8 if prompt else 440
+        max_new = max(32, min(cfg.max_new_tokens, room))
         seg_iter, info = model.transcribe(
             samples,
             language=cfg.language,
@@ -341,10 +349,10 @@ class Transcriber:
             temperature=0.0,                  # no fallback: bounded time, no wild guesses
             condition_on_previous_text=False,
             initial_prompt=prompt or None,
-            max_new_tokens=cfg.max_new_tokens,
+            max_new_tokens=max_new,
             vad_filter=cfg.vad,
             vad_parameters={"min_silence_duration_ms": 500, "speech_pad_ms": 300},
-            without_timestamps=True,
+            without_timestamps=not timestamps,
             no_speech_threshold=cfg.no_speech_threshold,
             log_prob_threshold=cfg.logprob_threshold,
             compression_ratio_threshold=cfg.max_compression_ratio,
