@@ -91,6 +91,17 @@ def test_long_note_keeps_both_sentences(transcriber: Transcriber) -> None:
     assert "张经理" in t.text
 
 
+def test_note_over_one_window_loses_nothing(transcriber: Transcriber) -> None:
+    """36 s (two notes joined): timestamped windows resume where the first one ended."""
+    from nlp.asr import decode_audio
+
+    audio = np.concatenate([decode_audio(clip(f"long_l0{i}.ogg")).samples for i in (4, 5)])
+    t = transcriber.transcribe_pcm(audio, CATALOG)
+    assert t.duration_s > 30
+    for words in ("周经理", "超声刀", "呼吸机", "协和医院"):
+        assert words in t.text, (words, t.text)
+
+
 def test_unintelligible_audio_invents_no_names(transcriber: Transcriber) -> None:
     """Reversed speech and music: 'no speech', never names taken from the prompt."""
     from nlp.asr import decode_audio
