@@ -7,21 +7,57 @@ Each Han character maps to its most common reading without tone, folded with the
 
 from __future__ import annotations
 
+import sys
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 __all__ = ["is_han", "py_key", "py_keys", "py_variants", "raw_pinyin"]
 
-_DICT: dict[int, str] | None = None
+_BASE, _END = 0x3400, 0xA000
+_TABLE_PATH = Path(__file__).with_name("pinyin_table.txt")
+_TABLE: list[str] | None = None
 
 
-def _dict() -> dict[int, str]:
-    global _DICT
-    if _DICT is None:
-        from pypinyin.pinyin_dict import pinyin_dict
+def _table() -> list[str]:
+    """Toneless readings per code point U+3400..U+9FFF ('a,b' per line), loaded once.
 
-        _DICT = pinyin_dict
-    return _DICT
+    A flat text file (generated from pypinyin by `python -m nlp.pinyin`) loads in a few
+    milliseconds; importing pypinyin's dictionary module takes a few hundred.
+    """
+    global _TABLE
+    if _TABLE is None:
+        try:
+            lines = _TABLE_PATH.read_text(encoding="utf-8").split("\n")
+            body = lines[1:1 + (_END - _BASE)]
+            if len(body) != _END - _BASE:
+                raise ValueError("pinyin table is truncated")
+            _TABLE = body
+        except (OSError, ValueError):
+            _TABLE = _table_from_pypinyin()
+    return _TABLE
+
+
+def _table_from_pypinyin() -> list[str]:
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    out: list[str] = []
+    for cp in range(_BASE, _END):
+        readings: list[str] = []
+        for r in (pinyin_dict.get(cp) or "").split(","):
+            t = _strip_tone(r) if r else ""
+            if t and t not in readings:
+                readings.append(t)
+        out.append(",".join(readings))
+    return out
+
+
+def _readings(ch: str) -> list[str]:
+    cp = ord(ch)
+    if not _BASE <= cp < _END:
+        return []
+    row = _table()[cp - _BASE]
+    return row.split(",") if row else []
 
 
 def is_han(ch: str) -> bool:
@@ -43,10 +79,8 @@ def raw_pinyin(ch: str) -> str:
     """First reading of a Han character without tone ('' when unknown)."""
     if not is_han(ch):
         return ""
-    readings = _dict().get(ord(ch))
-    if not readings:
-        return ""
-    return _strip_tone(readings.split(",")[0])
+    readings = _readings(ch)
+    return readings[0] if readings else ""
 
 
 def _fold(p: str) -> str:
@@ -77,12 +111,23 @@ def py_variants(ch: str) -> tuple[str, ...]:
     """All folded readings of a character (heteronyms: 伺 → ci, si), primary first."""
     if not is_han(ch):
         return (ch.lower(),)
-    readings = _dict().get(ord(ch))
-    if not readings:
-        return (ch,)
     out: list[str] = []
-    for r in readings.split(","):
-        f = _fold(_strip_tone(r))
+    for r in _readings(ch):
+        f = _fold(r)
         if f and f not in out:
             out.append(f)
     return tuple(out[:3]) or (ch,)
+
+
+def write_table(path: Path = _TABLE_PATH) -> None:
+    """Regenerate the reading table from pypinyin."""
+    import pypinyin
+
+    rows = _table_from_pypinyin()
+    header = ("# toneless pinyin per code point U+3400..U+9FFF, "
+              f"from pypinyin {pypinyin.__version__}")
+    path.write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    write_table(Path(sys.argv[1]) if len(sys.argv) > 1 else _TABLE_PATH)

@@ -171,3 +171,9 @@ def test_snap_transcript_respells_contacts_at_the_named_customer(catalog: Catalo
     assert snap_transcript("刚跟杭州一院程主任通了电话", catalog) == "刚跟杭州一院陈主任通了电话"
     # full-width punctuation and everything else is left as it was
     assert snap_transcript("新客户：某某公司", catalog) == "新客户：某某公司"
+
+
+def test_pinyin_table_matches_pypinyin() -> None:
+    from nlp import pinyin
+
+    assert pinyin._table() == pinyin._table_from_pypinyin()
