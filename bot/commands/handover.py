@@ -24,11 +24,11 @@ async def handover(ctx: Context, text: str | None = None, op: str | None = None,
     if op == "confirm" and source and to:
         async with ctx.uow() as uow:
             src = await uow.session.get(service.User, int(source))
-            subs = [await uow.session.get(service.User, int(x)) for x in to.split(",")]
-            if src is None or any(u is None for u in subs):
+            found = [await uow.session.get(service.User, int(x)) for x in to.split(",")]
+            takers = [u for u in found if u is not None]
+            if src is None or len(takers) != len(found):
                 return Text("同事信息已变化，请重新发起交接。")
-            h = await service.hand_over(uow, ctx.user, src, [u for u in subs if u],
-                                        reason=reason or "leave")
+            h = await service.hand_over(uow, ctx.user, src, takers, reason=reason or "leave")
         return Text(f"✅ 已交接（#{h.id}，{len(h.items)} 项），已给接手人发送客户简报。"
                     f"\n回来后发：/交接 撤销 {src.name}")
     words = [w for w in SPLIT.split((text or "").strip()) if w]

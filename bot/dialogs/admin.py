@@ -40,7 +40,8 @@ SECTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
                         ("推进障碍", "config.presets.obstacles"),
                         ("输单原因", "config.presets.lost_reasons")]),
     "stages": ("阶段", [("修改/新增阶段", "stages.edit"), ("删除阶段", "stages.remove")]),
-    "costs": ("渠道费用", [("设置费用", "config.campaign_costs")]),
+    "costs": ("渠道与费用", [("设置费用", "config.campaign_costs"),
+                           ("来源渠道", "config.presets.source_channels")]),
 }
 ROLES_TEXT = "、".join(ROLE_LABELS.values())
 PROMPTS: dict[str, str] = {
@@ -112,8 +113,8 @@ async def _section_body(uow: UnitOfWork, ctx: Context, key: str) -> str:
         return "\n".join(f"• {r.name}：{'、'.join(r.provinces)}"
                          for r in await svc.list_regions(uow, u)) or "还没有区域"
     if key == "bindings":
-        rows = await svc.list_bindings(uow, u)
-        return "\n".join(f"• {n} {p} {puid}" for n, p, puid in rows[:30])
+        bindings = await svc.list_bindings(uow, u)
+        return "\n".join(f"• {n} {p} {puid}" for n, p, puid in bindings[:30])
     if key == "routing":
         rules = await svc.read_state(uow, u, "routing", "routing")
         return "\n".join(f"{i}. {r['name']}{'（兜底）' if r.get('fallback') else ''}"
@@ -136,7 +137,10 @@ async def _section_body(uow: UnitOfWork, ctx: Context, key: str) -> str:
         return _stages_text(await svc.read_state(uow, u, "stages", "stages"))
     if key == "costs":
         costs = await svc.config_or_default(uow, u, "campaign_costs", {})
-        return "\n".join(f"• {k}：{money(float(v))}" for k, v in costs.items()) or "未设置"
+        channels = await svc.config_or_default(uow, u, "presets.source_channels",
+                                               svc.DEFAULT_SOURCE_CHANNELS)
+        lines = [f"• {k}：{money(float(v))}" for k, v in costs.items()] or ["费用未设置"]
+        return "\n".join([*lines, f"来源渠道：{'、'.join(channels)}"])
     return ""
 
 
@@ -234,7 +238,8 @@ async def _parse(uow: UnitOfWork, ctx: Context, action: str, text: str) -> svc.P
         key = action[7:]
         defaults = {"presets.next_actions": DEFAULT_NEXT_ACTIONS,
                     "presets.obstacles": DEFAULT_OBSTACLES,
-                    "presets.lost_reasons": list(stage_policy.DEFAULT_LOST_REASONS)}
+                    "presets.lost_reasons": list(stage_policy.DEFAULT_LOST_REASONS),
+                    "presets.source_channels": svc.DEFAULT_SOURCE_CHANNELS}
         items = list(await svc.config_or_default(uow, u, key, defaults[key]))
         if all(x[:1] in "+-＋－" for x in w):
             for x in w:

@@ -34,7 +34,18 @@ async def start_from_intent(ctx: Context, customer: str | None, stage: str | Non
     if not customer:
         return [Text(f"是哪家客户要进入「{stage}」？")]
     async with ctx.uow() as uow:
-        found = await customer_service.by_names(uow, [customer])
+        found = await customer_service.by_names(uow, [customer]) or \
+            await customer_service.search(uow, customer, limit=2)
+        if not found:                       # short names and aliases: the nlp index
+            catalog = await ctx.bot.catalog.get(uow)
+            ranked = nlp.match_customers(customer, catalog, limit=2)
+            strong = [(n, sc) for n, sc in ranked if sc >= 0.8]
+            if len(strong) > 1 and (strong[0][1] >= 0.99 or strong[0][1] - strong[1][1] >= 0.1):
+                strong = strong[:1]
+            found = await customer_service.by_names(uow, [n for n, _ in strong])
+        if len(found) > 1:
+            return [Text(f"「{customer}」对应多家客户（如{'、'.join(c.name for c in found)}），"
+                         "请说全称。")]
         if not found:
             return [Text(f"没有找到客户「{customer}」。")]
         deals = await deal_service.open_deals_of(uow, ctx.user, found[0].id or 0)

@@ -36,9 +36,12 @@ ADMINS = frozenset({"admin"})
 PLATFORMS = ("wecom", "dingtalk", "feishu", "console")
 CONFIG_KEYS: dict[str, str] = {
     "presets.next_actions": "下一步动作预设", "presets.obstacles": "推进障碍预设",
-    "presets.lost_reasons": "输单原因预设", "campaign_costs": "渠道费用",
+    "presets.lost_reasons": "输单原因预设", "presets.source_channels": "来源渠道",
+    "campaign_costs": "渠道费用",
     "decision_chain": "决策链角色",
 }
+DEFAULT_SOURCE_CHANNELS = ["官网表单", "百度推广", "微信公众号", "医疗器械展", "老客户转介绍",
+                           "电话咨询"]
 USER_FIELDS = {"role": "角色", "team": "团队", "manager": "上级", "leave": "请假",
                "active": "状态"}
 

@@ -93,11 +93,11 @@ async def plan_handover(uow: UnitOfWork, actor: User, source: User, subs: Sequen
     ids = [u.id or 0 for u in subs]
     for entity, rows in (("lead", leads), ("deal", deals), ("task", tasks)):
         for row in rows:
-            to = to_of.get(row.customer_id or -1)
-            if to is None:
-                to = ids[rr % len(ids)]
+            owner = to_of.get(row.customer_id or -1)
+            if owner is None:
+                owner = ids[rr % len(ids)]
                 rr += 1
-            items.append({"entity": entity, "id": row.id, "from": sid, "to": to})
+            items.append({"entity": entity, "id": row.id, "from": sid, "to": owner})
     return HandoverPlan(source, list(subs), items)
 
 
@@ -138,8 +138,9 @@ async def hand_over(uow: UnitOfWork, actor: User, source: User, subs: Sequence[U
     uow.add(h)
     for item in plan.items:
         row = await uow.session.get(ENTITIES[item["entity"]], item["id"])
-        row.owner_id = item["to"]
-        uow.add(row)
+        if row is not None:
+            row.owner_id = item["to"]
+            uow.add(row)
     await uow.flush()
     uow.audit("handover.create", "handover", h.id,
               before={"owner_id": source.id},

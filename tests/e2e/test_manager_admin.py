@@ -121,3 +121,27 @@ async def test_admin_menu_preview_confirm_refuse_and_undo(sqlite_chat: ChatHarne
     assert "集采降价" in out
     out = text_of(await chat.press("取消"))
     assert "没有修改" in out
+
+
+async def test_stage_command_with_alias_and_deal_number(sqlite_chat: ChatHarness) -> None:
+    chat = sqlite_chat
+    out = text_of(await chat.say("/推进"))
+    assert "阶段：初步接触、需求确认" in out
+    out = text_of(await chat.say("/stage 省人医 输单"))
+    assert "江苏省人民医院" in out
+    assert "输单原因" in out
+    out = text_of(await chat.press("需求变化"))
+    assert "已进入「输单」" in out
+
+
+async def test_source_channels_are_managed_in_the_menu(sqlite_chat: ChatHarness) -> None:
+    chat = sqlite_chat
+    chat.user = "linxiao"
+    await chat.say("/管理")
+    out = text_of(await chat.press("渠道与费用"))
+    assert "来源渠道：官网表单" in out
+    await chat.press("来源渠道")
+    out = text_of(await chat.say("+抖音"))
+    assert "来源渠道 →" in out
+    assert "抖音" in out
+    assert "已生效" in text_of(await chat.press("确认"))
