@@ -475,7 +475,7 @@ async def scan_clocks(uow: UnitOfWork, *, limit: int = 500) -> ScanResult:
                 "owner_id": subj.owner_id,
                 "owner_name": names.get(subj.owner_id, "（无负责人）")
                 if subj.owner_id is not None else "（无负责人）",
-                "started_at": subj.anchor, "deadline_at": b.deadline,
+                "started_at": subj.anchor.isoformat(), "deadline_at": b.deadline.isoformat(),
                 "overdue_minutes": int((now - b.deadline).total_seconds() // 60),
             })
     if updates:
@@ -490,23 +490,19 @@ async def scan_clocks(uow: UnitOfWork, *, limit: int = 500) -> ScanResult:
             in_list(uow, ESC.c.clock_id, resolve), ESC.c.resolved_at.is_(None),
         ).values(resolved_at=now))
     outbox: list[dict[str, Any]] = []
-    if escs:  # the unique key is the last guard; a key seen before is not fired again
-        keys = [e["key"] for e in escs]
-        seen = set((await uow.session.execute(
-            sa.select(ESC.c.key).where(in_list(uow, ESC.c.key, keys)))).scalars())
-        escs = [e for e in escs if e["key"] not in seen]
-        if escs:   # executemany (no RETURNING: asyncpg's fast path)
-            await uow.session.execute(
-                _insert(uow, ESC).on_conflict_do_nothing(index_elements=["key"]), escs)
+    if escs:  # executemany (no RETURNING: asyncpg's fast path); the unique key is the guard
+        res_ins = await uow.session.execute(
+            _insert(uow, ESC).on_conflict_do_nothing(index_elements=["key"]), escs)
+        inserted = res_ins.rowcount  # type: ignore[attr-defined]
+        res.fired = inserted if inserted is not None and inserted >= 0 else len(escs)
         for e in escs:
-            res.fired += 1
             res.by_level[e["level"]] = res.by_level.get(e["level"], 0) + 1
             target, payload = alerts[e["key"]]
             if target is None:
                 log.warning("SLA alert %s: nobody to tell", e["key"])
                 continue
-            outbox.append({"kind": "sla.alert", "recipient_id": target,
-                           "payload": _jsonable({"escalation": e["key"], **payload}),
+            payload["escalation"] = e["key"]
+            outbox.append({"kind": "sla.alert", "recipient_id": target, "payload": payload,
                            "dedupe_key": e["key"], "status": "pending", "attempts": 0,
                            "next_attempt_at": now, "created_at": now})
     if outbox:

@@ -13,7 +13,7 @@ from scheduler.registry import daily_at, every, job
 from scheduler.runner import get_watermark, set_watermark
 from scheduler.util import OVERLAP, in_uow
 
-SCAN_BATCH = 500
+SCAN_BATCH = 1000
 MAX_BATCHES = 40
 
 
