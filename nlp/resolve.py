@@ -160,14 +160,28 @@ class _Table:
             return
         if not _HAN_ONLY.fullmatch(key):
             return
+        n = len(key)
+        if n < 2 or n > 10:
+            return
         variants = [py_variants(c) for c in key]
-        if len(key) == 2:
-            for combo in itertools.product(*variants):
-                self.pinyin2.setdefault(" ".join(combo), {})[canonical] = P_PINYIN
-        elif 3 <= len(key) <= 10:
-            for combo in itertools.islice(itertools.product(*variants), 4):
-                self.pinyin.setdefault(" ".join(combo), {})[canonical] = P_PINYIN
-                self._pl.setdefault(combo[0], set()).add(len(combo))
+        table = self.pinyin2 if n == 2 else self.pinyin
+        if all(len(v) == 1 for v in variants):
+            keys = [" ".join(v[0] for v in variants)]
+        else:
+            keys = [" ".join(c) for c in itertools.islice(itertools.product(*variants), 4)]
+        for k in keys:
+            slot = table.get(k)
+            if slot is None:
+                table[k] = {canonical: P_PINYIN}
+            else:
+                slot[canonical] = P_PINYIN
+        if n > 2:
+            pl = self._pl
+            for v0 in variants[0]:
+                if v0 in pl:
+                    pl[v0].add(n)
+                else:
+                    pl[v0] = {n}
 
     def finish(self) -> None:
         self.first_lens = {c: sorted(v, reverse=True) for c, v in self._fl.items()}
@@ -317,14 +331,8 @@ _GENERIC_TAIL = re.compile(
 
 def _distinctive(alias: str) -> bool:
     """A derived alias must keep a proper-name part: not '人民医院', '第一人民医院'."""
-    core = alias
-    while True:
-        nxt = _GENERIC_TAIL.sub("", core) if core else core
-        if nxt == core:
-            break
-        core = nxt
-    core = re.sub(r"[省市区县]", "", core)
-    return len(core) >= 2
+    core = _GENERIC_TAIL.sub("", alias)
+    return len(core) - sum(core.count(c) for c in "省市区县") >= 2
 
 
 class CatalogIndex:
