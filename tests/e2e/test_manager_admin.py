@@ -145,3 +145,13 @@ async def test_source_channels_are_managed_in_the_menu(sqlite_chat: ChatHarness)
     assert "来源渠道 →" in out
     assert "抖音" in out
     assert "已生效" in text_of(await chat.press("确认"))
+
+
+async def test_evidence_given_beforehand_is_not_asked_again(sqlite_chat: ChatHarness) -> None:
+    chat = sqlite_chat
+    assert "用法" in text_of(await chat.say("/附件"))
+    out = text_of(await chat.say("/附件 鼓楼医院 演示照片.jpg"))
+    assert "已把照片「演示照片.jpg」加到商机" in out
+    out = text_of(await chat.say("/推进 鼓楼医院 方案演示"))
+    assert "还需要：会议纪要。" in out
+    assert "已进入「方案演示」" in text_of(await chat.say("演示很顺利，主任认可"))
