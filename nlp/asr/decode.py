@@ -186,6 +186,7 @@ def _decode(data: bytes, name: str | None, max_seconds: float) -> DecodedAudio:
         if declared is not None and declared > max_seconds + 1.0:
             raise AudioTooLongError.for_limit(declared, max_seconds)
         codec_name = stream.codec_context.name
+        decoder: Any
         if codec_name in ("amrnb", "amrwb"):
             lib = f"libopencore_{codec_name}"
             decoder = av.CodecContext.create(lib, "r")
