@@ -82,6 +82,7 @@ class TimeExpr:
     weak: bool = False              # 今天 with no clock time: weakest next-step candidate
     postponed: bool = False         # 推迟到 X: a delay, not a next step
     rolled: bool = False            # X号 / M月D号 rolled forward (past markers veto it)
+    unrolled: date | None = None    # the date before rolling (this month / this year)
     kind: str = "date"              # date | clock | part | vague
 
 
@@ -132,7 +133,7 @@ _CLOCK_RE = re.compile(
 )
 _PART_RE = re.compile(_PARTS)
 
-_PAST_MARK_RE = re.compile(r"了|过了|已经|已|上次|刚才|刚刚|见过|聊过|做过")
+_PAST_MARK_RE = re.compile(r"了|过了|已经|已|上次|刚才|刚刚|见过|聊过|做过|[签见送发做谈聊定买交付]的")
 _POSTPONE_RE = re.compile(r"(?:推迟|延迟|延期|延后|推|拖)(?:到|至)\s*$")
 _CLAUSE_RE = re.compile(r"[，,。；;！!？?\n\r\t]+|\s+|然后|接着")
 
@@ -174,6 +175,7 @@ def _resolve_date(m: re.Match[str], today: date) -> TimeExpr | None:
     s, e, t = m.start(), m.end(), m.group(0)
     past = False
     rolled = False
+    unrolled: date | None = None
     weak = False
     part: str | None = None
     d: date | None = None
@@ -200,6 +202,7 @@ def _resolve_date(m: re.Match[str], today: date) -> TimeExpr | None:
             return None
         d = _safe_date(today.year, mo, dd)
         if d is not None and d < today:
+            unrolled = d
             d = _safe_date(today.year + 1, mo, dd)
             rolled = True
     elif kind == "nmend":
@@ -229,6 +232,7 @@ def _resolve_date(m: re.Match[str], today: date) -> TimeExpr | None:
         mo, dd = int(g["sl_m"]), int(g["sl_d"])
         d = _safe_date(today.year, mo, dd)
         if d is not None and d < today:
+            unrolled = d
             d = _safe_date(today.year + 1, mo, dd)
             rolled = True
     elif kind == "lweek":
@@ -267,6 +271,7 @@ def _resolve_date(m: re.Match[str], today: date) -> TimeExpr | None:
             return None
         d = _safe_date(today.year, today.month, n)
         if d is None or d < today:
+            unrolled = d
             nm = _add_months(today.replace(day=1), 1)
             d = _safe_date(nm.year, nm.month, n)
             rolled = True
@@ -278,7 +283,8 @@ def _resolve_date(m: re.Match[str], today: date) -> TimeExpr | None:
         return None
     if d is None:
         return None
-    return TimeExpr(s, e, t, d, None, part=part, past=past, weak=weak, rolled=rolled)
+    return TimeExpr(s, e, t, d, None, part=part, past=past, weak=weak, rolled=rolled,
+                    unrolled=unrolled)
 
 
 def _iter_overlapping(rx: re.Pattern[str], text: str) -> list[re.Match[str]]:
@@ -497,9 +503,19 @@ def _judge_past(x: TimeExpr, text: str, now: datetime) -> TimeExpr:
         elif marked:
             return replace(x, past=True)
         return x
-    if x.rolled and marked:
-        return replace(x, past=True)
+    if x.rolled and (marked or _PAST_BEFORE_RE.search(_clause_head(text, x.start))):
+        return replace(x, past=True, date=x.unrolled or x.date)
     return x
+
+
+_PAST_BEFORE_RE = re.compile(r"上次|上回|已经|之前|那次")
+
+
+def _clause_head(text: str, pos: int) -> str:
+    start = 0
+    for m in _CLAUSE_RE.finditer(text, 0, pos):
+        start = m.end()
+    return text[start:pos][-12:]
 
 
 def _clause_tail(text: str, pos: int) -> str:

@@ -142,6 +142,14 @@ def test_rolled_date_told_as_done_is_past() -> None:
     assert w.date is None or w.past
 
 
+@pytest.mark.parametrize("text", ["上次说的5号", "3月1号已经签了", "1月3号签的合同"])
+def test_dates_told_as_done_are_not_rolled(text: str) -> None:
+    w = parse_when(text, NOW)
+    assert w.past
+    assert w.date is not None
+    assert w.date < NOW.date()
+
+
 def test_dialog_correction_takes_the_last_expression() -> None:
     w = parse_when("不对，是周三下午三点", NOW)
     assert (w.date, w.time) == (date(2026, 5, 20), time(15, 0))
