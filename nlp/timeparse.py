@@ -133,7 +133,9 @@ _CLOCK_RE = re.compile(
 )
 _PART_RE = re.compile(_PARTS)
 
-_PAST_MARK_RE = re.compile(r"了|过了|已经|已|上次|刚才|刚刚|见过|聊过|做过|[签见送发做谈聊定买交付]的")
+_PAST_MARK_RE = re.compile(
+    r"了|过了|已经|已|上次|刚才|刚刚|见过|聊过|做过|[签见送发做谈聊定买交付]的"
+)
 _POSTPONE_RE = re.compile(r"(?:推迟|延迟|延期|延后|推|拖)(?:到|至)\s*$")
 _CLAUSE_RE = re.compile(r"[，,。；;！!？?\n\r\t]+|\s+|然后|接着")
 
