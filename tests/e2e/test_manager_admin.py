@@ -155,3 +155,28 @@ async def test_evidence_given_beforehand_is_not_asked_again(sqlite_chat: ChatHar
     out = text_of(await chat.say("/推进 鼓楼医院 方案演示"))
     assert "还需要：会议纪要。" in out
     assert "已进入「方案演示」" in text_of(await chat.say("演示很顺利，主任认可"))
+
+
+async def test_a_forged_admin_dialog_is_still_refused_by_the_service(
+        sqlite_chat: ChatHarness) -> None:
+    """Even with an admin dialog state in the database, a rep's 确认 hits the service check."""
+    from bot.context import Context
+    from bot.dialogs.base import save_dialog
+    from crm_core.services.users import user_by_login
+
+    chat = sqlite_chat
+    async with chat.bot.uow() as uow:
+        rep = await user_by_login(uow, "zhangwei")
+    assert rep is not None
+    inc = Incoming("forge", chat._chat(None), chat.clock.now(), text="")
+    ctx = Context(chat.bot, rep, inc)
+    data = {"step": "preview", "_nonce": "x", "proposal": {
+        "kind": "config", "target": "presets.obstacles", "summary": "x", "before": None,
+        "after": ["a"], "warnings": []}}
+    await save_dialog(ctx, "admin", data)
+    for op in ("confirm", "undo", "recent"):
+        await save_dialog(ctx, "admin", dict(data))
+        replies = await chat.bot.handle(Incoming(
+            "forge-" + op, chat._chat(None), chat.clock.now(),
+            pressed=ButtonPress(f"dlg.admin.{op}", {"n": "x"})))
+        assert text_of(replies) == "你没有这个操作的权限", op
