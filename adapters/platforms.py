@@ -214,6 +214,7 @@ class Dispatcher:
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._max_pending = max_pending
         self.timing = Timing([], [])
+        self._last_report = -1e9
         self.errors = 0
 
     # -- dedupe ------------------------------------------------------------------------
@@ -326,10 +327,24 @@ class Dispatcher:
             self.errors += 1
             log.error("%s: sending to %s failed (%s): %s", self.platform, chat.key,
                       "retryable" if exc.retryable else "permanent", exc)
+            await self.report(f"{self.platform} 发送失败：{exc}")
         except Exception:
             self.errors += 1
             log.exception("%s: sending to %s crashed", self.platform, chat.key)
         return None
+
+    async def report(self, problem: str) -> None:
+        """Tell the admin, through the bot's `report_problem(platform, text)` when it has
+        one, at most once per 10 minutes per platform (the log has every occurrence)."""
+        hook = getattr(self.ctx.bot, "report_problem", None)
+        now = time.monotonic()
+        if hook is None or now - self._last_report < 600:
+            return
+        self._last_report = now
+        try:
+            await hook(self.platform, problem)
+        except Exception:
+            log.exception("%s: reporting a problem to the admin failed", self.platform)
 
     async def press(self, incoming: Incoming, *, within: float = 2.5,
                     update_card: CardUpdater | None = None) -> Card | None:

@@ -126,8 +126,6 @@ def server_main(conn: Any, fake_url: str, db_url: str, cores: list[int], bot_kin
                 feishu_rate: float | None) -> None:
     if cores and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, set(cores))
-    if os.environ.get("BENCH_CONCURRENCY"):
-        os.environ["CRMBOT_DISPATCH_CONCURRENCY"] = os.environ["BENCH_CONCURRENCY"]
     if feishu_rate is not None:
         import adapters.feishu.outbound
 
@@ -299,9 +297,25 @@ def pct(values: list[float], p: float) -> float:
     return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))] * 1000
 
 
-def prepare_db(bot_kind: str) -> tuple[str, str]:
+def prepare_db(bot_kind: str, postgres: str | None) -> tuple[str, str, Any]:
+    """A fresh demo database: SQLite in a temp dir, or a new PostgreSQL database created
+    through the admin URL `postgres`. Returns (temp dir, url, cleanup)."""
     tmp = tempfile.mkdtemp(prefix="crmbot-bench-")
-    url = f"sqlite:///{tmp}/bench.db"
+    cleanup: Any = None
+    if postgres:
+        import psycopg
+
+        name = f"crmbot_bench_chat_{os.getpid()}"
+        with psycopg.connect(postgres, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name}")
+            conn.execute(f"CREATE DATABASE {name}")
+        url = postgres.rsplit("/", 1)[0] + "/" + name
+
+        def cleanup() -> None:
+            with psycopg.connect(postgres, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    else:
+        url = f"sqlite:///{tmp}/bench.db"
     if bot_kind == "real":
         from crm_core.clock import FrozenClock, SystemClock
         from crm_core.db import Database, migrate
@@ -318,7 +332,7 @@ def prepare_db(bot_kind: str) -> tuple[str, str]:
             await db.dispose()
 
         asyncio.run(seed())
-    return tmp, url
+    return tmp, url, cleanup
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -330,6 +344,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cores", default="0,1", help="CPU cores of the server ('' = any)")
     ap.add_argument("--bot", choices=["real", "echo"], default="real")
     ap.add_argument("--json", help="also write the figures to this file")
+    ap.add_argument("--postgres", metavar="ADMIN_URL",
+                    help="run the bot on a fresh PostgreSQL database created through this "
+                         "admin URL (e.g. postgresql://postgres@127.0.0.1:5432/test); "
+                         "default: SQLite")
+    ap.add_argument("--concurrency", type=int, default=None,
+                    help="messages the bot handles at once (default: 2 on SQLite, 32 on "
+                         "PostgreSQL)")
     ap.add_argument("--feishu-rate-limit", type=float, default=None,
                     help="our client-side cap on Feishu API calls/s (default: the production "
                          "50/s, Feishu's documented per-app limit for im/v1/messages)")
@@ -339,7 +360,9 @@ def main(argv: list[str] | None = None) -> int:
         os.sched_setaffinity(0, set(cores))      # the load generator shares the 2 cores
     os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 
-    tmp, db_url = prepare_db(args.bot)
+    if args.concurrency:
+        os.environ["CRMBOT_DISPATCH_CONCURRENCY"] = str(args.concurrency)
+    tmp, db_url, cleanup = prepare_db(args.bot, args.postgres)
     fake = FakeApi().start()
     fake_url = f"http://127.0.0.1:{fake.port}"
     ctx = mp.get_context("spawn")
@@ -351,7 +374,8 @@ def main(argv: list[str] | None = None) -> int:
     port = parent.recv()
     base = f"http://127.0.0.1:{port}"
     print(f"server pid {proc.pid} on cores {cores or 'any'}, bot={args.bot}, "
-          f"{os.cpu_count()} CPUs on this machine, rate {args.rate}/s")
+          f"db={db_url.split(':')[0]}, {os.cpu_count()} CPUs on this machine, "
+          f"rate {args.rate}/s, load average {os.getloadavg()[0]:.1f} before the run")
     figures: dict[str, Any] = {}
     platforms = ["wecom", "feishu"] if args.platform == "both" else [args.platform]
     try:
@@ -399,6 +423,9 @@ def main(argv: list[str] | None = None) -> int:
         proc.join(30)
         fake.stop()
         shutil.rmtree(tmp, ignore_errors=True)
+        if cleanup is not None:
+            cleanup()
+    print(f"load average after the run: {os.getloadavg()[0]:.1f}")
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2))
     ok = all(f["server_p50_ms"] <= 30 and f["server_p99_ms"] <= 100

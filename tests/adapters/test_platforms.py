@@ -92,7 +92,15 @@ async def test_duplicates_dropped_and_failures_contained(caplog: Any) -> None:
         async def send(self, to: ChatRef, reply: Reply) -> str | None:
             raise SendError("platform down", retryable=True)
 
-    bot = FakeBot()
+    class ReportingBot(FakeBot):
+        def __init__(self) -> None:
+            super().__init__()
+            self.problems: list[tuple[str, str]] = []
+
+        async def report_problem(self, platform: str, text: str) -> None:
+            self.problems.append((platform, text))
+
+    bot = ReportingBot()
     d = Dispatcher(make_ctx(bot), "wecom", Failing())
     assert d.submit(incoming("dup"))
     d.submit(incoming("dup"))                          # a retry: dropped by the dedupe
@@ -100,6 +108,7 @@ async def test_duplicates_dropped_and_failures_contained(caplog: Any) -> None:
     assert len(bot.handled) == 1
     assert d.errors == 1
     assert "sending to wecom:u1:u1 failed (retryable): platform down" in caplog.text
+    assert bot.problems == [("wecom", "wecom 发送失败：platform down")]
 
 
 async def test_bot_crash_is_logged_not_raised(caplog: Any) -> None:
