@@ -116,6 +116,18 @@ def normalize_text(text: str) -> str:
     return text
 
 
+def join_segments(texts: list[str]) -> str:
+    """Segments as one text; a comma where a segment ended without punctuation."""
+    out = ""
+    for t in (t.strip() for t in texts):
+        if not t:
+            continue
+        if out and not re.search(r"[,.?!;:，。？！；：、]$", out):
+            out += "，"
+        out += t
+    return out
+
+
 def _squash(text: str) -> str:
     return re.sub(r"[\W_]+", "", text.lower())
 
@@ -308,7 +320,7 @@ class Transcriber:
         for s in segments:
             if s.dropped:
                 log.info("dropped segment %.1f-%.1f (%s): %r", s.start, s.end, s.dropped, s.text)
-        whisper_text = "".join(s.text.strip() for s in kept)
+        whisper_text = join_segments([s.text for s in kept])
         raw = normalize_text(to_simplified(whisper_text))
         if not _squash(raw):
             raise NoSpeechError(

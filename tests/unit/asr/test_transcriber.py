@@ -78,6 +78,13 @@ def test_text_post_processing() -> None:
     assert normalize_text(" 你好 世界 ") == "你好世界"
 
 
+def test_segments_are_joined_with_punctuation() -> None:
+    from nlp.asr.transcribe import join_segments
+
+    assert join_segments(["黄主任说下周一讨论", " 今天送了样品。", "", "好"]) == \
+        "黄主任说下周一讨论，今天送了样品。好"
+
+
 def test_hallucination_and_echo_detection() -> None:
     assert is_hallucination("字幕由Amara.org社區提供")
     assert is_hallucination("請不吝點贊 訂閱 轉發 打賞支持明鏡與點點欄目")
