@@ -312,6 +312,11 @@ async def grab_offer(uow: UnitOfWork, offer_id: int, user_id: int) -> RoutingOut
     user = await uow.session.get(User, user_id)
     assert lead is not None
     assert user is not None
+    if lead.owner_id not in (None, user_id):      # taken meanwhile by another path (/认领)
+        offer.status, offer.winner_id = "cancelled", None
+        uow.add(offer)
+        await uow.commit()
+        raise Conflict(f"lead {lead.id} already owned", "手慢了, 这条线索已经有负责人了")
     reason = f"{offer.reason or '抢单'}; {user.name}抢单成功"
     await assign_lead(uow, lead, user, reason, team_id=offer.team_id, event="assigned",
                       details={"offer_id": offer_id})

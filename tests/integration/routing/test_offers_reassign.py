@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from crm_core.errors import Forbidden, InvalidInput
+from crm_core.errors import Conflict, Forbidden, InvalidInput
 from crm_core.models import (
     AssignmentRule,
     ClaimOffer,
@@ -158,3 +158,29 @@ async def test_overlap_is_a_warning(company: Company) -> None:
         lead = await uow.session.get(Lead, res.lead_id)
         assert lead is not None
         assert lead.in_pool
+
+
+async def test_grab_after_lead_taken_elsewhere_is_refused(company: Company) -> None:
+    await _setup(company)
+    res = await _post(company, company="嘉兴市第一医院", address="嘉兴南湖区",
+                      phone="13700000501", product="膝关节")
+    async with company.uow() as uow:
+        offer_id = (await uow.session.execute(select(ClaimOffer.id))).scalars().one()
+        cands = (await uow.session.execute(select(ClaimOfferCandidate.user_id).order_by(
+            ClaimOfferCandidate.rank))).scalars().all()
+        lead = await uow.session.get(Lead, res.lead_id)
+        other = await uow.session.get(User, company.reps["wang"].id)
+        assert lead is not None
+        assert other is not None
+        await routing.assign_lead(uow, lead, other, "测试: 别处认领")
+        await uow.commit()
+    with pytest.raises(Conflict):
+        async with company.uow() as uow:
+            await routing.grab_offer(uow, offer_id, cands[0])
+    async with company.uow() as uow:
+        offer = await uow.session.get(ClaimOffer, offer_id)
+        lead = await uow.session.get(Lead, res.lead_id)
+        assert offer is not None
+        assert lead is not None
+        assert offer.status == "cancelled"
+        assert lead.owner_id == company.reps["wang"].id
