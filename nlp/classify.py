@@ -39,7 +39,7 @@ CHANNEL_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
                         r"发了.{0,12}?邮件")),
     ("拜访", re.compile(
         r"拜访了|拜访过|(?<![意看听])见了|(?<![意看听])见过|去过|去了一?趟|跑了一?趟|过去了一?趟|上门了|上门拜访了|见面了|"
-        r"面谈了|碰面了|碰了?个?头|从.{0,8}?出来|登门|当面(?:聊|谈|沟通)了|"
+        r"面谈了|碰面了|碰了?个?头|吃了(?:个|顿)?饭|一起吃(?:了)?饭|喝了(?:个)?茶|从.{0,8}?出来|登门|当面(?:聊|谈|沟通)了|"
         r"(?:去|到|在)[^，,。微电邮会钉]{1,12}?(?:聊了|谈了|送了|坐了|看了)")),
 )
 # said without 了: a contact only when the clause places it in the past (昨天…, 刚…)
@@ -94,7 +94,7 @@ def _clause_start(clauses: Sequence[tuple[int, int]], pos: int) -> int:
 _REJECT = re.compile(
     r"不考虑|否了|否决|选了(?:竞品|别家|别的|其他|友商)|用了?别家|定了别家|不需要|不要了|拒绝|没戏|"
     r"不感兴趣|不太(?:感兴趣|认可|同意|需要|考虑)|没兴趣|不同意|不认可|不支持|放弃了|不做了|不采购了|不买了|"
-    r"pass了|暂不考虑|不再考虑|没(?:有)?意向|不合适"
+    r"pass了|暂不考虑|不再考虑|没(?:有)?意向|不合适|不(?:采购|买|上|用)[^，。,；;]{0,8}了"
 )
 _UNDECIDED = re.compile(
     r"再考虑|考虑一下|要考虑|还在考虑|商量|等领导|领导(?:还)?没(?:定|批)|还在比较|比较几家|在比较|对比一下|"
@@ -174,7 +174,8 @@ def find_strong_action(segment_after: str, segment_before: str) -> str | None:
                 best = (m.start(), name)
         if best is not None:
             if best[1] == "安排拜访":
-                near = seg[best[0]: best[0] + 10]
+                stop = re.search(r"[，,。；;！!？?]", seg[best[0]:])
+                near = seg[best[0]: best[0] + (stop.start() if stop else 30)]
                 for name in ("预约演示", "送样试用", "参观工厂"):
                     rx = dict(ACTION_RULES)[name]
                     if rx.search(near):
@@ -217,7 +218,7 @@ def detect_obstacle(text: str) -> str | None:
 
 # ------------------------------------------------------------------ stage
 _STAGE_VERB = re.compile(
-    r"(?:改成|改为|改到|设成|设为|设置为|标成|标为|标记为?|记为|记成|更新为|更新成|更新到|调到|调成|调整为|"
+    r"(?:改成|改为|改到|改回|退回|回到|设成|设为|设置为|标成|标为|标记为?|记为|记成|更新为|更新成|更新到|调到|调成|调整为|"
     r"调整到|进入|进到|走到|推进到|推到|进展到|发展到|变成|变为|转为|转到|到了|到|→|->|=>)\s*$"
 )
 _STAGE_CHANGE = re.compile(r"阶段|改成|改为|设成|标成|标记|更新|调到|进入|→|->")

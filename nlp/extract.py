@@ -52,7 +52,7 @@ _CREATE = re.compile(
 _QUESTION = re.compile(
     r"哪些|哪个|哪天|哪家|哪位|哪里|多少|谁|什么时候|是什么|说的啥|是啥|啥时候|查一下|查查|帮我查|列一下|"
     r"列出|给我看|看一下.{0,4}(?:记录|跟进)|(?:记录|跟进).{0,4}看一下|统计|如何|怎么样|咋样|进展到哪|"
-    r"到哪一?步|有几|几[个条单家次位天]|帮我看|给我看|帮忙查|我想知道|告诉我|查询|干啥|做啥|"
+    r"到哪一?步|有几|几[个条单家次位天]|几号|几点|几月|帮我看|给我看|帮忙查|我想知道|告诉我|查询|干啥|做啥|"
     r"什么任务|什么安排"
 )
 _QUESTION_END = re.compile(r"(?:[？?]|吗|呢)\s*$")
@@ -419,7 +419,8 @@ def _is_question(text: str, clauses: list[tuple[int, int]]) -> bool:
     for cs, ce in clauses:
         seg = text[cs:ce]
         for m in _QUESTION.finditer(seg):
-            if m.group(0).startswith(("几", "有几")) and not _QUESTION_END.search(text) \
+            if re.fullmatch(r"有几|几[个条单家次位天]", m.group(0)) and \
+                    not _QUESTION_END.search(text) \
                     and not re.search(r"(?:一共|总共|共|到底)\S{0,4}$", seg[: m.start()]):
                 continue
             if _REPORTED.search(seg[: m.start()]):

@@ -221,3 +221,18 @@ def test_new_lead_without_suffix(catalog: Catalog, text: str, customer: str, con
 )
 def test_field_rules(catalog: Catalog, text: str, field: str, value: object) -> None:
     assert getattr(extract(text, now=NOW, catalog=catalog), field) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        ("跟明达黄总吃了个饭，切割机基本定了用我们的", "channel", "拜访"),
+        ("跟明达黄总吃了个饭，切割机基本定了用我们的", "attitude", "明确支持"),
+        ("杭州一院陈主任的生日是几号", "intent", "query"),
+        ("王科长说今年不采购口扫了", "attitude", "已否决"),
+        ("把恒泰塑业的项目阶段改回需求确认", "stage", "需求确认"),
+        ("明天上午九点去一趟明达给黄总送切割机的样品", "next_action", "送样试用"),
+    ],
+)
+def test_more_phrasings(catalog: Catalog, text: str, field: str, value: object) -> None:
+    assert getattr(extract(text, now=NOW, catalog=catalog), field) == value
