@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from crm_core.models.sla import Escalation, SlaClock
 pytestmark = pytest.mark.postgres
 ROOT = Path(__file__).resolve().parents[3]
 ADMIN_URL = os.environ.get("CRMBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-DB_NAME = "crmbot_sched_test"
+DB_NAME = f"crmbot_sched_test_{os.getpid()}"
 
 
 def _reachable() -> bool:
@@ -33,20 +34,21 @@ def _reachable() -> bool:
 
 
 @pytest.fixture
-def pg_url() -> str:
+def pg_url() -> Iterator[str]:
     if not _reachable():
         reason = "PostgreSQL not reachable on 127.0.0.1:5432"
         print(f"SKIP: {reason}")
         pytest.skip(reason)
     import psycopg
 
-    with psycopg.connect(ADMIN_URL.replace("postgresql://", "postgresql://", 1),
-                         autocommit=True) as conn:
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {DB_NAME}")
     url = ADMIN_URL.rsplit("/", 1)[0] + f"/{DB_NAME}"
     migrate(url)
-    return url
+    yield url
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 
 def _spawn(url: str, out: Path, mode: str) -> subprocess.Popen[bytes]:
