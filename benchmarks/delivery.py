@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -164,8 +165,9 @@ def main() -> int:
 
     from crm_core.db import migrate
 
+    tmp = Path(tempfile.mkdtemp())
     if a.backend == "sqlite":
-        url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'delivery.db'}"
+        url = f"sqlite:///{tmp / 'delivery.db'}"
     else:
         import psycopg
 
@@ -223,6 +225,7 @@ def main() -> int:
             if p.poll() is None:
                 p.terminate()
                 p.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

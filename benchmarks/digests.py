@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import shutil
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -141,8 +142,9 @@ async def main() -> None:
     ap.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
     ap.add_argument("--reps", type=int, default=500)
     a = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp())
     if a.backend == "sqlite":
-        url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'digests.db'}"
+        url = f"sqlite:///{tmp / 'digests.db'}"
     else:
         url = pg_fresh("crmbot_bench_digests")
     migrate(url)
@@ -177,6 +179,7 @@ async def main() -> None:
               f"{took:.2f} s ({took / max(1, len(rows)) * 1000:.0f} ms each, at delivery)")
     finally:
         await db.dispose()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

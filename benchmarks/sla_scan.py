@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -134,9 +135,9 @@ async def main() -> None:
     ap.add_argument("--due", type=int, default=1000)
     ap.add_argument("--reps", type=int, default=500)
     a = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp())
     if a.backend == "sqlite":
-        path = Path(tempfile.mkdtemp()) / "sla_bench.db"
-        url = f"sqlite:///{path}"
+        url = f"sqlite:///{tmp / 'sla_bench.db'}"
     else:
         url = pg_fresh("crmbot_bench_sla")
     migrate(url)
@@ -172,6 +173,7 @@ async def main() -> None:
         print(f"[{a.backend}] target ≤ 1 s: {verdict}")
     finally:
         await db.dispose()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
