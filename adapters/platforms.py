@@ -183,13 +183,14 @@ class Timing:
 
 
 def default_concurrency(ctx: AppContext) -> int:
-    """How many messages the bot handles at once: `CRMBOT_DISPATCH_CONCURRENCY`, else 2 on
-    SQLite (one writer at a time: more only adds lock waits) and 32 on PostgreSQL."""
+    """How many messages the bot handles at once: `CRMBOT_DISPATCH_CONCURRENCY`, else 8 on
+    SQLite (one writer at a time: more only adds lock waits, fewer lets a few slow voice
+    notes hold up everyone) and 32 on PostgreSQL."""
     env = os.environ.get("CRMBOT_DISPATCH_CONCURRENCY", "")
     if env.isdigit() and int(env) > 0:
         return int(env)
     url = str(getattr(ctx.settings, "database_url", ""))
-    return 2 if url.startswith("sqlite") else 32
+    return 8 if url.startswith("sqlite") else 32
 
 
 class Dispatcher:

@@ -349,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
                          "admin URL (e.g. postgresql://postgres@127.0.0.1:5432/test); "
                          "default: SQLite")
     ap.add_argument("--concurrency", type=int, default=None,
-                    help="messages the bot handles at once (default: 2 on SQLite, 32 on "
+                    help="messages the bot handles at once (default: 8 on SQLite, 32 on "
                          "PostgreSQL)")
     ap.add_argument("--feishu-rate-limit", type=float, default=None,
                     help="our client-side cap on Feishu API calls/s (default: the production "

@@ -125,7 +125,7 @@ async def test_bot_crash_is_logged_not_raised(caplog: Any) -> None:
 
 def test_default_concurrency(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CRMBOT_DISPATCH_CONCURRENCY", raising=False)
-    assert default_concurrency(make_ctx(database_url="sqlite:///x.db")) == 2
+    assert default_concurrency(make_ctx(database_url="sqlite:///x.db")) == 8
     assert default_concurrency(make_ctx(database_url="postgresql://u@h/db")) == 32
     monkeypatch.setenv("CRMBOT_DISPATCH_CONCURRENCY", "5")
     assert default_concurrency(make_ctx()) == 5
