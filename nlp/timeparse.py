@@ -257,6 +257,7 @@ def _resolve_date(m: re.Match[str], today: date) -> TimeExpr | None:
         wd = _WEEKDAY[g["bwd_d"]]
         delta = (wd - today.weekday()) % 7 or 7
         d = today + timedelta(days=delta)
+        rolled, unrolled = True, d - timedelta(days=7)     # '周一去了一趟' is last Monday
     elif kind == "rel":
         word = t
         offs = {"大后天": 3, "后天": 2, "明天": 1, "明日": 1, "明儿": 1, "明早": 1, "明晚": 1,
@@ -486,7 +487,8 @@ def _judge_past(x: TimeExpr, text: str, now: datetime) -> TimeExpr:
     if x.date < today:
         return replace(x, past=True)
     after = _clause_tail(text, x.end)
-    marked = bool(_PAST_MARK_RE.search(after)) and "再" not in after[:6]
+    marked = bool(_PAST_MARK_RE.search(after)) and "再" not in after[:6] and \
+        not re.match(r"\s*(?:之前|以前|前)", after)
     if x.date == today:
         if x.time is not None:
             cur = now.time().replace(tzinfo=None, second=0, microsecond=0)
@@ -517,7 +519,7 @@ def _clause_head(text: str, pos: int) -> str:
     start = 0
     for m in _CLAUSE_RE.finditer(text, 0, pos):
         start = m.end()
-    return text[start:pos][-12:]
+    return text[start:pos][-4:]
 
 
 def _clause_tail(text: str, pos: int) -> str:

@@ -142,12 +142,20 @@ def test_rolled_date_told_as_done_is_past() -> None:
     assert w.date is None or w.past
 
 
-@pytest.mark.parametrize("text", ["上次说的5号", "3月1号已经签了", "1月3号签的合同"])
+@pytest.mark.parametrize("text", ["上次说的5号", "3月1号已经签了", "1月3号签的合同", "周一去了一趟"])
 def test_dates_told_as_done_are_not_rolled(text: str) -> None:
     w = parse_when(text, NOW)
     assert w.past
     assert w.date is not None
     assert w.date < NOW.date()
+
+
+@pytest.mark.parametrize(("text", "expected"),
+                         [("周五之前把资料发了", date(2026, 5, 15)),
+                          ("5号之前把合同签了", date(2026, 6, 5))])
+def test_deadline_with_le_is_still_ahead(text: str, expected: date) -> None:
+    w = parse_when(text, NOW)
+    assert (w.date, w.past) == (expected, False)
 
 
 def test_dialog_correction_takes_the_last_expression() -> None:
