@@ -65,6 +65,11 @@ class Bot:
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.db, self.clock)
 
+    async def report_problem(self, platform: str, text: str) -> None:
+        """Tell the admins about a platform problem (at most once per hour per problem)."""
+        async with self.uow() as uow:
+            await binding.report_problem(uow, platform, text)
+
     async def first_time(self, platform: str, event_id: str) -> bool:
         """False for a platform's retried delivery of an event we already took."""
         async with self.uow() as uow:

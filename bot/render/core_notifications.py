@@ -41,3 +41,11 @@ def bind_request(p: Mapping[str, Any]) -> Reply:
 @notification("user.bound")
 def bound(p: Mapping[str, Any]) -> Reply:
     return Text(f"{p.get('name')}，你的账号已开通 CRM 助手。发 /帮助 看看能做什么。")
+
+
+@notification("system.problem")
+def problem(p: Mapping[str, Any]) -> Reply:
+    platform = {"wecom": "企业微信", "dingtalk": "钉钉", "feishu": "飞书"}.get(
+        str(p.get("platform")), str(p.get("platform")))
+    return Card(f"⚠️ {platform}接口异常", body=clip(str(p.get("text") or ""), 200)
+                + "\n请检查凭据、可信 IP 和回调配置。")

@@ -3,9 +3,11 @@ admin's approval. An unbound user never sees CRM data."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 
 from crm_core.errors import Conflict, NotFound
 from crm_core.models import User, UserIdentity
@@ -92,7 +94,7 @@ async def request_binding(
         )
     try:
         await uow.commit()
-    except Exception:  # the same request today already queued: nothing to add
+    except IntegrityError:  # the same request today already queued: nothing to add
         await uow.session.rollback()
 
 
@@ -112,3 +114,16 @@ async def approve_binding(
                dedupe_key=f"bound:{platform}:{platform_user_id}")
     await uow.commit()
     return user
+
+
+async def report_problem(uow: UnitOfWork, platform: str, text: str) -> None:
+    """Queue a problem notice to every admin; the same problem once per hour."""
+    hour = uow.now.strftime("%Y%m%d%H")
+    digest = hashlib.sha1(f"{platform}:{text}".encode()).hexdigest()[:12]
+    for admin in await admins(uow):
+        uow.notify("system.problem", admin.id, {"platform": platform, "text": text[:500]},
+                   dedupe_key=f"problem:{digest}:{hour}:{admin.id}")
+    try:
+        await uow.commit()
+    except IntegrityError:  # already reported this hour
+        await uow.session.rollback()

@@ -157,3 +157,20 @@ async def test_audit_log_is_append_only(db: Database, clock: FrozenClock) -> Non
             with pytest.raises(DBAPIError, match="append-only"):
                 await s.execute(text(stmt))
     assert await count(db, AuditLog) == before
+
+
+async def test_platform_problems_reach_the_admins_once_per_hour(
+    demo_db: Database, clock: FrozenClock
+) -> None:
+    from bot.core import Bot
+    from tests.conftest import make_settings
+
+    bot = Bot(demo_db, clock, make_settings(demo_db.url))
+    await bot.report_problem("wecom", "gettoken: 40091 secret is invalid")
+    await bot.report_problem("wecom", "gettoken: 40091 secret is invalid")
+    async with demo_db.session() as s:
+        rows = list((await s.execute(select(OutboxMessage).where(
+            OutboxMessage.kind == "system.problem"))).scalars())
+        admins = list((await s.execute(select(User).where(User.role == "admin"))).scalars())
+    assert len(rows) == len(admins) == 1
+    assert "40091" in rows[0].payload["text"]
