@@ -142,7 +142,9 @@ def test_rolled_date_told_as_done_is_past() -> None:
     assert w.date is None or w.past
 
 
-@pytest.mark.parametrize("text", ["上次说的5号", "3月1号已经签了", "1月3号签的合同", "周一去了一趟"])
+@pytest.mark.parametrize(
+    "text", ["上次说的5号", "3月1号已经签了", "1月3号签的合同", "周一去了一趟"]
+)
 def test_dates_told_as_done_are_not_rolled(text: str) -> None:
     w = parse_when(text, NOW)
     assert w.past
