@@ -174,7 +174,7 @@ class FeishuEvents:
             raise Refused(400, "malformed JSON") from None
         if not isinstance(outer, dict):
             raise Refused(400, "malformed JSON")
-        if self.encrypt_key:
+        if self._cipher is not None:
             encrypted = outer.get("encrypt")
             if not isinstance(encrypted, str):
                 raise Refused(401, "unencrypted event while an encrypt key is configured")

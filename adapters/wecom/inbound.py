@@ -24,7 +24,14 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from wechatpy.enterprise.crypto import WeChatCrypto
 
-from adapters.platforms import BodyTooLarge, Dispatcher, decode_press, read_body, too_large
+from adapters.platforms import (
+    BodyTooLarge,
+    Dispatcher,
+    decode_press,
+    read_body,
+    too_large,
+    with_voice,
+)
 from bot.messages import ButtonPress, Card, ChatRef, Incoming, Voice
 
 log = logging.getLogger(__name__)
@@ -229,7 +236,6 @@ class WeComCallback:
             media_id = str(msg["MediaId"])
 
             async def enrich(inc: Incoming) -> Incoming:
-                from adapters.platforms import with_voice
                 audio = await self.sender.download_media(media_id)
                 return with_voice(inc, audio=audio)
 
