@@ -114,3 +114,34 @@ def test_naive_now_and_empty_catalog() -> None:
     rec = extract("明天下午三点去拜访", now=datetime(2026, 5, 13, 10, 0), catalog=empty)
     _well_formed(rec, empty)
     assert rec.next_date == "2026-05-14"
+
+
+_name = st.text(
+    alphabet=st.one_of(st.characters(min_codepoint=0x4E00, max_codepoint=0x4E50),
+                       st.sampled_from(list("AB-1 ()+*?.[]\\|^$"))),
+    max_size=8,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    names=st.lists(_name, max_size=6),
+    aliases=st.lists(_name, max_size=6),
+    stages=st.lists(_name, max_size=4),
+    text=_text,
+)
+def test_odd_catalogs_never_break_extraction(names: list[str], aliases: list[str],
+                                             stages: list[str], text: str) -> None:
+    from nlp.types import CatalogContact, CatalogCustomer, CatalogProduct
+
+    cat = Catalog(
+        customers=tuple(CatalogCustomer(name=n, aliases=tuple(aliases)) for n in names),
+        contacts=tuple(CatalogContact(name=n, customer=n, aliases=tuple(aliases)) for n in names),
+        products=tuple(CatalogProduct(name=a, aliases=tuple(names)) for a in aliases),
+        stages=tuple(stages) or Catalog().stages,
+    )
+    ex = Extractor(cat)
+    now = datetime(2026, 5, 13, 10, 0, tzinfo=timezone(timedelta(hours=8)))
+    _well_formed(ex._extract(text + "".join(names[:2]), now), cat)
+    assert isinstance(ex.snap(text), str)
+    assert isinstance(ex.match_customers(text[:10]), list)
