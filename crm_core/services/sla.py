@@ -314,9 +314,6 @@ async def sync_clocks(uow: UnitOfWork, since: datetime | None, *,
 
 
 # --- the scan -------------------------------------------------------------------------------
-SCAN_LEASE = timedelta(minutes=2)
-
-
 @dataclass
 class ScanResult:
     due: int = 0
@@ -325,11 +322,6 @@ class ScanResult:
     stopped: int = 0
     skipped: int = 0
     by_level: dict[int, int] = field(default_factory=dict)
-
-
-def _due_select(uow: UnitOfWork, limit: int) -> Any:
-    return (sa.select(CLOCK.c.id).where(CLOCK.c.next_at <= uow.now)
-            .order_by(CLOCK.c.next_at, CLOCK.c.id).limit(limit))
 
 
 async def due_clocks(uow: UnitOfWork, limit: int) -> list[SlaClock]:
@@ -352,19 +344,20 @@ class _Clock:
 
 
 async def claim_due_clocks(uow: UnitOfWork, limit: int) -> list[_Clock]:
-    """Take a batch of due clocks for this transaction: one UPDATE that pushes their `next_at`
-    a lease ahead and returns them (`FOR UPDATE SKIP LOCKED` in the sub-select on PostgreSQL;
-    on SQLite the statement holds the write lock until commit). A second instance skips them;
-    if this one dies, the lease runs out and they are due again."""
-    sub = _due_select(uow, limit)
+    """Take a batch of due clocks for this transaction. PostgreSQL: `SELECT … FOR UPDATE SKIP
+    LOCKED` (a second instance skips them; the row locks end with the transaction). SQLite:
+    a no-op write first takes the database write lock, so a second process waits and then
+    sees the new `next_at`. A crash rolls everything back: the clocks are simply due again."""
+    cols = (CLOCK.c.id, CLOCK.c.rule, CLOCK.c.subject_id, CLOCK.c.owner_id,
+            CLOCK.c.started_at, CLOCK.c.level)
+    q = (sa.select(*cols).where(CLOCK.c.next_at <= uow.now)
+         .order_by(CLOCK.c.next_at, CLOCK.c.id).limit(limit))
     if uow.db.dialect == "postgresql":
-        sub = sub.with_for_update(skip_locked=True)
-    stmt = (sa.update(CLOCK).where(CLOCK.c.id.in_(sub.scalar_subquery()))
-            .values(next_at=uow.now + SCAN_LEASE, updated_at=uow.now)
-            .returning(CLOCK.c.id, CLOCK.c.rule, CLOCK.c.subject_id, CLOCK.c.owner_id,
-                       CLOCK.c.started_at, CLOCK.c.level))
-    rows = (await uow.session.execute(stmt)).all()
-    return sorted((_Clock(*r) for r in rows), key=lambda c: c.id)
+        q = q.with_for_update(skip_locked=True, of=CLOCK)
+    else:
+        await uow.session.execute(sa.update(CLOCK).where(CLOCK.c.id == -1).values(level=0))
+    rows = (await uow.session.execute(q)).all()
+    return [_Clock(*r) for r in rows]
 
 
 async def _people(uow: UnitOfWork, owner_ids: Iterable[int | None]
