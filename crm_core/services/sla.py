@@ -3,10 +3,11 @@
 - `sync_clocks` starts a clock (one `sla_clock` row per rule + subject) for every lead, task
   and deal that is under a rule, reading only what changed since its watermark (indexed).
 - `scan_clocks` reads the clocks whose `next_at` has passed (an indexed range query, in
-  batches; `FOR UPDATE SKIP LOCKED` on PostgreSQL), re-evaluates each subject — acting on the
-  lead moved or removed the anchor, so the clock restarts or stops instead of firing — and
-  fires the due levels once each: an `sla_escalation` row with a unique key and an outbox row
-  with the same dedupe key, in one transaction with a compare-and-set on the clock.
+  batches; `FOR UPDATE SKIP LOCKED` on PostgreSQL, the write lock on SQLite), re-evaluates
+  each subject — acting on the lead moved or removed the anchor, so the clock restarts or
+  stops instead of firing — and fires the due levels once each: an `sla_escalation` row with
+  a unique key and an outbox row with the same dedupe key, in the transaction that moves the
+  clock's `next_at`.
 - `send_task_reminders` pushes next-action reminders at `remind_at` (a lead time before the
   due time) and at the due time.
 """
