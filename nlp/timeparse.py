@@ -69,6 +69,9 @@ class When:
     text: str | None = None
 
 
+_Date = date   # the field 'date' below shadows the type inside the class body
+
+
 @dataclass(frozen=True, slots=True)
 class TimeExpr:
     start: int
@@ -82,7 +85,7 @@ class TimeExpr:
     weak: bool = False              # 今天 with no clock time: weakest next-step candidate
     postponed: bool = False         # 推迟到 X: a delay, not a next step
     rolled: bool = False            # X号 / M月D号 rolled forward (past markers veto it)
-    unrolled: date | None = None    # the date before rolling (this month / this year)
+    unrolled: _Date | None = None   # the date before rolling (this month / this year)
     kind: str = "date"              # date | clock | part | vague
 
 
