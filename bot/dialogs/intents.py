@@ -15,7 +15,6 @@ from bot.render.cards import tasks_reply
 from bot.render.format import clip, short_dt
 from crm_core.policies.contact_info import mask_phone
 from crm_core.services import customers as customer_service
-from crm_core.services import deals as deal_service
 from crm_core.services import intake, tasks
 from nlp.types import Extraction
 
@@ -121,10 +120,9 @@ class StageDialog:
         await end_dialog(ctx)
         if op != "move":
             return [Text("已取消。")]
-        async with ctx.uow() as uow:
-            deal = await deal_service.move_deal(uow, ctx.user, int(args.get("deal", "0")),
-                                                data["stage"])
-        return [Text(f"✅ {deal.name} 已进入「{data['stage']}」。")]
+        from bot.dialogs import stage_move  # cards from before: same requirements apply
+
+        return await stage_move.start(ctx, int(args.get("deal", "0")), data["stage"])
 
 
 register(StageDialog())
