@@ -180,3 +180,16 @@ async def test_a_forged_admin_dialog_is_still_refused_by_the_service(
             "forge-" + op, chat._chat(None), chat.clock.now(),
             pressed=ButtonPress(f"dlg.admin.{op}", {"n": "x"})))
         assert text_of(replies) == "你没有这个操作的权限", op
+
+
+async def test_procurement_project_shows_up_in_the_decision_chain(
+        sqlite_chat: ChatHarness) -> None:
+    chat = sqlite_chat
+    assert "用法" in text_of(await chat.say("/项目"))
+    out = text_of(await chat.say("/项目 鼓楼医院 2027骨科集采 王建国 郑丽=财务 产品=椎间融合器"))
+    assert "已建采购项目「2027骨科集采」" in out
+    assert "临床科室主任、财务" in out
+    out = text_of(await chat.say("/客户 鼓楼医院"))
+    assert "财务(郑丽)" in out
+    assert "⬜设备科" in out
+    assert "没有联系人「路人甲」" in text_of(await chat.say("/项目 鼓楼医院 X 路人甲"))
