@@ -25,7 +25,14 @@ from sqlalchemy import select, update
 from crm_core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from crm_core.models import ClaimOffer, ClaimOfferCandidate, Lead, LeadEvent, Team, User
 from crm_core.models.pipeline import OPEN_LEAD_STATUSES
-from crm_core.policies.routing import Decision, RoutingConfig, Rule, decide, pick_in_team
+from crm_core.policies.routing import (
+    DEFAULT_WEIGHTS,
+    Decision,
+    RoutingConfig,
+    Rule,
+    decide,
+    pick_in_team,
+)
 from crm_core.services import routing_state as state
 from crm_core.services import scoring
 from crm_core.services.users import admins
@@ -34,6 +41,7 @@ from crm_core.uow import UnitOfWork, snapshot
 log = logging.getLogger(__name__)
 OFFER_MINUTES_DEFAULT = 30
 MANAGER_ROLES = frozenset({"manager", "director", "admin"})
+CONFIG_KEYS = ("scoring.config", "routing.weights", "routing.offer_minutes")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,18 +54,25 @@ class RoutingOutcome:
 
 async def route_new_lead(uow: UnitOfWork, lead: Lead) -> RoutingOutcome:
     """Decide and apply the assignment of a freshly created, valid lead (no commit)."""
-    await scoring.score_lead(uow, lead, followups=0)
-    facts = await state.lead_facts(uow, lead)
-    config, teams, reps = await state.load_state(uow, facts)
-    decision = decide(facts, config, teams, reps)
-    if config.rules and decision.details.get("rule") is None:
-        # the rule targets could not take it: decide again looking at the whole company
-        _, teams, reps = await state.load_state(uow, None, config)
+    vals = await state.config_values(uow, CONFIG_KEYS)
+    with uow.session.no_autoflush:           # one UPDATE of the lead at the end, not three
+        await scoring.score_lead(uow, lead, config=dict(vals.get("scoring.config") or {}),
+                                 followups=0)
+        facts = await state.lead_facts(uow, lead)
+        config, teams, reps = await state.load_state(
+            uow, facts, weights=vals.get("routing.weights") or dict(DEFAULT_WEIGHTS))
         decision = decide(facts, config, teams, reps)
-    return await apply_decision(uow, lead, decision)
+        if config.rules and decision.details.get("rule") is None:
+            # the rule targets could not take it: decide again looking at the whole company
+            _, teams, reps = await state.load_state(uow, None, config)
+            decision = decide(facts, config, teams, reps)
+    return await apply_decision(uow, lead, decision,
+                                offer_minutes=float(vals.get("routing.offer_minutes")
+                                                    or OFFER_MINUTES_DEFAULT))
 
 
-async def apply_decision(uow: UnitOfWork, lead: Lead, d: Decision) -> RoutingOutcome:
+async def apply_decision(uow: UnitOfWork, lead: Lead, d: Decision,
+                         offer_minutes: float | None = None) -> RoutingOutcome:
     details: dict[str, object] = {"kind": d.kind, **d.details}
     if d.admin_notice:
         await _tell_admins(uow, lead, d)
@@ -67,7 +82,7 @@ async def apply_decision(uow: UnitOfWork, lead: Lead, d: Decision) -> RoutingOut
         await assign_lead(uow, lead, owner, d.reason, team_id=d.team_id, details=d.details)
         return RoutingOutcome(owner_id=owner.id, reason=d.reason, details=details)
     if d.kind == "offer":
-        offer = await _open_offer(uow, lead, d)
+        offer = await _open_offer(uow, lead, d, offer_minutes)
         details["offer_id"] = offer.id
         return RoutingOutcome(offered_to=d.candidates, reason=d.reason, details=details)
     await _to_pool(uow, lead, d.reason)
@@ -110,9 +125,11 @@ def lead_payload(lead: Lead, reason: str | None) -> dict[str, Any]:
                                                         lead.district) if p))}
 
 
-async def _open_offer(uow: UnitOfWork, lead: Lead, d: Decision) -> ClaimOffer:
-    minutes = float(await state.config_value(uow, "routing.offer_minutes",
-                                             OFFER_MINUTES_DEFAULT))
+async def _open_offer(uow: UnitOfWork, lead: Lead, d: Decision,
+                      minutes: float | None = None) -> ClaimOffer:
+    if minutes is None:
+        minutes = float(await state.config_value(uow, "routing.offer_minutes",
+                                                 OFFER_MINUTES_DEFAULT))
     offer = ClaimOffer(lead_id=lead.id or 0, team_id=d.team_id, rule_id=d.rule_id,
                        reason=d.reason, details=_json(d.details), created_at=uow.now,
                        expires_at=uow.now + timedelta(minutes=minutes))

@@ -59,28 +59,44 @@ async def set_config_value(uow: UnitOfWork, key: str, value: Any) -> None:
     uow.add(row)
 
 
-async def load_config(uow: UnitOfWork) -> RoutingConfig:
+async def config_values(uow: UnitOfWork, keys: tuple[str, ...]) -> dict[str, Any]:
+    """Several ConfigEntry values in one query (missing keys are absent)."""
+    rows = (await uow.session.execute(
+        select(ConfigEntry).where(ConfigEntry.key.in_(keys))  # type: ignore[attr-defined]
+    )).scalars().all()
+    return {r.key: r.value for r in rows if r.value is not None}
+
+
+async def load_config(
+    uow: UnitOfWork, weights: dict[str, Any] | None = None,
+    team_rows: list[Team] | None = None,
+) -> RoutingConfig:
     rows = (await uow.session.execute(
         select(AssignmentRule).order_by(AssignmentRule.position, AssignmentRule.id)  # type: ignore[arg-type]
     )).scalars().all()
     rules = tuple(Rule(r.id, r.name, Conditions.from_json(r.conditions), r.target_kind,
                        r.target_id, r.is_fallback, r.active) for r in rows)
-    weights = await config_value(uow, "routing.weights", DEFAULT_WEIGHTS)
+    if weights is None:
+        weights = await config_value(uow, "routing.weights", DEFAULT_WEIGHTS)
     if rules:
         return RoutingConfig(rules, {**DEFAULT_WEIGHTS, **weights})
     regions_by_id = {r.id: r for r in (await uow.session.execute(select(Region))).scalars()}
+    if team_rows is None:
+        team_rows = list((await uow.session.execute(select(Team))).scalars())
     teams = [(t.id or 0, t.name,
               list(regions_by_id[t.region_id].provinces) if t.region_id in regions_by_id
               else [], list(t.product_lines or []))
-             for t in (await uow.session.execute(select(Team).order_by(Team.id))).scalars()]  # type: ignore[arg-type]
+             for t in sorted(team_rows, key=lambda t: t.id or 0)]
     return RoutingConfig(implicit_rules(teams), {**DEFAULT_WEIGHTS, **weights}, implicit=True)
 
 
 async def load_teams(
     uow: UnitOfWork, users: list[User], only: set[int] | None = None,
+    team_rows: list[Team] | None = None,
 ) -> dict[int, TeamState]:
     """Teams with their members; the round-robin cursor only for the teams in `only`."""
-    teams = (await uow.session.execute(select(Team))).scalars().all()
+    teams = team_rows if team_rows is not None else \
+        list((await uow.session.execute(select(Team))).scalars())
     out: dict[int, TeamState] = {}
     for t in teams:
         assert t.id is not None
@@ -171,12 +187,14 @@ async def _conversion(uow: UnitOfWork, ids: list[int]) -> dict[int, dict[str, fl
 
 async def load_state(
     uow: UnitOfWork, facts: LeadFacts | None = None, config: RoutingConfig | None = None,
+    weights: dict[str, Any] | None = None,
 ) -> tuple[RoutingConfig, dict[int, TeamState], dict[int, RepState]]:
     """What `decide` needs. With `facts`, only the teams and reps the lead can reach (the
     matched rule's and the fallback's targets, the customer's owner) are loaded in full; the
     caller reloads everything (`facts=None`) if that is not enough."""
     users = list((await uow.session.execute(select(User))).scalars())
-    config = config or await load_config(uow)
+    team_rows = list((await uow.session.execute(select(Team))).scalars())
+    config = config or await load_config(uow, weights, team_rows)
     only_teams: set[int] | None = None
     only_reps: set[int] | None = None
     performance = True
@@ -191,7 +209,7 @@ async def load_state(
                           if r.target_kind == "rep" and r.target_id is not None}
             if facts.affinity_owner_id is not None:
                 only_reps.add(facts.affinity_owner_id)
-    teams = await load_teams(uow, users, only_teams)
+    teams = await load_teams(uow, users, only_teams, team_rows)
     if only_teams is not None:
         performance = any(teams[t].strategy == "weighted" for t in only_teams if t in teams)
     return config, teams, await load_reps(uow, users, only_reps, performance)
