@@ -172,7 +172,8 @@ class Extractor:
 
         # ---- times
         future = [t for t in times
-                  if t.date is not None and not t.past and not t.postponed
+                  if t.date is not None and not t.past
+                  and (not t.postponed or _then_follows(text, t, times))
                   and t.kind in ("date", "attached")]
         vague = [t for t in times if t.vague]
         chosen = _choose_next(text, future, clauses)
@@ -467,13 +468,19 @@ def _choose_next(text: str, future: list[TimeExpr],
                 break
         seg = text[cs: max(nxt, ce) if nxt > ce else nxt]
         score = 0
-        if re.search(r"再(?!考虑|商量|比较|看看|研究)", seg):
+        if re.search(r"再(?!考虑|商量|比较|看看|研究|说|定|等)", seg):
             score += 2
         if find_action(text[t.end: nxt], "") is not None:
             score += 1
         scored.append((score, -i, t))
     scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
     return scored[0][2]
+
+
+def _then_follows(text: str, t: TimeExpr, times: list[TimeExpr]) -> bool:
+    """'招标延期到15号，到时候再跟进': the delayed date is the step when 到时候 points back."""
+    nxt = next((u.start for u in times if u.start >= t.end and u.date is not None), len(text))
+    return bool(re.search(r"到时候|那天|届时|到那天", text[t.end: nxt]))
 
 
 def _clause_end(text: str, pos: int, clauses: list[tuple[int, int]]) -> int:

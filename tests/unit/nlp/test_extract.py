@@ -236,3 +236,15 @@ def test_field_rules(catalog: Catalog, text: str, field: str, value: object) -> 
 )
 def test_more_phrasings(catalog: Catalog, text: str, field: str, value: object) -> None:
     assert getattr(extract(text, now=NOW, catalog=catalog), field) == value
+
+
+def test_delayed_date_with_daoshihou_is_the_step(catalog: Catalog) -> None:
+    rec = extract("温医一院林主任说种植体的招标延期到下个月15号，到时候再跟进", now=NOW,
+                  catalog=catalog)
+    assert (rec.next_date, rec.next_action, rec.obstacle) == ("2026-06-15", "招标跟进", "招标延迟")
+
+
+def test_zaishuo_is_not_a_planned_step(catalog: Catalog) -> None:
+    rec = extract("明达黄总下周出差，切割机等他回来再说，下个月10号再打电话", now=NOW,
+                  catalog=catalog)
+    assert (rec.next_date, rec.next_action) == ("2026-06-10", "电话回访")
