@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -229,16 +230,16 @@ class ApiClient:
             try:
                 resp = await self._send(method, self.url(path), q, json, body, h)
             except (TimeoutError, aiohttp.ClientError) as exc:
-                last = ApiError(f"{self.name} {path}: {type(exc).__name__}: {exc}",
-                                retryable=True)
-                log.warning("%s %s attempt %d failed: %s", self.name, path, attempt,
-                            type(exc).__name__)
+                last = ApiError(f"{self.name} {_no_query(path)}: {type(exc).__name__}: "
+                                f"{_no_query(str(exc))}", retryable=True)
+                log.warning("%s %s attempt %d failed: %s", self.name, _no_query(path),
+                            attempt, type(exc).__name__)
                 await self._sleep(attempt, attempts)
                 continue
             verdict = classify(resp)
             if verdict.outcome is Outcome.OK:
                 return resp
-            message = f"{self.name} {path}: {verdict.message or resp.status}"
+            message = f"{self.name} {_no_query(path)}: {verdict.message or resp.status}"
             if verdict.outcome is Outcome.TOKEN_INVALID and self.tokens is not None:
                 self.tokens.invalidate(token)
                 last = ApiError(message, retryable=True, code=verdict.code, status=resp.status)
@@ -251,7 +252,8 @@ class ApiClient:
             if verdict.outcome is Outcome.FAIL:
                 raise ApiError(message, retryable=False, code=verdict.code, status=resp.status)
             last = ApiError(message, retryable=True, code=verdict.code, status=resp.status)
-            log.warning("%s %s attempt %d: %s", self.name, path, attempt, verdict.message)
+            log.warning("%s %s attempt %d: %s", self.name, _no_query(path), attempt,
+                        verdict.message)
             await self._sleep(attempt, attempts)
         assert last is not None
         raise last
@@ -277,6 +279,14 @@ class ApiClient:
             return                  # no point in waiting after the last attempt
         delay = min(self.max_backoff, self.backoff * (2 ** (attempt - 1)))
         await asyncio.sleep(delay * (0.5 + random.random() / 2))
+
+
+_QUERY = re.compile(r"\?[^\s'\"]*")
+
+
+def _no_query(text: str) -> str:
+    """Drop query strings (access tokens, corp secrets) from text bound for logs/errors."""
+    return _QUERY.sub("?…", text)
 
 
 def json_body(resp: Response) -> dict[str, Any]:

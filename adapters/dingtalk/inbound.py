@@ -68,6 +68,12 @@ def to_incoming(data: Mapping[str, Any], tz: Any, sender: DingTalkSender | None 
                 return Incoming(pressed=ButtonPress(button.action, dict(button.args)),
                                 **base), kind
         return Incoming(text=text, **base), kind
+    if kind == "richText" and msg.rich_text_content is not None:
+        runs = msg.rich_text_content.rich_text_list or []
+        text = "".join(str(r.get("text", "")) for r in runs if isinstance(r, dict)).strip()
+        if text:
+            return Incoming(text=text, **base), kind
+        return None, kind
     if kind == "audio":
         content = msg.extensions.get("content") or {}
         duration = content.get("duration")

@@ -75,6 +75,27 @@ def _text_of(content: Mapping[str, Any], mentions: list[Mapping[str, Any]]) -> s
     return _MENTION.sub(sub, text).strip()
 
 
+def post_text(content: Mapping[str, Any], mentions: list[Mapping[str, Any]]) -> str:
+    """The plain text of a `post` message ({"title", "content": [[{"tag", "text"}, …], …]})."""
+    body = content
+    if "content" not in body:           # some clients wrap it per locale: {"zh_cn": {…}}
+        body = next((v for v in content.values() if isinstance(v, dict)), {})
+    lines = [str(body.get("title") or "")]
+    for paragraph in body.get("content") or []:
+        parts = []
+        for run in paragraph if isinstance(paragraph, list) else []:
+            if not isinstance(run, dict):
+                continue
+            if run.get("tag") in ("text", "a", "md"):
+                parts.append(str(run.get("text", "")))
+            elif run.get("tag") == "at" and lines == [""] and not parts:
+                continue                # the leading @bot
+            elif run.get("tag") == "at":
+                parts.append("@" + str(run.get("user_name") or run.get("user_id") or ""))
+        lines.append("".join(parts))
+    return _text_of({"text": "\n".join(x for x in lines if x.strip())}, mentions)
+
+
 def _sent_at(ms: Any, tz: Any) -> datetime:
     try:
         return datetime.fromtimestamp(int(ms) / 1000, tz)
@@ -103,6 +124,11 @@ def message_to_incoming(payload: Mapping[str, Any], tz: Any) -> tuple[Incoming |
                             "raw": dict(payload)}
     if kind == "text":
         return Incoming(text=_text_of(content, list(msg.get("mentions") or [])), **base), kind
+    if kind == "post":       # rich text: its text runs, paragraph by paragraph
+        text = post_text(content, list(msg.get("mentions") or []))
+        if text:
+            return Incoming(text=text, **base), kind
+        return None, kind
     if kind == "audio":
         duration = content.get("duration")
         return Incoming(voice=Voice(None, format="opus",

@@ -126,6 +126,9 @@ def test_payloads_to_incoming() -> None:
     assert audio.voice is not None
     assert audio.voice.recognition == "跟进鼓楼医院明天回访"
     assert audio.voice.duration_s == 4.0
+    rich, _ = to_incoming(json.loads((PAYLOADS / "richtext_p2p.json").read_text()), UTC)
+    assert rich is not None
+    assert rich.text == "跟进 鼓楼医院 下周二送样机"
     picture, kind = to_incoming(json.loads((PAYLOADS / "picture_p2p.json").read_text()), UTC)
     assert picture is None
     assert kind == "picture"

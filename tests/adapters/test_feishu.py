@@ -119,6 +119,9 @@ def test_payloads_to_incoming() -> None:
     assert audio is not None
     assert audio.voice is not None
     assert (audio.voice.format, audio.voice.duration_s) == ("opus", 3.2)
+    post, _ = message_to_incoming(payload("post_group.json"), UTC)
+    assert post is not None
+    assert post.text == "跟进 鼓楼医院\n下周二送样机"
     none, kind = message_to_incoming(payload("image.json"), UTC)
     assert none is None
     assert kind == "image"

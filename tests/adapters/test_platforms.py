@@ -170,3 +170,11 @@ async def test_client_timeout_is_retried_then_raised(fake: FakePlatform) -> None
     assert "TimeoutError" in str(err.value)
     assert len(fake.calls("/slow")) == 2
     await client.close()
+
+
+async def test_errors_never_carry_query_strings() -> None:
+    client = ApiClient("t", "http://127.0.0.1:9/", timeout=0.5, max_attempts=1)
+    with pytest.raises(ApiError) as err:
+        await client.call("GET", "gettoken?corpid=ww1&corpsecret=TOPSECRET", auth=False)
+    assert "TOPSECRET" not in str(err.value)
+    await client.close()
