@@ -202,8 +202,14 @@ async def seed_demo(uow: UnitOfWork, *, seed: int = 7) -> dict[str, int]:
         s.add(deal)
         await s.flush()
         s.add(StageHistory(deal_id=deal.id or 0, from_stage_id=None,
-                           to_stage_id=stages[stage_name].id or 0, moved_at=entered,
-                           moved_by=c.owner_id, compliant=rng.random() > 0.2))
+                           to_stage_id=stages["初步接触"].id or 0, moved_at=created,
+                           moved_by=c.owner_id))
+        if stage_name != "初步接触":
+            previous = "合同谈判" if stage_name in ("赢单", "输单") else \
+                stage_names[stage_names.index(stage_name) - 1]
+            s.add(StageHistory(deal_id=deal.id or 0, from_stage_id=stages[previous].id,
+                               to_stage_id=stages[stage_name].id or 0, moved_at=entered,
+                               moved_by=c.owner_id, compliant=rng.random() > 0.2))
         counts["deals"] += 1
     for c, contacts in customers:
         for _ in range(rng.randint(0, 5)):

@@ -218,7 +218,8 @@ async def stage_compliance(uow: UnitOfWork, since: datetime, until: datetime,
                            owner_ids: Iterable[int] | None = None) -> float | None:
     """Moves that met the stage's conditions ÷ all moves in [since, until); None if none."""
     q = select(StageHistory.compliant).join(Deal, Deal.id == StageHistory.deal_id).where(
-        StageHistory.moved_at >= since, StageHistory.moved_at < until)  # type: ignore[operator]
+        StageHistory.moved_at >= since, StageHistory.moved_at < until,  # type: ignore[operator]
+        StageHistory.from_stage_id.is_not(None))  # type: ignore[union-attr]  # creation ≠ move
     if owner_ids is not None:
         q = q.where(Deal.owner_id.in_(list(owner_ids)))  # type: ignore[union-attr]
     return P.compliance_rate(bool(x) for x in (await uow.session.execute(q)).scalars())
