@@ -189,6 +189,8 @@ class FeishuEvents:
             return web.json_response({"msg": str(exc)}, status=exc.status)
         if payload.get("type") == "url_verification":
             return web.json_response({"challenge": payload.get("challenge", "")})
+        if self.dispatcher.busy():      # overloaded: Feishu retries after 15 s
+            return web.json_response({"msg": "busy"}, status=503)
         answer = await self.handle_event(payload, received=received)
         return web.json_response(answer)
 

@@ -217,6 +217,8 @@ class WeComCallback:
         except BadXml as exc:
             log.warning("wecom: rejected decrypted body: %s", exc)
             return web.Response(status=400, text="bad xml")
+        if self.dispatcher.busy():      # overloaded: let WeCom retry (after 5 s) than drop it
+            return web.Response(status=503, text="busy")
         self.accept(msg, received)
         return web.Response(status=200, body=b"")    # empty 200 = "no passive reply"
 

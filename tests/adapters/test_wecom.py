@@ -447,3 +447,15 @@ def test_cli_wecom_menu(fake: FakePlatform, monkeypatch: pytest.MonkeyPatch,
     assert call.json["button"][0] == {"type": "click", "name": "记跟进", "key": "跟进"}
     assert "menu created" in capsys.readouterr().out
     assert main(["wecom", "menu", "--dry-run"]) == 0
+
+
+async def test_overloaded_server_answers_503_so_wecom_retries(env: Any) -> None:
+    client, _, bot = env
+    dispatcher = client.app[wecom.APP_KEY].dispatcher
+    dispatcher._max_pending = 0
+    resp = await post_plain(client, (PAYLOADS / "text.xml").read_text())
+    assert resp.status == 503
+    dispatcher._max_pending = 2000
+    assert (await post_plain(client, (PAYLOADS / "text.xml").read_text())).status == 200
+    await dispatcher.drain()
+    assert len(bot.handled) == 1                      # the retry went through, once
