@@ -574,6 +574,10 @@ def find_org_spans(text: str,
     stops = {b for _a, b in protected}
     for m in _ORG_SUFFIX.finditer(text):
         end = m.end()
+        nxt = _ORG_SUFFIX.match(text, end)
+        while nxt is not None and nxt.end() > end:       # 中心+医院, 集团+有限公司
+            end = nxt.end()
+            nxt = _ORG_SUFFIX.match(text, end)
         i = m.start()
         while i > 0:
             ch = text[i - 1]

@@ -248,3 +248,15 @@ def test_zaishuo_is_not_a_planned_step(catalog: Catalog) -> None:
     rec = extract("明达黄总下周出差，切割机等他回来再说，下个月10号再打电话", now=NOW,
                   catalog=catalog)
     assert (rec.next_date, rec.next_action) == ("2026-06-10", "电话回访")
+
+
+@pytest.mark.parametrize(
+    ("text", "customer"),
+    [
+        ("录入新线索：衢州市中心医院 骨科 葛主任 手机 138-5210-6677", "衢州市中心医院"),
+        ("有个潜在客户，湖州吴兴区的恒瑞精工，电话 15961112233", "恒瑞精工"),
+    ],
+)
+def test_lead_names(catalog: Catalog, text: str, customer: str) -> None:
+    rec = extract(text, now=NOW, catalog=catalog)
+    assert (rec.intent, rec.customer) == ("create_lead", customer)
