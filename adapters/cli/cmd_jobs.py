@@ -53,14 +53,14 @@ def main(args: argparse.Namespace) -> int:
         try:
             if action == "list":
                 runs = {r.name: r for r in await job_runs(db)}
-                print(f"{'NAME':<22}{'SCHEDULE':<26}{'LAST RUN':<27}{'STATUS':<8}RESULT")
+                print(f"{'NAME':<22}{'SCHEDULE':<33}{'LAST RUN':<27}{'STATUS':<8}RESULT")
                 for j in all_jobs():
                     r = runs.get(j.name)
                     last = r.last_started_at.astimezone(clock.tz).isoformat(
                         timespec="seconds") if r and r.last_started_at else "-"
                     status = (r.last_status or "-") if r else "-"
                     result = (r.last_error or r.last_result or "") if r else ""
-                    print(f"{j.name:<22}{j.schedule:<26}{last:<27}{status:<8}{result}")
+                    print(f"{j.name:<22}{j.schedule:<33}{last:<27}{status:<8}{result}")
                     print(f"{'':<22}{j.help}")
                 return 0
             if get_job(args.name) is None:
