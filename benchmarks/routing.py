@@ -286,6 +286,20 @@ def main() -> int:
         print(f"== service on SQLite (intake + scoring + routing, one transaction each, "
               f"300 leads): median {statistics.median(times):.2f} ms, "
               f"p99 {pct(times, 0.99):.2f} ms")
+        from crm_core.services import routing as routing_service
+
+        real = routing_service.route_new_lead
+
+        async def no_routing(uow: object, lead: object) -> routing_service.RoutingOutcome:
+            return routing_service.RoutingOutcome()
+
+        routing_service.route_new_lead = no_routing  # type: ignore[assignment]
+        try:
+            base = asyncio.run(service_on_sqlite(300))
+        finally:
+            routing_service.route_new_lead = real  # type: ignore[assignment]
+        print(f"   same intake with routing switched off (baseline on this machine now): "
+              f"median {statistics.median(base):.2f} ms")
     if not args.no_pg:
         try:
             socket.create_connection(("127.0.0.1", 5432), timeout=1).close()

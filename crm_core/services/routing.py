@@ -16,6 +16,7 @@ Rule configuration lives in `crm_core.services.routing_rules`.
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
@@ -104,16 +105,16 @@ async def assign_lead(
     lead.assignment_reason = reason
     lead.in_pool = False
     uow.add(lead)
-    await uow.flush()
-    ev = LeadEvent(lead_id=lead.id, kind=event, at=uow.now, actor_id=uow.actor.user_id,
-                   detail={"owner_id": owner.id, "previous_owner_id": previous,
-                           "reason": reason, **(details or {})})
-    uow.add(ev)
-    await uow.flush()
+    if lead.id is None:
+        await uow.flush()
+    uow.add(LeadEvent(lead_id=lead.id, kind=event, at=uow.now, actor_id=uow.actor.user_id,
+                      detail={"owner_id": owner.id, "previous_owner_id": previous,
+                              "reason": reason, **(details or {})}))
     uow.audit(f"lead.{'assign' if event == 'assigned' else event}", "lead", lead.id,
               before=before, after=snapshot(lead))
+    # one notice per assignment: a lead can go to the same owner twice in one instant
     uow.notify("lead.assigned", owner.id, lead_payload(lead, reason),
-               dedupe_key=f"lead.assigned:{lead.id}:{owner.id}:{ev.id}")
+               dedupe_key=f"lead.assigned:{lead.id}:{owner.id}:{uuid.uuid4().hex}")
 
 
 def lead_payload(lead: Lead, reason: str | None) -> dict[str, Any]:
