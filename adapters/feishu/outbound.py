@@ -7,8 +7,10 @@ client per request.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import sys
 from typing import Any
 
 import aiohttp
@@ -131,11 +133,14 @@ class FeishuApi:
             raise ApiError("feishu tenant_access_token: none returned", retryable=False)
         return str(token), float(data.get("expire", 7200))
 
-    async def create_message(self, receive_id: str, msg_type: str, content: str) -> str | None:
+    async def create_message(self, receive_id: str, msg_type: str, content: str,
+                             uuid: str | None = None) -> str | None:
+        body = {"receive_id": receive_id, "msg_type": msg_type, "content": content}
+        if uuid:
+            body["uuid"] = uuid          # Feishu drops a repeat of the same uuid within 1 h
         resp = await self.client.call(
             "POST", "open-apis/im/v1/messages",
-            params={"receive_id_type": receive_id_type(receive_id)},
-            json={"receive_id": receive_id, "msg_type": msg_type, "content": content})
+            params={"receive_id_type": receive_id_type(receive_id)}, json=body)
         data = json_body(resp).get("data") or {}
         return str(data["message_id"]) if data.get("message_id") else None
 
@@ -171,6 +176,17 @@ class FeishuApi:
         await self.client.close()
 
 
+def delivery_uuid(part: int) -> str | None:
+    """The outbox's idempotency key of the push being sent (bot.addressing), made into a
+    Feishu `uuid` (≤ 50 characters) per message part; None outside the delivery loop.
+    Read from the module when it is loaded, so the adapters do not import crm_core."""
+    addressing = sys.modules.get("bot.addressing")
+    key = addressing.current_delivery_key() if addressing is not None else None
+    if not key:
+        return None
+    return hashlib.sha1(f"{key}:{part}".encode()).hexdigest()[:40]
+
+
 class FeishuSender:
     def __init__(self, api: FeishuApi) -> None:
         self.api = api
@@ -180,14 +196,17 @@ class FeishuSender:
         if isinstance(reply, Image):
             key = await self.api.upload_image(reply.png)
             msg_id = await self.api.create_message(target, "image",
-                                                   json.dumps({"image_key": key}))
+                                                   json.dumps({"image_key": key}),
+                                                   uuid=delivery_uuid(0))
             if reply.caption:
                 await self.api.create_message(
-                    target, "text", json.dumps({"text": reply.caption}, ensure_ascii=False))
+                    target, "text", json.dumps({"text": reply.caption}, ensure_ascii=False),
+                    uuid=delivery_uuid(1))
             return msg_id
         msg_id = None
-        for msg_type, content in render(reply, group=to.is_group):
-            msg_id = await self.api.create_message(target, msg_type, content)
+        for i, (msg_type, content) in enumerate(render(reply, group=to.is_group)):
+            msg_id = await self.api.create_message(target, msg_type, content,
+                                                   uuid=delivery_uuid(i))
         return msg_id
 
     async def patch_card(self, message_id: str, card: Card) -> None:
