@@ -198,7 +198,9 @@ async def list_pool(
     if product_line:
         q = q.where(Lead.product_line == product_line)  # type: ignore[arg-type]
     if text:
-        q = q.where(Lead.company.contains(text) | Lead.product_text.contains(text))  # type: ignore[union-attr]
+        q = q.where(Lead.company.contains(text) | Lead.product_text.contains(text)  # type: ignore[union-attr]
+                    | Lead.product_line.contains(text) | Lead.city.contains(text)  # type: ignore[union-attr]
+                    | Lead.province.contains(text))  # type: ignore[union-attr]
     grade_rank = case((Lead.grade == "red", 0), (Lead.grade == "yellow", 1), else_=2)  # type: ignore[arg-type]
     q = q.order_by(grade_rank, Lead.score.asc(), Lead.pooled_at.asc(), Lead.id)  # type: ignore[arg-type,attr-defined,union-attr]
     return list((await uow.session.execute(q.offset(offset).limit(limit))).scalars())
