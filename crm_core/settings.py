@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     scheduler_enabled: bool = True
     outbox_poll_seconds: float = 1.0
     outbox_max_attempts: int = 8
+    outbox_rates: str = ""                 # per platform msgs/s[/burst]: "wecom=20/20,feishu=40"
     daily_report_time: str = "18:00"
     digest_time: str = "08:30"
 

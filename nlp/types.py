@@ -7,7 +7,7 @@ extractor sees it; `Extraction` is the 12-field record plus a few hints for dial
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 Intent = Literal["log_followup", "create_lead", "update_stage", "query", "other"]

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -55,8 +54,7 @@ def build(db: Database, clock: Clock, settings: Settings) -> AsyncIOScheduler:
 def delivery_config(settings: Settings) -> DeliveryConfig:
     """From the settings; per-platform rates from `CRMBOT_OUTBOX_RATES`
     ("wecom=20/20,feishu=40": messages per second / burst)."""
-    rates: Any = (getattr(settings, "outbox_rates", "")
-                  or os.environ.get("CRMBOT_OUTBOX_RATES", ""))
+    rates: Any = settings.outbox_rates
     return DeliveryConfig(max_attempts=settings.outbox_max_attempts,
                           rates=parse_rates(rates) if isinstance(rates, str) else dict(rates))
 

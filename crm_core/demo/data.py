@@ -117,8 +117,9 @@ DEPARTMENTS = {
 SOURCES = [("官网表单", "website", "organic"), ("百度推广", "baidu", "cpc"),
            ("微信公众号", "wechat", "social"), ("医疗器械展", "cmef", "expo"),
            ("老客户转介绍", "referral", "referral")]
-CAMPAIGN_COSTS = {"baidu": 42000.0, "cmef": 120000.0, "wechat": 8000.0, "website": 0.0,
-                  "referral": 0.0}
+# monthly spend per source channel (the lead's `source_channel`), for channel ROI
+CAMPAIGN_COSTS = {"百度推广": 42000.0, "医疗器械展": 120000.0, "微信公众号": 8000.0,
+                  "官网表单": 3000.0, "老客户转介绍": 0.0}
 FOLLOWUP_LINES = [
     ("拜访", "拜访了{contact}，介绍了{product}，对方比较认可。", "需再沟通", "预约演示"),
     ("电话", "电话沟通{product}的报价，{contact}说要和科室商量。", "需再沟通", "报价"),

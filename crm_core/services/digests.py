@@ -15,7 +15,7 @@ Definitions (also shown in the cards):
   index of those utilisations, (Σu)² / (n·Σu²): 1.0 = perfectly even relative to capacity,
   1/n = everything on one rep.
 - Channel ROI, per source channel: leads in the period, cost per lead (config
-  `channel_costs`: {channel: cost per 30 days}), 7-day conversion (of the leads created in
+  `campaign_costs`: {source channel: cost per 30 days}), 7-day conversion (of the leads created in
   the period shifted back 7 days, the share with a deal created within 7 days), median won
   deal size (won deals closed in the last 90 days whose lead came from that channel).
 """
@@ -317,7 +317,8 @@ async def _completeness(uow: UnitOfWork, rows: Mapping[int, RepRow]) -> None:
 async def _channels(uow: UnitOfWork, start: datetime, end: datetime, days: int
                     ) -> list[ChannelRow]:
     s = uow.session
-    costs: Mapping[str, float] = await config_value(uow, "channel_costs", {}) or {}
+    costs: Mapping[str, float] = (await config_value(uow, "campaign_costs", None)
+                                  or await config_value(uow, "channel_costs", {}) or {})
     chans: dict[str, ChannelRow] = {}
 
     def row(ch: str) -> ChannelRow:
