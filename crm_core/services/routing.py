@@ -18,19 +18,16 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from crm_core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from crm_core.models import ClaimOffer, ClaimOfferCandidate, Lead, LeadEvent, Team, User
+from crm_core.models import Lead, LeadEvent, Team, User
 from crm_core.models.pipeline import OPEN_LEAD_STATUSES
 from crm_core.policies.routing import (
     DEFAULT_WEIGHTS,
     Decision,
-    RoutingConfig,
-    Rule,
     decide,
     pick_in_team,
 )
@@ -83,7 +80,9 @@ async def apply_decision(uow: UnitOfWork, lead: Lead, d: Decision,
         await assign_lead(uow, lead, owner, d.reason, team_id=d.team_id, details=d.details)
         return RoutingOutcome(owner_id=owner.id, reason=d.reason, details=details)
     if d.kind == "offer":
-        offer = await _open_offer(uow, lead, d, offer_minutes)
+        from crm_core.services import offers
+
+        offer = await offers.open_offer(uow, lead, d, offer_minutes)
         details["offer_id"] = offer.id
         return RoutingOutcome(offered_to=d.candidates, reason=d.reason, details=details)
     await _to_pool(uow, lead, d.reason)
@@ -126,37 +125,6 @@ def lead_payload(lead: Lead, reason: str | None) -> dict[str, Any]:
                                                         lead.district) if p))}
 
 
-async def _open_offer(uow: UnitOfWork, lead: Lead, d: Decision,
-                      minutes: float | None = None) -> ClaimOffer:
-    if minutes is None:
-        minutes = float(await state.config_value(uow, "routing.offer_minutes",
-                                                 OFFER_MINUTES_DEFAULT))
-    offer = ClaimOffer(lead_id=lead.id or 0, team_id=d.team_id, rule_id=d.rule_id,
-                       reason=d.reason, details=_json(d.details), created_at=uow.now,
-                       expires_at=uow.now + timedelta(minutes=minutes))
-    uow.add(offer)
-    await uow.flush()
-    scores: dict[str, Any] = dict(d.details.get("scores") or {})   # type: ignore[call-overload]
-    for rank, uid in enumerate(d.candidates, start=1):
-        total = float((scores.get(str(uid)) or {}).get("total", 0.0))
-        uow.add(ClaimOfferCandidate(offer_id=offer.id or 0, user_id=uid, rank=rank,
-                                    rep_score=total))
-        uow.notify("lead.offer", uid,
-                   {**lead_payload(lead, d.reason), "offer_id": offer.id, "rank": rank,
-                    "candidates": len(d.candidates), "expires_at": offer.expires_at},
-                   dedupe_key=f"lead.offer:{offer.id}:{uid}")
-    lead.team_id = d.team_id
-    lead.assignment_reason = d.reason
-    lead.updated_at = uow.now
-    uow.add(lead)
-    uow.add(LeadEvent(lead_id=lead.id, kind="offered", at=uow.now, actor_id=uow.actor.user_id,
-                      detail={"offer_id": offer.id, "candidates": list(d.candidates),
-                              "reason": d.reason}))
-    uow.audit("lead.offer", "lead", lead.id, after={"offer_id": offer.id,
-                                                   "candidates": list(d.candidates)})
-    return offer
-
-
 async def _to_pool(uow: UnitOfWork, lead: Lead, reason: str) -> None:
     before = snapshot(lead)
     if lead.owner_id is not None:
@@ -182,7 +150,7 @@ async def _tell_admins(uow: UnitOfWork, lead: Lead, d: Decision) -> None:
                    dedupe_key=f"routing.fallback:{lead.id}:{a.id}:{uow.now.isoformat()}")
 
 
-def _json(d: dict[str, Any]) -> dict[str, Any]:
+def json_keys(d: dict[str, Any]) -> dict[str, Any]:
     return {str(k): v for k, v in d.items()}
 
 
@@ -209,7 +177,9 @@ async def reassign_lead(
         raise NotFound(f"lead {lead_id}", f"没有编号为 {lead_id} 的线索")
     if (to_user_id is None) == (team_id is None):
         raise InvalidInput("reassign needs one target", "请指定转派给哪位销售或哪个团队")
-    await _cancel_offers(uow, lead_id)
+    from crm_core.services import offers
+
+    await offers.cancel_offers(uow, lead_id)
     if to_user_id is not None:
         target = await _user(uow, to_user_id)
         if not target.active:
@@ -297,115 +267,18 @@ async def reroute_leads_of(uow: UnitOfWork, user_id: int) -> int:
     return moved
 
 
-# --- claim offers -------------------------------------------------------------------------
+# --- claim offers (crm_core.services.offers) -----------------------------------------------
 
 async def grab_offer(uow: UnitOfWork, offer_id: int, user_id: int) -> RoutingOutcome:
-    """抢单: exactly one winner. Raises Conflict for the others, Forbidden for non-candidates.
-    Commits."""
-    cand = (await uow.session.execute(
-        select(ClaimOfferCandidate).where(ClaimOfferCandidate.offer_id == offer_id,  # type: ignore[arg-type]
-                                          ClaimOfferCandidate.user_id == user_id)  # type: ignore[arg-type]
-    )).scalars().first()
-    if cand is None:
-        if await uow.session.get(ClaimOffer, offer_id) is None:
-            raise NotFound(f"offer {offer_id}", "这个抢单不存在")
-        raise Forbidden(f"user {user_id} not a candidate of offer {offer_id}",
-                        "这一单没有派给你")
-    res = await uow.session.execute(
-        update(ClaimOffer).where(ClaimOffer.id == offer_id, ClaimOffer.status == "open")  # type: ignore[arg-type]
-        .values(status="claimed", winner_id=user_id, closed_at=uow.now)
-        .execution_options(synchronize_session=False)
-    )
-    if res.rowcount != 1:  # type: ignore[attr-defined]
-        await uow.session.rollback()
-        offer = await uow.session.get(ClaimOffer, offer_id)
-        winner = await uow.session.get(User, offer.winner_id) if offer and offer.winner_id \
-            else None
-        msg = f"手慢了, 这一单已被{winner.name}抢走" if winner else "这一单已结束"
-        raise Conflict(f"offer {offer_id} not open", msg)
-    offer = await uow.session.get(ClaimOffer, offer_id)
-    assert offer is not None
-    await uow.session.refresh(offer)
-    lead = await uow.session.get(Lead, offer.lead_id)
-    user = await uow.session.get(User, user_id)
-    assert lead is not None
-    assert user is not None
-    if lead.owner_id not in (None, user_id):      # taken meanwhile by another path (/认领)
-        offer.status, offer.winner_id = "cancelled", None
-        uow.add(offer)
-        await uow.commit()
-        raise Conflict(f"lead {lead.id} already owned", "手慢了, 这条线索已经有负责人了")
-    reason = f"{offer.reason or '抢单'}; {user.name}抢单成功"
-    await assign_lead(uow, lead, user, reason, team_id=offer.team_id, event="assigned",
-                      details={"offer_id": offer_id})
-    lead.status = "claimed"
-    lead.claimed_at = uow.now
-    uow.add(lead)
-    await uow.commit()
-    return RoutingOutcome(owner_id=user_id, reason=reason,
-                          details={"kind": "grab", "offer_id": offer_id, "lead_id": lead.id})
+    """抢单: exactly one winner (see `crm_core.services.offers.grab_offer`). Commits."""
+    from crm_core.services import offers
 
-
-async def _cancel_offers(uow: UnitOfWork, lead_id: int) -> None:
-    await uow.session.execute(
-        update(ClaimOffer).where(ClaimOffer.lead_id == lead_id, ClaimOffer.status == "open")  # type: ignore[arg-type]
-        .values(status="cancelled", closed_at=uow.now)
-        .execution_options(synchronize_session=False)
-    )
+    return await offers.grab_offer(uow, offer_id, user_id)
 
 
 async def expire_claim_offers(uow: UnitOfWork) -> int:
-    """Scheduler job: lock offers open past `routing.offer_minutes` (30) to the best-ranked
-    candidate still able to take the lead (else route it again). Commits; returns the number
-    of offers closed."""
-    due = (await uow.session.execute(
-        select(ClaimOffer.id).where(ClaimOffer.status == "open",  # type: ignore[call-overload]
-                                    ClaimOffer.expires_at <= uow.now)  # type: ignore[operator]
-        .order_by(ClaimOffer.expires_at)  # type: ignore[arg-type]
-    )).scalars().all()
-    closed = 0
-    for offer_id in due:
-        res = await uow.session.execute(
-            update(ClaimOffer).where(ClaimOffer.id == offer_id, ClaimOffer.status == "open")  # type: ignore[arg-type]
-            .values(status="expired", closed_at=uow.now)
-            .execution_options(synchronize_session=False)
-        )
-        if res.rowcount != 1:  # type: ignore[attr-defined]
-            continue          # grabbed meanwhile
-        closed += 1
-        await _lock_offer(uow, offer_id)
-    await uow.commit()
-    return closed
+    """Scheduler job (see `crm_core.services.offers.expire_claim_offers`). Commits; returns
+    the number of offers closed."""
+    from crm_core.services import offers
 
-
-async def _lock_offer(uow: UnitOfWork, offer_id: int) -> None:
-    offer = await uow.session.get(ClaimOffer, offer_id)
-    assert offer is not None
-    await uow.session.refresh(offer)
-    lead = await uow.session.get(Lead, offer.lead_id)
-    if lead is None or lead.owner_id is not None or lead.status not in ("new", "assigned"):
-        return
-    cands = (await uow.session.execute(
-        select(ClaimOfferCandidate).where(ClaimOfferCandidate.offer_id == offer_id)  # type: ignore[arg-type]
-        .order_by(ClaimOfferCandidate.rank)  # type: ignore[arg-type]
-    )).scalars().all()
-    day = uow.now.astimezone(uow.clock.tz).date()
-    for c in cands:
-        user = await uow.session.get(User, c.user_id)
-        if user is not None and user.active and not user.on_leave(day):
-            offer.winner_id = user.id
-            uow.add(offer)
-            reason = f"{offer.reason or ''}; 超时无人抢单, 锁定给排名第一的{user.name}"
-            await assign_lead(uow, lead, user, reason.lstrip("; "), team_id=offer.team_id,
-                              details={"offer_id": offer_id, "locked": True})
-            return
-    config, teams, reps = await state.load_state(uow)
-    facts = await state.lead_facts(uow, lead)
-    no_offer = RoutingConfig(tuple(r for r in config.rules if r.is_fallback) or
-                             (Rule(None, "兜底", target_kind="pool", is_fallback=True),),
-                             config.weights)
-    d = decide(facts, no_offer, teams, reps)
-    if d.kind == "offer":
-        d = Decision("assign", owner_id=d.candidates[0], team_id=d.team_id, rule_id=d.rule_id,
-                     reason=d.reason, details=d.details)
-    await apply_decision(uow, lead, d)
+    return await offers.expire_claim_offers(uow)

@@ -1,0 +1,168 @@
+"""Claim offers (抢单): a lead offered to the best few reps of a weighted team.
+
+- `open_offer` (from routing): the offer, its ranked candidates, one 抢单 card each.
+- `grab_offer`: the first tap wins — `UPDATE claim_offer … WHERE status='open'`; only the
+  transaction that sees rowcount 1 assigns the lead. Commits.
+- `expire_claim_offers` (scheduler job, via `crm_core.services.routing`): offers open past
+  `routing.offer_minutes` (30) are locked to the best-ranked candidate still active, else the
+  lead is routed again. Commits; returns the number of offers closed.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+
+from crm_core.errors import Conflict, Forbidden, NotFound
+from crm_core.models import ClaimOffer, ClaimOfferCandidate, Lead, LeadEvent, User
+from crm_core.policies.routing import Decision, RoutingConfig, Rule, decide
+from crm_core.services import routing
+from crm_core.services import routing_state as state
+from crm_core.uow import UnitOfWork
+
+OFFER_MINUTES_DEFAULT = routing.OFFER_MINUTES_DEFAULT
+
+
+async def open_offer(uow: UnitOfWork, lead: Lead, d: Decision,
+                      minutes: float | None = None) -> ClaimOffer:
+    if minutes is None:
+        minutes = float(await state.config_value(uow, "routing.offer_minutes",
+                                                 OFFER_MINUTES_DEFAULT))
+    offer = ClaimOffer(lead_id=lead.id or 0, team_id=d.team_id, rule_id=d.rule_id,
+                       reason=d.reason, details=routing.json_keys(d.details), created_at=uow.now,
+                       expires_at=uow.now + timedelta(minutes=minutes))
+    uow.add(offer)
+    await uow.flush()
+    scores: dict[str, Any] = dict(d.details.get("scores") or {})   # type: ignore[call-overload]
+    for rank, uid in enumerate(d.candidates, start=1):
+        total = float((scores.get(str(uid)) or {}).get("total", 0.0))
+        uow.add(ClaimOfferCandidate(offer_id=offer.id or 0, user_id=uid, rank=rank,
+                                    rep_score=total))
+        uow.notify("lead.offer", uid,
+                   {**routing.lead_payload(lead, d.reason), "offer_id": offer.id, "rank": rank,
+                    "candidates": len(d.candidates), "expires_at": offer.expires_at},
+                   dedupe_key=f"lead.offer:{offer.id}:{uid}")
+    lead.team_id = d.team_id
+    lead.assignment_reason = d.reason
+    lead.updated_at = uow.now
+    uow.add(lead)
+    uow.add(LeadEvent(lead_id=lead.id, kind="offered", at=uow.now, actor_id=uow.actor.user_id,
+                      detail={"offer_id": offer.id, "candidates": list(d.candidates),
+                              "reason": d.reason}))
+    uow.audit("lead.offer", "lead", lead.id, after={"offer_id": offer.id,
+                                                   "candidates": list(d.candidates)})
+    return offer
+
+
+async def grab_offer(uow: UnitOfWork, offer_id: int, user_id: int) -> routing.RoutingOutcome:
+    """抢单: exactly one winner. Raises Conflict for the others, Forbidden for non-candidates.
+    Commits."""
+    cand = (await uow.session.execute(
+        select(ClaimOfferCandidate).where(ClaimOfferCandidate.offer_id == offer_id,  # type: ignore[arg-type]
+                                          ClaimOfferCandidate.user_id == user_id)  # type: ignore[arg-type]
+    )).scalars().first()
+    if cand is None:
+        if await uow.session.get(ClaimOffer, offer_id) is None:
+            raise NotFound(f"offer {offer_id}", "这个抢单不存在")
+        raise Forbidden(f"user {user_id} not a candidate of offer {offer_id}",
+                        "这一单没有派给你")
+    res = await uow.session.execute(
+        update(ClaimOffer).where(ClaimOffer.id == offer_id, ClaimOffer.status == "open")  # type: ignore[arg-type]
+        .values(status="claimed", winner_id=user_id, closed_at=uow.now)
+        .execution_options(synchronize_session=False)
+    )
+    if res.rowcount != 1:  # type: ignore[attr-defined]
+        await uow.session.rollback()
+        offer = await uow.session.get(ClaimOffer, offer_id)
+        winner = await uow.session.get(User, offer.winner_id) if offer and offer.winner_id \
+            else None
+        msg = f"手慢了, 这一单已被{winner.name}抢走" if winner else "这一单已结束"
+        raise Conflict(f"offer {offer_id} not open", msg)
+    offer = await uow.session.get(ClaimOffer, offer_id)
+    assert offer is not None
+    await uow.session.refresh(offer)
+    lead = await uow.session.get(Lead, offer.lead_id)
+    user = await uow.session.get(User, user_id)
+    assert lead is not None
+    assert user is not None
+    if lead.owner_id not in (None, user_id):      # taken meanwhile by another path (/认领)
+        offer.status, offer.winner_id = "cancelled", None
+        uow.add(offer)
+        await uow.commit()
+        raise Conflict(f"lead {lead.id} already owned", "手慢了, 这条线索已经有负责人了")
+    reason = f"{offer.reason or '抢单'}; {user.name}抢单成功"
+    await routing.assign_lead(uow, lead, user, reason, team_id=offer.team_id, event="assigned",
+                      details={"offer_id": offer_id})
+    lead.status = "claimed"
+    lead.claimed_at = uow.now
+    uow.add(lead)
+    await uow.commit()
+    return routing.RoutingOutcome(owner_id=user_id, reason=reason,
+                          details={"kind": "grab", "offer_id": offer_id, "lead_id": lead.id})
+
+
+async def cancel_offers(uow: UnitOfWork, lead_id: int) -> None:
+    await uow.session.execute(
+        update(ClaimOffer).where(ClaimOffer.lead_id == lead_id, ClaimOffer.status == "open")  # type: ignore[arg-type]
+        .values(status="cancelled", closed_at=uow.now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def expire_claim_offers(uow: UnitOfWork) -> int:
+    """Scheduler job: lock offers open past `routing.offer_minutes` (30) to the best-ranked
+    candidate still able to take the lead (else route it again). Commits; returns the number
+    of offers closed."""
+    due = (await uow.session.execute(
+        select(ClaimOffer.id).where(ClaimOffer.status == "open",  # type: ignore[call-overload]
+                                    ClaimOffer.expires_at <= uow.now)  # type: ignore[operator]
+        .order_by(ClaimOffer.expires_at)  # type: ignore[arg-type]
+    )).scalars().all()
+    closed = 0
+    for offer_id in due:
+        res = await uow.session.execute(
+            update(ClaimOffer).where(ClaimOffer.id == offer_id, ClaimOffer.status == "open")  # type: ignore[arg-type]
+            .values(status="expired", closed_at=uow.now)
+            .execution_options(synchronize_session=False)
+        )
+        if res.rowcount != 1:  # type: ignore[attr-defined]
+            continue          # grabbed meanwhile
+        closed += 1
+        await _lock_offer(uow, offer_id)
+    await uow.commit()
+    return closed
+
+
+async def _lock_offer(uow: UnitOfWork, offer_id: int) -> None:
+    offer = await uow.session.get(ClaimOffer, offer_id)
+    assert offer is not None
+    await uow.session.refresh(offer)
+    lead = await uow.session.get(Lead, offer.lead_id)
+    if lead is None or lead.owner_id is not None or lead.status not in ("new", "assigned"):
+        return
+    cands = (await uow.session.execute(
+        select(ClaimOfferCandidate).where(ClaimOfferCandidate.offer_id == offer_id)  # type: ignore[arg-type]
+        .order_by(ClaimOfferCandidate.rank)  # type: ignore[arg-type]
+    )).scalars().all()
+    day = uow.now.astimezone(uow.clock.tz).date()
+    for c in cands:
+        user = await uow.session.get(User, c.user_id)
+        if user is not None and user.active and not user.on_leave(day):
+            offer.winner_id = user.id
+            uow.add(offer)
+            reason = f"{offer.reason or ''}; 超时无人抢单, 锁定给排名第一的{user.name}"
+            await routing.assign_lead(uow, lead, user, reason.lstrip("; "), team_id=offer.team_id,
+                              details={"offer_id": offer_id, "locked": True})
+            return
+    config, teams, reps = await state.load_state(uow)
+    facts = await state.lead_facts(uow, lead)
+    no_offer = RoutingConfig(tuple(r for r in config.rules if r.is_fallback) or
+                             (Rule(None, "兜底", target_kind="pool", is_fallback=True),),
+                             config.weights)
+    d = decide(facts, no_offer, teams, reps)
+    if d.kind == "offer":
+        d = Decision("assign", owner_id=d.candidates[0], team_id=d.team_id, rule_id=d.rule_id,
+                     reason=d.reason, details=d.details)
+    await routing.apply_decision(uow, lead, d)
