@@ -459,3 +459,28 @@ async def test_overloaded_server_answers_503_so_wecom_retries(env: Any) -> None:
     assert (await post_plain(client, (PAYLOADS / "text.xml").read_text())).status == 200
     await dispatcher.drain()
     assert len(bot.handled) == 1                      # the retry went through, once
+
+
+async def test_url_verification_refuses_bad_signature_and_stale_time(env: Any) -> None:
+    client, ctx, _ = env
+    enc = PrpCrypto(WeChatCrypto(TOKEN, AES_KEY, CORP_ID).key).encrypt("42", CORP_ID).decode()
+    good = {"msg_signature": _get_signature(TOKEN, "1476422779", "n", enc),
+            "timestamp": "1476422779", "nonce": "n", "echostr": enc}
+    assert await (await client.get("/wecom/callback", params=good)).read() == b"42"
+    bad = {**good, "msg_signature": "f" * 40}
+    assert (await client.get("/wecom/callback", params=bad)).status == 403
+    ctx.clock.set(at(1476422779 + 3600))
+    assert (await client.get("/wecom/callback", params=good)).status == 403
+    assert (await client.get("/wecom/callback", params={"echostr": enc})).status == 400
+
+
+async def test_voice_download_error_still_reaches_the_bot(env: Any, fake: FakePlatform) -> None:
+    client, _, bot = env
+    fake.on("GET", "/cgi-bin/media/get", {"errcode": 40007, "errmsg": "invalid media_id"})
+    assert (await post_plain(client, (PAYLOADS / "voice.xml").read_text())).status == 200
+    await wait_for(lambda: len(bot.handled) == 1)
+    await client.app[wecom.APP_KEY].dispatcher.drain()
+    voice = bot.handled[0].voice
+    assert voice is not None
+    assert voice.audio is None                         # the bot answers "could not hear"
+    assert len(fake.calls("/cgi-bin/media/get")) == 1  # 40007 is permanent: not retried
