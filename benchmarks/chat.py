@@ -27,6 +27,7 @@ import multiprocessing as mp
 import os
 import random
 import shutil
+import socket
 import statistics
 import sys
 import tempfile
@@ -123,7 +124,7 @@ class FakeApi:
 # --------------------------------------------------------------------------- server process
 
 def server_main(conn: Any, fake_url: str, db_url: str, cores: list[int], bot_kind: str,
-                feishu_rate: float | None) -> None:
+                feishu_rate: float | None, port: int) -> None:
     if cores and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, set(cores))
     if feishu_rate is not None:
@@ -133,10 +134,10 @@ def server_main(conn: Any, fake_url: str, db_url: str, cores: list[int], bot_kin
     import logging
 
     logging.basicConfig(level=logging.WARNING)
-    asyncio.run(_serve_app(conn, fake_url, db_url, bot_kind))
+    asyncio.run(_serve_app(conn, fake_url, db_url, bot_kind, port))
 
 
-async def _serve_app(conn: Any, fake_url: str, db_url: str, bot_kind: str) -> None:
+async def _serve_app(conn: Any, fake_url: str, db_url: str, bot_kind: str, port: int) -> None:
     from adapters import feishu, wecom
     from adapters.context import AppContext
     from crm_core.clock import SystemClock
@@ -164,9 +165,9 @@ async def _serve_app(conn: Any, fake_url: str, db_url: str, bot_kind: str) -> No
     dispatchers = [app[wecom.APP_KEY].dispatcher, app[feishu.APP_KEY].dispatcher]
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", port, reuse_port=True)   # N processes, one port
     await site.start()
-    conn.send(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+    conn.send(port)
     loop = asyncio.get_running_loop()
     while True:
         cmd = await loop.run_in_executor(None, conn.recv)
@@ -351,6 +352,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--concurrency", type=int, default=None,
                     help="messages the bot handles at once (default: 8 on SQLite, 32 on "
                          "PostgreSQL)")
+    ap.add_argument("--processes", type=int, default=1,
+                    help="server processes sharing the port (SO_REUSEPORT), all on --cores")
     ap.add_argument("--feishu-rate-limit", type=float, default=None,
                     help="our client-side cap on Feishu API calls/s (default: the production "
                          "50/s, Feishu's documented per-app limit for im/v1/messages)")
@@ -366,14 +369,20 @@ def main(argv: list[str] | None = None) -> int:
     fake = FakeApi().start()
     fake_url = f"http://127.0.0.1:{fake.port}"
     ctx = mp.get_context("spawn")
-    parent, child = ctx.Pipe()
-    proc = ctx.Process(target=server_main,
-                       args=(child, fake_url, db_url, cores, args.bot, args.feishu_rate_limit),
-                       daemon=True)
-    proc.start()
-    port = parent.recv()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    servers = []
+    for _ in range(args.processes):
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=server_main, args=(child, fake_url, db_url, cores, args.bot,
+                                                     args.feishu_rate_limit, port), daemon=True)
+        proc.start()
+        servers.append((proc, parent))
+    for _, parent in servers:
+        parent.recv()
     base = f"http://127.0.0.1:{port}"
-    print(f"server pid {proc.pid} on cores {cores or 'any'}, bot={args.bot}, "
+    print(f"{args.processes} server process(es) on cores {cores or 'any'}, bot={args.bot}, "
           f"db={db_url.split(':')[0]}, {os.cpu_count()} CPUs on this machine, "
           f"rate {args.rate}/s, load average {os.getloadavg()[0]:.1f} before the run")
     figures: dict[str, Any] = {}
@@ -386,12 +395,20 @@ def main(argv: list[str] | None = None) -> int:
             load = make(int(args.duration * args.rate), now + 1)
             print(f"{name}: warm-up {len(warm)} …")
             asyncio.run(fire(base, warm, args.rate, name == "feishu"))
-            parent.send("reset")
-            parent.recv()
+            for _, parent in servers:
+                parent.send("reset")
+            for _, parent in servers:
+                parent.recv()
             print(f"{name}: measuring {len(load)} messages at {args.rate}/s …")
             acks, failures = asyncio.run(fire(base, load, args.rate, name == "feishu"))
-            parent.send("collect")
-            result = parent.recv()[name]
+            result: dict[str, Any] = {"samples": [], "bot": [], "errors": 0}
+            for _, parent in servers:
+                parent.send("collect")
+            for _, parent in servers:
+                part = parent.recv()[name]
+                result["samples"] += part["samples"]
+                result["bot"] += part["bot"]
+                result["errors"] += part["errors"]
             samples = result["samples"]
             adapter = [t - b for t, b in zip(samples, result["bot"], strict=True)]
             figures[name] = {
@@ -419,8 +436,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  callback ack (client view): p50 {f['ack_p50_ms']} ms, "
                   f"p99 {f['ack_p99_ms']} ms")
     finally:
-        parent.send("stop")
-        proc.join(30)
+        for _, parent in servers:
+            parent.send("stop")
+        for proc, _ in servers:
+            proc.join(30)
         fake.stop()
         shutil.rmtree(tmp, ignore_errors=True)
         if cleanup is not None:
