@@ -147,6 +147,9 @@ class PressCodec:
 
 
 PRESS_CODEC = PressCodec()
+# what an unreadable button key becomes: no command has this action, so the bot answers
+# that the card has expired
+EXPIRED_PRESS = ButtonPress("card.expired", {})
 
 
 def encode_press(button: Button, limit: int = 1024) -> str:

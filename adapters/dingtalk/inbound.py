@@ -28,7 +28,7 @@ from dingtalk_stream.stream import DingTalkStreamClient
 from dingtalk_stream.version import VERSION_STRING
 
 from adapters.dingtalk.outbound import PRESS_MARK, DingTalkApi, DingTalkSender
-from adapters.platforms import Dispatcher, decode_press, with_voice
+from adapters.platforms import EXPIRED_PRESS, Dispatcher, decode_press, with_voice
 from bot.messages import ButtonPress, ChatRef, Incoming, Voice
 
 log = logging.getLogger(__name__)
@@ -59,9 +59,8 @@ def to_incoming(data: Mapping[str, Any], tz: Any, sender: DingTalkSender | None 
         text = str(msg.text.content or "").strip()
         match = _PRESS.search(text)
         if match:
-            press = decode_press(match.group(1))
-            if press is not None:
-                return Incoming(pressed=press, **base), kind
+            press = decode_press(match.group(1)) or EXPIRED_PRESS
+            return Incoming(pressed=press, **base), kind
         if sender is not None and text.isdigit() and len(text) <= 2:
             button = sender.buttons.pick(chat.key, int(text))
             if button is not None:

@@ -25,6 +25,7 @@ from defusedxml.ElementTree import fromstring
 from wechatpy.enterprise.crypto import WeChatCrypto
 
 from adapters.platforms import (
+    EXPIRED_PRESS,
     BodyTooLarge,
     Dispatcher,
     decode_press,
@@ -134,9 +135,9 @@ def to_incoming(msg: Mapping[str, Any], tz: Any) -> Incoming | None:
         if event == "enter_agent":
             return Incoming(entered=True, **base)
         if event in ("template_card_event", "template_card_menu_event"):
-            press = decode_press(str(msg.get("EventKey", "")))
-            if press is None:
-                return None
+            # a key we cannot read (a long-key token from before a restart): the bot answers
+            # that the card has expired
+            press = decode_press(str(msg.get("EventKey", ""))) or EXPIRED_PRESS
             selected = selected_options(msg)
             if selected:
                 args = dict(press.args)

@@ -157,7 +157,7 @@ async def test_rate_limiter_spaces_calls() -> None:
     assert loop.time() - start >= 0.18
 
 
-async def test_client_timeout_is_retried_then_raised(fake: FakePlatform) -> None:
+async def test_client_timeout_is_retried_then_raised(fake: FakePlatform, caplog: Any) -> None:
     async def slow(_: Any) -> dict[str, Any]:
         await asyncio.sleep(1)
         return {}
@@ -168,7 +168,8 @@ async def test_client_timeout_is_retried_then_raised(fake: FakePlatform) -> None
         await client.call("GET", "slow", auth=False)
     assert err.value.retryable
     assert "TimeoutError" in str(err.value)
-    assert len(fake.calls("/slow")) == 2
+    assert "slow attempt 2 failed: TimeoutError" in caplog.text
+    assert "attempt 3" not in caplog.text
     await client.close()
 
 

@@ -165,6 +165,14 @@ def test_payload_to_incoming(name: str, check: Any) -> None:
     assert check(incoming)
 
 
+def test_unreadable_button_key_becomes_an_expired_press() -> None:
+    xml = (PAYLOADS / "template_card_event.xml").read_text().replace(
+        "lead.claim?lead_id=42", "~0123456789abcdef")
+    incoming = to_incoming(parse_xml(xml), UTC)
+    assert incoming is not None
+    assert incoming.pressed == ButtonPress("card.expired", {})
+
+
 def test_unknown_type_is_not_an_incoming() -> None:
     assert to_incoming(parse_xml((PAYLOADS / "image.xml").read_bytes()), UTC) is None
 
