@@ -155,17 +155,17 @@ class Extractor:
                 continue
             if m.names[0] not in products:
                 products.append(m.names[0])
-        for p in _unknown_products(text, prod_mentions, orgs):
+        for p in _unknown_products(text, prod_mentions, orgs, self.index):
             if p not in products:
                 products.append(p)
 
         if len(candidates) > 1:
             # an ambiguous name: the contact mentioned with it can decide
             fits = [c for c in candidates
-                    if self._pick_contact(text, c, True, cust_span)[1]]
+                    if self._pick_contact(text, c, True, cust_span, protected)[1]]
             if len(fits) == 1:
                 customer, candidates = fits[0], ()
-        contact, contact_known = self._pick_contact(text, customer, known, cust_span)
+        contact, contact_known = self._pick_contact(text, customer, known, cust_span, protected)
         if customer is None and contact_known and contact is not None:
             owners = {c.customer for c in self.index.contact_names.get(contact, [])}
             if len(owners) == 1 and contact in text:
@@ -298,21 +298,25 @@ class Extractor:
             return names[0], True, (names if len(names) > 1 else ()), (m.start, m.end)
         new_orgs = [o for o in orgs if not any(o.start <= m.start < o.end for m in good)]
         if new_orgs:
-            o = new_orgs[0]
+            o = self.index.trim_org(new_orgs[0])
             return o.text, False, (), (o.start, o.end)
         return None, False, (), None
 
     def _pick_contact(self, text: str, customer: str | None, known: bool,
-                      cust_span: tuple[int, int] | None) -> tuple[str | None, bool]:
+                      cust_span: tuple[int, int] | None,
+                      protected: list[tuple[int, int]] | None = None) -> tuple[str | None, bool]:
         names = self.index.find_contact_names(text)
         if names:
             nm = names[0][2]
             owners = self.index.contact_names[nm]
             if not known or any(c.customer == customer for c in owners) or customer is None:
                 return nm, True
-        for cm in find_contact_mentions(text):
+        for cm in self.index.contact_mentions(text, protected or ()):
             if cust_span is not None and cust_span[0] <= cm.start < cust_span[1]:
                 continue
+            if cm.full_name is not None:
+                # a full name the catalog does not hold at this customer: as written
+                return cm.text, False
             canon = self.index.resolve_contact(cm, customer, known)
             if canon is not None:
                 return canon, True
@@ -521,7 +525,19 @@ def _segments(text: str, t: TimeExpr, times: list[TimeExpr],
     return text[t.end: nxt], text[cs: t.start]
 
 
-def _unknown_products(text: str, known: list[Mention], orgs: list[OrgSpan]) -> list[str]:
+def _product_ok(it: str) -> bool:
+    return 2 <= len(it) <= 10 and not _NOT_A_PRODUCT.search(it) and \
+        bool(_PRODUCT_LIKE.search(it)) and \
+        all(is_han(c) or (c.isascii() and (c.isalnum() or c in "-")) for c in it)
+
+
+def _tail_ok(it: str) -> bool:
+    """A product name cut from behind filler words: 3+ characters, not a filler itself."""
+    return len(it) >= 3 and _product_ok(it) and not _FILLER.match(it)
+
+
+def _unknown_products(text: str, known: list[Mention], orgs: list[OrgSpan],
+                      index: CatalogIndex | None = None) -> list[str]:
     out: list[str] = []
     for m in _PRODUCT_TRIGGER.finditer(text):
         start = m.end()
@@ -542,6 +558,13 @@ def _unknown_products(text: str, known: list[Mention], orgs: list[OrgSpan]) -> l
             if any(o.start <= item_start < o.end for o in orgs):
                 continue
             if not all(is_han(c) or (c.isascii() and (c.isalnum() or c in "-")) for c in it):
+                continue
+            if (len(it) > 10 or _NOT_A_PRODUCT.search(it)) and index is not None and \
+                    len(it) <= 24 and _PRODUCT_LIKE.search(it):
+                # '一批新的伺服电机': the product is the whole-word tail (jieba boundaries)
+                tail = index.product_tail(it, _tail_ok)
+                if tail is not None:
+                    out.append(tail)
                 continue
             if len(it) > 10 or _NOT_A_PRODUCT.search(it):
                 continue

@@ -1,18 +1,29 @@
 """Catalog resolution: customers, contacts, products (exact, aliases, model codes, pinyin).
 
 `CatalogIndex` compiles a `Catalog` once: a first-character dictionary scan over names and
-aliases (no global jieba state, fast to build), a folded-pinyin index for ASR homophones
+aliases (fast to build), a folded-pinyin index for ASR homophones
 (股楼医院 → 鼓楼医院, 私服驱动器 → 伺服驱动器) and model-code keys (VS300 = VS-300).
 Organisation names written in the message (…医院, …有限公司) are detected so that a
 near miss (无锡市第二人民医院 vs 无锡市人民医院) stays a new organisation.
+
+Word boundaries that a dictionary scan cannot see come from jieba: each index owns a
+`jieba.Tokenizer()` (never jieba's global default one) whose user dictionary holds the
+catalog's customer names and aliases, contacts and products at high frequency. It is
+built on first need only (a message with a full name before a title, "李明主任", an
+organisation span that starts with a verb, "联系宁波新华医院", or an unknown product
+behind filler words), so most messages and the cold start never load jieba; jieba's main
+dictionary is read once per process (from jieba's cache) and copied for each catalog.
 """
 
 from __future__ import annotations
 
 import itertools
+import logging
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from nlp.pinyin import is_han, py_keys, py_variants
 from nlp.types import Catalog, CatalogContact
@@ -23,6 +34,49 @@ __all__ = [
     "Mention",
     "OrgSpan",
 ]
+
+# ---------------------------------------------------------------- jieba (lazy, per catalog)
+USER_WORD_FREQ = 200_000          # catalog words beat the main dictionary's splits
+_JIEBA_LOCK = threading.Lock()
+_JIEBA_BASE: tuple[dict[str, int], int] | None = None
+
+
+def new_tokenizer(words: Iterable[str] = ()) -> Any:
+    """A fresh `jieba.Tokenizer` with `words` as its user dictionary.
+
+    jieba's main dictionary is loaded once per process (from jieba's own cache file) into a
+    pristine copy that no tokenizer mutates; each new tokenizer gets its own dict copy, so
+    user words never leak between catalogs nor into jieba's global default tokenizer.
+    """
+    global _JIEBA_BASE
+    import jieba
+
+    with _JIEBA_LOCK:
+        if _JIEBA_BASE is None:
+            logging.getLogger("jieba").setLevel(logging.WARNING)   # no "Building prefix dict"
+            base = jieba.Tokenizer()
+            base.initialize()
+            _JIEBA_BASE = (base.FREQ, base.total)
+        freq, total = _JIEBA_BASE
+    tk = jieba.Tokenizer()
+    tk.FREQ = dict(freq)
+    tk.total = total
+    tk.initialized = True
+    for w in words:
+        if w and _HAN_ANY.search(w):
+            tk.add_word(w, USER_WORD_FREQ)
+    return tk
+
+
+def base_word_freq(word: str) -> int:
+    """Frequency of `word` in jieba's main dictionary (0 when absent or not loaded)."""
+    base = _JIEBA_BASE
+    return (base[0].get(word) or 0) if base is not None else 0
+
+
+_HAN_ANY = re.compile(r"[\u4e00-\u9fff]")
+_CLAUSE_PUNCT = re.compile(r"[，,。；;！!？?、\s：:（）()]")
+
 
 P_EXACT, P_DERIVED, P_PINYIN = 3, 2, 1
 
@@ -50,6 +104,7 @@ class ContactMention:
     text: str
     surname: str
     title: str
+    full_name: str | None = None    # '李明' in '李明主任' (a name the catalog may not know)
 
 
 _SURNAMES_2 = (
@@ -381,6 +436,129 @@ class CatalogIndex:
             self._cname_first[k] = sorted(set(v), reverse=True)
         self.customer_names = [c.name for c in catalog.customers]
         self._py_names_cache: list[tuple[str, str, str]] | None = None
+        self._tokenizer: Any = None
+        self._tk_lock = threading.Lock()
+
+    # ---------------------------------------------------------------- jieba
+    def user_words(self) -> list[str]:
+        """The catalog's words for jieba: customers (names, aliases, derived short forms),
+        contacts (names, aliases) and products (names, aliases)."""
+        words: list[str] = list(self.customers.exact)
+        words += self.products.exact
+        for ct in self.catalog.contacts:
+            words.append(ct.name)
+            words.extend(ct.aliases)
+        return words
+
+    def tokenizer(self) -> Any:
+        """This catalog's jieba tokenizer, built on first use."""
+        if self._tokenizer is None:
+            with self._tk_lock:
+                if self._tokenizer is None:
+                    self._tokenizer = new_tokenizer(self.user_words())
+        return self._tokenizer
+
+    def cut(self, text: str) -> list[tuple[int, int, str]]:
+        """jieba tokens of `text` with their offsets (HMM on: unknown names hold together)."""
+        out: list[tuple[int, int, str]] = []
+        pos = 0
+        for tok in self.tokenizer().cut(text, HMM=True):
+            out.append((pos, pos + len(tok), tok))
+            pos += len(tok)
+        return out
+
+    def _catalog_word(self, w: str) -> bool:
+        return w in self.customers.exact or w in self.products.exact
+
+    def _name_like(self, w: str, *, common_ok: bool = False) -> bool:
+        """A person's full name: surname + 1-2 given-name characters, not an ordinary word."""
+        if w in self.contact_names:
+            return True
+        if not 2 <= len(w) <= 4 or not all(is_han(c) for c in w):
+            return False
+        if w[:2] in _SURNAMES_2 and len(w) >= 3:
+            given = w[2:]
+        elif w[0] in _SURNAMES_1 and len(w) <= 3:
+            given = w[1:]
+        else:
+            return False
+        if any(c in _NAME_BAD_CHARS for c in given) or self._catalog_word(w):
+            return False
+        return common_ok or base_word_freq(w) <= _COMMON_WORD_FREQ
+
+    def named_contacts(self, text: str,
+                       protected: Iterable[tuple[int, int]] = ()) -> list[ContactMention]:
+        """'李明主任', '张晓红主任': a full name written right before a title (jieba finds
+        where the name starts: 李明 + 主任, not 李 + 明主任)."""
+        spans = list(protected)
+        out: list[ContactMention] = []
+        for m in _TITLE_RE.finditer(text):
+            ts = m.start()
+            if not _name_hint(text, ts):
+                continue
+            ws = ts
+            while ws > 0 and not _CLAUSE_PUNCT.match(text[ws - 1]) and ts - ws < 12:
+                ws -= 1
+            toks = self.cut(text[ws: m.end()])
+            k = next((i for i, t in enumerate(toks) if ws + t[1] == ts), None)
+            if k is None:
+                continue                     # the title is glued into a word (设备科主任)
+            tok = toks[k][2]
+            name: str | None = None
+            if len(tok) >= 2 and self._name_like(tok):
+                name = tok
+            elif len(tok) == 1 and k > 0 and len(toks[k - 1][2]) == 2 and \
+                    base_word_freq(toks[k - 1][2]) <= _COMMON_WORD_FREQ and \
+                    tok not in _NAME_BAD_CHARS and self._name_like(toks[k - 1][2] + tok,
+                                                                   common_ok=True):
+                name = toks[k - 1][2] + tok      # '黄金' + '华' → 黄金华
+            if name is None:
+                continue
+            s = ts - len(name)
+            if _overlaps(s, ts, spans):
+                continue
+            sur = name[:2] if name[:2] in _SURNAMES_2 and len(name) >= 3 else name[0]
+            out.append(ContactMention(s, m.end(), text[s: m.end()], sur, m.group(0),
+                                      full_name=name))
+        return out
+
+    def contact_mentions(self, text: str,
+                         protected: Iterable[tuple[int, int]] = ()) -> list[ContactMention]:
+        """'王主任'-style mentions, widened to the full name where one is written."""
+        plain = find_contact_mentions(text)
+        named = self.named_contacts(text, protected)
+        if not named:
+            return plain
+        out = [cm for cm in plain if not any(n.start <= cm.start < n.end for n in named)]
+        out.extend(named)
+        out.sort(key=lambda c: c.start)
+        return out
+
+    def trim_org(self, org: OrgSpan) -> OrgSpan:
+        """Drop a verb that the character scan took into an organisation name
+        ('联系宁波新华医院' → 宁波新华医院; '合肥…医院' keeps 合肥: jieba tells the words apart)."""
+        if org.text[:1] not in _LEAD_VERB_FIRST or self._catalog_word(org.text):
+            return org
+        toks = self.cut(org.text)
+        drop = 0
+        for _a, b, tok in toks:
+            if tok in _LEAD_VERBS or (drop and tok in ("了", "过", "一下", "下")):
+                drop = b
+                continue
+            break
+        if not drop or len(org.text) - drop < 4:
+            return org
+        return OrgSpan(org.start + drop, org.end, org.text[drop:])
+
+    def product_tail(self, phrase: str, ok: Any) -> str | None:
+        """The product name at the end of '一批新的伺服电机': the longest run of whole jieba
+        tokens that `ok` accepts (never a split word)."""
+        toks = self.cut(phrase)
+        for k in range(1, len(toks)):
+            cand = "".join(t[2] for t in toks[k:])
+            if ok(cand):
+                return cand
+        return None
 
     # ---------------------------------------------------------------- customers
     def find_customers(self, text: str, low: str, syl: list[str],
@@ -534,6 +712,39 @@ def _title_ok(title: str, c: CatalogContact) -> bool:
 
 def is_surname_start(name: str) -> bool:
     return name[:1] in _SURNAMES_1 or name[:2] in _SURNAMES_2
+
+
+_TITLE_RE = re.compile("|".join(t for t in _TITLES if len(t) >= 2))
+_NAME_BAD_CHARS = set(
+    "科部处室委院组办局厅司厂所站队班会校系车间线区市省县镇村医护员人们的了是在和与跟给把被让"
+    "对向从到说问找约见去来个位这那每各某其他她我你咱"
+)
+_NOT_NAME_START = set("和于向")     # function words first: no jieba for 和王主任
+_COMMON_WORD_FREQ = 2000      # an ordinary word in jieba's dictionary, not a name (白雪 1572)
+_LEAD_VERBS = frozenset((
+    "联系", "联络", "电联", "看看", "看", "约", "约好", "约见", "对接", "走访",
+    "拜会", "回访", "通知", "告诉", "咨询", "推荐", "介绍", "签约", "签", "谈",
+    "谈谈", "聊聊", "聊", "接触", "跑", "跑了", "跟进", "考察", "参观", "调研",
+    "沟通", "合作", "打", "问问", "见见", "送", "送到", "发给", "去过", "拜访",
+    "认识", "接洽", "对口", "服务",
+))
+_LEAD_VERB_FIRST = frozenset(w[0] for w in _LEAD_VERBS)
+
+
+def _name_hint(text: str, ts: int) -> bool:
+    """Cheap test before jieba: could a 2-4 character full name end at `ts`?"""
+    for k in (2, 3, 4):
+        s = ts - k
+        if s < 0:
+            return False
+        seg = text[s:ts]
+        if not is_han(seg[0]):
+            return False
+        if seg[:2] in _SURNAMES_2 and k >= 3:
+            return True
+        if k <= 3 and seg[0] in _SURNAMES_1 and seg[0] not in _NOT_NAME_START:
+            return True
+    return False
 
 
 def find_contact_mentions(text: str) -> list[ContactMention]:
