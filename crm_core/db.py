@@ -88,12 +88,19 @@ class Database:
         async_url, _ = _split(url)
         kwargs: dict[str, Any] = {"echo": echo, "json_serializer": _json_dumps}
         if is_sqlite(url):
+            # One connection: SQLite allows one writer, and concurrent transactions of one
+            # process would otherwise meet in SQLite's sleeping busy handler (p99 of seconds).
+            # Waiting for the pool is an asyncio wait, in order. Other processes on the same
+            # file still meet the busy timeout.
             kwargs["connect_args"] = {"timeout": 30}
+            kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60)
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(async_url, **kwargs)
         if is_sqlite(url):
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        # per-database caches of slow-changing reads, each validated by a version query
+        self.cache: dict[str, Any] = {}
         self.sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )

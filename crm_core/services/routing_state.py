@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -36,6 +37,7 @@ from crm_core.policies.routing import (
 from crm_core.uow import UnitOfWork, day_bounds
 
 ONLINE_MINUTES = 15
+PERF_TTL_S = 60.0
 KIND_HINTS: tuple[tuple[str, str], ...] = (
     ("医院", "hospital"), ("卫生院", "hospital"), ("诊所", "hospital"), ("大学", "school"),
     ("学院", "school"), ("学校", "school"), ("中学", "school"), ("经销", "distributor"),
@@ -135,7 +137,12 @@ async def load_reps(
     )).tuples()}
     deals: dict[int, tuple[int, float]] = {}
     conv: dict[int, dict[str, float]] = {}
-    if performance:
+    perf_key = f"routing.perf:{sorted(ids)}"
+    cached = uow.db.cache.get(perf_key)
+    if performance and cached is not None and cached[0] > time.monotonic() \
+            and cached[1] == now.date():
+        deals, conv = cached[2], cached[3]
+    elif performance:
         won_amount = case((and_(Stage.is_won.is_(True),  # type: ignore[attr-defined]
                                 Deal.closed_at >= now - timedelta(days=30)),  # type: ignore[arg-type,operator]
                            Deal.amount), else_=0.0)
@@ -146,6 +153,9 @@ async def load_reps(
             .where(Deal.owner_id.in_(ids)).group_by(Deal.owner_id)  # type: ignore[union-attr]
         )).tuples()}
         conv = await _conversion(uow, ids)
+        # slow-moving figures (deals, 30-day won amount, historical conversion): reused for
+        # a minute; the load and capacity counts above are read fresh for every lead
+        uow.db.cache[perf_key] = (time.monotonic() + PERF_TTL_S, now.date(), deals, conv)
     day = now.astimezone(uow.clock.tz).date()
     out: dict[int, RepState] = {}
     for u in pick:
@@ -185,6 +195,53 @@ async def _conversion(uow: UnitOfWork, ids: list[int]) -> dict[int, dict[str, fl
     return conv
 
 
+_CACHE_KEY = "routing.static"
+
+
+async def _static_version(uow: UnitOfWork) -> tuple[Any, ...]:
+    """One cheap query whose answer changes whenever users, teams, rules, products or the
+    configuration change (what the cached routing inputs are made of)."""
+    u = select(func.count(User.id), func.max(User.id),  # type: ignore[arg-type]
+               func.sum(case((User.active.is_(True), 1), else_=0)),  # type: ignore[attr-defined]
+               func.max(User.leave_until), func.max(User.leave_from),
+               func.sum(User.max_open_leads + User.max_daily_leads),
+               func.sum(func.coalesce(User.team_id, 0) * 7 + func.length(User.role)),
+               func.max(User.last_seen_at)).subquery()
+    t = select(func.count(Team.id), func.max(Team.id),  # type: ignore[arg-type]
+               func.sum(func.length(Team.strategy) + func.coalesce(Team.region_id, 0))
+               ).subquery()
+    r = select(func.count(AssignmentRule.id), func.max(AssignmentRule.id),  # type: ignore[arg-type]
+               func.sum(AssignmentRule.position)).subquery()
+    rest = select(
+        select(func.max(ConfigEntry.updated_at)).scalar_subquery(),
+        select(func.count(Product.id), ).scalar_subquery(),  # type: ignore[arg-type]
+        select(func.max(Product.id)).scalar_subquery(),
+        select(func.count(Region.id)).scalar_subquery(),  # type: ignore[arg-type]
+    ).subquery()
+    row = (await uow.session.execute(select(u, t, r, rest))).one()
+    return tuple(row)
+
+
+async def static_inputs(
+    uow: UnitOfWork,
+) -> tuple[list[User], list[Team], RoutingConfig, list[Product]]:
+    """Users, teams, the rule table and products: read once, reused while the version query
+    says nothing changed (one statement per lead instead of five)."""
+    version = await _static_version(uow)
+    hit = uow.db.cache.get(_CACHE_KEY)
+    if hit is not None and hit[0] == version:
+        return hit[1]  # type: ignore[no-any-return]
+    users = list((await uow.session.execute(select(User))).scalars())
+    team_rows = list((await uow.session.execute(select(Team))).scalars())
+    config = await load_config(uow, None, team_rows)
+    products = list((await uow.session.execute(
+        select(Product).where(Product.active.is_(True))  # type: ignore[attr-defined]
+    )).scalars())
+    value = (users, team_rows, config, products)
+    uow.db.cache[_CACHE_KEY] = (version, value)
+    return value
+
+
 async def load_state(
     uow: UnitOfWork, facts: LeadFacts | None = None, config: RoutingConfig | None = None,
     weights: dict[str, Any] | None = None,
@@ -192,9 +249,10 @@ async def load_state(
     """What `decide` needs. With `facts`, only the teams and reps the lead can reach (the
     matched rule's and the fallback's targets, the customer's owner) are loaded in full; the
     caller reloads everything (`facts=None`) if that is not enough."""
-    users = list((await uow.session.execute(select(User))).scalars())
-    team_rows = list((await uow.session.execute(select(Team))).scalars())
-    config = config or await load_config(uow, weights, team_rows)
+    users, team_rows, cached_config, _ = await static_inputs(uow)
+    if config is None:
+        config = cached_config if weights is None else RoutingConfig(
+            cached_config.rules, {**DEFAULT_WEIGHTS, **weights}, implicit=cached_config.implicit)
     only_teams: set[int] | None = None
     only_reps: set[int] | None = None
     performance = True
@@ -223,9 +281,7 @@ async def product_lines_of(uow: UnitOfWork, lead: Lead) -> tuple[str, ...]:
     if not text.strip():
         return ()
     found: list[str] = []
-    products = (await uow.session.execute(
-        select(Product).where(Product.active.is_(True))  # type: ignore[attr-defined]
-    )).scalars().all()
+    _, _, _, products = await static_inputs(uow)
     for p in products:
         names = [p.name, *p.aliases, *p.model_codes, p.line]
         if p.line and p.line not in found and any(n and n in text for n in names):
