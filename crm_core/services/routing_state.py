@@ -201,24 +201,25 @@ _CACHE_KEY = "routing.static"
 async def _static_version(uow: UnitOfWork) -> tuple[Any, ...]:
     """One cheap query whose answer changes whenever users, teams, rules, products or the
     configuration change (what the cached routing inputs are made of)."""
-    u = select(func.count(User.id), func.max(User.id),  # type: ignore[arg-type]
-               func.sum(case((User.active.is_(True), 1), else_=0)),  # type: ignore[attr-defined]
-               func.max(User.leave_until), func.max(User.leave_from),
-               func.sum(User.max_open_leads + User.max_daily_leads),
-               func.sum(func.coalesce(User.team_id, 0) * 7 + func.length(User.role)),
-               func.max(User.last_seen_at)).subquery()
-    t = select(func.count(Team.id), func.max(Team.id),  # type: ignore[arg-type]
-               func.sum(func.length(Team.strategy) + func.coalesce(Team.region_id, 0))
-               ).subquery()
-    r = select(func.count(AssignmentRule.id), func.max(AssignmentRule.id),  # type: ignore[arg-type]
-               func.sum(AssignmentRule.position)).subquery()
-    rest = select(
-        select(func.max(ConfigEntry.updated_at)).scalar_subquery(),
-        select(func.count(Product.id), ).scalar_subquery(),  # type: ignore[arg-type]
-        select(func.max(Product.id)).scalar_subquery(),
-        select(func.count(Region.id)).scalar_subquery(),  # type: ignore[arg-type]
-    ).subquery()
-    row = (await uow.session.execute(select(u, t, r, rest))).one()
+    aggregates: list[tuple[Any, Any]] = [
+        (User, func.count(User.id)), (User, func.max(User.id)),  # type: ignore[arg-type]
+        (User, func.sum(case((User.active.is_(True), 1), else_=0))),  # type: ignore[attr-defined]
+        (User, func.max(User.leave_until)), (User, func.max(User.leave_from)),
+        (User, func.sum(User.max_open_leads + User.max_daily_leads)),
+        (User, func.sum(func.coalesce(User.team_id, 0) * 7 + func.length(User.role))),
+        (User, func.max(User.last_seen_at)),
+        (Team, func.count(Team.id)), (Team, func.max(Team.id)),  # type: ignore[arg-type]
+        (Team, func.sum(func.length(Team.strategy) + func.coalesce(Team.region_id, 0))),
+        (AssignmentRule, func.count(AssignmentRule.id)),  # type: ignore[arg-type]
+        (AssignmentRule, func.max(AssignmentRule.id)),
+        (AssignmentRule, func.sum(AssignmentRule.position)),
+        (ConfigEntry, func.max(ConfigEntry.updated_at)),
+        (Product, func.count(Product.id)), (Product, func.max(Product.id)),  # type: ignore[arg-type]
+        (Region, func.count(Region.id)),  # type: ignore[arg-type]
+    ]
+    row = (await uow.session.execute(select(*(
+        select(agg).select_from(table).scalar_subquery() for table, agg in aggregates
+    )))).one()
     return tuple(row)
 
 
