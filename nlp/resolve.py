@@ -490,8 +490,15 @@ class CatalogIndex:
                        protected: Iterable[tuple[int, int]] = ()) -> list[ContactMention]:
         """'李明主任', '张晓红主任': a full name written right before a title (jieba finds
         where the name starts: 李明 + 主任, not 李 + 明主任)."""
+        return self._title_names(text, protected)[0]
+
+    def _title_names(self, text: str, protected: Iterable[tuple[int, int]] = ()
+                     ) -> tuple[list[ContactMention], list[tuple[int, int]]]:
+        """Full names before titles, and the common words that end right before a title
+        ('安全' in 安全主任: 全 is no surname there)."""
         spans = list(protected)
         out: list[ContactMention] = []
+        words: list[tuple[int, int]] = []
         for m in _TITLE_RE.finditer(text):
             ts = m.start()
             if not _name_hint(text, ts):
@@ -513,6 +520,9 @@ class CatalogIndex:
                                                                    common_ok=True):
                 name = toks[k - 1][2] + tok      # '黄金' + '华' → 黄金华
             if name is None:
+                if len(tok) >= 2 and base_word_freq(tok) > _COMMON_WORD_FREQ and \
+                        not self._catalog_word(tok):
+                    words.append((ts - len(tok), ts))
                 continue
             s = ts - len(name)
             if _overlaps(s, ts, spans):
@@ -520,16 +530,17 @@ class CatalogIndex:
             sur = name[:2] if name[:2] in _SURNAMES_2 and len(name) >= 3 else name[0]
             out.append(ContactMention(s, m.end(), text[s: m.end()], sur, m.group(0),
                                       full_name=name))
-        return out
+        return out, words
 
     def contact_mentions(self, text: str,
                          protected: Iterable[tuple[int, int]] = ()) -> list[ContactMention]:
         """'王主任'-style mentions, widened to the full name where one is written."""
         plain = find_contact_mentions(text)
-        named = self.named_contacts(text, protected)
-        if not named:
+        named, words = self._title_names(text, protected)
+        if not named and not words:
             return plain
-        out = [cm for cm in plain if not any(n.start <= cm.start < n.end for n in named)]
+        out = [cm for cm in plain if not any(n.start <= cm.start < n.end for n in named)
+               and not any(a <= cm.start < b for a, b in words)]
         out.extend(named)
         out.sort(key=lambda c: c.start)
         return out
