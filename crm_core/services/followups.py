@@ -11,6 +11,7 @@ from sqlalchemy import select
 from crm_core.errors import InvalidInput, NotFound
 from crm_core.models import Contact, Customer, FollowUp, Lead, LeadEvent, Task, User
 from crm_core.models.pipeline import OPEN_LEAD_STATUSES
+from crm_core.services import scoring
 from crm_core.uow import UnitOfWork, snapshot
 
 DEFAULT_DUE_TIME = time(9, 0)        # a date without a clock time is due at 09:00
@@ -157,6 +158,7 @@ async def _advance_leads(
             lead.first_contacted_at = uow.now
         lead.last_activity_at = uow.now
         lead.updated_at = uow.now
+        await scoring.score_lead(uow, lead)      # response so far and recency changed
         uow.add(lead)
         uow.add(LeadEvent(lead_id=lead.id, customer_id=customer_id, kind="followup", at=uow.now,
                           actor_id=owner.id, detail={"followup_id": followup_id,

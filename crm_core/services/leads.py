@@ -60,10 +60,29 @@ async def get_lead(uow: UnitOfWork, viewer: User, lead_id: int) -> Lead:
 
 
 async def claim_lead(uow: UnitOfWork, user: User, lead_id: int) -> Lead:
-    """认领: an offered/assigned lead of mine, or an unowned one. Atomic: one winner."""
+    """认领: an assigned lead of mine, an unowned one, a pool lead (the pool's limits apply)
+    or a lead on offer to me (抢单: the first tap wins). Atomic: one winner."""
+    from crm_core.models import ClaimOffer, ClaimOfferCandidate
+    from crm_core.services import offers, pool
+
     lead = await uow.session.get(Lead, lead_id)
     if lead is None:
         raise NotFound(f"lead {lead_id}", f"没有编号为 {lead_id} 的线索")
+    if lead.in_pool:
+        return await pool.claim_from_pool(uow, lead_id, user.id or 0)
+    offer = (await uow.session.execute(select(ClaimOffer).where(
+        ClaimOffer.lead_id == lead_id, ClaimOffer.status == "open"))).scalars().first()
+    if offer is not None:
+        offered = (await uow.session.execute(select(ClaimOfferCandidate.id).where(
+            ClaimOfferCandidate.offer_id == offer.id,
+            ClaimOfferCandidate.user_id == user.id))).first()
+        if offered is None:
+            raise Conflict(f"lead {lead_id} is on offer to others",
+                           "这条线索正在抢单，只有收到抢单卡片的同事可以领")
+        await offers.grab_offer(uow, offer.id or 0, user.id or 0)
+        refreshed = await uow.session.get(Lead, lead_id)
+        assert refreshed is not None
+        return refreshed
     if lead.status == "pending":
         raise Conflict("pending lead", "这条线索信息不全，补全后才能认领")
     if lead.owner_id == user.id and lead.status in ("claimed", "contacted", "qualified"):
