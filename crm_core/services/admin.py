@@ -389,7 +389,22 @@ async def apply(uow: UnitOfWork, admin: User, p: Proposal) -> ConfigChange:
         return change
     await _write(uow, admin, p.kind, p.target, p.after)
     await uow.commit()
+    await _reroute_if_deactivated(uow, p.kind, p.target, p.before, p.after)
     return change
+
+
+async def _reroute_if_deactivated(uow: UnitOfWork, kind: str, target: str, before: Any,
+                                  after: Any) -> None:
+    """A rep switched off: their open leads are routed again, never left with nobody."""
+    was = isinstance(before, dict) and before.get("active")
+    now_active = isinstance(after, dict) and after.get("active")
+    if kind in ("user.set", "user.add") and was and not now_active:
+        u = (await uow.session.execute(select(User).where(User.login == target))
+             ).scalars().first()
+        if u is not None and u.id is not None:
+            from crm_core.services import routing
+
+            await routing.reroute_leads_of(uow, u.id)     # commits
 
 
 async def undo_last(uow: UnitOfWork, admin: User) -> ConfigChange:

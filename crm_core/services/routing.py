@@ -261,6 +261,10 @@ async def reroute_leads_of(uow: UnitOfWork, user_id: int) -> int:
         d = decide(facts, config, teams, reps)
         d = Decision(d.kind, d.owner_id, d.candidates, d.team_id, d.rule_id,
                      f"{leaving.name}离岗, 重新分配: {d.reason}", d.details, d.admin_notice)
+        if d.kind != "assign":        # on offer or to the pool: nobody holds it meanwhile
+            lead.previous_owner_id, lead.owner_id = user_id, None
+            if lead.status in ("assigned", "claimed"):
+                lead.status = "new"
         await apply_decision(uow, lead, d)
         moved += 1
     await uow.commit()

@@ -60,3 +60,25 @@ async def test_a_lead_on_offer_can_only_be_taken_by_a_candidate(
     async with UnitOfWork(demo_db, clock, Actor(offered.id, offered.login)) as uow:
         lead = await claim_lead(uow, offered, lead_id)
     assert lead.owner_id == offered.id
+
+
+async def test_deactivating_a_rep_reroutes_their_open_leads(
+    demo_db: Database, clock: FrozenClock
+) -> None:
+    from crm_core.models.pipeline import OPEN_LEAD_STATUSES
+    from crm_core.services import admin as admin_service
+
+    admin, rep = await user(demo_db, "linxiao"), await user(demo_db, "wujing")
+    async with demo_db.session() as s:
+        before = list((await s.execute(select(Lead.id).where(
+            Lead.owner_id == rep.id, Lead.status.in_(OPEN_LEAD_STATUSES)))).scalars())
+    assert before
+    async with UnitOfWork(demo_db, clock, Actor(admin.id, admin.login)) as uow:
+        proposal = await admin_service.user_change(uow, admin, "wujing", "active", "停用")
+        await admin_service.apply(uow, admin, proposal)
+    async with demo_db.session() as s:
+        left = list((await s.execute(select(Lead.id).where(
+            Lead.owner_id == rep.id, Lead.status.in_(OPEN_LEAD_STATUSES)))).scalars())
+        moved = list((await s.execute(select(Lead).where(Lead.id.in_(before)))).scalars())
+    assert left == []
+    assert all(x.owner_id != rep.id for x in moved)
