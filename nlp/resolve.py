@@ -11,14 +11,13 @@ Word boundaries that a dictionary scan cannot see come from jieba: each index ow
 catalog's customer names and aliases, contacts and products at high frequency. It is
 built on first need only (a message with a full name before a title, "李明主任", an
 organisation span that starts with a verb, "联系宁波新华医院", or an unknown product
-behind filler words), so most messages and the cold start never load jieba; jieba's main
-dictionary is read once per process (from jieba's cache) and copied for each catalog.
+behind filler words), so most messages never load jieba; the main dictionary is shared
+read-only between tokenizers and read lazily by first character (`nlp/segment.py`).
 """
 
 from __future__ import annotations
 
 import itertools
-import logging
 import re
 import threading
 from collections.abc import Iterable
@@ -26,53 +25,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nlp.pinyin import is_han, py_keys, py_variants
+from nlp.segment import USER_WORD_FREQ, base_word_freq, new_tokenizer
 from nlp.types import Catalog, CatalogContact
 
 __all__ = [
+    "USER_WORD_FREQ",
     "CatalogIndex",
     "ContactMention",
     "Mention",
     "OrgSpan",
 ]
-
-# ---------------------------------------------------------------- jieba (lazy, per catalog)
-USER_WORD_FREQ = 200_000          # catalog words beat the main dictionary's splits
-_JIEBA_LOCK = threading.Lock()
-_JIEBA_BASE: tuple[dict[str, int], int] | None = None
-
-
-def new_tokenizer(words: Iterable[str] = ()) -> Any:
-    """A fresh `jieba.Tokenizer` with `words` as its user dictionary.
-
-    jieba's main dictionary is loaded once per process (from jieba's own cache file) into a
-    pristine copy that no tokenizer mutates; each new tokenizer gets its own dict copy, so
-    user words never leak between catalogs nor into jieba's global default tokenizer.
-    """
-    global _JIEBA_BASE
-    import jieba
-
-    with _JIEBA_LOCK:
-        if _JIEBA_BASE is None:
-            logging.getLogger("jieba").setLevel(logging.WARNING)   # no "Building prefix dict"
-            base = jieba.Tokenizer()
-            base.initialize()
-            _JIEBA_BASE = (base.FREQ, base.total)
-        freq, total = _JIEBA_BASE
-    tk = jieba.Tokenizer()
-    tk.FREQ = dict(freq)
-    tk.total = total
-    tk.initialized = True
-    for w in words:
-        if w and _HAN_ANY.search(w):
-            tk.add_word(w, USER_WORD_FREQ)
-    return tk
-
-
-def base_word_freq(word: str) -> int:
-    """Frequency of `word` in jieba's main dictionary (0 when absent or not loaded)."""
-    base = _JIEBA_BASE
-    return (base[0].get(word) or 0) if base is not None else 0
-
 
 _HAN_ANY = re.compile(r"[\u4e00-\u9fff]")
 _CLAUSE_PUNCT = re.compile(r"[，,。；;！!？?、\s：:（）()]")
