@@ -90,7 +90,7 @@ async def _last_warnings(uow: UnitOfWork, ids: list[int]) -> dict[int, Any]:
             select(LeadEvent.lead_id, func.max(LeadEvent.at))  # type: ignore[call-overload]
             .where(LeadEvent.kind == "pool_warned", LeadEvent.lead_id.in_(chunk))  # type: ignore[union-attr]
             .group_by(LeadEvent.lead_id)
-        )).tuples():
+        )).all():
             out[int(lead_id or 0)] = at
     return out
 

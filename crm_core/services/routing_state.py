@@ -134,7 +134,7 @@ async def load_reps(
     loads = {o: (int(a or 0), int(b or 0)) for o, a, b in (await s.execute(
         select(Lead.owner_id, func.sum(is_open), func.sum(is_today))  # type: ignore[call-overload]
         .where(Lead.owner_id.in_(ids)).group_by(Lead.owner_id)  # type: ignore[union-attr]
-    )).tuples()}
+    )).all()}
     deals: dict[int, tuple[int, float]] = {}
     conv: dict[int, dict[str, float]] = {}
     perf_key = f"routing.perf:{sorted(ids)}"
@@ -151,7 +151,7 @@ async def load_reps(
             select(Deal.owner_id, func.sum(open_deal), func.sum(won_amount))  # type: ignore[call-overload]
             .join(Stage, Stage.id == Deal.stage_id, isouter=True)
             .where(Deal.owner_id.in_(ids)).group_by(Deal.owner_id)  # type: ignore[union-attr]
-        )).tuples()}
+        )).all()}
         conv = await _conversion(uow, ids)
         # slow-moving figures (deals, 30-day won amount, historical conversion): reused for
         # a minute; the load and capacity counts above are read fresh for every lead
@@ -182,7 +182,7 @@ async def _conversion(uow: UnitOfWork, ids: list[int]) -> dict[int, dict[str, fl
         .where(Lead.owner_id.in_(ids),  # type: ignore[union-attr]
                Lead.status.in_(("converted", "dropped", "qualified")))  # type: ignore[attr-defined]
         .group_by(Lead.owner_id, Lead.product_line)
-    )).tuples().all()
+    )).all()
     conv: dict[int, dict[str, float]] = {}
     totals: dict[int, list[int]] = {}
     for owner, line, n, won_n in rows:

@@ -66,7 +66,7 @@ async def rescore_all(uow: UnitOfWork) -> int:
         counts: dict[int, int] = dict((await uow.session.execute(
             select(FollowUp.lead_id, func.count()).where(FollowUp.lead_id.in_(ids))  # type: ignore[call-overload,union-attr]
             .group_by(FollowUp.lead_id)
-        )).tuples().all())
+        )).all())
         for lead in leads:
             s = policy.score_lead(_input(lead, int(counts.get(lead.id, 0))), uow.now, cfg)
             if (lead.score, lead.grade) != (s.score, s.grade) or \
