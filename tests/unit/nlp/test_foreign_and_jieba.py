@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -189,3 +190,31 @@ def test_extract_with_an_empty_dictionary_hit_is_stable(catalog: Catalog) -> Non
         rec = extract(text, now=NOW, catalog=catalog)
         assert rec.intent in ("log_followup", "create_lead", "update_stage", "query", "other")
 
+
+
+def test_sharded_dictionary_cuts_like_jiebas_own(monkeypatch: pytest.MonkeyPatch,
+                                                  tmp_path: Any) -> None:
+    """The shard cache is rebuilt when unreadable, and cuts exactly like a Tokenizer that
+    holds jieba's whole dictionary in a dict with the same user words."""
+    import tempfile
+
+    import jieba
+
+    from nlp import segment
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(segment, "_BASE", None)
+    path = segment._cache_path(str(Path(jieba.__file__).parent / "dict.txt"))
+    Path(path).write_bytes(b"not a marshal file")
+    words = ["鑫澜泰", "龙骁腾", "谐波减速器", "宏达包装"]
+    tk = segment.new_tokenizer(words)
+    assert Path(path).stat().st_size > 1_000_000            # rebuilt
+    full = jieba.Tokenizer()
+    full.initialize()
+    for w in words:
+        full.add_word(w, segment.USER_WORD_FREQ)
+    assert tk.total == full.total
+    for text in ("约了李明主任下周二演示", "给宏达包装邵厂长做了视觉系统的演示",
+                 "去鑫澜泰见龙骁腾，谈谐波减速器", "联系宁波新华医院的王主任"):
+        assert tk.lcut(text) == full.lcut(text)
+        assert tk.lcut(text, HMM=False) == full.lcut(text, HMM=False)
