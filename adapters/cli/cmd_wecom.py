@@ -1,4 +1,5 @@
-"""`crmbot wecom menu`: create the app menu of the WeCom self-built app (menu/create).
+"""`crmbot wecom menu`: create the app menu of the WeCom self-built app (menu/create);
+`crmbot wecom check`: verify the credentials, the agent id and the trusted IP.
 
 Menu clicks arrive as `Incoming(menu_key=…)` and are routed like commands by the bot.
 """
@@ -89,6 +90,52 @@ def run_menu(args: argparse.Namespace) -> int:
     return 0
 
 
+HINTS = {
+    60020: "the server's public IP is not in 企业可信IP (app settings → 企业可信IP)",
+    40013: "CRMBOT_WECOM_CORP_ID is wrong",
+    40001: "CRMBOT_WECOM_SECRET is wrong (it is the app's Secret, not the corp's)",
+    40091: "CRMBOT_WECOM_SECRET is wrong",
+    301002: "CRMBOT_WECOM_AGENT_ID does not belong to this secret",
+    40056: "CRMBOT_WECOM_AGENT_ID is wrong",
+}
+
+
+async def check_app() -> list[str]:
+    """gettoken + agent/get: the credentials, the agent id and the trusted IP in one go."""
+    from adapters.http_client import ApiError
+    from adapters.wecom.outbound import WeComApi
+    from crm_core.settings import secret
+
+    s = get_settings()
+    api = WeComApi(s.wecom_api_base, s.wecom_corp_id, secret(s.wecom_secret), s.wecom_agent_id,
+                   max_attempts=1)
+    lines: list[str] = []
+    try:
+        await api.tokens.get()
+        lines.append("ok   access token (corp id + secret)")
+        resp = await api.client.call("GET", "agent/get", params={"agentid": s.wecom_agent_id})
+        data = resp.data if isinstance(resp.data, dict) else {}
+        lines.append(f"ok   agent {s.wecom_agent_id}: {data.get('name', '?')}")
+    except ApiError as exc:
+        hint = HINTS.get(exc.code) if isinstance(exc.code, int) else None
+        lines.append(f"FAIL {exc}" + (f" — {hint}" if hint else ""))
+    finally:
+        await api.close()
+    return lines
+
+
+def run_check(_args: argparse.Namespace) -> int:
+    s = get_settings()
+    if not s.wecom_enabled():
+        print("WeCom is not configured: set CRMBOT_WECOM_CORP_ID, _AGENT_ID, _SECRET, _TOKEN "
+              "and _AES_KEY (see docs/platforms.md)")
+        return 2
+    lines = asyncio.run(check_app())
+    for line in lines:
+        print(line)
+    return 1 if any(line.startswith("FAIL") for line in lines) else 0
+
+
 def register(sub: Any) -> None:
     parser = sub.add_parser("wecom", help="WeCom app administration")
     wsub = parser.add_subparsers(dest="wecom_command", metavar="ACTION")
@@ -96,4 +143,6 @@ def register(sub: Any) -> None:
     menu.add_argument("--file", help="menu JSON (default: the built-in CRM menu)")
     menu.add_argument("--dry-run", action="store_true", help="print the menu, call nothing")
     menu.set_defaults(func=run_menu)
+    check = wsub.add_parser("check", help="check the credentials, agent id and trusted IP")
+    check.set_defaults(func=run_check)
     parser.set_defaults(func=lambda _a: (parser.print_help(), 2)[1])

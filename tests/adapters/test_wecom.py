@@ -492,3 +492,24 @@ async def test_voice_download_error_still_reaches_the_bot(env: Any, fake: FakePl
     assert voice is not None
     assert voice.audio is None                         # the bot answers "could not hear"
     assert len(fake.calls("/cgi-bin/media/get")) == 1  # 40007 is permanent: not retried
+
+
+def test_cli_wecom_check(fake: FakePlatform, monkeypatch: pytest.MonkeyPatch,
+                         capsys: pytest.CaptureFixture[str]) -> None:
+    from adapters.cli import main
+    from crm_core.settings import get_settings
+
+    install_qyapi(fake)
+    fake.on("GET", "/cgi-bin/agent/get", {"errcode": 0, "errmsg": "ok", "name": "CRM 助手"})
+    for key, value in settings_for(fake).items():
+        monkeypatch.setenv(f"CRMBOT_{key.upper()}", value)
+    get_settings.cache_clear()
+    try:
+        assert main(["wecom", "check"]) == 0
+        assert "agent 1000002: CRM 助手" in capsys.readouterr().out
+        fake.on("GET", "/cgi-bin/agent/get",
+                {"errcode": 60020, "errmsg": "not allow to access from your ip"})
+        assert main(["wecom", "check"]) == 1
+        assert "企业可信IP" in capsys.readouterr().out
+    finally:
+        get_settings.cache_clear()
