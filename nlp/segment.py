@@ -166,8 +166,9 @@ def base_word_freq(word: str) -> int:
 
 
 if __name__ == "__main__":      # warm the shard cache at deploy time: python -m nlp.segment
+    import sys
     import time
 
     t0 = time.perf_counter()
     _load_base()
-    print(f"jieba shard cache ready in {time.perf_counter() - t0:.2f} s")
+    sys.stdout.write(f"jieba shard cache ready in {time.perf_counter() - t0:.2f} s\n")
