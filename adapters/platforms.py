@@ -19,7 +19,6 @@ import contextlib
 import hashlib
 import importlib
 import logging
-import os
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -189,9 +188,9 @@ def default_concurrency(ctx: AppContext) -> int:
     """How many messages the bot handles at once: `CRMBOT_DISPATCH_CONCURRENCY`, else 8 on
     SQLite (one writer at a time: more only adds lock waits, fewer lets a few slow voice
     notes hold up everyone) and 32 on PostgreSQL."""
-    env = os.environ.get("CRMBOT_DISPATCH_CONCURRENCY", "")
-    if env.isdigit() and int(env) > 0:
-        return int(env)
+    configured = int(getattr(ctx.settings, "dispatch_concurrency", 0) or 0)
+    if configured > 0:
+        return configured
     url = str(getattr(ctx.settings, "database_url", ""))
     return 8 if url.startswith("sqlite") else 32
 

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = 64 * 1024        # /api/leads
     api_token: SecretStr | None = None     # optional bearer token for /api/leads
     dialog_ttl_minutes: int = 30
+    dispatch_concurrency: int = 0          # chat messages handled at once; 0 = 8 SQLite / 32 PG
     required_followup_fields: str = "customer,summary,next_action,next_date"
 
     # --- voice (faster-whisper) -------------------------------------------------------

@@ -51,8 +51,15 @@ async def bind_by_contact_info(
     if len(matches) != 1:
         return None
     user = matches[0]
-    await _bind(uow, user, platform, platform_user_id, chat_id, how="directory")
-    await uow.commit()
+    try:
+        await _bind(uow, user, platform, platform_user_id, chat_id, how="directory")
+        await uow.commit()
+    except IntegrityError:
+        # two first messages of the same person at once: the other one bound them
+        await uow.session.rollback()
+        from crm_core.services.users import user_by_identity
+
+        return await user_by_identity(uow, platform, platform_user_id)
     return user
 
 
