@@ -141,7 +141,7 @@ class Extractor:
         # ---- entities
         cust_mentions = self.index.find_customers(text, low, syl, protected)
         orgs = find_org_spans(text, protected)
-        customer, known, candidates, cust_span = self._pick_customer(cust_mentions, orgs)
+        customer, known, candidates, cust_span = self._pick_customer(cust_mentions, orgs, text)
         prod_mentions = self.index.find_products(text, low, syl, protected)
         # a name heard as a time ('常周一院' → 常州一院) is a name, not 周一
         names = [(m.start, m.end) for m in (*cust_mentions, *prod_mentions) if m.end - m.start >= 3]
@@ -279,7 +279,7 @@ class Extractor:
         )
 
     def _pick_customer(
-        self, mentions: list[Mention], orgs: list[OrgSpan]
+        self, mentions: list[Mention], orgs: list[OrgSpan], text: str = ""
     ) -> tuple[str | None, bool, tuple[str, ...], tuple[int, int] | None]:
         good: list[Mention] = []
         rejected_orgs: list[OrgSpan] = []
@@ -298,7 +298,7 @@ class Extractor:
             return names[0], True, (names if len(names) > 1 else ()), (m.start, m.end)
         new_orgs = [o for o in orgs if not any(o.start <= m.start < o.end for m in good)]
         if new_orgs:
-            o = self.index.trim_org(new_orgs[0])
+            o = self.index.trim_org(text, new_orgs[0]) if text else new_orgs[0]
             return o.text, False, (), (o.start, o.end)
         return None, False, (), None
 
@@ -341,7 +341,7 @@ class Extractor:
                        protected: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
         """'路主任' → '陆主任' when the customer named in the transcript has a 陆主任."""
         mentions = self.index.find_customers(text, low, syl, protected)
-        customer, known, _cands, span = self._pick_customer(mentions, orgs)
+        customer, known, _cands, span = self._pick_customer(mentions, orgs, text)
         if not known or customer is None:
             return []
         out: list[tuple[int, int, str]] = []

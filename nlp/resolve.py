@@ -507,21 +507,31 @@ class CatalogIndex:
         out.sort(key=lambda c: c.start)
         return out
 
-    def trim_org(self, org: OrgSpan) -> OrgSpan:
-        """Drop a verb that the character scan took into an organisation name
-        ('联系宁波新华医院' → 宁波新华医院; '合肥…医院' keeps 合肥: jieba tells the words apart)."""
-        if org.text[:1] not in _LEAD_VERB_FIRST or self._catalog_word(org.text):
+    def trim_org(self, text: str, org: OrgSpan) -> OrgSpan:
+        """Drop the verb or verb ending that the character scan took into an organisation
+        name ('联系宁波新华医院', '约好宁波新华医院', '跟进宁波新华医院' → 宁波新华医院;
+        '合肥…医院', '上海…', '通州…' keep their place name: jieba tells the words apart)."""
+        if org.text[:1] not in _ORG_SUSPECT_FIRST or self._catalog_word(org.text):
             return org
-        toks = self.cut(org.text)
-        drop = 0
-        for _a, b, tok in toks:
-            if tok in _LEAD_VERBS or (drop and tok in ("了", "过", "一下", "下")):
-                drop = b
+        ctx = max(0, org.start - 2)            # the word the scan cut into: 约|好, 跟|进
+        toks = self.cut(text[ctx: org.end])
+        start = org.start
+        for a, b, _tok in toks:
+            if ctx + a < org.start < ctx + b:
+                start = ctx + b
+                break
+        for a, b, tok in toks:
+            if ctx + a < start:
                 continue
-            break
-        if not drop or len(org.text) - drop < 4:
+            if ctx + a == start and (tok in _LEAD_VERBS or (
+                    tok in _VERB_ENDINGS and start > 0 and is_han(text[start - 1]))):
+                start = ctx + b
+        if start == org.start:
             return org
-        return OrgSpan(org.start + drop, org.end, org.text[drop:])
+        body = _ORG_SUFFIX.search(text, start, org.end)
+        if body is None or body.start() - start < 2:
+            return org
+        return OrgSpan(start, org.end, text[start: org.end])
 
     def product_tail(self, phrase: str, ok: Any) -> str | None:
         """The product name at the end of '一批新的伺服电机': the longest run of whole jieba
@@ -701,7 +711,12 @@ _LEAD_VERBS = frozenset((
     "沟通", "合作", "打", "问问", "见见", "送", "送到", "发给", "去过", "拜访",
     "认识", "接洽", "对口", "服务",
 ))
-_LEAD_VERB_FIRST = frozenset(w[0] for w in _LEAD_VERBS)
+_VERB_ENDINGS = frozenset((
+    "上", "下", "下来", "过", "好", "到", "完", "通", "进", "成", "掉", "起", "回", "来", "住",
+    "了", "着", "一下", "一趟",
+))
+_ORG_SUSPECT_FIRST = frozenset(w[0] for w in _LEAD_VERBS) | frozenset(
+    w[0] for w in _VERB_ENDINGS) | frozenset("接")
 
 
 def _name_hint(text: str, ts: int) -> bool:

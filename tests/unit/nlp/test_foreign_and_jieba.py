@@ -142,6 +142,24 @@ def test_organisation_span_drops_a_leading_verb(catalog: Catalog) -> None:
     assert rec.customer == "合肥新华医院"                  # 合肥 is a place, not 合作
 
 
+@pytest.mark.parametrize(
+    ("text", "org"),
+    [
+        ("约好宁波新华医院的刘主任周四见", "宁波新华医院"),     # 约|好: the scan cut into 约好
+        ("去过宁波新华医院，下周再去", "宁波新华医院"),
+        ("联系上宁波新华医院，下周再联系", "宁波新华医院"),
+        ("跟进宁波新华医院的项目，下周再联系", "宁波新华医院"),
+        ("对接常州恒瑞精工有限公司的采购，下周再联系", "常州恒瑞精工有限公司"),
+        ("上海瑞金医院，下周再联系", "上海瑞金医院"),            # 上海 is a place, not 上
+        ("通州人民医院的王主任，下周再联系", "通州人民医院"),
+        ("好医生药业有限公司，下周再联系", "好医生药业有限公司"),  # nothing before it
+    ],
+)
+def test_new_organisation_boundaries(catalog: Catalog, text: str, org: str) -> None:
+    rec = extract(text, now=NOW, catalog=catalog)
+    assert (rec.customer, rec.customer_known) == (org, False)
+
+
 def test_unknown_product_behind_filler_words(catalog: Catalog) -> None:
     rec = extract("今天电话联系了常州恒瑞精工有限公司，需要一批新的伺服电机", now=NOW,
                   catalog=catalog)
