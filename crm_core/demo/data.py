@@ -137,3 +137,9 @@ KEY_CONTACTS: dict[str, tuple[str, str, str, str, str]] = {
     "东南大学附属中大医院": ("陈红梅", "骨科", "骨科主任", "临床科室主任", "陈主任"),
     "南京市第一医院": ("王振华", "采购科", "采购科长", "采购科", "王科长"),
 }
+
+# (product, stage) of the demo deal at the customers the examples use
+KEY_DEALS: dict[str, tuple[str, str]] = {
+    "南京市鼓楼医院": ("椎间融合器", "合同谈判"),
+    "江苏省人民医院": ("人工髋关节", "需求确认"),
+}

