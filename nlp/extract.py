@@ -315,7 +315,12 @@ class Extractor:
             if cust_span is not None and cust_span[0] <= cm.start < cust_span[1]:
                 continue
             if cm.full_name is not None:
-                # a full name the catalog does not hold at this customer: as written
+                # a full name the catalog does not hold at this customer: as written,
+                # unless it is a misheard name of one of the customer's contacts
+                if known and customer is not None:
+                    canon = self.index.homophone_contact(cm.full_name, customer)
+                    if canon is not None:
+                        return canon, True
                 return cm.text, False
             canon = self.index.resolve_contact(cm, customer, known)
             if canon is not None:

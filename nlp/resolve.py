@@ -494,6 +494,14 @@ class CatalogIndex:
                                       full_name=name))
         return out, words
 
+    def homophone_contact(self, name: str, customer: str) -> str | None:
+        """The contact at `customer` whose full name sounds like `name` (ASR: 陈丽 → 陈立)."""
+        hits = [c.name for c in self.contacts_by_customer.get(customer, [])
+                if len(c.name) == len(name) and c.name[0] == name[0] and all(
+                    set(py_variants(x)) & set(py_variants(y))
+                    for x, y in zip(c.name[1:], name[1:], strict=True))]
+        return hits[0] if len(hits) == 1 else None
+
     def contact_mentions(self, text: str,
                          protected: Iterable[tuple[int, int]] = ()) -> list[ContactMention]:
         """'王主任'-style mentions, widened to the full name where one is written."""

@@ -115,6 +115,11 @@ def test_full_name_before_title_not_in_catalog(catalog: Catalog) -> None:
     assert rec.contact == "张晓红主任"
 
 
+def test_misheard_full_name_before_title(catalog: Catalog) -> None:
+    rec = extract("杭州一院陈丽主任同意了", now=NOW, catalog=catalog)     # ASR for 陈立
+    assert (rec.contact, rec.contact_known) == ("陈立", True)
+
+
 def test_full_name_before_title_in_catalog() -> None:
     rec = extract("杭州一院李明主任同意了", now=NOW, catalog=_catalog_with_li_ming())
     assert (rec.contact, rec.contact_known) == ("李明", True)
