@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
+import sys
 import time
 from typing import Any
 
@@ -206,6 +207,13 @@ class WeComApi:
         await self.client.close()
 
 
+def _in_outbox_delivery() -> bool:
+    """True while the outbox delivery loop sends (bot.addressing's delivery key is set).
+    Read from the loaded module so the adapter does not import crm_core."""
+    addressing = sys.modules.get("bot.addressing")
+    return bool(addressing is not None and addressing.current_delivery_key())
+
+
 class WeComSender:
     """`Sender` for WeCom: 1:1 app messages via message/send, group chats via appchat/send."""
 
@@ -224,8 +232,11 @@ class WeComSender:
         if to.is_group:
             data = await self.api.send_appchat({"chatid": to.chat_id, **part})
         else:
-            data = await self.api.send_message(
-                {"touser": to.user_id or to.chat_id, "agentid": self.api._agent(), **part})
+            body = {"touser": to.user_id or to.chat_id, "agentid": self.api._agent(), **part}
+            if _in_outbox_delivery():
+                # a re-send after a crash (same rendered JSON) is dropped by WeCom
+                body.update(enable_duplicate_check=1, duplicate_check_interval=1800)
+            data = await self.api.send_message(body)
             if data.get("invaliduser"):
                 raise ApiError(f"wecom: invalid user {data['invaliduser']}", retryable=False)
         return str(data["msgid"]) if data.get("msgid") else None

@@ -370,6 +370,22 @@ async def test_sender_image_and_group(env: Any, fake: FakePlatform) -> None:
     assert group["msgtype"] == "markdown"
 
 
+async def test_outbox_pushes_ask_wecom_to_drop_a_resend(env: Any, fake: FakePlatform) -> None:
+    from bot import addressing
+
+    _, ctx, _ = env
+    await ctx.senders["wecom"].send(ChatRef("wecom", "u", "u"), Text("直接回复"))
+    token = addressing.delivery_key.set("sla:first_contact:7:L1")
+    try:
+        await ctx.senders["wecom"].send(ChatRef("wecom", "u", "u"), Text("提醒"))
+    finally:
+        addressing.delivery_key.reset(token)
+    direct, pushed = sends(fake)
+    assert "enable_duplicate_check" not in direct
+    assert pushed["enable_duplicate_check"] == 1
+    assert pushed["duplicate_check_interval"] == 1800
+
+
 async def test_expired_token_is_refreshed_once(env: Any, fake: FakePlatform) -> None:
     _, ctx, _ = env
     fake.script("POST", "/cgi-bin/message/send",
