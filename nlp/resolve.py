@@ -546,6 +546,8 @@ class CatalogIndex:
         tokens that `ok` accepts (never a split word)."""
         toks = self.cut(phrase)
         for k in range(1, len(toks)):
+            if toks[k][2] in _PRODUCT_MODIFIERS:
+                continue                     # 新款监护仪 → 监护仪
             cand = "".join(t[2] for t in toks[k:])
             if ok(cand):
                 return cand
@@ -718,6 +720,10 @@ _LEAD_VERBS = frozenset((
     "谈谈", "聊聊", "聊", "接触", "跑", "跑了", "跟进", "考察", "参观", "调研",
     "沟通", "合作", "打", "问问", "见见", "送", "送到", "发给", "去过", "拜访",
     "认识", "接洽", "对口", "服务",
+))
+_PRODUCT_MODIFIERS = frozenset((
+    "新", "新款", "新型", "最新", "新一代", "高端", "低端", "中端", "好", "好点", "便宜", "贵",
+    "大", "小", "国产", "进口", "一批", "一套", "一台", "几台", "两台", "一些", "一点",
 ))
 _VERB_ENDINGS = frozenset((
     "上", "下", "下来", "过", "好", "到", "完", "通", "进", "成", "掉", "起", "回", "来", "住",

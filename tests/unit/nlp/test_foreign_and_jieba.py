@@ -169,6 +169,9 @@ def test_unknown_product_behind_filler_words(catalog: Catalog) -> None:
     rec = extract("今天电话联系了常州恒瑞精工有限公司，需要一批新的伺服电机", now=NOW,
                   catalog=catalog)
     assert "伺服电机" in rec.products
+    rec = extract("杭州一院想了解一下你们的新款监护仪", now=NOW, catalog=catalog)
+    assert "监护仪" in rec.products
+    assert extract("需要一些新的设备", now=NOW, catalog=catalog).products == ()
 
 
 def test_jieba_is_loaded_only_when_needed(catalog: Catalog) -> None:
