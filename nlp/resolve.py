@@ -18,6 +18,7 @@ read-only between tokenizers and read lazily by first character (`nlp/segment.py
 from __future__ import annotations
 
 import itertools
+import logging
 import re
 import threading
 from collections.abc import Iterable
@@ -39,6 +40,8 @@ __all__ = [
 _HAN_ANY = re.compile(r"[\u4e00-\u9fff]")
 _CLAUSE_PUNCT = re.compile(r"[，,。；;！!？?、\s：:（）()]")
 
+
+log = logging.getLogger(__name__)
 
 P_EXACT, P_DERIVED, P_PINYIN = 3, 2, 1
 
@@ -400,6 +403,7 @@ class CatalogIndex:
         self._py_names_cache: list[tuple[str, str, str]] | None = None
         self._tokenizer: Any = None
         self._tk_lock = threading.Lock()
+        self._jieba_failed = False
 
     # ---------------------------------------------------------------- jieba
     def user_words(self) -> list[str]:
@@ -423,8 +427,16 @@ class CatalogIndex:
     def cut(self, text: str) -> list[tuple[int, int, str]]:
         """jieba tokens of `text` with their offsets (HMM on: unknown names hold together)."""
         out: list[tuple[int, int, str]] = []
+        if self._jieba_failed:
+            return out
+        try:
+            toks = list(self.tokenizer().cut(text, HMM=True))
+        except Exception:     # no jieba (or a broken install): the scan-only behaviour
+            log.exception("jieba unavailable; word boundaries from the dictionary scan only")
+            self._jieba_failed = True
+            return out
         pos = 0
-        for tok in self.tokenizer().cut(text, HMM=True):
+        for tok in toks:
             out.append((pos, pos + len(tok), tok))
             pos += len(tok)
         return out

@@ -244,3 +244,16 @@ def test_sharded_dictionary_cuts_like_jiebas_own(monkeypatch: pytest.MonkeyPatch
                  "去鑫澜泰见龙骁腾，谈谐波减速器", "联系宁波新华医院的王主任"):
         assert tk.lcut(text) == full.lcut(text)
         assert tk.lcut(text, HMM=False) == full.lcut(text, HMM=False)
+
+
+def test_without_jieba_the_scan_still_answers(monkeypatch: pytest.MonkeyPatch,
+                                              catalog: Catalog) -> None:
+    from nlp import resolve
+
+    def broken(words: Any = ()) -> Any:
+        raise ImportError("no jieba")
+
+    monkeypatch.setattr(resolve, "new_tokenizer", broken)
+    rec = Extractor(catalog).extract("约了李明主任下周二演示", NOW)
+    assert rec.next_date == "2026-05-19"
+    assert rec.intent == "log_followup"      # a well-formed record (older name boundary)
