@@ -20,25 +20,13 @@ from crm_core.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def asr_config(settings: Settings) -> Any:
-    from nlp.asr import AsrConfig
-
-    cfg = AsrConfig(
-        model_path=settings.whisper_model_path, model_size=settings.whisper_model_size,
-        cache_dir=settings.whisper_cache_dir, device=settings.whisper_device,
-        compute_type=settings.whisper_compute_type, beam_size=settings.whisper_beam_size,
-        threads=settings.whisper_threads, max_seconds=settings.voice_max_seconds,
-        timeout_s=settings.voice_timeout_seconds, queue_size=settings.voice_queue_size,
-    )
-    return cfg
-
-
 def make_transcriber(settings: Settings) -> Any | None:
     """The voice worker (the model loads lazily on the first note)."""
     try:
+        from adapters.cli.cmd_transcribe import asr_config_from_settings
         from nlp.asr import TranscriptionWorker
 
-        return TranscriptionWorker(asr_config(settings))
+        return TranscriptionWorker(asr_config_from_settings(settings))
     except Exception:  # voice is optional: the bot still works with text
         log.warning("voice transcription unavailable; voice notes will be refused",
                     exc_info=True)
@@ -57,8 +45,18 @@ def build_context(
     ctx.bot = Bot(db, clock, settings, directories=ctx.directories, transcriber=transcriber)
     if transcriber is not None and hasattr(transcriber, "close"):
         ctx.closers.append(transcriber.close)
+        if hasattr(transcriber, "start"):
+            # warm the model up in the background: the first voice note need not wait
+            ctx.background.append(lambda: _warm_up(transcriber))
     ctx.closers.append(db.dispose)
     return ctx
+
+
+async def _warm_up(transcriber: Any) -> None:
+    try:
+        await transcriber.start()
+    except Exception:  # voice stays optional: notes get a clear refusal instead
+        log.warning("voice model warm-up failed; voice notes will be refused", exc_info=True)
 
 
 def attach_platforms(ctx: AppContext, app: web.Application) -> list[str]:

@@ -41,10 +41,9 @@ async def console_main(login: str, *, voice: bool, scheduler: bool) -> int:
     current = {"login": login}
     ctx.senders["console"] = ConsoleSender(lambda: current["login"],
                                            Path("var") / "console-pushes.log")
-    tasks: list[asyncio.Task[None]] = []
     if scheduler:
         attach_scheduler(ctx)
-        tasks = [asyncio.create_task(f()) for f in ctx.background]
+    tasks = [asyncio.create_task(f()) for f in ctx.background]   # type: ignore[arg-type]
     try:
         return await run_console(ctx.bot, login, user_name=user.name,
                                  images_dir=Path("var") / "images")
