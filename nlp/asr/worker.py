@@ -63,6 +63,15 @@ def default_engine(config: AsrConfig) -> Engine:
 
 
 def _peak_rss_mb() -> float:
+    """This process's peak resident memory. Linux: VmHWM, which starts afresh at exec —
+    ru_maxrss keeps the high-water mark of the (possibly large) parent it was forked from."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
     kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return kb / 1024 if sys.platform != "darwin" else kb / 1024 / 1024
 
