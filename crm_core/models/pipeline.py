@@ -6,6 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from crm_core.models.base import json_column, ts_column
@@ -31,6 +32,11 @@ OPEN_LEAD_STATUSES: tuple[str, ...] = ("new", "assigned", "claimed", "contacted"
 
 class Lead(SQLModel, table=True):
     __tablename__ = "lead"
+    __table_args__ = (
+        # routing reads per lead: a team's last assignment (round robin) and a rep's load
+        Index("ix_lead_team_assigned", "team_id", "assigned_at"),
+        Index("ix_lead_owner_status", "owner_id", "status"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(default=LeadStatus.new.value, index=True)
     customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
