@@ -6,7 +6,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, select, text
+from sqlalchemy import and_, bindparam, case, func, select, text
 
 from crm_core.models import (
     AssignmentRule,
@@ -20,6 +20,7 @@ from crm_core.models import (
     Team,
     User,
 )
+from crm_core.models.base import AwareDateTime
 from crm_core.models.pipeline import OPEN_LEAD_STATUSES
 from crm_core.policies import region as regions
 from crm_core.policies.routing import (
@@ -106,11 +107,7 @@ async def load_teams(
                         and u.id is not None)
         last = None
         if (only is None or t.id in only) and (t.strategy or "round_robin") != "weighted":
-            last = (await uow.session.execute(
-                select(Lead.owner_id).where(Lead.team_id == t.id,  # type: ignore[call-overload]
-                                            Lead.assigned_at.is_not(None))  # type: ignore[union-attr]
-                .order_by(Lead.assigned_at.desc(), Lead.id.desc()).limit(1)  # type: ignore[union-attr]
-            )).scalar()
+            last = (await uow.session.execute(_TEAM_CURSOR_SQL, {"team": t.id})).scalar()
         out[t.id] = TeamState(t.id, t.name, t.strategy or "round_robin", members, last,
                               int((t.settings or {}).get("offer_size", 3)))
     return out
@@ -129,14 +126,8 @@ async def load_reps(
     ids = [u.id for u in pick if u.id is not None]
     if not ids:
         return {}
-    is_open = case((Lead.status.in_(OPEN_LEAD_STATUSES), 1), else_=0)  # type: ignore[attr-defined]
-    is_today = case((Lead.assigned_at >= start, 1), else_=0)  # type: ignore[arg-type,operator]
     loads = {o: (int(a or 0), int(b or 0)) for o, a, b in (await s.execute(
-        select(Lead.owner_id, func.sum(is_open), func.sum(is_today))  # type: ignore[call-overload]
-        .where(Lead.owner_id.in_(ids),  # type: ignore[union-attr]
-               Lead.status.in_(OPEN_LEAD_STATUSES) | (Lead.assigned_at >= start))  # type: ignore[attr-defined,operator]
-        .group_by(Lead.owner_id)
-    )).all()}
+        _LOADS_SQL, {"ids": ids, "open": list(OPEN_LEAD_STATUSES), "start": start})).all()}
     deals: dict[int, tuple[int, float]] = {}
     conv: dict[int, dict[str, float]] = {}
     perf_key = f"routing.perf:{sorted(ids)}"
@@ -198,6 +189,20 @@ async def _conversion(uow: UnitOfWork, ids: list[int]) -> dict[int, dict[str, fl
 
 
 _CACHE_KEY = "routing.static"
+# The reads that run for every lead are prepared once as plain SQL (indexed by
+# ix_lead_team_assigned and ix_lead_owner_status): the ORM's statement building cost more
+# than the queries themselves.
+_TEAM_CURSOR_SQL = text(
+    "SELECT owner_id FROM lead WHERE team_id = :team AND assigned_at IS NOT NULL"
+    " ORDER BY assigned_at DESC, id DESC LIMIT 1")
+_LOADS_SQL = text(
+    "SELECT owner_id,"
+    " SUM(CASE WHEN status IN :open THEN 1 ELSE 0 END),"
+    " SUM(CASE WHEN assigned_at >= :start THEN 1 ELSE 0 END)"
+    " FROM lead WHERE owner_id IN :ids AND (status IN :open OR assigned_at >= :start)"
+    " GROUP BY owner_id"
+).bindparams(bindparam("ids", expanding=True), bindparam("open", expanding=True),
+             bindparam("start", type_=AwareDateTime()))
 # Plain SQL on purpose: it runs for every lead, and building an 18-subquery ORM statement
 # (cache key and all) cost more than running it.
 _STATIC_VERSION_SQL = text(
