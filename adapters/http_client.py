@@ -24,7 +24,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.ports import SendError
+from bot.ports import DirectoryEntry, SendError
 
 log = logging.getLogger(__name__)
 
@@ -295,3 +295,26 @@ def json_body(resp: Response) -> dict[str, Any]:
         return resp.data
     raise ApiError(f"expected JSON, got {resp.headers.get('Content-Type', '?')}",
                    retryable=True, status=resp.status)
+
+
+class UserApiDirectory:
+    """`UserDirectory` over a platform's user API: name, mobile and the first e-mail field
+    present. A failing API is logged and answers None (the bind flow takes over)."""
+
+    def __init__(self, platform: str, fetch: Callable[[str], Awaitable[dict[str, Any] | None]],
+                 email_fields: tuple[str, ...] = ("email",)) -> None:
+        self.platform = platform
+        self.fetch = fetch
+        self.email_fields = email_fields
+
+    async def lookup(self, platform_user_id: str) -> DirectoryEntry | None:
+        try:
+            user = await self.fetch(platform_user_id)
+        except ApiError as exc:
+            log.warning("%s: user lookup failed: %s", self.platform, exc)
+            return None
+        if not user:
+            return None
+        email = next((user[f] for f in self.email_fields if user.get(f)), None)
+        return DirectoryEntry(platform_user_id, name=user.get("name") or None,
+                              phone=user.get("mobile") or None, email=email)

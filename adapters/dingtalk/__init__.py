@@ -15,10 +15,10 @@ from dingtalk_stream import ChatbotMessage
 from adapters.dingtalk.inbound import PLATFORM, BotMessageHandler, StreamClient, to_incoming
 from adapters.dingtalk.outbound import (
     DingTalkApi,
-    DingTalkDirectory,
     DingTalkSender,
     render_markdown,
 )
+from adapters.http_client import UserApiDirectory
 from adapters.platforms import Dispatcher
 from crm_core.settings import secret
 
@@ -39,7 +39,7 @@ def setup(ctx: AppContext, app: web.Application) -> None:
     stream.register_callback_handler(ChatbotMessage.TOPIC, handler)
     app[APP_KEY] = stream
     ctx.senders[PLATFORM] = sender
-    ctx.directories[PLATFORM] = DingTalkDirectory(api)
+    ctx.directories[PLATFORM] = UserApiDirectory(PLATFORM, api.get_user, ("email", "org_email"))
     ctx.background.append(stream.run)
     ctx.closers.append(api.close)             # closers run in reverse: dispatcher drains first
     ctx.closers.append(dispatcher.close)

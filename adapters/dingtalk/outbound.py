@@ -31,7 +31,6 @@ from adapters.http_client import (
 )
 from adapters.platforms import encode_press
 from bot.messages import Button, Card, ChatRef, Image, Reply, Text
-from bot.ports import DirectoryEntry
 
 log = logging.getLogger(__name__)
 
@@ -274,20 +273,3 @@ class DingTalkSender:
             if data.get("flowControlledStaffIdList"):
                 raise ApiError("dingtalk: flow-controlled", retryable=True)
         return str(data.get("processQueryKey") or "") or None
-
-
-class DingTalkDirectory:
-    def __init__(self, api: DingTalkApi) -> None:
-        self.api = api
-
-    async def lookup(self, platform_user_id: str) -> DirectoryEntry | None:
-        try:
-            user = await self.api.get_user(platform_user_id)
-        except ApiError as exc:
-            log.warning("dingtalk: user lookup failed: %s", exc)
-            return None
-        if not user:
-            return None
-        return DirectoryEntry(platform_user_id, name=user.get("name") or None,
-                              phone=user.get("mobile") or None,
-                              email=user.get("email") or user.get("org_email") or None)

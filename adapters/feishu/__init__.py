@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from adapters.feishu.inbound import PLATFORM, FeishuEvents, message_to_incoming, press_to_incoming
-from adapters.feishu.outbound import FeishuApi, FeishuDirectory, FeishuSender, render, render_card
+from adapters.feishu.outbound import FeishuApi, FeishuSender, render, render_card
+from adapters.http_client import UserApiDirectory
 from adapters.platforms import Dispatcher
 from crm_core.settings import secret
 
@@ -36,7 +37,8 @@ def setup(ctx: AppContext, app: web.Application) -> None:
     app.router.add_post(EVENTS_PATH, events.receive)
     app[APP_KEY] = events
     ctx.senders[PLATFORM] = sender
-    ctx.directories[PLATFORM] = FeishuDirectory(api)
+    ctx.directories[PLATFORM] = UserApiDirectory(PLATFORM, api.get_user,
+                                                 ("email", "enterprise_email"))
     ctx.closers.append(api.close)             # closers run in reverse: dispatcher drains first
     ctx.closers.append(dispatcher.close)
     if s.feishu_long_connection:

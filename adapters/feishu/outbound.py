@@ -25,7 +25,6 @@ from adapters.http_client import (
     json_body,
 )
 from bot.messages import Card, ChatRef, Image, Reply, Text
-from bot.ports import DirectoryEntry
 
 log = logging.getLogger(__name__)
 
@@ -212,20 +211,3 @@ class FeishuSender:
     async def patch_card(self, message_id: str, card: Card) -> None:
         await self.api.patch_message(message_id,
                                      json.dumps(render_card(card), ensure_ascii=False))
-
-
-class FeishuDirectory:
-    def __init__(self, api: FeishuApi) -> None:
-        self.api = api
-
-    async def lookup(self, platform_user_id: str) -> DirectoryEntry | None:
-        try:
-            user = await self.api.get_user(platform_user_id)
-        except ApiError as exc:
-            log.warning("feishu: contact lookup failed: %s", exc)
-            return None
-        if not user:
-            return None
-        return DirectoryEntry(platform_user_id, name=user.get("name") or None,
-                              phone=user.get("mobile") or None,
-                              email=user.get("email") or user.get("enterprise_email") or None)

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 from wechatpy.enterprise.crypto import WeChatCrypto
 
+from adapters.http_client import UserApiDirectory
 from adapters.platforms import Dispatcher
 from adapters.wecom.inbound import PLATFORM, WeComCallback, parse_xml, to_incoming
-from adapters.wecom.outbound import WeComApi, WeComDirectory, WeComSender, render
+from adapters.wecom.outbound import WeComApi, WeComSender, render
 from crm_core.settings import secret
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ def setup(ctx: AppContext, app: web.Application) -> None:
     app.router.add_post(CALLBACK_PATH, callback.receive)
     app[APP_KEY] = callback
     ctx.senders[PLATFORM] = sender
-    ctx.directories[PLATFORM] = WeComDirectory(api)
+    ctx.directories[PLATFORM] = UserApiDirectory(PLATFORM, api.get_user, ("email", "biz_mail"))
     ctx.closers.append(api.close)           # closers run in reverse: dispatcher drains first
     ctx.closers.append(dispatcher.close)
 

@@ -26,7 +26,6 @@ from adapters.http_client import (
 )
 from adapters.platforms import encode_press
 from bot.messages import Card, ChatRef, Image, Reply, Text
-from bot.ports import DirectoryEntry
 
 log = logging.getLogger(__name__)
 
@@ -262,20 +261,3 @@ class WeComSender:
 
     async def download_media(self, media_id: str) -> bytes:
         return await self.api.download_media(media_id)
-
-
-class WeComDirectory:
-    """`UserDirectory`: user/get (mobile/email need the contact permission)."""
-
-    def __init__(self, api: WeComApi) -> None:
-        self.api = api
-
-    async def lookup(self, platform_user_id: str) -> DirectoryEntry | None:
-        try:
-            data = await self.api.get_user(platform_user_id)
-        except ApiError as exc:
-            log.warning("wecom: user/get failed: %s", exc)
-            return None
-        return DirectoryEntry(platform_user_id, name=data.get("name") or None,
-                              phone=data.get("mobile") or None,
-                              email=data.get("email") or data.get("biz_mail") or None)
