@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select, text
 
 from crm_core.models import ConfigEntry, Contact, Customer, Product, Stage
 from crm_core.uow import UnitOfWork
@@ -18,16 +18,16 @@ DEFAULT_OBSTACLES = ["招标延迟", "院长换届", "预算冻结", "招标暂�
 
 async def catalog_version(uow: UnitOfWork) -> tuple[Any, ...]:
     """Cheap fingerprint: changes whenever customers, contacts, products or presets change."""
-    s = uow.session
-    row = (await s.execute(select(
-        select(func.count(Customer.id)).scalar_subquery(),  # type: ignore[arg-type]
-        select(func.max(Customer.id)).scalar_subquery(),
-        select(func.count(Contact.id)).scalar_subquery(),  # type: ignore[arg-type]
-        select(func.max(Contact.id)).scalar_subquery(),
-        select(func.count(Product.id)).scalar_subquery(),  # type: ignore[arg-type]
-        select(func.max(ConfigEntry.updated_at)).scalar_subquery(),
-    ))).one()
+    row = (await uow.session.execute(_VERSION_SQL)).one()
     return tuple(row)
+
+
+# Runs for every chat message: plain SQL, so no statement is built each time.
+_VERSION_SQL = text(
+    "SELECT (SELECT COUNT(id) FROM customer), (SELECT MAX(id) FROM customer),"
+    " (SELECT COUNT(id) FROM contact), (SELECT MAX(id) FROM contact),"
+    " (SELECT COUNT(id) FROM product), (SELECT MAX(updated_at) FROM config_entry)"
+)
 
 
 async def bump_catalog(uow: UnitOfWork) -> None:
