@@ -84,9 +84,9 @@ class UnitOfWork:
         assert self._session is not None
         try:
             if not self.committed:
-                # Keep what was read usable after the block (a rollback would expire it).
+                # Keep what was read usable after the block (a rollback would expire it);
+                # close() below rolls the transaction back: no partial writes.
                 self._session.expunge_all()
-                await self._session.rollback()
         finally:
             await self._session.close()
             self._session = None
