@@ -419,3 +419,17 @@ def with_voice(incoming: Incoming, **changes: Any) -> Incoming:
     """A copy of `incoming` whose Voice has `changes` applied."""
     assert incoming.voice is not None
     return replace(incoming, voice=replace(incoming.voice, **changes))
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Long text → chunks of at most `limit` characters, cut at a line break when one is in
+    the second half of the chunk (platform text-message limits)."""
+    out: list[str] = []
+    while len(text) > limit:
+        nl = text.rfind("\n", 0, limit)
+        cut = nl + 1 if nl > limit // 2 else limit
+        out.append(text[:cut].rstrip("\n"))
+        text = text[cut:]
+    if text.strip() or not out:
+        out.append(text)
+    return out

@@ -29,7 +29,7 @@ from adapters.http_client import (
     Verdict,
     json_body,
 )
-from adapters.platforms import encode_press
+from adapters.platforms import encode_press, split_text
 from bot.messages import Button, Card, ChatRef, Image, Reply, Text
 
 log = logging.getLogger(__name__)
@@ -56,18 +56,6 @@ def classify(resp: Response) -> Verdict:
             isinstance(code, str) and code not in ("", "0")):
         return Verdict(Outcome.FAIL, text, code or resp.status)
     return Verdict(Outcome.OK)
-
-
-def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    out: list[str] = []
-    while len(text) > limit:
-        nl = text.rfind("\n", 0, limit)
-        cut = nl + 1 if nl > limit // 2 else limit
-        out.append(text[:cut].rstrip("\n"))
-        text = text[cut:]
-    if text.strip() or not out:
-        out.append(text)
-    return out
 
 
 def press_text(button: Button) -> str:
@@ -245,7 +233,7 @@ class DingTalkSender:
             title, text = render_markdown(reply)
             return await self._one(to, "markdown", {"title": title, "text": text})
         last = None
-        for chunk in split_text(reply.text):
+        for chunk in split_text(reply.text, TEXT_LIMIT):
             last = await self._one(to, "text", {"content": chunk})
         return last
 

@@ -24,6 +24,7 @@ from adapters.http_client import (
     Verdict,
     json_body,
 )
+from adapters.platforms import split_text
 from bot.messages import Card, ChatRef, Image, Reply, Text
 
 log = logging.getLogger(__name__)
@@ -47,18 +48,6 @@ def classify(resp: Response) -> Verdict:
     if resp.status >= 400 or code != 0:
         return Verdict(Outcome.FAIL, message, code or resp.status)
     return Verdict(Outcome.OK)
-
-
-def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    out: list[str] = []
-    while len(text) > limit:
-        nl = text.rfind("\n", 0, limit)
-        cut = nl + 1 if nl > limit // 2 else limit
-        out.append(text[:cut].rstrip("\n"))
-        text = text[cut:]
-    if text.strip() or not out:
-        out.append(text)
-    return out
 
 
 def render_card(card: Card, *, group: bool = False) -> dict[str, Any]:
@@ -89,7 +78,7 @@ def render(reply: Text | Card, *, group: bool = False) -> list[tuple[str, str]]:
     """Reply → [(msg_type, content JSON string)]."""
     if isinstance(reply, Text):
         return [("text", json.dumps({"text": t}, ensure_ascii=False))
-                for t in split_text(reply.text)]
+                for t in split_text(reply.text, TEXT_LIMIT)]
     return [("interactive", json.dumps(render_card(reply, group=group), ensure_ascii=False))]
 
 
