@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -96,6 +97,12 @@ def build_web_app(ctx: AppContext, *, scheduler: bool = True) -> web.Application
     app = web.Application(client_max_size=1024 * 1024)
     http.setup(ctx, app)
     attach_platforms(ctx, app)
+    if "console" not in ctx.senders:
+        # users reachable only in the console (the demo company, admins at the terminal):
+        # their pushes are written to var/console-pushes.log instead of dying undelivered
+        from adapters.console import ConsoleSender
+
+        ctx.senders["console"] = ConsoleSender(lambda: "", Path("var") / "console-pushes.log")
     if scheduler:
         attach_scheduler(ctx)
     tasks: list[asyncio.Task[None]] = []

@@ -67,12 +67,12 @@ def _json_dumps(value: Any) -> str:
 
 def migrate(url: str) -> None:
     """Bring the schema to the newest revision (`alembic upgrade heads`)."""
+    if not log.isEnabledFor(logging.DEBUG):    # before the import: it logs its plugins
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     from alembic import command
     from alembic.config import Config
 
     _ensure_sqlite_dir(url)
-    if not log.isEnabledFor(logging.DEBUG):
-        logging.getLogger("alembic").setLevel(logging.WARNING)
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["sqlalchemy_url"] = sync_url(url)

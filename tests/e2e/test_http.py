@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -87,3 +88,20 @@ async def test_pending_and_duplicate_and_idempotency(client: TestClient) -> None
 async def test_healthz(client: TestClient) -> None:
     r = await client.get("/healthz")
     assert r.status == 200 and (await r.json())["status"] == "ok"
+
+
+async def test_pushes_to_console_users_are_delivered_not_dead_lettered(
+    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`crmbot serve` without chat platforms: the demo users' pushes go to the console log."""
+    from scheduler.delivery import Deliverer
+
+    monkeypatch.chdir(tmp_path)
+    ctx = client.app["ctx_for_tests"]
+    r = await client.post("/api/leads", json={"company": "南京市鼓楼医院", "name": "钱医生",
+                                              "phone": "13700008888"})
+    assert (await r.json())["owner"] == "张伟"
+    stats = await Deliverer(ctx.db, ctx.clock, ctx.senders).run_once()
+    assert stats.sent >= 1 and stats.dead == 0
+    log = (tmp_path / "var" / "console-pushes.log").read_text("utf-8")
+    assert "→ zhangwei" in log and "钱医生" in log
