@@ -57,11 +57,13 @@ async def route_new_lead(uow: UnitOfWork, lead: Lead) -> RoutingOutcome:
         await scoring.score_lead(uow, lead, config=dict(vals.get("scoring.config") or {}),
                                  followups=0)
         facts = await state.lead_facts(uow, lead)
-        # the whole company in one pass: the load query costs the same for 4 reps or 40,
-        # and a full rule team then needs no second read before the fallback
         config, teams, reps = await state.load_state(
-            uow, None, weights=vals.get("routing.weights") or dict(DEFAULT_WEIGHTS))
+            uow, facts, weights=vals.get("routing.weights") or dict(DEFAULT_WEIGHTS))
         decision = decide(facts, config, teams, reps)
+        if config.rules and decision.details.get("rule") is None:
+            # the rule targets could not take it: decide again looking at the whole company
+            _, teams, reps = await state.load_state(uow, None, config)
+            decision = decide(facts, config, teams, reps)
     return await apply_decision(uow, lead, decision,
                                 offer_minutes=float(vals.get("routing.offer_minutes")
                                                     or OFFER_MINUTES_DEFAULT))
