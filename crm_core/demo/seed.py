@@ -287,9 +287,9 @@ async def seed_demo(uow: UnitOfWork, *, seed: int = 7) -> dict[str, int]:
                         detail={"channel": label, "demo": True}))
         counts["leads"] += 1
     s.add(ConfigEntry(key="campaign_costs", value=D.CAMPAIGN_COSTS, updated_at=now))
-    s.add(ConfigEntry(key="working_hours", value={"days": "workdays",
-                                                   "windows": [["09:00", "12:00"],
-                                                               ["13:30", "18:00"]]},
+    s.add(ConfigEntry(key="business_hours",
+                      value={"tz": "Asia/Shanghai",
+                             "hours": [["09:00", "12:00"], ["13:30", "18:00"]]},
                       updated_at=now))
     uow.audit("demo.seed", "system", "demo", after=dict(counts))
     await uow.commit()

@@ -377,7 +377,7 @@ async def queue_manager_digests(uow: UnitOfWork, now: datetime, period: str) -> 
 
 # --- the daily report (日报) --------------------------------------------------------------
 async def obstacle_presets(uow: UnitOfWork) -> list[str]:
-    raw = await config_value(uow, "obstacle_presets", None)
+    raw = await config_value(uow, "presets.obstacles", None)
     return [str(x) for x in raw] if raw else list(DEFAULT_OBSTACLES)
 
 

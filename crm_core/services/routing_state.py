@@ -35,6 +35,7 @@ from crm_core.policies.routing import (
     first_match,
     implicit_rules,
 )
+from crm_core.services.catalog import get_config
 from crm_core.uow import UnitOfWork, day_bounds
 
 ONLINE_MINUTES = 15
@@ -47,9 +48,7 @@ KIND_HINTS: tuple[tuple[str, str], ...] = (
 )
 
 
-async def config_value(uow: UnitOfWork, key: str, default: Any) -> Any:
-    row = await uow.session.get(ConfigEntry, key)
-    return default if row is None or row.value is None else row.value
+config_value = get_config          # the one reader of tenant configuration
 
 
 async def set_config_value(uow: UnitOfWork, key: str, value: Any) -> None:

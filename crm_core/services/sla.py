@@ -25,7 +25,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from crm_core.errors import Conflict, Forbidden, NotFound
 from crm_core.models import (
-    ConfigEntry,
     Customer,
     Deal,
     Lead,
@@ -39,6 +38,7 @@ from crm_core.models.pipeline import OPEN_LEAD_STATUSES
 from crm_core.models.sla import Escalation, SlaClock, SlaPolicy
 from crm_core.policies import sla as P
 from crm_core.policies.calendar import BusinessCalendar
+from crm_core.services.catalog import get_config
 from crm_core.uow import UnitOfWork, _jsonable
 
 log = logging.getLogger(__name__)
@@ -101,9 +101,7 @@ async def notify_many(uow: UnitOfWork, items: Sequence[tuple[str, int | None, Ma
 
 
 # --- configuration ------------------------------------------------------------------------
-async def config_value(uow: UnitOfWork, key: str, default: Any = None) -> Any:
-    row = await uow.session.get(ConfigEntry, key)
-    return default if row is None or row.value is None else row.value
+config_value = get_config          # the one reader of tenant configuration
 
 
 @dataclass
