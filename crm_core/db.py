@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ def migrate(url: str) -> None:
 class Database:
     """Owns the async engine; hands out sessions and units of work."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, sqlite_inline: bool = True) -> None:
         self.url = url
         _ensure_sqlite_dir(url)
         async_url, _ = _split(url)
@@ -92,17 +93,26 @@ class Database:
             # process would otherwise meet in SQLite's sleeping busy handler (p99 of seconds).
             # Waiting for the pool is an asyncio wait, in order. Other processes on the same
             # file still meet the busy timeout.
-            kwargs["connect_args"] = {"timeout": 30}
             kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60)
+            if sqlite_inline:
+                # statements run on the loop's thread: no thread hop per call (see the module)
+                from crm_core.sqlite_inline import inline_creator
+
+                kwargs["async_creator"] = inline_creator(
+                    make_url(url).database or ":memory:", timeout=30)
+            else:
+                kwargs["connect_args"] = {"timeout": 30}
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(async_url, **kwargs)
         if is_sqlite(url):
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-        # per-database caches of slow-changing reads, each validated by a version query
+        # per-database caches of slow-changing reads, each validated by a version query and
+        # dropped when this process commits a change to a table they are made of
         self.cache: dict[str, Any] = {}
         self.sessions = async_sessionmaker(
-            self.engine, class_=AsyncSession, expire_on_commit=False
+            self.engine, class_=AsyncSession, expire_on_commit=False,
+            info={_DB_INFO: self},
         )
 
     @property
@@ -116,6 +126,43 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+_DB_INFO = "crmbot.db"
+_TOUCHED = "crmbot.touches_reference"
+MEMO_INFO = "crmbot.memo"               # UnitOfWork.memo: reads reused within a transaction
+APPEND_INFO = "crmbot.append"           # UnitOfWork.append: rows written at flush/commit
+# the tables the cached reference snapshot is read from (crm_core.services.routing_state)
+REFERENCE_TABLES = frozenset({"crm_user", "user_identity", "team", "region", "assignment_rule",
+                              "config_entry", "product"})
+
+
+@event.listens_for(Session, "after_flush")
+def _note_reference_writes(session: Session, _ctx: Any) -> None:
+    if session.info.get(_TOUCHED):
+        return
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(obj, "__tablename__", None)
+        if table in REFERENCE_TABLES:
+            session.info[_TOUCHED] = True
+            session.info.pop(MEMO_INFO, None)
+            return
+
+
+@event.listens_for(Session, "after_commit")
+def _drop_stale_caches(session: Session) -> None:
+    session.info.pop(MEMO_INFO, None)
+    if session.info.pop(_TOUCHED, False):
+        db = session.info.get(_DB_INFO)
+        if db is not None:
+            db.cache.clear()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_reference_writes(session: Session, _previous: Any) -> None:
+    session.info.pop(_TOUCHED, None)
+    session.info.pop(MEMO_INFO, None)
+    session.info.pop(APPEND_INFO, None)
 
 
 def sync_engine_for(url: str) -> Engine:

@@ -10,12 +10,13 @@ from enum import Enum
 from types import TracebackType
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_core.clock import Clock
-from crm_core.db import Database
-from crm_core.models import AuditLog, OutboxMessage
+from crm_core.db import APPEND_INFO, MEMO_INFO, Database
+from crm_core.models import AuditLog, LeadEvent, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -91,37 +92,68 @@ class UnitOfWork:
             await self._session.close()
             self._session = None
 
+    @property
+    def memo(self) -> dict[str, Any]:
+        """Reads reused within this transaction (the reference snapshot of
+        `crm_core.services.routing_state`): one version check per transaction, not per use.
+        Emptied at commit and rollback, and by a flush that writes a reference table."""
+        return self.session.info.setdefault(MEMO_INFO, {})  # type: ignore[no-any-return]
+
     async def commit(self) -> None:
+        await self._write_appended()
         await self.session.commit()
         self.committed = True
 
     async def flush(self) -> None:
         await self.session.flush()
+        await self._write_appended()
 
     def add(self, row: SQLModel) -> None:
         self.session.add(row)
+
+    def append(self, model: type[SQLModel], **values: Any) -> None:
+        """Queue an append-only row (audit, outbox, lead event) that nothing reads back in
+        this transaction: written at the next `flush()` or `commit()`, one multi-row INSERT
+        per table instead of one ORM insert with RETURNING per row. Same transaction, so
+        same all-or-nothing; a rollback drops them."""
+        pending: dict[type[SQLModel], list[dict[str, Any]]] = \
+            self.session.info.setdefault(APPEND_INFO, {})
+        pending.setdefault(model, []).append(values)
+
+    async def _write_appended(self) -> None:
+        pending = self.session.info.pop(APPEND_INFO, None)
+        if not pending:
+            return
+        for model, rows in pending.items():
+            await self.session.execute(insert(model), rows)
 
     def audit(
         self, action: str, entity: str, entity_id: Any, *,
         before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
     ) -> None:
-        self.session.add(AuditLog(
-            at=self.now, actor_id=self.actor.user_id, actor=self.actor.label, action=action,
-            entity=entity, entity_id=str(entity_id), before=before, after=after,
-        ))
+        self.append(AuditLog, at=self.now, actor_id=self.actor.user_id, actor=self.actor.label,
+                    action=action, entity=entity, entity_id=str(entity_id), before=before,
+                    after=after)
+
+    def event(self, lead_id: int | None, kind: str, detail: dict[str, Any] | None = None, *,
+              customer_id: int | None = None, contact_id: int | None = None,
+              actor_id: int | None = None) -> None:
+        """A lead's history entry (LeadEvent), appended in this transaction; by the unit of
+        work's actor unless `actor_id` names another."""
+        self.append(LeadEvent, lead_id=lead_id, customer_id=customer_id, contact_id=contact_id,
+                    kind=kind, at=self.now,
+                    actor_id=actor_id if actor_id is not None else self.actor.user_id,
+                    detail=_jsonable(detail or {}))
 
     def notify(
         self, kind: str, recipient_id: int | None, payload: dict[str, Any], dedupe_key: str, *,
         at: datetime | None = None, platform: str | None = None, chat_id: str | None = None,
-    ) -> OutboxMessage:
+    ) -> None:
         """Queue a message to push later, in this transaction (the outbox pattern)."""
-        row = OutboxMessage(
-            kind=kind, recipient_id=recipient_id, payload=_jsonable(payload),
-            dedupe_key=dedupe_key, next_attempt_at=at or self.now, created_at=self.now,
-            platform=platform, chat_id=chat_id,
-        )
-        self.session.add(row)
-        return row
+        self.append(OutboxMessage, kind=kind, recipient_id=recipient_id,
+                    payload=_jsonable(payload), dedupe_key=dedupe_key,
+                    next_attempt_at=at or self.now, created_at=self.now, platform=platform,
+                    chat_id=chat_id)
 
 
 def day_bounds(day: date, clock: Clock) -> tuple[datetime, datetime]:

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from crm_core.errors import InvalidInput, NotFound
-from crm_core.models import Contact, Customer, FollowUp, Lead, LeadEvent, Task, User
+from crm_core.models import Contact, Customer, FollowUp, Lead, Task, User
 from crm_core.models.pipeline import OPEN_LEAD_STATUSES
 from crm_core.services import scoring
 from crm_core.uow import UnitOfWork, snapshot
@@ -160,9 +160,8 @@ async def _advance_leads(
         lead.updated_at = uow.now
         await scoring.score_lead(uow, lead)      # response so far and recency changed
         uow.add(lead)
-        uow.add(LeadEvent(lead_id=lead.id, customer_id=customer_id, kind="followup", at=uow.now,
-                          actor_id=owner.id, detail={"followup_id": followup_id,
-                                                     "status": lead.status}))
+        uow.event(lead.id, "followup", {"followup_id": followup_id, "status": lead.status},
+                  customer_id=customer_id, actor_id=owner.id)
         uow.audit("lead.followup", "lead", lead.id, before=before, after=snapshot(lead))
     return advanced
 

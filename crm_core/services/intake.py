@@ -13,13 +13,13 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from crm_core.errors import InvalidInput
-from crm_core.models import Contact, Customer, IntakeRequest, Lead, LeadEvent, User
+from crm_core.models import Contact, Customer, IntakeRequest, Lead, User
 from crm_core.policies.contact_info import BadContactInfo, normalize_email, normalize_phone
-from crm_core.services import routing
+from crm_core.services import routing, routing_state
 from crm_core.uow import UnitOfWork, snapshot
 
 log = logging.getLogger(__name__)
@@ -109,15 +109,17 @@ async def intake_lead(
     if not any(clean.get(k) for k in ("company", "name", "phone", "email", "message")):
         raise InvalidInput("empty lead payload", "线索是空的", fields={"*": "no lead data"})
     key = idempotency_key or clean.get("client_id")
-    if key:
+    found = await _lookup(uow, key, clean)
+    if "request" in found:
         stored = await uow.session.get(IntakeRequest, key)
         if stored is not None:
             return IntakeResult(**{**stored.response, "replayed": True})
 
-    result = await _intake(uow, payload, clean, channel, owner_id)
+    result = await _intake(uow, payload, clean, channel, owner_id, found)
     if key:
-        uow.add(IntakeRequest(key=key, lead_id=result.lead_id, response=result.to_json(),
-                              created_at=uow.now))
+        # appended: written with the commit, where a concurrent twin's INSERT collides
+        uow.append(IntakeRequest, key=key, lead_id=result.lead_id, response=result.to_json(),
+                   created_at=uow.now)
     if not commit:
         await uow.flush()
         return result
@@ -134,12 +136,39 @@ async def intake_lead(
     return result
 
 
+# Every read an intake needs before it writes, in one indexed statement: the client id seen
+# before, the person as an open lead or a contact (phone / e-mail: MULTI-INDEX OR on
+# ix_lead_phone / ix_lead_email and ix_contact_*), the organisation by its exact name.
+LOOKUP_SQL = text(
+    'SELECT \'request\' AS what, 0 AS id FROM intake_request WHERE "key" = :key'
+    " UNION ALL SELECT * FROM (SELECT 'lead' AS what, id FROM lead"
+    "  WHERE phone = :phone OR email = :email ORDER BY id DESC LIMIT 1) AS l"
+    " UNION ALL SELECT * FROM (SELECT 'contact' AS what, id FROM contact"
+    "  WHERE phone = :phone OR email = :email LIMIT 1) AS c"
+    " UNION ALL SELECT * FROM (SELECT 'customer' AS what, id FROM customer"
+    "  WHERE name = :company LIMIT 1) AS k"
+)
+
+
+async def _lookup(uow: UnitOfWork, key: str | None, clean: dict[str, Any]) -> dict[str, int]:
+    rows = (await uow.session.execute(LOOKUP_SQL, {
+        "key": key, "phone": clean.get("phone"), "email": clean.get("email"),
+        "company": clean.get("company")})).all()
+    return {str(what): int(id_) for what, id_ in rows}
+
+
 async def _intake(
     uow: UnitOfWork, payload: Mapping[str, Any], clean: dict[str, Any], channel: str,
-    owner_id: int | None = None,
+    owner_id: int | None = None, found: dict[str, int] | None = None,
 ) -> IntakeResult:
     phone, email = clean.get("phone"), clean.get("email")
-    dup = await _find_duplicate(uow, phone, email)
+    if found is None:
+        found = await _lookup(uow, None, clean)
+    dup: Lead | Contact | None = None
+    if "lead" in found:
+        dup = await uow.session.get(Lead, found["lead"])
+    elif "contact" in found:
+        dup = await uow.session.get(Contact, found["contact"])
     if dup is not None:
         return await _merge(uow, dup, payload, clean, channel)
 
@@ -148,7 +177,8 @@ async def _intake(
         problems.append("缺少电话和邮箱")
     if not clean.get("company"):
         problems.append("缺少单位名称")
-    customer = await _match_customer(uow, clean.get("company"))
+    customer = await uow.session.get(Customer, found["customer"]) \
+        if "customer" in found else None
     lead = Lead(
         status="pending" if problems else "new",
         customer_id=customer.id if customer else None,
@@ -164,56 +194,39 @@ async def _intake(
         raw_payload=_raw(payload), invalid_reasons=problems,
         created_at=uow.now, updated_at=uow.now,
     )
-    uow.add(lead)
-    await uow.flush()
-    uow.add(LeadEvent(lead_id=lead.id, kind="created", at=uow.now, actor_id=uow.actor.user_id,
-                      detail={"channel": lead.source_channel, "problems": problems}))
-    uow.audit("lead.create", "lead", lead.id, after=snapshot(lead))
+    created = snapshot(lead)
+
+    def record_created() -> None:
+        assert created is not None
+        created["id"] = lead.id
+        uow.event(lead.id, "created", {"channel": lead.source_channel, "problems": problems})
+        uow.audit("lead.create", "lead", lead.id, after=created)
+
     if problems:
+        uow.add(lead)
+        await uow.flush()
+        record_created()
         return IntakeResult(lead_id=lead.id, status="pending", problems=problems)
     entered_by = await uow.session.get(User, owner_id) if owner_id else None
     if entered_by is not None:
+        uow.add(lead)
+        await uow.flush()
+        record_created()
         reason = f"{entered_by.name}在聊天中录入"
         await routing.assign_lead(uow, lead, entered_by, reason)
         lead.status, lead.claimed_at = "claimed", uow.now
         uow.add(lead)
         return IntakeResult(lead_id=lead.id, status=lead.status, owner=entered_by.name,
                             owner_login=entered_by.login, reason=reason)
-    outcome = await routing.route_new_lead(uow, lead)
-    owner = await uow.session.get(User, outcome.owner_id) if outcome.owner_id else None
-    offered: list[str] = []
-    for uid in outcome.offered_to:
-        u = await uow.session.get(User, uid)
-        if u is not None:
-            offered.append(u.name)
+    # routed: the lead is inserted once, with its score, region and owner already on it
+    outcome = await routing.route_new_lead(uow, lead, on_insert=record_created)
+    users = (await routing_state.reference(uow)).users_by_id
+    owner = users.get(outcome.owner_id) if outcome.owner_id else None
+    offered = [users[uid].name for uid in outcome.offered_to if uid in users]
     return IntakeResult(
         lead_id=lead.id, status=lead.status, owner=owner.name if owner else None,
         owner_login=owner.login if owner else None, offered_to=offered, reason=outcome.reason,
     )
-
-
-async def _find_duplicate(
-    uow: UnitOfWork, phone: str | None, email: str | None
-) -> Lead | Contact | None:
-    """The person, if we know them already: an open lead first, then a contact (indexed)."""
-    if not phone and not email:
-        return None
-    conds_lead = []
-    conds_contact = []
-    if phone:
-        conds_lead.append(Lead.phone == phone)
-        conds_contact.append(Contact.phone == phone)
-    if email:
-        conds_lead.append(Lead.email == email)
-        conds_contact.append(Contact.email == email)
-    lead = (await uow.session.execute(
-        select(Lead).where(or_(*conds_lead)).order_by(Lead.id.desc()).limit(1)  # type: ignore[union-attr]
-    )).scalars().first()
-    if lead is not None:
-        return lead
-    return (await uow.session.execute(
-        select(Contact).where(or_(*conds_contact)).limit(1)
-    )).scalars().first()
 
 
 async def _merge(
@@ -228,9 +241,8 @@ async def _merge(
         lead, contact_id, customer_id = None, dup.id, dup.customer_id
         customer = await uow.session.get(Customer, customer_id) if customer_id else None
         owner_id = customer.owner_id if customer else None
-    uow.add(LeadEvent(lead_id=lead.id if lead else None, customer_id=customer_id,
-                      contact_id=contact_id, kind="inquiry", at=uow.now,
-                      actor_id=uow.actor.user_id, detail=detail))
+    uow.event(lead.id if lead else None, "inquiry", detail, customer_id=customer_id,
+              contact_id=contact_id)
     if lead is not None:
         before = snapshot(lead)
         lead.updated_at = uow.now
@@ -259,14 +271,6 @@ async def _merge(
         owner=owner.name if owner else None, owner_login=owner.login if owner else None,
         reason="重复线索，已并入原有记录", duplicate_of_owner=owner.name if owner else None,
     )
-
-
-async def _match_customer(uow: UnitOfWork, company: str | None) -> Customer | None:
-    if not company:
-        return None
-    return (await uow.session.execute(
-        select(Customer).where(Customer.name == company).limit(1)
-    )).scalars().first()
 
 
 def _raw(payload: Mapping[str, Any]) -> dict[str, Any]:

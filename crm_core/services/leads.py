@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 
 from crm_core.errors import Conflict, Forbidden, NotFound
-from crm_core.models import Lead, LeadEvent, User
+from crm_core.models import Lead, User
 from crm_core.models.pipeline import OPEN_LEAD_STATUSES
 from crm_core.services.access import visible_owner_ids
 from crm_core.uow import UnitOfWork, snapshot
@@ -104,7 +104,7 @@ async def claim_lead(uow: UnitOfWork, user: User, lead_id: int) -> Lead:
         await uow.session.rollback()
         raise Conflict(f"lead {lead_id} claimed concurrently", "手慢了，这条线索刚被别人认领")
     await uow.session.refresh(lead)
-    uow.add(LeadEvent(lead_id=lead_id, kind="claimed", at=uow.now, actor_id=user.id))
+    uow.event(lead_id, "claimed", actor_id=user.id)
     uow.audit("lead.claim", "lead", lead_id, before=before, after=snapshot(lead))
     await uow.commit()
     return lead

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from crm_core.errors import Conflict, Forbidden, NotFound
-from crm_core.models import ClaimOffer, ClaimOfferCandidate, Lead, LeadEvent, User
+from crm_core.models import ClaimOffer, ClaimOfferCandidate, Lead, User
 from crm_core.policies.routing import Decision, RoutingConfig, Rule, decide
 from crm_core.services import routing
 from crm_core.services import routing_state as state
@@ -48,9 +48,8 @@ async def open_offer(uow: UnitOfWork, lead: Lead, d: Decision,
     lead.assignment_reason = d.reason
     lead.updated_at = uow.now
     uow.add(lead)
-    uow.add(LeadEvent(lead_id=lead.id, kind="offered", at=uow.now, actor_id=uow.actor.user_id,
-                      detail={"offer_id": offer.id, "candidates": list(d.candidates),
-                              "reason": d.reason}))
+    uow.event(lead.id, "offered", {"offer_id": offer.id, "candidates": list(d.candidates),
+                                   "reason": d.reason})
     uow.audit("lead.offer", "lead", lead.id, after={"offer_id": offer.id,
                                                    "candidates": list(d.candidates)})
     return offer

@@ -113,8 +113,8 @@ async def _send_warnings(uow: UnitOfWork, to_warn: dict[int, list[tuple[Lead, An
                        "grade": lead.grade} for lead, _ in items[:10]],
         }, dedupe_key=key)
         for lead, at in items:
-            uow.add(LeadEvent(lead_id=lead.id, kind="pool_warned", at=uow.now,
-                              detail={"owner_id": owner_id, "reclaim_at": at.isoformat()}))
+            uow.event(lead.id, "pool_warned",
+                      {"owner_id": owner_id, "reclaim_at": at.isoformat()})
 
 
 async def _reclaim(uow: UnitOfWork, lead: Lead, days: float) -> None:
@@ -127,9 +127,8 @@ async def _reclaim(uow: UnitOfWork, lead: Lead, days: float) -> None:
     lead.assignment_reason = f"{days:g} 天未跟进, 回收至公海"
     lead.updated_at = uow.now
     uow.add(lead)
-    uow.add(LeadEvent(lead_id=lead.id, kind="pooled", at=uow.now,
-                      detail={"previous_owner_id": lead.previous_owner_id,
-                              "reason": lead.assignment_reason}))
+    uow.event(lead.id, "pooled", {"previous_owner_id": lead.previous_owner_id,
+                                  "reason": lead.assignment_reason})
     uow.audit("lead.reclaim", "lead", lead.id, before=before, after=snapshot(lead))
 
 
@@ -179,8 +178,8 @@ async def claim_from_pool(uow: UnitOfWork, lead_id: int, user_id: int) -> Lead:
     uow.add(lead)
     uow.add(PoolClaim(lead_id=lead_id, user_id=user_id, at=uow.now,
                       previous_owner_id=lead.previous_owner_id))
-    uow.add(LeadEvent(lead_id=lead_id, kind="claimed_from_pool", at=uow.now,
-                      actor_id=user_id, detail={"previous_owner_id": lead.previous_owner_id}))
+    uow.event(lead_id, "claimed_from_pool", {"previous_owner_id": lead.previous_owner_id},
+              actor_id=user_id)
     uow.audit("lead.pool_claim", "lead", lead_id, before=before, after=snapshot(lead))
     await uow.commit()
     return lead

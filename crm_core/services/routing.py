@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
 
 from crm_core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from crm_core.models import Lead, LeadEvent, Team, User
+from crm_core.models import Lead, Team, User
 from crm_core.models.pipeline import OPEN_LEAD_STATUSES
 from crm_core.policies.routing import (
     DEFAULT_WEIGHTS,
@@ -33,7 +34,6 @@ from crm_core.policies.routing import (
 )
 from crm_core.services import routing_state as state
 from crm_core.services import scoring
-from crm_core.services.users import admins
 from crm_core.uow import UnitOfWork, snapshot
 
 log = logging.getLogger(__name__)
@@ -50,10 +50,17 @@ class RoutingOutcome:
     details: dict[str, object] = field(default_factory=dict)
 
 
-async def route_new_lead(uow: UnitOfWork, lead: Lead) -> RoutingOutcome:
-    """Decide and apply the assignment of a freshly created, valid lead (no commit)."""
-    vals = await state.config_values(uow, CONFIG_KEYS)
-    with uow.session.no_autoflush:           # one UPDATE of the lead at the end, not three
+async def route_new_lead(
+    uow: UnitOfWork, lead: Lead, on_insert: Callable[[], None] | None = None,
+) -> RoutingOutcome:
+    """Decide and apply the assignment of a freshly created, valid lead (no commit).
+
+    A lead not yet in the database (`lead.id is None`) is inserted once, with its score,
+    region, product line and assignment already on it; `on_insert` runs right after the
+    INSERT (the intake's "created" event and audit row go before the assignment's)."""
+    ref = await state.reference(uow)
+    vals = ref.settings
+    with uow.session.no_autoflush:           # one write of the lead at the end, not three
         await scoring.score_lead(uow, lead, config=dict(vals.get("scoring.config") or {}),
                                  followups=0)
         facts = await state.lead_facts(uow, lead)
@@ -66,18 +73,36 @@ async def route_new_lead(uow: UnitOfWork, lead: Lead) -> RoutingOutcome:
             decision = decide(facts, config, teams, reps)
     return await apply_decision(uow, lead, decision,
                                 offer_minutes=float(vals.get("routing.offer_minutes")
-                                                    or OFFER_MINUTES_DEFAULT))
+                                                    or OFFER_MINUTES_DEFAULT),
+                                on_insert=on_insert)
 
 
 async def apply_decision(uow: UnitOfWork, lead: Lead, d: Decision,
-                         offer_minutes: float | None = None) -> RoutingOutcome:
+                         offer_minutes: float | None = None,
+                         on_insert: Callable[[], None] | None = None) -> RoutingOutcome:
     details: dict[str, object] = {"kind": d.kind, **d.details}
+    before = snapshot(lead)
+    owner: User | None = None
+    previous = lead.owner_id
+    if d.kind == "assign" and d.owner_id is not None:
+        owner = (await state.reference(uow)).users_by_id.get(d.owner_id) \
+            or await _user(uow, d.owner_id)
+        _stamp_assign(uow, lead, owner, d.reason, d.team_id)
+    elif d.kind == "offer":
+        lead.team_id, lead.assignment_reason, lead.updated_at = d.team_id, d.reason, uow.now
+    else:
+        _stamp_pool(uow, lead, d.reason)
+    uow.add(lead)
+    if lead.id is None:
+        await uow.flush()
+        if before is not None:
+            before["id"] = lead.id
+        if on_insert is not None:
+            on_insert()
     if d.admin_notice:
         await _tell_admins(uow, lead, d)
-    if d.kind == "assign" and d.owner_id is not None:
-        owner = await uow.session.get(User, d.owner_id)
-        assert owner is not None
-        await assign_lead(uow, lead, owner, d.reason, team_id=d.team_id, details=d.details)
+    if owner is not None:
+        _record_assign(uow, lead, owner, d.reason, before, previous, d.details, "assigned")
         return RoutingOutcome(owner_id=owner.id, reason=d.reason, details=details)
     if d.kind == "offer":
         from crm_core.services import offers
@@ -85,7 +110,7 @@ async def apply_decision(uow: UnitOfWork, lead: Lead, d: Decision,
         offer = await offers.open_offer(uow, lead, d, offer_minutes)
         details["offer_id"] = offer.id
         return RoutingOutcome(offered_to=d.candidates, reason=d.reason, details=details)
-    await _to_pool(uow, lead, d.reason)
+    _record_pool(uow, lead, d.reason, before)
     return RoutingOutcome(reason=d.reason, details=details)
 
 
@@ -96,6 +121,15 @@ async def assign_lead(
     """Assign and tell the owner (outbox row in the same transaction)."""
     before = snapshot(lead)
     previous = lead.owner_id
+    _stamp_assign(uow, lead, owner, reason, team_id)
+    uow.add(lead)
+    if lead.id is None:
+        await uow.flush()
+    _record_assign(uow, lead, owner, reason, before, previous, details, event)
+
+
+def _stamp_assign(uow: UnitOfWork, lead: Lead, owner: User, reason: str,
+                  team_id: int | None) -> None:
     lead.owner_id = owner.id
     lead.team_id = team_id or owner.team_id
     lead.status = "assigned"
@@ -103,12 +137,13 @@ async def assign_lead(
     lead.updated_at = uow.now
     lead.assignment_reason = reason
     lead.in_pool = False
-    uow.add(lead)
-    if lead.id is None:
-        await uow.flush()
-    uow.add(LeadEvent(lead_id=lead.id, kind=event, at=uow.now, actor_id=uow.actor.user_id,
-                      detail={"owner_id": owner.id, "previous_owner_id": previous,
-                              "reason": reason, **(details or {})}))
+
+
+def _record_assign(uow: UnitOfWork, lead: Lead, owner: User, reason: str,
+                   before: dict[str, Any] | None, previous: int | None,
+                   details: dict[str, Any] | None, event: str) -> None:
+    uow.event(lead.id, event, {"owner_id": owner.id, "previous_owner_id": previous,
+                               "reason": reason, **(details or {})})
     uow.audit(f"lead.{'assign' if event == 'assigned' else event}", "lead", lead.id,
               before=before, after=snapshot(lead))
     # one notice per assignment: a lead can go to the same owner twice in one instant
@@ -125,8 +160,7 @@ def lead_payload(lead: Lead, reason: str | None) -> dict[str, Any]:
                                                         lead.district) if p))}
 
 
-async def _to_pool(uow: UnitOfWork, lead: Lead, reason: str) -> None:
-    before = snapshot(lead)
+def _stamp_pool(uow: UnitOfWork, lead: Lead, reason: str) -> None:
     if lead.owner_id is not None:
         lead.previous_owner_id = lead.owner_id
     lead.owner_id = None
@@ -135,15 +169,18 @@ async def _to_pool(uow: UnitOfWork, lead: Lead, reason: str) -> None:
     lead.status = "new"
     lead.assignment_reason = reason
     lead.updated_at = uow.now
-    uow.add(lead)
-    await uow.flush()
-    uow.add(LeadEvent(lead_id=lead.id, kind="pooled", at=uow.now, actor_id=uow.actor.user_id,
-                      detail={"reason": reason}))
+
+
+def _record_pool(uow: UnitOfWork, lead: Lead, reason: str,
+                 before: dict[str, Any] | None) -> None:
+    uow.event(lead.id, "pooled", {"reason": reason})
     uow.audit("lead.pool", "lead", lead.id, before=before, after=snapshot(lead))
 
 
 async def _tell_admins(uow: UnitOfWork, lead: Lead, d: Decision) -> None:
-    for a in await admins(uow):
+    for a in (await state.reference(uow)).users:
+        if a.role != "admin" or not a.active:
+            continue
         uow.notify("routing.fallback", a.id,
                    {"lead_id": lead.id, "company": lead.company, "problem": d.admin_notice,
                     "outcome": d.reason, "kind": d.kind},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -59,14 +60,13 @@ async def set_config_value(uow: UnitOfWork, key: str, value: Any) -> None:
     row.updated_at = uow.now
     row.updated_by = uow.actor.user_id
     uow.add(row)
+    uow.memo.clear()
 
 
 async def config_values(uow: UnitOfWork, keys: tuple[str, ...]) -> dict[str, Any]:
-    """Several ConfigEntry values in one query (missing keys are absent)."""
-    rows = (await uow.session.execute(
-        select(ConfigEntry).where(ConfigEntry.key.in_(keys))  # type: ignore[attr-defined]
-    )).scalars().all()
-    return {r.key: r.value for r in rows if r.value is not None}
+    """Several ConfigEntry values (missing keys are absent), from the reference snapshot."""
+    settings = (await reference(uow)).settings
+    return {k: settings[k] for k in keys if k in settings}
 
 
 async def load_config(
@@ -215,10 +215,24 @@ _STATIC_VERSION_SQL = text(
     " (SELECT SUM(LENGTH(strategy) + COALESCE(region_id, 0)) FROM team),"
     " (SELECT COUNT(id) FROM assignment_rule), (SELECT MAX(id) FROM assignment_rule),"
     " (SELECT SUM(position) FROM assignment_rule),"
-    " (SELECT MAX(updated_at) FROM config_entry),"
+    " (SELECT MAX(updated_at) FROM config_entry), (SELECT COUNT(key) FROM config_entry),"
     " (SELECT COUNT(id) FROM product), (SELECT MAX(id) FROM product),"
     " (SELECT COUNT(id) FROM region)"
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """The slow-changing rows routing reads for every lead: users, teams, the rule table,
+    active products and the tenant configuration. Shared read-only between transactions
+    (detached rows: read their attributes, never add them to a session)."""
+
+    users: list[User]
+    teams: list[Team]
+    config: RoutingConfig
+    products: list[Product]
+    settings: dict[str, Any]                 # ConfigEntry key → value
+    users_by_id: dict[int, User]
 
 
 async def _static_version(uow: UnitOfWork) -> tuple[Any, ...]:
@@ -228,23 +242,31 @@ async def _static_version(uow: UnitOfWork) -> tuple[Any, ...]:
     return tuple(row)
 
 
-async def static_inputs(
-    uow: UnitOfWork,
-) -> tuple[list[User], list[Team], RoutingConfig, list[Product]]:
-    """Users, teams, the rule table and products: read once, reused while the version query
-    says nothing changed (one statement per lead instead of five)."""
+async def reference(uow: UnitOfWork) -> Reference:
+    """Users, teams, the rule table, products and configuration: read once per process and
+    reused while the version query says nothing changed; the version is checked once per
+    unit of work (one statement per lead instead of six)."""
+    memo = uow.memo.get(_CACHE_KEY)
+    if memo is not None:
+        return memo  # type: ignore[no-any-return]
     version = await _static_version(uow)
     hit = uow.db.cache.get(_CACHE_KEY)
     if hit is not None and hit[0] == version:
+        uow.memo[_CACHE_KEY] = hit[1]
         return hit[1]  # type: ignore[no-any-return]
     users = list((await uow.session.execute(select(User))).scalars())
     team_rows = list((await uow.session.execute(select(Team))).scalars())
-    config = await load_config(uow, None, team_rows)
+    settings = {r.key: r.value for r in (await uow.session.execute(select(ConfigEntry)))
+                .scalars() if r.value is not None}
+    config = await load_config(uow, settings.get("routing.weights") or DEFAULT_WEIGHTS,
+                               team_rows)
     products = list((await uow.session.execute(
         select(Product).where(Product.active.is_(True))  # type: ignore[attr-defined]
     )).scalars())
-    value = (users, team_rows, config, products)
+    value = Reference(users, team_rows, config, products, settings,
+                      {u.id: u for u in users if u.id is not None})
     uow.db.cache[_CACHE_KEY] = (version, value)
+    uow.memo[_CACHE_KEY] = value
     return value
 
 
@@ -255,7 +277,8 @@ async def load_state(
     """What `decide` needs. With `facts`, only the teams and reps the lead can reach (the
     matched rule's and the fallback's targets, the customer's owner) are loaded in full; the
     caller reloads everything (`facts=None`) if that is not enough."""
-    users, team_rows, cached_config, _ = await static_inputs(uow)
+    ref = await reference(uow)
+    users, team_rows, cached_config = ref.users, ref.teams, ref.config
     if config is None:
         config = cached_config if weights is None else RoutingConfig(
             cached_config.rules, {**DEFAULT_WEIGHTS, **weights}, implicit=cached_config.implicit)
@@ -287,8 +310,7 @@ async def product_lines_of(uow: UnitOfWork, lead: Lead) -> tuple[str, ...]:
     if not text.strip():
         return ()
     found: list[str] = []
-    _, _, _, products = await static_inputs(uow)
-    for p in products:
+    for p in (await reference(uow)).products:
         names = [p.name, *p.aliases, *p.model_codes, p.line]
         if p.line and p.line not in found and any(n and n in text for n in names):
             found.append(p.line)
