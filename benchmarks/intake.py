@@ -110,6 +110,15 @@ async def post_all(port: int, items: list[dict[str, object]], concurrency: int
     return lat, time.perf_counter() - t0, statuses
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc; -1 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return -1.0
+
+
 def pct(values: list[float], p: float) -> float:
     s = sorted(values)
     return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))]
@@ -144,13 +153,18 @@ def main() -> int:
                 time.sleep(0.1)
         items = payloads(args.n, existing)
         asyncio.run(post_all(port, payloads(50, existing[:50]), 2))          # warm-up
+        cpu0 = cpu_seconds(server.pid)
         lat, wall, statuses = asyncio.run(post_all(port, items, args.concurrency))
+        cpu = cpu_seconds(server.pid) - cpu0
     finally:
         server.terminate()
         server.wait(10)
     print(f"posted {len(lat)} leads, concurrency {args.concurrency}: statuses {statuses}")
     print(f"latency p50 {statistics.median(lat):.2f} ms · p99 {pct(lat, 99):.2f} ms · "
           f"throughput {len(lat) / wall:.0f} leads/s")
+    if cpu >= 0:
+        print(f"server CPU {cpu / len(lat) * 1000:.2f} ms per lead "
+              f"({cpu / wall * 100:.0f} % of one core)")
     print("duplicate check query plan (SQLite):")
     for line in query_plan(db):
         print("   ", line)

@@ -54,6 +54,9 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
+_INSERTS: dict[type[SQLModel], Any] = {}     # one INSERT construct per appended table
+
+
 class UnitOfWork:
     """`async with UnitOfWork(db, clock, actor) as uow:` … `await uow.commit()`.
 
@@ -111,6 +114,13 @@ class UnitOfWork:
     def add(self, row: SQLModel) -> None:
         self.session.add(row)
 
+    async def sql(self, statement: Any, params: dict[str, Any] | None = None) -> Any:
+        """Run a Core statement (prepared `text()`, a read that runs for every request) on
+        this transaction's connection: no ORM bookkeeping and no autoflush, so use it for
+        reads that do not depend on rows added but not yet flushed."""
+        conn = await self.session.connection()
+        return await conn.execute(statement, params or {})
+
     def append(self, model: type[SQLModel], **values: Any) -> None:
         """Queue an append-only row (audit, outbox, lead event) that nothing reads back in
         this transaction: written at the next `flush()` or `commit()`, one multi-row INSERT
@@ -124,8 +134,13 @@ class UnitOfWork:
         pending = self.session.info.pop(APPEND_INFO, None)
         if not pending:
             return
+        conn = await self.session.connection()
         for model, rows in pending.items():
-            await self.session.execute(insert(model), rows)
+            stmt = _INSERTS.get(model)
+            if stmt is None:
+                stmt = _INSERTS[model] = insert(model.__table__)  # type: ignore[attr-defined]
+            # Core executemany: the rows are plain values, no ORM state to track
+            await conn.execute(stmt, rows)
 
     def audit(
         self, action: str, entity: str, entity_id: Any, *,

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
-from crm_core.models.base import json_column, ts_column
+from crm_core.models.base import json_column, new_list, ts_column
 
 CUSTOMER_KINDS: dict[str, str] = {
     "hospital": "医院", "company": "企业", "school": "学校", "distributor": "经销商",
@@ -30,7 +30,7 @@ class Customer(SQLModel, table=True):
     city: str | None = None
     district: str | None = None
     address: str | None = None
-    aliases: list[str] = Field(default_factory=list, sa_column=json_column(list))
+    aliases: list[str] = Field(default_factory=new_list, sa_column=json_column(list))
     owner_id: int | None = Field(default=None, foreign_key="crm_user.id", index=True)
     created_at: datetime | None = Field(default=None, sa_column=ts_column())
     last_activity_at: datetime | None = Field(default=None, sa_column=ts_column())
@@ -55,7 +55,7 @@ class Contact(SQLModel, table=True):
     phone: str | None = Field(default=None, index=True)  # normalised: 13812345678
     email: str | None = Field(default=None, index=True)  # lower-case
     wechat: str | None = None
-    aliases: list[str] = Field(default_factory=list, sa_column=json_column(list))
+    aliases: list[str] = Field(default_factory=new_list, sa_column=json_column(list))
     created_at: datetime | None = Field(default=None, sa_column=ts_column())
 
 
@@ -64,7 +64,7 @@ class Product(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True)           # 椎间融合器
     line: str = Field(default="", index=True)            # 脊柱类
-    aliases: list[str] = Field(default_factory=list, sa_column=json_column(list))
-    model_codes: list[str] = Field(default_factory=list, sa_column=json_column(list))
+    aliases: list[str] = Field(default_factory=new_list, sa_column=json_column(list))
+    model_codes: list[str] = Field(default_factory=new_list, sa_column=json_column(list))
     list_price: float | None = None
     active: bool = True

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
-from crm_core.models.base import json_column, ts_column
+from crm_core.models.base import json_column, new_list, ts_column
 
 __all__ = ["ConfigChange", "DealEvidence", "Handover", "ProcurementContact", "ProcurementProject"]
 
@@ -39,7 +39,7 @@ class ProcurementProject(SQLModel, table=True):
     customer_id: int = Field(foreign_key="customer.id", index=True)
     deal_id: int | None = Field(default=None, foreign_key="deal.id", index=True)
     name: str
-    products: list[str] = Field(default_factory=list, sa_column=json_column(list))
+    products: list[str] = Field(default_factory=new_list, sa_column=json_column(list))
     budget: float | None = None
     status: str = "open"                        # open | won | lost | closed
     created_by: int | None = Field(default=None, foreign_key="crm_user.id")
@@ -79,9 +79,9 @@ class Handover(SQLModel, table=True):
     __tablename__ = "handover"
     id: int | None = Field(default=None, primary_key=True)
     from_user_id: int = Field(foreign_key="crm_user.id", index=True)
-    to_user_ids: list[int] = Field(default_factory=list, sa_column=json_column(list))
+    to_user_ids: list[int] = Field(default_factory=new_list, sa_column=json_column(list))
     reason: str = "leave"                       # leave | departure
-    items: list[dict[str, Any]] = Field(default_factory=list, sa_column=json_column(list))
+    items: list[dict[str, Any]] = Field(default_factory=new_list, sa_column=json_column(list))
     status: str = Field(default="active", index=True)   # active | reverted
     created_by: int | None = Field(default=None, foreign_key="crm_user.id")
     created_at: datetime = Field(sa_column=ts_column(nullable=False))

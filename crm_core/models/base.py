@@ -33,6 +33,18 @@ class AwareDateTime(TypeDecorator[datetime]):
         return value
 
 
+def new_dict() -> dict[str, Any]:
+    """Default factory for dict fields. A Python function, not the `dict` builtin: pydantic
+    inspects a default factory's signature on every construction, and for a builtin that
+    means parsing its text signature and failing (about 0.1 ms per field per row)."""
+    return {}
+
+
+def new_list() -> list[Any]:
+    """Default factory for list fields (see `new_dict`)."""
+    return []
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

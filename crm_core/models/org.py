@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
-from crm_core.models.base import json_column, ts_column
+from crm_core.models.base import json_column, new_dict, new_list, ts_column
 
 
 class Role(StrEnum):
@@ -27,8 +27,8 @@ class Region(SQLModel, table=True):
     __tablename__ = "region"
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True)          # 苏南大区
-    provinces: list[str] = Field(default_factory=list, sa_column=json_column(list))
-    cities: list[str] = Field(default_factory=list, sa_column=json_column(list))
+    provinces: list[str] = Field(default_factory=new_list, sa_column=json_column(list))
+    cities: list[str] = Field(default_factory=new_list, sa_column=json_column(list))
 
 
 class Team(SQLModel, table=True):
@@ -38,8 +38,8 @@ class Team(SQLModel, table=True):
     region_id: int | None = Field(default=None, foreign_key="region.id")
     manager_id: int | None = None          # crm_user.id (no FK: team ⇄ user would be a cycle)
     strategy: str = "round_robin"                        # round_robin | weighted
-    product_lines: list[str] = Field(default_factory=list, sa_column=json_column(list))
-    settings: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(dict))
+    product_lines: list[str] = Field(default_factory=new_list, sa_column=json_column(list))
+    settings: dict[str, Any] = Field(default_factory=new_dict, sa_column=json_column(dict))
 
 
 class User(SQLModel, table=True):

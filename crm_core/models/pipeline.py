@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from crm_core.models.base import json_column, ts_column
+from crm_core.models.base import json_column, new_dict, new_list, ts_column
 
 
 class LeadStatus(StrEnum):
@@ -36,6 +36,7 @@ class Lead(SQLModel, table=True):
         # routing reads per lead: a team's last assignment (round robin) and a rep's load
         Index("ix_lead_team_assigned", "team_id", "assigned_at"),
         Index("ix_lead_owner_status", "owner_id", "status"),
+        Index("ix_lead_owner_assigned", "owner_id", "assigned_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(default=LeadStatus.new.value, index=True)
@@ -64,11 +65,11 @@ class Lead(SQLModel, table=True):
     utm_content: str | None = None
     utm_term: str | None = None
     client_id: str | None = Field(default=None, unique=True)
-    raw_payload: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(dict))
-    invalid_reasons: list[str] = Field(default_factory=list, sa_column=json_column(list))
+    raw_payload: dict[str, Any] = Field(default_factory=new_dict, sa_column=json_column(dict))
+    invalid_reasons: list[str] = Field(default_factory=new_list, sa_column=json_column(list))
     score: int = 50
     grade: str | None = None                                  # A/B/C or red/yellow/green
-    score_reasons: list[str] = Field(default_factory=list, sa_column=json_column(list))
+    score_reasons: list[str] = Field(default_factory=new_list, sa_column=json_column(list))
     assignment_reason: str | None = None
     in_pool: bool = Field(default=False, index=True)           # 公海
     previous_owner_id: int | None = Field(default=None, foreign_key="crm_user.id")
@@ -93,7 +94,7 @@ class LeadEvent(SQLModel, table=True):
     kind: str                                                  # created | inquiry | assigned …
     at: datetime = Field(sa_column=ts_column(nullable=False))
     actor_id: int | None = Field(default=None, foreign_key="crm_user.id")
-    detail: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(dict))
+    detail: dict[str, Any] = Field(default_factory=new_dict, sa_column=json_column(dict))
 
 
 class Stage(SQLModel, table=True):
@@ -105,8 +106,8 @@ class Stage(SQLModel, table=True):
     sequence: int = 10
     is_won: bool = False
     is_lost: bool = False
-    allowed_next: list[str] = Field(default_factory=list, sa_column=json_column(list))
-    requirements: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(dict))
+    allowed_next: list[str] = Field(default_factory=new_list, sa_column=json_column(list))
+    requirements: dict[str, Any] = Field(default_factory=new_dict, sa_column=json_column(dict))
     active: bool = True
 
 
@@ -119,10 +120,10 @@ class Deal(SQLModel, table=True):
     owner_id: int | None = Field(default=None, foreign_key="crm_user.id", index=True)
     stage_id: int = Field(foreign_key="stage.id", index=True)
     amount: float = 0.0
-    products: list[str] = Field(default_factory=list, sa_column=json_column(list))
+    products: list[str] = Field(default_factory=new_list, sa_column=json_column(list))
     expected_close: date | None = None
     lost_reason: str | None = None
-    fields: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(dict))
+    fields: dict[str, Any] = Field(default_factory=new_dict, sa_column=json_column(dict))
     stage_entered_at: datetime | None = Field(default=None, sa_column=ts_column())
     created_at: datetime | None = Field(default=None, sa_column=ts_column())
     updated_at: datetime | None = Field(default=None, sa_column=ts_column())
@@ -153,7 +154,7 @@ class FollowUp(SQLModel, table=True):
     channel: str | None = None                  # 电话 拜访 微信 会议 邮件 演示
     summary: str = ""
     attitude: str | None = None                 # 明确支持 需再沟通 已否决
-    products: list[str] = Field(default_factory=list, sa_column=json_column(list))
+    products: list[str] = Field(default_factory=new_list, sa_column=json_column(list))
     obstacle: str | None = None
     next_action: str | None = None
     next_due_at: datetime | None = Field(default=None, sa_column=ts_column())

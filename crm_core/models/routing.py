@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
-from crm_core.models.base import json_column, ts_column
+from crm_core.models.base import json_column, new_dict, ts_column
 
 
 class AssignmentRule(SQLModel, table=True):
@@ -24,7 +24,7 @@ class AssignmentRule(SQLModel, table=True):
     name: str
     active: bool = True
     is_fallback: bool = False
-    conditions: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(dict))
+    conditions: dict[str, Any] = Field(default_factory=new_dict, sa_column=json_column(dict))
     target_kind: str = "team"                         # team | rep | pool
     target_id: int | None = None
     created_at: datetime | None = Field(default=None, sa_column=ts_column())
@@ -47,7 +47,7 @@ class ClaimOffer(SQLModel, table=True):
     status: str = Field(default="open", index=True)   # open | claimed | expired | cancelled
     winner_id: int | None = Field(default=None, foreign_key="crm_user.id")
     reason: str | None = None
-    details: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(dict))
+    details: dict[str, Any] = Field(default_factory=new_dict, sa_column=json_column(dict))
     created_at: datetime = Field(sa_column=ts_column(nullable=False))
     expires_at: datetime = Field(sa_column=ts_column(nullable=False, index=True))
     closed_at: datetime | None = Field(default=None, sa_column=ts_column())

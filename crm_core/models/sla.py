@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
-from crm_core.models.base import json_column, ts_column
+from crm_core.models.base import json_column, new_dict, new_list, ts_column
 
 
 class SlaPolicy(SQLModel, table=True):
@@ -24,9 +24,9 @@ class SlaPolicy(SQLModel, table=True):
     team_id: int | None = Field(default=None, foreign_key="team.id")
     source_channel: str | None = None
     grade: str | None = None
-    levels_hours: list[float] = Field(default_factory=list, sa_column=json_column(list))
+    levels_hours: list[float] = Field(default_factory=new_list, sa_column=json_column(list))
     business: bool = False                     # business hours (calendar) or elapsed time
-    params: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(dict))
+    params: dict[str, Any] = Field(default_factory=new_dict, sa_column=json_column(dict))
     active: bool = True
 
 
@@ -78,7 +78,7 @@ class DailyReport(SQLModel, table=True):
     status: str = "prompted"                   # prompted | answered
     draft: str = ""
     progress: str | None = None
-    obstacles: list[str] = Field(default_factory=list, sa_column=json_column(list))
+    obstacles: list[str] = Field(default_factory=new_list, sa_column=json_column(list))
     prompted_at: datetime | None = Field(default=None, sa_column=ts_column())
     answered_at: datetime | None = Field(default=None, sa_column=ts_column())
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Field, SQLModel
 
-from crm_core.models.base import json_column, ts_column
+from crm_core.models.base import json_column, new_dict, ts_column
 
 
 class AuditLog(SQLModel, table=True):
@@ -34,7 +34,7 @@ class OutboxMessage(SQLModel, table=True):
     recipient_id: int | None = Field(default=None, foreign_key="crm_user.id", index=True)
     platform: str | None = None                   # resolved at delivery when None
     chat_id: str | None = None
-    payload: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(dict))
+    payload: dict[str, Any] = Field(default_factory=new_dict, sa_column=json_column(dict))
     dedupe_key: str = Field(unique=True)
     status: str = Field(default="pending", index=True)     # pending | sending | sent | dead
     attempts: int = 0
@@ -52,7 +52,7 @@ class DialogState(SQLModel, table=True):
     key: str = Field(primary_key=True)            # platform:chat_id:user_id
     user_id: int | None = Field(default=None, foreign_key="crm_user.id")
     name: str
-    data: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(dict))
+    data: dict[str, Any] = Field(default_factory=new_dict, sa_column=json_column(dict))
     updated_at: datetime = Field(sa_column=ts_column(nullable=False))
 
 
@@ -71,7 +71,7 @@ class IntakeRequest(SQLModel, table=True):
     __tablename__ = "intake_request"
     key: str = Field(primary_key=True)
     lead_id: int | None = Field(default=None, foreign_key="lead.id")
-    response: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(dict))
+    response: dict[str, Any] = Field(default_factory=new_dict, sa_column=json_column(dict))
     created_at: datetime = Field(sa_column=ts_column(nullable=False))
 
 

@@ -151,7 +151,7 @@ LOOKUP_SQL = text(
 
 
 async def _lookup(uow: UnitOfWork, key: str | None, clean: dict[str, Any]) -> dict[str, int]:
-    rows = (await uow.session.execute(LOOKUP_SQL, {
+    rows = (await uow.sql(LOOKUP_SQL, {
         "key": key, "phone": clean.get("phone"), "email": clean.get("email"),
         "company": clean.get("company")})).all()
     return {str(what): int(id_) for what, id_ in rows}

@@ -92,41 +92,83 @@ async def load_config(
     return RoutingConfig(implicit_rules(teams), {**DEFAULT_WEIGHTS, **weights}, implicit=True)
 
 
-async def load_teams(
-    uow: UnitOfWork, users: list[User], only: set[int] | None = None,
-    team_rows: list[Team] | None = None,
-) -> dict[int, TeamState]:
-    """Teams with their members; the round-robin cursor only for the teams in `only`."""
-    teams = team_rows if team_rows is not None else \
-        list((await uow.session.execute(select(Team))).scalars())
+def build_teams(users: list[User], team_rows: list[Team],
+                cursors: dict[int, int | None]) -> dict[int, TeamState]:
+    """Teams with their members and round-robin cursors (None where not read)."""
     out: dict[int, TeamState] = {}
-    for t in teams:
+    for t in team_rows:
         assert t.id is not None
         members = tuple(u.id for u in users if u.team_id == t.id and u.role == "rep"
                         and u.id is not None)
-        last = None
-        if (only is None or t.id in only) and (t.strategy or "round_robin") != "weighted":
-            last = (await uow.session.execute(_TEAM_CURSOR_SQL, {"team": t.id})).scalar()
-        out[t.id] = TeamState(t.id, t.name, t.strategy or "round_robin", members, last,
-                              int((t.settings or {}).get("offer_size", 3)))
+        out[t.id] = TeamState(t.id, t.name, t.strategy or "round_robin", members,
+                              cursors.get(t.id), int((t.settings or {}).get("offer_size", 3)))
     return out
+
+
+def _live_sql(teams: int) -> Any:
+    """Reps' open leads, their assignments today and the teams' last assignees, in one
+    statement; each part is read from an index (ix_lead_owner_status,
+    ix_lead_owner_assigned, ix_lead_team_assigned)."""
+    parts = [
+        "SELECT 0 AS k, owner_id AS a, COUNT(*) AS b FROM lead"
+        " WHERE owner_id IN :ids AND status IN :open GROUP BY owner_id",
+        "SELECT 1 AS k, owner_id AS a, COUNT(*) AS b FROM lead"
+        " WHERE owner_id IN :ids AND assigned_at >= :start GROUP BY owner_id",
+    ]
+    parts += [f"SELECT * FROM (SELECT 2 AS k, team_id AS a, owner_id AS b FROM lead"
+              f" WHERE team_id = :t{i} AND assigned_at IS NOT NULL"
+              f" ORDER BY assigned_at DESC, id DESC LIMIT 1) AS t{i}" for i in range(teams)]
+    return text(" UNION ALL ".join(parts)).bindparams(
+        bindparam("ids", expanding=True), bindparam("open", expanding=True),
+        bindparam("start", type_=AwareDateTime()))
+
+
+_LIVE_SQL: dict[int, Any] = {}
+
+
+async def live_counts(
+    uow: UnitOfWork, team_ids: list[int], rep_ids: list[int],
+) -> tuple[dict[int, int | None], dict[int, tuple[int, int]]]:
+    """(team → last assignee, rep → (open leads, assigned today)), read fresh: one
+    statement."""
+    if not team_ids and not rep_ids:
+        return {}, {}
+    start, _ = day_bounds(uow.now.astimezone(uow.clock.tz).date(), uow.clock)
+    sql = _LIVE_SQL.get(len(team_ids))
+    if sql is None:
+        sql = _LIVE_SQL[len(team_ids)] = _live_sql(len(team_ids))
+    params: dict[str, Any] = {"ids": rep_ids or [-1], "open": list(OPEN_LEAD_STATUSES),
+                              "start": start}
+    params.update({f"t{i}": t for i, t in enumerate(team_ids)})
+    cursors: dict[int, int | None] = {}
+    open_: dict[int, int] = {}
+    today: dict[int, int] = {}
+    if uow.session.sync_session.autoflush:    # count this transaction's own changes too
+        await uow.session.flush()
+    for k, a, b in (await uow.sql(sql, params)).all():
+        if k == 0:
+            open_[int(a)] = int(b)
+        elif k == 1:
+            today[int(a)] = int(b)
+        else:
+            cursors[int(a)] = None if b is None else int(b)
+    return cursors, {r: (open_.get(r, 0), today.get(r, 0)) for r in rep_ids}
 
 
 async def load_reps(
     uow: UnitOfWork, users: list[User], only: set[int] | None = None,
-    performance: bool = True,
+    performance: bool = True, loads: dict[int, tuple[int, int]] | None = None,
 ) -> dict[int, RepState]:
     """Users (all, or those in `only`) with load and capacity; with `performance` also open
     deals, won amount (30 days) and conversion per product line. 1–3 grouped queries."""
     s = uow.session
     now = uow.now
-    start, _ = day_bounds(now.astimezone(uow.clock.tz).date(), uow.clock)
     pick = [u for u in users if only is None or u.id in only]
     ids = [u.id for u in pick if u.id is not None]
     if not ids:
         return {}
-    loads = {o: (int(a or 0), int(b or 0)) for o, a, b in (await s.execute(
-        _LOADS_SQL, {"ids": ids, "open": list(OPEN_LEAD_STATUSES), "start": start})).all()}
+    if loads is None:
+        _, loads = await live_counts(uow, [], ids)
     deals: dict[int, tuple[int, float]] = {}
     conv: dict[int, dict[str, float]] = {}
     perf_key = f"routing.perf:{sorted(ids)}"
@@ -188,20 +230,6 @@ async def _conversion(uow: UnitOfWork, ids: list[int]) -> dict[int, dict[str, fl
 
 
 _CACHE_KEY = "routing.static"
-# The reads that run for every lead are prepared once as plain SQL (indexed by
-# ix_lead_team_assigned and ix_lead_owner_status): the ORM's statement building cost more
-# than the queries themselves.
-_TEAM_CURSOR_SQL = text(
-    "SELECT owner_id FROM lead WHERE team_id = :team AND assigned_at IS NOT NULL"
-    " ORDER BY assigned_at DESC, id DESC LIMIT 1")
-_LOADS_SQL = text(
-    "SELECT owner_id,"
-    " SUM(CASE WHEN status IN :open THEN 1 ELSE 0 END),"
-    " SUM(CASE WHEN assigned_at >= :start THEN 1 ELSE 0 END)"
-    " FROM lead WHERE owner_id IN :ids AND (status IN :open OR assigned_at >= :start)"
-    " GROUP BY owner_id"
-).bindparams(bindparam("ids", expanding=True), bindparam("open", expanding=True),
-             bindparam("start", type_=AwareDateTime()))
 # Plain SQL on purpose: it runs for every lead, and building an 18-subquery ORM statement
 # (cache key and all) cost more than running it.
 _STATIC_VERSION_SQL = text(
@@ -238,7 +266,7 @@ class Reference:
 async def _static_version(uow: UnitOfWork) -> tuple[Any, ...]:
     """One cheap query whose answer changes whenever users, teams, rules, products or the
     configuration change (what the cached routing inputs are made of)."""
-    row = (await uow.session.execute(_STATIC_VERSION_SQL)).one()
+    row = (await uow.sql(_STATIC_VERSION_SQL)).one()
     return tuple(row)
 
 
@@ -296,10 +324,15 @@ async def load_state(
                           if r.target_kind == "rep" and r.target_id is not None}
             if facts.affinity_owner_id is not None:
                 only_reps.add(facts.affinity_owner_id)
-    teams = await load_teams(uow, users, only_teams, team_rows)
+    cursor_teams = [t.id for t in team_rows if t.id is not None
+                    and (only_teams is None or t.id in only_teams)
+                    and (t.strategy or "round_robin") != "weighted"]
+    rep_ids = [u.id for u in users if u.id is not None and (only_reps is None or u.id in only_reps)]
+    cursors, loads = await live_counts(uow, cursor_teams, rep_ids)
+    teams = build_teams(users, team_rows, cursors)
     if only_teams is not None:
         performance = any(teams[t].strategy == "weighted" for t in only_teams if t in teams)
-    return config, teams, await load_reps(uow, users, only_reps, performance)
+    return config, teams, await load_reps(uow, users, only_reps, performance, loads)
 
 
 async def product_lines_of(uow: UnitOfWork, lead: Lead) -> tuple[str, ...]:
