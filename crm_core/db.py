@@ -6,8 +6,10 @@ driver (aiosqlite / asyncpg) and the sync one for alembic (sqlite3 / psycopg) ar
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -85,6 +87,7 @@ class Database:
 
     def __init__(self, url: str, *, echo: bool = False, sqlite_inline: bool = True) -> None:
         self.url = url
+        self._checkpointer: Any = None
         _ensure_sqlite_dir(url)
         async_url, _ = _split(url)
         kwargs: dict[str, Any] = {"echo": echo, "json_serializer": _json_dumps}
@@ -95,11 +98,14 @@ class Database:
             # file still meet the busy timeout.
             kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60)
             if sqlite_inline:
-                # statements run on the loop's thread: no thread hop per call (see the module)
+                # statements run on the loop's thread: no thread hop per call, and the WAL
+                # is checkpointed by a background thread (see crm_core.sqlite_inline)
                 from crm_core.sqlite_inline import inline_creator
 
+                path = make_url(url).database or ":memory:"
                 kwargs["async_creator"] = inline_creator(
-                    make_url(url).database or ":memory:", timeout=30)
+                    path, timeout=30,
+                    on_connect=None if path == ":memory:" else self._start_checkpointer)
             else:
                 kwargs["connect_args"] = {"timeout": 30}
         else:
@@ -107,6 +113,10 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(async_url, **kwargs)
         if is_sqlite(url):
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        # every INSERT/UPDATE/DELETE on lead through this engine: the validity stamp of the
+        # cached live routing counts (crm_core.services.routing_state.live_counts)
+        self.lead_writes = 0
+        event.listen(self.engine.sync_engine, "after_cursor_execute", self._count_lead_writes)
         # per-database caches of slow-changing reads, each validated by a version query and
         # dropped when this process commits a change to a table they are made of
         self.cache: dict[str, Any] = {}
@@ -124,14 +134,29 @@ class Database:
         async with self.sessions() as s:
             yield s
 
+    def _count_lead_writes(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement[:1] in "IUD " and _LEAD_DML.match(statement):
+            self.lead_writes += 1
+
+    def _start_checkpointer(self) -> None:
+        if self._checkpointer is None:
+            from crm_core.sqlite_inline import Checkpointer
+
+            self._checkpointer = Checkpointer(make_url(self.url).database or "")
+
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._checkpointer is not None:
+            checkpointer, self._checkpointer = self._checkpointer, None
+            await asyncio.get_running_loop().run_in_executor(None, checkpointer.stop)
 
 
 _DB_INFO = "crmbot.db"
 _TOUCHED = "crmbot.touches_reference"
 MEMO_INFO = "crmbot.memo"               # UnitOfWork.memo: reads reused within a transaction
 APPEND_INFO = "crmbot.append"           # UnitOfWork.append: rows written at flush/commit
+ON_COMMIT_INFO = "crmbot.on_commit"     # UnitOfWork.on_commit: callbacks after the commit
+_LEAD_DML = re.compile(r"\s*(?:INSERT INTO|UPDATE|DELETE FROM) lead\b")
 # the tables the cached reference snapshot is read from (crm_core.services.routing_state)
 REFERENCE_TABLES = frozenset({"crm_user", "user_identity", "team", "region", "assignment_rule",
                               "config_entry", "product"})
@@ -156,6 +181,11 @@ def _drop_stale_caches(session: Session) -> None:
         db = session.info.get(_DB_INFO)
         if db is not None:
             db.cache.clear()
+    for callback in session.info.pop(ON_COMMIT_INFO, ()):
+        try:
+            callback()
+        except Exception:  # a cache left stale is re-read; the commit itself stands
+            log.exception("after-commit callback failed")
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -163,6 +193,7 @@ def _forget_reference_writes(session: Session, _previous: Any) -> None:
     session.info.pop(_TOUCHED, None)
     session.info.pop(MEMO_INFO, None)
     session.info.pop(APPEND_INFO, None)
+    session.info.pop(ON_COMMIT_INFO, None)
 
 
 def sync_engine_for(url: str) -> Engine:

@@ -253,7 +253,8 @@ async def _merge(
         uow.audit("lead.merge_inquiry", "lead", lead.id, before=before, after=snapshot(lead))
     else:
         uow.audit("contact.merge_inquiry", "contact", contact_id, after=detail)
-    owner = await uow.session.get(User, owner_id) if owner_id else None
+    owner = (await routing_state.reference(uow)).users_by_id.get(owner_id) \
+        if owner_id else None
     if owner is not None:
         uow.notify(
             "lead.merged", owner.id,

@@ -94,11 +94,14 @@ async def apply_decision(uow: UnitOfWork, lead: Lead, d: Decision,
         _stamp_pool(uow, lead, d.reason)
     uow.add(lead)
     if lead.id is None:
+        writes_before = uow.db.lead_writes
         await uow.flush()
         if before is not None:
             before["id"] = lead.id
         if on_insert is not None:
             on_insert()
+        if owner is not None and owner.id is not None:
+            state.count_new_assignment(uow, owner.id, lead.team_id, writes_before)
     if d.admin_notice:
         await _tell_admins(uow, lead, d)
     if owner is not None:

@@ -126,25 +126,43 @@ def _live_sql(teams: int) -> Any:
 _LIVE_SQL: dict[int, Any] = {}
 
 
+@dataclass(slots=True)
+class _Live:
+    """Live counts cached on SQLite, valid while `stamp` holds: no other connection
+    committed (data_version), no lead row written in this process (Database.lead_writes)
+    other than the intakes that updated the counts themselves, and the same day."""
+
+    stamp: tuple[Any, int, Any]
+    cursors: dict[int, int | None]
+    loads: dict[int, tuple[int, int]]
+
+
 async def live_counts(
     uow: UnitOfWork, team_ids: list[int], rep_ids: list[int],
 ) -> tuple[dict[int, int | None], dict[int, tuple[int, int]]]:
-    """(team → last assignee, rep → (open leads, assigned today)), read fresh: one
-    statement."""
+    """(team → last assignee, rep → (open leads, assigned today)): one statement, or none
+    on SQLite when nothing that could change them happened since the last read."""
     if not team_ids and not rep_ids:
         return {}, {}
-    start, _ = day_bounds(uow.now.astimezone(uow.clock.tz).date(), uow.clock)
+    day = uow.now.astimezone(uow.clock.tz).date()
+    if uow.session.sync_session.autoflush:    # count this transaction's own changes too
+        await uow.session.flush()
+    stamp = (uow.memo.get(_DATA_VERSION), uow.db.lead_writes, day)
+    live: _Live | None = uow.db.cache.get(_LIVE_KEY)
+    if stamp[0] is not None and live is not None and live.stamp == stamp \
+            and all(t in live.cursors for t in team_ids) \
+            and all(r in live.loads for r in rep_ids):
+        return ({t: live.cursors[t] for t in team_ids}, {r: live.loads[r] for r in rep_ids})
+    start, _ = day_bounds(day, uow.clock)
     sql = _LIVE_SQL.get(len(team_ids))
     if sql is None:
         sql = _LIVE_SQL[len(team_ids)] = _live_sql(len(team_ids))
     params: dict[str, Any] = {"ids": rep_ids or [-1], "open": list(OPEN_LEAD_STATUSES),
                               "start": start}
     params.update({f"t{i}": t for i, t in enumerate(team_ids)})
-    cursors: dict[int, int | None] = {}
+    cursors: dict[int, int | None] = dict.fromkeys(team_ids)
     open_: dict[int, int] = {}
     today: dict[int, int] = {}
-    if uow.session.sync_session.autoflush:    # count this transaction's own changes too
-        await uow.session.flush()
     for k, a, b in (await uow.sql(sql, params)).all():
         if k == 0:
             open_[int(a)] = int(b)
@@ -152,7 +170,40 @@ async def live_counts(
             today[int(a)] = int(b)
         else:
             cursors[int(a)] = None if b is None else int(b)
-    return cursors, {r: (open_.get(r, 0), today.get(r, 0)) for r in rep_ids}
+    loads = {r: (open_.get(r, 0), today.get(r, 0)) for r in rep_ids}
+    if stamp[0] is not None:
+        if live is None or live.stamp != stamp:
+            live = uow.db.cache[_LIVE_KEY] = _Live(stamp, {}, {})
+        live.cursors.update(cursors)
+        live.loads.update(loads)
+    return cursors, loads
+
+
+def count_new_assignment(uow: UnitOfWork, owner_id: int, team_id: int | None,
+                         writes_before: int) -> None:
+    """The intake just inserted a lead assigned to `owner_id`: if that INSERT was the only
+    lead write since the cached counts were read, they are carried forward at commit
+    (+1 open, +1 today, the team's cursor) instead of being read again."""
+    live: _Live | None = uow.db.cache.get(_LIVE_KEY)
+    if live is None or live.stamp[1] != writes_before or uow.db.lead_writes != writes_before + 1:
+        return
+    db, writes = uow.db, uow.db.lead_writes
+
+    def carry() -> None:
+        if db.cache.get(_LIVE_KEY) is not live or db.lead_writes != writes:
+            return                  # something else wrote leads meanwhile: read afresh
+        _carry(live, writes, owner_id, team_id)
+
+    uow.on_commit(carry)
+
+
+def _carry(live: _Live, writes: int, owner_id: int, team_id: int | None) -> None:
+    if owner_id in live.loads:
+        open_n, today_n = live.loads[owner_id]
+        live.loads[owner_id] = (open_n + 1, today_n + 1)
+    if team_id is not None and team_id in live.cursors:
+        live.cursors[team_id] = owner_id
+    live.stamp = (live.stamp[0], writes, live.stamp[2])
 
 
 async def load_reps(
@@ -247,6 +298,12 @@ _STATIC_VERSION_SQL = text(
     " (SELECT COUNT(id) FROM product), (SELECT MAX(id) FROM product),"
     " (SELECT COUNT(id) FROM region)"
 )
+# SQLite also answers whether another connection (another process) committed since this
+# connection last looked: the validity stamp of the cached live counts (see live_counts)
+_STATIC_VERSION_SQLITE = text(
+    str(_STATIC_VERSION_SQL) + ", (SELECT data_version FROM pragma_data_version())")
+_DATA_VERSION = "routing.data_version"
+_LIVE_KEY = "routing.live"
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,8 +323,11 @@ class Reference:
 async def _static_version(uow: UnitOfWork) -> tuple[Any, ...]:
     """One cheap query whose answer changes whenever users, teams, rules, products or the
     configuration change (what the cached routing inputs are made of)."""
-    row = (await uow.sql(_STATIC_VERSION_SQL)).one()
-    return tuple(row)
+    if uow.db.dialect == "sqlite":
+        *row, data_version = (await uow.sql(_STATIC_VERSION_SQLITE)).one()
+        uow.memo[_DATA_VERSION] = data_version
+        return tuple(row)
+    return tuple((await uow.sql(_STATIC_VERSION_SQL)).one())
 
 
 async def reference(uow: UnitOfWork) -> Reference:
@@ -278,6 +338,7 @@ async def reference(uow: UnitOfWork) -> Reference:
     if memo is not None:
         return memo  # type: ignore[no-any-return]
     version = await _static_version(uow)
+    data_version = uow.memo.get(_DATA_VERSION)
     hit = uow.db.cache.get(_CACHE_KEY)
     if hit is not None and hit[0] == version:
         uow.memo[_CACHE_KEY] = hit[1]
@@ -293,8 +354,13 @@ async def reference(uow: UnitOfWork) -> Reference:
     )).scalars())
     value = Reference(users, team_rows, config, products, settings,
                       {u.id: u for u in users if u.id is not None})
+    # shared beyond this session: detach them, so that a rollback here cannot expire them
+    for row in (*users, *team_rows, *products):
+        uow.session.expunge(row)
     uow.db.cache[_CACHE_KEY] = (version, value)
     uow.memo[_CACHE_KEY] = value
+    if data_version is not None:
+        uow.memo[_DATA_VERSION] = data_version
     return value
 
 
