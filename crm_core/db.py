@@ -113,9 +113,11 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(async_url, **kwargs)
         if is_sqlite(url):
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-        # every INSERT/UPDATE/DELETE on lead through this engine: the validity stamp of the
-        # cached live routing counts (crm_core.services.routing_state.live_counts)
+        # every INSERT/UPDATE/DELETE through this engine on lead, and on the reference
+        # tables: with SQLite's data_version (other connections' commits), the validity
+        # stamps of the cached routing inputs (crm_core.services.routing_state)
         self.lead_writes = 0
+        self.reference_writes = 0
         event.listen(self.engine.sync_engine, "after_cursor_execute", self._count_lead_writes)
         # per-database caches of slow-changing reads, each validated by a version query and
         # dropped when this process commits a change to a table they are made of
@@ -135,8 +137,12 @@ class Database:
             yield s
 
     def _count_lead_writes(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if statement[:1] in "IUD " and _LEAD_DML.match(statement):
+        if statement[:1] not in "IUD \n":
+            return
+        if _LEAD_DML.match(statement):
             self.lead_writes += 1
+        elif _REFERENCE_DML.match(statement):
+            self.reference_writes += 1
 
     def _start_checkpointer(self) -> None:
         if self._checkpointer is None:
@@ -160,6 +166,10 @@ _LEAD_DML = re.compile(r"\s*(?:INSERT INTO|UPDATE|DELETE FROM) lead\b")
 # the tables the cached reference snapshot is read from (crm_core.services.routing_state)
 REFERENCE_TABLES = frozenset({"crm_user", "user_identity", "team", "region", "assignment_rule",
                               "config_entry", "product"})
+
+
+_REFERENCE_DML = re.compile(
+    r"\s*(?:INSERT INTO|UPDATE|DELETE FROM) (?:" + "|".join(sorted(REFERENCE_TABLES)) + r")\b")
 
 
 @event.listens_for(Session, "after_flush")

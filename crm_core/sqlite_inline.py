@@ -158,6 +158,20 @@ class InlineConnection:
         cur = InlineCursor(self._require().cursor(), self._pacer)
         return await cur.execute(sql, parameters)
 
+    def executemany_now(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Rows that are only appended (audit, outbox, lead events): straight to the driver,
+        in the transaction SQLAlchemy has open on this connection (crm_core.uow); sqlite3
+        opens it here if nothing was written yet, and SQLAlchemy's commit or rollback ends
+        it. Errors come out as SQLAlchemy's (IntegrityError for a duplicate dedupe key…), as
+        they would through the engine."""
+        from sqlalchemy.exc import DBAPIError
+
+        rows = list(rows)
+        try:
+            self._require().executemany(sql, rows)
+        except sqlite3.Error as e:
+            raise DBAPIError.instance(sql, rows, e, sqlite3.Error) from e
+
     async def commit(self) -> None:
         self._require().commit()
 

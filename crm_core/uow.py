@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from crm_core.clock import Clock
 from crm_core.db import APPEND_INFO, MEMO_INFO, ON_COMMIT_INFO, Database
 from crm_core.models import AuditLog, LeadEvent, OutboxMessage
+from crm_core.sqlite_inline import InlineConnection
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +159,12 @@ class UnitOfWork:
         await self.session.commit()
         self.committed = True
 
+    async def rollback(self) -> None:
+        """Undo everything of this transaction, the queued appended rows included."""
+        self.session.info.pop(APPEND_INFO, None)
+        self.session.info.pop(ON_COMMIT_INFO, None)
+        await self.session.rollback()
+
     async def flush(self) -> None:
         await self.session.flush()
         await self._write_appended()
@@ -191,11 +198,19 @@ class UnitOfWork:
         if not pending:
             return
         conn = await self.session.connection()
+        inline = None
         for model, rows in pending.items():
             plan = _insert_plan(model, conn.dialect)
             if plan is not None:
                 sql, values = plan
-                await conn.exec_driver_sql(sql, [tuple(v(row) for v in values) for row in rows])
+                params = [tuple(v(row) for v in values) for row in rows]
+                if inline is None:
+                    raw = await conn.get_raw_connection()
+                    inline = raw.driver_connection
+                if isinstance(inline, InlineConnection):
+                    inline.executemany_now(sql, params)      # same connection, same transaction
+                else:
+                    await conn.exec_driver_sql(sql, params)
                 continue
             stmt = _INSERTS.get(model)
             if stmt is None:

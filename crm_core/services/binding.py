@@ -56,7 +56,7 @@ async def bind_by_contact_info(
         await uow.commit()
     except IntegrityError:
         # two first messages of the same person at once: the other one bound them
-        await uow.session.rollback()
+        await uow.rollback()
         from crm_core.services.users import user_by_identity
 
         return await user_by_identity(uow, platform, platform_user_id)
@@ -102,7 +102,7 @@ async def request_binding(
     try:
         await uow.commit()
     except IntegrityError:  # the same request today already queued: nothing to add
-        await uow.session.rollback()
+        await uow.rollback()
 
 
 async def approve_binding(
@@ -133,4 +133,4 @@ async def report_problem(uow: UnitOfWork, platform: str, text: str) -> None:
     try:
         await uow.commit()
     except IntegrityError:  # already reported this hour
-        await uow.session.rollback()
+        await uow.rollback()

@@ -19,7 +19,7 @@ async def first_time(uow: UnitOfWork, platform: str, event_id: str) -> bool:
     try:
         await uow.commit()
     except IntegrityError:
-        await uow.session.rollback()
+        await uow.rollback()
         return False
     return True
 

@@ -127,7 +127,7 @@ async def intake_lead(
         await uow.commit()
     except IntegrityError:
         # A concurrent retry with the same key won the race: answer what it stored.
-        await uow.session.rollback()
+        await uow.rollback()
         if key:
             stored = await uow.session.get(IntakeRequest, key)
             if stored is not None:
@@ -148,13 +148,21 @@ LOOKUP_SQL = text(
     " UNION ALL SELECT * FROM (SELECT 'customer' AS what, id FROM customer"
     "  WHERE name = :company LIMIT 1) AS k"
 )
+# On SQLite the same statement also says whether another connection committed since this
+# one last looked: the stamp that keeps the cached routing inputs valid without a query
+LOOKUP_SQL_SQLITE = text(
+    str(LOOKUP_SQL) + " UNION ALL SELECT 'data_version', data_version FROM pragma_data_version()")
 
 
 async def _lookup(uow: UnitOfWork, key: str | None, clean: dict[str, Any]) -> dict[str, int]:
-    rows = (await uow.sql(LOOKUP_SQL, {
+    sqlite = uow.db.dialect == "sqlite"
+    rows = (await uow.sql(LOOKUP_SQL_SQLITE if sqlite else LOOKUP_SQL, {
         "key": key, "phone": clean.get("phone"), "email": clean.get("email"),
         "company": clean.get("company")})).all()
-    return {str(what): int(id_) for what, id_ in rows}
+    found = {str(what): int(id_) for what, id_ in rows}
+    if "data_version" in found:
+        routing_state.note_data_version(uow, found.pop("data_version"))
+    return found
 
 
 async def _intake(

@@ -101,7 +101,7 @@ async def claim_lead(uow: UnitOfWork, user: User, lead_id: int) -> Lead:
                  assigned_at=lead.assigned_at or uow.now)
     )
     if res.rowcount != 1:  # type: ignore[attr-defined]
-        await uow.session.rollback()
+        await uow.rollback()
         raise Conflict(f"lead {lead_id} claimed concurrently", "手慢了，这条线索刚被别人认领")
     await uow.session.refresh(lead)
     uow.event(lead_id, "claimed", actor_id=user.id)

@@ -73,7 +73,7 @@ async def grab_offer(uow: UnitOfWork, offer_id: int, user_id: int) -> routing.Ro
         .execution_options(synchronize_session=False)
     )
     if res.rowcount != 1:  # type: ignore[attr-defined]
-        await uow.session.rollback()
+        await uow.rollback()
         offer = await uow.session.get(ClaimOffer, offer_id)
         winner = await uow.session.get(User, offer.winner_id) if offer and offer.winner_id \
             else None

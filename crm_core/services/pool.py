@@ -165,7 +165,7 @@ async def claim_from_pool(uow: UnitOfWork, lead_id: int, user_id: int) -> Lead:
         .values(in_pool=False, owner_id=user_id).execution_options(synchronize_session=False)
     )
     if res.rowcount != 1:  # type: ignore[attr-defined]
-        await uow.session.rollback()
+        await uow.rollback()
         raise Conflict(f"lead {lead_id} claimed meanwhile", "手慢了, 这条线索刚被别人认领")
     await uow.session.refresh(lead)
     lead.team_id = user.team_id

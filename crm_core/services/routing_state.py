@@ -298,10 +298,10 @@ _STATIC_VERSION_SQL = text(
     " (SELECT COUNT(id) FROM product), (SELECT MAX(id) FROM product),"
     " (SELECT COUNT(id) FROM region)"
 )
-# SQLite also answers whether another connection (another process) committed since this
-# connection last looked: the validity stamp of the cached live counts (see live_counts)
-_STATIC_VERSION_SQLITE = text(
-    str(_STATIC_VERSION_SQL) + ", (SELECT data_version FROM pragma_data_version())")
+# SQLite answers whether another connection (another process) committed since this
+# connection last looked: with the in-process write counters of crm_core.db, the validity
+# stamp of the cached reference and live counts
+_DATA_VERSION_SQL = text("SELECT data_version FROM pragma_data_version()")
 _DATA_VERSION = "routing.data_version"
 _LIVE_KEY = "routing.live"
 
@@ -320,13 +320,24 @@ class Reference:
     users_by_id: dict[int, User]
 
 
+def note_data_version(uow: UnitOfWork, data_version: int) -> None:
+    """SQLite's `PRAGMA data_version`, read by this transaction's first statement (the
+    intake's lookup): saves `reference` and `live_counts` a query."""
+    uow.memo[_DATA_VERSION] = data_version
+
+
 async def _static_version(uow: UnitOfWork) -> tuple[Any, ...]:
-    """One cheap query whose answer changes whenever users, teams, rules, products or the
-    configuration change (what the cached routing inputs are made of)."""
+    """What the cached reference is valid for. SQLite: (data_version, the process's writes
+    to the reference tables): nothing else can change them, so no query when the intake's
+    lookup read data_version already. Other databases (many connections and processes):
+    one cheap query whose answer changes whenever users, teams, rules, products or the
+    configuration change."""
     if uow.db.dialect == "sqlite":
-        *row, data_version = (await uow.sql(_STATIC_VERSION_SQLITE)).one()
-        uow.memo[_DATA_VERSION] = data_version
-        return tuple(row)
+        data_version = uow.memo.get(_DATA_VERSION)
+        if data_version is None:
+            data_version = (await uow.sql(_DATA_VERSION_SQL)).scalar()
+            uow.memo[_DATA_VERSION] = data_version
+        return ("sqlite", data_version, uow.db.reference_writes)
     return tuple((await uow.sql(_STATIC_VERSION_SQL)).one())
 
 

@@ -1,0 +1,143 @@
+"""The in-process caches of the intake path never serve stale routing inputs: every way a
+lead or a reference row can change (ORM, Core statements, another connection) is seen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from crm_core.db import Database
+from crm_core.models import Lead, User
+from crm_core.models.pipeline import OPEN_LEAD_STATUSES
+from crm_core.services import catalog, intake, routing_rules, routing_state
+from crm_core.uow import day_bounds
+from tests.integration.routing.conftest import RULES, Company
+
+
+async def _post(c: Company, i: int) -> intake.IntakeResult:
+    async with c.uow() as uow:
+        return await intake.intake_lead(uow, {
+            "name": "张医生", "company": f"南京第{i}医院", "address": "南京玄武区",
+            "phone": f"1390000{i:04d}", "product": "融合器"})
+
+
+async def _truth(c: Company, rep_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Open leads and today's assignments per rep, counted the slow way."""
+    start, _ = day_bounds(c.clock.now().astimezone(c.clock.tz).date(), c.clock)
+    out = {}
+    async with c.uow() as uow:
+        for rid in rep_ids:
+            open_n = (await uow.session.execute(select(func.count()).select_from(Lead).where(
+                Lead.owner_id == rid, Lead.status.in_(OPEN_LEAD_STATUSES)))).scalar()  # type: ignore[attr-defined]
+            today = (await uow.session.execute(select(func.count()).select_from(Lead).where(
+                Lead.owner_id == rid, Lead.assigned_at >= start))).scalar()  # type: ignore[arg-type,operator]
+            out[rid] = (int(open_n or 0), int(today or 0))
+    return out
+
+
+async def _counts(c: Company, db: Database | None = None) -> dict[int, tuple[int, int]]:
+    ids = [u.id for u in c.reps.values() if u.id is not None]
+    async with c.uow() as uow:
+        if db is not None:
+            uow.db = db
+        await intake._lookup(uow, None, {})          # reads data_version on SQLite, as intake
+        _, loads = await routing_state.live_counts(uow, [c.js.id or 0], ids)
+    return loads
+
+
+async def test_live_counts_follow_every_kind_of_write(company: Company) -> None:
+    await _set_rules(company)
+    ids = [u.id for u in company.reps.values() if u.id is not None]
+    for i in range(5):                               # intakes carry the counts forward
+        res = await _post(company, i)
+        assert res.owner is not None
+        assert await _counts(company) == await _truth(company, ids)
+    assert sum(o for o, _ in (await _counts(company)).values()) == 5
+
+    # an ORM change made by another unit of work (a lead dropped)
+    async with company.uow() as uow:
+        lead = (await uow.session.execute(select(Lead).where(Lead.owner_id.is_not(None))  # type: ignore[union-attr]
+                                          .limit(1))).scalars().one()
+        lead.status = "dropped"
+        uow.add(lead)
+        await uow.commit()
+    assert await _counts(company) == await _truth(company, ids)
+
+    # a Core UPDATE in this process
+    async with company.uow() as uow:
+        await uow.session.execute(update(Lead).where(Lead.owner_id.is_not(None))  # type: ignore[union-attr]
+                                  .values(status="converted"))
+        await uow.commit()
+    assert await _counts(company) == await _truth(company, ids)
+    assert sum(o for o, _ in (await _counts(company)).values()) == 0
+
+    # another connection (another process, an import from the CLI) writes leads
+    other = Database(company.db.url)
+    try:
+        async with company.uow() as uow:
+            uow.db = other
+            await uow.session.execute(update(Lead).values(status="assigned"))
+            await uow.commit()
+    finally:
+        await other.dispose()
+    truth = await _truth(company, ids)
+    assert sum(o for o, _ in truth.values()) == 5
+    assert await _counts(company) == truth
+
+
+async def test_round_robin_survives_cached_cursors(company: Company) -> None:
+    await _set_rules(company)
+    owners = [(await _post(company, i)).owner for i in range(9)]
+    assert owners[:3] == owners[3:6] == owners[6:9]
+    assert sorted(set(owners)) == sorted({"王磊", "李娜", "赵敏"})
+
+
+async def test_reference_sees_changes_even_at_a_frozen_instant(company: Company) -> None:
+    """The clock does not move (CRMBOT_NOW): updated_at stays the same, the cache must not."""
+    async def weights() -> Any:
+        async with company.uow() as uow:
+            return (await routing_state.reference(uow)).settings.get("routing.weights")
+
+    for load in (0.7, 0.1):
+        async with company.uow(company.admin) as uow:
+            await catalog.set_config(uow, "routing.weights", {"load": load})
+            await uow.commit()
+        assert await weights() == {"load": load}
+
+    async def capacity(login: str) -> int:
+        async with company.uow() as uow:
+            ref = await routing_state.reference(uow)
+            return next(u.max_open_leads for u in ref.users if u.login == login)
+
+    assert await capacity("wang") == 20
+    async with company.uow() as uow:                  # a Core UPDATE in this process
+        await uow.session.execute(update(User).where(User.login == "wang")  # type: ignore[arg-type]
+                                  .values(max_open_leads=3))
+        await uow.commit()
+    assert await capacity("wang") == 3
+    other = Database(company.db.url)                  # another connection
+    try:
+        async with company.uow() as uow:
+            uow.db = other
+            await uow.session.execute(update(User).where(User.login == "wang")  # type: ignore[arg-type]
+                                      .values(max_open_leads=7))
+            await uow.commit()
+    finally:
+        await other.dispose()
+    assert await capacity("wang") == 7
+
+
+async def test_a_rolled_back_intake_leaves_the_cache_usable(company: Company) -> None:
+    await _set_rules(company)
+    await _post(company, 1)
+    async with company.uow() as uow:                  # reads the reference, then rolls back
+        await routing_state.reference(uow)
+        await uow.session.rollback()
+    res = await _post(company, 2)                     # cached rows were not expired
+    assert res.owner in {"王磊", "李娜", "赵敏"}
+
+
+async def _set_rules(c: Company) -> None:
+    async with c.uow(c.admin) as uow:
+        await routing_rules.set_routing_rules(uow, RULES, c.admin)
