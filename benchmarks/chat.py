@@ -355,8 +355,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--processes", type=int, default=1,
                     help="server processes sharing the port (SO_REUSEPORT), all on --cores")
     ap.add_argument("--feishu-rate-limit", type=float, default=None,
-                    help="our client-side cap on Feishu API calls/s (default: the production "
-                         "50/s, Feishu's documented per-app limit for im/v1/messages)")
+                    help="our client-side cap on Feishu API calls/s. Production caps at 50/s "
+                         "(Feishu's documented per-app limit for im/v1/messages); above that "
+                         "replies wait their turn. Default here: the production cap when "
+                         "--rate is within it, else lifted, to measure the server itself")
     args = ap.parse_args(argv)
     cores = [int(c) for c in args.cores.split(",") if c.strip()]
     if cores and hasattr(os, "sched_setaffinity"):
@@ -372,11 +374,20 @@ def main(argv: list[str] | None = None) -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    from adapters.feishu.outbound import RATE_PER_S as FEISHU_CAP
+
+    feishu_rate = args.feishu_rate_limit
+    if feishu_rate is None and args.rate > FEISHU_CAP and args.platform != "wecom":
+        feishu_rate = 10 * args.rate
+        print(f"note: in production our Feishu client sends at most {FEISHU_CAP:.0f}/s "
+              f"(Feishu's per-app limit), so at {args.rate:.0f} msg/s replies would queue "
+              f"behind the platform; this run lifts that cap to measure the server itself "
+              f"(--feishu-rate-limit {FEISHU_CAP:.0f} shows the pacing)")
     servers = []
     for _ in range(args.processes):
         parent, child = ctx.Pipe()
         proc = ctx.Process(target=server_main, args=(child, fake_url, db_url, cores, args.bot,
-                                                     args.feishu_rate_limit, port), daemon=True)
+                                                     feishu_rate, port), daemon=True)
         proc.start()
         servers.append((proc, parent))
     for _, parent in servers:

@@ -133,7 +133,9 @@ def pct(values: list[float], p: float) -> float:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=2000)
-    ap.add_argument("--concurrency", type=int, default=4)
+    ap.add_argument("--concurrency", type=int, default=1,
+                    help="clients posting at once (1: the latency and throughput of the "
+                         "issue's goal in one run; 2 saturates the server)")
     ap.add_argument("--contacts", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=3,
                     help="measured rounds of --n leads each (shared VMs are noisy: the "
