@@ -27,6 +27,7 @@ import time
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -290,7 +291,12 @@ def main() -> int:
 
         real = routing_service.route_new_lead
 
-        async def no_routing(uow: object, lead: object) -> routing_service.RoutingOutcome:
+        async def no_routing(uow: Any, lead: Any, on_insert: Any = None
+                             ) -> routing_service.RoutingOutcome:
+            uow.add(lead)                   # what routing does besides deciding: insert it
+            await uow.flush()
+            if on_insert is not None:
+                on_insert()
             return routing_service.RoutingOutcome()
 
         routing_service.route_new_lead = no_routing  # type: ignore[assignment]
