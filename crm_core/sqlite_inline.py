@@ -30,6 +30,10 @@ from typing import Any
 log = logging.getLogger(__name__)
 YIELD_AFTER_S = 0.005
 CHECKPOINT_EVERY_S = 0.5
+# SQLite's own checkpoint, in the commit that crosses this many WAL pages: it then copies
+# only the few pages the background thread has not yet, and restarts the WAL (which a
+# checkpoint racing the writer never can), so the WAL stays below ~40 MB
+AUTOCHECKPOINT_PAGES = 10_000
 
 
 class _Pacer:
@@ -208,11 +212,13 @@ class InlineConnection:
 class Checkpointer:
     """Copies the WAL back into the database file from a background thread.
 
-    SQLite's automatic checkpoint runs inside whichever commit crosses 1000 WAL pages, with
-    an fsync: every hundredth lead intake paid about 5 ms for it on the event loop. The
-    inline connection turns it off (`wal_autocheckpoint=0`) and this thread runs a PASSIVE
-    checkpoint (never blocks readers or writers) every `CHECKPOINT_EVERY_S` on its own
-    connection; the sqlite3 module releases the GIL while SQLite works."""
+    SQLite's automatic checkpoint runs inside whichever commit crosses 1000 WAL pages,
+    copying them all with an fsync: every thirtieth lead intake paid about 5 ms for it on
+    the event loop. This thread runs a PASSIVE checkpoint (never blocks readers or writers)
+    every `CHECKPOINT_EVERY_S` on its own connection (the sqlite3 module releases the GIL
+    while SQLite works). A checkpoint racing the writer can never restart the WAL, so the
+    inline connection keeps SQLite's own, ten times rarer (`AUTOCHECKPOINT_PAGES`), to find
+    nearly everything copied already and start the WAL over."""
 
     def __init__(self, database: str, every_s: float = CHECKPOINT_EVERY_S) -> None:
         self.database = database
@@ -254,7 +260,7 @@ def inline_creator(database: str, *, timeout: float = 30.0, uri: bool = False,
         # disposes the engine; use is still one task at a time (pool_size=1)
         conn = sqlite3.connect(database, timeout=timeout, uri=uri, check_same_thread=False)
         if on_connect is not None:
-            conn.execute("PRAGMA wal_autocheckpoint=0")
+            conn.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
             on_connect()
         return InlineConnection(conn)
 

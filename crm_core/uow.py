@@ -42,7 +42,12 @@ def snapshot(row: SQLModel | None) -> dict[str, Any] | None:
     return {k: _jsonable(v) for k, v in row.model_dump().items()}
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _jsonable(v: Any) -> Any:
+    if type(v) in _SCALARS:           # exact types: a StrEnum member still goes below
+        return v
     if isinstance(v, datetime | date):
         return v.isoformat()
     if isinstance(v, Enum):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from sqlalchemy import text
@@ -50,7 +50,12 @@ class IntakeResult:
     replayed: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["offered_to"] = list(self.offered_to)
+        out["problems"] = list(self.problems)
+        if self.merged_into is not None:
+            out["merged_into"] = dict(self.merged_into)
+        return out
 
 
 def parse_payload(payload: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:

@@ -34,7 +34,7 @@ async def test_the_connection_is_inline_and_checkpoints_in_the_background(
     async with UnitOfWork(sdb, clock) as uow:
         raw = await (await uow.session.connection()).get_raw_connection()
         assert isinstance(raw.driver_connection, InlineConnection)
-        assert (await uow.sql(text("PRAGMA wal_autocheckpoint"))).scalar() == 0
+        assert (await uow.sql(text("PRAGMA wal_autocheckpoint"))).scalar() == 10_000
         for i in range(3000):
             uow.audit("bulk", "x", i, after={"pad": "补" * 200})
         await uow.commit()
