@@ -85,7 +85,7 @@ def migrate(url: str) -> None:
 class Database:
     """Owns the async engine; hands out sessions and units of work."""
 
-    def __init__(self, url: str, *, echo: bool = False, sqlite_inline: bool = True) -> None:
+    def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
         self._checkpointer: Any = None
         _ensure_sqlite_dir(url)
@@ -97,17 +97,14 @@ class Database:
             # Waiting for the pool is an asyncio wait, in order. Other processes on the same
             # file still meet the busy timeout.
             kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60)
-            if sqlite_inline:
-                # statements run on the loop's thread: no thread hop per call, and the WAL
-                # is checkpointed by a background thread (see crm_core.sqlite_inline)
-                from crm_core.sqlite_inline import inline_creator
+            # statements run on the loop's thread: no thread hop per call, and the WAL is
+            # checkpointed by a background thread (see crm_core.sqlite_inline)
+            from crm_core.sqlite_inline import inline_creator
 
-                path = make_url(url).database or ":memory:"
-                kwargs["async_creator"] = inline_creator(
-                    path, timeout=30,
-                    on_connect=None if path == ":memory:" else self._start_checkpointer)
-            else:
-                kwargs["connect_args"] = {"timeout": 30}
+            path = make_url(url).database or ":memory:"
+            kwargs["async_creator"] = inline_creator(
+                path, timeout=30,
+                on_connect=None if path == ":memory:" else self._start_checkpointer)
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(async_url, **kwargs)
@@ -172,6 +169,10 @@ _REFERENCE_DML = re.compile(
     r"\s*(?:INSERT INTO|UPDATE|DELETE FROM) (?:" + "|".join(sorted(REFERENCE_TABLES)) + r")\b")
 
 
+# Two guards keep the cached reference honest. The statement counters above stamp it on
+# SQLite, where this process has the only connection. This one, at commit, also covers
+# PostgreSQL, where another pooled connection of this process may read the reference
+# between a write and its commit: the cache is dropped once the write is visible.
 @event.listens_for(Session, "after_flush")
 def _note_reference_writes(session: Session, _ctx: Any) -> None:
     if session.info.get(_TOUCHED):

@@ -157,11 +157,6 @@ class InlineConnection:
         conn = self._require()
         return _CursorContext(lambda: InlineCursor(conn.cursor(), self._pacer))
 
-    async def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()
-                      ) -> InlineCursor:
-        cur = InlineCursor(self._require().cursor(), self._pacer)
-        return await cur.execute(sql, parameters)
-
     def executemany_now(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Rows that are only appended (audit, outbox, lead events): straight to the driver,
         in the transaction SQLAlchemy has open on this connection (crm_core.uow); sqlite3
@@ -250,7 +245,7 @@ class Checkpointer:
         self._thread.join(timeout=5)
 
 
-def inline_creator(database: str, *, timeout: float = 30.0, uri: bool = False,
+def inline_creator(database: str, *, timeout: float = 30.0,
                    on_connect: Callable[[], None] | None = None) -> Callable[[], Any]:
     """An `async_creator` for `create_async_engine` on a SQLite file. `on_connect` runs
     once per new connection (the owner starts its `Checkpointer` there)."""
@@ -258,7 +253,7 @@ def inline_creator(database: str, *, timeout: float = 30.0, uri: bool = False,
     async def connect() -> InlineConnection:
         # check_same_thread=False: the pool may close the connection from the thread that
         # disposes the engine; use is still one task at a time (pool_size=1)
-        conn = sqlite3.connect(database, timeout=timeout, uri=uri, check_same_thread=False)
+        conn = sqlite3.connect(database, timeout=timeout, check_same_thread=False)
         if on_connect is not None:
             conn.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
             on_connect()

@@ -67,11 +67,12 @@ _PLANS: dict[tuple[type[SQLModel], str], _Plan | None] = {}
 
 
 def _insert_plan(model: type[SQLModel], dialect: Any) -> _Plan | None:
-    """For SQLite: the INSERT as driver SQL and, per column, how a queued row's value
-    becomes the driver's value (the column default when absent, then the column type's own
-    bind processor, exactly what a Core insert applies). The rows then go to the driver's
-    executemany without SQLAlchemy building a statement per flush (a tenth of an intake's
-    time went there). Other dialects (and tables with server-side defaults) use Core."""
+    """For the inline SQLite connection: the INSERT as driver SQL and, per column, how a
+    queued row's value becomes the driver's value (the column default when absent, then the
+    column type's own bind processor, exactly what a Core insert applies). The rows then
+    go to the driver's executemany without SQLAlchemy building a statement per flush (a
+    tenth of an intake's time went there). PostgreSQL, and tables with server-side
+    defaults, use Core."""
     key = (model, dialect.name)
     if key in _PLANS:
         return _PLANS[key]
@@ -203,19 +204,13 @@ class UnitOfWork:
         if not pending:
             return
         conn = await self.session.connection()
-        inline = None
+        driver = (await conn.get_raw_connection()).driver_connection
+        inline = driver if isinstance(driver, InlineConnection) else None
         for model, rows in pending.items():
-            plan = _insert_plan(model, conn.dialect)
-            if plan is not None:
-                sql, values = plan
-                params = [tuple(v(row) for v in values) for row in rows]
-                if inline is None:
-                    raw = await conn.get_raw_connection()
-                    inline = raw.driver_connection
-                if isinstance(inline, InlineConnection):
-                    inline.executemany_now(sql, params)      # same connection, same transaction
-                else:
-                    await conn.exec_driver_sql(sql, params)
+            plan = _insert_plan(model, conn.dialect) if inline is not None else None
+            if plan is not None and inline is not None:
+                sql, values = plan                 # same connection, same transaction
+                inline.executemany_now(sql, [tuple(v(row) for v in values) for row in rows])
                 continue
             stmt = _INSERTS.get(model)
             if stmt is None:

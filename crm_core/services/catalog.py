@@ -50,7 +50,6 @@ async def set_config(uow: UnitOfWork, key: str, value: Any) -> None:
     row.updated_by = uow.actor.user_id
     uow.add(row)
     uow.audit("config.set", "config", key, before=before, after={"value": value})
-    uow.memo.clear()
 
 
 async def catalog_data(uow: UnitOfWork, *, owner_id: int | None = None) -> dict[str, Any]:

@@ -172,11 +172,9 @@ async def _lookup(uow: UnitOfWork, key: str | None, clean: dict[str, Any]) -> di
 
 async def _intake(
     uow: UnitOfWork, payload: Mapping[str, Any], clean: dict[str, Any], channel: str,
-    owner_id: int | None = None, found: dict[str, int] | None = None,
+    owner_id: int | None, found: dict[str, int],
 ) -> IntakeResult:
     phone, email = clean.get("phone"), clean.get("email")
-    if found is None:
-        found = await _lookup(uow, None, clean)
     dup: Lead | Contact | None = None
     if "lead" in found:
         dup = await uow.session.get(Lead, found["lead"])
@@ -215,16 +213,17 @@ async def _intake(
         uow.event(lead.id, "created", {"channel": lead.source_channel, "problems": problems})
         uow.audit("lead.create", "lead", lead.id, after=created)
 
-    if problems:
+    async def insert_as_created() -> None:
         uow.add(lead)
         await uow.flush()
         record_created()
+
+    if problems:
+        await insert_as_created()
         return IntakeResult(lead_id=lead.id, status="pending", problems=problems)
     entered_by = await uow.session.get(User, owner_id) if owner_id else None
     if entered_by is not None:
-        uow.add(lead)
-        await uow.flush()
-        record_created()
+        await insert_as_created()
         reason = f"{entered_by.name}在聊天中录入"
         await routing.assign_lead(uow, lead, entered_by, reason)
         lead.status, lead.claimed_at = "claimed", uow.now

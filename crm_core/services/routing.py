@@ -39,7 +39,6 @@ from crm_core.uow import UnitOfWork, snapshot
 log = logging.getLogger(__name__)
 OFFER_MINUTES_DEFAULT = 30
 MANAGER_ROLES = frozenset({"manager", "director", "admin"})
-CONFIG_KEYS = ("scoring.config", "routing.weights", "routing.offer_minutes")
 
 
 @dataclass(frozen=True, slots=True)

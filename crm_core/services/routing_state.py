@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, case, func, select, text
 
+from crm_core.db import REFERENCE_TABLES
 from crm_core.models import (
     AssignmentRule,
     ConfigEntry,
@@ -60,13 +61,6 @@ async def set_config_value(uow: UnitOfWork, key: str, value: Any) -> None:
     row.updated_at = uow.now
     row.updated_by = uow.actor.user_id
     uow.add(row)
-    uow.memo.clear()
-
-
-async def config_values(uow: UnitOfWork, keys: tuple[str, ...]) -> dict[str, Any]:
-    """Several ConfigEntry values (missing keys are absent), from the reference snapshot."""
-    settings = (await reference(uow)).settings
-    return {k: settings[k] for k in keys if k in settings}
 
 
 async def load_config(
@@ -192,34 +186,29 @@ def count_new_assignment(uow: UnitOfWork, owner_id: int, team_id: int | None,
     def carry() -> None:
         if db.cache.get(_LIVE_KEY) is not live or db.lead_writes != writes:
             return                  # something else wrote leads meanwhile: read afresh
-        _carry(live, writes, owner_id, team_id)
+        if owner_id in live.loads:
+            open_n, today_n = live.loads[owner_id]
+            live.loads[owner_id] = (open_n + 1, today_n + 1)
+        if team_id is not None and team_id in live.cursors:
+            live.cursors[team_id] = owner_id
+        live.stamp = (live.stamp[0], writes, live.stamp[2])
 
     uow.on_commit(carry)
 
 
-def _carry(live: _Live, writes: int, owner_id: int, team_id: int | None) -> None:
-    if owner_id in live.loads:
-        open_n, today_n = live.loads[owner_id]
-        live.loads[owner_id] = (open_n + 1, today_n + 1)
-    if team_id is not None and team_id in live.cursors:
-        live.cursors[team_id] = owner_id
-    live.stamp = (live.stamp[0], writes, live.stamp[2])
-
-
 async def load_reps(
-    uow: UnitOfWork, users: list[User], only: set[int] | None = None,
-    performance: bool = True, loads: dict[int, tuple[int, int]] | None = None,
+    uow: UnitOfWork, users: list[User], only: set[int] | None, performance: bool,
+    loads: dict[int, tuple[int, int]],
 ) -> dict[int, RepState]:
-    """Users (all, or those in `only`) with load and capacity; with `performance` also open
-    deals, won amount (30 days) and conversion per product line. 1–3 grouped queries."""
+    """Users (all, or those in `only`) with their `loads` (see `live_counts`) and capacity;
+    with `performance` also open deals, won amount (30 days) and conversion per product
+    line (read at most once a minute)."""
     s = uow.session
     now = uow.now
     pick = [u for u in users if only is None or u.id in only]
     ids = [u.id for u in pick if u.id is not None]
     if not ids:
         return {}
-    if loads is None:
-        _, loads = await live_counts(uow, [], ids)
     deals: dict[int, tuple[int, float]] = {}
     conv: dict[int, dict[str, float]] = {}
     perf_key = f"routing.perf:{sorted(ids)}"
@@ -345,11 +334,16 @@ async def reference(uow: UnitOfWork) -> Reference:
     """Users, teams, the rule table, products and configuration: read once per process and
     reused while the version query says nothing changed; the version is checked once per
     unit of work (one statement per lead instead of six)."""
+    pending = uow.session.sync_session
+    if any(getattr(row, "__tablename__", None) in REFERENCE_TABLES
+           for row in (*pending.new, *pending.dirty, *pending.deleted)):
+        # this transaction's own changes to those tables count: the flush counts them
+        # (crm_core.db) and empties the memo
+        await uow.session.flush()
     memo = uow.memo.get(_CACHE_KEY)
     if memo is not None:
         return memo  # type: ignore[no-any-return]
     version = await _static_version(uow)
-    data_version = uow.memo.get(_DATA_VERSION)
     hit = uow.db.cache.get(_CACHE_KEY)
     if hit is not None and hit[0] == version:
         uow.memo[_CACHE_KEY] = hit[1]
@@ -370,8 +364,6 @@ async def reference(uow: UnitOfWork) -> Reference:
         uow.session.expunge(row)
     uow.db.cache[_CACHE_KEY] = (version, value)
     uow.memo[_CACHE_KEY] = value
-    if data_version is not None:
-        uow.memo[_DATA_VERSION] = data_version
     return value
 
 
