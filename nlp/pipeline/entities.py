@@ -1,0 +1,217 @@
+"""Stage 2, entities: the customer, the contact and the products a message names.
+
+Catalog names and aliases first (exact, derived short forms, model codes, pinyin), then
+organisations and people written in the message that the catalog does not know yet.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nlp.phone import find_phone
+from nlp.pinyin import is_han
+from nlp.pipeline.doc import Doc
+from nlp.resolve import (
+    P_PINYIN,
+    CatalogIndex,
+    Mention,
+    OrgSpan,
+    find_org_spans,
+    find_title_mentions,
+    is_surname_start,
+)
+
+__all__ = ["Entities", "find_entities", "pick_contact", "pick_customer"]
+
+
+@dataclass(frozen=True, slots=True)
+class Entities:
+    customer: str | None = None
+    customer_known: bool = False
+    candidates: tuple[str, ...] = ()       # several catalog customers fit equally well
+    customer_span: tuple[int, int] | None = None
+    contact: str | None = None
+    contact_known: bool = False
+    products: tuple[str, ...] = ()
+    phone: str | None = None
+    names: tuple[tuple[int, int], ...] = ()     # catalog names of 3+ characters (not times)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.customer or self.contact or self.products)
+
+
+def find_entities(doc: Doc, index: CatalogIndex) -> Entities:
+    """Stage 2: customers, organisations, contacts and products in `doc`."""
+    text, protected = doc.text, doc.protected
+    cust_mentions = index.find_customers(text, doc.low, doc.syl, protected)
+    orgs = find_org_spans(text, protected)
+    customer, known, candidates, cust_span = pick_customer(index, cust_mentions, orgs, text)
+    prod_mentions = index.find_products(text, doc.low, doc.syl, protected)
+    names = tuple((m.start, m.end) for m in (*cust_mentions, *prod_mentions)
+                  if m.end - m.start >= 3)
+    taken = [(m.start, m.end) for m in cust_mentions] + [(o.start, o.end) for o in orgs]
+    products: list[str] = []
+    for m in prod_mentions:
+        if _inside(m, taken) and m.priority == P_PINYIN:
+            continue
+        if m.names[0] not in products:
+            products.append(m.names[0])
+    for p in _unknown_products(text, prod_mentions, orgs, index):
+        if p not in products:
+            products.append(p)
+
+    if len(candidates) > 1:
+        # an ambiguous name: the contact mentioned with it can decide
+        fits = [c for c in candidates
+                if pick_contact(index, text, c, True, cust_span, protected)[1]]
+        if len(fits) == 1:
+            customer, candidates = fits[0], ()
+    contact, contact_known = pick_contact(index, text, customer, known, cust_span, protected)
+    if customer is None and contact_known and contact is not None:
+        owners = {c.customer for c in index.contact_names.get(contact, [])}
+        if len(owners) == 1 and contact in text:
+            customer = next(iter(owners))
+            known = True
+    return Entities(customer, known, candidates, cust_span, contact, contact_known,
+                    tuple(products), find_phone(text), names)
+
+
+def pick_customer(
+    index: CatalogIndex, mentions: list[Mention], orgs: list[OrgSpan], text: str = ""
+) -> tuple[str | None, bool, tuple[str, ...], tuple[int, int] | None]:
+    """(customer, is a catalog entry, equally good catalog candidates, its span)."""
+    good: list[Mention] = []
+    for m in mentions:
+        org = next((o for o in orgs if o.start <= m.start and m.end <= o.end), None)
+        if org is not None and not any(index.consistent_with(m, org, nm) for nm in m.names):
+            continue
+        good.append(m)
+    if good:
+        strong = [m for m in good if m.priority > P_PINYIN]
+        m = (strong or good)[0]
+        names = m.names
+        return names[0], True, (names if len(names) > 1 else ()), (m.start, m.end)
+    if orgs:
+        o = index.trim_org(text, orgs[0]) if text else orgs[0]
+        return o.text, False, (), (o.start, o.end)
+    return None, False, (), None
+
+
+def pick_contact(index: CatalogIndex, text: str, customer: str | None, known: bool,
+                 cust_span: tuple[int, int] | None,
+                 protected: list[tuple[int, int]] | None = None) -> tuple[str | None, bool]:
+    """(contact, is a catalog entry): a catalog name, an alias resolved at the customer, or
+    the mention as written."""
+    names = index.find_contact_names(text)
+    if names:
+        nm = names[0][2]
+        owners = index.contact_names[nm]
+        if not known or any(c.customer == customer for c in owners) or customer is None:
+            return nm, True
+    for cm in index.contact_mentions(text, protected or ()):
+        if cust_span is not None and cust_span[0] <= cm.start < cust_span[1]:
+            continue
+        if cm.full_name is not None:
+            # a full name the catalog does not hold at this customer: as written,
+            # unless it is a misheard name of one of the customer's contacts
+            if known and customer is not None:
+                canon = index.homophone_contact(cm.full_name, customer)
+                if canon is not None:
+                    return canon, True
+            return cm.text, False
+        canon = index.resolve_contact(cm, customer, known)
+        if canon is not None:
+            return canon, True
+        return cm.text, False
+    nm_match = _NAMED_CONTACT.search(text)
+    if nm_match and is_surname_start(nm_match.group("n")):
+        name = nm_match.group("n")
+        return name, name in index.contact_names
+    if known and customer is not None:
+        for cm in find_title_mentions(text):
+            if cust_span is not None and cust_span[0] <= cm.start < cust_span[1]:
+                continue
+            if text[max(0, cm.start - 1): cm.start + 1] in ("人工", "施工", "员工", "加工"):
+                continue
+            canon = index.resolve_contact(cm, customer, known)
+            if canon is not None:
+                return canon, True
+    return None, False
+
+
+_NAMED_CONTACT = re.compile(
+    r"(?:联系人|对接人|负责人|联络人)(?:是|叫|为)?[:：\s]*(?P<n>[\u4e00-\u9fff]{2,3}?)"
+    r"(?=[，,。；;\s]|电话|手机|$)"
+)
+
+# ------------------------------------------------------------------ unknown products
+_PRODUCT_TRIGGER = re.compile(
+    r"(?:需要|想要|想了解|了解一下|了解|关注|要看|想看一下|想看|想试用|要一套|想上|要上|主要用|用我们的|"
+    r"采购(?!科|部|处|员|经理|主任|负责人|量|流程)|"
+    r"对(?=[^，,。]{1,12}(?:有需求|感兴趣|有兴趣|有意向)))"
+)
+_PRODUCT_LIKE = re.compile(
+    r"(?:机器人|系统|设备|耗材|导管|支架|关节|螺钉|机|器|仪|钉|(?<!老)板|架|剂|材|泵|阀|镜|片|膜|刀|针)$"
+)
+_NOT_A_PRODUCT = re.compile(r"[说的了要在是他她我们你跟给把被让有没还也就都很再去来过]")
+_FILLER = re.compile(
+    r"^(?:一下|一套|一些|一台|两台|几台|那个|这个|这款|我们的|咱们的|的|些|点|下)+")
+_SPLIT_ITEMS = re.compile(r"和|、|及|以及|跟|与|,|，|/|还有")
+_PUNCT_END = re.compile(
+    r"[，,。；;！!？?\n]|(?:有需求|的需求|我们没有|他们|目前|方向|感兴趣|有兴趣|有意向|比较|很|挺|非常)"
+)
+
+
+def _inside(m: Mention, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= m.start and m.end <= b for a, b in spans)
+
+
+def _product_ok(it: str) -> bool:
+    return 2 <= len(it) <= 10 and not _NOT_A_PRODUCT.search(it) and \
+        bool(_PRODUCT_LIKE.search(it)) and \
+        all(is_han(c) or (c.isascii() and (c.isalnum() or c in "-")) for c in it)
+
+
+def _tail_ok(it: str) -> bool:
+    """A product name cut from behind filler words: 3+ characters, not a filler itself."""
+    return len(it) >= 3 and _product_ok(it) and not _FILLER.match(it)
+
+
+def _unknown_products(text: str, known: list[Mention], orgs: list[OrgSpan],
+                      index: CatalogIndex | None = None) -> list[str]:
+    out: list[str] = []
+    for m in _PRODUCT_TRIGGER.finditer(text):
+        start = m.end()
+        em = _PUNCT_END.search(text, start)
+        end = em.start() if em else len(text)
+        phrase = text[start:end]
+        if not phrase:
+            continue
+        pos = start
+        for item in _SPLIT_ITEMS.split(phrase):
+            item_start = text.find(item, pos)
+            pos = item_start + len(item) if item_start >= 0 else pos
+            it = _FILLER.sub("", item.strip())
+            if not it or len(it) < 2 or len(it) > 12:
+                continue
+            if any(k.start < item_start + len(item) and item_start < k.end for k in known):
+                continue
+            if any(o.start <= item_start < o.end for o in orgs):
+                continue
+            if not all(is_han(c) or (c.isascii() and (c.isalnum() or c in "-")) for c in it):
+                continue
+            if (len(it) > 10 or _NOT_A_PRODUCT.search(it)) and index is not None and \
+                    len(it) <= 24 and _PRODUCT_LIKE.search(it):
+                # '一批新的伺服电机': the product is the whole-word tail (jieba boundaries)
+                tail = index.product_tail(it, _tail_ok)
+                if tail is not None:
+                    out.append(tail)
+                continue
+            if len(it) > 10 or _NOT_A_PRODUCT.search(it):
+                continue
+            if _PRODUCT_LIKE.search(it):
+                out.append(it)
+    return out
+

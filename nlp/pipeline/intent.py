@@ -1,0 +1,84 @@
+"""Stage 5, intent: log_followup, create_lead, update_stage, query or other.
+
+The rules are tried in the order of `decide_intent`; each names the pattern it covers.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nlp.classify import find_strong_action
+from nlp.pipeline.doc import Doc
+from nlp.pipeline.entities import Entities
+from nlp.pipeline.signals import Signals
+from nlp.pipeline.times import Times, next_segments
+from nlp.types import Intent
+
+__all__ = ["CREATE", "decide_intent", "is_question"]
+
+CREATE = re.compile(
+    r"新(?:客户|线索|商机|的客户|的线索)|潜在客户|意向客户|(?:建|录|加|添加|新建|新增|创建|登记)(?:一?个|一下)?(?:新的?)?(?:客户|线索|商机)|"
+    r"新认识"
+)
+_QUESTION = re.compile(
+    r"哪些|哪个|哪天|哪家|哪位|哪里|多少|谁|什么时候|是什么|说的啥|是啥|啥时候|查一下|查查|帮我查|列一下|"
+    r"列出|给我看|看一下.{0,4}(?:记录|跟进)|(?:记录|跟进).{0,4}看一下|统计|如何|怎么样|咋样|进展到哪|"
+    r"到哪一?步|有几|几[个条单家次位天]|几号|几点|几月|帮我看|给我看|帮忙查|我想知道|告诉我|查询|干啥|做啥|"
+    r"什么任务|什么安排|导出|列出来|几楼|在哪"
+)
+_QUESTION_END = re.compile(r"(?:[？?]|吗|呢)\s*$")
+_REPORTED = re.compile(r"问|咨询|想知道|了解")
+_CRM_WORDS = re.compile(
+    r"客户|联系人|跟进|记录|手机|电话|微信|待办|任务|阶段|商机|项目|[几签赢输丢这那订]单|单子|库存|业绩|"
+    r"线索|拜访|报价|合同|回款|"
+    r"提醒|日程|安排|产品|价格|主任|科长|经理"
+)
+_ASKS_LIST = re.compile(r"[？?]\s*$|多少|哪些|查")
+
+
+def decide_intent(doc: Doc, ents: Entities, times: Times, sig: Signals) -> Intent:
+    """Stage 5: the first rule that fits decides."""
+    text, phone = doc.text, ents.phone
+    question = is_question(text, doc.clauses)
+    if CREATE.search(text) and not (question and _ASKS_LIST.search(text)):
+        return "create_lead"
+    if question and (ents.any or _CRM_WORDS.search(text)) and sig.channel is None:
+        return "query"
+    if sig.is_stage and sig.stage is not None:
+        return "update_stage"
+    if phone and sig.channel is None and (
+        (ents.customer is not None and not ents.customer_known)
+        or (ents.contact is not None and not ents.contact_known)
+    ):
+        return "create_lead"      # a number for someone the CRM does not know yet
+    signal = bool(sig.channel or sig.attitude or sig.obstacle or sig.action or times.chosen
+                  or (phone and ents.contact))
+    if (ents.any and signal) or _dated_concrete_step(doc, times, sig):
+        return "log_followup"
+    if phone and _CRM_WORDS.search(text):
+        return "create_lead"
+    return "other"
+
+
+def _dated_concrete_step(doc: Doc, times: Times, sig: Signals) -> bool:
+    """A dated concrete step with no entity ('明天下午三点去拜访') is still a follow-up."""
+    t = times.chosen
+    return sig.action is not None and t is not None and find_strong_action(
+        *next_segments(doc.text, t, times.exprs, doc.clauses)) is not None
+
+
+def is_question(text: str, clauses: list[tuple[int, int]]) -> bool:
+    """A request for information (not a reported question: '他问价格多少')."""
+    for cs, ce in clauses:
+        seg = text[cs:ce]
+        for m in _QUESTION.finditer(seg):
+            if re.fullmatch(r"有几|几[个条单家次位天]", m.group(0)) and \
+                    not _QUESTION_END.search(text) \
+                    and not re.search(r"(?:一共|总共|共|到底)\S{0,4}$", seg[: m.start()]):
+                continue
+            if _REPORTED.search(seg[: m.start()]):
+                continue
+            return True
+    stripped = text.strip()
+    return bool(_QUESTION_END.search(stripped)) and not _REPORTED.search(stripped)
+

@@ -1,0 +1,90 @@
+"""Stage 6, field masking: the record each intent may carry (CONVENTIONS "Labelling rules").
+
+query / other carry no next step, phone or stage; stage only for update_stage; a new lead
+has no channel or attitude; rule concepts are mapped onto the tenant's preset lists.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nlp.classify import map_preset
+from nlp.pipeline.doc import Doc
+from nlp.pipeline.entities import Entities
+from nlp.pipeline.signals import Signals
+from nlp.pipeline.times import Times
+from nlp.resolve import find_contact_mentions
+from nlp.types import Catalog, Extraction, Intent
+
+__all__ = ["lead_name", "mask_fields"]
+
+
+def mask_fields(doc: Doc, ents: Entities, times: Times, sig: Signals, intent: Intent,
+                catalog: Catalog) -> Extraction:
+    """Stage 6: the 12 contract fields plus the dialog hints, masked by intent."""
+    chosen = times.chosen
+    customer = ents.customer
+    if intent == "create_lead" and customer is None:
+        customer = lead_name(doc.text)
+    next_date = chosen.date.isoformat() if chosen is not None and chosen.date else None
+    next_time = (chosen.time.strftime("%H:%M")
+                 if chosen is not None and chosen.time is not None else None)
+    next_action = map_preset(sig.action, catalog.next_actions)
+    if next_action is None and chosen is not None and intent == "log_followup":
+        next_action = map_preset("其他", catalog.next_actions)
+    obstacle = map_preset(sig.obstacle, catalog.obstacles)
+    channel, attitude, stage, phone = sig.channel, sig.attitude, sig.stage, ents.phone
+    if intent in ("query", "other"):
+        next_action = next_date = next_time = phone = None
+        channel = attitude = obstacle = None
+        stage = None
+    elif intent != "update_stage":
+        stage = None
+    if intent == "update_stage" and chosen is None:
+        next_action = None
+    if intent == "create_lead":
+        channel = attitude = None
+    vague = times.vague
+    date_text = chosen.text if chosen is not None else (vague[-1].text if vague else None)
+    return Extraction(
+        intent=intent,
+        customer=customer,
+        contact=ents.contact,
+        products=ents.products,
+        channel=channel,
+        attitude=attitude,
+        next_action=next_action,
+        next_date=next_date,
+        next_time=next_time,
+        obstacle=obstacle,
+        phone=phone,
+        stage=stage,
+        customer_known=ents.customer_known,
+        customer_candidates=ents.candidates,
+        contact_known=ents.contact_known,
+        date_text=date_text,
+        vague_date=chosen is None and bool(vague),
+        summary=doc.summary,
+    )
+
+
+_LEAD_NAME = re.compile(
+    r"(?:新客户|新线索|客户|线索)(?:叫做?|是|名叫)?[\s:：，,]*(?:那个|一个)?"
+    r"(?P<n>[\u4e00-\u9fffA-Za-z0-9（）()·]{2,30}?)(?=[，,。；;\s]|$)"
+)
+
+
+def lead_name(text: str) -> str | None:
+    """The organisation named right after '新客户：' when it has no 公司/医院 suffix."""
+    for m in _LEAD_NAME.finditer(text):
+        n = m.group("n")
+        if find_contact_mentions(n) or re.search(r"电话|手机|联系人|[0-9]{5,}", n):
+            continue
+        if re.match(r"(?:帮|建|录|加|新增|新建|有|的)", n):
+            continue
+        if "的" in n:                       # 常州武进区的恒瑞精工 → 恒瑞精工
+            n = n.rsplit("的", 1)[1]
+            if len(n) < 2:
+                continue
+        return n
+    return None

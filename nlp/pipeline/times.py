@@ -1,0 +1,137 @@
+"""Stage 3, times: which time expression is the next step's date.
+
+Every expression was resolved in stage 1; here names heard as times are dropped ('常周一院'
+is 常州一院), past and postponed dates are set aside, and the next step's date is chosen:
+an expression followed by 再 or a planned action wins, then text order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nlp.classify import find_action, find_strong_action
+from nlp.pipeline.doc import Doc
+from nlp.pipeline.entities import Entities
+from nlp.timeparse import TimeExpr
+
+__all__ = ["Times", "next_segments", "previous_clause", "read_times"]
+
+_ALTERNATIVE = re.compile(r"\s*(?:或者?|还是|到|至|-|~|—)\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class Times:
+    exprs: list[TimeExpr]                 # every expression, names excluded
+    chosen: TimeExpr | None               # the next step's date
+    vague: list[TimeExpr]                 # 过几天, 改天 …
+    future_starts: list[int]              # where planned (non-weak) dates start
+    past_starts: list[int]                # where past dates start
+
+    @property
+    def anchor(self) -> TimeExpr | None:
+        """The expression the next step hangs on: the chosen date, else the last vague one."""
+        if self.chosen is not None:
+            return self.chosen
+        return self.vague[-1] if self.vague else None
+
+
+def read_times(doc: Doc, ents: Entities) -> Times:
+    """Stage 3: the next step's date among the expressions of `doc`."""
+    text = doc.text
+    # a name heard as a time ('常周一院' → 常州一院) is a name, not 周一
+    times = [t for t in doc.times
+             if not any(a <= t.start and t.end <= b and (a, b) != (t.start, t.end)
+                        for a, b in ents.names)]
+    future = [t for t in times
+              if t.date is not None and not t.past
+              and (not t.postponed or _then_follows(text, t, times))
+              and t.kind in ("date", "attached")]
+    vague = [t for t in times if t.vague]
+    chosen = _choose_next(text, future, doc.clauses)
+    return Times(
+        exprs=times,
+        chosen=chosen,
+        vague=vague,
+        future_starts=[t.start for t in future if not t.weak],
+        past_starts=[t.start for t in times if t.past],
+    )
+
+
+def _choose_next(text: str, future: list[TimeExpr],
+                 clauses: list[tuple[int, int]]) -> TimeExpr | None:
+    """The next step's date: an expression with 再 / an action after it wins, then order."""
+    if not future:
+        return None
+    strong = [t for t in future if not t.weak]
+    if not strong:
+        # '今天' alone is a next step only when a concrete step follows it in its clause
+        strong = [t for t in future
+                  if find_strong_action(text[t.end: _clause_end(text, t.end, clauses)], "")]
+        if not strong:
+            return None
+    # 'X或者Y' / 'X到Y': Y is an alternative or a range end, X is the step
+    strong = [t for i, t in enumerate(strong)
+              if i == 0 or not _ALTERNATIVE.fullmatch(text[strong[i - 1].end: t.start])]
+    scored: list[tuple[int, int, TimeExpr]] = []
+    for i, t in enumerate(strong):
+        nxt = next((u.start for u in strong[i + 1:] if u.start > t.end), len(text))
+        cs = 0
+        ce = len(text)
+        for a, b in clauses:
+            if a <= t.start < b:
+                cs, ce = a, b
+                break
+        seg = text[cs: max(nxt, ce) if nxt > ce else nxt]
+        score = 0
+        if re.search(r"再(?!考虑|商量|比较|看看|研究|说|定|等)", seg):
+            score += 2
+        if find_action(text[t.end: nxt], "") is not None:
+            score += 1
+        scored.append((score, -i, t))
+    scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
+    return scored[0][2]
+
+
+def _then_follows(text: str, t: TimeExpr, times: list[TimeExpr]) -> bool:
+    """'招标延期到15号，到时候再跟进': the delayed date is the step when 到时候 points back."""
+    nxt = next((u.start for u in times if u.start >= t.end and u.date is not None), len(text))
+    return bool(re.search(r"到时候|那天|届时|到那天", text[t.end: nxt]))
+
+
+def _clause_end(text: str, pos: int, clauses: list[tuple[int, int]]) -> int:
+    for a, b in clauses:
+        if a <= pos < b:
+            return b
+    return min(len(text), pos)
+
+
+def previous_clause(text: str, pos: int, clauses: list[tuple[int, int]]) -> str:
+    """The clause before the one holding `pos`."""
+    prev = ""
+    for a, b in clauses:
+        if a <= pos < b:
+            return prev
+        prev = text[a:b]
+    return prev
+
+
+def next_segments(text: str, t: TimeExpr, times: list[TimeExpr],
+                  clauses: list[tuple[int, int]]) -> tuple[str, str]:
+    """(text after `t` up to the next date, its clause before `t`): where its step is said."""
+    nxt = len(text)
+    end = t.end
+    for u in times:
+        if u.start < t.end or u.kind != "date" or u.date is None:
+            continue
+        if _ALTERNATIVE.fullmatch(text[end: u.start]):
+            end = u.end          # an alternative / range end belongs to this step
+            continue
+        nxt = u.start
+        break
+    cs = 0
+    for a, b in clauses:
+        if a <= t.start < b:
+            cs = a
+            break
+    return text[t.end: nxt], text[cs: t.start]
