@@ -14,18 +14,12 @@ from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from nlp.names import P_PINYIN, Mention
 from nlp.pinyin import py_keys, py_variants
 from nlp.pipeline import run_pipeline
 from nlp.pipeline.doc import summary_of
 from nlp.pipeline.entities import pick_customer
-from nlp.resolve import (
-    P_PINYIN,
-    CatalogIndex,
-    Mention,
-    OrgSpan,
-    find_org_spans,
-    find_title_mentions,
-)
+from nlp.resolve import CatalogIndex, OrgSpan
 from nlp.timeparse import normalize_text, scan_times
 from nlp.types import Catalog, Extraction
 
@@ -76,19 +70,19 @@ class Extractor:
                        protected: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
         """'路主任' → '陆主任' when the customer named in the transcript has a 陆主任."""
         mentions = self.index.find_customers(text, low, syl, protected)
-        customer, known, _cands, span = pick_customer(self.index, mentions, orgs, text)
+        customer, known, _cands, span = pick_customer(self.index, mentions, orgs)
         if not known or customer is None:
             return []
         out: list[tuple[int, int, str]] = []
-        for cm in find_title_mentions(text):
+        for cm in self.index.people.title_mentions(text):
             if span is not None and span[0] <= cm.start < span[1]:
                 continue
             if any(a < cm.end and cm.start < b for a, b, _r in repl):
                 continue
-            canon = self.index.resolve_contact(cm, customer, True)
+            canon = self.index.contacts.resolve(cm, customer, True)
             if canon is None:
                 continue
-            for ct in self.index.contacts_by_customer.get(customer, []):
+            for ct in self.index.contacts.by_customer.get(customer, []):
                 if ct.name != canon:
                     continue
                 if cm.text in ct.aliases:
@@ -107,10 +101,10 @@ class Extractor:
         low = text.lower()
         syl = py_keys(text)
         protected = [(t.start, t.end) for t in scan_times(text, datetime.now(self.tz))]
-        orgs = find_org_spans(text)
+        orgs = self.index.find_orgs(text, protected)
         repl: list[tuple[int, int, str]] = []
         for table, is_cust in ((self.index.customers, True), (self.index.products, False)):
-            for m in table.scan(text, low, syl, protected):
+            for m in table.scan(text, low, syl, protected, self.index.person_at):
                 if m.priority != P_PINYIN:
                     continue
                 if is_cust:

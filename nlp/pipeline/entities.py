@@ -9,20 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from nlp.contacts import ContactBook
+from nlp.people import ContactMention, default_people, is_surname_start
 from nlp.phone import find_phone
 from nlp.pinyin import is_han
 from nlp.pipeline.doc import Doc
-from nlp.resolve import (
-    P_PINYIN,
-    CatalogIndex,
-    Mention,
-    OrgSpan,
-    find_org_spans,
-    find_title_mentions,
-    is_surname_start,
-)
+from nlp.resolve import P_PINYIN, CatalogIndex, Mention, OrgSpan
 
-__all__ = ["Entities", "find_entities", "pick_contact", "pick_customer"]
+__all__ = ["CREATE", "Entities", "find_entities", "lead_name", "pick_contact", "pick_customer"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +29,7 @@ class Entities:
     contact_known: bool = False
     products: tuple[str, ...] = ()
     phone: str | None = None
+    lead_name: bool = False                # customer read from '新客户：X' (no suffix)
     names: tuple[tuple[int, int], ...] = ()     # catalog names of 3+ characters (not times)
 
     @property
@@ -46,9 +41,14 @@ def find_entities(doc: Doc, index: CatalogIndex) -> Entities:
     """Stage 2: customers, organisations, contacts and products in `doc`."""
     text, protected = doc.text, doc.protected
     cust_mentions = index.find_customers(text, doc.low, doc.syl, protected)
-    orgs = find_org_spans(text, protected)
-    customer, known, candidates, cust_span = pick_customer(index, cust_mentions, orgs, text)
     prod_mentions = index.find_products(text, doc.low, doc.syl, protected)
+    # a homophone of one table never overrides a name written exactly in the other
+    # ('和机滤' is the product 机滤, not a customer that sounds like 齐鲁)
+    cust_mentions = [m for m in cust_mentions if not _negated(text, m.start, m.end)
+                     and not _shadowed(m, prod_mentions)]
+    prod_mentions = [m for m in prod_mentions if not _shadowed(m, cust_mentions)]
+    orgs = index.find_orgs(text, protected)
+    customer, known, candidates, cust_span = pick_customer(index, cust_mentions, orgs)
     names = tuple((m.start, m.end) for m in (*cust_mentions, *prod_mentions)
                   if m.end - m.start >= 3)
     taken = [(m.start, m.end) for m in cust_mentions] + [(o.start, o.end) for o in orgs]
@@ -68,18 +68,69 @@ def find_entities(doc: Doc, index: CatalogIndex) -> Entities:
                 if pick_contact(index, text, c, True, cust_span, protected)[1]]
         if len(fits) == 1:
             customer, candidates = fits[0], ()
+    named_lead = False
+    if customer is None and CREATE.search(text):
+        customer = lead_name(text)
+        named_lead = customer is not None
     contact, contact_known = pick_contact(index, text, customer, known, cust_span, protected)
-    if customer is None and contact_known and contact is not None:
-        owners = {c.customer for c in index.contact_names.get(contact, [])}
-        if len(owners) == 1 and contact in text:
+    if customer is None and contact_known and contact is not None and contact in text \
+            and not index.people.surname_title.fullmatch(contact):
+        # a full catalog name with no organisation named: its customer (an alias is not
+        # enough: '郑工' names a person, not where the note belongs)
+        owners = {c.customer for c in index.contacts.by_name.get(contact, [])}
+        if len(owners) == 1:
             customer = next(iter(owners))
             known = True
     return Entities(customer, known, candidates, cust_span, contact, contact_known,
-                    tuple(products), find_phone(text), names)
+                    tuple(products), find_phone(text), named_lead, names)
+
+
+CREATE = re.compile(
+    r"新(?:客户|线索|商机|的客户|的线索)|潜在客户|意向客户|"
+    r"(?:建|录|加|添加|新建|新增|创建|登记)(?:一?个|一下)?(?:新的?)?(?:客户|线索|商机)|新认识"
+)
+_LEAD_NAME = re.compile(
+    r"(?:新客户|新线索|客户|线索)(?:叫做?|是|名叫)?[\s:：，,]*(?:那个|一个)?"
+    r"(?P<n>[\u4e00-\u9fffA-Za-z0-9（）()·]{2,30}?)(?=[，,。；;\s]|$)"
+)
+
+
+def lead_name(text: str) -> str | None:
+    """The organisation named right after '新客户：' when it has no 公司/医院 suffix."""
+    for m in _LEAD_NAME.finditer(text):
+        n = m.group("n")
+        if default_people().mentions(n) or re.search(r"电话|手机|联系人|[0-9]{5,}", n):
+            continue
+        if re.match(r"(?:帮|建|录|加|新增|新建|有|的)", n):
+            continue
+        if "的" in n:                       # 常州武进区的恒瑞精工 → 恒瑞精工
+            n = n.rsplit("的", 1)[1]
+            if len(n) < 2:
+                continue
+        return n
+    return None
+
+
+_NEGATION_BEFORE = re.compile(r"(?:不是|并非|而非|并不是|非)\s*$")
+_NEGATION_AFTER = re.compile(r"^\s*(?:不是一家|不是同一家|不是一个|不是那家|没关系)")
+_WITH_BEFORE = re.compile(r"[跟和与同]\s*$")
+
+
+def _shadowed(m: Mention, others: list[Mention]) -> bool:
+    return m.priority == P_PINYIN and any(
+        o.priority > P_PINYIN and o.start < m.end and m.start < o.end for o in others)
+
+
+def _negated(text: str, s: int, e: int) -> bool:
+    """A name said to be some other organisation: '（不是众诚）', '跟鸿运纺织不是一家'."""
+    if _NEGATION_BEFORE.search(text[max(0, s - 4): s]):
+        return True
+    return bool(_NEGATION_AFTER.match(text[e: e + 6])
+                and _WITH_BEFORE.search(text[max(0, s - 2): s]))
 
 
 def pick_customer(
-    index: CatalogIndex, mentions: list[Mention], orgs: list[OrgSpan], text: str = ""
+    index: CatalogIndex, mentions: list[Mention], orgs: list[OrgSpan]
 ) -> tuple[str | None, bool, tuple[str, ...], tuple[int, int] | None]:
     """(customer, is a catalog entry, equally good catalog candidates, its span)."""
     good: list[Mention] = []
@@ -94,7 +145,7 @@ def pick_customer(
         names = m.names
         return names[0], True, (names if len(names) > 1 else ()), (m.start, m.end)
     if orgs:
-        o = index.trim_org(text, orgs[0]) if text else orgs[0]
+        o = orgs[0]
         return o.text, False, (), (o.start, o.end)
     return None, False, (), None
 
@@ -102,43 +153,71 @@ def pick_customer(
 def pick_contact(index: CatalogIndex, text: str, customer: str | None, known: bool,
                  cust_span: tuple[int, int] | None,
                  protected: list[tuple[int, int]] | None = None) -> tuple[str | None, bool]:
-    """(contact, is a catalog entry): a catalog name, an alias resolved at the customer, or
-    the mention as written."""
-    names = index.find_contact_names(text)
-    if names:
-        nm = names[0][2]
-        owners = index.contact_names[nm]
-        if not known or any(c.customer == customer for c in owners) or customer is None:
-            return nm, True
-    for cm in index.contact_mentions(text, protected or ()):
-        if cust_span is not None and cust_span[0] <= cm.start < cust_span[1]:
+    """(contact, is a catalog entry): the first person the message names — a catalog name
+    or alias resolved at the customer named, a title mention resolved there, or the
+    mention as written (always as written at an organisation the catalog does not know)."""
+    book = index.contacts
+    cands: list[tuple[int, int, str, ContactMention | None]] = []
+    for s, e, key in book.strings_in(text):
+        cands.append((s, -(e - s), key, None))
+    for mention in book.mentions(text, protected or ()):
+        cands.append((mention.start, -(mention.end - mention.start), mention.text, mention))
+    cands.sort(key=lambda c: (c[0], c[1]))
+    for s, _neg_len, key, cm in cands:
+        if cust_span is not None and cust_span[0] <= s < cust_span[1]:
+            continue
+        if customer is not None and not known:
+            return cm.text if cm is not None else key, False
+        if cm is None:
+            hit = _catalog_string(book, key, customer)
+            if hit is not None:
+                return hit
             continue
         if cm.full_name is not None:
+            if cm.full_name in book.by_name:
+                hit = _catalog_string(book, cm.full_name, customer)
+                if hit is not None:
+                    return hit
             # a full name the catalog does not hold at this customer: as written,
             # unless it is a misheard name of one of the customer's contacts
             if known and customer is not None:
-                canon = index.homophone_contact(cm.full_name, customer)
+                canon = book.homophone(cm.full_name, customer)
                 if canon is not None:
                     return canon, True
             return cm.text, False
-        canon = index.resolve_contact(cm, customer, known)
+        canon = book.resolve(cm, customer, known)
         if canon is not None:
             return canon, True
         return cm.text, False
     nm_match = _NAMED_CONTACT.search(text)
     if nm_match and is_surname_start(nm_match.group("n")):
         name = nm_match.group("n")
-        return name, name in index.contact_names
+        return name, name in book.by_name
     if known and customer is not None:
-        for cm in find_title_mentions(text):
+        for cm in index.people.title_mentions(text):
             if cust_span is not None and cust_span[0] <= cm.start < cust_span[1]:
                 continue
             if text[max(0, cm.start - 1): cm.start + 1] in ("人工", "施工", "员工", "加工"):
                 continue
-            canon = index.resolve_contact(cm, customer, known)
+            canon = book.resolve(cm, customer, known)
             if canon is not None:
                 return canon, True
     return None, False
+
+
+def _catalog_string(book: ContactBook, key: str,
+                    customer: str | None) -> tuple[str, bool] | None:
+    """A catalog contact name or alias: the contact at the customer named; with no
+    customer named, the one contact it stands for (an alias two people share stays open)."""
+    owners = book.owners(key)
+    if customer is not None:
+        at = [c for c in owners if c.customer == customer]
+        if len(at) == 1:
+            return at[0].name, True
+        return None
+    if len({c.name for c in owners}) == 1:
+        return owners[0].name, True
+    return None
 
 
 _NAMED_CONTACT = re.compile(

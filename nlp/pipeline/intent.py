@@ -9,17 +9,13 @@ import re
 
 from nlp.classify import find_strong_action
 from nlp.pipeline.doc import Doc
-from nlp.pipeline.entities import Entities
+from nlp.pipeline.entities import CREATE, Entities
 from nlp.pipeline.signals import Signals
 from nlp.pipeline.times import Times, next_segments
 from nlp.types import Intent
 
-__all__ = ["CREATE", "decide_intent", "is_question"]
+__all__ = ["decide_intent", "is_question"]
 
-CREATE = re.compile(
-    r"新(?:客户|线索|商机|的客户|的线索)|潜在客户|意向客户|(?:建|录|加|添加|新建|新增|创建|登记)(?:一?个|一下)?(?:新的?)?(?:客户|线索|商机)|"
-    r"新认识"
-)
 _QUESTION = re.compile(
     r"哪些|哪个|哪天|哪家|哪位|哪里|多少|谁|什么时候|是什么|说的啥|是啥|啥时候|查一下|查查|帮我查|列一下|"
     r"列出|给我看|看一下.{0,4}(?:记录|跟进)|(?:记录|跟进).{0,4}看一下|统计|如何|怎么样|咋样|进展到哪|"

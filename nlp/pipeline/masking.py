@@ -6,17 +6,14 @@ has no channel or attitude; rule concepts are mapped onto the tenant's preset li
 
 from __future__ import annotations
 
-import re
-
 from nlp.classify import map_preset
 from nlp.pipeline.doc import Doc
 from nlp.pipeline.entities import Entities
 from nlp.pipeline.signals import Signals
 from nlp.pipeline.times import Times
-from nlp.resolve import find_contact_mentions
 from nlp.types import Catalog, Extraction, Intent
 
-__all__ = ["lead_name", "mask_fields"]
+__all__ = ["mask_fields"]
 
 
 def mask_fields(doc: Doc, ents: Entities, times: Times, sig: Signals, intent: Intent,
@@ -24,8 +21,8 @@ def mask_fields(doc: Doc, ents: Entities, times: Times, sig: Signals, intent: In
     """Stage 6: the 12 contract fields plus the dialog hints, masked by intent."""
     chosen = times.chosen
     customer = ents.customer
-    if intent == "create_lead" and customer is None:
-        customer = lead_name(doc.text)
+    if ents.lead_name and intent != "create_lead":
+        customer = None                    # '客户：X' named X only for a new lead
     next_date = chosen.date.isoformat() if chosen is not None and chosen.date else None
     next_time = (chosen.time.strftime("%H:%M")
                  if chosen is not None and chosen.time is not None else None)
@@ -66,25 +63,3 @@ def mask_fields(doc: Doc, ents: Entities, times: Times, sig: Signals, intent: In
         vague_date=chosen is None and bool(vague),
         summary=doc.summary,
     )
-
-
-_LEAD_NAME = re.compile(
-    r"(?:新客户|新线索|客户|线索)(?:叫做?|是|名叫)?[\s:：，,]*(?:那个|一个)?"
-    r"(?P<n>[\u4e00-\u9fffA-Za-z0-9（）()·]{2,30}?)(?=[，,。；;\s]|$)"
-)
-
-
-def lead_name(text: str) -> str | None:
-    """The organisation named right after '新客户：' when it has no 公司/医院 suffix."""
-    for m in _LEAD_NAME.finditer(text):
-        n = m.group("n")
-        if find_contact_mentions(n) or re.search(r"电话|手机|联系人|[0-9]{5,}", n):
-            continue
-        if re.match(r"(?:帮|建|录|加|新增|新建|有|的)", n):
-            continue
-        if "的" in n:                       # 常州武进区的恒瑞精工 → 恒瑞精工
-            n = n.rsplit("的", 1)[1]
-            if len(n) < 2:
-                continue
-        return n
-    return None

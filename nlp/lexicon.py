@@ -1,0 +1,86 @@
+"""The built-in vocabulary, read from the data files under nlp/data (not written in code).
+
+- titles.txt: person titles across industries (李校长, 黄所长, 周CTO);
+- surnames.txt: compound and single-character surnames;
+- org_suffixes.txt: words that end an organisation's name, sub-units that stay part of it
+  (=分行) and departments that are never the organisation (-信息科);
+- industry_words.txt: words that say what an organisation does, not who it is.
+
+A tenant's own vocabulary (catalog titles, alias tails, customer names) comes on top, in
+`nlp.resolve.CatalogIndex`. Files are read once per process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+__all__ = ["DATA_DIR", "Lexicon", "lexicon", "read_lines"]
+
+DATA_DIR = Path(__file__).with_name("data")
+
+
+def read_lines(name: str) -> list[str]:
+    """Non-empty, non-comment lines of a data file, stripped."""
+    out: list[str] = []
+    for line in (DATA_DIR / name).read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            out.append(line)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    titles: tuple[str, ...]                 # longest first
+    surnames2: tuple[str, ...]              # compound surnames
+    surnames1: frozenset[str]
+    org_suffixes: tuple[str, ...]           # longest first (sub-units included)
+    sub_units: frozenset[str]
+    departments: tuple[str, ...]            # longest first
+    industry_words: frozenset[str]
+
+    def is_surname_start(self, name: str) -> bool:
+        return name[:1] in self.surnames1 or name[:2] in self.surnames2
+
+    def surname_of(self, name: str) -> str:
+        """The surname a name starts with ('' when it starts with none)."""
+        if name[:2] in self.surnames2 and len(name) >= 3:
+            return name[:2]
+        return name[:1] if name[:1] in self.surnames1 else ""
+
+
+def _longest_first(words: list[str]) -> tuple[str, ...]:
+    return tuple(sorted(dict.fromkeys(words), key=lambda w: (-len(w), w)))
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    surnames2: list[str] = []
+    surnames1: set[str] = set()
+    for line in read_lines("surnames.txt"):
+        if len(line) == 2 and not surnames1:
+            surnames2.append(line)
+        else:
+            surnames1.update(line)
+    suffixes: list[str] = []
+    subs: set[str] = set()
+    depts: list[str] = []
+    for line in read_lines("org_suffixes.txt"):
+        if line.startswith("="):
+            subs.add(line[1:])
+            suffixes.append(line[1:])
+        elif line.startswith("-"):
+            depts.append(line[1:])
+        else:
+            suffixes.append(line)
+    return Lexicon(
+        titles=_longest_first(read_lines("titles.txt")),
+        surnames2=tuple(surnames2),
+        surnames1=frozenset(surnames1),
+        org_suffixes=_longest_first(suffixes),
+        sub_units=frozenset(subs),
+        departments=_longest_first(depts),
+        industry_words=frozenset(read_lines("industry_words.txt")),
+    )

@@ -1,0 +1,226 @@
+"""Organisation names as written in a message: a name part plus an organisation suffix
+("临沂金鼎建材有限公司", "乐山市市场监督管理局", "向阳家庭农场", "鱼丸店").
+
+Suffixes, sub-units and departments come from nlp/data/org_suffixes.txt. Where the name
+starts is decided on word boundaries (jieba, through the catalog's tokenizer): the name
+runs back from the suffix to the last function word, lead-in verb or CRM word
+("帮我加个线索啊|乐山市…", "联系|宁波新华医院"), so a name that contains 建, 和 or 向
+(金鼎建材, 和平医院, 向阳农场) is not cut there. Without jieba the old character stops apply.
+
+- a department after an organisation is not the organisation ("…管理局信息科的冉科长",
+  "漳州海湾大酒店餐饮部", "某大学 后勤处 孙老师" → the first organisation);
+- a sub-unit stays part of the name ("…税务局第二税务所", "蜀通银行绵阳分行");
+- a name of industry words only is no name ("一家纺织厂"), and "一家纺织厂叫华美" names 华美.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from nlp.lexicon import lexicon
+from nlp.pinyin import is_han
+from nlp.segment import base_word_freq
+
+__all__ = ["Cut", "OrgFinder", "OrgSpan", "default_orgs"]
+
+Cut = Callable[[str], list[tuple[int, int, str]]]     # text → (start, end, token)
+
+
+@dataclass(frozen=True, slots=True)
+class OrgSpan:
+    start: int
+    end: int
+    text: str
+    suffix: str = ""
+
+
+# Words that end the run of words before an organisation name: function words, pronouns,
+# lead-in verbs and the CRM's own words ("帮我加个线索啊|…", "去了|…", "联系|…").
+STOP_TOKENS = frozenset((
+    "是", "就是", "叫", "叫做", "名叫", "在", "去", "去了", "到", "跟", "给", "和", "与", "同",
+    "从", "的", "了", "把", "对", "向", "找", "见", "约", "说", "有", "有个", "有家", "有一家",
+    "这", "那", "这个", "那个", "这家", "那家", "一家", "一个", "帮", "帮我", "帮忙", "我", "你",
+    "他", "她", "们", "我们", "他们", "你们", "咱们", "问", "请", "为", "被", "让", "往", "刚",
+    "刚才", "刚刚", "就", "也", "都", "还", "再", "又", "嗯", "啊", "呢", "吧", "哦", "呀", "哈",
+    "个", "趟", "次", "下", "一下", "记", "记一下", "录", "录个", "录入", "建", "建个", "新建",
+    "新增", "添加", "加", "加个", "加新", "登记", "创建", "新", "客户", "新客户", "线索", "新线索",
+    "商机", "单位", "名字", "叫做", "今天", "明天", "昨天", "上午", "下午", "晚上", "早上",
+    "联系", "联络", "电联", "看看", "看", "约好", "约见", "对接", "走访", "拜会", "回访",
+    "通知", "告诉", "推荐", "介绍", "签约", "签", "谈", "谈谈", "聊聊", "聊", "接触",
+    "跑", "跑了", "跟进", "考察", "参观", "调研", "沟通", "打", "问问", "见见", "送",
+    "送到", "发给", "去过", "拜访", "认识", "接洽", "想", "要", "想要", "需要", "来",
+    "过去", "回来", "出来", "离开", "一起", "顺便", "然后", "所以", "因为", "但是", "不过",
+    "不是", "并", "而且", "或者", "还是", "该", "新开", "开了", "附近", "隔壁", "对面",
+))
+_VERB_ENDINGS = frozenset((
+    "上", "下", "下来", "过", "好", "到", "完", "通", "进", "成", "掉", "起", "回", "来", "住",
+    "了", "着", "一下", "一趟",
+))
+# without jieba: single characters that end the run (the old behaviour)
+_STOP_CHARS = set("是叫在去跟给和与到从的了把对向找见约趟次个说有这那我你他她们问帮建录加增要想"
+                  "刚嗯啊呢吧哦呀就也访陪请送带为被让往")
+_LEAD_JUNK = re.compile(
+    r"[0-9零〇一二两三四五六七八九十几多每各某]+[家个所间座]|[这那哪][家个所间座]")
+_GENERIC = re.compile(
+    r"(?:三甲|二甲|公立|民营|私立|大型|小型|中型|社区|附近|本地|当地|其他|别的|各大|省级|市级|县级|"
+    r"区级|基层|乡镇|县城|城里|外地|合作|竞品|对方|他们|我们|你们|咱们|新的|老的|大的|小的|这种|那种|"
+    r"一些|有些|好多|很多|所有|同行|友商)+")
+_NAME_CHAR = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbfA-Za-z0-9·]")
+_CALLED = re.compile(r"(?:叫做?|名叫|名字叫)(?P<n>[\u4e00-\u9fffA-Za-z0-9·]{2,16})")
+_CALLED_END = re.compile(r"的|说|想|要|在|是|电话|手机|号码|联系|老板|负责|，|,|。|\s")
+_INDEFINITE = re.compile(r"(?:[一有某]家|[一有某]个|一所|有所)$")
+_MAX_NAME = 24
+_WORD_FREQ = 30          # 现场, 布局, 店里: a one-character suffix inside an ordinary word
+
+
+class OrgFinder:
+    """Organisation spans for the built-in suffixes (and a catalog's tokenizer, if given)."""
+
+    def __init__(self) -> None:
+        lex = lexicon()
+        self._suffix = re.compile("|".join(re.escape(s) for s in lex.org_suffixes))
+        self._single = frozenset(s for s in lex.org_suffixes if len(s) == 1)
+        self._words = frozenset(s for s in lex.org_suffixes if len(s) >= 2)
+        self._depts = lex.departments
+        self._subs = lex.sub_units
+        self._industry = lex.industry_words
+        self._industry_long = sorted(lex.industry_words, key=len, reverse=True)
+        self._titles = lex.titles
+
+    # ------------------------------------------------------------------ public
+    def find(self, text: str, protected: Iterable[tuple[int, int]] = (),
+             cut: Cut | None = None) -> list[OrgSpan]:
+        """Organisation names in `text`, left to right, none overlapping."""
+        stops = {b for _a, b in protected}
+        found: list[OrgSpan] = []
+        for m in self._suffix.finditer(text):
+            if not self._ends_word(text, m.start(), m.end()):
+                continue
+            end = m.end()
+            nxt = self._suffix.match(text, end)
+            while nxt is not None and nxt.end() > end and self._ends_word(text, end, nxt.end()):
+                end = nxt.end()                      # 中心+医院, 集团+有限公司
+                nxt = self._suffix.match(text, end)
+            start = self._name_start(text, m.start(), stops, cut)
+            called = self._called(text, end)
+            if called is not None and (start is None or _INDEFINITE.search(
+                    text, max(0, (start or m.start()) - 3), start or m.start())):
+                found.append(called)               # '一家模板厂叫恒达' → 恒达
+                continue
+            if start is not None:
+                found.append(OrgSpan(start, end, text[start:end], m.group(0)))
+        return self._merge(text, found)
+
+    def is_unit_suffix(self, tail: str) -> bool:
+        """Text after a catalog name that names a unit of that customer ('旗舰店',
+        '能源站', '信息科'), not another organisation ('绵阳分行', '印染有限公司')."""
+        if not tail or len(tail) > 5 or any(w in tail for w in self._industry):
+            return False
+        if any(tail.endswith(s) for s in self._subs):
+            return False
+        return tail.endswith(self._depts) or tail[-1:] in self._single
+
+    # ------------------------------------------------------------------ internals
+    def _ends_word(self, text: str, s: int, e: int) -> bool:
+        """A one-character suffix must end a word: not 现场, 布局, 店里, 厂家, and not the
+        start of a title (龙店长, 韩站长)."""
+        if e - s != 1 or text[s:e] not in self._single:
+            return e - s >= 1
+        if any(text.startswith(t, s) for t in self._titles if len(t) >= 2):
+            return False
+        before = text[s - 1: e] if s > 0 else ""
+        if before and before not in self._words and base_word_freq(before) >= _WORD_FREQ:
+            return False
+        after = text[s: e + 1]
+        return not (len(after) == 2 and base_word_freq(after) >= _WORD_FREQ)
+
+    def _name_start(self, text: str, s: int, stops: set[int], cut: Cut | None) -> int | None:
+        """Where the name before the suffix at `s` starts (None: no name there)."""
+        i = s
+        while i > 0 and s - i < _MAX_NAME and i not in stops and _NAME_CHAR.match(text[i - 1]):
+            i -= 1
+        start = self._by_words(text, i, s, cut) if cut is not None else None
+        if start is None:
+            start = self._by_chars(text, i, s)
+        lead = _LEAD_JUNK.match(text, start, s)       # '三家医院', '两个公司'
+        if lead:
+            start = lead.end()
+        name = text[start:s]
+        if len(name) < 2 or _GENERIC.fullmatch(name) or self._only_industry(name):
+            return None
+        return start
+
+    def _by_words(self, text: str, i: int, s: int, cut: Cut) -> int | None:
+        toks = cut(text[i:s])
+        if not toks:
+            return None
+        start = i
+        for k, (_a, b, tok) in enumerate(toks):
+            if tok in STOP_TOKENS or (tok in _VERB_ENDINGS and k > 0
+                                      and toks[k - 1][2] in STOP_TOKENS):
+                start = i + b
+        return start
+
+    @staticmethod
+    def _by_chars(text: str, i: int, s: int) -> int:
+        j = s
+        while j > i and text[j - 1] not in _STOP_CHARS and is_han(text[j - 1]):
+            j -= 1
+        return j
+
+    def _only_industry(self, name: str) -> bool:
+        """'纺织', '食品机械': what an organisation does, not who it is."""
+        rest = name
+        while rest:
+            w = next((w for w in self._industry_long if rest.startswith(w)), None)
+            if w is None:
+                return False
+            rest = rest[len(w):]
+        return True
+
+    @staticmethod
+    def _called(text: str, end: int) -> OrgSpan | None:
+        """'一家纺织厂叫华美' → 华美 (the name said after a bare type of organisation)."""
+        m = _CALLED.match(text, end)
+        if m is None:
+            return None
+        name = m.group("n")
+        stop = _CALLED_END.search(name)
+        if stop is not None:
+            name = name[: stop.start()]
+        if len(name) < 2:
+            return None
+        s = m.start("n")
+        return OrgSpan(s, s + len(name), name, "")
+
+    def _merge(self, text: str, found: list[OrgSpan]) -> list[OrgSpan]:
+        """Nested spans: the longest wins ('苏州大学附属第二医院' over '苏州大学'), except a
+        department glued after an organisation ('…医院信息中心' → '…医院')."""
+        out: list[OrgSpan] = []
+        for o in sorted(found, key=lambda o: (o.start, -(o.end - o.start))):
+            o = self._drop_department(text, o)
+            if out and o.start < out[-1].end:
+                if o.end > out[-1].end and o.start <= out[-1].start:
+                    out[-1] = o
+                elif o.end > out[-1].end and o.start >= out[-1].start:
+                    out[-1] = OrgSpan(out[-1].start, o.end, text[out[-1].start:o.end], o.suffix)
+                continue
+            out.append(o)
+        return out
+
+    def _drop_department(self, text: str, o: OrgSpan) -> OrgSpan:
+        for dept in self._depts:
+            if len(dept) >= 2 and o.text.endswith(dept) and len(o.text) > len(dept) + 2:
+                head = o.text[: -len(dept)]
+                inner = self._suffix.search(head)
+                if inner is not None and head.endswith(inner.group(0)):
+                    return OrgSpan(o.start, o.start + len(head), head, inner.group(0))
+        return o
+
+
+@lru_cache(maxsize=1)
+def default_orgs() -> OrgFinder:
+    return OrgFinder()
