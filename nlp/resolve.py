@@ -27,6 +27,7 @@ from nlp.names import P_DERIVED, P_EXACT, P_PINYIN, Mention, NameTable, derived_
 from nlp.orgs import OrgFinder, OrgSpan, default_orgs
 from nlp.people import People, catalog_titles
 from nlp.pinyin import py_keys
+from nlp.presets import PresetMatcher
 from nlp.segment import USER_WORD_FREQ, base_word_freq, new_tokenizer
 from nlp.types import Catalog
 
@@ -82,6 +83,9 @@ class CatalogIndex:
         self.people = People(self.titles, word_freq=base_word_freq)
         self.orgs: OrgFinder = default_orgs()
         self.contacts = ContactBook(catalog, self.people, self.cut, self.catalog_word)
+        self.actions = PresetMatcher(catalog.next_actions, "next_actions",
+                                     dict(catalog.next_action_cues))
+        self.obstacles = PresetMatcher(catalog.obstacles, "obstacles", dict(catalog.obstacle_cues))
         self._py_names_cache: list[tuple[str, str, str]] | None = None
         self._tokenizer: Any = None
         self._tk_lock = threading.Lock()

@@ -24,7 +24,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["USER_WORD_FREQ", "ShardedFreq", "base_word_freq", "new_tokenizer"]
+__all__ = ["USER_WORD_FREQ", "ShardedFreq", "base_word_freq", "new_tokenizer", "plain_words"]
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +163,22 @@ def base_word_freq(word: str) -> int:
     if not word:
         return 0
     return _load_base().shard(word[0]).get(word) or 0
+
+
+_PLAIN: Any = None
+
+
+def plain_words(text: str) -> list[str]:
+    """jieba words of `text` by the main dictionary alone (for short catalog strings such as
+    preset names; never the message path, which uses the catalog's own tokenizer)."""
+    global _PLAIN
+    if _PLAIN is None:
+        _PLAIN = new_tokenizer(())
+    try:
+        return list(_PLAIN.cut(text, HMM=False))
+    except Exception:          # no jieba: whole string only
+        log.exception("jieba unavailable")
+        return [text]
 
 
 if __name__ == "__main__":      # warm the shard cache at deploy time: python -m nlp.segment

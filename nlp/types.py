@@ -59,6 +59,9 @@ class Catalog:
     obstacles: tuple[str, ...] = DEFAULT_OBSTACLES
     stages: tuple[str, ...] = DEFAULT_STAGES
     timezone: str = "Asia/Shanghai"
+    # the tenant's own cue words per preset (/管理 预设); they replace the built-in cues
+    next_action_cues: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    obstacle_cues: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Catalog:
@@ -91,6 +94,8 @@ class Catalog:
             obstacles=tup(data.get("obstacles")) or DEFAULT_OBSTACLES,
             stages=tup(data.get("stages")) or DEFAULT_STAGES,
             timezone=data.get("timezone") or "Asia/Shanghai",
+            next_action_cues=_cue_pairs(data.get("next_action_cues")),
+            obstacle_cues=_cue_pairs(data.get("obstacle_cues")),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -112,7 +117,23 @@ class Catalog:
             "next_actions": list(self.next_actions),
             "obstacles": list(self.obstacles),
             "stages": list(self.stages),
+            "next_action_cues": {p: list(c) for p, c in self.next_action_cues},
+            "obstacle_cues": {p: list(c) for p, c in self.obstacle_cues},
         }
+
+
+def _cue_pairs(raw: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """{preset: [cue, …]} → ((preset, (cue, …)), …), odd entries dropped."""
+    if not isinstance(raw, Mapping):
+        return ()
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for preset, cues in raw.items():
+        if isinstance(cues, str | bytes) or not isinstance(cues, Sequence):
+            continue
+        words = tuple(str(c).strip() for c in cues if str(c).strip())
+        if str(preset).strip():
+            out.append((str(preset), words))
+    return tuple(out)
 
 
 CONTRACT_FIELDS: tuple[str, ...] = (
@@ -144,6 +165,8 @@ class Extraction:
     date_text: str | None = None          # the words the date came from ("下周二")
     vague_date: bool = False              # a vague time was said (过几天, 改天…)
     summary: str = ""                     # the message, trimmed: what happened
+    action_words: str | None = None       # the rep's words for the next step ('派人去修')
+    obstacle_words: str | None = None     # the rep's words for the blocker ('农忙顾不上')
 
     def contract(self) -> dict[str, Any]:
         """The 12 contract fields as JSON-ready values (products as a list)."""

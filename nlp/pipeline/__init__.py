@@ -28,7 +28,7 @@ def run_pipeline(index: CatalogIndex, text: object, now: object,
     if not doc.text.strip():
         return Extraction(summary=doc.summary)
     ents = find_entities(doc, index)
-    times = read_times(doc, ents)
-    sig = classify(doc, times, index.catalog.stages)
+    times = read_times(doc, ents, index.actions)
+    sig = classify(doc, ents, times, index)
     intent = decide_intent(doc, ents, times, sig)
     return mask_fields(doc, ents, times, sig, intent, index.catalog)

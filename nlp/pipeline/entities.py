@@ -30,6 +30,8 @@ class Entities:
     products: tuple[str, ...] = ()
     phone: str | None = None
     lead_name: bool = False                # customer read from '新客户：X' (no suffix)
+    masked: tuple[tuple[int, int], ...] = ()   # every name span: no cue word inside a name
+    places: tuple[int, ...] = ()               # where customer / organisation names start
     names: tuple[tuple[int, int], ...] = ()     # catalog names of 3+ characters (not times)
 
     @property
@@ -81,8 +83,11 @@ def find_entities(doc: Doc, index: CatalogIndex) -> Entities:
         if len(owners) == 1:
             customer = next(iter(owners))
             known = True
+    masked = tuple(sorted({(m.start, m.end) for m in (*cust_mentions, *prod_mentions)}
+                          | {(o.start, o.end) for o in orgs}))
+    places = tuple(sorted({m.start for m in cust_mentions} | {o.start for o in orgs}))
     return Entities(customer, known, candidates, cust_span, contact, contact_known,
-                    tuple(products), find_phone(text), named_lead, names)
+                    tuple(products), find_phone(text), named_lead, masked, places, names)
 
 
 CREATE = re.compile(

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import re
 
-from nlp.classify import find_strong_action
 from nlp.pipeline.doc import Doc
 from nlp.pipeline.entities import CREATE, Entities
 from nlp.pipeline.signals import Signals
-from nlp.pipeline.times import Times, next_segments
+from nlp.pipeline.times import Times
 from nlp.types import Intent
 
 __all__ = ["decide_intent", "is_question"]
@@ -47,20 +46,18 @@ def decide_intent(doc: Doc, ents: Entities, times: Times, sig: Signals) -> Inten
         or (ents.contact is not None and not ents.contact_known)
     ):
         return "create_lead"      # a number for someone the CRM does not know yet
-    signal = bool(sig.channel or sig.attitude or sig.obstacle or sig.action or times.chosen
+    signal = bool(sig.channel or sig.attitude or sig.obstacle or sig.step or times.chosen
                   or (phone and ents.contact))
-    if (ents.any and signal) or _dated_concrete_step(doc, times, sig):
+    if (ents.any and signal) or _dated_concrete_step(times, sig):
         return "log_followup"
     if phone and _CRM_WORDS.search(text):
         return "create_lead"
     return "other"
 
 
-def _dated_concrete_step(doc: Doc, times: Times, sig: Signals) -> bool:
+def _dated_concrete_step(times: Times, sig: Signals) -> bool:
     """A dated concrete step with no entity ('明天下午三点去拜访') is still a follow-up."""
-    t = times.chosen
-    return sig.action is not None and t is not None and find_strong_action(
-        *next_segments(doc.text, t, times.exprs, doc.clauses)) is not None
+    return times.chosen is not None and sig.step is not None and sig.step.strong
 
 
 def is_question(text: str, clauses: list[tuple[int, int]]) -> bool:

@@ -6,11 +6,12 @@ has no channel or attitude; rule concepts are mapped onto the tenant's preset li
 
 from __future__ import annotations
 
-from nlp.classify import map_preset
 from nlp.pipeline.doc import Doc
 from nlp.pipeline.entities import Entities
 from nlp.pipeline.signals import Signals
+from nlp.pipeline.steps import Step
 from nlp.pipeline.times import Times
+from nlp.presets import OTHER
 from nlp.types import Catalog, Extraction, Intent
 
 __all__ = ["mask_fields"]
@@ -26,10 +27,12 @@ def mask_fields(doc: Doc, ents: Entities, times: Times, sig: Signals, intent: In
     next_date = chosen.date.isoformat() if chosen is not None and chosen.date else None
     next_time = (chosen.time.strftime("%H:%M")
                  if chosen is not None and chosen.time is not None else None)
-    next_action = map_preset(sig.action, catalog.next_actions)
-    if next_action is None and chosen is not None and intent == "log_followup":
-        next_action = map_preset("其他", catalog.next_actions)
-    obstacle = map_preset(sig.obstacle, catalog.obstacles)
+    step = sig.step
+    next_action = step.preset if step is not None else None
+    if next_action is None and chosen is not None and intent == "log_followup" \
+            and OTHER in catalog.next_actions:
+        next_action = OTHER
+    obstacle = sig.obstacle
     channel, attitude, stage, phone = sig.channel, sig.attitude, sig.stage, ents.phone
     if intent in ("query", "other"):
         next_action = next_date = next_time = phone = None
@@ -40,7 +43,7 @@ def mask_fields(doc: Doc, ents: Entities, times: Times, sig: Signals, intent: In
     if intent == "update_stage" and chosen is None:
         next_action = None
     if intent == "create_lead":
-        channel = attitude = None
+        channel = attitude = obstacle = None      # a new lead's note introduces, not reports
     vague = times.vague
     date_text = chosen.text if chosen is not None else (vague[-1].text if vague else None)
     return Extraction(
@@ -62,4 +65,17 @@ def mask_fields(doc: Doc, ents: Entities, times: Times, sig: Signals, intent: In
         date_text=date_text,
         vague_date=chosen is None and bool(vague),
         summary=doc.summary,
+        action_words=_step_words(doc, times, step) if next_action == OTHER else None,
+        obstacle_words=sig.obstacle_words if obstacle is not None else None,
     )
+
+
+def _step_words(doc: Doc, times: Times, step: Step | None) -> str | None:
+    """The rep's own words for a step no preset names (the card shows them with 其他)."""
+    if step is not None and step.words:
+        return step.words
+    t = times.chosen
+    if t is None:
+        return None
+    end = next((b for a, b in doc.clauses if a <= t.start < b), len(doc.text))
+    return doc.text[t.end:end].strip(" ，,。；;") or None

@@ -1,7 +1,8 @@
 """Stage 4, classify: channel, attitude, obstacle, stage and the planned step.
 
-The rule tables live in `nlp.classify`; this stage decides where each rule looks (the
-clause of the next step's date, the clause before it, the whole message).
+The channel, attitude and stage rule tables live in `nlp.classify`; presets (next actions,
+obstacles) are matched by meaning through the tenant's `PresetMatcher`s (`nlp.presets`).
+This stage decides where each rule looks.
 """
 
 from __future__ import annotations
@@ -9,43 +10,38 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from nlp.classify import (
-    detect_attitude,
-    detect_channel,
-    detect_obstacle,
-    detect_stage,
-    find_action,
-    find_action_in_context,
-    stage_from_outcome,
-)
-from nlp.pipeline.doc import Doc
-from nlp.pipeline.times import Times, next_segments, previous_clause
-from nlp.timeparse import TimeExpr
+from nlp.classify import detect_attitude, detect_channel, detect_stage, stage_from_outcome
+from nlp.pipeline.doc import Doc, clause_of
+from nlp.pipeline.entities import Entities
+from nlp.pipeline.steps import Step, step_in
+from nlp.pipeline.times import Times, step_of
+from nlp.presets import PresetMatcher
+from nlp.resolve import CatalogIndex
 
-__all__ = ["Signals", "classify", "find_planned_step"]
+__all__ = ["Signals", "classify", "find_obstacle", "find_planned_step"]
 
 _NEXT_MARK = re.compile(
     r"再(?!考虑|商量|比较|看看|说|研究|评估)|准备|打算|计划|下一步|接下来|回头|改天")
-_COMPETITOR_CHOSEN = re.compile(r"选了(?:竞品|别家|别的)")
 
 
 @dataclass(frozen=True, slots=True)
 class Signals:
     channel: str | None = None
     attitude: str | None = None
-    obstacle: str | None = None           # a concept of the rule table
+    obstacle: str | None = None           # the tenant's preset (or 其他)
+    obstacle_words: str | None = None
     is_stage: bool = False
     stage: str | None = None
-    action: str | None = None             # a concept of the rule table
+    step: Step | None = None              # the planned step
 
 
-def classify(doc: Doc, times: Times, stages: tuple[str, ...]) -> Signals:
+def classify(doc: Doc, ents: Entities, times: Times, index: CatalogIndex) -> Signals:
     """Stage 4: what the message says happened, what blocks, what comes next."""
     text = doc.text
-    channel = detect_channel(text, doc.clauses, times.future_starts, times.past_starts)
-    obstacle = detect_obstacle(text)
-    if obstacle is None and _COMPETITOR_CHOSEN.search(text):
-        obstacle = "竞品介入"
+    stages = index.catalog.stages
+    channel = detect_channel(text, doc.clauses, times.future_starts, times.past_starts,
+                             ents.places)
+    obstacle, words = find_obstacle(doc, ents, index.obstacles)
     is_stage, stage = detect_stage(text, stages)
     if not is_stage:
         st = stage_from_outcome(text, stages)
@@ -55,28 +51,40 @@ def classify(doc: Doc, times: Times, stages: tuple[str, ...]) -> Signals:
         channel=channel,
         attitude=detect_attitude(text),
         obstacle=obstacle,
+        obstacle_words=words,
         is_stage=is_stage,
         stage=stage,
-        action=find_planned_step(doc, times),
+        step=find_planned_step(doc, ents, times, index.actions),
     )
 
 
-def find_planned_step(doc: Doc, times: Times) -> str | None:
+def find_obstacle(doc: Doc, ents: Entities,
+                  matcher: PresetMatcher) -> tuple[str | None, str | None]:
+    """The blocker: the first specific one said ('招标暂停'), else a generic one ('先放一放')."""
+    hits = matcher.hits(doc.text, ents.masked)
+    if not hits:
+        return None, None
+    specific = [h for h in hits
+                if h.concept is None or not matcher.concepts[h.concept].generic]
+    hit = (specific or hits)[0]
+    cs, ce = clause_of(doc, hit.start)
+    return matcher.preset_for(hit), doc.text[cs:ce].strip()[:40] or None
+
+
+def find_planned_step(doc: Doc, ents: Entities, times: Times,
+                      actions: PresetMatcher) -> Step | None:
     """The planned step: around the next step's date, else after a planning word (再, 准备)."""
-    text, clauses = doc.text, doc.clauses
-    anchor: TimeExpr | None = times.anchor
+    anchor = times.anchor
     if anchor is not None:
-        after, before = next_segments(text, anchor, times.exprs, clauses)
-        return find_action_in_context(after, before,
-                                      previous_clause(text, anchor.start, clauses))
-    for cs, ce in clauses:
-        seg = text[cs:ce]
-        mk = _NEXT_MARK.search(seg)
-        if not mk:
+        return step_of(doc, ents, times, anchor, actions)
+    text = doc.text
+    for cs, ce in doc.clauses:
+        mk = _NEXT_MARK.search(text, cs, ce)
+        if mk is None:
             continue
-        concept = find_action(seg[mk.start():], "")
-        if concept and concept != "安排拜访":
-            return concept
-        if concept == "安排拜访" and re.search(r"拜访|上门|一趟", seg):
-            return concept
+        masked = [(a - mk.start(), b - mk.start()) for a, b in ents.masked
+                  if a < ce and mk.start() < b]
+        step = step_in(text[mk.start(): ce], actions, masked)
+        if step is not None:
+            return step
     return None

@@ -2,7 +2,7 @@
 
 Every expression was resolved in stage 1; here names heard as times are dropped ('常周一院'
 is 常州一院), past and postponed dates are set aside, and the next step's date is chosen:
-an expression followed by 再 or a planned action wins, then text order.
+an expression followed by 再 or a planned step wins, then text order.
 """
 
 from __future__ import annotations
@@ -10,14 +10,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from nlp.classify import find_action, find_strong_action
-from nlp.pipeline.doc import Doc
+from nlp.pipeline.doc import Doc, clause_of
 from nlp.pipeline.entities import Entities
+from nlp.pipeline.steps import Step, step_around, step_in
+from nlp.presets import PresetMatcher
 from nlp.timeparse import TimeExpr
 
-__all__ = ["Times", "next_segments", "previous_clause", "read_times"]
+__all__ = ["Times", "next_segments", "previous_clause", "read_times", "step_of"]
 
 _ALTERNATIVE = re.compile(r"\s*(?:或者?|还是|到|至|-|~|—)\s*")
+_AGAIN = re.compile(r"再(?!考虑|商量|比较|看看|研究|说|定|等)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +38,7 @@ class Times:
         return self.vague[-1] if self.vague else None
 
 
-def read_times(doc: Doc, ents: Entities) -> Times:
+def read_times(doc: Doc, ents: Entities, actions: PresetMatcher) -> Times:
     """Stage 3: the next step's date among the expressions of `doc`."""
     text = doc.text
     # a name heard as a time ('常周一院' → 常州一院) is a name, not 周一
@@ -48,7 +50,8 @@ def read_times(doc: Doc, ents: Entities) -> Times:
               and (not t.postponed or _then_follows(text, t, times))
               and t.kind in ("date", "attached")]
     vague = [t for t in times if t.vague]
-    chosen = _choose_next(text, future, doc.clauses)
+    partial = Times(times, None, vague, [], [])
+    chosen = _choose_next(doc, ents, partial, future, actions)
     return Times(
         exprs=times,
         chosen=chosen,
@@ -58,16 +61,27 @@ def read_times(doc: Doc, ents: Entities) -> Times:
     )
 
 
-def _choose_next(text: str, future: list[TimeExpr],
-                 clauses: list[tuple[int, int]]) -> TimeExpr | None:
-    """The next step's date: an expression with 再 / an action after it wins, then order."""
+def step_of(doc: Doc, ents: Entities, times: Times, t: TimeExpr,
+            actions: PresetMatcher) -> Step | None:
+    """The planned step said around the date `t`."""
+    text = doc.text
+    nxt = _next_date_start(text, t, times.exprs)
+    clause = clause_of(doc, t.start)
+    prev = next(((a, b) for a, b in reversed(doc.clauses) if b <= clause[0]), None)
+    return step_around(text, t.start, t.end, nxt, actions, ents.masked, clause, prev)
+
+
+def _choose_next(doc: Doc, ents: Entities, times: Times, future: list[TimeExpr],
+                 actions: PresetMatcher) -> TimeExpr | None:
+    """The next step's date: an expression with 再 / a step after it wins, then order."""
     if not future:
         return None
+    text = doc.text
     strong = [t for t in future if not t.weak]
     if not strong:
         # '今天' alone is a next step only when a concrete step follows it in its clause
         strong = [t for t in future
-                  if find_strong_action(text[t.end: _clause_end(text, t.end, clauses)], "")]
+                  if step_in(text[t.end: clause_of(doc, t.start)[1]], actions) is not None]
         if not strong:
             return None
     # 'X或者Y' / 'X到Y': Y is an alternative or a range end, X is the step
@@ -76,17 +90,12 @@ def _choose_next(text: str, future: list[TimeExpr],
     scored: list[tuple[int, int, TimeExpr]] = []
     for i, t in enumerate(strong):
         nxt = next((u.start for u in strong[i + 1:] if u.start > t.end), len(text))
-        cs = 0
-        ce = len(text)
-        for a, b in clauses:
-            if a <= t.start < b:
-                cs, ce = a, b
-                break
+        cs, ce = clause_of(doc, t.start)
         seg = text[cs: max(nxt, ce) if nxt > ce else nxt]
         score = 0
-        if re.search(r"再(?!考虑|商量|比较|看看|研究|说|定|等)", seg):
+        if _AGAIN.search(seg):
             score += 2
-        if find_action(text[t.end: nxt], "") is not None:
+        if step_of(doc, ents, times, t, actions) is not None:
             score += 1
         scored.append((score, -i, t))
     scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
@@ -99,11 +108,16 @@ def _then_follows(text: str, t: TimeExpr, times: list[TimeExpr]) -> bool:
     return bool(re.search(r"到时候|那天|届时|到那天", text[t.end: nxt]))
 
 
-def _clause_end(text: str, pos: int, clauses: list[tuple[int, int]]) -> int:
-    for a, b in clauses:
-        if a <= pos < b:
-            return b
-    return min(len(text), pos)
+def _next_date_start(text: str, t: TimeExpr, times: list[TimeExpr]) -> int:
+    end = t.end
+    for u in times:
+        if u.start < t.end or u.kind != "date" or u.date is None:
+            continue
+        if _ALTERNATIVE.fullmatch(text[end: u.start]):
+            end = u.end          # an alternative / range end belongs to this step
+            continue
+        return u.start
+    return len(text)
 
 
 def previous_clause(text: str, pos: int, clauses: list[tuple[int, int]]) -> str:
@@ -119,19 +133,6 @@ def previous_clause(text: str, pos: int, clauses: list[tuple[int, int]]) -> str:
 def next_segments(text: str, t: TimeExpr, times: list[TimeExpr],
                   clauses: list[tuple[int, int]]) -> tuple[str, str]:
     """(text after `t` up to the next date, its clause before `t`): where its step is said."""
-    nxt = len(text)
-    end = t.end
-    for u in times:
-        if u.start < t.end or u.kind != "date" or u.date is None:
-            continue
-        if _ALTERNATIVE.fullmatch(text[end: u.start]):
-            end = u.end          # an alternative / range end belongs to this step
-            continue
-        nxt = u.start
-        break
-    cs = 0
-    for a, b in clauses:
-        if a <= t.start < b:
-            cs = a
-            break
+    nxt = _next_date_start(text, t, times)
+    cs = next((a for a, b in clauses if a <= t.start < b), 0)
     return text[t.end: nxt], text[cs: t.start]

@@ -1,0 +1,98 @@
+"""The planned step of a message, matched onto the tenant's next-action presets.
+
+Where the step is said, in order: the text after the next step's date (clause by clause,
+up to the next date), its clause before the date, the clause before a date said on its own
+("想看蒸烤箱的演示，下周三下午三点"). In the clause that says it, a purpose (演示, 报价,
+安装…) beats a vehicle (a visit, a call), and the last purpose said is the step
+("带样机过去给他们演示" → 演示). A carrying verb with no object takes the object of the
+clause before ("要检测报告，今天下班前发他" → 发送资料). A bare movement verb (去, 过去, 找)
+is a visit, the weakest reading.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from nlp.presets import Hit, PresetMatcher
+
+__all__ = ["Step", "step_around", "step_in"]
+
+_CLAUSE = re.compile(r"[，,。；;！!？?\n]+")
+_WEAK_VISIT = re.compile(r"再去|再过去|过去|去|找|再约|约个时间|约一下|约见")
+_CARRY = re.compile(r"[送发带拿寄递交][过给到]|[送发带拿寄]来|发[他她]|[送发带拿寄递]去")
+_OBJECT_CONCEPTS = ("sample", "send_material", "quote", "contract")
+_DATE_ONLY = re.compile(r"[\s，,。；;、的]*(?:再|前|之前|以前)?[\s，,。；;、的]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    preset: str | None            # the tenant's preset, 其他, or None (no 其他 in the list)
+    concept: str | None
+    words: str                    # the rep's words for the step
+    strong: bool                  # a cue was said (not only a movement verb)
+
+
+def step_in(seg: str, matcher: PresetMatcher,
+            masked: Sequence[tuple[int, int]] = ()) -> Step | None:
+    """The step said in one stretch of text (cues only, no movement fallback)."""
+    hits = matcher.hits(seg, masked)
+    if not hits:
+        return None
+    return _step(_choose(hits), matcher, seg)
+
+
+def _choose(hits: list[Hit]) -> Hit:
+    purposes = [h for h in hits if h.kind != "vehicle"]
+    return purposes[-1] if purposes else hits[-1]
+
+
+def _step(hit: Hit, matcher: PresetMatcher, seg: str) -> Step:
+    return Step(matcher.preset_for(hit), hit.concept, _words(seg), True)
+
+
+def _words(seg: str) -> str:
+    return seg.strip(" ，,。；;！!？?\n")[:40]
+
+
+def step_around(text: str, start: int, end: int, next_start: int, matcher: PresetMatcher,
+                masked: Sequence[tuple[int, int]], clause: tuple[int, int],
+                previous: tuple[int, int] | None) -> Step | None:
+    """The step of the date at [start, end): after it (up to `next_start`), then before it in
+    its clause, then the clause before when the date stands alone."""
+
+    def local(a: int, b: int) -> list[tuple[int, int]]:
+        return [(x - a, y - a) for x, y in masked if x < b and a < y]
+
+    pos = end
+    after = text[end:next_start]
+    for m in [*_CLAUSE.finditer(after), None]:
+        stop = end + (m.start() if m is not None else len(after))
+        if stop > pos:
+            step = step_in(text[pos:stop], matcher, local(pos, stop))
+            if step is not None:
+                return step
+        if m is None:
+            break
+        pos = end + m.end()
+    cs = clause[0]
+    before = text[cs:start]
+    step = step_in(before, matcher, local(cs, start))
+    if step is not None:
+        return step
+    first_after = text[end: min(next_start, clause[1])]
+    carry = _CARRY.search(first_after) or _CARRY.search(before)
+    if previous is not None:
+        prev = text[previous[0]:previous[1]]
+        hits = matcher.hits(prev, local(*previous))
+        if carry is not None:
+            objects = [h for h in hits if h.concept in _OBJECT_CONCEPTS]
+            if objects:
+                return _step(objects[-1], matcher, first_after or prev)
+        if hits and _DATE_ONLY.fullmatch(text[cs:start] + text[end:clause[1]]):
+            return _step(_choose(hits), matcher, prev)
+    if _WEAK_VISIT.search(first_after) or _WEAK_VISIT.search(before):
+        preset = matcher.preset_of_concept("visit")
+        return Step(preset, "visit", _words(first_after or before), False)
+    return None

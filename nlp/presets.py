@@ -1,0 +1,256 @@
+"""Next-action and obstacle presets matched by meaning, never by shared characters.
+
+A tenant's presets are names only ("安装验收", "样品寄送", "资金未到位"). Each is tied to a
+built-in concept (nlp/data/presets.json) by its name: exactly, or by the words it holds
+(安装验收 holds 安装 and 验收; 上门回访 holds 上门, so it is no phone call). A concept's cue
+phrases then find it in a message. On top come the tenant's own cue words per preset
+(edited by admins in /管理 预设; they replace the built-in cues of that preset) and the
+preset's own name. A concept the tenant has no preset for gives 其他; no cue at all gives
+nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from nlp.lexicon import DATA_DIR
+from nlp.segment import plain_words
+
+__all__ = [
+    "OTHER",
+    "Concept",
+    "Hit",
+    "PresetMatcher",
+    "compile_cues",
+    "concepts",
+    "overlaps_any",
+    "own_words",
+]
+
+Kind = Literal["next_actions", "obstacles"]
+OTHER = "其他"
+_GAP = r"[^，,。；;！!？?\n]{0,8}?"
+_ELLIPSIS = re.compile(r"…|\.\.\.")
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    key: str
+    kind: str                        # next actions: purpose | vehicle
+    names: tuple[str, ...]
+    keys: tuple[str, ...]
+    exclude: tuple[str, ...]
+    cues: tuple[str, ...]
+    blocked: tuple[str, ...]         # 'not': phrases a cue must not sit inside
+    fallback: tuple[str, ...]        # concepts to take the preset of when it has none
+    generic: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    start: int
+    end: int
+    preset: str | None               # the tenant's preset (None: only 其他 fits)
+    concept: str | None              # None for a tenant cue word
+    kind: str
+
+
+def compile_cues(cues: Iterable[str]) -> re.Pattern[str] | None:
+    """Cue phrases as one pattern: plain phrases, 'A…B' = A then B within 8 characters."""
+    parts: list[str] = []
+    for cue in cues:
+        cue = cue.strip()
+        if not cue:
+            continue
+        pieces = [re.escape(p) for p in _ELLIPSIS.split(cue) if p]
+        if pieces:
+            parts.append(_GAP.join(pieces))
+    if not parts:
+        return None
+    parts.sort(key=len, reverse=True)
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+@lru_cache(maxsize=2)
+def concepts(kind: Kind) -> dict[str, Concept]:
+    """The built-in concepts of one kind, from nlp/data/presets.json."""
+    data = json.loads((DATA_DIR / "presets.json").read_text(encoding="utf-8"))[kind]
+    out: dict[str, Concept] = {}
+    for key, c in data.items():
+        out[key] = Concept(
+            key=key, kind=c.get("kind", "purpose"), names=tuple(c.get("names", ())),
+            keys=tuple(c.get("keys", ())), exclude=tuple(c.get("exclude", ())),
+            cues=tuple(c.get("cues", ())), blocked=tuple(c.get("not", ())),
+            fallback=tuple(c.get("fallback", ())), generic=bool(c.get("generic", False)),
+        )
+    return out
+
+
+@lru_cache(maxsize=64)
+def _concept_pattern(kind: Kind, key: str) -> re.Pattern[str] | None:
+    return compile_cues(concepts(kind)[key].cues)
+
+
+def overlaps_any(s: int, e: int, spans: Iterable[tuple[int, int]]) -> bool:
+    return any(s < b and a < e for a, b in spans)
+
+
+def _in_names(s: int, e: int, masked: list[tuple[int, int]]) -> bool:
+    """Is a cue's first or last character inside a name ('冷链城市配送' holds no 配送 cue;
+    the gap of '嫌…贵' may hold one: '嫌电磁灶太贵')?"""
+    return any(a <= s < b or a < e <= b for a, b in masked)
+
+
+_OVER = re.compile(r".{0,3}?(?:批下来了|下来了|通过了|批了|解决了|到位了|结束了|恢复了|取消了限制)")
+
+
+def _over(text: str, e: int) -> bool:
+    """A blocker said to be over: '并网审批下来了', '预算批下来了'."""
+    return _OVER.match(text, e) is not None and not re.match(r".{0,3}?[没未不]", text[e:e + 4])
+
+
+def _affinity(concept: Concept, preset: str) -> int:
+    """How well a preset name says this concept: its exact name, else the summed length
+    of the concept's key words it holds; 0 when it holds an excluded word."""
+    if preset in concept.names:
+        return 100
+    if any(w in preset for w in concept.exclude):
+        return 0
+    return sum(len(k) for k in concept.keys if k in preset)
+
+
+class PresetMatcher:
+    """One tenant's preset list of one kind, compiled for matching messages."""
+
+    def __init__(self, presets: Sequence[str], kind: Kind,
+                 tenant_cues: Mapping[str, Sequence[str]] | None = None) -> None:
+        self.kind: Kind = kind
+        self.presets = tuple(p for p in dict.fromkeys(presets) if p and p.strip())
+        self.other = OTHER if OTHER in self.presets else None
+        tenant_cues = tenant_cues or {}
+        self._owned = {p for p in self.presets if tenant_cues.get(p)}
+        # concept → the tenant's presets that say it, best first
+        self.concept_presets: dict[str, list[str]] = {}
+        self.concepts = concepts(kind)
+        for key, concept in self.concepts.items():
+            ranked = sorted(((_affinity(concept, p), -i, p) for i, p in enumerate(self.presets)
+                             if p != OTHER and p not in self._owned), reverse=True)
+            fits = [p for a, _i, p in ranked if a > 0]
+            if fits:
+                self.concept_presets[key] = fits
+        for key, concept in self.concepts.items():
+            if key not in self.concept_presets:
+                for fb in concept.fallback:
+                    if fb in self.concept_presets:
+                        self.concept_presets[key] = self.concept_presets[fb]
+                        break
+        self.concept_preset = {k: v[0] for k, v in self.concept_presets.items()}
+        tied = {p for v in self.concept_presets.values() for p in v}
+        self.own: list[tuple[re.Pattern[str], str, list[str]]] = []
+        for p in self.presets:
+            if p == OTHER:
+                continue
+            words = [w for w in (tenant_cues.get(p) or ()) if w and w.strip()]
+            if p not in self._owned:
+                words.append(p)                  # the preset's own name always counts
+            if p not in tied and p not in self._owned:
+                words += own_words(p)
+            pat = compile_cues(words)
+            if pat is not None:
+                self.own.append((pat, p, words))
+
+    # ------------------------------------------------------------------ matching
+    def hits(self, text: str, masked: Iterable[tuple[int, int]] = ()) -> list[Hit]:
+        """Every cue in `text`, in text order (none inside a masked span: names)."""
+        masked = list(masked)
+        out: list[Hit] = []
+        for pat, preset, _words in self.own:
+            for m in pat.finditer(text):
+                if not _in_names(m.start(), m.end(), masked) and not (
+                        self.kind == "obstacles" and _over(text, m.end())):
+                    out.append(Hit(m.start(), m.end(), preset, None, "purpose"))
+        for key, concept in self.concepts.items():
+            cpat = _concept_pattern(self.kind, key)
+            if cpat is None:
+                continue
+            fits = self.concept_presets.get(key, [])
+            for m in cpat.finditer(text):
+                s, e = m.start(), m.end()
+                if _in_names(s, e, masked) or self._blocked(text, s, e, concept):
+                    continue
+                if self.kind == "obstacles" and _over(text, e):
+                    continue
+                out.append(Hit(s, e, self._pick(concept, fits, m.group(0)), key, concept.kind))
+        out.sort(key=lambda h: (h.start, -(h.end - h.start)))
+        return out
+
+    def preset_for(self, hit: Hit | None) -> str | None:
+        """The preset a hit stands for: its own, else 其他 (None if the tenant has no 其他)."""
+        if hit is None:
+            return None
+        return hit.preset or self.other
+
+    def preset_of_concept(self, concept: str) -> str | None:
+        return self.concept_preset.get(concept) or self.other
+
+    def effective_cues(self) -> dict[str, list[str]]:
+        """Per preset, the cue phrases that find it (for /管理 预设)."""
+        out: dict[str, list[str]] = {p: [] for p in self.presets if p != OTHER}
+        for key, fits in self.concept_presets.items():
+            for preset in fits:
+                if preset in out and preset not in self._owned:
+                    out[preset].extend(c for c in self.concepts[key].cues
+                                       if c not in out[preset])
+        for _pat, preset, words in self.own:
+            out[preset].extend(w for w in words if w not in out[preset])
+        return out
+
+    @staticmethod
+    def _pick(concept: Concept, fits: list[str], said: str) -> str | None:
+        """Among the presets of one concept, the one whose key word was said ('补贴还没下来'
+        → 补贴未下来, not 资金紧张); else the best fit."""
+        if not fits:
+            return None
+        for p in fits:
+            if any(k in said and k in p for k in concept.keys):
+                return p
+        return fits[0]
+
+    @staticmethod
+    def _blocked(text: str, s: int, e: int, concept: Concept) -> bool:
+        for phrase in concept.blocked:
+            i = text.find(phrase, max(0, s - len(phrase)))
+            while i != -1 and i < e:
+                if i <= s and e <= i + len(phrase):
+                    return True
+                i = text.find(phrase, i + 1)
+        return False
+
+
+_GENERIC_WORDS = frozenset((
+    "作业", "工作", "服务", "跟进", "处理", "安排", "问题", "事项", "其他", "相关", "沟通", "联系",
+    "客户", "项目", "推进", "确认", "完成", "进行", "未", "不", "没", "下来", "到位",
+))
+
+
+def own_words(preset: str) -> list[str]:
+    """Words of a preset no concept covers ('飞防作业' → 飞防), generic words ('作业',
+    '跟进') left out: jieba words of two or more Han characters."""
+    words: list[str] = []
+    run = ""
+    for w in [*plain_words(preset), ""]:
+        if len(w) == 1 and w not in _GENERIC_WORDS:
+            run += w                         # 飞|防 → 飞防, 并|网 → 并网
+            continue
+        if len(run) >= 2:
+            words.append(run)
+        run = ""
+        words.append(w)
+    return [w for w in words
+            if len(w) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in w)
+            and w not in _GENERIC_WORDS and w != preset]
