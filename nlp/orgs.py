@@ -149,7 +149,10 @@ class OrgFinder:
         if lead:
             start = lead.end()
         name = text[start:s]
-        if len(name) < 2 or _GENERIC.fullmatch(name) or self._only_industry(name):
+        generic = _GENERIC.match(name)             # '别的物流公司', '其他医院'
+        rest = name[generic.end():] if generic else name
+        if len(name) < 2 or not rest or (generic and self._only_industry(rest)) \
+                or self._only_industry(name):
             return None
         return start
 

@@ -23,6 +23,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from nlp.contacts import ContactBook
+from nlp.holidays import HolidayCalendar
 from nlp.names import P_DERIVED, P_EXACT, P_PINYIN, Mention, NameTable, derived_aliases
 from nlp.orgs import OrgFinder, OrgSpan, default_orgs
 from nlp.people import People, catalog_titles
@@ -86,6 +87,7 @@ class CatalogIndex:
         self.actions = PresetMatcher(catalog.next_actions, "next_actions",
                                      dict(catalog.next_action_cues))
         self.obstacles = PresetMatcher(catalog.obstacles, "obstacles", dict(catalog.obstacle_cues))
+        self.holidays = HolidayCalendar(catalog.holidays, catalog.workdays)
         self._py_names_cache: list[tuple[str, str, str]] | None = None
         self._tokenizer: Any = None
         self._tk_lock = threading.Lock()

@@ -22,6 +22,9 @@ from datetime import date, datetime, time, timedelta, timezone
 from itertools import pairwise
 from typing import Any
 
+from nlp.holidays import HolidayCalendar, holiday_times
+from nlp.timeexpr import TimeExpr
+
 __all__ = [
     "TimeExpr",
     "When",
@@ -42,7 +45,7 @@ def normalize_text(text: str) -> str:
 
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-              "六": 6, "七": 7, "八": 8, "九": 9, "幺": 1}
+              "六": 6, "七": 7, "八": 8, "九": 9, "幺": 1, "俩": 2, "仨": 3}
 
 
 def cn_to_int(s: str) -> int | None:
@@ -78,28 +81,7 @@ class When:
     text: str | None = None
 
 
-_Date = date   # the field 'date' below shadows the type inside the class body
-
-
-@dataclass(frozen=True, slots=True)
-class TimeExpr:
-    start: int
-    end: int
-    text: str
-    date: date | None = None
-    time: time | None = None
-    part: str | None = None         # 上午 / 下午 …, when said
-    vague: bool = False
-    past: bool = False
-    weak: bool = False              # 今天 with no clock time: weakest next-step candidate
-    postponed: bool = False         # 推迟到 X: a delay, not a next step
-    rolled: bool = False            # X号 / M月D号 rolled forward (past markers veto it)
-    unrolled: _Date | None = None   # the date before rolling (this month / this year)
-    kind: str = "date"              # date | clock | part | vague
-    foreign: bool = False           # read by dateparser (English / numeric formats)
-
-
-_NUM = r"[0-9]{1,2}|[零〇一二两三四五六七八九十]{1,3}"
+_NUM = r"[0-9]{1,2}|[零〇一二两三四五六七八九十俩仨]{1,3}"
 _WD = r"[一二三四五六日天1-7]"
 _WEEK = r"(?:周|星期|礼拜)"
 _WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6,
@@ -114,7 +96,9 @@ _DATE_RE = re.compile(
             r"(?P<iso>(?P<iy>20\d\d)\s*[-/.年]\s*(?P<im>\d{1,2})\s*[-/.月]\s*(?P<id>\d{1,2})\s*[日号]?)",
             rf"(?P<nmd>(?:下个?|次)月(?P<nmd_d>{_NUM})\s*[号日])",
             rf"(?P<tmd>(?:这个?|本)月(?P<tmd_d>{_NUM})\s*[号日])",
-            rf"(?P<md>(?P<md_m>{_NUM})\s*月(?:份)?\s*(?P<md_d>{_NUM})\s*(?:[号日]|(?![0-9零〇一二两三四五六七八九十个天周号]))(?!\s*[0-9]))",
+            rf"(?P<md>(?P<md_y>明年|今年)?(?P<md_m>{_NUM})\s*月(?:份)?\s*(?P<md_d>{_NUM})\s*(?:[号日]|(?![0-9零〇一二两三四五六七八九十个天周号])(?!\s*[0-9])))",
+            rf"(?P<mon>(?<![0-9零〇一二两三四五六七八九十个上下这本每几])(?P<mon_y>明年|今年)?(?P<mon_m>{_NUM})\s*月份?(?P<mon_x>初|底|末|中旬|上旬|下旬)?(?![0-9零〇一二两三四五六七八九十俩个号日]))",
+            r"(?P<unread>(?:下个?|次|这个?|本)?月(?:中旬|上旬|下旬|中)|(?:下个?|次|这个?|本)月初(?=旬)|(?<![0-9])(?:中旬|下旬|上旬))",
             r"(?P<slash>(?<![0-9/.])(?P<sl_m>1[0-2]|0?[1-9])/(?P<sl_d>3[01]|[12][0-9]|0?[1-9])(?![0-9/]))",
             r"(?P<nmend>(?:下个?|次)月(?:底|末))",
             r"(?P<nmbeg>(?:下个?|次)月(?:初)?)",
@@ -130,7 +114,8 @@ _DATE_RE = re.compile(
             rf"(?P<ndays>(?P<nd_n>{_NUM}|几)\s*(?:个)?\s*(?P<nd_u>天|日|周|星期|礼拜|个月)\s*(?:以后|之后|后))",
             rf"(?P<guo>过\s*(?P<guo_n>{_NUM}|几)\s*(?P<guo_u>天|日|周|星期|礼拜|个月))",
             rf"(?P<bwd>(?<![上下这本个]){_WEEK}(?P<bwd_d>{_WD}))",
-            r"(?P<rel>大后天|后天|明天|明日|明儿|明早|明晚|今天|今日|今儿|今早|今晚|昨天|昨日|昨晚|前天|大前天)",
+            r"(?P<rel>大后天|大后儿个?|后天|后儿个?|明天|明日|明儿个?|明早|明晚|今天|今日|今儿个?|今早|今晚|"
+            r"昨天|昨日|昨晚|前天|大前天|下班(?:前|之前|以前))",
             rf"(?P<day>(?<![0-9月])(?P<day_d>{_NUM})\s*[号日](?![0-9]))",
             r"(?P<vague>过几天|过两天|过些天|过段时间|过一阵子?|改天|回头|近期|最近|下次|下回|有空|抽空"
             r"|晚点|晚些时候|过阵子|这几天|近几天|近两天|等几天|找时间|择日)",
@@ -149,7 +134,8 @@ _PART_RE = re.compile(_PARTS)
 _PAST_MARK_RE = re.compile(
     r"了|过了|已经|已|上次|刚才|刚刚|见过|聊过|做过|[签见送发做谈聊定买交付]的"
 )
-_POSTPONE_RE = re.compile(r"(?:推迟|延迟|延期|延后|推|拖)(?:到|至)\s*$")
+_POSTPONE_RE = re.compile(r"(?:推迟|延迟|延期|延后|推|拖|冻|压|延)(?:到|至)\s*$")
+_EVENT_AFTER = re.compile(r"\s*才")          # '经费要到年底才下来': their event, not a step
 _CLAUSE_RE = re.compile(r"[，,。；;！!？?\n\r\t]+|\s+|然后|接着")
 
 
@@ -215,11 +201,30 @@ def _resolve_date(m: re.Match[str], today: date) -> TimeExpr | None:
         mo, dd = cn_to_int(g["md_m"]), cn_to_int(g["md_d"])
         if mo is None or dd is None or not 1 <= mo <= 12:
             return None
+        if g["md_y"]:                  # 明年M月D号 / 今年M月D号: the year as said
+            d = _safe_date(today.year + (g["md_y"] == "明年"), mo, dd)
+            if d is None:
+                return None
+            return TimeExpr(s, e, t, d, None, past=d < today)
         d = _safe_date(today.year, mo, dd)
         if d is not None and d < today:
             unrolled = d
             d = _safe_date(today.year + 1, mo, dd)
             rolled = True
+    elif kind == "mon":
+        mo = cn_to_int(g["mon_m"])
+        if mo is None or not 1 <= mo <= 12:
+            return None
+        x = g["mon_x"] or ""
+        if x in ("中旬", "上旬", "下旬"):
+            return TimeExpr(s, e, t, None, None, vague=True, kind="unread", unread=True)
+        year = today.year + (1 if g["mon_y"] == "明年" else 0)
+        if not g["mon_y"] and mo < today.month:
+            year += 1                  # M月 already past: next year (CONVENTIONS)
+        last = calendar.monthrange(year, mo)[1]
+        d = date(year, mo, last if x in ("底", "末") else 1)
+    elif kind == "unread":
+        return TimeExpr(s, e, t, None, None, vague=True, kind="unread", unread=True)
     elif kind == "nmend":
         nm = _add_months(today.replace(day=1), 1)
         d = nm.replace(day=calendar.monthrange(nm.year, nm.month)[1])
@@ -255,7 +260,7 @@ def _resolve_date(m: re.Match[str], today: date) -> TimeExpr | None:
     elif kind in ("ndays", "guo"):
         raw = g["nd_n"] if kind == "ndays" else g["guo_n"]
         unit = g["nd_u"] if kind == "ndays" else g["guo_u"]
-        if raw == "几" or (kind == "guo" and raw == "两" and unit in ("天", "日")):
+        if raw == "几" or (kind == "guo" and raw in ("两", "俩") and unit in ("天", "日")):
             return TimeExpr(s, e, t, None, None, vague=True, kind="vague")
         n = cn_to_int(raw)
         if n is None or n > 400:
@@ -273,8 +278,11 @@ def _resolve_date(m: re.Match[str], today: date) -> TimeExpr | None:
         rolled, unrolled = True, d - timedelta(days=7)     # '周一去了一趟' is last Monday
     elif kind == "rel":
         word = t
-        offs = {"大后天": 3, "后天": 2, "明天": 1, "明日": 1, "明儿": 1, "明早": 1, "明晚": 1,
-                "今天": 0, "今日": 0, "今儿": 0, "今早": 0, "今晚": 0,
+        if word.startswith("下班"):       # 下班前: a deadline today
+            return TimeExpr(s, e, t, today, None)
+        word = word.rstrip("个")
+        offs = {"大后天": 3, "大后儿": 3, "后天": 2, "后儿": 2, "明天": 1, "明日": 1, "明儿": 1,
+                "明早": 1, "明晚": 1, "今天": 0, "今日": 0, "今儿": 0, "今早": 0, "今晚": 0,
                 "昨天": -1, "昨日": -1, "昨晚": -1, "前天": -2, "大前天": -3}
         d = today + timedelta(days=offs[word])
         past = offs[word] < 0
@@ -528,8 +536,13 @@ _PART_START = {"早": 5, "晚": 18,
 _CLOCK_GUARD_BEFORE = set("快早晚慢好多少有差一些点")
 
 
-def scan_times(text: str, now: datetime) -> list[TimeExpr]:
-    """All time expressions in `text`, resolved against `now`, in text order."""
+_DEFAULT_CALENDAR = HolidayCalendar()
+
+
+def scan_times(text: str, now: datetime,
+               holidays: HolidayCalendar | None = None) -> list[TimeExpr]:
+    """All time expressions in `text`, resolved against `now`, in text order. Holiday
+    phrases resolve on `holidays` (the tenant's table over chinese_calendar)."""
     text = normalize_text(text)
     today = now.date()
     dates: list[TimeExpr] = []
@@ -538,11 +551,16 @@ def scan_times(text: str, now: datetime) -> list[TimeExpr]:
         te = _resolve_date(m, today)
         if te is None:
             continue
-        before = text[max(0, m.start() - 4): m.start()]
-        if _POSTPONE_RE.search(before):
-            te = replace(te, postponed=True)
         dates.append(te)
     taken = [(d.start, d.end) for d in dates]
+    for te in holiday_times(text, today, holidays or _DEFAULT_CALENDAR):
+        if all(te.end <= a or te.start >= b for a, b in taken):
+            dates.append(te)
+            taken.append((te.start, te.end))
+    for i, te in enumerate(dates):
+        if _POSTPONE_RE.search(text[max(0, te.start - 4): te.start]) or \
+                _EVENT_AFTER.match(text, te.end):
+            dates[i] = replace(te, postponed=True)
     for te in _foreign_times(text, now, taken):
         before = text[max(0, te.start - 4): te.start]
         if _POSTPONE_RE.search(before):
@@ -717,10 +735,10 @@ def _clause_tail(text: str, pos: int) -> str:
 _CONNECTOR = re.compile(r"\s*(?:或者?|还是|到|至|-|~|—)\s*")
 
 
-def parse_when(text: str, now: datetime) -> When:
+def parse_when(text: str, now: datetime, holidays: HolidayCalendar | None = None) -> When:
     """Read a time answer: the last future expression wins ("不对,是周三下午三点" → 周三 15:00)."""
     try:
-        exprs = scan_times(text or "", now)
+        exprs = scan_times(text or "", now, holidays)
     except Exception:  # never raise in dialog code
         return When()
     if not exprs:

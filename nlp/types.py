@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
+from datetime import date
 from typing import Any, Literal
 
 Intent = Literal["log_followup", "create_lead", "update_stage", "query", "other"]
@@ -49,6 +50,16 @@ class CatalogProduct:
 
 
 @dataclass(frozen=True, slots=True)
+class HolidayBreak:
+    """A public holiday break from the tenant's holiday table (for years the built-in
+    calendar does not know yet, or to override it)."""
+
+    name: str                       # 元旦 / 春节 / 清明 / 劳动节 / 端午 / 中秋 / 国庆
+    start: date
+    end: date
+
+
+@dataclass(frozen=True, slots=True)
 class Catalog:
     """The tenant's vocabulary. Format: ../shared/nlp/catalog.schema.md."""
 
@@ -62,6 +73,9 @@ class Catalog:
     # the tenant's own cue words per preset (/管理 预设); they replace the built-in cues
     next_action_cues: tuple[tuple[str, tuple[str, ...]], ...] = ()
     obstacle_cues: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # the tenant's holiday table: breaks and 调休 working days (override chinese_calendar)
+    holidays: tuple[HolidayBreak, ...] = ()
+    workdays: tuple[date, ...] = ()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Catalog:
@@ -96,6 +110,8 @@ class Catalog:
             timezone=data.get("timezone") or "Asia/Shanghai",
             next_action_cues=_cue_pairs(data.get("next_action_cues")),
             obstacle_cues=_cue_pairs(data.get("obstacle_cues")),
+            holidays=_breaks(data.get("holidays")),
+            workdays=_dates(data.get("workdays")),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -119,6 +135,9 @@ class Catalog:
             "stages": list(self.stages),
             "next_action_cues": {p: list(c) for p, c in self.next_action_cues},
             "obstacle_cues": {p: list(c) for p, c in self.obstacle_cues},
+            "holidays": [{"name": b.name, "start": b.start.isoformat(), "end": b.end.isoformat()}
+                         for b in self.holidays],
+            "workdays": [d.isoformat() for d in self.workdays],
         }
 
 
@@ -133,6 +152,36 @@ def _cue_pairs(raw: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
         words = tuple(str(c).strip() for c in cues if str(c).strip())
         if str(preset).strip():
             out.append((str(preset), words))
+    return tuple(out)
+
+
+def _date(raw: Any) -> date | None:
+    if isinstance(raw, date):
+        return raw
+    try:
+        return date.fromisoformat(str(raw)[:10])
+    except ValueError:
+        return None
+
+
+def _dates(raw: Any) -> tuple[date, ...]:
+    if isinstance(raw, str | bytes) or not isinstance(raw, Sequence):
+        return ()
+    return tuple(d for d in (_date(x) for x in raw) if d is not None)
+
+
+def _breaks(raw: Any) -> tuple[HolidayBreak, ...]:
+    """[{"name", "start", "end"}, …] → breaks; odd rows (no name, end before start) dropped."""
+    if isinstance(raw, str | bytes) or not isinstance(raw, Sequence):
+        return ()
+    out: list[HolidayBreak] = []
+    for row in raw:
+        if not isinstance(row, Mapping):
+            continue
+        start, end = _date(row.get("start")), _date(row.get("end") or row.get("start"))
+        name = str(row.get("name") or "").strip()
+        if name and start is not None and end is not None and start <= end:
+            out.append(HolidayBreak(name, start, end))
     return tuple(out)
 
 
@@ -165,6 +214,7 @@ class Extraction:
     date_text: str | None = None          # the words the date came from ("下周二")
     vague_date: bool = False              # a vague time was said (过几天, 改天…)
     summary: str = ""                     # the message, trimmed: what happened
+    date_unread: bool = False             # a time was said that no calendar resolves
     action_words: str | None = None       # the rep's words for the next step ('派人去修')
     obstacle_words: str | None = None     # the rep's words for the blocker ('农忙顾不上')
 

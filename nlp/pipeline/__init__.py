@@ -24,7 +24,7 @@ __all__ = ["Doc", "Entities", "Signals", "Times", "run_pipeline"]
 def run_pipeline(index: CatalogIndex, text: object, now: object,
                  tz: timezone | ZoneInfo) -> Extraction:
     """One message through the six stages (may raise; `Extractor.extract` never does)."""
-    doc = normalise(text, now, tz)
+    doc = normalise(text, now, tz, index.holidays)
     if not doc.text.strip():
         return Extraction(summary=doc.summary)
     ents = find_entities(doc, index)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from nlp.holidays import HolidayCalendar
 from nlp.pinyin import py_keys
 from nlp.timeparse import TimeExpr, normalize_text, scan_times, split_clauses
 
@@ -53,7 +54,8 @@ def to_local(now: object, tz: timezone | ZoneInfo) -> datetime:
     return now.astimezone(tz)
 
 
-def normalise(raw: object, now: object, tz: timezone | ZoneInfo | None = None) -> Doc:
+def normalise(raw: object, now: object, tz: timezone | ZoneInfo | None = None,
+              holidays: HolidayCalendar | None = None) -> Doc:
     """Stage 1: any input (None, numbers, huge strings) → a `Doc`; `Doc.text` may be empty."""
     if not isinstance(raw, str):
         raw = "" if raw is None else str(raw)
@@ -67,7 +69,7 @@ def normalise(raw: object, now: object, tz: timezone | ZoneInfo | None = None) -
         syl=py_keys(text),
         clauses=split_clauses(text),
         now=local,
-        times=scan_times(text, local),
+        times=scan_times(text, local, holidays),
         summary=summary_of(raw),
     )
 

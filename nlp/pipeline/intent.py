@@ -15,18 +15,27 @@ from nlp.types import Intent
 
 __all__ = ["decide_intent", "is_question"]
 
-_QUESTION = re.compile(
-    r"哪些|哪个|哪天|哪家|哪位|哪里|多少|谁|什么时候|是什么|说的啥|是啥|啥时候|查一下|查查|帮我查|列一下|"
-    r"列出|给我看|看一下.{0,4}(?:记录|跟进)|(?:记录|跟进).{0,4}看一下|统计|如何|怎么样|咋样|进展到哪|"
-    r"到哪一?步|有几|几[个条单家次位天]|几号|几点|几月|帮我看|给我看|帮忙查|我想知道|告诉我|查询|干啥|做啥|"
-    r"什么任务|什么安排|导出|列出来|几楼|在哪"
+# Ways of asking for information, each named by the pattern it covers.
+QUESTION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("wh-word", re.compile(
+        r"哪些|哪个|哪天|哪家|哪几|哪位|哪里|哪儿|多少|谁|什么时候|是什么|说的啥|是啥|啥时候|啥情况|"
+        r"什么(?:进度|情况|阶段|状态|安排|任务|价|时间)|如何|怎么样|咋样|怎么联系|干啥|做啥|几号|几点|"
+        r"几月|几楼|在哪|进展到哪|进展如何|推进得怎么样|到哪一?步|走到哪|卡在哪|到什么程度")),
+    ("asks to look up", re.compile(
+        r"查一下|查查|帮我查|帮忙查|查询|列一下|列出|列出来|给我看|帮我看|统计|导出|我想知道|告诉我|"
+        r"看一下.{0,4}(?:记录|跟进)|(?:记录|跟进).{0,4}看一下|翻一下|找出来|找一下")),
+    ("asks to be sent something", re.compile(
+        r"(?:号码|手机号?|电话|座机|微信号?|邮箱|地址|联系方式|名片|记录|资料|手册|彩页|价格表|报价单)"
+        r"[^，,。]{0,4}?(?:推给我|发给我|发我|给我|转给我|推我)|(?:推给我|发给我|转给我)")),
+    ("how many", re.compile(
+        r"(?:有|还有|一共|总共|共|到底|卖了|签了|跑了|做了|卖出去|出了)\s*几\s*[个条单家次位天台套件]")),
 )
 _QUESTION_END = re.compile(r"(?:[？?]|吗|呢)\s*$")
+_COUNT_AT_END = re.compile(r"几\s*[个条单家次位天台套件][\s。.！!]*$")
 _REPORTED = re.compile(r"问|咨询|想知道|了解")
 _CRM_WORDS = re.compile(
     r"客户|联系人|跟进|记录|手机|电话|微信|待办|任务|阶段|商机|项目|[几签赢输丢这那订]单|单子|库存|业绩|"
-    r"线索|拜访|报价|合同|回款|"
-    r"提醒|日程|安排|产品|价格|主任|科长|经理"
+    r"线索|拜访|报价|合同|回款|提醒|日程|行程|安排|产品|价格|主任|科长|经理|哪几家|跑"
 )
 _ASKS_LIST = re.compile(r"[？?]\s*$|多少|哪些|查")
 
@@ -64,14 +73,11 @@ def is_question(text: str, clauses: list[tuple[int, int]]) -> bool:
     """A request for information (not a reported question: '他问价格多少')."""
     for cs, ce in clauses:
         seg = text[cs:ce]
-        for m in _QUESTION.finditer(seg):
-            if re.fullmatch(r"有几|几[个条单家次位天]", m.group(0)) and \
-                    not _QUESTION_END.search(text) \
-                    and not re.search(r"(?:一共|总共|共|到底)\S{0,4}$", seg[: m.start()]):
-                continue
-            if _REPORTED.search(seg[: m.start()]):
-                continue
-            return True
+        for _name, rx in QUESTION_RULES:
+            for m in rx.finditer(seg):
+                if not _REPORTED.search(seg[: m.start()]):
+                    return True
     stripped = text.strip()
-    return bool(_QUESTION_END.search(stripped)) and not _REPORTED.search(stripped)
-
+    if _QUESTION_END.search(stripped) and not _REPORTED.search(stripped):
+        return True
+    return bool(_COUNT_AT_END.search(stripped)) and not _REPORTED.search(stripped)

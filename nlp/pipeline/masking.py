@@ -64,6 +64,7 @@ def mask_fields(doc: Doc, ents: Entities, times: Times, sig: Signals, intent: In
         contact_known=ents.contact_known,
         date_text=date_text,
         vague_date=chosen is None and bool(vague),
+        date_unread=chosen is None and any(t.unread for t in vague),
         summary=doc.summary,
         action_words=_step_words(doc, times, step) if next_action == OTHER else None,
         obstacle_words=sig.obstacle_words if obstacle is not None else None,

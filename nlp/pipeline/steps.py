@@ -58,15 +58,16 @@ def _words(seg: str) -> str:
 
 def step_around(text: str, start: int, end: int, next_start: int, matcher: PresetMatcher,
                 masked: Sequence[tuple[int, int]], clause: tuple[int, int],
-                previous: tuple[int, int] | None) -> Step | None:
+                previous: tuple[int, int] | None, *, own_clause: bool = False) -> Step | None:
     """The step of the date at [start, end): after it (up to `next_start`), then before it in
-    its clause, then the clause before when the date stands alone."""
+    its clause, then the clause before when the date stands alone. `own_clause`: look in the
+    date's clause only (to weigh one date against another)."""
 
     def local(a: int, b: int) -> list[tuple[int, int]]:
         return [(x - a, y - a) for x, y in masked if x < b and a < y]
 
     pos = end
-    after = text[end:next_start]
+    after = text[end: min(next_start, clause[1]) if own_clause else next_start]
     for m in [*_CLAUSE.finditer(after), None]:
         stop = end + (m.start() if m is not None else len(after))
         if stop > pos:
@@ -83,7 +84,7 @@ def step_around(text: str, start: int, end: int, next_start: int, matcher: Prese
         return step
     first_after = text[end: min(next_start, clause[1])]
     carry = _CARRY.search(first_after) or _CARRY.search(before)
-    if previous is not None:
+    if previous is not None and not own_clause:
         prev = text[previous[0]:previous[1]]
         hits = matcher.hits(prev, local(*previous))
         if carry is not None:

@@ -20,6 +20,9 @@ __all__ = ["Times", "next_segments", "previous_clause", "read_times", "step_of"]
 
 _ALTERNATIVE = re.compile(r"\s*(?:或者?|还是|到|至|-|~|—)\s*")
 _AGAIN = re.compile(r"再(?!考虑|商量|比较|看看|研究|说|定|等)")
+# a plan said with no preset cue ('下周一再联系', '我周三过去'): the date is still a step
+_PLAN = re.compile(r"我|约|到时候|届时|安排|准备|计划|打算|记得|提醒|截止|"
+                   r"再(?:去|来|过|打|联系|拜访|约|谈|聊|跟|问|发|送|报|签|见|沟通|确认|催|上门|给)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,13 +65,14 @@ def read_times(doc: Doc, ents: Entities, actions: PresetMatcher) -> Times:
 
 
 def step_of(doc: Doc, ents: Entities, times: Times, t: TimeExpr,
-            actions: PresetMatcher) -> Step | None:
+            actions: PresetMatcher, *, own_clause: bool = False) -> Step | None:
     """The planned step said around the date `t`."""
     text = doc.text
     nxt = _next_date_start(text, t, times.exprs)
     clause = clause_of(doc, t.start)
     prev = next(((a, b) for a, b in reversed(doc.clauses) if b <= clause[0]), None)
-    return step_around(text, t.start, t.end, nxt, actions, ents.masked, clause, prev)
+    return step_around(text, t.start, t.end, nxt, actions, ents.masked, clause, prev,
+                       own_clause=own_clause)
 
 
 def _choose_next(doc: Doc, ents: Entities, times: Times, future: list[TimeExpr],
@@ -87,17 +91,23 @@ def _choose_next(doc: Doc, ents: Entities, times: Times, future: list[TimeExpr],
     # 'X或者Y' / 'X到Y': Y is an alternative or a range end, X is the step
     strong = [t for i, t in enumerate(strong)
               if i == 0 or not _ALTERNATIVE.fullmatch(text[strong[i - 1].end: t.start])]
+    # a date is the rep's step only where a step or a plan is said around it ('年后想装',
+    # '节后要采购', '下个月开始用' are the customer's plans, not the rep's next step)
     scored: list[tuple[int, int, TimeExpr]] = []
     for i, t in enumerate(strong):
         nxt = next((u.start for u in strong[i + 1:] if u.start > t.end), len(text))
         cs, ce = clause_of(doc, t.start)
         seg = text[cs: max(nxt, ce) if nxt > ce else nxt]
         score = 0
-        if _AGAIN.search(seg):
+        if step_of(doc, ents, times, t, actions, own_clause=True) is not None:
             score += 2
-        if step_of(doc, ents, times, t, actions) is not None:
+        if _AGAIN.search(seg):
             score += 1
+        if step_of(doc, ents, times, t, actions) is None and not _PLAN.search(seg):
+            continue
         scored.append((score, -i, t))
+    if not scored:
+        return None
     scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
     return scored[0][2]
 
