@@ -100,18 +100,16 @@ class HolidayCalendar:
         return None
 
     def workday_after(self, d: date) -> date | None:
-        for _ in range(30):
-            d += timedelta(days=1)
-            info = self.day(d)
-            if info is None:
-                return None
-            if not info[0] and _working(d, info):
-                return d
-        return None
+        """The first working day after `d` (调休 weekend days count)."""
+        return self._next_workday(d, 1)
 
     def workday_before(self, d: date) -> date | None:
+        """The last working day before `d` (调休 weekend days count)."""
+        return self._next_workday(d, -1)
+
+    def _next_workday(self, d: date, step: int) -> date | None:
         for _ in range(30):
-            d -= timedelta(days=1)
+            d += timedelta(days=step)
             info = self.day(d)
             if info is None:
                 return None
