@@ -1,4 +1,4 @@
-"""Rule tables: channel (a contact that happened), attitude, stage.
+"""Rule tables: channel (a contact that happened) and attitude.
 
 Next actions and obstacles are tenant presets matched by meaning (`nlp.presets`).
 """
@@ -8,12 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = [
-    "detect_attitude",
-    "detect_channel",
-    "detect_stage",
-    "stage_from_outcome",
-]
+__all__ = ["detect_attitude", "detect_channel"]
 
 # ------------------------------------------------------------------ channel
 # A contact that happened, by the words that report it; rank 0 beats rank 1 beats the rest.
@@ -26,7 +21,7 @@ CHANNEL_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("会议", re.compile(
         r"开了(?:个|一个|一次|场|一场)?(?:视频|线上|腾讯)?会|开完(?:了)?会|"
         r"(?<![在去要得等])开会(?!中|讨论|研究|定|决定|商量)|(?<![晚宴])会上|会议上|"
-        r"视频会|腾讯会议|线上会议|研讨会上")),
+        r"视频会|腾讯会议|线上会议|研讨会上|视频(?:沟通|聊|通话|连线)了|视频了")),
     # a call: 打了电话, 通了话, 电话里说, X打电话过来, 来电, 回了电话
     ("电话", re.compile(
         r"打了(?:个|一个|一通|通)?电话|通了(?:个|一个|一通)?(?:电)?话|通话|电话里|电话上|电话中|"
@@ -35,7 +30,7 @@ CHANNEL_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"跟.{0,14}?打(?:了)?(?:个)?电话|回了?(?:个)?电话")),
     # a chat message: 发了微信, 微信上聊, 微信问/讲/说
     ("微信", re.compile(
-        r"(?:发了?|回了?)(?:个|条)?(?:微信|企业微信|钉钉|消息)|(?:微信|企业微信|企微|钉钉)(?:上|里|中)?"
+        r"(?:发了?|回了?)(?:我|了我)?(?:个|条)?(?:微信|企业微信|钉钉|消息)|(?:微信|企业微信|企微|钉钉)(?:上|里|中)?"
         r"(?:聊|说|讲|问|沟通|联系|回复|回|留言|语音|确认|发来|通知|表示|同意|拍板|反馈|要)|"
         r"加了(?:我的?|他的?|她的?)?微信|微信电话")),
     # a mail: 发了邮件, 邮件里说, 邮件确认, 回了邮件
@@ -133,7 +128,7 @@ _REJECT = re.compile(
     r"不考虑|否了|否决|选了(?:竞品|别家|别的|其他|友商|另外)|用了?别家|定了别家|不需要|不要了|拒绝|没戏|"
     r"不感兴趣|不太(?:感兴趣|认可|同意|需要|考虑)|没兴趣|不同意|不认可|不支持|放弃了|不做了|不采购了|"
     r"不买了|pass了|暂不考虑|不再考虑|没(?:有)?意向|不合适|不(?:采购|买|上|用)[^，。,；;]{0,8}了|"
-    r"就算了|算了吧|这单算了"
+    r"就算了|算了吧|这单算了|被(?:竞品|别家|竞争对手|对手|友商|别人|其他家).{0,4}(?:拿走|抢|拿下|截胡)"
 )
 _UNDECIDED = re.compile(
     # thinking it over, comparing, consulting someone
@@ -141,7 +136,9 @@ _UNDECIDED = re.compile(
     r"(?<![人间])还没定|不太确定|还在比较|比较几家|在比较|对比一下|在对比|还在对比|对比几家|货比三家|"
     r"比较一下|再比较|再看看|还要看看|还得看看|看看再说|再研究|要研究|回去研究|再评估|要评估|"
     r"再算算|算一算|再算一下|再等等|先等等|等等看|请示|汇报后|要汇报|还得再谈|还要再谈|再谈谈|再定|"
-    r"再决定|内部讨论|(?:要|还要|得|需要)(?:再)?(?:开会)?讨论|开会(?:讨论|研究)|讨论一下|"
+    r"再决定|内部讨论|(?:要|还要|得|需要)(?:再)?(?:开会)?讨论|开会(?:讨论|研究)|讨论一下|再议|"
+    r"汇报一下|跟.{0,6}?汇报|再说吧|(?:年|节|月|后|周|天)再说|"
+    r"等.{1,10}?再(?:说|定|买|决定|考虑|采购)|"
     # waiting on a superior or a body to decide: 等领导批, 要等集团批, 等管委会开会定
     r"等领导|领导(?:还)?没(?:定|批)|等.{0,8}?(?:定|批|决定|拍板|签字|审批|批复|同意|开会|商量|"
     r"意见|点头)"
@@ -159,49 +156,4 @@ def detect_attitude(text: str) -> str | None:
         return "需再沟通"
     if _SUPPORT.search(text):
         return "明确支持"
-    return None
-
-
-# ------------------------------------------------------------------ stage
-_STAGE_VERB = re.compile(
-    r"(?:改成|改为|改到|改回|退回|回到|设成|设为|设置为|标成|标为|标记为?|记为|记成|更新为|更新成|更新到|调到|调成|调整为|"
-    r"调整到|进入|进到|走到|推进到|推到|进展到|发展到|变成|变为|转为|转到|到了|到|→|->|=>|"
-    r"置为|置成|挪到|阶段[:：])\s*$"
-)
-_STAGE_CHANGE = re.compile(r"阶段|改成|改为|设成|标成|标记|更新|调到|进入|→|->")
-_WIN = re.compile(r"赢了|赢单|(?:合同|单子|这单|那单)(?:已经)?签了|成交了|拿下了|中标了|签下来了")
-_LOSE = re.compile(r"丢了|输了|输单|没拿下|丢单|黄了|落标|没中标|(?:竞品|别家|对手|友商).{0,4}中标")
-_DEAL = re.compile(r"单|项目|标|合同")
-
-
-def detect_stage(text: str, stages: Sequence[str]) -> tuple[bool, str | None]:
-    """(is a stage update, new stage)."""
-    mentions: list[tuple[int, str]] = []
-    for st in stages:
-        for m in re.finditer(re.escape(st), text):
-            mentions.append((m.start(), st))
-    mentions.sort()
-    if not mentions:
-        return False, None
-    for pos, st in mentions:
-        if _STAGE_VERB.search(text[max(0, pos - 6): pos]):
-            return True, st
-    for pos, st in mentions:
-        after = text[pos + len(st): pos + len(st) + 3]
-        if after.startswith(("阶段", "了", "啦")):
-            return True, st
-    if _STAGE_CHANGE.search(text):
-        return True, mentions[-1][1]
-    return False, None
-
-
-def stage_from_outcome(text: str, stages: Sequence[str]) -> str | None:
-    win = [s for s in stages if "赢" in s or "成交" in s]
-    lose = [s for s in stages if "输" in s or "丢" in s]
-    if not _DEAL.search(text):
-        return None
-    if _LOSE.search(text) and lose:
-        return lose[0]
-    if _WIN.search(text) and win:
-        return win[0]
     return None

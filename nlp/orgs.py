@@ -40,7 +40,7 @@ class OrgSpan:
 # Words that end the run of words before an organisation name: function words, pronouns,
 # lead-in verbs and the CRM's own words ("帮我加个线索啊|…", "去了|…", "联系|…").
 STOP_TOKENS = frozenset((
-    "是", "就是", "叫", "叫做", "名叫", "在", "去", "去了", "到", "跟", "给", "和", "与", "同",
+    "是", "就是", "叫", "叫做", "名叫", "在", "去", "去了", "到", "跟", "给", "和", "同",
     "从", "的", "了", "把", "对", "向", "找", "见", "约", "说", "有", "有个", "有家", "有一家",
     "这", "那", "这个", "那个", "这家", "那家", "一家", "一个", "帮", "帮我", "帮忙", "我", "你",
     "他", "她", "们", "我们", "他们", "你们", "咱们", "问", "请", "为", "被", "让", "往", "刚",
@@ -67,7 +67,8 @@ _LEAD_JUNK = re.compile(
 _GENERIC = re.compile(
     r"(?:三甲|二甲|公立|民营|私立|大型|小型|中型|社区|附近|本地|当地|其他|别的|各大|省级|市级|县级|"
     r"区级|基层|乡镇|县城|城里|外地|合作|竞品|对方|他们|我们|你们|咱们|新的|老的|大的|小的|这种|那种|"
-    r"一些|有些|好多|很多|所有|同行|友商)+")
+    r"一些|有些|好多|很多|所有|同行|友商|今年|明年|去年|今天|明天|昨天|本月|这个月|下个月|上个月|"
+    r"本周|这周|下周|上周|最近|目前|现在)+")
 _NAME_CHAR = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbfA-Za-z0-9·]")
 _CALLED = re.compile(r"(?:叫做?|名叫|名字叫)(?P<n>[\u4e00-\u9fffA-Za-z0-9·]{2,16})")
 _CALLED_END = re.compile(r"的|说|想|要|在|是|电话|手机|号码|联系|老板|负责|，|,|。|\s")
@@ -93,11 +94,15 @@ class OrgFinder:
     # ------------------------------------------------------------------ public
     def find(self, text: str, protected: Iterable[tuple[int, int]] = (),
              cut: Cut | None = None) -> list[OrgSpan]:
-        """Organisation names in `text`, left to right, none overlapping."""
+        """Organisation names in `text`, left to right, none overlapping. `protected`:
+        spans that are no part of a name (times, products, people): a suffix inside one is
+        no suffix ('墒情站'), and a name never runs back across one ('韩站长…')."""
+        protected = list(protected)
         stops = {b for _a, b in protected}
         found: list[OrgSpan] = []
         for m in self._suffix.finditer(text):
-            if not self._ends_word(text, m.start(), m.end()):
+            if not self._ends_word(text, m.start(), m.end()) or any(
+                    a <= m.start() < b for a, b in protected):
                 continue
             end = m.end()
             nxt = self._suffix.match(text, end)

@@ -86,6 +86,9 @@ class People:
         sur = ("|".join(re.escape(s) for s in lex.surnames2) + "|["
                + "".join(sorted(lex.surnames1)) + "]")
         self.surname_title = re.compile(f"(?P<sur>{sur})(?P<title>{alt})")
+        # 老赵, 小王: a person named by the familiar prefix and a single surname
+        self.familiar = re.compile(
+            "(?P<title>[老小])(?P<sur>[" + "".join(sorted(lex.surnames1)) + "])")
         self.any_title = re.compile(f"(?P<sur>[\u4e00-\u9fff])(?P<title>{alt})")
         self.long_title = re.compile("|".join(re.escape(t) for t in self.titles if len(t) >= 2))
         self.title_then_name = re.compile(
@@ -113,6 +116,16 @@ class People:
                     not self._word(prev + sur + title, 1):
                 continue                                   # 人工, 加工: 工 is no surname
             out.append(ContactMention(s, e, text[s:e], sur, title))
+        taken = [(c.start, c.end) for c in out]
+        for m in self.familiar.finditer(text):
+            s, e = m.start(), m.end()
+            nxt = text[e] if e < len(text) else ""
+            if any(a < e and s < b for a, b in taken) or self._word(m.group(0), 350) or (
+                    nxt and self._word(m.group("sur") + nxt, _COMMON_NEXT_FREQ)) or (
+                    nxt and is_han(nxt) and self.surname_title.match(text, s + 1)):
+                continue                           # 老师, 小时, 老公, 老黄牛, 小王主任
+            out.append(ContactMention(s, e, m.group(0), m.group("sur"), m.group("title")))
+        out.sort(key=lambda c: c.start)
         return out
 
     def title_mentions(self, text: str) -> list[ContactMention]:

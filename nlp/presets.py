@@ -32,7 +32,7 @@ __all__ = [
     "own_words",
 ]
 
-Kind = Literal["next_actions", "obstacles"]
+Kind = Literal["next_actions", "obstacles", "stages"]
 OTHER = "其他"
 _GAP = r"[^，,。；;！!？?\n]{0,8}?"
 _ELLIPSIS = re.compile(r"…|\.\.\.")
@@ -49,6 +49,7 @@ class Concept:
     blocked: tuple[str, ...]         # 'not': phrases a cue must not sit inside
     fallback: tuple[str, ...]        # concepts to take the preset of when it has none
     generic: bool
+    reports: tuple[str, ...] = ()    # stages: phrases that report the stage by themselves
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +77,7 @@ def compile_cues(cues: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(parts), re.IGNORECASE)
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=3)
 def concepts(kind: Kind) -> dict[str, Concept]:
     """The built-in concepts of one kind, from nlp/data/presets.json."""
     data = json.loads((DATA_DIR / "presets.json").read_text(encoding="utf-8"))[kind]
@@ -87,13 +88,15 @@ def concepts(kind: Kind) -> dict[str, Concept]:
             keys=tuple(c.get("keys", ())), exclude=tuple(c.get("exclude", ())),
             cues=tuple(c.get("cues", ())), blocked=tuple(c.get("not", ())),
             fallback=tuple(c.get("fallback", ())), generic=bool(c.get("generic", False)),
+            reports=tuple(c.get("reports", ())),
         )
     return out
 
 
-@lru_cache(maxsize=64)
-def _concept_pattern(kind: Kind, key: str) -> re.Pattern[str] | None:
-    return compile_cues(concepts(kind)[key].cues)
+@lru_cache(maxsize=128)
+def _concept_pattern(kind: Kind, key: str, reports: bool = False) -> re.Pattern[str] | None:
+    c = concepts(kind)[key]
+    return compile_cues(c.reports if reports else c.cues)
 
 
 def overlaps_any(s: int, e: int, spans: Iterable[tuple[int, int]]) -> bool:
@@ -175,17 +178,20 @@ class PresetMatcher:
                         self.kind == "obstacles" and _over(text, m.end())):
                     out.append(Hit(m.start(), m.end(), preset, None, "purpose"))
         for key, concept in self.concepts.items():
-            cpat = _concept_pattern(self.kind, key)
-            if cpat is None:
-                continue
             fits = self.concept_presets.get(key, [])
-            for m in cpat.finditer(text):
-                s, e = m.start(), m.end()
-                if _in_names(s, e, masked) or self._blocked(text, s, e, concept):
+            for reports in (False, True):
+                cpat = _concept_pattern(self.kind, key, reports)
+                if cpat is None:
                     continue
-                if self.kind == "obstacles" and _over(text, e):
-                    continue
-                out.append(Hit(s, e, self._pick(concept, fits, m.group(0)), key, concept.kind))
+                kind = "report" if reports else concept.kind
+                for m in cpat.finditer(text):
+                    s, e = m.start(), m.end()
+                    if _in_names(s, e, masked) or self._blocked(text, s, e, concept):
+                        continue
+                    if self.kind == "obstacles" and not m.group(0).startswith("等") \
+                            and _over(text, e):
+                        continue
+                    out.append(Hit(s, e, self._pick(concept, fits, m.group(0)), key, kind))
         out.sort(key=lambda h: (h.start, -(h.end - h.start)))
         return out
 

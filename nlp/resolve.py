@@ -87,6 +87,7 @@ class CatalogIndex:
         self.actions = PresetMatcher(catalog.next_actions, "next_actions",
                                      dict(catalog.next_action_cues))
         self.obstacles = PresetMatcher(catalog.obstacles, "obstacles", dict(catalog.obstacle_cues))
+        self.stages = PresetMatcher(catalog.stages, "stages")
         self.holidays = HolidayCalendar(catalog.holidays, catalog.workdays)
         self._py_names_cache: list[tuple[str, str, str]] | None = None
         self._tokenizer: Any = None

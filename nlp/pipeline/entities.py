@@ -49,7 +49,10 @@ def find_entities(doc: Doc, index: CatalogIndex) -> Entities:
     cust_mentions = [m for m in cust_mentions if not _negated(text, m.start, m.end)
                      and not _shadowed(m, prod_mentions)]
     prod_mentions = [m for m in prod_mentions if not _shadowed(m, cust_mentions)]
-    orgs = index.find_orgs(text, protected)
+    people = [(p.start, p.end) for p in index.people.mentions(text)]
+    orgs = index.find_orgs(text, [*protected, *people,
+                                  *((m.start, m.end) for m in prod_mentions
+                                    if m.priority > P_PINYIN)])
     customer, known, candidates, cust_span = pick_customer(index, cust_mentions, orgs)
     names = tuple((m.start, m.end) for m in (*cust_mentions, *prod_mentions)
                   if m.end - m.start >= 3)

@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from nlp.classify import detect_attitude, detect_channel, detect_stage, stage_from_outcome
+from nlp.classify import detect_attitude, detect_channel
 from nlp.pipeline.doc import Doc, clause_of
 from nlp.pipeline.entities import Entities
 from nlp.pipeline.steps import Step, step_in
 from nlp.pipeline.times import Times, step_of
 from nlp.presets import PresetMatcher
 from nlp.resolve import CatalogIndex
+from nlp.stage import detect_stage, stage_from_outcome
 
 __all__ = ["Signals", "classify", "find_obstacle", "find_planned_step"]
 
@@ -42,7 +43,7 @@ def classify(doc: Doc, ents: Entities, times: Times, index: CatalogIndex) -> Sig
     channel = detect_channel(text, doc.clauses, times.future_starts, times.past_starts,
                              ents.places)
     obstacle, words = find_obstacle(doc, ents, index.obstacles)
-    is_stage, stage = detect_stage(text, stages)
+    is_stage, stage = detect_stage(text, index.stages, ents.masked)
     if not is_stage:
         st = stage_from_outcome(text, stages)
         if st is not None:

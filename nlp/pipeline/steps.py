@@ -33,6 +33,11 @@ class Step:
     words: str                    # the rep's words for the step
     strong: bool                  # a cue was said (not only a movement verb)
 
+    @property
+    def generic(self) -> bool:
+        """Only a generic plan ('再联系', '再谈') or a movement verb was said."""
+        return not self.strong or self.concept == "follow_up"
+
 
 def step_in(seg: str, matcher: PresetMatcher,
             masked: Sequence[tuple[int, int]] = ()) -> Step | None:
@@ -44,8 +49,12 @@ def step_in(seg: str, matcher: PresetMatcher,
 
 
 def _choose(hits: list[Hit]) -> Hit:
-    purposes = [h for h in hits if h.kind != "vehicle"]
-    return purposes[-1] if purposes else hits[-1]
+    """A purpose beats a vehicle (visit, call) beats a generic 再联系; the last one said wins."""
+    for kinds in (("purpose",), ("vehicle",)):
+        chosen = [h for h in hits if h.kind in kinds]
+        if chosen:
+            return chosen[-1]
+    return hits[-1]
 
 
 def _step(hit: Hit, matcher: PresetMatcher, seg: str) -> Step:
@@ -68,20 +77,25 @@ def step_around(text: str, start: int, end: int, next_start: int, matcher: Prese
 
     pos = end
     after = text[end: min(next_start, clause[1]) if own_clause else next_start]
+    found: Step | None = None
     for m in [*_CLAUSE.finditer(after), None]:
         stop = end + (m.start() if m is not None else len(after))
         if stop > pos:
-            step = step_in(text[pos:stop], matcher, local(pos, stop))
-            if step is not None:
-                return step
+            found = step_in(text[pos:stop], matcher, local(pos, stop))
+            if found is not None:
+                break
         if m is None:
             break
         pos = end + m.end()
+    if found is not None and not found.generic:
+        return found
     cs = clause[0]
     before = text[cs:start]
     step = step_in(before, matcher, local(cs, start))
-    if step is not None:
-        return step
+    if step is not None and (found is None or not step.generic):
+        return step          # '招标延期到15号，到时候再跟进': the tender is the step
+    if found is not None:
+        return found
     first_after = text[end: min(next_start, clause[1])]
     carry = _CARRY.search(first_after) or _CARRY.search(before)
     if previous is not None and not own_clause:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from nlp.pipeline.doc import Doc, clause_of
 from nlp.pipeline.entities import Entities
 from nlp.pipeline.steps import Step, step_around, step_in
-from nlp.presets import PresetMatcher
+from nlp.presets import OTHER, PresetMatcher
 from nlp.timeparse import TimeExpr
 
 __all__ = ["Times", "next_segments", "previous_clause", "read_times", "step_of"]
@@ -99,10 +99,13 @@ def _choose_next(doc: Doc, ents: Entities, times: Times, future: list[TimeExpr],
         cs, ce = clause_of(doc, t.start)
         seg = text[cs: max(nxt, ce) if nxt > ce else nxt]
         score = 0
-        if step_of(doc, ents, times, t, actions, own_clause=True) is not None:
-            score += 2
-        if _AGAIN.search(seg):
+        own = step_of(doc, ents, times, t, actions, own_clause=True)
+        if own is not None:            # a step one of the tenant's presets names weighs most
+            score += 1 if own.generic or own.preset in (None, OTHER) else 2
+        if _AGAIN.search(seg) and (own is None or not own.generic):
             score += 1
+        if "我" in text[cs:ce]:
+            score += 1                 # the rep's own step ('我10月9号把样机送过去')
         if step_of(doc, ents, times, t, actions) is None and not _PLAN.search(seg):
             continue
         scored.append((score, -i, t))

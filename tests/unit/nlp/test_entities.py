@@ -66,7 +66,7 @@ def test_catalog_entities(industry: str, text: str, customer: str | None,
         ("agriculture", "新线索：怀远县丰收种植专业合作社，理事长秦社长，电话13966001122",
          "怀远县丰收种植专业合作社", "秦社长"),
         ("agriculture", "录个线索 凤台县大丰收家庭农场 场主老赵 13855001234",
-         "凤台县大丰收家庭农场", None),
+         "凤台县大丰收家庭农场", "老赵"),
         # a company name that holds 建; a full name after a title
         ("construction", "建个线索：上饶市信建建材有限公司 老板叫何志军 15900001111",
          "上饶市信建建材有限公司", "何志军"),
@@ -81,8 +81,7 @@ def test_catalog_entities(industry: str, text: str, customer: str | None,
          "砀山县和谐果业有限公司", "吴总"),
     ],
 )
-def test_new_organisations(industry: str, text: str, customer: str,
-                           contact: str | None) -> None:
+def test_new_organisations(industry: str, text: str, customer: str, contact: str) -> None:
     ents = entities(industry, text)
     assert (ents.customer, ents.contact) == (customer, contact)
     assert not ents.customer_known
