@@ -46,11 +46,9 @@ class ContactBook:
                 continue
             self.by_customer.setdefault(ct.customer, []).append(ct)
             self.by_name.setdefault(ct.name, []).append(ct)
-            for a in ct.aliases:
-                if len(a.strip()) >= 2 and a not in self.by_name.get(a, ()):
-                    bucket = self.by_alias.setdefault(a, [])
-                    if ct not in bucket:
-                        bucket.append(ct)
+            for a in dict.fromkeys(ct.aliases):
+                if len(a.strip()) >= 2:
+                    self.by_alias.setdefault(a, []).append(ct)
         self._first: dict[str, list[int]] = {}
         for key in (*self.by_name, *self.by_alias):
             self._first.setdefault(key[0], []).append(len(key))

@@ -40,6 +40,25 @@ class Lexicon:
     sub_units: frozenset[str]
     departments: tuple[str, ...]            # longest first
     industry_words: frozenset[str]
+    _org_idx: dict[str, tuple[str, ...]]
+    _generic_idx: dict[str, tuple[str, ...]]
+    _industry_idx: dict[str, tuple[str, ...]]
+    _title_idx: dict[str, tuple[str, ...]]
+
+    def org_tail(self, word: str) -> str | None:
+        """The longest organisation suffix `word` ends with (shorter than the word)."""
+        return _tail(word, self._org_idx)
+
+    def generic_tail(self, word: str) -> str | None:
+        """The longest organisation suffix or industry word `word` ends with."""
+        return _tail(word, self._generic_idx)
+
+    def industry_tail(self, word: str) -> str | None:
+        return _tail(word, self._industry_idx)
+
+    def title_tail(self, word: str) -> str | None:
+        """The longest built-in title (2+ characters) `word` ends with."""
+        return _tail(word, self._title_idx)
 
     def is_surname_start(self, name: str) -> bool:
         return name[:1] in self.surnames1 or name[:2] in self.surnames2
@@ -49,6 +68,22 @@ class Lexicon:
         if name[:2] in self.surnames2 and len(name) >= 3:
             return name[:2]
         return name[:1] if name[:1] in self.surnames1 else ""
+
+
+def _by_last(words: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Words by their last character, longest first (a suffix lookup in a few steps)."""
+    out: dict[str, list[str]] = {}
+    for w in words:
+        if w:
+            out.setdefault(w[-1], []).append(w)
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in out.items()}
+
+
+def _tail(word: str, index: dict[str, tuple[str, ...]]) -> str | None:
+    for w in index.get(word[-1:], ()):
+        if len(word) > len(w) and word.endswith(w):
+            return w
+    return None
 
 
 def _longest_first(words: list[str]) -> tuple[str, ...]:
@@ -75,12 +110,19 @@ def lexicon() -> Lexicon:
             depts.append(line[1:])
         else:
             suffixes.append(line)
+    titles = _longest_first(read_lines("titles.txt"))
+    org_suffixes = _longest_first(suffixes)
+    industry = frozenset(read_lines("industry_words.txt"))
     return Lexicon(
-        titles=_longest_first(read_lines("titles.txt")),
+        titles=titles,
         surnames2=tuple(surnames2),
         surnames1=frozenset(surnames1),
-        org_suffixes=_longest_first(suffixes),
+        org_suffixes=org_suffixes,
         sub_units=frozenset(subs),
         departments=_longest_first(depts),
-        industry_words=frozenset(read_lines("industry_words.txt")),
+        industry_words=industry,
+        _org_idx=_by_last(org_suffixes),
+        _generic_idx=_by_last((*org_suffixes, *industry)),
+        _industry_idx=_by_last(tuple(industry)),
+        _title_idx=_by_last(tuple(t for t in titles if len(t) >= 2)),
     )

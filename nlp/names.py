@@ -260,8 +260,7 @@ def derived_aliases(name: str, region: str, aliases: Iterable[str] = ()) -> set[
     stripped = _strip_region(name, region)
     for core in [name, *stripped, *aliases]:
         out.add(core)
-        tail = next((t for t in lex.org_suffixes if core.endswith(t) and len(core) > len(t)),
-                    None)
+        tail = lex.org_tail(core)
         if tail is None:
             continue
         body = core[: -len(tail)]
@@ -289,16 +288,12 @@ def derived_aliases(name: str, region: str, aliases: Iterable[str] = ()) -> set[
 
 def _strip_industry(body: str) -> str:
     """'海辰水产食品' → '海辰': industry words at the end say what, not who."""
-    words = sorted(lexicon().industry_words, key=len, reverse=True)
-    changed = True
-    while changed:
-        changed = False
-        for w in words:
-            if body.endswith(w) and len(body) - len(w) >= 2:
-                body = body[: -len(w)]
-                changed = True
-                break
-    return body
+    lex = lexicon()
+    while True:
+        w = lex.industry_tail(body)
+        if w is None or len(body) - len(w) < 2:
+            return body
+        body = body[: -len(w)]
 
 
 _REGION_TAIL = re.compile(r"(省|市|区|县|自治区|自治州)$")
@@ -316,11 +311,10 @@ def _distinctive(alias: str) -> bool:
     changed = True
     while changed and core:
         changed = False
-        for t in (*lex.org_suffixes, *lex.industry_words):
-            if core.endswith(t):
-                core = core[: -len(t)]
-                changed = True
-                break
+        t = lex.generic_tail(core)
+        if t is not None or core in lex.org_suffixes or core in lex.industry_words:
+            core = core[: -len(t)] if t is not None else ""
+            changed = True
         core2 = _ORDINAL.sub("", core)
         if core2 != core:
             core, changed = core2, True

@@ -62,10 +62,9 @@ def catalog_titles(catalog: Catalog) -> set[str]:
         title = (ct.title or "").strip()
         if 2 <= len(title) <= 4 and all(is_han(c) for c in title):
             out.add(title)
-        for t in lex.titles:
-            if len(t) >= 2 and title.endswith(t):
-                out.add(t)
-                break
+        tail = lex.title_tail(title)
+        if tail is not None:
+            out.add(tail)
         for alias in ct.aliases:
             sur = lex.surname_of(alias) or (alias[:1] if alias[:1] == ct.name[:1] else "")
             tail = alias[len(sur):] if sur else ""

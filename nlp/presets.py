@@ -153,19 +153,29 @@ class PresetMatcher:
                         self.concept_presets[key] = self.concept_presets[fb]
                         break
         self.concept_preset = {k: v[0] for k, v in self.concept_presets.items()}
-        tied = {p for v in self.concept_presets.values() for p in v}
-        self.own: list[tuple[re.Pattern[str], str, list[str]]] = []
-        for p in self.presets:
-            if p == OTHER:
-                continue
-            words = [w for w in (tenant_cues.get(p) or ()) if w and w.strip()]
-            if p not in self._owned:
-                words.append(p)                  # the preset's own name always counts
-            if p not in tied and p not in self._owned:
-                words += own_words(p)
-            pat = compile_cues(words)
-            if pat is not None:
-                self.own.append((pat, p, words))
+        self._tenant_cues = tenant_cues
+        self._own: list[tuple[re.Pattern[str], str, list[str]]] | None = None
+
+    @property
+    def own(self) -> list[tuple[re.Pattern[str], str, list[str]]]:
+        """Per preset: the tenant's cue words, its own name, and for a preset no concept
+        covers its own words (built on first use: jieba splits the name)."""
+        if self._own is None:
+            tied = {p for v in self.concept_presets.values() for p in v}
+            own: list[tuple[re.Pattern[str], str, list[str]]] = []
+            for p in self.presets:
+                if p == OTHER:
+                    continue
+                words = [w for w in (self._tenant_cues.get(p) or ()) if w and w.strip()]
+                if p not in self._owned:
+                    words.append(p)              # the preset's own name always counts
+                if p not in tied and p not in self._owned:
+                    words += own_words(p)
+                pat = compile_cues(words)
+                if pat is not None:
+                    own.append((pat, p, words))
+            self._own = own
+        return self._own
 
     # ------------------------------------------------------------------ matching
     def hits(self, text: str, masked: Iterable[tuple[int, int]] = ()) -> list[Hit]:
