@@ -20,6 +20,7 @@ from nlp.pipeline import run_pipeline
 from nlp.pipeline.doc import summary_of
 from nlp.pipeline.entities import pick_customer
 from nlp.resolve import CatalogIndex, OrgSpan
+from nlp.sounds import SoundMatcher
 from nlp.timeparse import normalize_text, scan_times
 from nlp.types import Catalog, Extraction
 
@@ -31,9 +32,11 @@ log = logging.getLogger(__name__)
 class Extractor:
     """A compiled catalog; `.extract(text, now)` is fast after the first call."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, sounds: SoundMatcher | None = None) -> None:
+        """`sounds`: a name-correction matcher for typed near-homophones (default: the
+        folded-pinyin `CoarseMatcher`; `nlp.phonetic.PhoneticIndex` fits the same shape)."""
         self.catalog = catalog
-        self.index = CatalogIndex(catalog)
+        self.index = CatalogIndex(catalog, sounds)
         try:
             self.tz: timezone | ZoneInfo = ZoneInfo(catalog.timezone or "Asia/Shanghai")
         except Exception:

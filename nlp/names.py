@@ -22,6 +22,7 @@ __all__ = [
     "P_DERIVED",
     "P_EXACT",
     "P_PINYIN",
+    "P_SOUND",
     "Mention",
     "NameTable",
     "derived_aliases",
@@ -29,7 +30,7 @@ __all__ = [
     "select_mentions",
 ]
 
-P_EXACT, P_DERIVED, P_PINYIN = 3, 2, 1
+P_EXACT, P_DERIVED, P_PINYIN, P_SOUND = 3, 2, 1, 0
 
 
 @dataclass(frozen=True, slots=True)

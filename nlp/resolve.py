@@ -30,10 +30,12 @@ from nlp.people import People, catalog_titles
 from nlp.pinyin import py_keys
 from nlp.presets import PresetMatcher
 from nlp.segment import USER_WORD_FREQ, base_word_freq, new_tokenizer
+from nlp.sounds import CoarseMatcher, SoundMatcher
 from nlp.types import Catalog
 
 __all__ = [
     "P_DERIVED", "P_EXACT", "P_PINYIN", "USER_WORD_FREQ", "CatalogIndex", "Mention", "OrgSpan",
+    "derived_aliases",
 ]
 
 log = logging.getLogger(__name__)
@@ -51,7 +53,7 @@ _PRODUCT_MODIFIERS = frozenset((
 class CatalogIndex:
     """Compiled catalog: build once per catalog, reuse for every message."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, sounds: SoundMatcher | None = None) -> None:
         self.catalog = catalog
         self.customers = NameTable()
         self.products = NameTable()
@@ -90,9 +92,19 @@ class CatalogIndex:
         self.stages = PresetMatcher(catalog.stages, "stages")
         self.holidays = HolidayCalendar(catalog.holidays, catalog.workdays)
         self._py_names_cache: list[tuple[str, str, str]] | None = None
+        self._sounds: SoundMatcher | None = sounds
         self._tokenizer: Any = None
         self._tk_lock = threading.Lock()
         self._jieba_failed = False
+
+    @property
+    def sounds(self) -> SoundMatcher:
+        """The name-correction matcher (typed near-homophones), built on first need."""
+        if self._sounds is None:
+            with self._tk_lock:
+                if self._sounds is None:
+                    self._sounds = CoarseMatcher.from_catalog(self.catalog)
+        return self._sounds
 
     # ---------------------------------------------------------------- jieba
     def user_words(self) -> list[str]:

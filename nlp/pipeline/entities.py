@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from nlp.contacts import ContactBook
+from nlp.names import P_SOUND
 from nlp.people import ContactMention, default_people, is_surname_start
 from nlp.phone import find_phone
 from nlp.pinyin import is_han
@@ -54,6 +55,12 @@ def find_entities(doc: Doc, index: CatalogIndex) -> Entities:
                                   *((m.start, m.end) for m in prod_mentions
                                     if m.priority > P_PINYIN)])
     customer, known, candidates, cust_span = pick_customer(index, cust_mentions, orgs)
+    if not known:
+        # name correction: a typed near-homophone of a catalog customer ('海天大夏')
+        heard = _sounded(index, text, cust_mentions, prod_mentions)
+        if heard:
+            cust_mentions = sorted([*cust_mentions, *heard], key=lambda m: m.start)
+            customer, known, candidates, cust_span = pick_customer(index, cust_mentions, orgs)
     names = tuple((m.start, m.end) for m in (*cust_mentions, *prod_mentions)
                   if m.end - m.start >= 3)
     taken = [(m.start, m.end) for m in cust_mentions] + [(o.start, o.end) for o in orgs]
@@ -122,6 +129,20 @@ def lead_name(text: str) -> str | None:
 _NEGATION_BEFORE = re.compile(r"(?:不是|并非|而非|并不是|非)\s*$")
 _NEGATION_AFTER = re.compile(r"^\s*(?:不是一家|不是同一家|不是一个|不是那家|没关系)")
 _WITH_BEFORE = re.compile(r"[跟和与同]\s*$")
+
+
+def _sounded(index: CatalogIndex, text: str, *taken: list[Mention]) -> list[Mention]:
+    """Customer names the sound matcher hears in `text` where no catalog name is written."""
+    spans = [(m.start, m.end) for ms in taken for m in ms if m.priority > P_PINYIN]
+    out: list[Mention] = []
+    for hit in index.sounds.find(text):
+        if hit.entry.kind != "customer" or any(a < hit.end and hit.start < b for a, b in spans):
+            continue
+        if _negated(text, hit.start, hit.end):
+            continue
+        out.append(Mention(hit.start, hit.end, text[hit.start:hit.end], (hit.entry.canonical,),
+                           P_SOUND))
+    return out
 
 
 def _shadowed(m: Mention, others: list[Mention]) -> bool:

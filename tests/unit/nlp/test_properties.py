@@ -145,3 +145,43 @@ def test_odd_catalogs_never_break_extraction(names: list[str], aliases: list[str
     _well_formed(ex._extract(text + "".join(names[:2]), now), cat)
     assert isinstance(ex.snap(text), str)
     assert isinstance(ex.match_customers(text[:10]), list)
+
+
+_preset_words = st.lists(
+    st.one_of(_name, st.sampled_from(["其他", "", " ", "报价", "上门回访", "飞防作业", "a…b",
+                                      "…"])),
+    max_size=6)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    actions=_preset_words,
+    obstacles=_preset_words,
+    cues=st.dictionaries(_name, st.lists(_name, max_size=3), max_size=3),
+    holidays=st.lists(st.fixed_dictionaries({
+        "name": st.sampled_from(["元旦", "春节", "国庆", "", "x"]),
+        "start": st.sampled_from(["2027-01-01", "2027-02-06", "bad", ""]),
+        "end": st.sampled_from(["2027-01-03", "2027-02-13", "2026-12-01", ""]),
+    }), max_size=3),
+    text=_text,
+)
+def test_odd_presets_cues_and_holiday_tables(actions: list[str], obstacles: list[str],
+                                             cues: dict[str, list[str]],
+                                             holidays: list[dict[str, str]],
+                                             text: str) -> None:
+    data = {**CATALOG_DATA, "next_actions": actions, "obstacles": obstacles,
+            "next_action_cues": cues, "obstacle_cues": cues, "holidays": holidays,
+            "workdays": ["2027-02-14", "bad"]}
+    cat = Catalog.from_dict(data)
+    ex = Extractor(cat)
+    now = datetime(2026, 12, 20, 10, 0, tzinfo=timezone(timedelta(hours=8)))
+    _well_formed(ex._extract(text + "元旦后报价", now), cat)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.lists(st.sampled_from(
+    [*"abcXYZ 0123456789:-/@#.,!?", "明天", "下午", "CRM", "demo", "meeting", "👍", "周三",
+     "报价", "王总", "pm", "am", "next Tuesday", "3pm"]), max_size=60).map("".join))
+def test_mixed_english_never_raises(text: str) -> None:
+    _well_formed(_EX._extract(text, datetime(2026, 5, 13, 10, 0,
+                                             tzinfo=timezone(timedelta(hours=8)))))

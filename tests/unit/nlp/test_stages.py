@@ -1,0 +1,251 @@
+"""Each pipeline stage on its own: normalise, times, classify, intent, field masking
+(entities: test_entities.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from nlp.pipeline.doc import normalise
+from nlp.pipeline.entities import Entities, find_entities
+from nlp.pipeline.intent import decide_intent, is_question
+from nlp.pipeline.masking import mask_fields
+from nlp.pipeline.signals import Signals, classify
+from nlp.pipeline.steps import Step
+from nlp.pipeline.times import Times, read_times
+from nlp.resolve import CatalogIndex
+
+from .industries import NOW, TZ, catalog
+
+_INDEX: dict[str, CatalogIndex] = {}
+
+
+def index(industry: str) -> CatalogIndex:
+    if industry not in _INDEX:
+        _INDEX[industry] = CatalogIndex(catalog(industry))
+    return _INDEX[industry]
+
+
+def run(industry: str, text: str, now: datetime = NOW
+        ) -> tuple[Entities, Times, Signals, str]:
+    ix = index(industry)
+    doc = normalise(text, now, TZ, ix.holidays)
+    ents = find_entities(doc, ix)
+    times = read_times(doc, ents, ix.actions)
+    sig = classify(doc, ents, times, ix)
+    return ents, times, sig, decide_intent(doc, ents, times, sig)
+
+
+# ------------------------------------------------------------------ normalise
+def test_normalise_keeps_positions_and_reads_times() -> None:
+    doc = normalise("明天１０：３０去八中，　下周二再说", NOW, TZ)
+    assert doc.text == "明天10:30去八中， 下周二再说"
+    assert len(doc.text) == len("明天１０：３０去八中，　下周二再说")
+    assert [t.text for t in doc.times][:1] == ["明天10:30"]
+    assert doc.clauses[0] == (0, 10)
+
+
+@pytest.mark.parametrize("raw", [None, "", "   ", 12345, "😂" * 30])
+def test_normalise_odd_input(raw: object) -> None:
+    doc = normalise(raw, NOW, TZ)
+    assert isinstance(doc.text, str)
+    assert isinstance(doc.summary, str)
+
+
+def test_normalise_naive_and_missing_now() -> None:
+    assert normalise("明天", datetime(2026, 3, 12, 9, 30), TZ).now.tzinfo is TZ
+    assert normalise("明天", None, TZ).now.tzinfo is TZ
+
+
+# ------------------------------------------------------------------ times
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        # the customer's plan is no step of the rep's ('年后想装', '节后要采购')
+        ("和平果业吴总说年后想装两台水肥机", None),
+        ("绿源合作社周社长说节后要采购一批墒情站", None),
+        # a date followed by 才 is their event; 冻到 X is how long a freeze lasts
+        ("安建大孙处长说经费要到年底才下来，我过两天再打电话", None),
+        ("物质院黄所长说经费冻到月底，下周一我再去一趟", "2026-03-16"),
+        # the rep's own date wins over the customer's ('我10月9号…')
+        ("八中李校长说下周二安排试用，我下周三把样机送过去", "2026-03-18"),
+        # a generic plan ('再联系') with a date is still the step's date
+        ("云帆周总说CRM下周一再联系", "2026-03-16"),
+    ],
+)
+def test_the_next_step_date(text: str, date: str | None) -> None:
+    industry = "agriculture" if "果业" in text or "合作社" in text else (
+        "education" if "八中" in text or "安建大" in text else
+        "lab" if "物质院" in text else "software")
+    _ents, times, _sig, _intent = run(industry, text)
+    got = times.chosen.date.isoformat() if times.chosen and times.chosen.date else None
+    assert got == date
+
+
+def test_unread_holiday_is_asked_for() -> None:
+    # 2027's 元旦 is in no calendar: the step stays, the date is asked for
+    _ents, times, sig, intent = run("education", "八中李校长说元旦后签合同",
+                                   datetime(2026, 12, 18, 14, 30, tzinfo=TZ))
+    assert times.chosen is None
+    assert times.vague and times.vague[-1].unread
+    assert sig.step is not None and sig.step.preset == "签订合同"
+    assert intent == "log_followup"
+
+
+# ------------------------------------------------------------------ classify
+@pytest.mark.parametrize(
+    ("industry", "text", "action"),
+    [
+        # a purpose beats the visit that carries it; the last purpose said is the step
+        ("education", "下周三带样机去八中给李校长演示", "预约演示"),
+        ("construction", "明天把盘扣架的样品寄给饶主管", "样品寄送"),
+        # a carrying verb takes its object from the clause before
+        ("lab", "许主任要定氮仪的检测报告，明天发过去", "发送资料"),
+        # a tenant preset no concept knows: found by its own words
+        ("agriculture", "下周二去向阳农场做飞防", "飞防作业"),
+        # a generic plan and no preset: 其他
+        ("software", "云帆周总说下周三再沟通", "其他"),
+        # a phone call is never filed as a visit
+        ("education", "明天给李校长打个电话问问平板", "电话回访"),
+    ],
+)
+def test_planned_step(industry: str, text: str, action: str) -> None:
+    _ents, _times, sig, _intent = run(industry, text)
+    assert sig.step is not None
+    assert sig.step.preset == action
+
+
+@pytest.mark.parametrize(
+    ("industry", "text", "obstacle"),
+    [
+        ("education", "蒋校长说学校经费还没到位", "经费未到位"),
+        ("agriculture", "周社长说补贴还没下来", "补贴未下来"),
+        ("agriculture", "吴总说合作社资金有点紧", "资金紧张"),
+        ("agriculture", "吴总说最近农忙顾不上", "农忙顾不上"),
+        ("software", "陈经理说需求又变了", "需求变更"),
+        ("construction", "钟总说工期延误了", "工期延误"),
+        # a blocker that fits no preset of this tenant: 其他
+        ("construction", "钟总说嫌铝模太贵", "其他"),
+        # a blocker said to be over is none
+        ("lab", "马科长说预算批下来了", None),
+        # a name that holds a cue word holds no blocker ('冷链城市配送' is no 配送)
+        ("education", "八中李校长很认可交互黑板", None),
+    ],
+)
+def test_obstacle(industry: str, text: str, obstacle: str | None) -> None:
+    _ents, _times, sig, _intent = run(industry, text)
+    assert sig.obstacle == obstacle
+
+
+@pytest.mark.parametrize(
+    ("text", "channel"),
+    [
+        ("安建大孙老师回我微信了", "微信"),
+        ("陈经理视频沟通了一下", "会议"),
+        ("今天去了八中李校长那边", "拜访"),
+        ("李校长 电话 平板同意了", "电话"),
+        ("给李校长打电话拜年，顺便提了平板的事", "电话"),
+        ("周一给李校长打电话", None),
+        ("李校长说要等局里开会定", None),
+        ("电话 13812345678", None),
+    ],
+)
+def test_channel(text: str, channel: str | None) -> None:
+    _ents, _times, sig, _intent = run("education", text)
+    assert sig.channel == channel
+
+
+@pytest.mark.parametrize(
+    ("text", "attitude"),
+    [
+        ("李校长说要等局里批", "需再沟通"),
+        ("李校长说要跟领导汇报一下", "需再沟通"),
+        ("李校长说等经费到了再说", "需再沟通"),
+        ("李校长说火力没问题，就是贵", None),
+        ("李校长说平板数量都敲定了", None),
+        ("李校长说没问题，下周签", "明确支持"),
+        ("黑板被别家抢走了", "已否决"),
+    ],
+)
+def test_attitude(text: str, attitude: str | None) -> None:
+    _ents, _times, sig, _intent = run("education", text)
+    assert sig.attitude == attitude
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        ("八中黑板项目已经到商务谈判这步了", "合同谈判"),
+        ("蚌埠实小的平板才刚接触", "初步接触"),
+        ("八中平板 阶段：方案演示（原来是需求确认）", "方案演示"),
+        ("八中的黑板合同签了", "赢单"),
+        ("八中李校长说月底前要把合同签了", None),
+    ],
+)
+def test_stage(text: str, stage: str | None) -> None:
+    _ents, _times, sig, _intent = run("education", text)
+    assert sig.stage == stage
+
+
+# ------------------------------------------------------------------ intent
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("八中李校长的座机多少", "query"),
+        ("安建大那边进展到哪了", "query"),
+        ("芜湖职院谁管采购", "query"),
+        ("最新的平板产品手册发我", "query"),
+        ("把李校长的号码找出来", "query"),
+        ("这个月卖了几台黑板", "query"),
+        ("明天上午要跑哪几家？", "query"),
+        ("他问平板多少钱一台，下周一报价", "log_followup"),
+        ("新线索：铜陵学院 后勤处 孙老师 13812345678", "create_lead"),
+        ("八中黑板项目进入方案演示阶段", "update_stage"),
+        ("你能帮我订高铁票吗？", "other"),
+        ("今天太热了", "other"),
+    ],
+)
+def test_intent(text: str, intent: str) -> None:
+    assert run("education", text)[3] == intent
+
+
+def test_reported_question_is_no_query() -> None:
+    text = "李校长问平板多少钱"
+    assert not is_question(text, normalise(text, NOW, TZ).clauses)
+
+
+# ------------------------------------------------------------------ field masking
+def test_query_and_other_carry_no_next_step() -> None:
+    ix = index("education")
+    doc = normalise("八中李校长明天的安排是什么？", NOW, TZ)
+    ents = find_entities(doc, ix)
+    times = read_times(doc, ents, ix.actions)
+    sig = Signals(channel="电话", attitude="明确支持", obstacle="其他",
+                  step=Step("报价", "quote", "报价", True))
+    rec = mask_fields(doc, ents, times, sig, "query", ix.catalog)
+    assert (rec.next_action, rec.next_date, rec.channel, rec.attitude, rec.obstacle) == (
+        None, None, None, None, None)
+    assert rec.customer == "合肥市第八中学"
+
+
+def test_new_lead_carries_no_contact_report() -> None:
+    ix = index("education")
+    doc = normalise("新客户：铜陵学院 孙老师 13812345678 新来了个校长", NOW, TZ)
+    ents = find_entities(doc, ix)
+    times = read_times(doc, ents, ix.actions)
+    sig = Signals(channel="电话", attitude="明确支持", obstacle="校领导换届")
+    rec = mask_fields(doc, ents, times, sig, "create_lead", ix.catalog)
+    assert (rec.channel, rec.attitude, rec.obstacle) == (None, None, None)
+    assert rec.phone == "13812345678"
+
+
+def test_other_step_keeps_the_reps_words() -> None:
+    ix = index("software")
+    doc = normalise("云帆周总说明天下午去给他们做上线培训", NOW, TZ)
+    ents = find_entities(doc, ix)
+    times = read_times(doc, ents, ix.actions)
+    sig = classify(doc, ents, times, ix)
+    rec = mask_fields(doc, ents, times, sig, "log_followup", ix.catalog)
+    assert rec.next_action == "其他"
+    assert rec.action_words is not None and "培训" in rec.action_words
