@@ -4,6 +4,7 @@ Never imports crm_core, bot, adapters, sqlmodel or aiohttp (checked by import-li
 """
 
 from nlp.extract import Extractor, extract, match_customers, snap_transcript
+from nlp.learned import Learned
 from nlp.timeparse import When, parse_when
 from nlp.types import Catalog, Extraction
 
@@ -11,6 +12,7 @@ __all__ = [
     "Catalog",
     "Extraction",
     "Extractor",
+    "Learned",
     "When",
     "extract",
     "match_customers",

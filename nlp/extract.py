@@ -14,6 +14,8 @@ from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from nlp.learned import Learned, LearnedIndex
+from nlp.lessons import learnable_phrase
 from nlp.names import P_PINYIN, Mention
 from nlp.pinyin import py_keys, py_variants
 from nlp.pipeline import run_pipeline
@@ -27,6 +29,7 @@ from nlp.types import Catalog, Extraction
 __all__ = ["Extractor", "extract", "get_extractor", "match_customers", "snap_transcript"]
 
 log = logging.getLogger(__name__)
+_LEARNED_KEPT = 256          # reps whose learned words stay compiled
 
 
 class Extractor:
@@ -37,15 +40,18 @@ class Extractor:
         folded-pinyin `CoarseMatcher`; `nlp.phonetic.PhoneticIndex` fits the same shape)."""
         self.catalog = catalog
         self.index = CatalogIndex(catalog, sounds)
+        self._learned: OrderedDict[Learned, LearnedIndex] = OrderedDict()
+        self._learned_lock = threading.Lock()
         try:
             self.tz: timezone | ZoneInfo = ZoneInfo(catalog.timezone or "Asia/Shanghai")
         except Exception:
             self.tz = timezone(timedelta(hours=8))
 
     # ------------------------------------------------------------------ public
-    def extract(self, text: str, now: datetime) -> Extraction:
+    def extract(self, text: str, now: datetime, learned: Learned | None = None) -> Extraction:
+        """One message → one record; `learned`: the sending rep's own learned words."""
         try:
-            return self._extract(text, now)
+            return self._extract(text, now, learned)
         except Exception:  # never raise: a malformed record is worse than an empty one
             log.exception("extract failed")
             return Extraction(summary=summary_of(text))
@@ -65,8 +71,34 @@ class Extractor:
             return []
 
     # ------------------------------------------------------------------ internals
-    def _extract(self, text: str, now: datetime) -> Extraction:
-        return run_pipeline(self.index, text, now, self.tz)
+    def _extract(self, text: str, now: datetime, learned: Learned | None = None) -> Extraction:
+        return run_pipeline(self.index, text, now, self.tz, self.learned_index(learned))
+
+    def lesson(self, text: str, now: datetime, field: str, old: object,
+               new: object) -> str | None:
+        """The rep's words a correction of `field` (`old` → `new`) on the card made from
+        `text` teaches (None: nothing to learn). Never raises."""
+        try:
+            return learnable_phrase(self.index, self.tz, text, now, field, old, new)
+        except Exception:
+            log.exception("lesson failed")
+            return None
+
+    def learned_index(self, learned: Learned | None) -> LearnedIndex | None:
+        """A rep's learned words compiled against this catalog (a few kept, by value)."""
+        if not learned:
+            return None
+        with self._learned_lock:
+            hit = self._learned.get(learned)
+            if hit is not None:
+                self._learned.move_to_end(learned)
+                return hit
+        compiled = LearnedIndex(learned, self.index)
+        with self._learned_lock:
+            self._learned[learned] = compiled
+            while len(self._learned) > _LEARNED_KEPT:
+                self._learned.popitem(last=False)
+        return compiled
 
     def _snap_contacts(self, text: str, repl: list[tuple[int, int, str]], orgs: list[OrgSpan],
                        low: str, syl: list[str],

@@ -131,7 +131,10 @@ class PresetMatcher:
     """One tenant's preset list of one kind, compiled for matching messages."""
 
     def __init__(self, presets: Sequence[str], kind: Kind,
-                 tenant_cues: Mapping[str, Sequence[str]] | None = None) -> None:
+                 tenant_cues: Mapping[str, Sequence[str]] | None = None,
+                 learned: Mapping[str, Sequence[str]] | None = None) -> None:
+        """`tenant_cues`: the admin's cue words (they replace the built-in cues of their
+        preset); `learned`: phrases learned from a rep's corrections (they add to them)."""
         self.kind: Kind = kind
         self.presets = tuple(p for p in dict.fromkeys(presets) if p and p.strip())
         self.other = OTHER if OTHER in self.presets else None
@@ -154,7 +157,12 @@ class PresetMatcher:
                         break
         self.concept_preset = {k: v[0] for k, v in self.concept_presets.items()}
         self._tenant_cues = tenant_cues
+        self._learned = learned or {}
         self._own: list[tuple[re.Pattern[str], str, list[str]]] | None = None
+
+    def with_learned(self, learned: Mapping[str, Sequence[str]]) -> PresetMatcher:
+        """This matcher plus phrases a rep's corrections taught (per preset)."""
+        return PresetMatcher(self.presets, self.kind, self._tenant_cues, learned)
 
     @property
     def own(self) -> list[tuple[re.Pattern[str], str, list[str]]]:
@@ -171,6 +179,7 @@ class PresetMatcher:
                     words.append(p)              # the preset's own name always counts
                 if p not in tied and p not in self._owned:
                     words += own_words(p)
+                words += [w for w in self._learned.get(p, ()) if w and w.strip()]
                 pat = compile_cues(words)
                 if pat is not None:
                     own.append((pat, p, words))

@@ -87,8 +87,10 @@ class CatalogIndex:
         self.orgs: OrgFinder = default_orgs()
         self.contacts = ContactBook(catalog, self.people, self.cut, self.catalog_word)
         self.actions = PresetMatcher(catalog.next_actions, "next_actions",
-                                     dict(catalog.next_action_cues))
-        self.obstacles = PresetMatcher(catalog.obstacles, "obstacles", dict(catalog.obstacle_cues))
+                                     dict(catalog.next_action_cues),
+                                     dict(catalog.next_action_learned))
+        self.obstacles = PresetMatcher(catalog.obstacles, "obstacles", dict(catalog.obstacle_cues),
+                                       dict(catalog.obstacle_learned))
         self.stages = PresetMatcher(catalog.stages, "stages")
         self.holidays = HolidayCalendar(catalog.holidays, catalog.workdays)
         self._py_names_cache: list[tuple[str, str, str]] | None = None

@@ -76,31 +76,41 @@ class Catalog:
     # the tenant's holiday table: breaks and 调休 working days (override chinese_calendar)
     holidays: tuple[HolidayBreak, ...] = ()
     workdays: tuple[date, ...] = ()
+    # words reps taught by correcting cards, in force team-wide (preset cue words; the
+    # learned names are folded into the aliases above)
+    next_action_learned: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    obstacle_learned: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Catalog:
         def tup(v: Any) -> tuple[str, ...]:
             return tuple(str(x) for x in (v or ()))
 
+        taught = _learned_rows(data.get("learned"))
+
+        def more(kind: str, name: str, aliases: tuple[str, ...]) -> tuple[str, ...]:
+            extra = taught.get(kind, {}).get(name, ())
+            return aliases + tuple(a for a in extra if a not in aliases and a != name)
+
         return cls(
             customers=tuple(
                 CatalogCustomer(
-                    name=c["name"], aliases=tup(c.get("aliases")), region=c.get("region") or "",
-                    id=c.get("id"),
+                    name=c["name"], aliases=more("customer", c["name"], tup(c.get("aliases"))),
+                    region=c.get("region") or "", id=c.get("id"),
                 )
                 for c in data.get("customers", ())
             ),
             contacts=tuple(
                 CatalogContact(
                     name=c["name"], customer=c.get("customer") or "", title=c.get("title") or "",
-                    aliases=tup(c.get("aliases")), id=c.get("id"),
+                    aliases=more("contact", c["name"], tup(c.get("aliases"))), id=c.get("id"),
                 )
                 for c in data.get("contacts", ())
             ),
             products=tuple(
                 CatalogProduct(
-                    name=p["name"], line=p.get("line") or "", aliases=tup(p.get("aliases")),
-                    id=p.get("id"),
+                    name=p["name"], line=p.get("line") or "",
+                    aliases=more("product", p["name"], tup(p.get("aliases"))), id=p.get("id"),
                 )
                 for p in data.get("products", ())
             ),
@@ -112,6 +122,9 @@ class Catalog:
             obstacle_cues=_cue_pairs(data.get("obstacle_cues")),
             holidays=_breaks(data.get("holidays")),
             workdays=_dates(data.get("workdays")),
+            next_action_learned=tuple(
+                (k, tuple(v)) for k, v in taught.get("next_action", {}).items()),
+            obstacle_learned=tuple((k, tuple(v)) for k, v in taught.get("obstacle", {}).items()),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -153,6 +166,20 @@ def _cue_pairs(raw: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
         if str(preset).strip():
             out.append((str(preset), words))
     return tuple(out)
+
+
+def _learned_rows(raw: Any) -> dict[str, dict[str, list[str]]]:
+    """[[kind, phrase, target], …] → {kind: {target: [phrase, …]}} (odd rows dropped)."""
+    out: dict[str, dict[str, list[str]]] = {}
+    if isinstance(raw, str | bytes) or not isinstance(raw, Sequence):
+        return out
+    for row in raw:
+        if isinstance(row, str | bytes) or not isinstance(row, Sequence) or len(row) != 3:
+            continue
+        kind, phrase, target = (str(x).strip() for x in row)
+        if kind and len(phrase) >= 2 and target:
+            out.setdefault(kind, {}).setdefault(target, []).append(phrase)
+    return out
 
 
 def _date(raw: Any) -> date | None:

@@ -5,6 +5,7 @@
 from crm_core.models.accounts import Contact, Customer, Department, Product
 from crm_core.models.accounts_ext import *  # noqa: F403 (stage evidence, accounts, admin)
 from crm_core.models.base import JSON_TYPE, utcnow
+from crm_core.models.learning import AliasLesson, LearnedAlias
 from crm_core.models.org import Region, Role, Team, User, UserIdentity
 from crm_core.models.pipeline import (
     Deal,
@@ -29,6 +30,7 @@ from crm_core.models.system import (
 
 __all__ = [
     "JSON_TYPE",
+    "AliasLesson",
     "AssignmentRule",
     "AuditLog",
     "ClaimOffer",
@@ -43,6 +45,7 @@ __all__ = [
     "IntakeRequest",
     "Lead",
     "LeadEvent",
+    "LearnedAlias",
     "LeadStatus",
     "OutboxMessage",
     "PoolClaim",

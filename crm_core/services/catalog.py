@@ -6,12 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select, text
+from sqlmodel import col
 
-from crm_core.models import ConfigEntry, Contact, Customer, Product, Stage
+from crm_core.models import ConfigEntry, Contact, Customer, LearnedAlias, Product, Stage
 from crm_core.uow import UnitOfWork
 
 DEFAULT_NEXT_ACTIONS = ["预约演示", "发送资料", "安排拜访", "送样试用", "报价", "参观工厂",
                         "推进合同", "电话回访", "招标跟进", "其他"]
+NEXT_ACTION_CUES_KEY = "presets.next_action_cues"     # {preset: [cue word, …]} (/管理 预设)
+OBSTACLE_CUES_KEY = "presets.obstacle_cues"
 DEFAULT_OBSTACLES = ["招标延迟", "院长换届", "预算冻结", "招标暂停", "院长考察期", "医保目录调整",
                      "竞品介入", "决策人变动", "其他"]
 
@@ -56,14 +59,14 @@ async def catalog_data(uow: UnitOfWork, *, owner_id: int | None = None) -> dict[
     s = uow.session
     cq = select(Customer)
     if owner_id is not None:
-        cq = cq.where(Customer.owner_id == owner_id)
+        cq = cq.where(col(Customer.owner_id) == owner_id)
     customers = list((await s.execute(cq)).scalars())
     names = {c.id: c.name for c in customers}
     kq = select(Contact).where(Contact.customer_id.in_(list(names)))  # type: ignore[union-attr]
     contacts = list((await s.execute(kq)).scalars()) if names else []
     products = list((await s.execute(select(Product).where(Product.active.is_(True)))).scalars())  # type: ignore[attr-defined]
     stages = list((await s.execute(
-        select(Stage).where(Stage.active.is_(True)).order_by(Stage.sequence)  # type: ignore[attr-defined]
+        select(Stage).where(col(Stage.active).is_(True)).order_by(col(Stage.sequence))
     )).scalars())
     return {
         "timezone": "Asia/Shanghai",
@@ -76,4 +79,17 @@ async def catalog_data(uow: UnitOfWork, *, owner_id: int | None = None) -> dict[
         "next_actions": await get_config(uow, "presets.next_actions", DEFAULT_NEXT_ACTIONS),
         "obstacles": await get_config(uow, "presets.obstacles", DEFAULT_OBSTACLES),
         "stages": [st.name for st in stages] or None,
+        **await _tenant_words(uow),
+    }
+
+
+async def _tenant_words(uow: UnitOfWork) -> dict[str, Any]:
+    """The admin's cue words per preset and the team-wide learned aliases (issue 13)."""
+    learned = (await uow.session.execute(select(
+        col(LearnedAlias.kind), col(LearnedAlias.phrase), col(LearnedAlias.target)).where(
+        col(LearnedAlias.owner_id) == 0, col(LearnedAlias.status) == "active"))).all()
+    return {
+        "next_action_cues": await get_config(uow, NEXT_ACTION_CUES_KEY, {}),
+        "obstacle_cues": await get_config(uow, OBSTACLE_CUES_KEY, {}),
+        "learned": [[k, p, t] for k, p, t in learned],
     }

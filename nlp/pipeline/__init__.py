@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timezone
 from zoneinfo import ZoneInfo
 
+from nlp.learned import LearnedIndex
 from nlp.pipeline.doc import Doc, normalise
 from nlp.pipeline.entities import Entities, find_entities
 from nlp.pipeline.intent import decide_intent
@@ -22,13 +23,15 @@ __all__ = ["Doc", "Entities", "Signals", "Times", "run_pipeline"]
 
 
 def run_pipeline(index: CatalogIndex, text: object, now: object,
-                 tz: timezone | ZoneInfo) -> Extraction:
-    """One message through the six stages (may raise; `Extractor.extract` never does)."""
+                 tz: timezone | ZoneInfo, learned: LearnedIndex | None = None) -> Extraction:
+    """One message through the six stages (may raise; `Extractor.extract` never does).
+    `learned`: the words the sending rep taught by correcting earlier cards."""
     doc = normalise(text, now, tz, index.holidays)
     if not doc.text.strip():
         return Extraction(summary=doc.summary)
-    ents = find_entities(doc, index)
-    times = read_times(doc, ents, index.actions)
-    sig = classify(doc, ents, times, index)
+    ents = find_entities(doc, index, learned)
+    actions = learned.actions if learned is not None else index.actions
+    times = read_times(doc, ents, actions)
+    sig = classify(doc, ents, times, index, learned)
     intent = decide_intent(doc, ents, times, sig)
     return mask_fields(doc, ents, times, sig, intent, index.catalog)

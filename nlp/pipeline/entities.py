@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 
 from nlp.contacts import ContactBook
-from nlp.names import P_SOUND
+from nlp.learned import LearnedIndex
+from nlp.names import P_SOUND, select_mentions
 from nlp.people import ContactMention, default_people, is_surname_start
 from nlp.phone import find_phone
 from nlp.pinyin import is_han
@@ -40,11 +41,18 @@ class Entities:
         return bool(self.customer or self.contact or self.products)
 
 
-def find_entities(doc: Doc, index: CatalogIndex) -> Entities:
-    """Stage 2: customers, organisations, contacts and products in `doc`."""
+def find_entities(doc: Doc, index: CatalogIndex,
+                  learned: LearnedIndex | None = None) -> Entities:
+    """Stage 2: customers, organisations, contacts and products in `doc` (with the words a
+    rep taught by correcting earlier cards, `learned`)."""
     text, protected = doc.text, doc.protected
     cust_mentions = index.find_customers(text, doc.low, doc.syl, protected)
     prod_mentions = index.find_products(text, doc.low, doc.syl, protected)
+    if learned is not None:
+        cust_mentions = select_mentions(
+            [*cust_mentions, *learned.customers.scan(text, doc.low, None, protected)])
+        prod_mentions = select_mentions(
+            [*prod_mentions, *learned.products.scan(text, doc.low, None, protected)])
     # a homophone of one table never overrides a name written exactly in the other
     # ('和机滤' is the product 机滤, not a customer that sounds like 齐鲁)
     cust_mentions = [m for m in cust_mentions if not _negated(text, m.start, m.end)
@@ -77,14 +85,15 @@ def find_entities(doc: Doc, index: CatalogIndex) -> Entities:
     if len(candidates) > 1:
         # an ambiguous name: the contact mentioned with it can decide
         fits = [c for c in candidates
-                if pick_contact(index, text, c, True, cust_span, protected)[1]]
+                if pick_contact(index, text, c, True, cust_span, protected, learned)[1]]
         if len(fits) == 1:
             customer, candidates = fits[0], ()
     named_lead = False
     if customer is None and CREATE.search(text):
         customer = lead_name(text)
         named_lead = customer is not None
-    contact, contact_known = pick_contact(index, text, customer, known, cust_span, protected)
+    contact, contact_known = pick_contact(index, text, customer, known, cust_span, protected,
+                                          learned)
     if customer is None and contact_known and contact is not None and contact in text \
             and not index.people.surname_title.fullmatch(contact):
         # a full catalog name with no organisation named: its customer (an alias is not
@@ -181,7 +190,8 @@ def pick_customer(
 
 def pick_contact(index: CatalogIndex, text: str, customer: str | None, known: bool,
                  cust_span: tuple[int, int] | None,
-                 protected: list[tuple[int, int]] | None = None) -> tuple[str | None, bool]:
+                 protected: list[tuple[int, int]] | None = None,
+                 learned: LearnedIndex | None = None) -> tuple[str | None, bool]:
     """(contact, is a catalog entry): the first person the message names — a catalog name
     or alias resolved at the customer named, a title mention resolved there, or the
     mention as written (always as written at an organisation the catalog does not know)."""
@@ -189,6 +199,11 @@ def pick_contact(index: CatalogIndex, text: str, customer: str | None, known: bo
     cands: list[tuple[int, int, str, ContactMention | None]] = []
     for s, e, key in book.strings_in(text):
         cands.append((s, -(e - s), key, None))
+    taught = {}
+    if learned is not None:
+        for s, e, name in learned.contact_strings(text):
+            cands.append((s, -(e - s) - 1, text[s:e], None))     # before a shorter mention
+            taught[text[s:e]] = name
     for mention in book.mentions(text, protected or ()):
         cands.append((mention.start, -(mention.end - mention.start), mention.text, mention))
     cands.sort(key=lambda c: (c[0], c[1]))
@@ -197,6 +212,11 @@ def pick_contact(index: CatalogIndex, text: str, customer: str | None, known: bo
             continue
         if customer is not None and not known:
             return cm.text if cm is not None else key, False
+        if cm is None and key in taught:
+            at = {c.customer for c in book.by_name.get(taught[key], [])}
+            if customer is None or customer in at:
+                return taught[key], True
+            continue
         if cm is None:
             hit = _catalog_string(book, key, customer)
             if hit is not None:

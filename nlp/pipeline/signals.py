@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from nlp.classify import detect_attitude, detect_channel
+from nlp.learned import LearnedIndex
 from nlp.pipeline.doc import Doc, clause_of
 from nlp.pipeline.entities import Entities
 from nlp.pipeline.steps import Step, step_in
@@ -36,13 +37,16 @@ class Signals:
     step: Step | None = None              # the planned step
 
 
-def classify(doc: Doc, ents: Entities, times: Times, index: CatalogIndex) -> Signals:
+def classify(doc: Doc, ents: Entities, times: Times, index: CatalogIndex,
+             learned: LearnedIndex | None = None) -> Signals:
     """Stage 4: what the message says happened, what blocks, what comes next."""
     text = doc.text
     stages = index.catalog.stages
+    actions = learned.actions if learned is not None else index.actions
+    obstacles = learned.obstacles if learned is not None else index.obstacles
     channel = detect_channel(text, doc.clauses, times.future_starts, times.past_starts,
                              ents.places)
-    obstacle, words = find_obstacle(doc, ents, index.obstacles)
+    obstacle, words = find_obstacle(doc, ents, obstacles)
     is_stage, stage = detect_stage(text, index.stages, ents.masked)
     if not is_stage:
         st = stage_from_outcome(text, stages)
@@ -55,7 +59,7 @@ def classify(doc: Doc, ents: Entities, times: Times, index: CatalogIndex) -> Sig
         obstacle_words=words,
         is_stage=is_stage,
         stage=stage,
-        step=find_planned_step(doc, ents, times, index.actions),
+        step=find_planned_step(doc, ents, times, actions),
     )
 
 
