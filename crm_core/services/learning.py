@@ -137,12 +137,16 @@ async def approve_alias(uow: UnitOfWork, alias_id: int) -> LearnedAlias:
         uow.add(team)
         await bump_catalog(uow)
         return team
-    before = snapshot(row)
-    row.status, row.decided_by, row.updated_at = "active", uow.actor.user_id, uow.now
-    uow.add(row)
-    uow.audit("alias.approve", "learned_alias", row.id, before=before, after=snapshot(row))
+    _decide(uow, row, "active", "alias.approve")
     await bump_catalog(uow)
     return row
+
+
+def _decide(uow: UnitOfWork, row: LearnedAlias, status: str, action: str) -> None:
+    before = snapshot(row)
+    row.status, row.decided_by, row.updated_at = status, uow.actor.user_id, uow.now
+    uow.add(row)
+    uow.audit(action, "learned_alias", row.id, before=before, after=snapshot(row))
 
 
 async def remove_alias(uow: UnitOfWork, alias_id: int) -> LearnedAlias:
@@ -160,10 +164,7 @@ async def remove_alias(uow: UnitOfWork, alias_id: int) -> LearnedAlias:
             col(LearnedAlias.target) == row.target, col(LearnedAlias.owner_id) != TEAM,
             col(LearnedAlias.status) != "removed"))).scalars())
     for r in rows:
-        before = snapshot(r)
-        r.status, r.decided_by, r.updated_at = "removed", uow.actor.user_id, uow.now
-        uow.add(r)
-        uow.audit("alias.remove", "learned_alias", r.id, before=before, after=snapshot(r))
+        _decide(uow, r, "removed", "alias.remove")
     await bump_catalog(uow)
     return row
 

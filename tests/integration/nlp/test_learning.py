@@ -89,7 +89,8 @@ async def test_admin_approves_and_lessons_are_audited(db: Database, clock: Froze
 async def test_bad_lessons_are_refused(db: Database, clock: FrozenClock) -> None:
     a, _b, _admin = await _users(db, clock)
     for lesson in (Lesson("customer", "x", "y", "c:1"), Lesson("weird", "鼓楼", "y", "c:2"),
-                   Lesson("customer", "鼓楼", "", "c:3"), Lesson("customer", "同名", "同名", "c:4")):
+                   Lesson("customer", "鼓楼", "", "c:3"),
+                   Lesson("customer", "同名", "同名", "c:4")):
         assert await _learn(db, clock, a, lesson) is None
     async with UnitOfWork(db, clock) as uow:
         n = (await uow.session.execute(select(func.count()).select_from(LearnedAlias))).scalar()
