@@ -1,15 +1,21 @@
-"""Extractor benchmark: dev-set scores, time fields vs jionlp / dateparser, speed.
+"""Extractor benchmark: scores on every labelled set, time fields vs jionlp / dateparser, speed.
 
     .venv/bin/python benchmarks/extract.py [--data /work/shared/nlp] [--skip-baselines]
+                                           [--customers 5000] [--rounds 20] [--no-speed]
 
-(1) the dev set scored with the logic of score.py (imported from the data folder);
-(2) next_date / next_time accuracy on the dev messages: ours vs `jionlp.ner.extract_time`
-    vs `dateparser.search.search_dates`, both mapped onto the conventions (last future
+(1) every labelled set with its own catalog, scored field by field with the logic of
+    score.py (imported from the data folder), side by side: dev (medical devices, the set
+    the extractor was first tuned on), dev2 (six other industries), industries (103
+    messages over five catalogs of tests/unit/nlp: education, agriculture, labs, software,
+    construction) and fresh (60 held-out messages, elevator maintenance, labelled before
+    the extractor ever ran on them: benchmarks/data/README.md);
+(2) next_date / next_time on dev and dev2: ours vs `jionlp.ner.extract_time` vs
+    `dateparser.search.search_dates`, both mapped onto the conventions (last future
     expression is the next step, a clock time only when one is said);
 (3) speed: median / p95 ms per message on one core after warm-up with a synthetic catalog
-    of 5 000 customers, and cold start (import + dictionary build) in a fresh subprocess;
-    also the worst cold start, a first message that needs both lazy loads (jieba's
-    dictionary for a full name before a title, dateparser for an English date).
+    of 5 000 customers, and cold start (import + catalog build + first message) in a fresh
+    subprocess; also the worst cold start, a first message that needs both lazy loads
+    (jieba's dictionary for a full name before a title, dateparser for an English date).
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import sys
 import tempfile
 import time
 from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
@@ -38,6 +45,8 @@ sys.path.insert(0, str(ROOT))
 from nlp import Catalog, Extractor  # noqa: E402
 
 CLOCK_MARK = re.compile(r"[点时:：]")
+FIELDS = ["intent", "customer", "contact", "products", "channel", "attitude", "next_action",
+          "next_date", "next_time", "obstacle", "phone", "stage"]
 
 
 def load_score(data: Path) -> ModuleType:
@@ -53,25 +62,69 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
 
 
-# ------------------------------------------------------------------ (1) dev scores
-def dev_scores(data: Path, ex: Extractor) -> dict[str, dict[str, Any]]:
+@dataclass
+class LabelledSet:
+    name: str
+    items: list[tuple[Extractor, dict[str, Any], dict[str, Any]]]   # extractor, message, gold
+
+
+def _catalog(path: Path) -> Catalog:
+    return Catalog.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def labelled_sets(data: Path) -> list[LabelledSet]:
+    """dev, dev2, industries and fresh, each message with its own catalog's extractor."""
+    out: list[LabelledSet] = []
+    for name, folder, stem in (("dev", data, "dev"), ("dev2", data / "dev2", "dev2")):
+        ex = Extractor(_catalog(folder / f"{stem}_catalog.json"))
+        gold = {g["id"]: g for g in read_jsonl(folder / f"{stem}_gold.jsonl")}
+        out.append(LabelledSet(name, [(ex, m, gold[m["id"]])
+                                      for m in read_jsonl(folder / f"{stem}.jsonl")]))
+    sys.path.insert(0, str(ROOT / "tests" / "unit" / "nlp"))
+    import industries  # the test catalogs (tests/unit/nlp/industries.py)
+
+    exs = {k: Extractor(industries.catalog(k)) for k in industries.INDUSTRIES}
+    rows = read_jsonl(ROOT / "tests" / "unit" / "nlp" / "data" / "industries.jsonl")
+    out.append(LabelledSet("industries", [(exs[r["industry"]], r, {"id": r["id"], **r["gold"]})
+                                          for r in rows]))
+    fresh = ROOT / "benchmarks" / "data"
+    ex = Extractor(_catalog(fresh / "fresh_elevator_catalog.json"))
+    gold = {g["id"]: g for g in read_jsonl(fresh / "fresh_elevator_gold.jsonl")}
+    out.append(LabelledSet("fresh", [(ex, m, gold[m["id"]])
+                                     for m in read_jsonl(fresh / "fresh_elevator.jsonl")]))
+    return out
+
+
+# ------------------------------------------------------------------ (1) scores
+def score_sets(data: Path, sets: list[LabelledSet]) -> None:
     score = load_score(data)
-    msgs = read_jsonl(data / "dev.jsonl")
-    preds = {}
-    for m in msgs:
-        rec = ex.extract(m["text"], datetime.fromisoformat(m["now"]))
-        preds[m["id"]] = {"id": m["id"], **rec.contract()}
-    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as fh:
-        for p in preds.values():
-            fh.write(json.dumps(p, ensure_ascii=False) + "\n")
-        pred_path = fh.name
-    buf = io.StringIO()
-    with redirect_stdout(buf):
-        score.main(["score.py", str(data / "dev_gold.jsonl"), pred_path])
-    os.unlink(pred_path)
-    print("== (1) dev set (score.py)")
-    print(buf.getvalue().rstrip())
-    return preds
+    print("== (1) field accuracy and fully correct records, each set with its own catalog")
+    table: dict[str, dict[str, float]] = {}
+    misses: dict[str, list[str]] = {}
+    for ls in sets:
+        ok = dict.fromkeys(FIELDS, 0)
+        full = 0
+        bad: list[str] = []
+        for ex, msg, gold in ls.items:
+            rec = ex.extract(msg["text"], datetime.fromisoformat(msg["now"])).contract()
+            wrong = [f for f in FIELDS if score.norm(f, gold.get(f)) != score.norm(f, rec[f])]
+            for f in FIELDS:
+                ok[f] += f not in wrong
+            full += not wrong
+            bad += [f"{msg['id']} {f}: {score.show(score.norm(f, gold.get(f)))} -> "
+                    f"{score.show(score.norm(f, rec[f]))}" for f in wrong]
+        size = len(ls.items)
+        table[ls.name] = {**{f: ok[f] / size for f in FIELDS}, "fully correct": full / size,
+                          "n": size}
+        misses[ls.name] = bad
+    names = [ls.name for ls in sets]
+    print(f"{'':<14}" + "".join(f"{name:>12}" for name in names))
+    print(f"{'messages':<14}" + "".join(f"{int(table[name]['n']):>12}" for name in names))
+    for f in [*FIELDS, "fully correct"]:
+        print(f"{f:<14}" + "".join(f"{table[name][f]:>12.3f}" for name in names))
+    for name in names:
+        if misses[name]:
+            print(f"-- {name}: {len(misses[name])} wrong fields: " + "; ".join(misses[name][:12]))
 
 
 # ------------------------------------------------------------------ (2) time fields
@@ -133,41 +186,32 @@ def dateparser_time(search: Any, text: str, now: datetime) -> tuple[str | None, 
     return best
 
 
-def time_comparison(data: Path, ex: Extractor, skip: bool) -> None:
-    msgs = read_jsonl(data / "dev.jsonl")
-    gold = {g["id"]: g for g in read_jsonl(data / "dev_gold.jsonl")}
-    systems: dict[str, Any] = {"ours": lambda t, n: ours_time(ex, t, n)}
+def time_comparison(sets: list[LabelledSet], skip: bool) -> None:
+    systems: dict[str, Any] = {}
     if not skip:
         with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
             import dateparser.search as dps
             import jionlp as jio
-        systems["jionlp"] = lambda t, n: jionlp_time(jio, t, n)
-        systems["dateparser"] = lambda t, n: dateparser_time(dps, t, n)
-    results: dict[str, dict[str, int]] = {}
-    for name, fn in systems.items():
-        ok = {"next_date": 0, "next_time": 0, "both": 0}
-        with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
-            for m in msgs:
-                g = gold[m["id"]]
-                d, t = fn(m["text"], datetime.fromisoformat(m["now"]))
-                ok["next_date"] += d == g["next_date"]
-                ok["next_time"] += t == g["next_time"]
-                ok["both"] += d == g["next_date"] and t == g["next_time"]
-        results[name] = ok
-    n = len(msgs)
-    print(f"\n== (2) time fields on the {n} dev messages (accuracy)")
-    header = f"{'system':<12}{'next_date':>11}{'next_time':>11}{'both':>9}"
-    print(header)
-    for name, ok in results.items():
-        print(f"{name:<12}" + "".join(f"{ok[k] / n:>{w}.3f}" for k, w in
-                                      (("next_date", 11), ("next_time", 11), ("both", 9))))
-    if "jionlp" in results:
-        o = results["ours"]
-        for other in ("jionlp", "dateparser"):
-            r = results[other]
-            ratios = "  ".join(
-                f"{k} {o[k] / max(r[k], 1):.2f}x" for k in ("next_date", "next_time", "both"))
-            print(f"ours / {other:<10} {ratios}")
+        systems["jionlp"] = lambda ex, t, n: jionlp_time(jio, t, n)
+        systems["dateparser"] = lambda ex, t, n: dateparser_time(dps, t, n)
+    systems = {"ours": lambda ex, t, n: ours_time(ex, t, n), **systems}
+    print("\n== (2) next_date / next_time / both, accuracy on each set's messages")
+    print(f"{'set':<8}{'system':<12}{'next_date':>11}{'next_time':>11}{'both':>9}")
+    for ls in sets:
+        if ls.name not in ("dev", "dev2"):
+            continue
+        n = len(ls.items)
+        for name, fn in systems.items():
+            ok = {"next_date": 0, "next_time": 0, "both": 0}
+            with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
+                for ex, m, g in ls.items:
+                    d, t = fn(ex, m["text"], datetime.fromisoformat(m["now"]))
+                    ok["next_date"] += d == g["next_date"]
+                    ok["next_time"] += t == g["next_time"]
+                    ok["both"] += d == g["next_date"] and t == g["next_time"]
+            print(f"{ls.name:<8}{name:<12}" + "".join(
+                f"{ok[k] / n:>{w}.3f}" for k, w in (("next_date", 11), ("next_time", 11),
+                                                    ("both", 9))))
 
 
 # ------------------------------------------------------------------ (3) speed
@@ -300,15 +344,15 @@ def speed(data: Path, n_customers: int, rounds: int) -> None:
         big_path.write_text(json.dumps(big, ensure_ascii=False), encoding="utf-8")
         for label, path in (("dev catalog", data / "dev_catalog.json"),
                             (f"{len(big['customers'])}-customer catalog", big_path)):
-            runs = []
+            runs: list[dict[str, float]] = []
             for _ in range(3):
                 out = subprocess.run([sys.executable, "-c", COLD, str(path)], cwd=ROOT,
                                      capture_output=True, text=True, check=True)
                 runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-            best = min(runs, key=lambda r: r["total"])
+            cold = min(runs, key=lambda r: r["total"])
             print(f"cold start, {label} (best of 3, fresh interpreter): import "
-                  f"{best['import'] * 1000:.0f} ms + build {best['build'] * 1000:.0f} ms + "
-                  f"first message {best['first'] * 1000:.0f} ms = {best['total'] * 1000:.0f} ms")
+                  f"{cold['import'] * 1000:.0f} ms + build {cold['build'] * 1000:.0f} ms + "
+                  f"first message {cold['first'] * 1000:.0f} ms = {cold['total'] * 1000:.0f} ms")
         runs = []
         for _ in range(3):
             out = subprocess.run([sys.executable, "-c", COLD, str(big_path), LAZY_FIRST],
@@ -327,12 +371,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--customers", type=int, default=5000)
     ap.add_argument("--rounds", type=int, default=20)
     ap.add_argument("--skip-baselines", action="store_true", help="no jionlp / dateparser")
+    ap.add_argument("--no-speed", action="store_true", help="scores and time fields only")
+    ap.add_argument("--sets", default="dev,dev2,industries,fresh",
+                    help="labelled sets to score (comma separated)")
     args = ap.parse_args(argv)
-    catalog = Catalog.from_dict(json.loads((args.data / "dev_catalog.json").read_text("utf-8")))
-    ex = Extractor(catalog)
-    dev_scores(args.data, ex)
-    time_comparison(args.data, ex, args.skip_baselines)
-    speed(args.data, args.customers, args.rounds)
+    wanted = set(args.sets.split(","))
+    sets = [ls for ls in labelled_sets(args.data) if ls.name in wanted]
+    score_sets(args.data, sets)
+    time_comparison(sets, args.skip_baselines)
+    if not args.no_speed:
+        speed(args.data, args.customers, args.rounds)
     return 0
 
 

@@ -1,23 +1,34 @@
-"""The tenant's catalog for nlp, built from the database and rebuilt when it changes."""
+"""The tenant's catalog for nlp, built from the database and rebuilt when it changes, and
+each rep's learned words (issue 13) as an overlay on it."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Any
 
+from crm_core.models import LearnedAlias
 from crm_core.services import catalog as catalog_service
+from crm_core.services import learning
 from crm_core.uow import UnitOfWork
+from nlp import Extractor, Learned
 from nlp.types import Catalog
+
+# a corrected field of a card → the kind of word it teaches
+LESSON_KINDS = {"customer": "customer", "contact": "contact", "products": "product",
+                "next_action": "next_action", "obstacle": "obstacle"}
 
 
 class CatalogCache:
-    """Keeps one `nlp.Catalog` (and its compiled extractor) per catalog version."""
+    """Keeps one `nlp.Catalog` (and its compiled extractor) per catalog version, and each
+    rep's learned words per version of the rep's aliases."""
 
     def __init__(self) -> None:
         self._version: tuple[Any, ...] | None = None
         self._catalog: Catalog | None = None
-        self._extractor: Any = None
+        self._extractor: Extractor | None = None
         self._lock = asyncio.Lock()
+        self._learned: dict[int, tuple[tuple[Any, ...], Learned]] = {}
 
     async def get(self, uow: UnitOfWork) -> Catalog:
         version = await catalog_service.catalog_version(uow)
@@ -32,13 +43,43 @@ class CatalogCache:
         assert self._catalog is not None
         return self._catalog
 
-    async def extractor(self, uow: UnitOfWork) -> Any:
+    async def extractor(self, uow: UnitOfWork) -> Extractor:
         catalog = await self.get(uow)
-        if self._extractor is None:
-            import nlp
-
-            self._extractor = await asyncio.to_thread(nlp.Extractor, catalog)
+        if self._extractor is None or self._extractor.catalog is not catalog:
+            self._extractor = await asyncio.to_thread(Extractor, catalog)
         return self._extractor
+
+    async def learned(self, uow: UnitOfWork, user_id: int | None) -> Learned:
+        """The words this rep taught that are in force for the rep (empty for none)."""
+        if user_id is None:
+            return Learned()
+        stamp = await learning.rep_stamp(uow, user_id)
+        hit = self._learned.get(user_id)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        value = Learned.from_rows(await learning.rep_vocabulary(uow, user_id))
+        self._learned[user_id] = (stamp, value)
+        return value
+
+    async def teach(self, uow: UnitOfWork, user_id: int, *, text: str, now: datetime,
+                    field: str, old: Any, new: Any, key: str) -> LearnedAlias | None:
+        """A rep corrected `field` of the card read from `text`: remember the rep's words
+        for the new value (in `uow`'s transaction; `key` makes the lesson count once)."""
+        kind = LESSON_KINDS.get(field)
+        if kind is None or not new or not text:
+            return None
+        extractor = await self.extractor(uow)
+        phrase = extractor.lesson(text, now, field, old, new)
+        if not phrase:
+            return None
+        target = new
+        if field == "products":
+            added = [p for p in (new or []) if p not in (old or [])]
+            if len(added) != 1:
+                return None
+            target = added[0]
+        return await learning.learn_alias(
+            uow, user_id, learning.Lesson(kind, phrase, str(target), key))
 
     async def for_rep(self, uow: UnitOfWork, user_id: int) -> Catalog:
         """A smaller catalog for voice prompts: this rep's customers, their contacts, products."""

@@ -8,7 +8,15 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlmodel import col
 
-from crm_core.models import ConfigEntry, Contact, Customer, LearnedAlias, Product, Stage
+from crm_core.models import (
+    ConfigEntry,
+    Contact,
+    Customer,
+    FollowUp,
+    LearnedAlias,
+    Product,
+    Stage,
+)
 from crm_core.uow import UnitOfWork
 
 DEFAULT_NEXT_ACTIONS = ["预约演示", "发送资料", "安排拜访", "送样试用", "报价", "参观工厂",
@@ -93,3 +101,53 @@ async def _tenant_words(uow: UnitOfWork) -> dict[str, Any]:
         "obstacle_cues": await get_config(uow, OBSTACLE_CUES_KEY, {}),
         "learned": [[k, p, t] for k, p, t in learned],
     }
+
+
+MAX_CUES = 30                    # cue words per preset
+CUE_LIMITS = (1, 20)             # characters per cue word
+
+
+def check_cue_words(presets: list[str], preset: str, words: list[str]) -> list[str]:
+    """Problems of an admin's cue words for `preset`, in Chinese (empty: they may be stored)."""
+    problems: list[str] = []
+    if preset not in presets:
+        problems.append(f"没有「{preset}」这个预设。")
+    if preset == "其他":
+        problems.append("「其他」不需要关键词：什么都不匹配时就是其他。")
+    if len(words) > MAX_CUES:
+        problems.append(f"关键词最多 {MAX_CUES} 个。")
+    lo, hi = CUE_LIMITS
+    bad = [w for w in words if not lo <= len(w.replace("…", "")) <= hi]
+    if bad:
+        problems.append(f"关键词要 {lo}–{hi} 个字：{'、'.join(bad[:3])}")
+    return problems
+
+
+async def set_cue_words(uow: UnitOfWork, kind: str, preset: str, words: list[str]) -> list[str]:
+    """Store the admin's cue words for one preset (they replace the built-in ones; an empty
+    list gives the built-in ones back). Returns the problems; nothing is stored then."""
+    key = {"next_actions": NEXT_ACTION_CUES_KEY, "obstacles": OBSTACLE_CUES_KEY}.get(kind)
+    if key is None:
+        return ["未知的预设类别。"]
+    words = list(dict.fromkeys(w.strip() for w in words if w.strip()))
+    default = DEFAULT_NEXT_ACTIONS if kind == "next_actions" else DEFAULT_OBSTACLES
+    presets = list(await get_config(uow, f"presets.{kind}", default))
+    problems = check_cue_words(presets, preset, words)
+    if problems:
+        return problems
+    current = dict(await get_config(uow, key, {}) or {})
+    if words:
+        current[preset] = words
+    else:
+        current.pop(preset, None)
+    await set_config(uow, key, current)
+    return []
+
+
+async def recent_notes(uow: UnitOfWork, *, limit: int = 200) -> list[dict[str, Any]]:
+    """The newest follow-up notes with what was read from them (for a preset preview)."""
+    rows = (await uow.session.execute(
+        select(FollowUp).where(col(FollowUp.summary) != "")
+        .order_by(col(FollowUp.id).desc()).limit(limit))).scalars()
+    return [{"id": f.id, "text": f.summary, "at": f.occurred_at, "next_action": f.next_action,
+             "obstacle": f.obstacle} for f in rows]

@@ -36,6 +36,7 @@ __all__ = [
     "learn_alias",
     "list_aliases",
     "remove_alias",
+    "rep_stamp",
     "rep_vocabulary",
     "team_vocabulary",
 ]
@@ -197,3 +198,11 @@ async def rep_vocabulary(uow: UnitOfWork, user_id: int) -> list[tuple[str, str, 
         col(LearnedAlias.kind), col(LearnedAlias.phrase), col(LearnedAlias.target)).where(
         col(LearnedAlias.owner_id) == user_id, col(LearnedAlias.status) == "active"))).all()
     return [(k, p, t) for k, p, t in rows]
+
+
+async def rep_stamp(uow: UnitOfWork, user_id: int) -> tuple[Any, ...]:
+    """Changes whenever the rep's own aliases change (validates a cached overlay)."""
+    row = (await uow.session.execute(select(
+        func.count(col(LearnedAlias.id)), func.max(col(LearnedAlias.updated_at))).where(
+        col(LearnedAlias.owner_id) == user_id))).one()
+    return tuple(row)
