@@ -29,6 +29,7 @@ __all__ = [
     "compile_cues",
     "concepts",
     "overlaps_any",
+    "own_cues",
     "own_words",
 ]
 
@@ -178,7 +179,7 @@ class PresetMatcher:
                 if p not in self._owned:
                     words.append(p)              # the preset's own name always counts
                 if p not in tied and p not in self._owned:
-                    words += own_words(p)
+                    words += own_cues(p)
                 words += [w for w in self._learned.get(p, ()) if w and w.strip()]
                 pat = compile_cues(words)
                 if pat is not None:
@@ -261,6 +262,17 @@ _GENERIC_WORDS = frozenset((
     "作业", "工作", "服务", "跟进", "处理", "安排", "问题", "事项", "其他", "相关", "沟通", "联系",
     "客户", "项目", "推进", "确认", "完成", "进行", "未", "不", "没", "下来", "到位",
 ))
+
+
+def own_cues(preset: str) -> list[str]:
+    """Cues from a preset's own words: one word alone, two words in either order, more in
+    their order ('合同未到期' → '合同…到期': never '合同' alone, which every deal says)."""
+    words = own_words(preset)
+    if len(words) == 2:
+        return [f"{words[0]}…{words[1]}", f"{words[1]}…{words[0]}"]
+    if len(words) > 2:
+        return ["…".join(words)]
+    return words
 
 
 def own_words(preset: str) -> list[str]:

@@ -56,7 +56,7 @@ def decide_intent(doc: Doc, ents: Entities, times: Times, sig: Signals) -> Inten
     ):
         return "create_lead"      # a number for someone the CRM does not know yet
     signal = bool(sig.channel or sig.attitude or sig.obstacle or sig.step or times.chosen
-                  or (phone and ents.contact))
+                  or sig.activity or (phone and ents.contact))
     if (ents.any and signal) or _dated_concrete_step(times, sig):
         return "log_followup"
     if phone and _CRM_WORDS.search(text):

@@ -35,6 +35,7 @@ class Signals:
     is_stage: bool = False
     stage: str | None = None
     step: Step | None = None              # the planned step
+    activity: bool = False                # a sales activity is reported ('寄了资料')
 
 
 def classify(doc: Doc, ents: Entities, times: Times, index: CatalogIndex,
@@ -60,7 +61,23 @@ def classify(doc: Doc, ents: Entities, times: Times, index: CatalogIndex,
         is_stage=is_stage,
         stage=stage,
         step=find_planned_step(doc, ents, times, actions),
+        activity=_did(doc, ents, actions),
     )
+
+
+_DONE = re.compile(r"了|过")
+
+
+def _did(doc: Doc, ents: Entities, actions: PresetMatcher) -> bool:
+    """An activity the rep reports as done: a step's cue in a clause with 了/过
+    ('给冉医生寄了麻醉机的资料', '做了操作培训')."""
+    for h in actions.hits(doc.text, ents.masked):
+        if h.kind == "generic":
+            continue
+        cs, ce = clause_of(doc, h.start)
+        if _DONE.search(doc.text, cs, ce):
+            return True
+    return False
 
 
 def find_obstacle(doc: Doc, ents: Entities,
@@ -71,7 +88,9 @@ def find_obstacle(doc: Doc, ents: Entities,
         return None, None
     specific = [h for h in hits
                 if h.concept is None or not matcher.concepts[h.concept].generic]
-    hit = (specific or hits)[0]
+    # a blocker one of the tenant's presets names beats one that only fits 其他
+    named = [h for h in specific if h.preset is not None]
+    hit = (named or specific or hits)[0]
     cs, ce = clause_of(doc, hit.start)
     return matcher.preset_for(hit), doc.text[cs:ce].strip()[:40] or None
 
@@ -90,6 +109,6 @@ def find_planned_step(doc: Doc, ents: Entities, times: Times,
         masked = [(a - mk.start(), b - mk.start()) for a, b in ents.masked
                   if a < ce and mk.start() < b]
         step = step_in(text[mk.start(): ce], actions, masked)
-        if step is not None:
+        if step is not None and not step.generic:   # '她说看完再联系' is no step of ours
             return step
     return None

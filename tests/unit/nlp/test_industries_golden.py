@@ -1,5 +1,8 @@
-"""103 labelled messages over five non-medical catalogs (tests/unit/nlp/industries.py),
-labelled by CONVENTIONS before the extractor ran on them: the whole pipeline, every field."""
+"""Labelled messages over eight non-medical catalogs, labelled by CONVENTIONS before the
+extractor ran on them: the whole pipeline, every field. industries.jsonl: 103 messages over
+the five catalogs of industries.py (education, agriculture, labs, software, construction);
+industries2.jsonl: 60 over hotel linen, veterinary and warehouse forklift catalogs
+(industries2_catalogs.json)."""
 
 from __future__ import annotations
 
@@ -10,17 +13,23 @@ from typing import Any
 
 import pytest
 
-from nlp import Extractor
+from nlp import Catalog, Extractor
 from nlp.types import CONTRACT_FIELDS
 
 from .industries import INDUSTRIES, catalog
 
-ROWS: list[dict[str, Any]] = [
-    json.loads(line)
-    for line in (Path(__file__).parent / "data" / "industries.jsonl").read_text(
-        encoding="utf-8").splitlines() if line.strip()
-]
+DATA = Path(__file__).parent / "data"
+
+
+def _rows(name: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+
+ROWS = _rows("industries.jsonl") + _rows("industries2.jsonl")
+_MORE = json.loads((DATA / "industries2_catalogs.json").read_text(encoding="utf-8"))
 _EXTRACTORS = {name: Extractor(catalog(name)) for name in INDUSTRIES}
+_EXTRACTORS.update({name: Extractor(Catalog.from_dict(data)) for name, data in _MORE.items()})
 
 
 def _mismatches(row: dict[str, Any]) -> list[str]:
@@ -36,13 +45,13 @@ def _mismatches(row: dict[str, Any]) -> list[str]:
     return out
 
 
-def test_set_covers_five_industries_and_every_intent() -> None:
-    assert {r["industry"] for r in ROWS} == set(INDUSTRIES)
+def test_set_covers_eight_industries_and_every_intent() -> None:
+    assert {r["industry"] for r in ROWS} == set(INDUSTRIES) | set(_MORE)
     assert {r["gold"]["intent"] for r in ROWS} == {
         "log_followup", "create_lead", "update_stage", "query", "other"}
 
 
-@pytest.mark.parametrize("industry", sorted(INDUSTRIES))
+@pytest.mark.parametrize("industry", sorted(set(INDUSTRIES) | set(_MORE)))
 def test_records_are_fully_correct(industry: str) -> None:
     rows = [r for r in ROWS if r["industry"] == industry]
     bad = [m for r in rows for m in _mismatches(r)]
