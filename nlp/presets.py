@@ -178,7 +178,7 @@ class PresetMatcher:
                 words = [w for w in (self._tenant_cues.get(p) or ()) if w and w.strip()]
                 if p not in self._owned:
                     words.append(p)              # the preset's own name always counts
-                if p not in tied and p not in self._owned:
+                if p not in tied and p not in self._owned and self.kind != "stages":
                     words += own_cues(p)
                 words += [w for w in self._learned.get(p, ()) if w and w.strip()]
                 pat = compile_cues(words)
@@ -278,6 +278,8 @@ def own_cues(preset: str) -> list[str]:
 def own_words(preset: str) -> list[str]:
     """Words of a preset no concept covers ('飞防作业' → 飞防), generic words ('作业',
     '跟进') left out: jieba words of two or more Han characters."""
+    if len(preset) <= 2:
+        return []                            # the name itself is the cue
     words: list[str] = []
     run = ""
     for w in [*plain_words(preset), ""]:

@@ -20,8 +20,6 @@ import re
 import threading
 from typing import Any
 
-from rapidfuzz import fuzz
-
 from nlp.contacts import ContactBook
 from nlp.holidays import HolidayCalendar
 from nlp.names import P_DERIVED, P_EXACT, P_PINYIN, Mention, NameTable, derived_aliases
@@ -208,6 +206,8 @@ class CatalogIndex:
 
     def rank_customers(self, text: str, limit: int = 5) -> list[tuple[str, float]]:
         """Ranked customer names for a short answer (aliases, fuzzy, pinyin)."""
+        from rapidfuzz import fuzz  # only the dialogs' short answers need it (cold start)
+
         t = text.strip()
         if not t:
             return []
