@@ -20,6 +20,8 @@ __all__ = ["Times", "next_segments", "previous_clause", "read_times", "step_of"]
 
 _ALTERNATIVE = re.compile(r"\s*(?:或者?|还是|到|至|-|~|—)\s*")
 _AGAIN = re.compile(r"再(?!考虑|商量|比较|看看|研究|说|定|等)")
+_DEADLINE = re.compile(r"\s*(?:前|之前|以前)")      # 'X前…': a deadline is the rep's,
+_SAID = re.compile(r"说|讲|表示|答应")                 # unless a customer said it
 # a plan said with no preset cue ('下周一再联系', '我周三过去'): the date is still a step
 _PLAN = re.compile(r"我|约|到时候|届时|安排|准备|计划|打算|记得|提醒|截止|"
                    r"再(?:去|来|过|打|联系|拜访|约|谈|聊|跟|问|发|送|报|签|见|沟通|确认|催|上门|给)")
@@ -106,7 +108,8 @@ def _choose_next(doc: Doc, ents: Entities, times: Times, future: list[TimeExpr],
             score += 1
         if "我" in text[cs:ce]:
             score += 1                 # the rep's own step ('我10月9号把样机送过去')
-        if step_of(doc, ents, times, t, actions) is None and not _PLAN.search(seg):
+        if step_of(doc, ents, times, t, actions) is None and not _PLAN.search(seg) \
+                and not (_DEADLINE.match(text, t.end) and not _SAID.search(text, cs, t.start)):
             continue
         scored.append((score, -i, t))
     if not scored:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pytest
 
+from nlp import Extractor
 from nlp.pipeline.doc import normalise
 from nlp.pipeline.entities import Entities, find_entities
 from nlp.pipeline.intent import decide_intent, is_question
@@ -249,3 +250,18 @@ def test_other_step_keeps_the_reps_words() -> None:
     rec = mask_fields(doc, ents, times, sig, "log_followup", ix.catalog)
     assert rec.next_action == "其他"
     assert rec.action_words is not None and "培训" in rec.action_words
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        ("邮件已发给孙处长，等回复", "channel", "邮件"),
+        ("刚从安建大回来，孙处长说录播系统下周给答复", "channel", "拜访"),
+        ("下午去八中坐了坐，李校长说下学期再说", "attitude", "需再沟通"),
+        # a deadline the rep was given is the rep's step; one a customer promised is not
+        ("八中李校长说黑板要招标，让我准备标书，下周一前交", "next_date", "2026-03-16"),
+        ("孙处长说录播系统下个月10号前给答复", "next_date", None),
+    ],
+)
+def test_ordinary_phrasings(text: str, field: str, value: object) -> None:
+    assert getattr(Extractor(index("education").catalog).extract(text, NOW), field) == value
