@@ -106,7 +106,9 @@ class NameTable:
         n = len(key)
         if n < 2 or n > 10:
             return
-        variants = [py_variants(c) for c in key]
+        # a character's first two readings: a rare third (台 read sì) makes false homophones
+        # (会议台 would sound like 会议室)
+        variants = [py_variants(c)[:2] for c in key]
         table = self.pinyin2 if n == 2 else self.pinyin
         if all(len(v) == 1 for v in variants):
             keys = [" ".join(v[0] for v in variants)]

@@ -94,6 +94,13 @@ def concepts(kind: Kind) -> dict[str, Concept]:
     return out
 
 
+@lru_cache(maxsize=1)
+def synonyms() -> dict[str, tuple[str, ...]]:
+    """Words that stand for a word of a tenant's own preset ('顾虑' → 担心 …)."""
+    data = json.loads((DATA_DIR / "presets.json").read_text(encoding="utf-8"))
+    return {k: tuple(v) for k, v in data.get("synonyms", {}).items()}
+
+
 @lru_cache(maxsize=128)
 def _concept_pattern(kind: Kind, key: str, reports: bool = False) -> re.Pattern[str] | None:
     c = concepts(kind)[key]
@@ -265,13 +272,18 @@ _GENERIC_WORDS = frozenset((
 
 
 def own_cues(preset: str) -> list[str]:
-    """Cues from a preset's own words: one word alone, two words in either order, more in
-    their order ('合同未到期' → '合同…到期': never '合同' alone, which every deal says)."""
+    """Cues from a preset's own words: one word alone, the first two words together in either
+    order ('合同未到期' → '合同…到期': never '合同' alone, which every deal says)."""
     words = own_words(preset)
-    if len(words) == 2:
-        return [f"{words[0]}…{words[1]}", f"{words[1]}…{words[0]}"]
-    if len(words) > 2:
-        return ["…".join(words)]
+    if len(words) >= 2:            # more than two: the first two carry it (食品安全顾虑)
+        a, b = words[0], words[1]
+        rest = preset[preset.find(b):] if b in preset else b
+        out: list[str] = []
+        for x in (b, *synonyms().get(b, ()), *synonyms().get(rest, ())):
+            out += [f"{a}…{x}", f"{x}…{a}"]
+        return list(dict.fromkeys(out))
+    if not words and len(preset) >= 3 and preset[-2:] not in _GENERIC_WORDS:
+        return [preset[-2:]]       # one word of jieba's ('量尺寸'): its object (尺寸)
     return words
 
 

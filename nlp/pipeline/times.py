@@ -108,6 +108,8 @@ def _choose_next(doc: Doc, ents: Entities, times: Times, future: list[TimeExpr],
             score += 1
         if "我" in text[cs:ce]:
             score += 1                 # the rep's own step ('我10月9号把样机送过去')
+        elif _SAID.search(text, cs, t.start):
+            score -= 1                 # what a customer said will happen ('说…下个月开标')
         if step_of(doc, ents, times, t, actions) is None and not _PLAN.search(seg) \
                 and not (_DEADLINE.match(text, t.end) and not _SAID.search(text, cs, t.start)):
             continue
