@@ -265,3 +265,16 @@ def test_other_step_keeps_the_reps_words() -> None:
 )
 def test_ordinary_phrasings(text: str, field: str, value: object) -> None:
     assert getattr(Extractor(index("education").catalog).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        ("云帆还有没有在跟的商机", "intent", "query"),
+        ("陈经理说数据中台的事情领导已经批了", "attitude", "明确支持"),
+        ("许行长电话里说CRM的事要上会讨论", "attitude", "需再沟通"),
+        ("周总很感兴趣，要了一份方案", "intent", "log_followup"),
+    ],
+)
+def test_more_ordinary_phrasings(text: str, field: str, value: object) -> None:
+    assert getattr(Extractor(index("software").catalog).extract(text, NOW), field) == value
