@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from nlp import Catalog, Extractor, extract, parse_when, timeparse
+from nlp import Catalog, Extractor, extract, parse_when, timeforeign
 from nlp.resolve import USER_WORD_FREQ, CatalogIndex
 from nlp.timeparse import scan_times
 from nlp.types import CatalogContact, CatalogCustomer, CatalogProduct
@@ -92,7 +92,7 @@ def test_numbers_do_not_become_dates(monkeypatch: pytest.MonkeyPatch, text: str)
     def boom() -> Any:
         raise AssertionError("dateparser must not run on this message")
 
-    monkeypatch.setattr(timeparse, "_dateparser", boom)
+    monkeypatch.setattr(timeforeign, "_dateparser", boom)
     assert [t for t in scan_times(text, NOW) if t.date is not None] == []
     assert parse_when(text, NOW).date is None
 
