@@ -254,17 +254,21 @@ def _strip_region(name: str, region: str) -> list[str]:
 def derived_aliases(name: str, region: str, aliases: Iterable[str] = ()) -> set[str]:
     """Short forms a rep would say for a catalog customer that the catalog may not list:
     the name without 市/省 or its region, without its organisation suffix (鼓楼医院 → 鼓楼,
-    鹭岛大酒店 → 鹭岛) and without the industry words before it (海辰水产食品 → 海辰), the
-    字号 after the region, and X市N院 / X人医 for numbered and people's hospitals."""
+    鹭岛大酒店 → 鹭岛) and without the industry words before it (海辰水产食品 → 海辰, an alias
+    万科物业 → 万科), the 字号 after the region, and X市N院 / X人医 for numbered and people's
+    hospitals."""
     lex = lexicon()
     out: set[str] = set()
     if "市" in name or "省" in name:
-        out.add(name.replace("市", "").replace("省", ""))
+        out.add(_CITY_WORD.sub("", name))
     stripped = _strip_region(name, region)
     for core in [name, *stripped, *aliases]:
         out.add(core)
         tail = lex.org_tail(core)
         if tail is None:
+            bare = _strip_industry(core)     # 万科物业 → 万科, 德胜建设 → 德胜
+            if bare != core and len(bare) >= 2:
+                out.add(bare)
             continue
         body = core[: -len(tail)]
         for form in (body, _strip_industry(body)):
@@ -300,6 +304,7 @@ def _strip_industry(body: str) -> str:
 
 
 _REGION_TAIL = re.compile(r"(省|市|区|县|自治区|自治州)$")
+_CITY_WORD = re.compile(r"[省市](?![政场民容区辖])")       # not 市政, 市场 …
 _COMPANY_TAIL = re.compile(
     r"(股份有限公司|有限责任公司|集团有限公司|有限公司|股份公司|集团公司|公司|集团|厂)$")
 _HOSP_NTH = re.compile(r"^(?P<city>.+?)(?P<shi>市)?第(?P<n>[一二三四五六七八九十]+)人民医院$")

@@ -54,6 +54,7 @@ STOP_TOKENS = frozenset((
     "送到", "发给", "去过", "拜访", "认识", "接洽", "想", "要", "想要", "需要", "来",
     "过去", "回来", "出来", "离开", "一起", "顺便", "然后", "所以", "因为", "但是", "不过",
     "不是", "并", "而且", "或者", "还是", "该", "新开", "开了", "附近", "隔壁", "对面",
+    "分管", "负责", "主抓", "从事", "做", "搞", "管",
 ))
 _VERB_ENDINGS = frozenset((
     "上", "下", "下来", "过", "好", "到", "完", "通", "进", "成", "掉", "起", "回", "来", "住",
@@ -74,6 +75,7 @@ _NAME_CHAR = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbfA-Za-z0-9·]")
 _CALLED = re.compile(r"(?:叫做?|名叫|名字叫)(?P<n>[\u4e00-\u9fffA-Za-z0-9·]{2,16})")
 _CALLED_END = re.compile(r"的|说|想|要|在|是|电话|手机|号码|联系|老板|负责|，|,|。|\s")
 _INDEFINITE = re.compile(r"(?:[一有某]家|[一有某]个|一所|有所)$")
+_SURNAME_BOSS = re.compile(r"[\u4e00-\u9fff](?:总|工|经理|老板|主任|部长|科长)")
 _MAX_NAME = 24
 _WORD_FREQ = 30          # 现场, 布局, 店里: a one-character suffix inside an ordinary word
 
@@ -90,6 +92,8 @@ class OrgFinder:
         self._subs = lex.sub_units
         self._industry = lex.industry_words
         self._industry_long = sorted(lex.industry_words, key=len, reverse=True)
+        self._industry_rx = re.compile("|".join(
+            re.escape(w) for w in self._industry_long if len(w) >= 2))
         self._titles = lex.titles
 
     # ------------------------------------------------------------------ public
@@ -118,6 +122,7 @@ class OrgFinder:
                 continue
             if start is not None:
                 found.append(OrgSpan(start, end, text[start:end], m.group(0)))
+        found += self._trade_names(text, found, protected, stops, cut)
         return self._merge(text, found)
 
     def is_unit_suffix(self, tail: str) -> bool:
@@ -179,6 +184,41 @@ class OrgFinder:
         while j > i and text[j - 1] not in _STOP_CHARS and is_han(text[j - 1]):
             j -= 1
         return j
+
+    def _trade_names(self, text: str, found: list[OrgSpan],
+                     protected: list[tuple[int, int]], stops: set[int],
+                     cut: Cut | None) -> list[OrgSpan]:
+        """A trade name plus what the firm does, with no legal suffix, where a person of it
+        follows ('芜湖新城建设的采购经理刘洋', '恒力纺织王总'): the way reps name a firm."""
+        out: list[OrgSpan] = []
+        for m in self._industry_rx.finditer(text):
+            s, e = m.start(), m.end()
+            if any(a < e and s < b for a, b in protected) or any(
+                    o.start < e and s < o.end for o in (*found, *out)):
+                continue
+            if not self._person_after(text, e):
+                continue
+            start = self._name_start(text, s, stops, cut)
+            if start is not None and s - start >= 2 and not any(
+                    o.start < e and start < o.end for o in found):
+                out.append(OrgSpan(start, e, text[start:e], m.group(0)))
+        return out
+
+    def _person_after(self, text: str, e: int) -> bool:
+        """Does a title or a department follow, within four characters ('的采购经理',
+        '王总', '人事部')?"""
+        if text.startswith("的", e):
+            e += 1
+        for k in range(5):
+            rest = text[e + k: e + k + 8]
+            if not rest:
+                return False
+            if rest.startswith(self._titles) or rest.startswith(self._depts) \
+                    or _SURNAME_BOSS.match(rest):
+                return True
+            if not is_han(rest[0]):
+                return False
+        return False
 
     def _only_industry(self, name: str) -> bool:
         """'纺织', '食品机械': what an organisation does, not who it is."""

@@ -185,8 +185,10 @@ class PresetMatcher:
                 words = [w for w in (self._tenant_cues.get(p) or ()) if w and w.strip()]
                 if p not in self._owned:
                     words.append(p)              # the preset's own name always counts
-                if p not in tied and p not in self._owned and self.kind != "stages":
-                    words += own_cues(p)
+                if p not in self._owned and self.kind != "stages" and (
+                        p not in tied or (self.kind == "obstacles" and len(own_words(p)) >= 2)):
+                    words += own_cues(p)     # a tied obstacle's own words say more
+                    #                          ('招标未开始': tender_delay, and 未开始)
                 words += [w for w in self._learned.get(p, ()) if w and w.strip()]
                 pat = compile_cues(words)
                 if pat is not None:
@@ -269,39 +271,72 @@ _GENERIC_WORDS = frozenset((
     "作业", "工作", "服务", "跟进", "处理", "安排", "问题", "事项", "其他", "相关", "沟通", "联系",
     "客户", "项目", "推进", "确认", "完成", "进行", "未", "不", "没", "下来", "到位",
 ))
+_NEGATIONS = ("没有", "不", "未", "没", "无")
+# ways of saying a negated word of a preset ('未开始' → 还没开始, 没开始 …)
+_NEGATED_FORMS = ("不", "没", "未", "没有", "还没", "还没有", "还未", "还不", "无")
 
 
 def own_cues(preset: str) -> list[str]:
-    """Cues from a preset's own words: one word alone, the first two words together in either
-    order ('合同未到期' → '合同…到期': never '合同' alone, which every deal says)."""
+    """Cues from a preset's own words: one word alone, else two of its words together in
+    either order ('合同未到期' → '合同…没到期' …: never '合同' alone, which every deal says).
+    A negated word keeps its negation in every form ('效果不达标' is not '效果达标'), and
+    when a preset has one, every pair holds it."""
     words = own_words(preset)
-    if len(words) >= 2:            # more than two: the first two carry it (食品安全顾虑)
-        a, b = words[0], words[1]
-        rest = preset[preset.find(b):] if b in preset else b
+    if len(words) >= 2:
+        negated = [w for w in words if w.startswith(_NEGATIONS)]
+        pairs = [(a, b) for i, a in enumerate(words) for b in words[i + 1:]
+                 if not negated or a in negated or b in negated]
         out: list[str] = []
-        for x in (b, *synonyms().get(b, ()), *synonyms().get(rest, ())):
-            out += [f"{a}…{x}", f"{x}…{a}"]
+        for a, b in pairs:
+            rest = preset[preset.find(b):] if b in preset else b
+            for x in (*_forms(b), *synonyms().get(rest, ())):
+                for y in _forms(a):
+                    out += [f"{y}…{x}", f"{x}…{y}"]
         return list(dict.fromkeys(out))
+    if len(words) == 1 and words[0].startswith(_NEGATIONS):
+        return list(_forms(words[0]))
+    if not words and preset.startswith(_NEGATIONS) and len(preset) >= 3:
+        return list(_forms(preset))          # '没有需求': never 需求 alone
     if not words and len(preset) >= 3 and preset[-2:] not in _GENERIC_WORDS:
         return [preset[-2:]]       # one word of jieba's ('量尺寸'): its object (尺寸)
     return words
 
 
+def _forms(word: str) -> tuple[str, ...]:
+    """A word of a preset and what stands for it: its synonyms, and for a negated word
+    ('未开始') the other negations of the same word (没开始, 还没开始 …)."""
+    out = [word, *synonyms().get(word, ())]
+    neg = next((n for n in _NEGATIONS if word.startswith(n)), None)
+    if neg is not None and len(word) > len(neg):
+        body = word[len(neg):]
+        out += [f"{n}{body}" for n in _NEGATED_FORMS]
+    return tuple(dict.fromkeys(out))
+
+
 def own_words(preset: str) -> list[str]:
     """Words of a preset no concept covers ('飞防作业' → 飞防), generic words ('作业',
-    '跟进') left out: jieba words of two or more Han characters."""
+    '跟进') left out: jieba words of two or more Han characters; a negation stays with the
+    word after it ('效果不达标' → 效果, 不达标)."""
     if len(preset) <= 2:
         return []                            # the name itself is the cue
     words: list[str] = []
     run = ""
+    neg = ""
     for w in [*plain_words(preset), ""]:
+        if w in _NEGATIONS:
+            if len(run) >= 2:
+                words.append(run)
+            run, neg = "", w
+            continue
         if len(w) == 1 and w not in _GENERIC_WORDS:
             run += w                         # 飞|防 → 飞防, 并|网 → 并网
             continue
         if len(run) >= 2:
             words.append(run)
         run = ""
+        if neg and w:
+            w, neg = neg + w, ""
         words.append(w)
-    return [w for w in words
+    return [w for w in dict.fromkeys(words)
             if len(w) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in w)
             and w not in _GENERIC_WORDS and w != preset]

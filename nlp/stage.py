@@ -1,6 +1,7 @@
 """Stage updates: the tenant's stages by meaning ('已经到商务谈判这步了' → 合同谈判, '才刚接触'
 → 初步接触), a verb of moving before a stage or 阶段 after it, and deal outcomes (签了 → the
-won stage, 丢了 / 黄了 → the lost one)."""
+won stage, 丢了 / 黄了 → the lost one; a tenant's 中标 / 已签约 is its won stage, 未中标 / 丢单 its
+lost one)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,14 @@ _STAGE_VERB = re.compile(
 _AFTER_MENTION = ("阶段", "了", "啦", "这步", "这一步", "这个阶段")
 _OLD_STAGE = re.compile(r"(?:原来是|之前是|以前是|从)\s*$")
 _STAGE_CHANGE = re.compile(r"阶段|改成|改为|设成|标成|标记|更新|调到|进入|→|->")
-_WIN = re.compile(r"赢了|赢单|(?:合同|单子|这单|那单)(?:已经)?签了|成交了|拿下了|中标了|签下来了")
-_LOSE = re.compile(r"丢了|输了|输单|没拿下|丢单|黄了|落标|没中标|(?:竞品|别家|对手|友商).{0,4}中标")
+_WIN = re.compile(
+    r"赢了|赢单|(?:合同|单子|这单|那单)(?:已经)?签了|成交了|拿下了|中标了|标中了|中了标|签下来了|"
+    r"签约了|签了约|成单了")
+# which of the tenant's stages is the won one and which the lost one, by its name
+_LOST_NAME = re.compile(r"输|丢|[未没]中标|落标|失败|流失|关闭|放弃")
+_WON_NAME = re.compile(r"赢|成交|中标|签约|签单|成单|已签")
+_LOSE = re.compile(
+    r"丢了|输了|输单|没拿下|丢单|黄了|落标|没中标|标没中|(?:竞品|别家|对手|友商).{0,4}中标")
 _PLANNED = re.compile(r"要|得|准备|争取|打算|计划|会|把")
 _DEAL = re.compile(r"单|项目|标|合同")
 
@@ -49,8 +56,8 @@ def detect_stage(text: str, matcher: PresetMatcher,
 def stage_from_outcome(text: str, stages: Sequence[str]) -> str | None:
     """The won / lost stage when the deal's outcome is reported ('合同签了', '这单黄了');
     not for an outcome still to come ('国庆前要把合同签了')."""
-    win = [s for s in stages if "赢" in s or "成交" in s]
-    lose = [s for s in stages if "输" in s or "丢" in s]
+    lose = [s for s in stages if _LOST_NAME.search(s)]
+    win = [s for s in stages if _WON_NAME.search(s) and s not in lose]
     if not _DEAL.search(text):
         return None
     if _LOSE.search(text) and lose:

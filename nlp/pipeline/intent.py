@@ -33,7 +33,7 @@ QUESTION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 _QUESTION_END = re.compile(r"(?:[？?]|吗|呢)\s*$")
 _COUNT_AT_END = re.compile(r"几\s*[个条单家次位天台套件][\s。.！!]*$")
-_REPORTED = re.compile(r"问|咨询|想知道|了解")
+_REPORTED = re.compile(r"问|咨询|想知道|了解|(?<!帮我)(?<!给我)(?<![帮给])看看|评估|测试|试试")
 _CRM_WORDS = re.compile(
     r"客户|联系人|跟进|记录|手机|电话|微信|待办|任务|阶段|商机|项目|[几签赢输丢这那订]单|单子|库存|业绩|"
     r"线索|拜访|报价|合同|回款|提醒|日程|行程|安排|产品|价格|主任|科长|经理|哪几家|跑|卖了|卖出|销量"
@@ -71,10 +71,15 @@ def _dated_concrete_step(times: Times, sig: Signals) -> bool:
 
 
 def is_question(text: str, clauses: list[tuple[int, int]]) -> bool:
-    """A request for information (not a reported question: '他问价格多少')."""
+    """A request for information (not a reported question: '他问价格多少', '想看看能不能对接').
+    An A-not-A question asks only in the last clause: before it, it is what was discussed
+    ('…能不能跟OA对接，下周四安排一次演示')."""
+    last = clauses[-1][0] if clauses else 0
     for cs, ce in clauses:
         seg = text[cs:ce]
-        for _name, rx in QUESTION_RULES:
+        for name, rx in QUESTION_RULES:
+            if name == "A-not-A" and cs < last:
+                continue
             for m in rx.finditer(seg):
                 if not _REPORTED.search(seg[: m.start()]):
                     return True

@@ -5,8 +5,8 @@ up to the next date), its clause before the date, the clause before a date said 
 ("想看蒸烤箱的演示，下周三下午三点"). In the clause that says it, a purpose (演示, 报价,
 安装…) beats a vehicle (a visit, a call), and the last purpose said is the step
 ("带样机过去给他们演示" → 演示). A carrying verb with no object takes the object of the
-clause before ("要检测报告，今天下班前发他" → 发送资料). A bare movement verb (去, 过去, 找)
-is a visit, the weakest reading.
+clause before ("要检测报告，今天下班前发他" → 发送资料; "让重新报个价，周五前给他" → 报价).
+A bare movement verb (去, 过去, 找) is a visit, the weakest reading.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ __all__ = ["Step", "step_around", "step_in"]
 
 _CLAUSE = re.compile(r"[，,。；;！!？?\n]+")
 _WEAK_VISIT = re.compile(r"再去|再过去|过去|去|找|再约|约个时间|约一下|约见")
-_CARRY = re.compile(r"[送发带拿寄递交][过给到]|[送发带拿寄]来|发[他她]|[送发带拿寄递]去")
+_CARRY = re.compile(
+    r"[送发带拿寄递交][过给到]|[送发带拿寄]来|发[他她]|[送发带拿寄递]去|^(?:之?前|以前)?给[他她]们?[\s。！!]*$")
 _OBJECT_CONCEPTS = ("sample", "send_material", "quote", "contract")
 _DATE_ONLY = re.compile(r"[\s，,。；;、的]*(?:再|前|之前|以前)?[\s，,。；;、的]*")
 

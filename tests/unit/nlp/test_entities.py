@@ -79,6 +79,10 @@ def test_catalog_entities(industry: str, text: str, customer: str | None,
          "宁波甬达物流有限公司", "陈经理"),
         ("agriculture", "新客户 砀山县和谐果业有限公司（跟和平果业不是一家）吴总 13800004444",
          "砀山县和谐果业有限公司", "吴总"),
+        # a trade name plus what the firm does, no legal suffix, a person of it after it
+        ("construction", "朋友介绍的，芜湖新城建设的采购经理刘洋，电话15955512345",
+         "芜湖新城建设", "刘洋"),
+        ("construction", "恒力纺织王总想了解塔吊监控 13800005555", "恒力纺织", "王总"),
     ],
 )
 def test_new_organisations(industry: str, text: str, customer: str, contact: str) -> None:
@@ -116,7 +120,8 @@ def test_products(industry: str, text: str, products: set[str]) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["今天在现场跟韩场长聊了一下", "整体布局还要再调", "去店里跟老板聊了聊", "他们厂家说下周发货"],
+    ["今天在现场跟韩场长聊了一下", "整体布局还要再调", "去店里跟老板聊了聊", "他们厂家说下周发货",
+     "行里新来了个分管科技的副行长"],
 )
 def test_ordinary_words_are_no_organisations(text: str) -> None:
     assert entities("agriculture", text).customer in (None, "寿县向阳家庭农场")

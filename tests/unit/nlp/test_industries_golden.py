@@ -1,8 +1,9 @@
-"""Labelled messages over eight non-medical catalogs, labelled by CONVENTIONS before the
+"""Labelled messages over fourteen non-medical catalogs, labelled by CONVENTIONS before the
 extractor ran on them: the whole pipeline, every field. industries.jsonl: 103 messages over
 the five catalogs of industries.py (education, agriculture, labs, software, construction);
-industries2.jsonl: 60 over hotel linen, veterinary and warehouse forklift catalogs
-(industries2_catalogs.json)."""
+industries2.jsonl: 100 over hotel linen, veterinary, warehouse forklift, office furniture and
+canteen food catalogs (industries2_catalogs.json); industries3.jsonl: 40 over water treatment
+chemicals, HR software, waterproofing materials and access control (industries3_catalogs.json)."""
 
 from __future__ import annotations
 
@@ -26,8 +27,9 @@ def _rows(name: str) -> list[dict[str, Any]]:
             if line.strip()]
 
 
-ROWS = _rows("industries.jsonl") + _rows("industries2.jsonl")
-_MORE = json.loads((DATA / "industries2_catalogs.json").read_text(encoding="utf-8"))
+ROWS = _rows("industries.jsonl") + _rows("industries2.jsonl") + _rows("industries3.jsonl")
+_MORE = {**json.loads((DATA / "industries2_catalogs.json").read_text(encoding="utf-8")),
+         **json.loads((DATA / "industries3_catalogs.json").read_text(encoding="utf-8"))}
 _EXTRACTORS = {name: Extractor(catalog(name)) for name in INDUSTRIES}
 _EXTRACTORS.update({name: Extractor(Catalog.from_dict(data)) for name, data in _MORE.items()})
 
@@ -45,7 +47,7 @@ def _mismatches(row: dict[str, Any]) -> list[str]:
     return out
 
 
-def test_set_covers_eight_industries_and_every_intent() -> None:
+def test_set_covers_fourteen_industries_and_every_intent() -> None:
     assert {r["industry"] for r in ROWS} == set(INDUSTRIES) | set(_MORE)
     assert {r["gold"]["intent"] for r in ROWS} == {
         "log_followup", "create_lead", "update_stage", "query", "other"}

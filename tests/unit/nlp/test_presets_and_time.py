@@ -47,6 +47,32 @@ def test_tenant_presets_by_meaning(presets: list[str], text: str, want: str) -> 
     assert _preset(presets, text) == want
 
 
+@pytest.mark.parametrize(
+    ("presets", "text", "want"),
+    [
+        # a negated word of a preset keeps its negation ('效果达标' is no 效果不达标)
+        (["效果不达标", "其他"], "小试做完了，絮凝效果达标", None),
+        (["效果不达标", "其他"], "絮凝效果没达标", "效果不达标"),
+        (["效果不达标", "其他"], "效果达不到要求", "效果不达标"),
+        (["招标未开始", "其他"], "今年招标要到十月份才开始", "招标未开始"),
+        (["招标未开始", "其他"], "招标已经开始了", None),
+        (["业主意见不统一", "其他"], "业主们对装道闸意见不统一", "业主意见不统一"),
+        (["业主意见不统一", "其他"], "业主意见很大", None),
+        # any two of a preset's words, with their synonyms ('担心…数据' for 数据迁移顾虑)
+        (["数据迁移顾虑", "其他"], "担心老系统的数据导不过来", "数据迁移顾虑"),
+        # built-in meanings: payment terms, a project (not a tender) put off, a lower price
+        (["付款条件苛刻", "其他"], "嫌我们账期太短，要求改成六个月付款", "付款条件苛刻"),
+        (["项目延期", "招标延迟", "其他"], "项目开工推迟到明年三月了", "项目延期"),
+        (["价格太高", "其他"], "价格能不能再降点", "价格太高"),
+        (["资金未到位", "其他"], "门禁改造的钱要等财政拨下来", "资金未到位"),
+        (["竞品介入", "其他"], "他们最后选了北森", "竞品介入"),
+        (["竞品介入", "其他"], "他们最后选了我们的", None),
+    ],
+)
+def test_obstacles_by_meaning(presets: list[str], text: str, want: str | None) -> None:
+    assert _preset(presets, text, "obstacles") == want
+
+
 def test_no_shared_character_mapping() -> None:
     # '参观工厂' and '工厂维修' share characters; a visit to the plant is no repair
     assert _preset(["工厂维修", "其他"], "周五带他们来参观") == "其他"
@@ -71,6 +97,18 @@ def test_stage_synonyms() -> None:
     stages = ["初步接触", "需求确认", "方案演示", "合同谈判", "赢单", "输单"]
     m = PresetMatcher(stages, "stages")
     assert m.preset_for(m.hits("已经到商务谈判这步了")[0]) == "合同谈判"
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [("徐州市政那个标中了🎉", "中标"), ("那个标没中", "未中标"), ("这单丢了", "未中标"),
+     ("下周要把合同签了", None)],
+)
+def test_won_and_lost_stages_by_their_names(text: str, want: str | None) -> None:
+    # a tenant whose won stage is 中标 and lost stage 未中标 (no 赢 / 输 in the names)
+    cat = Catalog.from_dict({"stages": ["初步接触", "投标报价", "合同谈判", "中标", "未中标"]})
+    rec = Extractor(cat).extract(text, NOW)
+    assert rec.stage == want
 
 
 def test_catalog_with_odd_presets() -> None:

@@ -6,6 +6,7 @@ import pytest
 
 from nlp import Catalog, extract, match_customers, snap_transcript
 from nlp.pinyin import py_key
+from nlp.resolve import derived_aliases
 from nlp.types import CatalogContact, CatalogCustomer, CatalogProduct
 
 from .conftest import NOW
@@ -177,3 +178,11 @@ def test_pinyin_table_matches_pypinyin() -> None:
     from nlp import pinyin
 
     assert pinyin._table() == pinyin._table_from_pypinyin()
+
+
+def test_derived_short_forms() -> None:
+    # an alias without what the firm does: 万科物业 → 万科, 德胜建设 → 德胜
+    assert "万科" in derived_aliases("万科物业南京分公司", "江苏省南京市", ["万科物业"])
+    assert "德胜" in derived_aliases("无锡德胜建设集团", "", ["德胜建设"])
+    # 市 of 市政 is no city: never 徐州政建设
+    assert not any("州政" in a for a in derived_aliases("徐州市政建设集团有限公司", "江苏省徐州市"))

@@ -201,6 +201,9 @@ def test_stage(text: str, stage: str | None) -> None:
         ("这个月卖了几台黑板", "query"),
         ("明天上午要跑哪几家？", "query"),
         ("他问平板多少钱一台，下周一报价", "log_followup"),
+        # an A-not-A before the last clause is what was discussed, not a question
+        ("李校长想看看平板能不能跟教务系统对接，下周四安排一次演示", "log_followup"),
+        ("平板还有没有货", "query"),
         ("新线索：铜陵学院 后勤处 孙老师 13812345678", "create_lead"),
         ("八中黑板项目进入方案演示阶段", "update_stage"),
         ("你能帮我订高铁票吗？", "other"),
