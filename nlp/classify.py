@@ -42,7 +42,10 @@ CHANNEL_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"拜访了|拜访过|(?<![意看听])见了|(?<![意看听])见过|去过|去了一?趟|跑了一?趟|过去了一?趟|"
         r"上门了|上门拜访了|见面了|面谈了|碰面了|碰了?个?头|吃了(?:个|顿)?饭|一起吃(?:了)?饭|"
         r"吃饭聊了|饭桌上|饭局上|喝了(?:个)?茶|从.{0,8}?(?:出来|回来)|登门|当面(?:聊|谈|沟通)了|"
-        r"(?:去|到|在)[^，,。微电邮会钉]{1,16}?(?:聊了|谈了|送了|坐了|看了|做了)")),
+        r"(?:去|到|在)[^，,。微电邮会钉]{1,16}?(?:聊了|谈了|送了|坐了|看了|做了)|"
+        # the customer came to us: 来我们厂参观了, 来公司考察了, 来访了
+        r"来(?:我们|我司|咱们)?(?:公司|厂|厂里|工厂|车间|展厅|门店|店里|办公室|这边)"
+        r"[^，,。；;]{0,8}?(?:参观|考察|看|坐|谈|聊)[^，,。；;]{0,6}?了|来访了|到访了")),
 )
 # said without 了: a contact only when the clause places it in the past (昨天…, 刚…) or the
 # next clause reports what was said ('给葛总打电话拜年，顺便提了…', '打电话，他说…')
@@ -50,7 +53,7 @@ WEAK_CHANNEL_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("电话", re.compile(r"打(?:个|一个)?电话|电话(?:沟通|联系|交流)")),
     ("微信", re.compile(r"发(?:个|条)?微信|微信(?:沟通|联系)")),
     ("邮件", re.compile(r"发(?:个|封)?邮件")),
-    ("拜访", re.compile(r"拜访|见面|上门")),
+    ("拜访", re.compile(r"拜访|见面|上门|去[^，,。；;]{1,12}?(?:找|见)")),
 )
 # a bare channel word as a token of a terse note ('康和 黎总 电话 维C片…', '史工 上门 …')
 BARE_CHANNEL_WORDS: dict[str, str] = {
@@ -60,6 +63,9 @@ BARE_CHANNEL_WORDS: dict[str, str] = {
 }
 _TOKEN = re.compile(r"(?:(?<=\s)|^)(\S{2,3})(?=\s)")
 _PAST_BEFORE = re.compile(r"昨天|昨晚|前天|刚才|刚刚|刚|上周|上个?礼拜|上个?星期|之前|已经")
+# today, and a later clause plans the next step: the note reports today's contact
+# ('今天去味之源找孟经理，…，下周一把样品送过去')
+_TODAY_BEFORE = re.compile(r"今天|今儿|上午|中午|下午|早上")
 _PLANNED_BEFORE = re.compile(
     r"再|准备|打算|计划|要去|要给|要跟|将要|会去|会给|得给|安排|约好|约了|到时候|记得|提醒|下次|回头|"
     r"改天|等")
@@ -80,7 +86,8 @@ def detect_channel(text: str, clauses: Sequence[tuple[int, int]],
             if _PLANNED_BEFORE.search(before) or any(cs <= f < ce for f in future_starts):
                 continue
             if _PAST_BEFORE.search(before) or any(cs <= p < m.start() for p in past_starts) \
-                    or _reported_after(text, clauses, ce, future_starts):
+                    or _reported_after(text, clauses, ce, future_starts) \
+                    or (_TODAY_BEFORE.search(before) and any(f >= ce for f in future_starts)):
                 hits.append((3, m.start(), name))
                 break
     for rank, (name, rx) in enumerate(CHANNEL_RULES):

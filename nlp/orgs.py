@@ -56,6 +56,7 @@ STOP_TOKENS = frozenset((
     "不是", "并", "而且", "或者", "还是", "该", "新开", "开了", "附近", "隔壁", "对面",
     "分管", "负责", "主抓", "从事", "做", "搞", "管",
 ))
+_INNER_AND = frozenset(("和", "与", "同"))
 _VERB_ENDINGS = frozenset((
     "上", "下", "下来", "过", "好", "到", "完", "通", "进", "成", "掉", "起", "回", "来", "住",
     "了", "着", "一下", "一趟",
@@ -173,6 +174,9 @@ class OrgFinder:
             return None
         start = i
         for k, (_a, b, tok) in enumerate(toks):
+            if tok in _INNER_AND and k > 0 and len(toks[k - 1][2]) == 1 \
+                    and toks[k - 1][2] not in STOP_TOKENS and is_han(toks[k - 1][2]):
+                continue                 # '利和灯饰': 和 after a lone character is in the name
             if tok in STOP_TOKENS or (tok in _VERB_ENDINGS and k > 0
                                       and toks[k - 1][2] in STOP_TOKENS):
                 start = i + b

@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Literal
 
 from nlp.lexicon import DATA_DIR
-from nlp.segment import plain_words
+from nlp.segment import base_word_freq, plain_words
 
 __all__ = [
     "OTHER",
@@ -51,6 +51,7 @@ class Concept:
     fallback: tuple[str, ...]        # concepts to take the preset of when it has none
     generic: bool
     reports: tuple[str, ...] = ()    # stages: phrases that report the stage by themselves
+    soft: bool = False               # found only where the tenant has a preset for it
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +90,7 @@ def concepts(kind: Kind) -> dict[str, Concept]:
             keys=tuple(c.get("keys", ())), exclude=tuple(c.get("exclude", ())),
             cues=tuple(c.get("cues", ())), blocked=tuple(c.get("not", ())),
             fallback=tuple(c.get("fallback", ())), generic=bool(c.get("generic", False)),
-            reports=tuple(c.get("reports", ())),
+            reports=tuple(c.get("reports", ())), soft=bool(c.get("soft", False)),
         )
     return out
 
@@ -120,8 +121,10 @@ def _in_names(s: int, e: int, masked: list[tuple[int, int]]) -> bool:
 _OVER = re.compile(r".{0,3}?(?:批下来了|下来了|通过了|批了|解决了|到位了|结束了|恢复了|取消了限制)")
 
 
-def _over(text: str, e: int) -> bool:
-    """A blocker said to be over: '并网审批下来了', '预算批下来了'."""
+def _over(text: str, e: int, said: str = "") -> bool:
+    """A blocker said to be over: '并网审批下来了', '预算批下来了' (not '预算还没批下来')."""
+    if re.search(r"[没未不]", said):
+        return False
     return _OVER.match(text, e) is not None and not re.match(r".{0,3}?[没未不]", text[e:e + 4])
 
 
@@ -157,6 +160,7 @@ class PresetMatcher:
             fits = [p for a, _i, p in ranked if a > 0]
             if fits:
                 self.concept_presets[key] = fits
+        self._direct = set(self.concept_presets)     # concepts tied by their own names
         for key, concept in self.concepts.items():
             if key not in self.concept_presets:
                 for fb in concept.fallback:
@@ -204,7 +208,7 @@ class PresetMatcher:
         for pat, preset, _words in self.own:
             for m in pat.finditer(text):
                 if not _in_names(m.start(), m.end(), masked) and not (
-                        self.kind == "obstacles" and _over(text, m.end())):
+                        self.kind == "obstacles" and _over(text, m.end(), m.group(0))):
                     out.append(Hit(m.start(), m.end(), preset, None, "purpose"))
         for key, concept in self.concepts.items():
             fits = self.concept_presets.get(key, [])
@@ -218,9 +222,12 @@ class PresetMatcher:
                     if _in_names(s, e, masked) or self._blocked(text, s, e, concept):
                         continue
                     if self.kind == "obstacles" and not m.group(0).startswith("等") \
-                            and _over(text, e):
+                            and _over(text, e, m.group(0)):
                         continue
-                    out.append(Hit(s, e, self._pick(concept, fits, m.group(0)), key, kind))
+                    if concept.soft and not fits:
+                        continue             # no preset for it: not worth a 其他
+                    picked = self._pick(concept, fits, m.group(0), key in self._direct)
+                    out.append(Hit(s, e, picked, key, kind))
         out.sort(key=lambda h: (h.start, -(h.end - h.start)))
         return out
 
@@ -246,15 +253,19 @@ class PresetMatcher:
         return out
 
     @staticmethod
-    def _pick(concept: Concept, fits: list[str], said: str) -> str | None:
+    def _pick(concept: Concept, fits: list[str], said: str, direct: bool = True) -> str | None:
         """Among the presets of one concept, the one whose key word was said ('补贴还没下来'
-        → 补贴未下来, not 资金紧张); else the best fit."""
+        → 补贴未下来, not 资金紧张); else the best fit. A preset tied only by another key
+        word does not take it ('发技术资料' is no 方案编制: 其他)."""
         if not fits:
             return None
         for p in fits:
             if any(k in said and k in p for k in concept.keys):
                 return p
-        return fits[0]
+        best = fits[0]
+        if direct and best not in concept.names and any(k in said for k in concept.keys):
+            return None
+        return best
 
     @staticmethod
     def _blocked(text: str, s: int, e: int, concept: Concept) -> bool:
@@ -269,9 +280,11 @@ class PresetMatcher:
 
 _GENERIC_WORDS = frozenset((
     "作业", "工作", "服务", "跟进", "处理", "安排", "问题", "事项", "其他", "相关", "沟通", "联系",
-    "客户", "项目", "推进", "确认", "完成", "进行", "未", "不", "没", "下来", "到位",
+    "客户", "项目", "推进", "确认", "完成", "进行", "未", "不", "没", "下来", "到位", "活动",
+    "事宜", "情况", "方面",
 ))
 _NEGATIONS = ("没有", "不", "未", "没", "无")
+_DEGREE = ("太", "很", "偏", "较", "过于", "特别")
 # ways of saying a negated word of a preset ('未开始' → 还没开始, 没开始 …)
 _NEGATED_FORMS = ("不", "没", "未", "没有", "还没", "还没有", "还未", "还不", "无")
 
@@ -303,10 +316,13 @@ def own_cues(preset: str) -> list[str]:
 
 
 def _forms(word: str) -> tuple[str, ...]:
-    """A word of a preset and what stands for it: its synonyms, and for a negated word
-    ('未开始') the other negations of the same word (没开始, 还没开始 …)."""
+    """A word of a preset and what stands for it: its synonyms, a long compound's head
+    (技术参数 → 参数), and for a negated word ('未开始') the other negations of the same
+    word (没开始, 还没开始 …)."""
     out = [word, *synonyms().get(word, ())]
     neg = next((n for n in _NEGATIONS if word.startswith(n)), None)
+    if neg is None and len(word) >= 4:
+        out.append(word[-2:])              # a compound by its head: 技术参数 → 参数
     if neg is not None and len(word) > len(neg):
         body = word[len(neg):]
         out += [f"{n}{body}" for n in _NEGATED_FORMS]
@@ -315,28 +331,48 @@ def _forms(word: str) -> tuple[str, ...]:
 
 def own_words(preset: str) -> list[str]:
     """Words of a preset no concept covers ('飞防作业' → 飞防), generic words ('作业',
-    '跟进') left out: jieba words of two or more Han characters; a negation stays with the
-    word after it ('效果不达标' → 效果, 不达标)."""
+    '跟进') left out: jieba words of two or more Han characters. A lone character joins the
+    word it forms with the next one ('试|听课' → 试听) or the word before it when it ends the
+    name ('确认|设计|稿' → 设计稿); lone characters in a row join up ('飞|防' → 飞防); a
+    negation or a degree word stays with the word after it ('效果不达标' → 效果, 不达标;
+    '交期太长' → 交期, 太长)."""
     if len(preset) <= 2:
         return []                            # the name itself is the cue
+    toks = [t for t in plain_words(preset) if t]
     words: list[str] = []
     run = ""
-    neg = ""
-    for w in [*plain_words(preset), ""]:
-        if w in _NEGATIONS:
+    pre = ""                                 # a negation or degree word before a word
+    cut = 0                                  # characters of this token already taken
+    for k, tok in enumerate(toks):
+        w, cut = tok[cut:], 0
+        if not w or (len(w) == 1 and len(tok) == 2 and w != tok):
+            continue                         # what a join left over: 课 of 听课
+        nxt = toks[k + 1] if k + 1 < len(toks) else ""
+        if w in _NEGATIONS or w in _DEGREE:
             if len(run) >= 2:
                 words.append(run)
-            run, neg = "", w
+            run, pre = "", w
+            continue
+        if pre:
+            words.append(pre + w)
+            pre = ""
             continue
         if len(w) == 1 and w not in _GENERIC_WORDS:
+            if not run and len(nxt) >= 2 and base_word_freq(w + nxt[0]) > 0:
+                words.append(w + nxt[0])     # 试|听课 → 试听 (课 is left over)
+                cut = 1
+                continue
+            if not run and not nxt and words and words[-1] not in _GENERIC_WORDS:
+                words[-1] += w               # 设计|稿 → 设计稿
+                continue
             run += w                         # 飞|防 → 飞防, 并|网 → 并网
             continue
         if len(run) >= 2:
             words.append(run)
         run = ""
-        if neg and w:
-            w, neg = neg + w, ""
         words.append(w)
+    if len(run) >= 2:
+        words.append(run)
     return [w for w in dict.fromkeys(words)
             if len(w) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in w)
             and w not in _GENERIC_WORDS and w != preset]

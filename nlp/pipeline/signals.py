@@ -99,8 +99,9 @@ def find_planned_step(doc: Doc, ents: Entities, times: Times,
                       actions: PresetMatcher) -> Step | None:
     """The planned step: around the next step's date, else after a planning word (再, 准备)."""
     anchor = times.anchor
-    if anchor is not None:
+    if anchor is not None and not (anchor is not times.chosen and anchor.postponed):
         return step_of(doc, ents, times, anchor, actions)
+    # (an unread date of their event is no step of ours: '下个月中旬才挂网')
     text = doc.text
     for cs, ce in doc.clauses:
         mk = _NEXT_MARK.search(text, cs, ce)

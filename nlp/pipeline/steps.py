@@ -24,7 +24,10 @@ _WEAK_VISIT = re.compile(r"再去|再过去|过去|去|找|再约|约个时间|�
 _CARRY = re.compile(
     r"[送发带拿寄递交][过给到]|[送发带拿寄]来|发[他她]|[送发带拿寄递]去|^(?:之?前|以前)?给[他她]们?[\s。！!]*$")
 _OBJECT_CONCEPTS = ("sample", "send_material", "quote", "contract")
-_DATE_ONLY = re.compile(r"[\s，,。；;、的]*(?:再|前|之前|以前)?[\s，,。；;、的]*")
+# a clause of a date and no step of its own: '…铺货，下下周三开始', '…，周五再'
+_DATE_ONLY = re.compile(
+    r"[\s，,。；;、的]*(?:再|前|之前|以前)?[\s，,。；;、的]*"
+    r"(?:(?:就|再)?(?:开始|启动|执行|落地|进行|实施)(?:吧|了)?[\s，,。；;！!]*)?")
 
 
 @dataclass(frozen=True, slots=True)

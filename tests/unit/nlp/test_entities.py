@@ -83,6 +83,9 @@ def test_catalog_entities(industry: str, text: str, customer: str | None,
         ("construction", "朋友介绍的，芜湖新城建设的采购经理刘洋，电话15955512345",
          "芜湖新城建设", "刘洋"),
         ("construction", "恒力纺织王总想了解塔吊监控 13800005555", "恒力纺织", "王总"),
+        # 和 after a lone character is part of the name ('利和'), not 'and'
+        ("software", "朋友推荐了个客户，中山利和灯饰有限公司的人事经理陈小姐，电话13802234567",
+         "中山利和灯饰有限公司", "陈小姐"),
     ],
 )
 def test_new_organisations(industry: str, text: str, customer: str, contact: str) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from nlp import Extractor
+from nlp import Catalog, Extractor
 from nlp.pipeline.doc import normalise
 from nlp.pipeline.entities import Entities, find_entities
 from nlp.pipeline.intent import decide_intent, is_question
@@ -281,3 +281,46 @@ def test_ordinary_phrasings(text: str, field: str, value: object) -> None:
 )
 def test_more_ordinary_phrasings(text: str, field: str, value: object) -> None:
     assert getattr(Extractor(index("software").catalog).extract(text, NOW), field) == value
+
+
+_TRADE = Catalog.from_dict({
+    "customers": [{"name": "苏州味之源食品有限公司", "aliases": ["味之源"]}],
+    "contacts": [{"name": "孟庆丰", "customer": "苏州味之源食品有限公司", "title": "采购经理",
+                  "aliases": ["孟经理"]}],
+    "products": [{"name": "彩盒", "aliases": ["礼盒"]}],
+    "next_actions": ["打样", "铺货", "试听课", "确认设计稿", "方案编制", "促销活动", "其他"],
+    "obstacles": ["交期太长", "库存积压", "技术参数不符", "其他"],
+})
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        # today's contact reported, the next step planned in a later clause
+        ("今天去味之源找孟经理，下周一把样品送过去", "channel", "拜访"),
+        ("今天下午去味之源找孟经理", "channel", None),
+        # the customer came to us
+        ("孟经理今天来我们厂参观了车间，下周一签合同", "channel", "拜访"),
+        # a clause of only a date and 开始 takes the step of the clause before
+        ("孟经理同意在12家门店铺货，下周三开始", "next_action", "铺货"),
+        ("孟经理同意在12家门店铺货，下周三开始", "next_date", "2026-03-18"),
+        # a preset's own words, a lone character joined ('试|听课' → 试听, '设计|稿' → 设计稿)
+        ("孟经理说下周二先约个试听", "next_action", "试听课"),
+        ("下周一跟孟经理确认一下设计稿", "next_action", "确认设计稿"),
+        ("下周一开始做彩盒的买一送一促销", "next_action", "促销活动"),
+        # a preset tied by another key word does not take it: 发资料 is no 方案编制
+        ("下周一发技术资料给孟经理", "next_action", "其他"),
+        # lead time, stock, a compound by its head (技术参数 → 参数)
+        ("孟经理说我们交期赶不上", "obstacle", "交期太长"),
+        ("孟经理说上次的货还积压在仓库", "obstacle", "库存积压"),
+        ("孟经理说参数跟他们的要求对不上", "obstacle", "技术参数不符"),
+        # a quality complaint counts only for a tenant that tracks them
+        ("孟经理说有一箱彩盒破损了", "obstacle", None),
+        # an unread date of their event is no step of ours
+        ("孟经理说招标还没启动，下个月中旬才挂网", "next_action", None),
+        # how many, with words between
+        ("味之源一共上了几期彩盒", "intent", "query"),
+    ],
+)
+def test_general_patterns_from_fresh_batches(text: str, field: str, value: object) -> None:
+    assert getattr(Extractor(_TRADE).extract(text, NOW), field) == value
