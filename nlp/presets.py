@@ -191,7 +191,10 @@ class PresetMatcher:
                     words.append(p)              # the preset's own name always counts
                 if p not in self._owned and self.kind != "stages" and (
                         p not in tied or (self.kind == "obstacles" and len(own_words(p)) >= 2)):
-                    words += own_cues(p)     # a tied obstacle's own words say more
+                    words += own_cues(p, action=self.kind == "next_actions")
+                    #                          a tied obstacle's own words say more
+                elif p not in self._owned and self.kind == "next_actions":
+                    words += action_head(p)  # a tied action's own rare action word
                     #                          ('招标未开始': tender_delay, and 未开始)
                 words += [w for w in self._learned.get(p, ()) if w and w.strip()]
                 pat = compile_cues(words)
@@ -228,6 +231,15 @@ class PresetMatcher:
                         continue             # no preset for it: not worth a 其他
                     picked = self._pick(concept, fits, m.group(0), key in self._direct)
                     out.append(Hit(s, e, picked, key, kind))
+        # a built-in meaning yields to the tenant's own preset words said there ('出具报告'
+        # is the tenant's 出具报告, not 报告 → 方案编制 or 其他), and one the tenant has no
+        # preset for yields to any preset said there
+        named = [h for h in out if h.preset is not None]
+        own = [h for h in named if h.concept is None]
+        out = [h for h in out
+               if not any(n.start < h.end and h.start < n.end and n.preset != h.preset
+                          for n in (named if h.preset is None else
+                                    own if h.concept is not None else ()))]
         out.sort(key=lambda h: (h.start, -(h.end - h.start)))
         return out
 
@@ -285,16 +297,19 @@ _GENERIC_WORDS = frozenset((
 ))
 _NEGATIONS = ("没有", "不", "未", "没", "无")
 _DEGREE = ("太", "很", "偏", "较", "过于", "特别")
+_RARE = 100          # jieba frequency under which a word is specific enough to stand alone
 # ways of saying a negated word of a preset ('未开始' → 还没开始, 没开始 …)
 _NEGATED_FORMS = ("不", "没", "未", "没有", "还没", "还没有", "还未", "还不", "无")
 
 
-def own_cues(preset: str) -> list[str]:
+def own_cues(preset: str, *, action: bool = False) -> list[str]:
     """Cues from a preset's own words: one word alone, else two of its words together in
     either order ('合同未到期' → '合同…没到期' …: never '合同' alone, which every deal says).
     A negated word keeps its negation in every form ('效果不达标' is not '效果达标'), and
-    when a preset has one, every pair holds it."""
+    when a preset has one, every pair holds it. For a next action, a rare last word is the
+    action itself and a cue alone too ('苗木看样' → 看样, '安全巡检' → 巡检)."""
     words = own_words(preset)
+    head = action_head(preset, words) if action else []
     if len(words) >= 2:
         negated = [w for w in words if w.startswith(_NEGATIONS)]
         pairs = [(a, b) for i, a in enumerate(words) for b in words[i + 1:]
@@ -305,7 +320,7 @@ def own_cues(preset: str) -> list[str]:
             for x in (*_forms(b), *synonyms().get(rest, ())):
                 for y in _forms(a):
                     out += [f"{y}…{x}", f"{x}…{y}"]
-        return list(dict.fromkeys(out))
+        return list(dict.fromkeys([*out, *head]))
     if len(words) == 1 and words[0].startswith(_NEGATIONS):
         return list(_forms(words[0]))
     if not words and preset.startswith(_NEGATIONS) and len(preset) >= 3:
@@ -313,6 +328,14 @@ def own_cues(preset: str) -> list[str]:
     if not words and len(preset) >= 3 and preset[-2:] not in _GENERIC_WORDS:
         return [preset[-2:]]       # one word of jieba's ('量尺寸'): its object (尺寸)
     return words
+
+
+def action_head(preset: str, words: list[str] | None = None) -> list[str]:
+    """A next action's rare last word: the action itself ('苗木看样' → 看样)."""
+    words = own_words(preset) if words is None else words
+    if len(words) >= 2 and preset.endswith(words[-1]) and base_word_freq(words[-1]) < _RARE:
+        return [words[-1]]
+    return []
 
 
 def _forms(word: str) -> tuple[str, ...]:
@@ -339,6 +362,9 @@ def own_words(preset: str) -> list[str]:
     if len(preset) <= 2:
         return []                            # the name itself is the cue
     toks = [t for t in plain_words(preset) if t]
+    if len(toks) == 1 and len(preset) == 4 and all(
+            base_word_freq(h) > 0 for h in (preset[:2], preset[2:])):
+        toks = [preset[:2], preset[2:]]      # one word of jieba's: 设计变更 → 设计, 变更
     words: list[str] = []
     run = ""
     pre = ""                                 # a negation or degree word before a word

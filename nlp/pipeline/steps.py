@@ -24,10 +24,13 @@ _WEAK_VISIT = re.compile(r"再去|再过去|过去|去|找|再约|约个时间|�
 _CARRY = re.compile(
     r"[送发带拿寄递交][过给到]|[送发带拿寄]来|发[他她]|[送发带拿寄递]去|^(?:之?前|以前)?给[他她]们?[\s。！!]*$")
 _OBJECT_CONCEPTS = ("sample", "send_material", "quote", "contract")
-# a clause of a date and no step of its own: '…铺货，下下周三开始', '…，周五再'
+# a clause of a date and no step of its own: '…铺货，下下周三开始', '…，五一后定具体时间',
+# '做了试吃，…下周六再搞一场'
 _DATE_ONLY = re.compile(
     r"[\s，,。；;、的]*(?:再|前|之前|以前)?[\s，,。；;、的]*"
-    r"(?:(?:就|再)?(?:开始|启动|执行|落地|进行|实施)(?:吧|了)?[\s，,。；;！!]*)?")
+    r"(?:(?:就|再)?(?:开始|启动|执行|落地|进行|实施)(?:吧|了)?[\s，,。；;！!]*|"
+    r"(?:再)?(?:定|确定|约|商量|敲定)(?:一下)?(?:具体)?的?(?:时间|日子|日期)[\s，,。；;！!]*|"
+    r"再(?:搞|做|办|来|弄|安排|开)(?:一|两)?[场次回轮批期][\s，,。；;！!]*)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +74,11 @@ def _words(seg: str) -> str:
 
 def step_around(text: str, start: int, end: int, next_start: int, matcher: PresetMatcher,
                 masked: Sequence[tuple[int, int]], clause: tuple[int, int],
-                previous: tuple[int, int] | None, *, own_clause: bool = False) -> Step | None:
+                previous: Sequence[tuple[int, int]], *, own_clause: bool = False) -> Step | None:
     """The step of the date at [start, end): after it (up to `next_start`), then before it in
-    its clause, then the clause before when the date stands alone. `own_clause`: look in the
-    date's clause only (to weigh one date against another)."""
+    its clause, then the clauses before when the date stands alone (`previous`: the earlier
+    clauses, nearest first). `own_clause`: look in the date's clause only (to weigh one date
+    against another)."""
 
     def local(a: int, b: int) -> list[tuple[int, int]]:
         return [(x - a, y - a) for x, y in masked if x < b and a < y]
@@ -102,15 +106,18 @@ def step_around(text: str, start: int, end: int, next_start: int, matcher: Prese
         return found
     first_after = text[end: min(next_start, clause[1])]
     carry = _CARRY.search(first_after) or _CARRY.search(before)
-    if previous is not None and not own_clause:
-        prev = text[previous[0]:previous[1]]
-        hits = matcher.hits(prev, local(*previous))
+    if previous and not own_clause:
+        prev = text[previous[0][0]:previous[0][1]]
+        hits = matcher.hits(prev, local(*previous[0]))
         if carry is not None:
             objects = [h for h in hits if h.concept in _OBJECT_CONCEPTS]
             if objects:
                 return _step(objects[-1], matcher, first_after or prev)
-        if hits and _DATE_ONLY.fullmatch(text[cs:start] + text[end:clause[1]]):
-            return _step(_choose(hits), matcher, prev)
+        if _DATE_ONLY.fullmatch(text[cs:start] + text[end:clause[1]]):
+            for a, b in previous:        # the nearest clause that says a step
+                hits = matcher.hits(text[a:b], local(a, b))
+                if hits:
+                    return _step(_choose(hits), matcher, text[a:b])
     if _WEAK_VISIT.search(first_after) or _WEAK_VISIT.search(before):
         preset = matcher.preset_of_concept("visit")
         return Step(preset, "visit", _words(first_after or before), False)

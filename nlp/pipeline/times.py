@@ -72,7 +72,7 @@ def step_of(doc: Doc, ents: Entities, times: Times, t: TimeExpr,
     text = doc.text
     nxt = _next_date_start(text, t, times.exprs)
     clause = clause_of(doc, t.start)
-    prev = next(((a, b) for a, b in reversed(doc.clauses) if b <= clause[0]), None)
+    prev = [(a, b) for a, b in reversed(doc.clauses) if b <= clause[0]][:3]
     return step_around(text, t.start, t.end, nxt, actions, ents.masked, clause, prev,
                        own_clause=own_clause)
 

@@ -1,11 +1,12 @@
-"""Labelled messages over eighteen non-medical catalogs, labelled by CONVENTIONS before the
+"""Labelled messages over twenty-two non-medical catalogs, labelled by CONVENTIONS before the
 extractor ran on them: the whole pipeline, every field. industries.jsonl: 103 messages over
 the five catalogs of industries.py (education, agriculture, labs, software, construction);
 industries2.jsonl: 100 over hotel linen, veterinary, warehouse forklift, office furniture and
 canteen food catalogs (industries2_catalogs.json); industries3.jsonl: 40 over water treatment
 chemicals, HR software, waterproofing materials and access control; industries4.jsonl: 40 over
-packaging, beverage distribution, corporate training and environmental monitoring (each with
-its industriesN_catalogs.json)."""
+packaging, beverage distribution, corporate training and environmental monitoring;
+industries5.jsonl: 40 over industrial gases, testing and certification, landscaping and pet food
+(each with its industriesN_catalogs.json)."""
 
 from __future__ import annotations
 
@@ -29,8 +30,8 @@ def _rows(name: str) -> list[dict[str, Any]]:
             if line.strip()]
 
 
-ROWS = [r for n in ("", "2", "3", "4") for r in _rows(f"industries{n}.jsonl")]
-_MORE = {k: v for n in ("2", "3", "4")
+ROWS = [r for n in ("", "2", "3", "4", "5") for r in _rows(f"industries{n}.jsonl")]
+_MORE = {k: v for n in ("2", "3", "4", "5")
          for k, v in json.loads((DATA / f"industries{n}_catalogs.json")
                                 .read_text(encoding="utf-8")).items()}
 _EXTRACTORS = {name: Extractor(catalog(name)) for name in INDUSTRIES}
@@ -57,7 +58,7 @@ def _mismatches(row: dict[str, Any]) -> list[str]:
     return out
 
 
-def test_set_covers_eighteen_industries_and_every_intent() -> None:
+def test_set_covers_twenty_two_industries_and_every_intent() -> None:
     assert {r["industry"] for r in ROWS} == set(INDUSTRIES) | set(_MORE)
     assert {r["gold"]["intent"] for r in ROWS} == {
         "log_followup", "create_lead", "update_stage", "query", "other"}

@@ -288,8 +288,9 @@ _TRADE = Catalog.from_dict({
     "contacts": [{"name": "孟庆丰", "customer": "苏州味之源食品有限公司", "title": "采购经理",
                   "aliases": ["孟经理"]}],
     "products": [{"name": "彩盒", "aliases": ["礼盒"]}],
-    "next_actions": ["打样", "铺货", "试听课", "确认设计稿", "方案编制", "促销活动", "其他"],
-    "obstacles": ["交期太长", "库存积压", "技术参数不符", "其他"],
+    "next_actions": ["打样", "铺货", "试听课", "确认设计稿", "方案编制", "促销活动", "试吃活动",
+                     "苗木看样", "出具报告", "其他"],
+    "obstacles": ["交期太长", "库存积压", "技术参数不符", "付款延迟", "竞品介入", "其他"],
 })
 
 
@@ -320,6 +321,20 @@ _TRADE = Catalog.from_dict({
         ("孟经理说招标还没启动，下个月中旬才挂网", "next_action", None),
         # how many, with words between
         ("味之源一共上了几期彩盒", "intent", "query"),
+        # '再搞一场' takes the activity of the nearest clause that said one
+        ("在味之源做了彩盒试吃，孟经理挺满意的，下周六再搞一场", "next_action", "试吃活动"),
+        # a clause that only sets the time of the step before it
+        ("孟经理想做一场试吃，五一后定具体时间", "next_action", "试吃活动"),
+        # a rare last word of a preset is its action ('苗木看样' → 看样)
+        ("下周二去苗圃看样", "next_action", "苗木看样"),
+        # a preset said there beats a built-in meaning the tenant has no preset for
+        ("检测完下周四出具报告", "next_action", "出具报告"),
+        ("孟经理带我们看了新车间，下周二再报价", "channel", "拜访"),
+        ("孟经理说用量旺季淡季差很多，不好签年单", "attitude", "需再沟通"),
+        ("孟经理说上个月的货款财务还没付", "obstacle", "付款延迟"),
+        ("孟经理嫌我们出报告太慢", "obstacle", "交期太长"),
+        ("孟经理说隔壁那家便宜三成", "obstacle", "竞品介入"),
+        ("孟经理说有一批彩盒下个月就临期了", "obstacle", "库存积压"),
     ],
 )
 def test_general_patterns_from_fresh_batches(text: str, field: str, value: object) -> None:
