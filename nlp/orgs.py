@@ -54,7 +54,7 @@ STOP_TOKENS = frozenset((
     "送到", "发给", "去过", "拜访", "认识", "接洽", "想", "要", "想要", "需要", "来",
     "过去", "回来", "出来", "离开", "一起", "顺便", "然后", "所以", "因为", "但是", "不过",
     "不是", "并", "而且", "或者", "还是", "该", "新开", "开了", "附近", "隔壁", "对面",
-    "分管", "负责", "主抓", "从事", "做", "搞", "管",
+    "分管", "负责", "主抓", "从事", "做", "搞", "管", "等", "要等", "等着", "等到", "由", "经",
 ))
 _INNER_AND = frozenset(("和", "与", "同"))
 _VERB_ENDINGS = frozenset((
@@ -63,7 +63,7 @@ _VERB_ENDINGS = frozenset((
 ))
 # without jieba: single characters that end the run (the old behaviour)
 _STOP_CHARS = set("是叫在去跟给和与到从的了把对向找见约趟次个说有这那我你他她们问帮建录加增要想"
-                  "刚嗯啊呢吧哦呀就也访陪请送带为被让往")
+                  "刚嗯啊呢吧哦呀就也访陪请送带为被让往等")
 _LEAD_JUNK = re.compile(
     r"[0-9零〇一二两三四五六七八九十几多每各某]+[家个所间座]|[这那哪][家个所间座]")
 _GENERIC = re.compile(
@@ -78,6 +78,7 @@ _CALLED_END = re.compile(r"的|说|想|要|在|是|电话|手机|号码|联系|�
 _INDEFINITE = re.compile(r"(?:[一有某]家|[一有某]个|一所|有所)$")
 _SURNAME_BOSS = re.compile(r"[\u4e00-\u9fff](?:总|工|经理|老板|主任|部长|科长)")
 _MAX_NAME = 24
+_NOT_AFTER_UNIT = frozenset("费价款租")     # 进店费, 出厂价, 入园费: no organisation ends there
 _WORD_FREQ = 30          # 现场, 布局, 店里: a one-character suffix inside an ordinary word
 
 
@@ -147,6 +148,8 @@ class OrgFinder:
         if before and before not in self._words and base_word_freq(before) >= _WORD_FREQ:
             return False
         after = text[s: e + 1]
+        if text[e: e + 1] and text[e] in _NOT_AFTER_UNIT:
+            return False                 # 进店费, 出厂价: a fee or price, not a name
         return not (len(after) == 2 and base_word_freq(after) >= _WORD_FREQ)
 
     def _name_start(self, text: str, s: int, stops: set[int], cut: Cut | None) -> int | None:

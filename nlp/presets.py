@@ -36,7 +36,8 @@ __all__ = [
 Kind = Literal["next_actions", "obstacles", "stages"]
 OTHER = "其他"
 _GAP = r"[^，,。；;！!？?\n]{0,8}?"
-_ELLIPSIS = re.compile(r"…|\.\.\.")
+_WIDE_GAP = r"[^。；;！!？?\n]{0,12}?"      # 'A⋯B': across a comma ('进店费要5万，太高了')
+_ELLIPSIS = re.compile(r"(…|⋯|\.\.\.)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,15 +65,24 @@ class Hit:
 
 
 def compile_cues(cues: Iterable[str]) -> re.Pattern[str] | None:
-    """Cue phrases as one pattern: plain phrases, 'A…B' = A then B within 8 characters."""
+    """Cue phrases as one pattern: plain phrases, 'A…B' = A then B within 8 characters of
+    one clause, 'A⋯B' = within 12 characters across a comma."""
     parts: list[str] = []
     for cue in cues:
         cue = cue.strip()
         if not cue:
             continue
-        pieces = [re.escape(p) for p in _ELLIPSIS.split(cue) if p]
-        if pieces:
-            parts.append(_GAP.join(pieces))
+        pieces = _ELLIPSIS.split(cue)
+        out = ""
+        for i, piece in enumerate(pieces):
+            if i % 2:
+                out += _WIDE_GAP if piece == "⋯" else _GAP
+            elif piece:
+                out += re.escape(piece)
+        out = out.removeprefix(_GAP).removeprefix(_WIDE_GAP)
+        out = out.removesuffix(_GAP).removesuffix(_WIDE_GAP)
+        if out:
+            parts.append(out)
     if not parts:
         return None
     parts.sort(key=len, reverse=True)
@@ -297,6 +307,7 @@ _GENERIC_WORDS = frozenset((
 ))
 _NEGATIONS = ("没有", "不", "未", "没", "无")
 _DEGREE = ("太", "很", "偏", "较", "过于", "特别")
+_ADJ = "高低长短慢快多少贵大小差"   # a preset ending in one of these says it is too much
 _RARE = 100          # jieba frequency under which a word is specific enough to stand alone
 # ways of saying a negated word of a preset ('未开始' → 还没开始, 没开始 …)
 _NEGATED_FORMS = ("不", "没", "未", "没有", "还没", "还没有", "还未", "还不", "无")
@@ -319,7 +330,7 @@ def own_cues(preset: str, *, action: bool = False) -> list[str]:
             rest = preset[preset.find(b):] if b in preset else b
             for x in (*_forms(b), *synonyms().get(rest, ())):
                 for y in _forms(a):
-                    out += [f"{y}…{x}", f"{x}…{y}"]
+                    out += [f"{y}⋯{x}", f"{x}⋯{y}"]
         return list(dict.fromkeys([*out, *head]))
     if len(words) == 1 and words[0].startswith(_NEGATIONS):
         return list(_forms(words[0]))
@@ -361,6 +372,9 @@ def own_words(preset: str) -> list[str]:
     '交期太长' → 交期, 太长)."""
     if len(preset) <= 2:
         return []                            # the name itself is the cue
+    if len(preset) >= 3 and preset[-1] in _ADJ and preset[-2] not in "太很偏较过不没未":
+        head = preset[:-1]                   # 进店费高 → 进店费, 太高
+        return [*(own_words(head) or [head]), "太" + preset[-1]]
     toks = [t for t in plain_words(preset) if t]
     if len(toks) == 1 and len(preset) == 4 and all(
             base_word_freq(h) > 0 for h in (preset[:2], preset[2:])):

@@ -18,6 +18,8 @@ _STAGE_VERB = re.compile(
     r"置为|置成|挪到|阶段[:：])\s*$"
 )
 _AFTER_MENTION = ("阶段", "了", "啦", "这步", "这一步", "这个阶段")
+_ALONE_BEFORE = re.compile(r"(?:^|[，,。；;！!\s])$")
+_ALONE_AFTER = re.compile(r"[！!。.~～\s]*(?:$|[\U0001F300-\U0001FAFF\u2600-\u27BF])")
 _OLD_STAGE = re.compile(r"(?:原来是|之前是|以前是|从)\s*$")
 _STAGE_CHANGE = re.compile(r"阶段|改成|改为|设成|标成|标记|更新|调到|进入|→|->")
 _WIN = re.compile(
@@ -47,6 +49,10 @@ def detect_stage(text: str, matcher: PresetMatcher,
     for h in hits:
         if text.startswith(_AFTER_MENTION, h.end) and \
                 not _OLD_STAGE.search(text[max(0, h.start - 4): h.start]):
+            return True, h.preset
+    for h in hits:               # a stage said as a clause of its own: '…续签了，成交'
+        if _ALONE_BEFORE.search(text[max(0, h.start - 2): h.start]) and \
+                _ALONE_AFTER.match(text, h.end):
             return True, h.preset
     if _STAGE_CHANGE.search(text):
         return True, hits[-1].preset

@@ -32,7 +32,7 @@ QUESTION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"(?:有|还有|一共|总共|共|到底|卖了|签了|跑了|做了|卖出去|出了)\s*几\s*[个条单家次位天台套件]|"
         r"(?:一共|总共|到底|累计)[^，,。；;]{0,4}?几\s*[个条单家次位天台套件期批场箱吨张期]")),
 )
-_QUESTION_END = re.compile(r"(?:[？?]|吗|呢)\s*$")
+_QUESTION_END = re.compile(r"(?:[？?]|吗|呢|了没有|了没|没有呢)\s*$")
 _COUNT_AT_END = re.compile(r"几\s*[个条单家次位天台套件][\s。.！!]*$")
 _REPORTED = re.compile(r"问|咨询|想知道|了解|(?<!帮我)(?<!给我)(?<![帮给])看看|评估|测试|试试")
 _CRM_WORDS = re.compile(

@@ -27,6 +27,9 @@ _PLAN = re.compile(r"我|约|到时候|届时|安排|准备|计划|打算|记得
                    r"再(?:去|来|过|打|联系|拜访|约|谈|聊|跟|问|发|送|报|签|见|沟通|确认|催|上门|给)")
 
 
+_NOT_PLANNED = re.compile(r"不打算|不准备|不计划|不想|不会再|先不|暂不|暂时不|不再|不用再")
+
+
 @dataclass(frozen=True, slots=True)
 class Times:
     exprs: list[TimeExpr]                 # every expression, names excluded
@@ -113,6 +116,8 @@ def _choose_next(doc: Doc, ents: Entities, times: Times, future: list[TimeExpr],
         if step_of(doc, ents, times, t, actions) is None and not _PLAN.search(seg) \
                 and not (_DEADLINE.match(text, t.end) and not _SAID.search(text, cs, t.start)):
             continue
+        if _NOT_PLANNED.search(text, cs, ce):
+            continue                   # '中秋前不打算进新货了': a plan not to
         scored.append((score, -i, t))
     if not scored:
         return None

@@ -1,12 +1,13 @@
-"""Labelled messages over twenty-two non-medical catalogs, labelled by CONVENTIONS before the
+"""Labelled messages over twenty-six non-medical catalogs, labelled by CONVENTIONS before the
 extractor ran on them: the whole pipeline, every field. industries.jsonl: 103 messages over
 the five catalogs of industries.py (education, agriculture, labs, software, construction);
 industries2.jsonl: 100 over hotel linen, veterinary, warehouse forklift, office furniture and
 canteen food catalogs (industries2_catalogs.json); industries3.jsonl: 40 over water treatment
 chemicals, HR software, waterproofing materials and access control; industries4.jsonl: 40 over
 packaging, beverage distribution, corporate training and environmental monitoring;
-industries5.jsonl: 40 over industrial gases, testing and certification, landscaping and pet food
-(each with its industriesN_catalogs.json)."""
+industries5.jsonl: 40 over industrial gases, testing and certification, landscaping and pet food;
+industries6.jsonl: 40 over fire safety, managed printing, liquor distribution and cement, many
+of them voice-style (each with its industriesN_catalogs.json)."""
 
 from __future__ import annotations
 
@@ -30,8 +31,8 @@ def _rows(name: str) -> list[dict[str, Any]]:
             if line.strip()]
 
 
-ROWS = [r for n in ("", "2", "3", "4", "5") for r in _rows(f"industries{n}.jsonl")]
-_MORE = {k: v for n in ("2", "3", "4", "5")
+ROWS = [r for n in ("", "2", "3", "4", "5", "6") for r in _rows(f"industries{n}.jsonl")]
+_MORE = {k: v for n in ("2", "3", "4", "5", "6")
          for k, v in json.loads((DATA / f"industries{n}_catalogs.json")
                                 .read_text(encoding="utf-8")).items()}
 _EXTRACTORS = {name: Extractor(catalog(name)) for name in INDUSTRIES}
@@ -41,7 +42,11 @@ _EXTRACTORS.update({name: Extractor(Catalog.from_dict(data)) for name, data in _
 # Fields the extractor still gets wrong, each with the pattern it misses (kept in the set, not
 # relabelled; the test fails when one of them starts passing, so the list stays true).
 KNOWN_MISSES = {
-    "g07 products": "an alias cut short: '班组长课' for the alias 班组长课程",
+    "training/g07 products": "an alias cut short: '班组长课' for the alias 班组长课程",
+    "print/o02 next_action": "'租赁合同明年三月才到期，到时候再谈': the contract named beside "
+                             "a delayed date is read as the step (labelled 其他: only 再谈)",
+    "liquor/p02 attitude": "'回去跟公司申请一下' with no subject: read as the customer asking "
+                           "a superior (labelled as the rep's own errand)",
 }
 
 
@@ -53,12 +58,12 @@ def _mismatches(row: dict[str, Any]) -> list[str]:
         g, p = row["gold"][f], got[f]
         if f == "products":
             g, p = sorted(g), sorted(p)
-        if (g != p) != (f"{row['id']} {f}" in KNOWN_MISSES):
+        if (g != p) != (f"{row['industry']}/{row['id']} {f}" in KNOWN_MISSES):
             out.append(f"{row['id']} {f}: {g!r} != {p!r}")
     return out
 
 
-def test_set_covers_twenty_two_industries_and_every_intent() -> None:
+def test_set_covers_twenty_six_industries_and_every_intent() -> None:
     assert {r["industry"] for r in ROWS} == set(INDUSTRIES) | set(_MORE)
     assert {r["gold"]["intent"] for r in ROWS} == {
         "log_followup", "create_lead", "update_stage", "query", "other"}

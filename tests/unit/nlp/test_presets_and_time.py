@@ -102,7 +102,8 @@ def test_stage_synonyms() -> None:
 @pytest.mark.parametrize(
     ("text", "want"),
     [("徐州市政那个标中了🎉", "中标"), ("那个标没中", "未中标"), ("这单丢了", "未中标"),
-     ("下周要把合同签了", None)],
+     ("下周要把合同签了", None), ("维保续签了，中标", "中标"),
+     ("谈下来了，投标报价！", "投标报价")],
 )
 def test_won_and_lost_stages_by_their_names(text: str, want: str | None) -> None:
     # a tenant whose won stage is 中标 and lost stage 未中标 (no 赢 / 输 in the names)

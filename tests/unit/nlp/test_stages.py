@@ -289,8 +289,9 @@ _TRADE = Catalog.from_dict({
                   "aliases": ["孟经理"]}],
     "products": [{"name": "彩盒", "aliases": ["礼盒"]}],
     "next_actions": ["打样", "铺货", "试听课", "确认设计稿", "方案编制", "促销活动", "试吃活动",
-                     "苗木看样", "出具报告", "其他"],
-    "obstacles": ["交期太长", "库存积压", "技术参数不符", "付款延迟", "竞品介入", "其他"],
+                     "苗木看样", "出具报告", "签订合同", "其他"],
+    "obstacles": ["交期太长", "库存积压", "技术参数不符", "付款延迟", "竞品介入", "进店费高",
+                  "资金未到位", "其他"],
 })
 
 
@@ -335,6 +336,20 @@ _TRADE = Catalog.from_dict({
         ("孟经理嫌我们出报告太慢", "obstacle", "交期太长"),
         ("孟经理说隔壁那家便宜三成", "obstacle", "竞品介入"),
         ("孟经理说有一批彩盒下个月就临期了", "obstacle", "库存积压"),
+        # a clause of a date and a bare verb takes the step before it
+        ("孟经理同意续签合同，下周三签", "next_action", "签订合同"),
+        # a plan not to is no step
+        ("孟经理说彩盒还压着不少，中秋前不打算进新货了", "next_date", None),
+        # at a place with someone, doing something: a visit; an order placed is a yes
+        ("今天在味之源跟孟经理试吃了新品，先进10箱", "channel", "拜访"),
+        ("今天在味之源跟孟经理试吃了新品，先进10箱", "attitude", "明确支持"),
+        ("他们想先拿一个车间试点", "attitude", None),
+        ("孟经理：彩盒这个月回款了没有", "intent", "query"),
+        # a one-word preset of a thing and an adjective: 进店费高 → 进店费 … 太高 / 贵,
+        # across a comma
+        ("孟经理说进店费要5万，太高了", "obstacle", "进店费高"),
+        # 等 ends a name: '要等教育局批下来' holds no organisation '等教育局'
+        ("孟经理说钱要等教育局批下来", "obstacle", "资金未到位"),
     ],
 )
 def test_general_patterns_from_fresh_batches(text: str, field: str, value: object) -> None:
