@@ -102,6 +102,47 @@ def _checked(kind: str, table: Table) -> Table:
     return table
 
 
+TEMPLATE_NOTES: dict[str, dict[str, tuple[str, str]]] = {
+    # field → (what to write, example); examples from no particular industry
+    "customers": {
+        "name": ("单位全称，用来判断是否已有", "华东精密机械有限公司"),
+        "aliases": ("简称、俗称，多个用顿号隔开；聊天里说简称也能认出", "华东精机、华精"),
+        "kind": ("医院 / 企业 / 学校 / 经销商 / 政府机构 / 其他；不填按名称判断", "企业"),
+        "grade": ("客户等级", "A"), "industry": ("所属行业", "制造业"),
+        "province": ("省份", "江苏省"), "city": ("城市", "苏州市"), "district": ("区县", "吴中区"),
+        "address": ("详细地址", "吴中大道 100 号"),
+        "owner": ("负责销售的登录名或姓名；不填则无人负责", "zhangwei"),
+        "created_at": ("2024-05-01、2024/5/1、2024年5月1日 均可", "2024-05-01"),
+    },
+    "contacts": {
+        "customer": ("客户名称或简称，须先导入客户", "华东精机"),
+        "name": ("联系人姓名", "周明"), "title": ("职务或职称", "采购经理"),
+        "department": ("科室或部门，没有会新建", "采购部"),
+        "decision_role": ("决策角色：{roles}", "采购经理"),
+        "phone": ("手机号，用来判断是否已有", "13912345678"),
+        "email": ("邮箱", "zhouming@example.com"), "wechat": ("微信号", "zhouming_wx"),
+        "aliases": ("称呼，如 周经理", "周经理"),
+        "landline": ("座机，手机为空时使用", "0512-66881234"),
+    },
+}
+
+
+async def template_rows(uow: UnitOfWork, kind: str) -> list[tuple[str, str, str, str]]:
+    """(column title, 必填, what to write, example) for the template's notes sheet."""
+    columns = rules.CUSTOMER_COLUMNS if kind == "customers" else rules.CONTACT_COLUMNS
+    roles = list(DECISION_ROLES)
+    chains = await get_config(uow, CHAIN_KEY, {})
+    if isinstance(chains, dict):
+        roles += [r for rs in chains.values() if isinstance(rs, list) for r in rs
+                  if r not in roles]
+    out = []
+    for key, title in columns.items():
+        note, example = TEMPLATE_NOTES[kind][key]
+        required = "必填" if key in rules.REQUIRED[kind] else ""
+        out.append((title, required, note.format(roles="、".join(roles)), example))
+    return out
+
+
 async def plan_import(uow: UnitOfWork, kind: str, table: Table) -> ImportPlan:
     plan = ImportPlan(kind, [], table.header_line, table.unknown_headers, table.merged)
     rows = table.rows
