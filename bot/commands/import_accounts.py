@@ -18,6 +18,7 @@ from crm_core.services.account_import import (
     template_rows,
 )
 from crm_core.spreadsheet import MAX_BYTES
+from crm_core.uow import UnitOfWork
 
 ACTION = "import.do"
 SHOWN = 3
@@ -51,9 +52,14 @@ def _kind_word(word: str) -> str:
 
 
 async def _template(ctx: Context, kind: str) -> Reply:
-    kind = kind if kind in KIND_LABELS else "customers"
     async with ctx.uow() as uow:
-        notes = await template_rows(uow, kind)
+        return await template_file(uow, kind)
+
+
+async def template_file(uow: UnitOfWork, kind: str) -> File:
+    """The import template of `kind`: the columns to fill, and a sheet that says how."""
+    kind = kind if kind in KIND_LABELS else "customers"
+    notes = await template_rows(uow, kind)
     titles = CUSTOMER_COLUMNS if kind == "customers" else CONTACT_COLUMNS
     required = {t for t, r, _, _ in notes if r}
     columns = [C(f"{t}*" if t in required else t, width=max(10, len(t) * 3))

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from typing import Any
+
 import sqlalchemy as sa
 
 from bot.commands.registry import ADMINS, command
@@ -11,6 +15,7 @@ from bot.render.format import clip, short_dt
 from crm_core.models import OutboxMessage
 from crm_core.models.sla import JobRun
 
+BACKUP_JOB = "daily_backup"
 STATUS_LABELS = {"pending": "待发", "sending": "发送中", "sent": "已发", "dead": "死信"}
 
 
@@ -31,6 +36,7 @@ async def system_status(ctx: Context) -> Reply:
               for k in ("pending", "sending", "sent", "dead")]
     if oldest is not None:
         fields.append(("最早待发", short_dt(oldest, tz)))
+    fields.append(("最近备份", backup_line(runs, tz)))
     lines = ["死信（最近 5 条）："] if dead else []
     lines += [f"#{m.id} {m.kind} → {m.recipient_id}：{clip(m.last_error, 40)}" for m in dead]
     lines.append("定时任务：")
@@ -40,3 +46,17 @@ async def system_status(ctx: Context) -> Reply:
         detail = clip(r.last_error if r.last_status == "error" else r.last_result, 40)
         lines.append(f"{mark} {r.name} {when} {detail}")
     return Card("🛠 系统状态", fields=tuple(fields), body="\n".join(lines))
+
+
+def backup_line(runs: Sequence[JobRun], tz: Any) -> str:
+    """The daily backup's last run, in a few words: when, and whether it worked."""
+    run = next((r for r in runs if r.name == BACKUP_JOB), None)
+    if run is None or run.last_started_at is None:
+        return "还没有"
+    when = short_dt(run.last_started_at, tz)
+    if run.last_status == "error":
+        return f"❌ {when} 失败"
+    if run.last_status != "ok":
+        return f"… {when} 进行中"
+    size = re.search(r"([\d.]+ MB)", run.last_result or "")
+    return f"✅ {when}" + (f" {size.group(1)}" if size else "")

@@ -205,7 +205,7 @@ async def _plan_customers(uow: UnitOfWork, rows: list[tuple[int, dict[str, Any]]
         try:
             p.values = _customer_values(uow, row, users, p.warnings)
         except BadValue as e:
-            p.action, p.detail, p.label = "error", str(e), str(row.get("name") or "")
+            p.action, p.detail, p.label = "error", str(e), _row_label(row, "name")
             out.append(p)
             continue
         v = p.values
@@ -232,6 +232,12 @@ async def _plan_customers(uow: UnitOfWork, rows: list[tuple[int, dict[str, Any]]
     if any(p.target_id for p in out):
         await _describe_customer_merges(uow, [p for p in out if p.target_id])
     return out
+
+
+def _row_label(row: dict[str, Any], key: str) -> str:
+    """What to call a row in the report: its name, else its first filled cell."""
+    value = row.get(key) or next((v for v in row.values() if v not in (None, "")), "")
+    return str(value)[:60]
 
 
 def _customer_values(uow: UnitOfWork, row: dict[str, Any], users: dict[str, list[User]],
@@ -337,7 +343,7 @@ async def _plan_contacts(uow: UnitOfWork, rows: list[tuple[int, dict[str, Any]]]
             p.values = _contact_values(row, roles, p.warnings)
         except BadValue as e:
             p.action, p.detail = "error", str(e)
-            p.label = str(row.get("name") or row.get("customer") or "")
+            p.label = _row_label(row, "name")
             out.append(p)
             continue
         v = p.values
