@@ -273,7 +273,7 @@ async def _leads(uow: UnitOfWork, scope: Scope, after: int, limit: int) -> list[
     if scope.flt.source:
         q = q.where(col(Lead.source_channel) == scope.flt.source)
     return [(r[0], LEAD_STATUS_LABELS.get(r[1], r[1]), *r[2:14],
-             LEAD_GRADES.get(r[14], r[14]), *r[15:]) for r in (await uow.session.execute(q)).all()]
+             LEAD_GRADES.get(r[14], r[14]), *r[15:]) for r in (await _rows(uow, q))]
 
 
 async def _customers(uow: UnitOfWork, scope: Scope, after: int, limit: int
@@ -289,7 +289,7 @@ async def _customers(uow: UnitOfWork, scope: Scope, after: int, limit: int
                 _owned(col(Customer.owner_id), scope, scope.unowned_accounts))
          .order_by(col(Customer.id)).limit(limit))
     return [(r[0], r[1], _join(r[2]), CUSTOMER_KINDS.get(r[3], r[3]), *r[4:]) for r in
-            (await uow.session.execute(q)).all()]
+            (await _rows(uow, q))]
 
 
 async def _contacts(uow: UnitOfWork, scope: Scope, after: int, limit: int
@@ -303,7 +303,7 @@ async def _contacts(uow: UnitOfWork, scope: Scope, after: int, limit: int
          .where(col(Contact.id) > after,
                 _owned(col(Customer.owner_id), scope, scope.unowned_accounts))
          .order_by(col(Contact.id)).limit(limit))
-    return [(*r[:9], _join(r[9]), *r[10:]) for r in (await uow.session.execute(q)).all()]
+    return [(*r[:9], _join(r[9]), *r[10:]) for r in (await _rows(uow, q))]
 
 
 async def _followups(uow: UnitOfWork, scope: Scope, after: int, limit: int
@@ -319,7 +319,7 @@ async def _followups(uow: UnitOfWork, scope: Scope, after: int, limit: int
                 _period(col(FollowUp.occurred_at), scope))
          .order_by(col(FollowUp.id)).limit(limit))
     return [(*r[:8], _join(r[8]), *r[9:12], FOLLOWUP_SOURCES.get(r[12], r[12]), *r[13:])
-            for r in (await uow.session.execute(q)).all()]
+            for r in (await _rows(uow, q))]
 
 
 def _deal_where(scope: Scope) -> list[Any]:
@@ -338,7 +338,7 @@ async def _deals(uow: UnitOfWork, scope: Scope, after: int, limit: int) -> list[
          .outerjoin(Owner, Owner.id == Deal.owner_id)
          .where(col(Deal.id) > after, _period(col(Deal.created_at), scope), *_deal_where(scope))
          .order_by(col(Deal.id)).limit(limit))
-    return [(*r[:6], _join(r[6]), *r[7:]) for r in (await uow.session.execute(q)).all()]
+    return [(*r[:6], _join(r[6]), *r[7:]) for r in (await _rows(uow, q))]
 
 
 async def _stage_history(uow: UnitOfWork, scope: Scope, after: int, limit: int
@@ -354,7 +354,7 @@ async def _stage_history(uow: UnitOfWork, scope: Scope, after: int, limit: int
          .where(col(StageHistory.id) > after, _period(col(StageHistory.moved_at), scope),
                 *_deal_where(scope))
          .order_by(col(StageHistory.id)).limit(limit))
-    return [tuple(r) for r in (await uow.session.execute(q)).all()]
+    return [tuple(r) for r in (await _rows(uow, q))]
 
 
 async def _tasks(uow: UnitOfWork, scope: Scope, after: int, limit: int) -> list[tuple[Any, ...]]:
@@ -366,7 +366,7 @@ async def _tasks(uow: UnitOfWork, scope: Scope, after: int, limit: int) -> list[
                 _period(col(Task.due_at), scope))
          .order_by(col(Task.id)).limit(limit))
     return [(*r[:5], TASK_STATUS.get(r[5], r[5]), *r[6:]) for r in
-            (await uow.session.execute(q)).all()]
+            (await _rows(uow, q))]
 
 
 async def _daily_reports(uow: UnitOfWork, scope: Scope, after: int, limit: int
@@ -380,7 +380,12 @@ async def _daily_reports(uow: UnitOfWork, scope: Scope, after: int, limit: int
         q = q.where(col(DailyReport.day) >= scope.flt.period.first,
                     col(DailyReport.day) <= scope.flt.period.last)
     return [(r[0], r[1], r[2], REPORT_STATUS.get(r[3], r[3]), r[4], _join(r[5]), r[6])
-            for r in (await uow.session.execute(q)).all()]
+            for r in (await _rows(uow, q))]
+
+
+async def _rows(uow: UnitOfWork, q: Any) -> list[Any]:
+    """Rows of a Core select on the transaction's connection (no ORM result machinery)."""
+    return list((await uow.sql(q)).all())
 
 
 def _select(*columns: Any) -> Any:
