@@ -85,14 +85,18 @@ def bulk(url: str, table: str, rows: list[dict[str, Any]]) -> None:
     engine.dispose()
 
 
-def ids(url: str, sql: str) -> list[int]:
+def query(url: str, sql: str) -> list[tuple[Any, ...]]:
     from crm_core.db import sync_engine_for
 
     engine = sync_engine_for(url)
     with engine.connect() as conn:
-        out = [int(r[0]) for r in conn.execute(sa.text(sql))]
+        out = [tuple(r) for r in conn.execute(sa.text(sql))]
     engine.dispose()
     return out
+
+
+def ids(url: str, sql: str) -> list[int]:
+    return [int(r[0]) for r in query(url, sql)]
 
 
 # --------------------------------------------------------------------------- export
@@ -146,9 +150,9 @@ def bench_export(postgres: str | None, n: int, tmp: Path) -> dict[str, Any]:
 # --------------------------------------------------------------------------- import
 
 def contacts_xlsx(url: str, n: int) -> bytes:
-    customers = _rows(url, "SELECT name FROM customer")
-    existing = _pairs(url, "SELECT contact.phone, customer.name FROM contact JOIN customer "
-                           "ON customer.id = contact.customer_id WHERE contact.phone IS NOT NULL")
+    customers = [str(r[0]) for r in query(url, "SELECT name FROM customer")]
+    existing = query(url, "SELECT contact.phone, customer.name FROM contact JOIN customer "
+                          "ON customer.id = contact.customer_id WHERE contact.phone IS NOT NULL")
     rng = random.Random(3)
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("联系人")
@@ -163,26 +167,6 @@ def contacts_xlsx(url: str, n: int) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
-
-
-def _pairs(url: str, sql: str) -> list[tuple[str, str]]:
-    from crm_core.db import sync_engine_for
-
-    engine = sync_engine_for(url)
-    with engine.connect() as conn:
-        out = [(str(a), str(b)) for a, b in conn.execute(sa.text(sql))]
-    engine.dispose()
-    return out
-
-
-def _rows(url: str, sql: str) -> list[str]:
-    from crm_core.db import sync_engine_for
-
-    engine = sync_engine_for(url)
-    with engine.connect() as conn:
-        out = [str(r[0]) for r in conn.execute(sa.text(sql))]
-    engine.dispose()
-    return out
 
 
 def bench_import(postgres: str | None, n: int, tmp: Path) -> dict[str, Any]:
@@ -276,6 +260,7 @@ def bench_backup(postgres: str | None, n: int, rate: float, duration: float, tmp
             return fired
 
         _, non_200 = asyncio.run(during())
+        settle(fake)
         parent.send("collect")
         result = parent.recv()["wecom"]
         if backup.get("rc") != 0:
@@ -310,6 +295,17 @@ def bench_backup(postgres: str | None, n: int, rate: float, duration: float, tmp
         fake.stop()
         cleanup()
         cleanup_target()
+
+
+def settle(fake: Any, quiet_s: float = 10.0, within_s: float = 300.0) -> None:
+    """Wait until the server has stopped sending (its backlog answered), at most `within_s`:
+    on a loaded machine replies trail the load by many seconds."""
+    deadline = time.monotonic() + within_s
+    last, since = fake.sends, time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - since < quiet_s:
+        time.sleep(0.5)
+        if fake.sends != last:
+            last, since = fake.sends, time.monotonic()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,7 +6,7 @@ Adapters translate platform payloads into `Incoming` and render `Text` / `Card` 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -47,11 +47,14 @@ class Voice:
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
-    """A file the user sent, already downloaded by the adapter (None when it could not be)."""
+    """A file the user sent: its bytes, or `fetch` to download them when the bot decides
+    it wants them (only then: any user can send a big file)."""
 
     name: str                       # the file name as the user's client showed it
-    data: bytes | None
+    data: bytes | None = None
     size: int | None = None         # what the platform announced, when it did
+    fetch: Callable[[], Awaitable[bytes]] | None = field(default=None, repr=False,
+                                                          compare=False)
 
 
 @dataclass(frozen=True, slots=True)

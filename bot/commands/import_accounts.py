@@ -4,6 +4,8 @@ a preview of the first rows, of what merges and of what is wrong → the admin c
 
 from __future__ import annotations
 
+import logging
+
 from bot.commands.registry import ADMINS, command
 from bot.context import Context
 from bot.messages import Attachment, Button, Card, File, Reply, Text
@@ -20,6 +22,7 @@ from crm_core.services.account_import import (
 from crm_core.spreadsheet import MAX_BYTES
 from crm_core.uow import UnitOfWork
 
+log = logging.getLogger(__name__)
 ACTION = "import.do"
 SHOWN = 3
 NOT_ADMIN = "收到文件。导入客户和联系人由管理员来做；其他文件我暂时不处理。"
@@ -80,11 +83,18 @@ async def receive_file(ctx: Context, file: Attachment) -> list[Reply]:
         return [Text(NOT_ADMIN)]
     if ctx.in_group:
         return [Text("请在和我的单聊里发要导入的文件。")]
-    if file.data is None:
+    data = file.data
+    if data is None and file.fetch is not None:
+        try:
+            data = await file.fetch()
+        except Exception:          # the platform's download failing must not crash the chat
+            log.warning("downloading %s from %s failed", file.name, ctx.chat.platform,
+                        exc_info=True)
+    if data is None:
         limit = MAX_BYTES // 1_000_000
         return [Text(f"文件没收到（可能超过 {limit} MB）。请重发，或拆成几个小文件。")]
     async with ctx.uow() as uow:
-        staged = await import_batches.stage_import(uow, ctx.user, file.name, file.data)
+        staged = await import_batches.stage_import(uow, ctx.user, file.name, data)
         await uow.commit()
     return [preview_card(staged)]
 
