@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     host: str = "127.0.0.1"
     port: int = 8080
+    public_url: str = ""                   # https://crm.example.com: links the bot hands out
     max_body_bytes: int = 64 * 1024        # /api/leads
     api_token: SecretStr | None = None     # optional bearer token for /api/leads
     dialog_ttl_minutes: int = 30

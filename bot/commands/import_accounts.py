@@ -5,26 +5,25 @@ a preview of the first rows, of what merges and of what is wrong → the admin c
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from bot.commands.registry import ADMINS, command
 from bot.context import Context
 from bot.messages import Attachment, Button, Card, File, Reply, Text
+from bot.render.data_io import ACTION, import_preview, preview_payload
 from bot.xlsx import workbook_bytes
+from crm_core.errors import CrmError, NotFound
 from crm_core.policies.account_rows import CONTACT_COLUMNS, CUSTOMER_COLUMNS
 from crm_core.services import export as export_service
 from crm_core.services import import_batches
-from crm_core.services.account_import import (
-    KIND_LABELS,
-    ImportPlan,
-    RowPlan,
-    template_rows,
-)
+from crm_core.services.account_import import KIND_LABELS, ImportPlan, template_rows
 from crm_core.spreadsheet import MAX_BYTES
 from crm_core.uow import UnitOfWork
 
+if TYPE_CHECKING:
+    from bot.core import Bot
+
 log = logging.getLogger(__name__)
-ACTION = "import.do"
-SHOWN = 3
 NOT_ADMIN = "收到文件。导入客户和联系人由管理员来做；其他文件我暂时不处理。"
 C = export_service.Column
 
@@ -41,10 +40,17 @@ async def import_accounts(ctx: Context, args: str | None = None, op: str | None 
         return [await _template(ctx, wanted)]
     if op in ("apply", "cancel", "kind") and batch and batch.isdigit():
         return await _decide(ctx, op, int(batch), mode or "", kind or "")
+    send = "把 Excel（.xlsx）或 CSV 文件发给我（钉钉、飞书）"
+    base = str(ctx.settings.public_url or "").rstrip("/")
+    if base:
+        async with ctx.uow() as uow:
+            token = await import_batches.open_upload(uow, ctx.user)
+            await uow.commit()
+        send += f"，或在浏览器打开 {base}/upload/{token} 上传（30 分钟内有效，企业微信请用这个）"
     return [Card("导入客户或联系人", body=(
         "1. 先导入客户，再导入联系人（联系人要对上客户）。\n"
         "2. 下载模板，按列填好；已有的表格也行，列名对得上就认。\n"
-        "3. 把 Excel（.xlsx）或 CSV 文件发给我，先看预览再确认。\n"
+        f"3. {send}，先看预览再确认。\n"
         "重复的客户按名称和别名合并，联系人按手机、邮箱合并，只补空白、不覆盖。"),
         buttons=(Button("客户模板", ACTION, {"op": "template", "kind": "customers"}),
                  Button("联系人模板", ACTION, {"op": "template", "kind": "contacts"})))]
@@ -125,48 +131,8 @@ async def _decide(ctx: Context, op: str, batch_id: int, mode: str, kind: str
 
 
 def preview_card(staged: import_batches.StagedImport) -> Card:
-    plan, batch = staged.plan, staged.batch
-    label = KIND_LABELS[plan.kind]
-    good = plan.count("create") + plan.count("merge")
-    fields = [("新建", str(plan.count("create"))), ("合并到已有", str(plan.count("merge")))]
-    if plan.count("same"):
-        fields.append(("已有无变化", str(plan.count("same"))))
-    fields.append(("有误", str(len(plan.errors))))
-    lines = _examples("新建", [p for p in plan.rows if p.action == "create"], detail=False)
-    lines += _examples("合并", [p for p in plan.rows if p.action == "merge"])
-    lines += _examples("有误", plan.errors)
-    warned = [p for p in plan.rows if p.warnings and p.ok]
-    lines += [f"提醒：第 {p.line} 行 {p.warnings[0]}" for p in warned[:SHOWN]]
-    if plan.ignored_columns:
-        lines.append("不导入的列：" + "、".join(plan.ignored_columns[:8]))
-    if plan.merged_cells:
-        lines.append(f"合并单元格 {plan.merged_cells} 处，已按左上角的值补全")
-    args = {"batch": str(batch.id)}
-    other = "contacts" if plan.kind == "customers" else "customers"
-    buttons: list[Button] = []
-    if good and plan.errors:
-        buttons += [Button(f"导入 {good} 行，跳过有误的", ACTION,
-                           {**args, "op": "apply", "mode": "rows"}, style="primary"),
-                    Button("全部无误才导入", ACTION, {**args, "op": "apply", "mode": "all"})]
-    elif good:
-        buttons.append(Button(f"确认导入 {good} 行", ACTION,
-                              {**args, "op": "apply", "mode": "all"}, style="primary"))
-    buttons += [Button(f"改按{KIND_LABELS[other]}导入", ACTION,
-                       {**args, "op": "kind", "kind": other}),
-                Button("取消", ACTION, {**args, "op": "cancel"}, style="danger")]
-    if not good:
-        lines.insert(0, "没有可以导入的行。" if plan.errors else "文件里的都已存在，无需导入。")
-    return Card(f"导入预览：{label}（{batch.filename}，{len(plan.rows)} 行）",
-                fields=tuple(fields), body="\n".join(lines), buttons=tuple(buttons))
-
-
-def _examples(title: str, rows: list[RowPlan], *, detail: bool = True) -> list[str]:
-    if not rows:
-        return []
-    shown = "；".join(f"第 {p.line} 行 {p.label}" + (f"：{p.detail}" if detail and p.detail
-                                                    else "") for p in rows[:SHOWN])
-    more = f" 等 {len(rows)} 行" if len(rows) > SHOWN else ""
-    return [f"{title}：{shown}{more}"]
+    return import_preview(preview_payload(staged.plan, staged.batch.id or 0,
+                                          staged.batch.filename))
 
 
 ACTION_LABELS = {"create": "新建", "merge": "合并", "same": "已有无变化", "error": "有误"}
@@ -181,3 +147,19 @@ def report_file(plan: ImportPlan, source_name: str, tz: object) -> File:
     data = workbook_bytes([("导入报告", columns, rows)], tz)
     stem = source_name.rsplit(".", 1)[0][:40] or "导入"
     return File(f"{stem}-导入报告.xlsx", data)
+
+
+async def receive_upload(bot: Bot, token: str, filename: str, data: bytes) -> tuple[int, str]:
+    """A file from the upload page: staged for the admin who opened the link, its preview
+    pushed into their chat. Returns the HTTP status and the line the page shows."""
+    try:
+        async with bot.uow() as uow:
+            await import_batches.stage_upload(
+                uow, token, filename, data,
+                lambda s: preview_payload(s.plan, s.batch.id or 0, s.batch.filename))
+            await uow.commit()
+    except NotFound as e:
+        return 404, e.user_message
+    except CrmError as e:
+        return 400, e.user_message
+    return 200, "已收到。预览已发到你的聊天里，请回到聊天确认导入。"

@@ -22,7 +22,7 @@ class ImportBatch(SQLModel, table=True):
     __tablename__ = "import_batch"
     id: int | None = Field(default=None, primary_key=True)
     kind: str                                   # customers | contacts
-    # staged | done | cancelled
+    # awaiting (an upload link, no file yet) | staged | done | cancelled | expired
     status: str = Field(default="staged", index=True)
     filename: str
     size: int = 0
@@ -31,6 +31,7 @@ class ImportBatch(SQLModel, table=True):
                                                                      nullable=True))
     mode: str | None = None                     # rows (skip bad rows) | all (all or nothing)
     summary: dict[str, Any] = Field(default_factory=new_dict, sa_column=json_column(dict))
+    ticket: str | None = Field(default=None, unique=True, index=True)  # sha256 of the link's token
     created_by: int | None = Field(default=None, foreign_key="crm_user.id")
     created_at: datetime = Field(sa_column=ts_column(nullable=False))
     finished_at: datetime | None = Field(default=None, sa_column=ts_column())

@@ -5,11 +5,13 @@ can be handled by any process and re-reads exactly what was previewed."""
 from __future__ import annotations
 
 import hashlib
+import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlmodel import col
 
 from crm_core.errors import Conflict, InvalidInput, NotFound
@@ -27,6 +29,7 @@ from crm_core.uow import UnitOfWork
 
 ADMINS = frozenset({"admin"})
 STAGED_FOR = timedelta(hours=24)
+LINK_FOR = timedelta(minutes=30)
 MODES = ("rows", "all")                 # skip bad rows | all or nothing
 
 
@@ -141,3 +144,55 @@ async def cancel_import(uow: UnitOfWork, user: User, batch_id: int) -> None:
         col(ImportBatch.id) == batch_id, col(ImportBatch.status) == "staged").values(
         status="cancelled", content=None, finished_at=uow.now))
     uow.audit("import.cancel", "import_batch", batch_id)
+
+
+# --------------------------------------------------------------------------- upload links
+
+def ticket_of(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def open_upload(uow: UnitOfWork, user: User) -> str:
+    """A one-time upload link's token for an admin (WeCom sends apps no files): valid
+    `LINK_FOR`, used once; only its hash is stored."""
+    require_role(user, ADMINS, "import customers or contacts")
+    token = secrets.token_urlsafe(24)
+    batch = ImportBatch(kind="", status="awaiting", filename="", sha256="",
+                        ticket=ticket_of(token), created_by=user.id, created_at=uow.now)
+    uow.add(batch)
+    await uow.flush()
+    uow.audit("import.link", "import_batch", batch.id)
+    return token
+
+
+async def stage_upload(uow: UnitOfWork, token: str, filename: str, data: bytes,
+                       preview: Callable[[StagedImport], dict[str, Any]]) -> StagedImport:
+    """A file uploaded through a link: staged like a file sent in chat, for the admin who
+    opened the link, who is sent `preview(staged)` (the preview card's payload) through the
+    outbox. The link is used up by the first upload that stages."""
+    batch = (await uow.session.execute(select(ImportBatch).where(
+        col(ImportBatch.ticket) == ticket_of(token)))).scalars().first()
+    if batch is None or batch.status != "awaiting":
+        raise NotFound("unknown or used upload link", "链接无效或已用过，请在聊天里重新发 /导入。")
+    if batch.created_at < uow.now - LINK_FOR:
+        raise Conflict("upload link expired", "链接已过期（30 分钟），请在聊天里重新发 /导入。")
+    user = await uow.session.get(User, batch.created_by) if batch.created_by else None
+    if user is None or user.role not in ADMINS or not user.active:
+        raise NotFound("upload link of a non-admin", "链接无效，请在聊天里重新发 /导入。")
+    kind, table = _read(data, None)
+    plan = await plan_import(uow, kind, table)
+    claimed = await uow.session.execute(update(ImportBatch).where(
+        col(ImportBatch.id) == batch.id, col(ImportBatch.status) == "awaiting").values(
+        status="staged", kind=kind, filename=filename[:200], size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(), content=data, summary=summary_of(plan),
+        created_at=uow.now))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise NotFound("upload link used concurrently", "链接已用过，请在聊天里重新发 /导入。")
+    await uow.session.refresh(batch)
+    uow.audit("import.stage", "import_batch", batch.id,
+              after={"filename": batch.filename, "size": batch.size, "via": "link",
+                     **batch.summary})
+    staged = StagedImport(batch, plan)
+    uow.notify("import.preview", user.id, preview(staged),
+               dedupe_key=f"import.preview:{batch.id}")
+    return staged

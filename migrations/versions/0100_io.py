@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("content", sa.LargeBinary(), nullable=True),
         sa.Column("mode", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("summary", JSON, nullable=False),
+        sa.Column("ticket", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("created_by", sa.Integer(), nullable=True),
         sa.Column("created_at", crm_core.models.base.AwareDateTime(timezone=True),
                   nullable=False),
@@ -42,9 +43,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("import_batch", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_import_batch_status"), ["status"], unique=False)
+        batch_op.create_index(batch_op.f("ix_import_batch_ticket"), ["ticket"], unique=True)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("import_batch", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_import_batch_ticket"))
         batch_op.drop_index(batch_op.f("ix_import_batch_status"))
     op.drop_table("import_batch")
