@@ -122,7 +122,7 @@ async def _decide(ctx: Context, op: str, batch_id: int, mode: str, kind: str
     plan = staged.plan
     if not staged.applied:
         return [Text(f"有 {len(plan.errors)} 行有误，按“全部无误才导入”什么也没导入。"
-                     "改好后重发文件，或选“跳过有误的行”。"), report, preview_card(staged)]
+                     "改好后重发文件，或选“跳过错行，导入其余”。"), report, preview_card(staged)]
     label = KIND_LABELS[plan.kind]
     text = (f"{label}导入完成：新建 {plan.count('create')}，合并 {plan.count('merge')}"
             + (f"，已有无变化 {plan.count('same')}" if plan.count("same") else "")

@@ -47,17 +47,19 @@ def import_preview(p: Mapping[str, Any]) -> Card:
     lines = list(p.get("lines") or [])
     if not good:
         lines.insert(0, "没有可以导入的行。" if counts["error"] else "文件里的都已存在，无需导入。")
+    elif counts["error"]:
+        lines.insert(0, f"可导入 {good} 行，{counts['error']} 行有误。")
     args = {"batch": str(p["batch_id"])}
     other = "contacts" if p["kind"] == "customers" else "customers"
     buttons: list[Button] = []
     if good and counts["error"]:
-        buttons += [Button(f"导入 {good} 行，跳过有误的", ACTION,
+        buttons += [Button("跳过错行，导入其余", ACTION,
                            {**args, "op": "apply", "mode": "rows"}, style="primary"),
                     Button("全部无误才导入", ACTION, {**args, "op": "apply", "mode": "all"})]
     elif good:
-        buttons.append(Button(f"确认导入 {good} 行", ACTION,
+        buttons.append(Button("确认导入", ACTION,
                               {**args, "op": "apply", "mode": "all"}, style="primary"))
-    buttons += [Button(f"改按{KIND_LABELS[other]}导入", ACTION,
+    buttons += [Button(f"按{KIND_LABELS[other]}导入", ACTION,
                        {**args, "op": "kind", "kind": other}),
                 Button("取消", ACTION, {**args, "op": "cancel"}, style="danger")]
     return Card(f"导入预览：{label}（{p['filename']}，{p['rows']} 行）", fields=tuple(fields),

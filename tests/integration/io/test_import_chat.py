@@ -51,7 +51,7 @@ async def test_template_preview_confirm_once_and_report(chat: ChatHarness,
     assert dict(preview.fields) == {"新建": "1", "合并到已有": "1", "有误": "1"}
     assert "南京市鼓楼医院" in preview.body and "缺少客户名称" in preview.body
     assert await customers(demo_db) == before                 # a preview writes nothing
-    replies = await chat.press("导入 2 行")
+    replies = await chat.press("跳过错行")
     assert "新建 1，合并 1，跳过有误 1 行" in text_of(replies)
     report = replies[1]
     assert isinstance(report, File) and report.name == "客户-导入报告.xlsx"
@@ -59,7 +59,7 @@ async def test_template_preview_confirm_once_and_report(chat: ChatHarness,
     assert [r[1] for r in rows[1:]] == ["新建", "合并", "有误"]
     assert await customers(demo_db) == before + 1
     chat.last = [preview]                                     # the same card tapped again
-    again = await chat.press("导入 2 行")
+    again = await chat.press("跳过错行")
     assert text_of(again) == "这个文件已经导入过了"
     assert await customers(demo_db) == before + 1
     async with demo_db.session() as s:
@@ -87,11 +87,11 @@ async def test_kind_switch_and_contacts(chat: ChatHarness, demo_db: Database) ->
     data = xlsx([["医院", "姓名", "手机"], ["南京市鼓楼医院", "孙立", "13912345678"]])
     (preview,) = await send_file(chat, "联系人.xlsx", data)
     assert isinstance(preview, Card) and preview.title.startswith("导入预览：联系人")
-    (switched,) = await chat.press("改按客户导入")
+    (switched,) = await chat.press("按客户导入")
     assert isinstance(switched, Card) and switched.title.startswith("导入预览：客户")
-    (back,) = await chat.press("改按联系人导入")
+    (back,) = await chat.press("按联系人导入")
     assert isinstance(back, Card) and back.title.startswith("导入预览：联系人")
-    replies = await chat.press("确认导入 1 行")
+    replies = await chat.press("确认导入")
     assert "联系人导入完成：新建 1" in text_of(replies)
 
 
