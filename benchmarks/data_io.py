@@ -4,6 +4,7 @@
     .venv/bin/python -m benchmarks.data_io export --followups 100000
     .venv/bin/python -m benchmarks.data_io import --contacts 10000
     .venv/bin/python -m benchmarks.data_io backup --contacts 100000 --rate 20 --duration 20
+    .venv/bin/python -m benchmarks.data_io backup --baseline    # and the same load, no backup
     .venv/bin/python -m benchmarks.data_io all --postgres postgresql://postgres@127.0.0.1:5432/test
 
 * export: the demo company plus N follow-ups; `crmbot export 跟进` in a child process (the
@@ -206,8 +207,8 @@ def bench_import(postgres: str | None, n: int, tmp: Path) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- backup
 
-def bench_backup(postgres: str | None, n: int, rate: float, duration: float, tmp: Path
-                 ) -> dict[str, Any]:
+def bench_backup(postgres: str | None, n: int, rate: float, duration: float, tmp: Path,
+                 *, take_backup: bool = True) -> dict[str, Any]:
     from crm_core.backup import read_manifest, restore_backup
 
     url, cleanup = fresh_db(postgres, tmp, "backup")
@@ -248,6 +249,9 @@ def bench_backup(postgres: str | None, n: int, rate: float, duration: float, tmp
         async def during() -> tuple[list[float], int]:
             async def take() -> None:
                 await asyncio.sleep(duration / 3)
+                if not take_backup:          # the baseline: the same load, no backup
+                    backup.update(rc=0, seconds=0.0)
+                    return
                 t0 = time.perf_counter()
                 p = await asyncio.create_subprocess_exec(
                     *CLI, "backup", str(path), cwd=ROOT, env=env,
@@ -265,6 +269,15 @@ def bench_backup(postgres: str | None, n: int, rate: float, duration: float, tmp
         result = parent.recv()["wecom"]
         if backup.get("rc") != 0:
             raise RuntimeError(f"backup failed: {backup}")
+        if not take_backup:
+            figures = {"messages": len(load), "replied": len(result["samples"]),
+                       "non_200": non_200, "server_errors": result["errors"],
+                       "server_p50_ms": round(chat.pct(result["samples"], 50), 1),
+                       "server_p99_ms": round(chat.pct(result["samples"], 99), 1),
+                       "restore_matches": True}
+            print(f"  baseline without a backup: {figures['replied']}/{len(load)} answered, "
+                  f"p50 {figures['server_p50_ms']} ms, p99 {figures['server_p99_ms']} ms")
+            return figures
         manifest = read_manifest(path)
         restored = restore_backup(target, path, force=False, now=datetime.now(UTC))
         figures = {
@@ -319,6 +332,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--duration", type=float, default=20.0, help="seconds of chat load")
     ap.add_argument("--postgres", metavar="ADMIN_URL", help="run on PostgreSQL databases "
                     "created through this admin URL (default: SQLite)")
+    ap.add_argument("--baseline", action="store_true",
+                    help="backup: also run the same chat load without a backup, to compare")
     ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args(argv)
     os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
@@ -338,6 +353,10 @@ def main(argv: list[str] | None = None) -> int:
                                                  args.rate, args.duration, tmp)
             ok &= (f["non_200"] == 0 and f["server_errors"] == 0
                    and f["replied"] == f["messages"] and f["restore_matches"])
+            if args.baseline:
+                figures["backup_baseline"] = bench_backup(
+                    args.postgres, args.contacts or 100_000, args.rate, args.duration, tmp,
+                    take_backup=False)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     figures["load_after"] = os.getloadavg()[0]
