@@ -58,5 +58,7 @@ def backup_line(runs: Sequence[JobRun], tz: Any) -> str:
         return f"❌ {when} 失败"
     if run.last_status != "ok":
         return f"… {when} 进行中"
+    if (run.last_result or "").startswith("off"):
+        return "未开启（CRMBOT_BACKUP_DIR 为空）"
     size = re.search(r"([\d.]+ MB)", run.last_result or "")
     return f"✅ {when}" + (f" {size.group(1)}" if size else "")

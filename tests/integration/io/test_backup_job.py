@@ -70,5 +70,9 @@ async def test_backups_can_be_turned_off(sqlite_demo_url: str, clock: FrozenCloc
         result = await run_job("daily_backup", db, clock, make_settings(sqlite_demo_url,
                                                                          backup_dir=""))
         assert result.startswith("off")
+        chat = ChatHarness(Bot(db, clock, make_settings(sqlite_demo_url, backup_dir="")), clock,
+                           user="linxiao")
+        card = (await chat.say("/系统"))[0]
+        assert isinstance(card, Card) and dict(card.fields)["最近备份"].startswith("未开启")
     finally:
         await db.dispose()
