@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from bot.commands.registry import ADMINS, command
 from bot.context import Context
@@ -24,12 +25,13 @@ async def system_status(ctx: Context) -> Reply:
     """系统状态：推送队列、死信、定时任务（管理员）"""
     async with ctx.uow() as uow:
         s = uow.session
-        counts = dict((await s.execute(sa.select(OutboxMessage.status, sa.func.count())
-                                       .group_by(OutboxMessage.status))).all())
-        dead = (await s.execute(sa.select(OutboxMessage).where(OutboxMessage.status == "dead")
-                                .order_by(OutboxMessage.id.desc()).limit(5))).scalars().all()  # type: ignore[union-attr]
+        status = col(OutboxMessage.status)
+        counts: dict[str, int] = {str(k): int(n) for k, n in (await s.execute(
+            sa.select(status, sa.func.count()).group_by(status))).all()}
+        dead = (await s.execute(sa.select(OutboxMessage).where(status == "dead")
+                                .order_by(col(OutboxMessage.id).desc()).limit(5))).scalars().all()
         oldest = (await s.execute(sa.select(sa.func.min(OutboxMessage.next_attempt_at)).where(
-            OutboxMessage.status == "pending"))).scalar()
+            status == "pending"))).scalar()
         runs = (await s.execute(sa.select(JobRun).order_by(JobRun.name))).scalars().all()
     tz = ctx.bot.clock.tz
     fields = [(STATUS_LABELS.get(k, k), str(counts.get(k, 0)))
