@@ -64,14 +64,18 @@ async def stage_import(uow: UnitOfWork, user: User, filename: str, data: bytes,
                         summary=summary_of(plan), created_by=user.id, created_at=uow.now)
     uow.add(batch)
     await uow.flush()
-    # files nobody confirmed within a day are dropped
-    await uow.session.execute(update(ImportBatch).where(
-        col(ImportBatch.status) == "staged",
-        col(ImportBatch.created_at) < uow.now - STAGED_FOR).values(status="expired",
-                                                                   content=None))
+    await expire_batches(uow)
     uow.audit("import.stage", "import_batch", batch.id,
               after={"filename": batch.filename, "size": batch.size, **batch.summary})
     return StagedImport(batch, plan)
+
+
+async def expire_batches(uow: UnitOfWork) -> None:
+    """Files nobody confirmed within a day, and upload links nobody used, are dropped."""
+    await uow.session.execute(update(ImportBatch).where(
+        col(ImportBatch.status).in_(("staged", "awaiting")),
+        col(ImportBatch.created_at) < uow.now - STAGED_FOR).values(status="expired",
+                                                                   content=None))
 
 
 async def _staged(uow: UnitOfWork, batch_id: int) -> ImportBatch:
@@ -156,6 +160,7 @@ async def open_upload(uow: UnitOfWork, user: User) -> str:
     """A one-time upload link's token for an admin (WeCom sends apps no files): valid
     `LINK_FOR`, used once; only its hash is stored."""
     require_role(user, ADMINS, "import customers or contacts")
+    await expire_batches(uow)
     token = secrets.token_urlsafe(24)
     batch = ImportBatch(kind="", status="awaiting", filename="", sha256="",
                         ticket=ticket_of(token), created_by=user.id, created_at=uow.now)
