@@ -27,6 +27,7 @@ MAX_ROWS = 50_000
 MAX_COLUMNS = 200
 HEADER_SCAN_ROWS = 10
 MAX_MERGED_RANGES = 20_000
+MAX_UNPACKED_BYTES = 400 * 1024 * 1024  # 50 000 rows of 200 columns stay far below
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -190,6 +191,7 @@ def _csv_rows(text: str) -> Iterator[tuple[int, list[Any]]]:
 # --------------------------------------------------------------------------- XLSX
 
 def _xlsx_rows(data: bytes) -> tuple[Iterator[tuple[int, list[Any]]], str, int]:
+    _check_unpacked_size(data)
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as e:
@@ -203,6 +205,20 @@ def _xlsx_rows(data: bytes) -> tuple[Iterator[tuple[int, list[Any]]], str, int]:
         raise SheetError("workbook without a sheet", "这个 Excel 文件里没有工作表。")
     merges = _merged_ranges(ws)
     return _filled_merges(ws, merges), str(ws.title), len(merges)
+
+
+def _check_unpacked_size(data: bytes) -> None:
+    """A workbook is a ZIP: refuse one that unpacks to far more than any real list (a
+    "zip bomb" would otherwise keep the parser busy for minutes)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        raise SheetError(f"cannot open as XLSX: {e}",
+                         "这个文件打不开：不是有效的 Excel（.xlsx）文件。") from e
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise SheetError(f"workbook unpacks to {unpacked} bytes",
+                         "文件解压后太大，超过上限。请拆成几个文件再导入。")
 
 
 def _first_sheet_with_data(wb: Any) -> Any:

@@ -191,3 +191,20 @@ def test_row_and_size_limits() -> None:
     with pytest.raises(SheetError) as e:
         read_table(b"a" * 2000, {"a": "a"}, max_bytes=1000)
     assert "太大" in e.value.user_message
+
+
+def test_a_workbook_that_unpacks_to_gigabytes_is_refused_at_once() -> None:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
+            block = b"<row><c><v>1</v></c></row>" * 40000
+            for _ in range(500):                    # ~500 MB unpacked, ~1 MB packed
+                f.write(block)
+    assert len(buf.getvalue()) < 5_000_000
+    with pytest.raises(SheetError) as e:
+        read_accounts(buf.getvalue(), "customers")
+    assert "解压后太大" in e.value.user_message
