@@ -36,7 +36,8 @@ MAX_CELL_CHARS = 32_767              # Excel's limit
 
 def safe_text(value: str) -> str:
     """Text as it may go into a cell: no control characters, no formula."""
-    text = _ILLEGAL.sub("", value)[:MAX_CELL_CHARS]
+    text = _ILLEGAL.sub("", value)[:MAX_CELL_CHARS] if _ILLEGAL.search(value) or \
+        len(value) > MAX_CELL_CHARS else value
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
@@ -61,10 +62,8 @@ class SheetWriter:
         ws.append(header)
 
     def append(self, values: Sequence[Any]) -> None:
-        row: list[Any] = []
-        for kind, v in zip(self.kinds, values, strict=False):
-            row.append(self._cell(kind, v))
-        self.ws.append(row)
+        self.ws.append([self._cell(kind, v) for kind, v in zip(self.kinds, values,
+                                                                 strict=False)])
         self.rows += 1
 
     def extend(self, rows: Iterable[Sequence[Any]]) -> None:
@@ -72,18 +71,21 @@ class SheetWriter:
             self.append(r)
 
     def _cell(self, kind: str, v: Any) -> Any:
-        if v is None or v == "":
+        t = type(v)
+        if t is str:                 # most cells: one type check
+            return safe_text(v) if v else None
+        if v is None:
             return None
-        if isinstance(v, datetime):
+        if t is datetime:
             # a plain value: openpyxl gives dates its own date format, without the cost of a
             # styled cell per row (a third of the time of a 100 000-row export)
             local = v.astimezone(self.tz) if v.tzinfo is not None else v
             return local.replace(tzinfo=None) if kind != "date" else local.date()
-        if isinstance(v, date):
+        if t is date:
             return v
-        if isinstance(v, bool):
+        if t is bool:
             return "是" if v else "否"
-        if isinstance(v, int | float):
+        if t is int or t is float:
             if kind in ("money", "number"):
                 cell = WriteOnlyCell(self.ws, value=v)
                 cell.number_format = _FORMATS[kind]
