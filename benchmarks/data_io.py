@@ -216,8 +216,9 @@ def bench_backup(postgres: str | None, n: int, rate: float, duration: float, tmp
     fake = chat.FakeApi().start()
     servers: list[tuple[Any, Any]] = []
     try:
-        print(f"backup: demo + {n} contacts, chat at {rate}/s for {duration:.0f} s, "
-              "crmbot backup in the middle …", flush=True)
+        print(f"{'backup' if take_backup else 'baseline'}: demo + {n} contacts, chat at "
+              f"{rate}/s for {duration:.0f} s, "
+              + ("crmbot backup in the middle …" if take_backup else "no backup …"), flush=True)
         demo(url)
         customers = ids(url, "SELECT id FROM customer")
         rng = random.Random(5)
