@@ -350,6 +350,10 @@ _TRADE = Catalog.from_dict({
         ("孟经理说进店费要5万，太高了", "obstacle", "进店费高"),
         # 等 ends a name: '要等教育局批下来' holds no organisation '等教育局'
         ("孟经理说钱要等教育局批下来", "obstacle", "资金未到位"),
+        # a catalog contact's words reported are a follow-up, even with no step; 年后再看
+        # is undecided
+        ("孟经理说明年三月采购", "intent", "log_followup"),
+        ("孟经理说彩盒年后再看", "attitude", "需再沟通"),
     ],
 )
 def test_general_patterns_from_fresh_batches(text: str, field: str, value: object) -> None:
