@@ -148,6 +148,7 @@ _UNDECIDED = re.compile(
     # thinking it over, comparing, consulting someone
     r"再考虑|考虑一下|要考虑|还在考虑|考虑考虑|商量|再想想|想一想|犹豫|拿不定|没拿定|没决定|"
     r"(?<![人间])还没定|不太确定|还在比较|比较几家|在比较|对比一下|在对比|还在对比|对比几家|货比三家|"
+    r"还在(?:跟|和)[^，,。；;]{1,8}?比|在比价|比比价|"
     r"比较一下|再比较|再看看|还要看看|还得看看|看看再说|再研究|要研究|回去研究|再评估|要评估|"
     r"再算算|算一算|再算一下|再等等|先等等|等等看|请示|汇报后|要汇报|还得再谈|还要再谈|再谈谈|再定|"
     r"不好(?:签|定|说|办|拍板)|"
@@ -173,8 +174,14 @@ _SUPPORT = re.compile(
 def detect_attitude(text: str) -> str | None:
     if _REJECT.search(text):
         return "已否决"
-    if _UNDECIDED.search(text):
+    if any(not _OWN_ERRAND.search(text[max(0, m.start() - 8): m.start()])
+           for m in _UNDECIDED.finditer(text)):
         return "需再沟通"
     if _SUPPORT.search(text):
         return "明确支持"
     return None
+
+
+# the rep's own errand, not the customer's stance: '我说回去请示一下'
+_OWN_ERRAND = re.compile(
+    r"我(?:们)?(?:说|这边|先|就|得|要)?(?:回去|回公司|跟公司|向公司|跟领导|向领导|找领导)?\s*$")

@@ -18,6 +18,8 @@ _STAGE_VERB = re.compile(
     r"置为|置成|挪到|阶段[:：])\s*$"
 )
 _AFTER_MENTION = ("阶段", "了", "啦", "这步", "这一步", "这个阶段")
+# a two-character stage is often an activity too ('给宁总监演示了'): 了 alone is not enough
+_AFTER_SHORT = ("阶段", "这步", "这一步", "这个阶段")
 _ALONE_BEFORE = re.compile(r"(?:^|[，,。；;！!\s])$")
 _ALONE_AFTER = re.compile(r"[！!。.~～\s]*(?:$|[\U0001F300-\U0001FAFF\u2600-\u27BF])")
 _OLD_STAGE = re.compile(r"(?:原来是|之前是|以前是|从)\s*$")
@@ -25,11 +27,13 @@ _STAGE_CHANGE = re.compile(r"阶段|改成|改为|设成|标成|标记|更新|�
 _WIN = re.compile(
     r"赢了|赢单|(?:合同|单子|这单|那单)(?:已经)?签了|成交了|拿下了|中标了|标中了|中了标|签下来了|"
     r"签约了|签了约|成单了")
+# a win that needs no deal word around it ('天宇光伏签约了🎉')
+_WIN_SELF = re.compile(r"赢单|成交了|中标了|标中了|中了标|签约了|签了约|成单了|签下来了")
 # which of the tenant's stages is the won one and which the lost one, by its name
 _LOST_NAME = re.compile(r"输|丢|[未没]中标|落标|失败|流失|关闭|放弃")
 _WON_NAME = re.compile(r"赢|成交|中标|签约|签单|成单|已签")
 _LOSE = re.compile(
-    r"丢了|输了|输单|没拿下|丢单|黄了|落标|没中标|标没中|(?:竞品|别家|对手|友商).{0,4}中标")
+    r"丢了|输了|输单|没拿下|丢单|丢标|黄了|落标|没中标|标没中|(?:竞品|别家|对手|友商).{0,4}中标")
 _PLANNED = re.compile(r"要|得|准备|争取|打算|计划|会|把")
 _DEAL = re.compile(r"单|项目|标|合同")
 
@@ -47,7 +51,8 @@ def detect_stage(text: str, matcher: PresetMatcher,
         if _STAGE_VERB.search(text[max(0, h.start - 6): h.start]):
             return True, h.preset
     for h in hits:
-        if text.startswith(_AFTER_MENTION, h.end) and \
+        after = _AFTER_MENTION if h.end - h.start >= 3 else _AFTER_SHORT
+        if text.startswith(after, h.end) and \
                 not _OLD_STAGE.search(text[max(0, h.start - 4): h.start]):
             return True, h.preset
     for h in hits:               # a stage said as a clause of its own: '…续签了，成交'
@@ -64,11 +69,12 @@ def stage_from_outcome(text: str, stages: Sequence[str]) -> str | None:
     not for an outcome still to come ('国庆前要把合同签了')."""
     lose = [s for s in stages if _LOST_NAME.search(s)]
     win = [s for s in stages if _WON_NAME.search(s) and s not in lose]
-    if not _DEAL.search(text):
+    self_said = _WIN_SELF.search(text)
+    if not _DEAL.search(text) and self_said is None:
         return None
     if _LOSE.search(text) and lose:
         return lose[0]
-    m = _WIN.search(text)
+    m = self_said or _WIN.search(text)
     if m and win and not _PLANNED.search(_clause_before(text, m.start())):
         return win[0]
     return None

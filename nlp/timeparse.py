@@ -133,8 +133,10 @@ _PART_RE = re.compile(_PARTS)
 _PAST_MARK_RE = re.compile(
     r"了|过了|已经|已|上次|刚才|刚刚|见过|聊过|做过|[签见送发做谈聊定买交付]的"
 )
-_POSTPONE_RE = re.compile(r"(?:推迟|延迟|延期|延后|推|拖|冻|压|延)(?:到|至)\s*$")
-_EVENT_AFTER = re.compile(r"\s*才")          # '经费要到年底才下来': their event, not a step
+_POSTPONE_RE = re.compile(r"(?:推迟|延迟|延期|延后|推|拖|冻|压|延|要等|得等|等)(?:到|至)\s*$")
+# their event, not a step: '经费要到年底才下来', '合同年底到期'
+_EVENT_AFTER = re.compile(r"\s*(?:才|到期)")
+_FESTIVAL_NAME = re.compile(r"双十一|双11|双十二|双12|双旦|双节|618")
 _CLAUSE_RE = re.compile(r"[，,。；;！!？?\n\r\t]+|\s+|然后|接着")
 
 
@@ -384,7 +386,10 @@ def scan_times(text: str, now: datetime,
         if te is None:
             continue
         dates.append(te)
-    taken = [(d.start, d.end) for d in dates]
+    # shopping festivals are names, not times ('双十一时效' holds no 十一时)
+    festivals = [(m.start(), m.end()) for m in _FESTIVAL_NAME.finditer(text)]
+    dates = [d for d in dates if all(d.end <= a or d.start >= b for a, b in festivals)]
+    taken = [(d.start, d.end) for d in dates] + festivals
     for te in holiday_times(text, today, holidays or _DEFAULT_CALENDAR):
         if all(te.end <= a or te.start >= b for a, b in taken):
             dates.append(te)

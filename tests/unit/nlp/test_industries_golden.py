@@ -1,4 +1,4 @@
-"""Labelled messages over twenty-six non-medical catalogs, labelled by CONVENTIONS before the
+"""Labelled messages over thirty non-medical catalogs, labelled by CONVENTIONS before the
 extractor ran on them: the whole pipeline, every field. industries.jsonl: 103 messages over
 the five catalogs of industries.py (education, agriculture, labs, software, construction);
 industries2.jsonl: 100 over hotel linen, veterinary, warehouse forklift, office furniture and
@@ -7,7 +7,8 @@ chemicals, HR software, waterproofing materials and access control; industries4.
 packaging, beverage distribution, corporate training and environmental monitoring;
 industries5.jsonl: 40 over industrial gases, testing and certification, landscaping and pet food;
 industries6.jsonl: 40 over fire safety, managed printing, liquor distribution and cement, many
-of them voice-style (each with its industriesN_catalogs.json)."""
+of them voice-style; industries7.jsonl: 40 over restaurant POS software, enterprise car rental,
+warehousing and fertilizer (each with its industriesN_catalogs.json)."""
 
 from __future__ import annotations
 
@@ -31,8 +32,8 @@ def _rows(name: str) -> list[dict[str, Any]]:
             if line.strip()]
 
 
-ROWS = [r for n in ("", "2", "3", "4", "5", "6") for r in _rows(f"industries{n}.jsonl")]
-_MORE = {k: v for n in ("2", "3", "4", "5", "6")
+ROWS = [r for n in ("", "2", "3", "4", "5", "6", "7") for r in _rows(f"industries{n}.jsonl")]
+_MORE = {k: v for n in ("2", "3", "4", "5", "6", "7")
          for k, v in json.loads((DATA / f"industries{n}_catalogs.json")
                                 .read_text(encoding="utf-8")).items()}
 _EXTRACTORS = {name: Extractor(catalog(name)) for name in INDUSTRIES}
@@ -47,6 +48,9 @@ KNOWN_MISSES = {
                              "a delayed date is read as the step (labelled 其他: only 再谈)",
     "liquor/p02 attitude": "'回去跟公司申请一下' with no subject: read as the customer asking "
                            "a superior (labelled as the rep's own errand)",
+    "pos/r02 products": "an alias cut short: '收银' for the alias 收银系统",
+    "carrental/s05 next_action": "a generic '再联系' with no date is not taken as a step (as in "
+                                 "dev: '她说看完再联系' is no step); labelled 其他",
 }
 
 
@@ -63,7 +67,7 @@ def _mismatches(row: dict[str, Any]) -> list[str]:
     return out
 
 
-def test_set_covers_twenty_six_industries_and_every_intent() -> None:
+def test_set_covers_thirty_industries_and_every_intent() -> None:
     assert {r["industry"] for r in ROWS} == set(INDUSTRIES) | set(_MORE)
     assert {r["gold"]["intent"] for r in ROWS} == {
         "log_followup", "create_lead", "update_stage", "query", "other"}

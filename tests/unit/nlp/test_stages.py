@@ -289,9 +289,10 @@ _TRADE = Catalog.from_dict({
                   "aliases": ["孟经理"]}],
     "products": [{"name": "彩盒", "aliases": ["礼盒"]}],
     "next_actions": ["打样", "铺货", "试听课", "确认设计稿", "方案编制", "促销活动", "试吃活动",
-                     "苗木看样", "出具报告", "签订合同", "其他"],
+                     "苗木看样", "出具报告", "签订合同", "培训", "其他"],
     "obstacles": ["交期太长", "库存积压", "技术参数不符", "付款延迟", "竞品介入", "进店费高",
                   "资金未到位", "其他"],
+    "stages": ["初步接触", "演示", "合同谈判", "签约", "流失"],
 })
 
 
@@ -354,6 +355,23 @@ _TRADE = Catalog.from_dict({
         # is undecided
         ("孟经理说明年三月采购", "intent", "log_followup"),
         ("孟经理说彩盒年后再看", "attitude", "需再沟通"),
+        # a two-character stage that is also an activity needs more than 了
+        ("给孟经理演示了彩盒，下周一再报价", "intent", "log_followup"),
+        ("味之源签约了🎉", "stage", "签约"),
+        # a statement with 有几个 is no question; 多久 asks
+        ("孟经理说有几个门店网络老掉线，明天去现场看看", "intent", "log_followup"),
+        ("味之源的合同还有多久到期", "intent", "query"),
+        ("今年给味之源送了几次货", "intent", "query"),
+        # the rep's own errand is not the customer's stance
+        ("孟经理说要赊账到秋收以后，我说回去请示一下", "attitude", None),
+        ("孟经理还在跟另外两家比", "attitude", "需再沟通"),
+        # shopping festivals are names, not times; '要等到国庆以后' is their delay
+        ("孟经理说双十一时效要求24小时发货", "next_time", None),
+        ("孟经理说彩盒要走采购流程，可能要等到国庆以后", "next_date", None),
+        # a clause that sets the time of the step before it ('定在…')
+        ("孟经理想让我们给门店讲一次彩盒知识，定在下下周二上午九点", "next_action", "培训"),
+        # 来看 ends a name: '来看仓' is no organisation
+        ("孟经理下周二来看仓", "customer", None),
     ],
 )
 def test_general_patterns_from_fresh_batches(text: str, field: str, value: object) -> None:
