@@ -239,7 +239,8 @@ class PresetMatcher:
                         continue
                     if concept.soft and not fits:
                         continue             # no preset for it: not worth a 其他
-                    picked = self._pick(concept, fits, m.group(0), key in self._direct)
+                    picked = self._pick(concept, fits, m.group(0),
+                                        key in self._direct and self.kind == "next_actions")
                     out.append(Hit(s, e, picked, key, kind))
         # a built-in meaning yields to the tenant's own preset words said there ('出具报告'
         # is the tenant's 出具报告, not 报告 → 方案编制 or 其他), and one the tenant has no

@@ -31,7 +31,11 @@ _DATE_ONLY = re.compile(
     r"(?:(?:就|再)?(?:开始|启动|执行|落地|进行|实施)(?:吧|了)?[\s，,。；;！!]*|"
     r"(?:再)?(?:定|确定|约|商量|敲定)(?:一下)?(?:具体)?的?(?:时间|日子|日期)[\s，,。；;！!]*|"
     r"再(?:搞|做|办|来|弄|安排|开)(?:一|两)?[场次回轮批期][\s，,。；;！!]*|"
-    r"(?:再|去|来|过去)?[签谈送装发报修办](?:一下)?[\s，,。；;！!]*)?")
+    r"(?:再|去|来|过去)?(?P<verb>[签谈送装发报修办到])(?:一下)?[\s，,。；;！!]*)?")
+# a bare verb after a date when no clause before says the step ('要200箱 下周一送')
+_BARE_VERB = {"送": "delivery", "发": "delivery", "装": "install", "修": "after_sales",
+              "签": "contract", "报": "quote"}
+_SAID_BEFORE = re.compile(r".*(?:我说|他说|她说|说)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +103,9 @@ def step_around(text: str, start: int, end: int, next_start: int, matcher: Prese
     if found is not None and not found.generic:
         return found
     cs = clause[0]
+    said = _SAID_BEFORE.match(text, cs, start)
+    if said is not None and said.end() <= start:
+        cs = said.end()           # what was said before the date's own words is no step
     before = text[cs:start]
     step = step_in(before, matcher, local(cs, start))
     if step is not None and (found is None or not step.generic):
@@ -114,11 +121,19 @@ def step_around(text: str, start: int, end: int, next_start: int, matcher: Prese
             objects = [h for h in hits if h.concept in _OBJECT_CONCEPTS]
             if objects:
                 return _step(objects[-1], matcher, first_after or prev)
-        if _DATE_ONLY.fullmatch(text[cs:start] + text[end:clause[1]]):
+        only = _DATE_ONLY.fullmatch(text[cs:start] + text[end:clause[1]])
+        if only:
             for a, b in previous:        # the nearest clause that says a step
                 hits = matcher.hits(text[a:b], local(a, b))
                 if hits:
                     return _step(_choose(hits), matcher, text[a:b])
+            concept = _BARE_VERB.get(only.group("verb") or "")
+            if concept is not None:
+                return Step(matcher.preset_of_concept(concept), concept, _words(prev), True)
+    if carry is not None and carry.group(0).startswith(("送", "寄", "递", "交")):
+        # something carried there with no object said: a delivery, not a visit
+        return Step(matcher.preset_of_concept("delivery"), "delivery",
+                    _words(first_after or before), False)
     if _WEAK_VISIT.search(first_after) or _WEAK_VISIT.search(before):
         preset = matcher.preset_of_concept("visit")
         return Step(preset, "visit", _words(first_after or before), False)

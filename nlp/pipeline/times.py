@@ -99,8 +99,10 @@ def _choose_next(doc: Doc, ents: Entities, times: Times, future: list[TimeExpr],
     # a date is the rep's step only where a step or a plan is said around it ('年后想装',
     # '节后要采购', '下个月开始用' are the customer's plans, not the rep's next step)
     scored: list[tuple[int, int, TimeExpr]] = []
+    starts = sorted(u.start for u in times.exprs if u.kind != "clock" and u.kind != "part")
     for i, t in enumerate(strong):
-        nxt = next((u.start for u in strong[i + 1:] if u.start > t.end), len(text))
+        # up to the next time said, read or not ('明年一月换…，元旦后再联系': 再联系 is 元旦后's)
+        nxt = next((s for s in starts if s > t.end), len(text))
         cs, ce = clause_of(doc, t.start)
         seg = text[cs: max(nxt, ce) if nxt > ce else nxt]
         score = 0
@@ -134,8 +136,8 @@ def _then_follows(text: str, t: TimeExpr, times: list[TimeExpr]) -> bool:
 def _next_date_start(text: str, t: TimeExpr, times: list[TimeExpr]) -> int:
     end = t.end
     for u in times:
-        if u.start < t.end or u.kind != "date" or u.date is None:
-            continue
+        if u.start < t.end or u.kind in ("clock", "part") or (u.kind == "date" and u.date is None):
+            continue                 # (a vague or unread time ends the step too: '…，元旦后再联系')
         if _ALTERNATIVE.fullmatch(text[end: u.start]):
             end = u.end          # an alternative / range end belongs to this step
             continue

@@ -372,6 +372,17 @@ _TRADE = Catalog.from_dict({
         ("孟经理想让我们给门店讲一次彩盒知识，定在下下周二上午九点", "next_action", "培训"),
         # 来看 ends a name: '来看仓' is no organisation
         ("孟经理下周二来看仓", "customer", None),
+        # what was said before 我说 is no step; something carried there is a delivery
+        ("孟经理打电话过来说发票开错了我说明天上午就给他送过去", "next_action", "其他"),
+        ("孟经理 电话 彩盒 要200箱 下周一送", "next_action", "其他"),
+        ("孟经理 电话 彩盒 要200箱 下周一送", "next_date", "2026-03-16"),
+        # a vague or unread time ends the step of the date before it
+        ("孟经理说明年一月换新的，元旦后再联系", "next_date", None),
+        # 还没见过 is no visit; 不敢再用 is a no
+        ("孟经理说老板调走了，新来的副总还没见过", "channel", None),
+        ("孟经理说彩盒质量不行，不敢再用了", "attitude", "已否决"),
+        # a technician sent over is after-sales (其他 here), arriving at a time
+        ("孟经理说彩盒有色差，要我们派技术过去看看，明天下午两点到", "next_action", "其他"),
     ],
 )
 def test_general_patterns_from_fresh_batches(text: str, field: str, value: object) -> None:
