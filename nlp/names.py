@@ -16,6 +16,7 @@ from typing import Protocol
 
 from nlp.lexicon import lexicon
 from nlp.pinyin import is_han, py_variants
+from nlp.segment import base_word_freq
 from nlp.timeparse import cn_to_int
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "NameTable",
     "derived_aliases",
     "overlaps",
+    "product_short_forms",
     "select_mentions",
 ]
 
@@ -291,6 +293,31 @@ def derived_aliases(name: str, region: str, aliases: Iterable[str] = ()) -> set[
     out.discard(name)
     out.difference_update(aliases)
     return {a for a in out if len(a) >= 2 and _distinctive(a)}
+
+
+_PRODUCT_HEADS = ("系统", "模块", "平台", "软件", "服务", "设备", "产品", "课程")
+_SHORT_FREQ = 100          # what is left must be a word jieba hardly knows (收银, not 学习)
+# how a product is delivered, not which one it is (线上平台 is no 线上)
+_MODE_WORDS = frozenset(("线上", "线下", "在线", "云端", "移动", "远程", "微信", "手机", "网上",
+                         "数字", "智慧", "电子", "网络"))
+
+
+def product_short_forms(name: str, aliases: Iterable[str] = ()) -> set[str]:
+    """Short forms a rep says for a catalog product: its name or an alias without the generic
+    head word (收银系统 → 收银, 班组长课程 → 班组长), where what is left has two or more
+    characters and is specific (a word jieba hardly knows: never 学习 of 学习平台)."""
+    aliases = tuple(aliases)
+    out: set[str] = set()
+    for form in (name, *aliases):
+        for head in _PRODUCT_HEADS:
+            rest = form[: -len(head)]
+            if form.endswith(head) and len(rest) >= 2 and not rest.isascii() \
+                    and base_word_freq(rest) < _SHORT_FREQ and rest not in _MODE_WORDS \
+                    and rest not in lexicon().industry_words:
+                out.add(rest)
+    out.discard(name)
+    out.difference_update(aliases)
+    return out
 
 
 def _strip_industry(body: str) -> str:

@@ -22,7 +22,15 @@ from typing import Any
 
 from nlp.contacts import ContactBook
 from nlp.holidays import HolidayCalendar
-from nlp.names import P_DERIVED, P_EXACT, P_PINYIN, Mention, NameTable, derived_aliases
+from nlp.names import (
+    P_DERIVED,
+    P_EXACT,
+    P_PINYIN,
+    Mention,
+    NameTable,
+    derived_aliases,
+    product_short_forms,
+)
 from nlp.orgs import OrgFinder, OrgSpan, default_orgs
 from nlp.people import People, catalog_titles
 from nlp.pinyin import py_keys
@@ -72,12 +80,18 @@ class CatalogIndex:
                 continue
             for o in owners:
                 self.customers.add(a, o, P_DERIVED)
+        short: dict[str, set[str]] = {}
         for p in catalog.products:
             if not p.name.strip():
                 continue
             self.products.add(p.name, p.name, P_EXACT)
             for a in p.aliases:
                 self.products.add(a, p.name, P_EXACT)
+            for a in product_short_forms(p.name, p.aliases):
+                short.setdefault(a, set()).add(p.name)
+        for a, owners in short.items():
+            if len(owners) == 1 and a.lower() not in self.products.exact:
+                self.products.add(a, next(iter(owners)), P_DERIVED)
         self.customers.finish()
         self.products.finish()
         self.titles = catalog_titles(catalog)

@@ -47,12 +47,10 @@ _EXTRACTORS.update({name: Extractor(Catalog.from_dict(data)) for name, data in _
 # Fields the extractor still gets wrong, each with the pattern it misses (kept in the set, not
 # relabelled; the test fails when one of them starts passing, so the list stays true).
 KNOWN_MISSES = {
-    "training/g07 products": "an alias cut short: '班组长课' for the alias 班组长课程",
     "print/o02 next_action": "'租赁合同明年三月才到期，到时候再谈': the contract named beside "
                              "a delayed date is read as the step (labelled 其他: only 再谈)",
     "liquor/p02 attitude": "'回去跟公司申请一下' with no subject: read as the customer asking "
                            "a superior (labelled as the rep's own errand)",
-    "pos/r02 products": "an alias cut short: '收银' for the alias 收银系统",
     "carrental/s05 next_action": "a generic '再联系' with no date is not taken as a step (as in "
                                  "dev: '她说看完再联系' is no step); labelled 其他",
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nlp import Catalog, extract, match_customers, snap_transcript
+from nlp.names import product_short_forms
 from nlp.pinyin import py_key
 from nlp.resolve import derived_aliases
 from nlp.types import CatalogContact, CatalogCustomer, CatalogProduct
@@ -186,3 +187,12 @@ def test_derived_short_forms() -> None:
     assert "德胜" in derived_aliases("无锡德胜建设集团", "", ["德胜建设"])
     # 市 of 市政 is no city: never 徐州政建设
     assert not any("州政" in a for a in derived_aliases("徐州市政建设集团有限公司", "江苏省徐州市"))
+
+
+def test_product_short_forms() -> None:
+    # a product without its generic head word, where what is left is specific
+    assert "收银" in product_short_forms("点餐收银系统", ["收银系统"])
+    assert product_short_forms("班组长培训", ["班组长课程"]) == {"班组长"}
+    # never an ordinary word or a way of delivering it
+    assert product_short_forms("在线学习平台", ["学习平台", "线上平台"]) == {"在线学习"}
+    assert product_short_forms("会员营销模块", ["会员模块"]) == {"会员营销"}   # not 会员
