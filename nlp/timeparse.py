@@ -133,7 +133,7 @@ _PART_RE = re.compile(_PARTS)
 _PAST_MARK_RE = re.compile(
     r"了|过了|已经|已|上次|刚才|刚刚|见过|聊过|做过|[签见送发做谈聊定买交付]的"
 )
-_POSTPONE_RE = re.compile(r"(?:推迟|延迟|延期|延后|推|拖|冻|压|延|要等|得等|等)(?:到|至)\s*$")
+_POSTPONE_RE = re.compile(r"(?:推迟|延迟|延期|延后|推|拖|冻|压|延|要等|得等|等)(?:到|至)了?\s*$")
 # their event, not a step: '经费要到年底才下来', '合同年底到期'
 _EVENT_AFTER = re.compile(r"\s*(?:才|到期)")
 _FESTIVAL_NAME = re.compile(r"双十一|双11|双十二|双12|双旦|双节|618")

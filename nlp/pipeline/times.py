@@ -27,6 +27,7 @@ _PLAN = re.compile(r"我|约|到时候|届时|安排|准备|计划|打算|记得
                    r"再(?:去|来|过|打|联系|拜访|约|谈|聊|跟|问|发|送|报|签|见|沟通|确认|催|上门|给)")
 
 
+_THEIR_PLAN = re.compile(r"(?:他们|他|她|客户|对方|人家)(?:也)?(?:想|要|打算|准备|计划)")
 _NOT_PLANNED = re.compile(r"不打算|不准备|不计划|不想|不会再|先不|暂不|暂时不|不再|不用再")
 
 
@@ -115,6 +116,8 @@ def _choose_next(doc: Doc, ents: Entities, times: Times, future: list[TimeExpr],
             score += 1                 # the rep's own step ('我10月9号把样机送过去')
         elif _SAID.search(text, cs, t.start):
             score -= 1                 # what a customer said will happen ('说…下个月开标')
+        if _THEIR_PLAN.search(text, cs, t.start):
+            score -= 2                 # the customer's own plan ('他们想年前装好')
         if step_of(doc, ents, times, t, actions) is None and not _PLAN.search(seg) \
                 and not (_DEADLINE.match(text, t.end) and not _SAID.search(text, cs, t.start)):
             continue

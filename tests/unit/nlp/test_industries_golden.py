@@ -1,4 +1,4 @@
-"""Labelled messages over thirty-one non-medical catalogs, labelled by CONVENTIONS before the
+"""Labelled messages over thirty-two non-medical catalogs, labelled by CONVENTIONS before the
 extractor ran on them: the whole pipeline, every field. industries.jsonl: 103 messages over
 the five catalogs of industries.py (education, agriculture, labs, software, construction);
 industries2.jsonl: 100 over hotel linen, veterinary, warehouse forklift, office furniture and
@@ -10,8 +10,9 @@ industries6.jsonl: 40 over fire safety, managed printing, liquor distribution an
 of them voice-style; industries7.jsonl: 40 over restaurant POS software, enterprise car rental,
 warehousing and fertilizer; industries8.jsonl: 40 in the style of dev2 (one catalog of 25
 customers over dental supplies, car-wash equipment, school uniforms, printing ink and hotel
-toiletries; typed, voice, terse and typo'd names; 4 dates of `now`) (each with its
-industriesN_catalogs.json)."""
+toiletries; typed, voice, terse and typo'd names; 4 dates of `now`); industries9.jsonl: 40 more
+in that style (HVAC, PPE, outdoor advertising, water purifiers, cleaning services) (each with
+its industriesN_catalogs.json)."""
 
 from __future__ import annotations
 
@@ -35,9 +36,9 @@ def _rows(name: str) -> list[dict[str, Any]]:
             if line.strip()]
 
 
-ROWS = [r for n in ("", "2", "3", "4", "5", "6", "7", "8")
+ROWS = [r for n in ("", "2", "3", "4", "5", "6", "7", "8", "9")
         for r in _rows(f"industries{n}.jsonl")]
-_MORE = {k: v for n in ("2", "3", "4", "5", "6", "7", "8")
+_MORE = {k: v for n in ("2", "3", "4", "5", "6", "7", "8", "9")
          for k, v in json.loads((DATA / f"industries{n}_catalogs.json")
                                 .read_text(encoding="utf-8")).items()}
 _EXTRACTORS = {name: Extractor(catalog(name)) for name in INDUSTRIES}
@@ -69,7 +70,7 @@ def _mismatches(row: dict[str, Any]) -> list[str]:
     return out
 
 
-def test_set_covers_thirty_one_catalogs_and_every_intent() -> None:
+def test_set_covers_thirty_two_catalogs_and_every_intent() -> None:
     assert {r["industry"] for r in ROWS} == set(INDUSTRIES) | set(_MORE)
     assert {r["gold"]["intent"] for r in ROWS} == {
         "log_followup", "create_lead", "update_stage", "query", "other"}

@@ -383,6 +383,17 @@ _TRADE = Catalog.from_dict({
         ("孟经理说彩盒质量不行，不敢再用了", "attitude", "已否决"),
         # a technician sent over is after-sales (其他 here), arriving at a time
         ("孟经理说彩盒有色差，要我们派技术过去看看，明天下午两点到", "next_action", "其他"),
+        # the customer's own plan is not the rep's step ('他们想年前装好')
+        ("彩盒他们想下个月铺货，今天下午把报价发过去", "next_date", "2026-03-12"),
+        # a bare verb after the date says the step before the clause before it does
+        ("孟经理 同意先做两场试吃 下周一签", "next_action", "签订合同"),
+        ("孟经理 要样品 周三寄", "next_date", "2026-03-18"),
+        # 给了别家 is a no; 推到了 is a delay; 预算还没定 is a blocker, not an undecided person
+        ("孟经理说彩盒今年给了别家", "attitude", "已否决"),
+        ("孟经理把续约推到了明年三月", "next_date", None),
+        ("孟经理说明年预算还没定", "attitude", None),
+        # a price rise is a price blocker (this tenant has no price preset: 其他)
+        ("孟经理嫌彩盒的价格比去年涨了太多", "obstacle", "其他"),
     ],
 )
 def test_general_patterns_from_fresh_batches(text: str, field: str, value: object) -> None:
