@@ -10,9 +10,26 @@ Chinese, which also nudges Whisper away from Traditional characters.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from itertools import zip_longest
 
+from nlp.phonetic import Affinity
 from nlp.types import Catalog
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceHints:
+    """What this rep is most likely to say, from the CRM (the bot fills it in).
+
+    ``likely``: names for the prompt, most likely first (the rep's customers with recent
+    follow-ups, their contacts, products of open deals and recent mentions); when empty,
+    the prompt takes the catalog's names in order. ``affinity``: products each customer
+    bought or was offered, for coherent snapping.
+    """
+
+    likely: tuple[str, ...] = ()
+    affinity: Affinity = field(default_factory=Affinity)
+    names_in_prompt: bool = True    # False: the base prompt only (to measure the prompt)
 
 BASE_PROMPT = "以下是普通话的销售跟进记录。"   # also without names: keeps Simplified,
                                             # punctuation, and the whole note decoded
@@ -29,6 +46,15 @@ def estimate_tokens(text: str) -> int:
     one token per UTF-8 byte, and in practice about 1–2 per CJK character; count 2 per
     non-ASCII character and 1 per ASCII one, plus the leading space."""
     return 1 + sum(2 if ord(ch) > 127 else 1 for ch in text)
+
+
+def prompt_vocabulary(catalog: Catalog | None, hints: VoiceHints | None) -> list[str]:
+    """The names to offer Whisper: the rep's likely names first, else the catalog's."""
+    if hints is not None and not hints.names_in_prompt:
+        return []
+    if hints is not None and hints.likely:
+        return list(dict.fromkeys(n.strip() for n in hints.likely if n and n.strip()))
+    return vocabulary_names(catalog)
 
 
 def vocabulary_names(catalog: Catalog | None) -> list[str]:

@@ -39,6 +39,7 @@ from nlp.asr.errors import (
     QueueFullError,
     TranscriptionTimeoutError,
 )
+from nlp.asr.prompt import VoiceHints
 from nlp.asr.transcribe import Transcriber, Transcript
 from nlp.types import Catalog
 
@@ -51,7 +52,8 @@ class Engine(Protocol):
     def load(self) -> float: ...
 
     def transcribe(
-        self, audio: bytes, fmt: str | None = None, vocabulary: Catalog | None = None
+        self, audio: bytes, fmt: str | None = None, vocabulary: Catalog | None = None,
+        hints: VoiceHints | None = None,
     ) -> Transcript: ...
 
 
@@ -82,6 +84,13 @@ def _as_audio_error(exc: BaseException) -> AudioError:
     return AudioError(f"internal error while transcribing: {exc!r}")
 
 
+def _run_job(engine: Engine, audio: bytes, fmt: str | None, vocabulary: Catalog | None,
+             hints: VoiceHints | None) -> Transcript:
+    if hints is None:   # engines written before hints existed take three arguments
+        return engine.transcribe(audio, fmt, vocabulary)
+    return engine.transcribe(audio, fmt, vocabulary, hints)
+
+
 def _serve(conn: Connection, config: AsrConfig, factory: EngineFactory) -> None:
     """The child process: answer requests until told to stop or the pipe closes."""
     with contextlib.suppress(ValueError, OSError):
@@ -101,8 +110,8 @@ def _serve(conn: Connection, config: AsrConfig, factory: EngineFactory) -> None:
             if kind == "load":
                 reply: tuple[str, Any] = ("ok", engine.load())
             elif kind == "job":
-                _, audio, fmt, vocabulary = msg
-                reply = ("ok", engine.transcribe(audio, fmt, vocabulary))
+                _, audio, fmt, vocabulary, hints = msg
+                reply = ("ok", _run_job(engine, audio, fmt, vocabulary, hints))
             elif kind == "stats":
                 reply = ("ok", {"peak_rss_mb": _peak_rss_mb(), "pid": os.getpid()})
             else:
@@ -243,8 +252,8 @@ class _ThreadBackend:
             if kind == "load":
                 return self.engine.load()
             if kind == "job":
-                _, audio, fmt, vocabulary = msg
-                return self.engine.transcribe(audio, fmt, vocabulary)
+                _, audio, fmt, vocabulary, hints = msg
+                return _run_job(self.engine, audio, fmt, vocabulary, hints)
             if kind == "stats":
                 return {"peak_rss_mb": _peak_rss_mb(), "pid": os.getpid()}
             raise AudioError(f"unknown request {kind!r}")
@@ -293,13 +302,14 @@ class TranscriptionWorker:
         return self.load_seconds
 
     async def transcribe(
-        self, audio: bytes, fmt: str | None = None, vocabulary: Catalog | None = None
+        self, audio: bytes, fmt: str | None = None, vocabulary: Catalog | None = None,
+        hints: VoiceHints | None = None,
     ) -> Transcript:
         """Transcribe one voice note. Raises `AudioError` (see ``.user_message``) only."""
         self.jobs += 1
         try:
             result = await self._submit(
-                ("job", bytes(audio), fmt, vocabulary), self.config.timeout_s
+                ("job", bytes(audio), fmt, vocabulary, hints), self.config.timeout_s
             )
         except AudioError:
             self.failures += 1

@@ -21,9 +21,12 @@ class FakeTranscriber:
     text: str = ""
     error: AudioError | None = None
     calls: list[tuple[bytes, str | None, Any]] = field(default_factory=list)
+    hints: list[Any] = field(default_factory=list)
 
-    async def transcribe(self, audio: bytes, fmt: str | None, *, vocabulary: Any = None) -> Any:
+    async def transcribe(self, audio: bytes, fmt: str | None, *, vocabulary: Any = None,
+                         hints: Any = None) -> Any:
         self.calls.append((audio, fmt, vocabulary))
+        self.hints.append(hints)
         if self.error is not None:
             raise self.error
 
@@ -43,7 +46,8 @@ async def test_voice_note_becomes_the_same_card(sqlite_chat: ChatHarness) -> Non
     card = [r for r in replies if isinstance(r, Card)][-1]
     assert dict(card.fields)["客户"] == "南京市鼓楼医院"
     vocabulary = fake.calls[0][2]
-    assert any(c.name == "南京市鼓楼医院" for c in vocabulary.customers)   # this rep's names
+    assert any(c.name == "南京市鼓楼医院" for c in vocabulary.customers)   # the whole catalog
+    assert "鼓楼医院" in fake.hints[0].likely                             # this rep's names
 
 
 async def test_bad_audio_gets_a_clear_answer(sqlite_chat: ChatHarness) -> None:

@@ -12,11 +12,11 @@ import pytest
 
 from nlp.asr import AsrConfig, NoSpeechError, Transcriber, build_prompt, vocabulary_names
 from nlp.asr.prompt import BASE_PROMPT, WHISPER_PROMPT_LIMIT, prompt_names
+from nlp.asr.snap import snap_transcript_names
 from nlp.asr.transcribe import (
     is_hallucination,
     is_prompt_echo,
     normalize_text,
-    snap_names,
     to_simplified,
 )
 from nlp.types import Catalog
@@ -95,10 +95,11 @@ def test_hallucination_and_echo_detection() -> None:
     assert not is_prompt_echo("今天下午拜访了鼓楼医院骨科王主任", prompt)
 
 
-def test_snap_names_falls_back_to_the_text() -> None:
-    out = snap_names("今天去了股楼医院", CATALOG)
-    assert isinstance(out, str)
-    assert len(out) >= 6
+def test_homophones_are_snapped_and_marked() -> None:
+    out = snap_transcript_names("今天去了股楼医院", CATALOG)
+    assert out.text == "今天去了鼓楼医院"
+    assert [(m.heard, m.written, m.kind) for m in out.marks] == [
+        ("股楼医院", "鼓楼医院", "customer")]
 
 
 # ----------------------------------------------------------------- stand-in model

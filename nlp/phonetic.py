@@ -1,0 +1,612 @@
+"""Phonetic name matching: find catalog names in text that only *sound* like them.
+
+Whisper base on Mandarin phone audio, and reps typing with a pinyin IME, write names as
+near-homophones: tones lost, zh/z ch/c sh/s, n/l, h/f, an/ang en/eng in/ing swapped, a
+syllable dropped or two merged (随间融合器 for 椎间融合器, 王主领 for 王主任, 第一人迷医院 for
+第一人民医院, 付总 for 符总). This module aligns the pinyin syllables of a stretch of text
+with those of every catalog name and scores the alignment with confusion-weighted costs.
+
+Usage (build once per catalog version, reuse for every message)::
+
+    from nlp.phonetic import PhoneticIndex
+
+    index = PhoneticIndex.from_catalog(catalog)       # customers + aliases + short forms,
+                                                      # contacts (names, aliases, surname +
+                                                      # title), products + aliases
+    for m in index.find("今天拜访了鼓楼医院骨科王主领"):
+        m.start, m.end, m.heard      # 12, 15, "王主领"  (a span of the text)
+        m.entry.text                 # "王主任"          (the catalog form to write there)
+        m.entry.canonical            # "王建国"          (the catalog record it names)
+        m.entry.kind, m.cost         # "contact", 0.12   (cost per syllable, 0 = homophone)
+    index.respell(text) -> Respelled(text, snaps)    # the text with those spans rewritten
+
+`find` returns non-overlapping matches, best first by position, and never one for a span
+that already is a catalog name. Precision comes first (a wrong name on a card is worse than
+none, the card then asks):
+
+- a syllable costs 0 when it sounds the same without tone, about 0.1–0.25 for the classic
+  confusions (`initial_cost` / `final_cost`), 1 for an unrelated syllable; dropping or
+  inserting a syllable costs `GAP`, merging two into one (西安 ~ 鲜) `MERGE` plus the
+  sound difference;
+- a match must stay under a per-syllable threshold that is stricter for short names
+  (`threshold`), with no unrelated syllable in names under five syllables, at most one gap
+  (a dropped, inserted or merged syllable), none in names under four syllables, and
+  two-syllable names never match fuzzily (as bare sounds they are ordinary words:
+  几家 ~ 支架);
+- contacts: the surname must be a homophone (or differ by zh/z ch/c sh/s only) unless the
+  contact's customer is named in the same text (coherence: then n/l, en/eng pass too);
+- coherence loosens the threshold by half: a contact whose customer is named (or heard
+  confidently), a customer whose contact is named, a product this customer already bought
+  or was offered (`Affinity`);
+- a customer name with a generic tail (医院, 有限公司 …) must match on its distinctive part:
+  最近医院 is not 瑞金医院.
+
+The alignment is tone-free; text is read with each character's common reading, catalog
+names with their first two (heteronyms). Candidate spans come from a vote over coarse
+syllable classes, so a message is scored against the few names that share sounds with it,
+not the whole catalog.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+from nlp.pinyin import is_han, raw_pinyin, readings
+from nlp.resolve import derived_aliases
+from nlp.types import Catalog
+
+__all__ = [
+    "Affinity",
+    "Entry",
+    "Match",
+    "PhoneticIndex",
+    "Respelled",
+    "Snap",
+    "final_cost",
+    "initial_cost",
+    "syllable_cost",
+    "syllables",
+]
+
+Kind = Literal["customer", "contact", "product"]
+
+GAP = 0.8            # a syllable dropped or inserted
+MERGE = 0.35         # two syllables heard as one (or one as two), plus the sound difference
+MAX_SYLLABLE = 0.5   # names under five syllables: no syllable worse than this
+COMPLETE_MAX = 0.3   # completing a short form (随间 + 融合器): each added syllable at most
+SURNAME_ALONE = 0.07         # surname cost accepted on its own: zh/z, ch/c, sh/s
+SURNAME_WITH_SUPPORT = 0.12  # … and n/l, en/eng when the contact's customer is named
+
+# --------------------------------------------------------------------------- syllables
+_INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j",
+             "q", "x", "r", "z", "c", "s")
+
+
+def _split(py: str) -> tuple[str, str]:
+    """'zhuang' → ('zh', 'uang'); y/w spellings become zero initials with i/u/ü finals;
+    ju → ('j', 'v'), iu → iou, ui → uei, un → uen (ün after j q x)."""
+    if py.startswith("y"):
+        rest = py[1:]
+        if rest.startswith("u"):
+            return "", "v" + rest[1:]
+        fin = rest if rest.startswith("i") else "i" + rest
+        return "", "iu" if fin == "iou" else fin
+    if py.startswith("w"):
+        rest = py[1:]
+        return "", rest if rest.startswith("u") else "u" + rest
+    for ini in _INITIALS:
+        if py.startswith(ini) and len(py) > len(ini):
+            fin = py[len(ini):]
+            if ini in ("j", "q", "x") and fin.startswith("u"):
+                fin = "v" + fin[1:]
+            return ini, {"ui": "uei", "un": "uen"}.get(fin, fin)
+    return "", py
+
+
+Syllable = tuple[str, str]
+
+
+@lru_cache(maxsize=65536)
+def _readings_of(ch: str, limit: int = 1) -> tuple[Syllable, ...]:
+    """(initial, final) of the first ``limit`` readings of ``ch``: text is read with its
+    common reading (what the recogniser wrote for what it heard), catalog names with two
+    (长 zhang/chang, 曾 zeng/ceng: the name's owner decides)."""
+    if not is_han(ch):
+        return ()
+    out: list[Syllable] = []
+    for r in readings(ch)[:limit] or [raw_pinyin(ch)]:
+        if r:
+            s = _split(r)
+            if s not in out:
+                out.append(s)
+    return tuple(out)
+
+
+def syllables(text: str, *, readings_per_char: int = 1) -> list[tuple[Syllable, ...]]:
+    """(initial, final) readings of each character; () for a non-Han character."""
+    return [_readings_of(ch, readings_per_char) for ch in text]
+
+
+# initial features: place and manner, so that the classic pairs cost little
+_PLACE = {"z": "dent", "c": "dent", "s": "dent", "zh": "retro", "ch": "retro",
+          "sh": "retro", "r": "retro", "j": "pal", "q": "pal", "x": "pal"}
+_MANNER = {"z": "aff", "zh": "aff", "j": "aff", "c": "asp", "ch": "asp", "q": "asp",
+           "s": "fric", "sh": "fric", "x": "fric", "r": "approx"}
+_INITIAL_PAIRS: dict[frozenset[str], float] = {
+    frozenset(p): c for p, c in (
+        (("n", "l"), 0.2), (("l", "r"), 0.3), (("n", "r"), 0.4), (("h", "f"), 0.25),
+        (("b", "p"), 0.45), (("d", "t"), 0.45), (("g", "k"), 0.45), (("m", "n"), 0.5),
+        (("h", "k"), 0.55), (("sh", "r"), 0.45), (("", "r"), 0.7), (("h", ""), 0.6),
+        (("f", "p"), 0.6), (("b", "m"), 0.6), (("d", "n"), 0.6), (("t", "n"), 0.65),
+    )
+}
+
+
+@lru_cache(maxsize=4096)
+def initial_cost(a: str, b: str) -> float:
+    """0 (same) … 1 (unrelated): zh/z 0.15, n/l 0.2, h/f 0.25, zh/j 0.4, z/c 0.3 …"""
+    if a == b:
+        return 0.0
+    pair = frozenset((a, b))
+    if pair in _INITIAL_PAIRS:
+        return _INITIAL_PAIRS[pair]
+    if a in _PLACE and b in _PLACE:
+        place = 0.0 if _PLACE[a] == _PLACE[b] else (
+            0.15 if {_PLACE[a], _PLACE[b]} == {"dent", "retro"} else 0.4)
+        ma, mb = _MANNER[a], _MANNER[b]
+        manner = 0.0 if ma == mb else (
+            0.3 if {ma, mb} == {"aff", "asp"} else 0.6 if "approx" in (ma, mb) else 0.35)
+        return min(1.0, place + manner)
+    return 1.0
+
+
+_FINAL_PAIRS: dict[frozenset[str], float] = {
+    frozenset(p): c for p, c in (
+        (("an", "ang"), 0.2), (("en", "eng"), 0.2), (("in", "ing"), 0.2),
+        (("ian", "iang"), 0.25), (("uan", "uang"), 0.25), (("uen", "ueng"), 0.25),
+        (("en", "in"), 0.35), (("eng", "ing"), 0.35), (("en", "ing"), 0.4),
+        (("eng", "in"), 0.4), (("en", "uen"), 0.3), (("eng", "ong"), 0.3),
+        (("ing", "iong"), 0.4), (("in", "vn"), 0.35), (("uen", "ong"), 0.4),
+        (("o", "uo"), 0.2), (("e", "o"), 0.35), (("e", "uo"), 0.35), (("ei", "uei"), 0.25),
+        (("ou", "iu"), 0.3), (("ai", "ei"), 0.4), (("ao", "ou"), 0.4), (("i", "v"), 0.35),
+        (("ie", "ve"), 0.35), (("a", "ia"), 0.35), (("a", "ua"), 0.35), (("an", "uan"), 0.35),
+        (("an", "ian"), 0.4), (("ang", "iang"), 0.4), (("ang", "uang"), 0.35),
+        (("i", "ie"), 0.45), (("i", "in"), 0.5), (("i", "ing"), 0.55), (("u", "ou"), 0.45),
+        (("u", "uo"), 0.45), (("e", "ei"), 0.45), (("a", "ai"), 0.5), (("a", "an"), 0.5),
+        (("ian", "in"), 0.45), (("er", "e"), 0.3), (("er", "ai"), 0.35), (("er", "a"), 0.45),
+        (("iao", "ao"), 0.4), (("iu", "ou"), 0.3), (("van", "uan"), 0.35),
+        (("van", "ian"), 0.4), (("vn", "uen"), 0.35), (("ve", "ie"), 0.35),
+    )
+}
+
+
+@lru_cache(maxsize=4096)
+def final_cost(a: str, b: str) -> float:
+    """0 (same) … 1 (unrelated): an/ang en/eng in/ing 0.2, o/uo 0.2, en/in 0.35 …"""
+    if a == b:
+        return 0.0
+    return _FINAL_PAIRS.get(frozenset((a, b)), 1.0)
+
+
+def _pair_cost(a: Syllable, b: Syllable) -> float:
+    return min(1.0, 0.45 * initial_cost(a[0], b[0]) + 0.55 * final_cost(a[1], b[1]))
+
+
+@lru_cache(maxsize=262144)
+def syllable_cost(a: tuple[Syllable, ...], b: tuple[Syllable, ...]) -> float:
+    """Cheapest cost over the readings of two characters (0: homophones)."""
+    if not a or not b:
+        return 1.0
+    return min(_pair_cost(x, y) for x in a for y in b)
+
+
+def _merge_cost(first: tuple[Syllable, ...], second: tuple[Syllable, ...],
+                one: tuple[Syllable, ...]) -> float:
+    """Two syllables heard as one: the onset of the first and the rhyme of the second."""
+    best = 1.0
+    for x in first:
+        for y in second:
+            for z in one:
+                best = min(best, 0.5 * initial_cost(x[0], z[0]) + 0.5 * final_cost(y[1], z[1]))
+    return MERGE + best
+
+
+# coarse classes for the candidate vote: every accepted confusion stays within a class
+_COARSE_FINALS: tuple[frozenset[str], ...] = tuple(frozenset(g.split()) for g in (
+    "a ia ua ai uai ei uei e o uo er ie ve",
+    "an ang ian iang uan uang van",
+    "en eng in ing uen ueng vn ong iong",
+    "ao iao ou iu u",
+    "i v",
+))
+
+
+@lru_cache(maxsize=256)
+def _coarse(final: str) -> int:
+    for i, group in enumerate(_COARSE_FINALS):
+        if final in group:
+            return i
+    return len(_COARSE_FINALS)
+
+
+def _coarse_keys(readings: tuple[Syllable, ...]) -> frozenset[int]:
+    return frozenset(_coarse(f) for _i, f in readings)
+
+
+# --------------------------------------------------------------------------- catalog side
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One written form of a catalog record."""
+
+    text: str                 # the form to write ("王主任", "融合器", "鼓楼医院")
+    canonical: str            # the catalog record's name ("王建国", "椎间融合器")
+    kind: Kind
+    customer: str = ""        # contacts: their customer's canonical name
+    surname: int = 0          # contacts: characters of the surname at the start (0: none)
+    head: int = 0             # customers: characters before a generic tail (0: whole name)
+
+
+_GENERIC_TAIL = re.compile(
+    r"(?:股份有限公司|有限责任公司|有限公司|公司|集团|人民医院|中医院|医院|中心|研究院|学院|大学|"
+    r"诊所|门诊部|药房|药业|酒店|酒楼|产业园|分行|支行|银行|厂)$"
+)
+_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容",
+                      "司徒", "夏侯", "令狐", "长孙", "宇文", "轩辕", "端木", "独孤", "南宫")
+# how a title is said after a surname: the tail of the catalog title, or its usual short form
+_TITLE_SHORT: tuple[tuple[str, str], ...] = (
+    ("副总经理", "总"), ("总经理", "总"), ("董事长", "董"), ("总裁", "总"), ("总监", "总监"),
+    ("工程师", "工"), ("教授", "教授"), ("老师", "老师"), ("医生", "医生"), ("院长", "院长"),
+)
+_TITLE_TAILS = ("主任", "经理", "科长", "处长", "局长", "部长", "厂长", "店长", "站长", "行长",
+                "院长", "所长", "主管", "总监", "总工", "主厨", "书记", "老板", "秘书", "队长",
+                "组长", "馆长", "校长", "主编", "会计", "律师", "医生", "老师", "教授")
+
+
+def _surname_len(name: str) -> int:
+    return 2 if name[:2] in _COMPOUND_SURNAMES else 1
+
+
+def _title_forms(title: str) -> list[str]:
+    out: list[str] = []
+    for full, short in _TITLE_SHORT:
+        if title.endswith(full):
+            out.append(short)
+            break
+    for tail in _TITLE_TAILS:
+        if title.endswith(tail) and tail not in out:
+            out.append(tail)
+            break
+    return out
+
+
+def _han(text: str) -> bool:
+    return bool(text) and all(is_han(ch) for ch in text)
+
+
+def catalog_entries(catalog: Catalog) -> list[Entry]:
+    """Every written form worth matching: names, aliases, customers' short forms, contacts
+    as surname + title (from their title: 总经理 → 钟总), products' aliases."""
+    out: list[Entry] = []
+    for c in catalog.customers:
+        forms = [c.name, *c.aliases]
+        forms += sorted(derived_aliases(c.name, c.region) - set(forms))
+        for f in forms:
+            m = _GENERIC_TAIL.search(f)
+            head = m.start() if m and m.start() >= 2 else 0
+            out.append(Entry(f, c.name, "customer", head=head))
+    for k in catalog.contacts:
+        sl = _surname_len(k.name)
+        forms = [k.name, *k.aliases]
+        if len(k.name) >= 2:
+            forms += [k.name[:sl] + t for t in _title_forms(k.title)]
+        seen: set[str] = set()
+        for f in forms:
+            if f in seen:
+                continue
+            seen.add(f)
+            surname = sl if f.startswith(k.name[:sl]) else 0
+            out.append(Entry(f, k.name, "contact", customer=k.customer, surname=surname))
+    for p in catalog.products:
+        out += [Entry(f, p.name, "product") for f in dict.fromkeys((p.name, *p.aliases))]
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Affinity:
+    """What makes a name more likely in this rep's note (coherence)."""
+
+    customer_products: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # canonical customer → canonical products it bought or was offered
+
+
+# --------------------------------------------------------------------------- matches
+@dataclass(frozen=True, slots=True)
+class Match:
+    start: int
+    end: int
+    heard: str
+    entry: Entry
+    cost: float               # per syllable of the entry; 0 = homophone
+    supported: bool = False   # accepted thanks to a coherent mention
+    needs_support: bool = False   # only acceptable with a coherent mention (see `find`)
+    costs: tuple[float, ...] = field(default=(), compare=False, repr=False)  # per syllable
+
+    @property
+    def name(self) -> str:
+        return self.entry.text
+
+
+@dataclass(frozen=True, slots=True)
+class Snap:
+    """One respelled span, with positions in the *new* text."""
+
+    start: int
+    end: int
+    heard: str
+    written: str
+    canonical: str
+    kind: Kind
+    cost: float
+
+
+@dataclass(frozen=True, slots=True)
+class Respelled:
+    text: str
+    snaps: tuple[Snap, ...] = ()
+
+
+def threshold(size: int) -> float:
+    """Largest accepted cost per syllable for a name of ``size`` syllables."""
+    if size <= 2:
+        return 0.0
+    if size == 3:
+        return 0.13
+    if size == 4:
+        return 0.16
+    return 0.2
+
+
+@dataclass(slots=True)
+class _Scored:
+    cost: float          # total
+    gaps: int
+    worst: float         # worst single substitution
+    costs: list[float]   # per entry syllable (gaps and merges spread over their syllables)
+
+
+def _align(heard: list[tuple[Syllable, ...]], name: list[tuple[Syllable, ...]]) -> _Scored:
+    """Minimum-cost alignment of heard syllables onto a name's (substitute, gap, merge)."""
+    n, m = len(heard), len(name)
+    inf = float("inf")
+    # dp[i][j]: (cost, gaps, worst, per-name-syllable costs)
+    dp: list[list[_Scored | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+    dp[0][0] = _Scored(0.0, 0, 0.0, [])
+
+    def relax(i: int, j: int, prev: _Scored | None, add: float, gap: int, worst: float,
+              spread: list[float]) -> None:
+        if prev is None:
+            return
+        cand = _Scored(prev.cost + add, prev.gaps + gap, max(prev.worst, worst),
+                       prev.costs + spread)
+        cur = dp[i][j]
+        if cur is None or cand.cost < cur.cost - 1e-9 or (
+                abs(cand.cost - cur.cost) < 1e-9 and cand.gaps < cur.gaps):
+            dp[i][j] = cand
+
+    for i in range(n + 1):
+        for j in range(m + 1):
+            prev = dp[i][j]
+            if prev is None or prev.cost == inf:
+                continue
+            if i < n and j < m:
+                c = syllable_cost(heard[i], name[j])
+                relax(i + 1, j + 1, prev, c, 0, c, [c])
+            if j < m:                                   # name syllable not heard
+                relax(i, j + 1, prev, GAP, 1, 0.0, [GAP])
+            if i < n:                                   # extra syllable heard
+                relax(i + 1, j, prev, GAP, 1, 0.0, [])
+            if i < n and j + 1 < m:                     # two name syllables heard as one
+                c = _merge_cost(name[j], name[j + 1], heard[i])
+                relax(i + 1, j + 2, prev, c, 1, 0.0, [c / 2, c / 2])
+            if i + 1 < n and j < m:                     # one name syllable heard as two
+                c = _merge_cost(heard[i], heard[i + 1], name[j])
+                relax(i + 2, j + 1, prev, c, 1, 0.0, [c])
+    out = dp[n][m]
+    assert out is not None
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    entry: Entry
+    syl: tuple[tuple[Syllable, ...], ...]
+
+
+class PhoneticIndex:
+    """Catalog names by sound; build once per catalog version (`from_catalog`)."""
+
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        self.entries: list[_Compiled] = []
+        self.exact: dict[str, list[Entry]] = defaultdict(list)
+        self._by_key: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        self.lengths: set[int] = set()
+        for e in entries:
+            if not _han(e.text):
+                continue
+            self.exact[e.text].append(e)
+            self.lengths.add(len(e.text))
+            syl = tuple(_readings_of(ch, 2) for ch in e.text)
+            if len(syl) < 3 or not all(syl):
+                continue       # two-character names: homophones only (see module doc)
+            idx = len(self.entries)
+            self.entries.append(_Compiled(e, syl))
+            for j, char_readings in enumerate(syl):
+                for key in _coarse_keys(char_readings):
+                    self._by_key[key].append((idx, j))
+
+    @classmethod
+    def from_catalog(cls, catalog: Catalog) -> PhoneticIndex:
+        return cls(catalog_entries(catalog))
+
+    # ------------------------------------------------------------------ exact mentions
+    def mentions(self, text: str) -> list[tuple[int, int, Entry]]:
+        """Spans already spelled as a catalog form (longest first, non-overlapping)."""
+        found: list[tuple[int, int, Entry]] = []
+        taken = [False] * len(text)
+        for size in sorted(self.lengths, reverse=True):
+            for start in range(len(text) - size + 1):
+                entries = self.exact.get(text[start:start + size])
+                if entries and not any(taken[start:start + size]):
+                    for i in range(start, start + size):
+                        taken[i] = True
+                    found += [(start, start + size, e) for e in entries]
+        return sorted(found, key=lambda f: f[0])
+
+    # ------------------------------------------------------------------ fuzzy search
+    def candidates(self, text: str) -> list[Match]:
+        """Every acceptable match before coherence and overlap resolution."""
+        syl = syllables(text)
+        han = [bool(s) for s in syl]
+        votes: dict[tuple[int, int], set[int]] = defaultdict(set)
+        for p, char_readings in enumerate(syl):
+            for key in _coarse_keys(char_readings):
+                for idx, j in self._by_key.get(key, ()):
+                    votes[(idx, p - j)].add(j)
+        out: list[Match] = []
+        seen: set[tuple[int, int, int]] = set()
+        for (idx, start), hits in votes.items():
+            comp = self.entries[idx]
+            size = len(comp.syl)
+            if len(hits) < max(2, size - 2):
+                continue
+            for s in (start, start - 1, start + 1):
+                for length in (size, size - 1, size + 1):
+                    e = s + length
+                    if s < 0 or e > len(text) or length < 2 or (idx, s, e) in seen:
+                        continue
+                    seen.add((idx, s, e))
+                    if not all(han[s:e]):
+                        continue
+                    m = self._score(text, syl, s, e, comp)
+                    if m is not None:
+                        out.append(m)
+        return out
+
+    def _score(self, text: str, syl: list[tuple[Syllable, ...]], s: int, e: int,
+               comp: _Compiled) -> Match | None:
+        entry = comp.entry
+        heard = text[s:e]
+        if heard == entry.text:
+            return None
+        size = len(comp.syl)
+        scored = _align(syl[s:e], list(comp.syl))
+        per = scored.cost / size
+        limit = threshold(size) * 1.5      # final decision (with coherence) in `find`
+        if per > limit or scored.gaps > 1:
+            return None
+        bad = sum(1 for c in scored.costs if c > MAX_SYLLABLE and c != GAP)
+        if bad > (1 if size >= 6 else 0) or (size < 5 and scored.worst > MAX_SYLLABLE):
+            return None     # one unrelated syllable at most, and only in long names
+        if scored.gaps and size < 4:
+            return None
+        if entry.head and len(scored.costs) == size:
+            head = scored.costs[:entry.head]
+            if max(head) > 0.3 or sum(head) / len(head) > threshold(size):
+                return None     # the distinctive part must sound alike
+        needs_support = False
+        if entry.surname and len(scored.costs) == size:
+            surname = sum(scored.costs[:entry.surname])
+            if surname > SURNAME_WITH_SUPPORT:
+                return None     # surnames: homophones, or the mildest folds
+            needs_support = surname > SURNAME_ALONE
+        return Match(s, e, heard, entry, round(per, 4), needs_support=needs_support,
+                     costs=tuple(scored.costs) if not scored.gaps else ())
+
+    @staticmethod
+    def _free(m: Match, exact: list[tuple[int, int, Entry]], taken: list[bool]) -> bool:
+        """A candidate may not touch a name already spelled right, except to complete a
+        short form of its own record (随间 + 融合器 → 椎间融合器)."""
+        if not any(taken[m.start:m.end]):
+            return True
+        for s, e, entry in exact:
+            if not (s < m.end and m.start < e):
+                continue
+            if not (m.start <= s and e <= m.end and entry.canonical == m.entry.canonical
+                    and len(entry.text) < m.end - m.start == len(m.entry.text) == len(m.costs)):
+                return False
+            rest = [c for i, c in enumerate(m.costs) if not s <= m.start + i < e]
+            if max(rest, default=0.0) > COMPLETE_MAX:
+                return False    # the words around the short form must sound alike too
+        return True
+
+    def find(self, text: str, *, affinity: Affinity | None = None) -> list[Match]:
+        """Non-overlapping fuzzy matches in ``text``, in text order (see module doc)."""
+        if not text:
+            return []
+        exact = self.mentions(text)
+        taken = [False] * len(text)
+        for s, e, _entry in exact:
+            for i in range(s, e):
+                taken[i] = True
+        named_customers = {en.canonical for _s, _e, en in exact if en.kind == "customer"}
+        contact_customers = {en.customer for _s, _e, en in exact if en.kind == "contact"}
+        named_customers |= contact_customers
+        cands = [m for m in self.candidates(text) if self._free(m, exact, taken)]
+        # a customer heard fuzzily lends support to its contacts and products too
+        strong = {m.entry.canonical for m in cands if m.entry.kind == "customer"
+                  and m.cost <= threshold(len(m.entry.text))}
+        support = named_customers | strong
+        offered: set[str] = set()
+        if affinity is not None:
+            for cust in support:
+                offered |= affinity.customer_products.get(cust, frozenset())
+        accepted: list[Match] = []
+        for m in cands:
+            limit = threshold(len(m.entry.text))
+            ok = m.cost <= limit and not m.needs_support
+            supported = False
+            if not ok and m.cost <= limit * 1.5:
+                en = m.entry
+                supported = (
+                    (en.kind == "contact" and en.customer in support)
+                    or (en.kind == "customer" and en.canonical in contact_customers)
+                    or (en.kind == "product" and en.canonical in offered)
+                )
+                ok = supported
+            if ok:
+                accepted.append(Match(m.start, m.end, m.heard, m.entry, m.cost, supported))
+        accepted.sort(key=lambda m: (m.cost, -(m.end - m.start), m.start))
+        chosen: list[Match] = []
+        used = [False] * len(text)
+        for m in accepted:
+            if any(used[m.start:m.end]):
+                continue
+            for i in range(m.start, m.end):
+                used[i] = True
+            chosen.append(m)
+        return sorted(chosen, key=lambda m: m.start)
+
+    def respell(self, text: str, *, affinity: Affinity | None = None) -> Respelled:
+        """``text`` with every `find` match rewritten as its catalog form."""
+        matches = self.find(text, affinity=affinity)
+        if not matches:
+            return Respelled(text)
+        out: list[str] = []
+        snaps: list[Snap] = []
+        pos = 0
+        length = 0
+        for m in matches:
+            out.append(text[pos:m.start])
+            length += m.start - pos
+            snaps.append(Snap(length, length + len(m.entry.text), m.heard, m.entry.text,
+                              m.entry.canonical, m.entry.kind, m.cost))
+            out.append(m.entry.text)
+            length += len(m.entry.text)
+            pos = m.end
+        out.append(text[pos:])
+        return Respelled("".join(out), tuple(snaps))
