@@ -71,7 +71,8 @@ def diff_marks(before: str, after: str, index: PhoneticIndex | None) -> tuple[Ma
             continue
         # ``heard`` aligned with ``after`` where the change kept the length
         aligned = after[:b0] + before[a0:a1] + after[b1:] if a1 - a0 == b1 - b0 else None
-        spans = [(max(s, 0), e, en.kind) for s, e, en in mentions if s < b1 and b0 < e]
+        spans: list[tuple[int, int, str]] = [
+            (s, e, en.kind) for s, e, en in mentions if s < b1 and b0 < e]
         if not spans or (aligned is None and len(spans) > 1):
             s0 = min([b0, *(s for s, _e, _k in spans)])
             e0 = max([b1, *(e for _s, e, _k in spans)])

@@ -7,6 +7,9 @@
 - **Phone numbers.** 幺 (1) is heard as 腰 / 要 / 妖 …: inside a run of at least eight
   digits such a syllable is the digit 1; digit words in the run become ASCII digits and
   the run loses the spaces, dashes and 、 Whisper puts between groups.
+- **上午 / 中午 / 下午.** 午 and 五 are homophones: before a clock time Whisper often writes
+  上五十点 or 中午五十二点半 (for 上午十点, 中午十二点半); 五 right after 上 / 中 / 下 and
+  before a clock time is 午.
 - **Decoding loops.** A character repeated five or more times at the end ("…哀哀哀哀哀")
   is what Whisper writes when a window runs out of speech: it is cut.
 """
@@ -17,7 +20,8 @@ import re
 
 from nlp.phonetic import syllable_cost, syllables
 
-__all__ = ["fix_phone_digits", "fix_weekdays", "normalize_spoken", "trim_loops"]
+__all__ = ["fix_part_of_day", "fix_phone_digits", "fix_weekdays", "normalize_spoken",
+           "trim_loops"]
 
 _WEEKDAYS = "一二三四五六日天"
 _WEEKDAY_READINGS = {ch: syllables(ch)[0] for ch in "一二三四五六日"}
@@ -115,5 +119,14 @@ def trim_loops(text: str) -> str:
     return _LOOP.sub("", text).rstrip("，、 ")
 
 
+_WU = re.compile(r"(?<=[上中下])(?:午)?[五伍舞武]"
+                 r"(?=(?:[零一二两三四五六七八九十]{1,3}|\d{1,2})[点:：])")
+
+
+def fix_part_of_day(text: str) -> str:
+    """上五十点 → 上午十点; 中午五十二点半 → 中午十二点半."""
+    return _WU.sub("午", text)
+
+
 def normalize_spoken(text: str) -> str:
-    return fix_phone_digits(fix_weekdays(trim_loops(text)))
+    return fix_phone_digits(fix_part_of_day(fix_weekdays(trim_loops(text))))

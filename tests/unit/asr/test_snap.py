@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from nlp.asr.snap import Mark, snap_acoustic, snap_transcript_names
-from nlp.asr.spoken import fix_phone_digits, fix_weekdays, trim_loops
+from nlp.asr.spoken import fix_part_of_day, fix_phone_digits, fix_weekdays, trim_loops
 from nlp.types import Catalog
 
 CATALOG = Catalog.from_dict({
@@ -111,3 +111,17 @@ def test_phone_digits(heard: str, meant: str) -> None:
 def test_decoding_loops_are_cut() -> None:
     assert trim_loops("想装光伏板维维维维维维维维") == "想装光伏板"
     assert trim_loops("好好好的") == "好好好的"
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("下周二上五十点去学校", "下周二上午十点去学校"),
+        ("明天中午五十二点半给他报价", "明天中午十二点半给他报价"),
+        ("明天下午五点开会", "明天下午五点开会"),
+        ("今天上午五点", "今天上午五点"),
+        ("上五楼找他", "上五楼找他"),
+    ],
+)
+def test_part_of_day(heard: str, meant: str) -> None:
+    assert fix_part_of_day(heard) == meant
