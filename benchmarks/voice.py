@@ -222,7 +222,13 @@ def end_to_end(results: dict[str, Transcript], items: list[tuple[Path, str, str]
 
 
 def run_set(args: argparse.Namespace) -> int:
-    from benchmarks.voice_set.bench import PROMPTS, load_set, score, transcribe_set
+    from benchmarks.voice_set.bench import (
+        PROMPTS,
+        load_set,
+        phonetic_speed,
+        score,
+        transcribe_set,
+    )
 
     cfg = AsrConfig(threads=args.threads, beam_size=args.beam_size, device="cpu")
     if args.cache_dir is not None:
@@ -234,7 +240,8 @@ def run_set(args: argparse.Namespace) -> int:
     report: dict[str, Any] = {
         "set": str(args.voice_set), "notes": len(notes), "formats": list(formats),
         "catalog": {k: len(raw[k]) for k in ("customers", "contacts", "products")},
-        "threads": cfg.threads, "cpus": os.cpu_count(), "prompts": {}}
+        "threads": cfg.threads, "cpus": os.cpu_count(),
+        "phonetic_index": phonetic_speed(notes, catalog), "prompts": {}}
     for prompt in prompts:
         results, run = asyncio.run(transcribe_set(cfg, args.voice_set, notes, catalog,
                                                   prompt, formats))
@@ -262,6 +269,9 @@ def run_set(args: argparse.Namespace) -> int:
     print(f"voice set {args.voice_set}: {len(notes)} notes × {len(formats)} formats, catalog "
           f"{report['catalog']}, {cfg.threads} threads, load average "
           f"{report['loadavg_1min_before_after']}")
+    for label, row in report["phonetic_index"].items():
+        print(f"phonetic index ({label}): {row['entries']} names, built in {row['build_s']} s, "
+              f"find p50 {row['find_ms_p50']} ms / p95 {row['find_ms_p95']} ms per note")
     for prompt, sc in report["prompts"].items():
         print(f"\nprompt = {prompt}: p50 {sc['speed']['p50_s']} s, p95 {sc['speed']['p95_s']} s "
               f"(scaled to a 15 s note: p95 {sc['speed']['p95_scaled_to_15s']} s; notes ≥ 12 s: "

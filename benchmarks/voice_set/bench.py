@@ -159,3 +159,32 @@ def score(notes: list[Note], catalog: Catalog, results: dict[tuple[str, str], An
             "same_record_share": round(r["same"] / max(r["notes"], 1), 3),
         }
     return {"by_industry": dict(sorted(table.items())), "diffs": diffs}
+
+
+def phonetic_speed(notes: list[Note], catalog: Catalog, customers: int = 5000) -> dict[str, Any]:
+    """Index build and `find` per note on the set's catalog and on one grown to
+    ``customers`` customers (names recombined from the set's own characters)."""
+    import random
+
+    rng = random.Random(16)
+    chars = "".join(dict.fromkeys("".join(c.name for c in catalog.customers)))
+    tails = ("有限公司", "医院", "集团", "中心", "研究院")
+    grown = [{"name": "".join(rng.choice(chars) for _ in range(rng.choice((4, 5, 6))))
+              + rng.choice(tails)} for _ in range(customers)]
+    big = Catalog.from_dict({**catalog.to_dict(), "customers": [
+        *catalog.to_dict()["customers"], *grown]})
+    out: dict[str, Any] = {}
+    for label, cat in (("set", catalog), (f"{customers}_customers", big)):
+        t0 = time.perf_counter()
+        index = PhoneticIndex.from_catalog(cat)
+        build = time.perf_counter() - t0
+        per: list[float] = []
+        for note in notes:
+            t1 = time.perf_counter()
+            index.find(note.text)
+            per.append(time.perf_counter() - t1)
+        per.sort()
+        out[label] = {"entries": len(index.entries), "build_s": round(build, 3),
+                      "find_ms_p50": round(per[len(per) // 2] * 1000, 1),
+                      "find_ms_p95": round(per[int(len(per) * 0.95)] * 1000, 1)}
+    return out

@@ -7,6 +7,8 @@ import pytest
 from nlp.phonetic import (
     Affinity,
     PhoneticIndex,
+    _align,
+    _align_cost,
     catalog_entries,
     final_cost,
     initial_cost,
@@ -125,3 +127,18 @@ def test_respell_reports_positions_in_the_new_text() -> None:
 def test_typed_text_typos_work_too() -> None:
     # a pinyin IME picks the wrong characters: same index, same call
     assert [m.entry.canonical for m in INDEX.find("符建君说可以")] == ["符建军"]
+
+
+@pytest.mark.parametrize(
+    ("heard", "name"),
+    [("随间融合器", "椎间融合器"), ("全自动凯氏定仪", "全自动凯氏定氮仪"), ("香测普仪", "液相色谱仪"),
+     ("数控车床床", "数控车床"), ("西安交大", "西安交通大学"), ("鲜交通大学", "西安交通大学")],
+)
+def test_the_quick_cost_is_the_alignment_cost(heard: str, name: str) -> None:
+    h = syllables(heard)
+    n = tuple(syllables(name, readings_per_char=2))
+    full = _align(h, list(n))
+    if full.gaps <= 1:
+        assert _align_cost(h, n) == pytest.approx(full.cost)
+    else:
+        assert _align_cost(h, n) >= full.cost
