@@ -131,8 +131,9 @@ def test_typed_text_typos_work_too() -> None:
 
 @pytest.mark.parametrize(
     ("heard", "name"),
-    [("随间融合器", "椎间融合器"), ("全自动凯氏定仪", "全自动凯氏定氮仪"), ("香测普仪", "液相色谱仪"),
-     ("数控车床床", "数控车床"), ("西安交大", "西安交通大学"), ("鲜交通大学", "西安交通大学")],
+    [("随间融合器", "椎间融合器"), ("全自动凯氏定仪", "全自动凯氏定氮仪"),
+     ("香测普仪", "液相色谱仪"), ("数控车床床", "数控车床"), ("西安交大", "西安交通大学"),
+     ("鲜交通大学", "西安交通大学")],
 )
 def test_the_quick_cost_is_the_alignment_cost(heard: str, name: str) -> None:
     h = syllables(heard)
