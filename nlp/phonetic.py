@@ -67,13 +67,15 @@ __all__ = [
     "PhoneticIndex",
     "Respelled",
     "Snap",
+    "catalog_entries",
     "final_cost",
     "initial_cost",
+    "preset_entries",
     "syllable_cost",
     "syllables",
 ]
 
-Kind = Literal["customer", "contact", "product"]
+Kind = Literal["customer", "contact", "product", "term"]
 
 GAP = 0.8            # a syllable dropped or inserted
 MERGE = 0.35         # two syllables heard as one (or one as two), plus the sound difference
@@ -328,6 +330,13 @@ def catalog_entries(catalog: Catalog) -> list[Entry]:
     return out
 
 
+def preset_entries(catalog: Catalog) -> list[Entry]:
+    """The tenant's preset words (next actions, obstacles, stages) as matchable terms:
+    a transcript's 预算动结 is 预算冻结, 现场看查 is 现场勘察 (three syllables or more)."""
+    words = dict.fromkeys((*catalog.next_actions, *catalog.obstacles, *catalog.stages))
+    return [Entry(w, w, "term") for w in words if len(w) >= 3]
+
+
 @dataclass(frozen=True, slots=True)
 class Affinity:
     """What makes a name more likely in this rep's note (coherence)."""
@@ -505,8 +514,10 @@ class PhoneticIndex:
                     self._by_key[key].append((idx, j))
 
     @classmethod
-    def from_catalog(cls, catalog: Catalog) -> PhoneticIndex:
-        return cls(catalog_entries(catalog))
+    def from_catalog(cls, catalog: Catalog, *, presets: bool = False) -> PhoneticIndex:
+        """Names of the catalog; with ``presets``, its preset words too (`preset_entries`)."""
+        entries = catalog_entries(catalog)
+        return cls([*entries, *preset_entries(catalog)] if presets else entries)
 
     # ------------------------------------------------------------------ exact mentions
     def mentions(self, text: str) -> list[tuple[int, int, Entry]]:

@@ -5,8 +5,9 @@ guessed:
 
 1. `nlp.phonetic`: catalog names of three or more syllables matched by sound over the
    *whole* catalog (customers and their short forms, contacts by name and as surname +
-   title, products), with coherence (a contact backs its customer and vice versa; products
-   this customer bought or was offered count more: `Affinity`);
+   title, products, and the tenant's preset words: 预算动结 → 预算冻结), with coherence
+   (a contact backs its customer and vice versa; products this customer bought or was
+   offered count more: `Affinity`);
 2. `nlp.snap_transcript` (the extractor's): exact toneless homophones, two-character names
    included, where its context rules allow (股楼 → 鼓楼, 路主任 → 陆主任 at the customer named);
 3. `nlp.asr.spoken`: weekdays, phone digits and clock times as CONVENTIONS reads them
@@ -41,7 +42,7 @@ class Mark:
     end: int
     heard: str          # what Whisper wrote there ("" when it wrote nothing)
     written: str        # the new words (text[start:end])
-    kind: str           # customer | contact | product | spoken
+    kind: str           # customer | contact | product | term | spoken
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +55,7 @@ class Snapped:
 def index_for(catalog: Catalog) -> PhoneticIndex:
     """The phonetic index of a catalog, built once per catalog value (frozen, compared
     field by field: a changed catalog is a different key, never a stale hit)."""
-    return PhoneticIndex.from_catalog(catalog)
+    return PhoneticIndex.from_catalog(catalog, presets=True)
 
 
 def diff_marks(before: str, after: str, index: PhoneticIndex | None) -> tuple[Mark, ...]:

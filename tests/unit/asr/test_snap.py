@@ -125,3 +125,12 @@ def test_decoding_loops_are_cut() -> None:
 )
 def test_part_of_day(heard: str, meant: str) -> None:
     assert fix_part_of_day(heard) == meant
+
+
+def test_the_tenants_preset_words_are_snapped_too() -> None:
+    catalog = Catalog.from_dict({"obstacles": ["预算冻结", "并网审批", "其他"],
+                                 "next_actions": ["现场勘察", "报价", "其他"]})
+    out = snap_transcript_names("逆变器的预算动结了，并往审批还卡着，明天去现场看查", catalog)
+    assert out.text == "逆变器的预算冻结了，并网审批还卡着，明天去现场勘察"
+    assert {m.kind for m in out.marks} == {"term"}
+    assert snap_transcript_names("今天去医院看看", catalog).text == "今天去医院看看"
