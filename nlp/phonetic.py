@@ -29,10 +29,12 @@ none, the card then asks):
   inserting a syllable costs `GAP`, merging two into one (西安 ~ 鲜) `MERGE` plus the
   sound difference;
 - a match must stay under a per-syllable threshold that is stricter for short names
-  (`threshold`), with no unrelated syllable in names under five syllables, at most one gap
-  (a dropped, inserted or merged syllable), none in names under four syllables, and
-  two-syllable names never match fuzzily (as bare sounds they are ordinary words:
-  几家 ~ 支架);
+  (`threshold`), with no unrelated syllable, at most one gap (a dropped, inserted or merged
+  syllable) and that only in names of five syllables or more, never in their first two;
+  numbers in names must be the same (第二 is not 第一), and a span that cuts through a
+  dictionary word is no mention (经约 in 已经约好);
+  two-syllable names only match an exact tone-free homophone that is no dictionary word
+  (机律 → 机滤, but 纪律 stays, and 几家 is never 支架);
 - contacts: the surname must be a homophone (or differ by zh/z ch/c sh/s only) unless the
   contact's customer is named in the same text (coherence: then n/l, en/eng pass too);
 - coherence loosens the threshold by half: a contact whose customer is named (or heard
@@ -58,6 +60,7 @@ from typing import Literal
 
 from nlp.pinyin import is_han, raw_pinyin, readings
 from nlp.resolve import derived_aliases
+from nlp.segment import base_word_freq
 from nlp.types import Catalog
 
 __all__ = [
@@ -78,11 +81,12 @@ __all__ = [
 Kind = Literal["customer", "contact", "product", "term"]
 
 GAP = 0.8            # a syllable dropped or inserted
-MERGE = 0.35         # two syllables heard as one (or one as two), plus the sound difference
+MERGE = 0.6          # two syllables heard as one (or one as two), plus the sound difference
+MERGE_MAX_DIFF = 0.25    # … which must be small: 西安 ~ 鲜, never 人医 ~ 锡
 MAX_SYLLABLE = 0.5   # names under five syllables: no syllable worse than this
 COMPLETE_MAX = 0.3   # completing a short form (随间 + 融合器): each added syllable at most
 SURNAME_ALONE = 0.07         # surname cost accepted on its own: zh/z, ch/c, sh/s
-SURNAME_WITH_SUPPORT = 0.12  # … and n/l, en/eng when the contact's customer is named
+SURNAME_WITH_SUPPORT = 0.14  # … and n/l, r/l, en/eng when the contact's customer is named
 
 # --------------------------------------------------------------------------- syllables
 _INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j",
@@ -195,8 +199,14 @@ def final_cost(a: str, b: str) -> float:
     return _FINAL_PAIRS.get(frozenset((a, b)), 1.0)
 
 
+_APICAL = frozenset(("z", "c", "s", "zh", "ch", "sh", "r"))
+
+
 def _pair_cost(a: Syllable, b: Syllable) -> float:
-    return min(1.0, 0.45 * initial_cost(a[0], b[0]) + 0.55 * final_cost(a[1], b[1]))
+    fin = final_cost(a[1], b[1])
+    if {a[1], b[1]} == {"i", "e"} and a[0] in _APICAL and b[0] in _APICAL:
+        fin = 0.35      # the apical i of zhi chi shi ri zi ci si is heard as e (这 ~ 质)
+    return min(1.0, 0.45 * initial_cost(a[0], b[0]) + 0.55 * fin)
 
 
 @lru_cache(maxsize=262144)
@@ -215,7 +225,7 @@ def _merge_cost(first: tuple[Syllable, ...], second: tuple[Syllable, ...],
         for y in second:
             for z in one:
                 best = min(best, 0.5 * initial_cost(x[0], z[0]) + 0.5 * final_cost(y[1], z[1]))
-    return MERGE + best
+    return MERGE + best if best <= MERGE_MAX_DIFF else float("inf")
 
 
 # coarse classes for the candidate vote: the usual confusions stay within a class
@@ -381,6 +391,28 @@ class Respelled:
     snaps: tuple[Snap, ...] = ()
 
 
+_NUMERALS = frozenset("零〇一二三四五六七八九十百千万两壹贰叁肆伍陆柒捌玖拾0123456789")
+WORD_MIN_FREQ = 50          # dictionary words rarer than this do not count as words
+FUNCTION_FREQ = 100_000     # single characters this frequent are function words (他 是 的)
+
+
+def _is_word(text: str) -> bool:
+    return base_word_freq(text) >= WORD_MIN_FREQ
+
+
+def _crosses_word(text: str, start: int, end: int) -> bool:
+    """A dictionary word of 2–3 characters straddles the start or the end of the span: the
+    span cuts through a word, so it is no mention (经约 in 已经约好, 锡 in 无锡市锡山)."""
+    for b in (start, end):
+        if b <= 0 or b >= len(text):
+            continue
+        for size in (2, 3):
+            for s in range(max(0, b - size + 1), b):
+                if s + size <= len(text) and _is_word(text[s:s + size]):
+                    return True
+    return False
+
+
 def threshold(size: int) -> float:
     """Largest accepted cost per syllable for a name of ``size`` syllables."""
     if size <= 2:
@@ -499,14 +531,22 @@ class PhoneticIndex:
         self.exact: dict[str, list[Entry]] = defaultdict(list)
         self._by_key: dict[int, list[tuple[int, int]]] = defaultdict(list)   # bigram key
         self.lengths: set[int] = set()
+        self._pairs: dict[tuple[Syllable, Syllable], list[Entry]] = defaultdict(list)
         for e in entries:
             if not _han(e.text):
                 continue
             self.exact[e.text].append(e)
             self.lengths.add(len(e.text))
-            syl = tuple(_readings_of(ch, 2) for ch in e.text)
-            if len(syl) < 3 or not all(syl):
-                continue       # two-character names: homophones only (see module doc)
+            syl = tuple(_readings_of(ch) for ch in e.text)
+            if not all(syl):
+                continue
+            if len(syl) == 2:  # two-character names: homophones only (see module doc)
+                for x in syl[0]:
+                    for y in syl[1]:
+                        self._pairs[(x, y)].append(e)
+                continue
+            if len(syl) < 2:
+                continue
             idx = len(self.entries)
             self.entries.append(_Compiled(e, syl))
             for j in range(len(syl) - 1):
@@ -545,15 +585,15 @@ class PhoneticIndex:
             for key in _bigram_keys(syl[p], syl[p + 1]):
                 for idx, j in self._by_key.get(key, ()):
                     votes[(idx, p - j)].add(j)
-        out: list[Match] = []
+        out: list[Match] = self._homophone_pairs(text, syl)
         seen: set[tuple[int, int, int]] = set()
         for (idx, start), hits in votes.items():
             comp = self.entries[idx]
             size = len(comp.syl)
             if len(hits) < max(2, size - 4):
                 continue
-            # a gap (dropped, inserted or merged syllable) only in names of 4+ syllables
-            shifts = (0, -1, 1) if size >= 4 else (0,)
+            # a gap (dropped, inserted or merged syllable) only in names of 5+ syllables
+            shifts = (0, -1, 1) if size >= 5 else (0,)
             for s in (start + d for d in shifts):
                 for length in (size + d for d in shifts):
                     e = s + length
@@ -565,6 +605,26 @@ class PhoneticIndex:
                     m = self._score(text, syl, s, e, comp)
                     if m is not None:
                         out.append(m)
+        return out
+
+    def _homophone_pairs(self, text: str, syl: list[tuple[Syllable, ...]]) -> list[Match]:
+        """Two-character names heard as an exact (tone-free) homophone that is no word of
+        the dictionary, cuts through none and holds no function word: 机律 → 机滤; 纪律 (a
+        word) is never 机滤, nor 他挺 他汀 or 已经约好 精越."""
+        out: list[Match] = []
+        for p in range(len(text) - 1):
+            if not (syl[p] and syl[p + 1]):
+                continue
+            entries = self._pairs.get((syl[p][0], syl[p + 1][0]))
+            heard = text[p:p + 2]
+            if not entries or heard in self.exact or base_word_freq(heard) > 0 or any(
+                    base_word_freq(ch) >= FUNCTION_FREQ for ch in heard) or _crosses_word(
+                    text, p, p + 2):
+                continue
+            for e in entries:
+                other_surname = e.surname and heard[:e.surname] != e.text[:e.surname]
+                out.append(Match(p, p + 2, heard, e, 0.0, needs_support=bool(other_surname),
+                                 costs=(0.0, 0.0)))
         return out
 
     def _score(self, text: str, syl: list[tuple[Syllable, ...]], s: int, e: int,
@@ -581,7 +641,7 @@ class PhoneticIndex:
             scored = _Scored(sum(costs), 0, max(costs), costs)
         else:
             scored = _Scored(float("inf"), 0, 0.0, [])
-        if scored.cost / size > limit * 0.5 and size >= 4 and (
+        if scored.cost / size > limit * 0.5 and size >= 5 and (
                 _lower_bound(window, comp.syl) / size <= limit):
             best = _align_cost(window, comp.syl)
             if best < scored.cost and best / size <= limit:
@@ -589,11 +649,18 @@ class PhoneticIndex:
         per = scored.cost / size
         if per > limit or scored.gaps > 1:
             return None
-        bad = sum(1 for c in scored.costs if c > MAX_SYLLABLE and c != GAP)
-        if bad > (1 if size >= 6 else 0) or (size < 5 and scored.worst > MAX_SYLLABLE):
-            return None     # one unrelated syllable at most, and only in long names
-        if scored.gaps and size < 4:
-            return None
+        if scored.worst > MAX_SYLLABLE:
+            return None     # no unrelated syllable: 恒通 is not 恒泰
+        if scored.gaps and (size < 5 or max(scored.costs[:2]) > 0.3):
+            return None     # a dropped or merged syllable: long names only, not at the head
+        if sum(1 for c in scored.costs if c > 0) > max(1, size - 2):
+            return None     # 3 syllables: two homophones and one near miss; 4: two …
+        if len(window) == size and any(
+                a != b and (a in _NUMERALS or b in _NUMERALS)
+                for a, b in zip(heard, entry.text, strict=True)):
+            return None     # 第二 is never 第一: numbers in names are exact
+        if _crosses_word(text, s, e):
+            return None     # 已经约好 holds no 经约, 宿迁市第一人民医院 no 一人民医院
         if entry.head and len(scored.costs) == size:
             head = scored.costs[:entry.head]
             if max(head) > 0.3 or sum(head) / len(head) > threshold(size):
@@ -603,7 +670,8 @@ class PhoneticIndex:
             surname = sum(scored.costs[:entry.surname])
             if surname > SURNAME_WITH_SUPPORT:
                 return None     # surnames: homophones, or the mildest folds
-            needs_support = surname > SURNAME_ALONE
+            needs_support = surname > SURNAME_ALONE or heard[:entry.surname] != \
+                entry.text[:entry.surname]     # another surname character: 章 for 张
         return Match(s, e, heard, entry, round(per, 4), needs_support=needs_support,
                      costs=tuple(scored.costs) if not scored.gaps else ())
 

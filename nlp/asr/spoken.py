@@ -4,8 +4,9 @@
   a weekday; Whisper base writes a sound-alike (下周爱 for 下周二, 星期留 for 星期六). The
   character is replaced by the weekday numeral it sounds like (`nlp.phonetic` costs),
   unless it is a word that often follows 周 (下周是, 下周会, 下周要 stay).
-- **Phone numbers.** 幺 (1) is heard as 腰 / 要 / 妖 …: inside a run of at least eight
-  digits such a syllable is the digit 1; digit words in the run become ASCII digits and
+- **Phone numbers.** 幺 (1) is heard as 腰 / 要 / 妖, 四 as 死 …: inside a run of at least
+  eight digits such a sound-alike (at most two) is that digit when it makes an 11-digit
+  mobile number; digit words in the run become ASCII digits and
   the run loses the spaces, dashes and 、 Whisper puts between groups.
 - **上午 / 中午 / 下午.** 午 and 五 are homophones: before a clock time Whisper often writes
   上五十点 or 中午五十二点半 (for 上午十点, 中午十二点半); 五 right after 上 / 中 / 下 and
@@ -62,7 +63,10 @@ def fix_weekdays(text: str) -> str:
 _DIGIT = {"零": "0", "〇": "0", "洞": "0", "幺": "1", "一": "1", "二": "2", "两": "2",
           "三": "3", "四": "4", "五": "5", "六": "6", "拐": "7", "七": "7", "八": "8",
           "九": "9", "勾": "9"}
-_YAO = syllables("幺")[0]
+# a digit's sound: 幺 (1) heard as 腰 / 要, 四 as 死, 七 as 期, 九 as 酒 …
+_DIGIT_SOUNDS = {syllables(word)[0]: digit for word, digit in (
+    ("幺", "1"), ("一", "1"), ("二", "2"), ("三", "3"), ("四", "4"), ("五", "5"), ("六", "6"),
+    ("七", "7"), ("八", "8"), ("九", "9"), ("零", "0"))}
 
 
 def _digit_of(ch: str) -> str | None:
@@ -70,12 +74,16 @@ def _digit_of(ch: str) -> str | None:
         return ch
     if ch in _DIGIT:
         return _DIGIT[ch]
-    return "1" if syllables(ch)[0] == _YAO else None
+    return _DIGIT_SOUNDS.get(syllables(ch)[0])
+
+
+def _is_alike(ch: str) -> bool:
+    return not (ch.isdigit() or ch in _DIGIT)
 
 
 def fix_phone_digits(text: str) -> str:
     """'电话腰8128339047' → '电话18128339047'. Only a run of 8+ digits is rewritten, and
-    sound-alikes of 幺 only where they make it an 11-digit mobile number."""
+    sound-alikes of digits only where they make it an 11-digit mobile number."""
     out: list[str] = []
     pos = 0
     i = 0
@@ -84,26 +92,27 @@ def fix_phone_digits(text: str) -> str:
         if _digit_of(text[i]) is None:
             i += 1
             continue
+        places: list[int] = []          # positions of the run's digits and sound-alikes
         j = i
-        digits: list[str] = []
-        end = i
-        alikes = 0
         while j < n:
             ch = text[j]
-            d = _digit_of(ch)
-            if d is not None:
-                if not (ch.isdigit() or ch in _DIGIT):
-                    alikes += 1
-                digits.append(d)
-                end = j + 1
+            if _digit_of(ch) is not None:
+                places.append(j)
             elif ch not in " 、，,-" or j + 1 >= n or _digit_of(text[j + 1]) is None:
                 break
             j += 1
-        real = sum(1 for c in text[i:end] if c.isdigit() or c in _DIGIT)
-        joined = "".join(digits)
-        if real >= 8 and len(digits) >= 9 and text[i:end] != joined and (
-                alikes == 0 or (alikes <= 2 and len(digits) == 11 and joined[0] == "1")):
-            out.append(text[pos:i])
+        # sound-alikes at the edges that would make the number too long are words (就是)
+        while len(places) > 11 and _is_alike(text[places[-1]]):
+            places.pop()
+        while len(places) > 11 and _is_alike(text[places[0]]):
+            places.pop(0)
+        start, end = places[0], places[-1] + 1
+        joined = "".join(_digit_of(text[p]) or "" for p in places)
+        alikes = sum(1 for p in places if _is_alike(text[p]))
+        real = len(places) - alikes
+        if real >= 8 and len(places) >= 9 and text[start:end] != joined and (
+                alikes == 0 or (alikes <= 2 and len(places) == 11 and joined[0] == "1")):
+            out.append(text[pos:start])
             out.append(joined)
             pos = end
         i = max(end, i + 1)

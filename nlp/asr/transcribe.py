@@ -154,6 +154,17 @@ def is_repetitive(text: str) -> bool:
     return covered >= 0.5 * len(seg)
 
 
+def _longest_name_run(text: str, names: set[str]) -> int:
+    """Most prompt names in a row, separated only by list punctuation."""
+    best = run = 0
+    for piece in re.split(r"[、，,。.；;\s]+", to_simplified(text)):
+        if not piece:
+            continue
+        run = run + 1 if piece in names else 0
+        best = max(best, run)
+    return best
+
+
 def is_prompt_echo(text: str, prompt: str) -> bool:
     """The segment repeats the prompt (its opening words or its list of names) rather
     than the audio: the typical invention on noisy or unintelligible speech."""
@@ -171,8 +182,9 @@ def is_prompt_echo(text: str, prompt: str) -> bool:
     covered = sum(len(n) for n in present)
     if len(present) >= 3 and covered >= 0.7 * len(seg):
         return True
-    # a list of prompt names: "赵工医院、王主任、椎间融合器、华东医院、支架"
-    if len(present) >= 3 and text.count("、") >= 2 and covered >= 0.4 * len(seg):
+    # a list of prompt names: "赵工医院、王主任、椎间融合器、华东医院、支架" (three or more
+    # in a row; a note that starts "西海岸产业园、韩站长、同意…" is speech)
+    if len(present) >= 3 and _longest_name_run(text, set(names)) >= 3:
         return True
     body = _squash("".join(names))
     return difflib.SequenceMatcher(None, seg, body, autojunk=False).ratio() > 0.8

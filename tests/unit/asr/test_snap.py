@@ -102,6 +102,8 @@ def test_weekdays(heard: str, meant: str) -> None:
         ("13812345678要发资料", "13812345678要发资料"),       # 要 after 11 digits stays
         ("订了200台，要3月发货", "订了200台，要3月发货"),
         ("报价1250000元", "报价1250000元"),
+        ("手机1350926887死，厨房", "手机13509268874，厨房"),          # 四 heard as 死
+        ("电话13812345678吧", "电话13812345678吧"),
     ],
 )
 def test_phone_digits(heard: str, meant: str) -> None:

@@ -93,6 +93,7 @@ def test_hallucination_and_echo_detection() -> None:
     assert is_prompt_echo("鼓楼医院、王主任、椎间融合器、华东医药", prompt)
     assert is_prompt_echo("以下是普通话的销售跟进记录", prompt)
     assert not is_prompt_echo("今天下午拜访了鼓楼医院骨科王主任", prompt)
+    assert not is_prompt_echo("鼓楼医院、王主任、对椎间融合器很感兴趣，下周二送样机", prompt)
 
 
 def test_homophones_are_snapped_and_marked() -> None:
