@@ -21,7 +21,7 @@ import logging
 import re
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -33,8 +33,9 @@ from nlp.asr.decode import SAMPLE_RATE, check_speech_energy, decode_audio
 from nlp.asr.errors import AudioTooLongError, NoSpeechError
 from nlp.asr.model import LazyModel, model_name
 from nlp.asr.prompt import VoiceHints, build_prompt, prompt_names, prompt_vocabulary
-from nlp.asr.snap import Mark, snap_transcript_names
+from nlp.asr.snap import Mark, diff_marks, index_for, snap_transcript_names
 from nlp.asr.spoken import trim_loops
+from nlp.phonetic import Affinity
 from nlp.types import Catalog
 
 log = logging.getLogger(__name__)
@@ -188,6 +189,18 @@ def is_prompt_echo(text: str, prompt: str) -> bool:
         return True
     body = _squash("".join(names))
     return difflib.SequenceMatcher(None, seg, body, autojunk=False).ratio() > 0.8
+
+
+def snap_names_of(t: Transcript, vocabulary: Catalog, affinity: Affinity | None = None
+                  ) -> Transcript:
+    """``t`` (heard without a catalog) with the catalog's names snapped in, and the marks
+    of everything that differs from what Whisper wrote (`TranscriptionWorker` does this
+    in the caller's process)."""
+    out = snap_transcript_names(t.text, vocabulary, affinity)
+    if out.text == t.text:
+        return t
+    marks = diff_marks(t.raw_text or t.text, out.text, index_for(vocabulary))
+    return replace(t, text=out.text, marks=marks, snapped=True)
 
 
 MAX_DECODER_TOKENS = 448

@@ -39,8 +39,8 @@ from nlp.asr.errors import (
     QueueFullError,
     TranscriptionTimeoutError,
 )
-from nlp.asr.prompt import VoiceHints
-from nlp.asr.transcribe import Transcriber, Transcript
+from nlp.asr.prompt import VoiceHints, prompt_vocabulary
+from nlp.asr.transcribe import Transcriber, Transcript, snap_names_of
 from nlp.types import Catalog
 
 log = logging.getLogger(__name__)
@@ -305,17 +305,30 @@ class TranscriptionWorker:
         self, audio: bytes, fmt: str | None = None, vocabulary: Catalog | None = None,
         hints: VoiceHints | None = None,
     ) -> Transcript:
-        """Transcribe one voice note. Raises `AudioError` (see ``.user_message``) only."""
+        """Transcribe one voice note. Raises `AudioError` (see ``.user_message``) only.
+
+        The worker only hears: it gets the prompt's names (not the catalog, which may be
+        large) and returns the transcript with spoken forms fixed; names are snapped here,
+        in the caller's process, which already holds the catalog and its indexes (and
+        keeps them out of the worker's memory).
+        """
         self.jobs += 1
+        names = prompt_vocabulary(vocabulary, hints)
+        prompt_hints = (VoiceHints(names_in_prompt=False)
+                        if hints is not None and not hints.names_in_prompt
+                        else VoiceHints(likely=tuple(names)) if names else None)
         try:
             result = await self._submit(
-                ("job", bytes(audio), fmt, vocabulary, hints), self.config.timeout_s
+                ("job", bytes(audio), fmt, None, prompt_hints), self.config.timeout_s
             )
         except AudioError:
             self.failures += 1
             raise
         assert isinstance(result, Transcript)
-        return result
+        if vocabulary is None or result.low_confidence:
+            return result
+        affinity = hints.affinity if hints is not None else None
+        return await asyncio.to_thread(snap_names_of, result, vocabulary, affinity)
 
     async def stats(self) -> dict[str, Any]:
         """pid, peak RSS (MB) of the process doing the work, jobs, failures, restarts."""
