@@ -56,11 +56,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from nlp.pinyin import is_han, raw_pinyin, readings
 from nlp.resolve import derived_aliases
-from nlp.segment import base_word_freq
+from nlp.segment import base_word_freq, new_tokenizer
 from nlp.types import Catalog
 
 __all__ = [
@@ -84,7 +84,7 @@ GAP = 0.8            # a syllable dropped or inserted
 MERGE = 0.6          # two syllables heard as one (or one as two), plus the sound difference
 MERGE_MAX_DIFF = 0.25    # … which must be small: 西安 ~ 鲜, never 人医 ~ 锡
 MAX_SYLLABLE = 0.5   # names under five syllables: no syllable worse than this
-COMPLETE_MAX = 0.3   # completing a short form (随间 + 融合器): each added syllable at most
+COMPLETE_MAX = 0.4   # completing a short form (随间 + 融合器): each added syllable at most
 SURNAME_ALONE = 0.07         # surname cost accepted on its own: zh/z, ch/c, sh/s
 SURNAME_WITH_SUPPORT = 0.14  # … and n/l, r/l, en/eng when the contact's customer is named
 
@@ -237,7 +237,7 @@ _COARSE_FINALS: tuple[frozenset[str], ...] = tuple(frozenset(g.split()) for g in
     "i v",
 ))
 _COARSE_INITIALS: tuple[frozenset[str], ...] = tuple(frozenset(g.split()) for g in (
-    "z c s zh ch sh j q x", "n l r", "h f", "b p m", "d t", "g k",
+    "z c s zh ch sh j q x", "n l r m", "h f", "b p", "d t", "g k",
 ))
 
 
@@ -249,17 +249,19 @@ def _class_of(item: str, groups: tuple[frozenset[str], ...]) -> int:
 
 
 @lru_cache(maxsize=4096)
-def _coarse(syllable: Syllable) -> int:
-    """A small integer per sound class: (initial class, final class)."""
-    return (_class_of(syllable[0], _COARSE_INITIALS) * 16
-            + _class_of(syllable[1], _COARSE_FINALS))
+def _coarse(syllable: Syllable) -> tuple[int, ...]:
+    """Small integers per sound class: (initial class, final class); the apical i of
+    zhi chi shi ri zi ci si is in the class of i and of e (这 ~ 质, 聚 ~ 置)."""
+    finals = ("i", "e") if syllable[1] == "i" and syllable[0] in _APICAL else (syllable[1],)
+    ini = _class_of(syllable[0], _COARSE_INITIALS) * 16
+    return tuple(ini + _class_of(f, _COARSE_FINALS) for f in finals)
 
 
 def _bigram_keys(a: tuple[Syllable, ...], b: tuple[Syllable, ...]) -> set[int]:
     """Keys of two neighbouring characters: a name is a candidate at a place where at
     least one pair of its neighbouring syllables sounds roughly alike (not every name
     against every window: 5 000 customers stay a few milliseconds per note)."""
-    return {_coarse(x) * 256 + _coarse(y) for x in a for y in b}
+    return {p * 256 + q for x in a for y in b for p in _coarse(x) for q in _coarse(y)}
 
 
 # --------------------------------------------------------------------------- catalog side
@@ -392,24 +394,40 @@ class Respelled:
 
 
 _NUMERALS = frozenset("零〇一二三四五六七八九十百千万两壹贰叁肆伍陆柒捌玖拾0123456789")
-WORD_MIN_FREQ = 50          # dictionary words rarer than this do not count as words
 FUNCTION_FREQ = 100_000     # single characters this frequent are function words (他 是 的)
 
 
-def _is_word(text: str) -> bool:
-    return base_word_freq(text) >= WORD_MIN_FREQ
+@lru_cache(maxsize=1)
+def _tokenizer() -> Any:
+    """A jieba tokenizer over the main dictionary only (shared, read-only shards)."""
+    return new_tokenizer()
+
+
+@lru_cache(maxsize=256)
+def words_of(text: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) of jieba's words (no HMM: unknown runs stay single characters)."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for token in _tokenizer().cut(text, HMM=False):
+        out.append((pos, pos + len(token)))
+        pos += len(token)
+    return tuple(out)
+
+
+# a word that takes in one of these next to a name is the name plus grammar (对待聚场 is
+# 对 + 带锯床 heard as 待聚场, 中端的 is 终端 + 的), not a word the name cuts through
+_BEFORE_NAMES = frozenset("对跟和给在把被从向与找去到")
+_AFTER_NAMES = frozenset("的了地得着过吗呢吧啊说")
 
 
 def _crosses_word(text: str, start: int, end: int) -> bool:
-    """A dictionary word of 2–3 characters straddles the start or the end of the span: the
-    span cuts through a word, so it is no mention (经约 in 已经约好, 锡 in 无锡市锡山)."""
-    for b in (start, end):
-        if b <= 0 or b >= len(text):
-            continue
-        for size in (2, 3):
-            for s in range(max(0, b - size + 1), b):
-                if s + size <= len(text) and _is_word(text[s:s + size]):
-                    return True
+    """The span cuts through a word of the sentence, so it is no mention: 经约 in
+    已经/约好, 一人民医院 in 宿迁市/第一/人民医院, 锡 in 无锡市/锡山."""
+    for ws, we in words_of(text):
+        if ws < start < we and not (start - ws == 1 and text[ws] in _BEFORE_NAMES):
+            return True
+        if ws < end < we and not (we - end == 1 and text[end] in _AFTER_NAMES):
+            return True
     return False
 
 
@@ -537,7 +555,8 @@ class PhoneticIndex:
                 continue
             self.exact[e.text].append(e)
             self.lengths.add(len(e.text))
-            syl = tuple(_readings_of(ch) for ch in e.text)
+            syl = tuple(_readings_of(ch, 1 if i < e.surname else 2)
+                        for i, ch in enumerate(e.text))
             if not all(syl):
                 continue
             if len(syl) == 2:  # two-character names: homophones only (see module doc)

@@ -9,8 +9,8 @@ does) and one of three prompts:
 - ``catalog``: no hints, the prompt takes the catalog's names in order until the budget;
 - ``none``: the base prompt without any names.
 
-Name recall counts the catalog forms (names, aliases, short forms, surname + title) in the
-reference text that the transcript spells the same way. The record match compares
+Name recall counts the catalog names (names, aliases, short forms, surname + title) in the
+reference text whose record the transcript names too, in any of its forms. The record match compares
 ``nlp.extract`` on the transcript with ``nlp.extract`` on the reference text.
 """
 
@@ -71,8 +71,19 @@ def rep_hints(catalog: Catalog, notes: list[Note], industry: str) -> VoiceHints:
     return VoiceHints(likely=tuple(likely))
 
 
-def forms_in(index: PhoneticIndex, text: str) -> list[str]:
-    return [text[s:e] for s, e, _entry in index.mentions(text)]
+def names_in(index: PhoneticIndex, text: str) -> list[frozenset[str]]:
+    """The catalog records each name in ``text`` may be (王主任: every 王主任's record)."""
+    spans: dict[tuple[int, int], set[str]] = defaultdict(set)
+    for s, e, entry in index.mentions(text):
+        spans[(s, e)].add(entry.canonical)
+    return [frozenset(v) for _k, v in sorted(spans.items())]
+
+
+def recalled(ref: list[frozenset[str]], hyp: list[frozenset[str]]) -> int:
+    """Reference names whose record the transcript names too, in any of its forms
+    (武侯区审批局 for 武侯审批局 counts)."""
+    said = frozenset().union(*hyp) if hyp else frozenset()
+    return sum(1 for names in ref if names & said)
 
 
 def cer(hyp: str, ref: str) -> tuple[int, int]:
@@ -120,18 +131,18 @@ def score(notes: list[Note], catalog: Catalog, results: dict[tuple[str, str], An
     diffs: list[str] = []
     for note in notes:
         want = extract(note.text, now=note.now, catalog=catalog).contract()
-        ref_forms = forms_in(index, note.text)
+        ref_names = names_in(index, note.text)
         for fmt in formats:
             t = results.get((note.id, fmt))
             for key in (note.industry, "all"):
                 r = rows[key]
                 r["notes"] += 1
-                r["names"] += len(ref_forms)
+                r["names"] += len(ref_names)
             if not isinstance(t, Transcript):
                 continue
             got = extract(t.text, now=note.now, catalog=catalog).contract()
-            hits_raw = sum(1 for f in ref_forms if f in t.raw_text)
-            hits = sum(1 for f in ref_forms if f in t.text)
+            hits_raw = recalled(ref_names, names_in(index, t.raw_text))
+            hits = recalled(ref_names, names_in(index, t.text))
             e_raw, n_ref = cer(t.raw_text, note.text)
             e_snap, _ = cer(t.text, note.text)
             for key in (note.industry, "all"):

@@ -143,3 +143,36 @@ def test_the_quick_cost_is_the_alignment_cost(heard: str, name: str) -> None:
         assert _align_cost(h, n) == pytest.approx(full.cost)
     else:
         assert _align_cost(h, n) >= full.cost
+
+
+@pytest.mark.parametrize(
+    ("text", "heard", "written"),
+    [
+        ("江南大学处老师说这普仪的预算批了", "这普仪", "质谱仪"),       # zhi heard as zhe
+        ("蔡科长说信场中端的招标推迟了", "信场中端", "信创终端"),      # 端的 is no word here
+        ("对待聚场挺满意的", "待聚场", "带锯床"),                    # 对 + 带锯床
+        ("说处门贵的招标推迟了", "处门贵", "储能柜"),                 # n/m
+    ],
+)
+def test_grammar_around_a_name_does_not_hide_it(text: str, heard: str, written: str) -> None:
+    index = PhoneticIndex.from_catalog(Catalog.from_dict({"products": [
+        {"name": "电感耦合等离子体质谱仪", "aliases": ["质谱仪"]},
+        {"name": "国产化办公终端", "aliases": ["信创终端"]},
+        {"name": "卧式带锯床", "aliases": ["带锯床"]},
+        {"name": "工商业储能柜", "aliases": ["储能柜"]}]}))
+    assert [(m.heard, m.entry.text) for m in index.find(text)] == [(heard, written)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["已经约好了下周去", "星河精密的郭工", "5天以后再打电话", "流程培训明天做",
+     "新来了个总经理", "他挺支持的", "宿迁市第一人民医院设备科"],
+)
+def test_spans_that_cut_through_words_are_no_names(text: str) -> None:
+    index = PhoneticIndex.from_catalog(Catalog.from_dict({
+        "customers": [{"name": "精越自动化", "aliases": ["精越"]},
+                      {"name": "无锡人民医院"}, {"name": "甜忆烘焙", "aliases": ["甜忆"]}],
+        "contacts": [{"name": "何静", "customer": "精越自动化"},
+                     {"name": "葛建平", "customer": "精越自动化", "aliases": ["葛总"]}],
+        "products": [{"name": "阿托伐他汀", "aliases": ["他汀"]}, {"name": "城配"}]}))
+    assert index.find(text) == []
