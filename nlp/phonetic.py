@@ -724,10 +724,13 @@ class PhoneticIndex:
         contact_customers = {en.customer for _s, _e, en in exact if en.kind == "contact"}
         named_customers |= contact_customers
         cands = [m for m in self.candidates(text) if self._free(m, exact, taken)]
-        # a customer heard fuzzily lends support to its contacts and products too
-        strong = {m.entry.canonical for m in cands if m.entry.kind == "customer"
-                  and m.cost <= threshold(len(m.entry.text))}
-        support = named_customers | strong
+        # a customer heard confidently (fuzzily) lends support to its contacts and
+        # products, and a contact heard confidently to its customer
+        strong = [m for m in cands if m.cost <= threshold(len(m.entry.text))
+                  and not m.needs_support]
+        support = named_customers | {m.entry.canonical for m in strong
+                                     if m.entry.kind == "customer"}
+        contact_customers |= {m.entry.customer for m in strong if m.entry.kind == "contact"}
         offered: set[str] = set()
         if affinity is not None:
             for cust in support:

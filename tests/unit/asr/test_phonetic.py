@@ -176,3 +176,11 @@ def test_spans_that_cut_through_words_are_no_names(text: str) -> None:
                      {"name": "葛建平", "customer": "精越自动化", "aliases": ["葛总"]}],
         "products": [{"name": "阿托伐他汀", "aliases": ["他汀"]}, {"name": "城配"}]}))
     assert index.find(text) == []
+
+
+def test_a_customer_heard_by_sound_backs_its_contact() -> None:
+    # 谱析检测 heard as 普西检测 (homophones) backs 列科长 → 聂科长 (n/l on the surname)
+    found = INDEX.find("普西检测列科长说数据不准")
+    assert [(m.heard, m.entry.text) for m in found] == [
+        ("普西检测", "谱析检测"), ("列科长", "聂科长")]
+    assert found[1].supported
