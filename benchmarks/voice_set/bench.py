@@ -7,7 +7,9 @@ does) and one of three prompts:
 - ``rep``: the names this rep is most likely to say (`VoiceHints.likely`): here the
   customers, contacts and products of the note's industry, as a rep's own book would be;
 - ``catalog``: no hints, the prompt takes the catalog's names in order until the budget;
-- ``none``: the base prompt without any names.
+- ``none``: the base prompt without any names;
+- ``rep_terms``: ``rep`` followed by the tenant's preset words cut into two-character
+  words (推进合同 → 推进、合同), an experiment.
 
 Name recall counts the catalog names (names, aliases, short forms, surname + title) in the
 reference text whose record the transcript names too, in any of its forms. The record match compares
@@ -30,7 +32,7 @@ from nlp.asr import AsrConfig, AudioError, Transcript, TranscriptionWorker, Voic
 from nlp.phonetic import PhoneticIndex
 from nlp.types import Catalog
 
-PROMPTS = ("rep", "catalog", "none")
+PROMPTS = ("rep", "catalog", "none", "rep_terms")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,14 @@ def rep_hints(catalog: Catalog, notes: list[Note], industry: str) -> VoiceHints:
     return VoiceHints(likely=tuple(likely))
 
 
+def preset_words(catalog: Catalog) -> tuple[str, ...]:
+    words: list[str] = []
+    for w in (*catalog.next_actions, *catalog.obstacles, *catalog.stages):
+        parts = [w[i:i + 2] for i in range(0, len(w), 2)] if len(w) % 2 == 0 else [w]
+        words += [p for p in parts if p != "其他" and p not in words]
+    return tuple(words)
+
+
 def names_in(index: PhoneticIndex, text: str) -> list[frozenset[str]]:
     """The catalog records each name in ``text`` may be (王主任: every 王主任's record)."""
     spans: dict[tuple[int, int], set[str]] = defaultdict(set)
@@ -109,6 +119,8 @@ async def transcribe_set(cfg: AsrConfig, data: Path, notes: list[Note], catalog:
         await worker.start()
         for note in notes:
             h = (hints[note.industry] if prompt == "rep" else
+                 VoiceHints(likely=hints[note.industry].likely + preset_words(catalog))
+                 if prompt == "rep_terms" else
                  VoiceHints(names_in_prompt=False) if prompt == "none" else None)
             for fmt in formats:
                 audio = (data / "audio" / f"{note.id}.{fmt}").read_bytes()
