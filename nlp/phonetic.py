@@ -395,6 +395,7 @@ class Respelled:
 
 _NUMERALS = frozenset("零〇一二三四五六七八九十百千万两壹贰叁肆伍陆柒捌玖拾0123456789")
 FUNCTION_FREQ = 100_000     # single characters this frequent are function words (他 是 的)
+RARE_WORD = 20              # jieba entries rarer than this (科王: 3) do not cut a name
 
 
 @lru_cache(maxsize=1)
@@ -424,6 +425,8 @@ def _crosses_word(text: str, start: int, end: int) -> bool:
     """The span cuts through a word of the sentence, so it is no mention: 经约 in
     已经/约好, 一人民医院 in 宿迁市/第一/人民医院, 锡 in 无锡市/锡山."""
     for ws, we in words_of(text):
+        if not (ws < start < we or ws < end < we) or base_word_freq(text[ws:we]) < RARE_WORD:
+            continue        # rare dictionary entries (科王) are no words a speaker meant
         if ws < start < we and not (start - ws == 1 and text[ws] in _BEFORE_NAMES):
             return True
         if ws < end < we and not (we - end == 1 and text[end] in _AFTER_NAMES):

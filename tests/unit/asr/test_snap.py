@@ -26,6 +26,7 @@ CATALOG = Catalog.from_dict({
         ("送了五盒纹和极样品", "送了五盒吻合器样品"),
         ("把变平器项目改成赢单", "把变频器项目改成赢单"),
         ("鼓楼医院骨科王主领说", "鼓楼医院骨科王主任说"),
+        ("拜访了鼓楼医院、鼓科王主领，对", "拜访了鼓楼医院、鼓科王主任，对"),   # 科王 a rare entry
     ],
 )
 def test_near_homophones_snap(heard: str, meant: str) -> None:
