@@ -4,12 +4,12 @@ Called by ``benchmarks/voice.py --set benchmarks/voice_set`` (see there). Every 
 transcribed with the *whole* catalog for snapping (as ``crmbot transcribe --catalog``
 does) and one of three prompts:
 
-- ``rep``: the names this rep is most likely to say (`VoiceHints.likely`): here the
-  customers, contacts and products of the note's industry, as a rep's own book would be;
+- ``rep`` (the product's): the names this rep is most likely to say (`VoiceHints.likely`):
+  here the customers, contacts and products of the note's industry, as a rep's own book
+  would be, followed by the tenant's preset words (`nlp.asr.prompt.preset_words`);
+- ``rep_names``: the same names without the preset words;
 - ``catalog``: no hints, the prompt takes the catalog's names in order until the budget;
-- ``none``: the base prompt without any names;
-- ``rep_terms``: ``rep`` followed by the tenant's preset words cut into two-character
-  words (推进合同 → 推进、合同), an experiment.
+- ``none``: the base prompt without any names.
 
 Name recall counts the catalog names (names, aliases, short forms, surname + title) in the
 reference text whose record the transcript names too, in any of its forms. The record match compares
@@ -32,7 +32,7 @@ from nlp.asr import AsrConfig, AudioError, Transcript, TranscriptionWorker, Voic
 from nlp.phonetic import PhoneticIndex
 from nlp.types import Catalog
 
-PROMPTS = ("rep", "catalog", "none", "rep_terms")
+PROMPTS = ("rep", "catalog", "none", "rep_names")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,14 +73,6 @@ def rep_hints(catalog: Catalog, notes: list[Note], industry: str) -> VoiceHints:
     return VoiceHints(likely=tuple(likely))
 
 
-def preset_words(catalog: Catalog) -> tuple[str, ...]:
-    words: list[str] = []
-    for w in (*catalog.next_actions, *catalog.obstacles, *catalog.stages):
-        parts = [w[i:i + 2] for i in range(0, len(w), 2)] if len(w) % 2 == 0 else [w]
-        words += [p for p in parts if p != "其他" and p not in words]
-    return tuple(words)
-
-
 def names_in(index: PhoneticIndex, text: str) -> list[frozenset[str]]:
     """The catalog records each name in ``text`` may be (王主任: every 王主任's record)."""
     spans: dict[tuple[int, int], set[str]] = defaultdict(set)
@@ -119,8 +111,8 @@ async def transcribe_set(cfg: AsrConfig, data: Path, notes: list[Note], catalog:
         await worker.start()
         for note in notes:
             h = (hints[note.industry] if prompt == "rep" else
-                 VoiceHints(likely=hints[note.industry].likely + preset_words(catalog))
-                 if prompt == "rep_terms" else
+                 VoiceHints(likely=hints[note.industry].likely, preset_words=False)
+                 if prompt == "rep_names" else
                  VoiceHints(names_in_prompt=False) if prompt == "none" else None)
             for fmt in formats:
                 audio = (data / "audio" / f"{note.id}.{fmt}").read_bytes()

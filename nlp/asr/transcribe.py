@@ -32,7 +32,14 @@ from nlp.asr.config import AsrConfig
 from nlp.asr.decode import SAMPLE_RATE, check_speech_energy, decode_audio
 from nlp.asr.errors import AudioTooLongError, NoSpeechError
 from nlp.asr.model import LazyModel, model_name
-from nlp.asr.prompt import VoiceHints, build_prompt, prompt_names, prompt_vocabulary
+from nlp.asr.prompt import (
+    WORDS_HEAD,
+    VoiceHints,
+    build_prompt,
+    prompt_names,
+    prompt_vocabulary,
+    prompt_words,
+)
 from nlp.asr.snap import Mark, diff_marks, index_for, snap_transcript_names
 from nlp.asr.spoken import trim_loops
 from nlp.phonetic import Affinity
@@ -174,7 +181,8 @@ def is_prompt_echo(text: str, prompt: str) -> bool:
     seg = _squash(to_simplified(text))
     if len(seg) < 4:
         return False
-    if seg in _squash(prompt) or any(w in seg for w in _HEAD_WINDOWS):
+    core = prompt.split(WORDS_HEAD, 1)[0]      # the common words may be said as they are
+    if seg in _squash(core) or any(w in seg for w in _HEAD_WINDOWS):
         return True
     names = prompt_names(prompt)
     if not names:
@@ -263,6 +271,7 @@ class Transcriber:
             prompt_vocabulary(vocabulary, hints),
             budget_tokens=self.config.prompt_token_budget,
             count_tokens=self.count_tokens,
+            words=prompt_words(vocabulary, hints),
         )
 
     def transcribe(

@@ -39,7 +39,7 @@ from nlp.asr.errors import (
     QueueFullError,
     TranscriptionTimeoutError,
 )
-from nlp.asr.prompt import VoiceHints, prompt_vocabulary
+from nlp.asr.prompt import VoiceHints, prompt_vocabulary, prompt_words
 from nlp.asr.transcribe import Transcriber, Transcript, snap_names_of
 from nlp.types import Catalog
 
@@ -316,7 +316,9 @@ class TranscriptionWorker:
         names = prompt_vocabulary(vocabulary, hints)
         prompt_hints = (VoiceHints(names_in_prompt=False)
                         if hints is not None and not hints.names_in_prompt
-                        else VoiceHints(likely=tuple(names)) if names else None)
+                        else VoiceHints(likely=tuple(names), preset_words=False,
+                                        words=tuple(prompt_words(vocabulary, hints)))
+                        if names else None)
         try:
             result = await self._submit(
                 ("job", bytes(audio), fmt, None, prompt_hints), self.config.timeout_s

@@ -209,3 +209,17 @@ def test_config_device_resolution() -> None:
     assert cfg.resolved_compute_type("cuda") == "int8_float16"
     assert cfg.resolved_compute_type("cpu") == "int8"
     assert cfg.with_(beam_size=1).beam_size == 1
+
+
+def test_preset_words_follow_the_names_and_are_no_echo() -> None:
+    from nlp.asr.prompt import VoiceHints, prompt_words
+
+    hints = VoiceHints(likely=("鼓楼医院", "王主任"))
+    words = prompt_words(CATALOG, hints)
+    assert words[:4] == ["预约", "演示", "发送", "资料"] and "其他" not in words
+    assert prompt_words(CATALOG, None) == []                     # only with a rep's names
+    prompt = build_prompt(["鼓楼医院", "王主任"], words=words)
+    assert prompt.startswith("以下是普通话的销售跟进记录，提到鼓楼医院、王主任。常用词：预约、")
+    assert prompt_names(prompt) == ["鼓楼医院", "王主任"]
+    assert not is_prompt_echo("推进合同", prompt)                  # a terse note, not an echo
+    assert is_prompt_echo("鼓楼医院、王主任", prompt)
