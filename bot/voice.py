@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.context import Context
 from bot.messages import Reply, Text, Voice
-from crm_core.services.voice_hints import rep_voice_hints
+from crm_core.services.voice_hints import load_voice_hints
 from nlp.asr import VoiceHints
 from nlp.phonetic import Affinity
 
@@ -73,7 +73,7 @@ async def transcribe_incoming(ctx: Context, voice: Voice) -> tuple[str | None, l
         # the whole catalog for snapping names; this rep's likely names for the prompt
         async with ctx.uow() as uow:
             vocabulary = await ctx.bot.catalog.get(uow)
-            hints = hints_from(await rep_voice_hints(uow, ctx.user_id))
+            hints = hints_from(await load_voice_hints(uow, ctx.user_id))
         result: Any = await transcriber.transcribe(
             voice.audio, voice.format, vocabulary=vocabulary, hints=hints
         )

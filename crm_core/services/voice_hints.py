@@ -31,7 +31,7 @@ def _spoken(name: str, aliases: list[str] | None) -> str:
     return name
 
 
-async def rep_voice_hints(uow: UnitOfWork, owner_id: int) -> dict[str, Any]:
+async def load_voice_hints(uow: UnitOfWork, owner_id: int) -> dict[str, Any]:
     """``{"likely": [names, most likely first], "customer_products": {customer: [products]}}``
 
     Likely: the rep's customers, the most recently followed up first (then the rest of

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from crm_core.clock import FrozenClock
 from crm_core.db import Database
 from crm_core.models import Customer, Deal, FollowUp, Stage, User
-from crm_core.services.voice_hints import rep_voice_hints
+from crm_core.services.voice_hints import load_voice_hints
 from crm_core.uow import UnitOfWork
 
 
@@ -38,8 +38,8 @@ async def test_recent_customers_first_and_open_deal_products(
         assert other is not None
         await uow.commit()
     async with UnitOfWork(demo_db, clock) as uow:
-        hints = await rep_voice_hints(uow, rep_id)
-        empty = await rep_voice_hints(uow, 10_000_000)
+        hints = await load_voice_hints(uow, rep_id)
+        empty = await load_voice_hints(uow, 10_000_000)
     spoken = target.aliases[0] if target.aliases else target.name
     assert hints["likely"][0] == spoken                     # followed up an hour ago
     assert set(hints["customer_products"][target.name]) >= {"监护仪", "超声刀"}
