@@ -6,8 +6,9 @@ does) and one of three prompts:
 
 - ``rep`` (the product's): the names this rep is most likely to say (`VoiceHints.likely`):
   here the customers, contacts and products of the note's industry, as a rep's own book
-  would be, followed by the tenant's preset words (`nlp.asr.prompt.preset_words`);
-- ``rep_names``: the same names without the preset words;
+  would be;
+- ``rep_words``: the same names followed by the tenant's preset words
+  (`nlp.asr.prompt.preset_words`; no gain measured, so not the product's);
 - ``catalog``: no hints, the prompt takes the catalog's names in order until the budget;
 - ``none``: the base prompt without any names.
 
@@ -32,7 +33,7 @@ from nlp.asr import AsrConfig, AudioError, Transcript, TranscriptionWorker, Voic
 from nlp.phonetic import PhoneticIndex
 from nlp.types import Catalog
 
-PROMPTS = ("rep", "catalog", "none", "rep_names")
+PROMPTS = ("rep", "catalog", "none", "rep_words")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +112,8 @@ async def transcribe_set(cfg: AsrConfig, data: Path, notes: list[Note], catalog:
         await worker.start()
         for note in notes:
             h = (hints[note.industry] if prompt == "rep" else
-                 VoiceHints(likely=hints[note.industry].likely, preset_words=False)
-                 if prompt == "rep_names" else
+                 VoiceHints(likely=hints[note.industry].likely, preset_words=True)
+                 if prompt == "rep_words" else
                  VoiceHints(names_in_prompt=False) if prompt == "none" else None)
             for fmt in formats:
                 audio = (data / "audio" / f"{note.id}.{fmt}").read_bytes()

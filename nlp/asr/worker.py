@@ -78,6 +78,18 @@ def _peak_rss_mb() -> float:
     return kb / 1024 if sys.platform != "darwin" else kb / 1024 / 1024
 
 
+def _rss_mb() -> float:
+    """This process's resident memory now (VmRSS; 0 where /proc is not there)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0.0
+
+
 def _as_audio_error(exc: BaseException) -> AudioError:
     if isinstance(exc, AudioError):
         return exc
@@ -111,7 +123,10 @@ def _serve(conn: Connection, config: AsrConfig, factory: EngineFactory) -> None:
                 reply: tuple[str, Any] = ("ok", engine.load())
             elif kind == "job":
                 _, audio, fmt, vocabulary, hints = msg
-                reply = ("ok", _run_job(engine, audio, fmt, vocabulary, hints))
+                result = _run_job(engine, audio, fmt, vocabulary, hints)
+                # memory grows with the jobs (allocator caches, fragmentation): past the
+                # limit, the parent replaces this process once it has the result
+                reply = ("recycle" if _rss_mb() > config.recycle_rss_mb else "ok", result)
             elif kind == "stats":
                 reply = ("ok", {"peak_rss_mb": _peak_rss_mb(), "pid": os.getpid()})
             else:
@@ -157,6 +172,8 @@ class _ProcessBackend:
         self.conn: Connection | None = None
         self.started = 0
         self.restarts = 0
+        self.recycled = 0
+        self.past_peak_rss_mb = 0.0        # the highest peak of the processes replaced
 
     def _ensure(self) -> Connection:
         if self.proc is not None and self.proc.poll() is None and self.conn is not None:
@@ -208,6 +225,17 @@ class _ProcessBackend:
             ) from exc
         if status == "err":
             raise _as_audio_error(value)
+        if status == "recycle":
+            log.info("transcription process %s over %.0f MB: replacing it",
+                     self.proc.pid, self.config.recycle_rss_mb)
+            with contextlib.suppress(OSError, EOFError):
+                conn.send(("stats",))
+                if conn.poll(10.0):
+                    _status, info = conn.recv()
+                    self.past_peak_rss_mb = max(self.past_peak_rss_mb,
+                                                float(info["peak_rss_mb"]))
+            self.stop()
+            self.recycled += 1
         return value
 
     @property
@@ -290,6 +318,7 @@ class TranscriptionWorker:
         self._busy: asyncio.Future[Any] | None = None   # the job on the thread, if any
         self._pending = 0
         self._closed = False
+        self._tasks: set[asyncio.Task[None]] = set()
         self.jobs = 0
         self.failures = 0
         self.load_seconds: float | None = None
@@ -327,15 +356,36 @@ class TranscriptionWorker:
             self.failures += 1
             raise
         assert isinstance(result, Transcript)
+        self._warm_after_recycle()
         if vocabulary is None or result.low_confidence:
             return result
         affinity = hints.affinity if hints is not None else None
         return await asyncio.to_thread(snap_names_of, result, vocabulary, affinity)
 
+    def _warm_after_recycle(self) -> None:
+        """After the process was replaced, load the model in the new one now (queued like a
+        job), so that the next note does not wait for it."""
+        backend = self._backend
+        if not isinstance(backend, _ProcessBackend) or backend.proc is not None or \
+                self._closed or not backend.recycled:
+            return
+        task = asyncio.get_running_loop().create_task(self._reload())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _reload(self) -> None:
+        with contextlib.suppress(AudioError):
+            await self._submit(("load",), START_TIMEOUT_S)
+
     async def stats(self) -> dict[str, Any]:
-        """pid, peak RSS (MB) of the process doing the work, jobs, failures, restarts."""
+        """pid, peak RSS (MB) over the processes that did the work (and of the current one:
+        ``process_peak_rss_mb``), jobs, failures, restarts, processes recycled."""
         info = dict(await self._submit(("stats",), 10.0))
+        past = float(getattr(self._backend, "past_peak_rss_mb", 0.0))
+        info["process_peak_rss_mb"] = info["peak_rss_mb"]
+        info["peak_rss_mb"] = max(float(info["peak_rss_mb"]), past)   # over all processes
         info.update(jobs=self.jobs, failures=self.failures, restarts=self._backend.restarts,
+                    recycled=getattr(self._backend, "recycled", 0),
                     pending=self._pending, load_seconds=self.load_seconds,
                     mode="process" if self.use_process else "thread")
         return info

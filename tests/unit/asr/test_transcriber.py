@@ -214,8 +214,9 @@ def test_config_device_resolution() -> None:
 def test_preset_words_follow_the_names_and_are_no_echo() -> None:
     from nlp.asr.prompt import VoiceHints, prompt_words
 
-    hints = VoiceHints(likely=("鼓楼医院", "王主任"))
+    hints = VoiceHints(likely=("鼓楼医院", "王主任"), preset_words=True)
     words = prompt_words(CATALOG, hints)
+    assert prompt_words(CATALOG, VoiceHints(likely=("鼓楼医院",))) == []   # off by default
     assert words[:4] == ["预约", "演示", "发送", "资料"] and "其他" not in words
     assert prompt_words(CATALOG, None) == []                     # only with a rep's names
     prompt = build_prompt(["鼓楼医院", "王主任"], words=words)
