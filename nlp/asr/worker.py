@@ -64,30 +64,31 @@ def default_engine(config: AsrConfig) -> Engine:
     return Transcriber(config)
 
 
-def _peak_rss_mb() -> float:
-    """This process's peak resident memory. Linux: VmHWM, which starts afresh at exec —
-    ru_maxrss keeps the high-water mark of the (possibly large) parent it was forked from."""
+def _status_mb(field: str) -> float | None:
+    """A memory figure of this process from /proc/self/status (``VmHWM``, ``VmRSS``), MB."""
     try:
         with open("/proc/self/status", encoding="ascii") as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) / 1024
     except (OSError, ValueError, IndexError):
         pass
+    return None
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory. Linux: VmHWM, which starts afresh at exec —
+    ru_maxrss keeps the high-water mark of the (possibly large) parent it was forked from."""
+    peak = _status_mb("VmHWM")
+    if peak is not None:
+        return peak
     kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return kb / 1024 if sys.platform != "darwin" else kb / 1024 / 1024
 
 
 def _rss_mb() -> float:
-    """This process's resident memory now (VmRSS; 0 where /proc is not there)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0.0
+    """This process's resident memory now (0 where /proc is not there)."""
+    return _status_mb("VmRSS") or 0.0
 
 
 def _as_audio_error(exc: BaseException) -> AudioError:
