@@ -12,6 +12,7 @@ import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
 from nlp.lexicon import lexicon
@@ -259,6 +260,12 @@ def derived_aliases(name: str, region: str, aliases: Iterable[str] = ()) -> set[
     鹭岛大酒店 → 鹭岛) and without the industry words before it (海辰水产食品 → 海辰, an alias
     万科物业 → 万科), the 字号 after the region, and X市N院 / X人医 for numbered and people's
     hospitals."""
+    return set(_derived(name, region or "", tuple(aliases)))
+
+
+@lru_cache(maxsize=32768)
+def _derived(name: str, region: str, aliases: tuple[str, ...]) -> frozenset[str]:
+    """`derived_aliases`, kept per customer (the name index and the sound matcher both ask)."""
     lex = lexicon()
     out: set[str] = set()
     if "市" in name or "省" in name:
@@ -292,7 +299,7 @@ def derived_aliases(name: str, region: str, aliases: Iterable[str] = ()) -> set[
         out |= {f"{city}人医", f"{city}{m.group('shi') or ''}人医", f"{city}人民医院"}
     out.discard(name)
     out.difference_update(aliases)
-    return {a for a in out if len(a) >= 2 and _distinctive(a)}
+    return frozenset(a for a in out if len(a) >= 2 and _distinctive(a))
 
 
 _PRODUCT_HEADS = ("系统", "模块", "平台", "软件", "服务", "设备", "产品", "课程")

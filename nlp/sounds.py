@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal, Protocol
 
 from nlp.names import derived_aliases
@@ -75,6 +76,7 @@ _FINAL_FOLD = {"ang": "an", "eng": "en", "ing": "in", "iang": "ian", "uang": "ua
                "ong": "on", "iong": "ion"}
 
 
+@lru_cache(maxsize=4096)
 def coarse_key(syllable: str) -> str:
     """A toneless syllable folded to its confusion class ('fang' → 'han', 'shi' → 'si')."""
     ini = next((i for i in _INITIALS if syllable.startswith(i)), "")
@@ -82,6 +84,7 @@ def coarse_key(syllable: str) -> str:
     return _INITIAL_FOLD.get(ini, ini) + _FINAL_FOLD.get(fin, fin)
 
 
+@lru_cache(maxsize=65536)
 def _keys(ch: str, readings: int) -> tuple[str, ...]:
     if readings == 1:
         raw = raw_pinyin(ch)
