@@ -8,21 +8,29 @@ owner's notifications.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import SQLModel
 
-from crm_core.errors import InvalidInput
-from crm_core.models import Contact, Customer, IntakeRequest, Lead, User
+from crm_core.errors import Conflict, InvalidInput
+from crm_core.models import Contact, ContactPoint, Customer, IntakeRequest, Lead, User
+from crm_core.policies.audit import canonical_json
 from crm_core.policies.contact_info import BadContactInfo, normalize_email, normalize_phone
+from crm_core.policies.input_hygiene import payload_problems
 from crm_core.services import routing, routing_state
 from crm_core.uow import UnitOfWork, snapshot
 
 log = logging.getLogger(__name__)
+REQUESTS = IntakeRequest.__table__  # type: ignore[attr-defined]
+POINTS = ContactPoint.__table__  # type: ignore[attr-defined]
 
 TEXT_FIELDS: tuple[str, ...] = (
     "company", "name", "title", "phone", "email", "address", "product", "message",
@@ -31,6 +39,7 @@ TEXT_FIELDS: tuple[str, ...] = (
 )
 KNOWN_FIELDS: frozenset[str] = frozenset((*TEXT_FIELDS, "budget"))
 MAX_FIELD_CHARS = 2000
+MAX_BUDGET = 1e12                              # yuan: anything larger is a typo or a probe
 FIELD_LABELS: dict[str, str] = {
     "company": "单位", "name": "姓名", "phone": "电话", "email": "邮箱", "budget": "预算",
 }
@@ -59,12 +68,15 @@ class IntakeResult:
 
 
 def parse_payload(payload: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Type-check and normalise a raw payload. Returns (clean values, per-field errors)."""
+    """Type-check and normalise a raw payload. Returns (clean values, per-field errors).
+    Every field, known or not, is checked first (crm_core.policies.input_hygiene)."""
     clean: dict[str, Any] = {}
-    errors: dict[str, str] = {}
+    errors = payload_problems(payload)
+    if "*" in errors:
+        return clean, errors
     for key in TEXT_FIELDS:
         value = payload.get(key)
-        if value is None:
+        if value is None or key in errors:
             continue
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             errors[key] = "must be a string"
@@ -76,32 +88,44 @@ def parse_payload(payload: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str,
         if text:
             clean[key] = text
     budget = payload.get("budget")
-    if budget not in (None, ""):
+    if budget not in (None, "") and "budget" not in errors:
         try:
-            if isinstance(budget, bool):
+            if isinstance(budget, bool) or not isinstance(budget, str | int | float):
                 raise ValueError
             b = float(str(budget).replace(",", "").replace("万", "e4").strip())
-            if b < 0 or b != b:
+            if not (math.isfinite(b) and 0 <= b <= MAX_BUDGET):
                 raise ValueError
             clean["budget"] = b
         except ValueError:
-            errors["budget"] = "must be a non-negative number"
-    try:
-        clean["phone"] = normalize_phone(clean.get("phone"))
-    except BadContactInfo as e:
-        errors["phone"] = str(e)
-    try:
-        clean["email"] = normalize_email(clean.get("email"))
-    except BadContactInfo as e:
-        errors["email"] = str(e)
+            errors["budget"] = f"must be a number from 0 to {MAX_BUDGET:.0e}"
+    for key, normalize in (("phone", normalize_phone), ("email", normalize_email)):
+        if key in errors:
+            continue
+        try:
+            clean[key] = normalize(clean.get(key))
+        except BadContactInfo as e:
+            errors[key] = str(e)
     return clean, errors
+
+
+class KeyReused(Conflict):
+    """An Idempotency-Key sent again with another body (HTTP 422): the first answer stands."""
+
+    user_message = "这个 Idempotency-Key 已用于另一条内容不同的请求"
 
 
 async def intake_lead(
     uow: UnitOfWork, payload: Mapping[str, Any], *, channel: str = "web",
     idempotency_key: str | None = None, commit: bool = True, owner_id: int | None = None,
 ) -> IntakeResult:
-    """Take one lead from any door. Raises InvalidInput (nothing stored) for a bad payload.
+    """Take one lead from any door. Raises InvalidInput (nothing stored) for a bad payload,
+    KeyReused for an idempotency key sent again with another body.
+
+    Concurrency: the person's phone and e-mail (`contact_point`) and the request's keys
+    (`intake_request`) are claimed with `INSERT … ON CONFLICT DO NOTHING` before anything
+    else is written; a twin that loses a claim waits for the winner's commit (PostgreSQL)
+    and then merges into the winner's lead or replays its answer. No read-then-write race
+    makes a second lead.
 
     With `commit=False` the caller owns the transaction (an all-or-nothing import).
     With `owner_id` (a rep entering a lead they found, in chat) the lead is theirs, claimed,
@@ -113,39 +137,110 @@ async def intake_lead(
                            "线索信息格式有误", fields=errors)
     if not any(clean.get(k) for k in ("company", "name", "phone", "email", "message")):
         raise InvalidInput("empty lead payload", "线索是空的", fields={"*": "no lead data"})
-    key = idempotency_key or clean.get("client_id")
-    found = await _lookup(uow, key, clean)
-    if "request" in found:
-        stored = await uow.session.get(IntakeRequest, key)
-        if stored is not None:
-            return IntakeResult(**{**stored.response, "replayed": True})
-
-    result = await _intake(uow, payload, clean, channel, owner_id, found)
-    if key:
-        # appended: written with the commit, where a concurrent twin's INSERT collides
-        uow.append(IntakeRequest, key=key, lead_id=result.lead_id, response=result.to_json(),
-                   created_at=uow.now)
+    keys = _Keys(idempotency_key, clean.get("client_id"), payload_digest(payload))
     if not commit:
-        await uow.flush()
-        return result
-    try:
-        await uow.commit()
-    except IntegrityError:
-        # A concurrent retry with the same key won the race: answer what it stored.
-        await uow.rollback()
-        if key:
-            stored = await uow.session.get(IntakeRequest, key)
-            if stored is not None:
-                return IntakeResult(**{**stored.response, "replayed": True})
-        raise
+        return await _intake_once(uow, payload, clean, channel, owner_id, keys)
+    for attempt in range(2):
+        try:
+            result = await _intake_once(uow, payload, clean, channel, owner_id, keys)
+            if not result.replayed:
+                await uow.commit()
+            return result
+        except IntegrityError as e:
+            # A constraint caught a twin we could not see (a row written outside intake):
+            # start over; the second look sees what the twin committed.
+            await uow.rollback()
+            log.warning("lead intake conflict (attempt %d): %s", attempt + 1,
+                        type(e.orig).__name__ if e.orig is not None else e)
+    raise Conflict("lead intake kept conflicting with concurrent writes",
+                   "系统繁忙，请稍后重试")
+
+
+@dataclass(frozen=True, slots=True)
+class _Keys:
+    idempotency: str | None          # the Idempotency-Key header: same body required
+    client: str | None               # the form's client_id: a replay whatever the body
+    digest: str
+
+    def all(self) -> list[str]:
+        return sorted({k for k in (self.idempotency, self.client) if k})
+
+
+def payload_digest(payload: Mapping[str, Any]) -> str:
+    """SHA-256 of the payload's canonical JSON: what an Idempotency-Key promises."""
+    return hashlib.sha256(canonical_json(dict(payload)).encode("utf-8")).hexdigest()
+
+
+async def _intake_once(
+    uow: UnitOfWork, payload: Mapping[str, Any], clean: dict[str, Any], channel: str,
+    owner_id: int | None, keys: _Keys,
+) -> IntakeResult:
+    found = await _lookup(uow, keys, clean)
+    if "request" in found or "client_lead" in found:
+        replay = await _replay(uow, keys, found.get("client_lead"))
+        if replay is not None:
+            return replay
+    wanted = keys.all()
+    if wanted:
+        claimed = await _insert_ignore(uow, IntakeRequest, [
+            {"key": k, "lead_id": None, "response": {}, "created_at": uow.now,
+             "digest": keys.digest} for k in wanted], "key")
+        if len(claimed) < len(wanted):
+            # a twin with the same key committed while we looked: its answer stands
+            replay = await _replay(uow, keys, None)
+            if replay is not None:
+                return replay
+            raise Conflict("intake key claimed but unanswered", "系统繁忙，请稍后重试")
+    result = await _intake(uow, payload, clean, channel, owner_id, found)
+    if wanted:
+        await uow.session.execute(update(REQUESTS).where(REQUESTS.c.key.in_(wanted))
+                                  .values(lead_id=result.lead_id, response=result.to_json()))
     return result
 
 
-# Every read an intake needs before it writes, in one indexed statement: the client id seen
-# before, the person as an open lead or a contact (phone / e-mail: MULTI-INDEX OR on
-# ix_lead_phone / ix_lead_email and ix_contact_*), the organisation by its exact name.
+async def _replay(uow: UnitOfWork, keys: _Keys, client_lead: int | None) -> IntakeResult | None:
+    """The first answer to this request's key, or None when there is none. An
+    Idempotency-Key with another body raises KeyReused."""
+    for key, strict in ((keys.idempotency, True), (keys.client, False)):
+        if not key:
+            continue
+        stored = (await uow.session.execute(
+            select(REQUESTS.c.response, REQUESTS.c.digest).where(REQUESTS.c.key == key))).first()
+        if stored is None or not stored[0]:
+            continue
+        if strict and stored[1] is not None and stored[1] != keys.digest:
+            raise KeyReused(f"idempotency key reused with another body ({key[:40]!r})")
+        return IntakeResult(**{**stored[0], "replayed": True})
+    if client_lead is not None:   # a lead with this client id written outside intake
+        lead = await uow.session.get(Lead, client_lead)
+        if lead is not None:
+            return IntakeResult(lead_id=lead.id, status=lead.status, replayed=True)
+    return None
+
+
+async def _insert_ignore(uow: UnitOfWork, model: type[SQLModel], rows: list[dict[str, Any]],
+                         *returning: str) -> list[Any]:
+    """`INSERT … ON CONFLICT DO NOTHING RETURNING …` on either backend: the rows this
+    transaction now owns. On PostgreSQL a conflicting uncommitted row makes it wait for
+    that transaction's end, so exactly one of two twins gets each row."""
+    table = model.__table__  # type: ignore[attr-defined]
+    mod = postgresql if uow.db.dialect == "postgresql" else sqlite
+    stmt = mod.insert(table).values(rows).on_conflict_do_nothing() \
+        .returning(*(table.c[c] for c in returning))
+    return list((await uow.session.execute(stmt)).all())
+
+
+# Every read an intake needs before it writes, in one indexed statement: the request's keys
+# seen before, the person's claimed contact points, the person as a lead or a contact
+# written outside intake (phone / e-mail: MULTI-INDEX OR on ix_lead_phone / ix_lead_email
+# and ix_contact_*), the organisation by its exact name.
 LOOKUP_SQL = text(
-    'SELECT \'request\' AS what, 0 AS id FROM intake_request WHERE "key" = :key'
+    'SELECT \'request\' AS what, 0 AS id FROM intake_request WHERE "key" IN (:idem, :client)'
+    " UNION ALL SELECT * FROM (SELECT 'client_lead' AS what, id FROM lead"
+    "  WHERE client_id = :client LIMIT 1) AS r"
+    " UNION ALL SELECT kind || CASE WHEN lead_id IS NULL THEN '/contact' ELSE '/lead' END,"
+    "  COALESCE(lead_id, contact_id, 0) FROM contact_point"
+    "  WHERE (kind = 'phone' AND value = :phone) OR (kind = 'email' AND value = :email)"
     " UNION ALL SELECT * FROM (SELECT 'lead' AS what, id FROM lead"
     "  WHERE phone = :phone OR email = :email ORDER BY id DESC LIMIT 1) AS l"
     " UNION ALL SELECT * FROM (SELECT 'contact' AS what, id FROM contact"
@@ -159,30 +254,103 @@ LOOKUP_SQL_SQLITE = text(
     str(LOOKUP_SQL) + " UNION ALL SELECT 'data_version', data_version FROM pragma_data_version()")
 
 
-async def _lookup(uow: UnitOfWork, key: str | None, clean: dict[str, Any]) -> dict[str, int]:
-    sqlite = uow.db.dialect == "sqlite"
-    rows = (await uow.sql(LOOKUP_SQL_SQLITE if sqlite else LOOKUP_SQL, {
-        "key": key, "phone": clean.get("phone"), "email": clean.get("email"),
+async def _lookup(uow: UnitOfWork, keys: _Keys | None, clean: dict[str, Any]) -> dict[str, int]:
+    sqlite_ = uow.db.dialect == "sqlite"
+    rows = (await uow.sql(LOOKUP_SQL_SQLITE if sqlite_ else LOOKUP_SQL, {
+        "idem": keys.idempotency if keys else None, "client": keys.client if keys else None,
+        "phone": clean.get("phone"), "email": clean.get("email"),
         "company": clean.get("company")})).all()
-    found = {str(what): int(id_) for what, id_ in rows}
+    found: dict[str, int] = {}
+    for what, id_ in rows:
+        found.setdefault(str(what), int(id_))
     if "data_version" in found:
         routing_state.note_data_version(uow, found.pop("data_version"))
     return found
+
+
+def _person(found: dict[str, int]) -> tuple[str, int] | None:
+    """Who the posted phone / e-mail belongs to: a lead before a contact, the phone's
+    owner before the e-mail's."""
+    for what, kind in (("phone/lead", "lead"), ("email/lead", "lead"), ("lead", "lead"),
+                       ("phone/contact", "contact"), ("email/contact", "contact"),
+                       ("contact", "contact")):
+        if found.get(what):
+            return kind, found[what]
+    return None
+
+
+def _points(clean: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(k, clean[k]) for k in ("phone", "email") if clean.get(k)]
+
+
+async def _claim_points(uow: UnitOfWork, points: list[tuple[str, str]],
+                        owner: tuple[str, int] | None) -> set[tuple[str, str]]:
+    """Claim the points nobody holds yet, for `owner` (or for a lead about to be made)."""
+    if not points:
+        return set()
+    lead_id = owner[1] if owner and owner[0] == "lead" else None
+    contact_id = owner[1] if owner and owner[0] == "contact" else None
+    rows = await _insert_ignore(uow, ContactPoint, [
+        {"kind": k, "value": v, "lead_id": lead_id, "contact_id": contact_id}
+        for k, v in points], "kind", "value")
+    return {(str(k), str(v)) for k, v in rows}
+
+
+async def _own_points(uow: UnitOfWork, points: set[tuple[str, str]], owner: tuple[str, int]
+                      ) -> None:
+    """Hand points this transaction claimed to their owner."""
+    t = POINTS
+    col = "lead_id" if owner[0] == "lead" else "contact_id"
+    for kind, value in sorted(points):
+        await uow.session.execute(update(t).where(t.c.kind == kind, t.c.value == value)
+                                  .values({col: owner[1]}))
+
+
+async def _owner_of(uow: UnitOfWork, points: list[tuple[str, str]]) -> tuple[str, int] | None:
+    """After a lost claim: whom the twin's committed points belong to."""
+    t = POINTS
+    found: dict[str, int] = {}
+    for kind, value in points:
+        row = (await uow.session.execute(select(t.c.lead_id, t.c.contact_id).where(
+            t.c.kind == kind, t.c.value == value))).first()
+        if row is not None and (row[0] or row[1]):
+            found[f"{kind}/{'lead' if row[0] else 'contact'}"] = int(row[0] or row[1])
+    return _person(found)
 
 
 async def _intake(
     uow: UnitOfWork, payload: Mapping[str, Any], clean: dict[str, Any], channel: str,
     owner_id: int | None, found: dict[str, int],
 ) -> IntakeResult:
-    phone, email = clean.get("phone"), clean.get("email")
-    dup: Lead | Contact | None = None
-    if "lead" in found:
-        dup = await uow.session.get(Lead, found["lead"])
-    elif "contact" in found:
-        dup = await uow.session.get(Contact, found["contact"])
-    if dup is not None:
-        return await _merge(uow, dup, payload, clean, channel)
+    points = _points(clean)
+    held = {(k, v) for k, v in points if f"{k}/lead" in found or f"{k}/contact" in found}
+    person = _person(found)
+    if person is None and points:
+        claimed = await _claim_points(uow, points, None)
+        if len(claimed) < len(points):
+            # a twin claimed this person first and has committed: merge into its record
+            person = await _owner_of(uow, [p for p in points if p not in claimed])
+            if person is not None:
+                await _own_points(uow, claimed, person)
+        held = set(points) if person is None else held | claimed
+    if person is not None:
+        missing = [p for p in points if p not in held]
+        await _claim_points(uow, missing, person)
+        dup: Lead | Contact | None = await uow.session.get(
+            Lead if person[0] == "lead" else Contact, person[1])  # type: ignore[arg-type]
+        if dup is not None:
+            return await _merge(uow, dup, payload, clean, channel)
+    result = await _create(uow, payload, clean, channel, owner_id, found)
+    if points and result.lead_id is not None:
+        await _own_points(uow, set(points), ("lead", result.lead_id))
+    return result
 
+
+async def _create(
+    uow: UnitOfWork, payload: Mapping[str, Any], clean: dict[str, Any], channel: str,
+    owner_id: int | None, found: dict[str, int],
+) -> IntakeResult:
+    phone, email = clean.get("phone"), clean.get("email")
     problems: list[str] = []
     if not phone and not email:
         problems.append("缺少电话和邮箱")
