@@ -134,27 +134,49 @@ class ChainReport:
     broken: BrokenLink | None
 
 
+class ChainWalker:
+    """Walks (id, prev_hash, hash, record) rows in id order, batch by batch. Rows written
+    before the chain began (no hash) may only come first; after that every row must link
+    to the one before it and match its own hash."""
+
+    def __init__(self) -> None:
+        self.prev: str | None = None
+        self.checked = 0
+        self.unhashed = 0
+        self.broken: BrokenLink | None = None
+
+    def feed(self, rows: Iterable[tuple[int, str | None, str | None, AuditRecord]]) -> bool:
+        """False once a broken link was found (the rest need not be read)."""
+        for row_id, prev_hash, hash_, record in rows:
+            if self.broken is not None:
+                return False
+            self.broken = self._check(row_id, prev_hash, hash_, record)
+        return self.broken is None
+
+    def _check(self, row_id: int, prev_hash: str | None, hash_: str | None,
+               record: AuditRecord) -> BrokenLink | None:
+        if hash_ is None:
+            if self.prev is not None:
+                return BrokenLink(row_id, "hash missing (a row written around the log)")
+            self.unhashed += 1
+            return None
+        expected_prev = GENESIS if self.prev is None else self.prev
+        if prev_hash != expected_prev:
+            return BrokenLink(row_id, "prev_hash does not match the hash of the row before "
+                                      "it (a row was removed, inserted or reordered)")
+        if chain_hash(expected_prev, record) != hash_:
+            return BrokenLink(row_id, "content does not match its hash (the row was changed)")
+        self.prev = hash_
+        self.checked += 1
+        return None
+
+    def report(self) -> ChainReport:
+        return ChainReport(self.checked, self.unhashed, self.broken)
+
+
 def first_broken_link(
     rows: Iterable[tuple[int, str | None, str | None, AuditRecord]],
 ) -> ChainReport:
-    """Walk (id, prev_hash, hash, record) in id order. Rows written before the chain began
-    (no hash) may only come first; after that every row must link to the one before it."""
-    prev: str | None = None
-    checked = unhashed = 0
-    for row_id, prev_hash, hash_, record in rows:
-        if hash_ is None:
-            if prev is not None:
-                return ChainReport(checked, unhashed, BrokenLink(row_id, "hash missing"))
-            unhashed += 1
-            continue
-        expected_prev = GENESIS if prev is None else prev
-        if prev_hash != expected_prev:
-            return ChainReport(checked, unhashed, BrokenLink(
-                row_id, "prev_hash does not match the hash of the row before it "
-                        "(a row was removed, inserted or reordered)"))
-        if chain_hash(expected_prev, record) != hash_:
-            return ChainReport(checked, unhashed, BrokenLink(
-                row_id, "content does not match its hash (the row was changed)"))
-        prev = hash_
-        checked += 1
-    return ChainReport(checked, unhashed, None)
+    walker = ChainWalker()
+    walker.feed(rows)
+    return walker.report()

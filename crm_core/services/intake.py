@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -442,8 +443,10 @@ async def _merge(
              "contact_id": contact_id, "name": clean.get("name"), "company": clean.get("company"),
              "phone": clean.get("phone"), "message": clean.get("message"),
              "channel": detail["channel"]},
+            # one row per merged inquiry: two at the same instant are still two (a replay of
+            # a key never gets here)
             dedupe_key=f"lead.merged:{lead.id if lead else 'c' + str(contact_id)}:"
-                       f"{uow.now.isoformat()}:{clean.get('client_id') or ''}",
+                       f"{uow.now.isoformat()}:{uuid.uuid4().hex}",
         )
     return IntakeResult(
         lead_id=lead.id if lead else None, status=lead.status if lead else "merged",
