@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from crm_core.clock import FrozenClock
 from crm_core.db import Database
-from crm_core.errors import Conflict, Forbidden
+from crm_core.errors import Forbidden
 from crm_core.models import ClaimOffer, ClaimOfferCandidate, Lead, PoolClaim, User
 from crm_core.services.leads import claim_lead
 from crm_core.uow import Actor, UnitOfWork
