@@ -58,12 +58,17 @@ async def find_contacts(
     return out
 
 
-async def by_ids(uow: UnitOfWork, ids: list[int]) -> list[Customer]:
+async def by_ids(uow: UnitOfWork, ids: list[int], *, viewer: User | None = None
+                 ) -> list[Customer]:
+    """Customers by id; with `viewer`, only those the viewer may see."""
     if not ids:
         return []
-    return list((await uow.session.execute(
+    rows = list((await uow.session.execute(
         select(Customer).where(Customer.id.in_(ids))  # type: ignore[union-attr]
     )).scalars())
+    if viewer is None:
+        return rows
+    return [c for c in rows if await access.allowed(uow, viewer, "view", c)]
 
 
 async def contact_id_by_name(uow: UnitOfWork, customer_id: int | None, name: str) -> int | None:
