@@ -17,7 +17,7 @@ _EMAIL = re.compile(r"([A-Za-z0-9._%+\-']+)@([A-Za-z0-9.\-]+\.[A-Za-z]{2,})")
 
 
 def _phone(m: re.Match[str]) -> str:
-    digits = re.sub(r"\D", "", m.group(1))
+    digits = re.sub(r"[^0-9Xx]", "", m.group(1))
     return f"{digits[:3]}****{digits[-4:]}" if len(digits) > 8 else "****"
 
 
