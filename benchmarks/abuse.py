@@ -385,7 +385,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             statuses = burst(served.ports[0])
             print(f"40 posts of one phone at once, default limits: statuses "
                   f"{dict(sorted(statuses.items()))}")
-        print(f"role matrix: {role_matrix_line()}")
+        print(f"role matrix: {role_matrix_line(url)}")
         print(f"TOTAL: {total_dup} duplicate leads, {total_5xx} HTTP 5xx in the races; "
               f"{hostile_5xx} HTTP 5xx on hostile input")
     finally:
@@ -393,8 +393,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def role_matrix_line() -> str:
-    return "see tests/security/test_role_matrix.py"
+def role_matrix_line(url: str) -> str:
+    """Every case of tests/security/test_role_matrix.py as each of its five people, on the
+    demo database: how many cross-team and colleague actions went through."""
+    from bot.core import Bot
+    from crm_core.clock import FrozenClock
+    from crm_core.db import Database
+    from tests.conftest import NOW, ChatHarness, make_settings
+    from tests.security.test_role_matrix import ACTORS, CASES, run_case
+
+    async def run() -> tuple[int, int, int, int]:
+        db = Database(url)
+        clock = FrozenClock(NOW)
+        chat = ChatHarness(Bot(db, clock, make_settings(url)), clock)
+        cross = colleague = mismatched = runs = 0
+        try:
+            for actor in ACTORS:
+                for case in CASES:
+                    done = await run_case(db, chat, case, actor)
+                    runs += 1
+                    mismatched += done != case.expect[actor]
+                    cross += done and actor == "manager_other" and not case.expect[actor]
+                    colleague += done and actor == "rep" and not case.expect[actor]
+        finally:
+            await db.dispose()
+        return runs, cross, colleague, mismatched
+
+    runs, cross, colleague, mismatched = asyncio.run(run())
+    return (f"{runs} runs ({len(CASES)} commands/buttons × {len(ACTORS)} people): {cross} "
+            f"cross-team actions, {colleague} actions on a colleague's record, {mismatched} "
+            f"outcomes differing from the policy")
 
 
 if __name__ == "__main__":

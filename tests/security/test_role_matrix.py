@@ -177,7 +177,8 @@ async def project_made(db: Database, w: World, text: str, actor: str) -> bool:
 async def handed_over(db: Database, w: World, text: str, actor: str) -> bool:
     async with db.session() as s:
         return bool((await s.execute(select(func.count()).select_from(Handover).where(
-            Handover.from_user_id == w.users[OWNER].id))).scalar_one())
+            Handover.from_user_id == w.users[OWNER].id,
+            Handover.created_by == w.users[ACTORS[actor]].id))).scalar_one())
 
 
 async def customer_taken(db: Database, w: World, text: str, actor: str) -> bool:
