@@ -215,12 +215,14 @@ class UnitOfWork:
             self.session.info[APPEND_INFO] = {AuditLog: audit_rows}
             audit_rows = None
         conn = await self.session.connection()
-        if audit_rows:
-            pending[AuditLog] = audit_rows       # dicts keep order: written last
-            await self._chain_audit(conn, audit_rows)
         driver = (await conn.get_raw_connection()).driver_connection
         inline = driver if isinstance(driver, InlineConnection) else None
+        if audit_rows:
+            pending[AuditLog] = audit_rows       # dicts keep order: written last
         for model, rows in pending.items():
+            if model is AuditLog:                # after the others: the chain's lock (on
+                # PostgreSQL) is then held only from here to the commit, waiting for nothing
+                await self._chain_audit(conn, inline, rows)
             plan = _insert_plan(model, conn.dialect) if inline is not None else None
             if plan is not None and inline is not None:
                 sql, values = plan                 # same connection, same transaction
@@ -232,14 +234,19 @@ class UnitOfWork:
             # Core executemany: the rows are plain values, no ORM state to track
             await conn.execute(stmt, rows)
 
-    async def _chain_audit(self, conn: Any, rows: list[dict[str, Any]]) -> None:
+    async def _chain_audit(self, conn: Any, inline: InlineConnection | None,
+                           rows: list[dict[str, Any]]) -> None:
         """Link each audit row to the one before it (crm_core.policies.audit). On PostgreSQL
         a transaction-scoped advisory lock orders the writers from reading the newest hash
         to the commit; SQLite has one writer, and a stale read there fails the write
         instead of forking the chain."""
         if conn.dialect.name == "postgresql":
             await conn.execute(_AUDIT_LOCK)
-        prev = (await conn.execute(_AUDIT_HEAD)).scalar() or audit_policy.GENESIS
+        if inline is not None:
+            head = inline.fetchone_now(str(_AUDIT_HEAD))
+            prev = (head[0] if head else None) or audit_policy.GENESIS
+        else:
+            prev = (await conn.execute(_AUDIT_HEAD)).scalar() or audit_policy.GENESIS
         for row in rows:
             row["prev_hash"] = prev
             row["hash"] = prev = audit_policy.chain_hash(prev, audit_policy.AuditRecord(

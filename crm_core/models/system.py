@@ -81,16 +81,14 @@ class IntakeRequest(SQLModel, table=True):
 
 
 class ContactPoint(SQLModel, table=True):
-    """One live person per normalised phone number or e-mail address: the key that keeps
-    concurrent intakes of one person from making two leads. Intake claims the person's
-    points (`INSERT … ON CONFLICT DO NOTHING`) in the transaction that creates the lead; a
-    twin that finds them taken merges into their owner (a lead, or a contact)."""
+    """A normalised phone number or e-mail address intake has made a lead for: the key that
+    keeps concurrent intakes of one person from making two leads. Intake inserts the
+    person's points (`INSERT … ON CONFLICT`) in the transaction that creates the lead; on
+    PostgreSQL a twin's insert waits for that transaction and then finds its lead."""
 
     __tablename__ = "contact_point"
     kind: str = Field(primary_key=True)           # phone | email
     value: str = Field(primary_key=True)          # 13812345678 / wang@example.cn
-    lead_id: int | None = Field(default=None, foreign_key="lead.id")
-    contact_id: int | None = Field(default=None, foreign_key="contact.id")
 
 
 class ConfigEntry(SQLModel, table=True):

@@ -9,6 +9,7 @@ owner's notifications.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import math
 import uuid
@@ -16,22 +17,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from sqlalchemy import select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import SQLModel
 
 from crm_core.errors import Conflict, InvalidInput
-from crm_core.models import Contact, ContactPoint, Customer, IntakeRequest, Lead, User
+from crm_core.models import Contact, Customer, IntakeRequest, Lead, User
 from crm_core.policies.audit import canonical_json
 from crm_core.policies.contact_info import BadContactInfo, normalize_email, normalize_phone
 from crm_core.policies.input_hygiene import payload_problems
 from crm_core.services import routing, routing_state
+from crm_core.sqlite_inline import InlineConnection
 from crm_core.uow import UnitOfWork, snapshot
 
 log = logging.getLogger(__name__)
-REQUESTS = IntakeRequest.__table__  # type: ignore[attr-defined]
-POINTS = ContactPoint.__table__  # type: ignore[attr-defined]
 
 TEXT_FIELDS: tuple[str, ...] = (
     "company", "name", "title", "phone", "email", "address", "product", "message",
@@ -122,11 +120,13 @@ async def intake_lead(
     """Take one lead from any door. Raises InvalidInput (nothing stored) for a bad payload,
     KeyReused for an idempotency key sent again with another body.
 
-    Concurrency: the person's phone and e-mail (`contact_point`) and the request's keys
-    (`intake_request`) are claimed with `INSERT … ON CONFLICT DO NOTHING` before anything
-    else is written; a twin that loses a claim waits for the winner's commit (PostgreSQL)
-    and then merges into the winner's lead or replays its answer. No read-then-write race
-    makes a second lead.
+    Concurrency: before it creates a lead for a phone / e-mail nobody has, intake claims
+    them in `contact_point` (primary key (kind, value)). On PostgreSQL a twin's claim waits
+    for the first transaction to end and then finds its lead: it merges instead of making a
+    second one. Request keys are rows of `intake_request` (primary key) written with the
+    lead and a client id is unique on the lead: a twin that trips over one starts over and
+    replays the stored answer. On SQLite one process writes at a time, and a stale read
+    fails the write (SQLite's snapshot isolation) rather than doubling the lead.
 
     With `commit=False` the caller owns the transaction (an all-or-nothing import).
     With `owner_id` (a rep entering a lead they found, in chat) the lead is theirs, claimed,
@@ -138,21 +138,22 @@ async def intake_lead(
                            "线索信息格式有误", fields=errors)
     if not any(clean.get(k) for k in ("company", "name", "phone", "email", "message")):
         raise InvalidInput("empty lead payload", "线索是空的", fields={"*": "no lead data"})
-    keys = _Keys(idempotency_key, clean.get("client_id"), payload_digest(payload))
+    keys = _Keys(idempotency_key, clean.get("client_id"),
+                 payload_digest(payload) if idempotency_key else None)
     if not commit:
         return await _intake_once(uow, payload, clean, channel, owner_id, keys)
-    for attempt in range(2):
+    for attempt in range(3):
         try:
             result = await _intake_once(uow, payload, clean, channel, owner_id, keys)
             if not result.replayed:
                 await uow.commit()
             return result
         except IntegrityError as e:
-            # A constraint caught a twin we could not see (a row written outside intake):
-            # start over; the second look sees what the twin committed.
+            # A twin with the same request key or client id committed first: start over,
+            # the second look finds its answer.
             await uow.rollback()
-            log.warning("lead intake conflict (attempt %d): %s", attempt + 1,
-                        type(e.orig).__name__ if e.orig is not None else e)
+            log.info("lead intake met a concurrent twin (attempt %d): %s", attempt + 1,
+                     type(e.orig).__name__ if e.orig is not None else type(e).__name__)
     raise Conflict("lead intake kept conflicting with concurrent writes",
                    "系统繁忙，请稍后重试")
 
@@ -161,7 +162,7 @@ async def intake_lead(
 class _Keys:
     idempotency: str | None          # the Idempotency-Key header: same body required
     client: str | None               # the form's client_id: a replay whatever the body
-    digest: str
+    digest: str | None               # of the payload, when an Idempotency-Key came with it
 
     def all(self) -> list[str]:
         return sorted({k for k in (self.idempotency, self.client) if k})
@@ -177,71 +178,81 @@ async def _intake_once(
     owner_id: int | None, keys: _Keys,
 ) -> IntakeResult:
     found = await _lookup(uow, keys, clean)
-    if "request" in found or "client_lead" in found:
-        replay = await _replay(uow, keys, found.get("client_lead"))
+    if "request" in found:
+        replay = await _replay(uow, keys)
         if replay is not None:
             return replay
-    wanted = keys.all()
-    if wanted:
-        claimed = await _insert_ignore(uow, IntakeRequest, [
-            {"key": k, "lead_id": None, "response": {}, "created_at": uow.now,
-             "digest": keys.digest} for k in wanted], "key")
-        if len(claimed) < len(wanted):
-            # a twin with the same key committed while we looked: its answer stands
-            replay = await _replay(uow, keys, None)
+    points = [(k, clean[k]) for k in ("phone", "email") if clean.get(k)]
+    if points and "lead" not in found and "contact" not in found \
+            and not await _claim_points(uow, points):
+        # a twin claimed this person meanwhile and has committed: look again
+        found = await _lookup(uow, keys, clean)
+        if "request" in found:
+            replay = await _replay(uow, keys)
             if replay is not None:
                 return replay
-            raise Conflict("intake key claimed but unanswered", "系统繁忙，请稍后重试")
     result = await _intake(uow, payload, clean, channel, owner_id, found)
-    if wanted:
-        await uow.session.execute(update(REQUESTS).where(REQUESTS.c.key.in_(wanted))
-                                  .values(lead_id=result.lead_id, response=result.to_json()))
+    for key in keys.all():
+        # appended: written with the commit, where a concurrent twin's INSERT collides
+        uow.append(IntakeRequest, key=key, lead_id=result.lead_id, response=result.to_json(),
+                   created_at=uow.now, digest=keys.digest)
     return result
 
 
-async def _replay(uow: UnitOfWork, keys: _Keys, client_lead: int | None) -> IntakeResult | None:
+async def _replay(uow: UnitOfWork, keys: _Keys) -> IntakeResult | None:
     """The first answer to this request's key, or None when there is none. An
     Idempotency-Key with another body raises KeyReused."""
     for key, strict in ((keys.idempotency, True), (keys.client, False)):
         if not key:
             continue
-        stored = (await uow.session.execute(
-            select(REQUESTS.c.response, REQUESTS.c.digest).where(REQUESTS.c.key == key))).first()
-        if stored is None or not stored[0]:
+        stored = (await uow.sql(REPLAY_SQL, {"key": key})).first()
+        if stored is None:
             continue
-        if strict and stored[1] is not None and stored[1] != keys.digest:
+        response, digest = stored
+        if isinstance(response, str):          # SQLite's JSON text through a raw statement
+            response = json.loads(response)
+        if strict and digest is not None and digest != keys.digest:
             raise KeyReused(f"idempotency key reused with another body ({key[:40]!r})")
-        return IntakeResult(**{**stored[0], "replayed": True})
-    if client_lead is not None:   # a lead with this client id written outside intake
-        lead = await uow.session.get(Lead, client_lead)
-        if lead is not None:
-            return IntakeResult(lead_id=lead.id, status=lead.status, replayed=True)
+        return IntakeResult(**{**response, "replayed": True})
     return None
 
 
-async def _insert_ignore(uow: UnitOfWork, model: type[SQLModel], rows: list[dict[str, Any]],
-                         *returning: str) -> list[Any]:
-    """`INSERT … ON CONFLICT DO NOTHING RETURNING …` on either backend: the rows this
-    transaction now owns. On PostgreSQL a conflicting uncommitted row makes it wait for
-    that transaction's end, so exactly one of two twins gets each row."""
-    table = model.__table__  # type: ignore[attr-defined]
-    mod = postgresql if uow.db.dialect == "postgresql" else sqlite
-    stmt = mod.insert(table).values(rows).on_conflict_do_nothing() \
-        .returning(*(table.c[c] for c in returning))
-    return list((await uow.session.execute(stmt)).all())
+REPLAY_SQL = text('SELECT response, digest FROM intake_request WHERE "key" = :key')
+# The claim of a person's phone / e-mail. PostgreSQL: a conflicting row another transaction
+# holds makes it wait for that transaction's end, and DO UPDATE locks a row already there;
+# `fresh` says whether the rows are new (then nobody else has this person).
+CLAIM_SQL_PG = (
+    "INSERT INTO contact_point (kind, value) VALUES {values} ON CONFLICT (kind, value) "
+    "DO UPDATE SET value = EXCLUDED.value RETURNING (xmax = 0) AS fresh")
+CLAIM_SQL_SQLITE = "INSERT INTO contact_point (kind, value) VALUES (?, ?) ON CONFLICT DO NOTHING"
+
+
+async def _claim_points(uow: UnitOfWork, points: list[tuple[str, str]]) -> bool:
+    """Claim the person's phone / e-mail for the lead this transaction is about to create.
+    False when a concurrent twin held one of them (PostgreSQL; after its commit)."""
+    if uow.db.dialect == "postgresql":
+        values = ", ".join(f"(:k{i}, :v{i})" for i in range(len(points)))
+        params = {f"{c}{i}": x for i, p in enumerate(points) for c, x in zip("kv", p, strict=True)}
+        rows = (await uow.sql(text(CLAIM_SQL_PG.format(values=values)), params)).all()
+        return all(fresh for (fresh,) in rows)
+    # SQLite: this process's one connection is the only writer and the lookup just said
+    # nobody has this person; a row left by an edited lead's old phone is simply kept
+    conn = await uow.session.connection()
+    driver = (await conn.get_raw_connection()).driver_connection
+    if isinstance(driver, InlineConnection):
+        driver.executemany_now(CLAIM_SQL_SQLITE, points)
+    else:
+        for point in points:
+            await uow.sql(text(CLAIM_SQL_SQLITE.replace("(?, ?)", "(:k, :v)")),
+                          {"k": point[0], "v": point[1]})
+    return True
 
 
 # Every read an intake needs before it writes, in one indexed statement: the request's keys
-# seen before, the person's claimed contact points, the person as a lead or a contact
-# written outside intake (phone / e-mail: MULTI-INDEX OR on ix_lead_phone / ix_lead_email
-# and ix_contact_*), the organisation by its exact name.
+# seen before, the person as an open lead or a contact (phone / e-mail: MULTI-INDEX OR on
+# ix_lead_phone / ix_lead_email and ix_contact_*), the organisation by its exact name.
 LOOKUP_SQL = text(
     'SELECT \'request\' AS what, 0 AS id FROM intake_request WHERE "key" IN (:idem, :client)'
-    " UNION ALL SELECT * FROM (SELECT 'client_lead' AS what, id FROM lead"
-    "  WHERE client_id = :client LIMIT 1) AS r"
-    " UNION ALL SELECT kind || CASE WHEN lead_id IS NULL THEN '/contact' ELSE '/lead' END,"
-    "  COALESCE(lead_id, contact_id, 0) FROM contact_point"
-    "  WHERE (kind = 'phone' AND value = :phone) OR (kind = 'email' AND value = :email)"
     " UNION ALL SELECT * FROM (SELECT 'lead' AS what, id FROM lead"
     "  WHERE phone = :phone OR email = :email ORDER BY id DESC LIMIT 1) AS l"
     " UNION ALL SELECT * FROM (SELECT 'contact' AS what, id FROM contact"
@@ -261,90 +272,24 @@ async def _lookup(uow: UnitOfWork, keys: _Keys | None, clean: dict[str, Any]) ->
         "idem": keys.idempotency if keys else None, "client": keys.client if keys else None,
         "phone": clean.get("phone"), "email": clean.get("email"),
         "company": clean.get("company")})).all()
-    found: dict[str, int] = {}
-    for what, id_ in rows:
-        found.setdefault(str(what), int(id_))
+    found = {str(what): int(id_) for what, id_ in rows}
     if "data_version" in found:
         routing_state.note_data_version(uow, found.pop("data_version"))
     return found
-
-
-def _person(found: dict[str, int]) -> tuple[str, int] | None:
-    """Who the posted phone / e-mail belongs to: a lead before a contact, the phone's
-    owner before the e-mail's."""
-    for what, kind in (("phone/lead", "lead"), ("email/lead", "lead"), ("lead", "lead"),
-                       ("phone/contact", "contact"), ("email/contact", "contact"),
-                       ("contact", "contact")):
-        if found.get(what):
-            return kind, found[what]
-    return None
-
-
-def _points(clean: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(k, clean[k]) for k in ("phone", "email") if clean.get(k)]
-
-
-async def _claim_points(uow: UnitOfWork, points: list[tuple[str, str]],
-                        owner: tuple[str, int] | None) -> set[tuple[str, str]]:
-    """Claim the points nobody holds yet, for `owner` (or for a lead about to be made)."""
-    if not points:
-        return set()
-    lead_id = owner[1] if owner and owner[0] == "lead" else None
-    contact_id = owner[1] if owner and owner[0] == "contact" else None
-    rows = await _insert_ignore(uow, ContactPoint, [
-        {"kind": k, "value": v, "lead_id": lead_id, "contact_id": contact_id}
-        for k, v in points], "kind", "value")
-    return {(str(k), str(v)) for k, v in rows}
-
-
-async def _own_points(uow: UnitOfWork, points: set[tuple[str, str]], owner: tuple[str, int]
-                      ) -> None:
-    """Hand points this transaction claimed to their owner."""
-    t = POINTS
-    col = "lead_id" if owner[0] == "lead" else "contact_id"
-    for kind, value in sorted(points):
-        await uow.session.execute(update(t).where(t.c.kind == kind, t.c.value == value)
-                                  .values({col: owner[1]}))
-
-
-async def _owner_of(uow: UnitOfWork, points: list[tuple[str, str]]) -> tuple[str, int] | None:
-    """After a lost claim: whom the twin's committed points belong to."""
-    t = POINTS
-    found: dict[str, int] = {}
-    for kind, value in points:
-        row = (await uow.session.execute(select(t.c.lead_id, t.c.contact_id).where(
-            t.c.kind == kind, t.c.value == value))).first()
-        if row is not None and (row[0] or row[1]):
-            found[f"{kind}/{'lead' if row[0] else 'contact'}"] = int(row[0] or row[1])
-    return _person(found)
 
 
 async def _intake(
     uow: UnitOfWork, payload: Mapping[str, Any], clean: dict[str, Any], channel: str,
     owner_id: int | None, found: dict[str, int],
 ) -> IntakeResult:
-    points = _points(clean)
-    held = {(k, v) for k, v in points if f"{k}/lead" in found or f"{k}/contact" in found}
-    person = _person(found)
-    if person is None and points:
-        claimed = await _claim_points(uow, points, None)
-        if len(claimed) < len(points):
-            # a twin claimed this person first and has committed: merge into its record
-            person = await _owner_of(uow, [p for p in points if p not in claimed])
-            if person is not None:
-                await _own_points(uow, claimed, person)
-        held = set(points) if person is None else held | claimed
-    if person is not None:
-        missing = [p for p in points if p not in held]
-        await _claim_points(uow, missing, person)
-        dup: Lead | Contact | None = await uow.session.get(
-            Lead if person[0] == "lead" else Contact, person[1])  # type: ignore[arg-type]
-        if dup is not None:
-            return await _merge(uow, dup, payload, clean, channel)
-    result = await _create(uow, payload, clean, channel, owner_id, found)
-    if points and result.lead_id is not None:
-        await _own_points(uow, set(points), ("lead", result.lead_id))
-    return result
+    dup: Lead | Contact | None = None
+    if "lead" in found:
+        dup = await uow.session.get(Lead, found["lead"])
+    elif "contact" in found:
+        dup = await uow.session.get(Contact, found["contact"])
+    if dup is not None:
+        return await _merge(uow, dup, payload, clean, channel)
+    return await _create(uow, payload, clean, channel, owner_id, found)
 
 
 async def _create(

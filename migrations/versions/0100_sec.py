@@ -1,4 +1,4 @@
-"""one live person per phone / e-mail (contact_point); audit hash chain; request digests;
+"""one lead per new phone / e-mail (contact_point); audit hash chain; request digests;
 SQLite refuses REPLACE on the audit log
 
 Revision ID: sec_1
@@ -20,24 +20,10 @@ def upgrade() -> None:
         "contact_point",
         sa.Column("kind", sa.String(), nullable=False),
         sa.Column("value", sa.String(), nullable=False),
-        sa.Column("lead_id", sa.Integer(), nullable=True),
-        sa.Column("contact_id", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(["contact_id"], ["contact.id"]),
-        sa.ForeignKeyConstraint(["lead_id"], ["lead.id"]),
         sa.PrimaryKeyConstraint("kind", "value"),
     )
-    # The people already known: a phone / e-mail belongs to its newest lead (what intake's
-    # lookup picked before), else to its first contact.
-    for kind in ("phone", "email"):
-        op.execute(
-            "INSERT INTO contact_point (kind, value, lead_id, contact_id) "
-            f"SELECT '{kind}', {kind}, MAX(id), NULL FROM lead "
-            f"WHERE {kind} IS NOT NULL AND {kind} <> '' GROUP BY {kind}")
-        op.execute(
-            "INSERT INTO contact_point (kind, value, lead_id, contact_id) "
-            f"SELECT '{kind}', {kind}, NULL, MIN(id) FROM contact "
-            f"WHERE {kind} IS NOT NULL AND {kind} <> '' AND {kind} NOT IN "
-            f"(SELECT value FROM contact_point WHERE kind = '{kind}') GROUP BY {kind}")
+    # The people already known need no row: intake finds their leads and contacts by their
+    # indexed phone / e-mail and merges; a row is claimed only when a lead is created.
 
     op.add_column("audit_log", sa.Column("prev_hash", sa.String(), nullable=True))
     op.add_column("audit_log", sa.Column("hash", sa.String(), nullable=True))
