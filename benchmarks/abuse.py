@@ -235,7 +235,7 @@ def hostile_bodies() -> list[tuple[str, bytes, dict[str, str]]]:
         ("GBK form without charset", (gbk_form + "&phone=13900003333").encode(), form),
         ("unknown charset", b'{"company":"X"}',
          {"Content-Type": "application/json; charset=koi8-r"}),
-        ("deep XML as form", b"<a>" * 50_000, {"Content-Type": "application/xml"}),
+        ("deep XML", b"<a>" * 15_000, {"Content-Type": "application/xml"}),
         ("2 000 form fields", "&".join(f"f{i}=1" for i in range(2000)).encode(), form),
         ("bad Idempotency-Key", b'{"company":"X","phone":"13900004444"}',
          {**j, "Idempotency-Key": "k\u00e9y".encode().decode("latin-1")}),

@@ -61,7 +61,7 @@ WANT: dict[str, tuple[int, str | None]] = {
     "U+FFFD": (400, "company"),
     "GBK bytes declared UTF-8": (400, None),
     "unknown charset": (415, None),
-    "deep XML as form": (413, None),
+    "deep XML": (415, None),
     "2 000 form fields": (400, "*"),
     "bad Idempotency-Key": (400, "Idempotency-Key"),
     "body of 1 MB": (413, None),
