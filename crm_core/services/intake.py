@@ -141,7 +141,9 @@ async def intake_lead(
     keys = _Keys(idempotency_key, clean.get("client_id"),
                  payload_digest(payload) if idempotency_key else None)
     if not commit:
-        return await _intake_once(uow, payload, clean, channel, owner_id, keys)
+        result = await _intake_once(uow, payload, clean, channel, owner_id, keys)
+        await uow.flush()          # the next row of an import sees this one's request keys
+        return result
     for attempt in range(3):
         try:
             result = await _intake_once(uow, payload, clean, channel, owner_id, keys)
