@@ -5,6 +5,7 @@
 from crm_core.models.accounts import Contact, Customer, Department, Product
 from crm_core.models.accounts_ext import *  # noqa: F403 (stage evidence, accounts, admin)
 from crm_core.models.base import JSON_TYPE, utcnow
+from crm_core.models.data_io import ImportBatch
 from crm_core.models.org import Region, Role, Team, User, UserIdentity
 from crm_core.models.pipeline import (
     Deal,
@@ -42,6 +43,7 @@ __all__ = [
     "Department",
     "DialogState",
     "FollowUp",
+    "ImportBatch",
     "IntakeRequest",
     "Lead",
     "LeadEvent",
