@@ -245,11 +245,13 @@ CASES: tuple[Case, ...] = (
 )
 
 # Commands and buttons about no one else's record: the caller's own (待办, 日报), the
-# public pool and claim offers (their own rules), help, and admin-only menus.
+# public pool and claim offers (their own rules), lists and files whose rows are those of
+# `access.visible_owner_ids` (漏斗, 导出), help, and admin-only menus and imports.
 NOT_ABOUT_OTHERS = frozenset({
     "帮助", "待办", "todo.list", "日报", "提交日报", "daily_report.submit", "日报障碍",
     "daily_report.obstacle", "公海", "pool.claim", "抢单", "offer.grab", "漏斗",
-    "pipeline.view", "系统", "管理", "admin.menu", "绑定", "bind.approve",
+    "pipeline.view", "导出", "export.run", "系统", "管理", "admin.menu", "绑定", "bind.approve",
+    "导入", "import.do",
 })
 
 
