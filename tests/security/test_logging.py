@@ -77,6 +77,6 @@ def test_crmbot_log_level_is_honoured(tmp_path: Path) -> None:
                               env=env, capture_output=True, text=True, check=True).stderr
 
     assert "Running upgrade" in migrate_stderr("DEBUG")        # alembic speaks at DEBUG
-    assert migrate_stderr("WARNING") == ""
+    assert "Running upgrade" not in migrate_stderr("WARNING")
     assert level_from("warning") == logging.WARNING
     assert level_from("nonsense") == logging.INFO
