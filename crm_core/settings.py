@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     public_url: str = ""                   # https://crm.example.com: links the bot hands out
     max_body_bytes: int = 64 * 1024        # /api/leads
     api_token: SecretStr | None = None     # optional bearer token for /api/leads
+    api_rate_per_ip: str = "120/60"        # /api/leads: N posts per S seconds per client IP
+    api_rate_per_person: str = "6/600"     # … per phone / e-mail in the body; "0" = off
+    api_trusted_proxies: str = ""          # proxies whose X-Forwarded-For is believed
     dialog_ttl_minutes: int = 30
     dispatch_concurrency: int = 0          # chat messages handled at once; 0 = 8 SQLite / 32 PG
     required_followup_fields: str = "customer,summary,next_action,next_date"

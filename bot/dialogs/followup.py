@@ -88,7 +88,7 @@ async def start_form(ctx: Context, customer_id: int | None = None) -> list[Reply
                             "form": True, "asking": None}
     if customer_id is not None:
         async with ctx.uow() as uow:
-            found = await customer_service.by_ids(uow, [customer_id])
+            found = await customer_service.by_ids(uow, [customer_id], viewer=ctx.user)
         if found:
             data["customer_id"], data["customer"] = found[0].id, found[0].name
     return await _next(ctx, data)
@@ -236,7 +236,8 @@ class FollowUpDialog:
             return [Text(prompts.get(slot, "请回复新的内容。"))]
         if op == "pick":
             async with ctx.uow() as uow:
-                found = await customer_service.by_ids(uow, [int(args.get("id", "0") or 0)])
+                found = await customer_service.by_ids(uow, [int(args.get("id", "0") or 0)],
+                                                      viewer=ctx.user)
             if not found:
                 return [Text("这个客户不存在了，请重新选择。")]
             data["customer_id"], data["customer"] = found[0].id, found[0].name

@@ -23,6 +23,7 @@ from crm_core.models.sla import DailyReport, Escalation, JobRun, SlaClock, SlaPo
 from crm_core.models.system import (
     AuditLog,
     ConfigEntry,
+    ContactPoint,
     DialogState,
     IntakeRequest,
     OutboxMessage,
@@ -38,6 +39,7 @@ __all__ = [
     "ClaimOfferCandidate",
     "ConfigEntry",
     "Contact",
+    "ContactPoint",
     "Customer",
     "Deal",
     "Department",

@@ -6,8 +6,9 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from crm_core.errors import Forbidden, NotFound
+from crm_core.errors import NotFound
 from crm_core.models import Customer, Task, User
+from crm_core.services import access
 from crm_core.uow import UnitOfWork, snapshot
 
 
@@ -33,8 +34,7 @@ async def complete_task(uow: UnitOfWork, user: User, task_id: int) -> Task:
     task = await uow.session.get(Task, task_id)
     if task is None:
         raise NotFound(f"task {task_id}", f"没有编号为 {task_id} 的待办")
-    if task.owner_id != user.id and user.role == "rep":
-        raise Forbidden("not the owner", "这不是你的待办")
+    await access.authorize(uow, user, "act", task, "这不是你的待办")
     if task.status != "open":
         return task
     before = snapshot(task)
