@@ -24,7 +24,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
 
 from crm_core.errors import InvalidInput, NotFound
-from crm_core.models import AliasLesson, LearnedAlias
+from crm_core.models import AliasLesson, LearnedAlias, User
+from crm_core.services.access import require_role
 from crm_core.services.catalog import bump_catalog
 from crm_core.uow import UnitOfWork, snapshot
 
@@ -44,6 +45,7 @@ __all__ = [
 KINDS = ("customer", "contact", "product", "next_action", "obstacle")
 TEAM = 0                         # owner_id of a team-wide alias
 TEAM_AFTER_REPS = 2              # reps teaching the same phrase make it team-wide
+ADMINS = frozenset({"admin"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +128,9 @@ async def _upsert(uow: UnitOfWork, kind: str, phrase: str, target: str, owner_id
     return row
 
 
-async def approve_alias(uow: UnitOfWork, alias_id: int) -> LearnedAlias:
+async def approve_alias(uow: UnitOfWork, actor: User, alias_id: int) -> LearnedAlias:
     """An admin makes an alias team-wide (a rep's own, or one waiting for approval)."""
+    require_role(actor, ADMINS, "approve a learned alias")
     row = await uow.session.get(LearnedAlias, alias_id)
     if row is None or row.status == "removed":
         raise NotFound("这个别名不存在或已删除。")
@@ -150,12 +153,15 @@ def _decide(uow: UnitOfWork, row: LearnedAlias, status: str, action: str) -> Non
     uow.audit(action, "learned_alias", row.id, before=before, after=snapshot(row))
 
 
-async def remove_alias(uow: UnitOfWork, alias_id: int) -> LearnedAlias:
-    """An admin removes an alias; a team-wide one removed stays removed (a later lesson
-    does not bring it back), the reps' own ones of the same phrase go with it."""
+async def remove_alias(uow: UnitOfWork, actor: User, alias_id: int) -> LearnedAlias:
+    """An admin removes an alias (a rep only one of their own); a team-wide one removed
+    stays removed (a later lesson does not bring it back), the reps' own ones of the same
+    phrase go with it."""
     row = await uow.session.get(LearnedAlias, alias_id)
     if row is None:
         raise NotFound("这个别名不存在。")
+    if row.owner_id != actor.id:
+        require_role(actor, ADMINS, "remove a learned alias")
     if row.status == "removed":
         return row
     rows = [row]

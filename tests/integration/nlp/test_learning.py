@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import func, select
 
 from crm_core.clock import FrozenClock
 from crm_core.db import Database
+from crm_core.errors import Forbidden
 from crm_core.models import LearnedAlias, User
 from crm_core.services import learning
 from crm_core.services.catalog import catalog_data
@@ -28,6 +30,13 @@ async def _users(db: Database, clock: FrozenClock) -> list[int]:
         ids = [int(r.id or 0) for r in rows]
         await uow.commit()
     return ids
+
+
+async def _admin(uow: UnitOfWork, user_id: int) -> User:
+    user = await uow.session.get(User, user_id)
+    assert user is not None
+    user.role = "admin"
+    return user
 
 
 async def _learn(db: Database, clock: FrozenClock, user: int, lesson: Lesson
@@ -60,7 +69,11 @@ async def test_a_reps_phrase_then_the_teams(db: Database, clock: FrozenClock) ->
     # an admin removes it: gone for the team and for the reps; a later lesson keeps it gone
     async with UnitOfWork(db, clock, Actor(admin, "admin")) as uow:
         team = (await learning.list_aliases(uow, team_only=True))[0]
-        await learning.remove_alias(uow, int(team.id or 0))
+        rep_a = await uow.session.get(User, a)
+        assert rep_a is not None
+        with pytest.raises(Forbidden):          # a rep never removes the team's words
+            await learning.remove_alias(uow, rep_a, int(team.id or 0))
+        await learning.remove_alias(uow, await _admin(uow, admin), int(team.id or 0))
         await uow.commit()
     await _learn(db, clock, a, Lesson("customer", "鼓楼", "南京市鼓楼医院", "correction:3"))
     async with UnitOfWork(db, clock) as uow:
@@ -75,7 +88,12 @@ async def test_admin_approves_and_lessons_are_audited(db: Database, clock: Froze
     await _learn(db, clock, a, Lesson("next_action", "跑流程", "推进合同", "correction:9"))
     async with UnitOfWork(db, clock, Actor(admin, "admin")) as uow:
         pending = (await learning.list_aliases(uow, team_only=True))[0]
-        approved = await learning.approve_alias(uow, int(pending.id or 0))
+        rep_a = await uow.session.get(User, a)
+        assert rep_a is not None
+        with pytest.raises(Forbidden):          # only an admin approves
+            await learning.approve_alias(uow, rep_a, int(pending.id or 0))
+        approved = await learning.approve_alias(uow, await _admin(uow, admin),
+                                                int(pending.id or 0))
         assert approved.status == "active"
         await uow.commit()
     async with UnitOfWork(db, clock) as uow:
