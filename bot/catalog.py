@@ -12,8 +12,9 @@ from crm_core.services import catalog as catalog_service
 from crm_core.services import learning
 from crm_core.uow import UnitOfWork
 from nlp import Extractor, Learned
-from nlp.types import Catalog
+from nlp.types import Catalog, Extraction
 
+MAX_TEXT = 2000             # what a message is read of (the rest is kept, not read)
 # a corrected field of a card → the kind of word it teaches
 LESSON_KINDS = {"customer": "customer", "contact": "contact", "products": "product",
                 "next_action": "next_action", "obstacle": "obstacle"}
@@ -60,6 +61,13 @@ class CatalogCache:
         value = Learned.from_rows(await learning.rep_vocabulary(uow, user_id))
         self._learned[user_id] = (stamp, value)
         return value
+
+    async def read(self, uow: UnitOfWork, user_id: int | None, text: str,
+                   now: datetime) -> Extraction:
+        """A rep's message read with the tenant's catalog and the words this rep taught."""
+        extractor = await self.extractor(uow)
+        learned = await self.learned(uow, user_id)
+        return extractor.extract(text[:MAX_TEXT], now, learned=learned)
 
     async def teach(self, uow: UnitOfWork, user_id: int, *, text: str, now: datetime,
                     field: str, old: Any, new: Any, key: str) -> LearnedAlias | None:

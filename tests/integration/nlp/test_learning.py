@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from crm_core.clock import FrozenClock
 from crm_core.db import Database
 from crm_core.errors import Forbidden
-from crm_core.models import LearnedAlias, User
+from bot.catalog import CatalogCache
+from crm_core.models import AliasLesson, Customer, LearnedAlias, User
 from crm_core.services import learning
 from crm_core.services.catalog import catalog_data
 from crm_core.services.learning import Lesson
@@ -138,3 +139,31 @@ def test_learned_overlay_in_the_extractor() -> None:
     assert (rec.customer, rec.contact) == ("南京市鼓楼医院", "周建华")
     plain = ex.extract("楼院老周说下周再谈", NOW)
     assert plain.customer is None
+
+
+async def test_a_correction_teaches_the_next_reading(db: Database, clock: FrozenClock) -> None:
+    """A rep corrects the customer of a card; the same words read right for that rep at once,
+    not yet for a colleague; the same correction again counts once."""
+    a, b, _admin_id = await _users(db, clock)
+    async with UnitOfWork(db, clock) as uow:
+        uow.add(Customer(name="南京市鼓楼医院", aliases=["鼓楼医院"]))
+        await uow.commit()
+    cache = CatalogCache()
+    text = "今天去鼓楼江北分院见了王主任，下周一报价"
+    async with UnitOfWork(db, clock) as uow:
+        first = await cache.read(uow, a, text, NOW)
+    assert first.customer != "南京市鼓楼医院"
+    for _ in range(2):                                    # a retried save teaches once
+        async with UnitOfWork(db, clock, Actor(a, "rep0")) as uow:
+            await cache.teach(uow, a, text=text, now=NOW, field="customer", old=first.customer,
+                              new="南京市鼓楼医院", key="correction:followup:7:customer")
+            await uow.commit()
+    async with UnitOfWork(db, clock) as uow:
+        mine = await cache.read(uow, a, "鼓楼江北分院的王主任说下周三再谈", NOW)
+        theirs = await cache.read(uow, b, "鼓楼江北分院的王主任说下周三再谈", NOW)
+        lessons = (await uow.session.execute(select(func.count()).select_from(AliasLesson))).one()
+        pending = [(x.phrase, x.status) for x in await learning.list_aliases(uow, team_only=True)]
+    assert mine.customer == "南京市鼓楼医院"
+    assert theirs.customer != "南京市鼓楼医院"
+    assert lessons[0] == 1
+    assert pending == [("鼓楼江北分院", "pending")]          # the team's waits for an admin
