@@ -8,10 +8,10 @@ import asyncio
 import pytest
 from sqlalchemy import func, select
 
+from bot.catalog import CatalogCache
 from crm_core.clock import FrozenClock
 from crm_core.db import Database
 from crm_core.errors import Forbidden
-from bot.catalog import CatalogCache
 from crm_core.models import AliasLesson, Customer, LearnedAlias, User
 from crm_core.services import learning
 from crm_core.services.catalog import catalog_data
