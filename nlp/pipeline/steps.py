@@ -32,9 +32,11 @@ _DATE_ONLY = re.compile(
     r"(?:再)?(?:定|确定|约|商量|敲定)(?:一下)?(?:具体)?的?(?:时间|日子|日期)[\s，,。；;！!]*|"
     r"再(?:搞|做|办|来|弄|安排|开)(?:一|两)?[场次回轮批期][\s，,。；;！!]*|"
     r"(?:再|去|来|过去)?(?P<verb>[签谈送装发报修办到寄交拿带做试])(?:一下)?[\s，,。；;！!]*)?")
-# a bare verb after a date when no clause before says the step ('要200箱 下周一送')
-_BARE_VERB = {"送": "delivery", "发": "delivery", "装": "install", "修": "after_sales",
-              "签": "contract", "报": "quote"}
+# a bare verb after a date: one that says the step by itself ('同意先装两台试用 下周一装'),
+# and a carrying one that says it only when no clause before does ('要200箱 下周一送';
+# '要报价 明天发' is the quote)
+_BARE_VERB = {"装": "install", "修": "after_sales", "签": "contract", "报": "quote"}
+_CARRIED = {"送": "delivery", "发": "delivery"}
 _SAID_BEFORE = re.compile(r".*(?:我说|他说|她说|说)")
 
 
@@ -123,13 +125,17 @@ def step_around(text: str, start: int, end: int, next_start: int, matcher: Prese
                 return _step(objects[-1], matcher, first_after or prev)
         only = _DATE_ONLY.fullmatch(text[cs:start] + text[end:clause[1]])
         if only:
-            concept = _BARE_VERB.get(only.group("verb") or "")
-            if concept is not None:      # '同意先装两台试用 下周一装': the verb says it
+            verb = only.group("verb") or ""
+            concept = _BARE_VERB.get(verb)
+            if concept is not None:      # the verb says the step
                 return Step(matcher.preset_of_concept(concept), concept, _words(prev), True)
             for a, b in previous:        # else the nearest clause that says a step
                 hits = matcher.hits(text[a:b], local(a, b))
                 if hits:
                     return _step(_choose(hits), matcher, text[a:b])
+            concept = _CARRIED.get(verb)
+            if concept is not None:
+                return Step(matcher.preset_of_concept(concept), concept, _words(prev), True)
     if carry is not None and carry.group(0).startswith(("送", "寄", "递", "交")):
         # something carried there with no object said: a delivery, not a visit
         return Step(matcher.preset_of_concept("delivery"), "delivery",

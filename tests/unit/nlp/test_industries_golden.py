@@ -1,4 +1,4 @@
-"""Labelled messages over thirty-two non-medical catalogs, labelled by CONVENTIONS before the
+"""Labelled messages over thirty-three non-medical catalogs, labelled by CONVENTIONS before the
 extractor ran on them: the whole pipeline, every field. industries.jsonl: 103 messages over
 the five catalogs of industries.py (education, agriculture, labs, software, construction);
 industries2.jsonl: 100 over hotel linen, veterinary, warehouse forklift, office furniture and
@@ -11,8 +11,9 @@ of them voice-style; industries7.jsonl: 40 over restaurant POS software, enterpr
 warehousing and fertilizer; industries8.jsonl: 40 in the style of dev2 (one catalog of 25
 customers over dental supplies, car-wash equipment, school uniforms, printing ink and hotel
 toiletries; typed, voice, terse and typo'd names; 4 dates of `now`); industries9.jsonl: 40 more
-in that style (HVAC, PPE, outdoor advertising, water purifiers, cleaning services) (each with
-its industriesN_catalogs.json)."""
+in that style (HVAC, PPE, outdoor advertising, water purifiers, cleaning services);
+industries10.jsonl: 40 more (sports equipment, library books, conference AV, mining equipment,
+tea gifts) (each with its industriesN_catalogs.json)."""
 
 from __future__ import annotations
 
@@ -36,9 +37,9 @@ def _rows(name: str) -> list[dict[str, Any]]:
             if line.strip()]
 
 
-ROWS = [r for n in ("", "2", "3", "4", "5", "6", "7", "8", "9")
+ROWS = [r for n in ("", "2", "3", "4", "5", "6", "7", "8", "9", "10")
         for r in _rows(f"industries{n}.jsonl")]
-_MORE = {k: v for n in ("2", "3", "4", "5", "6", "7", "8", "9")
+_MORE = {k: v for n in ("2", "3", "4", "5", "6", "7", "8", "9", "10")
          for k, v in json.loads((DATA / f"industries{n}_catalogs.json")
                                 .read_text(encoding="utf-8")).items()}
 _EXTRACTORS = {name: Extractor(catalog(name)) for name in INDUSTRIES}
@@ -54,6 +55,8 @@ KNOWN_MISSES = {
                            "a superior (labelled as the rep's own errand)",
     "carrental/s05 next_action": "a generic '再联系' with no date is not taken as a step (as in "
                                  "dev: '她说看完再联系' is no step); labelled 其他",
+    "mixed3/z22 products": "'会议室的话筒' labelled as the product 无线会议系统 (alias "
+                           "会议话筒) by meaning; no alias is written",
 }
 
 
@@ -70,7 +73,7 @@ def _mismatches(row: dict[str, Any]) -> list[str]:
     return out
 
 
-def test_set_covers_thirty_two_catalogs_and_every_intent() -> None:
+def test_set_covers_thirty_three_catalogs_and_every_intent() -> None:
     assert {r["industry"] for r in ROWS} == set(INDUSTRIES) | set(_MORE)
     assert {r["gold"]["intent"] for r in ROWS} == {
         "log_followup", "create_lead", "update_stage", "query", "other"}

@@ -289,7 +289,7 @@ _TRADE = Catalog.from_dict({
                   "aliases": ["孟经理"]}],
     "products": [{"name": "彩盒", "aliases": ["礼盒"]}],
     "next_actions": ["打样", "铺货", "试听课", "确认设计稿", "方案编制", "促销活动", "试吃活动",
-                     "苗木看样", "出具报告", "签订合同", "培训", "其他"],
+                     "苗木看样", "出具报告", "签订合同", "培训", "报价", "其他"],
     "obstacles": ["交期太长", "库存积压", "技术参数不符", "付款延迟", "竞品介入", "进店费高",
                   "资金未到位", "其他"],
     "stages": ["初步接触", "演示", "合同谈判", "签约", "流失"],
@@ -394,6 +394,11 @@ _TRADE = Catalog.from_dict({
         ("孟经理说明年预算还没定", "attitude", None),
         # a price rise is a price blocker (this tenant has no price preset: 其他)
         ("孟经理嫌彩盒的价格比去年涨了太多", "obstacle", "其他"),
+        # a carrying verb after a date takes the object of the clause before
+        ("孟经理 微信 彩盒 要报价 明天发", "next_action", "报价"),
+        ("孟经理说彩盒今年不订了，公司缩减开支", "attitude", "已否决"),
+        ("孟经理说彩盒今年不订了，公司缩减开支", "obstacle", "资金未到位"),
+        ("把味之源的联系人都发我", "intent", "query"),
     ],
 )
 def test_general_patterns_from_fresh_batches(text: str, field: str, value: object) -> None:
