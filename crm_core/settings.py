@@ -27,7 +27,10 @@ class Settings(BaseSettings):
     port: int = 8080
     max_body_bytes: int = 64 * 1024        # /api/leads
     api_token: SecretStr | None = None     # optional bearer token for /api/leads
-    dialog_ttl_minutes: int = 30
+    dialog_ttl_minutes: int = 30           # an unanswered question lapses after this
+    draft_ttl_hours: int = 24              # an unconfirmed note stays a draft this long
+    draft_remind_hours: int = 3            # … and its author is reminded this long before
+    undo_window_minutes: int = 30          # 撤销 takes back a save this recent
     dispatch_concurrency: int = 0          # chat messages handled at once; 0 = 8 SQLite / 32 PG
     required_followup_fields: str = "customer,summary,next_action,next_date"
 

@@ -50,6 +50,7 @@ async def project_add(ctx: Context, text: str | None = None) -> Reply:
         p = await account_service.create_project(uow, ctx.user, customer.id or 0, words[1],
                                                  contacts=links, products=products,
                                                  deal_id=deal_id)
+        await uow.commit()
     roles = "、".join(r for _, r in links) or "暂无"
     tail = f"，关联商机 #{deal_id}" if deal_id else ""
     return Text(f"✅ 已建采购项目「{p.name}」（{customer.name}）：角色 {roles}{tail}。"

@@ -5,6 +5,7 @@
 from crm_core.models.accounts import Contact, Customer, Department, Product
 from crm_core.models.accounts_ext import *  # noqa: F403 (stage evidence, accounts, admin)
 from crm_core.models.base import JSON_TYPE, utcnow
+from crm_core.models.drafts import Correction, Draft
 from crm_core.models.org import Region, Role, Team, User, UserIdentity
 from crm_core.models.pipeline import (
     Deal,
@@ -35,10 +36,12 @@ __all__ = [
     "ClaimOfferCandidate",
     "ConfigEntry",
     "Contact",
+    "Correction",
     "Customer",
     "Deal",
     "Department",
     "DialogState",
+    "Draft",
     "FollowUp",
     "IntakeRequest",
     "Lead",

@@ -159,6 +159,9 @@ class FollowUp(SQLModel, table=True):
     next_action: str | None = None
     next_due_at: datetime | None = Field(default=None, sa_column=ts_column())
     source: str = "chat"                        # chat | voice | form | import | demo
+    # what saving changed besides the row (lead status, task, new customer/contact): undo
+    # and edits put exactly that back (crm_core.services.followups)
+    effects: dict[str, Any] = Field(default_factory=new_dict, sa_column=json_column(dict))
     occurred_at: datetime = Field(sa_column=ts_column(nullable=False, index=True))
     created_at: datetime = Field(sa_column=ts_column(nullable=False))
 

@@ -1,5 +1,6 @@
-"""Hospital accounts: departments, contacts in decision roles, procurement projects, and the
-decision chain (`/客户` shows which roles have been met and which not yet)."""
+"""Accounts: departments, contacts in decision roles, procurement projects, the decision
+chain (`/客户` shows which roles have been met and which not yet), and editing contacts and
+customers' profiles from chat (/联系人, /客户 … 改). Nothing here commits: the command does."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from crm_core.errors import Forbidden, InvalidInput, NotFound
 from crm_core.models import Contact, Customer, Deal, Department, FollowUp, User
 from crm_core.models.accounts import DECISION_ROLES
 from crm_core.models.accounts_ext import ProcurementContact, ProcurementProject
 from crm_core.services.access import can_see
-from crm_core.services.catalog import get_config
+from crm_core.services.catalog import bump_catalog, get_config
 from crm_core.uow import UnitOfWork, snapshot
 
 CHAIN_KEY = "decision_chain"
@@ -40,12 +42,12 @@ async def decision_chain(uow: UnitOfWork, customer: Customer) -> list[ChainLink]
     s = uow.session
     roles = await chain_roles(uow, customer.kind)
     contacts = list((await s.execute(
-        select(Contact).where(Contact.customer_id == customer.id))).scalars())
+        select(Contact).where(col(Contact.customer_id) == customer.id))).scalars())
     extra = (await s.execute(
-        select(ProcurementContact.role, ProcurementContact.contact_id)
-        .join(ProcurementProject, ProcurementProject.id == ProcurementContact.project_id)
-        .where(ProcurementProject.customer_id == customer.id,
-               ProcurementProject.status == "open"))).all()
+        select(col(ProcurementContact.role), col(ProcurementContact.contact_id))
+        .join(ProcurementProject, col(ProcurementProject.id) == col(ProcurementContact.project_id))
+        .where(col(ProcurementProject.customer_id) == customer.id,
+               col(ProcurementProject.status) == "open"))).all()
     by_role: dict[str, list[Contact]] = {}
     for c in contacts:
         if c.decision_role:
@@ -59,9 +61,9 @@ async def decision_chain(uow: UnitOfWork, customer: Customer) -> list[ChainLink]
     met_ids: set[int] = set()
     if contacts:
         met_ids = {int(x) for x in (await s.execute(
-            select(FollowUp.contact_id).where(
-                FollowUp.contact_id.in_([c.id for c in contacts]))  # type: ignore[union-attr]
-            .group_by(FollowUp.contact_id))).scalars() if x is not None}
+            select(col(FollowUp.contact_id)).where(
+                col(FollowUp.contact_id).in_([c.id for c in contacts]))  # type: ignore[union-attr]
+            .group_by(col(FollowUp.contact_id)))).scalars() if x is not None}
     out: list[ChainLink] = []
     for role in roles:
         people = by_role.get(role, [])
@@ -89,14 +91,14 @@ async def add_department(uow: UnitOfWork, user: User, customer_id: int, name: st
     await _customer(uow, user, customer_id)
     name = name.strip()
     found = (await uow.session.execute(select(Department).where(
-        Department.customer_id == customer_id, Department.name == name))).scalars().first()
+        col(Department.customer_id) == customer_id, col(Department.name) == name)
+    )).scalars().first()
     if found is not None:
         return found
     dep = Department(customer_id=customer_id, name=name)
     uow.add(dep)
     await uow.flush()
     uow.audit("department.create", "department", dep.id, after=snapshot(dep))
-    await uow.commit()
     return dep
 
 
@@ -110,7 +112,7 @@ async def add_contact(uow: UnitOfWork, user: User, customer_id: int, name: str, 
     dep_id = None
     if department:
         dep = (await uow.session.execute(select(Department).where(
-            Department.customer_id == customer_id, Department.name == department)))\
+            col(Department.customer_id) == customer_id, col(Department.name) == department)))\
             .scalars().first()
         if dep is None:
             dep = Department(customer_id=customer_id, name=department)
@@ -122,7 +124,7 @@ async def add_contact(uow: UnitOfWork, user: User, customer_id: int, name: str, 
     uow.add(c)
     await uow.flush()
     uow.audit("contact.create", "contact", c.id, after=snapshot(c))
-    await uow.commit()
+    await bump_catalog(uow)
     return c
 
 
@@ -149,11 +151,10 @@ async def create_project(
         uow.add(ProcurementContact(project_id=p.id or 0, contact_id=contact_id, role=role))
     uow.audit("procurement.create", "procurement_project", p.id,
               after={**(snapshot(p) or {}), "contacts": [list(x) for x in contacts]})
-    await uow.commit()
     return p
 
 
 async def project_count(uow: UnitOfWork, customer_id: int) -> int:
     n = (await uow.session.execute(select(func.count()).select_from(ProcurementProject).where(
-        ProcurementProject.customer_id == customer_id))).scalar_one()
+        col(ProcurementProject.customer_id) == customer_id))).scalar_one()
     return int(n)
