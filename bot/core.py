@@ -193,10 +193,10 @@ class Bot:
             return [Text(texts.FORBIDDEN)]
         try:
             kwargs = registry.parse_args(spec, rest, given)
+            result = await spec.func(ctx, **kwargs)
         except registry.UsageError as e:
             log.info("usage error for %s: %s", spec.name, e)
             return [Text(e.user_message or texts.usage(spec.usage, spec.help))]
-        result = await spec.func(ctx, **kwargs)
         return as_replies(result)
 
 

@@ -17,7 +17,7 @@ PLATFORMS: tuple[str, ...] = ("wecom", "dingtalk", "feishu", "console")
 # The most buttons one card may carry on each platform. WeCom: a template card's
 # button_list holds at most 6. DingTalk: buttons are numbered dtmd:// links in markdown
 # (no hard cap; 10 keeps a card on one phone screen). Feishu: an action block takes more,
-# 10 keeps the card readable. The bot pages longer menus with [更多] (bot.dialogs.paging).
+# 10 keeps the card readable. The bot pages longer menus with [更多] (bot.render.paging).
 BUTTON_LIMITS: dict[str, int] = {"wecom": 6, "dingtalk": 10, "feishu": 10, "console": 10}
 MIN_BUTTON_LIMIT = min(BUTTON_LIMITS.values())
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from crm_core.errors import InvalidInput
+
 PREFIXES: dict[str, str] = {
     "lead": "L", "deal": "D", "task": "T", "alert": "A", "offer": "O", "draft": "R",
     "followup": "F", "contact": "C",
@@ -36,12 +38,8 @@ def ref(kind: str, number: int | str | None) -> str:
     return f"#{PREFIXES[kind]}{number}"
 
 
-class RefError(ValueError):
+class RefError(InvalidInput):
     """Not a number of the expected kind; `user_message` says why, in Chinese."""
-
-    def __init__(self, log_message: str, user_message: str) -> None:
-        super().__init__(log_message)
-        self.user_message = user_message
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,3 +71,11 @@ def number_of(text: str, kind: str, *, accept: tuple[str, ...] = ()) -> int:
                        f"{PREFIXES[r.kind]}{r.number} 是{LABELS[r.kind]}编号，"
                        f"这里要{want}编号，如 {ref(kind, r.number)}。")
     return r.number
+
+
+def maybe(text: str, kind: str) -> int | None:
+    """The number if `text` is one of this kind (or bare); None if it is no number at all;
+    RefError for another kind's number."""
+    if parse(text) is None:
+        return None
+    return number_of(text, kind)

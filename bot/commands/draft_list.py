@@ -7,11 +7,10 @@ from datetime import timedelta
 from bot.commands.registry import command
 from bot.context import Context
 from bot.dialogs import engine
-from bot.dialogs.paging import NEXT_PAGE, window
 from bot.messages import Button, Card, Reply, Text
-from bot.refs import RefError, number_of
+from bot.refs import number_of
 from bot.render.format import clip, short_dt
-from crm_core.errors import InvalidInput
+from bot.render.paging import NEXT_PAGE, window
 from crm_core.models.drafts import DRAFT_STATUS_LABELS
 from crm_core.services import drafts as store
 
@@ -56,10 +55,7 @@ async def draft_list(ctx: Context, text: str | None = None,
 
 
 def _number(text: str) -> int:
-    try:
-        return number_of(text, "draft")
-    except RefError as e:
-        raise InvalidInput(str(e), e.user_message) from e
+    return number_of(text, "draft")
 
 
 @command("继续草稿", aliases=("draft_show",), button="draft.show", group="常用", hidden=True)

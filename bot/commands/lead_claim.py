@@ -13,5 +13,5 @@ async def lead_claim(ctx: Context, lead_id: int) -> Reply:
     async with ctx.uow() as uow:
         lead = await lead_service.claim_lead(uow, ctx.user, lead_id)
     card = lead_card(lead, owner=ctx.user.name, masked=ctx.in_group)
-    return type(card)(f"✅ 已认领 #{lead.id}", fields=card.fields,
+    return type(card)(f"✅ 已认领 #L{lead.id}", fields=card.fields,
                       body="黄金 4 小时内联系客户，记得记跟进。", buttons=())

@@ -16,11 +16,11 @@ async def reassign_lead(ctx: Context, lead_id: int, target: str | None = None) -
             buttons = tuple(Button(label, "lead.reassign",
                                    {"lead_id": str(lead_id), "target": value})
                             for label, value in choices[:8])
-            return Card(f"转派线索 #{lead_id}", body="转派给谁？也可以发 /转派 编号 姓名",
+            return Card(f"转派线索 #L{lead_id}", body="转派给谁？也可以发 /转派 编号 姓名",
                         buttons=buttons)
         user_id, team_id = await routing.resolve_reassign_target(uow, target)
         out = await routing.reassign_lead(uow, lead_id, to_user_id=user_id, team_id=team_id,
                                           by=ctx.user)
     if out.offered_to:
-        return Text(f"✅ 线索 #{lead_id} 已推送给 {len(out.offered_to)} 位同事抢单：{out.reason}")
-    return Text(f"✅ 线索 #{lead_id} 已转派：{out.reason}")
+        return Text(f"✅ 线索 #L{lead_id} 已推送给 {len(out.offered_to)} 位同事抢单：{out.reason}")
+    return Text(f"✅ 线索 #L{lead_id} 已转派：{out.reason}")

@@ -194,21 +194,21 @@ async def _preview(t: Turn, d: AdminChange) -> Card:
 async def _apply(t: Turn, uow: UnitOfWork, d: AdminChange) -> Saved:
     proposal = svc.Proposal.from_json(d.proposal or {})
     change = await svc.apply(uow, t.ctx.user, proposal)
-    return Saved([Text(f"✅ 已生效（#{change.id}）：{proposal.summary}\n"
-                       "发「/管理 撤销」可撤回。")], "config_change", change.id)
+    return Saved([Text(f"✅ 已生效：{proposal.summary}\n发「/管理 撤销」可撤回。")],
+                 "config_change", change.id)
 
 
 async def undo(ctx: Context) -> Reply:
     async with ctx.uow() as uow:
         change = await svc.undo_last(uow, ctx.user)
         await uow.commit()
-    return Text(f"↩️ 已撤销 #{change.id}：{change.summary}")
+    return Text(f"↩️ 已撤销：{change.summary}")
 
 
 async def recent(ctx: Context) -> Reply:
     async with ctx.uow() as uow:
         rows = await svc.recent_changes(uow, ctx.user, limit=8)
-    lines = [f"#{c.id} {c.at.astimezone(ctx.bot.clock.tz):%m-%d %H:%M} "
+    lines = [f"{c.at.astimezone(ctx.bot.clock.tz):%m-%d %H:%M} "
              f"{clip(c.summary, 30)}{'（已撤销）' if c.reverted_at else ''}" for c in rows]
     return Text("\n".join(lines) or "还没有修改记录。")
 

@@ -36,8 +36,8 @@ from bot.dialogs.declare import (
     from_json,
     to_json,
 )
-from bot.dialogs.paging import MORE, page_of
 from bot.messages import Button, Card, Reply, Text, button_limit
+from bot.render.paging import MORE, page_of
 from crm_core.errors import CrmError, NotFound
 from crm_core.models import Draft
 from crm_core.services import drafts as store
@@ -388,8 +388,9 @@ async def _save(turn: Turn, dialog: Dialog[Any], row: Draft, draft: Any,
         await store.set_record(uow, row, saved.record_kind, saved.record_id)
         others = await _refocus(uow, ctx, row)
         await uow.commit()
-    after = await saved.then() if saved.then is not None else []
-    return [*turn.notes, *saved.replies, *after, *others]
+    if saved.then is not None:        # the next question first; waiting drafts come after it
+        return [*turn.notes, *saved.replies, *await saved.then()]
+    return [*turn.notes, *saved.replies, *others]
 
 
 async def cancel(turn: Turn, dialog: Dialog[Any], row: Draft, *,

@@ -17,8 +17,8 @@ from typing import Any
 
 from bot import texts
 from bot.context import Context
-from bot.dialogs.paging import MORE, page_of
 from bot.messages import Button, ButtonPress, Card, Reply, Text, button_limit
+from bot.render.paging import MORE, page_of
 from crm_core.services import drafts as store
 
 MORE_ACTION = "card.more"
@@ -42,20 +42,21 @@ async def fit_and_remember(ctx: Context, replies: list[Reply]) -> list[Reply]:
     """Page cards over the platform's limit; remember the last card's buttons."""
     limit = button_limit(ctx.chat.platform)
     out: list[Reply] = []
-    last: tuple[Button, ...] | None = None
+    shown: list[Button] = []              # every card of this answer is live: all count
     for r in replies:
         if isinstance(r, Card) and r.buttons:
             if not any(b.action == MORE_ACTION for b in r.buttons):
-                last = r.buttons
+                shown.extend(r.buttons)
             if len(r.buttons) > limit:
                 r = replace(r, buttons=page_of(r.buttons, limit, 0, _more))
         out.append(r)
-    if last is not None:
+    if shown:
+        latest = {b.label: b for b in shown}            # the later card wins a label
         async with ctx.uow() as uow:
             focus = await store.get_focus(uow, ctx.chat.key)
             await store.set_focus(uow, ctx.chat.key, ctx.user,
                                   focus.draft_id if focus else None,
-                                  buttons=[_as_json(b) for b in last])
+                                  buttons=[_as_json(b) for b in latest.values()])
             await uow.commit()
     return out
 

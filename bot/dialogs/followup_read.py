@@ -70,8 +70,12 @@ def merge_extraction(n: Note, ext: Extraction, *, overwrite: bool) -> None:
 
 
 def set_contact_mention(n: Note, mention: str) -> None:
+    """A person as said; 「王主任」 also as surname + title (a contact to complete later)."""
     n.contact, n.contact_id, n.lead_for = mention[:40], None, None
     n.contact_surname = n.contact_title = None
+    found = find_contact_mentions(mention)
+    if found and found[0].text == mention.strip():
+        n.contact_surname, n.contact_title = found[0].surname, found[0].title
 
 
 # --- customers -----------------------------------------------------------------------------------
@@ -169,16 +173,19 @@ async def read_next_action(t: Turn, n: Note, text: str) -> Answer:
 # --- corrections and new notes --------------------------------------------------------------------
 
 async def is_new_note(t: Turn, n: Note, text: str) -> bool:
-    """A whole new note typed in the middle of this one (another customer, something done)."""
-    if len(text.strip()) < 8:
+    """A whole new note typed in the middle of this one: a question, or something done
+    (拜访, 电话 …) at another customer or told at length — not a correction (「不对，…」)."""
+    if len(text.strip()) < 8 or looks_like_correction(text):
         return False
     ext = await extract(t, text)
     if ext.intent == "query":
         return True
-    return bool(ext.intent == "log_followup" and ext.customer and ext.customer_known
-                and n.customer and ext.customer != n.customer
-                and (ext.next_action or ext.channel or ext.products)
-                and not looks_like_correction(text))
+    if ext.intent != "log_followup":
+        return False
+    other = bool(ext.customer and n.customer and ext.customer != n.customer)
+    told = ext.channel is not None and len(text.strip()) >= 12
+    return (other and bool(ext.next_action or ext.channel or ext.products or ext.contact)) \
+        or (told and not any(w in text for w in ("改成", "改为", "应该是", "不是")))
 
 
 async def understand(t: Turn, n: Note, text: str) -> Answer:
@@ -242,10 +249,6 @@ async def prepare(t: Turn, n: Note) -> None:
         names = [x for x in (n.contact,) if x]
         lead_id, choices = await service.leads_for_note(
             uow, ctx.user, customer.id or 0, contact_id=n.contact_id, contact_names=names)
-    if n.contact and n.contact_id is None:
-        mentions = find_contact_mentions(n.contact)
-        if mentions and mentions[0].text == n.contact:
-            n.contact_surname, n.contact_title = mentions[0].surname, mentions[0].title
     n.lead_for = key
     if n.lead_none:
         return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.messages import Button, Card, Text
 from bot.render.format import clip, money, short_dt
+from bot.render.paging import Window
 from crm_core.models import Lead, Task
 from crm_core.models.pipeline import LEAD_STATUS_LABELS
 from crm_core.policies.contact_info import mask_phone
@@ -23,7 +24,7 @@ def lead_line(lead: Lead, owner: str | None = None) -> str:
     icon = GRADE_ICON[grade_of(lead)]
     status = LEAD_STATUS_LABELS.get(lead.status, lead.status)
     tail = f" · {owner}" if owner else ""
-    return f"{icon} #{lead.id} {clip(lead.company or '未知单位', 16)} {who} · {status}{tail}"
+    return f"{icon} #L{lead.id} {clip(lead.company or '未知单位', 16)} {who} · {status}{tail}"
 
 
 def lead_card(lead: Lead, *, owner: str | None = None, masked: bool = False,
@@ -47,7 +48,7 @@ def lead_card(lead: Lead, *, owner: str | None = None, masked: bool = False,
     buttons: list[Button] = []
     if can_claim:
         buttons.append(Button("认领", "lead.claim", {"lead_id": str(lead.id)}, style="primary"))
-    return Card(f"线索 #{lead.id} · {clip(lead.company or '未知单位', 18)}", fields=tuple(fields),
+    return Card(f"线索 #L{lead.id} · {clip(lead.company or '未知单位', 18)}", fields=tuple(fields),
                 body=clip(lead.message, 60), buttons=tuple(buttons))
 
 
@@ -85,7 +86,9 @@ def customer_card(v: Customer360, *, masked: bool = False, tz: object | None = N
 
 
 def tasks_reply(items: list[tuple[Task, str | None]], *, tz: object | None, now_ts: float,
-                title: str = "今日待办") -> Card | Text:
+                title: str = "今日待办", win: Window | None = None,
+                next_page: Button | None = None) -> Card | Text:
+    """A task list; `win` gives the true total and position, `next_page` the [下一页]."""
     if not items:
         return Text("今天没有待办 🎉")
     lines = []
@@ -95,7 +98,10 @@ def tasks_reply(items: list[tuple[Task, str | None]], *, tz: object | None, now_
         mark = "⚠️" if overdue else "•"
         when = short_dt(task.due_at, tz) if task.has_time else (
             short_dt(task.due_at, tz).split(" ")[0] if task.due_at else "无日期")
-        lines.append(f"{mark} #{task.id} {when} {clip(task.title, 26)}")
+        lines.append(f"{mark} #T{task.id} {when} {clip(task.title, 26)}")
         if len(buttons) < 3:
-            buttons.append(Button(f"完成 #{task.id}", "task.done", {"task_id": str(task.id)}))
-    return Card(f"{title}（{len(items)}）", body="\n".join(lines), buttons=tuple(buttons))
+            buttons.append(Button(f"完成 #T{task.id}", "task.done", {"task_id": str(task.id)}))
+    if next_page is not None and win is not None and win.has_next:
+        buttons.append(next_page)
+    heading = win.heading(title) if win is not None else f"{title}（{len(items)}）"
+    return Card(heading, body="\n".join(lines), buttons=tuple(buttons))

@@ -133,7 +133,7 @@ def rep_digest(p: Mapping[str, Any]) -> Reply:
                f"{money(sum(float(d.get('amount') or 0) for d in closing))}")]
     lines = [f"• {clip(str(t.get('title')), 30)}" for t in today[:5]]
     for c in breached[:3]:
-        what = f"线索 #{c['lead_id']}" if c.get("lead_id") else f"#{c.get('subject_id')}"
+        what = f"线索 #L{c['lead_id']}" if c.get("lead_id") else str(c.get("title") or "")
         lines.append(f"⚠️ {what} {RULE_SHORT.get(str(c.get('rule')), '')}已超时")
     for d in closing[:3]:
         lines.append(f"💰 {clip(str(d.get('name')), 20)} {money(d.get('amount'))}")

@@ -104,13 +104,16 @@ async def close_draft(
     where = [DRAFT.c.id == draft.id, DRAFT.c.status == from_status]
     if same_version:
         where.append(DRAFT.c.version == draft.version)
-    res = await uow.session.execute(sa.update(DRAFT).where(*where).values(
-        status=status, version=draft.version + 1, updated_at=uow.now, closed_at=uow.now,
-        record_kind=record_kind, record_id=record_id))
+    values: dict[str, Any] = {"status": status, "version": draft.version + 1,
+                              "updated_at": uow.now, "closed_at": uow.now}
+    if record_kind is not None:
+        values.update(record_kind=record_kind, record_id=record_id)
+    res = await uow.session.execute(sa.update(DRAFT).where(*where).values(**values))
     if res.rowcount != 1:  # type: ignore[attr-defined]
         raise StaleDraft(f"draft {draft.id} is no longer {from_status}")
-    draft.status, draft.version = status, draft.version + 1
-    draft.record_kind, draft.record_id = record_kind, record_id
+    draft.status, draft.version, draft.closed_at = status, draft.version + 1, uow.now
+    if record_kind is not None:
+        draft.record_kind, draft.record_id = record_kind, record_id
     if draft.kept:
         uow.audit(f"draft.{status}", "draft", draft.id,
                   after={"record_kind": record_kind, "record_id": record_id})
