@@ -59,10 +59,17 @@ def customer_card(v: Customer360, *, masked: bool = False, tz: object | None = N
         ("负责人", v.owner.name if v.owner else "—"),
         ("地区", region or "—"),
     ]
+    if c.past_models:
+        fields.append(("历史合作型号", "、".join(c.past_models[:6])))
     for contact, dept in v.contacts[:4]:
         phone = mask_phone(contact.phone) if masked else (contact.phone or "")
-        role = " ".join(x for x in (dept, contact.title) if x)
-        fields.append(("联系人", f"{contact.name} {role} {phone}".strip()))
+        if contact.name_incomplete:
+            shown = f"{contact.name}{contact.title or ''}（待补全名）"
+        else:
+            shown = " ".join(x for x in (contact.name, dept, contact.title) if x)
+        fields.append(("联系人", f"#C{contact.id} {shown} {phone}".strip()))
+    if len(v.contacts) > 4:
+        fields.append(("联系人", f"…共 {len(v.contacts)} 位，发 /联系人 {c.name} 查看"))
     for deal, stage in v.deals[:3]:
         fields.append(("商机", f"{clip(deal.name, 14)} · {stage} · {money(deal.amount)}"))
     for fu, rep in v.followups:
@@ -81,8 +88,11 @@ def customer_card(v: Customer360, *, masked: bool = False, tz: object | None = N
         todo = [x.role for x in chain if x.status != "met"]
         fields.append(("未拜访", "、".join(todo) if todo else "决策链已全部拜访"))
     title = f"{c.name}" + (f"（{c.grade}）" if c.grade else "")
+    ref = {"customer_id": str(c.id)}
     return Card(title, fields=tuple(fields),
-                buttons=(Button("记跟进", "followup.start", {"customer_id": str(c.id)}),))
+                buttons=(Button("记跟进", "followup.start", ref),
+                         Button("加联系人", "contact.add", ref),
+                         Button("修改资料", "customer.edit", {**ref, "edit": "1"})))
 
 
 def tasks_reply(items: list[tuple[Task, str | None]], *, tz: object | None, now_ts: float,

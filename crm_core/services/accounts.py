@@ -14,6 +14,7 @@ from crm_core.errors import Forbidden, InvalidInput, NotFound
 from crm_core.models import Contact, Customer, Deal, Department, FollowUp, User
 from crm_core.models.accounts import DECISION_ROLES
 from crm_core.models.accounts_ext import ProcurementContact, ProcurementProject
+from crm_core.policies.contact_info import BadContactInfo, normalize_phone
 from crm_core.services.access import can_see
 from crm_core.services.catalog import bump_catalog, get_config
 from crm_core.uow import UnitOfWork, snapshot
@@ -102,10 +103,21 @@ async def add_department(uow: UnitOfWork, user: User, customer_id: int, name: st
     return dep
 
 
+async def department_name(uow: UnitOfWork, department_id: int | None) -> str | None:
+    dep = await uow.session.get(Department, department_id) if department_id else None
+    return dep.name if dep else None
+
+
 async def add_contact(uow: UnitOfWork, user: User, customer_id: int, name: str, *,
                       department: str | None = None, title: str | None = None,
                       decision_role: str | None = None, phone: str | None = None) -> Contact:
     await _customer(uow, user, customer_id)
+    if not 2 <= len(name.strip()) <= 20:
+        raise InvalidInput("bad contact name", "姓名要 2–20 个字")
+    try:
+        phone = normalize_phone(phone)
+    except BadContactInfo as e:
+        raise InvalidInput("bad phone", f"「{phone}」不是有效的电话号码") from e
     if decision_role and decision_role not in DECISION_ROLES:
         raise InvalidInput(f"role {decision_role}",
                            f"没有「{decision_role}」这个决策角色。可选：{'、'.join(DECISION_ROLES)}")

@@ -38,7 +38,7 @@ class Edited:
     changed: tuple[tuple[str, Any, Any], ...]      # (label, before, after)
 
 
-async def _visible_customer(uow: UnitOfWork, user: User, customer_id: int | None) -> Customer:
+async def visible_customer(uow: UnitOfWork, user: User, customer_id: int | None) -> Customer:
     customer = await uow.session.get(Customer, customer_id) if customer_id else None
     if customer is None:
         raise NotFound(f"customer {customer_id}", "没有找到这个客户")
@@ -52,7 +52,7 @@ async def contact_of(uow: UnitOfWork, user: User, contact_id: int) -> tuple[Cont
     contact = await uow.session.get(Contact, contact_id)
     if contact is None:
         raise NotFound(f"contact {contact_id}", f"没有联系人 #C{contact_id}")
-    return contact, await _visible_customer(uow, user, contact.customer_id)
+    return contact, await visible_customer(uow, user, contact.customer_id)
 
 
 async def edit_contact(uow: UnitOfWork, user: User, contact_id: int,
@@ -60,7 +60,7 @@ async def edit_contact(uow: UnitOfWork, user: User, contact_id: int,
     """Change some of name / title / department / decision_role / phone."""
     contact, customer = await contact_of(uow, user, contact_id)
     before = snapshot(contact)
-    shown_before = _contact_shown(contact)
+    shown_before = contact_shown(contact)
     changed: list[tuple[str, Any, Any]] = []
     for key, raw in changes.items():
         if key not in CONTACT_FIELDS:
@@ -94,7 +94,7 @@ async def edit_contact(uow: UnitOfWork, user: User, contact_id: int,
             contact.title = value
         if (old or None) != (value or None):
             changed.append((CONTACT_FIELDS[key], old, value))
-    shown = _contact_shown(contact)
+    shown = contact_shown(contact)
     if shown_before != shown and shown_before not in (contact.aliases or []):
         contact.aliases = [*(contact.aliases or []), shown_before][:20]
     uow.add(contact)
@@ -103,7 +103,7 @@ async def edit_contact(uow: UnitOfWork, user: User, contact_id: int,
     return Edited("contact", contact.id or 0, tuple(changed))
 
 
-def _contact_shown(c: Contact) -> str:
+def contact_shown(c: Contact) -> str:
     return f"{c.name}{c.title or ''}" if c.name_incomplete else c.name
 
 
@@ -122,7 +122,7 @@ async def _department(uow: UnitOfWork, customer_id: int, name: str) -> Departmen
 async def edit_customer(uow: UnitOfWork, user: User, customer_id: int,
                         changes: Mapping[str, Any]) -> Edited:
     """Change some profile fields; list fields take a list (replace) of strings."""
-    customer = await _visible_customer(uow, user, customer_id)
+    customer = await visible_customer(uow, user, customer_id)
     before = snapshot(customer)
     changed: list[tuple[str, Any, Any]] = []
     for key, raw in changes.items():
@@ -161,3 +161,21 @@ def _kind(text: str) -> str:
 
 def kind_label(kind: str) -> str:
     return CUSTOMER_KINDS.get(kind, kind)
+
+
+async def contacts_of(uow: UnitOfWork, user: User, customer_id: int
+                      ) -> tuple[Customer, list[Contact]]:
+    customer = await visible_customer(uow, user, customer_id)
+    rows = list((await uow.session.execute(select(Contact).where(
+        col(Contact.customer_id) == customer_id).order_by(col(Contact.id)))).scalars())
+    return customer, rows
+
+
+async def incomplete_contacts(uow: UnitOfWork, user: User, limit: int = 20
+                              ) -> list[tuple[Contact, Customer]]:
+    """Contacts known only by surname and title, at customers the user owns."""
+    rows = (await uow.session.execute(
+        select(Contact, Customer).join(Customer, col(Customer.id) == col(Contact.customer_id))
+        .where(col(Contact.name_incomplete).is_(True), col(Customer.owner_id) == user.id)
+        .order_by(col(Contact.id).desc()).limit(limit))).all()
+    return [(c, cust) for c, cust in rows]
