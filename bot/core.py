@@ -168,16 +168,22 @@ class Bot:
             cancelled = await engine.cancel_focused(ctx)
             return cancelled if cancelled is not None else [Text(texts.NOTHING_TO_CANCEL)]
         slash = text[:1] in ("/", "／")
-        body = text[1:] if slash else text
-        found = registry.match(body) if slash else registry.match_typed(body)
-        if found is not None:
-            spec, rest = found
-            return await self._run(ctx, spec, rest, None)
         if slash:
-            return [Text(texts.unknown_command(body, registry.suggest(body)))]
+            found = registry.match(text[1:])
+            if found is None:
+                return [Text(texts.unknown_command(text[1:], registry.suggest(text[1:])))]
+            return await self._run(ctx, found[0], found[1], None)
+        # a menu item typed out beats a command of the same name (「团队」 in /管理)
         pressed = await focus.typed_button(ctx, text)
         if pressed is not None:
             return await self._press(ctx, pressed.action, dict(pressed.args))
+        if await engine.offers_choice(ctx, text):
+            answered = await engine.handle_text(ctx, text)
+            if answered is not None:
+                return answered
+        found = registry.match_typed(text)
+        if found is not None:
+            return await self._run(ctx, found[0], found[1], None)
         answered = await engine.handle_text(ctx, text)
         if answered is not None:
             return answered

@@ -13,7 +13,8 @@ from crm_core.errors import CrmError
 from crm_core.services import digests
 
 
-@command("日报", aliases=("report", "rb"), group="常用", usage="/日报 [今天的进展]")
+@command("日报", aliases=("report", "rb"), button="daily_report.open", group="常用",
+         usage="/日报 [今天的进展]")
 async def daily_report(ctx: Context, text: str | None = None) -> Reply | list[Reply]:
     """写今日日报：/日报 今天的进展（不带内容则显示草稿和障碍选项）"""
     if not text:

@@ -130,15 +130,20 @@ def _params(func: Handler) -> tuple[Param, ...]:
 
 
 ARG_LABELS: dict[str, str] = {
-    "lead_id": "线索编号", "task_id": "待办编号", "name": "名称", "query": "关键词",
-    "text": "内容", "customer": "客户", "filters": "筛选", "user": "同事", "deal_id": "商机编号",
+    "lead_id": "#L线索编号", "task_id": "#T待办编号", "name": "名称", "query": "关键词",
+    "text": "内容", "customer": "客户", "filters": "筛选", "user": "同事",
+    "deal_id": "#D商机编号", "offer_id": "#O抢单编号", "draft_id": "#R草稿编号",
+    "followup_id": "#F跟进编号", "contact_id": "#C联系人编号", "escalation": "#A预警编号",
+    "day": "日期", "obstacle": "障碍", "page": "页码", "hours": "小时", "target": "同事或团队",
+    "args": "关键词", "platform": "平台", "puid": "平台账号", "login": "登录名",
+    "customer_id": "客户", "stage": "阶段",
 }
 
 
 def _usage(name: str, params: tuple[Param, ...]) -> str:
     parts = [f"/{name}"]
     for p in params:
-        label = ARG_LABELS.get(p.name, p.name)
+        label = ARG_LABELS.get(p.name, "内容")
         parts.append(f"[{label}]" if p.optional else f"<{label}>")
     return " ".join(parts)
 

@@ -93,9 +93,8 @@ async def _section_body(uow: UnitOfWork, ctx: Context, key: str) -> str:
         lines = []
         for r in sla_policy.RULES:
             st = await svc.sla_state(uow, r)
-            unit = "工作小时" if st["business"] else "小时"
-            hours = " / ".join(f"{h:g}" for h in st["levels_hours"])
-            lines.append(f"• {sla_policy.RULE_LABELS[r]}：{hours} {unit}")
+            levels = svc.levels_text(list(st["levels_hours"]), bool(st["business"]))
+            lines.append(f"• {sla_policy.RULE_LABELS[r]}：{levels}")
         return "\n".join(lines)
     if key == "presets":
         na = await svc.config_or_default(uow, u, "presets.next_actions", DEFAULT_NEXT_ACTIONS)

@@ -358,11 +358,26 @@ async def _pick(turn: Turn, slot: Slot[Any], draft: Any, value: str) -> Answer:
 
 
 def _typed_choice(text: str, choices: list[Choice]) -> Choice | None:
-    """A choice typed out: its label, or its number in the list."""
+    """A choice typed out: its label, its number in the list, or the start of exactly one
+    label (「首次联系」 for 「首次联系超时」)."""
     word = _norm(text)
     if word.isdigit() and 1 <= int(word) <= len(choices):
         return choices[int(word) - 1]
-    return next((c for c in choices if _norm(c.label) == word), None)
+    exact = next((c for c in choices if _norm(c.label) == word), None)
+    if exact is not None or len(word) < 2:
+        return exact
+    starts = [c for c in choices if _norm(c.label).startswith(word)]
+    return starts[0] if len(starts) == 1 else None
+
+
+async def offers_choice(ctx: Context, text: str) -> bool:
+    """Does the focused draft's question list this text as one of its choices?"""
+    row = await _focused(ctx)
+    step = (row.step or {}) if row is not None else {}
+    if step.get("mode") != ASK or not step.get("choices") or _norm(text).isdigit():
+        return False
+    choices = [Choice(c["label"], c["value"]) for c in step["choices"]]
+    return _typed_choice(text, choices) is not None
 
 
 async def _confirm(turn: Turn, dialog: Dialog[Any], row: Draft, draft: Any,

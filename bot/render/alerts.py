@@ -46,7 +46,7 @@ def _subject(p: Mapping[str, Any]) -> str:
 @notification("sla.alert")
 def sla_alert(p: Mapping[str, Any]) -> Reply:
     level = int(p.get("level") or 1)
-    rule = str(p.get("rule_label") or p.get("rule") or "SLA")
+    rule = str(p.get("rule_label") or "超时预警")
     fields: list[tuple[str, str]] = [
         *((("预警", f"#A{p['escalation_id']}"),) if p.get("escalation_id") else ()),
         ("对象", _subject(p)),

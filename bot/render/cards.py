@@ -11,6 +11,13 @@ from crm_core.policies.contact_info import mask_phone
 from crm_core.services.customers import Customer360
 
 GRADE_ICON = {"red": "🔴", "yellow": "🟡", "green": "🟢"}
+# a lead's channel as the system records it when no campaign channel was given
+SOURCE_LABELS = {"web": "官网表单", "chat": "聊天录入", "import": "批量导入", "api": "接口",
+                 "form": "表单", "voice": "语音录入"}
+
+
+def source_label(channel: str | None) -> str:
+    return SOURCE_LABELS.get(channel or "", channel or "—")
 
 
 def grade_of(lead: Lead) -> str:
@@ -34,7 +41,7 @@ def lead_card(lead: Lead, *, owner: str | None = None, masked: bool = False,
         ("联系人", " ".join(x for x in (lead.name, lead.title) if x) or "—"),
         ("电话", phone or lead.email or "—"),
         ("产品", lead.product_text or "—"),
-        ("来源", lead.utm_source or lead.source_channel),
+        ("来源", source_label(lead.source_channel)),
         ("状态", LEAD_STATUS_LABELS.get(lead.status, lead.status)),
         ("评分", f"{GRADE_ICON[grade_of(lead)]} {lead.score}"
                  + (f"（{'；'.join(lead.score_reasons[:2])}）" if lead.score_reasons else "")),

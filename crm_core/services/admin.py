@@ -617,11 +617,17 @@ async def change_sla(uow: UnitOfWork, admin: User, rule: str, hours: list[float]
     if rule not in sla_policy.RULES:
         raise _bad(f"没有「{rule}」这条 SLA")
     label = sla_policy.RULE_LABELS[rule]
-    unit = "工作小时" if business else "小时"
     return await propose(uow, admin, "sla", rule,
                          {"levels_hours": hours, "business": business, "active": True,
                           "custom": True},
-                         f"{label}：{' / '.join(f'{h:g}' for h in hours)} {unit}")
+                         f"{label}：{levels_text(hours, business)}")
+
+
+def levels_text(hours: list[float], business: bool) -> str:
+    """「4 / 8 / 16 工作小时」; whole days of natural time as days: 「30 / 37 / 44 天」."""
+    if not business and hours and all(h >= 48 and h % 24 == 0 for h in hours):
+        return f"{' / '.join(f'{h / 24:g}' for h in hours)} 天"
+    return f"{' / '.join(f'{h:g}' for h in hours)} {'工作小时' if business else '小时'}"
 
 
 async def change_config(uow: UnitOfWork, admin: User, key: str, value: Any) -> Proposal:

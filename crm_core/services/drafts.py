@@ -192,10 +192,13 @@ async def remind_drafts(uow: UnitOfWork, now: datetime, before: timedelta) -> in
     return sent
 
 
-async def expire_drafts(uow: UnitOfWork, now: datetime) -> int:
-    """Open drafts past their expiry become `expired` (still listed and restorable)."""
+async def expire_drafts(uow: UnitOfWork, now: datetime, idle: timedelta) -> int:
+    """Kept drafts past their expiry become `expired` (still listed and restorable); a menu
+    or question nobody answered for `idle` is closed too."""
     res = await uow.session.execute(sa.update(DRAFT).where(
-        DRAFT.c.status == "open", DRAFT.c.expires_at.is_not(None), DRAFT.c.expires_at <= now,
+        DRAFT.c.status == "open", sa.or_(
+            sa.and_(DRAFT.c.expires_at.is_not(None), DRAFT.c.expires_at <= now),
+            sa.and_(DRAFT.c.kept.is_(False), DRAFT.c.updated_at <= now - idle)),
     ).values(status="expired", closed_at=now, updated_at=now, version=DRAFT.c.version + 1))
     return int(res.rowcount or 0)  # type: ignore[attr-defined]
 

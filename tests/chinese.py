@@ -1,0 +1,46 @@
+"""What counts as English in a Chinese UI, for the tests that check every card and text.
+
+Allowed: numbers and codes with digits (型号 PEEK-C3, 编号 #L12), command names after a
+slash (/followup is an English alias by design), units, and the words a test passes in
+(the tenant's own data: product aliases such as "cage", logins, platform account ids), and
+file extensions (方案.pdf)."""
+
+from __future__ import annotations
+
+import re
+
+from bot.messages import Card, Image, Reply, Text
+
+TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*")
+UNITS = frozenset({"kg", "mg", "mm", "cm", "ml", "mL", "km", "MHz", "GHz", "GB", "TB", "kW",
+                   "kV", "mA", "Hz", "CT", "MRI"})
+# the product's own name (「CRM 助手」), and words of the platforms' own Chinese UI (企业可信IP)
+PRODUCT_WORDS = frozenset({"CRM", "IP"})
+
+
+def flatten(replies: list[Reply]) -> str:
+    out: list[str] = []
+    for r in replies:
+        if isinstance(r, Text):
+            out.append(r.text)
+        elif isinstance(r, Image):
+            out.append(r.caption)
+        elif isinstance(r, Card):
+            out.append(r.title)
+            out.extend(f"{k} {v}" for k, v in r.fields)
+            out.append(r.body)
+            out.extend(b.label for b in r.buttons)
+    return "\n".join(out)
+
+
+def english_words(text: str, allow: frozenset[str] = frozenset()) -> list[str]:
+    found = []
+    for m in TOKEN.finditer(text):
+        tok = m.group(0).rstrip(".-_")
+        before = text[max(m.start() - 1, 0):m.start()]
+        if len(tok) < 2 or any(ch.isdigit() for ch in tok) or before in ("/", "／", "@", "."):
+            continue
+        if tok in UNITS or tok in PRODUCT_WORDS or tok in allow or tok.lower() in allow:
+            continue
+        found.append(tok)
+    return found
