@@ -9,28 +9,12 @@ from __future__ import annotations
 
 import re
 
-from bot.messages import Card, Image, Reply, Text
 
 TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*")
 UNITS = frozenset({"kg", "mg", "mm", "cm", "ml", "mL", "km", "MHz", "GHz", "GB", "TB", "kW",
                    "kV", "mA", "Hz", "CT", "MRI"})
 # the product's own name (「CRM 助手」), and words of the platforms' own Chinese UI (企业可信IP)
 PRODUCT_WORDS = frozenset({"CRM", "IP"})
-
-
-def flatten(replies: list[Reply]) -> str:
-    out: list[str] = []
-    for r in replies:
-        if isinstance(r, Text):
-            out.append(r.text)
-        elif isinstance(r, Image):
-            out.append(r.caption)
-        elif isinstance(r, Card):
-            out.append(r.title)
-            out.extend(f"{k} {v}" for k, v in r.fields)
-            out.append(r.body)
-            out.extend(b.label for b in r.buttons)
-    return "\n".join(out)
 
 
 def english_words(text: str, allow: frozenset[str] = frozenset()) -> list[str]:

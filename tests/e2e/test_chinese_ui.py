@@ -19,8 +19,8 @@ from crm_core.models import (
     User,
     UserIdentity,
 )
-from tests.chinese import TOKEN, english_words, flatten
-from tests.conftest import ChatHarness
+from tests.chinese import TOKEN, english_words
+from tests.conftest import ChatHarness, text_of
 
 pytestmark = pytest.mark.e2e
 
@@ -61,7 +61,7 @@ async def _data_words(chat: ChatHarness) -> frozenset[str]:
 
 async def _check(chat: ChatHarness, user: str, line: str, allow: frozenset[str]) -> None:
     replies = await chat.say(line, user=user)
-    text = flatten(replies)
+    text = text_of(replies)
     assert english_words(text, allow) == [], f"{user}> {line}\n{text}"
     assert "None" not in text, f"{user}> {line}\n{text}"
 

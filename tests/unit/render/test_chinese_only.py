@@ -7,7 +7,8 @@ import pytest
 
 from bot.messages import MIN_BUTTON_LIMIT, Card
 from bot.render import example_for, known_kinds, render_notification
-from tests.chinese import english_words, flatten
+from tests.chinese import english_words
+from tests.conftest import text_of
 
 DATA_WORDS = frozenset({"ZhangWei", "zhangwei"})     # account ids in the examples
 
@@ -22,7 +23,7 @@ def test_every_kind_has_an_example(kind: str) -> None:
 @pytest.mark.parametrize("kind", known_kinds())
 def test_every_kind_renders_chinese_only(kind: str) -> None:
     replies = render_notification(kind, dict(example_for(kind) or {}))
-    text = flatten(replies)
+    text = text_of(replies)
     assert text.strip()
     assert english_words(text, DATA_WORDS) == [], text
     assert "None" not in text, text
