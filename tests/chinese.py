@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-
 TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*")
 UNITS = frozenset({"kg", "mg", "mm", "cm", "ml", "mL", "km", "MHz", "GHz", "GB", "TB", "kW",
                    "kV", "mA", "Hz", "CT", "MRI"})
