@@ -3,6 +3,7 @@ last saved note. What follows the number is read as the correction (「/改 #F12
 
 from __future__ import annotations
 
+from bot import refs
 from bot.commands.record_undo import KINDS
 from bot.commands.registry import command
 from bot.context import Context
@@ -26,7 +27,9 @@ async def record_edit(ctx: Context, text: str | None = None,
     if ref is not None and ref.kind == "draft":
         return await engine.resume(ctx, ref.number)
     if ref is not None and ref.kind not in (None, "followup"):
-        return [Text(f"/改 用于跟进（#F）和草稿（#R）。{head} 请用对应的命令查看。")]
+        label = refs.LABELS[ref.kind]
+        return [Text(f"{refs.PREFIXES[ref.kind]}{ref.number} 是{label}编号；/改 用于跟进（#F）"
+                     f"和草稿（#R），如「/改 #F12」。")]
     if ref is not None:
         return await followup.start_edit(ctx, ref.number, rest.strip() or None)
     async with ctx.uow() as uow:
