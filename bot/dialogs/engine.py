@@ -153,6 +153,11 @@ async def handle_button(ctx: Context, action: str, args: Mapping[str, str]) -> l
     dialog = DIALOGS.get(row.dialog)
     if dialog is None or row.dialog != name:
         return [Text(texts.CARD_EXPIRED)]
+    if row.status == "open" and not row.kept and row.updated_at + ctx.bot.dialog_ttl < ctx.now:
+        async with ctx.uow() as uow:                   # a menu left unanswered: lapsed
+            await store.close_draft(uow, row, "expired")
+            await uow.commit()
+        return [Text("这张卡片已过期，请重新发起。")]
     if row.status != "open":
         return [Text(closed_text(row))]
     draft = from_json(dialog.draft, row.data)

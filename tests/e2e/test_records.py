@@ -170,7 +170,7 @@ async def test_plain_corrections_of_the_last_record(chat: ChatHarness) -> None:
     fields = {(x.field_name, x.phrase) for x in await rows(chat, Correction)}
     assert ("customer", "刚才那条客户记错了，是鼓楼医院") in fields
     assert ("next_date", "时间改成周五") in fields
-    before_after = [a for a in await rows(chat, AuditLog, AuditLog.action == "followup.update")]
+    before_after = list(await rows(chat, AuditLog, AuditLog.action == "followup.update"))
     assert len(before_after) == 2 and before_after[0].before and before_after[0].after
     out = text_of(await chat.say("撤销"))                      # the last change, not the note
     assert "已撤销对跟进" in out
@@ -285,7 +285,7 @@ async def test_a_tenant_may_forbid_logging_at_a_colleagues_customer(
     assert dict(c.fields)["客户"] == "南京市鼓楼医院"
 
 
-# --- 5. contacts from notes ------------------------------------------------------------------------
+# --- 5. contacts from notes --------------------------------------------------------------
 
 async def test_an_unknown_title_name_becomes_surname_and_title_then_its_full_name(
         chat: ChatHarness) -> None:
@@ -311,7 +311,7 @@ async def test_the_full_name_question_lets_a_new_note_through(sqlite_chat: ChatH
     assert "赵科长" in text_of(await chat.say("/联系人 待补全"))
 
 
-# --- bad input ----------------------------------------------------------------------------------------
+# --- bad input ---------------------------------------------------------------------------
 
 async def test_old_forged_and_foreign_buttons_change_nothing(sqlite_chat: ChatHarness) -> None:
     chat = sqlite_chat
