@@ -47,6 +47,7 @@ class Department(SQLModel, table=True):
 
 class Contact(SQLModel, table=True):
     __tablename__ = "contact"
+    __table_args__ = {"sqlite_autoincrement": True}          # #C numbers are never reused
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
     department_id: int | None = Field(default=None, foreign_key="department.id")

@@ -145,6 +145,8 @@ class StageHistory(SQLModel, table=True):
 
 class FollowUp(SQLModel, table=True):
     __tablename__ = "followup"
+    # numbers shown to users (#F12) are never reused after an undo deletes a row
+    __table_args__ = {"sqlite_autoincrement": True}
     id: int | None = Field(default=None, primary_key=True)
     owner_id: int = Field(foreign_key="crm_user.id", index=True)        # the rep
     customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
@@ -168,6 +170,7 @@ class FollowUp(SQLModel, table=True):
 
 class Task(SQLModel, table=True):
     __tablename__ = "task"
+    __table_args__ = {"sqlite_autoincrement": True}          # #T numbers are never reused
     id: int | None = Field(default=None, primary_key=True)
     owner_id: int = Field(foreign_key="crm_user.id", index=True)
     title: str

@@ -78,6 +78,13 @@ def upgrade() -> None:
     with op.batch_alter_table("customer", schema=None) as batch_op:
         batch_op.add_column(sa.Column("past_models", JSON, nullable=False,
                                       server_default=sa.text("'[]'")))
+    if op.get_bind().dialect.name == "sqlite":
+        # numbers shown to users (#F #T #C) must not come back after an undo deletes the
+        # newest row: SQLite reuses the largest rowid unless the table is AUTOINCREMENT
+        for table in ("followup", "task", "contact"):
+            with op.batch_alter_table(table, recreate="always",
+                                      table_kwargs={"sqlite_autoincrement": True}):
+                pass
 
 
 def downgrade() -> None:
