@@ -17,6 +17,7 @@ from bot.dialogs import admin_parse, engine
 from bot.dialogs.declare import Answer, Choice, Dialog, Finish, Saved, Slot, Turn
 from bot.messages import Card, Reply, Text
 from bot.render.format import clip, money
+from bot.render.paging import NEXT_PAGE, window
 from crm_core.errors import CrmError
 from crm_core.models.org import ROLE_LABELS
 from crm_core.policies import sla as sla_policy
@@ -26,7 +27,7 @@ from crm_core.services.catalog import DEFAULT_NEXT_ACTIONS, DEFAULT_OBSTACLES
 from crm_core.uow import UnitOfWork
 
 NAME = "admin"
-UNDO, RECENT = "__undo__", "__recent__"
+UNDO, RECENT, NEXT = "__undo__", "__recent__", "__next__"
 LIST_LINES = 15
 MENU_HINT = "选一项，或直接回复名称。每次修改都会先预览，确认后生效，可撤销。"
 
@@ -54,6 +55,8 @@ class AdminChange:
     section: str | None = None
     action: str | None = None
     section_text: str = ""
+    list_page: int = 0                     # the page of a long list (人员, 绑定)
+    list_more: bool = False
     proposal: dict[str, Any] | None = None
     meaning: str = ""                      # what was understood, in words
 
@@ -66,51 +69,61 @@ async def start(ctx: Context) -> list[Reply]:
 
 # --- section views -----------------------------------------------------------------------
 
-async def _section_body(uow: UnitOfWork, ctx: Context, key: str) -> str:
+async def _section_body(uow: UnitOfWork, ctx: Context, key: str, page: int = 0
+                        ) -> tuple[str, bool]:
+    """The section's list (one page of it) and whether more pages follow."""
+    lines = await _section_lines(uow, ctx, key)
+    total = len(lines)
+    win = window(page + 1, total, LIST_LINES)
+    shown = lines[win.offset:win.offset + LIST_LINES]
+    head = f"共 {total} 项 · 第 {win.offset + 1}–{win.offset + len(shown)} 项\n" \
+        if total > LIST_LINES else ""
+    return head + "\n".join(shown), win.has_next
+
+
+async def _section_lines(uow: UnitOfWork, ctx: Context, key: str) -> list[str]:
     u = ctx.user
     if key == "users":
         rows = await svc.list_users(uow, u)
-        lines = [f"{'•' if x.active else '×'} {x.name} {x.login} "
-                 f"{ROLE_LABELS.get(x.role, x.role)} {t or ''}"
-                 + (" 休假" if x.leave_from else "") for x, t in rows]
-        return _clipped(lines, "人")
+        return [f"{'•' if x.active else '×'} {x.name} {x.login} "
+                f"{ROLE_LABELS.get(x.role, x.role)} {t or ''}".rstrip()
+                + (" 休假" if x.leave_from else "") for x, t in rows]
     if key == "teams":
-        return "\n".join(f"• {t.name} · {r or '无区域'} · 经理 {m or '—'} · "
-                         f"{svc.STRATEGY_LABELS.get(t.strategy or '', '轮流')}"
-                         for t, r, m in await svc.list_teams(uow, u)) or "还没有团队"
+        return [f"• {t.name} · {r or '无区域'} · 经理 {m or '—'} · "
+                f"{svc.STRATEGY_LABELS.get(t.strategy or '', '轮流')}"
+                for t, r, m in await svc.list_teams(uow, u)] or ["还没有团队"]
     if key == "regions":
-        return "\n".join(f"• {r.name}：{'、'.join(r.provinces)}"
-                         for r in await svc.list_regions(uow, u)) or "还没有区域"
+        return [f"• {r.name}：{'、'.join(r.provinces)}"
+                for r in await svc.list_regions(uow, u)] or ["还没有区域"]
     if key == "bindings":
         bindings = await svc.list_bindings(uow, u)
-        return _clipped([f"• {n} {svc.PLATFORM_LABELS.get(p, p)} {puid}"
-                         for n, p, puid in bindings], "个绑定")
+        return [f"• {n} {svc.PLATFORM_LABELS.get(p, p)} {puid}" for n, p, puid in bindings]
     if key == "routing":
         rules = await svc.read_state(uow, u, "routing", "routing")
-        return "\n".join(f"{i}. {r['name']}{'（兜底）' if r.get('fallback') else ''}"
-                         for i, r in enumerate(rules, 1)) or "还没有规则（全部进公海或兜底）"
+        return [f"{i}. {r['name']}{'（兜底）' if r.get('fallback') else ''}"
+                for i, r in enumerate(rules, 1)] or ["还没有规则（全部进公海或兜底）"]
     if key == "sla":
         lines = []
         for r in sla_policy.RULES:
             st = await svc.sla_state(uow, r)
             levels = svc.levels_text(list(st["levels_hours"]), bool(st["business"]))
             lines.append(f"• {sla_policy.RULE_LABELS[r]}：{levels}")
-        return "\n".join(lines)
+        return lines
     if key == "presets":
         na = await svc.config_or_default(uow, u, "presets.next_actions", DEFAULT_NEXT_ACTIONS)
         ob = await svc.config_or_default(uow, u, "presets.obstacles", DEFAULT_OBSTACLES)
         lr = await svc.config_or_default(uow, u, "presets.lost_reasons",
                                          list(stage_policy.DEFAULT_LOST_REASONS))
-        return f"下一步：{'、'.join(na)}\n障碍：{'、'.join(ob)}\n输单原因：{'、'.join(lr)}"
+        return [f"下一步：{'、'.join(na)}", f"障碍：{'、'.join(ob)}", f"输单原因：{'、'.join(lr)}"]
     if key == "stages":
-        return _stages_text(await svc.read_state(uow, u, "stages", "stages"))
+        return _stages_text(await svc.read_state(uow, u, "stages", "stages")).splitlines()
     if key == "costs":
         costs = await svc.config_or_default(uow, u, "campaign_costs", {})
         channels = await svc.config_or_default(uow, u, "presets.source_channels",
                                                svc.DEFAULT_SOURCE_CHANNELS)
         lines = [f"• {k}：{money(float(v))}" for k, v in costs.items()] or ["费用未设置"]
-        return "\n".join([*lines, f"来源渠道：{'、'.join(channels)}"])
-    return ""
+        return [*lines, f"来源渠道：{'、'.join(channels)}"]
+    return []
 
 
 def _stages_text(stages: list[dict[str, Any]]) -> str:
@@ -123,12 +136,6 @@ def _stages_text(stages: list[dict[str, Any]]) -> str:
                      + (f"；进入需：{req}" if req else "")
                      + (f"；离开需：{d.leave.describe()}" if d.leave.describe() else ""))
     return "\n".join(lines)
-
-
-def _clipped(lines: list[str], unit: str) -> str:
-    if len(lines) <= LIST_LINES:
-        return "\n".join(lines)
-    return "\n".join([*lines[:LIST_LINES], f"…共 {len(lines)} {unit}，只列出前 {LIST_LINES} 个"])
 
 
 # --- slots ----------------------------------------------------------------------------------
@@ -146,17 +153,24 @@ async def _pick_section(t: Turn, d: AdminChange, value: str) -> Answer:
     if value not in SECTIONS:
         return "请从菜单里选一项。"
     async with t.ctx.uow() as uow:
-        d.section_text = await _section_body(uow, t.ctx, value)
-    d.section, d.action = value, None
+        d.section_text, d.list_more = await _section_body(uow, t.ctx, value)
+    d.section, d.action, d.list_page = value, None, 0
     return None
 
 
 async def _action_choices(t: Turn, d: AdminChange) -> Sequence[Choice]:
     _, actions = SECTIONS.get(d.section or "", ("", []))
-    return [Choice(label, act) for label, act in actions]
+    pages = [Choice(NEXT_PAGE, NEXT)] if d.list_more else []
+    return [*(Choice(label, act) for label, act in actions), *pages]
 
 
 async def _pick_action(t: Turn, d: AdminChange, value: str) -> Answer:
+    if value == NEXT:
+        async with t.ctx.uow() as uow:
+            d.list_page += 1
+            d.section_text, d.list_more = await _section_body(uow, t.ctx, d.section or "",
+                                                              d.list_page)
+        return None
     if not any(act == value for _, act in SECTIONS.get(d.section or "", ("", []))[1]):
         return "请从菜单里选一项。"
     d.action, d.proposal = value, None

@@ -78,7 +78,8 @@ def customer_card(v: Customer360, *, masked: bool = False, tz: object | None = N
     if len(v.contacts) > 4:
         fields.append(("联系人", f"…共 {len(v.contacts)} 位，发 /联系人 {c.name} 查看"))
     for deal, stage in v.deals[:3]:
-        fields.append(("商机", f"{clip(deal.name, 14)} · {stage} · {money(deal.amount)}"))
+        fields.append(("商机", f"#D{deal.id} {clip(deal.name, 14)} · {stage} · "
+                               f"{money(deal.amount)}"))
     for fu, rep in v.followups:
         line = f"{short_dt(fu.occurred_at, tz)} {rep or ''}：{clip(fu.summary, 22)}"
         fields.append(("跟进", line))

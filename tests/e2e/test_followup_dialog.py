@@ -140,7 +140,7 @@ async def test_unknown_command_and_wrong_arguments(chat: ChatHarness) -> None:
     out = text_of(await chat.say("/hepl"))
     assert "没有「/hepl」这个命令" in out and "/帮助" in out
     out = text_of(await chat.say("/认领 abc"))
-    assert out.startswith("用法：/认领 <线索编号>")
+    assert out.startswith("用法：/认领 <#L线索编号>")
 
 
 async def test_reps_see_only_their_own_customers(chat: ChatHarness) -> None:
