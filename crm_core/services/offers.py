@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlmodel import col
 
 from crm_core.errors import Conflict, Forbidden, NotFound
 from crm_core.models import ClaimOffer, ClaimOfferCandidate, Lead, User
@@ -58,11 +59,11 @@ async def open_offer(uow: UnitOfWork, lead: Lead, d: Decision,
 async def open_offer_of_lead(uow: UnitOfWork, lead_id: int, user_id: int) -> int:
     """The open 抢单 offer of a lead that was pushed to this user (/抢单 #L12)."""
     offer_id = (await uow.session.execute(
-        select(ClaimOffer.id).join(ClaimOfferCandidate,
-                                   ClaimOfferCandidate.offer_id == ClaimOffer.id)  # type: ignore[arg-type]
-        .where(ClaimOffer.lead_id == lead_id, ClaimOffer.status == "open",  # type: ignore[arg-type]
-               ClaimOfferCandidate.user_id == user_id)  # type: ignore[arg-type]
-        .order_by(ClaimOffer.id.desc()).limit(1))).scalar()  # type: ignore[union-attr]
+        select(col(ClaimOffer.id)).join(
+            ClaimOfferCandidate, col(ClaimOfferCandidate.offer_id) == col(ClaimOffer.id))
+        .where(col(ClaimOffer.lead_id) == lead_id, col(ClaimOffer.status) == "open",
+               col(ClaimOfferCandidate.user_id) == user_id)
+        .order_by(col(ClaimOffer.id).desc()).limit(1))).scalar()
     if offer_id is None:
         raise NotFound(f"open offer of lead {lead_id} for {user_id}",
                        f"线索 #L{lead_id} 没有推送给你的抢单。")

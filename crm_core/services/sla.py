@@ -22,6 +22,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col
 
 from crm_core.errors import Conflict, Forbidden, NotFound
 from crm_core.models import (
@@ -535,9 +536,9 @@ async def find_escalation(uow: UnitOfWork, ref: int | str) -> Escalation:
 async def open_escalation_of_lead(uow: UnitOfWork, actor: User, lead_id: int) -> Escalation:
     """The newest unresolved alert about a lead that `actor` received (/催办 #L12)."""
     esc = (await uow.session.execute(sa.select(Escalation).where(
-        Escalation.lead_id == lead_id, Escalation.resolved_at.is_(None),  # type: ignore[union-attr]
-        Escalation.recipient_id == actor.id,
-    ).order_by(Escalation.id.desc()).limit(1))).scalars().first()  # type: ignore[union-attr]
+        col(Escalation.lead_id) == lead_id, col(Escalation.resolved_at).is_(None),
+        col(Escalation.recipient_id) == actor.id,
+    ).order_by(col(Escalation.id).desc()).limit(1))).scalars().first()
     if esc is None:
         raise NotFound(f"open escalation of lead {lead_id}",
                        f"线索 #L{lead_id} 没有发给你的待处理预警。")
