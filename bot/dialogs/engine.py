@@ -24,6 +24,7 @@ from typing import Any
 
 from bot import texts
 from bot.context import Context
+from bot.dialogs import focus as chat_focus
 from bot.dialogs.declare import (
     PASS,
     Answer,
@@ -131,7 +132,7 @@ async def handle_text(ctx: Context, text: str) -> list[Reply] | None:
         if not dialog.kept:
             async with ctx.uow() as uow:
                 await store.close_draft(uow, row, "dropped")
-                await store.set_focus(uow, ctx.chat.key, ctx.user, None)
+                await chat_focus.point(uow, ctx, None)
                 await uow.commit()
         return None
     return await _after(turn, dialog, row, draft, answer)
@@ -216,7 +217,7 @@ async def resume(ctx: Context, draft_id: int) -> list[Reply]:
         if row.status == "expired":
             await store.reopen_draft(
                 uow, row, ctx.now + timedelta(hours=ctx.settings.draft_ttl_hours))
-        await store.set_focus(uow, ctx.chat.key, ctx.user, row.id, dialog=row.dialog)
+        await chat_focus.point(uow, ctx, row.id, row.dialog)
         await uow.commit()
     turn = Turn(ctx, row.id or 0, dialog.name, editing=(row.step or {}).get("editing"))
     return [await render_step(turn, dialog, row, from_json(dialog.draft, row.data))]
@@ -284,10 +285,11 @@ async def _show(turn: Turn, dialog: Dialog[Any], row: Draft, draft: Any,
     staged = replace_row(row, step)
     staged.version = row.version + 1
     reply = await render_step(turn, dialog, staged, draft)
+    shown = chat_focus.buttons_json(reply.buttons) if isinstance(reply, Card) else None
     async with ctx.uow() as uow:
         await store.save_step(uow, row, data=to_json(draft), step=step,
                               summary=dialog.summary(draft))
-        await store.set_focus(uow, ctx.chat.key, ctx.user, row.id, dialog=dialog.name)
+        await chat_focus.point(uow, ctx, row.id, dialog.name, buttons=shown)
         await uow.commit()
     notes, turn.notes = turn.notes, []
     return [*notes, reply]
@@ -406,7 +408,7 @@ async def _save(turn: Turn, dialog: Dialog[Any], row: Draft, draft: Any,
         saved: Saved = await dialog.save(turn, uow, draft)
         row.record_kind, row.record_id = saved.record_kind, saved.record_id
         await store.set_record(uow, row, saved.record_kind, saved.record_id)
-        others = await _refocus(uow, ctx, row)
+        others = await _refocus(uow, ctx, row, saved.replies)
         await uow.commit()
     if saved.then is not None:        # the next question first; waiting drafts come after it
         return [*turn.notes, *saved.replies, *await saved.then()]
@@ -423,25 +425,31 @@ async def cancel(turn: Turn, dialog: Dialog[Any], row: Draft, *,
     return [Text(dialog.cancelled), *others]
 
 
-async def _refocus(uow: Any, ctx: Context, closed: Draft) -> list[Reply]:
+async def _refocus(uow: Any, ctx: Context, closed: Draft,
+                   shown: Sequence[Reply] = ()) -> list[Reply]:
     """After a draft closes: if the chat was on it, move to the newest other open kept
-    draft of this chat (and say so), else clear the focus."""
-    focus = await store.get_focus(uow, ctx.chat.key)
+    draft of this chat (and say so), else clear the focus. `shown`: the replies already
+    going out, whose buttons the chat remembers (one write for both)."""
+    focus = await chat_focus.current(ctx, uow)
     if focus is not None and focus.draft_id not in (None, closed.id):
         return []
-    waiting, total = await store.user_drafts(uow, ctx.user_id, limit=3)
-    here = [d for d in waiting if d.id != closed.id and d.chat_key == ctx.chat.key]
-    if not here:
-        await store.set_focus(uow, ctx.chat.key, ctx.user, None)
-        return []
-    nxt = here[0]
-    await store.set_focus(uow, ctx.chat.key, ctx.user, nxt.id, dialog=nxt.dialog)
-    title = DIALOGS[nxt.dialog].title if nxt.dialog in DIALOGS else "草稿"
-    more = f"（共 {total - 1} 条，发 /草稿 查看）" if total - 1 > 1 else ""
-    return [Card(f"还有一条{title}没保存：#R{nxt.id}", body=f"{nxt.summary}{more}",
-                 buttons=(Button("继续", "draft.show", {"draft_id": str(nxt.id)},
-                                 style="primary"),
-                          Button("丢弃", "draft.drop", {"draft_id": str(nxt.id)})))]
+    waiting = await store.open_drafts_here(uow, ctx.user_id, ctx.chat.key, limit=3)
+    here = [d for d in waiting if d.id != closed.id]
+    out: list[Reply] = []
+    if here:
+        nxt = here[0]
+        title = DIALOGS[nxt.dialog].title if nxt.dialog in DIALOGS else "草稿"
+        more = "（还有更多，发 /草稿 查看）" if len(here) > 1 else ""
+        out.append(Card(f"还有一条{title}没保存：#R{nxt.id}", body=f"{nxt.summary}{more}",
+                        buttons=(Button("继续", "draft.show", {"draft_id": str(nxt.id)},
+                                        style="primary"),
+                                 Button("丢弃", "draft.drop", {"draft_id": str(nxt.id)}))))
+    buttons = [b for r in (*shown, *out) if isinstance(r, Card) for b in r.buttons]
+    await chat_focus.point(uow, ctx, here[0].id if here else None,
+                           here[0].dialog if here else "",
+                           buttons=chat_focus.buttons_json(
+                               list({b.label: b for b in buttons}.values())) or None)
+    return out
 
 
 async def _ask_about(ctx: Context, prev: Draft) -> Card:
@@ -462,12 +470,20 @@ async def _focused_dialog(ctx: Context) -> tuple[Draft, Dialog[Any]] | None:
 
 
 async def _focused(ctx: Context) -> Draft | None:
-    """The chat's focused open draft; a lapsed focus is let go (an unkept draft expires)."""
+    """The chat's focused open draft (read once per message); a lapsed focus is let go
+    (an unkept draft expires)."""
+    if "focused" not in ctx.memo:
+        ctx.memo["focused"] = await _load_focused(ctx)
+    found: Draft | None = ctx.memo["focused"]
+    return found
+
+
+async def _load_focused(ctx: Context) -> Draft | None:
     ttl = ctx.bot.dialog_ttl
+    focus = await chat_focus.current(ctx)
+    if focus is None or focus.draft_id is None:
+        return None
     async with ctx.uow() as uow:
-        focus = await store.get_focus(uow, ctx.chat.key)
-        if focus is None or focus.draft_id is None:
-            return None
         row = await uow.session.get(Draft, focus.draft_id)
         if row is None or row.user_id != ctx.user_id or row.status != "open":
             return None
@@ -476,7 +492,7 @@ async def _focused(ctx: Context) -> Draft | None:
         try:
             if not row.kept:
                 await store.close_draft(uow, row, "expired")
-            await store.set_focus(uow, ctx.chat.key, ctx.user, None)
+            await chat_focus.point(uow, ctx, None)
             await uow.commit()
         except CrmError:
             log.info("draft %s moved on while its focus lapsed", row.id)

@@ -11,7 +11,7 @@ Dialog cards page their own choices (the engine); this catches every other card.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -20,6 +20,7 @@ from bot.context import Context
 from bot.messages import Button, ButtonPress, Card, Reply, Text, button_limit
 from bot.render.paging import MORE, page_of
 from crm_core.services import drafts as store
+from crm_core.uow import UnitOfWork
 
 MORE_ACTION = "card.more"
 
@@ -51,19 +52,42 @@ async def fit_and_remember(ctx: Context, replies: list[Reply]) -> list[Reply]:
                 r = replace(r, buttons=page_of(r.buttons, limit, 0, _more))
         out.append(r)
     if shown:
-        latest = {b.label: b for b in shown}            # the later card wins a label
-        async with ctx.uow() as uow:
-            focus = await store.get_focus(uow, ctx.chat.key)
-            await store.set_focus(uow, ctx.chat.key, ctx.user,
-                                  focus.draft_id if focus else None,
-                                  buttons=[_as_json(b) for b in latest.values()])
-            await uow.commit()
+        latest = [_as_json(b) for b in {b.label: b for b in shown}.values()]  # later wins
+        focus = await current(ctx)
+        if focus is None or list(focus.buttons) != latest:   # the engine may have stored them
+            async with ctx.uow() as uow:
+                await point(uow, ctx, focus.draft_id if focus else None, buttons=latest)
+                await uow.commit()
     return out
 
 
+async def current(ctx: Context, uow: UnitOfWork | None = None) -> store.Focus | None:
+    """The chat's focus row, read once per message (`ctx.memo`; writes go through `point`);
+    inside a unit of work pass it (SQLite has one connection: no second one to wait for)."""
+    if "focus" not in ctx.memo:
+        if uow is not None:
+            ctx.memo["focus"] = await store.get_focus(uow, ctx.chat.key)
+        else:
+            async with ctx.uow() as own:
+                ctx.memo["focus"] = await store.get_focus(own, ctx.chat.key)
+    found: store.Focus | None = ctx.memo["focus"]
+    return found
+
+
+async def point(uow: UnitOfWork, ctx: Context, draft_id: int | None, dialog: str = "", *,
+                buttons: list[dict[str, Any]] | None = None) -> None:
+    """Point the chat at a draft (and remember buttons) inside `uow`; the memo follows."""
+    ctx.memo["focus"] = await store.set_focus(uow, ctx.chat.key, ctx.user, draft_id,
+                                              dialog=dialog, buttons=buttons)
+    ctx.memo.pop("focused", None)
+
+
+def buttons_json(buttons: Sequence[Button]) -> list[dict[str, Any]]:
+    return [_as_json(b) for b in buttons]
+
+
 async def _remembered(ctx: Context) -> tuple[Button, ...]:
-    async with ctx.uow() as uow:
-        focus = await store.get_focus(uow, ctx.chat.key)
+    focus = await current(ctx)
     if focus is None or focus.updated_at + ctx.bot.dialog_ttl < ctx.now:
         return ()
     return tuple(_from_json(b) for b in focus.buttons)

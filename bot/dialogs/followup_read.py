@@ -247,17 +247,13 @@ async def prepare(t: Turn, n: Note) -> None:
             if contact is not None:
                 n.contact_id, n.contact = contact.id, contact_display(contact)
         names = [x for x in (n.contact,) if x]
-        lead_id, choices = await service.leads_for_note(
+        lead, choices = await service.leads_for_note(
             uow, ctx.user, customer.id or 0, contact_id=n.contact_id, contact_names=names)
     n.lead_for = key
     if n.lead_none:
         return
     n.lead_options = [LeadOption(c.id, c.label) for c in choices]
-    n.lead_id = lead_id
-    n.lead_label = None
-    if lead_id is not None:
-        async with ctx.uow() as uow:
-            n.lead_label = await customer_service.lead_label(uow, lead_id)
+    n.lead_id, n.lead_label = (lead.id, lead.label) if lead is not None else (None, None)
 
 
 async def all_lead_options(t: Turn, n: Note) -> None:

@@ -158,6 +158,15 @@ async def user_drafts(
     return rows, total
 
 
+async def open_drafts_here(uow: UnitOfWork, user_id: int, chat_key: str, *, limit: int
+                           ) -> list[Draft]:
+    """The user's newest open kept drafts in this chat."""
+    return list((await uow.session.execute(select(Draft).where(
+        col(Draft.user_id) == user_id, col(Draft.kept).is_(True), col(Draft.status) == "open",
+        col(Draft.chat_key) == chat_key).order_by(col(Draft.id).desc()).limit(limit)
+    )).scalars())
+
+
 async def count_open_drafts(uow: UnitOfWork, user_ids: Iterable[int] | None = None
                             ) -> dict[int, int]:
     """Open kept drafts per user (the daily report counts them)."""
@@ -217,7 +226,7 @@ async def get_focus(uow: UnitOfWork, chat_key: str) -> Focus | None:
 
 async def set_focus(uow: UnitOfWork, chat_key: str, user: User, draft_id: int | None, *,
                     dialog: str = "", buttons: Sequence[dict[str, Any]] | None = None,
-                    keep_buttons: bool = True, extra: dict[str, Any] | None = None) -> None:
+                    keep_buttons: bool = True, extra: dict[str, Any] | None = None) -> Focus:
     """Point the chat at a draft (None: no draft); `buttons`: the last card's buttons."""
     row = await uow.session.get(DialogState, chat_key)
     data = dict(row.data or {}) if row is not None else {}
@@ -234,6 +243,8 @@ async def set_focus(uow: UnitOfWork, chat_key: str, user: User, draft_id: int | 
     else:
         row.name, row.data, row.updated_at, row.user_id = dialog, data, uow.now, user.id
     uow.add(row)
+    rest = {k: v for k, v in data.items() if k not in ("draft", "buttons")}
+    return Focus(chat_key, draft_id, tuple(data.get("buttons") or ()), uow.now, rest)
 
 
 async def drop_focus(uow: UnitOfWork, chat_key: str) -> None:

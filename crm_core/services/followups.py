@@ -90,9 +90,13 @@ async def log_followup(uow: UnitOfWork, rep: User, draft: FollowUpDraft) -> Logg
     fu = FollowUp(owner_id=rep.id or 0, customer_id=customer.id, source=draft.source,
                   occurred_at=uow.now, created_at=uow.now)
     _set_fields(fu, draft, uow.clock.tz)
+    effects: dict[str, Any] = {"customer_created": created}
+    fu.contact_id, created_contact = await _contact_for(uow, customer, draft)  # before the
+    if created_contact:                                                       # INSERT: one
+        effects["contact_created"] = created_contact                          # row write
     uow.add(fu)
     await uow.flush()
-    effects = await _apply(uow, rep, fu, customer, draft, {"customer_created": created})
+    effects = await _apply(uow, rep, fu, customer, draft, effects, contact_done=True)
     fu.effects = effects
     uow.add(fu)
     uow.audit("followup.log", "followup", fu.id, after=snapshot(fu))
@@ -209,7 +213,7 @@ async def others_decision(uow: UnitOfWork, rep: User, customer: Customer
 
 async def _apply(uow: UnitOfWork, rep: User, fu: FollowUp, customer: Customer,
                  d: FollowUpDraft, effects: dict[str, Any], *,
-                 notified: int | None = None) -> dict[str, Any]:
+                 notified: int | None = None, contact_done: bool = False) -> dict[str, Any]:
     decision = await others_decision(uow, rep, customer)
     if not decision.allowed:
         owner = await uow.session.get(User, customer.owner_id) if customer.owner_id else None
@@ -218,9 +222,10 @@ async def _apply(uow: UnitOfWork, rep: User, fu: FollowUp, customer: Customer,
                         "按公司规定只能由负责人记跟进。")
     effects["customer_id"] = customer.id
     effects["at"] = uow.now.isoformat()
-    fu.contact_id, created_contact = await _contact_for(uow, customer, d)
-    if created_contact:
-        effects["contact_created"] = created_contact
+    if not contact_done:
+        fu.contact_id, created_contact = await _contact_for(uow, customer, d)
+        if created_contact:
+            effects["contact_created"] = created_contact
     effects["task_id"] = await _task_for(uow, rep, fu, customer, d, effects.get("task_id"))
     before = snapshot(customer) or {}
     effects["customer_before"] = {"last_activity_at": before.get("last_activity_at"),
@@ -452,7 +457,7 @@ class LeadChoice:
 
 async def leads_for_note(uow: UnitOfWork, rep: User, customer_id: int, *,
                          contact_id: int | None, contact_names: list[str]
-                         ) -> tuple[int | None, list[LeadChoice]]:
+                         ) -> tuple[LeadChoice | None, list[LeadChoice]]:
     """Which lead a note at this customer is about: (the lead, or None and the choices)."""
     rows = list((await uow.session.execute(select(Lead).where(
         col(Lead.customer_id) == customer_id, col(Lead.owner_id) == rep.id,
@@ -461,6 +466,9 @@ async def leads_for_note(uow: UnitOfWork, rep: User, customer_id: int, *,
     pick = policy.pick_lead(views, rep.id or 0, contact_id=contact_id,
                             contact_names=contact_names)
     by_id = {x.id: x for x in rows}
-    choices = [LeadChoice(i, " ".join(p for p in (by_id[i].name, by_id[i].title) if p) or "—")
-               for i in pick.candidates]
-    return pick.lead_id, choices
+
+    def choice(i: int) -> LeadChoice:
+        return LeadChoice(i, " ".join(p for p in (by_id[i].name, by_id[i].title) if p) or "—")
+
+    return (choice(pick.lead_id) if pick.lead_id is not None else None,
+            [choice(i) for i in pick.candidates])
