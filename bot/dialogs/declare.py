@@ -8,7 +8,8 @@ out are the same), paging choices to the platform's button limit with [更多], 
 ([修改] or 「修改」), 取消 at every step, 确认 (saved exactly once, however often it is
 tapped), idle expiry, and refusing buttons from older cards.
 
-Declaring a new dialog — one file in `bot/dialogs/`:
+Declaring a new dialog — one file in `bot/dialogs/` (every module there is imported at
+start-up; `tests/e2e/test_dialog_engine.py` runs this very example):
 
 ```python
 @dataclass
@@ -23,16 +24,18 @@ async def read_day(t: Turn, d: Reminder, text: str) -> Answer:
     d.day = when.date
     return None                                       # accepted
 
-async def save(t: Turn, uow: UnitOfWork, d: Reminder) -> Saved:
-    task = await tasks.add_task(uow, t.ctx.user, d.title, d.day)   # a service; no commit
-    return Saved([Text(f"✅ 已加待办 #T{task.id}")], "task", task.id)
+async def card(t: Turn, d: Reminder) -> Card:         # the engine adds 确认 / 修改 / 取消
+    return Card("确认提醒", fields=(("事项", d.title), ("日期", str(d.day))))
 
-REMIND = register(Dialog(
+async def save(t: Turn, uow: UnitOfWork, d: Reminder) -> Saved:
+    # call crm_core services with `uow` here; they do not commit, the engine does, once
+    return Saved([Text(f"✅ 已记下：{d.title}")])
+
+REMIND = engine.register(Dialog(
     name="remind", title="提醒", draft=Reminder,
     slots=(text_slot("title", "事项", "提醒你做什么？"),
            Slot("day", "日期", "哪天？", read=read_day, missing=lambda t, d: d.day is None)),
-    confirm=lambda t, d: Card("确认提醒", fields=(("事项", d.title),)),
-    save=save,
+    confirm=card, save=save,
 ))
 # start it from a command:  return await engine.start(ctx, REMIND, Reminder(title=text))
 ```
@@ -42,7 +45,13 @@ REMIND = register(Dialog(
   ends here) or `PASS` (not an answer: the text goes on as a new message).
 - `Slot.choices` turns the question into buttons; `Slot.pick` takes the chosen value.
 - `Dialog.understand` reads free text at the confirmation step (corrections such as
-  「不对，是周三」); `Dialog.ops` are extra buttons (`engine.op_button`).
+  「不对，是周三」); `Dialog.ops` are extra buttons (`engine.op_button`); `Dialog.prepare`
+  derives state before each step (the follow-up resolves its contact and lead there).
+- `confirm=None`: saved as soon as nothing is missing (a stage move, the full-name question).
+- `Saved(replies, record_kind, record_id, then)`: `then` runs after the commit (the next
+  question); the record is what 撤销 and /改 find.
+- A menu is a slot with choices whose `pick` returns `Finish([...])` for items that end it
+  (see `bot.dialogs.admin`); a choice list longer than the platform allows pages itself.
 - `kept=True`: the draft is a record in the making (a follow-up note): it stays listed in
   /草稿 when the rep moves on, is reminded once before it expires, and the daily report
   counts it. Dialogs that only gather a command's arguments (menus) are not kept.
