@@ -22,9 +22,9 @@ PAGE = 8
 async def contact_edit(ctx: Context, text: str | None = None, contact_id: str | None = None,
                        customer_id: str | None = None) -> list[Reply]:
     """联系人：查看、添加、修改（姓名、职务、科室、决策角色、电话）：/联系人 鼓楼医院"""
-    if contact_id and contact_id.isdigit():
+    if contact_id and contact_id.isdecimal():
         return await profile_edit.edit_contact(ctx, int(contact_id))
-    if customer_id and customer_id.isdigit():
+    if customer_id and customer_id.isdecimal():
         async with ctx.uow() as uow:
             customer = await profiles.visible_customer(uow, ctx.user, int(customer_id))
         return await profile_edit.add_contact(ctx, customer.id or 0, customer.name)

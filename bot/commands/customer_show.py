@@ -19,7 +19,7 @@ EDIT_WORDS = ("改", "修改", "编辑")
 async def customer_show(ctx: Context, name: str | None = None, customer_id: str | None = None,
                         edit: str | None = None) -> Reply | list[Reply]:
     """客户 360°：联系人、商机、最近跟进、待办；加「改」修改资料：/客户 鼓楼医院"""
-    if customer_id and customer_id.isdigit():
+    if customer_id and customer_id.isdecimal():
         if edit:
             return await profile_edit.edit_customer(ctx, int(customer_id))
         async with ctx.uow() as uow:

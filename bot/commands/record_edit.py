@@ -18,7 +18,7 @@ from crm_core.services import drafts as store
 async def record_edit(ctx: Context, text: str | None = None,
                       followup_id: str | None = None) -> list[Reply]:
     """修改已保存的跟进：/改 #F12（不带编号则改刚保存的那条）"""
-    if followup_id and followup_id.isdigit():
+    if followup_id and followup_id.isdecimal():
         return await followup.start_edit(ctx, int(followup_id))
     head, _, rest = (text or "").strip().partition(" ")
     ref = parse(head) if head else None

@@ -181,7 +181,7 @@ async def _parse_routing(uow: UnitOfWork, ctx: Context, action: str, text: str
                          ) -> svc.Proposal:
     rules = list(await svc.read_state(uow, ctx.user, "routing", "routing"))
     if action == "routing.remove":
-        if not text.strip().isdigit() or not 1 <= int(text.strip()) <= len(rules):
+        if not text.strip().isdecimal() or not 1 <= int(text.strip()) <= len(rules):
             raise InvalidInput("bad index", "请回复列表里的序号")
         gone = rules.pop(int(text.strip()) - 1)
         return await svc.change_routing(uow, ctx.user, rules, f"删除规则「{gone['name']}」")

@@ -77,19 +77,27 @@ def _norm(text: str) -> str:
 
 async def start(ctx: Context, dialog: Dialog[Any], draft: Any, *,
                 notes: Sequence[Reply] = ()) -> list[Reply]:
-    """Create the draft, focus the chat on it, and ask / show the card."""
+    """Create the draft, focus the chat on it, and ask / show the card — one transaction."""
     prev = await _focused(ctx)
     expires = ctx.now + timedelta(hours=ctx.settings.draft_ttl_hours) if dialog.kept else None
+    turn = Turn(ctx, 0, dialog.name, notes=list(notes))
+    step = await plan(turn, dialog, draft)              # reads only; nothing written yet
     async with ctx.uow() as uow:
         if prev is not None and not prev.kept:
             await store.close_draft(uow, prev, "dropped")    # a menu left half-way
         row = await store.create_draft(uow, ctx.user, ctx.chat.key, dialog.name,
-                                       to_json(draft), {}, kept=dialog.kept,
+                                       to_json(draft), step or {}, kept=dialog.kept,
                                        summary=dialog.summary(draft), expires_at=expires)
+        assert row.id is not None
+        turn.draft_id = row.id
+        reply = await render_step(turn, dialog, row, draft) if step is not None else None
+        await chat_focus.point(uow, ctx, row.id, dialog.name, buttons=chat_focus.buttons_json(
+            reply.buttons) if isinstance(reply, Card) else None)
         await uow.commit()
-    assert row.id is not None
-    turn = Turn(ctx, row.id, dialog.name, notes=list(notes))
-    out = await advance(turn, dialog, row, draft)
+    if reply is None:                                   # nothing to ask or confirm: save
+        out = await _save(turn, dialog, row, draft, row.version)
+    else:
+        out, turn.notes = [*turn.notes, reply], []
     if prev is not None and prev.kept and dialog.kept:
         return [await _ask_about(ctx, prev), *out]
     return out
@@ -142,7 +150,7 @@ async def handle_button(ctx: Context, action: str, args: Mapping[str, str]) -> l
     """A tap on a dialog button (`dlg.<dialog>.<op>`, args `d` draft and `v` version)."""
     parts = action.split(".", 2)
     ref = str(args.get("d") or "")
-    if len(parts) != 3 or not ref.isdigit():
+    if len(parts) != 3 or not ref.isdecimal():
         return [Text(texts.CARD_EXPIRED)]
     _, name, op = parts
     try:
@@ -180,7 +188,7 @@ async def handle_button(ctx: Context, action: str, args: Mapping[str, str]) -> l
             return [Text(texts.CARD_EXPIRED)]
         return await _ask_slot(turn, dialog, row, draft, slot, editing=True)
     if op == "more":
-        step["page"] = int(str(args.get("p") or "0")) if str(args.get("p") or "0").isdigit() \
+        step["page"] = int(str(args.get("p") or "0")) if str(args.get("p") or "0").isdecimal() \
             else 0
         row.step = step
         return [await render_step(turn, dialog, row, draft)]
@@ -188,7 +196,7 @@ async def handle_button(ctx: Context, action: str, args: Mapping[str, str]) -> l
         slot = dialog.slot(step.get("asking") or "")
         choices = step.get("choices") or []
         i = str(args.get("i") or "")
-        if slot is None or not i.isdigit() or int(i) >= len(choices):
+        if slot is None or not i.isdecimal() or int(i) >= len(choices):
             return [Text(texts.CARD_EXPIRED)]
         return await _after(turn, dialog, row, draft,
                             await _pick(turn, slot, draft, choices[int(i)]["value"]))
@@ -251,27 +259,38 @@ async def focused_draft(ctx: Context) -> Draft | None:
 
 # --- steps -----------------------------------------------------------------------------------
 
-async def advance(turn: Turn, dialog: Dialog[Any], row: Draft, draft: Any) -> list[Reply]:
-    """Ask the first missing slot; with nothing missing show the card (or save)."""
+async def plan(turn: Turn, dialog: Dialog[Any], draft: Any) -> dict[str, Any] | None:
+    """The next step: the first missing slot's question, else the card (None: save now)."""
     if dialog.prepare is not None:
         await dialog.prepare(turn, draft)
     for slot in dialog.slots:
         if slot.is_missing(turn, draft):
-            return await _ask_slot(turn, dialog, row, draft, slot, editing=False)
-    if dialog.confirm is None:
+            return await _ask_step(turn, draft, slot, editing=False)
+    return None if dialog.confirm is None else {"mode": CONFIRM}
+
+
+async def advance(turn: Turn, dialog: Dialog[Any], row: Draft, draft: Any) -> list[Reply]:
+    """Ask the first missing slot; with nothing missing show the card (or save)."""
+    step = await plan(turn, dialog, draft)
+    if step is None:
         return await _save(turn, dialog, row, draft, row.version)
-    step = {"mode": CONFIRM}
     return await _show(turn, dialog, row, draft, step)
 
 
-async def _ask_slot(turn: Turn, dialog: Dialog[Any], row: Draft, draft: Any, slot: Slot[Any],
-                    *, editing: bool) -> list[Reply]:
+async def _ask_step(turn: Turn, draft: Any, slot: Slot[Any], *, editing: bool
+                    ) -> dict[str, Any]:
     choices = list(await slot.choices(turn, draft)) if slot.choices is not None else []
     step: dict[str, Any] = {"mode": ASK, "asking": slot.name,
                             "choices": [{"label": c.label, "value": c.value} for c in choices]}
     if editing:
         step["editing"] = slot.name
-    return await _show(turn, dialog, row, draft, step)
+    return step
+
+
+async def _ask_slot(turn: Turn, dialog: Dialog[Any], row: Draft, draft: Any, slot: Slot[Any],
+                    *, editing: bool) -> list[Reply]:
+    return await _show(turn, dialog, row, draft,
+                       await _ask_step(turn, draft, slot, editing=editing))
 
 
 async def _edit_menu(turn: Turn, dialog: Dialog[Any], row: Draft, draft: Any) -> list[Reply]:
@@ -368,7 +387,7 @@ def _typed_choice(text: str, choices: list[Choice]) -> Choice | None:
     """A choice typed out: its label, its number in the list, or the start of exactly one
     label (「首次联系」 for 「首次联系超时」)."""
     word = _norm(text)
-    if word.isdigit() and 1 <= int(word) <= len(choices):
+    if word.isdecimal() and 1 <= int(word) <= len(choices):
         return choices[int(word) - 1]
     exact = next((c for c in choices if _norm(c.label) == word), None)
     if exact is not None or len(word) < 2:
@@ -381,7 +400,7 @@ async def offers_choice(ctx: Context, text: str) -> bool:
     """Does the focused draft's question list this text as one of its choices?"""
     row = await _focused(ctx)
     step = (row.step or {}) if row is not None else {}
-    if step.get("mode") != ASK or not step.get("choices") or _norm(text).isdigit():
+    if step.get("mode") != ASK or not step.get("choices") or _norm(text).isdecimal():
         return False
     choices = [Choice(c["label"], c["value"]) for c in step["choices"]]
     return _typed_choice(text, choices) is not None
@@ -484,8 +503,8 @@ async def _load_focused(ctx: Context) -> Draft | None:
     if focus is None or focus.draft_id is None:
         return None
     async with ctx.uow() as uow:
-        row = await uow.session.get(Draft, focus.draft_id)
-        if row is None or row.user_id != ctx.user_id or row.status != "open":
+        row = await store.open_draft(uow, ctx.user, focus.draft_id)
+        if row is None:
             return None
         if focus.updated_at + ttl >= ctx.now:
             return row

@@ -98,7 +98,7 @@ async def more_buttons(ctx: Context, args: Mapping[str, str]) -> list[Reply]:
     buttons = [b for b in await _remembered(ctx) if b.action != MORE_ACTION]
     if not buttons:
         return [Text(texts.CARD_EXPIRED)]
-    page = int(args.get("p") or 0) if str(args.get("p") or "0").isdigit() else 0
+    page = int(args.get("p") or 0) if str(args.get("p") or "0").isdecimal() else 0
     shown = page_of(buttons, button_limit(ctx.chat.platform), page, _more)
     return [Card("更多选项", body="点选，或直接回复按钮上的字。", buttons=shown)]
 

@@ -159,7 +159,7 @@ def read_value(ctx: Context, kind: str, text: str, choices: list[str]) -> tuple[
     """The answer to one field question → (value, complaint)."""
     t = text.strip()
     if kind == "choice":
-        if t.isdigit() and 1 <= int(t) <= len(choices):
+        if t.isdecimal() and 1 <= int(t) <= len(choices):
             return choices[int(t) - 1], None
         for c in choices:
             if c in t or t in c:

@@ -71,6 +71,12 @@ async def get_draft(uow: UnitOfWork, user: User, draft_id: int) -> Draft:
     return row
 
 
+async def open_draft(uow: UnitOfWork, user: User, draft_id: int) -> Draft | None:
+    """The user's draft if it is still open (None otherwise)."""
+    row = await uow.session.get(Draft, draft_id)
+    return row if row is not None and row.user_id == user.id and row.status == "open" else None
+
+
 async def save_step(
     uow: UnitOfWork, draft: Draft, *, data: dict[str, Any], step: dict[str, Any],
     summary: str | None = None, expires_at: datetime | None = None,
