@@ -60,11 +60,22 @@ REMIND = engine.register(Dialog(
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Generic,
+    TypeVar,
+    Union,
+    cast,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 
 from bot.messages import Card, Reply, Text
 
@@ -220,12 +231,19 @@ def _enc(v: Any) -> Any:
 
 def from_json(cls: type[D], data: Mapping[str, Any]) -> D:
     """The dataclass back from `to_json` (unknown keys ignored, missing ones defaulted)."""
-    hints = get_type_hints(cls)
     kwargs: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-        if f.name in data:
-            kwargs[f.name] = _dec(hints.get(f.name, Any), data[f.name])
+    for name, hint in _fields_of(cast(Hashable, cls)):
+        if name in data:
+            kwargs[name] = _dec(hint, data[name])
     return cls(**kwargs)
+
+
+@functools.cache
+def _fields_of(cls: Hashable) -> tuple[tuple[str, Any], ...]:
+    """A draft class's fields and their resolved types (resolving them costs a millisecond:
+    done once per class)."""
+    hints = get_type_hints(cls)
+    return tuple((f.name, hints.get(f.name, Any)) for f in dataclasses.fields(cls))  # type: ignore[arg-type]
 
 
 def _dec(hint: Any, v: Any) -> Any:

@@ -109,8 +109,8 @@ def tasks_reply(items: list[tuple[Task, str | None]], *, tz: object | None, now_
     """A task list; `win` gives the true total and position, `next_page` the [下一页]."""
     if not items:
         return Text("今天没有待办 🎉")
-    lines = []
-    buttons = []
+    lines: list[str] = []
+    buttons: list[Button] = []
     for task, _customer in items:
         overdue = task.due_at is not None and task.due_at.timestamp() < now_ts
         mark = "⚠️" if overdue else "•"
