@@ -29,6 +29,12 @@ async def escalation_ref(uow: UnitOfWork, ctx: Context, given: str | int) -> int
     if r.kind not in (None, "alert"):
         raise InvalidInput(f"{r.kind} ref for an alert", f"{refs.PREFIXES[r.kind]}{r.number} "
                            f"是{refs.LABELS[r.kind]}编号，这里要预警编号，如 #A{r.number}。")
+    if r.kind is None and ctx.role != "rep":    # a bare number: an alert that came to you
+        esc = await sla.find_escalation(uow, r.number)
+        if esc.recipient_id != ctx.user_id:
+            raise InvalidInput(f"bare alert number {r.number} not sent to {ctx.user.login}",
+                               f"预警 #A{r.number} 不是发给你的。要处理线索的预警请发"
+                               f"「#L{r.number}」，预警编号写「#A…」。")
     return r.number
 
 

@@ -184,3 +184,19 @@ async def test_a_stale_menu_does_not_act(sqlite_chat: ChatHarness) -> None:
     await chat.say("/待办")
     chat.last = menu
     assert "这张卡片已过期" in text_of(await chat.press("人员"))
+
+
+async def test_a_bare_number_never_urges_an_alert_sent_to_someone_else(
+        sqlite_chat: ChatHarness) -> None:
+    lead_alert, deal_alert = await _alerts(sqlite_chat)
+    u = await _users(sqlite_chat)
+    async with UnitOfWork(sqlite_chat.bot.db, sqlite_chat.clock) as uow:
+        other = await uow.session.get(Escalation, deal_alert.id)
+        assert other is not None
+        other.recipient_id = u["liufang"].id                  # another manager's alert
+        uow.add(other)
+        await uow.commit()
+    out = text_of(await sqlite_chat.say(f"/催办 {deal_alert.id}", user="chengang"))
+    assert f"预警 #A{deal_alert.id} 不是发给你的" in out
+    out = text_of(await sqlite_chat.say(f"/催办 {lead_alert.id}", user="chengang"))
+    assert f"已催办（预警 #A{lead_alert.id}" in out
