@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
-from adapters import http
+from adapters import http, upload
 from adapters.context import AppContext
 from bot.core import Bot
 from crm_core.clock import make_clock
@@ -96,6 +96,7 @@ def attach_scheduler(ctx: AppContext) -> None:
 def build_web_app(ctx: AppContext, *, scheduler: bool = True) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
     http.setup(ctx, app)
+    upload.setup(ctx, app)
     attach_platforms(ctx, app)
     if "console" not in ctx.senders:
         # users reachable only in the console (the demo company, admins at the terminal):

@@ -2,7 +2,9 @@
 
 Works interactively and with piped input (one message per line, replies on stdout). Cards
 are compact text with numbered buttons; typing the number presses the button.
-Console-only lines: `:voice FILE` sends a voice note, `:as LOGIN` switches user, `:quit`.
+Console-only lines: `:voice FILE` sends a voice note, `:file FILE` sends a document (a
+spreadsheet to import), `:as LOGIN` switches user, `:quit`. Files the bot sends back are
+saved under `var/files/` and their path printed.
 """
 
 from __future__ import annotations
@@ -15,7 +17,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.messages import Button, ButtonPress, ChatRef, Image, Incoming, Reply, Text, Voice
+from bot.messages import (
+    Attachment,
+    Button,
+    ButtonPress,
+    ChatRef,
+    File,
+    Image,
+    Incoming,
+    Reply,
+    Text,
+    Voice,
+)
 
 PLATFORM = "console"
 
@@ -26,6 +39,8 @@ def render_text(reply: Reply, start: int = 1) -> tuple[str, list[Button]]:
         return reply.text, []
     if isinstance(reply, Image):
         return f"[图片] {reply.caption}".strip(), []
+    if isinstance(reply, File):
+        return f"[文件] {reply.name} {reply.caption}".strip(), []
     lines = [f"┌ {reply.title}"]
     width = max((len(k) for k, _ in reply.fields), default=0)
     for k, v in reply.fields:
@@ -51,6 +66,7 @@ class ConsoleSession:
     out: TextIO = field(default_factory=lambda: sys.stdout)
     buttons: list[Button] = field(default_factory=list)
     images_dir: Path | None = None
+    files_dir: Path | None = None
 
     @property
     def chat(self) -> ChatRef:
@@ -62,6 +78,11 @@ class ConsoleSession:
         if text.isdigit() and self.buttons and 1 <= int(text) <= len(self.buttons):
             b = self.buttons[int(text) - 1]
             return Incoming(event, self.chat, self.now(), pressed=ButtonPress(b.action, b.args))
+        if text.startswith(":file "):
+            path = Path(text[6:].strip()).expanduser()
+            data = path.read_bytes() if path.is_file() else None
+            return Incoming(event, self.chat, self.now(),
+                            file=Attachment(path.name, data, len(data) if data else None))
         if text.startswith(":voice "):
             path = Path(text[7:].strip())
             audio = path.read_bytes() if path.is_file() else b""
@@ -80,6 +101,8 @@ class ConsoleSession:
                 p = self.images_dir / f"chart-{uuid.uuid4().hex[:8]}.png"
                 p.write_bytes(r.png)
                 r = Text(f"[图片] {r.caption} → {p}")
+            if isinstance(r, File):
+                r = Text(save_file(r, self.files_dir))
             text, buttons = render_text(r, start=len(shown) + 1)
             shown.extend(buttons)
             print(text, file=self.out, flush=True)
@@ -93,15 +116,31 @@ class ConsoleSession:
         self.print_replies(replies)
 
 
+def save_file(reply: File, folder: Path | None) -> str:
+    """A file reply saved where the console user can open it; the line that says where."""
+    folder = folder or Path("var") / "files"
+    folder.mkdir(parents=True, exist_ok=True)
+    safe = "".join(c for c in Path(reply.name).name if c not in '\\/:*?"<>|') or "file"
+    path = folder / safe
+    n = 1
+    while path.exists():
+        path = folder / f"{Path(safe).stem}-{n}{Path(safe).suffix}"
+        n += 1
+    path.write_bytes(reply.data)
+    return f"[文件] {path.resolve()}" + (f"\n{reply.caption}" if reply.caption else "")
+
+
 async def run_console(bot: Any, login: str, *, user_name: str = "", stdin: TextIO | None = None,
-                      images_dir: Path | None = None) -> int:
+                      images_dir: Path | None = None, files_dir: Path | None = None) -> int:
     """Read lines until EOF; answer each one."""
     stream = stdin or sys.stdin
     interactive = stream.isatty()
-    session = ConsoleSession(login, bot.handle, bot.clock.now, images_dir=images_dir)
+    session = ConsoleSession(login, bot.handle, bot.clock.now, images_dir=images_dir,
+                             files_dir=files_dir)
     if interactive:
         print(f"CRM 助手 · 控制台（当前用户：{user_name or login}）。发 /帮助 看命令，"
-              "「:voice 文件」发语音，「:as 登录名」切换用户，Ctrl-D 退出。", flush=True)
+              "「:voice 文件」发语音，「:file 文件」发文件，「:as 登录名」切换用户，"
+              "Ctrl-D 退出。", flush=True)
     loop = asyncio.get_running_loop()
     while True:
         if interactive:
@@ -132,6 +171,8 @@ class ConsoleSender:
         self.log_path = log_path
 
     async def send(self, to: ChatRef, reply: Reply) -> str | None:
+        if isinstance(reply, File) and to.user_id == self.current_login():
+            reply = Text(save_file(reply, None))
         text, _ = render_text(reply)
         if to.user_id == self.current_login():
             print(f"\n🔔 {text}", flush=True)

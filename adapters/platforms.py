@@ -415,6 +415,14 @@ class Dispatcher:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
+def with_fetch(fetch: Callable[[], Awaitable[bytes]]) -> Enricher:
+    """An enricher giving an incoming file the download it will need (not downloading)."""
+    async def enrich(inc: Incoming) -> Incoming:
+        assert inc.file is not None
+        return replace(inc, file=replace(inc.file, fetch=fetch))
+    return enrich
+
+
 def with_voice(incoming: Incoming, **changes: Any) -> Incoming:
     """A copy of `incoming` whose Voice has `changes` applied."""
     assert incoming.voice is not None

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from bot import texts
 from bot.catalog import CatalogCache
 from bot.commands import registry
+from bot.commands.import_accounts import receive_file
 from bot.context import Context, Respond
 from bot.dialogs import engine, focus
 from bot.dialogs.intents import start_from_text
@@ -140,6 +141,8 @@ class Bot:
             return await self._text(ctx, "/" + inc.menu_key.lstrip("/"))
         if inc.entered:
             return [Text(texts.welcome(ctx.user.name))]
+        if inc.file is not None:
+            return await receive_file(ctx, inc.file)
         text = inc.text.strip()
         if inc.voice is not None:
             from bot.voice import transcribe_incoming

@@ -1,12 +1,12 @@
 """The platform-neutral message model. Standard library only.
 
-Adapters translate platform payloads into `Incoming` and render `Text` / `Card` / `Image`
-natively; `bot/` never sees platform JSON.
+Adapters translate platform payloads into `Incoming` and render `Text` / `Card` / `Image` /
+`File` natively; `bot/` never sees platform JSON.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -58,6 +58,18 @@ class Voice:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file the user sent: its bytes, or `fetch` to download them when the bot decides
+    it wants them (only then: any user can send a big file)."""
+
+    name: str                       # the file name as the user's client showed it
+    data: bytes | None = None
+    size: int | None = None         # what the platform announced, when it did
+    fetch: Callable[[], Awaitable[bytes]] | None = field(default=None, repr=False,
+                                                          compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Incoming:
     event_id: str                   # platform message id (text): de-duplicates retries
     chat: ChatRef
@@ -67,6 +79,7 @@ class Incoming:
     pressed: ButtonPress | None = None
     menu_key: str | None = None     # app-menu click (WeCom) → routed like a command
     entered: bool = False           # the user opened the chat (enter_agent / p2p_chat_create)
+    file: Attachment | None = None  # a document the user sent (spreadsheet to import …)
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)   # logs only
 
 
@@ -100,4 +113,16 @@ class Image:
     caption: str = ""
 
 
-Reply = Text | Card | Image
+@dataclass(frozen=True, slots=True)
+class File:
+    """A document handed over in the chat (an export, a template, an import report).
+
+    Each platform uploads it and sends a file message; the console saves it and prints the
+    path. `caption` goes along as text where it helps."""
+
+    name: str                       # 导出-2026-11-23.xlsx
+    data: bytes
+    caption: str = ""
+
+
+Reply = Text | Card | Image | File

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     host: str = "127.0.0.1"
     port: int = 8080
+    public_url: str = ""                   # https://crm.example.com: links the bot hands out
     max_body_bytes: int = 64 * 1024        # /api/leads
     api_token: SecretStr | None = None     # optional bearer token for /api/leads
     dialog_ttl_minutes: int = 30           # an unanswered question lapses after this
@@ -76,10 +77,20 @@ class Settings(BaseSettings):
     daily_report_time: str = "18:00"
     digest_time: str = "08:30"
 
+    # --- backups ----------------------------------------------------------------------
+    backup_dir: Path | None = Path("var/backups")   # empty: no daily backup
+    backup_keep: int = 7                   # daily backups kept (older ones are deleted)
+    backup_time: str = "02:30"
+
     @field_validator("now", mode="before")
     @classmethod
     def _empty_now(cls, v: object) -> object:
         return None if v in ("", None) else v
+
+    @field_validator("backup_dir", mode="before")
+    @classmethod
+    def _backup_dir(cls, v: object) -> object:
+        return None if v in ("", None) else Path(str(v)).expanduser()
 
     @field_validator("whisper_model_path", mode="before")
     @classmethod

@@ -46,7 +46,8 @@ async def console_main(login: str, *, voice: bool, scheduler: bool) -> int:
     tasks = [asyncio.create_task(f()) for f in ctx.background]   # type: ignore[arg-type]
     try:
         return await run_console(ctx.bot, login, user_name=user.name,
-                                 images_dir=Path("var") / "images")
+                                 images_dir=Path("var") / "images",
+                                 files_dir=Path("var") / "files")
     finally:
         for t in tasks:
             t.cancel()

@@ -28,8 +28,15 @@ from dingtalk_stream.stream import DingTalkStreamClient
 from dingtalk_stream.version import VERSION_STRING
 
 from adapters.dingtalk.outbound import PRESS_MARK, DingTalkApi, DingTalkSender
-from adapters.platforms import EXPIRED_PRESS, Dispatcher, decode_press, with_voice
-from bot.messages import ButtonPress, ChatRef, Incoming, Voice
+from adapters.platforms import (
+    EXPIRED_PRESS,
+    Dispatcher,
+    Enricher,
+    decode_press,
+    with_fetch,
+    with_voice,
+)
+from bot.messages import Attachment, ButtonPress, ChatRef, Incoming, Voice
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +80,9 @@ def to_incoming(data: Mapping[str, Any], tz: Any, sender: DingTalkSender | None 
         if text:
             return Incoming(text=text, **base), kind
         return None, kind
+    if kind == "file":           # 1:1 chats only; downloaded later, if the bot wants it
+        content = msg.extensions.get("content") or {}
+        return Incoming(file=Attachment(str(content.get("fileName") or "file")), **base), kind
     if kind == "audio":
         content = msg.extensions.get("content") or {}
         duration = content.get("duration")
@@ -116,7 +126,7 @@ class BotMessageHandler(ChatbotHandler):   # type: ignore[misc]
             if not self.dispatcher.seen_recently(str(data.get("msgId"))):
                 self.dispatcher.reply_unsupported(chat, kind)
             return
-        enrich = None
+        enrich: Enricher | None = None
         content = data.get("content") if isinstance(data.get("content"), dict) else {}
         code = content.get("downloadCode") if content else None
         robot = str(data.get("robotCode") or self.sender.robot_code)
@@ -129,6 +139,8 @@ class BotMessageHandler(ChatbotHandler):   # type: ignore[misc]
                     log.warning("dingtalk: audio download failed: %s", exc)
                     return inc
                 return with_voice(inc, audio=audio)
+        elif incoming.file is not None and code:
+            enrich = with_fetch(lambda: self.sender.api.download(robot, str(code)))
 
         self.dispatcher.submit(incoming, enrich=enrich)
 

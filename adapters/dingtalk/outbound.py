@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 import aiohttp
 
+from adapters.dingtalk.outbound_files import send_file
 from adapters.http_client import (
     ApiClient,
     ApiError,
@@ -30,7 +31,7 @@ from adapters.http_client import (
     json_body,
 )
 from adapters.platforms import encode_press, split_text
-from bot.messages import Button, Card, ChatRef, Image, Reply, Text
+from bot.messages import Button, Card, ChatRef, File, Image, Reply, Text
 
 log = logging.getLogger(__name__)
 
@@ -224,6 +225,11 @@ class DingTalkSender:
         if isinstance(reply, Image):
             media_id = await self.api.upload_image(reply.png)
             key = await self._openapi(to, "sampleImageMsg", {"photoURL": media_id})
+            if reply.caption:
+                await self.send(to, Text(reply.caption))
+            return key
+        if isinstance(reply, File):
+            key = await send_file(self.api, self._openapi, to, reply)
             if reply.caption:
                 await self.send(to, Text(reply.caption))
             return key

@@ -25,8 +25,16 @@ from typing import Any
 
 from aiohttp import web
 
-from adapters.platforms import BodyTooLarge, Dispatcher, read_body, too_large, with_voice
-from bot.messages import ButtonPress, Card, ChatRef, Incoming, Voice
+from adapters.platforms import (
+    BodyTooLarge,
+    Dispatcher,
+    Enricher,
+    read_body,
+    too_large,
+    with_fetch,
+    with_voice,
+)
+from bot.messages import Attachment, ButtonPress, Card, ChatRef, Incoming, Voice
 
 log = logging.getLogger(__name__)
 
@@ -129,12 +137,21 @@ def message_to_incoming(payload: Mapping[str, Any], tz: Any) -> tuple[Incoming |
         if text:
             return Incoming(text=text, **base), kind
         return None, kind
+    if kind == "file":           # downloaded later, only if the bot wants it
+        return Incoming(file=Attachment(str(content.get("file_name") or "file")), **base), kind
     if kind == "audio":
         duration = content.get("duration")
         return Incoming(voice=Voice(None, format="opus",
                                     duration_s=float(duration) / 1000 if duration else None),
                         **base), kind
     return None, kind
+
+
+def _file_key(msg: Mapping[str, Any]) -> str:
+    try:
+        return str(json.loads(msg.get("content") or "{}").get("file_key", ""))
+    except ValueError:
+        return ""
 
 
 def press_to_incoming(payload: Mapping[str, Any], tz: Any) -> Incoming | None:
@@ -271,7 +288,7 @@ class FeishuEvents:
                                str(sender["open_id"]), is_group=msg.get("chat_type") == "group")
                 self.dispatcher.reply_unsupported(chat, kind)
             return
-        enrich = None
+        enrich: Enricher | None = None
         msg = (payload.get("event") or {}).get("message") or {}
         if incoming.voice is not None:
             message_id = str(msg.get("message_id", ""))
@@ -283,6 +300,9 @@ class FeishuEvents:
             async def enrich(inc: Incoming) -> Incoming:
                 audio = await self.sender.api.download_resource(message_id, file_key, "file")
                 return with_voice(inc, audio=audio)
+        elif incoming.file is not None:
+            enrich = with_fetch(lambda: self.sender.api.download_resource(
+                str(msg.get("message_id", "")), _file_key(msg), "file"))
 
         self.dispatcher.submit(incoming, enrich=enrich, received=received)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import aiohttp
 
+from adapters.feishu.outbound_files import send_file
 from adapters.http_client import (
     ApiClient,
     ApiError,
@@ -25,7 +26,7 @@ from adapters.http_client import (
     json_body,
 )
 from adapters.platforms import split_text
-from bot.messages import Card, ChatRef, Image, Reply, Text
+from bot.messages import Card, ChatRef, File, Image, Reply, Text
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +192,8 @@ class FeishuSender:
                     target, "text", json.dumps({"text": reply.caption}, ensure_ascii=False),
                     uuid=delivery_uuid(1))
             return msg_id
+        if isinstance(reply, File):
+            return await send_file(self.api, target, reply, [delivery_uuid(0), delivery_uuid(1)])
         msg_id = None
         for i, (msg_type, content) in enumerate(render(reply, group=to.is_group)):
             msg_id = await self.api.create_message(target, msg_type, content,

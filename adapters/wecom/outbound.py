@@ -25,7 +25,8 @@ from adapters.http_client import (
     json_body,
 )
 from adapters.platforms import encode_press
-from bot.messages import Card, ChatRef, Image, Reply, Text
+from adapters.wecom.outbound_files import send_file
+from bot.messages import Card, ChatRef, File, Image, Reply, Text
 
 log = logging.getLogger(__name__)
 
@@ -222,6 +223,8 @@ class WeComSender:
     async def send(self, to: ChatRef, reply: Reply) -> str | None:
         if isinstance(reply, Image):
             return await self._send_image(to, reply)
+        if isinstance(reply, File):
+            return await send_file(self.api, self._post, to, reply)
         msg_id: str | None = None
         for part in render(reply, group=to.is_group):
             msg_id = await self._post(to, part)

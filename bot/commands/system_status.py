@@ -6,15 +6,22 @@ logs and in `crmbot outbox` / `crmbot jobs`."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from typing import Any
+
 from bot.commands.registry import ADMINS, command
 from bot.context import Context
 from bot.messages import Card, Reply
 from bot.render.format import short_dt
+from crm_core.models.sla import JobRun
 from crm_core.services import system
 
+BACKUP_JOB = "daily_backup"
 STATUS_LABELS = {"pending": "待发", "sending": "发送中", "sent": "已发", "dead": "死信"}
 JOB_LABELS: dict[str, str] = {
-    "claim_offer_expiry": "抢单到期分配", "daily_report_prompt": "日报提醒",
+    "claim_offer_expiry": "抢单到期分配", "daily_backup": "每日备份",
+    "daily_report_prompt": "日报提醒",
     "daily_report_summary": "日报汇总", "dead_letter_alert": "死信提醒",
     "draft_reminders": "草稿提醒", "manager_daily_digest": "经理日报",
     "manager_weekly_digest": "经理周报", "pool_reclaim": "公海回收", "rep_digest": "销售早报",
@@ -34,6 +41,7 @@ async def system_status(ctx: Context) -> Reply:
               for k in ("pending", "sending", "sent", "dead")]
     if st.oldest_pending is not None:
         fields.append(("最早待发", short_dt(st.oldest_pending, tz)))
+    fields.append(("最近备份", backup_line(st.runs, tz)))
     lines = ["死信（最近 5 条）："] if st.dead else []
     lines += [f"• {short_dt(d.created_at, tz)} 发给{d.recipient or '（已删除的用户）'}的消息，"
               f"重试 {d.attempts} 次仍失败" for d in st.dead]
@@ -46,3 +54,19 @@ async def system_status(ctx: Context) -> Reply:
         label = JOB_LABELS.get(r.name, "其他任务")
         lines.append(f"{mark} {label} {when} {RUN_LABELS.get(r.last_status or '', '')}")
     return Card("🛠 系统状态", fields=tuple(fields), body="\n".join(lines))
+
+
+def backup_line(runs: Sequence[JobRun], tz: Any) -> str:
+    """The daily backup's last run, in a few words: when, and whether it worked."""
+    run = next((r for r in runs if r.name == BACKUP_JOB), None)
+    if run is None or run.last_started_at is None:
+        return "还没有"
+    when = short_dt(run.last_started_at, tz)
+    if run.last_status == "error":
+        return f"❌ {when} 失败"
+    if run.last_status != "ok":
+        return f"… {when} 进行中"
+    if (run.last_result or "").startswith("off"):
+        return "未开启（CRMBOT_BACKUP_DIR 为空）"
+    size = re.search(r"([\d.]+ MB)", run.last_result or "")
+    return f"✅ {when}" + (f" {size.group(1)}" if size else "")

@@ -5,6 +5,7 @@
 from crm_core.models.accounts import Contact, Customer, Department, Product
 from crm_core.models.accounts_ext import *  # noqa: F403 (stage evidence, accounts, admin)
 from crm_core.models.base import JSON_TYPE, utcnow
+from crm_core.models.data_io import ImportBatch
 from crm_core.models.drafts import Correction, Draft
 from crm_core.models.org import Region, Role, Team, User, UserIdentity
 from crm_core.models.pipeline import (
@@ -43,6 +44,7 @@ __all__ = [
     "DialogState",
     "Draft",
     "FollowUp",
+    "ImportBatch",
     "IntakeRequest",
     "Lead",
     "LeadEvent",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -11,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from crm_core.errors import InvalidInput
-from crm_core.services.intake import FIELD_LABELS, intake_lead
+from crm_core.services.intake import FIELD_LABELS, KNOWN_FIELDS, intake_lead
+from crm_core.spreadsheet import SheetError, read_table
 from crm_core.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -50,58 +49,21 @@ class ImportReport:
 
 
 class ImportFileError(Exception):
-    """The file as a whole cannot be read."""
+    """The file as a whole cannot be read; `str(e)` is the Chinese answer."""
 
 
-def _key(header: str) -> str:
-    h = str(header or "").strip().lstrip("\ufeff")
-    return HEADER_ALIASES.get(h, h.lower())
+# the canonical field names work as headers too (company, phone, …)
+_ALIASES: dict[str, str] = {**{k: k for k in KNOWN_FIELDS}, **HEADER_ALIASES}
 
 
 def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, row dict) for a CSV (UTF-8 or GBK) or XLSX file."""
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        try:
-            import openpyxl
-
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception as e:
-            raise ImportFileError(f"cannot read {path.name} as XLSX: {e}") from e
-        ws = wb.active
-        if ws is None:
-            raise ImportFileError("the workbook has no sheet")
-        it = ws.iter_rows(values_only=True)
-        header = next(it, None)
-        if header is None:
-            return
-        keys = [_key(str(h) if h is not None else "") for h in header]
-        for n, values in enumerate(it, start=2):
-            if values is None or all(v in (None, "") for v in values):
-                continue
-            yield n, {k: v for k, v in zip(keys, values, strict=False) if k and v is not None}
-        return
-    if suffix not in (".csv", ".txt"):
-        raise ImportFileError(f"unsupported file type {suffix or '(none)'}: use .csv or .xlsx")
-    raw = path.read_bytes()
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
-        raise ImportFileError("cannot decode the CSV file")
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if header is None:
-        return
-    keys = [_key(h) for h in header]
-    for values in reader:
-        n = reader.line_num
-        if not any(v.strip() for v in values):
-            continue
-        yield n, {k: v for k, v in zip(keys, values, strict=False) if k}
+    """(line number, row dict) for a CSV (UTF-8, UTF-16, GBK, GB18030) or XLSX file; unknown
+    columns are kept under their lower-cased header (they land in the raw payload)."""
+    try:
+        table = read_table(path.read_bytes(), _ALIASES, keep_unknown=True)
+    except SheetError as e:
+        raise ImportFileError(e.user_message) from e
+    yield from table.rows
 
 
 async def import_leads(
