@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from bot.messages import ButtonPress, Card, Incoming
 from crm_core.models import (
@@ -26,25 +25,12 @@ from crm_core.services.catalog import set_config
 from crm_core.uow import UnitOfWork
 from scheduler.runner import run_job
 from tests.conftest import ChatHarness, text_of
+from tests.e2e.test_followup_dialog import card, rows
 
 pytestmark = pytest.mark.e2e
 
 GULOU = "下午见了鼓楼医院王主任，对融合器很感兴趣，下周二送样机过去"
 SHENGRENYI = "刚给省人医李科长打了电话，周四去报价"
-
-
-def card(replies: list) -> Card:
-    cards = [r for r in replies if isinstance(r, Card)]
-    assert cards, f"no card in {replies!r}"
-    return cards[-1]
-
-
-async def rows(chat: ChatHarness, model: type, *where: object) -> list:
-    async with chat.bot.db.session() as s:
-        q = select(model)
-        for w in where:
-            q = q.where(w)  # type: ignore[arg-type]
-        return list((await s.execute(q)).scalars())
 
 
 async def user(chat: ChatHarness, login: str) -> User:
