@@ -60,13 +60,11 @@ def query_plan(path: Path) -> list[str]:
     """The plan SQLite picks for the intake's one lookup statement (no table scan)."""
     from crm_core.services.intake import LOOKUP_SQL
 
-    sql = str(LOOKUP_SQL)
-    for name in (":key", ":phone", ":email", ":company"):
-        sql = sql.replace(name, "?")
-    args = ["k", "13800000000", "x@y.cn", "13800000000", "x@y.cn", "南京市鼓楼医院"]
+    values = {"idem": "k", "client": "c1", "phone": "13800000000", "email": "x@y.cn",
+              "company": "南京市鼓楼医院"}
     con = sqlite3.connect(path)
     plans = [" | ".join(str(c) for c in row[1:]) for row in
-             con.execute("EXPLAIN QUERY PLAN " + sql, args)]
+             con.execute("EXPLAIN QUERY PLAN " + str(LOOKUP_SQL), values)]
     con.close()
     return plans
 
@@ -148,7 +146,9 @@ def main() -> int:
     print(f"database: demo company + {args.contacts} contacts in {time.perf_counter() - t0:.1f}s")
     port = free_port()
     env = {**os.environ, "CRMBOT_DATABASE_URL": f"sqlite:///{db}",
-           "CRMBOT_SCHEDULER_ENABLED": "false", "CRMBOT_LOG_LEVEL": "WARNING"}
+           "CRMBOT_SCHEDULER_ENABLED": "false", "CRMBOT_LOG_LEVEL": "WARNING",
+           # one client posts them all: the per-IP limit is not what is measured here
+           "CRMBOT_API_RATE_PER_IP": "0", "CRMBOT_API_RATE_PER_PERSON": "0"}
     for k in [k for k in env if k.startswith(("CRMBOT_WECOM", "CRMBOT_FEISHU",
                                               "CRMBOT_DINGTALK"))]:
         env.pop(k)

@@ -16,6 +16,16 @@
     after snapping;
 (6) end to end: share of clips whose ``nlp.extract(transcript)`` contract record equals
     ``nlp.extract(reference text)``.
+
+Our own voice dev set (57 notes, nine industries, AMR-NB and Opus; see
+benchmarks/voice_set/make.py) with the whole catalog handed over, as a tenant would:
+
+    .venv/bin/python benchmarks/voice.py --set benchmarks/voice_set [--prompts rep,none]
+
+prints name recall (before / after snapping), CER and the share of notes that extract the
+same record as their reference text, per industry and per prompt (``rep``: this rep's
+likely names; ``catalog``: the catalog's names in order; ``none``: no names), plus p50 /
+p95 processing time scaled to a 15 s note and the worker's peak RSS.
 """
 
 from __future__ import annotations
@@ -211,6 +221,79 @@ def end_to_end(results: dict[str, Transcript], items: list[tuple[Path, str, str]
             "share": round(same / max(len(items), 1), 3), "diffs": diffs}
 
 
+def run_set(args: argparse.Namespace) -> int:
+    from benchmarks.voice_set.bench import (
+        PROMPTS,
+        load_set,
+        phonetic_speed,
+        score,
+        transcribe_set,
+    )
+
+    cfg = AsrConfig(threads=args.threads, beam_size=args.beam_size, device="cpu")
+    if args.cache_dir is not None:
+        cfg = cfg.with_(cache_dir=args.cache_dir)
+    notes, catalog, raw = load_set(args.voice_set)
+    formats = tuple(f for f in args.formats.split(",") if f)
+    prompts = [p for p in args.prompts.split(",") if p in PROMPTS]
+    load_before = os.getloadavg()
+    report: dict[str, Any] = {
+        "set": str(args.voice_set), "notes": len(notes), "formats": list(formats),
+        "catalog": {k: len(raw[k]) for k in ("customers", "contacts", "products")},
+        "threads": cfg.threads, "cpus": os.cpu_count(),
+        "phonetic_index": phonetic_speed(notes, catalog), "prompts": {}}
+    for prompt in prompts:
+        results, run = asyncio.run(transcribe_set(cfg, args.voice_set, notes, catalog,
+                                                  prompt, formats))
+        scored = score(notes, catalog, results, formats)
+        per15 = [w * 15.0 / max(d, 1.0) for w, d in run["wall"]]
+        long = [w for w, d in run["wall"] if d >= 12.0]
+        scored["speed"] = {
+            "n": len(run["wall"]), "p50_s": round(pct([w for w, _ in run["wall"]], 50), 3),
+            "p95_s": round(pct([w for w, _ in run["wall"]], 95), 3),
+            "p95_scaled_to_15s": round(pct(per15, 95), 3),
+            "notes_over_12s": len(long), "p95_notes_over_12s": round(pct(long, 95), 3)}
+        scored["peak_rss_mb"] = round(run["peak_rss_mb"], 1)
+        scored["errors"] = {f"{k[0]}.{k[1]}": v for k, v in results.items()
+                            if isinstance(v, str)}
+        if args.verbose:
+            scored["transcripts"] = {
+                f"{k[0]}.{k[1]}": [v.raw_text, v.text] for k, v in results.items()
+                if not isinstance(v, str)}
+        report["prompts"][prompt] = scored
+    report["loadavg_1min_before_after"] = [round(load_before[0], 2),
+                                           round(os.getloadavg()[0], 2)]
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+        return 0
+    print(f"voice set {args.voice_set}: {len(notes)} notes × {len(formats)} formats, catalog "
+          f"{report['catalog']}, {cfg.threads} threads, load average "
+          f"{report['loadavg_1min_before_after']}")
+    for label, row in report["phonetic_index"].items():
+        print(f"phonetic index ({label}): {row['entries']} names, built in {row['build_s']} s, "
+              f"find p50 {row['find_ms_p50']} ms / p95 {row['find_ms_p95']} ms per note")
+    for prompt, sc in report["prompts"].items():
+        print(f"\nprompt = {prompt}: p50 {sc['speed']['p50_s']} s, p95 {sc['speed']['p95_s']} s "
+              f"(scaled to a 15 s note: p95 {sc['speed']['p95_scaled_to_15s']} s; notes ≥ 12 s: "
+              f"p95 {sc['speed']['p95_notes_over_12s']} s), worker peak RSS "
+              f"{sc['peak_rss_mb']:.0f} MB")
+        print(f"  {'industry':20s} {'notes':>5s} {'recall raw':>10s} {'recall':>7s} "
+              f"{'CER raw':>8s} {'CER':>6s} {'same record':>12s}")
+        for ind, row in sc["by_industry"].items():
+            print(f"  {ind:20s} {row['notes']:5d} {row['name_recall_before_snapping']:10.2f} "
+                  f"{row['name_recall']:7.2f} {row['cer_raw']:8.3f} {row['cer']:6.3f} "
+                  f"{row['same_record']:5d} ({row['same_record_share']:.0%})")
+        if args.verbose:
+            for d in sc["diffs"]:
+                print("   ", d)
+            for key, (raw_t, text) in sc["transcripts"].items():
+                heard = "" if raw_t == text else f"\n   {'':10s} ({raw_t})"
+                print(f"   {key:10s} {text}{heard}")
+        if sc["errors"]:
+            print("  errors:", sc["errors"])
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "asr")
@@ -222,7 +305,14 @@ def main(argv: list[str] | None = None) -> int:
                     help="skip the pass without names in the prompt")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--verbose", action="store_true", help="print every transcript")
+    ap.add_argument("--set", dest="voice_set", type=Path, default=None,
+                    help="a voice dev set (notes.jsonl, catalog.json, audio/)")
+    ap.add_argument("--prompts", default="rep,none",
+                    help="prompts to compare on the set: rep, catalog, none")
+    ap.add_argument("--formats", default="amr,ogg", help="formats of the set to run")
     args = ap.parse_args(argv)
+    if args.voice_set is not None:
+        return run_set(args)
     if not (args.data / "sentences.tsv").is_file():
         print(f"no clips at {args.data} (expected sentences.tsv and the clips)")
         return 2

@@ -34,7 +34,8 @@ CANCEL_WORDS = frozenset({"取消", "算了", "不用了", "cancel", "/取消", 
 
 class Transcriber(Protocol):
     async def transcribe(
-        self, audio: bytes, fmt: str | None, *, vocabulary: Any | None = None
+        self, audio: bytes, fmt: str | None, *, vocabulary: Any | None = None,
+        hints: Any | None = None,
     ) -> Any: ...
 
 

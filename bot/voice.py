@@ -1,16 +1,63 @@
-"""Voice notes: "正在识别…" at once, then the transcript and the same card as typed text."""
+"""Voice notes: "正在识别…" at once, then the transcript and the same card as typed text.
+
+The transcript shown to the rep marks what was guessed rather than heard: catalog names
+snapped by sound and respelled weekdays or digits appear in 【】, and the words Whisper
+actually wrote follow (听到：王主领、随间融合器), so a wrong guess is easy to spot and fix.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from bot.context import Context
 from bot.messages import Reply, Text, Voice
+from crm_core.services.voice_hints import load_voice_hints
+from nlp.asr import VoiceHints
+from nlp.phonetic import Affinity
 
 log = logging.getLogger(__name__)
 
 NO_VOICE = "暂时无法识别语音，请改发文字。"
+FIX_HINT = "有听错的词，点「修改」或直接打字更正。"
+SPOKEN_CONTEXT = 2      # a respelled weekday or digit is shown with the words before it
+
+
+def render_transcript(text: str, marks: Sequence[Any]) -> str:
+    """'🎤 识别：…【王主任】…' plus what was heard for each guess (one short line)."""
+    spans: list[tuple[int, int, str]] = []
+    for m in marks:
+        start, end = int(m.start), int(m.end)
+        heard = str(m.heard)
+        if getattr(m, "kind", "") == "spoken" and end - start <= SPOKEN_CONTEXT:
+            pre = max(0, start - SPOKEN_CONTEXT)
+            if spans and spans[-1][1] > pre:
+                pre = spans[-1][1]
+            heard = text[pre:start] + heard
+            start = pre
+        if not (0 <= start < end <= len(text)) or (spans and start < spans[-1][1]):
+            continue
+        spans.append((start, end, heard))
+    out: list[str] = []
+    pos = 0
+    for start, end, _heard in spans:
+        out.append(text[pos:start] + "【" + text[start:end] + "】")
+        pos = end
+    out.append(text[pos:])
+    line = "🎤 识别：" + "".join(out)
+    if spans:
+        heard_words = "、".join(h or "（无）" for _s, _e, h in spans)
+        line += f"\n【】为按名单纠正，原听到：{heard_words}"
+    return line
+
+
+def hints_from(data: dict[str, Any]) -> VoiceHints:
+    products = data.get("customer_products") or {}
+    return VoiceHints(
+        likely=tuple(str(n) for n in data.get("likely") or ()),
+        affinity=Affinity({str(c): frozenset(map(str, ps)) for c, ps in products.items()}),
+    )
 
 
 async def transcribe_incoming(ctx: Context, voice: Voice) -> tuple[str | None, list[Reply]]:
@@ -23,10 +70,12 @@ async def transcribe_incoming(ctx: Context, voice: Voice) -> tuple[str | None, l
         return None, [Text(NO_VOICE)]
     await ctx.say(Text("正在识别…"))
     try:
+        # the whole catalog for snapping names; this rep's likely names for the prompt
         async with ctx.uow() as uow:
-            vocabulary = await ctx.bot.catalog.for_rep(uow, ctx.user_id)
+            vocabulary = await ctx.bot.catalog.get(uow)
+            hints = hints_from(await load_voice_hints(uow, ctx.user_id))
         result: Any = await transcriber.transcribe(
-            voice.audio, voice.format, vocabulary=vocabulary
+            voice.audio, voice.format, vocabulary=vocabulary, hints=hints
         )
     except Exception as e:  # AudioError carries a Chinese message for the rep
         message = getattr(e, "user_message", None)
@@ -38,4 +87,5 @@ async def transcribe_incoming(ctx: Context, voice: Voice) -> tuple[str | None, l
     text = (getattr(result, "text", "") or "").strip()
     if not text:
         return None, [Text("没听清，请再说一遍或改发文字。")]
-    return text, [Text(f"🎤 识别：{text}\n有听错的词，点「修改」或直接打字更正。")]
+    shown = render_transcript(text, getattr(result, "marks", ()) or ())
+    return text, [Text(f"{shown}\n{FIX_HINT}")]

@@ -90,7 +90,9 @@ class Database:
         self._checkpointer: Any = None
         _ensure_sqlite_dir(url)
         async_url, _ = _split(url)
-        kwargs: dict[str, Any] = {"echo": echo, "json_serializer": _json_dumps}
+        # hide_parameters: SQL errors and echo never print the values (phones, names…)
+        kwargs: dict[str, Any] = {"echo": echo, "json_serializer": _json_dumps,
+                                  "hide_parameters": True}
         if is_sqlite(url):
             # One connection: SQLite allows one writer, and concurrent transactions of one
             # process would otherwise meet in SQLite's sleeping busy handler (p99 of seconds).
@@ -211,4 +213,4 @@ def sync_engine_for(url: str) -> Engine:
     from sqlalchemy import create_engine
 
     _ensure_sqlite_dir(url)
-    return create_engine(sync_url(url))
+    return create_engine(sync_url(url), hide_parameters=True)

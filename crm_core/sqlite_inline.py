@@ -171,6 +171,16 @@ class InlineConnection:
         except sqlite3.Error as e:
             raise DBAPIError.instance(sql, rows, e, sqlite3.Error) from e
 
+    def fetchone_now(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """One row of a read in this connection's transaction, straight from the driver (the
+        audit chain's head at each commit, crm_core.uow)."""
+        try:
+            return self._require().execute(sql, params).fetchone()
+        except sqlite3.Error as e:
+            from sqlalchemy.exc import DBAPIError
+
+            raise DBAPIError.instance(sql, params, e, sqlite3.Error) from e
+
     async def commit(self) -> None:
         self._require().commit()
 

@@ -11,16 +11,20 @@ from enum import Enum
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_core.clock import Clock
 from crm_core.db import APPEND_INFO, MEMO_INFO, ON_COMMIT_INFO, Database
 from crm_core.models import AuditLog, LeadEvent, OutboxMessage
+from crm_core.policies import audit as audit_policy
 from crm_core.sqlite_inline import InlineConnection
 
 log = logging.getLogger(__name__)
+# the audit chain's writers, one at a time on PostgreSQL (any constant: "crmbot audit")
+_AUDIT_LOCK = text("SELECT pg_advisory_xact_lock(4242000001)")
+_AUDIT_HEAD = text("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +165,7 @@ class UnitOfWork:
         return self.session.info.setdefault(MEMO_INFO, {})  # type: ignore[no-any-return]
 
     async def commit(self) -> None:
-        await self._write_appended()
+        await self._write_appended(final=True)
         await self.session.commit()
         self.committed = True
 
@@ -173,7 +177,7 @@ class UnitOfWork:
 
     async def flush(self) -> None:
         await self.session.flush()
-        await self._write_appended()
+        await self._write_appended(final=False)
 
     def add(self, row: SQLModel) -> None:
         self.session.add(row)
@@ -199,14 +203,26 @@ class UnitOfWork:
             self.session.info.setdefault(APPEND_INFO, {})
         pending.setdefault(model, []).append(values)
 
-    async def _write_appended(self) -> None:
+    async def _write_appended(self, *, final: bool) -> None:
+        """Write the queued rows. Audit rows wait for the commit (`final`) and go last: they
+        are chained to the log's newest row (`_chain_audit`), so nothing may come between
+        reading that row and the commit."""
         pending = self.session.info.pop(APPEND_INFO, None)
         if not pending:
             return
+        audit_rows = pending.pop(AuditLog, None)
+        if audit_rows and not final:
+            self.session.info[APPEND_INFO] = {AuditLog: audit_rows}
+            audit_rows = None
         conn = await self.session.connection()
         driver = (await conn.get_raw_connection()).driver_connection
         inline = driver if isinstance(driver, InlineConnection) else None
+        if audit_rows:
+            pending[AuditLog] = audit_rows       # dicts keep order: written last
         for model, rows in pending.items():
+            if model is AuditLog:                # after the others: the chain's lock (on
+                # PostgreSQL) is then held only from here to the commit, waiting for nothing
+                await self._chain_audit(conn, inline, rows)
             plan = _insert_plan(model, conn.dialect) if inline is not None else None
             if plan is not None and inline is not None:
                 sql, values = plan                 # same connection, same transaction
@@ -218,13 +234,35 @@ class UnitOfWork:
             # Core executemany: the rows are plain values, no ORM state to track
             await conn.execute(stmt, rows)
 
+    async def _chain_audit(self, conn: Any, inline: InlineConnection | None,
+                           rows: list[dict[str, Any]]) -> None:
+        """Link each audit row to the one before it (crm_core.policies.audit). On PostgreSQL
+        a transaction-scoped advisory lock orders the writers from reading the newest hash
+        to the commit; SQLite has one writer, and a stale read there fails the write
+        instead of forking the chain."""
+        if conn.dialect.name == "postgresql":
+            await conn.execute(_AUDIT_LOCK)
+        if inline is not None:
+            head = inline.fetchone_now(str(_AUDIT_HEAD))
+            prev = (head[0] if head else None) or audit_policy.GENESIS
+        else:
+            prev = (await conn.execute(_AUDIT_HEAD)).scalar() or audit_policy.GENESIS
+        for row in rows:
+            row["prev_hash"] = prev
+            row["hash"] = prev = audit_policy.chain_hash(prev, audit_policy.AuditRecord(
+                row["at"], row["actor_id"], row["actor"], row["action"], row["entity"],
+                row["entity_id"], row["before"], row["after"]))
+
     def audit(
         self, action: str, entity: str, entity_id: Any, *,
         before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
     ) -> None:
+        """Queue an audit row: the fields that changed between `before` and `after` (whole
+        `after` for a creation), payloads and big values as hashes; written and chained at
+        the commit."""
+        b, a = audit_policy.audit_delta(_jsonable(before), _jsonable(after))
         self.append(AuditLog, at=self.now, actor_id=self.actor.user_id, actor=self.actor.label,
-                    action=action, entity=entity, entity_id=str(entity_id), before=before,
-                    after=after)
+                    action=action, entity=entity, entity_id=str(entity_id), before=b, after=a)
 
     def event(self, lead_id: int | None, kind: str, detail: dict[str, Any] | None = None, *,
               customer_id: int | None = None, contact_id: int | None = None,

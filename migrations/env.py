@@ -31,7 +31,8 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     connectable = engine_from_config(
-        {"sqlalchemy.url": _url()}, prefix="sqlalchemy.", poolclass=pool.NullPool
+        {"sqlalchemy.url": _url(), "sqlalchemy.hide_parameters": True}, prefix="sqlalchemy.",
+        poolclass=pool.NullPool
     )
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata,

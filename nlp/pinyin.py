@@ -12,7 +12,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["is_han", "py_key", "py_keys", "py_variants", "raw_pinyin"]
+__all__ = ["is_han", "py_key", "py_keys", "py_variants", "raw_pinyin", "readings"]
 
 _BASE, _END = 0x3400, 0xA000
 _TABLE_PATH = Path(__file__).with_name("pinyin_table.txt")
@@ -58,6 +58,11 @@ def _readings(ch: str) -> list[str]:
         return []
     row = _table()[cp - _BASE]
     return row.split(",") if row else []
+
+
+def readings(ch: str) -> list[str]:
+    """Every toneless reading of a Han character, most common first ([] when unknown)."""
+    return _readings(ch) if is_han(ch) else []
 
 
 def is_han(ch: str) -> bool:

@@ -12,6 +12,17 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
+from adapters.logging_setup import configure_logging, level_from
+from crm_core.settings import get_settings
+
+
+def _configured_level() -> int:
+    """CRMBOT_LOG_LEVEL (environment or .env); INFO when unset or unreadable."""
+    try:
+        return level_from(get_settings().log_level)
+    except Exception:  # broken settings are reported by the command that needs them
+        return logging.INFO
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crmbot", description="CRM 助手 / chat-bot-first CRM")
@@ -27,11 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging(logging.DEBUG if args.verbose else _configured_level())
     func = getattr(args, "func", None)
     if func is None:
         parser.print_help()

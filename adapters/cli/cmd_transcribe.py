@@ -5,7 +5,8 @@ Each line holds ``file`` (the path as given), ``text``, ``language``, ``duration
 ``error`` (a code such as ``too_long``), ``message`` (what the rep would be told) and
 ``detail`` (the English log line) instead, and the exit code is 1. The model and limits
 come from the ``CRMBOT_WHISPER_*`` / ``CRMBOT_VOICE_*`` settings; ``--catalog`` biases
-recognition toward a tenant's names (a JSON file in the `Catalog` format).
+recognition toward a tenant's names (a JSON file in the `Catalog` format) and snaps misheard
+names onto it; ``--details`` also lists each guess (``heard`` → ``written``).
 """
 
 from __future__ import annotations
@@ -106,6 +107,8 @@ def run(args: argparse.Namespace) -> int:
                 row.update(raw_text=t.raw_text, whisper_text=t.whisper_text,
                            avg_logprob=t.avg_logprob, no_speech_prob=t.no_speech_prob,
                            low_confidence=t.low_confidence, format=t.format, codec=t.codec,
-                           timings=t.timings)
+                           timings=t.timings,
+                           guessed=[{"heard": m.heard, "written": m.written, "kind": m.kind}
+                                    for m in t.marks])
         _emit(row)
     return 1 if failed else 0

@@ -88,8 +88,9 @@ def set_new_customer(n: Note, name: str, *, confirmed: bool) -> None:
 
 
 async def set_customer_by_id(ctx: Context, n: Note, customer_id: int) -> bool:
+    """A customer picked by id (a button, /跟进 from a card): only one the user may see."""
     async with ctx.uow() as uow:
-        found = await customer_service.by_ids(uow, [customer_id])
+        found = await customer_service.by_ids(uow, [customer_id], viewer=ctx.user)
     if not found:
         return False
     _set_customer(n, found[0].id, found[0].name)

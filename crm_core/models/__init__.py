@@ -23,6 +23,7 @@ from crm_core.models.sla import DailyReport, Escalation, JobRun, SlaClock, SlaPo
 from crm_core.models.system import (
     AuditLog,
     ConfigEntry,
+    ContactPoint,
     DialogState,
     IntakeRequest,
     OutboxMessage,
@@ -37,6 +38,7 @@ __all__ = [
     "ClaimOfferCandidate",
     "ConfigEntry",
     "Contact",
+    "ContactPoint",
     "Correction",
     "Customer",
     "Deal",

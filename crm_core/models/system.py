@@ -11,7 +11,9 @@ from crm_core.models.base import json_column, new_dict, ts_column
 
 
 class AuditLog(SQLModel, table=True):
-    """Append-only: database triggers refuse UPDATE and DELETE (see the first migration)."""
+    """Append-only: database triggers refuse UPDATE, DELETE and (SQLite) REPLACE. Rows keep
+    changed fields, payloads as hashes; each row chains to the one before it
+    (`crm_core.policies.audit`, `crmbot audit verify`)."""
 
     __tablename__ = "audit_log"
     id: int | None = Field(default=None, primary_key=True)
@@ -23,6 +25,8 @@ class AuditLog(SQLModel, table=True):
     entity_id: str = Field(index=True)
     before: dict[str, Any] | None = Field(default=None, sa_column=json_column(None))
     after: dict[str, Any] | None = Field(default=None, sa_column=json_column(None))
+    prev_hash: str | None = None                  # hash of the row before (None: pre-chain)
+    hash: str | None = None                       # SHA-256(prev_hash, canonical row)
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -73,6 +77,18 @@ class IntakeRequest(SQLModel, table=True):
     lead_id: int | None = Field(default=None, foreign_key="lead.id")
     response: dict[str, Any] = Field(default_factory=new_dict, sa_column=json_column(dict))
     created_at: datetime = Field(sa_column=ts_column(nullable=False))
+    digest: str | None = None                     # SHA-256 of the request's payload
+
+
+class ContactPoint(SQLModel, table=True):
+    """A normalised phone number or e-mail address intake has made a lead for: the key that
+    keeps concurrent intakes of one person from making two leads. Intake inserts the
+    person's points (`INSERT … ON CONFLICT`) in the transaction that creates the lead; on
+    PostgreSQL a twin's insert waits for that transaction and then finds its lead."""
+
+    __tablename__ = "contact_point"
+    kind: str = Field(primary_key=True)           # phone | email
+    value: str = Field(primary_key=True)          # 13812345678 / wang@example.cn
 
 
 class ConfigEntry(SQLModel, table=True):

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from crm_core.errors import Forbidden, InvalidInput, NotFound
+from crm_core.errors import InvalidInput, NotFound
 from crm_core.models import Contact, Customer, Deal, Department, FollowUp, User
 from crm_core.models.accounts import DECISION_ROLES
 from crm_core.models.accounts_ext import ProcurementContact, ProcurementProject
 from crm_core.policies.contact_info import BadContactInfo, normalize_phone
-from crm_core.services.access import can_see
+from crm_core.services import access
 from crm_core.services.catalog import bump_catalog, get_config
 from crm_core.uow import UnitOfWork, snapshot
 
@@ -82,8 +82,7 @@ async def _customer(uow: UnitOfWork, user: User, customer_id: int) -> Customer:
     customer = await uow.session.get(Customer, customer_id)
     if customer is None:
         raise NotFound(f"customer {customer_id}", "没有找到这个客户")
-    if not await can_see(uow, user, customer.owner_id):
-        raise Forbidden("not visible", "这个客户不在你的名下")
+    await access.authorize(uow, user, "act", customer, "这个客户不在你的名下")
     return customer
 
 

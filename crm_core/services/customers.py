@@ -14,7 +14,7 @@ from sqlmodel import col
 from crm_core.errors import Forbidden, NotFound
 from crm_core.models import Contact, Customer, Deal, Department, FollowUp, Lead, Stage, Task, User
 from crm_core.models.pipeline import OPEN_LEAD_STATUSES
-from crm_core.services.access import can_see
+from crm_core.services import access
 from crm_core.uow import UnitOfWork
 
 
@@ -55,17 +55,22 @@ async def find_contacts(
         q = q.where(col(Contact.customer_id) == customer_id)
     out = []
     for contact, customer in (await uow.session.execute(q.limit(20))).all():
-        if await can_see(uow, viewer, customer.owner_id):
+        if await access.allowed(uow, viewer, "view", customer):
             out.append((contact, customer))
     return out
 
 
-async def by_ids(uow: UnitOfWork, ids: list[int]) -> list[Customer]:
+async def by_ids(uow: UnitOfWork, ids: list[int], *, viewer: User | None = None
+                 ) -> list[Customer]:
+    """Customers by id; with `viewer`, only those the viewer may see."""
     if not ids:
         return []
-    return list((await uow.session.execute(
+    rows = list((await uow.session.execute(
         select(Customer).where(col(Customer.id).in_(ids))  # type: ignore[union-attr]
     )).scalars())
+    if viewer is None:
+        return rows
+    return [c for c in rows if await access.allowed(uow, viewer, "view", c)]
 
 
 async def contact_id_by_name(uow: UnitOfWork, customer_id: int | None, name: str) -> int | None:
@@ -111,7 +116,7 @@ async def customer_360(uow: UnitOfWork, viewer: User, customer_id: int) -> Custo
     customer = await s.get(Customer, customer_id)
     if customer is None:
         raise NotFound(f"customer {customer_id}", "没有找到这个客户")
-    if not await can_see(uow, viewer, customer.owner_id):
+    if not await access.allowed(uow, viewer, "view", customer):
         owner = await s.get(User, customer.owner_id) if customer.owner_id else None
         who = f"由{owner.name}负责" if owner else "不在你的名下"
         raise Forbidden(f"{viewer.login} may not see customer {customer_id}",

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from crm_core.errors import Conflict, Forbidden, NotFound
+from crm_core.errors import Conflict, NotFound
 from crm_core.models import Deal, Stage, StageHistory, User
-from crm_core.services.access import can_see
+from crm_core.services import access
 from crm_core.uow import UnitOfWork, snapshot
 
 
@@ -19,7 +19,7 @@ async def open_deals_of(uow: UnitOfWork, user: User, customer_id: int) -> list[t
     )).all()
     out = []
     for deal, name in rows:
-        if await can_see(uow, user, deal.owner_id):
+        if await access.allowed(uow, user, "view", deal):
             out.append((deal, name))
     return out
 
@@ -38,8 +38,7 @@ async def move_deal(
     deal = await uow.session.get(Deal, deal_id)
     if deal is None:
         raise NotFound(f"deal {deal_id}", "没有找到这个商机")
-    if not await can_see(uow, user, deal.owner_id):
-        raise Forbidden("not visible", "这个商机不在你的名下")
+    await access.authorize(uow, user, "act", deal, "这个商机不在你的名下")
     target = await stage_by_name(uow, stage_name)
     current = await uow.session.get(Stage, deal.stage_id)
     if current is not None and current.id == target.id:

@@ -8,7 +8,11 @@ owner's notifications.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import math
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -16,10 +20,13 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from crm_core.errors import InvalidInput
+from crm_core.errors import Conflict, InvalidInput
 from crm_core.models import Contact, Customer, IntakeRequest, Lead, User
+from crm_core.policies.audit import canonical_json
 from crm_core.policies.contact_info import BadContactInfo, normalize_email, normalize_phone
+from crm_core.policies.input_hygiene import payload_problems
 from crm_core.services import routing, routing_state
+from crm_core.sqlite_inline import InlineConnection
 from crm_core.uow import UnitOfWork, snapshot
 
 log = logging.getLogger(__name__)
@@ -31,6 +38,7 @@ TEXT_FIELDS: tuple[str, ...] = (
 )
 KNOWN_FIELDS: frozenset[str] = frozenset((*TEXT_FIELDS, "budget"))
 MAX_FIELD_CHARS = 2000
+MAX_BUDGET = 1e12                              # yuan: anything larger is a typo or a probe
 FIELD_LABELS: dict[str, str] = {
     "company": "单位", "name": "姓名", "phone": "电话", "email": "邮箱", "budget": "预算",
 }
@@ -59,12 +67,15 @@ class IntakeResult:
 
 
 def parse_payload(payload: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Type-check and normalise a raw payload. Returns (clean values, per-field errors)."""
+    """Type-check and normalise a raw payload. Returns (clean values, per-field errors).
+    Every field, known or not, is checked first (crm_core.policies.input_hygiene)."""
     clean: dict[str, Any] = {}
-    errors: dict[str, str] = {}
+    errors = payload_problems(payload)
+    if "*" in errors:
+        return clean, errors
     for key in TEXT_FIELDS:
         value = payload.get(key)
-        if value is None:
+        if value is None or key in errors:
             continue
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             errors[key] = "must be a string"
@@ -76,32 +87,46 @@ def parse_payload(payload: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str,
         if text:
             clean[key] = text
     budget = payload.get("budget")
-    if budget not in (None, ""):
+    if budget not in (None, "") and "budget" not in errors:
         try:
-            if isinstance(budget, bool):
+            if isinstance(budget, bool) or not isinstance(budget, str | int | float):
                 raise ValueError
             b = float(str(budget).replace(",", "").replace("万", "e4").strip())
-            if b < 0 or b != b:
+            if not (math.isfinite(b) and 0 <= b <= MAX_BUDGET):
                 raise ValueError
             clean["budget"] = b
         except ValueError:
-            errors["budget"] = "must be a non-negative number"
-    try:
-        clean["phone"] = normalize_phone(clean.get("phone"))
-    except BadContactInfo as e:
-        errors["phone"] = str(e)
-    try:
-        clean["email"] = normalize_email(clean.get("email"))
-    except BadContactInfo as e:
-        errors["email"] = str(e)
+            errors["budget"] = f"must be a number from 0 to {MAX_BUDGET:.0e}"
+    for key, normalize in (("phone", normalize_phone), ("email", normalize_email)):
+        if key in errors:
+            continue
+        try:
+            clean[key] = normalize(clean.get(key))
+        except BadContactInfo as e:
+            errors[key] = str(e)
     return clean, errors
+
+
+class KeyReused(Conflict):
+    """An Idempotency-Key sent again with another body (HTTP 422): the first answer stands."""
+
+    user_message = "这个 Idempotency-Key 已用于另一条内容不同的请求"
 
 
 async def intake_lead(
     uow: UnitOfWork, payload: Mapping[str, Any], *, channel: str = "web",
     idempotency_key: str | None = None, commit: bool = True, owner_id: int | None = None,
 ) -> IntakeResult:
-    """Take one lead from any door. Raises InvalidInput (nothing stored) for a bad payload.
+    """Take one lead from any door. Raises InvalidInput (nothing stored) for a bad payload,
+    KeyReused for an idempotency key sent again with another body.
+
+    Concurrency: before it creates a lead for a phone / e-mail nobody has, intake claims
+    them in `contact_point` (primary key (kind, value)). On PostgreSQL a twin's claim waits
+    for the first transaction to end and then finds its lead: it merges instead of making a
+    second one. Request keys are rows of `intake_request` (primary key) written with the
+    lead and a client id is unique on the lead: a twin that trips over one starts over and
+    replays the stored answer. On SQLite one process writes at a time, and a stale read
+    fails the write (SQLite's snapshot isolation) rather than doubling the lead.
 
     With `commit=False` the caller owns the transaction (an all-or-nothing import).
     With `owner_id` (a rep entering a lead they found, in chat) the lead is theirs, claimed,
@@ -113,39 +138,123 @@ async def intake_lead(
                            "线索信息格式有误", fields=errors)
     if not any(clean.get(k) for k in ("company", "name", "phone", "email", "message")):
         raise InvalidInput("empty lead payload", "线索是空的", fields={"*": "no lead data"})
-    key = idempotency_key or clean.get("client_id")
-    found = await _lookup(uow, key, clean)
-    if "request" in found:
-        stored = await uow.session.get(IntakeRequest, key)
-        if stored is not None:
-            return IntakeResult(**{**stored.response, "replayed": True})
+    keys = _Keys(idempotency_key, clean.get("client_id"),
+                 payload_digest(payload) if idempotency_key else None)
+    if not commit:
+        result = await _intake_once(uow, payload, clean, channel, owner_id, keys)
+        await uow.flush()          # the next row of an import sees this one's request keys
+        return result
+    for attempt in range(3):
+        try:
+            result = await _intake_once(uow, payload, clean, channel, owner_id, keys)
+            if not result.replayed:
+                await uow.commit()
+            return result
+        except IntegrityError as e:
+            # A twin with the same request key or client id committed first: start over,
+            # the second look finds its answer.
+            await uow.rollback()
+            log.info("lead intake met a concurrent twin (attempt %d): %s", attempt + 1,
+                     type(e.orig).__name__ if e.orig is not None else type(e).__name__)
+    raise Conflict("lead intake kept conflicting with concurrent writes",
+                   "系统繁忙，请稍后重试")
 
+
+@dataclass(frozen=True, slots=True)
+class _Keys:
+    idempotency: str | None          # the Idempotency-Key header: same body required
+    client: str | None               # the form's client_id: a replay whatever the body
+    digest: str | None               # of the payload, when an Idempotency-Key came with it
+
+    def all(self) -> list[str]:
+        return sorted({k for k in (self.idempotency, self.client) if k})
+
+
+def payload_digest(payload: Mapping[str, Any]) -> str:
+    """SHA-256 of the payload's canonical JSON: what an Idempotency-Key promises."""
+    return hashlib.sha256(canonical_json(dict(payload)).encode("utf-8")).hexdigest()
+
+
+async def _intake_once(
+    uow: UnitOfWork, payload: Mapping[str, Any], clean: dict[str, Any], channel: str,
+    owner_id: int | None, keys: _Keys,
+) -> IntakeResult:
+    found = await _lookup(uow, keys, clean)
+    if "request" in found:
+        replay = await _replay(uow, keys)
+        if replay is not None:
+            return replay
+    points = [(k, clean[k]) for k in ("phone", "email") if clean.get(k)]
+    if points and "lead" not in found and "contact" not in found \
+            and not await _claim_points(uow, points):
+        # a twin claimed this person meanwhile and has committed: look again
+        found = await _lookup(uow, keys, clean)
+        if "request" in found:
+            replay = await _replay(uow, keys)
+            if replay is not None:
+                return replay
     result = await _intake(uow, payload, clean, channel, owner_id, found)
-    if key:
+    for key in keys.all():
         # appended: written with the commit, where a concurrent twin's INSERT collides
         uow.append(IntakeRequest, key=key, lead_id=result.lead_id, response=result.to_json(),
-                   created_at=uow.now)
-    if not commit:
-        await uow.flush()
-        return result
-    try:
-        await uow.commit()
-    except IntegrityError:
-        # A concurrent retry with the same key won the race: answer what it stored.
-        await uow.rollback()
-        if key:
-            stored = await uow.session.get(IntakeRequest, key)
-            if stored is not None:
-                return IntakeResult(**{**stored.response, "replayed": True})
-        raise
+                   created_at=uow.now, digest=keys.digest)
     return result
 
 
-# Every read an intake needs before it writes, in one indexed statement: the client id seen
-# before, the person as an open lead or a contact (phone / e-mail: MULTI-INDEX OR on
+async def _replay(uow: UnitOfWork, keys: _Keys) -> IntakeResult | None:
+    """The first answer to this request's key, or None when there is none. An
+    Idempotency-Key with another body raises KeyReused."""
+    for key, strict in ((keys.idempotency, True), (keys.client, False)):
+        if not key:
+            continue
+        stored = (await uow.sql(REPLAY_SQL, {"key": key})).first()
+        if stored is None:
+            continue
+        response, digest = stored
+        if isinstance(response, str):          # SQLite's JSON text through a raw statement
+            response = json.loads(response)
+        if strict and digest is not None and digest != keys.digest:
+            raise KeyReused(f"idempotency key reused with another body ({key[:40]!r})")
+        return IntakeResult(**{**response, "replayed": True})
+    return None
+
+
+REPLAY_SQL = text('SELECT response, digest FROM intake_request WHERE "key" = :key')
+# The claim of a person's phone / e-mail. PostgreSQL: a conflicting row another transaction
+# holds makes it wait for that transaction's end, and DO UPDATE locks a row already there;
+# `fresh` says whether the rows are new (then nobody else has this person).
+CLAIM_SQL_PG = (
+    "INSERT INTO contact_point (kind, value) VALUES {values} ON CONFLICT (kind, value) "
+    "DO UPDATE SET value = EXCLUDED.value RETURNING (xmax = 0) AS fresh")
+CLAIM_SQL_SQLITE = "INSERT INTO contact_point (kind, value) VALUES (?, ?) ON CONFLICT DO NOTHING"
+
+
+async def _claim_points(uow: UnitOfWork, points: list[tuple[str, str]]) -> bool:
+    """Claim the person's phone / e-mail for the lead this transaction is about to create.
+    False when a concurrent twin held one of them (PostgreSQL; after its commit)."""
+    if uow.db.dialect == "postgresql":
+        values = ", ".join(f"(:k{i}, :v{i})" for i in range(len(points)))
+        params = {f"{c}{i}": x for i, p in enumerate(points) for c, x in zip("kv", p, strict=True)}
+        rows = (await uow.sql(text(CLAIM_SQL_PG.format(values=values)), params)).all()
+        return all(fresh for (fresh,) in rows)
+    # SQLite: this process's one connection is the only writer and the lookup just said
+    # nobody has this person; a row left by an edited lead's old phone is simply kept
+    conn = await uow.session.connection()
+    driver = (await conn.get_raw_connection()).driver_connection
+    if isinstance(driver, InlineConnection):
+        driver.executemany_now(CLAIM_SQL_SQLITE, points)
+    else:
+        for point in points:
+            await uow.sql(text(CLAIM_SQL_SQLITE.replace("(?, ?)", "(:k, :v)")),
+                          {"k": point[0], "v": point[1]})
+    return True
+
+
+# Every read an intake needs before it writes, in one indexed statement: the request's keys
+# seen before, the person as an open lead or a contact (phone / e-mail: MULTI-INDEX OR on
 # ix_lead_phone / ix_lead_email and ix_contact_*), the organisation by its exact name.
 LOOKUP_SQL = text(
-    'SELECT \'request\' AS what, 0 AS id FROM intake_request WHERE "key" = :key'
+    'SELECT \'request\' AS what, 0 AS id FROM intake_request WHERE "key" IN (:idem, :client)'
     " UNION ALL SELECT * FROM (SELECT 'lead' AS what, id FROM lead"
     "  WHERE phone = :phone OR email = :email ORDER BY id DESC LIMIT 1) AS l"
     " UNION ALL SELECT * FROM (SELECT 'contact' AS what, id FROM contact"
@@ -159,10 +268,11 @@ LOOKUP_SQL_SQLITE = text(
     str(LOOKUP_SQL) + " UNION ALL SELECT 'data_version', data_version FROM pragma_data_version()")
 
 
-async def _lookup(uow: UnitOfWork, key: str | None, clean: dict[str, Any]) -> dict[str, int]:
-    sqlite = uow.db.dialect == "sqlite"
-    rows = (await uow.sql(LOOKUP_SQL_SQLITE if sqlite else LOOKUP_SQL, {
-        "key": key, "phone": clean.get("phone"), "email": clean.get("email"),
+async def _lookup(uow: UnitOfWork, keys: _Keys | None, clean: dict[str, Any]) -> dict[str, int]:
+    sqlite_ = uow.db.dialect == "sqlite"
+    rows = (await uow.sql(LOOKUP_SQL_SQLITE if sqlite_ else LOOKUP_SQL, {
+        "idem": keys.idempotency if keys else None, "client": keys.client if keys else None,
+        "phone": clean.get("phone"), "email": clean.get("email"),
         "company": clean.get("company")})).all()
     found = {str(what): int(id_) for what, id_ in rows}
     if "data_version" in found:
@@ -174,7 +284,6 @@ async def _intake(
     uow: UnitOfWork, payload: Mapping[str, Any], clean: dict[str, Any], channel: str,
     owner_id: int | None, found: dict[str, int],
 ) -> IntakeResult:
-    phone, email = clean.get("phone"), clean.get("email")
     dup: Lead | Contact | None = None
     if "lead" in found:
         dup = await uow.session.get(Lead, found["lead"])
@@ -182,7 +291,14 @@ async def _intake(
         dup = await uow.session.get(Contact, found["contact"])
     if dup is not None:
         return await _merge(uow, dup, payload, clean, channel)
+    return await _create(uow, payload, clean, channel, owner_id, found)
 
+
+async def _create(
+    uow: UnitOfWork, payload: Mapping[str, Any], clean: dict[str, Any], channel: str,
+    owner_id: int | None, found: dict[str, int],
+) -> IntakeResult:
+    phone, email = clean.get("phone"), clean.get("email")
     problems: list[str] = []
     if not phone and not email:
         problems.append("缺少电话和邮箱")
@@ -274,8 +390,10 @@ async def _merge(
              "contact_id": contact_id, "name": clean.get("name"), "company": clean.get("company"),
              "phone": clean.get("phone"), "message": clean.get("message"),
              "channel": detail["channel"]},
+            # one row per merged inquiry: two at the same instant are still two (a replay of
+            # a key never gets here)
             dedupe_key=f"lead.merged:{lead.id if lead else 'c' + str(contact_id)}:"
-                       f"{uow.now.isoformat()}:{clean.get('client_id') or ''}",
+                       f"{uow.now.isoformat()}:{uuid.uuid4().hex}",
         )
     return IntakeResult(
         lead_id=lead.id if lead else None, status=lead.status if lead else "merged",

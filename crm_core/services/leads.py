@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from crm_core.errors import Conflict, Forbidden, NotFound
-from crm_core.models import Lead, User
+from crm_core.models import ClaimOffer, ClaimOfferCandidate, Lead, User
 from crm_core.models.pipeline import OPEN_LEAD_STATUSES
-from crm_core.services.access import visible_owner_ids
+from crm_core.services import access
 from crm_core.uow import UnitOfWork, snapshot
 
 GRADE_ORDER = {"red": 0, "yellow": 1, "green": 2}
@@ -31,7 +31,8 @@ async def list_leads(uow: UnitOfWork, viewer: User, f: LeadFilter) -> list[Lead]
     """What the viewer may see; red (worst score) first, then oldest activity first."""
     q = (await _leads_query(uow, viewer, f)).order_by(
         Lead.score.asc(), Lead.last_activity_at.asc(), Lead.id.desc())  # type: ignore[attr-defined,union-attr]
-    return list((await uow.session.execute(q.offset(f.offset).limit(f.limit))).scalars())
+    rows = (await uow.session.execute(q.offset(f.offset).limit(f.limit))).scalars()
+    return [lead for lead in rows if await access.allowed(uow, viewer, "view", lead)]
 
 
 async def count_leads(uow: UnitOfWork, viewer: User, f: LeadFilter) -> int:
@@ -42,11 +43,17 @@ async def count_leads(uow: UnitOfWork, viewer: User, f: LeadFilter) -> int:
 
 async def _leads_query(uow: UnitOfWork, viewer: User, f: LeadFilter) -> Any:
     q = select(Lead)
-    ids = await visible_owner_ids(uow, viewer)
+    ids = await access.visible_owner_ids(uow, viewer)
     if f.unassigned or f.pending:
         q = q.where(Lead.owner_id.is_(None))  # type: ignore[union-attr]
         if viewer.role == "rep" and f.pending:
             raise Forbidden("reps cannot list the pending pool", "待补全线索由经理处理")
+        if viewer.role == "rep":          # unowned leads a rep may see: the pool, offers
+            q = q.where(Lead.in_pool.is_(True)  # type: ignore[attr-defined]
+                        | Lead.id.in_(access.leads_offered_to(viewer.id)))  # type: ignore[union-attr]
+        elif ids is not None:             # a manager's: their teams' and those of no team
+            teams = (await access.principal(uow, viewer)).team_ids
+            q = q.where(Lead.team_id.is_(None) | Lead.team_id.in_(teams))  # type: ignore[union-attr]
     elif ids is not None:
         q = q.where(Lead.owner_id.in_(ids))  # type: ignore[union-attr]
     if f.owner_id is not None:
@@ -66,21 +73,20 @@ async def get_lead(uow: UnitOfWork, viewer: User, lead_id: int) -> Lead:
     lead = await uow.session.get(Lead, lead_id)
     if lead is None:
         raise NotFound(f"lead {lead_id}", f"没有线索 #L{lead_id}")
-    ids = await visible_owner_ids(uow, viewer)
-    if ids is not None and lead.owner_id is not None and lead.owner_id not in ids:
-        raise Forbidden(f"{viewer.login} may not see lead {lead_id}", "这条线索不在你的名下")
+    await access.authorize(uow, viewer, "view", lead, "这条线索不在你的名下")
     return lead
 
 
 async def claim_lead(uow: UnitOfWork, user: User, lead_id: int) -> Lead:
     """认领: an assigned lead of mine, an unowned one, a pool lead (the pool's limits apply)
     or a lead on offer to me (抢单: the first tap wins). Atomic: one winner."""
-    from crm_core.models import ClaimOffer, ClaimOfferCandidate
     from crm_core.services import offers, pool
 
     lead = await uow.session.get(Lead, lead_id)
     if lead is None:
         raise NotFound(f"lead {lead_id}", f"没有线索 #L{lead_id}")
+    await access.authorize(uow, user, "claim", lead, "这条线索不在你的名下，不能认领" if
+                           lead.owner_id else "这条线索不在公海，也没有推送给你，不能认领")
     if lead.in_pool:
         return await pool.claim_from_pool(uow, lead_id, user.id or 0)
     offer = (await uow.session.execute(select(ClaimOffer).where(

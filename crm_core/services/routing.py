@@ -32,8 +32,8 @@ from crm_core.policies.routing import (
     decide,
     pick_in_team,
 )
+from crm_core.services import access, scoring
 from crm_core.services import routing_state as state
-from crm_core.services import scoring
 from crm_core.uow import UnitOfWork, snapshot
 
 log = logging.getLogger(__name__)
@@ -214,6 +214,7 @@ async def reassign_lead(
     lead = await uow.session.get(Lead, lead_id)
     if lead is None:
         raise NotFound(f"lead {lead_id}", f"没有线索 #L{lead_id}")
+    await access.authorize(uow, actor, "reassign", lead, "这条线索不归你的团队管，不能转派")
     if (to_user_id is None) == (team_id is None):
         raise InvalidInput("reassign needs one target", "请指定转派给哪位销售或哪个团队")
     from crm_core.services import offers

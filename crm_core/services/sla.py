@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
-from crm_core.errors import Conflict, Forbidden, NotFound
+from crm_core.errors import Conflict, NotFound
 from crm_core.models import (
     Customer,
     Deal,
@@ -39,6 +39,7 @@ from crm_core.models.pipeline import OPEN_LEAD_STATUSES
 from crm_core.models.sla import Escalation, SlaClock, SlaPolicy
 from crm_core.policies import sla as P
 from crm_core.policies.calendar import BusinessCalendar
+from crm_core.services import access
 from crm_core.services.catalog import get_config
 from crm_core.uow import UnitOfWork, _jsonable
 
@@ -549,9 +550,7 @@ async def act_on_escalation(uow: UnitOfWork, actor: User, escalation: int | str,
                             *, hours: float = 24.0) -> Escalation:
     esc = await find_escalation(uow, escalation)
     escalation_id = esc.id
-    if actor.role == "rep" and actor.id != esc.recipient_id:
-        raise Forbidden(f"{actor.login} may not act on escalation {escalation_id}",
-                        "只有主管可以处理这条预警")
+    await access.authorize(uow, actor, "act", esc, "这条预警不归你处理")
     if esc.resolved_at is not None:
         raise Conflict(f"escalation {escalation_id} resolved", "这条预警已经处理过了")
     esc.action, esc.action_by = action, actor.id

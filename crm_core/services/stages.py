@@ -15,11 +15,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from crm_core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from crm_core.errors import Conflict, InvalidInput, NotFound
 from crm_core.models import Deal, Stage, StageHistory, User
 from crm_core.models.accounts_ext import DealEvidence
 from crm_core.policies import stages as P
-from crm_core.services.access import MANAGER_ROLES, can_see, require_role
+from crm_core.services import access
+from crm_core.services.access import MANAGER_ROLES, require_role
 from crm_core.services.catalog import get_config
 from crm_core.uow import UnitOfWork, snapshot
 
@@ -85,8 +86,7 @@ async def _load(uow: UnitOfWork, user: User, deal_id: int) -> Deal:
     deal = await uow.session.get(Deal, deal_id)
     if deal is None:
         raise NotFound(f"deal {deal_id}", "没有找到这个商机")
-    if not await can_see(uow, user, deal.owner_id):
-        raise Forbidden("not visible", "这个商机不在你的名下")
+    await access.authorize(uow, user, "act", deal, "这个商机不在你的名下")
     return deal
 
 

@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from crm_core.errors import Forbidden, NotFound
+from crm_core.errors import NotFound
 from crm_core.models import Customer, Task, User
+from crm_core.services import access
 from crm_core.uow import UnitOfWork, snapshot
 
 
@@ -44,8 +45,7 @@ async def complete_task(uow: UnitOfWork, user: User, task_id: int) -> Task:
     task = await uow.session.get(Task, task_id)
     if task is None:
         raise NotFound(f"task {task_id}", f"没有待办 #T{task_id}")
-    if task.owner_id != user.id and user.role == "rep":
-        raise Forbidden("not the owner", "这不是你的待办")
+    await access.authorize(uow, user, "act", task, "这不是你的待办")
     if task.status != "open":
         return task
     before = snapshot(task)

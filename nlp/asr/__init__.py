@@ -31,7 +31,7 @@ from nlp.asr.errors import (
     UnsupportedAudioError,
 )
 from nlp.asr.model import ensure_model
-from nlp.asr.prompt import build_prompt, vocabulary_names
+from nlp.asr.prompt import VoiceHints, build_prompt, vocabulary_names
 from nlp.asr.transcribe import Segment, Transcriber, Transcript
 from nlp.asr.worker import TranscriptionWorker
 
@@ -50,6 +50,7 @@ __all__ = [
     "TranscriptionTimeoutError",
     "TranscriptionWorker",
     "UnsupportedAudioError",
+    "VoiceHints",
     "build_prompt",
     "decode_audio",
     "ensure_model",

@@ -47,6 +47,9 @@ class AsrConfig:
     # --- worker -----------------------------------------------------------------------
     timeout_s: float = 30.0             # per job, processing time
     queue_size: int = 8                 # jobs waiting or running; more are refused
+    recycle_rss_mb: float = 400.0       # a worker process above this after a job is replaced
+                                        # (its memory grows with the jobs: ~355 MB after 40
+                                        # notes, ~500 MB after 114)
 
     def with_(self, **changes: object) -> AsrConfig:
         """A copy with some fields changed (``cfg.with_(beam_size=1)``)."""

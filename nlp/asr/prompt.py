@@ -10,14 +10,35 @@ Chinese, which also nudges Whisper away from Traditional characters.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from itertools import zip_longest
 
+from nlp.phonetic import Affinity
 from nlp.types import Catalog
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceHints:
+    """What this rep is most likely to say, from the CRM (the bot fills it in).
+
+    ``likely``: names for the prompt, most likely first (the rep's customers with recent
+    follow-ups, their contacts, products of open deals and recent mentions); when empty,
+    the prompt takes the catalog's names in order. ``affinity``: products each customer
+    bought or was offered, for coherent snapping.
+    """
+
+    likely: tuple[str, ...] = ()
+    affinity: Affinity = field(default_factory=Affinity)
+    names_in_prompt: bool = True    # False: the base prompt only (to measure the prompt)
+    preset_words: bool = False      # the tenant's preset words after the names (measured:
+                                    # no gain on the voice dev set, so off)
+    words: tuple[str, ...] = ()     # other words for the prompt (filled in from the catalog)
 
 BASE_PROMPT = "以下是普通话的销售跟进记录。"   # also without names: keeps Simplified,
                                             # punctuation, and the whole note decoded
 PROMPT_HEAD = "以下是普通话的销售跟进记录，提到"
 PROMPT_TAIL = "。"
+WORDS_HEAD = "常用词："
 SEPARATOR = "、"
 WHISPER_PROMPT_LIMIT = 223   # n_text_ctx // 2 - 1
 
@@ -29,6 +50,38 @@ def estimate_tokens(text: str) -> int:
     one token per UTF-8 byte, and in practice about 1–2 per CJK character; count 2 per
     non-ASCII character and 1 per ASCII one, plus the leading space."""
     return 1 + sum(2 if ord(ch) > 127 else 1 for ch in text)
+
+
+def prompt_vocabulary(catalog: Catalog | None, hints: VoiceHints | None) -> list[str]:
+    """The names to offer Whisper: the rep's likely names first, else the catalog's."""
+    if hints is not None and not hints.names_in_prompt:
+        return []
+    if hints is not None and hints.likely:
+        return list(dict.fromkeys(n.strip() for n in hints.likely if n and n.strip()))
+    return vocabulary_names(catalog)
+
+
+def prompt_words(catalog: Catalog | None, hints: VoiceHints | None) -> list[str]:
+    """Words after the names, only with a rep's likely names: ``hints.words`` and, when
+    ``hints.preset_words``, the tenant's preset words (推进、合同、竞品 …). Measured on the
+    voice dev set (114 notes): names only 44 same records and name recall 0.86, with the
+    preset words 39 and 0.84, so the product leaves them out."""
+    if hints is None or not hints.names_in_prompt or not hints.likely:
+        return []
+    words = list(hints.words)
+    if hints.preset_words and catalog is not None:
+        words += preset_words(catalog)
+    return list(dict.fromkeys(w for w in words if w))
+
+
+def preset_words(catalog: Catalog) -> list[str]:
+    """The tenant's next actions, obstacles and stages as short words: four-character
+    presets are two words (推进合同 → 推进、合同); 其他 is left out."""
+    words: list[str] = []
+    for w in (*catalog.next_actions, *catalog.obstacles, *catalog.stages):
+        parts = [w[i:i + 2] for i in range(0, len(w), 2)] if len(w) == 4 else [w]
+        words += [p for p in parts if p != "其他" and p not in words]
+    return words
 
 
 def vocabulary_names(catalog: Catalog | None) -> list[str]:
@@ -55,8 +108,10 @@ def build_prompt(
     *,
     budget_tokens: int = 120,
     count_tokens: TokenCounter | None = None,
+    words: Iterable[str] = (),
 ) -> str:
-    """A short Simplified Chinese prompt naming as many of ``names`` (in order) as fit.
+    """A short Simplified Chinese prompt naming as many of ``names`` (in order) as fit, then
+    as many of ``words`` as still fit ("…提到A、B。常用词：推进、合同。").
 
     `BASE_PROMPT` when there are no names (without any prompt Whisper base drops
     punctuation, drifts into Traditional characters and may stop after one sentence).
@@ -76,12 +131,22 @@ def build_prompt(
         picked.append(name)
     if not picked:
         return BASE_PROMPT if count(BASE_PROMPT) <= budget else ""
-    return PROMPT_HEAD + SEPARATOR.join(picked) + PROMPT_TAIL
+    prompt = PROMPT_HEAD + SEPARATOR.join(picked) + PROMPT_TAIL
+    extra: list[str] = []
+    for word in words:
+        word = word.strip()
+        if not word or word in extra or word in picked:
+            continue
+        candidate = prompt + WORDS_HEAD + SEPARATOR.join([*extra, word]) + PROMPT_TAIL
+        if count(candidate) > budget:
+            continue
+        extra.append(word)
+    return prompt + (WORDS_HEAD + SEPARATOR.join(extra) + PROMPT_TAIL if extra else "")
 
 
 def prompt_names(prompt: str) -> list[str]:
-    """The names a prompt built by `build_prompt` mentions."""
+    """The names a prompt built by `build_prompt` mentions (not its common words)."""
     if not prompt.startswith(PROMPT_HEAD):
         return []
-    body = prompt[len(PROMPT_HEAD):].removesuffix(PROMPT_TAIL)
+    body = prompt[len(PROMPT_HEAD):].split(PROMPT_TAIL, 1)[0]
     return [n for n in body.split(SEPARATOR) if n]

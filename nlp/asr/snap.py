@@ -1,188 +1,118 @@
-"""Acoustic name snapping: catalog names Whisper misheard as near-homophones.
+"""Names and spoken forms in a transcript: what Whisper heard → what the extractor reads.
 
-`nlp.snap_transcript` (the extractor's) respells exact homophones (股楼医院 → 鼓楼医院).
-Whisper base on phone audio also confuses *similar* sounds: 随间融合器 (sui) for 椎间融合器
-(zhui), 第一人迷医院 for 第一人民医院, 纹和极 for 吻合器, 森主令 for 孙主任. This pass scores
-every window of the transcript against each catalog name syllable by syllable (initial and
-final separately, with the usual confusable pairs) and respells a window when it is close
-enough. It is deliberately conservative, because a wrong name on the card is worse than a
-missed one (the rep can still tap 修改):
+Three passes over the Simplified transcript, then one diff that tells the card what was
+guessed:
 
-- all syllables but one (two in long names) must be homophones, and the odd one a close
-  confusion; contacts' surnames only snap as homophones (陈主任 is never made out of
-  程主任 or 沈主任); two-character names are left to the extractor (支架 is not 几家);
-- windows that already are a catalog name, or overlap one, are left alone;
-- only runs of Han characters are considered (never across punctuation or digits).
+1. `nlp.phonetic`: catalog names of three or more syllables matched by sound over the
+   *whole* catalog (customers and their short forms, contacts by name and as surname +
+   title, products, and the tenant's preset words: 预算动结 → 预算冻结), with coherence
+   (a contact backs its customer and vice versa; products this customer bought or was
+   offered count more: `Affinity`);
+2. `nlp.snap_transcript` (the extractor's): exact toneless homophones, two-character names
+   included, where its context rules allow (股楼 → 鼓楼, 路主任 → 陆主任 at the customer named);
+3. `nlp.asr.spoken`: weekdays, phone digits and clock times as CONVENTIONS reads them
+   (下周爱 → 下周二, 腰八幺… → 18…).
+
+`snap_transcript_names` returns the new text and the `Mark`s: each span of the new text
+that differs from what was heard, with the heard words, so the rep sees what was guessed.
 """
 
 from __future__ import annotations
 
+import difflib
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 
-from nlp.pinyin import is_han, raw_pinyin
+from nlp.asr.spoken import normalize_spoken
+from nlp.extract import snap_transcript
+from nlp.phonetic import Affinity, PhoneticIndex
 from nlp.types import Catalog
 
-_INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j",
-             "q", "x", "r", "z", "c", "s", "y", "w")
-_INITIAL_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(g) for g in (
-    {"z", "zh", "j"}, {"c", "ch", "q"}, {"s", "sh", "x"}, {"n", "l", "r"}, {"f", "h"},
-    {"b", "p"}, {"d", "t"}, {"g", "k"}, {"z", "c"}, {"zh", "ch"}, {"j", "q"},
-    {"y", "w", ""},
-))
-_INITIAL_NEAR: tuple[frozenset[str], ...] = tuple(frozenset(g) for g in (
-    {"s", "zh"}, {"s", "z"}, {"sh", "zh"}, {"sh", "ch"}, {"s", "c"}, {"x", "j"}, {"x", "q"},
-))
-_FINAL_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(g) for g in (
-    {"an", "ang"}, {"en", "eng", "in", "ing", "un"}, {"ian", "iang"}, {"uan", "uang"},
-    {"ong", "eng"}, {"o", "uo", "e"}, {"ui", "ei"}, {"iu", "ou"}, {"i", "v"},
-    {"ang", "uang"}, {"ao", "ou"},
-))
+log = logging.getLogger(__name__)
 
-
-def split_syllable(syl: str) -> tuple[str, str]:
-    for ini in _INITIALS:
-        if syl.startswith(ini) and len(syl) > len(ini):
-            return ini, syl[len(ini):]
-    return "", syl
-
-
-def _initial_score(a: str, b: str) -> float:
-    if a == b:
-        return 1.0
-    pair = {a, b}
-    if any(pair <= g for g in _INITIAL_GROUPS):
-        return 0.8
-    if any(pair <= g for g in _INITIAL_NEAR):
-        return 0.6
-    return 0.0
-
-
-def _final_score(a: str, b: str) -> float:
-    if a == b:
-        return 1.0
-    pair = {a, b}
-    return 0.7 if any(pair <= g for g in _FINAL_GROUPS) else 0.0
-
-
-@lru_cache(maxsize=65536)
-def _syl(ch: str) -> tuple[str, str] | None:
-    p = raw_pinyin(ch)
-    return split_syllable(p) if p else None
-
-
-@lru_cache(maxsize=262144)
-def char_score(a: str, b: str) -> float:
-    """How alike two Han characters sound, 0 … 1 (1: same character or homophone)."""
-    if a == b:
-        return 1.0
-    sa, sb = _syl(a), _syl(b)
-    if sa is None or sb is None:
-        return 0.0
-    if sa == sb:
-        return 1.0
-    return 0.4 * _initial_score(sa[0], sb[0]) + 0.6 * _final_score(sa[1], sb[1])
-
-
-_SUFFIXES = ("人民医院", "医院", "医药", "公司", "集团", "药业", "中心", "诊所", "大学", "医疗")
-
-
-def _generic_suffix(name: str) -> int:
-    """Length of a generic organisation suffix at the end of ``name`` (0 when none)."""
-    for suffix in _SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return len(suffix)
-    return 0
+__all__ = ["Mark", "Snapped", "index_for", "snap_acoustic", "snap_transcript_names"]
 
 
 @dataclass(frozen=True, slots=True)
-class _Name:
+class Mark:
+    """A span of the snapped text that was not heard that way."""
+
+    start: int
+    end: int
+    heard: str          # what Whisper wrote there ("" when it wrote nothing)
+    written: str        # the new words (text[start:end])
+    kind: str           # customer | contact | product | term | spoken
+
+
+@dataclass(frozen=True, slots=True)
+class Snapped:
     text: str
-    canonical: str
-    kind: str          # customer | contact | product
+    marks: tuple[Mark, ...] = ()
 
 
-def _names(catalog: Catalog) -> list[_Name]:
-    out: list[_Name] = []
-    for c in catalog.customers:
-        out += [_Name(n, c.name, "customer") for n in (c.name, *c.aliases)]
-    for k in catalog.contacts:
-        out += [_Name(n, k.name, "contact") for n in (k.name, *k.aliases)]
-    for p in catalog.products:
-        out += [_Name(n, p.name, "product") for n in (p.name, *p.aliases)]
-    # two-character names are left to the extractor's homophone snapping, which knows the
-    # context: as bare sounds they match ordinary words (经约 ~ 精越, 几家 ~ 支架)
-    return [n for n in out if len(n.text) >= 3 and all(is_han(ch) for ch in n.text)]
+@lru_cache(maxsize=4)
+def index_for(catalog: Catalog) -> PhoneticIndex:
+    """The phonetic index of a catalog, built once per catalog value (frozen, compared
+    field by field: a changed catalog is a different key, never a stale hit)."""
+    return PhoneticIndex.from_catalog(catalog, presets=True)
 
 
-def window_score(window: str, name: _Name) -> float:
-    """0 when the window must not become this name, else the mean syllable similarity.
+def diff_marks(before: str, after: str, index: PhoneticIndex | None) -> tuple[Mark, ...]:
+    """The spans of ``after`` that differ from ``before`` (character diff), each widened to
+    the catalog name it belongs to; a same-length change that covers two names (仿之为 →
+    纺织魏 in 鸿运纺织魏厂长) gives one mark per name."""
+    if before == after:
+        return ()
+    sm = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    mentions = index.mentions(after) if index is not None else []
+    marks: list[Mark] = []
+    for op, a0, a1, b0, b1 in sm.get_opcodes():
+        if op == "equal":
+            continue
+        # ``heard`` aligned with ``after`` where the change kept the length
+        aligned = after[:b0] + before[a0:a1] + after[b1:] if a1 - a0 == b1 - b0 else None
+        spans: list[tuple[int, int, str]] = [
+            (s, e, en.kind) for s, e, en in mentions if s < b1 and b0 < e]
+        if not spans or (aligned is None and len(spans) > 1):
+            s0 = min([b0, *(s for s, _e, _k in spans)])
+            e0 = max([b1, *(e for _s, e, _k in spans)])
+            spans = [(s0, e0, spans[0][2] if spans else "spoken")]
+        for s, e, kind in spans:
+            if aligned is not None:
+                heard = aligned[s:e]
+            else:
+                heard = after[s:b0] + before[a0:a1] + after[b1:e]
+            if marks and s < marks[-1].end:
+                continue
+            if heard != after[s:e]:
+                marks.append(Mark(s, e, heard, after[s:e], kind))
+    return tuple(marks)
 
-    Every syllable must sound the same (homophone) except at most one (two in names of
-    six or more characters); that one must be a close confusion (one confusable initial
-    *or* final: 随/椎, 器/极) in short names, and may be weaker in long ones (迷/民 in
-    第一人民医院). Contacts' surnames only snap as homophones.
-    """
-    scores = [char_score(a, b) for a, b in zip(window, name.text, strict=True)]
-    size = len(scores)
-    if name.kind == "contact" and scores[0] < 1.0:
-        return 0.0
-    differing = [x for x in scores if x < 1.0]
-    if len(differing) > (2 if size >= 6 else 1):
-        return 0.0
-    if differing and min(differing) < (0.4 if size >= 5 else 0.8):
-        return 0.0
-    head = size - _generic_suffix(name.text)
-    if name.kind == "customer" and 0 < head < size and min(scores[:head]) < 0.7:
-        return 0.0      # the distinctive part must sound alike: 最近医院 is not 瑞金医院
-    return sum(scores) / size
+
+def snap_transcript_names(text: str, catalog: Catalog | None,
+                          affinity: Affinity | None = None) -> Snapped:
+    """The transcript as the extractor should read it, and what was changed (see module)."""
+    if not text:
+        return Snapped(text)
+    out = text
+    index: PhoneticIndex | None = None
+    if catalog is not None:
+        try:
+            index = index_for(catalog)
+            out = index.respell(out, affinity=affinity).text
+        except Exception:  # snapping improves the text; never a reason to lose the note
+            log.exception("phonetic snapping failed; keeping the heard names")
+        try:
+            out = snap_transcript(out, catalog)
+        except Exception:
+            log.exception("snap_transcript failed; keeping the heard names")
+    out = normalize_spoken(out)
+    return Snapped(out, diff_marks(text, out, index))
 
 
 def snap_acoustic(text: str, catalog: Catalog | None) -> str:
-    """``text`` with near-homophones of catalog names respelled as those names."""
+    """``text`` with near-homophones of catalog names respelled (phonetic pass only)."""
     if not text or catalog is None:
         return text
-    names = _names(catalog)
-    if not names:
-        return text
-    known = {n.text for n in names}
-    # spans already spelled as a catalog name stay as they are
-    taken = [False] * len(text)
-    for n in sorted(known, key=len, reverse=True):
-        start = text.find(n)
-        while start >= 0:
-            for i in range(start, start + len(n)):
-                taken[i] = True
-            start = text.find(n, start + 1)
-    han = [is_han(ch) for ch in text]
-    candidates: list[tuple[float, int, int, str]] = []
-    for name in names:
-        size = len(name.text)
-        for start in range(0, len(text) - size + 1):
-            end = start + size
-            if not all(han[start:end]) or any(taken[start:end]):
-                continue
-            window = text[start:end]
-            if window in known:
-                continue
-            score = window_score(window, name)
-            if score > 0:
-                candidates.append((score, size, start, name.text))
-    if not candidates:
-        return text
-    candidates.sort(key=lambda c: (-c[0], -c[1], c[2]))
-    chosen: list[tuple[int, int, str]] = []
-    used = [False] * len(text)
-    for _score, size, start, replacement in candidates:
-        if any(used[start:start + size]):
-            continue
-        for i in range(start, start + size):
-            used[i] = True
-        chosen.append((start, start + size, replacement))
-    out, pos = [], 0
-    for start, end, replacement in sorted(chosen):
-        out.append(text[pos:start])
-        out.append(replacement)
-        pos = end
-    out.append(text[pos:])
-    return "".join(out)
+    return index_for(catalog).respell(text).text

@@ -17,12 +17,11 @@ returning invented text.
 from __future__ import annotations
 
 import difflib
-import importlib
 import logging
 import re
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -33,8 +32,17 @@ from nlp.asr.config import AsrConfig
 from nlp.asr.decode import SAMPLE_RATE, check_speech_energy, decode_audio
 from nlp.asr.errors import AudioTooLongError, NoSpeechError
 from nlp.asr.model import LazyModel, model_name
-from nlp.asr.prompt import build_prompt, prompt_names, vocabulary_names
-from nlp.asr.snap import snap_acoustic
+from nlp.asr.prompt import (
+    WORDS_HEAD,
+    VoiceHints,
+    build_prompt,
+    prompt_names,
+    prompt_vocabulary,
+    prompt_words,
+)
+from nlp.asr.snap import Mark, diff_marks, index_for, snap_transcript_names
+from nlp.asr.spoken import trim_loops
+from nlp.phonetic import Affinity
 from nlp.types import Catalog
 
 log = logging.getLogger(__name__)
@@ -78,11 +86,13 @@ class Transcript:
     codec: str = ""                 # decoder used
     prompt: str = ""                # the prompt Whisper was given
     segments: tuple[Segment, ...] = field(default=())
+    marks: tuple[Mark, ...] = field(default=())    # spans of ``text`` not heard that way
     timings: dict[str, float] = field(default_factory=dict)  # decode/asr/post s, cpu s
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["segments"] = [asdict(s) for s in self.segments]
+        d["marks"] = [asdict(m) for m in self.marks]
         return d
 
 
@@ -152,6 +162,17 @@ def is_repetitive(text: str) -> bool:
     return covered >= 0.5 * len(seg)
 
 
+def _longest_name_run(text: str, names: set[str]) -> int:
+    """Most prompt names in a row, separated only by list punctuation."""
+    best = run = 0
+    for piece in re.split(r"[、，,。.；;\s]+", to_simplified(text)):
+        if not piece:
+            continue
+        run = run + 1 if piece in names else 0
+        best = max(best, run)
+    return best
+
+
 def is_prompt_echo(text: str, prompt: str) -> bool:
     """The segment repeats the prompt (its opening words or its list of names) rather
     than the audio: the typical invention on noisy or unintelligible speech."""
@@ -160,7 +181,8 @@ def is_prompt_echo(text: str, prompt: str) -> bool:
     seg = _squash(to_simplified(text))
     if len(seg) < 4:
         return False
-    if seg in _squash(prompt) or any(w in seg for w in _HEAD_WINDOWS):
+    core = prompt.split(WORDS_HEAD, 1)[0]      # the common words may be said as they are
+    if seg in _squash(core) or any(w in seg for w in _HEAD_WINDOWS):
         return True
     names = prompt_names(prompt)
     if not names:
@@ -169,42 +191,24 @@ def is_prompt_echo(text: str, prompt: str) -> bool:
     covered = sum(len(n) for n in present)
     if len(present) >= 3 and covered >= 0.7 * len(seg):
         return True
-    # a list of prompt names: "赵工医院、王主任、椎间融合器、华东医院、支架"
-    if len(present) >= 3 and text.count("、") >= 2 and covered >= 0.4 * len(seg):
+    # a list of prompt names: "赵工医院、王主任、椎间融合器、华东医院、支架" (three or more
+    # in a row; a note that starts "西海岸产业园、韩站长、同意…" is speech)
+    if len(present) >= 3 and _longest_name_run(text, set(names)) >= 3:
         return True
     body = _squash("".join(names))
     return difflib.SequenceMatcher(None, seg, body, autojunk=False).ratio() > 0.8
 
 
-def snap_names(text: str, catalog: Catalog) -> str:
-    """``nlp.snap_transcript(text, catalog)`` when it exists; the text unchanged otherwise."""
-    fn: Any = None
-    try:
-        nlp_pkg = importlib.import_module("nlp")
-        fn = getattr(nlp_pkg, "snap_transcript", None)
-        if fn is None:
-            for mod in ("nlp.snap", "nlp.snapping"):
-                try:
-                    fn = getattr(importlib.import_module(mod), "snap_transcript", None)
-                except ImportError:
-                    continue
-                if fn is not None:
-                    break
-    except ImportError:
-        fn = None
-    if fn is None:
-        return text
-    try:
-        out = fn(text, catalog)
-    except Exception:  # snapping improves the text; never a reason to lose the note
-        log.exception("snap_transcript failed; keeping the unsnapped text")
-        return text
-    if isinstance(out, str):
-        return out
-    if isinstance(out, tuple) and out and isinstance(out[0], str):
-        return out[0]
-    snapped = getattr(out, "text", None)
-    return snapped if isinstance(snapped, str) else text
+def snap_names_of(t: Transcript, vocabulary: Catalog, affinity: Affinity | None = None
+                  ) -> Transcript:
+    """``t`` (heard without a catalog) with the catalog's names snapped in, and the marks
+    of everything that differs from what Whisper wrote (`TranscriptionWorker` does this
+    in the caller's process)."""
+    out = snap_transcript_names(t.text, vocabulary, affinity)
+    if out.text == t.text:
+        return t
+    marks = diff_marks(t.raw_text or t.text, out.text, index_for(vocabulary))
+    return replace(t, text=out.text, marks=marks, snapped=True)
 
 
 MAX_DECODER_TOKENS = 448
@@ -262,15 +266,17 @@ class Transcriber:
                 return len(tok.encode(" " + text, add_special_tokens=False).ids)
         return len(text) * 2 + 1
 
-    def make_prompt(self, vocabulary: Catalog | None) -> str:
+    def make_prompt(self, vocabulary: Catalog | None, hints: VoiceHints | None = None) -> str:
         return build_prompt(
-            vocabulary_names(vocabulary),
+            prompt_vocabulary(vocabulary, hints),
             budget_tokens=self.config.prompt_token_budget,
             count_tokens=self.count_tokens,
+            words=prompt_words(vocabulary, hints),
         )
 
     def transcribe(
-        self, audio: bytes, fmt: str | None = None, vocabulary: Catalog | None = None
+        self, audio: bytes, fmt: str | None = None, vocabulary: Catalog | None = None,
+        hints: VoiceHints | None = None,
     ) -> Transcript:
         t0 = time.perf_counter()
         c0 = time.process_time()
@@ -278,7 +284,7 @@ class Transcriber:
         decoded = decode_audio(audio, fmt, max_seconds=cfg.max_seconds, max_bytes=cfg.max_bytes)
         t_decode = time.perf_counter() - t0
         return self.transcribe_pcm(
-            decoded.samples, vocabulary, started=t0, decode_s=t_decode,
+            decoded.samples, vocabulary, hints, started=t0, decode_s=t_decode,
             fmt=decoded.format, codec=decoded.codec, cpu_started=c0,
         )
 
@@ -286,6 +292,7 @@ class Transcriber:
         self,
         samples: npt.NDArray[np.float32],
         vocabulary: Catalog | None = None,
+        hints: VoiceHints | None = None,
         *,
         started: float | None = None,
         decode_s: float = 0.0,
@@ -302,7 +309,7 @@ class Transcriber:
         check_speech_energy(samples, silence_rms=cfg.silence_rms,
                             min_seconds=cfg.min_speech_seconds)
         model = self.model.get()
-        prompt = self.make_prompt(vocabulary)
+        prompt = self.make_prompt(vocabulary, hints)
         t1 = time.perf_counter()
         # Notes up to `single_window_s` are decoded as one short window without timestamps
         # (fast). Longer ones use Whisper's timestamped 30 s windows, so that a window the
@@ -321,7 +328,7 @@ class Transcriber:
             if s.dropped:
                 log.info("dropped segment %.1f-%.1f (%s): %r", s.start, s.end, s.dropped, s.text)
         whisper_text = join_segments([s.text for s in kept])
-        raw = normalize_text(to_simplified(whisper_text))
+        raw = trim_loops(normalize_text(to_simplified(whisper_text)))
         if not _squash(raw):
             raise NoSpeechError(
                 f"no confident speech in {duration:.1f} s of audio "
@@ -331,16 +338,19 @@ class Transcriber:
         avg_lp = float(np.average([s.avg_logprob for s in kept], weights=weights))
         max_nsp = max(s.no_speech_prob for s in kept)
         low_conf = avg_lp < cfg.snap_min_avg_logprob
-        text = raw
         if vocabulary is not None and not low_conf:
-            text = normalize_text(snap_acoustic(snap_names(raw, vocabulary), vocabulary))
+            snapped = snap_transcript_names(
+                raw, vocabulary, hints.affinity if hints is not None else None)
+        else:   # names are not guessed on a doubtful transcript; weekdays and digits are
+            snapped = snap_transcript_names(raw, None)
+        text, marks = snapped.text, snapped.marks
         t_end = time.perf_counter()
         return Transcript(
             text=text, language=info.language or cfg.language, duration_s=round(duration, 2),
             seconds=round(t_end - t0, 3), model=self.model_label, raw_text=raw,
             whisper_text=whisper_text, avg_logprob=round(avg_lp, 3),
             no_speech_prob=round(max_nsp, 3), low_confidence=low_conf,
-            snapped=text != raw, format=fmt, codec=codec, prompt=prompt,
+            snapped=text != raw, marks=marks, format=fmt, codec=codec, prompt=prompt,
             segments=tuple(segments),
             timings={"decode": round(decode_s, 3), "asr": round(t_asr, 3),
                      "post": round(t_end - t1 - t_asr, 3),

@@ -39,7 +39,8 @@ from nlp.asr.errors import (
     QueueFullError,
     TranscriptionTimeoutError,
 )
-from nlp.asr.transcribe import Transcriber, Transcript
+from nlp.asr.prompt import VoiceHints, prompt_vocabulary, prompt_words
+from nlp.asr.transcribe import Transcriber, Transcript, snap_names_of
 from nlp.types import Catalog
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,8 @@ class Engine(Protocol):
     def load(self) -> float: ...
 
     def transcribe(
-        self, audio: bytes, fmt: str | None = None, vocabulary: Catalog | None = None
+        self, audio: bytes, fmt: str | None = None, vocabulary: Catalog | None = None,
+        hints: VoiceHints | None = None,
     ) -> Transcript: ...
 
 
@@ -62,24 +64,44 @@ def default_engine(config: AsrConfig) -> Engine:
     return Transcriber(config)
 
 
-def _peak_rss_mb() -> float:
-    """This process's peak resident memory. Linux: VmHWM, which starts afresh at exec —
-    ru_maxrss keeps the high-water mark of the (possibly large) parent it was forked from."""
+def _status_mb(field: str) -> float | None:
+    """A memory figure of this process from /proc/self/status (``VmHWM``, ``VmRSS``), MB."""
     try:
         with open("/proc/self/status", encoding="ascii") as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) / 1024
     except (OSError, ValueError, IndexError):
         pass
+    return None
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory. Linux: VmHWM, which starts afresh at exec —
+    ru_maxrss keeps the high-water mark of the (possibly large) parent it was forked from."""
+    peak = _status_mb("VmHWM")
+    if peak is not None:
+        return peak
     kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return kb / 1024 if sys.platform != "darwin" else kb / 1024 / 1024
+
+
+def _rss_mb() -> float:
+    """This process's resident memory now (0 where /proc is not there)."""
+    return _status_mb("VmRSS") or 0.0
 
 
 def _as_audio_error(exc: BaseException) -> AudioError:
     if isinstance(exc, AudioError):
         return exc
     return AudioError(f"internal error while transcribing: {exc!r}")
+
+
+def _run_job(engine: Engine, audio: bytes, fmt: str | None, vocabulary: Catalog | None,
+             hints: VoiceHints | None) -> Transcript:
+    if hints is None:   # engines written before hints existed take three arguments
+        return engine.transcribe(audio, fmt, vocabulary)
+    return engine.transcribe(audio, fmt, vocabulary, hints)
 
 
 def _serve(conn: Connection, config: AsrConfig, factory: EngineFactory) -> None:
@@ -101,8 +123,11 @@ def _serve(conn: Connection, config: AsrConfig, factory: EngineFactory) -> None:
             if kind == "load":
                 reply: tuple[str, Any] = ("ok", engine.load())
             elif kind == "job":
-                _, audio, fmt, vocabulary = msg
-                reply = ("ok", engine.transcribe(audio, fmt, vocabulary))
+                _, audio, fmt, vocabulary, hints = msg
+                result = _run_job(engine, audio, fmt, vocabulary, hints)
+                # memory grows with the jobs (allocator caches, fragmentation): past the
+                # limit, the parent replaces this process once it has the result
+                reply = ("recycle" if _rss_mb() > config.recycle_rss_mb else "ok", result)
             elif kind == "stats":
                 reply = ("ok", {"peak_rss_mb": _peak_rss_mb(), "pid": os.getpid()})
             else:
@@ -148,6 +173,8 @@ class _ProcessBackend:
         self.conn: Connection | None = None
         self.started = 0
         self.restarts = 0
+        self.recycled = 0
+        self.past_peak_rss_mb = 0.0        # the highest peak of the processes replaced
 
     def _ensure(self) -> Connection:
         if self.proc is not None and self.proc.poll() is None and self.conn is not None:
@@ -199,6 +226,17 @@ class _ProcessBackend:
             ) from exc
         if status == "err":
             raise _as_audio_error(value)
+        if status == "recycle":
+            log.info("transcription process %s over %.0f MB: replacing it",
+                     self.proc.pid, self.config.recycle_rss_mb)
+            with contextlib.suppress(OSError, EOFError):
+                conn.send(("stats",))
+                if conn.poll(10.0):
+                    _status, info = conn.recv()
+                    self.past_peak_rss_mb = max(self.past_peak_rss_mb,
+                                                float(info["peak_rss_mb"]))
+            self.stop()
+            self.recycled += 1
         return value
 
     @property
@@ -243,8 +281,8 @@ class _ThreadBackend:
             if kind == "load":
                 return self.engine.load()
             if kind == "job":
-                _, audio, fmt, vocabulary = msg
-                return self.engine.transcribe(audio, fmt, vocabulary)
+                _, audio, fmt, vocabulary, hints = msg
+                return _run_job(self.engine, audio, fmt, vocabulary, hints)
             if kind == "stats":
                 return {"peak_rss_mb": _peak_rss_mb(), "pid": os.getpid()}
             raise AudioError(f"unknown request {kind!r}")
@@ -281,6 +319,7 @@ class TranscriptionWorker:
         self._busy: asyncio.Future[Any] | None = None   # the job on the thread, if any
         self._pending = 0
         self._closed = False
+        self._tasks: set[asyncio.Task[None]] = set()
         self.jobs = 0
         self.failures = 0
         self.load_seconds: float | None = None
@@ -293,24 +332,61 @@ class TranscriptionWorker:
         return self.load_seconds
 
     async def transcribe(
-        self, audio: bytes, fmt: str | None = None, vocabulary: Catalog | None = None
+        self, audio: bytes, fmt: str | None = None, vocabulary: Catalog | None = None,
+        hints: VoiceHints | None = None,
     ) -> Transcript:
-        """Transcribe one voice note. Raises `AudioError` (see ``.user_message``) only."""
+        """Transcribe one voice note. Raises `AudioError` (see ``.user_message``) only.
+
+        The worker only hears: it gets the prompt's names (not the catalog, which may be
+        large) and returns the transcript with spoken forms fixed; names are snapped here,
+        in the caller's process, which already holds the catalog and its indexes (and
+        keeps them out of the worker's memory).
+        """
         self.jobs += 1
+        names = prompt_vocabulary(vocabulary, hints)
+        prompt_hints = (VoiceHints(names_in_prompt=False)
+                        if hints is not None and not hints.names_in_prompt
+                        else VoiceHints(likely=tuple(names), preset_words=False,
+                                        words=tuple(prompt_words(vocabulary, hints)))
+                        if names else None)
         try:
             result = await self._submit(
-                ("job", bytes(audio), fmt, vocabulary), self.config.timeout_s
+                ("job", bytes(audio), fmt, None, prompt_hints), self.config.timeout_s
             )
         except AudioError:
             self.failures += 1
             raise
         assert isinstance(result, Transcript)
-        return result
+        self._warm_after_recycle()
+        if vocabulary is None or result.low_confidence:
+            return result
+        affinity = hints.affinity if hints is not None else None
+        return await asyncio.to_thread(snap_names_of, result, vocabulary, affinity)
+
+    def _warm_after_recycle(self) -> None:
+        """After the process was replaced, load the model in the new one now (queued like a
+        job), so that the next note does not wait for it."""
+        backend = self._backend
+        if not isinstance(backend, _ProcessBackend) or backend.proc is not None or \
+                self._closed or not backend.recycled:
+            return
+        task = asyncio.get_running_loop().create_task(self._reload())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _reload(self) -> None:
+        with contextlib.suppress(AudioError):
+            await self._submit(("load",), START_TIMEOUT_S)
 
     async def stats(self) -> dict[str, Any]:
-        """pid, peak RSS (MB) of the process doing the work, jobs, failures, restarts."""
+        """pid, peak RSS (MB) over the processes that did the work (and of the current one:
+        ``process_peak_rss_mb``), jobs, failures, restarts, processes recycled."""
         info = dict(await self._submit(("stats",), 10.0))
+        past = float(getattr(self._backend, "past_peak_rss_mb", 0.0))
+        info["process_peak_rss_mb"] = info["peak_rss_mb"]
+        info["peak_rss_mb"] = max(float(info["peak_rss_mb"]), past)   # over all processes
         info.update(jobs=self.jobs, failures=self.failures, restarts=self._backend.restarts,
+                    recycled=getattr(self._backend, "recycled", 0),
                     pending=self._pending, load_seconds=self.load_seconds,
                     mode="process" if self.use_process else "thread")
         return info

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from crm_core.clock import FrozenClock
 from crm_core.db import Database
-from crm_core.errors import Conflict
+from crm_core.errors import Forbidden
 from crm_core.models import ClaimOffer, ClaimOfferCandidate, Lead, PoolClaim, User
 from crm_core.services.leads import claim_lead
 from crm_core.uow import Actor, UnitOfWork
@@ -55,8 +55,9 @@ async def test_a_lead_on_offer_can_only_be_taken_by_a_candidate(
         s.add(ClaimOfferCandidate(offer_id=offer.id or 0, user_id=offered.id or 0))
         await s.commit()
     async with UnitOfWork(demo_db, clock, Actor(other.id, other.login)) as uow:
-        with pytest.raises(Conflict, match="on offer"):
+        with pytest.raises(Forbidden, match="outside the pool") as refused:
             await claim_lead(uow, other, lead_id)
+        assert "没有推送给你" in refused.value.user_message
     async with UnitOfWork(demo_db, clock, Actor(offered.id, offered.login)) as uow:
         lead = await claim_lead(uow, offered, lead_id)
     assert lead.owner_id == offered.id

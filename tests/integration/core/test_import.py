@@ -69,3 +69,20 @@ async def test_xlsx(db: Database, clock: FrozenClock, tmp_path: Path) -> None:
     assert [(r.line, r.ok) for r in report.rows] == [(2, True), (4, False)]
     assert report.rows[1].detail == "预算格式不对"
     assert await leads(db) == 1
+
+
+async def test_all_or_nothing_file_repeating_a_person_and_a_client_id(
+    db: Database, clock: FrozenClock, tmp_path: Path
+) -> None:
+    f = tmp_path / "twice.csv"
+    f.write_text("单位,姓名,电话,client_id\n"
+                 "宁波市第一医院,陈主任,13600005555,f-1\n"
+                 "宁波第一医院,陈医生,136 0000 5555,f-2\n"       # the same person: merged
+                 "宁波市第一医院,陈主任,13600006666,f-1\n",       # the same client id: replayed
+                 encoding="utf-8")
+    report = await import_leads(lambda: UnitOfWork(db, clock, Actor.system("import")), f,
+                                all_or_nothing=True)
+    assert report.committed and report.failed == 0
+    assert report.rows[1].status == "merged"
+    assert len({r.lead_id for r in report.rows}) == 1
+    assert await leads(db) == 1

@@ -10,7 +10,7 @@ from crm_core.clock import FrozenClock
 from crm_core.db import Database
 from crm_core.errors import InvalidInput
 from crm_core.models import AuditLog, Contact, Customer, Lead, LeadEvent, OutboxMessage, User
-from crm_core.services.intake import intake_lead
+from crm_core.services.intake import KeyReused, intake_lead
 from crm_core.uow import Actor, UnitOfWork
 
 
@@ -126,12 +126,22 @@ async def test_client_id_makes_a_retried_form_idempotent(
         first = await intake_lead(u, payload)
     async with uow(db, clock) as u:
         second = await intake_lead(u, payload)
+    async with uow(db, clock) as u:        # a client id replays whatever the body
+        third = await intake_lead(u, {**payload, "name": "又填了一次"})
     async with uow(db, clock) as u:
-        third = await intake_lead(u, {"company": "另一家", "phone": "13700002222"},
-                                  idempotency_key="form-123")
-    assert second.replayed and third.replayed
+        key_first = await intake_lead(u, {"company": "另一家", "phone": "13700002222"},
+                                      idempotency_key="key-9")
+    async with uow(db, clock) as u:
+        key_again = await intake_lead(u, {"company": "另一家", "phone": "13700002222"},
+                                      idempotency_key="key-9")
+    with pytest.raises(KeyReused):         # an Idempotency-Key promises the same body
+        async with uow(db, clock) as u:
+            await intake_lead(u, {"company": "第三家", "phone": "13700003333"},
+                              idempotency_key="key-9")
+    assert second.replayed and third.replayed and key_again.replayed
     assert second.lead_id == third.lead_id == first.lead_id
-    assert await count(db, Lead) == 1
+    assert key_again.lead_id == key_first.lead_id != first.lead_id
+    assert await count(db, Lead) == 2
 
 
 async def test_new_lead_of_a_customer_with_an_owner_goes_to_that_owner(

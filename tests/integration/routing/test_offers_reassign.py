@@ -76,9 +76,13 @@ async def test_reassign_by_manager_only(company: Company) -> None:
         out = await routing.reassign_lead(uow, res.lead_id or 0, to_user_id=company.reps["chen"].id,
                                           by=company.manager.id or 0)
     assert out.reason == "由钱经理转派给陈杰"
-    async with company.uow(company.manager) as uow:
+    with pytest.raises(Forbidden):      # now a lead of the other team: out of his hands
+        async with company.uow(company.manager) as uow:
+            await routing.reassign_lead(uow, res.lead_id or 0, team_id=company.js.id,
+                                        by=company.manager)
+    async with company.uow(company.admin) as uow:
         out = await routing.reassign_lead(uow, res.lead_id or 0, team_id=company.js.id,
-                                          by=company.manager)
+                                          by=company.admin)
     assert out.owner_id in {company.reps[k].id for k in ("wang", "li", "zhao")}
 
 

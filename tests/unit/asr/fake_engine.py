@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from nlp.asr import AsrConfig, Transcript, decode_audio
+from nlp.asr import AsrConfig, Transcript, VoiceHints, decode_audio
 from nlp.types import Catalog
 
 
@@ -21,7 +21,8 @@ class FakeEngine:
         return 0.0
 
     def transcribe(self, audio: bytes, fmt: str | None = None,
-                   vocabulary: Catalog | None = None) -> Transcript:
+                   vocabulary: Catalog | None = None,
+                   hints: VoiceHints | None = None) -> Transcript:
         if audio in (b"SLEEP", b"NAP"):
             time.sleep(5 if audio == b"SLEEP" else 0.8)
             audio = b"TEXT:slept"
@@ -35,6 +36,8 @@ class FakeEngine:
                               model="fake", raw_text=text)
         decoded = decode_audio(audio, fmt, max_seconds=self.config.max_seconds)
         names = ",".join(c.name for c in vocabulary.customers) if vocabulary else ""
+        if hints is not None and hints.likely:
+            names = ",".join(hints.likely)
         return Transcript(text=f"ok {names}".strip(), language="zh",
                           duration_s=decoded.duration_s, seconds=0.0, model="fake",
                           raw_text="ok", format=decoded.format)

@@ -1,11 +1,12 @@
-"""Acoustic snapping of near-homophone names: recall on Whisper's confusions, and no
-changes to correctly written text."""
+"""Snapping a transcript: near-homophones of catalog names respelled, correct text left
+alone, spoken weekdays and phone digits in CONVENTIONS form, and marks for the card."""
 
 from __future__ import annotations
 
 import pytest
 
-from nlp.asr.snap import char_score, snap_acoustic, split_syllable
+from nlp.asr.snap import Mark, snap_acoustic, snap_transcript_names
+from nlp.asr.spoken import fix_part_of_day, fix_phone_digits, fix_weekdays, trim_loops
 from nlp.types import Catalog
 
 CATALOG = Catalog.from_dict({
@@ -24,6 +25,8 @@ CATALOG = Catalog.from_dict({
         ("第一人迷医院设备科", "第一人民医院设备科"),
         ("送了五盒纹和极样品", "送了五盒吻合器样品"),
         ("把变平器项目改成赢单", "把变频器项目改成赢单"),
+        ("鼓楼医院骨科王主领说", "鼓楼医院骨科王主任说"),
+        ("拜访了鼓楼医院、鼓科王主领，对", "拜访了鼓楼医院、鼓科王主任，对"),   # 科王 a rare entry
     ],
 )
 def test_near_homophones_snap(heard: str, meant: str) -> None:
@@ -47,6 +50,7 @@ def test_near_homophones_snap(heard: str, meant: str) -> None:
 )
 def test_correct_text_is_left_alone(text: str) -> None:
     assert snap_acoustic(text, CATALOG) == text
+    assert snap_transcript_names(text, CATALOG).marks == ()
 
 
 def test_no_catalog_or_text() -> None:
@@ -55,11 +59,81 @@ def test_no_catalog_or_text() -> None:
     assert snap_acoustic("随间融合器", Catalog()) == "随间融合器"
 
 
-def test_syllables_and_scores() -> None:
-    assert split_syllable("zhui") == ("zh", "ui")
-    assert split_syllable("an") == ("", "an")
-    assert char_score("股", "鼓") == 1.0
-    assert char_score("随", "椎") == pytest.approx(0.6)     # sui ~ chui: same final
-    assert char_score("极", "器") == pytest.approx(0.92)    # ji ~ qi
-    assert char_score("王", "黄") < 0.8
-    assert char_score("a", "b") == 0.0
+def test_marks_tell_what_was_heard() -> None:
+    out = snap_transcript_names("拜访了鼓楼医院王主领，对随间融合器感兴趣，下周爱送样", CATALOG)
+    assert out.text == "拜访了鼓楼医院王主任，对椎间融合器感兴趣，下周二送样"
+    assert out.marks == (
+        Mark(7, 10, "王主领", "王主任", "contact"),
+        Mark(12, 17, "随间融合器", "椎间融合器", "product"),
+        Mark(23, 24, "爱", "二", "spoken"),
+    )
+    for m in out.marks:
+        assert out.text[m.start:m.end] == m.written
+
+
+def test_without_catalog_only_spoken_forms_change() -> None:
+    out = snap_transcript_names("随间融合器下周爱送", None)
+    assert out.text == "随间融合器下周二送"
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("下周爱送样机过去", "下周二送样机过去"),
+        ("星期留再说", "星期六再说"),
+        ("这周无给他回个电话", "这周五给他回个电话"),
+        ("下周是国庆", "下周是国庆"),          # words that follow 周 stay
+        ("下周会去", "下周会去"),
+        ("下周要开会", "下周要开会"),
+        ("一周爱心活动", "一周爱心活动"),        # no 下/这/本/上 before 周
+        ("下周二送样", "下周二送样"),
+    ],
+)
+def test_weekdays(heard: str, meant: str) -> None:
+    assert fix_weekdays(heard) == meant
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("电话腰8128339047就是", "电话18128339047就是"),      # 幺 heard as 腰
+        ("电话要897206673腰，机滤", "电话18972066731，机滤"),
+        ("手机1 3 9 5 1 2 7 8 6 4 0", "手机13951278640"),
+        ("电话一三五零五三九八八二六他说", "电话13505398826他说"),
+        ("13812345678要发资料", "13812345678要发资料"),       # 要 after 11 digits stays
+        ("订了200台，要3月发货", "订了200台，要3月发货"),
+        ("报价1250000元", "报价1250000元"),
+        ("手机1350926887死，厨房", "手机13509268874，厨房"),          # 四 heard as 死
+        ("电话13812345678吧", "电话13812345678吧"),
+    ],
+)
+def test_phone_digits(heard: str, meant: str) -> None:
+    assert fix_phone_digits(heard) == meant
+
+
+def test_decoding_loops_are_cut() -> None:
+    assert trim_loops("想装光伏板维维维维维维维维") == "想装光伏板"
+    assert trim_loops("好好好的") == "好好好的"
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("下周二上五十点去学校", "下周二上午十点去学校"),
+        ("明天中午五十二点半给他报价", "明天中午十二点半给他报价"),
+        ("明天下午五点开会", "明天下午五点开会"),
+        ("今天上午五点", "今天上午五点"),
+        ("上五楼找他", "上五楼找他"),
+    ],
+)
+def test_part_of_day(heard: str, meant: str) -> None:
+    assert fix_part_of_day(heard) == meant
+
+
+def test_the_tenants_preset_words_are_snapped_too() -> None:
+    catalog = Catalog.from_dict({"obstacles": ["预算冻结", "并网审批", "其他"],
+                                 "next_actions": ["现场勘察", "报价", "其他"]})
+    out = snap_transcript_names("逆变器的预算动结了，并往审批还卡着，明天去现场看查", catalog)
+    assert out.text == "逆变器的预算冻结了，并网审批还卡着，明天去现场勘察"
+    assert {m.kind for m in out.marks} == {"term"}
+    assert snap_transcript_names("今天去医院看看", catalog).text == "今天去医院看看"

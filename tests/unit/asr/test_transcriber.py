@@ -12,11 +12,11 @@ import pytest
 
 from nlp.asr import AsrConfig, NoSpeechError, Transcriber, build_prompt, vocabulary_names
 from nlp.asr.prompt import BASE_PROMPT, WHISPER_PROMPT_LIMIT, prompt_names
+from nlp.asr.snap import snap_transcript_names
 from nlp.asr.transcribe import (
     is_hallucination,
     is_prompt_echo,
     normalize_text,
-    snap_names,
     to_simplified,
 )
 from nlp.types import Catalog
@@ -93,12 +93,14 @@ def test_hallucination_and_echo_detection() -> None:
     assert is_prompt_echo("鼓楼医院、王主任、椎间融合器、华东医药", prompt)
     assert is_prompt_echo("以下是普通话的销售跟进记录", prompt)
     assert not is_prompt_echo("今天下午拜访了鼓楼医院骨科王主任", prompt)
+    assert not is_prompt_echo("鼓楼医院、王主任、对椎间融合器很感兴趣，下周二送样机", prompt)
 
 
-def test_snap_names_falls_back_to_the_text() -> None:
-    out = snap_names("今天去了股楼医院", CATALOG)
-    assert isinstance(out, str)
-    assert len(out) >= 6
+def test_homophones_are_snapped_and_marked() -> None:
+    out = snap_transcript_names("今天去了股楼医院", CATALOG)
+    assert out.text == "今天去了鼓楼医院"
+    assert [(m.heard, m.written, m.kind) for m in out.marks] == [
+        ("股楼医院", "鼓楼医院", "customer")]
 
 
 # ----------------------------------------------------------------- stand-in model
@@ -207,3 +209,18 @@ def test_config_device_resolution() -> None:
     assert cfg.resolved_compute_type("cuda") == "int8_float16"
     assert cfg.resolved_compute_type("cpu") == "int8"
     assert cfg.with_(beam_size=1).beam_size == 1
+
+
+def test_preset_words_follow_the_names_and_are_no_echo() -> None:
+    from nlp.asr.prompt import VoiceHints, prompt_words
+
+    hints = VoiceHints(likely=("鼓楼医院", "王主任"), preset_words=True)
+    words = prompt_words(CATALOG, hints)
+    assert prompt_words(CATALOG, VoiceHints(likely=("鼓楼医院",))) == []   # off by default
+    assert words[:4] == ["预约", "演示", "发送", "资料"] and "其他" not in words
+    assert prompt_words(CATALOG, None) == []                     # only with a rep's names
+    prompt = build_prompt(["鼓楼医院", "王主任"], words=words)
+    assert prompt.startswith("以下是普通话的销售跟进记录，提到鼓楼医院、王主任。常用词：预约、")
+    assert prompt_names(prompt) == ["鼓楼医院", "王主任"]
+    assert not is_prompt_echo("推进合同", prompt)                  # a terse note, not an echo
+    assert is_prompt_echo("鼓楼医院、王主任", prompt)

@@ -122,3 +122,19 @@ async def test_process_worker_with_the_real_engine_rejects_without_loading() -> 
             with pytest.raises(AudioError):
                 await w.transcribe(bad, "amr")
         assert (await w.stats())["failures"] == 3
+
+
+async def test_a_process_grown_past_its_memory_limit_is_replaced() -> None:
+    """Every job ends over a 1 MB limit: each result still arrives, and the next job runs
+    in a fresh process whose model was loaded in the background."""
+    cfg = AsrConfig(recycle_rss_mb=1.0)
+    async with TranscriptionWorker(cfg, use_process=True, engine_factory=fake_engine) as w:
+        pids = set()
+        for name in ("鼓楼医院", "瑞金医院", "华山医院"):
+            t = await w.transcribe(GOOD, "ogg", catalog_from_names([name]))
+            assert t.text == f"ok {name}"
+            pids.add((await w.stats())["pid"])
+        stats = await w.stats()
+    assert stats["recycled"] == 3
+    assert len(pids) == 3
+    assert stats["failures"] == 0

@@ -1,0 +1,141 @@
+"""Spoken forms Whisper writes oddly, rewritten the way CONVENTIONS reads them.
+
+- **Weekdays.** After 下周 / 这周 / 本周 / 上周 / 下下周 and 星期 / 礼拜, the next syllable is
+  a weekday; Whisper base writes a sound-alike (下周爱 for 下周二, 星期留 for 星期六). The
+  character is replaced by the weekday numeral it sounds like (`nlp.phonetic` costs),
+  unless it is a word that often follows 周 (下周是, 下周会, 下周要 stay).
+- **Phone numbers.** 幺 (1) is heard as 腰 / 要 / 妖, 四 as 死 …: inside a run of at least
+  eight digits such a sound-alike (at most two) is that digit when it makes an 11-digit
+  mobile number; digit words in the run become ASCII digits and
+  the run loses the spaces, dashes and 、 Whisper puts between groups.
+- **上午 / 中午 / 下午.** 午 and 五 are homophones: before a clock time Whisper often writes
+  上五十点 or 中午五十二点半 (for 上午十点, 中午十二点半); 五 right after 上 / 中 / 下 and
+  before a clock time is 午.
+- **Decoding loops.** A character repeated five or more times at the end ("…哀哀哀哀哀")
+  is what Whisper writes when a window runs out of speech: it is cut.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nlp.phonetic import syllable_cost, syllables
+
+__all__ = ["fix_part_of_day", "fix_phone_digits", "fix_weekdays", "normalize_spoken",
+           "trim_loops"]
+
+_WEEKDAYS = "一二三四五六日天"
+_WEEKDAY_READINGS = {ch: syllables(ch)[0] for ch in "一二三四五六日"}
+# words that follow 周 / 星期 in ordinary speech: never respelled as a weekday
+_AFTER_WEEK = set("是会要去再就还也都的开见过来内末后前里中初底以了"
+                  "我他她你们有能可得先跟把给和让在")
+_WEEK = re.compile(r"(下下|下|这|本|上)(个)?(周|星期|礼拜)([\u4e00-\u9fff])|"
+                   r"(星期|礼拜)([\u4e00-\u9fff])")
+WEEKDAY_MAX_COST = 0.36
+
+
+def _weekday_for(ch: str) -> str | None:
+    if ch in _WEEKDAYS or ch in _AFTER_WEEK:
+        return None
+    heard = syllables(ch)[0]
+    if not heard:
+        return None
+    costs = sorted((syllable_cost(heard, r), d) for d, r in _WEEKDAY_READINGS.items())
+    best, second = costs[0], costs[1]
+    if best[0] <= WEEKDAY_MAX_COST and second[0] - best[0] >= 0.1:
+        return best[1]
+    return None
+
+
+def fix_weekdays(text: str) -> str:
+    """下周爱 → 下周二; 下周是 / 下周会 are left alone."""
+    def repl(m: re.Match[str]) -> str:
+        idx = 4 if m.group(4) else 6
+        ch = m.group(idx)
+        day = _weekday_for(ch)
+        if day is None:
+            return m.group(0)
+        return m.group(0)[: m.end(idx) - m.start(0) - 1] + day
+
+    return _WEEK.sub(repl, text)
+
+
+_DIGIT = {"零": "0", "〇": "0", "洞": "0", "幺": "1", "一": "1", "二": "2", "两": "2",
+          "三": "3", "四": "4", "五": "5", "六": "6", "拐": "7", "七": "7", "八": "8",
+          "九": "9", "勾": "9"}
+# a digit's sound: 幺 (1) heard as 腰 / 要, 四 as 死, 七 as 期, 九 as 酒 …
+_DIGIT_SOUNDS = {syllables(word)[0]: digit for word, digit in (
+    ("幺", "1"), ("一", "1"), ("二", "2"), ("三", "3"), ("四", "4"), ("五", "5"), ("六", "6"),
+    ("七", "7"), ("八", "8"), ("九", "9"), ("零", "0"))}
+
+
+def _digit_of(ch: str) -> str | None:
+    if ch.isascii() and ch.isdigit():
+        return ch
+    if ch in _DIGIT:
+        return _DIGIT[ch]
+    return _DIGIT_SOUNDS.get(syllables(ch)[0])
+
+
+def _is_alike(ch: str) -> bool:
+    return not (ch.isdigit() or ch in _DIGIT)
+
+
+def fix_phone_digits(text: str) -> str:
+    """'电话腰8128339047' → '电话18128339047'. Only a run of 8+ digits is rewritten, and
+    sound-alikes of digits only where they make it an 11-digit mobile number."""
+    out: list[str] = []
+    pos = 0
+    i = 0
+    n = len(text)
+    while i < n:
+        if _digit_of(text[i]) is None:
+            i += 1
+            continue
+        places: list[int] = []          # positions of the run's digits and sound-alikes
+        j = i
+        while j < n:
+            ch = text[j]
+            if _digit_of(ch) is not None:
+                places.append(j)
+            elif ch not in " 、，,-" or j + 1 >= n or _digit_of(text[j + 1]) is None:
+                break
+            j += 1
+        # sound-alikes at the edges that would make the number too long are words (就是)
+        while len(places) > 11 and _is_alike(text[places[-1]]):
+            places.pop()
+        while len(places) > 11 and _is_alike(text[places[0]]):
+            places.pop(0)
+        start, end = places[0], places[-1] + 1
+        joined = "".join(_digit_of(text[p]) or "" for p in places)
+        alikes = sum(1 for p in places if _is_alike(text[p]))
+        real = len(places) - alikes
+        if real >= 8 and len(places) >= 9 and text[start:end] != joined and (
+                alikes == 0 or (alikes <= 2 and len(places) == 11 and joined[0] == "1")):
+            out.append(text[pos:start])
+            out.append(joined)
+            pos = end
+        i = max(end, i + 1)
+    out.append(text[pos:])
+    return "".join(out)
+
+
+_LOOP = re.compile(r"(.)\1{4,}[^\w]*$")
+
+
+def trim_loops(text: str) -> str:
+    """Cut a decoding loop at the end: '…想装光伏板维维维维维维' → '…想装光伏板'."""
+    return _LOOP.sub("", text).rstrip("，、 ")
+
+
+_WU = re.compile(r"(?<=[上中下])(?:午)?[五伍舞武]"
+                 r"(?=(?:[零一二两三四五六七八九十]{1,3}|\d{1,2})[点:：])")
+
+
+def fix_part_of_day(text: str) -> str:
+    """上五十点 → 上午十点; 中午五十二点半 → 中午十二点半."""
+    return _WU.sub("午", text)
+
+
+def normalize_spoken(text: str) -> str:
+    return fix_phone_digits(fix_part_of_day(fix_weekdays(trim_loops(text))))

@@ -1,0 +1,785 @@
+"""Phonetic name matching: find catalog names in text that only *sound* like them.
+
+Whisper base on Mandarin phone audio, and reps typing with a pinyin IME, write names as
+near-homophones: tones lost, zh/z ch/c sh/s, n/l, h/f, an/ang en/eng in/ing swapped, a
+syllable dropped or two merged (随间融合器 for 椎间融合器, 王主领 for 王主任, 第一人迷医院 for
+第一人民医院, 付总 for 符总). This module aligns the pinyin syllables of a stretch of text
+with those of every catalog name and scores the alignment with confusion-weighted costs.
+
+Usage (build once per catalog version, reuse for every message)::
+
+    from nlp.phonetic import PhoneticIndex
+
+    index = PhoneticIndex.from_catalog(catalog)       # customers + aliases + short forms,
+                                                      # contacts (names, aliases, surname +
+                                                      # title), products + aliases
+    for m in index.find("今天拜访了鼓楼医院骨科王主领"):
+        m.start, m.end, m.heard      # 12, 15, "王主领"  (a span of the text)
+        m.entry.text                 # "王主任"          (the catalog form to write there)
+        m.entry.canonical            # "王建国"          (the catalog record it names)
+        m.entry.kind, m.cost         # "contact", 0.12   (cost per syllable, 0 = homophone)
+    index.respell(text) -> Respelled(text, snaps)    # the text with those spans rewritten
+
+`find` returns non-overlapping matches, best first by position, and never one for a span
+that already is a catalog name. Precision comes first (a wrong name on a card is worse than
+none, the card then asks):
+
+- a syllable costs 0 when it sounds the same without tone, about 0.1–0.25 for the classic
+  confusions (`initial_cost` / `final_cost`), 1 for an unrelated syllable; dropping or
+  inserting a syllable costs `GAP`, merging two into one (西安 ~ 鲜) `MERGE` plus the
+  sound difference;
+- a match must stay under a per-syllable threshold that is stricter for short names
+  (`threshold`), with no unrelated syllable, at most one gap (a dropped, inserted or merged
+  syllable) and that only in names of five syllables or more, never in their first two;
+  numbers in names must be the same (第二 is not 第一), and a span that cuts through a
+  dictionary word is no mention (经约 in 已经约好);
+  two-syllable names only match an exact tone-free homophone that is no dictionary word
+  (机律 → 机滤, but 纪律 stays, and 几家 is never 支架);
+- contacts: the surname must be a homophone (or differ by zh/z ch/c sh/s only) unless the
+  contact's customer is named in the same text (coherence: then n/l, en/eng pass too);
+- coherence loosens the threshold by half: a contact whose customer is named (or heard
+  confidently), a customer whose contact is named, a product this customer already bought
+  or was offered (`Affinity`);
+- a customer name with a generic tail (医院, 有限公司 …) must match on its distinctive part:
+  最近医院 is not 瑞金医院.
+
+The alignment is tone-free; text is read with each character's common reading, catalog
+names with their first two (heteronyms). Candidate spans come from a vote over coarse
+syllable classes, so a message is scored against the few names that share sounds with it,
+not the whole catalog.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Literal
+
+from nlp.pinyin import is_han, raw_pinyin, readings
+from nlp.resolve import derived_aliases
+from nlp.segment import base_word_freq, new_tokenizer
+from nlp.types import Catalog
+
+__all__ = [
+    "Affinity",
+    "Entry",
+    "Match",
+    "PhoneticIndex",
+    "Respelled",
+    "Snap",
+    "catalog_entries",
+    "final_cost",
+    "initial_cost",
+    "preset_entries",
+    "syllable_cost",
+    "syllables",
+]
+
+Kind = Literal["customer", "contact", "product", "term"]
+
+GAP = 0.8            # a syllable dropped or inserted
+MERGE = 0.6          # two syllables heard as one (or one as two), plus the sound difference
+MERGE_MAX_DIFF = 0.25    # … which must be small: 西安 ~ 鲜, never 人医 ~ 锡
+MAX_SYLLABLE = 0.5   # names under five syllables: no syllable worse than this
+COMPLETE_MAX = 0.4   # completing a short form (随间 + 融合器): each added syllable at most
+SURNAME_ALONE = 0.07         # surname cost accepted on its own: zh/z, ch/c, sh/s
+SURNAME_WITH_SUPPORT = 0.14  # … and n/l, r/l, en/eng when the contact's customer is named
+
+# --------------------------------------------------------------------------- syllables
+_INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j",
+             "q", "x", "r", "z", "c", "s")
+
+
+def _split(py: str) -> tuple[str, str]:
+    """'zhuang' → ('zh', 'uang'); y/w spellings become zero initials with i/u/ü finals;
+    ju → ('j', 'v'), iu → iou, ui → uei, un → uen (ün after j q x)."""
+    if py.startswith("y"):
+        rest = py[1:]
+        if rest.startswith("u"):
+            return "", "v" + rest[1:]
+        fin = rest if rest.startswith("i") else "i" + rest
+        return "", "iu" if fin == "iou" else fin
+    if py.startswith("w"):
+        rest = py[1:]
+        return "", rest if rest.startswith("u") else "u" + rest
+    for ini in _INITIALS:
+        if py.startswith(ini) and len(py) > len(ini):
+            fin = py[len(ini):]
+            if ini in ("j", "q", "x") and fin.startswith("u"):
+                fin = "v" + fin[1:]
+            return ini, {"ui": "uei", "un": "uen"}.get(fin, fin)
+    return "", py
+
+
+Syllable = tuple[str, str]
+
+
+@lru_cache(maxsize=65536)
+def _readings_of(ch: str, limit: int = 1) -> tuple[Syllable, ...]:
+    """(initial, final) of the first ``limit`` readings of ``ch``: text is read with its
+    common reading (what the recogniser wrote for what it heard), catalog names with two
+    (长 zhang/chang, 曾 zeng/ceng: the name's owner decides)."""
+    if not is_han(ch):
+        return ()
+    out: list[Syllable] = []
+    for r in readings(ch)[:limit] or [raw_pinyin(ch)]:
+        if r:
+            s = _split(r)
+            if s not in out:
+                out.append(s)
+    return tuple(out)
+
+
+def syllables(text: str, *, readings_per_char: int = 1) -> list[tuple[Syllable, ...]]:
+    """(initial, final) readings of each character; () for a non-Han character."""
+    return [_readings_of(ch, readings_per_char) for ch in text]
+
+
+# initial features: place and manner, so that the classic pairs cost little
+_PLACE = {"z": "dent", "c": "dent", "s": "dent", "zh": "retro", "ch": "retro",
+          "sh": "retro", "r": "retro", "j": "pal", "q": "pal", "x": "pal"}
+_MANNER = {"z": "aff", "zh": "aff", "j": "aff", "c": "asp", "ch": "asp", "q": "asp",
+           "s": "fric", "sh": "fric", "x": "fric", "r": "approx"}
+_INITIAL_PAIRS: dict[frozenset[str], float] = {
+    frozenset(p): c for p, c in (
+        (("n", "l"), 0.2), (("l", "r"), 0.3), (("n", "r"), 0.4), (("h", "f"), 0.25),
+        (("b", "p"), 0.45), (("d", "t"), 0.45), (("g", "k"), 0.45), (("m", "n"), 0.5),
+        (("h", "k"), 0.55), (("sh", "r"), 0.45), (("", "r"), 0.7), (("h", ""), 0.6),
+        (("f", "p"), 0.6), (("b", "m"), 0.6), (("d", "n"), 0.6), (("t", "n"), 0.65),
+    )
+}
+
+
+@lru_cache(maxsize=4096)
+def initial_cost(a: str, b: str) -> float:
+    """0 (same) … 1 (unrelated): zh/z 0.15, n/l 0.2, h/f 0.25, zh/j 0.4, z/c 0.3 …"""
+    if a == b:
+        return 0.0
+    pair = frozenset((a, b))
+    if pair in _INITIAL_PAIRS:
+        return _INITIAL_PAIRS[pair]
+    if a in _PLACE and b in _PLACE:
+        place = 0.0 if _PLACE[a] == _PLACE[b] else (
+            0.15 if {_PLACE[a], _PLACE[b]} == {"dent", "retro"} else 0.4)
+        ma, mb = _MANNER[a], _MANNER[b]
+        manner = 0.0 if ma == mb else (
+            0.3 if {ma, mb} == {"aff", "asp"} else 0.6 if "approx" in (ma, mb) else 0.35)
+        return min(1.0, place + manner)
+    return 1.0
+
+
+_FINAL_PAIRS: dict[frozenset[str], float] = {
+    frozenset(p): c for p, c in (
+        (("an", "ang"), 0.2), (("en", "eng"), 0.2), (("in", "ing"), 0.2),
+        (("ian", "iang"), 0.25), (("uan", "uang"), 0.25), (("uen", "ueng"), 0.25),
+        (("en", "in"), 0.35), (("eng", "ing"), 0.35), (("en", "ing"), 0.4),
+        (("eng", "in"), 0.4), (("en", "uen"), 0.3), (("eng", "ong"), 0.3),
+        (("ing", "iong"), 0.4), (("in", "vn"), 0.35), (("uen", "ong"), 0.4),
+        (("o", "uo"), 0.2), (("e", "o"), 0.35), (("e", "uo"), 0.35), (("ei", "uei"), 0.25),
+        (("ou", "iu"), 0.3), (("ai", "ei"), 0.4), (("ao", "ou"), 0.4), (("i", "v"), 0.35),
+        (("ie", "ve"), 0.35), (("a", "ia"), 0.35), (("a", "ua"), 0.35), (("an", "uan"), 0.35),
+        (("an", "ian"), 0.4), (("ang", "iang"), 0.4), (("ang", "uang"), 0.35),
+        (("i", "ie"), 0.45), (("i", "in"), 0.5), (("i", "ing"), 0.55), (("u", "ou"), 0.45),
+        (("u", "uo"), 0.45), (("e", "ei"), 0.45), (("a", "ai"), 0.5), (("a", "an"), 0.5),
+        (("ian", "in"), 0.45), (("er", "e"), 0.3), (("er", "ai"), 0.35), (("er", "a"), 0.45),
+        (("iao", "ao"), 0.4), (("iu", "ou"), 0.3), (("van", "uan"), 0.35),
+        (("van", "ian"), 0.4), (("vn", "uen"), 0.35), (("ve", "ie"), 0.35),
+    )
+}
+
+
+@lru_cache(maxsize=4096)
+def final_cost(a: str, b: str) -> float:
+    """0 (same) … 1 (unrelated): an/ang en/eng in/ing 0.2, o/uo 0.2, en/in 0.35 …"""
+    if a == b:
+        return 0.0
+    return _FINAL_PAIRS.get(frozenset((a, b)), 1.0)
+
+
+_APICAL = frozenset(("z", "c", "s", "zh", "ch", "sh", "r"))
+
+
+def _pair_cost(a: Syllable, b: Syllable) -> float:
+    fin = final_cost(a[1], b[1])
+    if {a[1], b[1]} == {"i", "e"} and a[0] in _APICAL and b[0] in _APICAL:
+        fin = 0.35      # the apical i of zhi chi shi ri zi ci si is heard as e (这 ~ 质)
+    return min(1.0, 0.45 * initial_cost(a[0], b[0]) + 0.55 * fin)
+
+
+@lru_cache(maxsize=262144)
+def syllable_cost(a: tuple[Syllable, ...], b: tuple[Syllable, ...]) -> float:
+    """Cheapest cost over the readings of two characters (0: homophones)."""
+    if not a or not b:
+        return 1.0
+    return min(_pair_cost(x, y) for x in a for y in b)
+
+
+def _merge_cost(first: tuple[Syllable, ...], second: tuple[Syllable, ...],
+                one: tuple[Syllable, ...]) -> float:
+    """Two syllables heard as one: the onset of the first and the rhyme of the second."""
+    best = 1.0
+    for x in first:
+        for y in second:
+            for z in one:
+                best = min(best, 0.5 * initial_cost(x[0], z[0]) + 0.5 * final_cost(y[1], z[1]))
+    return MERGE + best if best <= MERGE_MAX_DIFF else float("inf")
+
+
+# coarse classes for the candidate vote: the usual confusions stay within a class
+_COARSE_FINALS: tuple[frozenset[str], ...] = tuple(frozenset(g.split()) for g in (
+    "a ia ua ai uai ei uei e o uo er ie ve",
+    "an ang ian iang uan uang van",
+    "en eng in ing uen ueng vn ong iong",
+    "ao iao ou iu u",
+    "i v",
+))
+_COARSE_INITIALS: tuple[frozenset[str], ...] = tuple(frozenset(g.split()) for g in (
+    "z c s zh ch sh j q x", "n l r m", "h f", "b p", "d t", "g k",
+))
+
+
+def _class_of(item: str, groups: tuple[frozenset[str], ...]) -> int:
+    for i, group in enumerate(groups):
+        if item in group:
+            return i
+    return len(groups)
+
+
+@lru_cache(maxsize=4096)
+def _coarse(syllable: Syllable) -> tuple[int, ...]:
+    """Small integers per sound class: (initial class, final class); the apical i of
+    zhi chi shi ri zi ci si is in the class of i and of e (这 ~ 质, 聚 ~ 置)."""
+    finals = ("i", "e") if syllable[1] == "i" and syllable[0] in _APICAL else (syllable[1],)
+    ini = _class_of(syllable[0], _COARSE_INITIALS) * 16
+    return tuple(ini + _class_of(f, _COARSE_FINALS) for f in finals)
+
+
+def _bigram_keys(a: tuple[Syllable, ...], b: tuple[Syllable, ...]) -> set[int]:
+    """Keys of two neighbouring characters: a name is a candidate at a place where at
+    least one pair of its neighbouring syllables sounds roughly alike (not every name
+    against every window: 5 000 customers stay a few milliseconds per note)."""
+    return {p * 256 + q for x in a for y in b for p in _coarse(x) for q in _coarse(y)}
+
+
+# --------------------------------------------------------------------------- catalog side
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One written form of a catalog record."""
+
+    text: str                 # the form to write ("王主任", "融合器", "鼓楼医院")
+    canonical: str            # the catalog record's name ("王建国", "椎间融合器")
+    kind: Kind
+    customer: str = ""        # contacts: their customer's canonical name
+    surname: int = 0          # contacts: characters of the surname at the start (0: none)
+    head: int = 0             # customers: characters before a generic tail (0: whole name)
+
+
+_GENERIC_TAIL = re.compile(
+    r"(?:股份有限公司|有限责任公司|有限公司|公司|集团|人民医院|中医院|医院|中心|研究院|学院|大学|"
+    r"诊所|门诊部|药房|药业|酒店|酒楼|产业园|分行|支行|银行|厂)$"
+)
+_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容",
+                      "司徒", "夏侯", "令狐", "长孙", "宇文", "轩辕", "端木", "独孤", "南宫")
+# how a title is said after a surname: the tail of the catalog title, or its usual short form
+_TITLE_SHORT: tuple[tuple[str, str], ...] = (
+    ("副总经理", "总"), ("总经理", "总"), ("董事长", "董"), ("总裁", "总"), ("总监", "总监"),
+    ("工程师", "工"), ("教授", "教授"), ("老师", "老师"), ("医生", "医生"), ("院长", "院长"),
+)
+_TITLE_TAILS = ("主任", "经理", "科长", "处长", "局长", "部长", "厂长", "店长", "站长", "行长",
+                "院长", "所长", "主管", "总监", "总工", "主厨", "书记", "老板", "秘书", "队长",
+                "组长", "馆长", "校长", "主编", "会计", "律师", "医生", "老师", "教授")
+
+
+def _surname_len(name: str) -> int:
+    return 2 if name[:2] in _COMPOUND_SURNAMES else 1
+
+
+def _title_forms(title: str) -> list[str]:
+    out: list[str] = []
+    for full, short in _TITLE_SHORT:
+        if title.endswith(full):
+            out.append(short)
+            break
+    for tail in _TITLE_TAILS:
+        if title.endswith(tail) and tail not in out:
+            out.append(tail)
+            break
+    return out
+
+
+def _han(text: str) -> bool:
+    return bool(text) and all(is_han(ch) for ch in text)
+
+
+def catalog_entries(catalog: Catalog) -> list[Entry]:
+    """Every written form worth matching: names, aliases, customers' short forms, contacts
+    as surname + title (from their title: 总经理 → 钟总), products' aliases."""
+    out: list[Entry] = []
+    for c in catalog.customers:
+        forms = [c.name, *c.aliases]
+        forms += sorted(derived_aliases(c.name, c.region) - set(forms))
+        for f in forms:
+            m = _GENERIC_TAIL.search(f)
+            head = m.start() if m and m.start() >= 2 else 0
+            out.append(Entry(f, c.name, "customer", head=head))
+    for k in catalog.contacts:
+        sl = _surname_len(k.name)
+        forms = [k.name, *k.aliases]
+        if len(k.name) >= 2:
+            forms += [k.name[:sl] + t for t in _title_forms(k.title)]
+        seen: set[str] = set()
+        for f in forms:
+            if f in seen:
+                continue
+            seen.add(f)
+            surname = sl if f.startswith(k.name[:sl]) else 0
+            out.append(Entry(f, k.name, "contact", customer=k.customer, surname=surname))
+    for p in catalog.products:
+        out += [Entry(f, p.name, "product") for f in dict.fromkeys((p.name, *p.aliases))]
+    return out
+
+
+def preset_entries(catalog: Catalog) -> list[Entry]:
+    """The tenant's preset words (next actions, obstacles, stages) as matchable terms:
+    a transcript's 预算动结 is 预算冻结, 现场看查 is 现场勘察 (three syllables or more)."""
+    words = dict.fromkeys((*catalog.next_actions, *catalog.obstacles, *catalog.stages))
+    return [Entry(w, w, "term") for w in words if len(w) >= 3]
+
+
+@dataclass(frozen=True, slots=True)
+class Affinity:
+    """What makes a name more likely in this rep's note (coherence)."""
+
+    customer_products: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # canonical customer → canonical products it bought or was offered
+
+
+# --------------------------------------------------------------------------- matches
+@dataclass(frozen=True, slots=True)
+class Match:
+    start: int
+    end: int
+    heard: str
+    entry: Entry
+    cost: float               # per syllable of the entry; 0 = homophone
+    supported: bool = False   # accepted thanks to a coherent mention
+    needs_support: bool = False   # only acceptable with a coherent mention (see `find`)
+    costs: tuple[float, ...] = field(default=(), compare=False, repr=False)  # per syllable
+
+    @property
+    def name(self) -> str:
+        return self.entry.text
+
+
+@dataclass(frozen=True, slots=True)
+class Snap:
+    """One respelled span, with positions in the *new* text."""
+
+    start: int
+    end: int
+    heard: str
+    written: str
+    canonical: str
+    kind: Kind
+    cost: float
+
+
+@dataclass(frozen=True, slots=True)
+class Respelled:
+    text: str
+    snaps: tuple[Snap, ...] = ()
+
+
+_NUMERALS = frozenset("零〇一二三四五六七八九十百千万两壹贰叁肆伍陆柒捌玖拾0123456789")
+FUNCTION_FREQ = 100_000     # single characters this frequent are function words (他 是 的)
+RARE_WORD = 20              # jieba entries rarer than this (科王: 3) do not cut a name
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> Any:
+    """A jieba tokenizer over the main dictionary only (shared, read-only shards)."""
+    return new_tokenizer()
+
+
+@lru_cache(maxsize=256)
+def words_of(text: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) of jieba's words (no HMM: unknown runs stay single characters)."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for token in _tokenizer().cut(text, HMM=False):
+        out.append((pos, pos + len(token)))
+        pos += len(token)
+    return tuple(out)
+
+
+# a word that takes in one of these next to a name is the name plus grammar (对待聚场 is
+# 对 + 带锯床 heard as 待聚场, 中端的 is 终端 + 的), not a word the name cuts through
+_BEFORE_NAMES = frozenset("对跟和给在把被从向与找去到")
+_AFTER_NAMES = frozenset("的了地得着过吗呢吧啊说")
+
+
+def _crosses_word(text: str, start: int, end: int) -> bool:
+    """The span cuts through a word of the sentence, so it is no mention: 经约 in
+    已经/约好, 一人民医院 in 宿迁市/第一/人民医院, 锡 in 无锡市/锡山."""
+    for ws, we in words_of(text):
+        if not (ws < start < we or ws < end < we) or base_word_freq(text[ws:we]) < RARE_WORD:
+            continue        # rare dictionary entries (科王) are no words a speaker meant
+        if ws < start < we and not (start - ws == 1 and text[ws] in _BEFORE_NAMES):
+            return True
+        if ws < end < we and not (we - end == 1 and text[end] in _AFTER_NAMES):
+            return True
+    return False
+
+
+def threshold(size: int) -> float:
+    """Largest accepted cost per syllable for a name of ``size`` syllables."""
+    if size <= 2:
+        return 0.0
+    if size == 3:
+        return 0.13
+    if size == 4:
+        return 0.16
+    return 0.2
+
+
+@dataclass(slots=True)
+class _Scored:
+    cost: float          # total
+    gaps: int
+    worst: float         # worst single substitution
+    costs: list[float]   # per entry syllable (gaps and merges spread over their syllables)
+
+
+def _align(heard: list[tuple[Syllable, ...]], name: list[tuple[Syllable, ...]]) -> _Scored:
+    """Minimum-cost alignment of heard syllables onto a name's (substitute, gap, merge)."""
+    n, m = len(heard), len(name)
+    inf = float("inf")
+    # dp[i][j]: (cost, gaps, worst, per-name-syllable costs)
+    dp: list[list[_Scored | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+    dp[0][0] = _Scored(0.0, 0, 0.0, [])
+
+    def relax(i: int, j: int, prev: _Scored | None, add: float, gap: int, worst: float,
+              spread: list[float]) -> None:
+        if prev is None:
+            return
+        cand = _Scored(prev.cost + add, prev.gaps + gap, max(prev.worst, worst),
+                       prev.costs + spread)
+        cur = dp[i][j]
+        if cur is None or cand.cost < cur.cost - 1e-9 or (
+                abs(cand.cost - cur.cost) < 1e-9 and cand.gaps < cur.gaps):
+            dp[i][j] = cand
+
+    for i in range(n + 1):
+        for j in range(m + 1):
+            prev = dp[i][j]
+            if prev is None or prev.cost == inf:
+                continue
+            if i < n and j < m:
+                c = syllable_cost(heard[i], name[j])
+                relax(i + 1, j + 1, prev, c, 0, c, [c])
+            if j < m:                                   # name syllable not heard
+                relax(i, j + 1, prev, GAP, 1, 0.0, [GAP])
+            if i < n:                                   # extra syllable heard
+                relax(i + 1, j, prev, GAP, 1, 0.0, [])
+            if i < n and j + 1 < m:                     # two name syllables heard as one
+                c = _merge_cost(name[j], name[j + 1], heard[i])
+                relax(i + 1, j + 2, prev, c, 1, 0.0, [c / 2, c / 2])
+            if i + 1 < n and j < m:                     # one name syllable heard as two
+                c = _merge_cost(heard[i], heard[i + 1], name[j])
+                relax(i + 2, j + 1, prev, c, 1, 0.0, [c])
+    out = dp[n][m]
+    assert out is not None
+    return out
+
+
+def _align_cost(heard: list[tuple[Syllable, ...]], name: tuple[tuple[Syllable, ...], ...]
+                ) -> float:
+    """The cost `_align` would find, with at most one gap, without keeping the path: a
+    cheap test before the full alignment (most candidate windows fail it)."""
+    n, m = len(heard), len(name)
+    inf = float("inf")
+    free = [[inf] * (m + 2) for _ in range(n + 2)]     # no gap used yet
+    used = [[inf] * (m + 2) for _ in range(n + 2)]     # the one gap used
+    free[0][0] = 0.0
+    for i in range(n + 1):
+        for j in range(max(0, i - 1), min(m, i + 1) + 1):
+            c0, c1 = free[i][j], used[i][j]
+            if c0 == inf and c1 == inf:
+                continue
+            if i < n and j < m:
+                sc = syllable_cost(heard[i], name[j])
+                free[i + 1][j + 1] = min(free[i + 1][j + 1], c0 + sc)
+                used[i + 1][j + 1] = min(used[i + 1][j + 1], c1 + sc)
+            if c0 == inf:
+                continue
+            if j < m:
+                used[i][j + 1] = min(used[i][j + 1], c0 + GAP)
+            if i < n:
+                used[i + 1][j] = min(used[i + 1][j], c0 + GAP)
+            if i < n and j + 1 < m:
+                used[i + 1][j + 2] = min(used[i + 1][j + 2],
+                                         c0 + _merge_cost(name[j], name[j + 1], heard[i]))
+            if i + 1 < n and j < m:
+                used[i + 2][j + 1] = min(used[i + 2][j + 1],
+                                         c0 + _merge_cost(heard[i], heard[i + 1], name[j]))
+    return min(free[n][m], used[n][m])
+
+
+def _lower_bound(heard: list[tuple[Syllable, ...]], name: tuple[tuple[Syllable, ...], ...]
+                 ) -> float:
+    """No alignment with at most one gap costs less: each name syllable pays at least the
+    best substitution near its place, except the two a gap or merge may cover."""
+    best = sorted(min(syllable_cost(h, n) for h in heard[max(0, j - 1):j + 2])
+                  for j, n in enumerate(name))
+    # one gap or merge touches at most two name syllables: those may cost only MERGE / 2
+    return sum(best[:-2]) + sum(min(c, MERGE / 2) for c in best[-2:])
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    entry: Entry
+    syl: tuple[tuple[Syllable, ...], ...]
+
+
+class PhoneticIndex:
+    """Catalog names by sound; build once per catalog version (`from_catalog`)."""
+
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        self.entries: list[_Compiled] = []
+        self.exact: dict[str, list[Entry]] = defaultdict(list)
+        self._by_key: dict[int, list[tuple[int, int]]] = defaultdict(list)   # bigram key
+        self.lengths: set[int] = set()
+        self._pairs: dict[tuple[Syllable, Syllable], list[Entry]] = defaultdict(list)
+        for e in entries:
+            if not _han(e.text):
+                continue
+            self.exact[e.text].append(e)
+            self.lengths.add(len(e.text))
+            syl = tuple(_readings_of(ch, 1 if i < e.surname else 2)
+                        for i, ch in enumerate(e.text))
+            if not all(syl):
+                continue
+            if len(syl) == 2:  # two-character names: homophones only (see module doc)
+                for x in syl[0]:
+                    for y in syl[1]:
+                        self._pairs[(x, y)].append(e)
+                continue
+            if len(syl) < 2:
+                continue
+            idx = len(self.entries)
+            self.entries.append(_Compiled(e, syl))
+            for j in range(len(syl) - 1):
+                for key in _bigram_keys(syl[j], syl[j + 1]):
+                    self._by_key[key].append((idx, j))
+
+    @classmethod
+    def from_catalog(cls, catalog: Catalog, *, presets: bool = False) -> PhoneticIndex:
+        """Names of the catalog; with ``presets``, its preset words too (`preset_entries`)."""
+        entries = catalog_entries(catalog)
+        return cls([*entries, *preset_entries(catalog)] if presets else entries)
+
+    # ------------------------------------------------------------------ exact mentions
+    def mentions(self, text: str) -> list[tuple[int, int, Entry]]:
+        """Spans already spelled as a catalog form (longest first, non-overlapping)."""
+        found: list[tuple[int, int, Entry]] = []
+        taken = [False] * len(text)
+        for size in sorted(self.lengths, reverse=True):
+            for start in range(len(text) - size + 1):
+                entries = self.exact.get(text[start:start + size])
+                if entries and not any(taken[start:start + size]):
+                    for i in range(start, start + size):
+                        taken[i] = True
+                    found += [(start, start + size, e) for e in entries]
+        return sorted(found, key=lambda f: f[0])
+
+    # ------------------------------------------------------------------ fuzzy search
+    def candidates(self, text: str) -> list[Match]:
+        """Every acceptable match before coherence and overlap resolution."""
+        syl = syllables(text)
+        han = [bool(s) for s in syl]
+        votes: dict[tuple[int, int], set[int]] = defaultdict(set)
+        for p in range(len(syl) - 1):
+            if not (syl[p] and syl[p + 1]):
+                continue
+            for key in _bigram_keys(syl[p], syl[p + 1]):
+                for idx, j in self._by_key.get(key, ()):
+                    votes[(idx, p - j)].add(j)
+        out: list[Match] = self._homophone_pairs(text, syl)
+        seen: set[tuple[int, int, int]] = set()
+        for (idx, start), hits in votes.items():
+            comp = self.entries[idx]
+            size = len(comp.syl)
+            if len(hits) < max(2, size - 4):
+                continue
+            # a gap (dropped, inserted or merged syllable) only in names of 5+ syllables
+            shifts = (0, -1, 1) if size >= 5 else (0,)
+            for s in (start + d for d in shifts):
+                for length in (size + d for d in shifts):
+                    e = s + length
+                    if s < 0 or e > len(text) or (idx, s, e) in seen:
+                        continue
+                    seen.add((idx, s, e))
+                    if not all(han[s:e]):
+                        continue
+                    m = self._score(text, syl, s, e, comp)
+                    if m is not None:
+                        out.append(m)
+        return out
+
+    def _homophone_pairs(self, text: str, syl: list[tuple[Syllable, ...]]) -> list[Match]:
+        """Two-character names heard as an exact (tone-free) homophone that is no word of
+        the dictionary, cuts through none and holds no function word: 机律 → 机滤; 纪律 (a
+        word) is never 机滤, nor 他挺 他汀 or 已经约好 精越."""
+        out: list[Match] = []
+        for p in range(len(text) - 1):
+            if not (syl[p] and syl[p + 1]):
+                continue
+            entries = self._pairs.get((syl[p][0], syl[p + 1][0]))
+            heard = text[p:p + 2]
+            if not entries or heard in self.exact or base_word_freq(heard) > 0 or any(
+                    base_word_freq(ch) >= FUNCTION_FREQ for ch in heard) or _crosses_word(
+                    text, p, p + 2):
+                continue
+            for e in entries:
+                other_surname = e.surname and heard[:e.surname] != e.text[:e.surname]
+                out.append(Match(p, p + 2, heard, e, 0.0, needs_support=bool(other_surname),
+                                 costs=(0.0, 0.0)))
+        return out
+
+    def _score(self, text: str, syl: list[tuple[Syllable, ...]], s: int, e: int,
+               comp: _Compiled) -> Match | None:
+        entry = comp.entry
+        heard = text[s:e]
+        if heard == entry.text:
+            return None
+        size = len(comp.syl)
+        limit = threshold(size) * 1.5      # final decision (with coherence) in `find`
+        window = syl[s:e]
+        if len(window) == size:            # the aligned reading, no gap: cheap, often enough
+            costs = [syllable_cost(h, n) for h, n in zip(window, comp.syl, strict=True)]
+            scored = _Scored(sum(costs), 0, max(costs), costs)
+        else:
+            scored = _Scored(float("inf"), 0, 0.0, [])
+        if scored.cost / size > limit * 0.5 and size >= 5 and (
+                _lower_bound(window, comp.syl) / size <= limit):
+            best = _align_cost(window, comp.syl)
+            if best < scored.cost and best / size <= limit:
+                scored = _align(window, list(comp.syl))
+        per = scored.cost / size
+        if per > limit or scored.gaps > 1:
+            return None
+        if scored.worst > MAX_SYLLABLE:
+            return None     # no unrelated syllable: 恒通 is not 恒泰
+        if scored.gaps and (size < 5 or max(scored.costs[:2]) > 0.3):
+            return None     # a dropped or merged syllable: long names only, not at the head
+        if sum(1 for c in scored.costs if c > 0) > max(1, size - 2):
+            return None     # 3 syllables: two homophones and one near miss; 4: two …
+        if len(window) == size and any(
+                a != b and (a in _NUMERALS or b in _NUMERALS)
+                for a, b in zip(heard, entry.text, strict=True)):
+            return None     # 第二 is never 第一: numbers in names are exact
+        if _crosses_word(text, s, e):
+            return None     # 已经约好 holds no 经约, 宿迁市第一人民医院 no 一人民医院
+        if entry.head and len(scored.costs) == size:
+            head = scored.costs[:entry.head]
+            if max(head) > 0.3 or sum(head) / len(head) > threshold(size):
+                return None     # the distinctive part must sound alike
+        needs_support = False
+        if entry.surname and len(scored.costs) == size:
+            surname = sum(scored.costs[:entry.surname])
+            if surname > SURNAME_WITH_SUPPORT:
+                return None     # surnames: homophones, or the mildest folds
+            needs_support = surname > SURNAME_ALONE or heard[:entry.surname] != \
+                entry.text[:entry.surname]     # another surname character: 章 for 张
+        return Match(s, e, heard, entry, round(per, 4), needs_support=needs_support,
+                     costs=tuple(scored.costs) if not scored.gaps else ())
+
+    @staticmethod
+    def _free(m: Match, exact: list[tuple[int, int, Entry]], taken: list[bool]) -> bool:
+        """A candidate may not touch a name already spelled right, except to complete a
+        short form of its own record (随间 + 融合器 → 椎间融合器)."""
+        if not any(taken[m.start:m.end]):
+            return True
+        for s, e, entry in exact:
+            if not (s < m.end and m.start < e):
+                continue
+            if not (m.start <= s and e <= m.end and entry.canonical == m.entry.canonical
+                    and len(entry.text) < m.end - m.start == len(m.entry.text) == len(m.costs)):
+                return False
+            rest = [c for i, c in enumerate(m.costs) if not s <= m.start + i < e]
+            if max(rest, default=0.0) > COMPLETE_MAX:
+                return False    # the words around the short form must sound alike too
+        return True
+
+    def find(self, text: str, *, affinity: Affinity | None = None) -> list[Match]:
+        """Non-overlapping fuzzy matches in ``text``, in text order (see module doc)."""
+        if not text:
+            return []
+        exact = self.mentions(text)
+        taken = [False] * len(text)
+        for s, e, _entry in exact:
+            for i in range(s, e):
+                taken[i] = True
+        named_customers = {en.canonical for _s, _e, en in exact if en.kind == "customer"}
+        contact_customers = {en.customer for _s, _e, en in exact if en.kind == "contact"}
+        named_customers |= contact_customers
+        cands = [m for m in self.candidates(text) if self._free(m, exact, taken)]
+        # a customer heard confidently (fuzzily) lends support to its contacts and
+        # products, and a contact heard confidently to its customer
+        strong = [m for m in cands if m.cost <= threshold(len(m.entry.text))
+                  and not m.needs_support]
+        support = named_customers | {m.entry.canonical for m in strong
+                                     if m.entry.kind == "customer"}
+        contact_customers |= {m.entry.customer for m in strong if m.entry.kind == "contact"}
+        offered: set[str] = set()
+        if affinity is not None:
+            for cust in support:
+                offered |= affinity.customer_products.get(cust, frozenset())
+        accepted: list[Match] = []
+        for m in cands:
+            limit = threshold(len(m.entry.text))
+            ok = m.cost <= limit and not m.needs_support
+            supported = False
+            if not ok and m.cost <= limit * 1.5:
+                en = m.entry
+                supported = (
+                    (en.kind == "contact" and en.customer in support)
+                    or (en.kind == "customer" and en.canonical in contact_customers)
+                    or (en.kind == "product" and en.canonical in offered)
+                )
+                ok = supported
+            if ok:
+                accepted.append(Match(m.start, m.end, m.heard, m.entry, m.cost, supported))
+        accepted.sort(key=lambda m: (m.cost, -(m.end - m.start), m.start))
+        chosen: list[Match] = []
+        used = [False] * len(text)
+        for m in accepted:
+            if any(used[m.start:m.end]):
+                continue
+            for i in range(m.start, m.end):
+                used[i] = True
+            chosen.append(m)
+        return sorted(chosen, key=lambda m: m.start)
+
+    def respell(self, text: str, *, affinity: Affinity | None = None) -> Respelled:
+        """``text`` with every `find` match rewritten as its catalog form."""
+        matches = self.find(text, affinity=affinity)
+        if not matches:
+            return Respelled(text)
+        out: list[str] = []
+        snaps: list[Snap] = []
+        pos = 0
+        length = 0
+        for m in matches:
+            out.append(text[pos:m.start])
+            length += m.start - pos
+            snaps.append(Snap(length, length + len(m.entry.text), m.heard, m.entry.text,
+                              m.entry.canonical, m.entry.kind, m.cost))
+            out.append(m.entry.text)
+            length += len(m.entry.text)
+            pos = m.end
+        out.append(text[pos:])
+        return Respelled("".join(out), tuple(snaps))

@@ -1,0 +1,186 @@
+"""nlp.phonetic: syllable costs, alignment with gaps and merges, coherence, precision."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.phonetic import (
+    Affinity,
+    PhoneticIndex,
+    _align,
+    _align_cost,
+    catalog_entries,
+    final_cost,
+    initial_cost,
+    syllable_cost,
+    syllables,
+)
+from nlp.types import Catalog
+
+CATALOG = Catalog.from_dict({
+    "customers": [
+        {"name": "南京市鼓楼医院", "aliases": ["鼓楼医院"], "region": "江苏省南京市"},
+        {"name": "台州鑫达阀门股份有限公司", "aliases": ["鑫达阀门"], "region": "浙江省台州市"},
+        {"name": "杭州谱析检测技术有限公司", "aliases": ["谱析检测"], "region": "浙江省杭州市"},
+        {"name": "瑞金医院"},
+    ],
+    "contacts": [
+        {"name": "王建国", "customer": "南京市鼓楼医院", "title": "骨科主任"},
+        {"name": "符建军", "customer": "台州鑫达阀门股份有限公司", "title": "总经理"},
+        {"name": "聂红梅", "customer": "杭州谱析检测技术有限公司", "title": "科长",
+         "aliases": ["聂科长"]},
+    ],
+    "products": [
+        {"name": "椎间融合器", "aliases": ["融合器"]},
+        {"name": "数控车床"},
+        {"name": "全自动凯氏定氮仪", "aliases": ["定氮仪"]},
+        {"name": "液相色谱仪"},
+    ],
+})
+INDEX = PhoneticIndex.from_catalog(CATALOG)
+
+
+def test_syllables_are_tone_free_initial_final_pairs() -> None:
+    assert syllables("椎王鱼友") == [(("ch", "uei"),), (("", "uang"),), (("", "v"),),
+                                   (("", "iu"),)]
+    assert syllables("a") == [()]
+    assert syllables("长", readings_per_char=2) == [(("zh", "ang"), ("ch", "ang"))]
+
+
+def test_costs_follow_the_usual_confusions() -> None:
+    assert initial_cost("zh", "z") < initial_cost("zh", "j") < initial_cost("b", "s")
+    assert initial_cost("n", "l") == pytest.approx(0.2)
+    assert initial_cost("h", "f") == pytest.approx(0.25)
+    assert final_cost("an", "ang") == final_cost("in", "ing") == pytest.approx(0.2)
+    assert final_cost("a", "ong") == 1.0
+    same = syllables("鼓股")
+    assert syllable_cost(same[0], same[1]) == 0.0
+    a, b = syllables("随椎")
+    assert 0 < syllable_cost(a, b) < 0.3
+
+
+def test_contacts_are_also_indexed_as_surname_and_title() -> None:
+    forms = {(e.text, e.canonical) for e in catalog_entries(CATALOG) if e.kind == "contact"}
+    assert ("王主任", "王建国") in forms      # 骨科主任 → 王主任
+    assert ("符总", "符建军") in forms        # 总经理 → 符总
+    assert ("聂科长", "聂红梅") in forms
+
+
+@pytest.mark.parametrize(
+    ("text", "heard", "written"),
+    [
+        ("对随间融合器很感兴趣", "随间融合器", "椎间融合器"),      # zh/s
+        ("骨科王主领说", "王主领", "王主任"),                   # r/l, en/ing
+        ("数控车窗的交期", "数控车窗", "数控车床"),               # uang/uan
+        ("去普西检测拜访", "普西检测", "谱析检测"),               # homophones
+        ("定单仪还要比较", "定单仪", "定氮仪"),                   # d/d an
+        ("全自动凯氏定仪", "全自动凯氏定仪", "全自动凯氏定氮仪"),   # a syllable dropped
+    ],
+)
+def test_finds_misheard_names(text: str, heard: str, written: str) -> None:
+    matches = INDEX.find(text)
+    assert [(m.heard, m.entry.text) for m in matches] == [(heard, written)]
+    m = matches[0]
+    assert text[m.start:m.end] == heard
+    assert 0 <= m.cost <= 0.3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "最近医院的采购很忙",       # the distinctive part must sound alike
+        "他们想要数量多一点",
+        "刘主任说下周再谈",        # another surname
+        "黄主任说科室会议下周一讨论",
+        "今天去鼓楼医院见了王主任", # exact names are not matches
+        "",
+    ],
+)
+def test_leaves_other_words_alone(text: str) -> None:
+    assert INDEX.find(text) == []
+
+
+def test_surname_fold_needs_the_customer_named() -> None:
+    # 列 (lie) ~ 聂 (nie): n/l on the surname only passes when 谱析检测 is in the note
+    assert INDEX.find("列科长说数据不准") == []
+    found = INDEX.find("谱析检测列科长说数据不准")
+    assert [(m.heard, m.entry.text, m.supported) for m in found] == [("列科长", "聂科长", True)]
+
+
+def test_products_the_customer_was_offered_weigh_more() -> None:
+    text = "鑫达阀门说叶香测布太贵"
+    plain = INDEX.find(text)
+    offered = INDEX.find(text, affinity=Affinity(
+        {"台州鑫达阀门股份有限公司": frozenset({"液相色谱仪"})}))
+    assert all(m.entry.canonical != "液相色谱仪" for m in plain)
+    assert [m.entry.canonical for m in offered] == ["液相色谱仪"]
+    assert offered[0].supported
+
+
+def test_respell_reports_positions_in_the_new_text() -> None:
+    out = INDEX.respell("全自动凯氏定仪和随间融合器")
+    assert out.text == "全自动凯氏定氮仪和椎间融合器"
+    for snap in out.snaps:
+        assert out.text[snap.start:snap.end] == snap.written
+
+
+def test_typed_text_typos_work_too() -> None:
+    # a pinyin IME picks the wrong characters: same index, same call
+    assert [m.entry.canonical for m in INDEX.find("符建君说可以")] == ["符建军"]
+
+
+@pytest.mark.parametrize(
+    ("heard", "name"),
+    [("随间融合器", "椎间融合器"), ("全自动凯氏定仪", "全自动凯氏定氮仪"),
+     ("香测普仪", "液相色谱仪"), ("数控车床床", "数控车床"), ("西安交大", "西安交通大学"),
+     ("鲜交通大学", "西安交通大学")],
+)
+def test_the_quick_cost_is_the_alignment_cost(heard: str, name: str) -> None:
+    h = syllables(heard)
+    n = tuple(syllables(name, readings_per_char=2))
+    full = _align(h, list(n))
+    if full.gaps <= 1:
+        assert _align_cost(h, n) == pytest.approx(full.cost)
+    else:
+        assert _align_cost(h, n) >= full.cost
+
+
+@pytest.mark.parametrize(
+    ("text", "heard", "written"),
+    [
+        ("江南大学处老师说这普仪的预算批了", "这普仪", "质谱仪"),       # zhi heard as zhe
+        ("蔡科长说信场中端的招标推迟了", "信场中端", "信创终端"),      # 端的 is no word here
+        ("对待聚场挺满意的", "待聚场", "带锯床"),                    # 对 + 带锯床
+        ("说处门贵的招标推迟了", "处门贵", "储能柜"),                 # n/m
+    ],
+)
+def test_grammar_around_a_name_does_not_hide_it(text: str, heard: str, written: str) -> None:
+    index = PhoneticIndex.from_catalog(Catalog.from_dict({"products": [
+        {"name": "电感耦合等离子体质谱仪", "aliases": ["质谱仪"]},
+        {"name": "国产化办公终端", "aliases": ["信创终端"]},
+        {"name": "卧式带锯床", "aliases": ["带锯床"]},
+        {"name": "工商业储能柜", "aliases": ["储能柜"]}]}))
+    assert [(m.heard, m.entry.text) for m in index.find(text)] == [(heard, written)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["已经约好了下周去", "星河精密的郭工", "5天以后再打电话", "流程培训明天做",
+     "新来了个总经理", "他挺支持的", "宿迁市第一人民医院设备科"],
+)
+def test_spans_that_cut_through_words_are_no_names(text: str) -> None:
+    index = PhoneticIndex.from_catalog(Catalog.from_dict({
+        "customers": [{"name": "精越自动化", "aliases": ["精越"]},
+                      {"name": "无锡人民医院"}, {"name": "甜忆烘焙", "aliases": ["甜忆"]}],
+        "contacts": [{"name": "何静", "customer": "精越自动化"},
+                     {"name": "葛建平", "customer": "精越自动化", "aliases": ["葛总"]}],
+        "products": [{"name": "阿托伐他汀", "aliases": ["他汀"]}, {"name": "城配"}]}))
+    assert index.find(text) == []
+
+
+def test_a_customer_heard_by_sound_backs_its_contact() -> None:
+    # 谱析检测 heard as 普西检测 (homophones) backs 列科长 → 聂科长 (n/l on the surname)
+    found = INDEX.find("普西检测列科长说数据不准")
+    assert [(m.heard, m.entry.text) for m in found] == [
+        ("普西检测", "谱析检测"), ("列科长", "聂科长")]
+    assert found[1].supported
