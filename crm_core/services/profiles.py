@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import col
 
-from crm_core.errors import Forbidden, InvalidInput, NotFound
+from crm_core.errors import InvalidInput, NotFound
 from crm_core.models import Contact, Customer, Department, User
 from crm_core.models.accounts import CUSTOMER_KINDS, DECISION_ROLES
 from crm_core.policies.contact_info import BadContactInfo, normalize_phone
-from crm_core.services.access import can_see
+from crm_core.services import access
 from crm_core.services.catalog import bump_catalog
 from crm_core.uow import UnitOfWork, snapshot
 
@@ -42,9 +42,7 @@ async def visible_customer(uow: UnitOfWork, user: User, customer_id: int | None)
     customer = await uow.session.get(Customer, customer_id) if customer_id else None
     if customer is None:
         raise NotFound(f"customer {customer_id}", "没有找到这个客户")
-    if not await can_see(uow, user, customer.owner_id):
-        raise Forbidden(f"{user.login} may not edit customer {customer_id}",
-                        f"{customer.name}不在你的名下，不能修改。")
+    await access.authorize(uow, user, "act", customer, f"{customer.name}不在你的名下，不能修改。")
     return customer
 
 
