@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +23,7 @@ class Context:
     user: User
     incoming: Incoming
     respond: Respond | None = None
+    memo: dict[str, Any] = field(default_factory=dict)   # reads reused within one message
 
     @property
     def chat(self) -> ChatRef:

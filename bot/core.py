@@ -15,7 +15,8 @@ from bot.catalog import CatalogCache
 from bot.commands import registry
 from bot.commands.import_accounts import receive_file
 from bot.context import Context, Respond
-from bot.dialogs.base import DIALOGS, Dialog, end_dialog, load_dialog_state
+from bot.dialogs import engine, focus
+from bot.dialogs.intents import start_from_text
 from bot.messages import Incoming, Reply, Text
 from bot.ports import UserDirectory
 from crm_core.clock import Clock
@@ -45,7 +46,7 @@ def load_plugins() -> None:
 
     for pkg in (cmds, dlgs):
         for info in pkgutil.iter_modules(pkg.__path__):
-            if info.name not in ("registry", "base"):
+            if info.name not in ("registry",):
                 importlib.import_module(f"{pkg.__name__}.{info.name}")
 
 
@@ -83,7 +84,7 @@ class Bot:
             if user is None:
                 return await self._unbound(incoming)
             ctx = Context(self, user, incoming, respond)
-            return await self._dispatch(ctx)
+            return await focus.fit_and_remember(ctx, await self._dispatch(ctx))
         except CrmError as e:
             log.info("refused %s from %s: %s", incoming.event_id, incoming.chat.user_id, e)
             return [Text(e.user_message)]
@@ -158,14 +159,9 @@ class Bot:
 
     async def _press(self, ctx: Context, action: str, args: dict[str, str]) -> list[Reply]:
         if action.startswith("dlg."):
-            name = action.split(".")[1]
-            dialog = DIALOGS.get(name)
-            state = await load_dialog_state(ctx)
-            if dialog is None or state is None or state.name != name or (
-                args.get("n") and args.get("n") != state.data.get("_nonce")
-            ):
-                return [Text(texts.CARD_EXPIRED)]
-            return await dialog.on_button(ctx, dict(state.data), action, args)
+            return await engine.handle_button(ctx, action, args)
+        if action == focus.MORE_ACTION:
+            return await focus.more_buttons(ctx, args)
         spec = registry.by_button(action)
         if spec is None:
             return [Text(texts.CARD_EXPIRED)]
@@ -173,27 +169,31 @@ class Bot:
 
     async def _text(self, ctx: Context, text: str, *, from_voice: bool = False) -> list[Reply]:
         if text.lower() in CANCEL_WORDS:
-            state = await load_dialog_state(ctx)
-            await end_dialog(ctx)
-            return [Text(texts.CANCELLED if state else texts.NOTHING_TO_CANCEL)]
+            cancelled = await engine.cancel_focused(ctx)
+            return cancelled if cancelled is not None else [Text(texts.NOTHING_TO_CANCEL)]
         slash = text[:1] in ("/", "／")
-        body = text[1:] if slash else text
-        found = registry.match(body) if slash else (
-            (registry.by_name(body), "") if registry.by_name(body) else None
-        )
-        if found is not None and found[0] is not None:
-            spec, rest = found
-            return await self._run(ctx, spec, rest, None)
         if slash:
-            return [Text(texts.unknown_command(body, registry.suggest(body)))]
-        state = await load_dialog_state(ctx)
-        if state is not None and state.name in DIALOGS:
-            return await DIALOGS[state.name].on_text(ctx, dict(state.data), text)
+            found = registry.match(text[1:])
+            if found is None:
+                return [Text(texts.unknown_command(text[1:], registry.suggest(text[1:])))]
+            return await self._run(ctx, found[0], found[1], None)
+        # a menu item typed out beats a command of the same name (「团队」 in /管理)
+        pressed = await focus.typed_button(ctx, text)
+        if pressed is not None:
+            return await self._press(ctx, pressed.action, dict(pressed.args))
+        if await engine.offers_choice(ctx, text):
+            answered = await engine.handle_text(ctx, text)
+            if answered is not None:
+                return answered
+        found = registry.match_typed(text)
+        if found is not None:
+            return await self._run(ctx, found[0], found[1], None)
+        answered = await engine.handle_text(ctx, text)
+        if answered is not None:
+            return answered
         return await self._free_text(ctx, text, from_voice=from_voice)
 
     async def _free_text(self, ctx: Context, text: str, *, from_voice: bool) -> list[Reply]:
-        from bot.dialogs.intents import start_from_text
-
         return await start_from_text(ctx, text, from_voice=from_voice)
 
     async def _run(
@@ -203,14 +203,11 @@ class Bot:
             return [Text(texts.FORBIDDEN)]
         try:
             kwargs = registry.parse_args(spec, rest, given)
+            result = await spec.func(ctx, **kwargs)
         except registry.UsageError as e:
             log.info("usage error for %s: %s", spec.name, e)
-            return [Text(texts.usage(spec.usage, spec.help))]
-        result = await spec.func(ctx, **kwargs)
+            return [Text(e.user_message or texts.usage(spec.usage, spec.help))]
         return as_replies(result)
-
-    def start_dialog(self, dialog: Dialog) -> None:  # pragma: no cover - documentation hook
-        DIALOGS[dialog.name] = dialog
 
 
 def as_replies(result: Any) -> list[Reply]:

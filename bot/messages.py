@@ -14,6 +14,18 @@ from typing import Any, Literal
 Platform = Literal["wecom", "dingtalk", "feishu", "console"]
 PLATFORMS: tuple[str, ...] = ("wecom", "dingtalk", "feishu", "console")
 
+# The most buttons one card may carry on each platform. WeCom: a template card's
+# button_list holds at most 6. DingTalk: buttons are numbered dtmd:// links in markdown
+# (no hard cap; 10 keeps a card on one phone screen). Feishu: an action block takes more,
+# 10 keeps the card readable. The bot pages longer menus with [更多] (bot.render.paging).
+BUTTON_LIMITS: dict[str, int] = {"wecom": 6, "dingtalk": 10, "feishu": 10, "console": 10}
+MIN_BUTTON_LIMIT = min(BUTTON_LIMITS.values())
+
+
+def button_limit(platform: str) -> int:
+    """How many buttons a card may carry on `platform` (the smallest limit if unknown)."""
+    return BUTTON_LIMITS.get(platform, MIN_BUTTON_LIMIT)
+
 
 @dataclass(frozen=True, slots=True)
 class ChatRef:

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.messages import ButtonPress, Card, ChatRef, Incoming, Reply, Text, Voice
+from bot.messages import ButtonPress, Card, ChatRef, Image, Incoming, Reply, Text, Voice
 from crm_core.clock import FrozenClock
 from crm_core.db import Database, migrate
 from crm_core.settings import Settings
@@ -234,6 +234,8 @@ def text_of(replies: list[Reply]) -> str:
             out.extend(f"{k}：{v}" for k, v in r.fields)
             out.append(r.body)
             out.extend(f"[{b.label}]" for b in r.buttons)
+        elif isinstance(r, Image):
+            out.append(r.caption)
     return "\n".join(out)
 
 

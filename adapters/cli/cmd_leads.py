@@ -9,8 +9,11 @@ from pathlib import Path
 from adapters.cli._common import run, settings
 from crm_core.clock import make_clock
 from crm_core.db import Database, migrate
+from crm_core.models.pipeline import LEAD_STATUS_LABELS
 from crm_core.services.lead_import import ImportFileError, ImportReport, import_leads
 from crm_core.uow import Actor, UnitOfWork
+
+STATUS_LABELS = {**LEAD_STATUS_LABELS, "merged": "已合并"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -52,7 +55,8 @@ def main_import(args: argparse.Namespace) -> int:
                               "status": r.status, "detail": r.detail}, ensure_ascii=False))
         else:
             mark = "✓" if r.ok else "✗"
-            lead = f"线索 #{r.lead_id} {r.status}" if r.lead_id else (r.status or "")
+            status = STATUS_LABELS.get(r.status or "", r.status or "")
+            lead = f"线索 #L{r.lead_id} {status}" if r.lead_id else status
             print(f"第 {r.line} 行 {mark} {lead} {r.detail}".rstrip())
     if not report.committed:
         print(f"有 {report.failed} 行有误，按 --all-or-nothing 全部未导入。")

@@ -1,4 +1,5 @@
-"""/日报 /report: answer today's daily report (text, the draft, or a preset obstacle)."""
+"""/日报 /report: answer today's daily report — the dialog (draft from today's follow-ups,
+obstacles, 提交), or at once with the text given; the pushed prompt's buttons."""
 
 from __future__ import annotations
 
@@ -6,26 +7,23 @@ from datetime import date
 
 from bot.commands.registry import command
 from bot.context import Context
-from bot.messages import Card, Reply, Text
-from bot.render import render_notification
+from bot.dialogs import daily_report as dialog
+from bot.messages import Reply, Text
 from crm_core.errors import CrmError
 from crm_core.services import digests
 
 
-@command("日报", aliases=("report", "rb"), group="常用", usage="/日报 [今天的进展]")
-async def daily_report(ctx: Context, text: str | None = None) -> Reply:
+@command("日报", aliases=("report", "rb"), button="daily_report.open", group="常用",
+         usage="/日报 [今天的进展]")
+async def daily_report(ctx: Context, text: str | None = None) -> Reply | list[Reply]:
     """写今日日报：/日报 今天的进展（不带内容则显示草稿和障碍选项）"""
+    if not text:
+        return await dialog.start(ctx)
     day = ctx.now.astimezone(ctx.bot.clock.tz).date()
     async with ctx.uow() as uow:
-        if text:
-            row = await digests.submit_daily_report(uow, ctx.user, day, progress=text)
-            await uow.commit()
-            return _done(row.progress or "", list(row.obstacles or []))
-        draft = await digests.draft_for(uow, ctx.user_id, day)
-        presets = await digests.obstacle_presets(uow)
-    reply = render_notification("daily_report.prompt", {
-        "day": day.isoformat(), "draft": draft, "obstacles": presets})[0]
-    return reply
+        row = await digests.submit_daily_report(uow, ctx.user, day, progress=text)
+        await uow.commit()
+    return _done(row.progress or "", list(row.obstacles or []))
 
 
 @command("提交日报", aliases=("report_submit",), button="daily_report.submit", group="常用",
@@ -62,5 +60,4 @@ def _day(ctx: Context, day: str | None) -> date:
 
 
 def _done(progress: str, obstacles: list[str]) -> Reply:
-    fields = (("障碍", "、".join(obstacles)),) if obstacles else ()
-    return Card("✅ 日报已提交", fields=fields, body=progress[:500])
+    return dialog.done_card(progress, obstacles)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot import refs
 from bot.commands.registry import command
 from bot.context import Context
 from bot.dialogs.stage_move import URL
@@ -11,7 +12,7 @@ from crm_core.services import customers as customer_service
 from crm_core.services import deals as deal_service
 from crm_core.services import stages as stage_service
 
-USAGE = "用法：/附件 客户 文件名或链接（如 /附件 鼓楼医院 方案.pdf），或 /附件 #商机编号 文件名"
+USAGE = "用法：/附件 客户 文件名或链接（如 /附件 鼓楼医院 方案.pdf），或 /附件 #D商机编号 文件名"
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".heic", ".webp")
 
 
@@ -30,8 +31,9 @@ async def evidence_add(ctx: Context, text: str | None = None) -> Reply:
     if not head or not name.strip():
         return Text(USAGE)
     async with ctx.uow() as uow:
-        if head.lstrip("#＃").isdigit():
-            deal_id = int(head.lstrip("#＃"))
+        number = refs.maybe(head, "deal")
+        if number is not None:
+            deal_id = number
         else:
             found = await customer_service.search(uow, head, limit=2)
             if len(found) != 1:
@@ -40,10 +42,10 @@ async def evidence_add(ctx: Context, text: str | None = None) -> Reply:
             if not deals:
                 return Text(f"{found[0].name}没有你能看到的进行中商机。")
             if len(deals) > 1:
-                lines = "\n".join(f"#{d.id} {clip(d.name, 16)}（{s}）" for d, s in deals[:5])
-                return Text(f"有几个商机，请用编号：\n{lines}\n如 /附件 #{deals[0][0].id} {name}")
+                lines = "\n".join(f"#D{d.id} {clip(d.name, 16)}（{s}）" for d, s in deals[:5])
+                return Text(f"有几个商机，请用编号：\n{lines}\n如 /附件 #D{deals[0][0].id} {name}")
             deal_id = deals[0][0].id or 0
         ev = evidence_of(name.strip())
         row = await stage_service.add_evidence(uow, ctx.user, deal_id, ev)
     label = {"file": "文件", "photo": "照片", "link": "链接"}[row.kind]
-    return Text(f"📎 已把{label}「{clip(row.name, 30)}」加到商机 #{deal_id}。")
+    return Text(f"📎 已把{label}「{clip(row.name, 30)}」加到商机 #D{deal_id}。")

@@ -10,5 +10,5 @@ from bot.messages import Reply
          text=())
 async def followup_start(ctx: Context, customer_id: str | None = None) -> list[Reply]:
     """一步步填写跟进记录（也可以直接说一句话）：/跟进"""
-    cid = int(customer_id) if customer_id and customer_id.isdigit() else None
+    cid = int(customer_id) if customer_id and customer_id.isdecimal() else None
     return await followup.start_form(ctx, cid)

@@ -29,7 +29,7 @@ async def handover(ctx: Context, text: str | None = None, op: str | None = None,
             if src is None or len(takers) != len(found):
                 return Text("同事信息已变化，请重新发起交接。")
             h = await service.hand_over(uow, ctx.user, src, takers, reason=reason or "leave")
-        return Text(f"✅ 已交接（#{h.id}，{len(h.items)} 项），已给接手人发送客户简报。"
+        return Text(f"✅ 已交接 {len(h.items)} 项，已给接手人发送客户简报。"
                     f"\n回来后发：/交接 撤销 {src.name}")
     words = [w for w in SPLIT.split((text or "").strip()) if w]
     if not words:

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import re
 import types
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Union, get_args, get_origin, get_type_hints
+
+from bot import refs
 
 Handler = Callable[..., Awaitable[Any]]
 ALL_ROLES = frozenset({"rep", "manager", "director", "admin"})
@@ -22,7 +25,11 @@ ADMINS = frozenset({"admin"})
 
 
 class UsageError(Exception):
-    """Wrong arguments: the user gets the command's usage, in Chinese."""
+    """Wrong arguments: the user gets `user_message`, else the command's usage (Chinese)."""
+
+    def __init__(self, log_message: str, user_message: str | None = None) -> None:
+        super().__init__(log_message)
+        self.user_message = user_message
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +53,7 @@ class CommandSpec:
     text_params: tuple[Param, ...]       # the ones typed after the command word, in order
     group: str
     hidden: bool
+    typed: bool = True              # its name typed without the slash runs it too
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -60,9 +68,12 @@ _BY_BUTTON: dict[str, CommandSpec] = {}
 def command(
     name: str, *, aliases: tuple[str, ...] = (), button: str | tuple[str, ...] = (),
     roles: frozenset[str] = ALL_ROLES, usage: str | None = None, group: str = "常用",
-    hidden: bool = False, text: tuple[str, ...] | None = None,
+    hidden: bool = False, text: tuple[str, ...] | None = None, typed: bool = True,
 ) -> Callable[[Handler], Handler]:
-    """Declare a chat command. The docstring's first line is its help line."""
+    """Declare a chat command. The docstring's first line is its help line.
+
+    `typed=False`: only 「/name」 runs it; the bare word is left to the dialog in progress
+    (「改」 inside a card means "edit this", 「/改」 means "correct a saved record")."""
 
     def deco(func: Handler) -> Handler:
         doc = inspect.getdoc(func) or ""
@@ -70,16 +81,17 @@ def command(
         if not help_line:
             raise ValueError(f"command {name} has no help line (docstring)")
         params = _params(func)
-        typed = tuple(p for p in params if text is None or p.name in text)
-        if typed:
-            last = typed[-1]
-            typed = (*(Param(p.name, p.kind, p.optional, False) for p in typed[:-1]),
-                     Param(last.name, last.kind, last.optional, last.kind is str))
+        typed_params = tuple(p for p in params if text is None or p.name in text)
+        if typed_params:
+            last = typed_params[-1]
+            typed_params = (*(Param(p.name, p.kind, p.optional, False)
+                              for p in typed_params[:-1]),
+                            Param(last.name, last.kind, last.optional, last.kind is str))
         spec = CommandSpec(
             name=name, aliases=tuple(aliases), func=func, help=help_line,
-            usage=usage or _usage(name, typed), buttons=(button,) if isinstance(button, str)
-            else tuple(button), roles=roles, params=params, text_params=typed, group=group,
-            hidden=hidden,
+            usage=usage or _usage(name, typed_params),
+            buttons=(button,) if isinstance(button, str) else tuple(button), roles=roles,
+            params=params, text_params=typed_params, group=group, hidden=hidden, typed=typed,
         )
         if name in _COMMANDS:
             raise ValueError(f"duplicate command {name}")
@@ -118,15 +130,20 @@ def _params(func: Handler) -> tuple[Param, ...]:
 
 
 ARG_LABELS: dict[str, str] = {
-    "lead_id": "线索编号", "task_id": "待办编号", "name": "名称", "query": "关键词",
-    "text": "内容", "customer": "客户", "filters": "筛选", "user": "同事", "deal_id": "商机编号",
+    "lead_id": "#L线索编号", "task_id": "#T待办编号", "name": "名称", "query": "关键词",
+    "text": "内容", "customer": "客户", "filters": "筛选", "user": "同事",
+    "deal_id": "#D商机编号", "offer_id": "#O抢单编号", "draft_id": "#R草稿编号",
+    "followup_id": "#F跟进编号", "contact_id": "#C联系人编号", "escalation": "#A预警编号",
+    "day": "日期", "obstacle": "障碍", "page": "页码", "hours": "小时", "target": "同事或团队",
+    "args": "关键词", "platform": "平台", "puid": "平台账号", "login": "登录名",
+    "customer_id": "客户", "stage": "阶段",
 }
 
 
 def _usage(name: str, params: tuple[Param, ...]) -> str:
     parts = [f"/{name}"]
     for p in params:
-        label = ARG_LABELS.get(p.name, p.name)
+        label = ARG_LABELS.get(p.name, "内容")
         parts.append(f"[{label}]" if p.optional else f"<{label}>")
     return " ".join(parts)
 
@@ -159,6 +176,22 @@ def match(text: str) -> tuple[CommandSpec, str] | None:
     if best is None:
         return None
     return best[1], body[best[0]:].strip()
+
+
+def match_typed(text: str) -> tuple[CommandSpec, str] | None:
+    """A command typed without the slash: the name alone (「待办」), or the name and a
+    number (「认领 #L12」「完成 T7」: what a button says, typed out)."""
+    body = text.strip()
+    exact = by_name(body)
+    if exact is not None:
+        return (exact, "") if exact.typed else None
+    found = match(body)
+    if found is None or not found[1] or not found[0].typed:
+        return None
+    spec, rest = found
+    if len(spec.text_params) != 1 or spec.text_params[0].kind is not int:
+        return None
+    return (spec, rest) if refs.parse(rest) is not None else None
 
 
 def suggest(text: str, *, n: int = 3) -> list[str]:
@@ -212,22 +245,26 @@ def parse_args(
 
 
 def _next_token(text: str, kind: type) -> tuple[str | None, str]:
-    text = text.strip().lstrip("#＃")
+    text = text.strip()
     if not text:
         return None, ""
     if kind is int:
-        i = 0
-        while i < len(text) and text[i].isdigit():
-            i += 1
-        if i == 0:
+        m = re.match(r"[#＃]?\s*[A-Za-z]?\s*\d+", text)
+        if m is None:
             raise UsageError(f"expected a number in {text!r}")
-        return text[:i], text[i:]
+        return m.group(0), text[m.end():]
     head, _, tail = text.partition(" ")
     return head, tail
 
 
 def _convert(p: Param, raw: str) -> Any:
     if p.kind is int:
+        kind = refs.PARAM_KINDS.get(p.name)
+        if kind is not None:
+            try:
+                return refs.number_of(str(raw), kind)
+            except refs.RefError as e:
+                raise UsageError(str(e), e.user_message) from e
         try:
             return int(str(raw).strip().lstrip("#＃"))
         except ValueError as e:

@@ -1,4 +1,8 @@
-"""/系统 /status: the outbox by status, dead letters, and the jobs' last runs (admins)."""
+"""/系统 /status: the outbox by status, dead letters, and the jobs' last runs (admins).
+
+Everything in Chinese: jobs by their Chinese label (`JOB_LABELS`; a test checks that every
+registered job has one), failures by whom they were for; the English detail stays in the
+logs and in `crmbot outbox` / `crmbot jobs`."""
 
 from __future__ import annotations
 
@@ -6,47 +10,49 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import col
-
 from bot.commands.registry import ADMINS, command
 from bot.context import Context
 from bot.messages import Card, Reply
-from bot.render.format import clip, short_dt
-from crm_core.models import OutboxMessage
+from bot.render.format import short_dt
 from crm_core.models.sla import JobRun
+from crm_core.services import system
 
 BACKUP_JOB = "daily_backup"
 STATUS_LABELS = {"pending": "待发", "sending": "发送中", "sent": "已发", "dead": "死信"}
+JOB_LABELS: dict[str, str] = {
+    "claim_offer_expiry": "抢单到期分配", "daily_backup": "每日备份",
+    "daily_report_prompt": "日报提醒",
+    "daily_report_summary": "日报汇总", "dead_letter_alert": "死信提醒",
+    "draft_reminders": "草稿提醒", "manager_daily_digest": "经理日报",
+    "manager_weekly_digest": "经理周报", "pool_reclaim": "公海回收", "rep_digest": "销售早报",
+    "rescore": "线索重新评分", "sla_scan": "超时预警", "sla_sync": "预警计时同步",
+    "sla_sync_full": "预警计时全量同步", "task_reminders": "待办提醒",
+}
+RUN_LABELS = {"ok": "正常", "error": "出错", "running": "运行中"}
 
 
 @command("系统", aliases=("status", "xt"), roles=ADMINS, group="管理")
 async def system_status(ctx: Context) -> Reply:
     """系统状态：推送队列、死信、定时任务（管理员）"""
     async with ctx.uow() as uow:
-        s = uow.session
-        status = col(OutboxMessage.status)
-        counts: dict[str, int] = {str(k): int(n) for k, n in (await s.execute(
-            sa.select(status, sa.func.count()).group_by(status))).all()}
-        dead = (await s.execute(sa.select(OutboxMessage).where(status == "dead")
-                                .order_by(col(OutboxMessage.id).desc()).limit(5))).scalars().all()
-        oldest = (await s.execute(sa.select(sa.func.min(OutboxMessage.next_attempt_at)).where(
-            status == "pending"))).scalar()
-        runs = (await s.execute(sa.select(JobRun).order_by(JobRun.name))).scalars().all()
+        st = await system.system_status(uow, ctx.user)
     tz = ctx.bot.clock.tz
-    fields = [(STATUS_LABELS.get(k, k), str(counts.get(k, 0)))
+    fields = [(STATUS_LABELS[k], str(st.counts.get(k, 0)))
               for k in ("pending", "sending", "sent", "dead")]
-    if oldest is not None:
-        fields.append(("最早待发", short_dt(oldest, tz)))
-    fields.append(("最近备份", backup_line(runs, tz)))
-    lines = ["死信（最近 5 条）："] if dead else []
-    lines += [f"#{m.id} {m.kind} → {m.recipient_id}：{clip(m.last_error, 40)}" for m in dead]
+    if st.oldest_pending is not None:
+        fields.append(("最早待发", short_dt(st.oldest_pending, tz)))
+    fields.append(("最近备份", backup_line(st.runs, tz)))
+    lines = ["死信（最近 5 条）："] if st.dead else []
+    lines += [f"• {short_dt(d.created_at, tz)} 发给{d.recipient or '（已删除的用户）'}的消息，"
+              f"重试 {d.attempts} 次仍失败" for d in st.dead]
+    if st.dead:
+        lines.append("详情：crmbot outbox --status dead")
     lines.append("定时任务：")
-    for r in runs:
+    for r in st.runs:
         mark = "✅" if r.last_status == "ok" else ("❌" if r.last_status == "error" else "…")
         when = short_dt(r.last_started_at, tz) if r.last_started_at else "未运行"
-        detail = clip(r.last_error if r.last_status == "error" else r.last_result, 40)
-        lines.append(f"{mark} {r.name} {when} {detail}")
+        label = JOB_LABELS.get(r.name, "其他任务")
+        lines.append(f"{mark} {label} {when} {RUN_LABELS.get(r.last_status or '', '')}")
     return Card("🛠 系统状态", fields=tuple(fields), body="\n".join(lines))
 
 

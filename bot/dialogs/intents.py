@@ -1,27 +1,34 @@
-"""Free text → nlp.extract → the dialog its intent calls for."""
+"""Free text → nlp.extract → the dialog its intent calls for (or a correction of the last
+record, or an answer to a question)."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import nlp
 from bot import texts
 from bot.context import Context
-from bot.dialogs import followup
-from bot.dialogs.base import dbutton, end_dialog, register, save_dialog
+from bot.dialogs import engine, followup, stage_move
+from bot.dialogs.declare import Answer, Dialog, Saved, Slot, Turn
+from bot.dialogs.followup_read import extract, looks_like_correction
 from bot.messages import Button, Card, Reply, Text
 from bot.render.cards import tasks_reply
 from bot.render.format import clip, short_dt
 from crm_core.policies.contact_info import mask_phone
 from crm_core.services import customers as customer_service
+from crm_core.services import drafts as draft_store
 from crm_core.services import intake, tasks
+from crm_core.uow import UnitOfWork
 from nlp.types import Extraction
 
 log = logging.getLogger(__name__)
 
 
 async def start_from_text(ctx: Context, text: str, *, from_voice: bool) -> list[Reply]:
+    if looks_like_correction(text):
+        return await correct_last(ctx, text)
     async with ctx.uow() as uow:
         extractor = await ctx.bot.catalog.extractor(uow)
     ext: Extraction = extractor.extract(text[:2000], ctx.now)
@@ -32,100 +39,98 @@ async def start_from_text(ctx: Context, text: str, *, from_voice: bool) -> list[
     if ext.intent == "create_lead":
         return await _new_lead(ctx, ext, text)
     if ext.intent == "update_stage":
-        return await _stage(ctx, ext)
+        return await stage_move.start_from_intent(ctx, ext.customer, ext.stage)
     if ext.intent == "query":
-        return await answer_query(ctx, ext, text)
-    return [Text(texts.NOT_UNDERSTOOD)]
+        return [*await answer_query(ctx, ext, text), *await pending_hint(ctx)]
+    return [Text(texts.NOT_UNDERSTOOD), *await pending_hint(ctx)]
+
+
+async def pending_hint(ctx: Context) -> list[Reply]:
+    """A note still waits for 确认 in this chat: say so under the answer."""
+    row = await engine.focused_draft(ctx)
+    if row is None or not row.kept:
+        return []
+    return [Text(f"（草稿 #R{row.id} 还没保存：回复「确认」保存，或发「取消」放弃。）")]
+
+
+async def correct_last(ctx: Context, text: str) -> list[Reply]:
+    """「刚才那条客户记错了，是鼓楼医院」: the last saved note, corrected through its card."""
+    async with ctx.uow() as uow:
+        last = await draft_store.last_saved(uow, ctx.user, ("followup", "followup_edit"))
+    if last is None:
+        return [Text("没有可以更正的记录：你最近没有保存过跟进。直接说新的跟进即可。")]
+    return await followup.start_edit(ctx, last.record_id or 0, phrase=text)
 
 
 # --- create_lead ------------------------------------------------------------------------
 
-LEAD = "newlead"
+@dataclass
+class NewLead:
+    company: str | None = None
+    name: str | None = None
+    phone: str | None = None
+    product: str | None = None
+    message: str = ""
 
 
 async def _new_lead(ctx: Context, ext: Extraction, text: str) -> list[Reply]:
-    data: dict[str, Any] = {"company": ext.customer, "name": ext.contact, "phone": ext.phone,
-                            "product": "、".join(ext.products) or None, "message": text[:500]}
-    await save_dialog(ctx, LEAD, data)
-    return [_lead_card(data)]
+    lead = NewLead(company=ext.customer, name=ext.contact, phone=ext.phone,
+                   product="、".join(ext.products) or None, message=text[:500])
+    return await engine.start(ctx, NEW_LEAD, lead)
 
 
-def _lead_card(data: dict[str, Any]) -> Card:
-    fields = (("单位", data.get("company") or "—"), ("联系人", data.get("name") or "—"),
-              ("电话", data.get("phone") or "—"), ("产品", data.get("product") or "—"))
-    return Card("新建线索？", fields=fields, body="信息不全也能先建，会进入待补全。",
-                buttons=(dbutton("确认新建", LEAD, "confirm", data, style="primary"),
-                         dbutton("取消", LEAD, "cancel", data)))
+async def _lead_card(t: Turn, d: NewLead) -> Card:
+    fields = (("单位", d.company or "—"), ("联系人", d.name or "—"),
+              ("电话", d.phone or "—"), ("产品", d.product or "—"))
+    return Card("新建线索？", fields=fields, body="信息不全也能先建，会进入待补全。")
 
 
-class NewLeadDialog:
-    name = LEAD
-
-    async def on_text(self, ctx: Context, data: dict[str, Any], text: str) -> list[Reply]:
-        async with ctx.uow() as uow:
-            catalog = await ctx.bot.catalog.get(uow)
-        ext = nlp.extract(text, now=ctx.now, catalog=catalog)
-        for key, value in (("company", ext.customer), ("name", ext.contact),
-                           ("phone", ext.phone)):
-            if value:
-                data[key] = value
-        await save_dialog(ctx, LEAD, data)
-        return [_lead_card(data)]
-
-    async def on_button(
-        self, ctx: Context, data: dict[str, Any], action: str, args: dict[str, str]
-    ) -> list[Reply]:
-        op = action.split(".", 2)[2]
-        await end_dialog(ctx)
-        if op != "confirm":
-            return [Text("已取消。")]
-        payload = {k: v for k, v in data.items() if k in intake.KNOWN_FIELDS and v}
-        payload["source"] = "chat"
-        async with ctx.uow() as uow:
-            result = await intake.intake_lead(uow, payload, channel="chat",
-                                              owner_id=ctx.user_id)
-        if result.merged_into is not None:
-            who = result.duplicate_of_owner or "同事"
-            return [Text(f"这个号码已属于{who}的客户，已并入原有记录，没有新建。")]
-        if result.status == "pending":
-            return [Text(f"已建线索 #{result.lead_id}，但{('、'.join(result.problems))}，"
-                         "已放入待补全。")]
-        return [Text(f"✅ 已建线索 #{result.lead_id}，归你跟进。黄金 4 小时内联系客户。")]
+async def _understand_lead(t: Turn, d: NewLead, text: str) -> Answer:
+    ext = await extract(t, text)
+    changed = False
+    for key, value in (("company", ext.customer), ("name", ext.contact), ("phone", ext.phone)):
+        if value and getattr(d, key) != value:
+            setattr(d, key, value)
+            changed = True
+    if ext.products:
+        d.product, changed = "、".join(ext.products), True
+    return None if changed else "没看出要改什么。可以说「电话 13800001111」或点「修改」。"
 
 
-register(NewLeadDialog())
+async def _save_lead(t: Turn, uow: UnitOfWork, d: NewLead) -> Saved:
+    payload: dict[str, Any] = {k: v for k, v in (
+        ("company", d.company), ("name", d.name), ("phone", d.phone), ("product", d.product),
+        ("message", d.message)) if v and k in intake.KNOWN_FIELDS}
+    payload["source"] = "chat"
+    result = await intake.intake_lead(uow, payload, channel="chat", owner_id=t.ctx.user_id,
+                                      commit=False)
+    if result.merged_into is not None:
+        who = result.duplicate_of_owner or "同事"
+        return Saved([Text(f"这个号码已属于{who}的客户，已并入原有记录，没有新建。")])
+    if result.status == "pending":
+        return Saved([Text(f"已建线索 #L{result.lead_id}，但{'、'.join(result.problems)}，"
+                           "已放入待补全。")], "lead", result.lead_id)
+    return Saved([Text(f"✅ 已建线索 #L{result.lead_id}，归你跟进。黄金 4 小时内联系客户。")],
+                 "lead", result.lead_id)
 
 
-# --- update_stage -----------------------------------------------------------------------
+def _text_slot(name: str, label: str, ask: str) -> Slot[NewLead]:
+    async def read(t: Turn, d: NewLead, text: str) -> Answer:
+        setattr(d, name, text.strip()[:120] or None)
+        return None
 
-STAGE = "stage"
-
-
-async def _stage(ctx: Context, ext: Extraction) -> list[Reply]:
-    from bot.dialogs import stage_move  # asks for what the stage requires, then moves
-
-    return await stage_move.start_from_intent(ctx, ext.customer, ext.stage)
+    return Slot(name, label, ask, read=read, missing=lambda t, d: False)
 
 
-class StageDialog:
-    name = STAGE
-
-    async def on_text(self, ctx: Context, data: dict[str, Any], text: str) -> list[Reply]:
-        return [Text("请点选要推进的商机，或发「取消」。")]
-
-    async def on_button(
-        self, ctx: Context, data: dict[str, Any], action: str, args: dict[str, str]
-    ) -> list[Reply]:
-        op = action.split(".", 2)[2]
-        await end_dialog(ctx)
-        if op != "move":
-            return [Text("已取消。")]
-        from bot.dialogs import stage_move  # cards from before: same requirements apply
-
-        return await stage_move.start(ctx, int(args.get("deal", "0")), data["stage"])
-
-
-register(StageDialog())
+NEW_LEAD = engine.register(Dialog(
+    name="newlead", title="新线索", draft=NewLead,
+    slots=(_text_slot("company", "单位", "单位叫什么？"),
+           _text_slot("name", "联系人", "联系人是谁？"),
+           _text_slot("phone", "电话", "电话是多少？"),
+           _text_slot("product", "产品", "对什么产品感兴趣？")),
+    confirm=_lead_card, save=_save_lead, understand=_understand_lead, kept=True,
+    confirm_label="确认新建", summary=lambda d: f"新线索 {d.company or d.name or ''}".strip(),
+))
 
 
 # --- query ------------------------------------------------------------------------------

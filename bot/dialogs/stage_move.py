@@ -2,28 +2,60 @@
 
 Evidence in chat is a file or photo the platform hands over; in the console (which cannot
 send files) `:file 方案.pdf`, `:photo 演示现场`, or a link count as evidence.
+
+Each answer is offered to `move_stage` at once (what is given is kept even before the move
+completes); the dialog ends when the deal has moved.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import nlp
 from bot.context import Context
-from bot.dialogs.base import dbutton, end_dialog, register, save_dialog
-from bot.messages import Button, Card, Reply, Text
+from bot.dialogs import engine
+from bot.dialogs.declare import Answer, Choice, Dialog, Finish, Saved, Slot, Turn
+from bot.messages import Reply, Text
 from bot.render.format import clip
 from crm_core.errors import Conflict
 from crm_core.services import customers as customer_service
 from crm_core.services import deals as deal_service
 from crm_core.services import stages as stage_service
 from crm_core.services.access import MANAGER_ROLES
+from crm_core.uow import UnitOfWork
 
 NAME = "stage_move"
 URL = re.compile(r"https?://\S+", re.IGNORECASE)
 MONEY = re.compile(r"(\d+(?:\.\d+)?)\s*(万|w|W|元)?")
+OVERRIDE = "__override__"
+
+
+@dataclass
+class DealOption:
+    id: int
+    label: str
+
+
+@dataclass
+class StageMove:
+    stage: str = ""
+    customer: str = ""
+    deal_id: int | None = None
+    deal_options: list[DealOption] = field(default_factory=list)
+    deal_name: str = ""
+    asking: str | None = None          # the requirement asked now
+    asking_kind: str = ""              # field | evidence
+    value_kind: str = "text"
+    question: str = ""
+    choices: list[str] = field(default_factory=list)
+    head: str = ""                     # 「进入X还需要：…」 said once
+    blocked: str = ""                  # not allowed without a manager's override
+    moved: bool = False
+    result: str = ""
 
 
 async def start_from_intent(ctx: Context, customer: str | None, stage: str | None
@@ -53,57 +85,56 @@ async def start_from_intent(ctx: Context, customer: str | None, stage: str | Non
         return [Text(f"{found[0].name}还没有进行中的商机。")]
     if len(deals) == 1:
         return await start(ctx, deals[0][0].id or 0, stage)
-    data: dict[str, Any] = {"stage": stage, "step": "pick"}
-    await save_dialog(ctx, NAME, data)
-    buttons = tuple(dbutton(f"{clip(d.name, 12)}（{s}）", NAME, "pick", data, deal=str(d.id))
-                    for d, s in deals[:5])
-    return [Card(f"推进到「{stage}」", body=f"{found[0].name}：选择商机",
-                 buttons=(*buttons, dbutton("取消", NAME, "cancel", data)))]
+    move = StageMove(stage=stage, customer=found[0].name, deal_options=[
+        DealOption(d.id or 0, f"#D{d.id} {clip(d.name, 12)}（{s}）") for d, s in deals])
+    return await engine.start(ctx, STAGE_MOVE, move)
 
 
 async def start(ctx: Context, deal_id: int, stage: str) -> list[Reply]:
-    data: dict[str, Any] = {"deal_id": deal_id, "stage": stage, "step": "fill"}
-    return await _attempt(ctx, data)
+    move = StageMove(stage=stage, deal_id=deal_id)
+    turn = engine_turn(ctx)
+    done = await _attempt(turn, move)
+    if isinstance(done, Finish):
+        return [*turn.notes, *done.replies]
+    if move.moved:
+        return [*turn.notes, Text(move.result)]
+    return await engine.start(ctx, STAGE_MOVE, move, notes=turn.notes)
 
 
-async def _attempt(ctx: Context, data: dict[str, Any], *, values: dict[str, Any] | None = None,
+def engine_turn(ctx: Context) -> Turn:
+    return Turn(ctx, 0, NAME)
+
+
+async def _attempt(t: Turn, d: StageMove, *, values: dict[str, Any] | None = None,
                    evidence: list[stage_service.EvidenceIn] | None = None,
-                   override: bool = False) -> list[Reply]:
+                   override: bool = False) -> Answer:
+    """Offer what we have to `move_stage`; the draft learns what is missing next."""
+    ctx = t.ctx
     try:
         async with ctx.uow() as uow:
             res = await stage_service.move_stage(
-                uow, ctx.user, int(data["deal_id"]), data["stage"], values=values,
+                uow, ctx.user, d.deal_id or 0, d.stage, values=values,
                 evidence=evidence or (), override=override)
+            await uow.commit()
     except Conflict as e:
         if ctx.role in MANAGER_ROLES and "same stage" not in str(e):
-            data["step"] = "override"
-            await save_dialog(ctx, NAME, data)
-            return [Card("不能直接推进", body=e.user_message, buttons=(
-                dbutton("强制推进（记录在案）", NAME, "override", data, style="danger"),
-                dbutton("取消", NAME, "cancel", data)))]
-        await end_dialog(ctx)
-        return [Text(e.user_message)]
+            d.blocked, d.asking, d.question, d.choices = e.user_message, None, "", []
+            return None
+        return Finish([Text(e.user_message)])
+    d.deal_name, d.blocked = res.deal.name, ""
     if res.moved:
-        await end_dialog(ctx)
         tail = "（经理强制推进，已记录）" if res.override else ""
-        return [Text(f"✅ {res.deal.name} 已进入「{res.to_stage}」{tail}。")]
+        d.moved, d.result = True, f"✅ {res.deal.name} 已进入「{res.to_stage}」{tail}。"
+        return None
     first = res.missing[0]
-    data.update(step="fill", asking=first.key, asking_kind=first.kind,
-                value_kind=first.value_kind, deal_name=res.deal.name,
-                choices=list(first.choices),
-                todo=[m.label for m in res.missing])
-    await save_dialog(ctx, NAME, data)
-    head = ""
     if values is None and evidence is None and not override:
-        head = (f"进入「{res.to_stage}」还需要：{'、'.join(m.label for m in res.missing)}。"
-                "我一项项问你。\n")
-    buttons: list[Button] = [dbutton(c, NAME, "choose", data, value=c)
-                             for c in first.choices[:9]]
-    if ctx.role in MANAGER_ROLES:
-        buttons.append(dbutton("强制推进", NAME, "override", data, style="danger"))
-    buttons.append(dbutton("取消", NAME, "cancel", data))
-    return [Card(f"{clip(res.deal.name, 16)} → {res.to_stage}", body=head + first.question,
-                 buttons=tuple(buttons))]
+        d.head = (f"进入「{res.to_stage}」还需要：{'、'.join(m.label for m in res.missing)}。"
+                  "我一项项问你。\n")
+    else:
+        d.head = ""
+    d.asking, d.asking_kind, d.value_kind = first.key, first.kind, first.value_kind
+    d.question, d.choices = first.question, list(first.choices)
+    return None
 
 
 def read_evidence(text: str) -> stage_service.EvidenceIn | None:
@@ -128,7 +159,7 @@ def read_value(ctx: Context, kind: str, text: str, choices: list[str]) -> tuple[
     """The answer to one field question → (value, complaint)."""
     t = text.strip()
     if kind == "choice":
-        if t.isdigit() and 1 <= int(t) <= len(choices):
+        if t.isdecimal() and 1 <= int(t) <= len(choices):
             return choices[int(t) - 1], None
         for c in choices:
             if c in t or t in c:
@@ -153,37 +184,68 @@ def read_value(ctx: Context, kind: str, text: str, choices: list[str]) -> tuple[
     return t[:500], None
 
 
-class StageMoveDialog:
-    name = NAME
+# --- slots -----------------------------------------------------------------------------------
 
-    async def on_text(self, ctx: Context, data: dict[str, Any], text: str) -> list[Reply]:
-        if data.get("step") != "fill":
-            return [Text("请点选上面的按钮，或发「取消」。")]
-        if data.get("asking_kind") == "evidence":
-            ev = read_evidence(text)
-            if ev is None:
-                return [Text("需要一个附件：发文件或照片；控制台里发「:file 文件名」或一个链接。")]
-            return await _attempt(ctx, data, evidence=[ev])
-        value, complaint = read_value(ctx, data.get("value_kind", "text"), text,
-                                      list(data.get("choices") or []))
-        if complaint:
-            return [Text(complaint)]
-        return await _attempt(ctx, data, values={data["asking"]: value})
-
-    async def on_button(
-        self, ctx: Context, data: dict[str, Any], action: str, args: dict[str, str]
-    ) -> list[Reply]:
-        op = action.split(".", 2)[2]
-        if op == "cancel":
-            await end_dialog(ctx)
-            return [Text("已取消，阶段没有变。")]
-        if op == "pick":
-            return await start(ctx, int(args.get("deal", "0") or 0), data["stage"])
-        if op == "choose" and data.get("asking"):
-            return await _attempt(ctx, data, values={data["asking"]: args.get("value")})
-        if op == "override":
-            return await _attempt(ctx, data, override=True)
-        return [Text("这个按钮已失效。")]
+async def _deal_choices(t: Turn, d: StageMove) -> Sequence[Choice]:
+    return [Choice(o.label, str(o.id)) for o in d.deal_options]
 
 
-register(StageMoveDialog())
+async def _pick_deal(t: Turn, d: StageMove, value: str) -> Answer:
+    if not any(str(o.id) == value for o in d.deal_options):
+        return "请从按钮里选一个商机。"
+    d.deal_id = int(value)
+    return await _attempt(t, d)
+
+
+def _requirement_question(t: Turn, d: StageMove) -> str:
+    if d.blocked:
+        return f"不能直接推进：{d.blocked}"
+    return f"{clip(d.deal_name, 16)} → {d.stage}\n{d.head}{d.question}"
+
+
+async def _requirement_choices(t: Turn, d: StageMove) -> Sequence[Choice]:
+    out = [] if d.blocked else [Choice(c, c) for c in d.choices]
+    if t.ctx.role in MANAGER_ROLES:
+        out.append(Choice("强制推进（记录在案）" if d.blocked else "强制推进", OVERRIDE))
+    return out
+
+
+async def _pick_requirement(t: Turn, d: StageMove, value: str) -> Answer:
+    if value == OVERRIDE:
+        return await _attempt(t, d, override=True)
+    if value not in d.choices or not d.asking:
+        return "请从按钮里选一项。"
+    return await _attempt(t, d, values={d.asking: value})
+
+
+async def _read_requirement(t: Turn, d: StageMove, text: str) -> Answer:
+    if d.blocked:
+        return "请点「强制推进」，或发「取消」。"
+    if d.asking_kind == "evidence":
+        ev = read_evidence(text)
+        if ev is None:
+            return "需要一个附件：发文件或照片；控制台里发「:file 文件名」或一个链接。"
+        return await _attempt(t, d, evidence=[ev])
+    value, complaint = read_value(t.ctx, d.value_kind, text, list(d.choices))
+    if complaint:
+        return complaint
+    return await _attempt(t, d, values={d.asking or "": value})
+
+
+async def _save(t: Turn, uow: UnitOfWork, d: StageMove) -> Saved:
+    return Saved([Text(d.result)], "deal", d.deal_id)
+
+
+STAGE_MOVE = engine.register(Dialog(
+    name=NAME, title="阶段推进", draft=StageMove,
+    slots=(
+        Slot("deal", "商机", lambda t, d: f"推进到「{d.stage}」：{d.customer}有几个商机，选一个",
+             choices=_deal_choices, pick=_pick_deal, missing=lambda t, d: d.deal_id is None,
+             editable=False),
+        Slot("requirement", "要求", _requirement_question, read=_read_requirement,
+             choices=_requirement_choices, pick=_pick_requirement,
+             missing=lambda t, d: not d.moved, editable=False),
+    ),
+    save=_save, cancelled="已取消，阶段没有变。",
+    summary=lambda d: f"{d.customer or d.deal_name} → {d.stage}",
+))

@@ -14,25 +14,38 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.messages import Reply, Text
+from bot.render.examples import EXAMPLES
 from bot.render.format import clip, money, short_dt, when_text
 
 log = logging.getLogger(__name__)
-__all__ = ["clip", "known_kinds", "money", "notification", "render_notification", "short_dt",
-           "when_text"]
+__all__ = ["clip", "example_for", "known_kinds", "money", "notification", "render_notification",
+           "short_dt", "when_text"]
 
 NotificationRenderer = Callable[[Mapping[str, Any]], Reply | list[Reply]]
 _RENDERERS: dict[str, NotificationRenderer] = {}
+_EXAMPLES: dict[str, Mapping[str, Any]] = {}
 _loaded = False
 
 
-def notification(kind: str) -> Callable[[NotificationRenderer], NotificationRenderer]:
+def notification(kind: str, *, example: Mapping[str, Any] | None = None
+                 ) -> Callable[[NotificationRenderer], NotificationRenderer]:
+    """Register the renderer of one outbox kind; `example`: a realistic payload (the test
+    that renders every kind in Chinese uses it; else `bot.render.examples`)."""
     def deco(fn: NotificationRenderer) -> NotificationRenderer:
         if kind in _RENDERERS and _RENDERERS[kind] is not fn:
             raise ValueError(f"duplicate renderer for notification kind {kind!r}")
         _RENDERERS[kind] = fn
+        if example is not None:
+            _EXAMPLES[kind] = example
         return fn
 
     return deco
+
+
+def example_for(kind: str) -> Mapping[str, Any] | None:
+    """The example payload of a kind (its decorator's, else `bot.render.examples`)."""
+    _load_all()
+    return _EXAMPLES.get(kind) or EXAMPLES.get(kind)
 
 
 def _load_all() -> None:

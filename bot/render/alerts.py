@@ -37,7 +37,7 @@ def _overdue(minutes: Any) -> str:
 
 def _subject(p: Mapping[str, Any]) -> str:
     if p.get("rule") in ("first_contact", "claim") and p.get("lead_id"):
-        return f"线索 #{p['lead_id']} {clip(str(p.get('title') or ''), 24)}"
+        return f"线索 #L{p['lead_id']} {clip(str(p.get('title') or ''), 24)}"
     if p.get("rule") == "next_action":
         return f"待办：{clip(str(p.get('title') or ''), 30)}"
     return f"商机：{clip(str(p.get('title') or ''), 30)}"
@@ -46,8 +46,9 @@ def _subject(p: Mapping[str, Any]) -> str:
 @notification("sla.alert")
 def sla_alert(p: Mapping[str, Any]) -> Reply:
     level = int(p.get("level") or 1)
-    rule = str(p.get("rule_label") or p.get("rule") or "SLA")
+    rule = str(p.get("rule_label") or "超时预警")
     fields: list[tuple[str, str]] = [
+        *((("预警", f"#A{p['escalation_id']}"),) if p.get("escalation_id") else ()),
         ("对象", _subject(p)),
         ("负责人", str(p.get("owner_name") or "")),
         ("开始", short_dt(_dt(p.get("started_at")), TZ)),
@@ -76,7 +77,7 @@ def sla_alert(p: Mapping[str, Any]) -> Reply:
 
 @notification("sla.urge")
 def sla_urge(p: Mapping[str, Any]) -> Reply:
-    what = f"线索 #{p['lead_id']}" if p.get("lead_id") else f"#{p.get('subject_id')}"
+    what = f"线索 #L{p['lead_id']}" if p.get("lead_id") else f"预警 #A{p.get('escalation_id')}"
     return Text(f"📣 {p.get('by') or '主管'}催办：{what}（{p.get('rule_label')}），请立即处理。")
 
 

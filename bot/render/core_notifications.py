@@ -34,7 +34,7 @@ def bind_request(p: Mapping[str, Any]) -> Reply:
         for c in p.get("candidates") or []
     )
     body = (f"{platform}用户「{p.get('display')}」想使用 CRM 助手。"
-            f"\n绑定：/绑定 {p.get('platform')} {p.get('platform_user_id')} 登录名")
+            f"\n绑定：/绑定 {platform} {p.get('platform_user_id')} 登录名")
     return Card("新用户申请", body=body, buttons=buttons)
 
 

@@ -99,7 +99,7 @@ def manager_digest(p: Mapping[str, Any]) -> list[Reply]:
     worst_text = "、".join(f"{r['name']}{r['breaches']}" for r in worst)
     fields = [
         ("72小时激活率", _pct(p.get("activation_rate"))),
-        ("SLA 超时", f"{p.get('breaches', 0)} 次" + (f"（{worst_text}）" if worst else "")),
+        ("超时预警", f"{p.get('breaches', 0)} 次" + (f"（{worst_text}）" if worst else "")),
         ("阶段合规率", _pct(p.get("compliance_rate"))),
         ("客户资料完整度", _pct(p.get("completeness"))),
         ("负载均衡指数", f"{float(p.get('balance_index') or 0):.2f}（1.0 为完全均衡）"),
@@ -112,7 +112,7 @@ def manager_digest(p: Mapping[str, Any]) -> list[Reply]:
                      f"7日转化 {_pct(c.get('conversion'))}，成交中位数 {med}")
     title = f"📊 团队{'周报' if weekly else '日报'}（{len(reps)} 名销售）"
     card = Card(title, fields=tuple(fields),
-                body=("渠道 ROI：\n" + "\n".join(lines)) if lines else "")
+                body=("渠道投入产出：\n" + "\n".join(lines)) if lines else "")
     try:
         png = manager_chart(p)
     except Exception:  # a chart is a bonus: the card still goes out
@@ -128,12 +128,12 @@ def rep_digest(p: Mapping[str, Any]) -> Reply:
     near = list(p.get("sla_near") or [])
     closing = list(p.get("closing_this_week") or [])
     fields = [("今日待跟进", f"{len(today)} 项"), ("逾期待办", f"{p.get('tasks_overdue', 0)} 项"),
-              ("SLA 已超时 / 临近", f"{len(breached)} / {len(near)}"),
+              ("已超时 / 临近超时", f"{len(breached)} / {len(near)}"),
               ("本周预计成交", f"{len(closing)} 单，"
                f"{money(sum(float(d.get('amount') or 0) for d in closing))}")]
     lines = [f"• {clip(str(t.get('title')), 30)}" for t in today[:5]]
     for c in breached[:3]:
-        what = f"线索 #{c['lead_id']}" if c.get("lead_id") else f"#{c.get('subject_id')}"
+        what = f"线索 #L{c['lead_id']}" if c.get("lead_id") else str(c.get("title") or "")
         lines.append(f"⚠️ {what} {RULE_SHORT.get(str(c.get('rule')), '')}已超时")
     for d in closing[:3]:
         lines.append(f"💰 {clip(str(d.get('name')), 20)} {money(d.get('amount'))}")
@@ -145,10 +145,16 @@ def rep_digest(p: Mapping[str, Any]) -> Reply:
 def daily_report_prompt(p: Mapping[str, Any]) -> Reply:
     day = str(p.get("day"))
     draft = str(p.get("draft") or "").strip() or "（今天还没有记录跟进）"
+    waiting = int(p.get("open_drafts") or 0)
     buttons = [Button("按草稿提交", "daily_report.submit", {"day": day}, style="primary")]
     buttons += [Button(str(o), "daily_report.obstacle", {"day": day, "obstacle": str(o)})
-                for o in list(p.get("obstacles") or [])[:6]]
-    return Card("📝 今日日报", body=f"草稿（根据今天的跟进生成）：\n{draft}\n\n"
+                for o in list(p.get("obstacles") or [])[:3]]
+    buttons.append(Button("写日报", "daily_report.open"))     # all obstacles, paged there
+    note = ""
+    if waiting:
+        buttons.append(Button(f"草稿 {waiting} 条", "draft.list"))
+        note = f"\n⚠️ 还有 {waiting} 条跟进草稿没保存，保存后才会记入日报。"
+    return Card("📝 今日日报", body=f"草稿（根据今天的跟进生成）：\n{draft}\n{note}\n"
                 "点「按草稿提交」，或选择推进障碍；也可以回复「/日报 今天的进展…」改写。",
                 buttons=tuple(buttons), card_id=f"daily_report:{day}")
 
@@ -162,4 +168,7 @@ def daily_report_summary(p: Mapping[str, Any]) -> Reply:
         obs = f"｜障碍：{'、'.join(a.get('obstacles') or [])}" if a.get("obstacles") else ""
         lines.append(f"【{a.get('name')}】{clip(str(a.get('progress') or ''), 80)}{obs}")
     fields = [("已提交", f"{len(answered)} 人"), ("未提交", "、".join(missing) or "无")]
+    waiting = dict(p.get("open_drafts") or {})
+    if waiting:
+        fields.append(("未保存草稿", "、".join(f"{k} {v} 条" for k, v in waiting.items())))
     return Card(f"📋 {p.get('day')} 团队日报", fields=tuple(fields), body="\n".join(lines))

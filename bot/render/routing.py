@@ -52,7 +52,7 @@ def lead_assigned(p: Mapping[str, Any]) -> Reply:
     if p.get("phone"):
         fields.insert(1, ("电话", str(p["phone"])))
     return Card(
-        f"📥 新线索 #{lead_id} · {clip(str(p.get('company') or '未知单位'), 18)}",
+        f"📥 新线索 #L{lead_id} · {clip(str(p.get('company') or '未知单位'), 18)}",
         fields=tuple(fields),
         body=f"为什么是你: {p.get('reason') or '—'}",
         buttons=(Button("认领", "lead.claim", {"lead_id": lead_id}, style="primary"),
@@ -65,10 +65,10 @@ def lead_assigned(p: Mapping[str, Any]) -> Reply:
 def lead_offer(p: Mapping[str, Any]) -> Reply:
     n = p.get("candidates") or 3
     return Card(
-        f"⚡ 抢单 #{p.get('lead_id')} · {clip(str(p.get('company') or '未知单位'), 18)}",
-        fields=tuple(_lead_fields(p)),
-        body=(f"已推送给 {n} 位同事, 先抢先得; {_when(p.get('expires_at'))} 前无人抢单将锁定给"
-              f"排名第一的同事(你排第 {p.get('rank', '?')})。\n{p.get('reason') or ''}").strip(),
+        f"⚡ 抢单 #O{p.get('offer_id')} · {clip(str(p.get('company') or '未知单位'), 18)}",
+        fields=(("线索", f"#L{p.get('lead_id')}"), *_lead_fields(p)),
+        body=(f"已推送给 {n} 位同事，先抢先得；{_when(p.get('expires_at'))} 前无人抢单将锁定给"
+              f"排名第一的同事（你排第 {p.get('rank', '?')}）。\n{p.get('reason') or ''}").strip(),
         buttons=(Button("抢单", "offer.grab", {"offer_id": str(p.get("offer_id"))},
                         style="primary"),),
         card_id=f"offer:{p.get('offer_id')}",
@@ -79,12 +79,12 @@ def lead_offer(p: Mapping[str, Any]) -> Reply:
 def pool_warning(p: Mapping[str, Any]) -> Reply:
     leads = list(p.get("leads") or [])
     count = int(p.get("count") or len(leads))
-    lines = [f"{GRADE_ICON.get(str(x.get('grade') or ''), '⚪')} #{x.get('lead_id')} "
+    lines = [f"{GRADE_ICON.get(str(x.get('grade') or ''), '⚪')} #L{x.get('lead_id')} "
              f"{clip(str(x.get('company') or ''), 16)} {x.get('name') or ''}".rstrip()
              for x in leads[:5]]
     if count > len(lines):
         lines.append(f"…等共 {count} 条")
-    buttons = tuple(Button(f"查看 #{x.get('lead_id')}", "lead.show",
+    buttons = tuple(Button(f"查看 #L{x.get('lead_id')}", "lead.show",
                            {"lead_id": str(x.get("lead_id"))}) for x in leads[:3])
     return Card(
         f"⏰ {count} 条线索明天回收至公海",
@@ -97,7 +97,7 @@ def pool_warning(p: Mapping[str, Any]) -> Reply:
 @notification("routing.fallback")
 def routing_fallback(p: Mapping[str, Any]) -> Reply:
     return Card(
-        f"⚠️ 线索 #{p.get('lead_id')} 走了兜底规则",
+        f"⚠️ 线索 #L{p.get('lead_id')} 走了兜底规则",
         fields=(("单位", str(p.get("company") or "—")), ("问题", str(p.get("problem") or "—")),
                 ("结果", str(p.get("outcome") or "—"))),
         body="请检查分配规则、团队人员或容量设置。",

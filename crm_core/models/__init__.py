@@ -6,6 +6,7 @@ from crm_core.models.accounts import Contact, Customer, Department, Product
 from crm_core.models.accounts_ext import *  # noqa: F403 (stage evidence, accounts, admin)
 from crm_core.models.base import JSON_TYPE, utcnow
 from crm_core.models.data_io import ImportBatch
+from crm_core.models.drafts import Correction, Draft
 from crm_core.models.learning import AliasLesson, LearnedAlias
 from crm_core.models.org import Region, Role, Team, User, UserIdentity
 from crm_core.models.pipeline import (
@@ -40,10 +41,12 @@ __all__ = [
     "ConfigEntry",
     "Contact",
     "ContactPoint",
+    "Correction",
     "Customer",
     "Deal",
     "Department",
     "DialogState",
+    "Draft",
     "FollowUp",
     "ImportBatch",
     "IntakeRequest",

@@ -32,6 +32,7 @@ class Customer(SQLModel, table=True):
     address: str | None = None
     aliases: list[str] = Field(default_factory=new_list, sa_column=json_column(list))
     owner_id: int | None = Field(default=None, foreign_key="crm_user.id", index=True)
+    past_models: list[str] = Field(default_factory=new_list, sa_column=json_column(list))
     created_at: datetime | None = Field(default=None, sa_column=ts_column())
     last_activity_at: datetime | None = Field(default=None, sa_column=ts_column())
 
@@ -46,6 +47,7 @@ class Department(SQLModel, table=True):
 
 class Contact(SQLModel, table=True):
     __tablename__ = "contact"
+    __table_args__ = {"sqlite_autoincrement": True}          # #C numbers are never reused
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
     department_id: int | None = Field(default=None, foreign_key="department.id")
@@ -56,6 +58,7 @@ class Contact(SQLModel, table=True):
     email: str | None = Field(default=None, index=True)  # lower-case
     wechat: str | None = None
     aliases: list[str] = Field(default_factory=new_list, sa_column=json_column(list))
+    name_incomplete: bool = False                        # only surname + title known: 王主任
     created_at: datetime | None = Field(default=None, sa_column=ts_column())
 
 

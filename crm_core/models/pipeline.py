@@ -145,6 +145,8 @@ class StageHistory(SQLModel, table=True):
 
 class FollowUp(SQLModel, table=True):
     __tablename__ = "followup"
+    # numbers shown to users (#F12) are never reused after an undo deletes a row
+    __table_args__ = {"sqlite_autoincrement": True}
     id: int | None = Field(default=None, primary_key=True)
     owner_id: int = Field(foreign_key="crm_user.id", index=True)        # the rep
     customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
@@ -159,12 +161,16 @@ class FollowUp(SQLModel, table=True):
     next_action: str | None = None
     next_due_at: datetime | None = Field(default=None, sa_column=ts_column())
     source: str = "chat"                        # chat | voice | form | import | demo
+    # what saving changed besides the row (lead status, task, new customer/contact): undo
+    # and edits put exactly that back (crm_core.services.followups)
+    effects: dict[str, Any] = Field(default_factory=new_dict, sa_column=json_column(dict))
     occurred_at: datetime = Field(sa_column=ts_column(nullable=False, index=True))
     created_at: datetime = Field(sa_column=ts_column(nullable=False))
 
 
 class Task(SQLModel, table=True):
     __tablename__ = "task"
+    __table_args__ = {"sqlite_autoincrement": True}          # #T numbers are never reused
     id: int | None = Field(default=None, primary_key=True)
     owner_id: int = Field(foreign_key="crm_user.id", index=True)
     title: str

@@ -264,7 +264,7 @@ def validate_rules(
                               bool(raw.get("active", True))))
     fallbacks = [r for r in out.rules if r.is_fallback and r.active]
     if len(fallbacks) != 1:
-        out.errors.append("必须有且只有一条兜底规则(fallback), 保证线索不会丢失"
+        out.errors.append("必须有且只有一条兜底规则，保证线索不会丢失"
                           f"(当前 {len(fallbacks)} 条)")
     _check_order(out)
     return out

@@ -1,5 +1,6 @@
-"""Hospital accounts: departments, contacts in decision roles, procurement projects, and the
-decision chain (`/客户` shows which roles have been met and which not yet)."""
+"""Accounts: departments, contacts in decision roles, procurement projects, the decision
+chain (`/客户` shows which roles have been met and which not yet), and editing contacts and
+customers' profiles from chat (/联系人, /客户 … 改). Nothing here commits: the command does."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from crm_core.errors import InvalidInput, NotFound
 from crm_core.models import Contact, Customer, Deal, Department, FollowUp, User
 from crm_core.models.accounts import DECISION_ROLES
 from crm_core.models.accounts_ext import ProcurementContact, ProcurementProject
+from crm_core.policies.contact_info import BadContactInfo, normalize_phone
 from crm_core.services import access
-from crm_core.services.catalog import get_config
+from crm_core.services.catalog import bump_catalog, get_config
 from crm_core.uow import UnitOfWork, snapshot
 
 CHAIN_KEY = "decision_chain"
@@ -40,12 +43,12 @@ async def decision_chain(uow: UnitOfWork, customer: Customer) -> list[ChainLink]
     s = uow.session
     roles = await chain_roles(uow, customer.kind)
     contacts = list((await s.execute(
-        select(Contact).where(Contact.customer_id == customer.id))).scalars())
+        select(Contact).where(col(Contact.customer_id) == customer.id))).scalars())
     extra = (await s.execute(
-        select(ProcurementContact.role, ProcurementContact.contact_id)
-        .join(ProcurementProject, ProcurementProject.id == ProcurementContact.project_id)
-        .where(ProcurementProject.customer_id == customer.id,
-               ProcurementProject.status == "open"))).all()
+        select(col(ProcurementContact.role), col(ProcurementContact.contact_id))
+        .join(ProcurementProject, col(ProcurementProject.id) == col(ProcurementContact.project_id))
+        .where(col(ProcurementProject.customer_id) == customer.id,
+               col(ProcurementProject.status) == "open"))).all()
     by_role: dict[str, list[Contact]] = {}
     for c in contacts:
         if c.decision_role:
@@ -59,9 +62,9 @@ async def decision_chain(uow: UnitOfWork, customer: Customer) -> list[ChainLink]
     met_ids: set[int] = set()
     if contacts:
         met_ids = {int(x) for x in (await s.execute(
-            select(FollowUp.contact_id).where(
-                FollowUp.contact_id.in_([c.id for c in contacts]))  # type: ignore[union-attr]
-            .group_by(FollowUp.contact_id))).scalars() if x is not None}
+            select(col(FollowUp.contact_id)).where(
+                col(FollowUp.contact_id).in_([c.id for c in contacts]))  # type: ignore[union-attr]
+            .group_by(col(FollowUp.contact_id)))).scalars() if x is not None}
     out: list[ChainLink] = []
     for role in roles:
         people = by_role.get(role, [])
@@ -88,28 +91,39 @@ async def add_department(uow: UnitOfWork, user: User, customer_id: int, name: st
     await _customer(uow, user, customer_id)
     name = name.strip()
     found = (await uow.session.execute(select(Department).where(
-        Department.customer_id == customer_id, Department.name == name))).scalars().first()
+        col(Department.customer_id) == customer_id, col(Department.name) == name)
+    )).scalars().first()
     if found is not None:
         return found
     dep = Department(customer_id=customer_id, name=name)
     uow.add(dep)
     await uow.flush()
     uow.audit("department.create", "department", dep.id, after=snapshot(dep))
-    await uow.commit()
     return dep
+
+
+async def department_name(uow: UnitOfWork, department_id: int | None) -> str | None:
+    dep = await uow.session.get(Department, department_id) if department_id else None
+    return dep.name if dep else None
 
 
 async def add_contact(uow: UnitOfWork, user: User, customer_id: int, name: str, *,
                       department: str | None = None, title: str | None = None,
                       decision_role: str | None = None, phone: str | None = None) -> Contact:
     await _customer(uow, user, customer_id)
+    if not 2 <= len(name.strip()) <= 20:
+        raise InvalidInput("bad contact name", "姓名要 2–20 个字")
+    try:
+        phone = normalize_phone(phone)
+    except BadContactInfo as e:
+        raise InvalidInput("bad phone", f"「{phone}」不是有效的电话号码") from e
     if decision_role and decision_role not in DECISION_ROLES:
         raise InvalidInput(f"role {decision_role}",
                            f"没有「{decision_role}」这个决策角色。可选：{'、'.join(DECISION_ROLES)}")
     dep_id = None
     if department:
         dep = (await uow.session.execute(select(Department).where(
-            Department.customer_id == customer_id, Department.name == department)))\
+            col(Department.customer_id) == customer_id, col(Department.name) == department)))\
             .scalars().first()
         if dep is None:
             dep = Department(customer_id=customer_id, name=department)
@@ -121,7 +135,7 @@ async def add_contact(uow: UnitOfWork, user: User, customer_id: int, name: str, 
     uow.add(c)
     await uow.flush()
     uow.audit("contact.create", "contact", c.id, after=snapshot(c))
-    await uow.commit()
+    await bump_catalog(uow)
     return c
 
 
@@ -148,11 +162,10 @@ async def create_project(
         uow.add(ProcurementContact(project_id=p.id or 0, contact_id=contact_id, role=role))
     uow.audit("procurement.create", "procurement_project", p.id,
               after={**(snapshot(p) or {}), "contacts": [list(x) for x in contacts]})
-    await uow.commit()
     return p
 
 
 async def project_count(uow: UnitOfWork, customer_id: int) -> int:
     n = (await uow.session.execute(select(func.count()).select_from(ProcurementProject).where(
-        ProcurementProject.customer_id == customer_id))).scalar_one()
+        col(ProcurementProject.customer_id) == customer_id))).scalar_one()
     return int(n)

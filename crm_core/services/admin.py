@@ -34,6 +34,8 @@ from crm_core.uow import UnitOfWork
 
 ADMINS = frozenset({"admin"})
 PLATFORMS = ("wecom", "dingtalk", "feishu", "console")
+PLATFORM_LABELS = {"wecom": "企业微信", "dingtalk": "钉钉", "feishu": "飞书", "console": "控制台"}
+STRATEGY_LABELS = {"round_robin": "轮流", "weighted": "抢单"}
 CONFIG_KEYS: dict[str, str] = {
     "presets.next_actions": "下一步动作预设", "presets.obstacles": "推进障碍预设",
     "presets.lost_reasons": "输单原因预设", "presets.source_channels": "来源渠道",
@@ -567,9 +569,10 @@ async def change_team(uow: UnitOfWork, admin: User, name: str, what: str, value:
         r = await _region(uow, value)
         st["region_id"], text = r.id, f"{t.name} 区域 → {r.name}"
     elif what == "strategy":
-        if value not in ("round_robin", "weighted"):
-            raise _bad("分配方式只能是 round_robin（轮流）或 weighted（抢单）")
-        st["strategy"], text = value, f"{t.name} 分配方式 → {value}"
+        value = next((k for k, v in STRATEGY_LABELS.items() if value in (k, v)), value)
+        if value not in STRATEGY_LABELS:
+            raise _bad("分配方式只能是：轮流 或 抢单")
+        st["strategy"], text = value, f"{t.name} 分配方式 → {STRATEGY_LABELS[value]}"
     else:
         raise _bad(f"不能修改「{what}」")
     return await propose(uow, admin, "team.set", t.name, st, text)
@@ -598,12 +601,14 @@ async def change_binding(uow: UnitOfWork, admin: User, who: str, platform: str,
                          platform_user_id: str | None) -> Proposal:
     _need_admin(admin, "change bindings")
     u = await _user(uow, who)
+    platform = next((k for k, v in PLATFORM_LABELS.items() if platform in (k, v)), platform)
     if platform not in PLATFORMS:
-        raise _bad(f"平台只能是：{'、'.join(PLATFORMS)}")
+        raise _bad(f"平台只能是：{'、'.join(PLATFORM_LABELS.values())}")
     after = None if platform_user_id is None else {"platform_user_id": platform_user_id,
                                                    "chat_id": None}
-    text = (f"解绑 {u.name} 的 {platform}" if after is None
-            else f"{u.name} 绑定 {platform} 账号 {platform_user_id}")
+    label = PLATFORM_LABELS[platform]
+    text = (f"解绑 {u.name} 的{label}" if after is None
+            else f"{u.name} 绑定{label}账号 {platform_user_id}")
     return await propose(uow, admin, "binding", f"{u.login}@{platform}", after, text)
 
 
@@ -612,11 +617,17 @@ async def change_sla(uow: UnitOfWork, admin: User, rule: str, hours: list[float]
     if rule not in sla_policy.RULES:
         raise _bad(f"没有「{rule}」这条 SLA")
     label = sla_policy.RULE_LABELS[rule]
-    unit = "工作小时" if business else "小时"
     return await propose(uow, admin, "sla", rule,
                          {"levels_hours": hours, "business": business, "active": True,
                           "custom": True},
-                         f"{label}：{' / '.join(f'{h:g}' for h in hours)} {unit}")
+                         f"{label}：{levels_text(hours, business)}")
+
+
+def levels_text(hours: list[float], business: bool) -> str:
+    """「4 / 8 / 16 工作小时」; whole days of natural time as days: 「30 / 37 / 44 天」."""
+    if not business and hours and all(h >= 48 and h % 24 == 0 for h in hours):
+        return f"{' / '.join(f'{h / 24:g}' for h in hours)} 天"
+    return f"{' / '.join(f'{h:g}' for h in hours)} {'工作小时' if business else '小时'}"
 
 
 async def change_config(uow: UnitOfWork, admin: User, key: str, value: Any) -> Proposal:

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import or_, select
 from sqlalchemy.dialects import postgresql
+from sqlmodel import col
 
 from crm_core.errors import Forbidden, NotFound
 from crm_core.models import Contact, Customer, Deal, Department, FollowUp, Lead, Stage, Task, User
@@ -22,7 +23,7 @@ async def by_names(uow: UnitOfWork, names: list[str]) -> list[Customer]:
     if not names:
         return []
     rows = list((await uow.session.execute(
-        select(Customer).where(Customer.name.in_(names))  # type: ignore[attr-defined]
+        select(Customer).where(col(Customer.name).in_(names))  # type: ignore[attr-defined]
     )).scalars())
     found = {c.name: c for c in rows}
     out = [found[n] for n in names if n in found]
@@ -47,10 +48,11 @@ async def find_contacts(
     uow: UnitOfWork, viewer: User, mention: str, customer_id: int | None = None
 ) -> list[tuple[Contact, Customer]]:
     """Contacts called `mention` (name or alias) at customers the viewer may see."""
-    q = select(Contact, Customer).join(Customer, Customer.id == Contact.customer_id).where(
-        or_(Contact.name == mention, json_has(uow, Contact.aliases, mention)))
+    q = select(Contact, Customer).join(
+        Customer, col(Customer.id) == col(Contact.customer_id)).where(
+        or_(col(Contact.name) == mention, json_has(uow, Contact.aliases, mention)))
     if customer_id is not None:
-        q = q.where(Contact.customer_id == customer_id)
+        q = q.where(col(Contact.customer_id) == customer_id)
     out = []
     for contact, customer in (await uow.session.execute(q.limit(20))).all():
         if await access.allowed(uow, viewer, "view", customer):
@@ -64,7 +66,7 @@ async def by_ids(uow: UnitOfWork, ids: list[int], *, viewer: User | None = None
     if not ids:
         return []
     rows = list((await uow.session.execute(
-        select(Customer).where(Customer.id.in_(ids))  # type: ignore[union-attr]
+        select(Customer).where(col(Customer.id).in_(ids))  # type: ignore[union-attr]
     )).scalars())
     if viewer is None:
         return rows
@@ -75,7 +77,7 @@ async def contact_id_by_name(uow: UnitOfWork, customer_id: int | None, name: str
     if customer_id is None:
         return None
     rows = list((await uow.session.execute(
-        select(Contact).where(Contact.customer_id == customer_id)
+        select(Contact).where(col(Contact.customer_id) == customer_id)
     )).scalars())
     for c in rows:
         if c.name == name or name in (c.aliases or []):
@@ -92,8 +94,8 @@ async def search(uow: UnitOfWork, query: str, limit: int = 8) -> list[Customer]:
     if exact:
         return exact[:limit]
     return list((await uow.session.execute(
-        select(Customer).where(Customer.name.contains(q))  # type: ignore[attr-defined]
-        .order_by(Customer.name).limit(limit)
+        select(Customer).where(col(Customer.name).contains(q))  # type: ignore[attr-defined]
+        .order_by(col(Customer.name)).limit(limit)
     )).scalars())
 
 
@@ -121,23 +123,81 @@ async def customer_360(uow: UnitOfWork, viewer: User, customer_id: int) -> Custo
                         f"{customer.name}{who}，你看不到详情。")
     owner = await s.get(User, customer.owner_id) if customer.owner_id else None
     depts = {d.id: d.name for d in (await s.execute(
-        select(Department).where(Department.customer_id == customer_id))).scalars()}
+        select(Department).where(col(Department.customer_id) == customer_id))).scalars()}
     contacts = [(c, depts.get(c.department_id)) for c in (await s.execute(
-        select(Contact).where(Contact.customer_id == customer_id).order_by(Contact.id))).scalars()]
+        select(Contact).where(col(Contact.customer_id) == customer_id)
+        .order_by(col(Contact.id)))).scalars()]
     deals = [(d, st) for d, st in (await s.execute(
-        select(Deal, Stage.name).join(Stage, Stage.id == Deal.stage_id)
-        .where(Deal.customer_id == customer_id).order_by(Deal.id.desc()))).all()]  # type: ignore[union-attr]
+        select(Deal, col(Stage.name)).join(Stage, col(Stage.id) == col(Deal.stage_id))
+        .where(col(Deal.customer_id) == customer_id).order_by(col(Deal.id).desc()))).all()]  # type: ignore[union-attr]
     fus = [(f, n) for f, n in (await s.execute(
-        select(FollowUp, User.name).join(User, User.id == FollowUp.owner_id, isouter=True)
-        .where(FollowUp.customer_id == customer_id)
-        .order_by(FollowUp.occurred_at.desc()).limit(3))).all()]  # type: ignore[attr-defined]
+        select(FollowUp, col(User.name))
+        .join(User, col(User.id) == col(FollowUp.owner_id), isouter=True)
+        .where(col(FollowUp.customer_id) == customer_id)
+        .order_by(col(FollowUp.occurred_at).desc()).limit(3))).all()]  # type: ignore[attr-defined]
     tasks = list((await s.execute(
-        select(Task).where(Task.customer_id == customer_id, Task.status == "open")
-        .order_by(Task.due_at).limit(5))).scalars())
+        select(Task).where(col(Task.customer_id) == customer_id, col(Task.status) == "open")
+        .order_by(col(Task.due_at)).limit(5))).scalars())
     leads = list((await s.execute(
-        select(Lead).where(Lead.customer_id == customer_id,
-                           Lead.status.in_(OPEN_LEAD_STATUSES)))).scalars())  # type: ignore[attr-defined]
+        select(Lead).where(col(Lead.customer_id) == customer_id,
+                           col(Lead.status).in_(OPEN_LEAD_STATUSES)))).scalars())  # type: ignore[attr-defined]
     from crm_core.services.accounts import decision_chain
 
     return Customer360(customer, owner, contacts, deals, fus, tasks, leads,
                        extra={"decision_chain": await decision_chain(uow, customer)})
+
+
+async def user_name(uow: UnitOfWork, user_id: int | None) -> str | None:
+    if user_id is None:
+        return None
+    user = await uow.session.get(User, user_id)
+    return user.name if user else None
+
+
+async def find_contacts_at(uow: UnitOfWork, customer_id: int, mention: str) -> Contact | None:
+    """The contact at this customer a mention names (name, alias, or 王主任 for 王 + 主任)."""
+    rows = list((await uow.session.execute(
+        select(Contact).where(col(Contact.customer_id) == customer_id).order_by(col(Contact.id))
+    )).scalars())
+    for c in rows:
+        shown = f"{c.name}{c.title or ''}" if c.name_incomplete else c.name
+        if mention in (c.name, shown, *(c.aliases or [])):
+            return c
+    return None
+
+
+async def lead_label(uow: UnitOfWork, lead_id: int) -> str | None:
+    lead = await uow.session.get(Lead, lead_id)
+    if lead is None:
+        return None
+    return " ".join(p for p in (lead.name, lead.title) if p) or "—"
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpView:
+    customer_name: str | None
+    owner_id: int | None
+    owner_name: str | None
+    contact_name: str | None
+    lead_label: str | None
+    has_time: bool
+
+
+async def followup_view(uow: UnitOfWork, fu: FollowUp) -> FollowUpView:
+    """The names a saved follow-up's card shows."""
+    s = uow.session
+    customer = await s.get(Customer, fu.customer_id) if fu.customer_id else None
+    contact = await s.get(Contact, fu.contact_id) if fu.contact_id else None
+    task_id = (fu.effects or {}).get("task_id")
+    task = await s.get(Task, task_id) if task_id else None
+    shown = None
+    if contact is not None:
+        shown = f"{contact.name}{contact.title or ''}" if contact.name_incomplete \
+            else contact.name
+    return FollowUpView(
+        customer_name=customer.name if customer else None,
+        owner_id=customer.owner_id if customer else None,
+        owner_name=await user_name(uow, customer.owner_id) if customer else None,
+        contact_name=shown, lead_label=await lead_label(uow, fu.lead_id) if fu.lead_id else None,
+        has_time=bool(task.has_time) if task is not None else False,
+    )

@@ -47,6 +47,7 @@ from crm_core.models import (
 )
 from crm_core.models.pipeline import OPEN_LEAD_STATUSES
 from crm_core.models.sla import DailyReport, Escalation, SlaClock
+from crm_core.services.drafts import count_open_drafts
 from crm_core.services.sla import config_value, notify_many, notify_once
 from crm_core.uow import UnitOfWork
 
@@ -415,6 +416,7 @@ async def queue_daily_report_prompts(uow: UnitOfWork, now: datetime) -> int:
     ins = postgresql.insert if uow.db.dialect == "postgresql" else sqlite.insert
     reps = await active_reps(uow)
     drafts = await drafts_for(uow, None, day)
+    waiting = await count_open_drafts(uow, [r.id or 0 for r in reps])
     if not reps:
         return 0
     await uow.session.execute(
@@ -424,7 +426,8 @@ async def queue_daily_report_prompts(uow: UnitOfWork, now: datetime) -> int:
           "prompted_at": now, "obstacles": []} for r in reps])
     n += await notify_many(uow, [
         ("daily_report.prompt", r.id, {"day": day.isoformat(), "name": r.name,
-                                       "draft": drafts.get(r.id or 0, ""), "obstacles": presets},
+                                       "draft": drafts.get(r.id or 0, ""), "obstacles": presets,
+                                       "open_drafts": waiting.get(r.id or 0, 0)},
          f"daily_report.prompt:{r.id}:{day.isoformat()}") for r in reps])
     return n
 
@@ -473,7 +476,9 @@ async def queue_daily_report_summaries(uow: UnitOfWork, now: datetime) -> int:
     reports = {r.user_id: r for r in (await uow.session.execute(
         sa.select(DailyReport).where(DailyReport.day == day))).scalars()}
     n = 0
-    for mid, reps in (await teams_by_manager(uow)).items():
+    teams = await teams_by_manager(uow)
+    waiting = await count_open_drafts(uow, [r.id or 0 for reps in teams.values() for r in reps])
+    for mid, reps in teams.items():
         answered, missing = [], []
         for rep in sorted(reps, key=lambda u: u.id or 0):
             r = reports.get(rep.id or 0)
@@ -486,5 +491,6 @@ async def queue_daily_report_summaries(uow: UnitOfWork, now: datetime) -> int:
             continue
         n += await notify_once(uow, "daily_report.summary", mid, {
             "day": day.isoformat(), "answered": answered, "missing": missing,
+            "open_drafts": {r.name: waiting[r.id or 0] for r in reps if waiting.get(r.id or 0)},
         }, dedupe_key=f"daily_report.summary:{mid}:{day.isoformat()}")
     return n

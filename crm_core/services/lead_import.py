@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from crm_core.errors import InvalidInput
-from crm_core.services.intake import KNOWN_FIELDS, intake_lead
+from crm_core.services.intake import FIELD_LABELS, KNOWN_FIELDS, intake_lead
 from crm_core.spreadsheet import SheetError, read_table
 from crm_core.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 HEADER_ALIASES: dict[str, str] = {
     "单位": "company", "公司": "company", "医院": "company", "单位名称": "company",
@@ -90,9 +93,10 @@ async def _one(uow: UnitOfWork, line: int, row: dict[str, Any], source: str, *,
     payload.setdefault("source", source)
     try:
         res = await intake_lead(uow, payload, channel=source, commit=commit)
-    except InvalidInput as e:
-        detail = "; ".join(f"{k}: {v}" for k, v in e.fields.items()) or str(e)
-        return RowOutcome(line, False, detail=detail)
+    except InvalidInput as e:         # the field names in Chinese; the English detail is logged
+        log.info("import line %s refused: %s %s", line, e, e.fields)
+        detail = "；".join(f"{FIELD_LABELS.get(k, k)}格式不对" for k in e.fields if k != "*")
+        return RowOutcome(line, False, detail=detail or e.user_message)
     if res.merged_into is not None:
         return RowOutcome(line, True, res.lead_id, "merged", "重复，已并入原有记录")
     if res.status == "pending":

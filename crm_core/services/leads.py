@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from crm_core.errors import Conflict, Forbidden, NotFound
 from crm_core.models import ClaimOffer, ClaimOfferCandidate, Lead, User
@@ -23,10 +24,24 @@ class LeadFilter:
     pending: bool = False               # the pending-completion pool
     text: str | None = None
     limit: int = 10
+    offset: int = 0
 
 
 async def list_leads(uow: UnitOfWork, viewer: User, f: LeadFilter) -> list[Lead]:
     """What the viewer may see; red (worst score) first, then oldest activity first."""
+    q = (await _leads_query(uow, viewer, f)).order_by(
+        Lead.score.asc(), Lead.last_activity_at.asc(), Lead.id.desc())  # type: ignore[attr-defined,union-attr]
+    rows = (await uow.session.execute(q.offset(f.offset).limit(f.limit))).scalars()
+    return [lead for lead in rows if await access.allowed(uow, viewer, "view", lead)]
+
+
+async def count_leads(uow: UnitOfWork, viewer: User, f: LeadFilter) -> int:
+    """How many leads the same filter finds in all (lists show the true total)."""
+    q = (await _leads_query(uow, viewer, f)).with_only_columns(func.count())
+    return int((await uow.session.execute(q)).scalar_one())
+
+
+async def _leads_query(uow: UnitOfWork, viewer: User, f: LeadFilter) -> Any:
     q = select(Lead)
     ids = await access.visible_owner_ids(uow, viewer)
     if f.unassigned or f.pending:
@@ -51,15 +66,13 @@ async def list_leads(uow: UnitOfWork, viewer: User, f: LeadFilter) -> list[Lead]
         q = q.where(Lead.status == f.status)
     if f.text:
         q = q.where(Lead.company.contains(f.text) | Lead.name.contains(f.text))  # type: ignore[union-attr]
-    q = q.order_by(Lead.score.asc(), Lead.last_activity_at.asc(), Lead.id.desc()).limit(f.limit)  # type: ignore[attr-defined,union-attr]
-    return [lead for lead in (await uow.session.execute(q)).scalars()
-            if await access.allowed(uow, viewer, "view", lead)]
+    return q
 
 
 async def get_lead(uow: UnitOfWork, viewer: User, lead_id: int) -> Lead:
     lead = await uow.session.get(Lead, lead_id)
     if lead is None:
-        raise NotFound(f"lead {lead_id}", f"没有编号为 {lead_id} 的线索")
+        raise NotFound(f"lead {lead_id}", f"没有线索 #L{lead_id}")
     await access.authorize(uow, viewer, "view", lead, "这条线索不在你的名下")
     return lead
 
@@ -71,7 +84,7 @@ async def claim_lead(uow: UnitOfWork, user: User, lead_id: int) -> Lead:
 
     lead = await uow.session.get(Lead, lead_id)
     if lead is None:
-        raise NotFound(f"lead {lead_id}", f"没有编号为 {lead_id} 的线索")
+        raise NotFound(f"lead {lead_id}", f"没有线索 #L{lead_id}")
     await access.authorize(uow, user, "claim", lead, "这条线索不在你的名下，不能认领" if
                            lead.owner_id else "这条线索不在公海，也没有推送给你，不能认领")
     if lead.in_pool:

@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlmodel import col
 
 from crm_core.errors import Conflict, Forbidden, NotFound
 from crm_core.models import ClaimOffer, ClaimOfferCandidate, Lead, User
@@ -55,6 +56,20 @@ async def open_offer(uow: UnitOfWork, lead: Lead, d: Decision,
     return offer
 
 
+async def open_offer_of_lead(uow: UnitOfWork, lead_id: int, user_id: int) -> int:
+    """The open 抢单 offer of a lead that was pushed to this user (/抢单 #L12)."""
+    offer_id = (await uow.session.execute(
+        select(col(ClaimOffer.id)).join(
+            ClaimOfferCandidate, col(ClaimOfferCandidate.offer_id) == col(ClaimOffer.id))
+        .where(col(ClaimOffer.lead_id) == lead_id, col(ClaimOffer.status) == "open",
+               col(ClaimOfferCandidate.user_id) == user_id)
+        .order_by(col(ClaimOffer.id).desc()).limit(1))).scalar()
+    if offer_id is None:
+        raise NotFound(f"open offer of lead {lead_id} for {user_id}",
+                       f"线索 #L{lead_id} 没有推送给你的抢单。")
+    return int(offer_id)
+
+
 async def grab_offer(uow: UnitOfWork, offer_id: int, user_id: int) -> routing.RoutingOutcome:
     """抢单: exactly one winner. Raises Conflict for the others, Forbidden for non-candidates.
     Commits."""
@@ -64,7 +79,8 @@ async def grab_offer(uow: UnitOfWork, offer_id: int, user_id: int) -> routing.Ro
     )).scalars().first()
     if cand is None:
         if await uow.session.get(ClaimOffer, offer_id) is None:
-            raise NotFound(f"offer {offer_id}", "这个抢单不存在")
+            raise NotFound(f"offer {offer_id}",
+                           f"没有抢单 #O{offer_id}。按线索抢单请发「/抢单 #L线索编号」。")
         raise Forbidden(f"user {user_id} not a candidate of offer {offer_id}",
                         "这一单没有派给你")
     res = await uow.session.execute(

@@ -140,7 +140,7 @@ async def claim_from_pool(uow: UnitOfWork, lead_id: int, user_id: int) -> Lead:
         raise NotFound(f"user {user_id}", "没有这个用户")
     lead = await uow.session.get(Lead, lead_id)
     if lead is None:
-        raise NotFound(f"lead {lead_id}", f"没有编号为 {lead_id} 的线索")
+        raise NotFound(f"lead {lead_id}", f"没有线索 #L{lead_id}")
     if not lead.in_pool:
         raise Conflict(f"lead {lead_id} not in pool", "这条线索不在公海里(可能已被认领)")
     s = await pool_settings(uow)
@@ -190,6 +190,19 @@ async def list_pool(
     text: str | None = None, limit: int = 20, offset: int = 0,
 ) -> list[Lead]:
     """Leads in the pool: red first, then the lowest score, then the longest waiting."""
+    q = _pool_query(province, product_line, text)
+    grade_rank = case((Lead.grade == "red", 0), (Lead.grade == "yellow", 1), else_=2)  # type: ignore[arg-type]
+    q = q.order_by(grade_rank, Lead.score.asc(), Lead.pooled_at.asc(), Lead.id)  # type: ignore[arg-type,attr-defined,union-attr]
+    return list((await uow.session.execute(q.offset(offset).limit(limit))).scalars())
+
+
+async def count_pool(uow: UnitOfWork, *, text: str | None = None) -> int:
+    """How many leads the pool holds for this search (lists show the true total)."""
+    q = _pool_query(None, None, text).with_only_columns(func.count())
+    return int((await uow.session.execute(q)).scalar_one())
+
+
+def _pool_query(province: str | None, product_line: str | None, text: str | None) -> Any:
     q = select(Lead).where(Lead.in_pool.is_(True),  # type: ignore[attr-defined]
                            Lead.status.in_(OPEN_LEAD_STATUSES))  # type: ignore[attr-defined]
     if province:
@@ -200,9 +213,7 @@ async def list_pool(
         q = q.where(Lead.company.contains(text) | Lead.product_text.contains(text)  # type: ignore[union-attr]
                     | Lead.product_line.contains(text) | Lead.city.contains(text)  # type: ignore[union-attr]
                     | Lead.province.contains(text))  # type: ignore[union-attr]
-    grade_rank = case((Lead.grade == "red", 0), (Lead.grade == "yellow", 1), else_=2)  # type: ignore[arg-type]
-    q = q.order_by(grade_rank, Lead.score.asc(), Lead.pooled_at.asc(), Lead.id)  # type: ignore[arg-type,attr-defined,union-attr]
-    return list((await uow.session.execute(q.offset(offset).limit(limit))).scalars())
+    return q
 
 
 async def pool_status_of(uow: UnitOfWork, user_id: int) -> dict[str, Any]:

@@ -213,7 +213,7 @@ async def reassign_lead(
         raise Forbidden(f"{actor.login} may not reassign", "只有经理及以上可以转派线索")
     lead = await uow.session.get(Lead, lead_id)
     if lead is None:
-        raise NotFound(f"lead {lead_id}", f"没有编号为 {lead_id} 的线索")
+        raise NotFound(f"lead {lead_id}", f"没有线索 #L{lead_id}")
     await access.authorize(uow, actor, "reassign", lead, "这条线索不归你的团队管，不能转派")
     if (to_user_id is None) == (team_id is None):
         raise InvalidInput("reassign needs one target", "请指定转派给哪位销售或哪个团队")

@@ -22,6 +22,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col
 
 from crm_core.errors import Conflict, NotFound
 from crm_core.models import (
@@ -488,6 +489,8 @@ async def scan_clocks(uow: UnitOfWork, *, limit: int = 500) -> ScanResult:
             _insert(uow, ESC).on_conflict_do_nothing(index_elements=["key"]), escs)
         inserted = res_ins.rowcount  # type: ignore[attr-defined]
         res.fired = inserted if inserted is not None and inserted >= 0 else len(escs)
+        ids = dict((await uow.session.execute(sa.select(ESC.c.key, ESC.c.id).where(
+            in_list(uow, ESC.c.key, [e["key"] for e in escs])))).all())   # the number shown
         for e in escs:
             res.by_level[e["level"]] = res.by_level.get(e["level"], 0) + 1
             target, payload = alerts[e["key"]]
@@ -495,6 +498,7 @@ async def scan_clocks(uow: UnitOfWork, *, limit: int = 500) -> ScanResult:
                 log.warning("SLA alert %s: nobody to tell", e["key"])
                 continue
             payload["escalation"] = e["key"]
+            payload["escalation_id"] = ids.get(e["key"])
             outbox.append({"kind": "sla.alert", "recipient_id": target, "payload": payload,
                            "dedupe_key": e["key"], "status": "pending", "attempts": 0,
                            "next_attempt_at": now, "created_at": now})
@@ -527,6 +531,18 @@ async def find_escalation(uow: UnitOfWork, ref: int | str) -> Escalation:
             Escalation.key == text))).scalars().first()
     if esc is None:
         raise NotFound(f"escalation {ref}", "没有找到这条预警")
+    return esc
+
+
+async def open_escalation_of_lead(uow: UnitOfWork, actor: User, lead_id: int) -> Escalation:
+    """The newest unresolved alert about a lead that `actor` received (/催办 #L12)."""
+    esc = (await uow.session.execute(sa.select(Escalation).where(
+        col(Escalation.lead_id) == lead_id, col(Escalation.resolved_at).is_(None),
+        col(Escalation.recipient_id) == actor.id,
+    ).order_by(col(Escalation.id).desc()).limit(1))).scalars().first()
+    if esc is None:
+        raise NotFound(f"open escalation of lead {lead_id}",
+                       f"线索 #L{lead_id} 没有发给你的待处理预警。")
     return esc
 
 

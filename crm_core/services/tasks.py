@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from crm_core.errors import NotFound
 from crm_core.models import Customer, Task, User
@@ -14,26 +15,36 @@ from crm_core.uow import UnitOfWork, snapshot
 
 async def todo(
     uow: UnitOfWork, user: User, *, day: date | None = None, include_overdue: bool = True,
-    limit: int = 15,
+    limit: int = 15, offset: int = 0,
 ) -> list[tuple[Task, str | None]]:
     """Open tasks due on `day` (default: today) and, before them, the overdue ones."""
+    q = _todo_query(uow, user, day, include_overdue)
+    q = q.order_by(Task.due_at.is_(None), Task.due_at, Task.id)  # type: ignore[union-attr,arg-type]
+    return [(t, n) for t, n in (await uow.session.execute(q.offset(offset).limit(limit))).all()]
+
+
+async def count_todo(uow: UnitOfWork, user: User, *, day: date | None = None,
+                     include_overdue: bool = True) -> int:
+    """How many tasks `todo` finds in all (lists show the true total)."""
+    q = _todo_query(uow, user, day, include_overdue).with_only_columns(func.count(Task.id))  # type: ignore[arg-type]
+    return int((await uow.session.execute(q)).scalar_one())
+
+
+def _todo_query(uow: UnitOfWork, user: User, day: date | None, include_overdue: bool) -> Any:
     d = day or uow.now.date()
     start = datetime(d.year, d.month, d.day, tzinfo=uow.clock.tz)
     end = start + timedelta(days=1)
     q = select(Task, Customer.name).join(Customer, Customer.id == Task.customer_id, isouter=True
                                          ).where(Task.owner_id == user.id, Task.status == "open")
     if include_overdue:
-        q = q.where((Task.due_at < end) | Task.due_at.is_(None))  # type: ignore[operator,union-attr]
-    else:
-        q = q.where(Task.due_at >= start, Task.due_at < end)  # type: ignore[operator]
-    q = q.order_by(Task.due_at.is_(None), Task.due_at).limit(limit)  # type: ignore[union-attr]
-    return [(t, n) for t, n in (await uow.session.execute(q)).all()]
+        return q.where((Task.due_at < end) | Task.due_at.is_(None))  # type: ignore[operator,union-attr]
+    return q.where(Task.due_at >= start, Task.due_at < end)  # type: ignore[operator]
 
 
 async def complete_task(uow: UnitOfWork, user: User, task_id: int) -> Task:
     task = await uow.session.get(Task, task_id)
     if task is None:
-        raise NotFound(f"task {task_id}", f"没有编号为 {task_id} 的待办")
+        raise NotFound(f"task {task_id}", f"没有待办 #T{task_id}")
     await access.authorize(uow, user, "act", task, "这不是你的待办")
     if task.status != "open":
         return task

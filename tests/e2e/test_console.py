@@ -61,5 +61,5 @@ def test_crmbot_console_with_piped_input(sqlite_demo_url: str, tmp_path: Path) -
     assert proc.returncode == 0, proc.stderr
     assert "/跟进 /followup" in proc.stdout
     assert "线索（" in proc.stdout
-    assert "用法：/认领 <线索编号>" in proc.stdout
+    assert "用法：/认领 <#L线索编号>" in proc.stdout
     assert "Traceback" not in proc.stdout + proc.stderr

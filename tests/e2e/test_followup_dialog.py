@@ -45,7 +45,7 @@ async def test_one_sentence_one_tap(chat: ChatHarness) -> None:
     assert [b.label for b in c.buttons] == ["确认", "修改", "取消"]
 
     saved = card(await chat.press("确认"))
-    assert saved.title == "✅ 跟进已保存"
+    assert saved.title.startswith("✅ 跟进已保存 #F")
     fu = (await rows(chat, FollowUp, FollowUp.source == "chat"))[-1]
     assert fu.channel == "拜访" and fu.products == ["椎间融合器"] and fu.contact_id
     assert fu.next_due_at == datetime(2026, 12, 1, 9, 0, tzinfo=TZ)
@@ -53,10 +53,10 @@ async def test_one_sentence_one_tap(chat: ChatHarness) -> None:
     assert task.title == "南京市鼓楼医院：送样试用" and task.remind_at == task.due_at
     actions = {a.action for a in await rows(chat, AuditLog, AuditLog.actor == "zhangwei")}
     assert {"followup.log", "task.create", "customer.touch"} <= actions
-    # the rep's open leads at the customer are now contacted, first contact stamped
-    leads = await rows(chat, Lead, Lead.customer_id == fu.customer_id,
-                       Lead.owner_id == fu.owner_id)
-    assert leads and all(x.status not in ("assigned", "claimed") for x in leads)
+    # only the note's own lead (if any) is touched: no lead is contacted without its note
+    leads = await rows(chat, Lead, Lead.customer_id == fu.customer_id)
+    touched = [x for x in leads if x.last_activity_at == fu.occurred_at]
+    assert [x.id for x in touched] == ([fu.lead_id] if fu.lead_id else [])
     assert "南京市鼓楼医院：送样试用" in text_of(await chat.say("/待办 下周二"))
 
 
@@ -74,7 +74,7 @@ async def test_missing_date_is_asked_and_corrections_are_read_in_context(
     c = card(await chat.say("不对，是周三下午三点"))
     assert field(c, "时间") == "11月25日(周三) 15:00"
     saved = await chat.say("确认")
-    assert card(saved).title == "✅ 跟进已保存"
+    assert card(saved).title.startswith("✅ 跟进已保存")
     task = (await rows(chat, Task, Task.title == "江苏省人民医院：报价"))[-1]
     assert task.due_at == datetime(2026, 11, 25, 15, 0, tzinfo=TZ)
     assert task.remind_at == datetime(2026, 11, 25, 14, 30, tzinfo=TZ)
@@ -103,12 +103,13 @@ async def test_new_organisation_offers_to_create_the_customer(chat: ChatHarness)
 async def test_cancel_at_every_step_saves_nothing(chat: ChatHarness) -> None:
     before = len(await rows(chat, FollowUp))
     await chat.say("刚给省人医李科长打了电话，周四去报价")
-    assert text_of(await chat.say("取消")) == texts.CANCELLED
+    assert text_of(await chat.say("取消")) == "已取消，没有保存。"
     await chat.say("下午见了鼓楼医院王主任，下周二送样机过去")
     last = chat.last
-    assert text_of(await chat.say("取消")) == texts.CANCELLED
-    chat.last = last                                  # tap 确认 on the stale card
-    assert text_of(await chat.press("确认")) == texts.CARD_EXPIRED
+    assert text_of(await chat.say("取消")) == "已取消，没有保存。"
+    chat.last = last                                  # tap 确认 on the dropped card
+    assert "已丢弃" in text_of(await chat.press("确认"))
+    assert text_of(await chat.say("取消")) == texts.NOTHING_TO_CANCEL
     assert len(await rows(chat, FollowUp)) == before
 
 
@@ -126,10 +127,12 @@ async def test_unparseable_date_gets_a_clear_question(chat: ChatHarness) -> None
     assert "没听懂这个时间" in text_of(replies)
 
 
-async def test_a_new_follow_up_typed_mid_dialog_replaces_the_draft(chat: ChatHarness) -> None:
+async def test_a_new_note_typed_mid_dialog_keeps_both(chat: ChatHarness) -> None:
     await chat.say("刚给省人医李科长打了电话，周四去报价")
     replies = await chat.say("下午见了鼓楼医院王主任，对融合器很感兴趣，下周二送样机过去")
-    assert "已换成这一条" in text_of(replies)
+    out = text_of(replies)
+    assert "上一条跟进记录还没保存" in out
+    assert "[保存上一条]" in out and "[丢弃上一条]" in out and "[一起处理]" in out
     assert field(card(replies), "客户") == "南京市鼓楼医院"
 
 
@@ -137,7 +140,7 @@ async def test_unknown_command_and_wrong_arguments(chat: ChatHarness) -> None:
     out = text_of(await chat.say("/hepl"))
     assert "没有「/hepl」这个命令" in out and "/帮助" in out
     out = text_of(await chat.say("/认领 abc"))
-    assert out.startswith("用法：/认领 <线索编号>")
+    assert out.startswith("用法：/认领 <#L线索编号>")
 
 
 async def test_reps_see_only_their_own_customers(chat: ChatHarness) -> None:
@@ -171,4 +174,4 @@ async def test_required_fields_are_configurable_per_tenant(chat: ChatHarness) ->
     c = card(replies)                     # no question: next step and date are optional now
     assert c.title == "确认跟进记录" and field(c, "下一步") == "—"
     saved = card(await chat.press("确认"))
-    assert saved.title == "✅ 跟进已保存"
+    assert saved.title.startswith("✅ 跟进已保存")

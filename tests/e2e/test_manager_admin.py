@@ -159,27 +159,30 @@ async def test_evidence_given_beforehand_is_not_asked_again(sqlite_chat: ChatHar
 
 async def test_a_forged_admin_dialog_is_still_refused_by_the_service(
         sqlite_chat: ChatHarness) -> None:
-    """Even with an admin dialog state in the database, a rep's 确认 hits the service check."""
-    from bot.context import Context
-    from bot.dialogs.base import save_dialog
+    """Even with an admin draft in the database, a rep's 确认 hits the service check."""
+    from crm_core.services import drafts
     from crm_core.services.users import user_by_login
 
     chat = sqlite_chat
     async with chat.bot.uow() as uow:
         rep = await user_by_login(uow, "zhangwei")
-    assert rep is not None
-    inc = Incoming("forge", chat._chat(None), chat.clock.now(), text="")
-    ctx = Context(chat.bot, rep, inc)
-    data = {"step": "preview", "_nonce": "x", "proposal": {
-        "kind": "config", "target": "presets.obstacles", "summary": "x", "before": None,
-        "after": ["a"], "warnings": []}}
-    await save_dialog(ctx, "admin", data)
-    for op in ("confirm", "undo", "recent"):
-        await save_dialog(ctx, "admin", dict(data))
-        replies = await chat.bot.handle(Incoming(
-            "forge-" + op, chat._chat(None), chat.clock.now(),
-            pressed=ButtonPress(f"dlg.admin.{op}", {"n": "x"})))
-        assert text_of(replies) == "你没有这个操作的权限", op
+        assert rep is not None
+        proposal = {"kind": "config", "target": "presets.obstacles", "summary": "x",
+                    "before": None, "after": ["a"], "warnings": []}
+        row = await drafts.create_draft(
+            uow, rep, chat._chat(None).key, "admin",
+            {"section": "presets", "action": "config.presets.obstacles",
+             "proposal": proposal}, {"mode": "confirm"}, kept=False, summary="",
+            expires_at=None)
+        await uow.commit()
+    replies = await chat.bot.handle(Incoming(
+        "forge-confirm", chat._chat(None), chat.clock.now(),
+        pressed=ButtonPress("dlg.admin.confirm", {"d": str(row.id), "v": str(row.version)})))
+    assert text_of(replies) == "你没有这个操作的权限"
+    replies = await chat.bot.handle(Incoming(
+        "forge-other", chat._chat("lina"), chat.clock.now(),
+        pressed=ButtonPress("dlg.admin.confirm", {"d": str(row.id), "v": str(row.version)})))
+    assert text_of(replies) == texts.CARD_EXPIRED           # someone else's draft
 
 
 async def test_procurement_project_shows_up_in_the_decision_chain(

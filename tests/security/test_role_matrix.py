@@ -186,6 +186,11 @@ async def customer_taken(db: Database, w: World, text: str, actor: str) -> bool:
     return "哪家客户" not in text and bool(text)
 
 
+async def not_refused(db: Database, w: World, text: str, actor: str) -> bool:
+    """A dialog on the record opened (an edit card, a question), not a refusal."""
+    return bool(text) and "不在你的" not in text and "权限" not in text
+
+
 def press(action: str, **args: Callable[[World], object]) -> Send:
     return lambda w: ButtonPress(action, {k: str(f(w)) for k, f in args.items()})
 
@@ -206,12 +211,12 @@ CASES: tuple[Case, ...] = (
          unowned_claimed, covers=("认领",)),
     Case("[lead.claim] his lead", press("lead.claim", lead_id=lambda w: w.lead.id),
          lead_owner_is("lina"), expect=dict.fromkeys(ACTORS, False), covers=("lead.claim",)),
-    Case("/催办 an alert on his lead", lambda w: f"/催办 {w.escalation.id}",
+    Case("/催办 an alert on his lead", lambda w: f"/催办 #A{w.escalation.id}",
          escalation_action("urge"), covers=("催办",)),
     Case("[sla.urge] an alert on his lead",
          press("sla.urge", escalation=lambda w: w.escalation.key), escalation_action("urge"),
          covers=("sla.urge",)),
-    Case("/延期 an alert on his lead", lambda w: f"/延期 {w.escalation.id} 12",
+    Case("/延期 an alert on his lead", lambda w: f"/延期 #A{w.escalation.id} 12",
          escalation_action("extend"), covers=("延期",)),
     Case("[sla.extend] an alert on his lead",
          press("sla.extend", escalation=lambda w: w.escalation.key),
@@ -240,18 +245,30 @@ CASES: tuple[Case, ...] = (
          press("handover.run", op=lambda w: "confirm", source=lambda w: w.users[OWNER].id,
                to=lambda w: w.users["zhangwei"].id), handed_over,
          covers=("交接", "handover.run")),
+    Case("/联系人 #C his contact", lambda w: f"/联系人 #C{w.contact.id}",
+         shown(lambda w: w.contact.phone or ""), covers=("联系人",)),
+    Case("[contact.edit] his contact", press("contact.edit", contact_id=lambda w: w.contact.id),
+         shown(lambda w: w.contact.phone or ""), covers=("contact.edit",)),
+    Case("[contact.add] at his customer",
+         press("contact.add", customer_id=lambda w: w.customer.id), not_refused,
+         covers=("contact.add",)),
+    Case("[customer.edit] his customer",
+         press("customer.edit", customer_id=lambda w: w.customer.id, edit=lambda w: "1"),
+         not_refused, covers=("customer.edit",)),
     Case("/团队 shows him", lambda w: "/团队", shown(lambda w: "王磊"),
          expect={**ON_OWNERS_RECORD, "rep": False}, covers=("团队", "team.view")),
 )
 
 # Commands and buttons about no one else's record: the caller's own (待办, 日报), the
 # public pool and claim offers (their own rules), lists and files whose rows are those of
-# `access.visible_owner_ids` (漏斗, 导出), help, and admin-only menus and imports.
+# `access.visible_owner_ids` (漏斗, 导出, 线索/公海 pages), help, admin-only menus and
+# imports, and the caller's own drafts and follow-ups (草稿, 改, 撤销: looked up by author).
 NOT_ABOUT_OTHERS = frozenset({
     "帮助", "待办", "todo.list", "日报", "提交日报", "daily_report.submit", "日报障碍",
     "daily_report.obstacle", "公海", "pool.claim", "抢单", "offer.grab", "漏斗",
     "pipeline.view", "导出", "export.run", "系统", "管理", "admin.menu", "绑定", "bind.approve",
-    "导入", "import.do",
+    "导入", "import.do", "lead.list", "pool.list", "daily_report.open", "草稿", "draft.list",
+    "继续草稿", "draft.show", "丢弃草稿", "draft.drop", "改", "record.edit", "撤销", "record.undo",
 })
 
 

@@ -34,7 +34,7 @@ async def test_csv_report_per_row_and_good_rows_still_go_in(
     report = await import_leads(lambda: UnitOfWork(db, clock, Actor.system("import")), f)
     by_line = {r.line: r for r in report.rows}
     assert by_line[2].ok and by_line[2].status == "new"
-    assert not by_line[3].ok and "phone" in by_line[3].detail       # line 3: bad phone
+    assert not by_line[3].ok and by_line[3].detail == "电话格式不对"    # line 3: bad phone
     assert by_line[4].ok and by_line[4].status == "pending"          # no organisation
     assert by_line[5].ok and by_line[5].status == "merged"           # same phone as line 2
     assert report.failed == 1
@@ -67,7 +67,7 @@ async def test_xlsx(db: Database, clock: FrozenClock, tmp_path: Path) -> None:
     wb.save(f)
     report = await import_leads(lambda: UnitOfWork(db, clock, Actor.system("import")), f)
     assert [(r.line, r.ok) for r in report.rows] == [(2, True), (4, False)]
-    assert "budget" in report.rows[1].detail
+    assert report.rows[1].detail == "预算格式不对"
     assert await leads(db) == 1
 
 

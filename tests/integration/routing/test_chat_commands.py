@@ -81,7 +81,7 @@ async def test_pool_list_and_claim(sqlite_chat: ChatHarness) -> None:
     assert "今天还可认领" in text_of(replies)
     replies = await sqlite_chat.say("/公海 常州某医院", user="gaojie")
     text = text_of(replies)
-    assert f"#{res.lead_id}" in text
+    assert f"#L{res.lead_id}" in text
     assert "今天还可认领" in text
     replies = await sqlite_chat.say(f"/公海 认领 {res.lead_id}", user="gaojie")
     assert "已从公海认领" in text_of(replies)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -15,12 +15,14 @@ from crm_core.db import Database
 from crm_core.errors import Forbidden
 from crm_core.models import User
 from crm_core.models.sla import Escalation
+from crm_core.settings import Settings
 from crm_core.uow import UnitOfWork
 from tests.integration.scheduler.conftest import People, at
 
 
 def ctx_for(db: Database, clock: FrozenClock, user: User) -> Context:
-    bot = SimpleNamespace(db=db, clock=clock, settings=None)
+    bot = SimpleNamespace(db=db, clock=clock, settings=Settings(_env_file=None),  # type: ignore[call-arg]
+                          dialog_ttl=timedelta(minutes=30), catalog=None)
     inc = Incoming(event_id="e1", chat=ChatRef("wecom", user.login, user.login),
                    sent_at=datetime.now(UTC))
     return Context(bot=bot, user=user, incoming=inc)  # type: ignore[arg-type]
@@ -37,9 +39,8 @@ async def test_system_status_and_daily_report(
 
     frozen.set(at(2026, 4, 7, 18, 5))
     ctx = ctx_for(sched_db, frozen, people.rep)
-    prompt = await daily_report.daily_report(ctx)
-    assert isinstance(prompt, Card)
-    assert prompt.buttons[0].action == "daily_report.submit"
+    [prompt] = await daily_report.daily_report(ctx)   # no follow-ups today: asked to write
+    assert "今天的进展" in str(prompt)
     done = await daily_report.daily_report_obstacle(ctx, "2026-04-07", "等待招标")
     assert isinstance(done, Card)
     assert ("障碍", "等待招标") in done.fields

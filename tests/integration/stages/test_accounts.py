@@ -23,6 +23,7 @@ async def test_decision_chain_statuses(demo: Demo) -> None:
     async with demo.uow(rep) as uow:
         await svc.add_contact(uow, rep, demo.customer_id, "钱院长", department="院办",
                               title="院长", decision_role="院长")
+        await uow.commit()
     async with demo.uow(rep) as uow:
         customer = await uow.session.get(Customer, demo.customer_id)
         assert customer is not None
@@ -36,11 +37,13 @@ async def test_procurement_project_adds_roles_to_the_chain(demo: Demo) -> None:
     async with demo.uow(rep) as uow:
         c = await svc.add_contact(uow, rep, demo.customer_id, "孙会计", department="财务处",
                                   decision_role="财务")
+        await uow.commit()
     async with demo.uow(rep) as uow:
         p = await svc.create_project(uow, rep, demo.customer_id, "2027骨科耗材集采",
                                      contacts=[(c.id or 0, "财务")],
                                      products=["椎间融合器"], deal_id=demo.deal_id,
                                      budget=2_000_000)
+        await uow.commit()
     assert p.id is not None
     async with demo.uow(rep) as uow:
         customer = await uow.session.get(Customer, demo.customer_id)

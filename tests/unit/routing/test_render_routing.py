@@ -18,7 +18,7 @@ def test_assigned_card_shows_why_score_and_buttons() -> None:
         "score_reasons": ["访问了价格页", "信息完整"], "region": "江苏省南京市鼓楼区",
         "reason": "按规则「江苏·脊柱类」分配; 轮询; 负载最低"})
     assert isinstance(card, Card)
-    assert card.title == "📥 新线索 #7 · 南京市鼓楼医院"
+    assert card.title == "📥 新线索 #L7 · 南京市鼓楼医院"
     assert ("评分", "🟢 72分(访问了价格页; 信息完整)") in card.fields
     assert card.body == "为什么是你: 按规则「江苏·脊柱类」分配; 轮询; 负载最低"
     assert [(b.label, b.action, dict(b.args)) for b in card.buttons] == [
@@ -34,6 +34,8 @@ def test_offer_card_has_grab_button() -> None:
     assert dict(card.buttons[0].args) == {"offer_id": "3"}
     assert "3月2日 10:30" in card.body
     assert "你排第 2" in card.body
+    assert card.title.startswith("⚡ 抢单 #O3 ")          # the number /抢单 takes
+    assert ("线索", "#L8") in card.fields
 
 
 def test_pool_warning_is_one_message_with_the_count() -> None:

@@ -1,0 +1,98 @@
+"""Dialog engine benchmark: the bot in-process on a demo SQLite database, one rep at a time.
+
+    .venv/bin/python -m benchmarks.dialog [--rounds 60]
+
+Per step of a follow-up, the time `Bot.handle` takes (median and p95 after a warm-up) and
+the SQL statements it runs: a note → its card; 「不对，是周三」 → the corrected card; a tap
+on 确认 → saved; 撤销 → taken back; a second note while one waits → the question and the
+card. Adapters and the network are left out (`benchmarks.chat` measures those).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import event
+
+from bot.core import Bot
+from bot.messages import ButtonPress, Card, ChatRef, Incoming, Reply
+from crm_core.clock import FrozenClock
+from crm_core.db import Database, migrate
+from crm_core.demo import seed_demo
+from crm_core.settings import Settings
+from crm_core.uow import Actor, UnitOfWork
+
+NOTES = ("下午见了鼓楼医院王主任，对融合器很感兴趣，下周二送样机过去",
+         "刚给省人医李科长打了电话，周四去报价")
+STEPS = ("note", "correction", "confirm", "undo", "second note")
+
+
+async def run(rounds: int, path: Path) -> dict[str, tuple[list[float], list[int]]]:
+    url = f"sqlite:///{path}"
+    migrate(url)
+    db = Database(url)
+    clock = FrozenClock(datetime(2026, 11, 23, 10, 15, tzinfo=ZoneInfo("Asia/Shanghai")))
+    async with UnitOfWork(db, clock, Actor.system("demo")) as uow:
+        await seed_demo(uow)
+    bot = Bot(db, clock, Settings(_env_file=None, database_url=url))  # type: ignore[call-arg]
+    chat = ChatRef("console", "zhangwei", "zhangwei")
+    statements = [0]
+    event.listen(db.engine.sync_engine, "before_cursor_execute",
+                 lambda *_: statements.__setitem__(0, statements[0] + 1))
+    out: dict[str, tuple[list[float], list[int]]] = {s: ([], []) for s in STEPS}
+
+    async def step(name: str, *, text: str = "", press: ButtonPress | None = None
+                   ) -> list[Reply]:
+        statements[0] = 0
+        t0 = time.perf_counter()
+        replies = await bot.handle(Incoming(uuid.uuid4().hex, chat, clock.now(), text=text,
+                                            pressed=press))
+        out[name][0].append(time.perf_counter() - t0)
+        out[name][1].append(statements[0])
+        return replies
+
+    def confirm(replies: list[Reply]) -> ButtonPress:
+        card = [r for r in replies if isinstance(r, Card) and r.title == "确认跟进记录"][-1]
+        b = next(b for b in card.buttons if b.label == "确认")
+        return ButtonPress(b.action, dict(b.args))
+
+    try:
+        for i in range(rounds):
+            await step("note", text=NOTES[i % 2])
+            replies = await step("correction", text="不对，是周三")
+            await step("confirm", press=confirm(replies))
+            await step("undo", text="撤销")
+            await bot.handle(Incoming(uuid.uuid4().hex, chat, clock.now(), text=NOTES[0]))
+            await step("second note", text=NOTES[1])
+            for _ in range(2):
+                await bot.handle(Incoming(uuid.uuid4().hex, chat, clock.now(), text="取消"))
+    finally:
+        await db.dispose()
+    return out
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--rounds", type=int, default=60)
+    args = p.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        results = asyncio.run(run(args.rounds, Path(tmp) / "dialog.db"))
+    warm = max(args.rounds // 6, 1)
+    print(f"dialog steps, {args.rounds} rounds (first {warm} left out), SQLite, in-process")
+    for name, (times, counts) in results.items():
+        t = sorted(times[warm:])
+        p50, p95 = statistics.median(t) * 1000, t[int(len(t) * 0.95) - 1] * 1000
+        print(f"  {name:<12} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  "
+              f"{statistics.median(counts[warm:]):.0f} SQL statements")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""Buttons beyond one card: typed labels work like taps, and no card the bot sends carries
+more buttons than the platform it goes to can show.
+
+After each message the bot remembers the buttons of its last card (all of them, before
+paging) in the chat's focus row. Then:
+- typing a button's label (「预设」「认领」「完成 #T7」) presses that button;
+- a card with more buttons than the platform allows shows the first page plus [更多]
+  (`card.more`), which pages through the remembered ones.
+Dialog cards page their own choices (the engine); this catches every other card.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from bot import texts
+from bot.context import Context
+from bot.messages import Button, ButtonPress, Card, Reply, Text, button_limit
+from bot.render.paging import MORE, page_of
+from crm_core.services import drafts as store
+from crm_core.uow import UnitOfWork
+
+MORE_ACTION = "card.more"
+
+
+def _as_json(b: Button) -> dict[str, Any]:
+    return {"label": b.label, "action": b.action, "args": dict(b.args), "style": b.style}
+
+
+def _from_json(d: Mapping[str, Any]) -> Button:
+    return Button(str(d.get("label") or ""), str(d.get("action") or ""),
+                  {str(k): str(v) for k, v in dict(d.get("args") or {}).items()},
+                  style=str(d.get("style") or "default"))
+
+
+def _more(p: int) -> Button:
+    return Button(MORE, MORE_ACTION, {"p": str(p)})
+
+
+async def fit_and_remember(ctx: Context, replies: list[Reply]) -> list[Reply]:
+    """Page cards over the platform's limit; remember the last card's buttons."""
+    limit = button_limit(ctx.chat.platform)
+    out: list[Reply] = []
+    shown: list[Button] = []              # every card of this answer is live: all count
+    for r in replies:
+        if isinstance(r, Card) and r.buttons:
+            if not any(b.action == MORE_ACTION for b in r.buttons):
+                shown.extend(r.buttons)
+            if len(r.buttons) > limit:
+                r = replace(r, buttons=page_of(r.buttons, limit, 0, _more))
+        out.append(r)
+    if shown:
+        latest = [_as_json(b) for b in {b.label: b for b in shown}.values()]  # later wins
+        focus = await current(ctx)
+        if focus is None or list(focus.buttons) != latest:   # the engine may have stored them
+            async with ctx.uow() as uow:
+                await point(uow, ctx, focus.draft_id if focus else None, buttons=latest)
+                await uow.commit()
+    return out
+
+
+async def current(ctx: Context, uow: UnitOfWork | None = None) -> store.Focus | None:
+    """The chat's focus row, read once per message (`ctx.memo`; writes go through `point`);
+    inside a unit of work pass it (SQLite has one connection: no second one to wait for)."""
+    if "focus" not in ctx.memo:
+        if uow is not None:
+            ctx.memo["focus"] = await store.get_focus(uow, ctx.chat.key)
+        else:
+            async with ctx.uow() as own:
+                ctx.memo["focus"] = await store.get_focus(own, ctx.chat.key)
+    found: store.Focus | None = ctx.memo["focus"]
+    return found
+
+
+async def point(uow: UnitOfWork, ctx: Context, draft_id: int | None, dialog: str = "", *,
+                buttons: list[dict[str, Any]] | None = None) -> None:
+    """Point the chat at a draft (and remember buttons) inside `uow`; the memo follows."""
+    ctx.memo["focus"] = await store.set_focus(uow, ctx.chat.key, ctx.user, draft_id,
+                                              dialog=dialog, buttons=buttons)
+    ctx.memo.pop("focused", None)
+
+
+def buttons_json(buttons: Sequence[Button]) -> list[dict[str, Any]]:
+    return [_as_json(b) for b in buttons]
+
+
+async def _remembered(ctx: Context) -> tuple[Button, ...]:
+    focus = await current(ctx)
+    if focus is None or focus.updated_at + ctx.bot.dialog_ttl < ctx.now:
+        return ()
+    return tuple(_from_json(b) for b in focus.buttons)
+
+
+async def more_buttons(ctx: Context, args: Mapping[str, str]) -> list[Reply]:
+    """[更多]: the next page of the last card's buttons."""
+    buttons = [b for b in await _remembered(ctx) if b.action != MORE_ACTION]
+    if not buttons:
+        return [Text(texts.CARD_EXPIRED)]
+    page = int(args.get("p") or 0) if str(args.get("p") or "0").isdecimal() else 0
+    shown = page_of(buttons, button_limit(ctx.chat.platform), page, _more)
+    return [Card("更多选项", body="点选，或直接回复按钮上的字。", buttons=shown)]
+
+
+async def typed_button(ctx: Context, text: str) -> ButtonPress | None:
+    """The remembered button whose label is exactly what was typed."""
+    word = text.strip()
+    if not word or len(word) > 30:
+        return None
+    for b in await _remembered(ctx):
+        if b.action != MORE_ACTION and b.label.strip() == word:
+            return ButtonPress(b.action, b.args)
+    return None

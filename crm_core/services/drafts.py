@@ -1,0 +1,278 @@
+"""Drafts and the chat focus: the storage under the dialog engine (`bot.dialogs.engine`).
+
+- A **draft** is one dialog's typed state (`Draft` row). Every step writes it with a
+  compare-and-set on `version`, and closing it (saved / dropped / expired) is a conditional
+  UPDATE from `open`: two processes, or a double tap on 确认, cannot both win, so a confirmed
+  note is saved exactly once.
+- The **focus** of a chat (`DialogState` row keyed by platform:chat:user) says which draft
+  the next typed answer belongs to, and which buttons the last card showed (typed labels
+  work like taps, and [更多] pages through buttons the platform could not show at once).
+
+None of these functions commits: the entry point (command, button, job) commits once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import select
+from sqlmodel import col
+
+from crm_core.errors import Conflict, Forbidden, NotFound
+from crm_core.models import DialogState, Draft, User
+from crm_core.uow import UnitOfWork
+
+DRAFT = Draft.__table__  # type: ignore[attr-defined]
+FOCUS = DialogState.__table__  # type: ignore[attr-defined]
+REMIND_KIND = "draft.reminder"
+
+
+class StaleDraft(Conflict):
+    """The draft moved on (another step, another process) since it was read."""
+
+    user_message = "这条草稿刚刚有了变化，请看最新的卡片。"
+
+
+@dataclass(frozen=True, slots=True)
+class Focus:
+    chat_key: str
+    draft_id: int | None
+    buttons: tuple[dict[str, Any], ...]
+    updated_at: datetime
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# --- drafts -----------------------------------------------------------------------------
+
+async def create_draft(
+    uow: UnitOfWork, user: User, chat_key: str, dialog: str, data: dict[str, Any],
+    step: dict[str, Any], *, kept: bool, summary: str, expires_at: datetime | None,
+) -> Draft:
+    assert user.id is not None
+    row = Draft(user_id=user.id, chat_key=chat_key, dialog=dialog, kept=kept, data=data,
+                step=step, summary=summary[:200], created_at=uow.now, updated_at=uow.now,
+                expires_at=expires_at)
+    uow.add(row)
+    await uow.flush()
+    if kept:
+        uow.audit("draft.create", "draft", row.id, after={"dialog": dialog, "summary": summary})
+    return row
+
+
+async def get_draft(uow: UnitOfWork, user: User, draft_id: int) -> Draft:
+    """The user's own draft; another user's number is refused without saying more."""
+    row = await uow.session.get(Draft, draft_id)
+    if row is None or row.user_id != user.id:
+        raise NotFound(f"draft {draft_id} of {user.login}", f"没有草稿 #R{draft_id}。")
+    return row
+
+
+async def open_draft(uow: UnitOfWork, user: User, draft_id: int) -> Draft | None:
+    """The user's draft if it is still open (None otherwise)."""
+    row = await uow.session.get(Draft, draft_id)
+    return row if row is not None and row.user_id == user.id and row.status == "open" else None
+
+
+async def save_step(
+    uow: UnitOfWork, draft: Draft, *, data: dict[str, Any], step: dict[str, Any],
+    summary: str | None = None, expires_at: datetime | None = None,
+) -> int:
+    """Write the next step of an open draft; returns the new version (StaleDraft if the
+    draft changed or closed since it was read)."""
+    values: dict[str, Any] = {"data": data, "step": step, "version": draft.version + 1,
+                              "updated_at": uow.now}
+    if summary is not None:
+        values["summary"] = summary[:200]
+    if expires_at is not None:
+        values["expires_at"] = expires_at
+    res = await uow.session.execute(sa.update(DRAFT).where(
+        DRAFT.c.id == draft.id, DRAFT.c.version == draft.version, DRAFT.c.status == "open",
+    ).values(**values))
+    if res.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleDraft(f"draft {draft.id} v{draft.version} moved on")
+    draft.version += 1
+    draft.data, draft.step, draft.updated_at = data, step, uow.now
+    if summary is not None:
+        draft.summary = summary[:200]
+    return draft.version
+
+
+async def close_draft(
+    uow: UnitOfWork, draft: Draft, status: str, *, record_kind: str | None = None,
+    record_id: int | None = None, from_status: str = "open", same_version: bool = False,
+) -> None:
+    """open → saved / dropped / expired, exactly once (StaleDraft for the loser);
+    `same_version`: only if nothing changed since the draft was read."""
+    where = [DRAFT.c.id == draft.id, DRAFT.c.status == from_status]
+    if same_version:
+        where.append(DRAFT.c.version == draft.version)
+    values: dict[str, Any] = {"status": status, "version": draft.version + 1,
+                              "updated_at": uow.now, "closed_at": uow.now}
+    if record_kind is not None:
+        values.update(record_kind=record_kind, record_id=record_id)
+    res = await uow.session.execute(sa.update(DRAFT).where(*where).values(**values))
+    if res.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleDraft(f"draft {draft.id} is no longer {from_status}")
+    draft.status, draft.version, draft.closed_at = status, draft.version + 1, uow.now
+    if record_kind is not None:
+        draft.record_kind, draft.record_id = record_kind, record_id
+    if draft.kept:
+        uow.audit(f"draft.{status}", "draft", draft.id,
+                  after={"record_kind": record_kind, "record_id": record_id})
+
+
+async def set_record(uow: UnitOfWork, draft: Draft, record_kind: str | None,
+                     record_id: int | None) -> None:
+    """What saving the draft created (for 撤销 and /改)."""
+    if record_kind is None and record_id is None:
+        return
+    await uow.session.execute(sa.update(DRAFT).where(DRAFT.c.id == draft.id).values(
+        record_kind=record_kind, record_id=record_id))
+    draft.record_kind, draft.record_id = record_kind, record_id
+
+
+async def reopen_draft(uow: UnitOfWork, draft: Draft, expires_at: datetime | None) -> None:
+    """An expired draft the rep asked for again."""
+    res = await uow.session.execute(sa.update(DRAFT).where(
+        DRAFT.c.id == draft.id, DRAFT.c.status == "expired",
+    ).values(status="open", version=draft.version + 1, updated_at=uow.now, closed_at=None,
+             expires_at=expires_at, reminded_at=None))
+    if res.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleDraft(f"draft {draft.id} is not expired")
+    draft.status, draft.version, draft.expires_at = "open", draft.version + 1, expires_at
+    uow.audit("draft.reopen", "draft", draft.id)
+
+
+async def user_drafts(
+    uow: UnitOfWork, user_id: int, *, statuses: Sequence[str] = ("open",),
+    since: datetime | None = None, limit: int = 50, offset: int = 0,
+) -> tuple[list[Draft], int]:
+    """A user's kept drafts, newest first, and how many there are in all."""
+    where = [Draft.user_id == user_id, Draft.kept.is_(True),  # type: ignore[attr-defined]
+             col(Draft.status).in_(list(statuses))]  # type: ignore[attr-defined]
+    if since is not None:
+        where.append(Draft.updated_at >= since)  # type: ignore[arg-type,operator]
+    total = int((await uow.session.execute(
+        select(sa.func.count()).select_from(Draft).where(*where))).scalar_one())
+    rows = list((await uow.session.execute(
+        select(Draft).where(*where).order_by(col(Draft.id).desc())  # type: ignore[union-attr]
+        .offset(offset).limit(limit))).scalars())
+    return rows, total
+
+
+async def open_drafts_here(uow: UnitOfWork, user_id: int, chat_key: str, *, limit: int
+                           ) -> list[Draft]:
+    """The user's newest open kept drafts in this chat."""
+    return list((await uow.session.execute(select(Draft).where(
+        col(Draft.user_id) == user_id, col(Draft.kept).is_(True), col(Draft.status) == "open",
+        col(Draft.chat_key) == chat_key).order_by(col(Draft.id).desc()).limit(limit)
+    )).scalars())
+
+
+async def count_open_drafts(uow: UnitOfWork, user_ids: Iterable[int] | None = None
+                            ) -> dict[int, int]:
+    """Open kept drafts per user (the daily report counts them)."""
+    q = (select(col(Draft.user_id), sa.func.count()).where(
+        col(Draft.kept).is_(True), col(Draft.status) == "open")  # type: ignore[attr-defined]
+        .group_by(col(Draft.user_id)))
+    if user_ids is not None:
+        q = q.where(col(Draft.user_id).in_(list(user_ids)))  # type: ignore[attr-defined]
+    return {int(u): int(n) for u, n in (await uow.session.execute(q)).all()}
+
+
+async def remind_drafts(uow: UnitOfWork, now: datetime, before: timedelta) -> int:
+    """Tell each author once, `before` ahead of expiry, that a kept draft is still open."""
+    rows = list((await uow.session.execute(select(Draft).where(
+        col(Draft.kept).is_(True), col(Draft.status) == "open",  # type: ignore[attr-defined]
+        col(Draft.reminded_at).is_(None),  # type: ignore[union-attr]
+        col(Draft.expires_at).is_not(None),  # type: ignore[union-attr]
+        col(Draft.expires_at) <= now + before,  # type: ignore[operator]
+        col(Draft.expires_at) > now,  # type: ignore[operator]
+    ).order_by(col(Draft.id)).limit(500))).scalars())
+    sent = 0
+    for d in rows:
+        res = await uow.session.execute(sa.update(DRAFT).where(
+            DRAFT.c.id == d.id, DRAFT.c.reminded_at.is_(None)).values(reminded_at=now))
+        if res.rowcount != 1:  # type: ignore[attr-defined]
+            continue                                  # another instance reminded it
+        uow.notify(REMIND_KIND, d.user_id, {
+            "draft_id": d.id, "dialog": d.dialog, "summary": d.summary,
+            "expires_at": d.expires_at.isoformat() if d.expires_at else None,
+        }, dedupe_key=f"{REMIND_KIND}:{d.id}")
+        sent += 1
+    return sent
+
+
+async def expire_drafts(uow: UnitOfWork, now: datetime, idle: timedelta) -> int:
+    """Kept drafts past their expiry become `expired` (still listed and restorable); a menu
+    or question nobody answered for `idle` is closed too."""
+    res = await uow.session.execute(sa.update(DRAFT).where(
+        DRAFT.c.status == "open", sa.or_(
+            sa.and_(DRAFT.c.expires_at.is_not(None), DRAFT.c.expires_at <= now),
+            sa.and_(DRAFT.c.kept.is_(False), DRAFT.c.updated_at <= now - idle)),
+    ).values(status="expired", closed_at=now, updated_at=now, version=DRAFT.c.version + 1))
+    return int(res.rowcount or 0)  # type: ignore[attr-defined]
+
+
+# --- the chat focus ------------------------------------------------------------------------
+
+async def get_focus(uow: UnitOfWork, chat_key: str) -> Focus | None:
+    row = await uow.session.get(DialogState, chat_key)
+    if row is None:
+        return None
+    data = dict(row.data or {})
+    draft_id = data.pop("draft", None)
+    buttons = tuple(data.pop("buttons", ()) or ())
+    return Focus(chat_key, int(draft_id) if draft_id else None, buttons, row.updated_at, data)
+
+
+async def set_focus(uow: UnitOfWork, chat_key: str, user: User, draft_id: int | None, *,
+                    dialog: str = "", buttons: Sequence[dict[str, Any]] | None = None,
+                    keep_buttons: bool = True, extra: dict[str, Any] | None = None) -> Focus:
+    """Point the chat at a draft (None: no draft); `buttons`: the last card's buttons."""
+    row = await uow.session.get(DialogState, chat_key)
+    data = dict(row.data or {}) if row is not None else {}
+    data["draft"] = draft_id
+    if buttons is not None:
+        data["buttons"] = list(buttons)
+    elif not keep_buttons:
+        data.pop("buttons", None)
+    if extra is not None:
+        data.update(extra)
+    if row is None:
+        row = DialogState(key=chat_key, name=dialog, data=data, user_id=user.id,
+                          updated_at=uow.now)
+    else:
+        row.name, row.data, row.updated_at, row.user_id = dialog, data, uow.now, user.id
+    uow.add(row)
+    rest = {k: v for k, v in data.items() if k not in ("draft", "buttons")}
+    return Focus(chat_key, draft_id, tuple(data.get("buttons") or ()), uow.now, rest)
+
+
+async def drop_focus(uow: UnitOfWork, chat_key: str) -> None:
+    row = await uow.session.get(DialogState, chat_key)
+    if row is not None:
+        await uow.session.delete(row)
+
+
+async def check_owner(user: User, draft: Draft) -> None:
+    if draft.user_id != user.id:
+        raise Forbidden(f"draft {draft.id} is not {user.login}'s", "这张卡片不是你的。")
+
+
+# --- what was saved: 撤销 and /改 ---------------------------------------------------------------
+
+async def last_saved(uow: UnitOfWork, user: User, kinds: Sequence[str], *,
+                     record_id: int | None = None) -> Draft | None:
+    """The user's most recent save of these record kinds (or the one of that record)."""
+    q = select(Draft).where(col(Draft.user_id) == user.id, col(Draft.status) == "saved",
+                            col(Draft.record_kind).in_(list(kinds)))  # type: ignore[union-attr]
+    if record_id is not None:
+        q = q.where(col(Draft.record_id) == record_id)
+    return (await uow.session.execute(
+        q.order_by(col(Draft.closed_at).desc(), col(Draft.id).desc()).limit(1)  # type: ignore[union-attr]
+    )).scalars().first()
