@@ -32,7 +32,7 @@ from nlp.names import (
     product_short_forms,
 )
 from nlp.orgs import OrgFinder, OrgSpan, default_orgs
-from nlp.people import People, catalog_titles
+from nlp.people import ContactMention, People, catalog_titles, default_people
 from nlp.pinyin import py_keys
 from nlp.presets import PresetMatcher
 from nlp.segment import USER_WORD_FREQ, base_word_freq, new_tokenizer
@@ -40,11 +40,17 @@ from nlp.sounds import CoarseMatcher, SoundMatcher
 from nlp.types import Catalog
 
 __all__ = [
-    "P_DERIVED", "P_EXACT", "P_PINYIN", "USER_WORD_FREQ", "CatalogIndex", "Mention", "OrgSpan",
-    "derived_aliases",
+    "P_DERIVED", "P_EXACT", "P_PINYIN", "USER_WORD_FREQ", "CatalogIndex", "ContactMention",
+    "Mention", "OrgSpan", "derived_aliases", "find_contact_mentions",
 ]
 
 log = logging.getLogger(__name__)
+
+
+def find_contact_mentions(text: str) -> list[ContactMention]:
+    """Surname + title mentions ('王主任', '欧阳总监', '周CTO') by the built-in titles and
+    surnames, for text with no catalog at hand (a contact typed as an answer)."""
+    return default_people().mentions(text)
 
 _ORG_TAIL = re.compile(
     r"(?:股份有限公司|有限责任公司|集团有限公司|有限公司|股份公司|集团公司|公司|集团|医院|院)$"
