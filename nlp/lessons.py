@@ -19,7 +19,7 @@ from nlp.pipeline.doc import Doc, normalise
 from nlp.pipeline.entities import Entities, find_entities
 from nlp.pipeline.signals import classify
 from nlp.pipeline.times import read_times
-from nlp.resolve import CatalogIndex
+from nlp.resolve import CatalogIndex, derived_aliases
 
 __all__ = ["learnable_phrase"]
 
@@ -35,9 +35,12 @@ def learnable_phrase(index: CatalogIndex, tz: timezone | ZoneInfo, text: str, no
         return None
     ents = find_entities(doc, index)
     if field == "customer":
-        return _customer_words(doc, ents, index, str(new))
+        return _new_to(_customer_words(doc, ents, index, str(new)),
+                       _customer_forms(index, str(new)))
     if field == "contact":
-        return _contact_words(doc, ents, index, str(new))
+        return _new_to(_contact_words(doc, ents, index, str(new)),
+                       {f for k in index.catalog.contacts if k.name == str(new)
+                        for f in (k.name, *k.aliases)})
     if field == "products":
         return _product_words(ents, index, old, new)
     if field in ("next_action", "obstacle"):
@@ -46,6 +49,19 @@ def learnable_phrase(index: CatalogIndex, tz: timezone | ZoneInfo, text: str, no
         words = sig.step.words if field == "next_action" and sig.step else sig.obstacle_words
         return _trim(_without_names(doc, ents, words or ""))
     return None
+
+
+def _new_to(phrase: str | None, known: set[str]) -> str | None:
+    """A phrase the catalog already reads as the corrected value teaches nothing ('王主任',
+    resolved once the customer was fixed, is the contact's own alias)."""
+    return None if phrase is None or phrase in known else phrase
+
+
+def _customer_forms(index: CatalogIndex, name: str) -> set[str]:
+    for c in index.catalog.customers:
+        if c.name == name:
+            return {c.name, *c.aliases, *derived_aliases(c.name, c.region, c.aliases)}
+    return set()
 
 
 def _customer_words(doc: Doc, ents: Entities, index: CatalogIndex, new: str) -> str | None:

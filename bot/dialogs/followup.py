@@ -245,9 +245,14 @@ async def _save(t: Turn, uow: UnitOfWork, n: Note) -> Saved:
         result = await service.log_followup(uow, ctx.user, draft)
     phrase = "；".join(n.phrases)
     for key, old in n.first.items():
-        await corrections.record_correction(
+        fixed = await corrections.record_correction(
             uow, ctx.user, entity="followup", entity_id=result.followup_id, field_name=key,
             old=old, new=getattr(n, key), phrase=phrase)
+        if fixed is not None and not n.form and n.summary and ctx.user.id is not None:
+            # the rep's words for what the bot misread are remembered (issue 13)
+            await ctx.bot.catalog.teach(
+                uow, ctx.user.id, text=n.summary, now=ctx.now, field=key, old=old,
+                new=getattr(n, key), key=f"correction:followup:{result.followup_id}:{key}")
     then = None
     if result.contact_incomplete and result.contact_id is not None:
         cid, shown = result.contact_id, n.contact or ""

@@ -10,6 +10,7 @@ from bot.dialogs.followup_note import TRACKED, Note
 from bot.messages import Button, Card
 from bot.render.format import clip, short_dt, when_text
 from crm_core.services.followups import LoggedFollowUp
+from nlp.presets import OTHER
 
 LABELS = {"customer": "客户", "contact": "联系人", "products": "产品", "channel": "方式",
           "attitude": "态度", "next_action": "下一步", "next_date": "时间", "next_time": "时间",
@@ -58,13 +59,13 @@ def confirm_card(t: Turn, n: Note) -> Card:
     fields: list[tuple[str, str]] = [
         ("客户", customer), ("联系人", contact),
         ("产品", "、".join(n.products) or "—"), ("方式", n.channel or "—"),
-        ("态度", n.attitude or "—"), ("下一步", n.next_action or "—"),
+        ("态度", n.attitude or "—"), ("下一步", own_words(n.next_action, n.action_words) or "—"),
         ("时间", when_text(n.next_date, n.next_time) or "—"),
     ]
     if n.lead_id is not None:
         fields.append(("线索", f"#L{n.lead_id} {n.lead_label or ''}".strip()))
     if n.obstacle:
-        fields.append(("障碍", n.obstacle))
+        fields.append(("障碍", own_words(n.obstacle, n.obstacle_words) or n.obstacle))
     lines = [clip(n.summary, 60)] if n.summary else []
     if n.owner_name and not n.edit_of:
         lines.append(f"这是{n.owner_name}的客户，保存后会通知{n.owner_name}。")
@@ -76,11 +77,18 @@ def confirm_card(t: Turn, n: Note) -> Card:
     return Card("确认跟进记录", fields=tuple(fields), body="\n".join(lines))
 
 
+def own_words(preset: str | None, words: str | None) -> str | None:
+    """其他 with the rep's own words ('其他：周三去做飞防'), any other preset as it is."""
+    if preset == OTHER and words:
+        return f"{OTHER}：{clip(words, 20)}"
+    return preset
+
+
 def saved_card(t: Turn, n: Note, r: LoggedFollowUp) -> Card:
     fields: list[tuple[str, str]] = [("客户", r.customer_name + ("（已新建）"
                                                                if r.created_customer else ""))]
     if n.next_action:
-        fields.append(("下一步", n.next_action))
+        fields.append(("下一步", own_words(n.next_action, n.action_words) or n.next_action))
     if r.due_at is not None:
         fields.append(("时间", when_text(n.next_date, n.next_time)))
     if r.remind_at is not None:

@@ -42,6 +42,8 @@ class Note:
     next_date: date | None = None
     next_time: time | None = None
     obstacle: str | None = None
+    action_words: str | None = None         # the rep's words for a step that is 其他
+    obstacle_words: str | None = None       # … and for a blocker that is 其他
     lead_id: int | None = None
     lead_label: str | None = None
     lead_options: list[LeadOption] = field(default_factory=list)

@@ -49,10 +49,9 @@ def looks_like_org(text: str) -> bool:
 
 
 async def extract(t: Turn, text: str) -> Extraction:
+    """`text` read with the tenant's catalog and the words this rep taught (issue 13)."""
     async with t.ctx.uow() as uow:
-        extractor = await t.ctx.bot.catalog.extractor(uow)
-    result: Extraction = extractor.extract(text[:2000], t.ctx.now)
-    return result
+        return await t.ctx.bot.catalog.read(uow, t.ctx.user.id, text, t.ctx.now)
 
 
 def merge_extraction(n: Note, ext: Extraction, *, overwrite: bool) -> None:
@@ -67,6 +66,11 @@ def merge_extraction(n: Note, ext: Extraction, *, overwrite: bool) -> None:
     if ext.next_date and (overwrite or not n.next_date):
         n.next_date = date.fromisoformat(ext.next_date)
         n.next_time = time.fromisoformat(ext.next_time) if ext.next_time else None
+    # a step or blocker no preset names (其他) is shown in the rep's own words
+    if ext.action_words and n.next_action == ext.next_action:
+        n.action_words = ext.action_words[:40]
+    if ext.obstacle_words and n.obstacle == ext.obstacle:
+        n.obstacle_words = ext.obstacle_words[:40]
 
 
 def set_contact_mention(n: Note, mention: str) -> None:

@@ -30,8 +30,7 @@ async def start_from_text(ctx: Context, text: str, *, from_voice: bool) -> list[
     if looks_like_correction(text):
         return await correct_last(ctx, text)
     async with ctx.uow() as uow:
-        extractor = await ctx.bot.catalog.extractor(uow)
-    ext: Extraction = extractor.extract(text[:2000], ctx.now)
+        ext: Extraction = await ctx.bot.catalog.read(uow, ctx.user.id, text, ctx.now)
     source = "voice" if from_voice else "chat"
     log.debug("intent %s for %s", ext.intent, ctx.user.login)
     if ext.intent == "log_followup":
