@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.context import Context
-from bot.dialogs import admin_parse, engine
+from bot.dialogs import admin_parse, admin_words, engine
 from bot.dialogs.declare import Answer, Choice, Dialog, Finish, Saved, Slot, Turn
 from bot.messages import Card, Reply, Text
 from bot.render.format import clip, money
@@ -47,6 +47,7 @@ SECTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "stages": ("阶段", [("修改/新增阶段", "stages.edit"), ("删除阶段", "stages.remove")]),
     "costs": ("渠道与费用", [("设置费用", "config.campaign_costs"),
                            ("来源渠道", "config.presets.source_channels")]),
+    "words": admin_words.SECTION,
 }
 
 
@@ -116,7 +117,9 @@ async def _section_lines(uow: UnitOfWork, ctx: Context, key: str) -> list[str]:
                                          list(stage_policy.DEFAULT_LOST_REASONS))
         return [f"下一步：{'、'.join(na)}", f"障碍：{'、'.join(ob)}", f"输单原因：{'、'.join(lr)}"]
     if key == "stages":
-        return _stages_text(await svc.read_state(uow, u, "stages", "stages")).splitlines()
+        return _stages_text(await svc.read_state(uow, u, "stages", "stages"))
+    if key == "words":
+        return await admin_words.section_lines(uow, ctx)
     if key == "costs":
         costs = await svc.config_or_default(uow, u, "campaign_costs", {})
         channels = await svc.config_or_default(uow, u, "presets.source_channels",
@@ -206,6 +209,8 @@ async def _preview(t: Turn, d: AdminChange) -> Card:
 
 async def _apply(t: Turn, uow: UnitOfWork, d: AdminChange) -> Saved:
     proposal = svc.Proposal.from_json(d.proposal or {})
+    if admin_words.handles(proposal.kind):
+        return Saved([Text(await admin_words.apply(uow, t.ctx, proposal))])
     change = await svc.apply(uow, t.ctx.user, proposal)
     return Saved([Text(f"✅ 已生效：{proposal.summary}\n发「/管理 撤销」可撤回。")],
                  "config_change", change.id)

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from bot.context import Context
-from bot.dialogs import admin_input
+from bot.dialogs import admin_input, admin_words
 from crm_core.errors import InvalidInput
 from crm_core.models.org import ROLE_LABELS
 from crm_core.policies import stages as stage_policy
@@ -66,6 +66,8 @@ PRESET_DEFAULTS: dict[str, list[str]] = {
 def prompt_for(action: str) -> str:
     if action.startswith("sla."):
         return SLA_PROMPT
+    if action in admin_words.PROMPTS:
+        return admin_words.PROMPTS[action]
     return PROMPTS.get(action) or PRESET_PROMPT
 
 
@@ -92,6 +94,8 @@ def _need(words: list[str], n: int, action: str) -> None:
 async def parse(uow: UnitOfWork, ctx: Context, action: str, text: str
                 ) -> tuple[svc.Proposal, str]:
     """(the proposal, what was understood in words — "" when the summary says it all)."""
+    if action.startswith("words."):
+        return await admin_words.parse(uow, ctx, action, text)
     if action == "user.leave":
         return await _leave(uow, ctx, text)
     if action.startswith("sla."):

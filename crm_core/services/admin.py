@@ -29,7 +29,16 @@ from crm_core.policies import sla as sla_policy
 from crm_core.policies import stages as stage_policy
 from crm_core.services import routing_rules
 from crm_core.services.access import require_role
-from crm_core.services.catalog import bump_catalog, get_config, set_config
+from crm_core.services.catalog import (
+    DEFAULT_NEXT_ACTIONS,
+    DEFAULT_OBSTACLES,
+    NEXT_ACTION_CUES_KEY,
+    OBSTACLE_CUES_KEY,
+    bump_catalog,
+    check_cue_table,
+    get_config,
+    set_config,
+)
 from crm_core.uow import UnitOfWork
 
 ADMINS = frozenset({"admin"})
@@ -38,6 +47,7 @@ PLATFORM_LABELS = {"wecom": "企业微信", "dingtalk": "钉钉", "feishu": "飞
 STRATEGY_LABELS = {"round_robin": "轮流", "weighted": "抢单"}
 CONFIG_KEYS: dict[str, str] = {
     "presets.next_actions": "下一步动作预设", "presets.obstacles": "推进障碍预设",
+    NEXT_ACTION_CUES_KEY: "下一步动作的说法", OBSTACLE_CUES_KEY: "推进障碍的说法",
     "presets.lost_reasons": "输单原因预设", "presets.source_channels": "来源渠道",
     "campaign_costs": "渠道费用",
     "decision_chain": "决策链角色",
@@ -233,10 +243,10 @@ async def _write(uow: UnitOfWork, admin: User, kind: str, target: str, state: An
             row = await s.get(ConfigEntry, target)
             if row is not None:
                 await s.delete(row)
-            return
-        await set_config(uow, target, state)
+        else:
+            await set_config(uow, target, state)
         if target.startswith("presets."):
-            await bump_catalog(uow)
+            await bump_catalog(uow)      # (an undone first setting too: the catalog re-reads)
     elif kind == "stages":
         await _write_stages(uow, state)
         await bump_catalog(uow)
@@ -328,6 +338,14 @@ async def _validate(uow: UnitOfWork, kind: str, target: str, after: Any) -> list
     if kind == "config":
         if target not in CONFIG_KEYS:
             raise _bad(f"不能修改「{target}」")
+        if target in (NEXT_ACTION_CUES_KEY, OBSTACLE_CUES_KEY):     # issue 13: cue words
+            kind = "next_actions" if target == NEXT_ACTION_CUES_KEY else "obstacles"
+            presets = await get_config(uow, f"presets.{kind}", DEFAULT_NEXT_ACTIONS
+                                       if kind == "next_actions" else DEFAULT_OBSTACLES)
+            problems = check_cue_table(list(presets), after)
+            if problems:
+                raise _bad("说法未保存：" + "；".join(problems))
+            return []
         if target.startswith("presets."):
             if not isinstance(after, list) or not after or not all(
                     isinstance(x, str) and 0 < len(x) <= 12 for x in after):

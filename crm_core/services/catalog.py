@@ -3,6 +3,7 @@ crm_core does not import nlp)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import select, text
@@ -37,13 +38,16 @@ async def catalog_version(uow: UnitOfWork) -> tuple[Any, ...]:
 _VERSION_SQL = text(
     "SELECT (SELECT COUNT(id) FROM customer), (SELECT MAX(id) FROM customer),"
     " (SELECT COUNT(id) FROM contact), (SELECT MAX(id) FROM contact),"
-    " (SELECT COUNT(id) FROM product), (SELECT MAX(updated_at) FROM config_entry)"
+    " (SELECT COUNT(id) FROM product), (SELECT MAX(updated_at) FROM config_entry),"
+    " (SELECT value FROM config_entry WHERE key = 'catalog.version')"
 )
 
 
 async def bump_catalog(uow: UnitOfWork) -> None:
-    """Call after renaming or re-aliasing customers, contacts or products."""
-    await set_config(uow, "catalog.version", uow.now.isoformat())
+    """Call after renaming or re-aliasing customers, contacts or products, or changing the
+    words the catalog reads (learned aliases, cue words): a new stamp every time, so two
+    changes in the same instant (or on a frozen clock) still change the version."""
+    await set_config(uow, "catalog.version", f"{uow.now.isoformat()}#{uuid.uuid4().hex[:12]}")
 
 
 async def get_config(uow: UnitOfWork, key: str, default: Any = None) -> Any:
@@ -123,24 +127,43 @@ def check_cue_words(presets: list[str], preset: str, words: list[str]) -> list[s
     return problems
 
 
-async def set_cue_words(uow: UnitOfWork, kind: str, preset: str, words: list[str]) -> list[str]:
-    """Store the admin's cue words for one preset (they replace the built-in ones; an empty
-    list gives the built-in ones back). Returns the problems; nothing is stored then."""
-    key = {"next_actions": NEXT_ACTION_CUES_KEY, "obstacles": OBSTACLE_CUES_KEY}.get(kind)
+CUE_KEYS = {"next_actions": NEXT_ACTION_CUES_KEY, "obstacles": OBSTACLE_CUES_KEY}
+
+
+def check_cue_table(presets: list[str], table: object) -> list[str]:
+    """Problems of a whole {preset: [cue word, …]} table (what /管理 stores), in Chinese."""
+    if not isinstance(table, dict) or not all(
+            isinstance(k, str) and isinstance(v, list) and all(isinstance(w, str) for w in v)
+            for k, v in table.items()):
+        return ["说法的格式不对。"]
+    return [p for preset, words in table.items() for p in check_cue_words(presets, preset, words)]
+
+
+async def cue_table_with(uow: UnitOfWork, kind: str, preset: str,
+                         words: list[str]) -> tuple[str, dict[str, list[str]], list[str]]:
+    """(config key, the table with `preset`'s cue words set — an empty list gives the
+    built-in ones back —, its problems) for /管理; nothing is stored."""
+    key = CUE_KEYS.get(kind)
     if key is None:
-        return ["未知的预设类别。"]
+        return "", {}, ["未知的预设类别。"]
     words = list(dict.fromkeys(w.strip() for w in words if w.strip()))
     default = DEFAULT_NEXT_ACTIONS if kind == "next_actions" else DEFAULT_OBSTACLES
     presets = list(await get_config(uow, f"presets.{kind}", default))
-    problems = check_cue_words(presets, preset, words)
-    if problems:
-        return problems
     current = dict(await get_config(uow, key, {}) or {})
     if words:
         current[preset] = words
     else:
         current.pop(preset, None)
-    await set_config(uow, key, current)
+    return key, current, check_cue_words(presets, preset, words)
+
+
+async def set_cue_words(uow: UnitOfWork, kind: str, preset: str, words: list[str]) -> list[str]:
+    """Store the admin's cue words for one preset (they replace the built-in ones; an empty
+    list gives the built-in ones back). Returns the problems; nothing is stored then."""
+    key, table, problems = await cue_table_with(uow, kind, preset, words)
+    if problems:
+        return problems
+    await set_config(uow, key, table)
     return []
 
 

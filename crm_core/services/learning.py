@@ -176,9 +176,11 @@ async def remove_alias(uow: UnitOfWork, actor: User, alias_id: int) -> LearnedAl
     return row
 
 
-async def list_aliases(uow: UnitOfWork, *, statuses: Sequence[str] = ("active", "pending"),
-                       team_only: bool = False, limit: int = 200) -> list[LearnedAlias]:
-    """Aliases for /管理: pending first, then the newest."""
+async def list_aliases(uow: UnitOfWork, actor: User, *,
+                       statuses: Sequence[str] = ("active", "pending"), team_only: bool = False,
+                       limit: int = 200) -> list[LearnedAlias]:
+    """Aliases for /管理 (admins): pending first, then the newest."""
+    require_role(actor, ADMINS, "list learned aliases")
     if limit < 1:
         raise InvalidInput("limit")
     q = select(LearnedAlias).where(col(LearnedAlias.status).in_(list(statuses)))

@@ -59,7 +59,7 @@ async def test_a_reps_phrase_then_the_teams(db: Database, clock: FrozenClock) ->
         assert await learning.rep_vocabulary(uow, a) == [("customer", "鼓楼", "南京市鼓楼医院")]
         assert await learning.rep_vocabulary(uow, b) == []
         assert await learning.team_vocabulary(uow) == []
-        pending = await learning.list_aliases(uow, team_only=True)
+        pending = await learning.list_aliases(uow, await _admin(uow, admin), team_only=True)
         assert [(p.phrase, p.status) for p in pending] == [("鼓楼", "pending")]
     # a second rep teaching the same makes it team-wide
     await _learn(db, clock, b, Lesson("customer", "鼓楼", "南京市鼓楼医院", "correction:2"))
@@ -69,7 +69,7 @@ async def test_a_reps_phrase_then_the_teams(db: Database, clock: FrozenClock) ->
         assert ["customer", "鼓楼", "南京市鼓楼医院"] in data["learned"]
     # an admin removes it: gone for the team and for the reps; a later lesson keeps it gone
     async with UnitOfWork(db, clock, Actor(admin, "admin")) as uow:
-        team = (await learning.list_aliases(uow, team_only=True))[0]
+        team = (await learning.list_aliases(uow, await _admin(uow, admin), team_only=True))[0]
         rep_a = await uow.session.get(User, a)
         assert rep_a is not None
         with pytest.raises(Forbidden):          # a rep never removes the team's words
@@ -88,7 +88,8 @@ async def test_admin_approves_and_lessons_are_audited(db: Database, clock: Froze
     a, _b, admin = await _users(db, clock)
     await _learn(db, clock, a, Lesson("next_action", "跑流程", "推进合同", "correction:9"))
     async with UnitOfWork(db, clock, Actor(admin, "admin")) as uow:
-        pending = (await learning.list_aliases(uow, team_only=True))[0]
+        pending = (await learning.list_aliases(uow, await _admin(uow, admin),
+                                               team_only=True))[0]
         rep_a = await uow.session.get(User, a)
         assert rep_a is not None
         with pytest.raises(Forbidden):          # only an admin approves
@@ -162,7 +163,8 @@ async def test_a_correction_teaches_the_next_reading(db: Database, clock: Frozen
         mine = await cache.read(uow, a, "鼓楼江北分院的王主任说下周三再谈", NOW)
         theirs = await cache.read(uow, b, "鼓楼江北分院的王主任说下周三再谈", NOW)
         lessons = (await uow.session.execute(select(func.count()).select_from(AliasLesson))).one()
-        pending = [(x.phrase, x.status) for x in await learning.list_aliases(uow, team_only=True)]
+        pending = [(x.phrase, x.status) for x in await learning.list_aliases(
+            uow, await _admin(uow, _admin_id), team_only=True)]
     assert mine.customer == "南京市鼓楼医院"
     assert theirs.customer != "南京市鼓楼医院"
     assert lessons[0] == 1
