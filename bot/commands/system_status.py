@@ -13,15 +13,17 @@ from typing import Any
 from bot.commands.registry import ADMINS, command
 from bot.context import Context
 from bot.messages import Card, Reply
+from bot.render.accuracy import accuracy_lines
 from bot.render.format import short_dt
 from crm_core.models.sla import JobRun
-from crm_core.services import system
+from crm_core.services import accuracy, system
 
 BACKUP_JOB = "daily_backup"
 STATUS_LABELS = {"pending": "待发", "sending": "发送中", "sent": "已发", "dead": "死信"}
 JOB_LABELS: dict[str, str] = {
     "claim_offer_expiry": "抢单到期分配", "daily_backup": "每日备份",
     "daily_report_prompt": "日报提醒",
+    "admin_weekly_accuracy": "识别准确度周报",
     "daily_report_summary": "日报汇总", "dead_letter_alert": "死信提醒",
     "draft_reminders": "草稿提醒", "manager_daily_digest": "经理日报",
     "manager_weekly_digest": "经理周报", "pool_reclaim": "公海回收", "rep_digest": "销售早报",
@@ -36,6 +38,7 @@ async def system_status(ctx: Context) -> Reply:
     """系统状态：推送队列、死信、定时任务（管理员）"""
     async with ctx.uow() as uow:
         st = await system.system_status(uow, ctx.user)
+        week = await accuracy.correction_rates(uow, ctx.user, ctx.now - accuracy.WEEK, ctx.now)
     tz = ctx.bot.clock.tz
     fields = [(STATUS_LABELS[k], str(st.counts.get(k, 0)))
               for k in ("pending", "sending", "sent", "dead")]
@@ -47,6 +50,8 @@ async def system_status(ctx: Context) -> Reply:
               f"重试 {d.attempts} 次仍失败" for d in st.dead]
     if st.dead:
         lines.append("详情：crmbot outbox --status dead")
+    lines.append("识别准确度（近 7 天）：")
+    lines += [f"• {x}" for x in accuracy_lines(week.payload())]
     lines.append("定时任务：")
     for r in st.runs:
         mark = "✅" if r.last_status == "ok" else ("❌" if r.last_status == "error" else "…")

@@ -42,6 +42,9 @@ async def test_a_corrected_customer_is_read_right_next_time(chat: ChatHarness) -
     # a colleague is still asked
     out = text_of(await chat.say("下午去鼓楼江北分院见了王主任，下周二报价", user="wanglei"))
     assert "「鼓楼江北分院」还不是我们的客户" in out
+    # the correction is counted in the live accuracy figure admins see in /系统
+    status = text_of(await chat.say("/系统", user="linxiao"))
+    assert "识别准确度（近 7 天）" in status and "被改过：客户" in status
 
 
 async def test_a_step_no_preset_names_shows_the_reps_words(chat: ChatHarness) -> None:
