@@ -149,7 +149,7 @@ _REJECT = re.compile(
 _UNDECIDED = re.compile(
     # thinking it over, comparing, consulting someone
     r"再考虑|考虑一下|要考虑|还在考虑|考虑考虑|商量|再想想|想一想|犹豫|拿不定|没拿定|没决定|"
-    r"(?<![人间算])还没定|不太确定|还在比较|比较几家|在比较|对比一下|在对比|还在对比|对比几家|货比三家|"
+    r"(?<![人间算天期时])还没定|不太确定|还在比较|比较几家|在比较|对比一下|在对比|还在对比|对比几家|货比三家|"
     r"还在(?:跟|和)[^，,。；;]{1,8}?比|在比价|比比价|"
     r"比较一下|再比较|再看看|还要看看|还得看看|看看再说|再研究|要研究|回去研究|再评估|要评估|"
     r"再算算|算一算|再算一下|再等等|先等等|等等看|请示|汇报后|要汇报|还得再谈|还要再谈|再谈谈|再定|"
@@ -174,14 +174,26 @@ _SUPPORT = re.compile(
 
 
 def detect_attitude(text: str) -> str | None:
-    if _REJECT.search(text):
+    if any(_decider(text, m.start()) for m in _REJECT.finditer(text)):
         return "已否决"
-    if any(not _OWN_ERRAND.search(text[max(0, m.start() - 8): m.start()])
+    if any(_decider(text, m.start()) and not _OWN_ERRAND.search(text[max(0, m.start() - 8):
+                                                                    m.start()])
            for m in _UNDECIDED.finditer(text)):
         return "需再沟通"
-    if _SUPPORT.search(text):
+    if any(_decider(text, m.start()) for m in _SUPPORT.finditer(text)):
         return "明确支持"
     return None
+
+
+# some people, not the decision maker: '有三户居民不同意' is no refusal of the customer's
+# (all of them are: '居民那边都同意了')
+_OTHERS_BEFORE = re.compile(
+    r"(?:有人|个别|部分|有些|少数|[一二三四五六七八九十几两\d]+(?:户|家人|个人|位))"
+    r"(?:居民|业主|住户|家长|员工|工人|人)?[^，,。；;]{0,3}$")
+
+
+def _decider(text: str, pos: int) -> bool:
+    return not _OTHERS_BEFORE.search(text[max(0, pos - 10): pos])
 
 
 # the rep's own errand, not the customer's stance: '我说回去请示一下'

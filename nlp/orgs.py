@@ -75,8 +75,10 @@ _GENERIC = re.compile(
     r"本周|这周|下周|上周|最近|目前|现在)+")
 _NAME_CHAR = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbfA-Za-z0-9·]")
 _CALLED = re.compile(r"(?:叫做?|名叫|名字叫)(?P<n>[\u4e00-\u9fffA-Za-z0-9·]{2,16})")
-_CALLED_END = re.compile(r"的|说|想|要|在|是|电话|手机|号码|联系|老板|负责|，|,|。|\s")
+_CALLED_END = re.compile(r"的|说|想|要|在|是|电话|手机|号码|联系|老板|负责|他们|她们|那个|这个|"
+                         r"那边|这边|，|,|。|\s")
 _INDEFINITE = re.compile(r"(?:[一有某]家|[一有某]个|一所|有所)$")
+_SOME_ONE = re.compile(r"(?:的|那边的?|这边的?)?(?:[一有某]家|[一有某]个|一所|有所)")
 _SURNAME_BOSS = re.compile(r"[\u4e00-\u9fff](?:总|工|经理|老板|主任|部长|科长)")
 _MAX_NAME = 24
 _NOT_AFTER_UNIT = frozenset("费价款租")     # 进店费, 出厂价, 入园费: no organisation ends there
@@ -126,7 +128,11 @@ class OrgFinder:
             if start is not None:
                 found.append(OrgSpan(start, end, text[start:end], m.group(0)))
         found += self._trade_names(text, found, protected, stops, cut)
-        return self._merge(text, found)
+        merged = self._merge(text, found)
+        # '烟台开发区的一家机械厂叫恒力重工': the organisation is the one named, not where it is
+        named = [o for o in merged if not o.suffix]
+        return [o for o in merged if not (o.suffix and _SOME_ONE.match(text, o.end) and any(
+            n.start > o.end for n in named))]
 
     def is_unit_suffix(self, tail: str) -> bool:
         """Text after a catalog name that names a unit of that customer ('旗舰店',

@@ -36,6 +36,9 @@ QUESTION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"[个条单家次位天台套件期批场箱吨张][\u4e00-\u9fff]{0,4}[？?。]?\s*$|"
         r"(?:一共|总共|到底|累计)[^，,。；;]{0,4}?几\s*[个条单家次位天台套件期批场箱吨张]")),
 )
+# what is not known yet, said as a fact: '具体哪天还没定', '多少钱还不清楚'
+_UNKNOWN = re.compile(
+    r"[^，,。；;]{0,3}?(?:还没定|没定|待定|不确定|还不确定|不知道|还不知道|不清楚|还不清楚)")
 _QUESTION_END = re.compile(r"(?:[？?]|吗|呢|了没有|了没|没有呢)\s*$")
 _COUNT_AT_END = re.compile(r"几\s*[个条单家次位天台套件][\s。.！!]*$")
 _REPORTED = re.compile(r"问|咨询|想知道|了解|(?<!帮我)(?<!给我)(?<![帮给])看看|评估|测试|试试")
@@ -89,7 +92,7 @@ def is_question(text: str, clauses: list[tuple[int, int]]) -> bool:
             if name == "A-not-A" and cs < last:
                 continue
             for m in rx.finditer(seg):
-                if not _REPORTED.search(seg[: m.start()]):
+                if not _REPORTED.search(seg[: m.start()]) and not _UNKNOWN.match(seg, m.end()):
                     return True
     stripped = text.strip()
     if _QUESTION_END.search(stripped) and not _REPORTED.search(stripped):

@@ -8,7 +8,7 @@ an expression followed by 再 or a planned step wins, then text order.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from nlp.pipeline.doc import Doc, clause_of
 from nlp.pipeline.entities import Entities
@@ -61,6 +61,12 @@ def read_times(doc: Doc, ents: Entities, actions: PresetMatcher) -> Times:
     vague = [t for t in times if t.vague]
     partial = Times(times, None, vague, [], [])
     chosen = _choose_next(doc, ents, partial, future, actions)
+    if chosen is not None and chosen.time is None:
+        # the same day said again with its clock time ('年检在下周四，…下周四上午八点半到')
+        again = next((t for t in future if t.start > chosen.start and t.date == chosen.date
+                      and t.time is not None), None)
+        if again is not None:
+            chosen = replace(chosen, time=again.time, part=again.part)
     return Times(
         exprs=times,
         chosen=chosen,
