@@ -23,6 +23,7 @@ from crm_core.models.org import ROLE_LABELS
 from crm_core.policies import sla as sla_policy
 from crm_core.policies import stages as stage_policy
 from crm_core.services import admin as svc
+from crm_core.services import routing_preview
 from crm_core.services.catalog import DEFAULT_NEXT_ACTIONS, DEFAULT_OBSTACLES
 from crm_core.uow import UnitOfWork
 
@@ -101,8 +102,10 @@ async def _section_lines(uow: UnitOfWork, ctx: Context, key: str) -> list[str]:
         return [f"• {n} {svc.PLATFORM_LABELS.get(p, p)} {puid}" for n, p, puid in bindings]
     if key == "routing":
         rules = await svc.read_state(uow, u, "routing", "routing")
-        return [f"{i}. {r['name']}{'（兜底）' if r.get('fallback') else ''}"
-                for i, r in enumerate(rules, 1)] or ["还没有规则（全部进公海或兜底）"]
+        mine = [f"{i}. {r['name']}{'（兜底）' if r.get('fallback') else ''}"
+                for i, r in enumerate(rules, 1)] or ["（还没有，按团队的区域和产品线分配）"]
+        return ["自定义规则（删除时回复序号）：", *mine, "",
+                *await routing_preview.table_in_words(uow)]
     if key == "sla":
         lines = []
         for r in sla_policy.RULES:
@@ -202,6 +205,9 @@ async def _preview(t: Turn, d: AdminChange) -> Card:
         lines.append(d.meaning)
     if p.kind == "stages":
         lines.append(_stages_text(p.after))
+    if p.kind == "routing":
+        async with t.ctx.uow() as uow:
+            lines.append((await routing_preview.preview_rules(uow, p.after)).words())
     if p.warnings:
         lines.append("注意：" + "；".join(p.warnings))
     return Card("确认修改？", body="\n".join(lines))

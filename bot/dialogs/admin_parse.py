@@ -41,8 +41,9 @@ PROMPTS: dict[str, str] = {
     "binding.remove": "回复：同事 平台，如「王磊 企业微信」",
     "routing.add": ("回复一条规则：名称 条件… → 目标\n"
                     "如「江苏脊柱 省份=江苏 产品线=脊柱类 → 南京骨科组」\n"
-                    "条件：省份 城市 产品线 渠道 类型；目标：团队名、@登录名 或 公海；"
-                    "名称含「兜底」即兜底规则"),
+                    "条件：省份= 城市= 产品线= 渠道= 类型= 预算>10万 评分>=60；"
+                    "目标：团队名、@登录名 或 公海；名称含「兜底」即兜底规则\n"
+                    "发送后先预览最近30天的线索会怎么分，确认才生效"),
     "routing.remove": "回复要删除的规则序号",
     "stages.edit": ("一行一个阶段：名称 下一阶段=A、B 进入=要求 离开=要求\n"
                     "可加 序号=30、类型=赢单/输单。要求可写："
@@ -181,6 +182,41 @@ async def _parse(uow: UnitOfWork, ctx: Context, action: str, text: str) -> svc.P
     raise InvalidInput(f"unknown action {action}", "这个操作已失效，请重新打开 /管理")
 
 
+LIST_KEYS = {"省份": "province", "城市": "city", "区县": "district", "产品线": "product_line",
+             "渠道": "source", "来源": "source", "类型": "customer_kind",
+             "客户类型": "customer_kind"}
+RANGE_KEYS = {"预算": "budget", "评分": "score"}
+COND_HELP = "省份= 城市= 区县= 产品线= 渠道= 类型=（医院/企业/学校/经销商/政府）预算>… 评分>=…"
+_COND = re.compile(r"^(客户类型|[\u4e00-\u9fff]{2,3}?)\s*(>=|<=|≥|≤|>|<|=|＝|＞|＜)\s*(.*)$")
+_OPS = {"≥": ">=", "≤": "<=", "＞": ">", "＜": "<", "＝": "="}
+
+
+def _amount(key: str, text: str) -> float:
+    """"10万" / "100000" / "1.5万元" / "60分" → a number; refused with the reason."""
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(万|千|k|w|亿)?\s*(元|分)?", text.strip(), re.I)
+    if m is None:
+        raise InvalidInput("bad number", f"「{key}」后面要写数字，如「{key}>10万」，不是「{text}」")
+    mult = {"万": 1e4, "w": 1e4, "千": 1e3, "k": 1e3, "亿": 1e8}.get((m.group(2) or "").lower(), 1)
+    return float(m.group(1)) * mult
+
+
+def _range(key: str, op: str, text: str, old: list[Any] | None
+           ) -> tuple[float | None, float | None]:
+    """One bound ("预算>10万") or a range ("预算=10万~50万"); a second condition on the same
+    key narrows the first ("预算>10万 预算<50万")."""
+    op = _OPS.get(op, op)
+    lo, hi = (old or [None, None])[:2]
+    if op == "=" and re.search(r"[~～\-到至]", text):
+        a, b = re.split(r"\s*[~～\-到至]\s*", text, maxsplit=1)
+        return _amount(key, a), _amount(key, b)
+    n = _amount(key, text)
+    if op in (">", ">="):
+        return n + (1 if op == ">" and key == "评分" else 0), hi
+    if op in ("<", "<="):
+        return lo, n - (1 if op == "<" and key == "评分" else 0)
+    return n, n
+
+
 async def _parse_routing(uow: UnitOfWork, ctx: Context, action: str, text: str
                          ) -> svc.Proposal:
     rules = list(await svc.read_state(uow, ctx.user, "routing", "routing"))
@@ -195,21 +231,28 @@ async def _parse_routing(uow: UnitOfWork, ctx: Context, action: str, text: str
     head, target = text[:m.start()], text[m.end():]
     words = _words(head)
     _need(words, 1, action)
-    keys = {"省份": "province", "城市": "city", "区县": "district", "产品线": "product_line",
-            "渠道": "source", "类型": "customer_kind"}
     when: dict[str, Any] = {}
     current: str | None = None
     for word in words[1:]:
-        k, eq, v = word.partition("=")
-        if eq:
-            if k not in keys:
-                raise InvalidInput("bad key", f"不认识条件「{k}」，可用：{'、'.join(keys)}")
-            current = keys[k]
-            when.setdefault(current, [])
-            if v:
-                when[current].append(v)
-        elif current:
+        m = _COND.match(word)
+        if m is None:
+            if current is None or current in RANGE_KEYS.values():
+                raise InvalidInput("bad condition", f"看不懂条件「{word}」。"
+                                   "写法如「省份=江苏」「预算>10万」「评分>=60」")
             when[current].append(word)
+            continue
+        k, op, v = m.group(1), m.group(2), m.group(3).strip()
+        if k in RANGE_KEYS:
+            current = RANGE_KEYS[k]
+            lo, hi = _range(k, op, v, when.get(current))
+            when[current] = [lo, hi]
+            continue
+        if k not in LIST_KEYS or op != "=":
+            raise InvalidInput("bad key", f"不认识条件「{k}{op}」，可用：{COND_HELP}")
+        current = LIST_KEYS[k]
+        when.setdefault(current, [])
+        if v:
+            when[current].append(v)
     t = target.strip()
     rule: dict[str, Any] = {"name": words[0], "when": when, "fallback": "兜底" in words[0]}
     if t == "公海":

@@ -106,5 +106,23 @@ def routing_fallback(p: Mapping[str, Any]) -> Reply:
     )
 
 
+@notification("routing.batch", example={
+    "count": 37, "pooled": 12, "reasons": [["规则「江苏脊柱」: 团队「南京骨科组」无可分配的人", 25],
+                                          ["没有匹配的规则", 12]],
+    "examples": [{"lead_id": 26, "company": "南京市鼓楼医院", "kind": "pool",
+                  "problem": "团队「南京骨科组」无可分配的人", "outcome": "无人可接, 进入公海"}]})
+def routing_batch(p: Mapping[str, Any]) -> Reply:
+    count, pooled = int(p.get("count") or 0), int(p.get("pooled") or 0)
+    reasons = [f"· {clip(str(r), 30)}：{n} 条" for r, n in (p.get("reasons") or [])]
+    examples = [f"#L{x.get('lead_id')} {clip(str(x.get('company') or ''), 12)}"
+                f"{'（公海）' if x.get('kind') == 'pool' else ''}"
+                for x in (p.get("examples") or [])[:5]]
+    head = f"{count} 条线索没能按规则分配" + (f"，其中 {pooled} 条在公海待认领" if pooled else "")
+    return Card(f"⚠️ 分配异常汇总 {count} 条",
+                body="\n".join([head, "原因：", *reasons, "例如：", *examples,
+                                "请检查分配规则、团队人员或容量（/管理 → 分配规则）。"]),
+                buttons=(Button("查看公海", "pool.list", {}),))
+
+
 def grade_word(grade: str | None) -> str:
     return GRADE_WORD.get(grade or "", "")

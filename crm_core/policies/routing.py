@@ -4,9 +4,16 @@ Order of evaluation (`decide`):
 1. customer affinity — the customer already has an owner who is active and not on leave;
 2. the tenant's ordered rule table: the first active rule whose conditions all hold wins;
    its target is a rep, a team (the team's strategy picks inside it) or the public pool;
-3. the explicit fallback rule, when nothing matched or the matched target cannot take the
-   lead (rep unavailable, team full): the decision then carries `admin_notice` so the admin
-   is told. If even the fallback cannot take it, the lead goes to the pool — never lost.
+3. the fallback rule (the admin's, else the least-loaded sales rep), when nothing matched or
+   the matched target cannot take the lead (rep unavailable, team full): the decision then
+   carries `admin_notice`. If even the fallback cannot take it, the lead goes to the pool
+   with the reason — never lost, never to someone no rule named; managers and admins are
+   told once per batch (`crm_core.services.routing_notices`).
+
+The admin's rules come first, then the teams' own rules (region/product line of each team),
+then the fallback (`combine_rules`): adding a first rule never switches team routing off.
+Only sales reps are picked by "any"/fallback; managers, directors and admins only when a
+rule names them.
 
 Strategies inside a team: `round_robin` (next rep after the last one served, skipping the
 inactive, those on leave and those at capacity) and `weighted` (rep score from configurable
@@ -28,6 +35,7 @@ WEIGHT_LABELS: dict[str, str] = {
     "online": "在线",
 }
 STRATEGY_LABELS: dict[str, str] = {"round_robin": "轮询", "weighted": "加权抢单"}
+DEFAULT_FALLBACK_NAME = "默认兜底"
 
 
 # --- values -------------------------------------------------------------------------------
@@ -134,6 +142,7 @@ class RepState:
     won_amount_30d: float = 0.0
     conversion: Mapping[str, float] = field(default_factory=dict)   # product line → rate
     online: bool = False
+    is_rep: bool = True          # a sales rep: only reps are picked unless a rule names them
 
     @property
     def available(self) -> bool:
@@ -174,10 +183,13 @@ class RoutingConfig:
 
 def implicit_rules(
     teams: Sequence[tuple[int, str, Sequence[str], Sequence[str]]],
+    *, fallback: bool = True,
 ) -> tuple[Rule, ...]:
-    """Default table while an admin has configured none, from (team id, name, provinces,
-    product lines): region + product line, then product line, then region, then the
-    least-loaded rep of all as fallback."""
+    """The teams' own routing, from (team id, name, provinces, product lines): region +
+    product line, then product line, then region, then (with `fallback`) the least-loaded
+    sales rep of all. Alone while an admin has configured no rule; after the admin's rules
+    (and before the admin's fallback) otherwise, so that a first rule never switches the
+    teams' routing off."""
     rules: list[Rule] = []
     for tid, name, provs, lines in teams:
         if provs and lines:
@@ -192,8 +204,71 @@ def implicit_rules(
         if provs:
             rules.append(Rule(None, f"{name}·地区", Conditions(provinces=tuple(provs)),
                               "team", tid))
-    rules.append(Rule(None, "默认兜底", target_kind="any", is_fallback=True))
+    if fallback:
+        rules.append(Rule(None, DEFAULT_FALLBACK_NAME, target_kind="any", is_fallback=True))
     return tuple(rules)
+
+
+def combine_rules(explicit: Sequence[Rule], teams: Sequence[Rule]) -> tuple[Rule, ...]:
+    """The table in force: the admin's rules in their order, then the teams' own rules
+    (region/product line), then the admin's fallback, else the built-in one (least-loaded
+    sales rep)."""
+    mine = [r for r in explicit if not r.is_fallback]
+    fb = [r for r in explicit if r.is_fallback]
+    own_fb = [r for r in teams if r.is_fallback]
+    return (*mine, *(r for r in teams if not r.is_fallback), *(fb or own_fb))
+
+
+def describe_conditions(c: Conditions) -> str:
+    """The conditions in words: "省份为江苏省或浙江省，且预算 ≥ 10万"."""
+    parts: list[str] = []
+    for key, label in (("provinces", "省份"), ("cities", "城市"), ("districts", "区县"),
+                       ("product_lines", "产品线"), ("source_channels", "渠道"),
+                       ("customer_kinds", "客户类型")):
+        vals = getattr(c, key)
+        if vals:
+            parts.append(f"{label}为{'或'.join(vals)}")
+    for lo, hi, label, unit in ((c.budget_min, c.budget_max, "预算", "元"),
+                                (c.score_min, c.score_max, "评分", "分")):
+        if lo is not None and hi is not None:
+            parts.append(f"{label}在{lo:g}~{hi:g}{unit}之间")
+        elif lo is not None:
+            parts.append(f"{label} ≥ {lo:g}{unit}")
+        elif hi is not None:
+            parts.append(f"{label} ≤ {hi:g}{unit}")
+    return "，且".join(parts) or "任何线索"
+
+
+def describe_target(rule: Rule, team_names: Mapping[int, str],
+                    rep_names: Mapping[int, str]) -> str:
+    if rule.target_kind == "pool":
+        return "进入公海"
+    if rule.target_kind == "any":
+        return "分给全公司负载最低的销售"
+    if rule.target_kind == "rep":
+        return f"分给{rep_names.get(rule.target_id or -1, '指定销售')}"
+    return f"分给{team_names.get(rule.target_id or -1, '团队')}（团队内轮流或抢单）"
+
+
+def describe_table(rules: Sequence[Rule], team_names: Mapping[int, str],
+                   rep_names: Mapping[int, str]) -> list[str]:
+    """The table in force, in words, in the order it is read: what /管理 shows."""
+    lines = ["从上往下看，线索用第一条符合的规则（已有负责人的老客户先归原负责人）："]
+    n = 0
+    for r in rules:
+        if not r.active or r.is_fallback:
+            continue
+        n += 1
+        own = "" if r.id is not None else "［团队默认］"
+        lines.append(f"{n}. {own}{r.name}：{describe_conditions(r.conditions)} → "
+                     f"{describe_target(r, team_names, rep_names)}")
+    fb = fallback_rule(rules)
+    if fb is not None:
+        lines.append(f"都不符合或目标接不了：兜底「{fb.name}」→ "
+                     f"{describe_target(fb, team_names, rep_names)}")
+    lines.append("兜底也接不了：进入公海并写明原因，经理和管理员汇总收到一次通知。"
+                 "只分给在岗的销售，不会分给经理、总监或管理员（除非规则点名）。")
+    return lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,8 +402,9 @@ def pick_in_team(
 
 
 def least_loaded(reps: Sequence[RepState]) -> RepState | None:
-    """Available rep with the lowest load relative to capacity (ties: fewer today, id)."""
-    avail = [r for r in reps if r.available]
+    """Available sales rep with the lowest load relative to capacity (ties: fewer today,
+    id). Managers, directors and admins are never picked here."""
+    avail = [r for r in reps if r.available and r.is_rep]
     if not avail:
         return None
     return min(avail, key=lambda r: (r.open_leads / max(r.max_open_leads, 1),
@@ -417,25 +493,17 @@ def decide(
         got = _target(fb, lead, teams, reps, config.weights)
         if isinstance(got, Decision):
             got.details["fallback_because"] = problem
-            quiet = config.implicit and rule is None
+            # nothing matched and the built-in fallback took it: that is its job
+            quiet = rule is None and fb.id is None
             return Decision(got.kind, got.owner_id, got.candidates, got.team_id, got.rule_id,
                             got.reason + (f"({problem})" if problem else ""), got.details,
                             admin_notice=None if quiet else problem)
         problem = f"{problem}; 兜底规则「{fb.name}」: {got}" if problem else \
             f"兜底规则「{fb.name}」: {got}"
-    # Last resort: the least-loaded available rep of the whole company, else the pool.
-    rep = least_loaded([r for r in reps.values() if r.team_id is not None] or
-                       list(reps.values()))
-    if rep is not None:
-        if not config.rules:
-            return Decision("assign", owner_id=rep.id, team_id=rep.team_id,
-                            reason="未配置分配规则; 负载最低",
-                            details={"rule": None, "strategy": "least_loaded"})
-        return Decision("assign", owner_id=rep.id, team_id=rep.team_id,
-                        reason=f"规则目标均无法接收, 分配给全公司负载最低的{rep.name}",
-                        details={"rule": None, "strategy": "least_loaded",
-                                 "fallback_because": problem}, admin_notice=problem)
-    problem = f"{problem}; 全公司没有可分配的销售" if problem else "没有可分配的销售"
+    # Last resort: the pool, with the reason; managers and admins are told in one batch
+    # (crm_core.services.routing_notices). Never a person no rule named: a lead parked with
+    # its reason surprises nobody, one on a stranger's desk does.
+    problem = problem or "没有可分配的销售"
     return Decision("pool", reason=f"无人可接, 进入公海({problem})",
                     details={"rule": None, "fallback_because": problem},
                     admin_notice=problem)

@@ -2,7 +2,7 @@
 
 Errors (the table is rejected, with clear Chinese messages): a rule that can never match
 (empty ranges, a city outside the rule's provinces, an unknown region or product line, a rule
-shadowed by an earlier one), no / several fallbacks, a target that does not exist, a team
+shadowed by an earlier one), several fallbacks (none: the built-in one), a target that does not exist, a team
 without an active rep, an inactive target rep, weights that do not sum to 100.
 Warnings (stored, but said): rules that overlap (the earlier one wins).
 
@@ -263,9 +263,10 @@ def validate_rules(
         out.rules.append(Rule(None, name, cond, kind, target_id, fallback,
                               bool(raw.get("active", True))))
     fallbacks = [r for r in out.rules if r.is_fallback and r.active]
-    if len(fallbacks) != 1:
-        out.errors.append("必须有且只有一条兜底规则，保证线索不会丢失"
+    if len(fallbacks) > 1:
+        out.errors.append("兜底规则只能有一条"
                           f"(当前 {len(fallbacks)} 条)")
+    # none: the built-in fallback (least-loaded sales rep, else the pool) stands in
     _check_order(out)
     return out
 

@@ -180,13 +180,10 @@ def _record_pool(uow: UnitOfWork, lead: Lead, reason: str,
 
 
 async def _tell_admins(uow: UnitOfWork, lead: Lead, d: Decision) -> None:
-    for a in (await state.reference(uow)).users:
-        if a.role != "admin" or not a.active:
-            continue
-        uow.notify("routing.fallback", a.id,
-                   {"lead_id": lead.id, "company": lead.company, "problem": d.admin_notice,
-                    "outcome": d.reason, "kind": d.kind},
-                   dedupe_key=f"routing.fallback:{lead.id}:{a.id}:{uow.now.isoformat()}")
+    """Managers and admins hear of routing problems once per batch (routing_notices)."""
+    from crm_core.services import routing_notices
+
+    routing_notices.record_problem(uow, lead.id, d.admin_notice or "", d.reason, d.kind)
 
 
 def json_keys(d: dict[str, Any]) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from crm_core.policies.routing import (
     RoutingConfig,
     Rule,
     TeamState,
+    combine_rules,
     fallback_rule,
     first_match,
     implicit_rules,
@@ -74,8 +75,6 @@ async def load_config(
                        r.target_id, r.is_fallback, r.active) for r in rows)
     if weights is None:
         weights = await config_value(uow, "routing.weights", DEFAULT_WEIGHTS)
-    if rules:
-        return RoutingConfig(rules, {**DEFAULT_WEIGHTS, **weights})
     regions_by_id = {r.id: r for r in (await uow.session.execute(select(Region))).scalars()}
     if team_rows is None:
         team_rows = list((await uow.session.execute(select(Team))).scalars())
@@ -83,7 +82,8 @@ async def load_config(
               list(regions_by_id[t.region_id].provinces) if t.region_id in regions_by_id
               else [], list(t.product_lines or []))
              for t in sorted(team_rows, key=lambda t: t.id or 0)]
-    return RoutingConfig(implicit_rules(teams), {**DEFAULT_WEIGHTS, **weights}, implicit=True)
+    return RoutingConfig(combine_rules(rules, implicit_rules(teams)),
+                         {**DEFAULT_WEIGHTS, **weights}, implicit=not rules)
 
 
 def build_teams(users: list[User], team_rows: list[Team],
@@ -240,7 +240,7 @@ async def load_reps(
             id=u.id, name=u.name, team_id=u.team_id, active=u.active,
             on_leave=u.on_leave(day), open_leads=open_leads, max_open_leads=u.max_open_leads,
             today_leads=today, max_daily_leads=u.max_daily_leads, open_deals=open_deals,
-            won_amount_30d=won, conversion=conv.get(u.id, {}),
+            won_amount_30d=won, conversion=conv.get(u.id, {}), is_rep=u.role == "rep",
             online=bool(u.last_seen_at and now - u.last_seen_at
                         <= timedelta(minutes=ONLINE_MINUTES)),
         )

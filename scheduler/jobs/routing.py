@@ -47,3 +47,18 @@ _SPECS: tuple[tuple[str, str, str, tuple[TriggerFactory, str], str, str], ...] =
 for _name, _mod, _fn, _sched, _what, _help in _SPECS:
     if _bind(_mod, _fn) is not None:
         register(_name, _make(_mod, _fn, _what), _sched, _help)
+
+
+async def routing_notices(db: Database, clock: Clock, settings: Settings, now: datetime) -> str:
+    """Routing problems of the last window: one card per manager and admin."""
+    from crm_core.services import routing_notices as svc
+    from scheduler.runner import get_watermark, set_watermark
+
+    last = await get_watermark(db, "routing_notices")
+    sent, until = await in_uow(db, clock, lambda uow: svc.send_batch(uow, last))
+    await set_watermark(db, "routing_notices", until)
+    return f"{sent} cards"
+
+
+register("routing_notices", routing_notices, every(minutes=5),
+         "routing problems (fallback, pool) told once per batch to managers and admins")

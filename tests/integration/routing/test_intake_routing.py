@@ -56,17 +56,42 @@ async def test_affinity_wins(company: Company) -> None:
     assert "负责人" in (res.reason or "")
 
 
-async def test_no_match_goes_to_fallback_and_admin_told(company: Company) -> None:
+async def test_no_match_goes_to_fallback_and_managers_told_in_a_batch(company: Company
+                                                                     ) -> None:
+    from datetime import timedelta
+
+    from crm_core.models import LeadEvent, User
+    from crm_core.services import routing_notices
+
     await _rules(company)
-    res = await _post(company, company="成都华西医院", address="四川成都武侯区",
-                      phone="13800000301", product="膝关节")
-    assert res.owner in {"王磊", "李娜", "赵敏"}
-    assert "兜底" in (res.reason or "")
+    for i in range(3):
+        res = await _post(company, company=f"成都华西医院{i}", address="四川成都武侯区",
+                          phone=f"1380000030{i}", product="听诊器")
+        assert res.owner in {"王磊", "李娜", "赵敏"}
+        assert "兜底" in (res.reason or "")
     async with company.uow() as uow:
-        rows = (await uow.session.execute(
-            select(OutboxMessage).where(OutboxMessage.kind == "routing.fallback"))).scalars().all()
-        assert [r.recipient_id for r in rows] == [company.admin.id]
-        assert "没有匹配的规则" in rows[0].payload["problem"]
+        assert (await uow.session.execute(select(OutboxMessage).where(
+            OutboxMessage.kind == "routing.fallback"))).scalars().all() == []
+        events = (await uow.session.execute(select(LeadEvent).where(
+            LeadEvent.kind == "routing_problem"))).scalars().all()
+        assert len(events) == 3
+        bosses = {u.id for u in (await uow.session.execute(select(User).where(
+            User.role.in_(("manager", "admin")), User.active.is_(True)))).scalars()}  # type: ignore[attr-defined]
+    company.clock.advance(timedelta(minutes=2))
+    later = company.clock.now()
+    async with company.uow() as uow:
+        sent, _ = await routing_notices.send_batch(uow, later - timedelta(hours=1))
+        await uow.commit()
+    assert sent == len(bosses) > 0
+    async with company.uow() as uow:    # the same window again: nothing new
+        again, _ = await routing_notices.send_batch(uow, later - timedelta(hours=1))
+        await uow.commit()
+        rows = (await uow.session.execute(select(OutboxMessage).where(
+            OutboxMessage.kind == "routing.batch"))).scalars().all()
+    assert again == 0
+    assert {r.recipient_id for r in rows} == bosses
+    assert rows[0].payload["count"] == 3
+    assert "没有匹配的规则" in rows[0].payload["reasons"][0][0]
 
 
 async def test_weighted_team_opens_offer_and_grab(company: Company) -> None:

@@ -152,18 +152,52 @@ def test_weighted_single_available_assigns_directly() -> None:
     assert "综合评分最高" in d.reason
 
 
-def test_no_rules_least_loaded() -> None:
+def test_no_rules_goes_to_the_pool_with_its_reason() -> None:
     r = reps(r1={"open_leads": 10}, r2={"open_leads": 3})
     d = decide(LeadFacts(province="江苏省"), RoutingConfig(), TEAMS, r)
-    assert d.kind == "assign"
-    assert d.reason == "未配置分配规则; 负载最低"
-    assert d.owner_id == 3
+    assert d.kind == "pool"
+    assert d.owner_id is None
+    assert "没有可分配的销售" in d.reason
 
 
-def test_fallback_full_last_resort_is_least_loaded_of_company() -> None:
+def test_fallback_full_goes_to_the_pool_never_to_a_stranger() -> None:
     js_full = {f"r{i}": {"today_leads": 15} for i in (1, 2, 3)}
     d = decide(LeadFacts(province="四川省"), CONFIG, TEAMS, reps(**js_full, r6={"open_leads": 9}))
-    assert d.kind == "assign"
-    assert d.owner_id == 4
-    assert d.reason == "规则目标均无法接收, 分配给全公司负载最低的陈杰"
+    assert d.kind == "pool"
+    assert d.owner_id is None
+    assert "江苏组" in d.reason
     assert "江苏组" in (d.admin_notice or "")
+
+
+def test_any_fallback_picks_only_sales_reps() -> None:
+    """Least-loaded picks never land on a manager, director or admin."""
+    from crm_core.policies.routing import Rule
+
+    r = {1: RepState(1, "王经理", 10, open_leads=0, is_rep=False),
+         2: RepState(2, "李娜", 10, open_leads=5),
+         3: RepState(3, "钱总", None, open_leads=0, is_rep=False)}
+    cfg = RoutingConfig((Rule(None, "兜底", target_kind="any", is_fallback=True),))
+    d = decide(LeadFacts(), cfg, TEAMS, r)
+    assert d.owner_id == 2
+    only_bosses = {k: v for k, v in r.items() if k != 2}
+    assert decide(LeadFacts(), cfg, TEAMS, only_bosses).kind == "pool"
+
+
+def test_a_rule_naming_a_manager_is_obeyed() -> None:
+    from crm_core.policies.routing import Conditions, Rule
+
+    r = {1: RepState(1, "王经理", 10, is_rep=False), 2: RepState(2, "李娜", 10)}
+    cfg = RoutingConfig((Rule(5, "大客户", Conditions(budget_min=1e6), "rep", 1),))
+    assert decide(LeadFacts(budget=2e6), cfg, TEAMS, r).owner_id == 1
+
+
+def test_combined_table_keeps_team_rules_before_the_admin_fallback() -> None:
+    from crm_core.policies.routing import Conditions, Rule, combine_rules, implicit_rules
+
+    teams = implicit_rules([(10, "苏州组", ["江苏省"], []), (20, "南京组", [], ["骨科"])])
+    mine = (Rule(1, "兜底", target_kind="team", target_id=20, is_fallback=True),
+            Rule(2, "大单", Conditions(budget_min=5e5), "team", 20))
+    table = combine_rules(mine, teams)
+    assert [r.name for r in table] == ["大单", "南京组·产品线", "苏州组·地区", "兜底"]
+    d = decide(LeadFacts(province="江苏省"), RoutingConfig(table), TEAMS, reps())
+    assert d.team_id == 10
