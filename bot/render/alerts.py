@@ -75,6 +75,37 @@ def sla_alert(p: Mapping[str, Any]) -> Reply:
                 card_id=str(p.get("escalation") or p.get("escalation_id") or ""))
 
 
+def alert_line(p: Mapping[str, Any]) -> str:
+    """One alert in a list: "⚠️ #A12 首次联系超时 线索 #L5 鼓楼医院 · 张伟 · 超时3 小时"."""
+    level = int(p.get("level") or 1)
+    num = f"#A{p['escalation_id']} " if p.get("escalation_id") else ""
+    return (f"{LEVEL_ICON.get(level, '🚨')} {num}{p.get('rule_label') or ''} {_subject(p)}"
+            f" · {p.get('owner_name') or ''} · 超时{_overdue(p.get('overdue_minutes'))}")
+
+
+@notification("sla.digest", example={
+    "count": 146, "backlog": True, "by_level": {"L2": 120, "L3": 26},
+    "by_rule": {"首次联系超时": 100, "认领超时": 46},
+    "top": [{"rule": "first_contact", "rule_label": "首次联系超时", "level": 3,
+             "lead_id": 5, "title": "南京市鼓楼医院", "owner_name": "张伟",
+             "overdue_minutes": 1500, "escalation_id": 12, "escalation": "sla:x"}]})
+def sla_digest(p: Mapping[str, Any]) -> Reply:
+    count = int(p.get("count") or 0)
+    top = list(p.get("top") or [])[:5]
+    rules = "、".join(f"{k} {v}" for k, v in (p.get("by_rule") or {}).items())
+    title = (f"📋 积压预警汇总：{count} 条" if p.get("backlog")
+             else f"⏰ {count} 条超时预警待处理")
+    head = ("系统恢复或导入后首次检查，以下是汇总，不再逐条推送。\n" if p.get("backlog") else "")
+    body = (head + (f"按类型：{rules}\n" if rules else "") + f"最紧急的 {len(top)} 条：\n"
+            + "\n".join(alert_line(x) for x in top))
+    buttons: list[Button] = [Button(f"全部 {count} 条", "sla.all", {}, style="primary")]
+    first = top[0] if top else None
+    if first is not None and int(first.get("level") or 1) >= 2 and first.get("escalation"):
+        buttons.append(Button(f"催办 #A{first.get('escalation_id')}", "sla.urge",
+                              {"escalation": str(first["escalation"])}))
+    return Card(title, body=body, buttons=tuple(buttons))
+
+
 @notification("sla.urge")
 def sla_urge(p: Mapping[str, Any]) -> Reply:
     what = f"线索 #L{p['lead_id']}" if p.get("lead_id") else f"预警 #A{p.get('escalation_id')}"

@@ -87,6 +87,7 @@ class LeadEvent(SQLModel, table=True):
     """The lead's history: created, merged inquiry, assigned, claimed, pooled, …"""
 
     __tablename__ = "lead_event"
+    __table_args__ = (Index("ix_lead_event_kind_at", "kind", "at"),)   # routing_notices
     id: int | None = Field(default=None, primary_key=True)
     lead_id: int | None = Field(default=None, foreign_key="lead.id", index=True)
     customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)

@@ -67,6 +67,10 @@ class Escalation(SQLModel, table=True):
     resolved_at: datetime | None = Field(default=None, sa_column=ts_column())
     action: str | None = None                  # urge | reassign | extend (the supervisor's)
     action_by: int | None = None
+    # told in the recipient's alert card of a scan (None: not yet — quiet hours, or the scan
+    # is still draining a backlog)
+    notified_at: datetime | None = Field(default=None, sa_column=ts_column(index=True))
+    title: str | None = None                   # what the card names: "南京鼓楼医院"
 
 
 class DailyReport(SQLModel, table=True):

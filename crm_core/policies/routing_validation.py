@@ -2,8 +2,9 @@
 
 Errors (the table is rejected, with clear Chinese messages): a rule that can never match
 (empty ranges, a city outside the rule's provinces, an unknown region or product line, a rule
-shadowed by an earlier one), several fallbacks (none: the built-in one), a target that does not exist, a team
-without an active rep, an inactive target rep, weights that do not sum to 100.
+shadowed by an earlier one), several fallbacks (none: the built-in one stands in), a target
+that does not exist, a team without an active rep, an inactive target rep, weights that do not
+sum to 100.
 Warnings (stored, but said): rules that overlap (the earlier one wins).
 
 Admin format of one rule (JSON):

@@ -156,15 +156,18 @@ def breach_key(rule: str, subject_id: int, anchor: datetime, level: int) -> str:
     return f"sla:{rule}:{subject_id}:{int(anchor.timestamp())}:L{level}"
 
 
-def escalation_target(level: int, owner_id: int | None, chain: Sequence[int]) -> int | None:
+def escalation_target(level: int, owner_id: int | None, chain: Sequence[int],
+                      rule: str | None = None) -> int | None:
     """Level 1 → the owner, level 2 → the supervisor, level 3 → the director (the next one up
-    the chain; a missing supervisor is skipped upwards, never back down to the owner)."""
-    if level <= 1:
+    the chain; a missing supervisor is skipped upwards, never back down to the owner).
+    An unclaimed lead (`claim`) goes to the supervisor at its first level already: the owner
+    was told when it was assigned, the claim SLA is the supervisor's to chase."""
+    if level <= 1 and not (rule == CLAIM and chain):
         return owner_id
     ups = list(chain)
     if not ups:
         return None
-    return ups[min(level - 2, len(ups) - 1)]
+    return ups[min(max(level - 2, 0), len(ups) - 1)]
 
 
 def policy_from_row(row: Mapping[str, Any]) -> RulePolicy:

@@ -323,6 +323,7 @@ class ScanResult:
     stopped: int = 0
     skipped: int = 0
     by_level: dict[int, int] = field(default_factory=dict)
+    cards: int = 0
 
 
 async def due_clocks(uow: UnitOfWork, limit: int) -> list[SlaClock]:
@@ -420,11 +421,10 @@ async def scan_clocks(uow: UnitOfWork, *, limit: int = 500) -> ScanResult:
     for rule, group in by_rule.items():
         for sid, subj in (await load_subjects(uow, rule, [c.subject_id for c in group])).items():
             subjects[(rule, sid)] = subj
-    chains, names = await _people(uow, (s.owner_id for s in subjects.values()))
+    chains, _ = await _people(uow, (s.owner_id for s in subjects.values()))
     updates: list[dict[str, Any]] = []
     resolve: list[int] = []
     escs: list[dict[str, Any]] = []
-    alerts: dict[str, tuple[int | None, dict[str, Any]]] = {}
     for clock in clocks:
         subj = subjects.get((clock.rule, clock.subject_id))
         upd = {"b_id": clock.id, "b_started": clock.started_at, "b_owner": clock.owner_id,
@@ -456,22 +456,17 @@ async def scan_clocks(uow: UnitOfWork, *, limit: int = 500) -> ScanResult:
         updates.append(upd)
         chain = chains.get(subj.owner_id, []) if subj.owner_id is not None else []
         for b in breaches:
-            target = P.escalation_target(b.level, subj.owner_id, chain)
+            target = P.escalation_target(b.level, subj.owner_id, chain, clock.rule)
             key = P.breach_key(clock.rule, clock.subject_id, subj.anchor, b.level)
+            if target is None:
+                log.warning("SLA alert %s: nobody to tell", key)
             escs.append({"key": key, "clock_id": clock.id, "rule": clock.rule,
                          "subject_id": clock.subject_id, "lead_id": subj.lead_id,
                          "owner_id": subj.owner_id, "recipient_id": target, "level": b.level,
-                         "started_at": subj.anchor, "deadline_at": b.deadline, "fired_at": now})
-            alerts[key] = (target, {
-                "rule": clock.rule, "rule_label": P.RULE_LABELS[clock.rule], "level": b.level,
-                "level_label": P.LEVEL_LABELS.get(b.level, ""), "subject_id": clock.subject_id,
-                "lead_id": subj.lead_id, "deal_id": subj.deal_id, "title": subj.title,
-                "owner_id": subj.owner_id,
-                "owner_name": names.get(subj.owner_id, "（无负责人）")
-                if subj.owner_id is not None else "（无负责人）",
-                "started_at": subj.anchor.isoformat(), "deadline_at": b.deadline.isoformat(),
-                "overdue_minutes": int((now - b.deadline).total_seconds() // 60),
-            })
+                         "started_at": subj.anchor, "deadline_at": b.deadline, "fired_at": now,
+                         "title": subj.title[:120],
+                         # nobody to tell: nothing to send later either
+                         "notified_at": now if target is None else None})
     if updates:
         await uow.session.execute(
             sa.update(CLOCK).where(CLOCK.c.id == sa.bindparam("b_id")).values(
@@ -483,28 +478,14 @@ async def scan_clocks(uow: UnitOfWork, *, limit: int = 500) -> ScanResult:
         await uow.session.execute(sa.update(ESC).where(
             in_list(uow, ESC.c.clock_id, resolve), ESC.c.resolved_at.is_(None),
         ).values(resolved_at=now))
-    outbox: list[dict[str, Any]] = []
     if escs:  # executemany (no RETURNING: asyncpg's fast path); the unique key is the guard
         res_ins = await uow.session.execute(
             _insert(uow, ESC).on_conflict_do_nothing(index_elements=["key"]), escs)
         inserted = res_ins.rowcount  # type: ignore[attr-defined]
         res.fired = inserted if inserted is not None and inserted >= 0 else len(escs)
-        ids = dict((await uow.session.execute(sa.select(ESC.c.key, ESC.c.id).where(
-            in_list(uow, ESC.c.key, [e["key"] for e in escs])))).all())   # the number shown
         for e in escs:
             res.by_level[e["level"]] = res.by_level.get(e["level"], 0) + 1
-            target, payload = alerts[e["key"]]
-            if target is None:
-                log.warning("SLA alert %s: nobody to tell", e["key"])
-                continue
-            payload["escalation"] = e["key"]
-            payload["escalation_id"] = ids.get(e["key"])
-            outbox.append({"kind": "sla.alert", "recipient_id": target, "payload": payload,
-                           "dedupe_key": e["key"], "status": "pending", "attempts": 0,
-                           "next_attempt_at": now, "created_at": now})
-    if outbox:
-        await uow.session.execute(_insert(uow, OUTBOX).on_conflict_do_nothing(
-            index_elements=["dedupe_key"]), outbox)
+    # the recipients hear of them in one card each per scan: `send_alert_cards`
     return res
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from crm_core.clock import Clock
 from crm_core.db import Database
-from crm_core.services import sla
+from crm_core.services import alert_cards, sla
 from crm_core.settings import Settings
 from crm_core.uow import UnitOfWork
 from scheduler.registry import daily_at, every, job
@@ -14,7 +14,7 @@ from scheduler.runner import get_watermark, set_watermark
 from scheduler.util import OVERLAP, in_uow
 
 SCAN_BATCH = 1000
-MAX_BATCHES = 40
+MAX_BATCHES = 200
 
 
 @job("sla_sync", every(minutes=1), "start SLA clocks for newly assigned leads, tasks and deals")
@@ -49,7 +49,10 @@ async def sla_scan(db: Database, clock: Clock, settings: Settings, now: datetime
         for lv, n in res.by_level.items():
             total.by_level[lv] = total.by_level.get(lv, 0) + n
         if res.due < SCAN_BATCH:
+            # drained: one card per recipient for what fired (a backlog still draining
+            # waits, so that it arrives as one summary, not one card per run)
+            total.cards = await in_uow(db, clock, alert_cards.send_alert_cards)
             break
     levels = " ".join(f"L{lv}={n}" for lv, n in sorted(total.by_level.items()))
     return (f"{total.due} due, {total.fired} fired ({levels or '-'}), {total.restarted} "
-            f"restarted, {total.stopped} stopped")
+            f"restarted, {total.stopped} stopped, {total.cards} cards")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -152,9 +153,19 @@ async def test_downtime_fires_missed_levels_once_each(
     await run("sla_sync", sched_db, frozen, at(2026, 4, 3, 17, 1))
     await run("sla_scan", sched_db, frozen, at(2026, 5, 20, 9))
     await run("sla_scan", sched_db, frozen, at(2026, 5, 20, 9, 1))
-    levels = sorted(a.payload["level"] for a in await alerts(sched_db)
-                    if a.payload["rule"] == "first_contact")
-    assert levels == [1, 2, 3]
+    async with sched_db.sessions() as s:
+        escs = (await s.execute(sa.select(Escalation).where(
+            Escalation.rule == "first_contact"))).scalars().all()
+        cards = (await s.execute(sa.select(OutboxMessage).where(
+            OutboxMessage.kind.in_(("sla.alert", "sla.digest"))))).scalars().all()  # type: ignore[attr-defined]
+    assert sorted(e.level for e in escs) == [1, 2, 3]
+    # after the downtime: one card per person; the manager's two alerts (first contact L2 and
+    # the claim's first levels) arrive as one summary of the backlog
+    per_person = Counter(c.recipient_id for c in cards)
+    assert set(per_person.values()) == {1}
+    digest = next(c for c in cards if c.kind == "sla.digest")
+    assert digest.payload["backlog"] is True
+    assert digest.payload["count"] == len(digest.payload["top"]) or digest.payload["count"] > 5
 
 
 async def test_task_reminders_before_and_at_due_time_once(
@@ -195,6 +206,8 @@ async def test_deal_stuck_and_dormant(
         await s.commit()
     await run("sla_sync", sched_db, frozen, at(2026, 3, 25, 9))
     await run("sla_scan", sched_db, frozen, at(2026, 3, 25, 9))
-    got = sorted((a.payload["rule"], a.payload["level"]) for a in await alerts(sched_db, None))
+    async with sched_db.sessions() as s:
+        got = sorted((e.rule, e.level) for e in (await s.execute(
+            sa.select(Escalation))).scalars())
     # 方案演示 since 10 Feb: stuck 43 days → L1 and L2; dormant since 10 Feb (43 d) → L1, L2
     assert got == [("dormant", 1), ("dormant", 2), ("stage_stuck", 1), ("stage_stuck", 2)]
