@@ -26,6 +26,7 @@ from typing import Any
 from aiohttp import web
 
 from adapters.platforms import (
+    MAX_BODY_BYTES,
     BodyTooLarge,
     Dispatcher,
     Enricher,
@@ -211,8 +212,11 @@ class FeishuEvents:
     # -- HTTP --------------------------------------------------------------------------
     async def receive(self, request: web.Request) -> web.Response:
         received = time.perf_counter()
+        size = request.content_length or 0
+        if size > MAX_BODY_BYTES:
+            return too_large()
         if (self._cipher is not None and not request.headers.get("X-Lark-Signature")
-                and (request.content_length or 0) > UNSIGNED_MAX_BYTES):
+                and size > UNSIGNED_MAX_BYTES):
             log.warning("feishu: refused an unsigned body of %s bytes", request.content_length)
             return web.json_response({"msg": "missing signature"}, status=401)
         try:
