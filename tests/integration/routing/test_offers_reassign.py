@@ -127,6 +127,8 @@ async def test_bad_rules_rejected_with_clear_message(company: Company) -> None:
         {"name": "A", "when": {"province": "江苏"}, "team": "江苏组"},
         {"name": "B", "when": {"city": "南京"}, "team": "江苏组"},
         {"name": "空团队", "when": {"province": "安徽"}, "team": "空组"},
+        {"name": "兜底1", "fallback": True, "team": "江苏组"},
+        {"name": "兜底2", "fallback": True, "team": "江苏组"},
     ]
     async with company.uow(company.admin) as uow:
         with pytest.raises(InvalidInput) as e:
@@ -137,7 +139,7 @@ async def test_bad_rules_rejected_with_clear_message(company: Company) -> None:
     assert "预算下限" in msg
     assert "被前面的规则「A」完全覆盖" in msg
     assert "团队「空组」不存在" in msg
-    assert "兜底规则" in msg
+    assert "兜底规则只能有一条" in msg
     assert "权重之和必须为 100(当前为 90)" in msg
     async with company.uow() as uow:
         assert (await uow.session.execute(select(AssignmentRule))).first() is None
