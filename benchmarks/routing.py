@@ -8,10 +8,17 @@ PostgreSQL.
    2 %), six product lines, budgets; 12 reps in four teams with different regions, daily and
    open caps and leave days; leads close after 2–9 days. Prints the routing decision time
    (median / p99, region resolution included), the leads left unassigned (must be 0 except
-   the explicit spam → pool rule) and the load balance index per strategy (Jain's index of
+   the explicit spam → pool rule, or the pool with its reason when every target is full)
+   and the load balance index per strategy (Jain's index of
    assigned ÷ capacity, see docs/routing.md; 1.0 = perfectly even relative to capacity).
 2. The service on SQLite: `route_new_lead` inside intake for 300 leads (queries included).
 3. PostgreSQL (127.0.0.1:5432): 50 concurrent `grab_offer` calls on one offer, 5 rounds.
+4. Issue 15: the lead health grade distribution on the demo company (open leads, scored at
+   the demo's instant and after a nightly rescoring a day later) and on a 10 000-lead
+   synthetic company (statuses, ages, completeness and sources as below), with the reds'
+   first reasons; and the share of the simulated month's leads that would change team for a
+   sample rule change ("大单: budget ≥ 1 000 000 → 全国组" first), computed by the same code as
+   the /管理 preview (`crm_core.services.routing_preview.compare`).
 """
 
 from __future__ import annotations
@@ -138,7 +145,11 @@ def simulate(n_leads: int, seed: int) -> dict[str, object]:
             outcomes[dec.kind if owner is None else "assigned"] += 1
             reasons[dec.reason.split(";")[0]] += 1
             if owner is None:
-                outcomes["pool_by_rule" if dec.rule_id == 1 else "LOST"] += 1
+                # the pool by the explicit rule, or with its reason (managers told in a
+                # batch) when nobody could take it; "LOST" would be a lead with neither
+                kind = "pool_by_rule" if dec.rule_id == 1 else \
+                    "pool_with_reason" if dec.kind == "pool" and dec.admin_notice else "LOST"
+                outcomes[kind] += 1
                 if dec.rule_id != 1:
                     lost_why[str(dec.admin_notice)[:60]] += 1
                 continue
@@ -163,6 +174,103 @@ def simulate(n_leads: int, seed: int) -> dict[str, object]:
                           if TEAMS[t][1] == "round_robin"},
         "jain_weighted_all": jain(weighted),
     }
+
+
+NEW_RULES = (Rule(20, "大单", Conditions(budget_min=1_000_000), "team", 4), *RULES)
+
+
+def rule_change_share(n_leads: int, seed: int) -> tuple[int, int, dict[str, int]]:
+    """(leads, leads that would change, moves) for NEW_RULES vs RULES on a fresh state."""
+    from crm_core.services.routing_preview import compare
+
+    rng = random.Random(seed)
+    facts = []
+    for i in range(n_leads):
+        place = regions.resolve(rng.choice(rng.choices(PLACES, [w for w, _ in PLACES])[0][1]))
+        facts.append((LeadFacts(
+            lead_id=i + 1, province=place.province, city=place.city, district=place.district,
+            product_lines=(pick(rng, LINES),),
+            budget=rng.choice([None, 50_000, 200_000, 1_500_000]),
+            source_channel=pick(rng, SOURCES), score=rng.randint(10, 95)), f"医院{i}"))
+    reps = {rid: RepState(rid, name, team, max_open_leads=open_cap, max_daily_leads=cap)
+            for rid, name, team, cap, open_cap, *_ in REPS}
+    teams = {tid: TeamState(tid, name, strategy, tuple(r[0] for r in REPS if r[2] == tid))
+             for tid, (name, strategy) in TEAMS.items()}
+    p = compare(facts, RoutingConfig(RULES), RoutingConfig(NEW_RULES), teams, reps)
+    return p.total, p.changed, p.moves
+
+
+def synthetic_grades(n: int, seed: int) -> tuple[Counter[str], Counter[str]]:
+    """Grade counts and the reds' first reasons for `n` synthetic open leads."""
+    from crm_core.policies import scoring
+
+    rng = random.Random(seed)
+    now = datetime(2026, 3, 31, 9, tzinfo=TZ)
+    grades: Counter[str] = Counter()
+    red_why: Counter[str] = Counter()
+    statuses = [("new", 10), ("assigned", 20), ("claimed", 15), ("contacted", 35),
+                ("qualified", 15), ("converted", 5)]
+    for _ in range(n):
+        status = pick(rng, statuses)
+        idle = rng.expovariate(1 / 4.0) if status in ("contacted", "qualified") else \
+            rng.expovariate(1 / 1.5)
+        fields = {k: ("x" if rng.random() < p else None) for k, p in (
+            ("name", 0.95), ("phone", 0.93), ("email", 0.4), ("company", 0.9),
+            ("title", 0.6), ("product", 0.75), ("budget", 0.3), ("province", 0.85))}
+        raw = {"page_dwell_seconds": rng.randint(10, 600), "downloads": rng.randint(0, 2)} \
+            if rng.random() < 0.3 else {}
+        inp = scoring.ScoreInput(
+            fields=fields, source_channel=pick(rng, SOURCES), raw=raw, status=status,
+            followups=rng.randint(1, 5) if status in ("contacted", "qualified") else 0,
+            created_at=now - timedelta(days=idle + 1),
+            last_activity_at=now - timedelta(days=idle))
+        got = scoring.score_lead(inp, now)
+        grades[got.grade] += 1
+        if got.grade == "red":
+            red_why[got.reasons[0].split("天")[-1] if got.reasons else "?"] += 1
+    return grades, red_why
+
+
+async def demo_grades() -> list[tuple[str, Counter[str], Counter[str]]]:
+    """The demo company's open leads by grade: as seeded, and after a nightly rescoring."""
+    import sqlalchemy as sa
+
+    from crm_core.clock import FrozenClock
+    from crm_core.db import Database, migrate
+    from crm_core.demo.seed import seed_demo
+    from crm_core.models import Lead
+    from crm_core.models.pipeline import OPEN_LEAD_STATUSES
+    from crm_core.services import scoring as scoring_service
+    from crm_core.uow import UnitOfWork
+
+    tmp = Path(tempfile.mkdtemp()) / "demo.db"
+    url = f"sqlite:///{tmp}"
+    migrate(url)
+    db = Database(url)
+    clock = FrozenClock(datetime(2026, 3, 2, 9, tzinfo=TZ))
+    out = []
+    async with UnitOfWork(db, clock) as uow:
+        await seed_demo(uow)
+        await uow.commit()
+    for label, days in (("rescored at seeding", 0), ("after the nightly rescoring", 1)):
+        clock.set(datetime(2026, 3, 2, 9, tzinfo=TZ) + timedelta(days=days, hours=17))
+        async with UnitOfWork(db, clock) as uow:
+            await scoring_service.rescore_all(uow)
+        async with UnitOfWork(db, clock) as uow:
+            rows = (await uow.session.execute(sa.select(Lead.grade, Lead.score_reasons).where(
+                Lead.status.in_(OPEN_LEAD_STATUSES)))).all()  # type: ignore[attr-defined]
+        grades = Counter(str(g) for g, _ in rows)
+        why = Counter(str((r or ["?"])[0]).split("天")[-1] for g, r in rows if g == "red")
+        out.append((label, grades, why))
+    await db.dispose()
+    return out
+
+
+def show_grades(label: str, grades: Counter[str], why: Counter[str]) -> None:
+    n = sum(grades.values()) or 1
+    print(f"{label}: " + ", ".join(f"{g} {grades[g]} ({grades[g] / n:.0%})"
+                                   for g in ("green", "yellow", "red"))
+          + (f"; reds' first reason: {dict(why.most_common(3))}" if why else ""))
 
 
 def jain(xs: list[float]) -> float:
@@ -262,9 +370,10 @@ def main() -> int:
           f"(region resolution alone median "
           f"{statistics.median(r['resolve']):.3f} ms)")  # type: ignore[arg-type]
     print(f"outcomes: assigned {outcomes['assigned']}, pool by explicit rule "
-          f"{outcomes['pool_by_rule']}, unassigned otherwise (lost) {outcomes['LOST']}")
-    if outcomes["LOST"]:
-        print("why unassigned:", dict(r["lost_why"].most_common(5)))  # type: ignore[attr-defined]
+          f"{outcomes['pool_by_rule']}, pool with its reason (nobody could take it; managers "
+          f"told in one batch) {outcomes['pool_with_reason']}, lost {outcomes['LOST']}")
+    if outcomes["pool_with_reason"] or outcomes["LOST"]:
+        print("why not assigned:", dict(r["lost_why"].most_common(3)))  # type: ignore[attr-defined]
     print("top reasons: " + "; ".join(f"{k} ×{v}" for k, v in
                                       r["reasons"].most_common(6)))  # type: ignore[attr-defined]
     assigned: Counter[int] = r["assigned"]  # type: ignore[assignment]
@@ -281,6 +390,19 @@ def main() -> int:
           f"{r['jain_weighted_all']:.3f}")
     ok = statistics.median(timings) <= 1.0 and outcomes["LOST"] == 0 and \
         float(r["jain_weighted_all"]) >= 0.9  # type: ignore[arg-type]
+
+    print("== lead health grades (issue 15)")
+    grades, why = synthetic_grades(10_000, args.seed)
+    show_grades("synthetic company, 10 000 open leads", grades, why)
+    ok = ok and grades["red"] / sum(grades.values()) <= 0.2
+    if not args.no_db:
+        for label, g, w in asyncio.run(demo_grades()):
+            show_grades(f"demo company, {label}", g, w)
+            ok = ok and g["red"] / max(1, sum(g.values())) <= 0.2
+    total, changed, moves = rule_change_share(args.leads, args.seed)
+    print(f"== sample rule change (大单: budget >= 1 000 000 → 全国组, first): {changed} of "
+          f"{total} leads would change team ({changed / max(total, 1):.1%}); "
+          + "; ".join(f"{k} {v}" for k, v in sorted(moves.items(), key=lambda kv: -kv[1])[:3]))
 
     if not args.no_db:
         times = asyncio.run(service_on_sqlite(300))

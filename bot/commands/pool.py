@@ -6,6 +6,7 @@ from bot import refs
 from bot.commands.registry import command
 from bot.context import Context
 from bot.messages import Button, Card, Reply, Text
+from bot.render.cards import top_reason
 from bot.render.format import clip
 from bot.render.paging import NEXT_PAGE, window
 from bot.render.routing import GRADE_ICON
@@ -44,7 +45,8 @@ async def pool_list(ctx: Context, args: str | None = None, lead_id: str | None =
         left = await pool_service.pool_status_of(uow, ctx.user_id)
     if not total:
         return Text("公海里暂时没有线索。" if not arg else f"公海里没有和「{arg}」相关的线索。")
-    lines = [f"{GRADE_ICON.get(x.grade or '', '⚪')} #L{x.id} {clip(x.company or '未知单位', 14)}"
+    lines = [f"{GRADE_ICON.get(x.grade or '', '⚪')}{top_reason(x)} #L{x.id} "
+             f"{clip(x.company or '未知单位', 14)}"
              f" · {x.product_line or clip(x.product_text, 8) or '—'}"
              f" · {''.join(p for p in (x.city or x.province,) if p) or '—'}" for x in leads]
     buttons = [Button(f"认领 #L{x.id}", "pool.claim", {"lead_id": str(x.id)})

@@ -23,7 +23,12 @@ def source_label(channel: str | None) -> str:
 def grade_of(lead: Lead) -> str:
     if lead.grade in GRADE_ICON:
         return lead.grade
-    return "red" if lead.score < 40 else "yellow" if lead.score < 70 else "green"
+    return "red" if lead.score < 40 else "yellow" if lead.score < 65 else "green"
+
+
+def top_reason(lead: Lead) -> str:
+    """The health score's first reason, short: every list shows why a lead is its colour."""
+    return f"（{clip(lead.score_reasons[0], 14)}）" if lead.score_reasons else ""
 
 
 def lead_line(lead: Lead, owner: str | None = None) -> str:
@@ -31,7 +36,8 @@ def lead_line(lead: Lead, owner: str | None = None) -> str:
     icon = GRADE_ICON[grade_of(lead)]
     status = LEAD_STATUS_LABELS.get(lead.status, lead.status)
     tail = f" · {owner}" if owner else ""
-    return f"{icon} #L{lead.id} {clip(lead.company or '未知单位', 16)} {who} · {status}{tail}"
+    return (f"{icon}{top_reason(lead)} #L{lead.id} {clip(lead.company or '未知单位', 16)} "
+            f"{who} · {status}{tail}")
 
 
 def lead_card(lead: Lead, *, owner: str | None = None, masked: bool = False,

@@ -250,7 +250,10 @@ async def seed_demo(uow: UnitOfWork, *, seed: int = 7) -> dict[str, int]:
     for i, status in enumerate(statuses):
         c, contacts = rng.choice(customers)
         label, usrc, umedium = rng.choice(D.SOURCES)
-        created = now - timedelta(days=rng.randint(0, 45), hours=rng.randint(0, 10))
+        age = rng.randint(0, 45)
+        if status in ("new", "assigned", "claimed"):
+            age //= 9          # a working team: uncontacted leads are days old, not weeks
+        created = now - timedelta(days=age, hours=rng.randint(0, 10))
         person = _person(rng)
         product = rng.choice(products)
         owner_id = None if status in ("new", "pending") else c.owner_id

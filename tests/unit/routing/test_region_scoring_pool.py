@@ -61,22 +61,55 @@ def test_score_behaviour_raises_and_reasons() -> None:
     plain = scoring.score_lead(_inp(), NOW)
     hot = scoring.score_lead(_inp(raw={"page_dwell_seconds": "360", "downloads": 2,
                                        "pricing_page_visit": "true"}), NOW)
-    assert hot.score > plain.score + 25
+    assert hot.score > plain.score + 5
     assert "访问了价格页" in hot.reasons
     assert 0 <= plain.score <= 100
     assert hot.grade in ("yellow", "green")
 
 
-def test_recency_decay_minus_30_after_7_days() -> None:
+def test_recency_decay_minus_10_after_7_days_and_30_after_30() -> None:
     fresh = scoring.score_lead(_inp(status="contacted", followups=2), NOW)
     idle = scoring.score_lead(_inp(status="contacted", followups=2),
                               NOW + timedelta(days=7, hours=1))
-    assert fresh.score - idle.score == 30
+    stale = scoring.score_lead(_inp(status="contacted", followups=2),
+                               NOW + timedelta(days=31))
+    assert fresh.score - idle.score == 10
+    assert fresh.score - stale.score == 30
     assert any("7天未跟进" in r for r in idle.reasons)
+
+
+FULL = {"name": "王主任", "phone": "13800001111", "company": "南京市鼓楼医院", "title": "主任",
+        "product": "椎间融合器", "province": "江苏省"}
+
+
+def test_fresh_complete_web_lead_is_green_and_fresh_thin_one_yellow() -> None:
+    full = scoring.score_lead(_inp(fields=FULL), NOW)
+    assert full.grade == "green"
+    assert "信息完整" in full.reasons
+    thin = scoring.score_lead(_inp(), NOW)            # name, phone, organisation only
+    assert thin.grade in ("yellow", "green")
+    ads = scoring.score_lead(_inp(fields=FULL, source_channel="抖音"), NOW)
+    assert ads.grade == "green"
+
+
+def test_red_is_rare_and_says_what_to_do() -> None:
+    """Red only for a lead nobody contacted for days (or unreachable), first reason first."""
+    for days in (0, 1, 2, 3):
+        got = scoring.score_lead(_inp(fields=FULL), NOW + timedelta(days=days))
+        assert got.grade != "red", days
+    late = scoring.score_lead(_inp(), NOW + timedelta(days=8))
+    assert late.grade == "red"
+    assert late.reasons[0] == "8天未联系，请尽快联系"
+    worked = scoring.score_lead(_inp(status="contacted", followups=1), NOW + timedelta(days=20))
+    assert worked.grade == "yellow"                   # cooling, not lost
+    mute = scoring.score_lead(_inp(fields={"name": "某", "company": "某厂"}),
+                              NOW + timedelta(days=2))
+    assert mute.reasons[0].startswith("缺电话和邮箱") or mute.grade != "red"
 
 
 def test_grades_and_sorting() -> None:
     assert scoring.grade_of(85) == "green"
+    assert scoring.grade_of(65) == "green"
     assert scoring.grade_of(55) == "yellow"
     assert scoring.grade_of(10) == "red"
     items = [("green", 90), ("red", 30), ("yellow", 50), ("red", 10)]
