@@ -9,7 +9,7 @@ from typing import Any
 from crm_core.clock import Clock
 from crm_core.db import Database
 from crm_core.policies.calendar import BusinessCalendar
-from crm_core.services.sla import config_value
+from crm_core.services.catalog import calendar_config
 from crm_core.uow import UnitOfWork
 
 # watermarks look back this far: a transaction that committed late is still seen
@@ -27,7 +27,7 @@ async def in_uow(db: Database, clock: Clock, fn: Callable[[UnitOfWork], Awaitabl
 
 async def is_workday(db: Database, clock: Clock, now: datetime) -> bool:
     async def check(uow: UnitOfWork) -> bool:
-        cfg = await config_value(uow, "business_hours", {}) or {}
+        cfg = await calendar_config(uow)
         cal = BusinessCalendar.from_config(cfg, default_tz=str(clock.tz))
         return cal.is_workday(now.astimezone(cal.tz).date())
 

@@ -20,10 +20,12 @@ from bot.render.format import clip, money
 from bot.render.paging import NEXT_PAGE, window
 from crm_core.errors import CrmError
 from crm_core.models.org import ROLE_LABELS
+from crm_core.policies import holidays as holiday_policy
 from crm_core.policies import sla as sla_policy
 from crm_core.policies import stages as stage_policy
 from crm_core.services import admin as svc
 from crm_core.services import routing_preview
+from crm_core.services.alert_cards import DEFAULT_QUIET, QUIET_KEY, parse_quiet
 from crm_core.services.catalog import DEFAULT_NEXT_ACTIONS, DEFAULT_OBSTACLES
 from crm_core.uow import UnitOfWork
 
@@ -41,7 +43,10 @@ SECTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "regions": ("区域", [("新增区域", "region.add"), ("改省份", "region.set")]),
     "bindings": ("平台绑定", [("绑定", "binding.add"), ("解绑", "binding.remove")]),
     "routing": ("分配规则", [("新增规则", "routing.add"), ("删除规则", "routing.remove")]),
-    "sla": ("响应时限", [(sla_policy.RULE_LABELS[r], f"sla.{r}") for r in sla_policy.RULES]),
+    "sla": ("响应时限", [*((sla_policy.RULE_LABELS[r], f"sla.{r}") for r in sla_policy.RULES),
+                      ("免打扰时段", "config.alerts.quiet_hours")]),
+    "holidays": ("节假日", [("添加假期/调休", "config.holidays"),
+                         ("删除", "config.holidays.remove")]),
     "presets": ("预设", [("下一步动作", "config.presets.next_actions"),
                         ("推进障碍", "config.presets.obstacles"),
                         ("输单原因", "config.presets.lost_reasons")]),
@@ -112,7 +117,11 @@ async def _section_lines(uow: UnitOfWork, ctx: Context, key: str) -> list[str]:
             st = await svc.sla_state(uow, r)
             levels = svc.levels_text(list(st["levels_hours"]), bool(st["business"]))
             lines.append(f"• {sla_policy.RULE_LABELS[r]}：{levels}")
+        quiet = parse_quiet(await svc.config_or_default(uow, u, QUIET_KEY, DEFAULT_QUIET))
+        lines.append(f"• 免打扰时段：{quiet.words() if quiet else '不设'}（期间预警攒成一张卡）")
         return lines
+    if key == "holidays":
+        return await _holiday_lines(uow, ctx)
     if key == "presets":
         na = await svc.config_or_default(uow, u, "presets.next_actions", DEFAULT_NEXT_ACTIONS)
         ob = await svc.config_or_default(uow, u, "presets.obstacles", DEFAULT_OBSTACLES)
@@ -130,6 +139,17 @@ async def _section_lines(uow: UnitOfWork, ctx: Context, key: str) -> list[str]:
         lines = [f"• {k}：{money(float(v))}" for k, v in costs.items()] or ["费用未设置"]
         return [*lines, f"来源渠道：{'、'.join(channels)}"]
     return []
+
+
+async def _holiday_lines(uow: UnitOfWork, ctx: Context) -> list[str]:
+    raw = await svc.config_or_default(uow, ctx.user, holiday_policy.KEY, {})
+    table, _ = holiday_policy.parse_table(raw)
+    year = ctx.now.astimezone(ctx.bot.clock.tz).year
+    lines = holiday_policy.words(table) or ["还没有自定义假期（按系统自带的国家节假日）"]
+    for y in (year, year + 1):
+        known = holiday_policy.library_knows(y) or y in table.years()
+        lines.append(f"{y} 年日历：{'已有' if known else '缺失，请添加，否则元旦春节按工作日算'}")
+    return lines
 
 
 def _stages_text(stages: list[dict[str, Any]]) -> str:

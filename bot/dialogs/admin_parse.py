@@ -7,14 +7,17 @@ understood is returned in words with the proposal, for the preview.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from bot.context import Context
 from bot.dialogs import admin_input, admin_words
 from crm_core.errors import InvalidInput
 from crm_core.models.org import ROLE_LABELS
+from crm_core.policies import holidays as holiday_policy
 from crm_core.policies import stages as stage_policy
 from crm_core.services import admin as svc
+from crm_core.services.alert_cards import QUIET_KEY, parse_quiet
 from crm_core.services.catalog import DEFAULT_NEXT_ACTIONS, DEFAULT_OBSTACLES, get_config
 from crm_core.uow import UnitOfWork
 
@@ -52,6 +55,12 @@ PROMPTS: dict[str, str] = {
                     "如「方案演示 下一阶段=合同谈判、输单 进入=会议纪要、文件」"),
     "stages.remove": "回复要删除的阶段名（不能有商机在这个阶段）",
     "config.campaign_costs": "回复：渠道 金额，可多行，如「百度推广 50000」；「-百度推广」删除",
+    "config.holidays": ("一行一个：假期名 开始 结束，或 调休 日期…\n"
+                        "如「元旦 2027-01-01 01-03」「调休 2027-02-06 02-07」\n"
+                        "会覆盖系统自带的节假日，算时限和读「节后」都用它"),
+    "config.holidays.remove": "回复要删除的假期中的任一天或调休日，如 2027-01-01",
+    "config.alerts.quiet_hours": ("回复免打扰时段，如「22:00-07:30」；「关闭」不设。"
+                                  "这段时间的预警留到结束后合成一张卡片发出"),
 }
 SLA_PROMPT = ("回复 1~3 级时限，每级比上一级长，可带单位：\n"
               "「4 8 16」（小时）「30天 37天 44天」「1工作日 2工作日」「90分钟 3小时」；\n"
@@ -151,6 +160,10 @@ async def _parse(uow: UnitOfWork, ctx: Context, action: str, text: str) -> svc.P
         return await svc.change_binding(uow, u, w[0], w[1].lower(), None)
     if action.startswith("routing."):
         return await _parse_routing(uow, ctx, action, text)
+    if action.startswith("config.holidays"):
+        return await _parse_holidays(uow, ctx, action, text)
+    if action == "config.alerts.quiet_hours":
+        return await svc.change_config(uow, u, QUIET_KEY, _quiet(text))
     if action == "config.campaign_costs":
         costs = dict(await svc.config_or_default(uow, u, "campaign_costs", {}))
         for line in text.strip().splitlines():
@@ -215,6 +228,66 @@ def _range(key: str, op: str, text: str, old: list[Any] | None
     if op in ("<", "<="):
         return lo, n - (1 if op == "<" and key == "评分" else 0)
     return n, n
+
+
+_DATE = re.compile(r"(?:(\d{4})\s*[-/.年])?\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+
+
+def _dates(text: str, year: int | None) -> list[str]:
+    """"2027-01-01 01-03" / "2027年1月1日到1月3日" → ISO dates (a date without its year takes
+    the previous one's; the first needs one)."""
+    out: list[str] = []
+    for m in _DATE.finditer(text):
+        y = int(m.group(1)) if m.group(1) else year
+        if y is None:
+            raise InvalidInput("no year", "第一个日期要写年份，如 2027-01-01")
+        try:
+            d = date(y, int(m.group(2)), int(m.group(3)))
+        except ValueError as e:
+            raise InvalidInput("bad date", f"「{m.group(0).strip()}」不是有效日期") from e
+        if out and d < date.fromisoformat(out[-1]) and not m.group(1):
+            d = d.replace(year=d.year + 1)       # 12-31 ~ 01-02: over the new year
+        out.append(d.isoformat())
+        year = d.year
+    return out
+
+
+async def _parse_holidays(uow: UnitOfWork, ctx: Context, action: str, text: str
+                          ) -> svc.Proposal:
+    """Lines of 「名称 开始 [结束]」 (a break) or 「调休 日期…」 (working days); 删除: dates."""
+    table = dict(await svc.config_or_default(uow, ctx.user, holiday_policy.KEY, {}))
+    breaks = list(table.get("breaks") or [])
+    workdays = list(table.get("workdays") or [])
+    if action == "config.holidays.remove":
+        gone = set(_dates(text, None))
+        if not gone:
+            raise InvalidInput("no date", "回复要删除的假期里的某一天或调休日，如 2027-01-01")
+        breaks = [b for b in breaks if not any(b["start"] <= g <= b["end"] for g in gone)]
+        workdays = [w for w in workdays if w not in gone]
+    else:
+        for line in text.strip().splitlines():
+            name = line.strip().split()[0] if line.strip() else ""
+            days = _dates(line[len(name):] if name else line, None)
+            if not name or not days:
+                raise InvalidInput("bad line", PROMPTS[action])
+            if name in ("调休", "上班", "补班"):
+                workdays.extend(d for d in days if d not in workdays)
+            else:
+                breaks.append({"name": name, "start": days[0], "end": days[-1]})
+    return await svc.change_config(uow, ctx.user, holiday_policy.KEY,
+                                   {"breaks": breaks, "workdays": workdays})
+
+
+def _quiet(text: str) -> dict[str, str]:
+    t = text.strip()
+    if t in ("关闭", "无", "不设", "不要"):
+        return {}
+    m = re.fullmatch(r"(\d{1,2})[:：](\d{2})\s*[-~到至]\s*(\d{1,2})[:：](\d{2})", t)
+    if m is None:
+        raise InvalidInput("bad quiet hours", PROMPTS["config.alerts.quiet_hours"])
+    a, b = f"{int(m.group(1)):02d}:{m.group(2)}", f"{int(m.group(3)):02d}:{m.group(4)}"
+    parse_quiet({"from": a, "to": b})                 # refuses 25:00, equal ends
+    return {"from": a, "to": b}
 
 
 async def _parse_routing(uow: UnitOfWork, ctx: Context, action: str, text: str

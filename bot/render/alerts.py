@@ -106,6 +106,15 @@ def sla_digest(p: Mapping[str, Any]) -> Reply:
     return Card(title, body=body, buttons=tuple(buttons))
 
 
+@notification("holidays.missing", example={"year": 2027})
+def holidays_missing(p: Mapping[str, Any]) -> Reply:
+    year = p.get("year")
+    return Card(f"📅 {year} 年的节假日还没有",
+                body=(f"系统还不知道 {year} 年的放假和调休安排，元旦、春节会按工作日算时限，"
+                      "「节后」也会读错。请在 /管理 → 节假日 添加（国务院通知发布后）。"),
+                buttons=(Button("去添加", "admin.menu", {}),))
+
+
 @notification("sla.urge")
 def sla_urge(p: Mapping[str, Any]) -> Reply:
     what = f"线索 #L{p['lead_id']}" if p.get("lead_id") else f"预警 #A{p.get('escalation_id')}"

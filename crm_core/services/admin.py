@@ -25,10 +25,12 @@ from crm_core.models import (
 )
 from crm_core.models.accounts_ext import ConfigChange
 from crm_core.models.org import ROLE_LABELS
+from crm_core.policies import holidays as holiday_policy
 from crm_core.policies import sla as sla_policy
 from crm_core.policies import stages as stage_policy
 from crm_core.services import routing_rules
 from crm_core.services.access import require_role
+from crm_core.services.alert_cards import QUIET_KEY, parse_quiet
 from crm_core.services.catalog import (
     DEFAULT_NEXT_ACTIONS,
     DEFAULT_OBSTACLES,
@@ -51,6 +53,7 @@ CONFIG_KEYS: dict[str, str] = {
     "presets.lost_reasons": "输单原因预设", "presets.source_channels": "来源渠道",
     "campaign_costs": "渠道费用",
     "decision_chain": "决策链角色",
+    holiday_policy.KEY: "节假日与调休", QUIET_KEY: "预警免打扰时段",
 }
 DEFAULT_SOURCE_CHANNELS = ["官网表单", "百度推广", "微信公众号", "医疗器械展", "老客户转介绍",
                            "电话咨询"]
@@ -245,7 +248,7 @@ async def _write(uow: UnitOfWork, admin: User, kind: str, target: str, state: An
                 await s.delete(row)
         else:
             await set_config(uow, target, state)
-        if target.startswith("presets."):
+        if target.startswith("presets.") or target == holiday_policy.KEY:
             await bump_catalog(uow)      # (an undone first setting too: the catalog re-reads)
     elif kind == "stages":
         await _write_stages(uow, state)
@@ -352,6 +355,14 @@ async def _validate(uow: UnitOfWork, kind: str, target: str, after: Any) -> list
                 raise _bad("预设要至少一项，每项 1~12 个字")
             if len(set(after)) != len(after):
                 raise _bad("预设里有重复项")
+        if target == holiday_policy.KEY:
+            _, problems = holiday_policy.parse_table(after)
+            if problems:
+                raise _bad("节假日未保存，原设置不变：" + "；".join(problems))
+            return []
+        if target == QUIET_KEY:
+            parse_quiet(after)              # raises with the reason
+            return []
         if target == "campaign_costs" and (not isinstance(after, dict) or any(
                 isinstance(v, bool) or not isinstance(v, int | float) or v < 0
                 for v in after.values())):

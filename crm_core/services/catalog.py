@@ -18,6 +18,7 @@ from crm_core.models import (
     Product,
     Stage,
 )
+from crm_core.policies import holidays
 from crm_core.uow import UnitOfWork
 
 DEFAULT_NEXT_ACTIONS = ["预约演示", "发送资料", "安排拜访", "送样试用", "报价", "参观工厂",
@@ -67,6 +68,23 @@ async def set_config(uow: UnitOfWork, key: str, value: Any) -> None:
     uow.audit("config.set", "config", key, before=before, after={"value": value})
 
 
+async def holiday_table(uow: UnitOfWork) -> holidays.HolidayTable:
+    """The admin's holiday and 调休 table (stored validated; a bad stored row reads empty)."""
+    table, problems = holidays.parse_table(await get_config(uow, holidays.KEY, {}))
+    return holidays.HolidayTable() if problems else table
+
+
+async def calendar_config(uow: UnitOfWork) -> dict[str, Any]:
+    """`business_hours` with the holiday table folded in: what every BusinessCalendar of the
+    tenant is built from (SLA clocks, reminders, digests) — the same table the notes' dates
+    are read with (`catalog_data`)."""
+    cfg = dict(await get_config(uow, "business_hours", {}) or {})
+    extra = (await holiday_table(uow)).calendar_config()
+    cfg["extra_holidays"] = [*(cfg.get("extra_holidays") or ()), *extra["extra_holidays"]]
+    cfg["extra_workdays"] = [*(cfg.get("extra_workdays") or ()), *extra["extra_workdays"]]
+    return cfg
+
+
 async def catalog_data(uow: UnitOfWork, *, owner_id: int | None = None) -> dict[str, Any]:
     s = uow.session
     cq = select(Customer)
@@ -80,6 +98,7 @@ async def catalog_data(uow: UnitOfWork, *, owner_id: int | None = None) -> dict[
     stages = list((await s.execute(
         select(Stage).where(col(Stage.active).is_(True)).order_by(col(Stage.sequence))
     )).scalars())
+    table = (await holiday_table(uow)).to_json()        # the one holiday table (issue 15)
     return {
         "timezone": "Asia/Shanghai",
         "customers": [{"id": c.id, "name": c.name, "aliases": list(c.aliases or []),
@@ -91,6 +110,7 @@ async def catalog_data(uow: UnitOfWork, *, owner_id: int | None = None) -> dict[
         "next_actions": await get_config(uow, "presets.next_actions", DEFAULT_NEXT_ACTIONS),
         "obstacles": await get_config(uow, "presets.obstacles", DEFAULT_OBSTACLES),
         "stages": [st.name for st in stages] or None,
+        "holidays": table["breaks"], "workdays": table["workdays"],
         **await _tenant_words(uow),
     }
 
@@ -174,3 +194,4 @@ async def recent_notes(uow: UnitOfWork, *, limit: int = 200) -> list[dict[str, A
         .order_by(col(FollowUp.id).desc()).limit(limit))).scalars()
     return [{"id": f.id, "text": f.summary, "at": f.occurred_at, "next_action": f.next_action,
              "obstacle": f.obstacle} for f in rows]
+

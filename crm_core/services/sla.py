@@ -40,7 +40,7 @@ from crm_core.models.sla import Escalation, SlaClock, SlaPolicy
 from crm_core.policies import sla as P
 from crm_core.policies.calendar import BusinessCalendar
 from crm_core.services import access
-from crm_core.services.catalog import get_config
+from crm_core.services.catalog import calendar_config, get_config
 from crm_core.uow import UnitOfWork, _jsonable
 
 log = logging.getLogger(__name__)
@@ -137,7 +137,7 @@ async def load_config(uow: UnitOfWork) -> SlaConfig:
                                      active=r.active))
         except ValueError as e:
             log.error("SLA policy %s ignored: %s", r.id, e)
-    hours = await config_value(uow, "business_hours", {}) or {}
+    hours = await calendar_config(uow)          # business hours + the holiday table
     return SlaConfig(pols, hours, str(uow.clock.tz))
 
 

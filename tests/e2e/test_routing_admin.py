@@ -71,3 +71,31 @@ async def test_a_first_fallback_rule_keeps_team_routing(sqlite_chat: ChatHarness
             "phone": "13911112222", "product": "监护仪"})
     assert res.reason is not None
     assert "浙沪医疗组" in res.reason          # the team's own rule, not the new fallback
+
+
+async def test_holidays_and_quiet_hours_from_the_menu(sqlite_chat: ChatHarness) -> None:
+    chat = sqlite_chat
+    chat.user = "linxiao"
+    await chat.say("/管理")
+    out = text_of(await chat.press("节假日"))
+    assert "2027 年日历：缺失" in out
+    await chat.press("添加假期/调休")
+    out = text_of(await chat.say("元旦 2027-01-01 01-03\n元旦补 2027-01-03 01-04"))
+    assert "日期重叠" in out                          # refused, nothing proposed
+    out = text_of(await chat.say("元旦 2027-01-01 01-03\n调休 2027-01-09"))
+    assert "确认修改？" in out
+    assert "已生效" in text_of(await chat.press("确认"))
+    await chat.say("/管理")
+    out = text_of(await chat.press("节假日"))
+    assert "元旦：2027-01-01~01-03" in out
+    assert "2027 年日历：已有" in out
+
+    await chat.say("/管理")
+    out = text_of(await chat.press("响应时限"))
+    assert "免打扰时段：22:00–07:30" in out
+    await chat.press("免打扰时段")
+    assert "格式不对" in text_of(await chat.say("25:00-07:00"))
+    assert "确认修改？" in text_of(await chat.say("21:00-08:00"))
+    assert "已生效" in text_of(await chat.press("确认"))
+    await chat.say("/管理")
+    assert "免打扰时段：21:00–08:00" in text_of(await chat.press("响应时限"))

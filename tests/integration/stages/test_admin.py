@@ -151,9 +151,13 @@ async def test_bad_routing_rules_are_refused(demo: Demo) -> None:
     admin = demo["linxiao"]
     async with demo.uow(admin) as uow:
         with pytest.raises(InvalidInput) as e:
-            await svc.change_routing(uow, admin, [{"name": "江苏", "when": {"province": "江苏"},
-                                                   "team": "南京骨科组"}], "无兜底")
-    assert "兜底" in e.value.user_message
+            await svc.change_routing(uow, admin, [
+                {"name": "江苏", "when": {"province": "江苏"}, "team": "不存在的组"},
+                {"name": "兜底", "fallback": True, "team": "南京骨科组"},
+                {"name": "兜底2", "fallback": True, "team": "南京骨科组"}], "坏规则")
+    assert "兜底规则只能有一条" in e.value.user_message
+    assert "不存在" in e.value.user_message
+    assert "原规则不变" in e.value.user_message
 
 
 async def test_add_user_team_region_and_undo(demo: Demo) -> None:
