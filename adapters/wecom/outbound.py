@@ -24,6 +24,7 @@ from adapters.http_client import (
     Verdict,
     json_body,
 )
+from adapters.markup import wecom_md
 from adapters.platforms import encode_press
 from adapters.wecom.outbound_files import send_file
 from bot.messages import Card, ChatRef, File, Image, Reply, Text
@@ -113,12 +114,14 @@ def render_template_card(card: Card) -> dict[str, Any]:
 
 
 def render_markdown(card: Card) -> str:
-    lines = [f"**{card.title}**"]
-    lines += [f"> {k}：{v}" for k, v in card.fields]
+    """Card → WeCom markdown; every string of the card is made inert (adapters/markup.py):
+    the bold title and the quoted fields are the only markup."""
+    lines = [f"**{wecom_md(card.title)}**"]
+    lines += [f"> {wecom_md(k)}：{wecom_md(v)}" for k, v in card.fields]
     if card.body:
-        lines += ["", card.body]
+        lines += ["", wecom_md(card.body)]
     if card.buttons:
-        lines += ["", *(f"{i}. {b.label}" for i, b in enumerate(card.buttons, 1))]
+        lines += ["", *(f"{i}. {wecom_md(b.label)}" for i, b in enumerate(card.buttons, 1))]
     return "\n".join(lines)
 
 
