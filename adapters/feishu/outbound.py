@@ -205,6 +205,8 @@ class FeishuSender:
                                                    uuid=delivery_uuid(i))
         return msg_id
 
-    async def patch_card(self, message_id: str, card: Card) -> None:
-        await self.api.patch_message(message_id,
-                                     json.dumps(render_card(card), ensure_ascii=False))
+    async def patch_card(self, message_id: str, card: Card, *, group: bool = False) -> None:
+        """Replace a sent card; `group` keeps the group flag on its buttons (a later click in
+        the group is still a group click: phones stay masked)."""
+        await self.api.patch_message(
+            message_id, json.dumps(render_card(card, group=group), ensure_ascii=False))

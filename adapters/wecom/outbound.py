@@ -242,8 +242,11 @@ class WeComSender:
                 # a re-send after a crash (same rendered JSON) is dropped by WeCom
                 body.update(enable_duplicate_check=1, duplicate_check_interval=1800)
             data = await self.api.send_message(body)
-            if data.get("invaliduser"):
-                raise ApiError(f"wecom: invalid user {data['invaliduser']}", retryable=False)
+            # 发送应用消息: errcode 0 with `invaliduser` (no such member) or
+            # `unlicenseduser` (no licence for the app) means nobody got it
+            for field in ("invaliduser", "unlicenseduser"):
+                if data.get(field):
+                    raise ApiError(f"wecom: {field} {data[field]}", retryable=False)
         return str(data["msgid"]) if data.get("msgid") else None
 
     async def _send_image(self, to: ChatRef, image: Image) -> str | None:
