@@ -63,3 +63,37 @@ def pipeline_chart(bars: Sequence[Bar], *, title: str = "销售漏斗") -> bytes
         buf = io.BytesIO()
         fig.savefig(buf, format="png")
     return buf.getvalue()
+
+
+def kpi_chart(labels: Sequence[str], now: Sequence[float | None],
+              before: Sequence[float | None], thresholds: Sequence[float], *,
+              title: str = "看板") -> bytes:
+    """The KPIs this period (solid) and the last (pale), in %, with each threshold as a tick;
+    a bar under its threshold is red. PNG bytes."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context(_font_rc()):
+        fig = Figure(figsize=(6, 3.0), dpi=100)
+        ax = fig.subplots()
+        ys = list(range(len(labels)))[::-1]
+        for y, v, b, t in zip(ys, now, before, thresholds, strict=True):
+            if b is not None:
+                ax.barh(y + 0.2, b * 100, height=0.35, color="#C9D6E8")
+            if v is not None:
+                ax.barh(y - 0.15, v * 100, height=0.4,
+                        color="#D62728" if v < t else "#54A24B")
+                ax.text(v * 100 + 1, y - 0.15, f"{v * 100:.0f}%", va="center", fontsize=9)
+            ax.plot([t * 100, t * 100], [y - 0.45, y + 0.45], color="#333333", lw=1.2)
+        ax.set_yticks(ys, [clip(x, 8) for x in labels])
+        ax.set_xlim(0, 112)
+        ax.set_xlabel("%（浅色：上期；竖线：达标线）")
+        ax.set_title(title)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        fig.subplots_adjust(left=0.22, right=0.97, top=0.88, bottom=0.18)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
+    return buf.getvalue()

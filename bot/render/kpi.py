@@ -1,0 +1,51 @@
+"""/看板 cards: the three KPIs with this vs last period and red marks, the rows (teams or
+reps) with their KPIs, channel ROI."""
+
+from __future__ import annotations
+
+from bot.render.format import clip, money
+from crm_core.services import kpi as K
+
+RED = "🔴"
+
+
+def pct(v: float | None) -> str:
+    return "—" if v is None else f"{v * 100:.0f}%"
+
+
+def kpi_line(k: K.Kpis, before: K.Kpis | None = None, *, short: bool = False) -> str:
+    parts = []
+    for key in K.THRESHOLDS:
+        r = getattr(k, key)
+        mark = RED if key in k.below() else ""
+        label = {"activation": "激活", "compliance": "合规", "completeness": "档案"}[key] \
+            if short else K.LABELS[key]
+        tr = K.trend(r.value, getattr(before, key).value) if before is not None else ""
+        parts.append(f"{mark}{label}{pct(r.value)}{tr}")
+    return " ".join(parts)
+
+
+def board_lines(b: K.Board) -> list[str]:
+    lines = [f"{b.scope} · {b.period}（与前{b.days}天比）"]
+    for key, t in K.THRESHOLDS.items():
+        r, p = getattr(b.total.now, key), getattr(b.total.before, key)
+        mark = f"{RED} " if key in b.total.now.below() else "✅ "
+        trend = K.trend(r.value, p.value)
+        lines.append(f"{mark}{K.LABELS[key]} {pct(r.value)}（{r.num}/{r.den}）"
+                     f" 上期{pct(p.value)}{' ' + trend if trend else ''} · 达标≥{t * 100:.0f}%")
+    who = "各团队" if b.by == "team" else "各销售"
+    lines.append(f"— {who}（红点＝未达标）—")
+    for row in sorted(b.rows, key=lambda r: (-len(r.now.below()), r.name))[:12]:
+        lines.append(f"{clip(row.name, 8)}：{kpi_line(row.now, row.before, short=True)}")
+    if len(b.rows) > 12:
+        lines.append(f"…共 {len(b.rows)} 项，未达标的在前")
+    shown = [c for c in b.channels if c.leads or c.cost or c.won][:6]
+    if shown:
+        lines.append("— 渠道投入产出 —")
+        for c in shown:
+            cpl = money(c.cost_per_lead) if c.cost_per_lead is not None else "—"
+            cpw = money(c.cost_per_won) if c.cost_per_won is not None else "—"
+            roi = f"{c.roi:.1f}倍" if c.roi is not None else "未设费用"
+            lines.append(f"{clip(c.name, 6)}：线索{c.leads} 单价{cpl} 成交{c.won} "
+                         f"每单成本{cpw} 回报{roi}")
+    return lines

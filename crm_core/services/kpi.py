@@ -1,0 +1,274 @@
+"""/看板 (/kpi): the three KPIs of the seeds, channel ROI, this period vs the last, per team
+and per rep — for managers (their people), the director and admins (everyone).
+
+Definitions (shown on the board, thresholds below them in red):
+- **72 h activation** (≥ 85 %): of the leads created in the period shifted back by 72 h (so
+  that every lead had its full 72 h), the share first contacted within 72 h of creation;
+  by the lead's owner.
+- **Stage compliance** (≥ 95 %): of the stage moves in the period, the share that met the
+  stage's requirements without a manager's override (`StageHistory.compliant` and not
+  `override`): an override, or a move whose evidence failed its checks, counts against it.
+  By the deal's owner.
+- **Profile completeness** (≥ 90 %): of the customers a rep owns, the share that are
+  complete: at least one contact, every contact with a title and a decision-chain role
+  (决策链角色), and the customer's 历史合作型号 (`past_models`) filled.
+- **Channel ROI**, per source channel in the period: leads, cost (config `campaign_costs`,
+  a cost per 30 days, prorated to the period), cost per lead, won deals (closed won in the
+  period, by the channel of their lead), cost per won deal, won amount, return = won amount
+  ÷ cost.
+
+A handful of grouped queries for all reps at once (never one per rep): `benchmarks/kpi.py`
+measures 500 reps and 100 000 leads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from crm_core.errors import Forbidden, NotFound
+from crm_core.models import Contact, Customer, Deal, Lead, Stage, StageHistory, Team, User
+from crm_core.services.access import visible_owner_ids
+from crm_core.services.catalog import get_config
+from crm_core.uow import UnitOfWork
+
+ACTIVATION = timedelta(hours=72)
+THRESHOLDS: dict[str, float] = {"activation": 0.85, "compliance": 0.95, "completeness": 0.90}
+LABELS: dict[str, str] = {"activation": "72小时激活率", "compliance": "阶段合规率",
+                          "completeness": "客户档案完整率"}
+PERIODS: dict[str, tuple[int, str]] = {"week": (7, "近7天"), "month": (30, "近30天")}
+VIEWERS = frozenset({"manager", "director", "admin"})
+
+
+@dataclass
+class Ratio:
+    num: int = 0
+    den: int = 0
+
+    @property
+    def value(self) -> float | None:
+        return None if not self.den else self.num / self.den
+
+    def add(self, other: Ratio) -> None:
+        self.num += other.num
+        self.den += other.den
+
+
+@dataclass
+class Kpis:
+    activation: Ratio = field(default_factory=Ratio)
+    compliance: Ratio = field(default_factory=Ratio)
+    completeness: Ratio = field(default_factory=Ratio)
+
+    def add(self, other: Kpis) -> None:
+        for k in THRESHOLDS:
+            getattr(self, k).add(getattr(other, k))
+
+    def below(self) -> list[str]:
+        """The KPIs under their threshold (names)."""
+        return [k for k, t in THRESHOLDS.items()
+                if (v := getattr(self, k).value) is not None and v < t]
+
+
+@dataclass
+class Row:
+    """A team or a rep: this period and the last."""
+
+    key: int
+    name: str
+    now: Kpis = field(default_factory=Kpis)
+    before: Kpis = field(default_factory=Kpis)
+
+
+@dataclass
+class Channel:
+    name: str
+    leads: int = 0
+    cost: float = 0.0
+    won: int = 0
+    won_amount: float = 0.0
+
+    @property
+    def cost_per_lead(self) -> float | None:
+        return self.cost / self.leads if self.leads and self.cost else None
+
+    @property
+    def cost_per_won(self) -> float | None:
+        return self.cost / self.won if self.won and self.cost else None
+
+    @property
+    def roi(self) -> float | None:
+        return self.won_amount / self.cost if self.cost else None
+
+
+@dataclass
+class Board:
+    scope: str                              # 全公司 / 南京骨科组 …
+    period: str
+    days: int
+    total: Row
+    rows: list[Row]                         # teams (director/admin) or reps (a team)
+    by: str                                 # "team" | "rep"
+    channels: list[Channel]
+    start: datetime
+    end: datetime
+
+
+def _within(uow: UnitOfWork, a: Any, b: Any, hours: float) -> Any:
+    """b − a ≤ hours, on either backend."""
+    if uow.db.dialect == "postgresql":
+        return b - a <= sa.text(f"interval '{int(hours)} hours'")
+    return (sa.func.julianday(b) - sa.func.julianday(a)) * 24 <= hours
+
+
+# The owner filter is applied to the grouped rows, not in SQL: with "owner_id IN (500 ids)"
+# SQLite walks the owner indexes over every lead; the time range on the indexed creation
+# time (or the move time) reads only the period's rows.
+async def _activation(uow: UnitOfWork, ids: list[int], start: datetime, end: datetime
+                      ) -> dict[int, Ratio]:
+    a, b = start - ACTIVATION, end - ACTIVATION
+    ok = sa.case((sa.and_(Lead.first_contacted_at.is_not(None),  # type: ignore[union-attr]
+                          _within(uow, Lead.created_at, Lead.first_contacted_at, 72)), 1),
+                 else_=0)
+    rows = await uow.session.execute(
+        sa.select(Lead.owner_id, sa.func.count(), sa.func.sum(ok))  # type: ignore[call-overload]
+        .where(Lead.created_at >= a, Lead.created_at < b)  # type: ignore[operator]
+        .group_by(Lead.owner_id))
+    want = set(ids)
+    return {int(o): Ratio(int(s or 0), int(n)) for o, n, s in rows.all() if o in want}
+
+
+async def _compliance(uow: UnitOfWork, ids: list[int], start: datetime, end: datetime
+                      ) -> dict[int, Ratio]:
+    ok = sa.case((sa.and_(StageHistory.compliant.is_(True),  # type: ignore[attr-defined]
+                          StageHistory.override.is_(False)), 1), else_=0)  # type: ignore[attr-defined]
+    rows = await uow.session.execute(
+        sa.select(Deal.owner_id, sa.func.count(), sa.func.sum(ok))  # type: ignore[call-overload]
+        .join(Deal, Deal.id == StageHistory.deal_id)
+        .where(StageHistory.moved_at >= start, StageHistory.moved_at < end,  # type: ignore[operator]
+               StageHistory.from_stage_id.is_not(None))  # type: ignore[union-attr]
+        .group_by(Deal.owner_id))
+    want = set(ids)
+    return {int(o): Ratio(int(s or 0), int(n)) for o, n, s in rows.all() if o in want}
+
+
+async def _completeness(uow: UnitOfWork, ids: list[int]) -> dict[int, Ratio]:
+    """Complete customers per owner (see the module doc); as it stands now. Two flat
+    grouped reads combined here (a join of the grouped contacts was planned badly)."""
+    bad_contact = sa.case((sa.or_(Contact.title.is_(None), Contact.title == "",  # type: ignore[union-attr]
+                                  Contact.decision_role.is_(None),  # type: ignore[union-attr]
+                                  Contact.decision_role == ""), 1), else_=0)
+    contacts = {int(c): int(bad) for c, bad in (await uow.session.execute(
+        sa.select(Contact.customer_id, sa.func.sum(bad_contact))  # type: ignore[call-overload]
+        .where(Contact.customer_id.is_not(None))  # type: ignore[union-attr]
+        .group_by(Contact.customer_id))).all()}
+    models = sa.func.coalesce(sa.cast(Customer.past_models, sa.String), "[]")
+    has_models = sa.case((sa.and_(models != "[]", models != "null"), 1), else_=0)
+    want = set(ids)
+    out: dict[int, Ratio] = {}
+    for cid, owner, ok_models in (await uow.session.execute(
+            sa.select(Customer.id, Customer.owner_id, has_models)  # type: ignore[call-overload]
+            .where(Customer.owner_id.is_not(None)))).all():  # type: ignore[union-attr]
+        if owner not in want:
+            continue
+        r = out.setdefault(int(owner), Ratio())
+        r.den += 1
+        r.num += bool(ok_models) and contacts.get(int(cid)) == 0
+    return out
+
+
+async def _per_rep(uow: UnitOfWork, ids: list[int], start: datetime, end: datetime,
+                   completeness: dict[int, Ratio]) -> dict[int, Kpis]:
+    act = await _activation(uow, ids, start, end)
+    comp = await _compliance(uow, ids, start, end)
+    return {i: Kpis(act.get(i, Ratio()), comp.get(i, Ratio()), completeness.get(i, Ratio()))
+            for i in ids}
+
+
+async def _channels(uow: UnitOfWork, ids: list[int] | None, start: datetime, end: datetime,
+                    days: int) -> list[Channel]:
+    leads_q = sa.select(Lead.source_channel, sa.func.count()).where(  # type: ignore[call-overload]
+        Lead.created_at >= start, Lead.created_at < end)  # type: ignore[operator]
+    won_q = (sa.select(Lead.source_channel, sa.func.count(), sa.func.sum(Deal.amount))  # type: ignore[call-overload]
+             .join(Lead, Lead.id == Deal.lead_id).join(Stage, Stage.id == Deal.stage_id)
+             .where(Stage.is_won.is_(True), Deal.closed_at >= start,  # type: ignore[attr-defined,operator]
+                    Deal.closed_at < end))  # type: ignore[operator]
+    if ids is not None:
+        leads_q = leads_q.where(Lead.owner_id.in_(ids))  # type: ignore[union-attr]
+        won_q = won_q.where(Deal.owner_id.in_(ids))  # type: ignore[union-attr]
+    out: dict[str, Channel] = {}
+    for ch, n in (await uow.session.execute(leads_q.group_by(Lead.source_channel))).all():
+        out.setdefault(str(ch or "未知"), Channel(str(ch or "未知"))).leads += int(n)
+    for ch, n, amount in (await uow.session.execute(won_q.group_by(Lead.source_channel))).all():
+        c = out.setdefault(str(ch or "未知"), Channel(str(ch or "未知")))
+        c.won += int(n)
+        c.won_amount += float(amount or 0)
+    costs = dict(await get_config(uow, "campaign_costs", {}) or {})
+    for ch, monthly in costs.items():
+        if isinstance(monthly, int | float) and not isinstance(monthly, bool):
+            out.setdefault(str(ch), Channel(str(ch))).cost = float(monthly) * days / 30
+    return sorted(out.values(), key=lambda c: (-c.leads, c.name))
+
+
+async def kpi_board(uow: UnitOfWork, viewer: User, *, period: str = "week",
+                    team_id: int | None = None) -> Board:
+    """The board the viewer may see: a manager their people (by rep); the director and
+    admins everyone (by team), or one team by rep (drill-down)."""
+    if viewer.role not in VIEWERS:
+        raise Forbidden(f"{viewer.login} may not view KPIs", "看板只对经理、总监和管理员开放")
+    days, label = PERIODS.get(period, PERIODS["week"])
+    end = uow.now
+    start, prev = end - timedelta(days=days), end - timedelta(days=2 * days)
+    visible = await visible_owner_ids(uow, viewer)
+    q = sa.select(User).where(User.role == "rep")
+    if visible is not None:
+        q = q.where(User.id.in_(visible))  # type: ignore[union-attr]
+    reps = list((await uow.session.execute(q.order_by(User.team_id, User.id))).scalars())  # type: ignore[arg-type]
+    teams = {t.id: t.name for t in (await uow.session.execute(sa.select(Team))).scalars()}
+    scope = "全公司" if visible is None else "我的团队"
+    if team_id is not None:
+        if team_id not in teams:
+            raise NotFound(f"team {team_id}", "没有这个团队")
+        reps = [r for r in reps if r.team_id == team_id]
+        if not reps and visible is not None:
+            raise Forbidden(f"team {team_id} not visible", "这个团队不在你的管理范围")
+        scope = teams[team_id]
+    ids = [r.id for r in reps if r.id is not None]
+    completeness = await _completeness(uow, ids) if ids else {}
+    now_k = await _per_rep(uow, ids, start, end, completeness) if ids else {}
+    before_k = await _per_rep(uow, ids, prev, start, completeness) if ids else {}
+    by_team = team_id is None and visible is None
+    rows: dict[int, Row] = {}
+    total = Row(0, scope)
+    for r in reps:
+        assert r.id is not None
+        key = (r.team_id or 0) if by_team else r.id
+        name = teams.get(r.team_id, "未分组") if by_team else r.name
+        row = rows.setdefault(key, Row(key, name))
+        for target in (row, total):
+            target.now.add(now_k[r.id])
+            target.before.add(before_k[r.id])
+    channels = await _channels(uow, None if visible is None and team_id is None else ids,
+                               start, end, days)
+    return Board(scope, label, days, total, list(rows.values()), "team" if by_team else "rep",
+                 channels, start, end)
+
+
+def trend(now: float | None, before: float | None) -> str:
+    """"↑3.2" / "↓5.0" / "" (percentage points)."""
+    if now is None or before is None:
+        return ""
+    d = (now - before) * 100
+    if abs(d) < 0.05:
+        return "→"
+    return f"{'↑' if d > 0 else '↓'}{abs(d):.1f}"
+
+
+def team_ids(rows: Iterable[Row]) -> list[int]:
+    return [r.key for r in rows]
+
+

@@ -1,0 +1,52 @@
+"""/看板 (issue 15, item 5) through the console on the demo company."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.messages import Card, Image
+from tests.conftest import ChatHarness, text_of
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_manager_sees_the_three_kpis_with_thresholds_and_trend(
+        sqlite_chat: ChatHarness) -> None:
+    chat = sqlite_chat
+    chat.user = "chengang"
+    replies = await chat.say("/看板")
+    images = [r for r in replies if isinstance(r, Image)]
+    assert len(images) == 1
+    assert images[0].png.startswith(b"\x89PNG")
+    out = text_of(replies)
+    for label in ("72小时激活率", "阶段合规率", "客户档案完整率"):
+        assert label in out
+    assert "达标≥85%" in out
+    assert "达标≥95%" in out
+    assert "达标≥90%" in out
+    assert "上期" in out
+    assert "各销售" in out                          # a manager: his reps
+    assert "张伟" in out
+    assert "渠道投入产出" in out
+    out = text_of(await chat.press("看近30天"))
+    assert "近30天" in out
+
+
+async def test_admin_drills_down_from_teams_to_reps(sqlite_chat: ChatHarness) -> None:
+    chat = sqlite_chat
+    chat.user = "linxiao"
+    replies = await chat.say("/kpi")
+    out = text_of(replies)
+    assert "全公司" in out
+    assert "各团队" in out
+    card = next(r for r in replies if isinstance(r, Card))
+    team_button = card.buttons[0]
+    assert team_button.action == "kpi.view"
+    out = text_of(await chat.press(team_button.label))
+    assert "各销售" in out
+    assert team_button.label in out
+
+
+async def test_reps_are_refused(sqlite_chat: ChatHarness) -> None:
+    out = text_of(await sqlite_chat.say("/看板"))
+    assert "72小时激活率" not in out
