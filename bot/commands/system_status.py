@@ -30,6 +30,7 @@ JOB_LABELS: dict[str, str] = {
     "rescore": "线索重新评分", "sla_scan": "超时预警", "sla_sync": "预警计时同步",
     "sla_sync_full": "预警计时全量同步", "task_reminders": "待办提醒",
     "routing_notices": "分配异常汇总", "holiday_calendar_check": "节假日日历检查",
+    "leader_daily_digest": "总监/管理员指标日报", "leader_weekly_digest": "总监/管理员指标周报",
 }
 RUN_LABELS = {"ok": "正常", "error": "出错", "running": "运行中"}
 

@@ -3,6 +3,11 @@ reps) with their KPIs, channel ROI."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from bot.messages import Button, Card, Reply
+from bot.render import notification
 from bot.render.format import clip, money
 from crm_core.services import kpi as K
 
@@ -49,3 +54,23 @@ def board_lines(b: K.Board) -> list[str]:
             lines.append(f"{clip(c.name, 6)}：线索{c.leads} 单价{cpl} 成交{c.won} "
                          f"每单成本{cpw} 回报{roi}")
     return lines
+
+
+@notification("digest.kpi", example={
+    "scope": "全公司", "period": "近7天", "days": 7, "by": "team", "digest": "weekly",
+    "total": {"now": {"activation": [80, 100], "compliance": [97, 100],
+                      "completeness": [60, 100]},
+              "before": {"activation": [85, 100], "compliance": [95, 100],
+                         "completeness": [58, 100]}},
+    "rows": [{"key": 1, "name": "南京骨科组",
+              "now": {"activation": [30, 40], "compliance": [20, 20], "completeness": [20, 40]},
+              "before": {"activation": [35, 40], "compliance": [19, 20],
+                         "completeness": [19, 40]}}],
+    "channels": [{"name": "百度推广", "leads": 28, "cost": 9800.0, "won": 2,
+                  "won_amount": 360000.0}],
+    "start": "2026-11-16T10:00:00+08:00", "end": "2026-11-23T10:00:00+08:00"})
+def kpi_digest(p: Mapping[str, Any]) -> Reply:
+    b = K.board_from_payload(dict(p))
+    kind = "周报" if p.get("digest") == "weekly" else "日报"
+    return Card(f"📊 指标{kind}", body="\n".join(board_lines(b)),
+                buttons=(Button("打开看板", "kpi.view", {}),))

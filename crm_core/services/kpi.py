@@ -40,7 +40,9 @@ ACTIVATION = timedelta(hours=72)
 THRESHOLDS: dict[str, float] = {"activation": 0.85, "compliance": 0.95, "completeness": 0.90}
 LABELS: dict[str, str] = {"activation": "72小时激活率", "compliance": "阶段合规率",
                           "completeness": "客户档案完整率"}
-PERIODS: dict[str, tuple[int, str]] = {"week": (7, "近7天"), "month": (30, "近30天")}
+PERIODS: dict[str, tuple[int, str]] = {"day": (1, "近1天"), "week": (7, "近7天"),
+                                       "month": (30, "近30天")}
+LEADERS = ("director", "admin")
 VIEWERS = frozenset({"manager", "director", "admin"})
 
 
@@ -272,3 +274,56 @@ def team_ids(rows: Iterable[Row]) -> list[int]:
     return [r.key for r in rows]
 
 
+
+
+# --- the director's and admins' digests (daily, weekly) -------------------------------------
+def _k(k: Kpis) -> dict[str, list[int]]:
+    return {key: [getattr(k, key).num, getattr(k, key).den] for key in THRESHOLDS}
+
+
+def _unk(d: dict[str, Any]) -> Kpis:
+    return Kpis(*(Ratio(*(d.get(key) or [0, 0])) for key in THRESHOLDS))
+
+
+def board_payload(b: Board) -> dict[str, Any]:
+    """The board as an outbox payload (plain JSON)."""
+    return {"scope": b.scope, "period": b.period, "days": b.days, "by": b.by,
+            "total": {"now": _k(b.total.now), "before": _k(b.total.before)},
+            "rows": [{"key": r.key, "name": r.name, "now": _k(r.now), "before": _k(r.before)}
+                     for r in b.rows],
+            "channels": [{"name": c.name, "leads": c.leads, "cost": c.cost, "won": c.won,
+                          "won_amount": c.won_amount} for c in b.channels],
+            "start": b.start.isoformat(), "end": b.end.isoformat()}
+
+
+def board_from_payload(p: dict[str, Any]) -> Board:
+    def row(d: dict[str, Any]) -> Row:
+        return Row(int(d.get("key") or 0), str(d.get("name") or ""),
+                   _unk(d.get("now") or {}), _unk(d.get("before") or {}))
+
+    total = p.get("total") or {}
+    return Board(
+        str(p.get("scope") or ""), str(p.get("period") or ""), int(p.get("days") or 1),
+        Row(0, str(p.get("scope") or ""), _unk(total.get("now") or {}),
+            _unk(total.get("before") or {})),
+        [row(r) for r in p.get("rows") or []], str(p.get("by") or "team"),
+        [Channel(str(c.get("name")), int(c.get("leads") or 0), float(c.get("cost") or 0),
+                 int(c.get("won") or 0), float(c.get("won_amount") or 0))
+         for c in p.get("channels") or []],
+        datetime.fromisoformat(str(p.get("start"))), datetime.fromisoformat(str(p.get("end"))))
+
+
+async def queue_leader_digests(uow: UnitOfWork, now: datetime, period: str) -> int:
+    """The director and the admins: the board of the last day (daily) or week (weekly), one
+    card each per period (dedupe key per person and day). Returns how many were queued."""
+    from crm_core.services.sla import notify_many
+
+    leaders = list((await uow.session.execute(sa.select(User).where(
+        User.role.in_(LEADERS), User.active.is_(True)).order_by(User.id))).scalars())  # type: ignore[attr-defined,arg-type]
+    day = now.astimezone(uow.clock.tz).date().isoformat()
+    items = []
+    for u in leaders:
+        b = await kpi_board(uow, u, period="day" if period == "daily" else "week")
+        items.append(("digest.kpi", u.id, {**board_payload(b), "digest": period},
+                      f"digest.kpi.{period}:{u.id}:{day}"))
+    return await notify_many(uow, items)

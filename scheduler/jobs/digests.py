@@ -6,7 +6,7 @@ from datetime import datetime
 
 from crm_core.clock import Clock
 from crm_core.db import Database
-from crm_core.services import digests
+from crm_core.services import digests, kpi
 from crm_core.settings import Settings
 from scheduler.registry import daily_at, job
 from scheduler.util import in_uow, is_workday
@@ -33,3 +33,19 @@ async def manager_daily(db: Database, clock: Clock, settings: Settings, now: dat
 async def manager_weekly(db: Database, clock: Clock, settings: Settings, now: datetime) -> str:
     n = await in_uow(db, clock, lambda uow: digests.queue_manager_digests(uow, now, "weekly"))
     return f"{n} weekly digests queued"
+
+
+@job("leader_daily_digest", daily_at("digest_time"),
+     "director and admins: the KPI board of the last day (working days)")
+async def leader_daily(db: Database, clock: Clock, settings: Settings, now: datetime) -> str:
+    if not await is_workday(db, clock, now):
+        return "not a working day"
+    n = await in_uow(db, clock, lambda uow: kpi.queue_leader_digests(uow, now, "daily"))
+    return f"{n} KPI digests queued"
+
+
+@job("leader_weekly_digest", daily_at("digest_time", day_of_week="mon"),
+     "director and admins: the KPI board of the last week (Mondays)")
+async def leader_weekly(db: Database, clock: Clock, settings: Settings, now: datetime) -> str:
+    n = await in_uow(db, clock, lambda uow: kpi.queue_leader_digests(uow, now, "weekly"))
+    return f"{n} KPI digests queued"

@@ -77,3 +77,25 @@ async def test_scope_by_role(demo: Demo) -> None:
     assert admin_board.by == "team" and admin_board.scope == "全公司"
     assert director_board.days == 30
     assert len(admin_board.rows) >= 3
+
+
+async def test_director_and_admins_get_daily_and_weekly_digests(demo: Demo) -> None:
+    from bot.render import render_notification
+    from crm_core.models import OutboxMessage, User
+
+    now = demo.clock.now()
+    async with demo.uow() as uow:
+        daily = await kpi.queue_leader_digests(uow, now, "daily")
+        weekly = await kpi.queue_leader_digests(uow, now, "weekly")
+        again = await kpi.queue_leader_digests(uow, now, "daily")
+        await uow.commit()
+        leaders = {u.id for u in (await uow.session.execute(select(User).where(
+            User.role.in_(("director", "admin")), User.active.is_(True)))).scalars()}  # type: ignore[attr-defined]
+        rows = (await uow.session.execute(select(OutboxMessage).where(
+            OutboxMessage.kind == "digest.kpi"))).scalars().all()
+    assert daily == weekly == len(leaders) > 0
+    assert again == 0
+    assert {r.recipient_id for r in rows} == leaders
+    [card] = render_notification("digest.kpi", rows[0].payload)
+    assert "72小时激活率" in card.body
+    assert "指标" in card.title
