@@ -20,6 +20,7 @@ from bot.render.format import clip, money
 from bot.render.paging import NEXT_PAGE, window
 from crm_core.errors import CrmError
 from crm_core.models.org import ROLE_LABELS
+from crm_core.policies import channels as channel_policy
 from crm_core.policies import holidays as holiday_policy
 from crm_core.policies import sla as sla_policy
 from crm_core.policies import stages as stage_policy
@@ -52,7 +53,8 @@ SECTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
                         ("输单原因", "config.presets.lost_reasons")]),
     "stages": ("阶段", [("修改/新增阶段", "stages.edit"), ("删除阶段", "stages.remove")]),
     "costs": ("渠道与费用", [("设置费用", "config.campaign_costs"),
-                           ("来源渠道", "config.presets.source_channels")]),
+                           ("来源渠道", "config.presets.source_channels"),
+                           ("来源映射", "config.channels.utm_map")]),
     "words": admin_words.SECTION,
 }
 
@@ -137,7 +139,9 @@ async def _section_lines(uow: UnitOfWork, ctx: Context, key: str) -> list[str]:
         channels = await svc.config_or_default(uow, u, "presets.source_channels",
                                                svc.DEFAULT_SOURCE_CHANNELS)
         lines = [f"• {k}：{money(float(v))}" for k, v in costs.items()] or ["费用未设置"]
-        return [*lines, f"来源渠道：{'、'.join(channels)}"]
+        utm = await svc.config_or_default(uow, u, channel_policy.KEY, channel_policy.DEFAULT_MAP)
+        return [*lines, f"来源渠道：{'、'.join(channels)}",
+                "来源映射：" + "；".join(f"{k}←{'/'.join(v[:3])}" for k, v in utm.items())]
     return []
 
 

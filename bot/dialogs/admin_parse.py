@@ -14,6 +14,7 @@ from bot.context import Context
 from bot.dialogs import admin_input, admin_words
 from crm_core.errors import InvalidInput
 from crm_core.models.org import ROLE_LABELS
+from crm_core.policies import channels as channel_policy
 from crm_core.policies import holidays as holiday_policy
 from crm_core.policies import stages as stage_policy
 from crm_core.services import admin as svc
@@ -58,6 +59,8 @@ PROMPTS: dict[str, str] = {
     "config.holidays": ("一行一个：假期名 开始 结束，或 调休 日期…\n"
                         "如「元旦 2027-01-01 01-03」「调休 2027-02-06 02-07」\n"
                         "会覆盖系统自带的节假日，算时限和读「节后」都用它"),
+    "config.channels.utm_map": ("一行一个：渠道 utm来源值…，如「抖音 douyin oceanengine」；"
+                                "「-抖音」删除。表单带 utm_source/utm_medium 时按它归到渠道"),
     "config.holidays.remove": "回复要删除的假期中的任一天或调休日，如 2027-01-01",
     "config.alerts.quiet_hours": ("回复免打扰时段，如「22:00-07:30」；「关闭」不设。"
                                   "这段时间的预警留到结束后合成一张卡片发出"),
@@ -162,6 +165,18 @@ async def _parse(uow: UnitOfWork, ctx: Context, action: str, text: str) -> svc.P
         return await _parse_routing(uow, ctx, action, text)
     if action.startswith("config.holidays"):
         return await _parse_holidays(uow, ctx, action, text)
+    if action == "config.channels.utm_map":
+        mapping = dict(await svc.config_or_default(uow, u, channel_policy.KEY,
+                                                   channel_policy.DEFAULT_MAP))
+        for line in text.strip().splitlines():
+            parts = _words(line)
+            if len(parts) == 1 and parts[0][:1] in "-－":
+                mapping.pop(parts[0][1:], None)
+            elif len(parts) >= 2:
+                mapping[parts[0]] = parts[1:]
+            elif parts:
+                raise InvalidInput("bad line", PROMPTS[action])
+        return await svc.change_config(uow, u, channel_policy.KEY, mapping)
     if action == "config.alerts.quiet_hours":
         return await svc.change_config(uow, u, QUIET_KEY, _quiet(text))
     if action == "config.campaign_costs":

@@ -44,16 +44,20 @@ def board_lines(b: K.Board) -> list[str]:
         lines.append(f"{clip(row.name, 8)}：{kpi_line(row.now, row.before, short=True)}")
     if len(b.rows) > 12:
         lines.append(f"…共 {len(b.rows)} 项，未达标的在前")
-    shown = [c for c in b.channels if c.leads or c.cost or c.won][:6]
-    if shown:
-        lines.append("— 渠道投入产出 —")
-        for c in shown:
-            cpl = money(c.cost_per_lead) if c.cost_per_lead is not None else "—"
-            cpw = money(c.cost_per_won) if c.cost_per_won is not None else "—"
-            roi = f"{c.roi:.1f}倍" if c.roi is not None else "未设费用"
-            lines.append(f"{clip(c.name, 6)}：线索{c.leads} 单价{cpl} 成交{c.won} "
-                         f"每单成本{cpw} 回报{roi}")
+    for title, items, n in (("渠道投入产出", b.channels, 6), ("活动投入产出", b.campaigns, 3)):
+        shown = [c for c in items if c.leads or c.cost or c.won][:n]
+        if shown:
+            lines.append(f"— {title} —")
+            lines += [roi_line(c) for c in shown]
     return lines
+
+
+def roi_line(c: K.Channel) -> str:
+    cpl = money(c.cost_per_lead) if c.cost_per_lead is not None else "—"
+    cpw = money(c.cost_per_won) if c.cost_per_won is not None else "—"
+    roi = f"{c.roi:.1f}倍" if c.roi is not None else "未设费用"
+    return (f"{clip(c.name, 8)}：线索{c.leads} 单价{cpl} 成交{c.won} 每单成本{cpw} "
+            f"回报{roi}")
 
 
 @notification("digest.kpi", example={

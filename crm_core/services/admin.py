@@ -25,6 +25,7 @@ from crm_core.models import (
 )
 from crm_core.models.accounts_ext import ConfigChange
 from crm_core.models.org import ROLE_LABELS
+from crm_core.policies import channels as channel_policy
 from crm_core.policies import holidays as holiday_policy
 from crm_core.policies import sla as sla_policy
 from crm_core.policies import stages as stage_policy
@@ -54,6 +55,7 @@ CONFIG_KEYS: dict[str, str] = {
     "campaign_costs": "渠道费用",
     "decision_chain": "决策链角色",
     holiday_policy.KEY: "节假日与调休", QUIET_KEY: "预警免打扰时段",
+    channel_policy.KEY: "来源映射",
 }
 DEFAULT_SOURCE_CHANNELS = ["官网表单", "百度推广", "微信公众号", "医疗器械展", "老客户转介绍",
                            "电话咨询"]
@@ -359,6 +361,11 @@ async def _validate(uow: UnitOfWork, kind: str, target: str, after: Any) -> list
             _, problems = holiday_policy.parse_table(after)
             if problems:
                 raise _bad("节假日未保存，原设置不变：" + "；".join(problems))
+            return []
+        if target == channel_policy.KEY:
+            _, problems = channel_policy.check_map(after)
+            if problems:
+                raise _bad("来源映射未保存，原设置不变：" + "；".join(problems))
             return []
         if target == QUIET_KEY:
             parse_quiet(after)              # raises with the reason

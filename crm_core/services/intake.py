@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from crm_core.errors import Conflict, InvalidInput
 from crm_core.models import Contact, Customer, IntakeRequest, Lead, User
+from crm_core.policies import channels as channel_policy
 from crm_core.policies.audit import canonical_json
 from crm_core.policies.contact_info import BadContactInfo, normalize_email, normalize_phone
 from crm_core.policies.input_hygiene import payload_problems
@@ -294,6 +295,19 @@ async def _intake(
     return await _create(uow, payload, clean, channel, owner_id, found)
 
 
+async def _channel(uow: UnitOfWork, clean: dict[str, Any], channel: str) -> str:
+    """utm_source / utm_medium through the admin's mapping (channels.utm_map), else what the
+    form said, else the intake channel (crm_core.policies.channels)."""
+    if clean.get("utm_source") or clean.get("utm_medium"):
+        settings = (await routing_state.reference(uow)).settings
+        mapping = settings.get(channel_policy.KEY) or channel_policy.DEFAULT_MAP
+        got = channel_policy.channel_of(clean.get("utm_source"), clean.get("utm_medium"),
+                                        mapping)
+        if got is not None:
+            return got
+    return str(clean.get("source") or channel)
+
+
 async def _create(
     uow: UnitOfWork, payload: Mapping[str, Any], clean: dict[str, Any], channel: str,
     owner_id: int | None, found: dict[str, int],
@@ -314,7 +328,7 @@ async def _create(
         address=clean.get("address"), province=clean.get("province"), city=clean.get("city"),
         district=clean.get("district"), product_text=clean.get("product"),
         budget=clean.get("budget"), message=clean.get("message"),
-        source_channel=clean.get("source") or channel,
+        source_channel=await _channel(uow, clean, channel),
         utm_source=clean.get("utm_source"), utm_medium=clean.get("utm_medium"),
         utm_campaign=clean.get("utm_campaign"), utm_content=clean.get("utm_content"),
         utm_term=clean.get("utm_term"), client_id=clean.get("client_id"),

@@ -12,10 +12,10 @@ Definitions (shown on the board, thresholds below them in red):
 - **Profile completeness** (≥ 90 %): of the customers a rep owns, the share that are
   complete: at least one contact, every contact with a title and a decision-chain role
   (决策链角色), and the customer's 历史合作型号 (`past_models`) filled.
-- **Channel ROI**, per source channel in the period: leads, cost (config `campaign_costs`,
-  a cost per 30 days, prorated to the period), cost per lead, won deals (closed won in the
-  period, by the channel of their lead), cost per won deal, won amount, return = won amount
-  ÷ cost.
+- **Channel ROI**, per source channel (and per utm campaign) in the period: leads, cost
+  (config `campaign_costs`, a cost per 30 days, prorated to the period), cost per lead,
+  won deals (closed won in the period, by the channel of their lead), cost per won deal,
+  won amount, return = won amount ÷ cost.
 
 A handful of grouped queries for all reps at once (never one per rep): `benchmarks/kpi.py`
 measures 500 reps and 100 000 leads.
@@ -118,6 +118,7 @@ class Board:
     channels: list[Channel]
     start: datetime
     end: datetime
+    campaigns: list[Channel] = field(default_factory=list)
 
 
 def _within(uow: UnitOfWork, a: Any, b: Any, hours: float) -> Any:
@@ -192,26 +193,33 @@ async def _per_rep(uow: UnitOfWork, ids: list[int], start: datetime, end: dateti
 
 
 async def _channels(uow: UnitOfWork, ids: list[int] | None, start: datetime, end: datetime,
-                    days: int) -> list[Channel]:
-    leads_q = sa.select(Lead.source_channel, sa.func.count()).where(  # type: ignore[call-overload]
+                    days: int, by: Any = None) -> list[Channel]:
+    """Leads, cost, won deals and amount per channel (`by` = Lead.source_channel) or per
+    campaign (Lead.utm_campaign; leads without one are left out)."""
+    by = Lead.source_channel if by is None else by
+    leads_q = sa.select(by, sa.func.count()).where(
         Lead.created_at >= start, Lead.created_at < end)  # type: ignore[operator]
-    won_q = (sa.select(Lead.source_channel, sa.func.count(), sa.func.sum(Deal.amount))  # type: ignore[call-overload]
+    won_q = (sa.select(by, sa.func.count(), sa.func.sum(Deal.amount))  # type: ignore[call-overload]
              .join(Lead, Lead.id == Deal.lead_id).join(Stage, Stage.id == Deal.stage_id)
              .where(Stage.is_won.is_(True), Deal.closed_at >= start,  # type: ignore[attr-defined,operator]
                     Deal.closed_at < end))  # type: ignore[operator]
+    if by is not Lead.source_channel:
+        leads_q, won_q = leads_q.where(by.is_not(None)), won_q.where(by.is_not(None))
     if ids is not None:
         leads_q = leads_q.where(Lead.owner_id.in_(ids))  # type: ignore[union-attr]
         won_q = won_q.where(Deal.owner_id.in_(ids))  # type: ignore[union-attr]
     out: dict[str, Channel] = {}
-    for ch, n in (await uow.session.execute(leads_q.group_by(Lead.source_channel))).all():
+    for ch, n in (await uow.session.execute(leads_q.group_by(by))).all():
         out.setdefault(str(ch or "未知"), Channel(str(ch or "未知"))).leads += int(n)
-    for ch, n, amount in (await uow.session.execute(won_q.group_by(Lead.source_channel))).all():
+    for ch, n, amount in (await uow.session.execute(won_q.group_by(by))).all():
         c = out.setdefault(str(ch or "未知"), Channel(str(ch or "未知")))
         c.won += int(n)
         c.won_amount += float(amount or 0)
     costs = dict(await get_config(uow, "campaign_costs", {}) or {})
     for ch, monthly in costs.items():
-        if isinstance(monthly, int | float) and not isinstance(monthly, bool):
+        if not isinstance(monthly, int | float) or isinstance(monthly, bool):
+            continue
+        if by is Lead.source_channel or str(ch) in out:   # a campaign's own cost
             out.setdefault(str(ch), Channel(str(ch))).cost = float(monthly) * days / 30
     return sorted(out.values(), key=lambda c: (-c.leads, c.name))
 
@@ -254,10 +262,11 @@ async def kpi_board(uow: UnitOfWork, viewer: User, *, period: str = "week",
         for target in (row, total):
             target.now.add(now_k[r.id])
             target.before.add(before_k[r.id])
-    channels = await _channels(uow, None if visible is None and team_id is None else ids,
-                               start, end, days)
+    who = None if visible is None and team_id is None else ids
+    channels = await _channels(uow, who, start, end, days)
+    campaigns = await _channels(uow, who, start, end, days, Lead.utm_campaign)
     return Board(scope, label, days, total, list(rows.values()), "team" if by_team else "rep",
-                 channels, start, end)
+                 channels, start, end, campaigns)
 
 
 def trend(now: float | None, before: float | None) -> str:
@@ -291,8 +300,8 @@ def board_payload(b: Board) -> dict[str, Any]:
             "total": {"now": _k(b.total.now), "before": _k(b.total.before)},
             "rows": [{"key": r.key, "name": r.name, "now": _k(r.now), "before": _k(r.before)}
                      for r in b.rows],
-            "channels": [{"name": c.name, "leads": c.leads, "cost": c.cost, "won": c.won,
-                          "won_amount": c.won_amount} for c in b.channels],
+            "channels": [_ch(c) for c in b.channels],
+            "campaigns": [_ch(c) for c in b.campaigns],
             "start": b.start.isoformat(), "end": b.end.isoformat()}
 
 
@@ -307,10 +316,19 @@ def board_from_payload(p: dict[str, Any]) -> Board:
         Row(0, str(p.get("scope") or ""), _unk(total.get("now") or {}),
             _unk(total.get("before") or {})),
         [row(r) for r in p.get("rows") or []], str(p.get("by") or "team"),
-        [Channel(str(c.get("name")), int(c.get("leads") or 0), float(c.get("cost") or 0),
-                 int(c.get("won") or 0), float(c.get("won_amount") or 0))
-         for c in p.get("channels") or []],
-        datetime.fromisoformat(str(p.get("start"))), datetime.fromisoformat(str(p.get("end"))))
+        [_unch(c) for c in p.get("channels") or []],
+        datetime.fromisoformat(str(p.get("start"))), datetime.fromisoformat(str(p.get("end"))),
+        [_unch(c) for c in p.get("campaigns") or []])
+
+
+def _ch(c: Channel) -> dict[str, Any]:
+    return {"name": c.name, "leads": c.leads, "cost": c.cost, "won": c.won,
+            "won_amount": c.won_amount}
+
+
+def _unch(c: dict[str, Any]) -> Channel:
+    return Channel(str(c.get("name")), int(c.get("leads") or 0), float(c.get("cost") or 0),
+                   int(c.get("won") or 0), float(c.get("won_amount") or 0))
 
 
 async def queue_leader_digests(uow: UnitOfWork, now: datetime, period: str) -> int:

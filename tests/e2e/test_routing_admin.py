@@ -99,3 +99,17 @@ async def test_holidays_and_quiet_hours_from_the_menu(sqlite_chat: ChatHarness) 
     assert "已生效" in text_of(await chat.press("确认"))
     await chat.say("/管理")
     assert "免打扰时段：21:00–08:00" in text_of(await chat.press("响应时限"))
+
+
+async def test_utm_mapping_from_the_menu(sqlite_chat: ChatHarness) -> None:
+    chat = sqlite_chat
+    chat.user = "linxiao"
+    await chat.say("/管理")
+    out = text_of(await chat.press("渠道与费用"))
+    assert "来源映射：百度←baidu" in out
+    await chat.press("来源映射")
+    out = text_of(await chat.say("抖音 douyin baidu"))
+    assert "同时映射" in out and "原设置不变" in out
+    out = text_of(await chat.say("信息流 feed"))
+    assert "确认修改？" in out
+    assert "已生效" in text_of(await chat.press("确认"))
