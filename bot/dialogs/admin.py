@@ -46,8 +46,6 @@ SECTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "routing": ("分配规则", [("新增规则", "routing.add"), ("删除规则", "routing.remove")]),
     "sla": ("响应时限", [*((sla_policy.RULE_LABELS[r], f"sla.{r}") for r in sla_policy.RULES),
                       ("免打扰时段", "config.alerts.quiet_hours")]),
-    "holidays": ("节假日", [("添加假期/调休", "config.holidays"),
-                         ("删除", "config.holidays.remove")]),
     "presets": ("预设", [("下一步动作", "config.presets.next_actions"),
                         ("推进障碍", "config.presets.obstacles"),
                         ("输单原因", "config.presets.lost_reasons")]),
@@ -56,6 +54,8 @@ SECTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
                            ("来源渠道", "config.presets.source_channels"),
                            ("来源映射", "config.channels.utm_map")]),
     "words": admin_words.SECTION,
+    "holidays": ("节假日", [("添加假期/调休", "config.holidays"),
+                         ("删除", "config.holidays.remove")]),
 }
 
 
