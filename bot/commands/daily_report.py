@@ -20,18 +20,24 @@ async def daily_report(ctx: Context, text: str | None = None) -> Reply | list[Re
     if not text:
         return await dialog.start(ctx)
     day = ctx.now.astimezone(ctx.bot.clock.tz).date()
+    if await _obstacle_missing(ctx, day):          # the dialog asks for the obstacle
+        return await dialog.start(ctx, progress=text)
     async with ctx.uow() as uow:
         row = await digests.submit_daily_report(uow, ctx.user, day, progress=text)
+        await digests.tell_manager_obstacles(uow, ctx.user, day)
         await uow.commit()
     return _done(row.progress or "", list(row.obstacles or []))
 
 
 @command("提交日报", aliases=("report_submit",), button="daily_report.submit", group="常用",
          hidden=True)
-async def daily_report_submit(ctx: Context, day: str | None = None) -> Reply:
+async def daily_report_submit(ctx: Context, day: str | None = None) -> Reply | list[Reply]:
     """按草稿提交今日日报"""
+    if await _obstacle_missing(ctx, _day(ctx, day)):
+        return await dialog.start(ctx)                # the obstacle first (wanted: one)
     async with ctx.uow() as uow:
         row = await digests.submit_daily_report(uow, ctx.user, _day(ctx, day), use_draft=True)
+        await digests.tell_manager_obstacles(uow, ctx.user, _day(ctx, day))
         await uow.commit()
     return _done(row.progress or "", list(row.obstacles or []))
 
@@ -46,8 +52,16 @@ async def daily_report_obstacle(ctx: Context, day: str | None = None,
     async with ctx.uow() as uow:
         row = await digests.submit_daily_report(uow, ctx.user, _day(ctx, day),
                                                 obstacle=obstacle)
+        await digests.tell_manager_obstacles(uow, ctx.user, _day(ctx, day))
         await uow.commit()
     return _done(row.progress or "", list(row.obstacles or []))
+
+
+async def _obstacle_missing(ctx: Context, day: date) -> bool:
+    """The tenant wants an obstacle (default) and the day's report has none yet."""
+    async with ctx.uow() as uow:
+        existing = await digests.find_daily_report(uow, ctx.user_id, day)
+        return await digests.obstacle_required(uow) and not (existing and existing.obstacles)
 
 
 def _day(ctx: Context, day: str | None) -> date:

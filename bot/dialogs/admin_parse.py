@@ -61,6 +61,7 @@ PROMPTS: dict[str, str] = {
                         "会覆盖系统自带的节假日，算时限和读「节后」都用它"),
     "config.channels.utm_map": ("一行一个：渠道 utm来源值…，如「抖音 douyin oceanengine」；"
                                 "「-抖音」删除。表单带 utm_source/utm_medium 时按它归到渠道"),
+    "config.daily_report.obstacle_required": "日报是否必须选推进障碍？回复「是」或「否」",
     "config.holidays.remove": "回复要删除的假期中的任一天或调休日，如 2027-01-01",
     "config.alerts.quiet_hours": ("回复免打扰时段，如「22:00-07:30」；「关闭」不设。"
                                   "这段时间的预警留到结束后合成一张卡片发出"),
@@ -177,6 +178,11 @@ async def _parse(uow: UnitOfWork, ctx: Context, action: str, text: str) -> svc.P
             elif parts:
                 raise InvalidInput("bad line", PROMPTS[action])
         return await svc.change_config(uow, u, channel_policy.KEY, mapping)
+    if action == "config.daily_report.obstacle_required":
+        yes = text.strip() in ("是", "必填", "要", "开", "yes")
+        if not yes and text.strip() not in ("否", "不必填", "不要", "关", "no"):
+            raise InvalidInput("bad yes/no", PROMPTS[action])
+        return await svc.change_config(uow, u, "daily_report.obstacle_required", yes)
     if action == "config.alerts.quiet_hours":
         return await svc.change_config(uow, u, QUIET_KEY, _quiet(text))
     if action == "config.campaign_costs":

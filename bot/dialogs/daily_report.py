@@ -1,5 +1,8 @@
 """The daily report as a dialog: today's follow-ups as the draft text, preset obstacles to
-add, 提交. Typing replaces the text; typing an obstacle's name adds it."""
+add (the one list shared with follow-ups, every preset reachable through [更多], plus
+「无明显障碍」), 提交. The obstacle is asked for when the tenant requires one (default).
+Typing replaces the text; typing an obstacle's name adds it. On submit the manager gets the
+team's obstacle statistics."""
 
 from __future__ import annotations
 
@@ -26,15 +29,19 @@ class Report:
     obstacles: list[str] = field(default_factory=list)
     presets: list[str] = field(default_factory=list)
     open_drafts: int = 0
+    required: bool = True
 
 
-async def start(ctx: Context) -> list[Reply]:
+async def start(ctx: Context, progress: str | None = None) -> list[Reply]:
     day = ctx.now.astimezone(ctx.bot.clock.tz).date()
     async with ctx.uow() as uow:
-        auto = await digests.draft_for(uow, ctx.user_id, day)
-        presets = await digests.obstacle_presets(uow)
+        auto = progress or await digests.draft_for(uow, ctx.user_id, day)
+        presets = [*(await digests.obstacle_presets(uow)), digests.NO_OBSTACLE]
         waiting = (await draft_store.count_open_drafts(uow, [ctx.user_id])).get(ctx.user_id, 0)
-    return await engine.start(ctx, DAILY_REPORT, Report(day, auto, [], presets, waiting))
+        required = await digests.obstacle_required(uow)
+    return await engine.start(ctx, DAILY_REPORT,
+                              Report(day, auto, [], list(dict.fromkeys(presets)), waiting,
+                                     required))
 
 
 def done_card(progress: str, obstacles: list[str]) -> Card:
@@ -51,8 +58,10 @@ async def _pick_obstacle(t: Turn, d: Report, value: str) -> Answer:
         return "请从按钮里选一个推进障碍。"
     if value in d.obstacles:
         d.obstacles.remove(value)
+    elif value == digests.NO_OBSTACLE:      # "none" and an obstacle never stand together
+        d.obstacles = [value]
     else:
-        d.obstacles.append(value)
+        d.obstacles = [o for o in d.obstacles if o != digests.NO_OBSTACLE] + [value]
     return None
 
 
@@ -86,14 +95,17 @@ async def _save(t: Turn, uow: UnitOfWork, d: Report) -> Saved:
                                             progress=d.progress or NO_FOLLOWUPS)
     for o in d.obstacles:
         row = await digests.submit_daily_report(uow, t.ctx.user, day, obstacle=o)
+    await digests.tell_manager_obstacles(uow, t.ctx.user, day)
     return Saved([done_card(row.progress or "", list(row.obstacles or []))])
 
 
 DAILY_REPORT = engine.register(Dialog(
     name=NAME, title="日报", draft=Report,
     slots=(Slot("progress", "内容", "今天的进展是什么？", read=_read_progress),
-           Slot("obstacles", "推进障碍", "选推进障碍（可多选，再点一次取消）",
-                choices=_obstacle_choices, pick=_pick_obstacle, missing=lambda t, d: False)),
+           Slot("obstacles", "推进障碍",
+                "选推进障碍（可多选，再点一次取消；没有就选「无明显障碍」）",
+                choices=_obstacle_choices, pick=_pick_obstacle,
+                missing=lambda t, d: d.required and not d.obstacles)),
     confirm=_card, save=_save, understand=_understand, confirm_label="提交",
     cancelled="已取消，日报没有提交。", summary=lambda d: "今日日报",
 ))

@@ -159,6 +159,21 @@ def daily_report_prompt(p: Mapping[str, Any]) -> Reply:
                 buttons=tuple(buttons), card_id=f"daily_report:{day}")
 
 
+def ranking_text(ranking: list[Any], n: int = 5) -> str:
+    return "；".join(f"{i}. {o} {c}人" for i, (o, c) in enumerate(ranking[:n], 1))
+
+
+@notification("daily_report.team_obstacles", example={
+    "day": "2026-11-23", "by": "张伟", "submitted": 3, "team": 4,
+    "ranking": [["预算冻结", 2], ["招标延迟", 1], ["无明显障碍", 1]]})
+def daily_report_team_obstacles(p: Mapping[str, Any]) -> Reply:
+    ranking = list(p.get("ranking") or [])
+    return Card(f"📋 {p.get('by')}提交了日报",
+                fields=(("已提交", f"{p.get('submitted')}/{p.get('team')} 人"),
+                        ("团队障碍", ranking_text(ranking) or "暂无")),
+                body="今天团队遇到最多的推进障碍在前。")
+
+
 @notification("daily_report.summary")
 def daily_report_summary(p: Mapping[str, Any]) -> Reply:
     answered = list(p.get("answered") or [])
@@ -168,6 +183,9 @@ def daily_report_summary(p: Mapping[str, Any]) -> Reply:
         obs = f"｜障碍：{'、'.join(a.get('obstacles') or [])}" if a.get("obstacles") else ""
         lines.append(f"【{a.get('name')}】{clip(str(a.get('progress') or ''), 80)}{obs}")
     fields = [("已提交", f"{len(answered)} 人"), ("未提交", "、".join(missing) or "无")]
+    ranking = list(p.get("ranking") or [])
+    if ranking:
+        fields.append(("障碍排行", ranking_text(ranking)))
     waiting = dict(p.get("open_drafts") or {})
     if waiting:
         fields.append(("未保存草稿", "、".join(f"{k} {v} 条" for k, v in waiting.items())))

@@ -55,7 +55,7 @@ CONFIG_KEYS: dict[str, str] = {
     "campaign_costs": "渠道费用",
     "decision_chain": "决策链角色",
     holiday_policy.KEY: "节假日与调休", QUIET_KEY: "预警免打扰时段",
-    channel_policy.KEY: "来源映射",
+    channel_policy.KEY: "来源映射", "daily_report.obstacle_required": "日报必填推进障碍",
 }
 DEFAULT_SOURCE_CHANNELS = ["官网表单", "百度推广", "微信公众号", "医疗器械展", "老客户转介绍",
                            "电话咨询"]
@@ -367,6 +367,8 @@ async def _validate(uow: UnitOfWork, kind: str, target: str, after: Any) -> list
             if problems:
                 raise _bad("来源映射未保存，原设置不变：" + "；".join(problems))
             return []
+        if target == "daily_report.obstacle_required" and not isinstance(after, bool):
+            raise _bad("只能回复「是」或「否」")
         if target == QUIET_KEY:
             parse_quiet(after)              # raises with the reason
             return []

@@ -47,13 +47,13 @@ from crm_core.models import (
 )
 from crm_core.models.pipeline import OPEN_LEAD_STATUSES
 from crm_core.models.sla import DailyReport, Escalation, SlaClock
+from crm_core.services.catalog import DEFAULT_OBSTACLES
 from crm_core.services.drafts import count_open_drafts
 from crm_core.services.sla import config_value, notify_many, notify_once
 from crm_core.uow import UnitOfWork
 
-DEFAULT_OBSTACLES: tuple[str, ...] = (
-    "客户预算未批", "决策人未见到", "竞品价格更低", "等待招标", "技术方案待确认", "无明显障碍",
-)
+NO_OBSTACLE = "无明显障碍"         # the daily report's "none": exclusive with the presets
+REQUIRED_KEY = "daily_report.obstacle_required"
 NEAR_SLA = timedelta(hours=4)
 ACTIVATION = timedelta(hours=72)
 CONVERSION = timedelta(days=7)
@@ -378,8 +378,14 @@ async def queue_manager_digests(uow: UnitOfWork, now: datetime, period: str) -> 
 
 # --- the daily report (日报) --------------------------------------------------------------
 async def obstacle_presets(uow: UnitOfWork) -> list[str]:
+    """The one obstacle list, shared with follow-ups (/管理 → 预设 → 推进障碍)."""
     raw = await config_value(uow, "presets.obstacles", None)
     return [str(x) for x in raw] if raw else list(DEFAULT_OBSTACLES)
+
+
+async def obstacle_required(uow: UnitOfWork) -> bool:
+    """Whether a daily report needs an obstacle (「无明显障碍」 counts); default yes."""
+    return bool(await config_value(uow, REQUIRED_KEY, True))
 
 
 async def drafts_for(uow: UnitOfWork, user_ids: Sequence[int] | None, day: date
@@ -450,9 +456,12 @@ async def submit_daily_report(uow: UnitOfWork, user: User, day: date, *,
     elif use_draft or (obstacle and not row.progress):
         row.progress = row.progress or row.draft or "（今日无跟进记录）"
     if obstacle:
-        obstacles = list(row.obstacles or [])
-        if obstacle not in obstacles:
-            obstacles.append(obstacle[:60])
+        if obstacle == NO_OBSTACLE:          # "none" and an obstacle never stand together
+            obstacles = [NO_OBSTACLE]
+        else:
+            obstacles = [o for o in row.obstacles or [] if o != NO_OBSTACLE]
+            if obstacle not in obstacles:
+                obstacles.append(obstacle[:60])
         row.obstacles = obstacles
     row.status = "answered"
     row.answered_at = uow.now
@@ -460,6 +469,40 @@ async def submit_daily_report(uow: UnitOfWork, user: User, day: date, *,
     uow.audit("daily_report.submit", "daily_report", f"{user.id}:{day.isoformat()}",
               after={"progress": row.progress, "obstacles": row.obstacles})
     return row
+
+
+async def tell_manager_obstacles(uow: UnitOfWork, user: User, day: date) -> bool:
+    """On submit: the rep's manager gets the team's obstacle statistics of the day so far
+    (who submitted, obstacles ranked). One card per submit (dedupe key per rep and day:
+    a resubmission does not repeat it)."""
+    teams = await teams_by_manager(uow)
+    mid = next((m for m, reps in teams.items() if any(r.id == user.id for r in reps)), None)
+    if mid is None:
+        return False
+    reps = teams[mid]
+    ids = [r.id for r in reps if r.id is not None]
+    rows = (await uow.session.execute(sa.select(DailyReport).where(
+        DailyReport.day == day, DailyReport.user_id.in_(ids),  # type: ignore[attr-defined]
+        DailyReport.status == "answered"))).scalars().all()
+    ranking = rank_obstacles(r.obstacles or [] for r in rows)
+    return await notify_once(uow, "daily_report.team_obstacles", mid, {
+        "day": day.isoformat(), "by": user.name, "submitted": len(rows), "team": len(ids),
+        "ranking": ranking}, dedupe_key=f"daily_report.obstacles:{mid}:{user.id}:{day}")
+
+
+def rank_obstacles(lists: Iterable[Iterable[str]]) -> list[list[Any]]:
+    """[[obstacle, reps naming it], …], most named first; 「无明显障碍」 last."""
+    counts: dict[str, int] = defaultdict(int)
+    for obs in lists:
+        for o in set(obs):
+            counts[o] += 1
+    return [[o, n] for o, n in sorted(counts.items(),
+                                      key=lambda kv: (kv[0] == NO_OBSTACLE, -kv[1], kv[0]))]
+
+
+async def find_daily_report(uow: UnitOfWork, user_id: int, day: date) -> DailyReport | None:
+    return (await uow.session.execute(sa.select(DailyReport).where(
+        DailyReport.user_id == user_id, DailyReport.day == day))).scalars().first()
 
 
 async def get_daily_report(uow: UnitOfWork, user_id: int, day: date) -> DailyReport:
@@ -491,6 +534,7 @@ async def queue_daily_report_summaries(uow: UnitOfWork, now: datetime) -> int:
             continue
         n += await notify_once(uow, "daily_report.summary", mid, {
             "day": day.isoformat(), "answered": answered, "missing": missing,
+            "ranking": rank_obstacles(a["obstacles"] for a in answered),
             "open_drafts": {r.name: waiting[r.id or 0] for r in reps if waiting.get(r.id or 0)},
         }, dedupe_key=f"daily_report.summary:{mid}:{day.isoformat()}")
     return n

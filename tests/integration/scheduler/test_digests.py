@@ -141,12 +141,12 @@ async def test_daily_report_prompt_answer_summary(
     card = render_notification("daily_report.prompt", mine.payload)[0]
     assert isinstance(card, Card)
     assert card.buttons[0].action == "daily_report.submit"
-    assert "客户预算未批" in [b.label for b in card.buttons]
+    assert "招标延迟" in [b.label for b in card.buttons]     # the list follow-ups use
 
     frozen.set(at(2026, 4, 7, 18, 20))
     async with UnitOfWork(sched_db, frozen) as uow:
         await digests.submit_daily_report(uow, people.rep, date(2026, 4, 7),
-                                          obstacle="客户预算未批")
+                                          obstacle="招标延迟")
         await uow.commit()
     await run_job("daily_report_summary", sched_db, frozen, SETTINGS, at(2026, 4, 7, 20))
     async with sched_db.sessions() as s:
@@ -156,10 +156,40 @@ async def test_daily_report_prompt_answer_summary(
             DailyReport.user_id == people.rep.id))).scalar_one()
     assert summary.recipient_id == people.manager.id
     assert summary.payload["missing"] == ["李娜"]
-    assert summary.payload["answered"][0]["obstacles"] == ["客户预算未批"]
+    assert summary.payload["answered"][0]["obstacles"] == ["招标延迟"]
+    assert summary.payload["ranking"] == [["招标延迟", 1]]
     assert report.progress is not None
     assert "拜访骨科刘主任" in report.progress
     text = render_notification("daily_report.summary", summary.payload)[0]
     assert isinstance(text, Card)
     assert ("未提交", "李娜") in text.fields
     assert frozen.now() - timedelta(hours=1) < report.answered_at  # type: ignore[operator]
+
+
+async def test_obstacles_one_list_exclusive_none_and_the_manager_told_on_submit(
+        sched_db: Database, frozen: FrozenClock, people: People) -> None:
+    day = date(2026, 4, 7)
+    frozen.set(at(2026, 4, 7, 18, 20))
+    async with UnitOfWork(sched_db, frozen) as uow:
+        from crm_core.services.catalog import DEFAULT_OBSTACLES
+
+        assert await digests.obstacle_presets(uow) == list(DEFAULT_OBSTACLES)
+        await digests.submit_daily_report(uow, people.rep, day, obstacle="预算冻结")
+        row = await digests.submit_daily_report(uow, people.rep, day,
+                                                obstacle=digests.NO_OBSTACLE)
+        assert row.obstacles == [digests.NO_OBSTACLE]        # never "预算冻结、无明显障碍"
+        row = await digests.submit_daily_report(uow, people.rep, day, obstacle="招标延迟")
+        assert row.obstacles == ["招标延迟"]
+        assert await digests.tell_manager_obstacles(uow, people.rep, day)
+        await digests.submit_daily_report(uow, people.rep2, day, obstacle="招标延迟")
+        await digests.submit_daily_report(uow, people.rep2, day, obstacle="预算冻结")
+        assert await digests.tell_manager_obstacles(uow, people.rep2, day)
+        assert not await digests.tell_manager_obstacles(uow, people.rep2, day)   # once
+        await uow.commit()
+    async with sched_db.sessions() as s:
+        cards = (await s.execute(sa.select(OutboxMessage).where(
+            OutboxMessage.kind == "daily_report.team_obstacles")
+            .order_by(OutboxMessage.id))).scalars().all()
+    assert [c.recipient_id for c in cards] == [people.manager.id] * 2
+    assert cards[-1].payload["ranking"] == [["招标延迟", 2], ["预算冻结", 1]]
+    assert cards[-1].payload["submitted"] == 2
