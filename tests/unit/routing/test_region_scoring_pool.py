@@ -67,14 +67,14 @@ def test_score_behaviour_raises_and_reasons() -> None:
     assert hot.grade in ("yellow", "green")
 
 
-def test_recency_decay_minus_10_after_7_days_and_30_after_30() -> None:
+def test_recency_decay_minus_10_after_7_days_and_35_after_30() -> None:
     fresh = scoring.score_lead(_inp(status="contacted", followups=2), NOW)
     idle = scoring.score_lead(_inp(status="contacted", followups=2),
                               NOW + timedelta(days=7, hours=1))
     stale = scoring.score_lead(_inp(status="contacted", followups=2),
                                NOW + timedelta(days=31))
     assert fresh.score - idle.score == 10
-    assert fresh.score - stale.score == 30
+    assert fresh.score - stale.score == 35
     assert any("7天未跟进" in r for r in idle.reasons)
 
 
