@@ -20,9 +20,10 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
 
 from bot.addressing import delivery_key
 from bot.messages import ChatRef, Reply
@@ -219,7 +220,7 @@ class Deliverer:
                      platform_message_id=sa.bindparam("b_msgid"), locked_by=None,
                      locked_until=None, last_error=None)
             async with self.db.sessions() as s:
-                res = await s.execute(stmt, marks)
+                res = cast(CursorResult[Any], await s.execute(stmt, marks))
                 await s.commit()
             done = res.rowcount if res.rowcount is not None and res.rowcount >= 0 else len(marks)
             stats.sent += done
@@ -260,9 +261,9 @@ class Deliverer:
         stmt = sa.update(T).where(T.c.id == c.id, T.c.locked_by == self.worker_id,
                                   T.c.status == "sending").values(**values)
         async with self.db.sessions() as s:
-            res = await s.execute(stmt)
+            res = cast(CursorResult[Any], await s.execute(stmt))
             await s.commit()
-        if res.rowcount != 1:  # type: ignore[attr-defined]
+        if res.rowcount != 1:
             log.warning("outbox %s: lease lost before it was marked (%s)", c.id, values.get(
                 "status", "progress"))
             return False

@@ -43,7 +43,7 @@ async def console_main(login: str, *, voice: bool, scheduler: bool) -> int:
                                            Path("var") / "console-pushes.log")
     if scheduler:
         attach_scheduler(ctx)
-    tasks = [asyncio.create_task(f()) for f in ctx.background]   # type: ignore[arg-type]
+    tasks = [asyncio.create_task(f()) for f in ctx.background]
     try:
         return await run_console(ctx.bot, login, user_name=user.name,
                                  images_dir=Path("var") / "images",

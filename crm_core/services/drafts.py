@@ -152,10 +152,10 @@ async def user_drafts(
     since: datetime | None = None, limit: int = 50, offset: int = 0,
 ) -> tuple[list[Draft], int]:
     """A user's kept drafts, newest first, and how many there are in all."""
-    where = [Draft.user_id == user_id, Draft.kept.is_(True),  # type: ignore[attr-defined]
+    where = [col(Draft.user_id) == user_id, col(Draft.kept).is_(True),
              col(Draft.status).in_(list(statuses))]  # type: ignore[attr-defined]
     if since is not None:
-        where.append(Draft.updated_at >= since)  # type: ignore[arg-type,operator]
+        where.append(col(Draft.updated_at) >= since)
     total = int((await uow.session.execute(
         select(sa.func.count()).select_from(Draft).where(*where))).scalar_one())
     rows = list((await uow.session.execute(
