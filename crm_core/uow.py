@@ -162,7 +162,7 @@ class UnitOfWork:
         """Reads reused within this transaction (the reference snapshot of
         `crm_core.services.routing_state`): one version check per transaction, not per use.
         Emptied at commit and rollback, and by a flush that writes a reference table."""
-        return self.session.info.setdefault(MEMO_INFO, {})  # type: ignore[no-any-return]
+        return self.session.info.setdefault(MEMO_INFO, {})
 
     async def commit(self) -> None:
         await self._write_appended(final=True)
@@ -230,7 +230,7 @@ class UnitOfWork:
                 continue
             stmt = _INSERTS.get(model)
             if stmt is None:
-                stmt = _INSERTS[model] = insert(model.__table__)  # type: ignore[attr-defined]
+                stmt = _INSERTS[model] = insert(model.__table__)
             # Core executemany: the rows are plain values, no ORM state to track
             await conn.execute(stmt, rows)
 

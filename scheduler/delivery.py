@@ -32,10 +32,11 @@ from crm_core.clock import Clock
 from crm_core.db import Database
 from crm_core.models import OutboxMessage
 from crm_core.services.reach import reachable_identities
+from crm_core.sql import table
 from scheduler.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
-T = OutboxMessage.__table__  # type: ignore[attr-defined]
+T = table(OutboxMessage)
 PARTS_KEY = "_parts_sent"
 
 

@@ -13,7 +13,7 @@ from adapters.cli._common import quiet_libraries, settings
 from crm_core.demo import FIRST_REP_LOGIN
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("console", help="chat with the bot in this terminal (or pipe lines in)")
     p.add_argument("--as", dest="login", default=None,
                    help=f"log in as this user (default: the demo's first rep, {FIRST_REP_LOGIN})")

@@ -24,7 +24,7 @@ async def ensure_demo(url: str, now_setting: object, tz: str) -> dict[str, int] 
         await db.dispose()
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="seed demo data (a medical-device distributor) if empty")
     p.set_defaults(func=main)
 

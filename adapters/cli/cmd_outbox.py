@@ -10,7 +10,7 @@ from sqlmodel import col
 from adapters.cli._common import add_db_arg, quiet_libraries, run, settings
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("outbox", help="show the outbox (pushes sent, pending, dead)")
     add_db_arg(p)
     p.add_argument("--status", choices=("pending", "sending", "sent", "dead"))

@@ -22,6 +22,7 @@ from crm_core.models import ClaimOffer, ClaimOfferCandidate, Customer, Deal, Lea
 from crm_core.models.sla import Escalation
 from crm_core.policies.authz import Decision, Principal, Record, decide
 from crm_core.services import routing_state
+from crm_core.sql import table
 from crm_core.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -86,8 +87,8 @@ async def record_of(uow: UnitOfWork, row: Row) -> Record:
     return Record(kind, row.owner_id, await _team_of(uow, row.owner_id))  # type: ignore[arg-type]
 
 
-_OFFERS = ClaimOffer.__table__  # type: ignore[attr-defined]
-_CANDIDATES = ClaimOfferCandidate.__table__  # type: ignore[attr-defined]
+_OFFERS = table(ClaimOffer)
+_CANDIDATES = table(ClaimOfferCandidate)
 _OPEN_OFFERS = _CANDIDATES.join(_OFFERS, _OFFERS.c.id == _CANDIDATES.c.offer_id)
 
 

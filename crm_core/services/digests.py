@@ -50,6 +50,7 @@ from crm_core.models.pipeline import OPEN_LEAD_STATUSES
 from crm_core.models.sla import DailyReport, Escalation, SlaClock
 from crm_core.services.drafts import count_open_drafts
 from crm_core.services.sla import config_value, notify_many, notify_once
+from crm_core.sql import table
 from crm_core.uow import UnitOfWork
 
 DEFAULT_OBSTACLES: tuple[str, ...] = (
@@ -312,7 +313,7 @@ async def _completeness(uow: UnitOfWork, rows: Mapping[int, RepRow]) -> None:
     has_role = sa.exists().where(col(Contact.customer_id) == col(Customer.id),
                                  col(Contact.decision_role).is_not(None))
     filled = sum((sa.case((c.is_not(None), 1), else_=0) for c in cols),
-                 # type: ignore[attr-defined]
+
                  start=sa.case((has_role, 1), else_=0))
     q = (sa.select(col(Customer.owner_id), sa.func.avg(filled), sa.func.count())
          .where(col(Customer.owner_id).in_(list(rows)))
@@ -428,7 +429,7 @@ async def queue_daily_report_prompts(uow: UnitOfWork, now: datetime) -> int:
     if not reps:
         return 0
     await uow.session.execute(
-        ins(DailyReport.__table__).on_conflict_do_nothing(  # type: ignore[attr-defined]
+        ins(table(DailyReport)).on_conflict_do_nothing(
             index_elements=["user_id", "day"]),
         [{"user_id": r.id, "day": day, "status": "prompted", "draft": drafts.get(r.id or 0, ""),
           "prompted_at": now, "obstacles": []} for r in reps])

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from crm_core.models import DialogState, ProcessedEvent
+from crm_core.sql import rowcount
 from crm_core.uow import UnitOfWork
 
 
@@ -30,7 +31,7 @@ async def prune_events(uow: UnitOfWork, older_than: timedelta = timedelta(days=3
         delete(ProcessedEvent).where(col(ProcessedEvent.received_at) < uow.now - older_than)
     )
     await uow.commit()
-    return int(res.rowcount or 0)  # type: ignore[attr-defined]
+    return int(rowcount(res) or 0)
 
 
 async def load_dialog(uow: UnitOfWork, key: str, ttl: timedelta) -> DialogState | None:

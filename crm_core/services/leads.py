@@ -12,6 +12,7 @@ from crm_core.errors import Conflict, Forbidden, NotFound
 from crm_core.models import ClaimOffer, ClaimOfferCandidate, Lead, User
 from crm_core.models.pipeline import OPEN_LEAD_STATUSES
 from crm_core.services import access
+from crm_core.sql import rowcount
 from crm_core.uow import UnitOfWork, snapshot
 
 GRADE_ORDER = {"red": 0, "yellow": 1, "green": 2}
@@ -120,7 +121,7 @@ async def claim_lead(uow: UnitOfWork, user: User, lead_id: int) -> Lead:
                  updated_at=uow.now, in_pool=False,
                  assigned_at=lead.assigned_at or uow.now)
     )
-    if res.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(res) != 1:
         await uow.rollback()
         raise Conflict(f"lead {lead_id} claimed concurrently", "手慢了，这条线索刚被别人认领")
     await uow.session.refresh(lead)

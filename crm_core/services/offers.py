@@ -23,6 +23,7 @@ from crm_core.services.assignment import (
     apply_decision,
     assign_lead,
 )
+from crm_core.sql import rowcount
 from crm_core.uow import UnitOfWork
 
 
@@ -58,7 +59,7 @@ async def grab_offer(uow: UnitOfWork, offer_id: int, user_id: int) -> RoutingOut
         .values(status="claimed", winner_id=user_id, closed_at=uow.now)
         .execution_options(synchronize_session=False)
     )
-    if res.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(res) != 1:
         await uow.rollback()
         offer = await uow.session.get(ClaimOffer, offer_id)
         winner = await uow.session.get(User, offer.winner_id) if offer and offer.winner_id \
@@ -114,7 +115,7 @@ async def expire_claim_offers(uow: UnitOfWork) -> int:
             .values(status="expired", closed_at=uow.now)
             .execution_options(synchronize_session=False)
         )
-        if res.rowcount != 1:  # type: ignore[attr-defined]
+        if rowcount(res) != 1:
             continue          # grabbed meanwhile
         closed += 1
         await _lock_offer(uow, offer_id)

@@ -27,6 +27,7 @@ from crm_core.models.pipeline import OPEN_LEAD_STATUSES
 from crm_core.policies import pool as policy
 from crm_core.services import scoring
 from crm_core.services.routing_state import config_value
+from crm_core.sql import rowcount
 from crm_core.uow import UnitOfWork, day_bounds, snapshot
 
 HELD_STATUSES: tuple[str, ...] = ("assigned", "claimed", "contacted", "qualified")
@@ -165,7 +166,7 @@ async def claim_from_pool(uow: UnitOfWork, lead_id: int, user_id: int) -> Lead:
         update(Lead).where(col(Lead.id) == lead_id, col(Lead.in_pool).is_(True))
         .values(in_pool=False, owner_id=user_id).execution_options(synchronize_session=False)
     )
-    if res.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(res) != 1:
         await uow.rollback()
         raise Conflict(f"lead {lead_id} claimed meanwhile", "手慢了, 这条线索刚被别人认领")
     await uow.session.refresh(lead)

@@ -41,12 +41,13 @@ from crm_core.policies import sla as P
 from crm_core.policies.calendar import BusinessCalendar
 from crm_core.services import access
 from crm_core.services.catalog import get_config
+from crm_core.sql import rowcount, table
 from crm_core.uow import UnitOfWork, _jsonable
 
 log = logging.getLogger(__name__)
-CLOCK = SlaClock.__table__  # type: ignore[attr-defined]
-ESC = Escalation.__table__  # type: ignore[attr-defined]
-OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
+CLOCK = table(SlaClock)
+ESC = table(Escalation)
+OUTBOX = table(OutboxMessage)
 LEAD_RULES = (P.FIRST_CONTACT, P.CLAIM)
 DEAL_RULES = (P.STAGE_STUCK, P.DORMANT)
 
@@ -68,7 +69,7 @@ async def notify_once(uow: UnitOfWork, kind: str, recipient_id: int | None,
         next_attempt_at=at or uow.now, created_at=uow.now,
     ).on_conflict_do_nothing(index_elements=["dedupe_key"])
     res = await uow.session.execute(stmt)
-    return bool(res.rowcount)  # type: ignore[attr-defined]
+    return bool(rowcount(res))
 
 
 def in_list(uow: UnitOfWork, col: Any, values: Iterable[Any]) -> Any:
@@ -266,7 +267,7 @@ async def _start(uow: UnitOfWork, cfg: SlaConfig, rule: str, subject_id: int,
         level=0, updated_at=uow.now,
     ).on_conflict_do_nothing(index_elements=["rule", "subject_id"])
     res = await uow.session.execute(stmt)
-    return bool(res.rowcount)  # type: ignore[attr-defined]
+    return bool(rowcount(res))
 
 
 async def sync_clocks(uow: UnitOfWork, since: datetime | None, *,
@@ -490,7 +491,7 @@ async def scan_clocks(uow: UnitOfWork, *, limit: int = 500) -> ScanResult:
     if escs:  # executemany (no RETURNING: asyncpg's fast path); the unique key is the guard
         res_ins = await uow.session.execute(
             _insert(uow, ESC).on_conflict_do_nothing(index_elements=["key"]), escs)
-        inserted = res_ins.rowcount  # type: ignore[attr-defined]
+        inserted = rowcount(res_ins)
         res.fired = inserted if inserted is not None and inserted >= 0 else len(escs)
         ids = dict((await uow.session.execute(sa.select(ESC.c.key, ESC.c.id).where(
             in_list(uow, ESC.c.key, [e["key"] for e in escs])))).all())   # the number shown
@@ -520,7 +521,7 @@ async def stop_lead_clocks(uow: UnitOfWork, lead_id: int, reason: str = "acted")
     await uow.session.execute(sa.update(ESC).where(
         ESC.c.lead_id == lead_id, ESC.c.resolved_at.is_(None),
         ESC.c.rule.in_(LEAD_RULES)).values(resolved_at=uow.now))
-    return int(res.rowcount or 0)  # type: ignore[attr-defined]
+    return int(rowcount(res) or 0)
 
 
 # --- the supervisor's buttons: [催办] [延期] ([转派] goes to the reassign command) ------------
