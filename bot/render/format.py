@@ -7,6 +7,15 @@ from datetime import date, datetime, time
 WEEKDAYS = "一二三四五六日"
 
 
+def first_contact_text(limit: tuple[float, bool] | None) -> str:
+    """「黄金 4 个工作小时内联系客户」 from the configured first-contact SLA
+    (`crm_core.services.sla.first_contact_limit`)."""
+    if limit is None:
+        return "尽快联系客户"
+    hours, business = limit
+    return f"黄金 {hours:g} {'个工作小时' if business else '小时'}内联系客户"
+
+
 def when_text(day: str | date | None, at: str | time | None = None) -> str:
     """'2026-11-24', '14:30' → '11月24日(周二) 14:30'."""
     if not day:

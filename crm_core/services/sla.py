@@ -142,6 +142,17 @@ async def load_config(uow: UnitOfWork) -> SlaConfig:
     return SlaConfig(pols, hours, str(uow.clock.tz))
 
 
+async def first_contact_limit(uow: UnitOfWork, lead_id: int | None) -> tuple[float, bool] | None:
+    """The first level of the first-contact SLA that times this lead, as (hours, business
+    hours?): what a rep who just got the lead is asked to meet. None: no such lead."""
+    lead = await uow.session.get(Lead, lead_id) if lead_id is not None else None
+    if lead is None:
+        return None
+    pol = (await load_config(uow)).policy(P.FIRST_CONTACT, lead.team_id, lead.source_channel,
+                                          lead.grade)
+    return None if pol is None else (pol.levels_hours[0], pol.business)
+
+
 # --- anchors: when did the clock of this subject start? (None: no clock) --------------------
 def lead_anchor(rule: str, lead: Lead) -> datetime | None:
     if lead.owner_id is None or lead.in_pool or lead.status not in OPEN_LEAD_STATUSES:
