@@ -121,10 +121,17 @@ def post_text(content: Mapping[str, Any], mentions: list[Mapping[str, Any]]) -> 
     return _text_of({"text": "\n".join(x for x in lines if x.strip())}, mentions)
 
 
-def _sent_at(ms: Any, tz: Any) -> datetime:
+def _sent_at(stamp: Any, tz: Any) -> datetime:
+    """An epoch stamp in the unit Feishu used: messages' `create_time` and events'
+    `header.create_time` are milliseconds, a card callback's `header.create_time`
+    (card.action.trigger) is microseconds; told apart by size (ms pass 10¹² in 2001, µs
+    are ≥ 10¹⁵ since 2001)."""
     try:
-        return datetime.fromtimestamp(int(ms) / 1000, tz)
-    except (TypeError, ValueError, OverflowError):
+        value = int(stamp)
+        if value >= 10**14:
+            return datetime.fromtimestamp(value / 1_000_000, tz)
+        return datetime.fromtimestamp(value / 1000, tz)
+    except (TypeError, ValueError, OverflowError, OSError):
         return datetime.fromtimestamp(0, tz)
 
 
@@ -337,10 +344,12 @@ class FeishuEvents:
         message_id = str(((payload.get("event") or {}).get("context") or {})
                          .get("open_message_id") or "")
 
+        group = incoming.chat.is_group      # kept on the replacement card's buttons
+
         async def patch(card: Card) -> bool:
             if not message_id:
                 return False
-            await self.sender.patch_card(message_id, card)
+            await self.sender.patch_card(message_id, card, group=group)
             return True
 
         card = await self.dispatcher.press(incoming, within=PRESS_WITHIN_S, update_card=patch)
@@ -348,7 +357,7 @@ class FeishuEvents:
             return {}
         from adapters.feishu.outbound import render_card
 
-        return {"card": {"type": "raw", "data": render_card(card)}}
+        return {"card": {"type": "raw", "data": render_card(card, group=group)}}
 
 
 def encrypt_for_tests(encrypt_key: str, plain: str, iv: bytes) -> str:
