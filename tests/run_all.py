@@ -1,7 +1,9 @@
 """The whole test suite, as `./dev test` and CI run it: lint, architecture contracts, pytest.
 
 Exit status is non-zero on any failure. PostgreSQL tests run when 127.0.0.1:5432 answers
-(or CRMBOT_TEST_POSTGRES_URL is set) and skip with a printed reason otherwise.
+(or CRMBOT_TEST_POSTGRES_URL is set) and skip with a printed reason otherwise; under
+CI=true a missing resource (PostgreSQL, the Whisper model, the ../shared clips) fails the run
+(tests/resources.py).
 """
 
 from __future__ import annotations
