@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, tzinfo
 
 WEEKDAYS = "一二三四五六日"
 
@@ -28,11 +28,11 @@ def when_text(day: str | date | None, at: str | time | None = None) -> str:
     return out
 
 
-def short_dt(dt: datetime | None, tz: object | None = None) -> str:
+def short_dt(dt: datetime | None, tz: tzinfo | None = None) -> str:
     if dt is None:
         return ""
     if tz is not None:
-        dt = dt.astimezone(tz)  # type: ignore[arg-type]
+        dt = dt.astimezone(tz)
     return f"{dt.month}月{dt.day}日 {dt.strftime('%H:%M')}"
 
 

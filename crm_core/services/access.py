@@ -20,7 +20,7 @@ from sqlalchemy import Select, select
 from crm_core.errors import Forbidden
 from crm_core.models import ClaimOffer, ClaimOfferCandidate, Customer, Deal, Lead, Task, User
 from crm_core.models.sla import Escalation
-from crm_core.policies.authz import Decision, Principal, Record, decide
+from crm_core.policies.authz import Decision, Kind, Principal, Record, decide
 from crm_core.services import routing_state
 from crm_core.sql import table
 from crm_core.uow import UnitOfWork
@@ -83,8 +83,8 @@ async def record_of(uow: UnitOfWork, row: Row) -> Record:
             lead = await uow.session.get(Lead, row.lead_id)
             team = lead.team_id if lead is not None else None
         return Record("alert", row.owner_id, team, recipient_id=row.recipient_id)
-    kind = {Deal: "deal", Task: "task", Customer: "customer"}[type(row)]
-    return Record(kind, row.owner_id, await _team_of(uow, row.owner_id))  # type: ignore[arg-type]
+    kinds: dict[type, Kind] = {Deal: "deal", Task: "task", Customer: "customer"}
+    return Record(kinds[type(row)], row.owner_id, await _team_of(uow, row.owner_id))
 
 
 _OFFERS = table(ClaimOffer)

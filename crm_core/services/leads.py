@@ -173,7 +173,7 @@ async def drop_lead(uow: UnitOfWork, user: User, lead_id: int, reason: str, *,
     res = await uow.session.execute(
         update(Lead).where(col(Lead.id) == lead_id, col(Lead.status) == status)
         .values(status="dropped", in_pool=False, updated_at=uow.now))
-    if res.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(res) != 1:
         raise Conflict(f"lead {lead_id} changed concurrently", "这条线索刚被改过，请重新打开再试")
     await uow.session.refresh(lead)
     await uow.session.execute(
