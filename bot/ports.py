@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.messages import ChatRef, Reply
-from crm_core.models import UserIdentity
+
+if TYPE_CHECKING:   # adapters import this port without pulling in the models
+    from crm_core.models import UserIdentity
 
 
 class SendError(Exception):
