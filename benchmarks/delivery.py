@@ -5,8 +5,8 @@ limit, with a `kill -9` of the delivering process half-way and a restart.
 
 The fake platform (an aiohttp server, a separate process) enforces a token-bucket rate limit
 (HTTP 429 beyond it) and, like Feishu's `uuid` or WeCom's duplicate check, drops a repeated
-idempotency key (the outbox dedupe key, passed by the sender from
-`bot.addressing.current_delivery_key()`). It counts what reached users, and the repeated
+idempotency key (the outbox dedupe key: the `delivery_key` the loop passes to
+`Sender.send`). It counts what reached users, and the repeated
 requests it dropped: those would be the doubles on a platform without such a key.
 """
 
@@ -73,7 +73,6 @@ def serve(port: int, rate: float) -> None:
 async def deliver(url: str, port: int, rate: float) -> None:
     import aiohttp
 
-    from bot.addressing import current_delivery_key
     from bot.messages import ChatRef, Reply, Text
     from bot.ports import SendError
     from crm_core.clock import SystemClock
@@ -84,10 +83,11 @@ async def deliver(url: str, port: int, rate: float) -> None:
         def __init__(self, session: aiohttp.ClientSession) -> None:
             self.session = session
 
-        async def send(self, to: ChatRef, reply: Reply) -> str | None:
+        async def send(self, to: ChatRef, reply: Reply, *,
+                       delivery_key: str | None = None) -> str | None:
             text = reply.text if isinstance(reply, Text) else str(reply)
             async with self.session.post(f"http://127.0.0.1:{port}/send", json={
-                    "touser": to.user_id, "text": text, "uuid": current_delivery_key()}) as r:
+                    "touser": to.user_id, "text": text, "uuid": delivery_key}) as r:
                 data = await r.json()
                 if r.status == 429:
                     raise SendError("rate limited", retryable=True)

@@ -24,7 +24,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bot.addressing import delivery_key
 from bot.messages import ChatRef, Reply
 from bot.ports import Presenter, Sender, SendError
 from crm_core.clock import Clock
@@ -181,12 +180,9 @@ class Deliverer:
         try:
             for i in range(start, len(replies)):
                 await self.limiter.acquire(ref.platform)
-                token = delivery_key.set(c.dedupe_key if i == 0 else f"{c.dedupe_key}#{i}")
-                try:
-                    last_id = await asyncio.wait_for(sender.send(ref, replies[i]),
-                                                     self.cfg.send_timeout_seconds)
-                finally:
-                    delivery_key.reset(token)
+                key = c.dedupe_key if i == 0 else f"{c.dedupe_key}#{i}"
+                last_id = await asyncio.wait_for(sender.send(ref, replies[i], delivery_key=key),
+                                                 self.cfg.send_timeout_seconds)
                 if i < len(replies) - 1:
                     await self._progress(c, i + 1)
         except SendError as e:

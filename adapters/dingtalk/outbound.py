@@ -224,7 +224,11 @@ class DingTalkSender:
         self.webhooks = Webhooks()
         self.buttons = ButtonMemory()
 
-    async def send(self, to: ChatRef, reply: Reply) -> str | None:
+    async def send(self, to: ChatRef, reply: Reply, *,
+                   delivery_key: str | None = None) -> str | None:
+        """DingTalk's robot APIs take no idempotency key (batchSend, groupMessages/send,
+        session webhooks): `delivery_key` changes nothing, and the rendering is a function of
+        the reply alone; a re-send after a crash can show twice (docs/delivery.md)."""
         if isinstance(reply, Image):
             media_id = await self.api.upload_image(reply.png)
             key = await self._openapi(to, "sampleImageMsg", {"photoURL": media_id})

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import sqlalchemy.dialects.postgresql  # noqa: F401
 
-from bot.addressing import BotPresenter, current_delivery_key
+from bot.addressing import BotPresenter
 from bot.messages import ChatRef, Reply
 from crm_core.clock import SystemClock
 from crm_core.db import Database
@@ -22,9 +22,10 @@ class FileSender:
     def __init__(self, path: Path) -> None:
         self.f = path.open("a", encoding="utf-8")
 
-    async def send(self, to: ChatRef, reply: Reply) -> str | None:
+    async def send(self, to: ChatRef, reply: Reply, *,
+                   delivery_key: str | None = None) -> str | None:
         await asyncio.sleep(0.001)
-        self.f.write(f"{current_delivery_key()}\n")
+        self.f.write(f"{delivery_key}\n")
         self.f.flush()
         return None
 

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from bot.addressing import BotPresenter, current_delivery_key
+from bot.addressing import BotPresenter
 from bot.messages import ChatRef, Image, Reply, Text
 from bot.ports import RecordingSender, SendError
 from bot.render import notification
@@ -44,7 +44,8 @@ class FlakySender:
     sent: list[tuple[ChatRef, Reply, str | None]] = field(default_factory=list)
     calls: int = 0
 
-    async def send(self, to: ChatRef, reply: Reply) -> str | None:
+    async def send(self, to: ChatRef, reply: Reply, *,
+                   delivery_key: str | None = None) -> str | None:
         self.calls += 1
         if self.fail > 0:
             self.fail -= 1
@@ -52,7 +53,7 @@ class FlakySender:
         if isinstance(reply, Image) and self.fail_on_image > 0:
             self.fail_on_image -= 1
             raise SendError("upload failed")
-        self.sent.append((to, reply, current_delivery_key()))
+        self.sent.append((to, reply, delivery_key))
         return f"m{len(self.sent)}"
 
 
