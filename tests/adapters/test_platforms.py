@@ -10,12 +10,11 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from adapters.dispatch import Dispatcher, default_concurrency
 from adapters.http_client import ApiClient, ApiError, RateLimiter, TokenCache
 from adapters.platforms import (
     PLATFORM_SETUPS,
-    Dispatcher,
     decode_press,
-    default_concurrency,
     encode_press,
     setup_enabled,
 )
