@@ -78,6 +78,7 @@ async def deliver(url: str, port: int, rate: float) -> None:
     from crm_core.clock import SystemClock
     from crm_core.db import Database
     from scheduler.delivery import Deliverer, DeliveryConfig
+    from scheduler.ratelimit import RecipientBudget
 
     class HttpSender:
         def __init__(self, session: aiohttp.ClientSession) -> None:
@@ -99,8 +100,9 @@ async def deliver(url: str, port: int, rate: float) -> None:
     cfg = DeliveryConfig(batch_size=100, concurrency=32, lease_seconds=5,
                          base_backoff_seconds=0.5, rates={"wecom": (rate, max(1, int(rate / 20)))})
     async with aiohttp.ClientSession() as session:
+        # the fake has one recipient and its own rate limit, no per-member windows
         d = Deliverer(db, SystemClock(), {"wecom": HttpSender(session)},
-                      presenter=BotPresenter(), config=cfg)
+                      presenter=BotPresenter(), config=cfg, budget=RecipientBudget({}))
         await d.run_forever(poll_seconds=0.2)
 
 

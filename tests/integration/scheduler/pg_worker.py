@@ -15,6 +15,7 @@ from crm_core.clock import SystemClock
 from crm_core.db import Database
 from crm_core.settings import Settings
 from scheduler.delivery import Deliverer, DeliveryConfig
+from scheduler.ratelimit import RecipientBudget
 from scheduler.runner import run_job
 
 
@@ -38,8 +39,11 @@ async def main(url: str, out: str, mode: str) -> None:
             for _ in range(5):
                 await run_job("sla_scan", db, clock, Settings(database_url=url))
             return
+        # one recipient takes all 600+ messages: no per-member windows here (they are
+        # tested in test_delivery.py), this is about two processes
         d = Deliverer(db, clock, {"wecom": FileSender(Path(out))}, presenter=BotPresenter(),
-                      config=DeliveryConfig(batch_size=20, rates={"wecom": (5000.0, 100)}))
+                      config=DeliveryConfig(batch_size=20, rates={"wecom": (5000.0, 100)}),
+                      budget=RecipientBudget({}))
         idle = 0
         while idle < 3:
             stats = await d.run_once()
