@@ -14,6 +14,7 @@ from typing import Any
 
 import aiohttp
 
+from adapters.card_fit import fit
 from adapters.feishu.outbound_files import send_file
 from adapters.http_client import (
     ApiClient,
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 TOKEN_ERRORS = {99991661, 99991663, 99991664, 99991668}
 RETRY_ERRORS = {99991400, 99991401, 230020, 11232, 1000004, 1000005}
 TEXT_LIMIT = 8000            # characters per text message (the platform allows ~150 KB)
+# 发送消息 / 卡片 JSON: a card's content at most 30 KB (error 230025); kept a little under
+CARD_LIMIT = 28 * 1024
 # im/v1/messages: 1000/min and 50/s per app (open.feishu.cn, server-docs im-v1 message create)
 RATE_PER_S = 50.0
 BUTTON_TYPE = {"primary": "primary", "danger": "danger", "default": "default"}
@@ -79,12 +82,21 @@ def render_card(card: Card, *, group: bool = False) -> dict[str, Any]:
             "elements": elements}
 
 
+def card_json(card: Card, *, group: bool = False) -> str:
+    return json.dumps(render_card(card, group=group), ensure_ascii=False)
+
+
 def render(reply: Text | Card, *, group: bool = False) -> list[tuple[str, str]]:
-    """Reply → [(msg_type, content JSON string)]."""
+    """Reply → [(msg_type, content JSON string)]. A card past Feishu's 30 KB (error
+    230025) is cut under it and its full text follows as text messages (adapters/card_fit)."""
     if isinstance(reply, Text):
         return [("text", json.dumps({"text": t}, ensure_ascii=False))
                 for t in split_text(reply.text, TEXT_LIMIT)]
-    return [("interactive", json.dumps(render_card(reply, group=group), ensure_ascii=False))]
+    card, rest = fit(reply, lambda c: len(card_json(c, group=group).encode()), CARD_LIMIT)
+    out = [("interactive", card_json(card, group=group))]
+    for text in rest:
+        out += render(Text(text))
+    return out
 
 
 def receive_id_type(chat_id: str) -> str:

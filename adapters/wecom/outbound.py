@@ -11,10 +11,12 @@ import itertools
 import logging
 import re
 import time
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
 
+from adapters.card_fit import FULL, MORE, card_text
 from adapters.http_client import (
     ApiClient,
     ApiError,
@@ -134,14 +136,30 @@ def render_markdown(card: Card) -> str:
     return "\n".join(lines)
 
 
+def template_card_cuts(card: Card) -> bool:
+    """True when the template card cannot show all of `card` (WeCom's field limits: title 36
+    characters, 6 fields of 10 / 30 characters, a 300-character subtitle)."""
+    sub = "\n".join([card.body, *(f"{k}：{v}" for k, v in card.fields[MAX_FIELDS:])]).strip()
+    return (len(card.title) > 36 or len(sub) > 300
+            or any(len(k) > 10 or len(v) > 30 for k, v in card.fields[:MAX_FIELDS]))
+
+
 def render(reply: Text | Card, *, group: bool = False,
            delivery_key: str | None = None) -> list[dict[str, Any]]:
-    """Reply → message/send payload fragments (msgtype + body), without addressing."""
+    """Reply → message/send payload fragments (msgtype + body), without addressing. A
+    template card that has to cut something is followed by the full text (text messages of
+    ≤ 2048 bytes); a markdown card is split into messages of ≤ 2048 bytes."""
     if isinstance(reply, Text):
         return [{"msgtype": "text", "text": {"content": c}} for c in split_bytes(reply.text)]
     if reply.buttons and not group:
-        return [{"msgtype": "template_card",
-                 "template_card": render_template_card(reply, delivery_key=delivery_key)}]
+        card = reply
+        if template_card_cuts(reply):
+            card = replace(reply, body=reply.body[:250] + MORE)
+        out = [{"msgtype": "template_card",
+                "template_card": render_template_card(card, delivery_key=delivery_key)}]
+        if card is not reply:
+            out += render(Text(FULL + card_text(reply)))
+        return out
     return [{"msgtype": "markdown", "markdown": {"content": c}}
             for c in split_bytes(render_markdown(reply))]
 
