@@ -12,7 +12,6 @@ from bot.render import notification
 from bot.render.format import clip, short_dt
 
 GRADE_ICON = {"red": "🔴", "yellow": "🟡", "green": "🟢"}
-GRADE_WORD = {"red": "红", "yellow": "黄", "green": "绿"}
 
 
 def _when(v: Any) -> str:
@@ -122,7 +121,3 @@ def routing_batch(p: Mapping[str, Any]) -> Reply:
                 body="\n".join([head, "原因：", *reasons, "例如：", *examples,
                                 "请检查分配规则、团队人员或容量（/管理 → 分配规则）。"]),
                 buttons=(Button("查看公海", "pool.list", {}),))
-
-
-def grade_word(grade: str | None) -> str:
-    return GRADE_WORD.get(grade or "", "")

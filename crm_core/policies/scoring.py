@@ -196,8 +196,9 @@ def score_lead(inp: ScoreInput, now: datetime, config: Mapping[str, Any] | None 
     for days, off in sorted(cfg["decay"]):
         if idle >= days:
             decay = float(off)
+    decay_note = f"{int(idle)}天未跟进 −{decay:.0f}"
     if decay:
-        reasons.append((decay, f"{int(idle)}天未跟进 −{decay:.0f}"))
+        reasons.append((decay, decay_note))
         if not r_urgent:
             urgent.append(f"{int(idle)}天没有跟进，请联系")
 
@@ -207,7 +208,8 @@ def score_lead(inp: ScoreInput, now: datetime, config: Mapping[str, Any] | None 
     reasons.sort(key=lambda x: -x[0])
     ordered = [t for _, t in reasons]
     if grade == "red" and urgent:        # a red lead says first what to do about it
-        ordered = [urgent[0], *(t for t in ordered if t not in (urgent[0], r_note))]
+        said = {urgent[0], r_note, *((decay_note,) if "没有跟进" in urgent[0] else ())}
+        ordered = [urgent[0], *(t for t in ordered if t not in said)]
     return Score(value, grade, tuple(ordered[:3]),
                  {"completeness": round(pts, 1), "source": round(src_pts, 1),
                   "behaviour": round(b_pts, 1), "response": round(r_pts, 1),

@@ -12,7 +12,6 @@ import hashlib
 import json
 import logging
 import math
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -31,6 +30,7 @@ from crm_core.sqlite_inline import InlineConnection
 from crm_core.uow import UnitOfWork, snapshot
 
 log = logging.getLogger(__name__)
+MERGE_NOTICE_WINDOW_S = 600      # repeated merges into one record: one notice per owner
 
 TEXT_FIELDS: tuple[str, ...] = (
     "company", "name", "title", "phone", "email", "address", "product", "message",
@@ -405,16 +405,21 @@ async def _merge(
     else:
         uow.audit("contact.merge_inquiry", "contact", contact_id, after=detail)
     if owner is not None:
-        uow.notify(
-            "lead.merged", owner.id,
+        from crm_core.services.sla import notify_once
+
+        # one notice per record and owner per window (issue 12.6): 40 posts of one phone in
+        # a second are one push, not 40 (WeCom drops past 30/min per member); every inquiry
+        # stays in the record's history
+        window = int(uow.now.timestamp()) // MERGE_NOTICE_WINDOW_S
+        await notify_once(
+            uow, "lead.merged", owner.id,
             {"lead_id": lead.id if lead else None, "customer_id": customer_id,
              "contact_id": contact_id, "name": clean.get("name"), "company": clean.get("company"),
              "phone": clean.get("phone"), "message": clean.get("message"),
              "channel": detail["channel"], "reopened": reopened},
-            # one row per merged inquiry: two at the same instant are still two (a replay of
-            # a key never gets here)
+            # a reopening is news of its own, never folded into a plain merge notice
             dedupe_key=f"lead.merged:{lead.id if lead else 'c' + str(contact_id)}:"
-                       f"{uow.now.isoformat()}:{uuid.uuid4().hex}",
+                       f"{owner.id}:{window}{':reopened' if reopened else ''}",
         )
     return IntakeResult(
         lead_id=lead.id if lead else None, status=lead.status if lead else "merged",
