@@ -9,7 +9,7 @@ generation: a recursive CTE / generate_series), of which `--due` are past their 
 Measures:
 - the due query alone (`WHERE next_at <= now ORDER BY next_at LIMIT 500`, index range scan),
 - the `sla_scan` job firing every due level once (3 levels × due leads → escalations and
-  outbox rows), and
+  one alert card per recipient — issue 15), and
 - the steady-state `sla_scan` (nothing due: what runs every minute).
 """
 
@@ -29,7 +29,8 @@ import sqlalchemy.dialects.postgresql
 
 from crm_core.clock import FrozenClock
 from crm_core.db import Database, migrate
-from crm_core.models import User
+from crm_core.models import OutboxMessage, User
+from crm_core.models.sla import Escalation
 from crm_core.services import sla
 from crm_core.settings import Settings
 from crm_core.uow import UnitOfWork
@@ -165,6 +166,17 @@ async def main() -> None:
         took, cpu = time.perf_counter() - t, time.process_time() - cpu
         print(f"[{a.backend}] sla_scan with {a.due} breached leads: {res} in {took:.2f} s "
               f"(this process's CPU: {cpu:.2f} s; load average {os.getloadavg()[0]:.1f})")
+        async with db.sessions() as ss:      # issue 15: one card per recipient and scan
+            per = (await ss.execute(sa.select(OutboxMessage.recipient_id, sa.func.count())
+                                    .where(OutboxMessage.kind.in_(("sla.alert",  # type: ignore[attr-defined]
+                                                                   "sla.digest")))
+                                    .group_by(OutboxMessage.recipient_id))).all()
+            n_esc = (await ss.execute(sa.select(sa.func.count()).select_from(
+                Escalation))).scalar_one()
+        most = max((int(n) for _, n in per), default=0)
+        print(f"[{a.backend}] alert cards: {sum(int(n) for _, n in per)} for {len(per)} "
+              f"recipients ({n_esc:,} escalations), at most {most} per recipient: "
+              f"{'OK' if most <= 1 else 'MORE THAN ONE'}")
         t = time.perf_counter()
         res = await run_job("sla_scan", db, clock, settings, now + timedelta(seconds=60))
         steady = time.perf_counter() - t
