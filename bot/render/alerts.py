@@ -106,6 +106,20 @@ def sla_digest(p: Mapping[str, Any]) -> Reply:
     return Card(title, body=body, buttons=tuple(buttons))
 
 
+@notification("deal.stage_changed", example={
+    "deal_id": 7, "deal": "鼓楼医院·椎间融合器", "owner": "张伟", "by": "张伟",
+    "from": "需求确认", "to": "方案演示", "compliant": True, "override": False,
+    "amount": 180000})
+def deal_stage_changed(p: Mapping[str, Any]) -> Reply:
+    how = "（经理强制推进）" if p.get("override") else \
+        ("" if p.get("compliant", True) else "（条件未满足）")
+    return Card(f"📈 {p.get('owner')}的商机进入「{p.get('to')}」{how}",
+                fields=(("商机", f"#D{p.get('deal_id')} {clip(str(p.get('deal') or ''), 20)}"),
+                        ("阶段", f"{p.get('from') or '—'} → {p.get('to')}"),
+                        ("操作人", str(p.get("by") or ""))),
+                body="")
+
+
 @notification("holidays.missing", example={"year": 2027})
 def holidays_missing(p: Mapping[str, Any]) -> Reply:
     year = p.get("year")

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from crm_core.errors import Conflict, InvalidInput, NotFound
-from crm_core.models import Deal, Stage, StageHistory, User
+from crm_core.models import Deal, Stage, StageHistory, Team, User
 from crm_core.models.accounts_ext import DealEvidence
 from crm_core.policies import stages as P
 from crm_core.services import access
@@ -201,11 +201,32 @@ async def move_stage(
         uow.audit("deal.stage_override", "deal", deal.id, before=before, after=after)
     else:
         uow.audit("deal.stage", "deal", deal.id, before=before, after=after)
+    await _tell_manager(uow, user, deal, current.name if current else None, target.name,
+                        compliant, override and not compliant)
     await uow.commit()
     result.moved, result.missing = True, []
     result.compliant, result.override = compliant, override and not compliant
     result.missing = missing if override else []
     return result
+
+
+async def _tell_manager(uow: UnitOfWork, mover: User, deal: Deal, from_stage: str | None,
+                        to_stage: str, compliant: bool, override: bool) -> None:
+    """The deal owner's manager hears of each stage change (issue 15), unless they made it."""
+    owner = await uow.session.get(User, deal.owner_id) if deal.owner_id else None
+    if owner is None:
+        return
+    manager_id = owner.manager_id
+    if manager_id is None and owner.team_id is not None:
+        team = await uow.session.get(Team, owner.team_id)
+        manager_id = team.manager_id if team is not None else None
+    if manager_id is None or manager_id == mover.id or manager_id == owner.id:
+        return
+    uow.notify("deal.stage_changed", manager_id, {
+        "deal_id": deal.id, "deal": deal.name, "owner": owner.name, "by": mover.name,
+        "from": from_stage, "to": to_stage, "compliant": compliant, "override": override,
+        "amount": deal.amount},
+        dedupe_key=f"deal.stage:{deal.id}:{to_stage}:{uow.now.isoformat()}")
 
 
 async def next_stages(uow: UnitOfWork, deal: Deal) -> list[str]:

@@ -99,3 +99,20 @@ async def test_director_and_admins_get_daily_and_weekly_digests(demo: Demo) -> N
     [card] = render_notification("digest.kpi", rows[0].payload)
     assert "72小时激活率" in card.body
     assert "指标" in card.title
+
+
+async def test_the_manager_is_told_of_each_stage_change(demo: Demo) -> None:
+    from crm_core.models import OutboxMessage
+    from crm_core.services import stages as stage_service
+
+    rep = demo["zhangwei"]
+    async with demo.uow(rep) as uow:
+        res = await stage_service.move_stage(uow, rep, demo.deal_id, "输单",
+                                             values={"lost_reason": "价格太高"})
+    assert res.moved
+    async with demo.uow() as uow:
+        rows = (await uow.session.execute(select(OutboxMessage).where(
+            OutboxMessage.kind == "deal.stage_changed"))).scalars().all()
+    assert [r.recipient_id for r in rows] == [rep.manager_id]
+    assert rows[0].payload["to"] == "输单"
+    assert rows[0].payload["from"] == "需求确认"
