@@ -19,7 +19,7 @@ import nlp
 from bot.context import Context
 from bot.dialogs import engine
 from bot.dialogs.declare import Answer, Choice, Dialog, Finish, Saved, Slot, Turn
-from bot.messages import Reply, Text
+from bot.messages import Button, Card, Reply, Text
 from bot.render.format import clip
 from crm_core.errors import Conflict
 from crm_core.services import customers as customer_service
@@ -120,6 +120,10 @@ async def _attempt(t: Turn, d: StageMove, *, values: dict[str, Any] | None = Non
         if ctx.role in MANAGER_ROLES and "same stage" not in str(e):
             d.blocked, d.asking, d.question, d.choices = e.user_message, None, "", []
             return None
+        if "same stage" not in str(e) and d.deal_id:     # a rep may ask the manager
+            return Finish([Card("不能直接推进", body=e.user_message, buttons=(
+                Button("申请经理同意", "stage.request",
+                       {"deal_id": str(d.deal_id), "stage": d.stage}, style="primary"),))])
         return Finish([Text(e.user_message)])
     d.deal_name, d.blocked = res.deal.name, ""
     if res.moved:

@@ -120,6 +120,29 @@ def deal_stage_changed(p: Mapping[str, Any]) -> Reply:
                 body="")
 
 
+@notification("stage.approval", example={
+    "approval_id": 3, "deal_id": 7, "deal": "鼓楼医院·椎间融合器", "by": "张伟",
+    "stage": "赢单", "reason": "不能从「方案演示」直接到「赢单」。可去：合同谈判、输单"})
+def stage_approval(p: Mapping[str, Any]) -> Reply:
+    args = {"approval_id": str(p.get("approval_id"))}
+    return Card(f"🙋 {p.get('by')}申请推进到「{p.get('stage')}」",
+                fields=(("商机", f"#D{p.get('deal_id')} {clip(str(p.get('deal') or ''), 20)}"),
+                        ("拦下原因", clip(str(p.get("reason") or "—"), 60))),
+                body="同意后按经理强制推进记录。",
+                buttons=(Button("同意", "stage.approve", args, style="primary"),
+                         Button("驳回", "stage.reject", args)))
+
+
+@notification("stage.approval_decided", example={
+    "approval_id": 3, "deal_id": 7, "stage": "赢单", "approved": True, "by": "陈刚"})
+def stage_approval_decided(p: Mapping[str, Any]) -> Reply:
+    if p.get("approved"):
+        return Text(f"✅ {p.get('by')}同意了你的申请：商机 #D{p.get('deal_id')} 已进入"
+                    f"「{p.get('stage')}」。")
+    return Text(f"❌ {p.get('by')}驳回了你的申请：商机 #D{p.get('deal_id')} 没有进入"
+                f"「{p.get('stage')}」。")
+
+
 @notification("holidays.missing", example={"year": 2027})
 def holidays_missing(p: Mapping[str, Any]) -> Reply:
     year = p.get("year")

@@ -9,7 +9,8 @@ from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from crm_core.models.base import json_column, new_list, ts_column
 
-__all__ = ["ConfigChange", "DealEvidence", "Handover", "ProcurementContact", "ProcurementProject"]
+__all__ = ["ConfigChange", "DealEvidence", "Handover", "ProcurementContact", "ProcurementProject",
+           "StageApproval"]
 
 
 class DealEvidence(SQLModel, table=True):
@@ -87,3 +88,20 @@ class Handover(SQLModel, table=True):
     created_at: datetime = Field(sa_column=ts_column(nullable=False))
     reverted_at: datetime | None = Field(default=None, sa_column=ts_column())
     reverted_by: int | None = Field(default=None, foreign_key="crm_user.id")
+
+
+class StageApproval(SQLModel, table=True):
+    """A rep's request for a manager's approval of a blocked stage move ([申请经理同意]);
+    decided once ([同意] moves the deal as the manager's override, [驳回] refuses), audited."""
+
+    __tablename__ = "stage_approval"
+    id: int | None = Field(default=None, primary_key=True)
+    deal_id: int = Field(foreign_key="deal.id", index=True)
+    stage_name: str
+    requested_by: int = Field(foreign_key="crm_user.id")
+    manager_id: int | None = Field(default=None, foreign_key="crm_user.id", index=True)
+    status: str = "pending"                    # pending | approved | rejected
+    reason: str | None = None                  # why the move was blocked
+    requested_at: datetime = Field(sa_column=ts_column(nullable=False))
+    decided_at: datetime | None = Field(default=None, sa_column=ts_column())
+    decided_by: int | None = None

@@ -13,16 +13,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import col
 
-from crm_core.errors import Conflict, InvalidInput, NotFound
+from crm_core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from crm_core.models import Deal, Stage, StageHistory, Team, User
-from crm_core.models.accounts_ext import DealEvidence
+from crm_core.models.accounts_ext import DealEvidence, StageApproval
 from crm_core.policies import stages as P
 from crm_core.services import access
 from crm_core.services.access import MANAGER_ROLES, require_role
 from crm_core.services.catalog import get_config
+from crm_core.sql import rowcount
 from crm_core.uow import UnitOfWork, snapshot
 
 LOST_REASONS_KEY = "presets.lost_reasons"
@@ -284,3 +285,70 @@ async def time_in_stage(uow: UnitOfWork, deal_ids: Iterable[int] | None = None
         per["_current"] = max(0.0, (now - last_at).total_seconds() / 86400)
         out[did] = per
     return out
+
+
+# --- [申请经理同意]: a rep asks the manager to approve a blocked move (issue 15) ---------------
+async def manager_of(uow: UnitOfWork, user: User) -> int | None:
+    manager_id = user.manager_id
+    if manager_id is None and user.team_id is not None:
+        team = await uow.session.get(Team, user.team_id)
+        manager_id = team.manager_id if team is not None else None
+    return None if manager_id == user.id else manager_id
+
+
+async def request_approval(uow: UnitOfWork, user: User, deal_id: int, stage_name: str,
+                           reason: str = "") -> StageApproval:
+    """The rep's [申请经理同意]: a pending request and the manager's card [同意][驳回],
+    audited. A second tap while one is pending returns that one. Commits."""
+    deal = await _load(uow, user, deal_id)
+    pending = (await uow.session.execute(select(StageApproval).where(
+        col(StageApproval.deal_id) == deal.id, col(StageApproval.stage_name) == stage_name,
+        col(StageApproval.status) == "pending"))).scalars().first()
+    if pending is not None:
+        return pending
+    manager_id = await manager_of(uow, user)
+    if manager_id is None:
+        raise Conflict("no manager", "你没有设置上级经理，请联系管理员。")
+    row = StageApproval(deal_id=deal.id or 0, stage_name=stage_name, requested_by=user.id or 0,
+                        manager_id=manager_id, reason=reason[:200] or None,
+                        requested_at=uow.now)
+    uow.add(row)
+    await uow.flush()
+    uow.audit("deal.stage_request", "stage_approval", row.id,
+              after={"deal_id": deal.id, "stage": stage_name, "reason": row.reason})
+    uow.notify("stage.approval", manager_id, {
+        "approval_id": row.id, "deal_id": deal.id, "deal": deal.name, "by": user.name,
+        "stage": stage_name, "reason": row.reason}, dedupe_key=f"stage.approval:{row.id}")
+    await uow.commit()
+    return row
+
+
+async def decide_approval(uow: UnitOfWork, manager: User, approval_id: int, approve: bool
+                          ) -> tuple[StageApproval, MoveResult | None]:
+    """The manager's [同意] (the move, recorded as their override) or [驳回]; exactly once
+    (`UPDATE … WHERE status='pending'`), audited, the rep told. Commits."""
+    require_role(manager, MANAGER_ROLES, "decide a stage approval")
+    row = await uow.session.get(StageApproval, approval_id)
+    if row is None:
+        raise NotFound(f"approval {approval_id}", "没有这条申请")
+    if manager.role == "manager" and row.manager_id != manager.id:
+        raise Forbidden(f"approval {approval_id} not for {manager.login}", "这条申请不是发给你的")
+    status = "approved" if approve else "rejected"
+    res = await uow.session.execute(
+        update(StageApproval).where(col(StageApproval.id) == approval_id,
+                                    col(StageApproval.status) == "pending")
+        .values(status=status, decided_at=uow.now, decided_by=manager.id))
+    if not rowcount(res):
+        raise Conflict("approval decided", "这条申请已经处理过了")
+    uow.audit(f"deal.stage_{status}", "stage_approval", approval_id,
+              after={"deal_id": row.deal_id, "stage": row.stage_name})
+    uow.notify("stage.approval_decided", row.requested_by, {
+        "approval_id": approval_id, "deal_id": row.deal_id, "stage": row.stage_name,
+        "approved": approve, "by": manager.name},
+        dedupe_key=f"stage.approval_decided:{approval_id}")
+    if not approve:
+        await uow.commit()
+        return row, None
+    moved = await move_stage(uow, manager, row.deal_id, row.stage_name, override=True,
+                             note=f"经理同意（申请 #{approval_id}）")      # commits
+    return row, moved

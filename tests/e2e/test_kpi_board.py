@@ -50,3 +50,13 @@ async def test_admin_drills_down_from_teams_to_reps(sqlite_chat: ChatHarness) ->
 async def test_reps_are_refused(sqlite_chat: ChatHarness) -> None:
     out = text_of(await sqlite_chat.say("/看板"))
     assert "72小时激活率" not in out
+
+
+async def test_a_rep_asks_the_manager_from_chat(sqlite_chat: ChatHarness) -> None:
+    chat = sqlite_chat
+    await chat.say("鼓楼医院进入方案演示")            # (the demo deal is at 合同谈判)
+    await chat.say("取消")
+    out = text_of(await chat.say("鼓楼医院进入初步接触"))
+    assert "不能从" in out
+    out = text_of(await chat.press("申请经理同意"))
+    assert "已发给经理审批" in out

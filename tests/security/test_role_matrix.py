@@ -266,20 +266,26 @@ CASES: tuple[Case, ...] = (
          not_refused, covers=("customer.edit",)),
     Case("/团队 shows him", lambda w: "/团队", shown(lambda w: "王磊"),
          expect={**ON_OWNERS_RECORD, "rep": False}, covers=("团队", "team.view")),
+    Case("/看板 shows him", lambda w: "/看板 本月", shown(lambda w: "王磊"),
+         expect={**ON_OWNERS_RECORD, "rep": False, "admin": False},
+         covers=("看板", "kpi.view")),
 )
 
 # Commands and buttons about no one else's record: the caller's own (待办, 日报), the
 # public pool and claim offers (their own rules), lists and files whose rows are those of
 # `access.visible_owner_ids` (漏斗, 导出, 线索/公海 pages), help, admin-only menus and
 # imports, and the caller's own drafts and follow-ups (草稿, 改, 撤销: looked up by author),
-# the alerts sent to the caller (预警, [全部]: by recipient).
+# the alerts sent to the caller (预警, [全部]: by recipient), stage approvals (申请推进 loads
+# the deal through access.authorize; 同意/驳回 only by the request's manager or above —
+# tests/integration/stages/test_kpi.py).
 NOT_ABOUT_OTHERS = frozenset({
     "帮助", "待办", "todo.list", "日报", "提交日报", "daily_report.submit", "日报障碍",
     "daily_report.obstacle", "公海", "pool.claim", "抢单", "offer.grab", "漏斗",
     "pipeline.view", "导出", "export.run", "系统", "管理", "admin.menu", "绑定", "bind.approve",
     "导入", "import.do", "lead.list", "pool.list", "daily_report.open", "草稿", "draft.list",
     "继续草稿", "draft.show", "丢弃草稿", "draft.drop", "改", "record.edit", "撤销", "record.undo",
-    "预警", "sla.all",
+    "预警", "sla.all", "申请推进", "stage.request", "同意推进", "stage.approve", "驳回推进",
+    "stage.reject",
 })
 
 

@@ -116,3 +116,36 @@ async def test_the_manager_is_told_of_each_stage_change(demo: Demo) -> None:
     assert [r.recipient_id for r in rows] == [rep.manager_id]
     assert rows[0].payload["to"] == "输单"
     assert rows[0].payload["from"] == "需求确认"
+
+
+async def test_a_blocked_move_asked_of_the_manager_approved_once_and_audited(demo: Demo) -> None:
+    from crm_core.errors import Conflict
+    from crm_core.models import AuditLog, Deal, OutboxMessage
+    from crm_core.services import stages as stage_service
+
+    rep, manager = demo["zhangwei"], demo["chengang"]
+    async with demo.uow(rep) as uow:
+        with pytest.raises(Conflict):                     # 需求确认 → 赢单 is not allowed
+            await stage_service.move_stage(uow, rep, demo.deal_id, "赢单")
+    async with demo.uow(rep) as uow:
+        req = await stage_service.request_approval(uow, rep, demo.deal_id, "赢单", "跳过阶段")
+    async with demo.uow(rep) as uow:                      # a second tap: the same request
+        again = await stage_service.request_approval(uow, rep, demo.deal_id, "赢单")
+    assert again.id == req.id and req.manager_id == manager.id
+    async with demo.uow(rep) as uow:                      # a rep cannot approve
+        with pytest.raises(Forbidden):
+            await stage_service.decide_approval(uow, rep, req.id or 0, True)
+    async with demo.uow(manager) as uow:
+        row, moved = await stage_service.decide_approval(uow, manager, req.id or 0, True)
+    assert moved is not None and moved.moved and moved.override
+    async with demo.uow(manager) as uow:                  # decided once
+        with pytest.raises(Conflict):
+            await stage_service.decide_approval(uow, manager, req.id or 0, False)
+    async with demo.uow() as uow:
+        deal = await uow.session.get(Deal, demo.deal_id)
+        assert deal is not None
+        assert demo.stages["赢单"].id == deal.stage_id
+        kinds = [m.kind for m in (await uow.session.execute(select(OutboxMessage))).scalars()]
+        actions = set((await uow.session.execute(select(AuditLog.action))).scalars())
+    assert "stage.approval" in kinds and "stage.approval_decided" in kinds
+    assert {"deal.stage_request", "deal.stage_approved", "deal.stage_override"} <= actions
