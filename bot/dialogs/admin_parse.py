@@ -53,7 +53,8 @@ PROMPTS: dict[str, str] = {
                     "可加 序号=30、类型=赢单/输单。要求可写："
                     + "、".join(f.label for f in stage_policy.FIELDS.values())
                     + "、文件、照片、链接\n"
-                    "如「方案演示 下一阶段=合同谈判、输单 进入=会议纪要、文件」"),
+                    "如「方案演示 下一阶段=合同谈判、输单 进入=会议纪要、文件:PPT、照片:签字页」"
+                    "（文件:名称 要求文件名里有这个词，每项一个附件）"),
     "stages.remove": "回复要删除的阶段名（不能有商机在这个阶段）",
     "config.campaign_costs": "回复：渠道 金额，可多行，如「百度推广 50000」；「-百度推广」删除",
     "config.holidays": ("一行一个：假期名 开始 结束，或 调休 日期…\n"
@@ -61,6 +62,9 @@ PROMPTS: dict[str, str] = {
                         "会覆盖系统自带的节假日，算时限和读「节后」都用它"),
     "config.channels.utm_map": ("一行一个：渠道 utm来源值…，如「抖音 douyin oceanengine」；"
                                 "「-抖音」删除。表单带 utm_source/utm_medium 时按它归到渠道"),
+    "config.evidence.filename_rule": ("回复附件文件的命名规则，如「客户名_日期_版本号」"
+                                      "（可用：客户名、日期、版本号、阶段、产品）；"
+                                      "「关闭」不限制"),
     "config.daily_report.obstacle_required": "日报是否必须选推进障碍？回复「是」或「否」",
     "config.holidays.remove": "回复要删除的假期中的任一天或调休日，如 2027-01-01",
     "config.alerts.quiet_hours": ("回复免打扰时段，如「22:00-07:30」；「关闭」不设。"
@@ -178,6 +182,9 @@ async def _parse(uow: UnitOfWork, ctx: Context, action: str, text: str) -> svc.P
             elif parts:
                 raise InvalidInput("bad line", PROMPTS[action])
         return await svc.change_config(uow, u, channel_policy.KEY, mapping)
+    if action == "config.evidence.filename_rule":
+        rule = "" if text.strip() in ("关闭", "无", "不要") else text.strip()
+        return await svc.change_config(uow, u, "evidence.filename_rule", rule)
     if action == "config.daily_report.obstacle_required":
         yes = text.strip() in ("是", "必填", "要", "开", "yes")
         if not yes and text.strip() not in ("否", "不必填", "不要", "关", "no"):

@@ -40,7 +40,8 @@ STAGES = [
      {"enter": {"evidence": ["file"], "fields": ["meeting_note"]}}),
     ("合同谈判", 40, False, False, ["赢单", "方案演示", "输单"],
      {"enter": {"fields": ["expected_close", "legal_feedback"]}}),
-    ("赢单", 50, True, False, [], {}),
+    ("赢单", 50, True, False, [],
+     {"enter": {"fields": ["contract_no"], "evidence": ["photo:签字页", "file:合同"]}}),
     ("输单", 60, False, True, ["初步接触"], {"enter": {"fields": ["lost_reason"]}}),
 ]
 

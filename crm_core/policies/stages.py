@@ -11,6 +11,7 @@ Requirements JSON (the `Stage.requirements` column):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,8 +77,57 @@ class Requirement:
 
     def describe(self) -> str:
         parts = [FIELDS[f].label if f in FIELDS else f for f in self.fields]
-        parts += [EVIDENCE_KINDS.get(e, e) for e in self.evidence]
+        parts += [evidence_label(e) for e in self.evidence]
         return "、".join(parts)
+
+
+def split_evidence(entry: str) -> tuple[str, str]:
+    """"file:PPT" → ("file", "PPT"); "photo" → ("photo", "")."""
+    kind, _, label = entry.partition(":")
+    return kind, label.strip()
+
+
+def evidence_label(entry: str) -> str:
+    """"file:PPT" → 文件「PPT」; "photo" → 照片."""
+    kind, label = split_evidence(entry)
+    base = {"file": "文件", "photo": "照片", "link": "链接", "any": "附件"}.get(kind, kind)
+    return f"{base}「{label}」" if label else EVIDENCE_KINDS.get(kind, kind)
+
+
+# --- file-name rule: "客户名_日期_版本号" (issue 15) ----------------------------------------
+NAME_PARTS: dict[str, str] = {
+    "客户名": r"[^_\-/\\]+", "客户": r"[^_\-/\\]+", "日期": r"(?:\d{8}|\d{4}-\d{2}-\d{2}|\d{6})",
+    "版本号": r"[vV]?\d+(?:\.\d+)*", "版本": r"[vV]?\d+(?:\.\d+)*",
+    "阶段": r"[^_\-/\\]+", "产品": r"[^_\-/\\]+",
+}
+NAME_EXAMPLE: dict[str, str] = {"客户名": "鼓楼医院", "客户": "鼓楼医院", "日期": "20261123",
+                                "版本号": "v1", "版本": "v1", "阶段": "方案演示",
+                                "产品": "融合器"}
+
+
+def compile_name_rule(rule: str) -> tuple[re.Pattern[str] | None, str]:
+    """"客户名_日期_版本号" → (the pattern a file name (without extension) must match, an
+    example name); (None, the reason) when the rule is not a valid pattern: every part must
+    be one of 客户名/日期/版本号/阶段/产品, joined by _ - or 空格, at least two parts."""
+    text = rule.strip()
+    if not text:
+        return None, "命名规则不能为空（不要规则请回复「关闭」）"
+    tokens = re.split(r"([_\- ])", text)
+    parts = tokens[0::2]
+    seps = tokens[1::2]
+    unknown = [p for p in parts if p not in NAME_PARTS]
+    if unknown or len(parts) < 2:
+        return None, (f"不认识「{'、'.join(unknown) or text}」。命名规则由 客户名、日期、"
+                      "版本号、阶段、产品 用 _ 或 - 连接，如「客户名_日期_版本号」")
+    regex = "".join(NAME_PARTS[p] + (re.escape(seps[i]) if i < len(seps) else "")
+                    for i, p in enumerate(parts))
+    example = "".join(NAME_EXAMPLE[p] + (seps[i] if i < len(seps) else "")
+                      for i, p in enumerate(parts))
+    return re.compile(f"^{regex}(?:\\.[A-Za-z0-9]{{1,5}})?$"), example
+
+
+def name_follows(name: str, pattern: re.Pattern[str]) -> bool:
+    return bool(pattern.match(name.strip().rsplit("/", 1)[-1]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +175,7 @@ class DealFacts:
 
     fields: Mapping[str, Any]                  # field key → value (None/"" = missing)
     evidence_kinds: frozenset[str] = frozenset()   # kinds attached in the current stage
+    evidence: tuple[tuple[str, str], ...] = ()     # (kind, name) attached in the stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,14 +239,23 @@ def missing_for_move(
             continue
         if not _has(value):
             out.append(Missing("field", key, fd.label, fd.question, value_kind=fd.kind))
-    for kind in need_evidence:
+    used: set[int] = set()                    # each named item needs its own attachment
+    for entry in need_evidence:
+        kind, name = split_evidence(entry)
         accepts = EVIDENCE_ACCEPTS.get(kind, frozenset({kind}))
-        if deal.evidence_kinds & accepts:
+        if name:
+            hit = next((i for i, (k, n) in enumerate(deal.evidence)
+                        if i not in used and k in accepts and name.lower() in n.lower()), None)
+            if hit is not None:
+                used.add(hit)
+                continue
+        elif deal.evidence_kinds & accepts:
             continue
-        label = EVIDENCE_KINDS.get(kind, kind)
-        out.append(Missing("evidence", kind, label,
-                           f"请上传{label}（演示照片、方案文件等）。控制台里发「:file 文件名」"
-                           "或发一个链接。", value_kind="evidence"))
+        label = evidence_label(entry)
+        hint = f"（文件名里要有「{name}」）" if name else "（演示照片、方案文件等）"
+        out.append(Missing("evidence", entry, label,
+                           f"请上传{label}{hint}。控制台里发「:file 文件名」或发一个链接。",
+                           value_kind="evidence"))
     return out
 
 
@@ -247,7 +307,7 @@ def validate_stages(stages: Sequence[StageDef]) -> list[str]:
                     known = "、".join(fd.label for fd in FIELDS.values())
                     errors.append(f"「{s.name}」{part}要求的字段「{f}」不存在（可用：{known}）")
             for e in req.evidence:
-                if e not in EVIDENCE_ACCEPTS:
+                if split_evidence(e)[0] not in EVIDENCE_ACCEPTS:
                     errors.append(f"「{s.name}」{part}要求的附件类型「{e}」不存在"
                                   "（可用：文件、照片、链接、附件）")
     if errors:
@@ -284,6 +344,9 @@ def parse_requirement_words(words: Iterable[str]) -> tuple[list[str], list[str],
             evidence.append(w)
         elif w in EVIDENCE_BY_LABEL:
             evidence.append(EVIDENCE_BY_LABEL[w])
+        elif re.match(r"^(文件|照片|图片|链接|附件)[:：]\S", w):   # 文件:PPT, 照片：签字页
+            base, label = re.split(r"[:：]", w, maxsplit=1)
+            evidence.append(f"{EVIDENCE_BY_LABEL[base]}:{label.strip()[:20]}")
         else:
             unknown.append(w)
     return fields, evidence, unknown

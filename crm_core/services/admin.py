@@ -56,6 +56,7 @@ CONFIG_KEYS: dict[str, str] = {
     "decision_chain": "决策链角色",
     holiday_policy.KEY: "节假日与调休", QUIET_KEY: "预警免打扰时段",
     channel_policy.KEY: "来源映射", "daily_report.obstacle_required": "日报必填推进障碍",
+    "evidence.filename_rule": "附件文件命名规则",
 }
 DEFAULT_SOURCE_CHANNELS = ["官网表单", "百度推广", "微信公众号", "医疗器械展", "老客户转介绍",
                            "电话咨询"]
@@ -369,6 +370,11 @@ async def _validate(uow: UnitOfWork, kind: str, target: str, after: Any) -> list
             return []
         if target == "daily_report.obstacle_required" and not isinstance(after, bool):
             raise _bad("只能回复「是」或「否」")
+        if target == "evidence.filename_rule" and after:
+            pattern, why = stage_policy.compile_name_rule(str(after))
+            if pattern is None:
+                raise _bad("命名规则未保存，原规则不变：" + why)
+            return []
         if target == QUIET_KEY:
             parse_quiet(after)              # raises with the reason
             return []

@@ -21,6 +21,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from crm_core.errors import InvalidInput
 from crm_core.models import User
@@ -103,13 +104,12 @@ async def send_alert_cards(uow: UnitOfWork) -> int:
         sa.select(ranked).where(ranked.c.rn <= TOP)
         .order_by(ranked.c.recipient_id, ranked.c.rn))).mappings().all()
     owners = {r["owner_id"] for r in top_rows if r["owner_id"] is not None}
-    names = dict((await uow.session.execute(sa.select(User.id, User.name).where(  # type: ignore[call-overload]
-        in_list(uow, User.id, owners)))).all()) if owners else {}
+    names = await _names(uow, owners)
     by_level = await _by(uow, "level", pending)
     by_rule = await _by(uow, "rule", pending)
     tops: dict[int, list[dict[str, Any]]] = {}
     for r in top_rows:
-        tops.setdefault(int(r["recipient_id"]), []).append(_item(r, names, now))
+        tops.setdefault(int(r["recipient_id"]), []).append(_item(dict(r), names, now))
     rows: list[dict[str, Any]] = []
     for rid, n, oldest in counts:
         items = tops.get(int(rid), [])
@@ -173,7 +173,14 @@ async def list_open_alerts(uow: UnitOfWork, user: User, limit: int = 200
         .order_by(ESC.c.level.desc(), ESC.c.deadline_at, ESC.c.id).limit(limit))
             ).mappings().all()
     owners = {r["owner_id"] for r in rows if r["owner_id"] is not None}
-    names = dict((await uow.session.execute(sa.select(User.id, User.name).where(  # type: ignore[call-overload]
-        in_list(uow, User.id, owners)))).all()) if owners else {}
-    return [_item(r, names, uow.now) for r in rows]
+    names = await _names(uow, owners)
+    return [_item(dict(r), names, uow.now) for r in rows]
+
+
+async def _names(uow: UnitOfWork, ids: set[Any]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = await uow.session.execute(sa.select(col(User.id), col(User.name)).where(
+        in_list(uow, col(User.id), ids)))
+    return {int(i): str(n) for i, n in rows.all()}
 

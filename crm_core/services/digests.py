@@ -491,8 +491,8 @@ async def tell_manager_obstacles(uow: UnitOfWork, user: User, day: date) -> bool
     reps = teams[mid]
     ids = [r.id for r in reps if r.id is not None]
     rows = (await uow.session.execute(sa.select(DailyReport).where(
-        DailyReport.day == day, DailyReport.user_id.in_(ids),  # type: ignore[attr-defined]
-        DailyReport.status == "answered"))).scalars().all()
+        col(DailyReport.day) == day, col(DailyReport.user_id).in_(ids),
+        col(DailyReport.status) == "answered"))).scalars().all()
     ranking = rank_obstacles(r.obstacles or [] for r in rows)
     return await notify_once(uow, "daily_report.team_obstacles", mid, {
         "day": day.isoformat(), "by": user.name, "submitted": len(rows), "team": len(ids),
@@ -511,7 +511,7 @@ def rank_obstacles(lists: Iterable[Iterable[str]]) -> list[list[Any]]:
 
 async def find_daily_report(uow: UnitOfWork, user_id: int, day: date) -> DailyReport | None:
     return (await uow.session.execute(sa.select(DailyReport).where(
-        DailyReport.user_id == user_id, DailyReport.day == day))).scalars().first()
+        col(DailyReport.user_id) == user_id, col(DailyReport.day) == day))).scalars().first()
 
 
 async def get_daily_report(uow: UnitOfWork, user_id: int, day: date) -> DailyReport:

@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from crm_core.errors import Forbidden, NotFound
 from crm_core.models import Contact, Customer, Deal, Lead, Stage, StageHistory, Team, User
@@ -134,27 +135,27 @@ def _within(uow: UnitOfWork, a: Any, b: Any, hours: float) -> Any:
 async def _activation(uow: UnitOfWork, ids: list[int], start: datetime, end: datetime
                       ) -> dict[int, Ratio]:
     a, b = start - ACTIVATION, end - ACTIVATION
-    ok = sa.case((sa.and_(Lead.first_contacted_at.is_not(None),  # type: ignore[union-attr]
-                          _within(uow, Lead.created_at, Lead.first_contacted_at, 72)), 1),
+    ok = sa.case((sa.and_(col(Lead.first_contacted_at).is_not(None),
+                          _within(uow, col(Lead.created_at), col(Lead.first_contacted_at), 72)), 1),
                  else_=0)
     rows = await uow.session.execute(
-        sa.select(Lead.owner_id, sa.func.count(), sa.func.sum(ok))  # type: ignore[call-overload]
-        .where(Lead.created_at >= a, Lead.created_at < b)  # type: ignore[operator]
-        .group_by(Lead.owner_id))
+        sa.select(col(Lead.owner_id), sa.func.count(), sa.func.sum(ok))
+        .where(col(Lead.created_at) >= a, col(Lead.created_at) < b)
+        .group_by(col(Lead.owner_id)))
     want = set(ids)
     return {int(o): Ratio(int(s or 0), int(n)) for o, n, s in rows.all() if o in want}
 
 
 async def _compliance(uow: UnitOfWork, ids: list[int], start: datetime, end: datetime
                       ) -> dict[int, Ratio]:
-    ok = sa.case((sa.and_(StageHistory.compliant.is_(True),  # type: ignore[attr-defined]
-                          StageHistory.override.is_(False)), 1), else_=0)  # type: ignore[attr-defined]
+    ok = sa.case((sa.and_(col(StageHistory.compliant).is_(True),
+                          col(StageHistory.override).is_(False)), 1), else_=0)
     rows = await uow.session.execute(
-        sa.select(Deal.owner_id, sa.func.count(), sa.func.sum(ok))  # type: ignore[call-overload]
-        .join(Deal, Deal.id == StageHistory.deal_id)
-        .where(StageHistory.moved_at >= start, StageHistory.moved_at < end,  # type: ignore[operator]
-               StageHistory.from_stage_id.is_not(None))  # type: ignore[union-attr]
-        .group_by(Deal.owner_id))
+        sa.select(col(Deal.owner_id), sa.func.count(), sa.func.sum(ok))
+        .join(Deal, col(Deal.id) == col(StageHistory.deal_id))
+        .where(col(StageHistory.moved_at) >= start, col(StageHistory.moved_at) < end,
+               col(StageHistory.from_stage_id).is_not(None))
+        .group_by(col(Deal.owner_id)))
     want = set(ids)
     return {int(o): Ratio(int(s or 0), int(n)) for o, n, s in rows.all() if o in want}
 
@@ -162,20 +163,20 @@ async def _compliance(uow: UnitOfWork, ids: list[int], start: datetime, end: dat
 async def _completeness(uow: UnitOfWork, ids: list[int]) -> dict[int, Ratio]:
     """Complete customers per owner (see the module doc); as it stands now. Two flat
     grouped reads combined here (a join of the grouped contacts was planned badly)."""
-    bad_contact = sa.case((sa.or_(Contact.title.is_(None), Contact.title == "",  # type: ignore[union-attr]
-                                  Contact.decision_role.is_(None),  # type: ignore[union-attr]
-                                  Contact.decision_role == ""), 1), else_=0)
+    bad_contact = sa.case((sa.or_(col(Contact.title).is_(None), col(Contact.title) == "",
+                                  col(Contact.decision_role).is_(None),
+                                  col(Contact.decision_role) == ""), 1), else_=0)
     contacts = {int(c): int(bad) for c, bad in (await uow.session.execute(
-        sa.select(Contact.customer_id, sa.func.sum(bad_contact))  # type: ignore[call-overload]
-        .where(Contact.customer_id.is_not(None))  # type: ignore[union-attr]
-        .group_by(Contact.customer_id))).all()}
-    models = sa.func.coalesce(sa.cast(Customer.past_models, sa.String), "[]")
+        sa.select(col(Contact.customer_id), sa.func.sum(bad_contact))
+        .where(col(Contact.customer_id).is_not(None))
+        .group_by(col(Contact.customer_id)))).all()}
+    models = sa.func.coalesce(sa.cast(col(Customer.past_models), sa.String), "[]")
     has_models = sa.case((sa.and_(models != "[]", models != "null"), 1), else_=0)
     want = set(ids)
     out: dict[int, Ratio] = {}
     for cid, owner, ok_models in (await uow.session.execute(
-            sa.select(Customer.id, Customer.owner_id, has_models)  # type: ignore[call-overload]
-            .where(Customer.owner_id.is_not(None)))).all():  # type: ignore[union-attr]
+            sa.select(col(Customer.id), col(Customer.owner_id), has_models)
+            .where(col(Customer.owner_id).is_not(None)))).all():
         if owner not in want:
             continue
         r = out.setdefault(int(owner), Ratio())
@@ -196,18 +197,19 @@ async def _channels(uow: UnitOfWork, ids: list[int] | None, start: datetime, end
                     days: int, by: Any = None) -> list[Channel]:
     """Leads, cost, won deals and amount per channel (`by` = Lead.source_channel) or per
     campaign (Lead.utm_campaign; leads without one are left out)."""
-    by = Lead.source_channel if by is None else by
+    by = col(Lead.source_channel) if by is None else by
     leads_q = sa.select(by, sa.func.count()).where(
-        Lead.created_at >= start, Lead.created_at < end)  # type: ignore[operator]
-    won_q = (sa.select(by, sa.func.count(), sa.func.sum(Deal.amount))  # type: ignore[call-overload]
-             .join(Lead, Lead.id == Deal.lead_id).join(Stage, Stage.id == Deal.stage_id)
-             .where(Stage.is_won.is_(True), Deal.closed_at >= start,  # type: ignore[attr-defined,operator]
-                    Deal.closed_at < end))  # type: ignore[operator]
-    if by is not Lead.source_channel:
+        col(Lead.created_at) >= start, col(Lead.created_at) < end)
+    won_q = (sa.select(by, sa.func.count(), sa.func.sum(col(Deal.amount)))
+             .join(Lead, col(Lead.id) == col(Deal.lead_id))
+             .join(Stage, col(Stage.id) == col(Deal.stage_id))
+             .where(col(Stage.is_won).is_(True), col(Deal.closed_at) >= start,
+                    col(Deal.closed_at) < end))
+    if by is not col(Lead.source_channel):
         leads_q, won_q = leads_q.where(by.is_not(None)), won_q.where(by.is_not(None))
     if ids is not None:
-        leads_q = leads_q.where(Lead.owner_id.in_(ids))  # type: ignore[union-attr]
-        won_q = won_q.where(Deal.owner_id.in_(ids))  # type: ignore[union-attr]
+        leads_q = leads_q.where(col(Lead.owner_id).in_(ids))
+        won_q = won_q.where(col(Deal.owner_id).in_(ids))
     out: dict[str, Channel] = {}
     for ch, n in (await uow.session.execute(leads_q.group_by(by))).all():
         out.setdefault(str(ch or "未知"), Channel(str(ch or "未知"))).leads += int(n)
@@ -219,7 +221,7 @@ async def _channels(uow: UnitOfWork, ids: list[int] | None, start: datetime, end
     for ch, monthly in costs.items():
         if not isinstance(monthly, int | float) or isinstance(monthly, bool):
             continue
-        if by is Lead.source_channel or str(ch) in out:   # a campaign's own cost
+        if by is col(Lead.source_channel) or str(ch) in out:   # a campaign's own cost
             out.setdefault(str(ch), Channel(str(ch))).cost = float(monthly) * days / 30
     return sorted(out.values(), key=lambda c: (-c.leads, c.name))
 
@@ -234,10 +236,11 @@ async def kpi_board(uow: UnitOfWork, viewer: User, *, period: str = "week",
     end = uow.now
     start, prev = end - timedelta(days=days), end - timedelta(days=2 * days)
     visible = await visible_owner_ids(uow, viewer)
-    q = sa.select(User).where(User.role == "rep")
+    q = sa.select(User).where(col(User.role) == "rep")
     if visible is not None:
-        q = q.where(User.id.in_(visible))  # type: ignore[union-attr]
-    reps = list((await uow.session.execute(q.order_by(User.team_id, User.id))).scalars())  # type: ignore[arg-type]
+        q = q.where(col(User.id).in_(visible))
+    reps = list((await uow.session.execute(
+        q.order_by(col(User.team_id), col(User.id)))).scalars())
     teams = {t.id: t.name for t in (await uow.session.execute(sa.select(Team))).scalars()}
     scope = "全公司" if visible is None else "我的团队"
     if team_id is not None:
@@ -264,7 +267,7 @@ async def kpi_board(uow: UnitOfWork, viewer: User, *, period: str = "week",
             target.before.add(before_k[r.id])
     who = None if visible is None and team_id is None else ids
     channels = await _channels(uow, who, start, end, days)
-    campaigns = await _channels(uow, who, start, end, days, Lead.utm_campaign)
+    campaigns = await _channels(uow, who, start, end, days, col(Lead.utm_campaign))
     return Board(scope, label, days, total, list(rows.values()), "team" if by_team else "rep",
                  channels, start, end, campaigns)
 
@@ -337,7 +340,8 @@ async def queue_leader_digests(uow: UnitOfWork, now: datetime, period: str) -> i
     from crm_core.services.sla import notify_many
 
     leaders = list((await uow.session.execute(sa.select(User).where(
-        User.role.in_(LEADERS), User.active.is_(True)).order_by(User.id))).scalars())  # type: ignore[attr-defined,arg-type]
+        col(User.role).in_(LEADERS), col(User.active).is_(True))
+        .order_by(col(User.id)))).scalars())
     day = now.astimezone(uow.clock.tz).date().isoformat()
     items = []
     for u in leaders:

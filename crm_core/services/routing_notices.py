@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from crm_core.models import Lead, LeadEvent, User
 from crm_core.services.sla import notify_many
@@ -44,11 +45,11 @@ async def send_batch(uow: UnitOfWork, since: datetime | None) -> tuple[int, date
     if lo >= until:
         return 0, lo
     rows = (await uow.session.execute(
-        sa.select(LeadEvent.lead_id, LeadEvent.detail, Lead.company, Lead.name)  # type: ignore[call-overload]
-        .join(Lead, Lead.id == LeadEvent.lead_id, isouter=True)  # type: ignore[arg-type]
-        .where(LeadEvent.kind == KIND, LeadEvent.at >= lo,  # type: ignore[arg-type,operator]
-               LeadEvent.at < until)  # type: ignore[operator]
-        .order_by(LeadEvent.at, LeadEvent.id))).all()  # type: ignore[arg-type]
+        sa.select(col(LeadEvent.lead_id), col(LeadEvent.detail), col(Lead.company), col(Lead.name))
+        .join(Lead, col(Lead.id) == col(LeadEvent.lead_id), isouter=True)
+        .where(col(LeadEvent.kind) == KIND, col(LeadEvent.at) >= lo,
+               col(LeadEvent.at) < until)
+        .order_by(col(LeadEvent.at), col(LeadEvent.id)))).all()
     if not rows:
         return 0, until
     reasons: Counter[str] = Counter()
@@ -65,9 +66,9 @@ async def send_batch(uow: UnitOfWork, since: datetime | None) -> tuple[int, date
     payload = {"count": len(rows), "pooled": pooled,
                "reasons": [[r, n] for r, n in reasons.most_common(3)],
                "examples": examples, "since": lo.isoformat(), "until": until.isoformat()}
-    people = (await uow.session.execute(sa.select(User.id).where(  # type: ignore[call-overload]
-        User.active.is_(True), User.role.in_(RECIPIENT_ROLES))  # type: ignore[attr-defined]
-        .order_by(User.id))).scalars().all()
+    people = (await uow.session.execute(sa.select(col(User.id)).where(
+        col(User.active).is_(True), col(User.role).in_(RECIPIENT_ROLES))
+        .order_by(col(User.id)))).scalars().all()
     n = await notify_many(uow, [("routing.batch", int(uid), payload,
                                  f"routing.batch:{uid}:{until.isoformat()}") for uid in people])
     return n, until

@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from crm_core.models import Customer, Lead
 from crm_core.policies.routing import (
@@ -57,12 +58,13 @@ async def recent_facts(uow: UnitOfWork, days: int = 30, limit: int = 20000
     query (routing facts as stored on the lead at intake)."""
     since = uow.now - timedelta(days=days)
     rows = (await uow.session.execute(
-        sa.select(Lead.id, Lead.province, Lead.city, Lead.district, Lead.product_line,  # type: ignore[call-overload,misc]
-                  Lead.budget, Lead.source_channel, Lead.company, Lead.score,
-                  Customer.kind, Customer.name, Customer.owner_id)
-        .join(Customer, Customer.id == Lead.customer_id, isouter=True)  # type: ignore[arg-type]
-        .where(Lead.created_at >= since, Lead.status != "pending")  # type: ignore[operator,arg-type]
-        .order_by(Lead.id.desc()).limit(limit))).all()  # type: ignore[union-attr]
+        sa.select(col(Lead.id), col(Lead.province), col(Lead.city), col(Lead.district),
+                  col(Lead.product_line),
+                  col(Lead.budget), col(Lead.source_channel), col(Lead.company), col(Lead.score),
+                  col(Customer.kind), col(Customer.name), col(Customer.owner_id))
+        .join(Customer, col(Customer.id) == col(Lead.customer_id), isouter=True)
+        .where(col(Lead.created_at) >= since, col(Lead.status) != "pending")
+        .order_by(col(Lead.id).desc()).limit(limit))).all()
     out = []
     for (lid, prov, city, dist, line, budget, src, company, score, kind, cname,
          owner) in rows:

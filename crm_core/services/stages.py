@@ -59,10 +59,28 @@ def deal_field_values(deal: Deal) -> dict[str, Any]:
 
 async def evidence_kinds(uow: UnitOfWork, deal: Deal) -> frozenset[str]:
     """Evidence given during the current stage (a file for an earlier stage does not count)."""
-    q = select(col(DealEvidence.kind)).where(col(DealEvidence.deal_id) == deal.id)
+    return frozenset(k for k, _ in await evidence_items(uow, deal))
+
+
+async def evidence_items(uow: UnitOfWork, deal: Deal) -> tuple[tuple[str, str], ...]:
+    """(kind, name) of the evidence given during the current stage."""
+    q = select(col(DealEvidence.kind), col(DealEvidence.name)).where(
+        col(DealEvidence.deal_id) == deal.id)
     if deal.stage_entered_at is not None:
         q = q.where(col(DealEvidence.added_at) >= deal.stage_entered_at)
-    return frozenset((await uow.session.execute(q)).scalars())
+    return tuple((str(k), str(n)) for k, n in (await uow.session.execute(q)).all())
+
+
+NAME_RULE_KEY = "evidence.filename_rule"
+
+
+async def name_rule(uow: UnitOfWork) -> tuple[Any, str, str]:
+    """(compiled pattern or None, the rule, an example) of the tenant's file-name rule."""
+    rule = str(await get_config(uow, NAME_RULE_KEY, "") or "")
+    if not rule:
+        return None, "", ""
+    pattern, example = P.compile_name_rule(rule)
+    return pattern, rule, example
 
 
 @dataclass
@@ -113,9 +131,14 @@ def _set_field(deal: Deal, key: str, value: Any) -> None:
 
 
 def _attach(uow: UnitOfWork, user: User, deal: Deal, ev: EvidenceIn,
-            stage_name: str | None) -> DealEvidence:
+            stage_name: str | None, rule: tuple[Any, str, str] = (None, "", "")) -> DealEvidence:
     if ev.kind not in ("file", "photo", "link"):
         raise InvalidInput(f"evidence kind {ev.kind}", "附件类型只能是文件、照片或链接")
+    pattern, text, example = rule
+    if ev.kind == "file" and pattern is not None and not P.name_follows(ev.name, pattern):
+        raise InvalidInput(f"file name {ev.name!r} breaks the rule",
+                           f"文件名「{ev.name[:40]}」不符合命名规则「{text}」，"
+                           f"请改名后再发，如「{example}.pptx」")
     digest = hashlib.sha256(ev.content).hexdigest() if ev.content is not None else None
     row = DealEvidence(deal_id=deal.id or 0, kind=ev.kind, name=ev.name[:200],
                        media_id=ev.media_id, sha256=digest,
@@ -128,7 +151,7 @@ def _attach(uow: UnitOfWork, user: User, deal: Deal, ev: EvidenceIn,
 async def add_evidence(uow: UnitOfWork, user: User, deal_id: int, ev: EvidenceIn,
                        *, stage_name: str | None = None) -> DealEvidence:
     deal = await _load(uow, user, deal_id)
-    row = _attach(uow, user, deal, ev, stage_name)
+    row = _attach(uow, user, deal, ev, stage_name, await name_rule(uow))
     await uow.flush()
     uow.audit("deal.evidence", "deal", deal.id, after=snapshot(row))
     await uow.commit()
@@ -170,11 +193,13 @@ async def move_stage(
     reasons = await lost_reasons(uow)
     if tgt_def.is_lost and deal.lost_reason and deal.lost_reason not in reasons:
         deal.lost_reason = None
+    rule = await name_rule(uow)
     for ev in evidence:
-        _attach(uow, user, deal, ev, target.name)
+        _attach(uow, user, deal, ev, target.name, rule)
         changed = True
     await uow.flush()
-    facts = P.DealFacts(deal_field_values(deal), await evidence_kinds(uow, deal))
+    items = await evidence_items(uow, deal)
+    facts = P.DealFacts(deal_field_values(deal), frozenset(k for k, _ in items), items)
     missing = P.missing_for_move(cur_def, tgt_def, facts, reasons)
     result = MoveResult(deal, current.name if current else None, target.name, False, missing)
     if missing and not override:

@@ -60,3 +60,22 @@ async def test_a_rep_asks_the_manager_from_chat(sqlite_chat: ChatHarness) -> Non
     assert "不能从" in out
     out = text_of(await chat.press("申请经理同意"))
     assert "已发给经理审批" in out
+
+
+async def test_file_name_rule_set_by_the_admin_refuses_a_badly_named_file(
+        sqlite_chat: ChatHarness) -> None:
+    chat = sqlite_chat
+    chat.user = "linxiao"
+    await chat.say("/管理")
+    await chat.press("阶段")
+    await chat.press("文件命名规则")
+    assert "原规则不变" in text_of(await chat.say("客户名_心情"))
+    assert "确认修改？" in text_of(await chat.say("客户名_日期_版本号"))
+    assert "已生效" in text_of(await chat.press("确认"))
+    chat.user = "zhangwei"
+    await chat.say("鼓楼医院进入方案演示")
+    await chat.say("演示了超声刀，王主任很满意")
+    out = text_of(await chat.say(":file 超声刀方案.pdf"))
+    assert "不符合命名规则「客户名_日期_版本号」" in out
+    out = text_of(await chat.say(":file 鼓楼医院_20261123_v1.pdf"))
+    assert "已进入「方案演示」" in out
