@@ -243,8 +243,9 @@ class StrictFeishu(Strict):
                 return self._error(230025, f"card of {_utf8(content)} bytes")
             if not isinstance(obj.get("elements"), list) or "header" not in obj:
                 return self._error(200621, "card JSON without header / elements")
-            texts = json.dumps(obj, ensure_ascii=False)
-            if re.search(r"<at\s+(id|user_id|open_id)\s*=\s*\"?all", texts):
+            shown = " ".join(str(m) for m in re.findall(
+                r'"content":\s*"((?:[^"\\]|\\.)*)"', json.dumps(obj, ensure_ascii=False)))
+            if re.search(r"<at\s+(id|user_id|open_id)\s*=\s*\\?\"?all", shown):
                 return self._error(230028, "@all in a card")   # @所有人 not allowed for bots
         return None
 

@@ -18,7 +18,7 @@ from wechatpy.enterprise.crypto import PrpCrypto, WeChatCrypto
 from adapters import wecom
 from adapters.http_client import ApiError
 from adapters.wecom.inbound import BadXml, parse_xml, to_incoming
-from adapters.wecom.outbound import render, render_template_card, split_bytes
+from adapters.wecom.outbound import check_interval, render, render_template_card, split_bytes
 from bot.messages import Button, ButtonPress, Card, ChatRef, Image, Text
 from tests.adapters.fakes import SEARCH_CARD, FakeBot, FakePlatform, make_ctx, wait_for
 from tests.adapters.strict import StrictWeCom
@@ -376,7 +376,9 @@ async def test_outbox_pushes_ask_wecom_to_drop_a_resend(env: Any, fake: FakePlat
     direct, pushed = sends(fake)
     assert "enable_duplicate_check" not in direct
     assert pushed["enable_duplicate_check"] == 1
-    assert pushed["duplicate_check_interval"] == 14400      # the most WeCom allows (4 h)
+    # 2–4 h (WeCom allows 4 h at most), from the key: a re-send repeats it
+    assert 7200 < pushed["duplicate_check_interval"] <= 14400
+    assert pushed["duplicate_check_interval"] == check_interval("sla:first_contact:7:L1")
 
 
 async def test_a_resent_card_is_byte_identical(env: Any, fake: FakePlatform) -> None:
