@@ -18,7 +18,7 @@ PAGE = 10
 
 @command("公海", aliases=("pool", "gh"), button=("pool.claim", "pool.list"), group="线索",
          usage="/公海 [认领 #L编号 | 关键词]", text=("args",))
-async def pool_list(ctx: Context, args: str | None = None, lead_id: str | None = None,
+async def list_pool(ctx: Context, args: str | None = None, lead_id: str | None = None,
                     page: str | None = None) -> Reply:
     """公海线索：/公海 看列表，/公海 认领 #L编号 领一条"""
     arg = (args or "").strip()

@@ -10,7 +10,7 @@ from crm_core.services import sla
 
 
 @command("认领", aliases=("claim", "领取"), button="lead.claim", group="线索")
-async def lead_claim(ctx: Context, lead_id: int) -> Reply:
+async def claim_lead(ctx: Context, lead_id: int) -> Reply:
     """认领一条线索：/认领 #L编号"""
     async with ctx.uow() as uow:
         lead = await lead_service.claim_lead(uow, ctx.user, lead_id)
