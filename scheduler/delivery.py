@@ -20,9 +20,10 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
 
 from bot.messages import ChatRef, Reply
 from bot.ports import Presenter, Sender, SendError
@@ -30,10 +31,11 @@ from crm_core.clock import Clock
 from crm_core.db import Database
 from crm_core.models import OutboxMessage
 from crm_core.services.reach import reachable_identities
+from crm_core.sql import table
 from scheduler.ratelimit import RateLimiter, RecipientBudget
 
 log = logging.getLogger(__name__)
-T = OutboxMessage.__table__  # type: ignore[attr-defined]
+T = table(OutboxMessage)
 PARTS_KEY = "_parts_sent"
 
 
@@ -238,7 +240,7 @@ class Deliverer:
                      platform_message_id=sa.bindparam("b_msgid"), locked_by=None,
                      locked_until=None, last_error=None)
             async with self.db.sessions() as s:
-                res = await s.execute(stmt, marks)
+                res = cast(CursorResult[Any], await s.execute(stmt, marks))
                 await s.commit()
             done = res.rowcount if res.rowcount is not None and res.rowcount >= 0 else len(marks)
             stats.sent += done
@@ -288,9 +290,9 @@ class Deliverer:
         stmt = sa.update(T).where(T.c.id == c.id, T.c.locked_by == self.worker_id,
                                   T.c.status == "sending").values(**values)
         async with self.db.sessions() as s:
-            res = await s.execute(stmt)
+            res = cast(CursorResult[Any], await s.execute(stmt))
             await s.commit()
-        if res.rowcount != 1:  # type: ignore[attr-defined]
+        if res.rowcount != 1:
             log.warning("outbox %s: lease lost before it was marked (%s)", c.id, values.get(
                 "status", "progress"))
             return False
