@@ -25,7 +25,15 @@ benchmarks/voice_set/make.py) with the whole catalog handed over, as a tenant wo
 prints name recall (before / after snapping), CER and the share of notes that extract the
 same record as their reference text, per industry and per prompt (``rep``: this rep's
 likely names; ``catalog``: the catalog's names in order; ``none``: no names), plus p50 /
-p95 processing time scaled to a 15 s note and the worker's peak RSS.
+p95 processing time scaled to a 15 s note and the worker's peak RSS, and per contract
+field the number of notes whose record differs there. ``--save FILE`` keeps what Whisper
+heard; ``--replay FILE`` scores it again with today's snapping and extraction (seconds,
+no Whisper), for work on the text stages:
+
+    .venv/bin/python benchmarks/voice.py --set benchmarks/voice_set --prompts rep \
+        --save /tmp/heard.json
+    .venv/bin/python benchmarks/voice.py --set benchmarks/voice_set --prompts rep \
+        --replay /tmp/heard.json --verbose
 """
 
 from __future__ import annotations
@@ -226,6 +234,8 @@ def run_set(args: argparse.Namespace) -> int:
         PROMPTS,
         load_set,
         phonetic_speed,
+        replay_transcripts,
+        save_transcripts,
         score,
         transcribe_set,
     )
@@ -243,8 +253,15 @@ def run_set(args: argparse.Namespace) -> int:
         "threads": cfg.threads, "cpus": os.cpu_count(),
         "phonetic_index": phonetic_speed(notes, catalog), "prompts": {}}
     for prompt in prompts:
-        results, run = asyncio.run(transcribe_set(cfg, args.voice_set, notes, catalog,
-                                                  prompt, formats))
+        if args.replay is not None:     # Whisper's saved output, today's text stages
+            results = replay_transcripts(args.replay, prompt, catalog)
+            run = {"wall": [(float(v.seconds), float(v.duration_s)) for v in results.values()
+                            if not isinstance(v, str)], "peak_rss_mb": float("nan")}
+        else:
+            results, run = asyncio.run(transcribe_set(cfg, args.voice_set, notes, catalog,
+                                                      prompt, formats))
+            if args.save is not None:
+                save_transcripts(results, args.save, prompt)
         scored = score(notes, catalog, results, formats)
         per15 = [w * 15.0 / max(d, 1.0) for w, d in run["wall"]]
         long = [w for w, d in run["wall"] if d >= 12.0]
@@ -283,6 +300,11 @@ def run_set(args: argparse.Namespace) -> int:
             print(f"  {ind:20s} {row['notes']:5d} {row['name_recall_before_snapping']:10.2f} "
                   f"{row['name_recall']:7.2f} {row['cer_raw']:8.3f} {row['cer']:6.3f} "
                   f"{row['same_record']:5d} ({row['same_record_share']:.0%})")
+        total = sc["by_industry"].get("all", {}).get("notes", 0)
+        print(f"  fields that differ from the reference text's record (of {total} notes):")
+        for fname, row in sc["field_mismatches"].items():
+            parts = ", ".join(f"{k} {v}" for k, v in row.items() if k != "all")
+            print(f"    {fname:12s} {row['all']:4d}   ({parts})")
         if args.verbose:
             for d in sc["diffs"]:
                 print("   ", d)
@@ -310,6 +332,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--prompts", default="rep,none",
                     help="prompts to compare on the set: rep, catalog, none")
     ap.add_argument("--formats", default="amr,ogg", help="formats of the set to run")
+    ap.add_argument("--save", type=Path, default=None,
+                    help="with --set: keep what Whisper heard per note in this JSON file")
+    ap.add_argument("--replay", type=Path, default=None,
+                    help="with --set: score a --save file again with today's snapping and "
+                         "extraction, without Whisper (speed figures are the saved ones)")
     args = ap.parse_args(argv)
     if args.voice_set is not None:
         return run_set(args)

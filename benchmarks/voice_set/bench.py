@@ -133,6 +133,7 @@ def score(notes: list[Note], catalog: Catalog, results: dict[tuple[str, str], An
           formats: tuple[str, ...]) -> dict[str, Any]:
     index = PhoneticIndex.from_catalog(catalog)
     rows: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    per_field: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     diffs: list[str] = []
     for note in notes:
         want = extract(note.text, now=note.now, catalog=catalog).contract()
@@ -160,6 +161,9 @@ def score(notes: list[Note], catalog: Catalog, results: dict[tuple[str, str], An
                 r["same"] += got == want
             if got != want:
                 fields = sorted(k for k in want if want[k] != got[k])
+                for k in fields:
+                    per_field[k][note.industry] += 1
+                    per_field[k]["all"] += 1
                 diffs.append(f"{note.id}.{fmt}: " + ", ".join(
                     f"{k}={got[k]!r}≠{want[k]!r}" for k in fields))
     table = {}
@@ -174,7 +178,42 @@ def score(notes: list[Note], catalog: Catalog, results: dict[tuple[str, str], An
             "same_record": int(r["same"]),
             "same_record_share": round(r["same"] / max(r["notes"], 1), 3),
         }
-    return {"by_industry": dict(sorted(table.items())), "diffs": diffs}
+    fields = {k: dict(sorted(v.items())) for k, v in
+              sorted(per_field.items(), key=lambda kv: -kv[1]["all"])}
+    return {"by_industry": dict(sorted(table.items())), "field_mismatches": fields,
+            "diffs": diffs}
+
+
+def save_transcripts(results: dict[tuple[str, str], Transcript | str], path: Path,
+                     prompt: str) -> None:
+    """What Whisper heard for each note (before snapping), to replay the text stages."""
+    old = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    old[prompt] = {
+        f"{k[0]}.{k[1]}": (v if isinstance(v, str) else {
+            "raw_text": v.raw_text, "text": v.text, "low_confidence": v.low_confidence,
+            "duration_s": v.duration_s, "seconds": v.seconds, "prompt": v.prompt})
+        for k, v in results.items()}
+    path.write_text(json.dumps(old, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def replay_transcripts(path: Path, prompt: str, catalog: Catalog
+                       ) -> dict[tuple[str, str], Transcript | str]:
+    """Saved transcripts with today's snapping (as the worker does it after Whisper)."""
+    from nlp.asr.snap import snap_transcript_names
+
+    saved = json.loads(path.read_text(encoding="utf-8"))[prompt]
+    out: dict[tuple[str, str], Transcript | str] = {}
+    for key, v in saved.items():
+        note_id, fmt = key.rsplit(".", 1)
+        if isinstance(v, str):
+            out[(note_id, fmt)] = v
+            continue
+        snapped = snap_transcript_names(v["raw_text"], None if v["low_confidence"] else catalog)
+        out[(note_id, fmt)] = Transcript(
+            text=snapped.text, language="zh", duration_s=v["duration_s"],
+            seconds=v["seconds"], model="replay", raw_text=v["raw_text"],
+            low_confidence=v["low_confidence"], marks=snapped.marks, prompt=v["prompt"])
+    return out
 
 
 def phonetic_speed(notes: list[Note], catalog: Catalog, customers: int = 5000) -> dict[str, Any]:
