@@ -254,9 +254,12 @@ def run_set(args: argparse.Namespace) -> int:
         "phonetic_index": phonetic_speed(notes, catalog), "prompts": {}}
     for prompt in prompts:
         if args.replay is not None:     # Whisper's saved output, today's text stages
-            results = replay_transcripts(args.replay, prompt, catalog)
+            results = replay_transcripts(args.replay, prompt, catalog, notes)
             run = {"wall": [(float(v.seconds), float(v.duration_s)) for v in results.values()
-                            if not isinstance(v, str)], "peak_rss_mb": float("nan")}
+                            if not isinstance(v, str)],
+                   "cpu": [(float(v.timings.get("cpu", float("nan"))), float(v.duration_s))
+                           for v in results.values() if not isinstance(v, str)],
+                   "peak_rss_mb": float("nan")}
         else:
             results, run = asyncio.run(transcribe_set(cfg, args.voice_set, notes, catalog,
                                                       prompt, formats))
@@ -269,7 +272,9 @@ def run_set(args: argparse.Namespace) -> int:
             "n": len(run["wall"]), "p50_s": round(pct([w for w, _ in run["wall"]], 50), 3),
             "p95_s": round(pct([w for w, _ in run["wall"]], 95), 3),
             "p95_scaled_to_15s": round(pct(per15, 95), 3),
-            "notes_over_12s": len(long), "p95_notes_over_12s": round(pct(long, 95), 3)}
+            "notes_over_12s": len(long), "p95_notes_over_12s": round(pct(long, 95), 3),
+            "cpu_p95_scaled_to_15s": round(pct([c * 15.0 / max(d, 1.0)
+                                                for c, d in run["cpu"]], 95), 3)}
         scored["peak_rss_mb"] = round(run["peak_rss_mb"], 1)
         scored["errors"] = {f"{k[0]}.{k[1]}": v for k, v in results.items()
                             if isinstance(v, str)}
@@ -292,7 +297,8 @@ def run_set(args: argparse.Namespace) -> int:
     for prompt, sc in report["prompts"].items():
         print(f"\nprompt = {prompt}: p50 {sc['speed']['p50_s']} s, p95 {sc['speed']['p95_s']} s "
               f"(scaled to a 15 s note: p95 {sc['speed']['p95_scaled_to_15s']} s; notes ≥ 12 s: "
-              f"p95 {sc['speed']['p95_notes_over_12s']} s), worker peak RSS "
+              f"p95 {sc['speed']['p95_notes_over_12s']} s; worker CPU time scaled to 15 s: "
+              f"p95 {sc['speed']['cpu_p95_scaled_to_15s']} s), worker peak RSS "
               f"{sc['peak_rss_mb']:.0f} MB")
         print(f"  {'industry':20s} {'notes':>5s} {'recall raw':>10s} {'recall':>7s} "
               f"{'CER raw':>8s} {'CER':>6s} {'same record':>12s}")

@@ -71,6 +71,7 @@ __all__ = [
     "Respelled",
     "Snap",
     "catalog_entries",
+    "crosses_word",
     "final_cost",
     "initial_cost",
     "preset_entries",
@@ -355,6 +356,10 @@ class Affinity:
 
     customer_products: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # canonical customer → canonical products it bought or was offered
+    likely: frozenset[str] = frozenset()
+    # names this rep is likely to say (their own customers, contacts, open deals'
+    # products; any written form or the canonical name): a homophone of one of them
+    # written with another surname character (除老师 for 褚老师) is taken
 
 
 # --------------------------------------------------------------------------- matches
@@ -421,7 +426,7 @@ _BEFORE_NAMES = frozenset("对跟和给在把被从向与找去到")
 _AFTER_NAMES = frozenset("的了地得着过吗呢吧啊说")
 
 
-def _crosses_word(text: str, start: int, end: int) -> bool:
+def crosses_word(text: str, start: int, end: int) -> bool:
     """The span cuts through a word of the sentence, so it is no mention: 经约 in
     已经/约好, 一人民医院 in 宿迁市/第一/人民医院, 锡 in 无锡市/锡山."""
     for ws, we in words_of(text):
@@ -432,6 +437,15 @@ def _crosses_word(text: str, start: int, end: int) -> bool:
         if ws < end < we and not (we - end == 1 and text[end] in _AFTER_NAMES):
             return True
     return False
+
+
+def _primary_cost(heard: str, written: str) -> float:
+    """Sound difference with each character's first reading only (names too): breaks a
+    tie that a second reading of a name made."""
+    if len(heard) != len(written):
+        return 1.0
+    return sum(syllable_cost(a, b) for a, b in zip(syllables(heard), syllables(written),
+                                                   strict=True))
 
 
 def threshold(size: int) -> float:
@@ -640,7 +654,7 @@ class PhoneticIndex:
             entries = self._pairs.get((syl[p][0], syl[p + 1][0]))
             heard = text[p:p + 2]
             if not entries or heard in self.exact or base_word_freq(heard) > 0 or any(
-                    base_word_freq(ch) >= FUNCTION_FREQ for ch in heard) or _crosses_word(
+                    base_word_freq(ch) >= FUNCTION_FREQ for ch in heard) or crosses_word(
                     text, p, p + 2):
                 continue
             for e in entries:
@@ -681,7 +695,7 @@ class PhoneticIndex:
                 a != b and (a in _NUMERALS or b in _NUMERALS)
                 for a, b in zip(heard, entry.text, strict=True)):
             return None     # 第二 is never 第一: numbers in names are exact
-        if _crosses_word(text, s, e):
+        if crosses_word(text, s, e):
             return None     # 已经约好 holds no 经约, 宿迁市第一人民医院 no 一人民医院
         if entry.head and len(scored.costs) == size:
             head = scored.costs[:entry.head]
@@ -735,14 +749,19 @@ class PhoneticIndex:
                                      if m.entry.kind == "customer"}
         contact_customers |= {m.entry.customer for m in strong if m.entry.kind == "contact"}
         offered: set[str] = set()
+        likely: frozenset[str] = frozenset()
         if affinity is not None:
             for cust in support:
                 offered |= affinity.customer_products.get(cust, frozenset())
+            likely = affinity.likely
         accepted: list[Match] = []
         for m in cands:
             limit = threshold(len(m.entry.text))
             ok = m.cost <= limit and not m.needs_support
             supported = False
+            if m.cost <= limit and m.needs_support and (
+                    m.entry.text in likely or m.entry.canonical in likely):
+                ok = supported = True   # 除老师 for 褚老师 of the rep's own book
             if not ok and m.cost <= limit * 1.5:
                 en = m.entry
                 supported = (
@@ -753,14 +772,21 @@ class PhoneticIndex:
                 ok = supported
             if ok:
                 accepted.append(Match(m.start, m.end, m.heard, m.entry, m.cost, supported))
-        accepted.sort(key=lambda m: (m.cost, -(m.end - m.start), m.start))
+        # best first: cost, a coherent match, then the reading the text was written with
+        # (级率 is 机滤 ji-lü before 齐鲁, whose 齐 only has ji as a second reading)
+        keyed = sorted((((m.cost, not m.supported, _primary_cost(m.heard, m.entry.text),
+                          -(m.end - m.start), m.start), m) for m in accepted),
+                       key=lambda km: km[0])
         chosen: list[Match] = []
         used = [False] * len(text)
-        for m in accepted:
+        for key, m in keyed:
             if any(used[m.start:m.end]):
                 continue
             for i in range(m.start, m.end):
                 used[i] = True
+            if any(k[:3] == key[:3] and o.start == m.start and o.end == m.end
+                   and o.entry.canonical != m.entry.canonical for k, o in keyed):
+                continue    # two records sound exactly as alike: a guess, so none (the card asks)
             chosen.append(m)
         return sorted(chosen, key=lambda m: m.start)
 

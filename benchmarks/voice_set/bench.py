@@ -108,6 +108,7 @@ async def transcribe_set(cfg: AsrConfig, data: Path, notes: list[Note], catalog:
     hints = {ind: rep_hints(catalog, notes, ind) for ind in industries}
     out: dict[tuple[str, str], Transcript | str] = {}
     wall: list[tuple[float, float]] = []
+    cpu: list[tuple[float, float]] = []     # the worker's CPU seconds (both threads)
     async with TranscriptionWorker(cfg) as worker:
         await worker.start()
         for note in notes:
@@ -124,9 +125,10 @@ async def transcribe_set(cfg: AsrConfig, data: Path, notes: list[Note], catalog:
                     out[(note.id, fmt)] = f"{exc.code}: {exc}"
                     continue
                 wall.append((time.perf_counter() - t0, t.duration_s))
+                cpu.append((t.timings.get("cpu", float("nan")), t.duration_s))
                 out[(note.id, fmt)] = t
         stats = await worker.stats()
-    return out, {"wall": wall, "peak_rss_mb": float(stats["peak_rss_mb"])}
+    return out, {"wall": wall, "cpu": cpu, "peak_rss_mb": float(stats["peak_rss_mb"])}
 
 
 def score(notes: list[Note], catalog: Catalog, results: dict[tuple[str, str], Any],
@@ -196,23 +198,29 @@ def save_transcripts(results: dict[tuple[str, str], Transcript | str], path: Pat
     path.write_text(json.dumps(old, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
-def replay_transcripts(path: Path, prompt: str, catalog: Catalog
+def replay_transcripts(path: Path, prompt: str, catalog: Catalog, notes: list[Note]
                        ) -> dict[tuple[str, str], Transcript | str]:
     """Saved transcripts with today's snapping (as the worker does it after Whisper)."""
     from nlp.asr.snap import snap_transcript_names
 
     saved = json.loads(path.read_text(encoding="utf-8"))[prompt]
+    industry = {n.id: n.industry for n in notes}
+    hints = {ind: rep_hints(catalog, notes, ind) for ind in set(industry.values())}
     out: dict[tuple[str, str], Transcript | str] = {}
     for key, v in saved.items():
         note_id, fmt = key.rsplit(".", 1)
         if isinstance(v, str):
             out[(note_id, fmt)] = v
             continue
-        snapped = snap_transcript_names(v["raw_text"], None if v["low_confidence"] else catalog)
+        affinity = (hints[industry[note_id]].snap_affinity()
+                    if prompt in ("rep", "rep_words") else None)
+        snapped = snap_transcript_names(v["raw_text"], None if v["low_confidence"] else catalog,
+                                        affinity)
         out[(note_id, fmt)] = Transcript(
             text=snapped.text, language="zh", duration_s=v["duration_s"],
             seconds=v["seconds"], model="replay", raw_text=v["raw_text"],
-            low_confidence=v["low_confidence"], marks=snapped.marks, prompt=v["prompt"])
+            low_confidence=v["low_confidence"], marks=snapped.marks, prompt=v["prompt"],
+            timings={"cpu": float(v.get("cpu_s") or "nan")})
     return out
 
 

@@ -10,7 +10,11 @@ guessed:
    offered count more: `Affinity`);
 2. `nlp.snap_transcript` (the extractor's): exact toneless homophones, two-character names
    included, where its context rules allow (股楼 → 鼓楼, 路主任 → 陆主任 at the customer named);
-3. `nlp.asr.spoken`: weekdays, phone digits and clock times as CONVENTIONS reads them
+3. cue words (`respell_cues`): the words the extractor reads a step, an obstacle or a
+   channel by (the built-in concepts' names and cues, the tenant's presets and cue words)
+   where Whisper wrote an exact tone-free homophone that is no word (败访 → 拜访, 核桐 →
+   合同, 打歌电话 → 打个电话);
+4. `nlp.asr.spoken`: weekdays, phone digits and clock times as CONVENTIONS reads them
    (下周爱 → 下周二, 腰八幺… → 18…).
 
 `snap_transcript_names` returns the new text and the `Mark`s: each span of the new text
@@ -23,15 +27,27 @@ import difflib
 import logging
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import product
 
 from nlp.asr.spoken import normalize_spoken
 from nlp.extract import snap_transcript
-from nlp.phonetic import Affinity, PhoneticIndex
+from nlp.phonetic import (
+    FUNCTION_FREQ,
+    Affinity,
+    PhoneticIndex,
+    Syllable,
+    crosses_word,
+    syllables,
+)
+from nlp.pinyin import is_han
+from nlp.presets import concepts
+from nlp.segment import base_word_freq
 from nlp.types import Catalog
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Mark", "Snapped", "index_for", "snap_acoustic", "snap_transcript_names"]
+__all__ = ["Mark", "Snapped", "cue_words", "index_for", "respell_cues", "snap_acoustic",
+           "snap_transcript_names"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +72,88 @@ def index_for(catalog: Catalog) -> PhoneticIndex:
     """The phonetic index of a catalog, built once per catalog value (frozen, compared
     field by field: a changed catalog is a different key, never a stale hit)."""
     return PhoneticIndex.from_catalog(catalog, presets=True)
+
+
+CUE_MAX_CHARS = 5
+
+
+def cue_words(catalog: Catalog | None) -> tuple[str, ...]:
+    """The words the extractor reads steps, obstacles and channels by: the built-in
+    concepts' names, keys and plain cues (nlp/data/presets.json), and the tenant's presets,
+    cue words and the words its reps taught; two to five Han characters (a cue with a gap, 'A…B', gives nothing)."""
+    words: list[str] = []
+    for kind in ("next_actions", "obstacles", "stages"):
+        for c in concepts(kind).values():   # type: ignore[arg-type]
+            words += [*c.names, *c.keys, *c.cues]
+    if catalog is not None:
+        words += [*catalog.next_actions, *catalog.obstacles, *catalog.stages]
+        for _preset, cues in (*catalog.next_action_cues, *catalog.obstacle_cues,
+                              *catalog.next_action_learned, *catalog.obstacle_learned):
+            words += cues
+    return tuple(dict.fromkeys(
+        w for w in words if 2 <= len(w) <= CUE_MAX_CHARS and all(is_han(ch) for ch in w)))
+
+
+Key = tuple[Syllable, ...]
+
+
+@lru_cache(maxsize=4)
+def _cue_keys(words: tuple[str, ...]) -> dict[Key, str]:
+    """Tone-free sound of each cue word (each character's common reading: these are
+    ordinary words, not names) → the word; a sound two different words share is left out
+    (no guess between them)."""
+    out: dict[Key, str] = {}
+    clash: set[Key] = set()
+    for w in words:
+        for key in product(*syllables(w)):
+            if key in out and out[key] != w:
+                clash.add(key)
+            out.setdefault(key, w)
+    for key in clash:
+        del out[key]
+    return out
+
+
+def respell_cues(text: str, words: tuple[str, ...],
+                 names: list[tuple[int, int]] | None = None) -> str:
+    """Cue words Whisper wrote as an exact tone-free homophone that is no word of the
+    dictionary and cuts through none (败访 → 拜访, 大电话 → 打电话); two-character ones
+    never with a function word in them (加个 stays, never 价格), never over a name."""
+    keys = _cue_keys(words)
+    if not keys or not text:
+        return text
+    known = set(words)          # a cue word as heard (微信) is never another one
+    syl = [s[0] if s else None for s in syllables(text)]
+    taken = [False] * len(text)
+    for s, e in names or ():
+        for i in range(s, e):
+            taken[i] = True
+    out: list[str] = []
+    pos = i = 0
+    while i < len(text):
+        hit = None
+        for size in range(min(CUE_MAX_CHARS, len(text) - i), 1, -1):
+            span = syl[i:i + size]
+            if any(x is None for x in span) or any(taken[i:i + size]):
+                continue
+            word = keys.get(tuple(span))     # type: ignore[arg-type]
+            heard = text[i:i + size]
+            if word is None or heard in known or base_word_freq(heard) > 0:
+                continue
+            if size == 2 and any(base_word_freq(ch) >= FUNCTION_FREQ for ch in heard):
+                continue
+            if crosses_word(text, i, i + size):
+                continue
+            hit = (size, word)
+            break
+        if hit is None:
+            i += 1
+            continue
+        out.append(text[pos:i] + hit[1])
+        i += hit[0]
+        pos = i
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def diff_marks(before: str, after: str, index: PhoneticIndex | None) -> tuple[Mark, ...]:
@@ -107,6 +205,11 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
             out = snap_transcript(out, catalog)
         except Exception:
             log.exception("snap_transcript failed; keeping the heard names")
+    try:
+        names = [(s, e) for s, e, _en in index.mentions(out)] if index is not None else []
+        out = respell_cues(out, cue_words(catalog), names)
+    except Exception:
+        log.exception("cue respelling failed; keeping the heard words")
     out = normalize_spoken(out)
     return Snapped(out, diff_marks(text, out, index))
 
