@@ -80,7 +80,8 @@ CUE_MAX_CHARS = 5
 def cue_words(catalog: Catalog | None) -> tuple[str, ...]:
     """The words the extractor reads steps, obstacles and channels by: the built-in
     concepts' names, keys and plain cues (nlp/data/presets.json), and the tenant's presets,
-    cue words and the words its reps taught; two to five Han characters (a cue with a gap, 'A…B', gives nothing)."""
+    cue words and the words its reps taught; two to five Han characters (a cue with a
+    gap, 'A…B', gives nothing)."""
     words: list[str] = []
     for kind in ("next_actions", "obstacles", "stages"):
         for c in concepts(kind).values():   # type: ignore[arg-type]
