@@ -77,6 +77,7 @@ __all__ = [
     "preset_entries",
     "syllable_cost",
     "syllables",
+    "words_of",
 ]
 
 Kind = Literal["customer", "contact", "product", "term"]
@@ -373,6 +374,7 @@ class Match:
     supported: bool = False   # accepted thanks to a coherent mention
     needs_support: bool = False   # only acceptable with a coherent mention (see `find`)
     costs: tuple[float, ...] = field(default=(), compare=False, repr=False)  # per syllable
+    word: bool = False        # heard as a dictionary word (副总): only with its customer
 
     @property
     def name(self) -> str:
@@ -646,21 +648,27 @@ class PhoneticIndex:
     def _homophone_pairs(self, text: str, syl: list[tuple[Syllable, ...]]) -> list[Match]:
         """Two-character names heard as an exact (tone-free) homophone that is no word of
         the dictionary, cuts through none and holds no function word: 机律 → 机滤; 纪律 (a
-        word) is never 机滤, nor 他挺 他汀 or 已经约好 精越."""
+        word) is never 机滤, nor 他挺 他汀 or 已经约好 精越. A contact as surname + title
+        heard as a word (副总 for 符总) is a candidate that only its customer, named or
+        heard confidently in the same text, makes a match (`find`)."""
         out: list[Match] = []
         for p in range(len(text) - 1):
             if not (syl[p] and syl[p + 1]):
                 continue
             entries = self._pairs.get((syl[p][0], syl[p + 1][0]))
             heard = text[p:p + 2]
-            if not entries or heard in self.exact or base_word_freq(heard) > 0 or any(
+            if not entries or heard in self.exact or any(
                     base_word_freq(ch) >= FUNCTION_FREQ for ch in heard) or crosses_word(
                     text, p, p + 2):
                 continue
+            word = base_word_freq(heard) > 0
             for e in entries:
+                if word and not (e.kind == "contact" and e.surname):
+                    continue
                 other_surname = e.surname and heard[:e.surname] != e.text[:e.surname]
-                out.append(Match(p, p + 2, heard, e, 0.0, needs_support=bool(other_surname),
-                                 costs=(0.0, 0.0)))
+                out.append(Match(p, p + 2, heard, e, 0.0,
+                                 needs_support=bool(other_surname) or word,
+                                 costs=(0.0, 0.0), word=word))
         return out
 
     def _score(self, text: str, syl: list[tuple[Syllable, ...]], s: int, e: int,
@@ -759,6 +767,10 @@ class PhoneticIndex:
             limit = threshold(len(m.entry.text))
             ok = m.cost <= limit and not m.needs_support
             supported = False
+            if m.word:      # 鑫达阀门副总 → 鑫达阀门符总: its customer named (or heard well)
+                if m.entry.customer in support:
+                    accepted.append(Match(m.start, m.end, m.heard, m.entry, m.cost, True))
+                continue
             if m.cost <= limit and m.needs_support and (
                     m.entry.text in likely or m.entry.canonical in likely):
                 ok = supported = True   # 除老师 for 褚老师 of the rep's own book

@@ -37,7 +37,9 @@ from nlp.phonetic import (
     PhoneticIndex,
     Syllable,
     crosses_word,
+    syllable_cost,
     syllables,
+    words_of,
 )
 from nlp.pinyin import is_han
 from nlp.presets import concepts
@@ -115,15 +117,58 @@ def _cue_keys(words: tuple[str, ...]) -> dict[Key, str]:
     return out
 
 
+COMMON_CHAR = 50_000    # two characters this common (在 / 再) are never swapped for a cue
+
+
+@lru_cache(maxsize=4)
+def _cue_pieces(words: tuple[str, ...]) -> frozenset[str]:
+    """Every stretch of two or more characters inside a cue word (实机 in 看实机)."""
+    return frozenset(w[i:j] for w in words for i in range(len(w))
+                     for j in range(i + 2, len(w) + 1))
+
+
+CUE_NEAR = 0.12     # one syllable off by a classic fold: in/ing, en/eng, an/ang, z/zh …
+
+NearKey = tuple[int, int, tuple[Syllable, ...]]
+
+
+@lru_cache(maxsize=4)
+def _cue_near(words: tuple[str, ...]) -> dict[NearKey, list[tuple[str, Syllable]]]:
+    """(length, position, the other syllables) → (word, its syllable there): the cue words
+    one syllable away from a heard span are found by lookup, not by a scan."""
+    out: dict[NearKey, list[tuple[str, Syllable]]] = {}
+    for w in words:
+        syl = [s[0] for s in syllables(w)]
+        for j in range(len(syl)):
+            out.setdefault((len(syl), j, tuple(syl[:j] + syl[j + 1:])), []).append((w, syl[j]))
+    return out
+
+
+def _near_cue(span: list[Syllable], near: dict[NearKey, list[tuple[str, Syllable]]]
+              ) -> str | None:
+    """The one cue word whose sound differs from ``span`` in one syllable by a classic
+    fold (进品 → 竞品); None when none or several do."""
+    found: set[str] = set()
+    for j in range(len(span)):
+        for word, s in near.get((len(span), j, tuple(span[:j] + span[j + 1:])), ()):
+            if 0 < syllable_cost((span[j],), (s,)) <= CUE_NEAR:
+                found.add(word)
+    return next(iter(found)) if len(found) == 1 else None
+
+
 def respell_cues(text: str, words: tuple[str, ...],
                  names: list[tuple[int, int]] | None = None) -> str:
-    """Cue words Whisper wrote as an exact tone-free homophone that is no word of the
-    dictionary and cuts through none (败访 → 拜访, 大电话 → 打电话); two-character ones
-    never with a function word in them (加个 stays, never 价格), never over a name."""
+    """Cue words Whisper wrote as a tone-free homophone that is no word of the dictionary
+    and cuts through none (败访 → 拜访, 大电话 → 打电话), or one syllable off by a classic
+    fold (进品 → 竞品); two-character ones never with a function word in them (加个 stays,
+    never 价格), never over a name."""
     keys = _cue_keys(words)
+    near = _cue_near(words)
     if not keys or not text:
         return text
     known = set(words)          # a cue word as heard (微信) is never another one
+    inside = _cue_pieces(words)
+    bounds = {0, *(e for _s, e in words_of(text))}
     syl = [s[0] if s else None for s in syllables(text)]
     taken = [False] * len(text)
     for s, e in names or ():
@@ -137,14 +182,22 @@ def respell_cues(text: str, words: tuple[str, ...],
             span = syl[i:i + size]
             if any(x is None for x in span) or any(taken[i:i + size]):
                 continue
-            word = keys.get(tuple(span))     # type: ignore[arg-type]
             heard = text[i:i + size]
-            if word is None or heard in known or base_word_freq(heard) > 0:
+            if heard in known or base_word_freq(heard) > 0:
+                continue
+            word = keys.get(tuple(span)) or _near_cue(span, near)  # type: ignore[arg-type]
+            if word is None:
                 continue
             if size == 2 and any(base_word_freq(ch) >= FUNCTION_FREQ for ch in heard):
                 continue
-            if crosses_word(text, i, i + size):
-                continue
+            if sum(a != b for a, b in zip(heard, word, strict=True)) > max(1, size - 2):
+                continue    # 板加 is never 搬家: a cue word is heard at most one character off
+            if heard in inside or any(
+                    a != b and min(base_word_freq(a), base_word_freq(b)) >= COMMON_CHAR
+                    for a, b in zip(heard, word, strict=True)):
+                continue    # 实机 of 看实机 stays; 在电话里 is never 再电话
+            if i not in bounds or i + size not in bounds or crosses_word(text, i, i + size):
+                continue    # 报个加车 holds no 报个价
             hit = (size, word)
             break
         if hit is None:

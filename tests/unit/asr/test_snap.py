@@ -182,7 +182,11 @@ CUES = cue_words(Catalog.from_dict({"next_actions": ["推进合同", "电话回�
     ("heard", "meant"),
     [
         ("今天去谱析检测败访了芮主任", "今天去谱析检测拜访了芮主任"),   # not a word: the cue
-        ("下周五推荐核桐", "下周五推荐合同"),
+        ("鑫达阀门符总那边有进品进来了", "鑫达阀门符总那边有竞品进来了"),   # jin ~ jing
+        ("想装光伏板加储能柜", "想装光伏板加储能柜"),   # two characters off: never 搬家
+        ("明天中午给他报个加车的价", "明天中午给他报个加车的价"),   # cuts through 加车
+        ("冯总在电话里拍板了", "冯总在电话里拍板了"),   # 在 / 再: both common, no guess
+        ("想看一下电磁灶的实机", "想看一下电磁灶的实机"),   # a piece of the cue 看实机
         ("下周一我在给梁经理打歌电话", "下周一我在给梁经理打个电话"),
         ("加个微信再说", "加个微信再说"),          # 加个 holds a function word: never 价格
         ("发微信说洗碗机坏了", "发微信说洗碗机坏了"),  # a cue word as heard stays
