@@ -232,6 +232,8 @@ def end_to_end(results: dict[str, Transcript], items: list[tuple[Path, str, str]
 def run_set(args: argparse.Namespace) -> int:
     from benchmarks.voice_set.bench import (
         PROMPTS,
+        label_match,
+        load_labels,
         load_set,
         phonetic_speed,
         replay_transcripts,
@@ -244,6 +246,10 @@ def run_set(args: argparse.Namespace) -> int:
     if args.cache_dir is not None:
         cfg = cfg.with_(cache_dir=args.cache_dir)
     notes, catalog, raw = load_set(args.voice_set)
+    labels = load_labels(args.voice_set)
+    if args.notes:
+        wanted = set(args.notes.split(","))
+        notes = [n for n in notes if n.id in wanted]
     formats = tuple(f for f in args.formats.split(",") if f)
     prompts = [p for p in args.prompts.split(",") if p in PROMPTS]
     load_before = os.getloadavg()
@@ -266,6 +272,8 @@ def run_set(args: argparse.Namespace) -> int:
             if args.save is not None:
                 save_transcripts(results, args.save, prompt)
         scored = score(notes, catalog, results, formats)
+        if labels:
+            scored["labels"] = label_match(notes, catalog, results, formats, labels)
         per15 = [w * 15.0 / max(d, 1.0) for w, d in run["wall"]]
         long = [w for w, d in run["wall"] if d >= 12.0]
         scored["speed"] = {
@@ -311,6 +319,12 @@ def run_set(args: argparse.Namespace) -> int:
         for fname, row in sc["field_mismatches"].items():
             parts = ", ".join(f"{k} {v}" for k, v in row.items() if k != "all")
             print(f"    {fname:12s} {row['all']:4d}   ({parts})")
+        if "labels" in sc:
+            lb = sc["labels"]
+            print(f"  against the hand labels: the reference text's record "
+                  f"{lb['reference_text_same']}/{lb['notes']}, the transcripts' "
+                  f"{lb['transcripts_same']}/{lb['transcripts']}; "
+                  f"the reference text misses {lb['reference_text_field_misses']}")
         if args.verbose:
             for d in sc["diffs"]:
                 print("   ", d)
@@ -338,6 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--prompts", default="rep,none",
                     help="prompts to compare on the set: rep, catalog, none")
     ap.add_argument("--formats", default="amr,ogg", help="formats of the set to run")
+    ap.add_argument("--notes", default="", help="with --set: only these note ids (a,b,…)")
     ap.add_argument("--save", type=Path, default=None,
                     help="with --set: keep what Whisper heard per note in this JSON file")
     ap.add_argument("--replay", type=Path, default=None,
@@ -363,9 +378,13 @@ def main(argv: list[str] | None = None) -> int:
     raw_cer, raw_recall = accuracy(results, items, refs, "raw_text")
     snap_cer, snap_recall = accuracy(results, items, refs, "text")
     base_recall = None
-    if not args.no_baseline:
-        base, _ = asyncio.run(run_clips(cfg, items, 1, None))
+    base_long: dict[str, float] = {}
+    if not args.no_baseline:     # no names in the prompt: recall, and the time it takes
+        base, _ = asyncio.run(run_clips(cfg, items, args.reps_long, None))
         _, base_recall = accuracy(base["results"], items, refs, "raw_text")
+        base_long = {"p50": round(pct(base["times"]["long"], 50), 3),
+                     "p95": round(pct(base["times"]["long"], 95), 3),
+                     "cpu_s_p95": round(pct(base["cpu"]["long"], 95), 3)}
     e2e = end_to_end(results, items, refs)
 
     t = run["times"]
@@ -390,6 +409,7 @@ def main(argv: list[str] | None = None) -> int:
                      "cpu_s_p95": round(pct(run["cpu"]["short"], 95), 3)},
         "cer_simplified": round(raw_cer, 4),
         "cer_after_snapping": round(snap_cer, 4),
+        "long_15s_no_names_prompt": base_long,
         "name_recall_no_names_prompt": None if base_recall is None else round(base_recall, 3),
         "name_recall_before_snapping": round(raw_recall, 3),
         "name_recall_after_snapping": round(snap_recall, 3),
@@ -419,6 +439,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:11s} n={row['n']:<3d} p50 {row['p50']:.2f} s  p95 {row['p95']:.2f} s  "
               f"(in worker p95 {row['in_worker_p95']:.2f} s; CPU time p50 "
               f"{row['cpu_s_p50']:.2f} s, p95 {row['cpu_s_p95']:.2f} s)")
+    if base_long:
+        print(f"15 s notes without names in the prompt: p50 {base_long['p50']:.2f} s  p95 "
+              f"{base_long['p95']:.2f} s  (CPU time p95 {base_long['cpu_s_p95']:.2f} s)")
     print(f"worker peak RSS: {worker['peak_rss_mb']:.0f} MB")
     print(f"CER (Simplified, punctuation ignored): {raw_cer:.3f} before snapping, "
           f"{snap_cer:.3f} after")

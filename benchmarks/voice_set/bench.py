@@ -251,3 +251,38 @@ def phonetic_speed(notes: list[Note], catalog: Catalog, customers: int = 5000) -
                       "find_ms_p50": round(per[len(per) // 2] * 1000, 1),
                       "find_ms_p95": round(per[int(len(per) * 0.95)] * 1000, 1)}
     return out
+
+
+def load_labels(data: Path) -> dict[str, dict[str, Any]]:
+    """The records a person labelled for the set's notes (``labels.jsonl``; only the
+    held-out set has them)."""
+    path = data / "labels.jsonl"
+    if not path.is_file():
+        return {}
+    return {d["id"]: d["expected"] for d in map(
+        json.loads, path.read_text(encoding="utf-8").splitlines()) if d}
+
+
+def label_match(notes: list[Note], catalog: Catalog, results: dict[tuple[str, str], Any],
+                formats: tuple[str, ...], labels: dict[str, dict[str, Any]]
+                ) -> dict[str, Any]:
+    """How many records equal the labelled one: from the reference text and from the
+    transcripts; per field, how often the reference text's record misses the label."""
+    text_same = heard_same = heard_total = 0
+    text_fields: dict[str, int] = defaultdict(int)
+    for note in notes:
+        want = labels.get(note.id)
+        if want is None:
+            continue
+        ref = extract(note.text, now=note.now, catalog=catalog).contract()
+        text_same += ref == want
+        for k in want:
+            text_fields[k] += ref[k] != want[k]
+        for fmt in formats:
+            t = results.get((note.id, fmt))
+            heard_total += 1
+            if isinstance(t, Transcript):
+                heard_same += extract(t.text, now=note.now, catalog=catalog).contract() == want
+    return {"notes": sum(1 for n in notes if n.id in labels), "reference_text_same": text_same,
+            "transcripts": heard_total, "transcripts_same": heard_same,
+            "reference_text_field_misses": {k: v for k, v in sorted(text_fields.items()) if v}}
