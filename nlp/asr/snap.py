@@ -3,7 +3,8 @@
 Three passes over the Simplified transcript, then one diff that tells the card what was
 guessed:
 
-1. `nlp.phonetic`: catalog names of three or more syllables matched by sound over the
+1. `nlp.phonetic`: catalog names written in digits put back in their numerals (5轴联动加工中心
+   → 五轴联动加工中心), then catalog names of three or more syllables matched by sound over the
    *whole* catalog (customers and their short forms, contacts by name and as surname +
    title, products, and the tenant's preset words: 预算动结 → 预算冻结), with coherence
    (a contact backs its customer and vice versa; products this customer bought or was
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
@@ -44,6 +46,7 @@ from nlp.phonetic import (
 from nlp.pinyin import is_han
 from nlp.presets import concepts
 from nlp.segment import base_word_freq
+from nlp.timeparse import cn_to_int
 from nlp.types import Catalog
 
 log = logging.getLogger(__name__)
@@ -115,6 +118,40 @@ def _cue_keys(words: tuple[str, ...]) -> dict[Key, str]:
     for key in clash:
         del out[key]
     return out
+
+
+_CN_RUN = re.compile(r"[零〇一二两三四五六七八九十]+")
+
+
+@lru_cache(maxsize=4)
+def digit_forms(catalog: Catalog) -> tuple[tuple[str, str], ...]:
+    """Catalog forms with a number in Chinese numerals as Whisper writes them, in digits
+    (五轴联动加工中心 → 5轴联动加工中心, 第一人民医院 → 第1人民医院): (digits, catalog form),
+    longest first."""
+    forms: list[str] = []
+    for c in catalog.customers:
+        forms += [c.name, *c.aliases]
+    for k in catalog.contacts:
+        forms += [k.name, *k.aliases]
+    for pr in catalog.products:
+        forms += [pr.name, *pr.aliases]
+    out: dict[str, str] = {}
+    for f in dict.fromkeys(forms):
+        def digits(m: re.Match[str]) -> str:
+            n = cn_to_int(m.group(0))
+            return m.group(0) if n is None else str(n)
+        d = _CN_RUN.sub(digits, f)
+        if d != f and len(d) >= 3:
+            out.setdefault(d, f)
+    return tuple(sorted(out.items(), key=lambda kv: -len(kv[0])))
+
+
+def respell_digits(text: str, catalog: Catalog) -> str:
+    """Catalog names Whisper wrote with digits back in the catalog's numerals."""
+    for d, f in digit_forms(catalog):
+        if d in text:
+            text = text.replace(d, f)
+    return text
 
 
 COMMON_CHAR = 50_000    # two characters this common (在 / 再) are never swapped for a cue
@@ -251,6 +288,7 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
     index: PhoneticIndex | None = None
     if catalog is not None:
         try:
+            out = respell_digits(out, catalog)
             index = index_for(catalog)
             out = index.respell(out, affinity=affinity).text
         except Exception:  # snapping improves the text; never a reason to lose the note

@@ -213,3 +213,12 @@ def test_cue_words_come_from_presets_and_the_tenant() -> None:
                                        "next_action_cues": {"苗木看样": ["看苗子"]}}))
     assert {"苗木看样", "看苗子"} <= set(own)
     assert all(2 <= len(w) <= 5 for w in own)
+
+
+def test_catalog_names_written_in_digits_get_their_numerals_back() -> None:
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "第一人民医院"}],
+        "products": [{"name": "五轴联动加工中心"}, {"name": "3D四轮定位仪"}]})
+    out = snap_transcript_names("第1人民医院想换两台5轴联动加工中心和3D4轮定位仪", catalog)
+    assert out.text == "第一人民医院想换两台五轴联动加工中心和3D四轮定位仪"
+    assert snap_transcript_names("订5台，4月发货", catalog).text == "订5台，4月发货"
