@@ -30,6 +30,7 @@ from adapters.http_client import (
     Verdict,
     json_body,
 )
+from adapters.markup import dingtalk_md
 from adapters.platforms import encode_press, split_text
 from bot.messages import Button, Card, ChatRef, File, Image, Reply, Text
 
@@ -64,16 +65,18 @@ def press_text(button: Button) -> str:
 
 
 def render_markdown(card: Card) -> tuple[str, str]:
-    """Card → (title, markdown text) with numbered dtmd links for its buttons."""
-    lines = [f"### {card.title}", ""]
-    lines += [f"**{k}**：{v}  " for k, v in card.fields]
+    """Card → (title, markdown text) with numbered dtmd links for its buttons; every string
+    of the card is made inert (adapters/markup.py), so the button links are the only ones."""
+    lines = [f"### {dingtalk_md(card.title)}", ""]
+    lines += [f"**{dingtalk_md(k)}**：{dingtalk_md(v)}  " for k, v in card.fields]
     if card.body:
-        lines += ["", card.body]
+        lines += ["", dingtalk_md(card.body)]
     if card.buttons:
         lines.append("")
         for i, b in enumerate(card.buttons, 1):
+            # the only links of the message: ours, built from the button (label inert)
             link = "dtmd://dingtalkclient/sendMessage?content=" + quote(press_text(b), safe="")
-            lines.append(f"{i}. [{b.label}]({link})")
+            lines.append(f"{i}. [{dingtalk_md(b.label)}]({link})")
         lines += ["", "> 点击选项，或回复数字"]
     return card.title, "\n".join(lines)
 

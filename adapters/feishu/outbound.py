@@ -25,6 +25,7 @@ from adapters.http_client import (
     Verdict,
     json_body,
 )
+from adapters.markup import lark_md
 from adapters.platforms import split_text
 from bot.messages import Card, ChatRef, File, Image, Reply, Text
 
@@ -52,14 +53,18 @@ def classify(resp: Response) -> Verdict:
 
 
 def render_card(card: Card, *, group: bool = False) -> dict[str, Any]:
-    """Card → interactive card JSON 1.0 (buttons carry {"action", "args"} as their value)."""
+    """Card → interactive card JSON 1.0 (buttons carry {"action", "args"} as their value).
+
+    Title, body and button labels are `plain_text`; the fields are `lark_md` (bold names)
+    with every string made inert (adapters/markup.py: no `<at>`, `<font>`, links)."""
     elements: list[dict[str, Any]] = []
     if card.fields:
         elements.append({"tag": "div", "fields": [
-            {"is_short": len(v) <= 16, "text": {"tag": "lark_md", "content": f"**{k}**\n{v}"}}
+            {"is_short": len(v) <= 16,
+             "text": {"tag": "lark_md", "content": f"**{lark_md(k)}**\n{lark_md(v)}"}}
             for k, v in card.fields]})
     if card.body:
-        elements.append({"tag": "div", "text": {"tag": "lark_md", "content": card.body}})
+        elements.append({"tag": "div", "text": {"tag": "plain_text", "content": card.body}})
     if card.buttons:
         actions = []
         for b in card.buttons:
@@ -200,6 +205,8 @@ class FeishuSender:
                                                    uuid=delivery_uuid(i))
         return msg_id
 
-    async def patch_card(self, message_id: str, card: Card) -> None:
-        await self.api.patch_message(message_id,
-                                     json.dumps(render_card(card), ensure_ascii=False))
+    async def patch_card(self, message_id: str, card: Card, *, group: bool = False) -> None:
+        """Replace a sent card; `group` keeps the group flag on its buttons (a later click in
+        the group is still a group click: phones stay masked)."""
+        await self.api.patch_message(
+            message_id, json.dumps(render_card(card, group=group), ensure_ascii=False))

@@ -24,6 +24,7 @@ from adapters.http_client import (
     Verdict,
     json_body,
 )
+from adapters.markup import wecom_md
 from adapters.platforms import encode_press
 from adapters.wecom.outbound_files import send_file
 from bot.messages import Card, ChatRef, File, Image, Reply, Text
@@ -113,12 +114,14 @@ def render_template_card(card: Card) -> dict[str, Any]:
 
 
 def render_markdown(card: Card) -> str:
-    lines = [f"**{card.title}**"]
-    lines += [f"> {k}：{v}" for k, v in card.fields]
+    """Card → WeCom markdown; every string of the card is made inert (adapters/markup.py):
+    the bold title and the quoted fields are the only markup."""
+    lines = [f"**{wecom_md(card.title)}**"]
+    lines += [f"> {wecom_md(k)}：{wecom_md(v)}" for k, v in card.fields]
     if card.body:
-        lines += ["", card.body]
+        lines += ["", wecom_md(card.body)]
     if card.buttons:
-        lines += ["", *(f"{i}. {b.label}" for i, b in enumerate(card.buttons, 1))]
+        lines += ["", *(f"{i}. {wecom_md(b.label)}" for i, b in enumerate(card.buttons, 1))]
     return "\n".join(lines)
 
 
@@ -239,8 +242,11 @@ class WeComSender:
                 # a re-send after a crash (same rendered JSON) is dropped by WeCom
                 body.update(enable_duplicate_check=1, duplicate_check_interval=1800)
             data = await self.api.send_message(body)
-            if data.get("invaliduser"):
-                raise ApiError(f"wecom: invalid user {data['invaliduser']}", retryable=False)
+            # 发送应用消息: errcode 0 with `invaliduser` (no such member) or
+            # `unlicenseduser` (no licence for the app) means nobody got it
+            for field in ("invaliduser", "unlicenseduser"):
+                if data.get(field):
+                    raise ApiError(f"wecom: {field} {data[field]}", retryable=False)
         return str(data["msgid"]) if data.get("msgid") else None
 
     async def _send_image(self, to: ChatRef, image: Image) -> str | None:

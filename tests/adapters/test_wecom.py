@@ -529,3 +529,16 @@ def test_cli_wecom_check(fake: FakePlatform, monkeypatch: pytest.MonkeyPatch,
         assert "企业可信IP" in capsys.readouterr().out
     finally:
         get_settings.cache_clear()
+
+
+@pytest.mark.parametrize("field", ["invaliduser", "unlicenseduser"])
+async def test_unlicensed_or_invalid_recipient_is_a_failure(env: Any, fake: FakePlatform,
+                                                            field: str) -> None:
+    """发送应用消息 answers errcode 0 with the recipients it could not reach: a failure,
+    not a delivery."""
+    _, ctx, _ = env
+    fake.on("POST", "/cgi-bin/message/send",
+            {"errcode": 0, "errmsg": "ok", field: "zhangsan", "msgid": "m1"})
+    with pytest.raises(ApiError) as err:
+        await ctx.senders["wecom"].send(ChatRef("wecom", "zhangsan", "zhangsan"), Text("hi"))
+    assert field in str(err.value) and not err.value.retryable

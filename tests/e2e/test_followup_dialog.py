@@ -80,6 +80,20 @@ async def test_missing_date_is_asked_and_corrections_are_read_in_context(
     assert task.remind_at == datetime(2026, 11, 25, 14, 30, tzinfo=TZ)
 
 
+async def test_a_time_given_for_the_step_keeps_the_step_asked(chat: ChatHarness) -> None:
+    """'周四' answered to 下一步打算做什么 is the step's day, not a step called 其他."""
+    assert "下一步打算做什么" in text_of(await chat.say("刚给省人医李科长打了电话"))
+    replies = await chat.say("就周四吧")
+    assert "11月26日(周四)打算做什么" in text_of(replies)
+    c = card(await chat.press("报价"))
+    assert field(c, "下一步") == "报价" and field(c, "时间").startswith("11月26日")
+    assert "（下一步：" not in text_of([c])
+    assert card(await chat.say("确认")).title.startswith("✅ 跟进已保存")
+    fu = (await rows(chat, FollowUp, FollowUp.source == "chat"))[-1]
+    assert fu.next_action == "报价" and "（下一步：" not in (fu.summary or "")
+    assert fu.next_due_at is not None and fu.next_due_at.date().isoformat() == "2026-11-26"
+
+
 async def test_customer_is_asked_and_picked_by_short_name(chat: ChatHarness) -> None:
     replies = await chat.say("打电话约了下周一去演示")
     assert "哪家客户" in text_of(replies)
