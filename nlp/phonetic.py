@@ -189,6 +189,7 @@ _FINAL_PAIRS: dict[frozenset[str], float] = {
         (("ian", "in"), 0.45), (("er", "e"), 0.3), (("er", "ai"), 0.35), (("er", "a"), 0.45),
         (("iao", "ao"), 0.4), (("iu", "ou"), 0.3), (("van", "uan"), 0.35),
         (("van", "ian"), 0.4), (("vn", "uen"), 0.35), (("ve", "ie"), 0.35),
+        (("ong", "uang"), 0.4), (("eng", "uang"), 0.45), (("ian", "ie"), 0.45),
     )
 }
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 
 from nlp.phonetic import syllable_cost, syllables
+from nlp.segment import base_word_freq
 
 __all__ = ["fix_clock_words", "fix_part_of_day", "fix_phone_digits", "fix_weekdays",
            "normalize_spoken", "trim_loops"]
@@ -56,8 +57,8 @@ def fix_weekdays(text: str) -> str:
         idx = 4 if m.group(4) else 6
         ch = m.group(idx)
         day = _weekday_for(ch)
-        if day is None:
-            return m.group(0)
+        if day is None or base_word_freq(text[m.end(idx) - 1:m.end(idx) + 1]) > 0:
+            return m.group(0)       # 下周例会: 例 begins a word, it is no weekday
         return m.group(0)[: m.end(idx) - m.start(0) - 1] + day
 
     return _WEEK.sub(repl, text)

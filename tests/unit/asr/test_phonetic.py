@@ -213,3 +213,8 @@ def test_the_reps_likely_names_back_another_surname_character() -> None:
     assert index.respell(text, affinity=mine).text == "褚老师要一份配置清单"
     other = Affinity(likely=frozenset({"江南大学"}))
     assert index.respell(text, affinity=other).text == text
+
+
+def test_ian_heard_for_ie_in_a_long_name() -> None:
+    assert INDEX.respell("眼相色谱仪的演示效果很好").text == "液相色谱仪的演示效果很好"
+    assert INDEX.respell("眼相很好").text == "眼相很好"

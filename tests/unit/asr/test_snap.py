@@ -93,6 +93,7 @@ def test_without_catalog_only_spoken_forms_change() -> None:
         ("下周要开会", "下周要开会"),
         ("一周爱心活动", "一周爱心活动"),        # no 下/这/本/上 before 周
         ("下周二送样", "下周二送样"),
+        ("要等下周例会商量", "要等下周例会商量"),   # 例会 is a word
     ],
 )
 def test_weekdays(heard: str, meant: str) -> None:
