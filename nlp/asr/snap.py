@@ -44,7 +44,7 @@ from nlp.phonetic import (
     words_of,
 )
 from nlp.pinyin import is_han
-from nlp.presets import concepts
+from nlp.presets import concepts, synonyms
 from nlp.segment import base_word_freq
 from nlp.timeparse import cn_to_int
 from nlp.types import Catalog
@@ -84,10 +84,12 @@ CUE_MAX_CHARS = 5
 
 def cue_words(catalog: Catalog | None) -> tuple[str, ...]:
     """The words the extractor reads steps, obstacles and channels by: the built-in
-    concepts' names, keys and plain cues (nlp/data/presets.json), and the tenant's presets,
-    cue words and the words its reps taught; two to five Han characters (a cue with a
-    gap, 'A…B', gives nothing)."""
+    concepts' names, keys and plain cues and the synonyms (nlp/data/presets.json), and the
+    tenant's presets, cue words and the words its reps taught; two to five Han characters
+    (a cue with a gap, 'A…B', gives nothing)."""
     words: list[str] = []
+    for key, same in synonyms().items():
+        words += [key, *same]
     for kind in ("next_actions", "obstacles", "stages"):
         for c in concepts(kind).values():   # type: ignore[arg-type]
             words += [*c.names, *c.keys, *c.cues]
