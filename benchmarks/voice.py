@@ -340,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "asr")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--beam-size", type=int, default=5)
+    ap.add_argument("--beam-size", type=int, default=AsrConfig().beam_size)
     ap.add_argument("--cache-dir", type=Path, default=None)
     ap.add_argument("--reps-long", type=int, default=2, help="runs per 15 s note")
     ap.add_argument("--no-baseline", action="store_true",
