@@ -197,8 +197,8 @@ async def is_new_note(t: Turn, n: Note, text: str) -> bool:
     if len(text.strip()) < 8 or looks_like_correction(text):
         return False
     ext = await extract(t, text)
-    if ext.intent == "query":
-        return True
+    if ext.intent in ("query", "create_lead", "update_stage"):
+        return True                # another kind of message: never a correction of this note
     if ext.intent != "log_followup":
         return False
     other = bool(ext.customer and n.customer and ext.customer != n.customer)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot import texts
 from bot.messages import Card, Text
-from crm_core.models import AuditLog, Customer, FollowUp, Lead, Task
+from crm_core.models import AuditLog, Customer, Draft, FollowUp, Lead, Task
 from tests.conftest import TZ, ChatHarness, text_of
 
 pytestmark = pytest.mark.e2e
@@ -148,6 +148,17 @@ async def test_a_new_note_typed_mid_dialog_keeps_both(chat: ChatHarness) -> None
     assert "上一条跟进记录还没保存" in out
     assert "[保存上一条]" in out and "[丢弃上一条]" in out and "[一起处理]" in out
     assert field(card(replies), "客户") == "南京市鼓楼医院"
+
+
+async def test_a_new_lead_typed_at_an_open_card_does_not_rewrite_it(chat: ChatHarness) -> None:
+    """Another kind of message at the card (a new lead, a stage move) is handled as itself;
+    the open note keeps its customer and words."""
+    before = card(await chat.say("刚给省人医李科长打了电话，周四去报价"))
+    assert field(before, "客户") == "江苏省人民医院"
+    await chat.say("录入新线索：徐州市中心医院 骨科 葛主任 手机 13852106677")
+    notes = [d.data for d in await rows(chat, Draft, Draft.dialog == "followup")]
+    assert notes and all("徐州" not in str(n) for n in notes)
+    assert any("江苏省人民医院" in str(n) for n in notes)
 
 
 async def test_unknown_command_and_wrong_arguments(chat: ChatHarness) -> None:
