@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.asr.snap import Mark, cue_words, respell_cues, snap_acoustic, snap_transcript_names
+from nlp.asr.snap import (
+    Mark,
+    cue_words,
+    index_for,
+    respell_cues,
+    snap_acoustic,
+    snap_transcript_names,
+)
 from nlp.asr.spoken import (
     fix_clock_words,
     fix_part_of_day,
@@ -223,3 +230,21 @@ def test_catalog_names_written_in_digits_get_their_numerals_back() -> None:
     out = snap_transcript_names("第1人民医院想换两台5轴联动加工中心和3D4轮定位仪", catalog)
     assert out.text == "第一人民医院想换两台五轴联动加工中心和3D四轮定位仪"
     assert snap_transcript_names("订5台，4月发货", catalog).text == "订5台，4月发货"
+
+
+def test_written_notes_keep_their_words() -> None:
+    """Precision: the voice sets' reference texts (as a rep would type them) lose no word
+    to cue respelling, with their whole catalog."""
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3] / "benchmarks"
+    for folder in ("voice_set", "voice_heldout"):
+        catalog = Catalog.from_dict(json.loads(
+            (root / folder / "catalog.json").read_text(encoding="utf-8")))
+        words = cue_words(catalog)
+        index = index_for(catalog)
+        for line in (root / folder / "notes.jsonl").read_text(encoding="utf-8").splitlines():
+            text = json.loads(line)["text"]
+            names = [(s, e) for s, e, _en in index.mentions(text)]      # as the worker does
+            assert respell_cues(text, words, names) == text
