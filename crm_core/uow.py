@@ -19,6 +19,7 @@ from crm_core.clock import Clock
 from crm_core.db import APPEND_INFO, MEMO_INFO, ON_COMMIT_INFO, Database
 from crm_core.models import AuditLog, LeadEvent, OutboxMessage
 from crm_core.policies import audit as audit_policy
+from crm_core.sql import table as table_of
 from crm_core.sqlite_inline import InlineConnection
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ def _insert_plan(model: type[SQLModel], dialect: Any) -> _Plan | None:
         return _PLANS[key]
     plan: _Plan | None = None
     if dialect.paramstyle == "qmark":
-        table = model.__table__  # type: ignore[attr-defined]
+        table = table_of(model)
         cols = [c for c in table.columns if c is not table.autoincrement_column]
         values: list[Callable[[dict[str, Any]], Any]] | None = []
         for c in cols:
@@ -162,7 +163,7 @@ class UnitOfWork:
         """Reads reused within this transaction (the reference snapshot of
         `crm_core.services.routing_state`): one version check per transaction, not per use.
         Emptied at commit and rollback, and by a flush that writes a reference table."""
-        return self.session.info.setdefault(MEMO_INFO, {})  # type: ignore[no-any-return]
+        return self.session.info.setdefault(MEMO_INFO, {})
 
     async def commit(self) -> None:
         await self._write_appended(final=True)
@@ -230,7 +231,7 @@ class UnitOfWork:
                 continue
             stmt = _INSERTS.get(model)
             if stmt is None:
-                stmt = _INSERTS[model] = insert(model.__table__)  # type: ignore[attr-defined]
+                stmt = _INSERTS[model] = insert(model.__table__)
             # Core executemany: the rows are plain values, no ORM state to track
             await conn.execute(stmt, rows)
 
