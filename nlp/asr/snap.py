@@ -91,7 +91,7 @@ def cue_words(catalog: Catalog | None) -> tuple[str, ...]:
     for key, same in synonyms().items():
         words += [key, *same]
     for kind in ("next_actions", "obstacles", "stages"):
-        for c in concepts(kind).values():   # type: ignore[arg-type]
+        for c in concepts(kind).values():
             words += [*c.names, *c.keys, *c.cues]
     if catalog is not None:
         words += [*catalog.next_actions, *catalog.obstacles, *catalog.stages]
