@@ -90,6 +90,15 @@ def backoff(attempts: int, cfg: DeliveryConfig, rng: random.Random) -> timedelta
     return timedelta(seconds=raw * (0.5 + 0.5 * rng.random()))
 
 
+def parts_of(sender: Sender, to: ChatRef, reply: Reply) -> int:
+    """How many platform messages `reply` becomes (a sender's `parts`, else 1)."""
+    count = getattr(sender, "parts", None)
+    try:
+        return max(1, int(count(to, reply))) if count is not None else 1
+    except Exception:
+        return 1
+
+
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
@@ -182,16 +191,19 @@ class Deliverer:
             return
         sender = self.senders[ref.platform]
         start = int(c.payload.get(PARTS_KEY, 0) or 0)
-        # the platform's per-member limits (WeCom drops past 30/min silently): a burst to one
-        # person is spread over the windows, never sent into a silent drop
-        wait = self.budget.reserve(ref.platform, f"{ref.chat_id}:{ref.user_id or '*'}",
-                                   self.clock.now().timestamp(), max(1, len(replies) - start))
-        if wait > 0:
-            await self._defer(c, wait, stats)
-            return
+        recipient = f"{ref.chat_id}:{ref.user_id or '*'}"
         last_id: str | None = None
         try:
             for i in range(start, len(replies)):
+                # the platform's per-member limits (WeCom drops past 30/min silently): a
+                # burst to one person, or one push of many messages, is spread over the
+                # windows (the parts sent so far are kept), never sent into a silent drop
+                wait = self.budget.reserve(ref.platform, recipient,
+                                           self.clock.now().timestamp(),
+                                           parts_of(sender, ref, replies[i]))
+                if wait > 0:
+                    await self._defer(c, wait, stats)
+                    return
                 await self.limiter.acquire(ref.platform)
                 key = c.dedupe_key if i == 0 else f"{c.dedupe_key}#{i}"
                 last_id = await asyncio.wait_for(sender.send(ref, replies[i], delivery_key=key),

@@ -21,7 +21,7 @@ after 30). Green from 65, yellow from 40.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -50,7 +50,6 @@ COMPLETENESS_FIELDS: tuple[tuple[str, str], ...] = (
 )
 REACH_SHARE = 0.4                      # phone or e-mail: 40 % of completeness
 UNCONTACTED: tuple[tuple[float, float], ...] = ((3.0, 0.2), (1.0, 0.5), (0.0, 0.7))
-GRADE_LABELS: dict[str, str] = {"red": "红", "yellow": "黄", "green": "绿"}
 GRADE_ORDER: dict[str, int] = {"red": 0, "yellow": 1, "green": 2}   # red sorts first
 
 
@@ -261,7 +260,3 @@ def validate_scoring(config: Mapping[str, Any]) -> list[str]:
 def sort_key(grade: str | None, score: int) -> tuple[int, int]:
     """Red first, then the lowest score: what needs attention comes first in every list."""
     return (GRADE_ORDER.get(grade or "yellow", 1), score)
-
-
-def top_reasons(reasons: Sequence[str], n: int = 3) -> str:
-    return "; ".join(reasons[:n])

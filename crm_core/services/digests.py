@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
-from crm_core.errors import InvalidInput, NotFound
+from crm_core.errors import InvalidInput
 from crm_core.models import (
     Contact,
     Customer,
@@ -512,14 +512,6 @@ def rank_obstacles(lists: Iterable[Iterable[str]]) -> list[list[Any]]:
 async def find_daily_report(uow: UnitOfWork, user_id: int, day: date) -> DailyReport | None:
     return (await uow.session.execute(sa.select(DailyReport).where(
         col(DailyReport.user_id) == user_id, col(DailyReport.day) == day))).scalars().first()
-
-
-async def get_daily_report(uow: UnitOfWork, user_id: int, day: date) -> DailyReport:
-    row = (await uow.session.execute(sa.select(DailyReport).where(
-        col(DailyReport.user_id) == user_id, col(DailyReport.day) == day))).scalars().first()
-    if row is None:
-        raise NotFound(f"daily report {user_id} {day}", "今天还没有日报")
-    return row
 
 
 async def queue_daily_report_summaries(uow: UnitOfWork, now: datetime) -> int:

@@ -27,7 +27,6 @@ from crm_core.sql import rowcount
 from crm_core.uow import UnitOfWork, snapshot
 
 LOST_REASONS_KEY = "presets.lost_reasons"
-COLUMN_FIELDS = ("expected_close", "lost_reason", "amount")
 
 
 def stage_def(s: Stage) -> P.StageDef:
@@ -253,11 +252,6 @@ async def _tell_manager(uow: UnitOfWork, mover: User, deal: Deal, from_stage: st
         "from": from_stage, "to": to_stage, "compliant": compliant, "override": override,
         "amount": deal.amount},
         dedupe_key=f"deal.stage:{deal.id}:{to_stage}:{uow.now.isoformat()}")
-
-
-async def next_stages(uow: UnitOfWork, deal: Deal) -> list[str]:
-    current = await uow.session.get(Stage, deal.stage_id)
-    return list(current.allowed_next or []) if current else []
 
 
 # --- figures for the digests and /团队 ---------------------------------------------------

@@ -21,6 +21,7 @@ from adapters.feishu.outbound import receive_id_type, render_card
 from adapters.http_client import ApiError
 from bot.messages import ButtonPress, ChatRef, Image, Text
 from tests.adapters.fakes import SEARCH_CARD, FakeBot, FakePlatform, make_ctx, wait_for
+from tests.adapters.strict import StrictFeishu
 
 PAYLOADS = Path(__file__).parent / "payloads" / "feishu"
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -32,13 +33,9 @@ def payload(name: str) -> dict[str, Any]:
     return json.loads((PAYLOADS / name).read_text())
 
 
-def install_open_api(fake: FakePlatform) -> None:
-    fake.on("POST", "/open-apis/auth/v3/tenant_access_token/internal",
-            {"code": 0, "msg": "ok", "tenant_access_token": "t-abc", "expire": 7200})
-    fake.on("POST", "/open-apis/im/v1/messages",
-            lambda r: {"code": 0, "msg": "success",
-                       "data": {"message_id": f"om_sent_{len(r.body)}"}})
-    fake.on("PATCH", "/open-apis/im/v1/messages/*", {"code": 0, "msg": "success", "data": {}})
+def install_open_api(fake: FakePlatform) -> StrictFeishu:
+    """The strict open API (tests/adapters/strict.py) plus resources and contacts."""
+    strict = StrictFeishu(fake).install()
     fake.on("GET", "/open-apis/im/v1/messages/*",
             web.Response(body=b"OggS" + b"\x01" * 300, content_type="audio/ogg",
                          headers={"Content-Disposition": 'attachment; filename="a.opus"'}))
@@ -47,6 +44,7 @@ def install_open_api(fake: FakePlatform) -> None:
     fake.on("GET", "/open-apis/contact/v3/users/*",
             {"code": 0, "msg": "success", "data": {"user": {
                 "name": "张三", "mobile": "+8613800000000", "email": "zs@example.com"}}})
+    return strict
 
 
 def settings_for(fake: FakePlatform, **extra: Any) -> dict[str, Any]:

@@ -136,7 +136,7 @@ async def test_a_blocked_move_asked_of_the_manager_approved_once_and_audited(dem
         with pytest.raises(Forbidden):
             await stage_service.decide_approval(uow, rep, req.id or 0, True)
     async with demo.uow(manager) as uow:
-        row, moved = await stage_service.decide_approval(uow, manager, req.id or 0, True)
+        _, moved = await stage_service.decide_approval(uow, manager, req.id or 0, True)
     assert moved is not None and moved.moved and moved.override
     async with demo.uow(manager) as uow:                  # decided once
         with pytest.raises(Conflict):
