@@ -37,6 +37,9 @@ class Lead(SQLModel, table=True):
         Index("ix_lead_team_assigned", "team_id", "assigned_at"),
         Index("ix_lead_owner_status", "owner_id", "status"),
         Index("ix_lead_owner_assigned", "owner_id", "assigned_at"),
+        # /看板's 72 h activation reads the period's leads from the index alone (issue 15)
+        Index("ix_lead_created_owner_contacted", "created_at", "owner_id",
+              "first_contacted_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(default=LeadStatus.new.value, index=True)
@@ -133,6 +136,7 @@ class Deal(SQLModel, table=True):
 
 class StageHistory(SQLModel, table=True):
     __tablename__ = "stage_history"
+    __table_args__ = (Index("ix_stage_history_moved_at", "moved_at"),)   # /看板 compliance
     id: int | None = Field(default=None, primary_key=True)
     deal_id: int = Field(foreign_key="deal.id", index=True)
     from_stage_id: int | None = Field(default=None, foreign_key="stage.id")

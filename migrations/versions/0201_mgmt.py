@@ -1,4 +1,4 @@
-"""mgmt: stage approvals ([申请经理同意] → the manager's [同意][驳回])
+"""mgmt: stage approvals ([申请经理同意] → the manager's [同意][驳回]); indexes for /看板
 
 Revision ID: mgmt_2
 Revises: mgmt_1
@@ -40,9 +40,14 @@ def upgrade() -> None:
     with op.batch_alter_table("stage_approval") as b:
         b.create_index("ix_stage_approval_deal_id", ["deal_id"])
         b.create_index("ix_stage_approval_manager_id", ["manager_id"])
+    op.create_index("ix_lead_created_owner_contacted", "lead",
+                    ["created_at", "owner_id", "first_contacted_at"])
+    op.create_index("ix_stage_history_moved_at", "stage_history", ["moved_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_stage_history_moved_at", table_name="stage_history")
+    op.drop_index("ix_lead_created_owner_contacted", table_name="lead")
     with op.batch_alter_table("stage_approval") as b:
         b.drop_index("ix_stage_approval_manager_id")
         b.drop_index("ix_stage_approval_deal_id")
