@@ -167,7 +167,8 @@ def daily_report_prompt(p: Mapping[str, Any]) -> Reply:
 
 
 def ranking_text(ranking: list[Any], n: int = 5) -> str:
-    return "；".join(f"{i}. {o} {c}人" for i, (o, c) in enumerate(ranking[:n], 1))
+    pairs = [(x[0], x[1]) for x in ranking[:n] if isinstance(x, list | tuple) and len(x) >= 2]
+    return "；".join(f"{i}. {clip(str(o), 12)} {c}人" for i, (o, c) in enumerate(pairs, 1))
 
 
 @notification("daily_report.team_obstacles", example={

@@ -112,7 +112,8 @@ def routing_fallback(p: Mapping[str, Any]) -> Reply:
                   "problem": "团队「南京骨科组」无可分配的人", "outcome": "无人可接, 进入公海"}]})
 def routing_batch(p: Mapping[str, Any]) -> Reply:
     count, pooled = int(p.get("count") or 0), int(p.get("pooled") or 0)
-    reasons = [f"· {clip(str(r), 30)}：{n} 条" for r, n in (p.get("reasons") or [])]
+    reasons = [f"· {clip(str(x[0]), 30)}：{x[1]} 条" for x in (p.get("reasons") or [])[:3]
+               if isinstance(x, list | tuple) and len(x) >= 2]
     examples = [f"#L{x.get('lead_id')} {clip(str(x.get('company') or ''), 12)}"
                 f"{'（公海）' if x.get('kind') == 'pool' else ''}"
                 for x in (p.get("examples") or [])[:5]]

@@ -294,7 +294,8 @@ def _k(k: Kpis) -> dict[str, list[int]]:
 
 
 def _unk(d: dict[str, Any]) -> Kpis:
-    return Kpis(*(Ratio(*(d.get(key) or [0, 0])) for key in THRESHOLDS))
+    return Kpis(*(Ratio(*[int(x) for x in [*(d.get(key) or []), 0, 0][:2]])
+                  for key in THRESHOLDS))
 
 
 def board_payload(b: Board) -> dict[str, Any]:
