@@ -118,6 +118,11 @@ class Database:
         self.lead_writes = 0
         self.reference_writes = 0
         event.listen(self.engine.sync_engine, "after_cursor_execute", self._count_lead_writes)
+        # the cache source tables this transaction wrote (crm_core.cache_versions.touched):
+        # kept on the connection, forgotten when its transaction ends
+        for name in ("commit", "rollback"):
+            event.listen(self.engine.sync_engine, name, _forget_touched)
+        event.listen(self.engine.sync_engine.pool, "checkin", _forget_touched_record)
         # per-database caches of slow-changing reads, each validated by a version query and
         # dropped when this process commits a change to a table they are made of
         self.cache: dict[str, Any] = {}
@@ -140,8 +145,12 @@ class Database:
             return
         if _LEAD_DML.match(statement):
             self.lead_writes += 1
-        elif _REFERENCE_DML.match(statement):
+            return
+        if _REFERENCE_DML.match(statement):
             self.reference_writes += 1
+        m = _DML_TABLE.match(statement)
+        if m is not None and m.group(1) in CACHE_SOURCE_TABLES:
+            _conn.info.setdefault(TOUCHED_TABLES, set()).add(m.group(1))
 
     def _start_checkpointer(self) -> None:
         if self._checkpointer is None:
@@ -162,6 +171,20 @@ MEMO_INFO = "crmbot.memo"               # UnitOfWork.memo: reads reused within a
 APPEND_INFO = "crmbot.append"           # UnitOfWork.append: rows written at flush/commit
 ON_COMMIT_INFO = "crmbot.on_commit"     # UnitOfWork.on_commit: callbacks after the commit
 _LEAD_DML = re.compile(r"\s*(?:INSERT INTO|UPDATE|DELETE FROM) lead\b")
+_DML_TABLE = re.compile(r'\s*(?:INSERT INTO|UPDATE|DELETE FROM) "?(\w+)')
+TOUCHED_TABLES = "crmbot.touched_tables"   # Connection.info: cache sources written
+# every table an in-process cache is read from (crm_core.cache_versions.SOURCES)
+CACHE_SOURCE_TABLES = frozenset({
+    "crm_user", "user_identity", "team", "region", "assignment_rule", "config_entry",
+    "product", "customer", "contact", "stage", "learned_alias"})
+
+
+def _forget_touched(conn: Any) -> None:
+    conn.info.pop(TOUCHED_TABLES, None)
+
+
+def _forget_touched_record(_dbapi_conn: Any, record: Any) -> None:
+    record.info.pop(TOUCHED_TABLES, None)
 # the tables the cached reference snapshot is read from (crm_core.services.routing_state)
 REFERENCE_TABLES = frozenset({"crm_user", "user_identity", "team", "region", "assignment_rule",
                               "config_entry", "product"})
@@ -177,11 +200,9 @@ _REFERENCE_DML = re.compile(
 # between a write and its commit: the cache is dropped once the write is visible.
 @event.listens_for(Session, "after_flush")
 def _note_reference_writes(session: Session, _ctx: Any) -> None:
-    if session.info.get(_TOUCHED):
-        return
     for obj in (*session.new, *session.dirty, *session.deleted):
         table = getattr(obj, "__tablename__", None)
-        if table in REFERENCE_TABLES:
+        if table in REFERENCE_TABLES:       # every such flush: the memo holds what it changed
             session.info[_TOUCHED] = True
             session.info.pop(MEMO_INFO, None)
             return

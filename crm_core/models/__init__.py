@@ -23,6 +23,7 @@ from crm_core.models.routing import AssignmentRule, ClaimOffer, ClaimOfferCandid
 from crm_core.models.sla import DailyReport, Escalation, JobRun, SlaClock, SlaPolicy  # noqa: F401
 from crm_core.models.system import (
     AuditLog,
+    CacheVersion,
     ConfigEntry,
     ContactPoint,
     DialogState,
@@ -36,6 +37,7 @@ __all__ = [
     "AliasLesson",
     "AssignmentRule",
     "AuditLog",
+    "CacheVersion",
     "ClaimOffer",
     "ClaimOfferCandidate",
     "ConfigEntry",
