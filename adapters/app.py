@@ -13,6 +13,8 @@ from aiohttp import web
 
 from adapters import http, upload
 from adapters.context import AppContext
+from adapters.voice import asr_config_from_settings
+from bot.addressing import BotPresenter
 from bot.core import Bot
 from crm_core.clock import make_clock
 from crm_core.db import Database, migrate
@@ -24,7 +26,6 @@ log = logging.getLogger(__name__)
 def make_transcriber(settings: Settings) -> Any | None:
     """The voice worker (the model loads lazily on the first note)."""
     try:
-        from adapters.cli.cmd_transcribe import asr_config_from_settings
         from nlp.asr import TranscriptionWorker
 
         return TranscriptionWorker(asr_config_from_settings(settings))
@@ -84,7 +85,8 @@ def attach_scheduler(ctx: AppContext) -> None:
         return
 
     async def run() -> None:
-        stop = await start_scheduler(ctx.db, ctx.clock, ctx.settings, ctx.senders)
+        stop = await start_scheduler(ctx.db, ctx.clock, ctx.settings, ctx.senders,
+                                     BotPresenter())
         try:
             await asyncio.Event().wait()
         finally:

@@ -1,11 +1,13 @@
 """Issue 12's probes, as an attacker and a busy campaign would send them (127.0.0.1 only):
 
     .venv/bin/python -m benchmarks.abuse [--rounds 10] [--posts 50] [--backends sqlite,postgres]
+    .venv/bin/python -m benchmarks.abuse --only callbacks
 
 Prints, per backend and number of `crmbot serve` processes, the duplicate leads and HTTP 5xx
 of `--rounds` rounds of `--posts` parallel posts of one person (and of one client_id); the
-5xx of every hostile body; the time to answer an unsigned 250k-element WeCom callback and
-the slowest `/healthz` meanwhile; the audit bytes per merged post; the 429s of a burst of
+5xx of every hostile body; the time to answer each hostile platform callback (an unsigned
+250k-element WeCom body, deep XML, unsigned and deep Feishu bodies) and the slowest
+`/healthz` meanwhile; the audit bytes per merged post; the 429s of a burst of
 one phone; and the role matrix's cross-team actions. PostgreSQL runs when 127.0.0.1:5432
 answers (a database of its own, dropped at the end).
 """
@@ -257,11 +259,42 @@ WECOM_ENV = {"CRMBOT_WECOM_CORP_ID": "wwabuse0000000001", "CRMBOT_WECOM_AGENT_ID
              "CRMBOT_WECOM_API_BASE": "http://127.0.0.1:9/cgi-bin/"}
 
 
-async def callback_probe(port: int, elements: int = 250_000) -> tuple[int, float, float]:
-    """(status, ms to answer, slowest /healthz in ms meanwhile) for an unsigned XML body of
-    `elements` sibling elements posted to /wecom/callback."""
-    body = b"<xml>" + b"<a/>" * elements + b"</xml>"
-    qs = "msg_signature=0&timestamp=0&nonce=0"
+FEISHU_ENV = {"CRMBOT_FEISHU_APP_ID": "cli_abuse", "CRMBOT_FEISHU_APP_SECRET": "abuse-secret",
+              "CRMBOT_FEISHU_ENCRYPT_KEY": "abuse-encrypt-key",
+              "CRMBOT_FEISHU_VERIFICATION_TOKEN": "abuse-vtok",
+              "CRMBOT_FEISHU_API_BASE": "http://127.0.0.1:9"}
+SIBLINGS = b"<xml>" + b"<a/>" * 250_000 + b"</xml>"          # 1 MB, 250 000 elements
+
+
+def callback_probes() -> list[tuple[str, str, bytes, dict[str, str]]]:
+    """(name, path?query, body, headers) of the hostile callbacks: unsigned, with the
+    server's own (fresh) timestamp unless said otherwise."""
+    from datetime import datetime
+
+    ts = str(int(datetime.fromisoformat(FROZEN_NOW).timestamp()))
+    xml = {"Content-Type": "text/xml"}
+    unsigned = f"/wecom/callback?msg_signature=0&timestamp={ts}&nonce=0"
+    return [
+        ("WeCom, unsigned 1 MB of 250 000 elements", unsigned, SIBLINGS, xml),
+        ("WeCom, the same with a stale timestamp",
+         "/wecom/callback?msg_signature=0&timestamp=0&nonce=0", SIBLINGS, xml),
+        ("WeCom, unsigned 60 KB of 15 000 elements (under the size cap: the bounded parser)",
+         unsigned, b"<xml>" + b"<a/>" * 15_000 + b"</xml>", xml),
+        ("WeCom, 5 000 levels deep", unsigned, b"<xml>" + b"<a>" * 5000 + b"</a>" * 5000
+         + b"</xml>", xml),
+        ("Feishu, unsigned 1 MB", "/feishu/events",
+         b'{"encrypt": "' + b"A" * 1_000_000 + b'"}', {"Content-Type": "application/json"}),
+        ("Feishu, 1 MB of nesting, bad signature", "/feishu/events", b"[" * 1_000_000,
+         {"X-Lark-Request-Timestamp": ts, "X-Lark-Signature": "0" * 64}),
+    ]
+
+
+async def callback_probe(port: int, target: str = "/wecom/callback?msg_signature=0"
+                         "&timestamp=0&nonce=0", body: bytes = SIBLINGS,
+                         headers: Mapping[str, str] | None = None
+                         ) -> tuple[int, float, float]:
+    """(status, ms to answer, slowest /healthz in ms meanwhile) for `body` posted to
+    `target` while another client polls /healthz."""
     slowest = 0.0
     done = asyncio.Event()
     async with aiohttp.ClientSession() as s:
@@ -277,8 +310,8 @@ async def callback_probe(port: int, elements: int = 250_000) -> tuple[int, float
         watcher = asyncio.create_task(health())
         await asyncio.sleep(0.05)
         t0 = time.perf_counter()
-        async with s.post(f"http://127.0.0.1:{port}/wecom/callback?{qs}", data=body,
-                          headers={"Content-Type": "text/xml"}) as r:
+        async with s.post(f"http://127.0.0.1:{port}{target}", data=body,
+                          headers=dict(headers or {"Content-Type": "text/xml"})) as r:
             await r.read()
             status = r.status
         took = (time.perf_counter() - t0) * 1000
@@ -286,6 +319,23 @@ async def callback_probe(port: int, elements: int = 250_000) -> tuple[int, float
         done.set()
         await watcher
     return status, took, slowest
+
+
+def run_callback_probes(url: str) -> int:
+    """Print each hostile callback's answer and time; returns the number of 5xx answers."""
+    server_errors = 0
+    with serving(url, 1, **WECOM_ENV, **FEISHU_ENV) as served:
+        port = served.ports[0]
+        asyncio.run(callback_probe(port, body=b"<xml/>"))        # warm up the connection
+        for name, target, body, headers in callback_probes():
+            runs = [asyncio.run(callback_probe(port, target, body, headers)) for _ in range(3)]
+            status = runs[-1][0]
+            server_errors += sum(r[0] >= 500 for r in runs)
+            took = sorted(r[1] for r in runs)[1]
+            slowest = max(r[2] for r in runs)
+            print(f"{name}: HTTP {status} in {took:.1f} ms (median of 3); slowest /healthz "
+                  f"meanwhile {slowest:.1f} ms  (want ≤ 100 ms / ≤ 50 ms)")
+    return server_errors
 
 
 def audit_bytes(url: str) -> tuple[int, int]:
@@ -336,8 +386,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=10)
     ap.add_argument("--posts", type=int, default=50)
     ap.add_argument("--backends", default="sqlite,postgres")
+    ap.add_argument("--only", choices=["callbacks"], default=None,
+                    help="run one group of probes: callbacks (the hostile platform callbacks)")
     args = ap.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="crmbot-abuse-"))
+    if args.only == "callbacks":
+        try:
+            errors = run_callback_probes(demo_sqlite(tmp))
+            print(f"TOTAL: {errors} HTTP 5xx on hostile callbacks")
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return 0
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     total_dup = total_5xx = 0
     try:
@@ -373,10 +432,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 status, text = asyncio.run(post_raw(port, body, headers))
                 hostile_5xx += status >= 500
                 print(f"hostile input · {name}: HTTP {status} {text[:90]!r}")
-            status, took, slowest = asyncio.run(callback_probe(port))
-            hostile_5xx += status >= 500
-            print(f"unsigned /wecom/callback of 250 000 elements (1 MB): HTTP {status} in "
-                  f"{took:.0f} ms; slowest /healthz meanwhile {slowest:.0f} ms")
+        hostile_5xx += run_callback_probes(url)
+        with serving(url, 1, **WECOM_ENV) as served:
+            port = served.ports[0]
             merged, per_post = audit_growth(url, port)
             print(f"audit growth: {per_post:.0f} bytes per merged post ({merged} merged posts "
                   f"after one 59 KB lead)")

@@ -28,6 +28,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bot.addressing import BotPresenter
+
 HERE = Path(__file__).resolve()
 
 
@@ -97,7 +99,8 @@ async def deliver(url: str, port: int, rate: float) -> None:
     cfg = DeliveryConfig(batch_size=100, concurrency=32, lease_seconds=5,
                          base_backoff_seconds=0.5, rates={"wecom": (rate, max(1, int(rate / 20)))})
     async with aiohttp.ClientSession() as session:
-        d = Deliverer(db, SystemClock(), {"wecom": HttpSender(session)}, config=cfg)
+        d = Deliverer(db, SystemClock(), {"wecom": HttpSender(session)},
+                      presenter=BotPresenter(), config=cfg)
         await d.run_forever(poll_seconds=0.2)
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.messages import ChatRef, Reply
+from crm_core.models import UserIdentity
 
 
 class SendError(Exception):
@@ -20,6 +22,18 @@ class Sender(Protocol):
     """Sends one reply to one chat; returns the platform's message id when it has one."""
 
     async def send(self, to: ChatRef, reply: Reply) -> str | None: ...
+
+
+class Presenter(Protocol):
+    """What the delivery loop asks of bot/: the replies an outbox row reads as, and the chat
+    they go to. `bot.addressing.BotPresenter` implements it; the composition root passes it
+    to the scheduler, which imports nothing else of bot/ but messages and ports."""
+
+    def render(self, kind: str, payload: Mapping[str, Any]) -> list[Reply]: ...
+
+    def chat_of(self, identity: UserIdentity) -> ChatRef: ...
+
+    def chat_at(self, platform: str, chat_id: str, payload: Mapping[str, object]) -> ChatRef: ...
 
 
 @dataclass

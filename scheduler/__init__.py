@@ -1,6 +1,6 @@
 """Scheduled jobs and the outbox delivery loop, started inside `crmbot serve`.
 
-    stop = await start_scheduler(db, clock, settings, senders)
+    stop = await start_scheduler(db, clock, settings, senders, BotPresenter())
     ...
     await stop()
 
@@ -20,7 +20,8 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.ports import Sender
+import scheduler.jobs  # noqa: F401  (every job registers itself on import)
+from bot.ports import Presenter, Sender
 from crm_core.clock import Clock
 from crm_core.db import Database
 from crm_core.settings import Settings
@@ -60,11 +61,12 @@ def delivery_config(settings: Settings) -> DeliveryConfig:
 
 
 async def start_scheduler(db: Database, clock: Clock, settings: Settings,
-                          senders: Mapping[str, Sender]) -> Stopper:
+                          senders: Mapping[str, Sender], presenter: Presenter) -> Stopper:
     """Start the jobs and the delivery loop; returns the coroutine function that stops them."""
     sched = build(db, clock, settings)
     sched.start()
-    deliverer = Deliverer(db, clock, senders, config=delivery_config(settings))
+    deliverer = Deliverer(db, clock, senders, presenter=presenter,
+                          config=delivery_config(settings))
     task = asyncio.create_task(deliverer.run_forever(settings.outbox_poll_seconds),
                                name="outbox-delivery")
     log.info("scheduler started: %d jobs, delivery via %s", len(sched.get_jobs()),

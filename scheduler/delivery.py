@@ -24,13 +24,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bot.addressing import chat_refs_for, delivery_key, explicit_ref
+from bot.addressing import delivery_key
 from bot.messages import ChatRef, Reply
-from bot.ports import Sender, SendError
-from bot.render import render_notification
+from bot.ports import Presenter, Sender, SendError
 from crm_core.clock import Clock
 from crm_core.db import Database
 from crm_core.models import OutboxMessage
+from crm_core.services.reach import reachable_identities
 from scheduler.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -93,11 +93,13 @@ def worker_name() -> str:
 
 class Deliverer:
     def __init__(self, db: Database, clock: Clock, senders: Mapping[str, Sender], *,
-                 config: DeliveryConfig | None = None, worker_id: str | None = None,
-                 rng: random.Random | None = None, limiter: RateLimiter | None = None) -> None:
+                 presenter: Presenter, config: DeliveryConfig | None = None,
+                 worker_id: str | None = None, rng: random.Random | None = None,
+                 limiter: RateLimiter | None = None) -> None:
         self.db = db
         self.clock = clock
         self.senders = senders
+        self.presenter = presenter
         self.cfg = config or DeliveryConfig()
         self.worker_id = worker_id or worker_name()
         self.rng = rng or random.Random()
@@ -137,9 +139,10 @@ class Deliverer:
         if not batch:
             return stats
         async with self.db.sessions() as s:
-            refs = await chat_refs_for(
+            reach = await reachable_identities(
                 s, [c.recipient_id for c in batch if c.recipient_id is not None and not c.chat_id],
                 available=set(self.senders))
+        refs = {uid: self.presenter.chat_of(i) for uid, i in reach.items()}
         sem = asyncio.Semaphore(self.cfg.concurrency)
 
         async def one(c: Claimed) -> None:
@@ -154,7 +157,7 @@ class Deliverer:
 
     def _address(self, c: Claimed, refs: Mapping[int, ChatRef]) -> ChatRef | None:
         if c.platform and c.chat_id:
-            return explicit_ref(c.platform, c.chat_id, c.payload)
+            return self.presenter.chat_at(c.platform, c.chat_id, c.payload)
         if c.recipient_id is not None:
             return refs.get(c.recipient_id)
         return None
@@ -162,7 +165,7 @@ class Deliverer:
     async def _deliver(self, c: Claimed, refs: Mapping[int, ChatRef],
                        stats: DeliveryStats) -> None:
         try:
-            replies: list[Reply] = render_notification(c.kind, c.payload)
+            replies: list[Reply] = self.presenter.render(c.kind, c.payload)
         except Exception as e:  # a renderer bug will not heal by retrying
             log.exception("render failed for outbox %s (%s)", c.id, c.kind)
             await self._finish_dead(c, f"render: {e!r}", stats)

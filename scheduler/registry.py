@@ -1,6 +1,8 @@
 """The job registry: name → async function(db, clock, settings, now) + trigger.
 
-Each module of `scheduler.jobs` registers its job(s) with `@job(...)`. A job is thin and
+Each module of `scheduler.jobs` registers its job(s) with `@job(...)`; importing the
+`scheduler` package loads them all (`scheduler/jobs/__init__.py`), so the registry itself
+imports no job. A job is thin and
 idempotent: it opens units of work, calls crm_core services, and keeps its state in the
 database (dedupe keys, clocks, watermarks), so a re-run, a misfire or a second instance adds
 nothing.
@@ -8,8 +10,6 @@ nothing.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -76,22 +76,9 @@ def register(name: str, fn: JobFunc, schedule: tuple[TriggerFactory, str], help:
     _JOBS[name] = Job(name, fn, schedule[0], schedule[1], help)
 
 
-def load_all() -> None:
-    global _loaded
-    if _loaded:
-        return
-    import scheduler.jobs as pkg
-
-    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
-        importlib.import_module(f"{pkg.__name__}.{info.name}")
-    _loaded = True
-
-
 def all_jobs() -> list[Job]:
-    load_all()
     return sorted(_JOBS.values(), key=lambda j: j.name)
 
 
 def get_job(name: str) -> Job | None:
-    load_all()
     return _JOBS.get(name)

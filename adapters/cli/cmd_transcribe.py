@@ -18,25 +18,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from crm_core.settings import Settings, get_settings
+from adapters.voice import asr_config_from_settings
+from crm_core.settings import get_settings
 from nlp.asr import AsrConfig, AudioError, Transcriber
 from nlp.types import Catalog
-
-
-def asr_config_from_settings(settings: Settings) -> AsrConfig:
-    """Map the declared voice settings onto `AsrConfig` (nlp/ never reads settings)."""
-    return AsrConfig(
-        model_path=settings.whisper_model_path,
-        model_size=settings.whisper_model_size,
-        cache_dir=settings.whisper_cache_dir,
-        device=settings.whisper_device,
-        compute_type=settings.whisper_compute_type,
-        beam_size=settings.whisper_beam_size,
-        threads=settings.whisper_threads,
-        max_seconds=settings.voice_max_seconds,
-        timeout_s=settings.voice_timeout_seconds,
-        queue_size=settings.voice_queue_size,
-    )
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -26,6 +26,7 @@ from typing import Any
 from aiohttp import web
 
 from adapters.platforms import (
+    MAX_BODY_BYTES,
     BodyTooLarge,
     Dispatcher,
     Enricher,
@@ -44,10 +45,26 @@ PRESS_WITHIN_S = 2.5
 _MENTION = re.compile(r"@_user_\d+")
 
 
+# the URL-verification challenge is the one request Feishu sends unsigned: a few hundred bytes
+UNSIGNED_MAX_BYTES = 4096
+
+
 class Refused(Exception):
     def __init__(self, status: int, reason: str) -> None:
         super().__init__(reason)
         self.status = status
+
+
+def _loads(data: bytes | str) -> dict[str, Any]:
+    """A JSON object, or Refused(400): malformed, not an object, or nested past the
+    interpreter's recursion limit."""
+    try:
+        value = json.loads(data)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise Refused(400, "malformed JSON") from None
+    if not isinstance(value, dict):
+        raise Refused(400, "malformed JSON")
+    return value
 
 
 def cipher(encrypt_key: str) -> Any:
@@ -195,6 +212,13 @@ class FeishuEvents:
     # -- HTTP --------------------------------------------------------------------------
     async def receive(self, request: web.Request) -> web.Response:
         received = time.perf_counter()
+        size = request.content_length or 0
+        if size > MAX_BODY_BYTES:
+            return too_large()
+        if (self._cipher is not None and not request.headers.get("X-Lark-Signature")
+                and size > UNSIGNED_MAX_BYTES):
+            log.warning("feishu: refused an unsigned body of %s bytes", request.content_length)
+            return web.json_response({"msg": "missing signature"}, status=401)
         try:
             body = await read_body(request)
         except BodyTooLarge:
@@ -212,27 +236,27 @@ class FeishuEvents:
         return web.json_response(answer)
 
     def open(self, body: bytes, headers: Mapping[str, str]) -> dict[str, Any]:
-        """Parse, check signature + replay window, decrypt, check the token."""
-        try:
-            outer = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            raise Refused(400, "malformed JSON") from None
-        if not isinstance(outer, dict):
-            raise Refused(400, "malformed JSON")
-        if self._cipher is not None:
-            encrypted = outer.get("encrypt")
+        """Verify before parse: with an encrypt key, a signed body has its signature and
+        timestamp checked over the raw bytes before any JSON is read; an unsigned one is
+        only taken when it is small and decrypts to the URL-verification challenge (which
+        Feishu sends unsigned). Then decrypt and check the verification token."""
+        if self._cipher is None:
+            payload = _loads(body)
+        else:
+            signed = bool(headers.get("X-Lark-Signature"))
+            if signed:
+                self._check_signature(body, headers)
+            elif len(body) > UNSIGNED_MAX_BYTES:
+                raise Refused(401, "missing signature")
+            encrypted = _loads(body).get("encrypt")
             if not isinstance(encrypted, str):
                 raise Refused(401, "unencrypted event while an encrypt key is configured")
             try:
-                payload = json.loads(self._cipher.decrypt_str(encrypted))
+                payload = _loads(self._cipher.decrypt_str(encrypted))
             except (ValueError, binascii.Error, UnicodeDecodeError, KeyError):
                 raise Refused(401, "decrypt failed") from None
-            if not isinstance(payload, dict):
-                raise Refused(400, "malformed JSON")
-            if payload.get("type") != "url_verification":   # the challenge is unsigned
-                self._check_signature(body, headers)
-        else:
-            payload = outer
+            if not signed and payload.get("type") != "url_verification":
+                raise Refused(401, "missing signature")
         token = payload.get("token") if payload.get("type") == "url_verification" else \
             (payload.get("header") or {}).get("token")
         if self.verification_token and not hmac.compare_digest(
@@ -246,14 +270,14 @@ class FeishuEvents:
         sig = headers.get("X-Lark-Signature", "")
         if not (ts and sig):
             raise Refused(401, "missing signature")
-        if not hmac.compare_digest(signature(ts, nonce, self.encrypt_key, body), sig):
-            raise Refused(401, "bad signature")
         try:
             fresh = abs(self.clock.now().timestamp() - int(ts)) <= REPLAY_WINDOW_S
-        except ValueError:
+        except (ValueError, OverflowError):
             fresh = False
         if not fresh:
             raise Refused(401, "stale timestamp (replay window 5 min)")
+        if not hmac.compare_digest(signature(ts, nonce, self.encrypt_key, body), sig):
+            raise Refused(401, "bad signature")
 
     # -- routing -----------------------------------------------------------------------
     async def handle_event(self, payload: Mapping[str, Any], *,

@@ -9,6 +9,7 @@ from bot.commands.registry import MANAGERS, command
 from bot.context import Context
 from bot.messages import Button, Card, Reply, Text
 from crm_core.services import handover as service
+from crm_core.services.users import users_by_id
 
 USAGE = ("用法：/交接 王磊 给 张伟 李娜 [离职]\n"
          "撤销：/交接 撤销 王磊")
@@ -23,8 +24,7 @@ async def handover(ctx: Context, text: str | None = None, op: str | None = None,
     """休假或离职交接：客户、线索、待办交给接手人：/交接 王磊 给 张伟"""
     if op == "confirm" and source and to:
         async with ctx.uow() as uow:
-            src = await uow.session.get(service.User, int(source))
-            found = [await uow.session.get(service.User, int(x)) for x in to.split(",")]
+            src, *found = await users_by_id(uow, [int(source), *map(int, to.split(","))])
             takers = [u for u in found if u is not None]
             if src is None or len(takers) != len(found):
                 return Text("同事信息已变化，请重新发起交接。")

@@ -1,6 +1,7 @@
 """Claim offers (抢单): a lead offered to the best few reps of a weighted team.
 
-- `open_offer` (from routing): the offer, its ranked candidates, one 抢单 card each.
+- opening an offer (its ranked candidates, one 抢单 card each) is part of applying a routing
+  decision: `crm_core.services.assignment.open_offer`.
 - `grab_offer`: the first tap wins — `UPDATE claim_offer … WHERE status='open'`; only the
   transaction that sees rowcount 1 assigns the lead. Commits.
 - `expire_claim_offers` (scheduler job, via `crm_core.services.routing`): offers open past
@@ -10,50 +11,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
-
 from sqlalchemy import select, update
 from sqlmodel import col
 
 from crm_core.errors import Conflict, Forbidden, NotFound
 from crm_core.models import ClaimOffer, ClaimOfferCandidate, Lead, User
 from crm_core.policies.routing import Decision, RoutingConfig, Rule, decide
-from crm_core.services import routing
 from crm_core.services import routing_state as state
+from crm_core.services.assignment import (
+    RoutingOutcome,
+    apply_decision,
+    assign_lead,
+)
 from crm_core.uow import UnitOfWork
-
-OFFER_MINUTES_DEFAULT = routing.OFFER_MINUTES_DEFAULT
-
-
-async def open_offer(uow: UnitOfWork, lead: Lead, d: Decision,
-                      minutes: float | None = None) -> ClaimOffer:
-    if minutes is None:
-        minutes = float(await state.config_value(uow, "routing.offer_minutes",
-                                                 OFFER_MINUTES_DEFAULT))
-    offer = ClaimOffer(lead_id=lead.id or 0, team_id=d.team_id, rule_id=d.rule_id,
-                       reason=d.reason, details=routing.json_keys(d.details), created_at=uow.now,
-                       expires_at=uow.now + timedelta(minutes=minutes))
-    uow.add(offer)
-    await uow.flush()
-    scores: dict[str, Any] = dict(d.details.get("scores") or {})   # type: ignore[call-overload]
-    for rank, uid in enumerate(d.candidates, start=1):
-        total = float((scores.get(str(uid)) or {}).get("total", 0.0))
-        uow.add(ClaimOfferCandidate(offer_id=offer.id or 0, user_id=uid, rank=rank,
-                                    rep_score=total))
-        uow.notify("lead.offer", uid,
-                   {**routing.lead_payload(lead, d.reason), "offer_id": offer.id, "rank": rank,
-                    "candidates": len(d.candidates), "expires_at": offer.expires_at},
-                   dedupe_key=f"lead.offer:{offer.id}:{uid}")
-    lead.team_id = d.team_id
-    lead.assignment_reason = d.reason
-    lead.updated_at = uow.now
-    uow.add(lead)
-    uow.event(lead.id, "offered", {"offer_id": offer.id, "candidates": list(d.candidates),
-                                   "reason": d.reason})
-    uow.audit("lead.offer", "lead", lead.id, after={"offer_id": offer.id,
-                                                   "candidates": list(d.candidates)})
-    return offer
 
 
 async def open_offer_of_lead(uow: UnitOfWork, lead_id: int, user_id: int) -> int:
@@ -70,7 +40,7 @@ async def open_offer_of_lead(uow: UnitOfWork, lead_id: int, user_id: int) -> int
     return int(offer_id)
 
 
-async def grab_offer(uow: UnitOfWork, offer_id: int, user_id: int) -> routing.RoutingOutcome:
+async def grab_offer(uow: UnitOfWork, offer_id: int, user_id: int) -> RoutingOutcome:
     """抢单: exactly one winner. Raises Conflict for the others, Forbidden for non-candidates.
     Commits."""
     cand = (await uow.session.execute(
@@ -108,13 +78,13 @@ async def grab_offer(uow: UnitOfWork, offer_id: int, user_id: int) -> routing.Ro
         await uow.commit()
         raise Conflict(f"lead {lead.id} already owned", "手慢了, 这条线索已经有负责人了")
     reason = f"{offer.reason or '抢单'}; {user.name}抢单成功"
-    await routing.assign_lead(uow, lead, user, reason, team_id=offer.team_id, event="assigned",
+    await assign_lead(uow, lead, user, reason, team_id=offer.team_id, event="assigned",
                       details={"offer_id": offer_id})
     lead.status = "claimed"
     lead.claimed_at = uow.now
     uow.add(lead)
     await uow.commit()
-    return routing.RoutingOutcome(owner_id=user_id, reason=reason,
+    return RoutingOutcome(owner_id=user_id, reason=reason,
                           details={"kind": "grab", "offer_id": offer_id, "lead_id": lead.id})
 
 
@@ -168,7 +138,7 @@ async def _lock_offer(uow: UnitOfWork, offer_id: int) -> None:
             offer.winner_id = user.id
             uow.add(offer)
             reason = f"{offer.reason or ''}; 超时无人抢单, 锁定给排名第一的{user.name}"
-            await routing.assign_lead(uow, lead, user, reason.lstrip("; "), team_id=offer.team_id,
+            await assign_lead(uow, lead, user, reason.lstrip("; "), team_id=offer.team_id,
                               details={"offer_id": offer_id, "locked": True})
             return
     config, teams, reps = await state.load_state(uow)
@@ -180,4 +150,4 @@ async def _lock_offer(uow: UnitOfWork, offer_id: int) -> None:
     if d.kind == "offer":
         d = Decision("assign", owner_id=d.candidates[0], team_id=d.team_id, rule_id=d.rule_id,
                      reason=d.reason, details=d.details)
-    await routing.apply_decision(uow, lead, d)
+    await apply_decision(uow, lead, d)

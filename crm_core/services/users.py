@@ -2,33 +2,44 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
+from sqlmodel import col
 
 from crm_core.models import User, UserIdentity
+from crm_core.services.reach import PREFERENCE
 from crm_core.uow import UnitOfWork
 
 
 async def user_by_identity(uow: UnitOfWork, platform: str, platform_user_id: str) -> User | None:
     row = (await uow.session.execute(
-        select(User).join(UserIdentity, UserIdentity.user_id == User.id).where(
-            UserIdentity.platform == platform, UserIdentity.platform_user_id == platform_user_id
+        select(User).join(UserIdentity, col(UserIdentity.user_id) == col(User.id)).where(
+            col(UserIdentity.platform) == platform,
+            col(UserIdentity.platform_user_id) == platform_user_id,
         )
     )).scalars().first()
     return row
 
 
 async def user_by_login(uow: UnitOfWork, login: str) -> User | None:
-    return (await uow.session.execute(select(User).where(User.login == login))).scalars().first()
+    return (await uow.session.execute(
+        select(User).where(col(User.login) == login))).scalars().first()
+
+
+async def users_by_id(uow: UnitOfWork, user_ids: Iterable[int]) -> list[User | None]:
+    """The users of these ids, in order; None where one no longer exists."""
+    return [await uow.session.get(User, i) for i in user_ids]
 
 
 async def identities_of(uow: UnitOfWork, user_id: int) -> list[UserIdentity]:
-    """A user's chat identities, the order of preference for pushes: wecom, dingtalk, feishu,
-    console."""
+    """A user's chat identities, in the order of preference for pushes
+    (`crm_core.services.reach.PREFERENCE`)."""
     rows = list((await uow.session.execute(
-        select(UserIdentity).where(UserIdentity.user_id == user_id)
+        select(UserIdentity).where(col(UserIdentity.user_id) == user_id)
     )).scalars())
-    order = {"wecom": 0, "dingtalk": 1, "feishu": 2, "console": 3}
-    return sorted(rows, key=lambda r: order.get(r.platform, 9))
+    order = {p: i for i, p in enumerate(PREFERENCE)}
+    return sorted(rows, key=lambda r: order.get(r.platform, len(order)))
 
 
 async def manager_chain(uow: UnitOfWork, user_id: int, *, levels: int = 3) -> list[User]:
@@ -48,5 +59,5 @@ async def manager_chain(uow: UnitOfWork, user_id: int, *, levels: int = 3) -> li
 
 async def admins(uow: UnitOfWork) -> list[User]:
     return list((await uow.session.execute(
-        select(User).where(User.role == "admin", User.active.is_(True))  # type: ignore[attr-defined]
+        select(User).where(col(User.role) == "admin", col(User.active).is_(True))
     )).scalars())

@@ -10,6 +10,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
 from adapters.app import build_context, build_web_app
+from bot.addressing import BotPresenter
 from crm_core.models import Lead
 from tests.conftest import make_settings
 
@@ -101,7 +102,7 @@ async def test_pushes_to_console_users_are_delivered_not_dead_lettered(
     r = await client.post("/api/leads", json={"company": "南京市鼓楼医院", "name": "钱医生",
                                               "phone": "13700008888"})
     assert (await r.json())["owner"] == "张伟"
-    stats = await Deliverer(ctx.db, ctx.clock, ctx.senders).run_once()
+    stats = await Deliverer(ctx.db, ctx.clock, ctx.senders, presenter=BotPresenter()).run_once()
     assert stats.sent >= 1 and stats.dead == 0
     log = (tmp_path / "var" / "console-pushes.log").read_text("utf-8")
     assert "→ zhangwei" in log and "钱医生" in log

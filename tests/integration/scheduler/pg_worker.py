@@ -9,7 +9,7 @@ from pathlib import Path
 
 import sqlalchemy.dialects.postgresql  # noqa: F401
 
-from bot.addressing import current_delivery_key
+from bot.addressing import BotPresenter, current_delivery_key
 from bot.messages import ChatRef, Reply
 from crm_core.clock import SystemClock
 from crm_core.db import Database
@@ -37,7 +37,7 @@ async def main(url: str, out: str, mode: str) -> None:
             for _ in range(5):
                 await run_job("sla_scan", db, clock, Settings(database_url=url))
             return
-        d = Deliverer(db, clock, {"wecom": FileSender(Path(out))},
+        d = Deliverer(db, clock, {"wecom": FileSender(Path(out))}, presenter=BotPresenter(),
                       config=DeliveryConfig(batch_size=20, rates={"wecom": (5000.0, 100)}))
         idle = 0
         while idle < 3:

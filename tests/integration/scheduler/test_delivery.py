@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from bot.addressing import current_delivery_key
+from bot.addressing import BotPresenter, current_delivery_key
 from bot.messages import ChatRef, Image, Reply, Text
 from bot.ports import RecordingSender, SendError
 from bot.render import notification
@@ -25,6 +25,8 @@ from tests.integration.scheduler.conftest import People
 
 CFG = DeliveryConfig(max_attempts=4, lease_seconds=60, base_backoff_seconds=10,
                      rates={"wecom": (1000.0, 1000)})
+
+SHOW = BotPresenter()
 
 
 @notification("test.two_parts")
@@ -72,7 +74,7 @@ async def test_sends_each_message_once_to_the_preferred_identity(
         sched_db: Database, frozen: FrozenClock, people: People) -> None:
     await queue(sched_db, frozen, people.rep.id, 5)
     sender = RecordingSender()
-    d = Deliverer(sched_db, frozen, {"wecom": sender}, config=CFG)
+    d = Deliverer(sched_db, frozen, {"wecom": sender}, presenter=SHOW, config=CFG)
     stats = await d.drain()
     assert stats.sent == 5
     assert len(sender.sent) == 5
@@ -85,7 +87,8 @@ async def test_retries_with_backoff_then_succeeds(
         sched_db: Database, frozen: FrozenClock, people: People) -> None:
     await queue(sched_db, frozen, people.rep.id, 1)
     sender = FlakySender(fail=2)
-    d = Deliverer(sched_db, frozen, {"wecom": sender}, config=CFG, rng=random.Random(1))
+    d = Deliverer(sched_db, frozen, {"wecom": sender}, presenter=SHOW, config=CFG,
+                  rng=random.Random(1))
     assert (await d.drain()).retried == 1
     assert (await d.drain()).claimed == 0            # not due before its backoff
     async with sched_db.sessions() as s:
@@ -105,7 +108,7 @@ async def test_dead_after_max_attempts(
         sched_db: Database, frozen: FrozenClock, people: People) -> None:
     await queue(sched_db, frozen, people.rep.id, 1)
     sender = FlakySender(fail=100)
-    d = Deliverer(sched_db, frozen, {"wecom": sender}, config=CFG)
+    d = Deliverer(sched_db, frozen, {"wecom": sender}, presenter=SHOW, config=CFG)
     for _ in range(10):
         await d.drain()
         frozen.advance(timedelta(hours=2))
@@ -120,10 +123,11 @@ async def test_dead_after_max_attempts(
 async def test_permanent_error_and_unreachable_are_dead_at_once(
         sched_db: Database, frozen: FrozenClock, people: People) -> None:
     await queue(sched_db, frozen, people.rep.id, 1, prefix="a")
-    d = Deliverer(sched_db, frozen, {"wecom": FlakySender(fail=1, retryable=False)}, config=CFG)
+    d = Deliverer(sched_db, frozen, {"wecom": FlakySender(fail=1, retryable=False)},
+                  presenter=SHOW, config=CFG)
     assert (await d.drain()).dead == 1
     await queue(sched_db, frozen, people.rep.id, 1, prefix="b")
-    d2 = Deliverer(sched_db, frozen, {"feishu": RecordingSender()}, config=CFG)
+    d2 = Deliverer(sched_db, frozen, {"feishu": RecordingSender()}, presenter=SHOW, config=CFG)
     assert (await d2.drain()).dead == 1
     assert await statuses(sched_db) == {"a0": "dead", "b0": "dead"}
 
@@ -138,12 +142,13 @@ async def test_dedupe_key_is_unique(
 async def test_crashed_worker_lease_expires_and_late_mark_is_fenced(
         sched_db: Database, frozen: FrozenClock, people: People) -> None:
     await queue(sched_db, frozen, people.rep.id, 3)
-    crashed = Deliverer(sched_db, frozen, {"wecom": RecordingSender()}, config=CFG,
+    crashed = Deliverer(sched_db, frozen, {"wecom": RecordingSender()}, presenter=SHOW, config=CFG,
                         worker_id="crashed")
     claimed = await crashed.claim()
     assert len(claimed) == 3                     # claimed, then the process "dies"
     sender = RecordingSender()
-    other = Deliverer(sched_db, frozen, {"wecom": sender}, config=CFG, worker_id="other")
+    other = Deliverer(sched_db, frozen, {"wecom": sender}, presenter=SHOW, config=CFG,
+                      worker_id="other")
     assert (await other.drain()).claimed == 0    # leased: nobody else touches them
     frozen.advance(timedelta(seconds=61))
     assert (await other.drain()).sent == 3
@@ -156,11 +161,11 @@ async def test_restart_midway_resends_nothing_already_sent(
     await queue(sched_db, frozen, people.rep.id, 20)
     first = RecordingSender()
     cfg = DeliveryConfig(batch_size=5, rates={"wecom": (1000.0, 1000)})
-    await Deliverer(sched_db, frozen, {"wecom": first}, config=cfg).run_once()
-    await Deliverer(sched_db, frozen, {"wecom": first}, config=cfg).run_once()
+    await Deliverer(sched_db, frozen, {"wecom": first}, presenter=SHOW, config=cfg).run_once()
+    await Deliverer(sched_db, frozen, {"wecom": first}, presenter=SHOW, config=cfg).run_once()
     assert len(first.sent) == 10
     second = RecordingSender()                 # a new process after a restart
-    await Deliverer(sched_db, frozen, {"wecom": second}, config=cfg).drain()
+    await Deliverer(sched_db, frozen, {"wecom": second}, presenter=SHOW, config=cfg).drain()
     assert len(second.sent) == 10
     texts = [r.text for _, r in first.sent + second.sent if isinstance(r, Text)]
     assert sorted(texts) == sorted(f"消息{i}" for i in range(20))
@@ -170,7 +175,7 @@ async def test_multi_part_message_resumes_after_the_sent_part(
         sched_db: Database, frozen: FrozenClock, people: People) -> None:
     await queue(sched_db, frozen, people.rep.id, 1, kind="test.two_parts")
     sender = FlakySender(fail_on_image=1)
-    d = Deliverer(sched_db, frozen, {"wecom": sender}, config=CFG)
+    d = Deliverer(sched_db, frozen, {"wecom": sender}, presenter=SHOW, config=CFG)
     assert (await d.drain()).retried == 1
     frozen.advance(timedelta(minutes=5))
     assert (await d.drain()).sent == 1
@@ -195,6 +200,7 @@ async def test_admins_hear_about_dead_letters_once(
 
     await queue(sched_db, frozen, people.rep.id, 2)
     await Deliverer(sched_db, frozen, {"wecom": FlakySender(fail=9, retryable=False)},
+                    presenter=SHOW,
                     config=CFG).drain()
     settings = Settings(database_url=sched_db.url)
     assert await run_job("dead_letter_alert", sched_db, frozen, settings) == "1 admins told"

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from bot.addressing import BotPresenter
 from bot.messages import Card
 from bot.ports import RecordingSender
 from crm_core.clock import FrozenClock
@@ -92,7 +93,7 @@ async def test_golden_hours_over_a_holiday_escalate_once_per_level(
 
     sender = RecordingSender()
     frozen.set(l3 + timedelta(days=30))
-    await Deliverer(sched_db, frozen, {"wecom": sender},
+    await Deliverer(sched_db, frozen, {"wecom": sender}, presenter=BotPresenter(),
                     config=DeliveryConfig(rates={"wecom": (1000.0, 1000)})).drain()
     cards = [r for ref, r in sender.sent if isinstance(r, Card) and "首次联系" in r.title]
     assert len(cards) == 3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.addressing import BotPresenter
 from bot.messages import Text
 from bot.ports import RecordingSender
 from crm_core.clock import FrozenClock
@@ -22,7 +23,7 @@ async def test_start_deliver_stop(sched_db: Database, frozen: FrozenClock,
     assert {"sla_sync", "sla_scan", "task_reminders", "rep_digest", "manager_daily_digest",
             "daily_report_prompt", "daily_report_summary"} <= names
     sender = RecordingSender()
-    stop = await start_scheduler(sched_db, frozen, settings, {"wecom": sender})
+    stop = await start_scheduler(sched_db, frozen, settings, {"wecom": sender}, BotPresenter())
     try:
         async with UnitOfWork(sched_db, frozen) as uow:
             uow.notify("x", people.rep.id, {"text": "你好"}, "hello")

@@ -34,7 +34,7 @@ def test_bad_files_get_error_lines(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_settings_map_onto_the_config() -> None:
-    from adapters.cli.cmd_transcribe import asr_config_from_settings
+    from adapters.voice import asr_config_from_settings
     from crm_core.settings import Settings
 
     s = Settings(_env_file=None, whisper_beam_size=3, whisper_threads=4,  # type: ignore[call-arg]
