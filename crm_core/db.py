@@ -108,7 +108,17 @@ class Database:
                 path, timeout=30,
                 on_connect=None if path == ":memory:" else self._start_checkpointer)
         else:
-            kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+            # No pre-ping: it cost three round trips (BEGIN, ping, ROLLBACK) per checkout.
+            # A connection found dead fails its one request (503) and SQLAlchemy then
+            # recycles every connection older than the failure, so the pool recovers by
+            # itself after a server restart. BEGIN waits for the first statement that needs
+            # it (crm_core.pg_driver). A small pool keeps each connection's prepared
+            # statements warm (two cores do not run more at once).
+            from crm_core import pg_driver
+
+            kwargs.update(pool_size=5, max_overflow=10, pool_timeout=5, pool_recycle=1800,
+                          module=pg_driver.dbapi(),
+                          connect_args={"prepared_statement_cache_size": 500})
         self.engine: AsyncEngine = create_async_engine(async_url, **kwargs)
         if is_sqlite(url):
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)

@@ -22,8 +22,9 @@ from crm_core.policies import audit as audit_policy
 from crm_core.sqlite_inline import InlineConnection
 
 log = logging.getLogger(__name__)
-# the audit chain's writers, one at a time on PostgreSQL (any constant: "crmbot audit")
-_AUDIT_LOCK = text("SELECT pg_advisory_xact_lock(4242000001)")
+# the audit chain's writers, one at a time on PostgreSQL: the function (migration pg_1)
+# takes pg_advisory_xact_lock(4242000001) and then reads the newest hash, in one round trip
+_AUDIT_LOCKED_HEAD = text("SELECT crmbot_audit_head()")
 _AUDIT_HEAD = text("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
 
 
@@ -241,8 +242,8 @@ class UnitOfWork:
         to the commit; SQLite has one writer, and a stale read there fails the write
         instead of forking the chain."""
         if conn.dialect.name == "postgresql":
-            await conn.execute(_AUDIT_LOCK)
-        if inline is not None:
+            prev = (await conn.execute(_AUDIT_LOCKED_HEAD)).scalar() or audit_policy.GENESIS
+        elif inline is not None:
             head = inline.fetchone_now(str(_AUDIT_HEAD))
             prev = (head[0] if head else None) or audit_policy.GENESIS
         else:

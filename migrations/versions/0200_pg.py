@@ -1,5 +1,6 @@
 """cache versions: one counter per in-process cache, bumped by triggers in the transaction
-that changes any table the cache is read from (replaces the column checksums)
+that changes any table the cache is read from (replaces the column checksums); PostgreSQL:
+the audit chain's lock and head in one call
 
 Revision ID: pg_1
 Revises: dialog_1, io_1, nlp_1, sec_1
@@ -45,6 +46,19 @@ END $$
 """
 
 
+# PostgreSQL: the audit chain's lock and its newest hash in one round trip. A volatile
+# PL/pgSQL function takes a new snapshot for each statement, so the head is read after the
+# lock is held (one SELECT holding both would read it from before the wait).
+AUDIT_HEAD_FUNCTION = """
+CREATE OR REPLACE FUNCTION crmbot_audit_head() RETURNS text
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(4242000001);
+    RETURN (SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1);
+END $$
+"""
+
+
 def _triggers() -> list[tuple[str, str, str, tuple[str, ...] | None]]:
     return [(f"cv_{cache}_{table}", cache, table, cols)
             for cache, tables in SOURCES.items() for table, cols in tables.items()]
@@ -63,6 +77,7 @@ def upgrade() -> None:
     pg = op.get_bind().dialect.name == "postgresql"
     if pg:
         op.execute(PG_FUNCTION)
+        op.execute(AUDIT_HEAD_FUNCTION)
     for name, cache, table, cols in _triggers():
         update = "UPDATE" + (f" OF {', '.join(cols)}" if cols else "")
         where = ROW_FILTERS.get((cache, table))
@@ -92,4 +107,5 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {name}{suffix}" + (f" ON {table}" if pg else ""))
     if pg:
         op.execute("DROP FUNCTION IF EXISTS crmbot_bump_cache_version()")
+        op.execute("DROP FUNCTION IF EXISTS crmbot_audit_head()")
     op.drop_table("cache_version")
