@@ -407,8 +407,10 @@ class Dispatcher:
         while self._tasks and time.monotonic() < deadline:
             await asyncio.wait(set(self._tasks), timeout=max(0.01, deadline - time.monotonic()))
 
-    async def close(self, within: float = 5.0) -> None:
-        await self.drain(within)
+    async def close(self, within: float | None = None) -> None:
+        """At shutdown: let the messages already acknowledged finish (their replies sent)
+        for up to CRMBOT_SHUTDOWN_SECONDS, then cancel what is left."""
+        await self.drain(self.ctx.settings.shutdown_seconds if within is None else within)
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:

@@ -118,7 +118,8 @@ class Database:
 
             kwargs.update(pool_size=5, max_overflow=10, pool_timeout=5, pool_recycle=1800,
                           module=pg_driver.dbapi(),
-                          connect_args={"prepared_statement_cache_size": 500})
+                          # a server that does not answer fails a request in 5 s, not 60
+                          connect_args={"prepared_statement_cache_size": 500, "timeout": 5})
         self.engine: AsyncEngine = create_async_engine(async_url, **kwargs)
         if is_sqlite(url):
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
@@ -190,6 +191,8 @@ CACHE_SOURCE_TABLES = frozenset({
 
 
 def _forget_touched(conn: Any) -> None:
+    if conn.invalidated:        # a lost connection: its record is dropped with it
+        return
     conn.info.pop(TOUCHED_TABLES, None)
 
 
