@@ -170,7 +170,8 @@ class ConsoleSender:
         self.current_login = current_login
         self.log_path = log_path
 
-    async def send(self, to: ChatRef, reply: Reply) -> str | None:
+    async def send(self, to: ChatRef, reply: Reply, *,
+                   delivery_key: str | None = None) -> str | None:
         if isinstance(reply, File) and to.user_id == self.current_login():
             reply = Text(save_file(reply, None))
         text, _ = render_text(reply)

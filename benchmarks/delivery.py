@@ -5,8 +5,8 @@ limit, with a `kill -9` of the delivering process half-way and a restart.
 
 The fake platform (an aiohttp server, a separate process) enforces a token-bucket rate limit
 (HTTP 429 beyond it) and, like Feishu's `uuid` or WeCom's duplicate check, drops a repeated
-idempotency key (the outbox dedupe key, passed by the sender from
-`bot.addressing.current_delivery_key()`). It counts what reached users, and the repeated
+idempotency key (the outbox dedupe key: the `delivery_key` the loop passes to
+`Sender.send`). It counts what reached users, and the repeated
 requests it dropped: those would be the doubles on a platform without such a key.
 """
 
@@ -73,21 +73,22 @@ def serve(port: int, rate: float) -> None:
 async def deliver(url: str, port: int, rate: float) -> None:
     import aiohttp
 
-    from bot.addressing import current_delivery_key
     from bot.messages import ChatRef, Reply, Text
     from bot.ports import SendError
     from crm_core.clock import SystemClock
     from crm_core.db import Database
     from scheduler.delivery import Deliverer, DeliveryConfig
+    from scheduler.ratelimit import RecipientBudget
 
     class HttpSender:
         def __init__(self, session: aiohttp.ClientSession) -> None:
             self.session = session
 
-        async def send(self, to: ChatRef, reply: Reply) -> str | None:
+        async def send(self, to: ChatRef, reply: Reply, *,
+                       delivery_key: str | None = None) -> str | None:
             text = reply.text if isinstance(reply, Text) else str(reply)
             async with self.session.post(f"http://127.0.0.1:{port}/send", json={
-                    "touser": to.user_id, "text": text, "uuid": current_delivery_key()}) as r:
+                    "touser": to.user_id, "text": text, "uuid": delivery_key}) as r:
                 data = await r.json()
                 if r.status == 429:
                     raise SendError("rate limited", retryable=True)
@@ -99,8 +100,9 @@ async def deliver(url: str, port: int, rate: float) -> None:
     cfg = DeliveryConfig(batch_size=100, concurrency=32, lease_seconds=5,
                          base_backoff_seconds=0.5, rates={"wecom": (rate, max(1, int(rate / 20)))})
     async with aiohttp.ClientSession() as session:
+        # the fake has one recipient and its own rate limit, no per-member windows
         d = Deliverer(db, SystemClock(), {"wecom": HttpSender(session)},
-                      presenter=BotPresenter(), config=cfg)
+                      presenter=BotPresenter(), config=cfg, budget=RecipientBudget({}))
         await d.run_forever(poll_seconds=0.2)
 
 

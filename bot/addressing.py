@@ -1,28 +1,16 @@
 """Where to push a message: a CRM user's identity (chosen by `crm_core.services.reach`) or an
 outbox row's explicit chat → ChatRef; and `BotPresenter`, bot/'s side of the delivery loop's
 `Presenter` port (scheduler/ imports only bot.messages and bot.ports).
-
-`delivery_key` carries the outbox dedupe key of the message being sent into the sender call:
-a platform sender that supports idempotent sends (Feishu `uuid`) should pass it on, so that a
-re-send after a crash is dropped by the platform. See docs/delivery.md.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from contextvars import ContextVar
 from typing import Any
 
 from bot.messages import ChatRef, Reply
 from bot.render import render_notification
 from crm_core.models import UserIdentity
-
-delivery_key: ContextVar[str | None] = ContextVar("delivery_key", default=None)
-
-
-def current_delivery_key() -> str | None:
-    """The idempotency key of the push being sent now (None outside the delivery loop)."""
-    return delivery_key.get()
 
 
 def chat_ref_of(identity: UserIdentity) -> ChatRef:

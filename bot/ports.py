@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.messages import ChatRef, Reply
-from crm_core.models import UserIdentity
+
+if TYPE_CHECKING:       # adapters import this port: keep them off crm_core.models
+    from crm_core.models import UserIdentity
 
 
 class SendError(Exception):
@@ -19,9 +21,15 @@ class SendError(Exception):
 
 
 class Sender(Protocol):
-    """Sends one reply to one chat; returns the platform's message id when it has one."""
+    """Sends one reply to one chat; returns the platform's message id when it has one.
 
-    async def send(self, to: ChatRef, reply: Reply) -> str | None: ...
+    `delivery_key` is the outbox row's key when the delivery loop sends (None for a live
+    answer): every field a platform compares to drop a duplicate (WeCom's `task_id` and
+    whole request under `enable_duplicate_check`, Feishu's `uuid`) is derived from it, so a
+    re-send after a crash is byte-identical and dropped by the platform."""
+
+    async def send(self, to: ChatRef, reply: Reply, *,
+                   delivery_key: str | None = None) -> str | None: ...
 
 
 class Presenter(Protocol):
@@ -41,9 +49,12 @@ class RecordingSender:
     """A fake sender that keeps what was sent (tests, console, demos)."""
 
     sent: list[tuple[ChatRef, Reply]] = field(default_factory=list)
+    keys: list[str | None] = field(default_factory=list)
 
-    async def send(self, to: ChatRef, reply: Reply) -> str | None:
+    async def send(self, to: ChatRef, reply: Reply, *,
+                   delivery_key: str | None = None) -> str | None:
         self.sent.append((to, reply))
+        self.keys.append(delivery_key)
         return str(len(self.sent))
 
 

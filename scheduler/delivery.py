@@ -24,14 +24,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bot.addressing import delivery_key
 from bot.messages import ChatRef, Reply
 from bot.ports import Presenter, Sender, SendError
 from crm_core.clock import Clock
 from crm_core.db import Database
 from crm_core.models import OutboxMessage
 from crm_core.services.reach import reachable_identities
-from scheduler.ratelimit import RateLimiter
+from scheduler.ratelimit import RateLimiter, RecipientBudget
 
 log = logging.getLogger(__name__)
 T = OutboxMessage.__table__  # type: ignore[attr-defined]
@@ -60,8 +59,10 @@ class DeliveryStats:
     retried: int = 0
     dead: int = 0
     lost_lease: int = 0
+    deferred: int = 0            # over a recipient's budget: put back for later, not sent
 
     def add(self, other: DeliveryStats) -> None:
+        self.deferred += other.deferred
         self.claimed += other.claimed
         self.sent += other.sent
         self.retried += other.retried
@@ -95,7 +96,8 @@ class Deliverer:
     def __init__(self, db: Database, clock: Clock, senders: Mapping[str, Sender], *,
                  presenter: Presenter, config: DeliveryConfig | None = None,
                  worker_id: str | None = None, rng: random.Random | None = None,
-                 limiter: RateLimiter | None = None) -> None:
+                 limiter: RateLimiter | None = None,
+                 budget: RecipientBudget | None = None) -> None:
         self.db = db
         self.clock = clock
         self.senders = senders
@@ -104,6 +106,7 @@ class Deliverer:
         self.worker_id = worker_id or worker_name()
         self.rng = rng or random.Random()
         self.limiter = limiter or RateLimiter(self.cfg.rates)
+        self.budget = budget or RecipientBudget()
         self._wake = asyncio.Event()
         self._marks: list[dict[str, Any]] = []
         self._mark_lock = asyncio.Lock()
@@ -177,16 +180,20 @@ class Deliverer:
             return
         sender = self.senders[ref.platform]
         start = int(c.payload.get(PARTS_KEY, 0) or 0)
+        # the platform's per-member limits (WeCom drops past 30/min silently): a burst to one
+        # person is spread over the windows, never sent into a silent drop
+        wait = self.budget.reserve(ref.platform, f"{ref.chat_id}:{ref.user_id or '*'}",
+                                   self.clock.now().timestamp(), max(1, len(replies) - start))
+        if wait > 0:
+            await self._defer(c, wait, stats)
+            return
         last_id: str | None = None
         try:
             for i in range(start, len(replies)):
                 await self.limiter.acquire(ref.platform)
-                token = delivery_key.set(c.dedupe_key if i == 0 else f"{c.dedupe_key}#{i}")
-                try:
-                    last_id = await asyncio.wait_for(sender.send(ref, replies[i]),
-                                                     self.cfg.send_timeout_seconds)
-                finally:
-                    delivery_key.reset(token)
+                key = c.dedupe_key if i == 0 else f"{c.dedupe_key}#{i}"
+                last_id = await asyncio.wait_for(sender.send(ref, replies[i], delivery_key=key),
+                                                 self.cfg.send_timeout_seconds)
                 if i < len(replies) - 1:
                     await self._progress(c, i + 1)
         except SendError as e:
@@ -231,6 +238,15 @@ class Deliverer:
     async def _progress(self, c: Claimed, parts: int) -> None:
         payload = {**c.payload, PARTS_KEY: parts}
         await self._update(c, payload=payload)
+
+    async def _defer(self, c: Claimed, wait: float, stats: DeliveryStats) -> None:
+        """Back to pending until the recipient's window has room; not an attempt."""
+        when = self.clock.now() + timedelta(seconds=wait)
+        if await self._update(c, status="pending", next_attempt_at=when, locked_by=None,
+                              locked_until=None, attempts=max(0, c.attempts - 1)):
+            stats.deferred += 1
+        else:
+            stats.lost_lease += 1
 
     async def _failed(self, c: Claimed, error: str, retryable: bool,
                       stats: DeliveryStats) -> None:

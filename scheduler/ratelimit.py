@@ -70,3 +70,58 @@ def parse_rates(spec: str) -> dict[str, tuple[float, int]]:
         rate = float(rate_s)
         out[name.strip()] = (rate, int(burst_s) if burst_s else max(1, int(rate)))
     return out
+
+
+# Per recipient (one member / one chat), per platform: (window seconds, messages). Past
+# these the platforms drop silently or refuse:
+# - WeCom 发送应用消息 (访问频率限制, ../shared/research/platforms.md 1.5): ≤ 30 per minute
+#   and ≤ 1000 per hour to one member per app, excess dropped silently; app group chats
+#   200/min per member.
+# - Feishu im/v1/messages: 5 QPS per user / chat (unverified, research 3.x).
+# - DingTalk: no published per-user limit; flow control is reported
+#   (`flowControlledStaffIdList`, retried), so none is imposed here.
+RECIPIENT_BUDGETS: dict[str, tuple[tuple[float, int], ...]] = {
+    "wecom": ((60.0, 30), (3600.0, 1000)),
+    "feishu": ((1.0, 5),),
+}
+
+
+class RecipientBudget:
+    """Sliding windows per (platform, recipient): `reserve` says how long to wait before
+    `n` more messages fit under every window of the platform (0: they were counted now).
+
+    Kept per process, like the platform buckets: with N delivery processes the windows are
+    per process (N processes can each send a member 30/min) — run one delivery loop, or set
+    smaller budgets, when that matters."""
+
+    def __init__(self, budgets: Mapping[str, tuple[tuple[float, int], ...]] | None = None,
+                 ) -> None:
+        self.budgets = dict(RECIPIENT_BUDGETS if budgets is None else budgets)
+        self._sent: dict[tuple[str, str], list[float]] = {}
+
+    def reserve(self, platform: str, recipient: str, now: float, n: int = 1) -> float:
+        windows = self.budgets.get(platform)
+        if not windows or n <= 0:
+            return 0.0
+        key = (platform, recipient)
+        stamps = self._sent.setdefault(key, [])
+        longest = max(w for w, _ in windows)
+        while stamps and stamps[0] <= now - longest:
+            stamps.pop(0)
+        wait = 0.0
+        for window, limit in windows:
+            recent = [t for t in stamps if t > now - window]
+            if len(recent) + n > limit:
+                if n > limit:        # a message of more parts than one window takes
+                    if recent:
+                        wait = max(wait, recent[-1] + window - now)
+                    continue
+                # the oldest stamps that must leave the window first
+                wait = max(wait, recent[len(recent) + n - limit - 1] + window - now)
+        if wait > 0:
+            return wait
+        stamps.extend([now] * n)
+        if len(self._sent) > 50_000:            # forget idle recipients
+            for k in [k for k, v in self._sent.items() if not v or v[-1] <= now - longest]:
+                del self._sent[k]
+        return 0.0

@@ -18,8 +18,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     from nlp import Catalog, Extractor
 
-    with open(args.catalog, encoding="utf-8-sig") as fh:
-        catalog = Catalog.from_dict(json.load(fh))
+    try:
+        with open(args.catalog, encoding="utf-8-sig") as fh:
+            catalog = Catalog.from_dict(json.load(fh))
+    except OSError as exc:
+        print(f"读不了目录文件 {args.catalog}：{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except (ValueError, TypeError, AttributeError, KeyError) as exc:
+        print(f"目录文件 {args.catalog} 不是有效的 catalog JSON（见 catalog.schema.md）：{exc}",
+              file=sys.stderr)
+        return 2
     extractor = Extractor(catalog)
     tz = extractor.tz
     out = sys.stdout

@@ -18,8 +18,8 @@ from adapters.dingtalk.outbound import (
     DingTalkSender,
     render_markdown,
 )
+from adapters.dispatch import Dispatcher
 from adapters.http_client import UserApiDirectory
-from adapters.platforms import Dispatcher
 from crm_core.settings import secret
 
 if TYPE_CHECKING:
@@ -43,6 +43,8 @@ def setup(ctx: AppContext, app: web.Application) -> None:
     ctx.background.append(stream.run)
     ctx.closers.append(api.close)             # closers run in reverse: dispatcher drains first
     ctx.closers.append(dispatcher.close)
+    if ctx.db is not None:
+        ctx.background.append(dispatcher.run)  # the inbox sweep (rows left by a restart)
 
 
 __all__ = ["APP_KEY", "DingTalkApi", "DingTalkSender", "StreamClient", "render_markdown",

@@ -28,9 +28,9 @@ from dingtalk_stream.stream import DingTalkStreamClient
 from dingtalk_stream.version import VERSION_STRING
 
 from adapters.dingtalk.outbound import PRESS_MARK, DingTalkApi, DingTalkSender
+from adapters.dispatch import Dispatcher
 from adapters.platforms import (
     EXPIRED_PRESS,
-    Dispatcher,
     Enricher,
     decode_press,
     with_fetch,
@@ -104,16 +104,31 @@ class BotMessageHandler(ChatbotHandler):   # type: ignore[misc]
         self.dispatcher = dispatcher
         self.sender = sender
         self.clock = clock
+        dispatcher.replay = self.replay
 
     async def process(self, callback: Any) -> tuple[int, str]:
+        """Stored in the inbox, then acknowledged (DingTalk never redelivers a bot
+        message: what is acked must be kept)."""
         data = callback.data if isinstance(callback.data, dict) else {}
         try:
-            self.accept(data)
+            event_id = str(data.get("msgId") or "")
+            if event_id:
+                await self.dispatcher.take_in(event_id, dict(data))
+            else:
+                self.accept(data)
         except Exception:
-            log.exception("dingtalk: bad bot message")
+            log.exception("dingtalk: storing or reading a bot message failed; handling it "
+                          "from memory")
+            try:
+                self.accept(data)
+            except Exception:
+                log.exception("dingtalk: bad bot message")
         return AckMessage.STATUS_OK, "OK"
 
-    def accept(self, data: Mapping[str, Any]) -> None:
+    def replay(self, data: dict[str, Any], _received: float | None, row: int | None) -> None:
+        self.accept(data, inbox_row=row)
+
+    def accept(self, data: Mapping[str, Any], *, inbox_row: int | None = None) -> None:
         chat = chat_of(data)
         if data.get("sessionWebhook"):
             try:
@@ -123,7 +138,7 @@ class BotMessageHandler(ChatbotHandler):   # type: ignore[misc]
             self.sender.webhooks.remember(chat.key, str(data["sessionWebhook"]), expires)
         incoming, kind = to_incoming(data, self.clock.tz, self.sender)
         if incoming is None:
-            if not self.dispatcher.seen_recently(str(data.get("msgId"))):
+            if inbox_row is not None or not self.dispatcher.seen_recently(str(data.get("msgId"))):
                 self.dispatcher.reply_unsupported(chat, kind)
             return
         enrich: Enricher | None = None
@@ -142,7 +157,7 @@ class BotMessageHandler(ChatbotHandler):   # type: ignore[misc]
         elif incoming.file is not None and code:
             enrich = with_fetch(lambda: self.sender.api.download(robot, str(code)))
 
-        self.dispatcher.submit(incoming, enrich=enrich)
+        self.dispatcher.submit(incoming, enrich=enrich, inbox_row=inbox_row)
 
 
 class StreamClient(DingTalkStreamClient):   # type: ignore[misc]

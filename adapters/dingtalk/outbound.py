@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 import aiohttp
 
+from adapters.card_fit import fit
 from adapters.dingtalk.outbound_files import send_file
 from adapters.http_client import (
     ApiClient,
@@ -30,12 +31,16 @@ from adapters.http_client import (
     Verdict,
     json_body,
 )
+from adapters.markup import dingtalk_md
 from adapters.platforms import encode_press, split_text
 from bot.messages import Button, Card, ChatRef, File, Image, Reply, Text
 
 log = logging.getLogger(__name__)
 
 TEXT_LIMIT = 4000
+# robot markdown has no published cap; a card is kept to the text limit and its full text
+# follows as text messages when it is longer (adapters/card_fit.py)
+MARKDOWN_LIMIT = 4000
 PRESS_MARK = " #"          # "认领 #lead.claim?lead_id=42": what a button link makes the user send
 KEY_LIMIT = 300
 WEBHOOK_MARGIN_MS = 60_000
@@ -64,16 +69,18 @@ def press_text(button: Button) -> str:
 
 
 def render_markdown(card: Card) -> tuple[str, str]:
-    """Card → (title, markdown text) with numbered dtmd links for its buttons."""
-    lines = [f"### {card.title}", ""]
-    lines += [f"**{k}**：{v}  " for k, v in card.fields]
+    """Card → (title, markdown text) with numbered dtmd links for its buttons; every string
+    of the card is made inert (adapters/markup.py), so the button links are the only ones."""
+    lines = [f"### {dingtalk_md(card.title)}", ""]
+    lines += [f"**{dingtalk_md(k)}**：{dingtalk_md(v)}  " for k, v in card.fields]
     if card.body:
-        lines += ["", card.body]
+        lines += ["", dingtalk_md(card.body)]
     if card.buttons:
         lines.append("")
         for i, b in enumerate(card.buttons, 1):
+            # the only links of the message: ours, built from the button (label inert)
             link = "dtmd://dingtalkclient/sendMessage?content=" + quote(press_text(b), safe="")
-            lines.append(f"{i}. [{b.label}]({link})")
+            lines.append(f"{i}. [{dingtalk_md(b.label)}]({link})")
         lines += ["", "> 点击选项，或回复数字"]
     return card.title, "\n".join(lines)
 
@@ -221,7 +228,11 @@ class DingTalkSender:
         self.webhooks = Webhooks()
         self.buttons = ButtonMemory()
 
-    async def send(self, to: ChatRef, reply: Reply) -> str | None:
+    async def send(self, to: ChatRef, reply: Reply, *,
+                   delivery_key: str | None = None) -> str | None:
+        """DingTalk's robot APIs take no idempotency key (batchSend, groupMessages/send,
+        session webhooks): `delivery_key` changes nothing, and the rendering is a function of
+        the reply alone; a re-send after a crash can show twice (docs/delivery.md)."""
         if isinstance(reply, Image):
             media_id = await self.api.upload_image(reply.png)
             key = await self._openapi(to, "sampleImageMsg", {"photoURL": media_id})
@@ -236,8 +247,12 @@ class DingTalkSender:
         if isinstance(reply, Card):
             if reply.buttons:
                 self.buttons.remember(to.key, reply.buttons)
-            title, text = render_markdown(reply)
-            return await self._one(to, "markdown", {"title": title, "text": text})
+            card, rest = fit(reply, lambda c: len(render_markdown(c)[1]), MARKDOWN_LIMIT)
+            title, text = render_markdown(card)
+            key = await self._one(to, "markdown", {"title": title, "text": text})
+            for more in rest:
+                await self.send(to, Text(more))
+            return key
         last = None
         for chunk in split_text(reply.text, TEXT_LIMIT):
             last = await self._one(to, "text", {"content": chunk})

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from adapters.dispatch import Dispatcher
 from adapters.feishu.inbound import PLATFORM, FeishuEvents, message_to_incoming, press_to_incoming
 from adapters.feishu.outbound import FeishuApi, FeishuSender, render, render_card
 from adapters.http_client import UserApiDirectory
-from adapters.platforms import Dispatcher
 from crm_core.settings import secret
 
 if TYPE_CHECKING:
@@ -41,6 +41,8 @@ def setup(ctx: AppContext, app: web.Application) -> None:
                                                  ("email", "enterprise_email"))
     ctx.closers.append(api.close)             # closers run in reverse: dispatcher drains first
     ctx.closers.append(dispatcher.close)
+    if ctx.db is not None:
+        ctx.background.append(dispatcher.run)  # the inbox sweep (rows left by a restart)
     if s.feishu_long_connection:
         from adapters.feishu.longconn import LongConnection
 

@@ -25,10 +25,10 @@ from typing import Any
 
 from aiohttp import web
 
+from adapters.dispatch import Dispatcher
 from adapters.platforms import (
     MAX_BODY_BYTES,
     BodyTooLarge,
-    Dispatcher,
     Enricher,
     read_body,
     too_large,
@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "feishu"
 REPLAY_WINDOW_S = 300
 PRESS_WITHIN_S = 2.5
+STORED_EVENTS = ("im.message.receive_v1", "im.chat.access_event.bot_p2p_chat_entered_v1")
 _MENTION = re.compile(r"@_user_\d+")
 
 
@@ -121,10 +122,17 @@ def post_text(content: Mapping[str, Any], mentions: list[Mapping[str, Any]]) -> 
     return _text_of({"text": "\n".join(x for x in lines if x.strip())}, mentions)
 
 
-def _sent_at(ms: Any, tz: Any) -> datetime:
+def _sent_at(stamp: Any, tz: Any) -> datetime:
+    """An epoch stamp in the unit Feishu used: messages' `create_time` and events'
+    `header.create_time` are milliseconds, a card callback's `header.create_time`
+    (card.action.trigger) is microseconds; told apart by size (ms pass 10¹² in 2001, µs
+    are ≥ 10¹⁵ since 2001)."""
     try:
-        return datetime.fromtimestamp(int(ms) / 1000, tz)
-    except (TypeError, ValueError, OverflowError):
+        value = int(stamp)
+        if value >= 10**14:
+            return datetime.fromtimestamp(value / 1_000_000, tz)
+        return datetime.fromtimestamp(value / 1000, tz)
+    except (TypeError, ValueError, OverflowError, OSError):
         return datetime.fromtimestamp(0, tz)
 
 
@@ -208,6 +216,7 @@ class FeishuEvents:
         self.encrypt_key = encrypt_key
         self.verification_token = verification_token
         self._cipher = cipher(encrypt_key) if encrypt_key else None
+        dispatcher.replay = self.replay
 
     # -- HTTP --------------------------------------------------------------------------
     async def receive(self, request: web.Request) -> web.Response:
@@ -230,8 +239,6 @@ class FeishuEvents:
             return web.json_response({"msg": str(exc)}, status=exc.status)
         if payload.get("type") == "url_verification":
             return web.json_response({"challenge": payload.get("challenge", "")})
-        if self.dispatcher.busy():      # overloaded: Feishu retries after 15 s
-            return web.json_response({"msg": "busy"}, status=503)
         answer = await self.handle_event(payload, received=received)
         return web.json_response(answer)
 
@@ -282,32 +289,46 @@ class FeishuEvents:
     # -- routing -----------------------------------------------------------------------
     async def handle_event(self, payload: Mapping[str, Any], *,
                            received: float | None = None) -> dict[str, Any]:
+        """A verified event (HTTP or long connection). Messages and chat entries are stored
+        in the inbox before Feishu gets its answer; a card click answers inline (the
+        replacement card, within 3 s) and is de-duplicated by its event id."""
+        header = payload.get("header") or {}
+        kind = header.get("event_type") or (payload.get("event") or {}).get("type")
+        if kind == "card.action.trigger":
+            return await self._press(payload)
+        if kind in STORED_EVENTS:
+            event_id = str(header.get("event_id") or
+                           ((payload.get("event") or {}).get("message") or {}).get("message_id"))
+            await self.dispatcher.take_in(event_id, dict(payload), received)
+            return {}
+        log.info("feishu: ignored event type %r", kind)
+        return {}
+
+    def replay(self, payload: dict[str, Any], received: float | None,
+               row: int | None) -> None:
+        """A stored event back to the dispatcher (`row`: its inbox row)."""
         header = payload.get("header") or {}
         kind = header.get("event_type") or (payload.get("event") or {}).get("type")
         if kind == "im.message.receive_v1":
-            self._message(payload, received)
-            return {}
-        if kind == "card.action.trigger":
-            return await self._press(payload)
-        if kind == "im.chat.access_event.bot_p2p_chat_entered_v1":
+            self._message(payload, received, row)
+        elif kind == "im.chat.access_event.bot_p2p_chat_entered_v1":
             event = payload.get("event") or {}
             user = str(((event.get("operator_id") or {}).get("open_id")) or "")
             chat_id = str(event.get("chat_id") or user)
             self.dispatcher.submit(Incoming(
                 event_id=str(header.get("event_id")), chat=ChatRef(PLATFORM, chat_id, user),
                 sent_at=_sent_at(header.get("create_time"), self.clock.tz), entered=True,
-                raw=dict(payload)), received=received)
-            return {}
-        log.info("feishu: ignored event type %r", kind)
-        return {}
+                raw=dict(payload)), received=received, inbox_row=row)
 
-    def _message(self, payload: Mapping[str, Any], received: float | None) -> None:
+    def _message(self, payload: Mapping[str, Any], received: float | None,
+                 row: int | None = None) -> None:
         incoming, kind = message_to_incoming(payload, self.clock.tz)
         if incoming is None:
             event_id = str((payload.get("header") or {}).get("event_id"))
             sender = ((payload.get("event") or {}).get("sender") or {}).get("sender_id") or {}
             msg = (payload.get("event") or {}).get("message") or {}
-            if sender.get("open_id") and not self.dispatcher.seen_recently(event_id):
+            if sender.get("open_id") and (row is not None
+                                          or not self.dispatcher.seen_recently(event_id)):
                 chat = ChatRef(PLATFORM, str(msg.get("chat_id") or sender["open_id"]),
                                str(sender["open_id"]), is_group=msg.get("chat_type") == "group")
                 self.dispatcher.reply_unsupported(chat, kind)
@@ -328,7 +349,7 @@ class FeishuEvents:
             enrich = with_fetch(lambda: self.sender.api.download_resource(
                 str(msg.get("message_id", "")), _file_key(msg), "file"))
 
-        self.dispatcher.submit(incoming, enrich=enrich, received=received)
+        self.dispatcher.submit(incoming, enrich=enrich, received=received, inbox_row=row)
 
     async def _press(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         incoming = press_to_incoming(payload, self.clock.tz)
@@ -337,10 +358,12 @@ class FeishuEvents:
         message_id = str(((payload.get("event") or {}).get("context") or {})
                          .get("open_message_id") or "")
 
+        group = incoming.chat.is_group      # kept on the replacement card's buttons
+
         async def patch(card: Card) -> bool:
             if not message_id:
                 return False
-            await self.sender.patch_card(message_id, card)
+            await self.sender.patch_card(message_id, card, group=group)
             return True
 
         card = await self.dispatcher.press(incoming, within=PRESS_WITHIN_S, update_card=patch)
@@ -348,7 +371,7 @@ class FeishuEvents:
             return {}
         from adapters.feishu.outbound import render_card
 
-        return {"card": {"type": "raw", "data": render_card(card)}}
+        return {"card": {"type": "raw", "data": render_card(card, group=group)}}
 
 
 def encrypt_for_tests(encrypt_key: str, plain: str, iv: bytes) -> str:

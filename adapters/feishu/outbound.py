@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import sys
 from typing import Any
 
 import aiohttp
 
+from adapters.card_fit import fit
 from adapters.feishu.outbound_files import send_file
 from adapters.http_client import (
     ApiClient,
@@ -25,6 +25,7 @@ from adapters.http_client import (
     Verdict,
     json_body,
 )
+from adapters.markup import lark_md
 from adapters.platforms import split_text
 from bot.messages import Card, ChatRef, File, Image, Reply, Text
 
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 TOKEN_ERRORS = {99991661, 99991663, 99991664, 99991668}
 RETRY_ERRORS = {99991400, 99991401, 230020, 11232, 1000004, 1000005}
 TEXT_LIMIT = 8000            # characters per text message (the platform allows ~150 KB)
+# 发送消息 / 卡片 JSON: a card's content at most 30 KB (error 230025); kept a little under
+CARD_LIMIT = 28 * 1024
 # im/v1/messages: 1000/min and 50/s per app (open.feishu.cn, server-docs im-v1 message create)
 RATE_PER_S = 50.0
 BUTTON_TYPE = {"primary": "primary", "danger": "danger", "default": "default"}
@@ -52,14 +55,18 @@ def classify(resp: Response) -> Verdict:
 
 
 def render_card(card: Card, *, group: bool = False) -> dict[str, Any]:
-    """Card → interactive card JSON 1.0 (buttons carry {"action", "args"} as their value)."""
+    """Card → interactive card JSON 1.0 (buttons carry {"action", "args"} as their value).
+
+    Title, body and button labels are `plain_text`; the fields are `lark_md` (bold names)
+    with every string made inert (adapters/markup.py: no `<at>`, `<font>`, links)."""
     elements: list[dict[str, Any]] = []
     if card.fields:
         elements.append({"tag": "div", "fields": [
-            {"is_short": len(v) <= 16, "text": {"tag": "lark_md", "content": f"**{k}**\n{v}"}}
+            {"is_short": len(v) <= 16,
+             "text": {"tag": "lark_md", "content": f"**{lark_md(k)}**\n{lark_md(v)}"}}
             for k, v in card.fields]})
     if card.body:
-        elements.append({"tag": "div", "text": {"tag": "lark_md", "content": card.body}})
+        elements.append({"tag": "div", "text": {"tag": "plain_text", "content": card.body}})
     if card.buttons:
         actions = []
         for b in card.buttons:
@@ -75,12 +82,21 @@ def render_card(card: Card, *, group: bool = False) -> dict[str, Any]:
             "elements": elements}
 
 
+def card_json(card: Card, *, group: bool = False) -> str:
+    return json.dumps(render_card(card, group=group), ensure_ascii=False)
+
+
 def render(reply: Text | Card, *, group: bool = False) -> list[tuple[str, str]]:
-    """Reply → [(msg_type, content JSON string)]."""
+    """Reply → [(msg_type, content JSON string)]. A card past Feishu's 30 KB (error
+    230025) is cut under it and its full text follows as text messages (adapters/card_fit)."""
     if isinstance(reply, Text):
         return [("text", json.dumps({"text": t}, ensure_ascii=False))
                 for t in split_text(reply.text, TEXT_LIMIT)]
-    return [("interactive", json.dumps(render_card(reply, group=group), ensure_ascii=False))]
+    card, rest = fit(reply, lambda c: len(card_json(c, group=group).encode()), CARD_LIMIT)
+    out = [("interactive", card_json(card, group=group))]
+    for text in rest:
+        out += render(Text(text))
+    return out
 
 
 def receive_id_type(chat_id: str) -> str:
@@ -165,41 +181,45 @@ class FeishuApi:
         await self.client.close()
 
 
-def delivery_uuid(part: int) -> str | None:
-    """The outbox's idempotency key of the push being sent (bot.addressing), made into a
-    Feishu `uuid` (≤ 50 characters) per message part; None outside the delivery loop.
-    Read from the module when it is loaded, so the adapters do not import crm_core."""
-    addressing = sys.modules.get("bot.addressing")
-    key = addressing.current_delivery_key() if addressing is not None else None
-    if not key:
+def delivery_uuid(delivery_key: str | None, part: int) -> str | None:
+    """The outbox row's delivery key made into a Feishu `uuid` (≤ 50 characters, one per
+    message part): Feishu sends a repeated uuid at most once within 1 hour. None for a live
+    answer (no key)."""
+    if not delivery_key:
         return None
-    return hashlib.sha1(f"{key}:{part}".encode()).hexdigest()[:40]
+    return hashlib.sha1(f"{delivery_key}:{part}".encode()).hexdigest()[:40]
 
 
 class FeishuSender:
     def __init__(self, api: FeishuApi) -> None:
         self.api = api
 
-    async def send(self, to: ChatRef, reply: Reply) -> str | None:
+    async def send(self, to: ChatRef, reply: Reply, *,
+                   delivery_key: str | None = None) -> str | None:
         target = to.chat_id or to.user_id or ""
+
+        def uuid(part: int) -> str | None:
+            return delivery_uuid(delivery_key, part)
+
         if isinstance(reply, Image):
             key = await self.api.upload_image(reply.png)
             msg_id = await self.api.create_message(target, "image",
                                                    json.dumps({"image_key": key}),
-                                                   uuid=delivery_uuid(0))
+                                                   uuid=uuid(0))
             if reply.caption:
                 await self.api.create_message(
                     target, "text", json.dumps({"text": reply.caption}, ensure_ascii=False),
-                    uuid=delivery_uuid(1))
+                    uuid=uuid(1))
             return msg_id
         if isinstance(reply, File):
-            return await send_file(self.api, target, reply, [delivery_uuid(0), delivery_uuid(1)])
+            return await send_file(self.api, target, reply, [uuid(0), uuid(1)])
         msg_id = None
         for i, (msg_type, content) in enumerate(render(reply, group=to.is_group)):
-            msg_id = await self.api.create_message(target, msg_type, content,
-                                                   uuid=delivery_uuid(i))
+            msg_id = await self.api.create_message(target, msg_type, content, uuid=uuid(i))
         return msg_id
 
-    async def patch_card(self, message_id: str, card: Card) -> None:
-        await self.api.patch_message(message_id,
-                                     json.dumps(render_card(card), ensure_ascii=False))
+    async def patch_card(self, message_id: str, card: Card, *, group: bool = False) -> None:
+        """Replace a sent card; `group` keeps the group flag on its buttons (a later click in
+        the group is still a group click: phones stay masked)."""
+        await self.api.patch_message(
+            message_id, json.dumps(render_card(card, group=group), ensure_ascii=False))

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 from wechatpy.enterprise.crypto import WeChatCrypto
 
+from adapters.dispatch import Dispatcher
 from adapters.http_client import UserApiDirectory
-from adapters.platforms import Dispatcher
 from adapters.wecom.inbound import PLATFORM, WeComCallback, parse_xml, to_incoming
 from adapters.wecom.outbound import WeComApi, WeComSender, render
 from crm_core.settings import secret
@@ -44,6 +44,8 @@ def setup(ctx: AppContext, app: web.Application) -> None:
     ctx.directories[PLATFORM] = UserApiDirectory(PLATFORM, api.get_user, ("email", "biz_mail"))
     ctx.closers.append(api.close)           # closers run in reverse: dispatcher drains first
     ctx.closers.append(dispatcher.close)
+    if ctx.db is not None:
+        ctx.background.append(dispatcher.run)  # the inbox sweep (rows left by a restart)
 
 
 __all__ = ["APP_KEY", "CALLBACK_PATH", "WeComApi", "WeComSender", "parse_xml", "render",

@@ -23,10 +23,10 @@ from typing import Any
 from aiohttp import web
 from wechatpy.enterprise.crypto import WeChatCrypto
 
+from adapters.dispatch import Dispatcher
 from adapters.platforms import (
     EXPIRED_PRESS,
     BodyTooLarge,
-    Dispatcher,
     decode_press,
     read_body,
     too_large,
@@ -141,6 +141,7 @@ class WeComCallback:
         self.sender = sender
         self.clock = clock
         self.agent_id = agent_id
+        dispatcher.replay = self.replay
 
     def _fresh(self, timestamp: str) -> bool:
         try:
@@ -199,17 +200,22 @@ class WeComCallback:
         except BadXml as exc:
             log.warning("wecom: rejected decrypted body: %s", exc)
             return web.Response(status=400, text="bad xml")
-        if self.dispatcher.busy():      # overloaded: let WeCom retry (after 5 s) than drop it
-            return web.Response(status=503, text="busy")
-        self.accept(msg, received)
+        # stored before the 200 (WeCom does not retry a 503): a busy or crashing process
+        # loses nothing; a retry of WeCom's (after 5 s) is the same inbox row
+        await self.dispatcher.take_in(event_id(msg), msg, received)
         return web.Response(status=200, body=b"")    # empty 200 = "no passive reply"
 
-    def accept(self, msg: Mapping[str, Any], received: float) -> None:
+    def replay(self, msg: dict[str, Any], received: float | None, row: int | None) -> None:
+        self.accept(msg, received if received is not None else time.perf_counter(),
+                    inbox_row=row)
+
+    def accept(self, msg: Mapping[str, Any], received: float, *,
+               inbox_row: int | None = None) -> None:
         incoming = to_incoming(msg, self.clock.tz)
         if incoming is None:
             if not is_ignorable(msg) and msg.get("FromUserName"):
                 user = str(msg["FromUserName"])
-                if not self.dispatcher.seen_recently(event_id(msg)):
+                if inbox_row is not None or not self.dispatcher.seen_recently(event_id(msg)):
                     self.dispatcher.reply_unsupported(ChatRef(PLATFORM, user, user),
                                                       str(msg.get("MsgType")))
             else:
@@ -232,4 +238,4 @@ class WeComCallback:
                 return bool(await self.sender.update_card(user, code, card))
 
         self.dispatcher.submit(incoming, enrich=enrich, update_card=update_card,
-                               received=received)
+                               received=received, inbox_row=inbox_row)

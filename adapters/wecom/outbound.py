@@ -6,15 +6,17 @@ hard-codes the host for tokens and media, and recurses without bound on token er
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import logging
 import re
-import sys
 import time
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
 
+from adapters.card_fit import FULL, MORE, card_text
 from adapters.http_client import (
     ApiClient,
     ApiError,
@@ -24,6 +26,7 @@ from adapters.http_client import (
     Verdict,
     json_body,
 )
+from adapters.markup import wecom_md
 from adapters.platforms import encode_press
 from adapters.wecom.outbound_files import send_file
 from bot.messages import Card, ChatRef, File, Image, Reply, Text
@@ -41,6 +44,8 @@ _TASK_SEQ = itertools.count(1)
 # WeCom: 10 000 calls/min per corp and API (message sends are not counted against it, but are
 # capped at 30/min per member, excess silently dropped) — document/path/90454
 RATE_PER_S = 160.0
+# 发送应用消息: duplicate_check_interval defaults to 1800 s, at most 4 hours
+DUPLICATE_CHECK_S = 14400
 
 
 def classify(resp: Response) -> Verdict:
@@ -80,20 +85,27 @@ def _cut(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def task_id(card: Card) -> str:
+def task_id(card: Card, delivery_key: str | None = None) -> str:
+    """The card's `task_id` ([0-9a-zA-Z_-@], ≤ 128 bytes, unique per app — 1.6 of
+    ../shared/research/platforms.md). A push of the outbox derives it from its delivery key
+    alone, so a re-send after a crash is the same request JSON and WeCom's duplicate check
+    drops it; a live answer (no key) gets a fresh one."""
     base = re.sub(r"[^0-9a-zA-Z_\-@]", "_", card.card_id or "card")[:80]
+    if delivery_key:
+        return f"{base}-{hashlib.sha1(delivery_key.encode()).hexdigest()[:24]}"
     return f"{base}-{int(time.time() * 1000)}-{next(_TASK_SEQ)}"
 
 
-def render_template_card(card: Card) -> dict[str, Any]:
-    """A Card with buttons → template_card button_interaction (≤6 buttons, ≤6 fields)."""
+def render_template_card(card: Card, *, delivery_key: str | None = None) -> dict[str, Any]:
+    """A Card with buttons → template_card button_interaction (≤6 buttons, ≤6 fields);
+    every field a function of the card and `delivery_key` (byte-identical re-sends)."""
     sub = card.body
     extra = card.fields[MAX_FIELDS:]
     if extra:
         sub = "\n".join([sub, *(f"{k}：{v}" for k, v in extra)]).strip()
     tpl: dict[str, Any] = {
         "card_type": "button_interaction",
-        "task_id": task_id(card),
+        "task_id": task_id(card, delivery_key),
         "main_title": {"title": _cut(card.title, 36)},
         "horizontal_content_list": [
             {"keyname": _cut(k, 10), "value": _cut(v, 30)} for k, v in card.fields[:MAX_FIELDS]
@@ -113,21 +125,41 @@ def render_template_card(card: Card) -> dict[str, Any]:
 
 
 def render_markdown(card: Card) -> str:
-    lines = [f"**{card.title}**"]
-    lines += [f"> {k}：{v}" for k, v in card.fields]
+    """Card → WeCom markdown; every string of the card is made inert (adapters/markup.py):
+    the bold title and the quoted fields are the only markup."""
+    lines = [f"**{wecom_md(card.title)}**"]
+    lines += [f"> {wecom_md(k)}：{wecom_md(v)}" for k, v in card.fields]
     if card.body:
-        lines += ["", card.body]
+        lines += ["", wecom_md(card.body)]
     if card.buttons:
-        lines += ["", *(f"{i}. {b.label}" for i, b in enumerate(card.buttons, 1))]
+        lines += ["", *(f"{i}. {wecom_md(b.label)}" for i, b in enumerate(card.buttons, 1))]
     return "\n".join(lines)
 
 
-def render(reply: Text | Card, *, group: bool = False) -> list[dict[str, Any]]:
-    """Reply → message/send payload fragments (msgtype + body), without addressing."""
+def template_card_cuts(card: Card) -> bool:
+    """True when the template card cannot show all of `card` (WeCom's field limits: title 36
+    characters, 6 fields of 10 / 30 characters, a 300-character subtitle)."""
+    sub = "\n".join([card.body, *(f"{k}：{v}" for k, v in card.fields[MAX_FIELDS:])]).strip()
+    return (len(card.title) > 36 or len(sub) > 300
+            or any(len(k) > 10 or len(v) > 30 for k, v in card.fields[:MAX_FIELDS]))
+
+
+def render(reply: Text | Card, *, group: bool = False,
+           delivery_key: str | None = None) -> list[dict[str, Any]]:
+    """Reply → message/send payload fragments (msgtype + body), without addressing. A
+    template card that has to cut something is followed by the full text (text messages of
+    ≤ 2048 bytes); a markdown card is split into messages of ≤ 2048 bytes."""
     if isinstance(reply, Text):
         return [{"msgtype": "text", "text": {"content": c}} for c in split_bytes(reply.text)]
     if reply.buttons and not group:
-        return [{"msgtype": "template_card", "template_card": render_template_card(reply)}]
+        card = reply
+        if template_card_cuts(reply):
+            card = replace(reply, body=reply.body[:250] + MORE)
+        out = [{"msgtype": "template_card",
+                "template_card": render_template_card(card, delivery_key=delivery_key)}]
+        if card is not reply:
+            out += render(Text(FULL + card_text(reply)))
+        return out
     return [{"msgtype": "markdown", "markdown": {"content": c}}
             for c in split_bytes(render_markdown(reply))]
 
@@ -207,47 +239,54 @@ class WeComApi:
         await self.client.close()
 
 
-def _in_outbox_delivery() -> bool:
-    """True while the outbox delivery loop sends (bot.addressing's delivery key is set).
-    Read from the loaded module so the adapter does not import crm_core."""
-    addressing = sys.modules.get("bot.addressing")
-    return bool(addressing is not None and addressing.current_delivery_key())
-
-
 class WeComSender:
     """`Sender` for WeCom: 1:1 app messages via message/send, group chats via appchat/send."""
 
     def __init__(self, api: WeComApi) -> None:
         self.api = api
 
-    async def send(self, to: ChatRef, reply: Reply) -> str | None:
+    async def send(self, to: ChatRef, reply: Reply, *,
+                   delivery_key: str | None = None) -> str | None:
+        dedupe = delivery_key is not None
         if isinstance(reply, Image):
-            return await self._send_image(to, reply)
+            return await self._send_image(to, reply, dedupe)
         if isinstance(reply, File):
-            return await send_file(self.api, self._post, to, reply)
+            async def post(to: ChatRef, part: dict[str, Any]) -> str | None:
+                return await self._post(to, part, dedupe)
+            return await send_file(self.api, post, to, reply)
         msg_id: str | None = None
-        for part in render(reply, group=to.is_group):
-            msg_id = await self._post(to, part)
+        for part in render(reply, group=to.is_group, delivery_key=delivery_key):
+            msg_id = await self._post(to, part, dedupe)
         return msg_id
 
-    async def _post(self, to: ChatRef, part: dict[str, Any]) -> str | None:
+    async def _post(self, to: ChatRef, part: dict[str, Any], dedupe: bool = False
+                    ) -> str | None:
         if to.is_group:
             data = await self.api.send_appchat({"chatid": to.chat_id, **part})
         else:
             body = {"touser": to.user_id or to.chat_id, "agentid": self.api._agent(), **part}
-            if _in_outbox_delivery():
-                # a re-send after a crash (same rendered JSON) is dropped by WeCom
-                body.update(enable_duplicate_check=1, duplicate_check_interval=1800)
+            if dedupe:
+                # an outbox push: a re-send after a crash is the same JSON (task_id from the
+                # delivery key) and WeCom drops it within the interval (at most 4 h)
+                body.update(enable_duplicate_check=1,
+                            duplicate_check_interval=DUPLICATE_CHECK_S)
             data = await self.api.send_message(body)
-            if data.get("invaliduser"):
-                raise ApiError(f"wecom: invalid user {data['invaliduser']}", retryable=False)
+            # 发送应用消息: errcode 0 with `invaliduser` (no such member) or
+            # `unlicenseduser` (no licence for the app) means nobody got it
+            for field in ("invaliduser", "unlicenseduser"):
+                if data.get(field):
+                    raise ApiError(f"wecom: {field} {data[field]}", retryable=False)
         return str(data["msgid"]) if data.get("msgid") else None
 
-    async def _send_image(self, to: ChatRef, image: Image) -> str | None:
+    async def _send_image(self, to: ChatRef, image: Image, dedupe: bool) -> str | None:
+        # a re-uploaded image has a new media_id: a re-sent chart is not identical (WeCom
+        # has no idempotent upload); the caption is
         media_id = await self.api.upload_media("image", "chart.png", image.png, "image/png")
-        msg_id = await self._post(to, {"msgtype": "image", "image": {"media_id": media_id}})
+        msg_id = await self._post(to, {"msgtype": "image", "image": {"media_id": media_id}},
+                                  dedupe)
         if image.caption:
-            await self._post(to, {"msgtype": "text", "text": {"content": image.caption}})
+            await self._post(to, {"msgtype": "text", "text": {"content": image.caption}},
+                             dedupe)
         return msg_id
 
     async def update_card(self, user_id: str, response_code: str, card: Card) -> bool:

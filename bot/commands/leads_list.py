@@ -45,7 +45,8 @@ async def leads_list(ctx: Context, filters: str | None = None, lead_id: str | No
             names = await lead_service.owner_names(uow, {lead.owner_id} if lead.owner_id else set())
             can_claim = lead.status in ("new", "assigned") and lead.owner_id in (None, ctx.user_id)
             return lead_card(lead, owner=names.get(lead.owner_id or 0), masked=ctx.in_group,
-                             can_claim=can_claim)
+                             can_claim=can_claim,
+                             can_drop=await lead_service.may_drop(uow, ctx.user, lead))
         f = _filter(arg)
         total = await lead_service.count_leads(uow, ctx.user, f)
         win = window(page, total, PAGE)

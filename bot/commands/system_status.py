@@ -52,7 +52,8 @@ async def system_status(ctx: Context) -> Reply:
         lines.append("详情：crmbot outbox --status dead")
     lines.append("识别准确度（近 7 天）：")
     lines += [f"• {x}" for x in accuracy_lines(week.payload())]
-    lines.append("定时任务：")
+    lines.append("定时任务：" if st.runs else
+                 "定时任务：还没有运行记录（由 crmbot serve 运行；控制台不运行定时任务）")
     for r in st.runs:
         mark = "✅" if r.last_status == "ok" else ("❌" if r.last_status == "error" else "…")
         when = short_dt(r.last_started_at, tz) if r.last_started_at else "未运行"

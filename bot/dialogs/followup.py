@@ -20,6 +20,7 @@ from bot.dialogs import followup_read as read
 from bot.dialogs.declare import PASS, Answer, Choice, Dialog, Saved, Slot, Turn
 from bot.dialogs.followup_cards import confirm_card, saved_card
 from bot.dialogs.followup_note import Note, summary_of, tracked
+from bot.render.format import when_text
 from crm_core.services import catalog as catalog_service
 from crm_core.services import corrections
 from crm_core.services import followups as service
@@ -155,6 +156,11 @@ async def _read_date(t: Turn, n: Note, text: str) -> Answer:
     return "没听懂这个时间，请说具体日期，如「周四」「11月28号下午3点」。"
 
 
+def _action_question(t: Turn, n: Note) -> str:
+    when = when_text(n.next_date, n.next_time) if n.next_date else None
+    return f"{when}打算做什么？" if when else "下一步打算做什么？"
+
+
 def _date_question(t: Turn, n: Note) -> str:
     return f"{n.next_action or '下一步'}定在什么时候？（如：周四下午3点）"
 
@@ -208,7 +214,7 @@ SLOTS: tuple[Slot[Note], ...] = (
          choices=_customer_choices, pick=_pick_customer),
     Slot("summary", "内容", "这次跟进聊了什么？", read=_read_summary,
          missing=lambda t, n: _required(n, "summary") and not n.summary),
-    Slot("next_action", "下一步", "下一步打算做什么？", read=_read_action,
+    Slot("next_action", "下一步", _action_question, read=_read_action,
          missing=lambda t, n: _required(n, "next_action") and not n.next_action,
          choices=_action_choices),
     Slot("next_date", "时间", _date_question, read=_read_date,

@@ -156,7 +156,22 @@ async def read_customer(t: Turn, n: Note, text: str) -> Answer:
     return None
 
 
+# what may surround a time said alone: '周四吧', '就定周四', '周四的'
+_TIME_ONLY_FILLER = re.compile(r"[\s，,。.！!？?、~～]|就|定在|定|在|吧|的|了|呢|啊|哈|嗯|那|先")
+
+
+def only_a_time(text: str, when: nlp.When) -> bool:
+    """The answer is a time and nothing else ('周四', '就周四吧'): no step is named in it."""
+    if when.text is None or when.date is None:
+        return False
+    rest = text.replace(when.text, "", 1)
+    return not _TIME_ONLY_FILLER.sub("", rest)
+
+
 async def read_next_action(t: Turn, n: Note, text: str) -> Answer:
+    """The answer to 下一步打算做什么: a preset, words for one, or a time alone — then the
+    time is kept and the step asked again (a '周四' must not become the step 其他)."""
+    when = nlp.parse_when(text, t.ctx.now)
     async with t.ctx.uow() as uow:
         catalog = await t.ctx.bot.catalog.get(uow)
     for action in catalog.next_actions:
@@ -166,10 +181,9 @@ async def read_next_action(t: Turn, n: Note, text: str) -> Answer:
     else:
         ext = await extract(t, text)
         merge_extraction(n, ext, overwrite=True)
-        if not n.next_action:
+        if not n.next_action and not (only_a_time(text, when) and not when.past):
             n.next_action = "其他"
             n.summary = f"{n.summary}（下一步：{text.strip()[:40]}）"
-    when = nlp.parse_when(text, t.ctx.now)
     if when.date is not None and not when.past:
         n.next_date, n.next_time = when.date, when.time
     return None
@@ -183,8 +197,8 @@ async def is_new_note(t: Turn, n: Note, text: str) -> bool:
     if len(text.strip()) < 8 or looks_like_correction(text):
         return False
     ext = await extract(t, text)
-    if ext.intent == "query":
-        return True
+    if ext.intent in ("query", "create_lead", "update_stage"):
+        return True                # another kind of message: never a correction of this note
     if ext.intent != "log_followup":
         return False
     other = bool(ext.customer and n.customer and ext.customer != n.customer)

@@ -35,7 +35,7 @@ def lead_line(lead: Lead, owner: str | None = None) -> str:
 
 
 def lead_card(lead: Lead, *, owner: str | None = None, masked: bool = False,
-              can_claim: bool = False) -> Card:
+              can_claim: bool = False, can_drop: bool = False) -> Card:
     phone = mask_phone(lead.phone) if masked else (lead.phone or "")
     fields: list[tuple[str, str]] = [
         ("联系人", " ".join(x for x in (lead.name, lead.title) if x) or "—"),
@@ -55,6 +55,8 @@ def lead_card(lead: Lead, *, owner: str | None = None, masked: bool = False,
     buttons: list[Button] = []
     if can_claim:
         buttons.append(Button("认领", "lead.claim", {"lead_id": str(lead.id)}, style="primary"))
+    if can_drop:
+        buttons.append(Button("放弃", "lead.drop", {"lead_id": str(lead.id)}, style="danger"))
     return Card(f"线索 #L{lead.id} · {clip(lead.company or '未知单位', 18)}", fields=tuple(fields),
                 body=clip(lead.message, 60), buttons=tuple(buttons))
 

@@ -19,8 +19,22 @@ def lead_merged(p: Mapping[str, Any]) -> Reply:
     buttons: tuple[Button, ...] = ()
     if p.get("lead_id"):
         buttons = (Button("查看线索", "lead.show", {"lead_id": str(p["lead_id"])}),)
+    if p.get("reopened"):
+        return Card(f"🔁 {who} 再次咨询，线索已重新打开", fields=tuple(fields),
+                    body="这条线索之前放弃了，现在重新归你跟进，请尽快联系。", buttons=buttons)
     return Card(f"🔁 {who} 再次咨询", fields=tuple(fields),
                 body="已并入原有记录，没有新建线索。", buttons=buttons)
+
+
+@notification("lead.dropped")
+def lead_dropped(p: Mapping[str, Any]) -> Reply:
+    who = " ".join(str(x) for x in (p.get("company"), p.get("name")) if x) or "线索"
+    fields = (("放弃人", str(p.get("by") or "—")), ("原因", clip(str(p.get("reason") or "—"), 40)),
+              ("放弃前", str(p.get("status") or "—")))
+    buttons = (Button("查看线索", "lead.show", {"lead_id": str(p["lead_id"])}),) \
+        if p.get("lead_id") else ()
+    return Card(f"🗑 #L{p.get('lead_id')} {clip(who, 20)} 被放弃", fields=fields,
+                body="如果不该放弃，可以转派给别人：/转派 #L编号", buttons=buttons)
 
 
 @notification("user.bind_request")

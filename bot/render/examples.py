@@ -18,6 +18,8 @@ LEAD = {"lead_id": 26, "company": "南京市鼓楼医院", "name": "钱霞", "ti
 EXAMPLES: dict[str, dict[str, Any]] = {
     "lead.merged": {"lead_id": 26, "company": "南京市鼓楼医院", "name": "钱霞",
                     "channel": "官网表单", "message": "想了解融合器的价格"},
+    "lead.dropped": {"lead_id": 26, "company": "南京市鼓楼医院", "name": "钱霞", "by": "张伟",
+                     "reason": "空号/打不通", "status": "已认领"},
     "user.bind_request": {"platform": "wecom", "platform_user_id": "ZhangWei",
                           "chat_id": "ZhangWei", "display": "张伟",
                           "candidates": [{"name": "张伟", "login": "zhangwei"}]},

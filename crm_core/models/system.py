@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from crm_core.models.base import json_column, new_dict, ts_column
@@ -67,6 +68,26 @@ class ProcessedEvent(SQLModel, table=True):
     platform: str = Field(primary_key=True)
     event_id: str = Field(primary_key=True)
     received_at: datetime = Field(sa_column=ts_column(nullable=False, index=True))
+
+
+class InboxEvent(SQLModel, table=True):
+    """A platform callback stored before it is acknowledged (issue 20.5): the verified,
+    decrypted platform message, unique per (platform, event id) so a platform's retry is
+    one row; processed from here, restart-safe, one worker at a time (a lease)."""
+
+    __tablename__ = "inbox_event"
+    __table_args__ = (UniqueConstraint("platform", "event_id", name="uq_inbox_platform_event"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str
+    event_id: str
+    payload: dict[str, Any] = Field(default_factory=new_dict, sa_column=json_column(dict))
+    status: str = Field(default="pending", index=True)      # pending | working | done | dead
+    attempts: int = 0
+    locked_by: str | None = None
+    locked_until: datetime | None = Field(default=None, sa_column=ts_column())
+    received_at: datetime = Field(sa_column=ts_column(nullable=False, index=True))
+    done_at: datetime | None = Field(default=None, sa_column=ts_column())
+    last_error: str | None = None
 
 
 class IntakeRequest(SQLModel, table=True):

@@ -12,7 +12,6 @@ import hashlib
 import json
 import logging
 import math
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -30,6 +29,7 @@ from crm_core.sqlite_inline import InlineConnection
 from crm_core.uow import UnitOfWork, snapshot
 
 log = logging.getLogger(__name__)
+MERGE_NOTICE_WINDOW_S = 600      # repeated merges into one record: one notice per owner
 
 TEXT_FIELDS: tuple[str, ...] = (
     "company", "name", "title", "phone", "email", "address", "product", "message",
@@ -371,6 +371,9 @@ async def _merge(
         owner_id = customer.owner_id if customer else None
     uow.event(lead.id if lead else None, "inquiry", detail, customer_id=customer_id,
               contact_id=contact_id)
+    owner = (await routing_state.reference(uow)).users_by_id.get(owner_id) \
+        if owner_id else None
+    reopened = False
     if lead is not None:
         before = snapshot(lead)
         lead.updated_at = uow.now
@@ -379,29 +382,56 @@ async def _merge(
                 setattr(lead, k, clean[k])
         uow.add(lead)
         uow.audit("lead.merge_inquiry", "lead", lead.id, before=before, after=snapshot(lead))
+        if lead.status == "dropped":
+            # a lead given up that asks again is alive: back to its owner with a fresh SLA
+            # clock, or to the pool when the owner has left
+            reopened = True
+            owner = await _reopen(uow, lead, owner)
+            owner_id = owner.id if owner else None
     else:
         uow.audit("contact.merge_inquiry", "contact", contact_id, after=detail)
-    owner = (await routing_state.reference(uow)).users_by_id.get(owner_id) \
-        if owner_id else None
     if owner is not None:
-        uow.notify(
-            "lead.merged", owner.id,
+        from crm_core.services.sla import notify_once
+
+        # one notice per record and owner per window (issue 12.6): 40 posts of one phone in
+        # a second are one push, not 40 (WeCom drops past 30/min per member); every inquiry
+        # stays in the record's history
+        window = int(uow.now.timestamp()) // MERGE_NOTICE_WINDOW_S
+        await notify_once(
+            uow, "lead.merged", owner.id,
             {"lead_id": lead.id if lead else None, "customer_id": customer_id,
              "contact_id": contact_id, "name": clean.get("name"), "company": clean.get("company"),
              "phone": clean.get("phone"), "message": clean.get("message"),
-             "channel": detail["channel"]},
-            # one row per merged inquiry: two at the same instant are still two (a replay of
-            # a key never gets here)
+             "channel": detail["channel"], "reopened": reopened},
+            # a reopening is news of its own, never folded into a plain merge notice
             dedupe_key=f"lead.merged:{lead.id if lead else 'c' + str(contact_id)}:"
-                       f"{uow.now.isoformat()}:{uuid.uuid4().hex}",
+                       f"{owner.id}:{window}{':reopened' if reopened else ''}",
         )
     return IntakeResult(
         lead_id=lead.id if lead else None, status=lead.status if lead else "merged",
         merged_into={"lead_id": lead.id if lead else None, "customer_id": customer_id,
                      "contact_id": contact_id},
         owner=owner.name if owner else None, owner_login=owner.login if owner else None,
-        reason="重复线索，已并入原有记录", duplicate_of_owner=owner.name if owner else None,
+        reason="已放弃的线索再次咨询，已重新打开" if reopened else "重复线索，已并入原有记录",
+        duplicate_of_owner=owner.name if owner else None,
     )
+
+
+async def _reopen(uow: UnitOfWork, lead: Lead, owner: User | None) -> User | None:
+    """A dropped lead asked again: its owner gets it back (assigned, SLA from now); without
+    an active owner it goes to the pool. Returns who owns it now."""
+    if owner is not None and owner.active:
+        await routing.assign_lead(uow, lead, owner, "放弃后再次咨询，重新打开",
+                                     event="reopened")
+        return owner
+    before = snapshot(lead)
+    lead.previous_owner_id, lead.owner_id = lead.owner_id, None
+    lead.status, lead.in_pool, lead.pooled_at = "new", True, uow.now
+    lead.assignment_reason = "放弃后再次咨询，重新打开，进入公海"
+    uow.add(lead)
+    uow.event(lead.id, "reopened", {"pool": True}, customer_id=lead.customer_id)
+    uow.audit("lead.reopen", "lead", lead.id, before=before, after=snapshot(lead))
+    return None
 
 
 def _raw(payload: Mapping[str, Any]) -> dict[str, Any]:

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlmodel import col
 
 from crm_core.errors import Conflict, Forbidden, NotFound
-from crm_core.models import ClaimOffer, ClaimOfferCandidate, Lead, User
-from crm_core.models.pipeline import OPEN_LEAD_STATUSES
-from crm_core.services import access
+from crm_core.models import ClaimOffer, ClaimOfferCandidate, FollowUp, Lead, User
+from crm_core.models.pipeline import LEAD_STATUS_LABELS, OPEN_LEAD_STATUSES
+from crm_core.services import access, users
 from crm_core.uow import UnitOfWork, snapshot
 
 GRADE_ORDER = {"red": 0, "yellow": 1, "green": 2}
@@ -134,3 +135,90 @@ async def owner_names(uow: UnitOfWork, ids: set[int]) -> dict[int, str]:
         return {}
     return {u.id: u.name for u in (await uow.session.execute(
         select(User).where(User.id.in_(ids)))).scalars() if u.id is not None}  # type: ignore[union-attr]
+
+
+# --- giving a lead up ---------------------------------------------------------------------------
+
+# The reasons offered as buttons; any other text is taken as written.
+DROP_REASONS = ("空号/打不通", "非目标客户", "客户无需求", "重复线索", "同行/骚扰")
+UNDO_REASON = "录入后撤销"
+DROPPABLE = ("pending", "new", "assigned", "claimed", "contacted", "qualified")
+
+
+@dataclass(frozen=True, slots=True)
+class DroppedLead:
+    lead: Lead
+    reason: str
+    told: list[str]                     # the managers who were told
+
+
+async def drop_lead(uow: UnitOfWork, user: User, lead_id: int, reason: str, *,
+                    expected_status: str | None = None) -> DroppedLead:
+    """放弃: an open lead leaves every list and every SLA clock with its reason; the owner's
+    managers are told (a paid-for lead never dies unnoticed). Only who may act on the lead
+    may give it up; a concurrent change wins over this one (Conflict, nothing written)."""
+    reason = " ".join(reason.split())[:100]
+    if not reason:
+        raise Conflict("drop without a reason", "放弃线索要写原因，如：/放弃 #L12 空号")
+    lead = await uow.session.get(Lead, lead_id)
+    if lead is None:
+        raise NotFound(f"lead {lead_id}", f"没有线索 #L{lead_id}")
+    await access.authorize(uow, user, "act", lead, "这条线索不归你管，不能放弃")
+    if lead.status not in DROPPABLE:
+        label = LEAD_STATUS_LABELS.get(lead.status, lead.status)
+        raise Conflict(f"lead {lead_id} is {lead.status}", f"线索 #L{lead_id} 已{label}，不能放弃")
+    status = expected_status or lead.status
+    before = snapshot(lead)
+    res = await uow.session.execute(
+        update(Lead).where(col(Lead.id) == lead_id, col(Lead.status) == status)
+        .values(status="dropped", in_pool=False, updated_at=uow.now))
+    if res.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(f"lead {lead_id} changed concurrently", "这条线索刚被改过，请重新打开再试")
+    await uow.session.refresh(lead)
+    await uow.session.execute(
+        update(ClaimOffer).where(col(ClaimOffer.lead_id) == lead_id,
+                                 col(ClaimOffer.status) == "open")
+        .values(status="cancelled"))
+    uow.event(lead_id, "dropped", {"reason": reason, "status": status},
+              customer_id=lead.customer_id, actor_id=user.id)
+    uow.audit("lead.drop", "lead", lead_id, before=before,
+              after={**(snapshot(lead) or {}), "drop_reason": reason})
+    told: list[str] = []
+    if reason != UNDO_REASON:
+        payload = {"lead_id": lead_id, "company": lead.company, "name": lead.name,
+                   "by": user.name, "reason": reason,
+                   "status": LEAD_STATUS_LABELS.get(status, status)}
+        owner_id = lead.owner_id or user.id or 0
+        to_tell = [m for m in await users.manager_chain(uow, owner_id, levels=1)
+                   if m.id not in (user.id, None) and m.active]
+        if lead.owner_id and lead.owner_id != user.id:      # a manager gave up a rep's lead
+            owner = await uow.session.get(User, lead.owner_id)
+            to_tell += [owner] if owner is not None and owner.active else []
+        for who in to_tell:
+            uow.notify("lead.dropped", who.id, payload,
+                       dedupe_key=f"lead.dropped:{lead_id}:{who.id}:{uow.now.isoformat()}")
+            told.append(who.name)
+    return DroppedLead(lead, reason, told)
+
+
+async def may_drop(uow: UnitOfWork, user: User, lead: Lead) -> bool:
+    """Whether the lead's card offers [放弃] to this user."""
+    return lead.status in DROPPABLE and await access.allowed(uow, user, "act", lead)
+
+
+async def undo_new_lead(uow: UnitOfWork, user: User, lead_id: int) -> Lead:
+    """撤销 right after creating a lead in chat: the lead is given up as 录入后撤销 while
+    nothing was done on it yet (still the rep's, no follow-up); otherwise refused."""
+    lead = await uow.session.get(Lead, lead_id)
+    if lead is None or lead.owner_id not in (None, user.id):
+        raise NotFound(f"lead {lead_id} of {user.login}", f"没有你建的线索 #L{lead_id}")
+    if lead.status not in ("pending", "new", "assigned", "claimed"):
+        raise Conflict(f"lead {lead_id} is {lead.status}",
+                       f"线索 #L{lead_id} 已有进展，不能撤销；无效请发「/放弃 #L{lead_id} 原因」")
+    if (await uow.session.execute(select(func.count()).select_from(FollowUp).where(
+            col(FollowUp.lead_id) == lead_id))).scalar_one():
+        raise Conflict(f"lead {lead_id} has follow-ups",
+                       f"线索 #L{lead_id} 已有跟进，不能撤销；无效请发「/放弃 #L{lead_id} 原因」")
+    if lead.owner_id is None:          # parked in 待补全 by the rep's own entry
+        lead.owner_id = user.id
+    return (await drop_lead(uow, user, lead_id, UNDO_REASON)).lead

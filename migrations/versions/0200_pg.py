@@ -3,7 +3,7 @@ that changes any table the cache is read from (replaces the column checksums); P
 the audit chain's lock and head in one call
 
 Revision ID: pg_1
-Revises: dialog_1, io_1, nlp_1, sec_1
+Revises: platform_1
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "pg_1"
-down_revision: str | Sequence[str] | None = ("dialog_1", "io_1", "nlp_1", "sec_1")
+down_revision: str | Sequence[str] | None = "platform_1"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

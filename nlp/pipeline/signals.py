@@ -23,7 +23,11 @@ from nlp.stage import detect_stage, stage_from_outcome
 __all__ = ["Signals", "classify", "find_obstacle", "find_planned_step"]
 
 _NEXT_MARK = re.compile(
-    r"再(?!考虑|商量|比较|看看|说|研究|评估)|准备|打算|计划|下一步|接下来|回头|改天")
+    r"再(?!考虑|商量|比较|看看|说|研究|评估)|准备|打算|计划|下一步|接下来|回头|改天"
+    # our own duty said with 要/得 and whom it is for: '要给他报价', '还得帮他们改方案',
+    # '得去一趟'. Not '需要'/'主要'/'不要', not their duty ('他要去', '客户得把…'), not '要跟
+    # 领导商量' (a talk is no step); the action itself must follow in the clause
+    r"|(?<![需主不只重想他她们家方户])(?:要|得)(?=(?:尽快|抓紧|赶紧|马上|先|再)?(?:给|帮|替|去|把))")
 
 
 @dataclass(frozen=True, slots=True)

@@ -354,16 +354,51 @@ async def test_permanent_error_not_retried(env: Any, fake: FakePlatform) -> None
 
 
 async def test_outbox_sends_carry_an_idempotency_uuid(env: Any, fake: FakePlatform) -> None:
-    from bot.addressing import delivery_key
-
     _, ctx, _ = env
     await ctx.senders["feishu"].send(ChatRef("feishu", "oc_1", "ou_1"), Text("reply"))
     assert "uuid" not in sent(fake)[0]                   # a direct reply: no key
-    token = delivery_key.set("sla:lead:42:2026-11-22")
-    try:
-        await ctx.senders["feishu"].send(ChatRef("feishu", "oc_1", "ou_1"), Text("push"))
-        await ctx.senders["feishu"].send(ChatRef("feishu", "oc_1", "ou_1"), Text("push"))
-    finally:
-        delivery_key.reset(token)
+    for _ in range(2):
+        await ctx.senders["feishu"].send(ChatRef("feishu", "oc_1", "ou_1"), Text("push"),
+                                         delivery_key="sla:lead:42:2026-11-22")
     assert sent(fake)[1]["uuid"] == sent(fake)[2]["uuid"]
+    assert fake.calls("/open-apis/im/v1/messages")[1].body == \
+        fake.calls("/open-apis/im/v1/messages")[2].body
     assert len(sent(fake)[1]["uuid"]) <= 50
+
+
+async def test_group_flag_kept_on_the_replacement_and_the_patched_card(
+        env: Any, fake: FakePlatform) -> None:
+    """A click in a group answers with a card whose buttons still say `g`, inline and when
+    PATCHed later; the next click on it is again a group click (phones stay masked)."""
+    client, _, bot = env
+    click = payload("card_action.json")
+    click["event"]["action"]["value"] = {"action": "lead.claim", "args": {"lead_id": "42"},
+                                         "g": 1}
+    click["event"]["context"]["open_chat_id"] = "oc_group_1"
+    answer = await (await post_event(client, click)).json()
+    assert bot.handled[-1].chat.is_group
+    fake.on("POST", "/open-apis/im/v1/messages", {"code": 0, "data": {"message_id": "om_x"}})
+    bot.delay = 3.0
+    slow = dict(click, header=dict(click["header"], event_id="ev-card-2"))
+    assert await (await post_event(client, slow)).json() == {}
+    await wait_for(lambda: len(fake.calls("/open-apis/im/v1/messages/om_card_1", "PATCH")) == 1,
+                   within=6)
+    patched = json.loads(fake.calls("/open-apis/im/v1/messages/om_card_1", "PATCH")[0]
+                         .json["content"])
+    for card in (answer["card"]["data"], patched):
+        for element in card["elements"]:
+            for button in element.get("actions", []):
+                assert button["value"]["g"] == 1
+
+
+def test_card_callback_create_time_is_microseconds() -> None:
+    from adapters.feishu.inbound import press_to_incoming
+
+    click = payload("card_action.json")
+    click["header"]["create_time"] = "1609073151345678"         # µs, as Feishu sends it
+    press = press_to_incoming(click, UTC)
+    assert press is not None
+    assert press.sent_at == datetime.fromtimestamp(1609073151.345678, UTC)
+    click["header"]["create_time"] = "1609073151345"            # ms stays ms
+    again = press_to_incoming(click, UTC)
+    assert again is not None and again.sent_at.year == 2020

@@ -13,9 +13,9 @@ from aiohttp import web
 
 from adapters.dingtalk.inbound import BotMessageHandler
 from adapters.dingtalk.outbound import DingTalkApi, DingTalkSender
+from adapters.dispatch import Dispatcher
 from adapters.feishu.inbound import FeishuEvents
 from adapters.feishu.outbound import FeishuApi, FeishuSender
-from adapters.platforms import Dispatcher
 from bot.messages import Incoming, Reply, Text
 from tests.adapters.fakes import FakePlatform, Recorded, make_ctx, wait_for
 

@@ -10,12 +10,11 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from adapters.dispatch import Dispatcher, default_concurrency
 from adapters.http_client import ApiClient, ApiError, RateLimiter, TokenCache
 from adapters.platforms import (
     PLATFORM_SETUPS,
-    Dispatcher,
     decode_press,
-    default_concurrency,
     encode_press,
     setup_enabled,
 )
@@ -89,7 +88,8 @@ async def test_one_chat_in_order_other_chats_in_parallel() -> None:
 
 async def test_duplicates_dropped_and_failures_contained(caplog: Any) -> None:
     class Failing:
-        async def send(self, to: ChatRef, reply: Reply) -> str | None:
+        async def send(self, to: ChatRef, reply: Reply, *,
+                       delivery_key: str | None = None) -> str | None:
             raise SendError("platform down", retryable=True)
 
     class ReportingBot(FakeBot):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot import texts
 from bot.messages import Card, Text
-from crm_core.models import AuditLog, Customer, FollowUp, Lead, Task
+from crm_core.models import AuditLog, Customer, Draft, FollowUp, Lead, Task
 from tests.conftest import TZ, ChatHarness, text_of
 
 pytestmark = pytest.mark.e2e
@@ -80,6 +80,20 @@ async def test_missing_date_is_asked_and_corrections_are_read_in_context(
     assert task.remind_at == datetime(2026, 11, 25, 14, 30, tzinfo=TZ)
 
 
+async def test_a_time_given_for_the_step_keeps_the_step_asked(chat: ChatHarness) -> None:
+    """'周四' answered to 下一步打算做什么 is the step's day, not a step called 其他."""
+    assert "下一步打算做什么" in text_of(await chat.say("刚给省人医李科长打了电话"))
+    replies = await chat.say("就周四吧")
+    assert "11月26日(周四)打算做什么" in text_of(replies)
+    c = card(await chat.press("报价"))
+    assert field(c, "下一步") == "报价" and field(c, "时间").startswith("11月26日")
+    assert "（下一步：" not in text_of([c])
+    assert card(await chat.say("确认")).title.startswith("✅ 跟进已保存")
+    fu = (await rows(chat, FollowUp, FollowUp.source == "chat"))[-1]
+    assert fu.next_action == "报价" and "（下一步：" not in (fu.summary or "")
+    assert fu.next_due_at is not None and fu.next_due_at.date().isoformat() == "2026-11-26"
+
+
 async def test_customer_is_asked_and_picked_by_short_name(chat: ChatHarness) -> None:
     replies = await chat.say("打电话约了下周一去演示")
     assert "哪家客户" in text_of(replies)
@@ -134,6 +148,17 @@ async def test_a_new_note_typed_mid_dialog_keeps_both(chat: ChatHarness) -> None
     assert "上一条跟进记录还没保存" in out
     assert "[保存上一条]" in out and "[丢弃上一条]" in out and "[一起处理]" in out
     assert field(card(replies), "客户") == "南京市鼓楼医院"
+
+
+async def test_a_new_lead_typed_at_an_open_card_does_not_rewrite_it(chat: ChatHarness) -> None:
+    """Another kind of message at the card (a new lead, a stage move) is handled as itself;
+    the open note keeps its customer and words."""
+    before = card(await chat.say("刚给省人医李科长打了电话，周四去报价"))
+    assert field(before, "客户") == "江苏省人民医院"
+    await chat.say("录入新线索：徐州市中心医院 骨科 葛主任 手机 13852106677")
+    notes = [d.data for d in await rows(chat, Draft, Draft.dialog == "followup")]
+    assert notes and all("徐州" not in str(n) for n in notes)
+    assert any("江苏省人民医院" in str(n) for n in notes)
 
 
 async def test_unknown_command_and_wrong_arguments(chat: ChatHarness) -> None:

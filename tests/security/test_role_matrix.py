@@ -153,6 +153,10 @@ def escalation_action(action: str) -> Effect:
     return check
 
 
+async def lead_dropped(db: Database, w: World, text: str, actor: str) -> bool:
+    return bool((await _get(db, Lead, w.lead.id)).status == "dropped")
+
+
 async def task_done(db: Database, w: World, text: str, actor: str) -> bool:
     return bool((await _get(db, Task, w.task.id)).status == "done")
 
@@ -207,6 +211,11 @@ CASES: tuple[Case, ...] = (
     Case("[lead.reassign] his lead",
          press("lead.reassign", lead_id=lambda w: w.lead.id, target=lambda w: "zhangwei"),
          lead_owner_is("zhangwei"), covers=("lead.reassign",)),
+    Case("/放弃 N of his lead", lambda w: f"/放弃 #L{w.lead.id} 非目标客户", lead_dropped,
+         covers=("放弃",)),
+    Case("[lead.drop] his lead",
+         press("lead.drop", lead_id=lambda w: w.lead.id, reason=lambda w: "空号/打不通"),
+         lead_dropped, covers=("lead.drop",)),
     Case("/认领 N of an unowned lead of his team", lambda w: f"/认领 {w.unowned.id}",
          unowned_claimed, covers=("认领",)),
     Case("[lead.claim] his lead", press("lead.claim", lead_id=lambda w: w.lead.id),

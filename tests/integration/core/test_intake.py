@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
@@ -184,3 +186,39 @@ async def test_platform_problems_reach_the_admins_once_per_hour(
         admins = list((await s.execute(select(User).where(User.role == "admin"))).scalars())
     assert len(rows) == len(admins) == 1
     assert "40091" in rows[0].payload["text"]
+
+
+async def test_repeated_merges_make_one_notice_per_owner_per_window(
+    db: Database, clock: FrozenClock
+) -> None:
+    """Issue 12.6: a burst of posts of one phone merges into one lead and tells its owner
+    once per window; every inquiry is still in the lead's history; the next window tells
+    again."""
+    async with uow(db, clock) as u:
+        first = await intake_lead(u, {"company": "鼓楼医院", "phone": "13911112222"})
+    async with db.session() as s:
+        lead = await s.get(Lead, first.lead_id)
+        assert lead is not None
+        if lead.owner_id is None:
+            owner = User(login="zhangwei2", name="张伟")
+            s.add(owner)
+            await s.flush()
+            lead.owner_id = owner.id
+            s.add(lead)
+        await s.commit()
+    for _ in range(5):
+        async with uow(db, clock) as u:
+            res = await intake_lead(u, {"phone": "13911112222"})
+            assert res.merged_into is not None and res.merged_into["lead_id"] == first.lead_id
+    async with db.session() as s:
+        merged = [r for r in (await s.execute(select(OutboxMessage))).scalars()
+                  if r.kind == "lead.merged"]
+    assert len(merged) == 1
+    assert await count(db, LeadEvent, LeadEvent.kind == "inquiry") == 5
+    clock.advance(timedelta(minutes=11))
+    async with uow(db, clock) as u:
+        await intake_lead(u, {"phone": "13911112222"})
+    async with db.session() as s:
+        merged = [r for r in (await s.execute(select(OutboxMessage))).scalars()
+                  if r.kind == "lead.merged"]
+    assert len(merged) == 2

@@ -36,6 +36,7 @@ async def test_daily_backup_retention_and_status(sqlite_demo_url: str, clock: Fr
         card = (await chat.say("/系统"))[0]
         assert isinstance(card, Card)
         assert dict(card.fields)["最近备份"].startswith("✅ 11月26日")
+        assert "还没有运行记录" not in card.body
     finally:
         await db.dispose()
 
@@ -76,3 +77,9 @@ async def test_backups_can_be_turned_off(sqlite_demo_url: str, clock: FrozenCloc
         assert isinstance(card, Card) and dict(card.fields)["最近备份"].startswith("未开启")
     finally:
         await db.dispose()
+
+
+async def test_status_says_when_no_job_has_run_yet(sqlite_chat: ChatHarness) -> None:
+    card = (await sqlite_chat.say("/系统", user="linxiao"))[0]
+    assert isinstance(card, Card)
+    assert "定时任务：还没有运行记录" in card.body and dict(card.fields)["最近备份"] == "还没有"

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import sqlalchemy.dialects.postgresql  # noqa: F401
 
-from bot.addressing import BotPresenter, current_delivery_key
+from bot.addressing import BotPresenter
 from bot.messages import ChatRef, Reply
 from crm_core.clock import SystemClock
 from crm_core.db import Database
 from crm_core.settings import Settings
 from scheduler.delivery import Deliverer, DeliveryConfig
+from scheduler.ratelimit import RecipientBudget
 from scheduler.runner import run_job
 
 
@@ -22,9 +23,10 @@ class FileSender:
     def __init__(self, path: Path) -> None:
         self.f = path.open("a", encoding="utf-8")
 
-    async def send(self, to: ChatRef, reply: Reply) -> str | None:
+    async def send(self, to: ChatRef, reply: Reply, *,
+                   delivery_key: str | None = None) -> str | None:
         await asyncio.sleep(0.001)
-        self.f.write(f"{current_delivery_key()}\n")
+        self.f.write(f"{delivery_key}\n")
         self.f.flush()
         return None
 
@@ -37,8 +39,11 @@ async def main(url: str, out: str, mode: str) -> None:
             for _ in range(5):
                 await run_job("sla_scan", db, clock, Settings(database_url=url))
             return
+        # one recipient takes all 600+ messages: no per-member windows here (they are
+        # tested in test_delivery.py), this is about two processes
         d = Deliverer(db, clock, {"wecom": FileSender(Path(out))}, presenter=BotPresenter(),
-                      config=DeliveryConfig(batch_size=20, rates={"wecom": (5000.0, 100)}))
+                      config=DeliveryConfig(batch_size=20, rates={"wecom": (5000.0, 100)}),
+                      budget=RecipientBudget({}))
         idle = 0
         while idle < 3:
             stats = await d.run_once()

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from bot.addressing import BotPresenter, current_delivery_key
+from bot.addressing import BotPresenter
 from bot.messages import ChatRef, Image, Reply, Text
 from bot.ports import RecordingSender, SendError
 from bot.render import notification
@@ -44,7 +44,8 @@ class FlakySender:
     sent: list[tuple[ChatRef, Reply, str | None]] = field(default_factory=list)
     calls: int = 0
 
-    async def send(self, to: ChatRef, reply: Reply) -> str | None:
+    async def send(self, to: ChatRef, reply: Reply, *,
+                   delivery_key: str | None = None) -> str | None:
         self.calls += 1
         if self.fail > 0:
             self.fail -= 1
@@ -52,7 +53,7 @@ class FlakySender:
         if isinstance(reply, Image) and self.fail_on_image > 0:
             self.fail_on_image -= 1
             raise SendError("upload failed")
-        self.sent.append((to, reply, current_delivery_key()))
+        self.sent.append((to, reply, delivery_key))
         return f"m{len(self.sent)}"
 
 
@@ -210,3 +211,36 @@ async def test_admins_hear_about_dead_letters_once(
             OutboxMessage.kind == "outbox.dead"))).scalar_one()
     assert row.recipient_id == people.admin.id
     assert row.payload["count"] == 2
+
+
+async def test_a_burst_to_one_member_is_spread_under_wecom_limits(
+        sched_db: Database, frozen: FrozenClock, people: People) -> None:
+    """Issue 20.3: WeCom drops silently past 30 messages a minute to one member. A burst of
+    200 pushes to one rep goes out 30 a minute, every one of them, none dead, none lost."""
+    await queue(sched_db, frozen, people.rep.id, 200)
+    sender = RecordingSender()
+    d = Deliverer(sched_db, frozen, {"wecom": sender}, presenter=SHOW, config=CFG)
+    per_minute = []
+    for _ in range(12):
+        before = len(sender.sent)
+        stats = await d.drain()
+        assert stats.dead == 0
+        per_minute.append(len(sender.sent) - before)
+        frozen.advance(timedelta(seconds=60))
+    assert max(per_minute) <= 30
+    assert sum(per_minute) == 200
+    assert per_minute[:7] == [30, 30, 30, 30, 30, 30, 20]
+    assert set((await statuses(sched_db)).values()) == {"sent"}
+    assert sorted(k for k in sender.keys) == sorted(f"k{i}" for i in range(200))
+
+
+def test_recipient_budget_windows() -> None:
+    from scheduler.ratelimit import RecipientBudget
+
+    b = RecipientBudget({"wecom": ((60.0, 3), (3600.0, 5))})
+    assert [b.reserve("wecom", "u", 0.0) for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert b.reserve("wecom", "u", 10.0) == 50.0            # the minute is full
+    assert b.reserve("wecom", "v", 10.0) == 0.0             # another member is not
+    assert b.reserve("wecom", "u", 60.0, n=2) == 0.0
+    assert b.reserve("wecom", "u", 130.0) == 3600.0 - 130.0  # the hour is full
+    assert b.reserve("dingtalk", "u", 0.0) == 0.0           # no published limit

@@ -31,3 +31,16 @@ def test_extract_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert out[0]["customer"] == "杭州市第一人民医院"
     assert (out[0]["next_date"], out[0]["next_time"]) == ("2026-05-14", "10:00")
     assert out[1]["intent"] == "other"
+
+
+@pytest.mark.parametrize("content", [None, "not json", "[1, 2]", '{"customers": 5}'])
+def test_a_bad_catalog_file_is_refused_with_a_reason(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        content: str | None) -> None:
+    cat = tmp_path / "catalog.json"
+    if content is not None:
+        cat.write_text(content, encoding="utf-8")
+    monkeypatch.setattr("sys.stdin", io.StringIO('{"id": "a", "text": "你好"}\n'))
+    assert main(["extract", "--catalog", str(cat)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "catalog.json" in captured.err

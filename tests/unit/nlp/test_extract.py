@@ -260,3 +260,18 @@ def test_zaishuo_is_not_a_planned_step(catalog: Catalog) -> None:
 def test_lead_names(catalog: Catalog, text: str, customer: str) -> None:
     rec = extract(text, now=NOW, catalog=catalog)
     assert (rec.intent, rec.customer) == ("create_lead", customer)
+
+
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [
+        ("刚给明达黄总打了电话，要给他报价", "报价"),                # our duty, said with 要给
+        ("去了趟明达，还得尽快给黄总报价", "报价"),                  # 还得 + an adverb
+        ("明达黄总他要跟老板商量一下报价", None),                    # their plan, not ours
+        ("明达黄总说不要报价了", None),                              # 不要 is no plan
+        ("明达黄总主要是想看看报价", None),                          # 主要 is no plan
+    ],
+)
+def test_our_duty_with_yao_or_dei_is_the_planned_step(catalog: Catalog, text: str,
+                                                        action: str | None) -> None:
+    assert extract(text, now=NOW, catalog=catalog).next_action == action

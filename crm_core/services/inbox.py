@@ -1,0 +1,111 @@
+"""The inbox: platform callbacks stored before they are acknowledged (issue 20.5).
+
+An adapter verifies and decrypts a callback, `put`s the platform message here (one row per
+(platform, event id): the platform's retries are the same row) and only then answers 200;
+a busy process never refuses one. Rows are then `claim`ed with a lease — the one just
+stored by its own process at once, the rest (a crash, a restart, another process's lapsed
+lease) by a periodic sweep — handled, and `finish`ed. Claims are one UPDATE; on PostgreSQL
+its sub-select skips rows other processes hold (`FOR UPDATE SKIP LOCKED`); finishing is
+fenced on the worker's lease. So a stored message is handled at least once and, while the
+handler runs inside its lease, by one process at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from crm_core.db import Database
+from crm_core.models import InboxEvent
+
+T = InboxEvent.__table__  # type: ignore[attr-defined]
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    platform: str
+    event_id: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+async def put(db: Database, platform: str, event_id: str, payload: dict[str, Any],
+              now: datetime) -> int | None:
+    """Store one callback; its row id, or None when (platform, event_id) is stored already
+    (a retry of the platform). Committed when it returns."""
+    mod = postgresql if db.dialect == "postgresql" else sqlite
+    stmt = (mod.insert(T).values(platform=platform, event_id=str(event_id)[:255],
+                                 payload=payload, status="pending", attempts=0,
+                                 received_at=now)
+            .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+            .returning(T.c.id))
+    async with db.sessions() as s:
+        row = (await s.execute(stmt)).first()
+        await s.commit()
+    return int(row[0]) if row is not None else None
+
+
+async def claim(db: Database, worker: str, now: datetime, *, lease: timedelta,
+                ids: list[int] | None = None, platform: str | None = None,
+                limit: int = 50) -> list[Claimed]:
+    """Take rows for `worker`: the given `ids`, or any due rows of `platform` (pending, or
+    working with a lapsed lease), oldest first."""
+    due = sa.or_(T.c.status == "pending",
+                 sa.and_(T.c.status == "working", T.c.locked_until < now))
+    sub = sa.select(T.c.id).where(due)
+    if ids is not None:
+        sub = sub.where(T.c.id.in_(ids))
+    if platform is not None:
+        sub = sub.where(T.c.platform == platform)
+    sub = sub.order_by(T.c.id).limit(limit)
+    if db.dialect == "postgresql":
+        sub = sub.with_for_update(skip_locked=True)
+    stmt = (sa.update(T).where(T.c.id.in_(sub.scalar_subquery()))
+            .values(status="working", locked_by=worker, locked_until=now + lease,
+                    attempts=T.c.attempts + 1)
+            .returning(T.c.id, T.c.platform, T.c.event_id, T.c.payload, T.c.attempts))
+    async with db.sessions() as s:
+        rows = (await s.execute(stmt)).all()
+        await s.commit()
+    return sorted((Claimed(r.id, r.platform, r.event_id, dict(r.payload or {}), r.attempts)
+                   for r in rows), key=lambda c: c.id)
+
+
+async def finish(db: Database, row_id: int, worker: str, now: datetime, *,
+                 error: str | None = None, attempts: int = 1) -> bool:
+    """Mark a claimed row done, or — on `error` — pending again (dead after MAX_ATTEMPTS).
+    False when the worker had lost its lease (another took the row)."""
+    if error is None:
+        values: dict[str, Any] = {"status": "done", "done_at": now, "last_error": None}
+    else:
+        values = {"status": "dead" if attempts >= MAX_ATTEMPTS else "pending",
+                  "last_error": error[:500]}
+    stmt = (sa.update(T).where(T.c.id == row_id, T.c.locked_by == worker,
+                               T.c.status == "working")
+            .values(locked_by=None, locked_until=None, **values))
+    async with db.sessions() as s:
+        res = await s.execute(stmt)
+        await s.commit()
+    return bool(res.rowcount)  # type: ignore[attr-defined]
+
+
+async def prune(db: Database, now: datetime, older_than: timedelta = timedelta(days=3)) -> int:
+    """Forget handled rows after `older_than` (platform retries end within hours)."""
+    stmt = sa.delete(T).where(T.c.status == "done", T.c.received_at < now - older_than)
+    async with db.sessions() as s:
+        res = await s.execute(stmt)
+        await s.commit()
+    return int(res.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def counts(db: Database) -> dict[str, int]:
+    """Rows per status (for /系统 and tests)."""
+    stmt = sa.select(T.c.status, sa.func.count()).group_by(T.c.status)
+    async with db.sessions() as s:
+        return {str(k): int(v) for k, v in (await s.execute(stmt)).all()}
