@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from crm_core.infra.cache_versions import CACHE_SOURCE_TABLES, TOUCHED_TABLES
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -100,8 +102,8 @@ class Database:
             # file still meet the busy timeout.
             kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60)
             # statements run on the loop's thread: no thread hop per call, and the WAL is
-            # checkpointed by a background thread (see crm_core.sqlite_inline)
-            from crm_core.sqlite_inline import inline_creator
+            # checkpointed by a background thread (see crm_core.infra.sqlite_inline)
+            from crm_core.infra.sqlite_inline import inline_creator
 
             path = make_url(url).database or ":memory:"
             kwargs["async_creator"] = inline_creator(
@@ -112,9 +114,9 @@ class Database:
             # A connection found dead fails its one request (503) and SQLAlchemy then
             # recycles every connection older than the failure, so the pool recovers by
             # itself after a server restart. BEGIN waits for the first statement that needs
-            # it (crm_core.pg_driver). A small pool keeps each connection's prepared
+            # it (crm_core.infra.pg_driver). A small pool keeps each connection's prepared
             # statements warm (two cores do not run more at once).
-            from crm_core import pg_driver
+            from crm_core.infra import pg_driver
 
             kwargs.update(pool_size=5, max_overflow=10, pool_timeout=5, pool_recycle=1800,
                           module=pg_driver.dbapi(),
@@ -129,7 +131,7 @@ class Database:
         self.lead_writes = 0
         self.reference_writes = 0
         event.listen(self.engine.sync_engine, "after_cursor_execute", self._count_lead_writes)
-        # the cache source tables this transaction wrote (crm_core.cache_versions.touched):
+        # the cache source tables this transaction wrote (crm_core.infra.cache_versions.touched):
         # kept on the connection, forgotten when its transaction ends
         for name in ("commit", "rollback"):
             event.listen(self.engine.sync_engine, name, _forget_touched)
@@ -165,7 +167,7 @@ class Database:
 
     def _start_checkpointer(self) -> None:
         if self._checkpointer is None:
-            from crm_core.sqlite_inline import Checkpointer
+            from crm_core.infra.sqlite_inline import Checkpointer
 
             self._checkpointer = Checkpointer(make_url(self.url).database or "")
 
@@ -183,11 +185,6 @@ APPEND_INFO = "crmbot.append"           # UnitOfWork.append: rows written at flu
 ON_COMMIT_INFO = "crmbot.on_commit"     # UnitOfWork.on_commit: callbacks after the commit
 _LEAD_DML = re.compile(r"\s*(?:INSERT INTO|UPDATE|DELETE FROM) lead\b")
 _DML_TABLE = re.compile(r'\s*(?:INSERT INTO|UPDATE|DELETE FROM) "?(\w+)')
-TOUCHED_TABLES = "crmbot.touched_tables"   # Connection.info: cache sources written
-# every table an in-process cache is read from (crm_core.cache_versions.SOURCES)
-CACHE_SOURCE_TABLES = frozenset({
-    "crm_user", "user_identity", "team", "region", "assignment_rule", "config_entry",
-    "product", "customer", "contact", "stage", "learned_alias"})
 
 
 def _forget_touched(conn: Any) -> None:

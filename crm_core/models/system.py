@@ -113,7 +113,7 @@ class ContactPoint(SQLModel, table=True):
 
 
 class CacheVersion(SQLModel, table=True):
-    """One counter per in-process cache (`crm_core.cache_versions.SOURCES`): database
+    """One counter per in-process cache (`crm_core.infra.cache_versions.SOURCES`): database
     triggers add one in the transaction that changes any table the cache is read from, so a
     process sees a change made by any other the moment it is committed."""
 

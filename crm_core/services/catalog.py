@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import col
 
-from crm_core import cache_versions
 from crm_core.models import (
     ConfigEntry,
     Contact,
@@ -31,11 +30,11 @@ DEFAULT_OBSTACLES = ["招标延迟", "院长换届", "预算冻结", "招标暂�
 async def catalog_version(uow: UnitOfWork, part: str = "catalog") -> int | None:
     """The committed version of the catalog (customers, contacts, products, stages,
     configuration, the team's learned words) or, with part="learned", of every rep's learned
-    words (crm_core.cache_versions); None when this transaction changed them itself (read
+    words (crm_core.infra.cache_versions); None when this transaction changed them itself (read
     them afresh, and keep what was read out of any shared cache)."""
-    if await cache_versions.touched(uow, part):
+    if await uow.changed_cache_sources(part):
         return None
-    return await cache_versions.version(uow, part)
+    return await uow.cache_version(part)
 
 
 async def get_config(uow: UnitOfWork, key: str, default: Any = None) -> Any:

@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, case, func, select, text
 
-from crm_core import cache_versions
 from crm_core.db import REFERENCE_TABLES
 from crm_core.models import (
     AssignmentRule,
@@ -304,14 +303,14 @@ async def _static_version(uow: UnitOfWork) -> tuple[Any, ...]:
     to the reference tables): nothing else can change them, so no query when the intake's
     lookup read data_version already. PostgreSQL (many connections and processes): the
     `reference` row of `cache_version`, which triggers bump in the transaction of any
-    change to users, teams, rules, products or the configuration (crm_core.cache_versions)."""
+    change to users, teams, rules, products or the configuration (crm_core.infra.cache_versions)."""
     if uow.db.dialect == "sqlite":
         data_version = uow.memo.get(_DATA_VERSION)
         if data_version is None:
             data_version = (await uow.sql(_DATA_VERSION_SQL)).scalar()
             uow.memo[_DATA_VERSION] = data_version
         return ("sqlite", data_version, uow.db.reference_writes)
-    return ("version", await cache_versions.version(uow, "reference"))
+    return ("version", await uow.cache_version("reference"))
 
 
 async def reference(uow: UnitOfWork) -> Reference:
@@ -328,7 +327,7 @@ async def reference(uow: UnitOfWork) -> Reference:
     memo = uow.memo.get(_CACHE_KEY)
     if memo is not None:
         return memo  # type: ignore[no-any-return]
-    own = await cache_versions.touched(uow, "reference")
+    own = await uow.changed_cache_sources("reference")
     version: tuple[Any, ...] | None = None
     if not own:
         version = await _static_version(uow)

@@ -16,7 +16,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # cache → {table: the columns whose change matters (None: any)}; a frozen copy of
-# crm_core.cache_versions.SOURCES as of this revision (a later change adds a migration)
+# crm_core.infra.cache_versions.SOURCES as of this revision (a later change adds a migration)
 SOURCES: dict[str, dict[str, tuple[str, ...] | None]] = {
     "reference": {"crm_user": None, "user_identity": None, "team": None, "region": None,
                   "assignment_rule": None, "config_entry": None, "product": None},

@@ -1,4 +1,4 @@
-"""PostgreSQL without needless round trips (crm_core.pg_driver): a unit of work that only
+"""PostgreSQL without needless round trips (crm_core.infra.pg_driver): a unit of work that only
 reads opens no transaction; the first write, locking read or advisory lock opens one, and
 from there on everything is one transaction, all or nothing."""
 
@@ -9,8 +9,8 @@ from sqlalchemy import select, text
 
 from crm_core.clock import SystemClock
 from crm_core.db import Database
+from crm_core.infra.pg_driver import plain_read
 from crm_core.models import ConfigEntry
-from crm_core.pg_driver import plain_read
 from crm_core.uow import UnitOfWork
 
 POSTGRES = pytest.mark.parametrize("db_url", ["postgres"], indirect=True)

@@ -1,5 +1,5 @@
 """Caches are validated by a version that triggers bump with every change to what they hold
-(crm_core.cache_versions), seen by another process at once: the changes a checksum of
+(crm_core.infra.cache_versions), seen by another process at once: the changes a checksum of
 columns missed (a rule edited in place, two reps swapping teams, leave and capacity moved
 between reps) route the next lead taken in by a second process."""
 
@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
-from crm_core import cache_versions
+from crm_core.infra import cache_versions
 from crm_core.models import AssignmentRule, Customer, Lead, LearnedAlias, User
 from crm_core.models.pipeline import OPEN_LEAD_STATUSES
 from crm_core.services import routing_rules

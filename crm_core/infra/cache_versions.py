@@ -13,12 +13,12 @@ and leaves the shared cache alone (`touched`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
-from crm_core.db import CACHE_SOURCE_TABLES, TOUCHED_TABLES
-from crm_core.uow import UnitOfWork
+if TYPE_CHECKING:
+    from crm_core.uow import UnitOfWork
 
 # cache → {table: the columns whose change matters (None: any)}. Changing this needs a
 # migration that recreates the triggers (see migrations/versions/0200_pg.py).
@@ -33,7 +33,9 @@ SOURCES: dict[str, dict[str, tuple[str, ...] | None]] = {
 # rows that matter where not all do: the catalog holds the team's learned words only, each
 # rep's own are the `learned` overlay
 ROW_FILTERS: dict[tuple[str, str], str] = {("catalog", "learned_alias"): "owner_id = 0"}
-assert {t for tables in SOURCES.values() for t in tables} == CACHE_SOURCE_TABLES
+# every table a cache is read from: the engine hook of crm_core.db notes the writes to them
+CACHE_SOURCE_TABLES = frozenset(t for tables in SOURCES.values() for t in tables)
+TOUCHED_TABLES = "crmbot.touched_tables"   # Connection.info: cache sources written
 
 _VERSIONS_SQL = text("SELECT name, version FROM cache_version")
 _MEMO = "cache_versions"
