@@ -3,7 +3,7 @@ settings, and the registry of platform senders and user directories."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,6 @@ class AppContext:
     senders: dict[str, Sender] = field(default_factory=dict)
     directories: dict[str, UserDirectory] = field(default_factory=dict)
     # coroutines started with the server and stopped (cancelled, then awaited) with it
-    background: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
     # called on shutdown, in reverse order
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)

@@ -351,7 +351,7 @@ class Dispatcher:
         received = time.perf_counter()
         task = asyncio.create_task(self._press_work(incoming))
         self._tasks.add(task)   # type: ignore[arg-type]
-        task.add_done_callback(self._tasks.discard)  # type: ignore[arg-type]
+        task.add_done_callback(self._tasks.discard)
         try:
             replies = await asyncio.wait_for(asyncio.shield(task), within)
         except TimeoutError:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TextIO
 
 from crm_core.policies.personal_data import mask_personal_data
 
@@ -39,14 +40,17 @@ def level_from(name: str | None, default: int = logging.INFO) -> int:
     return value if isinstance(value, int) else default
 
 
-def configure_logging(level: int, stream: object = None) -> None:
+class CrmbotHandler(logging.StreamHandler):
+    """Our stderr handler (told apart from handlers others installed)."""
+
+
+def configure_logging(level: int, stream: TextIO | None = None) -> None:
     """One stderr handler on the root logger, masking personal data. Idempotent."""
     root = logging.getLogger()
-    handler = next((h for h in root.handlers if getattr(h, "crmbot", False)), None)
+    handler = next((h for h in root.handlers if isinstance(h, CrmbotHandler)), None)
     if handler is None:
-        handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
+        handler = CrmbotHandler(stream or sys.stderr)
         handler.setFormatter(logging.Formatter(FORMAT))
         handler.addFilter(PersonalDataFilter())
-        handler.crmbot = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     root.setLevel(level)

@@ -246,7 +246,7 @@ def _merged_ranges(ws: Any) -> list[tuple[int, int, int, int]]:
                 except (ValueError, TypeError):
                     continue
                 if None not in (c0, r0, c1, r1):
-                    out.append((int(r0), int(c0), int(r1), int(c1)))  # type: ignore[arg-type]
+                    out.append((int(r0), int(c0), int(r1), int(c1)))
                 if len(out) >= MAX_MERGED_RANGES:
                     break
             elif el.tag == f"{_MAIN_NS}row":

@@ -110,7 +110,7 @@ class UnitOfWork:
         """Reads reused within this transaction (the reference snapshot of
         `crm_core.services.routing_state`): one version check per transaction, not per use.
         Emptied at commit and rollback, and by a flush that writes a reference table."""
-        return self.session.info.setdefault(MEMO_INFO, {})  # type: ignore[no-any-return]
+        return self.session.info.setdefault(MEMO_INFO, {})
 
     async def commit(self) -> None:
         await self._write_appended(final=True)

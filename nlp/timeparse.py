@@ -92,30 +92,30 @@ _PARTS = (r"上午|早上|早晨|一早|中午|下午|傍晚|晚上|夜里|夜�
 _DATE_RE = re.compile(
     "|".join(
         [
-            r"(?P<iso>(?P<iy>20\d\d)\s*[-/.年]\s*(?P<im>\d{1,2})\s*[-/.月]\s*(?P<id>\d{1,2})\s*[日号]?)",
-            rf"(?P<nmd>(?:下个?|次)月(?P<nmd_d>{_NUM})\s*[号日])",
-            rf"(?P<tmd>(?:这个?|本)月(?P<tmd_d>{_NUM})\s*[号日])",
-            rf"(?P<md>(?P<md_y>明年|今年)?(?P<md_m>{_NUM})\s*月(?:份)?\s*(?P<md_d>{_NUM})\s*(?:[号日]|(?![0-9零〇一二两三四五六七八九十个天周号])(?!\s*[0-9])))",
-            rf"(?P<mon>(?<![0-9零〇一二两三四五六七八九十个上下这本每几])(?P<mon_y>明年|今年)?(?P<mon_m>{_NUM})\s*月份?(?P<mon_x>初|底|末|中旬|上旬|下旬)?(?![0-9零〇一二两三四五六七八九十俩个号日]))",
+            r"(?P<iso_date>(?P<iso_year>20\d\d)\s*[-/.年]\s*(?P<iso_month>\d{1,2})\s*[-/.月]\s*(?P<iso_day>\d{1,2})\s*[日号]?)",
+            rf"(?P<next_month_day>(?:下个?|次)月(?P<next_month_day_n>{_NUM})\s*[号日])",
+            rf"(?P<this_month_day>(?:这个?|本)月(?P<this_month_day_n>{_NUM})\s*[号日])",
+            rf"(?P<month_day>(?P<month_day_year>明年|今年)?(?P<month_day_month>{_NUM})\s*月(?:份)?\s*(?P<month_day_day>{_NUM})\s*(?:[号日]|(?![0-9零〇一二两三四五六七八九十个天周号])(?!\s*[0-9])))",
+            rf"(?P<month>(?<![0-9零〇一二两三四五六七八九十个上下这本每几])(?P<month_year>明年|今年)?(?P<month_n>{_NUM})\s*月份?(?P<month_part>初|底|末|中旬|上旬|下旬)?(?![0-9零〇一二两三四五六七八九十俩个号日]))",
             r"(?P<unread>(?:下个?|次|这个?|本)?月(?:中旬|上旬|下旬|中)|(?:下个?|次|这个?|本)月初(?=旬)|(?<![0-9])(?:中旬|下旬|上旬))",
-            r"(?P<slash>(?<![0-9/.])(?P<sl_m>1[0-2]|0?[1-9])/(?P<sl_d>3[01]|[12][0-9]|0?[1-9])(?![0-9/]))",
-            r"(?P<nmend>(?:下个?|次)月(?:底|末))",
-            r"(?P<nmbeg>(?:下个?|次)月(?:初)?)",
-            r"(?P<mend>(?:这个?|本)?月(?:底|末))",
-            r"(?P<yend>(?:今|这个?)?年(?:底|末))",
-            rf"(?P<nnwd>下下个?{_WEEK}(?P<nnwd_d>{_WD}))",
-            rf"(?P<nwd>下个?{_WEEK}(?P<nwd_d>{_WD}))",
-            rf"(?P<twd>(?:这个?|本){_WEEK}(?P<twd_d>{_WD}))",
-            rf"(?P<lwd>上个?{_WEEK}(?P<lwd_d>{_WD}))",
-            rf"(?P<nnweek>下下个?{_WEEK})",
-            rf"(?P<nweek>下个?{_WEEK})",
-            rf"(?P<lweek>上个?{_WEEK}|上个月|上月)",
-            rf"(?P<ndays>(?P<nd_n>{_NUM}|几)\s*(?:个)?\s*(?P<nd_u>天|日|周|星期|礼拜|个月)\s*(?:以后|之后|后))",
-            rf"(?P<guo>过\s*(?P<guo_n>{_NUM}|几)\s*(?P<guo_u>天|日|周|星期|礼拜|个月))",
-            rf"(?P<bwd>(?<![上下这本个]){_WEEK}(?P<bwd_d>{_WD}))",
-            r"(?P<rel>大后天|大后儿个?|后天|后儿个?|明天|明日|明儿个?|明早|明晚|今天|今日|今儿个?|今早|今晚|"
+            r"(?P<slash>(?<![0-9/.])(?P<slash_month>1[0-2]|0?[1-9])/(?P<slash_day>3[01]|[12][0-9]|0?[1-9])(?![0-9/]))",
+            r"(?P<next_month_end>(?:下个?|次)月(?:底|末))",
+            r"(?P<next_month_start>(?:下个?|次)月(?:初)?)",
+            r"(?P<month_end>(?:这个?|本)?月(?:底|末))",
+            r"(?P<year_end>(?:今|这个?)?年(?:底|末))",
+            rf"(?P<week_after_next_day>下下个?{_WEEK}(?P<week_after_next_weekday>{_WD}))",
+            rf"(?P<next_week_day>下个?{_WEEK}(?P<next_week_weekday>{_WD}))",
+            rf"(?P<this_week_day>(?:这个?|本){_WEEK}(?P<this_week_weekday>{_WD}))",
+            rf"(?P<last_week_day>上个?{_WEEK}(?P<last_week_weekday>{_WD}))",
+            rf"(?P<week_after_next>下下个?{_WEEK})",
+            rf"(?P<next_week>下个?{_WEEK})",
+            rf"(?P<last_week>上个?{_WEEK}|上个月|上月)",
+            rf"(?P<days_later>(?P<days_later_n>{_NUM}|几)\s*(?:个)?\s*(?P<days_later_unit>天|日|周|星期|礼拜|个月)\s*(?:以后|之后|后))",
+            rf"(?P<after_days>过\s*(?P<after_days_n>{_NUM}|几)\s*(?P<after_days_unit>天|日|周|星期|礼拜|个月))",
+            rf"(?P<weekday>(?<![上下这本个]){_WEEK}(?P<weekday_n>{_WD}))",
+            r"(?P<relative_day>大后天|大后儿个?|后天|后儿个?|明天|明日|明儿个?|明早|明晚|今天|今日|今儿个?|今早|今晚|"
             r"昨天|昨日|昨晚|前天|大前天|下班(?:前|之前|以前))",
-            rf"(?P<day>(?<![0-9月])(?P<day_d>{_NUM})\s*[号日](?![0-9]))",
+            rf"(?P<day_of_month>(?<![0-9月])(?P<day_of_month_n>{_NUM})\s*[号日](?![0-9]))",
             r"(?P<vague>过几天|过两天|过些天|过段时间|过一阵子?|改天|回头|近期|最近|下次|下回|有空|抽空"
             r"|晚点|晚些时候|过阵子|这几天|近几天|近两天|等几天|找时间|择日)",
         ]
@@ -123,9 +123,9 @@ _DATE_RE = re.compile(
 )
 
 _CLOCK_RE = re.compile(
-    rf"(?P<part>{_PARTS})?\s*(?:"
-    rf"(?P<hh>[0-2]?\d)\s*[:：]\s*(?P<mm>[0-5]\d)"
-    rf"|(?P<h>{_NUM})\s*(?:点|时)(?:钟)?\s*(?P<min>半|一刻|三刻|(?P<mn>{_NUM})\s*分?)?"
+    rf"(?P<day_part>{_PARTS})?\s*(?:"
+    rf"(?P<clock_hh>[0-2]?\d)\s*[:：]\s*(?P<clock_mm>[0-5]\d)"
+    rf"|(?P<hour>{_NUM})\s*(?:点|时)(?:钟)?\s*(?P<minute_word>半|一刻|三刻|(?P<minute_n>{_NUM})\s*分?)?"
     rf")"
 )
 _PART_RE = re.compile(_PARTS)
@@ -163,29 +163,29 @@ def _resolve_date(m: re.Match[str], today: date) -> TimeExpr | None:
     weak = False
     part: str | None = None
     d: date | None = None
-    if kind == "iso":
-        d = safe_date(int(g["iy"]), int(g["im"]), int(g["id"]))
+    if kind == "iso_date":
+        d = safe_date(int(g["iso_year"]), int(g["iso_month"]), int(g["iso_day"]))
         if d is None:
             return None
         past = d < today
-    elif kind == "nmd":
-        n = cn_to_int(g["nmd_d"])
+    elif kind == "next_month_day":
+        n = cn_to_int(g["next_month_day_n"])
         if n is None:
             return None
         nm = add_months(today.replace(day=1), 1)
         d = safe_date(nm.year, nm.month, n)
-    elif kind == "tmd":
-        n = cn_to_int(g["tmd_d"])
+    elif kind == "this_month_day":
+        n = cn_to_int(g["this_month_day_n"])
         if n is None:
             return None
         d = safe_date(today.year, today.month, n)
         past = d is not None and d < today
-    elif kind == "md":
-        mo, dd = cn_to_int(g["md_m"]), cn_to_int(g["md_d"])
+    elif kind == "month_day":
+        mo, dd = cn_to_int(g["month_day_month"]), cn_to_int(g["month_day_day"])
         if mo is None or dd is None or not 1 <= mo <= 12:
             return None
-        if g["md_y"]:                  # 明年M月D号 / 今年M月D号: the year as said
-            d = safe_date(today.year + (g["md_y"] == "明年"), mo, dd)
+        if g["month_day_year"]:                  # 明年M月D号 / 今年M月D号: the year as said
+            d = safe_date(today.year + (g["month_day_year"] == "明年"), mo, dd)
             if d is None:
                 return None
             return TimeExpr(s, e, t, d, None, past=d < today)
@@ -194,56 +194,56 @@ def _resolve_date(m: re.Match[str], today: date) -> TimeExpr | None:
             unrolled = d
             d = safe_date(today.year + 1, mo, dd)
             rolled = True
-    elif kind == "mon":
-        mo = cn_to_int(g["mon_m"])
+    elif kind == "month":
+        mo = cn_to_int(g["month_n"])
         if mo is None or not 1 <= mo <= 12:
             return None
-        x = g["mon_x"] or ""
+        x = g["month_part"] or ""
         if x in ("中旬", "上旬", "下旬"):
             return TimeExpr(s, e, t, None, None, vague=True, kind="unread", unread=True)
-        year = today.year + (1 if g["mon_y"] == "明年" else 0)
-        if not g["mon_y"] and mo < today.month:
+        year = today.year + (1 if g["month_year"] == "明年" else 0)
+        if not g["month_year"] and mo < today.month:
             year += 1                  # M月 already past: next year (CONVENTIONS)
         last = calendar.monthrange(year, mo)[1]
         d = date(year, mo, last if x in ("底", "末") else 1)
     elif kind == "unread":
         return TimeExpr(s, e, t, None, None, vague=True, kind="unread", unread=True)
-    elif kind == "nmend":
+    elif kind == "next_month_end":
         nm = add_months(today.replace(day=1), 1)
         d = nm.replace(day=calendar.monthrange(nm.year, nm.month)[1])
-    elif kind == "nmbeg":
+    elif kind == "next_month_start":
         d = add_months(today.replace(day=1), 1)
-    elif kind == "mend":
+    elif kind == "month_end":
         d = today.replace(day=calendar.monthrange(today.year, today.month)[1])
-    elif kind == "yend":
+    elif kind == "year_end":
         d = date(today.year, 12, 31)
-    elif kind == "nnwd":
-        d = monday(today) + timedelta(days=14 + _WEEKDAY[g["nnwd_d"]])
-    elif kind == "nwd":
-        d = monday(today) + timedelta(days=7 + _WEEKDAY[g["nwd_d"]])
-    elif kind == "twd":
-        d = monday(today) + timedelta(days=_WEEKDAY[g["twd_d"]])
+    elif kind == "week_after_next_day":
+        d = monday(today) + timedelta(days=14 + _WEEKDAY[g["week_after_next_weekday"]])
+    elif kind == "next_week_day":
+        d = monday(today) + timedelta(days=7 + _WEEKDAY[g["next_week_weekday"]])
+    elif kind == "this_week_day":
+        d = monday(today) + timedelta(days=_WEEKDAY[g["this_week_weekday"]])
         past = d < today
-    elif kind == "lwd":
-        d = monday(today) - timedelta(days=7 - _WEEKDAY[g["lwd_d"]])
+    elif kind == "last_week_day":
+        d = monday(today) - timedelta(days=7 - _WEEKDAY[g["last_week_weekday"]])
         past = True
-    elif kind == "nweek":
+    elif kind == "next_week":
         d = monday(today) + timedelta(days=7)
-    elif kind == "nnweek":
+    elif kind == "week_after_next":
         d = monday(today) + timedelta(days=14)
     elif kind == "slash":
-        mo, dd = int(g["sl_m"]), int(g["sl_d"])
+        mo, dd = int(g["slash_month"]), int(g["slash_day"])
         d = safe_date(today.year, mo, dd)
         if d is not None and d < today:
             unrolled = d
             d = safe_date(today.year + 1, mo, dd)
             rolled = True
-    elif kind == "lweek":
+    elif kind == "last_week":
         return TimeExpr(s, e, t, None, None, past=True)
-    elif kind in ("ndays", "guo"):
-        raw = g["nd_n"] if kind == "ndays" else g["guo_n"]
-        unit = g["nd_u"] if kind == "ndays" else g["guo_u"]
-        if raw == "几" or (kind == "guo" and raw in ("两", "俩") and unit in ("天", "日")):
+    elif kind in ("days_later", "after_days"):
+        raw = g["days_later_n"] if kind == "days_later" else g["after_days_n"]
+        unit = g["days_later_unit"] if kind == "days_later" else g["after_days_unit"]
+        if raw == "几" or (kind == "after_days" and raw in ("两", "俩") and unit in ("天", "日")):
             return TimeExpr(s, e, t, None, None, vague=True, kind="vague")
         n = cn_to_int(raw)
         if n is None or n > 400:
@@ -254,12 +254,12 @@ def _resolve_date(m: re.Match[str], today: date) -> TimeExpr | None:
             d = add_months(today, n)
         else:
             d = today + timedelta(days=7 * n)
-    elif kind == "bwd":
-        wd = _WEEKDAY[g["bwd_d"]]
+    elif kind == "weekday":
+        wd = _WEEKDAY[g["weekday_n"]]
         delta = (wd - today.weekday()) % 7 or 7
         d = today + timedelta(days=delta)
         rolled, unrolled = True, d - timedelta(days=7)     # '周一去了一趟' is last Monday
-    elif kind == "rel":
+    elif kind == "relative_day":
         word = t
         if word.startswith("下班"):       # 下班前: a deadline today
             return TimeExpr(s, e, t, today, None)
@@ -272,8 +272,8 @@ def _resolve_date(m: re.Match[str], today: date) -> TimeExpr | None:
         weak = offs[word] == 0
         part = {"明早": "早上", "明晚": "晚上", "今早": "早上", "今晚": "晚上",
                 "昨晚": "晚上"}.get(word)
-    elif kind == "day":
-        n = cn_to_int(g["day_d"])
+    elif kind == "day_of_month":
+        n = cn_to_int(g["day_of_month_n"])
         if n is None or not 1 <= n <= 31:
             return None
         d = safe_date(today.year, today.month, n)
@@ -311,17 +311,17 @@ def _iter_overlapping(rx: re.Pattern[str], text: str) -> list[re.Match[str]]:
 
 
 def _clock(m: re.Match[str]) -> tuple[time | None, str | None]:
-    part = m.group("part")
-    if m.group("hh") is not None:
-        h, mi = int(m.group("hh")), int(m.group("mm"))
+    part = m.group("day_part")
+    if m.group("clock_hh") is not None:
+        h, mi = int(m.group("clock_hh")), int(m.group("clock_mm"))
         explicit24 = True
     else:
-        hv = cn_to_int(m.group("h"))
+        hv = cn_to_int(m.group("hour"))
         if hv is None:
             return None, part
         h = hv
         explicit24 = False
-        mn = m.group("min")
+        mn = m.group("minute_word")
         if not mn:
             mi = 0
         elif mn == "半":
@@ -331,7 +331,7 @@ def _clock(m: re.Match[str]) -> tuple[time | None, str | None]:
         elif mn == "三刻":
             mi = 45
         else:
-            mv = cn_to_int(m.group("mn") or "")
+            mv = cn_to_int(m.group("minute_n") or "")
             if mv is None or mv > 59:
                 return None, part
             mi = mv
@@ -416,20 +416,20 @@ def scan_times(text: str, now: datetime,
         s, e = m.start(), m.end()
         if not free(s, e):
             continue
-        if m.group("h") is not None and m.group("part") is None:
-            hs = m.start("h")
+        if m.group("hour") is not None and m.group("day_part") is None:
+            hs = m.start("hour")
             prev = text[hs - 1] if hs > 0 else ""
             nxt = text[e] if e < len(text) else ""
-            if m.group("h") == "一" and not m.group("min") and (
+            if m.group("hour") == "一" and not m.group("minute_word") and (
                 prev in _CLOCK_GUARD_BEFORE or nxt in "儿点"
             ):
                 continue
-            if prev in _CLOCK_GUARD_BEFORE and m.group("h") in ("一", "几"):
+            if prev in _CLOCK_GUARD_BEFORE and m.group("hour") in ("一", "几"):
                 continue
             if hs > 0 and text[hs - 1].isdigit():
                 continue
-        if m.group("hh") is not None:
-            hs = m.start("hh")
+        if m.group("clock_hh") is not None:
+            hs = m.start("clock_hh")
             if (hs > 0 and text[hs - 1].isdigit()) or (e < len(text) and text[e].isdigit()):
                 continue
         tm, part = _clock(m)
@@ -502,11 +502,11 @@ def _reparted(c: TimeExpr, part: str) -> time | None:
         return c.time
     h = c.time.hour
     # undo bare-hour shift, then apply the date's part of day
-    raw = m.group("hh") or m.group("h")
+    raw = m.group("clock_hh") or m.group("hour")
     hv = cn_to_int(raw) if raw else None
     if hv is None:
         return c.time
-    h = _apply_part(hv, part, m.group("hh") is not None)
+    h = _apply_part(hv, part, m.group("clock_hh") is not None)
     return time(h % 24, c.time.minute)
 
 

@@ -20,9 +20,10 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
 
 from bot.messages import ChatRef, Reply
 from bot.ports import Presenter, Sender, SendError
@@ -30,10 +31,11 @@ from crm_core.clock import Clock
 from crm_core.db import Database
 from crm_core.models import OutboxMessage
 from crm_core.services.reach import reachable_identities
+from crm_core.sql import table
 from scheduler.ratelimit import RateLimiter, RecipientBudget
 
 log = logging.getLogger(__name__)
-T = OutboxMessage.__table__  # type: ignore[attr-defined]
+T = table(OutboxMessage)
 PARTS_KEY = "_parts_sent"
 
 
@@ -86,6 +88,15 @@ def backoff(attempts: int, cfg: DeliveryConfig, rng: random.Random) -> timedelta
     """Exponential backoff with jitter: base·2^(n-1), capped, then a uniform draw in [½, 1]."""
     raw = min(cfg.max_backoff_seconds, cfg.base_backoff_seconds * 2 ** max(0, attempts - 1))
     return timedelta(seconds=raw * (0.5 + 0.5 * rng.random()))
+
+
+def parts_of(sender: Sender, to: ChatRef, reply: Reply) -> int:
+    """How many platform messages `reply` becomes (a sender's `parts`, else 1)."""
+    count = getattr(sender, "parts", None)
+    try:
+        return max(1, int(count(to, reply))) if count is not None else 1
+    except Exception:
+        return 1
 
 
 def worker_name() -> str:
@@ -180,16 +191,19 @@ class Deliverer:
             return
         sender = self.senders[ref.platform]
         start = int(c.payload.get(PARTS_KEY, 0) or 0)
-        # the platform's per-member limits (WeCom drops past 30/min silently): a burst to one
-        # person is spread over the windows, never sent into a silent drop
-        wait = self.budget.reserve(ref.platform, f"{ref.chat_id}:{ref.user_id or '*'}",
-                                   self.clock.now().timestamp(), max(1, len(replies) - start))
-        if wait > 0:
-            await self._defer(c, wait, stats)
-            return
+        recipient = f"{ref.chat_id}:{ref.user_id or '*'}"
         last_id: str | None = None
         try:
             for i in range(start, len(replies)):
+                # the platform's per-member limits (WeCom drops past 30/min silently): a
+                # burst to one person, or one push of many messages, is spread over the
+                # windows (the parts sent so far are kept), never sent into a silent drop
+                wait = self.budget.reserve(ref.platform, recipient,
+                                           self.clock.now().timestamp(),
+                                           parts_of(sender, ref, replies[i]))
+                if wait > 0:
+                    await self._defer(c, wait, stats)
+                    return
                 await self.limiter.acquire(ref.platform)
                 key = c.dedupe_key if i == 0 else f"{c.dedupe_key}#{i}"
                 last_id = await asyncio.wait_for(sender.send(ref, replies[i], delivery_key=key),
@@ -226,7 +240,7 @@ class Deliverer:
                      platform_message_id=sa.bindparam("b_msgid"), locked_by=None,
                      locked_until=None, last_error=None)
             async with self.db.sessions() as s:
-                res = await s.execute(stmt, marks)
+                res = cast(CursorResult[Any], await s.execute(stmt, marks))
                 await s.commit()
             done = res.rowcount if res.rowcount is not None and res.rowcount >= 0 else len(marks)
             stats.sent += done
@@ -276,9 +290,9 @@ class Deliverer:
         stmt = sa.update(T).where(T.c.id == c.id, T.c.locked_by == self.worker_id,
                                   T.c.status == "sending").values(**values)
         async with self.db.sessions() as s:
-            res = await s.execute(stmt)
+            res = cast(CursorResult[Any], await s.execute(stmt))
             await s.commit()
-        if res.rowcount != 1:  # type: ignore[attr-defined]
+        if res.rowcount != 1:
             log.warning("outbox %s: lease lost before it was marked (%s)", c.id, values.get(
                 "status", "progress"))
             return False

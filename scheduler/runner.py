@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 from crm_core.clock import Clock, FrozenClock
 from crm_core.db import Database
@@ -31,7 +32,7 @@ async def _upsert(db: Database, name: str, **values: Any) -> None:
             await s.commit()
         except IntegrityError:  # another instance inserted it first: update instead
             await s.rollback()
-            await s.execute(sa.update(JobRun).where(JobRun.name == name).values(**values))
+            await s.execute(sa.update(JobRun).where(col(JobRun.name) == name).values(**values))
             await s.commit()
 
 

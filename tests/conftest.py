@@ -27,6 +27,7 @@ from crm_core.clock import FrozenClock
 from crm_core.db import Database, migrate
 from crm_core.settings import Settings
 from crm_core.uow import Actor, UnitOfWork
+from tests.resources import missing
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 23, 10, 15, tzinfo=TZ)        # a Monday
@@ -114,8 +115,7 @@ def make_db_url(request: pytest.FixtureRequest, tmp_path: Path, kind: str,
     if backend == "postgres":
         reason = postgres_available()
         if reason:
-            print(f"\nSKIP postgres: {reason}")
-            pytest.skip(reason)
+            missing(reason)
         tpl = _pg_template(kind)
         name = f"crmbot_t_{uuid.uuid4().hex[:10]}"
         _pg_exec(f"CREATE DATABASE {name} TEMPLATE {tpl}")

@@ -14,7 +14,7 @@ from crm_core.services.audit import verify_audit_chain
 from crm_core.uow import Actor, UnitOfWork
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("audit", help="audit log: verify its hash chain")
     ops = p.add_subparsers(dest="op", metavar="OP", required=True)
     v = ops.add_parser("verify", help="walk the hash chain; exit 1 at the first broken link")

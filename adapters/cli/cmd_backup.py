@@ -26,7 +26,7 @@ from crm_core.clock import make_clock
 log = logging.getLogger(__name__)
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     b = sub.add_parser("backup", help="back up the whole database (safe while serving)")
     b.add_argument("file", nargs="?", type=Path,
                    help="where to write it (default: CRMBOT_BACKUP_DIR/crmbot-DATE.tar.gz)")

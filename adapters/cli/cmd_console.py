@@ -13,7 +13,7 @@ from adapters.cli._common import quiet_libraries, settings
 from crm_core.demo import FIRST_REP_LOGIN
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("console", help="chat with the bot in this terminal (or pipe lines in)")
     p.add_argument("--as", dest="login", default=None,
                    help=f"log in as this user (default: the demo's first rep, {FIRST_REP_LOGIN})")
@@ -43,7 +43,7 @@ async def console_main(login: str, *, voice: bool, scheduler: bool) -> int:
                                            Path("var") / "console-pushes.log")
     if scheduler:
         attach_scheduler(ctx)
-    tasks = [asyncio.create_task(f()) for f in ctx.background]   # type: ignore[arg-type]
+    tasks = [asyncio.create_task(f()) for f in ctx.background]
     try:
         return await run_console(ctx.bot, login, user_name=user.name,
                                  images_dir=Path("var") / "images",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
 
 from adapters.cli._common import run, settings
 from crm_core.clock import make_clock
@@ -11,10 +12,10 @@ from crm_core.demo import is_empty, seed_demo
 from crm_core.uow import Actor, UnitOfWork
 
 
-async def ensure_demo(url: str, now_setting: object, tz: str) -> dict[str, int] | None:
+async def ensure_demo(url: str, now_setting: datetime | None, tz: str) -> dict[str, int] | None:
     """Seed when the database has no users; None when it already had data."""
     db = Database(url)
-    clock = make_clock(now_setting, tz)  # type: ignore[arg-type]
+    clock = make_clock(now_setting, tz)
     try:
         async with UnitOfWork(db, clock, Actor.system("demo")) as uow:
             if not await is_empty(uow):
@@ -24,7 +25,7 @@ async def ensure_demo(url: str, now_setting: object, tz: str) -> dict[str, int] 
         await db.dispose()
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="seed demo data (a medical-device distributor) if empty")
     p.set_defaults(func=main)
 

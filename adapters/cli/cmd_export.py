@@ -23,7 +23,7 @@ from crm_core.services.users import user_by_login
 from crm_core.uow import Actor, UnitOfWork
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export", help="export leads, customers, follow-ups, deals, tasks and "
                                       "daily reports to Excel")
     p.add_argument("words", nargs="*", help="what and which: 跟进 本月 张伟 南京骨科组 …")

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("extract", help="extract follow-up records from JSON Lines messages")
     p.add_argument("--catalog", required=True, help="catalog JSON file (catalog.schema.md)")
     p.set_defaults(func=run)

@@ -28,7 +28,7 @@ from crm_core.uow import Actor, UnitOfWork
 SHOWN = 10
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("import", help="import customers or contacts from an XLSX / CSV file")
     isub = p.add_subparsers(dest="import_kind", metavar="KIND", required=True)
     for kind in ("customers", "contacts"):

@@ -14,7 +14,7 @@ from datetime import datetime
 from adapters.cli._common import add_db_arg, quiet_libraries, run, settings
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("jobs", help="list the scheduled jobs or run one once")
     add_db_arg(p)
     js = p.add_subparsers(dest="jobs_cmd", metavar="ACTION")

@@ -16,7 +16,7 @@ from crm_core.uow import Actor, UnitOfWork
 STATUS_LABELS = {**LEAD_STATUS_LABELS, "merged": "已合并"}
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("leads", help="lead operations")
     lsub = p.add_subparsers(dest="leads_command", metavar="ACTION", required=True)
     imp = lsub.add_parser("import", help="import leads from a CSV or XLSX file")

@@ -8,7 +8,7 @@ from adapters.cli._common import settings
 from crm_core.db import migrate
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("migrate", help="migrate the database (alembic upgrade heads)")
     p.set_defaults(func=main)
 

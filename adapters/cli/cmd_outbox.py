@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import logging
 
+from sqlmodel import col
+
 from adapters.cli._common import add_db_arg, quiet_libraries, run, settings
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("outbox", help="show the outbox (pushes sent, pending, dead)")
     add_db_arg(p)
     p.add_argument("--status", choices=("pending", "sending", "sent", "dead"))
@@ -38,11 +40,11 @@ def main(args: argparse.Namespace) -> int:
             counts = await outbox_counts(db)
             print("outbox: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
                                 or "empty"))
-            q = (sa.select(OutboxMessage, User.login)
-                 .outerjoin(User, User.id == OutboxMessage.recipient_id)
-                 .order_by(OutboxMessage.id.desc()).limit(args.limit))  # type: ignore[union-attr]
+            q = (sa.select(OutboxMessage, col(User.login))
+                 .outerjoin(User, col(User.id) == col(OutboxMessage.recipient_id))
+                 .order_by(col(OutboxMessage.id).desc()).limit(args.limit))
             if args.status:
-                q = q.where(OutboxMessage.status == args.status)
+                q = q.where(col(OutboxMessage.status) == args.status)
             if args.kind:
                 q = q.where(OutboxMessage.kind == args.kind)
             async with db.sessions() as sess:

@@ -25,7 +25,7 @@ class AlreadyServing(Exception):
     """Another `crmbot serve` holds this SQLite file."""
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="run the HTTP app with every platform enabled in .env")
     p.add_argument("--host", default=None, help="default: CRMBOT_HOST or 127.0.0.1")
     p.add_argument("--port", type=int, default=None, help="default: CRMBOT_PORT or 8080")

@@ -24,7 +24,7 @@ from nlp.asr import AsrConfig, AudioError, Transcriber
 from nlp.types import Catalog
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "transcribe", help="voice notes → text (one JSON line per file)",
         description="Transcribe voice notes offline (AMR, Opus/Ogg, MP3, M4A, WAV …).",

@@ -13,7 +13,7 @@ from crm_core.db import migrate
 from crm_core.demo import FIRST_REP_LOGIN
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("up", help="migrate, seed demo data if empty, chat in the console")
     p.add_argument("--as", dest="login", default=FIRST_REP_LOGIN)
     p.add_argument("--no-voice", action="store_true")

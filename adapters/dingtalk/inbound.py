@@ -96,7 +96,7 @@ def to_incoming(data: Mapping[str, Any], tz: Any, sender: DingTalkSender | None 
     return None, kind
 
 
-class BotMessageHandler(ChatbotHandler):   # type: ignore[misc]
+class BotMessageHandler(ChatbotHandler):
     """Acks at once; hands the message to the dispatcher."""
 
     def __init__(self, dispatcher: Dispatcher, sender: DingTalkSender, clock: Any) -> None:
@@ -160,7 +160,7 @@ class BotMessageHandler(ChatbotHandler):   # type: ignore[misc]
         self.dispatcher.submit(incoming, enrich=enrich, inbox_row=inbox_row)
 
 
-class StreamClient(DingTalkStreamClient):   # type: ignore[misc]
+class StreamClient(DingTalkStreamClient):
     """dingtalk-stream's client with an async open_connection and a cancellable run loop."""
 
     def __init__(self, api: DingTalkApi, client_id: str, client_secret: str, *,

@@ -15,6 +15,7 @@ import json
 import logging
 import time
 from collections import OrderedDict
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -41,6 +42,7 @@ TEXT_LIMIT = 4000
 # robot markdown has no published cap; a card is kept to the text limit and its full text
 # follows as text messages when it is longer (adapters/card_fit.py)
 MARKDOWN_LIMIT = 4000
+LABEL_LIMIT = 20           # characters of a button label shown (and sent back)
 PRESS_MARK = " #"          # "认领 #lead.claim?lead_id=42": what a button link makes the user send
 KEY_LIMIT = 300
 WEBHOOK_MARGIN_MS = 60_000
@@ -65,10 +67,10 @@ def classify(resp: Response) -> Verdict:
 
 
 def press_text(button: Button) -> str:
-    return f"{button.label}{PRESS_MARK}{encode_press(button, KEY_LIMIT)}"
+    return f"{button.label[:LABEL_LIMIT]}{PRESS_MARK}{encode_press(button, KEY_LIMIT)}"
 
 
-def render_markdown(card: Card) -> tuple[str, str]:
+def render_markdown(card: Card, first: int = 1) -> tuple[str, str]:
     """Card → (title, markdown text) with numbered dtmd links for its buttons; every string
     of the card is made inert (adapters/markup.py), so the button links are the only ones."""
     lines = [f"### {dingtalk_md(card.title)}", ""]
@@ -77,10 +79,10 @@ def render_markdown(card: Card) -> tuple[str, str]:
         lines += ["", dingtalk_md(card.body)]
     if card.buttons:
         lines.append("")
-        for i, b in enumerate(card.buttons, 1):
+        for i, b in enumerate(card.buttons, first):
             # the only links of the message: ours, built from the button (label inert)
             link = "dtmd://dingtalkclient/sendMessage?content=" + quote(press_text(b), safe="")
-            lines.append(f"{i}. [{dingtalk_md(b.label)}]({link})")
+            lines.append(f"{i}. [{dingtalk_md(b.label[:LABEL_LIMIT])}]({link})")
         lines += ["", "> 点击选项，或回复数字"]
     return card.title, "\n".join(lines)
 
@@ -247,11 +249,29 @@ class DingTalkSender:
         if isinstance(reply, Card):
             if reply.buttons:
                 self.buttons.remember(to.key, reply.buttons)
-            card, rest = fit(reply, lambda c: len(render_markdown(c)[1]), MARKDOWN_LIMIT)
+            # the buttons that fit on the card; the rest on continuation messages, numbered on
+            buttons, extra = list(reply.buttons), []
+            while len(buttons) > 1 and len(render_markdown(
+                    replace(reply, body="", fields=(), buttons=tuple(buttons)))[1]) \
+                    > MARKDOWN_LIMIT // 2:
+                extra.insert(0, buttons.pop())
+            first = replace(reply, buttons=tuple(buttons))
+            card, rest = fit(first, lambda c: len(render_markdown(c)[1]), MARKDOWN_LIMIT)
             title, text = render_markdown(card)
             key = await self._one(to, "markdown", {"title": title, "text": text})
-            for more in rest:
-                await self.send(to, Text(more))
+            n = len(buttons) + 1
+            while extra:
+                chunk = [extra.pop(0)]
+                while extra and len(render_markdown(Card(title=reply.title, buttons=tuple(
+                        chunk + extra[:1])), n)[1]) <= MARKDOWN_LIMIT // 2:
+                    chunk.append(extra.pop(0))
+                more = Card(title=f"{reply.title[:LABEL_LIMIT]}（续）", buttons=tuple(chunk))
+                await self._one(to, "markdown", dict(zip(("title", "text"),
+                                                         render_markdown(more, n),
+                                                         strict=True)))
+                n += len(chunk)
+            for more_text in rest:
+                await self.send(to, Text(more_text))
             return key
         last = None
         for chunk in split_text(reply.text, TEXT_LIMIT):

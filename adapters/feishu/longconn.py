@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 def _make_handler(events: FeishuEvents, app_loop: asyncio.AbstractEventLoop) -> Any:
     from lark_oapi.event.dispatcher_handler import EventDispatcherHandler
 
-    class Handler(EventDispatcherHandler):   # type: ignore[misc]
+    class Handler(EventDispatcherHandler):
         """Takes the raw decrypted payload instead of lark's typed objects."""
 
         def _do_without_validation(self, payload: bytes) -> Any:

@@ -7,9 +7,11 @@ client per request.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
+import time
 from typing import Any
 
 import aiohttp
@@ -36,6 +38,7 @@ RETRY_ERRORS = {99991400, 99991401, 230020, 11232, 1000004, 1000005}
 TEXT_LIMIT = 8000            # characters per text message (the platform allows ~150 KB)
 # 发送消息 / 卡片 JSON: a card's content at most 30 KB (error 230025); kept a little under
 CARD_LIMIT = 28 * 1024
+CHAT_INTERVAL_S = 0.21       # 5 QPS per chat
 # im/v1/messages: 1000/min and 50/s per app (open.feishu.cn, server-docs im-v1 message create)
 RATE_PER_S = 50.0
 BUTTON_TYPE = {"primary": "primary", "danger": "danger", "default": "default"}
@@ -57,8 +60,9 @@ def classify(resp: Response) -> Verdict:
 def render_card(card: Card, *, group: bool = False) -> dict[str, Any]:
     """Card → interactive card JSON 1.0 (buttons carry {"action", "args"} as their value).
 
-    Title, body and button labels are `plain_text`; the fields are `lark_md` (bold names)
-    with every string made inert (adapters/markup.py: no `<at>`, `<font>`, links)."""
+    Title, body and button labels are `plain_text`, the fields `lark_md` (bold names);
+    every string is made inert (adapters/markup.py: no `<at>`, `<font>`, links), in
+    plain_text too (an `<at id=all>` there is refused with 230028 by some clients)."""
     elements: list[dict[str, Any]] = []
     if card.fields:
         elements.append({"tag": "div", "fields": [
@@ -66,18 +70,20 @@ def render_card(card: Card, *, group: bool = False) -> dict[str, Any]:
              "text": {"tag": "lark_md", "content": f"**{lark_md(k)}**\n{lark_md(v)}"}}
             for k, v in card.fields]})
     if card.body:
-        elements.append({"tag": "div", "text": {"tag": "plain_text", "content": card.body}})
+        elements.append({"tag": "div", "text": {"tag": "plain_text",
+                                                 "content": lark_md(card.body)}})
     if card.buttons:
         actions = []
         for b in card.buttons:
             value: dict[str, Any] = {"action": b.action, "args": dict(b.args)}
             if group:
                 value["g"] = 1
-            actions.append({"tag": "button", "text": {"tag": "plain_text", "content": b.label},
+            actions.append({"tag": "button",
+                            "text": {"tag": "plain_text", "content": lark_md(b.label)},
                             "type": BUTTON_TYPE.get(b.style, "default"), "value": value})
         elements.append({"tag": "action", "actions": actions})
     return {"config": {"wide_screen_mode": True, "update_multi": True},
-            "header": {"title": {"tag": "plain_text", "content": card.title},
+            "header": {"title": {"tag": "plain_text", "content": lark_md(card.title)},
                        "template": "blue"},
             "elements": elements}
 
@@ -193,6 +199,18 @@ def delivery_uuid(delivery_key: str | None, part: int) -> str | None:
 class FeishuSender:
     def __init__(self, api: FeishuApi) -> None:
         self.api = api
+        self._last: dict[str, float] = {}       # chat → when its last message went out
+
+    async def _pace(self, target: str) -> None:
+        """At most 5 messages a second to one chat (im/v1/messages, research 3.x): the parts
+        of a long push are spaced, not refused with 230020."""
+        now = time.monotonic()
+        wait = self._last.get(target, -1.0) + CHAT_INTERVAL_S - now
+        if wait > 0:
+            await asyncio.sleep(wait)
+        self._last[target] = time.monotonic()
+        if len(self._last) > 10_000:
+            self._last = {k: v for k, v in self._last.items() if v > now - 1}
 
     async def send(self, to: ChatRef, reply: Reply, *,
                    delivery_key: str | None = None) -> str | None:
@@ -215,6 +233,7 @@ class FeishuSender:
             return await send_file(self.api, target, reply, [uuid(0), uuid(1)])
         msg_id = None
         for i, (msg_type, content) in enumerate(render(reply, group=to.is_group)):
+            await self._pace(target)
             msg_id = await self.api.create_message(target, msg_type, content, uuid=uuid(i))
         return msg_id
 

@@ -11,6 +11,7 @@ import itertools
 import logging
 import re
 import time
+import zlib
 from dataclasses import replace
 from typing import Any
 
@@ -46,6 +47,13 @@ _TASK_SEQ = itertools.count(1)
 RATE_PER_S = 160.0
 # 发送应用消息: duplicate_check_interval defaults to 1800 s, at most 4 hours
 DUPLICATE_CHECK_S = 14400
+
+
+def check_interval(delivery_key: str, part_no: int = 0) -> int:
+    """The duplicate-check interval of one part of a push: 7 201–14 400 s, a function of
+    its delivery key and part (so a re-send repeats it, and two pushes of the same text
+    differ in it but for a 1-in-7 200 chance)."""
+    return DUPLICATE_CHECK_S - zlib.crc32(f"{delivery_key}:{part_no}".encode()) % 7200
 
 
 def classify(resp: Response) -> Verdict:
@@ -96,6 +104,19 @@ def task_id(card: Card, delivery_key: str | None = None) -> str:
     return f"{base}-{int(time.time() * 1000)}-{next(_TASK_SEQ)}"
 
 
+def _unique_buttons(card: Card) -> Card:
+    """Keys must be unique in a template card (research 1.6): the same button twice is
+    shown once."""
+    seen: set[str] = set()
+    kept = []
+    for b in card.buttons:
+        key = encode_press(b, BUTTON_KEY_LIMIT)
+        if key not in seen:
+            seen.add(key)
+            kept.append(b)
+    return card if len(kept) == len(card.buttons) else replace(card, buttons=tuple(kept))
+
+
 def render_template_card(card: Card, *, delivery_key: str | None = None) -> dict[str, Any]:
     """A Card with buttons → template_card button_interaction (≤6 buttons, ≤6 fields);
     every field a function of the card and `delivery_key` (byte-identical re-sends)."""
@@ -118,9 +139,6 @@ def render_template_card(card: Card, *, delivery_key: str | None = None) -> dict
     }
     if sub:
         tpl["sub_title_text"] = _cut(sub, 300)
-    if len(card.buttons) > MAX_BUTTONS:
-        log.warning("wecom: card %r has %d buttons, showing %d", card.title, len(card.buttons),
-                    MAX_BUTTONS)
     return tpl
 
 
@@ -151,6 +169,19 @@ def render(reply: Text | Card, *, group: bool = False,
     ≤ 2048 bytes); a markdown card is split into messages of ≤ 2048 bytes."""
     if isinstance(reply, Text):
         return [{"msgtype": "text", "text": {"content": c}} for c in split_bytes(reply.text)]
+    if not group:
+        reply = _unique_buttons(reply)
+    if len(reply.buttons) > MAX_BUTTONS and not group:
+        # a template card holds 6 buttons (research 1.6): the rest go on continuation
+        # cards, each with working buttons, none silently lost
+        chunks = [reply.buttons[i:i + MAX_BUTTONS]
+                  for i in range(0, len(reply.buttons), MAX_BUTTONS)]
+        out = render(replace(reply, buttons=chunks[0]), delivery_key=delivery_key)
+        for n, chunk in enumerate(chunks[1:], 2):
+            more = Card(title=_cut(f"{reply.title}（续{n}）", 36), body="更多选项",
+                        buttons=chunk, card_id=f"{reply.card_id or 'card'}-{n}")
+            out += render(more, delivery_key=f"{delivery_key}#b{n}" if delivery_key else None)
+        return out
     if reply.buttons and not group:
         card = reply
         if template_card_cuts(reply):
@@ -245,9 +276,15 @@ class WeComSender:
     def __init__(self, api: WeComApi) -> None:
         self.api = api
 
+    def parts(self, to: ChatRef, reply: Reply) -> int:
+        """How many messages `reply` becomes (the delivery loop's per-member budget)."""
+        if isinstance(reply, Text | Card):
+            return len(render(reply, group=to.is_group))
+        return 2 if getattr(reply, "caption", "") else 1
+
     async def send(self, to: ChatRef, reply: Reply, *,
                    delivery_key: str | None = None) -> str | None:
-        dedupe = delivery_key is not None
+        dedupe = delivery_key
         if isinstance(reply, Image):
             return await self._send_image(to, reply, dedupe)
         if isinstance(reply, File):
@@ -255,12 +292,12 @@ class WeComSender:
                 return await self._post(to, part, dedupe)
             return await send_file(self.api, post, to, reply)
         msg_id: str | None = None
-        for part in render(reply, group=to.is_group, delivery_key=delivery_key):
-            msg_id = await self._post(to, part, dedupe)
+        for i, part in enumerate(render(reply, group=to.is_group, delivery_key=delivery_key)):
+            msg_id = await self._post(to, part, dedupe, part_no=i)
         return msg_id
 
-    async def _post(self, to: ChatRef, part: dict[str, Any], dedupe: bool = False
-                    ) -> str | None:
+    async def _post(self, to: ChatRef, part: dict[str, Any], dedupe: str | None = None, *,
+                    part_no: int = 0) -> str | None:
         if to.is_group:
             data = await self.api.send_appchat({"chatid": to.chat_id, **part})
         else:
@@ -268,8 +305,11 @@ class WeComSender:
             if dedupe:
                 # an outbox push: a re-send after a crash is the same JSON (task_id from the
                 # delivery key) and WeCom drops it within the interval (at most 4 h)
+                # two different pushes (or parts) with the same text must not be taken for
+                # re-sends of each other: the interval, part of the compared JSON, comes
+                # from the delivery key and part (2–4 h, well past the 120 s lease)
                 body.update(enable_duplicate_check=1,
-                            duplicate_check_interval=DUPLICATE_CHECK_S)
+                            duplicate_check_interval=check_interval(dedupe, part_no))
             data = await self.api.send_message(body)
             # 发送应用消息: errcode 0 with `invaliduser` (no such member) or
             # `unlicenseduser` (no licence for the app) means nobody got it
@@ -278,7 +318,8 @@ class WeComSender:
                     raise ApiError(f"wecom: {field} {data[field]}", retryable=False)
         return str(data["msgid"]) if data.get("msgid") else None
 
-    async def _send_image(self, to: ChatRef, image: Image, dedupe: bool) -> str | None:
+    async def _send_image(self, to: ChatRef, image: Image, dedupe: str | None
+                          ) -> str | None:
         # a re-uploaded image has a new media_id: a re-sent chart is not identical (WeCom
         # has no idempotent upload); the caption is
         media_id = await self.api.upload_media("image", "chart.png", image.png, "image/png")
@@ -286,7 +327,7 @@ class WeComSender:
                                   dedupe)
         if image.caption:
             await self._post(to, {"msgtype": "text", "text": {"content": image.caption}},
-                             dedupe)
+                             dedupe, part_no=1)
         return msg_id
 
     async def update_card(self, user_id: str, response_code: str, card: Card) -> bool:

@@ -7,7 +7,8 @@ from bot import refs
 from bot.commands.registry import UsageError, command
 from bot.context import Context
 from bot.messages import Card, Reply
-from crm_core.services import offers, routing
+from bot.render.format import first_contact_text
+from crm_core.services import offers, routing, sla
 
 
 @command("抢单", aliases=("grab",), button="offer.grab", group="线索",
@@ -25,5 +26,7 @@ async def grab_offer(ctx: Context, offer_id: str) -> Reply:
         number = await offers.open_offer_of_lead(uow, r.number, ctx.user_id) \
             if r.kind == "lead" else r.number
         out = await routing.grab_offer(uow, number, ctx.user_id)
-    return Card(f"✅ 抢单成功 · 线索 #L{out.details.get('lead_id')}",
-                body=f"{out.reason}\n黄金 4 小时内联系客户，记得记跟进。")
+        lead_id = out.details.get("lead_id")
+        limit = await sla.first_contact_limit(uow, int(str(lead_id)) if lead_id else None)
+    return Card(f"✅ 抢单成功 · 线索 #L{lead_id}",
+                body=f"{out.reason}\n{first_contact_text(limit)}，记得记跟进。")

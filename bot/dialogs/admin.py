@@ -117,7 +117,7 @@ async def _section_lines(uow: UnitOfWork, ctx: Context, key: str) -> list[str]:
                                          list(stage_policy.DEFAULT_LOST_REASONS))
         return [f"下一步：{'、'.join(na)}", f"障碍：{'、'.join(ob)}", f"输单原因：{'、'.join(lr)}"]
     if key == "stages":
-        return _stages_text(await svc.read_state(uow, u, "stages", "stages"))
+        return _stage_lines(await svc.read_state(uow, u, "stages", "stages"))
     if key == "words":
         return await admin_words.section_lines(uow, ctx)
     if key == "costs":
@@ -129,7 +129,7 @@ async def _section_lines(uow: UnitOfWork, ctx: Context, key: str) -> list[str]:
     return []
 
 
-def _stages_text(stages: list[dict[str, Any]]) -> str:
+def _stage_lines(stages: list[dict[str, Any]]) -> list[str]:
     lines = []
     for raw in stages:
         d = stage_policy.StageDef.from_json(raw)
@@ -138,7 +138,7 @@ def _stages_text(stages: list[dict[str, Any]]) -> str:
         lines.append(f"{d.sequence} {d.name}{flag} → {'、'.join(d.allowed_next) or '—'}"
                      + (f"；进入需：{req}" if req else "")
                      + (f"；离开需：{d.leave.describe()}" if d.leave.describe() else ""))
-    return "\n".join(lines)
+    return lines
 
 
 # --- slots ----------------------------------------------------------------------------------
@@ -201,7 +201,7 @@ async def _preview(t: Turn, d: AdminChange) -> Card:
     if d.meaning:
         lines.append(d.meaning)
     if p.kind == "stages":
-        lines.append(_stages_text(p.after))
+        lines += _stage_lines(p.after)
     if p.warnings:
         lines.append("注意：" + "；".join(p.warnings))
     return Card("确认修改？", body="\n".join(lines))

@@ -239,11 +239,11 @@ def from_json(cls: type[D], data: Mapping[str, Any]) -> D:
 
 
 @functools.cache
-def _fields_of(cls: Hashable) -> tuple[tuple[str, Any], ...]:
+def _fields_of(cls: type[Any]) -> tuple[tuple[str, Any], ...]:
     """A draft class's fields and their resolved types (resolving them costs a millisecond:
     done once per class)."""
     hints = get_type_hints(cls)
-    return tuple((f.name, hints.get(f.name, Any)) for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+    return tuple((f.name, hints.get(f.name, Any)) for f in dataclasses.fields(cls))
 
 
 def _dec(hint: Any, v: Any) -> Any:

@@ -15,11 +15,11 @@ from bot.dialogs.declare import Answer, Dialog, Saved, Slot, Turn
 from bot.dialogs.followup_read import extract, looks_like_correction
 from bot.messages import Button, Card, Reply, Text
 from bot.render.cards import tasks_reply
-from bot.render.format import clip, short_dt
+from bot.render.format import clip, first_contact_text, short_dt
 from crm_core.policies.contact_info import mask_phone
 from crm_core.services import customers as customer_service
 from crm_core.services import drafts as draft_store
-from crm_core.services import intake, tasks
+from crm_core.services import intake, sla, tasks
 from crm_core.uow import UnitOfWork
 from nlp.types import Extraction
 
@@ -109,7 +109,8 @@ async def _save_lead(t: Turn, uow: UnitOfWork, d: NewLead) -> Saved:
     if result.status == "pending":
         return Saved([Text(f"已建线索 #L{result.lead_id}，但{'、'.join(result.problems)}，"
                            "已放入待补全。")], "lead", result.lead_id)
-    return Saved([Text(f"✅ 已建线索 #L{result.lead_id}，归你跟进。黄金 4 小时内联系客户。")],
+    limit = await sla.first_contact_limit(uow, result.lead_id)
+    return Saved([Text(f"✅ 已建线索 #L{result.lead_id}，归你跟进。{first_contact_text(limit)}。")],
                  "lead", result.lead_id)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from bot.messages import Button, Card, Text
 from bot.render.format import clip, money, short_dt
 from bot.render.paging import Window
@@ -61,7 +63,7 @@ def lead_card(lead: Lead, *, owner: str | None = None, masked: bool = False,
                 body=clip(lead.message, 60), buttons=tuple(buttons))
 
 
-def customer_card(v: Customer360, *, masked: bool = False, tz: object | None = None) -> Card:
+def customer_card(v: Customer360, *, masked: bool = False, tz: tzinfo | None = None) -> Card:
     c = v.customer
     region = "".join(x for x in (c.province, c.city, c.district) if x)
     fields: list[tuple[str, str]] = [
@@ -105,7 +107,7 @@ def customer_card(v: Customer360, *, masked: bool = False, tz: object | None = N
                          Button("修改资料", "customer.edit", {**ref, "edit": "1"})))
 
 
-def tasks_reply(items: list[tuple[Task, str | None]], *, tz: object | None, now_ts: float,
+def tasks_reply(items: list[tuple[Task, str | None]], *, tz: tzinfo | None, now_ts: float,
                 title: str = "今日待办", win: Window | None = None,
                 next_page: Button | None = None) -> Card | Text:
     """A task list; `win` gives the true total and position, `next_page` the [下一页]."""

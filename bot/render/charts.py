@@ -11,6 +11,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.render.digests import font_rc
 from bot.render.format import clip, money
 
 
@@ -25,17 +26,6 @@ class Bar:
 COLORS = {"open": "#4C78A8", "won": "#54A24B", "lost": "#B0B0B0"}
 
 
-def _font_rc() -> dict[str, object]:
-    try:
-        from bot.render.digests import cjk_font
-
-        family = cjk_font()
-    except ImportError:  # pragma: no cover - digests ship with the scheduler
-        family = None
-    return {"font.family": [family, "DejaVu Sans"] if family else ["DejaVu Sans"],
-            "axes.unicode_minus": False}
-
-
 def pipeline_chart(bars: Sequence[Bar], *, title: str = "销售漏斗") -> bytes:
     """Horizontal funnel: deals per stage, amount as the label. PNG bytes."""
     import matplotlib
@@ -43,7 +33,7 @@ def pipeline_chart(bars: Sequence[Bar], *, title: str = "销售漏斗") -> bytes
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    with matplotlib.rc_context(_font_rc()):
+    with matplotlib.rc_context(font_rc()):
         fig = Figure(figsize=(6, 3.6), dpi=100)
         ax = fig.subplots()
         rows = list(bars)[::-1]

@@ -12,11 +12,14 @@ import logging
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.messages import Button, Card, Image, Reply
 from bot.render import notification
 from bot.render.format import clip, money
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 log = logging.getLogger(__name__)
 CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
@@ -26,6 +29,13 @@ RULE_SHORT = {"first_contact": "首联", "claim": "认领", "next_action": "待�
 
 
 @lru_cache(maxsize=1)
+def font_rc() -> dict[RcKeyType, Any]:
+    """Matplotlib settings for Chinese labels: the bundled CJK font, then DejaVu Sans."""
+    family = cjk_font()
+    return {"font.family": [family, "DejaVu Sans"] if family else ["DejaVu Sans"],
+            "axes.unicode_minus": False}
+
+
 def cjk_font() -> str | None:
     """Register and return a CJK font family for matplotlib (None: none found)."""
     from matplotlib import font_manager
@@ -57,10 +67,7 @@ def manager_chart(p: Mapping[str, Any]) -> bytes:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    family = cjk_font()
-    rc = {"font.family": [family, "DejaVu Sans"] if family else ["DejaVu Sans"],
-          "axes.unicode_minus": False}
-    with matplotlib.rc_context(rc):
+    with matplotlib.rc_context(font_rc()):
         reps: Sequence[Mapping[str, Any]] = sorted(p.get("reps") or [],
                                                    key=lambda r: -float(r.get("load") or 0))[:20]
         chans: Sequence[Mapping[str, Any]] = list(p.get("channels") or [])[:8]

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, tzinfo
 
 WEEKDAYS = "一二三四五六日"
+
+
+def first_contact_text(limit: tuple[float, bool] | None) -> str:
+    """「黄金 4 个工作小时内联系客户」 from the configured first-contact SLA
+    (`crm_core.services.sla.first_contact_limit`)."""
+    if limit is None:
+        return "尽快联系客户"
+    hours, business = limit
+    return f"黄金 {hours:g} {'个工作小时' if business else '小时'}内联系客户"
 
 
 def when_text(day: str | date | None, at: str | time | None = None) -> str:
@@ -19,11 +28,11 @@ def when_text(day: str | date | None, at: str | time | None = None) -> str:
     return out
 
 
-def short_dt(dt: datetime | None, tz: object | None = None) -> str:
+def short_dt(dt: datetime | None, tz: tzinfo | None = None) -> str:
     if dt is None:
         return ""
     if tz is not None:
-        dt = dt.astimezone(tz)  # type: ignore[arg-type]
+        dt = dt.astimezone(tz)
     return f"{dt.month}月{dt.day}日 {dt.strftime('%H:%M')}"
 
 

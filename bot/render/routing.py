@@ -12,7 +12,6 @@ from bot.render import notification
 from bot.render.format import clip, short_dt
 
 GRADE_ICON = {"red": "🔴", "yellow": "🟡", "green": "🟢"}
-GRADE_WORD = {"red": "红", "yellow": "黄", "green": "绿"}
 
 
 def _when(v: Any) -> str:
@@ -105,6 +104,3 @@ def routing_fallback(p: Mapping[str, Any]) -> Reply:
                  Button("转派", "lead.reassign", {"lead_id": str(p.get("lead_id"))})),
     )
 
-
-def grade_word(grade: str | None) -> str:
-    return GRADE_WORD.get(grade or "", "")

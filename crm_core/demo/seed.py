@@ -6,6 +6,7 @@ import random
 from datetime import timedelta
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from crm_core.demo import data as D
 from crm_core.models import (
@@ -45,7 +46,7 @@ STAGES = [
 
 
 async def is_empty(uow: UnitOfWork) -> bool:
-    n = (await uow.session.execute(select(func.count(User.id)))).scalar_one()  # type: ignore[arg-type]
+    n = (await uow.session.execute(select(func.count(col(User.id))))).scalar_one()
     return int(n) == 0
 
 

@@ -20,8 +20,9 @@ from sqlalchemy import Select, select
 from crm_core.errors import Forbidden
 from crm_core.models import ClaimOffer, ClaimOfferCandidate, Customer, Deal, Lead, Task, User
 from crm_core.models.sla import Escalation
-from crm_core.policies.authz import Decision, Principal, Record, decide
+from crm_core.policies.authz import Decision, Kind, Principal, Record, decide
 from crm_core.services import routing_state
+from crm_core.sql import table
 from crm_core.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -82,12 +83,12 @@ async def record_of(uow: UnitOfWork, row: Row) -> Record:
             lead = await uow.session.get(Lead, row.lead_id)
             team = lead.team_id if lead is not None else None
         return Record("alert", row.owner_id, team, recipient_id=row.recipient_id)
-    kind = {Deal: "deal", Task: "task", Customer: "customer"}[type(row)]
-    return Record(kind, row.owner_id, await _team_of(uow, row.owner_id))  # type: ignore[arg-type]
+    kinds: dict[type, Kind] = {Deal: "deal", Task: "task", Customer: "customer"}
+    return Record(kinds[type(row)], row.owner_id, await _team_of(uow, row.owner_id))
 
 
-_OFFERS = ClaimOffer.__table__  # type: ignore[attr-defined]
-_CANDIDATES = ClaimOfferCandidate.__table__  # type: ignore[attr-defined]
+_OFFERS = table(ClaimOffer)
+_CANDIDATES = table(ClaimOfferCandidate)
 _OPEN_OFFERS = _CANDIDATES.join(_OFFERS, _OFFERS.c.id == _CANDIDATES.c.offer_id)
 
 

@@ -403,7 +403,7 @@ async def _match_contacts(uow: UnitOfWork, plans: list[RowPlan]) -> None:
                            (Contact.customer_id, customer_ids)):
         for chunk in _chunks(list(values)):
             for c in (await uow.session.execute(
-                    select(Contact).where(column.in_(chunk)))).scalars():  # type: ignore[union-attr, attr-defined]
+                    select(Contact).where(column.in_(chunk)))).scalars():  # type: ignore[union-attr]
                 existing[c.id or 0] = c
     by_phone: dict[str, Contact] = {}
     by_email: dict[str, Contact] = {}
@@ -416,7 +416,7 @@ async def _match_contacts(uow: UnitOfWork, plans: list[RowPlan]) -> None:
         for n in [c.name, *(c.aliases or [])]:
             by_name.setdefault((c.customer_id, rules.normalize_name(n)), c)
     departments = await _departments(uow, customer_ids)
-    customer_names: dict[int | None, str] = dict((await uow.session.execute(  # type: ignore[arg-type]
+    customer_names: dict[int | None, str] = dict((await uow.session.execute(
         select(col(Customer.id), col(Customer.name)).where(
             col(Customer.id).in_(list(customer_ids) or [0])))).all())
     seen: dict[Any, RowPlan] = {}

@@ -63,7 +63,7 @@ async def decision_chain(uow: UnitOfWork, customer: Customer) -> list[ChainLink]
     if contacts:
         met_ids = {int(x) for x in (await s.execute(
             select(col(FollowUp.contact_id)).where(
-                col(FollowUp.contact_id).in_([c.id for c in contacts]))  # type: ignore[union-attr]
+                col(FollowUp.contact_id).in_([c.id for c in contacts]))
             .group_by(col(FollowUp.contact_id)))).scalars() if x is not None}
     out: list[ChainLink] = []
     for role in roles:

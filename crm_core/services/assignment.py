@@ -155,7 +155,7 @@ async def open_offer(uow: UnitOfWork, lead: Lead, d: Decision,
                        expires_at=uow.now + timedelta(minutes=minutes))
     uow.add(offer)
     await uow.flush()
-    scores: dict[str, Any] = dict(d.details.get("scores") or {})   # type: ignore[call-overload]
+    scores: dict[str, Any] = dict(d.details.get("scores") or {})
     for rank, uid in enumerate(d.candidates, start=1):
         total = float((scores.get(str(uid)) or {}).get("total", 0.0))
         uow.add(ClaimOfferCandidate(offer_id=offer.id or 0, user_id=uid, rank=rank,

@@ -6,9 +6,10 @@ from sqlalchemy import select
 
 from crm_core.models import AuditLog
 from crm_core.policies.audit import AuditRecord, ChainReport, ChainWalker
+from crm_core.sql import table
 from crm_core.uow import UnitOfWork
 
-AUDIT = AuditLog.__table__  # type: ignore[attr-defined]
+AUDIT = table(AuditLog)
 
 
 async def verify_audit_chain(uow: UnitOfWork, *, batch: int = 5000) -> ChainReport:

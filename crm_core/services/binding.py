@@ -6,8 +6,9 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 from crm_core.errors import Conflict, NotFound
 from crm_core.models import User, UserIdentity
@@ -30,23 +31,23 @@ async def bind_by_contact_info(
     uow: UnitOfWork, platform: str, platform_user_id: str, phone: str | None,
     email: str | None, *, chat_id: str | None = None,
 ) -> User | None:
-    conds = []
+    conds: list[ColumnElement[bool]] = []
     try:
         p = normalize_phone(phone)
         if p:
-            conds.append(User.phone == p)
+            conds.append(col(User.phone) == p)
     except BadContactInfo:
         pass
     try:
         e = normalize_email(email)
         if e:
-            conds.append(User.email == e)
+            conds.append(col(User.email) == e)
     except BadContactInfo:
         pass
     if not conds:
         return None
     matches = list((await uow.session.execute(
-        select(User).where(or_(*conds), User.active.is_(True))  # type: ignore[attr-defined]
+        select(User).where(or_(*conds), col(User.active).is_(True))
     )).scalars())
     if len(matches) != 1:
         return None
@@ -68,7 +69,7 @@ async def _bind(
     *, how: str,
 ) -> UserIdentity:
     existing = (await uow.session.execute(select(UserIdentity).where(
-        UserIdentity.user_id == user.id, UserIdentity.platform == platform
+        col(UserIdentity.user_id) == user.id, col(UserIdentity.platform) == platform
     ))).scalars().first()
     if existing is not None and existing.platform_user_id != platform_user_id:
         raise Conflict(f"user {user.login} already bound on {platform}",
@@ -88,7 +89,8 @@ async def request_binding(
     """Tell the admins (once a day per chat user) that someone unknown wants in."""
     day = uow.now.date().isoformat()
     candidates = list((await uow.session.execute(
-        select(User).where(User.active.is_(True), or_(User.name == display, User.login == display))  # type: ignore[attr-defined]
+        select(User).where(col(User.active).is_(True), or_(col(User.name) == display,
+                                                           col(User.login) == display))
         .limit(3)
     )).scalars())
     for admin in await admins(uow):
@@ -112,7 +114,8 @@ async def approve_binding(
     if user is None:
         raise NotFound(f"no user {login}", f"没有登录名为「{login}」的同事")
     taken = (await uow.session.execute(select(UserIdentity).where(
-        UserIdentity.platform == platform, UserIdentity.platform_user_id == platform_user_id
+        col(UserIdentity.platform) == platform,
+        col(UserIdentity.platform_user_id) == platform_user_id,
     ))).scalars().first()
     if taken is not None:
         raise Conflict("identity already bound", "这个账号已经绑定过了")

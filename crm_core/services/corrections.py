@@ -55,5 +55,5 @@ async def recent_corrections(uow: UnitOfWork, *, fields: Sequence[str] = FIELDS,
                              limit: int = 200) -> list[Correction]:
     """The newest corrections of these fields (what a learner reads)."""
     return list((await uow.session.execute(
-        select(Correction).where(col(Correction.field_name).in_(list(fields)))  # type: ignore[attr-defined]
-        .order_by(col(Correction.id).desc()).limit(limit))).scalars())  # type: ignore[union-attr]
+        select(Correction).where(col(Correction.field_name).in_(list(fields)))
+        .order_by(col(Correction.id).desc()).limit(limit))).scalars())

@@ -23,7 +23,7 @@ async def by_names(uow: UnitOfWork, names: list[str]) -> list[Customer]:
     if not names:
         return []
     rows = list((await uow.session.execute(
-        select(Customer).where(col(Customer.name).in_(names))  # type: ignore[attr-defined]
+        select(Customer).where(col(Customer.name).in_(names))
     )).scalars())
     found = {c.name: c for c in rows}
     out = [found[n] for n in names if n in found]
@@ -66,7 +66,7 @@ async def by_ids(uow: UnitOfWork, ids: list[int], *, viewer: User | None = None
     if not ids:
         return []
     rows = list((await uow.session.execute(
-        select(Customer).where(col(Customer.id).in_(ids))  # type: ignore[union-attr]
+        select(Customer).where(col(Customer.id).in_(ids))
     )).scalars())
     if viewer is None:
         return rows
@@ -94,7 +94,7 @@ async def search(uow: UnitOfWork, query: str, limit: int = 8) -> list[Customer]:
     if exact:
         return exact[:limit]
     return list((await uow.session.execute(
-        select(Customer).where(col(Customer.name).contains(q))  # type: ignore[attr-defined]
+        select(Customer).where(col(Customer.name).contains(q))
         .order_by(col(Customer.name)).limit(limit)
     )).scalars())
 
@@ -129,18 +129,18 @@ async def customer_360(uow: UnitOfWork, viewer: User, customer_id: int) -> Custo
         .order_by(col(Contact.id)))).scalars()]
     deals = [(d, st) for d, st in (await s.execute(
         select(Deal, col(Stage.name)).join(Stage, col(Stage.id) == col(Deal.stage_id))
-        .where(col(Deal.customer_id) == customer_id).order_by(col(Deal.id).desc()))).all()]  # type: ignore[union-attr]
+        .where(col(Deal.customer_id) == customer_id).order_by(col(Deal.id).desc()))).all()]
     fus = [(f, n) for f, n in (await s.execute(
         select(FollowUp, col(User.name))
         .join(User, col(User.id) == col(FollowUp.owner_id), isouter=True)
         .where(col(FollowUp.customer_id) == customer_id)
-        .order_by(col(FollowUp.occurred_at).desc()).limit(3))).all()]  # type: ignore[attr-defined]
+        .order_by(col(FollowUp.occurred_at).desc()).limit(3))).all()]
     tasks = list((await s.execute(
         select(Task).where(col(Task.customer_id) == customer_id, col(Task.status) == "open")
         .order_by(col(Task.due_at)).limit(5))).scalars())
     leads = list((await s.execute(
         select(Lead).where(col(Lead.customer_id) == customer_id,
-                           col(Lead.status).in_(OPEN_LEAD_STATUSES)))).scalars())  # type: ignore[attr-defined]
+                           col(Lead.status).in_(OPEN_LEAD_STATUSES)))).scalars())
     from crm_core.services.accounts import decision_chain
 
     return Customer360(customer, owner, contacts, deals, fus, tasks, leads,

@@ -4,6 +4,7 @@ present)."""
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from crm_core.errors import Conflict, NotFound
 from crm_core.models import Deal, Stage, StageHistory, User
@@ -13,9 +14,9 @@ from crm_core.uow import UnitOfWork, snapshot
 
 async def open_deals_of(uow: UnitOfWork, user: User, customer_id: int) -> list[tuple[Deal, str]]:
     rows = (await uow.session.execute(
-        select(Deal, Stage.name).join(Stage, Stage.id == Deal.stage_id).where(
-            Deal.customer_id == customer_id, Stage.is_won.is_(False),  # type: ignore[attr-defined]
-            Stage.is_lost.is_(False))  # type: ignore[attr-defined]
+        select(Deal, col(Stage.name)).join(Stage, col(Stage.id) == col(Deal.stage_id)).where(
+            col(Deal.customer_id) == customer_id, col(Stage.is_won).is_(False),
+            col(Stage.is_lost).is_(False))
     )).all()
     out = []
     for deal, name in rows:
@@ -25,7 +26,8 @@ async def open_deals_of(uow: UnitOfWork, user: User, customer_id: int) -> list[t
 
 
 async def stage_by_name(uow: UnitOfWork, name: str) -> Stage:
-    stage = (await uow.session.execute(select(Stage).where(Stage.name == name))).scalars().first()
+    stage = (await uow.session.execute(
+        select(Stage).where(col(Stage.name) == name))).scalars().first()
     if stage is None:
         raise NotFound(f"stage {name}", f"没有「{name}」这个阶段")
     return stage

@@ -31,6 +31,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col
 
 from crm_core.errors import InvalidInput, NotFound
 from crm_core.models import (
@@ -49,6 +50,7 @@ from crm_core.models.pipeline import OPEN_LEAD_STATUSES
 from crm_core.models.sla import DailyReport, Escalation, SlaClock
 from crm_core.services.drafts import count_open_drafts
 from crm_core.services.sla import config_value, notify_many, notify_once
+from crm_core.sql import table
 from crm_core.uow import UnitOfWork
 
 DEFAULT_OBSTACLES: tuple[str, ...] = (
@@ -91,10 +93,10 @@ class RepDigest:
 
 
 async def active_reps(uow: UnitOfWork, team_ids: Iterable[int] | None = None) -> list[User]:
-    q = sa.select(User).where(User.active.is_(True), User.role == "rep")  # type: ignore[attr-defined]
+    q = sa.select(User).where(col(User.active).is_(True), col(User.role) == "rep")
     if team_ids is not None:
-        q = q.where(User.team_id.in_(list(team_ids)))  # type: ignore[union-attr]
-    return list((await uow.session.execute(q.order_by(User.id))).scalars())
+        q = q.where(col(User.team_id).in_(list(team_ids)))
+    return list((await uow.session.execute(q.order_by(col(User.id)))).scalars())
 
 
 async def rep_digests(uow: UnitOfWork, now: datetime,
@@ -110,9 +112,10 @@ async def rep_digests(uow: UnitOfWork, now: datetime,
     if not ids:
         return []
     s = uow.session
-    tasks = await s.execute(sa.select(Task.id, Task.owner_id, Task.title, Task.due_at).where(
-        Task.status == "open", Task.owner_id.in_(ids),  # type: ignore[attr-defined]
-        Task.due_at < end).order_by(Task.due_at))  # type: ignore[operator,arg-type]
+    tasks = await s.execute(sa.select(col(Task.id), col(Task.owner_id), col(Task.title),
+                                      col(Task.due_at)).where(
+        col(Task.status) == "open", col(Task.owner_id).in_(ids),
+        col(Task.due_at) < end).order_by(col(Task.due_at)))
     for tid, owner, title, due in tasks.all():
         d = out[owner]
         if due < start:
@@ -120,11 +123,12 @@ async def rep_digests(uow: UnitOfWork, now: datetime,
         elif len(d.tasks_today) < 8:
             d.tasks_today.append({"task_id": tid, "title": title, "due_at": due.isoformat()})
     clocks = await s.execute(
-        sa.select(SlaClock.owner_id, SlaClock.rule, SlaClock.lead_id, SlaClock.subject_id,
-                  SlaClock.level, SlaClock.next_at)
-        .where(SlaClock.owner_id.in_(ids), SlaClock.next_at.is_not(None),  # type: ignore[union-attr]
-               sa.or_(SlaClock.level > 0, SlaClock.next_at <= now + NEAR_SLA))  # type: ignore[operator]
-        .order_by(SlaClock.next_at))  # type: ignore[arg-type]
+        sa.select(col(SlaClock.owner_id), col(SlaClock.rule), col(SlaClock.lead_id),
+                  col(SlaClock.subject_id),
+                  col(SlaClock.level), col(SlaClock.next_at))
+        .where(col(SlaClock.owner_id).in_(ids), col(SlaClock.next_at).is_not(None),
+               sa.or_(col(SlaClock.level) > 0, col(SlaClock.next_at) <= now + NEAR_SLA))
+        .order_by(col(SlaClock.next_at)))
     for owner, rule, lead_id, subject_id, level, next_at in clocks.all():
         d = out[owner]
         item = {"rule": rule, "lead_id": lead_id, "subject_id": subject_id, "level": level,
@@ -134,12 +138,13 @@ async def rep_digests(uow: UnitOfWork, now: datetime,
             target.append(item)
     monday = today - timedelta(days=today.weekday())
     deals = await s.execute(
-        sa.select(Deal.id, Deal.owner_id, Deal.name, Deal.amount, Deal.expected_close)
-        .join(Stage, Stage.id == Deal.stage_id)
-        .where(Deal.owner_id.in_(ids), Deal.closed_at.is_(None),  # type: ignore[union-attr]
-               Stage.is_won.is_(False), Stage.is_lost.is_(False),  # type: ignore[attr-defined]
-               Deal.expected_close >= monday,  # type: ignore[operator]
-               Deal.expected_close <= monday + timedelta(days=6)))  # type: ignore[operator]
+        sa.select(col(Deal.id), col(Deal.owner_id), col(Deal.name), col(Deal.amount),
+                  col(Deal.expected_close))
+        .join(Stage, col(Stage.id) == col(Deal.stage_id))
+        .where(col(Deal.owner_id).in_(ids), col(Deal.closed_at).is_(None),
+               col(Stage.is_won).is_(False), col(Stage.is_lost).is_(False),
+               col(Deal.expected_close) >= monday,
+               col(Deal.expected_close) <= monday + timedelta(days=6)))
     for did, owner, name, amount, close in deals.all():
         out[owner].closing_this_week.append(
             {"deal_id": did, "name": name, "amount": amount, "expected_close": close.isoformat()})
@@ -264,32 +269,33 @@ async def manager_digests(uow: UnitOfWork, now: datetime, period: str = "daily"
     s = uow.session
     if ids:
         for owner, n in (await s.execute(
-                sa.select(Lead.owner_id, sa.func.count()).where(
-                    Lead.owner_id.in_(ids),  # type: ignore[union-attr]
-                    Lead.status.in_(OPEN_LEAD_STATUSES))  # type: ignore[attr-defined]
-                .group_by(Lead.owner_id))).all():
+                sa.select(col(Lead.owner_id), sa.func.count()).where(
+                    col(Lead.owner_id).in_(ids),
+                    col(Lead.status).in_(OPEN_LEAD_STATUSES))
+                .group_by(col(Lead.owner_id)))).all():
             rows[owner].open_leads = int(n)
         for owner, n in (await s.execute(
-                sa.select(Escalation.owner_id, sa.func.count()).where(
-                    Escalation.owner_id.in_(ids), Escalation.level == 1,  # type: ignore[union-attr]
-                    Escalation.fired_at >= start, Escalation.fired_at < end)  # type: ignore[operator]
-                .group_by(Escalation.owner_id))).all():
+                sa.select(col(Escalation.owner_id), sa.func.count()).where(
+                    col(Escalation.owner_id).in_(ids), col(Escalation.level) == 1,
+                    col(Escalation.fired_at) >= start, col(Escalation.fired_at) < end)
+                .group_by(col(Escalation.owner_id)))).all():
             rows[owner].breaches = int(n)
         c_start, c_end = start - ACTIVATION, end - ACTIVATION
         for owner, created, first in (await s.execute(
-                sa.select(Lead.owner_id, Lead.created_at, Lead.first_contacted_at).where(
-                    Lead.owner_id.in_(ids),  # type: ignore[union-attr]
-                    Lead.created_at >= c_start, Lead.created_at < c_end))).all():  # type: ignore[operator]
+                sa.select(col(Lead.owner_id), col(Lead.created_at),
+                          col(Lead.first_contacted_at)).where(
+                    col(Lead.owner_id).in_(ids),
+                    col(Lead.created_at) >= c_start, col(Lead.created_at) < c_end))).all():
             r = rows[owner]
             r.new_leads += 1
             if first is not None and first - created <= ACTIVATION:
                 r.activated += 1
         for owner, compliant, n in (await s.execute(
-                sa.select(Deal.owner_id, StageHistory.compliant, sa.func.count())
-                .join(Deal, Deal.id == StageHistory.deal_id)
-                .where(Deal.owner_id.in_(ids),  # type: ignore[union-attr]
-                       StageHistory.moved_at >= start, StageHistory.moved_at < end)  # type: ignore[operator]
-                .group_by(Deal.owner_id, StageHistory.compliant))).all():
+                sa.select(col(Deal.owner_id), col(StageHistory.compliant), sa.func.count())
+                .join(Deal, col(Deal.id) == col(StageHistory.deal_id))
+                .where(col(Deal.owner_id).in_(ids),
+                       col(StageHistory.moved_at) >= start, col(StageHistory.moved_at) < end)
+                .group_by(col(Deal.owner_id), col(StageHistory.compliant)))).all():
             rows[owner].moves += int(n)
             if compliant:
                 rows[owner].compliant_moves += int(n)
@@ -304,13 +310,14 @@ async def manager_digests(uow: UnitOfWork, now: datetime, period: str = "daily"
 
 async def _completeness(uow: UnitOfWork, rows: Mapping[int, RepRow]) -> None:
     cols = [getattr(Customer, f) for f in PROFILE_FIELDS]
-    has_role = sa.exists().where(Contact.customer_id == Customer.id,
-                                 Contact.decision_role.is_not(None))  # type: ignore[union-attr]
-    filled = sum((sa.case((c.is_not(None), 1), else_=0) for c in cols),  # type: ignore[attr-defined]
+    has_role = sa.exists().where(col(Contact.customer_id) == col(Customer.id),
+                                 col(Contact.decision_role).is_not(None))
+    filled = sum((sa.case((c.is_not(None), 1), else_=0) for c in cols),
+
                  start=sa.case((has_role, 1), else_=0))
-    q = (sa.select(Customer.owner_id, sa.func.avg(filled), sa.func.count())
-         .where(Customer.owner_id.in_(list(rows)))  # type: ignore[union-attr]
-         .group_by(Customer.owner_id))
+    q = (sa.select(col(Customer.owner_id), sa.func.avg(filled), sa.func.count())
+         .where(col(Customer.owner_id).in_(list(rows)))
+         .group_by(col(Customer.owner_id)))
     for owner, avg, _n in (await uow.session.execute(q)).all():
         rows[owner].completeness = float(avg) / (len(PROFILE_FIELDS) + 1)
 
@@ -328,27 +335,28 @@ async def _channels(uow: UnitOfWork, start: datetime, end: datetime, days: int
         return chans[ch]
 
     for ch, n in (await s.execute(
-            sa.select(Lead.source_channel, sa.func.count()).where(
-                Lead.created_at >= start, Lead.created_at < end)  # type: ignore[operator]
+            sa.select(col(Lead.source_channel), sa.func.count()).where(
+                col(Lead.created_at) >= start, col(Lead.created_at) < end)
             .group_by(Lead.source_channel))).all():
         row(ch).leads = int(n)
     c_start, c_end = start - CONVERSION, end - CONVERSION
-    first_deal = (sa.select(Deal.lead_id, sa.func.min(Deal.created_at).label("first_at"))
-                  .where(Deal.lead_id.is_not(None))  # type: ignore[union-attr]
-                  .group_by(Deal.lead_id).subquery())
+    first_deal = (sa.select(col(Deal.lead_id), sa.func.min(col(Deal.created_at)).label("first_at"))
+                  .where(col(Deal.lead_id).is_not(None))
+                  .group_by(col(Deal.lead_id)).subquery())
     for ch, created, first_at in (await s.execute(
-            sa.select(Lead.source_channel, Lead.created_at, first_deal.c.first_at)
-            .outerjoin(first_deal, first_deal.c.lead_id == Lead.id)
-            .where(Lead.created_at >= c_start, Lead.created_at < c_end))).all():  # type: ignore[operator]
+            sa.select(col(Lead.source_channel), col(Lead.created_at), first_deal.c.first_at)
+            .outerjoin(first_deal, first_deal.c.lead_id == col(Lead.id))
+            .where(col(Lead.created_at) >= c_start, col(Lead.created_at) < c_end))).all():
         r = row(ch)
         r.cohort += 1
         if first_at is not None and first_at - created <= CONVERSION:
             r.converted += 1
     for ch, amount in (await s.execute(
-            sa.select(Lead.source_channel, Deal.amount)
-            .join(Lead, Lead.id == Deal.lead_id).join(Stage, Stage.id == Deal.stage_id)
-            .where(Stage.is_won.is_(True),  # type: ignore[attr-defined]
-                   Deal.closed_at >= end - timedelta(days=90), Deal.closed_at < end))).all():  # type: ignore[operator]
+            sa.select(col(Lead.source_channel), col(Deal.amount))
+            .join(Lead, col(Lead.id) == col(Deal.lead_id))
+            .join(Stage, col(Stage.id) == col(Deal.stage_id))
+            .where(col(Stage.is_won).is_(True), col(Deal.closed_at) >= end - timedelta(days=90),
+                   col(Deal.closed_at) < end))).all():
         row(ch).won_amounts.append(float(amount or 0))
     for ch, monthly in costs.items():
         row(ch).cost = float(monthly) * days / 30
@@ -388,12 +396,13 @@ async def drafts_for(uow: UnitOfWork, user_ids: Sequence[int] | None, day: date
     its next step."""
     tz = uow.clock.tz
     start, end = _day_start(day, tz), _day_start(day + timedelta(days=1), tz)
-    q = (sa.select(FollowUp.owner_id, FollowUp.summary, FollowUp.next_action, Customer.name)
-         .outerjoin(Customer, Customer.id == FollowUp.customer_id)
-         .where(FollowUp.occurred_at >= start, FollowUp.occurred_at < end)  # type: ignore[operator]
-         .order_by(FollowUp.occurred_at, FollowUp.id))  # type: ignore[arg-type]
+    q = (sa.select(col(FollowUp.owner_id), col(FollowUp.summary), col(FollowUp.next_action),
+                   col(Customer.name))
+         .outerjoin(Customer, col(Customer.id) == col(FollowUp.customer_id))
+         .where(col(FollowUp.occurred_at) >= start, col(FollowUp.occurred_at) < end)
+         .order_by(col(FollowUp.occurred_at), col(FollowUp.id)))
     if user_ids is not None:
-        q = q.where(FollowUp.owner_id.in_(list(user_ids)))  # type: ignore[attr-defined]
+        q = q.where(col(FollowUp.owner_id).in_(list(user_ids)))
     lines: dict[int, list[str]] = defaultdict(list)
     for owner, summary, nxt, cust in (await uow.session.execute(q)).all():
         mine = lines[owner]
@@ -420,7 +429,7 @@ async def queue_daily_report_prompts(uow: UnitOfWork, now: datetime) -> int:
     if not reps:
         return 0
     await uow.session.execute(
-        ins(DailyReport.__table__).on_conflict_do_nothing(  # type: ignore[attr-defined]
+        ins(table(DailyReport)).on_conflict_do_nothing(
             index_elements=["user_id", "day"]),
         [{"user_id": r.id, "day": day, "status": "prompted", "draft": drafts.get(r.id or 0, ""),
           "prompted_at": now, "obstacles": []} for r in reps])
@@ -438,7 +447,7 @@ async def submit_daily_report(uow: UnitOfWork, user: User, day: date, *,
     """Record the rep's answer (text, a preset obstacle, or the draft as is)."""
     assert user.id is not None
     row = (await uow.session.execute(sa.select(DailyReport).where(
-        DailyReport.user_id == user.id, DailyReport.day == day))).scalars().first()
+        col(DailyReport.user_id) == user.id, col(DailyReport.day) == day))).scalars().first()
     if row is None:
         row = DailyReport(user_id=user.id, day=day, draft=await draft_for(uow, user.id, day),
                           prompted_at=uow.now)
@@ -464,7 +473,7 @@ async def submit_daily_report(uow: UnitOfWork, user: User, day: date, *,
 
 async def get_daily_report(uow: UnitOfWork, user_id: int, day: date) -> DailyReport:
     row = (await uow.session.execute(sa.select(DailyReport).where(
-        DailyReport.user_id == user_id, DailyReport.day == day))).scalars().first()
+        col(DailyReport.user_id) == user_id, col(DailyReport.day) == day))).scalars().first()
     if row is None:
         raise NotFound(f"daily report {user_id} {day}", "今天还没有日报")
     return row
@@ -474,7 +483,7 @@ async def queue_daily_report_summaries(uow: UnitOfWork, now: datetime) -> int:
     """Each manager: the answers of their reps and who did not answer."""
     day = now.astimezone(uow.clock.tz).date()
     reports = {r.user_id: r for r in (await uow.session.execute(
-        sa.select(DailyReport).where(DailyReport.day == day))).scalars()}
+        sa.select(DailyReport).where(col(DailyReport.day) == day))).scalars()}
     n = 0
     teams = await teams_by_manager(uow)
     waiting = await count_open_drafts(uow, [r.id or 0 for reps in teams.values() for r in reps])

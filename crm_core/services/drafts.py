@@ -24,10 +24,11 @@ from sqlmodel import col
 
 from crm_core.errors import Conflict, Forbidden, NotFound
 from crm_core.models import DialogState, Draft, User
+from crm_core.sql import rowcount, table
 from crm_core.uow import UnitOfWork
 
-DRAFT = Draft.__table__  # type: ignore[attr-defined]
-FOCUS = DialogState.__table__  # type: ignore[attr-defined]
+DRAFT = table(Draft)
+FOCUS = table(DialogState)
 REMIND_KIND = "draft.reminder"
 
 
@@ -92,7 +93,7 @@ async def save_step(
     res = await uow.session.execute(sa.update(DRAFT).where(
         DRAFT.c.id == draft.id, DRAFT.c.version == draft.version, DRAFT.c.status == "open",
     ).values(**values))
-    if res.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(res) != 1:
         raise StaleDraft(f"draft {draft.id} v{draft.version} moved on")
     draft.version += 1
     draft.data, draft.step, draft.updated_at = data, step, uow.now
@@ -115,7 +116,7 @@ async def close_draft(
     if record_kind is not None:
         values.update(record_kind=record_kind, record_id=record_id)
     res = await uow.session.execute(sa.update(DRAFT).where(*where).values(**values))
-    if res.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(res) != 1:
         raise StaleDraft(f"draft {draft.id} is no longer {from_status}")
     draft.status, draft.version, draft.closed_at = status, draft.version + 1, uow.now
     if record_kind is not None:
@@ -141,7 +142,7 @@ async def reopen_draft(uow: UnitOfWork, draft: Draft, expires_at: datetime | Non
         DRAFT.c.id == draft.id, DRAFT.c.status == "expired",
     ).values(status="open", version=draft.version + 1, updated_at=uow.now, closed_at=None,
              expires_at=expires_at, reminded_at=None))
-    if res.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(res) != 1:
         raise StaleDraft(f"draft {draft.id} is not expired")
     draft.status, draft.version, draft.expires_at = "open", draft.version + 1, expires_at
     uow.audit("draft.reopen", "draft", draft.id)
@@ -152,14 +153,14 @@ async def user_drafts(
     since: datetime | None = None, limit: int = 50, offset: int = 0,
 ) -> tuple[list[Draft], int]:
     """A user's kept drafts, newest first, and how many there are in all."""
-    where = [Draft.user_id == user_id, Draft.kept.is_(True),  # type: ignore[attr-defined]
-             col(Draft.status).in_(list(statuses))]  # type: ignore[attr-defined]
+    where = [col(Draft.user_id) == user_id, col(Draft.kept).is_(True),
+             col(Draft.status).in_(list(statuses))]
     if since is not None:
-        where.append(Draft.updated_at >= since)  # type: ignore[arg-type,operator]
+        where.append(col(Draft.updated_at) >= since)
     total = int((await uow.session.execute(
         select(sa.func.count()).select_from(Draft).where(*where))).scalar_one())
     rows = list((await uow.session.execute(
-        select(Draft).where(*where).order_by(col(Draft.id).desc())  # type: ignore[union-attr]
+        select(Draft).where(*where).order_by(col(Draft.id).desc())
         .offset(offset).limit(limit))).scalars())
     return rows, total
 
@@ -177,27 +178,27 @@ async def count_open_drafts(uow: UnitOfWork, user_ids: Iterable[int] | None = No
                             ) -> dict[int, int]:
     """Open kept drafts per user (the daily report counts them)."""
     q = (select(col(Draft.user_id), sa.func.count()).where(
-        col(Draft.kept).is_(True), col(Draft.status) == "open")  # type: ignore[attr-defined]
+        col(Draft.kept).is_(True), col(Draft.status) == "open")
         .group_by(col(Draft.user_id)))
     if user_ids is not None:
-        q = q.where(col(Draft.user_id).in_(list(user_ids)))  # type: ignore[attr-defined]
+        q = q.where(col(Draft.user_id).in_(list(user_ids)))
     return {int(u): int(n) for u, n in (await uow.session.execute(q)).all()}
 
 
 async def remind_drafts(uow: UnitOfWork, now: datetime, before: timedelta) -> int:
     """Tell each author once, `before` ahead of expiry, that a kept draft is still open."""
     rows = list((await uow.session.execute(select(Draft).where(
-        col(Draft.kept).is_(True), col(Draft.status) == "open",  # type: ignore[attr-defined]
-        col(Draft.reminded_at).is_(None),  # type: ignore[union-attr]
-        col(Draft.expires_at).is_not(None),  # type: ignore[union-attr]
-        col(Draft.expires_at) <= now + before,  # type: ignore[operator]
-        col(Draft.expires_at) > now,  # type: ignore[operator]
+        col(Draft.kept).is_(True), col(Draft.status) == "open",
+        col(Draft.reminded_at).is_(None),
+        col(Draft.expires_at).is_not(None),
+        col(Draft.expires_at) <= now + before,
+        col(Draft.expires_at) > now,
     ).order_by(col(Draft.id)).limit(500))).scalars())
     sent = 0
     for d in rows:
         res = await uow.session.execute(sa.update(DRAFT).where(
             DRAFT.c.id == d.id, DRAFT.c.reminded_at.is_(None)).values(reminded_at=now))
-        if res.rowcount != 1:  # type: ignore[attr-defined]
+        if rowcount(res) != 1:
             continue                                  # another instance reminded it
         uow.notify(REMIND_KIND, d.user_id, {
             "draft_id": d.id, "dialog": d.dialog, "summary": d.summary,
@@ -215,7 +216,7 @@ async def expire_drafts(uow: UnitOfWork, now: datetime, idle: timedelta) -> int:
             sa.and_(DRAFT.c.expires_at.is_not(None), DRAFT.c.expires_at <= now),
             sa.and_(DRAFT.c.kept.is_(False), DRAFT.c.updated_at <= now - idle)),
     ).values(status="expired", closed_at=now, updated_at=now, version=DRAFT.c.version + 1))
-    return int(res.rowcount or 0)  # type: ignore[attr-defined]
+    return int(rowcount(res) or 0)
 
 
 # --- the chat focus ------------------------------------------------------------------------
@@ -270,9 +271,9 @@ async def last_saved(uow: UnitOfWork, user: User, kinds: Sequence[str], *,
                      record_id: int | None = None) -> Draft | None:
     """The user's most recent save of these record kinds (or the one of that record)."""
     q = select(Draft).where(col(Draft.user_id) == user.id, col(Draft.status) == "saved",
-                            col(Draft.record_kind).in_(list(kinds)))  # type: ignore[union-attr]
+                            col(Draft.record_kind).in_(list(kinds)))
     if record_id is not None:
         q = q.where(col(Draft.record_id) == record_id)
     return (await uow.session.execute(
-        q.order_by(col(Draft.closed_at).desc(), col(Draft.id).desc()).limit(1)  # type: ignore[union-attr]
+        q.order_by(col(Draft.closed_at).desc(), col(Draft.id).desc()).limit(1)
     )).scalars().first()

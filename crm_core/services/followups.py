@@ -429,7 +429,7 @@ async def _delete_if_unused(uow: UnitOfWork, model: type[Contact] | type[Custome
             ).scalar_one()
     else:
         used = sum([(await s.execute(select(func.count()).select_from(m).where(
-            col(m.customer_id) == row_id))).scalar_one()  # type: ignore[attr-defined]
+            col(m.customer_id) == row_id))).scalar_one()
             for m in (FollowUp, Lead, Deal, Contact, Task)])
     if used:
         return
@@ -445,7 +445,7 @@ async def recent_followups(
 ) -> list[FollowUp]:
     return list((await uow.session.execute(
         select(FollowUp).where(col(FollowUp.customer_id) == customer_id)
-        .order_by(col(FollowUp.occurred_at).desc()).limit(limit)  # type: ignore[attr-defined]
+        .order_by(col(FollowUp.occurred_at).desc()).limit(limit)
     )).scalars())
 
 
@@ -461,7 +461,7 @@ async def leads_for_note(uow: UnitOfWork, rep: User, customer_id: int, *,
     """Which lead a note at this customer is about: (the lead, or None and the choices)."""
     rows = list((await uow.session.execute(select(Lead).where(
         col(Lead.customer_id) == customer_id, col(Lead.owner_id) == rep.id,
-        col(Lead.status).in_(OPEN_LEAD_STATUSES)).order_by(col(Lead.id)))).scalars())  # type: ignore[attr-defined]
+        col(Lead.status).in_(OPEN_LEAD_STATUSES)).order_by(col(Lead.id)))).scalars())
     views = [policy.LeadView(x.id or 0, x.owner_id, x.contact_id, x.name, x.title) for x in rows]
     pick = policy.pick_lead(views, rep.id or 0, contact_id=contact_id,
                             contact_names=contact_names)

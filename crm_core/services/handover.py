@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlmodel import col
 
 from crm_core.errors import Conflict, InvalidInput, NotFound
 from crm_core.models import Contact, Customer, Deal, FollowUp, Lead, Stage, Task, User
@@ -26,10 +27,10 @@ async def resolve_user(uow: UnitOfWork, word: str) -> User:
     """A colleague by login or name (exact first, then a unique partial name)."""
     w = word.strip().lstrip("@")
     rows = list((await uow.session.execute(
-        select(User).where(or_(User.login == w, User.name == w)))).scalars())
+        select(User).where(or_(col(User.login) == w, col(User.name) == w)))).scalars())
     if not rows:
         rows = list((await uow.session.execute(
-            select(User).where(User.name.contains(w)))).scalars())  # type: ignore[attr-defined]
+            select(User).where(col(User.name).contains(w)))).scalars())
     if not rows:
         raise NotFound(f"user {w}", f"没有找到同事「{w}」")
     if len(rows) > 1:
@@ -70,16 +71,18 @@ async def plan_handover(uow: UnitOfWork, actor: User, source: User, subs: Sequen
     await _check(uow, actor, source, subs)
     s = uow.session
     sid = source.id
-    customers = list((await s.execute(select(Customer).where(Customer.owner_id == sid)
-                                      .order_by(Customer.id))).scalars())  # type: ignore[arg-type]
+    customers = list((await s.execute(select(Customer).where(col(Customer.owner_id) == sid)
+                                      .order_by(col(Customer.id)))).scalars())
     leads = list((await s.execute(select(Lead).where(
-        Lead.owner_id == sid, Lead.status.in_(OPEN_LEAD_STATUSES))  # type: ignore[attr-defined]
-        .order_by(Lead.id))).scalars())  # type: ignore[arg-type]
-    deals = list((await s.execute(select(Deal).join(Stage, Stage.id == Deal.stage_id).where(
-        Deal.owner_id == sid, Stage.is_won.is_(False), Stage.is_lost.is_(False))  # type: ignore[attr-defined]
-        .order_by(Deal.id))).scalars())  # type: ignore[arg-type]
-    tasks = list((await s.execute(select(Task).where(Task.owner_id == sid, Task.status == "open")
-                                  .order_by(Task.id))).scalars())  # type: ignore[arg-type]
+        col(Lead.owner_id) == sid, col(Lead.status).in_(OPEN_LEAD_STATUSES))
+        .order_by(col(Lead.id)))).scalars())
+    deals = list((await s.execute(select(Deal).join(Stage,
+                                                    col(Stage.id) == col(Deal.stage_id)).where(
+        col(Deal.owner_id) == sid, col(Stage.is_won).is_(False), col(Stage.is_lost).is_(False))
+        .order_by(col(Deal.id)))).scalars())
+    tasks = list((await s.execute(select(Task).where(col(Task.owner_id) == sid,
+                                                     col(Task.status) == "open")
+                                  .order_by(col(Task.id)))).scalars())
     to_of: dict[int, int] = {}
     # balance by customer: the substitute with the fewest customers so far takes the next
     load = {u.id or 0: 0 for u in subs}
@@ -108,13 +111,13 @@ async def _brief(uow: UnitOfWork, customer_ids: list[int]) -> list[dict[str, Any
         c = await s.get(Customer, cid)
         if c is None:
             continue
-        fus = (await s.execute(select(FollowUp).where(FollowUp.customer_id == cid)
-                               .order_by(FollowUp.occurred_at.desc()).limit(2))).scalars()  # type: ignore[attr-defined]
-        tasks = (await s.execute(select(Task).where(Task.customer_id == cid,
-                                                    Task.status == "open")
-                                 .order_by(Task.due_at).limit(2))).scalars()  # type: ignore[arg-type]
-        contacts = (await s.execute(select(Contact).where(Contact.customer_id == cid)
-                                    .order_by(Contact.id).limit(3))).scalars()  # type: ignore[arg-type]
+        fus = (await s.execute(select(FollowUp).where(col(FollowUp.customer_id) == cid)
+                               .order_by(col(FollowUp.occurred_at).desc()).limit(2))).scalars()
+        tasks = (await s.execute(select(Task).where(col(Task.customer_id) == cid,
+                                                    col(Task.status) == "open")
+                                 .order_by(col(Task.due_at)).limit(2))).scalars()
+        contacts = (await s.execute(select(Contact).where(col(Contact.customer_id) == cid)
+                                    .order_by(col(Contact.id)).limit(3))).scalars()
         out.append({
             "customer_id": cid, "name": c.name,
             "followups": [{"at": f.occurred_at, "summary": f.summary} for f in fus],
@@ -162,8 +165,8 @@ async def revert_handover(uow: UnitOfWork, actor: User, source: User) -> tuple[H
     Returns (handover, items returned, items kept because they changed hands since)."""
     require_role(actor, MANAGER_ROLES, "revert a handover")
     h = (await uow.session.execute(select(Handover).where(
-        Handover.from_user_id == source.id, Handover.status == "active")
-        .order_by(Handover.id.desc()))).scalars().first()  # type: ignore[union-attr]
+        col(Handover.from_user_id) == source.id, col(Handover.status) == "active")
+        .order_by(col(Handover.id).desc()))).scalars().first()
     if h is None:
         raise NotFound("no handover", f"{source.name}没有可撤销的交接")
     subs = [await uow.session.get(User, i) for i in h.to_user_ids]

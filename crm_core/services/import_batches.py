@@ -25,6 +25,7 @@ from crm_core.services.account_import import (
     read_accounts,
 )
 from crm_core.spreadsheet import SheetError
+from crm_core.sql import rowcount
 from crm_core.uow import UnitOfWork
 
 ADMINS = frozenset({"admin"})
@@ -132,7 +133,7 @@ async def apply_import(uow: UnitOfWork, user: User, batch_id: int, mode: str) ->
         col(ImportBatch.id) == batch_id, col(ImportBatch.status) == "staged").values(
         status="done", mode=mode, content=None, summary=summary_of(plan),
         finished_at=uow.now))
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(claimed) != 1:
         raise Conflict(f"import batch {batch_id} taken by another", "这个文件已经导入过了")
     await apply_plan(uow, plan)
     uow.audit("import.done", "import_batch", batch_id, after={"mode": mode,
@@ -191,7 +192,7 @@ async def stage_upload(uow: UnitOfWork, token: str, filename: str, data: bytes,
         status="staged", kind=kind, filename=filename[:200], size=len(data),
         sha256=hashlib.sha256(data).hexdigest(), content=data, summary=summary_of(plan),
         created_at=uow.now))
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(claimed) != 1:
         raise NotFound("upload link used concurrently", "链接已用过，请在聊天里重新发 /导入。")
     await uow.session.refresh(batch)
     uow.audit("import.stage", "import_batch", batch.id,

@@ -7,8 +7,10 @@ from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 from crm_core.models import DialogState, ProcessedEvent
+from crm_core.sql import rowcount
 from crm_core.uow import UnitOfWork
 
 
@@ -26,10 +28,10 @@ async def first_time(uow: UnitOfWork, platform: str, event_id: str) -> bool:
 
 async def prune_events(uow: UnitOfWork, older_than: timedelta = timedelta(days=3)) -> int:
     res = await uow.session.execute(
-        delete(ProcessedEvent).where(ProcessedEvent.received_at < uow.now - older_than)  # type: ignore[arg-type]
+        delete(ProcessedEvent).where(col(ProcessedEvent.received_at) < uow.now - older_than)
     )
     await uow.commit()
-    return int(res.rowcount or 0)  # type: ignore[attr-defined]
+    return int(rowcount(res) or 0)
 
 
 async def load_dialog(uow: UnitOfWork, key: str, ttl: timedelta) -> DialogState | None:

@@ -12,6 +12,7 @@ from crm_core.errors import Conflict, Forbidden, NotFound
 from crm_core.models import ClaimOffer, ClaimOfferCandidate, FollowUp, Lead, User
 from crm_core.models.pipeline import LEAD_STATUS_LABELS, OPEN_LEAD_STATUSES
 from crm_core.services import access, users
+from crm_core.sql import rowcount
 from crm_core.uow import UnitOfWork, snapshot
 
 GRADE_ORDER = {"red": 0, "yellow": 1, "green": 2}
@@ -31,7 +32,7 @@ class LeadFilter:
 async def list_leads(uow: UnitOfWork, viewer: User, f: LeadFilter) -> list[Lead]:
     """What the viewer may see; red (worst score) first, then oldest activity first."""
     q = (await _leads_query(uow, viewer, f)).order_by(
-        Lead.score.asc(), Lead.last_activity_at.asc(), Lead.id.desc())  # type: ignore[attr-defined,union-attr]
+        col(Lead.score).asc(), col(Lead.last_activity_at).asc(), col(Lead.id).desc())
     rows = (await uow.session.execute(q.offset(f.offset).limit(f.limit))).scalars()
     return [lead for lead in rows if await access.allowed(uow, viewer, "view", lead)]
 
@@ -46,27 +47,27 @@ async def _leads_query(uow: UnitOfWork, viewer: User, f: LeadFilter) -> Any:
     q = select(Lead)
     ids = await access.visible_owner_ids(uow, viewer)
     if f.unassigned or f.pending:
-        q = q.where(Lead.owner_id.is_(None))  # type: ignore[union-attr]
+        q = q.where(col(Lead.owner_id).is_(None))
         if viewer.role == "rep" and f.pending:
             raise Forbidden("reps cannot list the pending pool", "待补全线索由经理处理")
         if viewer.role == "rep":          # unowned leads a rep may see: the pool, offers
-            q = q.where(Lead.in_pool.is_(True)  # type: ignore[attr-defined]
-                        | Lead.id.in_(access.leads_offered_to(viewer.id)))  # type: ignore[union-attr]
+            q = q.where(col(Lead.in_pool).is_(True)
+                        | col(Lead.id).in_(access.leads_offered_to(viewer.id)))
         elif ids is not None:             # a manager's: their teams' and those of no team
             teams = (await access.principal(uow, viewer)).team_ids
-            q = q.where(Lead.team_id.is_(None) | Lead.team_id.in_(teams))  # type: ignore[union-attr]
+            q = q.where(col(Lead.team_id).is_(None) | col(Lead.team_id).in_(teams))
     elif ids is not None:
-        q = q.where(Lead.owner_id.in_(ids))  # type: ignore[union-attr]
+        q = q.where(col(Lead.owner_id).in_(ids))
     if f.owner_id is not None:
-        q = q.where(Lead.owner_id == f.owner_id)
+        q = q.where(col(Lead.owner_id) == f.owner_id)
     if f.pending:
-        q = q.where(Lead.status == "pending")
+        q = q.where(col(Lead.status) == "pending")
     elif f.status in (None, "open"):
-        q = q.where(Lead.status.in_(OPEN_LEAD_STATUSES))  # type: ignore[attr-defined]
+        q = q.where(col(Lead.status).in_(OPEN_LEAD_STATUSES))
     elif f.status != "all":
-        q = q.where(Lead.status == f.status)
+        q = q.where(col(Lead.status) == f.status)
     if f.text:
-        q = q.where(Lead.company.contains(f.text) | Lead.name.contains(f.text))  # type: ignore[union-attr]
+        q = q.where(col(Lead.company).contains(f.text) | col(Lead.name).contains(f.text))
     return q
 
 
@@ -91,11 +92,11 @@ async def claim_lead(uow: UnitOfWork, user: User, lead_id: int) -> Lead:
     if lead.in_pool:
         return await pool.claim_from_pool(uow, lead_id, user.id or 0)
     offer = (await uow.session.execute(select(ClaimOffer).where(
-        ClaimOffer.lead_id == lead_id, ClaimOffer.status == "open"))).scalars().first()
+        col(ClaimOffer.lead_id) == lead_id, col(ClaimOffer.status) == "open"))).scalars().first()
     if offer is not None:
-        offered = (await uow.session.execute(select(ClaimOfferCandidate.id).where(
+        offered = (await uow.session.execute(select(col(ClaimOfferCandidate.id)).where(
             ClaimOfferCandidate.offer_id == offer.id,
-            ClaimOfferCandidate.user_id == user.id))).first()
+            col(ClaimOfferCandidate.user_id) == user.id))).first()
         if offered is None:
             raise Conflict(f"lead {lead_id} is on offer to others",
                            "这条线索正在抢单，只有收到抢单卡片的同事可以领")
@@ -114,13 +115,13 @@ async def claim_lead(uow: UnitOfWork, user: User, lead_id: int) -> Lead:
     before = snapshot(lead)
     res = await uow.session.execute(
         update(Lead).where(
-            Lead.id == lead_id, Lead.status.in_(("new", "assigned")),  # type: ignore[attr-defined]
-            (Lead.owner_id.is_(None)) | (Lead.owner_id == user.id),  # type: ignore[union-attr]
+            col(Lead.id) == lead_id, col(Lead.status).in_(("new", "assigned")),
+            (col(Lead.owner_id).is_(None)) | (col(Lead.owner_id) == user.id),
         ).values(owner_id=user.id, team_id=user.team_id, status="claimed", claimed_at=uow.now,
                  updated_at=uow.now, in_pool=False,
                  assigned_at=lead.assigned_at or uow.now)
     )
-    if res.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(res) != 1:
         await uow.rollback()
         raise Conflict(f"lead {lead_id} claimed concurrently", "手慢了，这条线索刚被别人认领")
     await uow.session.refresh(lead)
@@ -134,7 +135,7 @@ async def owner_names(uow: UnitOfWork, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     return {u.id: u.name for u in (await uow.session.execute(
-        select(User).where(User.id.in_(ids)))).scalars() if u.id is not None}  # type: ignore[union-attr]
+        select(User).where(col(User.id).in_(ids)))).scalars() if u.id is not None}
 
 
 # --- giving a lead up ---------------------------------------------------------------------------
@@ -172,7 +173,7 @@ async def drop_lead(uow: UnitOfWork, user: User, lead_id: int, reason: str, *,
     res = await uow.session.execute(
         update(Lead).where(col(Lead.id) == lead_id, col(Lead.status) == status)
         .values(status="dropped", in_pool=False, updated_at=uow.now))
-    if res.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(res) != 1:
         raise Conflict(f"lead {lead_id} changed concurrently", "这条线索刚被改过，请重新打开再试")
     await uow.session.refresh(lead)
     await uow.session.execute(

@@ -23,6 +23,7 @@ from crm_core.services.assignment import (
     apply_decision,
     assign_lead,
 )
+from crm_core.sql import rowcount
 from crm_core.uow import UnitOfWork
 
 
@@ -44,8 +45,8 @@ async def grab_offer(uow: UnitOfWork, offer_id: int, user_id: int) -> RoutingOut
     """抢单: exactly one winner. Raises Conflict for the others, Forbidden for non-candidates.
     Commits."""
     cand = (await uow.session.execute(
-        select(ClaimOfferCandidate).where(ClaimOfferCandidate.offer_id == offer_id,  # type: ignore[arg-type]
-                                          ClaimOfferCandidate.user_id == user_id)  # type: ignore[arg-type]
+        select(ClaimOfferCandidate).where(col(ClaimOfferCandidate.offer_id) == offer_id,
+                                          col(ClaimOfferCandidate.user_id) == user_id)
     )).scalars().first()
     if cand is None:
         if await uow.session.get(ClaimOffer, offer_id) is None:
@@ -54,11 +55,11 @@ async def grab_offer(uow: UnitOfWork, offer_id: int, user_id: int) -> RoutingOut
         raise Forbidden(f"user {user_id} not a candidate of offer {offer_id}",
                         "这一单没有派给你")
     res = await uow.session.execute(
-        update(ClaimOffer).where(ClaimOffer.id == offer_id, ClaimOffer.status == "open")  # type: ignore[arg-type]
+        update(ClaimOffer).where(col(ClaimOffer.id) == offer_id, col(ClaimOffer.status) == "open")
         .values(status="claimed", winner_id=user_id, closed_at=uow.now)
         .execution_options(synchronize_session=False)
     )
-    if res.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(res) != 1:
         await uow.rollback()
         offer = await uow.session.get(ClaimOffer, offer_id)
         winner = await uow.session.get(User, offer.winner_id) if offer and offer.winner_id \
@@ -90,7 +91,8 @@ async def grab_offer(uow: UnitOfWork, offer_id: int, user_id: int) -> RoutingOut
 
 async def cancel_offers(uow: UnitOfWork, lead_id: int) -> None:
     await uow.session.execute(
-        update(ClaimOffer).where(ClaimOffer.lead_id == lead_id, ClaimOffer.status == "open")  # type: ignore[arg-type]
+        update(ClaimOffer).where(col(ClaimOffer.lead_id) == lead_id,
+                                 col(ClaimOffer.status) == "open")
         .values(status="cancelled", closed_at=uow.now)
         .execution_options(synchronize_session=False)
     )
@@ -101,18 +103,19 @@ async def expire_claim_offers(uow: UnitOfWork) -> int:
     candidate still able to take the lead (else route it again). Commits; returns the number
     of offers closed."""
     due = (await uow.session.execute(
-        select(ClaimOffer.id).where(ClaimOffer.status == "open",  # type: ignore[call-overload]
-                                    ClaimOffer.expires_at <= uow.now)  # type: ignore[operator]
-        .order_by(ClaimOffer.expires_at)  # type: ignore[arg-type]
+        select(col(ClaimOffer.id)).where(col(ClaimOffer.status) == "open",
+                                    col(ClaimOffer.expires_at) <= uow.now)
+        .order_by(col(ClaimOffer.expires_at))
     )).scalars().all()
     closed = 0
     for offer_id in due:
         res = await uow.session.execute(
-            update(ClaimOffer).where(ClaimOffer.id == offer_id, ClaimOffer.status == "open")  # type: ignore[arg-type]
+            update(ClaimOffer).where(col(ClaimOffer.id) == offer_id,
+                                     col(ClaimOffer.status) == "open")
             .values(status="expired", closed_at=uow.now)
             .execution_options(synchronize_session=False)
         )
-        if res.rowcount != 1:  # type: ignore[attr-defined]
+        if rowcount(res) != 1:
             continue          # grabbed meanwhile
         closed += 1
         await _lock_offer(uow, offer_id)
@@ -128,8 +131,8 @@ async def _lock_offer(uow: UnitOfWork, offer_id: int) -> None:
     if lead is None or lead.owner_id is not None or lead.status not in ("new", "assigned"):
         return
     cands = (await uow.session.execute(
-        select(ClaimOfferCandidate).where(ClaimOfferCandidate.offer_id == offer_id)  # type: ignore[arg-type]
-        .order_by(ClaimOfferCandidate.rank)  # type: ignore[arg-type]
+        select(ClaimOfferCandidate).where(col(ClaimOfferCandidate.offer_id) == offer_id)
+        .order_by(col(ClaimOfferCandidate.rank))
     )).scalars().all()
     day = uow.now.astimezone(uow.clock.tz).date()
     for c in cands:

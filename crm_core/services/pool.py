@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import case, func, select, update
+from sqlmodel import col
 
 from crm_core.errors import Conflict, NotFound
 from crm_core.models import Lead, LeadEvent, OutboxMessage, PoolClaim, Team, User
@@ -26,6 +27,7 @@ from crm_core.models.pipeline import OPEN_LEAD_STATUSES
 from crm_core.policies import pool as policy
 from crm_core.services import scoring
 from crm_core.services.routing_state import config_value
+from crm_core.sql import rowcount
 from crm_core.uow import UnitOfWork, day_bounds, snapshot
 
 HELD_STATUSES: tuple[str, ...] = ("assigned", "claimed", "contacted", "qualified")
@@ -46,9 +48,9 @@ async def reclaim_idle_leads(uow: UnitOfWork) -> int:
     horizon = uow.now - timedelta(days=min(limits)) + timedelta(hours=s.warn_before_hours)
     last = func.coalesce(Lead.last_activity_at, Lead.claimed_at, Lead.assigned_at)
     rows = (await uow.session.execute(
-        select(Lead).where(Lead.owner_id.is_not(None), Lead.in_pool.is_(False),  # type: ignore[union-attr,attr-defined]
-                           Lead.status.in_(HELD_STATUSES), last < horizon)  # type: ignore[attr-defined]
-        .order_by(Lead.id)  # type: ignore[arg-type]
+        select(Lead).where(col(Lead.owner_id).is_not(None), col(Lead.in_pool).is_(False),
+                           col(Lead.status).in_(HELD_STATUSES), last < horizon)
+        .order_by(col(Lead.id))
     )).scalars().all()
     if not rows:
         await uow.commit()
@@ -87,9 +89,9 @@ async def _last_warnings(uow: UnitOfWork, ids: list[int]) -> dict[int, Any]:
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
         for lead_id, at in (await uow.session.execute(
-            select(LeadEvent.lead_id, func.max(LeadEvent.at))  # type: ignore[call-overload]
-            .where(LeadEvent.kind == "pool_warned", LeadEvent.lead_id.in_(chunk))  # type: ignore[union-attr]
-            .group_by(LeadEvent.lead_id)
+            select(col(LeadEvent.lead_id), func.max(col(LeadEvent.at)))
+            .where(col(LeadEvent.kind) == "pool_warned", col(LeadEvent.lead_id).in_(chunk))
+            .group_by(col(LeadEvent.lead_id))
         )).all():
             out[int(lead_id or 0)] = at
     return out
@@ -101,7 +103,7 @@ async def _send_warnings(uow: UnitOfWork, to_warn: dict[int, list[tuple[Lead, An
     for owner_id, items in to_warn.items():
         key = f"pool.warning:{owner_id}:{today.isoformat()}"
         exists = (await uow.session.execute(
-            select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)  # type: ignore[call-overload]
+            select(col(OutboxMessage.id)).where(col(OutboxMessage.dedupe_key) == key)
         )).first()
         if exists is not None:
             continue                  # one message per owner per day; the rest tomorrow
@@ -147,11 +149,11 @@ async def claim_from_pool(uow: UnitOfWork, lead_id: int, user_id: int) -> Lead:
     start, end = day_bounds(uow.now.astimezone(uow.clock.tz).date(), uow.clock)
     claims_today = int((await uow.session.execute(
         select(func.count()).select_from(PoolClaim).where(
-            PoolClaim.user_id == user_id, PoolClaim.at >= start, PoolClaim.at < end)  # type: ignore[arg-type,operator]
+            col(PoolClaim.user_id) == user_id, col(PoolClaim.at) >= start, col(PoolClaim.at) < end)
     )).scalar() or 0)
     holding = int((await uow.session.execute(
         select(func.count()).select_from(Lead).where(
-            Lead.owner_id == user_id, Lead.status.in_(OPEN_LEAD_STATUSES))  # type: ignore[arg-type,attr-defined]
+            col(Lead.owner_id) == user_id, col(Lead.status).in_(OPEN_LEAD_STATUSES))
     )).scalar() or 0)
     why = policy.can_claim(user_id=user_id, previous_owner_id=lead.previous_owner_id,
                            pooled_at=lead.pooled_at, claims_today=claims_today,
@@ -161,10 +163,10 @@ async def claim_from_pool(uow: UnitOfWork, lead_id: int, user_id: int) -> Lead:
         raise Conflict(f"pool claim refused for {user.login}: {why}", why)
     before = snapshot(lead)
     res = await uow.session.execute(
-        update(Lead).where(Lead.id == lead_id, Lead.in_pool.is_(True))  # type: ignore[arg-type,attr-defined]
+        update(Lead).where(col(Lead.id) == lead_id, col(Lead.in_pool).is_(True))
         .values(in_pool=False, owner_id=user_id).execution_options(synchronize_session=False)
     )
-    if res.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(res) != 1:
         await uow.rollback()
         raise Conflict(f"lead {lead_id} claimed meanwhile", "手慢了, 这条线索刚被别人认领")
     await uow.session.refresh(lead)
@@ -191,8 +193,8 @@ async def list_pool(
 ) -> list[Lead]:
     """Leads in the pool: red first, then the lowest score, then the longest waiting."""
     q = _pool_query(province, product_line, text)
-    grade_rank = case((Lead.grade == "red", 0), (Lead.grade == "yellow", 1), else_=2)  # type: ignore[arg-type]
-    q = q.order_by(grade_rank, Lead.score.asc(), Lead.pooled_at.asc(), Lead.id)  # type: ignore[arg-type,attr-defined,union-attr]
+    grade_rank = case((col(Lead.grade) == "red", 0), (col(Lead.grade) == "yellow", 1), else_=2)
+    q = q.order_by(grade_rank, col(Lead.score).asc(), col(Lead.pooled_at).asc(), col(Lead.id))
     return list((await uow.session.execute(q.offset(offset).limit(limit))).scalars())
 
 
@@ -203,16 +205,16 @@ async def count_pool(uow: UnitOfWork, *, text: str | None = None) -> int:
 
 
 def _pool_query(province: str | None, product_line: str | None, text: str | None) -> Any:
-    q = select(Lead).where(Lead.in_pool.is_(True),  # type: ignore[attr-defined]
-                           Lead.status.in_(OPEN_LEAD_STATUSES))  # type: ignore[attr-defined]
+    q = select(Lead).where(col(Lead.in_pool).is_(True),
+                           col(Lead.status).in_(OPEN_LEAD_STATUSES))
     if province:
-        q = q.where(Lead.province.contains(province))  # type: ignore[union-attr]
+        q = q.where(col(Lead.province).contains(province))
     if product_line:
-        q = q.where(Lead.product_line == product_line)  # type: ignore[arg-type]
+        q = q.where(col(Lead.product_line) == product_line)
     if text:
-        q = q.where(Lead.company.contains(text) | Lead.product_text.contains(text)  # type: ignore[union-attr]
-                    | Lead.product_line.contains(text) | Lead.city.contains(text)  # type: ignore[union-attr]
-                    | Lead.province.contains(text))  # type: ignore[union-attr]
+        q = q.where(col(Lead.company).contains(text) | col(Lead.product_text).contains(text)
+                    | col(Lead.product_line).contains(text) | col(Lead.city).contains(text)
+                    | col(Lead.province).contains(text))
     return q
 
 
@@ -222,7 +224,7 @@ async def pool_status_of(uow: UnitOfWork, user_id: int) -> dict[str, Any]:
     start, end = day_bounds(uow.now.astimezone(uow.clock.tz).date(), uow.clock)
     claims_today = int((await uow.session.execute(
         select(func.count()).select_from(PoolClaim).where(
-            PoolClaim.user_id == user_id, PoolClaim.at >= start, PoolClaim.at < end)  # type: ignore[arg-type,operator]
+            col(PoolClaim.user_id) == user_id, col(PoolClaim.at) >= start, col(PoolClaim.at) < end)
     )).scalar() or 0)
     return {"claims_today": claims_today, "daily_limit": s.daily_claim_limit,
             "claims_left": max(0, s.daily_claim_limit - claims_today)}

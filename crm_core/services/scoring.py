@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from crm_core.errors import Forbidden, InvalidInput
 from crm_core.models import FollowUp, Lead, User
@@ -39,7 +40,7 @@ async def score_lead(uow: UnitOfWork, lead: Lead, config: dict[str, Any] | None 
     every event of the lead (follow-up logged, status change, claim…)."""
     if followups is None and lead.id is not None:
         followups = int((await uow.session.execute(
-            select(func.count()).select_from(FollowUp).where(FollowUp.lead_id == lead.id)  # type: ignore[arg-type]
+            select(func.count()).select_from(FollowUp).where(col(FollowUp.lead_id) == lead.id)
         )).scalar() or 0)
     cfg = config if config is not None else await scoring_config(uow)
     s = policy.score_lead(_input(lead, followups or 0), uow.now, cfg)
@@ -57,15 +58,15 @@ async def rescore_all(uow: UnitOfWork) -> int:
     last_id = 0
     while True:
         leads = (await uow.session.execute(
-            select(Lead).where(Lead.status.in_(OPEN_LEAD_STATUSES), Lead.id > last_id)  # type: ignore[arg-type,attr-defined,operator]
-            .order_by(Lead.id).limit(BATCH)  # type: ignore[arg-type]
+            select(Lead).where(col(Lead.status).in_(OPEN_LEAD_STATUSES), col(Lead.id) > last_id)
+            .order_by(col(Lead.id)).limit(BATCH)
         )).scalars().all()
         if not leads:
             break
         ids = [lead.id for lead in leads]
         counts: dict[int, int] = dict((await uow.session.execute(
-            select(FollowUp.lead_id, func.count()).where(FollowUp.lead_id.in_(ids))  # type: ignore[call-overload,union-attr]
-            .group_by(FollowUp.lead_id)
+            select(col(FollowUp.lead_id), func.count()).where(col(FollowUp.lead_id).in_(ids))
+            .group_by(col(FollowUp.lead_id))
         )).all())
         for lead in leads:
             s = policy.score_lead(_input(lead, int(counts.get(lead.id, 0))), uow.now, cfg)

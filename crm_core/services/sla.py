@@ -41,12 +41,13 @@ from crm_core.policies import sla as P
 from crm_core.policies.calendar import BusinessCalendar
 from crm_core.services import access
 from crm_core.services.catalog import get_config
+from crm_core.sql import rowcount, table
 from crm_core.uow import UnitOfWork, _jsonable
 
 log = logging.getLogger(__name__)
-CLOCK = SlaClock.__table__  # type: ignore[attr-defined]
-ESC = Escalation.__table__  # type: ignore[attr-defined]
-OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
+CLOCK = table(SlaClock)
+ESC = table(Escalation)
+OUTBOX = table(OutboxMessage)
 LEAD_RULES = (P.FIRST_CONTACT, P.CLAIM)
 DEAL_RULES = (P.STAGE_STUCK, P.DORMANT)
 
@@ -68,7 +69,7 @@ async def notify_once(uow: UnitOfWork, kind: str, recipient_id: int | None,
         next_attempt_at=at or uow.now, created_at=uow.now,
     ).on_conflict_do_nothing(index_elements=["dedupe_key"])
     res = await uow.session.execute(stmt)
-    return bool(res.rowcount)  # type: ignore[attr-defined]
+    return bool(rowcount(res))
 
 
 def in_list(uow: UnitOfWork, col: Any, values: Iterable[Any]) -> Any:
@@ -141,6 +142,17 @@ async def load_config(uow: UnitOfWork) -> SlaConfig:
     return SlaConfig(pols, hours, str(uow.clock.tz))
 
 
+async def first_contact_limit(uow: UnitOfWork, lead_id: int | None) -> tuple[float, bool] | None:
+    """The first level of the first-contact SLA that times this lead, as (hours, business
+    hours?): what a rep who just got the lead is asked to meet. None: no such lead."""
+    lead = await uow.session.get(Lead, lead_id) if lead_id is not None else None
+    if lead is None:
+        return None
+    pol = (await load_config(uow)).policy(P.FIRST_CONTACT, lead.team_id, lead.source_channel,
+                                          lead.grade)
+    return None if pol is None else (pol.levels_hours[0], pol.business)
+
+
 # --- anchors: when did the clock of this subject start? (None: no clock) --------------------
 def lead_anchor(rule: str, lead: Lead) -> datetime | None:
     if lead.owner_id is None or lead.in_pool or lead.status not in OPEN_LEAD_STATUSES:
@@ -190,7 +202,8 @@ class Subject:
 
 async def _dormant_from(uow: UnitOfWork) -> int | None:
     name = await config_value(uow, "sla_dormant_from_stage", P.DORMANT_FROM_STAGE)
-    seq = (await uow.session.execute(sa.select(Stage.sequence).where(Stage.name == name))).first()
+    seq = (await uow.session.execute(
+        sa.select(col(Stage.sequence)).where(col(Stage.name) == name))).first()
     return None if seq is None else int(seq[0])
 
 
@@ -198,7 +211,7 @@ async def _owner_teams(uow: UnitOfWork, ids: Iterable[int | None]) -> dict[int, 
     want = {i for i in ids if i is not None}
     if not want:
         return {}
-    rows = await uow.session.execute(sa.select(User.id, User.team_id).where(
+    rows = await uow.session.execute(sa.select(col(User.id), col(User.team_id)).where(
         in_list(uow, User.id, want)))
     return {int(a): b for a, b in rows.all()}
 
@@ -228,8 +241,8 @@ async def load_subjects(uow: UnitOfWork, rule: str, ids: Sequence[int]) -> dict[
         dormant_from = await _dormant_from(uow) if rule == P.DORMANT else None
         rows = (await s.execute(
             sa.select(Deal, Stage, Customer)
-            .join(Stage, Stage.id == Deal.stage_id)
-            .outerjoin(Customer, Customer.id == Deal.customer_id)
+            .join(Stage, col(Stage.id) == col(Deal.stage_id))
+            .outerjoin(Customer, col(Customer.id) == col(Deal.customer_id))
             .where(in_list(uow, Deal.id, ids))
         )).all()
         teams = await _owner_teams(uow, [d.owner_id for d, _, _ in rows])
@@ -265,7 +278,7 @@ async def _start(uow: UnitOfWork, cfg: SlaConfig, rule: str, subject_id: int,
         level=0, updated_at=uow.now,
     ).on_conflict_do_nothing(index_elements=["rule", "subject_id"])
     res = await uow.session.execute(stmt)
-    return bool(res.rowcount)  # type: ignore[attr-defined]
+    return bool(rowcount(res))
 
 
 async def sync_clocks(uow: UnitOfWork, since: datetime | None, *,
@@ -279,24 +292,24 @@ async def sync_clocks(uow: UnitOfWork, since: datetime | None, *,
     now = uow.now
     res = SyncResult(watermark=now)
     s = uow.session
-    q = sa.select(Lead.id).where(Lead.owner_id.is_not(None),  # type: ignore[union-attr]
-                                 Lead.assigned_at.is_not(None),  # type: ignore[union-attr]
-                                 Lead.assigned_at <= now,  # type: ignore[operator]
-                                 Lead.status.in_(OPEN_LEAD_STATUSES))  # type: ignore[attr-defined]
+    q = sa.select(col(Lead.id)).where(col(Lead.owner_id).is_not(None),
+                                 col(Lead.assigned_at).is_not(None),
+                                 col(Lead.assigned_at) <= now,
+                                 col(Lead.status).in_(OPEN_LEAD_STATUSES))
     if since is not None:
-        q = q.where(Lead.assigned_at > since)  # type: ignore[operator]
+        q = q.where(col(Lead.assigned_at) > since)
     lead_ids = [int(x) for x in (await s.execute(q)).scalars()]
     for i in range(0, len(lead_ids), batch):
         chunk = lead_ids[i:i + batch]
         for rule in LEAD_RULES:
             for sid, subj in (await load_subjects(uow, rule, chunk)).items():
                 res.created += await _start(uow, cfg, rule, sid, subj)
-    tq = sa.select(Task.id).where(Task.status == "open",
-                                  Task.due_at.is_not(None))  # type: ignore[union-attr]
+    tq = sa.select(col(Task.id)).where(col(Task.status) == "open",
+                                  col(Task.due_at).is_not(None))
     if since is not None:  # a sliding window on the indexed due time: every task passes
         # through it in the day before its due time (the nightly full sync catches the rest)
-        tq = tq.where(Task.due_at > since - timedelta(days=1),  # type: ignore[operator]
-                      Task.due_at <= now + timedelta(days=1))  # type: ignore[operator]
+        tq = tq.where(col(Task.due_at) > since - timedelta(days=1),
+                      col(Task.due_at) <= now + timedelta(days=1))
     tq = tq.where(~sa.exists().where(CLOCK.c.rule == P.NEXT_ACTION,
                                      CLOCK.c.subject_id == Task.id))
     task_ids = [int(x) for x in (await s.execute(tq)).scalars()]
@@ -305,7 +318,7 @@ async def sync_clocks(uow: UnitOfWork, since: datetime | None, *,
                                               task_ids[i:i + batch])).items():
             res.created += await _start(uow, cfg, P.NEXT_ACTION, sid, subj)
     for rule in DEAL_RULES:
-        dq = sa.select(Deal.id).where(Deal.closed_at.is_(None)).where(  # type: ignore[union-attr]
+        dq = sa.select(col(Deal.id)).where(col(Deal.closed_at).is_(None)).where(
             ~sa.exists().where(CLOCK.c.rule == rule, CLOCK.c.subject_id == Deal.id))
         deal_ids = [int(x) for x in (await s.execute(dq)).scalars()]
         for i in range(0, len(deal_ids), batch):
@@ -327,8 +340,8 @@ class ScanResult:
 
 async def due_clocks(uow: UnitOfWork, limit: int) -> list[SlaClock]:
     """The clocks whose next level is due: `WHERE next_at <= now ORDER BY next_at` (index)."""
-    q = (sa.select(SlaClock).where(SlaClock.next_at <= uow.now)  # type: ignore[operator]
-         .order_by(SlaClock.next_at, SlaClock.id).limit(limit))  # type: ignore[arg-type]
+    q = (sa.select(SlaClock).where(col(SlaClock.next_at) <= uow.now)
+         .order_by(col(SlaClock.next_at), col(SlaClock.id)).limit(limit))
     if uow.db.dialect == "postgresql":
         q = q.with_for_update(skip_locked=True)
     return list((await uow.session.execute(q)).scalars())
@@ -373,15 +386,17 @@ async def _people(uow: UnitOfWork, owner_ids: Iterable[int | None]
         want -= set(mgr_of)
         if not want:
             break
-        rows = (await uow.session.execute(sa.select(User.id, User.name, User.manager_id,
-                                                    User.team_id)
-                                          .where(in_list(uow, User.id, want)))).all()
+        rows = (await uow.session.execute(sa.select(col(User.id), col(User.name),
+                                                    col(User.manager_id),
+                                                    col(User.team_id))
+                                          .where(in_list(uow, col(User.id), want)))).all()
         for uid, name, mid, tid in rows:
             names[uid], mgr_of[uid], team_of[uid] = name, mid, tid
         want = {m for m in mgr_of.values() if m is not None and m not in mgr_of}
-    team_mgr = dict((await uow.session.execute(sa.select(Team.id, Team.manager_id))).all())
-    director = (await uow.session.execute(sa.select(User.id).where(
-        User.role == "director", User.active.is_(True)).order_by(User.id).limit(1))  # type: ignore[attr-defined]
+    team_mgr = dict((await uow.session.execute(sa.select(col(Team.id),
+                                                         col(Team.manager_id)))).all())
+    director = (await uow.session.execute(sa.select(col(User.id)).where(
+        col(User.role) == "director", col(User.active).is_(True)).order_by(col(User.id)).limit(1))
                 ).scalar()
     chains: dict[int, list[int]] = {}
     for o in owners:
@@ -418,8 +433,8 @@ async def scan_clocks(uow: UnitOfWork, *, limit: int = 500) -> ScanResult:
         by_rule.setdefault(c.rule, []).append(c)
     subjects: dict[tuple[str, int], Subject] = {}
     for rule, group in by_rule.items():
-        for sid, subj in (await load_subjects(uow, rule, [c.subject_id for c in group])).items():
-            subjects[(rule, sid)] = subj
+        subjects.update({(rule, sid): s for sid, s in (
+            await load_subjects(uow, rule, [c.subject_id for c in group])).items()})
     chains, names = await _people(uow, (s.owner_id for s in subjects.values()))
     updates: list[dict[str, Any]] = []
     resolve: list[int] = []
@@ -487,7 +502,7 @@ async def scan_clocks(uow: UnitOfWork, *, limit: int = 500) -> ScanResult:
     if escs:  # executemany (no RETURNING: asyncpg's fast path); the unique key is the guard
         res_ins = await uow.session.execute(
             _insert(uow, ESC).on_conflict_do_nothing(index_elements=["key"]), escs)
-        inserted = res_ins.rowcount  # type: ignore[attr-defined]
+        inserted = rowcount(res_ins)
         res.fired = inserted if inserted is not None and inserted >= 0 else len(escs)
         ids = dict((await uow.session.execute(sa.select(ESC.c.key, ESC.c.id).where(
             in_list(uow, ESC.c.key, [e["key"] for e in escs])))).all())   # the number shown
@@ -517,7 +532,7 @@ async def stop_lead_clocks(uow: UnitOfWork, lead_id: int, reason: str = "acted")
     await uow.session.execute(sa.update(ESC).where(
         ESC.c.lead_id == lead_id, ESC.c.resolved_at.is_(None),
         ESC.c.rule.in_(LEAD_RULES)).values(resolved_at=uow.now))
-    return int(res.rowcount or 0)  # type: ignore[attr-defined]
+    return int(rowcount(res) or 0)
 
 
 # --- the supervisor's buttons: [催办] [延期] ([转派] goes to the reassign command) ------------
@@ -528,7 +543,7 @@ async def find_escalation(uow: UnitOfWork, ref: int | str) -> Escalation:
         esc = await uow.session.get(Escalation, int(text))
     else:
         esc = (await uow.session.execute(sa.select(Escalation).where(
-            Escalation.key == text))).scalars().first()
+            col(Escalation.key) == text))).scalars().first()
     if esc is None:
         raise NotFound(f"escalation {ref}", "没有找到这条预警")
     return esc
@@ -588,13 +603,13 @@ async def send_task_reminders(uow: UnitOfWork, since: datetime | None) -> Remind
     lead = timedelta(minutes=lead_minutes)
     out = ReminderResult()
     s = uow.session
-    open_ = Task.status == "open"
+    open_ = col(Task.status) == "open"
     pre = list((await s.execute(sa.select(Task).where(
-        open_, Task.remind_at > lo, Task.remind_at <= now,  # type: ignore[operator]
+        open_, col(Task.remind_at) > lo, col(Task.remind_at) <= now,
     ))).scalars())
     pre += list((await s.execute(sa.select(Task).where(
-        open_, Task.remind_at.is_(None), Task.has_time.is_(True),  # type: ignore[union-attr,attr-defined]
-        Task.due_at > lo + lead, Task.due_at <= now + lead,  # type: ignore[operator]
+        open_, col(Task.remind_at).is_(None), col(Task.has_time).is_(True),
+        col(Task.due_at) > lo + lead, col(Task.due_at) <= now + lead,
     ))).scalars())
     for t in pre:
         if t.due_at is None:
@@ -605,8 +620,8 @@ async def send_task_reminders(uow: UnitOfWork, since: datetime | None) -> Remind
         t.reminded_at = now
         uow.add(t)
     due = (await s.execute(sa.select(Task).where(
-        open_, Task.has_time.is_(True), Task.due_at > lo,  # type: ignore[attr-defined,operator]
-        Task.due_at <= now))).scalars()  # type: ignore[operator]
+        open_, col(Task.has_time).is_(True), col(Task.due_at) > lo,
+        col(Task.due_at) <= now))).scalars()
     for t in due:
         assert t.due_at is not None
         if t.remind_at is not None and t.remind_at >= t.due_at:

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from crm_core.errors import Conflict, InvalidInput, NotFound
 from crm_core.models import Deal, Stage, StageHistory, User
@@ -37,9 +38,9 @@ def stage_def(s: Stage) -> P.StageDef:
 
 
 async def all_stages(uow: UnitOfWork, *, active_only: bool = True) -> list[Stage]:
-    q = select(Stage).order_by(Stage.sequence, Stage.id)  # type: ignore[arg-type]
+    q = select(Stage).order_by(col(Stage.sequence), col(Stage.id))
     if active_only:
-        q = q.where(Stage.active.is_(True))  # type: ignore[attr-defined]
+        q = q.where(col(Stage.active).is_(True))
     return list((await uow.session.execute(q)).scalars())
 
 
@@ -57,9 +58,9 @@ def deal_field_values(deal: Deal) -> dict[str, Any]:
 
 async def evidence_kinds(uow: UnitOfWork, deal: Deal) -> frozenset[str]:
     """Evidence given during the current stage (a file for an earlier stage does not count)."""
-    q = select(DealEvidence.kind).where(DealEvidence.deal_id == deal.id)
+    q = select(col(DealEvidence.kind)).where(col(DealEvidence.deal_id) == deal.id)
     if deal.stage_entered_at is not None:
-        q = q.where(DealEvidence.added_at >= deal.stage_entered_at)  # type: ignore[operator]
+        q = q.where(col(DealEvidence.added_at) >= deal.stage_entered_at)
     return frozenset((await uow.session.execute(q)).scalars())
 
 
@@ -217,11 +218,12 @@ async def next_stages(uow: UnitOfWork, deal: Deal) -> list[str]:
 async def stage_compliance(uow: UnitOfWork, since: datetime, until: datetime,
                            owner_ids: Iterable[int] | None = None) -> float | None:
     """Moves that met the stage's conditions ÷ all moves in [since, until); None if none."""
-    q = select(StageHistory.compliant).join(Deal, Deal.id == StageHistory.deal_id).where(
-        StageHistory.moved_at >= since, StageHistory.moved_at < until,  # type: ignore[operator]
-        StageHistory.from_stage_id.is_not(None))  # type: ignore[union-attr]  # creation ≠ move
+    q = select(col(StageHistory.compliant)).join(Deal,
+                                                 col(Deal.id) == col(StageHistory.deal_id)).where(
+        col(StageHistory.moved_at) >= since, col(StageHistory.moved_at) < until,
+        col(StageHistory.from_stage_id).is_not(None))  # creation ≠ move
     if owner_ids is not None:
-        q = q.where(Deal.owner_id.in_(list(owner_ids)))  # type: ignore[union-attr]
+        q = q.where(col(Deal.owner_id).in_(list(owner_ids)))
     return P.compliance_rate(bool(x) for x in (await uow.session.execute(q)).scalars())
 
 
@@ -232,13 +234,14 @@ async def time_in_stage(uow: UnitOfWork, deal_ids: Iterable[int] | None = None
     `{deal_id: {stage name: days}}`; the current stage is also under the key `"_current"`
     as its name is not enough when a deal came back to it."""
     names = {s.id: s.name for s in await all_stages(uow, active_only=False)}
-    hq = select(StageHistory.deal_id, StageHistory.from_stage_id, StageHistory.to_stage_id,
-                StageHistory.moved_at)
-    dq = select(Deal.id, Deal.stage_id, Deal.stage_entered_at, Deal.created_at)
+    hq = select(col(StageHistory.deal_id), col(StageHistory.from_stage_id),
+                col(StageHistory.to_stage_id),
+                col(StageHistory.moved_at))
+    dq = select(col(Deal.id), col(Deal.stage_id), col(Deal.stage_entered_at), col(Deal.created_at))
     if deal_ids is not None:
         ids = list(deal_ids)
-        hq = hq.where(StageHistory.deal_id.in_(ids))  # type: ignore[attr-defined]
-        dq = dq.where(Deal.id.in_(ids))  # type: ignore[union-attr]
+        hq = hq.where(col(StageHistory.deal_id).in_(ids))
+        dq = dq.where(col(Deal.id).in_(ids))
     hist: dict[int, list[tuple[datetime, int, int | None]]] = {}
     for did, from_id, sid, at in (await uow.session.execute(hq)).all():
         hist.setdefault(did, []).append((at, sid, from_id))

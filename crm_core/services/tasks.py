@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from crm_core.errors import NotFound
 from crm_core.models import Customer, Task, User
@@ -19,14 +20,14 @@ async def todo(
 ) -> list[tuple[Task, str | None]]:
     """Open tasks due on `day` (default: today) and, before them, the overdue ones."""
     q = _todo_query(uow, user, day, include_overdue)
-    q = q.order_by(Task.due_at.is_(None), Task.due_at, Task.id)  # type: ignore[union-attr,arg-type]
+    q = q.order_by(col(Task.due_at).is_(None), col(Task.due_at), col(Task.id))
     return [(t, n) for t, n in (await uow.session.execute(q.offset(offset).limit(limit))).all()]
 
 
 async def count_todo(uow: UnitOfWork, user: User, *, day: date | None = None,
                      include_overdue: bool = True) -> int:
     """How many tasks `todo` finds in all (lists show the true total)."""
-    q = _todo_query(uow, user, day, include_overdue).with_only_columns(func.count(Task.id))  # type: ignore[arg-type]
+    q = _todo_query(uow, user, day, include_overdue).with_only_columns(func.count(col(Task.id)))
     return int((await uow.session.execute(q)).scalar_one())
 
 
@@ -34,11 +35,12 @@ def _todo_query(uow: UnitOfWork, user: User, day: date | None, include_overdue: 
     d = day or uow.now.date()
     start = datetime(d.year, d.month, d.day, tzinfo=uow.clock.tz)
     end = start + timedelta(days=1)
-    q = select(Task, Customer.name).join(Customer, Customer.id == Task.customer_id, isouter=True
-                                         ).where(Task.owner_id == user.id, Task.status == "open")
+    q = (select(Task, col(Customer.name))
+         .join(Customer, col(Customer.id) == col(Task.customer_id), isouter=True)
+         .where(col(Task.owner_id) == user.id, col(Task.status) == "open"))
     if include_overdue:
-        return q.where((Task.due_at < end) | Task.due_at.is_(None))  # type: ignore[operator,union-attr]
-    return q.where(Task.due_at >= start, Task.due_at < end)  # type: ignore[operator]
+        return q.where((col(Task.due_at) < end) | col(Task.due_at).is_(None))
+    return q.where(col(Task.due_at) >= start, col(Task.due_at) < end)
 
 
 async def complete_task(uow: UnitOfWork, user: User, task_id: int) -> Task:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from crm_core.models import Deal, Lead, Stage, Task, User
 from crm_core.models.pipeline import OPEN_LEAD_STATUSES
@@ -52,10 +53,10 @@ async def _owner_filter(uow: UnitOfWork, viewer: User, rep_ids: Iterable[int] | 
 async def team_reps(uow: UnitOfWork, viewer: User) -> list[User]:
     require_role(viewer, MANAGER_ROLES, "view the team")
     visible = await visible_owner_ids(uow, viewer)
-    q = select(User).where(User.role == "rep", User.active.is_(True))  # type: ignore[attr-defined]
+    q = select(User).where(col(User.role) == "rep", col(User.active).is_(True))
     if visible is not None:
-        q = q.where(User.id.in_(visible))  # type: ignore[union-attr]
-    return list((await uow.session.execute(q.order_by(User.team_id, User.id))).scalars())
+        q = q.where(col(User.id).in_(visible))
+    return list((await uow.session.execute(q.order_by(col(User.team_id), col(User.id)))).scalars())
 
 
 async def team_overview(uow: UnitOfWork, viewer: User, *, since: datetime | None = None
@@ -69,23 +70,23 @@ async def team_overview(uow: UnitOfWork, viewer: User, *, since: datetime | None
         return []
     s = uow.session
     for owner, n in (await s.execute(
-            select(Lead.owner_id, func.count()).where(
-                Lead.owner_id.in_(ids), Lead.status.in_(OPEN_LEAD_STATUSES),  # type: ignore[union-attr,attr-defined]
-                Lead.in_pool.is_(False))  # type: ignore[attr-defined]
-            .group_by(Lead.owner_id))).all():
+            select(col(Lead.owner_id), func.count()).where(
+                col(Lead.owner_id).in_(ids), col(Lead.status).in_(OPEN_LEAD_STATUSES),
+                col(Lead.in_pool).is_(False))
+            .group_by(col(Lead.owner_id)))).all():
         rows[owner].open_leads = int(n)
     for owner, n in (await s.execute(
-            select(Task.owner_id, func.count()).where(
-                Task.owner_id.in_(ids), Task.status == "open",  # type: ignore[attr-defined]
-                Task.due_at < uow.now)  # type: ignore[operator]
-            .group_by(Task.owner_id))).all():
+            select(col(Task.owner_id), func.count()).where(
+                col(Task.owner_id).in_(ids), col(Task.status) == "open",
+                col(Task.due_at) < uow.now)
+            .group_by(col(Task.owner_id)))).all():
         rows[owner].overdue_tasks = int(n)
     for owner, stage, n, amount in (await s.execute(
-            select(Deal.owner_id, Stage.name, func.count(), func.sum(Deal.amount))
-            .join(Stage, Stage.id == Deal.stage_id)
-            .where(Deal.owner_id.in_(ids), Stage.is_won.is_(False),  # type: ignore[union-attr,attr-defined]
-                   Stage.is_lost.is_(False))  # type: ignore[attr-defined]
-            .group_by(Deal.owner_id, Stage.name))).all():
+            select(col(Deal.owner_id), col(Stage.name), func.count(), func.sum(col(Deal.amount)))
+            .join(Stage, col(Stage.id) == col(Deal.stage_id))
+            .where(col(Deal.owner_id).in_(ids), col(Stage.is_won).is_(False),
+                   col(Stage.is_lost).is_(False))
+            .group_by(col(Deal.owner_id), col(Stage.name)))).all():
         rows[owner].pipeline[stage] = int(n)
         rows[owner].pipeline_amount += float(amount or 0)
     try:
@@ -97,7 +98,8 @@ async def team_overview(uow: UnitOfWork, viewer: User, *, since: datetime | None
     for owner, n in breaches.items():
         if owner in rows:
             rows[owner].sla_breaches = n
-    order = {str(n): int(q) for n, q in (await s.execute(select(Stage.name, Stage.sequence))).all()}
+    order = {str(n): int(q) for n, q in (await s.execute(select(col(Stage.name),
+                                                                col(Stage.sequence)))).all()}
     for r in rows.values():
         r.pipeline = dict(sorted(r.pipeline.items(), key=lambda kv: order.get(kv[0], 0)))
     return [rows[i] for i in ids]
@@ -108,12 +110,13 @@ async def pipeline_by_stage(uow: UnitOfWork, viewer: User,
     """Deals and amount per stage (all stages, in order) for what the viewer may see."""
     owners = await _owner_filter(uow, viewer, rep_ids)
     s = uow.session
-    stages = list((await s.execute(select(Stage).where(Stage.active.is_(True))  # type: ignore[attr-defined]
-                                   .order_by(Stage.sequence))).scalars())  # type: ignore[arg-type]
+    stages = list((await s.execute(select(Stage).where(col(Stage.active).is_(True))
+                                   .order_by(col(Stage.sequence)))).scalars())
     buckets = {st.id: StageBucket(st.name, st.sequence, st.is_won, st.is_lost) for st in stages}
-    q = select(Deal.stage_id, func.count(), func.sum(Deal.amount)).group_by(Deal.stage_id)
+    q = select(col(Deal.stage_id), func.count(),
+               func.sum(col(Deal.amount))).group_by(col(Deal.stage_id))
     if owners is not None:
-        q = q.where(Deal.owner_id.in_(list(owners)))  # type: ignore[union-attr]
+        q = q.where(col(Deal.owner_id).in_(list(owners)))
     for sid, n, amount in (await s.execute(q)).all():
         if sid in buckets:
             buckets[sid].deals = int(n)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 
 def default_cache_dir() -> Path:
@@ -51,9 +52,9 @@ class AsrConfig:
                                         # (its memory grows with the jobs: ~355 MB after 40
                                         # notes, ~500 MB after 114)
 
-    def with_(self, **changes: object) -> AsrConfig:
+    def with_(self, **changes: Any) -> AsrConfig:
         """A copy with some fields changed (``cfg.with_(beam_size=1)``)."""
-        return replace(self, **changes)  # type: ignore[arg-type]
+        return replace(self, **changes)
 
     def resolved_device(self) -> str:
         """``auto`` → ``cuda`` when CTranslate2 sees a GPU, else ``cpu``."""

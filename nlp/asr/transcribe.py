@@ -241,7 +241,7 @@ def _install_short_windows() -> bool:
             length = min(length, max(array.shape[-1] + margin, 300))
         return original(array, length, axis=axis)
 
-    pad_or_trim._crmbot_short_windows = True  # type: ignore[attr-defined]
+    pad_or_trim.__dict__["_crmbot_short_windows"] = True     # marks our wrapper
     fwt.pad_or_trim = pad_or_trim
     return True
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from crm_core.clock import Clock
 from crm_core.db import Database
@@ -25,18 +26,18 @@ async def dead_letter_alert(db: Database, clock: Clock, settings: Settings,
     async def go(uow: UnitOfWork) -> int:
         s = uow.session
         newest = (await s.execute(sa.select(sa.func.max(OutboxMessage.id)).where(
-            OutboxMessage.status == "dead", OutboxMessage.kind != KIND))).scalar()
+            col(OutboxMessage.status) == "dead", col(OutboxMessage.kind) != KIND))).scalar()
         if newest is None:
             return 0
         told = 0
         for admin in await admins(uow):
-            last = (await s.execute(sa.select(OutboxMessage.payload).where(
-                OutboxMessage.kind == KIND, OutboxMessage.recipient_id == admin.id)
-                .order_by(OutboxMessage.id.desc()).limit(1))).scalar()  # type: ignore[union-attr]
+            last = (await s.execute(sa.select(col(OutboxMessage.payload)).where(
+                col(OutboxMessage.kind) == KIND, col(OutboxMessage.recipient_id) == admin.id)
+                .order_by(col(OutboxMessage.id).desc()).limit(1))).scalar()
             since = int((last or {}).get("max_id", 0))
             count = (await s.execute(sa.select(sa.func.count()).where(
-                OutboxMessage.status == "dead", OutboxMessage.kind != KIND,
-                OutboxMessage.id > since))).scalar() or 0  # type: ignore[operator]
+                col(OutboxMessage.status) == "dead", col(OutboxMessage.kind) != KIND,
+                col(OutboxMessage.id) > since))).scalar() or 0
             if count:
                 told += await notify_once(uow, KIND, admin.id,
                                           {"count": int(count), "max_id": int(newest)},

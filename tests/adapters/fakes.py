@@ -174,13 +174,16 @@ class FakeBot:
     - "卡片" → the lead card with 认领 / 转派 buttons;
     - a press → a card "已认领" (the replacement) and a text;
     - voice → "正在识别…" through `respond`, then a text with the audio size;
-    - anything else → an echo; `delay` slows every answer down.
+    - anything else → an echo; `delay` slows every answer down, and while `gate` is set
+      to an unset event, every answer waits for it (`answered` counts the answers given).
     """
 
     def __init__(self, delay: float = 0.0) -> None:
         self.seen: set[tuple[str, str]] = set()
         self.handled: list[Incoming] = []
         self.delay = delay
+        self.gate: asyncio.Event | None = None
+        self.answered = 0
 
     async def first_time(self, platform: str, event_id: str) -> bool:
         key = (platform, event_id)
@@ -194,6 +197,9 @@ class FakeBot:
         self.handled.append(incoming)
         if self.delay:
             await asyncio.sleep(self.delay)
+        if self.gate is not None:
+            await self.gate.wait()
+        self.answered += 1
         if incoming.pressed is not None:
             lead = incoming.pressed.args.get("lead_id", "?")
             return [Card(title=f"已认领：线索 {lead}", fields=(("负责人", "我"),)),

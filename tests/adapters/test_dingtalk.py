@@ -22,6 +22,7 @@ from adapters.dingtalk.outbound import render_markdown
 from adapters.http_client import ApiError
 from bot.messages import ButtonPress, ChatRef, Text
 from tests.adapters.fakes import SEARCH_CARD, FakeBot, FakePlatform, make_ctx, wait_for
+from tests.adapters.strict import StrictDingTalk
 
 PAYLOADS = Path(__file__).parent / "payloads" / "dingtalk"
 
@@ -72,20 +73,17 @@ def bot_message(fake: FakePlatform, name: str, **changes: Any) -> dict[str, Any]
     return data
 
 
-def install_api(fake: FakePlatform) -> None:
-    fake.on("POST", "/v1.0/oauth2/accessToken", {"accessToken": "dt-token", "expireIn": 7200})
+def install_api(fake: FakePlatform) -> StrictDingTalk:
+    """The strict robot API (tests/adapters/strict.py) plus the rest of what we call."""
+    strict = StrictDingTalk(fake).install()
     fake.on("POST", "/robot/sendBySession", {"errcode": 0, "errmsg": "ok"})
-    fake.on("POST", "/v1.0/robot/oToMessages/batchSend",
-            {"processQueryKey": "pqk-1", "invalidStaffIdList": [],
-             "flowControlledStaffIdList": []})
-    fake.on("POST", "/v1.0/robot/groupMessages/send", {"processQueryKey": "pqk-g"})
     fake.on("POST", "/v1.0/robot/messageFiles/download",
             lambda r: {"downloadUrl": f"{fake.url}/files/audio-1"})
     fake.on("GET", "/files/audio-1", b"\x02#!AMR\n" + b"\x00" * 120)
     fake.on("POST", "/topapi/v2/user/get",
             {"errcode": 0, "errmsg": "ok", "result": {"name": "张三", "mobile": "13800000000",
                                                      "email": "zs@example.com"}})
-    fake.on("POST", "/media/upload", {"errcode": 0, "media_id": "@lADPimg"})
+    return strict
 
 
 @pytest.fixture

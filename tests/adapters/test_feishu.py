@@ -16,11 +16,12 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters import feishu
-from adapters.feishu.inbound import decrypt, encrypt_for_tests, signature
+from adapters.feishu.inbound import PRESS_WITHIN_S, decrypt, encrypt_for_tests, signature
 from adapters.feishu.outbound import receive_id_type, render_card
 from adapters.http_client import ApiError
 from bot.messages import ButtonPress, ChatRef, Image, Text
 from tests.adapters.fakes import SEARCH_CARD, FakeBot, FakePlatform, make_ctx, wait_for
+from tests.adapters.strict import StrictFeishu
 
 PAYLOADS = Path(__file__).parent / "payloads" / "feishu"
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -32,13 +33,9 @@ def payload(name: str) -> dict[str, Any]:
     return json.loads((PAYLOADS / name).read_text())
 
 
-def install_open_api(fake: FakePlatform) -> None:
-    fake.on("POST", "/open-apis/auth/v3/tenant_access_token/internal",
-            {"code": 0, "msg": "ok", "tenant_access_token": "t-abc", "expire": 7200})
-    fake.on("POST", "/open-apis/im/v1/messages",
-            lambda r: {"code": 0, "msg": "success",
-                       "data": {"message_id": f"om_sent_{len(r.body)}"}})
-    fake.on("PATCH", "/open-apis/im/v1/messages/*", {"code": 0, "msg": "success", "data": {}})
+def install_open_api(fake: FakePlatform) -> StrictFeishu:
+    """The strict open API (tests/adapters/strict.py) plus resources and contacts."""
+    strict = StrictFeishu(fake).install()
     fake.on("GET", "/open-apis/im/v1/messages/*",
             web.Response(body=b"OggS" + b"\x01" * 300, content_type="audio/ogg",
                          headers={"Content-Disposition": 'attachment; filename="a.opus"'}))
@@ -47,6 +44,7 @@ def install_open_api(fake: FakePlatform) -> None:
     fake.on("GET", "/open-apis/contact/v3/users/*",
             {"code": 0, "msg": "success", "data": {"user": {
                 "name": "张三", "mobile": "+8613800000000", "email": "zs@example.com"}}})
+    return strict
 
 
 def settings_for(fake: FakePlatform, **extra: Any) -> dict[str, Any]:
@@ -188,15 +186,15 @@ async def test_card_out_click_answers_with_replacement_card(env: Any,
     assert sum(1 for i in bot.handled if i.pressed) == 1
 
 
-async def test_slow_click_is_acked_in_time_and_patched_later(env: Any,
-                                                             fake: FakePlatform) -> None:
+async def test_slow_click_is_acked_at_once_and_patched_later(env: Any,
+                                                              fake: FakePlatform) -> None:
     client, _, bot = env
-    bot.delay = 3.0
-    loop = asyncio.get_running_loop()
-    started = loop.time()
+    bot.gate = asyncio.Event()                  # the bot answers only when the test says so
     resp = await post_event(client, payload("card_action.json"))
-    assert await resp.json() == {}
-    assert loop.time() - started < 3.0                      # inside Feishu's 3 s
+    assert await resp.json() == {}              # acknowledged without waiting for the bot
+    assert bot.answered == 0
+    assert PRESS_WITHIN_S < 3.0                 # the wait for a quick answer, inside Feishu's 3 s
+    bot.gate.set()
     await wait_for(lambda: len(fake.calls("/open-apis/im/v1/messages/om_card_1", "PATCH")) == 1,
                    within=6)
     patched = json.loads(fake.calls("/open-apis/im/v1/messages/om_card_1", "PATCH")[0]
@@ -378,9 +376,10 @@ async def test_group_flag_kept_on_the_replacement_and_the_patched_card(
     answer = await (await post_event(client, click)).json()
     assert bot.handled[-1].chat.is_group
     fake.on("POST", "/open-apis/im/v1/messages", {"code": 0, "data": {"message_id": "om_x"}})
-    bot.delay = 3.0
+    bot.gate = asyncio.Event()
     slow = dict(click, header=dict(click["header"], event_id="ev-card-2"))
     assert await (await post_event(client, slow)).json() == {}
+    bot.gate.set()
     await wait_for(lambda: len(fake.calls("/open-apis/im/v1/messages/om_card_1", "PATCH")) == 1,
                    within=6)
     patched = json.loads(fake.calls("/open-apis/im/v1/messages/om_card_1", "PATCH")[0]

@@ -68,3 +68,17 @@ def test_dingtalk_markdown_fits_with_its_button_links() -> None:
     assert len(text) <= MARKDOWN_LIMIT
     assert text.count("](dtmd://") == 2
     assert rest == [FULL + card_text(BIG)]
+
+
+def test_wecom_card_with_more_than_6_buttons_continues_on_more_cards() -> None:
+    """Issue 20.7: a template card holds 6 buttons; the 7th to 12th are on a second card
+    with working buttons of their own, nothing dropped."""
+    card = Card(title="新用户申请", body="请选择", card_id="bind-1",
+                buttons=tuple(Button(f"张伟{i}", "bind.approve", {"u": str(i)})
+                              for i in range(12)))
+    parts = wecom_render(card, delivery_key="user.bind_request:7")
+    cards = [p["template_card"] for p in parts]
+    assert [len(c["button_list"]) for c in cards] == [6, 6]
+    assert [b["text"] for c in cards for b in c["button_list"]] == [f"张伟{i}" for i in range(12)]
+    assert len({c["task_id"] for c in cards}) == 2
+    assert parts == wecom_render(card, delivery_key="user.bind_request:7")   # byte-identical

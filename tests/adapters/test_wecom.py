@@ -18,9 +18,10 @@ from wechatpy.enterprise.crypto import PrpCrypto, WeChatCrypto
 from adapters import wecom
 from adapters.http_client import ApiError
 from adapters.wecom.inbound import BadXml, parse_xml, to_incoming
-from adapters.wecom.outbound import render, render_template_card, split_bytes
+from adapters.wecom.outbound import check_interval, render, render_template_card, split_bytes
 from bot.messages import Button, ButtonPress, Card, ChatRef, Image, Text
 from tests.adapters.fakes import SEARCH_CARD, FakeBot, FakePlatform, make_ctx, wait_for
+from tests.adapters.strict import StrictWeCom
 
 PAYLOADS = Path(__file__).parent / "payloads" / "wecom"
 TOKEN = "hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo"
@@ -50,14 +51,9 @@ def encrypt_callback(plain: str, ts: str = "1476422779", nonce: str = "159721291
     return {"msg_signature": sig, "timestamp": ts, "nonce": nonce}, body
 
 
-def install_qyapi(fake: FakePlatform) -> None:
-    fake.on("GET", "/cgi-bin/gettoken",
-            {"errcode": 0, "errmsg": "ok", "access_token": "tok-1", "expires_in": 7200})
-    fake.on("POST", "/cgi-bin/message/send",
-            lambda r: {"errcode": 0, "errmsg": "ok", "msgid": f"msg-{len(r.body)}",
-                       "response_code": "rc-sent"})
-    fake.on("POST", "/cgi-bin/message/update_template_card", {"errcode": 0, "errmsg": "ok"})
-    fake.on("POST", "/cgi-bin/appchat/send", {"errcode": 0, "errmsg": "ok"})
+def install_qyapi(fake: FakePlatform, clock: Any = None) -> StrictWeCom:
+    """The strict qyapi (tests/adapters/strict.py) plus media, menu and user."""
+    strict = StrictWeCom(fake, **({"clock": clock} if clock else {})).install()
     fake.on("GET", "/cgi-bin/media/get",
             web.Response(body=b"#!AMR\n" + b"\x00" * 200, content_type="audio/amr"))
     fake.on("POST", "/cgi-bin/media/upload",
@@ -67,6 +63,7 @@ def install_qyapi(fake: FakePlatform) -> None:
     fake.on("GET", "/cgi-bin/user/get",
             {"errcode": 0, "errmsg": "ok", "userid": "zhangsan", "name": "张三",
              "mobile": "13800000000", "email": "zs@example.com"})
+    return strict
 
 
 def settings_for(fake: FakePlatform) -> dict[str, Any]:
@@ -379,7 +376,9 @@ async def test_outbox_pushes_ask_wecom_to_drop_a_resend(env: Any, fake: FakePlat
     direct, pushed = sends(fake)
     assert "enable_duplicate_check" not in direct
     assert pushed["enable_duplicate_check"] == 1
-    assert pushed["duplicate_check_interval"] == 14400      # the most WeCom allows (4 h)
+    # 2–4 h (WeCom allows 4 h at most), from the key: a re-send repeats it
+    assert 7200 < pushed["duplicate_check_interval"] <= 14400
+    assert pushed["duplicate_check_interval"] == check_interval("sla:first_contact:7:L1")
 
 
 async def test_a_resent_card_is_byte_identical(env: Any, fake: FakePlatform) -> None:

@@ -100,7 +100,9 @@ async def test_admin_menu_preview_confirm_refuse_and_undo(sqlite_chat: ChatHarne
     menu = await chat.say("/管理")
     assert isinstance(menu[0], Card)
     assert "阶段" in text_of(menu)
-    await chat.press("阶段")
+    section = text_of(await chat.press("阶段"))
+    # one stage a line (the section once listed its text character by character)
+    assert "初步接触 → 需求确认" in section
     out = text_of(await chat.press("修改/新增阶段"))
     assert "一行一个阶段" in out
     out = text_of(await chat.say("合同谈判 下一阶段=方案演示、输单"))

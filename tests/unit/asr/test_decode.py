@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 import numpy as np
 import pytest
@@ -144,12 +143,11 @@ def test_corrupted_body_never_crashes(clip: np.ndarray, fmt: str) -> None:
         assert float(np.abs(out.samples).max()) <= 1.0
 
 
-def test_ten_minute_file_is_refused_quickly() -> None:
+def test_ten_minute_file_is_refused() -> None:
+    # how fast (from the header, without decoding it all): benchmarks/voice_refusal.py
     data = wav_bytes(silence(600.0, 8000), 8000)
-    t0 = time.perf_counter()
     with pytest.raises(AudioTooLongError) as exc:
         decode_audio(data, "wav", max_seconds=60.0, max_bytes=50 * 1024 * 1024)
-    assert time.perf_counter() - t0 < 1.0     # from the header, without decoding it all
     assert "60" in exc.value.user_message
     assert_chinese(exc.value)
 

@@ -11,6 +11,7 @@ import pytest
 
 from nlp.asr import AsrConfig, ModelUnavailableError, ensure_model
 from nlp.asr import model as M
+from tests.resources import missing
 
 
 @pytest.fixture
@@ -88,6 +89,6 @@ def test_the_real_packages_are_declared() -> None:
     try:
         parts, meta = M.packaged_parts(spec)
     except ModelUnavailableError as exc:
-        pytest.skip(str(exc))
+        missing(str(exc))
     assert sum(p.stat().st_size for p in parts) == spec.nbytes
     assert all((meta / f).is_file() for f in M.MODEL_FILES)

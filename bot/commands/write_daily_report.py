@@ -15,7 +15,7 @@ from crm_core.services import digests
 
 @command("日报", aliases=("report", "rb"), button="daily_report.open", group="常用",
          usage="/日报 [今天的进展]")
-async def daily_report(ctx: Context, text: str | None = None) -> Reply | list[Reply]:
+async def write_daily_report(ctx: Context, text: str | None = None) -> Reply | list[Reply]:
     """写今日日报：/日报 今天的进展（不带内容则显示草稿和障碍选项）"""
     if not text:
         return await dialog.start(ctx)
@@ -28,7 +28,7 @@ async def daily_report(ctx: Context, text: str | None = None) -> Reply | list[Re
 
 @command("提交日报", aliases=("report_submit",), button="daily_report.submit", group="常用",
          hidden=True)
-async def daily_report_submit(ctx: Context, day: str | None = None) -> Reply:
+async def submit_daily_report(ctx: Context, day: str | None = None) -> Reply:
     """按草稿提交今日日报"""
     async with ctx.uow() as uow:
         row = await digests.submit_daily_report(uow, ctx.user, _day(ctx, day), use_draft=True)
@@ -38,7 +38,7 @@ async def daily_report_submit(ctx: Context, day: str | None = None) -> Reply:
 
 @command("日报障碍", aliases=("report_obstacle",), button="daily_report.obstacle", group="常用",
          hidden=True)
-async def daily_report_obstacle(ctx: Context, day: str | None = None,
+async def record_obstacle(ctx: Context, day: str | None = None,
                                 obstacle: str | None = None) -> Reply:
     """给今日日报加一个推进障碍"""
     if not obstacle:

@@ -11,7 +11,7 @@ from crm_core.services.admin import PLATFORM_LABELS
 
 @command("绑定", aliases=("bind",), button="bind.approve", roles=ADMINS, group="管理",
          usage="/绑定 <平台> <平台账号> <登录名>", text=("platform", "puid", "login"))
-async def user_bind(ctx: Context, platform: str, puid: str, login: str,
+async def bind_user(ctx: Context, platform: str, puid: str, login: str,
                     chat: str | None = None) -> Reply:
     """把聊天平台账号绑定到同事（管理员）：/绑定 企业微信 ZhangSan zhangwei"""
     key = next((k for k, v in PLATFORM_LABELS.items() if platform in (k, v)), None)

@@ -20,7 +20,7 @@ DROP_WORDS = ("丢弃", "删除", "drop")
 
 @command("草稿", aliases=("drafts", "cg"), button="draft.list", group="常用",
          usage="/草稿 [#R编号 | 丢弃 #R编号]", text=("text",))
-async def draft_list(ctx: Context, text: str | None = None,
+async def list_drafts(ctx: Context, text: str | None = None,
                      page: str | None = None) -> list[Reply]:
     """没保存的草稿：/草稿 看列表，/草稿 #R3 继续，/草稿 丢弃 #R3"""
     arg = (text or "").strip()
@@ -59,12 +59,12 @@ def _number(text: str) -> int:
 
 
 @command("继续草稿", aliases=("draft_show",), button="draft.show", group="常用", hidden=True)
-async def draft_show(ctx: Context, draft_id: int) -> list[Reply]:
+async def show_draft(ctx: Context, draft_id: int) -> list[Reply]:
     """继续一条草稿：/继续草稿 #R3"""
     return await engine.resume(ctx, draft_id)
 
 
 @command("丢弃草稿", aliases=("draft_drop",), button="draft.drop", group="常用", hidden=True)
-async def draft_drop(ctx: Context, draft_id: int) -> list[Reply]:
+async def drop_draft(ctx: Context, draft_id: int) -> list[Reply]:
     """丢弃一条草稿：/丢弃草稿 #R3"""
     return await engine.drop(ctx, draft_id)

@@ -18,7 +18,7 @@ SPLIT = re.compile(r"[\s,，、]+")
 
 @command("交接", aliases=("handover",), button="handover.run", roles=MANAGERS, group="管理",
          usage="/交接 <同事> 给 <接手人…> [离职] | /交接 撤销 <同事>", text=("text",))
-async def handover(ctx: Context, text: str | None = None, op: str | None = None,
+async def hand_over(ctx: Context, text: str | None = None, op: str | None = None,
                    source: str | None = None, to: str | None = None,
                    reason: str | None = None) -> Reply:
     """休假或离职交接：客户、线索、待办交给接手人：/交接 王磊 给 张伟"""

@@ -15,7 +15,7 @@ from crm_core.services import team as team_service
 
 @command("漏斗", aliases=("pipeline", "销售漏斗"), button="pipeline.view", roles=MANAGERS,
          group="管理")
-async def pipeline_view(ctx: Context) -> list[Reply]:
+async def view_pipeline(ctx: Context) -> list[Reply]:
     """销售漏斗：各阶段商机数与金额（附图）：/漏斗"""
     async with ctx.uow() as uow:
         buckets = await team_service.pipeline_by_stage(uow, ctx.user)

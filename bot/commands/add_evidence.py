@@ -25,7 +25,7 @@ def evidence_of(name: str) -> stage_service.EvidenceIn:
 
 @command("附件", aliases=("evidence", "attach"), group="客户", usage="/附件 <客户|#商机> <名称>",
          text=("text",))
-async def evidence_add(ctx: Context, text: str | None = None) -> Reply:
+async def add_evidence(ctx: Context, text: str | None = None) -> Reply:
     """给商机加附件（方案、照片、链接），作为阶段凭证：/附件 鼓楼医院 方案.pdf"""
     head, _, name = (text or "").strip().partition(" ")
     if not head or not name.strip():

@@ -16,7 +16,7 @@ USAGE = ("用法：/项目 客户 项目名 联系人[=角色]… [产品=A、B]
 
 @command("项目", aliases=("project",), group="客户", usage="/项目 <客户> <项目名> <联系人…>",
          text=("text",))
-async def project_add(ctx: Context, text: str | None = None) -> Reply:
+async def add_project(ctx: Context, text: str | None = None) -> Reply:
     """建采购项目：客户、各角色联系人、产品、商机：/项目 鼓楼医院 骨科集采 王建国"""
     words = (text or "").split()
     if len(words) < 2:

@@ -16,7 +16,7 @@ EDIT_WORDS = ("改", "修改", "编辑")
 
 @command("客户", aliases=("customer", "kh"), button=("customer.show", "customer.edit"),
          group="客户", usage="/客户 <客户名> [改 项目 值]", text=("name",))
-async def customer_show(ctx: Context, name: str | None = None, customer_id: str | None = None,
+async def show_customer(ctx: Context, name: str | None = None, customer_id: str | None = None,
                         edit: str | None = None) -> Reply | list[Reply]:
     """客户 360°：联系人、商机、最近跟进、待办；加「改」修改资料：/客户 鼓楼医院"""
     if customer_id and customer_id.isdecimal():

@@ -19,7 +19,7 @@ PAGE = 8
 
 @command("联系人", aliases=("contact", "contacts", "lxr"), button=("contact.edit", "contact.add"),
          group="客户", usage="/联系人 <客户|#C编号|添加 客户 姓名|待补全>", text=("text",))
-async def contact_edit(ctx: Context, text: str | None = None, contact_id: str | None = None,
+async def edit_contact(ctx: Context, text: str | None = None, contact_id: str | None = None,
                        customer_id: str | None = None) -> list[Reply]:
     """联系人：查看、添加、修改（姓名、职务、科室、决策角色、电话）：/联系人 鼓楼医院"""
     if contact_id and contact_id.isdecimal():

@@ -15,7 +15,7 @@ PAGE = 8
 
 @command("团队", aliases=("team", "团队看板"), button="team.view", roles=MANAGERS,
          group="管理")
-async def team_view(ctx: Context, page: str | None = None) -> Reply:
+async def view_team(ctx: Context, page: str | None = None) -> Reply:
     """团队看板：每人在手线索、逾期待办、超时预警、各阶段商机：/团队"""
     async with ctx.uow() as uow:
         rows = await team_service.team_overview(uow, ctx.user)

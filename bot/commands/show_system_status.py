@@ -34,7 +34,7 @@ RUN_LABELS = {"ok": "正常", "error": "出错", "running": "运行中"}
 
 
 @command("系统", aliases=("status", "xt"), roles=ADMINS, group="管理")
-async def system_status(ctx: Context) -> Reply:
+async def show_system_status(ctx: Context) -> Reply:
     """系统状态：推送队列、死信、定时任务（管理员）"""
     async with ctx.uow() as uow:
         st = await system.system_status(uow, ctx.user)

@@ -14,7 +14,7 @@ USAGE = "用法：/推进 客户 阶段（如 /推进 鼓楼医院 方案演示�
 
 @command("推进", aliases=("stage", "推进阶段"), button="deal.stage", group="客户",
          usage="/推进 <客户|#商机编号> <阶段>", text=("text",))
-async def stage_move_cmd(ctx: Context, text: str | None = None, deal_id: str | None = None,
+async def move_stage(ctx: Context, text: str | None = None, deal_id: str | None = None,
                          stage: str | None = None) -> list[Reply]:
     """推进商机阶段，缺什么问什么：/推进 鼓楼医院 方案演示"""
     if deal_id and stage:

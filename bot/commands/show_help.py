@@ -6,7 +6,7 @@ from bot.messages import Reply, Text
 
 
 @command("帮助", aliases=("help", "?", "？", "菜单"), group="常用")
-async def help_show(ctx: Context, name: str | None = None) -> Reply:
+async def show_help(ctx: Context, name: str | None = None) -> Reply:
     """看全部命令，或某个命令的用法：/帮助 [命令]"""
     if name:
         spec = by_name(name.lstrip("/／"))

@@ -40,7 +40,7 @@ async def escalation_ref(uow: UnitOfWork, ctx: Context, given: str | int) -> int
 
 @command("催办", aliases=("urge",), button="sla.urge", roles=MANAGERS, group="管理",
          usage="/催办 <预警编号，如 #A5>", text=("escalation",))
-async def sla_urge(ctx: Context, escalation: str) -> Reply:
+async def urge_alert(ctx: Context, escalation: str) -> Reply:
     """催办一条超时预警：提醒负责人立即处理"""
     async with ctx.uow() as uow:
         esc = await sla.act_on_escalation(uow, ctx.user, await escalation_ref(uow, ctx, escalation),
@@ -52,7 +52,7 @@ async def sla_urge(ctx: Context, escalation: str) -> Reply:
 
 @command("延期", aliases=("extend",), button="sla.extend", roles=MANAGERS, group="管理",
          usage="/延期 <预警编号，如 #A5> [小时]", text=("escalation", "hours"))
-async def sla_extend(ctx: Context, escalation: str, hours: int | None = None) -> Reply:
+async def extend_alert(ctx: Context, escalation: str, hours: int | None = None) -> Reply:
     """把一条超时预警的下一级上报延后（默认 24 小时）"""
     async with ctx.uow() as uow:
         esc = await sla.act_on_escalation(uow, ctx.user, await escalation_ref(uow, ctx, escalation),

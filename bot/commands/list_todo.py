@@ -14,7 +14,7 @@ PAGE = 10
 
 
 @command("待办", aliases=("todo", "任务", "db"), button=("todo.list",), group="常用")
-async def todo_list(ctx: Context, day: str | None = None, page: str | None = None) -> Reply:
+async def list_todo(ctx: Context, day: str | None = None, page: str | None = None) -> Reply:
     """我的待办（含逾期）：/待办 [明天|周四…]"""
     when = nlp.parse_when(day, ctx.now) if day else None
     if day and (when is None or when.date is None):
@@ -33,7 +33,7 @@ async def todo_list(ctx: Context, day: str | None = None, page: str | None = Non
 
 
 @command("完成", aliases=("done",), button="task.done", group="常用", usage="/完成 <#T编号>")
-async def task_done(ctx: Context, task_id: int) -> Reply:
+async def complete_task(ctx: Context, task_id: int) -> Reply:
     """把一条待办标记为完成：/完成 #T7"""
     async with ctx.uow() as uow:
         task = await task_service.complete_task(uow, ctx.user, task_id)
