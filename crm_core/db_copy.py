@@ -218,8 +218,11 @@ def copy_database(source_url: str, target_url: str,
 def _counts(conn: Any) -> dict[str, int]:
     """Rows per table, through a SQLAlchemy connection or a DB-API one."""
     run = conn.exec_driver_sql if isinstance(conn, sa.Connection) else conn.execute
-    return {t.name: int(run(f'SELECT count(*) FROM "{t.name}"').fetchone()[0])
-            for t in tables()}
+    out: dict[str, int] = {}
+    for t in tables():
+        row: Any = run(f'SELECT count(*) FROM "{t.name}"').fetchone()
+        out[t.name] = int(row[0])
+    return out
 
 
 def _begin(src: sqlite3.Connection, source: str, target: sa.Engine, result: CopyResult,
@@ -236,7 +239,7 @@ def _begin(src: sqlite3.Connection, source: str, target: sa.Engine, result: Copy
                     f"目标数据库里是从另一个源（{was}）未完成的复制，不能接着复制这个源。")
             result.resumed = True
             progress("继续上次未完成的复制。")
-            return [tuple(x) for x in row]  # type: ignore[misc]
+            return [(str(t), str(n), str(d)) for t, n, d in row]
         held = {n: c for n, c in _counts(conn).items() if c}
         if held:
             if _same_as_source(src, conn.connection.driver_connection, progress):

@@ -12,7 +12,7 @@ from crm_core.db_copy import CopyRefused, copy_database
 log = logging.getLogger(__name__)
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("db", help="database moves: db copy --to postgresql://…")
     actions = p.add_subparsers(dest="db_action", metavar="ACTION", required=True)
     c = actions.add_parser("copy", help="copy this SQLite database into an empty PostgreSQL")

@@ -250,7 +250,7 @@ class DingTalkSender:
             if reply.buttons:
                 self.buttons.remember(to.key, reply.buttons)
             # the buttons that fit on the card; the rest on continuation messages, numbered on
-            buttons, extra = list(reply.buttons), []
+            buttons, extra = list(reply.buttons), list[Button]()
             while len(buttons) > 1 and len(render_markdown(
                     replace(reply, body="", fields=(), buttons=tuple(buttons)))[1]) \
                     > MARKDOWN_LIMIT // 2:
@@ -274,8 +274,8 @@ class DingTalkSender:
                 await self.send(to, Text(more_text))
             return key
         last = None
-        for chunk in split_text(reply.text, TEXT_LIMIT):
-            last = await self._one(to, "text", {"content": chunk})
+        for piece in split_text(reply.text, TEXT_LIMIT):
+            last = await self._one(to, "text", {"content": piece})
         return last
 
     async def _one(self, to: ChatRef, kind: str, body: dict[str, Any]) -> str | None:

@@ -11,6 +11,7 @@ from sqlalchemy import insert
 from sqlmodel import SQLModel
 
 from crm_core.infra.sqlite_inline import InlineConnection
+from crm_core.sql import table as table_of
 
 _INSERTS: dict[type[SQLModel], Any] = {}     # one INSERT construct per appended table
 _Plan = tuple[str, list[Callable[[dict[str, Any]], Any]]]
@@ -29,7 +30,7 @@ def _insert_plan(model: type[SQLModel], dialect: Any) -> _Plan | None:
         return _PLANS[key]
     plan: _Plan | None = None
     if dialect.paramstyle == "qmark":
-        table = model.__table__  # type: ignore[attr-defined]
+        table = table_of(model)
         cols = [c for c in table.columns if c is not table.autoincrement_column]
         values: list[Callable[[dict[str, Any]], Any]] | None = []
         for c in cols:
@@ -76,6 +77,6 @@ async def write_rows(conn: Any, inline: InlineConnection | None, model: type[SQL
         return
     stmt = _INSERTS.get(model)
     if stmt is None:
-        stmt = _INSERTS[model] = insert(model.__table__)  # type: ignore[attr-defined]
+        stmt = _INSERTS[model] = insert(table_of(model))
     # Core executemany: the rows are plain values, no ORM state to track
     await conn.execute(stmt, rows)
