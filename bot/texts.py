@@ -6,7 +6,6 @@ INTERNAL_ERROR = "抱歉，刚才处理出错了，已记录。请稍后再试�
 UNBOUND = "你好！你的账号还没有开通 CRM 助手，已通知管理员审核，通过后会告诉你。"
 EMPTY = "请发文字或语音，比如：下午见了鼓楼医院王主任，下周二送样机。"
 CARD_EXPIRED = "这张卡片已失效，请重新发送。"
-CANCELLED = "已取消。"
 NOTHING_TO_CANCEL = "当前没有进行中的操作。"
 FORBIDDEN = "你没有这个操作的权限。"
 NOT_UNDERSTOOD = (

@@ -8,13 +8,9 @@ from typing import Any
 from bot.dialogs.declare import Turn
 from bot.dialogs.followup_note import TRACKED, Note
 from bot.messages import Button, Card
-from bot.render.format import clip, short_dt, when_text
+from bot.render.format import FIELD_LABELS, clip, short_dt, when_text
 from crm_core.services.followups import LoggedFollowUp
 from nlp.presets import OTHER
-
-LABELS = {"customer": "客户", "contact": "联系人", "products": "产品", "channel": "方式",
-          "attitude": "态度", "next_action": "下一步", "next_date": "时间", "next_time": "时间",
-          "obstacle": "障碍"}
 
 
 def _shown(key: str, value: Any) -> str:
@@ -43,7 +39,7 @@ def changes(n: Note) -> list[str]:
         else:
             same = (old or None) == (new or None)
         if not same:
-            out.append(f"{LABELS[key]}：{_shown(key, old)} → {_shown(key, new)}")
+            out.append(f"{FIELD_LABELS[key]}：{_shown(key, old)} → {_shown(key, new)}")
     return out
 
 

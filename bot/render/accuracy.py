@@ -8,10 +8,8 @@ from typing import Any
 
 from bot.messages import Card
 from bot.render import notification
+from bot.render.format import FIELD_LABELS
 
-FIELD_LABELS = {"customer": "客户", "contact": "联系人", "products": "产品", "channel": "方式",
-                "attitude": "态度", "next_action": "下一步", "next_date": "日期",
-                "next_time": "时间", "obstacle": "障碍"}
 EXAMPLE: dict[str, Any] = {
     "start": "2026-11-16T00:00:00+08:00", "end": "2026-11-23T00:00:00+08:00", "notes": 120,
     "any_corrected": 9, "corrected": {"customer": 2, "contact": 1, "products": 0, "channel": 1,

@@ -7,6 +7,12 @@ from datetime import date, datetime, time, tzinfo
 WEEKDAYS = "一二三四五六日"
 
 
+# the fields of a follow-up note, as reps read them (cards, corrections, the accuracy figure)
+FIELD_LABELS = {"customer": "客户", "contact": "联系人", "products": "产品", "channel": "方式",
+                "attitude": "态度", "next_action": "下一步", "next_date": "日期",
+                "next_time": "时间", "obstacle": "障碍"}
+
+
 def first_contact_text(limit: tuple[float, bool] | None) -> str:
     """「黄金 4 个工作小时内联系客户」 from the configured first-contact SLA
     (`crm_core.services.sla.first_contact_limit`)."""

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 # per-tenant config `followup.others_customers`: may a rep log at a colleague's customer?
 OTHERS_NOTIFY = "notify"        # yes; the owner is told, with the note
 OTHERS_DENY = "deny"            # no; only the owner (or their managers) log there
-OTHERS_RULES: dict[str, str] = {OTHERS_NOTIFY: "可以记，并通知负责人",
-                                OTHERS_DENY: "不可以，只能由负责人记"}
 OTHERS_KEY = "followup.others_customers"
 UNDO_KEY = "followup.undo_minutes"
 # the lead statuses a first follow-up moves on (the 72-hour activation KPI reads them)

@@ -167,11 +167,6 @@ def _score(n: _Node, provinces: set[str], cities: set[tuple[str, str]], ambiguou
     return score
 
 
-def province_of_city(city: str) -> str | None:
-    nodes = table().cities.get(city) or []
-    return nodes[0].province if nodes else None
-
-
 def normalize_province(name: str) -> str | None:
     """"江苏" / "江苏省" → "江苏省"; None if unknown."""
     nodes = table().keys.get(name.strip()) or []

@@ -13,7 +13,7 @@ Then recency decay: idle days since the last activity cost points (default −10
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -34,7 +34,6 @@ COMPLETENESS_FIELDS: tuple[tuple[str, str], ...] = (
     ("name", "姓名"), ("phone", "电话"), ("email", "邮箱"), ("company", "单位"),
     ("title", "职务"), ("product", "意向产品"), ("budget", "预算"), ("province", "地区"),
 )
-GRADE_LABELS: dict[str, str] = {"red": "红", "yellow": "黄", "green": "绿"}
 GRADE_ORDER: dict[str, int] = {"red": 0, "yellow": 1, "green": 2}   # red sorts first
 
 
@@ -200,7 +199,3 @@ def validate_scoring(config: Mapping[str, Any]) -> list[str]:
 def sort_key(grade: str | None, score: int) -> tuple[int, int]:
     """Red first, then the lowest score: what needs attention comes first in every list."""
     return (GRADE_ORDER.get(grade or "yellow", 1), score)
-
-
-def top_reasons(reasons: Sequence[str], n: int = 3) -> str:
-    return "; ".join(reasons[:n])

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from crm_core.policies.calendar import BusinessCalendar
 
@@ -165,12 +164,3 @@ def escalation_target(level: int, owner_id: int | None, chain: Sequence[int]) ->
     if not ups:
         return None
     return ups[min(level - 2, len(ups) - 1)]
-
-
-def policy_from_row(row: Mapping[str, Any]) -> RulePolicy:
-    return RulePolicy(
-        rule=str(row["rule"]), levels_hours=tuple(float(x) for x in row["levels_hours"]),
-        business=bool(row.get("business", False)), team_id=row.get("team_id"),
-        source_channel=row.get("source_channel"), grade=row.get("grade"),
-        active=bool(row.get("active", True)),
-    )

@@ -145,10 +145,3 @@ async def visible_owner_ids(uow: UnitOfWork, user: User) -> set[int] | None:
 def require_role(user: User, roles: frozenset[str], what: str) -> None:
     if user.role not in roles:
         raise Forbidden(f"{user.login} ({user.role}) may not {what}", "你没有这个操作的权限")
-
-
-async def can_see(uow: UnitOfWork, user: User, owner_id: int | None) -> bool:
-    """For a record known only by its owner, treated as a customer (an unowned one is a
-    shared account). Prefer `allowed` with the row."""
-    return bool(decide(await principal(uow, user), "view",
-                       Record("customer", owner_id, await _team_of(uow, owner_id))))

@@ -13,12 +13,8 @@ work of the change, so whatever it writes commits or rolls back with the change.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any
-
-from sqlalchemy import select
-from sqlmodel import col
 
 from crm_core.models import Correction, User
 from crm_core.uow import UnitOfWork
@@ -49,11 +45,3 @@ def _plain(v: Any) -> Any:
     if isinstance(v, list | tuple):
         return [_plain(x) for x in v]
     return v
-
-
-async def recent_corrections(uow: UnitOfWork, *, fields: Sequence[str] = FIELDS,
-                             limit: int = 200) -> list[Correction]:
-    """The newest corrections of these fields (what a learner reads)."""
-    return list((await uow.session.execute(
-        select(Correction).where(col(Correction.field_name).in_(list(fields)))
-        .order_by(col(Correction.id).desc()).limit(limit))).scalars())

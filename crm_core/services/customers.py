@@ -73,18 +73,6 @@ async def by_ids(uow: UnitOfWork, ids: list[int], *, viewer: User | None = None
     return [c for c in rows if await access.allowed(uow, viewer, "view", c)]
 
 
-async def contact_id_by_name(uow: UnitOfWork, customer_id: int | None, name: str) -> int | None:
-    if customer_id is None:
-        return None
-    rows = list((await uow.session.execute(
-        select(Contact).where(col(Contact.customer_id) == customer_id)
-    )).scalars())
-    for c in rows:
-        if c.name == name or name in (c.aliases or []):
-            return c.id
-    return None
-
-
 async def search(uow: UnitOfWork, query: str, limit: int = 8) -> list[Customer]:
     """Exact name or alias first, then names containing the query."""
     q = query.strip()

@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
-from crm_core.errors import InvalidInput, NotFound
+from crm_core.errors import InvalidInput
 from crm_core.models import (
     Contact,
     Customer,
@@ -468,14 +468,6 @@ async def submit_daily_report(uow: UnitOfWork, user: User, day: date, *,
     uow.add(row)
     uow.audit("daily_report.submit", "daily_report", f"{user.id}:{day.isoformat()}",
               after={"progress": row.progress, "obstacles": row.obstacles})
-    return row
-
-
-async def get_daily_report(uow: UnitOfWork, user_id: int, day: date) -> DailyReport:
-    row = (await uow.session.execute(sa.select(DailyReport).where(
-        col(DailyReport.user_id) == user_id, col(DailyReport.day) == day))).scalars().first()
-    if row is None:
-        raise NotFound(f"daily report {user_id} {day}", "今天还没有日报")
     return row
 
 

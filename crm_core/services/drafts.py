@@ -22,13 +22,12 @@ import sqlalchemy as sa
 from sqlalchemy import select
 from sqlmodel import col
 
-from crm_core.errors import Conflict, Forbidden, NotFound
+from crm_core.errors import Conflict, NotFound
 from crm_core.models import DialogState, Draft, User
 from crm_core.sql import rowcount, table
 from crm_core.uow import UnitOfWork
 
 DRAFT = table(Draft)
-FOCUS = table(DialogState)
 REMIND_KIND = "draft.reminder"
 
 
@@ -252,17 +251,6 @@ async def set_focus(uow: UnitOfWork, chat_key: str, user: User, draft_id: int | 
     uow.add(row)
     rest = {k: v for k, v in data.items() if k not in ("draft", "buttons")}
     return Focus(chat_key, draft_id, tuple(data.get("buttons") or ()), uow.now, rest)
-
-
-async def drop_focus(uow: UnitOfWork, chat_key: str) -> None:
-    row = await uow.session.get(DialogState, chat_key)
-    if row is not None:
-        await uow.session.delete(row)
-
-
-async def check_owner(user: User, draft: Draft) -> None:
-    if draft.user_id != user.id:
-        raise Forbidden(f"draft {draft.id} is not {user.login}'s", "这张卡片不是你的。")
 
 
 # --- what was saved: 撤销 and /改 ---------------------------------------------------------------

@@ -440,14 +440,6 @@ async def _delete_if_unused(uow: UnitOfWork, model: type[Contact] | type[Custome
 
 # --- reading -----------------------------------------------------------------------------------
 
-async def recent_followups(
-    uow: UnitOfWork, customer_id: int, limit: int = 5
-) -> list[FollowUp]:
-    return list((await uow.session.execute(
-        select(FollowUp).where(col(FollowUp.customer_id) == customer_id)
-        .order_by(col(FollowUp.occurred_at).desc()).limit(limit)
-    )).scalars())
-
 
 @dataclass(frozen=True, slots=True)
 class LeadChoice:

@@ -107,14 +107,6 @@ async def restage_import(uow: UnitOfWork, user: User, batch_id: int, kind: str
     return StagedImport(batch, plan)
 
 
-async def preview_import(uow: UnitOfWork, user: User, batch_id: int) -> StagedImport:
-    require_role(user, ADMINS, "import customers or contacts")
-    batch = await _staged(uow, batch_id)
-    assert batch.content is not None
-    _, table = _read(batch.content, batch.kind)
-    return StagedImport(batch, await plan_import(uow, batch.kind, table))
-
-
 async def apply_import(uow: UnitOfWork, user: User, batch_id: int, mode: str) -> StagedImport:
     """Write the staged file: `rows` skips the bad rows, `all` writes nothing unless every
     row is good (the batch then stays staged). Planned again under the import lock, so it

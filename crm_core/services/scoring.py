@@ -9,11 +9,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from crm_core.errors import Forbidden, InvalidInput
-from crm_core.models import FollowUp, Lead, User
+from crm_core.models import FollowUp, Lead
 from crm_core.models.pipeline import OPEN_LEAD_STATUSES
 from crm_core.policies import scoring as policy
-from crm_core.services.routing_state import config_value, set_config_value
+from crm_core.services.routing_state import config_value
 from crm_core.uow import UnitOfWork
 
 BATCH = 500
@@ -80,14 +79,3 @@ async def rescore_all(uow: UnitOfWork) -> int:
         await uow.flush()
     await uow.commit()
     return changed
-
-
-async def set_scoring_config(uow: UnitOfWork, config: dict[str, Any], by: User) -> None:
-    if by.role != "admin":
-        raise Forbidden(f"{by.login} may not configure scoring", "只有管理员可以修改评分规则")
-    errors = policy.validate_scoring(config)
-    if errors:
-        raise InvalidInput("bad scoring config", "; ".join(errors))
-    await set_config_value(uow, "scoring.config", config)
-    uow.audit("scoring.configure", "config", "scoring.config", after=config)
-    await uow.commit()

@@ -523,18 +523,6 @@ async def scan_clocks(uow: UnitOfWork, *, limit: int = 500) -> ScanResult:
     return res
 
 
-async def stop_lead_clocks(uow: UnitOfWork, lead_id: int, reason: str = "acted") -> int:
-    """Explicit stop for services that act on a lead (the scan would also notice)."""
-    res = await uow.session.execute(sa.update(CLOCK).where(
-        CLOCK.c.lead_id == lead_id, CLOCK.c.next_at.is_not(None),
-        CLOCK.c.rule.in_(LEAD_RULES)).values(next_at=None, stopped_at=uow.now,
-                                             stop_reason=reason, updated_at=uow.now))
-    await uow.session.execute(sa.update(ESC).where(
-        ESC.c.lead_id == lead_id, ESC.c.resolved_at.is_(None),
-        ESC.c.rule.in_(LEAD_RULES)).values(resolved_at=uow.now))
-    return int(rowcount(res) or 0)
-
-
 # --- the supervisor's buttons: [催办] [延期] ([转派] goes to the reassign command) ------------
 async def find_escalation(uow: UnitOfWork, ref: int | str) -> Escalation:
     """By id (what a person types) or by key (what the alert card's buttons carry)."""

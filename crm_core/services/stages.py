@@ -26,7 +26,6 @@ from crm_core.services.catalog import get_config
 from crm_core.uow import UnitOfWork, snapshot
 
 LOST_REASONS_KEY = "presets.lost_reasons"
-COLUMN_FIELDS = ("expected_close", "lost_reason", "amount")
 
 
 def stage_def(s: Stage) -> P.StageDef:
@@ -206,11 +205,6 @@ async def move_stage(
     result.compliant, result.override = compliant, override and not compliant
     result.missing = missing if override else []
     return result
-
-
-async def next_stages(uow: UnitOfWork, deal: Deal) -> list[str]:
-    current = await uow.session.get(Stage, deal.stage_id)
-    return list(current.allowed_next or []) if current else []
 
 
 # --- figures for the digests and /团队 ---------------------------------------------------

@@ -8,7 +8,6 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from crm_core.models import User, UserIdentity
-from crm_core.services.reach import PREFERENCE
 from crm_core.uow import UnitOfWork
 
 
@@ -30,16 +29,6 @@ async def user_by_login(uow: UnitOfWork, login: str) -> User | None:
 async def users_by_id(uow: UnitOfWork, user_ids: Iterable[int]) -> list[User | None]:
     """The users of these ids, in order; None where one no longer exists."""
     return [await uow.session.get(User, i) for i in user_ids]
-
-
-async def identities_of(uow: UnitOfWork, user_id: int) -> list[UserIdentity]:
-    """A user's chat identities, in the order of preference for pushes
-    (`crm_core.services.reach.PREFERENCE`)."""
-    rows = list((await uow.session.execute(
-        select(UserIdentity).where(col(UserIdentity.user_id) == user_id)
-    )).scalars())
-    order = {p: i for i, p in enumerate(PREFERENCE)}
-    return sorted(rows, key=lambda r: order.get(r.platform, len(order)))
 
 
 async def manager_chain(uow: UnitOfWork, user_id: int, *, levels: int = 3) -> list[User]:
