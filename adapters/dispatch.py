@@ -152,9 +152,11 @@ class Dispatcher:
     async def _sweep(self) -> None:
         while True:
             try:
-                free = self._max_pending - len(self._tasks)
-                if free > 0:
-                    await self._process(limit=min(free, 50))
+                while (free := self._max_pending - len(self._tasks)) > 0:
+                    # a backlog (after a restart, an overload) is taken batch after batch
+                    if await self._process(limit=min(free, 50)) < min(free, 50):
+                        break
+                    await asyncio.sleep(0)
             except asyncio.CancelledError:
                 raise
             except Exception:

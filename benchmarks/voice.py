@@ -25,7 +25,15 @@ benchmarks/voice_set/make.py) with the whole catalog handed over, as a tenant wo
 prints name recall (before / after snapping), CER and the share of notes that extract the
 same record as their reference text, per industry and per prompt (``rep``: this rep's
 likely names; ``catalog``: the catalog's names in order; ``none``: no names), plus p50 /
-p95 processing time scaled to a 15 s note and the worker's peak RSS.
+p95 processing time scaled to a 15 s note and the worker's peak RSS, and per contract
+field the number of notes whose record differs there. ``--save FILE`` keeps what Whisper
+heard; ``--replay FILE`` scores it again with today's snapping and extraction (seconds,
+no Whisper), for work on the text stages:
+
+    .venv/bin/python benchmarks/voice.py --set benchmarks/voice_set --prompts rep \
+        --save /tmp/heard.json
+    .venv/bin/python benchmarks/voice.py --set benchmarks/voice_set --prompts rep \
+        --replay /tmp/heard.json --verbose
 """
 
 from __future__ import annotations
@@ -224,8 +232,12 @@ def end_to_end(results: dict[str, Transcript], items: list[tuple[Path, str, str]
 def run_set(args: argparse.Namespace) -> int:
     from benchmarks.voice_set.bench import (
         PROMPTS,
+        label_match,
+        load_labels,
         load_set,
         phonetic_speed,
+        replay_transcripts,
+        save_transcripts,
         score,
         transcribe_set,
     )
@@ -234,6 +246,10 @@ def run_set(args: argparse.Namespace) -> int:
     if args.cache_dir is not None:
         cfg = cfg.with_(cache_dir=args.cache_dir)
     notes, catalog, raw = load_set(args.voice_set)
+    labels = load_labels(args.voice_set)
+    if args.notes:
+        wanted = set(args.notes.split(","))
+        notes = [n for n in notes if n.id in wanted]
     formats = tuple(f for f in args.formats.split(",") if f)
     prompts = [p for p in args.prompts.split(",") if p in PROMPTS]
     load_before = os.getloadavg()
@@ -243,16 +259,30 @@ def run_set(args: argparse.Namespace) -> int:
         "threads": cfg.threads, "cpus": os.cpu_count(),
         "phonetic_index": phonetic_speed(notes, catalog), "prompts": {}}
     for prompt in prompts:
-        results, run = asyncio.run(transcribe_set(cfg, args.voice_set, notes, catalog,
-                                                  prompt, formats))
+        if args.replay is not None:     # Whisper's saved output, today's text stages
+            results = replay_transcripts(args.replay, prompt, catalog, notes)
+            run = {"wall": [(float(v.seconds), float(v.duration_s)) for v in results.values()
+                            if not isinstance(v, str)],
+                   "cpu": [(float(v.timings.get("cpu", float("nan"))), float(v.duration_s))
+                           for v in results.values() if not isinstance(v, str)],
+                   "peak_rss_mb": float("nan")}
+        else:
+            results, run = asyncio.run(transcribe_set(cfg, args.voice_set, notes, catalog,
+                                                      prompt, formats))
+            if args.save is not None:
+                save_transcripts(results, args.save, prompt)
         scored = score(notes, catalog, results, formats)
+        if labels:
+            scored["labels"] = label_match(notes, catalog, results, formats, labels)
         per15 = [w * 15.0 / max(d, 1.0) for w, d in run["wall"]]
         long = [w for w, d in run["wall"] if d >= 12.0]
         scored["speed"] = {
             "n": len(run["wall"]), "p50_s": round(pct([w for w, _ in run["wall"]], 50), 3),
             "p95_s": round(pct([w for w, _ in run["wall"]], 95), 3),
             "p95_scaled_to_15s": round(pct(per15, 95), 3),
-            "notes_over_12s": len(long), "p95_notes_over_12s": round(pct(long, 95), 3)}
+            "notes_over_12s": len(long), "p95_notes_over_12s": round(pct(long, 95), 3),
+            "cpu_p95_scaled_to_15s": round(pct([c * 15.0 / max(d, 1.0)
+                                                for c, d in run["cpu"]], 95), 3)}
         scored["peak_rss_mb"] = round(run["peak_rss_mb"], 1)
         scored["errors"] = {f"{k[0]}.{k[1]}": v for k, v in results.items()
                             if isinstance(v, str)}
@@ -275,7 +305,8 @@ def run_set(args: argparse.Namespace) -> int:
     for prompt, sc in report["prompts"].items():
         print(f"\nprompt = {prompt}: p50 {sc['speed']['p50_s']} s, p95 {sc['speed']['p95_s']} s "
               f"(scaled to a 15 s note: p95 {sc['speed']['p95_scaled_to_15s']} s; notes ≥ 12 s: "
-              f"p95 {sc['speed']['p95_notes_over_12s']} s), worker peak RSS "
+              f"p95 {sc['speed']['p95_notes_over_12s']} s; worker CPU time scaled to 15 s: "
+              f"p95 {sc['speed']['cpu_p95_scaled_to_15s']} s), worker peak RSS "
               f"{sc['peak_rss_mb']:.0f} MB")
         print(f"  {'industry':20s} {'notes':>5s} {'recall raw':>10s} {'recall':>7s} "
               f"{'CER raw':>8s} {'CER':>6s} {'same record':>12s}")
@@ -283,6 +314,17 @@ def run_set(args: argparse.Namespace) -> int:
             print(f"  {ind:20s} {row['notes']:5d} {row['name_recall_before_snapping']:10.2f} "
                   f"{row['name_recall']:7.2f} {row['cer_raw']:8.3f} {row['cer']:6.3f} "
                   f"{row['same_record']:5d} ({row['same_record_share']:.0%})")
+        total = sc["by_industry"].get("all", {}).get("notes", 0)
+        print(f"  fields that differ from the reference text's record (of {total} notes):")
+        for fname, row in sc["field_mismatches"].items():
+            parts = ", ".join(f"{k} {v}" for k, v in row.items() if k != "all")
+            print(f"    {fname:12s} {row['all']:4d}   ({parts})")
+        if "labels" in sc:
+            lb = sc["labels"]
+            print(f"  against the hand labels: the reference text's record "
+                  f"{lb['reference_text_same']}/{lb['notes']}, the transcripts' "
+                  f"{lb['transcripts_same']}/{lb['transcripts']}; "
+                  f"the reference text misses {lb['reference_text_field_misses']}")
         if args.verbose:
             for d in sc["diffs"]:
                 print("   ", d)
@@ -298,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "asr")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--beam-size", type=int, default=5)
+    ap.add_argument("--beam-size", type=int, default=AsrConfig().beam_size)
     ap.add_argument("--cache-dir", type=Path, default=None)
     ap.add_argument("--reps-long", type=int, default=2, help="runs per 15 s note")
     ap.add_argument("--no-baseline", action="store_true",
@@ -310,6 +352,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--prompts", default="rep,none",
                     help="prompts to compare on the set: rep, catalog, none")
     ap.add_argument("--formats", default="amr,ogg", help="formats of the set to run")
+    ap.add_argument("--notes", default="", help="with --set: only these note ids (a,b,…)")
+    ap.add_argument("--save", type=Path, default=None,
+                    help="with --set: keep what Whisper heard per note in this JSON file")
+    ap.add_argument("--replay", type=Path, default=None,
+                    help="with --set: score a --save file again with today's snapping and "
+                         "extraction, without Whisper (speed figures are the saved ones)")
     args = ap.parse_args(argv)
     if args.voice_set is not None:
         return run_set(args)
@@ -330,9 +378,13 @@ def main(argv: list[str] | None = None) -> int:
     raw_cer, raw_recall = accuracy(results, items, refs, "raw_text")
     snap_cer, snap_recall = accuracy(results, items, refs, "text")
     base_recall = None
-    if not args.no_baseline:
-        base, _ = asyncio.run(run_clips(cfg, items, 1, None))
+    base_long: dict[str, float] = {}
+    if not args.no_baseline:     # no names in the prompt: recall, and the time it takes
+        base, _ = asyncio.run(run_clips(cfg, items, args.reps_long, None))
         _, base_recall = accuracy(base["results"], items, refs, "raw_text")
+        base_long = {"p50": round(pct(base["times"]["long"], 50), 3),
+                     "p95": round(pct(base["times"]["long"], 95), 3),
+                     "cpu_s_p95": round(pct(base["cpu"]["long"], 95), 3)}
     e2e = end_to_end(results, items, refs)
 
     t = run["times"]
@@ -357,6 +409,7 @@ def main(argv: list[str] | None = None) -> int:
                      "cpu_s_p95": round(pct(run["cpu"]["short"], 95), 3)},
         "cer_simplified": round(raw_cer, 4),
         "cer_after_snapping": round(snap_cer, 4),
+        "long_15s_no_names_prompt": base_long,
         "name_recall_no_names_prompt": None if base_recall is None else round(base_recall, 3),
         "name_recall_before_snapping": round(raw_recall, 3),
         "name_recall_after_snapping": round(snap_recall, 3),
@@ -386,6 +439,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:11s} n={row['n']:<3d} p50 {row['p50']:.2f} s  p95 {row['p95']:.2f} s  "
               f"(in worker p95 {row['in_worker_p95']:.2f} s; CPU time p50 "
               f"{row['cpu_s_p50']:.2f} s, p95 {row['cpu_s_p95']:.2f} s)")
+    if base_long:
+        print(f"15 s notes without names in the prompt: p50 {base_long['p50']:.2f} s  p95 "
+              f"{base_long['p95']:.2f} s  (CPU time p95 {base_long['cpu_s_p95']:.2f} s)")
     print(f"worker peak RSS: {worker['peak_rss_mb']:.0f} MB")
     print(f"CER (Simplified, punctuation ignored): {raw_cer:.3f} before snapping, "
           f"{snap_cer:.3f} after")

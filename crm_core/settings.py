@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     whisper_cache_dir: Path = Path.home() / ".cache" / "crmbot" / "whisper"
     whisper_device: str = "auto"               # auto | cpu | cuda
     whisper_compute_type: str = "int8"
-    whisper_beam_size: int = 5
+    whisper_beam_size: int = 4    # see nlp/asr/config.py (CPU time vs accuracy measured)
     whisper_threads: int = 2
     voice_max_seconds: float = 60.0
     voice_timeout_seconds: float = 30.0

@@ -71,11 +71,13 @@ __all__ = [
     "Respelled",
     "Snap",
     "catalog_entries",
+    "crosses_word",
     "final_cost",
     "initial_cost",
     "preset_entries",
     "syllable_cost",
     "syllables",
+    "words_of",
 ]
 
 Kind = Literal["customer", "contact", "product", "term"]
@@ -187,6 +189,7 @@ _FINAL_PAIRS: dict[frozenset[str], float] = {
         (("ian", "in"), 0.45), (("er", "e"), 0.3), (("er", "ai"), 0.35), (("er", "a"), 0.45),
         (("iao", "ao"), 0.4), (("iu", "ou"), 0.3), (("van", "uan"), 0.35),
         (("van", "ian"), 0.4), (("vn", "uen"), 0.35), (("ve", "ie"), 0.35),
+        (("ong", "uang"), 0.4), (("eng", "uang"), 0.45), (("ian", "ie"), 0.45),
     )
 }
 
@@ -355,6 +358,10 @@ class Affinity:
 
     customer_products: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # canonical customer → canonical products it bought or was offered
+    likely: frozenset[str] = frozenset()
+    # names this rep is likely to say (their own customers, contacts, open deals'
+    # products; any written form or the canonical name): a homophone of one of them
+    # written with another surname character (除老师 for 褚老师) is taken
 
 
 # --------------------------------------------------------------------------- matches
@@ -368,6 +375,7 @@ class Match:
     supported: bool = False   # accepted thanks to a coherent mention
     needs_support: bool = False   # only acceptable with a coherent mention (see `find`)
     costs: tuple[float, ...] = field(default=(), compare=False, repr=False)  # per syllable
+    word: bool = False        # heard as a dictionary word (副总): only with its customer
 
     @property
     def name(self) -> str:
@@ -421,7 +429,7 @@ _BEFORE_NAMES = frozenset("对跟和给在把被从向与找去到")
 _AFTER_NAMES = frozenset("的了地得着过吗呢吧啊说")
 
 
-def _crosses_word(text: str, start: int, end: int) -> bool:
+def crosses_word(text: str, start: int, end: int) -> bool:
     """The span cuts through a word of the sentence, so it is no mention: 经约 in
     已经/约好, 一人民医院 in 宿迁市/第一/人民医院, 锡 in 无锡市/锡山."""
     for ws, we in words_of(text):
@@ -432,6 +440,15 @@ def _crosses_word(text: str, start: int, end: int) -> bool:
         if ws < end < we and not (we - end == 1 and text[end] in _AFTER_NAMES):
             return True
     return False
+
+
+def _primary_cost(heard: str, written: str) -> float:
+    """Sound difference with each character's first reading only (names too): breaks a
+    tie that a second reading of a name made."""
+    if len(heard) != len(written):
+        return 1.0
+    return sum(syllable_cost(a, b) for a, b in zip(syllables(heard), syllables(written),
+                                                   strict=True))
 
 
 def threshold(size: int) -> float:
@@ -632,21 +649,27 @@ class PhoneticIndex:
     def _homophone_pairs(self, text: str, syl: list[tuple[Syllable, ...]]) -> list[Match]:
         """Two-character names heard as an exact (tone-free) homophone that is no word of
         the dictionary, cuts through none and holds no function word: 机律 → 机滤; 纪律 (a
-        word) is never 机滤, nor 他挺 他汀 or 已经约好 精越."""
+        word) is never 机滤, nor 他挺 他汀 or 已经约好 精越. A contact as surname + title
+        heard as a word (副总 for 符总) is a candidate that only its customer, named or
+        heard confidently in the same text, makes a match (`find`)."""
         out: list[Match] = []
         for p in range(len(text) - 1):
             if not (syl[p] and syl[p + 1]):
                 continue
             entries = self._pairs.get((syl[p][0], syl[p + 1][0]))
             heard = text[p:p + 2]
-            if not entries or heard in self.exact or base_word_freq(heard) > 0 or any(
-                    base_word_freq(ch) >= FUNCTION_FREQ for ch in heard) or _crosses_word(
+            if not entries or heard in self.exact or any(
+                    base_word_freq(ch) >= FUNCTION_FREQ for ch in heard) or crosses_word(
                     text, p, p + 2):
                 continue
+            word = base_word_freq(heard) > 0
             for e in entries:
+                if word and not (e.kind == "contact" and e.surname):
+                    continue
                 other_surname = e.surname and heard[:e.surname] != e.text[:e.surname]
-                out.append(Match(p, p + 2, heard, e, 0.0, needs_support=bool(other_surname),
-                                 costs=(0.0, 0.0)))
+                out.append(Match(p, p + 2, heard, e, 0.0,
+                                 needs_support=bool(other_surname) or word,
+                                 costs=(0.0, 0.0), word=word))
         return out
 
     def _score(self, text: str, syl: list[tuple[Syllable, ...]], s: int, e: int,
@@ -681,7 +704,7 @@ class PhoneticIndex:
                 a != b and (a in _NUMERALS or b in _NUMERALS)
                 for a, b in zip(heard, entry.text, strict=True)):
             return None     # 第二 is never 第一: numbers in names are exact
-        if _crosses_word(text, s, e):
+        if crosses_word(text, s, e):
             return None     # 已经约好 holds no 经约, 宿迁市第一人民医院 no 一人民医院
         if entry.head and len(scored.costs) == size:
             head = scored.costs[:entry.head]
@@ -735,14 +758,23 @@ class PhoneticIndex:
                                      if m.entry.kind == "customer"}
         contact_customers |= {m.entry.customer for m in strong if m.entry.kind == "contact"}
         offered: set[str] = set()
+        likely: frozenset[str] = frozenset()
         if affinity is not None:
             for cust in support:
                 offered |= affinity.customer_products.get(cust, frozenset())
+            likely = affinity.likely
         accepted: list[Match] = []
         for m in cands:
             limit = threshold(len(m.entry.text))
             ok = m.cost <= limit and not m.needs_support
             supported = False
+            if m.word:      # 鑫达阀门副总 → 鑫达阀门符总: its customer named (or heard well)
+                if m.entry.customer in support:
+                    accepted.append(Match(m.start, m.end, m.heard, m.entry, m.cost, True))
+                continue
+            if m.cost <= limit and m.needs_support and (
+                    m.entry.text in likely or m.entry.canonical in likely):
+                ok = supported = True   # 除老师 for 褚老师 of the rep's own book
             if not ok and m.cost <= limit * 1.5:
                 en = m.entry
                 supported = (
@@ -753,14 +785,21 @@ class PhoneticIndex:
                 ok = supported
             if ok:
                 accepted.append(Match(m.start, m.end, m.heard, m.entry, m.cost, supported))
-        accepted.sort(key=lambda m: (m.cost, -(m.end - m.start), m.start))
+        # best first: cost, a coherent match, then the reading the text was written with
+        # (级率 is 机滤 ji-lü before 齐鲁, whose 齐 only has ji as a second reading)
+        keyed = sorted((((m.cost, not m.supported, _primary_cost(m.heard, m.entry.text),
+                          -(m.end - m.start), m.start), m) for m in accepted),
+                       key=lambda km: km[0])
         chosen: list[Match] = []
         used = [False] * len(text)
-        for m in accepted:
+        for key, m in keyed:
             if any(used[m.start:m.end]):
                 continue
             for i in range(m.start, m.end):
                 used[i] = True
+            if any(k[:3] == key[:3] and o.start == m.start and o.end == m.end
+                   and o.entry.canonical != m.entry.canonical for k, o in keyed):
+                continue    # two records sound exactly as alike: a guess, so none (the card asks)
             chosen.append(m)
         return sorted(chosen, key=lambda m: m.start)
 

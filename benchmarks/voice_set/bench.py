@@ -108,6 +108,7 @@ async def transcribe_set(cfg: AsrConfig, data: Path, notes: list[Note], catalog:
     hints = {ind: rep_hints(catalog, notes, ind) for ind in industries}
     out: dict[tuple[str, str], Transcript | str] = {}
     wall: list[tuple[float, float]] = []
+    cpu: list[tuple[float, float]] = []     # the worker's CPU seconds (both threads)
     async with TranscriptionWorker(cfg) as worker:
         await worker.start()
         for note in notes:
@@ -124,15 +125,17 @@ async def transcribe_set(cfg: AsrConfig, data: Path, notes: list[Note], catalog:
                     out[(note.id, fmt)] = f"{exc.code}: {exc}"
                     continue
                 wall.append((time.perf_counter() - t0, t.duration_s))
+                cpu.append((t.timings.get("cpu", float("nan")), t.duration_s))
                 out[(note.id, fmt)] = t
         stats = await worker.stats()
-    return out, {"wall": wall, "peak_rss_mb": float(stats["peak_rss_mb"])}
+    return out, {"wall": wall, "cpu": cpu, "peak_rss_mb": float(stats["peak_rss_mb"])}
 
 
 def score(notes: list[Note], catalog: Catalog, results: dict[tuple[str, str], Any],
           formats: tuple[str, ...]) -> dict[str, Any]:
     index = PhoneticIndex.from_catalog(catalog)
     rows: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    per_field: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     diffs: list[str] = []
     for note in notes:
         want = extract(note.text, now=note.now, catalog=catalog).contract()
@@ -160,6 +163,9 @@ def score(notes: list[Note], catalog: Catalog, results: dict[tuple[str, str], An
                 r["same"] += got == want
             if got != want:
                 fields = sorted(k for k in want if want[k] != got[k])
+                for k in fields:
+                    per_field[k][note.industry] += 1
+                    per_field[k]["all"] += 1
                 diffs.append(f"{note.id}.{fmt}: " + ", ".join(
                     f"{k}={got[k]!r}≠{want[k]!r}" for k in fields))
     table = {}
@@ -174,7 +180,48 @@ def score(notes: list[Note], catalog: Catalog, results: dict[tuple[str, str], An
             "same_record": int(r["same"]),
             "same_record_share": round(r["same"] / max(r["notes"], 1), 3),
         }
-    return {"by_industry": dict(sorted(table.items())), "diffs": diffs}
+    fields = {k: dict(sorted(v.items())) for k, v in
+              sorted(per_field.items(), key=lambda kv: -kv[1]["all"])}
+    return {"by_industry": dict(sorted(table.items())), "field_mismatches": fields,
+            "diffs": diffs}
+
+
+def save_transcripts(results: dict[tuple[str, str], Transcript | str], path: Path,
+                     prompt: str) -> None:
+    """What Whisper heard for each note (before snapping), to replay the text stages."""
+    old = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    old[prompt] = {
+        f"{k[0]}.{k[1]}": (v if isinstance(v, str) else {
+            "raw_text": v.raw_text, "text": v.text, "low_confidence": v.low_confidence,
+            "duration_s": v.duration_s, "seconds": v.seconds, "prompt": v.prompt})
+        for k, v in results.items()}
+    path.write_text(json.dumps(old, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def replay_transcripts(path: Path, prompt: str, catalog: Catalog, notes: list[Note]
+                       ) -> dict[tuple[str, str], Transcript | str]:
+    """Saved transcripts with today's snapping (as the worker does it after Whisper)."""
+    from nlp.asr.snap import snap_transcript_names
+
+    saved = json.loads(path.read_text(encoding="utf-8"))[prompt]
+    industry = {n.id: n.industry for n in notes}
+    hints = {ind: rep_hints(catalog, notes, ind) for ind in set(industry.values())}
+    out: dict[tuple[str, str], Transcript | str] = {}
+    for key, v in saved.items():
+        note_id, fmt = key.rsplit(".", 1)
+        if isinstance(v, str):
+            out[(note_id, fmt)] = v
+            continue
+        affinity = (hints[industry[note_id]].snap_affinity()
+                    if prompt in ("rep", "rep_words") else None)
+        snapped = snap_transcript_names(v["raw_text"], None if v["low_confidence"] else catalog,
+                                        affinity)
+        out[(note_id, fmt)] = Transcript(
+            text=snapped.text, language="zh", duration_s=v["duration_s"],
+            seconds=v["seconds"], model="replay", raw_text=v["raw_text"],
+            low_confidence=v["low_confidence"], marks=snapped.marks, prompt=v["prompt"],
+            timings={"cpu": float(v.get("cpu_s") or "nan")})
+    return out
 
 
 def phonetic_speed(notes: list[Note], catalog: Catalog, customers: int = 5000) -> dict[str, Any]:
@@ -204,3 +251,38 @@ def phonetic_speed(notes: list[Note], catalog: Catalog, customers: int = 5000) -
                       "find_ms_p50": round(per[len(per) // 2] * 1000, 1),
                       "find_ms_p95": round(per[int(len(per) * 0.95)] * 1000, 1)}
     return out
+
+
+def load_labels(data: Path) -> dict[str, dict[str, Any]]:
+    """The records a person labelled for the set's notes (``labels.jsonl``; only the
+    held-out set has them)."""
+    path = data / "labels.jsonl"
+    if not path.is_file():
+        return {}
+    return {d["id"]: d["expected"] for d in map(
+        json.loads, path.read_text(encoding="utf-8").splitlines()) if d}
+
+
+def label_match(notes: list[Note], catalog: Catalog, results: dict[tuple[str, str], Any],
+                formats: tuple[str, ...], labels: dict[str, dict[str, Any]]
+                ) -> dict[str, Any]:
+    """How many records equal the labelled one: from the reference text and from the
+    transcripts; per field, how often the reference text's record misses the label."""
+    text_same = heard_same = heard_total = 0
+    text_fields: dict[str, int] = defaultdict(int)
+    for note in notes:
+        want = labels.get(note.id)
+        if want is None:
+            continue
+        ref = extract(note.text, now=note.now, catalog=catalog).contract()
+        text_same += ref == want
+        for k in want:
+            text_fields[k] += ref[k] != want[k]
+        for fmt in formats:
+            t = results.get((note.id, fmt))
+            heard_total += 1
+            if isinstance(t, Transcript):
+                heard_same += extract(t.text, now=note.now, catalog=catalog).contract() == want
+    return {"notes": sum(1 for n in notes if n.id in labels), "reference_text_same": text_same,
+            "transcripts": heard_total, "transcripts_same": heard_same,
+            "reference_text_field_misses": {k: v for k, v in sorted(text_fields.items()) if v}}

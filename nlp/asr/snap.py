@@ -3,14 +3,19 @@
 Three passes over the Simplified transcript, then one diff that tells the card what was
 guessed:
 
-1. `nlp.phonetic`: catalog names of three or more syllables matched by sound over the
+1. `nlp.phonetic`: catalog names written in digits put back in their numerals (5轴联动加工中心
+   → 五轴联动加工中心), then catalog names of three or more syllables matched by sound over the
    *whole* catalog (customers and their short forms, contacts by name and as surname +
    title, products, and the tenant's preset words: 预算动结 → 预算冻结), with coherence
    (a contact backs its customer and vice versa; products this customer bought or was
    offered count more: `Affinity`);
 2. `nlp.snap_transcript` (the extractor's): exact toneless homophones, two-character names
    included, where its context rules allow (股楼 → 鼓楼, 路主任 → 陆主任 at the customer named);
-3. `nlp.asr.spoken`: weekdays, phone digits and clock times as CONVENTIONS reads them
+3. cue words (`respell_cues`): the words the extractor reads a step, an obstacle or a
+   channel by (the built-in concepts' names and cues, the tenant's presets and cue words)
+   where Whisper wrote an exact tone-free homophone that is no word (败访 → 拜访, 核桐 →
+   合同, 打歌电话 → 打个电话);
+4. `nlp.asr.spoken`: weekdays, phone digits and clock times as CONVENTIONS reads them
    (下周爱 → 下周二, 腰八幺… → 18…).
 
 `snap_transcript_names` returns the new text and the `Mark`s: each span of the new text
@@ -21,17 +26,33 @@ from __future__ import annotations
 
 import difflib
 import logging
+import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import product
 
 from nlp.asr.spoken import normalize_spoken
 from nlp.extract import snap_transcript
-from nlp.phonetic import Affinity, PhoneticIndex
+from nlp.phonetic import (
+    FUNCTION_FREQ,
+    Affinity,
+    PhoneticIndex,
+    Syllable,
+    crosses_word,
+    syllable_cost,
+    syllables,
+    words_of,
+)
+from nlp.pinyin import is_han
+from nlp.presets import concepts, synonyms
+from nlp.segment import base_word_freq
+from nlp.timeparse import cn_to_int
 from nlp.types import Catalog
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Mark", "Snapped", "index_for", "snap_acoustic", "snap_transcript_names"]
+__all__ = ["Mark", "Snapped", "cue_words", "index_for", "respell_cues", "snap_acoustic",
+           "snap_transcript_names"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +77,176 @@ def index_for(catalog: Catalog) -> PhoneticIndex:
     """The phonetic index of a catalog, built once per catalog value (frozen, compared
     field by field: a changed catalog is a different key, never a stale hit)."""
     return PhoneticIndex.from_catalog(catalog, presets=True)
+
+
+CUE_MAX_CHARS = 5
+
+
+def cue_words(catalog: Catalog | None) -> tuple[str, ...]:
+    """The words the extractor reads steps, obstacles and channels by: the built-in
+    concepts' names, keys and plain cues and the synonyms (nlp/data/presets.json), and the
+    tenant's presets, cue words and the words its reps taught; two to five Han characters
+    (a cue with a gap, 'A…B', gives nothing)."""
+    words: list[str] = []
+    for key, same in synonyms().items():
+        words += [key, *same]
+    for kind in ("next_actions", "obstacles", "stages"):
+        for c in concepts(kind).values():
+            words += [*c.names, *c.keys, *c.cues]
+    if catalog is not None:
+        words += [*catalog.next_actions, *catalog.obstacles, *catalog.stages]
+        for _preset, cues in (*catalog.next_action_cues, *catalog.obstacle_cues,
+                              *catalog.next_action_learned, *catalog.obstacle_learned):
+            words += cues
+    return tuple(dict.fromkeys(
+        w for w in words if 2 <= len(w) <= CUE_MAX_CHARS and all(is_han(ch) for ch in w)))
+
+
+Key = tuple[Syllable, ...]
+
+
+@lru_cache(maxsize=4)
+def _cue_keys(words: tuple[str, ...]) -> dict[Key, str]:
+    """Tone-free sound of each cue word (each character's common reading: these are
+    ordinary words, not names) → the word; a sound two different words share is left out
+    (no guess between them)."""
+    out: dict[Key, str] = {}
+    clash: set[Key] = set()
+    for w in words:
+        for key in product(*syllables(w)):
+            if key in out and out[key] != w:
+                clash.add(key)
+            out.setdefault(key, w)
+    for key in clash:
+        del out[key]
+    return out
+
+
+_CN_RUN = re.compile(r"[零〇一二两三四五六七八九十]+")
+
+
+@lru_cache(maxsize=4)
+def digit_forms(catalog: Catalog) -> tuple[tuple[str, str], ...]:
+    """Catalog forms with a number in Chinese numerals as Whisper writes them, in digits
+    (五轴联动加工中心 → 5轴联动加工中心, 第一人民医院 → 第1人民医院): (digits, catalog form),
+    longest first."""
+    forms: list[str] = []
+    for c in catalog.customers:
+        forms += [c.name, *c.aliases]
+    for k in catalog.contacts:
+        forms += [k.name, *k.aliases]
+    for pr in catalog.products:
+        forms += [pr.name, *pr.aliases]
+    out: dict[str, str] = {}
+    for f in dict.fromkeys(forms):
+        def digits(m: re.Match[str]) -> str:
+            n = cn_to_int(m.group(0))
+            return m.group(0) if n is None else str(n)
+        d = _CN_RUN.sub(digits, f)
+        if d != f and len(d) >= 3:
+            out.setdefault(d, f)
+    return tuple(sorted(out.items(), key=lambda kv: -len(kv[0])))
+
+
+def respell_digits(text: str, catalog: Catalog) -> str:
+    """Catalog names Whisper wrote with digits back in the catalog's numerals."""
+    for d, f in digit_forms(catalog):
+        if d in text:
+            text = text.replace(d, f)
+    return text
+
+
+COMMON_CHAR = 50_000    # two characters this common (在 / 再) are never swapped for a cue
+
+
+@lru_cache(maxsize=4)
+def _cue_pieces(words: tuple[str, ...]) -> frozenset[str]:
+    """Every stretch of two or more characters inside a cue word (实机 in 看实机)."""
+    return frozenset(w[i:j] for w in words for i in range(len(w))
+                     for j in range(i + 2, len(w) + 1))
+
+
+CUE_NEAR = 0.12     # one syllable off by a classic fold: in/ing, en/eng, an/ang, z/zh …
+
+NearKey = tuple[int, int, tuple[Syllable, ...]]
+
+
+@lru_cache(maxsize=4)
+def _cue_near(words: tuple[str, ...]) -> dict[NearKey, list[tuple[str, Syllable]]]:
+    """(length, position, the other syllables) → (word, its syllable there): the cue words
+    one syllable away from a heard span are found by lookup, not by a scan."""
+    out: dict[NearKey, list[tuple[str, Syllable]]] = {}
+    for w in words:
+        syl = [s[0] for s in syllables(w)]
+        for j in range(len(syl)):
+            out.setdefault((len(syl), j, tuple(syl[:j] + syl[j + 1:])), []).append((w, syl[j]))
+    return out
+
+
+def _near_cue(span: list[Syllable], near: dict[NearKey, list[tuple[str, Syllable]]]
+              ) -> str | None:
+    """The one cue word whose sound differs from ``span`` in one syllable by a classic
+    fold (进品 → 竞品); None when none or several do."""
+    found: set[str] = set()
+    for j in range(len(span)):
+        for word, s in near.get((len(span), j, tuple(span[:j] + span[j + 1:])), ()):
+            if 0 < syllable_cost((span[j],), (s,)) <= CUE_NEAR:
+                found.add(word)
+    return next(iter(found)) if len(found) == 1 else None
+
+
+def respell_cues(text: str, words: tuple[str, ...],
+                 names: list[tuple[int, int]] | None = None) -> str:
+    """Cue words Whisper wrote as a tone-free homophone that is no word of the dictionary
+    and cuts through none (败访 → 拜访, 大电话 → 打电话), or one syllable off by a classic
+    fold (进品 → 竞品); two-character ones never with a function word in them (加个 stays,
+    never 价格), never over a name."""
+    keys = _cue_keys(words)
+    near = _cue_near(words)
+    if not keys or not text:
+        return text
+    known = set(words)          # a cue word as heard (微信) is never another one
+    inside = _cue_pieces(words)
+    bounds = {0, *(e for _s, e in words_of(text))}
+    syl = [s[0] if s else None for s in syllables(text)]
+    taken = [False] * len(text)
+    for s, e in names or ():
+        for i in range(s, e):
+            taken[i] = True
+    out: list[str] = []
+    pos = i = 0
+    while i < len(text):
+        hit = None
+        for size in range(min(CUE_MAX_CHARS, len(text) - i), 1, -1):
+            span = syl[i:i + size]
+            if any(x is None for x in span) or any(taken[i:i + size]):
+                continue
+            heard = text[i:i + size]
+            if heard in known or base_word_freq(heard) > 0:
+                continue
+            word = keys.get(tuple(span)) or _near_cue(span, near)  # type: ignore[arg-type]
+            if word is None:
+                continue
+            if size == 2 and any(base_word_freq(ch) >= FUNCTION_FREQ for ch in heard):
+                continue
+            if sum(a != b for a, b in zip(heard, word, strict=True)) > max(1, size - 2):
+                continue    # 板加 is never 搬家: a cue word is heard at most one character off
+            if heard in inside or any(
+                    a != b and min(base_word_freq(a), base_word_freq(b)) >= COMMON_CHAR
+                    for a, b in zip(heard, word, strict=True)):
+                continue    # 实机 of 看实机 stays; 在电话里 is never 再电话
+            if i not in bounds or i + size not in bounds or crosses_word(text, i, i + size):
+                continue    # 报个加车 holds no 报个价
+            hit = (size, word)
+            break
+        if hit is None:
+            i += 1
+            continue
+        out.append(text[pos:i] + hit[1])
+        i += hit[0]
+        pos = i
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def diff_marks(before: str, after: str, index: PhoneticIndex | None) -> tuple[Mark, ...]:
@@ -99,6 +290,7 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
     index: PhoneticIndex | None = None
     if catalog is not None:
         try:
+            out = respell_digits(out, catalog)
             index = index_for(catalog)
             out = index.respell(out, affinity=affinity).text
         except Exception:  # snapping improves the text; never a reason to lose the note
@@ -107,6 +299,11 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
             out = snap_transcript(out, catalog)
         except Exception:
             log.exception("snap_transcript failed; keeping the heard names")
+    try:
+        names = [(s, e) for s, e, _en in index.mentions(out)] if index is not None else []
+        out = respell_cues(out, cue_words(catalog), names)
+    except Exception:
+        log.exception("cue respelling failed; keeping the heard words")
     out = normalize_spoken(out)
     return Snapped(out, diff_marks(text, out, index))
 

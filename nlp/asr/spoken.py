@@ -11,6 +11,9 @@
 - **上午 / 中午 / 下午.** 午 and 五 are homophones: before a clock time Whisper often writes
   上五十点 or 中午五十二点半 (for 上午十点, 中午十二点半); 五 right after 上 / 中 / 下 and
   before a clock time is 午.
+- **十点 / 前.** 十 and 时, 前 and 钱 are homophones: 时点 with no number before it is 十点,
+  钱 right after a day, a weekday or a month end and before the step (月底钱把, 周四钱再)
+  is 前 (20号钱到账了 stays).
 - **Decoding loops.** A character repeated five or more times at the end ("…哀哀哀哀哀")
   is what Whisper writes when a window runs out of speech: it is cut.
 """
@@ -20,9 +23,10 @@ from __future__ import annotations
 import re
 
 from nlp.phonetic import syllable_cost, syllables
+from nlp.segment import base_word_freq
 
-__all__ = ["fix_part_of_day", "fix_phone_digits", "fix_weekdays", "normalize_spoken",
-           "trim_loops"]
+__all__ = ["fix_clock_words", "fix_part_of_day", "fix_phone_digits", "fix_weekdays",
+           "normalize_spoken", "trim_loops"]
 
 _WEEKDAYS = "一二三四五六日天"
 _WEEKDAY_READINGS = {ch: syllables(ch)[0] for ch in "一二三四五六日"}
@@ -53,8 +57,8 @@ def fix_weekdays(text: str) -> str:
         idx = 4 if m.group(4) else 6
         ch = m.group(idx)
         day = _weekday_for(ch)
-        if day is None:
-            return m.group(0)
+        if day is None or base_word_freq(text[m.end(idx) - 1:m.end(idx) + 1]) > 0:
+            return m.group(0)       # 下周例会: 例 begins a word, it is no weekday
         return m.group(0)[: m.end(idx) - m.start(0) - 1] + day
 
     return _WEEK.sub(repl, text)
@@ -128,14 +132,29 @@ def trim_loops(text: str) -> str:
     return _LOOP.sub("", text).rstrip("，、 ")
 
 
-_WU = re.compile(r"(?<=[上中下])(?:午)?[五伍舞武]"
-                 r"(?=(?:[零一二两三四五六七八九十]{1,3}|\d{1,2})[点:：])")
+_WU = re.compile(r"(?<=[上中下])(?:午)?(?:[五伍舞武](?=(?:[零一二两三四五六七八九十]{1,3}|\d{1,2})"
+                 r"[点:：])|5(?=[零一二两三四五六七八九十]{1,3}[点:：]))")
+# 上午十点 heard as 上五十点 and written in digits: 上50点 (五十 = 50, 五十二 = 52)
+_WU_DIGITS = re.compile(r"(?<=[上中下])(?:午)?5([0-2])(?=[点:：])")
 
 
 def fix_part_of_day(text: str) -> str:
-    """上五十点 → 上午十点; 中午五十二点半 → 中午十二点半."""
-    return _WU.sub("午", text)
+    """上五十点 → 上午十点; 中午五十二点半 → 中午十二点半; 上50点 → 上午10点."""
+    return _WU_DIGITS.sub(lambda m: "午1" + m.group(1), _WU.sub("午", text))
+
+
+_NUMERAL = "零一二两三四五六七八九十0-9"
+# 十点 heard as 时点 (十 and 时 are homophones): a clock time with no number before it
+_SHI_DIAN = re.compile(rf"(?<![{_NUMERAL}个这那此某])时点(?=[半前钟左再去过到，,。]|$)")
+# 月底前 heard as 月底钱: 前 (a deadline) after a day, a week or a month end
+_QIAN = re.compile(r"(月底|月初|年底|[0-9一二三四五六七八九十]号|[周期拜][一二三四五六日天])钱"
+                   r"(?=[把再发去送回打联报])")
+
+
+def fix_clock_words(text: str) -> str:
+    """国庆过后时点过去 → 十点过去; 月底钱把报价发给他 → 月底前把报价发给他."""
+    return _QIAN.sub(r"\1前", _SHI_DIAN.sub("十点", text))
 
 
 def normalize_spoken(text: str) -> str:
-    return fix_phone_digits(fix_part_of_day(fix_weekdays(trim_loops(text))))
+    return fix_phone_digits(fix_clock_words(fix_part_of_day(fix_weekdays(trim_loops(text)))))

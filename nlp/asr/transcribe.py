@@ -340,7 +340,7 @@ class Transcriber:
         low_conf = avg_lp < cfg.snap_min_avg_logprob
         if vocabulary is not None and not low_conf:
             snapped = snap_transcript_names(
-                raw, vocabulary, hints.affinity if hints is not None else None)
+                raw, vocabulary, hints.snap_affinity() if hints is not None else None)
         else:   # names are not guessed on a doubtful transcript; weekdays and digits are
             snapped = snap_transcript_names(raw, None)
         text, marks = snapped.text, snapped.marks

@@ -360,7 +360,7 @@ class TranscriptionWorker:
         self._warm_after_recycle()
         if vocabulary is None or result.low_confidence:
             return result
-        affinity = hints.affinity if hints is not None else None
+        affinity = hints.snap_affinity() if hints is not None else None
         return await asyncio.to_thread(snap_names_of, result, vocabulary, affinity)
 
     def _warm_after_recycle(self) -> None:

@@ -184,3 +184,37 @@ def test_a_customer_heard_by_sound_backs_its_contact() -> None:
     assert [(m.heard, m.entry.text) for m in found] == [
         ("普西检测", "谱析检测"), ("列科长", "聂科长")]
     assert found[1].supported
+
+
+def test_a_second_reading_loses_a_tie_and_an_exact_tie_gives_no_name() -> None:
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "淄博齐鲁新材料产业园", "aliases": ["齐鲁"]}],
+        "products": [{"name": "机油滤清器", "aliases": ["机滤"]}],
+    })
+    index = PhoneticIndex.from_catalog(catalog)
+    # 齐 reads ji only as a second reading; 级率 is written ji-lü like 机滤
+    assert index.respell("级率越用量500个").text == "机滤越用量500个"
+    assert index.respell("机律和刹车片").text == "机滤和刹车片"
+    twins = Catalog.from_dict({"products": [{"name": "机滤"}, {"name": "鸡律"}]})
+    assert PhoneticIndex.from_catalog(twins).respell("几率说").text == "几率说"
+    assert PhoneticIndex.from_catalog(twins).find("级率越用量") == []
+
+
+def test_the_reps_likely_names_back_another_surname_character() -> None:
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "江南大学"}],
+        "contacts": [{"name": "褚立平", "customer": "江南大学", "title": "老师",
+                      "aliases": ["褚老师"]}],
+    })
+    index = PhoneticIndex.from_catalog(catalog)
+    text = "除老师要一份配置清单"
+    assert index.respell(text).text == text          # 除 may be another person
+    mine = Affinity(likely=frozenset({"褚老师"}))
+    assert index.respell(text, affinity=mine).text == "褚老师要一份配置清单"
+    other = Affinity(likely=frozenset({"江南大学"}))
+    assert index.respell(text, affinity=other).text == text
+
+
+def test_ian_heard_for_ie_in_a_long_name() -> None:
+    assert INDEX.respell("眼相色谱仪的演示效果很好").text == "液相色谱仪的演示效果很好"
+    assert INDEX.respell("眼相很好").text == "眼相很好"

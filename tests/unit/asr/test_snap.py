@@ -5,8 +5,21 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.asr.snap import Mark, snap_acoustic, snap_transcript_names
-from nlp.asr.spoken import fix_part_of_day, fix_phone_digits, fix_weekdays, trim_loops
+from nlp.asr.snap import (
+    Mark,
+    cue_words,
+    index_for,
+    respell_cues,
+    snap_acoustic,
+    snap_transcript_names,
+)
+from nlp.asr.spoken import (
+    fix_clock_words,
+    fix_part_of_day,
+    fix_phone_digits,
+    fix_weekdays,
+    trim_loops,
+)
 from nlp.types import Catalog
 
 CATALOG = Catalog.from_dict({
@@ -87,6 +100,7 @@ def test_without_catalog_only_spoken_forms_change() -> None:
         ("下周要开会", "下周要开会"),
         ("一周爱心活动", "一周爱心活动"),        # no 下/这/本/上 before 周
         ("下周二送样", "下周二送样"),
+        ("要等下周例会商量", "要等下周例会商量"),   # 例会 is a word
     ],
 )
 def test_weekdays(heard: str, meant: str) -> None:
@@ -137,3 +151,100 @@ def test_the_tenants_preset_words_are_snapped_too() -> None:
     assert out.text == "逆变器的预算冻结了，并网审批还卡着，明天去现场勘察"
     assert {m.kind for m in out.marks} == {"term"}
     assert snap_transcript_names("今天去医院看看", catalog).text == "今天去医院看看"
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("下周二上50点去学校", "下周二上午10点去学校"),        # 上五十点 in digits
+        ("明天中午52点半", "明天中午12点半"),
+        ("1月15号下5两点半去园区", "1月15号下午两点半去园区"),
+        ("明天下午5点开会", "明天下午5点开会"),
+    ],
+)
+def test_part_of_day_in_digits(heard: str, meant: str) -> None:
+    assert fix_part_of_day(heard) == meant
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("国庆过后时点过去给他们做演示", "国庆过后十点过去给他们做演示"),
+        ("明天时点半到", "明天十点半到"),
+        ("这个时点不对", "这个时点不对"),                  # a word after 这个
+        ("3时点", "3时点"),
+        ("月底钱把报价发给他", "月底前把报价发给他"),
+        ("周四钱再报个优惠价", "周四前再报个优惠价"),
+        ("20号钱到账了", "20号钱到账了"),                  # money, not a deadline
+        ("他说没钱再买", "他说没钱再买"),
+    ],
+)
+def test_clock_words(heard: str, meant: str) -> None:
+    assert fix_clock_words(heard) == meant
+
+
+CUES = cue_words(Catalog.from_dict({"next_actions": ["推进合同", "电话回访", "其他"]}))
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("今天去谱析检测败访了芮主任", "今天去谱析检测拜访了芮主任"),   # not a word: the cue
+        ("鑫达阀门符总那边有进品进来了", "鑫达阀门符总那边有竞品进来了"),   # jin ~ jing
+        ("想装光伏板加储能柜", "想装光伏板加储能柜"),   # two characters off: never 搬家
+        ("明天中午给他报个加车的价", "明天中午给他报个加车的价"),   # cuts through 加车
+        ("冯总在电话里拍板了", "冯总在电话里拍板了"),   # 在 / 再: both common, no guess
+        ("想看一下电磁灶的实机", "想看一下电磁灶的实机"),   # a piece of the cue 看实机
+        ("下周一我在给梁经理打歌电话", "下周一我在给梁经理打个电话"),
+        ("加个微信再说", "加个微信再说"),          # 加个 holds a function word: never 价格
+        ("发微信说洗碗机坏了", "发微信说洗碗机坏了"),  # a cue word as heard stays
+        ("电话要三七七九", "电话要三七七九"),        # 要 is no 约 (common readings only)
+        ("纪律很严", "纪律很严"),                    # a dictionary word stays
+    ],
+)
+def test_cue_words_respelled_from_exact_homophones(heard: str, meant: str) -> None:
+    assert respell_cues(heard, CUES) == meant
+
+
+def test_cue_words_never_over_a_name() -> None:
+    assert respell_cues("找败访科技的人", CUES, names=[(1, 5)]) == "找败访科技的人"
+    catalog = Catalog.from_dict({"customers": [{"name": "败访科技有限公司"}],
+                                 "next_actions": ["安排拜访", "其他"]})
+    assert snap_transcript_names("今天去败访科技谈了", catalog).text == "今天去败访科技谈了"
+    other = Catalog.from_dict({"customers": [{"name": "鼓楼医院"}]})
+    assert snap_transcript_names("今天败访了王总", other).text == "今天拜访了王总"
+
+
+def test_cue_words_come_from_presets_and_the_tenant() -> None:
+    assert {"合同", "拜访", "打电话", "报价"} <= set(CUES)
+    own = cue_words(Catalog.from_dict({"next_actions": ["苗木看样", "其他"],
+                                       "next_action_cues": {"苗木看样": ["看苗子"]}}))
+    assert {"苗木看样", "看苗子"} <= set(own)
+    assert all(2 <= len(w) <= 5 for w in own)
+
+
+def test_catalog_names_written_in_digits_get_their_numerals_back() -> None:
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "第一人民医院"}],
+        "products": [{"name": "五轴联动加工中心"}, {"name": "3D四轮定位仪"}]})
+    out = snap_transcript_names("第1人民医院想换两台5轴联动加工中心和3D4轮定位仪", catalog)
+    assert out.text == "第一人民医院想换两台五轴联动加工中心和3D四轮定位仪"
+    assert snap_transcript_names("订5台，4月发货", catalog).text == "订5台，4月发货"
+
+
+def test_written_notes_keep_their_words() -> None:
+    """Precision: the voice sets' reference texts (as a rep would type them) lose no word
+    to cue respelling, with their whole catalog."""
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3] / "benchmarks"
+    for folder in ("voice_set", "voice_heldout"):
+        catalog = Catalog.from_dict(json.loads(
+            (root / folder / "catalog.json").read_text(encoding="utf-8")))
+        words = cue_words(catalog)
+        index = index_for(catalog)
+        for line in (root / folder / "notes.jsonl").read_text(encoding="utf-8").splitlines():
+            text = json.loads(line)["text"]
+            names = [(s, e) for s, e, _en in index.mentions(text)]      # as the worker does
+            assert respell_cues(text, words, names) == text
