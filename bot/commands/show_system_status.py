@@ -48,6 +48,11 @@ async def show_system_status(ctx: Context) -> Reply:
     if st.oldest_pending is not None:
         fields.append(("最早待发", short_dt(st.oldest_pending, tz)))
     fields.append(("最近备份", backup_line(st.runs, tz)))
+    waiting = st.inbox.get("pending", 0) + st.inbox.get("working", 0)
+    if waiting or st.inbox.get("dead"):
+        # platform messages stored but not yet answered, or given up after 5 tries
+        fields.append(("待处理消息", f"{waiting} 条" + (f"，失败 {st.inbox['dead']} 条"
+                                                        if st.inbox.get("dead") else "")))
     lines = ["死信（最近 5 条）："] if st.dead else []
     lines += [f"• {short_dt(d.created_at, tz)} 发给{d.recipient or '（已删除的用户）'}的消息，"
               f"重试 {d.attempts} 次仍失败" for d in st.dead]

@@ -2,7 +2,7 @@
 title), routing problems read by kind and time
 
 Revision ID: mgmt_1
-Revises: platform_1
+Revises: pg_1
 """
 from collections.abc import Sequence
 
@@ -13,7 +13,7 @@ from alembic import op
 import crm_core.models.base
 
 revision: str = "mgmt_1"
-down_revision: str | Sequence[str] | None = "platform_1"
+down_revision: str | Sequence[str] | None = "pg_1"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
