@@ -29,6 +29,7 @@ async def _set(demo: Demo, value: object) -> None:
         p = await svc.change_config(uow, admin, holidays.KEY, value)
     async with demo.uow(admin) as uow:
         await svc.apply(uow, admin, p)
+        await uow.commit()
 
 
 async def test_the_table_feeds_the_sla_calendar_and_the_notes(demo: Demo) -> None:
