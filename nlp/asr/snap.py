@@ -218,13 +218,13 @@ def respell_cues(text: str, words: tuple[str, ...],
     while i < len(text):
         hit = None
         for size in range(min(CUE_MAX_CHARS, len(text) - i), 1, -1):
-            span = syl[i:i + size]
-            if any(x is None for x in span) or any(taken[i:i + size]):
+            span = [x for x in syl[i:i + size] if x is not None]
+            if len(span) < size or any(taken[i:i + size]):
                 continue
             heard = text[i:i + size]
             if heard in known or base_word_freq(heard) > 0:
                 continue
-            word = keys.get(tuple(span)) or _near_cue(span, near)  # type: ignore[arg-type]
+            word = keys.get(tuple(span)) or _near_cue(span, near)
             if word is None:
                 continue
             if size == 2 and any(base_word_freq(ch) >= FUNCTION_FREQ for ch in heard):
