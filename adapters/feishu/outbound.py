@@ -249,5 +249,6 @@ class FeishuSender:
         is cut and its full text sent to `to`."""
         fitted, rest = fit_card(card, group=group)
         await self.api.patch_message(message_id, card_json(fitted, group=group))
-        for text in rest if to is not None else ():
-            await self.send(to, Text(text))
+        if to is not None:
+            for text in rest:
+                await self.send(to, Text(text))
