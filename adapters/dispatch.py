@@ -398,7 +398,11 @@ class Dispatcher:
         while self._tasks and time.monotonic() < deadline:
             await asyncio.wait(set(self._tasks), timeout=max(0.01, deadline - time.monotonic()))
 
-    async def close(self, within: float = 5.0) -> None:
+    async def close(self, within: float | None = None) -> None:
+        """At shutdown: let the messages already acknowledged finish (their replies sent)
+        for up to CRMBOT_SHUTDOWN_SECONDS, then cancel what is left."""
+        if within is None:
+            within = float(getattr(self.ctx.settings, "shutdown_seconds", 5.0))
         if self._sweeper is not None:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
