@@ -130,8 +130,14 @@ def build_web_app(ctx: AppContext, *, scheduler: bool = True) -> web.Application
 
 
 def run_server(settings: Settings, host: str, port: int) -> int:
+    """Serve until SIGTERM / SIGINT. Then: stop accepting, let in-flight requests finish
+    and the platform callbacks already acknowledged send their replies (both within
+    CRMBOT_SHUTDOWN_SECONDS), stop the scheduler, close the database."""
     ctx = build_context(settings)
     app = build_web_app(ctx)
-    log.info("crmbot serving on http://%s:%d (database: %s)", host, port, ctx.db.dialect)
-    web.run_app(app, host=host, port=port, print=None, access_log=None)
+    log.info("crmbot serving on http://%s:%d (database: %s%s)", host, port, ctx.db.dialect,
+             ", SO_REUSEPORT" if settings.reuse_port else "")
+    web.run_app(app, host=host, port=port, print=None, access_log=None,
+                shutdown_timeout=settings.shutdown_seconds,
+                reuse_port=settings.reuse_port or None)
     return 0

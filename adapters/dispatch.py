@@ -152,9 +152,11 @@ class Dispatcher:
     async def _sweep(self) -> None:
         while True:
             try:
-                free = self._max_pending - len(self._tasks)
-                if free > 0:
-                    await self._process(limit=min(free, 50))
+                while (free := self._max_pending - len(self._tasks)) > 0:
+                    # a backlog (after a restart, an overload) is taken batch after batch
+                    if await self._process(limit=min(free, 50)) < min(free, 50):
+                        break
+                    await asyncio.sleep(0)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -396,7 +398,11 @@ class Dispatcher:
         while self._tasks and time.monotonic() < deadline:
             await asyncio.wait(set(self._tasks), timeout=max(0.01, deadline - time.monotonic()))
 
-    async def close(self, within: float = 5.0) -> None:
+    async def close(self, within: float | None = None) -> None:
+        """At shutdown: let the messages already acknowledged finish (their replies sent)
+        for up to CRMBOT_SHUTDOWN_SECONDS, then cancel what is left."""
+        if within is None:
+            within = float(getattr(self.ctx.settings, "shutdown_seconds", 5.0))
         if self._sweeper is not None:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

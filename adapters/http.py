@@ -1,18 +1,26 @@
-"""HTTP edge: `POST /api/leads` (JSON or form-encoded, as landing pages send) and
-`GET /healthz`. Platform callbacks mount on the same application (adapters/platforms.py)."""
+"""HTTP edge: `POST /api/leads` (JSON or form-encoded, as landing pages send), `GET
+/healthz` (liveness) and `GET /readyz` (readiness: the database answers and its schema is
+at the newest migration). Platform callbacks mount on the same application
+(adapters/platforms.py). Any request that finds the database unreachable (PostgreSQL
+restarted, a connection cut) is answered 503 with Retry-After at once; its transaction
+never committed, and the pool reconnects by itself."""
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
 import math
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from adapters.context import AppContext
 from adapters.rate_limit import Limits
@@ -181,6 +189,8 @@ async def post_lead(request: web.Request) -> web.Response:
     except Conflict as e:
         return _error(409, "conflict", f"{e.user_message} / concurrent change, retry")
     except OperationalError as e:     # SQLite busy past its timeout: the caller may retry
+        if not is_sqlite_busy(e):
+            raise                      # unreachable: answered 503 by unavailable_is_503
         log.warning("POST /api/leads: database busy (%s)", type(e.orig).__name__)
         resp = _error(503, "busy", "数据库繁忙，请稍后重试 / database busy, retry")
         resp.headers["Retry-After"] = "1"
@@ -192,23 +202,92 @@ async def post_lead(request: web.Request) -> web.Response:
                              dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
 
-async def healthz(request: web.Request) -> web.Response:
-    ctx = request.app[CTX_KEY]
-    from sqlalchemy import text
+def is_sqlite_busy(error: OperationalError) -> bool:
+    return "locked" in str(error.orig) or "busy" in str(error.orig)
 
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether `error` says the database cannot be reached now (down, restarting, a cut
+    connection, the pool exhausted), as opposed to a fault of the request."""
+    if isinstance(error, DBAPIError):
+        return bool(error.connection_invalidated) or isinstance(
+            error, OperationalError | InterfaceError)
+    return isinstance(error, PoolTimeout | OSError | TimeoutError)
+
+
+UNAVAILABLE = "数据库暂时不可用，请稍后重试 / database unavailable, retry"
+
+
+@web.middleware
+async def unavailable_is_503(request: web.Request,
+                             handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+                             ) -> web.StreamResponse:
     try:
-        async with ctx.db.session() as s:
-            await s.execute(text("SELECT 1"))
-    except Exception:
-        log.exception("health check: database unreachable")
-        return web.json_response({"status": "error", "db": "unreachable"}, status=503)
+        return await handler(request)
+    except Exception as e:
+        if not database_unavailable(e):
+            raise
+        log.warning("%s %s: database unavailable (%s)", request.method, request.path,
+                    type(e).__name__)
+        resp = _error(503, "unavailable", UNAVAILABLE)
+        resp.headers["Retry-After"] = "2"
+        return resp
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """Liveness: the process serves requests. It does not touch the database, so that an
+    outage of PostgreSQL does not make an orchestrator restart every instance."""
+    ctx = request.app[CTX_KEY]
     return web.json_response({"status": "ok", "db": ctx.db.dialect,
                               "platforms": sorted(ctx.senders)})
+
+
+READY_TIMEOUT_S = 3.0
+_SCHEMA_AT = text("SELECT version_num FROM alembic_version")
+
+
+def migration_heads() -> frozenset[str]:
+    """The newest revisions of this code's migrations."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from crm_core.db import MIGRATIONS_DIR
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return frozenset(ScriptDirectory.from_config(cfg).get_heads())
+
+
+HEADS_KEY: web.AppKey[frozenset[str]] = web.AppKey("crmbot.heads", frozenset)
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Readiness: 200 when the database answers within 3 s and its schema is at this code's
+    newest migration; 503 saying which is not so (take the instance out of the balancer)."""
+    ctx = request.app[CTX_KEY]
+    heads = request.app[HEADS_KEY]
+    try:
+        async with asyncio.timeout(READY_TIMEOUT_S), ctx.db.session() as s:
+            at = frozenset(str(v) for v in (await s.execute(_SCHEMA_AT)).scalars())
+    except Exception as e:
+        log.warning("readiness: database unreachable (%s)", type(e).__name__)
+        return web.json_response({"status": "unavailable", "db": "unreachable"}, status=503)
+    if at != heads:
+        log.warning("readiness: schema at %s, code expects %s (run crmbot migrate)",
+                    sorted(at), sorted(heads))
+        return web.json_response({"status": "unavailable", "db": "ok",
+                                  "migrations": {"at": sorted(at), "expected": sorted(heads)}},
+                                 status=503)
+    return web.json_response({"status": "ready", "db": ctx.db.dialect,
+                              "migrations": sorted(at)})
 
 
 def setup(ctx: AppContext, app: web.Application) -> None:
     app[CTX_KEY] = ctx
     app[LIMITS_KEY] = Limits(ctx.settings.api_rate_per_ip, ctx.settings.api_rate_per_person,
                              ctx.settings.api_trusted_proxies)
+    app[HEADS_KEY] = migration_heads()
+    app.middlewares.append(unavailable_is_503)
     app.router.add_post("/api/leads", post_lead)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)

@@ -6,6 +6,7 @@
     .venv/bin/python -m benchmarks.data_io backup --contacts 100000 --rate 20 --duration 20
     .venv/bin/python -m benchmarks.data_io backup --baseline    # and the same load, no backup
     .venv/bin/python -m benchmarks.data_io all --postgres postgresql://postgres@127.0.0.1:5432/test
+    .venv/bin/python -m benchmarks.data_io copy --postgres postgresql://postgres@127.0.0.1:5432/test
 
 * export: the demo company plus N follow-ups; `crmbot export 跟进` in a child process (the
   real command: keyset pages, write-only workbook); wall time and the child's peak RSS.
@@ -19,6 +20,9 @@
   restored into a fresh database and every table's count compared with the manifest.
   Targets: no request fails (every callback 200, every message answered), the restore
   matches.
+* copy: the demo company plus N contacts (100 000) and F follow-ups (300 000) in SQLite,
+  `crmbot db copy --to` a new PostgreSQL database (needs --postgres) in a child process:
+  wall time, every table verified. Target: ≤ 60 s.
 """
 
 from __future__ import annotations
@@ -323,11 +327,46 @@ def settle(fake: Any, quiet_s: float = 10.0, within_s: float = 300.0) -> None:
             last, since = fake.sends, time.monotonic()
 
 
+def bench_copy(postgres: str, contacts: int, followups: int, tmp: Path) -> dict[str, Any]:
+    url, _ = fresh_db(None, tmp, "copy-source")
+    target, cleanup = fresh_db(postgres, tmp, "copy")
+    try:
+        print(f"copy: demo + {contacts} contacts + {followups} follow-ups …", flush=True)
+        demo(url)
+        reps = ids(url, "SELECT id FROM crm_user WHERE role = 'rep'")
+        customers = ids(url, "SELECT id FROM customer")
+        rng = random.Random(11)
+        base = datetime(2026, 11, 1, tzinfo=UTC)
+        bulk(url, "contact", [
+            {"customer_id": rng.choice(customers), "name": f"联系人{i}", "title": "主任",
+             "phone": f"138{i:08d}", "email": f"c{i}@bench.cn", "aliases": [f"{i}号"],
+             "created_at": base} for i in range(contacts)])
+        bulk(url, "followup", [
+            {"owner_id": rng.choice(reps), "customer_id": rng.choice(customers),
+             "channel": "拜访", "summary": f"第 {i} 次跟进，客户反馈良好，下周再约。",
+             "attitude": "需再沟通", "products": ["椎间融合器"], "next_action": "报价",
+             "source": "chat", "occurred_at": base + timedelta(minutes=i), "created_at": base,
+             "effects": {"n": i}} for i in range(followups)])
+        env = {**os.environ, "CRMBOT_DATABASE_URL": url}
+        t0 = time.monotonic()
+        done = subprocess.run([*CLI, "db", "copy", "--to", target], cwd=ROOT, env=env,
+                              capture_output=True, text=True)
+        seconds = time.monotonic() - t0
+        print(done.stdout[-600:], flush=True)
+        rows = sum(n for (n,) in [tuple(r) for r in query(
+            target, "SELECT (SELECT count(*) FROM contact) + (SELECT count(*) FROM followup)")])
+        return {"seconds": round(seconds, 1), "ok": done.returncode == 0,
+                "contacts_and_followups": rows}
+    finally:
+        cleanup()
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    ap.add_argument("what", nargs="?", choices=("all", "export", "import", "backup"),
+    ap.add_argument("what", nargs="?", choices=("all", "export", "import", "backup", "copy"),
                     default="all")
-    ap.add_argument("--followups", type=int, default=100_000)
+    ap.add_argument("--followups", type=int, default=None,
+                    help="export: follow-ups (100 000); copy: follow-ups (300 000)")
     ap.add_argument("--contacts", type=int, default=None,
                     help="import: rows to import (10 000); backup: contacts added (100 000)")
     ap.add_argument("--rate", type=float, default=20.0, help="chat messages/s during backup")
@@ -345,8 +384,9 @@ def main(argv: list[str] | None = None) -> int:
     ok = True
     try:
         if args.what in ("all", "export"):
-            f = figures["export"] = bench_export(args.postgres, args.followups, tmp)
-            ok &= f["rows"] >= args.followups and f["seconds"] <= 30 and f["peak_rss_mb"] <= 300
+            f = figures["export"] = bench_export(args.postgres, args.followups or 100_000, tmp)
+            ok &= (f["rows"] >= (args.followups or 100_000) and f["seconds"] <= 30
+                   and f["peak_rss_mb"] <= 300)
         if args.what in ("all", "import"):
             f = figures["import"] = bench_import(args.postgres, args.contacts or 10_000, tmp)
             ok &= f["seconds"] <= 60 and f["errors"] == 0
@@ -359,6 +399,12 @@ def main(argv: list[str] | None = None) -> int:
                 figures["backup_baseline"] = bench_backup(
                     args.postgres, args.contacts or 100_000, args.rate, args.duration, tmp,
                     take_backup=False)
+        if args.what == "copy":
+            if not args.postgres:
+                ap.error("copy needs --postgres ADMIN_URL")
+            f = figures["copy"] = bench_copy(args.postgres, args.contacts or 100_000,
+                                             args.followups or 300_000, tmp)
+            ok &= f["ok"] and f["seconds"] <= 60
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     figures["load_after"] = os.getloadavg()[0]
@@ -366,7 +412,8 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.json).write_text(json.dumps(figures, indent=2, ensure_ascii=False))
     print(f"load average {figures['load_before']:.1f} before, {figures['load_after']:.1f} "
           f"after; targets (export ≤ 30 s and ≤ 300 MB, import ≤ 60 s, backup under load: "
-          f"nothing fails, restore matches): {'met' if ok else 'NOT met'}")
+          f"nothing fails, restore matches; copy ≤ 60 s, verified): "
+          f"{'met' if ok else 'NOT met'}")
     return 0 if ok else 1
 
 

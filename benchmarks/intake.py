@@ -1,10 +1,15 @@
 """Lead intake over loopback: p50/p99 latency and leads/s with 100 000 existing contacts.
 
     .venv/bin/python -m benchmarks.intake [--n 2000] [--concurrency 8] [--contacts 100000]
+    .venv/bin/python -m benchmarks.intake --postgres postgresql://postgres@127.0.0.1:5432/test
+    .venv/bin/python -m benchmarks.intake --postgres URL --processes 2 --rate 50 --duration 30
 
-Builds a fresh SQLite database (demo company + N contacts), starts `crmbot serve` in a child
-process on 127.0.0.1, posts leads (a realistic mix: new, duplicates of existing contacts,
-incomplete ones), prints the figures and the query plan of the duplicate check.
+Builds a fresh database (demo company + N contacts): SQLite, or with `--postgres ADMIN_URL`
+a new PostgreSQL database (dropped afterwards). Starts `--processes` `crmbot serve` children
+on 127.0.0.1 (several need PostgreSQL), posts leads (a realistic mix: new, duplicates of
+existing contacts, incomplete ones) spread over them — closed loop with `--concurrency`
+clients, or open loop at `--rate` leads/s for `--duration` seconds (a steady load next to
+`benchmarks.chat`) — and prints the figures and the plan of the duplicate check.
 """
 
 from __future__ import annotations
@@ -22,8 +27,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import aiohttp
+from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,13 +41,21 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def build_db(path: Path, contacts: int) -> list[str]:
-    env = {**os.environ, "CRMBOT_DATABASE_URL": f"sqlite:///{path}",
-           "CRMBOT_NOW": "2026-11-23T10:15:00+08:00"}
+def build_db(url: str, contacts: int) -> list[str]:
+    env = {**os.environ, "CRMBOT_DATABASE_URL": url, "CRMBOT_NOW": "2026-11-23T10:15:00+08:00"}
     subprocess.run([sys.executable, "-m", "adapters.cli", "demo"], cwd=ROOT, env=env,
                    check=True, capture_output=True)
-    con = sqlite3.connect(path)
-    cust_ids = [r[0] for r in con.execute("SELECT id FROM customer")]
+    sql = ("INSERT INTO contact (customer_id, name, phone, email, aliases, created_at, "
+           "name_incomplete) VALUES ({})")
+    if url.startswith("sqlite"):
+        con: Any = sqlite3.connect(url.removeprefix("sqlite:///"))
+        sql = sql.format("?,?,?,?,?,?,0")
+    else:
+        import psycopg
+
+        con = psycopg.connect(url)
+        sql = sql.format("%s,%s,%s,%s,%s,%s,false")
+    cust_ids = [r[0] for r in con.execute("SELECT id FROM customer").fetchall()]
     rng = random.Random(1)
     phones = []
     rows = []
@@ -48,24 +63,54 @@ def build_db(path: Path, contacts: int) -> list[str]:
         phone = f"1{rng.choice('3578')}{i:09d}"
         phones.append(phone)
         rows.append((rng.choice(cust_ids), f"联系人{i}", phone, f"c{i}@bench.cn", "[]",
-                     "2026-01-01 00:00:00"))
-    con.executemany("INSERT INTO contact (customer_id, name, phone, email, aliases, created_at) "
-                    "VALUES (?,?,?,?,?,?)", rows)
+                     "2026-01-01 00:00:00+00:00"))
+    if url.startswith("sqlite"):
+        con.executemany(sql, rows)
+    else:
+        with con.cursor() as cur:
+            cur.executemany(sql, rows)
+        con.execute("ANALYZE")
     con.commit()
     con.close()
     return phones
 
 
-def query_plan(path: Path) -> list[str]:
-    """The plan SQLite picks for the intake's one lookup statement (no table scan)."""
+def fresh_database(postgres: str | None, tmp: Path) -> tuple[str, Any]:
+    """(url, cleanup): a SQLite file, or a new PostgreSQL database through the admin URL."""
+    if not postgres:
+        return f"sqlite:///{tmp / 'bench.db'}", lambda: None
+    import psycopg
+
+    name = f"crmbot_bench_intake_{os.getpid()}"
+    with psycopg.connect(postgres, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+
+    def cleanup() -> None:
+        with psycopg.connect(postgres, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    return postgres.rsplit("/", 1)[0] + "/" + name, cleanup
+
+
+def query_plan(url: str) -> list[str]:
+    """The plan the database picks for the intake's one lookup statement (no table scan)."""
     from crm_core.services.intake import LOOKUP_SQL
 
     values = {"idem": "k", "client": "c1", "phone": "13800000000", "email": "x@y.cn",
               "company": "南京市鼓楼医院"}
-    con = sqlite3.connect(path)
-    plans = [" | ".join(str(c) for c in row[1:]) for row in
-             con.execute("EXPLAIN QUERY PLAN " + str(LOOKUP_SQL), values)]
-    con.close()
+    if url.startswith("sqlite"):
+        con = sqlite3.connect(url.removeprefix("sqlite:///"))
+        plans = [" | ".join(str(c) for c in row[1:]) for row in
+                 con.execute("EXPLAIN QUERY PLAN " + str(LOOKUP_SQL), values)]
+        con.close()
+        return plans
+    from crm_core.db import sync_engine_for
+
+    engine = sync_engine_for(url)
+    with engine.connect() as conn:
+        plans = [str(r[0]) for r in conn.execute(text("EXPLAIN " + str(LOOKUP_SQL)), values)]
+    engine.dispose()
     return plans
 
 
@@ -90,27 +135,42 @@ def payloads(n: int, existing: list[str], round_: int = 0) -> list[dict[str, obj
     return out
 
 
-async def post_all(port: int, items: list[dict[str, object]], concurrency: int
-                   ) -> tuple[list[float], float, dict[int, int]]:
+async def post_all(ports: list[int], items: list[dict[str, object]], concurrency: int,
+                   rate: float = 0.0) -> tuple[list[float], float, dict[int, int]]:
+    """Closed loop (`concurrency` clients, each posting its next lead when answered) or, with
+    `rate`, open loop (one lead every 1/rate s whatever the answers): spread over `ports`."""
     lat: list[float] = []
     statuses: dict[int, int] = {}
-    queue: asyncio.Queue[dict[str, object]] = asyncio.Queue()
-    for it in items:
-        queue.put_nowait(it)
-    url = f"http://127.0.0.1:{port}/api/leads"
+    urls = [f"http://127.0.0.1:{p}/api/leads" for p in ports]
+    sent = [0]
 
-    async def worker(session: aiohttp.ClientSession) -> None:
-        while not queue.empty():
-            item = queue.get_nowait()
-            t0 = time.perf_counter()
-            async with session.post(url, json=item) as r:
-                await r.read()
-                statuses[r.status] = statuses.get(r.status, 0) + 1
-            lat.append((time.perf_counter() - t0) * 1000)
+    async def one(session: aiohttp.ClientSession, item: dict[str, object]) -> None:
+        url = urls[sent[0] % len(urls)]
+        sent[0] += 1
+        t0 = time.perf_counter()
+        async with session.post(url, json=item) as r:
+            await r.read()
+            statuses[r.status] = statuses.get(r.status, 0) + 1
+        lat.append((time.perf_counter() - t0) * 1000)
 
     t0 = time.perf_counter()
-    async with aiohttp.ClientSession() as session:
-        await asyncio.gather(*(worker(session) for _ in range(concurrency)))
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        if rate > 0:
+            tasks = []
+            for i, item in enumerate(items):
+                await asyncio.sleep(max(0.0, t0 + i / rate - time.perf_counter()))
+                tasks.append(asyncio.create_task(one(session, item)))
+            await asyncio.gather(*tasks)
+        else:
+            queue: asyncio.Queue[dict[str, object]] = asyncio.Queue()
+            for it in items:
+                queue.put_nowait(it)
+
+            async def worker() -> None:
+                while not queue.empty():
+                    await one(session, queue.get_nowait())
+
+            await asyncio.gather(*(worker() for _ in range(concurrency)))
     return lat, time.perf_counter() - t0, statuses
 
 
@@ -138,54 +198,76 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3,
                     help="measured rounds of --n leads each (shared VMs are noisy: the "
                          "median round is the figure, every round is printed)")
+    ap.add_argument("--postgres", metavar="ADMIN_URL",
+                    help="run on a new PostgreSQL database created through this admin URL "
+                         "(e.g. postgresql://postgres@127.0.0.1:5432/test)")
+    ap.add_argument("--processes", type=int, default=1,
+                    help="crmbot serve processes on the one database (several: PostgreSQL)")
+    ap.add_argument("--rate", type=float, default=0.0,
+                    help="open loop: leads per second (instead of --concurrency clients)")
+    ap.add_argument("--duration", type=float, default=30.0,
+                    help="with --rate: seconds per round")
     args = ap.parse_args()
+    if args.processes > 1 and not args.postgres:
+        ap.error("several processes need --postgres (SQLite has one serve process)")
     tmp = Path(tempfile.mkdtemp(prefix="crmbot-bench-"))
-    db = tmp / "bench.db"
-    t0 = time.perf_counter()
-    existing = build_db(db, args.contacts)
-    print(f"database: demo company + {args.contacts} contacts in {time.perf_counter() - t0:.1f}s")
-    port = free_port()
-    env = {**os.environ, "CRMBOT_DATABASE_URL": f"sqlite:///{db}",
-           "CRMBOT_SCHEDULER_ENABLED": "false", "CRMBOT_LOG_LEVEL": "WARNING",
-           # one client posts them all: the per-IP limit is not what is measured here
-           "CRMBOT_API_RATE_PER_IP": "0", "CRMBOT_API_RATE_PER_PERSON": "0"}
-    for k in [k for k in env if k.startswith(("CRMBOT_WECOM", "CRMBOT_FEISHU",
-                                              "CRMBOT_DINGTALK"))]:
-        env.pop(k)
-    server = subprocess.Popen([sys.executable, "-m", "adapters.cli", "serve", "--port",
-                               str(port)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    url, cleanup = fresh_database(args.postgres, tmp)
+    servers: list[subprocess.Popen[bytes]] = []
     try:
-        for _ in range(100):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        asyncio.run(post_all(port, payloads(50, existing[:50]), 2))          # warm-up
+        t0 = time.perf_counter()
+        existing = build_db(url, args.contacts)
+        backend = "PostgreSQL" if args.postgres else "SQLite"
+        print(f"database ({backend}): demo company + {args.contacts} contacts in "
+              f"{time.perf_counter() - t0:.1f}s; {args.processes} serve process(es)")
+        env = {**os.environ, "CRMBOT_DATABASE_URL": url,
+               "CRMBOT_SCHEDULER_ENABLED": "false", "CRMBOT_LOG_LEVEL": "WARNING",
+               # one client posts them all: the per-IP limit is not what is measured here
+               "CRMBOT_API_RATE_PER_IP": "0", "CRMBOT_API_RATE_PER_PERSON": "0"}
+        for k in [k for k in env if k.startswith(("CRMBOT_WECOM", "CRMBOT_FEISHU",
+                                                  "CRMBOT_DINGTALK"))]:
+            env.pop(k)
+        ports = [free_port() for _ in range(args.processes)]
+        for port in ports:
+            servers.append(subprocess.Popen(
+                [sys.executable, "-m", "adapters.cli", "serve", "--port", str(port)],
+                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        for port in ports:
+            for _ in range(600):
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                        break
+                except OSError:
+                    time.sleep(0.1)
+        asyncio.run(post_all(ports, payloads(50, existing[:50]), 2))          # warm-up
         rounds = []
         for r in range(args.repeat):
-            items = payloads(args.n, existing, r + 1)
-            cpu0 = cpu_seconds(server.pid)
-            lat, wall, statuses = asyncio.run(post_all(port, items, args.concurrency))
-            cpu = cpu_seconds(server.pid) - cpu0
+            n = int(args.rate * args.duration) if args.rate else args.n
+            items = payloads(n, existing, r + 1)
+            cpu0 = sum(cpu_seconds(s.pid) for s in servers)
+            lat, wall, statuses = asyncio.run(post_all(ports, items, args.concurrency,
+                                                       args.rate))
+            cpu = sum(cpu_seconds(s.pid) for s in servers) - cpu0
             row = (statistics.median(lat), pct(lat, 99), len(lat) / wall,
                    cpu / len(lat) * 1000 if cpu >= 0 else float("nan"), cpu / wall * 100)
             rounds.append(row)
             print(f"round {r + 1}: {len(lat)} leads, statuses {statuses}: p50 {row[0]:.2f} ms"
                   f" · p99 {row[1]:.2f} ms · {row[2]:.0f} leads/s · server CPU {row[3]:.2f} ms"
-                  f" per lead ({row[4]:.0f} % of one core)")
+                  f" per lead ({row[4]:.0f} % of one core)", flush=True)
+        load = (f"rate {args.rate:g}/s" if args.rate else f"concurrency {args.concurrency}")
+        mid = sorted(rounds, key=lambda x: x[2])[len(rounds) // 2]
+        print(f"median round (by throughput), {backend}, {args.processes} process(es), {load}: "
+              f"latency p50 {mid[0]:.2f} ms · p99 {mid[1]:.2f} ms · throughput {mid[2]:.0f} "
+              f"leads/s · server CPU {mid[3]:.2f} ms per lead")
+        print(f"intake lookup query plan ({backend}; idempotency, duplicate check, customer):")
+        for line in query_plan(url):
+            print("   ", line)
     finally:
-        server.terminate()
-        server.wait(10)
-    mid = sorted(rounds, key=lambda x: x[2])[len(rounds) // 2]
-    print(f"median round (by throughput), concurrency {args.concurrency}: "
-          f"latency p50 {mid[0]:.2f} ms · p99 {mid[1]:.2f} ms · throughput {mid[2]:.0f} leads/s"
-          f" · server CPU {mid[3]:.2f} ms per lead")
-    print("intake lookup query plan (SQLite; idempotency, duplicate check, customer):")
-    for line in query_plan(db):
-        print("   ", line)
-    shutil.rmtree(tmp, ignore_errors=True)
+        for s in servers:
+            s.terminate()
+        for s in servers:
+            s.wait(30)
+        cleanup()
+        shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

@@ -25,14 +25,16 @@ class CatalogCache:
     rep's learned words per version of the rep's aliases."""
 
     def __init__(self) -> None:
-        self._version: tuple[Any, ...] | None = None
+        self._version: int | None = None
         self._catalog: Catalog | None = None
         self._extractor: Extractor | None = None
         self._lock = asyncio.Lock()
-        self._learned: dict[int, tuple[tuple[Any, ...], Learned]] = {}
+        self._learned: dict[int, tuple[int, Learned]] = {}
 
     async def get(self, uow: UnitOfWork) -> Catalog:
         version = await catalog_service.catalog_version(uow)
+        if version is None:        # this transaction changed the catalog: its own reading
+            return Catalog.from_dict(await catalog_service.catalog_data(uow))
         if self._catalog is not None and version == self._version:
             return self._catalog
         async with self._lock:
@@ -46,20 +48,24 @@ class CatalogCache:
 
     async def extractor(self, uow: UnitOfWork) -> Extractor:
         catalog = await self.get(uow)
+        if catalog is not self._catalog:
+            return await asyncio.to_thread(Extractor, catalog)
         if self._extractor is None or self._extractor.catalog is not catalog:
             self._extractor = await asyncio.to_thread(Extractor, catalog)
         return self._extractor
 
     async def learned(self, uow: UnitOfWork, user_id: int | None) -> Learned:
-        """The words this rep taught that are in force for the rep (empty for none)."""
+        """The words this rep taught that are in force for the rep (empty for none); kept
+        per version of the learned words."""
         if user_id is None:
             return Learned()
-        stamp = await learning.rep_stamp(uow, user_id)
+        version = await catalog_service.catalog_version(uow, "learned")
         hit = self._learned.get(user_id)
-        if hit is not None and hit[0] == stamp:
+        if version is not None and hit is not None and hit[0] == version:
             return hit[1]
         value = Learned.from_rows(await learning.rep_vocabulary(uow, user_id))
-        self._learned[user_id] = (stamp, value)
+        if version is not None:
+            self._learned[user_id] = (version, value)
         return value
 
     async def read(self, uow: UnitOfWork, user_id: int | None, text: str,

@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from crm_core.infra.cache_versions import CACHE_SOURCE_TABLES, TOUCHED_TABLES
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -100,15 +102,26 @@ class Database:
             # file still meet the busy timeout.
             kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60)
             # statements run on the loop's thread: no thread hop per call, and the WAL is
-            # checkpointed by a background thread (see crm_core.sqlite_inline)
-            from crm_core.sqlite_inline import inline_creator
+            # checkpointed by a background thread (see crm_core.infra.sqlite_inline)
+            from crm_core.infra.sqlite_inline import inline_creator
 
             path = make_url(url).database or ":memory:"
             kwargs["async_creator"] = inline_creator(
                 path, timeout=30,
                 on_connect=None if path == ":memory:" else self._start_checkpointer)
         else:
-            kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+            # No pre-ping: it cost three round trips (BEGIN, ping, ROLLBACK) per checkout.
+            # A connection found dead fails its one request (503) and SQLAlchemy then
+            # recycles every connection older than the failure, so the pool recovers by
+            # itself after a server restart. BEGIN waits for the first statement that needs
+            # it (crm_core.infra.pg_driver). A small pool keeps each connection's prepared
+            # statements warm (two cores do not run more at once).
+            from crm_core.infra import pg_driver
+
+            kwargs.update(pool_size=5, max_overflow=10, pool_timeout=5, pool_recycle=1800,
+                          module=pg_driver.dbapi(),
+                          # a server that does not answer fails a request in 5 s, not 60
+                          connect_args={"prepared_statement_cache_size": 500, "timeout": 5})
         self.engine: AsyncEngine = create_async_engine(async_url, **kwargs)
         if is_sqlite(url):
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
@@ -118,6 +131,11 @@ class Database:
         self.lead_writes = 0
         self.reference_writes = 0
         event.listen(self.engine.sync_engine, "after_cursor_execute", self._count_lead_writes)
+        # the cache source tables this transaction wrote (crm_core.infra.cache_versions.touched):
+        # kept on the connection, forgotten when its transaction ends
+        for name in ("commit", "rollback"):
+            event.listen(self.engine.sync_engine, name, _forget_touched)
+        event.listen(self.engine.sync_engine.pool, "checkin", _forget_touched_record)
         # per-database caches of slow-changing reads, each validated by a version query and
         # dropped when this process commits a change to a table they are made of
         self.cache: dict[str, Any] = {}
@@ -140,12 +158,16 @@ class Database:
             return
         if _LEAD_DML.match(statement):
             self.lead_writes += 1
-        elif _REFERENCE_DML.match(statement):
+            return
+        if _REFERENCE_DML.match(statement):
             self.reference_writes += 1
+        m = _DML_TABLE.match(statement)
+        if m is not None and m.group(1) in CACHE_SOURCE_TABLES:
+            _conn.info.setdefault(TOUCHED_TABLES, set()).add(m.group(1))
 
     def _start_checkpointer(self) -> None:
         if self._checkpointer is None:
-            from crm_core.sqlite_inline import Checkpointer
+            from crm_core.infra.sqlite_inline import Checkpointer
 
             self._checkpointer = Checkpointer(make_url(self.url).database or "")
 
@@ -162,6 +184,17 @@ MEMO_INFO = "crmbot.memo"               # UnitOfWork.memo: reads reused within a
 APPEND_INFO = "crmbot.append"           # UnitOfWork.append: rows written at flush/commit
 ON_COMMIT_INFO = "crmbot.on_commit"     # UnitOfWork.on_commit: callbacks after the commit
 _LEAD_DML = re.compile(r"\s*(?:INSERT INTO|UPDATE|DELETE FROM) lead\b")
+_DML_TABLE = re.compile(r'\s*(?:INSERT INTO|UPDATE|DELETE FROM) "?(\w+)')
+
+
+def _forget_touched(conn: Any) -> None:
+    if conn.invalidated:        # a lost connection: its record is dropped with it
+        return
+    conn.info.pop(TOUCHED_TABLES, None)
+
+
+def _forget_touched_record(_dbapi_conn: Any, record: Any) -> None:
+    record.info.pop(TOUCHED_TABLES, None)
 # the tables the cached reference snapshot is read from (crm_core.services.routing_state)
 REFERENCE_TABLES = frozenset({"crm_user", "user_identity", "team", "region", "assignment_rule",
                               "config_entry", "product"})
@@ -177,11 +210,9 @@ _REFERENCE_DML = re.compile(
 # between a write and its commit: the cache is dropped once the write is visible.
 @event.listens_for(Session, "after_flush")
 def _note_reference_writes(session: Session, _ctx: Any) -> None:
-    if session.info.get(_TOUCHED):
-        return
     for obj in (*session.new, *session.dirty, *session.deleted):
         table = getattr(obj, "__tablename__", None)
-        if table in REFERENCE_TABLES:
+        if table in REFERENCE_TABLES:       # every such flush: the memo holds what it changed
             session.info[_TOUCHED] = True
             session.info.pop(MEMO_INFO, None)
             return

@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     host: str = "127.0.0.1"
     port: int = 8080
+    reuse_port: bool = False               # SO_REUSEPORT: several serve processes, one port
+    shutdown_seconds: float = 20.0         # on SIGTERM: time for in-flight work to finish
     public_url: str = ""                   # https://crm.example.com: links the bot hands out
     max_body_bytes: int = 64 * 1024        # /api/leads
     api_token: SecretStr | None = None     # optional bearer token for /api/leads

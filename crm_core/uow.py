@@ -11,20 +11,21 @@ from enum import Enum
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import text
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_core.clock import Clock
 from crm_core.db import APPEND_INFO, MEMO_INFO, ON_COMMIT_INFO, Database
+from crm_core.infra import cache_versions, inserts
+from crm_core.infra.sqlite_inline import InlineConnection
 from crm_core.models import AuditLog, LeadEvent, OutboxMessage
 from crm_core.policies import audit as audit_policy
-from crm_core.sql import table as table_of
-from crm_core.sqlite_inline import InlineConnection
 
 log = logging.getLogger(__name__)
-# the audit chain's writers, one at a time on PostgreSQL (any constant: "crmbot audit")
-_AUDIT_LOCK = text("SELECT pg_advisory_xact_lock(4242000001)")
+# the audit chain's writers, one at a time on PostgreSQL: the function (migration pg_1)
+# takes pg_advisory_xact_lock(4242000001) and then reads the newest hash, in one round trip
+_AUDIT_LOCKED_HEAD = text("SELECT crmbot_audit_head()")
 _AUDIT_HEAD = text("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
 
 
@@ -64,60 +65,6 @@ def _jsonable(v: Any) -> Any:
     if isinstance(v, list | tuple | set):
         return [_jsonable(x) for x in v]
     return v
-
-
-_INSERTS: dict[type[SQLModel], Any] = {}     # one INSERT construct per appended table
-_Plan = tuple[str, list[Callable[[dict[str, Any]], Any]]]
-_PLANS: dict[tuple[type[SQLModel], str], _Plan | None] = {}
-
-
-def _insert_plan(model: type[SQLModel], dialect: Any) -> _Plan | None:
-    """For the inline SQLite connection: the INSERT as driver SQL and, per column, how a
-    queued row's value becomes the driver's value (the column default when absent, then the
-    column type's own bind processor, exactly what a Core insert applies). The rows then
-    go to the driver's executemany without SQLAlchemy building a statement per flush (a
-    tenth of an intake's time went there). PostgreSQL, and tables with server-side
-    defaults, use Core."""
-    key = (model, dialect.name)
-    if key in _PLANS:
-        return _PLANS[key]
-    plan: _Plan | None = None
-    if dialect.paramstyle == "qmark":
-        table = table_of(model)
-        cols = [c for c in table.columns if c is not table.autoincrement_column]
-        values: list[Callable[[dict[str, Any]], Any]] | None = []
-        for c in cols:
-            if c.server_default is not None or (c.default is not None and not (
-                    c.default.is_scalar or c.default.is_callable)):
-                values = None
-                break
-            assert values is not None
-            values.append(_column_value(c, c.type.dialect_impl(dialect).bind_processor(dialect)))
-        if values is not None:
-            names = ", ".join(dialect.identifier_preparer.quote(c.name) for c in cols)
-            sql = (f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({names})"
-                   f" VALUES ({', '.join('?' for _ in cols)})")
-            plan = (sql, values)
-    _PLANS[key] = plan
-    return plan
-
-
-def _column_value(column: Any, process: Callable[[Any], Any] | None
-                  ) -> Callable[[dict[str, Any]], Any]:
-    name, default = column.key, column.default
-
-    def value(row: dict[str, Any]) -> Any:
-        if name in row:
-            v = row[name]
-        elif default is None:
-            return None                      # omitted, no default: SQL NULL
-        elif default.is_scalar:
-            v = default.arg
-        else:
-            v = default.arg(None)
-        return process(v) if process is not None else v
-
-    return value
 
 
 class UnitOfWork:
@@ -195,6 +142,25 @@ class UnitOfWork:
         conn = await self.session.connection()
         return await conn.execute(statement, params or {})
 
+    async def cache_version(self, cache: str) -> int:
+        """The committed version of an in-process cache (`crm_core.infra.cache_versions`)."""
+        return await cache_versions.version(self, cache)
+
+    async def changed_cache_sources(self, cache: str) -> bool:
+        """Whether this transaction wrote a table `cache` is read from (then it reads
+        afresh and keeps what it read out of the shared cache)."""
+        return await cache_versions.touched(self, cache)
+
+    async def executemany_now(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """SQLite: one driver-level executemany (`?` placeholders) on this transaction's
+        connection, without SQLAlchemy building a statement."""
+        conn = await self.session.connection()
+        driver = (await conn.get_raw_connection()).driver_connection
+        if isinstance(driver, InlineConnection):
+            driver.executemany_now(sql, rows)
+        else:
+            await conn.exec_driver_sql(sql, rows)
+
     def append(self, model: type[SQLModel], **values: Any) -> None:
         """Queue an append-only row (audit, outbox, lead event) that nothing reads back in
         this transaction: written at the next `flush()` or `commit()`, one multi-row INSERT
@@ -224,16 +190,7 @@ class UnitOfWork:
             if model is AuditLog:                # after the others: the chain's lock (on
                 # PostgreSQL) is then held only from here to the commit, waiting for nothing
                 await self._chain_audit(conn, inline, rows)
-            plan = _insert_plan(model, conn.dialect) if inline is not None else None
-            if plan is not None and inline is not None:
-                sql, values = plan                 # same connection, same transaction
-                inline.executemany_now(sql, [tuple(v(row) for v in values) for row in rows])
-                continue
-            stmt = _INSERTS.get(model)
-            if stmt is None:
-                stmt = _INSERTS[model] = insert(model.__table__)
-            # Core executemany: the rows are plain values, no ORM state to track
-            await conn.execute(stmt, rows)
+            await inserts.write_rows(conn, inline, model, rows)
 
     async def _chain_audit(self, conn: Any, inline: InlineConnection | None,
                            rows: list[dict[str, Any]]) -> None:
@@ -242,8 +199,8 @@ class UnitOfWork:
         to the commit; SQLite has one writer, and a stale read there fails the write
         instead of forking the chain."""
         if conn.dialect.name == "postgresql":
-            await conn.execute(_AUDIT_LOCK)
-        if inline is not None:
+            prev = (await conn.execute(_AUDIT_LOCKED_HEAD)).scalar() or audit_policy.GENESIS
+        elif inline is not None:
             head = inline.fetchone_now(str(_AUDIT_HEAD))
             prev = (head[0] if head else None) or audit_policy.GENESIS
         else:

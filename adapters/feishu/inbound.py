@@ -35,7 +35,7 @@ from adapters.platforms import (
     with_fetch,
     with_voice,
 )
-from bot.messages import Attachment, ButtonPress, Card, ChatRef, Incoming, Voice
+from bot.messages import Attachment, ButtonPress, Card, ChatRef, Incoming, Text, Voice
 
 log = logging.getLogger(__name__)
 
@@ -363,15 +363,18 @@ class FeishuEvents:
         async def patch(card: Card) -> bool:
             if not message_id:
                 return False
-            await self.sender.patch_card(message_id, card, group=group)
+            await self.sender.patch_card(message_id, card, group=group, to=incoming.chat)
             return True
 
         card = await self.dispatcher.press(incoming, within=PRESS_WITHIN_S, update_card=patch)
         if card is None:
             return {}
-        from adapters.feishu.outbound import render_card
+        from adapters.feishu.outbound import fit_card, render_card
 
-        return {"card": {"type": "raw", "data": render_card(card, group=group)}}
+        fitted, rest = fit_card(card, group=group)     # under 30 KB; the rest follows
+        for text in rest:
+            self.dispatcher.submit_coro(self.dispatcher.send(incoming.chat, Text(text)))
+        return {"card": {"type": "raw", "data": render_card(fitted, group=group)}}
 
 
 def encrypt_for_tests(encrypt_key: str, plain: str, iv: bytes) -> str:

@@ -92,13 +92,18 @@ def card_json(card: Card, *, group: bool = False) -> str:
     return json.dumps(render_card(card, group=group), ensure_ascii=False)
 
 
+def fit_card(card: Card, *, group: bool = False) -> tuple[Card, list[str]]:
+    """`card` under Feishu's card size, and the full text to follow when it was cut."""
+    return fit(card, lambda c: len(card_json(c, group=group).encode()), CARD_LIMIT)
+
+
 def render(reply: Text | Card, *, group: bool = False) -> list[tuple[str, str]]:
     """Reply → [(msg_type, content JSON string)]. A card past Feishu's 30 KB (error
     230025) is cut under it and its full text follows as text messages (adapters/card_fit)."""
     if isinstance(reply, Text):
         return [("text", json.dumps({"text": t}, ensure_ascii=False))
                 for t in split_text(reply.text, TEXT_LIMIT)]
-    card, rest = fit(reply, lambda c: len(card_json(c, group=group).encode()), CARD_LIMIT)
+    card, rest = fit_card(reply, group=group)
     out = [("interactive", card_json(card, group=group))]
     for text in rest:
         out += render(Text(text))
@@ -237,8 +242,13 @@ class FeishuSender:
             msg_id = await self.api.create_message(target, msg_type, content, uuid=uuid(i))
         return msg_id
 
-    async def patch_card(self, message_id: str, card: Card, *, group: bool = False) -> None:
+    async def patch_card(self, message_id: str, card: Card, *, group: bool = False,
+                         to: ChatRef | None = None) -> None:
         """Replace a sent card; `group` keeps the group flag on its buttons (a later click in
-        the group is still a group click: phones stay masked)."""
-        await self.api.patch_message(
-            message_id, json.dumps(render_card(card, group=group), ensure_ascii=False))
+        the group is still a group click: phones stay masked). A card past the size limit
+        is cut and its full text sent to `to`."""
+        fitted, rest = fit_card(card, group=group)
+        await self.api.patch_message(message_id, card_json(fitted, group=group))
+        if to is not None:
+            for text in rest:
+                await self.send(to, Text(text))

@@ -25,7 +25,8 @@ JOB_LABELS: dict[str, str] = {
     "daily_report_prompt": "日报提醒",
     "admin_weekly_accuracy": "识别准确度周报",
     "daily_report_summary": "日报汇总", "dead_letter_alert": "死信提醒",
-    "draft_reminders": "草稿提醒", "manager_daily_digest": "经理日报",
+    "draft_reminders": "草稿提醒", "inbox_prune": "收件箱清理",
+    "manager_daily_digest": "经理日报",
     "manager_weekly_digest": "经理周报", "pool_reclaim": "公海回收", "rep_digest": "销售早报",
     "rescore": "线索重新评分", "sla_scan": "超时预警", "sla_sync": "预警计时同步",
     "sla_sync_full": "预警计时全量同步", "task_reminders": "待办提醒",
@@ -45,6 +46,11 @@ async def show_system_status(ctx: Context) -> Reply:
     if st.oldest_pending is not None:
         fields.append(("最早待发", short_dt(st.oldest_pending, tz)))
     fields.append(("最近备份", backup_line(st.runs, tz)))
+    waiting = st.inbox.get("pending", 0) + st.inbox.get("working", 0)
+    if waiting or st.inbox.get("dead"):
+        # platform messages stored but not yet answered, or given up after 5 tries
+        fields.append(("待处理消息", f"{waiting} 条" + (f"，失败 {st.inbox['dead']} 条"
+                                                        if st.inbox.get("dead") else "")))
     lines = ["死信（最近 5 条）："] if st.dead else []
     lines += [f"• {short_dt(d.created_at, tz)} 发给{d.recipient or '（已删除的用户）'}的消息，"
               f"重试 {d.attempts} 次仍失败" for d in st.dead]

@@ -23,6 +23,7 @@ from crm_core.models.routing import AssignmentRule, ClaimOffer, ClaimOfferCandid
 from crm_core.models.sla import DailyReport, Escalation, JobRun, SlaClock, SlaPolicy  # noqa: F401
 from crm_core.models.system import (
     AuditLog,
+    CacheVersion,
     ConfigEntry,
     ContactPoint,
     DialogState,
@@ -37,6 +38,7 @@ __all__ = [
     "AliasLesson",
     "AssignmentRule",
     "AuditLog",
+    "CacheVersion",
     "ClaimOffer",
     "ClaimOfferCandidate",
     "ConfigEntry",

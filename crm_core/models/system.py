@@ -112,6 +112,16 @@ class ContactPoint(SQLModel, table=True):
     value: str = Field(primary_key=True)          # 13812345678 / wang@example.cn
 
 
+class CacheVersion(SQLModel, table=True):
+    """One counter per in-process cache (`crm_core.infra.cache_versions.SOURCES`): database
+    triggers add one in the transaction that changes any table the cache is read from, so a
+    process sees a change made by any other the moment it is committed."""
+
+    __tablename__ = "cache_version"
+    name: str = Field(primary_key=True)           # reference | catalog
+    version: int = 0
+
+
 class ConfigEntry(SQLModel, table=True):
     """Tenant configuration as JSON values: presets, working hours, required fields…"""
 

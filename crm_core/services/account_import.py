@@ -25,7 +25,7 @@ from crm_core.policies import account_rows as rules
 from crm_core.policies.account_rows import BadValue
 from crm_core.policies.contact_info import BadContactInfo, normalize_email, normalize_phone
 from crm_core.services.accounts import CHAIN_KEY
-from crm_core.services.catalog import bump_catalog, get_config
+from crm_core.services.catalog import get_config
 from crm_core.spreadsheet import SheetError, Table, read_table
 from crm_core.uow import UnitOfWork, snapshot
 
@@ -510,7 +510,6 @@ async def apply_plan(uow: UnitOfWork, plan: ImportPlan) -> int:
     else:
         written = await _apply_contacts(uow, plan)
     if written:
-        await bump_catalog(uow)           # the extractor's catalog sees new names at once
         uow.audit("import.apply", "import", plan.kind,
                   after={"rows": len(plan.rows), "created": plan.count("create"),
                          "merged": plan.count("merge"), "errors": plan.count("error")})

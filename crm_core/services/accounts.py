@@ -16,7 +16,7 @@ from crm_core.models.accounts import DECISION_ROLES
 from crm_core.models.accounts_ext import ProcurementContact, ProcurementProject
 from crm_core.policies.contact_info import BadContactInfo, normalize_phone
 from crm_core.services import access
-from crm_core.services.catalog import bump_catalog, get_config
+from crm_core.services.catalog import get_config
 from crm_core.uow import UnitOfWork, snapshot
 
 CHAIN_KEY = "decision_chain"
@@ -135,7 +135,6 @@ async def add_contact(uow: UnitOfWork, user: User, customer_id: int, name: str, 
     uow.add(c)
     await uow.flush()
     uow.audit("contact.create", "contact", c.id, after=snapshot(c))
-    await bump_catalog(uow)
     return c
 
 

@@ -34,7 +34,6 @@ from crm_core.services.catalog import (
     DEFAULT_OBSTACLES,
     NEXT_ACTION_CUES_KEY,
     OBSTACLE_CUES_KEY,
-    bump_catalog,
     check_cue_table,
     get_config,
     set_config,
@@ -175,11 +174,58 @@ async def sla_state(uow: UnitOfWork, rule: str) -> dict[str, Any]:
             "custom": False}
 
 
-async def _write(uow: UnitOfWork, admin: User, kind: str, target: str, state: Any) -> None:
-    """Bring the world to `state` for (kind, target); `None` means "absent"."""
-    s = uow.session
-    if kind in ("user.set", "user.add"):
-        u = (await s.execute(select(User).where(User.login == target))).scalars().first()
+class ChangeKind:
+    """One kind of admin change: how its state is read, a new state checked and written.
+    A state is plain JSON (what a `ConfigChange` keeps as before/after); `None` means
+    "absent". Writers never commit: the entry point commits the whole change at once."""
+
+    names: tuple[str, ...] = ()
+
+    async def current(self, uow: UnitOfWork, target: str) -> Any:
+        return None
+
+    async def validate(self, uow: UnitOfWork, target: str, after: Any) -> list[str]:
+        """Raises on an error; returns the warnings."""
+        return []
+
+    async def write(self, uow: UnitOfWork, admin: User, target: str, state: Any) -> None:
+        raise NotImplementedError
+
+    async def after_write(self, uow: UnitOfWork, target: str, before: Any, after: Any) -> None:
+        """What the change implies beyond its own rows (in the same transaction)."""
+
+
+KINDS: dict[str, ChangeKind] = {}
+
+
+def _kind(cls: type[ChangeKind]) -> type[ChangeKind]:
+    instance = cls()
+    for name in cls.names:
+        KINDS[name] = instance
+    return cls
+
+
+def _change_kind(kind: str) -> ChangeKind:
+    found = KINDS.get(kind)
+    if found is None:
+        raise _bad(f"未知的配置类型 {kind}")
+    return found
+
+
+@_kind
+class UserChange(ChangeKind):
+    names = ("user.set", "user.add")
+
+    async def current(self, uow: UnitOfWork, target: str) -> Any:
+        return _user_state(await _user(uow, target))
+
+    @staticmethod
+    async def _existing(uow: UnitOfWork, target: str) -> User | None:
+        return (await uow.session.execute(select(User).where(User.login == target)))\
+            .scalars().first()
+
+    async def write(self, uow: UnitOfWork, admin: User, target: str, state: Any) -> None:
+        u = await self._existing(uow, target)
         if state is None:                      # undoing an add: the account is switched off
             if u is not None:
                 u.active = False
@@ -189,7 +235,39 @@ async def _write(uow: UnitOfWork, admin: User, kind: str, target: str, state: An
             u = User(login=target, name=state.get("name") or target, created_at=uow.now)
         _apply_user_state(u, state)
         uow.add(u)
-    elif kind in ("team.set", "team.add"):
+
+    async def after_write(self, uow: UnitOfWork, target: str, before: Any, after: Any) -> None:
+        """A rep switched off: their open leads are routed again, never left with nobody."""
+        was = isinstance(before, dict) and before.get("active")
+        now_active = isinstance(after, dict) and after.get("active")
+        if was and not now_active:
+            u = await self._existing(uow, target)
+            if u is not None and u.id is not None:
+                from crm_core.services import routing
+
+                await uow.flush()
+                await routing.reroute_leads_of(uow, u.id)
+
+
+@_kind
+class NewUser(UserChange):
+    names = ("user.add",)
+
+    async def validate(self, uow: UnitOfWork, target: str, after: Any) -> list[str]:
+        if await self._existing(uow, target) is not None:
+            raise _bad(f"登录名「{target}」已存在")
+        return []
+
+
+@_kind
+class TeamChange(ChangeKind):
+    names = ("team.set", "team.add")
+
+    async def current(self, uow: UnitOfWork, target: str) -> Any:
+        return _team_state(await _team(uow, target))
+
+    async def write(self, uow: UnitOfWork, admin: User, target: str, state: Any) -> None:
+        s = uow.session
         t = (await s.execute(select(Team).where(Team.name == target))).scalars().first()
         if state is None:
             if t is not None:
@@ -204,7 +282,29 @@ async def _write(uow: UnitOfWork, admin: User, kind: str, target: str, state: An
         t.region_id, t.manager_id = state["region_id"], state["manager_id"]
         t.strategy = state.get("strategy") or "round_robin"
         uow.add(t)
-    elif kind in ("region.set", "region.add"):
+
+
+@_kind
+class NewTeam(TeamChange):
+    names = ("team.add",)
+
+    async def validate(self, uow: UnitOfWork, target: str, after: Any) -> list[str]:
+        if (await uow.session.execute(select(Team).where(Team.name == target)))\
+                .scalars().first():
+            raise _bad(f"团队「{target}」已存在")
+        return []
+
+
+@_kind
+class RegionChange(ChangeKind):
+    names = ("region.set", "region.add")
+
+    async def current(self, uow: UnitOfWork, target: str) -> Any:
+        r = await _region(uow, target)
+        return {"provinces": list(r.provinces), "cities": list(r.cities)}
+
+    async def write(self, uow: UnitOfWork, admin: User, target: str, state: Any) -> None:
+        s = uow.session
         r = (await s.execute(select(Region).where(Region.name == target))).scalars().first()
         if state is None:
             if r is not None:
@@ -214,23 +314,85 @@ async def _write(uow: UnitOfWork, admin: User, kind: str, target: str, state: An
             r = Region(name=target)
         r.provinces, r.cities = list(state["provinces"]), list(state.get("cities") or [])
         uow.add(r)
-    elif kind == "binding":
+
+
+@_kind
+class NewRegion(RegionChange):
+    names = ("region.add",)
+
+    async def validate(self, uow: UnitOfWork, target: str, after: Any) -> list[str]:
+        if (await uow.session.execute(select(Region).where(Region.name == target)))\
+                .scalars().first():
+            raise _bad(f"区域「{target}」已存在")
+        return []
+
+
+@_kind
+class BindingChange(ChangeKind):
+    """target: login@platform; state: {platform_user_id, chat_id}."""
+
+    names = ("binding",)
+
+    @staticmethod
+    async def _row(uow: UnitOfWork, target: str) -> tuple[User, str, UserIdentity | None]:
         login, platform = target.split("@", 1)
         u = await _user(uow, login)
-        row = (await s.execute(select(UserIdentity).where(
+        row = (await uow.session.execute(select(UserIdentity).where(
             UserIdentity.user_id == u.id, UserIdentity.platform == platform))).scalars().first()
+        return u, platform, row
+
+    async def current(self, uow: UnitOfWork, target: str) -> Any:
+        _, _, row = await self._row(uow, target)
+        return None if row is None else {"platform_user_id": row.platform_user_id,
+                                         "chat_id": row.chat_id}
+
+    async def validate(self, uow: UnitOfWork, target: str, after: Any) -> list[str]:
+        if after is None:
+            return []
+        s = uow.session
+        login, platform = target.split("@", 1)
+        if platform not in PLATFORMS:
+            raise _bad(f"平台只能是：{'、'.join(PLATFORMS)}")
+        taken = (await s.execute(select(UserIdentity).where(
+            UserIdentity.platform == platform,
+            UserIdentity.platform_user_id == after["platform_user_id"]))).scalars().first()
+        if taken is not None:
+            owner = await s.get(User, taken.user_id)
+            if owner is not None and owner.login != login:
+                raise _bad(f"这个{platform}账号已绑定给{owner.name}")
+        return []
+
+    async def write(self, uow: UnitOfWork, admin: User, target: str, state: Any) -> None:
+        u, platform, row = await self._row(uow, target)
         if row is not None:
-            await s.delete(row)
-            await s.flush()
+            await uow.session.delete(row)
+            await uow.session.flush()
         if state is not None:
             uow.add(UserIdentity(user_id=u.id or 0, platform=platform,
                                  platform_user_id=state["platform_user_id"],
                                  chat_id=state.get("chat_id")))
-    elif kind == "sla":
+
+
+@_kind
+class SlaChange(ChangeKind):
+    names = ("sla",)
+
+    async def current(self, uow: UnitOfWork, target: str) -> Any:
+        return await sla_state(uow, target)
+
+    async def validate(self, uow: UnitOfWork, target: str, after: Any) -> list[str]:
+        try:
+            sla_policy.RulePolicy(target, tuple(float(x) for x in after["levels_hours"]),
+                                  business=bool(after["business"]))
+        except (ValueError, TypeError, KeyError) as e:
+            raise _bad("SLA 时限要 1 到 3 级、递增、不小于 0，如「4 8 16」") from e
+        return []
+
+    async def write(self, uow: UnitOfWork, admin: User, target: str, state: Any) -> None:
         row = await _sla_row(uow, target)
         if state is None or not state.get("custom", True):
             if row is not None:
-                await s.delete(row)
+                await uow.session.delete(row)
             return
         if row is None:
             row = SlaPolicy(rule=target)
@@ -238,104 +400,19 @@ async def _write(uow: UnitOfWork, admin: User, kind: str, target: str, state: An
         row.business = bool(state["business"])
         row.active = bool(state.get("active", True))
         uow.add(row)
-    elif kind == "config":
-        if state is None:
-            row = await s.get(ConfigEntry, target)
-            if row is not None:
-                await s.delete(row)
-        else:
-            await set_config(uow, target, state)
-        if target.startswith("presets."):
-            await bump_catalog(uow)      # (an undone first setting too: the catalog re-reads)
-    elif kind == "stages":
-        await _write_stages(uow, state)
-        await bump_catalog(uow)
-    elif kind == "routing":
-        pass                                   # written by routing_rules (it commits)
-    else:  # pragma: no cover - guarded by propose
-        raise _bad(f"未知的配置类型 {kind}")
 
 
-async def _write_stages(uow: UnitOfWork, state: list[dict[str, Any]]) -> None:
-    rows = {s.name: s for s in (await uow.session.execute(select(Stage))).scalars()}
-    keep = set()
-    for raw in state:
-        d = stage_policy.StageDef.from_json(raw)
-        keep.add(d.name)
-        st = rows.get(d.name) or Stage(name=d.name)
-        st.sequence, st.is_won, st.is_lost = d.sequence, d.is_won, d.is_lost
-        st.allowed_next = list(d.allowed_next)
-        st.requirements = d.requirements_json()
-        st.active = True
-        uow.add(st)
-    for name, st in rows.items():
-        if name not in keep and st.active:
-            st.active = False
-            uow.add(st)
+@_kind
+class ConfigKeyChange(ChangeKind):
+    """One tenant configuration key of CONFIG_KEYS (presets, cue words, campaign costs)."""
 
+    names = ("config",)
 
-# --- proposals ---------------------------------------------------------------------------
-
-async def _current(uow: UnitOfWork, kind: str, target: str) -> Any:
-    s = uow.session
-    if kind == "user.set":
-        u = await _user(uow, target)
-        return _user_state(u)
-    if kind == "team.set":
-        return _team_state(await _team(uow, target))
-    if kind == "region.set":
-        r = await _region(uow, target)
-        return {"provinces": list(r.provinces), "cities": list(r.cities)}
-    if kind == "binding":
-        login, platform = target.split("@", 1)
-        u = await _user(uow, login)
-        row = (await s.execute(select(UserIdentity).where(
-            UserIdentity.user_id == u.id, UserIdentity.platform == platform))).scalars().first()
-        return None if row is None else {"platform_user_id": row.platform_user_id,
-                                         "chat_id": row.chat_id}
-    if kind == "sla":
-        return await sla_state(uow, target)
-    if kind == "config":
-        row = await s.get(ConfigEntry, target)
+    async def current(self, uow: UnitOfWork, target: str) -> Any:
+        row = await uow.session.get(ConfigEntry, target)
         return None if row is None else row.value
-    if kind == "stages":
-        return await _stages_state(uow)
-    if kind == "routing":
-        return await _routing_state(uow)
-    return None
 
-
-async def _validate(uow: UnitOfWork, kind: str, target: str, after: Any) -> list[str]:
-    """Errors (raised) — returns warnings."""
-    s = uow.session
-    if kind == "stages":
-        defs = [stage_policy.StageDef.from_json(x) for x in after]
-        errors = stage_policy.validate_stages(defs)
-        names = {d.name for d in defs}
-        for st in (await s.execute(select(Stage).where(Stage.active.is_(True)))).scalars():  # type: ignore[attr-defined]
-            if st.name not in names:
-                n = (await s.execute(select(func.count()).select_from(Deal)
-                                     .where(Deal.stage_id == st.id))).scalar_one()
-                if n:
-                    errors.append(f"「{st.name}」还有 {n} 个商机，不能删除")
-        if errors:
-            raise InvalidInput("stages rejected", "阶段配置未保存，原配置不变：\n"
-                               + "\n".join(f"· {e}" for e in errors))
-        return []
-    if kind == "routing":
-        checked = await routing_rules.check_rules(uow, after)
-        if checked.errors:
-            raise InvalidInput("routing rejected", "分配规则未保存，原规则不变：\n"
-                               + "\n".join(f"· {e}" for e in checked.errors))
-        return list(checked.warnings)
-    if kind == "sla":
-        try:
-            sla_policy.RulePolicy(target, tuple(float(x) for x in after["levels_hours"]),
-                                  business=bool(after["business"]))
-        except (ValueError, TypeError) as e:
-            raise _bad("SLA 时限要 1 到 3 级、递增、不小于 0，如「4 8 16」") from e
-        return []
-    if kind == "config":
+    async def validate(self, uow: UnitOfWork, target: str, after: Any) -> list[str]:
         if target not in CONFIG_KEYS:
             raise _bad(f"不能修改「{target}」")
         if target in (NEXT_ACTION_CUES_KEY, OBSTACLE_CUES_KEY):     # issue 13: cue words
@@ -357,42 +434,99 @@ async def _validate(uow: UnitOfWork, kind: str, target: str, after: Any) -> list
                 for v in after.values())):
             raise _bad("渠道费用要是不小于 0 的金额")
         return []
-    if kind == "binding" and after is not None:
-        login, platform = target.split("@", 1)
-        if platform not in PLATFORMS:
-            raise _bad(f"平台只能是：{'、'.join(PLATFORMS)}")
-        taken = (await s.execute(select(UserIdentity).where(
-            UserIdentity.platform == platform,
-            UserIdentity.platform_user_id == after["platform_user_id"]))).scalars().first()
-        if taken is not None:
-            owner = await s.get(User, taken.user_id)
-            if owner is not None and owner.login != login:
-                raise _bad(f"这个{platform}账号已绑定给{owner.name}")
-    if kind == "user.add" and (await s.execute(select(User).where(User.login == target)))\
-            .scalars().first():
-        raise _bad(f"登录名「{target}」已存在")
-    if kind == "team.add" and (await s.execute(select(Team).where(Team.name == target)))\
-            .scalars().first():
-        raise _bad(f"团队「{target}」已存在")
-    if kind == "region.add" and (await s.execute(select(Region).where(Region.name == target)))\
-            .scalars().first():
-        raise _bad(f"区域「{target}」已存在")
-    return []
 
+    async def write(self, uow: UnitOfWork, admin: User, target: str, state: Any) -> None:
+        # the catalog's version moves with the row (cache_version triggers)
+        if state is None:
+            row = await uow.session.get(ConfigEntry, target)
+            if row is not None:
+                await uow.session.delete(row)
+        else:
+            await set_config(uow, target, state)
+
+
+@_kind
+class StagesChange(ChangeKind):
+    names = ("stages",)
+
+    async def current(self, uow: UnitOfWork, target: str) -> Any:
+        return await _stages_state(uow)
+
+    async def validate(self, uow: UnitOfWork, target: str, after: Any) -> list[str]:
+        s = uow.session
+        defs = [stage_policy.StageDef.from_json(x) for x in after]
+        errors = stage_policy.validate_stages(defs)
+        names = {d.name for d in defs}
+        for st in (await s.execute(select(Stage).where(Stage.active.is_(True)))).scalars():  # type: ignore[attr-defined]
+            if st.name not in names:
+                n = (await s.execute(select(func.count()).select_from(Deal)
+                                     .where(Deal.stage_id == st.id))).scalar_one()
+                if n:
+                    errors.append(f"「{st.name}」还有 {n} 个商机，不能删除")
+        if errors:
+            raise InvalidInput("stages rejected", "阶段配置未保存，原配置不变：\n"
+                               + "\n".join(f"· {e}" for e in errors))
+        return []
+
+    async def write(self, uow: UnitOfWork, admin: User, target: str, state: Any) -> None:
+        rows = {s.name: s for s in (await uow.session.execute(select(Stage))).scalars()}
+        keep = set()
+        for raw in state:
+            d = stage_policy.StageDef.from_json(raw)
+            keep.add(d.name)
+            st = rows.get(d.name) or Stage(name=d.name)
+            st.sequence, st.is_won, st.is_lost = d.sequence, d.is_won, d.is_lost
+            st.allowed_next = list(d.allowed_next)
+            st.requirements = d.requirements_json()
+            st.active = True
+            uow.add(st)
+        for name, st in rows.items():
+            if name not in keep and st.active:
+                st.active = False
+                uow.add(st)
+
+
+@_kind
+class RoutingChange(ChangeKind):
+    """The whole rule table; an empty state is "no rule table" (implicit team rules)."""
+
+    names = ("routing",)
+
+    async def current(self, uow: UnitOfWork, target: str) -> Any:
+        return await _routing_state(uow)
+
+    async def validate(self, uow: UnitOfWork, target: str, after: Any) -> list[str]:
+        checked = await routing_rules.check_rules(uow, after)
+        if checked.errors:
+            raise InvalidInput("routing rejected", "分配规则未保存，原规则不变：\n"
+                               + "\n".join(f"· {e}" for e in checked.errors))
+        return list(checked.warnings)
+
+    async def write(self, uow: UnitOfWork, admin: User, target: str, state: Any) -> None:
+        if state:
+            await routing_rules.set_routing_rules(uow, state, admin)
+        else:
+            await uow.session.execute(delete(AssignmentRule))
+
+
+# --- proposals ---------------------------------------------------------------------------
 
 async def propose(uow: UnitOfWork, admin: User, kind: str, target: str, after: Any,
                   summary: str) -> Proposal:
     """Validate a change and describe it; nothing is written."""
     _need_admin(admin, f"change {kind}")
-    before = None if kind.endswith(".add") else await _current(uow, kind, target)
-    warnings = await _validate(uow, kind, target, after)
+    handler = _change_kind(kind)
+    before = None if kind.endswith(".add") else await handler.current(uow, target)
+    warnings = await handler.validate(uow, target, after)
     if before == after:
         raise _bad("和现在的设置一样，没有变化")
     return Proposal(kind, target, summary, before, after, warnings)
 
 
 async def apply(uow: UnitOfWork, admin: User, p: Proposal) -> ConfigChange:
-    """Write a proposed change (re-validated now), audit it, record it for undo. Commits."""
+    """Write a proposed change (re-validated now), audit it, record it for undo, and what
+    it implies (a rep switched off: their leads routed again), all in `uow`'s transaction:
+    the caller commits, and nothing of it stays if anything fails."""
     _need_admin(admin, f"apply {p.kind}")
     fresh = await propose(uow, admin, p.kind, p.target, p.after, p.summary)
     if fresh.before != p.before:
@@ -404,31 +538,15 @@ async def apply(uow: UnitOfWork, admin: User, p: Proposal) -> ConfigChange:
     uow.audit(f"admin.{p.kind}", "config_change", change.id,
               before={"target": p.target, "value": p.before},
               after={"target": p.target, "value": p.after})
-    if p.kind == "routing":
-        await routing_rules.set_routing_rules(uow, p.after, admin)   # commits
-        return change
-    await _write(uow, admin, p.kind, p.target, p.after)
-    await uow.commit()
-    await _reroute_if_deactivated(uow, p.kind, p.target, p.before, p.after)
+    handler = _change_kind(p.kind)
+    await handler.write(uow, admin, p.target, p.after)
+    await handler.after_write(uow, p.target, p.before, p.after)
     return change
 
 
-async def _reroute_if_deactivated(uow: UnitOfWork, kind: str, target: str, before: Any,
-                                  after: Any) -> None:
-    """A rep switched off: their open leads are routed again, never left with nobody."""
-    was = isinstance(before, dict) and before.get("active")
-    now_active = isinstance(after, dict) and after.get("active")
-    if kind in ("user.set", "user.add") and was and not now_active:
-        u = (await uow.session.execute(select(User).where(User.login == target))
-             ).scalars().first()
-        if u is not None and u.id is not None:
-            from crm_core.services import routing
-
-            await routing.reroute_leads_of(uow, u.id)     # commits
-
-
 async def undo_last(uow: UnitOfWork, admin: User) -> ConfigChange:
-    """Revert the latest change that is not reverted yet. Commits."""
+    """Revert the latest change that is not reverted yet, in `uow`'s transaction (the
+    caller commits)."""
     _need_admin(admin, "undo a change")
     change = (await uow.session.execute(select(ConfigChange).where(
         ConfigChange.reverted_at.is_(None)).order_by(ConfigChange.id.desc())))\
@@ -441,13 +559,9 @@ async def undo_last(uow: UnitOfWork, admin: User) -> ConfigChange:
     uow.audit("admin.undo", "config_change", change.id,
               before={"target": change.target, "value": change.after},
               after={"target": change.target, "value": change.before})
-    if change.kind == "routing":
-        if change.before:
-            await routing_rules.set_routing_rules(uow, change.before, admin)   # commits
-            return change
-        await uow.session.execute(delete(AssignmentRule))    # back to "no rule table"
-    await _write(uow, admin, change.kind, change.target, change.before)
-    await uow.commit()
+    handler = _change_kind(change.kind)
+    await handler.write(uow, admin, change.target, change.before)
+    await handler.after_write(uow, change.target, change.after, change.before)
     return change
 
 
@@ -490,7 +604,7 @@ async def list_bindings(uow: UnitOfWork, admin: User) -> list[tuple[str, str, st
 
 async def read_state(uow: UnitOfWork, admin: User, kind: str, target: str) -> Any:
     _need_admin(admin, f"read {kind}")
-    return await _current(uow, kind, target)
+    return await _change_kind(kind).current(uow, target)
 
 
 async def config_or_default(uow: UnitOfWork, admin: User, key: str, default: Any) -> Any:

@@ -32,18 +32,14 @@ async def bind_by_contact_info(
     email: str | None, *, chat_id: str | None = None,
 ) -> User | None:
     conds: list[ColumnElement[bool]] = []
-    try:
-        p = normalize_phone(phone)
-        if p:
-            conds.append(col(User.phone) == p)
-    except BadContactInfo:
-        pass
-    try:
-        e = normalize_email(email)
-        if e:
-            conds.append(col(User.email) == e)
-    except BadContactInfo:
-        pass
+    for normalize, column, raw in ((normalize_phone, col(User.phone), phone),
+                                   (normalize_email, col(User.email), email)):
+        try:
+            value = normalize(raw)
+        except BadContactInfo:
+            continue
+        if value:
+            conds.append(column == value)
     if not conds:
         return None
     matches = list((await uow.session.execute(

@@ -3,10 +3,9 @@ crm_core does not import nlp)."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlmodel import col
 
 from crm_core.models import (
@@ -28,26 +27,14 @@ DEFAULT_OBSTACLES = ["招标延迟", "院长换届", "预算冻结", "招标暂�
                      "竞品介入", "决策人变动", "其他"]
 
 
-async def catalog_version(uow: UnitOfWork) -> tuple[Any, ...]:
-    """Cheap fingerprint: changes whenever customers, contacts, products or presets change."""
-    row = (await uow.session.execute(_VERSION_SQL)).one()
-    return tuple(row)
-
-
-# Runs for every chat message: plain SQL, so no statement is built each time.
-_VERSION_SQL = text(
-    "SELECT (SELECT COUNT(id) FROM customer), (SELECT MAX(id) FROM customer),"
-    " (SELECT COUNT(id) FROM contact), (SELECT MAX(id) FROM contact),"
-    " (SELECT COUNT(id) FROM product), (SELECT MAX(updated_at) FROM config_entry),"
-    " (SELECT value FROM config_entry WHERE key = 'catalog.version')"
-)
-
-
-async def bump_catalog(uow: UnitOfWork) -> None:
-    """Call after renaming or re-aliasing customers, contacts or products, or changing the
-    words the catalog reads (learned aliases, cue words): a new stamp every time, so two
-    changes in the same instant (or on a frozen clock) still change the version."""
-    await set_config(uow, "catalog.version", f"{uow.now.isoformat()}#{uuid.uuid4().hex[:12]}")
+async def catalog_version(uow: UnitOfWork, part: str = "catalog") -> int | None:
+    """The committed version of the catalog (customers, contacts, products, stages,
+    configuration, the team's learned words) or, with part="learned", of every rep's learned
+    words (crm_core.infra.cache_versions); None when this transaction changed them itself (read
+    them afresh, and keep what was read out of any shared cache)."""
+    if await uow.changed_cache_sources(part):
+        return None
+    return await uow.cache_version(part)
 
 
 async def get_config(uow: UnitOfWork, key: str, default: Any = None) -> Any:

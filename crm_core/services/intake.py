@@ -25,7 +25,6 @@ from crm_core.policies.audit import canonical_json
 from crm_core.policies.contact_info import BadContactInfo, normalize_email, normalize_phone
 from crm_core.policies.input_hygiene import payload_problems
 from crm_core.services import routing, routing_state
-from crm_core.sqlite_inline import InlineConnection
 from crm_core.uow import UnitOfWork, snapshot
 
 log = logging.getLogger(__name__)
@@ -239,14 +238,7 @@ async def _claim_points(uow: UnitOfWork, points: list[tuple[str, str]]) -> bool:
         return all(fresh for (fresh,) in rows)
     # SQLite: this process's one connection is the only writer and the lookup just said
     # nobody has this person; a row left by an edited lead's old phone is simply kept
-    conn = await uow.session.connection()
-    driver = (await conn.get_raw_connection()).driver_connection
-    if isinstance(driver, InlineConnection):
-        driver.executemany_now(CLAIM_SQL_SQLITE, points)
-    else:
-        for point in points:
-            await uow.sql(text(CLAIM_SQL_SQLITE.replace("(?, ?)", "(:k, :v)")),
-                          {"k": point[0], "v": point[1]})
+    await uow.executemany_now(CLAIM_SQL_SQLITE, points)
     return True
 
 

@@ -26,7 +26,6 @@ from sqlmodel import col
 from crm_core.errors import InvalidInput, NotFound
 from crm_core.models import AliasLesson, LearnedAlias, User
 from crm_core.services.access import require_role
-from crm_core.services.catalog import bump_catalog
 from crm_core.uow import UnitOfWork, snapshot
 
 __all__ = [
@@ -37,7 +36,6 @@ __all__ = [
     "learn_alias",
     "list_aliases",
     "remove_alias",
-    "rep_stamp",
     "rep_vocabulary",
     "team_vocabulary",
 ]
@@ -96,8 +94,6 @@ async def learn_alias(uow: UnitOfWork, user_id: int, lesson: Lesson) -> LearnedA
         uow.audit("alias.team", "learned_alias", team.id, before=before, after=snapshot(team))
     else:
         return mine      # in force for the team already, or removed by an admin: unchanged
-    if status == "active":
-        await bump_catalog(uow)
     return mine
 
 
@@ -139,10 +135,8 @@ async def approve_alias(uow: UnitOfWork, actor: User, alias_id: int) -> LearnedA
                              taught_by=row.taught_by or 0)
         team.decided_by = uow.actor.user_id
         uow.add(team)
-        await bump_catalog(uow)
         return team
     _decide(uow, row, "active", "alias.approve")
-    await bump_catalog(uow)
     return row
 
 
@@ -172,7 +166,6 @@ async def remove_alias(uow: UnitOfWork, actor: User, alias_id: int) -> LearnedAl
             col(LearnedAlias.status) != "removed"))).scalars())
     for r in rows:
         _decide(uow, r, "removed", "alias.remove")
-    await bump_catalog(uow)
     return row
 
 
@@ -206,11 +199,3 @@ async def rep_vocabulary(uow: UnitOfWork, user_id: int) -> list[tuple[str, str, 
         col(LearnedAlias.kind), col(LearnedAlias.phrase), col(LearnedAlias.target)).where(
         col(LearnedAlias.owner_id) == user_id, col(LearnedAlias.status) == "active"))).all()
     return [(k, p, t) for k, p, t in rows]
-
-
-async def rep_stamp(uow: UnitOfWork, user_id: int) -> tuple[Any, ...]:
-    """Changes whenever the rep's own aliases change (validates a cached overlay)."""
-    row = (await uow.session.execute(select(
-        func.count(col(LearnedAlias.id)), func.max(col(LearnedAlias.updated_at))).where(
-        col(LearnedAlias.owner_id) == user_id))).one()
-    return tuple(row)

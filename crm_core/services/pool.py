@@ -146,11 +146,7 @@ async def claim_from_pool(uow: UnitOfWork, lead_id: int, user_id: int) -> Lead:
     if not lead.in_pool:
         raise Conflict(f"lead {lead_id} not in pool", "这条线索不在公海里(可能已被认领)")
     s = await pool_settings(uow)
-    start, end = day_bounds(uow.now.astimezone(uow.clock.tz).date(), uow.clock)
-    claims_today = int((await uow.session.execute(
-        select(func.count()).select_from(PoolClaim).where(
-            col(PoolClaim.user_id) == user_id, col(PoolClaim.at) >= start, col(PoolClaim.at) < end)
-    )).scalar() or 0)
+    claims_today = await _claims_today(uow, user_id)
     holding = int((await uow.session.execute(
         select(func.count()).select_from(Lead).where(
             col(Lead.owner_id) == user_id, col(Lead.status).in_(OPEN_LEAD_STATUSES))
@@ -218,13 +214,17 @@ def _pool_query(province: str | None, product_line: str | None, text: str | None
     return q
 
 
-async def pool_status_of(uow: UnitOfWork, user_id: int) -> dict[str, Any]:
-    """What a rep may still do today: claims left, holding."""
-    s = await pool_settings(uow)
+async def _claims_today(uow: UnitOfWork, user_id: int) -> int:
     start, end = day_bounds(uow.now.astimezone(uow.clock.tz).date(), uow.clock)
-    claims_today = int((await uow.session.execute(
+    return int((await uow.session.execute(
         select(func.count()).select_from(PoolClaim).where(
             col(PoolClaim.user_id) == user_id, col(PoolClaim.at) >= start, col(PoolClaim.at) < end)
     )).scalar() or 0)
+
+
+async def pool_status_of(uow: UnitOfWork, user_id: int) -> dict[str, Any]:
+    """What a rep may still do today: claims left, holding."""
+    s = await pool_settings(uow)
+    claims_today = await _claims_today(uow, user_id)
     return {"claims_today": claims_today, "daily_limit": s.daily_claim_limit,
             "claims_left": max(0, s.daily_claim_limit - claims_today)}

@@ -19,7 +19,6 @@ from crm_core.models import Contact, Customer, Department, User
 from crm_core.models.accounts import CUSTOMER_KINDS, DECISION_ROLES
 from crm_core.policies.contact_info import BadContactInfo, normalize_phone
 from crm_core.services import access
-from crm_core.services.catalog import bump_catalog
 from crm_core.uow import UnitOfWork, snapshot
 
 CONTACT_FIELDS: dict[str, str] = {"name": "姓名", "title": "职务", "department": "科室",
@@ -97,7 +96,6 @@ async def edit_contact(uow: UnitOfWork, user: User, contact_id: int,
         contact.aliases = [*(contact.aliases or []), shown_before][:20]
     uow.add(contact)
     uow.audit("contact.update", "contact", contact.id, before=before, after=snapshot(contact))
-    await bump_catalog(uow)
     return Edited("contact", contact.id or 0, tuple(changed))
 
 
@@ -143,7 +141,6 @@ async def edit_customer(uow: UnitOfWork, user: User, customer_id: int,
     uow.add(customer)
     uow.audit("customer.update", "customer", customer.id, before=before,
               after=snapshot(customer))
-    await bump_catalog(uow)
     return Edited("customer", customer.id or 0, tuple(changed))
 
 

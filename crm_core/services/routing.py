@@ -154,7 +154,8 @@ async def reassign_choices(uow: UnitOfWork, by: User) -> list[tuple[str, str]]:
 
 async def reroute_leads_of(uow: UnitOfWork, user_id: int) -> int:
     """A rep leaves (or is deactivated): route each of their open leads again, without them
-    and without customer affinity to them. Commits; returns how many leads moved."""
+    and without customer affinity to them; returns how many leads moved. In `uow`'s
+    transaction (the caller commits: with the change that took the rep away)."""
     leaving = await user_of(uow, user_id)
     leads = (await uow.session.execute(
         select(Lead).where(Lead.owner_id == user_id,  # type: ignore[arg-type]
@@ -177,7 +178,6 @@ async def reroute_leads_of(uow: UnitOfWork, user_id: int) -> int:
                 lead.status = "new"
         await apply_decision(uow, lead, d)
         moved += 1
-    await uow.commit()
     return moved
 
 

@@ -47,7 +47,7 @@ async def set_routing_rules(
     weights: Mapping[str, Any] | None = None, offer_minutes: float | None = None,
 ) -> list[str]:
     """Replace the rule table (admins only). Raises InvalidInput listing every problem;
-    returns the warnings (overlaps). Commits."""
+    returns the warnings (overlaps). In `uow`'s transaction: the caller commits."""
     actor = by if isinstance(by, User) else await uow.session.get(User, by)
     if actor is None or actor.role not in ADMIN_ROLES:
         raise Forbidden("only admins configure routing", "只有管理员可以配置分配规则")
@@ -73,7 +73,6 @@ async def set_routing_rules(
     uow.audit("routing.configure", "config", "routing.rules", before={"rules": before},
               after={"rules": [dict(r) for r in rules], "weights": weights,
                      "warnings": checked.warnings})
-    await uow.commit()
     return checked.warnings
 
 

@@ -270,23 +270,6 @@ async def _conversion(uow: UnitOfWork, ids: list[int]) -> dict[int, dict[str, fl
 
 
 _CACHE_KEY = "routing.static"
-# Plain SQL on purpose: it runs for every lead, and building an 18-subquery ORM statement
-# (cache key and all) cost more than running it.
-_STATIC_VERSION_SQL = text(
-    "SELECT (SELECT COUNT(id) FROM crm_user), (SELECT MAX(id) FROM crm_user),"
-    " (SELECT SUM(CASE WHEN active THEN 1 ELSE 0 END) FROM crm_user),"
-    " (SELECT MAX(leave_until) FROM crm_user), (SELECT MAX(leave_from) FROM crm_user),"
-    " (SELECT SUM(max_open_leads + max_daily_leads) FROM crm_user),"
-    " (SELECT SUM(COALESCE(team_id, 0) * 7 + LENGTH(role)) FROM crm_user),"
-    " (SELECT MAX(last_seen_at) FROM crm_user),"
-    " (SELECT COUNT(id) FROM team), (SELECT MAX(id) FROM team),"
-    " (SELECT SUM(LENGTH(strategy) + COALESCE(region_id, 0)) FROM team),"
-    " (SELECT COUNT(id) FROM assignment_rule), (SELECT MAX(id) FROM assignment_rule),"
-    " (SELECT SUM(position) FROM assignment_rule),"
-    " (SELECT MAX(updated_at) FROM config_entry), (SELECT COUNT(key) FROM config_entry),"
-    " (SELECT COUNT(id) FROM product), (SELECT MAX(id) FROM product),"
-    " (SELECT COUNT(id) FROM region)"
-)
 # SQLite answers whether another connection (another process) committed since this
 # connection last looked: with the in-process write counters of crm_core.db, the validity
 # stamp of the cached reference and live counts
@@ -318,22 +301,23 @@ def note_data_version(uow: UnitOfWork, data_version: int) -> None:
 async def _static_version(uow: UnitOfWork) -> tuple[Any, ...]:
     """What the cached reference is valid for. SQLite: (data_version, the process's writes
     to the reference tables): nothing else can change them, so no query when the intake's
-    lookup read data_version already. Other databases (many connections and processes):
-    one cheap query whose answer changes whenever users, teams, rules, products or the
-    configuration change."""
+    lookup read data_version already. PostgreSQL (many connections and processes): the
+    `reference` row of `cache_version`, which triggers bump in the transaction of any
+    change to users, teams, rules, products or the configuration (crm_core.infra.cache_versions)."""
     if uow.db.dialect == "sqlite":
         data_version = uow.memo.get(_DATA_VERSION)
         if data_version is None:
             data_version = (await uow.sql(_DATA_VERSION_SQL)).scalar()
             uow.memo[_DATA_VERSION] = data_version
         return ("sqlite", data_version, uow.db.reference_writes)
-    return tuple((await uow.sql(_STATIC_VERSION_SQL)).one())
+    return ("version", await uow.cache_version("reference"))
 
 
 async def reference(uow: UnitOfWork) -> Reference:
     """Users, teams, the rule table, products and configuration: read once per process and
-    reused while the version query says nothing changed; the version is checked once per
-    unit of work (one statement per lead instead of six)."""
+    reused while their version says nothing changed; the version is checked once per unit
+    of work (one statement per lead instead of six). A transaction that changed them itself
+    reads them afresh and keeps them to itself."""
     pending = uow.session.sync_session
     if any(getattr(row, "__tablename__", None) in REFERENCE_TABLES
            for row in (*pending.new, *pending.dirty, *pending.deleted)):
@@ -343,11 +327,14 @@ async def reference(uow: UnitOfWork) -> Reference:
     memo = uow.memo.get(_CACHE_KEY)
     if memo is not None:
         return memo  # type: ignore[no-any-return]
-    version = await _static_version(uow)
-    hit = uow.db.cache.get(_CACHE_KEY)
-    if hit is not None and hit[0] == version:
-        uow.memo[_CACHE_KEY] = hit[1]
-        return hit[1]  # type: ignore[no-any-return]
+    own = await uow.changed_cache_sources("reference")
+    version: tuple[Any, ...] | None = None
+    if not own:
+        version = await _static_version(uow)
+        hit = uow.db.cache.get(_CACHE_KEY)
+        if hit is not None and hit[0] == version:
+            uow.memo[_CACHE_KEY] = hit[1]
+            return hit[1]  # type: ignore[no-any-return]
     users = list((await uow.session.execute(select(User))).scalars())
     team_rows = list((await uow.session.execute(select(Team))).scalars())
     settings = {r.key: r.value for r in (await uow.session.execute(select(ConfigEntry)))
@@ -359,10 +346,11 @@ async def reference(uow: UnitOfWork) -> Reference:
     )).scalars())
     value = Reference(users, team_rows, config, products, settings,
                       {u.id: u for u in users if u.id is not None})
-    # shared beyond this session: detach them, so that a rollback here cannot expire them
-    for row in (*users, *team_rows, *products):
-        uow.session.expunge(row)
-    uow.db.cache[_CACHE_KEY] = (version, value)
+    if version is not None:
+        # shared beyond this session: detach them, so that a rollback here cannot expire them
+        for row in (*users, *team_rows, *products):
+            uow.session.expunge(row)
+        uow.db.cache[_CACHE_KEY] = (version, value)
     uow.memo[_CACHE_KEY] = value
     return value
 

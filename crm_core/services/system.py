@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import col
 
-from crm_core.models import OutboxMessage, User
+from crm_core.models import InboxEvent, OutboxMessage, User
 from crm_core.models.sla import JobRun
 from crm_core.services.access import require_role
 from crm_core.uow import UnitOfWork
@@ -27,6 +27,7 @@ class SystemStatus:
     oldest_pending: datetime | None
     dead: list[DeadLetter]
     runs: list[JobRun]
+    inbox: dict[str, int] = field(default_factory=dict)   # platform callbacks by status
 
 
 async def system_status(uow: UnitOfWork, user: User, *, dead_limit: int = 5) -> SystemStatus:
@@ -43,4 +44,7 @@ async def system_status(uow: UnitOfWork, user: User, *, dead_limit: int = 5) -> 
     oldest = (await s.execute(sa.select(sa.func.min(col(OutboxMessage.next_attempt_at))).where(
         col(OutboxMessage.status) == "pending"))).scalar()
     runs = list((await s.execute(sa.select(JobRun).order_by(col(JobRun.name)))).scalars())
-    return SystemStatus(counts, oldest, dead, runs)
+    inbox = {str(k): int(n) for k, n in (await s.execute(
+        sa.select(col(InboxEvent.status), sa.func.count())
+        .where(col(InboxEvent.status) != "done").group_by(col(InboxEvent.status)))).all()}
+    return SystemStatus(counts, oldest, dead, runs, inbox)

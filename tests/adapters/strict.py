@@ -355,3 +355,47 @@ class StrictDingTalk(Strict):
             return bad
         self.delivered.append(Delivery("chat:" + body["openConversationId"], body))
         return {"processQueryKey": f"pqk-g{len(self.delivered)}"}
+
+
+# --------------------------------------------------------------------------- callback replies
+# What the platforms require of our answers to their callbacks; each returns the problems.
+
+def wecom_callback_reply(status: int, body: bytes, elapsed_s: float) -> list[str]:
+    """接收消息与事件 (research 1.3): answer within 5 s or WeCom retries (3 times); an
+    empty body or "success" means no passive reply; anything else must be encrypted XML."""
+    problems = []
+    if status != 200:
+        problems.append(f"HTTP {status}: WeCom does not retry a non-200, the message is lost")
+    if elapsed_s >= 5.0:
+        problems.append(f"answered after {elapsed_s:.1f} s (deadline 5 s)")
+    if body not in (b"", b"success") and not body.startswith(b"<xml>"):
+        problems.append(f"body {body[:40]!r} is neither empty nor encrypted XML")
+    return problems
+
+
+def feishu_callback_reply(kind: str, status: int, data: Any, elapsed_s: float,
+                          challenge: str = "") -> list[str]:
+    """事件订阅 / 卡片回传交互 (research 3.x): the URL check answers {"challenge"} within
+    1 s; events HTTP 200 within 3 s (else retried after 15 s, 5 min, 1 h, 6 h); a card
+    click within 3 s with {} or {"toast": {...}} or {"card": {"type": "raw", "data": card}},
+    the card ≤ 30 KB."""
+    problems = []
+    deadline = 1.0 if kind == "url_verification" else 3.0
+    if status != 200:
+        problems.append(f"HTTP {status}")
+    if elapsed_s >= deadline:
+        problems.append(f"answered after {elapsed_s:.1f} s (deadline {deadline:.0f} s)")
+    if not isinstance(data, dict):
+        return [*problems, "not a JSON object"]
+    if kind == "url_verification" and data != {"challenge": challenge}:
+        problems.append(f"challenge answer {data!r}")
+    if kind == "card.action.trigger" and data:
+        if set(data) - {"toast", "card"}:
+            problems.append(f"unknown keys {sorted(set(data) - {'toast', 'card'})}")
+        card = data.get("card")
+        if card is not None:
+            if card.get("type") != "raw" or not isinstance(card.get("data"), dict):
+                problems.append("card answer is not {type: raw, data: {...}}")
+            elif _utf8(json.dumps(card["data"], ensure_ascii=False)) > 30 * 1024:
+                problems.append("card over 30 KB")
+    return problems

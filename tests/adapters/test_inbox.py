@@ -150,3 +150,19 @@ async def test_a_lease_held_by_a_live_worker_is_not_taken(db_url: str) -> None:
         assert await inbox.counts(db) == {"dead": 1}
     finally:
         await db.dispose()
+
+
+async def test_handled_rows_are_forgotten_after_three_days(db_url: str) -> None:
+    from scheduler.jobs.inbox import inbox_prune
+
+    db = Database(db_url)
+    try:
+        old = await inbox.put(db, "wecom", "old", {}, FROZEN - timedelta(days=4))
+        waiting = await inbox.put(db, "wecom", "waiting", {}, FROZEN - timedelta(days=4))
+        assert old and waiting
+        [c] = await inbox.claim(db, "w", FROZEN, lease=timedelta(minutes=5), ids=[old])
+        await inbox.finish(db, c.id, "w", FROZEN)
+        assert await inbox_prune(db, None, None, FROZEN) == "1 removed"  # type: ignore[arg-type]
+        assert await inbox.counts(db) == {"pending": 1}     # never handled: kept
+    finally:
+        await db.dispose()

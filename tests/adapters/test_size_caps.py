@@ -82,3 +82,12 @@ def test_wecom_card_with_more_than_6_buttons_continues_on_more_cards() -> None:
     assert [b["text"] for c in cards for b in c["button_list"]] == [f"张伟{i}" for i in range(12)]
     assert len({c["task_id"] for c in cards}) == 2
     assert parts == wecom_render(card, delivery_key="user.bind_request:7")   # byte-identical
+
+
+def test_feishu_replacement_card_is_fitted_too() -> None:
+    """The card answered to a click (inline or PATCHed) is cut the same way."""
+    from adapters.feishu.outbound import card_json, fit_card
+
+    card, rest = fit_card(BIG, group=True)
+    assert len(card_json(card, group=True).encode()) <= CARD_LIMIT
+    assert rest == [FULL + card_text(BIG)]

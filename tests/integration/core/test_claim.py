@@ -77,6 +77,7 @@ async def test_deactivating_a_rep_reroutes_their_open_leads(
     async with UnitOfWork(demo_db, clock, Actor(admin.id, admin.login)) as uow:
         proposal = await admin_service.user_change(uow, admin, "wujing", "active", "停用")
         await admin_service.apply(uow, admin, proposal)
+        await uow.commit()
     async with demo_db.session() as s:
         left = list((await s.execute(select(Lead.id).where(
             Lead.owner_id == rep.id, Lead.status.in_(OPEN_LEAD_STATUSES)))).scalars())

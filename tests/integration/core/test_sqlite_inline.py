@@ -1,4 +1,4 @@
-"""SQLite without a thread hop per call (crm_core.sqlite_inline) and the appended rows of the
+"""SQLite without a thread hop per call (crm_core.infra.sqlite_inline) and the appended rows of the
 unit of work: same rows as Core would write, same transaction, fair to the event loop."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 
 from crm_core.clock import FrozenClock
 from crm_core.db import Database, migrate
+from crm_core.infra.sqlite_inline import InlineConnection
 from crm_core.models import AuditLog, LeadEvent, OutboxMessage
-from crm_core.sqlite_inline import InlineConnection
 from crm_core.uow import UnitOfWork
 from tests.conftest import NOW
 

@@ -141,3 +141,4 @@ async def test_a_rolled_back_intake_leaves_the_cache_usable(company: Company) ->
 async def _set_rules(c: Company) -> None:
     async with c.uow(c.admin) as uow:
         await routing_rules.set_routing_rules(uow, RULES, c.admin)
+        await uow.commit()

@@ -14,6 +14,7 @@ from tests.integration.routing.conftest import RULES, Company
 async def _rules(c: Company, rules: list[dict[str, object]] = RULES) -> None:
     async with c.uow(c.admin) as uow:
         await routing_rules.set_routing_rules(uow, rules, c.admin)
+        await uow.commit()
 
 
 async def _post(c: Company, **payload: object) -> intake.IntakeResult:

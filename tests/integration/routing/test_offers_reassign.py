@@ -23,6 +23,7 @@ from tests.integration.routing.conftest import RULES, Company
 async def _setup(c: Company) -> None:
     async with c.uow(c.admin) as uow:
         await routing_rules.set_routing_rules(uow, RULES, c.admin)
+        await uow.commit()
 
 
 async def _post(c: Company, **payload: object) -> intake.IntakeResult:
@@ -101,6 +102,7 @@ async def test_reroute_after_rep_leaves(company: Company) -> None:
         await uow.commit()
     async with company.uow(company.manager) as uow:
         assert await routing.reroute_leads_of(uow, wang.id or 0) == 3
+        await uow.commit()
     async with company.uow() as uow:
         for lead_id in gulou:
             lead = await uow.session.get(Lead, lead_id)
@@ -155,6 +157,7 @@ async def test_overlap_is_a_warning(company: Company) -> None:
     ]
     async with company.uow(company.admin) as uow:
         warnings = await routing_rules.set_routing_rules(uow, rules, company.admin)
+        await uow.commit()
     assert warnings == ["规则「江苏·脊柱类」与「南京」有重叠, 重叠部分按顺序由「江苏·脊柱类」处理"]
     res = await _post(company, company="成都华西医院", phone="13700000301")
     assert res.owner is None

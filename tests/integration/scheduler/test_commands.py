@@ -36,6 +36,13 @@ async def test_system_status_and_daily_report(
     card = await show_system_status.show_system_status(ctx_for(sched_db, frozen, people.admin))
     assert isinstance(card, Card)
     assert ("待发", "1") in card.fields
+    assert not any(k == "待处理消息" for k, _ in card.fields)     # the inbox is empty
+    from crm_core.services import inbox
+
+    await inbox.put(sched_db, "wecom", "m1", {}, frozen.now())
+    card = await show_system_status.show_system_status(ctx_for(sched_db, frozen, people.admin))
+    assert isinstance(card, Card)
+    assert ("待处理消息", "1 条") in card.fields
 
     frozen.set(at(2026, 4, 7, 18, 5))
     ctx = ctx_for(sched_db, frozen, people.rep)

@@ -35,6 +35,7 @@ async def test_preset_change_preview_confirm_undo(demo: Demo) -> None:
         assert await get_config(uow, "presets.obstacles") is None
     async with demo.uow(admin) as uow:
         change = await svc.apply(uow, admin, svc.Proposal.from_json(p.to_json()))
+        await uow.commit()
     async with demo.uow() as uow:
         assert await get_config(uow, "presets.obstacles") == ["招标延迟", "预算冻结"]
         audit = (await uow.session.execute(select(AuditLog).where(
@@ -43,6 +44,7 @@ async def test_preset_change_preview_confirm_undo(demo: Demo) -> None:
     assert audit.after == {"target": "presets.obstacles", "value": ["招标延迟", "预算冻结"]}
     async with demo.uow(admin) as uow:
         undone = await svc.undo_last(uow, admin)
+        await uow.commit()
     assert undone.id == change.id
     async with demo.uow() as uow:
         assert await uow.session.get(ConfigEntry, "presets.obstacles") is None
@@ -65,9 +67,11 @@ async def test_stage_requirements_change_and_undo(demo: Demo) -> None:
         p = await svc.change_stages(uow, admin, stages, "需求确认离开需预算")
     async with demo.uow(admin) as uow:
         await svc.apply(uow, admin, p)
+        await uow.commit()
     assert (await _stage_rows(demo))["需求确认"][1] == {"leave": {"fields": ["budget_note"]}}
     async with demo.uow(admin) as uow:
         await svc.undo_last(uow, admin)
+        await uow.commit()
     assert await _stage_rows(demo) == old
 
 
@@ -111,6 +115,7 @@ async def test_user_sla_binding_routing_changes_and_undo(demo: Demo) -> None:
             p = await make(uow)
         async with demo.uow(admin) as uow:
             await svc.apply(uow, admin, p)
+            await uow.commit()
 
     await run(lambda uow: svc.user_change(uow, admin, "王磊", "role", "经理"))
     await run(lambda uow: svc.user_change(uow, admin, "wanglei", "leave",
@@ -135,6 +140,7 @@ async def test_user_sla_binding_routing_changes_and_undo(demo: Demo) -> None:
     for _ in range(5):
         async with demo.uow(admin) as uow:
             await svc.undo_last(uow, admin)
+            await uow.commit()
     async with demo.uow() as uow:
         u = await uow.session.get(User, wang.id)
         assert u is not None
@@ -165,6 +171,7 @@ async def test_add_user_team_region_and_undo(demo: Demo) -> None:
             p = await make(uow)
         async with demo.uow(admin) as uow:
             await svc.apply(uow, admin, p)
+            await uow.commit()
     async with demo.uow() as uow:
         u = (await uow.session.execute(select(User).where(User.login == "zhaoliu"))).scalars()\
             .one()
@@ -175,6 +182,7 @@ async def test_add_user_team_region_and_undo(demo: Demo) -> None:
             await svc.add_user(uow, admin, "赵六", "zhaoliu", "销售", None)
     async with demo.uow(admin) as uow:
         await svc.undo_last(uow, admin)
+        await uow.commit()
     async with demo.uow() as uow:
         u2 = await uow.session.get(User, u.id)
     assert u2 is not None

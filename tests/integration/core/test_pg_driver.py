@@ -1,0 +1,70 @@
+"""PostgreSQL without needless round trips (crm_core.infra.pg_driver): a unit of work that only
+reads opens no transaction; the first write, locking read or advisory lock opens one, and
+from there on everything is one transaction, all or nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+
+from crm_core.clock import SystemClock
+from crm_core.db import Database
+from crm_core.infra.pg_driver import plain_read
+from crm_core.models import ConfigEntry
+from crm_core.uow import UnitOfWork
+
+POSTGRES = pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+
+
+def test_which_statements_may_run_before_begin() -> None:
+    assert plain_read("SELECT id FROM lead WHERE id = $1")
+    assert plain_read("  select count(*) from crm_user")
+    for sql in ("SELECT id FROM outbox WHERE id = $1 FOR UPDATE SKIP LOCKED",
+                "SELECT * FROM sla_clock FOR NO KEY UPDATE",
+                "SELECT x FROM t FOR SHARE", "SELECT pg_advisory_xact_lock(1)",
+                "SELECT crmbot_audit_head()", "SELECT nextval('lead_id_seq')",
+                "UPDATE lead SET status = 'new'", "INSERT INTO t VALUES (1)",
+                "WITH x AS (DELETE FROM t RETURNING *) SELECT * FROM x"):
+        assert not plain_read(sql), sql
+
+
+async def _state(db: Database, pid: int) -> str:
+    async with db.engine.connect() as other:
+        return str((await other.execute(text(
+            "SELECT state FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid})).scalar())
+
+
+@POSTGRES
+async def test_reads_open_no_transaction_and_the_first_write_does(db_url: str) -> None:
+    db = Database(db_url)
+    try:
+        async with UnitOfWork(db, SystemClock()) as uow:
+            pid = int((await uow.sql(text("SELECT pg_backend_pid()"))).scalar_one())
+            await uow.session.execute(select(ConfigEntry))
+            assert await _state(db, pid) == "idle"             # no BEGIN sent yet
+            await uow.session.execute(text(
+                "INSERT INTO config_entry (key, value) VALUES ('t.a', '1')"))
+            assert await _state(db, pid) == "idle in transaction"
+            await uow.session.execute(select(ConfigEntry))     # inside it now
+            await uow.rollback()
+        async with UnitOfWork(db, SystemClock()) as uow:
+            assert await uow.session.get(ConfigEntry, "t.a") is None   # all or nothing
+            pid = int((await uow.sql(text("SELECT pg_backend_pid()"))).scalar_one())
+            await uow.session.execute(select(ConfigEntry).with_for_update())
+            assert await _state(db, pid) == "idle in transaction"   # a locking read
+    finally:
+        await db.dispose()
+
+
+@POSTGRES
+async def test_a_lock_taken_by_a_read_lasts_to_the_commit(db_url: str) -> None:
+    db = Database(db_url)
+    try:
+        async with UnitOfWork(db, SystemClock()) as a, UnitOfWork(db, SystemClock()) as b:
+            await a.sql(text("SELECT pg_advisory_xact_lock(77)"))
+            held = (await b.sql(text("SELECT pg_try_advisory_xact_lock(77)"))).scalar_one()
+            assert held is False
+            await a.commit()
+            assert (await b.sql(text("SELECT pg_try_advisory_xact_lock(77)"))).scalar_one()
+    finally:
+        await db.dispose()
