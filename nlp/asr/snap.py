@@ -299,12 +299,12 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
             out = snap_transcript(out, catalog)
         except Exception:
             log.exception("snap_transcript failed; keeping the heard names")
+    out = normalize_spoken(out)
     try:
         names = [(s, e) for s, e, _en in index.mentions(out)] if index is not None else []
         out = respell_cues(out, cue_words(catalog), names)
     except Exception:
         log.exception("cue respelling failed; keeping the heard words")
-    out = normalize_spoken(out)
     return Snapped(out, diff_marks(text, out, index))
 
 
