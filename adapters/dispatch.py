@@ -98,7 +98,7 @@ class Dispatcher:
         self.concurrency = concurrency or default_concurrency(ctx)
         self._sem = asyncio.Semaphore(self.concurrency)
         self._locks: dict[str, list[Any]] = {}      # chat key → [Lock, holders + waiters]
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._max_pending = max_pending
         self.timing = Timing([], [])
@@ -352,7 +352,7 @@ class Dispatcher:
             return None
         received = time.perf_counter()
         task = asyncio.create_task(self._press_work(incoming))
-        self._tasks.add(task)   # type: ignore[arg-type]
+        self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         try:
             replies = await asyncio.wait_for(asyncio.shield(task), within)

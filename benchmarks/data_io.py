@@ -50,27 +50,10 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 from benchmarks import chat
+from benchmarks.databases import fresh_database
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = [sys.executable, "-m", "adapters.cli"]
-
-
-def fresh_db(postgres: str | None, tmp: Path, tag: str) -> tuple[str, Any]:
-    """An empty database: a SQLite file, or a new PostgreSQL database (dropped by cleanup)."""
-    if not postgres:
-        return f"sqlite:///{tmp / f'{tag}.db'}", lambda: None
-    import psycopg
-
-    name = f"crmbot_bench_io_{tag}_{os.getpid()}"
-    with psycopg.connect(postgres, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
-
-    def cleanup() -> None:
-        with psycopg.connect(postgres, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-    return postgres.rsplit("/", 1)[0] + "/" + name, cleanup
 
 
 def demo(url: str) -> None:
@@ -107,7 +90,7 @@ def ids(url: str, sql: str) -> list[int]:
 # --------------------------------------------------------------------------- export
 
 def bench_export(postgres: str | None, n: int, tmp: Path) -> dict[str, Any]:
-    url, cleanup = fresh_db(postgres, tmp, "export")
+    url, cleanup = fresh_database(postgres, tmp, "io_export")
     try:
         print(f"export: demo + {n} follow-ups …", flush=True)
         demo(url)
@@ -180,7 +163,7 @@ def bench_import(postgres: str | None, n: int, tmp: Path) -> dict[str, Any]:
     from crm_core.services.account_import import import_file
     from crm_core.uow import Actor, UnitOfWork
 
-    url, cleanup = fresh_db(postgres, tmp, "import")
+    url, cleanup = fresh_database(postgres, tmp, "io_import")
     try:
         print(f"import: {n} contacts into the demo company …", flush=True)
         demo(url)
@@ -215,8 +198,8 @@ def bench_backup(postgres: str | None, n: int, rate: float, duration: float, tmp
                  *, take_backup: bool = True) -> dict[str, Any]:
     from crm_core.backup import read_manifest, restore_backup
 
-    url, cleanup = fresh_db(postgres, tmp, "backup")
-    target, cleanup_target = fresh_db(postgres, tmp, "restored")
+    url, cleanup = fresh_database(postgres, tmp, "io_backup")
+    target, cleanup_target = fresh_database(postgres, tmp, "io_restored")
     fake = chat.FakeApi().start()
     servers: list[tuple[Any, Any]] = []
     try:
@@ -328,8 +311,8 @@ def settle(fake: Any, quiet_s: float = 10.0, within_s: float = 300.0) -> None:
 
 
 def bench_copy(postgres: str, contacts: int, followups: int, tmp: Path) -> dict[str, Any]:
-    url, _ = fresh_db(None, tmp, "copy-source")
-    target, cleanup = fresh_db(postgres, tmp, "copy")
+    url, _ = fresh_database(None, tmp, "io_copy-source")
+    target, cleanup = fresh_database(postgres, tmp, "io_copy")
     try:
         print(f"copy: demo + {contacts} contacts + {followups} follow-ups …", flush=True)
         demo(url)

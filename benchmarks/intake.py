@@ -32,6 +32,8 @@ from typing import Any
 import aiohttp
 from sqlalchemy import text
 
+from benchmarks.databases import fresh_database
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -73,24 +75,6 @@ def build_db(url: str, contacts: int) -> list[str]:
     con.commit()
     con.close()
     return phones
-
-
-def fresh_database(postgres: str | None, tmp: Path) -> tuple[str, Any]:
-    """(url, cleanup): a SQLite file, or a new PostgreSQL database through the admin URL."""
-    if not postgres:
-        return f"sqlite:///{tmp / 'bench.db'}", lambda: None
-    import psycopg
-
-    name = f"crmbot_bench_intake_{os.getpid()}"
-    with psycopg.connect(postgres, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
-
-    def cleanup() -> None:
-        with psycopg.connect(postgres, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-    return postgres.rsplit("/", 1)[0] + "/" + name, cleanup
 
 
 def query_plan(url: str) -> list[str]:
@@ -211,7 +195,7 @@ def main() -> int:
     if args.processes > 1 and not args.postgres:
         ap.error("several processes need --postgres (SQLite has one serve process)")
     tmp = Path(tempfile.mkdtemp(prefix="crmbot-bench-"))
-    url, cleanup = fresh_database(args.postgres, tmp)
+    url, cleanup = fresh_database(args.postgres, tmp, "intake")
     servers: list[subprocess.Popen[bytes]] = []
     try:
         t0 = time.perf_counter()

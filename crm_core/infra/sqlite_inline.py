@@ -25,7 +25,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 log = logging.getLogger(__name__)
 YIELD_AFTER_S = 0.005
@@ -205,7 +205,7 @@ class InlineConnection:
         return self._require().isolation_level
 
     @isolation_level.setter
-    def isolation_level(self, value: str | None) -> None:
+    def isolation_level(self, value: Literal["DEFERRED", "EXCLUSIVE", "IMMEDIATE"] | None) -> None:
         self._require().isolation_level = value
 
     def _require(self) -> sqlite3.Connection:

@@ -282,7 +282,7 @@ async def _describe_customer_merges(uow: UnitOfWork, merges: list[RowPlan]) -> N
     existing: dict[int, Customer] = {}
     for chunk in _chunks(ids):
         for c in (await uow.session.execute(
-                select(Customer).where(Customer.id.in_(chunk)))).scalars():  # type: ignore[union-attr]
+                select(Customer).where(col(Customer.id).in_(chunk)))).scalars():
             existing[c.id or 0] = c
     for p in merges:
         _describe_merge(p, existing[p.target_id or 0], CUSTOMER_FILL)
@@ -399,11 +399,11 @@ async def _match_contacts(uow: UnitOfWork, plans: list[RowPlan]) -> None:
     emails = {p.values["email"] for p in plans if p.values["email"]}
     customer_ids = {p.values["customer_id"] for p in plans}
     existing: dict[int, Contact] = {}
-    for column, values in ((Contact.phone, phones), (Contact.email, emails),
-                           (Contact.customer_id, customer_ids)):
+    for column, values in ((col(Contact.phone), phones), (col(Contact.email), emails),
+                           (col(Contact.customer_id), customer_ids)):
         for chunk in _chunks(list(values)):
             for c in (await uow.session.execute(
-                    select(Contact).where(column.in_(chunk)))).scalars():  # type: ignore[union-attr]
+                    select(Contact).where(column.in_(chunk)))).scalars():
                 existing[c.id or 0] = c
     by_phone: dict[str, Contact] = {}
     by_email: dict[str, Contact] = {}

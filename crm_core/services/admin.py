@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlmodel import col
 
 from crm_core.errors import Conflict, InvalidInput, NotFound
 from crm_core.models import (
@@ -93,16 +94,16 @@ async def _user(uow: UnitOfWork, word: str) -> User:
 
 
 async def _team(uow: UnitOfWork, name: str) -> Team:
-    t = (await uow.session.execute(select(Team).where(Team.name == name.strip()))).scalars()\
+    t = (await uow.session.execute(select(Team).where(col(Team.name) == name.strip()))).scalars()\
         .first()
     if t is None:
-        names = "、".join((await uow.session.execute(select(Team.name))).scalars())
+        names = "、".join((await uow.session.execute(select(col(Team.name)))).scalars())
         raise _bad(f"没有团队「{name}」。现有：{names}")
     return t
 
 
 async def _region(uow: UnitOfWork, name: str) -> Region:
-    r = (await uow.session.execute(select(Region).where(Region.name == name.strip())))\
+    r = (await uow.session.execute(select(Region).where(col(Region.name) == name.strip())))\
         .scalars().first()
     if r is None:
         raise _bad(f"没有区域「{name}」")
@@ -159,9 +160,9 @@ async def _routing_state(uow: UnitOfWork) -> list[dict[str, Any]]:
 
 async def _sla_row(uow: UnitOfWork, rule: str) -> SlaPolicy | None:
     return (await uow.session.execute(select(SlaPolicy).where(
-        SlaPolicy.rule == rule, SlaPolicy.team_id.is_(None),  # type: ignore[union-attr]
-        SlaPolicy.source_channel.is_(None), SlaPolicy.grade.is_(None))))\
-        .scalars().first()  # type: ignore[union-attr]
+        col(SlaPolicy.rule) == rule, col(SlaPolicy.team_id).is_(None),
+        col(SlaPolicy.source_channel).is_(None), col(SlaPolicy.grade).is_(None))))\
+        .scalars().first()
 
 
 async def sla_state(uow: UnitOfWork, rule: str) -> dict[str, Any]:
@@ -214,14 +215,14 @@ def _change_kind(kind: str) -> ChangeKind:
 
 @_kind
 class UserChange(ChangeKind):
-    names = ("user.set", "user.add")
+    names: tuple[str, ...] = ("user.set", "user.add")
 
     async def current(self, uow: UnitOfWork, target: str) -> Any:
         return _user_state(await _user(uow, target))
 
     @staticmethod
     async def _existing(uow: UnitOfWork, target: str) -> User | None:
-        return (await uow.session.execute(select(User).where(User.login == target)))\
+        return (await uow.session.execute(select(User).where(col(User.login) == target)))\
             .scalars().first()
 
     async def write(self, uow: UnitOfWork, admin: User, target: str, state: Any) -> None:
@@ -251,7 +252,7 @@ class UserChange(ChangeKind):
 
 @_kind
 class NewUser(UserChange):
-    names = ("user.add",)
+    names: tuple[str, ...] = ("user.add",)
 
     async def validate(self, uow: UnitOfWork, target: str, after: Any) -> list[str]:
         if await self._existing(uow, target) is not None:
@@ -261,14 +262,14 @@ class NewUser(UserChange):
 
 @_kind
 class TeamChange(ChangeKind):
-    names = ("team.set", "team.add")
+    names: tuple[str, ...] = ("team.set", "team.add")
 
     async def current(self, uow: UnitOfWork, target: str) -> Any:
         return _team_state(await _team(uow, target))
 
     async def write(self, uow: UnitOfWork, admin: User, target: str, state: Any) -> None:
         s = uow.session
-        t = (await s.execute(select(Team).where(Team.name == target))).scalars().first()
+        t = (await s.execute(select(Team).where(col(Team.name) == target))).scalars().first()
         if state is None:
             if t is not None:
                 n = (await s.execute(select(func.count()).select_from(User)
@@ -286,10 +287,10 @@ class TeamChange(ChangeKind):
 
 @_kind
 class NewTeam(TeamChange):
-    names = ("team.add",)
+    names: tuple[str, ...] = ("team.add",)
 
     async def validate(self, uow: UnitOfWork, target: str, after: Any) -> list[str]:
-        if (await uow.session.execute(select(Team).where(Team.name == target)))\
+        if (await uow.session.execute(select(Team).where(col(Team.name) == target)))\
                 .scalars().first():
             raise _bad(f"团队「{target}」已存在")
         return []
@@ -297,7 +298,7 @@ class NewTeam(TeamChange):
 
 @_kind
 class RegionChange(ChangeKind):
-    names = ("region.set", "region.add")
+    names: tuple[str, ...] = ("region.set", "region.add")
 
     async def current(self, uow: UnitOfWork, target: str) -> Any:
         r = await _region(uow, target)
@@ -305,7 +306,7 @@ class RegionChange(ChangeKind):
 
     async def write(self, uow: UnitOfWork, admin: User, target: str, state: Any) -> None:
         s = uow.session
-        r = (await s.execute(select(Region).where(Region.name == target))).scalars().first()
+        r = (await s.execute(select(Region).where(col(Region.name) == target))).scalars().first()
         if state is None:
             if r is not None:
                 await s.delete(r)
@@ -318,10 +319,10 @@ class RegionChange(ChangeKind):
 
 @_kind
 class NewRegion(RegionChange):
-    names = ("region.add",)
+    names: tuple[str, ...] = ("region.add",)
 
     async def validate(self, uow: UnitOfWork, target: str, after: Any) -> list[str]:
-        if (await uow.session.execute(select(Region).where(Region.name == target)))\
+        if (await uow.session.execute(select(Region).where(col(Region.name) == target)))\
                 .scalars().first():
             raise _bad(f"区域「{target}」已存在")
         return []
@@ -331,14 +332,15 @@ class NewRegion(RegionChange):
 class BindingChange(ChangeKind):
     """target: login@platform; state: {platform_user_id, chat_id}."""
 
-    names = ("binding",)
+    names: tuple[str, ...] = ("binding",)
 
     @staticmethod
     async def _row(uow: UnitOfWork, target: str) -> tuple[User, str, UserIdentity | None]:
         login, platform = target.split("@", 1)
         u = await _user(uow, login)
         row = (await uow.session.execute(select(UserIdentity).where(
-            UserIdentity.user_id == u.id, UserIdentity.platform == platform))).scalars().first()
+            col(UserIdentity.user_id) == u.id, col(UserIdentity.platform) == platform,
+        ))).scalars().first()
         return u, platform, row
 
     async def current(self, uow: UnitOfWork, target: str) -> Any:
@@ -354,7 +356,7 @@ class BindingChange(ChangeKind):
         if platform not in PLATFORMS:
             raise _bad(f"平台只能是：{'、'.join(PLATFORMS)}")
         taken = (await s.execute(select(UserIdentity).where(
-            UserIdentity.platform == platform,
+            col(UserIdentity.platform) == platform,
             UserIdentity.platform_user_id == after["platform_user_id"]))).scalars().first()
         if taken is not None:
             owner = await s.get(User, taken.user_id)
@@ -375,7 +377,7 @@ class BindingChange(ChangeKind):
 
 @_kind
 class SlaChange(ChangeKind):
-    names = ("sla",)
+    names: tuple[str, ...] = ("sla",)
 
     async def current(self, uow: UnitOfWork, target: str) -> Any:
         return await sla_state(uow, target)
@@ -406,7 +408,7 @@ class SlaChange(ChangeKind):
 class ConfigKeyChange(ChangeKind):
     """One tenant configuration key of CONFIG_KEYS (presets, cue words, campaign costs)."""
 
-    names = ("config",)
+    names: tuple[str, ...] = ("config",)
 
     async def current(self, uow: UnitOfWork, target: str) -> Any:
         row = await uow.session.get(ConfigEntry, target)
@@ -447,7 +449,7 @@ class ConfigKeyChange(ChangeKind):
 
 @_kind
 class StagesChange(ChangeKind):
-    names = ("stages",)
+    names: tuple[str, ...] = ("stages",)
 
     async def current(self, uow: UnitOfWork, target: str) -> Any:
         return await _stages_state(uow)
@@ -457,7 +459,7 @@ class StagesChange(ChangeKind):
         defs = [stage_policy.StageDef.from_json(x) for x in after]
         errors = stage_policy.validate_stages(defs)
         names = {d.name for d in defs}
-        for st in (await s.execute(select(Stage).where(Stage.active.is_(True)))).scalars():  # type: ignore[attr-defined]
+        for st in (await s.execute(select(Stage).where(col(Stage.active).is_(True)))).scalars():
             if st.name not in names:
                 n = (await s.execute(select(func.count()).select_from(Deal)
                                      .where(Deal.stage_id == st.id))).scalar_one()
@@ -490,7 +492,7 @@ class StagesChange(ChangeKind):
 class RoutingChange(ChangeKind):
     """The whole rule table; an empty state is "no rule table" (implicit team rules)."""
 
-    names = ("routing",)
+    names: tuple[str, ...] = ("routing",)
 
     async def current(self, uow: UnitOfWork, target: str) -> Any:
         return await _routing_state(uow)
@@ -549,8 +551,8 @@ async def undo_last(uow: UnitOfWork, admin: User) -> ConfigChange:
     caller commits)."""
     _need_admin(admin, "undo a change")
     change = (await uow.session.execute(select(ConfigChange).where(
-        ConfigChange.reverted_at.is_(None)).order_by(ConfigChange.id.desc())))\
-        .scalars().first()  # type: ignore[union-attr]
+        col(ConfigChange.reverted_at).is_(None)).order_by(col(ConfigChange.id).desc())))\
+        .scalars().first()
     if change is None:
         raise NotFound("nothing to undo", "没有可撤销的修改")
     change.reverted_at = uow.now
@@ -568,7 +570,7 @@ async def undo_last(uow: UnitOfWork, admin: User) -> ConfigChange:
 async def recent_changes(uow: UnitOfWork, admin: User, limit: int = 5) -> list[ConfigChange]:
     _need_admin(admin, "list changes")
     return list((await uow.session.execute(select(ConfigChange).order_by(
-        ConfigChange.id.desc()).limit(limit))).scalars())  # type: ignore[union-attr]
+        col(ConfigChange.id).desc()).limit(limit))).scalars())
 
 
 # --- read side for the menus (admins only) -----------------------------------------------
@@ -576,14 +578,14 @@ async def recent_changes(uow: UnitOfWork, admin: User, limit: int = 5) -> list[C
 async def list_users(uow: UnitOfWork, admin: User) -> list[tuple[User, str | None]]:
     _need_admin(admin, "list users")
     return [(u, t) for u, t in (await uow.session.execute(
-        select(User, Team.name).join(Team, Team.id == User.team_id, isouter=True)
-        .order_by(User.team_id, User.id))).all()]
+        select(User, col(Team.name)).join(Team, col(Team.id) == col(User.team_id), isouter=True)
+        .order_by(col(User.team_id), col(User.id)))).all()]
 
 
 async def list_teams(uow: UnitOfWork, admin: User) -> list[tuple[Team, str | None, str | None]]:
     _need_admin(admin, "list teams")
     out = []
-    for t in (await uow.session.execute(select(Team).order_by(Team.id))).scalars():  # type: ignore[arg-type]
+    for t in (await uow.session.execute(select(Team).order_by(col(Team.id)))).scalars():
         region = await uow.session.get(Region, t.region_id) if t.region_id else None
         mgr = await uow.session.get(User, t.manager_id) if t.manager_id else None
         out.append((t, region.name if region else None, mgr.name if mgr else None))
@@ -592,14 +594,14 @@ async def list_teams(uow: UnitOfWork, admin: User) -> list[tuple[Team, str | Non
 
 async def list_regions(uow: UnitOfWork, admin: User) -> list[Region]:
     _need_admin(admin, "list regions")
-    return list((await uow.session.execute(select(Region).order_by(Region.id))).scalars())  # type: ignore[arg-type]
+    return list((await uow.session.execute(select(Region).order_by(col(Region.id)))).scalars())
 
 
 async def list_bindings(uow: UnitOfWork, admin: User) -> list[tuple[str, str, str]]:
     _need_admin(admin, "list bindings")
     return [(u, p, puid) for u, p, puid in (await uow.session.execute(
-        select(User.name, UserIdentity.platform, UserIdentity.platform_user_id)
-        .join(User, User.id == UserIdentity.user_id).order_by(User.id))).all()]
+        select(col(User.name), col(UserIdentity.platform), col(UserIdentity.platform_user_id))
+        .join(User, col(User.id) == col(UserIdentity.user_id)).order_by(col(User.id)))).all()]
 
 
 async def read_state(uow: UnitOfWork, admin: User, kind: str, target: str) -> Any:

@@ -42,7 +42,9 @@ async def get_config(uow: UnitOfWork, key: str, default: Any = None) -> Any:
     return default if row is None or row.value is None else row.value
 
 
-async def set_config(uow: UnitOfWork, key: str, value: Any) -> None:
+async def set_config(uow: UnitOfWork, key: str, value: Any, *, audit: bool = True) -> None:
+    """The one writer of tenant configuration (`config_entry`). `audit=False` only where the
+    caller audits the whole change this value is part of (the routing rules)."""
     row = await uow.session.get(ConfigEntry, key)
     before = None if row is None else {"value": row.value}
     if row is None:
@@ -51,7 +53,8 @@ async def set_config(uow: UnitOfWork, key: str, value: Any) -> None:
     row.updated_at = uow.now
     row.updated_by = uow.actor.user_id
     uow.add(row)
-    uow.audit("config.set", "config", key, before=before, after={"value": value})
+    if audit:
+        uow.audit("config.set", "config", key, before=before, after={"value": value})
 
 
 async def catalog_data(uow: UnitOfWork, *, owner_id: int | None = None) -> dict[str, Any]:
@@ -61,9 +64,10 @@ async def catalog_data(uow: UnitOfWork, *, owner_id: int | None = None) -> dict[
         cq = cq.where(col(Customer.owner_id) == owner_id)
     customers = list((await s.execute(cq)).scalars())
     names = {c.id: c.name for c in customers}
-    kq = select(Contact).where(Contact.customer_id.in_(list(names)))  # type: ignore[union-attr]
+    kq = select(Contact).where(col(Contact.customer_id).in_(list(names)))
     contacts = list((await s.execute(kq)).scalars()) if names else []
-    products = list((await s.execute(select(Product).where(Product.active.is_(True)))).scalars())  # type: ignore[attr-defined]
+    products = list((await s.execute(
+        select(Product).where(col(Product.active).is_(True)))).scalars())
     stages = list((await s.execute(
         select(Stage).where(col(Stage.active).is_(True)).order_by(col(Stage.sequence))
     )).scalars())

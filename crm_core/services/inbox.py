@@ -21,8 +21,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from crm_core.db import Database
 from crm_core.models import InboxEvent
+from crm_core.sql import rowcount, table
 
-T = InboxEvent.__table__  # type: ignore[attr-defined]
+T = table(InboxEvent)
 MAX_ATTEMPTS = 5
 
 
@@ -92,7 +93,7 @@ async def finish(db: Database, row_id: int, worker: str, now: datetime, *,
     async with db.sessions() as s:
         res = await s.execute(stmt)
         await s.commit()
-    return bool(res.rowcount)  # type: ignore[attr-defined]
+    return bool(rowcount(res))
 
 
 async def prune(db: Database, now: datetime, older_than: timedelta = timedelta(days=3)) -> int:
@@ -101,7 +102,7 @@ async def prune(db: Database, now: datetime, older_than: timedelta = timedelta(d
     async with db.sessions() as s:
         res = await s.execute(stmt)
         await s.commit()
-    return int(res.rowcount or 0)  # type: ignore[attr-defined]
+    return rowcount(res)
 
 
 async def counts(db: Database) -> dict[str, int]:

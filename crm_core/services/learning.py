@@ -114,7 +114,7 @@ async def _upsert(uow: UnitOfWork, kind: str, phrase: str, target: str, owner_id
     stmt = stmt.on_conflict_do_update(
         index_elements=["kind", "phrase", "owner_id"],
         set_={"target": target, "status": status, "updated_at": uow.now,
-              "uses": LearnedAlias.__table__.c.uses + 1})   # type: ignore[attr-defined]
+              "uses": col(LearnedAlias.uses) + 1})
     await uow.session.execute(stmt)
     row = await _get(uow, kind, phrase, owner_id)
     assert row is not None

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from crm_core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from crm_core.models import Lead, Team, User
@@ -131,11 +132,11 @@ async def resolve_reassign_target(uow: UnitOfWork, text: str) -> tuple[int | Non
     """"李娜" / "lina" / "江苏组" → (user_id, None) or (None, team_id)."""
     t = text.strip().lstrip("@")
     user = (await uow.session.execute(
-        select(User).where((User.login == t) | (User.name == t))  # type: ignore[arg-type]
+        select(User).where((col(User.login) == t) | (col(User.name) == t))
     )).scalars().first()
     if user is not None:
         return user.id, None
-    team = (await uow.session.execute(select(Team).where(Team.name == t))).scalars().first()  # type: ignore[arg-type]
+    team = (await uow.session.execute(select(Team).where(col(Team.name) == t))).scalars().first()
     if team is not None:
         return None, team.id
     raise NotFound(f"reassign target {t!r}", f"没有找到同事或团队「{t}」")
@@ -144,11 +145,11 @@ async def resolve_reassign_target(uow: UnitOfWork, text: str) -> tuple[int | Non
 async def reassign_choices(uow: UnitOfWork, by: User) -> list[tuple[str, str]]:
     """(label, target) pairs a manager can pick: the reps of their team (all reps for a
     director/admin), then the teams."""
-    q = select(User).where(User.active.is_(True), User.role == "rep")  # type: ignore[arg-type,attr-defined]
+    q = select(User).where(col(User.active).is_(True), col(User.role) == "rep")
     if by.role == "manager" and by.team_id is not None:
-        q = q.where(User.team_id == by.team_id)  # type: ignore[arg-type]
-    reps = (await uow.session.execute(q.order_by(User.id))).scalars().all()  # type: ignore[arg-type]
-    teams = (await uow.session.execute(select(Team).order_by(Team.id))).scalars().all()  # type: ignore[arg-type]
+        q = q.where(col(User.team_id) == by.team_id)
+    reps = (await uow.session.execute(q.order_by(col(User.id)))).scalars().all()
+    teams = (await uow.session.execute(select(Team).order_by(col(Team.id)))).scalars().all()
     return [(u.name, u.login) for u in reps] + [(f"团队:{t.name}", t.name) for t in teams]
 
 
@@ -158,9 +159,9 @@ async def reroute_leads_of(uow: UnitOfWork, user_id: int) -> int:
     transaction (the caller commits: with the change that took the rep away)."""
     leaving = await user_of(uow, user_id)
     leads = (await uow.session.execute(
-        select(Lead).where(Lead.owner_id == user_id,  # type: ignore[arg-type]
-                           Lead.status.in_(OPEN_LEAD_STATUSES))  # type: ignore[attr-defined]
-        .order_by(Lead.score.asc(), Lead.id)  # type: ignore[arg-type,attr-defined]
+        select(Lead).where(col(Lead.owner_id) == user_id,
+                           col(Lead.status).in_(OPEN_LEAD_STATUSES))
+        .order_by(col(Lead.score).asc(), col(Lead.id))
     )).scalars().all()
     moved = 0
     for lead in leads:

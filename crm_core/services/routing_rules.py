@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlmodel import col
 
 from crm_core.errors import Forbidden, InvalidInput
 from crm_core.models import AssignmentRule, Product, Team, User
@@ -16,7 +17,8 @@ from crm_core.policies.routing_validation import (
     validate_rules,
     validate_weights,
 )
-from crm_core.services.routing_state import config_value, set_config_value
+from crm_core.services.catalog import set_config
+from crm_core.services.routing_state import config_value
 from crm_core.uow import UnitOfWork
 
 ADMIN_ROLES = frozenset({"admin"})
@@ -67,9 +69,9 @@ async def set_routing_rules(
             updated_by=actor.id,
         ))
     if weights is not None:
-        await set_config_value(uow, "routing.weights", dict(weights))
+        await set_config(uow, "routing.weights", dict(weights), audit=False)
     if offer_minutes is not None:
-        await set_config_value(uow, "routing.offer_minutes", offer_minutes)
+        await set_config(uow, "routing.offer_minutes", offer_minutes, audit=False)
     uow.audit("routing.configure", "config", "routing.rules", before={"rules": before},
               after={"rules": [dict(r) for r in rules], "weights": weights,
                      "warnings": checked.warnings})
@@ -78,7 +80,7 @@ async def set_routing_rules(
 
 async def get_routing_rules(uow: UnitOfWork) -> list[dict[str, Any]]:
     rows = (await uow.session.execute(
-        select(AssignmentRule).order_by(AssignmentRule.position)  # type: ignore[arg-type]
+        select(AssignmentRule).order_by(col(AssignmentRule.position))
     )).scalars().all()
     return [{"id": r.id, "name": r.name, "when": r.conditions, "target_kind": r.target_kind,
              "target_id": r.target_id, "fallback": r.is_fallback, "active": r.active}

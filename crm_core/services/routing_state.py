@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, case, func, select, text
+from sqlmodel import col
 
 from crm_core.db import REFERENCE_TABLES
 from crm_core.models import (
@@ -53,14 +54,6 @@ KIND_HINTS: tuple[tuple[str, str], ...] = (
 config_value = get_config          # the one reader of tenant configuration
 
 
-async def set_config_value(uow: UnitOfWork, key: str, value: Any) -> None:
-    row = await uow.session.get(ConfigEntry, key)
-    if row is None:
-        row = ConfigEntry(key=key)
-    row.value = value
-    row.updated_at = uow.now
-    row.updated_by = uow.actor.user_id
-    uow.add(row)
 
 
 async def load_config(
@@ -68,7 +61,7 @@ async def load_config(
     team_rows: list[Team] | None = None,
 ) -> RoutingConfig:
     rows = (await uow.session.execute(
-        select(AssignmentRule).order_by(AssignmentRule.position, AssignmentRule.id)  # type: ignore[arg-type]
+        select(AssignmentRule).order_by(col(AssignmentRule.position), col(AssignmentRule.id))
     )).scalars().all()
     rules = tuple(Rule(r.id, r.name, Conditions.from_json(r.conditions), r.target_kind,
                        r.target_id, r.is_fallback, r.active) for r in rows)
@@ -181,9 +174,10 @@ def count_new_assignment(uow: UnitOfWork, owner_id: int, team_id: int | None,
     live: _Live | None = uow.db.cache.get(_LIVE_KEY)
     if live is None or live.stamp[1] != writes_before or uow.db.lead_writes != writes_before + 1:
         return
-    db, writes = uow.db, uow.db.lead_writes
+    db, writes, held = uow.db, uow.db.lead_writes, live
 
     def carry() -> None:
+        live = held
         if db.cache.get(_LIVE_KEY) is not live or db.lead_writes != writes:
             return                  # something else wrote leads meanwhile: read afresh
         if owner_id in live.loads:
@@ -217,14 +211,14 @@ async def load_reps(
             and cached[1] == now.date():
         deals, conv = cached[2], cached[3]
     elif performance:
-        won_amount = case((and_(Stage.is_won.is_(True),  # type: ignore[attr-defined]
-                                Deal.closed_at >= now - timedelta(days=30)),  # type: ignore[arg-type,operator]
+        won_amount = case((and_(col(Stage.is_won).is_(True),
+                                col(Deal.closed_at) >= now - timedelta(days=30)),
                            Deal.amount), else_=0.0)
-        open_deal = case((Deal.closed_at.is_(None), 1), else_=0)  # type: ignore[union-attr]
+        open_deal = case((col(Deal.closed_at).is_(None), 1), else_=0)
         deals = {o: (int(a or 0), float(b or 0.0)) for o, a, b in (await s.execute(
-            select(Deal.owner_id, func.sum(open_deal), func.sum(won_amount))  # type: ignore[call-overload]
-            .join(Stage, Stage.id == Deal.stage_id, isouter=True)
-            .where(Deal.owner_id.in_(ids)).group_by(Deal.owner_id)  # type: ignore[union-attr]
+            select(col(Deal.owner_id), func.sum(open_deal), func.sum(won_amount))
+            .join(Stage, col(Stage.id) == col(Deal.stage_id), isouter=True)
+            .where(col(Deal.owner_id).in_(ids)).group_by(col(Deal.owner_id))
         )).all()}
         conv = await _conversion(uow, ids)
         # slow-moving figures (deals, 30-day won amount, historical conversion): reused for
@@ -251,11 +245,11 @@ async def _conversion(uow: UnitOfWork, ids: list[int]) -> dict[int, dict[str, fl
     """Historical conversion per rep and product line, Laplace-smoothed (1/1 is not 100 %);
     "*" holds the rep's overall rate."""
     rows = (await uow.session.execute(
-        select(Lead.owner_id, Lead.product_line, func.count(),  # type: ignore[call-overload]
-               func.sum(case((Lead.status == "converted", 1), else_=0)))  # type: ignore[arg-type]
-        .where(Lead.owner_id.in_(ids),  # type: ignore[union-attr]
-               Lead.status.in_(("converted", "dropped", "qualified")))  # type: ignore[attr-defined]
-        .group_by(Lead.owner_id, Lead.product_line)
+        select(col(Lead.owner_id), col(Lead.product_line), func.count(),
+               func.sum(case((col(Lead.status) == "converted", 1), else_=0)))
+        .where(col(Lead.owner_id).in_(ids),
+               col(Lead.status).in_(("converted", "dropped", "qualified")))
+        .group_by(col(Lead.owner_id), col(Lead.product_line))
     )).all()
     conv: dict[int, dict[str, float]] = {}
     totals: dict[int, list[int]] = {}
@@ -326,7 +320,7 @@ async def reference(uow: UnitOfWork) -> Reference:
         await uow.session.flush()
     memo = uow.memo.get(_CACHE_KEY)
     if memo is not None:
-        return memo  # type: ignore[no-any-return]
+        return memo
     own = await uow.changed_cache_sources("reference")
     version: tuple[Any, ...] | None = None
     if not own:
@@ -334,7 +328,7 @@ async def reference(uow: UnitOfWork) -> Reference:
         hit = uow.db.cache.get(_CACHE_KEY)
         if hit is not None and hit[0] == version:
             uow.memo[_CACHE_KEY] = hit[1]
-            return hit[1]  # type: ignore[no-any-return]
+            return hit[1]
     users = list((await uow.session.execute(select(User))).scalars())
     team_rows = list((await uow.session.execute(select(Team))).scalars())
     settings = {r.key: r.value for r in (await uow.session.execute(select(ConfigEntry)))
@@ -342,7 +336,7 @@ async def reference(uow: UnitOfWork) -> Reference:
     config = await load_config(uow, settings.get("routing.weights") or DEFAULT_WEIGHTS,
                                team_rows)
     products = list((await uow.session.execute(
-        select(Product).where(Product.active.is_(True))  # type: ignore[attr-defined]
+        select(Product).where(col(Product.active).is_(True))
     )).scalars())
     value = Reference(users, team_rows, config, products, settings,
                       {u.id: u for u in users if u.id is not None})
@@ -441,4 +435,4 @@ async def lead_facts(uow: UnitOfWork, lead: Lead) -> LeadFacts:
 
 
 def open_lead_filter() -> Any:
-    return and_(Lead.owner_id.is_not(None), Lead.status.in_(OPEN_LEAD_STATUSES))  # type: ignore[union-attr,attr-defined]
+    return and_(col(Lead.owner_id).is_not(None), col(Lead.status).in_(OPEN_LEAD_STATUSES))

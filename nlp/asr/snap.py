@@ -218,13 +218,13 @@ def respell_cues(text: str, words: tuple[str, ...],
     while i < len(text):
         hit = None
         for size in range(min(CUE_MAX_CHARS, len(text) - i), 1, -1):
-            span = syl[i:i + size]
-            if any(x is None for x in span) or any(taken[i:i + size]):
+            span = [x for x in syl[i:i + size] if x is not None]
+            if len(span) < size or any(taken[i:i + size]):
                 continue
             heard = text[i:i + size]
             if heard in known or base_word_freq(heard) > 0:
                 continue
-            word = keys.get(tuple(span)) or _near_cue(span, near)  # type: ignore[arg-type]
+            word = keys.get(tuple(span)) or _near_cue(span, near)
             if word is None:
                 continue
             if size == 2 and any(base_word_freq(ch) >= FUNCTION_FREQ for ch in heard):
@@ -299,12 +299,12 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
             out = snap_transcript(out, catalog)
         except Exception:
             log.exception("snap_transcript failed; keeping the heard names")
+    out = normalize_spoken(out)
     try:
         names = [(s, e) for s, e, _en in index.mentions(out)] if index is not None else []
         out = respell_cues(out, cue_words(catalog), names)
     except Exception:
         log.exception("cue respelling failed; keeping the heard words")
-    out = normalize_spoken(out)
     return Snapped(out, diff_marks(text, out, index))
 
 

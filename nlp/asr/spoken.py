@@ -138,8 +138,17 @@ _WU = re.compile(r"(?<=[上中下])(?:午)?(?:[五伍舞武](?=(?:[零一二两�
 _WU_DIGITS = re.compile(r"(?<=[上中下])(?:午)?5([0-2])(?=[点:：])")
 
 
+# 10月12号上午打电话 heard as 10月12号上五大电话: right after a day, 上五 / 下五 is 上午 / 下午
+# (never before a number, 点, 楼 or 层: 上五楼 stays)
+_WU_AFTER_DAY = re.compile(r"((?:[0-9一二三四五六七八九十][号日]|今天|明天|后天|"
+                           r"[周期拜][一二三四五六日天])[上中下])[五伍舞武]"
+                           r"(?![0-9零一二两三四五六七八九十点楼层个位])")
+
+
 def fix_part_of_day(text: str) -> str:
-    """上五十点 → 上午十点; 中午五十二点半 → 中午十二点半; 上50点 → 上午10点."""
+    """上五十点 → 上午十点; 中午五十二点半 → 中午十二点半; 上50点 → 上午10点; 12号上五大电话
+    → 12号上午大电话."""
+    text = _WU_AFTER_DAY.sub(r"\1午", text)
     return _WU_DIGITS.sub(lambda m: "午1" + m.group(1), _WU.sub("午", text))
 
 

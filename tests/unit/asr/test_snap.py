@@ -160,6 +160,10 @@ def test_the_tenants_preset_words_are_snapped_too() -> None:
         ("明天中午52点半", "明天中午12点半"),
         ("1月15号下5两点半去园区", "1月15号下午两点半去园区"),
         ("明天下午5点开会", "明天下午5点开会"),
+        ("10月12号上五大电话问", "10月12号上午大电话问"),      # after a day, before a verb
+        ("明天下五去一趟", "明天下午去一趟"),
+        ("明天上五楼找他", "明天上五楼找他"),
+        ("周四上五个人", "周四上五个人"),
     ],
 )
 def test_part_of_day_in_digits(heard: str, meant: str) -> None:
@@ -248,3 +252,8 @@ def test_written_notes_keep_their_words() -> None:
             text = json.loads(line)["text"]
             names = [(s, e) for s, e, _en in index.mentions(text)]      # as the worker does
             assert respell_cues(text, words, names) == text
+
+
+def test_a_part_of_day_then_a_cue_word() -> None:
+    out = snap_transcript_names("10月12号上五大电话问", Catalog())
+    assert out.text == "10月12号上午打电话问"
