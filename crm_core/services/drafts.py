@@ -20,6 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
 from crm_core.errors import Conflict, NotFound
@@ -233,8 +234,17 @@ async def get_focus(uow: UnitOfWork, chat_key: str) -> Focus | None:
 async def set_focus(uow: UnitOfWork, chat_key: str, user: User, draft_id: int | None, *,
                     dialog: str = "", buttons: Sequence[dict[str, Any]] | None = None,
                     keep_buttons: bool = True, extra: dict[str, Any] | None = None) -> Focus:
-    """Point the chat at a draft (None: no draft); `buttons`: the last card's buttons."""
+    """Point the chat at a draft (None: no draft); `buttons`: the last card's buttons.
+    A chat's first state is created with INSERT … ON CONFLICT DO NOTHING: two first messages
+    of one chat handled at once (two server processes) both go through, the later one
+    writing over the earlier instead of failing on the key."""
     row = await uow.session.get(DialogState, chat_key)
+    if row is None:
+        ins = postgresql.insert if uow.db.dialect == "postgresql" else sqlite.insert
+        await uow.session.execute(ins(table(DialogState)).values(
+            key=chat_key, name=dialog, data={}, user_id=user.id, updated_at=uow.now)
+            .on_conflict_do_nothing(index_elements=["key"]))
+        row = await uow.session.get(DialogState, chat_key, populate_existing=True)
     data = dict(row.data or {}) if row is not None else {}
     data["draft"] = draft_id
     if buttons is not None:

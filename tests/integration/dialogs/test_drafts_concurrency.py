@@ -8,6 +8,7 @@ import asyncio
 import uuid
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.core import Bot
@@ -99,3 +100,42 @@ async def test_reminders_run_twice_at_once_remind_once(chat: ChatHarness) -> Non
     assert sorted(await asyncio.gather(remind(), remind())) == [0, 1]
     assert await _count(chat.bot.db, OutboxMessage,
                         OutboxMessage.kind == "draft.reminder") == 1
+
+
+
+@pytest.mark.parametrize("demo_db_url", ["postgres"], indirect=True)
+async def test_a_chats_first_state_written_by_two_processes_at_once(
+        demo_db_url: str, clock: FrozenClock) -> None:
+    """The first messages of one chat handled at the same moment by two server processes
+    (PostgreSQL): both find no state and write one; the second waits for the first and
+    writes over it instead of failing on the key."""
+    from crm_core.models import DialogState, User
+    from crm_core.uow import Actor
+
+    dbs = [Database(demo_db_url), Database(demo_db_url)]
+    try:
+        async with UnitOfWork(dbs[0], clock) as uow:
+            user = (await uow.session.execute(select(User).where(User.role == "rep"))
+                    ).scalars().first()
+        assert user is not None
+        first, second = (UnitOfWork(db, clock, Actor(user.id, user.login)) for db in dbs)
+        async with first, second:
+            await drafts.set_focus(first, "wecom:race", user, None, extra={"n": 0})
+            await first.flush()                     # written, not committed
+
+            async def other() -> None:
+                await drafts.set_focus(second, "wecom:race", user, None, extra={"n": 1})
+                await second.flush()
+
+            racing = asyncio.create_task(other())   # finds no state, waits on the key
+            await asyncio.sleep(0.3)
+            assert not racing.done()
+            await first.commit()
+            await racing
+            await second.commit()
+        async with UnitOfWork(dbs[0], clock) as uow:
+            row = await uow.session.get(DialogState, "wecom:race")
+            assert row is not None and row.data["n"] == 1
+    finally:
+        for db in dbs:
+            await db.dispose()
