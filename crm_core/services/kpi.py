@@ -194,36 +194,49 @@ async def _per_rep(uow: UnitOfWork, ids: list[int], start: datetime, end: dateti
 
 
 async def _channels(uow: UnitOfWork, ids: list[int] | None, start: datetime, end: datetime,
-                    days: int, by: Any = None) -> list[Channel]:
-    """Leads, cost, won deals and amount per channel (`by` = Lead.source_channel) or per
-    campaign (Lead.utm_campaign; leads without one are left out)."""
-    by = col(Lead.source_channel) if by is None else by
-    leads_q = sa.select(by, sa.func.count()).where(
+                    days: int) -> tuple[list[Channel], list[Channel]]:
+    """(per source channel, per utm campaign): leads, cost, won deals and amount — one
+    grouped read of the leads and one of the won deals, by (channel, campaign)."""
+    ch_col, camp_col = col(Lead.source_channel), col(Lead.utm_campaign)
+    leads_q = sa.select(ch_col, camp_col, sa.func.count()).where(
         col(Lead.created_at) >= start, col(Lead.created_at) < end)
-    won_q = (sa.select(by, sa.func.count(), sa.func.sum(col(Deal.amount)))
+    won_q = (sa.select(ch_col, camp_col, sa.func.count(), sa.func.sum(col(Deal.amount)))
              .join(Lead, col(Lead.id) == col(Deal.lead_id))
              .join(Stage, col(Stage.id) == col(Deal.stage_id))
              .where(col(Stage.is_won).is_(True), col(Deal.closed_at) >= start,
                     col(Deal.closed_at) < end))
-    if by is not col(Lead.source_channel):
-        leads_q, won_q = leads_q.where(by.is_not(None)), won_q.where(by.is_not(None))
     if ids is not None:
         leads_q = leads_q.where(col(Lead.owner_id).in_(ids))
         won_q = won_q.where(col(Deal.owner_id).in_(ids))
-    out: dict[str, Channel] = {}
-    for ch, n in (await uow.session.execute(leads_q.group_by(by))).all():
-        out.setdefault(str(ch or "未知"), Channel(str(ch or "未知"))).leads += int(n)
-    for ch, n, amount in (await uow.session.execute(won_q.group_by(by))).all():
-        c = out.setdefault(str(ch or "未知"), Channel(str(ch or "未知")))
-        c.won += int(n)
-        c.won_amount += float(amount or 0)
+    chans: dict[str, Channel] = {}
+    camps: dict[str, Channel] = {}
+
+    def get(d: dict[str, Channel], name: str) -> Channel:
+        return d.setdefault(name, Channel(name))
+
+    for ch, camp, n in (await uow.session.execute(leads_q.group_by(ch_col, camp_col))).all():
+        get(chans, str(ch or "未知")).leads += int(n)
+        if camp:
+            get(camps, str(camp)).leads += int(n)
+    for ch, camp, n, amount in (await uow.session.execute(
+            won_q.group_by(ch_col, camp_col))).all():
+        for c in (get(chans, str(ch or "未知")), *((get(camps, str(camp)),) if camp else ())):
+            c.won += int(n)
+            c.won_amount += float(amount or 0)
     costs = dict(await get_config(uow, "campaign_costs", {}) or {})
-    for ch, monthly in costs.items():
+    for name, monthly in costs.items():
         if not isinstance(monthly, int | float) or isinstance(monthly, bool):
             continue
-        if by is col(Lead.source_channel) or str(ch) in out:   # a campaign's own cost
-            out.setdefault(str(ch), Channel(str(ch))).cost = float(monthly) * days / 30
-    return sorted(out.values(), key=lambda c: (-c.leads, c.name))
+        cost = float(monthly) * days / 30
+        if str(name) in camps:                 # a campaign's own cost
+            camps[str(name)].cost = cost
+        else:
+            get(chans, str(name)).cost = cost
+
+    def ranked(d: dict[str, Channel]) -> list[Channel]:
+        return sorted(d.values(), key=lambda c: (-c.leads, c.name))
+
+    return ranked(chans), ranked(camps)
 
 
 async def kpi_board(uow: UnitOfWork, viewer: User, *, period: str = "week",
@@ -266,8 +279,7 @@ async def kpi_board(uow: UnitOfWork, viewer: User, *, period: str = "week",
             target.now.add(now_k[r.id])
             target.before.add(before_k[r.id])
     who = None if visible is None and team_id is None else ids
-    channels = await _channels(uow, who, start, end, days)
-    campaigns = await _channels(uow, who, start, end, days, col(Lead.utm_campaign))
+    channels, campaigns = await _channels(uow, who, start, end, days)
     return Board(scope, label, days, total, list(rows.values()), "team" if by_team else "rep",
                  channels, start, end, campaigns)
 
