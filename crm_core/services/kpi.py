@@ -132,65 +132,74 @@ def _within(uow: UnitOfWork, a: Any, b: Any, hours: float) -> Any:
 # The owner filter is applied to the grouped rows, not in SQL: with "owner_id IN (500 ids)"
 # SQLite walks the owner indexes over every lead; the time range on the indexed creation
 # time (or the move time) reads only the period's rows.
-async def _activation(uow: UnitOfWork, ids: list[int], start: datetime, end: datetime
-                      ) -> dict[int, Ratio]:
-    a, b = start - ACTIVATION, end - ACTIVATION
+async def _activation(uow: UnitOfWork, ids: list[int], prev: datetime, start: datetime,
+                      end: datetime) -> tuple[dict[int, Ratio], dict[int, Ratio]]:
+    """(this period, the last) per owner, in one read of both cohorts."""
+    shift = ACTIVATION
     ok = sa.case((sa.and_(col(Lead.first_contacted_at).is_not(None),
                           _within(uow, col(Lead.created_at), col(Lead.first_contacted_at), 72)), 1),
                  else_=0)
+    now_p = sa.case((col(Lead.created_at) >= start - shift, 1), else_=0)
     rows = await uow.session.execute(
-        sa.select(col(Lead.owner_id), sa.func.count(), sa.func.sum(ok))
-        .where(col(Lead.created_at) >= a, col(Lead.created_at) < b)
-        .group_by(col(Lead.owner_id)))
-    want = set(ids)
-    return {int(o): Ratio(int(s or 0), int(n)) for o, n, s in rows.all() if o in want}
+        sa.select(col(Lead.owner_id), now_p, sa.func.count(), sa.func.sum(ok))
+        .where(col(Lead.created_at) >= prev - shift, col(Lead.created_at) < end - shift)
+        .group_by(col(Lead.owner_id), now_p))
+    return _split(rows.all(), set(ids))
 
 
-async def _compliance(uow: UnitOfWork, ids: list[int], start: datetime, end: datetime
-                      ) -> dict[int, Ratio]:
+def _split(rows: Any, want: set[int]) -> tuple[dict[int, Ratio], dict[int, Ratio]]:
+    now: dict[int, Ratio] = {}
+    before: dict[int, Ratio] = {}
+    for owner, is_now, n, s in rows:
+        if owner in want:
+            (now if is_now else before)[int(owner)] = Ratio(int(s or 0), int(n))
+    return now, before
+
+
+async def _compliance(uow: UnitOfWork, ids: list[int], prev: datetime, start: datetime,
+                      end: datetime) -> tuple[dict[int, Ratio], dict[int, Ratio]]:
     ok = sa.case((sa.and_(col(StageHistory.compliant).is_(True),
                           col(StageHistory.override).is_(False)), 1), else_=0)
+    now_p = sa.case((col(StageHistory.moved_at) >= start, 1), else_=0)
     rows = await uow.session.execute(
-        sa.select(col(Deal.owner_id), sa.func.count(), sa.func.sum(ok))
+        sa.select(col(Deal.owner_id), now_p, sa.func.count(), sa.func.sum(ok))
         .join(Deal, col(Deal.id) == col(StageHistory.deal_id))
-        .where(col(StageHistory.moved_at) >= start, col(StageHistory.moved_at) < end,
+        .where(col(StageHistory.moved_at) >= prev, col(StageHistory.moved_at) < end,
                col(StageHistory.from_stage_id).is_not(None))
-        .group_by(col(Deal.owner_id)))
-    want = set(ids)
-    return {int(o): Ratio(int(s or 0), int(n)) for o, n, s in rows.all() if o in want}
+        .group_by(col(Deal.owner_id), now_p))
+    return _split(rows.all(), set(ids))
 
 
 async def _completeness(uow: UnitOfWork, ids: list[int]) -> dict[int, Ratio]:
-    """Complete customers per owner (see the module doc); as it stands now. Two flat
-    grouped reads combined here (a join of the grouped contacts was planned badly)."""
-    bad_contact = sa.case((sa.or_(col(Contact.title).is_(None), col(Contact.title) == "",
-                                  col(Contact.decision_role).is_(None),
-                                  col(Contact.decision_role) == ""), 1), else_=0)
-    contacts = {int(c): int(bad) for c, bad in (await uow.session.execute(
-        sa.select(col(Contact.customer_id), sa.func.sum(bad_contact))
-        .where(col(Contact.customer_id).is_not(None))
-        .group_by(col(Contact.customer_id)))).all()}
+    """Complete customers per owner (see the module doc); as it stands now. One grouped read
+    of the customers; each one's contacts are probed through the customer_id index."""
+    k = sa.orm.aliased(Contact)
+    bad = sa.or_(col(k.title).is_(None), col(k.title) == "", col(k.decision_role).is_(None),
+                 col(k.decision_role) == "")
+    cid = col(Customer.id)
+    has_contact = sa.exists().where(col(k.customer_id) == cid)
+    bad_contact = sa.exists().where(col(k.customer_id) == cid, bad)
     models = sa.func.coalesce(sa.cast(col(Customer.past_models), sa.String), "[]")
-    has_models = sa.case((sa.and_(models != "[]", models != "null"), 1), else_=0)
+    complete = sa.case((sa.and_(models != "[]", models != "null", has_contact,
+                                sa.not_(bad_contact)), 1), else_=0)
+    rows = await uow.session.execute(
+        sa.select(col(Customer.owner_id), sa.func.count(), sa.func.sum(complete))
+        .where(col(Customer.owner_id).is_not(None)).group_by(col(Customer.owner_id)))
     want = set(ids)
-    out: dict[int, Ratio] = {}
-    for cid, owner, ok_models in (await uow.session.execute(
-            sa.select(col(Customer.id), col(Customer.owner_id), has_models)
-            .where(col(Customer.owner_id).is_not(None)))).all():
-        if owner not in want:
-            continue
-        r = out.setdefault(int(owner), Ratio())
-        r.den += 1
-        r.num += bool(ok_models) and contacts.get(int(cid)) == 0
-    return out
+    return {int(o): Ratio(int(s or 0), int(n)) for o, n, s in rows.all() if o in want}
 
 
-async def _per_rep(uow: UnitOfWork, ids: list[int], start: datetime, end: datetime,
-                   completeness: dict[int, Ratio]) -> dict[int, Kpis]:
-    act = await _activation(uow, ids, start, end)
-    comp = await _compliance(uow, ids, start, end)
-    return {i: Kpis(act.get(i, Ratio()), comp.get(i, Ratio()), completeness.get(i, Ratio()))
-            for i in ids}
+async def _per_rep(uow: UnitOfWork, ids: list[int], prev: datetime, start: datetime,
+                   end: datetime, completeness: dict[int, Ratio]
+                   ) -> tuple[dict[int, Kpis], dict[int, Kpis]]:
+    act_now, act_before = await _activation(uow, ids, prev, start, end)
+    comp_now, comp_before = await _compliance(uow, ids, prev, start, end)
+
+    def build(act: dict[int, Ratio], comp: dict[int, Ratio]) -> dict[int, Kpis]:
+        return {i: Kpis(act.get(i, Ratio()), comp.get(i, Ratio()),
+                        completeness.get(i, Ratio())) for i in ids}
+
+    return build(act_now, comp_now), build(act_before, comp_before)
 
 
 async def _channels(uow: UnitOfWork, ids: list[int] | None, start: datetime, end: datetime,
@@ -265,8 +274,8 @@ async def kpi_board(uow: UnitOfWork, viewer: User, *, period: str = "week",
         scope = teams[team_id]
     ids = [r.id for r in reps if r.id is not None]
     completeness = await _completeness(uow, ids) if ids else {}
-    now_k = await _per_rep(uow, ids, start, end, completeness) if ids else {}
-    before_k = await _per_rep(uow, ids, prev, start, completeness) if ids else {}
+    now_k, before_k = await _per_rep(uow, ids, prev, start, end, completeness) \
+        if ids else ({}, {})
     by_team = team_id is None and visible is None
     rows: dict[int, Row] = {}
     total = Row(0, scope)
