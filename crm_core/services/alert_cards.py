@@ -29,9 +29,10 @@ from crm_core.models.sla import Escalation
 from crm_core.policies import sla as P
 from crm_core.services.catalog import get_config
 from crm_core.services.sla import in_list
+from crm_core.sql import table
 from crm_core.uow import UnitOfWork, _jsonable
 
-ESC = Escalation.__table__  # type: ignore[attr-defined]
+ESC = table(Escalation)
 TOP = 5
 BACKLOG_AGE = timedelta(hours=2)        # an oldest deadline further back: a backlog summary
 QUIET_KEY = "alerts.quiet_hours"

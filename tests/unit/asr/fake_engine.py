@@ -11,7 +11,7 @@ from nlp.types import Catalog
 
 class FakeEngine:
     """Decodes for real (so bad input fails as in production), then answers without a
-    model. Magic inputs: b"SLEEP" sleeps 5 s, b"NAP" 0.8 s, b"CRASH" kills the process,
+    model. Magic inputs: b"SLEEP" sleeps 60 s, b"NAP" 0.8 s, b"CRASH" kills the process,
     b"BOOM" raises a non-audio exception."""
 
     def __init__(self, config: AsrConfig) -> None:
@@ -24,7 +24,7 @@ class FakeEngine:
                    vocabulary: Catalog | None = None,
                    hints: VoiceHints | None = None) -> Transcript:
         if audio in (b"SLEEP", b"NAP"):
-            time.sleep(5 if audio == b"SLEEP" else 0.8)
+            time.sleep(60 if audio == b"SLEEP" else 0.8)
             audio = b"TEXT:slept"
         if audio == b"CRASH":
             os._exit(3)

@@ -76,7 +76,9 @@ async def test_event_loop_stays_responsive() -> None:
         task = asyncio.create_task(ticker())
         await w.transcribe(b"NAP")
         task.cancel()
-        assert ticks >= 8
+        # a loop blocked by the 0.8 s job would tick at most once; a free one ticks ~16 times
+        # (3 leaves a loaded machine room)
+        assert ticks >= 3
 
 
 async def test_closed_worker_refuses() -> None:
@@ -88,7 +90,9 @@ async def test_closed_worker_refuses() -> None:
 
 
 async def test_process_worker_bad_input_timeout_and_crash(tmp_path: object) -> None:
-    cfg = AsrConfig(timeout_s=1.5)
+    # the timeout leaves a loaded machine time to decode the bad inputs; only SLEEP (60 s)
+    # runs into it
+    cfg = AsrConfig(timeout_s=6.0)
     w = TranscriptionWorker(cfg, use_process=True, engine_factory=fake_engine)
     try:
         assert await w.start() == 0.0
