@@ -130,13 +130,23 @@ class Dispatcher:
             return True
         from crm_core.services import inbox
 
-        row = await inbox.put(self.ctx.db, self.platform, event_id, payload, self.ctx.clock.now())
+        now_ = self.ctx.clock.now()
+        if len(self._tasks) >= self._max_pending:     # stored for the sweep to take later
+            row = await inbox.put(self.ctx.db, self.platform, event_id, payload, now_)
+            if row is None:
+                log.info("%s: retry of stored %s dropped", self.platform, event_id)
+                return False
+            self.start()
+            return True
+        # stored already claimed by this worker: handled at once, no claim transaction
+        row = await inbox.put(self.ctx.db, self.platform, event_id, payload, now_,
+                              claim_for=self.worker, lease=LEASE)
         if row is None:
             log.info("%s: retry of stored %s dropped", self.platform, event_id)
             return False
         self.start()
-        if len(self._tasks) < self._max_pending:
-            self.submit_coro(self._process(ids=[row], received=received))
+        await self._replay_row(inbox.Claimed(row, self.platform, event_id, payload, 1),
+                               received)
         return True
 
     async def run(self) -> None:

@@ -37,13 +37,19 @@ class Claimed:
 
 
 async def put(db: Database, platform: str, event_id: str, payload: dict[str, Any],
-              now: datetime) -> int | None:
+              now: datetime, *, claim_for: str | None = None,
+              lease: timedelta | None = None) -> int | None:
     """Store one callback; its row id, or None when (platform, event_id) is stored already
-    (a retry of the platform). Committed when it returns."""
+    (a retry of the platform). Committed when it returns. With `claim_for`, the row is
+    stored already claimed by that worker for `lease` (what `claim` would do next, without
+    a second transaction per message)."""
     mod = postgresql if db.dialect == "postgresql" else sqlite
+    state: dict[str, Any] = {"status": "pending", "attempts": 0}
+    if claim_for is not None:
+        state = {"status": "working", "attempts": 1, "locked_by": claim_for,
+                 "locked_until": now + (lease or timedelta(minutes=5))}
     stmt = (mod.insert(T).values(platform=platform, event_id=str(event_id)[:255],
-                                 payload=payload, status="pending", attempts=0,
-                                 received_at=now)
+                                 payload=payload, received_at=now, **state)
             .on_conflict_do_nothing(index_elements=["platform", "event_id"])
             .returning(T.c.id))
     async with db.sessions() as s:
