@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Iterable
 from typing import Any
 
 from nlp.contacts import ContactBook
@@ -72,29 +73,20 @@ class CatalogIndex:
         self._refs: dict[str, str] = {
             c.name: c.name + c.region + "".join(c.aliases) for c in catalog.customers
         }
-        seen_alias: dict[str, set[str]] = {}
-        for c in catalog.customers:
-            if not c.name.strip():
-                continue
-            self.customers.add(c.name, c.name, P_EXACT)
-            for a in c.aliases:
-                self.customers.add(a, c.name, P_EXACT)
-            for a in derived_aliases(c.name, c.region, c.aliases):
-                seen_alias.setdefault(a, set()).add(c.name)
+        # names and aliases exactly; derived forms where they name few enough records (a
+        # derived customer alias may stand for two, a product short form for one) and no
+        # exact name or alias reads so
+        seen_alias = _add_named(self.customers, (
+            (c.name, c.aliases, derived_aliases(c.name, c.region, c.aliases))
+            for c in catalog.customers if c.name.strip()))
         for a, owners in seen_alias.items():
             if a.lower() in self.customers.exact or len(owners) > 2:
                 continue
             for o in owners:
                 self.customers.add(a, o, P_DERIVED)
-        short: dict[str, set[str]] = {}
-        for p in catalog.products:
-            if not p.name.strip():
-                continue
-            self.products.add(p.name, p.name, P_EXACT)
-            for a in p.aliases:
-                self.products.add(a, p.name, P_EXACT)
-            for a in product_short_forms(p.name, p.aliases):
-                short.setdefault(a, set()).add(p.name)
+        short = _add_named(self.products, (
+            (p.name, p.aliases, product_short_forms(p.name, p.aliases))
+            for p in catalog.products if p.name.strip()))
         for a, owners in short.items():
             if len(owners) == 1 and a.lower() not in self.products.exact:
                 self.products.add(a, next(iter(owners)), P_DERIVED)
@@ -267,3 +259,16 @@ class CatalogIndex:
                         key=lambda x: -x[1])
         return ranked[:limit]
 
+
+def _add_named(table: NameTable,
+               records: Iterable[tuple[str, Iterable[str], Iterable[str]]]) -> dict[str, set[str]]:
+    """Each record's name and aliases into `table` exactly; its derived forms collected as
+    form → the names that have it (the caller decides which may stand)."""
+    derived: dict[str, set[str]] = {}
+    for name, aliases, forms in records:
+        table.add(name, name, P_EXACT)
+        for a in aliases:
+            table.add(a, name, P_EXACT)
+        for a in forms:
+            derived.setdefault(a, set()).add(name)
+    return derived

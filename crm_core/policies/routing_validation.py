@@ -16,7 +16,7 @@ Admin format of one rule (JSON):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -100,20 +100,22 @@ def _region_only(c: Conditions) -> Conditions:
 
 def _normalise_region(c: Conditions, name: str, errors: list[str],
                       warnings: list[str]) -> Conditions:
-    provs: list[str] = []
-    for p in c.provinces:
-        n = regions.normalize_province(p)
-        if n is None:
-            errors.append(f"规则「{name}」: 无法识别的省份「{p}」")
-        else:
-            provs.append(n)
-    cities: list[str] = []
-    for city in c.cities:
-        got = regions.normalize_city(city)
-        if got is None:
-            errors.append(f"规则「{name}」: 无法识别的城市「{city}」")
-        else:
-            cities.append(got[1])
+    def known(values: Sequence[str], read: Callable[[str], str | None], what: str) -> list[str]:
+        out: list[str] = []
+        for v in values:
+            got = read(v)
+            if got is None:
+                errors.append(f"规则「{name}」: 无法识别的{what}「{v}」")
+            else:
+                out.append(got)
+        return out
+
+    def city_of(text: str) -> str | None:
+        got = regions.normalize_city(text)
+        return got[1] if got is not None else None
+
+    provs = known(c.provinces, regions.normalize_province, "省份")
+    cities = known(c.cities, city_of, "城市")
     dists: list[str] = []
     for d in c.districts:
         found = regions.normalize_district(d)
