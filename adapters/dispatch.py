@@ -130,23 +130,19 @@ class Dispatcher:
             return True
         from crm_core.services import inbox
 
-        now_ = self.ctx.clock.now()
-        if len(self._tasks) >= self._max_pending:     # stored for the sweep to take later
-            row = await inbox.put(self.ctx.db, self.platform, event_id, payload, now_)
-            if row is None:
-                log.info("%s: retry of stored %s dropped", self.platform, event_id)
-                return False
-            self.start()
-            return True
-        # stored already claimed by this worker: handled at once, no claim transaction
-        row = await inbox.put(self.ctx.db, self.platform, event_id, payload, now_,
-                              claim_for=self.worker, lease=LEASE)
+        # with room, stored already claimed by this worker and handled at once (no claim
+        # transaction); when busy, stored pending for the sweep to take later
+        now_at_once = len(self._tasks) < self._max_pending
+        row = await inbox.put(self.ctx.db, self.platform, event_id, payload,
+                              self.ctx.clock.now(),
+                              claim_for=self.worker if now_at_once else None, lease=LEASE)
         if row is None:
             log.info("%s: retry of stored %s dropped", self.platform, event_id)
             return False
         self.start()
-        await self._replay_row(inbox.Claimed(row, self.platform, event_id, payload, 1),
-                               received)
+        if now_at_once:
+            await self._replay_row(inbox.Claimed(row, self.platform, event_id, payload, 1),
+                                   received)
         return True
 
     async def run(self) -> None:

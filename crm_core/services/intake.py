@@ -25,7 +25,7 @@ from crm_core.policies import channels as channel_policy
 from crm_core.policies.audit import canonical_json
 from crm_core.policies.contact_info import BadContactInfo, normalize_email, normalize_phone
 from crm_core.policies.input_hygiene import payload_problems
-from crm_core.services import routing, routing_state
+from crm_core.services import pool, routing, routing_state
 from crm_core.uow import UnitOfWork, snapshot
 
 log = logging.getLogger(__name__)
@@ -430,13 +430,8 @@ async def _reopen(uow: UnitOfWork, lead: Lead, owner: User | None) -> User | Non
         await routing.assign_lead(uow, lead, owner, "放弃后再次咨询，重新打开",
                                      event="reopened")
         return owner
-    before = snapshot(lead)
-    lead.previous_owner_id, lead.owner_id = lead.owner_id, None
-    lead.status, lead.in_pool, lead.pooled_at = "new", True, uow.now
-    lead.assignment_reason = "放弃后再次咨询，重新打开，进入公海"
-    uow.add(lead)
-    uow.event(lead.id, "reopened", {"pool": True}, customer_id=lead.customer_id)
-    uow.audit("lead.reopen", "lead", lead.id, before=before, after=snapshot(lead))
+    pool.put_in_pool(uow, lead, "放弃后再次咨询，重新打开，进入公海", event="reopened",
+                     action="lead.reopen")
     return None
 
 

@@ -11,7 +11,7 @@ from sqlmodel import col
 from crm_core.errors import Conflict, Forbidden, NotFound
 from crm_core.models import ClaimOffer, ClaimOfferCandidate, FollowUp, Lead, User
 from crm_core.models.pipeline import LEAD_STATUS_LABELS, OPEN_LEAD_STATUSES
-from crm_core.services import access, users
+from crm_core.services import access, offers, users
 from crm_core.sql import rowcount
 from crm_core.uow import UnitOfWork, snapshot
 
@@ -82,7 +82,7 @@ async def get_lead(uow: UnitOfWork, viewer: User, lead_id: int) -> Lead:
 async def claim_lead(uow: UnitOfWork, user: User, lead_id: int) -> Lead:
     """认领: an assigned lead of mine, an unowned one, a pool lead (the pool's limits apply)
     or a lead on offer to me (抢单: the first tap wins). Atomic: one winner."""
-    from crm_core.services import offers, pool
+    from crm_core.services import pool
 
     lead = await uow.session.get(Lead, lead_id)
     if lead is None:
@@ -176,10 +176,7 @@ async def drop_lead(uow: UnitOfWork, user: User, lead_id: int, reason: str, *,
     if rowcount(res) != 1:
         raise Conflict(f"lead {lead_id} changed concurrently", "这条线索刚被改过，请重新打开再试")
     await uow.session.refresh(lead)
-    await uow.session.execute(
-        update(ClaimOffer).where(col(ClaimOffer.lead_id) == lead_id,
-                                 col(ClaimOffer.status) == "open")
-        .values(status="cancelled"))
+    await offers.cancel_offers(uow, lead_id)
     uow.event(lead_id, "dropped", {"reason": reason, "status": status},
               customer_id=lead.customer_id, actor_id=user.id)
     uow.audit("lead.drop", "lead", lead_id, before=before,

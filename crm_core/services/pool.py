@@ -120,18 +120,25 @@ async def _send_warnings(uow: UnitOfWork, to_warn: dict[int, list[tuple[Lead, An
 
 
 async def _reclaim(uow: UnitOfWork, lead: Lead, days: float) -> None:
+    put_in_pool(uow, lead, f"{days:g} 天未跟进, 回收至公海")
+
+
+def put_in_pool(uow: UnitOfWork, lead: Lead, reason: str, *, event: str = "pooled",
+                action: str = "lead.reclaim") -> None:
+    """The lead leaves its owner for the public pool (new, claimable by reps), with why."""
     before = snapshot(lead)
     lead.previous_owner_id = lead.owner_id
     lead.owner_id = None
     lead.in_pool = True
     lead.pooled_at = uow.now
     lead.status = "new"
-    lead.assignment_reason = f"{days:g} 天未跟进, 回收至公海"
+    lead.assignment_reason = reason
     lead.updated_at = uow.now
     uow.add(lead)
-    uow.event(lead.id, "pooled", {"previous_owner_id": lead.previous_owner_id,
-                                  "reason": lead.assignment_reason})
-    uow.audit("lead.reclaim", "lead", lead.id, before=before, after=snapshot(lead))
+    uow.event(lead.id, event, {"previous_owner_id": lead.previous_owner_id,
+                               "reason": lead.assignment_reason},
+              customer_id=lead.customer_id)
+    uow.audit(action, "lead", lead.id, before=before, after=snapshot(lead))
 
 
 async def claim_from_pool(uow: UnitOfWork, lead_id: int, user_id: int) -> Lead:
