@@ -317,13 +317,15 @@ def prepare_db(bot_kind: str, postgres: str | None) -> tuple[str, str, Any]:
                 conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     else:
         url = f"sqlite:///{tmp}/bench.db"
+    from crm_core.db import migrate
+
+    migrate(url)        # the echo bot too: the adapters store callbacks in inbox_event
     if bot_kind == "real":
         from crm_core.clock import FrozenClock, SystemClock
-        from crm_core.db import Database, migrate
+        from crm_core.db import Database
         from crm_core.demo.seed import seed_demo
         from crm_core.uow import Actor, UnitOfWork
 
-        migrate(url)
 
         async def seed() -> None:
             db = Database(url)
