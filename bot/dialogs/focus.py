@@ -78,7 +78,8 @@ async def point(uow: UnitOfWork, ctx: Context, draft_id: int | None, dialog: str
                 buttons: list[dict[str, Any]] | None = None) -> None:
     """Point the chat at a draft (and remember buttons) inside `uow`; the memo follows."""
     ctx.memo["focus"] = await store.set_focus(uow, ctx.chat.key, ctx.user, draft_id,
-                                              dialog=dialog, buttons=buttons)
+                                              dialog=dialog, buttons=buttons,
+                                              known=ctx.memo.get("focus"))
     ctx.memo.pop("focused", None)
 
 

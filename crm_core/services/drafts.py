@@ -21,6 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import col
 
 from crm_core.errors import Conflict, NotFound
@@ -29,6 +30,7 @@ from crm_core.sql import rowcount, table
 from crm_core.uow import UnitOfWork
 
 DRAFT = table(Draft)
+_FOCUS = table(DialogState)
 REMIND_KIND = "draft.reminder"
 
 
@@ -233,11 +235,30 @@ async def get_focus(uow: UnitOfWork, chat_key: str) -> Focus | None:
 
 async def set_focus(uow: UnitOfWork, chat_key: str, user: User, draft_id: int | None, *,
                     dialog: str = "", buttons: Sequence[dict[str, Any]] | None = None,
-                    keep_buttons: bool = True, extra: dict[str, Any] | None = None) -> Focus:
+                    keep_buttons: bool = True, extra: dict[str, Any] | None = None,
+                    known: Focus | None = None) -> Focus:
     """Point the chat at a draft (None: no draft); `buttons`: the last card's buttons.
     A chat's first state is created with INSERT … ON CONFLICT DO NOTHING: two first messages
     of one chat handled at once (two server processes) both go through, the later one
-    writing over the earlier instead of failing on the key."""
+    writing over the earlier instead of failing on the key.
+
+    `known`: the focus this message already read (`get_focus`), when the row was there:
+    then one UPDATE writes the new state over it, without reading the row again."""
+    if known is not None and identity_key(DialogState, chat_key) not in \
+            uow.session.sync_session.identity_map:
+        data = {**known.extra, "draft": draft_id}
+        if buttons is not None:
+            data["buttons"] = list(buttons)
+        elif keep_buttons and known.buttons:
+            data["buttons"] = list(known.buttons)
+        if extra is not None:
+            data.update(extra)
+        res = await uow.session.execute(sa.update(_FOCUS).where(_FOCUS.c.key == chat_key)
+                                        .values(name=dialog, data=data, user_id=user.id,
+                                                updated_at=uow.now))
+        if rowcount(res) == 1:
+            rest = {k: v for k, v in data.items() if k not in ("draft", "buttons")}
+            return Focus(chat_key, draft_id, tuple(data.get("buttons") or ()), uow.now, rest)
     row = await uow.session.get(DialogState, chat_key)
     if row is None:
         ins = postgresql.insert if uow.db.dialect == "postgresql" else sqlite.insert
