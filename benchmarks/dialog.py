@@ -60,7 +60,8 @@ def count_round_trips(db: Database) -> None:
     event.listen(db.engine.sync_engine, "connect", wrap)
 
 
-async def run(rounds: int, url: str) -> dict[str, tuple[list[float], list[int], list[int]]]:
+async def run(rounds: int, url: str
+              ) -> dict[str, tuple[list[float], list[int], list[int], list[float]]]:
     migrate(url)
     db = Database(url)
     if db.dialect == "postgresql":
@@ -73,16 +74,17 @@ async def run(rounds: int, url: str) -> dict[str, tuple[list[float], list[int], 
     statements = [0]
     event.listen(db.engine.sync_engine, "before_cursor_execute",
                  lambda *_: statements.__setitem__(0, statements[0] + 1))
-    out: dict[str, tuple[list[float], list[int], list[int]]] = {
-        s: ([], [], []) for s in STEPS}
+    out: dict[str, tuple[list[float], list[int], list[int], list[float]]] = {
+        s: ([], [], [], []) for s in STEPS}
 
     async def step(name: str, *, text: str = "", press: ButtonPress | None = None
                    ) -> list[Reply]:
         statements[0] = ROUND_TRIPS[0] = 0
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         replies = await bot.handle(Incoming(uuid.uuid4().hex, chat, clock.now(), text=text,
                                             pressed=press))
         out[name][0].append(time.perf_counter() - t0)
+        out[name][3].append(time.process_time() - c0)
         out[name][1].append(statements[0])
         out[name][2].append(ROUND_TRIPS[0])
         return replies
@@ -131,11 +133,13 @@ def main() -> None:
             results = asyncio.run(run(args.rounds, f"sqlite:///{Path(tmp) / 'dialog.db'}"))
     warm = max(args.rounds // 6, 1)
     backend = "PostgreSQL" if args.postgres else "SQLite"
-    print(f"dialog steps, {args.rounds} rounds (first {warm} left out), {backend}, in-process")
-    for name, (times, counts, trips) in results.items():
+    print(f"dialog steps, {args.rounds} rounds (first {warm} left out), {backend}, in-process, "
+          f"load average {os.getloadavg()[0]:.1f}")
+    for name, (times, counts, trips, cpu) in results.items():
         t = sorted(times[warm:])
         p50, p95 = statistics.median(t) * 1000, t[int(len(t) * 0.95) - 1] * 1000
         line = (f"  {name:<12} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  "
+                f"CPU p50 {statistics.median(cpu[warm:]) * 1000:5.1f} ms  "
                 f"{statistics.median(counts[warm:]):3.0f} SQL statements")
         if args.postgres:
             line += f"  {statistics.median(trips[warm:]):3.0f} round trips"

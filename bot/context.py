@@ -48,7 +48,8 @@ class Context:
 
     def uow(self) -> UnitOfWork:
         """A unit of work acting as this user (audit rows carry the user)."""
-        return UnitOfWork(self.bot.db, self.bot.clock, Actor(self.user.id, self.user.login))
+        return UnitOfWork(self.bot.db, self.bot.clock, Actor(self.user.id, self.user.login),
+                          shared=self.memo.setdefault("uow", {}))
 
     async def say(self, reply: Reply) -> None:
         """Send an intermediate reply now (the final ones are returned by the handler)."""

@@ -73,13 +73,17 @@ class UnitOfWork:
     Leaving the block without commit rolls everything back: no partial writes.
     """
 
-    def __init__(self, db: Database, clock: Clock, actor: Actor | None = None) -> None:
+    def __init__(self, db: Database, clock: Clock, actor: Actor | None = None, *,
+                 shared: dict[str, Any] | None = None) -> None:
         self.db = db
         self.clock = clock
         self.actor = actor or Actor.system()
         self.now = clock.now()
         self._session: AsyncSession | None = None
         self.committed = False
+        # reads shared by the units of work of one request (one chat message): the cache
+        # versions, read once per message instead of once per transaction
+        self.shared = shared
 
     @property
     def session(self) -> AsyncSession:
@@ -116,6 +120,8 @@ class UnitOfWork:
         await self._write_appended(final=True)
         await self.session.commit()
         self.committed = True
+        if self.shared is not None:      # this commit may have moved a cache's version
+            cache_versions.forget(self.shared)
 
     async def rollback(self) -> None:
         """Undo everything of this transaction, the queued appended rows included."""

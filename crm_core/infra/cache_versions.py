@@ -42,12 +42,24 @@ _MEMO = "cache_versions"
 
 
 async def version(uow: UnitOfWork, cache: str) -> int:
-    """The committed version of `cache` (read once per transaction, all caches at once)."""
+    """The committed version of `cache` (read once per transaction, all caches at once; once
+    per request where the unit of work shares reads with the request's others, until one of
+    them commits). A cache used later in the request then holds what it held when the request
+    began, or newer: never older, since a cache is filled after its version is read."""
     memo: dict[str, int] | None = uow.memo.get(_MEMO)
     if memo is None:
-        memo = uow.memo[_MEMO] = {str(n): int(v) for n, v in
-                                  (await uow.sql(_VERSIONS_SQL)).all()}
+        memo = uow.shared.get(_MEMO) if uow.shared is not None else None
+        if memo is None:
+            memo = {str(n): int(v) for n, v in (await uow.sql(_VERSIONS_SQL)).all()}
+            if uow.shared is not None:
+                uow.shared[_MEMO] = memo
+        uow.memo[_MEMO] = memo
     return memo.get(cache, 0)
+
+
+def forget(shared: dict[str, Any]) -> None:
+    """After a commit: the request's next unit of work reads the versions again."""
+    shared.pop(_MEMO, None)
 
 
 async def touched(uow: UnitOfWork, cache: str) -> bool:

@@ -3,9 +3,10 @@ crm_core does not import nlp)."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import col
 
 from crm_core.models import (
@@ -18,8 +19,11 @@ from crm_core.models import (
     Stage,
 )
 from crm_core.policies import holidays
+from crm_core.sql import table
 from crm_core.uow import UnitOfWork
 
+_CONFIG = table(ConfigEntry)
+_CONFIG_VALUE = select(_CONFIG.c.value).where(_CONFIG.c.key == bindparam("key"))
 DEFAULT_NEXT_ACTIONS = ["预约演示", "发送资料", "安排拜访", "送样试用", "报价", "参观工厂",
                         "推进合同", "电话回访", "招标跟进", "其他"]
 NEXT_ACTION_CUES_KEY = "presets.next_action_cues"     # {preset: [cue word, …]} (/管理 预设)
@@ -38,9 +42,29 @@ async def catalog_version(uow: UnitOfWork, part: str = "catalog") -> int | None:
     return await uow.cache_version(part)
 
 
+_CONFIG_CACHE = "config_entries"
+
+
 async def get_config(uow: UnitOfWork, key: str, default: Any = None) -> Any:
-    row = await uow.session.get(ConfigEntry, key)
-    return default if row is None or row.value is None else row.value
+    """A configuration value (`default` when unset). Kept per process with the version of the
+    reference cache, which any change to `config_entry` bumps (crm_core.infra.cache_versions);
+    a transaction that changed the configuration itself reads it afresh."""
+    if await uow.changed_cache_sources("reference"):
+        row = await uow.session.get(ConfigEntry, key)
+        return default if row is None or row.value is None else row.value
+    version = await uow.cache_version("reference")
+    cached: tuple[int, dict[str, Any]] | None = uow.db.cache.get(_CONFIG_CACHE)
+    if cached is None or cached[0] != version:
+        cached = uow.db.cache[_CONFIG_CACHE] = (version, {})
+    values = cached[1]
+    if key not in values:
+        # a plain read, not session.get: nothing of it stays in this session to go stale
+        values[key] = (await uow.sql(_CONFIG_VALUE, {"key": key})).scalar()
+    value = values[key]
+    if value is None:
+        return default
+    # a fresh copy each time: callers may change what they get
+    return copy.deepcopy(value) if isinstance(value, dict | list) else value
 
 
 async def set_config(uow: UnitOfWork, key: str, value: Any, *, audit: bool = True) -> None:

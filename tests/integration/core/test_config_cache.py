@@ -1,0 +1,78 @@
+"""Configuration values are kept per process and validated by the reference cache's version
+(crm_core.services.catalog.get_config); the versions are read once per chat message and
+read again after a commit of that message (UnitOfWork(shared=…))."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+
+from crm_core.clock import FrozenClock
+from crm_core.db import Database
+from crm_core.services.catalog import get_config, set_config
+from crm_core.uow import UnitOfWork
+
+
+def _count(db: Database) -> list[str]:
+    seen: list[str] = []
+    event.listen(db.engine.sync_engine, "before_cursor_execute",
+                 lambda _c, _cur, sql, *_: seen.append(sql))
+    return seen
+
+
+async def _get(db: Database, clock: FrozenClock, key: str, **kw: Any) -> Any:
+    async with UnitOfWork(db, clock, **kw) as uow:
+        return await get_config(uow, key, "unset")
+
+
+async def test_a_change_by_another_process_is_seen_by_the_next_read(
+        db_url: str, clock: FrozenClock) -> None:
+    one, other = Database(db_url), Database(db_url)       # two processes' caches
+    try:
+        assert await _get(one, clock, "presets.obstacles") == "unset"
+        async with UnitOfWork(other, clock) as uow:
+            await set_config(uow, "presets.obstacles", ["预算冻结"])
+            await uow.commit()
+        assert await _get(one, clock, "presets.obstacles") == ["预算冻结"]
+        seen = _count(one)
+        assert await _get(one, clock, "presets.obstacles") == ["预算冻结"]
+        assert not any("config_entry" in s for s in seen)    # held: only the version read
+        async with UnitOfWork(other, clock) as uow:          # in place, same key
+            await set_config(uow, "presets.obstacles", ["竞品介入", "其他"])
+            await uow.commit()
+        assert await _get(one, clock, "presets.obstacles") == ["竞品介入", "其他"]
+    finally:
+        await one.dispose()
+        await other.dispose()
+
+
+async def test_own_uncommitted_change_and_callers_changes_stay_out_of_the_cache(
+        db: Database, clock: FrozenClock) -> None:
+    async with UnitOfWork(db, clock) as uow:
+        await set_config(uow, "presets.obstacles", ["预算冻结"])
+        await uow.flush()
+        assert await get_config(uow, "presets.obstacles") == ["预算冻结"]
+        # rolled back: never committed
+    assert await _get(db, clock, "presets.obstacles") == "unset"
+    async with UnitOfWork(db, clock) as uow:
+        await set_config(uow, "presets.obstacles", ["预算冻结"])
+        await uow.commit()
+    got = await _get(db, clock, "presets.obstacles")
+    got.append("改了")                                    # a caller changing its copy
+    assert await _get(db, clock, "presets.obstacles") == ["预算冻结"]
+
+
+async def test_versions_are_read_once_per_message_and_again_after_its_commit(
+        db: Database, clock: FrozenClock) -> None:
+    shared: dict[str, Any] = {}
+    seen = _count(db)
+    for _ in range(3):
+        await _get(db, clock, "presets.obstacles", shared=shared)
+    assert sum("cache_version" in s for s in seen) == 1
+    async with UnitOfWork(db, clock, shared=shared) as uow:   # the message's write
+        await set_config(uow, "presets.obstacles", ["预算冻结"])
+        await uow.commit()
+    # the commit moved the version: the message's next read sees it, and the new value
+    assert await _get(db, clock, "presets.obstacles", shared=shared) == ["预算冻结"]
+    assert sum("cache_version" in s for s in seen) == 2
