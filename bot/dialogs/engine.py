@@ -91,16 +91,23 @@ async def start(ctx: Context, dialog: Dialog[Any], draft: Any, *,
         assert row.id is not None
         turn.draft_id = row.id
         reply = await render_step(turn, dialog, row, draft) if step is not None else None
-        await chat_focus.point(uow, ctx, row.id, dialog.name, buttons=chat_focus.buttons_json(
-            reply.buttons) if isinstance(reply, Card) else None)
+        # a kept draft already waits: the answer starts with the question about it, and the
+        # chat remembers all of the answer's buttons in this same write
+        # (focus.fit_and_remember then finds them stored)
+        ask = await _ask_about(ctx, prev) if prev is not None and prev.kept and dialog.kept \
+            else None
+        if ask is not None and reply is not None:
+            buttons = chat_focus.remembered([ask, *turn.notes, reply]) or None
+        else:
+            buttons = chat_focus.buttons_json(reply.buttons) if isinstance(reply, Card) \
+                else None
+        await chat_focus.point(uow, ctx, row.id, dialog.name, buttons=buttons)
         await uow.commit()
     if reply is None:                                   # nothing to ask or confirm: save
         out = await _save(turn, dialog, row, draft, row.version)
     else:
         out, turn.notes = [*turn.notes, reply], []
-    if prev is not None and prev.kept and dialog.kept:
-        return [await _ask_about(ctx, prev), *out]
-    return out
+    return [ask, *out] if ask is not None else out
 
 
 async def handle_text(ctx: Context, text: str) -> list[Reply] | None:
@@ -499,10 +506,10 @@ async def _focused(ctx: Context) -> Draft | None:
 
 async def _load_focused(ctx: Context) -> Draft | None:
     ttl = ctx.bot.dialog_ttl
-    focus = await chat_focus.current(ctx)
-    if focus is None or focus.draft_id is None:
-        return None
-    async with ctx.uow() as uow:
+    async with ctx.uow() as uow:                 # the focus and its draft: one unit of work
+        focus = await chat_focus.current(ctx, uow)
+        if focus is None or focus.draft_id is None:
+            return None
         row = await store.open_draft(uow, ctx.user, focus.draft_id)
         if row is None:
             return None

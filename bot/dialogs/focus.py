@@ -43,22 +43,29 @@ async def fit_and_remember(ctx: Context, replies: list[Reply]) -> list[Reply]:
     """Page cards over the platform's limit; remember the last card's buttons."""
     limit = button_limit(ctx.chat.platform)
     out: list[Reply] = []
-    shown: list[Button] = []              # every card of this answer is live: all count
     for r in replies:
-        if isinstance(r, Card) and r.buttons:
-            if not any(b.action == MORE_ACTION for b in r.buttons):
-                shown.extend(r.buttons)
-            if len(r.buttons) > limit:
-                r = replace(r, buttons=page_of(r.buttons, limit, 0, _more))
+        if isinstance(r, Card) and r.buttons and len(r.buttons) > limit:
+            r = replace(r, buttons=page_of(r.buttons, limit, 0, _more))
         out.append(r)
-    if shown:
-        latest = [_as_json(b) for b in {b.label: b for b in shown}.values()]  # later wins
+    latest = remembered(replies)
+    if latest:
         focus = await current(ctx)
         if focus is None or list(focus.buttons) != latest:   # the engine may have stored them
             async with ctx.uow() as uow:
                 await point(uow, ctx, focus.draft_id if focus else None, buttons=latest)
                 await uow.commit()
     return out
+
+
+def remembered(replies: Sequence[Reply | None]) -> list[dict[str, Any]]:
+    """The buttons the chat remembers after these replies: every card's (all are live), one
+    per label, the later winning; a page of [更多] is not remembered over its card's."""
+    shown: list[Button] = []
+    for r in replies:
+        if isinstance(r, Card) and r.buttons and \
+                not any(b.action == MORE_ACTION for b in r.buttons):
+            shown.extend(r.buttons)
+    return [_as_json(b) for b in {b.label: b for b in shown}.values()]
 
 
 async def current(ctx: Context, uow: UnitOfWork | None = None) -> store.Focus | None:

@@ -50,8 +50,18 @@ def looks_like_org(text: str) -> bool:
 
 async def extract(t: Turn, text: str) -> Extraction:
     """`text` read with the tenant's catalog and the words this rep taught (issue 13)."""
-    async with t.ctx.uow() as uow:
-        return await t.ctx.bot.catalog.read(uow, t.ctx.user.id, text, t.ctx.now)
+    return await read_text(t.ctx, text)
+
+
+async def read_text(ctx: Context, text: str) -> Extraction:
+    """`text` read once per message (a new note typed at a waiting card is read by the card's
+    dialog, then started from the same reading)."""
+    memo: dict[str, Extraction] = ctx.memo.setdefault(_READINGS, {})
+    found = memo.get(text)
+    if found is None:
+        async with ctx.uow() as uow:
+            found = memo[text] = await ctx.bot.catalog.read(uow, ctx.user.id, text, ctx.now)
+    return found
 
 
 def merge_extraction(n: Note, ext: Extraction, *, overwrite: bool) -> None:
@@ -83,6 +93,10 @@ def set_contact_mention(n: Note, mention: str) -> None:
 
 
 # --- customers -----------------------------------------------------------------------------------
+
+_CUSTOMERS = "followup.customers"      # ctx.memo: customers read in this message, by id
+_READINGS = "followup.readings"        # ctx.memo: texts read in this message
+
 
 def set_new_customer(n: Note, name: str, *, confirmed: bool) -> None:
     n.customer, n.customer_id, n.customer_new = name[:120], None, True
@@ -128,6 +142,7 @@ async def resolve_customer(t: Turn, n: Note, name: str | None,
         found = await customer_service.by_names(uow, [name])
     if found:
         _set_customer(n, found[0].id, found[0].name)
+        t.ctx.memo.setdefault(_CUSTOMERS, {})[found[0].id] = found[0]   # for `prepare`
     else:
         set_new_customer(n, name, confirmed=False)
 
@@ -248,8 +263,10 @@ async def prepare(t: Turn, n: Note) -> None:
         return
     ctx = t.ctx
     async with ctx.uow() as uow:
-        found = await customer_service.by_ids(uow, [n.customer_id])
-        customer = found[0] if found else None
+        customer = ctx.memo.get(_CUSTOMERS, {}).get(n.customer_id)   # read this message
+        if customer is None:
+            found = await customer_service.by_ids(uow, [n.customer_id])
+            customer = found[0] if found else None
         if customer is None:
             n.customer_id, n.customer = None, None
             return

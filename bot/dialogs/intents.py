@@ -12,7 +12,7 @@ from bot import texts
 from bot.context import Context
 from bot.dialogs import engine, followup, stage_move
 from bot.dialogs.declare import Answer, Dialog, Saved, Slot, Turn
-from bot.dialogs.followup_read import extract, looks_like_correction
+from bot.dialogs.followup_read import extract, looks_like_correction, read_text
 from bot.messages import Button, Card, Reply, Text
 from bot.render.cards import tasks_reply
 from bot.render.format import clip, first_contact_text, short_dt
@@ -29,8 +29,7 @@ log = logging.getLogger(__name__)
 async def start_from_text(ctx: Context, text: str, *, from_voice: bool) -> list[Reply]:
     if looks_like_correction(text):
         return await correct_last(ctx, text)
-    async with ctx.uow() as uow:
-        ext: Extraction = await ctx.bot.catalog.read(uow, ctx.user.id, text, ctx.now)
+    ext: Extraction = await read_text(ctx, text)
     source = "voice" if from_voice else "chat"
     log.debug("intent %s for %s", ext.intent, ctx.user.login)
     if ext.intent == "log_followup":
