@@ -169,6 +169,9 @@ async def _serve_app(conn: Any, fake_url: str, db_url: str, bot_kind: str, port:
     await site.start()
     conn.send(port)
     loop = asyncio.get_running_loop()
+    cpu0 = time.process_time()
+    profile_to = os.environ.get("CRMBOT_BENCH_PROFILE")     # a cProfile of the measured part
+    profiler: Any = None
     while True:
         cmd = await loop.run_in_executor(None, conn.recv)
         if cmd == "reset":
@@ -177,12 +180,23 @@ async def _serve_app(conn: Any, fake_url: str, db_url: str, bot_kind: str, port:
                 d.timing.clear()
                 d.timing.enabled = True
                 d.errors = 0
+            if profile_to:
+                import cProfile
+
+                profiler = cProfile.Profile()
+                profiler.enable()
+            cpu0 = time.process_time()
             conn.send("ok")
         elif cmd == "collect":
             for d in dispatchers:
                 await d.drain(30)
+            cpu = time.process_time() - cpu0
+            if profiler is not None:
+                profiler.disable()
+                profiler.dump_stats(f"{profile_to}.{os.getpid()}")
+                profiler = None
             conn.send({d.platform: {"samples": d.timing.samples, "bot": d.timing.bot,
-                                    "errors": d.errors} for d in dispatchers})
+                                    "errors": d.errors, "cpu_s": cpu} for d in dispatchers})
         elif cmd == "stop":
             break
     for close in reversed(ctx.closers):
@@ -414,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
                 parent.recv()
             print(f"{name}: measuring {len(load)} messages at {args.rate}/s …")
             acks, failures = asyncio.run(fire(base, load, args.rate, name == "feishu"))
-            result: dict[str, Any] = {"samples": [], "bot": [], "errors": 0}
+            result: dict[str, Any] = {"samples": [], "bot": [], "errors": 0, "cpu_s": 0.0}
             for _, parent in servers:
                 parent.send("collect")
             for _, parent in servers:
@@ -422,6 +436,7 @@ def main(argv: list[str] | None = None) -> int:
                 result["samples"] += part["samples"]
                 result["bot"] += part["bot"]
                 result["errors"] += part["errors"]
+                result["cpu_s"] += part["cpu_s"]
             samples = result["samples"]
             adapter = [t - b for t, b in zip(samples, result["bot"], strict=True)]
             figures[name] = {
@@ -437,6 +452,8 @@ def main(argv: list[str] | None = None) -> int:
                 "bot_p99_ms": round(pct(result["bot"], 99), 2),
                 "adapter_p50_ms": round(pct(adapter, 50), 2),
                 "adapter_p99_ms": round(pct(adapter, 99), 2),
+                # the server processes' CPU (all threads) over the measured part, per message
+                "server_cpu_ms_per_msg": round(result["cpu_s"] * 1000 / max(len(load), 1), 2),
             }
             f = figures[name]
             print(f"  server-side callback→send: p50 {f['server_p50_ms']} ms, "
@@ -448,6 +465,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"p50 {f['adapter_p50_ms']} ms, p99 {f['adapter_p99_ms']} ms")
             print(f"  callback ack (client view): p50 {f['ack_p50_ms']} ms, "
                   f"p99 {f['ack_p99_ms']} ms")
+            print(f"  server CPU per message (all server processes): "
+                  f"{f['server_cpu_ms_per_msg']} ms")
     finally:
         for _, parent in servers:
             parent.send("stop")

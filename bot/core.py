@@ -79,11 +79,12 @@ class Bot:
             return await inbound.first_time(uow, platform, event_id)
 
     async def handle(self, incoming: Incoming, respond: Respond | None = None) -> list[Reply]:
+        shared: dict[str, Any] = {}     # reads the message's units of work share (the versions)
         try:
-            user = await self._resolve_user(incoming)
+            user = await self._resolve_user(incoming, shared)
             if user is None:
                 return await self._unbound(incoming)
-            ctx = Context(self, user, incoming, respond)
+            ctx = Context(self, user, incoming, respond, memo={"uow": shared})
             return await focus.fit_and_remember(ctx, await self._dispatch(ctx))
         except CrmError as e:
             log.info("refused %s from %s: %s", incoming.event_id, incoming.chat.user_id, e)
@@ -95,12 +96,13 @@ class Bot:
 
     # --- users -------------------------------------------------------------------------
 
-    async def _resolve_user(self, incoming: Incoming) -> User | None:
+    async def _resolve_user(self, incoming: Incoming, shared: dict[str, Any] | None = None
+                            ) -> User | None:
         uid = incoming.chat.user_id
         if not uid:
             return None
-        async with self.uow() as uow:
-            user = await users.user_by_identity(uow, incoming.chat.platform, uid)
+        async with UnitOfWork(self.db, self.clock, shared=shared) as uow:
+            user = await users.user_for_message(uow, incoming.chat.platform, uid)
             if user is not None:
                 if not user.active:
                     return None

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import col
 
 from crm_core.models import User, UserIdentity
@@ -19,6 +21,33 @@ async def user_by_identity(uow: UnitOfWork, platform: str, platform_user_id: str
         )
     )).scalars().first()
     return row
+
+
+_BY_IDENTITY = "users.by_identity"
+
+
+async def user_for_message(uow: UnitOfWork, platform: str, platform_user_id: str
+                           ) -> User | None:
+    """`user_by_identity` for every chat message: the row's values are kept per process with
+    the version of the reference cache (any change to users or identities bumps it:
+    crm_core.infra.cache_versions); each call gets its own detached `User`, as a read in a
+    unit of work closed since would give."""
+    if await uow.changed_cache_sources("reference"):
+        return await user_by_identity(uow, platform, platform_user_id)
+    version = await uow.cache_version("reference")
+    cached: tuple[int, dict[tuple[str, str], dict[str, Any]]] | None = \
+        uow.db.cache.get(_BY_IDENTITY)
+    if cached is None or cached[0] != version:
+        cached = uow.db.cache[_BY_IDENTITY] = (version, {})
+    values = cached[1].get((platform, platform_user_id))
+    if values is None:
+        user = await user_by_identity(uow, platform, platform_user_id)
+        if user is not None:
+            cached[1][(platform, platform_user_id)] = user.model_dump()
+        return user
+    user = User(**values)
+    make_transient_to_detached(user)        # the row it is: an add() updates, never inserts
+    return user
 
 
 async def user_by_login(uow: UnitOfWork, login: str) -> User | None:

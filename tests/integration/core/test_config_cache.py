@@ -76,3 +76,41 @@ async def test_versions_are_read_once_per_message_and_again_after_its_commit(
     # the commit moved the version: the message's next read sees it, and the new value
     assert await _get(db, clock, "presets.obstacles", shared=shared) == ["预算冻结"]
     assert sum("cache_version" in s for s in seen) == 2
+
+
+async def test_the_chat_user_is_kept_until_another_process_changes_users(
+        demo_db_url: str, clock: FrozenClock) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from crm_core.models import User
+    from crm_core.services import binding
+    from crm_core.services.users import user_for_message
+
+    one, other = Database(demo_db_url), Database(demo_db_url)
+    try:
+        async with UnitOfWork(one, clock) as uow:
+            first = await user_for_message(uow, "console", "zhangwei")
+        assert first is not None and first.active
+        seen = _count(one)
+        clock.advance(timedelta(minutes=5))
+        async with UnitOfWork(one, clock) as uow:
+            again = await user_for_message(uow, "console", "zhangwei")
+            assert again is not None and again is not first and again.id == first.id
+            # the kept user is the row: touching it updates it (no second row)
+            await binding.touch(uow, again)
+        assert not any("user_identity" in s for s in seen)
+        async with UnitOfWork(other, clock) as uow:
+            rows = list((await uow.session.execute(
+                select(User).where(User.login == "zhangwei"))).scalars())
+            assert len(rows) == 1 and rows[0].last_seen_at == clock.now()
+            rows[0].active = False                         # an admin on the other process
+            uow.add(rows[0])
+            await uow.commit()
+        async with UnitOfWork(one, clock) as uow:
+            gone = await user_for_message(uow, "console", "zhangwei")
+        assert gone is not None and not gone.active
+    finally:
+        await one.dispose()
+        await other.dispose()
