@@ -129,6 +129,20 @@ def clips(data: Path) -> list[tuple[Path, str, str]]:
     return out
 
 
+def config_of(args: argparse.Namespace) -> AsrConfig:
+    """The product's `AsrConfig` with the knobs given on the command line."""
+    cfg = AsrConfig(threads=args.threads, beam_size=args.beam_size, device="cpu")
+    if args.cache_dir is not None:
+        cfg = cfg.with_(cache_dir=args.cache_dir)
+    if args.window_margin is not None:
+        cfg = cfg.with_(window_margin_s=args.window_margin if args.window_margin >= 0 else None)
+    if args.prompt_budget is not None:
+        cfg = cfg.with_(prompt_token_budget=args.prompt_budget)
+    if args.compute_type is not None:
+        cfg = cfg.with_(compute_type=args.compute_type)
+    return cfg
+
+
 def model_figures(cfg: AsrConfig) -> dict[str, Any]:
     spec = PACKAGED[cfg.model_size]
     target = Path(cfg.cache_dir).expanduser() / cfg.model_size
@@ -242,9 +256,7 @@ def run_set(args: argparse.Namespace) -> int:
         transcribe_set,
     )
 
-    cfg = AsrConfig(threads=args.threads, beam_size=args.beam_size, device="cpu")
-    if args.cache_dir is not None:
-        cfg = cfg.with_(cache_dir=args.cache_dir)
+    cfg = config_of(args)
     notes, catalog, raw = load_set(args.voice_set)
     labels = load_labels(args.voice_set)
     if args.notes:
@@ -342,6 +354,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--beam-size", type=int, default=AsrConfig().beam_size)
     ap.add_argument("--cache-dir", type=Path, default=None)
+    ap.add_argument("--window-margin", type=float, default=None,
+                    help="seconds the encoder sees after the speech (negative: full 30 s)")
+    ap.add_argument("--prompt-budget", type=int, default=None,
+                    help="tokens for the names prompt")
+    ap.add_argument("--compute-type", default=None, help="int8, int8_float32, …")
     ap.add_argument("--reps-long", type=int, default=2, help="runs per 15 s note")
     ap.add_argument("--no-baseline", action="store_true",
                     help="skip the pass without names in the prompt")
@@ -364,9 +381,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.data / "sentences.tsv").is_file():
         print(f"no clips at {args.data} (expected sentences.tsv and the clips)")
         return 2
-    cfg = AsrConfig(threads=args.threads, beam_size=args.beam_size, device="cpu")
-    if args.cache_dir is not None:
-        cfg = cfg.with_(cache_dir=args.cache_dir)
+    cfg = config_of(args)
     refs = load_refs(args.data)
     items = clips(args.data)
 

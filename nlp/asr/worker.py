@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import resource
@@ -86,6 +87,30 @@ def _peak_rss_mb() -> float:
     return kb / 1024 if sys.platform != "darwin" else kb / 1024 / 1024
 
 
+def _release_memory() -> None:
+    """Hand the allocator's free pages back to the system (glibc ``malloc_trim``): a job's
+    buffers otherwise stay resident, the process grows towards ``recycle_rss_mb`` and is
+    replaced, and the next note waits for the new one to load (measured on the shared
+    clips: 383 MB after 72 jobs without, 332 MB with; about 6 ms a call)."""
+    trim = _malloc_trim()
+    if trim is not None:
+        with contextlib.suppress(Exception):
+            trim(0)
+
+
+@functools.lru_cache(maxsize=1)
+def _malloc_trim() -> Callable[[int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        fn: Callable[[int], int] = ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):   # not glibc (musl, …): nothing to trim
+        return None
+    return fn
+
+
 def _rss_mb() -> float:
     """This process's resident memory now (0 where /proc is not there)."""
     return _status_mb("VmRSS") or 0.0
@@ -125,6 +150,7 @@ def _serve(conn: Connection, config: AsrConfig, factory: EngineFactory) -> None:
             elif kind == "job":
                 _, audio, fmt, vocabulary, hints = msg
                 result = _run_job(engine, audio, fmt, vocabulary, hints)
+                _release_memory()
                 # memory grows with the jobs (allocator caches, fragmentation): past the
                 # limit, the parent replaces this process once it has the result
                 reply = ("recycle" if _rss_mb() > config.recycle_rss_mb else "ok", result)

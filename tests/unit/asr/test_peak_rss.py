@@ -21,3 +21,25 @@ def test_peak_rss_of_a_child_ignores_a_big_parent() -> None:
     assert inherited > 300
     assert own < 200
     del ballast
+
+
+TRIM_CODE = """
+import numpy as np
+from nlp.asr.worker import _release_memory, _rss_mb
+blocks = [np.ones(64 * 1024 // 8) for _ in range(3000)]   # ~190 MB of 64 KB heap blocks
+keep = blocks[-1]                                          # pins the top of the heap
+del blocks
+before = _rss_mb()
+_release_memory()
+print(before, _rss_mb())
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc malloc_trim")
+def test_release_memory_hands_freed_heap_back() -> None:
+    """After a job the worker returns the allocator's free pages, so that its resident
+    memory does not creep up to the recycle limit (a recycle makes the next note wait)."""
+    out = subprocess.run([sys.executable, "-c", TRIM_CODE], capture_output=True, text=True,
+                         check=True).stdout.split()
+    before, after = float(out[0]), float(out[1])
+    assert before - after > 100
