@@ -25,6 +25,15 @@ from crm_core.sql import rowcount, table
 
 T = table(InboxEvent)
 MAX_ATTEMPTS = 5
+_PUT_COLUMNS = ("platform", "event_id", "payload", "received_at", "status", "attempts",
+                "locked_by", "locked_until")
+_PUT = {mod.dialect.name: mod.insert(T).values({c: sa.bindparam(c) for c in _PUT_COLUMNS})
+        .on_conflict_do_nothing(index_elements=["platform", "event_id"]).returning(T.c.id)
+        for mod in (postgresql, sqlite)}
+_DONE = (sa.update(T).where(T.c.id == sa.bindparam("row_id"),
+                            T.c.locked_by == sa.bindparam("worker"), T.c.status == "working")
+         .values(status="done", done_at=sa.bindparam("done_at"), last_error=None,
+                 locked_by=None, locked_until=None))
 
 
 @dataclass(frozen=True)
@@ -43,18 +52,17 @@ async def put(db: Database, platform: str, event_id: str, payload: dict[str, Any
     (a retry of the platform). Committed when it returns. With `claim_for`, the row is
     stored already claimed by that worker for `lease` (what `claim` would do next, without
     a second transaction per message)."""
-    mod = postgresql if db.dialect == "postgresql" else sqlite
-    state: dict[str, Any] = {"status": "pending", "attempts": 0}
+    values: dict[str, Any] = {
+        "platform": platform, "event_id": str(event_id)[:255], "payload": payload,
+        "received_at": now, "status": "pending", "attempts": 0, "locked_by": None,
+        "locked_until": None}
     if claim_for is not None:
-        state = {"status": "working", "attempts": 1, "locked_by": claim_for,
-                 "locked_until": now + (lease or timedelta(minutes=5))}
-    stmt = (mod.insert(T).values(platform=platform, event_id=str(event_id)[:255],
-                                 payload=payload, received_at=now, **state)
-            .on_conflict_do_nothing(index_elements=["platform", "event_id"])
-            .returning(T.c.id))
-    async with db.sessions() as s:
-        row = (await s.execute(stmt)).first()
-        await s.commit()
+        values.update(status="working", attempts=1, locked_by=claim_for,
+                      locked_until=now + (lease or timedelta(minutes=5)))
+    # one statement built once per dialect, on a plain connection: a callback's own
+    # transaction needs no ORM session
+    async with db.engine.begin() as conn:
+        row = (await conn.execute(_PUT[db.dialect], values)).first()
     return int(row[0]) if row is not None else None
 
 
@@ -93,6 +101,11 @@ async def finish(db: Database, row_id: int, worker: str, now: datetime, *,
     else:
         values = {"status": "dead" if attempts >= MAX_ATTEMPTS else "pending",
                   "last_error": error[:500]}
+    if error is None:
+        async with db.engine.begin() as conn:
+            res = await conn.execute(_DONE, {"row_id": row_id, "worker": worker,
+                                             "done_at": now})
+        return bool(rowcount(res))
     stmt = (sa.update(T).where(T.c.id == row_id, T.c.locked_by == worker,
                                T.c.status == "working")
             .values(locked_by=None, locked_until=None, **values))
