@@ -97,21 +97,16 @@ async def finish(db: Database, row_id: int, worker: str, now: datetime, *,
     """Mark a claimed row done, or — on `error` — pending again (dead after MAX_ATTEMPTS).
     False when the worker had lost its lease (another took the row)."""
     if error is None:
-        values: dict[str, Any] = {"status": "done", "done_at": now, "last_error": None}
+        params: dict[str, Any] = {"row_id": row_id, "worker": worker, "done_at": now}
+        stmt: Any = _DONE
     else:
-        values = {"status": "dead" if attempts >= MAX_ATTEMPTS else "pending",
-                  "last_error": error[:500]}
-    if error is None:
-        async with db.engine.begin() as conn:
-            res = await conn.execute(_DONE, {"row_id": row_id, "worker": worker,
-                                             "done_at": now})
-        return bool(rowcount(res))
-    stmt = (sa.update(T).where(T.c.id == row_id, T.c.locked_by == worker,
-                               T.c.status == "working")
-            .values(locked_by=None, locked_until=None, **values))
-    async with db.sessions() as s:
-        res = await s.execute(stmt)
-        await s.commit()
+        params = {}
+        stmt = (sa.update(T).where(T.c.id == row_id, T.c.locked_by == worker,
+                                   T.c.status == "working")
+                .values(locked_by=None, locked_until=None, last_error=error[:500],
+                        status="dead" if attempts >= MAX_ATTEMPTS else "pending"))
+    async with db.engine.begin() as conn:
+        res = await conn.execute(stmt, params)
     return bool(rowcount(res))
 
 
