@@ -102,6 +102,20 @@ def cue_words(catalog: Catalog | None) -> tuple[str, ...]:
         w for w in words if 2 <= len(w) <= CUE_MAX_CHARS and all(is_han(ch) for ch in w)))
 
 
+# The day and time words the extractor reads a date by (CONVENTIONS): heard as a tone-free
+# homophone that is no word (越底前 → 月底前, 名天 → 明天) they are respelled like cue words.
+TIME_WORDS: tuple[str, ...] = (
+    "今天", "明天", "后天", "大后天", "上午", "中午", "下午", "晚上", "早上", "傍晚",
+    "月底", "月初", "月中", "年底", "年初", "周末", "下周", "这周", "本周", "下个月",
+    "礼拜", "星期", "国庆", "春节", "元旦", "节后", "年后",
+)
+
+
+def time_cue_words(catalog: Catalog | None) -> tuple[str, ...]:
+    """`cue_words` and the time words, cue words first."""
+    return tuple(dict.fromkeys((*cue_words(catalog), *TIME_WORDS)))
+
+
 Key = tuple[Syllable, ...]
 
 
@@ -302,7 +316,7 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
     out = normalize_spoken(out)
     try:
         names = [(s, e) for s, e, _en in index.mentions(out)] if index is not None else []
-        out = respell_cues(out, cue_words(catalog), names)
+        out = respell_cues(out, time_cue_words(catalog), names)
     except Exception:
         log.exception("cue respelling failed; keeping the heard words")
     return Snapped(out, diff_marks(text, out, index))

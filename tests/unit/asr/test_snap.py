@@ -12,6 +12,7 @@ from nlp.asr.snap import (
     respell_cues,
     snap_acoustic,
     snap_transcript_names,
+    time_cue_words,
 )
 from nlp.asr.spoken import (
     fix_clock_words,
@@ -246,7 +247,7 @@ def test_written_notes_keep_their_words() -> None:
     for folder in ("voice_set", "voice_heldout"):
         catalog = Catalog.from_dict(json.loads(
             (root / folder / "catalog.json").read_text(encoding="utf-8")))
-        words = cue_words(catalog)
+        words = time_cue_words(catalog)
         index = index_for(catalog)
         for line in (root / folder / "notes.jsonl").read_text(encoding="utf-8").splitlines():
             text = json.loads(line)["text"]
@@ -257,3 +258,16 @@ def test_written_notes_keep_their_words() -> None:
 def test_a_part_of_day_then_a_cue_word() -> None:
     out = snap_transcript_names("10月12号上五大电话问", Catalog())
     assert out.text == "10月12号上午打电话问"
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("我越底前把样品寄过去", "我月底前把样品寄过去"),   # yue di: no word, 月底 is
+        ("名天下午三点过去", "明天下午三点过去"),
+        ("越过山头就到了", "越过山头就到了"),           # a word stays
+        ("今天去了一趟", "今天去了一趟"),
+    ],
+)
+def test_time_words_respelled_from_exact_homophones(heard: str, meant: str) -> None:
+    assert snap_transcript_names(heard, None).text == meant
