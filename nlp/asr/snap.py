@@ -241,8 +241,9 @@ def respell_cues(text: str, words: tuple[str, ...],
             word = keys.get(tuple(span)) or _near_cue(span, near)
             if word is None:
                 continue
-            if size == 2 and any(base_word_freq(ch) >= FUNCTION_FREQ for ch in heard):
-                continue
+            if size == 2 and any(base_word_freq(ch) >= FUNCTION_FREQ
+                                 for ch, w in zip(heard, word, strict=True) if ch == w):
+                continue    # 加个 keeps its 个: never 价格; 和同 is 合同 (和 is what changes)
             if sum(a != b for a, b in zip(heard, word, strict=True)) > max(1, size - 2):
                 continue    # 板加 is never 搬家: a cue word is heard at most one character off
             if heard in inside or any(

@@ -202,6 +202,8 @@ CUES = cue_words(Catalog.from_dict({"next_actions": ["推进合同", "电话回�
         ("想看一下电磁灶的实机", "想看一下电磁灶的实机"),   # a piece of the cue 看实机
         ("下周一我在给梁经理打歌电话", "下周一我在给梁经理打个电话"),
         ("加个微信再说", "加个微信再说"),          # 加个 holds a function word: never 价格
+        ("后天把和同发过去", "后天把合同发过去"),   # the function word is what was misheard
+        ("我和同事去了一趟", "我和同事去了一趟"),   # 和 / 同事: 和同 cuts through a word
         ("发微信说洗碗机坏了", "发微信说洗碗机坏了"),  # a cue word as heard stays
         ("电话要三七七九", "电话要三七七九"),        # 要 is no 约 (common readings only)
         ("纪律很严", "纪律很严"),                    # a dictionary word stays
