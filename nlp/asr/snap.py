@@ -27,6 +27,7 @@ from __future__ import annotations
 import difflib
 import logging
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
@@ -36,6 +37,7 @@ from nlp.extract import snap_transcript
 from nlp.phonetic import (
     FUNCTION_FREQ,
     Affinity,
+    Entry,
     PhoneticIndex,
     Syllable,
     crosses_word,
@@ -264,6 +266,50 @@ def respell_cues(text: str, words: tuple[str, ...],
     return "".join(out)
 
 
+PAUSES = "、，,"
+
+
+def join_name_pauses(text: str, index: PhoneticIndex) -> str:
+    """Drop the comma Whisper writes where the speaker paused after a name, when it splits
+    one clause: between a customer and its contact (康和大药房、邱店长 → 康和大药房邱店长),
+    and the list comma 、 after a contact or a customer that no other name of the same kind
+    follows (邱店长、说 → 邱店长说; 鼓楼医院、瑞金医院 is a list and stays)."""
+    spans = index.mentions(text)
+    if not spans:
+        return text
+    ends: dict[int, set[str]] = defaultdict(set)
+    starts: dict[int, set[str]] = defaultdict(set)
+    for s, e, en in spans:
+        ends[e].add(en.kind)
+        starts[s].add(en.kind)
+    drop: set[int] = set()
+    for pos, ch in enumerate(text):
+        if ch not in PAUSES or pos + 1 >= len(text) or not is_han(text[pos + 1]):
+            continue
+        before, after = ends.get(pos, set()), starts.get(pos + 1, set())
+        if "customer" in before and "contact" in after:
+            drop.add(pos)
+        elif ch != "、" and _own_contact_follows(text, pos, spans):
+            drop.add(pos)       # 去城建置业，找满经理谈了 → 去城建置业找满经理谈了
+        elif ch == "、" and before & {"customer", "contact"} and not before & after:
+            drop.add(pos)
+    return "".join(ch for i, ch in enumerate(text) if i not in drop)
+
+
+def _own_contact_follows(text: str, pos: int,
+                         spans: list[tuple[int, int, Entry]]) -> bool:
+    """A customer ends at ``pos`` and a contact of that customer is named in the clause
+    after the comma (a few characters on, before the next punctuation)."""
+    customers = {en.canonical for _s, e, en in spans if e == pos and en.kind == "customer"}
+    if not customers:
+        return False
+    stop = pos + 1
+    while stop < len(text) and stop - pos <= 4 and text[stop] not in "，,。？！；、":
+        stop += 1
+    return any(pos < s < stop and en.kind == "contact" and en.customer in customers
+               for s, _e, en in spans)
+
+
 def diff_marks(before: str, after: str, index: PhoneticIndex | None) -> tuple[Mark, ...]:
     """The spans of ``after`` that differ from ``before`` (character diff), each widened to
     the catalog name it belongs to; a same-length change that covers two names (仿之为 →
@@ -314,6 +360,8 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
             out = snap_transcript(out, catalog)
         except Exception:
             log.exception("snap_transcript failed; keeping the heard names")
+        if index is not None:
+            out = join_name_pauses(out, index)
     out = normalize_spoken(out)
     try:
         names = [(s, e) for s, e, _en in index.mentions(out)] if index is not None else []

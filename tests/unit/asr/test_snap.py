@@ -273,3 +273,22 @@ def test_a_part_of_day_then_a_cue_word() -> None:
 )
 def test_time_words_respelled_from_exact_homophones(heard: str, meant: str) -> None:
     assert snap_transcript_names(heard, None).text == meant
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("鼓楼医院、王主任说下周二送样", "鼓楼医院王主任说下周二送样"),
+        ("王主任、说下周二送样", "王主任说下周二送样"),
+        ("今天上午去鼓楼医院，找王主任谈了支架", "今天上午去鼓楼医院找王主任谈了支架"),
+        ("鼓楼医院、瑞金医院都要支架", "鼓楼医院、瑞金医院都要支架"),       # a list stays
+        ("王主任、陈主任都同意了", "王主任、陈主任都同意了"),
+        ("支架、监护仪都要", "支架、监护仪都要"),
+        ("去了鼓楼医院，下午回公司", "去了鼓楼医院，下午回公司"),          # no contact after
+        ("去了鼓楼医院，找陈主任谈了", "去了鼓楼医院，找陈主任谈了"),      # not its contact
+    ],
+)
+def test_a_pause_after_a_name_does_not_split_the_clause(heard: str, meant: str) -> None:
+    """Whisper writes a comma where the rep paused after a name; the extractor reads a
+    customer, its contact and the verb after them as one clause."""
+    assert snap_transcript_names(heard, CATALOG).text == meant
