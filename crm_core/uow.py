@@ -11,7 +11,7 @@ from enum import Enum
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,7 +25,7 @@ from crm_core.policies import audit as audit_policy
 log = logging.getLogger(__name__)
 # the audit chain's writers, one at a time on PostgreSQL: the function (migration pg_1)
 # takes pg_advisory_xact_lock(4242000001) and then reads the newest hash, in one round trip
-_AUDIT_LOCKED_HEAD = text("SELECT crmbot_audit_head()")
+_AUDIT_LOCKED_HEAD_SELECT = select(func.crmbot_audit_head())
 _AUDIT_HEAD = text("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
 
 
@@ -190,6 +190,15 @@ class UnitOfWork:
         conn = await self.session.connection()
         driver = (await conn.get_raw_connection()).driver_connection
         inline = driver if isinstance(driver, InlineConnection) else None
+        if conn.dialect.name == "postgresql":
+            # one round trip for every table's rows and the audit chain's locked head,
+            # then one for the chained audit rows
+            prev = await inserts.write_together(
+                conn, list(pending.items()), _AUDIT_LOCKED_HEAD_SELECT if audit_rows else None)
+            if audit_rows:
+                self._link_audit(prev or audit_policy.GENESIS, audit_rows)
+                await inserts.write_rows(conn, None, AuditLog, audit_rows)
+            return
         if audit_rows:
             pending[AuditLog] = audit_rows       # dicts keep order: written last
         for model, rows in pending.items():
@@ -200,17 +209,20 @@ class UnitOfWork:
 
     async def _chain_audit(self, conn: Any, inline: InlineConnection | None,
                            rows: list[dict[str, Any]]) -> None:
-        """Link each audit row to the one before it (crm_core.policies.audit). On PostgreSQL
-        a transaction-scoped advisory lock orders the writers from reading the newest hash
-        to the commit; SQLite has one writer, and a stale read there fails the write
-        instead of forking the chain."""
-        if conn.dialect.name == "postgresql":
-            prev = (await conn.execute(_AUDIT_LOCKED_HEAD)).scalar() or audit_policy.GENESIS
-        elif inline is not None:
+        """Link each audit row to the one before it (crm_core.policies.audit). SQLite has
+        one writer, and a stale read there fails the write instead of forking the chain. (On
+        PostgreSQL `crmbot_audit_head()`, read with the other appended rows, takes a
+        transaction-scoped advisory lock that orders the writers from reading the newest
+        hash to the commit.)"""
+        if inline is not None:
             head = inline.fetchone_now(str(_AUDIT_HEAD))
             prev = (head[0] if head else None) or audit_policy.GENESIS
         else:
             prev = (await conn.execute(_AUDIT_HEAD)).scalar() or audit_policy.GENESIS
+        self._link_audit(prev, rows)
+
+    @staticmethod
+    def _link_audit(prev: str, rows: list[dict[str, Any]]) -> None:
         for row in rows:
             row["prev_hash"] = prev
             row["hash"] = prev = audit_policy.chain_hash(prev, audit_policy.AuditRecord(

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import insert
+from sqlalchemy.sql import Select
 from sqlmodel import SQLModel
 
 from crm_core.infra.sqlite_inline import InlineConnection
@@ -16,6 +17,7 @@ from crm_core.sql import table as table_of
 _INSERTS: dict[type[SQLModel], Any] = {}     # one INSERT construct per appended table
 _Plan = tuple[str, list[Callable[[dict[str, Any]], Any]]]
 _PLANS: dict[tuple[type[SQLModel], str], _Plan | None] = {}
+_DEFAULTS: dict[type[SQLModel], list[tuple[str, Any]]] = {}
 
 
 def _insert_plan(model: type[SQLModel], dialect: Any) -> _Plan | None:
@@ -80,3 +82,37 @@ async def write_rows(conn: Any, inline: InlineConnection | None, model: type[SQL
         stmt = _INSERTS[model] = insert(table_of(model))
     # Core executemany: the rows are plain values, no ORM state to track
     await conn.execute(stmt, rows)
+
+
+async def write_together(conn: Any, groups: list[tuple[type[SQLModel], list[dict[str, Any]]]],
+                         tail: Select[Any] | None = None) -> Any:
+    """PostgreSQL: the rows of several tables in one statement, one round trip (each table's
+    rows a multi-row INSERT in a data-modifying CTE); with `tail`, a SELECT run in the same
+    statement, whose scalar is returned (the audit chain's locked head). Rows of one table
+    with different columns go in separate INSERTs of the same statement."""
+    inserts_: list[Any] = []
+    for model, rows in groups:
+        # a CTE's INSERT gets no column defaults from the execution: put them in the rows
+        defaults = _DEFAULTS.get(model)
+        if defaults is None:
+            defaults = _DEFAULTS[model] = [
+                (c.key, c.default) for c in table_of(model).columns if c.default is not None]
+        by_keys: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for row in rows:
+            for key, default in defaults:
+                if key not in row:
+                    row[key] = default.arg if default.is_scalar else (
+                        default.arg(None) if default.is_callable else default.arg)
+            by_keys.setdefault(tuple(row), []).append(row)
+        inserts_ += [insert(table_of(model)).values(same) for same in by_keys.values()]
+    if tail is None:
+        if not inserts_:
+            return None
+        *before, main = inserts_
+        stmt: Any = main
+    else:
+        before, stmt = inserts_, tail
+    if before:
+        stmt = stmt.add_cte(*(ins.cte(f"appended_{i}") for i, ins in enumerate(before)))
+    result = await conn.execute(stmt)
+    return result.scalar() if tail is not None else None
