@@ -79,14 +79,14 @@ def build_db(url: str, contacts: int) -> list[str]:
 
 def query_plan(url: str) -> list[str]:
     """The plan the database picks for the intake's one lookup statement (no table scan)."""
-    from crm_core.services.intake import LOOKUP_SQL
+    from crm_core.services.intake import LOOKUP_SQL, LOOKUP_SQL_SQLITE
 
     values = {"idem": "k", "client": "c1", "phone": "13800000000", "email": "x@y.cn",
               "company": "南京市鼓楼医院"}
     if url.startswith("sqlite"):
         con = sqlite3.connect(url.removeprefix("sqlite:///"))
         plans = [" | ".join(str(c) for c in row[1:]) for row in
-                 con.execute("EXPLAIN QUERY PLAN " + str(LOOKUP_SQL), values)]
+                 con.execute("EXPLAIN QUERY PLAN " + str(LOOKUP_SQL_SQLITE), values)]
         con.close()
         return plans
     from crm_core.db import sync_engine_for

@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 # the audit chain's writers, one at a time on PostgreSQL: the function (migration pg_1)
 # takes pg_advisory_xact_lock(4242000001) and then reads the newest hash, in one round trip
 _AUDIT_LOCKED_HEAD_SELECT = select(func.crmbot_audit_head())
+# a statement reading the cache versions along with its own rows (UNION ALL: what, id, info)
+CACHE_VERSIONS_UNION = cache_versions.VERSIONS_UNION
 _AUDIT_HEAD = text("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
 
 
@@ -151,6 +153,10 @@ class UnitOfWork:
     async def cache_version(self, cache: str) -> int:
         """The committed version of an in-process cache (`crm_core.infra.cache_versions`)."""
         return await cache_versions.version(self, cache)
+
+    def note_cache_versions(self, versions: dict[str, int]) -> None:
+        """The cache versions, read along with another statement (`CACHE_VERSIONS_UNION`)."""
+        cache_versions.note(self, versions)
 
     async def changed_cache_sources(self, cache: str) -> bool:
         """Whether this transaction wrote a table `cache` is read from (then it reads

@@ -62,6 +62,19 @@ def forget(shared: dict[str, Any]) -> None:
     shared.pop(_MEMO, None)
 
 
+# what a statement that reads the versions along with something else selects (one row per
+# cache: "cache:<name>", version), for `note`
+VERSIONS_UNION = "SELECT 'cache:' || name, version, NULL FROM cache_version"
+
+
+def note(uow: UnitOfWork, versions: dict[str, int]) -> None:
+    """The committed versions, read by this transaction in a statement of its own making
+    (`VERSIONS_UNION`): `version` then asks nothing more."""
+    uow.memo[_MEMO] = versions
+    if uow.shared is not None:
+        uow.shared[_MEMO] = versions
+
+
 async def touched(uow: UnitOfWork, cache: str) -> bool:
     """Whether this transaction wrote (or holds unflushed changes to) a table `cache` is
     read from: then it must read afresh, and not store what it read for others."""

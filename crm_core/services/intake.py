@@ -20,13 +20,13 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from crm_core.errors import Conflict, InvalidInput
-from crm_core.models import Contact, Customer, IntakeRequest, Lead, User
+from crm_core.models import IntakeRequest, Lead, User
 from crm_core.policies import channels as channel_policy
 from crm_core.policies.audit import canonical_json
 from crm_core.policies.contact_info import BadContactInfo, normalize_email, normalize_phone
 from crm_core.policies.input_hygiene import payload_problems
 from crm_core.services import pool, routing, routing_state
-from crm_core.uow import UnitOfWork, snapshot
+from crm_core.uow import CACHE_VERSIONS_UNION, UnitOfWork, snapshot
 
 log = logging.getLogger(__name__)
 MERGE_NOTICE_WINDOW_S = 600      # repeated merges into one record: one notice per owner
@@ -245,46 +245,95 @@ async def _claim_points(uow: UnitOfWork, points: list[tuple[str, str]]) -> bool:
 
 # Every read an intake needs before it writes, in one indexed statement: the request's keys
 # seen before, the person as an open lead or a contact (phone / e-mail: MULTI-INDEX OR on
-# ix_lead_phone / ix_lead_email and ix_contact_*), the organisation by its exact name.
-LOOKUP_SQL = text(
-    'SELECT \'request\' AS what, 0 AS id FROM intake_request WHERE "key" IN (:idem, :client)'
-    " UNION ALL SELECT * FROM (SELECT 'lead' AS what, id FROM lead"
+# ix_lead_phone / ix_lead_email and ix_contact_*) with the contact's customer and its owner,
+# the organisation by its exact name with what routing needs of it (`info`, a JSON array).
+_LOOKUP = (
+    'SELECT \'request\' AS what, 0 AS id, {null} AS info FROM intake_request'
+    ' WHERE "key" IN (:idem, :client)'
+    " UNION ALL SELECT * FROM (SELECT 'lead' AS what, id, {null} AS info FROM lead"
     "  WHERE phone = :phone OR email = :email ORDER BY id DESC LIMIT 1) AS l"
-    " UNION ALL SELECT * FROM (SELECT 'contact' AS what, id FROM contact"
-    "  WHERE phone = :phone OR email = :email LIMIT 1) AS c"
-    " UNION ALL SELECT * FROM (SELECT 'customer' AS what, id FROM customer"
-    "  WHERE name = :company LIMIT 1) AS k"
+    " UNION ALL SELECT * FROM (SELECT 'contact' AS what, c.id, {json}(c.customer_id,"
+    "  (SELECT owner_id FROM customer WHERE customer.id = c.customer_id)) AS info"
+    "  FROM contact AS c WHERE c.phone = :phone OR c.email = :email LIMIT 1) AS c"
+    " UNION ALL SELECT * FROM (SELECT 'customer' AS what, id, {json}(name, kind, province,"
+    "  city, district, owner_id) AS info FROM customer WHERE name = :company LIMIT 1) AS k"
 )
-# On SQLite the same statement also says whether another connection committed since this
-# one last looked: the stamp that keeps the cached routing inputs valid without a query
+# On PostgreSQL the same statement reads the cache versions (routing's reference snapshot
+# is valid while its version holds: no statement of its own)
+LOOKUP_SQL = text(_LOOKUP.format(json="json_build_array", null="CAST(NULL AS json)")
+                  + " UNION ALL "
+                  + CACHE_VERSIONS_UNION)
+# On SQLite it also says whether another connection committed since this one last looked:
+# the stamp that keeps the cached routing inputs valid without a query
 LOOKUP_SQL_SQLITE = text(
-    str(LOOKUP_SQL) + " UNION ALL SELECT 'data_version', data_version FROM pragma_data_version()")
+    _LOOKUP.format(json="json_array", null="NULL")
+    + " UNION ALL SELECT 'data_version', data_version, NULL FROM pragma_data_version()")
 
 
-async def _lookup(uow: UnitOfWork, keys: _Keys | None, clean: dict[str, Any]) -> dict[str, int]:
+@dataclass(slots=True)
+class _Found:
+    """What the lookup found: ids by kind (request, lead, contact, customer) and, for a
+    contact or a customer, what the intake needs of it without loading it."""
+
+    ids: dict[str, int] = field(default_factory=dict)
+    info: dict[str, list[Any]] = field(default_factory=dict)
+
+    def __contains__(self, what: str) -> bool:
+        return what in self.ids
+
+    def customer(self) -> routing_state.CustomerFacts | None:
+        got = self.info.get("customer")
+        if got is None:
+            return None
+        name, kind, province, city, district, owner_id = got
+        return routing_state.CustomerFacts(self.ids["customer"], name, kind, province, city,
+                                           district, owner_id)
+
+
+async def _lookup(uow: UnitOfWork, keys: _Keys | None, clean: dict[str, Any]) -> _Found:
     sqlite_ = uow.db.dialect == "sqlite"
     rows = (await uow.sql(LOOKUP_SQL_SQLITE if sqlite_ else LOOKUP_SQL, {
         "idem": keys.idempotency if keys else None, "client": keys.client if keys else None,
         "phone": clean.get("phone"), "email": clean.get("email"),
         "company": clean.get("company")})).all()
-    found = {str(what): int(id_) for what, id_ in rows}
-    if "data_version" in found:
-        routing_state.note_data_version(uow, found.pop("data_version"))
+    found = _Found()
+    versions: dict[str, int] = {}
+    for what, id_, info in rows:
+        if what == "data_version":
+            routing_state.note_data_version(uow, int(id_))
+        elif what.startswith("cache:"):
+            versions[what[6:]] = int(id_)
+        else:
+            found.ids[what] = int(id_)
+            if info is not None:
+                found.info[what] = json.loads(info) if isinstance(info, str) else info
+    if not sqlite_:
+        uow.note_cache_versions(versions)
     return found
 
 
 async def _intake(
     uow: UnitOfWork, payload: Mapping[str, Any], clean: dict[str, Any], channel: str,
-    owner_id: int | None, found: dict[str, int],
+    owner_id: int | None, found: _Found,
 ) -> IntakeResult:
-    dup: Lead | Contact | None = None
     if "lead" in found:
-        dup = await uow.session.get(Lead, found["lead"])
-    elif "contact" in found:
-        dup = await uow.session.get(Contact, found["contact"])
-    if dup is not None:
-        return await _merge(uow, dup, payload, clean, channel)
+        lead = await uow.session.get(Lead, found.ids["lead"])
+        if lead is not None:
+            return await _merge(uow, lead, payload, clean, channel)
+    if "contact" in found:
+        customer_id, customer_owner = found.info["contact"]
+        return await _merge(uow, _ContactOf(found.ids["contact"], customer_id, customer_owner),
+                            payload, clean, channel)
     return await _create(uow, payload, clean, channel, owner_id, found)
+
+
+@dataclass(frozen=True, slots=True)
+class _ContactOf:
+    """A known contact a lead merges into: its customer and that customer's owner."""
+
+    id: int
+    customer_id: int | None
+    owner_id: int | None
 
 
 async def _channel(uow: UnitOfWork, clean: dict[str, Any], channel: str) -> str:
@@ -302,7 +351,7 @@ async def _channel(uow: UnitOfWork, clean: dict[str, Any], channel: str) -> str:
 
 async def _create(
     uow: UnitOfWork, payload: Mapping[str, Any], clean: dict[str, Any], channel: str,
-    owner_id: int | None, found: dict[str, int],
+    owner_id: int | None, found: _Found,
 ) -> IntakeResult:
     phone, email = clean.get("phone"), clean.get("email")
     problems: list[str] = []
@@ -310,8 +359,7 @@ async def _create(
         problems.append("缺少电话和邮箱")
     if not clean.get("company"):
         problems.append("缺少单位名称")
-    customer = await uow.session.get(Customer, found["customer"]) \
-        if "customer" in found else None
+    customer = found.customer()
     lead = Lead(
         status="pending" if problems else "new",
         customer_id=customer.id if customer else None,
@@ -353,7 +401,8 @@ async def _create(
         return IntakeResult(lead_id=lead.id, status=lead.status, owner=entered_by.name,
                             owner_login=entered_by.login, reason=reason)
     # routed: the lead is inserted once, with its score, region and owner already on it
-    outcome = await routing.route_new_lead(uow, lead, on_insert=record_created)
+    outcome = await routing.route_new_lead(uow, lead, on_insert=record_created,
+                                           customer=customer)
     users = (await routing_state.reference(uow)).users_by_id
     owner = users.get(outcome.owner_id) if outcome.owner_id else None
     offered = [users[uid].name for uid in outcome.offered_to if uid in users]
@@ -364,17 +413,13 @@ async def _create(
 
 
 async def _merge(
-    uow: UnitOfWork, dup: Lead | Contact, payload: Mapping[str, Any], clean: dict[str, Any],
-    channel: str,
+    uow: UnitOfWork, dup: Lead | _ContactOf, payload: Mapping[str, Any],
+    clean: dict[str, Any], channel: str,
 ) -> IntakeResult:
     detail = {"channel": clean.get("source") or channel, "payload": _raw(payload)}
-    if isinstance(dup, Lead):
-        lead, contact_id, customer_id = dup, dup.contact_id, dup.customer_id
-        owner_id = dup.owner_id
-    else:
-        lead, contact_id, customer_id = None, dup.id, dup.customer_id
-        customer = await uow.session.get(Customer, customer_id) if customer_id else None
-        owner_id = customer.owner_id if customer else None
+    lead = dup if isinstance(dup, Lead) else None
+    contact_id = dup.contact_id if isinstance(dup, Lead) else dup.id
+    customer_id, owner_id = dup.customer_id, dup.owner_id
     uow.event(lead.id if lead else None, "inquiry", detail, customer_id=customer_id,
               contact_id=contact_id)
     owner = (await routing_state.reference(uow)).users_by_id.get(owner_id) \

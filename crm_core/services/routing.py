@@ -48,18 +48,20 @@ MANAGER_ROLES = frozenset({"manager", "director", "admin"})
 
 async def route_new_lead(
     uow: UnitOfWork, lead: Lead, on_insert: Callable[[], None] | None = None,
+    customer: state.CustomerFacts | None = None,
 ) -> RoutingOutcome:
     """Decide and apply the assignment of a freshly created, valid lead (no commit).
 
     A lead not yet in the database (`lead.id is None`) is inserted once, with its score,
     region, product line and assignment already on it; `on_insert` runs right after the
-    INSERT (the intake's "created" event and audit row go before the assignment's)."""
+    INSERT (the intake's "created" event and audit row go before the assignment's).
+    `customer`: the lead's customer as the intake's lookup read it."""
     ref = await state.reference(uow)
     vals = ref.settings
     with uow.session.no_autoflush:           # one write of the lead at the end, not three
         await scoring.score_lead(uow, lead, config=dict(vals.get("scoring.config") or {}),
                                  followups=0)
-        facts = await state.lead_facts(uow, lead)
+        facts = await state.lead_facts(uow, lead, customer)
         config, teams, reps = await state.load_state(
             uow, facts, weights=vals.get("routing.weights") or dict(DEFAULT_WEIGHTS))
         decision = decide(facts, config, teams, reps)

@@ -408,9 +408,27 @@ def guess_kind(name: str | None) -> str | None:
     return None
 
 
-async def lead_facts(uow: UnitOfWork, lead: Lead) -> LeadFacts:
-    """Facts the rules look at; fills the lead's region and product line when it can."""
-    customer = await uow.session.get(Customer, lead.customer_id) if lead.customer_id else None
+@dataclass(frozen=True, slots=True)
+class CustomerFacts:
+    """What routing reads of a lead's customer, when the caller read it already (the
+    intake's lookup) instead of loading the row."""
+
+    id: int
+    name: str
+    kind: str | None
+    province: str | None
+    city: str | None
+    district: str | None
+    owner_id: int | None
+
+
+async def lead_facts(uow: UnitOfWork, lead: Lead,
+                     customer: Customer | CustomerFacts | None = None) -> LeadFacts:
+    """Facts the rules look at; fills the lead's region and product line when it can.
+    `customer`: the lead's customer as the caller read it (else it is loaded)."""
+    if customer is None or customer.id != lead.customer_id:
+        customer = await uow.session.get(Customer, lead.customer_id) \
+            if lead.customer_id else None
     if not lead.province:
         if customer is not None and customer.province:
             lead.province, lead.city, lead.district = (
