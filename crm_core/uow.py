@@ -11,7 +11,7 @@ from enum import Enum
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,7 +25,7 @@ from crm_core.policies import audit as audit_policy
 log = logging.getLogger(__name__)
 # the audit chain's writers, one at a time on PostgreSQL: the function (migration pg_1)
 # takes pg_advisory_xact_lock(4242000001) and then reads the newest hash, in one round trip
-_AUDIT_LOCKED_HEAD_SELECT = select(func.crmbot_audit_head())
+_AUDIT_FIELDS = ("at", "actor_id", "actor", "action", "entity", "entity_id", "before", "after")
 # a statement reading the cache versions along with its own rows (UNION ALL: what, id, info)
 CACHE_VERSIONS_UNION = cache_versions.VERSIONS_UNION
 _AUDIT_HEAD = text("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
@@ -197,13 +197,12 @@ class UnitOfWork:
         driver = (await conn.get_raw_connection()).driver_connection
         inline = driver if isinstance(driver, InlineConnection) else None
         if conn.dialect.name == "postgresql":
-            # one round trip for every table's rows and the audit chain's locked head,
-            # then one for the chained audit rows
-            prev = await inserts.write_together(
-                conn, list(pending.items()), _AUDIT_LOCKED_HEAD_SELECT if audit_rows else None)
-            if audit_rows:
-                self._link_audit(prev or audit_policy.GENESIS, audit_rows)
-                await inserts.write_rows(conn, None, AuditLog, audit_rows)
+            # one round trip: every table's rows, then the audit rows, linked to the chain
+            # by the database under the chain's lock (held from there to the commit)
+            tail = inserts.chained_audit(audit_rows, [audit_policy.chain_body(
+                audit_policy.AuditRecord(*(row[c] for c in _AUDIT_FIELDS)))
+                for row in audit_rows]) if audit_rows else None
+            await inserts.write_together(conn, list(pending.items()), tail)
             return
         if audit_rows:
             pending[AuditLog] = audit_rows       # dicts keep order: written last

@@ -7,11 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import insert
-from sqlalchemy.sql import Select
+from sqlalchemy import Integer, Text, bindparam, column, func, insert, select, true
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.sql.expression import Executable
 from sqlmodel import SQLModel
 
 from crm_core.infra.sqlite_inline import InlineConnection
+from crm_core.models import AuditLog
 from crm_core.sql import table as table_of
 
 _INSERTS: dict[type[SQLModel], Any] = {}     # one INSERT construct per appended table
@@ -84,12 +86,43 @@ async def write_rows(conn: Any, inline: InlineConnection | None, model: type[SQL
     await conn.execute(stmt, rows)
 
 
+_AUDIT_COLUMNS = ("at", "actor_id", "actor", "action", "entity", "entity_id", "before",
+                  "after")
+_CHAINED_AUDIT: list[Any] = []
+
+
+def chained_audit(rows: list[dict[str, Any]], bodies: list[str]
+                  ) -> tuple[Executable, dict[str, Any]]:
+    """PostgreSQL: one INSERT of audit rows linked to the chain's head by the database
+    (`crmbot_audit_chain`, migration intake_1: the chain's lock, the newest hash read after
+    it, then sha256(prev || '\\n' || body) row after row), so that reading the head and
+    writing the rows take one round trip. `bodies`: `crm_core.policies.audit.chain_body`
+    of each row, in order. Returns the statement and its parameters."""
+    if not _CHAINED_AUDIT:
+        table = table_of(AuditLog)
+        r = func.jsonb_to_recordset(bindparam("audit_rows", type_=JSONB)).table_valued(
+            column("n", Integer), *(column(c, table.c[c].type) for c in _AUDIT_COLUMNS)
+        ).render_derived(name="audit_rows", with_types=True)
+        chain = select(func.crmbot_audit_chain(
+            bindparam("audit_bodies", type_=ARRAY(Text)), type_=ARRAY(Text)
+        ).label("hashes")).cte("audit_chain")
+        source = select(*(r.c[c] for c in _AUDIT_COLUMNS), chain.c.hashes[r.c.n],
+                        chain.c.hashes[r.c.n + 1]).select_from(r).join(chain, true()) \
+            .order_by(r.c.n)
+        _CHAINED_AUDIT.append(
+            insert(table).from_select([*_AUDIT_COLUMNS, "prev_hash", "hash"], source))
+    return _CHAINED_AUDIT[0], {
+        "audit_bodies": bodies,
+        "audit_rows": [{"n": i, **{c: row.get(c) for c in _AUDIT_COLUMNS},
+                        "at": row["at"].isoformat()} for i, row in enumerate(rows, 1)]}
+
+
 async def write_together(conn: Any, groups: list[tuple[type[SQLModel], list[dict[str, Any]]]],
-                         tail: Select[Any] | None = None) -> Any:
+                         tail: tuple[Executable, dict[str, Any]] | None = None) -> None:
     """PostgreSQL: the rows of several tables in one statement, one round trip (each table's
-    rows a multi-row INSERT in a data-modifying CTE); with `tail`, a SELECT run in the same
-    statement, whose scalar is returned (the audit chain's locked head). Rows of one table
-    with different columns go in separate INSERTs of the same statement."""
+    rows a multi-row INSERT in a data-modifying CTE), `tail` (the chained audit rows: the
+    statement and its parameters) last in the same statement. Rows of one table with
+    different columns go in separate INSERTs of the same statement."""
     inserts_: list[Any] = []
     for model, rows in groups:
         # a CTE's INSERT gets no column defaults from the execution: put them in the rows
@@ -105,14 +138,14 @@ async def write_together(conn: Any, groups: list[tuple[type[SQLModel], list[dict
                         default.arg(None) if default.is_callable else default.arg)
             by_keys.setdefault(tuple(row), []).append(row)
         inserts_ += [insert(table_of(model)).values(same) for same in by_keys.values()]
+    params: dict[str, Any] = {}
     if tail is None:
         if not inserts_:
-            return None
+            return
         *before, main = inserts_
         stmt: Any = main
     else:
-        before, stmt = inserts_, tail
+        before, (stmt, params) = inserts_, tail
     if before:
         stmt = stmt.add_cte(*(ins.cte(f"appended_{i}") for i, ins in enumerate(before)))
-    result = await conn.execute(stmt)
-    return result.scalar() if tail is not None else None
+    await conn.execute(stmt, params)

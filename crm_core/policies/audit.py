@@ -115,10 +115,15 @@ def _instant(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def chain_hash(prev_hash: str, r: AuditRecord) -> str:
-    body = canonical_json([_instant(r.at), r.actor_id, r.actor, r.action, r.entity,
+def chain_body(r: AuditRecord) -> str:
+    """The text a row's hash covers after the previous hash (PostgreSQL's
+    `crmbot_audit_chain` links these bodies exactly as `chain_hash` does)."""
+    return canonical_json([_instant(r.at), r.actor_id, r.actor, r.action, r.entity,
                            r.entity_id, r.before, r.after])
-    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
+
+
+def chain_hash(prev_hash: str, r: AuditRecord) -> str:
+    return hashlib.sha256(f"{prev_hash}\n{chain_body(r)}".encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
