@@ -199,10 +199,10 @@ class UnitOfWork:
         if conn.dialect.name == "postgresql":
             # one round trip: every table's rows, then the audit rows, linked to the chain
             # by the database under the chain's lock (held from there to the commit)
-            tail = inserts.chained_audit(audit_rows, [audit_policy.chain_body(
-                audit_policy.AuditRecord(*(row[c] for c in _AUDIT_FIELDS)))
-                for row in audit_rows]) if audit_rows else None
-            await inserts.write_together(conn, list(pending.items()), tail)
+            await inserts.write_together(conn, list(pending.items()), (audit_rows, [
+                audit_policy.chain_body(audit_policy.AuditRecord(
+                    *(row[c] for c in _AUDIT_FIELDS))) for row in audit_rows])
+                if audit_rows else None)
             return
         if audit_rows:
             pending[AuditLog] = audit_rows       # dicts keep order: written last

@@ -7,13 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Integer, Text, bindparam, column, func, insert, select, true
+from sqlalchemy import Text, bindparam, insert, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
-from sqlalchemy.sql.expression import Executable
 from sqlmodel import SQLModel
 
 from crm_core.infra.sqlite_inline import InlineConnection
-from crm_core.models import AuditLog
 from crm_core.sql import table as table_of
 
 _INSERTS: dict[type[SQLModel], Any] = {}     # one INSERT construct per appended table
@@ -86,46 +84,69 @@ async def write_rows(conn: Any, inline: InlineConnection | None, model: type[SQL
     await conn.execute(stmt, rows)
 
 
+# The chained audit rows of `write_together`: linked to the chain's head by the database
+# (`crmbot_audit_chain`, migration intake_1: the chain's lock, the newest hash read after
+# it, then sha256(prev || E'\\n' || body) row after row, as policies.audit.chain_hash), so
+# that reading the head and writing the rows take one round trip.
+_AUDIT_CHAIN_CTE = "audit_chain AS (SELECT crmbot_audit_chain(:audit_bodies) AS hashes)"
+_AUDIT_INSERT = (
+    "INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, before, after,"
+    " prev_hash, hash) SELECT r.at, r.actor_id, r.actor, r.action, r.entity, r.entity_id,"
+    " r.before, r.after, c.hashes[r.n], c.hashes[r.n + 1] FROM jsonb_to_recordset(:audit_rows)"
+    " AS r(n integer, at timestamptz, actor_id integer, actor text, action text, entity text,"
+    " entity_id text, before jsonb, after jsonb), audit_chain AS c ORDER BY r.n")
 _AUDIT_COLUMNS = ("at", "actor_id", "actor", "action", "entity", "entity_id", "before",
                   "after")
-_CHAINED_AUDIT: list[Any] = []
+_Shape = tuple[tuple[tuple[type[SQLModel], tuple[str, ...], int], ...], bool]
+_TOGETHER: dict[_Shape, Any] = {}
 
 
-def chained_audit(rows: list[dict[str, Any]], bodies: list[str]
-                  ) -> tuple[Executable, dict[str, Any]]:
-    """PostgreSQL: one INSERT of audit rows linked to the chain's head by the database
-    (`crmbot_audit_chain`, migration intake_1: the chain's lock, the newest hash read after
-    it, then sha256(prev || '\\n' || body) row after row), so that reading the head and
-    writing the rows take one round trip. `bodies`: `crm_core.policies.audit.chain_body`
-    of each row, in order. Returns the statement and its parameters."""
-    if not _CHAINED_AUDIT:
-        table = table_of(AuditLog)
-        r = func.jsonb_to_recordset(bindparam("audit_rows", type_=JSONB)).table_valued(
-            column("n", Integer), *(column(c, table.c[c].type) for c in _AUDIT_COLUMNS)
-        ).render_derived(name="audit_rows", with_types=True)
-        chain = select(func.crmbot_audit_chain(
-            bindparam("audit_bodies", type_=ARRAY(Text)), type_=ARRAY(Text)
-        ).label("hashes")).cte("audit_chain")
-        source = select(*(r.c[c] for c in _AUDIT_COLUMNS), chain.c.hashes[r.c.n],
-                        chain.c.hashes[r.c.n + 1]).select_from(r).join(chain, true()) \
-            .order_by(r.c.n)
-        _CHAINED_AUDIT.append(
-            insert(table).from_select([*_AUDIT_COLUMNS, "prev_hash", "hash"], source))
-    return _CHAINED_AUDIT[0], {
-        "audit_bodies": bodies,
-        "audit_rows": [{"n": i, **{c: row.get(c) for c in _AUDIT_COLUMNS},
-                        "at": row["at"].isoformat()} for i, row in enumerate(rows, 1)]}
+def _together(shape: _Shape, dialect: Any) -> Any:
+    """The statement of one shape (tables, columns, row counts; audit rows or not), as
+    text with typed binds: SQLAlchemy does not cache a multi-row INSERT's compilation, this
+    is built once per shape (asyncpg then reuses its prepared statement too)."""
+    stmt = _TOGETHER.get(shape)
+    if stmt is not None:
+        return stmt
+    groups, audit = shape
+    quote = dialect.identifier_preparer
+    parts: list[str] = []
+    binds: list[Any] = []
+    for g, (model, keys, n) in enumerate(groups):
+        table = table_of(model)
+        cols = [table.c[k] for k in keys]
+        rows = []
+        for r in range(n):
+            names = [f"a{g}_{r}_{i}" for i in range(len(cols))]
+            binds += [bindparam(name, type_=c.type) for name, c in zip(names, cols, strict=True)]
+            rows.append("(" + ", ".join(f":{name}" for name in names) + ")")
+        parts.append(f"INSERT INTO {quote.format_table(table)} "
+                     f"({', '.join(quote.quote(c.name) for c in cols)}) VALUES {', '.join(rows)}")
+    if audit:
+        ctes = [f"appended_{i} AS ({p})" for i, p in enumerate(parts)] + [_AUDIT_CHAIN_CTE]
+        main = _AUDIT_INSERT
+        binds += [bindparam("audit_bodies", type_=ARRAY(Text)),
+                  bindparam("audit_rows", type_=JSONB)]
+    else:
+        ctes = [f"appended_{i} AS ({p})" for i, p in enumerate(parts[:-1])]
+        main = parts[-1]
+    stmt = text((f"WITH {', '.join(ctes)} " if ctes else "") + main).bindparams(*binds)
+    if len(_TOGETHER) < 1000:                  # shapes are few: a handful of rows per table
+        _TOGETHER[shape] = stmt
+    return stmt
 
 
 async def write_together(conn: Any, groups: list[tuple[type[SQLModel], list[dict[str, Any]]]],
-                         tail: tuple[Executable, dict[str, Any]] | None = None) -> None:
+                         audit: tuple[list[dict[str, Any]], list[str]] | None = None) -> None:
     """PostgreSQL: the rows of several tables in one statement, one round trip (each table's
-    rows a multi-row INSERT in a data-modifying CTE), `tail` (the chained audit rows: the
-    statement and its parameters) last in the same statement. Rows of one table with
-    different columns go in separate INSERTs of the same statement."""
-    inserts_: list[Any] = []
+    rows a multi-row INSERT in a data-modifying CTE); with `audit` (rows, and the
+    `crm_core.policies.audit.chain_body` of each) the audit rows last in the same statement,
+    chained by the database. Rows of one table with different columns go in separate
+    INSERTs of the same statement."""
+    shape: list[tuple[type[SQLModel], tuple[str, ...], int]] = []
+    params: dict[str, Any] = {}
     for model, rows in groups:
-        # a CTE's INSERT gets no column defaults from the execution: put them in the rows
+        # the rows get no column defaults from a textual statement: put them in
         defaults = _DEFAULTS.get(model)
         if defaults is None:
             defaults = _DEFAULTS[model] = [
@@ -137,15 +158,17 @@ async def write_together(conn: Any, groups: list[tuple[type[SQLModel], list[dict
                     row[key] = default.arg if default.is_scalar else (
                         default.arg(None) if default.is_callable else default.arg)
             by_keys.setdefault(tuple(row), []).append(row)
-        inserts_ += [insert(table_of(model)).values(same) for same in by_keys.values()]
-    params: dict[str, Any] = {}
-    if tail is None:
-        if not inserts_:
-            return
-        *before, main = inserts_
-        stmt: Any = main
-    else:
-        before, (stmt, params) = inserts_, tail
-    if before:
-        stmt = stmt.add_cte(*(ins.cte(f"appended_{i}") for i, ins in enumerate(before)))
-    await conn.execute(stmt, params)
+        for keys, same in by_keys.items():
+            g = len(shape)
+            shape.append((model, keys, len(same)))
+            for r, row in enumerate(same):
+                for i, key in enumerate(keys):
+                    params[f"a{g}_{r}_{i}"] = row[key]
+    if audit is not None:
+        rows, bodies = audit
+        params["audit_bodies"] = bodies
+        params["audit_rows"] = [{"n": i, **{c: row.get(c) for c in _AUDIT_COLUMNS},
+                                 "at": row["at"].isoformat()} for i, row in enumerate(rows, 1)]
+    elif not shape:
+        return
+    await conn.execute(_together((tuple(shape), audit is not None), conn.dialect), params)
