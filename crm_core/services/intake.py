@@ -179,15 +179,18 @@ async def _intake_once(
     uow: UnitOfWork, payload: Mapping[str, Any], clean: dict[str, Any], channel: str,
     owner_id: int | None, keys: _Keys,
 ) -> IntakeResult:
-    found = await _lookup(uow, keys, clean)
+    points = [(k, clean[k]) for k in ("phone", "email") if clean.get(k)]
+    # PostgreSQL: the person's phone / e-mail are claimed in the lookup's statement
+    claim = points if points and uow.db.dialect == "postgresql" else None
+    found = await _lookup(uow, keys, clean, claim)
     if "request" in found:
         replay = await _replay(uow, keys)
         if replay is not None:
             return replay
-    points = [(k, clean[k]) for k in ("phone", "email") if clean.get(k)]
-    if points and "lead" not in found and "contact" not in found \
-            and not await _claim_points(uow, points):
-        # a twin claimed this person meanwhile and has committed: look again
+    if "lead" not in found and "contact" not in found and (
+            found.stale_claims if claim else points and not await _claim_points(uow, points)):
+        # a twin claimed this person meanwhile and has committed (the lookup may have read
+        # from before the wait): look again
         found = await _lookup(uow, keys, clean)
         if "request" in found:
             replay = await _replay(uow, keys)
@@ -230,15 +233,10 @@ CLAIM_SQL_SQLITE = "INSERT INTO contact_point (kind, value) VALUES (?, ?) ON CON
 
 
 async def _claim_points(uow: UnitOfWork, points: list[tuple[str, str]]) -> bool:
-    """Claim the person's phone / e-mail for the lead this transaction is about to create.
-    False when a concurrent twin held one of them (PostgreSQL; after its commit)."""
-    if uow.db.dialect == "postgresql":
-        values = ", ".join(f"(:k{i}, :v{i})" for i in range(len(points)))
-        params = {f"{c}{i}": x for i, p in enumerate(points) for c, x in zip("kv", p, strict=True)}
-        rows = (await uow.sql(text(CLAIM_SQL_PG.format(values=values)), params)).all()
-        return all(fresh for (fresh,) in rows)
-    # SQLite: this process's one connection is the only writer and the lookup just said
-    # nobody has this person; a row left by an edited lead's old phone is simply kept
+    """SQLite: claim the person's phone / e-mail for the lead this transaction is about to
+    create. This process's one connection is the only writer and the lookup just said
+    nobody has this person; a row left by an edited lead's old phone is simply kept.
+    (PostgreSQL claims them in the lookup: `_lookup`.)"""
     await uow.executemany_now(CLAIM_SQL_SQLITE, points)
     return True
 
@@ -263,6 +261,22 @@ _LOOKUP = (
 LOOKUP_SQL = text(_LOOKUP.format(json="json_build_array", null="CAST(NULL AS json)")
                   + " UNION ALL "
                   + CACHE_VERSIONS_UNION)
+# With a phone / e-mail, PostgreSQL claims them in the same statement (CLAIM_SQL_PG as a
+# CTE; `stale_claims`: how many were there already): a twin's claim waits for the first
+# transaction to end, and the lookup (read from before that wait) is then done again
+_LOOKUP_CLAIMING: dict[int, Any] = {}
+
+
+def _lookup_claiming(points: int) -> Any:
+    sql = _LOOKUP_CLAIMING.get(points)
+    if sql is None:
+        values = ", ".join(f"(:k{i}, :v{i})" for i in range(points))
+        sql = _LOOKUP_CLAIMING[points] = text(
+            f"WITH claim AS ({CLAIM_SQL_PG.format(values=values)}) {LOOKUP_SQL.text}"
+            " UNION ALL SELECT 'stale_claims', COUNT(*), NULL FROM claim WHERE NOT fresh")
+    return sql
+
+
 # On SQLite it also says whether another connection committed since this one last looked:
 # the stamp that keeps the cached routing inputs valid without a query
 LOOKUP_SQL_SQLITE = text(
@@ -277,6 +291,7 @@ class _Found:
 
     ids: dict[str, int] = field(default_factory=dict)
     info: dict[str, list[Any]] = field(default_factory=dict)
+    stale_claims: int = 0            # of the phone / e-mail claimed with the lookup
 
     def __contains__(self, what: str) -> bool:
         return what in self.ids
@@ -290,16 +305,26 @@ class _Found:
                                            district, owner_id)
 
 
-async def _lookup(uow: UnitOfWork, keys: _Keys | None, clean: dict[str, Any]) -> _Found:
+async def _lookup(uow: UnitOfWork, keys: _Keys | None, clean: dict[str, Any],
+                  claim: list[tuple[str, str]] | None = None) -> _Found:
+    """The lookup; with `claim` (PostgreSQL) it also claims those (kind, value) points."""
     sqlite_ = uow.db.dialect == "sqlite"
-    rows = (await uow.sql(LOOKUP_SQL_SQLITE if sqlite_ else LOOKUP_SQL, {
+    params = {
         "idem": keys.idempotency if keys else None, "client": keys.client if keys else None,
         "phone": clean.get("phone"), "email": clean.get("email"),
-        "company": clean.get("company")})).all()
+        "company": clean.get("company")}
+    sql = LOOKUP_SQL_SQLITE if sqlite_ else LOOKUP_SQL
+    if claim:
+        sql = _lookup_claiming(len(claim))
+        for i, (kind, value) in enumerate(claim):
+            params[f"k{i}"], params[f"v{i}"] = kind, value
+    rows = (await uow.sql(sql, params)).all()
     found = _Found()
     versions: dict[str, int] = {}
     for what, id_, info in rows:
-        if what == "data_version":
+        if what == "stale_claims":
+            found.stale_claims = int(id_)
+        elif what == "data_version":
             routing_state.note_data_version(uow, int(id_))
         elif what.startswith("cache:"):
             versions[what[6:]] = int(id_)
