@@ -51,8 +51,23 @@ def _weekday_for(ch: str) -> str | None:
     return None
 
 
+# 下周二 with a pause before the day: Whisper writes 下周，二 / 下周、二 / 下周 二, which the
+# extractor reads as next Monday; the day right after the pause (not 二十, 二号, 二月 …) is it
+_PARTS_OF_DAY = ("上午", "中午", "下午", "晚上", "早上")
+_WEEK_PAUSE = re.compile(r"((?:下下|下|这|本|上)个?(?:周|星期|礼拜))[，,、 ]+"
+                         r"(?=[一二三四五六日天](?![0-9零一二两三四五六七八九十号日月点个位]))")
+
+
 def fix_weekdays(text: str) -> str:
-    """下周爱 → 下周二; 下周是 / 下周会 are left alone."""
+    """下周爱 → 下周二; 下周，二 → 下周二; 下周是 / 下周会 are left alone."""
+    def join(m: re.Match[str]) -> str:
+        day = m.end()
+        if m.string[day + 1:day + 3] not in _PARTS_OF_DAY and \
+                base_word_freq(m.string[day:day + 2]) >= 100:
+            return m.group(0)       # 下周，一定去: 一定 is a word, not Monday
+        return m.group(1)
+
+    text = _WEEK_PAUSE.sub(join, text)
     def repl(m: re.Match[str]) -> str:
         idx = 4 if m.group(4) else 6
         ch = m.group(idx)

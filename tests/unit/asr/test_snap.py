@@ -102,6 +102,12 @@ def test_without_catalog_only_spoken_forms_change() -> None:
         ("一周爱心活动", "一周爱心活动"),        # no 下/这/本/上 before 周
         ("下周二送样", "下周二送样"),
         ("要等下周例会商量", "要等下周例会商量"),   # 例会 is a word
+        ("下周，二去拜访", "下周二去拜访"),         # a pause before the day: not Monday
+        ("下周、二下午过去", "下周二下午过去"),
+        ("下个礼拜 四再联系", "下个礼拜四再联系"),
+        ("下周，一定去", "下周，一定去"),           # 一定 is a word, not Monday
+        ("下周，二十号去", "下周，二十号去"),       # a date, not a weekday
+        ("下周，三号线", "下周，三号线"),
     ],
 )
 def test_weekdays(heard: str, meant: str) -> None:
