@@ -127,6 +127,24 @@ async def test_concurrent_writers_keep_one_chain(db: Database, clock: FrozenCloc
     assert report.broken is None and report.checked >= 40
 
 
+async def test_single_and_multi_row_commits_chain_alike(db: Database, clock: FrozenClock
+                                                         ) -> None:
+    """Concurrent commits of one, two or three audit rows each (non-ASCII, quotes, newlines,
+    floats) form one chain that verifies: on PostgreSQL the database links the rows
+    (crmbot_audit_chain), on SQLite Python does."""
+    async def one(i: int) -> None:
+        async with api(db, clock) as u:
+            for k in range(1 + i % 3):        # 1, 2 or 3 rows in one commit
+                u.audit("test.write", "thing", f"{i}-{k}", before={"名字": "旧值", "n": i},
+                        after={"名字": "新值「引号」\n换行", "n": i + 0.5, "ok": k == 0})
+            await u.commit()
+
+    await asyncio.gather(*(one(i) for i in range(24)))
+    async with UnitOfWork(db, clock) as u:
+        report = await verify_audit_chain(u)
+    assert report.broken is None and report.checked == 48
+
+
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 async def test_sqlite_refuses_replace_and_upsert_on_the_log(
         db: Database, clock: FrozenClock) -> None:
