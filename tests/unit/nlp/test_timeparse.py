@@ -123,6 +123,14 @@ def test_part_of_day_without_clock_keeps_date_only(text: str) -> None:
     assert w.time is None
 
 
+@pytest.mark.parametrize("text", ["要我们再让一点", "价格再低一点", "便宜一点就签", "要大一点的型号"])
+def test_a_little_is_no_clock_time(text: str) -> None:
+    """一点 after 让 / 低 / 便宜 / 大 is "a little": no one o'clock appears (a voice note whose
+    weekday was misheard was once left with 13:00 today from 再让一点)."""
+    assert parse_when(text, NOW).time is None
+    assert parse_when("明天一点过去", NOW).time == time(13, 0)
+
+
 def test_tonight_is_today_evening() -> None:
     w = parse_when("今晚8点", NOW)
     assert (w.date, w.time) == (date(2026, 5, 13), time(20, 0))
