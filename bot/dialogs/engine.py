@@ -510,7 +510,9 @@ async def _load_focused(ctx: Context) -> Draft | None:
         focus = await chat_focus.current(ctx, uow)
         if focus is None or focus.draft_id is None:
             return None
-        row = await store.open_draft(uow, ctx.user, focus.draft_id)
+        read = ctx.memo.pop(chat_focus.PREFETCHED, None)     # read with the focus
+        row = read[1] if read is not None and read[0] == focus.draft_id else \
+            await store.open_draft(uow, ctx.user, focus.draft_id)
         if row is None:
             return None
         if focus.updated_at + ttl >= ctx.now:

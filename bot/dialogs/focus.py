@@ -68,17 +68,26 @@ def remembered(replies: Sequence[Reply | None]) -> list[dict[str, Any]]:
     return [_as_json(b) for b in {b.label: b for b in shown}.values()]
 
 
-async def current(ctx: Context, uow: UnitOfWork | None = None) -> store.Focus | None:
+PREFETCHED = "focus.draft"       # ctx.memo: (draft id, the open draft or None) read with it
+
+
+async def current(ctx: Context, uow: UnitOfWork | None = None, *,
+                  with_draft: bool = False) -> store.Focus | None:
     """The chat's focus row, read once per message (`ctx.memo`; writes go through `point`);
-    inside a unit of work pass it (SQLite has one connection: no second one to wait for)."""
+    inside a unit of work pass it (SQLite has one connection: no second one to wait for).
+    `with_draft`: the focused open draft is read in the same unit of work (typed text goes
+    to it next: the engine takes it from `ctx.memo[PREFETCHED]`)."""
     if "focus" not in ctx.memo:
         if uow is not None:
             ctx.memo["focus"] = await store.get_focus(uow, ctx.chat.key)
         else:
             async with ctx.uow() as own:
-                ctx.memo["focus"] = await store.get_focus(own, ctx.chat.key)
-    found: store.Focus | None = ctx.memo["focus"]
-    return found
+                found = ctx.memo["focus"] = await store.get_focus(own, ctx.chat.key)
+                if with_draft and found is not None and found.draft_id is not None:
+                    ctx.memo[PREFETCHED] = (found.draft_id, await store.open_draft(
+                        own, ctx.user, found.draft_id))
+    focus: store.Focus | None = ctx.memo["focus"]
+    return focus
 
 
 async def point(uow: UnitOfWork, ctx: Context, draft_id: int | None, dialog: str = "", *,
@@ -88,6 +97,7 @@ async def point(uow: UnitOfWork, ctx: Context, draft_id: int | None, dialog: str
                                               dialog=dialog, buttons=buttons,
                                               known=ctx.memo.get("focus"))
     ctx.memo.pop("focused", None)
+    ctx.memo.pop(PREFETCHED, None)
 
 
 def buttons_json(buttons: Sequence[Button]) -> list[dict[str, Any]]:
@@ -95,7 +105,7 @@ def buttons_json(buttons: Sequence[Button]) -> list[dict[str, Any]]:
 
 
 async def _remembered(ctx: Context) -> tuple[Button, ...]:
-    focus = await current(ctx)
+    focus = await current(ctx, with_draft=True)
     if focus is None or focus.updated_at + ctx.bot.dialog_ttl < ctx.now:
         return ()
     return tuple(_from_json(b) for b in focus.buttons)
