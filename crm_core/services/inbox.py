@@ -12,12 +12,15 @@ handler runs inside its lease, by one process at a time.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_core.db import Database
 from crm_core.models import InboxEvent
@@ -61,9 +64,22 @@ async def put(db: Database, platform: str, event_id: str, payload: dict[str, Any
                       locked_until=now + (lease or timedelta(minutes=5)))
     # one statement built once per dialect, on a plain connection: a callback's own
     # transaction needs no ORM session
-    async with db.engine.begin() as conn:
+    async with _one_statement(db) as conn:
         row = (await conn.execute(_PUT[db.dialect], values)).first()
     return int(row[0]) if row is not None else None
+
+
+@asynccontextmanager
+async def _one_statement(db: Database) -> AsyncIterator[AsyncConnection]:
+    """A connection for one statement that is a transaction by itself, committed when the
+    block ends: on PostgreSQL in autocommit (a single statement is atomic there: no BEGIN
+    and COMMIT round trips), on SQLite a plain transaction."""
+    if db.dialect == "postgresql":
+        async with db.engine.connect() as conn:
+            yield await conn.execution_options(isolation_level="AUTOCOMMIT")
+    else:
+        async with db.engine.begin() as conn:
+            yield conn
 
 
 async def claim(db: Database, worker: str, now: datetime, *, lease: timedelta,
@@ -105,7 +121,7 @@ async def finish(db: Database, row_id: int, worker: str, now: datetime, *,
                                    T.c.status == "working")
                 .values(locked_by=None, locked_until=None, last_error=error[:500],
                         status="dead" if attempts >= MAX_ATTEMPTS else "pending"))
-    async with db.engine.begin() as conn:
+    async with _one_statement(db) as conn:
         res = await conn.execute(stmt, params)
     return bool(rowcount(res))
 
