@@ -82,10 +82,14 @@ async def current(ctx: Context, uow: UnitOfWork | None = None, *,
             ctx.memo["focus"] = await store.get_focus(uow, ctx.chat.key)
         else:
             async with ctx.uow() as own:
-                found = ctx.memo["focus"] = await store.get_focus(own, ctx.chat.key)
-                if with_draft and found is not None and found.draft_id is not None:
-                    ctx.memo[PREFETCHED] = (found.draft_id, await store.open_draft(
-                        own, ctx.user, found.draft_id))
+                if with_draft:
+                    found, draft = await store.get_focus_with_draft(own, ctx.chat.key,
+                                                                    ctx.user)
+                    if found is not None and found.draft_id is not None:
+                        ctx.memo[PREFETCHED] = (found.draft_id, draft)
+                    ctx.memo["focus"] = found
+                else:
+                    ctx.memo["focus"] = await store.get_focus(own, ctx.chat.key)
     focus: store.Focus | None = ctx.memo["focus"]
     return focus
 

@@ -224,13 +224,37 @@ async def expire_drafts(uow: UnitOfWork, now: datetime, idle: timedelta) -> int:
 # --- the chat focus ------------------------------------------------------------------------
 
 async def get_focus(uow: UnitOfWork, chat_key: str) -> Focus | None:
-    row = await uow.session.get(DialogState, chat_key)
+    return _focus_of(await uow.session.get(DialogState, chat_key))
+
+
+# the focus row and the draft it names, in one statement (LEFT JOIN on the JSON's "draft")
+_FOCUS_WITH_DRAFT = select(DialogState, Draft).outerjoin(
+    Draft, col(Draft.id) == col(DialogState.data)["draft"].as_integer(),
+).where(col(DialogState.key) == sa.bindparam("chat_key"))
+
+
+async def get_focus_with_draft(uow: UnitOfWork, chat_key: str, user: User
+                               ) -> tuple[Focus | None, Draft | None]:
+    """The chat's focus and, in the same statement, the draft it points at when that is
+    still the user's open draft (what `open_draft` would return)."""
+    found = (await uow.session.execute(_FOCUS_WITH_DRAFT, {"chat_key": chat_key})).first()
+    if found is None:
+        return None, None
+    state, draft = found
+    focus = _focus_of(state)
+    if draft is None or focus is None or draft.id != focus.draft_id or \
+            draft.user_id != user.id or draft.status != "open":
+        return focus, None
+    return focus, draft
+
+
+def _focus_of(row: DialogState | None) -> Focus | None:
     if row is None:
         return None
     data = dict(row.data or {})
     draft_id = data.pop("draft", None)
     buttons = tuple(data.pop("buttons", ()) or ())
-    return Focus(chat_key, int(draft_id) if draft_id else None, buttons, row.updated_at, data)
+    return Focus(row.key, int(draft_id) if draft_id else None, buttons, row.updated_at, data)
 
 
 async def set_focus(uow: UnitOfWork, chat_key: str, user: User, draft_id: int | None, *,
