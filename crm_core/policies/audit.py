@@ -73,9 +73,36 @@ def _number(value: int | float) -> str:
     return str(int(d)) if d == d.to_integral_value() else repr(value)
 
 
+_PLAIN_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                                  allow_nan=False)
+
+
+def _plain(value: Any) -> bool:
+    """Whether json's own encoder writes `value` exactly as `canonical_json` does: only
+    dicts with str keys, lists, tuples, str, int, bool, None and floats that are neither
+    integral nor infinite (exact types: an Enum or another subclass takes the long way)."""
+    t = type(value)
+    if t is str or t is int or t is bool or value is None:
+        return True
+    if t is float:
+        return math.isfinite(value) and not value.is_integer()
+    if t is dict:
+        return all(type(k) is str and _plain(v) for k, v in value.items())
+    if t is list or t is tuple:
+        return all(_plain(v) for v in value)
+    return False
+
+
 def canonical_json(value: Any) -> str:
     """Sorted keys, no spaces, UTF-8 text, numbers in their shortest decimal form (integral
-    floats as integers), anything else as its text."""
+    floats as integers), anything else as its text. Plain JSON values (nearly every row) go
+    through json's C encoder, which writes them the same way."""
+    if _plain(value):
+        return _PLAIN_ENCODER.encode(value)
+    return _canonical(value)
+
+
+def _canonical(value: Any) -> str:
     if value is None:
         return "null"
     if value is True:
@@ -88,10 +115,10 @@ def canonical_json(value: Any) -> str:
         return _number(value)
     if isinstance(value, Mapping):
         items = sorted(((str(k), v) for k, v in value.items()), key=lambda kv: kv[0])
-        return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + canonical_json(v)
+        return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + _canonical(v)
                               for k, v in items) + "}"
     if isinstance(value, list | tuple):
-        return "[" + ",".join(canonical_json(v) for v in value) + "]"
+        return "[" + ",".join(_canonical(v) for v in value) + "]"
     return json.dumps(str(value), ensure_ascii=False)
 
 
