@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -79,17 +79,55 @@ async def load_config(
                          {**DEFAULT_WEIGHTS, **weights}, implicit=not rules)
 
 
-def build_teams(users: list[User], team_rows: list[Team],
-                cursors: dict[int, int | None]) -> dict[int, TeamState]:
+@dataclass(frozen=True, slots=True)
+class _UserRow:
+    """What routing reads of a user, copied once per reference snapshot (plain attributes:
+    a detached ORM row costs an instrumented lookup per attribute, per lead)."""
+
+    id: int
+    name: str
+    team_id: int | None
+    active: bool
+    is_rep: bool
+    max_open_leads: int
+    max_daily_leads: int
+    last_seen_at: Any
+    leave_from: Any
+    leave_until: Any
+
+    def on_leave(self, day: Any) -> bool:
+        return bool(self.leave_from and self.leave_until
+                    and self.leave_from <= day <= self.leave_until)
+
+
+@dataclass(frozen=True, slots=True)
+class _Static:
+    """Per reference snapshot: the users as plain rows, and each team's fixed part (name,
+    strategy, rep members, offer size)."""
+
+    users: tuple[_UserRow, ...]
+    teams: dict[int, tuple[str, str, tuple[int, ...], int]]
+
+
+def _static(ref: Reference) -> _Static:
+    got: _Static | None = ref.derived.get("static")
+    if got is None:
+        users = tuple(_UserRow(u.id, u.name, u.team_id, u.active, u.role == "rep",
+                               u.max_open_leads, u.max_daily_leads, u.last_seen_at,
+                               u.leave_from, u.leave_until)
+                      for u in ref.users if u.id is not None)
+        teams = {t.id: (t.name, t.strategy or "round_robin",
+                        tuple(u.id for u in users if u.team_id == t.id and u.is_rep),
+                        int((t.settings or {}).get("offer_size", 3)))
+                 for t in ref.teams if t.id is not None}
+        got = ref.derived["static"] = _Static(users, teams)
+    return got
+
+
+def build_teams(static: _Static, cursors: dict[int, int | None]) -> dict[int, TeamState]:
     """Teams with their members and round-robin cursors (None where not read)."""
-    out: dict[int, TeamState] = {}
-    for t in team_rows:
-        assert t.id is not None
-        members = tuple(u.id for u in users if u.team_id == t.id and u.role == "rep"
-                        and u.id is not None)
-        out[t.id] = TeamState(t.id, t.name, t.strategy or "round_robin", members,
-                              cursors.get(t.id), int((t.settings or {}).get("offer_size", 3)))
-    return out
+    return {tid: TeamState(tid, name, strategy, members, cursors.get(tid), offer_size)
+            for tid, (name, strategy, members, offer_size) in static.teams.items()}
 
 
 def _live_sql(teams: int) -> Any:
@@ -191,7 +229,7 @@ def count_new_assignment(uow: UnitOfWork, owner_id: int, team_id: int | None,
 
 
 async def load_reps(
-    uow: UnitOfWork, users: list[User], only: set[int] | None, performance: bool,
+    uow: UnitOfWork, users: tuple[_UserRow, ...], only: set[int] | None, performance: bool,
     loads: dict[int, tuple[int, int]],
 ) -> dict[int, RepState]:
     """Users (all, or those in `only`) with their `loads` (see `live_counts`) and capacity;
@@ -200,7 +238,7 @@ async def load_reps(
     s = uow.session
     now = uow.now
     pick = [u for u in users if only is None or u.id in only]
-    ids = [u.id for u in pick if u.id is not None]
+    ids = [u.id for u in pick]
     if not ids:
         return {}
     deals: dict[int, tuple[int, float]] = {}
@@ -226,17 +264,16 @@ async def load_reps(
         uow.db.cache[perf_key] = (time.monotonic() + PERF_TTL_S, now.date(), deals, conv)
     day = now.astimezone(uow.clock.tz).date()
     out: dict[int, RepState] = {}
+    online_since = now - timedelta(minutes=ONLINE_MINUTES)
     for u in pick:
-        assert u.id is not None
         open_leads, today = loads.get(u.id, (0, 0))
         open_deals, won = deals.get(u.id, (0, 0.0))
         out[u.id] = RepState(
             id=u.id, name=u.name, team_id=u.team_id, active=u.active,
             on_leave=u.on_leave(day), open_leads=open_leads, max_open_leads=u.max_open_leads,
             today_leads=today, max_daily_leads=u.max_daily_leads, open_deals=open_deals,
-            won_amount_30d=won, conversion=conv.get(u.id, {}), is_rep=u.role == "rep",
-            online=bool(u.last_seen_at and now - u.last_seen_at
-                        <= timedelta(minutes=ONLINE_MINUTES)),
+            won_amount_30d=won, conversion=conv.get(u.id, {}), is_rep=u.is_rep,
+            online=bool(u.last_seen_at and u.last_seen_at >= online_since),
         )
     return out
 
@@ -284,6 +321,7 @@ class Reference:
     products: list[Product]
     settings: dict[str, Any]                 # ConfigEntry key → value
     users_by_id: dict[int, User]
+    derived: dict[str, Any] = field(default_factory=dict)   # computed from the above, once
 
 
 def note_data_version(uow: UnitOfWork, data_version: int) -> None:
@@ -357,7 +395,9 @@ async def load_state(
     matched rule's and the fallback's targets, the customer's owner) are loaded in full; the
     caller reloads everything (`facts=None`) if that is not enough."""
     ref = await reference(uow)
-    users, team_rows, cached_config = ref.users, ref.teams, ref.config
+    cached_config = ref.config
+    static = _static(ref)
+    users = static.users
     if config is None:
         config = cached_config if weights is None else RoutingConfig(
             cached_config.rules, {**DEFAULT_WEIGHTS, **weights}, implicit=cached_config.implicit)
@@ -370,17 +410,16 @@ async def load_state(
         if all(r.target_kind != "any" for r in targets):
             only_teams = {r.target_id for r in targets
                           if r.target_kind == "team" and r.target_id is not None}
-            only_reps = {u.id for u in users if u.team_id in only_teams and u.id is not None}
+            only_reps = {u.id for u in users if u.team_id in only_teams}
             only_reps |= {r.target_id for r in targets
                           if r.target_kind == "rep" and r.target_id is not None}
             if facts.affinity_owner_id is not None:
                 only_reps.add(facts.affinity_owner_id)
-    cursor_teams = [t.id for t in team_rows if t.id is not None
-                    and (only_teams is None or t.id in only_teams)
-                    and (t.strategy or "round_robin") != "weighted"]
-    rep_ids = [u.id for u in users if u.id is not None and (only_reps is None or u.id in only_reps)]
+    cursor_teams = [tid for tid, (_, strategy, _, _) in static.teams.items()
+                    if (only_teams is None or tid in only_teams) and strategy != "weighted"]
+    rep_ids = [u.id for u in users if only_reps is None or u.id in only_reps]
     cursors, loads = await live_counts(uow, cursor_teams, rep_ids)
-    teams = build_teams(users, team_rows, cursors)
+    teams = build_teams(static, cursors)
     if only_teams is not None:
         performance = any(teams[t].strategy == "weighted" for t in only_teams if t in teams)
     return config, teams, await load_reps(uow, users, only_reps, performance, loads)
