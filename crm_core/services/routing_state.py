@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, select, text
+from sqlalchemy import Integer, String, and_, bindparam, case, func, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import col
 
 from crm_core.db import REFERENCE_TABLES
@@ -130,25 +131,29 @@ def build_teams(static: _Static, cursors: dict[int, int | None]) -> dict[int, Te
             for tid, (name, strategy, members, offer_size) in static.teams.items()}
 
 
-def _live_sql(teams: int) -> Any:
+def _live_sql(teams: int, arrays: bool) -> Any:
     """Reps' open leads, their assignments today and the teams' last assignees, in one
     statement; each part is read from an index (ix_lead_owner_status,
-    ix_lead_owner_assigned, ix_lead_team_assigned)."""
+    ix_lead_owner_assigned, ix_lead_team_assigned). With `arrays` (PostgreSQL) the lists
+    are one array parameter each (`= ANY`): no statement rewritten per call for the number
+    of reps, one prepared statement."""
+    ids, open_ = ("= ANY(:ids)", "= ANY(:open)") if arrays else ("IN :ids", "IN :open")
     parts = [
         "SELECT 0 AS k, owner_id AS a, COUNT(*) AS b FROM lead"
-        " WHERE owner_id IN :ids AND status IN :open GROUP BY owner_id",
+        f" WHERE owner_id {ids} AND status {open_} GROUP BY owner_id",
         "SELECT 1 AS k, owner_id AS a, COUNT(*) AS b FROM lead"
-        " WHERE owner_id IN :ids AND assigned_at >= :start GROUP BY owner_id",
+        f" WHERE owner_id {ids} AND assigned_at >= :start GROUP BY owner_id",
     ]
     parts += [f"SELECT * FROM (SELECT 2 AS k, team_id AS a, owner_id AS b FROM lead"
               f" WHERE team_id = :t{i} AND assigned_at IS NOT NULL"
               f" ORDER BY assigned_at DESC, id DESC LIMIT 1) AS t{i}" for i in range(teams)]
+    lists = (bindparam("ids", type_=ARRAY(Integer)), bindparam("open", type_=ARRAY(String))) \
+        if arrays else (bindparam("ids", expanding=True), bindparam("open", expanding=True))
     return text(" UNION ALL ".join(parts)).bindparams(
-        bindparam("ids", expanding=True), bindparam("open", expanding=True),
-        bindparam("start", type_=AwareDateTime()))
+        *lists, bindparam("start", type_=AwareDateTime()))
 
 
-_LIVE_SQL: dict[int, Any] = {}
+_LIVE_SQL: dict[tuple[int, bool], Any] = {}
 
 
 @dataclass(slots=True)
@@ -179,9 +184,10 @@ async def live_counts(
             and all(r in live.loads for r in rep_ids):
         return ({t: live.cursors[t] for t in team_ids}, {r: live.loads[r] for r in rep_ids})
     start, _ = day_bounds(day, uow.clock)
-    sql = _LIVE_SQL.get(len(team_ids))
+    shape = (len(team_ids), uow.db.dialect == "postgresql")
+    sql = _LIVE_SQL.get(shape)
     if sql is None:
-        sql = _LIVE_SQL[len(team_ids)] = _live_sql(len(team_ids))
+        sql = _LIVE_SQL[shape] = _live_sql(*shape)
     params: dict[str, Any] = {"ids": rep_ids or [-1], "open": list(OPEN_LEAD_STATUSES),
                               "start": start}
     params.update({f"t{i}": t for i, t in enumerate(team_ids)})
