@@ -24,6 +24,12 @@ class AsrConfig:
     device: str = "auto"                # auto | cpu | cuda
     compute_type: str = "int8"          # int8 | int8_float16 | float16 | float32 | default
     threads: int = 2                    # CPU threads of the model (intra-op)
+    omp_wait_policy: str | None = "PASSIVE"  # the worker process's OpenMP threads sleep at a
+                                        # barrier instead of spinning: on two cores shared with
+                                        # the bot, 5 shared 15 s notes in-process took 9.9–17.6 s
+                                        # wall PASSIVE vs 13.5–19.9 s spinning (7 pairs, load
+                                        # 4–6); None: libgomp's default. OMP_WAIT_POLICY set in
+                                        # the environment wins.
     # --- decoding ---------------------------------------------------------------------
     language: str = "zh"
     beam_size: int = 4                  # measured (shared clips, 2 threads): CPU time p95 per

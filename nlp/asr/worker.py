@@ -216,6 +216,8 @@ class _ProcessBackend:
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (root, env.get("PYTHONPATH", "")) if p
         )
+        if self.config.omp_wait_policy and "OMP_WAIT_POLICY" not in env:
+            env["OMP_WAIT_POLICY"] = self.config.omp_wait_policy   # read when libgomp loads
         try:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "nlp.asr._child", str(theirs.fileno())],

@@ -142,3 +142,30 @@ async def test_a_process_grown_past_its_memory_limit_is_replaced() -> None:
     assert stats["recycled"] == 3
     assert len(pids) == 3
     assert stats["failures"] == 0
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/environ"), reason="Linux /proc")
+async def test_the_worker_process_threads_sleep_at_barriers(monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    """The model's OpenMP threads wait passively in the worker process (set before the
+    runtime loads); an operator's OMP_WAIT_POLICY wins."""
+    def child_env(pid: int) -> dict[str, str]:
+        with open(f"/proc/{pid}/environ", "rb") as f:
+            pairs = [kv.split(b"=", 1) for kv in f.read().split(b"\0") if b"=" in kv]
+        return {k.decode(): v.decode() for k, v in pairs}
+
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    async with TranscriptionWorker(AsrConfig(), use_process=True,
+                                   engine_factory=fake_engine) as w:
+        await w.start()
+        assert child_env((await w.stats())["pid"])["OMP_WAIT_POLICY"] == "PASSIVE"
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    async with TranscriptionWorker(AsrConfig(), use_process=True,
+                                   engine_factory=fake_engine) as w:
+        await w.start()
+        assert child_env((await w.stats())["pid"])["OMP_WAIT_POLICY"] == "ACTIVE"
+    monkeypatch.delenv("OMP_WAIT_POLICY")
+    async with TranscriptionWorker(AsrConfig(omp_wait_policy=None), use_process=True,
+                                   engine_factory=fake_engine) as w:
+        await w.start()
+        assert "OMP_WAIT_POLICY" not in child_env((await w.stats())["pid"])
