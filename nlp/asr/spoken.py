@@ -25,7 +25,7 @@ import re
 from nlp.phonetic import syllable_cost, syllables
 from nlp.segment import base_word_freq
 
-__all__ = ["fix_clock_words", "fix_part_of_day", "fix_phone_digits", "fix_weekdays",
+__all__ = ["fix_clause_le", "fix_clock_words", "fix_part_of_day", "fix_phone_digits", "fix_weekdays",
            "normalize_spoken", "trim_loops"]
 
 _WEEKDAYS = "一二三四五六日天"
@@ -180,5 +180,25 @@ def fix_clock_words(text: str) -> str:
     return _QIAN.sub(r"\1前", _SHI_DIAN.sub("十点", text))
 
 
+# 了 ending a clause, heard with a nasal (拍板轮, 冻结冷, 聊愣): l + un / eng, after a
+# character it makes no word with; never after a degree or negation word (很冷, 不冷) or a
+# number or demonstrative (一轮, 这轮, 下轮)
+_LE_HEARD = "轮冷愣楞伦仑"
+_LE = re.compile(rf"(?<=[\u4e00-\u9fff])[{_LE_HEARD}](?=[，。？！,.!?；;]|$)")
+_NOT_BEFORE_LE = set("很好不太挺真特更最有点这那下上本首第几两三四五六七八九十一二多每")
+
+
+def fix_clause_le(text: str) -> str:
+    """同意轮。 → 同意了。; 拍板轮， → 拍板了，; 天气很冷。 and 第一轮。 stay."""
+    def repl(m: re.Match[str]) -> str:
+        prev = m.string[m.start() - 1]
+        if prev in _NOT_BEFORE_LE or base_word_freq(prev + m.group(0)) > 0:
+            return m.group(0)
+        return "了"
+
+    return _LE.sub(repl, text)
+
+
 def normalize_spoken(text: str) -> str:
-    return fix_phone_digits(fix_clock_words(fix_part_of_day(fix_weekdays(trim_loops(text)))))
+    return fix_phone_digits(fix_clock_words(fix_part_of_day(fix_weekdays(
+        fix_clause_le(trim_loops(text))))))

@@ -15,6 +15,7 @@ from nlp.asr.snap import (
     time_cue_words,
 )
 from nlp.asr.spoken import (
+    fix_clause_le,
     fix_clock_words,
     fix_part_of_day,
     fix_phone_digits,
@@ -298,3 +299,20 @@ def test_a_pause_after_a_name_does_not_split_the_clause(heard: str, meant: str) 
     """Whisper writes a comma where the rep paused after a name; the extractor reads a
     customer, its contact and the verb after them as one clause."""
     assert snap_transcript_names(heard, CATALOG).text == meant
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("他已经同意轮。", "他已经同意了。"),     # 了 at a clause end heard with a nasal
+        ("会上拍板轮，冷链干线", "会上拍板了，冷链干线"),
+        ("预算冻结冷，", "预算冻结了，"),
+        ("微信上聊愣。", "微信上聊了。"),
+        ("天气很冷。", "天气很冷。"),             # after a degree word: the word itself
+        ("这是第一轮。", "这是第一轮。"),         # a round, after a number
+        ("价格等下轮。", "价格等下轮。"),
+        ("精锐齿轮，庞经理", "精锐齿轮，庞经理"),   # a word (齿轮)
+    ],
+)
+def test_clause_final_le(heard: str, meant: str) -> None:
+    assert fix_clause_le(heard) == meant
