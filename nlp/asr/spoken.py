@@ -25,8 +25,8 @@ import re
 from nlp.phonetic import syllable_cost, syllables
 from nlp.segment import base_word_freq
 
-__all__ = ["fix_clause_le", "fix_clock_words", "fix_part_of_day", "fix_phone_digits", "fix_weekdays",
-           "normalize_spoken", "trim_loops"]
+__all__ = ["fix_clause_le", "fix_clock_words", "fix_part_of_day", "fix_phone_digits",
+           "fix_weekdays", "normalize_spoken", "trim_loops"]
 
 _WEEKDAYS = "一二三四五六日天"
 _WEEKDAY_READINGS = {ch: syllables(ch)[0] for ch in "一二三四五六日"}
