@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.orm import make_transient_to_detached
+
 from crm_core.errors import NotFound
 from crm_core.models import ClaimOffer, ClaimOfferCandidate, Lead, User
 from crm_core.policies.routing import Decision
@@ -46,7 +48,23 @@ async def apply_decision(uow: UnitOfWork, lead: Lead, d: Decision,
         lead.team_id, lead.assignment_reason, lead.updated_at = d.team_id, d.reason, uow.now
     else:
         _stamp_pool(uow, lead, d.reason)
-    uow.add(lead)
+    reserved = state.reserved_lead_id(uow) if lead.id is None and d.kind != "offer" else None
+    if reserved is not None:
+        # PostgreSQL: the id came with the live counts; the row is written with the
+        # commit's other rows (one statement) and the object joins the session as that row
+        # (an offer's rows refer to the lead through the ORM: those insert it at once)
+        lead.id = reserved
+        uow.append(Lead, **{k: v for k, v in lead.model_dump().items() if v is not None})
+        if lead in uow.session:              # added, not yet flushed (scoring adds it)
+            uow.session.expunge(lead)
+        make_transient_to_detached(lead)
+        uow.session.add(lead)
+        if before is not None:
+            before["id"] = lead.id
+        if on_insert is not None:
+            on_insert()
+    else:
+        uow.add(lead)
     if lead.id is None:
         writes_before = uow.db.lead_writes
         await uow.flush()

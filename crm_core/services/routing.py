@@ -63,7 +63,8 @@ async def route_new_lead(
                                  followups=0)
         facts = await state.lead_facts(uow, lead, customer)
         config, teams, reps = await state.load_state(
-            uow, facts, weights=vals.get("routing.weights") or dict(DEFAULT_WEIGHTS))
+            uow, facts, weights=vals.get("routing.weights") or dict(DEFAULT_WEIGHTS),
+            reserve_lead_id=lead.id is None)
         decision = decide(facts, config, teams, reps)
         if config.rules and decision.details.get("rule") is None:
             # the rule targets could not take it: decide again looking at the whole company

@@ -131,7 +131,7 @@ def build_teams(static: _Static, cursors: dict[int, int | None]) -> dict[int, Te
             for tid, (name, strategy, members, offer_size) in static.teams.items()}
 
 
-def _live_sql(teams: int, arrays: bool) -> Any:
+def _live_sql(teams: int, arrays: bool, reserve: bool = False) -> Any:
     """Reps' open leads, their assignments today and the teams' last assignees, in one
     statement; each part is read from an index (ix_lead_owner_status,
     ix_lead_owner_assigned, ix_lead_team_assigned). With `arrays` (PostgreSQL) the lists
@@ -147,13 +147,23 @@ def _live_sql(teams: int, arrays: bool) -> Any:
     parts += [f"SELECT * FROM (SELECT 2 AS k, team_id AS a, owner_id AS b FROM lead"
               f" WHERE team_id = :t{i} AND assigned_at IS NOT NULL"
               f" ORDER BY assigned_at DESC, id DESC LIMIT 1) AS t{i}" for i in range(teams)]
+    if reserve:          # PostgreSQL: the id of the lead about to be inserted (reserved_lead_id)
+        parts.append("SELECT 3, nextval(pg_get_serial_sequence('lead', 'id')), NULL")
     lists = (bindparam("ids", type_=ARRAY(Integer)), bindparam("open", type_=ARRAY(String))) \
         if arrays else (bindparam("ids", expanding=True), bindparam("open", expanding=True))
     return text(" UNION ALL ".join(parts)).bindparams(
         *lists, bindparam("start", type_=AwareDateTime()))
 
 
-_LIVE_SQL: dict[tuple[int, bool], Any] = {}
+_LIVE_SQL: dict[tuple[int, bool, bool], Any] = {}
+_RESERVED_ID = "routing.reserved_lead_id"
+
+
+def reserved_lead_id(uow: UnitOfWork) -> int | None:
+    """The lead id `live_counts(reserve_lead_id=True)` took from the sequence with the
+    counts (PostgreSQL), once; None when there is none."""
+    got: int | None = uow.memo.pop(_RESERVED_ID, None)
+    return got
 
 
 @dataclass(slots=True)
@@ -168,10 +178,12 @@ class _Live:
 
 
 async def live_counts(
-    uow: UnitOfWork, team_ids: list[int], rep_ids: list[int],
+    uow: UnitOfWork, team_ids: list[int], rep_ids: list[int], reserve_lead_id: bool = False,
 ) -> tuple[dict[int, int | None], dict[int, tuple[int, int]]]:
     """(team → last assignee, rep → (open leads, assigned today)): one statement, or none
-    on SQLite when nothing that could change them happened since the last read."""
+    on SQLite when nothing that could change them happened since the last read. With
+    `reserve_lead_id` on PostgreSQL the statement also takes the next lead id
+    (`reserved_lead_id`): the new lead's INSERT can then go with the commit's rows."""
     if not team_ids and not rep_ids:
         return {}, {}
     day = uow.now.astimezone(uow.clock.tz).date()
@@ -184,7 +196,8 @@ async def live_counts(
             and all(r in live.loads for r in rep_ids):
         return ({t: live.cursors[t] for t in team_ids}, {r: live.loads[r] for r in rep_ids})
     start, _ = day_bounds(day, uow.clock)
-    shape = (len(team_ids), uow.db.dialect == "postgresql")
+    pg = uow.db.dialect == "postgresql"
+    shape = (len(team_ids), pg, reserve_lead_id and pg)
     sql = _LIVE_SQL.get(shape)
     if sql is None:
         sql = _LIVE_SQL[shape] = _live_sql(*shape)
@@ -199,6 +212,8 @@ async def live_counts(
             open_[int(a)] = int(b)
         elif k == 1:
             today[int(a)] = int(b)
+        elif k == 3:
+            uow.memo[_RESERVED_ID] = int(a)
         else:
             cursors[int(a)] = None if b is None else int(b)
     loads = {r: (open_.get(r, 0), today.get(r, 0)) for r in rep_ids}
@@ -395,7 +410,7 @@ async def reference(uow: UnitOfWork) -> Reference:
 
 async def load_state(
     uow: UnitOfWork, facts: LeadFacts | None = None, config: RoutingConfig | None = None,
-    weights: dict[str, Any] | None = None,
+    weights: dict[str, Any] | None = None, reserve_lead_id: bool = False,
 ) -> tuple[RoutingConfig, dict[int, TeamState], dict[int, RepState]]:
     """What `decide` needs. With `facts`, only the teams and reps the lead can reach (the
     matched rule's and the fallback's targets, the customer's owner) are loaded in full; the
@@ -424,7 +439,7 @@ async def load_state(
     cursor_teams = [tid for tid, (_, strategy, _, _) in static.teams.items()
                     if (only_teams is None or tid in only_teams) and strategy != "weighted"]
     rep_ids = [u.id for u in users if only_reps is None or u.id in only_reps]
-    cursors, loads = await live_counts(uow, cursor_teams, rep_ids)
+    cursors, loads = await live_counts(uow, cursor_teams, rep_ids, reserve_lead_id)
     teams = build_teams(static, cursors)
     if only_teams is not None:
         performance = any(teams[t].strategy == "weighted" for t in only_teams if t in teams)
