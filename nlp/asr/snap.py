@@ -267,6 +267,7 @@ def respell_cues(text: str, words: tuple[str, ...],
 
 
 PAUSES = "、，,"
+_PUNCT = re.compile(r"[\s\W_]*")
 
 
 def join_name_pauses(text: str, index: PhoneticIndex) -> str:
@@ -337,8 +338,9 @@ def diff_marks(before: str, after: str, index: PhoneticIndex | None) -> tuple[Ma
                 heard = after[s:b0] + before[a0:a1] + after[b1:e]
             if marks and s < marks[-1].end:
                 continue
-            if heard != after[s:e]:
-                marks.append(Mark(s, e, heard, after[s:e], kind))
+            if heard != after[s:e] and not (_PUNCT.fullmatch(heard)
+                                            and _PUNCT.fullmatch(after[s:e])):
+                marks.append(Mark(s, e, heard, after[s:e], kind))   # a comma dropped: no guess
     return tuple(marks)
 
 

@@ -316,3 +316,11 @@ def test_a_pause_after_a_name_does_not_split_the_clause(heard: str, meant: str) 
 )
 def test_clause_final_le(heard: str, meant: str) -> None:
     assert fix_clause_le(heard) == meant
+
+
+def test_a_dropped_comma_is_no_guess_on_the_card() -> None:
+    out = snap_transcript_names("鼓楼医院、王主任说下周，二送样", CATALOG)
+    assert out.text == "鼓楼医院王主任说下周二送样"
+    assert out.marks == ()
+    heard = snap_transcript_names("股楼医院、王主任说", CATALOG)
+    assert [(m.heard, m.written) for m in heard.marks] == [("股楼医院", "鼓楼医院")]
