@@ -9,7 +9,8 @@ a new PostgreSQL database (dropped afterwards). Starts `--processes` `crmbot ser
 on 127.0.0.1 (several need PostgreSQL), posts leads (a realistic mix: new, duplicates of
 existing contacts, incomplete ones) spread over them — closed loop with `--concurrency`
 clients, or open loop at `--rate` leads/s for `--duration` seconds (a steady load next to
-`benchmarks.chat`) — and prints the figures and the plan of the duplicate check.
+`benchmarks.chat`) — and prints the figures, then (`--in-process`) the SQL statements, round
+trips and CPU per lead of the service itself, and the plan of the duplicate check.
 """
 
 from __future__ import annotations
@@ -158,6 +159,51 @@ async def post_all(ports: list[int], items: list[dict[str, object]], concurrency
     return lat, time.perf_counter() - t0, statuses
 
 
+async def in_process(url: str, existing: list[str], n: int, round_: int) -> None:
+    """`n` leads through `intake_lead` in this process (no HTTP), as the handler runs it:
+    SQL statements and, on PostgreSQL, round trips per lead by outcome, and CPU per lead.
+    Figures the machine's load does not move (the counts) next to one it barely does."""
+    from sqlalchemy import event
+
+    from benchmarks.dialog import ROUND_TRIPS, count_round_trips
+    from crm_core.clock import SystemClock
+    from crm_core.db import Database
+    from crm_core.services import intake
+    from crm_core.uow import Actor, UnitOfWork
+
+    db = Database(url)
+    if db.dialect == "postgresql":
+        count_round_trips(db)
+    statements = [0]
+    event.listen(db.engine.sync_engine, "before_cursor_execute",
+                 lambda *_: statements.__setitem__(0, statements[0] + 1))
+    clock = SystemClock()
+    by_outcome: dict[str, list[tuple[int, int]]] = {}
+    cpu = 0.0
+    try:
+        for i, item in enumerate(payloads(n + 20, existing, round_)):
+            s0, r0, c0 = statements[0], ROUND_TRIPS[0], time.process_time()
+            async with UnitOfWork(db, clock, Actor.system("api")) as uow:
+                result = await intake.intake_lead(uow, item, channel="web")
+            if i < 20:                                  # warm-up: caches, prepared statements
+                continue
+            cpu += time.process_time() - c0
+            outcome = "merged" if result.merged_into else result.status
+            by_outcome.setdefault(outcome, []).append(
+                (statements[0] - s0, ROUND_TRIPS[0] - r0))
+    finally:
+        await db.dispose()
+    rows = [r for v in by_outcome.values() for r in v]
+    trips = db.dialect == "postgresql"
+    print(f"in-process, {len(rows)} leads: CPU {cpu / len(rows) * 1000:.2f} ms per lead; "
+          f"{sum(a for a, _ in rows) / len(rows):.1f} statements"
+          + (f", {sum(b for _, b in rows) / len(rows):.1f} round trips" if trips else "")
+          + " per lead")
+    for outcome, v in sorted(by_outcome.items()):
+        print(f"    {outcome}: {len(v)} leads, {sum(a for a, _ in v) / len(v):.1f} statements"
+              + (f", {sum(b for _, b in v) / len(v):.1f} round trips" if trips else ""))
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process (Linux /proc; -1 elsewhere)."""
     try:
@@ -191,6 +237,9 @@ def main() -> int:
                     help="open loop: leads per second (instead of --concurrency clients)")
     ap.add_argument("--duration", type=float, default=30.0,
                     help="with --rate: seconds per round")
+    ap.add_argument("--in-process", type=int, default=200, metavar="N",
+                    help="then N leads through the service in this process: statements, "
+                         "round trips (PostgreSQL) and CPU per lead (0: skip)")
     args = ap.parse_args()
     if args.processes > 1 and not args.postgres:
         ap.error("several processes need --postgres (SQLite has one serve process)")
@@ -242,6 +291,10 @@ def main() -> int:
         print(f"median round (by throughput), {backend}, {args.processes} process(es), {load}: "
               f"latency p50 {mid[0]:.2f} ms · p99 {mid[1]:.2f} ms · throughput {mid[2]:.0f} "
               f"leads/s · server CPU {mid[3]:.2f} ms per lead")
+        if args.in_process:
+            # leads of their own (round 9: phones 199…, a valid prefix; rounds 1-8 are
+            # the measured HTTP rounds')
+            asyncio.run(in_process(url, existing, args.in_process, 9))
         print(f"intake lookup query plan ({backend}; idempotency, duplicate check, customer):")
         for line in query_plan(url):
             print("   ", line)
