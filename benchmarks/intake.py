@@ -237,9 +237,10 @@ def main() -> int:
                     help="open loop: leads per second (instead of --concurrency clients)")
     ap.add_argument("--duration", type=float, default=30.0,
                     help="with --rate: seconds per round")
-    ap.add_argument("--in-process", type=int, default=200, metavar="N",
+    ap.add_argument("--in-process", type=int, default=None, metavar="N",
                     help="then N leads through the service in this process: statements, "
-                         "round trips (PostgreSQL) and CPU per lead (0: skip)")
+                         "round trips (PostgreSQL) and CPU per lead (0: skip; default 200, "
+                         "0 with --rate: a steady load next to another benchmark stays one)")
     args = ap.parse_args()
     if args.processes > 1 and not args.postgres:
         ap.error("several processes need --postgres (SQLite has one serve process)")
@@ -291,6 +292,8 @@ def main() -> int:
         print(f"median round (by throughput), {backend}, {args.processes} process(es), {load}: "
               f"latency p50 {mid[0]:.2f} ms · p99 {mid[1]:.2f} ms · throughput {mid[2]:.0f} "
               f"leads/s · server CPU {mid[3]:.2f} ms per lead")
+        if args.in_process is None:
+            args.in_process = 0 if args.rate else 200
         if args.in_process:
             # leads of their own (round 9: phones 199…, a valid prefix; rounds 1-8 are
             # the measured HTTP rounds')
