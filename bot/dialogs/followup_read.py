@@ -12,7 +12,7 @@ from bot.dialogs.declare import PASS, Answer, Turn
 from bot.dialogs.followup_note import LeadOption, Note, tracked
 from crm_core.services import customers as customer_service
 from crm_core.services import followups as service
-from crm_core.services.followups import FollowUpDraft, contact_display
+from crm_core.services.followups import FollowUpDraft
 from nlp.resolve import find_contact_mentions
 from nlp.types import Extraction
 
@@ -278,13 +278,17 @@ async def prepare(t: Turn, n: Note) -> None:
             if not decision.allowed:
                 n.blocked = (f"{customer.name}是{owner or '同事'}的客户，"
                              "按公司规定只能由负责人记跟进。")
-        if n.contact and n.contact_id is None:
-            contact = await customer_service.find_contacts_at(uow, customer.id or 0, n.contact)
-            if contact is not None:
-                n.contact_id, n.contact = contact.id, contact_display(contact)
-        names = [x for x in (n.contact,) if x]
-        lead, choices = await service.leads_for_note(
-            uow, ctx.user, customer.id or 0, contact_id=n.contact_id, contact_names=names)
+        mention = n.contact if n.contact and n.contact_id is None else None
+        # its contacts (for the mention) and the rep's open leads there: one read
+        contacts, leads = await service.note_rows(uow, ctx.user, customer.id or 0,
+                                                  contacts=mention is not None)
+    if mention is not None:
+        contact = next((c for c in contacts if c.named_by(mention)), None)
+        if contact is not None:
+            n.contact_id, n.contact = contact.id, contact.shown
+    names = [x for x in (n.contact,) if x]
+    lead, choices = service.lead_choices(leads, ctx.user, contact_id=n.contact_id,
+                                         contact_names=names)
     n.lead_for = key
     if n.lead_none:
         return

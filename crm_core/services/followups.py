@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import CompoundSelect, bindparam, func, literal_column, null, select, union_all
 from sqlmodel import col
 
 from crm_core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -447,20 +447,79 @@ class LeadChoice:
     label: str
 
 
-async def leads_for_note(uow: UnitOfWork, rep: User, customer_id: int, *,
-                         contact_id: int | None, contact_names: list[str]
-                         ) -> tuple[LeadChoice | None, list[LeadChoice]]:
-    """Which lead a note at this customer is about: (the lead, or None and the choices)."""
-    rows = list((await uow.session.execute(select(Lead).where(
-        col(Lead.customer_id) == customer_id, col(Lead.owner_id) == rep.id,
-        col(Lead.status).in_(OPEN_LEAD_STATUSES)).order_by(col(Lead.id)))).scalars())
-    views = [policy.LeadView(x.id or 0, x.owner_id, x.contact_id, x.name, x.title) for x in rows]
-    pick = policy.pick_lead(views, rep.id or 0, contact_id=contact_id,
+@dataclass(frozen=True, slots=True)
+class ContactAt:
+    """A contact at the note's customer, as matching a mention needs it."""
+
+    id: int
+    name: str
+    title: str | None
+    name_incomplete: bool
+    aliases: list[str]
+
+    @property
+    def shown(self) -> str:
+        """王建国; 王主任 while only surname and title are known (as `contact_display`)."""
+        return f"{self.name}{self.title or ''}" if self.name_incomplete else self.name
+
+    def named_by(self, mention: str) -> bool:
+        return mention in (self.name, self.shown, *(self.aliases or []))
+
+
+# the rep's open leads at a customer, and (with the contacts) its contacts: plain rows in one
+# statement, prebuilt (a note reads them at every customer it names)
+_LEAD_COLUMNS = (col(Lead.id), col(Lead.owner_id), col(Lead.contact_id), col(Lead.name),
+                 col(Lead.title))
+_OPEN_LEADS_WHERE = (col(Lead.customer_id) == bindparam("customer_id"),
+                     col(Lead.owner_id) == bindparam("rep_id"),
+                     col(Lead.status).in_(OPEN_LEAD_STATUSES))
+_OPEN_LEADS = select(*_LEAD_COLUMNS).where(*_OPEN_LEADS_WHERE)
+_CONTACTS_AND_LEADS: CompoundSelect = union_all(
+    select(literal_column("'c'").label("kind"), col(Contact.id), null().label("owner_id"),
+           null().label("contact_id"), col(Contact.name), col(Contact.title),
+           col(Contact.name_incomplete), col(Contact.aliases))
+    .where(col(Contact.customer_id) == bindparam("customer_id")),
+    select(literal_column("'l'"), *_LEAD_COLUMNS, null(), null()).where(*_OPEN_LEADS_WHERE))
+
+
+async def note_rows(uow: UnitOfWork, rep: User, customer_id: int, *, contacts: bool
+                    ) -> tuple[list[ContactAt], list[policy.LeadView]]:
+    """The rep's open leads at this customer and, with `contacts`, its contacts (both by
+    id): one plain read."""
+    params = {"customer_id": customer_id, "rep_id": rep.id}
+    found: list[ContactAt] = []
+    leads: list[policy.LeadView] = []
+    if not contacts:
+        for r in await uow.sql(_OPEN_LEADS, params):
+            leads.append(policy.LeadView(r[0], r[1], r[2], r[3], r[4]))
+    else:
+        for r in await uow.sql(_CONTACTS_AND_LEADS, params):
+            if r[0] == "c":
+                found.append(ContactAt(r[1], r[4], r[5], bool(r[6]), r[7] or []))
+            else:
+                leads.append(policy.LeadView(r[1], r[2], r[3], r[4], r[5]))
+        found.sort(key=lambda c: c.id)
+    leads.sort(key=lambda x: x.id)
+    return found, leads
+
+
+def lead_choices(leads: list[policy.LeadView], rep: User, *, contact_id: int | None,
+                 contact_names: list[str]) -> tuple[LeadChoice | None, list[LeadChoice]]:
+    """Which of these leads a note is about: (the lead, or None and the choices)."""
+    pick = policy.pick_lead(leads, rep.id or 0, contact_id=contact_id,
                             contact_names=contact_names)
-    by_id = {x.id: x for x in rows}
+    by_id = {x.id: x for x in leads}
 
     def choice(i: int) -> LeadChoice:
         return LeadChoice(i, " ".join(p for p in (by_id[i].name, by_id[i].title) if p) or "—")
 
     return (choice(pick.lead_id) if pick.lead_id is not None else None,
             [choice(i) for i in pick.candidates])
+
+
+async def leads_for_note(uow: UnitOfWork, rep: User, customer_id: int, *,
+                         contact_id: int | None, contact_names: list[str]
+                         ) -> tuple[LeadChoice | None, list[LeadChoice]]:
+    """Which lead a note at this customer is about: (the lead, or None and the choices)."""
+    _, leads = await note_rows(uow, rep, customer_id, contacts=False)
+    return lead_choices(leads, rep, contact_id=contact_id, contact_names=contact_names)
