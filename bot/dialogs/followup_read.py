@@ -129,7 +129,7 @@ async def resolve_customer(t: Turn, n: Note, name: str | None,
     """A mention → a customer, a choice between candidates, or a new customer to confirm."""
     if candidates and len(candidates) > 1:
         async with t.ctx.uow() as uow:
-            found = await customer_service.by_names(uow, list(candidates))
+            found = await customer_service.refs_by_names(uow, list(candidates))
         if len(found) > 1:
             n.customer_choices = [c.name for c in found][:12]
             return
@@ -139,7 +139,7 @@ async def resolve_customer(t: Turn, n: Note, name: str | None,
     if not name:
         return
     async with t.ctx.uow() as uow:
-        found = await customer_service.by_names(uow, [name])
+        found = await customer_service.refs_by_names(uow, [name])
     if found:
         _set_customer(n, found[0].id, found[0].name)
         t.ctx.memo.setdefault(_CUSTOMERS, {})[found[0].id] = found[0]   # for `prepare`

@@ -36,6 +36,37 @@ async def by_names(uow: UnitOfWork, names: list[str]) -> list[Customer]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class CustomerRef:
+    """A customer as a note names it: plain values, read without the ORM."""
+
+    id: int
+    name: str
+    owner_id: int | None
+
+
+_REF_COLUMNS = (col(Customer.id), col(Customer.name), col(Customer.owner_id))
+_REFS_BY_NAME = select(*_REF_COLUMNS).where(
+    col(Customer.name).in_(sa.bindparam("names", expanding=True)))
+
+
+async def refs_by_names(uow: UnitOfWork, names: list[str]) -> list[CustomerRef]:
+    """`by_names` as plain values (the same customers, in the same order)."""
+    if not names:
+        return []
+    found = {r[1]: CustomerRef(r[0], r[1], r[2])
+             for r in await uow.sql(_REFS_BY_NAME, {"names": names})}
+    out = [found[n] for n in names if n in found]
+    for n in names:
+        if n in found:
+            continue
+        rows = await uow.sql(select(*_REF_COLUMNS, col(Customer.aliases))
+                             .where(json_has(uow, Customer.aliases, n)).limit(5))
+        out.extend(ref for ref in (CustomerRef(r[0], r[1], r[2]) for r in rows
+                                   if n in (r[3] or [])) if ref not in out)
+    return out
+
+
 def json_has(uow: UnitOfWork, column: Any, value: str) -> Any:
     """`value` is an element of a JSON list column (JSONB @> on PostgreSQL)."""
     if uow.db.dialect == "postgresql":

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import CompoundSelect, bindparam, func, literal_column, null, select, union_all
 from sqlmodel import col
@@ -201,7 +201,14 @@ async def _customer_for(uow: UnitOfWork, rep: User, d: FollowUpDraft
     return customer, True
 
 
-async def others_decision(uow: UnitOfWork, rep: User, customer: Customer
+class Owned(Protocol):
+    """A customer as the others rule needs it (a row, or `customers.CustomerRef`)."""
+
+    @property
+    def owner_id(self) -> int | None: ...
+
+
+async def others_decision(uow: UnitOfWork, rep: User, customer: Owned
                           ) -> policy.OthersDecision:
     """May `rep` log at this customer, and is its owner told? (the tenant's rule)"""
     rule = await get_config(uow, policy.OTHERS_KEY, policy.OTHERS_NOTIFY)

@@ -1,0 +1,69 @@
+"""The plain reads a chat note makes at a customer (`refs_by_names`, `note_rows`) find what
+the ORM reads they replaced found: same customers (aliases too) in the same order, the
+customer's contacts by id, and only the rep's own open leads there."""
+
+from __future__ import annotations
+
+from crm_core.clock import FrozenClock
+from crm_core.db import Database
+from crm_core.models import Contact, Customer, Lead, User
+from crm_core.services import customers, followups
+from crm_core.uow import UnitOfWork
+
+
+async def test_note_reads_match_the_rows(db: Database, clock: FrozenClock) -> None:
+    async with UnitOfWork(db, clock) as uow:
+        rep, other = User(login="wang", name="王伟"), User(login="li", name="李明")
+        gulou = Customer(name="南京市鼓楼医院", aliases=["鼓楼医院", "鼓楼"])
+        renyi = Customer(name="江苏省人民医院", aliases=["省人医"])
+        for row in (rep, other, gulou, renyi):
+            uow.add(row)
+        await uow.flush()
+        gulou.owner_id = other.id
+        wang = Contact(customer_id=gulou.id, name="王", title="主任", name_incomplete=True)
+        zhang = Contact(customer_id=gulou.id, name="张建国", aliases=["老张"])
+        elsewhere = Contact(customer_id=renyi.id, name="王", title="主任", name_incomplete=True)
+        for row in (wang, zhang, elsewhere):
+            uow.add(row)
+        await uow.flush()
+        leads = [Lead(customer_id=gulou.id, owner_id=rep.id, status=status, name=name,
+                      title=title, contact_id=contact, company="鼓楼医院")
+                 for status, name, title, contact in (
+                     ("assigned", "王", "主任", wang.id), ("won", "张建国", None, zhang.id),
+                     ("contacted", None, None, None))]
+        leads.append(Lead(customer_id=gulou.id, owner_id=other.id, status="assigned",
+                          name="王", company="鼓楼医院"))
+        leads.append(Lead(customer_id=renyi.id, owner_id=rep.id, status="assigned",
+                          name="王", company="省人医"))
+        for row in leads:
+            uow.add(row)
+        await uow.commit()
+
+    async with UnitOfWork(db, clock) as uow:
+        names = ["江苏省人民医院", "鼓楼", "没有这家", "南京市鼓楼医院"]
+        refs = await customers.refs_by_names(uow, names)
+        rows = await customers.by_names(uow, names)
+        assert [(r.id, r.name, r.owner_id) for r in refs] == \
+            [(c.id, c.name, c.owner_id) for c in rows]
+        assert [r.name for r in refs] == ["江苏省人民医院", "南京市鼓楼医院"]   # once
+        assert [r.name for r in await customers.refs_by_names(uow, ["省人医"])] == \
+            ["江苏省人民医院"]                                        # by its alias
+        assert refs[0].owner_id is None and refs[-1].owner_id == other.id
+
+        contacts, views = await followups.note_rows(uow, rep, gulou.id or 0, contacts=True)
+        assert [(c.id, c.shown) for c in contacts] == [(wang.id, "王主任"), (zhang.id, "张建国")]
+        assert [c.id for c in contacts if c.named_by("老张")] == [zhang.id]
+        assert [c.id for c in contacts if c.named_by("王主任")] == [wang.id]
+        own_open = [leads[0].id, leads[2].id]
+        assert [v.id for v in views] == own_open            # not won, not a colleague's
+        assert (views[0].owner_id, views[0].contact_id, views[0].name, views[0].title) == \
+            (rep.id, wang.id, "王", "主任")
+        no_contacts, same = await followups.note_rows(uow, rep, gulou.id or 0, contacts=False)
+        assert no_contacts == [] and same == views
+
+        lead, choices = await followups.leads_for_note(uow, rep, gulou.id or 0,
+                                                       contact_id=wang.id, contact_names=[])
+        assert lead is not None and lead.id == leads[0].id and lead.label == "王 主任"
+        lead, choices = await followups.leads_for_note(uow, rep, gulou.id or 0,
+                                                       contact_id=None, contact_names=[])
+        assert lead is None and [c.id for c in choices] == own_open
