@@ -65,11 +65,12 @@ async def route_new_lead(
         config, teams, reps = await state.load_state(
             uow, facts, weights=vals.get("routing.weights") or dict(DEFAULT_WEIGHTS),
             reserve_lead_id=lead.id is None)
+        # One read of the live counts, also when the matched rule's team is full: the state
+        # holds every rep and team `decide` can pick (the matched rule's and the fallback's
+        # targets, the customer's owner; everything when a target is "any") and `decide`
+        # never hands a lead to a person no rule named (last resort: the pool), so reading
+        # the whole company again could not change the answer
         decision = decide(facts, config, teams, reps)
-        if config.rules and decision.details.get("rule") is None:
-            # the rule targets could not take it: decide again looking at the whole company
-            _, teams, reps = await state.load_state(uow, None, config)
-            decision = decide(facts, config, teams, reps)
     return await apply_decision(uow, lead, decision,
                                 offer_minutes=float(vals.get("routing.offer_minutes")
                                                     or OFFER_MINUTES_DEFAULT),

@@ -118,3 +118,36 @@ async def test_weighted_team_opens_offer_and_grab(company: Company) -> None:
         assert lead is not None
         assert lead.owner_id == winner.id
         assert lead.status == "claimed"
+
+
+async def test_full_team_goes_to_pool_never_to_a_rep_no_rule_named(company: Company) -> None:
+    """The rule's team and the fallback's are at their daily cap: the lead waits in the pool
+    with its reason, though another team has reps free — and that is what deciding over the
+    whole company's state says too (routing reads the live counts once, for the targets)."""
+    from crm_core.models import User
+    from crm_core.policies.routing import decide
+    from crm_core.services import routing_state
+
+    await _rules(company, [RULES[0], {"name": "兜底", "fallback": True, "team": "江苏组"}])
+    async with company.uow() as uow:
+        for login in ("wang", "li", "zhao"):
+            user = await uow.session.get(User, company.reps[login].id)
+            assert user is not None
+            user.max_daily_leads = 1
+            uow.add(user)
+        await uow.commit()
+    owners = []
+    for i in range(4):
+        res = await _post(company, company=f"苏州第{i}医院", address="苏州姑苏区",
+                          phone=f"1380000040{i}", product="椎间融合器")
+        owners.append(res.owner)
+    assert sorted(o for o in owners[:3] if o) == sorted(["王磊", "李娜", "赵敏"])
+    assert owners[3] is None
+    assert res.reason is not None and "无人可接" in res.reason and "满额" in res.reason
+    async with company.uow() as uow:
+        lead = await uow.session.get(Lead, res.lead_id)
+        assert lead is not None and lead.owner_id is None
+        facts = await routing_state.lead_facts(uow, lead)
+        config, teams, reps = await routing_state.load_state(uow)      # everything
+        assert any(r.available for r in reps.values() if r.team_id == company.zj.id)
+        assert decide(facts, config, teams, reps).reason == res.reason
