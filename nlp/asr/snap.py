@@ -211,6 +211,31 @@ def _near_cue(span: list[Syllable], near: dict[NearKey, list[tuple[str, Syllable
     return next(iter(found)) if len(found) == 1 else None
 
 
+_DIGIT_SAID = str.maketrans("0123456789", "零一二三四五六七八九")
+
+
+def _spoken_digits(text: str) -> str:
+    """``text`` with each ASCII digit as the numeral it was said as (Whisper writes 账期 as
+    帐7: 期 and 七 sound alike), same length, for the sound lookup only."""
+    return text.translate(_DIGIT_SAID)
+
+
+def _lone_digit_in(text: str, start: int, end: int, word: str) -> bool:
+    """True when the digits in text[start:end] are single digits standing alone (no digit,
+    point or colon beside them: no part of a number or a clock time) where the cue word has
+    a character that is not the numeral itself (帐7 → 账期; 周1 stays for the weekday
+    pass)."""
+    for k in range(start, end):
+        if not text[k].isdigit():
+            continue
+        if word[k - start] == text[k].translate(_DIGIT_SAID):
+            return False
+        for j in (k - 1, k + 1):
+            if 0 <= j < len(text) and (text[j].isdigit() or text[j] in ".:：．"):
+                return False
+    return True
+
+
 def respell_cues(text: str, words: tuple[str, ...],
                  names: list[tuple[int, int]] | None = None) -> str:
     """Cue words Whisper wrote as a tone-free homophone that is no word of the dictionary
@@ -224,7 +249,8 @@ def respell_cues(text: str, words: tuple[str, ...],
     known = set(words)          # a cue word as heard (微信) is never another one
     inside = _cue_pieces(words)
     bounds = {0, *(e for _s, e in words_of(text))}
-    syl = [s[0] if s else None for s in syllables(text)]
+    spoken = _spoken_digits(text)
+    syl = [s[0] if s else None for s in syllables(spoken)]
     taken = [False] * len(text)
     for s, e in names or ():
         for i in range(s, e):
@@ -238,19 +264,23 @@ def respell_cues(text: str, words: tuple[str, ...],
             if len(span) < size or any(taken[i:i + size]):
                 continue
             heard = text[i:i + size]
-            if heard in known or base_word_freq(heard) > 0:
+            said = spoken[i:i + size]
+            if heard in known or base_word_freq(heard) > 0 or base_word_freq(said) > 0:
                 continue
             word = keys.get(tuple(span)) or _near_cue(span, near)
             if word is None:
                 continue
+            if said != heard and not _lone_digit_in(text, i, i + size, word):
+                continue    # 帐7 is 账期; 1样, 第7 or 7点 never a cue word
+            as_said = "".join(w if h.isdigit() else h for h, w in zip(heard, word, strict=True))
             if size == 2 and any(base_word_freq(ch) >= FUNCTION_FREQ
-                                 for ch, w in zip(heard, word, strict=True) if ch == w):
+                                 for ch, w in zip(as_said, word, strict=True) if ch == w):
                 continue    # 加个 keeps its 个: never 价格; 和同 is 合同 (和 is what changes)
-            if sum(a != b for a, b in zip(heard, word, strict=True)) > max(1, size - 2):
+            if sum(a != b for a, b in zip(as_said, word, strict=True)) > max(1, size - 2):
                 continue    # 板加 is never 搬家: a cue word is heard at most one character off
             if heard in inside or any(
                     a != b and min(base_word_freq(a), base_word_freq(b)) >= COMMON_CHAR
-                    for a, b in zip(heard, word, strict=True)):
+                    for a, b in zip(as_said, word, strict=True)):
                 continue    # 实机 of 看实机 stays; 在电话里 is never 再电话
             if i not in bounds or i + size not in bounds or crosses_word(text, i, i + size):
                 continue    # 报个加车 holds no 报个价

@@ -220,6 +220,23 @@ def test_cue_words_respelled_from_exact_homophones(heard: str, meant: str) -> No
     assert respell_cues(heard, CUES) == meant
 
 
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("就是帐7要3个月，我明天把方案发他", "就是账期要3个月，我明天把方案发他"),   # 期 said as 七
+        ("账7太长了", "账期太长了"),
+        ("1样的价格", "1样的价格"),         # 一样 is a word: no cue
+        ("第7批货下周到", "第7批货下周到"),
+        ("7点过去", "7点过去"),             # a clock time
+        ("账17天", "账17天"),               # part of a number
+        ("账7:30", "账7:30"),
+        ("下周7号", "下周7号"),             # the cue's own numeral stays a digit
+    ],
+)
+def test_a_cue_word_with_a_character_written_as_a_digit(heard: str, meant: str) -> None:
+    assert respell_cues(heard, CUES) == meant
+
+
 def test_cue_words_never_over_a_name() -> None:
     assert respell_cues("找败访科技的人", CUES, names=[(1, 5)]) == "找败访科技的人"
     catalog = Catalog.from_dict({"customers": [{"name": "败访科技有限公司"}],
