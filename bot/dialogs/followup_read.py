@@ -95,6 +95,7 @@ def set_contact_mention(n: Note, mention: str) -> None:
 # --- customers -----------------------------------------------------------------------------------
 
 _CUSTOMERS = "followup.customers"      # ctx.memo: customers read in this message, by id
+_NOTE_ROWS = "followup.note_rows"      # ctx.memo: customer id → its contacts and leads
 _READINGS = "followup.readings"        # ctx.memo: texts read in this message
 
 
@@ -128,8 +129,7 @@ async def resolve_customer(t: Turn, n: Note, name: str | None,
                            candidates: tuple[str, ...] | list[str]) -> None:
     """A mention → a customer, a choice between candidates, or a new customer to confirm."""
     if candidates and len(candidates) > 1:
-        async with t.ctx.uow() as uow:
-            found = await customer_service.refs_by_names(uow, list(candidates))
+        found = await _named(t.ctx, list(candidates))
         if len(found) > 1:
             n.customer_choices = [c.name for c in found][:12]
             return
@@ -138,13 +138,25 @@ async def resolve_customer(t: Turn, n: Note, name: str | None,
             return
     if not name:
         return
-    async with t.ctx.uow() as uow:
-        found = await customer_service.refs_by_names(uow, [name])
+    found = await _named(t.ctx, [name])
     if found:
         _set_customer(n, found[0].id, found[0].name)
-        t.ctx.memo.setdefault(_CUSTOMERS, {})[found[0].id] = found[0]   # for `prepare`
     else:
         set_new_customer(n, name, confirmed=False)
+
+
+async def _named(ctx: Context, names: list[str]) -> list[customer_service.CustomerRef]:
+    """The customers of these names (then aliases); found by name, each comes with what
+    `prepare` reads there (its contacts, the rep's open leads), in the same statement."""
+    async with ctx.uow() as uow:
+        with_rows = await service.customers_with_rows(uow, ctx.user, names)
+        by_name = {ref.name: ref for ref, _ in with_rows}
+        found = [ref for ref, _ in with_rows] if len(by_name) == len(set(names)) else \
+            await customer_service.refs_by_names(uow, names, by_name)
+    for ref, rows in with_rows:       # for `prepare`, this message (used once)
+        ctx.memo.setdefault(_CUSTOMERS, {})[ref.id] = ref
+        ctx.memo.setdefault(_NOTE_ROWS, {})[ref.id] = rows
+    return found
 
 
 async def read_customer(t: Turn, n: Note, text: str) -> Answer:
@@ -262,8 +274,9 @@ async def prepare(t: Turn, n: Note) -> None:
     if n.lead_for == key:
         return
     ctx = t.ctx
+    customer = ctx.memo.get(_CUSTOMERS, {}).get(n.customer_id)   # read this message
+    rows = ctx.memo.get(_NOTE_ROWS, {}).pop(n.customer_id, None)   # with it
     async with ctx.uow() as uow:
-        customer = ctx.memo.get(_CUSTOMERS, {}).get(n.customer_id)   # read this message
         if customer is None:
             found = await customer_service.by_ids(uow, [n.customer_id])
             customer = found[0] if found else None
@@ -279,9 +292,10 @@ async def prepare(t: Turn, n: Note) -> None:
                 n.blocked = (f"{customer.name}是{owner or '同事'}的客户，"
                              "按公司规定只能由负责人记跟进。")
         mention = n.contact if n.contact and n.contact_id is None else None
-        # its contacts (for the mention) and the rep's open leads there: one read
-        contacts, leads = await service.note_rows(uow, ctx.user, customer.id or 0,
-                                                  contacts=mention is not None)
+        if rows is None:     # its contacts (for the mention) and the rep's open leads: one read
+            rows = await service.note_rows(uow, ctx.user, customer.id or 0,
+                                           contacts=mention is not None)
+    contacts, leads = rows
     if mention is not None:
         contact = next((c for c in contacts if c.named_by(mention)), None)
         if contact is not None:

@@ -50,12 +50,15 @@ _REFS_BY_NAME = select(*_REF_COLUMNS).where(
     col(Customer.name).in_(sa.bindparam("names", expanding=True)))
 
 
-async def refs_by_names(uow: UnitOfWork, names: list[str]) -> list[CustomerRef]:
-    """`by_names` as plain values (the same customers, in the same order)."""
+async def refs_by_names(uow: UnitOfWork, names: list[str],
+                        found: dict[str, CustomerRef] | None = None) -> list[CustomerRef]:
+    """`by_names` as plain values (the same customers, in the same order); `found`: those
+    already read by their names (then only the aliases of the others are looked up)."""
     if not names:
         return []
-    found = {r[1]: CustomerRef(r[0], r[1], r[2])
-             for r in await uow.sql(_REFS_BY_NAME, {"names": names})}
+    if found is None:
+        found = {r[1]: CustomerRef(r[0], r[1], r[2])
+                 for r in await uow.sql(_REFS_BY_NAME, {"names": names})}
     out = [found[n] for n in names if n in found]
     for n in names:
         if n in found:

@@ -14,7 +14,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import CompoundSelect, bindparam, func, literal_column, null, select, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Integer,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlmodel import col
 
 from crm_core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -24,6 +34,7 @@ from crm_core.policies import followups as policy
 from crm_core.services import scoring
 from crm_core.services.access import visible_owner_ids
 from crm_core.services.catalog import get_config
+from crm_core.services.customers import CustomerRef
 from crm_core.uow import UnitOfWork, snapshot
 
 DEFAULT_DUE_TIME = time(9, 0)        # a date without a clock time is due at 09:00
@@ -487,6 +498,52 @@ _CONTACTS_AND_LEADS: CompoundSelect = union_all(
            col(Contact.name_incomplete), col(Contact.aliases))
     .where(col(Contact.customer_id) == bindparam("customer_id")),
     select(literal_column("'l'"), *_LEAD_COLUMNS, null(), null()).where(*_OPEN_LEADS_WHERE))
+
+
+_NAMED = col(Customer.name).in_(bindparam("names", expanding=True))
+_CUSTOMERS_WITH_ROWS: CompoundSelect = union_all(
+    # typed NULLs: two untyped ones (here and in the customer's row) would make them text
+    select(literal_column("'c'").label("kind"), col(Contact.id),
+           cast(null(), Integer).label("owner_id"), cast(null(), Integer).label("contact_id"),
+           col(Contact.name), col(Contact.title), col(Contact.name_incomplete),
+           col(Contact.aliases), col(Contact.customer_id).label("customer_id"))
+    .join(Customer, col(Customer.id) == col(Contact.customer_id)).where(_NAMED),
+    select(literal_column("'u'"), col(Customer.id), col(Customer.owner_id), null(),
+           col(Customer.name), null(), null(), null(), col(Customer.id)).where(_NAMED),
+    select(literal_column("'l'"), *_LEAD_COLUMNS, null(), null(), col(Lead.customer_id))
+    .join(Customer, col(Customer.id) == col(Lead.customer_id))
+    .where(_NAMED, col(Lead.owner_id) == bindparam("rep_id"),
+           col(Lead.status).in_(OPEN_LEAD_STATUSES)))
+
+NoteRows = tuple[list[ContactAt], list[policy.LeadView]]
+
+
+async def customers_with_rows(uow: UnitOfWork, rep: User, names: list[str]
+                              ) -> list[tuple[CustomerRef, NoteRows]]:
+    """The customers called exactly one of `names` (as `customers.refs_by_names` finds them
+    by name, in that order), each with what `note_rows` reads there (its contacts, the rep's
+    open leads): one plain read for a note's customer and all it needs."""
+    if not names:
+        return []
+    refs: dict[str, CustomerRef] = {}
+    rows: dict[int, NoteRows] = {}
+    for r in await uow.sql(_CUSTOMERS_WITH_ROWS, {"names": names, "rep_id": rep.id}):
+        got = rows.setdefault(r[8], ([], []))
+        if r[0] == "u":
+            refs[r[4]] = CustomerRef(r[1], r[4], r[2])
+        elif r[0] == "c":
+            got[0].append(ContactAt(r[1], r[4], r[5], bool(r[6]), r[7] or []))
+        else:
+            got[1].append(policy.LeadView(r[1], r[2], r[3], r[4], r[5]))
+    out = []
+    for name in names:
+        ref = refs.get(name)
+        if ref is not None:
+            contacts, leads = rows.get(ref.id, ([], []))
+            contacts.sort(key=lambda c: c.id)
+            leads.sort(key=lambda x: x.id)
+            out.append((ref, (contacts, leads)))
+    return out
 
 
 async def note_rows(uow: UnitOfWork, rep: User, customer_id: int, *, contacts: bool

@@ -67,3 +67,16 @@ async def test_note_reads_match_the_rows(db: Database, clock: FrozenClock) -> No
         lead, choices = await followups.leads_for_note(uow, rep, gulou.id or 0,
                                                        contact_id=None, contact_names=[])
         assert lead is None and [c.id for c in choices] == own_open
+
+        # by name: each customer with the same contacts and leads, in one read
+        with_rows = await followups.customers_with_rows(
+            uow, rep, ["江苏省人民医院", "鼓楼", "南京市鼓楼医院"])
+        assert [ref for ref, _ in with_rows] == \
+            await customers.refs_by_names(uow, ["江苏省人民医院", "南京市鼓楼医院"])
+        assert with_rows[1][1] == (contacts, views)
+        assert [c.id for c in with_rows[0][1][0]] == [elsewhere.id]
+        assert [v.id for v in with_rows[0][1][1]] == [leads[4].id]
+        # an alias is found as before, given what the names found
+        assert await customers.refs_by_names(
+            uow, ["鼓楼", "江苏省人民医院"], {"江苏省人民医院": with_rows[0][0]}) == \
+            [with_rows[0][0], with_rows[1][0]]
