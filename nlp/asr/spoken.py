@@ -25,8 +25,8 @@ import re
 from nlp.phonetic import syllable_cost, syllables
 from nlp.segment import base_word_freq
 
-__all__ = ["fix_clause_le", "fix_clock_words", "fix_part_of_day", "fix_phone_digits",
-           "fix_weekdays", "normalize_spoken", "trim_loops"]
+__all__ = ["fix_clause_le", "fix_clock_words", "fix_met_person", "fix_part_of_day",
+           "fix_phone_digits", "fix_weekdays", "normalize_spoken", "trim_loops"]
 
 _WEEKDAYS = "一二三四五六日天"
 _WEEKDAY_READINGS = {ch: syllables(ch)[0] for ch in "一二三四五六日"}
@@ -199,6 +199,32 @@ def fix_clause_le(text: str) -> str:
     return _LE.sub(repl, text)
 
 
+# 见了 / 见过 + a person (surname + title) is a visit: Whisper writes another jian (建了,
+# 监了 庞经理). The titles a contact is called by; the one or two characters before it are
+# the surname.
+_PERSON_TITLES = ("主任", "经理", "科长", "处长", "局长", "部长", "厂长", "场长", "店长", "站长",
+                  "行长", "院长", "所长", "社长", "主管", "总监", "总工", "老板", "书记", "队长",
+                  "组长", "馆长", "校长", "老师", "教授", "医生", "总")
+_JIAN = syllables("见")[0]
+_MET = re.compile(r"(?<=[\u4e00-\u9fff])([\u4e00-\u9fff])(?=[了过][\u4e00-\u9fff]{1,2}(?:"
+                  + "|".join(_PERSON_TITLES) + ")(?![的之]))")
+
+
+def fix_met_person(text: str) -> str:
+    """建了庞经理 / 监了邵社长 → 见了…: a tone-free homophone of 见 before 了 / 过 and a
+    surname + title; never where it ends a word with the character before it (体检了王主任,
+    房间), nor before 的 (建了王总的群)."""
+    def repl(m: re.Match[str]) -> str:
+        ch = m.group(1)
+        if ch == "见" or syllables(ch)[0] != _JIAN:
+            return ch
+        if base_word_freq(m.string[m.start() - 1:m.end()]) > 0:
+            return ch
+        return "见"
+
+    return _MET.sub(repl, text)
+
+
 def normalize_spoken(text: str) -> str:
-    return fix_phone_digits(fix_clock_words(fix_part_of_day(fix_weekdays(
-        fix_clause_le(trim_loops(text))))))
+    return fix_met_person(fix_phone_digits(fix_clock_words(fix_part_of_day(fix_weekdays(
+        fix_clause_le(trim_loops(text)))))))

@@ -17,6 +17,7 @@ from nlp.asr.snap import (
 from nlp.asr.spoken import (
     fix_clause_le,
     fix_clock_words,
+    fix_met_person,
     fix_part_of_day,
     fix_phone_digits,
     fix_weekdays,
@@ -333,6 +334,23 @@ def test_a_pause_after_a_name_does_not_split_the_clause(heard: str, meant: str) 
 )
 def test_clause_final_le(heard: str, meant: str) -> None:
     assert fix_clause_le(heard) == meant
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("今天在精锐齿轮建了庞经理，他们想换", "今天在精锐齿轮见了庞经理，他们想换"),
+        ("去绿源合作社监了邵社长。", "去绿源合作社见了邵社长。"),
+        ("上午件过张总了", "上午见过张总了"),
+        ("他们建了厂房", "他们建了厂房"),             # no person after it
+        ("我们建了王总的群", "我们建了王总的群"),     # 王总的…: what was built is no person
+        ("体检了王主任", "体检了王主任"),             # 体检 is a word
+        ("他推荐了王经理", "他推荐了王经理"),         # 推荐 is a word
+    ],
+)
+def test_met_a_person(heard: str, meant: str) -> None:
+    assert fix_met_person(heard) == meant
+    assert snap_transcript_names(heard, None).text == meant
 
 
 def test_a_dropped_comma_is_no_guess_on_the_card() -> None:
