@@ -50,6 +50,14 @@ def load_plugins() -> None:
                 importlib.import_module(f"{pkg.__name__}.{info.name}")
 
 
+def _typed_text(incoming: Incoming) -> bool:
+    """Text that `Bot._text` reads at the chat's focus first (not a command: no slash)."""
+    text = incoming.text.strip()
+    return bool(text) and text[:1] not in ("/", "／") and incoming.pressed is None \
+        and not incoming.menu_key and not incoming.entered and incoming.file is None \
+        and incoming.voice is None
+
+
 class Bot:
     def __init__(
         self, db: Database, clock: Clock, settings: Settings, *,
@@ -80,11 +88,12 @@ class Bot:
 
     async def handle(self, incoming: Incoming, respond: Respond | None = None) -> list[Reply]:
         shared: dict[str, Any] = {}     # reads the message's units of work share (the versions)
+        memo: dict[str, Any] = {"uow": shared}
         try:
-            user = await self._resolve_user(incoming, shared)
+            user = await self._resolve_user(incoming, shared, memo)
             if user is None:
                 return await self._unbound(incoming)
-            ctx = Context(self, user, incoming, respond, memo={"uow": shared})
+            ctx = Context(self, user, incoming, respond, memo=memo)
             return await focus.fit_and_remember(ctx, await self._dispatch(ctx))
         except CrmError as e:
             log.info("refused %s from %s: %s", incoming.event_id, incoming.chat.user_id, e)
@@ -96,8 +105,10 @@ class Bot:
 
     # --- users -------------------------------------------------------------------------
 
-    async def _resolve_user(self, incoming: Incoming, shared: dict[str, Any] | None = None
-                            ) -> User | None:
+    async def _resolve_user(self, incoming: Incoming, shared: dict[str, Any] | None = None,
+                            memo: dict[str, Any] | None = None) -> User | None:
+        """The bound user; with `memo` (the message's), typed text also gets the chat's focus
+        and its open draft read in this unit of work (every such text reads them first)."""
         uid = incoming.chat.user_id
         if not uid:
             return None
@@ -107,6 +118,8 @@ class Bot:
                 if not user.active:
                     return None
                 await binding.touch(uow, user)
+                if memo is not None and _typed_text(incoming):
+                    await focus.prefetch(memo, uow, incoming.chat.key, user)
                 return user
         directory = self.directories.get(incoming.chat.platform)
         if directory is None:

@@ -19,6 +19,7 @@ from bot import texts
 from bot.context import Context
 from bot.messages import Button, ButtonPress, Card, Reply, Text, button_limit
 from bot.render.paging import MORE, page_of
+from crm_core.models import User
 from crm_core.services import drafts as store
 from crm_core.uow import UnitOfWork
 
@@ -83,15 +84,20 @@ async def current(ctx: Context, uow: UnitOfWork | None = None, *,
         else:
             async with ctx.uow() as own:
                 if with_draft:
-                    found, draft = await store.get_focus_with_draft(own, ctx.chat.key,
-                                                                    ctx.user)
-                    if found is not None and found.draft_id is not None:
-                        ctx.memo[PREFETCHED] = (found.draft_id, draft)
-                    ctx.memo["focus"] = found
+                    await prefetch(ctx.memo, own, ctx.chat.key, ctx.user)
                 else:
                     ctx.memo["focus"] = await store.get_focus(own, ctx.chat.key)
     focus: store.Focus | None = ctx.memo["focus"]
     return focus
+
+
+async def prefetch(memo: dict[str, Any], uow: UnitOfWork, chat_key: str, user: User) -> None:
+    """What `current(..., with_draft=True)` reads (the focus and its open draft, one
+    statement), read into a message's memo in a unit of work it opened anyway (the user's)."""
+    found, draft = await store.get_focus_with_draft(uow, chat_key, user)
+    if found is not None and found.draft_id is not None:
+        memo[PREFETCHED] = (found.draft_id, draft)
+    memo["focus"] = found
 
 
 async def point(uow: UnitOfWork, ctx: Context, draft_id: int | None, dialog: str = "", *,
