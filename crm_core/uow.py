@@ -11,7 +11,8 @@ from enum import Enum
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import text, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,6 +22,7 @@ from crm_core.infra import cache_versions, inserts
 from crm_core.infra.sqlite_inline import InlineConnection
 from crm_core.models import AuditLog, LeadEvent, OutboxMessage
 from crm_core.policies import audit as audit_policy
+from crm_core.sql import table as table_of
 
 log = logging.getLogger(__name__)
 # the audit chain's writers, one at a time on PostgreSQL: the function (migration pg_1)
@@ -29,6 +31,9 @@ _AUDIT_FIELDS = ("at", "actor_id", "actor", "action", "entity", "entity_id", "be
 # a statement reading the cache versions along with its own rows (UNION ALL: what, id, info)
 CACHE_VERSIONS_UNION = cache_versions.VERSIONS_UNION
 _AUDIT_HEAD = text("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
+# keys of the appended rows other than a model's plain rows (UnitOfWork.notify_once,
+# UnitOfWork.update_later)
+_ONCE, _UPDATE = "once", "update"
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,17 +198,29 @@ class UnitOfWork:
         if audit_rows and not final:
             self.session.info[APPEND_INFO] = {AuditLog: audit_rows}
             audit_rows = None
+        once = [(key[1], key[2], pending.pop(key)) for key in list(pending)
+                if isinstance(key, tuple) and key[0] == _ONCE]
+        updates = [(key[1], row) for key in list(pending)
+                   if isinstance(key, tuple) and key[0] == _UPDATE for row in pending.pop(key)]
         conn = await self.session.connection()
         driver = (await conn.get_raw_connection()).driver_connection
         inline = driver if isinstance(driver, InlineConnection) else None
         if conn.dialect.name == "postgresql":
-            # one round trip: every table's rows, then the audit rows, linked to the chain
-            # by the database under the chain's lock (held from there to the commit)
+            # one round trip: the updates, every table's rows, then the audit rows, linked
+            # to the chain by the database under the chain's lock (held from there to the
+            # commit)
             await inserts.write_together(conn, list(pending.items()), (audit_rows, [
                 audit_policy.chain_body(audit_policy.AuditRecord(
                     *(row[c] for c in _AUDIT_FIELDS))) for row in audit_rows])
-                if audit_rows else None)
+                if audit_rows else None, once=once, updates=updates)
             return
+        for model, values in updates:
+            table = table_of(model)
+            await conn.execute(update(table).where(table.c.id == values["id"]).values(
+                {k: v for k, v in values.items() if k != "id"}))
+        for model, column, rows in once:
+            await conn.execute(sqlite_insert(table_of(model)).on_conflict_do_nothing(
+                index_elements=[column]), rows)
         if audit_rows:
             pending[AuditLog] = audit_rows       # dicts keep order: written last
         for model, rows in pending.items():
@@ -254,6 +271,27 @@ class UnitOfWork:
                     kind=kind, at=self.now,
                     actor_id=actor_id if actor_id is not None else self.actor.user_id,
                     detail=_jsonable(detail or {}))
+
+    def notify_once(self, kind: str, recipient_id: int | None, payload: dict[str, Any],
+                    dedupe_key: str) -> None:
+        """`notify`, unless a message with this dedupe key is queued already (another
+        transaction, another instance): written with this transaction's appended rows,
+        `ON CONFLICT (dedupe_key) DO NOTHING` (as `crm_core.services.sla.notify_once`, in
+        the commit's round trip instead of one of its own)."""
+        pending: dict[Any, list[dict[str, Any]]] = \
+            self.session.info.setdefault(APPEND_INFO, {})
+        pending.setdefault((_ONCE, OutboxMessage, "dedupe_key"), []).append({
+            "kind": kind, "recipient_id": recipient_id, "payload": _jsonable(payload),
+            "dedupe_key": dedupe_key, "status": "pending", "attempts": 0,
+            "next_attempt_at": self.now, "created_at": self.now})
+
+    def update_later(self, model: type[SQLModel], id_: int, **values: Any) -> None:
+        """`UPDATE model SET values WHERE id = id_` of a row this transaction has not loaded
+        (nothing to load: one round trip less), written with the appended rows at the next
+        `flush()` or `commit()`. The caller makes sure the ORM does not hold that row."""
+        pending: dict[Any, list[dict[str, Any]]] = \
+            self.session.info.setdefault(APPEND_INFO, {})
+        pending.setdefault((_UPDATE, model), []).append({"id": id_, **values})
 
     def notify(
         self, kind: str, recipient_id: int | None, payload: dict[str, Any], dedupe_key: str, *,

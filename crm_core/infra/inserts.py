@@ -4,7 +4,7 @@ elsewhere as a Core executemany."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Text, bindparam, insert, text
@@ -97,7 +97,10 @@ _AUDIT_INSERT = (
     " entity_id text, before jsonb, after jsonb), audit_chain AS c ORDER BY r.n")
 _AUDIT_COLUMNS = ("at", "actor_id", "actor", "action", "entity", "entity_id", "before",
                   "after")
-_Shape = tuple[tuple[tuple[type[SQLModel], tuple[str, ...], int], ...], bool]
+# (tables: model, columns, rows, conflict column ("": none); audit rows or not; updates:
+# model, columns set)
+_Group = tuple[type[SQLModel], tuple[str, ...], int, str]
+_Shape = tuple[tuple[_Group, ...], bool, tuple[tuple[type[SQLModel], tuple[str, ...]], ...]]
 _TOGETHER: dict[_Shape, Any] = {}
 
 
@@ -108,11 +111,18 @@ def _together(shape: _Shape, dialect: Any) -> Any:
     stmt = _TOGETHER.get(shape)
     if stmt is not None:
         return stmt
-    groups, audit = shape
+    groups, audit, updates = shape
     quote = dialect.identifier_preparer
     parts: list[str] = []
     binds: list[Any] = []
-    for g, (model, keys, n) in enumerate(groups):
+    for u, (model, keys) in enumerate(updates):
+        table = table_of(model)
+        sets = ", ".join(f"{quote.quote(table.c[k].name)} = :u{u}_{i}"
+                         for i, k in enumerate(keys))
+        binds += [bindparam(f"u{u}_{i}", type_=table.c[k].type) for i, k in enumerate(keys)]
+        binds.append(bindparam(f"u{u}_id", type_=table.c.id.type))
+        parts.append(f"UPDATE {quote.format_table(table)} SET {sets} WHERE id = :u{u}_id")
+    for g, (model, keys, n, conflict) in enumerate(groups):
         table = table_of(model)
         cols = [table.c[k] for k in keys]
         rows = []
@@ -121,7 +131,8 @@ def _together(shape: _Shape, dialect: Any) -> Any:
             binds += [bindparam(name, type_=c.type) for name, c in zip(names, cols, strict=True)]
             rows.append("(" + ", ".join(f":{name}" for name in names) + ")")
         parts.append(f"INSERT INTO {quote.format_table(table)} "
-                     f"({', '.join(quote.quote(c.name) for c in cols)}) VALUES {', '.join(rows)}")
+                     f"({', '.join(quote.quote(c.name) for c in cols)}) VALUES {', '.join(rows)}"
+                     + (f" ON CONFLICT ({quote.quote(conflict)}) DO NOTHING" if conflict else ""))
     if audit:
         ctes = [f"appended_{i} AS ({p})" for i, p in enumerate(parts)] + [_AUDIT_CHAIN_CTE]
         main = _AUDIT_INSERT
@@ -137,15 +148,28 @@ def _together(shape: _Shape, dialect: Any) -> Any:
 
 
 async def write_together(conn: Any, groups: list[tuple[type[SQLModel], list[dict[str, Any]]]],
-                         audit: tuple[list[dict[str, Any]], list[str]] | None = None) -> None:
+                         audit: tuple[list[dict[str, Any]], list[str]] | None = None, *,
+                         once: Sequence[tuple[type[SQLModel], str, list[dict[str, Any]]]] = (),
+                         updates: Sequence[tuple[type[SQLModel], dict[str, Any]]] = (),
+                         ) -> None:
     """PostgreSQL: the rows of several tables in one statement, one round trip (each table's
     rows a multi-row INSERT in a data-modifying CTE); with `audit` (rows, and the
     `crm_core.policies.audit.chain_body` of each) the audit rows last in the same statement,
     chained by the database. Rows of one table with different columns go in separate
-    INSERTs of the same statement."""
-    shape: list[tuple[type[SQLModel], tuple[str, ...], int]] = []
+    INSERTs of the same statement. `once`: (model, unique column, rows) inserted
+    `ON CONFLICT (column) DO NOTHING`; `updates`: (model, {"id": …, column: value, …}), an
+    UPDATE of that row's columns by id, in the same statement (each part of it sees the
+    tables as they were before the statement: the rows are independent)."""
+    shape: list[_Group] = []
+    update_shape: list[tuple[type[SQLModel], tuple[str, ...]]] = []
     params: dict[str, Any] = {}
-    for model, rows in groups:
+    for u, (model, values) in enumerate(updates):
+        keys = tuple(k for k in values if k != "id")
+        update_shape.append((model, keys))
+        params[f"u{u}_id"] = values["id"]
+        for i, key in enumerate(keys):
+            params[f"u{u}_{i}"] = values[key]
+    for model, conflict, rows in [(m, "", r) for m, r in groups] + list(once):
         # the rows get no column defaults from a textual statement: put them in
         defaults = _DEFAULTS.get(model)
         if defaults is None:
@@ -160,7 +184,7 @@ async def write_together(conn: Any, groups: list[tuple[type[SQLModel], list[dict
             by_keys.setdefault(tuple(row), []).append(row)
         for keys, same in by_keys.items():
             g = len(shape)
-            shape.append((model, keys, len(same)))
+            shape.append((model, keys, len(same), conflict))
             for r, row in enumerate(same):
                 for i, key in enumerate(keys):
                     params[f"a{g}_{r}_{i}"] = row[key]
@@ -169,6 +193,7 @@ async def write_together(conn: Any, groups: list[tuple[type[SQLModel], list[dict
         params["audit_bodies"] = bodies
         params["audit_rows"] = [{"n": i, **{c: row.get(c) for c in _AUDIT_COLUMNS},
                                  "at": row["at"].isoformat()} for i, row in enumerate(rows, 1)]
-    elif not shape:
+    elif not shape and not update_shape:
         return
-    await conn.execute(_together((tuple(shape), audit is not None), conn.dialect), params)
+    await conn.execute(_together((tuple(shape), audit is not None, tuple(update_shape)),
+                                 conn.dialect), params)

@@ -14,11 +14,13 @@ import logging
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import manager_of_class
+from sqlalchemy.orm.util import identity_key
 
 from crm_core.errors import Conflict, InvalidInput
 from crm_core.models import IntakeRequest, Lead, User
@@ -249,7 +251,7 @@ async def _claim_points(uow: UnitOfWork, points: list[tuple[str, str]]) -> bool:
 _LOOKUP = (
     'SELECT \'request\' AS what, 0 AS id, {null} AS info FROM intake_request'
     ' WHERE "key" IN (:idem, :client)'
-    " UNION ALL SELECT * FROM (SELECT 'lead' AS what, id, {null} AS info FROM lead"
+    " UNION ALL SELECT * FROM (SELECT 'lead' AS what, id, {lead_info} AS info FROM lead"
     "  WHERE phone = :phone OR email = :email ORDER BY id DESC LIMIT 1) AS l"
     " UNION ALL SELECT * FROM (SELECT 'contact' AS what, c.id, {json}(c.customer_id,"
     "  (SELECT owner_id FROM customer WHERE customer.id = c.customer_id)) AS info"
@@ -259,7 +261,13 @@ _LOOKUP = (
 )
 # On PostgreSQL the same statement reads the cache versions (routing's reference snapshot
 # is valid while its version holds: no statement of its own)
-LOOKUP_SQL = text(_LOOKUP.format(json="json_build_array", null="CAST(NULL AS json)")
+# On PostgreSQL the person's open lead comes with what a merge into it needs (_LeadRow): no
+# load of the lead
+_LEAD_INFO_PG = (
+    "json_build_array(status, owner_id, customer_id, contact_id, utm_source, utm_medium,"
+    " utm_campaign, CAST(EXTRACT(EPOCH FROM updated_at) * 1000000 AS bigint))")
+LOOKUP_SQL = text(_LOOKUP.format(json="json_build_array", null="CAST(NULL AS json)",
+                                 lead_info=_LEAD_INFO_PG)
                   + " UNION ALL "
                   + CACHE_VERSIONS_UNION)
 # With a phone / e-mail, PostgreSQL claims them in the same statement (CLAIM_SQL_PG as a
@@ -281,7 +289,7 @@ def _lookup_claiming(points: int) -> Any:
 # On SQLite it also says whether another connection committed since this one last looked:
 # the stamp that keeps the cached routing inputs valid without a query
 LOOKUP_SQL_SQLITE = text(
-    _LOOKUP.format(json="json_array", null="NULL")
+    _LOOKUP.format(json="json_array", null="NULL", lead_info="NULL")
     + " UNION ALL SELECT 'data_version', data_version, NULL FROM pragma_data_version()")
 
 
@@ -343,6 +351,9 @@ async def _intake(
     owner_id: int | None, found: _Found,
 ) -> IntakeResult:
     if "lead" in found:
+        row = _LeadRow.of(uow, found)
+        if row is not None:
+            return await _merge(uow, row, payload, clean, channel)
         lead = await uow.session.get(Lead, found.ids["lead"])
         if lead is not None:
             return await _merge(uow, lead, payload, clean, channel)
@@ -351,6 +362,48 @@ async def _intake(
         return await _merge(uow, _ContactOf(found.ids["contact"], customer_id, customer_owner),
                             payload, clean, channel)
     return await _create(uow, payload, clean, channel, owner_id, found)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MERGED_UTM = ("utm_source", "utm_medium", "utm_campaign")
+
+
+@dataclass(frozen=True, slots=True)
+class _LeadRow:
+    """The person's open lead as the lookup read it (PostgreSQL), for a merge that changes
+    only its `updated_at` and empty utm fields: written by `uow.update_later` with the
+    commit's rows, no ORM load. A dropped lead (reopened: routing needs the object) and one
+    this transaction holds already go through the ORM."""
+
+    id: int
+    status: str
+    owner_id: int | None
+    customer_id: int | None
+    contact_id: int | None
+    utm: tuple[str | None, str | None, str | None]
+    updated_at: datetime | None
+
+    @classmethod
+    def of(cls, uow: UnitOfWork, found: _Found) -> _LeadRow | None:
+        info = found.info.get("lead")
+        lead_id = found.ids["lead"]
+        if info is None or info[0] == "dropped" \
+                or uow.session.identity_map.get(identity_key(Lead, lead_id)) is not None:
+            return None
+        status, owner_id, customer_id, contact_id, source, medium, campaign, micros = info
+        return cls(lead_id, status, owner_id, customer_id, contact_id, (source, medium, campaign),
+                   None if micros is None else _EPOCH + timedelta(microseconds=int(micros)))
+
+    def merge(self, uow: UnitOfWork, clean: dict[str, Any]) -> None:
+        """What `_merge` does to a loaded lead, as one UPDATE of the changed columns and
+        the same audit row (`snapshot` → `audit_delta`: the id and the changed fields)."""
+        changed = {k: clean[k] for k, v in zip(_MERGED_UTM, self.utm, strict=True)
+                   if not v and clean.get(k)}
+        before = {"id": self.id, **{k: v for k, v in zip(_MERGED_UTM, self.utm, strict=True)
+                                    if k in changed}, "updated_at": self.updated_at}
+        after = {"id": self.id, **changed, "updated_at": uow.now}
+        uow.update_later(Lead, self.id, **changed, updated_at=uow.now)
+        uow.audit("lead.merge_inquiry", "lead", self.id, before=before, after=after)
 
 
 @dataclass(frozen=True, slots=True)
@@ -439,19 +492,21 @@ async def _create(
 
 
 async def _merge(
-    uow: UnitOfWork, dup: Lead | _ContactOf, payload: Mapping[str, Any],
+    uow: UnitOfWork, dup: Lead | _LeadRow | _ContactOf, payload: Mapping[str, Any],
     clean: dict[str, Any], channel: str,
 ) -> IntakeResult:
     detail = {"channel": clean.get("source") or channel, "payload": _raw(payload)}
-    lead = dup if isinstance(dup, Lead) else None
-    contact_id = dup.contact_id if isinstance(dup, Lead) else dup.id
+    lead = dup if isinstance(dup, Lead | _LeadRow) else None
+    contact_id = dup.id if isinstance(dup, _ContactOf) else dup.contact_id
     customer_id, owner_id = dup.customer_id, dup.owner_id
     uow.event(lead.id if lead else None, "inquiry", detail, customer_id=customer_id,
               contact_id=contact_id)
     owner = (await routing_state.reference(uow)).users_by_id.get(owner_id) \
         if owner_id else None
     reopened = False
-    if lead is not None:
+    if isinstance(lead, _LeadRow):
+        lead.merge(uow, clean)
+    elif lead is not None:
         before = snapshot(lead)
         lead.updated_at = uow.now
         for k in ("utm_source", "utm_medium", "utm_campaign"):
@@ -468,14 +523,13 @@ async def _merge(
     else:
         uow.audit("contact.merge_inquiry", "contact", contact_id, after=detail)
     if owner is not None:
-        from crm_core.services.sla import notify_once
-
         # one notice per record and owner per window (issue 12.6): 40 posts of one phone in
         # a second are one push, not 40 (WeCom drops past 30/min per member); every inquiry
-        # stays in the record's history
+        # stays in the record's history. Written with the commit's rows (ON CONFLICT DO
+        # NOTHING on the dedupe key)
         window = int(uow.now.timestamp()) // MERGE_NOTICE_WINDOW_S
-        await notify_once(
-            uow, "lead.merged", owner.id,
+        uow.notify_once(
+            "lead.merged", owner.id,
             {"lead_id": lead.id if lead else None, "customer_id": customer_id,
              "contact_id": contact_id, "name": clean.get("name"), "company": clean.get("company"),
              "phone": clean.get("phone"), "message": clean.get("message"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
@@ -222,3 +222,64 @@ async def test_repeated_merges_make_one_notice_per_owner_per_window(
         merged = [r for r in (await s.execute(select(OutboxMessage))).scalars()
                   if r.kind == "lead.merged"]
     assert len(merged) == 2
+
+
+async def test_merge_into_a_lead_stores_the_same_rows_on_every_backend(
+    db: Database, clock: FrozenClock
+) -> None:
+    """A second inquiry of a lead's person (PostgreSQL: merged from what the lookup read,
+    without loading the lead; SQLite: through the ORM) — the lead's changed columns, its
+    audit row, the owner's notice and the history, written alike."""
+    from crm_core.services.audit import verify_audit_chain
+
+    async with uow(db, clock) as u:
+        first = await intake_lead(u, {"company": "常州市第一人民医院", "name": "孙医生",
+                                      "phone": "13922223333", "utm_source": "baidu"})
+    created = clock.now()
+    async with db.session() as s:
+        owner = User(login="mergeowner", name="周强")
+        s.add(owner)
+        await s.flush()
+        lead = await s.get(Lead, first.lead_id)
+        assert lead is not None
+        lead.owner_id, lead.status = owner.id, "assigned"
+        s.add(lead)
+        await s.commit()
+        owner_id = owner.id
+    clock.advance(timedelta(minutes=3))
+    payload = {"name": "孙主任", "phone": "139 2222 3333", "utm_source": "360",
+               "utm_medium": "cpc", "message": "再次咨询"}
+    async with uow(db, clock) as u:
+        res = await intake_lead(u, payload, channel="import")
+    assert res.merged_into == {"lead_id": first.lead_id, "customer_id": None,
+                               "contact_id": None}
+    assert (res.status, res.owner) == ("assigned", "周强")
+    async with db.session() as s:
+        lead = await s.get(Lead, first.lead_id)
+        assert lead is not None
+        # utm_source was set: kept; utm_medium was empty: taken from the inquiry
+        assert (lead.utm_source, lead.utm_medium, lead.utm_campaign) == ("baidu", "cpc", None)
+        assert lead.updated_at == clock.now() and lead.created_at == created
+        assert (lead.name, lead.status, lead.owner_id) == ("孙医生", "assigned", owner_id)
+        row = (await s.execute(select(AuditLog).where(
+            AuditLog.action == "lead.merge_inquiry"))).scalars().one()
+        assert row.entity_id == str(first.lead_id)
+        assert row.before == {"id": first.lead_id, "utm_medium": None,
+                              "updated_at": created.astimezone(UTC).isoformat()}
+        assert row.after == {"id": first.lead_id, "utm_medium": "cpc",
+                             "updated_at": clock.now().isoformat()}
+        notices = (await s.execute(select(OutboxMessage).where(
+            OutboxMessage.kind == "lead.merged"))).scalars().all()
+        assert [(n.recipient_id, n.status, n.attempts, n.payload["lead_id"],
+                 n.payload["name"], n.payload["reopened"]) for n in notices] == [
+            (owner_id, "pending", 0, first.lead_id, "孙主任", False)]
+        inquiry = (await s.execute(select(LeadEvent).where(
+            LeadEvent.kind == "inquiry"))).scalars().one()
+        assert (inquiry.lead_id, inquiry.detail["channel"]) == (first.lead_id, "import")
+    async with uow(db, clock) as u:       # the same window: no second notice, no error
+        await intake_lead(u, payload)
+    assert await count(db, OutboxMessage, OutboxMessage.kind == "lead.merged") == 1
+    assert await count(db, LeadEvent, LeadEvent.kind == "inquiry") == 2
+    async with uow(db, clock) as u:
+        report = await verify_audit_chain(u)
+    assert report.broken is None and report.checked >= 3
