@@ -88,6 +88,7 @@ MERGE_MAX_DIFF = 0.25    # … which must be small: 西安 ~ 鲜, never 人医 ~
 MAX_SYLLABLE = 0.5   # names under five syllables: no syllable worse than this
 COMPLETE_MAX = 0.4   # completing a short form (随间 + 融合器): each added syllable at most
 SURNAME_ALONE = 0.07         # surname cost accepted on its own: zh/z, ch/c, sh/s
+TITLE_FOLD = 0.55   # a one-character title right after its customer: same initial, final near
 SURNAME_WITH_SUPPORT = 0.14  # … and n/l, r/l, en/eng when the contact's customer is named
 
 # --------------------------------------------------------------------------- syllables
@@ -561,6 +562,13 @@ class _Compiled:
     syl: tuple[tuple[Syllable, ...], ...]
 
 
+def _nasal_lost(heard: Syllable, meant: Syllable) -> bool:
+    """The same initial and vowel with the final nasal lost: zou for zong, ba for bang."""
+    (hi, hf), (mi, mf) = heard, meant
+    return (hi == mi and mf.endswith(("n", "ng")) and not hf.endswith(("n", "ng"))
+            and hf[:1] == mf[:1])
+
+
 class PhoneticIndex:
     """Catalog names by sound; build once per catalog version (`from_catalog`)."""
 
@@ -570,6 +578,9 @@ class PhoneticIndex:
         self._by_key: dict[int, list[tuple[int, int]]] = defaultdict(list)   # bigram key
         self.lengths: set[int] = set()
         self._pairs: dict[tuple[Syllable, Syllable], list[Entry]] = defaultdict(list)
+        # customer → its contacts as surname + one-character title (钟总), for `_after_customer`
+        self._titled: dict[str, list[tuple[Entry, tuple[tuple[Syllable, ...], ...]]]] = \
+            defaultdict(list)
         for e in entries:
             if not _han(e.text):
                 continue
@@ -583,6 +594,8 @@ class PhoneticIndex:
                 for x in syl[0]:
                     for y in syl[1]:
                         self._pairs[(x, y)].append(e)
+                if e.kind == "contact" and e.surname == 1 and e.customer:
+                    self._titled[e.customer].append((e, syl))
                 continue
             if len(syl) < 2:
                 continue
@@ -720,6 +733,31 @@ class PhoneticIndex:
         return Match(s, e, heard, entry, round(per, 4), needs_support=needs_support,
                      costs=tuple(scored.costs) if not scored.gaps else ())
 
+    def _after_customer(self, text: str, exact: list[tuple[int, int, Entry]]) -> list[Match]:
+        """A contact as surname + one-character title right after its customer's name, the
+        surname a homophone and the title with its nasal lost (味鲜坊中走 → 味鲜坊钟总: zong
+        heard zou): the customer right before is the support, so such a match is made
+        only there, never across a word (路走不通)."""
+        out: list[Match] = []
+        for _s, e, cust in exact:
+            if cust.kind != "customer" or e + 2 > len(text):
+                continue
+            heard = text[e:e + 2]
+            if heard in self.exact or crosses_word(text, e, e + 2):
+                continue    # 稻香米业路走不通: 走不通 is a word
+            hs = syllables(heard)
+            if not (hs[0] and hs[1]):
+                continue
+            for entry, syl in self._titled.get(cust.canonical, ()):
+                if hs[0][0] not in syl[0] or hs[1][0] in syl[1]:
+                    continue    # the surname must be a homophone; an exact title is a pair
+                lost = [t for t in syl[1] if _nasal_lost(hs[1][0], t)]
+                cost = min((syllable_cost((hs[1][0],), (t,)) for t in lost), default=1.0)
+                if cost <= TITLE_FOLD:
+                    out.append(Match(e, e + 2, heard, entry, round(cost / 2, 4),
+                                     needs_support=True, costs=(0.0, cost), word=True))
+        return out
+
     @staticmethod
     def _free(m: Match, exact: list[tuple[int, int, Entry]], taken: list[bool]) -> bool:
         """A candidate may not touch a name already spelled right, except to complete a
@@ -750,6 +788,7 @@ class PhoneticIndex:
         contact_customers = {en.customer for _s, _e, en in exact if en.kind == "contact"}
         named_customers |= contact_customers
         cands = [m for m in self.candidates(text) if self._free(m, exact, taken)]
+        cands += [m for m in self._after_customer(text, exact) if self._free(m, exact, taken)]
         # a customer heard confidently (fuzzily) lends support to its contacts and
         # products, and a contact heard confidently to its customer
         strong = [m for m in cands if m.cost <= threshold(len(m.entry.text))

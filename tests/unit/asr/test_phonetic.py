@@ -218,3 +218,13 @@ def test_the_reps_likely_names_back_another_surname_character() -> None:
 def test_ian_heard_for_ie_in_a_long_name() -> None:
     assert INDEX.respell("眼相色谱仪的演示效果很好").text == "液相色谱仪的演示效果很好"
     assert INDEX.respell("眼相很好").text == "眼相很好"
+
+
+def test_a_title_with_its_nasal_lost_right_after_its_customer() -> None:
+    # 符总 heard 扶走 (zong → zou): only right after its own customer's name
+    found = INDEX.find("鑫达阀门扶走说下周来看样")
+    assert [(m.heard, m.entry.text, m.supported) for m in found] == [("扶走", "符总", True)]
+    assert INDEX.respell("鑫达阀门扶走说下周来看样").text == "鑫达阀门符总说下周来看样"
+    assert INDEX.find("扶走说下周来看样") == []                  # no customer before it
+    assert INDEX.find("鼓楼医院扶走说下周来看样") == []          # another customer's
+    assert INDEX.find("鑫达阀门扶做了一批") == []                # zuo: no nasal lost
