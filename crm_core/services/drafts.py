@@ -274,6 +274,12 @@ def _focus_of(row: DialogState | None) -> Focus | None:
     return Focus(row.key, int(draft_id) if draft_id else None, buttons, row.updated_at, data)
 
 
+# the new state over the focus this message read: prebuilt, run on the connection (no ORM)
+_SET_FOCUS = sa.update(_FOCUS).where(_FOCUS.c.key == sa.bindparam("chat_key")).values(
+    name=sa.bindparam("name"), data=sa.bindparam("data"), user_id=sa.bindparam("user_id"),
+    updated_at=sa.bindparam("updated_at"))
+
+
 async def set_focus(uow: UnitOfWork, chat_key: str, user: User, draft_id: int | None, *,
                     dialog: str = "", buttons: Sequence[dict[str, Any]] | None = None,
                     keep_buttons: bool = True, extra: dict[str, Any] | None = None,
@@ -294,9 +300,8 @@ async def set_focus(uow: UnitOfWork, chat_key: str, user: User, draft_id: int | 
             data["buttons"] = list(known.buttons)
         if extra is not None:
             data.update(extra)
-        res = await uow.session.execute(sa.update(_FOCUS).where(_FOCUS.c.key == chat_key)
-                                        .values(name=dialog, data=data, user_id=user.id,
-                                                updated_at=uow.now))
+        res = await uow.sql(_SET_FOCUS, {"chat_key": chat_key, "name": dialog, "data": data,
+                                         "user_id": user.id, "updated_at": uow.now})
         if rowcount(res) == 1:
             rest = {k: v for k, v in data.items() if k not in ("draft", "buttons")}
             return Focus(chat_key, draft_id, tuple(data.get("buttons") or ()), uow.now, rest)
