@@ -70,13 +70,10 @@ def is_han(ch: str) -> bool:
 
 
 def _strip_tone(s: str) -> str:
-    s = s.replace("ü", "v")
-    out = []
-    for c in unicodedata.normalize("NFD", s):
-        if unicodedata.category(c) == "Mn":
-            continue
-        out.append(c)
-    return "".join(out).replace("u\u0308", "v")
+    """lǜ → lv, nǚ → nv, lüè → lve, zhōng → zhong: ü with or without a tone mark is v (the
+    diaeresis is read before the marks are dropped: 绿 is never 路)."""
+    s = unicodedata.normalize("NFD", s.replace("ü", "v")).replace("u\u0308", "v")
+    return "".join(c for c in s if unicodedata.category(c) != "Mn")
 
 
 @lru_cache(maxsize=65536)

@@ -228,3 +228,14 @@ def test_a_title_with_its_nasal_lost_right_after_its_customer() -> None:
     assert INDEX.find("扶走说下周来看样") == []                  # no customer before it
     assert INDEX.find("鼓楼医院扶走说下周来看样") == []          # another customer's
     assert INDEX.find("鑫达阀门扶做了一批") == []                # zuo: no nasal lost
+
+
+def test_u_umlaut_with_a_tone_mark_stays_u_umlaut() -> None:
+    # 绿 lǜ / 女 nǚ / 旅 lǚ are lü / nü, never 路 lu / 努 nu (the tone mark sat on the ü)
+    assert syllables("绿旅女") == [(("l", "v"),), (("l", "v"),), (("n", "v"),)]
+    assert syllables("路努") == [(("l", "u"),), (("n", "u"),)]
+    assert syllable_cost(syllables("力")[0], syllables("率")[0]) < \
+        syllable_cost(syllables("力")[0], syllables("路")[0])
+    index = PhoneticIndex.from_catalog(Catalog.from_dict({"products": [
+        {"name": "商用电磁灶", "aliases": ["大功率电磁炉"]}]}))
+    assert index.respell("演示了大功力电磁炉炒海鲜").text == "演示了大功率电磁炉炒海鲜"
