@@ -108,18 +108,21 @@ class Bot:
     async def _resolve_user(self, incoming: Incoming, shared: dict[str, Any] | None = None,
                             memo: dict[str, Any] | None = None) -> User | None:
         """The bound user; with `memo` (the message's), typed text also gets the chat's focus
-        and its open draft read in this unit of work (every such text reads them first)."""
+        and its open draft read in this unit of work, with the cache versions (one statement:
+        every such text reads them first)."""
         uid = incoming.chat.user_id
         if not uid:
             return None
         async with UnitOfWork(self.db, self.clock, shared=shared) as uow:
+            ahead = await focus.read_ahead(uow, incoming.chat.key) \
+                if memo is not None and _typed_text(incoming) else None
             user = await users.user_for_message(uow, incoming.chat.platform, uid)
             if user is not None:
                 if not user.active:
                     return None
                 await binding.touch(uow, user)
-                if memo is not None and _typed_text(incoming):
-                    await focus.prefetch(memo, uow, incoming.chat.key, user)
+                if memo is not None and ahead is not None:
+                    focus.remember(memo, user, ahead)
                 return user
         directory = self.directories.get(incoming.chat.platform)
         if directory is None:

@@ -93,8 +93,25 @@ async def current(ctx: Context, uow: UnitOfWork | None = None, *,
 
 async def prefetch(memo: dict[str, Any], uow: UnitOfWork, chat_key: str, user: User) -> None:
     """What `current(..., with_draft=True)` reads (the focus and its open draft, one
-    statement), read into a message's memo in a unit of work it opened anyway (the user's)."""
+    statement), read into a message's memo."""
     found, draft = await store.get_focus_with_draft(uow, chat_key, user)
+    _remember(memo, found, draft)
+
+
+async def read_ahead(uow: UnitOfWork, chat_key: str) -> tuple[Any, Any]:
+    """The chat's focus row and the draft it names, read with the cache versions (the first
+    statement of a typed message's first unit of work: the user's); `remember` them once
+    the user is known."""
+    return await store.versions_and_focus(uow, chat_key)
+
+
+def remember(memo: dict[str, Any], user: User, read: tuple[Any, Any]) -> None:
+    """What `read_ahead` read, into the message's memo as `current(..., with_draft=True)`
+    would have read it."""
+    _remember(memo, *store.focus_and_draft(read[0], read[1], user))
+
+
+def _remember(memo: dict[str, Any], found: store.Focus | None, draft: Any) -> None:
     if found is not None and found.draft_id is not None:
         memo[PREFETCHED] = (found.draft_id, draft)
     memo["focus"] = found

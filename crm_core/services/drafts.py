@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.instrumentation import manager_of_class
@@ -27,7 +27,7 @@ from sqlalchemy.orm.util import identity_key
 from sqlmodel import col
 
 from crm_core.errors import Conflict, NotFound
-from crm_core.models import DialogState, Draft, User
+from crm_core.models import CacheVersion, DialogState, Draft, User
 from crm_core.sql import rowcount, table
 from crm_core.uow import UnitOfWork
 
@@ -257,12 +257,41 @@ async def get_focus_with_draft(uow: UnitOfWork, chat_key: str, user: User
     found = (await uow.session.execute(_FOCUS_WITH_DRAFT, {"chat_key": chat_key})).first()
     if found is None:
         return None, None
-    state, draft = found
+    return focus_and_draft(found[0], found[1], user)
+
+
+def focus_and_draft(state: DialogState | None, draft: Draft | None, user: User
+                    ) -> tuple[Focus | None, Draft | None]:
+    """The focus of a dialog_state row and its draft when that is still the user's open one."""
     focus = _focus_of(state)
     if draft is None or focus is None or draft.id != focus.draft_id or \
             draft.user_id != user.id or draft.status != "open":
         return focus, None
     return focus, draft
+
+
+def _versions_with_focus(dialect: str) -> Any:
+    agg = func.json_object_agg if dialect == "postgresql" else func.json_group_object
+    versions = select(sa.type_coerce(agg(col(CacheVersion.name), col(CacheVersion.version)),
+                                     sa.JSON).label("versions")).subquery()
+    return select(versions.c.versions, DialogState, Draft).select_from(versions).outerjoin(
+        DialogState, col(DialogState.key) == sa.bindparam("chat_key")).outerjoin(
+        Draft, col(Draft.id) == col(DialogState.data)["draft"].as_integer())
+
+
+# the cache versions, the chat's focus row and the draft it names: one statement per dialect
+_VERSIONS_WITH_FOCUS = {d: _versions_with_focus(d) for d in ("postgresql", "sqlite")}
+
+
+async def versions_and_focus(uow: UnitOfWork, chat_key: str
+                             ) -> tuple[DialogState | None, Draft | None]:
+    """The cache versions (noted in `uow`: the next version check asks nothing more), the
+    chat's focus row and the draft it names (for `focus_and_draft` once the user is known),
+    in one statement."""
+    row = (await uow.session.execute(_VERSIONS_WITH_FOCUS[uow.db.dialect],
+                                     {"chat_key": chat_key})).one()
+    uow.note_cache_versions({str(k): int(v) for k, v in (row[0] or {}).items()})
+    return row[1], row[2]
 
 
 def _focus_of(row: DialogState | None) -> Focus | None:

@@ -80,3 +80,41 @@ async def test_note_reads_match_the_rows(db: Database, clock: FrozenClock) -> No
         assert await customers.refs_by_names(
             uow, ["鼓楼", "江苏省人民医院"], {"江苏省人民医院": with_rows[0][0]}) == \
             [with_rows[0][0], with_rows[1][0]]
+
+
+async def test_versions_read_with_the_focus(db: Database, clock: FrozenClock) -> None:
+    """A typed message's first statement: the cache versions (as their own read gives them,
+    also where the chat has no focus yet), the focus row and the draft it names."""
+    from sqlalchemy import event, text
+
+    from crm_core.services import drafts
+
+    async with UnitOfWork(db, clock) as uow:
+        rep = User(login="wang", name="王伟")
+        uow.add(rep)
+        await uow.commit()
+    async with UnitOfWork(db, clock) as uow:
+        expected = {str(n): int(v) for n, v in
+                    (await uow.sql(text("SELECT name, version FROM cache_version"))).all()}
+    assert expected                                    # the caches have their rows
+    ran: list[str] = []
+    event.listen(db.engine.sync_engine, "before_cursor_execute",
+                 lambda _c, _k, sql, *_: ran.append(sql))
+    async with UnitOfWork(db, clock) as uow:
+        assert await drafts.versions_and_focus(uow, "console:c:wang") == (None, None)
+        assert len(ran) == 1
+        assert {c: await uow.cache_version(c) for c in expected} == expected
+        assert len(ran) == 1                           # the versions came with the focus
+    async with UnitOfWork(db, clock) as uow:
+        row = await drafts.create_draft(uow, rep, "console:c:wang", "followup", {"a": 1}, {},
+                                        kept=True, summary="跟进", expires_at=None)
+        await drafts.set_focus(uow, "console:c:wang", rep, row.id, dialog="followup")
+        await uow.commit()
+    async with UnitOfWork(db, clock) as uow:
+        state, draft = await drafts.versions_and_focus(uow, "console:c:wang")
+        focus, open_draft = drafts.focus_and_draft(state, draft, rep)
+        assert {c: await uow.cache_version(c) for c in expected} == expected
+    assert focus is not None and focus.draft_id == row.id
+    assert open_draft is not None and (open_draft.id, open_draft.data) == (row.id, {"a": 1})
+    other = User(id=(rep.id or 0) + 1, login="li", name="李明")
+    assert drafts.focus_and_draft(state, draft, other)[1] is None    # not theirs
