@@ -134,7 +134,19 @@ def _together(shape: _Shape, dialect: Any) -> Any:
                      f"({', '.join(quote.quote(c.name) for c in cols)}) VALUES {', '.join(rows)}"
                      + (f" ON CONFLICT ({quote.quote(conflict)}) DO NOTHING" if conflict else ""))
     if audit:
-        ctes = [f"appended_{i} AS ({p})" for i, p in enumerate(parts)] + [_AUDIT_CHAIN_CTE]
+        # The chain's lock is taken only once every other part of the statement is done
+        # (the lock's argument depends on their RETURNING rows): a part that waits for
+        # another transaction — an ON CONFLICT insert of a key that transaction has just
+        # inserted, an UPDATE of a row it holds — waits before the lock, never while holding
+        # it. Otherwise the lock's holder could wait for a transaction that itself waits in
+        # line for the lock: a deadlock between two chat messages.
+        chain = _AUDIT_CHAIN_CTE
+        if parts:
+            done = " + ".join(f"(SELECT count(*) FROM appended_{i})" for i in range(len(parts)))
+            chain = ("audit_chain AS (SELECT crmbot_audit_chain(CASE WHEN w.n >= 0 THEN "
+                     ":audit_bodies END) AS hashes FROM (SELECT " + done + " AS n) AS w)")
+            parts = [f"{p} RETURNING 1" for p in parts]
+        ctes = [f"appended_{i} AS ({p})" for i, p in enumerate(parts)] + [chain]
         main = _AUDIT_INSERT
         binds += [bindparam("audit_bodies", type_=ARRAY(Text)),
                   bindparam("audit_rows", type_=JSONB)]

@@ -166,3 +166,37 @@ async def test_sqlite_refuses_replace_and_upsert_on_the_log(
                 await s.execute(text(stmt), {"i": row_id})
     async with db.session() as s:
         assert (await s.get(AuditLog, row_id)).actor == actor  # type: ignore[union-attr]
+
+
+async def test_chain_lock_is_taken_after_the_statements_other_waits(
+        db: Database, clock: FrozenClock) -> None:
+    """A commit whose queued notice collides with another transaction's uncommitted one waits
+    for that transaction before it takes the chain's lock, never while holding it: the other
+    transaction can still take the lock and commit (before: PostgreSQL's deadlock error, a
+    chat message lost under load)."""
+    if db.dialect != "postgresql":
+        pytest.skip("the chain's lock is PostgreSQL's (SQLite has one writer)")
+    async with api(db, clock) as first:
+        first.notify_once("test.notice", None, {"n": 1}, "same-notice")
+        await first.flush()                          # holds the key, uncommitted
+
+        async def second() -> None:
+            async with api(db, clock) as u:
+                u.notify_once("test.notice", None, {"n": 2}, "same-notice")
+                u.audit("test.write", "thing", "2", after={"n": 2})
+                await u.commit()
+
+        waiting = asyncio.create_task(second())
+        await asyncio.sleep(0.5)                     # second now waits for the key
+        assert not waiting.done()
+        await asyncio.wait_for(first.sql(text("SELECT pg_advisory_xact_lock(4242000001)")), 5)
+        first.audit("test.write", "thing", "1", after={"n": 1})
+        await first.commit()
+    await asyncio.wait_for(waiting, 10)
+    async with UnitOfWork(db, clock) as u:
+        payloads = (await u.sql(text(
+            "SELECT CAST(payload AS TEXT) FROM outbox WHERE dedupe_key = 'same-notice'"
+        ))).scalars().all()
+        report = await verify_audit_chain(u)
+    assert len(payloads) == 1 and '"n": 1' in payloads[0]
+    assert report.broken is None and report.checked >= 2
