@@ -136,6 +136,10 @@ class UnitOfWork:
         return self.session.info.setdefault(MEMO_INFO, {})
 
     async def commit(self) -> None:
+        # the ORM's pending changes first: the appended rows go last, with the audit chain's
+        # lock (PostgreSQL), and a lock's holder must not wait for another transaction's row
+        # (an UPDATE flushed after the audit rows did: a deadlock under load)
+        await self.session.flush()
         await self._write_appended(final=True)
         await self.session.commit()
         self.committed = True

@@ -200,3 +200,39 @@ async def test_chain_lock_is_taken_after_the_statements_other_waits(
         report = await verify_audit_chain(u)
     assert len(payloads) == 1 and '"n": 1' in payloads[0]
     assert report.broken is None and report.checked >= 2
+
+
+async def test_orm_changes_are_written_before_the_chain_lock(
+        db: Database, clock: FrozenClock) -> None:
+    """A row the unit of work changed through the ORM is written before the audit rows take
+    the chain's lock: a transaction holding that row can still take the lock and commit."""
+    if db.dialect != "postgresql":
+        pytest.skip("the chain's lock is PostgreSQL's (SQLite has one writer)")
+    from crm_core.models import DialogState
+
+    async with api(db, clock) as u:
+        u.add(DialogState(key="lock-order", name="test", data={"n": 0},
+                          updated_at=clock.now()))
+        await u.commit()
+    async with api(db, clock) as first:
+        await first.sql(text("UPDATE dialog_state SET updated_at = updated_at "
+                             "WHERE key = 'lock-order'"))          # holds the row
+
+        async def second() -> None:
+            async with api(db, clock) as u:
+                row = await u.session.get(DialogState, "lock-order")
+                assert row is not None
+                row.data = {"n": 2}
+                u.audit("test.write", "dialog_state", "lock-order", after={"n": 2})
+                await u.commit()
+
+        waiting = asyncio.create_task(second())
+        await asyncio.sleep(0.5)                     # second now waits for the row
+        assert not waiting.done()
+        await asyncio.wait_for(first.sql(text("SELECT pg_advisory_xact_lock(4242000001)")), 5)
+        first.audit("test.write", "dialog_state", "lock-order", after={"n": 1})
+        await first.commit()
+    await asyncio.wait_for(waiting, 10)
+    async with UnitOfWork(db, clock) as u:
+        report = await verify_audit_chain(u)
+    assert report.broken is None and report.checked >= 2
