@@ -168,14 +168,13 @@ async def test_sqlite_refuses_replace_and_upsert_on_the_log(
         assert (await s.get(AuditLog, row_id)).actor == actor  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)  # the lock is PostgreSQL's
 async def test_chain_lock_is_taken_after_the_statements_other_waits(
         db: Database, clock: FrozenClock) -> None:
     """A commit whose queued notice collides with another transaction's uncommitted one waits
     for that transaction before it takes the chain's lock, never while holding it: the other
     transaction can still take the lock and commit (before: PostgreSQL's deadlock error, a
     chat message lost under load)."""
-    if db.dialect != "postgresql":
-        pytest.skip("the chain's lock is PostgreSQL's (SQLite has one writer)")
     async with api(db, clock) as first:
         first.notify_once("test.notice", None, {"n": 1}, "same-notice")
         await first.flush()                          # holds the key, uncommitted
@@ -202,12 +201,11 @@ async def test_chain_lock_is_taken_after_the_statements_other_waits(
     assert report.broken is None and report.checked >= 2
 
 
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)  # the lock is PostgreSQL's
 async def test_orm_changes_are_written_before_the_chain_lock(
         db: Database, clock: FrozenClock) -> None:
     """A row the unit of work changed through the ORM is written before the audit rows take
     the chain's lock: a transaction holding that row can still take the lock and commit."""
-    if db.dialect != "postgresql":
-        pytest.skip("the chain's lock is PostgreSQL's (SQLite has one writer)")
     from crm_core.models import DialogState
 
     async with api(db, clock) as u:
