@@ -22,17 +22,16 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import col
 
 from crm_core.errors import Conflict, NotFound
 from crm_core.models import CacheVersion, DialogState, Draft, User
+from crm_core.models.base import built_row
 from crm_core.sql import rowcount, table
 from crm_core.uow import UnitOfWork
 
 DRAFT = table(Draft)
-_DRAFT_FIELDS = tuple(Draft.model_fields.items())
 _DRAFT_COLUMNS = frozenset(c.name for c in DRAFT.c if c.name != "id")
 _INSERT_DRAFT = sa.insert(DRAFT)
 _FOCUS = table(DialogState)
@@ -67,13 +66,8 @@ async def create_draft(
     # `Draft(**values)` as the ORM's loading builds a row's object (no model __init__),
     # inserted by one prebuilt Core statement (no ORM flush), then in the session as the
     # row it now is: later changes to it are written as before
-    row: Draft = manager_of_class(Draft).new_instance()
-    attrs = row.__dict__
-    for name, info in _DRAFT_FIELDS:
-        attrs[name] = values[name] if name in values \
-            else info.get_default(call_default_factory=True)
-    object.__setattr__(row, "__pydantic_fields_set__", set(values))
-    inserted = await uow.sql(_INSERT_DRAFT, {k: v for k, v in attrs.items()
+    row = built_row(Draft, values)
+    inserted = await uow.sql(_INSERT_DRAFT, {k: v for k, v in row.__dict__.items()
                                              if k in _DRAFT_COLUMNS})
     row.id = inserted.inserted_primary_key[0]
     make_transient_to_detached(row)

@@ -19,11 +19,11 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import manager_of_class
 from sqlalchemy.orm.util import identity_key
 
 from crm_core.errors import Conflict, InvalidInput
 from crm_core.models import IntakeRequest, Lead, User
+from crm_core.models.base import built_row
 from crm_core.policies import channels as channel_policy
 from crm_core.policies.audit import canonical_json
 from crm_core.policies.contact_info import BadContactInfo, normalize_email, normalize_phone
@@ -560,21 +560,9 @@ async def _reopen(uow: UnitOfWork, lead: Lead, owner: User | None) -> User | Non
     return None
 
 
-_LEAD_FIELDS = tuple(Lead.model_fields.items())
-
-
 def _new_lead(**values: Any) -> Lead:
-    """`Lead(**values)` as the ORM's loading builds a row's object, without the model's
-    __init__ (which sets each of its 40-odd fields through two layers of instrumentation:
-    a twentieth of an intake's CPU): the same attributes, defaults and factories included,
-    and a new (transient) instance that the session inserts when added."""
-    lead: Lead = manager_of_class(Lead).new_instance()
-    attrs = lead.__dict__
-    for name, info in _LEAD_FIELDS:
-        attrs[name] = values[name] if name in values \
-            else info.get_default(call_default_factory=True)
-    object.__setattr__(lead, "__pydantic_fields_set__", set(values))
-    return lead
+    """`Lead(**values)` without the model's __init__ (a twentieth of an intake's CPU)."""
+    return built_row(Lead, values)
 
 
 def _raw(payload: Mapping[str, Any]) -> dict[str, Any]:
