@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import contextlib
 import io
+from collections.abc import Awaitable, Callable
 
 import pytest
 from sqlalchemy import text
@@ -168,6 +169,19 @@ async def test_sqlite_refuses_replace_and_upsert_on_the_log(
         assert (await s.get(AuditLog, row_id)).actor == actor  # type: ignore[union-attr]
 
 
+async def first_locks_while_second_waits(first: UnitOfWork,
+                                         second: Callable[[], Awaitable[None]]) -> None:
+    """`second` commits audit rows and waits for something `first` holds; `first` then
+    takes the chain's lock (no deadlock error) and commits, and `second` completes."""
+    waiting = asyncio.create_task(second())
+    await asyncio.sleep(0.5)
+    assert not waiting.done()
+    await asyncio.wait_for(first.sql(text("SELECT pg_advisory_xact_lock(4242000001)")), 5)
+    first.audit("test.write", "thing", "first", after={"n": 1})
+    await first.commit()
+    await asyncio.wait_for(waiting, 10)
+
+
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)  # the lock is PostgreSQL's
 async def test_chain_lock_is_taken_after_the_statements_other_waits(
         db: Database, clock: FrozenClock) -> None:
@@ -185,13 +199,7 @@ async def test_chain_lock_is_taken_after_the_statements_other_waits(
                 u.audit("test.write", "thing", "2", after={"n": 2})
                 await u.commit()
 
-        waiting = asyncio.create_task(second())
-        await asyncio.sleep(0.5)                     # second now waits for the key
-        assert not waiting.done()
-        await asyncio.wait_for(first.sql(text("SELECT pg_advisory_xact_lock(4242000001)")), 5)
-        first.audit("test.write", "thing", "1", after={"n": 1})
-        await first.commit()
-    await asyncio.wait_for(waiting, 10)
+        await first_locks_while_second_waits(first, second)   # second waits for the key
     async with UnitOfWork(db, clock) as u:
         payloads = (await u.sql(text(
             "SELECT CAST(payload AS TEXT) FROM outbox WHERE dedupe_key = 'same-notice'"
@@ -224,13 +232,7 @@ async def test_orm_changes_are_written_before_the_chain_lock(
                 u.audit("test.write", "dialog_state", "lock-order", after={"n": 2})
                 await u.commit()
 
-        waiting = asyncio.create_task(second())
-        await asyncio.sleep(0.5)                     # second now waits for the row
-        assert not waiting.done()
-        await asyncio.wait_for(first.sql(text("SELECT pg_advisory_xact_lock(4242000001)")), 5)
-        first.audit("test.write", "dialog_state", "lock-order", after={"n": 1})
-        await first.commit()
-    await asyncio.wait_for(waiting, 10)
+        await first_locks_while_second_waits(first, second)   # second waits for the row
     async with UnitOfWork(db, clock) as u:
         report = await verify_audit_chain(u)
     assert report.broken is None and report.checked >= 2
