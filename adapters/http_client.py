@@ -199,11 +199,13 @@ class ApiClient:
         auth: bool = True,
         classify: Classifier | None = None,
         max_attempts: int | None = None,
+        rate_limited: bool = True,
     ) -> Response:
         """One API call with bounded retries; returns the response or raises `ApiError`.
 
         `data` may be a callable returning a fresh body per attempt (multipart forms can
-        only be sent once).
+        only be sent once). `rate_limited=False` skips the client's token bucket, for calls
+        the platform does not count against the limit the bucket models.
         """
         classify = classify or self.classify
         attempts = max_attempts or self.max_attempts
@@ -225,7 +227,8 @@ class ApiClient:
                     await self._sleep(attempt)
                     continue
                 self.authorize(token, q, h)
-            await self.limiter.acquire()
+            if rate_limited:
+                await self.limiter.acquire()
             body = data() if callable(data) else data
             try:
                 resp = await self._send(method, self.url(path), q, json, body, h)

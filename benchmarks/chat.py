@@ -11,7 +11,10 @@ process pinned to `--cores` (default 0,1); the fake platform (gettoken, message/
 user/get; tenant token, im/v1/messages, contact) and an open-loop load generator run in the
 parent (pinned to the same cores when the machine has only two). Messages come from the 12
 demo reps round-robin; each rep is bound once through the platform's user API during the
-warm-up.
+warm-up. Each callback comes on its own connection, as from the platform's many servers, so
+that SO_REUSEPORT spreads them over `--processes` (on one kept-alive connection every message
+went to one process). Printed per run: how the messages were spread, and the platform sends
+per message.
 
 Server-side latency = from the moment the callback handler starts to the moment the last
 reply's message/send call has returned (the adapter's Dispatcher records it). Also printed:
@@ -273,7 +276,7 @@ async def fire(base: str, reqs: list[tuple[str, dict[str, str], bytes]], rate: f
     """Open loop: request i goes out at t0 + i/rate whatever happened to the others."""
     acks: list[float] = []
     failures = 0
-    async with ClientSession(connector=TCPConnector(limit=256),
+    async with ClientSession(connector=TCPConnector(limit=256, force_close=True),
                              timeout=ClientTimeout(total=10)) as session:
         async def one(path: str, extra: dict[str, str], body: bytes) -> None:
             nonlocal failures
@@ -427,8 +430,10 @@ def main(argv: list[str] | None = None) -> int:
             for _, parent in servers:
                 parent.recv()
             print(f"{name}: measuring {len(load)} messages at {args.rate}/s …")
+            sends0 = fake.sends
             acks, failures = asyncio.run(fire(base, load, args.rate, name == "feishu"))
-            result: dict[str, Any] = {"samples": [], "bot": [], "errors": 0, "cpu_s": 0.0}
+            result: dict[str, Any] = {"samples": [], "bot": [], "errors": 0, "cpu_s": 0.0,
+                                      "per_process": []}
             for _, parent in servers:
                 parent.send("collect")
             for _, parent in servers:
@@ -437,6 +442,7 @@ def main(argv: list[str] | None = None) -> int:
                 result["bot"] += part["bot"]
                 result["errors"] += part["errors"]
                 result["cpu_s"] += part["cpu_s"]
+                result["per_process"].append(len(part["samples"]))
             samples = result["samples"]
             adapter = [t - b for t, b in zip(samples, result["bot"], strict=True)]
             figures[name] = {
@@ -454,6 +460,10 @@ def main(argv: list[str] | None = None) -> int:
                 "adapter_p99_ms": round(pct(adapter, 99), 2),
                 # the server processes' CPU (all threads) over the measured part, per message
                 "server_cpu_ms_per_msg": round(result["cpu_s"] * 1000 / max(len(load), 1), 2),
+                # platform API sends (message/send, im/v1/messages) per message
+                "sends_per_msg": round((fake.sends - sends0) / max(len(load), 1), 2),
+                # how SO_REUSEPORT spread the messages over the server processes
+                "per_process": result["per_process"],
             }
             f = figures[name]
             print(f"  server-side callback→send: p50 {f['server_p50_ms']} ms, "
@@ -466,7 +476,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  callback ack (client view): p50 {f['ack_p50_ms']} ms, "
                   f"p99 {f['ack_p99_ms']} ms")
             print(f"  server CPU per message (all server processes): "
-                  f"{f['server_cpu_ms_per_msg']} ms")
+                  f"{f['server_cpu_ms_per_msg']} ms; platform sends per message: "
+                  f"{f['sends_per_msg']}; messages per process: {f['per_process']}")
     finally:
         for _, parent in servers:
             parent.send("stop")

@@ -42,8 +42,10 @@ MAX_BUTTONS = 6
 MAX_FIELDS = 6
 STYLE = {"primary": 1, "default": 2, "danger": 3}
 _TASK_SEQ = itertools.count(1)
-# WeCom: 10 000 calls/min per corp and API (message sends are not counted against it, but are
-# capped at 30/min per member, excess silently dropped) — document/path/90454
+# WeCom: 10 000 calls/min per corp and API — document/path/90454. Message sends (message/send,
+# appchat/send) are not counted against it, so they skip this bucket; they are capped per
+# member instead (30/min, 1 000/h, excess silently dropped), which the delivery loop's
+# per-member budget keeps pushes within.
 RATE_PER_S = 160.0
 # 发送应用消息: duplicate_check_interval defaults to 1800 s, at most 4 hours
 DUPLICATE_CHECK_S = 14400
@@ -228,11 +230,11 @@ class WeComApi:
         return int(self.agent_id) if self.agent_id.isdigit() else self.agent_id
 
     async def send_message(self, body: dict[str, Any]) -> dict[str, Any]:
-        resp = await self.client.call("POST", "message/send", json=body)
+        resp = await self.client.call("POST", "message/send", json=body, rate_limited=False)
         return json_body(resp)
 
     async def send_appchat(self, body: dict[str, Any]) -> dict[str, Any]:
-        resp = await self.client.call("POST", "appchat/send", json=body)
+        resp = await self.client.call("POST", "appchat/send", json=body, rate_limited=False)
         return json_body(resp)
 
     async def update_template_card(self, body: dict[str, Any]) -> dict[str, Any]:

@@ -3,6 +3,7 @@ fake qyapi on 127.0.0.1, bad input, bounded retries."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -18,7 +19,14 @@ from wechatpy.enterprise.crypto import PrpCrypto, WeChatCrypto
 from adapters import wecom
 from adapters.http_client import ApiError
 from adapters.wecom.inbound import BadXml, parse_xml, to_incoming
-from adapters.wecom.outbound import check_interval, render, render_template_card, split_bytes
+from adapters.wecom.outbound import (
+    WeComApi,
+    WeComSender,
+    check_interval,
+    render,
+    render_template_card,
+    split_bytes,
+)
 from bot.messages import Button, ButtonPress, Card, ChatRef, Image, Text
 from tests.adapters.fakes import SEARCH_CARD, FakeBot, FakePlatform, make_ctx, wait_for
 from tests.adapters.strict import StrictWeCom
@@ -551,3 +559,24 @@ async def test_unlicensed_or_invalid_recipient_is_a_failure(env: Any, fake: Fake
     with pytest.raises(ApiError) as err:
         await ctx.senders["wecom"].send(ChatRef("wecom", "zhangsan", "zhangsan"), Text("hi"))
     assert field in str(err.value) and not err.value.retryable
+
+
+async def test_message_sends_skip_the_corp_api_bucket(fake: FakePlatform) -> None:
+    """WeCom counts message/send and appchat/send against a per-member cap, not against the
+    corp's per-API limit (research 1.5), so an exhausted API bucket must not hold a reply."""
+    install_qyapi(fake)
+    api = WeComApi(f"{fake.url}/cgi-bin/", CORP_ID, "s3cret", "1000002", rate=0.001)
+    sender = WeComSender(api)
+    try:
+        await api.tokens.get()                    # gettoken uses the bucket's only token
+        for n in range(5):
+            await asyncio.wait_for(sender.send(ChatRef("wecom", "u", "u"), Text(f"第{n}条")),
+                                   timeout=10)
+        await asyncio.wait_for(
+            sender.send(ChatRef("wecom", "c1", "c1", is_group=True), Text("群消息")), timeout=10)
+        assert len(sends(fake)) == 5
+        assert len(fake.calls("/cgi-bin/appchat/send")) == 1
+        with pytest.raises(TimeoutError):            # a counted call still waits its turn
+            await asyncio.wait_for(api.get_user("zhangsan"), timeout=0.3)
+    finally:
+        await api.close()
