@@ -268,6 +268,47 @@ def _bigram_keys(a: tuple[Syllable, ...], b: tuple[Syllable, ...]) -> set[int]:
     return {p * 256 + q for x in a for y in b for p in _coarse(x) for q in _coarse(y)}
 
 
+CLASSIC_FOLD = 0.45     # a final or initial pair this close is a classic confusion
+
+
+def _classic_folds(pairs: Mapping[frozenset[str], float]) -> dict[str, frozenset[str]]:
+    """Sound → the sounds a classic confusion makes of it (ong ~ uang, eng ~ uang …)."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for pair, c in pairs.items():
+        if c <= CLASSIC_FOLD and len(pair) == 2:
+            a, b = tuple(pair)
+            out[a].add(b)
+            out[b].add(a)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+_NEAR_FINALS = _classic_folds(_FINAL_PAIRS)
+_NEAR_INITIALS = _classic_folds(_INITIAL_PAIRS)
+
+
+@lru_cache(maxsize=4096)
+def _coarse_heard(syllable: Syllable) -> tuple[int, ...]:
+    """`_coarse` of a name's syllable and of every syllable one classic confusion away
+    (zhuang heard zhong, chuang heard cheng): the classes group most confusions, these
+    pairs cross them, and a name off by one of them must still get its vote."""
+    ini, fin = syllable
+    keys = set(_coarse(syllable))
+    for f in _NEAR_FINALS.get(fin, ()):
+        keys.update(_coarse((ini, f)))
+    for i in _NEAR_INITIALS.get(ini, ()):
+        keys.update(_coarse((i, fin)))
+    return tuple(sorted(keys))
+
+
+def _name_bigram_keys(a: tuple[Syllable, ...], b: tuple[Syllable, ...]) -> set[int]:
+    """`_bigram_keys` on the catalog side, one of the two syllables with its classic
+    confusions (`_coarse_heard`; a name off by one confusion still gets this pair's
+    vote): the heard text's keys are looked up as before."""
+    keys = {p * 256 + q for x in a for y in b for p in _coarse_heard(x) for q in _coarse(y)}
+    keys |= {p * 256 + q for x in a for y in b for p in _coarse(x) for q in _coarse_heard(y)}
+    return keys
+
+
 # --------------------------------------------------------------------------- catalog side
 @dataclass(frozen=True, slots=True)
 class Entry:
@@ -601,8 +642,12 @@ class PhoneticIndex:
                 continue
             idx = len(self.entries)
             self.entries.append(_Compiled(e, syl))
+            # three or four syllables: one syllable off by a confusion across the coarse
+            # classes leaves fewer than the two votes a candidate needs; longer names
+            # keep two of their pairs whatever one syllable does
+            keys_of = _name_bigram_keys if len(syl) <= 4 else _bigram_keys
             for j in range(len(syl) - 1):
-                for key in _bigram_keys(syl[j], syl[j + 1]):
+                for key in keys_of(syl[j], syl[j + 1]):
                     self._by_key[key].append((idx, j))
 
     @classmethod

@@ -239,3 +239,23 @@ def test_u_umlaut_with_a_tone_mark_stays_u_umlaut() -> None:
     index = PhoneticIndex.from_catalog(Catalog.from_dict({"products": [
         {"name": "商用电磁灶", "aliases": ["大功率电磁炉"]}]}))
     assert index.respell("演示了大功力电磁炉炒海鲜").text == "演示了大功率电磁炉炒海鲜"
+
+
+@pytest.mark.parametrize(
+    ("text", "heard", "name"),
+    [
+        ("今天去黄山中饰谈了", "黄山中饰", "黄山装饰"),      # zhuang heard zhong (uang ~ ong)
+        ("他们的华称终端项目", "华称终端", "华创终端"),      # chuang heard cheng (uang ~ eng)
+    ],
+)
+def test_a_short_name_off_by_a_confusion_across_sound_classes_is_found(
+        text: str, heard: str, name: str) -> None:
+    """Three- and four-syllable names get their candidate vote from pairs of neighbouring
+    syllables; a classic confusion that crosses the coarse sound classes (ong ~ uang,
+    eng ~ uang) must not take the name out of the vote."""
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "黄山装饰工程有限公司", "aliases": ["黄山装饰"]}],
+        "products": [{"name": "国产办公终端", "aliases": ["华创终端"]}],
+    })
+    found = PhoneticIndex.from_catalog(catalog).find(text)
+    assert [(m.heard, m.entry.text) for m in found] == [(heard, name)]
