@@ -833,7 +833,13 @@ class PhoneticIndex:
         contact_customers = {en.customer for _s, _e, en in exact if en.kind == "contact"}
         named_customers |= contact_customers
         cands = [m for m in self.candidates(text) if self._free(m, exact, taken)]
-        cands += [m for m in self._after_customer(text, exact) if self._free(m, exact, taken)]
+        # a contact right after its customer: the customer spelled right, or heard
+        # confidently (微鲜坊中走 → 味鲜坊钟总 as 味鲜坊中走 → 味鲜坊钟总)
+        heard_customers = [(m.start, m.end, m.entry) for m in cands
+                           if m.entry.kind == "customer" and not m.needs_support
+                           and m.cost <= threshold(len(m.entry.text))]
+        cands += [m for m in self._after_customer(text, [*exact, *heard_customers])
+                  if self._free(m, exact, taken)]
         # a customer heard confidently (fuzzily) lends support to its contacts and
         # products, and a contact heard confidently to its customer
         strong = [m for m in cands if m.cost <= threshold(len(m.entry.text))

@@ -230,6 +230,13 @@ def test_a_title_with_its_nasal_lost_right_after_its_customer() -> None:
     assert INDEX.find("鑫达阀门扶做了一批") == []                # zuo: no nasal lost
 
 
+def test_a_title_with_its_nasal_lost_after_its_customer_heard_by_sound() -> None:
+    # the customer itself heard as a homophone (新达阀门): heard confidently, it backs
+    # the contact right after it as a customer spelled right does
+    assert INDEX.respell("新达阀门扶走说下周来看样").text == "鑫达阀门符总说下周来看样"
+    assert INDEX.respell("新达阀门扶做了一批").text == "鑫达阀门扶做了一批"
+
+
 def test_u_umlaut_with_a_tone_mark_stays_u_umlaut() -> None:
     # 绿 lǜ / 女 nǚ / 旅 lǚ are lü / nü, never 路 lu / 努 nu (the tone mark sat on the ü)
     assert syllables("绿旅女") == [(("l", "v"),), (("l", "v"),), (("n", "v"),)]
