@@ -183,6 +183,7 @@ def _cue_pieces(words: tuple[str, ...]) -> frozenset[str]:
 
 
 CUE_NEAR = 0.12     # one syllable off by a classic fold: in/ing, en/eng, an/ang, z/zh …
+TIME_NEAR = 0.2     # … for the time words also ie/ve, i/v, e/o, d/t (夜底前 → 月底前: yue heard ye)
 
 NearKey = tuple[int, int, tuple[Syllable, ...]]
 
@@ -206,7 +207,8 @@ def _near_cue(span: list[Syllable], near: dict[NearKey, list[tuple[str, Syllable
     found: set[str] = set()
     for j in range(len(span)):
         for word, s in near.get((len(span), j, tuple(span[:j] + span[j + 1:])), ()):
-            if 0 < syllable_cost((span[j],), (s,)) <= CUE_NEAR:
+            if 0 < syllable_cost((span[j],), (s,)) <= (
+                    TIME_NEAR if word in TIME_WORDS else CUE_NEAR):
                 found.add(word)
     return next(iter(found)) if len(found) == 1 else None
 
