@@ -36,6 +36,7 @@ from nlp.asr.spoken import normalize_spoken
 from nlp.extract import snap_transcript
 from nlp.phonetic import (
     FUNCTION_FREQ,
+    RARE_WORD,
     Affinity,
     Entry,
     PhoneticIndex,
@@ -241,6 +242,7 @@ def _lone_digit_in(text: str, start: int, end: int, word: str) -> bool:
 def respell_cues(text: str, words: tuple[str, ...],
                  names: list[tuple[int, int]] | None = None) -> str:
     """Cue words Whisper wrote as a tone-free homophone that is no word of the dictionary
+    (a rare entry, under `RARE_WORD`, counts as none: 换借 → 换届, as names cut through it)
     and cuts through none (败访 → 拜访, 大电话 → 打电话), or one syllable off by a classic
     fold (进品 → 竞品); two-character ones never with a function word in them (加个 stays,
     never 价格), never over a name."""
@@ -267,8 +269,8 @@ def respell_cues(text: str, words: tuple[str, ...],
                 continue
             heard = text[i:i + size]
             said = spoken[i:i + size]
-            if heard in known or base_word_freq(heard) > 0 or base_word_freq(said) > 0:
-                continue
+            if heard in known or max(base_word_freq(heard), base_word_freq(said)) >= RARE_WORD:
+                continue    # a word stays; a rare dictionary entry (换借: 3) is none
             word = keys.get(tuple(span)) or _near_cue(span, near)
             if word is None:
                 continue

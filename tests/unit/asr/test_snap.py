@@ -215,6 +215,8 @@ CUES = cue_words(Catalog.from_dict({"next_actions": ["推进合同", "电话回�
         ("发微信说洗碗机坏了", "发微信说洗碗机坏了"),  # a cue word as heard stays
         ("电话要三七七九", "电话要三七七九"),        # 要 is no 约 (common readings only)
         ("纪律很严", "纪律很严"),                    # a dictionary word stays
+        ("机房改造要等换借以后再定", "机房改造要等换届以后再定"),  # a rare entry is no word
+        ("机房改造要等换件以后再定", "机房改造要等换件以后再定"),  # a common word stays
     ],
 )
 def test_cue_words_respelled_from_exact_homophones(heard: str, meant: str) -> None:
