@@ -34,7 +34,10 @@ none, the card then asks):
   numbers in names must be the same (第二 is not 第一), and a span that cuts through a
   dictionary word is no mention (经约 in 已经约好);
   two-syllable names only match an exact tone-free homophone that is no dictionary word
-  (机律 → 机滤, but 纪律 stays, and 几家 is never 支架);
+  (机律 → 机滤, but 纪律 stays, and 几家 is never 支架) — a word only with coherence: a
+  contact as surname + title with its customer named (副总 → 符总), a product this rep is
+  likely to say or the named customer bought or was offered, with a customer named
+  (路通汽服的纪律合同 → 机滤);
 - contacts: the surname must be a homophone (or differ by zh/z ch/c sh/s only) unless the
   contact's customer is named in the same text (coherence: then n/l, en/eng pass too);
 - coherence loosens the threshold by half: a contact whose customer is named (or heard
@@ -722,7 +725,7 @@ class PhoneticIndex:
                 continue
             word = base_word_freq(heard) > 0
             for e in entries:
-                if word and not (e.kind == "contact" and e.surname):
+                if word and not ((e.kind == "contact" and e.surname) or e.kind == "product"):
                     continue
                 other_surname = e.surname and heard[:e.surname] != e.text[:e.surname]
                 out.append(Match(p, p + 2, heard, e, 0.0,
@@ -859,8 +862,12 @@ class PhoneticIndex:
             ok = m.cost <= limit and not m.needs_support
             supported = False
             if m.word:      # 鑫达阀门副总 → 鑫达阀门符总: its customer named (or heard well)
-                if m.entry.customer in support:
-                    accepted.append(Match(m.start, m.end, m.heard, m.entry, m.cost, True))
+                en = m.entry
+                if (en.kind == "contact" and en.customer in support) or (
+                        en.kind == "product" and support and (
+                            en.canonical in offered or en.text in likely
+                            or en.canonical in likely)):
+                    accepted.append(Match(m.start, m.end, m.heard, en, m.cost, True))
                 continue
             if m.cost <= limit and m.needs_support and (
                     m.entry.text in likely or m.entry.canonical in likely):

@@ -266,3 +266,21 @@ def test_a_short_name_off_by_a_confusion_across_sound_classes_is_found(
     })
     found = PhoneticIndex.from_catalog(catalog).find(text)
     assert [(m.heard, m.entry.text) for m in found] == [(heard, name)]
+
+
+def test_a_product_heard_as_a_word_needs_the_reps_book_and_a_customer() -> None:
+    """A two-character product name heard as a dictionary word (纪律 for 机滤) is that
+    product only when this rep is likely to say it (or the named customer bought or was
+    offered it) and a customer is named: coherence, never the word alone."""
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "宏达汽修"}],
+        "products": [{"name": "机油滤清器", "aliases": ["机滤"]}],
+    })
+    index = PhoneticIndex.from_catalog(catalog)
+    book = Affinity(likely=frozenset({"机滤"}))
+    assert index.respell("宏达汽修的纪律合同签了", affinity=book).text == "宏达汽修的机滤合同签了"
+    offered = Affinity(customer_products={"宏达汽修": frozenset({"机油滤清器"})})
+    assert index.respell("宏达汽修的纪律合同签了", affinity=offered).text == \
+        "宏达汽修的机滤合同签了"
+    assert index.respell("宏达汽修的纪律合同签了").text == "宏达汽修的纪律合同签了"
+    assert index.respell("他们的纪律很严", affinity=book).text == "他们的纪律很严"
