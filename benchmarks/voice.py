@@ -243,6 +243,42 @@ def end_to_end(results: dict[str, Transcript], items: list[tuple[Path, str, str]
             "share": round(same / max(len(items), 1), 3), "diffs": diffs}
 
 
+SHARED_PROMPT = "shared"    # the --save file's key for the shared clips (catalog prompt)
+
+
+def _clip_key(name: str) -> tuple[str, str]:
+    stem, fmt = name.rsplit(".", 1)
+    return stem, fmt
+
+
+def replay_clips(path: Path, items: list[tuple[Path, str, str]], refs: dict[str, str],
+                 verbose: bool) -> int:
+    """The shared clips' saved Whisper output (``--save``) through today's snapping (the
+    clip catalog, as the worker snaps it) and extraction: CER, recall, same record."""
+    from nlp.asr.snap import snap_transcript_names
+
+    saved = json.loads(path.read_text(encoding="utf-8"))[SHARED_PROMPT]
+    results: dict[str, Transcript] = {}
+    for key, v in saved.items():
+        if isinstance(v, str):
+            continue
+        snapped = snap_transcript_names(v["raw_text"], None if v["low_confidence"] else CATALOG)
+        results[key] = Transcript(
+            text=snapped.text, language="zh", duration_s=v["duration_s"],
+            seconds=v["seconds"], model="replay", raw_text=v["raw_text"],
+            low_confidence=v["low_confidence"], marks=snapped.marks, prompt=v["prompt"])
+    raw_cer, raw_recall = accuracy(results, items, refs, "raw_text")
+    snap_cer, snap_recall = accuracy(results, items, refs, "text")
+    e2e = end_to_end(results, items, refs)
+    print(f"shared clips, replay of {path}: {len(results)} clips; CER {raw_cer:.3f} raw → "
+          f"{snap_cer:.3f} snapped; name recall {raw_recall:.2f} → {snap_recall:.2f}; "
+          f"same record as the reference text {e2e['same']}/{e2e['total']}")
+    if verbose:
+        for d in e2e["diffs"]:
+            print("   ", d)
+    return 0
+
+
 def run_set(args: argparse.Namespace) -> int:
     from benchmarks.voice_set.bench import (
         PROMPTS,
@@ -371,10 +407,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--formats", default="amr,ogg", help="formats of the set to run")
     ap.add_argument("--notes", default="", help="with --set: only these note ids (a,b,…)")
     ap.add_argument("--save", type=Path, default=None,
-                    help="with --set: keep what Whisper heard per note in this JSON file")
+                    help="keep what Whisper heard per note (per clip) in this JSON file")
     ap.add_argument("--replay", type=Path, default=None,
-                    help="with --set: score a --save file again with today's snapping and "
-                         "extraction, without Whisper (speed figures are the saved ones)")
+                    help="score a --save file again with today's snapping and extraction, "
+                         "without Whisper (with --set: speed figures are the saved ones)")
     args = ap.parse_args(argv)
     if args.voice_set is not None:
         return run_set(args)
@@ -384,6 +420,8 @@ def main(argv: list[str] | None = None) -> int:
     cfg = config_of(args)
     refs = load_refs(args.data)
     items = clips(args.data)
+    if args.replay is not None:     # what Whisper heard (a --save file), today's text stages
+        return replay_clips(args.replay, items, refs, args.verbose)
 
     load_before = os.getloadavg()
     model = model_figures(cfg)
@@ -401,6 +439,11 @@ def main(argv: list[str] | None = None) -> int:
                      "p95": round(pct(base["times"]["long"], 95), 3),
                      "cpu_s_p95": round(pct(base["cpu"]["long"], 95), 3)}
     e2e = end_to_end(results, items, refs)
+    if args.save is not None:
+        from benchmarks.voice_set.bench import save_transcripts
+
+        save_transcripts({_clip_key(name): t for name, t in results.items()}, args.save,
+                         SHARED_PROMPT)
 
     t = run["times"]
     report = {
