@@ -16,7 +16,10 @@ guessed:
    where Whisper wrote an exact tone-free homophone that is no word (败访 → 拜访, 核桐 →
    合同, 打歌电话 → 打个电话);
 4. `nlp.asr.spoken`: weekdays, phone digits and clock times as CONVENTIONS reads them
-   (下周爱 → 下周二, 腰八幺… → 18…).
+   (下周爱 → 下周二, 腰八幺… → 18…);
+5. surnames (`respell_surnames`): a person named by surname + title whose surname Whisper
+   wrote as an ordinary character of that sound (流女士 → 刘女士, 五总 → 吴总: the most common
+   surname of the sound), unless a catalog contact with that title sounds near it.
 
 `snap_transcript_names` returns the new text and the `Mark`s: each span of the new text
 that differs from what was heard, with the heard words, so the rep sees what was guessed.
@@ -34,6 +37,8 @@ from itertools import product
 
 from nlp.asr.spoken import normalize_spoken
 from nlp.extract import snap_transcript
+from nlp.lexicon import lexicon, read_lines
+from nlp.people import catalog_titles
 from nlp.phonetic import (
     FUNCTION_FREQ,
     RARE_WORD,
@@ -41,6 +46,7 @@ from nlp.phonetic import (
     Entry,
     PhoneticIndex,
     Syllable,
+    catalog_entries,
     crosses_word,
     syllable_cost,
     syllables,
@@ -300,6 +306,86 @@ def respell_cues(text: str, words: tuple[str, ...],
     return "".join(out)
 
 
+@lru_cache(maxsize=1)
+def _surname_of_sound() -> dict[Syllable, str]:
+    """Tone-free sound → the most common single-character surname read so
+    (nlp/data/surnames.txt lists them most common first: liu → 刘, wu → 吴)."""
+    out: dict[Syllable, str] = {}
+    for line in read_lines("surnames.txt"):
+        if len(line) <= 2:
+            continue                    # the compound surnames
+        for ch in line:
+            for syl in syllables(ch)[0][:1]:
+                out.setdefault(syl, ch)
+    return out
+
+
+@lru_cache(maxsize=4)
+def _title_pattern(titles: tuple[str, ...]) -> re.Pattern[str]:
+    alt = "|".join(re.escape(t) for t in sorted(titles, key=lambda t: (-len(t), t)))
+    return re.compile(f"(?=(?P<title>{alt}))")
+
+
+def person_titles(catalog: Catalog | None) -> tuple[str, ...]:
+    """The titles a person is named by: the built-in ones and the tenant's."""
+    own = catalog_titles(catalog) if catalog is not None else set()
+    return tuple(sorted({*lexicon().titles, *own} - {""}))
+
+
+# words said before a title that are no surname: 新主任, 换科长, 老所长, 原院长, 副总 …
+_BEFORE_TITLE = frozenset("新老前原副正代换找见问跟给请让叫当做称是有和与对向把被由等各每某该这那"
+                          "哪本贵我你他她咱大小总首")
+
+
+@lru_cache(maxsize=4)
+def catalog_surnames(catalog: Catalog) -> dict[str, frozenset[str]]:
+    """Title → the surnames the catalog's contacts are called by with it (聂科长: 科长 → 聂)."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for e in catalog_entries(catalog):
+        if e.kind == "contact" and e.surname and len(e.text) > e.surname:
+            out[e.text[e.surname:]].add(e.text[:e.surname])
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+SURNAME_NEAR = 0.5      # a heard character this close to a contact's surname may be that
+                        # contact: no other surname is written (液科长 for 聂科长 stays)
+
+
+def respell_surnames(text: str, titles: tuple[str, ...],
+                     names: list[tuple[int, int]] | None = None,
+                     known: dict[str, frozenset[str]] | None = None) -> str:
+    """A person named by surname + title whose surname Whisper wrote as an ordinary
+    character of the same sound (流女士, 五总): that character, standing alone as a word
+    (jieba) right before a title, no surname itself, no function word, making no word with
+    the title, becomes the most common surname of its tone-free sound (刘女士, 吴总); 骨科主任,
+    两个经理, 员工 and 总结 stay (the character belongs to a word), and so does a name."""
+    if not text:
+        return text
+    by_sound = _surname_of_sound()
+    surnames = lexicon().surnames1
+    single = {s for s, e in words_of(text) if e == s + 1}
+    taken = {i for s, e in names or () for i in range(s, e)}
+    out = list(text)
+    for m in _title_pattern(titles).finditer(text, 1):
+        pos, title = m.start() - 1, m.group("title")
+        ch = text[pos]
+        if ch in surnames or ch in _BEFORE_TITLE or pos not in single or pos in taken or \
+                not is_han(ch) or base_word_freq(ch) >= FUNCTION_FREQ or \
+                base_word_freq(ch + title) > 0:
+            continue
+        if any(syllable_cost(syllables(ch)[0], syllables(k)[0]) <= SURNAME_NEAR
+               for k in (known or {}).get(title, ())):
+            continue                    # perhaps that contact, misheard: the card asks
+        after = text[m.start() + len(title):m.start() + len(title) + 1]
+        if len(title) == 1 and after and base_word_freq(title + after) > 0:
+            continue                    # 五总结: 总结 is a word, 总 no title there
+        sound = syllables(ch)[0]
+        surname = by_sound.get(sound[0]) if sound else None
+        if surname is not None:
+            out[pos] = surname
+    return "".join(out)
+
+
 PAUSES = "、，,"
 _PUNCT = re.compile(r"[\s\W_]*")
 
@@ -402,6 +488,8 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
     try:
         names = [(s, e) for s, e, _en in index.mentions(out)] if index is not None else []
         out = respell_cues(out, time_cue_words(catalog), names)
+        out = respell_surnames(out, person_titles(catalog), names,
+                               catalog_surnames(catalog) if catalog is not None else None)
     except Exception:
         log.exception("cue respelling failed; keeping the heard words")
     return Snapped(out, diff_marks(text, out, index))

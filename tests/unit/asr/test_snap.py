@@ -363,3 +363,30 @@ def test_a_dropped_comma_is_no_guess_on_the_card() -> None:
     assert out.marks == ()
     heard = snap_transcript_names("股楼医院、王主任说", CATALOG)
     assert [(m.heard, m.written) for m in heard.marks] == [("股楼医院", "鼓楼医院")]
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("客户流女士对我们的产品很满意", "客户刘女士对我们的产品很满意"),   # liu: 刘
+        ("和杭州的五总吃饭聊了一下", "和杭州的吴总吃饭聊了一下"),           # wu: 吴
+        ("王主任说下周再谈", "王主任说下周再谈"),                           # a surname
+        ("骨科主任说下周再谈", "骨科主任说下周再谈"),                       # 科 of 骨科
+        ("设备科要换科长了", "设备科要换科长了"),                           # a verb
+        ("要等新校长到任再定", "要等新校长到任再定"),                       # 新: no surname
+        ("两个经理都同意了", "两个经理都同意了"),                           # 个 of 两个
+        ("我们五个人总结一下", "我们五个人总结一下"),                       # 总结: no title
+    ],
+)
+def test_a_surname_heard_as_an_ordinary_character(heard: str, meant: str) -> None:
+    """Surname + title with the surname written as an ordinary character of its sound: the
+    most common surname of that sound (a new person the catalog does not know)."""
+    assert snap_transcript_names(heard, Catalog()).text == meant
+
+
+def test_a_heard_surname_near_a_contacts_is_left_for_the_card() -> None:
+    catalog = Catalog.from_dict({"contacts": [
+        {"name": "聂红梅", "customer": "谱析检测", "title": "科长"}]})
+    # 液 (ye) is one initial off 聂 (nie): perhaps that contact, so no other surname
+    assert snap_transcript_names("液科长反馈仪器不稳定", catalog).text == "液科长反馈仪器不稳定"
+    assert snap_transcript_names("流科长反馈仪器不稳定", catalog).text == "刘科长反馈仪器不稳定"
