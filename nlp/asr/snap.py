@@ -19,7 +19,8 @@ guessed:
    (下周爱 → 下周二, 腰八幺… → 18…);
 5. surnames (`respell_surnames`): a person named by surname + title whose surname Whisper
    wrote as an ordinary character of that sound (流女士 → 刘女士, 五总 → 吴总: the most common
-   surname of the sound), unless a catalog contact with that title sounds near it.
+   surname of the sound), unless a catalog contact with that title sounds near it; and 了
+   after a visit heard as 的 before the name visited (`fix_visit_de`: 拜访的鼓楼医院).
 
 `snap_transcript_names` returns the new text and the `Mark`s: each span of the new text
 that differs from what was heard, with the heard words, so the rep sees what was guessed.
@@ -386,6 +387,32 @@ def respell_surnames(text: str, titles: tuple[str, ...],
     return "".join(out)
 
 
+# 了 after a visit heard as 的 (le / de) right before the one visited: 今天下午拜访的鼓楼医院
+# reads as a plan for today; 拜访了 is the visit that happened
+_VISIT_DE = re.compile(r"(拜访|走访|拜会|约见|(?<![意看听没遇])见)的")
+_FUTURE_BEFORE = re.compile(r"要|准备|打算|计划|将|想|再|明天|后天|下周|下个|下礼拜|下星期|"
+                            r"改天|回头")
+
+
+def fix_visit_de(text: str, names: list[tuple[int, int]]) -> str:
+    """拜访的鼓楼医院 → 拜访了鼓楼医院: 的 between a visit verb and a customer or contact named
+    right after it (拜访的是鼓楼医院 → 拜访了鼓楼医院), where nothing before it in the clause
+    plans it (明天要拜访的鼓楼医院 stays)."""
+    starts = {s for s, _e in names}
+    out = list(text)
+    for m in _VISIT_DE.finditer(text):
+        after = m.end() + (1 if text[m.end():m.end() + 1] == "是" else 0)
+        if after not in starts:
+            continue
+        clause = max((text.rfind(p, 0, m.start()) for p in "，,。！？；;"), default=-1) + 1
+        if _FUTURE_BEFORE.search(text, clause, m.start()):
+            continue
+        out[m.end() - 1] = "了"
+        if after > m.end():
+            out[m.end()] = ""           # 拜访的是鼓楼医院 → 拜访了鼓楼医院
+    return "".join(out)
+
+
 PAUSES = "、，,"
 _PUNCT = re.compile(r"[\s\W_]*")
 
@@ -487,7 +514,7 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
     out = normalize_spoken(out)
     try:
         names = [(s, e) for s, e, _en in index.mentions(out)] if index is not None else []
-        out = respell_cues(out, time_cue_words(catalog), names)
+        out = fix_visit_de(respell_cues(out, time_cue_words(catalog), names), names)
         out = respell_surnames(out, person_titles(catalog), names,
                                catalog_surnames(catalog) if catalog is not None else None)
     except Exception:

@@ -390,3 +390,17 @@ def test_a_heard_surname_near_a_contacts_is_left_for_the_card() -> None:
     # 液 (ye) is one initial off 聂 (nie): perhaps that contact, so no other surname
     assert snap_transcript_names("液科长反馈仪器不稳定", catalog).text == "液科长反馈仪器不稳定"
     assert snap_transcript_names("流科长反馈仪器不稳定", catalog).text == "刘科长反馈仪器不稳定"
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("下午拜访的鼓楼医院王主任，对支架感兴趣", "下午拜访了鼓楼医院王主任，对支架感兴趣"),
+        ("上午见的是王主任，他说下周定", "上午见了王主任，他说下周定"),
+        ("明天要拜访的鼓楼医院在江北", "明天要拜访的鼓楼医院在江北"),   # planned
+        ("今天拜访的客户很多", "今天拜访的客户很多"),                   # no name after it
+        ("他提的意见的王主任都看了", "他提的意见的王主任都看了"),       # 意见: no visit
+    ],
+)
+def test_le_after_a_visit_heard_as_de(heard: str, meant: str) -> None:
+    assert snap_transcript_names(heard, CATALOG).text == meant
