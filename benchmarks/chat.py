@@ -154,6 +154,10 @@ async def _serve_app(conn: Any, fake_url: str, db_url: str, bot_kind: str, port:
         feishu_app_id="cli_bench", feishu_app_secret="s", feishu_encrypt_key=FEISHU_KEY,
         feishu_verification_token=FEISHU_TOKEN, feishu_api_base=fake_url)
     db = Database(db_url)
+    from benchmarks.dialog import ROUND_TRIPS, count_round_trips
+
+    if db.dialect == "postgresql":
+        count_round_trips(db)
     clock = SystemClock()
     ctx = AppContext(settings=settings, db=db, clock=clock, bot=None)
     if bot_kind == "real":
@@ -189,6 +193,7 @@ async def _serve_app(conn: Any, fake_url: str, db_url: str, bot_kind: str, port:
                 profiler = cProfile.Profile()
                 profiler.enable()
             cpu0 = time.process_time()
+            ROUND_TRIPS[0] = 0
             conn.send("ok")
         elif cmd == "collect":
             for d in dispatchers:
@@ -199,7 +204,8 @@ async def _serve_app(conn: Any, fake_url: str, db_url: str, bot_kind: str, port:
                 profiler.dump_stats(f"{profile_to}.{os.getpid()}")
                 profiler = None
             conn.send({d.platform: {"samples": d.timing.samples, "bot": d.timing.bot,
-                                    "errors": d.errors, "cpu_s": cpu} for d in dispatchers})
+                                    "errors": d.errors, "cpu_s": cpu,
+                                    "round_trips": ROUND_TRIPS[0]} for d in dispatchers})
         elif cmd == "stop":
             break
     for close in reversed(ctx.closers):
@@ -433,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
             sends0 = fake.sends
             acks, failures = asyncio.run(fire(base, load, args.rate, name == "feishu"))
             result: dict[str, Any] = {"samples": [], "bot": [], "errors": 0, "cpu_s": 0.0,
-                                      "per_process": []}
+                                      "per_process": [], "round_trips": 0}
             for _, parent in servers:
                 parent.send("collect")
             for _, parent in servers:
@@ -443,6 +449,7 @@ def main(argv: list[str] | None = None) -> int:
                 result["errors"] += part["errors"]
                 result["cpu_s"] += part["cpu_s"]
                 result["per_process"].append(len(part["samples"]))
+                result["round_trips"] += part["round_trips"]
             samples = result["samples"]
             adapter = [t - b for t, b in zip(samples, result["bot"], strict=True)]
             figures[name] = {
@@ -464,6 +471,9 @@ def main(argv: list[str] | None = None) -> int:
                 "sends_per_msg": round((fake.sends - sends0) / max(len(load), 1), 2),
                 # how SO_REUSEPORT spread the messages over the server processes
                 "per_process": result["per_process"],
+                # PostgreSQL: requests the server processes sent that wait for an answer
+                # (benchmarks.dialog.count_round_trips), per message; 0 on SQLite
+                "db_round_trips_per_msg": round(result["round_trips"] / max(len(load), 1), 2),
             }
             f = figures[name]
             print(f"  server-side callback→send: p50 {f['server_p50_ms']} ms, "
@@ -478,6 +488,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  server CPU per message (all server processes): "
                   f"{f['server_cpu_ms_per_msg']} ms; platform sends per message: "
                   f"{f['sends_per_msg']}; messages per process: {f['per_process']}")
+            if args.postgres:
+                print(f"  PostgreSQL round trips per message: {f['db_round_trips_per_msg']}")
     finally:
         for _, parent in servers:
             parent.send("stop")

@@ -60,7 +60,7 @@ def count_round_trips(db: Database) -> None:
     event.listen(db.engine.sync_engine, "connect", wrap)
 
 
-async def run(rounds: int, url: str
+async def run(rounds: int, url: str, show: str | None = None
               ) -> dict[str, tuple[list[float], list[int], list[int], list[float]]]:
     migrate(url)
     db = Database(url)
@@ -72,14 +72,20 @@ async def run(rounds: int, url: str
     bot = Bot(db, clock, Settings(_env_file=None, database_url=url))  # type: ignore[call-arg]
     chat = ChatRef("console", "zhangwei", "zhangwei")
     statements = [0]
-    event.listen(db.engine.sync_engine, "before_cursor_execute",
-                 lambda *_: statements.__setitem__(0, statements[0] + 1))
+    shown: list[str] = []
+
+    def counted(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        statements[0] += 1
+        shown.append(" ".join(sql.split())[:300])
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", counted)
     out: dict[str, tuple[list[float], list[int], list[int], list[float]]] = {
         s: ([], [], [], []) for s in STEPS}
 
     async def step(name: str, *, text: str = "", press: ButtonPress | None = None
                    ) -> list[Reply]:
         statements[0] = ROUND_TRIPS[0] = 0
+        shown.clear()
         t0, c0 = time.perf_counter(), time.process_time()
         replies = await bot.handle(Incoming(uuid.uuid4().hex, chat, clock.now(), text=text,
                                             pressed=press))
@@ -87,6 +93,8 @@ async def run(rounds: int, url: str
         out[name][3].append(time.process_time() - c0)
         out[name][1].append(statements[0])
         out[name][2].append(ROUND_TRIPS[0])
+        if name == show and len(out[name][0]) == rounds:
+            print(f"the statements of the last {name!r}:", *shown, sep="\n  ")
         return replies
 
     def confirm(replies: list[Reply]) -> ButtonPress:
@@ -112,6 +120,7 @@ async def run(rounds: int, url: str
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rounds", type=int, default=60)
+    p.add_argument("--show", choices=STEPS, help="print the SQL of this step's last round")
     p.add_argument("--postgres", metavar="ADMIN_URL",
                    help="run on a fresh PostgreSQL database created through this admin URL")
     args = p.parse_args()
@@ -125,12 +134,14 @@ def main() -> None:
                 conn.execute(f"CREATE DATABASE {name}")
             try:
                 results = asyncio.run(run(args.rounds,
-                                          args.postgres.rsplit("/", 1)[0] + "/" + name))
+                                          args.postgres.rsplit("/", 1)[0] + "/" + name,
+                                          args.show))
             finally:
                 with psycopg.connect(args.postgres, autocommit=True) as conn:
                     conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         else:
-            results = asyncio.run(run(args.rounds, f"sqlite:///{Path(tmp) / 'dialog.db'}"))
+            results = asyncio.run(run(args.rounds, f"sqlite:///{Path(tmp) / 'dialog.db'}",
+                                      args.show))
     warm = max(args.rounds // 6, 1)
     backend = "PostgreSQL" if args.postgres else "SQLite"
     print(f"dialog steps, {args.rounds} rounds (first {warm} left out), {backend}, in-process, "

@@ -7,8 +7,9 @@ statement that needs a transaction: a write, a locking read (`FOR UPDATE`, advis
 locks), anything that is not a plain SELECT. Plain reads before it run on their own, each
 seeing the newest committed data, which is exactly what they see inside a READ COMMITTED
 transaction; a unit of work that only reads sends no BEGIN, COMMIT or ROLLBACK at all.
-Only at the default isolation level: a connection set to REPEATABLE READ or SERIALIZABLE
-(or read-only) begins as before.
+Only at READ COMMITTED (the default, also when the pool has set it back explicitly after a
+connection ran in AUTOCOMMIT): a connection set to REPEATABLE READ or SERIALIZABLE (or
+read-only) begins as before.
 
 Used through `crm_core.db.Database` for every `postgresql://` URL (`module=DBAPI`).
 """
@@ -32,6 +33,10 @@ _NEEDS_TRANSACTION = re.compile(
     r"\bFOR\s+(?:UPDATE|SHARE|NO\s+KEY\s+UPDATE|KEY\s+SHARE)\b|advisory|nextval|setval"
     r"|set_config|txid_current|pg_current_xact_id|pg_export_snapshot|crmbot_", re.IGNORECASE)
 _PLAIN_READS: dict[str, bool] = {}
+# the adapter's isolation level at READ COMMITTED: None until something sets one, then the
+# dialect's default as the pool puts it back after a connection ran in AUTOCOMMIT (the
+# inbox's statements do): both mean READ COMMITTED, where a plain read may skip BEGIN
+_READ_COMMITTED = (None, "read_committed")
 
 
 def plain_read(sql: str) -> bool:
@@ -49,14 +54,15 @@ class _Cursor(AsyncAdapt_asyncpg_cursor):
 
     async def _prepare_and_execute(self, operation: Any, parameters: Any) -> None:
         conn = self._adapt_connection
-        if (conn._transaction is None and conn.isolation_level is None
+        level = conn.isolation_level
+        if (conn._transaction is None and level in _READ_COMMITTED
                 and not conn.readonly and not conn.deferrable and plain_read(operation)):
             # "autocommit" for this one statement: the adapter's own switch for no BEGIN
             conn.isolation_level = "autocommit"
             try:
                 await super()._prepare_and_execute(operation, parameters)
             finally:
-                conn.isolation_level = None
+                conn.isolation_level = level
             return
         await super()._prepare_and_execute(operation, parameters)
 

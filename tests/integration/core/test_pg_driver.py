@@ -68,3 +68,33 @@ async def test_a_lock_taken_by_a_read_lasts_to_the_commit(db_url: str) -> None:
             assert (await b.sql(text("SELECT pg_try_advisory_xact_lock(77)"))).scalar_one()
     finally:
         await db.dispose()
+
+
+@POSTGRES
+async def test_reads_skip_begin_also_after_the_inbox_ran_in_autocommit(db_url: str) -> None:
+    """The inbox stores a callback in AUTOCOMMIT; the pool then sets the connection back to
+    READ COMMITTED explicitly. Reads on that connection must still send no BEGIN (each read
+    cost BEGIN … ROLLBACK, three round trips, on every connection the inbox had used)."""
+    from datetime import UTC, datetime
+
+    from crm_core.services import inbox
+
+    db = Database(db_url)
+    try:
+        async with db.engine.connect() as first:          # the one pooled connection
+            pid = int((await first.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+        assert await inbox.put(db, "wecom", "ev-autocommit", {"text": "hi"},
+                               datetime.now(UTC)) is not None
+        async with UnitOfWork(db, SystemClock()) as uow:
+            got = int((await uow.sql(text("SELECT pg_backend_pid()"))).scalar_one())
+            assert got == pid                                # the inbox's connection
+            await uow.session.execute(select(ConfigEntry))
+            assert await _state(db, pid) == "idle"           # still no BEGIN
+            await uow.session.execute(text(
+                "INSERT INTO config_entry (key, value) VALUES ('t.b', '1')"))
+            assert await _state(db, pid) == "idle in transaction"
+            await uow.rollback()
+        async with UnitOfWork(db, SystemClock()) as uow:
+            assert await uow.session.get(ConfigEntry, "t.b") is None   # all or nothing
+    finally:
+        await db.dispose()
