@@ -32,8 +32,8 @@ _AUDIT_FIELDS = ("at", "actor_id", "actor", "action", "entity", "entity_id", "be
 CACHE_VERSIONS_UNION = cache_versions.VERSIONS_UNION
 _AUDIT_HEAD = text("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
 # keys of the appended rows other than a model's plain rows (UnitOfWork.notify_once,
-# UnitOfWork.update_later)
-_ONCE, _UPDATE = "once", "update"
+# UnitOfWork.update_later, UnitOfWork.upsert_later)
+_ONCE, _UPDATE, _UPSERT = "once", "update", "upsert"
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +218,8 @@ class UnitOfWork:
                 if isinstance(key, tuple) and key[0] == _ONCE]
         updates = [(key[1], row) for key in list(pending)
                    if isinstance(key, tuple) and key[0] == _UPDATE for row in pending.pop(key)]
+        upserts = [(key[1], key[2], list(pending.pop(key).values())) for key in list(pending)
+                   if isinstance(key, tuple) and key[0] == _UPSERT]
         conn = await self.session.connection()
         driver = (await conn.get_raw_connection()).driver_connection
         inline = driver if isinstance(driver, InlineConnection) else None
@@ -228,8 +230,12 @@ class UnitOfWork:
             await inserts.write_together(conn, list(pending.items()), (audit_rows, [
                 audit_policy.chain_body(audit_policy.AuditRecord(
                     *(row[c] for c in _AUDIT_FIELDS))) for row in audit_rows])
-                if audit_rows else None, once=once, updates=updates)
+                if audit_rows else None, once=once, updates=updates, upserts=upserts)
             return
+        for model, column, rows in upserts:
+            ins = sqlite_insert(table_of(model))
+            await conn.execute(ins.on_conflict_do_update(index_elements=[column], set_={
+                k: ins.excluded[k] for k in rows[0] if k != column}), rows)
         for model, values in updates:
             table = table_of(model)
             await conn.execute(update(table).where(table.c.id == values["id"]).values(
@@ -308,6 +314,17 @@ class UnitOfWork:
         pending: dict[Any, list[dict[str, Any]]] = \
             self.session.info.setdefault(APPEND_INFO, {})
         pending.setdefault((_UPDATE, model), []).append({"id": id_, **values})
+
+    def upsert_later(self, model: type[SQLModel], column: str, **values: Any) -> None:
+        """`INSERT … ON CONFLICT (column) DO UPDATE` of one whole row (every column given),
+        written with the appended rows at the next `flush()` or `commit()` (on PostgreSQL in
+        their one statement: no round trip of its own). A second upsert of the same row
+        before then replaces the first (one statement cannot write a row twice). The caller
+        makes sure the ORM does not hold that row."""
+        missing = {c.key for c in table_of(model).columns} - set(values)
+        assert not missing, f"upsert_later({model.__name__}): no value for {sorted(missing)}"
+        pending: dict[Any, Any] = self.session.info.setdefault(APPEND_INFO, {})
+        pending.setdefault((_UPSERT, model, column), {})[values[column]] = values
 
     def notify(
         self, kind: str, recipient_id: int | None, payload: dict[str, Any], dedupe_key: str, *,

@@ -132,7 +132,7 @@ def _together(shape: _Shape, dialect: Any) -> Any:
             rows.append("(" + ", ".join(f":{name}" for name in names) + ")")
         parts.append(f"INSERT INTO {quote.format_table(table)} "
                      f"({', '.join(quote.quote(c.name) for c in cols)}) VALUES {', '.join(rows)}"
-                     + (f" ON CONFLICT ({quote.quote(conflict)}) DO NOTHING" if conflict else ""))
+                     + _on_conflict(quote, conflict, cols))
     if audit:
         # The chain's lock is taken only once every other part of the statement is done
         # (the lock's argument depends on their RETURNING rows): a part that waits for
@@ -159,10 +159,24 @@ def _together(shape: _Shape, dialect: Any) -> Any:
     return stmt
 
 
+def _on_conflict(quote: Any, conflict: str, cols: list[Any]) -> str:
+    """A group's conflict clause: "" none, "col" DO NOTHING, "=col" DO UPDATE of the rest."""
+    if not conflict:
+        return ""
+    if not conflict.startswith("="):
+        return f" ON CONFLICT ({quote.quote(conflict)}) DO NOTHING"
+    key = conflict[1:]
+    sets = ", ".join(f"{quote.quote(c.name)} = EXCLUDED.{quote.quote(c.name)}"
+                     for c in cols if c.name != key)
+    return f" ON CONFLICT ({quote.quote(key)}) DO UPDATE SET {sets}"
+
+
 async def write_together(conn: Any, groups: list[tuple[type[SQLModel], list[dict[str, Any]]]],
                          audit: tuple[list[dict[str, Any]], list[str]] | None = None, *,
                          once: Sequence[tuple[type[SQLModel], str, list[dict[str, Any]]]] = (),
                          updates: Sequence[tuple[type[SQLModel], dict[str, Any]]] = (),
+                         upserts: Sequence[tuple[type[SQLModel], str, list[dict[str, Any]]]]
+                         = (),
                          ) -> None:
     """PostgreSQL: the rows of several tables in one statement, one round trip (each table's
     rows a multi-row INSERT in a data-modifying CTE); with `audit` (rows, and the
@@ -171,7 +185,9 @@ async def write_together(conn: Any, groups: list[tuple[type[SQLModel], list[dict
     INSERTs of the same statement. `once`: (model, unique column, rows) inserted
     `ON CONFLICT (column) DO NOTHING`; `updates`: (model, {"id": …, column: value, …}), an
     UPDATE of that row's columns by id, in the same statement (each part of it sees the
-    tables as they were before the statement: the rows are independent)."""
+    tables as they were before the statement: the rows are independent); `upserts`:
+    (model, unique column, whole rows) inserted `ON CONFLICT (column) DO UPDATE` of the
+    other columns (at most one row per key)."""
     shape: list[_Group] = []
     update_shape: list[tuple[type[SQLModel], tuple[str, ...]]] = []
     params: dict[str, Any] = {}
@@ -181,7 +197,8 @@ async def write_together(conn: Any, groups: list[tuple[type[SQLModel], list[dict
         params[f"u{u}_id"] = values["id"]
         for i, key in enumerate(keys):
             params[f"u{u}_{i}"] = values[key]
-    for model, conflict, rows in [(m, "", r) for m, r in groups] + list(once):
+    for model, conflict, rows in [(m, "", r) for m, r in groups] + list(once) + [
+            (m, "=" + c, r) for m, c, r in upserts]:
         # the rows get no column defaults from a textual statement: put them in
         defaults = _DEFAULTS.get(model)
         if defaults is None:

@@ -34,7 +34,6 @@ from crm_core.uow import UnitOfWork
 DRAFT = table(Draft)
 _DRAFT_COLUMNS = frozenset(c.name for c in DRAFT.c if c.name != "id")
 _INSERT_DRAFT = sa.insert(DRAFT)
-_FOCUS = table(DialogState)
 REMIND_KIND = "draft.reminder"
 
 
@@ -297,12 +296,6 @@ def _focus_of(row: DialogState | None) -> Focus | None:
     return Focus(row.key, int(draft_id) if draft_id else None, buttons, row.updated_at, data)
 
 
-# the new state over the focus this message read: prebuilt, run on the connection (no ORM)
-_SET_FOCUS = sa.update(_FOCUS).where(_FOCUS.c.key == sa.bindparam("chat_key")).values(
-    name=sa.bindparam("name"), data=sa.bindparam("data"), user_id=sa.bindparam("user_id"),
-    updated_at=sa.bindparam("updated_at"))
-
-
 async def set_focus(uow: UnitOfWork, chat_key: str, user: User, draft_id: int | None, *,
                     dialog: str = "", buttons: Sequence[dict[str, Any]] | None = None,
                     keep_buttons: bool = True, extra: dict[str, Any] | None = None,
@@ -313,7 +306,7 @@ async def set_focus(uow: UnitOfWork, chat_key: str, user: User, draft_id: int | 
     writing over the earlier instead of failing on the key.
 
     `known`: the focus this message already read (`get_focus`), when the row was there:
-    then one UPDATE writes the new state over it, without reading the row again."""
+    then the new state is written over it at the commit, without reading the row again."""
     if known is not None and identity_key(DialogState, chat_key) not in \
             uow.session.sync_session.identity_map:
         data = {**known.extra, "draft": draft_id}
@@ -323,11 +316,13 @@ async def set_focus(uow: UnitOfWork, chat_key: str, user: User, draft_id: int | 
             data["buttons"] = list(known.buttons)
         if extra is not None:
             data.update(extra)
-        res = await uow.sql(_SET_FOCUS, {"chat_key": chat_key, "name": dialog, "data": data,
-                                         "user_id": user.id, "updated_at": uow.now})
-        if rowcount(res) == 1:
-            rest = {k: v for k, v in data.items() if k not in ("draft", "buttons")}
-            return Focus(chat_key, draft_id, tuple(data.get("buttons") or ()), uow.now, rest)
+        # written at the commit, in the one statement of the appended rows (no round trip
+        # of its own); an upsert, so a row this message did not find committed (a first
+        # message whose unit of work rolled back) is created, not silently missed
+        uow.upsert_later(DialogState, "key", key=chat_key, name=dialog, data=data,
+                         user_id=user.id, updated_at=uow.now)
+        rest = {k: v for k, v in data.items() if k not in ("draft", "buttons")}
+        return Focus(chat_key, draft_id, tuple(data.get("buttons") or ()), uow.now, rest)
     row = await uow.session.get(DialogState, chat_key)
     if row is None:
         ins = postgresql.insert if uow.db.dialect == "postgresql" else sqlite.insert

@@ -118,3 +118,51 @@ async def test_versions_read_with_the_focus(db: Database, clock: FrozenClock) ->
     assert open_draft is not None and (open_draft.id, open_draft.data) == (row.id, {"a": 1})
     other = User(id=(rep.id or 0) + 1, login="li", name="李明")
     assert drafts.focus_and_draft(state, draft, other)[1] is None    # not theirs
+
+
+async def test_focus_over_a_known_row_is_written_at_the_commit(db: Database,
+                                                                clock: FrozenClock) -> None:
+    """`set_focus` over the focus a message read costs no statement of its own: it goes with
+    the commit's appended rows. It is all or nothing with the rest, the last of two writes
+    in one unit of work wins, and a row the message believed there (a first message whose
+    unit of work rolled back) is created, not missed."""
+    from sqlalchemy import event
+
+    from crm_core.services import drafts
+
+    async with UnitOfWork(db, clock) as uow:
+        rep = User(login="wang", name="王伟")
+        uow.add(rep)
+        await uow.flush()
+        first = await drafts.set_focus(uow, "console:c:wang", rep, None, dialog="start")
+        await uow.commit()
+    ran: list[str] = []
+    event.listen(db.engine.sync_engine, "before_cursor_execute",
+                 lambda _c, _k, sql, *_: ran.append(sql))
+
+    async def focus_now() -> drafts.Focus | None:
+        async with UnitOfWork(db, clock) as uow:
+            return await drafts.get_focus(uow, "console:c:wang")
+
+    async with UnitOfWork(db, clock) as uow:
+        known = await drafts.set_focus(uow, "console:c:wang", rep, 7, dialog="followup",
+                                       buttons=[{"label": "确认"}], known=first)
+        assert ran == []                                  # nothing sent yet
+        await drafts.set_focus(uow, "console:c:wang", rep, 8, dialog="followup", known=known)
+        await uow.rollback()
+    assert (await focus_now()) == first                   # rolled back: as it was
+    async with UnitOfWork(db, clock) as uow:
+        known = await drafts.set_focus(uow, "console:c:wang", rep, 7, dialog="followup",
+                                       buttons=[{"label": "确认"}], known=first)
+        await drafts.set_focus(uow, "console:c:wang", rep, 8, dialog="followup", known=known)
+        await uow.commit()
+    now = await focus_now()
+    assert now is not None and now.draft_id == 8
+    assert now.buttons == ({"label": "确认"},)            # kept from the first write
+    ghost = drafts.Focus("console:c:li", None, (), clock.now())    # never committed
+    async with UnitOfWork(db, clock) as uow:
+        await drafts.set_focus(uow, "console:c:li", rep, 9, dialog="followup", known=ghost)
+        await uow.commit()
+    async with UnitOfWork(db, clock) as uow:
+        created = await drafts.get_focus(uow, "console:c:li")
+    assert created is not None and created.draft_id == 9
