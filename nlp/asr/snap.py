@@ -246,6 +246,19 @@ def _lone_digit_in(text: str, start: int, end: int, word: str) -> bool:
     return True
 
 
+def _lone(text: str, k: int, bounds: set[int]) -> bool:
+    """text[k] is a word of its own (jieba) that is a rare character: no function word, no
+    punctuation."""
+    return (0 <= k < len(text) and k in bounds and k + 1 in bounds and is_han(text[k])
+            and base_word_freq(text[k]) < FUNCTION_FREQ)
+
+
+def _garbled_at(text: str, start: int, end: int, bounds: set[int]) -> bool:
+    """The span sits between two lone characters that are no function words (的赋应检员。):
+    a stretch Whisper garbled, where a cue word would be a guess."""
+    return _lone(text, start - 1, bounds) and _lone(text, end, bounds)
+
+
 def respell_cues(text: str, words: tuple[str, ...],
                  names: list[tuple[int, int]] | None = None) -> str:
     """Cue words Whisper wrote as a tone-free homophone that is no word of the dictionary
@@ -295,6 +308,8 @@ def respell_cues(text: str, words: tuple[str, ...],
                 continue    # 实机 of 看实机 stays; 在电话里 is never 再电话
             if i not in bounds or i + size not in bounds or crosses_word(text, i, i + size):
                 continue    # 报个加车 holds no 报个价
+            if _garbled_at(text, i, i + size, bounds):
+                continue    # 赋应检员 (复印件): no cue word amid what Whisper lost
             hit = (size, word)
             break
         if hit is None:

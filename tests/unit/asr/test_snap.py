@@ -217,6 +217,8 @@ CUES = cue_words(Catalog.from_dict({"next_actions": ["推进合同", "电话回�
         ("纪律很严", "纪律很严"),                    # a dictionary word stays
         ("机房改造要等换借以后再定", "机房改造要等换届以后再定"),  # a rare entry is no word
         ("机房改造要等换件以后再定", "机房改造要等换件以后再定"),  # a common word stays
+        ("检测报告的赋应检员。", "检测报告的赋应检员。"),   # amid lone characters: garbled
+        ("下周要应检，先放一放", "下周要迎检，先放一放"),   # … a word beside it: the cue
     ],
 )
 def test_cue_words_respelled_from_exact_homophones(heard: str, meant: str) -> None:
