@@ -459,6 +459,24 @@ def join_name_pauses(text: str, index: PhoneticIndex) -> str:
     return "".join(ch for i, ch in enumerate(text) if i not in drop)
 
 
+_HE = syllables("和")[0]
+
+
+def join_name_lists(text: str, index: PhoneticIndex) -> str:
+    """和 between two names of the same kind heard as another he (省人民医院合华山医院, 机滤核刹车片
+    → …和…): the list the rep said, not a name of its own (合华山医院)."""
+    spans = index.mentions(text)
+    kinds: dict[int, set[str]] = defaultdict(set)
+    for s, _e, en in spans:
+        kinds[s].add(en.kind)
+    out = list(text)
+    for _s, e, en in spans:
+        if e + 1 < len(text) and text[e] != "和" and en.kind in kinds.get(e + 1, set()) \
+                and syllables(text[e])[0] == _HE:
+            out[e] = "和"
+    return "".join(out)
+
+
 def _own_contact_follows(text: str, pos: int,
                          spans: list[tuple[int, int, Entry]]) -> bool:
     """A customer ends at ``pos`` and a contact of that customer is named in the clause
@@ -525,7 +543,7 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
         except Exception:
             log.exception("snap_transcript failed; keeping the heard names")
         if index is not None:
-            out = join_name_pauses(out, index)
+            out = join_name_lists(join_name_pauses(out, index), index)
     out = normalize_spoken(out)
     try:
         names = [(s, e) for s, e, _en in index.mentions(out)] if index is not None else []

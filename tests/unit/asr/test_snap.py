@@ -406,3 +406,16 @@ def test_a_heard_surname_near_a_contacts_is_left_for_the_card() -> None:
 )
 def test_le_after_a_visit_heard_as_de(heard: str, meant: str) -> None:
     assert snap_transcript_names(heard, CATALOG).text == meant
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("重点跟进鼓楼医院合瑞金医院", "重点跟进鼓楼医院和瑞金医院"),   # two customers
+        ("支架核监护仪都要", "支架和监护仪都要"),                       # two products
+        ("鼓楼医院河支架", "鼓楼医院河支架"),                           # other kinds
+        ("鼓楼医院合作很久了", "鼓楼医院合作很久了"),                   # no name after it
+    ],
+)
+def test_and_between_two_names_heard_as_another_he(heard: str, meant: str) -> None:
+    assert snap_transcript_names(heard, CATALOG).text == meant
