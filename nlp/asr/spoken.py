@@ -100,9 +100,31 @@ def _is_alike(ch: str) -> bool:
     return not (ch.isdigit() or ch in _DIGIT)
 
 
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+
+
+def _mobile_at(text: str, places: list[int]) -> bool:
+    """The run's first 11 make a mobile number, with at most two sound-alikes."""
+    head = places[:11]
+    return sum(1 for p in head if _is_alike(text[p])) <= 2 and bool(
+        _MOBILE.fullmatch("".join(_digit_of(text[p]) or "" for p in head)))
+
+
+def _extra_after_mobile(text: str, places: list[int]) -> bool:
+    """The run's first 11 make a mobile number and the one or two after them are ASCII
+    digits written right on: Whisper heard them after it."""
+    extra = places[11:]
+    return len(places) in (12, 13) and _mobile_at(text, places) \
+        and extra == list(range(places[10] + 1, places[10] + 1 + len(extra))) \
+        and all(text[p].isascii() and text[p].isdigit() for p in extra)
+
+
 def fix_phone_digits(text: str) -> str:
     """'电话腰8128339047' → '电话18128339047'. Only a run of 8+ digits is rewritten, and
-    sound-alikes of digits only where they make it an 11-digit mobile number."""
+    sound-alikes of digits only where they make it an 11-digit mobile number; a run of 12
+    or 13 whose first 11 are a mobile number is that number when the one or two after them
+    are digits written right on (Whisper heard them after it: 139-512-786-400, 腰812833904794
+    for …9047 就是; never 137…1234 要一台, nor …3367，1月12号)."""
     out: list[str] = []
     pos = 0
     i = 0
@@ -123,13 +145,21 @@ def fix_phone_digits(text: str) -> str:
         # sound-alikes at the edges that would make the number too long are words (就是)
         while len(places) > 11 and _is_alike(text[places[-1]]):
             places.pop()
-        while len(places) > 11 and _is_alike(text[places[0]]):
+        extra = _extra_after_mobile(text, places)
+        if not extra and len(places) > 11 and places[11] != places[10] + 1 and \
+                _mobile_at(text, places):
+            del places[11:]     # 181-5520-3367，1月12号: the number, then a pause, a date
+        while not extra and len(places) > 11 and _is_alike(text[places[0]]):
             places.pop(0)
         start, end = places[0], places[-1] + 1
         joined = "".join(_digit_of(text[p]) or "" for p in places)
         alikes = sum(1 for p in places if _is_alike(text[p]))
         real = len(places) - alikes
-        if real >= 8 and len(places) >= 9 and text[start:end] != joined and (
+        if extra:
+            out.append(text[pos:start])     # a digit or two too many, heard after the
+            out.append(joined[:11])         # number (139-512-786-400): the mobile number
+            pos = end
+        elif real >= 8 and len(places) >= 9 and text[start:end] != joined and (
                 alikes == 0 or (alikes <= 2 and len(places) == 11 and joined[0] == "1")):
             out.append(text[pos:start])
             out.append(joined)
