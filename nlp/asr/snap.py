@@ -342,10 +342,10 @@ def _title_pattern(titles: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(f"(?=(?P<title>{alt}))")
 
 
-def person_titles(catalog: Catalog | None) -> tuple[str, ...]:
+@lru_cache(maxsize=4)
+def person_titles(catalog: Catalog) -> tuple[str, ...]:
     """The titles a person is named by: the built-in ones and the tenant's."""
-    own = catalog_titles(catalog) if catalog is not None else set()
-    return tuple(sorted({*lexicon().titles, *own} - {""}))
+    return tuple(sorted({*lexicon().titles, *catalog_titles(catalog)} - {""}))
 
 
 # words said before a title that are no surname: 新主任, 换科长, 老所长, 原院长, 副总 …
@@ -548,8 +548,9 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
     try:
         names = [(s, e) for s, e, _en in index.mentions(out)] if index is not None else []
         out = fix_visit_de(respell_cues(out, time_cue_words(catalog), names), names)
-        out = respell_surnames(out, person_titles(catalog), names,
-                               catalog_surnames(catalog) if catalog is not None else None)
+        if catalog is not None:     # low confidence (no catalog): no name is guessed
+            out = respell_surnames(out, person_titles(catalog), names,
+                                   catalog_surnames(catalog))
     except Exception:
         log.exception("cue respelling failed; keeping the heard words")
     return Snapped(out, diff_marks(text, out, index))

@@ -425,3 +425,9 @@ def test_le_after_a_visit_heard_as_de(heard: str, meant: str) -> None:
 )
 def test_and_between_two_names_heard_as_another_he(heard: str, meant: str) -> None:
     assert snap_transcript_names(heard, CATALOG).text == meant
+
+
+def test_no_surname_is_guessed_without_the_catalog() -> None:
+    # a low-confidence transcript is snapped without the catalog: no name is guessed
+    assert snap_transcript_names("客户流女士对我们的产品很满意", None).text == \
+        "客户流女士对我们的产品很满意"
