@@ -61,6 +61,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
+from nlp.lexicon import lexicon
 from nlp.pinyin import is_han, raw_pinyin, readings
 from nlp.resolve import derived_aliases
 from nlp.segment import base_word_freq, new_tokenizer
@@ -355,6 +356,11 @@ def _title_forms(title: str) -> list[str]:
         if title.endswith(tail) and tail not in out:
             out.append(tail)
             break
+    if not out:     # any built-in title (nlp/data/titles.txt): 社长, 场长, 店长, 书记 …
+        lex = lexicon()
+        said = title if title in lex.titles else lex.title_tail(title)
+        if said:
+            out.append(said)
     return out
 
 

@@ -66,6 +66,14 @@ def test_contacts_are_also_indexed_as_surname_and_title() -> None:
     assert ("聂科长", "聂红梅") in forms
 
 
+@pytest.mark.parametrize(("title", "said"), [("社长", "社长"), ("合作社社长", "社长"),
+                                             ("场长", "场长"), ("店长", "店长"), ("书记", "书记")])
+def test_any_built_in_title_gives_a_surname_and_title_form(title: str, said: str) -> None:
+    catalog = Catalog.from_dict({"contacts": [
+        {"name": "邵建国", "customer": "绿源合作社", "title": title}]})
+    assert "邵" + said in {e.text for e in catalog_entries(catalog) if e.kind == "contact"}
+
+
 @pytest.mark.parametrize(
     ("text", "heard", "written"),
     [
