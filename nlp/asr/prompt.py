@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import zip_longest
 
-from nlp.phonetic import Affinity
+from nlp.phonetic import Affinity, catalog_entries
 from nlp.types import Catalog
 
 
@@ -90,14 +90,30 @@ def preset_words(catalog: Catalog) -> list[str]:
     return words
 
 
+def spoken_contact(catalog: Catalog, name: str, customer: str) -> str:
+    """How a contact is said: the first alias, else surname + title (邵社长, 钟总: the
+    forms `nlp.phonetic.catalog_entries` knows), else the name."""
+    forms = [e.text for e in catalog_entries(catalog)
+             if e.kind == "contact" and e.canonical == name and e.customer == customer]
+    return next((f for f in forms if f != name), name)
+
+
+def _han(text: str) -> bool:
+    return bool(text) and all("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
 def vocabulary_names(catalog: Catalog | None) -> list[str]:
-    """Canonical names, interleaved customer / contact / product, without duplicates."""
+    """The catalog's names as a rep says them, interleaved customer / contact / product,
+    without duplicates: a customer by its first alias (绿源合作社, not 寿光绿源蔬菜专业合作社),
+    a contact by alias or surname + title (邵社长, not 邵建国), a product by its name — as
+    the rep's own likely names are given (`VoiceHints.likely`); shorter forms also leave
+    room for more names in the prompt's budget."""
     if catalog is None:
         return []
     kinds: list[Sequence[str]] = [
-        [c.name for c in catalog.customers],
-        [c.name for c in catalog.contacts],
-        [p.name for p in catalog.products],
+        [c.aliases[0] if c.aliases else c.name for c in catalog.customers],
+        [spoken_contact(catalog, k.name, k.customer) for k in catalog.contacts],
+        [next((a for a in p.aliases if _han(a)), p.name) for p in catalog.products],
     ]
     out: list[str] = []
     seen: set[str] = set()

@@ -51,6 +51,18 @@ def test_vocabulary_names_interleave_kinds() -> None:
     assert vocabulary_names(None) == []
 
 
+def test_vocabulary_names_are_the_forms_a_rep_says() -> None:
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "寿光绿源蔬菜专业合作社", "aliases": ["绿源合作社"]}],
+        "contacts": [{"name": "邵建国", "customer": "寿光绿源蔬菜专业合作社", "title": "社长"},
+                     {"name": "钮春生", "customer": "寿光绿源蔬菜专业合作社",
+                      "aliases": ["钮老板"]}],
+        "products": [{"name": "大量元素水溶肥", "aliases": ["DS-20", "水溶肥"]},
+                     {"name": "滴灌带"}],
+    })
+    assert vocabulary_names(catalog) == ["绿源合作社", "邵社长", "水溶肥", "钮老板", "滴灌带"]
+
+
 def test_prompt_without_names_is_the_base_prompt() -> None:
     assert build_prompt([]) == BASE_PROMPT
 
