@@ -612,6 +612,16 @@ class _Compiled:
     syl: tuple[tuple[Syllable, ...], ...]
 
 
+def _another_surname(heard: str, entry: Entry) -> bool:
+    """The heard form names another surname (章主任 for 张主任): that may be another person,
+    so only coherence takes it. A heard character that is no surname at all (除老师 for 褚老师,
+    沿主管 for 阎主管) is the contact's surname misheard: no support needed — unless the
+    heard form is a word of its own (总经理 is no 钟经理)."""
+    n = entry.surname
+    return bool(n) and heard[:n] != entry.text[:n] and (
+        lexicon().is_surname_start(heard) or base_word_freq(heard) > 0)
+
+
 def _nasal_lost(heard: Syllable, meant: Syllable) -> bool:
     """The same initial and vowel with the final nasal lost: zou for zong, ba for bang."""
     (hi, hf), (mi, mf) = heard, meant
@@ -733,7 +743,7 @@ class PhoneticIndex:
             for e in entries:
                 if word and not ((e.kind == "contact" and e.surname) or e.kind == "product"):
                     continue
-                other_surname = e.surname and heard[:e.surname] != e.text[:e.surname]
+                other_surname = _another_surname(heard, e)
                 out.append(Match(p, p + 2, heard, e, 0.0,
                                  needs_support=bool(other_surname) or word,
                                  costs=(0.0, 0.0), word=word))
@@ -782,8 +792,7 @@ class PhoneticIndex:
             surname = sum(scored.costs[:entry.surname])
             if surname > SURNAME_WITH_SUPPORT:
                 return None     # surnames: homophones, or the mildest folds
-            needs_support = surname > SURNAME_ALONE or heard[:entry.surname] != \
-                entry.text[:entry.surname]     # another surname character: 章 for 张
+            needs_support = surname > SURNAME_ALONE or _another_surname(heard, entry)
         return Match(s, e, heard, entry, round(per, 4), needs_support=needs_support,
                      costs=tuple(scored.costs) if not scored.gaps else ())
 

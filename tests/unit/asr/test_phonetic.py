@@ -115,6 +115,21 @@ def test_surname_fold_needs_the_customer_named() -> None:
     assert [(m.heard, m.entry.text, m.supported) for m in found] == [("列科长", "聂科长", True)]
 
 
+def test_a_surname_heard_as_no_surname_at_all_needs_no_customer() -> None:
+    catalog = Catalog.from_dict({"customers": [{"name": "华东医药"}], "contacts": [
+        {"name": "褚立平", "customer": "江南大学", "title": "老师"},
+        {"name": "钟卫东", "customer": "味鲜坊", "title": "经理"},
+        {"name": "张伟", "customer": "华东医药", "title": "主任"}]})
+    index = PhoneticIndex.from_catalog(catalog)
+    # 除 is no surname: 褚老师 misheard, whoever the customer
+    assert index.respell("除老师要一份配置清单").text == "褚老师要一份配置清单"
+    # 章 is a surname: perhaps another person, only with 华东医药 named
+    assert index.respell("章主任要一份配置清单").text == "章主任要一份配置清单"
+    assert index.respell("华东医药章主任要一份清单").text == "华东医药张主任要一份清单"
+    # a word of its own stays
+    assert index.respell("公司新来了个总经理").text == "公司新来了个总经理"
+
+
 def test_products_the_customer_was_offered_weigh_more() -> None:
     text = "鑫达阀门说叶香测布太贵"
     plain = INDEX.find(text)
@@ -215,8 +230,8 @@ def test_the_reps_likely_names_back_another_surname_character() -> None:
                       "aliases": ["褚老师"]}],
     })
     index = PhoneticIndex.from_catalog(catalog)
-    text = "除老师要一份配置清单"
-    assert index.respell(text).text == text          # 除 may be another person
+    text = "楚老师要一份配置清单"
+    assert index.respell(text).text == text          # 楚 may be another person
     mine = Affinity(likely=frozenset({"褚老师"}))
     assert index.respell(text, affinity=mine).text == "褚老师要一份配置清单"
     other = Affinity(likely=frozenset({"江南大学"}))
