@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import re
 
-from nlp.phonetic import syllable_cost, syllables
+from nlp.lexicon import lexicon
+from nlp.phonetic import syllable_cost, syllables, words_of
 from nlp.segment import base_word_freq
 
 __all__ = ["fix_clause_le", "fix_clock_words", "fix_met_person", "fix_part_of_day",
@@ -214,16 +215,38 @@ def fix_clock_words(text: str) -> str:
 # character it makes no word with; never after a degree or negation word (很冷, 不冷) or a
 # number or demonstrative (一轮, 这轮, 下轮)
 _LE_HEARD = "轮冷愣楞伦仑"
-_LE = re.compile(rf"(?<=[\u4e00-\u9fff])[{_LE_HEARD}](?=[，。？！,.!?；;]|$)")
+_LE = re.compile(r"(?<=[\u4e00-\u9fff])[\u4e00-\u9fff](?=[，。？！,.!?；;]|$)")
 _NOT_BEFORE_LE = set("很好不太挺真特更最有点这那下上本首第几两三四五六七八九十一二多每")
+# … and by its sound: l or r with a nasal final (否篮, 否刃: lan, ren); such a character may
+# end a given name (李秀兰), so not right after a surname or one character after it
+_LE_INITIALS = frozenset(("l", "r"))
+_LE_FINALS = frozenset(("an", "en", "eng", "uen"))
+
+
+_LE_COMMON = 5_000      # characters this frequent end a clause as words (哪些人, 责任, 仍)
+
+
+def _sounds_like_le(ch: str) -> bool:
+    syl = syllables(ch)[0]
+    return bool(syl) and syl[0][0] in _LE_INITIALS and syl[0][1] in _LE_FINALS and \
+        base_word_freq(ch) < _LE_COMMON
 
 
 def fix_clause_le(text: str) -> str:
-    """同意轮。 → 同意了。; 拍板轮， → 拍板了，; 天气很冷。 and 第一轮。 stay."""
+    """同意轮。 → 同意了。; 拍板轮， → 拍板了，; 已经否篮。 → 已经否了。; 天气很冷。, 第一轮。 and
+    联系人李秀兰。 stay."""
+    surnames = lexicon().surnames1
+
     def repl(m: re.Match[str]) -> str:
-        prev = m.string[m.start() - 1]
-        if prev in _NOT_BEFORE_LE or base_word_freq(prev + m.group(0)) > 0:
-            return m.group(0)
+        ch, at = m.group(0), m.start()
+        prev = m.string[at - 1]
+        if ch not in _LE_HEARD and not (
+                _sounds_like_le(ch) and prev not in surnames
+                and m.string[at - 2:at - 1] not in surnames
+                and (at, at + 1) in words_of(m.string)):
+            return ch           # 联系人, 机器人: the end of a word
+        if prev in _NOT_BEFORE_LE or base_word_freq(prev + ch) > 0:
+            return ch
         return "了"
 
     return _LE.sub(repl, text)

@@ -342,6 +342,12 @@ def test_a_pause_after_a_name_does_not_split_the_clause(heard: str, meant: str) 
         ("这是第一轮。", "这是第一轮。"),         # a round, after a number
         ("价格等下轮。", "价格等下轮。"),
         ("精锐齿轮，庞经理", "精锐齿轮，庞经理"),   # a word (齿轮)
+        ("数据不准，已经否篮。", "数据不准，已经否了。"),   # l / r + a nasal final
+        ("数据不准，已经否刃。", "数据不准，已经否了。"),
+        ("联系人是李秀兰。", "联系人是李秀兰。"),           # a given name after a surname
+        ("对接人换成王兰，", "对接人换成王兰，"),
+        ("他们想看协作机器人。", "他们想看协作机器人。"),   # the end of a word
+        ("我们认识哪些人", "我们认识哪些人"),               # 人: a word of its own
     ],
 )
 def test_clause_final_le(heard: str, meant: str) -> None:
