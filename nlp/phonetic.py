@@ -612,14 +612,20 @@ class _Compiled:
     syl: tuple[tuple[Syllable, ...], ...]
 
 
+SAID_THERE = 20_000     # a character this common (是, 没, 只) before a title is a word said
+                        # there (他是经理, 他们没总), never a surname misheard
+
+
 def _another_surname(heard: str, entry: Entry) -> bool:
     """The heard form names another surname (章主任 for 张主任): that may be another person,
     so only coherence takes it. A heard character that is no surname at all (除老师 for 褚老师,
     沿主管 for 阎主管) is the contact's surname misheard: no support needed — unless the
-    heard form is a word of its own (总经理 is no 钟经理)."""
+    heard form is a word of its own (总经理 is no 钟经理) or the character a common word (是,
+    没: 他是经理 is no 施经理)."""
     n = entry.surname
     return bool(n) and heard[:n] != entry.text[:n] and (
-        lexicon().is_surname_start(heard) or base_word_freq(heard) > 0)
+        lexicon().is_surname_start(heard) or base_word_freq(heard) > 0
+        or base_word_freq(heard[:n]) >= SAID_THERE)
 
 
 def _nasal_lost(heard: Syllable, meant: Syllable) -> bool:

@@ -43,6 +43,7 @@ from nlp.people import catalog_titles
 from nlp.phonetic import (
     FUNCTION_FREQ,
     RARE_WORD,
+    SAID_THERE,
     Affinity,
     Entry,
     PhoneticIndex,
@@ -386,7 +387,7 @@ def respell_surnames(text: str, titles: tuple[str, ...],
         pos, title = m.start() - 1, m.group("title")
         ch = text[pos]
         if ch in surnames or ch in _BEFORE_TITLE or pos not in single or pos in taken or \
-                not is_han(ch) or base_word_freq(ch) >= FUNCTION_FREQ or \
+                not is_han(ch) or base_word_freq(ch) >= SAID_THERE or \
                 base_word_freq(ch + title) > 0:
             continue
         if any(syllable_cost(syllables(ch)[0], syllables(k)[0]) <= SURNAME_NEAR

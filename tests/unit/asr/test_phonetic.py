@@ -119,6 +119,7 @@ def test_a_surname_heard_as_no_surname_at_all_needs_no_customer() -> None:
     catalog = Catalog.from_dict({"customers": [{"name": "华东医药"}], "contacts": [
         {"name": "褚立平", "customer": "江南大学", "title": "老师"},
         {"name": "钟卫东", "customer": "味鲜坊", "title": "经理"},
+        {"name": "施建华", "customer": "味鲜坊", "title": "经理"},
         {"name": "张伟", "customer": "华东医药", "title": "主任"}]})
     index = PhoneticIndex.from_catalog(catalog)
     # 除 is no surname: 褚老师 misheard, whoever the customer
@@ -126,8 +127,9 @@ def test_a_surname_heard_as_no_surname_at_all_needs_no_customer() -> None:
     # 章 is a surname: perhaps another person, only with 华东医药 named
     assert index.respell("章主任要一份配置清单").text == "章主任要一份配置清单"
     assert index.respell("华东医药章主任要一份清单").text == "华东医药张主任要一份清单"
-    # a word of its own stays
+    # a word of its own stays, and so does a common word before the title
     assert index.respell("公司新来了个总经理").text == "公司新来了个总经理"
+    assert index.respell("他是经理，说下周来").text == "他是经理，说下周来"
 
 
 def test_products_the_customer_was_offered_weigh_more() -> None:

@@ -390,6 +390,7 @@ def test_a_dropped_comma_is_no_guess_on_the_card() -> None:
         ("要等新校长到任再定", "要等新校长到任再定"),                       # 新: no surname
         ("两个经理都同意了", "两个经理都同意了"),                           # 个 of 两个
         ("我们五个人总结一下", "我们五个人总结一下"),                       # 总结: no title
+        ("他们那边没经理了", "他们那边没经理了"),                           # 没: a word said
     ],
 )
 def test_a_surname_heard_as_an_ordinary_character(heard: str, meant: str) -> None:
