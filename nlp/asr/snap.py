@@ -410,10 +410,16 @@ _FUTURE_BEFORE = re.compile(r"要|准备|打算|计划|将|想|再|明天|后天
                             r"改天|回头")
 
 
+_CLAUSE_END = re.compile(r"[，,。！？；;!?]")
+# the clause goes on to its own verb after the name: the visit was a relative clause
+_MAIN_VERB = re.compile(r"[了过说讲]|表示|觉得|认为|反馈|回复|打来|来电")
+
+
 def fix_visit_de(text: str, names: list[tuple[int, int]]) -> str:
     """拜访的鼓楼医院 → 拜访了鼓楼医院: 的 between a visit verb and a customer or contact named
     right after it (拜访的是鼓楼医院 → 拜访了鼓楼医院), where nothing before it in the clause
-    plans it (明天要拜访的鼓楼医院 stays)."""
+    plans it (明天要拜访的鼓楼医院 stays) and the clause has no verb of its own after the name
+    (上周拜访的王主任今天回电话了 stays)."""
     starts = {s for s, _e in names}
     out = list(text)
     for m in _VISIT_DE.finditer(text):
@@ -423,6 +429,9 @@ def fix_visit_de(text: str, names: list[tuple[int, int]]) -> str:
         clause = max((text.rfind(p, 0, m.start()) for p in "，,。！？；;"), default=-1) + 1
         if _FUTURE_BEFORE.search(text, clause, m.start()):
             continue
+        stop = _CLAUSE_END.search(text, after)
+        if _MAIN_VERB.search(text, after, stop.start() if stop else len(text)):
+            continue            # 上周拜访的王主任今天回电话了: a relative clause, 的 is right
         out[m.end() - 1] = "了"
         if after > m.end():
             out[m.end()] = ""           # 拜访的是鼓楼医院 → 拜访了鼓楼医院
