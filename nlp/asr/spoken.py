@@ -206,9 +206,17 @@ _QIAN = re.compile(r"(月底|月初|年底|[0-9一二三四五六七八九十]�
                    r"(?=[把再发去送回打联报])")
 
 
+# 再 (again, the next step) heard as 在 (at): right after a day and right before the step
+# (3月15号在电话跟进, 礼拜四在联系); 明天在公司, 周五在电话里 stay
+_ZAI = re.compile(r"((?:月底|月初|年底|[0-9一二三四五六七八九十][号日]|[周期拜][一二三四五六日天]|"
+                  r"明天|后天))在(?=电话(?![里上中])|打电话|打个|联系|跟进|上门|拜访|回访|过去|"
+                  r"去一趟|约|沟通|发给|送过去|报价)")
+
+
 def fix_clock_words(text: str) -> str:
-    """国庆过后时点过去 → 十点过去; 月底钱把报价发给他 → 月底前把报价发给他."""
-    return _QIAN.sub(r"\1前", _SHI_DIAN.sub("十点", text))
+    """国庆过后时点过去 → 十点过去; 月底钱把报价发给他 → 月底前把报价发给他; 3月15号在电话跟进
+    → 3月15号再电话跟进."""
+    return _ZAI.sub(r"\1再", _QIAN.sub(r"\1前", _SHI_DIAN.sub("十点", text)))
 
 
 # 了 ending a clause, heard with a nasal (拍板轮, 冻结冷, 聊愣): l + un / eng, after a

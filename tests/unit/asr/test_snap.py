@@ -196,6 +196,10 @@ def test_part_of_day_in_digits(heard: str, meant: str) -> None:
         ("周四钱再报个优惠价", "周四前再报个优惠价"),
         ("20号钱到账了", "20号钱到账了"),                  # money, not a deadline
         ("他说没钱再买", "他说没钱再买"),
+        ("下个月才批，3月15号在电话跟进", "下个月才批，3月15号再电话跟进"),   # 再, not 在
+        ("礼拜四在联系", "礼拜四再联系"),
+        ("明天在公司等他", "明天在公司等他"),              # 在 + a place
+        ("周五在电话里确认", "周五在电话里确认"),          # on the phone
     ],
 )
 def test_clock_words(heard: str, meant: str) -> None:
