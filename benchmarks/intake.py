@@ -20,6 +20,7 @@ import asyncio
 import os
 import random
 import shutil
+import signal
 import socket
 import sqlite3
 import statistics
@@ -228,6 +229,9 @@ def pct(values: list[float], p: float) -> float:
 
 
 def main() -> int:
+    # benchmarks.headroom stops this with SIGINT; a shell's background job starts with
+    # SIGINT ignored, and then the servers and the database were left behind
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--concurrency", type=int, default=1,
