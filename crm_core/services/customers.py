@@ -169,11 +169,27 @@ async def customer_360(uow: UnitOfWork, viewer: User, customer_id: int) -> Custo
                        extra={"decision_chain": await decision_chain(uow, customer)})
 
 
+_USER_NAMES = "customers.user_names"
+
+
 async def user_name(uow: UnitOfWork, user_id: int | None) -> str | None:
+    """A colleague's name (the owner a note's card names: 「这是李娜的客户」), kept per process
+    with the version of the reference cache, which any change to a user bumps
+    (crm_core.infra.cache_versions): a note at another rep's customer reads no row for it."""
     if user_id is None:
         return None
-    user = await uow.session.get(User, user_id)
-    return user.name if user else None
+    if await uow.changed_cache_sources("reference"):
+        user = await uow.session.get(User, user_id)
+        return user.name if user else None
+    version = await uow.cache_version("reference")
+    cached: tuple[int, dict[int, str | None]] | None = uow.db.cache.get(_USER_NAMES)
+    if cached is None or cached[0] != version:
+        cached = uow.db.cache[_USER_NAMES] = (version, {})
+    if user_id not in cached[1]:
+        # read after the version: at least as new as what the version stands for
+        user = await uow.session.get(User, user_id)
+        cached[1][user_id] = user.name if user else None
+    return cached[1][user_id]
 
 
 async def find_contacts_at(uow: UnitOfWork, customer_id: int, mention: str) -> Contact | None:

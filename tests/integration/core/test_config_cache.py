@@ -114,3 +114,36 @@ async def test_the_chat_user_is_kept_until_another_process_changes_users(
     finally:
         await one.dispose()
         await other.dispose()
+
+
+async def test_a_colleagues_name_is_kept_until_a_user_changes(demo_db_url: str,
+                                                              clock: FrozenClock) -> None:
+    """The owner a note's card names (「这是李娜的客户」) is read once per process, and read
+    again after any process changes a user."""
+    from sqlalchemy import select
+
+    from crm_core.models import User
+    from crm_core.services.customers import user_name
+
+    one, other = Database(demo_db_url), Database(demo_db_url)
+    try:
+        async with UnitOfWork(one, clock) as uow:
+            lina = (await uow.session.execute(
+                select(User).where(User.login == "lina"))).scalars().one()
+            assert await user_name(uow, lina.id) == "李娜"
+        seen = _count(one)
+        async with UnitOfWork(one, clock) as uow:
+            assert await user_name(uow, lina.id) == "李娜"
+        assert not any("crm_user" in s for s in seen)          # held: only the version read
+        async with UnitOfWork(other, clock) as uow:
+            row = await uow.session.get(User, lina.id)
+            assert row is not None
+            row.name = "李娜娜"                                  # renamed on another process
+            uow.add(row)
+            await uow.commit()
+        async with UnitOfWork(one, clock) as uow:
+            assert await user_name(uow, lina.id) == "李娜娜"
+            assert await user_name(uow, None) is None
+    finally:
+        await one.dispose()
+        await other.dispose()
