@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -19,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from crm_core.clock import Clock
 from crm_core.db import APPEND_INFO, MEMO_INFO, ON_COMMIT_INFO, Database
 from crm_core.infra import cache_versions, inserts
+from crm_core.infra.pg_driver import ATOMIC
 from crm_core.infra.sqlite_inline import InlineConnection
 from crm_core.models import AuditLog, LeadEvent, OutboxMessage
 from crm_core.policies import audit as audit_policy
@@ -34,6 +36,11 @@ _AUDIT_HEAD = text("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
 # keys of the appended rows other than a model's plain rows (UnitOfWork.notify_once,
 # UnitOfWork.update_later, UnitOfWork.upsert_later)
 _ONCE, _UPDATE, _UPSERT = "once", "update", "upsert"
+# UnitOfWork.reserved_id: ids taken from a table's sequence ahead, per process
+_RESERVES = "uow.reserved_ids"
+_RESERVE_BLOCK = 16
+_TAKE_IDS = text(ATOMIC + "SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                 "FROM generate_series(1, :n)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,7 +237,8 @@ class UnitOfWork:
             await inserts.write_together(conn, list(pending.items()), (audit_rows, [
                 audit_policy.chain_body(audit_policy.AuditRecord(
                     *(row[c] for c in _AUDIT_FIELDS))) for row in audit_rows])
-                if audit_rows else None, once=once, updates=updates, upserts=upserts)
+                if audit_rows else None, once=once, updates=updates, upserts=upserts,
+                last=final)
             return
         for model, column, rows in upserts:
             ins = sqlite_insert(table_of(model))
@@ -306,6 +314,24 @@ class UnitOfWork:
             "kind": kind, "recipient_id": recipient_id, "payload": _jsonable(payload),
             "dedupe_key": dedupe_key, "status": "pending", "attempts": 0,
             "next_attempt_at": self.now, "created_at": self.now})
+
+    def appending(self, model: type[SQLModel]) -> bool:
+        """Whether rows of `model` wait to be written at the next flush or commit."""
+        return bool(self.session.info.get(APPEND_INFO, {}).get(model))
+
+    async def reserved_id(self, model: type[SQLModel]) -> int:
+        """PostgreSQL: an id for a new row of `model` before it is written (then `append`
+        it with that id): from this process's reserve of the table's sequence, taken in
+        blocks of `_RESERVE_BLOCK` — ids stay unique, but not gapless (a block's unused ids
+        are lost when the process stops) nor in order across processes."""
+        reserves: dict[str, deque[int]] = self.db.cache.setdefault(_RESERVES, {})
+        name = table_of(model).name
+        reserve = reserves.setdefault(name, deque())
+        if not reserve:
+            # a transaction of its own when none is open (a sequence is not rolled back)
+            reserve.extend(int(i) for i in (await self.sql(_TAKE_IDS, {
+                "table": name, "n": _RESERVE_BLOCK})).scalars())
+        return reserve.popleft()
 
     def update_later(self, model: type[SQLModel], id_: int, **values: Any) -> None:
         """`UPDATE model SET values WHERE id = id_` of a row this transaction has not loaded

@@ -11,6 +11,7 @@ from sqlalchemy import Text, bindparam, insert, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import SQLModel
 
+from crm_core.infra.pg_driver import ATOMIC
 from crm_core.infra.sqlite_inline import InlineConnection
 from crm_core.sql import table as table_of
 
@@ -100,7 +101,8 @@ _AUDIT_COLUMNS = ("at", "actor_id", "actor", "action", "entity", "entity_id", "b
 # (tables: model, columns, rows, conflict column ("": none); audit rows or not; updates:
 # model, columns set)
 _Group = tuple[type[SQLModel], tuple[str, ...], int, str]
-_Shape = tuple[tuple[_Group, ...], bool, tuple[tuple[type[SQLModel], tuple[str, ...]], ...]]
+_Shape = tuple[tuple[_Group, ...], bool, tuple[tuple[type[SQLModel], tuple[str, ...]], ...],
+               bool]
 _TOGETHER: dict[_Shape, Any] = {}
 
 
@@ -111,7 +113,7 @@ def _together(shape: _Shape, dialect: Any) -> Any:
     stmt = _TOGETHER.get(shape)
     if stmt is not None:
         return stmt
-    groups, audit, updates = shape
+    groups, audit, updates, atomic = shape
     quote = dialect.identifier_preparer
     parts: list[str] = []
     binds: list[Any] = []
@@ -153,7 +155,8 @@ def _together(shape: _Shape, dialect: Any) -> Any:
     else:
         ctes = [f"appended_{i} AS ({p})" for i, p in enumerate(parts[:-1])]
         main = parts[-1]
-    stmt = text((f"WITH {', '.join(ctes)} " if ctes else "") + main).bindparams(*binds)
+    stmt = text((ATOMIC if atomic else "") + (f"WITH {', '.join(ctes)} " if ctes else "")
+                + main).bindparams(*binds)
     if len(_TOGETHER) < 1000:                  # shapes are few: a handful of rows per table
         _TOGETHER[shape] = stmt
     return stmt
@@ -176,7 +179,7 @@ async def write_together(conn: Any, groups: list[tuple[type[SQLModel], list[dict
                          once: Sequence[tuple[type[SQLModel], str, list[dict[str, Any]]]] = (),
                          updates: Sequence[tuple[type[SQLModel], dict[str, Any]]] = (),
                          upserts: Sequence[tuple[type[SQLModel], str, list[dict[str, Any]]]]
-                         = (),
+                         = (), last: bool = False,
                          ) -> None:
     """PostgreSQL: the rows of several tables in one statement, one round trip (each table's
     rows a multi-row INSERT in a data-modifying CTE); with `audit` (rows, and the
@@ -187,7 +190,9 @@ async def write_together(conn: Any, groups: list[tuple[type[SQLModel], list[dict
     UPDATE of that row's columns by id, in the same statement (each part of it sees the
     tables as they were before the statement: the rows are independent); `upserts`:
     (model, unique column, whole rows) inserted `ON CONFLICT (column) DO UPDATE` of the
-    other columns (at most one row per key)."""
+    other columns (at most one row per key). `last`: nothing follows it but the COMMIT, so
+    when it is the transaction's only write it runs as a transaction by itself, without
+    BEGIN and COMMIT (`crm_core.infra.pg_driver.ATOMIC`)."""
     shape: list[_Group] = []
     update_shape: list[tuple[type[SQLModel], tuple[str, ...]]] = []
     params: dict[str, Any] = {}
@@ -224,5 +229,5 @@ async def write_together(conn: Any, groups: list[tuple[type[SQLModel], list[dict
                                  "at": row["at"].isoformat()} for i, row in enumerate(rows, 1)]
     elif not shape and not update_shape:
         return
-    await conn.execute(_together((tuple(shape), audit is not None, tuple(update_shape)),
+    await conn.execute(_together((tuple(shape), audit is not None, tuple(update_shape), last),
                                  conn.dialect), params)

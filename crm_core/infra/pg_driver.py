@@ -11,6 +11,11 @@ Only at READ COMMITTED (the default, also when the pool has set it back explicit
 connection ran in AUTOCOMMIT): a connection set to REPEATABLE READ or SERIALIZABLE (or
 read-only) begins as before.
 
+A statement that starts with `ATOMIC` is a whole transaction by itself when none is open
+(a unit of work's commit writes everything in one statement, `UnitOfWork.commit`): it runs
+the same way, and the COMMIT that follows has nothing to send. Inside an open transaction it
+is one statement of it, as any other.
+
 Used through `crm_core.db.Database` for every `postgresql://` URL (`module=DBAPI`).
 """
 
@@ -33,6 +38,8 @@ _NEEDS_TRANSACTION = re.compile(
     r"\bFOR\s+(?:UPDATE|SHARE|NO\s+KEY\s+UPDATE|KEY\s+SHARE)\b|advisory|nextval|setval"
     r"|set_config|txid_current|pg_current_xact_id|pg_export_snapshot|crmbot_", re.IGNORECASE)
 _PLAIN_READS: dict[str, bool] = {}
+# the mark of a statement that may run as a transaction of its own (see above)
+ATOMIC = "/* crmbot:atomic */ "
 # the adapter's isolation level at READ COMMITTED: None until something sets one, then the
 # dialect's default as the pool puts it back after a connection ran in AUTOCOMMIT (the
 # inbox's statements do): both mean READ COMMITTED, where a plain read may skip BEGIN
@@ -56,7 +63,8 @@ class _Cursor(AsyncAdapt_asyncpg_cursor):
         conn = self._adapt_connection
         level = conn.isolation_level
         if (conn._transaction is None and level in _READ_COMMITTED
-                and not conn.readonly and not conn.deferrable and plain_read(operation)):
+                and not conn.readonly and not conn.deferrable
+                and (operation.startswith(ATOMIC) or plain_read(operation))):
             # "autocommit" for this one statement: the adapter's own switch for no BEGIN
             conn.isolation_level = "autocommit"
             try:

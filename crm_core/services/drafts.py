@@ -58,26 +58,45 @@ async def create_draft(
     uow: UnitOfWork, user: User, chat_key: str, dialog: str, data: dict[str, Any],
     step: dict[str, Any], *, kept: bool, summary: str, expires_at: datetime | None,
 ) -> Draft:
+    """A new open draft. On PostgreSQL its number comes from the process's reserve
+    (`UnitOfWork.reserved_id`) and the row is written with the commit's appended rows: a
+    new note then writes everything in one statement, without BEGIN and COMMIT. (The
+    drafts functions below write it first when they are about to touch it in the same
+    unit of work.)"""
     assert user.id is not None
     values = {"user_id": user.id, "chat_key": chat_key, "dialog": dialog, "kept": kept,
               "data": data, "step": step, "summary": summary[:200], "created_at": uow.now,
               "updated_at": uow.now, "expires_at": expires_at}
-    # `Draft(**values)` as the ORM's loading builds a row's object (no model __init__),
-    # inserted by one prebuilt Core statement (no ORM flush), then in the session as the
-    # row it now is: later changes to it are written as before
+    # `Draft(**values)` as the ORM's loading builds a row's object (no model __init__)
     row = built_row(Draft, values)
-    inserted = await uow.sql(_INSERT_DRAFT, {k: v for k, v in row.__dict__.items()
-                                             if k in _DRAFT_COLUMNS})
-    row.id = inserted.inserted_primary_key[0]
-    make_transient_to_detached(row)
-    uow.session.add(row)
+    if uow.db.dialect == "postgresql":
+        row.id = await uow.reserved_id(Draft)
+        uow.append(Draft, **{k: v for k, v in row.__dict__.items()
+                             if k in _DRAFT_COLUMNS or k == "id"})
+        make_transient_to_detached(row)       # the row it will be (not in this session)
+    else:
+        # inserted by one prebuilt Core statement (no ORM flush), then in the session as
+        # the row it now is: later changes to it are written as before
+        inserted = await uow.sql(_INSERT_DRAFT, {k: v for k, v in row.__dict__.items()
+                                                 if k in _DRAFT_COLUMNS})
+        row.id = inserted.inserted_primary_key[0]
+        make_transient_to_detached(row)
+        uow.session.add(row)
     if kept:
         uow.audit("draft.create", "draft", row.id, after={"dialog": dialog, "summary": summary})
     return row
 
 
+async def _written(uow: UnitOfWork) -> None:
+    """Write this unit of work's new drafts (`create_draft`) before a statement that
+    reads or updates drafts."""
+    if uow.appending(Draft):
+        await uow.flush()
+
+
 async def get_draft(uow: UnitOfWork, user: User, draft_id: int) -> Draft:
     """The user's own draft; another user's number is refused without saying more."""
+    await _written(uow)
     row = await uow.session.get(Draft, draft_id)
     if row is None or row.user_id != user.id:
         raise NotFound(f"draft {draft_id} of {user.login}", f"没有草稿 #R{draft_id}。")
@@ -86,6 +105,7 @@ async def get_draft(uow: UnitOfWork, user: User, draft_id: int) -> Draft:
 
 async def open_draft(uow: UnitOfWork, user: User, draft_id: int) -> Draft | None:
     """The user's draft if it is still open (None otherwise)."""
+    await _written(uow)
     row = await uow.session.get(Draft, draft_id)
     return row if row is not None and row.user_id == user.id and row.status == "open" else None
 
@@ -96,6 +116,7 @@ async def save_step(
 ) -> int:
     """Write the next step of an open draft; returns the new version (StaleDraft if the
     draft changed or closed since it was read)."""
+    await _written(uow)
     values: dict[str, Any] = {"data": data, "step": step, "version": draft.version + 1,
                               "updated_at": uow.now}
     if summary is not None:
@@ -120,6 +141,7 @@ async def close_draft(
 ) -> None:
     """open → saved / dropped / expired, exactly once (StaleDraft for the loser);
     `same_version`: only if nothing changed since the draft was read."""
+    await _written(uow)
     where = [DRAFT.c.id == draft.id, DRAFT.c.status == from_status]
     if same_version:
         where.append(DRAFT.c.version == draft.version)
@@ -141,6 +163,7 @@ async def close_draft(
 async def set_record(uow: UnitOfWork, draft: Draft, record_kind: str | None,
                      record_id: int | None) -> None:
     """What saving the draft created (for 撤销 and /改)."""
+    await _written(uow)
     if record_kind is None and record_id is None:
         return
     await uow.session.execute(sa.update(DRAFT).where(DRAFT.c.id == draft.id).values(
@@ -150,6 +173,7 @@ async def set_record(uow: UnitOfWork, draft: Draft, record_kind: str | None,
 
 async def reopen_draft(uow: UnitOfWork, draft: Draft, expires_at: datetime | None) -> None:
     """An expired draft the rep asked for again."""
+    await _written(uow)
     res = await uow.session.execute(sa.update(DRAFT).where(
         DRAFT.c.id == draft.id, DRAFT.c.status == "expired",
     ).values(status="open", version=draft.version + 1, updated_at=uow.now, closed_at=None,
@@ -165,6 +189,7 @@ async def user_drafts(
     since: datetime | None = None, limit: int = 50, offset: int = 0,
 ) -> tuple[list[Draft], int]:
     """A user's kept drafts, newest first, and how many there are in all."""
+    await _written(uow)
     where = [col(Draft.user_id) == user_id, col(Draft.kept).is_(True),
              col(Draft.status).in_(list(statuses))]
     if since is not None:
@@ -180,6 +205,7 @@ async def user_drafts(
 async def open_drafts_here(uow: UnitOfWork, user_id: int, chat_key: str, *, limit: int
                            ) -> list[Draft]:
     """The user's newest open kept drafts in this chat."""
+    await _written(uow)
     return list((await uow.session.execute(select(Draft).where(
         col(Draft.user_id) == user_id, col(Draft.kept).is_(True), col(Draft.status) == "open",
         col(Draft.chat_key) == chat_key).order_by(col(Draft.id).desc()).limit(limit)
@@ -189,6 +215,7 @@ async def open_drafts_here(uow: UnitOfWork, user_id: int, chat_key: str, *, limi
 async def count_open_drafts(uow: UnitOfWork, user_ids: Iterable[int] | None = None
                             ) -> dict[int, int]:
     """Open kept drafts per user (the daily report counts them)."""
+    await _written(uow)
     q = (select(col(Draft.user_id), sa.func.count()).where(
         col(Draft.kept).is_(True), col(Draft.status) == "open")
         .group_by(col(Draft.user_id)))
@@ -199,6 +226,7 @@ async def count_open_drafts(uow: UnitOfWork, user_ids: Iterable[int] | None = No
 
 async def remind_drafts(uow: UnitOfWork, now: datetime, before: timedelta) -> int:
     """Tell each author once, `before` ahead of expiry, that a kept draft is still open."""
+    await _written(uow)
     rows = list((await uow.session.execute(select(Draft).where(
         col(Draft.kept).is_(True), col(Draft.status) == "open",
         col(Draft.reminded_at).is_(None),
@@ -223,6 +251,7 @@ async def remind_drafts(uow: UnitOfWork, now: datetime, before: timedelta) -> in
 async def expire_drafts(uow: UnitOfWork, now: datetime, idle: timedelta) -> int:
     """Kept drafts past their expiry become `expired` (still listed and restorable); a menu
     or question nobody answered for `idle` is closed too."""
+    await _written(uow)
     res = await uow.session.execute(sa.update(DRAFT).where(
         DRAFT.c.status == "open", sa.or_(
             sa.and_(DRAFT.c.expires_at.is_not(None), DRAFT.c.expires_at <= now),
@@ -247,6 +276,7 @@ async def get_focus_with_draft(uow: UnitOfWork, chat_key: str, user: User
                                ) -> tuple[Focus | None, Draft | None]:
     """The chat's focus and, in the same statement, the draft it points at when that is
     still the user's open draft (what `open_draft` would return)."""
+    await _written(uow)
     found = (await uow.session.execute(_FOCUS_WITH_DRAFT, {"chat_key": chat_key})).first()
     if found is None:
         return None, None
@@ -353,6 +383,7 @@ async def set_focus(uow: UnitOfWork, chat_key: str, user: User, draft_id: int | 
 async def last_saved(uow: UnitOfWork, user: User, kinds: Sequence[str], *,
                      record_id: int | None = None) -> Draft | None:
     """The user's most recent save of these record kinds (or the one of that record)."""
+    await _written(uow)
     q = select(Draft).where(col(Draft.user_id) == user.id, col(Draft.status) == "saved",
                             col(Draft.record_kind).in_(list(kinds)))
     if record_id is not None:

@@ -166,3 +166,27 @@ async def test_focus_over_a_known_row_is_written_at_the_commit(db: Database,
     async with UnitOfWork(db, clock) as uow:
         created = await drafts.get_focus(uow, "console:c:li")
     assert created is not None and created.draft_id == 9
+
+
+async def test_a_draft_is_there_for_the_next_step_of_its_own_unit_of_work(
+        db: Database, clock: FrozenClock) -> None:
+    """A draft created and then stepped, read and closed in one unit of work (PostgreSQL
+    writes a new draft with the commit: it is written first when touched)."""
+    from crm_core.services import drafts
+
+    async with UnitOfWork(db, clock) as uow:
+        rep = User(login="wang", name="王伟")
+        uow.add(rep)
+        await uow.commit()
+    async with UnitOfWork(db, clock) as uow:
+        row = await drafts.create_draft(uow, rep, "console:c:wang", "followup", {"a": 1}, {},
+                                        kept=True, summary="跟进", expires_at=None)
+        assert await drafts.save_step(uow, row, data={"a": 2}, step={"mode": "ask"}) == 2
+        assert row.id is not None
+        again = await drafts.open_draft(uow, rep, row.id)
+        assert again is not None and again.data == {"a": 2}
+        await drafts.close_draft(uow, row, "saved")
+        await uow.commit()
+    async with UnitOfWork(db, clock) as uow:
+        saved = await drafts.get_draft(uow, rep, row.id)
+    assert (saved.status, saved.version, saved.data) == ("saved", 3, {"a": 2})

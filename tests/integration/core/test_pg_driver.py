@@ -4,6 +4,8 @@ from there on everything is one transaction, all or nothing."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import select, text
 
@@ -96,5 +98,116 @@ async def test_reads_skip_begin_also_after_the_inbox_ran_in_autocommit(db_url: s
             await uow.rollback()
         async with UnitOfWork(db, SystemClock()) as uow:
             assert await uow.session.get(ConfigEntry, "t.b") is None   # all or nothing
+    finally:
+        await db.dispose()
+
+
+def _sent(db: Database) -> list[str]:
+    """What this process sends PostgreSQL, one entry per request: 'Q <simple query>' (BEGIN,
+    COMMIT …) or 'B' (an execute of a prepared statement)."""
+    from sqlalchemy import event
+
+    sent: list[str] = []
+
+    def wrap(dbapi_conn: Any, _record: Any) -> None:
+        transport = dbapi_conn.driver_connection._transport
+        write = transport.write
+
+        def counted(data: Any) -> None:
+            raw = bytes(data)
+            if raw[:1] == b"Q":
+                sent.append("Q " + raw[5:].split(b"\0")[0].decode())
+            elif b"B" in raw[:1]:
+                sent.append("B")
+            write(data)
+
+        transport.write = counted
+
+    event.listen(db.engine.sync_engine, "connect", wrap)
+    return sent
+
+
+async def _rep(db: Database) -> Any:
+    from crm_core.models import User
+
+    async with UnitOfWork(db, SystemClock()) as uow:
+        rep = User(login="wang", name="王伟")
+        uow.add(rep)
+        await uow.commit()
+    return rep
+
+
+@POSTGRES
+async def test_a_new_note_is_written_in_one_statement_without_begin(db_url: str) -> None:
+    """A note's draft, the chat's focus and the audit row: one statement that is its own
+    transaction (no BEGIN, no COMMIT); all of it there after the commit, the chain intact."""
+    from crm_core.models import Draft
+    from crm_core.services import drafts
+    from crm_core.services.audit import verify_audit_chain
+
+    db = Database(db_url)
+    try:
+        rep = await _rep(db)
+        async with UnitOfWork(db, SystemClock()) as uow:       # the chat's focus row
+            known = await drafts.set_focus(uow, "console:c:wang", rep, None, dialog="")
+            await uow.commit()
+        sent = _sent(db)
+        ids = []
+        for n in range(3):
+            async with UnitOfWork(db, SystemClock()) as uow:
+                row = await drafts.create_draft(uow, rep, "console:c:wang", "followup",
+                                                {"n": n}, {}, kept=True, summary=f"第{n}条",
+                                                expires_at=None)
+                known = await drafts.set_focus(uow, "console:c:wang", rep, row.id,
+                                               dialog="followup", known=known)
+                await uow.commit()
+            assert row.id is not None
+            ids.append(row.id)
+        assert not any(s.startswith(("Q BEGIN", "Q COMMIT")) for s in sent), sent
+        assert len(set(ids)) == 3
+        async with UnitOfWork(db, SystemClock()) as uow:
+            rows = [await uow.session.get(Draft, i) for i in ids]
+            assert [r.data for r in rows if r is not None] == [{"n": 0}, {"n": 1}, {"n": 2}]
+            focus = await drafts.get_focus(uow, "console:c:wang")
+            assert focus is not None and focus.draft_id == ids[-1]
+            report = await verify_audit_chain(uow)
+            assert report.broken is None and report.checked >= 3
+    finally:
+        await db.dispose()
+
+
+@POSTGRES
+async def test_a_failed_one_statement_note_leaves_nothing(db_url: str) -> None:
+    """When the one statement fails, none of it is there: no draft, no focus, no audit."""
+    from collections import deque
+
+    from sqlalchemy.exc import IntegrityError
+
+    from crm_core.models import AuditLog
+    from crm_core.services import drafts
+
+    db = Database(db_url)
+    try:
+        rep = await _rep(db)
+        async with UnitOfWork(db, SystemClock()) as uow:
+            first = await drafts.create_draft(uow, rep, "console:c:wang", "followup", {}, {},
+                                              kept=True, summary="第一条", expires_at=None)
+            known = await drafts.set_focus(uow, "console:c:wang", rep, first.id,
+                                           dialog="followup")
+            await uow.commit()
+        async with UnitOfWork(db, SystemClock()) as uow:
+            audits = len((await uow.session.execute(select(AuditLog))).all())
+        db.cache["uow.reserved_ids"]["draft"] = deque([first.id or 0])   # a number in use
+        async with UnitOfWork(db, SystemClock()) as uow:
+            row = await drafts.create_draft(uow, rep, "console:c:wang", "followup", {}, {},
+                                            kept=True, summary="第二条", expires_at=None)
+            await drafts.set_focus(uow, "console:c:wang", rep, row.id, dialog="followup",
+                                   known=known)
+            with pytest.raises(IntegrityError):
+                await uow.commit()
+        async with UnitOfWork(db, SystemClock()) as uow:
+            focus = await drafts.get_focus(uow, "console:c:wang")
+            assert focus is not None and focus.draft_id == first.id      # as it was
+            assert len((await uow.session.execute(select(AuditLog))).all()) == audits
     finally:
         await db.dispose()
