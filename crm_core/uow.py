@@ -241,9 +241,7 @@ class UnitOfWork:
                 last=final)
             return
         for model, column, rows in upserts:
-            ins = sqlite_insert(table_of(model))
-            await conn.execute(ins.on_conflict_do_update(index_elements=[column], set_={
-                k: ins.excluded[k] for k in rows[0] if k != column}), rows)
+            await conn.execute(_sqlite_upsert(model, column, tuple(rows[0])), rows)
         for model, values in updates:
             table = table_of(model)
             await conn.execute(update(table).where(table.c.id == values["id"]).values(
@@ -361,6 +359,19 @@ class UnitOfWork:
                     payload=_jsonable(payload), dedupe_key=dedupe_key,
                     next_attempt_at=at or self.now, created_at=self.now, platform=platform,
                     chat_id=chat_id)
+
+
+_UPSERTS: dict[tuple[type[SQLModel], str, tuple[str, ...]], Any] = {}
+
+
+def _sqlite_upsert(model: type[SQLModel], column: str, keys: tuple[str, ...]) -> Any:
+    """SQLite: `UnitOfWork.upsert_later`'s statement, built once per shape."""
+    stmt = _UPSERTS.get((model, column, keys))
+    if stmt is None:
+        ins = sqlite_insert(table_of(model))
+        stmt = _UPSERTS[(model, column, keys)] = ins.on_conflict_do_update(
+            index_elements=[column], set_={k: ins.excluded[k] for k in keys if k != column})
+    return stmt
 
 
 def day_bounds(day: date, clock: Clock) -> tuple[datetime, datetime]:
