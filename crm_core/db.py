@@ -114,11 +114,15 @@ class Database:
             # A connection found dead fails its one request (503) and SQLAlchemy then
             # recycles every connection older than the failure, so the pool recovers by
             # itself after a server restart. BEGIN waits for the first statement that needs
-            # it (crm_core.infra.pg_driver). A small pool keeps each connection's prepared
-            # statements warm (two cores do not run more at once).
+            # it (crm_core.infra.pg_driver). A fixed pool of ten, each connection with its
+            # prepared statements warm. No overflow: under a backlog, connections opened
+            # beyond the pool (a handshake of several round trips, every statement prepared
+            # again) were closed as soon as they came back and opened again, which made the
+            # backlog grow; now a burst waits for a connection. (Units of work never nest:
+            # SQLite's single connection already requires it.)
             from crm_core.infra import pg_driver
 
-            kwargs.update(pool_size=5, max_overflow=10, pool_timeout=5, pool_recycle=1800,
+            kwargs.update(pool_size=10, max_overflow=0, pool_timeout=5, pool_recycle=1800,
                           module=pg_driver.dbapi(),
                           # a server that does not answer fails a request in 5 s, not 60
                           connect_args={"prepared_statement_cache_size": 500, "timeout": 5})

@@ -211,3 +211,32 @@ async def test_a_failed_one_statement_note_leaves_nothing(db_url: str) -> None:
             assert len((await uow.session.execute(select(AuditLog))).all()) == audits
     finally:
         await db.dispose()
+
+
+@POSTGRES
+async def test_a_burst_waits_for_the_pool_instead_of_opening_connections(db_url: str) -> None:
+    """Thirty units of work at once share the fixed pool: no connection is opened beyond it
+    (a burst used to open, close and open again connections past the pool, each with its
+    handshake and its statements prepared anew), and every one of them gets through."""
+    import asyncio
+
+    from sqlalchemy import event
+
+    db = Database(db_url)
+    opened: list[int] = []
+    event.listen(db.engine.sync_engine, "connect", lambda *_: opened.append(1))
+    size = db.engine.pool.size()                      # type: ignore[attr-defined]
+
+    async def one(n: int) -> int:
+        async with UnitOfWork(db, SystemClock()) as uow:
+            return int((await uow.sql(text("SELECT CAST(:n AS integer) FROM pg_sleep(0.02)"),
+                                      {"n": n}))
+                       .scalar_one())
+
+    try:
+        for _ in range(2):
+            assert sorted(await asyncio.gather(*(one(n) for n in range(30)))) == \
+                list(range(30))
+        assert len(opened) <= size
+    finally:
+        await db.dispose()
