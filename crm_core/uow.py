@@ -241,14 +241,13 @@ class UnitOfWork:
                 last=final)
             return
         for model, column, rows in upserts:
-            await conn.execute(_sqlite_upsert(model, column, tuple(rows[0])), rows)
+            await conn.execute(_sqlite_on_conflict(model, column, tuple(rows[0])), rows)
         for model, values in updates:
             table = table_of(model)
             await conn.execute(update(table).where(table.c.id == values["id"]).values(
                 {k: v for k, v in values.items() if k != "id"}))
         for model, column, rows in once:
-            await conn.execute(sqlite_insert(table_of(model)).on_conflict_do_nothing(
-                index_elements=[column]), rows)
+            await conn.execute(_sqlite_on_conflict(model, column, None), rows)
         if audit_rows:
             pending[AuditLog] = audit_rows       # dicts keep order: written last
         for model, rows in pending.items():
@@ -361,16 +360,20 @@ class UnitOfWork:
                     chat_id=chat_id)
 
 
-_UPSERTS: dict[tuple[type[SQLModel], str, tuple[str, ...]], Any] = {}
+_ON_CONFLICT: dict[tuple[type[SQLModel], str, tuple[str, ...] | None], Any] = {}
 
 
-def _sqlite_upsert(model: type[SQLModel], column: str, keys: tuple[str, ...]) -> Any:
-    """SQLite: `UnitOfWork.upsert_later`'s statement, built once per shape."""
-    stmt = _UPSERTS.get((model, column, keys))
+def _sqlite_on_conflict(model: type[SQLModel], column: str, keys: tuple[str, ...] | None
+                        ) -> Any:
+    """SQLite: the INSERT … ON CONFLICT (column) of `notify_once` (`keys` None: DO NOTHING)
+    and of `upsert_later` (DO UPDATE of the other `keys`), built once per shape."""
+    stmt = _ON_CONFLICT.get((model, column, keys))
     if stmt is None:
         ins = sqlite_insert(table_of(model))
-        stmt = _UPSERTS[(model, column, keys)] = ins.on_conflict_do_update(
-            index_elements=[column], set_={k: ins.excluded[k] for k in keys if k != column})
+        stmt = _ON_CONFLICT[(model, column, keys)] = (
+            ins.on_conflict_do_nothing(index_elements=[column]) if keys is None else
+            ins.on_conflict_do_update(index_elements=[column], set_={
+                k: ins.excluded[k] for k in keys if k != column}))
     return stmt
 
 
