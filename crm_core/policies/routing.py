@@ -158,9 +158,9 @@ class RepState:
         if self.on_leave:
             return "休假中"
         if self.open_leads >= self.max_open_leads:
-            return f"在手线索已满({self.open_leads}/{self.max_open_leads})"
+            return f"在手线索已达上限({self.max_open_leads}条)"
         if self.today_leads >= self.max_daily_leads:
-            return f"今日已分配{self.today_leads}条，达到上限"
+            return f"今日分配已达上限({self.max_daily_leads}条)"
         return None
 
 

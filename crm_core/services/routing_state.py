@@ -136,14 +136,25 @@ def _live_sql(teams: int, arrays: bool, reserve: bool = False) -> Any:
     statement; each part is read from an index (ix_lead_owner_status,
     ix_lead_owner_assigned, ix_lead_team_assigned). With `arrays` (PostgreSQL) the lists
     are one array parameter each (`= ANY`): no statement rewritten per call for the number
-    of reps, one prepared statement."""
-    ids, open_ = ("= ANY(:ids)", "= ANY(:open)") if arrays else ("IN :ids", "IN :open")
-    parts = [
-        "SELECT 0 AS k, owner_id AS a, COUNT(*) AS b FROM lead"
-        f" WHERE owner_id {ids} AND status {open_} GROUP BY owner_id",
-        "SELECT 1 AS k, owner_id AS a, COUNT(*) AS b FROM lead"
-        f" WHERE owner_id {ids} AND assigned_at >= :start GROUP BY owner_id",
-    ]
+    of reps, one prepared statement; and each rep's counts stop at the rep's own limits
+    (`max_open_leads`, `max_daily_leads`): routing only asks whether a rep is full and
+    compares reps that are not, so a rep who holds thousands (an account owner's leads
+    come to them whatever their load) costs a few dozen index entries, not thousands.
+    `load_reps` caps SQLite's exact counts the same way."""
+    if arrays:
+        parts = [
+            f"SELECT {k} AS k, u.id AS a, (SELECT COUNT(*) FROM (SELECT 1 FROM lead"
+            f" WHERE owner_id = u.id AND {cond} LIMIT GREATEST(u.{cap}, 0)) AS n) AS b"
+            " FROM crm_user AS u WHERE u.id = ANY(:ids)"
+            for k, cond, cap in ((0, "status = ANY(:open)", "max_open_leads"),
+                                 (1, "assigned_at >= :start", "max_daily_leads"))]
+    else:
+        parts = [
+            "SELECT 0 AS k, owner_id AS a, COUNT(*) AS b FROM lead"
+            " WHERE owner_id IN :ids AND status IN :open GROUP BY owner_id",
+            "SELECT 1 AS k, owner_id AS a, COUNT(*) AS b FROM lead"
+            " WHERE owner_id IN :ids AND assigned_at >= :start GROUP BY owner_id",
+        ]
     parts += [f"SELECT * FROM (SELECT 2 AS k, team_id AS a, owner_id AS b FROM lead"
               f" WHERE team_id = :t{i} AND assigned_at IS NOT NULL"
               f" ORDER BY assigned_at DESC, id DESC LIMIT 1) AS t{i}" for i in range(teams)]
@@ -288,6 +299,9 @@ async def load_reps(
     online_since = now - timedelta(minutes=ONLINE_MINUTES)
     for u in pick:
         open_leads, today = loads.get(u.id, (0, 0))
+        # counted up to the rep's limits (see _live_sql): the same on both backends
+        open_leads = min(open_leads, max(u.max_open_leads, 0))
+        today = min(today, max(u.max_daily_leads, 0))
         open_deals, won = deals.get(u.id, (0, 0.0))
         out[u.id] = RepState(
             id=u.id, name=u.name, team_id=u.team_id, active=u.active,

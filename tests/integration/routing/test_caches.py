@@ -142,3 +142,37 @@ async def _set_rules(c: Company) -> None:
     async with c.uow(c.admin) as uow:
         await routing_rules.set_routing_rules(uow, RULES, c.admin)
         await uow.commit()
+
+
+async def test_a_rep_over_the_limits_is_counted_up_to_them_on_both_backends(
+        company: Company) -> None:
+    """Routing asks whether a rep is full and compares reps that are not: the live counts
+    stop at each rep's own limits (a rep can hold more: an account owner's leads come to
+    them whatever their load), the same on both backends, and the card says which limit."""
+    await _set_rules(company)
+    for i in range(5):
+        assert (await _post(company, i)).owner is not None
+    rep = next(iter(company.reps.values()))
+    async with company.uow() as uow:
+        await uow.session.execute(update(User).where(User.id == rep.id)  # type: ignore[arg-type]
+                                  .values(max_open_leads=3, max_daily_leads=4))
+        await uow.session.execute(update(Lead).values(owner_id=rep.id, status="assigned",
+                                                      assigned_at=company.clock.now()))
+        await uow.commit()
+    assert (await _truth(company, [rep.id or 0]))[rep.id or 0] == (5, 5)
+    if company.db.dialect == "postgresql":       # the statement itself stops there
+        assert (await _counts(company))[rep.id or 0] == (3, 4)
+    async with company.uow() as uow:
+        _, _, reps = await routing_state.load_state(uow)
+    got = reps[rep.id or 0]
+    assert (got.open_leads, got.today_leads) == (3, 4)
+    assert got.at_capacity and got.why_unavailable() == "在手线索已达上限(3条)"
+    async with company.uow() as uow:
+        await uow.session.execute(update(User).where(User.id == rep.id)  # type: ignore[arg-type]
+                                  .values(max_open_leads=10))
+        await uow.commit()
+    async with company.uow() as uow:
+        _, _, reps = await routing_state.load_state(uow)
+    got = reps[rep.id or 0]
+    assert (got.open_leads, got.today_leads) == (5, 4)
+    assert got.why_unavailable() == "今日分配已达上限(4条)"
