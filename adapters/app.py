@@ -95,6 +95,29 @@ def attach_scheduler(ctx: AppContext) -> None:
     ctx.background.append(run)
 
 
+def attach_db_upkeep(ctx: AppContext) -> None:
+    """PostgreSQL whose autovacuum is off: vacuum and analyse the tables that are due every
+    `CRMBOT_DB_MAINTENANCE_SECONDS` (crm_core.infra.pg_maintenance), whether or not this
+    process runs the scheduler: a process that only takes web forms writes the most rows."""
+    every = ctx.settings.db_maintenance_seconds
+    if ctx.db.dialect != "postgresql" or every <= 0:
+        return
+    from crm_core.infra.pg_maintenance import maintain
+
+    async def run() -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                done = await maintain(ctx.db)
+            except Exception as e:     # the database away: try again next time
+                log.warning("db maintenance failed: %s", type(e).__name__)
+                continue
+            if done.startswith(("vacuum", "analyze")):
+                log.info("db maintenance: %s", done)
+
+    ctx.background.append(run)
+
+
 def build_web_app(ctx: AppContext, *, scheduler: bool = True) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
     http.setup(ctx, app)
@@ -108,6 +131,7 @@ def build_web_app(ctx: AppContext, *, scheduler: bool = True) -> web.Application
         ctx.senders["console"] = ConsoleSender(lambda: "", Path("var") / "console-pushes.log")
     if scheduler:
         attach_scheduler(ctx)
+    attach_db_upkeep(ctx)
     tasks: list[asyncio.Task[None]] = []
 
     async def on_startup(_: web.Application) -> None:

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     port: int = 8080
     reuse_port: bool = False               # SO_REUSEPORT: several serve processes, one port
     shutdown_seconds: float = 20.0         # on SIGTERM: time for in-flight work to finish
+    # PostgreSQL with autovacuum off: how often serve vacuums the tables that are due (0: never)
+    db_maintenance_seconds: float = 10.0
     public_url: str = ""                   # https://crm.example.com: links the bot hands out
     max_body_bytes: int = 64 * 1024        # /api/leads
     api_token: SecretStr | None = None     # optional bearer token for /api/leads

@@ -25,7 +25,6 @@ JOB_LABELS: dict[str, str] = {
     "daily_report_prompt": "日报提醒",
     "admin_weekly_accuracy": "识别准确度周报",
     "daily_report_summary": "日报汇总", "dead_letter_alert": "死信提醒",
-    "db_maintenance": "数据库维护",
     "draft_reminders": "草稿提醒", "inbox_prune": "收件箱清理",
     "manager_daily_digest": "经理日报",
     "manager_weekly_digest": "经理周报", "pool_reclaim": "公海回收", "rep_digest": "销售早报",

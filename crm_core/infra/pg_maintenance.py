@@ -7,7 +7,8 @@ to set hint bits, and index-only scans fetch the heap. `benchmarks.intake` on su
 lost a fifth of its throughput per thousand leads (115 → 92 → 76 leads/s over three rounds);
 with a VACUUM between rounds it held (154 → 181 → 190 → 191).
 
-`maintain()` does what autovacuum would, with autovacuum's own kind of thresholds (a base
+`crmbot serve` calls `maintain()` every `CRMBOT_DB_MAINTENANCE_SECONDS` (10; adapters.app,
+scheduler or not). It does what autovacuum would, with autovacuum's own kind of thresholds (a base
 plus a fraction of the table's live rows), but only where autovacuum is off (for the server,
 or for a table: `autovacuum_enabled = false`): where it is on, PostgreSQL keeps the tables
 itself and this does nothing. One instance at a time (a

@@ -34,7 +34,8 @@ class Lead(SQLModel, table=True):
     __tablename__ = "lead"
     __table_args__ = (
         # routing reads per lead: a team's last assignment (round robin) and a rep's load
-        Index("ix_lead_team_assigned", "team_id", "assigned_at"),
+        Index("ix_lead_team_assigned", "team_id", "assigned_at", "id",
+              postgresql_include=["owner_id"]),
         Index("ix_lead_owner_status", "owner_id", "status"),
         Index("ix_lead_owner_assigned", "owner_id", "assigned_at"),
         # /看板's 72 h activation reads the period's leads from the index alone (issue 15)

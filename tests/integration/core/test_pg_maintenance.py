@@ -1,5 +1,5 @@
-"""Where PostgreSQL's autovacuum is off, the `db_maintenance` job vacuums and analyses the
-tables that are due (crm_core.infra.pg_maintenance), one instance at a time."""
+"""Where PostgreSQL's autovacuum is off, `crmbot serve` vacuums and analyses the tables that
+are due (crm_core.infra.pg_maintenance), one instance at a time."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import pytest
 
 from crm_core.db import Database
 from crm_core.infra import pg_maintenance
-from scheduler.jobs.maintenance import db_maintenance
 
 POSTGRES = pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 
@@ -43,7 +42,7 @@ async def test_a_table_with_autovacuum_off_is_vacuumed_when_due_and_not_again(
     await asyncio.to_thread(_insert, db_url, 150, False)      # below 200 + 10 %: not due
     db = Database(db_url)
     try:
-        assert "config_entry" not in await db_maintenance(db, None, None, None)  # type: ignore[arg-type]
+        assert "config_entry" not in await pg_maintenance.maintain(db)
         assert _stats(db_url, "config_entry")[2] is None
         await asyncio.to_thread(_insert, db_url, 300, False, "t.n", 450)
         done = await pg_maintenance.maintain(db)
@@ -97,3 +96,35 @@ async def test_sqlite_has_nothing_to_do(sqlite_demo_url: str) -> None:
         assert await pg_maintenance.maintain(db) == "not PostgreSQL: nothing to do"
     finally:
         await db.dispose()
+
+
+@POSTGRES
+async def test_serve_keeps_the_tables_without_the_scheduler(db_url: str) -> None:
+    """A process that only takes web forms (`CRMBOT_SCHEDULER_ENABLED=false`) writes the
+    most rows: the upkeep runs in every `crmbot serve`, scheduler or not."""
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from adapters.app import build_context, build_web_app
+    from tests.conftest import make_settings
+
+    await asyncio.to_thread(_insert, db_url, 500, False)
+    settings = make_settings(db_url, db_maintenance_seconds=0.1)
+    ctx = build_context(settings, voice=False, do_migrate=False)
+    app = build_web_app(ctx, scheduler=False)
+    async with TestClient(TestServer(app, host="127.0.0.1")):
+        for _ in range(100):                # up to 10 s
+            if _stats(db_url, "config_entry")[2] is not None:
+                break
+            await asyncio.sleep(0.1)
+    assert _stats(db_url, "config_entry")[2] is not None
+
+
+async def test_serve_on_sqlite_starts_no_upkeep(sqlite_demo_url: str) -> None:
+    from adapters.app import build_context, build_web_app
+    from tests.conftest import make_settings
+
+    ctx = build_context(make_settings(sqlite_demo_url), voice=False, do_migrate=False)
+    before = len(ctx.background)
+    build_web_app(ctx, scheduler=False)
+    assert len(ctx.background) == before
+    await ctx.db.dispose()
