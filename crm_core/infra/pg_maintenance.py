@@ -14,7 +14,7 @@ or for a table: `autovacuum_enabled = false`): where it is on, PostgreSQL keeps 
 itself and this does nothing. One instance at a time (a
 session-level advisory lock tried, never waited for); VACUUM runs outside a transaction and
 takes a lock that blocks neither reads nor writes, only DDL and another VACUUM, and gives up
-after a second if it cannot have it.
+after a second if it cannot have it; it runs at autovacuum's pace (cost-based delay).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
@@ -35,6 +35,7 @@ LOCK_KEY = 4242000003              # pg_try_advisory_lock: one maintaining insta
 VACUUM_BASE, VACUUM_SCALE = 200, 0.1     # rows inserted, updated or deleted since VACUUM
 ANALYZE_BASE, ANALYZE_SCALE = 200, 0.1   # rows changed since ANALYZE
 
+_PACED = ("lock_timeout", "vacuum_cost_delay", "vacuum_cost_limit")   # set while it runs
 _STATS_SQL = text(
     "SELECT current_setting('autovacuum') = 'on' AND NOT EXISTS ("
     "  SELECT 1 FROM pg_options_to_table(c.reloptions) AS o"
@@ -77,29 +78,39 @@ async def maintain(db: Database) -> str:
             rows = [r for r in (await conn.execute(_STATS_SQL)).all() if not r[0]]
             if not rows:
                 return "autovacuum is on: PostgreSQL maintains the tables"
-            done: list[str] = []
-            await conn.execute(text("SET lock_timeout = '1s'"))
+            due = [t for t in (TableStats(str(name), int(live or 0), int(dead or 0),
+                                          int(inserted or 0), int(modified or 0))
+                               for _, name, live, dead, inserted, modified in rows)
+                   if t.needs_vacuum() or t.needs_analyze()]
+            if not due:
+                return "nothing due"
+            # autovacuum's own pace (2 ms pauses every 200 page costs): a big table's VACUUM
+            # does not crowd the requests out of the disk; a small one barely notices
+            await conn.execute(text(
+                "SELECT set_config('lock_timeout', '1s', false),"
+                " set_config('vacuum_cost_delay', '2', false),"
+                " set_config('vacuum_cost_limit', '200', false)"))
             try:
-                for _, name, live, dead, inserted, modified in rows:
-                    t = TableStats(str(name), int(live or 0), int(dead or 0),
-                                   int(inserted or 0), int(modified or 0))
-                    vacuum, analyze = t.needs_vacuum(), t.needs_analyze()
-                    if not (vacuum or analyze):
-                        continue
-                    what = "VACUUM (ANALYZE)" if vacuum and analyze else \
-                        "VACUUM" if vacuum else "ANALYZE"
-                    started = time.perf_counter()
-                    try:
-                        await conn.execute(text(f"{what} {_quoted(t.name)}"))
-                    except Exception as e:   # a lock not had in 1 s: next time
-                        log.warning("db maintenance: %s %s skipped: %s", what, t.name,
-                                    type(e).__name__)
-                        continue
-                    changed = t.dead + t.inserted if vacuum else t.modified
-                    done.append(f"{what.lower()} {t.name} ({changed} changed, "
-                                f"{(time.perf_counter() - started) * 1000:.0f} ms)")
+                return "; ".join(await _run(conn, due)) or "nothing done"
             finally:
-                await conn.execute(text("RESET lock_timeout"))
-            return "; ".join(done) if done else "nothing due"
+                for name in _PACED:
+                    await conn.execute(text(f"RESET {name}"))
         finally:
             await conn.execute(text(f"SELECT pg_advisory_unlock({LOCK_KEY})"))
+
+
+async def _run(conn: Any, due: list[TableStats]) -> list[str]:
+    done: list[str] = []
+    for t in due:
+        vacuum, analyze = t.needs_vacuum(), t.needs_analyze()
+        what = "VACUUM (ANALYZE)" if vacuum and analyze else "VACUUM" if vacuum else "ANALYZE"
+        started = time.perf_counter()
+        try:
+            await conn.execute(text(f"{what} {_quoted(t.name)}"))
+        except Exception as e:   # a lock not had in 1 s: next time
+            log.warning("db maintenance: %s %s skipped: %s", what, t.name, type(e).__name__)
+            continue
+        changed = t.dead + t.inserted if vacuum else t.modified
+        done.append(f"{what.lower()} {t.name} ({changed} changed, "
+                    f"{(time.perf_counter() - started) * 1000:.0f} ms)")
+    return done
