@@ -137,6 +137,10 @@ class Database:
         event.listen(self.engine.sync_engine, "after_cursor_execute", self._count_lead_writes)
         # the cache source tables this transaction wrote (crm_core.infra.cache_versions.touched):
         # kept on the connection, forgotten when its transaction ends
+        # a transaction that wrote leads and rolled back may have left counts it read after
+        # its own writes in a cache stamped with `lead_writes`: its rollback moves the stamp
+        # on (registered before _forget_touched, which drops the mark)
+        event.listen(self.engine.sync_engine, "rollback", self._lead_writes_undone)
         for name in ("commit", "rollback"):
             event.listen(self.engine.sync_engine, name, _forget_touched)
         event.listen(self.engine.sync_engine.pool, "checkin", _forget_touched_record)
@@ -162,12 +166,17 @@ class Database:
             return
         if _LEAD_DML.match(statement):
             self.lead_writes += 1
+            _conn.info[_LEAD_WRITTEN] = True
             return
         if _REFERENCE_DML.match(statement):
             self.reference_writes += 1
         m = _DML_TABLE.match(statement)
         if m is not None and m.group(1) in CACHE_SOURCE_TABLES:
             _conn.info.setdefault(TOUCHED_TABLES, set()).add(m.group(1))
+
+    def _lead_writes_undone(self, conn: Any) -> None:
+        if conn.info.pop(_LEAD_WRITTEN, False):
+            self.lead_writes += 1
 
     def _start_checkpointer(self) -> None:
         if self._checkpointer is None:
@@ -183,6 +192,7 @@ class Database:
 
 
 _DB_INFO = "crmbot.db"
+_LEAD_WRITTEN = "crmbot.lead_written"   # Connection.info: this transaction wrote leads
 _TOUCHED = "crmbot.touches_reference"
 MEMO_INFO = "crmbot.memo"               # UnitOfWork.memo: reads reused within a transaction
 APPEND_INFO = "crmbot.append"           # UnitOfWork.append: rows written at flush/commit
@@ -195,10 +205,12 @@ def _forget_touched(conn: Any) -> None:
     if conn.invalidated:        # a lost connection: its record is dropped with it
         return
     conn.info.pop(TOUCHED_TABLES, None)
+    conn.info.pop(_LEAD_WRITTEN, None)
 
 
 def _forget_touched_record(_dbapi_conn: Any, record: Any) -> None:
     record.info.pop(TOUCHED_TABLES, None)
+    record.info.pop(_LEAD_WRITTEN, None)
 # the tables the cached reference snapshot is read from (crm_core.services.routing_state)
 REFERENCE_TABLES = frozenset({"crm_user", "user_identity", "team", "region", "assignment_rule",
                               "config_entry", "product"})

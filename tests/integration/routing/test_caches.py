@@ -176,3 +176,22 @@ async def test_a_rep_over_the_limits_is_counted_up_to_them_on_both_backends(
     got = reps[rep.id or 0]
     assert (got.open_leads, got.today_leads) == (5, 4)
     assert got.why_unavailable() == "今日分配已达上限(4条)"
+
+
+async def test_counts_read_after_its_own_writes_are_not_kept_when_it_rolls_back(
+        company: Company) -> None:
+    """A transaction that moved leads and then read the counts (an admin's re-routing does)
+    sees its own changes; if it rolls back, the next reader must not get those counts."""
+    await _set_rules(company)
+    for i in range(3):
+        assert (await _post(company, i)).owner is not None
+    ids = [u.id for u in company.reps.values() if u.id is not None]
+    before = await _truth(company, ids)
+    assert sum(o for o, _ in before.values()) == 3
+    async with company.uow() as uow:
+        await uow.session.execute(update(Lead).values(status="dropped"))
+        await intake._lookup(uow, None, {})
+        _, loads = await routing_state.live_counts(uow, [company.js.id or 0], ids)
+        assert sum(o for o, _ in loads.values()) == 0       # its own, uncommitted change
+        await uow.rollback()
+    assert await _counts(company) == await _truth(company, ids) == before
