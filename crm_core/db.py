@@ -129,9 +129,10 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(async_url, **kwargs)
         if is_sqlite(url):
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-        # every INSERT/UPDATE/DELETE through this engine on lead, and on the reference
-        # tables: with SQLite's data_version (other connections' commits), the validity
-        # stamps of the cached routing inputs (crm_core.services.routing_state)
+        # every INSERT/UPDATE/DELETE through this engine on lead that may change what routing
+        # counts, and on the reference tables: with SQLite's data_version (other
+        # connections' commits) or the versions of `cache_version`, the validity stamps of
+        # the cached routing inputs (crm_core.services.routing_state)
         self.lead_writes = 0
         self.reference_writes = 0
         event.listen(self.engine.sync_engine, "after_cursor_execute", self._count_lead_writes)
@@ -162,11 +163,18 @@ class Database:
             yield s
 
     def _count_lead_writes(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if statement[:1] not in "IUD \n":
+        if statement[:1] not in "IUD \n/W":
+            return
+        if statement[:1] in "/W":     # a commit's rows in one statement (crm_core.infra.inserts)
+            n = _counted_lead_writes(statement) if _LEAD_DML_IN_WITH.search(statement) else 0
+            if n:                     # each part counts: a carry-forward assumes only one
+                self.lead_writes += n
+                _conn.info[_LEAD_WRITTEN] = True
             return
         if _LEAD_DML.match(statement):
-            self.lead_writes += 1
-            _conn.info[_LEAD_WRITTEN] = True
+            if _counted_lead_writes(statement):
+                self.lead_writes += 1
+                _conn.info[_LEAD_WRITTEN] = True
             return
         if _REFERENCE_DML.match(statement):
             self.reference_writes += 1
@@ -175,6 +183,9 @@ class Database:
             _conn.info.setdefault(TOUCHED_TABLES, set()).add(m.group(1))
 
     def _lead_writes_undone(self, conn: Any) -> None:
+        if conn.invalidated:        # a lost connection (its info is gone): assume it wrote
+            self.lead_writes += 1
+            return
         if conn.info.pop(_LEAD_WRITTEN, False):
             self.lead_writes += 1
 
@@ -199,6 +210,22 @@ APPEND_INFO = "crmbot.append"           # UnitOfWork.append: rows written at flu
 ON_COMMIT_INFO = "crmbot.on_commit"     # UnitOfWork.on_commit: callbacks after the commit
 _LEAD_DML = re.compile(r"\s*(?:INSERT INTO|UPDATE|DELETE FROM) lead\b")
 _DML_TABLE = re.compile(r'\s*(?:INSERT INTO|UPDATE|DELETE FROM) "?(\w+)')
+_LEAD_DML_IN_WITH = re.compile(r"\b(?:INSERT INTO|UPDATE|DELETE FROM) lead\b")
+_LEAD_ROWS_IN_OUT = re.compile(r"\b(?:INSERT INTO|DELETE FROM) lead\b")
+_LEAD_UPDATE = re.compile(r"\bUPDATE lead\b")
+_LEAD_UPDATE_SET = re.compile(r"\bUPDATE lead SET (.*?)(?: WHERE |$)", re.DOTALL)
+# what routing's live counts are made of (crm_core.services.routing_state.live_counts)
+_COUNTED_COLUMN = re.compile(r'(?:^|[\s,"])(?:owner_id|status|assigned_at|team_id)"?\s*=')
+
+
+def _counted_lead_writes(statement: str) -> int:
+    """The parts of a statement on `lead` that may change what routing counts: rows in or
+    out, and UPDATEs that set an owner, status, assignment time or team (a merge that adds
+    a message or utm fields does not)."""
+    sets = _LEAD_UPDATE_SET.findall(statement)
+    unread = len(_LEAD_UPDATE.findall(statement)) - len(sets)   # a shape not parsed: counts
+    return len(_LEAD_ROWS_IN_OUT.findall(statement)) + max(unread, 0) + sum(
+        1 for part in sets if _COUNTED_COLUMN.search(part))
 
 
 def _forget_touched(conn: Any) -> None:

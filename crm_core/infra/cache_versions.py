@@ -30,6 +30,10 @@ SOURCES: dict[str, dict[str, tuple[str, ...] | None]] = {
                 "product": None, "stage": None, "config_entry": None, "learned_alias": None},
     "learned": {"learned_alias": None},
 }
+# Not here: `leads`, the version of routing's live counts (crm_core.services.routing_state),
+# bumped on PostgreSQL by its own trigger on `lead` (migration routing_2: rows in or out, a
+# new owner, status, assignment time or team). Lead writes are no cache source for `touched`:
+# the counts go by the process's write counter (crm_core.db), which sees uncommitted ones.
 # rows that matter where not all do: the catalog holds the team's learned words only, each
 # rep's own are the `learned` overlay
 ROW_FILTERS: dict[tuple[str, str], str] = {("catalog", "learned_alias"): "owner_id = 0"}

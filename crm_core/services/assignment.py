@@ -55,6 +55,8 @@ async def apply_decision(uow: UnitOfWork, lead: Lead, d: Decision,
         # (an offer's rows refer to the lead through the ORM: those insert it at once)
         lead.id = reserved
         uow.append(Lead, **{k: v for k, v in lead.model_dump().items() if v is not None})
+        # (the commit's statement will be the write: counted as one when it runs)
+        state.count_reserved_assignment(uow, owner.id if owner else None, lead.team_id)
         if lead in uow.session:              # added, not yet flushed (scoring adds it)
             uow.session.expunge(lead)
         make_transient_to_detached(lead)
@@ -72,8 +74,8 @@ async def apply_decision(uow: UnitOfWork, lead: Lead, d: Decision,
             before["id"] = lead.id
         if on_insert is not None:
             on_insert()
-        if owner is not None and owner.id is not None:
-            state.count_new_assignment(uow, owner.id, lead.team_id, writes_before)
+        state.count_new_assignment(uow, owner.id if owner else None, lead.team_id,
+                                   writes_before)
     if d.admin_notice:
         await _tell_admins(uow, lead, d)
     if owner is not None:

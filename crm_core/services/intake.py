@@ -468,7 +468,10 @@ async def _create(
         record_created()
 
     if problems:
+        writes_before = uow.db.lead_writes
         await insert_as_created()
+        # nobody's lead: routing's cached counts stay right and carry on after the commit
+        routing_state.count_new_assignment(uow, None, None, writes_before)
         return IntakeResult(lead_id=lead.id, status="pending", problems=problems)
     entered_by = await uow.session.get(User, owner_id) if owner_id else None
     if entered_by is not None:

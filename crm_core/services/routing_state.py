@@ -179,9 +179,12 @@ def reserved_lead_id(uow: UnitOfWork) -> int | None:
 
 @dataclass(slots=True)
 class _Live:
-    """Live counts cached on SQLite, valid while `stamp` holds: no other connection
-    committed (data_version), no lead row written in this process (Database.lead_writes)
-    other than the intakes that updated the counts themselves, and the same day."""
+    """Live counts cached in this process, valid while `stamp` holds: nothing else changed
+    the leads (SQLite: no other connection committed, `data_version`; PostgreSQL: the
+    `leads` row of `cache_version`, which a trigger bumps at the commit of any change to
+    what is counted), no lead row written in this process (Database.lead_writes; a rollback
+    of one counts too) other than the intakes that carried the counts forward themselves,
+    and the same day."""
 
     stamp: tuple[Any, int, Any]
     cursors: dict[int, int | None]
@@ -192,22 +195,29 @@ async def live_counts(
     uow: UnitOfWork, team_ids: list[int], rep_ids: list[int], reserve_lead_id: bool = False,
 ) -> tuple[dict[int, int | None], dict[int, tuple[int, int]]]:
     """(team → last assignee, rep → (open leads, assigned today)): one statement, or none
-    on SQLite when nothing that could change them happened since the last read. With
-    `reserve_lead_id` on PostgreSQL the statement also takes the next lead id
-    (`reserved_lead_id`): the new lead's INSERT can then go with the commit's rows."""
+    when nothing that could change them happened since the last read (`_Live`). With
+    `reserve_lead_id` on PostgreSQL the new lead's id is taken too (`reserved_lead_id`):
+    with the counts' statement, or from this process's reserve of the sequence when the
+    counts are not read; the new lead's INSERT can then go with the commit's rows."""
     if not team_ids and not rep_ids:
         return {}, {}
     day = uow.now.astimezone(uow.clock.tz).date()
     if uow.session.sync_session.autoflush:    # count this transaction's own changes too
         await uow.session.flush()
-    stamp = (uow.memo.get(_DATA_VERSION), uow.db.lead_writes, day)
+    pg = uow.db.dialect == "postgresql"
+    # (the intake's lookup read the versions, or data_version, already: no statement);
+    # on PostgreSQL the counts stop at each rep's limits, so the reference (users) too
+    version = ("leads", await uow.cache_version("leads"),
+               await uow.cache_version("reference")) if pg else uow.memo.get(_DATA_VERSION)
+    stamp = (version, uow.db.lead_writes, day)
     live: _Live | None = uow.db.cache.get(_LIVE_KEY)
     if stamp[0] is not None and live is not None and live.stamp == stamp \
             and all(t in live.cursors for t in team_ids) \
             and all(r in live.loads for r in rep_ids):
+        if reserve_lead_id and pg:
+            uow.memo[_RESERVED_ID] = await uow.reserved_id(Lead)
         return ({t: live.cursors[t] for t in team_ids}, {r: live.loads[r] for r in rep_ids})
     start, _ = day_bounds(day, uow.clock)
-    pg = uow.db.dialect == "postgresql"
     shape = (len(team_ids), pg, reserve_lead_id and pg)
     sql = _LIVE_SQL.get(shape)
     if sql is None:
@@ -236,26 +246,47 @@ async def live_counts(
     return cursors, loads
 
 
-def count_new_assignment(uow: UnitOfWork, owner_id: int, team_id: int | None,
+def count_new_assignment(uow: UnitOfWork, owner_id: int | None, team_id: int | None,
                          writes_before: int) -> None:
-    """The intake just inserted a lead assigned to `owner_id`: if that INSERT was the only
-    lead write since the cached counts were read, they are carried forward at commit
-    (+1 open, +1 today, the team's cursor) instead of being read again."""
+    """The intake just inserted (flushed) a lead, assigned to `owner_id` or to nobody: if
+    that INSERT was the only lead write since the cached counts were read, they are carried
+    forward at commit (+1 open, +1 today, the team's cursor) instead of being read again."""
+    if uow.db.lead_writes == writes_before + 1:
+        _carry_at_commit(uow, owner_id, team_id, writes_before)
+
+
+def count_reserved_assignment(uow: UnitOfWork, owner_id: int | None,
+                              team_id: int | None) -> None:
+    """PostgreSQL: the intake's new lead (a reserved id) is written with the commit's rows,
+    assigned to `owner_id` or to nobody: carried forward as `count_new_assignment` does."""
+    _carry_at_commit(uow, owner_id, team_id, uow.db.lead_writes)
+
+
+def _carry_at_commit(uow: UnitOfWork, owner_id: int | None, team_id: int | None,
+                     writes_before: int) -> None:
+    """After the commit, when the new lead's INSERT is the only lead write of this process
+    since the cached counts were read (`Database.lead_writes` one past `writes_before`),
+    add it to them and move their stamp on. On PostgreSQL the stamp takes the `leads`
+    version this commit made: the trigger adds one, any other commit anywhere makes it
+    larger, and the next read then finds a different version and reads the counts again."""
     live: _Live | None = uow.db.cache.get(_LIVE_KEY)
-    if live is None or live.stamp[1] != writes_before or uow.db.lead_writes != writes_before + 1:
+    if live is None or live.stamp[1] != writes_before:
         return
-    db, writes, held = uow.db, uow.db.lead_writes, live
+    db, held = uow.db, live
 
     def carry() -> None:
         live = held
-        if db.cache.get(_LIVE_KEY) is not live or db.lead_writes != writes:
+        if db.cache.get(_LIVE_KEY) is not live or db.lead_writes != writes_before + 1:
             return                  # something else wrote leads meanwhile: read afresh
-        if owner_id in live.loads:
+        if owner_id is not None and owner_id in live.loads:
             open_n, today_n = live.loads[owner_id]
             live.loads[owner_id] = (open_n + 1, today_n + 1)
-        if team_id is not None and team_id in live.cursors:
+        if owner_id is not None and team_id is not None and team_id in live.cursors:
             live.cursors[team_id] = owner_id
-        live.stamp = (live.stamp[0], writes, live.stamp[2])
+        version = live.stamp[0]
+        if isinstance(version, tuple):       # PostgreSQL: ("leads", version, reference)
+            version = (version[0], version[1] + 1, *version[2:])
+        live.stamp = (version, db.lead_writes, live.stamp[2])
 
     uow.on_commit(carry)
 

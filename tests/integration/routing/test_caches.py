@@ -11,7 +11,7 @@ from crm_core.db import Database
 from crm_core.models import Lead, User
 from crm_core.models.pipeline import OPEN_LEAD_STATUSES
 from crm_core.services import catalog, intake, routing_rules, routing_state
-from crm_core.uow import day_bounds
+from crm_core.uow import Actor, UnitOfWork, day_bounds
 from tests.integration.routing.conftest import RULES, Company
 
 
@@ -195,3 +195,30 @@ async def test_counts_read_after_its_own_writes_are_not_kept_when_it_rolls_back(
         assert sum(o for o, _ in loads.values()) == 0       # its own, uncommitted change
         await uow.rollback()
     assert await _counts(company) == await _truth(company, ids) == before
+
+
+async def test_another_process_s_leads_move_the_counts_this_one_keeps(company: Company) -> None:
+    """This process keeps the counts it read and carries its own intakes forward; a lead
+    another process routes or moves (its own connections, its own caches) is seen at the
+    next read: SQLite by data_version, PostgreSQL by the `leads` version its commit bumped."""
+    await _set_rules(company)
+    ids = [u.id for u in company.reps.values() if u.id is not None]
+    for i in range(3):
+        assert (await _post(company, i)).owner is not None
+        assert await _counts(company) == await _truth(company, ids)
+    other = Database(company.db.url)
+    try:
+        async with UnitOfWork(other, company.clock, Actor.system("api")) as uow:
+            assert (await intake.intake_lead(uow, {
+                "name": "钱医生", "company": "南京第9医院", "address": "南京玄武区",
+                "phone": "13900009999", "product": "融合器"})).owner is not None
+        assert await _counts(company) == await _truth(company, ids)
+        assert sum(o for o, _ in (await _counts(company)).values()) == 4
+        async with UnitOfWork(other, company.clock, Actor.system("admin")) as uow:
+            await uow.session.execute(update(Lead).values(status="dropped"))
+            await uow.commit()
+        assert sum(o for o, _ in (await _counts(company)).values()) == 0
+        assert (await _post(company, 5)).owner is not None
+        assert await _counts(company) == await _truth(company, ids)
+    finally:
+        await other.dispose()
