@@ -248,11 +248,13 @@ async def _claim_points(uow: UnitOfWork, points: list[tuple[str, str]]) -> bool:
 # seen before, the person as an open lead or a contact (phone / e-mail: MULTI-INDEX OR on
 # ix_lead_phone / ix_lead_email and ix_contact_*) with the contact's customer and its owner,
 # the organisation by its exact name with what routing needs of it (`info`, a JSON array).
+# The newest lead by creation time: on PostgreSQL lead ids come from each process's reserve
+# of the sequence, so they are unique but not in order across processes.
 _LOOKUP = (
     'SELECT \'request\' AS what, 0 AS id, {null} AS info FROM intake_request'
     ' WHERE "key" IN (:idem, :client)'
     " UNION ALL SELECT * FROM (SELECT 'lead' AS what, id, {lead_info} AS info FROM lead"
-    "  WHERE phone = :phone OR email = :email ORDER BY id DESC LIMIT 1) AS l"
+    "  WHERE phone = :phone OR email = :email ORDER BY created_at DESC, id DESC LIMIT 1) AS l"
     " UNION ALL SELECT * FROM (SELECT 'contact' AS what, c.id, {json}(c.customer_id,"
     "  (SELECT owner_id FROM customer WHERE customer.id = c.customer_id)) AS info"
     "  FROM contact AS c WHERE c.phone = :phone OR c.email = :email LIMIT 1) AS c"
