@@ -136,12 +136,12 @@ class Database:
         self.lead_writes = 0
         self.reference_writes = 0
         event.listen(self.engine.sync_engine, "after_cursor_execute", self._count_lead_writes)
-        # the cache source tables this transaction wrote (crm_core.infra.cache_versions.touched):
-        # kept on the connection, forgotten when its transaction ends
         # a transaction that wrote leads and rolled back may have left counts it read after
         # its own writes in a cache stamped with `lead_writes`: its rollback moves the stamp
         # on (registered before _forget_touched, which drops the mark)
         event.listen(self.engine.sync_engine, "rollback", self._lead_writes_undone)
+        # the cache source tables this transaction wrote (crm_core.infra.cache_versions.touched):
+        # kept on the connection, forgotten when its transaction ends
         for name in ("commit", "rollback"):
             event.listen(self.engine.sync_engine, name, _forget_touched)
         event.listen(self.engine.sync_engine.pool, "checkin", _forget_touched_record)
@@ -165,15 +165,11 @@ class Database:
     def _count_lead_writes(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         if statement[:1] not in "IUD \n/W":
             return
-        if statement[:1] in "/W":     # a commit's rows in one statement (crm_core.infra.inserts)
-            n = _counted_lead_writes(statement) if _LEAD_DML_IN_WITH.search(statement) else 0
+        # "/", "W": a commit's rows in one statement (crm_core.infra.inserts), several parts
+        if statement[:1] in "/W" or _LEAD_DML.match(statement):
+            n = _counted_lead_writes(statement)
             if n:                     # each part counts: a carry-forward assumes only one
                 self.lead_writes += n
-                _conn.info[_LEAD_WRITTEN] = True
-            return
-        if _LEAD_DML.match(statement):
-            if _counted_lead_writes(statement):
-                self.lead_writes += 1
                 _conn.info[_LEAD_WRITTEN] = True
             return
         if _REFERENCE_DML.match(statement):
@@ -210,7 +206,7 @@ APPEND_INFO = "crmbot.append"           # UnitOfWork.append: rows written at flu
 ON_COMMIT_INFO = "crmbot.on_commit"     # UnitOfWork.on_commit: callbacks after the commit
 _LEAD_DML = re.compile(r"\s*(?:INSERT INTO|UPDATE|DELETE FROM) lead\b")
 _DML_TABLE = re.compile(r'\s*(?:INSERT INTO|UPDATE|DELETE FROM) "?(\w+)')
-_LEAD_DML_IN_WITH = re.compile(r"\b(?:INSERT INTO|UPDATE|DELETE FROM) lead\b")
+_LEAD_DML_ANYWHERE = re.compile(r"\b(?:INSERT INTO|UPDATE|DELETE FROM) lead\b")
 _LEAD_ROWS_IN_OUT = re.compile(r"\b(?:INSERT INTO|DELETE FROM) lead\b")
 _LEAD_UPDATE = re.compile(r"\bUPDATE lead\b")
 _LEAD_UPDATE_SET = re.compile(r"\bUPDATE lead SET (.*?)(?: WHERE |$)", re.DOTALL)
@@ -222,6 +218,8 @@ def _counted_lead_writes(statement: str) -> int:
     """The parts of a statement on `lead` that may change what routing counts: rows in or
     out, and UPDATEs that set an owner, status, assignment time or team (a merge that adds
     a message or utm fields does not)."""
+    if not _LEAD_DML_ANYWHERE.search(statement):
+        return 0
     sets = _LEAD_UPDATE_SET.findall(statement)
     unread = len(_LEAD_UPDATE.findall(statement)) - len(sets)   # a shape not parsed: counts
     return len(_LEAD_ROWS_IN_OUT.findall(statement)) + max(unread, 0) + sum(

@@ -48,12 +48,11 @@ async def apply_decision(uow: UnitOfWork, lead: Lead, d: Decision,
         lead.team_id, lead.assignment_reason, lead.updated_at = d.team_id, d.reason, uow.now
     else:
         _stamp_pool(uow, lead, d.reason)
-    reserved = state.reserved_lead_id(uow) if lead.id is None and d.kind != "offer" else None
-    if reserved is not None:
-        # PostgreSQL: the id came with the live counts; the row is written with the
-        # commit's other rows (one statement) and the object joins the session as that row
-        # (an offer's rows refer to the lead through the ORM: those insert it at once)
-        lead.id = reserved
+    if lead.id is None and d.kind != "offer" and uow.db.dialect == "postgresql":
+        # PostgreSQL: the id from this process's reserve of the sequence; the row is written
+        # with the commit's other rows (one statement) and the object joins the session as
+        # that row (an offer's rows refer to the lead through the ORM: those insert it at once)
+        lead.id = await uow.reserved_id(Lead)
         uow.append(Lead, **{k: v for k, v in lead.model_dump().items() if v is not None})
         # (the commit's statement will be the write: counted as one when it runs)
         state.count_reserved_assignment(uow, owner.id if owner else None, lead.team_id)

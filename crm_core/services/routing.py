@@ -63,8 +63,7 @@ async def route_new_lead(
                                  followups=0)
         facts = await state.lead_facts(uow, lead, customer)
         config, teams, reps = await state.load_state(
-            uow, facts, weights=vals.get("routing.weights") or dict(DEFAULT_WEIGHTS),
-            reserve_lead_id=lead.id is None)
+            uow, facts, weights=vals.get("routing.weights") or dict(DEFAULT_WEIGHTS))
         # One read of the live counts, also when the matched rule's team is full: the state
         # holds every rep and team `decide` can pick (the matched rule's and the fallback's
         # targets, the customer's owner; everything when a target is "any") and `decide`

@@ -131,7 +131,7 @@ def build_teams(static: _Static, cursors: dict[int, int | None]) -> dict[int, Te
             for tid, (name, strategy, members, offer_size) in static.teams.items()}
 
 
-def _live_sql(teams: int, arrays: bool, reserve: bool = False) -> Any:
+def _live_sql(teams: int, arrays: bool) -> Any:
     """Reps' open leads, their assignments today and the teams' last assignees, in one
     statement; each part is read from an index (ix_lead_owner_status,
     ix_lead_owner_assigned, ix_lead_team_assigned). With `arrays` (PostgreSQL) the lists
@@ -158,23 +158,13 @@ def _live_sql(teams: int, arrays: bool, reserve: bool = False) -> Any:
     parts += [f"SELECT * FROM (SELECT 2 AS k, team_id AS a, owner_id AS b FROM lead"
               f" WHERE team_id = :t{i} AND assigned_at IS NOT NULL"
               f" ORDER BY assigned_at DESC, id DESC LIMIT 1) AS t{i}" for i in range(teams)]
-    if reserve:          # PostgreSQL: the id of the lead about to be inserted (reserved_lead_id)
-        parts.append("SELECT 3, nextval(pg_get_serial_sequence('lead', 'id')), NULL")
     lists = (bindparam("ids", type_=ARRAY(Integer)), bindparam("open", type_=ARRAY(String))) \
         if arrays else (bindparam("ids", expanding=True), bindparam("open", expanding=True))
     return text(" UNION ALL ".join(parts)).bindparams(
         *lists, bindparam("start", type_=AwareDateTime()))
 
 
-_LIVE_SQL: dict[tuple[int, bool, bool], Any] = {}
-_RESERVED_ID = "routing.reserved_lead_id"
-
-
-def reserved_lead_id(uow: UnitOfWork) -> int | None:
-    """The lead id `live_counts(reserve_lead_id=True)` took from the sequence with the
-    counts (PostgreSQL), once; None when there is none."""
-    got: int | None = uow.memo.pop(_RESERVED_ID, None)
-    return got
+_LIVE_SQL: dict[tuple[int, bool], Any] = {}
 
 
 @dataclass(slots=True)
@@ -192,13 +182,10 @@ class _Live:
 
 
 async def live_counts(
-    uow: UnitOfWork, team_ids: list[int], rep_ids: list[int], reserve_lead_id: bool = False,
+    uow: UnitOfWork, team_ids: list[int], rep_ids: list[int],
 ) -> tuple[dict[int, int | None], dict[int, tuple[int, int]]]:
     """(team → last assignee, rep → (open leads, assigned today)): one statement, or none
-    when nothing that could change them happened since the last read (`_Live`). With
-    `reserve_lead_id` on PostgreSQL the new lead's id is taken too (`reserved_lead_id`):
-    with the counts' statement, or from this process's reserve of the sequence when the
-    counts are not read; the new lead's INSERT can then go with the commit's rows."""
+    when nothing that could change them happened since the last read (`_Live`)."""
     if not team_ids and not rep_ids:
         return {}, {}
     day = uow.now.astimezone(uow.clock.tz).date()
@@ -214,11 +201,9 @@ async def live_counts(
     if stamp[0] is not None and live is not None and live.stamp == stamp \
             and all(t in live.cursors for t in team_ids) \
             and all(r in live.loads for r in rep_ids):
-        if reserve_lead_id and pg:
-            uow.memo[_RESERVED_ID] = await uow.reserved_id(Lead)
         return ({t: live.cursors[t] for t in team_ids}, {r: live.loads[r] for r in rep_ids})
     start, _ = day_bounds(day, uow.clock)
-    shape = (len(team_ids), pg, reserve_lead_id and pg)
+    shape = (len(team_ids), pg)
     sql = _LIVE_SQL.get(shape)
     if sql is None:
         sql = _LIVE_SQL[shape] = _live_sql(*shape)
@@ -233,8 +218,6 @@ async def live_counts(
             open_[int(a)] = int(b)
         elif k == 1:
             today[int(a)] = int(b)
-        elif k == 3:
-            uow.memo[_RESERVED_ID] = int(a)
         else:
             cursors[int(a)] = None if b is None else int(b)
     loads = {r: (open_.get(r, 0), today.get(r, 0)) for r in rep_ids}
@@ -455,7 +438,7 @@ async def reference(uow: UnitOfWork) -> Reference:
 
 async def load_state(
     uow: UnitOfWork, facts: LeadFacts | None = None, config: RoutingConfig | None = None,
-    weights: dict[str, Any] | None = None, reserve_lead_id: bool = False,
+    weights: dict[str, Any] | None = None,
 ) -> tuple[RoutingConfig, dict[int, TeamState], dict[int, RepState]]:
     """What `decide` needs. With `facts`, only the teams and reps the lead can reach (the
     matched rule's and the fallback's targets, the customer's owner) are loaded in full; the
@@ -484,7 +467,7 @@ async def load_state(
     cursor_teams = [tid for tid, (_, strategy, _, _) in static.teams.items()
                     if (only_teams is None or tid in only_teams) and strategy != "weighted"]
     rep_ids = [u.id for u in users if only_reps is None or u.id in only_reps]
-    cursors, loads = await live_counts(uow, cursor_teams, rep_ids, reserve_lead_id)
+    cursors, loads = await live_counts(uow, cursor_teams, rep_ids)
     teams = build_teams(static, cursors)
     if only_teams is not None:
         performance = any(teams[t].strategy == "weighted" for t in only_teams if t in teams)
