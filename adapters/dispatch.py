@@ -269,26 +269,16 @@ class Dispatcher:
     async def _run(self, incoming: Incoming, enrich: Enricher | None,
                    update_card: CardUpdater | None, received: float, dedupe: bool,
                    inbox_row: int | None = None) -> None:
+        from crm_core.infra import durability
+
         error: str | None = None
         try:
-            async with self._chat_turn(incoming.chat.key):
-                t0 = time.perf_counter()
-                if dedupe and not await self.first_time(incoming.event_id):
-                    log.info("%s: duplicate %s dropped", self.platform, incoming.event_id)
-                    return
-                bot_s = time.perf_counter() - t0
-                async with self._sem:
-                    if enrich is not None:
-                        try:
-                            incoming = await enrich(incoming)
-                        except Exception:
-                            log.exception("%s: preparing %s failed", self.platform,
-                                          incoming.event_id)
-                    t1 = time.perf_counter()
-                    replies = await self.handle(incoming)
-                    bot_s += time.perf_counter() - t1
-                    await self.deliver(incoming.chat, replies, update_card)
-                    self.timing.add(received, bot_s)
+            # a stored message's work may commit without waiting for the disk: its row is
+            # finished (durably, below) only after it, and is handled again if the
+            # database server loses it (crm_core.infra.durability)
+            with durability.replayable() if inbox_row is not None else \
+                    contextlib.nullcontext():
+                await self._answer(incoming, enrich, update_card, received, dedupe)
         except Exception as exc:
             self.errors += 1
             error = f"{type(exc).__name__}: {exc}"
@@ -297,6 +287,27 @@ class Dispatcher:
             if inbox_row is not None:
                 await self._finish_row(inbox_row, error,
                                         self._row_attempts.pop(inbox_row, 1))
+
+    async def _answer(self, incoming: Incoming, enrich: Enricher | None,
+                      update_card: CardUpdater | None, received: float, dedupe: bool) -> None:
+        async with self._chat_turn(incoming.chat.key):
+            t0 = time.perf_counter()
+            if dedupe and not await self.first_time(incoming.event_id):
+                log.info("%s: duplicate %s dropped", self.platform, incoming.event_id)
+                return
+            bot_s = time.perf_counter() - t0
+            async with self._sem:
+                if enrich is not None:
+                    try:
+                        incoming = await enrich(incoming)
+                    except Exception:
+                        log.exception("%s: preparing %s failed", self.platform,
+                                      incoming.event_id)
+                t1 = time.perf_counter()
+                replies = await self.handle(incoming)
+                bot_s += time.perf_counter() - t1
+                await self.deliver(incoming.chat, replies, update_card)
+                self.timing.add(received, bot_s)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         chat = incoming.chat

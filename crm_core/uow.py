@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_core.clock import Clock
 from crm_core.db import APPEND_INFO, MEMO_INFO, ON_COMMIT_INFO, Database
-from crm_core.infra import cache_versions, inserts
+from crm_core.infra import cache_versions, durability, inserts
 from crm_core.infra.pg_driver import ATOMIC
 from crm_core.infra.sqlite_inline import InlineConnection
 from crm_core.models import AuditLog, LeadEvent, OutboxMessage
@@ -238,7 +238,7 @@ class UnitOfWork:
                 audit_policy.chain_body(audit_policy.AuditRecord(
                     *(row[c] for c in _AUDIT_FIELDS))) for row in audit_rows])
                 if audit_rows else None, once=once, updates=updates, upserts=upserts,
-                last=final)
+                last=final, lag=final and durability.commit_may_lag())
             return
         for model, column, rows in upserts:
             await conn.execute(_sqlite_on_conflict(model, column, tuple(rows[0])), rows)

@@ -99,10 +99,15 @@ _AUDIT_INSERT = (
 _AUDIT_COLUMNS = ("at", "actor_id", "actor", "action", "entity", "entity_id", "before",
                   "after")
 # (tables: model, columns, rows, conflict column ("": none); audit rows or not; updates:
-# model, columns set)
+# model, columns set; atomic; the commit may lag)
 _Group = tuple[type[SQLModel], tuple[str, ...], int, str]
 _Shape = tuple[tuple[_Group, ...], bool, tuple[tuple[type[SQLModel], tuple[str, ...]], ...],
-               bool]
+               bool, bool]
+# the last statement before a commit that need not wait for the disk
+# (`crm_core.infra.durability`): every part a data-modifying CTE (always run to the end,
+# referenced or not), the main query setting `synchronous_commit` for this transaction —
+# the setting in effect when the transaction commits decides
+_LAG_COMMIT = "SELECT set_config('synchronous_commit', 'off', true)"
 _TOGETHER: dict[_Shape, Any] = {}
 
 
@@ -113,7 +118,7 @@ def _together(shape: _Shape, dialect: Any) -> Any:
     stmt = _TOGETHER.get(shape)
     if stmt is not None:
         return stmt
-    groups, audit, updates, atomic = shape
+    groups, audit, updates, atomic, lag = shape
     quote = dialect.identifier_preparer
     parts: list[str] = []
     binds: list[Any] = []
@@ -152,6 +157,10 @@ def _together(shape: _Shape, dialect: Any) -> Any:
         main = _AUDIT_INSERT
         binds += [bindparam("audit_bodies", type_=ARRAY(Text)),
                   bindparam("audit_rows", type_=JSONB)]
+        if lag:
+            ctes, main = [*ctes, f"audit_written AS ({main})"], _LAG_COMMIT
+    elif lag:
+        ctes, main = [f"appended_{i} AS ({p})" for i, p in enumerate(parts)], _LAG_COMMIT
     else:
         ctes = [f"appended_{i} AS ({p})" for i, p in enumerate(parts[:-1])]
         main = parts[-1]
@@ -179,7 +188,7 @@ async def write_together(conn: Any, groups: list[tuple[type[SQLModel], list[dict
                          once: Sequence[tuple[type[SQLModel], str, list[dict[str, Any]]]] = (),
                          updates: Sequence[tuple[type[SQLModel], dict[str, Any]]] = (),
                          upserts: Sequence[tuple[type[SQLModel], str, list[dict[str, Any]]]]
-                         = (), last: bool = False,
+                         = (), last: bool = False, lag: bool = False,
                          ) -> None:
     """PostgreSQL: the rows of several tables in one statement, one round trip (each table's
     rows a multi-row INSERT in a data-modifying CTE); with `audit` (rows, and the
@@ -192,7 +201,9 @@ async def write_together(conn: Any, groups: list[tuple[type[SQLModel], list[dict
     (model, unique column, whole rows) inserted `ON CONFLICT (column) DO UPDATE` of the
     other columns (at most one row per key). `last`: nothing follows it but the COMMIT, so
     when it is the transaction's only write it runs as a transaction by itself, without
-    BEGIN and COMMIT (`crm_core.infra.pg_driver.ATOMIC`)."""
+    BEGIN and COMMIT (`crm_core.infra.pg_driver.ATOMIC`). `lag` (with `last`): the commit
+    that follows need not wait for the disk (`crm_core.infra.durability`), set by this
+    same statement."""
     shape: list[_Group] = []
     update_shape: list[tuple[type[SQLModel], tuple[str, ...]]] = []
     params: dict[str, Any] = {}
@@ -229,5 +240,5 @@ async def write_together(conn: Any, groups: list[tuple[type[SQLModel], list[dict
                                  "at": row["at"].isoformat()} for i, row in enumerate(rows, 1)]
     elif not shape and not update_shape:
         return
-    await conn.execute(_together((tuple(shape), audit is not None, tuple(update_shape), last),
-                                 conn.dialect), params)
+    await conn.execute(_together((tuple(shape), audit is not None, tuple(update_shape), last,
+                                  lag and last), conn.dialect), params)

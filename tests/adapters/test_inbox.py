@@ -17,8 +17,10 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters import wecom
 from adapters.context import AppContext
+from bot.messages import ChatRef, Incoming
 from crm_core.clock import FrozenClock
 from crm_core.db import Database
+from crm_core.infra import durability
 from crm_core.models import InboxEvent
 from crm_core.services import inbox
 from crm_core.settings import Settings
@@ -84,6 +86,42 @@ async def dispatcher_sleep() -> None:
     import asyncio
 
     await asyncio.sleep(0.02)
+
+
+class LagRecordingBot(FakeBot):
+    """Notes, per message, whether its commits may return before the disk has them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.may_lag: list[bool] = []
+
+    async def handle(self, incoming: Any, respond: Any = None) -> list[Any]:
+        self.may_lag.append(durability.commit_may_lag())
+        return await super().handle(incoming, respond)
+
+
+async def test_a_stored_messages_work_may_commit_lazily_and_nothing_else(
+        db_url: str, fake: FakePlatform) -> None:
+    """The inbox row is stored durably before the 200 and finished after the answer: what
+    the bot writes in between may commit without waiting for the disk. A message that did
+    not come through the inbox, and the dispatcher's own bookkeeping, wait as before."""
+    bot = LagRecordingBot()
+    client, ctx = await start(db_url, fake, bot)
+    try:
+        d = dispatcher(client)
+        assert (await wc.post_plain(client, (wc.PAYLOADS / "text.xml").read_text())).status \
+            == 200
+        await wait_for(lambda: len(wc.sends(fake)) == 1)
+        await d.drain()
+        await wait_for_counts(ctx, {"done": 1})
+        assert bot.may_lag == [True]
+        assert not durability.commit_may_lag()
+        d.submit(Incoming("direct-1", ChatRef("wecom", "zhangsan", "zhangsan"), FROZEN,
+                          text="你好"))
+        await d.drain()
+        assert bot.may_lag == [True, False]
+    finally:
+        await stop(client, ctx)
 
 
 async def test_busy_process_answers_200_and_handles_it_later(served: Any,
