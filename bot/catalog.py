@@ -4,6 +4,7 @@ each rep's learned words (issue 13) as an overlay on it."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +19,17 @@ MAX_TEXT = 2000             # what a message is read of (the rest is kept, not r
 # a corrected field of a card → the kind of word it teaches
 LESSON_KINDS = {"customer": "customer", "contact": "contact", "products": "product",
                 "next_action": "next_action", "obstacle": "obstacle"}
+
+
+@dataclass(frozen=True, slots=True)
+class ReadAhead:
+    """A message read before its first statement, with the catalog and learned words this
+    process keeps (`CatalogCache.read_ahead`), and the versions they were kept at."""
+
+    user_id: int
+    catalog_version: int
+    learned_version: int
+    extraction: Extraction
 
 
 class CatalogCache:
@@ -74,6 +86,24 @@ class CatalogCache:
         extractor = await self.extractor(uow)
         learned = await self.learned(uow, user_id)
         return extractor.extract(text[:MAX_TEXT], now, learned=learned)
+
+    def read_ahead(self, user_id: int, text: str, now: datetime) -> ReadAhead | None:
+        """What `read` would give, from what this process keeps (no database): None unless
+        the catalog, its extractor and the rep's learned words are all kept. It holds once
+        `holds` says the versions it was read at are still the committed ones."""
+        extractor, hit = self._extractor, self._learned.get(user_id)
+        if extractor is None or self._version is None or hit is None or \
+                extractor.catalog is not self._catalog:
+            return None
+        return ReadAhead(user_id, self._version, hit[0],
+                         extractor.extract(text[:MAX_TEXT], now, learned=hit[1]))
+
+    async def holds(self, uow: UnitOfWork, ahead: ReadAhead) -> bool:
+        """Whether a `read_ahead` is what `read` would give now: read at the committed
+        versions of the catalog and of the learned words (checked against the versions
+        `uow` noted: no statement)."""
+        return await catalog_service.catalog_version(uow) == ahead.catalog_version and \
+            await catalog_service.catalog_version(uow, "learned") == ahead.learned_version
 
     async def teach(self, uow: UnitOfWork, user_id: int, *, text: str, now: datetime,
                     field: str, old: Any, new: Any, key: str) -> LearnedAlias | None:

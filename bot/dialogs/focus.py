@@ -98,14 +98,16 @@ async def prefetch(memo: dict[str, Any], uow: UnitOfWork, chat_key: str, user: U
     _remember(memo, found, draft)
 
 
-async def read_ahead(uow: UnitOfWork, chat_key: str) -> tuple[Any, Any]:
+async def read_ahead(uow: UnitOfWork, chat_key: str, *,
+                     named: tuple[int, list[str]] | None = None) -> tuple[Any, Any, Any]:
     """The chat's focus row and the draft it names, read with the cache versions (the first
     statement of a typed message's first unit of work: the user's); `remember` them once
-    the user is known."""
-    return await store.versions_and_focus(uow, chat_key)
+    the user is known. With `named` (a rep's id, customer names): third, what
+    `followups.customers_with_rows` reads for them, in the same statement."""
+    return await store.versions_and_focus(uow, chat_key, named=named)
 
 
-def remember(memo: dict[str, Any], user: User, read: tuple[Any, Any]) -> None:
+def remember(memo: dict[str, Any], user: User, read: tuple[Any, Any, Any]) -> None:
     """What `read_ahead` read, into the message's memo as `current(..., with_draft=True)`
     would have read it."""
     _remember(memo, *store.focus_and_draft(read[0], read[1], user))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, time
+from typing import Any
 
 import nlp
 from bot.context import Context
@@ -97,6 +98,7 @@ def set_contact_mention(n: Note, mention: str) -> None:
 _CUSTOMERS = "followup.customers"      # ctx.memo: customers read in this message, by id
 _NOTE_ROWS = "followup.note_rows"      # ctx.memo: customer id → its contacts and leads
 _READINGS = "followup.readings"        # ctx.memo: texts read in this message
+_NAMED_AHEAD = "followup.named_ahead"  # ctx.memo: (names, customers_with_rows) read ahead
 
 
 def set_new_customer(n: Note, name: str, *, confirmed: bool) -> None:
@@ -145,14 +147,40 @@ async def resolve_customer(t: Turn, n: Note, name: str | None,
         set_new_customer(n, name, confirmed=False)
 
 
+def names_to_look_up(ext: Extraction) -> list[str]:
+    """The customer names a note's reading is resolved by first (`resolve_customer`)."""
+    if len(ext.customer_candidates) > 1:
+        return list(ext.customer_candidates)
+    return [ext.customer] if ext.customer else []
+
+
+def remember_reading(memo: dict[str, Any], text: str, ext: Extraction,
+                     named: list[tuple[customer_service.CustomerRef, service.NoteRows]] | None
+                     ) -> None:
+    """A reading made before the message's first statement (and, with `named`, the
+    customers it names as that statement read them), once it is known to hold: `read_text`
+    and the first `_named` of the message take them from here."""
+    memo.setdefault(_READINGS, {})[text] = ext
+    if named is not None:
+        memo[_NAMED_AHEAD] = (names_to_look_up(ext), named)
+
+
 async def _named(ctx: Context, names: list[str]) -> list[customer_service.CustomerRef]:
     """The customers of these names (then aliases); found by name, each comes with what
-    `prepare` reads there (its contacts, the rep's open leads), in the same statement."""
-    async with ctx.uow() as uow:
-        with_rows = await service.customers_with_rows(uow, ctx.user, names)
-        by_name = {ref.name: ref for ref, _ in with_rows}
-        found = [ref for ref, _ in with_rows] if len(by_name) == len(set(names)) else \
-            await customer_service.refs_by_names(uow, names, by_name)
+    `prepare` reads there (its contacts, the rep's open leads), in the same statement —
+    or, for the message's first look-up, as its first statement read them already."""
+    ahead = ctx.memo.pop(_NAMED_AHEAD, None)
+    with_rows = ahead[1] if ahead is not None and ahead[0] == names else None
+    by_name = {ref.name: ref for ref, _ in with_rows or ()}
+    if with_rows is not None and len(by_name) == len(set(names)):
+        found = [ref for ref, _ in with_rows]
+    else:
+        async with ctx.uow() as uow:
+            if with_rows is None:
+                with_rows = await service.customers_with_rows(uow, ctx.user, names)
+                by_name = {ref.name: ref for ref, _ in with_rows}
+            found = [ref for ref, _ in with_rows] if len(by_name) == len(set(names)) else \
+                await customer_service.refs_by_names(uow, names, by_name)
     for ref, rows in with_rows:       # for `prepare`, this message (used once)
         ctx.memo.setdefault(_CUSTOMERS, {})[ref.id] = ref
         ctx.memo.setdefault(_NOTE_ROWS, {})[ref.id] = rows

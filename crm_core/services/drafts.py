@@ -28,6 +28,9 @@ from sqlmodel import col
 from crm_core.errors import Conflict, NotFound
 from crm_core.models import CacheVersion, DialogState, Draft, User
 from crm_core.models.base import built_row
+from crm_core.services import followups
+from crm_core.services.customers import CustomerRef
+from crm_core.services.followups import NoteRows
 from crm_core.sql import rowcount, table
 from crm_core.uow import UnitOfWork
 
@@ -293,28 +296,39 @@ def focus_and_draft(state: DialogState | None, draft: Draft | None, user: User
     return focus, draft
 
 
-def _versions_with_focus(dialect: str) -> Any:
+def _versions_with_focus(dialect: str, also: Any = None) -> Any:
     agg = func.json_object_agg if dialect == "postgresql" else func.json_group_object
     versions = select(sa.type_coerce(agg(col(CacheVersion.name), col(CacheVersion.version)),
                                      sa.JSON).label("versions")).subquery()
-    return select(versions.c.versions, DialogState, Draft).select_from(versions).outerjoin(
-        DialogState, col(DialogState.key) == sa.bindparam("chat_key")).outerjoin(
-        Draft, col(Draft.id) == col(DialogState.data)["draft"].as_integer())
+    extra = [also] if also is not None else []
+    return select(versions.c.versions, DialogState, Draft, *extra).select_from(versions) \
+        .outerjoin(DialogState, col(DialogState.key) == sa.bindparam("chat_key")) \
+        .outerjoin(Draft, col(Draft.id) == col(DialogState.data)["draft"].as_integer())
 
 
-# the cache versions, the chat's focus row and the draft it names: one statement per dialect
-_VERSIONS_WITH_FOCUS = {d: _versions_with_focus(d) for d in ("postgresql", "sqlite")}
+# the cache versions, the chat's focus row and the draft it names: one statement per dialect;
+# with the customers a note names (and their rows: `followups.customers_with_rows`) or not
+_VERSIONS_WITH_FOCUS = {(d, named): _versions_with_focus(
+    d, followups.NAMED_ROWS_COLUMN[d] if named else None)
+    for d in ("postgresql", "sqlite") for named in (False, True)}
 
 
-async def versions_and_focus(uow: UnitOfWork, chat_key: str
-                             ) -> tuple[DialogState | None, Draft | None]:
+async def versions_and_focus(uow: UnitOfWork, chat_key: str, *,
+                             named: tuple[int, list[str]] | None = None
+                             ) -> tuple[DialogState | None, Draft | None,
+                                        list[tuple[CustomerRef, NoteRows]] | None]:
     """The cache versions (noted in `uow`: the next version check asks nothing more), the
     chat's focus row and the draft it names (for `focus_and_draft` once the user is known),
-    in one statement."""
-    row = (await uow.session.execute(_VERSIONS_WITH_FOCUS[uow.db.dialect],
-                                     {"chat_key": chat_key})).one()
+    in one statement; with `named` (a rep's id, customer names), also what
+    `followups.customers_with_rows` would read for them (else None)."""
+    params: dict[str, Any] = {"chat_key": chat_key}
+    if named:
+        params.update(followups.named_rows_params(*named))
+    row = (await uow.session.execute(_VERSIONS_WITH_FOCUS[uow.db.dialect, bool(named)],
+                                     params)).one()
     uow.note_cache_versions({str(k): int(v) for k, v in (row[0] or {}).items()})
-    return row[1], row[2]
+    return row[1], row[2], \
+        followups.customers_from_rows(row[3], named[1]) if named else None
 
 
 def _focus_of(row: DialogState | None) -> Focus | None:

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import (
+    JSON,
     CompoundSelect,
     Integer,
     bindparam,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     literal_column,
     null,
     select,
+    type_coerce,
     union_all,
 )
 from sqlmodel import col
@@ -525,9 +527,36 @@ async def customers_with_rows(uow: UnitOfWork, rep: User, names: list[str]
     open leads): one plain read for a note's customer and all it needs."""
     if not names:
         return []
+    return customers_from_rows(
+        await uow.sql(_CUSTOMERS_WITH_ROWS, {"names": names, "rep_id": rep.id}), names)
+
+
+def _named_rows_column(dialect: str) -> Any:
+    sub = _CUSTOMERS_WITH_ROWS.subquery("named")
+    if dialect == "postgresql":
+        agg = func.json_agg(func.json_build_array(*sub.c))
+    else:                            # the aliases are JSON text there: kept JSON, not a string
+        agg = func.json_group_array(func.json_array(
+            *(func.json(c) if c.key == "aliases" else c for c in sub.c)))
+    return type_coerce(select(agg).scalar_subquery(), JSON).label("named")
+
+
+# `customers_with_rows` as one column of another statement (the first read of a typed
+# message, `drafts.versions_and_focus`): its rows as a JSON array of arrays
+NAMED_ROWS_COLUMN = {d: _named_rows_column(d) for d in ("postgresql", "sqlite")}
+
+
+def named_rows_params(rep: int, names: list[str]) -> dict[str, Any]:
+    """The parameters of `NAMED_ROWS_COLUMN` (what `customers_with_rows` binds)."""
+    return {"names": names, "rep_id": rep}
+
+
+def customers_from_rows(found: Any, names: list[str]
+                        ) -> list[tuple[CustomerRef, NoteRows]]:
+    """What `customers_with_rows` returns, from its rows (or `NAMED_ROWS_COLUMN`'s value)."""
     refs: dict[str, CustomerRef] = {}
     rows: dict[int, NoteRows] = {}
-    for r in await uow.sql(_CUSTOMERS_WITH_ROWS, {"names": names, "rep_id": rep.id}):
+    for r in found or ():
         got = rows.setdefault(r[8], ([], []))
         if r[0] == "u":
             refs[r[4]] = CustomerRef(r[1], r[4], r[2])

@@ -10,6 +10,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import manager_of_class as instance_manager
 from sqlmodel import col
 
+from crm_core.db import Database
 from crm_core.models import User, UserIdentity
 from crm_core.uow import UnitOfWork
 
@@ -52,6 +53,14 @@ async def user_for_message(uow: UnitOfWork, platform: str, platform_user_id: str
     user.__dict__.update(values)
     make_transient_to_detached(user)
     return user
+
+
+def kept_user_id(db: Database, platform: str, platform_user_id: str) -> int | None:
+    """The id `user_for_message` keeps for this identity, at whatever version it was kept
+    (no database: a guess, to check against the user `user_for_message` then gives)."""
+    cached = db.cache.get(_BY_IDENTITY)
+    values = cached[1].get((platform, platform_user_id)) if cached is not None else None
+    return int(values["id"]) if values and values.get("id") is not None else None
 
 
 async def user_by_login(uow: UnitOfWork, login: str) -> User | None:

@@ -76,6 +76,15 @@ async def test_note_reads_match_the_rows(db: Database, clock: FrozenClock) -> No
         assert with_rows[1][1] == (contacts, views)
         assert [c.id for c in with_rows[0][1][0]] == [elsewhere.id]
         assert [v.id for v in with_rows[0][1][1]] == [leads[4].id]
+        # the same, riding on a typed message's first statement (read as JSON there)
+        from crm_core.services import drafts
+
+        for names in (["江苏省人民医院", "鼓楼", "南京市鼓楼医院"], ["没有这家"]):
+            state, draft, named = await drafts.versions_and_focus(
+                uow, "console:c:wang", named=(rep.id or 0, names))
+            assert (state, draft) == (None, None)
+            assert named == await followups.customers_with_rows(uow, rep, names)
+        assert named == []
         # an alias is found as before, given what the names found
         assert await customers.refs_by_names(
             uow, ["鼓楼", "江苏省人民医院"], {"江苏省人民医院": with_rows[0][0]}) == \
@@ -101,7 +110,7 @@ async def test_versions_read_with_the_focus(db: Database, clock: FrozenClock) ->
     event.listen(db.engine.sync_engine, "before_cursor_execute",
                  lambda _c, _k, sql, *_: ran.append(sql))
     async with UnitOfWork(db, clock) as uow:
-        assert await drafts.versions_and_focus(uow, "console:c:wang") == (None, None)
+        assert await drafts.versions_and_focus(uow, "console:c:wang") == (None, None, None)
         assert len(ran) == 1
         assert {c: await uow.cache_version(c) for c in expected} == expected
         assert len(ran) == 1                           # the versions came with the focus
@@ -111,7 +120,7 @@ async def test_versions_read_with_the_focus(db: Database, clock: FrozenClock) ->
         await drafts.set_focus(uow, "console:c:wang", rep, row.id, dialog="followup")
         await uow.commit()
     async with UnitOfWork(db, clock) as uow:
-        state, draft = await drafts.versions_and_focus(uow, "console:c:wang")
+        state, draft, _ = await drafts.versions_and_focus(uow, "console:c:wang")
         focus, open_draft = drafts.focus_and_draft(state, draft, rep)
         assert {c: await uow.cache_version(c) for c in expected} == expected
     assert focus is not None and focus.draft_id == row.id
