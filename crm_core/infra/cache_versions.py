@@ -23,12 +23,18 @@ if TYPE_CHECKING:
 # cache → {table: the columns whose change matters (None: any)}. Changing this needs a
 # migration that recreates the triggers (see migrations/versions/0200_pg.py).
 SOURCES: dict[str, dict[str, tuple[str, ...] | None]] = {
-    "reference": {"crm_user": None, "user_identity": None, "team": None, "region": None,
+    # a user's last activity is not: it moves with every rep's messages (`presence`)
+    "reference": {"crm_user": ("id", "login", "name", "role", "team_id", "manager_id", "phone",
+                               "email", "active", "leave_from", "leave_until",
+                               "max_open_leads", "max_daily_leads", "created_at"),
+                  "user_identity": None, "team": None, "region": None,
                   "assignment_rule": None, "config_entry": None, "product": None},
     "catalog": {"customer": ("name", "aliases", "province", "city"),
                 "contact": ("name", "aliases", "title", "customer_id"),
                 "product": None, "stage": None, "config_entry": None, "learned_alias": None},
     "learned": {"learned_alias": None},
+    # routing's "online now" (migration presence_1)
+    "presence": {"crm_user": ("last_seen_at",)},
 }
 # Not here: `leads`, the version of routing's live counts (crm_core.services.routing_state),
 # bumped on PostgreSQL by its own trigger on `lead` (migration routing_2: rows in or out, a

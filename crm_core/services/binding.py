@@ -4,9 +4,9 @@ admin's approval. An unbound user never sees CRM data."""
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
@@ -14,17 +14,38 @@ from crm_core.errors import Conflict, NotFound
 from crm_core.models import User, UserIdentity
 from crm_core.policies.contact_info import BadContactInfo, normalize_email, normalize_phone
 from crm_core.services.users import admins, user_by_login
+from crm_core.sql import table
 from crm_core.uow import UnitOfWork, snapshot
 
 SEEN_RESOLUTION = timedelta(minutes=2)
 
 
 async def touch(uow: UnitOfWork, user: User) -> None:
-    """Remember when the user was last active (routing's "online now"), at most every 2 min."""
-    if user.last_seen_at is None or uow.now - user.last_seen_at > SEEN_RESOLUTION:
-        user.last_seen_at = uow.now
-        uow.add(user)
-        await uow.commit()
+    """Remember when the user was last active (routing's "online now"), at most every 2 min:
+    `user` is the copy this process keeps (whose `last_seen_at` a touch does not refresh:
+    it moves the `presence` version, not `reference`), so this process remembers its own
+    touches; and the UPDATE moves only an older value, so several processes write a rep's
+    activity once per 2 min between them."""
+    if user.id is None:
+        return
+    touched: dict[int, datetime] = uow.db.cache.setdefault(_TOUCHED_KEY, {})
+    last = max((t for t in (user.last_seen_at, touched.get(user.id)) if t is not None),
+               default=None)
+    if last is not None and uow.now - last <= SEEN_RESOLUTION:
+        return
+    await uow.sql(_TOUCH, {"user_id": user.id, "now": uow.now,
+                         "since": uow.now - SEEN_RESOLUTION})
+    await uow.commit()
+    touched[user.id] = uow.now
+    if len(touched) > 100_000:          # bounded: users of one company
+        touched.clear()
+
+
+_TOUCHED_KEY = "binding.touched"        # Database.cache: user id → this process's last touch
+_TOUCH = update(table(User)).where(
+    col(User.id) == bindparam("user_id"),
+    or_(col(User.last_seen_at).is_(None), col(User.last_seen_at) < bindparam("since")),
+).values(last_seen_at=bindparam("now"))
 
 
 async def bind_by_contact_info(

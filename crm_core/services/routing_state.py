@@ -311,7 +311,9 @@ async def load_reps(
     day = now.astimezone(uow.clock.tz).date()
     out: dict[int, RepState] = {}
     online_since = now - timedelta(minutes=ONLINE_MINUTES)
+    seen = await presence(uow)
     for u in pick:
+        last_seen = seen.get(u.id, u.last_seen_at)
         open_leads, today = loads.get(u.id, (0, 0))
         # counted up to the rep's limits (see _live_sql): the same on both backends
         open_leads = min(open_leads, max(u.max_open_leads, 0))
@@ -322,9 +324,34 @@ async def load_reps(
             on_leave=u.on_leave(day), open_leads=open_leads, max_open_leads=u.max_open_leads,
             today_leads=today, max_daily_leads=u.max_daily_leads, open_deals=open_deals,
             won_amount_30d=won, conversion=conv.get(u.id, {}), is_rep=u.is_rep,
-            online=bool(u.last_seen_at and u.last_seen_at >= online_since),
+            online=bool(last_seen and last_seen >= online_since),
         )
     return out
+
+
+_PRESENCE_KEY = "routing.presence"
+_PRESENCE_SQL = select(col(User.id), col(User.last_seen_at)).where(
+    col(User.last_seen_at).is_not(None))
+
+
+async def presence(uow: UnitOfWork) -> dict[int, Any]:
+    """When each user was last active (routing's "online now"): kept per process under its
+    own version (`presence`), which only `last_seen_at` moves — a rep's activity leaves the
+    reference snapshot (users, teams, rules) alone. Its value of `last_seen_at` is the one
+    at the snapshot's reading; this one is current."""
+    if await uow.changed_cache_sources("presence"):
+        return _presence_rows(await uow.sql(_PRESENCE_SQL))
+    version = await uow.cache_version("presence")
+    hit = uow.db.cache.get(_PRESENCE_KEY)
+    if hit is not None and hit[0] == version:
+        return dict(hit[1])
+    seen = _presence_rows(await uow.sql(_PRESENCE_SQL))
+    uow.db.cache[_PRESENCE_KEY] = (version, seen)
+    return dict(seen)
+
+
+def _presence_rows(rows: Any) -> dict[int, Any]:
+    return {int(r[0]): r[1] for r in rows}
 
 
 async def _conversion(uow: UnitOfWork, ids: list[int]) -> dict[int, dict[str, float]]:

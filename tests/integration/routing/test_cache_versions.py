@@ -19,6 +19,7 @@ from crm_core.infra import cache_versions
 from crm_core.models import AssignmentRule, Customer, Lead, LearnedAlias, User
 from crm_core.models.pipeline import OPEN_LEAD_STATUSES
 from crm_core.services import routing_rules
+from crm_core.uow import UnitOfWork
 from tests.integration.routing.conftest import RULES, Company
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -164,3 +165,51 @@ async def test_versions_move_with_what_the_caches_hold_and_only_then(company: Co
         await uow.session.execute(text("UPDATE team SET strategy = 'weighted'"))
         await uow.rollback()
     assert await _versions(c) == v3
+
+
+async def test_a_reps_activity_moves_presence_and_leaves_the_reference_alone(
+        company: Company) -> None:
+    """`last_seen_at` moves with every rep's messages: it bumps `presence` only, so the
+    users, teams and rules every process keeps stay valid; routing's "online now" still
+    sees a rep another process has just seen."""
+    from crm_core.db import Database
+    from crm_core.services import binding, routing_state
+
+    c = company
+    other = Database(c.db.url)              # another process, with its own caches
+    try:
+        async with UnitOfWork(other, c.clock) as uow:
+            ref = await routing_state.reference(uow)
+            assert (await routing_state.presence(uow)).get(c.reps["li"].id or 0) is None
+        v0 = await _versions(c)
+        c.clock.advance(timedelta(minutes=5))
+        async with c.uow() as uow:
+            li = await uow.session.get(User, c.reps["li"].id)
+            assert li is not None
+            await binding.touch(uow, li)
+        v1 = await _versions(c)
+        assert v1 == {**v0, "presence": v0["presence"] + 1}
+        async with UnitOfWork(other, c.clock) as uow:
+            if c.db.dialect == "postgresql":     # (SQLite: any other writer's commit)
+                assert await routing_state.reference(uow) is ref   # kept: nothing it holds
+            assert (await routing_state.presence(uow))[c.reps["li"].id or 0] == c.clock.now()
+        # within two minutes, from this process or another, the activity is not written again
+        c.clock.advance(timedelta(minutes=1))
+        for db in (c.db, other):
+            async with UnitOfWork(db, c.clock) as uow:
+                li = await uow.session.get(User, c.reps["li"].id)
+                assert li is not None
+                await binding.touch(uow, li)
+        assert await _versions(c) == v1
+    finally:
+        await other.dispose()
+
+
+def test_the_reference_triggers_cover_every_user_column_but_the_activity() -> None:
+    """A column added to crm_user is held by the reference caches (a user's row is): the
+    triggers must then name it (a migration recreating them, as presence_1 did)."""
+    columns = {c.name for c in User.__table__.columns}  # type: ignore[attr-defined]
+    reference = cache_versions.SOURCES["reference"]["crm_user"]
+    assert reference is not None
+    assert set(reference) == columns - {"last_seen_at"}
+    assert cache_versions.SOURCES["presence"] == {"crm_user": ("last_seen_at",)}
