@@ -125,11 +125,14 @@ class Bot:
             if user is not None:
                 if not user.active:
                     return None
+                # (checked against the versions read with the focus, before a touch's
+                # commit makes the next check read them again)
+                holds = reading is not None and reading.user_id == user.id and \
+                    await self.catalog.holds(uow, reading)
                 await binding.touch(uow, user)
                 if memo is not None and ahead is not None:
                     focus.remember(memo, user, ahead)
-                    if reading is not None and reading.user_id == user.id and \
-                            await self.catalog.holds(uow, reading):
+                    if holds and reading is not None:
                         followup_read.remember_reading(memo, incoming.text.strip(),
                                                        reading.extraction, ahead[2])
                 return user
