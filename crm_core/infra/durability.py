@@ -15,8 +15,9 @@ its commits do not wait for the disk (`synchronous_commit = off` for that transa
 - other transactions see the commit at once, as any other: visibility does not wait for
   the flush.
 
-Everything else (leads posted over HTTP, imports, admin changes, scheduled jobs, the inbox
-rows themselves) commits as usual. SQLite needs nothing here: it runs with
+Everything else (leads posted over HTTP, the command line — imports, an admin's changes made
+there —, scheduled jobs, the inbox rows themselves) commits as usual; an admin's change
+made in chat is a chat message like any other. SQLite needs nothing here: it runs with
 `synchronous=NORMAL` in WAL mode, where no commit waits for the disk.
 """
 
