@@ -135,6 +135,7 @@ class Database:
         # the cached routing inputs (crm_core.services.routing_state)
         self.lead_writes = 0
         self.reference_writes = 0
+        self.presence_writes = 0       # a user's last activity (`binding.touch`)
         event.listen(self.engine.sync_engine, "after_cursor_execute", self._count_lead_writes)
         # a transaction that wrote leads and rolled back may have left counts it read after
         # its own writes in a cache stamped with `lead_writes`: its rollback moves the stamp
@@ -174,6 +175,8 @@ class Database:
             return
         if _REFERENCE_DML.match(statement):
             self.reference_writes += 1
+        elif _PRESENCE_DML.match(statement):
+            self.presence_writes += 1
         m = _DML_TABLE.match(statement)
         if m is not None and m.group(1) in CACHE_SOURCE_TABLES:
             _conn.info.setdefault(TOUCHED_TABLES, set()).add(m.group(1))
@@ -242,6 +245,7 @@ REFERENCE_TABLES = frozenset({"crm_user", "user_identity", "team", "region", "as
 
 
 # (a user's last activity, `binding.touch`, is no reference: it moves `presence`)
+_PRESENCE_DML = re.compile(r"\s*UPDATE crm_user SET last_seen_at=")
 _REFERENCE_DML = re.compile(
     r"\s*(?:INSERT INTO|UPDATE|DELETE FROM) (?!crm_user SET last_seen_at=\S+ WHERE )(?:"
     + "|".join(sorted(REFERENCE_TABLES)) + r")\b")

@@ -341,7 +341,10 @@ async def presence(uow: UnitOfWork) -> dict[int, Any]:
     at the snapshot's reading; this one is current."""
     if await uow.changed_cache_sources("presence"):
         return _presence_rows(await uow.sql(_PRESENCE_SQL))
-    version = await uow.cache_version("presence")
+    # SQLite: the reference's stamp (no query where the intake read data_version) and this
+    # process's touches; PostgreSQL: the `presence` row
+    version: tuple[Any, ...] = (*await _static_version(uow), uow.db.presence_writes) \
+        if uow.db.dialect == "sqlite" else ("version", await uow.cache_version("presence"))
     hit = uow.db.cache.get(_PRESENCE_KEY)
     if hit is not None and hit[0] == version:
         return dict(hit[1])

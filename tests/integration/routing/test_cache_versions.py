@@ -181,12 +181,16 @@ async def test_a_reps_activity_moves_presence_and_leaves_the_reference_alone(
         async with UnitOfWork(other, c.clock) as uow:
             ref = await routing_state.reference(uow)
             assert (await routing_state.presence(uow)).get(c.reps["li"].id or 0) is None
+        async with c.uow() as uow:                  # this process keeps it too
+            assert (await routing_state.presence(uow)).get(c.reps["li"].id or 0) is None
         v0 = await _versions(c)
         c.clock.advance(timedelta(minutes=5))
         async with c.uow() as uow:
             li = await uow.session.get(User, c.reps["li"].id)
             assert li is not None
             await binding.touch(uow, li)
+        async with c.uow() as uow:                  # its own touch, seen at once
+            assert (await routing_state.presence(uow))[c.reps["li"].id or 0] == c.clock.now()
         v1 = await _versions(c)
         assert v1 == {**v0, "presence": v0["presence"] + 1}
         async with UnitOfWork(other, c.clock) as uow:
