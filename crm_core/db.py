@@ -173,10 +173,10 @@ class Database:
                 self.lead_writes += n
                 _conn.info[_LEAD_WRITTEN] = True
             return
-        if _REFERENCE_DML.match(statement):
-            self.reference_writes += 1
-        elif _PRESENCE_DML.match(statement):
+        if _PRESENCE_DML.match(statement):
             self.presence_writes += 1
+        elif _REFERENCE_DML.match(statement):
+            self.reference_writes += 1
         m = _DML_TABLE.match(statement)
         if m is not None and m.group(1) in CACHE_SOURCE_TABLES:
             _conn.info.setdefault(TOUCHED_TABLES, set()).add(m.group(1))
@@ -244,11 +244,10 @@ REFERENCE_TABLES = frozenset({"crm_user", "user_identity", "team", "region", "as
                               "config_entry", "product"})
 
 
-# (a user's last activity, `binding.touch`, is no reference: it moves `presence`)
-_PRESENCE_DML = re.compile(r"\s*UPDATE crm_user SET last_seen_at=")
+# a user's last activity and nothing else (`binding.touch`): no reference write, `presence`
+_PRESENCE_DML = re.compile(r"\s*UPDATE crm_user SET last_seen_at=[^,]*? WHERE ")
 _REFERENCE_DML = re.compile(
-    r"\s*(?:INSERT INTO|UPDATE|DELETE FROM) (?!crm_user SET last_seen_at=\S+ WHERE )(?:"
-    + "|".join(sorted(REFERENCE_TABLES)) + r")\b")
+    r"\s*(?:INSERT INTO|UPDATE|DELETE FROM) (?:" + "|".join(sorted(REFERENCE_TABLES)) + r")\b")
 
 
 # Two guards keep the cached reference honest. The statement counters above stamp it on

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -334,7 +335,7 @@ _PRESENCE_SQL = select(col(User.id), col(User.last_seen_at)).where(
     col(User.last_seen_at).is_not(None))
 
 
-async def presence(uow: UnitOfWork) -> dict[int, Any]:
+async def presence(uow: UnitOfWork) -> Mapping[int, Any]:
     """When each user was last active (routing's "online now"): kept per process under its
     own version (`presence`), which only `last_seen_at` moves — a rep's activity leaves the
     reference snapshot (users, teams, rules) alone. Its value of `last_seen_at` is the one
@@ -347,10 +348,10 @@ async def presence(uow: UnitOfWork) -> dict[int, Any]:
         if uow.db.dialect == "sqlite" else ("version", await uow.cache_version("presence"))
     hit = uow.db.cache.get(_PRESENCE_KEY)
     if hit is not None and hit[0] == version:
-        return dict(hit[1])
+        return hit[1]
     seen = _presence_rows(await uow.sql(_PRESENCE_SQL))
     uow.db.cache[_PRESENCE_KEY] = (version, seen)
-    return dict(seen)
+    return seen
 
 
 def _presence_rows(rows: Any) -> dict[int, Any]:
