@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 from collections.abc import AsyncIterator
 
 import pytest
@@ -17,28 +16,21 @@ from crm_core.errors import Conflict
 from crm_core.models import ClaimOffer, ClaimOfferCandidate, Lead, LeadEvent, Team, User
 from crm_core.services import routing
 from crm_core.uow import UnitOfWork
+from tests.conftest import PG_ADMIN_URL, postgres_available
 from tests.integration.routing.conftest import at
 from tests.resources import missing
 
 pytestmark = pytest.mark.postgres
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 DB_NAME = f"crmbot_routing_test_{os.getpid()}"
-URL = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
-
-
-def _pg_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
-            return True
-    except OSError:
-        return False
+URL = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{DB_NAME}"
 
 
 @pytest.fixture
 async def pg() -> AsyncIterator[Database]:
-    if not _pg_up():
-        missing("PostgreSQL does not answer on 127.0.0.1:5432")
-    admin = Database(ADMIN_URL)
+    reason = postgres_available()
+    if reason:
+        missing(reason)
+    admin = Database(PG_ADMIN_URL)
     async with admin.engine.connect() as conn:
         conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
         await conn.execute(text(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)"))
@@ -48,7 +40,7 @@ async def pg() -> AsyncIterator[Database]:
     db = Database(URL)
     yield db
     await db.dispose()
-    admin = Database(ADMIN_URL)
+    admin = Database(PG_ADMIN_URL)
     async with admin.engine.connect() as conn:
         conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
         await conn.execute(text(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)"))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 from collections import Counter
@@ -18,35 +17,28 @@ import sqlalchemy as sa
 from crm_core.db import Database, migrate
 from crm_core.models import Lead, OutboxMessage, User, UserIdentity
 from crm_core.models.sla import Escalation, SlaClock
+from tests.conftest import PG_ADMIN_URL, postgres_available
 from tests.resources import missing
 
 pytestmark = pytest.mark.postgres
 ROOT = Path(__file__).resolve().parents[3]
-ADMIN_URL = os.environ.get("CRMBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 DB_NAME = f"crmbot_sched_test_{os.getpid()}"
-
-
-def _reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    if not _reachable():
-        missing("PostgreSQL not reachable on 127.0.0.1:5432")
+    reason = postgres_available()
+    if reason:
+        missing(reason)
     import psycopg
 
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {DB_NAME}")
-    url = ADMIN_URL.rsplit("/", 1)[0] + f"/{DB_NAME}"
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{DB_NAME}"
     migrate(url)
     yield url
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 
