@@ -17,7 +17,10 @@ guessed:
    合同, 打歌电话 → 打个电话);
 4. `nlp.asr.spoken`: weekdays, phone digits and clock times as CONVENTIONS reads them
    (下周爱 → 下周二, 腰八幺… → 18…);
-5. surnames (`respell_surnames`): a person named by surname + title whose surname Whisper
+5. 去 heard as another character of its sound right before where the rep goes, a customer
+   named or an organisation's generic word (`respell_go`: 上门区绿源合作社 → 上门去绿源合作社,
+   带合同区农场 → 带合同去农场; 朝阳区, 这个区医院 stay);
+6. surnames (`respell_surnames`): a person named by surname + title whose surname Whisper
    wrote as an ordinary character of that sound (流女士 → 刘女士, 五总 → 吴总: the most common
    surname of the sound), unless a catalog contact with that title sounds near it; and 了
    after a visit heard as 的 before the name visited (`fix_visit_de`: 拜访的鼓楼医院).
@@ -62,8 +65,8 @@ from nlp.types import Catalog
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Mark", "Snapped", "cue_words", "index_for", "respell_cues", "snap_acoustic",
-           "snap_transcript_names"]
+__all__ = ["Mark", "Snapped", "cue_words", "index_for", "respell_cues", "respell_go",
+           "snap_acoustic", "snap_transcript_names"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,6 +406,49 @@ def respell_surnames(text: str, titles: tuple[str, ...],
     return "".join(out)
 
 
+# 去 (qu) heard as another character of that sound (区, 曲, 趣 …) right before where the rep
+# goes: 明天上门区绿源合作社 (the 区 then starts a new organisation's name), 带合同区农场. Only
+# where that character is a word of its own (jieba): 朝阳区 and 园区 are words and stay; 取
+# and 娶 are verbs of their own (取样品) and stay too.
+_GO = "去"
+_NOT_GO = frozenset("去取娶")
+# before a district's own hospital or office (这个区医院, 该区公司, 三区医院) 区 is the district
+_POINTING = frozenset("这那哪各每本该某个")
+
+
+@lru_cache(maxsize=1)
+def _go_sounds() -> frozenset[str]:
+    go = syllables(_GO)[0]
+    return frozenset(ch for ch in map(chr, range(0x4E00, 0xA000)) if ch not in _NOT_GO
+                     and syllables(ch)[0] == go)
+
+
+@lru_cache(maxsize=1)
+def _places() -> tuple[str, ...]:
+    """Where a rep goes without naming it: an organisation's generic word (农场, 医院, 公司:
+    the org suffixes of two or more characters)."""
+    return tuple(w for w in lexicon().org_suffixes if len(w) >= 2)
+
+
+def respell_go(text: str, customers: list[tuple[int, int]]) -> str:
+    """区绿源合作社 → 去绿源合作社 where the next words are a customer named (`customers`: the
+    spans of customer names in `text`) or an organisation's generic word (区农场 → 去农场)."""
+    sounds = _go_sounds()
+    if not any(ch in sounds for ch in text):
+        return text
+    starts = {s for s, _e in customers}
+    out = list(text)
+    for s, e in words_of(text):
+        if e != s + 1 or text[s] not in sounds or s + 1 >= len(text):
+            continue
+        last = text[s - 1] if s else ""
+        # a clause that opens with it (区医院的王主任说) names the district's own
+        district = not is_han(last) or last in _POINTING or cn_to_int(last) is not None
+        if s + 1 in starts or (text.startswith(_places(), s + 1) and not district):
+            out[s] = _GO
+    return "".join(out)
+
+
 # 了 after a visit heard as 的 (le / de) right before the one visited: 今天下午拜访的鼓楼医院
 # reads as a plan for today; 拜访了 is the visit that happened
 _VISIT_DE = re.compile(r"(拜访|走访|拜会|约见|(?<![意看听没遇])见)的")
@@ -556,7 +602,9 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
             out = join_name_lists(join_name_pauses(out, index), index)
     out = normalize_spoken(out)
     try:
-        names = [(s, e) for s, e, _en in index.mentions(out)] if index is not None else []
+        found = index.mentions(out) if index is not None else []
+        out = respell_go(out, [(s, e) for s, e, en in found if en.kind == "customer"])
+        names = [(s, e) for s, e, _en in found]
         out = fix_visit_de(respell_cues(out, time_cue_words(catalog), names), names)
         if catalog is not None:     # low confidence (no catalog): no name is guessed
             out = respell_surnames(out, person_titles(catalog), names,
