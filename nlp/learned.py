@@ -61,7 +61,7 @@ class LearnedIndex:
         for phrase, target in learned.customers:
             if target in customers:
                 self.customers.add(phrase, target, P_EXACT)
-        self.products = NameTable()
+        self.products = NameTable(counted=True)
         for phrase, target in learned.products:
             if target in products:
                 self.products.add(phrase, target, P_EXACT)

@@ -83,6 +83,9 @@ class NameTable:
     py_first_lens: dict[str, list[int]] = field(default_factory=dict)
     codes: dict[str, dict[str, int]] = field(default_factory=dict)
     pinyin2: dict[str, dict[str, int]] = field(default_factory=dict)
+    # names said after a count (一批稻种, 两台X): products. There a two-character toneless
+    # homophone counts too (一批道种 → 稻种), as it does where a customer is expected
+    counted: bool = False
 
     _fl: dict[str, set[int]] = field(default_factory=dict)
     _pl: dict[str, set[int]] = field(default_factory=dict)
@@ -187,7 +190,8 @@ class NameTable:
                             found.append(Mention(i, i + ln, text[i: i + ln], tuple(hit),
                                                  P_PINYIN))
                 hit = self.pinyin2.get(syl[i] + " " + syl[i + 1]) if self.pinyin2 else None
-                if hit and short_context(text, i, person_at) and \
+                if hit and (short_context(text, i, person_at) or (
+                        self.counted and after_count(text, i))) and \
                         not overlaps(i, i + 2, protected):
                     found.append(Mention(i, i + 2, text[i: i + 2], tuple(hit), P_PINYIN))
         return select_mentions(found)
@@ -204,6 +208,16 @@ def short_context(text: str, i: int, person_at: PersonAt | None = None) -> bool:
         return True
     return i > 0 and text[i - 1] in "去到在从跟给和找" and \
         bool(_SHORT_AFTER_GO.match(text, pos))
+
+
+# a count right before: a number (digits, numerals, 几) and a measure word
+_COUNT_BEFORE = re.compile(r"(?:[0-9]+|[零一二两三四五六七八九十百千万几]+)\s*"
+                           r"(?:批|台|套|箱|吨|件|盒|支|瓶|袋|包|桶|罐|卷|组|车|片|张|块|亩|斤|公斤|千克)$")
+
+
+def after_count(text: str, i: int) -> bool:
+    """`text[i:]` follows a count (一批, 两台, 50吨): where a product is named."""
+    return bool(_COUNT_BEFORE.search(text, max(0, i - 8), i))
 
 
 _SHORT_AFTER_GO = re.compile(r"拜访|见|出来|开会|谈|聊|签|送|演示|做|，|,|。|$")

@@ -69,7 +69,7 @@ class CatalogIndex:
     def __init__(self, catalog: Catalog, sounds: SoundMatcher | None = None) -> None:
         self.catalog = catalog
         self.customers = NameTable()
-        self.products = NameTable()
+        self.products = NameTable(counted=True)
         self._refs: dict[str, str] = {
             c.name: c.name + c.region + "".join(c.aliases) for c in catalog.customers
         }

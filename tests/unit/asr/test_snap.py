@@ -484,3 +484,19 @@ def test_written_notes_keep_their_go_sounds() -> None:
             assert respell_go(text, customers) == text
             checked += 1
     assert checked > 60
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("冉场长想订一批道种，明年开春用", "冉场长想订一批稻种，明年开春用"),   # after a count
+        ("先要50吨道种", "先要50吨稻种"),
+        ("他说道种子的事", "他说道种子的事"),          # no count before: 说道 stays
+        ("这道种植题", "这道种植题"),
+    ],
+)
+def test_a_short_product_name_after_a_count(heard: str, meant: str) -> None:
+    """A product's two-character name heard as a toneless homophone is taken where a count
+    comes before it (一批, 50吨), as a customer's is where a customer is expected."""
+    catalog = Catalog.from_dict({"products": [{"name": "杂交水稻种子", "aliases": ["稻种"]}]})
+    assert snap_transcript_names(heard, catalog).text == meant
