@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = ["detect_attitude", "detect_channel"]
+__all__ = ["attitude_words", "detect_attitude", "detect_channel"]
 
 # ------------------------------------------------------------------ channel
 # A contact that happened, by the words that report it; rank 0 beats rank 1 beats the rest.
@@ -171,6 +171,34 @@ _SUPPORT = re.compile(
     r"(?:定了|决定|确定|选了?)用我们|选了我们|就用我们|"
     # an order placed: 先进10箱, 先订两台
     r"先(?:进|订|拿|要|上)[0-9一二两三四五六七八九十几百千]+[箱台吨件瓶袋套批车盒包桶罐]")
+
+
+def attitude_words() -> tuple[str, ...]:
+    """The plain words the attitude is read by (没意见, 再考虑, 不感兴趣 …): the top-level
+    alternatives of the patterns above that are three to five Han characters and nothing
+    else (for respelling a transcript's homophones of them, `nlp.asr.snap.cue_words`; two
+    characters sound like too many other words: 再定 / 再订, 同意 / 统一)."""
+    return tuple(dict.fromkeys(
+        part for pattern in (_REJECT, _UNDECIDED, _SUPPORT)
+        for part in _alternatives(pattern.pattern)
+        if re.fullmatch(r"[\u4e00-\u9fff]{3,5}", part)))
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a pattern (a part of a group or a context is none)."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(pattern):
+        if ch == "\\":
+            continue
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+    parts.append(pattern[start:])
+    return parts
 
 
 def detect_attitude(text: str) -> str | None:

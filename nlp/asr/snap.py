@@ -40,6 +40,7 @@ from functools import lru_cache
 from itertools import product
 
 from nlp.asr.spoken import normalize_spoken
+from nlp.classify import attitude_words
 from nlp.extract import snap_transcript
 from nlp.lexicon import lexicon, read_lines
 from nlp.people import catalog_titles
@@ -97,11 +98,12 @@ CUE_MAX_CHARS = 5
 
 
 def cue_words(catalog: Catalog | None) -> tuple[str, ...]:
-    """The words the extractor reads steps, obstacles and channels by: the built-in
-    concepts' names, keys and plain cues and the synonyms (nlp/data/presets.json), and the
-    tenant's presets, cue words and the words its reps taught; two to five Han characters
-    (a cue with a gap, 'A…B', gives nothing)."""
-    words: list[str] = []
+    """The words the extractor reads steps, obstacles, channels and the attitude by: the
+    built-in concepts' names, keys and plain cues and the synonyms (nlp/data/presets.json),
+    the attitude's plain words (`nlp.classify.attitude_words`), and the tenant's presets,
+    cue words and the words its reps taught; two to five Han characters (a cue with a gap,
+    'A…B', gives nothing)."""
+    words: list[str] = list(attitude_words())
     for key, same in synonyms().items():
         words += [key, *same]
     for kind in ("next_actions", "obstacles", "stages"):

@@ -500,3 +500,12 @@ def test_a_short_product_name_after_a_count(heard: str, meant: str) -> None:
     comes before it (一批, 50吨), as a customer's is where a customer is expected."""
     catalog = Catalog.from_dict({"products": [{"name": "杂交水稻种子", "aliases": ["稻种"]}]})
     assert snap_transcript_names(heard, catalog).text == meant
+
+
+def test_attitude_words_are_cue_words() -> None:
+    """The attitude's plain words are respelled from exact toneless homophones like the
+    other cue words (每意见 → 没意见), three characters or more: 再订 stays (再定 is one)."""
+    assert "没意见" in cue_words(None) and "再定" not in cue_words(None)
+    assert snap_transcript_names("王主任对质量每意见，下周签合同", CATALOG).text == \
+        "王主任对质量没意见，下周签合同"
+    assert snap_transcript_names("准备再订五十台", CATALOG).text == "准备再订五十台"
