@@ -94,6 +94,9 @@ COMPLETE_MAX = 0.4   # completing a short form (随间 + 融合器): each added 
 SURNAME_ALONE = 0.07         # surname cost accepted on its own: zh/z, ch/c, sh/s
 TITLE_FOLD = 0.55   # a one-character title right after its customer: same initial, final near
 SURNAME_WITH_SUPPORT = 0.14  # … and n/l, r/l, en/eng when the contact's customer is named
+# the named customer's only contact with a title, the surname heard as another syllable of
+# the same initial (上社长 for 邵社长 at 绿源合作社): at most this far off
+TITLE_ONLY_SURNAME = 0.6
 
 # --------------------------------------------------------------------------- syllables
 _INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j",
@@ -477,6 +480,9 @@ def words_of(text: str) -> tuple[tuple[int, int], ...]:
 # a word that takes in one of these next to a name is the name plus grammar (对待聚场 is
 # 对 + 带锯床 heard as 待聚场, 中端的 is 终端 + 的), not a word the name cuts through
 _BEFORE_NAMES = frozenset("对跟和给在把被从向与找去到")
+# where a person is named (after 见了, 的, 跟 …, a pause): a verb's slot (要换科长, 想见科长)
+# is no surname's
+_PERSON_SLOT = _BEFORE_NAMES | frozenset("了的见约，,。、；; ")
 _AFTER_NAMES = frozenset("的了地得着过吗呢吧啊说")
 
 
@@ -647,9 +653,15 @@ class PhoneticIndex:
         # customer → its contacts as surname + one-character title (钟总), for `_after_customer`
         self._titled: dict[str, list[tuple[Entry, tuple[tuple[Syllable, ...], ...]]]] = \
             defaultdict(list)
+        # customer → title → its contacts as one-character surname + that title (邵社长)
+        self._by_title: dict[str, dict[str, list[Entry]]] = defaultdict(
+            lambda: defaultdict(list))
         for e in entries:
             if not _han(e.text):
                 continue
+            if e.kind == "contact" and e.surname == 1 and e.customer and len(e.text) > 1 \
+                    and e not in self._by_title[e.customer][e.text[1:]]:
+                self._by_title[e.customer][e.text[1:]].append(e)
             self.exact[e.text].append(e)
             self.lengths.add(len(e.text))
             syl = tuple(_readings_of(ch, 1 if i < e.surname else 2)
@@ -827,6 +839,34 @@ class PhoneticIndex:
                                      needs_support=True, costs=(0.0, cost), word=True))
         return out
 
+    def _only_with_title(self, text: str, customers: set[str]) -> list[Match]:
+        """A named customer's only contact with a title, named by surname + that title with
+        the surname heard as another syllable of its initial (绿源合作社 … 上社长 → 邵社长,
+        shang for shao): the customer named is the support, so such a match is made only
+        with it, only where the heard character is a word of its own in a person's slot
+        (见了上社长, not 要换科长), and only where that customer has no other contact of the
+        title (then the card asks)."""
+        out: list[Match] = []
+        for cust in customers:
+            for title, contacts in self._by_title.get(cust, {}).items():
+                if len(contacts) != 1:
+                    continue
+                entry = contacts[0]
+                meant = _readings_of(entry.text[0], 2)
+                at = text.find(title, 1)
+                while at > 0:
+                    s, e = at - 1, at + len(title)
+                    heard = _readings_of(text[s])
+                    cost = min((syllable_cost((h,), (r,)) for h in heard for r in meant
+                                if h[0] and h[0] == r[0]), default=1.0)
+                    if text[s] != entry.text[0] and cost <= TITLE_ONLY_SURNAME and \
+                            (s == 0 or text[s - 1] in _PERSON_SLOT) and \
+                            not crosses_word(text, s, e):
+                        out.append(Match(s, e, text[s:e], entry, round(cost / (e - s), 4),
+                                         needs_support=True, costs=(cost,), word=True))
+                    at = text.find(title, at + 1)
+        return out
+
     @staticmethod
     def _free(m: Match, exact: list[tuple[int, int, Entry]], taken: list[bool]) -> bool:
         """A candidate may not touch a name already spelled right, except to complete a
@@ -870,6 +910,7 @@ class PhoneticIndex:
                   and not m.needs_support]
         support = named_customers | {m.entry.canonical for m in strong
                                      if m.entry.kind == "customer"}
+        cands += [m for m in self._only_with_title(text, support) if self._free(m, exact, taken)]
         contact_customers |= {m.entry.customer for m in strong if m.entry.kind == "contact"}
         offered: set[str] = set()
         likely: frozenset[str] = frozenset()

@@ -509,3 +509,28 @@ def test_attitude_words_are_cue_words() -> None:
     assert snap_transcript_names("王主任对质量每意见，下周签合同", CATALOG).text == \
         "王主任对质量没意见，下周签合同"
     assert snap_transcript_names("准备再订五十台", CATALOG).text == "准备再订五十台"
+
+
+_TITLED = Catalog.from_dict({
+    "customers": [{"name": "寿光绿源蔬菜专业合作社", "aliases": ["绿源合作社"]},
+                  {"name": "徐州医科大学附属医院", "aliases": ["徐医附院"]}],
+    "contacts": [{"name": "邵建国", "customer": "寿光绿源蔬菜专业合作社", "title": "社长"},
+                 {"name": "何平", "customer": "徐州医科大学附属医院", "title": "科长"},
+                 {"name": "王丽", "customer": "徐州医科大学附属医院", "title": "主任"},
+                 {"name": "汪强", "customer": "徐州医科大学附属医院", "title": "主任"}],
+})
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        # the named customer's only 社长, the surname heard with the same initial (sh)
+        ("今天去绿源合作社见了上社长，水溶肥效果不错", "今天去绿源合作社见了邵社长，水溶肥效果不错"),
+        ("上社长说效果不错", "上社长说效果不错"),                      # no customer named
+        ("徐医附院要换科长了，关节镜重新对接", "徐医附院要换科长了，关节镜重新对接"),   # a verb
+        ("徐医附院的黄主任说再看看", "徐医附院的黄主任说再看看"),       # two 主任 there
+        ("徐医附院的李科长说再看看", "徐医附院的李科长说再看看"),       # another initial
+    ],
+)
+def test_the_named_customers_only_contact_with_a_title(heard: str, meant: str) -> None:
+    assert snap_transcript_names(heard, _TITLED).text == meant
