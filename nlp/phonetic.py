@@ -839,13 +839,15 @@ class PhoneticIndex:
                                      needs_support=True, costs=(0.0, cost), word=True))
         return out
 
-    def _only_with_title(self, text: str, customers: set[str]) -> list[Match]:
+    def _only_with_title(self, text: str, customers: set[str],
+                         after: frozenset[int] = frozenset()) -> list[Match]:
         """A named customer's only contact with a title, named by surname + that title with
         the surname heard as another syllable of its initial (绿源合作社 … 上社长 → 邵社长,
         shang for shao): the customer named is the support, so such a match is made only
         with it, only where the heard character is a word of its own in a person's slot
-        (见了上社长, not 要换科长), and only where that customer has no other contact of the
-        title (then the card asks)."""
+        (见了上社长, right after a customer's name (`after`: where customer names end) as in
+        绿叶食品质部长; not 要换科长), and only where that customer has no other contact of
+        the title (then the card asks)."""
         out: list[Match] = []
         for cust in customers:
             for title, contacts in self._by_title.get(cust, {}).items():
@@ -860,7 +862,7 @@ class PhoneticIndex:
                     cost = min((syllable_cost((h,), (r,)) for h in heard for r in meant
                                 if h[0] and h[0] == r[0]), default=1.0)
                     if text[s] != entry.text[0] and cost <= TITLE_ONLY_SURNAME and \
-                            (s == 0 or text[s - 1] in _PERSON_SLOT) and \
+                            (s == 0 or s in after or text[s - 1] in _PERSON_SLOT) and \
                             not crosses_word(text, s, e):
                         out.append(Match(s, e, text[s:e], entry, round(cost / (e - s), 4),
                                          needs_support=True, costs=(cost,), word=True))
@@ -910,7 +912,9 @@ class PhoneticIndex:
                   and not m.needs_support]
         support = named_customers | {m.entry.canonical for m in strong
                                      if m.entry.kind == "customer"}
-        cands += [m for m in self._only_with_title(text, support) if self._free(m, exact, taken)]
+        ends = frozenset(e for _s, e, en in [*exact, *heard_customers] if en.kind == "customer")
+        cands += [m for m in self._only_with_title(text, support, ends)
+                  if self._free(m, exact, taken)]
         contact_customers |= {m.entry.customer for m in strong if m.entry.kind == "contact"}
         offered: set[str] = set()
         likely: frozenset[str] = frozenset()

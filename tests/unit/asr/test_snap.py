@@ -513,11 +513,13 @@ def test_attitude_words_are_cue_words() -> None:
 
 _TITLED = Catalog.from_dict({
     "customers": [{"name": "寿光绿源蔬菜专业合作社", "aliases": ["绿源合作社"]},
-                  {"name": "徐州医科大学附属医院", "aliases": ["徐医附院"]}],
+                  {"name": "徐州医科大学附属医院", "aliases": ["徐医附院"]},
+                  {"name": "苏州绿叶食品有限公司", "aliases": ["绿叶食品"]}],
     "contacts": [{"name": "邵建国", "customer": "寿光绿源蔬菜专业合作社", "title": "社长"},
                  {"name": "何平", "customer": "徐州医科大学附属医院", "title": "科长"},
                  {"name": "王丽", "customer": "徐州医科大学附属医院", "title": "主任"},
-                 {"name": "汪强", "customer": "徐州医科大学附属医院", "title": "主任"}],
+                 {"name": "汪强", "customer": "徐州医科大学附属医院", "title": "主任"},
+                 {"name": "卓立新", "customer": "苏州绿叶食品有限公司", "title": "部长"}],
 })
 
 
@@ -526,6 +528,7 @@ _TITLED = Catalog.from_dict({
     [
         # the named customer's only 社长, the surname heard with the same initial (sh)
         ("今天去绿源合作社见了上社长，水溶肥效果不错", "今天去绿源合作社见了邵社长，水溶肥效果不错"),
+        ("绿叶食品质部长同意了", "绿叶食品卓部长同意了"),              # right after it (zh)
         ("上社长说效果不错", "上社长说效果不错"),                      # no customer named
         ("徐医附院要换科长了，关节镜重新对接", "徐医附院要换科长了，关节镜重新对接"),   # a verb
         ("徐医附院的黄主任说再看看", "徐医附院的黄主任说再看看"),       # two 主任 there
