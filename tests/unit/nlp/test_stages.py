@@ -204,6 +204,8 @@ def test_stage(text: str, stage: str | None) -> None:
         # an A-not-A before the last clause is what was discussed, not a question
         ("李校长想看看平板能不能跟教务系统对接，下周四安排一次演示", "log_followup"),
         ("平板还有没有货", "query"),
+        # what a contact reported ('反馈', '表示'): '几台' there is 'a few', no question
+        ("李校长反馈上批平板有几台坏了，下周一我去八中看看", "log_followup"),
         ("新线索：铜陵学院 后勤处 孙老师 13812345678", "create_lead"),
         ("八中黑板项目进入方案演示阶段", "update_stage"),
         ("你能帮我订高铁票吗？", "other"),
