@@ -59,8 +59,31 @@ _WEEK_PAUSE = re.compile(r"((?:下下|下|这|本|上)个?(?:周|星期|礼拜))
                          r"(?=[一二三四五六日天](?![0-9零一二两三四五六七八九十号日月点个位]))")
 
 
+# 周 itself heard as another syllable near zhou (这中五, 下州二) between 这 / 下 / 上 / 本 and a
+# weekday's numeral (that is no number: 这中五十 stays)
+_WEEK_HEARD = re.compile(r"(下下|这|下|上|本)([\u4e00-\u9fff])(?=[一二三四五六日天]"
+                         r"(?![0-9零一二两三四五六七八九十百千万个号点月年次台套件]))")
+_ZHOU = syllables("周")[0]
+WEEK_HEARD_COST = 0.55
+
+
+def _fix_week_word(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        ch = m.group(2)
+        heard = syllables(ch)[0]
+        if ch == "周" or not heard or not _ZHOU or \
+                syllable_cost(heard, _ZHOU) > WEEK_HEARD_COST or \
+                base_word_freq(m.group(1) + ch) >= 20 or \
+                base_word_freq(ch + text[m.end()]) >= 20:
+            return m.group(0)       # 下班一, 上次三: words, no week
+        return m.group(1) + "周"
+
+    return _WEEK_HEARD.sub(repl, text)
+
+
 def fix_weekdays(text: str) -> str:
-    """下周爱 → 下周二; 下周，二 → 下周二; 下周是 / 下周会 are left alone."""
+    """下周爱 → 下周二; 这中五 → 这周五; 下周，二 → 下周二; 下周是 / 下周会 are left alone."""
+    text = _fix_week_word(text)
     def join(m: re.Match[str]) -> str:
         day = m.end()
         if m.string[day + 1:day + 3] not in _PARTS_OF_DAY and \

@@ -111,6 +111,11 @@ def test_without_catalog_only_spoken_forms_change() -> None:
         ("下周，一定去", "下周，一定去"),           # 一定 is a word, not Monday
         ("下周，二十号去", "下周，二十号去"),       # a date, not a weekday
         ("下周，三号线", "下周，三号线"),
+        ("这中五把资料发过去", "这周五把资料发过去"),   # 周 itself heard near (zhong)
+        ("下州二去拜访", "下周二去拜访"),
+        ("这中五十台", "这中五十台"),               # a number, no weekday
+        ("下班一起吃饭", "下班一起吃饭"),           # 下班 is a word
+        ("上次三台", "上次三台"),
     ],
 )
 def test_weekdays(heard: str, meant: str) -> None:
