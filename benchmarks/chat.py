@@ -41,6 +41,8 @@ from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout, TCPConnector, web
 
+from benchmarks import machine
+
 TOKEN = "hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo"
 AES_KEY = "6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt"
 CORP_ID = "ww1436e0e65a779aee"
@@ -419,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
         parent.recv()
     base = f"http://127.0.0.1:{port}"
     print(f"{args.processes} server process(es) on cores {cores or 'any'}, bot={args.bot}, "
-          f"db={db_url.split(':')[0]}, {os.cpu_count()} CPUs on this machine, "
+          f"db={db_url.split(':')[0]}, {machine.describe()}, "
           f"rate {args.rate}/s, load average {os.getloadavg()[0]:.1f} before the run")
     figures: dict[str, Any] = {}
     platforms = ["wecom", "feishu"] if args.platform == "both" else [args.platform]

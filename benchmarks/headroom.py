@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks import machine
+
 ROOT = Path(__file__).resolve().parent.parent
 P50_GOAL_MS, P99_GOAL_MS, BOT_RATIO_GOAL = 30.0, 100.0, 1.5
 
@@ -83,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
                     metavar="ADMIN_URL")
     args = ap.parse_args(argv)
     os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
-    print(f"load average {os.getloadavg()[0]:.1f} before the run; {os.cpu_count()} CPUs")
+    print(f"load average {os.getloadavg()[0]:.1f} before the run; {machine.describe()}")
     intake = (start_intake(args.postgres, args.intake_rate, args.intake_contacts)
               if args.intake_rate > 0 else None)
     rows: list[tuple[dict[str, Any], dict[str, Any]]] = []

@@ -55,6 +55,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import machine  # noqa: E402
 from nlp.asr import AsrConfig, AudioError, Transcript, TranscriptionWorker  # noqa: E402
 from nlp.asr.model import PACKAGED, ensure_model, verify_model_dir  # noqa: E402
 from nlp.types import Catalog  # noqa: E402
@@ -486,7 +487,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(report, ensure_ascii=False, indent=1))
         return 0
     print(f"voice benchmark: {len(items)} clips from {args.data}, {cfg.threads} CPU threads, "
-          f"beam {cfg.beam_size}, {cfg.compute_type}; {os.cpu_count()} CPUs, load average "
+          f"beam {cfg.beam_size}, {cfg.compute_type}; {machine.describe()}, load average "
           f"{load_before[0]:.1f} before / {load_after[0]:.1f} after (other work on the box "
           "inflates wall times)")
     print(f"model: assembled {'now in ' + str(model['assemble_s']) + ' s' if model['assembled_now'] else 'before (verified)'}; "  # noqa: E501
