@@ -97,6 +97,9 @@ SURNAME_WITH_SUPPORT = 0.14  # … and n/l, r/l, en/eng when the contact's custo
 # the named customer's only contact with a title, the surname heard as another syllable of
 # the same initial (上社长 for 邵社长 at 绿源合作社): at most this far off
 TITLE_ONLY_SURNAME = 0.6
+# a customer's two-character name right before its contact: the other syllable at most
+# this far off (卖日 for 迈瑞: ri for rui)
+TWO_NEAR = 0.55
 
 # --------------------------------------------------------------------------- syllables
 _INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j",
@@ -483,6 +486,13 @@ _BEFORE_NAMES = frozenset("对跟和给在把被从向与找去到")
 # where a person is named (after 见了, 的, 跟 …, a pause): a verb's slot (要换科长, 想见科长)
 # is no surname's
 _PERSON_SLOT = _BEFORE_NAMES | frozenset("了的见约，,。、；; ")
+
+
+@lru_cache(maxsize=1)
+def _titles() -> frozenset[str]:
+    """Person titles (社长, 总, 经理 …): a contact's form is surname + title, not surname +
+    given name (邵建国's 建国 is no title)."""
+    return frozenset(lexicon().titles)
 _AFTER_NAMES = frozenset("的了地得着过吗呢吧啊说")
 
 
@@ -653,13 +663,17 @@ class PhoneticIndex:
         # customer → its contacts as surname + one-character title (钟总), for `_after_customer`
         self._titled: dict[str, list[tuple[Entry, tuple[tuple[Syllable, ...], ...]]]] = \
             defaultdict(list)
+        # customer → its two-character forms (迈瑞), for `_before_contact`
+        self._short: dict[str, list[tuple[Entry, tuple[tuple[Syllable, ...], ...]]]] = \
+            defaultdict(list)
         # customer → title → its contacts as one-character surname + that title (邵社长)
         self._by_title: dict[str, dict[str, list[Entry]]] = defaultdict(
             lambda: defaultdict(list))
         for e in entries:
             if not _han(e.text):
                 continue
-            if e.kind == "contact" and e.surname == 1 and e.customer and len(e.text) > 1 \
+            if e.kind == "contact" and e.surname == 1 and e.customer \
+                    and e.text[1:] in _titles() \
                     and e not in self._by_title[e.customer][e.text[1:]]:
                 self._by_title[e.customer][e.text[1:]].append(e)
             self.exact[e.text].append(e)
@@ -674,6 +688,8 @@ class PhoneticIndex:
                         self._pairs[(x, y)].append(e)
                 if e.kind == "contact" and e.surname == 1 and e.customer:
                     self._titled[e.customer].append((e, syl))
+                if e.kind == "customer":
+                    self._short[e.canonical].append((e, syl))
                 continue
             if len(syl) < 2:
                 continue
@@ -839,6 +855,32 @@ class PhoneticIndex:
                                      needs_support=True, costs=(0.0, cost), word=True))
         return out
 
+    def _before_contact(self, text: str, exact: list[tuple[int, int, Entry]]) -> list[Match]:
+        """A customer's two-character name heard one syllable off right before one of its
+        contacts named exactly (合卖日的赵工 → 迈瑞的赵工: ri for rui, 赵工 is 迈瑞's): the
+        contact is the support, so such a match is made only there; one syllable exact, the
+        other at most `TWO_NEAR` off, no dictionary word, cutting through none."""
+        out: list[Match] = []
+        for cs, _ce, contact in exact:
+            if contact.kind != "contact" or not contact.customer:
+                continue
+            end = cs - 1 if cs and text[cs - 1] == "的" else cs
+            s = end - 2
+            if s < 0 or not all(is_han(ch) for ch in text[s:end]):
+                continue
+            heard = text[s:end]
+            if heard in self.exact or base_word_freq(heard) >= RARE_WORD or \
+                    crosses_word(text, s, end):
+                continue
+            hs = [_readings_of(ch) for ch in heard]
+            for entry, syl in self._short.get(contact.customer, ()):
+                costs = [min((syllable_cost((h,), (r,)) for h in hs[i] for r in syl[i]),
+                             default=1.0) for i in range(2)]
+                if min(costs) == 0.0 and max(costs) <= TWO_NEAR:
+                    out.append(Match(s, end, heard, entry, round(sum(costs) / 2, 4),
+                                     needs_support=True, costs=tuple(costs), word=True))
+        return out
+
     def _only_with_title(self, text: str, customers: set[str],
                          after: frozenset[int] = frozenset()) -> list[Match]:
         """A named customer's only contact with a title, named by surname + that title with
@@ -906,6 +948,7 @@ class PhoneticIndex:
                            and m.cost <= threshold(len(m.entry.text))]
         cands += [m for m in self._after_customer(text, [*exact, *heard_customers])
                   if self._free(m, exact, taken)]
+        cands += [m for m in self._before_contact(text, exact) if self._free(m, exact, taken)]
         # a customer heard confidently (fuzzily) lends support to its contacts and
         # products, and a contact heard confidently to its customer
         strong = [m for m in cands if m.cost <= threshold(len(m.entry.text))
@@ -930,6 +973,7 @@ class PhoneticIndex:
             if m.word:      # 鑫达阀门副总 → 鑫达阀门符总: its customer named (or heard well)
                 en = m.entry
                 if (en.kind == "contact" and en.customer in support) or (
+                        en.kind == "customer" and en.canonical in contact_customers) or (
                         en.kind == "product" and support and (
                             en.canonical in offered or en.text in likely
                             or en.canonical in likely)):

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from crm_core.db import Database, migrate
-from crm_core.models import Lead, OutboxMessage, User, UserIdentity
+from crm_core.models import ConfigEntry, Lead, OutboxMessage, User, UserIdentity
 from crm_core.models.sla import Escalation, SlaClock
 from tests.conftest import PG_ADMIN_URL, postgres_available
 from tests.resources import missing
@@ -52,6 +52,9 @@ async def _seed(url: str, n_msgs: int, n_leads: int) -> list[int]:
     now = datetime.now(UTC)
     try:
         async with db.sessions() as s:
+            # no quiet hours: the alert cards are queued whatever the hour the test runs at
+            # (by default none go out 22:00–07:30 Beijing time: tested in test_alert_cards)
+            s.add(ConfigEntry(key="alerts.quiet_hours", value={}))
             mgr = User(login="m", name="经理", role="manager")
             s.add(mgr)
             await s.flush()

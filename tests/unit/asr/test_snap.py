@@ -532,7 +532,7 @@ _TITLED = Catalog.from_dict({
     ("heard", "meant"),
     [
         # the named customer's only 社长, the surname heard with the same initial (sh)
-        ("今天去绿源合作社见了上社长，水溶肥效果不错", "今天去绿源合作社见了邵社长，水溶肥效果不错"),
+        ("去绿源合作社见了上社长，水溶肥效果不错", "去绿源合作社见了邵社长，水溶肥效果不错"),
         ("绿叶食品质部长同意了", "绿叶食品卓部长同意了"),              # right after it (zh)
         ("上社长说效果不错", "上社长说效果不错"),                      # no customer named
         ("徐医附院要换科长了，关节镜重新对接", "徐医附院要换科长了，关节镜重新对接"),   # a verb
@@ -542,3 +542,24 @@ _TITLED = Catalog.from_dict({
 )
 def test_the_named_customers_only_contact_with_a_title(heard: str, meant: str) -> None:
     assert snap_transcript_names(heard, _TITLED).text == meant
+
+
+_MINDRAY = Catalog.from_dict({
+    "customers": [{"name": "迈瑞"}, {"name": "华东医药"}],
+    "contacts": [{"name": "赵工", "customer": "迈瑞"}, {"name": "张经理", "customer": "华东医药"}],
+})
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        # a two-character customer one syllable off (ri for rui) right before its contact
+        ("明天上午十点和卖日的赵工开会", "明天上午十点和迈瑞的赵工开会"),
+        ("卖日赵工说下周来", "迈瑞赵工说下周来"),
+        ("卖日的张经理说", "卖日的张经理说"),       # 张经理 is 华东医药's: no support
+        ("卖日那边说下周来", "卖日那边说下周来"),     # no contact of it named
+        ("今天的赵工说", "今天的赵工说"),
+    ],
+)
+def test_a_short_customer_name_right_before_its_contact(heard: str, meant: str) -> None:
+    assert snap_transcript_names(heard, _MINDRAY).text == meant
