@@ -56,8 +56,14 @@ STOP_TOKENS = frozenset((
     "不是", "并", "而且", "或者", "还是", "该", "新开", "开了", "附近", "隔壁", "对面",
     "分管", "负责", "主抓", "从事", "做", "搞", "管", "等", "要等", "等着", "等到", "由", "经",
     "来看", "去看", "查看", "看到", "参观", "来访", "过来",
+    # a verb and its 在 / 到 / 给, one jieba word: 审批卡在|供电公司, 样品寄到|…, 转给|…
+    "卡在", "放在", "停在", "住在", "落在", "定在", "压在", "堵在", "搁在", "留在", "排在",
+    "约在", "改在", "处在", "位于", "发到", "寄到", "转到", "交到", "拿到", "搬到", "调到",
+    "交给", "卖给", "转给", "寄给", "送给", "报给",
 ))
 _INNER_AND = frozenset(("和", "与", "同"))
+# prepositions after a verb that jieba's HMM may glue to the name's first character
+_GLUED_STOPS = frozenset("在到给")
 _VERB_ENDINGS = frozenset((
     "上", "下", "下来", "过", "好", "到", "完", "通", "进", "成", "掉", "起", "回", "来", "住",
     "了", "着", "一下", "一趟",
@@ -190,6 +196,11 @@ class OrgFinder:
             if tok in STOP_TOKENS or (tok in _VERB_ENDINGS and k > 0
                                       and toks[k - 1][2] in STOP_TOKENS):
                 start = i + b
+            elif len(tok) > 1 and base_word_freq(tok) == 0 and any(
+                    ch in _GLUED_STOPS for ch in tok[:-1]):
+                # a word jieba's HMM made across a preposition (压在鑫 of 压在|鑫达物流):
+                # the name starts after it; a dictionary word (自在, 周到) stays whole
+                start = i + _a + max(tok.rfind(ch) for ch in _GLUED_STOPS) + 1
         return start
 
     @staticmethod

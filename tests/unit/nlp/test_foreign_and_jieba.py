@@ -158,6 +158,9 @@ def test_organisation_span_drops_a_leading_verb(catalog: Catalog) -> None:
         ("上海瑞金医院，下周再联系", "上海瑞金医院"),            # 上海 is a place, not 上
         ("通州人民医院的王主任，下周再联系", "通州人民医院"),
         ("好医生药业有限公司，下周再联系", "好医生药业有限公司"),  # nothing before it
+        # a verb and its 在 / 到 / 给 are one jieba word: the name starts after it
+        ("合同压在鑫达物流公司了，下周再联系", "鑫达物流公司"),
+        ("货款卡在瑞丰贸易公司那边，下周再联系", "瑞丰贸易公司"),
     ],
 )
 def test_new_organisation_boundaries(catalog: Catalog, text: str, org: str) -> None:
