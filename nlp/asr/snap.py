@@ -416,6 +416,8 @@ _GO = "去"
 _NOT_GO = frozenset("去取娶")
 # before a district's own hospital or office (这个区医院, 该区公司, 三区医院) 区 is the district
 _POINTING = frozenset("这那哪各每本该某个")
+# a trip said with 去 (周六区了一趟鸿运纺织): what follows it there
+_TRIP = ("了一趟", "一趟", "了趟")
 
 
 @lru_cache(maxsize=1)
@@ -434,7 +436,8 @@ def _places() -> tuple[str, ...]:
 
 def respell_go(text: str, customers: list[tuple[int, int]]) -> str:
     """区绿源合作社 → 去绿源合作社 where the next words are a customer named (`customers`: the
-    spans of customer names in `text`) or an organisation's generic word (区农场 → 去农场)."""
+    spans of customer names in `text`), an organisation's generic word (区农场 → 去农场) or
+    a trip (区了一趟 → 去了一趟)."""
     sounds = _go_sounds()
     if not any(ch in sounds for ch in text):
         return text
@@ -446,7 +449,8 @@ def respell_go(text: str, customers: list[tuple[int, int]]) -> str:
         last = text[s - 1] if s else ""
         # a clause that opens with it (区医院的王主任说) names the district's own
         district = not is_han(last) or last in _POINTING or cn_to_int(last) is not None
-        if s + 1 in starts or (text.startswith(_places(), s + 1) and not district):
+        if s + 1 in starts or (text.startswith((*_places(), *_TRIP), s + 1)
+                               and not district):
             out[s] = _GO
     return "".join(out)
 
