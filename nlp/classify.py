@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 __all__ = ["attitude_words", "detect_attitude", "detect_channel"]
 
@@ -173,6 +174,7 @@ _SUPPORT = re.compile(
     r"先(?:进|订|拿|要|上)[0-9一二两三四五六七八九十几百千]+[箱台吨件瓶袋套批车盒包桶罐]")
 
 
+@lru_cache(maxsize=1)
 def attitude_words() -> tuple[str, ...]:
     """The plain words the attitude is read by (没意见, 再考虑, 不感兴趣 …): the top-level
     alternatives of the patterns above that are three to five Han characters and nothing
