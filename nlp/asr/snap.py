@@ -421,13 +421,6 @@ _TRIP = ("了一趟", "一趟", "了趟")
 
 
 @lru_cache(maxsize=1)
-def _go_sounds() -> frozenset[str]:
-    go = syllables(_GO)[0]
-    return frozenset(ch for ch in map(chr, range(0x4E00, 0xA000)) if ch not in _NOT_GO
-                     and syllables(ch)[0] == go)
-
-
-@lru_cache(maxsize=1)
 def _places() -> tuple[str, ...]:
     """Where a rep goes without naming it: an organisation's generic word (农场, 医院, 公司:
     the org suffixes of two or more characters)."""
@@ -438,13 +431,12 @@ def respell_go(text: str, customers: list[tuple[int, int]]) -> str:
     """区绿源合作社 → 去绿源合作社 where the next words are a customer named (`customers`: the
     spans of customer names in `text`), an organisation's generic word (区农场 → 去农场) or
     a trip (区了一趟 → 去了一趟)."""
-    sounds = _go_sounds()
-    if not any(ch in sounds for ch in text):
-        return text
+    go = syllables(_GO)[0]
     starts = {s for s, _e in customers}
     out = list(text)
-    for s, e in words_of(text):
-        if e != s + 1 or text[s] not in sounds or s + 1 >= len(text):
+    for s, e in words_of(text):        # (cached: the next passes cut the same text)
+        if e != s + 1 or s + 1 >= len(text) or text[s] in _NOT_GO or \
+                syllables(text[s])[0] != go:
             continue
         last = text[s - 1] if s else ""
         # a clause that opens with it (区医院的王主任说) names the district's own
