@@ -95,8 +95,11 @@ SURNAME_ALONE = 0.07         # surname cost accepted on its own: zh/z, ch/c, sh/
 TITLE_FOLD = 0.55   # a one-character title right after its customer: same initial, final near
 SURNAME_WITH_SUPPORT = 0.14  # … and n/l, r/l, en/eng when the contact's customer is named
 # the named customer's only contact with a title, the surname heard as another syllable of
-# the same initial (上社长 for 邵社长 at 绿源合作社): at most this far off
-TITLE_ONLY_SURNAME = 0.6
+# the same initial (上社长 for 邵社长 at 绿源合作社) or of a classic confusion of it (z/zh,
+# c/ch, s/sh, n/l, h/f: 嘴部长 for 卓部长): the initials at most TITLE_ONLY_INITIAL apart, the
+# whole syllable at most TITLE_ONLY_SURNAME (the final may be any: Whisper loses it first)
+TITLE_ONLY_INITIAL = 0.25
+TITLE_ONLY_SURNAME = 0.67
 # a customer's two-character name right before its contact: the other syllable at most
 # this far off (卖日 for 迈瑞: ri for rui)
 TWO_NEAR = 0.55
@@ -884,9 +887,10 @@ class PhoneticIndex:
     def _only_with_title(self, text: str, customers: set[str],
                          after: frozenset[int] = frozenset()) -> list[Match]:
         """A named customer's only contact with a title, named by surname + that title with
-        the surname heard as another syllable of its initial (绿源合作社 … 上社长 → 邵社长,
-        shang for shao): the customer named is the support, so such a match is made only
-        with it, only where the heard character is a word of its own in a person's slot
+        the surname heard as another syllable of its initial or of a classic confusion of
+        it (绿源合作社 … 上社长 → 邵社长, shang for shao; 嘴部长 → 卓部长, z for zh): the
+        customer named is the support, so such a match is made only with it, only where
+        the heard character is a word of its own in a person's slot
         (见了上社长, right after a customer's name (`after`: where customer names end) as in
         绿叶食品质部长; not 要换科长), and only where that customer has no other contact of
         the title (then the card asks)."""
@@ -902,7 +906,9 @@ class PhoneticIndex:
                     s, e = at - 1, at + len(title)
                     heard = _readings_of(text[s])
                     cost = min((syllable_cost((h,), (r,)) for h in heard for r in meant
-                                if h[0] and h[0] == r[0]), default=1.0)
+                                if h[0] and r[0] and
+                                initial_cost(h[0], r[0]) <= TITLE_ONLY_INITIAL),
+                               default=1.0)
                     if text[s] != entry.text[0] and cost <= TITLE_ONLY_SURNAME and \
                             (s == 0 or s in after or text[s - 1] in _PERSON_SLOT) and \
                             not crosses_word(text, s, e):

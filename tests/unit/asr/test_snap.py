@@ -536,6 +536,12 @@ _TITLED = Catalog.from_dict({
         # the named customer's only 社长, the surname heard with the same initial (sh)
         ("去绿源合作社见了上社长，水溶肥效果不错", "去绿源合作社见了邵社长，水溶肥效果不错"),
         ("绿叶食品质部长同意了", "绿叶食品卓部长同意了"),              # right after it (zh)
+        # … or with a classic confusion of its initial: z for zh, s for sh, f for h
+        ("绿叶食品嘴部长同意礼盒的方案了", "绿叶食品卓部长同意礼盒的方案了"),
+        ("去绿源合作社见了扫社长", "去绿源合作社见了邵社长"),
+        ("徐医附院的佛科长说再看看", "徐医附院的何科长说再看看"),
+        ("绿叶食品曹部长同意了", "绿叶食品曹部长同意了"),            # c is no zh
+        ("绿叶食品的吴部长同意了", "绿叶食品的吴部长同意了"),        # no initial at all
         ("上社长说效果不错", "上社长说效果不错"),                      # no customer named
         ("徐医附院要换科长了，关节镜重新对接", "徐医附院要换科长了，关节镜重新对接"),   # a verb
         ("徐医附院的黄主任说再看看", "徐医附院的黄主任说再看看"),       # two 主任 there
