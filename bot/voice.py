@@ -28,8 +28,8 @@ _PAUSES = frozenset("，,。.？?！!；;、 ")
 def render_transcript(text: str, marks: Sequence[Any]) -> str:
     """'🎤 识别：…【王主任】…' plus what was heard for each guess (one short line). A guess
     that is no catalog name (a weekday, a time word, a cue word) is shown as the whole
-    words it changed (周五【上午】 is shown 【周五上午】, 过去千和同 → 过去【签合同】, not
-    【过去签合】同), a lone character with the words before it (【下周二】)."""
+    words it changed: 周五【上午】 (not 【周五上午】), 过去【签合同】 (not 【过去签合】同), a
+    lone character with a word next to it (【没意见】, 【下周二】)."""
     spans: list[tuple[int, int, str]] = []
     ordered = sorted(marks, key=lambda m: int(m.start))
     for i, m in enumerate(ordered):

@@ -122,8 +122,8 @@ class Database:
             # SQLite's single connection already requires it.) Last in, first out: at an
             # ordinary load a process keeps taking the same one or two connections, whose
             # server processes and prepared statements stay warm, instead of cycling through
-            # all ten (bot time per chat message 0.2–0.4 ms less at 2 × 50 msg/s, see
-            # benchmarks.headroom).
+            # all ten (bot time per chat message about 0.25 ms less at 2 × 50 msg/s: five
+            # paired runs of benchmarks.chat, 0.08–0.75 ms).
             from crm_core.infra import pg_driver
 
             kwargs.update(pool_size=10, max_overflow=0, pool_timeout=5, pool_recycle=1800,
