@@ -13,6 +13,7 @@ from crm_core.services import catalog as catalog_service
 from crm_core.services import learning
 from crm_core.uow import UnitOfWork
 from nlp import Extractor, Learned
+from nlp.extract import Reading
 from nlp.types import Catalog, Extraction
 
 MAX_TEXT = 2000             # what a message is read of (the rest is kept, not read)
@@ -24,12 +25,18 @@ LESSON_KINDS = {"customer": "customer", "contact": "contact", "products": "produ
 @dataclass(frozen=True, slots=True)
 class ReadAhead:
     """A message read before its first statement, with the catalog and learned words this
-    process keeps (`CatalogCache.read_ahead`), and the versions they were kept at."""
+    process keeps (`CatalogCache.read_ahead`), and the versions they were kept at: up to
+    the customers it names (`reading.customer`), which that statement looks up; the rest
+    (`extraction`) may be read while it is on its way."""
 
     user_id: int
     catalog_version: int
     learned_version: int
-    extraction: Extraction
+    reading: Reading
+
+    @property
+    def extraction(self) -> Extraction:
+        return self.reading.extraction()
 
 
 class CatalogCache:
@@ -96,7 +103,7 @@ class CatalogCache:
                 extractor.catalog is not self._catalog:
             return None
         return ReadAhead(user_id, self._version, hit[0],
-                         extractor.extract(text[:MAX_TEXT], now, learned=hit[1]))
+                         extractor.start(text[:MAX_TEXT], now, learned=hit[1]))
 
     async def holds(self, uow: UnitOfWork, ahead: ReadAhead) -> bool:
         """Whether a `read_ahead` is what `read` would give now: read at the committed

@@ -4,11 +4,14 @@ short Chinese answer (the stack trace goes to the log, never to the user)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib
 import logging
 import pkgutil
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from bot import texts
 from bot.catalog import CatalogCache, ReadAhead
@@ -29,6 +32,7 @@ from crm_core.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 CANCEL_WORDS = frozenset({"取消", "算了", "不用了", "cancel", "/取消", "/cancel", "退出"})
 
 
@@ -116,11 +120,17 @@ class Bot:
         typed = memo is not None and _typed_text(incoming)
         reading = self._read_ahead(incoming, uid) if typed else None
         async with UnitOfWork(self.db, self.clock, shared=shared) as uow:
-            named = followup_read.names_to_look_up(reading.extraction) if reading else None
-            ahead = await focus.read_ahead(
-                uow, incoming.chat.key,
-                named=(reading.user_id, named) if reading and named else None) \
-                if typed else None
+            named = followup_read.names_to_look_up(reading.reading) if reading else None
+            ahead = None
+            if typed:
+                first = focus.read_ahead(
+                    uow, incoming.chat.key,
+                    named=(reading.user_id, named) if reading and named else None)
+                # on a database over the network, the reading's later stages run while
+                # the statement is on its way (SQLite answers at once: nothing to overlap)
+                ahead = await (meanwhile(first, reading.reading.extraction)
+                               if reading is not None and self.db.dialect != "sqlite"
+                               else first)
             user = await users.user_for_message(uow, incoming.chat.platform, uid)
             if user is not None:
                 if not user.active:
@@ -133,8 +143,9 @@ class Bot:
                 if memo is not None and ahead is not None:
                     focus.remember(memo, user, ahead)
                     if holds and reading is not None:
-                        followup_read.remember_reading(memo, incoming.text.strip(),
-                                                       reading.extraction, ahead[2])
+                        followup_read.remember_reading(
+                            memo, incoming.text.strip(), reading.extraction,
+                            (named, ahead[2]) if named and ahead[2] is not None else None)
                 return user
         directory = self.directories.get(incoming.chat.platform)
         if directory is None:
@@ -251,6 +262,22 @@ class Bot:
             log.info("usage error for %s: %s", spec.name, e)
             return [Text(e.user_message or texts.usage(spec.usage, spec.help))]
         return as_replies(result)
+
+
+async def meanwhile(statement: Awaitable[T], work: Callable[[], object]) -> T:
+    """`await statement`, with `work` (CPU, no await, independent of the statement's
+    answer) done while the database answers: the statement runs as a task up to its
+    first wait (it is sent), `work` runs, then its answer is taken."""
+    task = asyncio.ensure_future(statement)
+    await asyncio.sleep(0)
+    try:
+        work()
+    except BaseException:
+        task.cancel()
+        with contextlib.suppress(BaseException):
+            await task
+        raise
+    return await task
 
 
 def as_replies(result: Any) -> list[Reply]:

@@ -18,7 +18,7 @@ from nlp.learned import Learned, LearnedIndex
 from nlp.lessons import learnable_phrase
 from nlp.names import P_PINYIN, Mention
 from nlp.pinyin import py_keys, py_variants
-from nlp.pipeline import run_pipeline
+from nlp.pipeline import Started, run_pipeline, start_pipeline
 from nlp.pipeline.doc import summary_of
 from nlp.pipeline.entities import pick_customer
 from nlp.resolve import CatalogIndex, OrgSpan
@@ -26,7 +26,7 @@ from nlp.sounds import SoundMatcher
 from nlp.timeparse import normalize_text, scan_times
 from nlp.types import Catalog, Extraction
 
-__all__ = ["Extractor", "extract", "get_extractor", "match_customers", "snap_transcript"]
+__all__ = ["Extractor", "Reading", "extract", "get_extractor", "match_customers", "snap_transcript"]
 
 log = logging.getLogger(__name__)
 _LEARNED_KEPT = 256          # reps whose learned words stay compiled
@@ -50,11 +50,17 @@ class Extractor:
     # ------------------------------------------------------------------ public
     def extract(self, text: str, now: datetime, learned: Learned | None = None) -> Extraction:
         """One message → one record; `learned`: the sending rep's own learned words."""
+        return self.start(text, now, learned).extraction()
+
+    def start(self, text: str, now: datetime, learned: Learned | None = None) -> Reading:
+        """`extract` in two steps: the customers the message names first, the rest when
+        `Reading.extraction` is asked for. Never raises."""
         try:
-            return self._extract(text, now, learned)
+            return Reading(text, start_pipeline(self.index, text, now, self.tz,
+                                                self.learned_index(learned)))
         except Exception:  # never raise: a malformed record is worse than an empty one
             log.exception("extract failed")
-            return Extraction(summary=summary_of(text))
+            return Reading(text, None)
 
     def snap(self, text: str) -> str:
         try:
@@ -72,6 +78,8 @@ class Extractor:
 
     # ------------------------------------------------------------------ internals
     def _extract(self, text: str, now: datetime, learned: Learned | None = None) -> Extraction:
+        """The pipeline without `extract`'s safety net (may raise: the property tests check
+        that it never needs it)."""
         return run_pipeline(self.index, text, now, self.tz, self.learned_index(learned))
 
     def lesson(self, text: str, now: datetime, field: str, old: object,
@@ -196,6 +204,38 @@ def get_extractor(catalog: Catalog) -> Extractor:
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     return ex
+
+
+class Reading:
+    """A message read up to the customers it names (`Extractor.start`); `extraction()`
+    reads the rest, once. Never raises."""
+
+    __slots__ = ("_done", "_started", "_text")
+
+    def __init__(self, text: str, started: Started | None) -> None:
+        self._text, self._started = text, started
+        self._done: Extraction | None = None
+
+    @property
+    def customer(self) -> str | None:
+        """As `Extraction.customer` will be, except that a new lead's '客户：X' is kept
+        here even when the message turns out to be no new lead."""
+        return self._started.customer if self._started is not None else None
+
+    @property
+    def customer_candidates(self) -> tuple[str, ...]:
+        return self._started.customer_candidates if self._started is not None else ()
+
+    def extraction(self) -> Extraction:
+        if self._done is None:
+            done = None
+            if self._started is not None:        # (None: `start` failed and logged it)
+                try:
+                    done = self._started.finish()
+                except Exception:
+                    log.exception("extract failed")
+            self._done = done if done is not None else Extraction(summary=summary_of(self._text))
+        return self._done
 
 
 def extract(text: str, *, now: datetime, catalog: Catalog) -> Extraction:

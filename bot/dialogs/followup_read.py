@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, time
-from typing import Any
+from typing import Any, Protocol
 
 import nlp
 from bot.context import Context
@@ -147,22 +147,30 @@ async def resolve_customer(t: Turn, n: Note, name: str | None,
         set_new_customer(n, name, confirmed=False)
 
 
-def names_to_look_up(ext: Extraction) -> list[str]:
-    """The customer names a note's reading is resolved by first (`resolve_customer`)."""
+class _Names(Protocol):
+    @property
+    def customer(self) -> str | None: ...
+    @property
+    def customer_candidates(self) -> tuple[str, ...]: ...
+
+
+def names_to_look_up(ext: _Names) -> list[str]:
+    """The customer names a note's reading is resolved by first (`resolve_customer`); of an
+    `Extraction`, or of a `nlp.extract.Reading` before its later stages."""
     if len(ext.customer_candidates) > 1:
         return list(ext.customer_candidates)
     return [ext.customer] if ext.customer else []
 
 
 def remember_reading(memo: dict[str, Any], text: str, ext: Extraction,
-                     named: list[tuple[customer_service.CustomerRef, service.NoteRows]] | None
-                     ) -> None:
-    """A reading made before the message's first statement (and, with `named`, the
-    customers it names as that statement read them), once it is known to hold: `read_text`
-    and the first `_named` of the message take them from here."""
+                     named: tuple[list[str], list[tuple[customer_service.CustomerRef,
+                                                       service.NoteRows]]] | None) -> None:
+    """A reading made before the message's first statement (and, with `named`, the names
+    that statement looked up and the customers it found for them), once it is known to
+    hold: `read_text` and the first `_named` of the message take them from here."""
     memo.setdefault(_READINGS, {})[text] = ext
     if named is not None:
-        memo[_NAMED_AHEAD] = (names_to_look_up(ext), named)
+        memo[_NAMED_AHEAD] = named
 
 
 async def _named(ctx: Context, names: list[str]) -> list[customer_service.CustomerRef]:
