@@ -61,7 +61,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
-from nlp.lexicon import lexicon
+from nlp.lexicon import lexicon, read_lines
 from nlp.pinyin import is_han, raw_pinyin, readings
 from nlp.resolve import derived_aliases
 from nlp.segment import base_word_freq, new_tokenizer
@@ -147,6 +147,32 @@ def _readings_of(ch: str, limit: int = 1) -> tuple[Syllable, ...]:
             if s not in out:
                 out.append(s)
     return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _surname_table() -> dict[str, tuple[str, ...]]:
+    """Surname characters said otherwise than their common reading (data/surname_readings.txt)."""
+    return {ch: tuple(rs) for ch, *rs in (line.split() for line in
+                                          read_lines("surname_readings.txt"))}
+
+
+@lru_cache(maxsize=8192)
+def surname_readings(ch: str) -> tuple[Syllable, ...]:
+    """(initial, final) of a catalog contact's surname character: its readings as a surname
+    (曾 zeng, 单 shan, 覃 qin or tan), then its common reading, since a speaker or a speech
+    synthesiser may say either; a character said as a surname as it is commonly read has
+    that one reading (张 zhang, not chang)."""
+    out: list[Syllable] = []
+    for r in (*_surname_table().get(ch, ()), *(readings(ch)[:1] or [raw_pinyin(ch)])):
+        if r and (syl := _split(r)) not in out:
+            out.append(syl)
+    return tuple(out) if is_han(ch) else ()
+
+
+def heard_surname(ch: str) -> tuple[Syllable, ...]:
+    """The sounds a character heard in a surname's place may stand for: its first two
+    readings (the recogniser writes 弹 for tan as readily as for dan)."""
+    return _readings_of(ch, 2)
 
 
 def syllables(text: str, *, readings_per_char: int = 1) -> list[tuple[Syllable, ...]]:
@@ -647,6 +673,20 @@ def _another_surname(heard: str, entry: Entry) -> bool:
         or base_word_freq(heard[:n]) >= SAID_THERE)
 
 
+def _title_at(text: str, title: str, start: int) -> int:
+    """Where ``title`` is said in ``text`` from ``start`` on (-1: nowhere): written so, or, for
+    a title of two or more characters, heard as a tone-free homophone of it (练经历 for 蔺经理:
+    经历 is jing li as 经理 is)."""
+    exact = text.find(title, start)
+    if len(title) < 2:
+        return exact
+    meant = [_readings_of(ch, 2) for ch in title]
+    for p in range(start, exact if exact >= 0 else len(text) - len(title) + 1):
+        if all((h := _readings_of(text[p + i])) and h[0] in m for i, m in enumerate(meant)):
+            return p
+    return exact
+
+
 def _nasal_lost(heard: Syllable, meant: Syllable) -> bool:
     """The same initial and vowel with the final nasal lost: zou for zong, ba for bang."""
     (hi, hf), (mi, mf) = heard, meant
@@ -681,7 +721,7 @@ class PhoneticIndex:
                 self._by_title[e.customer][e.text[1:]].append(e)
             self.exact[e.text].append(e)
             self.lengths.add(len(e.text))
-            syl = tuple(_readings_of(ch, 1 if i < e.surname else 2)
+            syl = tuple(surname_readings(ch) if i < e.surname else _readings_of(ch, 2)
                         for i, ch in enumerate(e.text))
             if not all(syl):
                 continue
@@ -770,7 +810,10 @@ class PhoneticIndex:
         for p in range(len(text) - 1):
             if not (syl[p] and syl[p + 1]):
                 continue
-            entries = self._pairs.get((syl[p][0], syl[p + 1][0]))
+            entries = list(self._pairs.get((syl[p][0], syl[p + 1][0]), ()))
+            for alt in heard_surname(text[p])[1:]:      # 弹总 (tan) for 覃总
+                entries += [e for e in self._pairs.get((alt, syl[p + 1][0]), ())
+                            if e.kind == "contact" and e.surname == 1 and e not in entries]
             heard = text[p:p + 2]
             if not entries or heard in self.exact or any(
                     base_word_freq(ch) >= FUNCTION_FREQ for ch in heard) or crosses_word(
@@ -795,6 +838,9 @@ class PhoneticIndex:
         size = len(comp.syl)
         limit = threshold(size) * 1.5      # final decision (with coherence) in `find`
         window = syl[s:e]
+        if entry.surname and len(window) == size:      # a surname heard: any of its readings
+            window = [*(heard_surname(ch) for ch in heard[:entry.surname]),
+                      *window[entry.surname:]]
         if len(window) == size:            # the aligned reading, no gap: cheap, often enough
             costs = [syllable_cost(h, n) for h, n in zip(window, comp.syl, strict=True)]
             scored = _Scored(sum(costs), 0, max(costs), costs)
@@ -849,7 +895,7 @@ class PhoneticIndex:
             if not (hs[0] and hs[1]):
                 continue
             for entry, syl in self._titled.get(cust.canonical, ()):
-                if hs[0][0] not in syl[0] or hs[1][0] in syl[1]:
+                if not any(h in syl[0] for h in heard_surname(heard[0])) or hs[1][0] in syl[1]:
                     continue    # the surname must be a homophone; an exact title is a pair
                 lost = [t for t in syl[1] if _nasal_lost(hs[1][0], t)]
                 cost = min((syllable_cost((hs[1][0],), (t,)) for t in lost), default=1.0)
@@ -900,11 +946,11 @@ class PhoneticIndex:
                 if len(contacts) != 1:
                     continue
                 entry = contacts[0]
-                meant = _readings_of(entry.text[0], 2)
-                at = text.find(title, 1)
+                meant = surname_readings(entry.text[0])
+                at = _title_at(text, title, 1)
                 while at > 0:
                     s, e = at - 1, at + len(title)
-                    heard = _readings_of(text[s])
+                    heard = heard_surname(text[s])
                     cost = min((syllable_cost((h,), (r,)) for h in heard for r in meant
                                 if h[0] and r[0] and
                                 initial_cost(h[0], r[0]) <= TITLE_ONLY_INITIAL),
@@ -914,7 +960,7 @@ class PhoneticIndex:
                             not crosses_word(text, s, e):
                         out.append(Match(s, e, text[s:e], entry, round(cost / (e - s), 4),
                                          needs_support=True, costs=(cost,), word=True))
-                    at = text.find(title, at + 1)
+                    at = _title_at(text, title, at + 1)
         return out
 
     @staticmethod

@@ -571,3 +571,53 @@ _MINDRAY = Catalog.from_dict({
 )
 def test_a_short_customer_name_right_before_its_contact(heard: str, meant: str) -> None:
     assert snap_transcript_names(heard, _MINDRAY).text == meant
+
+
+# a hotel-supplies tenant: surnames said otherwise than their characters' common reading
+_SURNAMES = Catalog.from_dict({
+    "customers": [{"name": "厦门海悦酒店管理有限公司", "aliases": ["海悦酒店"]},
+                  {"name": "成都锦程宾馆", "aliases": ["锦程宾馆"]},
+                  {"name": "昆明春城公寓", "aliases": ["春城公寓"]}],
+    "contacts": [{"name": "曾丽萍", "customer": "厦门海悦酒店管理有限公司", "title": "经理"},
+                 {"name": "单国强", "customer": "成都锦程宾馆", "title": "店长"},
+                 {"name": "覃志明", "customer": "昆明春城公寓", "title": "主管"},
+                 {"name": "解文", "customer": "成都锦程宾馆", "title": "主任"}],
+    "products": [{"name": "一次性洗漱套装"}, {"name": "布草"}],
+})
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        # the surname said as a surname (曾 zeng, 单 shan, 解 xie): 曾 reads ceng elsewhere
+        ("海悦酒店增经理说布草要加量", "海悦酒店曾经理说布草要加量"),
+        ("去锦程宾馆见了善店长，下周送样", "去锦程宾馆见了单店长，下周送样"),
+        ("锦程宾馆谢主任说预算批了", "锦程宾馆解主任说预算批了"),
+        # … or as the character is commonly read (a synthesiser says 覃 tan): either counts
+        ("春城公寓谈主管说先要两百套", "春城公寓覃主管说先要两百套"),
+        ("春城公寓秦主管说先要两百套", "春城公寓覃主管说先要两百套"),
+        # a heard character stands for either of its readings: 弹 is dan or tan
+        ("弹主管那边有竞品进来了", "覃主管那边有竞品进来了"),
+        # another surname with no customer named stays (it may be another person); a
+        # character that is no surname is the contact's surname heard
+        ("秦主管那边有竞品进来了", "秦主管那边有竞品进来了"),
+        ("增经理说布草要加量", "曾经理说布草要加量"),
+        ("海悦酒店李经理说布草要加量", "海悦酒店李经理说布草要加量"),
+    ],
+)
+def test_surnames_are_heard_as_surnames_are_said(heard: str, meant: str) -> None:
+    assert snap_transcript_names(heard, _SURNAMES).text == meant
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        # the named customer's only 经理, the title heard as its homophone word 经历
+        ("怎经历反馈布草有几箱破了，下周一我去海悦酒店看看",
+         "曾经理反馈布草有几箱破了，下周一我去海悦酒店看看"),
+        ("他的经历很丰富，海悦酒店下周签", "他的经历很丰富，海悦酒店下周签"),   # no person slot
+        ("怎经历反馈布草有几箱破了", "怎经历反馈布草有几箱破了"),          # no customer named
+    ],
+)
+def test_a_title_heard_as_its_homophone(heard: str, meant: str) -> None:
+    assert snap_transcript_names(heard, _SURNAMES).text == meant
