@@ -67,6 +67,11 @@ def test_tenant_presets_by_meaning(presets: list[str], text: str, want: str) -> 
         (["资金未到位", "其他"], "门禁改造的钱要等财政拨下来", "资金未到位"),
         (["竞品介入", "其他"], "他们最后选了北森", "竞品介入"),
         (["竞品介入", "其他"], "他们最后选了我们的", None),
+        # dearer than the others is a price objection; the others cheaper is a competitor
+        (["价格异议", "竞品介入", "其他"], "拖鞋比别家贵不少，让我们再让点", "价格异议"),
+        (["价格异议", "竞品介入", "其他"], "价格比别人家的贵一成", "价格异议"),
+        (["价格异议", "竞品介入", "其他"], "别家便宜两成", "竞品介入"),
+        (["价格异议", "竞品介入", "其他"], "竞品比我们贵，还是用我们的", "竞品介入"),
     ],
 )
 def test_obstacles_by_meaning(presets: list[str], text: str, want: str | None) -> None:
