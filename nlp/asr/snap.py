@@ -265,6 +265,20 @@ def _garbled_at(text: str, start: int, end: int, bounds: set[int]) -> bool:
     return _lone(text, start - 1, bounds) and _lone(text, end, bounds)
 
 
+def _word_bounds(text: str, names: list[tuple[int, int]]) -> set[int]:
+    """Where words begin and end, each name one word and the text between names segmented
+    on its own: jieba over the whole of 单店长店话里 makes 单店|长店 and hides 店话."""
+    out = {0, len(text)}
+    pos = 0
+    for s, e in [*sorted(names), (len(text), len(text))]:
+        if s < pos:
+            continue
+        out.update(pos + end for _start, end in words_of(text[pos:s]))
+        out.update((s, e))
+        pos = e
+    return out
+
+
 def respell_cues(text: str, words: tuple[str, ...],
                  names: list[tuple[int, int]] | None = None) -> str:
     """Cue words Whisper wrote as a tone-free homophone that is no word of the dictionary
@@ -278,7 +292,7 @@ def respell_cues(text: str, words: tuple[str, ...],
         return text
     known = set(words)          # a cue word as heard (微信) is never another one
     inside = _cue_pieces(words)
-    bounds = {0, *(e for _s, e in words_of(text))}
+    bounds = _word_bounds(text, names or ())
     spoken = _spoken_digits(text)
     syl = [s[0] if s else None for s in syllables(spoken)]
     taken = [False] * len(text)

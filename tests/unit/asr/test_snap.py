@@ -260,6 +260,15 @@ def test_a_cue_word_with_a_character_written_as_a_digit(heard: str, meant: str) 
 
 def test_cue_words_never_over_a_name() -> None:
     assert respell_cues("找败访科技的人", CUES, names=[(1, 5)]) == "找败访科技的人"
+
+
+def test_a_name_is_one_word_for_the_cue_words_after_it() -> None:
+    """jieba over the whole of 单店长店话里 makes 单店|长店 and hides 店话 (电话); with the
+    name 单店长 as one word, the text after it is read on its own."""
+    assert respell_cues("单店长店话里说要再看看", CUES, names=[(0, 3)]) == \
+        "单店长电话里说要再看看"
+    assert snap_transcript_names("单店长店话里说布草要加量", _SURNAMES).text == \
+        "单店长电话里说布草要加量"
     catalog = Catalog.from_dict({"customers": [{"name": "败访科技有限公司"}],
                                  "next_actions": ["安排拜访", "其他"]})
     assert snap_transcript_names("今天去败访科技谈了", catalog).text == "今天去败访科技谈了"
