@@ -35,6 +35,7 @@ import difflib
 import logging
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
@@ -265,7 +266,7 @@ def _garbled_at(text: str, start: int, end: int, bounds: set[int]) -> bool:
     return _lone(text, start - 1, bounds) and _lone(text, end, bounds)
 
 
-def _word_bounds(text: str, names: list[tuple[int, int]]) -> set[int]:
+def _word_bounds(text: str, names: Sequence[tuple[int, int]]) -> set[int]:
     """Where words begin and end, each name one word and the text between names segmented
     on its own: jieba over the whole of 单店长店话里 makes 单店|长店 and hides 店话."""
     out = {0, len(text)}
