@@ -90,6 +90,7 @@ GAP = 0.8            # a syllable dropped or inserted
 MERGE = 0.6          # two syllables heard as one (or one as two), plus the sound difference
 MERGE_MAX_DIFF = 0.25    # … which must be small: 西安 ~ 鲜, never 人医 ~ 锡
 MAX_SYLLABLE = 0.5   # names under five syllables: no syllable worse than this
+NASAL_LOST_MIN = 4   # … but names this long may have one heard with its nasal lost (客口面板)
 COMPLETE_MAX = 0.4   # completing a short form (随间 + 融合器): each added syllable at most
 SURNAME_ALONE = 0.07         # surname cost accepted on its own: zh/z, ch/c, sh/s
 TITLE_FOLD = 0.55   # a one-character title right after its customer: same initial, final near
@@ -325,26 +326,36 @@ _NEAR_FINALS = _classic_folds(_FINAL_PAIRS)
 _NEAR_INITIALS = _classic_folds(_INITIAL_PAIRS)
 
 
+# a nasal final → the finals it is heard as with its nasal lost (`_nasal_lost`: kou for kong)
+_NASAL_LOST_FINALS: dict[str, tuple[str, ...]] = {
+    nasal: tuple(f for f in sorted(set().union(*_COARSE_FINALS))
+                 if f[:1] == nasal[:1] and not f.endswith(("n", "ng")))
+    for nasal in sorted(set().union(*_COARSE_FINALS)) if nasal.endswith(("n", "ng"))}
+
+
 @lru_cache(maxsize=4096)
-def _coarse_heard(syllable: Syllable) -> tuple[int, ...]:
+def _coarse_heard(syllable: Syllable, nasal: bool = False) -> tuple[int, ...]:
     """`_coarse` of a name's syllable and of every syllable one classic confusion away
     (zhuang heard zhong, chuang heard cheng): the classes group most confusions, these
     pairs cross them, and a name off by one of them must still get its vote."""
     ini, fin = syllable
     keys = set(_coarse(syllable))
-    for f in _NEAR_FINALS.get(fin, ()):
+    for f in (*_NEAR_FINALS.get(fin, ()), *(_NASAL_LOST_FINALS.get(fin, ()) if nasal else ())):
         keys.update(_coarse((ini, f)))
     for i in _NEAR_INITIALS.get(ini, ()):
         keys.update(_coarse((i, fin)))
     return tuple(sorted(keys))
 
 
-def _name_bigram_keys(a: tuple[Syllable, ...], b: tuple[Syllable, ...]) -> set[int]:
+def _name_bigram_keys(a: tuple[Syllable, ...], b: tuple[Syllable, ...],
+                      nasal: bool = False) -> set[int]:
     """`_bigram_keys` on the catalog side, one of the two syllables with its classic
     confusions (`_coarse_heard`; a name off by one confusion still gets this pair's
     vote): the heard text's keys are looked up as before."""
-    keys = {p * 256 + q for x in a for y in b for p in _coarse_heard(x) for q in _coarse(y)}
-    keys |= {p * 256 + q for x in a for y in b for p in _coarse(x) for q in _coarse_heard(y)}
+    keys = {p * 256 + q for x in a for y in b for p in _coarse_heard(x, nasal)
+            for q in _coarse(y)}
+    keys |= {p * 256 + q for x in a for y in b for p in _coarse(x)
+             for q in _coarse_heard(y, nasal)}
     return keys
 
 
@@ -511,7 +522,7 @@ def words_of(text: str) -> tuple[tuple[int, int], ...]:
 
 # a word that takes in one of these next to a name is the name plus grammar (对待聚场 is
 # 对 + 带锯床 heard as 待聚场, 中端的 is 终端 + 的), not a word the name cuts through
-_BEFORE_NAMES = frozenset("对跟和给在把被从向与找去到")
+_BEFORE_NAMES = frozenset("对跟和给在把被从向与找去到说")
 _AFTER_NAMES = frozenset("的了地得着过吗呢吧啊说")
 # where a person is named (after 见了, 的, 跟 …, a pause): a verb's slot (要换科长, 想见科长)
 # is no surname's
@@ -673,6 +684,17 @@ def _another_surname(heard: str, entry: Entry) -> bool:
         or base_word_freq(heard[:n]) >= SAID_THERE)
 
 
+def _one_nasal_lost(window: list[tuple[Syllable, ...]], name: tuple[tuple[Syllable, ...], ...],
+                    scored: _Scored) -> bool:
+    """A long name heard with every syllable exact but one, and that one only its nasal
+    lost (客口面板 for 客控面板: kou for kong), aligned without a gap."""
+    if len(name) < NASAL_LOST_MIN or scored.gaps or len(window) != len(name):
+        return False
+    off = [i for i, c in enumerate(scored.costs) if c > 0]
+    return len(off) == 1 and any(_nasal_lost(h, m) for h in window[off[0]]
+                                 for m in name[off[0]])
+
+
 def _title_at(text: str, title: str, start: int) -> int:
     """Where ``title`` is said in ``text`` from ``start`` on (-1: nowhere): written so, or, for
     a title of two or more characters, heard as a tone-free homophone of it (练经历 for 蔺经理:
@@ -741,9 +763,11 @@ class PhoneticIndex:
             # three or four syllables: one syllable off by a confusion across the coarse
             # classes leaves fewer than the two votes a candidate needs; longer names
             # keep two of their pairs whatever one syllable does
-            keys_of = _name_bigram_keys if len(syl) <= 4 else _bigram_keys
+            nasal = len(syl) >= NASAL_LOST_MIN     # (`_one_nasal_lost`)
             for j in range(len(syl) - 1):
-                for key in keys_of(syl[j], syl[j + 1]):
+                keys = _name_bigram_keys(syl[j], syl[j + 1], nasal) if len(syl) <= 4 else \
+                    _bigram_keys(syl[j], syl[j + 1])
+                for key in keys:
                     self._by_key[key].append((idx, j))
 
     @classmethod
@@ -854,7 +878,7 @@ class PhoneticIndex:
         per = scored.cost / size
         if per > limit or scored.gaps > 1:
             return None
-        if scored.worst > MAX_SYLLABLE:
+        if scored.worst > MAX_SYLLABLE and not _one_nasal_lost(window, comp.syl, scored):
             return None     # no unrelated syllable: 恒通 is not 恒泰
         if scored.gaps and (size < 5 or max(scored.costs[:2]) > 0.3):
             return None     # a dropped or merged syllable: long names only, not at the head
