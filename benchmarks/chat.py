@@ -129,7 +129,7 @@ class FakeApi:
 # --------------------------------------------------------------------------- server process
 
 def server_main(conn: Any, fake_url: str, db_url: str, cores: list[int], bot_kind: str,
-                feishu_rate: float | None, port: int) -> None:
+                feishu_rate: float | None, port: int, split: bool = False) -> None:
     if cores and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, set(cores))
     if feishu_rate is not None:
@@ -139,10 +139,11 @@ def server_main(conn: Any, fake_url: str, db_url: str, cores: list[int], bot_kin
     import logging
 
     logging.basicConfig(level=logging.WARNING)
-    asyncio.run(_serve_app(conn, fake_url, db_url, bot_kind, port))
+    asyncio.run(_serve_app(conn, fake_url, db_url, bot_kind, port, split))
 
 
-async def _serve_app(conn: Any, fake_url: str, db_url: str, bot_kind: str, port: int) -> None:
+async def _serve_app(conn: Any, fake_url: str, db_url: str, bot_kind: str, port: int,
+                     split: bool = False) -> None:
     from adapters import feishu, wecom
     from adapters.context import AppContext
     from crm_core.clock import SystemClock
@@ -168,6 +169,10 @@ async def _serve_app(conn: Any, fake_url: str, db_url: str, bot_kind: str, port:
         ctx.bot = Bot(db, clock, settings, directories=ctx.directories)
     else:
         ctx.bot = EchoBot()
+    if split:
+        from benchmarks import loop_split
+
+        loop_split.install(ctx.bot)
     app = web.Application()
     wecom.setup(ctx, app)
     feishu.setup(ctx, app)
@@ -196,18 +201,28 @@ async def _serve_app(conn: Any, fake_url: str, db_url: str, bot_kind: str, port:
                 profiler.enable()
             cpu0 = time.process_time()
             ROUND_TRIPS[0] = 0
+            if split:
+                from benchmarks import loop_split
+
+                loop_split.start()
             conn.send("ok")
         elif cmd == "collect":
             for d in dispatchers:
                 await d.drain(30)
             cpu = time.process_time() - cpu0
+            parts: dict[str, list[float]] = {}
+            if split:
+                from benchmarks import loop_split
+
+                parts = loop_split.collect()
             if profiler is not None:
                 profiler.disable()
                 profiler.dump_stats(f"{profile_to}.{os.getpid()}")
                 profiler = None
             conn.send({d.platform: {"samples": d.timing.samples, "bot": d.timing.bot,
                                     "errors": d.errors, "cpu_s": cpu,
-                                    "round_trips": ROUND_TRIPS[0]} for d in dispatchers})
+                                    "round_trips": ROUND_TRIPS[0], "split": parts}
+                       for d in dispatchers})
         elif cmd == "stop":
             break
     for close in reversed(ctx.closers):
@@ -381,6 +396,9 @@ def main(argv: list[str] | None = None) -> int:
                          "PostgreSQL)")
     ap.add_argument("--processes", type=int, default=1,
                     help="server processes sharing the port (SO_REUSEPORT), all on --cores")
+    ap.add_argument("--split", action="store_true",
+                    help="split the time inside the bot into its own steps, other messages' "
+                         "work and waiting for the database (benchmarks/loop_split.py)")
     ap.add_argument("--feishu-rate-limit", type=float, default=None,
                     help="our client-side cap on Feishu API calls/s. Production caps at 50/s "
                          "(Feishu's documented per-app limit for im/v1/messages); above that "
@@ -414,7 +432,8 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(args.processes):
         parent, child = ctx.Pipe()
         proc = ctx.Process(target=server_main, args=(child, fake_url, db_url, cores, args.bot,
-                                                     feishu_rate, port), daemon=True)
+                                                     feishu_rate, port, args.split),
+                           daemon=True)
         proc.start()
         servers.append((proc, parent))
     for _, parent in servers:
@@ -441,7 +460,8 @@ def main(argv: list[str] | None = None) -> int:
             sends0 = fake.sends
             acks, failures = asyncio.run(fire(base, load, args.rate, name == "feishu"))
             result: dict[str, Any] = {"samples": [], "bot": [], "errors": 0, "cpu_s": 0.0,
-                                      "per_process": [], "round_trips": 0}
+                                      "per_process": [], "round_trips": 0,
+                                      "split": {"own": [], "other": [], "waiting": []}}
             for _, parent in servers:
                 parent.send("collect")
             for _, parent in servers:
@@ -452,6 +472,8 @@ def main(argv: list[str] | None = None) -> int:
                 result["cpu_s"] += part["cpu_s"]
                 result["per_process"].append(len(part["samples"]))
                 result["round_trips"] += part["round_trips"]
+                for k, v in part["split"].items():
+                    result["split"][k] += v
             samples = result["samples"]
             adapter = [t - b for t, b in zip(samples, result["bot"], strict=True)]
             figures[name] = {
@@ -492,6 +514,12 @@ def main(argv: list[str] | None = None) -> int:
                   f"{f['sends_per_msg']}; messages per process: {f['per_process']}")
             if args.postgres:
                 print(f"  PostgreSQL round trips per message: {f['db_round_trips_per_msg']}")
+            if args.split:
+                from benchmarks import loop_split
+
+                f["bot_split_ms"] = {k: round(statistics.fmean(v) * 1000, 3) if v else None
+                                     for k, v in result["split"].items()}
+                print(f"  inside the bot: {loop_split.describe(result['split'])}")
     finally:
         for _, parent in servers:
             parent.send("stop")
