@@ -461,7 +461,8 @@ def main(argv: list[str] | None = None) -> int:
             acks, failures = asyncio.run(fire(base, load, args.rate, name == "feishu"))
             result: dict[str, Any] = {"samples": [], "bot": [], "errors": 0, "cpu_s": 0.0,
                                       "per_process": [], "round_trips": 0,
-                                      "split": {"own": [], "other": [], "waiting": []}}
+                                      "split": {"own": [], "own_cpu": [], "other": [],
+                                                "waiting": []}}
             for _, parent in servers:
                 parent.send("collect")
             for _, parent in servers:

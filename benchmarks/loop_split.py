@@ -5,8 +5,8 @@ callback) is timed and tagged with the message whose context it ran in (a contex
 set when `Bot.handle` starts; the tasks it starts inherit it). For each message's
 `Bot.handle` interval this gives:
 
-- **own**: the wall time of that message's own steps (its CPU, and any time the process was
-  descheduled in the middle of one);
+- **own**: the wall time of that message's own steps: its CPU (**own CPU**, the thread's
+  CPU time in them) and the time the process was descheduled in the middle of one;
 - **other**: the loop running other messages' work in that interval (callbacks, their
   handles, replies being sent), which the message waits behind;
 - **waiting**: the loop idle: nothing to run until the database answers.
@@ -27,7 +27,7 @@ from typing import Any
 
 _MESSAGE: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "bench_split_message", default=None)
-_RUNS: list[tuple[float, float, str | None]] = []       # (start, end, message)
+_RUNS: list[tuple[float, float, str | None, float]] = []   # (start, end, message, CPU)
 _HANDLES: list[tuple[float, float, str]] = []           # Bot.handle (start, end, message)
 _ON = [False]
 _PLAIN_RUN = asyncio.events.Handle._run
@@ -37,12 +37,13 @@ def _timed_run(self: asyncio.events.Handle) -> None:
     if not _ON[0]:
         _PLAIN_RUN(self)
         return
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.thread_time()
     try:
         _PLAIN_RUN(self)
     finally:
         ctx = self._context          # type: ignore[attr-defined]
-        _RUNS.append((t0, time.perf_counter(), ctx.get(_MESSAGE) if ctx is not None else None))
+        _RUNS.append((t0, time.perf_counter(), ctx.get(_MESSAGE) if ctx is not None else None,
+                      time.thread_time() - c0))
 
 
 def install(bot: Any) -> None:
@@ -69,22 +70,25 @@ def start() -> None:
 
 
 def collect() -> dict[str, list[float]]:
-    """Per message handled since `start`: own, other and waiting seconds (see module)."""
+    """Per message handled since `start`: own, own CPU, other and waiting seconds (see
+    module)."""
     _ON[0] = False
     runs = sorted(_RUNS)
     starts = [r[0] for r in runs]
-    out: dict[str, list[float]] = {"own": [], "other": [], "waiting": []}
+    out: dict[str, list[float]] = {"own": [], "own_cpu": [], "other": [], "waiting": []}
     for a, b, message in _HANDLES:
-        own = other = 0.0
-        for t0, t1, tag in runs[max(bisect.bisect_left(starts, a) - 1, 0):]:
+        own = own_cpu = other = 0.0
+        for t0, t1, tag, cpu in runs[max(bisect.bisect_left(starts, a) - 1, 0):]:
             if t0 >= b:
                 break
             overlap = max(0.0, min(t1, b) - max(t0, a))
             if tag == message:
                 own += overlap
+                own_cpu += cpu * overlap / (t1 - t0) if t1 > t0 else 0.0
             else:
                 other += overlap
         out["own"].append(own)
+        out["own_cpu"].append(own_cpu)
         out["other"].append(other)
         out["waiting"].append(max(0.0, b - a - own - other))
     return out
@@ -95,5 +99,6 @@ def describe(split: dict[str, list[float]]) -> str:
     if not split.get("own"):
         return "no messages"
     parts = {k: statistics.fmean(v) * 1000 for k, v in split.items()}
-    return (f"own steps {parts['own']:.2f} ms, other messages' work {parts['other']:.2f} ms, "
-            f"waiting for the database {parts['waiting']:.2f} ms (means)")
+    return (f"own steps {parts['own']:.2f} ms (CPU {parts['own_cpu']:.2f} ms), other "
+            f"messages' work {parts['other']:.2f} ms, waiting for the database "
+            f"{parts['waiting']:.2f} ms (means)")
