@@ -41,7 +41,7 @@ from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout, TCPConnector, web
 
-from benchmarks import machine
+from benchmarks import loop_split, machine
 
 TOKEN = "hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo"
 AES_KEY = "6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt"
@@ -170,8 +170,6 @@ async def _serve_app(conn: Any, fake_url: str, db_url: str, bot_kind: str, port:
     else:
         ctx.bot = EchoBot()
     if split:
-        from benchmarks import loop_split
-
         loop_split.install(ctx.bot)
     app = web.Application()
     wecom.setup(ctx, app)
@@ -202,8 +200,6 @@ async def _serve_app(conn: Any, fake_url: str, db_url: str, bot_kind: str, port:
             cpu0 = time.process_time()
             ROUND_TRIPS[0] = 0
             if split:
-                from benchmarks import loop_split
-
                 loop_split.start()
             conn.send("ok")
         elif cmd == "collect":
@@ -212,8 +208,6 @@ async def _serve_app(conn: Any, fake_url: str, db_url: str, bot_kind: str, port:
             cpu = time.process_time() - cpu0
             parts: dict[str, list[float]] = {}
             if split:
-                from benchmarks import loop_split
-
                 parts = loop_split.collect()
             if profiler is not None:
                 profiler.disable()
@@ -516,8 +510,6 @@ def main(argv: list[str] | None = None) -> int:
             if args.postgres:
                 print(f"  PostgreSQL round trips per message: {f['db_round_trips_per_msg']}")
             if args.split:
-                from benchmarks import loop_split
-
                 f["bot_split_ms"] = {k: round(statistics.fmean(v) * 1000, 3) if v else None
                                      for k, v in result["split"].items()}
                 print(f"  inside the bot: {loop_split.describe(result['split'])}")

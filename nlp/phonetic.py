@@ -163,11 +163,13 @@ def surname_readings(ch: str) -> tuple[Syllable, ...]:
     (曾 zeng, 单 shan, 覃 qin or tan), then its common reading, since a speaker or a speech
     synthesiser may say either; a character said as a surname as it is commonly read has
     that one reading (张 zhang, not chang)."""
+    if not is_han(ch):
+        return ()
     out: list[Syllable] = []
     for r in (*_surname_table().get(ch, ()), *(readings(ch)[:1] or [raw_pinyin(ch)])):
         if r and (syl := _split(r)) not in out:
             out.append(syl)
-    return tuple(out) if is_han(ch) else ()
+    return tuple(out)
 
 
 def heard_surname(ch: str) -> tuple[Syllable, ...]:
@@ -326,11 +328,18 @@ _NEAR_FINALS = _classic_folds(_FINAL_PAIRS)
 _NEAR_INITIALS = _classic_folds(_INITIAL_PAIRS)
 
 
+def _nasal_lost(heard: Syllable, meant: Syllable) -> bool:
+    """The same initial and vowel with the final nasal lost: zou for zong, ba for bang."""
+    (hi, hf), (mi, mf) = heard, meant
+    return (hi == mi and mf.endswith(("n", "ng")) and not hf.endswith(("n", "ng"))
+            and hf[:1] == mf[:1])
+
+
+_FINALS = sorted(set().union(*_COARSE_FINALS))
 # a nasal final → the finals it is heard as with its nasal lost (`_nasal_lost`: kou for kong)
 _NASAL_LOST_FINALS: dict[str, tuple[str, ...]] = {
-    nasal: tuple(f for f in sorted(set().union(*_COARSE_FINALS))
-                 if f[:1] == nasal[:1] and not f.endswith(("n", "ng")))
-    for nasal in sorted(set().union(*_COARSE_FINALS)) if nasal.endswith(("n", "ng"))}
+    nasal: lost for nasal in _FINALS
+    if (lost := tuple(f for f in _FINALS if _nasal_lost(("", f), ("", nasal))))}
 
 
 @lru_cache(maxsize=4096)
@@ -707,13 +716,6 @@ def _title_at(text: str, title: str, start: int) -> int:
         if all((h := _readings_of(text[p + i])) and h[0] in m for i, m in enumerate(meant)):
             return p
     return exact
-
-
-def _nasal_lost(heard: Syllable, meant: Syllable) -> bool:
-    """The same initial and vowel with the final nasal lost: zou for zong, ba for bang."""
-    (hi, hf), (mi, mf) = heard, meant
-    return (hi == mi and mf.endswith(("n", "ng")) and not hf.endswith(("n", "ng"))
-            and hf[:1] == mf[:1])
 
 
 class PhoneticIndex:
