@@ -236,13 +236,14 @@ class EchoBot:
 
 # --------------------------------------------------------------------------- load
 
-def wecom_requests(n: int, start_ts: int) -> list[tuple[str, dict[str, str], bytes]]:
+def wecom_requests(n: int, start_ts: int, first: int = 0
+                   ) -> list[tuple[str, dict[str, str], bytes]]:
     from wechatpy.crypto import _get_signature
     from wechatpy.enterprise.crypto import PrpCrypto, WeChatCrypto
 
     key = WeChatCrypto(TOKEN, AES_KEY, CORP_ID).key
     out = []
-    for i in range(n):
+    for i in range(first, first + n):
         user = REPS[i % len(REPS)]
         ts = str(start_ts)
         plain = (f"<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName><FromUserName><![CDATA["
@@ -260,11 +261,12 @@ def wecom_requests(n: int, start_ts: int) -> list[tuple[str, dict[str, str], byt
     return out
 
 
-def feishu_requests(n: int, start_ts: int) -> list[tuple[str, dict[str, str], bytes]]:
+def feishu_requests(n: int, start_ts: int, first: int = 0
+                    ) -> list[tuple[str, dict[str, str], bytes]]:
     from adapters.feishu.inbound import encrypt_for_tests, signature
 
     out = []
-    for i in range(n):
+    for i in range(first, first + n):
         user = REPS[i % len(REPS)]
         event = {"schema": "2.0",
                  "header": {"event_id": f"bench-{start_ts}-{i}", "token": FEISHU_TOKEN,
@@ -289,7 +291,7 @@ def feishu_requests(n: int, start_ts: int) -> list[tuple[str, dict[str, str], by
 
 
 async def fire(base: str, reqs: list[tuple[str, dict[str, str], bytes]], rate: float,
-               feishu_mode: bool) -> tuple[list[float], int]:
+               feishu_mode: bool, quiet: bool = False) -> tuple[list[float], int]:
     """Open loop: request i goes out at t0 + i/rate whatever happened to the others."""
     acks: list[float] = []
     failures = 0
@@ -320,8 +322,9 @@ async def fire(base: str, reqs: list[tuple[str, dict[str, str], bytes]], rate: f
         await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - t0
     achieved = len(reqs) / elapsed
-    print(f"  sent {len(reqs)} callbacks in {elapsed:.1f} s ({achieved:.1f}/s), "
-          f"{failures} non-200")
+    if not quiet:
+            print(f"  sent {len(reqs)} callbacks in {elapsed:.1f} s ({achieved:.1f}/s), "
+              f"{failures} non-200")
     return acks, failures
 
 
@@ -372,6 +375,130 @@ def prepare_db(bot_kind: str, postgres: str | None) -> tuple[str, str, Any]:
     return tmp, url, cleanup
 
 
+class Target:
+    """One server under test: a fresh demo database (SQLite, or PostgreSQL through an admin
+    URL), `processes` server processes on one port, pinned to `cores`. `measure` fires a
+    batch of callbacks at it and keeps their figures; `figures` sums every batch so far, so
+    two targets can take turns in short slices on the same machine
+    (`benchmarks.headroom --interleave`)."""
+
+    def __init__(self, fake: FakeApi, *, bot: str = "real", postgres: str | None = None,
+                 processes: int = 1, cores: list[int] | None = None, split: bool = False,
+                 feishu_rate: float | None = None) -> None:
+        self.postgres = postgres
+        self.tmp, self.db_url, self._cleanup = prepare_db(bot, postgres)
+        self.fake = fake
+        ctx = mp.get_context("spawn")
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.servers = []
+        for _ in range(processes):
+            parent, child = ctx.Pipe()
+            proc = ctx.Process(target=server_main, args=(child, f"http://127.0.0.1:{fake.port}",
+                                                         self.db_url, cores or [], bot,
+                                                         feishu_rate, self.port, split),
+                               daemon=True)
+            proc.start()
+            self.servers.append((proc, parent))
+        for _, parent in self.servers:
+            parent.recv()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.sent = 0                      # callbacks made so far (their ids stay unique)
+        self._batches: dict[str, list[dict[str, Any]]] = {}
+
+    def requests(self, platform: str, n: int) -> list[tuple[str, dict[str, str], bytes]]:
+        make = wecom_requests if platform == "wecom" else feishu_requests
+        reqs = make(n, int(time.time()), self.sent)
+        self.sent += n
+        return reqs
+
+    def warm_up(self, platform: str, n: int, rate: float) -> None:
+        asyncio.run(fire(self.base, self.requests(platform, n), rate, platform == "feishu",
+                         quiet=True))
+
+    def measure(self, platform: str, n: int, rate: float, quiet: bool = False) -> None:
+        """Fire `n` callbacks at `rate`/s and keep what the servers saw of them."""
+        reqs = self.requests(platform, n)
+        for _, parent in self.servers:
+            parent.send("reset")
+        for _, parent in self.servers:
+            parent.recv()
+        sends0 = self.fake.sends
+        acks, failures = asyncio.run(fire(self.base, reqs, rate, platform == "feishu", quiet))
+        for _, parent in self.servers:
+            parent.send("collect")
+        parts = [parent.recv()[platform] for _, parent in self.servers]
+        self._batches.setdefault(platform, []).append({
+            "messages": n, "acks": acks, "failures": failures, "parts": parts,
+            "sends": self.fake.sends - sends0})
+
+    def figures(self, platform: str) -> dict[str, Any]:
+        """The figures of every batch measured on `platform` so far."""
+        batches = self._batches.get(platform, [])
+        messages = sum(b["messages"] for b in batches)
+        samples: list[float] = []
+        bot: list[float] = []
+        acks: list[float] = []
+        split: dict[str, list[float]] = {"own": [], "own_cpu": [], "other": [], "waiting": []}
+        errors = trips = 0
+        cpu_s = 0.0
+        per_process = [0] * len(self.servers)
+        for b in batches:
+            acks += b["acks"]
+            for k, part in enumerate(b["parts"]):
+                samples += part["samples"]
+                bot += part["bot"]
+                errors += part["errors"]
+                cpu_s += part["cpu_s"]
+                trips += part["round_trips"]
+                per_process[k] += len(part["samples"])
+                for key, v in part["split"].items():
+                    split[key] += v
+        adapter = [t - b for t, b in zip(samples, bot, strict=True)]
+        f: dict[str, Any] = {
+            "messages": messages, "replied": len(samples),
+            "non_200": sum(b["failures"] for b in batches), "server_errors": errors,
+            "server_p50_ms": round(pct(samples, 50), 2),
+            "server_p90_ms": round(pct(samples, 90), 2),
+            "server_p99_ms": round(pct(samples, 99), 2),
+            "server_max_ms": round(max(samples) * 1000 if samples else float("nan"), 2),
+            "server_mean_ms": round(statistics.fmean(samples) * 1000, 2) if samples else None,
+            "ack_p50_ms": round(pct(acks, 50), 2), "ack_p99_ms": round(pct(acks, 99), 2),
+            "bot_p50_ms": round(pct(bot, 50), 2),
+            "bot_p99_ms": round(pct(bot, 99), 2),
+            "adapter_p50_ms": round(pct(adapter, 50), 2),
+            "adapter_p99_ms": round(pct(adapter, 99), 2),
+            # the server processes' CPU (all threads) over the measured part, per message
+            "server_cpu_ms_per_msg": round(cpu_s * 1000 / max(messages, 1), 2),
+            # platform API sends (message/send, im/v1/messages) per message
+            "sends_per_msg": round(sum(b["sends"] for b in batches) / max(messages, 1), 2),
+            # how SO_REUSEPORT spread the messages over the server processes
+            "per_process": per_process,
+            # PostgreSQL: requests the server processes sent that wait for an answer
+            # (benchmarks.dialog.count_round_trips), per message; 0 on SQLite
+            "db_round_trips_per_msg": round(trips / max(messages, 1), 2),
+        }
+        if any(split.values()):
+            f["bot_split_ms"] = {k: round(statistics.fmean(v) * 1000, 3) if v else None
+                                 for k, v in split.items()}
+            f["_split"] = split
+        return f
+
+    def forget(self) -> None:
+        """Start the figures afresh (the next round)."""
+        self._batches.clear()
+
+    def close(self) -> None:
+        for _, parent in self.servers:
+            parent.send("stop")
+        for proc, _ in self.servers:
+            proc.join(30)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        if self._cleanup is not None:
+            self._cleanup()
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     ap.add_argument("--platform", choices=["wecom", "feishu", "both"], default="both")
@@ -406,13 +533,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.concurrency:
         os.environ["CRMBOT_DISPATCH_CONCURRENCY"] = str(args.concurrency)
-    tmp, db_url, cleanup = prepare_db(args.bot, args.postgres)
     fake = FakeApi().start()
-    fake_url = f"http://127.0.0.1:{fake.port}"
-    ctx = mp.get_context("spawn")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     from adapters.feishu.outbound import RATE_PER_S as FEISHU_CAP
 
     feishu_rate = args.feishu_rate_limit
@@ -422,79 +543,22 @@ def main(argv: list[str] | None = None) -> int:
               f"(Feishu's per-app limit), so at {args.rate:.0f} msg/s replies would queue "
               f"behind the platform; this run lifts that cap to measure the server itself "
               f"(--feishu-rate-limit {FEISHU_CAP:.0f} shows the pacing)")
-    servers = []
-    for _ in range(args.processes):
-        parent, child = ctx.Pipe()
-        proc = ctx.Process(target=server_main, args=(child, fake_url, db_url, cores, args.bot,
-                                                     feishu_rate, port, args.split),
-                           daemon=True)
-        proc.start()
-        servers.append((proc, parent))
-    for _, parent in servers:
-        parent.recv()
-    base = f"http://127.0.0.1:{port}"
+    target = Target(fake, bot=args.bot, postgres=args.postgres, processes=args.processes,
+                    cores=cores, split=args.split, feishu_rate=feishu_rate)
     print(f"{args.processes} server process(es) on cores {cores or 'any'}, bot={args.bot}, "
-          f"db={db_url.split(':')[0]}, {machine.describe()}, "
+          f"db={target.db_url.split(':')[0]}, {machine.describe()}, "
           f"rate {args.rate}/s, load average {os.getloadavg()[0]:.1f} before the run")
     figures: dict[str, Any] = {}
     platforms = ["wecom", "feishu"] if args.platform == "both" else [args.platform]
     try:
         for name in platforms:
-            make = wecom_requests if name == "wecom" else feishu_requests
-            now = int(time.time())
-            warm = make(int(args.warmup * args.rate), now)
-            load = make(int(args.duration * args.rate), now + 1)
-            print(f"{name}: warm-up {len(warm)} …")
-            asyncio.run(fire(base, warm, args.rate, name == "feishu"))
-            for _, parent in servers:
-                parent.send("reset")
-            for _, parent in servers:
-                parent.recv()
-            print(f"{name}: measuring {len(load)} messages at {args.rate}/s …")
-            sends0 = fake.sends
-            acks, failures = asyncio.run(fire(base, load, args.rate, name == "feishu"))
-            result: dict[str, Any] = {"samples": [], "bot": [], "errors": 0, "cpu_s": 0.0,
-                                      "per_process": [], "round_trips": 0,
-                                      "split": {"own": [], "own_cpu": [], "other": [],
-                                                "waiting": []}}
-            for _, parent in servers:
-                parent.send("collect")
-            for _, parent in servers:
-                part = parent.recv()[name]
-                result["samples"] += part["samples"]
-                result["bot"] += part["bot"]
-                result["errors"] += part["errors"]
-                result["cpu_s"] += part["cpu_s"]
-                result["per_process"].append(len(part["samples"]))
-                result["round_trips"] += part["round_trips"]
-                for k, v in part["split"].items():
-                    result["split"][k] += v
-            samples = result["samples"]
-            adapter = [t - b for t, b in zip(samples, result["bot"], strict=True)]
-            figures[name] = {
-                "messages": len(load), "replied": len(samples), "non_200": failures,
-                "server_errors": result["errors"],
-                "server_p50_ms": round(pct(samples, 50), 2),
-                "server_p90_ms": round(pct(samples, 90), 2),
-                "server_p99_ms": round(pct(samples, 99), 2),
-                "server_max_ms": round(max(samples) * 1000 if samples else float("nan"), 2),
-                "server_mean_ms": round(statistics.fmean(samples) * 1000, 2) if samples else None,
-                "ack_p50_ms": round(pct(acks, 50), 2), "ack_p99_ms": round(pct(acks, 99), 2),
-                "bot_p50_ms": round(pct(result["bot"], 50), 2),
-                "bot_p99_ms": round(pct(result["bot"], 99), 2),
-                "adapter_p50_ms": round(pct(adapter, 50), 2),
-                "adapter_p99_ms": round(pct(adapter, 99), 2),
-                # the server processes' CPU (all threads) over the measured part, per message
-                "server_cpu_ms_per_msg": round(result["cpu_s"] * 1000 / max(len(load), 1), 2),
-                # platform API sends (message/send, im/v1/messages) per message
-                "sends_per_msg": round((fake.sends - sends0) / max(len(load), 1), 2),
-                # how SO_REUSEPORT spread the messages over the server processes
-                "per_process": result["per_process"],
-                # PostgreSQL: requests the server processes sent that wait for an answer
-                # (benchmarks.dialog.count_round_trips), per message; 0 on SQLite
-                "db_round_trips_per_msg": round(result["round_trips"] / max(len(load), 1), 2),
-            }
-            f = figures[name]
+            print(f"{name}: warm-up {int(args.warmup * args.rate)} …")
+            target.warm_up(name, int(args.warmup * args.rate), args.rate)
+            print(f"{name}: measuring {int(args.duration * args.rate)} messages at "
+                  f"{args.rate}/s …")
+            target.measure(name, int(args.duration * args.rate), args.rate)
+            f = figures[name] = target.figures(name)
+            split = f.pop("_split", None)
             print(f"  server-side callback→send: p50 {f['server_p50_ms']} ms, "
                   f"p90 {f['server_p90_ms']} ms, p99 {f['server_p99_ms']} ms, "
                   f"max {f['server_max_ms']} ms ({f['replied']}/{f['messages']} replied, "
@@ -509,19 +573,11 @@ def main(argv: list[str] | None = None) -> int:
                   f"{f['sends_per_msg']}; messages per process: {f['per_process']}")
             if args.postgres:
                 print(f"  PostgreSQL round trips per message: {f['db_round_trips_per_msg']}")
-            if args.split:
-                f["bot_split_ms"] = {k: round(statistics.fmean(v) * 1000, 3) if v else None
-                                     for k, v in result["split"].items()}
-                print(f"  inside the bot: {loop_split.describe(result['split'])}")
+            if args.split and split is not None:
+                print(f"  inside the bot: {loop_split.describe(split)}")
     finally:
-        for _, parent in servers:
-            parent.send("stop")
-        for proc, _ in servers:
-            proc.join(30)
+        target.close()
         fake.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
-        if cleanup is not None:
-            cleanup()
     print(f"load average after the run: {os.getloadavg()[0]:.1f}")
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2))
