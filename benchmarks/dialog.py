@@ -69,7 +69,7 @@ async def run(rounds: int, url: str, show: str | None = None
     clock = FrozenClock(datetime(2026, 11, 23, 10, 15, tzinfo=ZoneInfo("Asia/Shanghai")))
     async with UnitOfWork(db, clock, Actor.system("demo")) as uow:
         await seed_demo(uow)
-    bot = Bot(db, clock, Settings(_env_file=None, database_url=url))  # type: ignore[call-arg]
+    bot = Bot(db, clock, Settings(_env_file=None, database_url=url))
     chat = ChatRef("console", "zhangwei", "zhangwei")
     statements = [0]
     shown: list[str] = []

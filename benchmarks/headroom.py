@@ -2,20 +2,21 @@
 while lead intake posts to the same PostgreSQL server, next to SQLite in the same run.
 
     .venv/bin/python -m benchmarks.headroom [--runs 5] [--rate 100] [--intake-rate 50]
-        [--postgres postgresql://postgres@127.0.0.1:5432/test]
+        [--interleave 2] [--postgres postgresql://postgres@127.0.0.1:5432/test]
 
 It starts `benchmarks.intake --postgres … --rate 50` (open loop, its own database and
 `crmbot serve` process on the same PostgreSQL server) and, while it posts, runs `--runs`
-rounds of `benchmarks.chat --platform wecom`: each round once on SQLite with one process and
-once on PostgreSQL with `--processes` processes. It prints every round, the goal of each
-figure (PostgreSQL p50 ≤ 30 ms and p99 ≤ 100 ms in every round; time inside the bot ≤ 1.5×
-SQLite's in the same round) and exits 1 when a goal is missed.
+rounds of the chat path of `benchmarks.chat --platform wecom`: each round on SQLite with one
+process and on PostgreSQL with `--processes` processes. It prints every round, the goal of
+each figure (PostgreSQL p50 ≤ 30 ms and p99 ≤ 100 ms in every round; time inside the bot ≤
+1.5× SQLite's in the same round) and exits 1 when a goal is missed.
 
-`--interleave SECONDS`: both servers (SQLite × 1 and PostgreSQL × `--processes`) stay up for
-the whole run and take turns in slices of that many seconds (A B B A …), each round adding up
-to `--duration` seconds of each. A shared two-core machine changes speed from minute to
-minute (the same work took 25 % more CPU in one round than in the one before); back-to-back
-rounds put such a change into the ratio, slices spread it over both sides.
+Both servers (fresh demo databases) stay up for the whole run and take turns in slices of
+`--interleave` seconds (default 2: A B B A …), each round adding up to `--duration` seconds
+of each; `--interleave 0` runs each round as two `benchmarks.chat` runs, one after the
+other. A shared two-core machine changes speed from minute to minute (in one such round
+every process took 25 % more CPU for the same work than in the round before): back to back,
+that change lands in the ratio; in slices, on both sides alike.
 """
 
 from __future__ import annotations
@@ -85,7 +86,8 @@ def interleaved_rounds(args: argparse.Namespace) -> list[tuple[dict[str, Any], d
     if cores and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, set(cores))      # the load generator shares the 2 cores
     fake = chat.FakeApi().start()
-    lite = pg = None
+    lite: chat.Target | None = None
+    pg: chat.Target | None = None
     rows: list[tuple[dict[str, Any], dict[str, Any]]] = []
     try:
         lite = chat.Target(fake, cores=cores)
@@ -103,9 +105,9 @@ def interleaved_rounds(args: argparse.Namespace) -> list[tuple[dict[str, Any], d
             rows.append((lite.figures("wecom"), pg.figures("wecom")))
             report(r, *rows[-1], args.processes)
     finally:
-        for t in (lite, pg):
-            if t is not None:
-                t.close()
+        for done in (lite, pg):
+            if done is not None:
+                done.close()
         fake.stop()
     return rows
 
@@ -131,9 +133,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="existing contacts in the intake database")
     ap.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test",
                     metavar="ADMIN_URL")
-    ap.add_argument("--interleave", type=float, default=0.0, metavar="SECONDS",
+    ap.add_argument("--interleave", type=float, default=2.0, metavar="SECONDS",
                     help="both servers up at once, taking turns in slices of this many "
-                         "seconds (0: a whole SQLite round, then a whole PostgreSQL round)")
+                         "seconds (0: a whole SQLite round, then a whole PostgreSQL round, "
+                         "each in its own benchmarks.chat run)")
     args = ap.parse_args(argv)
     os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
     print(f"load average {os.getloadavg()[0]:.1f} before the run; {machine.describe()}")
