@@ -92,6 +92,7 @@ def interleaved_rounds(args: argparse.Namespace) -> list[tuple[dict[str, Any], d
     try:
         lite = chat.Target(fake, cores=cores)
         pg = chat.Target(fake, postgres=args.postgres, processes=args.processes, cores=cores)
+        chat.settle_generator()
         for t in (lite, pg):
             t.warm_up("wecom", int(3 * args.rate), args.rate)
         per_slice = max(int(args.interleave * args.rate), 1)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import random
 import shutil
@@ -293,6 +294,11 @@ def main() -> int:
         for r in range(args.repeat):
             n = int(args.rate * args.duration) if args.rate else args.n
             items = payloads(n, existing, r + 1)
+            # this process's heap (the seeding's leftovers, `items`: 180 000 of them for
+            # benchmarks.headroom) out of the collector's full passes, which stalled the
+            # open loop for a fifth of a second and then sent the leads it owed in a burst
+            gc.collect()
+            gc.freeze()
             cpu0 = sum(cpu_seconds(s.pid) for s in servers)
             lat, wall, statuses = asyncio.run(post_all(ports, items, args.concurrency,
                                                        args.rate))
