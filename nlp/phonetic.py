@@ -335,6 +335,12 @@ def _nasal_lost(heard: Syllable, meant: Syllable) -> bool:
             and hf[:1] == mf[:1])
 
 
+def nasal_variant(heard: Syllable, meant: Syllable) -> bool:
+    """One syllable heard for another with its nasal coda lost or gained: mai for man, yin
+    for yi (`_nasal_lost` either way)."""
+    return _nasal_lost(heard, meant) or _nasal_lost(meant, heard)
+
+
 _FINALS = sorted(set().union(*_COARSE_FINALS))
 # a nasal final → the finals it is heard as with its nasal lost (`_nasal_lost`: kou for kong)
 _NASAL_LOST_FINALS: dict[str, tuple[str, ...]] = {

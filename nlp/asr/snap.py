@@ -14,7 +14,8 @@ guessed:
 3. cue words (`respell_cues`): the words the extractor reads a step, an obstacle or a
    channel by (the built-in concepts' names and cues, the tenant's presets and cue words)
    where Whisper wrote an exact tone-free homophone that is no word (败访 → 拜访, 核桐 →
-   合同, 打歌电话 → 打个电话);
+   合同, 打歌电话 → 打个电话); right after a degree adverb, also one heard with nasal codas
+   lost or gained (`respell_after_degree`: 挺埋意 → 挺满意, 很买印 → 很满意);
 4. `nlp.asr.spoken`: weekdays, phone digits and clock times as CONVENTIONS reads them
    (下周爱 → 下周二, 腰八幺… → 18…);
 5. 去 heard as another character of its sound right before where the rep goes, a customer
@@ -55,6 +56,7 @@ from nlp.phonetic import (
     Syllable,
     catalog_entries,
     crosses_word,
+    nasal_variant,
     syllable_cost,
     syllables,
     words_of,
@@ -343,6 +345,64 @@ def respell_cues(text: str, words: tuple[str, ...],
     return "".join(out)
 
 
+# after one of these an adjective or a verb of feeling follows (很满意, 挺满意, 比较满意)
+DEGREE_ADVERBS = ("非常", "比较", "特别", "十分", "相当", "还算", "很", "挺", "蛮")
+
+
+@lru_cache(maxsize=4)
+def _after_degree(words: tuple[str, ...]) -> tuple[tuple[str, tuple[Syllable, ...]], ...]:
+    """The part of each cue word that follows a degree adverb (满意 of 挺满意), two
+    characters or more, with its sound."""
+    out: dict[str, tuple[Syllable, ...]] = {}
+    for w in words:
+        for adv in DEGREE_ADVERBS:
+            if w.startswith(adv) and len(w) - len(adv) >= 2:
+                rest = w[len(adv):]
+                out.setdefault(rest, tuple(s[0] for s in syllables(rest)))
+    return tuple(out.items())
+
+
+def respell_after_degree(text: str, words: tuple[str, ...],
+                         names: Sequence[tuple[int, int]] = ()) -> str:
+    """Right after a degree adverb, a stretch that is no word and sounds like the rest of a
+    cue word (满意 of 挺满意) with a nasal coda lost or gained in some of its syllables and
+    nothing else changed (挺埋意, 很买印: Whisper's mai for man, yin for yi) is that word:
+    the adverb says an adjective follows, the no-word says Whisper garbled one. A word
+    stays (很埋怨), so does an exact homophone (很慢一点), a stretch over a name, and a sound
+    two of the words share."""
+    after = _after_degree(words)
+    if not after or not text:
+        return text
+    taken = [False] * len(text)
+    for s, e in names:
+        for k in range(s, e):
+            taken[k] = True
+    out = list(text)
+    for i in range(len(text)):
+        adv = next((a for a in DEGREE_ADVERBS if text.startswith(a, i)), None)
+        if adv is None:
+            continue
+        j = i + len(adv)
+        found: dict[int, set[str]] = {}
+        for word, sound in after:
+            span = text[j:j + len(word)]
+            if len(span) < len(word) or span == word or not all(is_han(ch) for ch in span) \
+                    or any(taken[j:j + len(word)]):
+                continue
+            heard = tuple(s[0] for s in syllables(span))
+            if len(heard) != len(sound) or heard == sound or not all(
+                    h == m or nasal_variant(h, m) for h, m in zip(heard, sound, strict=True)):
+                continue
+            if base_word_freq(span) >= RARE_WORD or crosses_word(text, j, j + len(word)):
+                continue
+            found.setdefault(len(word), set()).add(word)
+        for size, hits in sorted(found.items(), reverse=True):
+            if len(hits) == 1:
+                out[j:j + size] = list(next(iter(hits)))
+                break
+    return "".join(out)
+
+
 @lru_cache(maxsize=1)
 def _surname_of_sound() -> dict[Syllable, str]:
     """Tone-free sound → the most common single-character surname read so
@@ -618,7 +678,9 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
         found = index.mentions(out) if index is not None else []
         out = respell_go(out, [(s, e) for s, e, en in found if en.kind == "customer"])
         names = [(s, e) for s, e, _en in found]
-        out = fix_visit_de(respell_cues(out, time_cue_words(catalog), names), names)
+        cues = time_cue_words(catalog)
+        out = respell_after_degree(out, cues, names)
+        out = fix_visit_de(respell_cues(out, cues, names), names)
         if catalog is not None:     # low confidence (no catalog): no name is guessed
             out = respell_surnames(out, person_titles(catalog), names,
                                    catalog_surnames(catalog))

@@ -640,3 +640,33 @@ def test_a_reading_only_a_compound_surname_has_is_not_taken() -> None:
         "contacts": [{"name": "万涛", "customer": "成都锦程宾馆有限公司", "title": "经理"}]})
     assert snap_transcript_names("锦程宾馆末经理说布草要加量", catalog).text == \
         "锦程宾馆莫经理说布草要加量"
+
+
+_FURNITURE = Catalog.from_dict({
+    "customers": [{"name": "杭州云栖科技有限公司", "aliases": ["云栖科技"]}],
+    "contacts": [{"name": "蒋伟", "customer": "杭州云栖科技有限公司", "title": "行政经理"}],
+    "products": [{"name": "人体工学办公椅", "aliases": ["办公椅"]}],
+})
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        # right after a degree adverb, 满意 heard with its nasal coda lost (mai for man) …
+        ("云栖科技对办公椅的样品挺埋意，下周报价", "云栖科技对办公椅的样品挺满意，下周报价"),
+        ("云栖科技对办公椅比较买意", "云栖科技对办公椅比较满意"),
+        # … and gained (yin for yi) in the same word
+        ("办公椅的样品他们很买印，周五再去", "办公椅的样品他们很满意，周五再去"),
+        # words stay, and so does an exact homophone or a stretch that cuts a word
+        ("他们很埋怨交货慢", "他们很埋怨交货慢"),
+        ("让他们走得很慢一点", "让他们走得很慢一点"),
+        ("他们干活很卖力", "他们干活很卖力"),
+        ("这一步他们很迈一步都难", "这一步他们很迈一步都难"),
+        ("他们很卖印刷品", "他们很卖印刷品"),
+        # no degree adverb before it: nothing says an adjective follows
+        ("云栖科技埋意见了", "云栖科技埋意见了"),
+    ],
+)
+def test_an_adjective_after_a_degree_adverb_heard_with_a_nasal_lost(heard: str,
+                                                                    meant: str) -> None:
+    assert snap_transcript_names(heard, _FURNITURE).text == meant
