@@ -15,7 +15,9 @@ guessed:
    channel by (the built-in concepts' names and cues, the tenant's presets and cue words)
    where Whisper wrote an exact tone-free homophone that is no word (败访 → 拜访, 核桐 →
    合同, 打歌电话 → 打个电话); right after a degree adverb, also one heard with nasal codas
-   lost or gained (`respell_after_degree`: 挺埋意 → 挺满意, 很买印 → 很满意);
+   lost or gained (`respell_after_degree`: 挺埋意 → 挺满意, 很买印 → 很满意), and at the end
+   of a clause with 对 and its object before it, an attitude word heard as any exact
+   homophone (`respell_attitude_predicate`: 对质量每一件 → 对质量没意见);
 4. `nlp.asr.spoken`: weekdays, phone digits and clock times as CONVENTIONS reads them
    (下周爱 → 下周二, 腰八幺… → 18…);
 5. 去 heard as another character of its sound right before where the rep goes, a customer
@@ -403,6 +405,52 @@ def respell_after_degree(text: str, words: tuple[str, ...],
     return "".join(out)
 
 
+_CLAUSE = re.compile(r"[^，,。；;！!？?\s]+")
+_TRAILING = "了的啊呢呀吧"       # particles a predicate may end with before the clause's end
+
+
+@lru_cache(maxsize=1)
+def _attitude_sounds() -> dict[Key, str]:
+    """Tone-free sound of each attitude word (`nlp.classify.attitude_words`: 没意见, 挺满意,
+    不感兴趣 …) → the word; a sound two words share is left out."""
+    return _cue_keys(attitude_words())
+
+
+def respell_attitude_predicate(text: str, names: Sequence[tuple[int, int]] = ()) -> str:
+    """An attitude word heard as an exact tone-free homophone that differs in more than one
+    character (每一件 for 没意见) where the sentence puts an attitude: at the end of a clause
+    that has 对 and its object before it (对滴灌带的质量每一件，…), before at most a particle.
+    There a quantity or an object cannot stand (对质量每一件 is no sentence); a stretch right
+    after 对 (对每一件都检查), mid-clause (每一件产品), in a clause without 对 as a word of its
+    own (对接的每一件), or over a name stays."""
+    keys = _attitude_sounds()
+    if not keys or "对" not in text:
+        return text
+    taken = [False] * len(text)
+    for s, e in names:
+        for k in range(s, e):
+            taken[k] = True
+    out = list(text)
+    for m in _CLAUSE.finditer(text):
+        start, end = m.span()
+        while end > start and text[end - 1] in _TRAILING:
+            end -= 1
+        dui = next((start + a for a, b in words_of(text[start:end])
+                    if text[start + a:start + b] == "对"), -1)      # 对 alone: not 对接, 对方
+        if dui < 0:
+            continue
+        for size in range(5, 2, -1):
+            i = end - size
+            if i <= dui + 1 or any(taken[i:end]) or not all(is_han(ch) for ch in text[i:end]):
+                continue
+            heard = tuple(sy[0] for sy in syllables(text[i:end]))
+            word = keys.get(heard)
+            if word is not None and word != text[i:end]:
+                out[i:end] = list(word)
+                break
+    return "".join(out)
+
+
 @lru_cache(maxsize=1)
 def _surname_of_sound() -> dict[Syllable, str]:
     """Tone-free sound → the most common single-character surname read so
@@ -679,7 +727,7 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
         out = respell_go(out, [(s, e) for s, e, en in found if en.kind == "customer"])
         names = [(s, e) for s, e, _en in found]
         cues = time_cue_words(catalog)
-        out = respell_after_degree(out, cues, names)
+        out = respell_attitude_predicate(respell_after_degree(out, cues, names), names)
         out = fix_visit_de(respell_cues(out, cues, names), names)
         if catalog is not None:     # low confidence (no catalog): no name is guessed
             out = respell_surnames(out, person_titles(catalog), names,
