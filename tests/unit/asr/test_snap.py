@@ -676,7 +676,8 @@ def test_an_adjective_after_a_degree_adverb_heard_with_a_nasal_lost(heard: str,
     ("heard", "meant"),
     [
         # an attitude word heard as an exact homophone, where 对 + its object put a predicate
-        ("蒋经理对办公椅的质量每一件，就是账期要三个月", "蒋经理对办公椅的质量没意见，就是账期要三个月"),
+        ("蒋经理对办公椅的质量每一件，就是账期要三个月",
+         "蒋经理对办公椅的质量没意见，就是账期要三个月"),
         ("云栖科技对价格每一件了。", "云栖科技对价格没意见了。"),
         # right after 对, mid-clause, or with 对 only inside a word: no predicate slot
         ("我们对每一件，都要检查", "我们对每一件，都要检查"),
