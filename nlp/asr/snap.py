@@ -284,6 +284,15 @@ def _word_bounds(text: str, names: Sequence[tuple[int, int]]) -> set[int]:
     return out
 
 
+def _taken(size: int, names: Sequence[tuple[int, int]]) -> list[bool]:
+    """Which characters of a text of `size` belong to a name (nothing respells those)."""
+    taken = [False] * size
+    for s, e in names:
+        for k in range(s, e):
+            taken[k] = True
+    return taken
+
+
 def respell_cues(text: str, words: tuple[str, ...],
                  names: list[tuple[int, int]] | None = None) -> str:
     """Cue words Whisper wrote as a tone-free homophone that is no word of the dictionary
@@ -300,10 +309,7 @@ def respell_cues(text: str, words: tuple[str, ...],
     bounds = _word_bounds(text, names or ())
     spoken = _spoken_digits(text)
     syl = [s[0] if s else None for s in syllables(spoken)]
-    taken = [False] * len(text)
-    for s, e in names or ():
-        for i in range(s, e):
-            taken[i] = True
+    taken = _taken(len(text), names or ())
     out: list[str] = []
     pos = i = 0
     while i < len(text):
@@ -375,10 +381,7 @@ def respell_after_degree(text: str, words: tuple[str, ...],
     after = _after_degree(words)
     if not after or not text:
         return text
-    taken = [False] * len(text)
-    for s, e in names:
-        for k in range(s, e):
-            taken[k] = True
+    taken = _taken(len(text), names)
     out = list(text)
     for i in range(len(text)):
         adv = next((a for a in DEGREE_ADVERBS if text.startswith(a, i)), None)
@@ -426,10 +429,7 @@ def respell_attitude_predicate(text: str, names: Sequence[tuple[int, int]] = ())
     keys = _attitude_sounds()
     if not keys or "对" not in text:
         return text
-    taken = [False] * len(text)
-    for s, e in names:
-        for k in range(s, e):
-            taken[k] = True
+    taken = _taken(len(text), names)
     out = list(text)
     for m in _CLAUSE.finditer(text):
         start, end = m.span()
