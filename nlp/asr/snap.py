@@ -299,7 +299,8 @@ def respell_cues(text: str, words: tuple[str, ...],
     (a rare entry, under `RARE_WORD`, counts as none: 换借 → 换届, as names cut through it)
     and cuts through none (败访 → 拜访, 大电话 → 打电话), or one syllable off by a classic
     fold (进品 → 竞品); two-character ones never with a function word in them (加个 stays,
-    never 价格), never over a name."""
+    never 价格) and at most one character off, longer ones with at least one character as
+    written (左方岸 → 做方案), never over a name."""
     keys = _cue_keys(words)
     near = _cue_near(words)
     if not keys or not text:
@@ -331,8 +332,9 @@ def respell_cues(text: str, words: tuple[str, ...],
             if size == 2 and any(base_word_freq(ch) >= FUNCTION_FREQ
                                  for ch, w in zip(as_said, word, strict=True) if ch == w):
                 continue    # 加个 keeps its 个: never 价格; 和同 is 合同 (和 is what changes)
-            if sum(a != b for a, b in zip(as_said, word, strict=True)) > max(1, size - 2):
-                continue    # 板加 is never 搬家: a cue word is heard at most one character off
+            if sum(a != b for a, b in zip(as_said, word, strict=True)) > max(1, size - 1):
+                continue    # 板加 is never 搬家: two characters heard at most one off; a longer
+                #             cue keeps one as written (左方岸 → 做方案: 方 stays)
             if heard in inside or any(
                     a != b and min(base_word_freq(a), base_word_freq(b)) >= COMMON_CHAR
                     for a, b in zip(as_said, word, strict=True)):

@@ -689,3 +689,16 @@ def test_an_adjective_after_a_degree_adverb_heard_with_a_nasal_lost(heard: str,
 def test_an_attitude_word_heard_as_a_homophone_at_the_end_of_its_clause(heard: str,
                                                                         meant: str) -> None:
     assert snap_transcript_names(heard, _FURNITURE).text == meant
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        # three characters, two of them heard as others of their sound: one stays as written
+        ("明天带设计师过去左方岸。", "明天带设计师过去做方案。"),
+        # … but not all three: nothing of the word is left to go by
+        ("明天带设计师过去坐访按。", "明天带设计师过去坐访按。"),
+    ],
+)
+def test_a_longer_cue_word_keeps_one_character_as_written(heard: str, meant: str) -> None:
+    assert snap_transcript_names(heard, _FURNITURE).text == meant
