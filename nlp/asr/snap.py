@@ -422,8 +422,9 @@ def _attitude_sounds() -> dict[Key, str]:
 
 
 def respell_attitude_predicate(text: str, names: Sequence[tuple[int, int]] = ()) -> str:
-    """An attitude word heard as an exact tone-free homophone that differs in more than one
-    character (每一件 for 没意见) where the sentence puts an attitude: at the end of a clause
+    """An attitude word heard as an exact tone-free homophone, however many characters
+    differ (每一件 for 没意见: `respell_cues` takes none with every one changed), where the
+    sentence puts an attitude: at the end of a clause
     that has 对 and its object before it (对滴灌带的质量每一件，…), before at most a particle.
     There a quantity or an object cannot stand (对质量每一件 is no sentence); a stretch right
     after 对 (对每一件都检查), mid-clause (每一件产品), in a clause without 对 as a word of its
@@ -437,6 +438,8 @@ def respell_attitude_predicate(text: str, names: Sequence[tuple[int, int]] = ())
         start, end = m.span()
         while end > start and text[end - 1] in _TRAILING:
             end -= 1
+        if "对" not in text[start:end]:
+            continue            # (no clause segmented that cannot hold one)
         dui = next((start + a for a, b in words_of(text[start:end])
                     if text[start + a:start + b] == "对"), -1)      # 对 alone: not 对接, 对方
         if dui < 0:
