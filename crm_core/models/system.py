@@ -104,8 +104,9 @@ class IntakeRequest(SQLModel, table=True):
 class ContactPoint(SQLModel, table=True):
     """A normalised phone number or e-mail address intake has made a lead for: the key that
     keeps concurrent intakes of one person from making two leads. Intake inserts the
-    person's points (`INSERT … ON CONFLICT`) in the transaction that creates the lead; on
-    PostgreSQL a twin's insert waits for that transaction and then finds its lead."""
+    person's points in the transaction that creates the lead; on PostgreSQL a twin's insert
+    waits for that transaction and then fails or finds its lead (`crm_core.services.
+    intake`)."""
 
     __tablename__ = "contact_point"
     kind: str = Field(primary_key=True)           # phone | email

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 
 from crm_core.errors import Conflict, InvalidInput
-from crm_core.models import IntakeRequest, Lead, User
+from crm_core.models import ContactPoint, IntakeRequest, Lead, User
 from crm_core.models.base import built_row
 from crm_core.policies import channels as channel_policy
 from crm_core.policies.audit import canonical_json
@@ -123,13 +123,18 @@ async def intake_lead(
     """Take one lead from any door. Raises InvalidInput (nothing stored) for a bad payload,
     KeyReused for an idempotency key sent again with another body.
 
-    Concurrency: before it creates a lead for a phone / e-mail nobody has, intake claims
-    them in `contact_point` (primary key (kind, value)). On PostgreSQL a twin's claim waits
-    for the first transaction to end and then finds its lead: it merges instead of making a
-    second one. Request keys are rows of `intake_request` (primary key) written with the
-    lead and a client id is unique on the lead: a twin that trips over one starts over and
-    replays the stored answer. On SQLite one process writes at a time, and a stale read
-    fails the write (SQLite's snapshot isolation) rather than doubling the lead.
+    Concurrency: when it creates a lead for a phone / e-mail nobody has, intake claims
+    them in `contact_point` (primary key (kind, value)). On PostgreSQL the claim is
+    written with the lead, in the commit's one statement: a twin's insert of the same key
+    waits for the first transaction to end and then fails, and the twin starts over, finds
+    the first one's lead and merges into it instead of making a second one. Request keys
+    are rows of `intake_request` (primary key) written with the lead and a client id is
+    unique on the lead: a twin that trips over one starts over and replays the stored
+    answer. An import's shared transaction (`commit=False`: it cannot start over) and a
+    person whose points are taken already (an edited or erased lead left them) claim in
+    the lookup instead, under a row lock held to the commit. On SQLite one process writes
+    at a time, and a stale read fails the write (SQLite's snapshot isolation) rather than
+    doubling the lead.
 
     With `commit=False` the caller owns the transaction (an all-or-nothing import).
     With `owner_id` (a rep entering a lead they found, in chat) the lead is theirs, claimed,
@@ -144,18 +149,20 @@ async def intake_lead(
     keys = _Keys(idempotency_key, clean.get("client_id"),
                  payload_digest(payload) if idempotency_key else None)
     if not commit:
-        result = await _intake_once(uow, payload, clean, channel, owner_id, keys)
+        result = await _intake_once(uow, payload, clean, channel, owner_id, keys,
+                                    may_restart=False)
         await uow.flush()          # the next row of an import sees this one's request keys
         return result
     for attempt in range(3):
         try:
-            result = await _intake_once(uow, payload, clean, channel, owner_id, keys)
+            result = await _intake_once(uow, payload, clean, channel, owner_id, keys,
+                                        may_restart=True)
             if not result.replayed:
                 await uow.commit()
             return result
         except IntegrityError as e:
-            # A twin with the same request key or client id committed first: start over,
-            # the second look finds its answer.
+            # A twin with the same phone / e-mail, request key or client id committed
+            # first: start over, the second look finds its lead or its answer.
             await uow.rollback()
             log.info("lead intake met a concurrent twin (attempt %d): %s", attempt + 1,
                      type(e.orig).__name__ if e.orig is not None else type(e).__name__)
@@ -180,25 +187,34 @@ def payload_digest(payload: Mapping[str, Any]) -> str:
 
 async def _intake_once(
     uow: UnitOfWork, payload: Mapping[str, Any], clean: dict[str, Any], channel: str,
-    owner_id: int | None, keys: _Keys,
+    owner_id: int | None, keys: _Keys, *, may_restart: bool,
 ) -> IntakeResult:
     points = [(k, clean[k]) for k in ("phone", "email") if clean.get(k)]
-    # PostgreSQL: the person's phone / e-mail are claimed in the lookup's statement
-    claim = points if points and uow.db.dialect == "postgresql" else None
-    found = await _lookup(uow, keys, clean, claim)
+    postgres = bool(points) and uow.db.dialect == "postgresql"
+    # PostgreSQL, when a conflict may start the intake over: the lookup only reads (no
+    # BEGIN, no lock) and also counts the person's points already taken; a new person's
+    # points are then written with the commit (`_claim_with_commit`). Otherwise the points
+    # are claimed in the lookup's statement, under a lock held to the commit.
+    optimistic = postgres and may_restart
+    found = await _lookup(uow, keys, clean, points if postgres and not optimistic else None,
+                          probe=points if optimistic else None)
+    if optimistic and found.needs_lock():
+        found, optimistic = await _lookup(uow, keys, clean, points), False
     if "request" in found:
         replay = await _replay(uow, keys)
         if replay is not None:
             return replay
-    if "lead" not in found and "contact" not in found and (
-            found.stale_claims if claim else points and not await _claim_points(uow, points)):
-        # a twin claimed this person meanwhile and has committed (the lookup may have read
-        # from before the wait): look again
-        found = await _lookup(uow, keys, clean)
-        if "request" in found:
-            replay = await _replay(uow, keys)
-            if replay is not None:
-                return replay
+    if "lead" not in found and "contact" not in found and points:
+        if optimistic:
+            _claim_with_commit(uow, points)
+        elif found.stale_claims if postgres else not await _claim_points(uow, points):
+            # a twin claimed this person meanwhile and has committed (the lookup may have
+            # read from before the wait): look again
+            found = await _lookup(uow, keys, clean)
+            if "request" in found:
+                replay = await _replay(uow, keys)
+                if replay is not None:
+                    return replay
     result = await _intake(uow, payload, clean, channel, owner_id, found)
     for key in keys.all():
         # appended: written with the commit, where a concurrent twin's INSERT collides
@@ -235,11 +251,21 @@ CLAIM_SQL_PG = (
 CLAIM_SQL_SQLITE = "INSERT INTO contact_point (kind, value) VALUES (?, ?) ON CONFLICT DO NOTHING"
 
 
+def _claim_with_commit(uow: UnitOfWork, points: list[tuple[str, str]]) -> None:
+    """PostgreSQL: claim a new person's phone / e-mail with the commit's statement, a plain
+    INSERT. A twin that inserted the same key first makes it wait for the twin's
+    transaction and then fail (IntegrityError): `intake_lead` starts over and merges into
+    the twin's lead. Nothing is locked between the lookup and the commit, so the lookup
+    needs no BEGIN and the commit statement no COMMIT: two round trips instead of four."""
+    for kind, value in points:
+        uow.append(ContactPoint, kind=kind, value=value)
+
+
 async def _claim_points(uow: UnitOfWork, points: list[tuple[str, str]]) -> bool:
     """SQLite: claim the person's phone / e-mail for the lead this transaction is about to
     create. This process's one connection is the only writer and the lookup just said
     nobody has this person; a row left by an edited lead's old phone is simply kept.
-    (PostgreSQL claims them in the lookup: `_lookup`.)"""
+    (PostgreSQL claims them with the commit, `_claim_with_commit`, or in the lookup.)"""
     await uow.executemany_now(CLAIM_SQL_SQLITE, points)
     return True
 
@@ -288,6 +314,20 @@ def _lookup_claiming(points: int) -> Any:
     return sql
 
 
+# Or it counts the person's points already taken (`_Found.points_taken`), without a lock
+_LOOKUP_PROBING: dict[int, Any] = {}
+
+
+def _lookup_probing(points: int) -> Any:
+    sql = _LOOKUP_PROBING.get(points)
+    if sql is None:
+        taken = " OR ".join(f"(kind = :k{i} AND value = :v{i})" for i in range(points))
+        sql = _LOOKUP_PROBING[points] = text(
+            f"{LOOKUP_SQL.text} UNION ALL SELECT 'points_taken', COUNT(*), NULL"
+            f" FROM contact_point WHERE {taken}")
+    return sql
+
+
 # On SQLite it also says whether another connection committed since this one last looked:
 # the stamp that keeps the cached routing inputs valid without a query
 LOOKUP_SQL_SQLITE = text(
@@ -303,9 +343,19 @@ class _Found:
     ids: dict[str, int] = field(default_factory=dict)
     info: dict[str, list[Any]] = field(default_factory=dict)
     stale_claims: int = 0            # of the phone / e-mail claimed with the lookup
+    points_taken: int = 0            # of the phone / e-mail probed by the lookup
 
     def __contains__(self, what: str) -> bool:
         return what in self.ids
+
+    def needs_lock(self) -> bool:
+        """Whether an intake that read this without a lock must claim the person's points
+        under one after all: a new person whose points are taken already (an edited or
+        erased lead left them: the commit's INSERT would fail every time), or a dropped lead
+        that asks again (reopening it routes it through the ORM: twins take turns)."""
+        if "lead" in self:
+            return bool(self.info.get("lead")) and self.info["lead"][0] == "dropped"
+        return "contact" not in self and self.points_taken > 0
 
     def customer(self) -> routing_state.CustomerFacts | None:
         got = self.info.get("customer")
@@ -317,17 +367,19 @@ class _Found:
 
 
 async def _lookup(uow: UnitOfWork, keys: _Keys | None, clean: dict[str, Any],
-                  claim: list[tuple[str, str]] | None = None) -> _Found:
-    """The lookup; with `claim` (PostgreSQL) it also claims those (kind, value) points."""
+                  claim: list[tuple[str, str]] | None = None, *,
+                  probe: list[tuple[str, str]] | None = None) -> _Found:
+    """The lookup; with `claim` (PostgreSQL) it also claims those (kind, value) points, with
+    `probe` it counts those already taken."""
     sqlite_ = uow.db.dialect == "sqlite"
     params = {
         "idem": keys.idempotency if keys else None, "client": keys.client if keys else None,
         "phone": clean.get("phone"), "email": clean.get("email"),
         "company": clean.get("company")}
     sql = LOOKUP_SQL_SQLITE if sqlite_ else LOOKUP_SQL
-    if claim:
-        sql = _lookup_claiming(len(claim))
-        for i, (kind, value) in enumerate(claim):
+    if claim or probe:
+        sql = _lookup_claiming(len(claim)) if claim else _lookup_probing(len(probe or ()))
+        for i, (kind, value) in enumerate(claim or probe or ()):
             params[f"k{i}"], params[f"v{i}"] = kind, value
     rows = (await uow.sql(sql, params)).all()
     found = _Found()
@@ -335,6 +387,8 @@ async def _lookup(uow: UnitOfWork, keys: _Keys | None, clean: dict[str, Any],
     for what, id_, info in rows:
         if what == "stale_claims":
             found.stale_claims = int(id_)
+        elif what == "points_taken":
+            found.points_taken = int(id_)
         elif what == "data_version":
             routing_state.note_data_version(uow, int(id_))
         elif what.startswith("cache:"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, timedelta
 
 import pytest
@@ -283,3 +284,78 @@ async def test_merge_into_a_lead_stores_the_same_rows_on_every_backend(
     async with uow(db, clock) as u:
         report = await verify_audit_chain(u)
     assert report.broken is None and report.checked >= 3
+
+
+async def test_a_phone_an_edited_lead_left_behind_still_takes_a_new_lead(
+    db: Database, clock: FrozenClock
+) -> None:
+    """A lead's phone was changed: its old number is still claimed (contact_point) but
+    nobody has it. A new person with that number gets a lead of their own (PostgreSQL: the
+    claim then goes under the lock, not with the commit, where it would collide every
+    time), and the next inquiry of that number merges into it."""
+    async with uow(db, clock) as u:
+        first = await intake_lead(u, {"company": "扬州市港口物流", "name": "钱经理",
+                                      "phone": "13955556666"})
+    async with db.session() as s:
+        lead = await s.get(Lead, first.lead_id)
+        assert lead is not None
+        lead.phone = "13955557777"
+        s.add(lead)
+        await s.commit()
+    async with uow(db, clock) as u:
+        second = await intake_lead(u, {"company": "泰州冷链仓储", "name": "孙经理",
+                                       "phone": "139 5555 6666"})
+    assert second.merged_into is None and second.lead_id != first.lead_id
+    async with uow(db, clock) as u:
+        third = await intake_lead(u, {"name": "孙经理", "phone": "13955556666"})
+    assert third.merged_into is not None and third.lead_id == second.lead_id
+    assert await count(db, Lead) == 2
+
+
+async def test_twins_of_a_new_person_make_one_lead(db: Database, clock: FrozenClock) -> None:
+    """Eight forms of one new person at once (PostgreSQL: eight connections, each claim
+    written with its commit): one lead, the seven others merged into it."""
+    async def post(i: int) -> tuple[int | None, bool]:
+        async with uow(db, clock) as u:
+            res = await intake_lead(u, {"company": "南通食品冷链", "name": f"周{i}",
+                                        "phone": "13966667777", "email": "zhou@nt-cold.cn"})
+        return res.lead_id, res.merged_into is not None
+
+    results = await asyncio.gather(*(post(i) for i in range(8)))
+    assert len({lead_id for lead_id, _ in results}) == 1
+    assert sorted(merged for _, merged in results) == [False] + [True] * 7
+    assert await count(db, Lead) == 1
+    assert await count(db, LeadEvent, LeadEvent.kind == "inquiry") == 7
+
+
+async def test_twins_asking_about_a_dropped_lead_reopen_it_once(
+    db: Database, clock: FrozenClock
+) -> None:
+    """Six inquiries at once of a person whose lead was dropped: it is reopened once (one
+    assignment back to its owner), the others merge into the reopened lead."""
+    async with uow(db, clock) as u:
+        first = await intake_lead(u, {"company": "盐城建材市场", "name": "吴总",
+                                      "phone": "13977778888"})
+    async with db.session() as s:
+        owner = User(login="dropowner", name="郑丽")
+        s.add(owner)
+        await s.flush()
+        lead = await s.get(Lead, first.lead_id)
+        assert lead is not None
+        lead.owner_id, lead.status = owner.id, "dropped"
+        s.add(lead)
+        await s.commit()
+    clock.advance(timedelta(days=3))
+
+    async def post(i: int) -> str:
+        async with uow(db, clock) as u:
+            return (await intake_lead(u, {"name": "吴总", "phone": "13977778888",
+                                          "message": f"第{i}次咨询"})).reason
+
+    reasons = await asyncio.gather(*(post(i) for i in range(6)))
+    assert reasons.count("已放弃的线索再次咨询，已重新打开") == 1
+    assert await count(db, LeadEvent, LeadEvent.kind == "reopened") == 1
+    assert await count(db, LeadEvent, LeadEvent.kind == "inquiry") == 6
+    async with db.session() as s:
+        lead = await s.get(Lead, first.lead_id)
+        assert lead is not None and lead.status != "dropped"

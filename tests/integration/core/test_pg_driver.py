@@ -240,3 +240,33 @@ async def test_a_burst_waits_for_the_pool_instead_of_opening_connections(db_url:
         assert len(opened) <= size
     finally:
         await db.dispose()
+
+
+@POSTGRES
+async def test_a_new_lead_and_a_merge_are_two_round_trips_each(db_url: str) -> None:
+    """Intake over HTTP: the lookup (a plain read, before any BEGIN) and the commit's one
+    statement, which also claims the new person's phone / e-mail — no BEGIN, no COMMIT, no
+    lock held in between; a second inquiry of the person the same (merged)."""
+    from crm_core.services.intake import intake_lead
+
+    db = Database(db_url)
+    sent = _sent(db)
+    try:
+        async def post(i: int, again: bool = False) -> Any:
+            async with UnitOfWork(db, SystemClock()) as uow:
+                return await intake_lead(uow, {"company": f"淮安粮油{i}号仓", "name": "陈经理",
+                                               "phone": f"1380000{i:04d}",
+                                               "message": "再次咨询" if again else "询价"})
+        for i in range(3):                    # warm: prepared statements, the id reserve
+            await post(i)
+            await post(i, again=True)
+        sent.clear()
+        created = await post(10)
+        assert created.merged_into is None
+        assert sent == ["B", "B"], sent
+        sent.clear()
+        merged = await post(10, again=True)
+        assert merged.merged_into is not None and merged.lead_id == created.lead_id
+        assert sent == ["B", "B"], sent
+    finally:
+        await db.dispose()
