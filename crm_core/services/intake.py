@@ -298,33 +298,25 @@ LOOKUP_SQL = text(_LOOKUP.format(json="json_build_array", null="CAST(NULL AS jso
                                  lead_info=_LEAD_INFO_PG)
                   + " UNION ALL "
                   + CACHE_VERSIONS_UNION)
-# With a phone / e-mail, PostgreSQL claims them in the same statement (CLAIM_SQL_PG as a
-# CTE; `stale_claims`: how many were there already): a twin's claim waits for the first
-# transaction to end, and the lookup (read from before that wait) is then done again
-_LOOKUP_CLAIMING: dict[int, Any] = {}
+# With a phone / e-mail, PostgreSQL either claims them in the same statement ("claim":
+# CLAIM_SQL_PG as a CTE; `stale_claims`: how many were there already; a twin's claim waits
+# for the first transaction to end, and the lookup, read from before that wait, is then done
+# again) or counts those already taken, without a lock ("probe": `points_taken`)
+_LOOKUP_WITH_POINTS: dict[tuple[str, int], Any] = {}
 
 
-def _lookup_claiming(points: int) -> Any:
-    sql = _LOOKUP_CLAIMING.get(points)
+def _lookup_with_points(how: str, points: int) -> Any:
+    sql = _LOOKUP_WITH_POINTS.get((how, points))
     if sql is None:
-        values = ", ".join(f"(:k{i}, :v{i})" for i in range(points))
-        sql = _LOOKUP_CLAIMING[points] = text(
-            f"WITH claim AS ({CLAIM_SQL_PG.format(values=values)}) {LOOKUP_SQL.text}"
-            " UNION ALL SELECT 'stale_claims', COUNT(*), NULL FROM claim WHERE NOT fresh")
-    return sql
-
-
-# Or it counts the person's points already taken (`_Found.points_taken`), without a lock
-_LOOKUP_PROBING: dict[int, Any] = {}
-
-
-def _lookup_probing(points: int) -> Any:
-    sql = _LOOKUP_PROBING.get(points)
-    if sql is None:
-        taken = " OR ".join(f"(kind = :k{i} AND value = :v{i})" for i in range(points))
-        sql = _LOOKUP_PROBING[points] = text(
-            f"{LOOKUP_SQL.text} UNION ALL SELECT 'points_taken', COUNT(*), NULL"
-            f" FROM contact_point WHERE {taken}")
+        if how == "claim":
+            values = ", ".join(f"(:k{i}, :v{i})" for i in range(points))
+            sql = (f"WITH claim AS ({CLAIM_SQL_PG.format(values=values)}) {LOOKUP_SQL.text}"
+                   " UNION ALL SELECT 'stale_claims', COUNT(*), NULL FROM claim WHERE NOT fresh")
+        else:
+            taken = " OR ".join(f"(kind = :k{i} AND value = :v{i})" for i in range(points))
+            sql = (f"{LOOKUP_SQL.text} UNION ALL SELECT 'points_taken', COUNT(*), NULL"
+                   f" FROM contact_point WHERE {taken}")
+        sql = _LOOKUP_WITH_POINTS[(how, points)] = text(sql)
     return sql
 
 
@@ -377,9 +369,10 @@ async def _lookup(uow: UnitOfWork, keys: _Keys | None, clean: dict[str, Any],
         "phone": clean.get("phone"), "email": clean.get("email"),
         "company": clean.get("company")}
     sql = LOOKUP_SQL_SQLITE if sqlite_ else LOOKUP_SQL
-    if claim or probe:
-        sql = _lookup_claiming(len(claim)) if claim else _lookup_probing(len(probe or ()))
-        for i, (kind, value) in enumerate(claim or probe or ()):
+    points = claim or probe
+    if points:
+        sql = _lookup_with_points("claim" if claim else "probe", len(points))
+        for i, (kind, value) in enumerate(points):
             params[f"k{i}"], params[f"v{i}"] = kind, value
     rows = (await uow.sql(sql, params)).all()
     found = _Found()

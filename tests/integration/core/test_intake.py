@@ -29,6 +29,21 @@ async def count(db: Database, model: type, *where: object) -> int:
         return int((await s.execute(q)).scalar_one())
 
 
+async def give_lead(db: Database, lead_id: int | None, login: str, name: str,
+                    status: str) -> int:
+    """A new rep `login` owns the lead, now in `status`: the rep's id."""
+    async with db.session() as s:
+        owner = User(login=login, name=name)
+        s.add(owner)
+        await s.flush()
+        lead = await s.get(Lead, lead_id)
+        assert lead is not None and owner.id is not None
+        lead.owner_id, lead.status = owner.id, status
+        s.add(lead)
+        await s.commit()
+        return owner.id
+
+
 async def test_valid_lead_is_stored_normalised_with_utm_and_raw_payload(
     db: Database, clock: FrozenClock
 ) -> None:
@@ -237,16 +252,7 @@ async def test_merge_into_a_lead_stores_the_same_rows_on_every_backend(
         first = await intake_lead(u, {"company": "常州市第一人民医院", "name": "孙医生",
                                       "phone": "13922223333", "utm_source": "baidu"})
     created = clock.now()
-    async with db.session() as s:
-        owner = User(login="mergeowner", name="周强")
-        s.add(owner)
-        await s.flush()
-        lead = await s.get(Lead, first.lead_id)
-        assert lead is not None
-        lead.owner_id, lead.status = owner.id, "assigned"
-        s.add(lead)
-        await s.commit()
-        owner_id = owner.id
+    owner_id = await give_lead(db, first.lead_id, "mergeowner", "周强", "assigned")
     clock.advance(timedelta(minutes=3))
     payload = {"name": "孙主任", "phone": "139 2222 3333", "utm_source": "360",
                "utm_medium": "cpc", "message": "再次咨询"}
@@ -336,21 +342,13 @@ async def test_twins_asking_about_a_dropped_lead_reopen_it_once(
     async with uow(db, clock) as u:
         first = await intake_lead(u, {"company": "盐城建材市场", "name": "吴总",
                                       "phone": "13977778888"})
-    async with db.session() as s:
-        owner = User(login="dropowner", name="郑丽")
-        s.add(owner)
-        await s.flush()
-        lead = await s.get(Lead, first.lead_id)
-        assert lead is not None
-        lead.owner_id, lead.status = owner.id, "dropped"
-        s.add(lead)
-        await s.commit()
+    await give_lead(db, first.lead_id, "dropowner", "郑丽", "dropped")
     clock.advance(timedelta(days=3))
 
     async def post(i: int) -> str:
         async with uow(db, clock) as u:
-            return (await intake_lead(u, {"name": "吴总", "phone": "13977778888",
-                                          "message": f"第{i}次咨询"})).reason
+            return str((await intake_lead(u, {"name": "吴总", "phone": "13977778888",
+                                              "message": f"第{i}次咨询"})).reason)
 
     reasons = await asyncio.gather(*(post(i) for i in range(6)))
     assert reasons.count("已放弃的线索再次咨询，已重新打开") == 1
