@@ -107,7 +107,7 @@ def cue_words(catalog: Catalog | None) -> tuple[str, ...]:
     built-in concepts' names, keys and plain cues and the synonyms (nlp/data/presets.json),
     the attitude's plain words (`nlp.classify.attitude_words`), and the tenant's presets,
     cue words and the words its reps taught; two to five Han characters (a cue with a gap,
-    'A…B', gives nothing)."""
+    'A…B', gives its pieces of three characters or more)."""
     words: list[str] = list(attitude_words())
     for key, same in synonyms().items():
         words += [key, *same]
@@ -119,6 +119,9 @@ def cue_words(catalog: Catalog | None) -> tuple[str, ...]:
         for _preset, cues in (*catalog.next_action_cues, *catalog.obstacle_cues,
                               *catalog.next_action_learned, *catalog.obstacle_learned):
             words += cues
+    # a cue with a gap ('比别家…贵') gives its pieces of three characters or more (比别家):
+    # shorter ones (贵, 主任 of 主任…换了) are too common to respell towards
+    words += [piece for w in words if "…" in w for piece in w.split("…") if len(piece) >= 3]
     return tuple(dict.fromkeys(
         w for w in words if 2 <= len(w) <= CUE_MAX_CHARS and all(is_han(ch) for ch in w)))
 

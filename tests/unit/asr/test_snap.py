@@ -3,6 +3,8 @@ alone, spoken weekdays and phone digits in CONVENTIONS form, and marks for the c
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from nlp.asr.snap import (
@@ -642,11 +644,12 @@ def test_a_reading_only_a_compound_surname_has_is_not_taken() -> None:
         "锦程宾馆莫经理说布草要加量"
 
 
-_FURNITURE = Catalog.from_dict({
+_FURNITURE_RAW: dict[str, Any] = {
     "customers": [{"name": "杭州云栖科技有限公司", "aliases": ["云栖科技"]}],
     "contacts": [{"name": "蒋伟", "customer": "杭州云栖科技有限公司", "title": "行政经理"}],
     "products": [{"name": "人体工学办公椅", "aliases": ["办公椅"]}],
-})
+}
+_FURNITURE = Catalog.from_dict(_FURNITURE_RAW)
 
 
 @pytest.mark.parametrize(
@@ -702,3 +705,28 @@ def test_an_attitude_word_heard_as_a_homophone_at_the_end_of_its_clause(heard: s
 )
 def test_a_longer_cue_word_keeps_one_character_as_written(heard: str, meant: str) -> None:
     assert snap_transcript_names(heard, _FURNITURE).text == meant
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        # the first piece of the price cue 比别家…贵, its 家 heard as 加
+        ("蒋经理说办公椅比别加贵，要我们再让点。", "蒋经理说办公椅比别家贵，要我们再让点。"),
+        # a two-character piece (主任 of 主任…换了) is no cue word of its own; nor is a
+        # stretch that only shares part of a piece's sound
+        ("他说别加急了，下周再送。", "他说别加急了，下周再送。"),
+    ],
+)
+def test_a_long_piece_of_a_cue_with_a_gap_is_a_cue_word(heard: str, meant: str) -> None:
+    assert snap_transcript_names(heard, _FURNITURE).text == meant
+
+
+def test_the_respelled_piece_reads_as_the_price_obstacle() -> None:
+    from datetime import datetime
+
+    from nlp import extract
+
+    catalog = Catalog.from_dict({**_FURNITURE_RAW, "obstacles": ["价格异议", "交期太长"]})
+    text = snap_transcript_names("云栖科技蒋经理说办公椅比别加贵，要我们再让点。", catalog).text
+    rec = extract(text, now=datetime(2026, 12, 4, 10, 0), catalog=catalog)
+    assert rec.obstacle == "价格异议"
