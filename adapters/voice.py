@@ -20,4 +20,5 @@ def asr_config_from_settings(settings: Settings) -> AsrConfig:
         max_seconds=settings.voice_max_seconds,
         timeout_s=settings.voice_timeout_seconds,
         queue_size=settings.voice_queue_size,
+        second_look=settings.voice_second_look,
     )

@@ -141,6 +141,8 @@ def config_of(args: argparse.Namespace) -> AsrConfig:
         cfg = cfg.with_(prompt_token_budget=args.prompt_budget)
     if args.compute_type is not None:
         cfg = cfg.with_(compute_type=args.compute_type)
+    if args.no_second_look:
+        cfg = cfg.with_(second_look=False)
     return cfg
 
 
@@ -397,6 +399,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="tokens for the names prompt")
     ap.add_argument("--compute-type", default=None, help="int8, int8_float32, …")
     ap.add_argument("--reps-long", type=int, default=2, help="runs per 15 s note")
+    ap.add_argument("--no-second-look", action="store_true",
+                    help="hear each note once (AsrConfig.second_look off), to compare")
     ap.add_argument("--no-baseline", action="store_true",
                     help="skip the pass without names in the prompt")
     ap.add_argument("--json", action="store_true", help="print one JSON object")

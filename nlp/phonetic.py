@@ -56,7 +56,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
@@ -85,6 +85,7 @@ __all__ = [
 ]
 
 Kind = Literal["customer", "contact", "product", "term"]
+NAME_KINDS: frozenset[str] = frozenset({"customer", "contact", "product"})
 
 GAP = 0.8            # a syllable dropped or inserted
 MERGE = 0.6          # two syllables heard as one (or one as two), plus the sound difference
@@ -731,6 +732,7 @@ class PhoneticIndex:
         self.entries: list[_Compiled] = []
         self.exact: dict[str, list[Entry]] = defaultdict(list)
         self._by_key: dict[int, list[tuple[int, int]]] = defaultdict(list)   # bigram key
+        self._by_sound: dict[int, list[tuple[int, int]]] = defaultdict(list)  # one syllable
         self.lengths: set[int] = set()
         self._pairs: dict[tuple[Syllable, Syllable], list[Entry]] = defaultdict(list)
         # customer → its contacts as surname + one-character title (钟总), for `_after_customer`
@@ -768,6 +770,9 @@ class PhoneticIndex:
                 continue
             idx = len(self.entries)
             self.entries.append(_Compiled(e, syl))
+            for j, said in enumerate(syl):
+                for key in {k for r in said for k in _coarse(r)}:
+                    self._by_sound[key].append((idx, j))
             # three or four syllables: one syllable off by a confusion across the coarse
             # classes leaves fewer than the two votes a candidate needs; longer names
             # keep two of their pairs whatever one syllable does
@@ -799,10 +804,9 @@ class PhoneticIndex:
         return sorted(found, key=lambda f: f[0])
 
     # ------------------------------------------------------------------ fuzzy search
-    def candidates(self, text: str) -> list[Match]:
-        """Every acceptable match before coherence and overlap resolution."""
-        syl = syllables(text)
-        han = [bool(s) for s in syl]
+    def _voted(self, syl: list[tuple[Syllable, ...]]) -> Iterator[tuple[int, int]]:
+        """(entry, start) of the names of three syllables or more whose sound pairs vote
+        for a stretch starting there (two votes, more for long names)."""
         votes: dict[tuple[int, int], set[int]] = defaultdict(set)
         for p in range(len(syl) - 1):
             if not (syl[p] and syl[p + 1]):
@@ -810,13 +814,61 @@ class PhoneticIndex:
             for key in _bigram_keys(syl[p], syl[p + 1]):
                 for idx, j in self._by_key.get(key, ()):
                     votes[(idx, p - j)].add(j)
+        for (idx, start), hits in votes.items():
+            if len(hits) >= max(2, len(self.entries[idx].syl) - 4):
+                yield idx, start
+
+    def near_forms(self, text: str, *, max_cost: float, limit: int) -> list[Entry]:
+        """Catalog forms that sound like a stretch of ``text`` without being written there,
+        best first, one per record not written there, at most ``limit``: what Whisper may
+        have meant, to offer it in the prompt of a second look (`nlp.asr.transcribe`),
+        never to write.
+        Looser than a match (an average of ``max_cost`` per syllable, any syllable off):
+        the audio decides, not this guess. Two-character forms only as exact tone-free
+        homophones (李河 → 礼盒)."""
+        syl = syllables(text)
+        best: dict[str, tuple[float, int, Entry]] = {}
+        written = {en.canonical for _s, _e, en in self.mentions(text)}
+
+        def keep(cost: float, at: int, entry: Entry) -> None:
+            if entry.kind not in NAME_KINDS or entry.canonical in written:
+                return          # a preset word (推进合同) is no name; a record written is no guess
+            known = best.get(entry.canonical)
+            if known is None or (cost, at) < known[:2]:
+                best[entry.canonical] = (cost, at, entry)
+
+        for p in range(len(text) - 1):
+            if syl[p] and syl[p + 1]:
+                for e in self._pairs.get((syl[p][0], syl[p + 1][0]), ()):
+                    if text[p:p + 2] != e.text:
+                        keep(0.0, p, e)
+        starts: set[tuple[int, int]] = set()
+        for p, heard in enumerate(syl):      # any syllable of a name in its sound class
+            for key in {k for h in heard for k in _coarse(h)}:
+                starts.update((idx, p - j) for idx, j in self._by_sound.get(key, ()))
+        for idx, start in starts:
+            comp = self.entries[idx]
+            end = start + len(comp.syl)
+            if start < 0 or end > len(text) or not all(syl[start:end]) \
+                    or text[start:end] == comp.entry.text:
+                continue
+            n = comp.entry.surname
+            window = [*(heard_surname(ch) for ch in text[start:start + n]),
+                      *syl[start + n:end]]
+            cost = sum(syllable_cost(h, w) for h, w in zip(window, comp.syl, strict=True))
+            if cost / len(comp.syl) <= max_cost:
+                keep(cost / len(comp.syl), start, comp.entry)
+        return [e for _c, _at, e in sorted(best.values(), key=lambda k: k[:2])][:limit]
+
+    def candidates(self, text: str) -> list[Match]:
+        """Every acceptable match before coherence and overlap resolution."""
+        syl = syllables(text)
+        han = [bool(s) for s in syl]
         out: list[Match] = self._homophone_pairs(text, syl)
         seen: set[tuple[int, int, int]] = set()
-        for (idx, start), hits in votes.items():
+        for idx, start in self._voted(syl):
             comp = self.entries[idx]
             size = len(comp.syl)
-            if len(hits) < max(2, size - 4):
-                continue
             # a gap (dropped, inserted or merged syllable) only in names of 5+ syllables
             shifts = (0, -1, 1) if size >= 5 else (0,)
             for s in (start + d for d in shifts):

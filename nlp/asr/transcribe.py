@@ -21,6 +21,8 @@ import logging
 import re
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from typing import Any
@@ -42,7 +44,7 @@ from nlp.asr.prompt import (
 )
 from nlp.asr.snap import Mark, diff_marks, index_for, snap_transcript_names
 from nlp.asr.spoken import trim_loops
-from nlp.phonetic import Affinity
+from nlp.phonetic import NAME_KINDS, Affinity
 from nlp.types import Catalog
 
 log = logging.getLogger(__name__)
@@ -212,6 +214,7 @@ def snap_names_of(t: Transcript, vocabulary: Catalog, affinity: Affinity | None 
 
 
 MAX_DECODER_TOKENS = 448
+FIRST_LOOK_TOKENS_PER_S = 10     # Mandarin speech: about 4–6 characters a second, ≤ 2 tokens each
 _window = threading.local()
 
 
@@ -244,6 +247,57 @@ def _install_short_windows() -> bool:
     pad_or_trim.__dict__["_crmbot_short_windows"] = True     # marks our wrapper
     fwt.pad_or_trim = pad_or_trim
     return True
+
+
+ENCODER_MEMO = 2     # encoder outputs kept: a second look at the same note reuses its first
+
+
+def _install_encoder_memo(model: Any) -> bool:
+    """Keep the encoder's output of the last notes' windows on ``model`` (faster-whisper's
+    ``WhisperModel.encode``), keyed by the exact features: a second look at a note (the
+    same audio, another prompt) runs only the decoder again. Returns False where the model
+    has no such method."""
+    current = getattr(model, "encode", None)
+    if current is None:
+        return False
+    if getattr(current, "_crmbot_memo", False):
+        return True
+    memo: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+
+    def encode(features: Any) -> Any:
+        try:
+            key: tuple[Any, ...] = (features.shape, str(features.dtype),
+                                    hash(features.tobytes()))
+        except AttributeError:          # not an array: nothing to key it by
+            return current(features)
+        if key in memo:
+            memo.move_to_end(key)
+            return memo[key]
+        out = memo[key] = current(features)
+        while len(memo) > ENCODER_MEMO:
+            memo.popitem(last=False)
+        return out
+
+    encode.__dict__["_crmbot_memo"] = True
+    model.encode = encode
+    return True
+
+
+LookAgain = Callable[[str], Sequence[str]]
+
+
+def names_heard_near(heard: str, catalog: Catalog, hints: VoiceHints | None,
+                     config: AsrConfig) -> tuple[str, ...]:
+    """The names for the prompt of a second look at a note, from what the first look
+    heard: the catalog forms it wrote, then those it may have meant (sounding alike,
+    `PhoneticIndex.near_forms`), then the rep's likely names (`VoiceHints.likely`)."""
+    index = index_for(catalog)
+    names = [en.text for _s, _e, en in index.mentions(heard) if en.kind in NAME_KINDS]
+    names += [en.text for en in index.near_forms(
+        heard, max_cost=config.second_look_max_cost, limit=config.second_look_names)]
+    if hints is not None:
+        names += hints.likely
+    return tuple(dict.fromkeys(n for n in names if n))
 
 
 class Transcriber:
@@ -283,10 +337,33 @@ class Transcriber:
         cfg = self.config
         decoded = decode_audio(audio, fmt, max_seconds=cfg.max_seconds, max_bytes=cfg.max_bytes)
         t_decode = time.perf_counter() - t0
+        look_again: LookAgain | None = None
+        if vocabulary is not None and cfg.second_look and (
+                hints is None or hints.names_in_prompt):
+            def look_again(heard: str) -> Sequence[str]:
+                return names_heard_near(heard, vocabulary, hints, cfg)
         return self.transcribe_pcm(
             decoded.samples, vocabulary, hints, started=t0, decode_s=t_decode,
-            fmt=decoded.format, codec=decoded.codec, cpu_started=c0,
+            fmt=decoded.format, codec=decoded.codec, cpu_started=c0, look_again=look_again,
         )
+
+    def first_look(self, audio: bytes, fmt: str | None = None,
+                   hints: VoiceHints | None = None) -> tuple[str, float]:
+        """What a quick first pass hears in a note (greedy, the usual prompt), for the caller
+        to choose the names of the second look's prompt (`names_heard_near`): "" when it
+        hears nothing; and the CPU seconds it took. The encoder's output is kept for that
+        second look."""
+        c0 = time.process_time()
+        cfg = self.config
+        decoded = decode_audio(audio, fmt, max_seconds=cfg.max_seconds, max_bytes=cfg.max_bytes)
+        samples = decoded.samples
+        duration = len(samples) / SAMPLE_RATE
+        if duration > cfg.max_seconds + 0.5:
+            raise AudioTooLongError.for_limit(duration, cfg.max_seconds)
+        check_speech_energy(samples, silence_rms=cfg.silence_rms,
+                            min_seconds=cfg.min_speech_seconds)
+        segments, _info = self._look(samples, self.make_prompt(None, hints), first=True)
+        return self._heard([s for s in segments if not s.dropped]), time.process_time() - c0
 
     def transcribe_pcm(
         self,
@@ -299,7 +376,12 @@ class Transcriber:
         fmt: str = "pcm",
         codec: str = "",
         cpu_started: float | None = None,
+        look_again: LookAgain | None = None,
     ) -> Transcript:
+        """``look_again``: a first, quick pass (greedy) hears the note, this gives the names
+        for a second pass's prompt (what was heard and what it may have meant), and the
+        second pass (the configured beam) is the transcript — the first where the second
+        keeps nothing."""
         t0 = started if started is not None else time.perf_counter()
         c0 = cpu_started if cpu_started is not None else time.process_time()
         cfg = self.config
@@ -308,27 +390,28 @@ class Transcriber:
             raise AudioTooLongError.for_limit(duration, cfg.max_seconds)
         check_speech_energy(samples, silence_rms=cfg.silence_rms,
                             min_seconds=cfg.min_speech_seconds)
-        model = self.model.get()
         prompt = self.make_prompt(vocabulary, hints)
         t1 = time.perf_counter()
-        # Notes up to `single_window_s` are decoded as one short window without timestamps
-        # (fast). Longer ones use Whisper's timestamped 30 s windows, so that a window the
-        # model ends early is resumed from its last timestamp instead of being skipped.
-        one_window = duration <= cfg.single_window_s
-        margin = cfg.window_margin_s if one_window else None
-        short = margin is not None and _install_short_windows()
-        _window.margin_frames = int(margin * 100) if short and margin is not None else None
-        try:
-            segments, info = self._run_model(model, samples, prompt, timestamps=not one_window)
-        finally:
-            _window.margin_frames = None
+        first_s = 0.0
+        if look_again is not None:
+            first, info = self._look(samples, prompt, first=True)
+            first_s = time.perf_counter() - t1
+            heard = self._heard([s for s in first if not s.dropped])
+            segments = first
+            if heard:
+                again = self._second_prompt(look_again(heard))
+                second, second_info = self._look(samples, again)
+                if any(not s.dropped for s in second):
+                    segments, info, prompt = second, second_info, again
+        else:
+            segments, info = self._look(samples, prompt)
         t_asr = time.perf_counter() - t1
         kept = [s for s in segments if not s.dropped]
         for s in segments:
             if s.dropped:
                 log.info("dropped segment %.1f-%.1f (%s): %r", s.start, s.end, s.dropped, s.text)
         whisper_text = join_segments([s.text for s in kept])
-        raw = trim_loops(normalize_text(to_simplified(whisper_text)))
+        raw = self._heard(kept)
         if not _squash(raw):
             raise NoSpeechError(
                 f"no confident speech in {duration:.1f} s of audio "
@@ -353,21 +436,55 @@ class Transcriber:
             snapped=text != raw, marks=marks, format=fmt, codec=codec, prompt=prompt,
             segments=tuple(segments),
             timings={"decode": round(decode_s, 3), "asr": round(t_asr, 3),
+                     "first_look": round(first_s, 3),
                      "post": round(t_end - t1 - t_asr, 3),
                      "cpu": round(time.process_time() - c0, 3)},
         )
 
+    @staticmethod
+    def _heard(kept: list[Segment]) -> str:
+        return trim_loops(normalize_text(to_simplified(join_segments([s.text for s in kept]))))
+
+    def _second_prompt(self, names: Sequence[str]) -> str:
+        return build_prompt(names, budget_tokens=self.config.prompt_token_budget,
+                            count_tokens=self.count_tokens)
+
+    def _look(self, samples: npt.NDArray[np.float32], prompt: str, *, first: bool = False
+              ) -> tuple[list[Segment], Any]:
+        """One pass of the model over the note; ``first``: the quick first look (greedy,
+        fewer tokens)."""
+        cfg = self.config
+        model = self.model.get()
+        duration = len(samples) / SAMPLE_RATE
+        # Notes up to `single_window_s` are decoded as one short window without timestamps
+        # (fast). Longer ones use Whisper's timestamped 30 s windows, so that a window the
+        # model ends early is resumed from its last timestamp instead of being skipped.
+        one_window = duration <= cfg.single_window_s
+        margin = cfg.window_margin_s if one_window else None
+        short = margin is not None and _install_short_windows()
+        _install_encoder_memo(model)
+        _window.margin_frames = int(margin * 100) if short and margin is not None else None
+        try:
+            return self._run_model(
+                model, samples, prompt, timestamps=not one_window,
+                beam_size=cfg.first_look_beam if first else cfg.beam_size,
+                # a greedy pass may loop: about what the note can hold, not a window's worth
+                token_cap=int(duration * FIRST_LOOK_TOKENS_PER_S) + 24 if first else None)
+        finally:
+            _window.margin_frames = None
+
     def _run_model(
-        self, model: Any, samples: npt.NDArray[np.float32], prompt: str, *, timestamps: bool
+        self, model: Any, samples: npt.NDArray[np.float32], prompt: str, *, timestamps: bool,
+        beam_size: int | None = None, token_cap: int | None = None,
     ) -> tuple[list[Segment], Any]:
         cfg = self.config
         # prompt + new tokens must stay within Whisper's 448-token decoder context
         room = MAX_DECODER_TOKENS - self.count_tokens(prompt) - 8 if prompt else 440
-        max_new = max(32, min(cfg.max_new_tokens, room))
+        max_new = max(32, min(cfg.max_new_tokens, room, token_cap or room))
         seg_iter, info = model.transcribe(
             samples,
             language=cfg.language,
-            beam_size=cfg.beam_size,
+            beam_size=beam_size or cfg.beam_size,
             temperature=0.0,                  # no fallback: bounded time, no wild guesses
             condition_on_previous_text=False,
             initial_prompt=prompt or None,

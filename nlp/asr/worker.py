@@ -29,6 +29,7 @@ import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Protocol
@@ -37,11 +38,12 @@ from nlp.asr.config import AsrConfig
 from nlp.asr.errors import (
     AudioError,
     ModelUnavailableError,
+    NoSpeechError,
     QueueFullError,
     TranscriptionTimeoutError,
 )
 from nlp.asr.prompt import VoiceHints, prompt_vocabulary, prompt_words
-from nlp.asr.transcribe import Transcriber, Transcript, snap_names_of
+from nlp.asr.transcribe import Transcriber, Transcript, names_heard_near, snap_names_of
 from nlp.types import Catalog
 
 log = logging.getLogger(__name__)
@@ -129,6 +131,14 @@ def _run_job(engine: Engine, audio: bytes, fmt: str | None, vocabulary: Catalog 
     return engine.transcribe(audio, fmt, vocabulary, hints)
 
 
+def _first_look(engine: Engine, audio: bytes, fmt: str | None, hints: VoiceHints | None
+                ) -> tuple[str, float]:
+    """What a quick first pass hears and its CPU seconds (`Transcriber.first_look`); ""
+    from an engine that has none (then the note is heard once)."""
+    look = getattr(engine, "first_look", None)
+    return look(audio, fmt, hints) if look is not None else ("", 0.0)
+
+
 def _serve(conn: Connection, config: AsrConfig, factory: EngineFactory) -> None:
     """The child process: answer requests until told to stop or the pipe closes."""
     with contextlib.suppress(ValueError, OSError):
@@ -147,6 +157,8 @@ def _serve(conn: Connection, config: AsrConfig, factory: EngineFactory) -> None:
                 engine = factory(config)
             if kind == "load":
                 reply: tuple[str, Any] = ("ok", engine.load())
+            elif kind == "first":
+                reply = ("ok", _first_look(engine, *msg[1:]))
             elif kind == "job":
                 _, audio, fmt, vocabulary, hints = msg
                 result = _run_job(engine, audio, fmt, vocabulary, hints)
@@ -308,6 +320,8 @@ class _ThreadBackend:
             kind = msg[0]
             if kind == "load":
                 return self.engine.load()
+            if kind == "first":
+                return _first_look(self.engine, *msg[1:])
             if kind == "job":
                 _, audio, fmt, vocabulary, hints = msg
                 return _run_job(self.engine, audio, fmt, vocabulary, hints)
@@ -368,23 +382,45 @@ class TranscriptionWorker:
         The worker only hears: it gets the prompt's names (not the catalog, which may be
         large) and returns the transcript with spoken forms fixed; names are snapped here,
         in the caller's process, which already holds the catalog and its indexes (and
-        keeps them out of the worker's memory).
+        keeps them out of the worker's memory). With a catalog (and `AsrConfig.second_look`)
+        the worker first hears the note quickly, the names it heard or may have meant are
+        chosen here (`names_heard_near`), and the note is heard again with them in the
+        prompt (the worker keeps the encoder's output from the first time).
         """
         self.jobs += 1
         names = prompt_vocabulary(vocabulary, hints)
-        prompt_hints = (VoiceHints(names_in_prompt=False)
-                        if hints is not None and not hints.names_in_prompt
+        no_names = hints is not None and not hints.names_in_prompt
+        prompt_hints = (VoiceHints(names_in_prompt=False) if no_names
                         else VoiceHints(likely=tuple(names), preset_words=False,
                                         words=tuple(prompt_words(vocabulary, hints)))
                         if names else None)
+        timeout = self.config.timeout_s
         try:
-            result = await self._submit(
-                ("job", bytes(audio), fmt, None, prompt_hints), self.config.timeout_s
-            )
+            again: VoiceHints | None = None
+            first_cpu = 0.0
+            if vocabulary is not None and self.config.second_look and not no_names:
+                heard, first_cpu = await self._submit(
+                    ("first", bytes(audio), fmt, prompt_hints), timeout)
+                if heard:
+                    again = VoiceHints(likely=await asyncio.to_thread(
+                        names_heard_near, heard, vocabulary, hints, self.config))
+            try:
+                result = await self._submit(
+                    ("job", bytes(audio), fmt, None, again or prompt_hints), timeout)
+            except NoSpeechError:
+                if again is None:
+                    raise
+                # the second look kept nothing the first one heard: hear it as usual
+                result = await self._submit(
+                    ("job", bytes(audio), fmt, None, prompt_hints), timeout)
         except AudioError:
             self.failures += 1
             raise
         assert isinstance(result, Transcript)
+        if first_cpu:
+            result = replace(result, timings={
+                **result.timings, "first_look_cpu": round(first_cpu, 3),
+                "cpu": round(result.timings.get("cpu", 0.0) + first_cpu, 3)})
         self._warm_after_recycle()
         if vocabulary is None or result.low_confidence:
             return result

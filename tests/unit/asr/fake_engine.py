@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from nlp.asr import AsrConfig, Transcript, VoiceHints, decode_audio
+from nlp.asr import AsrConfig, NoSpeechError, Transcript, VoiceHints, decode_audio
 from nlp.types import Catalog
 
 
@@ -45,3 +45,36 @@ class FakeEngine:
 
 def fake_engine(config: AsrConfig) -> FakeEngine:
     return FakeEngine(config)
+
+
+class LookingEngine(FakeEngine):
+    """A `FakeEngine` that also hears first (`first_look`, as `Transcriber` does): for
+    b"HEARD:<text>" the first look hears <text>, and the transcript names the prompt's
+    names it was given ("prompt A,B"); b"HEARD:<text>|ONCE-EMPTY" hears nothing the first
+    time it is asked for the transcript (the second look keeps nothing)."""
+
+    def __init__(self, config: AsrConfig) -> None:
+        super().__init__(config)
+        self.asked = 0
+
+    def first_look(self, audio: bytes, fmt: str | None = None,
+                   hints: VoiceHints | None = None) -> tuple[str, float]:
+        if audio.startswith(b"HEARD:"):
+            return audio[6:].decode().partition("|")[0], 0.25
+        return "", 0.0
+
+    def transcribe(self, audio: bytes, fmt: str | None = None,
+                   vocabulary: Catalog | None = None,
+                   hints: VoiceHints | None = None) -> Transcript:
+        if not audio.startswith(b"HEARD:"):
+            return super().transcribe(audio, fmt, vocabulary, hints)
+        self.asked += 1
+        if audio.endswith(b"|ONCE-EMPTY") and self.asked == 1:
+            raise NoSpeechError("no confident speech (fake)")
+        text = "prompt " + ",".join(hints.likely if hints is not None else ())
+        return Transcript(text=text, language="zh", duration_s=1.0, seconds=0.0,
+                          model="fake", raw_text=text, timings={"cpu": 0.5})
+
+
+def looking_engine(config: AsrConfig) -> LookingEngine:
+    return LookingEngine(config)

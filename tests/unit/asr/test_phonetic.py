@@ -333,3 +333,39 @@ _ROOMS_INDEX = PhoneticIndex.from_catalog(_ROOMS)
 def test_a_long_name_with_one_nasal_lost(text: str, found: str | None) -> None:
     names = [m.entry.canonical for m in _ROOMS_INDEX.find(text)]
     assert names == ([found] if found else [])
+
+
+_OFFICE = Catalog.from_dict({
+    "customers": [{"name": "杭州云栖科技有限公司", "aliases": ["云栖科技"]},
+                  {"name": "宁波甬江家居有限公司", "aliases": ["甬江家居"]}],
+    "contacts": [{"name": "蒋伟", "customer": "杭州云栖科技有限公司", "title": "行政经理"},
+                 {"name": "岑丽", "customer": "宁波甬江家居有限公司", "title": "采购主管"}],
+    "products": [{"name": "人体工学办公椅", "aliases": ["办公椅"]},
+                 {"name": "电动升降桌", "aliases": ["升降桌"]}, {"name": "文件柜"}],
+})
+
+
+@pytest.mark.parametrize(
+    ("heard", "offered"),
+    [
+        # a surname heard as another (jiang for jiang: any tone), a product as homophones
+        ("云栖科技江经理说半公椅要二十把", ["蒋经理", "办公椅"]),
+        # two syllables off (shen for sheng, zhen for sheng; zhuo heard zhuo): still offered
+        ("甬江家居陈主管想看针降捉", ["岑主管", "升降桌"]),
+        ("他们说闻见贵太贵了", ["文件柜"]),
+        # nothing sounds like a name: nothing offered; a name written right is no guess
+        ("今天天气很好，明天去开会", []),
+        ("云栖科技的升降桌要五张", []),
+    ],
+)
+def test_near_forms_offer_what_a_note_may_have_meant(heard: str, offered: list[str]) -> None:
+    index = PhoneticIndex.from_catalog(_OFFICE, presets=True)
+    assert [e.text for e in index.near_forms(heard, max_cost=0.35, limit=12)] == offered
+
+
+def test_near_forms_keep_the_best_few_and_never_a_preset_word() -> None:
+    index = PhoneticIndex.from_catalog(_OFFICE, presets=True)
+    heard = "云几科技说书件柜要五个，推尽合同"        # 推进合同 is a preset, not a name
+    assert [e.text for e in index.near_forms(heard, max_cost=0.35, limit=12)] == [
+        "云栖科技", "文件柜"]
+    assert len(index.near_forms(heard, max_cost=0.35, limit=1)) == 1
