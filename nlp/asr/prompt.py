@@ -33,6 +33,8 @@ class VoiceHints:
     preset_words: bool = False      # the tenant's preset words after the names (measured:
                                     # no gain on the voice dev set, so off)
     words: tuple[str, ...] = ()     # other words for the prompt (filled in from the catalog)
+    echo_of: tuple[str, ...] = ()   # earlier prompts of this note (a second look's first):
+                                    # a segment repeating one is no speech either
 
     def snap_affinity(self) -> Affinity:
         """`affinity` with the rep's likely names: snapping trusts a near match of a name

@@ -348,11 +348,11 @@ class Transcriber:
         )
 
     def first_look(self, audio: bytes, fmt: str | None = None,
-                   hints: VoiceHints | None = None) -> tuple[str, float]:
+                   hints: VoiceHints | None = None) -> tuple[str, float, str]:
         """What a quick first pass hears in a note (greedy, the usual prompt), for the caller
         to choose the names of the second look's prompt (`names_heard_near`): "" when it
-        hears nothing; and the CPU seconds it took. The encoder's output is kept for that
-        second look."""
+        hears nothing; the CPU seconds it took; and its prompt (`VoiceHints.echo_of` of the
+        second look). The encoder's output is kept for that second look."""
         c0 = time.process_time()
         cfg = self.config
         decoded = decode_audio(audio, fmt, max_seconds=cfg.max_seconds, max_bytes=cfg.max_bytes)
@@ -362,8 +362,10 @@ class Transcriber:
             raise AudioTooLongError.for_limit(duration, cfg.max_seconds)
         check_speech_energy(samples, silence_rms=cfg.silence_rms,
                             min_seconds=cfg.min_speech_seconds)
-        segments, _info = self._look(samples, self.make_prompt(None, hints), first=True)
-        return self._heard([s for s in segments if not s.dropped]), time.process_time() - c0
+        prompt = self.make_prompt(None, hints)
+        segments, _info = self._look(samples, prompt, first=True)
+        heard = self._heard([s for s in segments if not s.dropped])
+        return heard, time.process_time() - c0, prompt
 
     def transcribe_pcm(
         self,
@@ -399,12 +401,15 @@ class Transcriber:
             heard = self._heard([s for s in first if not s.dropped])
             segments = first
             if heard:
-                again = self._second_prompt(look_again(heard))
-                second, second_info = self._look(samples, again)
+                names = look_again(heard)
+                again = self._second_prompt(names) if names else prompt
+                # an echo of either prompt is no speech
+                second, second_info = self._look(samples, again, echo_of=(prompt,))
                 if any(not s.dropped for s in second):
                     segments, info, prompt = second, second_info, again
         else:
-            segments, info = self._look(samples, prompt)
+            segments, info = self._look(samples, prompt,
+                                        echo_of=hints.echo_of if hints is not None else ())
         t_asr = time.perf_counter() - t1
         kept = [s for s in segments if not s.dropped]
         for s in segments:
@@ -449,10 +454,10 @@ class Transcriber:
         return build_prompt(names, budget_tokens=self.config.prompt_token_budget,
                             count_tokens=self.count_tokens)
 
-    def _look(self, samples: npt.NDArray[np.float32], prompt: str, *, first: bool = False
-              ) -> tuple[list[Segment], Any]:
+    def _look(self, samples: npt.NDArray[np.float32], prompt: str, *, first: bool = False,
+              echo_of: tuple[str, ...] = ()) -> tuple[list[Segment], Any]:
         """One pass of the model over the note; ``first``: the quick first look (greedy,
-        fewer tokens)."""
+        fewer tokens); ``echo_of``: other prompts a segment may not repeat either."""
         cfg = self.config
         model = self.model.get()
         duration = len(samples) / SAMPLE_RATE
@@ -469,13 +474,15 @@ class Transcriber:
                 model, samples, prompt, timestamps=not one_window,
                 beam_size=cfg.first_look_beam if first else cfg.beam_size,
                 # a greedy pass may loop: about what the note can hold, not a window's worth
-                token_cap=int(duration * FIRST_LOOK_TOKENS_PER_S) + 24 if first else None)
+                token_cap=int(duration * FIRST_LOOK_TOKENS_PER_S) + 24 if first else None,
+                echo_of=echo_of)
         finally:
             _window.margin_frames = None
 
     def _run_model(
         self, model: Any, samples: npt.NDArray[np.float32], prompt: str, *, timestamps: bool,
         beam_size: int | None = None, token_cap: int | None = None,
+        echo_of: tuple[str, ...] = (),
     ) -> tuple[list[Segment], Any]:
         cfg = self.config
         # prompt + new tokens must stay within Whisper's 448-token decoder context
@@ -496,9 +503,9 @@ class Transcriber:
             log_prob_threshold=cfg.logprob_threshold,
             compression_ratio_threshold=cfg.max_compression_ratio,
         )
-        return [self._judge(s, prompt) for s in seg_iter], info
+        return [self._judge(s, (prompt, *echo_of)) for s in seg_iter], info
 
-    def _judge(self, s: Any, prompt: str) -> Segment:
+    def _judge(self, s: Any, prompts: tuple[str, ...]) -> Segment:
         cfg = self.config
         why = ""
         if s.no_speech_prob > cfg.no_speech_threshold and s.avg_logprob < cfg.logprob_threshold:
@@ -509,7 +516,7 @@ class Transcriber:
             why = "repetitive"
         elif is_hallucination(s.text):
             why = "hallucination"
-        elif is_prompt_echo(s.text, prompt):
+        elif any(is_prompt_echo(s.text, p) for p in prompts):
             why = "prompt_echo"
         return Segment(
             start=round(float(s.start), 2), end=round(float(s.end), 2), text=s.text,

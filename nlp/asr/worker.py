@@ -132,11 +132,12 @@ def _run_job(engine: Engine, audio: bytes, fmt: str | None, vocabulary: Catalog 
 
 
 def _first_look(engine: Engine, audio: bytes, fmt: str | None, hints: VoiceHints | None
-                ) -> tuple[str, float]:
-    """What a quick first pass hears and its CPU seconds (`Transcriber.first_look`); ""
-    from an engine that has none (then the note is heard once)."""
+                ) -> tuple[str, float, str]:
+    """What a quick first pass hears, its CPU seconds and its prompt
+    (`Transcriber.first_look`); "" from an engine that has none (then the note is heard
+    once)."""
     look = getattr(engine, "first_look", None)
-    return look(audio, fmt, hints) if look is not None else ("", 0.0)
+    return look(audio, fmt, hints) if look is not None else ("", 0.0, "")
 
 
 def _serve(conn: Connection, config: AsrConfig, factory: EngineFactory) -> None:
@@ -399,11 +400,12 @@ class TranscriptionWorker:
             again: VoiceHints | None = None
             first_cpu = 0.0
             if vocabulary is not None and self.config.second_look and not no_names:
-                heard, first_cpu = await self._submit(
+                heard, first_cpu, first_prompt = await self._submit(
                     ("first", bytes(audio), fmt, prompt_hints), timeout)
-                if heard:
-                    again = VoiceHints(likely=await asyncio.to_thread(
-                        names_heard_near, heard, vocabulary, hints, self.config))
+                names = await asyncio.to_thread(
+                    names_heard_near, heard, vocabulary, hints, self.config) if heard else ()
+                if names:
+                    again = VoiceHints(likely=names, echo_of=(first_prompt,))
             try:
                 result = await self._submit(
                     ("job", bytes(audio), fmt, None, again or prompt_hints), timeout)

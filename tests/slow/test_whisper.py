@@ -134,3 +134,34 @@ async def test_worker_process_with_the_real_model() -> None:
         assert t.seconds > 0
         stats = await worker.stats()
         assert stats["peak_rss_mb"] < 800
+
+
+def test_a_second_look_hears_the_note_again_with_the_names_it_heard(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a catalog the note is heard twice: a greedy first pass, then the configured
+    beam with a prompt that starts with the names the first pass wrote — the encoder runs
+    once for both; with `second_look` off, once with the catalog's prompt."""
+    reason = _skip_reason()
+    if reason:
+        missing(reason)
+    import faster_whisper
+
+    encoded: list[int] = []
+    original = faster_whisper.WhisperModel.encode
+
+    def counting(self: object, features: object) -> object:
+        encoded.append(1)
+        return original(self, features)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(faster_whisper.WhisperModel, "encode", counting)
+    twice = Transcriber(AsrConfig(threads=2, device="cpu"))
+    t = twice.transcribe(clip("long_l02.ogg"), "ogg", CATALOG)
+    assert t.timings["first_look"] > 0
+    assert t.prompt.startswith("以下是普通话的销售跟进记录，提到华东医药、")
+    assert "华东医药" in t.text and "瑞金医院" in t.text
+    assert len(encoded) == 1
+    once = Transcriber(AsrConfig(threads=2, device="cpu", second_look=False))
+    o = once.transcribe(clip("long_l02.ogg"), "ogg", CATALOG)
+    assert o.timings["first_look"] == 0
+    assert o.prompt.startswith("以下是普通话的销售跟进记录，提到鼓楼医院、王主任、")
+    assert len(encoded) == 2

@@ -58,10 +58,10 @@ class LookingEngine(FakeEngine):
         self.asked = 0
 
     def first_look(self, audio: bytes, fmt: str | None = None,
-                   hints: VoiceHints | None = None) -> tuple[str, float]:
+                   hints: VoiceHints | None = None) -> tuple[str, float, str]:
         if audio.startswith(b"HEARD:"):
-            return audio[6:].decode().partition("|")[0], 0.25
-        return "", 0.0
+            return audio[6:].decode().partition("|")[0], 0.25, "the first prompt"
+        return "", 0.0, ""
 
     def transcribe(self, audio: bytes, fmt: str | None = None,
                    vocabulary: Catalog | None = None,
@@ -72,6 +72,8 @@ class LookingEngine(FakeEngine):
         if audio.endswith(b"|ONCE-EMPTY") and self.asked == 1:
             raise NoSpeechError("no confident speech (fake)")
         text = "prompt " + ",".join(hints.likely if hints is not None else ())
+        if hints is not None and hints.echo_of:
+            text += " | not " + ",".join(hints.echo_of)
         return Transcript(text=text, language="zh", duration_s=1.0, seconds=0.0,
                           model="fake", raw_text=text, timings={"cpu": 0.5})
 

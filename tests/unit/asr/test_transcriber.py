@@ -166,12 +166,18 @@ def test_pipeline_with_stand_in_model(tmp_path: Path) -> None:
     assert out.duration_s == pytest.approx(3.0, abs=0.1)
     assert out.model == "whisper-base"
     assert out.format == "ogg"
-    kw = t.model.get().calls[0]  # type: ignore[attr-defined]
+    first, kw = t.model.get().calls  # type: ignore[attr-defined]
+    # heard twice: a quick greedy look with the catalog's prompt, tokens for 3 s of speech …
+    assert (first["beam_size"], first["max_new_tokens"]) == (1, 3 * 10 + 24)
+    # … then the configured beam, the prompt opening with the names the first look wrote
+    assert kw["beam_size"] == 4
     assert kw["temperature"] == 0.0
     assert kw["language"] == "zh"
     assert 200 <= kw["max_new_tokens"] <= 300
     assert kw["vad_filter"] is True
-    assert "鼓楼医院" in kw["initial_prompt"]
+    assert kw["initial_prompt"].startswith(
+        "以下是普通话的销售跟进记录，提到鼓楼医院、王主任、椎间融合器")
+    assert out.prompt == kw["initial_prompt"]
 
 
 def test_unsupported_segments_are_dropped(tmp_path: Path) -> None:
@@ -237,3 +243,17 @@ def test_preset_words_follow_the_names_and_are_no_echo() -> None:
     assert prompt_names(prompt) == ["鼓楼医院", "王主任"]
     assert not is_prompt_echo("推进合同", prompt)                  # a terse note, not an echo
     assert is_prompt_echo("鼓楼医院、王主任", prompt)
+
+
+def test_the_second_look_drops_an_echo_of_the_first_prompt_too(tmp_path: Path) -> None:
+    """The second look's prompt names only what the first heard (瑞金医院); a segment that
+    lists the catalog's prompt is still an echo, not speech."""
+    segs = [FakeSeg("下周二去瑞金医院送样机。"),
+            FakeSeg("鼓楼医院、王主任、椎间融合器、华东医药", avg_logprob=-0.4)]
+    t = transcriber(tmp_path, segs)
+    out = t.transcribe(AUDIO, "ogg", CATALOG)
+    first, second = t.model.get().calls  # type: ignore[attr-defined]
+    assert "鼓楼医院" in first["initial_prompt"]
+    assert second["initial_prompt"].startswith("以下是普通话的销售跟进记录，提到瑞金医院")
+    assert out.raw_text == "下周二去瑞金医院送样机。"
+    assert [s.dropped for s in out.segments] == ["", "prompt_echo"]

@@ -192,7 +192,9 @@ async def test_a_second_look_prompts_the_names_the_first_heard_or_may_have_meant
     may have meant); the first look's CPU time is counted in the note's."""
     async with looking_worker() as w:
         t = await w.transcribe("HEARD:云栖科技江经理说半公椅要二十把".encode(), "amr", _OFFICE)
-    names = t.raw_text.removeprefix("prompt ").split(",")     # as heard, before snapping
+    listed, echo = t.raw_text.removeprefix("prompt ").split(" | not ")
+    names = listed.split(",")                   # as heard, before snapping
+    assert echo == "the first prompt"           # a segment repeating it is dropped too
     assert names[0] == "云栖科技"
     assert set(names[1:3]) == {"蒋经理", "办公椅"}
     assert "升降桌" not in names and "岑主管" not in names    # nothing sounds like them
