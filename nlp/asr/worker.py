@@ -402,10 +402,10 @@ class TranscriptionWorker:
             if vocabulary is not None and self.config.second_look and not no_names:
                 heard, first_cpu, first_prompt = await self._submit(
                     ("first", bytes(audio), fmt, prompt_hints), timeout)
-                names = await asyncio.to_thread(
+                near: tuple[str, ...] = await asyncio.to_thread(
                     names_heard_near, heard, vocabulary, hints, self.config) if heard else ()
-                if names:
-                    again = VoiceHints(likely=names, echo_of=(first_prompt,))
+                if near:
+                    again = VoiceHints(likely=near, echo_of=(first_prompt,))
             try:
                 result = await self._submit(
                     ("job", bytes(audio), fmt, None, again or prompt_hints), timeout)
