@@ -91,6 +91,8 @@ GAP = 0.8            # a syllable dropped or inserted
 MERGE = 0.6          # two syllables heard as one (or one as two), plus the sound difference
 MERGE_MAX_DIFF = 0.25    # … which must be small: 西安 ~ 鲜, never 人医 ~ 锡
 MAX_SYLLABLE = 0.5   # names under five syllables: no syllable worse than this
+NEAR_SYLLABLE = 0.6  # a name offered to a second look (`near_forms`): no syllable worse …
+NEAR_SURNAME = 0.45  # … and a contact's surname at most this far off (pan for tan)
 NASAL_LOST_MIN = 4   # … but names this long may have one heard with its nasal lost (客口面板)
 COMPLETE_MAX = 0.4   # completing a short form (随间 + 融合器): each added syllable at most
 SURNAME_ALONE = 0.07         # surname cost accepted on its own: zh/z, ch/c, sh/s
@@ -823,9 +825,11 @@ class PhoneticIndex:
         best first, one per record not written there, at most ``limit``: what Whisper may
         have meant, to offer it in the prompt of a second look (`nlp.asr.transcribe`),
         never to write.
-        Looser than a match (an average of ``max_cost`` per syllable, any syllable off):
-        the audio decides, not this guess. Two-character forms only as exact tone-free
-        homophones (李河 → 礼盒)."""
+        Looser than a match (an average of ``max_cost`` per syllable, each syllable at
+        most `NEAR_SYLLABLE` off: 针中年 may be 珍珠棉), but a contact's surname must sound
+        alike (`NEAR_SURNAME`: 盘厂长 may be 覃厂长, 颜主管 is never 易主管 — the title alone
+        says nothing): the audio decides, not this guess. Two-character forms only as
+        exact tone-free homophones (李河 → 礼盒)."""
         syl = syllables(text)
         best: dict[str, tuple[float, int, Entry]] = {}
         written = {en.canonical for _s, _e, en in self.mentions(text)}
@@ -855,9 +859,10 @@ class PhoneticIndex:
             n = comp.entry.surname
             window = [*(heard_surname(ch) for ch in text[start:start + n]),
                       *syl[start + n:end]]
-            cost = sum(syllable_cost(h, w) for h, w in zip(window, comp.syl, strict=True))
-            if cost / len(comp.syl) <= max_cost:
-                keep(cost / len(comp.syl), start, comp.entry)
+            costs = [syllable_cost(h, w) for h, w in zip(window, comp.syl, strict=True)]
+            if sum(costs) / len(costs) <= max_cost and max(costs) <= NEAR_SYLLABLE and \
+                    sum(costs[:n]) <= NEAR_SURNAME:
+                keep(sum(costs) / len(costs), start, comp.entry)
         return [e for _c, _at, e in sorted(best.values(), key=lambda k: k[:2])][:limit]
 
     def candidates(self, text: str) -> list[Match]:
