@@ -53,8 +53,9 @@ class Settings(BaseSettings):
     voice_max_seconds: float = 60.0
     voice_timeout_seconds: float = 30.0
     voice_queue_size: int = 8
-    voice_second_look: bool = True   # hear a note twice, the second time with the names the
-                                     # first heard or may have meant (nlp/asr/config.py)
+    voice_second_look: bool = True   # without the rep's likely names, hear a note twice: the
+                                     # second time with the names the first heard or may
+                                     # have meant (nlp/asr/config.py)
 
     # --- WeCom ------------------------------------------------------------------------
     wecom_corp_id: str = ""

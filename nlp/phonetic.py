@@ -828,7 +828,8 @@ class PhoneticIndex:
         Looser than a match (an average of ``max_cost`` per syllable, each syllable at
         most `NEAR_SYLLABLE` off: 针中年 may be 珍珠棉), but a contact's surname must sound
         alike (`NEAR_SURNAME`: 盘厂长 may be 覃厂长, 颜主管 is never 易主管 — the title alone
-        says nothing): the audio decides, not this guess. Two-character forms only as
+        says nothing), and never where a word of the dictionary was heard or cut (交货期
+        offers no 交换机): the audio decides, not this guess. Two-character forms only as
         exact tone-free homophones (李河 → 礼盒)."""
         syl = syllables(text)
         best: dict[str, tuple[float, int, Entry]] = {}
@@ -854,8 +855,10 @@ class PhoneticIndex:
             comp = self.entries[idx]
             end = start + len(comp.syl)
             if start < 0 or end > len(text) or not all(syl[start:end]) \
-                    or text[start:end] == comp.entry.text:
-                continue
+                    or text[start:end] == comp.entry.text \
+                    or base_word_freq(text[start:end]) > 0 \
+                    or crosses_word(text, start, end):
+                continue    # 交货期 is a word said (never offer 交换机), 已经约好 holds no 经约
             n = comp.entry.surname
             window = [*(heard_surname(ch) for ch in text[start:start + n]),
                       *syl[start + n:end]]

@@ -41,9 +41,10 @@ class AsrConfig:
                                         # timestamps (fast); longer: timestamped 30 s windows
     vad: bool = True
     prompt_token_budget: int = 120      # tokens for the name prompt (Whisper allows 223)
-    second_look: bool = True            # with a catalog: a quick first pass, then the note
-                                        # again with a prompt of the names it heard or may
-                                        # have meant (`Transcriber.transcribe_pcm`)
+    second_look: bool = True            # with a catalog and no likely names of the rep: a
+                                        # quick first pass, then the note again with a prompt
+                                        # of the names it heard or may have meant
+                                        # (`nlp.asr.transcribe.second_look_for`)
     first_look_beam: int = 1            # the first pass: greedy (the encoder's output is
                                         # reused by the second)
     second_look_max_cost: float = 0.35  # a name "may have been meant": this far per

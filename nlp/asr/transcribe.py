@@ -286,6 +286,16 @@ def _install_encoder_memo(model: Any) -> bool:
 LookAgain = Callable[[str], Sequence[str]]
 
 
+def second_look_for(config: AsrConfig, catalog: Catalog | None, hints: VoiceHints | None
+                    ) -> bool:
+    """Whether a note is heard twice: with a catalog and no likely names of the rep (the
+    prompt then holds the catalog's first names, mostly not this note's: measured, a
+    second look makes 45 of 78 notes right instead of 27; with a rep's likely names
+    already in the prompt it made no difference, 107 of 192 both ways, at 40 % more time)."""
+    return config.second_look and catalog is not None and (
+        hints is None or (hints.names_in_prompt and not hints.likely))
+
+
 def names_heard_near(heard: str, catalog: Catalog, hints: VoiceHints | None,
                      config: AsrConfig) -> tuple[str, ...]:
     """The names for the prompt of a second look at a note, from what the first look
@@ -338,10 +348,10 @@ class Transcriber:
         decoded = decode_audio(audio, fmt, max_seconds=cfg.max_seconds, max_bytes=cfg.max_bytes)
         t_decode = time.perf_counter() - t0
         look_again: LookAgain | None = None
-        if vocabulary is not None and cfg.second_look and (
-                hints is None or hints.names_in_prompt):
+        catalog = vocabulary
+        if catalog is not None and second_look_for(cfg, catalog, hints):
             def look_again(heard: str) -> Sequence[str]:
-                return names_heard_near(heard, vocabulary, hints, cfg)
+                return names_heard_near(heard, catalog, hints, cfg)
         return self.transcribe_pcm(
             decoded.samples, vocabulary, hints, started=t0, decode_s=t_decode,
             fmt=decoded.format, codec=decoded.codec, cpu_started=c0, look_again=look_again,

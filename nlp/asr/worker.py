@@ -43,7 +43,13 @@ from nlp.asr.errors import (
     TranscriptionTimeoutError,
 )
 from nlp.asr.prompt import VoiceHints, prompt_vocabulary, prompt_words
-from nlp.asr.transcribe import Transcriber, Transcript, names_heard_near, snap_names_of
+from nlp.asr.transcribe import (
+    Transcriber,
+    Transcript,
+    names_heard_near,
+    second_look_for,
+    snap_names_of,
+)
 from nlp.types import Catalog
 
 log = logging.getLogger(__name__)
@@ -399,7 +405,7 @@ class TranscriptionWorker:
         try:
             again: VoiceHints | None = None
             first_cpu = 0.0
-            if vocabulary is not None and self.config.second_look and not no_names:
+            if vocabulary is not None and second_look_for(self.config, vocabulary, hints):
                 heard, first_cpu, first_prompt = await self._submit(
                     ("first", bytes(audio), fmt, prompt_hints), timeout)
                 near: tuple[str, ...] = await asyncio.to_thread(

@@ -373,3 +373,13 @@ def test_near_forms_keep_the_best_few_and_never_a_preset_word() -> None:
     assert [e.text for e in index.near_forms(heard, max_cost=0.35, limit=12)] == [
         "文件柜", "云栖科技"]
     assert [e.text for e in index.near_forms(heard, max_cost=0.35, limit=1)] == ["文件柜"]
+
+
+def test_near_forms_never_offer_a_name_for_a_word_that_was_said() -> None:
+    """交货期 (delivery time) is a word of the dictionary, even a rare one: it was said, and
+    offering the product 交换机 for it would make Whisper write the product."""
+    catalog = Catalog.from_dict({"products": [{"name": "核心交换机", "aliases": ["交换机"]}]})
+    index = PhoneticIndex.from_catalog(catalog)
+    assert index.near_forms("他问滴灌带的交货期", max_cost=0.35, limit=12) == []
+    assert [e.text for e in index.near_forms("他问了交换期的事", max_cost=0.35, limit=12)] \
+        == ["交换机"]
