@@ -406,8 +406,9 @@ class TranscriptionWorker:
             again: VoiceHints | None = None
             first_cpu = 0.0
             if vocabulary is not None and second_look_for(self.config, vocabulary, hints):
+                # the first look without names (as `Transcriber.transcribe_pcm`'s)
                 heard, first_cpu, first_prompt = await self._submit(
-                    ("first", bytes(audio), fmt, prompt_hints), timeout)
+                    ("first", bytes(audio), fmt, None), timeout)
                 near: tuple[str, ...] = await asyncio.to_thread(
                     names_heard_near, heard, vocabulary, hints, self.config) if heard else ()
                 if near:

@@ -167,8 +167,9 @@ def test_pipeline_with_stand_in_model(tmp_path: Path) -> None:
     assert out.model == "whisper-base"
     assert out.format == "ogg"
     first, kw = t.model.get().calls  # type: ignore[attr-defined]
-    # heard twice: a quick greedy look with the catalog's prompt, tokens for 3 s of speech …
+    # heard twice: a quick greedy look without names, tokens for 3 s of speech …
     assert (first["beam_size"], first["max_new_tokens"]) == (1, 3 * 10 + 24)
+    assert first["initial_prompt"] == "以下是普通话的销售跟进记录。"
     # … then the configured beam, the prompt opening with the names the first look wrote
     assert kw["beam_size"] == 4
     assert kw["temperature"] == 0.0
@@ -245,15 +246,15 @@ def test_preset_words_follow_the_names_and_are_no_echo() -> None:
     assert is_prompt_echo("鼓楼医院、王主任", prompt)
 
 
-def test_the_second_look_drops_an_echo_of_the_first_prompt_too(tmp_path: Path) -> None:
-    """The second look's prompt names only what the first heard (瑞金医院); a segment that
-    lists the catalog's prompt is still an echo, not speech."""
+def test_the_first_look_hears_without_names_and_the_second_with_those_heard(tmp_path: Path) -> None:
+    """The first look hears without names; the second look's prompt names only what the
+    first heard (瑞金医院); a segment that repeats a prompt is an echo, not speech."""
     segs = [FakeSeg("下周二去瑞金医院送样机。"),
-            FakeSeg("鼓楼医院、王主任、椎间融合器、华东医药", avg_logprob=-0.4)]
+            FakeSeg("以下是普通话的销售跟进记录", avg_logprob=-0.4)]
     t = transcriber(tmp_path, segs)
     out = t.transcribe(AUDIO, "ogg", CATALOG)
     first, second = t.model.get().calls  # type: ignore[attr-defined]
-    assert "鼓楼医院" in first["initial_prompt"]
+    assert first["initial_prompt"] == "以下是普通话的销售跟进记录。"
     assert second["initial_prompt"].startswith("以下是普通话的销售跟进记录，提到瑞金医院")
     assert out.raw_text == "下周二去瑞金医院送样机。"
     assert [s.dropped for s in out.segments] == ["", "prompt_echo"]
