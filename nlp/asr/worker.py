@@ -389,10 +389,11 @@ class TranscriptionWorker:
         The worker only hears: it gets the prompt's names (not the catalog, which may be
         large) and returns the transcript with spoken forms fixed; names are snapped here,
         in the caller's process, which already holds the catalog and its indexes (and
-        keeps them out of the worker's memory). With a catalog (and `AsrConfig.second_look`)
-        the worker first hears the note quickly, the names it heard or may have meant are
-        chosen here (`names_heard_near`), and the note is heard again with them in the
-        prompt (the worker keeps the encoder's output from the first time).
+        keeps them out of the worker's memory). With a catalog and no likely names of the
+        rep (`second_look_for`) the worker first hears the note quickly without names, the
+        names it heard or may have meant are chosen here (`names_heard_near`), and the note
+        is heard again with them in the prompt (the worker keeps the encoder's output from
+        the first time).
         """
         self.jobs += 1
         names = prompt_vocabulary(vocabulary, hints)
