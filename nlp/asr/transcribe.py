@@ -296,17 +296,15 @@ def second_look_for(config: AsrConfig, catalog: Catalog | None, hints: VoiceHint
         hints is None or (hints.names_in_prompt and not hints.likely))
 
 
-def names_heard_near(heard: str, catalog: Catalog, hints: VoiceHints | None,
-                     config: AsrConfig) -> tuple[str, ...]:
+def names_heard_near(heard: str, catalog: Catalog, config: AsrConfig) -> tuple[str, ...]:
     """The names for the prompt of a second look at a note, from what the first look
     heard: the catalog forms it wrote, then those it may have meant (sounding alike,
-    `PhoneticIndex.near_forms`), then the rep's likely names (`VoiceHints.likely`)."""
+    `PhoneticIndex.near_forms`). (A second look runs only without the rep's likely names:
+    `second_look_for`.)"""
     index = index_for(catalog)
     names = [en.text for _s, _e, en in index.mentions(heard) if en.kind in NAME_KINDS]
     names += [en.text for en in index.near_forms(
         heard, max_cost=config.second_look_max_cost, limit=config.second_look_names)]
-    if hints is not None:
-        names += hints.likely
     return tuple(dict.fromkeys(n for n in names if n))
 
 
@@ -351,7 +349,7 @@ class Transcriber:
         catalog = vocabulary
         if catalog is not None and second_look_for(cfg, catalog, hints):
             def look_again(heard: str) -> Sequence[str]:
-                return names_heard_near(heard, catalog, hints, cfg)
+                return names_heard_near(heard, catalog, cfg)
         return self.transcribe_pcm(
             decoded.samples, vocabulary, hints, started=t0, decode_s=t_decode,
             fmt=decoded.format, codec=decoded.codec, cpu_started=c0, look_again=look_again,
@@ -366,13 +364,9 @@ class Transcriber:
         second look). The encoder's output is kept for that second look."""
         c0 = time.process_time()
         cfg = self.config
-        decoded = decode_audio(audio, fmt, max_seconds=cfg.max_seconds, max_bytes=cfg.max_bytes)
-        samples = decoded.samples
-        duration = len(samples) / SAMPLE_RATE
-        if duration > cfg.max_seconds + 0.5:
-            raise AudioTooLongError.for_limit(duration, cfg.max_seconds)
-        check_speech_energy(samples, silence_rms=cfg.silence_rms,
-                            min_seconds=cfg.min_speech_seconds)
+        samples = decode_audio(audio, fmt, max_seconds=cfg.max_seconds,
+                               max_bytes=cfg.max_bytes).samples
+        self._checked_duration(samples)
         prompt = self.make_prompt(None, hints)
         segments, _info = self._look(samples, prompt, first=True)
         heard = self._heard([s for s in segments if not s.dropped])
@@ -398,11 +392,7 @@ class Transcriber:
         t0 = started if started is not None else time.perf_counter()
         c0 = cpu_started if cpu_started is not None else time.process_time()
         cfg = self.config
-        duration = len(samples) / SAMPLE_RATE
-        if duration > cfg.max_seconds + 0.5:
-            raise AudioTooLongError.for_limit(duration, cfg.max_seconds)
-        check_speech_energy(samples, silence_rms=cfg.silence_rms,
-                            min_seconds=cfg.min_speech_seconds)
+        duration = self._checked_duration(samples)
         prompt = self.make_prompt(vocabulary, hints)
         t1 = time.perf_counter()
         first_s = 0.0
@@ -461,6 +451,16 @@ class Transcriber:
                      "post": round(t_end - t1 - t_asr, 3),
                      "cpu": round(time.process_time() - c0, 3)},
         )
+
+    def _checked_duration(self, samples: npt.NDArray[np.float32]) -> float:
+        """The note's length in seconds; raises for one too long or silent."""
+        cfg = self.config
+        duration = len(samples) / SAMPLE_RATE
+        if duration > cfg.max_seconds + 0.5:
+            raise AudioTooLongError.for_limit(duration, cfg.max_seconds)
+        check_speech_energy(samples, silence_rms=cfg.silence_rms,
+                            min_seconds=cfg.min_speech_seconds)
+        return duration
 
     @staticmethod
     def _heard(kept: list[Segment]) -> str:

@@ -411,7 +411,7 @@ class TranscriptionWorker:
                 heard, first_cpu, first_prompt = await self._submit(
                     ("first", bytes(audio), fmt, None), timeout)
                 near: tuple[str, ...] = await asyncio.to_thread(
-                    names_heard_near, heard, vocabulary, hints, self.config) if heard else ()
+                    names_heard_near, heard, vocabulary, self.config) if heard else ()
                 if near:
                     again = VoiceHints(likely=near, echo_of=(first_prompt,))
             try:

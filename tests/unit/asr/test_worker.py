@@ -17,9 +17,10 @@ from nlp.asr import (
     UnsupportedAudioError,
     VoiceHints,
 )
-from nlp.types import Catalog, catalog_from_names
+from nlp.types import catalog_from_names
 from tests.unit.asr.audio_gen import encode, speechlike
 from tests.unit.asr.fake_engine import fake_engine, looking_engine
+from tests.unit.asr.office import OFFICE
 
 GOOD = encode(speechlike(1.0), "ogg")
 JPEG = b"\xff\xd8\xff\xe0" + bytes(64)
@@ -172,16 +173,6 @@ async def test_the_worker_process_threads_sleep_at_barriers(monkeypatch: pytest.
         assert "OMP_WAIT_POLICY" not in child_env((await w.stats())["pid"])
 
 
-_OFFICE = Catalog.from_dict({
-    "customers": [{"name": "杭州云栖科技有限公司", "aliases": ["云栖科技"]},
-                  {"name": "宁波甬江家居有限公司", "aliases": ["甬江家居"]}],
-    "contacts": [{"name": "蒋伟", "customer": "杭州云栖科技有限公司", "title": "行政经理"},
-                 {"name": "岑丽", "customer": "宁波甬江家居有限公司", "title": "采购主管"}],
-    "products": [{"name": "人体工学办公椅", "aliases": ["办公椅"]},
-                 {"name": "电动升降桌", "aliases": ["升降桌"]}],
-})
-
-
 def looking_worker(**cfg: object) -> TranscriptionWorker:
     return TranscriptionWorker(AsrConfig().with_(**cfg), use_process=False,
                                engine_factory=looking_engine)
@@ -192,7 +183,7 @@ async def test_a_second_look_prompts_the_names_the_first_heard_or_may_have_meant
     heard again with those three first in the prompt (the written one, then the two it
     may have meant); the first look's CPU time is counted in the note's."""
     async with looking_worker() as w:
-        t = await w.transcribe("HEARD:云栖科技江经理说半公椅要二十把".encode(), "amr", _OFFICE)
+        t = await w.transcribe("HEARD:云栖科技江经理说半公椅要二十把".encode(), "amr", OFFICE)
     listed, echo = t.raw_text.removeprefix("prompt ").split(" | not ")
     names = listed.split(",")                   # as heard, before snapping
     assert echo == "the first prompt"           # a segment repeating it is dropped too
@@ -205,7 +196,7 @@ async def test_a_second_look_prompts_the_names_the_first_heard_or_may_have_meant
 async def test_without_a_second_look_or_a_catalog_the_note_is_heard_once() -> None:
     audio = "HEARD:云栖科技江经理说半公椅要二十把".encode()
     async with looking_worker(second_look=False) as w:
-        once = await w.transcribe(audio, "amr", _OFFICE)
+        once = await w.transcribe(audio, "amr", OFFICE)
     # the usual prompt: the catalog's names in its own order
     assert once.raw_text == "prompt 云栖科技,蒋经理,办公椅,甬江家居,岑主管,升降桌"
     assert "first_look_cpu" not in once.timings
@@ -213,7 +204,7 @@ async def test_without_a_second_look_or_a_catalog_the_note_is_heard_once() -> No
         plain = await w.transcribe(audio, "amr")
         # the rep's likely names already in the prompt: a second look changed nothing there
         # (benchmarks), so the note is heard once
-        rep = await w.transcribe(audio, "amr", _OFFICE, VoiceHints(likely=("甬江家居", "岑主管")))
+        rep = await w.transcribe(audio, "amr", OFFICE, VoiceHints(likely=("甬江家居", "岑主管")))
     assert plain.raw_text == "prompt "
     assert rep.raw_text == "prompt 甬江家居,岑主管" and "first_look_cpu" not in rep.timings
 
@@ -221,7 +212,7 @@ async def test_without_a_second_look_or_a_catalog_the_note_is_heard_once() -> No
 async def test_a_second_look_that_keeps_nothing_falls_back_to_the_usual_prompt() -> None:
     async with looking_worker() as w:
         t = await w.transcribe("HEARD:云栖科技江经理说半公椅|ONCE-EMPTY".encode(), "amr",
-                               _OFFICE)
+                               OFFICE)
         stats = await w.stats()
     assert t.raw_text == "prompt 云栖科技,蒋经理,办公椅,甬江家居,岑主管,升降桌"
     assert stats["failures"] == 0
