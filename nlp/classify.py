@@ -186,6 +186,18 @@ def attitude_words() -> tuple[str, ...]:
         if re.fullmatch(r"[\u4e00-\u9fff]{3,5}", part)))
 
 
+@lru_cache(maxsize=1)
+def stance_verbs() -> tuple[str, ...]:
+    """The two-character verbs a decision maker's stance is read by (同意, 答应, 拒绝 …):
+    the top-level alternatives of the yes and no patterns that are exactly two Han
+    characters and nothing else. A transcript hears them as another word of their sound
+    (同一, 统一) right after the person who decides (`nlp.asr.snap`)."""
+    return tuple(dict.fromkeys(
+        part for pattern in (_REJECT, _SUPPORT)
+        for part in _alternatives(pattern.pattern)
+        if re.fullmatch(r"[\u4e00-\u9fff]{2}", part)))
+
+
 def _alternatives(pattern: str) -> list[str]:
     """The top-level alternatives of a pattern (a part of a group or a context is none)."""
     parts, depth, start = [], 0, 0

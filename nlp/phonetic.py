@@ -894,8 +894,9 @@ class PhoneticIndex:
 
     def _homophone_pairs(self, text: str, syl: list[tuple[Syllable, ...]]) -> list[Match]:
         """Two-character names heard as an exact (tone-free) homophone that is no word of
-        the dictionary, cuts through none and holds no function word: 机律 → 机滤; 纪律 (a
-        word) is never 机滤, nor 他挺 他汀 or 已经约好 精越. A contact as surname + title
+        the dictionary (a rare entry, under `RARE_WORD`, counts as none: 托鞋 → 拖鞋), cuts
+        through none and holds no function word: 机律 → 机滤; 纪律 (a word) is never 机滤,
+        nor 他挺 他汀 or 已经约好 精越. A contact as surname + title
         heard as a word (副总 for 符总) is a candidate that only its customer, named or
         heard confidently in the same text, makes a match (`find`)."""
         out: list[Match] = []
@@ -911,7 +912,7 @@ class PhoneticIndex:
                     base_word_freq(ch) >= FUNCTION_FREQ for ch in heard) or crosses_word(
                     text, p, p + 2):
                 continue
-            word = base_word_freq(heard) > 0
+            word = base_word_freq(heard) >= RARE_WORD    # 托鞋 (3) is no word said
             for e in entries:
                 if word and not ((e.kind == "contact" and e.surname) or e.kind == "product"):
                     continue

@@ -23,10 +23,14 @@ guessed:
 5. 去 heard as another character of its sound right before where the rep goes, a customer
    named or an organisation's generic word (`respell_go`: 上门区绿源合作社 → 上门去绿源合作社,
    带合同区农场 → 带合同去农场; 朝阳区, 这个区医院 stay);
-6. surnames (`respell_surnames`): a person named by surname + title whose surname Whisper
-   wrote as an ordinary character of that sound (流女士 → 刘女士, 五总 → 吴总: the most common
-   surname of the sound), unless a catalog contact with that title sounds near it; and 了
-   after a visit heard as 的 before the name visited (`fix_visit_de`: 拜访的鼓楼医院).
+6. titles and surnames: a new person's title heard as characters of its sound that make
+   no word (`respell_titles`: 公设涨 → 龚社长); a person named by surname + title whose
+   surname Whisper wrote as an ordinary character of that sound (`respell_surnames`: 流女士
+   → 刘女士, 五总 → 吴总: the most common surname of the sound), unless a catalog contact
+   with that title sounds near it; and 了 after a visit heard as 的 before the name visited
+   (`fix_visit_de`: 拜访的鼓楼医院);
+7. a stance verb heard as a commoner word of its sound right after the person who decides
+   (`respell_stance_after_person`: 卓部长同一礼盒的方案 → 卓部长同意礼盒的方案).
 
 `snap_transcript_names` returns the new text and the `Mark`s: each span of the new text
 that differs from what was heard, with the heard words, so the rep sees what was guessed.
@@ -44,7 +48,7 @@ from functools import lru_cache
 from itertools import product
 
 from nlp.asr.spoken import normalize_spoken
-from nlp.classify import attitude_words
+from nlp.classify import attitude_words, stance_verbs
 from nlp.extract import snap_transcript
 from nlp.lexicon import lexicon, read_lines
 from nlp.people import catalog_titles
@@ -459,6 +463,55 @@ def respell_attitude_predicate(text: str, names: Sequence[tuple[int, int]] = ())
     return "".join(out)
 
 
+# after 同一 / 统一 these make it "the same …" (同一批, 同一个人, 统一时间): no stance there
+_SAME_AS = frozenset("个批家天次种款类位条件样回时套份口部期")
+
+
+@lru_cache(maxsize=1)
+def _stance_sounds() -> dict[Key, str]:
+    """Tone-free sound of each two-character stance verb (`nlp.classify.stance_verbs`:
+    同意, 答应, 拒绝 …) → the verb; a sound two verbs share is left out."""
+    return _cue_keys(stance_verbs())
+
+
+def _person_ends(text: str, titles: tuple[str, ...], people: Sequence[tuple[int, int]]
+                 ) -> set[int]:
+    """Where a person named ends: a catalog contact found, or a surname + title (区总, 卓部长)."""
+    ends = {e for _s, e in people}
+    surnames = lexicon().surnames1
+    for m in _title_pattern(titles).finditer(text, 1):
+        if text[m.start() - 1] in surnames:
+            ends.add(m.start() + len(m.group("title")))
+    return ends
+
+
+def respell_stance_after_person(text: str, titles: tuple[str, ...],
+                                people: Sequence[tuple[int, int]] = (),
+                                names: Sequence[tuple[int, int]] = ()) -> str:
+    """A stance verb (同意, 答应, 拒绝 …) heard as another word of its tone-free sound right
+    after the person who decides (卓部长同一礼盒的方案, 区总统一洗漱套装的方案: Whisper
+    writes the commoner 同一 / 统一): there, subject + verb, the verb is what the sentence
+    needs. Not before a measure word or a noun of time (王经理同一批货, 同一天: "the same"),
+    not over a name, and only an exact homophone: nothing else is guessed."""
+    keys = _stance_sounds()
+    if not keys or not text:
+        return text
+    taken = _taken(len(text), names)
+    out = list(text)
+    for e in sorted(_person_ends(text, titles, people)):
+        span = text[e:e + 2]
+        if len(span) < 2 or not all(is_han(ch) for ch in span) or any(taken[e:e + 2]) or \
+                text[e + 2:e + 3] in _SAME_AS:
+            continue
+        sound = syllables(span)
+        if not all(sound):
+            continue
+        verb = keys.get(tuple(sy[0] for sy in sound))
+        if verb is not None and verb != span:
+            out[e:e + 2] = list(verb)
+    return "".join(out)
+
+
 @lru_cache(maxsize=1)
 def _surname_of_sound() -> dict[Syllable, str]:
     """Tone-free sound → the most common single-character surname read so
@@ -502,6 +555,67 @@ def catalog_surnames(catalog: Catalog) -> dict[str, frozenset[str]]:
 
 SURNAME_NEAR = 0.5      # a heard character this close to a contact's surname may be that
                         # contact: no other surname is written (液科长 for 聂科长 stays)
+
+
+SAID_WORD = 100     # a dictionary word this common (珍珠: 862) is what was said; rarer ones
+                    # (公设: 43, a geometry term) are no reason to doubt a title heard after
+
+
+@lru_cache(maxsize=4)
+def _title_sounds(titles: tuple[str, ...]) -> dict[Key, str]:
+    """Tone-free sound of each title of two or more characters (社长, 经理) → the title."""
+    return _cue_keys(tuple(t for t in titles if len(t) >= 2 and all(is_han(ch) for ch in t)))
+
+
+def respell_titles(text: str, titles: tuple[str, ...],
+                   names: Sequence[tuple[int, int]] = ()) -> str:
+    """A new person named by surname + title, the title heard as characters of its sound
+    that make no word (公设涨 for 龚社长: she zhang is 社长): the title, and the character
+    before it, when it is no surname, the most common surname of its sound (公 → 龚). Only
+    where that character could be a surname said (no function word, none of 新 / 老 / 副 …
+    said before a title), the title's homophone is no word of the dictionary (经历, 主人
+    stay) and nothing is over a name; a catalog contact's misheard title is `nlp.phonetic`'s."""
+    keys = _title_sounds(titles)
+    if not keys or len(text) < 3:
+        return text
+    by_sound = _surname_of_sound()
+    surnames = lexicon().surnames1
+    taken = _taken(len(text), names)
+    sizes = sorted({len(k) for k in keys}, reverse=True)
+    title_set = frozenset(titles)
+    out = list(text)
+    p = 0
+    while p < len(text) - 2:
+        ch = text[p]
+        hit = None
+        if is_han(ch) and not taken[p] and ch not in _BEFORE_TITLE and \
+                base_word_freq(ch) < SAID_THERE:
+            for size in sizes:
+                span = text[p + 1:p + 1 + size]
+                if len(span) < size or not all(is_han(c) for c in span) or \
+                        any(taken[p + 1:p + 1 + size]):
+                    continue
+                sound = syllables(span)
+                title = keys.get(tuple(sy[0] for sy in sound)) if all(sound) else None
+                if title is None or title == span or base_word_freq(span) >= RARE_WORD or \
+                        crosses_word(text, p, p + 1 + size) or \
+                        base_word_freq(text[p:p + 2]) >= SAID_WORD or \
+                        any(span[:k] in title_set for k in range(1, size)):
+                    continue    # 珍珠管: 珍珠 is said, so 珠管 is no title heard; 何总见了:
+                    #             a title already (总), then a word
+                heard = syllables(ch)[0]
+                surname = ch if ch in surnames else by_sound.get(heard[0]) if heard else None
+                if surname is not None:
+                    hit = (size, surname, title)
+                    break
+        if hit is None:
+            p += 1
+            continue
+        size, surname, title = hit
+        out[p] = surname
+        out[p + 1:p + 1 + size] = [title] + [""] * (size - 1)
+        p += 1 + size
+    return "".join(out)
 
 
 def respell_surnames(text: str, titles: tuple[str, ...],
@@ -738,8 +852,11 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
         out = respell_attitude_predicate(respell_after_degree(out, cues, names), names)
         out = fix_visit_de(respell_cues(out, cues, names), names)
         if catalog is not None:     # low confidence (no catalog): no name is guessed
-            out = respell_surnames(out, person_titles(catalog), names,
+            titles = person_titles(catalog)
+            out = respell_surnames(respell_titles(out, titles, names), titles, names,
                                    catalog_surnames(catalog))
+            out = respell_stance_after_person(
+                out, titles, [(s, e) for s, e, en in found if en.kind == "contact"], names)
     except Exception:
         log.exception("cue respelling failed; keeping the heard words")
     return Snapped(out, diff_marks(text, out, index))

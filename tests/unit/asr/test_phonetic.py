@@ -312,6 +312,17 @@ def test_a_product_heard_as_a_word_needs_the_reps_book_and_a_customer() -> None:
     assert index.respell("他们的纪律很严", affinity=book).text == "他们的纪律很严"
 
 
+def test_a_product_heard_as_a_rare_dictionary_entry_is_no_word_said() -> None:
+    """jieba's dictionary holds rare entries nobody says (差积: 3, 座垫: 15); a two-character
+    product heard as one is taken as a homophone that is no word, without the rep's book."""
+    index = PhoneticIndex.from_catalog(Catalog.from_dict({
+        **OFFICE_RAW,
+        "products": [*OFFICE_RAW["products"], {"name": "实木茶几", "aliases": ["茶几"]}]}))
+    assert index.respell("云栖科技要两张差积，下周送").text == "云栖科技要两张茶几，下周送"
+    # a word people say still needs the customer's support (纪律 for 机滤, above)
+    assert index.respell("差不多两张，下周送").text == "差不多两张，下周送"
+
+
 _ROOMS = Catalog.from_dict({
     "customers": [{"name": "昆明春城服务式公寓", "aliases": ["春城公寓"]}],
     "products": [{"name": "智能客控面板", "aliases": ["客控面板"]}, {"name": "布草"},

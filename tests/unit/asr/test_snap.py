@@ -730,3 +730,73 @@ def test_the_respelled_piece_reads_as_the_price_obstacle() -> None:
     text = snap_transcript_names("云栖科技蒋经理说办公椅比别加贵，要我们再让点。", catalog).text
     rec = extract(text, now=datetime(2026, 12, 4, 10, 0), catalog=catalog)
     assert rec.obstacle == "价格异议"
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        # a stance verb right after the person who decides, heard as a commoner word of its
+        # sound (同一 / 统一 for 同意): subject + verb
+        ("蒋经理同一办公椅的采购方案了，周五过去签合同。",
+         "蒋经理同意办公椅的采购方案了，周五过去签合同。"),
+        ("云栖科技蒋经理统一了，下周送货。", "云栖科技蒋经理同意了，下周送货。"),
+        ("云栖科技的何总统一办公椅的报价。", "云栖科技的何总同意办公椅的报价。"),
+        # "the same …" before a measure word or a noun of time stays
+        ("蒋经理同一批办公椅要分两次送。", "蒋经理同一批办公椅要分两次送。"),
+        ("何总同一天要见三家供应商。", "何总同一天要见三家供应商。"),
+        # no person right before it: nothing says a decision is reported
+        ("他们统一采购办公椅。", "他们统一采购办公椅。"),
+        ("价格统一了，下周签。", "价格统一了，下周签。"),
+        # the verb as said stays, so does a word that sounds otherwise
+        ("蒋经理同意了。", "蒋经理同意了。"),
+        ("蒋经理通知我们下周送货。", "蒋经理通知我们下周送货。"),
+    ],
+)
+def test_a_stance_verb_heard_as_its_homophone_right_after_the_person(heard: str,
+                                                                    meant: str) -> None:
+    assert snap_transcript_names(heard, _FURNITURE).text == meant
+
+
+def test_the_respelled_stance_reads_as_support_and_is_marked_as_a_guess() -> None:
+    from datetime import datetime
+
+    from nlp import extract
+
+    snapped = snap_transcript_names("云栖科技蒋经理同一办公椅的方案了。", _FURNITURE)
+    rec = extract(snapped.text, now=datetime(2026, 12, 4, 10, 0), catalog=_FURNITURE)
+    assert rec.attitude == "明确支持"
+    assert [(m.heard, m.written) for m in snapped.marks] == [("一", "意")]
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        # a new person's title heard as characters of its sound that make no word, the
+        # surname as an ordinary character of its sound: both respelled
+        ("新客户是家具城的公设涨，想看升降桌。", "新客户是家具城的龚社长，想看升降桌。"),
+        # … the surname kept where it is one
+        ("新客户是家具城的宫设涨，想看升降桌。", "新客户是家具城的宫社长，想看升降桌。"),
+        # a word said (经历, 主人), a word the title would cut (珍珠 of 珍珠管), a title
+        # already there before a word (何总 + 见了) all stay
+        ("他的经历很丰富。", "他的经历很丰富。"),
+        ("新客户的张主人说要报价。", "新客户的张主人说要报价。"),
+        ("珍珠管说办公椅先要五百张。", "珍珠管说办公椅先要五百张。"),
+        ("新客户的何总见了我们，想要报价。", "新客户的何总见了我们，想要报价。"),
+        # 新 / 老 before a title are no surname
+        ("云栖科技新设涨到了。", "云栖科技新设涨到了。"),
+    ],
+)
+def test_a_new_persons_title_heard_as_a_no_word_homophone(heard: str, meant: str) -> None:
+    assert snap_transcript_names(heard, _FURNITURE).text == meant
+
+
+def test_the_respelled_title_names_a_new_contact() -> None:
+    from datetime import datetime
+
+    from nlp import extract
+
+    text = snap_transcript_names("新客户家具城的公设涨，电话13957321846，想了解升降桌。",
+                                 _FURNITURE).text
+    rec = extract(text, now=datetime(2026, 12, 4, 10, 0), catalog=_FURNITURE)
+    assert rec.contact == "龚社长"
+    assert rec.phone == "13957321846"
