@@ -703,14 +703,17 @@ def _another_surname(heard: str, entry: Entry) -> bool:
 
 
 def _one_nasal_lost(window: list[tuple[Syllable, ...]], name: tuple[tuple[Syllable, ...], ...],
-                    scored: _Scored) -> bool:
+                    scored: _Scored, surname: int = 0) -> bool:
     """A long name heard with every syllable exact but one, and that one only its nasal
-    lost (客口面板 for 客控面板: kou for kong), aligned without a gap."""
-    if len(name) < NASAL_LOST_MIN or scored.gaps or len(window) != len(name):
+    lost (客口面板 for 客控面板: kou for kong), aligned without a gap; for a contact as
+    surname + title (``surname``: its characters) the one may be in the title, the surname
+    exact (坦主轨 for 覃主管: gui for guan; such a match needs its customer: `_score`)."""
+    if (len(name) < NASAL_LOST_MIN and not surname) or scored.gaps or \
+            len(window) != len(name):
         return False
     off = [i for i, c in enumerate(scored.costs) if c > 0]
-    return len(off) == 1 and any(_nasal_lost(h, m) for h in window[off[0]]
-                                 for m in name[off[0]])
+    return len(off) == 1 and off[0] >= surname and any(
+        _nasal_lost(h, m) for h in window[off[0]] for m in name[off[0]])
 
 
 def _title_at(text: str, title: str, start: int) -> int:
@@ -778,7 +781,8 @@ class PhoneticIndex:
             # three or four syllables: one syllable off by a confusion across the coarse
             # classes leaves fewer than the two votes a candidate needs; longer names
             # keep two of their pairs whatever one syllable does
-            nasal = len(syl) >= NASAL_LOST_MIN     # (`_one_nasal_lost`)
+            nasal = len(syl) >= NASAL_LOST_MIN or (    # (`_one_nasal_lost`)
+                e.kind == "contact" and e.surname > 0)
             for j in range(len(syl) - 1):
                 keys = _name_bigram_keys(syl[j], syl[j + 1], nasal) if len(syl) <= 4 else \
                     _bigram_keys(syl[j], syl[j + 1])
@@ -947,8 +951,15 @@ class PhoneticIndex:
         per = scored.cost / size
         if per > limit or scored.gaps > 1:
             return None
-        if scored.worst > MAX_SYLLABLE and not _one_nasal_lost(window, comp.syl, scored):
-            return None     # no unrelated syllable: 恒通 is not 恒泰
+        title_nasal = False
+        if scored.worst > MAX_SYLLABLE:
+            if _one_nasal_lost(window, comp.syl, scored):
+                pass
+            elif len(comp.syl) < NASAL_LOST_MIN and _one_nasal_lost(
+                    window, comp.syl, scored, entry.surname):
+                title_nasal = True
+            else:
+                return None     # no unrelated syllable: 恒通 is not 恒泰
         if scored.gaps and (size < 5 or max(scored.costs[:2]) > 0.3):
             return None     # a dropped or merged syllable: long names only, not at the head
         if sum(1 for c in scored.costs if c > 0) > max(1, size - 2):
@@ -968,7 +979,8 @@ class PhoneticIndex:
             surname = sum(scored.costs[:entry.surname])
             if surname > SURNAME_WITH_SUPPORT:
                 return None     # surnames: homophones, or the mildest folds
-            needs_support = surname > SURNAME_ALONE or _another_surname(heard, entry)
+            needs_support = surname > SURNAME_ALONE or _another_surname(heard, entry) \
+                or title_nasal
         return Match(s, e, heard, entry, round(per, 4), needs_support=needs_support,
                      costs=tuple(scored.costs) if not scored.gaps else ())
 

@@ -263,6 +263,17 @@ def test_a_title_with_its_nasal_lost_after_its_customer_heard_by_sound() -> None
     assert INDEX.respell("新达阀门扶做了一批").text == "鑫达阀门扶做了一批"
 
 
+def test_a_two_character_title_with_its_nasal_lost_needs_the_customer() -> None:
+    # 岑主管 heard 岑主轨 (guan → gui): the customer named backs it, as a fold of the
+    # surname would need; alone, or with another syllable off, it is no name
+    index = PhoneticIndex.from_catalog(Catalog.from_dict(OFFICE_RAW))
+    assert index.respell("甬江家居，岑主轨要看升降桌的样品").text == \
+        "甬江家居，岑主管要看升降桌的样品"
+    assert index.respell("岑主轨要看升降桌的样品").text == "岑主轨要看升降桌的样品"
+    assert index.respell("甬江家居，岑主高要看样品").text == "甬江家居，岑主高要看样品"
+    assert index.respell("甬江家居，岑处轨要看样品").text == "甬江家居，岑处轨要看样品"
+
+
 def test_u_umlaut_with_a_tone_mark_stays_u_umlaut() -> None:
     # 绿 lǜ / 女 nǚ / 旅 lǚ are lü / nü, never 路 lu / 努 nu (the tone mark sat on the ü)
     assert syllables("绿旅女") == [(("l", "v"),), (("l", "v"),), (("n", "v"),)]
