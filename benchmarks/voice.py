@@ -483,7 +483,8 @@ def main(argv: list[str] | None = None) -> int:
         "errors": run["errors"],
     }
     checks = {
-        "15 s note p95 ≤ 3 s": report["long_15s"]["p95"] <= TARGETS["long_p95"],
+        # per 15 s of speech: the shared long notes are 13–18 s, each timed one scaled
+        "15 s note p95 ≤ 3 s": report["long_15s"]["per_15s_p95"] <= TARGETS["long_p95"],
         "6 s clip p95 ≤ 1.5 s": report["short_6s"]["p95"] <= TARGETS["short_p95"],
         "model load ≤ 1 s": model["load_s_median"] <= TARGETS["load"],
         "worker peak RSS ≤ 500 MB": worker["peak_rss_mb"] <= TARGETS["rss_mb"],
