@@ -147,6 +147,23 @@ def test_planned_call_has_no_channel(catalog: Catalog) -> None:
     assert rec.next_date == "2026-05-18"
 
 
+@pytest.mark.parametrize(
+    ("text", "channel"),
+    [
+        # 会上 "at the meeting" …
+        ("明达黄总在会上说切割机的方案可以", "会议"),
+        ("明达黄总会上说切割机的方案可以", "会议"),
+        # … but 会 "will" before a word that begins with 上 is no meeting held
+        ("明达黄总说会上午过来看切割机", None),
+        ("明达黄总反馈会上批切割机有问题", None),
+        ("明达黄总说会上报领导再定", None),
+    ],
+)
+def test_a_meeting_is_read_from_hui_shang_only_where_it_is_one(
+        catalog: Catalog, text: str, channel: str | None) -> None:
+    assert extract(text, now=NOW, catalog=catalog).channel == channel
+
+
 def test_hints_are_filled(catalog: Catalog) -> None:
     rec = extract("中心医院说超声骨刀过几天再约演示", now=NOW, catalog=catalog)
     assert set(rec.customer_candidates) == {"丽水市中心医院", "舟山市中心医院"}
