@@ -30,7 +30,8 @@ guessed:
    with that title sounds near it; and 了 after a visit heard as 的 before the name visited
    (`fix_visit_de`: 拜访的鼓楼医院);
 7. a stance verb heard as a commoner word of its sound right after the person who decides
-   (`respell_stance_after_person`: 卓部长同一礼盒的方案 → 卓部长同意礼盒的方案).
+   (`respell_stance_after_person`: 卓部长同一礼盒的方案 → 卓部长同意礼盒的方案), and an
+   order placed heard as sound-alikes (`respell_order`: 些要两百箱 → 先要两百箱).
 
 `snap_transcript_names` returns the new text and the `Mark`s: each span of the new text
 that differs from what was heard, with the heard words, so the rep sees what was guessed.
@@ -48,7 +49,7 @@ from functools import lru_cache
 from itertools import product
 
 from nlp.asr.spoken import normalize_spoken
-from nlp.classify import attitude_words, stance_verbs
+from nlp.classify import ORDER_UNITS, ORDER_VERBS, attitude_words, stance_verbs
 from nlp.extract import snap_transcript
 from nlp.lexicon import lexicon, read_lines
 from nlp.people import catalog_titles
@@ -512,6 +513,52 @@ def respell_stance_after_person(text: str, titles: tuple[str, ...],
     return "".join(out)
 
 
+_COUNT = re.compile(r"[0-9零一二两三四五六七八九十几百千万]+")
+
+
+@lru_cache(maxsize=1)
+def _order_sounds() -> tuple[Syllable, dict[Syllable, str], dict[Syllable, str]]:
+    """The sound of 先, and tone-free sound → the order verb / the unit of that sound
+    (`nlp.classify.ORDER_VERBS`, `ORDER_UNITS`); a sound two share is left out."""
+    def by_sound(chars: str) -> dict[Syllable, str]:
+        keys = _cue_keys(tuple(chars))
+        return {k[0]: v for k, v in keys.items() if len(k) == 1}
+    return syllables("先")[0][0], by_sound(ORDER_VERBS), by_sound(ORDER_UNITS)
+
+
+def respell_order(text: str, names: Sequence[tuple[int, int]] = ()) -> str:
+    """An order placed (先要两百箱: a yes, as CONVENTIONS reads it) heard as sound-alikes:
+    a character sounding as 先 (its nasal may be lost: 些 for 先), an exact homophone of
+    an order verb (药 for 要) and of a unit after the count (香 for 箱): 些要两百箱 →
+    先要两百箱, 鲜药两百香 → 先要两百箱. Only where the first character is a word of its own
+    (jieba: 那些要 stays, 些 is part of 那些), the two make no dictionary word, and the
+    count is right there; nothing over a name."""
+    xian, verbs, units = _order_sounds()
+    if not text or not any(ch in text for ch in "0123456789零一二两三四五六七八九十几百千万"):
+        return text
+    taken = _taken(len(text), names)
+    single = {s for s, e in words_of(text) if e == s + 1}
+    out = list(text)
+    for m in _COUNT.finditer(text):
+        i, end = m.start() - 2, m.end()
+        if i < 0 or end >= len(text) or any(taken[i:end + 1]):
+            continue
+        first, verb, unit = text[i], text[i + 1], text[end]
+        if not (is_han(first) and is_han(verb) and is_han(unit)) or i not in single or \
+                base_word_freq(first + verb) >= RARE_WORD:
+            continue
+        heard = [syllables(ch)[0] for ch in (first, verb, unit)]
+        if not all(heard):
+            continue
+        said_verb = verbs.get(heard[1][0])
+        said_unit = unit if unit in ORDER_UNITS else units.get(heard[2][0])
+        if said_verb is None or said_unit is None or not (
+                heard[0][0] == xian or nasal_variant(heard[0][0], xian)):
+            continue
+        out[i], out[i + 1], out[end] = "先", said_verb, said_unit
+    return "".join(out)
+
+
 @lru_cache(maxsize=1)
 def _surname_of_sound() -> dict[Syllable, str]:
     """Tone-free sound → the most common single-character surname read so
@@ -850,7 +897,7 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
         names = [(s, e) for s, e, _en in found]
         cues = time_cue_words(catalog)
         out = respell_attitude_predicate(respell_after_degree(out, cues, names), names)
-        out = fix_visit_de(respell_cues(out, cues, names), names)
+        out = respell_order(fix_visit_de(respell_cues(out, cues, names), names), names)
         if catalog is not None:     # low confidence (no catalog): no name is guessed
             titles = person_titles(catalog)
             out = respell_surnames(respell_titles(out, titles, names), titles, names,

@@ -800,3 +800,31 @@ def test_the_respelled_title_names_a_new_contact() -> None:
     rec = extract(text, now=datetime(2026, 12, 4, 10, 0), catalog=_FURNITURE)
     assert rec.contact == "龚社长"
     assert rec.phone == "13957321846"
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        # an order placed (先 + 要/订/进 … + a count in a unit) heard as sound-alikes: 些 (先
+        # with its nasal lost), 定 (订), 药 (要), 香 (箱)
+        ("蒋经理说办公椅些要五十套，月底前送到。", "蒋经理说办公椅先要五十套，月底前送到。"),
+        ("蒋经理说升降桌先定两批，下周送样。", "蒋经理说升降桌先订两批，下周送样。"),
+        ("蒋经理说办公椅鲜药两百香。", "蒋经理说办公椅先要两百箱。"),
+        # 些 of 那些, no count after the verb, or one word (仙药): no order
+        ("那些要两百箱，月底前送到。", "那些要两百箱，月底前送到。"),
+        ("蒋经理说些要送过去。", "蒋经理说些要送过去。"),
+        ("仙药三盒。", "仙药三盒。"),
+    ],
+)
+def test_an_order_placed_heard_as_sound_alikes(heard: str, meant: str) -> None:
+    assert snap_transcript_names(heard, _FURNITURE).text == meant
+
+
+def test_the_respelled_order_reads_as_a_yes() -> None:
+    from datetime import datetime
+
+    from nlp import extract
+
+    text = snap_transcript_names("云栖科技蒋经理说办公椅些要五十套，月底前送到。", _FURNITURE).text
+    assert extract(text, now=datetime(2026, 12, 4, 10, 0), catalog=_FURNITURE).attitude == \
+        "明确支持"
