@@ -517,6 +517,12 @@ class Respelled:
 
 
 _NUMERALS = frozenset("零〇一二三四五六七八九十百千万两壹贰叁肆伍陆柒捌玖拾0123456789")
+def _in_number(text: str, i: int) -> bool:
+    """text[i] is a digit, or a numeral with another numeral or a digit beside it."""
+    return text[i].isdigit() or any(
+        0 <= j < len(text) and text[j] in _NUMERALS for j in (i - 1, i + 1))
+
+
 FUNCTION_FREQ = 100_000     # single characters this frequent are function words (他 是 的)
 RARE_WORD = 20              # jieba entries rarer than this (科王: 3) do not cut a name
 
@@ -965,9 +971,10 @@ class PhoneticIndex:
         if sum(1 for c in scored.costs if c > 0) > max(1, size - 2):
             return None     # 3 syllables: two homophones and one near miss; 4: two …
         if len(window) == size and any(
-                a != b and (a in _NUMERALS or b in _NUMERALS)
-                for a, b in zip(heard, entry.text, strict=True)):
-            return None     # 第二 is never 第一: numbers in names are exact
+                a != b and (b in _NUMERALS or (a in _NUMERALS and _in_number(text, s + k)))
+                for k, (a, b) in enumerate(zip(heard, entry.text, strict=True))):
+            return None     # 第二 is never 第一: numbers in names are exact, and a number
+            #                 heard is none (两百箱); a lone numeral may be (音老百 → 殷老板)
         if crosses_word(text, s, e):
             return None     # 已经约好 holds no 经约, 宿迁市第一人民医院 no 一人民医院
         if entry.head and len(scored.costs) == size:

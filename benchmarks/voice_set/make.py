@@ -6,6 +6,8 @@
     .venv/bin/python benchmarks/voice_set/make.py encode --wav DIR      # audio/*.amr, *.ogg
     .venv/bin/python benchmarks/voice_set/make.py all --set benchmarks/voice_heldout \
         --wav /tmp/heldout-wav                                 # the held-out set (agri inputs)
+    .venv/bin/python benchmarks/voice_set/make.py all --set benchmarks/voice_coatings \
+        --wav /tmp/coatings-wav                    # a second one (industrial coatings, 2026-12-06)
 
 The notes are 42 messages of ``../shared/nlp/dev2`` (seven per industry: cold chain,
 pharmaceuticals, auto parts, IT for government and banks, solar and storage, commercial

@@ -64,6 +64,7 @@ from nlp.phonetic import (
     catalog_entries,
     crosses_word,
     nasal_variant,
+    surname_readings,
     syllable_cost,
     syllables,
     words_of,
@@ -615,13 +616,16 @@ def _title_sounds(titles: tuple[str, ...]) -> dict[Key, str]:
 
 
 def respell_titles(text: str, titles: tuple[str, ...],
-                   names: Sequence[tuple[int, int]] = ()) -> str:
+                   names: Sequence[tuple[int, int]] = (),
+                   known: dict[str, frozenset[str]] | None = None) -> str:
     """A new person named by surname + title, the title heard as characters of its sound
     that make no word (公设涨 for 龚社长: she zhang is 社长): the title, and the character
     before it, when it is no surname, the most common surname of its sound (公 → 龚). Only
     where that character could be a surname said (no function word, none of 新 / 老 / 副 …
     said before a title), the title's homophone is no word of the dictionary (经历, 主人
-    stay) and nothing is over a name; a catalog contact's misheard title is `nlp.phonetic`'s."""
+    stay) and nothing is over a name; a catalog contact's misheard title is `nlp.phonetic`'s.
+    The surname is the catalog's where one contact with that title (``known``:
+    `catalog_surnames`) has a surname of exactly the heard sound (七颗长 → 戚科长, not 齐)."""
     keys = _title_sounds(titles)
     if not keys or len(text) < 3:
         return text
@@ -651,7 +655,11 @@ def respell_titles(text: str, titles: tuple[str, ...],
                     continue    # 珍珠管: 珍珠 is said, so 珠管 is no title heard; 何总见了:
                     #             a title already (总), then a word
                 heard = syllables(ch)[0]
-                surname = ch if ch in surnames else by_sound.get(heard[0]) if heard else None
+                own = [k for k in (known or {}).get(title, ())
+                       if ch not in surnames and heard and surname_readings(k)[:1]
+                       and surname_readings(k)[0] in heard]
+                surname = own[0] if len(own) == 1 else ch if ch in surnames else \
+                    by_sound.get(heard[0]) if heard else None
                 if surname is not None:
                     hit = (size, surname, title)
                     break
@@ -900,8 +908,9 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
         out = respell_order(fix_visit_de(respell_cues(out, cues, names), names), names)
         if catalog is not None:     # low confidence (no catalog): no name is guessed
             titles = person_titles(catalog)
-            out = respell_surnames(respell_titles(out, titles, names), titles, names,
-                                   catalog_surnames(catalog))
+            known = catalog_surnames(catalog)
+            out = respell_surnames(respell_titles(out, titles, names, known), titles, names,
+                                   known)
             out = respell_stance_after_person(
                 out, titles, [(s, e) for s, e, en in found if en.kind == "contact"], names)
     except Exception:

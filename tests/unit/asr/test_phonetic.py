@@ -274,6 +274,17 @@ def test_a_two_character_title_with_its_nasal_lost_needs_the_customer() -> None:
     assert index.respell("甬江家居，岑处轨要看样品").text == "甬江家居，岑处轨要看样品"
 
 
+def test_a_numeral_heard_in_a_title_is_no_number() -> None:
+    # 老百 for 老板 (bai for ban, the nasal lost): 百 is a numeral, but alone it is no
+    # number, so the name may hold it; a number heard (两百) still never is a name
+    index = PhoneticIndex.from_catalog(Catalog.from_dict({
+        "customers": [{"name": "成都天府地坪工程有限公司", "aliases": ["天府地坪"]}],
+        "contacts": [{"name": "殷红", "customer": "成都天府地坪工程有限公司", "title": "老板",
+                      "aliases": ["殷老板"]}]}))
+    assert index.respell("天府地坪音老百说要等甲方定").text == "天府地坪殷老板说要等甲方定"
+    assert index.respell("天府地坪音两百说要等甲方定").text == "天府地坪音两百说要等甲方定"
+
+
 def test_u_umlaut_with_a_tone_mark_stays_u_umlaut() -> None:
     # 绿 lǜ / 女 nǚ / 旅 lǚ are lü / nü, never 路 lu / 努 nu (the tone mark sat on the ü)
     assert syllables("绿旅女") == [(("l", "v"),), (("l", "v"),), (("n", "v"),)]

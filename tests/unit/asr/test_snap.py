@@ -828,3 +828,17 @@ def test_the_respelled_order_reads_as_a_yes() -> None:
     text = snap_transcript_names("云栖科技蒋经理说办公椅些要五十套，月底前送到。", _FURNITURE).text
     assert extract(text, now=datetime(2026, 12, 4, 10, 0), catalog=_FURNITURE).attitude == \
         "明确支持"
+
+
+def test_a_title_heard_as_a_homophone_takes_the_catalog_surname_of_that_sound() -> None:
+    """七颗长 (qi + 科长 heard as 颗长): the one catalog contact with that title whose
+    surname sounds exactly so is who was said (戚), not the commonest surname of the sound
+    (齐); with none such, the commonest."""
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "青岛远洋船舶修造厂", "aliases": ["远洋船厂"]}],
+        "contacts": [{"name": "戚国强", "customer": "青岛远洋船舶修造厂", "title": "科长",
+                      "aliases": ["戚科长"]}]})
+    assert snap_transcript_names("七颗长的手机是13905327718。", catalog).text == \
+        "戚科长的手机是13905327718。"
+    assert snap_transcript_names("七社涨的手机是13905327718。", catalog).text == \
+        "齐社长的手机是13905327718。"
