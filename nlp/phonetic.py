@@ -517,6 +517,8 @@ class Respelled:
 
 
 _NUMERALS = frozenset("零〇一二三四五六七八九十百千万两壹贰叁肆伍陆柒捌玖拾0123456789")
+
+
 def _in_number(text: str, i: int) -> bool:
     """text[i] is a digit, or a numeral with another numeral or a digit beside it."""
     return text[i].isdigit() or any(
@@ -957,14 +959,11 @@ class PhoneticIndex:
         per = scored.cost / size
         if per > limit or scored.gaps > 1:
             return None
-        title_nasal = False
-        if scored.worst > MAX_SYLLABLE:
-            if _one_nasal_lost(window, comp.syl, scored):
-                pass
-            elif len(comp.syl) < NASAL_LOST_MIN and _one_nasal_lost(
-                    window, comp.syl, scored, entry.surname):
-                title_nasal = True
-            else:
+        title_nasal = False     # a short contact form whose title lost its nasal
+        if scored.worst > MAX_SYLLABLE and not _one_nasal_lost(window, comp.syl, scored):
+            title_nasal = len(comp.syl) < NASAL_LOST_MIN and _one_nasal_lost(
+                window, comp.syl, scored, entry.surname)
+            if not title_nasal:
                 return None     # no unrelated syllable: 恒通 is not 恒泰
         if scored.gaps and (size < 5 or max(scored.costs[:2]) > 0.3):
             return None     # a dropped or merged syllable: long names only, not at the head

@@ -655,11 +655,13 @@ def respell_titles(text: str, titles: tuple[str, ...],
                     continue    # 珍珠管: 珍珠 is said, so 珠管 is no title heard; 何总见了:
                     #             a title already (总), then a word
                 heard = syllables(ch)[0]
-                own = [k for k in (known or {}).get(title, ())
-                       if ch not in surnames and heard and surname_readings(k)[:1]
-                       and surname_readings(k)[0] in heard]
-                surname = own[0] if len(own) == 1 else ch if ch in surnames else \
-                    by_sound.get(heard[0]) if heard else None
+                if ch in surnames:
+                    surname: str | None = ch
+                else:       # the catalog's contact of that title and sound, else the commonest
+                    own = [k for k in (known or {}).get(title, ())
+                           if any(r in heard for r in surname_readings(k))]
+                    surname = own[0] if len(own) == 1 else \
+                        by_sound.get(heard[0]) if heard else None
                 if surname is not None:
                     hit = (size, surname, title)
                     break
