@@ -251,7 +251,22 @@ def final_cost(a: str, b: str) -> float:
 _APICAL = frozenset(("z", "c", "s", "zh", "ch", "sh", "r"))
 
 
+R_AS_Y = 0.25   # r said or heard as the y glide (容 rong ~ 泳 yong, 让 ~ 样, 然 ~ 言): a
+                # classic confusion of northern and southern accents alike
+
+
+def _r_as_y(a: Syllable, b: Syllable) -> bool:
+    """One syllable is r + a final, the other that final after the y glide (rong / yong:
+    ('r', 'ong') / ('', 'iong'); rou / you: 'ou' / 'iu')."""
+    for r, y in ((a, b), (b, a)):
+        if r[0] == "r" and y[0] == "" and (y[1] == "i" + r[1] or (r[1], y[1]) == ("ou", "iu")):
+            return True
+    return False
+
+
 def _pair_cost(a: Syllable, b: Syllable) -> float:
+    if _r_as_y(a, b):
+        return R_AS_Y
     fin = final_cost(a[1], b[1])
     if {a[1], b[1]} == {"i", "e"} and a[0] in _APICAL and b[0] in _APICAL:
         fin = 0.35      # the apical i of zhi chi shi ri zi ci si is heard as e (这 ~ 质)
@@ -362,6 +377,8 @@ def _coarse_heard(syllable: Syllable, nasal: bool = False) -> tuple[int, ...]:
         keys.update(_coarse((ini, f)))
     for i in _NEAR_INITIALS.get(ini, ()):
         keys.update(_coarse((i, fin)))
+    if ini == "r":                                  # heard with the y glide (`_r_as_y`)
+        keys.update(_coarse(("", "iu" if fin == "ou" else "i" + fin)))
     return tuple(sorted(keys))
 
 

@@ -285,6 +285,18 @@ def test_a_numeral_heard_in_a_title_is_no_number() -> None:
     assert index.respell("天府地坪音两百说要等甲方定").text == "天府地坪音两百说要等甲方定"
 
 
+def test_r_heard_as_the_y_glide_is_a_classic_confusion() -> None:
+    # 容 rong heard 泳 yong, 柔 rou heard 有 you: one fold, so a long name still matches
+    assert syllable_cost(syllables("泳")[0], syllables("溶")[0]) == \
+        syllable_cost(syllables("有")[0], syllables("柔")[0]) < 0.3
+    assert syllable_cost(syllables("银")[0], syllables("人")[0]) > 0.45   # in ≠ i + en
+    index = PhoneticIndex.from_catalog(Catalog.from_dict({
+        "customers": [{"name": "杭州云栖科技有限公司", "aliases": ["云栖科技"]}],
+        "products": [{"name": "柔性升降桌", "aliases": []}]}))
+    assert index.respell("云栖科技想要有性升降桌").text == "云栖科技想要柔性升降桌"
+    assert index.respell("云栖科技想要有限升降").text == "云栖科技想要有限升降"
+
+
 def test_u_umlaut_with_a_tone_mark_stays_u_umlaut() -> None:
     # 绿 lǜ / 女 nǚ / 旅 lǚ are lü / nü, never 路 lu / 努 nu (the tone mark sat on the ü)
     assert syllables("绿旅女") == [(("l", "v"),), (("l", "v"),), (("n", "v"),)]
