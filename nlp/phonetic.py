@@ -106,6 +106,8 @@ TITLE_ONLY_INITIAL = 0.25
 TITLE_ONLY_SURNAME = 0.67
 # a customer's two-character name right before its contact: the other syllable at most
 # this far off (卖日 for 迈瑞: ri for rui)
+LONG_BEFORE_CONTACT = 4     # a customer's form this long, right before its own contact, may
+                            # have one syllable heard as anything (`_long_before_contact`)
 TWO_NEAR = 0.55
 
 # --------------------------------------------------------------------------- syllables
@@ -768,8 +770,11 @@ class PhoneticIndex:
         # customer → its contacts as surname + one-character title (钟总), for `_after_customer`
         self._titled: dict[str, list[tuple[Entry, tuple[tuple[Syllable, ...], ...]]]] = \
             defaultdict(list)
-        # customer → its two-character forms (迈瑞), for `_before_contact`
+        # customer → its two-character forms (迈瑞), and those of four or more (远洋船厂),
+        # for `_before_contact`
         self._short: dict[str, list[tuple[Entry, tuple[tuple[Syllable, ...], ...]]]] = \
+            defaultdict(list)
+        self._long: dict[str, list[tuple[Entry, tuple[tuple[Syllable, ...], ...]]]] = \
             defaultdict(list)
         # customer → title → its contacts as one-character surname + that title (邵社长)
         self._by_title: dict[str, dict[str, list[Entry]]] = defaultdict(
@@ -798,6 +803,8 @@ class PhoneticIndex:
                 continue
             if len(syl) < 2:
                 continue
+            if e.kind == "customer" and len(syl) >= LONG_BEFORE_CONTACT:
+                self._long[e.canonical].append((e, syl))
             idx = len(self.entries)
             self.entries.append(_Compiled(e, syl))
             for j, said in enumerate(syl):
@@ -1037,7 +1044,7 @@ class PhoneticIndex:
         contacts named exactly (合卖日的赵工 → 迈瑞的赵工: ri for rui, 赵工 is 迈瑞's): the
         contact is the support, so such a match is made only there; one syllable exact, the
         other at most `TWO_NEAR` off, no dictionary word, cutting through none."""
-        out: list[Match] = []
+        out: list[Match] = self._long_before_contact(text, exact)
         for cs, _ce, contact in exact:
             if contact.kind != "contact" or not contact.customer:
                 continue
@@ -1055,6 +1062,31 @@ class PhoneticIndex:
                              default=1.0) for i in range(2)]
                 if min(costs) == 0.0 and max(costs) <= TWO_NEAR:
                     out.append(Match(s, end, heard, entry, round(sum(costs) / 2, 4),
+                                     needs_support=True, costs=tuple(costs), word=True))
+        return out
+
+    def _long_before_contact(self, text: str, exact: list[tuple[int, int, Entry]]
+                             ) -> list[Match]:
+        """A customer's form of four characters or more heard with every syllable exact but
+        one, right before one of its contacts named exactly or heard confidently (`find`:
+        也洋船厂期科长 → 远洋船厂戚科长:
+        ye for yuan, 戚科长 is 远洋船厂's): the contact is the support, so the one syllable
+        may be anything; no dictionary word, cutting through none."""
+        out: list[Match] = []
+        for cs, _ce, contact in exact:
+            if contact.kind != "contact" or not contact.customer:
+                continue
+            end = cs - 1 if cs and text[cs - 1] == "的" else cs
+            for entry, syl in self._long.get(contact.customer, ()):
+                s = end - len(syl)
+                heard = text[max(s, 0):end]
+                if s < 0 or not all(is_han(ch) for ch in heard) or heard in self.exact or \
+                        base_word_freq(heard) >= RARE_WORD or crosses_word(text, s, end):
+                    continue
+                costs = [min((syllable_cost((h,), (r,)) for h in _readings_of(ch)
+                              for r in syl[i]), default=1.0) for i, ch in enumerate(heard)]
+                if sum(1 for c in costs if c > 0) == 1:
+                    out.append(Match(s, end, heard, entry, round(sum(costs) / len(costs), 4),
                                      needs_support=True, costs=tuple(costs), word=True))
         return out
 
@@ -1128,7 +1160,11 @@ class PhoneticIndex:
                            and m.cost <= threshold(len(m.entry.text))]
         cands += [m for m in self._after_customer(text, [*exact, *heard_customers])
                   if self._free(m, exact, taken)]
-        cands += [m for m in self._before_contact(text, exact) if self._free(m, exact, taken)]
+        heard_contacts = [(m.start, m.end, m.entry) for m in cands
+                          if m.entry.kind == "contact" and not m.needs_support
+                          and m.cost <= threshold(len(m.entry.text))]
+        cands += [m for m in self._before_contact(text, [*exact, *heard_contacts])
+                  if self._free(m, exact, taken)]
         # a customer heard confidently (fuzzily) lends support to its contacts and
         # products, and a contact heard confidently to its customer
         strong = [m for m in cands if m.cost <= threshold(len(m.entry.text))
