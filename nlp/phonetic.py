@@ -1009,8 +1009,14 @@ class PhoneticIndex:
             surname = sum(scored.costs[:entry.surname])
             if surname > SURNAME_WITH_SUPPORT:
                 return None     # surnames: homophones, or the mildest folds
-            needs_support = surname > SURNAME_ALONE or _another_surname(heard, entry) \
-                or title_nasal
+            needs_support = surname > SURNAME_ALONE or _another_surname(heard, entry)
+            if title_nasal:
+                if heard[:entry.surname] == entry.text[:entry.surname] and \
+                        base_word_freq(heard[entry.surname:]) == 0:
+                    per = min(per, threshold(size))     # 查老百 for 查老板: the surname as
+                    #                                     written, the title heard as no word
+                else:
+                    needs_support = True                # 坦主轨: its customer must back it
         return Match(s, e, heard, entry, round(per, 4), needs_support=needs_support,
                      costs=tuple(scored.costs) if not scored.gaps else ())
 
