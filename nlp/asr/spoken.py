@@ -37,6 +37,18 @@ _AFTER_WEEK = set("是会要去再就还也都的开见过来内末后前里中�
 _WEEK = re.compile(r"(下下|下|这|本|上)(个)?(周|星期|礼拜)([\u4e00-\u9fff])|"
                    r"(星期|礼拜)([\u4e00-\u9fff])")
 WEEKDAY_MAX_COST = 0.36
+APICAL_AS_U = 0.2   # the apical i of 四 (si) heard rounded, as su (礼拜素): where only a
+                    # weekday can stand, it is 四's, not 五's (wu, one fold further)
+_APICAL = frozenset(("z", "c", "s", "zh", "ch", "sh", "r"))
+
+
+def _weekday_cost(heard: tuple[tuple[str, str], ...], reading: tuple[tuple[str, str], ...]
+                  ) -> float:
+    cost = syllable_cost(heard, reading)
+    if any(h[0] == r[0] and h[0] in _APICAL and h[1] == "u" and r[1] == "i"
+           for h in heard for r in reading):
+        cost = min(cost, APICAL_AS_U)
+    return cost
 
 
 def _weekday_for(ch: str) -> str | None:
@@ -45,7 +57,7 @@ def _weekday_for(ch: str) -> str | None:
     heard = syllables(ch)[0]
     if not heard:
         return None
-    costs = sorted((syllable_cost(heard, r), d) for d, r in _WEEKDAY_READINGS.items())
+    costs = sorted((_weekday_cost(heard, r), d) for d, r in _WEEKDAY_READINGS.items())
     best, second = costs[0], costs[1]
     if best[0] <= WEEKDAY_MAX_COST and second[0] - best[0] >= 0.1:
         return best[1]

@@ -118,6 +118,10 @@ def test_without_catalog_only_spoken_forms_change() -> None:
         ("这中五十台", "这中五十台"),               # a number, no weekday
         ("下班一起吃饭", "下班一起吃饭"),           # 下班 is a word
         ("上次三台", "上次三台"),
+        ("礼拜素再电话联系", "礼拜四再电话联系"),   # the apical i of si heard rounded (su)
+        ("下周苏州见", "下周苏州见"),               # 苏州, 素材 are words
+        ("这周素材发过去", "这周素材发过去"),
+        ("礼拜肤再打", "礼拜肤再打"),               # fu: nearest 五, yet too far to guess
     ],
 )
 def test_weekdays(heard: str, meant: str) -> None:
