@@ -185,10 +185,7 @@ def attitude_words() -> tuple[str, ...]:
     alternatives of the patterns above that are three to five Han characters and nothing
     else (for respelling a transcript's homophones of them, `nlp.asr.snap.cue_words`; two
     characters sound like too many other words: 再定 / 再订, 同意 / 统一)."""
-    return tuple(dict.fromkeys(
-        part for pattern in (_REJECT, _UNDECIDED, _SUPPORT)
-        for part in _alternatives(pattern.pattern)
-        if re.fullmatch(r"[\u4e00-\u9fff]{3,5}", part)))
+    return _plain_alternatives((_REJECT, _UNDECIDED, _SUPPORT), r"[\u4e00-\u9fff]{3,5}")
 
 
 @lru_cache(maxsize=1)
@@ -197,10 +194,14 @@ def stance_verbs() -> tuple[str, ...]:
     the top-level alternatives of the yes and no patterns that are exactly two Han
     characters and nothing else. A transcript hears them as another word of their sound
     (同一, 统一) right after the person who decides (`nlp.asr.snap`)."""
+    return _plain_alternatives((_REJECT, _SUPPORT), r"[\u4e00-\u9fff]{2}")
+
+
+def _plain_alternatives(patterns: tuple[re.Pattern[str], ...], shape: str) -> tuple[str, ...]:
+    """The top-level alternatives of ``patterns`` that are plain words of ``shape``."""
     return tuple(dict.fromkeys(
-        part for pattern in (_REJECT, _SUPPORT)
-        for part in _alternatives(pattern.pattern)
-        if re.fullmatch(r"[\u4e00-\u9fff]{2}", part)))
+        part for pattern in patterns for part in _alternatives(pattern.pattern)
+        if re.fullmatch(shape, part)))
 
 
 def _alternatives(pattern: str) -> list[str]:

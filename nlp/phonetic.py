@@ -250,7 +250,7 @@ def final_cost(a: str, b: str) -> float:
     return _FINAL_PAIRS.get(frozenset((a, b)), 1.0)
 
 
-_APICAL = frozenset(("z", "c", "s", "zh", "ch", "sh", "r"))
+APICAL = frozenset(("z", "c", "s", "zh", "ch", "sh", "r"))   # initials of the apical i
 
 
 R_AS_Y = 0.25   # r said or heard as the y glide (容 rong ~ 泳 yong, 让 ~ 样, 然 ~ 言): a
@@ -270,7 +270,7 @@ def _pair_cost(a: Syllable, b: Syllable) -> float:
     if _r_as_y(a, b):
         return R_AS_Y
     fin = final_cost(a[1], b[1])
-    if {a[1], b[1]} == {"i", "e"} and a[0] in _APICAL and b[0] in _APICAL:
+    if {a[1], b[1]} == {"i", "e"} and a[0] in APICAL and b[0] in APICAL:
         fin = 0.35      # the apical i of zhi chi shi ri zi ci si is heard as e (这 ~ 质)
     return min(1.0, 0.45 * initial_cost(a[0], b[0]) + 0.55 * fin)
 
@@ -318,7 +318,7 @@ def _class_of(item: str, groups: tuple[frozenset[str], ...]) -> int:
 def _coarse(syllable: Syllable) -> tuple[int, ...]:
     """Small integers per sound class: (initial class, final class); the apical i of
     zhi chi shi ri zi ci si is in the class of i and of e (这 ~ 质, 聚 ~ 置)."""
-    finals = ("i", "e") if syllable[1] == "i" and syllable[0] in _APICAL else (syllable[1],)
+    finals = ("i", "e") if syllable[1] == "i" and syllable[0] in APICAL else (syllable[1],)
     ini = _class_of(syllable[0], _COARSE_INITIALS) * 16
     return tuple(ini + _class_of(f, _COARSE_FINALS) for f in finals)
 

@@ -535,7 +535,7 @@ def respell_order(text: str, names: Sequence[tuple[int, int]] = ()) -> str:
     (jieba: 那些要 stays, 些 is part of 那些), the two make no dictionary word, and the
     count is right there; nothing over a name."""
     xian, verbs, units = _order_sounds()
-    if not text or not any(ch in text for ch in "0123456789零一二两三四五六七八九十几百千万"):
+    if not text or not _COUNT.search(text):
         return text
     taken = _taken(len(text), names)
     single = {s for s, e in words_of(text) if e == s + 1}

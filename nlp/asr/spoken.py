@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 
 from nlp.lexicon import lexicon
-from nlp.phonetic import syllable_cost, syllables, words_of
+from nlp.phonetic import APICAL, syllable_cost, syllables, words_of
 from nlp.segment import base_word_freq
 
 __all__ = ["fix_clause_le", "fix_clock_words", "fix_met_person", "fix_part_of_day",
@@ -39,13 +39,12 @@ _WEEK = re.compile(r"(下下|下|这|本|上)(个)?(周|星期|礼拜)([\u4e00-\
 WEEKDAY_MAX_COST = 0.36
 APICAL_AS_U = 0.2   # the apical i of 四 (si) heard rounded, as su (礼拜素): where only a
                     # weekday can stand, it is 四's, not 五's (wu, one fold further)
-_APICAL = frozenset(("z", "c", "s", "zh", "ch", "sh", "r"))
 
 
 def _weekday_cost(heard: tuple[tuple[str, str], ...], reading: tuple[tuple[str, str], ...]
                   ) -> float:
     cost = syllable_cost(heard, reading)
-    if any(h[0] == r[0] and h[0] in _APICAL and h[1] == "u" and r[1] == "i"
+    if any(h[0] == r[0] and h[0] in APICAL and h[1] == "u" and r[1] == "i"
            for h in heard for r in reading):
         cost = min(cost, APICAL_AS_U)
     return cost
