@@ -17,6 +17,7 @@ def asr_config_from_settings(settings: Settings) -> AsrConfig:
         compute_type=settings.whisper_compute_type,
         beam_size=settings.whisper_beam_size,
         threads=settings.whisper_threads,
+        decode_threads=settings.whisper_decode_threads,
         max_seconds=settings.voice_max_seconds,
         timeout_s=settings.voice_timeout_seconds,
         queue_size=settings.voice_queue_size,

@@ -143,6 +143,10 @@ def config_of(args: argparse.Namespace) -> AsrConfig:
         cfg = cfg.with_(compute_type=args.compute_type)
     if args.no_second_look:
         cfg = cfg.with_(second_look=False)
+    if args.decode_threads is not None:
+        cfg = cfg.with_(decode_threads=args.decode_threads)
+    if args.no_split:
+        cfg = cfg.with_(split_min_s=None)
     return cfg
 
 
@@ -403,6 +407,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reps-long", type=int, default=2, help="runs per 15 s note")
     ap.add_argument("--no-second-look", action="store_true",
                     help="hear each note once (AsrConfig.second_look off), to compare")
+    ap.add_argument("--decode-threads", type=int, default=None,
+                    help="OpenMP threads per model replica (AsrConfig.decode_threads)")
+    ap.add_argument("--no-split", action="store_true",
+                    help="hear every note whole, not in parts (AsrConfig.split_min_s off)")
     ap.add_argument("--no-baseline", action="store_true",
                     help="skip the pass without names in the prompt")
     ap.add_argument("--json", action="store_true", help="print one JSON object")

@@ -49,7 +49,8 @@ class Settings(BaseSettings):
     whisper_device: str = "auto"               # auto | cpu | cuda
     whisper_compute_type: str = "int8"
     whisper_beam_size: int = 4    # see nlp/asr/config.py (CPU time vs accuracy measured)
-    whisper_threads: int = 2
+    whisper_threads: int = 2       # cores for Whisper in all
+    whisper_decode_threads: int = 1   # per model replica (nlp/asr/config.py)
     voice_max_seconds: float = 60.0
     voice_timeout_seconds: float = 30.0
     voice_queue_size: int = 8

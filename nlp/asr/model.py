@@ -234,7 +234,8 @@ class LazyModel:
 
             model = WhisperModel(
                 str(path), device=device, compute_type=compute_type,
-                cpu_threads=self.config.threads, num_workers=1, local_files_only=True,
+                cpu_threads=self.config.intra_threads(device),
+                num_workers=self.config.replicas(device), local_files_only=True,
             )
         except Exception as exc:
             raise ModelUnavailableError(f"cannot load whisper model from {path}: {exc}") from exc

@@ -6,6 +6,11 @@ temperature 0 without fallback, a token cap, VAD, a prompt of this rep's names) 
 segment confidence filter → Traditional→Simplified (OpenCC t2s) → name snapping
 (`nlp.snap_transcript`, when the transcript is confident enough).
 
+A note of 8 s or more is heard in parts cut in its pauses (`pause_cuts`), one part per
+model replica, at the same time: the replicas share the weights and run one thread each,
+which on two cores beats one replica on two threads (the decoder's per-token steps are too
+small to share between threads; measured in `AsrConfig.decode_threads`).
+
 Guards against the prompt inventing names on unintelligible audio: silence is refused
 before the model runs; segments Whisper itself marks as non-speech, with a low average
 log-probability, a looping compression ratio, a known subtitle hallucination or an echo of
@@ -17,12 +22,14 @@ returning invented text.
 from __future__ import annotations
 
 import difflib
+import itertools
 import logging
 import re
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from typing import Any
@@ -249,7 +256,8 @@ def _install_short_windows() -> bool:
     return True
 
 
-ENCODER_MEMO = 2     # encoder outputs kept: a second look at the same note reuses its first
+ENCODER_MEMO = 4     # encoder outputs kept (a note's parts, two notes): a second look at
+                     # the same note reuses its first
 
 
 def _install_encoder_memo(model: Any) -> bool:
@@ -263,6 +271,7 @@ def _install_encoder_memo(model: Any) -> bool:
     if getattr(current, "_crmbot_memo", False):
         return True
     memo: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+    lock = threading.Lock()             # a note's parts are encoded on parallel threads
 
     def encode(features: Any) -> Any:
         try:
@@ -270,12 +279,15 @@ def _install_encoder_memo(model: Any) -> bool:
                                     hash(features.tobytes()))
         except AttributeError:          # not an array: nothing to key it by
             return current(features)
-        if key in memo:
-            memo.move_to_end(key)
-            return memo[key]
-        out = memo[key] = current(features)
-        while len(memo) > ENCODER_MEMO:
-            memo.popitem(last=False)
+        with lock:
+            if key in memo:
+                memo.move_to_end(key)
+                return memo[key]
+        out = current(features)
+        with lock:
+            memo[key] = out
+            while len(memo) > ENCODER_MEMO:
+                memo.popitem(last=False)
         return out
 
     encode.__dict__["_crmbot_memo"] = True
@@ -308,13 +320,56 @@ def names_heard_near(heard: str, catalog: Catalog, config: AsrConfig) -> tuple[s
     return tuple(dict.fromkeys(n for n in names if n))
 
 
+SPLIT_VAD_PAD_MS = 0      # the pauses as Silero hears them, not padded
+
+
+def pause_cuts(samples: npt.NDArray[np.float32], parts: int, *, min_part_s: float,
+               pause_ms: int) -> list[int]:
+    """Sample indices that cut a note into up to ``parts`` pieces of about equal speech,
+    each cut in the middle of a pause (``pause_ms`` of silence at least, Silero VAD), each
+    piece holding ``min_part_s`` of speech at least. [] where no pause allows it: the
+    note is heard whole. A cut in a pause leaves every word whole on one side."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    if parts < 2:
+        return []
+    speech = get_speech_timestamps(samples, VadOptions(
+        min_silence_duration_ms=pause_ms, speech_pad_ms=SPLIT_VAD_PAD_MS))
+    if len(speech) < 2:
+        return []
+    said = [int(c["end"]) - int(c["start"]) for c in speech]
+    total = sum(said)
+    least = int(min_part_s * SAMPLE_RATE)
+    before = 0          # speech before each pause
+    pauses: list[tuple[int, int]] = []      # (speech before it, the sample in its middle)
+    for i in range(len(speech) - 1):
+        before += said[i]
+        pauses.append((before, (int(speech[i]["end"]) + int(speech[i + 1]["start"])) // 2))
+    cuts: list[int] = []
+    last = 0            # speech before the last cut
+    for k in range(1, parts):
+        share = total * k / parts
+        fits = [(abs(b - share), b, at) for b, at in pauses
+                if b - last >= least and total - b >= least * (parts - k) and
+                (not cuts or at > cuts[-1])]
+        if not fits:
+            continue
+        _gap, b, at = min(fits)
+        cuts.append(at)
+        last = b
+    return cuts
+
+
 class Transcriber:
-    """Owns the lazily loaded model. Not thread-safe: one job at a time (the worker)."""
+    """Owns the lazily loaded model. Not thread-safe: one job at a time (the worker); a
+    job's parts run on the model's replicas in parallel."""
 
     def __init__(self, config: AsrConfig | None = None) -> None:
         self.config = config or AsrConfig()
         self.model = LazyModel(self.config)
         self.model_label = model_name(self.config)
+        self._pool: ThreadPoolExecutor | None = None
+        self._last_cuts: tuple[tuple[int, int], list[int]] | None = None
 
     def load(self) -> float:
         """Load the model now (warm-up); returns the load time in seconds."""
@@ -473,7 +528,60 @@ class Transcriber:
     def _look(self, samples: npt.NDArray[np.float32], prompt: str, *, first: bool = False,
               echo_of: tuple[str, ...] = ()) -> tuple[list[Segment], Any]:
         """One pass of the model over the note; ``first``: the quick first look (greedy,
-        fewer tokens); ``echo_of``: other prompts a segment may not repeat either."""
+        fewer tokens); ``echo_of``: other prompts a segment may not repeat either.
+
+        A note long enough is heard in parts cut in its pauses (`pause_cuts`), each on its
+        own model replica at the same time; the parts' segments are put back in order on
+        the note's clock. The cuts depend on the audio alone, so a second look cuts where
+        the first did and reuses the encoder's output of each part."""
+        model = self.model.get()
+        _install_short_windows()
+        _install_encoder_memo(model)
+        cuts = self._cuts_for(samples)
+        if not cuts:
+            return self._look_part(samples, prompt, first=first, echo_of=echo_of)
+        bounds = [0, *cuts, len(samples)]
+        pool = self._parts_pool()
+        futures = [pool.submit(self._look_part, samples[a:b], prompt, first=first,
+                               echo_of=echo_of) for a, b in itertools.pairwise(bounds)]
+        heard = [f.result() for f in futures]
+        segments: list[Segment] = []
+        for a, (part, _info) in zip(bounds, heard, strict=False):
+            shift = a / SAMPLE_RATE
+            segments.extend(replace(seg, start=round(seg.start + shift, 2),
+                                    end=round(seg.end + shift, 2)) for seg in part)
+        return segments, heard[0][1]
+
+    def _cuts_for(self, samples: npt.NDArray[np.float32]) -> list[int]:
+        """Where this note is cut into parts (`pause_cuts`), remembered for the last note
+        (its second look asks again)."""
+        cfg = self.config
+        if cfg.split_min_s is None or len(samples) < cfg.split_min_s * SAMPLE_RATE:
+            return []
+        parts = cfg.replicas(self._device())
+        if parts < 2:
+            return []
+        key = (len(samples), hash(samples.tobytes()))
+        if self._last_cuts is not None and self._last_cuts[0] == key:
+            return self._last_cuts[1]
+        cuts = pause_cuts(samples, parts, min_part_s=cfg.split_min_part_s,
+                          pause_ms=cfg.split_pause_ms)
+        self._last_cuts = (key, cuts)
+        return cuts
+
+    def _device(self) -> str:
+        """The device the model was loaded on (``cpu`` / ``cuda``)."""
+        return getattr(self.model, "device", None) or self.config.resolved_device()
+
+    def _parts_pool(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(
+                max_workers=self.config.replicas(self._device()),
+                thread_name_prefix="whisper-part")
+        return self._pool
+
+    def _look_part(self, samples: npt.NDArray[np.float32], prompt: str, *, first: bool,
+                   echo_of: tuple[str, ...]) -> tuple[list[Segment], Any]:
         cfg = self.config
         model = self.model.get()
         duration = len(samples) / SAMPLE_RATE
@@ -483,7 +591,6 @@ class Transcriber:
         one_window = duration <= cfg.single_window_s
         margin = cfg.window_margin_s if one_window else None
         short = margin is not None and _install_short_windows()
-        _install_encoder_memo(model)
         _window.margin_frames = int(margin * 100) if short and margin is not None else None
         try:
             return self._run_model(

@@ -159,9 +159,54 @@ def test_a_second_look_hears_the_note_again_with_the_names_it_heard(
     assert t.timings["first_look"] > 0
     assert t.prompt.startswith("以下是普通话的销售跟进记录，提到华东医药、")
     assert "华东医药" in t.text and "瑞金医院" in t.text
-    assert len(encoded) == 1
+    assert len(encoded) == 2        # the note's two parts, once: the second look reuses them
     once = Transcriber(AsrConfig(threads=2, device="cpu", second_look=False))
     o = once.transcribe(clip("long_l02.ogg"), "ogg", CATALOG)
     assert o.timings["first_look"] == 0
     assert o.prompt.startswith("以下是普通话的销售跟进记录，提到鼓楼医院、王主任、")
-    assert len(encoded) == 2
+    assert len(encoded) == 4
+
+
+def test_a_long_note_is_cut_in_a_pause_between_two_sentences() -> None:
+    """Two sentences of 14 s: one cut, in the silence between words, with 3 s of speech
+    on each side at least; a 6 s note and a single replica are heard whole."""
+    reason = _skip_reason()
+    if reason:
+        missing(reason)
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    from nlp.asr import decode_audio
+    from nlp.asr.transcribe import pause_cuts
+
+    audio = decode_audio(clip("long_l02.ogg")).samples
+    cuts = pause_cuts(audio, 2, min_part_s=3.0, pause_ms=250)
+    assert len(cuts) == 1
+    speech = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=250,
+                                                     speech_pad_ms=0))
+    assert not [c for c in speech if c["start"] < cuts[0] < c["end"]]
+    before = sum(min(c["end"], cuts[0]) - c["start"] for c in speech if c["start"] < cuts[0])
+    after = sum(c["end"] - max(c["start"], cuts[0]) for c in speech if c["end"] > cuts[0])
+    assert before >= 3 * 16000 and after >= 3 * 16000
+    assert abs(before - after) < 0.5 * (before + after)     # about equal shares
+    assert pause_cuts(audio, 1, min_part_s=3.0, pause_ms=250) == []
+    assert pause_cuts(audio, 2, min_part_s=8.0, pause_ms=250) == []    # no 8 s on each side
+
+
+def test_a_note_heard_in_parts_reads_as_heard_whole(transcriber: Transcriber) -> None:
+    """The parts' segments come back in order on the note's clock, and the text is the
+    text of the note heard whole, near enough (the same names, few characters apart)."""
+    import difflib
+
+    whole = Transcriber(AsrConfig(threads=2, device="cpu", split_min_s=None))
+    for name in ("long_l02.ogg", "long_l04.ogg"):
+        parts = transcriber.transcribe(clip(name), "ogg", CATALOG)
+        one = whole.transcribe(clip(name), "ogg", CATALOG)
+        starts = [s.start for s in parts.segments]
+        assert len(parts.segments) >= 2 and starts == sorted(starts)
+        assert parts.segments[1].start >= parts.segments[0].end - 0.01
+        assert parts.segments[-1].end > 0.6 * parts.duration_s
+        assert len(one.segments) == 1
+        ratio = difflib.SequenceMatcher(None, parts.text, one.text).ratio()
+        assert ratio > 0.8, (parts.text, one.text)
+        names = [c.name for c in CATALOG.customers] + [c.name for c in CATALOG.contacts]
+        assert [n for n in names if n in parts.text] == [n for n in names if n in one.text]

@@ -38,6 +38,19 @@ def test_settings_map_onto_the_config() -> None:
     from crm_core.settings import Settings
 
     s = Settings(_env_file=None, whisper_beam_size=3, whisper_threads=4,  # type: ignore[call-arg]
-                 voice_max_seconds=45, whisper_device="cpu")
+                 whisper_decode_threads=2, voice_max_seconds=45, whisper_device="cpu")
     cfg = asr_config_from_settings(s)
     assert (cfg.beam_size, cfg.threads, cfg.max_seconds, cfg.device) == (3, 4, 45, "cpu")
+    assert (cfg.replicas("cpu"), cfg.intra_threads("cpu")) == (2, 2)
+    assert cfg.replicas("cuda") == 1
+
+
+def test_replicas_share_the_cores() -> None:
+    """Two cores: two replicas of one thread each (the default); a replica never gets
+    more threads than there are cores, and there is always one."""
+    from nlp.asr import AsrConfig
+
+    assert (AsrConfig().replicas("cpu"), AsrConfig().intra_threads("cpu")) == (2, 1)
+    one = AsrConfig(threads=1, decode_threads=2)
+    assert (one.replicas("cpu"), one.intra_threads("cpu")) == (1, 1)
+    assert AsrConfig(threads=3, decode_threads=1).replicas("cpu") == 3
