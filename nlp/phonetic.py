@@ -510,6 +510,8 @@ class Match:
     needs_support: bool = False   # only acceptable with a coherent mention (see `find`)
     costs: tuple[float, ...] = field(default=(), compare=False, repr=False)  # per syllable
     word: bool = False        # heard as a dictionary word (副总): only with its customer
+    homophone: bool = False   # a contact as another surname of exactly its sound + its title
+                              # (牛老板 for 钮老板): in a transcript, see `find`
 
     @property
     def name(self) -> str:
@@ -727,6 +729,15 @@ def _another_surname(heard: str, entry: Entry) -> bool:
     return bool(n) and heard[:n] != entry.text[:n] and (
         lexicon().is_surname_start(heard) or base_word_freq(heard) > 0
         or base_word_freq(heard[:n]) >= SAID_THERE)
+
+
+def _same_surname_sound(heard: str, surname: str) -> bool:
+    """Two surnames read alike as surnames (牛 and 钮, 秦 and 覃 qin; not 沈 and 陈: 沈 reads
+    chen only outside names)."""
+    if len(heard) != len(surname):
+        return False
+    return all(set(surname_readings(a)) & set(surname_readings(b))
+               for a, b in zip(heard, surname, strict=True))
 
 
 def _one_nasal_lost(window: list[tuple[Syllable, ...]], name: tuple[tuple[Syllable, ...], ...],
@@ -1004,12 +1015,17 @@ class PhoneticIndex:
             head = scored.costs[:entry.head]
             if max(head) > 0.3 or sum(head) / len(head) > threshold(size):
                 return None     # the distinctive part must sound alike
-        needs_support = False
+        needs_support = homophone = False
         if entry.surname and len(scored.costs) == size:
             surname = sum(scored.costs[:entry.surname])
             if surname > SURNAME_WITH_SUPPORT:
                 return None     # surnames: homophones, or the mildest folds
             needs_support = surname > SURNAME_ALONE or _another_surname(heard, entry)
+            homophone = needs_support and surname == 0 and not title_nasal and \
+                heard[entry.surname:] == entry.text[entry.surname:] and \
+                _same_surname_sound(heard[:entry.surname], entry.text[:entry.surname]) and \
+                base_word_freq(heard) == 0 and \
+                base_word_freq(heard[:entry.surname]) < SAID_THERE
             if title_nasal:
                 if heard[:entry.surname] == entry.text[:entry.surname] and \
                         base_word_freq(heard[entry.surname:]) == 0:
@@ -1018,7 +1034,8 @@ class PhoneticIndex:
                 else:
                     needs_support = True                # 坦主轨: its customer must back it
         return Match(s, e, heard, entry, round(per, 4), needs_support=needs_support,
-                     costs=tuple(scored.costs) if not scored.gaps else ())
+                     costs=tuple(scored.costs) if not scored.gaps else (),
+                     homophone=homophone)
 
     def _after_customer(self, text: str, exact: list[tuple[int, int, Entry]]) -> list[Match]:
         """A contact as surname + one-character title right after its customer's name, the
@@ -1146,8 +1163,16 @@ class PhoneticIndex:
                 return False    # the words around the short form must sound alike too
         return True
 
-    def find(self, text: str, *, affinity: Affinity | None = None) -> list[Match]:
-        """Non-overlapping fuzzy matches in ``text``, in text order (see module doc)."""
+    def find(self, text: str, *, affinity: Affinity | None = None,
+             heard: bool = False) -> list[Match]:
+        """Non-overlapping fuzzy matches in ``text``, in text order (see module doc).
+
+        ``heard``: the text is a transcript. A contact named there by another surname of
+        exactly its sound and its own title (牛老板 for 钮老板, 严主管 for 阎主管) is that
+        contact, unless another customer is named: Whisper writes the commoner character of
+        a sound and cannot hear which one was meant, and a rep's note names the company's
+        contacts far more often than a new person who sounds the same. The card marks it.
+        Typed text keeps the character typed (the rep chose it)."""
         if not text:
             return []
         exact = self.mentions(text)
@@ -1211,7 +1236,7 @@ class PhoneticIndex:
                     or (en.kind == "customer" and en.canonical in contact_customers)
                     or (en.kind == "product" and en.canonical in offered)
                 )
-                ok = supported
+                ok = supported or (heard and m.homophone and not support)
             if ok:
                 accepted.append(Match(m.start, m.end, m.heard, m.entry, m.cost, supported))
         # best first: cost, a coherent match, then the reading the text was written with
@@ -1234,7 +1259,7 @@ class PhoneticIndex:
 
     def respell(self, text: str, *, affinity: Affinity | None = None) -> Respelled:
         """``text`` with every `find` match rewritten as its catalog form."""
-        matches = self.find(text, affinity=affinity)
+        matches = self.find(text, affinity=affinity, heard=True)
         if not matches:
             return Respelled(text)
         out: list[str] = []

@@ -613,9 +613,11 @@ _SURNAMES = Catalog.from_dict({
         ("春城公寓秦主管说先要两百套", "春城公寓覃主管说先要两百套"),
         # a heard character stands for either of its readings: 弹 is dan or tan
         ("弹主管那边有竞品进来了", "覃主管那边有竞品进来了"),
-        # another surname with no customer named stays (it may be another person); a
+        # another surname of exactly the sound is the contact, with no customer named or
+        # its own; with another customer named it stays (perhaps another person there); a
         # character that is no surname is the contact's surname heard
-        ("秦主管那边有竞品进来了", "秦主管那边有竞品进来了"),
+        ("秦主管那边有竞品进来了", "覃主管那边有竞品进来了"),
+        ("海悦酒店秦主管那边有竞品进来了", "海悦酒店秦主管那边有竞品进来了"),
         ("增经理说布草要加量", "曾经理说布草要加量"),
         ("海悦酒店李经理说布草要加量", "海悦酒店李经理说布草要加量"),
     ],
