@@ -815,6 +815,29 @@ def join_name_pauses(text: str, index: PhoneticIndex) -> str:
     return "".join(ch for i, ch in enumerate(text) if i not in drop)
 
 
+SPLIT_NAME_MIN = 4      # a name this long may be heard as two words with a pause between
+
+
+def join_split_names(text: str, index: PhoneticIndex,
+                     affinity: Affinity | None = None) -> str:
+    """Drop a list comma 、 Whisper wrote inside one long name it heard as two words
+    (床电宝、护罩 for 床垫保护罩: "bed-electric treasure, cover"): where the text without it
+    sounds like a catalog name of four characters or more across that spot. A list of two
+    names (鼓楼医院、瑞金医院) stays: a name spelled right ends or starts there."""
+    if "、" not in text:
+        return text
+    named = index.mentions(text)
+    for pos in sorted((i for i, ch in enumerate(text) if ch == "、"), reverse=True):
+        if any(e == pos or s == pos + 1 for s, e, _en in named):
+            continue
+        joined = text[:pos] + text[pos + 1:]
+        if any(m.start < pos < m.end and len(m.entry.text) >= SPLIT_NAME_MIN
+               for m in index.find(joined, affinity=affinity, heard=True)):
+            text = joined
+            named = [(s - (s > pos), e - (e > pos), en) for s, e, en in named]
+    return text
+
+
 _HE = syllables("和")[0]
 
 
@@ -891,7 +914,7 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
         try:
             out = respell_digits(out, catalog)
             index = index_for(catalog)
-            out = index.respell(out, affinity=affinity).text
+            out = index.respell(join_split_names(out, index, affinity), affinity=affinity).text
         except Exception:  # snapping improves the text; never a reason to lose the note
             log.exception("phonetic snapping failed; keeping the heard names")
         try:

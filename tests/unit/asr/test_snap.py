@@ -848,3 +848,22 @@ def test_a_title_heard_as_a_homophone_takes_the_catalog_surname_of_that_sound() 
         "戚科长的手机是13905327718。"
     assert snap_transcript_names("七社涨的手机是13905327718。", catalog).text == \
         "齐社长的手机是13905327718。"
+
+
+_FURNITURE = Catalog.from_dict({
+    "customers": [{"name": "云江家居", "aliases": []}, {"name": "德信办公"}],
+    "products": [{"name": "人体工学椅"}, {"name": "升降办公桌"}, {"name": "文件柜"}],
+})
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # a long name heard as two words with a list comma between: one name
+    ("云江家居要看人体攻学、椅的样品", "云江家居要看人体工学椅的样品"),
+    ("升降办、工桌下周送样", "升降办公桌下周送样"),
+    # a list of names, or a short one, stays a list
+    ("升降办公桌、人体工学椅都要报价", "升降办公桌、人体工学椅都要报价"),
+    ("云江家居、德信办公都要报价", "云江家居、德信办公都要报价"),
+    ("文件、柜子都看了", "文件、柜子都看了"),
+])
+def test_a_long_name_heard_as_two_words_with_a_comma_between(heard: str, meant: str) -> None:
+    assert snap_transcript_names(heard, _FURNITURE).text == meant
