@@ -147,6 +147,10 @@ def config_of(args: argparse.Namespace) -> AsrConfig:
         cfg = cfg.with_(decode_threads=args.decode_threads)
     if args.no_split:
         cfg = cfg.with_(split_min_s=None)
+    if args.split_min is not None:
+        cfg = cfg.with_(split_min_s=args.split_min)
+    if args.split_part is not None:
+        cfg = cfg.with_(split_min_part_s=args.split_part)
     return cfg
 
 
@@ -411,6 +415,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="OpenMP threads per model replica (AsrConfig.decode_threads)")
     ap.add_argument("--no-split", action="store_true",
                     help="hear every note whole, not in parts (AsrConfig.split_min_s off)")
+    ap.add_argument("--split-min", type=float, default=None,
+                    help="seconds from which a note is heard in parts (AsrConfig.split_min_s)")
+    ap.add_argument("--split-part", type=float, default=None,
+                    help="seconds of speech each part holds at least (split_min_part_s)")
     ap.add_argument("--no-baseline", action="store_true",
                     help="skip the pass without names in the prompt")
     ap.add_argument("--json", action="store_true", help="print one JSON object")

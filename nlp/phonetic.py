@@ -852,6 +852,13 @@ class PhoneticIndex:
                     found += [(start, start + size, e) for e in entries]
         return sorted(found, key=lambda f: f[0])
 
+    def form_ends(self, text: str) -> frozenset[int]:
+        """Where a catalog form spelled right ends in ``text`` (the index of its last
+        character), overlapping ones too: 天府地坪漆老板 has 地坪漆 end at 漆."""
+        return frozenset(start + size - 1 for size in self.lengths if size >= 2
+                         for start in range(len(text) - size + 1)
+                         if text[start:start + size] in self.exact)
+
     # ------------------------------------------------------------------ fuzzy search
     def _voted(self, syl: list[tuple[Syllable, ...]]) -> Iterator[tuple[int, int]]:
         """(entry, start) of the names of three syllables or more whose sound pairs vote

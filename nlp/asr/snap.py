@@ -617,7 +617,8 @@ def _title_sounds(titles: tuple[str, ...]) -> dict[Key, str]:
 
 def respell_titles(text: str, titles: tuple[str, ...],
                    names: Sequence[tuple[int, int]] = (),
-                   known: dict[str, frozenset[str]] | None = None) -> str:
+                   known: dict[str, frozenset[str]] | None = None,
+                   closes: frozenset[int] = frozenset()) -> str:
     """A new person named by surname + title, the title heard as characters of its sound
     that make no word (公设涨 for 龚社长: she zhang is 社长): the title, and the character
     before it, when it is no surname, the most common surname of its sound (公 → 龚). Only
@@ -625,7 +626,9 @@ def respell_titles(text: str, titles: tuple[str, ...],
     said before a title), the title's homophone is no word of the dictionary (经历, 主人
     stay) and nothing is over a name; a catalog contact's misheard title is `nlp.phonetic`'s.
     The surname is the catalog's where one contact with that title (``known``:
-    `catalog_surnames`) has a surname of exactly the heard sound (七颗长 → 戚科长, not 齐)."""
+    `catalog_surnames`) has a surname of exactly the heard sound (七颗长 → 戚科长, not 齐).
+    A character that ends a catalog name spelled right (``closes``: `PhoneticIndex.form_ends`)
+    belongs to that name, never a surname."""
     keys = _title_sounds(titles)
     if not keys or len(text) < 3:
         return text
@@ -639,7 +642,7 @@ def respell_titles(text: str, titles: tuple[str, ...],
     while p < len(text) - 2:
         ch = text[p]
         hit = None
-        if is_han(ch) and not taken[p] and ch not in _BEFORE_TITLE and \
+        if is_han(ch) and not taken[p] and p not in closes and ch not in _BEFORE_TITLE and \
                 base_word_freq(ch) < SAID_THERE:
             for size in sizes:
                 span = text[p + 1:p + 1 + size]
@@ -677,12 +680,14 @@ def respell_titles(text: str, titles: tuple[str, ...],
 
 def respell_surnames(text: str, titles: tuple[str, ...],
                      names: list[tuple[int, int]] | None = None,
-                     known: dict[str, frozenset[str]] | None = None) -> str:
+                     known: dict[str, frozenset[str]] | None = None,
+                     closes: frozenset[int] = frozenset()) -> str:
     """A person named by surname + title whose surname Whisper wrote as an ordinary
     character of the same sound (流女士, 五总): that character, standing alone as a word
     (jieba) right before a title, no surname itself, no function word, making no word with
     the title, becomes the most common surname of its tone-free sound (刘女士, 吴总); 骨科主任,
-    两个经理, 员工 and 总结 stay (the character belongs to a word), and so does a name."""
+    两个经理, 员工 and 总结 stay (the character belongs to a word), and so does a name, or
+    the last character of one spelled right (``closes``: 天府地坪漆老板, 地坪漆 a product)."""
     if not text:
         return text
     by_sound = _surname_of_sound()
@@ -694,6 +699,7 @@ def respell_surnames(text: str, titles: tuple[str, ...],
         pos, title = m.start() - 1, m.group("title")
         ch = text[pos]
         if ch in surnames or ch in _BEFORE_TITLE or pos not in single or pos in taken or \
+                pos in closes or \
                 not is_han(ch) or base_word_freq(ch) >= SAID_THERE or \
                 base_word_freq(ch + title) > 0:
             continue
@@ -934,8 +940,10 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
         if catalog is not None:     # low confidence (no catalog): no name is guessed
             titles = person_titles(catalog)
             known = catalog_surnames(catalog)
-            out = respell_surnames(respell_titles(out, titles, names, known), titles, names,
-                                   known)
+            closes = index.form_ends(out) if index is not None else frozenset()
+            out = respell_titles(out, titles, names, known, closes)
+            closes = index.form_ends(out) if index is not None else frozenset()
+            out = respell_surnames(out, titles, names, known, closes)
             out = respell_stance_after_person(
                 out, titles, [(s, e) for s, e, en in found if en.kind == "contact"], names)
     except Exception:

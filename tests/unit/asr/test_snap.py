@@ -867,3 +867,14 @@ _FURNITURE = Catalog.from_dict({
 ])
 def test_a_long_name_heard_as_two_words_with_a_comma_between(heard: str, meant: str) -> None:
     assert snap_transcript_names(heard, _FURNITURE).text == meant
+
+
+def test_the_last_character_of_a_name_spelled_right_is_no_surname() -> None:
+    """天成地板油老板 (a surname lost: 天成地板、X老板): 油 ends the product 地板油, which
+    overlaps the customer's 天成地板; it stays the product's, and no new person 游老板 is
+    made up. Alone before a title 油 is that surname heard."""
+    flooring = Catalog.from_dict({"customers": [{"name": "天成地板"}],
+                                  "products": [{"name": "地板油"}, {"name": "地板蜡"}]})
+    assert snap_transcript_names("天成地板油老板说要等开会", flooring).text == \
+        "天成地板油老板说要等开会"
+    assert snap_transcript_names("油老板说要等开会", flooring).text == "游老板说要等开会"
