@@ -78,9 +78,13 @@ class AsrConfig:
     # --- worker -----------------------------------------------------------------------
     timeout_s: float = 30.0             # per job, processing time
     queue_size: int = 8                 # jobs waiting or running; more are refused
-    recycle_rss_mb: float = 400.0       # a worker process above this after a job is replaced
+    recycle_rss_mb: float = 340.0       # a worker process above this after a job is replaced
                                         # (its memory grows with the jobs: ~355 MB after 40
-                                        # notes, ~500 MB after 114)
+                                        # notes, ~500 MB after 114); a job adds up to ~100 MB
+                                        # while it runs, so the peak stays under 500 MB
+    malloc_arenas: int | None = 2       # glibc malloc arenas of the worker process
+                                        # (MALLOC_ARENA_MAX): each thread (the parts', the
+                                        # model replicas') would get its own and keep its pages
 
     def with_(self, **changes: Any) -> AsrConfig:
         """A copy with some fields changed (``cfg.with_(beam_size=1)``)."""

@@ -237,6 +237,8 @@ class _ProcessBackend:
         )
         if self.config.omp_wait_policy and "OMP_WAIT_POLICY" not in env:
             env["OMP_WAIT_POLICY"] = self.config.omp_wait_policy   # read when libgomp loads
+        if self.config.malloc_arenas and "MALLOC_ARENA_MAX" not in env:
+            env["MALLOC_ARENA_MAX"] = str(self.config.malloc_arenas)   # read by glibc at start
         try:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "nlp.asr._child", str(theirs.fileno())],

@@ -171,6 +171,18 @@ async def test_the_worker_process_threads_sleep_at_barriers(monkeypatch: pytest.
                                    engine_factory=fake_engine) as w:
         await w.start()
         assert "OMP_WAIT_POLICY" not in child_env((await w.stats())["pid"])
+    # glibc's malloc arenas are capped the same way (the parts' and the replicas' threads
+    # would each keep their own pages), unless the operator set them
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    async with TranscriptionWorker(AsrConfig(), use_process=True,
+                                   engine_factory=fake_engine) as w:
+        await w.start()
+        assert child_env((await w.stats())["pid"])["MALLOC_ARENA_MAX"] == "2"
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    async with TranscriptionWorker(AsrConfig(), use_process=True,
+                                   engine_factory=fake_engine) as w:
+        await w.start()
+        assert child_env((await w.stats())["pid"])["MALLOC_ARENA_MAX"] == "4"
 
 
 def looking_worker(**cfg: object) -> TranscriptionWorker:
