@@ -147,6 +147,8 @@ def config_of(args: argparse.Namespace) -> AsrConfig:
         cfg = cfg.with_(decode_threads=args.decode_threads)
     if args.no_split:
         cfg = cfg.with_(split_min_s=None)
+    if args.first_beam is not None:
+        cfg = cfg.with_(first_look_beam=args.first_beam)
     if args.split_min is not None:
         cfg = cfg.with_(split_min_s=args.split_min)
     if args.split_part is not None:
@@ -415,6 +417,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="OpenMP threads per model replica (AsrConfig.decode_threads)")
     ap.add_argument("--no-split", action="store_true",
                     help="hear every note whole, not in parts (AsrConfig.split_min_s off)")
+    ap.add_argument("--first-beam", type=int, default=None,
+                    help="beam of the first look (AsrConfig.first_look_beam)")
     ap.add_argument("--split-min", type=float, default=None,
                     help="seconds from which a note is heard in parts (AsrConfig.split_min_s)")
     ap.add_argument("--split-part", type=float, default=None,

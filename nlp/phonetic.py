@@ -407,6 +407,8 @@ class Entry:
     customer: str = ""        # contacts: their customer's canonical name
     surname: int = 0          # contacts: characters of the surname at the start (0: none)
     head: int = 0             # customers: characters before a generic tail (0: whole name)
+    given: bool = True        # a form the catalog gives (name, alias), not one derived from
+                              # a title or a name: the given one wins a tie (`find`)
 
 
 _GENERIC_TAIL = re.compile(
@@ -456,12 +458,12 @@ def catalog_entries(catalog: Catalog) -> list[Entry]:
     as surname + title (from their title: 总经理 → 钟总), products' aliases."""
     out: list[Entry] = []
     for c in catalog.customers:
-        forms = [c.name, *c.aliases]
-        forms += sorted(derived_aliases(c.name, c.region) - set(forms))
+        given = [c.name, *c.aliases]
+        forms = [*given, *sorted(derived_aliases(c.name, c.region) - set(given))]
         for f in forms:
             m = _GENERIC_TAIL.search(f)
             head = m.start() if m and m.start() >= 2 else 0
-            out.append(Entry(f, c.name, "customer", head=head))
+            out.append(Entry(f, c.name, "customer", head=head, given=f in given))
     for k in catalog.contacts:
         sl = _surname_len(k.name)
         forms = [k.name, *k.aliases]
@@ -473,7 +475,8 @@ def catalog_entries(catalog: Catalog) -> list[Entry]:
                 continue
             seen.add(f)
             surname = sl if f.startswith(k.name[:sl]) else 0
-            out.append(Entry(f, k.name, "contact", customer=k.customer, surname=surname))
+            out.append(Entry(f, k.name, "contact", customer=k.customer, surname=surname,
+                             given=f == k.name or f in k.aliases))
     for p in catalog.products:
         out += [Entry(f, p.name, "product") for f in dict.fromkeys((p.name, *p.aliases))]
     return out
@@ -713,6 +716,16 @@ def _lower_bound(heard: list[tuple[Syllable, ...]], name: tuple[tuple[Syllable, 
 class _Compiled:
     entry: Entry
     syl: tuple[tuple[Syllable, ...], ...]
+
+
+# words said before a title that are no surname: 新主任, 换科长, 老所长, 原院长, 副总 …
+BEFORE_TITLE = frozenset("新老前原副正代换找见问跟给请让叫当做称是有和与对向把被由等各每某该这那"
+                         "哪本贵我你他她咱大小总首没不也都还就才又再先只")
+_CLAUSE_END = frozenset("，,。.；;：:！!？?、 ")
+
+
+def _starts_clause(text: str, pos: int) -> bool:
+    return pos == 0 or text[pos - 1] in _CLAUSE_END
 
 
 SAID_THERE = 20_000     # a character this common (是, 没, 只) before a title is a word said
@@ -1031,8 +1044,12 @@ class PhoneticIndex:
             homophone = needs_support and surname == 0 and not title_nasal and \
                 heard[entry.surname:] == entry.text[entry.surname:] and \
                 _same_surname_sound(heard[:entry.surname], entry.text[:entry.surname]) and \
-                base_word_freq(heard) == 0 and \
-                base_word_freq(heard[:entry.surname]) < SAID_THERE
+                base_word_freq(heard) == 0 and (
+                    base_word_freq(heard[:entry.surname]) < SAID_THERE or (
+                        # 好经理那边 (郝经理): a common word that is no function word, at the
+                        # start of a clause, where no word goes before a title
+                        _starts_clause(text, s) and heard[:entry.surname] not in BEFORE_TITLE
+                        and base_word_freq(heard[:entry.surname]) < FUNCTION_FREQ))
             if title_nasal:
                 if heard[:entry.surname] == entry.text[:entry.surname] and \
                         base_word_freq(heard[entry.surname:]) == 0:
@@ -1249,7 +1266,8 @@ class PhoneticIndex:
         # best first: cost, a coherent match, then the reading the text was written with
         # (级率 is 机滤 ji-lü before 齐鲁, whose 齐 only has ji as a second reading)
         keyed = sorted((((m.cost, not m.supported, _primary_cost(m.heard, m.entry.text),
-                          -(m.end - m.start), m.start), m) for m in accepted),
+                          not m.entry.given, -(m.end - m.start), m.start), m)
+                        for m in accepted),
                        key=lambda km: km[0])
         chosen: list[Match] = []
         used = [False] * len(text)
@@ -1258,9 +1276,10 @@ class PhoneticIndex:
                 continue
             for i in range(m.start, m.end):
                 used[i] = True
-            if any(k[:3] == key[:3] and o.start == m.start and o.end == m.end
+            if any(k[:4] == key[:4] and o.start == m.start and o.end == m.end
                    and o.entry.canonical != m.entry.canonical for k, o in keyed):
-                continue    # two records sound exactly as alike: a guess, so none (the card asks)
+                continue    # two records sound exactly as alike: a guess, so none (the card
+                #             asks); a form the catalog gives beats one made from a title
             chosen.append(m)
         return sorted(chosen, key=lambda m: m.start)
 

@@ -54,6 +54,7 @@ from nlp.extract import snap_transcript
 from nlp.lexicon import lexicon, read_lines
 from nlp.people import catalog_titles
 from nlp.phonetic import (
+    BEFORE_TITLE,
     FUNCTION_FREQ,
     RARE_WORD,
     SAID_THERE,
@@ -587,8 +588,7 @@ def person_titles(catalog: Catalog) -> tuple[str, ...]:
 
 
 # words said before a title that are no surname: 新主任, 换科长, 老所长, 原院长, 副总 …
-_BEFORE_TITLE = frozenset("新老前原副正代换找见问跟给请让叫当做称是有和与对向把被由等各每某该这那"
-                          "哪本贵我你他她咱大小总首")
+_BEFORE_TITLE = BEFORE_TITLE
 
 
 @lru_cache(maxsize=4)

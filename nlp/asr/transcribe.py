@@ -220,6 +220,35 @@ def snap_names_of(t: Transcript, vocabulary: Catalog, affinity: Affinity | None 
     return replace(t, text=out.text, marks=marks, snapped=True)
 
 
+LOST_TAIL = 0.75    # a second look this much shorter than the first (characters said) …
+LOST_TAIL_MIN = 4   # … lost this many characters or more at its end
+
+
+def with_lost_tail(second: str, first: str) -> str:
+    """The second look's text, and what the first look heard after where the second one
+    stopped, where the second stopped early: Whisper may end a window after a sentence
+    (望江酒店甘总同意了改造方案。| 这周五下午三点去签合同。 heard by the first look only).
+    Only where the second is clearly shorter, ends where it matched the first (no other
+    words after), and the rest is LOST_TAIL_MIN characters or more; else ``second``."""
+    said, heard = _squash(second), _squash(first)
+    if not heard or len(said) >= LOST_TAIL * len(heard):
+        return second
+    core = second.rstrip("，。、；？！,.;?! ")    # its last words, not its full stop
+    blocks = [b for b in difflib.SequenceMatcher(None, core, first,
+                                                 autojunk=False).get_matching_blocks()
+              if b.size and _squash(core[b.a:b.a + b.size])]
+    if not blocks:
+        return second
+    last = blocks[-1]
+    if len(_squash(core[last.a + last.size:])) > 1 or \
+            sum(b.size for b in blocks) < 0.6 * len(core):
+        return second       # the second goes on, or it heard something else
+    rest = first[last.b + last.size:].lstrip("，。、；,.; ")
+    if len(_squash(rest)) < LOST_TAIL_MIN:
+        return second
+    return join_segments([second, rest])
+
+
 MAX_DECODER_TOKENS = 448
 FIRST_LOOK_TOKENS_PER_S = 10     # Mandarin speech: about 4–6 characters a second, ≤ 2 tokens each
 _window = threading.local()
@@ -451,6 +480,7 @@ class Transcriber:
         prompt = self.make_prompt(vocabulary, hints)
         t1 = time.perf_counter()
         first_s = 0.0
+        first_heard = ""    # the first look's text, where the second is the transcript
         if look_again is not None:
             # the first look without names: a prompt of names the note may not hold pulls
             # Whisper towards them (measured: 47 of 78 notes right after the second look,
@@ -467,6 +497,9 @@ class Transcriber:
                 second, second_info = self._look(samples, again, echo_of=(plain,))
                 if any(not s.dropped for s in second):
                     segments, info, used = second, second_info, again
+                    # what it may have lost at its end (Whisper stopped), not what it
+                    # dropped (an echo, a loop: `_judge`)
+                    first_heard = heard if not any(s.dropped for s in second) else ""
             prompt = used
         else:
             segments, info = self._look(samples, prompt,
@@ -478,6 +511,8 @@ class Transcriber:
                 log.info("dropped segment %.1f-%.1f (%s): %r", s.start, s.end, s.dropped, s.text)
         whisper_text = join_segments([s.text for s in kept])
         raw = self._heard(kept)
+        if first_heard:
+            raw = with_lost_tail(raw, first_heard)
         if not _squash(raw):
             raise NoSpeechError(
                 f"no confident speech in {duration:.1f} s of audio "

@@ -43,12 +43,14 @@ from nlp.asr.errors import (
     TranscriptionTimeoutError,
 )
 from nlp.asr.prompt import VoiceHints, prompt_vocabulary, prompt_words
+from nlp.asr.snap import snap_transcript_names
 from nlp.asr.transcribe import (
     Transcriber,
     Transcript,
     names_heard_near,
     second_look_for,
     snap_names_of,
+    with_lost_tail,
 )
 from nlp.types import Catalog
 
@@ -135,6 +137,18 @@ def _run_job(engine: Engine, audio: bytes, fmt: str | None, vocabulary: Catalog 
     if hints is None:   # engines written before hints existed take three arguments
         return engine.transcribe(audio, fmt, vocabulary)
     return engine.transcribe(audio, fmt, vocabulary, hints)
+
+
+def _with_first_tail(result: Transcript, first: str) -> Transcript:
+    """The second look's transcript completed by what only the first look heard after
+    where the second stopped early (`with_lost_tail`), read as the worker reads a text
+    (spoken numbers and weekdays; names are snapped after)."""
+    if any(s.dropped for s in result.segments):
+        return result       # it dropped what it heard there (an echo, a loop), not lost it
+    raw = with_lost_tail(result.raw_text, first)
+    if raw == result.raw_text:
+        return result
+    return replace(result, raw_text=raw, text=snap_transcript_names(raw, None).text)
 
 
 def _first_look(engine: Engine, audio: bytes, fmt: str | None, hints: VoiceHints | None
@@ -408,6 +422,7 @@ class TranscriptionWorker:
         try:
             again: VoiceHints | None = None
             first_cpu = 0.0
+            heard = ""      # what the first look heard
             if vocabulary is not None and second_look_for(self.config, vocabulary, hints):
                 # the first look without names (as `Transcriber.transcribe_pcm`'s)
                 heard, first_cpu, first_prompt = await self._submit(
@@ -429,6 +444,8 @@ class TranscriptionWorker:
             self.failures += 1
             raise
         assert isinstance(result, Transcript)
+        if heard:           # a second look that stopped early: the rest as first heard
+            result = _with_first_tail(result, heard)
         if first_cpu:
             result = replace(result, timings={
                 **result.timings, "first_look_cpu": round(first_cpu, 3),

@@ -51,7 +51,8 @@ class LookingEngine(FakeEngine):
     """A `FakeEngine` that also hears first (`first_look`, as `Transcriber` does): for
     b"HEARD:<text>" the first look hears <text>, and the transcript names the prompt's
     names it was given ("prompt A,B"); b"HEARD:<text>|ONCE-EMPTY" hears nothing the first
-    time it is asked for the transcript (the second look keeps nothing)."""
+    time it is asked for the transcript (the second look keeps nothing);
+    b"HEARD:<text>|SAID:<second>": the transcript (the second look) is <second>."""
 
     def __init__(self, config: AsrConfig) -> None:
         super().__init__(config)
@@ -71,6 +72,10 @@ class LookingEngine(FakeEngine):
         self.asked += 1
         if audio.endswith(b"|ONCE-EMPTY") and self.asked == 1:
             raise NoSpeechError("no confident speech (fake)")
+        said = audio.decode().partition("|SAID:")[2]
+        if said:
+            return Transcript(text=said, language="zh", duration_s=1.0, seconds=0.0,
+                              model="fake", raw_text=said, timings={"cpu": 0.5})
         text = "prompt " + ",".join(hints.likely if hints is not None else ())
         if hints is not None and hints.echo_of:
             text += " | not " + ",".join(hints.echo_of)

@@ -463,3 +463,36 @@ def test_near_forms_never_offer_a_name_for_a_word_that_was_said() -> None:
     assert index.near_forms("他问滴灌带的交货期", max_cost=0.35, limit=12) == []
     assert [e.text for e in index.near_forms("他问了交换期的事", max_cost=0.35, limit=12)] \
         == ["交换机"]
+
+
+def test_a_common_word_at_the_start_of_a_clause_may_be_the_surname_of_its_sound() -> None:
+    """Whisper writes 好 (good) for the surname 郝: at the start of a clause, where no word
+    goes before a title, 好经理 is the catalog's 郝经理; after other words (他是个好经理) it
+    stays an adjective, and 没 / 不 … (no surname, said before titles) never snap."""
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "金陵会展"}, {"name": "东港物流"}],
+        "contacts": [{"name": "郝振东", "customer": "金陵会展", "title": "工程部经理",
+                      "aliases": ["郝经理"]},
+                     {"name": "梅立", "customer": "东港物流", "title": "经理"}]})
+    index = PhoneticIndex.from_catalog(catalog)
+    assert index.respell("好经理那边有竞品在做工作").text == "郝经理那边有竞品在做工作"
+    assert index.respell("价格偏高。好经理说再等等").text == "价格偏高。郝经理说再等等"
+    for text in ("他是个好经理", "我们好经理说", "没经理签字不行"):
+        assert index.respell(text).text == text, text
+
+
+def test_a_form_the_catalog_gives_wins_over_one_made_from_a_title() -> None:
+    """郝经理 is 郝振东's alias; 郝文杰, 总经理, is called 郝经理 only by the form made from
+    his title: heard 好经理 (or 郝经理 misheard), the catalog's own form decides. Two
+    contacts both given 郝经理 stay a guess, so none."""
+    contacts = [{"name": "郝振东", "customer": "金陵会展", "title": "工程部经理",
+                 "aliases": ["郝经理"]},
+                {"name": "郝文杰", "customer": "恒晟五金", "title": "总经理", "aliases": ["郝总"]}]
+    catalog = Catalog.from_dict({"customers": [{"name": "金陵会展"}, {"name": "恒晟五金"}],
+                                 "contacts": contacts})
+    found = PhoneticIndex.from_catalog(catalog).find("好经理那边有竞品", heard=True)
+    assert [(m.entry.text, m.entry.canonical) for m in found] == [("郝经理", "郝振东")]
+    contacts[1]["aliases"] = ["郝经理"]
+    twice = Catalog.from_dict({"customers": [{"name": "金陵会展"}, {"name": "恒晟五金"}],
+                               "contacts": contacts})
+    assert PhoneticIndex.from_catalog(twice).find("好经理那边有竞品", heard=True) == []

@@ -258,3 +258,28 @@ def test_the_first_look_hears_without_names_and_the_second_with_those_heard(tmp_
     assert second["initial_prompt"].startswith("以下是普通话的销售跟进记录，提到瑞金医院")
     assert out.raw_text == "下周二去瑞金医院送样机。"
     assert [s.dropped for s in out.segments] == ["", "prompt_echo"]
+
+
+class TwoLooks(FakeModel):
+    """The first look hears ``first``, the second ``second`` (each a list of segments)."""
+
+    def __init__(self, first: list[FakeSeg], second: list[FakeSeg]) -> None:
+        super().__init__(first)
+        self.looks = [first, second]
+
+    def transcribe(self, audio: np.ndarray, **kw: Any) -> tuple[Any, Any]:
+        self.calls.append(kw)
+        return iter(self.looks[min(len(self.calls), 2) - 1]), SimpleNamespace(language="zh")
+
+
+def test_a_second_look_that_stopped_early_is_completed_by_the_first(tmp_path: Path) -> None:
+    """The second look (names in the prompt) ended after the first sentence: the rest is
+    what the first look heard there; where the second dropped a segment, nothing is added."""
+    first = [FakeSeg("今天拜访了股楼医院王主任，对椎间融合器很感兴趣，下周二送样机过去。")]
+    t = transcriber(tmp_path, [])
+    t.model = FakeLazy(TwoLooks(first, [FakeSeg("今天拜访了鼓楼医院王主任。")]))  # type: ignore[assignment]
+    out = t.transcribe(AUDIO, "ogg", CATALOG)
+    assert out.raw_text == "今天拜访了鼓楼医院王主任。对椎间融合器很感兴趣，下周二送样机过去。"
+    t.model = FakeLazy(TwoLooks(first, [FakeSeg("今天拜访了鼓楼医院王主任。"),  # type: ignore[assignment]
+                                         FakeSeg("谢谢观看")]))
+    assert t.transcribe(AUDIO, "ogg", CATALOG).raw_text == "今天拜访了鼓楼医院王主任。"

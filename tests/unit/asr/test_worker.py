@@ -205,6 +205,35 @@ async def test_a_second_look_prompts_the_names_the_first_heard_or_may_have_meant
     assert t.timings["first_look_cpu"] == 0.25 and t.timings["cpu"] == 0.75
 
 
+async def test_a_second_look_that_stopped_early_keeps_what_the_first_heard_after() -> None:
+    """Whisper may end a window after a sentence: the second look heard the names better
+    but stopped; the rest is taken as the first look heard it, and the names are snapped
+    after over all of it. A second look that heard it all, or heard something else, is the
+    transcript as it is."""
+    first = "云栖科技江经理说半公椅要二十把，下周三送货到云栖科记"
+    async with looking_worker() as w:
+        t = await w.transcribe(f"HEARD:{first}|SAID:云栖科技蒋经理说办公椅要二十把。".encode(),
+                               "amr", OFFICE)
+        assert t.text == "云栖科技蒋经理说办公椅要二十把。下周三送货到云栖科技"
+        whole = "云栖科技蒋经理说办公椅要二十把，下周三送货过去。"
+        t = await w.transcribe(f"HEARD:{first}|SAID:{whole}".encode(), "amr", OFFICE)
+        assert t.text == whole
+        t = await w.transcribe(f"HEARD:{first}|SAID:今天天气很好。".encode(), "amr", OFFICE)
+        assert t.text == "今天天气很好。"
+
+
+def test_the_lost_tail_is_taken_only_after_where_the_second_look_ended() -> None:
+    from nlp.asr.transcribe import with_lost_tail
+
+    first = "望江酒店干总同意了风机盘馆的改造方案。这中午下午3点去签合同。"
+    assert with_lost_tail("望江酒店、甘总同意了风机盘管的改造方案。", first) == \
+        "望江酒店、甘总同意了风机盘管的改造方案。这中午下午3点去签合同。"
+    # it goes on with other words after the match: not stopped early, kept as it is
+    assert with_lost_tail("望江酒店甘总同意了方案，谢谢", first) == "望江酒店甘总同意了方案，谢谢"
+    # the first heard three characters more only: nothing was lost
+    assert with_lost_tail("望江酒店甘总同意了", "望江酒店甘总同意了风机") == "望江酒店甘总同意了"
+
+
 async def test_without_a_second_look_or_a_catalog_the_note_is_heard_once() -> None:
     audio = "HEARD:云栖科技江经理说半公椅要二十把".encode()
     async with looking_worker(second_look=False) as w:

@@ -122,6 +122,12 @@ CASES: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
+def test_a_call_returned_is_a_call(catalog: Catalog) -> None:
+    """回电话 (call back) plans a call as 打电话 does; the call that came in is the channel."""
+    rec = extract("明达黄总打电话来问切割机，周一再给他回电话", now=NOW, catalog=catalog)
+    assert (rec.channel, rec.next_action, rec.next_date) == ("电话", "电话回访", "2026-05-18")
+
+
 @pytest.mark.parametrize(("text", "expected"), CASES, ids=[c[0][:12] for c in CASES])
 def test_records(catalog: Catalog, text: str, expected: dict[str, Any]) -> None:
     rec = extract(text, now=NOW, catalog=catalog).contract()
