@@ -122,6 +122,16 @@ CASES: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
+@pytest.mark.parametrize(("text", "contact"), [
+    ("他们换了新的工程经理，方案要重新对接", None),     # 程 is 工程's, no surname
+    ("跟进程经理的方案，周五报价", "程经理"),          # 进 is 跟进's: 程经理 is a person
+    ("今天见了程经理，周五报价", "程经理"),
+])
+def test_a_surname_that_ends_a_word_is_no_surname(catalog: Catalog, text: str,
+                                                   contact: str | None) -> None:
+    assert extract(text, now=NOW, catalog=catalog).contact == contact
+
+
 def test_a_call_returned_is_a_call(catalog: Catalog) -> None:
     """回电话 (call back) plans a call as 打电话 does; the call that came in is the channel."""
     rec = extract("明达黄总打电话来问切割机，周一再给他回电话", now=NOW, catalog=catalog)
