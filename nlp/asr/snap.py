@@ -303,6 +303,9 @@ def _taken(size: int, names: Sequence[tuple[int, int]]) -> list[bool]:
     return taken
 
 
+_ASPECT = frozenset("了过完")     # after a verb: 拜访了, 拜访过, 谈完
+
+
 def respell_cues(text: str, words: tuple[str, ...],
                  names: list[tuple[int, int]] | None = None) -> str:
     """Cue words Whisper wrote as a tone-free homophone that is no word of the dictionary
@@ -342,9 +345,14 @@ def respell_cues(text: str, words: tuple[str, ...],
             if size == 2 and any(base_word_freq(ch) >= FUNCTION_FREQ
                                  for ch, w in zip(as_said, word, strict=True) if ch == w):
                 continue    # 加个 keeps its 个: never 价格; 和同 is 合同 (和 is what changes)
-            if sum(a != b for a, b in zip(as_said, word, strict=True)) > max(1, size - 1):
+            off = sum(a != b for a, b in zip(as_said, word, strict=True))
+            if off > max(1, size - 1) and not (
+                    size == 2 and keys.get(tuple(span)) == word and
+                    text[i + size:i + size + 1] in _ASPECT):
                 continue    # 板加 is never 搬家: two characters heard at most one off; a longer
-                #             cue keeps one as written (左方岸 → 做方案: 方 stays)
+                #             cue keeps one as written (左方岸 → 做方案: 方 stays); a verb
+                #             heard whole as its sound, its 了 after it, is that verb
+                #             (败坊了 → 拜访了)
             if heard in inside or any(
                     a != b and min(base_word_freq(a), base_word_freq(b)) >= COMMON_CHAR
                     for a, b in zip(as_said, word, strict=True)):

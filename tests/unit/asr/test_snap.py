@@ -227,6 +227,9 @@ CUES = cue_words(Catalog.from_dict({"next_actions": ["推进合同", "电话回�
         ("今天去谱析检测败访了芮主任", "今天去谱析检测拜访了芮主任"),   # not a word: the cue
         ("鑫达阀门符总那边有进品进来了", "鑫达阀门符总那边有竞品进来了"),   # jin ~ jing
         ("想装光伏板加储能柜", "想装光伏板加储能柜"),   # two characters off: never 搬家
+        # … unless heard whole as its sound with 了 after it: a verb (败坊了 is 拜访了)
+        ("今天去谱析检测败坊了芮主任", "今天去谱析检测拜访了芮主任"),
+        ("样板加了两块", "样板加了两块"),     # 板加 cuts through 样板
         ("明天中午给他报个加车的价", "明天中午给他报个加车的价"),   # cuts through 加车
         ("冯总在电话里拍板了", "冯总在电话里拍板了"),   # 在 / 再: both common, no guess
         ("想看一下电磁灶的实机", "想看一下电磁灶的实机"),   # a piece of the cue 看实机
