@@ -257,7 +257,7 @@ R_AS_Y = 0.25   # r said or heard as the y glide (容 rong ~ 泳 yong, 让 ~ 样
                 # classic confusion of northern and southern accents alike
 
 
-def _r_as_y(a: Syllable, b: Syllable) -> bool:
+def r_as_y(a: Syllable, b: Syllable) -> bool:
     """One syllable is r + a final, the other that final after the y glide (rong / yong:
     ('r', 'ong') / ('', 'iong'); rou / you: 'ou' / 'iu')."""
     for r, y in ((a, b), (b, a)):
@@ -267,7 +267,7 @@ def _r_as_y(a: Syllable, b: Syllable) -> bool:
 
 
 def _pair_cost(a: Syllable, b: Syllable) -> float:
-    if _r_as_y(a, b):
+    if r_as_y(a, b):
         return R_AS_Y
     fin = final_cost(a[1], b[1])
     if {a[1], b[1]} == {"i", "e"} and a[0] in APICAL and b[0] in APICAL:
@@ -379,7 +379,7 @@ def _coarse_heard(syllable: Syllable, nasal: bool = False) -> tuple[int, ...]:
         keys.update(_coarse((ini, f)))
     for i in _NEAR_INITIALS.get(ini, ()):
         keys.update(_coarse((i, fin)))
-    if ini == "r":                                  # heard with the y glide (`_r_as_y`)
+    if ini == "r":                                  # heard with the y glide (`r_as_y`)
         keys.update(_coarse(("", "iu" if fin == "ou" else "i" + fin)))
     return tuple(sorted(keys))
 

@@ -65,6 +65,7 @@ from nlp.phonetic import (
     catalog_entries,
     crosses_word,
     nasal_variant,
+    r_as_y,
     surname_readings,
     syllable_cost,
     syllables,
@@ -237,8 +238,8 @@ def _near_cue(span: list[Syllable], near: dict[NearKey, list[tuple[str, Syllable
     for j in range(len(span)):
         for word, s in near.get((len(span), j, tuple(span[:j] + span[j + 1:])), ()):
             if 0 < syllable_cost((span[j],), (s,)) <= (
-                    TIME_NEAR if word in TIME_WORDS else CUE_NEAR):
-                found.add(word)
+                    TIME_NEAR if word in TIME_WORDS else CUE_NEAR) or r_as_y(span[j], s):
+                found.add(word)     # … or r heard as the y glide (带让机 → 带样机)
     return next(iter(found)) if len(found) == 1 else None
 
 

@@ -230,6 +230,10 @@ CUES = cue_words(Catalog.from_dict({"next_actions": ["推进合同", "电话回�
         # … unless heard whole as its sound with 了 after it: a verb (败坊了 is 拜访了)
         ("今天去谱析检测败坊了芮主任", "今天去谱析检测拜访了芮主任"),
         ("样板加了两块", "样板加了两块"),     # 板加 cuts through 样板
+        # r heard as the y glide (rang for yang) is a classic fold too: 让机 → 样机; 让他 and
+        # 让一点 are words said (让 lets, gives)
+        ("后天上午我带让机过去", "后天上午我带样机过去"),
+        ("我让他过去", "我让他过去"),
         ("明天中午给他报个加车的价", "明天中午给他报个加车的价"),   # cuts through 加车
         ("冯总在电话里拍板了", "冯总在电话里拍板了"),   # 在 / 再: both common, no guess
         ("想看一下电磁灶的实机", "想看一下电磁灶的实机"),   # a piece of the cue 看实机
