@@ -596,10 +596,6 @@ def person_titles(catalog: Catalog) -> tuple[str, ...]:
     return tuple(sorted({*lexicon().titles, *catalog_titles(catalog)} - {""}))
 
 
-# words said before a title that are no surname: 新主任, 换科长, 老所长, 原院长, 副总 …
-_BEFORE_TITLE = BEFORE_TITLE
-
-
 @lru_cache(maxsize=4)
 def catalog_surnames(catalog: Catalog) -> dict[str, frozenset[str]]:
     """Title → the surnames the catalog's contacts are called by with it (聂科长: 科长 → 聂)."""
@@ -651,7 +647,7 @@ def respell_titles(text: str, titles: tuple[str, ...],
     while p < len(text) - 2:
         ch = text[p]
         hit = None
-        if is_han(ch) and not taken[p] and p not in closes and ch not in _BEFORE_TITLE and \
+        if is_han(ch) and not taken[p] and p not in closes and ch not in BEFORE_TITLE and \
                 base_word_freq(ch) < SAID_THERE:
             for size in sizes:
                 span = text[p + 1:p + 1 + size]
@@ -707,7 +703,7 @@ def respell_surnames(text: str, titles: tuple[str, ...],
     for m in _title_pattern(titles).finditer(text, 1):
         pos, title = m.start() - 1, m.group("title")
         ch = text[pos]
-        if ch in surnames or ch in _BEFORE_TITLE or pos not in single or pos in taken or \
+        if ch in surnames or ch in BEFORE_TITLE or pos not in single or pos in taken or \
                 pos in closes or \
                 not is_han(ch) or base_word_freq(ch) >= SAID_THERE or \
                 base_word_freq(ch + title) > 0:
