@@ -20,7 +20,7 @@ from nlp.types import Catalog, CatalogContact
 
 __all__ = ["ContactBook"]
 
-_CLAUSE_PUNCT = frozenset("，,。；;！!？?、 \t\n：:（）()")
+CLAUSE_PUNCT = frozenset("，,。；;！!？?、 \t\n：:（）()")
 _NAME_BAD_CHARS = set(
     "科部处室委院组办局厅司厂所站队班会校系车间线区市省县镇村医护员人们的了是在和与跟给把被让"
     "对向从到说问找约见去来个位这那每各某其他她我你咱"
@@ -154,7 +154,7 @@ class ContactBook:
             if not _name_hint(text, ts):
                 continue
             ws = ts
-            while ws > 0 and text[ws - 1] not in _CLAUSE_PUNCT and ts - ws < 12:
+            while ws > 0 and text[ws - 1] not in CLAUSE_PUNCT and ts - ws < 12:
                 ws -= 1
             toks = self._cut(text[ws: m.end()])
             k = next((i for i, t in enumerate(toks) if ws + t[1] == ts), None)

@@ -111,16 +111,12 @@ class People:
             if len(title) == 1 and (self._word(sur + title, _COMMON_PAIR_FREQ)
                                     or (nxt and self._word(title + nxt, _COMMON_NEXT_FREQ))):
                 continue
-            if len(title) == 1 and prev and self._word(prev + sur, _COMMON_NEXT_FREQ) and \
-                    not self._word(prev + sur + title, 1):
-                continue                                   # 人工, 加工: 工 is no surname
-            prev2 = text[s - 2:s] if s > 1 else ""
-            if len(title) > 1 and len(sur) == 1 and prev and \
-                    self._word(prev + sur, _COMMON_NEXT_FREQ) and \
-                    not self._word(prev + sur + title, 1) and \
-                    not (len(prev2) == 2 and self._word(prev2, _COMMON_NEXT_FREQ)):
-                continue                                   # 新的工程经理: nor is 程 (跟进程经理
-                #                                            stays: 进 is 跟进's)
+            if prev and self._word(prev + sur, _COMMON_NEXT_FREQ) and \
+                    not self._word(prev + sur + title, 1) and (
+                        len(title) == 1 or (len(sur) == 1 and not (
+                            s > 1 and self._word(text[s - 2:s], _COMMON_NEXT_FREQ)))):
+                continue    # 人工, 加工: 工 is no surname; 新的工程经理: nor is 程 (跟进程经理
+                #             names 程经理: 进 is 跟进's)
             out.append(ContactMention(s, e, text[s:e], sur, title))
         taken = [(c.start, c.end) for c in out]
         for m in self.familiar.finditer(text):

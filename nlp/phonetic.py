@@ -61,6 +61,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
+from nlp.contacts import CLAUSE_PUNCT
 from nlp.lexicon import lexicon, read_lines
 from nlp.pinyin import is_han, raw_pinyin, readings
 from nlp.resolve import derived_aliases
@@ -721,11 +722,10 @@ class _Compiled:
 # words said before a title that are no surname: 新主任, 换科长, 老所长, 原院长, 副总 …
 BEFORE_TITLE = frozenset("新老前原副正代换找见问跟给请让叫当做称是有和与对向把被由等各每某该这那"
                          "哪本贵我你他她咱大小总首没不也都还就才又再先只")
-_CLAUSE_END = frozenset("，,。.；;：:！!？?、 ")
 
 
 def _starts_clause(text: str, pos: int) -> bool:
-    return pos == 0 or text[pos - 1] in _CLAUSE_END
+    return pos == 0 or text[pos - 1] in CLAUSE_PUNCT
 
 
 SAID_THERE = 20_000     # a character this common (是, 没, 只) before a title is a word said
@@ -751,6 +751,21 @@ def _same_surname_sound(heard: str, surname: str) -> bool:
         return False
     return all(set(surname_readings(a)) & set(surname_readings(b))
                for a, b in zip(heard, surname, strict=True))
+
+
+def _homophone_surname(text: str, s: int, heard: str, entry: Entry) -> bool:
+    """``heard`` (at ``s`` in ``text``) names ``entry`` by another surname read exactly as
+    its own, with its own title (牛老板 for 钮老板), and is no word: the surname no common
+    word either, or one that is no function word at the start of a clause, where no word
+    goes before a title (好经理那边 for 郝经理)."""
+    n = entry.surname
+    said = heard[:n]
+    if heard[n:] != entry.text[n:] or not _same_surname_sound(said, entry.text[:n]) or \
+            base_word_freq(heard) > 0:
+        return False
+    freq = base_word_freq(said)
+    return freq < SAID_THERE or (
+        _starts_clause(text, s) and said not in BEFORE_TITLE and freq < FUNCTION_FREQ)
 
 
 def _one_nasal_lost(window: list[tuple[Syllable, ...]], name: tuple[tuple[Syllable, ...], ...],
@@ -1042,14 +1057,7 @@ class PhoneticIndex:
                 return None     # surnames: homophones, or the mildest folds
             needs_support = surname > SURNAME_ALONE or _another_surname(heard, entry)
             homophone = needs_support and surname == 0 and not title_nasal and \
-                heard[entry.surname:] == entry.text[entry.surname:] and \
-                _same_surname_sound(heard[:entry.surname], entry.text[:entry.surname]) and \
-                base_word_freq(heard) == 0 and (
-                    base_word_freq(heard[:entry.surname]) < SAID_THERE or (
-                        # 好经理那边 (郝经理): a common word that is no function word, at the
-                        # start of a clause, where no word goes before a title
-                        _starts_clause(text, s) and heard[:entry.surname] not in BEFORE_TITLE
-                        and base_word_freq(heard[:entry.surname]) < FUNCTION_FREQ))
+                _homophone_surname(text, s, heard, entry)
             if title_nasal:
                 if heard[:entry.surname] == entry.text[:entry.surname] and \
                         base_word_freq(heard[entry.surname:]) == 0:

@@ -224,14 +224,16 @@ LOST_TAIL = 0.75    # a second look this much shorter than the first (characters
 LOST_TAIL_MIN = 4   # … lost this many characters or more at its end
 
 
-def with_lost_tail(second: str, first: str) -> str:
+def with_lost_tail(second: str, first: str, segments: Sequence[Segment] = ()) -> str:
     """The second look's text, and what the first look heard after where the second one
     stopped, where the second stopped early: Whisper may end a window after a sentence
     (望江酒店甘总同意了改造方案。| 这周五下午三点去签合同。 heard by the first look only).
     Only where the second is clearly shorter, ends where it matched the first (no other
-    words after), and the rest is LOST_TAIL_MIN characters or more; else ``second``."""
+    words after), and the rest is LOST_TAIL_MIN characters or more; never where the second
+    look dropped one of its ``segments`` (an echo, a loop: `Transcriber._judge`), which it
+    heard and refused rather than lost; else ``second``."""
     said, heard = _squash(second), _squash(first)
-    if not heard or len(said) >= LOST_TAIL * len(heard):
+    if not heard or len(said) >= LOST_TAIL * len(heard) or any(g.dropped for g in segments):
         return second
     core = second.rstrip("，。、；？！,.;?! ")    # its last words, not its full stop
     blocks = [b for b in difflib.SequenceMatcher(None, core, first,
@@ -497,9 +499,7 @@ class Transcriber:
                 second, second_info = self._look(samples, again, echo_of=(plain,))
                 if any(not s.dropped for s in second):
                     segments, info, used = second, second_info, again
-                    # what it may have lost at its end (Whisper stopped), not what it
-                    # dropped (an echo, a loop: `_judge`)
-                    first_heard = heard if not any(s.dropped for s in second) else ""
+                    first_heard = heard
             prompt = used
         else:
             segments, info = self._look(samples, prompt,
@@ -511,8 +511,8 @@ class Transcriber:
                 log.info("dropped segment %.1f-%.1f (%s): %r", s.start, s.end, s.dropped, s.text)
         whisper_text = join_segments([s.text for s in kept])
         raw = self._heard(kept)
-        if first_heard:
-            raw = with_lost_tail(raw, first_heard)
+        if first_heard:     # what the second look may have lost at its end
+            raw = with_lost_tail(raw, first_heard, segments)
         if not _squash(raw):
             raise NoSpeechError(
                 f"no confident speech in {duration:.1f} s of audio "

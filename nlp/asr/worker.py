@@ -143,9 +143,7 @@ def _with_first_tail(result: Transcript, first: str) -> Transcript:
     """The second look's transcript completed by what only the first look heard after
     where the second stopped early (`with_lost_tail`), read as the worker reads a text
     (spoken numbers and weekdays; names are snapped after)."""
-    if any(s.dropped for s in result.segments):
-        return result       # it dropped what it heard there (an echo, a loop), not lost it
-    raw = with_lost_tail(result.raw_text, first)
+    raw = with_lost_tail(result.raw_text, first, result.segments)
     if raw == result.raw_text:
         return result
     return replace(result, raw_text=raw, text=snap_transcript_names(raw, None).text)

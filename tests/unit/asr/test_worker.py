@@ -151,38 +151,30 @@ async def test_the_worker_process_threads_sleep_at_barriers(monkeypatch: pytest.
                                                              ) -> None:
     """The model's OpenMP threads wait passively in the worker process (set before the
     runtime loads); an operator's OMP_WAIT_POLICY wins."""
-    def child_env(pid: int) -> dict[str, str]:
+    def environ(pid: int) -> dict[str, str]:
         with open(f"/proc/{pid}/environ", "rb") as f:
             pairs = [kv.split(b"=", 1) for kv in f.read().split(b"\0") if b"=" in kv]
         return {k.decode(): v.decode() for k, v in pairs}
 
+    async def child_env(config: AsrConfig) -> dict[str, str]:
+        """The environment of a worker process started with ``config``."""
+        async with TranscriptionWorker(config, use_process=True,
+                                       engine_factory=fake_engine) as w:
+            await w.start()
+            return environ((await w.stats())["pid"])
+
     monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
-    async with TranscriptionWorker(AsrConfig(), use_process=True,
-                                   engine_factory=fake_engine) as w:
-        await w.start()
-        assert child_env((await w.stats())["pid"])["OMP_WAIT_POLICY"] == "PASSIVE"
+    assert (await child_env(AsrConfig()))["OMP_WAIT_POLICY"] == "PASSIVE"
     monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
-    async with TranscriptionWorker(AsrConfig(), use_process=True,
-                                   engine_factory=fake_engine) as w:
-        await w.start()
-        assert child_env((await w.stats())["pid"])["OMP_WAIT_POLICY"] == "ACTIVE"
+    assert (await child_env(AsrConfig()))["OMP_WAIT_POLICY"] == "ACTIVE"
     monkeypatch.delenv("OMP_WAIT_POLICY")
-    async with TranscriptionWorker(AsrConfig(omp_wait_policy=None), use_process=True,
-                                   engine_factory=fake_engine) as w:
-        await w.start()
-        assert "OMP_WAIT_POLICY" not in child_env((await w.stats())["pid"])
+    assert "OMP_WAIT_POLICY" not in await child_env(AsrConfig(omp_wait_policy=None))
     # glibc's malloc arenas are capped the same way (the parts' and the replicas' threads
     # would each keep their own pages), unless the operator set them
     monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
-    async with TranscriptionWorker(AsrConfig(), use_process=True,
-                                   engine_factory=fake_engine) as w:
-        await w.start()
-        assert child_env((await w.stats())["pid"])["MALLOC_ARENA_MAX"] == "2"
+    assert (await child_env(AsrConfig()))["MALLOC_ARENA_MAX"] == "2"
     monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
-    async with TranscriptionWorker(AsrConfig(), use_process=True,
-                                   engine_factory=fake_engine) as w:
-        await w.start()
-        assert child_env((await w.stats())["pid"])["MALLOC_ARENA_MAX"] == "4"
+    assert (await child_env(AsrConfig()))["MALLOC_ARENA_MAX"] == "4"
 
 
 def looking_worker(**cfg: object) -> TranscriptionWorker:
