@@ -99,12 +99,18 @@ COMPLETE_MAX = 0.4   # completing a short form (随间 + 融合器): each added 
 SURNAME_ALONE = 0.07         # surname cost accepted on its own: zh/z, ch/c, sh/s
 TITLE_FOLD = 0.55   # a one-character title right after its customer: same initial, final near
 SURNAME_WITH_SUPPORT = 0.14  # … and n/l, r/l, en/eng when the contact's customer is named
+NEAR_ALONE = 0.25   # a contact's surname heard this far off, its title exact, with no
+                    # customer named: taken where it is the only contact of that title
+NEAR_ALONE_CLEAR = 0.2  # … whose surname sounds near: the next one at least this much further
+                    # (然总监 for 阮总监, ran for ruan: `PhoneticIndex._near_surname_alone`)
 # the named customer's only contact with a title, the surname heard as another syllable of
 # the same initial (上社长 for 邵社长 at 绿源合作社) or of a classic confusion of it (z/zh,
 # c/ch, s/sh, n/l, h/f: 嘴部长 for 卓部长): the initials at most TITLE_ONLY_INITIAL apart, the
 # whole syllable at most TITLE_ONLY_SURNAME (the final may be any: Whisper loses it first)
 TITLE_ONLY_INITIAL = 0.25
 TITLE_ONLY_SURNAME = 0.67
+NEW_BEFORE = 4      # … or with the final heard exact and another initial (彭经理 for 滕经理),
+                    # unless 新 is said this many characters before (新来的彭经理)
 # a customer's two-character name right before its contact: the other syllable at most
 # this far off (卖日 for 迈瑞: ri for rui)
 LONG_BEFORE_CONTACT = 4     # a customer's form this long, right before its own contact, may
@@ -782,6 +788,11 @@ def _one_nasal_lost(window: list[tuple[Syllable, ...]], name: tuple[tuple[Syllab
         _nasal_lost(h, m) for h in window[off[0]] for m in name[off[0]])
 
 
+# a note that announces a new customer or contact (新客户, heard 亲客户 too) names people
+# the catalog does not hold yet: no contact of it is guessed from a near sound there
+_NEW_PARTY = re.compile(r"[新亲心欣辛][客课]户?|新线索|新联系人")
+
+
 def _title_at(text: str, title: str, start: int) -> int:
     """Where ``title`` is said in ``text`` from ``start`` on (-1: nowhere): written so, or, for
     a title of two or more characters, heard as a tone-free homophone of it (练经历 for 蔺经理:
@@ -818,6 +829,8 @@ class PhoneticIndex:
         # customer → title → its contacts as one-character surname + that title (邵社长)
         self._by_title: dict[str, dict[str, list[Entry]]] = defaultdict(
             lambda: defaultdict(list))
+        # title → every customer's contacts as one-character surname + that title
+        self._titled_all: dict[str, list[Entry]] = defaultdict(list)
         for e in entries:
             if not _han(e.text):
                 continue
@@ -825,6 +838,7 @@ class PhoneticIndex:
                     and e.text[1:] in _titles() \
                     and e not in self._by_title[e.customer][e.text[1:]]:
                 self._by_title[e.customer][e.text[1:]].append(e)
+                self._titled_all[e.text[1:]].append(e)
             self.exact[e.text].append(e)
             self.lengths.add(len(e.text))
             syl = tuple(surname_readings(ch) if i < e.surname else _readings_of(ch, 2)
@@ -1156,6 +1170,10 @@ class PhoneticIndex:
         绿叶食品质部长; not 要换科长), and only where that customer has no other contact of
         the title (then the card asks)."""
         out: list[Match] = []
+
+        def new_before(s: int) -> bool:     # 新来的彭经理: a new person, whatever he sounds like
+            return "新" in text[max(0, s - NEW_BEFORE):s]
+
         for cust in customers:
             for title, contacts in self._by_title.get(cust, {}).items():
                 if len(contacts) != 1:
@@ -1167,8 +1185,9 @@ class PhoneticIndex:
                     s, e = at - 1, at + len(title)
                     heard = heard_surname(text[s])
                     cost = min((syllable_cost((h,), (r,)) for h in heard for r in meant
-                                if h[0] and r[0] and
-                                initial_cost(h[0], r[0]) <= TITLE_ONLY_INITIAL),
+                                if h[0] and r[0] and (
+                                    initial_cost(h[0], r[0]) <= TITLE_ONLY_INITIAL or (
+                                        h[1] == r[1] and not new_before(s)))),
                                default=1.0)
                     if text[s] != entry.text[0] and cost <= TITLE_ONLY_SURNAME and \
                             (s == 0 or s in after or text[s - 1] in _PERSON_SLOT) and \
@@ -1176,6 +1195,49 @@ class PhoneticIndex:
                         out.append(Match(s, e, text[s:e], entry, round(cost / (e - s), 4),
                                          needs_support=True, costs=(cost,), word=True))
                     at = _title_at(text, title, at + 1)
+        return out
+
+    def _near_surname_alone(self, text: str, ends: frozenset[int] = frozenset()
+                            ) -> list[Match]:
+        """A contact named in a transcript by surname + its own title, the surname heard
+        a near sound off (然总监 for 阮总监: ran for ruan; 七总 for 区总: qi for qu), the
+        title written as it is (怎经历 stays), with no customer named: that contact where
+        it is the only one of the catalog with that title whose surname sounds near
+        (within `NEAR_ALONE`, the next at least `NEAR_ALONE_CLEAR` further). A rep names
+        the company's contacts far more often than a stranger who sounds like one.
+
+        Only in a person's slot (the start of a clause, after 见了 / 跟 …, or right after
+        a customer's name: ``ends``); the heard character no surname itself (刘老板 may
+        be a stranger; 然 is none), no function word and no word said before a title
+        (新, 老 …); the span no word (总统) and no surname + title the catalog gives.
+        `find` takes these only where no customer is named and no new customer is
+        announced."""
+        out: list[Match] = []
+        for title, contacts in self._titled_all.items():
+            at = text.find(title, 1)
+            while at > 0:
+                s, e = at - 1, at + len(title)
+                ch = text[s]
+                ok = _han(ch) and text[s:e] not in self.exact and ch not in BEFORE_TITLE \
+                    and not lexicon().is_surname_start(text[s:e]) and \
+                    base_word_freq(ch) < SAID_THERE and \
+                    (s == 0 or s in ends or text[s - 1] in _PERSON_SLOT) and \
+                    not crosses_word(text, s, e) and base_word_freq(text[s:e]) == 0
+                heard = heard_surname(ch) if ok else ()
+                near: dict[str, tuple[float, Entry]] = {}
+                for entry in contacts if heard else ():
+                    cost = min(syllable_cost((h,), (r,)) for h in heard
+                               for r in surname_readings(entry.text[0]))
+                    key = f"{entry.customer}\x00{entry.canonical}"
+                    if key not in near or cost < near[key][0]:
+                        near[key] = (cost, entry)
+                ranked = sorted(near.values(), key=lambda ce: ce[0])
+                if ranked and 0 < ranked[0][0] <= NEAR_ALONE and (
+                        len(ranked) == 1 or ranked[1][0] >= ranked[0][0] + NEAR_ALONE_CLEAR):
+                    cost, entry = ranked[0]
+                    out.append(Match(s, e, text[s:e], entry, round(cost / (e - s), 4),
+                                     costs=(cost,), homophone=True))
+                at = text.find(title, at + 1)
         return out
 
     @staticmethod
@@ -1271,6 +1333,9 @@ class PhoneticIndex:
                 ok = supported or (heard and m.homophone and not support)
             if ok:
                 accepted.append(Match(m.start, m.end, m.heard, m.entry, m.cost, supported))
+        if heard and not support and not _NEW_PARTY.search(text):
+            accepted += [m for m in self._near_surname_alone(text, ends)
+                         if self._free(m, exact, taken)]
         # best first: cost, a coherent match, then the reading the text was written with
         # (级率 is 机滤 ji-lü before 齐鲁, whose 齐 only has ji as a second reading)
         keyed = sorted((((m.cost, not m.supported, _primary_cost(m.heard, m.entry.text),

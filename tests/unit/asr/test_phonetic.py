@@ -496,3 +496,63 @@ def test_a_form_the_catalog_gives_wins_over_one_made_from_a_title() -> None:
     twice = Catalog.from_dict({"customers": [{"name": "金陵会展"}, {"name": "恒晟五金"}],
                                "contacts": contacts})
     assert PhoneticIndex.from_catalog(twice).find("好经理那边有竞品", heard=True) == []
+
+
+_DENTAL = Catalog.from_dict({
+    "customers": [{"name": "华齿口腔门诊部", "aliases": ["华齿口腔"]}, {"name": "美佳口腔"},
+                  {"name": "贝乐齿科"}],
+    "contacts": [{"name": "阮立群", "customer": "华齿口腔门诊部", "title": "院长"},
+                 {"name": "区海燕", "customer": "贝乐齿科", "title": "店长"},
+                 {"name": "滕建华", "customer": "美佳口腔", "title": "主任"},
+                 {"name": "葛晓东", "customer": "美佳口腔", "title": "院长"}],
+    "products": [{"name": "种植体"}, {"name": "隐形矫治器"}],
+})
+_DENTAL_INDEX = PhoneticIndex.from_catalog(_DENTAL)
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        # no customer named, the title as it is, the heard character no surname: the one
+        # contact of that title whose surname sounds near (ran for ruan, qi for qu)
+        ("然院长说下周再看种植体", "阮院长说下周再看种植体"),
+        ("七店长说隐形矫治器太贵了", "区店长说隐形矫治器太贵了"),
+        # 刘 is a surname: perhaps a stranger
+        ("刘院长说下周再看种植体", "刘院长说下周再看种植体"),
+        # a new customer announced: its contact is new too
+        ("新客户美乐口腔，联系人然院长", "新客户美乐口腔，联系人然院长"),
+        # another customer named: perhaps another person there
+        ("美佳口腔然院长说下周再看", "美佳口腔然院长说下周再看"),
+        # 总统 is a word; the title heard as a homophone is doubt enough
+        ("七总统一了意见", "七总统一了意见"),
+        ("然院涨说下周再看", "然院涨说下周再看"),
+        # the only 主任 sounds far from ran
+        ("然主任说下周再看", "然主任说下周再看"),
+    ],
+)
+def test_a_surname_heard_near_is_the_only_contact_of_that_title(heard: str, meant: str) -> None:
+    assert _DENTAL_INDEX.respell(heard).text == meant
+
+
+def test_a_near_surname_is_no_contact_where_two_of_that_title_sound_near() -> None:
+    raw = _DENTAL.to_dict()
+    raw["contacts"].append({"name": "栾文", "customer": "贝乐齿科", "title": "院长"})
+    index = PhoneticIndex.from_catalog(Catalog.from_dict(raw))
+    assert index.respell("然院长说下周再看种植体").text == "然院长说下周再看种植体"
+    assert _DENTAL_INDEX.respell("然院长说下周再看种植体").text == "阮院长说下周再看种植体"
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        # the named customer's only 主任, the final heard exact, the initial another stop
+        ("去美佳口腔见了彭主任，种植体挺满意", "去美佳口腔见了滕主任，种植体挺满意"),
+        # … unless a new person is said
+        ("去美佳口腔见了新来的彭主任", "去美佳口腔见了新来的彭主任"),
+        # the final differs too
+        ("去美佳口腔见了黄主任", "去美佳口腔见了黄主任"),
+    ],
+)
+def test_the_named_customers_only_contact_of_a_title_heard_with_another_initial(
+        heard: str, meant: str) -> None:
+    assert _DENTAL_INDEX.respell(heard).text == meant
