@@ -788,6 +788,8 @@ def _one_nasal_lost(window: list[tuple[Syllable, ...]], name: tuple[tuple[Syllab
         _nasal_lost(h, m) for h in window[off[0]] for m in name[off[0]])
 
 
+_LINK = frozenset("的、，,")   # between a customer and its contact: 的, or a pause heard
+
 # a note that announces a new customer or contact (新客户, heard 亲客户 too) names people
 # the catalog does not hold yet: no contact of it is guessed from a near sound there
 _NEW_PARTY = re.compile(r"[新亲心欣辛][客课]户?|新线索|新联系人")
@@ -1117,7 +1119,7 @@ class PhoneticIndex:
         for cs, _ce, contact in exact:
             if contact.kind != "contact" or not contact.customer:
                 continue
-            end = cs - 1 if cs and text[cs - 1] == "的" else cs
+            end = cs - 1 if cs and text[cs - 1] in _LINK else cs
             s = end - 2
             if s < 0 or not all(is_han(ch) for ch in text[s:end]):
                 continue
@@ -1145,7 +1147,7 @@ class PhoneticIndex:
         for cs, _ce, contact in exact:
             if contact.kind != "contact" or not contact.customer:
                 continue
-            end = cs - 1 if cs and text[cs - 1] == "的" else cs
+            end = cs - 1 if cs and text[cs - 1] in _LINK else cs
             for entry, syl in self._long.get(contact.customer, ()):
                 s = end - len(syl)
                 heard = text[max(s, 0):end]
@@ -1285,7 +1287,12 @@ class PhoneticIndex:
                            and m.cost <= threshold(len(m.entry.text))]
         cands += [m for m in self._after_customer(text, [*exact, *heard_customers])
                   if self._free(m, exact, taken)]
-        heard_contacts = [(m.start, m.end, m.entry) for m in cands
+        ends = frozenset(e for _s, e, en in [*exact, *heard_customers] if en.kind == "customer")
+        near: list[Match] = []      # a contact by a near surname, no customer named
+        if heard and not named_customers and not _NEW_PARTY.search(text):
+            near = [m for m in self._near_surname_alone(text, ends)
+                    if self._free(m, exact, taken)]
+        heard_contacts = [(m.start, m.end, m.entry) for m in [*cands, *near]
                           if m.entry.kind == "contact" and not m.needs_support
                           and m.cost <= threshold(len(m.entry.text))]
         cands += [m for m in self._before_contact(text, [*exact, *heard_contacts])
@@ -1296,10 +1303,13 @@ class PhoneticIndex:
                   and not m.needs_support]
         support = named_customers | {m.entry.canonical for m in strong
                                      if m.entry.kind == "customer"}
-        ends = frozenset(e for _s, e, en in [*exact, *heard_customers] if en.kind == "customer")
         cands += [m for m in self._only_with_title(text, support, ends)
                   if self._free(m, exact, taken)]
         contact_customers |= {m.entry.customer for m in strong if m.entry.kind == "contact"}
+        # … taken where no other customer is named: then it backs its own customer heard
+        # one syllable off right before it (对康医院、洗科长 → 瑞康医院、祁科长)
+        near = [m for m in near if not support - {m.entry.customer}]
+        contact_customers |= {m.entry.customer for m in near}
         offered: set[str] = set()
         likely: frozenset[str] = frozenset()
         if affinity is not None:
@@ -1333,9 +1343,7 @@ class PhoneticIndex:
                 ok = supported or (heard and m.homophone and not support)
             if ok:
                 accepted.append(Match(m.start, m.end, m.heard, m.entry, m.cost, supported))
-        if heard and not support and not _NEW_PARTY.search(text):
-            accepted += [m for m in self._near_surname_alone(text, ends)
-                         if self._free(m, exact, taken)]
+        accepted += near
         # best first: cost, a coherent match, then the reading the text was written with
         # (级率 is 机滤 ji-lü before 齐鲁, whose 齐 only has ji as a second reading)
         keyed = sorted((((m.cost, not m.supported, _primary_cost(m.heard, m.entry.text),

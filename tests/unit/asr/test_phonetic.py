@@ -556,3 +556,20 @@ def test_a_near_surname_is_no_contact_where_two_of_that_title_sound_near() -> No
 def test_the_named_customers_only_contact_of_a_title_heard_with_another_initial(
         heard: str, meant: str) -> None:
     assert _DENTAL_INDEX.respell(heard).text == meant
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        # a pause heard between a customer and its own contact, the customer one syllable off
+        ("华木口腔，阮院长说种植体要再等等", "华齿口腔，阮院长说种植体要再等等"),
+        ("华木口腔、阮院长说种植体要再等等", "华齿口腔、阮院长说种植体要再等等"),
+        # a contact by a near surname backs its own customer heard so …
+        ("华木口腔、然院长说种植体要再等等", "华齿口腔、阮院长说种植体要再等等"),
+        # … but is no contact where another customer is named
+        ("美佳口腔、然院长说种植体要再等等", "美佳口腔、然院长说种植体要再等等"),
+    ],
+)
+def test_a_customer_heard_one_syllable_off_before_its_contact_and_a_pause(
+        heard: str, meant: str) -> None:
+    assert _DENTAL_INDEX.respell(heard).text == meant
