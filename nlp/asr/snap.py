@@ -929,7 +929,12 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
         except Exception:  # snapping improves the text; never a reason to lose the note
             log.exception("phonetic snapping failed; keeping the heard names")
         try:
+            before = out
             out = snap_transcript(out, catalog)
+            if index is not None and out != before:
+                # a name respelled there redraws the words around it (红图众公路公: 公路 is
+                # a word; 宏图重工路公 holds 骆工): the sound pass looks again
+                out = index.respell(out, affinity=affinity).text
         except Exception:
             log.exception("snap_transcript failed; keeping the heard names")
         if index is not None:

@@ -885,3 +885,16 @@ def test_the_last_character_of_a_name_spelled_right_is_no_surname() -> None:
     assert snap_transcript_names("天成地板油老板说要等开会", flooring).text == \
         "天成地板油老板说要等开会"
     assert snap_transcript_names("油老板说要等开会", flooring).text == "游老板说要等开会"
+
+
+def test_a_name_respelled_by_the_extractor_lets_the_sound_pass_look_again() -> None:
+    """红达众公路公: the sound pass makes 宏达众公 (公路 is a word, so no 骆工 there), the
+    extractor's pass 宏达重工; then 路公 stands alone after its customer and is 骆工."""
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "洛阳宏达重工机械有限公司", "aliases": ["宏达重工"]},
+                      {"name": "新乡起重机厂"}],
+        "contacts": [{"name": "骆建平", "customer": "洛阳宏达重工机械有限公司",
+                      "title": "总工程师"}],
+        "products": [{"name": "减速机"}, {"name": "行车轨道"}]})
+    assert snap_transcript_names("红达众公路公说减速机的预算还没批下来", catalog).text == \
+        "宏达重工骆工说减速机的预算还没批下来"
