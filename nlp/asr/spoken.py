@@ -9,8 +9,10 @@
   mobile number; digit words in the run become ASCII digits and
   the run loses the spaces, dashes and 、 Whisper puts between groups.
 - **上午 / 中午 / 下午.** 午 and 五 are homophones: before a clock time Whisper often writes
-  上五十点 or 中午五十二点半 (for 上午十点, 中午十二点半); 五 right after 上 / 中 / 下 and
-  before a clock time is 午.
+  上五十点 or 中午五十二点半 (for 上午十点, 中午十二点半); 五 (or another character read
+  wu: 无, 舞 …) right after 上 / 中 / 下 and before a clock time is 午. With 上 / 下 heard as
+  another syllable too (向五三点, 受五十点), after a day or a pause and before a clock time,
+  it is 上午 / 下午; 这中午下午 is 这周五下午.
 - **十点 / 前.** 十 and 时, 前 and 钱 are homophones: 时点 with no number before it is 十点,
   钱 right after a day, a weekday or a month end and before the step (月底钱把, 周四钱再)
   is 前 (20号钱到账了 stays).
@@ -212,8 +214,18 @@ def trim_loops(text: str) -> str:
     return _LOOP.sub("", text).rstrip("，、 ")
 
 
-_WU = re.compile(r"(?<=[上中下])(?:午)?(?:[五伍舞武](?=(?:[零一二两三四五六七八九十]{1,3}|\d{1,2})"
-                 r"[点:：])|5(?=[零一二两三四五六七八九十]{1,3}[点:：]))")
+# 午 heard as another character of its sound (wu), before a clock time
+_WU_SOUND = "五伍舞武无误务物吴悟雾"
+_CLOCK_AHEAD = r"(?=(?:[零一二两三四五六七八九十]{1,3}|\d{1,2})[点:：])"
+_WU = re.compile(rf"(?<=[上中下])(?:午)?(?:[{_WU_SOUND}]{_CLOCK_AHEAD}"
+                 r"|5(?=[零一二两三四五六七八九十]{1,3}[点:：]))")
+# … and 上 / 下 heard too (向五三点, 受五十点: xiang for xia, shou for shang), after a day, a
+# weekday or a pause: before a clock time that is 上午 / 下午
+_PART_HEARD = re.compile(rf"(?<=[天号日一二三四五六，,\s])(?:([向想相象])|([受伤商尚]))"
+                         rf"(?:[{_WU_SOUND}]{_CLOCK_AHEAD}|5(?=[零一二两三四五六七八九十]{{1,3}}[点:：]))")
+# 这周五下午 heard as 这中午下午 (zhou for zhong): 中午 right before another part of the day,
+# after 这 / 下 / 本 / 上, is the weekday
+_ZHONGWU_WEEKDAY = re.compile(r"(?<=[这下本上])中午(?=[上下]午|晚上|早上|傍晚)")
 # 上午十点 heard as 上五十点 and written in digits: 上50点 (五十 = 50, 五十二 = 52)
 _WU_DIGITS = re.compile(r"(?<=[上中下])(?:午)?5([0-2])(?=[点:：])")
 
@@ -227,7 +239,10 @@ _WU_AFTER_DAY = re.compile(r"((?:[0-9一二三四五六七八九十][号日]|今
 
 def fix_part_of_day(text: str) -> str:
     """上五十点 → 上午十点; 中午五十二点半 → 中午十二点半; 上50点 → 上午10点; 12号上五大电话
-    → 12号上午大电话."""
+    → 12号上午大电话; 下无两点 → 下午两点; 15号向5两点半 → 15号下午两点半; 这中午下午3点 →
+    这周五下午3点."""
+    text = _ZHONGWU_WEEKDAY.sub("周五", text)
+    text = _PART_HEARD.sub(lambda m: "下午" if m.group(1) else "上午", text)
     text = _WU_AFTER_DAY.sub(r"\1午", text)
     return _WU_DIGITS.sub(lambda m: "午1" + m.group(1), _WU.sub("午", text))
 

@@ -191,6 +191,20 @@ def test_the_tenants_preset_words_are_snapped_too() -> None:
         ("明天下五去一趟", "明天下午去一趟"),
         ("明天上五楼找他", "明天上五楼找他"),
         ("周四上五个人", "周四上五个人"),
+        # 午 heard as another character of its sound before a clock time
+        ("这周四下无两点去签合同", "这周四下午两点去签合同"),
+        ("明天下无人机订单", "明天下无人机订单"),
+        # 上 / 下 heard too, after a day, a weekday or a pause, before a clock time
+        ("下周四向五三点给他演示", "下周四下午三点给他演示"),
+        ("1月15号向5两点半去园区", "1月15号下午两点半去园区"),
+        ("后天受五十点带样品过去", "后天上午十点带样品过去"),
+        ("下周二，向无两点去厨房", "下周二，下午两点去厨房"),
+        ("朝向五点方向", "朝向五点方向"),
+        ("明天像五六点到", "明天像五六点到"),
+        # 这周五 heard as 这中午, right before another part of the day
+        ("这中午下午3点去签合同", "这周五下午3点去签合同"),
+        ("这中午很热", "这中午很热"),
+        ("今天中午下午都在", "今天中午下午都在"),
     ],
 )
 def test_part_of_day_in_digits(heard: str, meant: str) -> None:
