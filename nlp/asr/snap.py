@@ -914,6 +914,23 @@ def diff_marks(before: str, after: str, index: PhoneticIndex | None) -> tuple[Ma
     return tuple(marks)
 
 
+RESPELL_PASSES = 3      # sound passes over a transcript at most (each name respelled
+                        # backs its neighbours in the next)
+
+
+def respell_settled(index: PhoneticIndex, text: str, affinity: Affinity | None = None) -> str:
+    """`PhoneticIndex.respell` again over its own output until nothing changes (at most
+    `RESPELL_PASSES`): a name respelled backs the names beside it in the next pass
+    (绿焰时品族部长: the first pass makes 卓部长, whose customer 绿叶食品 is then heard
+    one syllable off right before its own contact)."""
+    for _ in range(RESPELL_PASSES):
+        again = index.respell(text, affinity=affinity).text
+        if again == text:
+            break
+        text = again
+    return text
+
+
 def snap_transcript_names(text: str, catalog: Catalog | None,
                           affinity: Affinity | None = None) -> Snapped:
     """The transcript as the extractor should read it, and what was changed (see module)."""
@@ -925,7 +942,7 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
         try:
             out = respell_digits(out, catalog)
             index = index_for(catalog)
-            out = index.respell(join_split_names(out, index, affinity), affinity=affinity).text
+            out = respell_settled(index, join_split_names(out, index, affinity), affinity)
         except Exception:  # snapping improves the text; never a reason to lose the note
             log.exception("phonetic snapping failed; keeping the heard names")
         try:
@@ -934,7 +951,7 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
             if index is not None and out != before:
                 # a name respelled there redraws the words around it (红图众公路公: 公路 is
                 # a word; 宏图重工路公 holds 骆工): the sound pass looks again
-                out = index.respell(out, affinity=affinity).text
+                out = respell_settled(index, out, affinity)
         except Exception:
             log.exception("snap_transcript failed; keeping the heard names")
         if index is not None:

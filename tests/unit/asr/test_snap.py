@@ -912,3 +912,17 @@ def test_a_name_respelled_by_the_extractor_lets_the_sound_pass_look_again() -> N
         "products": [{"name": "减速机"}, {"name": "行车轨道"}]})
     assert snap_transcript_names("红达众公路公说减速机的预算还没批下来", catalog).text == \
         "宏达重工骆工说减速机的预算还没批下来"
+
+
+def test_a_name_respelled_backs_its_neighbours_in_the_next_sound_pass() -> None:
+    """牛老板 is 钮老板 (a surname of exactly the sound, in a transcript); in the next pass
+    that contact, now spelled right, backs its customer heard one syllable off right before
+    it (宠乐木物 → 宠乐宠物). One pass leaves the customer as heard."""
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "成都宠乐宠物用品有限公司", "aliases": ["宠乐宠物"]},
+                      {"name": "爱宠之家"}],
+        "contacts": [{"name": "钮春生", "customer": "成都宠乐宠物用品有限公司", "title": "老板"}],
+        "products": [{"name": "冻干猫粮"}, {"name": "宠物益生菌"}]})
+    heard = "宠乐木物牛老板说冻干猫粮太贵了"
+    assert index_for(catalog).respell(heard).text == "宠乐木物钮老板说冻干猫粮太贵了"
+    assert snap_transcript_names(heard, catalog).text == "宠乐宠物钮老板说冻干猫粮太贵了"
