@@ -193,7 +193,8 @@ def save_transcripts(results: dict[tuple[str, str], Transcript | str], path: Pat
     old[prompt] = {
         f"{k[0]}.{k[1]}": (v if isinstance(v, str) else {
             "raw_text": v.raw_text, "text": v.text, "low_confidence": v.low_confidence,
-            "duration_s": v.duration_s, "seconds": v.seconds, "prompt": v.prompt})
+            "duration_s": v.duration_s, "seconds": v.seconds, "prompt": v.prompt,
+            "first_text": v.first_text, "dropped": any(s.dropped for s in v.segments)})
         for k, v in results.items()}
     path.write_text(json.dumps(old, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
@@ -201,7 +202,7 @@ def save_transcripts(results: dict[tuple[str, str], Transcript | str], path: Pat
 def replay_transcripts(path: Path, prompt: str, catalog: Catalog, notes: list[Note]
                        ) -> dict[tuple[str, str], Transcript | str]:
     """Saved transcripts with today's snapping (as the worker does it after Whisper)."""
-    from nlp.asr.snap import snap_transcript_names
+    from nlp.asr.snap import snap_looks
 
     saved = json.loads(path.read_text(encoding="utf-8"))[prompt]
     industry = {n.id: n.industry for n in notes}
@@ -214,13 +215,14 @@ def replay_transcripts(path: Path, prompt: str, catalog: Catalog, notes: list[No
             continue
         affinity = (hints[industry[note_id]].snap_affinity()
                     if prompt in ("rep", "rep_words") else None)
-        snapped = snap_transcript_names(v["raw_text"], None if v["low_confidence"] else catalog,
-                                        affinity)
+        raw, snapped = snap_looks(v["raw_text"], v.get("first_text", ""),
+                                  None if v["low_confidence"] else catalog, affinity,
+                                  dropped=v.get("dropped", False))
         out[(note_id, fmt)] = Transcript(
             text=snapped.text, language="zh", duration_s=v["duration_s"],
-            seconds=v["seconds"], model="replay", raw_text=v["raw_text"],
+            seconds=v["seconds"], model="replay", raw_text=raw,
             low_confidence=v["low_confidence"], marks=snapped.marks, prompt=v["prompt"],
-            timings={"cpu": float(v.get("cpu_s") or "nan")})
+            first_text=v.get("first_text", ""), timings={"cpu": float(v.get("cpu_s") or "nan")})
     return out
 
 

@@ -49,7 +49,7 @@ from nlp.asr.prompt import (
     prompt_vocabulary,
     prompt_words,
 )
-from nlp.asr.snap import Mark, diff_marks, index_for, snap_transcript_names
+from nlp.asr.snap import Mark, diff_marks, index_for, snap_looks, snap_transcript_names
 from nlp.asr.spoken import trim_loops
 from nlp.phonetic import NAME_KINDS, Affinity
 from nlp.types import Catalog
@@ -94,6 +94,8 @@ class Transcript:
     format: str = ""                # sniffed container ("amr", "ogg", …)
     codec: str = ""                 # decoder used
     prompt: str = ""                # the prompt Whisper was given
+    first_text: str = ""            # what a first look heard (Simplified, unsnapped) where
+                                    # a second look made ``raw_text``; "" where heard once
     segments: tuple[Segment, ...] = field(default=())
     marks: tuple[Mark, ...] = field(default=())    # spans of ``text`` not heard that way
     timings: dict[str, float] = field(default_factory=dict)  # decode/asr/post s, cpu s
@@ -213,7 +215,11 @@ def snap_names_of(t: Transcript, vocabulary: Catalog, affinity: Affinity | None 
     """``t`` (heard without a catalog) with the catalog's names snapped in, and the marks
     of everything that differs from what Whisper wrote (`TranscriptionWorker` does this
     in the caller's process)."""
-    out = snap_transcript_names(t.text, vocabulary, affinity)
+    heard, out = snap_looks(t.text, t.first_text, vocabulary, affinity,
+                            dropped=any(s.dropped for s in t.segments))
+    if heard != t.text:         # the first look names more (`snap_looks`)
+        marks = diff_marks(heard, out.text, index_for(vocabulary))
+        return replace(t, text=out.text, raw_text=heard, marks=marks, snapped=out.text != heard)
     if out.text == t.text:
         return t
     marks = diff_marks(t.raw_text or t.text, out.text, index_for(vocabulary))
@@ -523,8 +529,10 @@ class Transcriber:
         max_nsp = max(s.no_speech_prob for s in kept)
         low_conf = avg_lp < cfg.snap_min_avg_logprob
         if vocabulary is not None and not low_conf:
-            snapped = snap_transcript_names(
-                raw, vocabulary, hints.snap_affinity() if hints is not None else None)
+            raw, snapped = snap_looks(
+                raw, first_heard, vocabulary,
+                hints.snap_affinity() if hints is not None else None,
+                dropped=len(kept) < len(segments))
         else:   # names are not guessed on a doubtful transcript; weekdays and digits are
             snapped = snap_transcript_names(raw, None)
         text, marks = snapped.text, snapped.marks
@@ -535,6 +543,7 @@ class Transcriber:
             whisper_text=whisper_text, avg_logprob=round(avg_lp, 3),
             no_speech_prob=round(max_nsp, 3), low_confidence=low_conf,
             snapped=text != raw, marks=marks, format=fmt, codec=codec, prompt=prompt,
+            first_text=first_heard,
             segments=tuple(segments),
             timings={"decode": round(decode_s, 3), "asr": round(t_asr, 3),
                      "first_look": round(first_s, 3),

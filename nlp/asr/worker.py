@@ -443,7 +443,7 @@ class TranscriptionWorker:
             raise
         assert isinstance(result, Transcript)
         if heard:           # a second look that stopped early: the rest as first heard
-            result = _with_first_tail(result, heard)
+            result = replace(_with_first_tail(result, heard), first_text=heard)
         if first_cpu:
             result = replace(result, timings={
                 **result.timings, "first_look_cpu": round(first_cpu, 3),

@@ -283,3 +283,22 @@ def test_a_second_look_that_stopped_early_is_completed_by_the_first(tmp_path: Pa
     t.model = FakeLazy(TwoLooks(first, [FakeSeg("今天拜访了鼓楼医院王主任。"),  # type: ignore[assignment]
                                          FakeSeg("谢谢观看")]))
     assert t.transcribe(AUDIO, "ogg", CATALOG).raw_text == "今天拜访了鼓楼医院王主任。"
+
+
+def test_the_first_look_is_the_transcript_where_it_names_more(tmp_path: Path) -> None:
+    """In the process too: the second look (names in its prompt) lost 王主任 that the first
+    heard; the first names all the second names and more, so it is read."""
+    first = [FakeSeg("今天拜访了鼓楼医院王主任，对椎间融合器很感兴趣。")]
+    t = transcriber(tmp_path, [])
+    second = [FakeSeg("今天拜访了鼓楼医院，对椎间融合器很感兴趣。")]
+    t.model = FakeLazy(TwoLooks(first, second))  # type: ignore[assignment]
+    out = t.transcribe(AUDIO, "ogg", CATALOG)
+    assert out.raw_text == out.first_text == "今天拜访了鼓楼医院王主任，对椎间融合器很感兴趣。"
+    assert "王主任" in out.text
+    # … not where the second look dropped a segment (the first may hold it as if said)
+    t.model = FakeLazy(TwoLooks(first, [*second, FakeSeg("谢谢观看")]))  # type: ignore[assignment]
+    assert t.transcribe(AUDIO, "ogg", CATALOG).raw_text == second[0].text
+    # … nor where the first misses a name the second has
+    other = "今天拜访了鼓楼医院王主任，对监护仪很感兴趣。"
+    t.model = FakeLazy(TwoLooks(first, [FakeSeg(other)]))  # type: ignore[assignment]
+    assert t.transcribe(AUDIO, "ogg", CATALOG).raw_text == other

@@ -214,6 +214,28 @@ async def test_a_second_look_that_stopped_early_keeps_what_the_first_heard_after
         assert t.text == "今天天气很好。"
 
 
+async def test_the_first_look_is_read_where_it_names_all_the_second_names_and_more() -> None:
+    """A prompt may pull the second look off a name the first heard without one: where the
+    first look, snapped, names every record the second names and more, it is the
+    transcript (and what was heard, for the card's marks); a tie, names the second has
+    and the first lacks, or a second look that names nothing keep the second."""
+    async with looking_worker() as w:
+        t = await w.transcribe("HEARD:云栖科技蒋经理说办公椅要二十把|SAID:云栖科技说办公椅要二十把"
+                               .encode(), "amr", OFFICE)
+        assert t.text == t.raw_text == t.first_text == "云栖科技蒋经理说办公椅要二十把"
+        t = await w.transcribe("HEARD:云栖科技蒋经理说办公椅要二十把|SAID:云栖科技蒋经理说半公椅"
+                               "要二十把".encode(), "amr", OFFICE)
+        assert (t.raw_text, t.text) == ("云栖科技蒋经理说半公椅要二十把",
+                                        "云栖科技蒋经理说办公椅要二十把")
+        t = await w.transcribe("HEARD:云栖科技蒋经理说升降桌要二十把|SAID:云栖科技说办公椅要二十把"
+                               .encode(), "amr", OFFICE)
+        assert t.text == "云栖科技说办公椅要二十把"
+        # a second look that names nothing is no look that lost a name
+        t = await w.transcribe("HEARD:云栖科技蒋经理说办公椅要二十把|SAID:今天天气很好。".encode(),
+                               "amr", OFFICE)
+        assert t.text == "今天天气很好。"
+
+
 def test_the_lost_tail_is_taken_only_after_where_the_second_look_ended() -> None:
     from nlp.asr.transcribe import with_lost_tail
 
