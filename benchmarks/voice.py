@@ -270,17 +270,19 @@ def replay_clips(path: Path, items: list[tuple[Path, str, str]], refs: dict[str,
                  verbose: bool) -> int:
     """The shared clips' saved Whisper output (``--save``) through today's snapping (the
     clip catalog, as the worker snaps it) and extraction: CER, recall, same record."""
-    from nlp.asr.snap import snap_transcript_names
+    from nlp.asr.snap import snap_looks
 
     saved = json.loads(path.read_text(encoding="utf-8"))[SHARED_PROMPT]
     results: dict[str, Transcript] = {}
     for key, v in saved.items():
         if isinstance(v, str):
             continue
-        snapped = snap_transcript_names(v["raw_text"], None if v["low_confidence"] else CATALOG)
+        raw, snapped = snap_looks(v["raw_text"], v.get("first_text", ""),
+                                  None if v["low_confidence"] else CATALOG,
+                                  dropped=v.get("dropped", False))
         results[key] = Transcript(
             text=snapped.text, language="zh", duration_s=v["duration_s"],
-            seconds=v["seconds"], model="replay", raw_text=v["raw_text"],
+            seconds=v["seconds"], model="replay", raw_text=raw,
             low_confidence=v["low_confidence"], marks=snapped.marks, prompt=v["prompt"])
     raw_cer, raw_recall = accuracy(results, items, refs, "raw_text")
     snap_cer, snap_recall = accuracy(results, items, refs, "text")
