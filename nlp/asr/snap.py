@@ -233,13 +233,18 @@ def _cue_near(words: tuple[str, ...]) -> dict[NearKey, list[tuple[str, Syllable]
 def _near_cue(span: list[Syllable], near: dict[NearKey, list[tuple[str, Syllable]]]
               ) -> str | None:
     """The one cue word whose sound differs from ``span`` in one syllable by a classic
-    fold (进品 → 竞品); None when none or several do."""
+    fold (进品 → 竞品), r heard as the y glide, or, in a two-character word, the syllable's
+    nasal lost (到面 → 当面); None when none or several do."""
     found: set[str] = set()
     for j in range(len(span)):
         for word, s in near.get((len(span), j, tuple(span[:j] + span[j + 1:])), ()):
             if 0 < syllable_cost((span[j],), (s,)) <= (
-                    TIME_NEAR if word in TIME_WORDS else CUE_NEAR) or r_as_y(span[j], s):
-                found.add(word)     # … or r heard as the y glide (带让机 → 带样机)
+                    TIME_NEAR if word in TIME_WORDS else CUE_NEAR) or r_as_y(span[j], s) or (
+                    len(span) == 2 and s[1].endswith(("n", "ng")) and
+                    nasal_variant(span[j], s)):
+                found.add(word)     # … or r heard as the y glide (带让机 → 带样机), or, in
+                #                     a two-character word, the nasal lost (到面 → 当面:
+                #                     dao for dang; 聊一下 is never 量一下)
     return next(iter(found)) if len(found) == 1 else None
 
 
@@ -325,6 +330,7 @@ def respell_cues(text: str, words: tuple[str, ...],
     spoken = _spoken_digits(text)
     syl = [s[0] if s else None for s in syllables(spoken)]
     taken = _taken(len(text), names or ())
+    starts = {s for s, _e in names or ()}
     out: list[str] = []
     pos = i = 0
     while i < len(text):
@@ -347,13 +353,15 @@ def respell_cues(text: str, words: tuple[str, ...],
                                  for ch, w in zip(as_said, word, strict=True) if ch == w):
                 continue    # 加个 keeps its 个: never 价格; 和同 is 合同 (和 is what changes)
             off = sum(a != b for a, b in zip(as_said, word, strict=True))
+            after = text[i + size:i + size + 1]
             if off > max(1, size - 1) and not (
-                    size == 2 and keys.get(tuple(span)) == word and
-                    text[i + size:i + size + 1] in _ASPECT):
+                    size == 2 and keys.get(tuple(span)) == word and after and (
+                        after in _ASPECT or (after == "的" and i + size + 1 in starts))):
                 continue    # 板加 is never 搬家: two characters heard at most one off; a longer
                 #             cue keeps one as written (左方岸 → 做方案: 方 stays); a verb
                 #             heard whole as its sound, its 了 after it, is that verb
-                #             (败坊了 → 拜访了)
+                #             (败坊了 → 拜访了), or its 了 heard as 的 before a name
+                #             (败坊的阚院长 → 拜访的阚院长, which `fix_visit_de` reads)
             if heard in inside or any(
                     a != b and min(base_word_freq(a), base_word_freq(b)) >= COMMON_CHAR
                     for a, b in zip(as_said, word, strict=True)):

@@ -1,9 +1,10 @@
 """Spoken forms Whisper writes oddly, rewritten the way CONVENTIONS reads them.
 
-- **Weekdays.** After 下周 / 这周 / 本周 / 上周 / 下下周 and 星期 / 礼拜, the next syllable is
-  a weekday; Whisper base writes a sound-alike (下周爱 for 下周二, 星期留 for 星期六). The
-  character is replaced by the weekday numeral it sounds like (`nlp.phonetic` costs),
-  unless it is a word that often follows 周 (下周是, 下周会, 下周要 stay).
+- **Weekdays.** After 下周 / 这周 / 本周 / 上周 / 下下周 and 星期 / 礼拜 (or a pair that
+  sounds exactly like 礼拜 / 星期 and is no word: 李败), the next syllable is a weekday;
+  Whisper base writes a sound-alike (下周爱 for 下周二, 星期留 for 星期六). The character
+  is replaced by the weekday numeral it sounds like (`nlp.phonetic` costs), unless it is
+  a word that often follows 周 (下周是, 下周会, 下周要 stay).
 - **Phone numbers.** 幺 (1) is heard as 腰 / 要 / 妖, 四 as 死 …: inside a run of at least
   eight digits such a sound-alike (at most two) is that digit when it makes an 11-digit
   mobile number; digit words in the run become ASCII digits and
@@ -94,9 +95,29 @@ def _fix_week_word(text: str) -> str:
     return _WEEK_HEARD.sub(repl, text)
 
 
+# 礼拜 / 星期 heard whole as another pair of its sound (李败五 for 礼拜五: li bai), no word,
+# right before a weekday or what sounds like one
+_WEEK_WORDS = {tuple(sy[0] for sy in syllables(w)): w for w in ("礼拜", "星期")}
+
+
+def _fix_week_pair(text: str) -> str:
+    out = list(text)
+    for i in range(len(text) - 2):
+        pair = text[i:i + 2]
+        sound = syllables(pair)
+        word = _WEEK_WORDS.get(tuple(sy[0] for sy in sound)) if all(sound) else None
+        day = text[i + 2]
+        if word is None or pair == word or base_word_freq(pair) >= 20 or not (
+                day in _WEEKDAYS or _weekday_for(day) is not None):
+            continue
+        out[i:i + 2] = list(word)
+    return "".join(out)
+
+
 def fix_weekdays(text: str) -> str:
-    """下周爱 → 下周二; 这中五 → 这周五; 下周，二 → 下周二; 下周是 / 下周会 are left alone."""
-    text = _fix_week_word(text)
+    """下周爱 → 下周二; 这中五 → 这周五; 李败伍 → 礼拜五; 下周，二 → 下周二; 下周是 / 下周会
+    are left alone."""
+    text = _fix_week_pair(_fix_week_word(text))
     def join(m: re.Match[str]) -> str:
         day = m.end()
         if m.string[day + 1:day + 3] not in _PARTS_OF_DAY and \

@@ -122,6 +122,11 @@ def test_without_catalog_only_spoken_forms_change() -> None:
         ("下周苏州见", "下周苏州见"),               # 苏州, 素材 are words
         ("这周素材发过去", "这周素材发过去"),
         ("礼拜肤再打", "礼拜肤再打"),               # fu: nearest 五, yet too far to guess
+        # 礼拜 / 星期 heard whole as another pair of its sound, before a weekday
+        ("李败伍再给他回电话", "礼拜五再给他回电话"),
+        ("行期二去", "星期二去"),
+        ("李白五首诗", "李白五首诗"),               # 李白 is a word (a poet)
+        ("李败的原因", "李败的原因"),               # no weekday after it
     ],
 )
 def test_weekdays(heard: str, meant: str) -> None:
@@ -244,6 +249,10 @@ CUES = cue_words(Catalog.from_dict({"next_actions": ["推进合同", "电话回�
         # … unless heard whole as its sound with 了 after it: a verb (败坊了 is 拜访了)
         ("今天去谱析检测败坊了芮主任", "今天去谱析检测拜访了芮主任"),
         ("样板加了两块", "样板加了两块"),     # 板加 cuts through 样板
+        # 当面 with its nasal lost (dao for dang) in a two-character cue; 聊一下 is never
+        # the three-character cue 量一下
+        ("明天下午去到面聊聊", "明天下午去当面聊聊"),
+        ("明天下午去当面聊一下", "明天下午去当面聊一下"),
         # r heard as the y glide (rang for yang) is a classic fold too: 让机 → 样机; 让他 and
         # 让一点 are words said (让 lets, gives)
         ("后天上午我带让机过去", "后天上午我带样机过去"),
@@ -926,3 +935,16 @@ def test_a_name_respelled_backs_its_neighbours_in_the_next_sound_pass() -> None:
     heard = "宠乐木物牛老板说冻干猫粮太贵了"
     assert index_for(catalog).respell(heard).text == "宠乐木物钮老板说冻干猫粮太贵了"
     assert snap_transcript_names(heard, catalog).text == "宠乐宠物钮老板说冻干猫粮太贵了"
+
+
+def test_a_visit_heard_whole_as_its_sound_with_its_le_heard_as_de_before_a_name() -> None:
+    """败坊的阚院长: 拜访 heard as its sound and 了 as 的, before a contact's name; not before
+    anything else (败坊的很多人 stays)."""
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "杭州美齿口腔门诊部", "aliases": ["美齿口腔"]}],
+        "contacts": [{"name": "阚文斌", "customer": "杭州美齿口腔门诊部", "title": "院长"}],
+        "products": [{"name": "口内扫描仪", "aliases": ["口扫"]}]})
+    assert snap_transcript_names("上午去美齿口腔败坊的阚院长，口扫挺满意", catalog).text == \
+        "上午去美齿口腔拜访了阚院长，口扫挺满意"
+    assert snap_transcript_names("上午去美齿口腔败坊的很多人", catalog).text == \
+        "上午去美齿口腔败坊的很多人"
