@@ -922,6 +922,57 @@ def diff_marks(before: str, after: str, index: PhoneticIndex | None) -> tuple[Ma
     return tuple(marks)
 
 
+_LATIN_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+\-]*")
+LETTERLESS_SHORT = 3    # a letterless form this short (全景) only before a particle or a pause
+_PARTICLES = frozenset("的了地得着过吗呢吧啊说和跟与")
+
+
+@lru_cache(maxsize=4)
+def letterless_forms(catalog: Catalog) -> dict[str, str]:
+    """A product's written form with Latin letters or digits among its Chinese (全景CT,
+    LED光固化灯, 口腔全景CT机) keyed by its Chinese alone (全景, 光固化灯, 口腔全景机): a
+    speaker, or a speech synthesiser, may leave the letters unsaid, and Whisper then writes
+    the Chinese only. Two Chinese characters at least; one that two products share, or
+    that is itself a form of a catalog name, is left out."""
+    out: dict[str, str] = {}
+    clash: set[str] = set()
+    own = {f for p in catalog.products for f in (p.name, *p.aliases)} | {
+        f for c in catalog.customers for f in (c.name, *c.aliases)}
+    for p in catalog.products:
+        for form in (p.name, *p.aliases):
+            han = _LATIN_RUN.sub("", form)
+            if han == form or len(han) < 2 or not all(is_han(ch) for ch in han) or han in own:
+                continue
+            if han in out and out[han] != form:
+                clash.add(han)
+            out.setdefault(han, form)
+    return {k: v for k, v in out.items() if k not in clash}
+
+
+def restore_letters(text: str, catalog: Catalog) -> str:
+    """A product named by the Chinese of a form that also holds letters (`letterless_forms`),
+    heard without them: the whole form (演示全景。 → 演示全景CT。). Only where the Chinese
+    stands as its own words (no word cut through), with no letters beside it; one of three
+    characters or fewer only before a particle, a pause or the end (全景图 stays)."""
+    forms = letterless_forms(catalog)
+    if not forms:
+        return text
+    for han, form in sorted(forms.items(), key=lambda kv: -len(kv[0])):
+        start = 0
+        while (at := text.find(han, start)) >= 0:
+            end = at + len(han)
+            start = end
+            before, after = text[max(0, at - 1):at], text[end:end + 1]
+            if any(ch.isascii() and ch.isalnum() for ch in before + after) or \
+                    crosses_word(text, at, end) or (
+                        len(han) <= LETTERLESS_SHORT and after and is_han(after)
+                        and after not in _PARTICLES):
+                continue
+            text = text[:at] + form + text[end:]
+            start = at + len(form)
+    return text
+
+
 RESPELL_PASSES = 3      # sound passes over a transcript at most (each name respelled
                         # backs its neighbours in the next)
 
@@ -964,6 +1015,7 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
             log.exception("snap_transcript failed; keeping the heard names")
         if index is not None:
             out = join_name_lists(join_name_pauses(out, index), index)
+        out = restore_letters(out, catalog)
     out = normalize_spoken(out)
     try:
         found = index.mentions(out) if index is not None else []

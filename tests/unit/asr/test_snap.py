@@ -11,6 +11,7 @@ from nlp.asr.snap import (
     Mark,
     cue_words,
     index_for,
+    letterless_forms,
     respell_cues,
     respell_go,
     snap_acoustic,
@@ -948,3 +949,26 @@ def test_a_visit_heard_whole_as_its_sound_with_its_le_heard_as_de_before_a_name(
         "上午去美齿口腔拜访了阚院长，口扫挺满意"
     assert snap_transcript_names("上午去美齿口腔败坊的很多人", catalog).text == \
         "上午去美齿口腔败坊的很多人"
+
+
+def test_a_product_heard_without_the_letters_of_its_name() -> None:
+    """The letters of 全景CT or 3D四轮定位仪 may go unsaid (a speech synthesiser drops them;
+    a rep may too): the Chinese alone is that product. A short Chinese part only before a
+    particle, a pause or the end (全景图 stays); not beside letters already, not where the
+    Chinese part is itself another name's form, not where two products share it."""
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "孝感车友之家汽车服务有限公司", "aliases": ["车友之家"]}],
+        "contacts": [],
+        "products": [{"name": "3D四轮定位仪"}, {"name": "全景CT", "aliases": []},
+                     {"name": "LED大灯", "aliases": ["大灯"]},
+                     {"name": "A型滤芯"}, {"name": "B型滤芯"}]})
+    assert letterless_forms(catalog) == {"四轮定位仪": "3D四轮定位仪", "全景": "全景CT"}
+    for heard, meant in [
+        ("车友之家想换一台四轮定位仪，明天去演示", "车友之家想换一台3D四轮定位仪，明天去演示"),
+        ("下周一给他演示全景。", "下周一给他演示全景CT。"),
+        ("全景的试用效果他挺满意", "全景CT的试用效果他挺满意"),
+        ("全景图很清楚", "全景图很清楚"),
+        ("全景CT挺好", "全景CT挺好"),
+        ("型滤芯要二十个", "型滤芯要二十个"),
+    ]:
+        assert snap_transcript_names(heard, catalog).text == meant, heard
