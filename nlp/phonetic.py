@@ -1238,7 +1238,7 @@ class PhoneticIndex:
                         len(ranked) == 1 or ranked[1][0] >= ranked[0][0] + NEAR_ALONE_CLEAR):
                     cost, entry = ranked[0]
                     out.append(Match(s, e, text[s:e], entry, round(cost / (e - s), 4),
-                                     costs=(cost,), homophone=True))
+                                     costs=(cost,)))
                 at = text.find(title, at + 1)
         return out
 
