@@ -889,14 +889,19 @@ def _own_contact_follows(text: str, pos: int,
                for s, _e, en in spans)
 
 
-def diff_marks(before: str, after: str, index: PhoneticIndex | None) -> tuple[Mark, ...]:
+def diff_marks(before: str, after: str, index: PhoneticIndex | None,
+               catalog: Catalog | None = None) -> tuple[Mark, ...]:
     """The spans of ``after`` that differ from ``before`` (character diff), each widened to
-    the catalog name it belongs to; a same-length change that covers two names (仿之为 →
-    纺织魏 in 鸿运纺织魏厂长) gives one mark per name."""
+    the catalog name it belongs to (with ``catalog``, also a product form with letters
+    written back, `restore_letters`: 全景 → 【全景CT】); a same-length change that covers
+    two names (仿之为 → 纺织魏 in 鸿运纺织魏厂长) gives one mark per name."""
     if before == after:
         return ()
     sm = difflib.SequenceMatcher(None, before, after, autojunk=False)
     mentions = index.mentions(after) if index is not None else []
+    if catalog is not None:
+        mentions = sorted([*mentions, *_lettered_mentions(after, catalog)],
+                          key=lambda m: (m[0], -m[1]))
     marks: list[Mark] = []
     for op, a0, a1, b0, b1 in sm.get_opcodes():
         if op == "equal":
@@ -947,6 +952,17 @@ def letterless_forms(catalog: Catalog) -> dict[str, str]:
                 clash.add(han)
             out.setdefault(han, form)
     return {k: v for k, v in out.items() if k not in clash}
+
+
+def _lettered_mentions(text: str, catalog: Catalog) -> list[tuple[int, int, Entry]]:
+    """Where ``text`` writes a product form that holds letters (`letterless_forms`)."""
+    out: list[tuple[int, int, Entry]] = []
+    for form in set(letterless_forms(catalog).values()):
+        at = text.find(form)
+        while at >= 0:
+            out.append((at, at + len(form), Entry(form, form, "product")))
+            at = text.find(form, at + len(form))
+    return out
 
 
 def restore_letters(text: str, catalog: Catalog) -> str:
@@ -1035,7 +1051,7 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
                 out, titles, [(s, e) for s, e, en in found if en.kind == "contact"], names)
     except Exception:
         log.exception("cue respelling failed; keeping the heard words")
-    return Snapped(out, diff_marks(text, out, index))
+    return Snapped(out, diff_marks(text, out, index, catalog))
 
 
 NAMED_KINDS = frozenset(("customer", "contact", "product"))

@@ -218,11 +218,11 @@ def snap_names_of(t: Transcript, vocabulary: Catalog, affinity: Affinity | None 
     heard, out = snap_looks(t.text, t.first_text, vocabulary, affinity,
                             dropped=any(s.dropped for s in t.segments))
     if heard != t.text:         # the first look names more (`snap_looks`)
-        marks = diff_marks(heard, out.text, index_for(vocabulary))
+        marks = diff_marks(heard, out.text, index_for(vocabulary), vocabulary)
         return replace(t, text=out.text, raw_text=heard, marks=marks, snapped=out.text != heard)
     if out.text == t.text:
         return t
-    marks = diff_marks(t.raw_text or t.text, out.text, index_for(vocabulary))
+    marks = diff_marks(t.raw_text or t.text, out.text, index_for(vocabulary), vocabulary)
     return replace(t, text=out.text, marks=marks, snapped=True)
 
 

@@ -972,3 +972,6 @@ def test_a_product_heard_without_the_letters_of_its_name() -> None:
         ("型滤芯要二十个", "型滤芯要二十个"),
     ]:
         assert snap_transcript_names(heard, catalog).text == meant, heard
+    # the card marks the product written back, with what was heard
+    marks = snap_transcript_names("下周一给他演示全景。", catalog).marks
+    assert [(m.heard, m.written, m.kind) for m in marks] == [("全景", "全景CT", "product")]
