@@ -448,12 +448,13 @@ class Transcriber:
         )
 
     def first_look(self, audio: bytes, fmt: str | None = None,
-                   hints: VoiceHints | None = None) -> tuple[str, float, str]:
+                   hints: VoiceHints | None = None) -> tuple[str, float, str, float]:
         """What a quick first pass hears in a note (greedy, the prompt of ``hints``: the
         worker sends none, `transcribe_pcm`'s first look), for the caller
         to choose the names of the second look's prompt (`names_heard_near`): "" when it
         hears nothing; the CPU seconds it took; and its prompt (`VoiceHints.echo_of` of the
-        second look). The encoder's output is kept for that second look."""
+        second look); and the note's length in seconds. The encoder's output is kept for
+        that second look."""
         c0 = time.process_time()
         cfg = self.config
         samples = decode_audio(audio, fmt, max_seconds=cfg.max_seconds,
@@ -462,7 +463,7 @@ class Transcriber:
         prompt = self.make_prompt(None, hints)
         segments, _info = self._look(samples, prompt, first=True)
         heard = self._heard([s for s in segments if not s.dropped])
-        return heard, time.process_time() - c0, prompt
+        return heard, time.process_time() - c0, prompt, len(samples) / SAMPLE_RATE
 
     def transcribe_pcm(
         self,

@@ -42,6 +42,7 @@ from nlp.asr.errors import (
     QueueFullError,
     TranscriptionTimeoutError,
 )
+from nlp.asr.model import model_name
 from nlp.asr.prompt import VoiceHints, prompt_vocabulary, prompt_words
 from nlp.asr.snap import snap_transcript_names
 from nlp.asr.transcribe import (
@@ -149,13 +150,25 @@ def _with_first_tail(result: Transcript, first: str) -> Transcript:
     return replace(result, raw_text=raw, text=snap_transcript_names(raw, None).text)
 
 
+def _first_look_transcript(heard: str, duration_s: float, fmt: str | None,
+                           config: AsrConfig, prompt: str) -> Transcript:
+    """The first look's text as the transcript (both later looks kept nothing): what the
+    first look kept passed its own checks (silence, loops, echoes of its prompt), read as
+    the worker reads a text (spoken numbers and weekdays; names are snapped after)."""
+    return Transcript(
+        text=snap_transcript_names(heard, None).text, language=config.language,
+        duration_s=round(duration_s, 2), seconds=0.0, model=model_name(config),
+        raw_text=heard, whisper_text=heard, format=fmt or "", prompt=prompt,
+        first_text=heard)
+
+
 def _first_look(engine: Engine, audio: bytes, fmt: str | None, hints: VoiceHints | None
-                ) -> tuple[str, float, str]:
-    """What a quick first pass hears, its CPU seconds and its prompt
+                ) -> tuple[str, float, str, float]:
+    """What a quick first pass hears, its CPU seconds, its prompt and the note's length
     (`Transcriber.first_look`); "" from an engine that has none (then the note is heard
     once)."""
     look = getattr(engine, "first_look", None)
-    return look(audio, fmt, hints) if look is not None else ("", 0.0, "")
+    return look(audio, fmt, hints) if look is not None else ("", 0.0, "", 0.0)
 
 
 def _serve(conn: Connection, config: AsrConfig, factory: EngineFactory) -> None:
@@ -423,7 +436,7 @@ class TranscriptionWorker:
             heard = ""      # what the first look heard
             if vocabulary is not None and second_look_for(self.config, vocabulary, hints):
                 # the first look without names (as `Transcriber.transcribe_pcm`'s)
-                heard, first_cpu, first_prompt = await self._submit(
+                heard, first_cpu, first_prompt, duration = await self._submit(
                     ("first", bytes(audio), fmt, None), timeout)
                 near: tuple[str, ...] = await asyncio.to_thread(
                     names_heard_near, heard, vocabulary, self.config) if heard else ()
@@ -435,9 +448,16 @@ class TranscriptionWorker:
             except NoSpeechError:
                 if again is None:
                     raise
-                # the second look kept nothing the first one heard: hear it as usual
-                result = await self._submit(
-                    ("job", bytes(audio), fmt, None, prompt_hints), timeout)
+                # the second look kept nothing the first one heard: hear it as usual, and
+                # where that keeps nothing either (a loop at the end, say), read the first
+                # look, as `Transcriber.transcribe_pcm` does in the process
+                try:
+                    result = await self._submit(
+                        ("job", bytes(audio), fmt, None, prompt_hints), timeout)
+                except NoSpeechError:
+                    result = await asyncio.to_thread(
+                        _first_look_transcript, heard, duration, fmt, self.config,
+                        first_prompt)
         except AudioError:
             self.failures += 1
             raise

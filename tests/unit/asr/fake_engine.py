@@ -51,7 +51,8 @@ class LookingEngine(FakeEngine):
     """A `FakeEngine` that also hears first (`first_look`, as `Transcriber` does): for
     b"HEARD:<text>" the first look hears <text>, and the transcript names the prompt's
     names it was given ("prompt A,B"); b"HEARD:<text>|ONCE-EMPTY" hears nothing the first
-    time it is asked for the transcript (the second look keeps nothing);
+    time it is asked for the transcript (the second look keeps nothing), b"HEARD:<text>|EMPTY"
+    every time (the later looks keep nothing);
     b"HEARD:<text>|SAID:<second>": the transcript (the second look) is <second>."""
 
     def __init__(self, config: AsrConfig) -> None:
@@ -59,10 +60,10 @@ class LookingEngine(FakeEngine):
         self.asked = 0
 
     def first_look(self, audio: bytes, fmt: str | None = None,
-                   hints: VoiceHints | None = None) -> tuple[str, float, str]:
+                   hints: VoiceHints | None = None) -> tuple[str, float, str, float]:
         if audio.startswith(b"HEARD:"):
-            return audio[6:].decode().partition("|")[0], 0.25, "the first prompt"
-        return "", 0.0, ""
+            return audio[6:].decode().partition("|")[0], 0.25, "the first prompt", 3.0
+        return "", 0.0, "", 0.0
 
     def transcribe(self, audio: bytes, fmt: str | None = None,
                    vocabulary: Catalog | None = None,
@@ -70,7 +71,7 @@ class LookingEngine(FakeEngine):
         if not audio.startswith(b"HEARD:"):
             return super().transcribe(audio, fmt, vocabulary, hints)
         self.asked += 1
-        if audio.endswith(b"|ONCE-EMPTY") and self.asked == 1:
+        if (audio.endswith(b"|ONCE-EMPTY") and self.asked == 1) or audio.endswith(b"|EMPTY"):
             raise NoSpeechError("no confident speech (fake)")
         said = audio.decode().partition("|SAID:")[2]
         if said:

@@ -271,3 +271,16 @@ async def test_a_second_look_that_keeps_nothing_falls_back_to_the_usual_prompt()
         stats = await w.stats()
     assert t.raw_text == "prompt 云栖科技,蒋经理,办公椅,甬江家居,岑主管,升降桌"
     assert stats["failures"] == 0
+
+
+async def test_where_both_later_looks_keep_nothing_the_first_look_is_read() -> None:
+    """The second look and the usual one each kept nothing (a loop at the end dropped the
+    only segment): the note is what the first look kept, not refused as silence."""
+    async with looking_worker() as w:
+        t = await w.transcribe("HEARD:云栖科技江经理说半公椅要二十把|EMPTY".encode(), "amr",
+                               OFFICE)
+        stats = await w.stats()
+    assert t.raw_text == t.first_text == "云栖科技江经理说半公椅要二十把"
+    assert t.text == "云栖科技蒋经理说办公椅要二十把"      # snapped as any transcript
+    assert t.duration_s == 3.0 and t.model == "whisper-base"
+    assert stats["failures"] == 0
