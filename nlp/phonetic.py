@@ -1226,11 +1226,11 @@ class PhoneticIndex:
                     (s == 0 or s in ends or text[s - 1] in _PERSON_SLOT) and \
                     not crosses_word(text, s, e) and base_word_freq(text[s:e]) == 0
                 heard = heard_surname(ch) if ok else ()
-                near: dict[str, tuple[float, Entry]] = {}
+                near: dict[tuple[str, str], tuple[float, Entry]] = {}
                 for entry in contacts if heard else ():
                     cost = min(syllable_cost((h,), (r,)) for h in heard
                                for r in surname_readings(entry.text[0]))
-                    key = f"{entry.customer}\x00{entry.canonical}"
+                    key = (entry.customer, entry.canonical)
                     if key not in near or cost < near[key][0]:
                         near[key] = (cost, entry)
                 ranked = sorted(near.values(), key=lambda ce: ce[0])

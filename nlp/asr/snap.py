@@ -56,6 +56,7 @@ from nlp.people import catalog_titles
 from nlp.phonetic import (
     BEFORE_TITLE,
     FUNCTION_FREQ,
+    NAME_KINDS,
     RARE_WORD,
     SAID_THERE,
     Affinity,
@@ -1054,13 +1055,10 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
     return Snapped(out, diff_marks(text, out, index, catalog))
 
 
-NAMED_KINDS = frozenset(("customer", "contact", "product"))
-
-
 def names_in(text: str, index: PhoneticIndex) -> frozenset[tuple[str, str]]:
     """The catalog's customers, contacts and products ``text`` names, as (kind, canonical)."""
     return frozenset((en.kind, en.canonical) for _s, _e, en in index.mentions(text)
-                     if en.kind in NAMED_KINDS)
+                     if en.kind in NAME_KINDS)
 
 
 def snap_looks(second: str, first: str, catalog: Catalog | None,
