@@ -771,7 +771,19 @@ def _homophone_surname(text: str, s: int, heard: str, entry: Entry) -> bool:
         return False
     freq = base_word_freq(said)
     return freq < SAID_THERE or (
-        _starts_clause(text, s) and said not in BEFORE_TITLE and freq < FUNCTION_FREQ)
+        (_starts_clause(text, s) or _after_org(text, s)) and said not in BEFORE_TITLE
+        and freq < FUNCTION_FREQ)
+
+
+ORG_TAIL_MIN = 2    # an organisation's suffix of this many characters at least (医院, 公司)
+
+
+def _after_org(text: str, pos: int) -> bool:
+    """``text[:pos]`` ends with an organisation's suffix of two characters or more (医院,
+    公司, 酒店): a customer's name, however it was heard, and a person is named next
+    (对康医院起科长 as 瑞康医院祁科长 is said; 说起科长 stays a verb)."""
+    tail = lexicon().org_tail(text[max(0, pos - 8):pos])
+    return tail is not None and len(tail) >= ORG_TAIL_MIN and text.endswith(tail, 0, pos)
 
 
 def _one_nasal_lost(window: list[tuple[Syllable, ...]], name: tuple[tuple[Syllable, ...], ...],

@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
 
-from nlp.asr.spoken import normalize_spoken
+from nlp.asr.spoken import fix_cue_phrases, normalize_spoken
 from nlp.classify import ORDER_UNITS, ORDER_VERBS, attitude_words, stance_verbs
 from nlp.extract import snap_transcript
 from nlp.lexicon import lexicon, read_lines
@@ -990,6 +990,77 @@ def restore_letters(text: str, catalog: Catalog) -> str:
     return text
 
 
+# where a product is talked about: right before 的 and a deal's noun (面漆的预算)
+_PRODUCT_SLOT = re.compile(r"的(?:预算|价格|报价|样品|样机|试用|订单|合同|方案|质量|交货期|货期|"
+                           r"效果|库存|采购|型号|规格|用量|参数|售后|安装)")
+
+
+@lru_cache(maxsize=4)
+def _product_sounds(catalog: Catalog) -> dict[Key, frozenset[tuple[str, str]]]:
+    """Tone-free sound of each product form of two Han characters or more → (form, the
+    product's name)."""
+    out: dict[Key, set[tuple[str, str]]] = defaultdict(set)
+    for p in catalog.products:
+        for form in (p.name, *p.aliases):
+            sound = syllables(form)
+            if len(form) >= 2 and all(is_han(ch) for ch in form) and all(sound):
+                out[tuple(sy[0] for sy in sound)].add((form, p.name))
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+PRODUCT_WORD_MAX = 4    # characters of a product's form heard as a word
+# … and it starts right after a name, a pause or one of these
+_BEFORE_PRODUCT = frozenset("说对把跟和给的了是要订买，,。、；; ")
+# initials told apart only by aspiration, which Whisper often mishears (面漆 as 面积: q, j)
+_ASPIRATION = frozenset(frozenset(p) for p in (("b", "p"), ("d", "t"), ("g", "k"), ("j", "q"),
+                                                 ("z", "c"), ("zh", "ch")))
+
+
+def _sounds_near(heard: Key, meant: Key) -> bool:
+    """The same syllables, tones aside, but for at most one whose initial differs only by
+    aspiration (mian ji for mian qi)."""
+    if len(heard) != len(meant):
+        return False
+    off = [(h, m) for h, m in zip(heard, meant, strict=True) if h != m]
+    return not off or (len(off) == 1 and off[0][0][1] == off[0][1][1]
+                       and frozenset((off[0][0][0], off[0][1][0])) in _ASPIRATION)
+
+
+def respell_product_words(text: str, catalog: Catalog,
+                          names: Sequence[tuple[int, int]]) -> str:
+    """A product's form heard as a word of its sound (tones lost, at most one initial heard
+    with the other aspiration: 面漆 as 面积) where
+    a product is talked about, right before 的 and a deal's noun (面积的预算 → 面漆的预算),
+    in a note that names a customer or a contact (``names``): the word itself is what the
+    sound pass never takes. It starts right after a name, a pause or a word a product
+    follows (说, 对, 把 …: 高电平的 stays). One product of that sound only; never over a
+    name or through a word (总面积的预算 stays)."""
+    if not names:
+        return text
+    sounds = _product_sounds(catalog)
+    taken = _taken(len(text), names)
+    ends = {e for _s, e in names}
+    out = text
+    for m in reversed(list(_PRODUCT_SLOT.finditer(text))):
+        end = m.start()
+        for size in range(min(PRODUCT_WORD_MAX, end), 1, -1):
+            start = end - size
+            span = text[start:end]
+            sound = syllables(span)
+            if any(taken[start:end]) or not all(is_han(ch) for ch in span) or not all(sound):
+                continue
+            heard = tuple(sy[0] for sy in sound)
+            hits = {h for key, forms in sounds.items() if _sounds_near(heard, key)
+                    for h in forms}
+            if len({name for _f, name in hits}) != 1 or span in {f for f, _n in hits} or \
+                    crosses_word(text, start, end) or not (
+                        start == 0 or text[start - 1] in _BEFORE_PRODUCT or start in ends):
+                continue
+            out = out[:start] + next(iter(hits))[0] + out[end:]
+            break
+    return out
+
+
 RESPELL_PASSES = 3      # sound passes over a transcript at most (each name respelled
                         # backs its neighbours in the next)
 
@@ -1041,6 +1112,10 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
         cues = time_cue_words(catalog)
         out = respell_attitude_predicate(respell_after_degree(out, cues, names), names)
         out = respell_order(fix_visit_de(respell_cues(out, cues, names), names), names)
+        out = fix_cue_phrases(out)      # a cue word respelled may make one (到面了 → 当面了)
+        if catalog is not None and index is not None:
+            out = respell_product_words(out, catalog, [
+                (s, e) for s, e, en in index.mentions(out) if en.kind in ("customer", "contact")])
         if catalog is not None:     # low confidence (no catalog): no name is guessed
             titles = person_titles(catalog)
             known = catalog_surnames(catalog)

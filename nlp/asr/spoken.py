@@ -26,11 +26,12 @@ from __future__ import annotations
 import re
 
 from nlp.lexicon import lexicon
-from nlp.phonetic import APICAL, syllable_cost, syllables, words_of
+from nlp.phonetic import APICAL, crosses_word, syllable_cost, syllables, words_of
 from nlp.segment import base_word_freq
 
-__all__ = ["fix_clause_le", "fix_clock_words", "fix_met_person", "fix_part_of_day",
-           "fix_phone_digits", "fix_weekdays", "normalize_spoken", "trim_loops"]
+__all__ = ["fix_clause_le", "fix_clock_words", "fix_cue_phrases", "fix_go_sign",
+           "fix_met_person", "fix_part_of_day", "fix_phone_digits", "fix_say_after_person",
+           "fix_weekdays", "normalize_spoken", "trim_loops"]
 
 _WEEKDAYS = "一二三四五六日天"
 _WEEKDAY_READINGS = {ch: syllables(ch)[0] for ch in "一二三四五六日"}
@@ -92,7 +93,26 @@ def _fix_week_word(text: str) -> str:
             return m.group(0)       # 下班一, 上次三: words, no week
         return m.group(1) + "周"
 
-    return _WEEK_HEARD.sub(repl, text)
+    text = _WEEK_HEARD.sub(repl, text)
+
+    def at_start(m: re.Match[str]) -> str:
+        ch = m.group(1)
+        heard = syllables(ch)[0]
+        if ch == "周" or ch in _NUMERAL_CHARS or not heard or not _ZHOU or \
+                syllable_cost(heard, _ZHOU) > WEEK_HEARD_COST or \
+                base_word_freq(ch + text[m.end()]) > 0 or \
+                crosses_word(text, m.start(), m.end() + 1):
+            return ch               # 做一下, 这一次: words, no week
+        return "周"
+
+    return _WEEK_AT_START.sub(at_start, text)
+
+
+# … and at the start of a clause, with no 这 / 下 before it (。中四我过去看看 for 周四)
+_WEEK_AT_START = re.compile(r"(?:^|(?<=[，,。；;！!？?\s]))([\u4e00-\u9fff])"
+                            r"(?=[一二三四五六日天](?![0-9零一二两三四五六七八九十百千万个号点月年"
+                            r"次台套件级下些遍]))")
+_NUMERAL_CHARS = frozenset("零一二两三四五六七八九十百千万")
 
 
 # 礼拜 / 星期 heard whole as another pair of its sound (李败五 for 礼拜五: li bai), no word,
@@ -283,10 +303,79 @@ _ZAI = re.compile(r"((?:月底|月初|年底|[0-9一二三四五六七八九十]
                   r"去一趟|约|沟通|发给|送过去|报价)")
 
 
+# a clock hour after the part of the day heard as another character of its sound (上午就电
+# for 上午九点: jiu, dian): the numeral's homophone and 点's, two characters that are no
+# word and cut through none (下午就电话联系, 下午酒店见, 上午试点 stay)
+_HOUR_HEARD = re.compile(r"(?<=上午|下午|中午|晚上|早上)([\u4e00-\u9fff])([\u4e00-\u9fff])")
+_HOURS = "一二三四五六七八九十两"
+_HOUR_SOUND = {syllables(n)[0][0]: n for n in _HOURS}
+_DIAN = syllables("点")[0][0]
+
+
+def _fix_hour_heard(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        hour, dian = m.group(1), m.group(2)
+        h, d = syllables(hour)[0], syllables(dian)[0]
+        numeral = hour if hour in _HOURS else (_HOUR_SOUND.get(h[0]) if h else None)
+        if numeral is None or not d or d[0] != _DIAN or (hour in _HOURS and dian == "点") or \
+                base_word_freq(hour + dian) > 0 or crosses_word(text, m.start(), m.end()):
+            return m.group(0)
+        return numeral + "点"
+
+    return _HOUR_HEARD.sub(repl, text)
+
+
 def fix_clock_words(text: str) -> str:
     """国庆过后时点过去 → 十点过去; 月底钱把报价发给他 → 月底前把报价发给他; 3月15号在电话跟进
-    → 3月15号再电话跟进."""
+    → 3月15号再电话跟进; 上午就电跟台 → 上午九点跟台."""
+    text = _fix_hour_heard(text)
     return _ZAI.sub(r"\1再", _QIAN.sub(r"\1前", _SHI_DIAN.sub("十点", text)))
+
+
+# 去签合同 heard with numerals: 签 as 千 (qian) and 去 as 七 (qu heard qi), 七千合同 / 千盒童 /
+# 十点七千合同. A number never stands right before 合同 (七千份合同 has its 份), so a 千
+# there, with no other numeral before it, is 签; a 七 before it is 去.
+_NOT_BEFORE_SIGN = "0-9零一二两三四五六八九十百万上近数几成好"   # a number's (上千, 几千)
+_SIGN_HEARD = re.compile(rf"(?<![{_NOT_BEFORE_SIGN}])(?<![{_NOT_BEFORE_SIGN}]七)(七)?([千签])"
+                         r"(?=[\u4e00-\u9fff]{2})")
+_CONTRACT = tuple(sy[0] for sy in syllables("合同"))
+
+
+def fix_go_sign(text: str) -> str:
+    """十点七千合同 → 十点去签合同; 过去千盒童 → 过去签合同; 七签合同 → 去签合同; 三千合同,
+    七千份合同 and 签合同 stay."""
+    def repl(m: re.Match[str]) -> str:
+        nxt = text[m.end():m.end() + 2]
+        sound = syllables(nxt)
+        if not all(sound) or tuple(sy[0] for sy in sound) != _CONTRACT or (
+                not m.group(1) and m.group(2) == "签" and nxt == "合同"):
+            return m.group(0)
+        return ("去" if m.group(1) else "") + "签合同"
+
+    out: list[str] = []
+    pos = 0
+    for m in _SIGN_HEARD.finditer(text):
+        if m.start() < pos:
+            continue
+        new = repl(m)
+        if new != m.group(0):
+            out.append(text[pos:m.start()] + new)
+            pos = m.end() + 2
+    out.append(text[pos:])
+    return "".join(out)
+
+
+# 当面聊 with 聊 heard as 了 / 疗 (liao; 了 reads liao too): 当面 wants a verb after it, and
+# 当面了解 is one
+_FACE_TO_FACE = re.compile(r"当面[了疗料辽撩](?!解)")
+# 预算 heard as 一算 (yi for yu) right after 的: no number goes there (的一算 is no count)
+_BUDGET = re.compile(r"(?<=的)一算(?![一下])")
+
+
+def fix_cue_phrases(text: str) -> str:
+    """去当面了一下 → 去当面聊一下; 空调箱的一算还没批 → 空调箱的预算还没批; 当面了解 and 算一算
+    stay."""
+    return _BUDGET.sub("预算", _FACE_TO_FACE.sub("当面聊", fix_go_sign(text)))
 
 
 # 了 ending a clause, heard with a nasal (拍板轮, 冻结冷, 聊愣): l + un / eng, after a
@@ -356,6 +445,24 @@ def fix_met_person(text: str) -> str:
     return _MET.sub(repl, text)
 
 
+# 说 right after a person heard as 收 (shuo heard shou): 骆工收面漆的预算 for 骆工说…; never
+# where 收 makes a word with what follows (王总收货了, 李工收到, 收口)
+_SAY_HEARD = re.compile("(" + "|".join((*_PERSON_TITLES, "工")) + ")收(?=[\u4e00-\u9fff])"
+                        "(?![了过着完齐])")     # 收了两台: received
+
+
+def fix_say_after_person(text: str) -> str:
+    """阮总监收空调箱的预算 → 阮总监说空调箱的预算; 王总收货了, 李工收到 and 王经理收了两台
+    stay."""
+    def repl(m: re.Match[str]) -> str:
+        at = m.end() - 1
+        if base_word_freq(text[at:at + 2]) > 0 or crosses_word(text, at, at + 1):
+            return m.group(0)
+        return m.group(1) + "说"
+
+    return _SAY_HEARD.sub(repl, text)
+
+
 def normalize_spoken(text: str) -> str:
-    return fix_met_person(fix_phone_digits(fix_clock_words(fix_part_of_day(fix_weekdays(
-        fix_clause_le(trim_loops(text)))))))
+    text = fix_clock_words(fix_part_of_day(fix_weekdays(fix_clause_le(trim_loops(text)))))
+    return fix_cue_phrases(fix_say_after_person(fix_met_person(fix_phone_digits(text))))

@@ -21,9 +21,12 @@ from nlp.asr.snap import (
 from nlp.asr.spoken import (
     fix_clause_le,
     fix_clock_words,
+    fix_cue_phrases,
+    fix_go_sign,
     fix_met_person,
     fix_part_of_day,
     fix_phone_digits,
+    fix_say_after_person,
     fix_weekdays,
     trim_loops,
 )
@@ -232,6 +235,14 @@ def test_part_of_day_in_digits(heard: str, meant: str) -> None:
         ("礼拜四在联系", "礼拜四再联系"),
         ("明天在公司等他", "明天在公司等他"),              # 在 + a place
         ("周五在电话里确认", "周五在电话里确认"),          # on the phone
+        # the hour after a part of the day heard as its numeral's homophone, 点 as dian
+        ("下周一上午就电去检修电梯", "下周一上午九点去检修电梯"),
+        ("下午三电过去", "下午三点过去"),
+        ("晚上其店到", "晚上七点到"),
+        ("下午就电话联系他", "下午就电话联系他"),        # 电话: a word
+        ("下午酒店见", "下午酒店见"),                    # a word
+        ("上午试点的两台", "上午试点的两台"),            # a word
+        ("上午九点", "上午九点"),
     ],
 )
 def test_clock_words(heard: str, meant: str) -> None:
@@ -975,3 +986,110 @@ def test_a_product_heard_without_the_letters_of_its_name() -> None:
     # the card marks the product written back, with what was heard
     marks = snap_transcript_names("下周一给他演示全景。", catalog).marks
     assert [(m.heard, m.written, m.kind) for m in marks] == [("全景", "全景CT", "product")]
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("周五上午十点过七千合同", "周五上午十点过去签合同"),      # 去 heard qi, 签 qian
+        ("下周一上午九点七千合同", "下周一上午九点去签合同"),
+        ("明天过去千盒童", "明天过去签合同"),
+        ("七签合同", "去签合同"),
+        ("签合同", "签合同"),
+        ("三千合同", "三千合同"),            # a number
+        ("十七千合同", "十七千合同"),
+        ("处理了上千合同", "处理了上千合同"),
+        ("签了七千份合同", "签了七千份合同"),
+        ("一千单", "一千单"),
+        ("之前合同到期", "之前合同到期"),
+    ],
+)
+def test_go_sign_a_contract_heard_with_numerals(heard: str, meant: str) -> None:
+    assert fix_go_sign(heard) == meant
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("明天去当面了一下", "明天去当面聊一下"),          # 聊 heard as 了 (liao)
+        ("下午去当面疗疗", "下午去当面聊疗"),
+        ("当面了解一下需求", "当面了解一下需求"),
+        ("电梯改造的一算还没批下来", "电梯改造的预算还没批下来"),   # 预算 heard yi suan
+        ("帮他算一算运费", "帮他算一算运费"),
+        ("他的一算一个准", "他的一算一个准"),
+    ],
+)
+def test_cue_phrases_heard_as_their_sound(heard: str, meant: str) -> None:
+    assert fix_cue_phrases(heard) == meant
+
+
+def test_a_cue_word_respelled_then_read_as_the_phrase() -> None:
+    """到面了一下: the cue pass makes 当面, and 当面了 is then 当面聊 (a visit planned)."""
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "无锡安泰物流有限公司", "aliases": ["安泰物流"]}],
+        "contacts": [{"name": "祁建华", "customer": "无锡安泰物流有限公司", "title": "经理"}],
+        "products": [{"name": "冷链车"}]})
+    assert snap_transcript_names("祁经理说冷链车太贵，明天去到面了一下", catalog).text == \
+        "祁经理说冷链车太贵，明天去当面聊一下"
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("电梯有两台不亮。中四我过去看看", "电梯有两台不亮。周四我过去看看"),
+        ("，州五上午去", "，周五上午去"),
+        ("。做一下报价", "。做一下报价"),        # a word
+        ("这一次先这样", "这一次先这样"),
+        ("，中天集团的人来了", "，中天集团的人来了"),
+    ],
+)
+def test_a_weekday_at_the_start_of_a_clause_with_zhou_heard_near(heard: str, meant: str
+                                                                 ) -> None:
+    assert fix_weekdays(heard) == meant
+
+
+def test_a_contact_heard_as_a_common_homophone_right_after_an_organisation() -> None:
+    """起院长 right after a customer's name (its suffix 医院, the name itself heard one
+    syllable off, 对宠 for 瑞宠): 起 is common, yet no verb goes there, so it is 祁院长, who
+    then backs 瑞宠医院. 他说起院长 stays (说起: to mention)."""
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "宁波瑞宠动物医院", "aliases": ["瑞宠医院"]},
+                      {"name": "爱宠之家"}],
+        "contacts": [{"name": "祁建华", "customer": "宁波瑞宠动物医院", "title": "院长"}],
+        "products": [{"name": "冻干猫粮"}]})
+    assert snap_transcript_names("对宠医院起院长说冻干猫粮要再等等", catalog).text == \
+        "瑞宠医院祁院长说冻干猫粮要再等等"
+    assert snap_transcript_names("他说起院长说冻干猫粮要再等等", catalog).text == \
+        "他说起院长说冻干猫粮要再等等"
+
+
+def test_a_product_heard_as_a_word_where_a_product_is_talked_about() -> None:
+    """天平 heard as the word 电平 (t heard d: aspiration), right before 的 and a deal's noun
+    in a note that names a contact, is the product; without a name, before another word or
+    inside a longer word it stays. A word the sound pass never takes."""
+    lab = Catalog.from_dict({
+        "customers": [{"name": "苏州华测检测技术有限公司", "aliases": ["华测检测"]}],
+        "contacts": [{"name": "雷振宇", "customer": "苏州华测检测技术有限公司",
+                      "title": "主任"}],
+        "products": [{"name": "电子分析天平", "aliases": ["天平"]}, {"name": "离心机"}]})
+    assert snap_transcript_names("雷主任说电平的报价太高了", lab).text == "雷主任说天平的报价太高了"
+    assert snap_transcript_names("华测检测说电平的预算还没批", lab).text == \
+        "华测检测说天平的预算还没批"
+    assert snap_transcript_names("电平的报价太高了", lab).text == "电平的报价太高了"
+    assert snap_transcript_names("雷主任说电平很稳", lab).text == "雷主任说电平很稳"
+    assert snap_transcript_names("雷主任说高电平的报价", lab).text == "雷主任说高电平的报价"
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("鲁工收冷链车的预算还没批", "鲁工说冷链车的预算还没批"),     # 说 heard shou
+        ("阮总监收叉车太贵", "阮总监说叉车太贵"),
+        ("王总收货了", "王总收货了"),                                # 收货: a word
+        ("李工收到样品", "李工收到样品"),
+        ("王经理收了两台", "王经理收了两台"),                        # received
+        ("加工收费标准", "加工收费标准"),
+    ],
+)
+def test_say_heard_as_shou_right_after_a_person(heard: str, meant: str) -> None:
+    assert fix_say_after_person(heard) == meant
