@@ -752,22 +752,35 @@ def _another_surname(heard: str, entry: Entry) -> bool:
 
 def _same_surname_sound(heard: str, surname: str) -> bool:
     """Two surnames read alike as surnames (牛 and 钮, 秦 and 覃 qin; not 沈 and 陈: 沈 reads
-    chen only outside names)."""
+    chen only outside names), the heard character also by its common reading, the sound
+    Whisper wrote it for (便 bian for 卞, though 便 as a surname reads pian)."""
     if len(heard) != len(surname):
         return False
-    return all(set(surname_readings(a)) & set(surname_readings(b))
+    return all((set(surname_readings(a)) | set(syllables(a)[0][:1])) & set(surname_readings(b))
                for a, b in zip(heard, surname, strict=True))
+
+
+def _same_title(heard: str, title: str) -> bool:
+    """The title as written, or a one-character title heard as another character of exactly
+    its sound, tones aside (便公 for 卞工: gong)."""
+    if heard == title:
+        return True
+    if len(heard) != 1 or len(title) != 1:
+        return False
+    h, t = syllables(heard)[0], syllables(title)[0]
+    return bool(h) and bool(t) and h[0] == t[0]
 
 
 def _homophone_surname(text: str, s: int, heard: str, entry: Entry) -> bool:
     """``heard`` (at ``s`` in ``text``) names ``entry`` by another surname read exactly as
-    its own, with its own title (牛老板 for 钮老板), and is no word: the surname no common
+    its own, with its own title (牛老板 for 钮老板; a one-character title may be heard as
+    its homophone too: 便公 for 卞工), and is no word: the surname no common
     word either, or one that is no function word at the start of a clause, where no word
     goes before a title (好经理那边 for 郝经理)."""
     n = entry.surname
     said = heard[:n]
-    if heard[n:] != entry.text[n:] or not _same_surname_sound(said, entry.text[:n]) or \
-            base_word_freq(heard) > 0:
+    if not _same_title(heard[n:], entry.text[n:]) or \
+            not _same_surname_sound(said, entry.text[:n]) or base_word_freq(heard) > 0:
         return False
     freq = base_word_freq(said)
     return freq < SAID_THERE or (
@@ -1027,9 +1040,11 @@ class PhoneticIndex:
                 if word and not ((e.kind == "contact" and e.surname) or e.kind == "product"):
                     continue
                 other_surname = _another_surname(heard, e)
+                homophone = bool(other_surname) and not word and e.kind == "contact" and \
+                    e.surname == 1 and _homophone_surname(text, p, heard, e)
                 out.append(Match(p, p + 2, heard, e, 0.0,
                                  needs_support=bool(other_surname) or word,
-                                 costs=(0.0, 0.0), word=word))
+                                 costs=(0.0, 0.0), word=word, homophone=homophone))
         return out
 
     def _score(self, text: str, syl: list[tuple[Syllable, ...]], s: int, e: int,

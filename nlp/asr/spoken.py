@@ -266,7 +266,9 @@ _PART_HEARD = re.compile(rf"(?<=[天号日一二三四五六，,\s])(?:([向想�
                          rf"(?:[{_WU_SOUND}]{_CLOCK_AHEAD}|5(?=[零一二两三四五六七八九十]{{1,3}}[点:：]))")
 # 这周五下午 heard as 这中午下午 (zhou for zhong): 中午 right before another part of the day,
 # after 这 / 下 / 本 / 上, is the weekday
-_ZHONGWU_WEEKDAY = re.compile(r"(?<=[这下本上])中午(?=[上下]午|晚上|早上|傍晚)")
+_ZHONGWU_WEEKDAY = re.compile(r"(?<=[这下本上])中午(?=[上下]午|晚上|早上|傍晚)|"
+                              # … or at a clause's start, right before a clock time
+                              rf"(?:^|(?<=[，,。；;\s]))中午(?=[上下]午{_CLOCK_AHEAD})")
 # 上午十点 heard as 上五十点 and written in digits: 上50点 (五十 = 50, 五十二 = 52)
 _WU_DIGITS = re.compile(r"(?<=[上中下])(?:午)?5([0-2])(?=[点:：])")
 
@@ -298,9 +300,9 @@ _QIAN = re.compile(r"(月底|月初|年底|[0-9一二三四五六七八九十]�
 
 # 再 (again, the next step) heard as 在 (at): right after a day and right before the step
 # (3月15号在电话跟进, 礼拜四在联系); 明天在公司, 周五在电话里 stay
-_ZAI = re.compile(r"((?:月底|月初|年底|[0-9一二三四五六七八九十][号日]|[周期拜][一二三四五六日天]|"
-                  r"明天|后天))在(?=电话(?![里上中])|打电话|打个|联系|跟进|上门|拜访|回访|过去|"
-                  r"去一趟|约|沟通|发给|送过去|报价)")
+_ZAI = re.compile(r"((?:月底|月初|年底|[0-9一二三四五六七八九十][号日月]|"
+                  r"[周期拜][一二三四五六日天]|明天|后天))在(?=电话(?![里上中])|打电话|打个|联系|跟进|上门|拜访|回访|过去|"
+                  r"去一趟|约|沟通|发给|送过去|报价|[跟和给][他她]们?(?:联系|打电话|回电话))")
 
 
 # a clock hour after the part of the day heard as another character of its sound (上午就电
@@ -369,7 +371,10 @@ def fix_go_sign(text: str) -> str:
 # 当面了解 is one
 _FACE_TO_FACE = re.compile(r"当面[了疗料辽撩](?!解)")
 # 预算 heard as 一算 (yi for yu) right after 的: no number goes there (的一算 is no count)
-_BUDGET = re.compile(r"(?<=的)一算(?![一下])")
+_BUDGET = re.compile(r"(?<=的)一算(?![一下])|"
+                     # … or before what is said of a budget (采购一算已经用完了)
+                     r"(?<![算一二三四五六七八九十两几细么样我你他她们])一算(?=还没|没|已经|不够|用完|批|冻结|"
+                     r"紧张|超了|有限|下来|申请|审批|只有|不足|太少|卡|砍|削减)")
 
 
 def fix_cue_phrases(text: str) -> str:

@@ -1093,3 +1093,51 @@ def test_a_product_heard_as_a_word_where_a_product_is_talked_about() -> None:
 )
 def test_say_heard_as_shou_right_after_a_person(heard: str, meant: str) -> None:
     assert fix_say_after_person(heard) == meant
+
+
+def test_a_short_contact_form_heard_with_its_one_character_title_as_a_homophone() -> None:
+    """便公 for 卞工: 便's common reading is bian (as a surname it reads pian), 公 sounds as
+    工; a common character, so only at the start of a clause. 顺便公司, 他便公开了 and 他说便公
+    stay."""
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "绍兴华纺纺织有限公司", "aliases": ["华纺纺织"]},
+                      {"name": "柯桥印染厂"}],
+        "contacts": [{"name": "卞海峰", "customer": "绍兴华纺纺织有限公司", "title": "总工程师",
+                      "aliases": ["卞工"]}],
+        "products": [{"name": "剑杆织机"}]})
+    assert snap_transcript_names("便公说剑杆织机要再等等", catalog).text == "卞工说剑杆织机要再等等"
+    for text in ("顺便公司的人来了", "他便公开了", "他说便公也来"):
+        assert snap_transcript_names(text, catalog).text == text
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("，中午下午两点到厂里演示", "，周五下午两点到厂里演示"),   # 周五 heard zhong wu
+        ("中午下午3点过去", "周五下午3点过去"),
+        ("中午下午都行", "中午下午都行"),                           # no clock time
+        ("今天中午下午都在", "今天中午下午都在"),
+    ],
+)
+def test_friday_heard_as_noon_at_the_start_of_a_clause(heard: str, meant: str) -> None:
+    assert fix_part_of_day(heard) == meant
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("今年的采购一算已经用完了", "今年的采购预算已经用完了"),
+        ("项目一算还没批", "项目预算还没批"),
+        ("我一算，发现不够", "我一算，发现不够"),
+        ("仔细一算没多少钱", "仔细一算没多少钱"),
+        ("一算就知道", "一算就知道"),
+    ],
+)
+def test_budget_heard_as_yi_suan_before_what_is_said_of_a_budget(heard: str, meant: str
+                                                                 ) -> None:
+    assert fix_cue_phrases(heard) == meant
+
+
+def test_again_heard_as_at_after_a_month() -> None:
+    assert fix_clock_words("明年3月在跟他联系") == "明年3月再跟他联系"
+    assert fix_clock_words("3月在上海开会") == "3月在上海开会"
