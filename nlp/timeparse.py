@@ -491,8 +491,22 @@ def scan_times(text: str, now: datetime,
                 continue
             out.append(replace(x, date=today, kind="attached"))
             continue
+        if x.kind == "part" and x.part in _TODAY_PARTS:
+            # a part of the day said alone (我下午过去一趟) is today's, as a bare clock time
+            # is; after a date named earlier it is that date's (8月12号…下午去)
+            if last_idx is not None:
+                d = out[last_idx]
+                if d.part is None and d.time is None:
+                    out[last_idx] = replace(d, part=x.part)
+                continue
+            out.append(replace(x, date=today, kind="attached"))
+            continue
         out.append(x)
     return [_judge_past(x, text, now) for x in out]
+
+
+# parts of the day that, said alone, are today's (明早 / 今晚 carry their day in the word)
+_TODAY_PARTS = frozenset(("上午", "早上", "早晨", "中午", "下午", "傍晚", "晚上"))
 
 
 def _reparted(c: TimeExpr, part: str) -> time | None:

@@ -263,7 +263,10 @@ _WU = re.compile(rf"(?<=[上中下])(?:午)?(?:[{_WU_SOUND}]{_CLOCK_AHEAD}"
 # … and 上 / 下 heard too (向五三点, 受五十点: xiang for xia, shou for shang), after a day, a
 # weekday or a pause: before a clock time that is 上午 / 下午
 _PART_HEARD = re.compile(rf"(?<=[天号日一二三四五六，,\s])(?:([向想相象])|([受伤商尚]))"
-                         rf"(?:[{_WU_SOUND}]{_CLOCK_AHEAD}|5(?=[零一二两三四五六七八九十]{{1,3}}[点:：]))")
+                         rf"(?:[{_WU_SOUND}]{_CLOCK_AHEAD}|5(?=[零一二两三四五六七八九十]{{1,3}}[点:：]))|"
+                         # … or after 我 / 他 and before the step's verb (我向武过去当面谈)
+                         rf"(?<=[我他她们])(?:([向想相象])|([受伤商尚]))[{_WU_SOUND}]"
+                         r"(?=过去|过来|去|来|到|再|打电话|给[他她]打)")
 # 这周五下午 heard as 这中午下午 (zhou for zhong): 中午 right before another part of the day,
 # after 这 / 下 / 本 / 上, is the weekday
 _ZHONGWU_WEEKDAY = re.compile(r"(?<=[这下本上])中午(?=[上下]午|晚上|早上|傍晚)|"
@@ -285,7 +288,7 @@ def fix_part_of_day(text: str) -> str:
     → 12号上午大电话; 下无两点 → 下午两点; 15号向5两点半 → 15号下午两点半; 这中午下午3点 →
     这周五下午3点."""
     text = _ZHONGWU_WEEKDAY.sub("周五", text)
-    text = _PART_HEARD.sub(lambda m: "下午" if m.group(1) else "上午", text)
+    text = _PART_HEARD.sub(lambda m: "下午" if m.group(1) or m.group(3) else "上午", text)
     text = _WU_AFTER_DAY.sub(r"\1午", text)
     return _WU_DIGITS.sub(lambda m: "午1" + m.group(1), _WU.sub("午", text))
 

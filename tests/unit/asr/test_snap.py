@@ -1141,3 +1141,18 @@ def test_budget_heard_as_yi_suan_before_what_is_said_of_a_budget(heard: str, mea
 def test_again_heard_as_at_after_a_month() -> None:
     assert fix_clock_words("明年3月在跟他联系") == "明年3月再跟他联系"
     assert fix_clock_words("3月在上海开会") == "3月在上海开会"
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("我向武过去当面谈一下", "我下午过去当面谈一下"),     # 下午 heard xiang wu
+        ("他受五再打电话", "他上午再打电话"),
+        ("我想吴总过去", "我想吴总过去"),
+        ("我想五楼去", "我想五楼去"),
+        ("我想舞蹈", "我想舞蹈"),
+    ],
+)
+def test_a_part_of_the_day_heard_after_a_pronoun_before_the_step(heard: str, meant: str
+                                                                 ) -> None:
+    assert fix_part_of_day(heard) == meant

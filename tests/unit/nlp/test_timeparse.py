@@ -137,6 +137,17 @@ def test_tonight_is_today_evening() -> None:
     assert (w.date, w.time) == (date(2026, 5, 13), time(20, 0))
 
 
+def test_a_part_of_the_day_said_alone_is_todays() -> None:
+    """我下午过去一趟 (no day named) is this afternoon, as a bare clock time is today's; one
+    already over, or told as done, is no next step; after a date it is that date's."""
+    w = parse_when("我下午过去一趟", NOW)                       # NOW: 10:00
+    assert (w.date, w.time, w.past) == (date(2026, 5, 13), None, False)
+    assert parse_when("我下午过去一趟", NOW.replace(hour=19)).past
+    assert parse_when("上午在店里见了", NOW.replace(hour=15)).past
+    assert parse_when("下午跟他开了个会", NOW).past
+    assert parse_when("5月20号我再来，下午到", NOW).date == date(2026, 5, 20)
+
+
 def test_past_times_are_not_next_steps() -> None:
     assert parse_when("昨天下午", NOW).past
     assert parse_when("上周五", NOW).past
