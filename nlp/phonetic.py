@@ -109,6 +109,7 @@ NEAR_ALONE_CLEAR = 0.2  # … whose surname sounds near: the next one at least t
 # whole syllable at most TITLE_ONLY_SURNAME (the final may be any: Whisper loses it first)
 TITLE_ONLY_INITIAL = 0.25
 TITLE_ONLY_SURNAME = 0.67
+TITLE_ONLY_FINAL = 0.3      # … or, both with no initial, the final this near (er for e)
 NEW_BEFORE = 4      # … or with the final heard exact and another initial (彭经理 for 滕经理),
                     # unless 新 is said this many characters before (新来的彭经理)
 # a customer's two-character name right before its contact: the other syllable at most
@@ -1214,9 +1215,12 @@ class PhoneticIndex:
                     s, e = at - 1, at + len(title)
                     heard = heard_surname(text[s])
                     cost = min((syllable_cost((h,), (r,)) for h in heard for r in meant
-                                if h[0] and r[0] and (
+                                if (h[0] and r[0] and (
                                     initial_cost(h[0], r[0]) <= TITLE_ONLY_INITIAL or (
-                                        h[1] == r[1] and not new_before(s)))),
+                                        h[1] == r[1] and not new_before(s)))) or (
+                                    # no initial either (二总监 for 鄂总监: er for e)
+                                    not h[0] and not r[0]
+                                    and final_cost(h[1], r[1]) <= TITLE_ONLY_FINAL)),
                                default=1.0)
                     if text[s] != entry.text[0] and cost <= TITLE_ONLY_SURNAME and \
                             (s == 0 or s in after or text[s - 1] in _PERSON_SLOT) and \

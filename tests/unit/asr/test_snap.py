@@ -1156,3 +1156,19 @@ def test_again_heard_as_at_after_a_month() -> None:
 def test_a_part_of_the_day_heard_after_a_pronoun_before_the_step(heard: str, meant: str
                                                                  ) -> None:
     assert fix_part_of_day(heard) == meant
+
+
+def test_the_named_customers_only_contact_of_a_title_whose_surname_has_no_initial() -> None:
+    """鄂 (e) heard as 二 (er) before the title, right after its customer: the only 经理 of
+    远通汽车, the finals near and neither syllable with an initial. 王 (wang: no initial, a
+    final far off) stays, and so does 二经理 with no customer named."""
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "宁波远通汽车销售服务有限公司", "aliases": ["远通汽车"]},
+                      {"name": "宁波鑫达汽修厂"}],
+        "contacts": [{"name": "鄂明", "customer": "宁波远通汽车销售服务有限公司",
+                      "title": "销售经理", "aliases": ["鄂经理"]}],
+        "products": [{"name": "四轮定位仪"}]})
+    assert snap_transcript_names("远通汽车，二经理说四轮定位仪要再等等", catalog).text == \
+        "远通汽车鄂经理说四轮定位仪要再等等"
+    for text in ("远通汽车，王经理说四轮定位仪要再等等", "二经理说四轮定位仪要再等等"):
+        assert snap_transcript_names(text, catalog).text == text
