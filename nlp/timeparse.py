@@ -367,8 +367,8 @@ _PART_END = {"早": 10, "晚": 24,
 _PART_START = {"早": 5, "晚": 18,
                "上午": 6, "早上": 5, "早晨": 5, "一早": 5, "凌晨": 0, "中午": 11,
                "下午": 12, "傍晚": 17, "晚上": 18, "夜里": 20, "夜间": 20, "今晚": 18}
-# 一点 after these is "a little", not one o'clock (快一点, 再让一点, 便宜一点, 价格低一点)
-_CLOCK_GUARD_BEFORE = set("快早晚慢好多少有差一些点让降减宜贵高低大小惠")
+# 一点 after these is "a little", not one o'clock (快一点, 再让一点, 便宜一点, 价格低一点, 这样一点)
+_CLOCK_GUARD_BEFORE = set("快早晚慢好多少有差一些点让降减宜贵高低大小惠样")
 
 
 _DEFAULT_CALENDAR = HolidayCalendar()

@@ -1172,3 +1172,16 @@ def test_the_named_customers_only_contact_of_a_title_whose_surname_has_no_initia
         "远通汽车鄂经理说四轮定位仪要再等等"
     for text in ("远通汽车，王经理说四轮定位仪要再等等", "二经理说四轮定位仪要再等等"):
         assert snap_transcript_names(text, catalog).text == text
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("下周三把暴驾发过去", "下周三把报价发过去"),     # the object of 把 before 发: 报价
+        ("明天把爆架寄给他", "明天把报价寄给他"),
+        ("把板加发过去", "把板加发过去"),                 # 搬家 is nothing one sends
+        ("爆架发过去了", "爆架发过去了"),                  # no 把
+    ],
+)
+def test_a_thing_sent_heard_whole_as_its_sound_after_ba(heard: str, meant: str) -> None:
+    assert respell_cues(heard, cue_words(None)) == meant

@@ -124,7 +124,7 @@ def test_part_of_day_without_clock_keeps_date_only(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", ["要我们再让一点", "价格再低一点", "便宜一点就签",
-                                  "要大一点的型号"])
+                                  "要大一点的型号", "要我们再这样一点，回头再说"])
 def test_a_little_is_no_clock_time(text: str) -> None:
     """一点 after 让 / 低 / 便宜 / 大 is "a little": no one o'clock appears (a voice note whose
     weekday was misheard was once left with 13:00 today from 再让一点)."""
