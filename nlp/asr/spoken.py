@@ -78,6 +78,8 @@ _WEEK_PAUSE = re.compile(r"((?:下下|下|这|本|上)个?(?:周|星期|礼拜))
 # weekday's numeral (that is no number: 这中五十 stays)
 _WEEK_HEARD = re.compile(r"(下下|这|下|上|本)([\u4e00-\u9fff])(?=[一二三四五六日天]"
                          r"(?![0-9零一二两三四五六七八九十百千万个号点月年次台套件]))")
+# … before a weekday's sound-alike too (这中武去签合同 for 这周五去签合同), neither a word
+_WEEK_HEARD_BOTH = re.compile(r"(下下|这|下|上|本)([\u4e00-\u9fff])(?=[\u4e00-\u9fff])")
 _ZHOU = syllables("周")[0]
 WEEK_HEARD_COST = 0.55
 
@@ -94,6 +96,16 @@ def _fix_week_word(text: str) -> str:
         return m.group(1) + "周"
 
     text = _WEEK_HEARD.sub(repl, text)
+
+    def both(m: re.Match[str]) -> str:
+        ch, at = m.group(2), m.end()
+        day, after = text[at], text[at + 1:at + 2]
+        if day in _WEEKDAYS or _weekday_for(day) is None or \
+                base_word_freq(day + after) > 0 and after not in "去签":
+            return m.group(0)
+        return repl(m)
+
+    text = _WEEK_HEARD_BOTH.sub(both, text)
 
     def at_start(m: re.Match[str]) -> str:
         ch = m.group(1)
@@ -283,13 +295,17 @@ _WU_AFTER_DAY = re.compile(r"((?:[0-9一二三四五六七八九十][号日]|今
                            r"(?![0-9零一二两三四五六七八九十点楼层个位])")
 
 
+# 上午 / 下午 heard 上五 before what is done then (黎总监上五开会说, 我下五过去)
+_WU_BEFORE_ACT = re.compile(rf"(?<=[上下])[{_WU_SOUND}](?=开会|过去|过来|去|来|见|打电话|给[他她])")
+
+
 def fix_part_of_day(text: str) -> str:
     """上五十点 → 上午十点; 中午五十二点半 → 中午十二点半; 上50点 → 上午10点; 12号上五大电话
     → 12号上午大电话; 下无两点 → 下午两点; 15号向5两点半 → 15号下午两点半; 这中午下午3点 →
     这周五下午3点."""
     text = _ZHONGWU_WEEKDAY.sub("周五", text)
     text = _PART_HEARD.sub(lambda m: "下午" if m.group(1) or m.group(3) else "上午", text)
-    text = _WU_AFTER_DAY.sub(r"\1午", text)
+    text = _WU_AFTER_DAY.sub(r"\1午", _WU_BEFORE_ACT.sub("午", text))
     return _WU_DIGITS.sub(lambda m: "午1" + m.group(1), _WU.sub("午", text))
 
 
@@ -303,15 +319,17 @@ _QIAN = re.compile(r"(月底|月初|年底|[0-9一二三四五六七八九十]�
 
 # 再 (again, the next step) heard as 在 (at): right after a day and right before the step
 # (3月15号在电话跟进, 礼拜四在联系); 明天在公司, 周五在电话里 stay
-_ZAI = re.compile(r"((?:月底|月初|年底|[0-9一二三四五六七八九十][号日月]|"
-                  r"[周期拜][一二三四五六日天]|明天|后天))在(?=电话(?![里上中])|打电话|打个|联系|跟进|上门|拜访|回访|过去|"
-                  r"去一趟|约|沟通|发给|送过去|报价|[跟和给][他她]们?(?:联系|打电话|回电话))")
+_ZAI = re.compile(r"((?:月底|月初|年底|[0-9一二三四五六七八九十][号日月]|下个?月|"
+                  r"[周期拜][一二三四五六日天]|明天|后天)(?:我们?|他们?|她)?)在(?=电话(?![里上中])|打电话|打个|联系|跟进|上门|拜访|回访|过去|"
+                  r"去一趟|约|沟通|发给|送过去|报价|[跟和给][他她]们?(?:联系|打电话|回电话)|"
+                  r"给[\u4e00-\u9fff]{1,4}?打个?电话)")
 
 
 # a clock hour after the part of the day heard as another character of its sound (上午就电
 # for 上午九点: jiu, dian): the numeral's homophone and 点's, two characters that are no
 # word and cut through none (下午就电话联系, 下午酒店见, 上午试点 stay)
-_HOUR_HEARD = re.compile(r"(?<=上午|下午|中午|晚上|早上)([\u4e00-\u9fff])([\u4e00-\u9fff])")
+_HOUR_HEARD = re.compile(rf"(上午|下午|中午|晚上|早上|[上下中][{_WU_SOUND}])"
+                         r"([\u4e00-\u9fff])([\u4e00-\u9fff])")
 _HOURS = "一二三四五六七八九十两"
 _HOUR_SOUND = {syllables(n)[0][0]: n for n in _HOURS}
 _DIAN = syllables("点")[0][0]
@@ -319,13 +337,13 @@ _DIAN = syllables("点")[0][0]
 
 def _fix_hour_heard(text: str) -> str:
     def repl(m: re.Match[str]) -> str:
-        hour, dian = m.group(1), m.group(2)
+        part, hour, dian = m.group(1), m.group(2), m.group(3)
         h, d = syllables(hour)[0], syllables(dian)[0]
         numeral = hour if hour in _HOURS else (_HOUR_SOUND.get(h[0]) if h else None)
         if numeral is None or not d or d[0] != _DIAN or (hour in _HOURS and dian == "点") or \
                 base_word_freq(hour + dian) > 0 or crosses_word(text, m.start(), m.end()):
             return m.group(0)
-        return numeral + "点"
+        return part[0] + ("午" if part[1] in _WU_SOUND else part[1]) + numeral + "点"
 
     return _HOUR_HEARD.sub(repl, text)
 
@@ -341,31 +359,34 @@ def fix_clock_words(text: str) -> str:
 # 十点七千合同. A number never stands right before 合同 (七千份合同 has its 份), so a 千
 # there, with no other numeral before it, is 签; a 七 before it is 去.
 _NOT_BEFORE_SIGN = "0-9零一二两三四五六八九十百万上近数几成好"   # a number's (上千, 几千)
-_SIGN_HEARD = re.compile(rf"(?<![{_NOT_BEFORE_SIGN}])(?<![{_NOT_BEFORE_SIGN}]七)(七)?([千签])"
-                         r"(?=[\u4e00-\u9fff]{2})")
+_QI_HEARD = "七起器气期其奇齐汽"     # 去 (qu) heard qi
+_SIGN_HEARD = re.compile(rf"(?<![{_NOT_BEFORE_SIGN}])(?<![{_NOT_BEFORE_SIGN}][{_QI_HEARD}])"
+                         rf"([{_QI_HEARD}])?([千签])(?=[\u4e00-\u9fff]{{2}})")
 _CONTRACT = tuple(sy[0] for sy in syllables("合同"))
 
 
 def fix_go_sign(text: str) -> str:
     """十点七千合同 → 十点去签合同; 过去千盒童 → 过去签合同; 七签合同 → 去签合同; 三千合同,
     七千份合同 and 签合同 stay."""
-    def repl(m: re.Match[str]) -> str:
-        nxt = text[m.end():m.end() + 2]
+    def repl(m: re.Match[str]) -> tuple[str, int]:
+        at = m.end()
+        renew = "续约" if text.startswith("续约", at) else ""
+        nxt = text[at + len(renew):at + len(renew) + 2]
         sound = syllables(nxt)
         if not all(sound) or tuple(sy[0] for sy in sound) != _CONTRACT or (
                 not m.group(1) and m.group(2) == "签" and nxt == "合同"):
-            return m.group(0)
-        return ("去" if m.group(1) else "") + "签合同"
+            return m.group(0), at
+        return ("去" if m.group(1) else "") + "签" + renew + "合同", at + len(renew) + 2
 
     out: list[str] = []
     pos = 0
     for m in _SIGN_HEARD.finditer(text):
         if m.start() < pos:
             continue
-        new = repl(m)
+        new, end = repl(m)
         if new != m.group(0):
             out.append(text[pos:m.start()] + new)
-            pos = m.end() + 2
+            pos = end
     out.append(text[pos:])
     return "".join(out)
 
@@ -472,5 +493,6 @@ def fix_say_after_person(text: str) -> str:
 
 
 def normalize_spoken(text: str) -> str:
-    text = fix_clock_words(fix_part_of_day(fix_weekdays(fix_clause_le(trim_loops(text)))))
+    text = fix_go_sign(trim_loops(text))       # 去 heard qi before the weekday pass reads it
+    text = fix_clock_words(fix_part_of_day(fix_weekdays(fix_clause_le(text))))
     return fix_cue_phrases(fix_say_after_person(fix_met_person(fix_phone_digits(text))))

@@ -28,6 +28,7 @@ from nlp.asr.spoken import (
     fix_phone_digits,
     fix_say_after_person,
     fix_weekdays,
+    normalize_spoken,
     trim_loops,
 )
 from nlp.types import Catalog
@@ -1185,3 +1186,29 @@ def test_the_named_customers_only_contact_of_a_title_whose_surname_has_no_initia
 )
 def test_a_thing_sent_heard_whole_as_its_sound_after_ba(heard: str, meant: str) -> None:
     assert respell_cues(heard, cue_words(None)) == meant
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        # 这周五去 heard 这中武器: 去 as qi first, then 周 and 五 as their sound-alikes
+        ("准备先订两台叉车，这中武器签合同", "准备先订两台叉车，这周五去签合同"),
+        ("2月25号上午器公司千续约合同", "2月25号上午器公司签续约合同"),   # 签 heard 千
+        ("一起签合同", "一起签合同"),
+        ("这中武器", "这中武器"),                       # 武器: a word with nothing after
+        ("下周武汉有展会", "下周武汉有展会"),
+        # the hour after 下午 heard 下五 / 下无, 点 heard 电
+        ("下周二下五两电去仓库看看", "下周二下午两点去仓库看看"),
+        ("下周二下无良电去仓库看看", "下周二下午两点去仓库看看"),
+        ("康和李总监上五开会说要等", "康和李总监上午开会说要等"),    # 上午 heard 上五
+        ("我下五过去一趟", "我下午过去一趟"),
+        ("上五楼去看看", "上五楼去看看"),
+        ("下五个月", "下五个月"),
+        # 再 heard 在 after 下个月, and after a day and a pronoun
+        ("下个月我在电话问下进度", "下个月我再电话问下进度"),
+        ("下周一我在给梁经理打个电话", "下周一我再给梁经理打个电话"),
+        ("明天我在公司等", "明天我在公司等"),
+    ],
+)
+def test_spoken_steps_heard_as_sound_alikes_in_a_row(heard: str, meant: str) -> None:
+    assert normalize_spoken(heard) == meant
