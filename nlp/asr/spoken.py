@@ -98,10 +98,10 @@ def _fix_week_word(text: str) -> str:
     text = _WEEK_HEARD.sub(repl, text)
 
     def both(m: re.Match[str]) -> str:
-        ch, at = m.group(2), m.end()
+        at = m.end()
         day, after = text[at], text[at + 1:at + 2]
-        if day in _WEEKDAYS or _weekday_for(day) is None or \
-                base_word_freq(day + after) > 0 and after not in "去签":
+        if day in _WEEKDAYS or _weekday_for(day) is None or (
+                base_word_freq(day + after) > 0 and after not in "去签"):
             return m.group(0)
         return repl(m)
 
