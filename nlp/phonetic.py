@@ -814,6 +814,10 @@ def _one_nasal_lost(window: list[tuple[Syllable, ...]], name: tuple[tuple[Syllab
         _nasal_lost(h, m) for h in window[off[0]] for m in name[off[0]])
 
 
+# 比我们 / 比他们 …: an adjective follows, never a name heard as a homophone (比我们便宜
+# heard 比我们甜意 is no 甜忆)
+_COMPARED = re.compile(r"比(?:我|你|他|她|咱)们?$")
+
 _LINK = frozenset("的、，,")   # between a customer and its contact: 的, or a pause heard
 
 # a note that announces a new customer or contact (新客户, heard 亲客户 too) names people
@@ -1034,8 +1038,8 @@ class PhoneticIndex:
             heard = text[p:p + 2]
             if not entries or heard in self.exact or any(
                     base_word_freq(ch) >= FUNCTION_FREQ for ch in heard) or crosses_word(
-                    text, p, p + 2):
-                continue
+                    text, p, p + 2) or _COMPARED.search(text, 0, p):
+                continue    # … nor where a comparison wants its adjective (比我们甜意不少)
             word = base_word_freq(heard) >= RARE_WORD    # 托鞋 (3) is no word said
             for e in entries:
                 if word and not ((e.kind == "contact" and e.surname) or e.kind == "product"):

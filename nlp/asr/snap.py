@@ -196,10 +196,25 @@ def digit_forms(catalog: Catalog) -> tuple[tuple[str, str], ...]:
 
 
 def respell_digits(text: str, catalog: Catalog) -> str:
-    """Catalog names Whisper wrote with digits back in the catalog's numerals."""
+    """Catalog names Whisper wrote with digits back in the catalog's numerals; where the
+    rest of the name was heard as a homophone too (门进1体机 for 门禁一体机), the lone digit
+    becomes its numeral, so that the sound pass can read the name."""
     for d, f in digit_forms(catalog):
         if d in text:
             text = text.replace(d, f)
+    for k in [i for i, ch in enumerate(text) if ch.isdigit()]:
+        if any(text[j:j + 1].isdigit() or text[j:j + 1] in ".:：．" for j in (k - 1, k + 1)):
+            continue    # part of a number, a clock time or a decimal
+        for d, f in digit_forms(catalog):
+            at = d.find(text[k])
+            if len(d) != len(f) or at < 0 or d.count(text[k]) != 1 or k - at < 0:
+                continue
+            window = text[k - at:k - at + len(d)]
+            said = window[:at] + f[at] + window[at + 1:]
+            if len(window) == len(d) and said != f and all(is_han(ch) for ch in said) and \
+                    [sy[:1] for sy in syllables(said)] == [sy[:1] for sy in syllables(f)]:
+                text = text[:k] + f[at] + text[k + 1:]
+                break
     return text
 
 

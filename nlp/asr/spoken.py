@@ -401,9 +401,16 @@ _BUDGET = re.compile(r"(?<=的)一算(?![一下])|"
                      r"紧张|超了|有限|下来|申请|审批|只有|不足|太少|卡|砍|削减)")
 
 
+# 电话 heard 变化 (dian hua, bian hua): after 打 / 打来 / 回个, or before a phone number (带来变化,
+# 很大变化 stay)
+_PHONE_HEARD = re.compile(r"(?<=打来|打了|打个|打过|回个|回了)变化|(?<=打)变化|"
+                          r"变化(?=是?[0-9幺一二三四五六七八九零]{3})")
+
+
 def fix_cue_phrases(text: str) -> str:
-    """去当面了一下 → 去当面聊一下; 空调箱的一算还没批 → 空调箱的预算还没批; 当面了解 and 算一算
-    stay."""
+    """去当面了一下 → 去当面聊一下; 空调箱的一算还没批 → 空调箱的预算还没批; 打来变化 → 打来电话;
+    当面了解, 算一算 and 带来变化 stay."""
+    text = _PHONE_HEARD.sub("电话", text)
     return _BUDGET.sub("预算", _FACE_TO_FACE.sub("当面聊", fix_go_sign(text)))
 
 

@@ -1212,3 +1212,41 @@ def test_a_thing_sent_heard_whole_as_its_sound_after_ba(heard: str, meant: str) 
 )
 def test_spoken_steps_heard_as_sound_alikes_in_a_row(heard: str, meant: str) -> None:
     assert normalize_spoken(heard) == meant
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("王主任打来变化，说价格贵了", "王主任打来电话，说价格贵了"),   # 电话 heard bian hua
+        ("明天给他打个变化", "明天给他打个电话"),
+        ("他的变化是13905327718", "他的电话是13905327718"),
+        ("新系统带来变化很大", "新系统带来变化很大"),
+        ("市场有很大变化", "市场有很大变化"),
+    ],
+)
+def test_phone_heard_as_bian_hua(heard: str, meant: str) -> None:
+    assert fix_cue_phrases(heard) == meant
+
+
+def test_no_name_is_heard_where_a_comparison_wants_its_adjective() -> None:
+    """比我们甜意不少 is 比我们便宜不少 misheard, never the customer 甜忆 (an exact homophone
+    that is no word); after 跟 the same sound is that customer."""
+    bakery = Catalog.from_dict({
+        "customers": [{"name": "杭州甜忆烘焙食品有限公司", "aliases": ["甜忆"]}],
+        "contacts": [{"name": "温建平", "customer": "杭州甜忆烘焙食品有限公司", "title": "经理"}],
+        "products": [{"name": "冷链城市配送"}]})
+    assert snap_transcript_names("别家报价比我们甜意不少", bakery).text == "别家报价比我们甜意不少"
+    assert snap_transcript_names("刚跟甜意温经理通了电话", bakery).text == "刚跟甜忆温经理通了电话"
+
+
+def test_a_product_with_a_numeral_heard_as_a_digit_and_a_homophone() -> None:
+    """门进1体机: Whisper wrote 一 as 1 and 禁 as 进; the lone digit goes back to its numeral
+    so the sound pass reads 门禁一体机. A count before the product stays a digit."""
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "蚌埠仁爱医院", "aliases": ["仁爱医院"]}],
+        "contacts": [{"name": "帅立新", "customer": "蚌埠仁爱医院", "title": "院长"}],
+        "products": [{"name": "门禁一体机"}, {"name": "网络摄像机"}]})
+    assert snap_transcript_names("帅院长那边先要20套门进1体机", catalog).text == \
+        "帅院长那边先要20套门禁一体机"
+    assert snap_transcript_names("先要1台门禁机，2台网络摄像机", catalog).text == \
+        "先要1台门禁机，2台网络摄像机"
