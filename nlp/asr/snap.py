@@ -326,6 +326,7 @@ def _taken(size: int, names: Sequence[tuple[int, int]]) -> list[bool]:
 
 
 _ASPECT = frozenset("了过完")     # after a verb: 拜访了, 拜访过, 谈完
+_SPAN_AFTER = frozenset("前后之以过")     # a time word and its span: 元旦前, 节后, 国庆过后
 _SEND = frozenset("发送寄传递给拿带交")   # 把 + what is sent + these: 把报价发过去
 _SENT = frozenset(("报价", "资料", "方案", "合同", "样品", "样机", "材料", "手册", "彩页", "报告",
                    "清单", "图纸", "参数", "标书"))
@@ -376,13 +377,15 @@ def respell_cues(text: str, words: tuple[str, ...],
             if off > max(1, size - 1) and not (
                     size == 2 and keys.get(tuple(span)) == word and after and (
                         after in _ASPECT or (after == "的" and i + size + 1 in starts)
-                        or (text[i - 1:i] == "把" and after in _SEND and word in _SENT))):
+                        or (text[i - 1:i] == "把" and after in _SEND and word in _SENT)
+                        or (after in _SPAN_AFTER and word in TIME_WORDS))):
                 continue    # 板加 is never 搬家: two characters heard at most one off; a longer
                 #             cue keeps one as written (左方岸 → 做方案: 方 stays); a verb
                 #             heard whole as its sound, its 了 after it, is that verb
                 #             (败坊了 → 拜访了), or its 了 heard as 的 before a name
                 #             (败坊的阚院长 → 拜访的阚院长, which `fix_visit_de` reads),
-                #             or the object of 把 before a verb of sending (把爆架发过去)
+                #             or the object of 把 before a verb of sending (把爆架发过去),
+                #             or a time word before 前 / 后 (原弹前 → 元旦前)
             if heard in inside or any(
                     a != b and min(base_word_freq(a), base_word_freq(b)) >= COMMON_CHAR
                     for a, b in zip(as_said, word, strict=True)):

@@ -1250,3 +1250,15 @@ def test_a_product_with_a_numeral_heard_as_a_digit_and_a_homophone() -> None:
         "帅院长那边先要20套门禁一体机"
     assert snap_transcript_names("先要1台门禁机，2台网络摄像机", catalog).text == \
         "先要1台门禁机，2台网络摄像机"
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("先要二十套，原弹前装好", "先要二十套，元旦前装好"),   # a time word heard whole, before 前
+        ("越抵前把报价发过去", "月底前把报价发过去"),
+        ("原弹头", "原弹头"),                                     # no 前 / 后 after it
+    ],
+)
+def test_a_time_word_heard_whole_as_its_sound_before_its_span(heard: str, meant: str) -> None:
+    assert snap_transcript_names(heard, None).text == meant
