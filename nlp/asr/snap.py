@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
 
-from nlp.asr.spoken import fix_cue_phrases, normalize_spoken
+from nlp.asr.spoken import fix_clock_words, fix_cue_phrases, normalize_spoken
 from nlp.classify import ORDER_UNITS, ORDER_VERBS, attitude_words, stance_verbs
 from nlp.extract import snap_transcript
 from nlp.lexicon import lexicon, read_lines
@@ -1135,7 +1135,8 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
         cues = time_cue_words(catalog)
         out = respell_attitude_predicate(respell_after_degree(out, cues, names), names)
         out = respell_order(fix_visit_de(respell_cues(out, cues, names), names), names)
-        out = fix_cue_phrases(out)      # a cue word respelled may make one (到面了 → 当面了)
+        # a cue or time word respelled may make one (到面了 → 当面了, 时毫班晚 → 时毫傍晚)
+        out = fix_clock_words(fix_cue_phrases(out))
         if catalog is not None and index is not None:
             out = respell_product_words(out, catalog, [
                 (s, e) for s, e, en in index.mentions(out) if en.kind in ("customer", "contact")])

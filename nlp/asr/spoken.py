@@ -28,6 +28,7 @@ import re
 from nlp.lexicon import lexicon
 from nlp.phonetic import APICAL, crosses_word, syllable_cost, syllables, words_of
 from nlp.segment import base_word_freq
+from nlp.timeparse import cn_to_int
 
 __all__ = ["fix_clause_le", "fix_clock_words", "fix_cue_phrases", "fix_go_sign",
            "fix_met_person", "fix_part_of_day", "fix_phone_digits", "fix_say_after_person",
@@ -348,10 +349,45 @@ def _fix_hour_heard(text: str) -> str:
     return _HOUR_HEARD.sub(repl, text)
 
 
+# a day of the month after 月 heard as homophones (下个月时毫 for 下个月十号: shi, hao): the
+# numerals' sound-alikes and 号's, no word and cutting through none (月时好时坏 stays)
+_DAY_HEARD = re.compile(r"(?<=月)([\u4e00-\u9fff]{1,3}?)([\u4e00-\u9fff])(?=[^\u4e00-\u9fff]|"
+                        r"[再去来过把给打的前之以上下中傍晚早]|$)")
+_HAO = syllables("号")[0][0]
+
+
+def _fix_day_heard(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        day, hao = m.group(1), m.group(2)
+        h = syllables(hao)[0]
+        if (hao == "号" and all(ch in _HOURS for ch in day)) or hao == "好" or not h or \
+                h[0] != _HAO:       # 好 is too common a word's end (就好, 时好时坏)
+            return m.group(0)
+        numerals = ""
+        for ch in day:
+            sound = syllables(ch)[0]
+            n = ch if ch in _HOURS else (_HOUR_SOUND.get(sound[0]) if sound else None)
+            if n is None or n == "两":
+                return m.group(0)
+            numerals += n
+        value = cn_to_int(numerals)
+        if value is None or not 1 <= value <= 31 or base_word_freq(day + hao) > 0 or \
+                (len(day) > 1 and any(ch not in _HOURS for ch in day)
+                 and base_word_freq(day) >= _DAY_WORD) or \
+                crosses_word(text, m.start(), m.end()):
+            return m.group(0)
+        return numerals + "号"
+
+    return _DAY_HEARD.sub(repl, text)
+
+
+_DAY_WORD = 20      # a stretch this common in the dictionary is a word, not a heard day
+
+
 def fix_clock_words(text: str) -> str:
     """国庆过后时点过去 → 十点过去; 月底钱把报价发给他 → 月底前把报价发给他; 3月15号在电话跟进
     → 3月15号再电话跟进; 上午就电跟台 → 上午九点跟台."""
-    text = _fix_hour_heard(text)
+    text = _fix_day_heard(_fix_hour_heard(text))
     return _ZAI.sub(r"\1再", _QIAN.sub(r"\1前", _SHI_DIAN.sub("十点", text)))
 
 

@@ -1262,3 +1262,18 @@ def test_a_product_with_a_numeral_heard_as_a_digit_and_a_homophone() -> None:
 )
 def test_a_time_word_heard_whole_as_its_sound_before_its_span(heard: str, meant: str) -> None:
     assert snap_transcript_names(heard, None).text == meant
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("等下个月时毫傍晚我再上门", "等下个月十号傍晚我再上门"),    # 十号 heard shi hao
+        ("这个月二十毫前把报价发过去", "这个月二十号前把报价发过去"),
+        ("下个月就好", "下个月就好"),                                # 好: too common an ending
+        ("5月时好时坏", "5月时好时坏"),
+        ("下个月事好办", "下个月事好办"),
+        ("六月一号上午", "六月一号上午"),
+    ],
+)
+def test_a_day_of_the_month_heard_as_homophones(heard: str, meant: str) -> None:
+    assert fix_clock_words(heard) == meant
