@@ -1128,6 +1128,7 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
             out = join_name_lists(join_name_pauses(out, index), index)
         out = restore_letters(out, catalog)
     out = normalize_spoken(out)
+    before_cues = out
     try:
         found = index.mentions(out) if index is not None else []
         out = respell_go(out, [(s, e) for s, e, en in found if en.kind == "customer"])
@@ -1151,6 +1152,13 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
                 out, titles, [(s, e) for s, e, en in found if en.kind == "contact"], names)
     except Exception:
         log.exception("cue respelling failed; keeping the heard words")
+    if index is not None and out != before_cues:
+        # a word respelled there redraws the words around a name (统一起书套装: 一起 is a
+        # word; 同意起书套装 holds 洗漱套装 heard q for x): the sound pass looks again
+        try:
+            out = respell_settled(index, out, affinity)
+        except Exception:
+            log.exception("phonetic snapping failed; keeping the heard names")
     return Snapped(out, diff_marks(text, out, index, catalog))
 
 

@@ -1277,3 +1277,16 @@ def test_a_time_word_heard_whole_as_its_sound_before_its_span(heard: str, meant:
 )
 def test_a_day_of_the_month_heard_as_homophones(heard: str, meant: str) -> None:
     assert fix_clock_words(heard) == meant
+
+
+def test_a_cue_word_respelled_lets_the_sound_pass_look_again() -> None:
+    """罗总统一起地机: 一起 is a word, so the sound pass leaves 起地机; the cue pass makes
+    同意 (统一 after a person), and the sound pass, looking again, reads 洗地机 (q heard
+    for x, the rest exact)."""
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "厦门洁美保洁服务有限公司", "aliases": ["洁美保洁"]}],
+        "contacts": [{"name": "罗建新", "customer": "厦门洁美保洁服务有限公司",
+                      "title": "总经理", "aliases": ["罗总"]}],
+        "products": [{"name": "手推式洗地机", "aliases": ["洗地机"]}, {"name": "尘推"}]})
+    assert snap_transcript_names("罗总统一起地机的采购方案", catalog).text == \
+        "罗总同意洗地机的采购方案"
