@@ -184,6 +184,17 @@ def _longest_name_run(text: str, names: set[str]) -> int:
     return best
 
 
+def _covered(seg: str, names: Sequence[str]) -> int:
+    """Characters of ``seg`` inside an occurrence of one of ``names``."""
+    hit = [False] * len(seg)
+    for n in names:
+        at = seg.find(n)
+        while at >= 0:
+            hit[at:at + len(n)] = [True] * len(n)
+            at = seg.find(n, at + 1)
+    return sum(hit)
+
+
 def is_prompt_echo(text: str, prompt: str) -> bool:
     """The segment repeats the prompt (its opening words or its list of names) rather
     than the audio: the typical invention on noisy or unintelligible speech."""
@@ -199,9 +210,8 @@ def is_prompt_echo(text: str, prompt: str) -> bool:
     if not names:
         return False
     present = [n for n in names if n in seg]
-    covered = sum(len(n) for n in present)
-    if len(present) >= 3 and covered >= 0.7 * len(seg):
-        return True
+    if len(present) >= 3 and _covered(seg, present) >= 0.7 * len(seg):
+        return True     # names said again count again: 吻合器、支架、与赵工医院、吻合器、支架
     # a list of prompt names: "赵工医院、王主任、椎间融合器、华东医院、支架" (three or more
     # in a row; a note that starts "西海岸产业园、韩站长、同意…" is speech)
     if len(present) >= 3 and _longest_name_run(text, set(names)) >= 3:

@@ -107,6 +107,9 @@ def test_hallucination_and_echo_detection() -> None:
     assert is_prompt_echo("以下是普通话的销售跟进记录", prompt)
     assert not is_prompt_echo("今天下午拜访了鼓楼医院骨科王主任", prompt)
     assert not is_prompt_echo("鼓楼医院、王主任、对椎间融合器很感兴趣，下周二送样机", prompt)
+    # names said again count again (reversed speech heard as the prompt's list)
+    assert is_prompt_echo("监护仪、超声刀、与迈瑞医院、监护仪、超声刀。", prompt)
+    assert not is_prompt_echo("监护仪和超声刀都送到迈瑞了，下周再送监护仪", prompt)
 
 
 def test_homophones_are_snapped_and_marked() -> None:
