@@ -784,9 +784,19 @@ def _homophone_surname(text: str, s: int, heard: str, entry: Entry) -> bool:
             not _same_surname_sound(said, entry.text[:n]) or base_word_freq(heard) > 0:
         return False
     freq = base_word_freq(said)
-    return freq < SAID_THERE or (
-        (_starts_clause(text, s) or _after_org(text, s)) and said not in BEFORE_TITLE
-        and freq < FUNCTION_FREQ)
+    if freq < SAID_THERE:
+        return True
+    if not (_starts_clause(text, s) or _after_org(text, s)) or freq >= FUNCTION_FREQ:
+        return False
+    # a word said before a title (向总汇报) is no surname, unless it is one and the person
+    # opens the note saying something (向总说… for 项总说…: 向 is a surname too)
+    at = s + len(heard)
+    return said not in BEFORE_TITLE or (
+        s == 0 and lexicon().is_surname_start(said) and any(
+            text.startswith(v, at) and not crosses_word(text, at, at + len(v)) for v in _SAYS))
+
+
+_SAYS = ("说", "讲", "反馈", "反映", "觉得", "认为", "表示", "同意")   # a person opening a note
 
 
 ORG_TAIL_MIN = 2    # an organisation's suffix of this many characters at least (医院, 公司)

@@ -1290,3 +1290,17 @@ def test_a_cue_word_respelled_lets_the_sound_pass_look_again() -> None:
         "products": [{"name": "手推式洗地机", "aliases": ["洗地机"]}, {"name": "尘推"}]})
     assert snap_transcript_names("罗总统一起地机的采购方案", catalog).text == \
         "罗总同意洗地机的采购方案"
+
+
+def test_a_surname_that_is_also_said_before_a_title_opening_the_note() -> None:
+    """向总说… at the start of a note is 项总 (xiang: 向 is a surname too) saying something;
+    向总汇报, 我向总说了 and 向总说明了情况 (to the boss) stay."""
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "宁波远东机械有限公司", "aliases": ["远东机械"]}],
+        "contacts": [{"name": "项伟", "customer": "宁波远东机械有限公司", "title": "总经理",
+                      "aliases": ["项总"]}],
+        "products": [{"name": "数控折弯机"}]})
+    assert snap_transcript_names("向总说数控折弯机先不换了", catalog).text == \
+        "项总说数控折弯机先不换了"
+    for text in ("向总汇报了一下", "我向总说了情况", "向总说明了情况"):
+        assert snap_transcript_names(text, catalog).text == text
