@@ -165,8 +165,9 @@ _UNDECIDED = re.compile(
     r"等领导|领导(?:还)?没(?:定|批)|等.{0,8}?(?:定|批|决定|拍板|签字|审批|批复|同意|开会|商量|"
     r"意见|点头)"
 )
-# an order placed, a yes (先要两百箱): 先 + one of these verbs + a count in one of these units
-ORDER_VERBS = "进订拿要上"
+# an order placed, a yes (先要两百箱, 先定两台): 先 + one of these verbs + a count in one of
+# these units
+ORDER_VERBS = "进订定拿要上"
 ORDER_UNITS = "箱台吨件瓶袋套批车盒包桶罐"
 _SUPPORT = re.compile(
     r"同意|认可(?!度)|拍板|(?<!技术)(?<!售后)支持(?!力度|一下)|答应|(?:^|(?<=[说都也就他她们]))没问题|"

@@ -566,7 +566,8 @@ def _order_sounds() -> tuple[Syllable, dict[Syllable, str], dict[Syllable, str]]
     def by_sound(chars: str) -> dict[Syllable, str]:
         keys = _cue_keys(tuple(chars))
         return {k[0]: v for k, v in keys.items() if len(k) == 1}
-    return syllables("先")[0][0], by_sound(ORDER_VERBS), by_sound(ORDER_UNITS)
+    # 定 is 订 written by its sound: one verb of that sound (ding → 订)
+    return syllables("先")[0][0], by_sound(ORDER_VERBS.replace("定", "")), by_sound(ORDER_UNITS)
 
 
 def respell_order(text: str, names: Sequence[tuple[int, int]] = ()) -> str:

@@ -346,6 +346,7 @@ _TRADE = Catalog.from_dict({
         # at a place with someone, doing something: a visit; an order placed is a yes
         ("今天在味之源跟孟经理试吃了新品，先进10箱", "channel", "拜访"),
         ("今天在味之源跟孟经理试吃了新品，先进10箱", "attitude", "明确支持"),
+        ("孟经理那边先定两台，月底前送到", "attitude", "明确支持"),     # 定 for 订
         ("他们想先拿一个车间试点", "attitude", None),
         ("孟经理：彩盒这个月回款了没有", "intent", "query"),
         # a one-word preset of a thing and an adjective: 进店费高 → 进店费 … 太高 / 贵,
