@@ -347,6 +347,10 @@ _TRADE = Catalog.from_dict({
         ("今天在味之源跟孟经理试吃了新品，先进10箱", "channel", "拜访"),
         ("今天在味之源跟孟经理试吃了新品，先进10箱", "attitude", "明确支持"),
         ("孟经理那边先定两台，月底前送到", "attitude", "明确支持"),     # 定 for 订
+        ("孟经理那边先订三百米缠绕膜，下周一送到", "attitude", "明确支持"),   # 米: a unit
+        ("孟经理说彩盒太贵了，今年先不换了", "attitude", "已否决"),
+        # what a person reports is no organisation's name (反映门诊楼 holds no 反映门诊)
+        ("孟经理反映门诊楼那边的彩盒受潮了", "customer", None),
         ("他们想先拿一个车间试点", "attitude", None),
         ("孟经理：彩盒这个月回款了没有", "intent", "query"),
         # a one-word preset of a thing and an adjective: 进店费高 → 进店费 … 太高 / 贵,
@@ -416,3 +420,18 @@ _TRADE = Catalog.from_dict({
 )
 def test_general_patterns_from_fresh_batches(text: str, field: str, value: object) -> None:
     assert getattr(Extractor(_TRADE).extract(text, NOW), field) == value
+
+
+def test_a_fee_that_went_up_too_much_is_a_price_objection() -> None:
+    """维保费比去年涨太多了: a fee risen is the price objection (费…涨, 涨太多), where the
+    tenant has one."""
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "九江第一人民医院", "aliases": ["九江一院"]}],
+        "contacts": [{"name": "靳国平", "customer": "九江第一人民医院", "title": "后勤处处长",
+                      "aliases": ["靳处长"]}],
+        "products": [{"name": "电梯维保服务", "aliases": ["维保"]}],
+        "obstacles": ["价格异议", "预算冻结", "其他"]})
+    for text in ("靳处长说维保费比去年涨太多了", "靳处长说维保涨了不少"):
+        assert Extractor(catalog).extract(text, NOW).obstacle == "价格异议", text
+    # money not approved: funds, which falls back on the tenant's 预算冻结
+    assert Extractor(catalog).extract("靳处长说维保的钱今年批不下来了", NOW).obstacle == "预算冻结"
