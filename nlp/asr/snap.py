@@ -111,13 +111,18 @@ def index_for(catalog: Catalog) -> PhoneticIndex:
 CUE_MAX_CHARS = 5
 
 
+# verbs the undecided attitude is read by inside longer patterns (跟董事会汇报, 要跟老板商量):
+# heard as a homophone that is no word (会报) they are respelled like cue words
+ATTITUDE_VERBS: tuple[str, ...] = ("汇报", "商量", "请示", "审批")
+
+
 def cue_words(catalog: Catalog | None) -> tuple[str, ...]:
     """The words the extractor reads steps, obstacles, channels and the attitude by: the
     built-in concepts' names, keys and plain cues and the synonyms (nlp/data/presets.json),
     the attitude's plain words (`nlp.classify.attitude_words`), and the tenant's presets,
     cue words and the words its reps taught; two to five Han characters (a cue with a gap,
     'A…B', gives its pieces of three characters or more)."""
-    words: list[str] = list(attitude_words())
+    words: list[str] = [*attitude_words(), *ATTITUDE_VERBS]
     for key, same in synonyms().items():
         words += [key, *same]
     for kind in ("next_actions", "obstacles", "stages"):

@@ -1304,3 +1304,11 @@ def test_a_surname_that_is_also_said_before_a_title_opening_the_note() -> None:
         "项总说数控折弯机先不换了"
     for text in ("向总汇报了一下", "我向总说了情况", "向总说明了情况"):
         assert snap_transcript_names(text, catalog).text == text
+
+
+def test_an_attitude_verb_heard_as_a_homophone_is_respelled() -> None:
+    """跟董事会会报: 汇报 heard as 会报 (a rare entry, no word said), which the undecided
+    attitude reads inside 跟…汇报; 开会报告 (报告, a word) stays."""
+    assert snap_transcript_names("还得跟集团会报，下周再说", None).text == \
+        "还得跟集团汇报，下周再说"
+    assert snap_transcript_names("明天开会报告进度", None).text == "明天开会报告进度"
