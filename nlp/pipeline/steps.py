@@ -59,16 +59,24 @@ def step_in(seg: str, matcher: PresetMatcher,
     hits = matcher.hits(seg, masked)
     if not hits:
         return None
-    return _step(_choose(hits), matcher, seg)
+    return _step(_choose(hits, seg), matcher, seg)
 
 
-def _choose(hits: list[Hit]) -> Hit:
-    """A purpose beats a vehicle (visit, call) beats a generic 再联系; the last one said wins."""
+def _choose(hits: list[Hit], seg: str = "") -> Hit:
+    """A purpose beats a vehicle (visit, call) beats a generic 再联系; the last one said wins,
+    except that where a thing is sent by mail or chat (把报价发她邮箱), the medium said last
+    names no purpose of its own: the thing sent is the step."""
     for kinds in (("purpose",), ("vehicle",)):
         chosen = [h for h in hits if h.kind in kinds]
         if chosen:
-            return chosen[-1]
+            said = [h for h in chosen if seg[h.start:h.end] not in _MEDIA]
+            return (said or chosen)[-1]
     return hits[-1]
+
+
+# how a thing is sent, not what: a cue of sending material on its own (发他邮箱), none beside
+# another purpose (把报价发她邮箱 is the quote)
+_MEDIA = frozenset(("邮箱", "邮件", "微信", "链接"))
 
 
 def _step(hit: Hit, matcher: PresetMatcher, seg: str) -> Step:
@@ -132,7 +140,7 @@ def step_around(text: str, start: int, end: int, next_start: int, matcher: Prese
             for a, b in previous:        # else the nearest clause that says a step
                 hits = matcher.hits(text[a:b], local(a, b))
                 if hits:
-                    return _step(_choose(hits), matcher, text[a:b])
+                    return _step(_choose(hits, text[a:b]), matcher, text[a:b])
             concept = _CARRIED.get(verb)
             if concept is not None:
                 return Step(matcher.preset_of_concept(concept), concept, _words(prev), True)

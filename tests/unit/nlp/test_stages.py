@@ -435,3 +435,10 @@ def test_a_fee_that_went_up_too_much_is_a_price_objection() -> None:
         assert Extractor(catalog).extract(text, NOW).obstacle == "价格异议", text
     # money not approved: funds, which falls back on the tenant's 预算冻结
     assert Extractor(catalog).extract("靳处长说维保的钱今年批不下来了", NOW).obstacle == "预算冻结"
+
+
+def test_the_thing_sent_is_the_step_not_the_medium() -> None:
+    """把报价发她邮箱: the quote is sent (报价), by mail; 邮箱 on its own is sending material."""
+    ex = Extractor(_TRADE)
+    assert ex.extract("孟经理说明天把报价发她邮箱", NOW).next_action == "报价"
+    assert ex.extract("孟经理说明天把资料发他邮箱", NOW).next_action != "报价"
