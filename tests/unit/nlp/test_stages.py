@@ -221,6 +221,16 @@ def test_reported_question_is_no_query() -> None:
     assert not is_question(text, normalise(text, NOW, TZ).clauses)
 
 
+@pytest.mark.parametrize(("text", "asks"), [
+    ("李校长反映有两台平板黑屏了，明天我带人去排查一下", False),   # on-site work, no lookup
+    ("明天去检查一下机房", False),
+    ("帮我查一下李校长的电话", True),
+    ("查一下八中的跟进记录", True),
+])
+def test_on_site_checks_are_no_lookup(text: str, asks: bool) -> None:
+    assert is_question(text, normalise(text, NOW, TZ).clauses) is asks
+
+
 # ------------------------------------------------------------------ field masking
 def test_query_and_other_carry_no_next_step() -> None:
     ix = index("education")
