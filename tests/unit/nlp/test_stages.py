@@ -452,3 +452,10 @@ def test_the_thing_sent_is_the_step_not_the_medium() -> None:
     ex = Extractor(_TRADE)
     assert ex.extract("孟经理说明天把报价发她邮箱", NOW).next_action == "报价"
     assert ex.extract("孟经理说明天把资料发他邮箱", NOW).next_action != "报价"
+
+
+def test_an_agreement_sent_is_material_sent() -> None:
+    """周四上午把技术协议发给他: a document sent (协议…发), dated, not a step-less note (this
+    tenant's preset for material is 方案编制)."""
+    rec = Extractor(_TRADE).extract("孟经理说周四上午把技术协议发给他", NOW)
+    assert (rec.next_action, rec.next_date) == ("方案编制", "2026-03-19")
