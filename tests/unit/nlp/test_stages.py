@@ -348,6 +348,8 @@ _TRADE = Catalog.from_dict({
         ("孟经理说上个月的货款财务还没付", "obstacle", "付款延迟"),
         ("孟经理嫌我们出报告太慢", "obstacle", "交期太长"),
         ("孟经理说隔壁那家便宜三成", "obstacle", "竞品介入"),
+        ("孟经理说有家外地厂商报了更低的价", "obstacle", "竞品介入"),
+        ("孟经理说他想要更低的价", "obstacle", None),
         ("孟经理说有一批彩盒下个月就临期了", "obstacle", "库存积压"),
         # a clause of a date and a bare verb takes the step before it
         ("孟经理同意续签合同，下周三签", "next_action", "签订合同"),
