@@ -297,7 +297,9 @@ _WU_AFTER_DAY = re.compile(r"((?:[0-9一二三四五六七八九十][号日]|今
 
 
 # 上午 / 下午 heard 上五 before what is done then (黎总监上五开会说, 我下五过去)
-_WU_BEFORE_ACT = re.compile(rf"(?<=[上下])[{_WU_SOUND}](?=开会|过去|过来|去|来|见|打电话|给[他她])")
+# (never 吴 / 武 / 伍 there, which are surnames too: 手下吴去了 stays)
+_WU_BEFORE_ACT = re.compile(r"(?<=[上下])[五无舞误务物悟雾]"
+                            r"(?=开会|过去|过来|去|来|见|打电话|给[他她])")
 
 
 def fix_part_of_day(text: str) -> str:

@@ -1312,3 +1312,8 @@ def test_an_attitude_verb_heard_as_a_homophone_is_respelled() -> None:
     assert snap_transcript_names("还得跟集团会报，下周再说", None).text == \
         "还得跟集团汇报，下周再说"
     assert snap_transcript_names("明天开会报告进度", None).text == "明天开会报告进度"
+
+
+def test_a_surname_read_wu_is_no_part_of_the_day() -> None:
+    assert fix_part_of_day("让手下吴去送货") == "让手下吴去送货"
+    assert fix_part_of_day("我下五过去一趟") == "我下午过去一趟"
