@@ -168,7 +168,7 @@ _UNDECIDED = re.compile(
 # an order placed, a yes (先要两百箱, 先定两台): 先 + one of these verbs + a count in one of
 # these units
 ORDER_VERBS = "进订定拿要上"
-ORDER_UNITS = "箱台吨件瓶袋套批车盒包桶罐米卷根支辆条片张"
+ORDER_UNITS = "箱台吨件瓶袋套批车盒包桶罐米卷根支辆条片张把双"
 _SUPPORT = re.compile(
     r"同意|认可(?!度)|拍板|(?<!技术)(?<!售后)支持(?!力度|一下)|答应|(?:^|(?<=[说都也就他她们]))没问题|"
     r"很满意|比较满意|非常满意|挺满意|愿意|点头|肯定要|没意见|"
@@ -177,7 +177,9 @@ _SUPPORT = re.compile(
     r"(?:批了|批准|同意了|通过了|点头了|拍板了)|"
     r"(?:定了|决定|确定|选了?)用我们|选了我们|就用我们|"
     # an order placed: 先进10箱, 先订两台
-    rf"先[{ORDER_VERBS}][0-9一二两三四五六七八九十几百千]+[{ORDER_UNITS}]")
+    rf"先[{ORDER_VERBS}][0-9一二两三四五六七八九十几百千]+[{ORDER_UNITS}]|"
+    # an order placed: 定了二十把, 订了三百米, 下单了两台
+    rf"(?<![没未不])(?:[订定购]了|下单了?|下了单)[0-9一二两三四五六七八九十几百千]+[{ORDER_UNITS}]")
 
 
 @lru_cache(maxsize=1)

@@ -27,7 +27,9 @@ _NEXT_MARK = re.compile(
     # our own duty said with 要/得 and whom it is for: '要给他报价', '还得帮他们改方案',
     # '得去一趟'. Not '需要'/'主要'/'不要', not their duty ('他要去', '客户得把…'), not '要跟
     # 领导商量' (a talk is no step); the action itself must follow in the clause
-    r"|(?<![需主不只重想他她们家方户])(?:要|得)(?=(?:尽快|抓紧|赶紧|马上|先|再)?(?:给|帮|替|去|把))")
+    r"|(?<![需主不只重想他她们家方户])(?:要|得)(?=(?:尽快|抓紧|赶紧|马上|先|再)?(?:给|帮|替|去|把))"
+    # what the customer asks of us is ours to do: '让我们盯着招标公告', '叫我把清单发过去'
+    r"|(?:让|叫)(?:我|咱)们?(?=(?:尽快|抓紧|赶紧|马上|先|再)?[^，,。；;！!？?\s])")
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,12 @@ _DATE_ONLY = re.compile(
 _BARE_VERB = {"装": "install", "修": "after_sales", "签": "contract", "报": "quote"}
 _CARRIED = {"送": "delivery", "发": "delivery"}
 _SAID_BEFORE = re.compile(r".*(?:我说|他说|她说|说)")
+# a thing put in a 把-phrase and sent by 发 / 传 / 转, that no cue names ('把新的色卡发给他',
+# '把图纸发过去'): material sent. Not goods (把货发过去 is a delivery, a product's name is
+# masked), not something made ready first (把账号开好发给他), not sent to us (发给我)
+_SENT_THING = re.compile(
+    r"把(?P<x>[^，,。；;！!？?\s把]{1,10}?)(?:发|传|转)(?:给(?![我咱])|过去|过来|到|一下|一份)")
+_NOT_MATERIAL = re.compile(r"[货好完了出]|东西|钱|款")
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +150,13 @@ def step_around(text: str, start: int, end: int, next_start: int, matcher: Prese
             concept = _CARRIED.get(verb)
             if concept is not None:
                 return Step(matcher.preset_of_concept(concept), concept, _words(prev), True)
+    for seg, at in ((first_after, end), (before, cs)):
+        sent = _SENT_THING.search(seg)
+        if (sent is not None and not _NOT_MATERIAL.search(sent.group("x"))
+                and not any(a < at + sent.end("x") and at + sent.start("x") < b
+                            for a, b in masked)):
+            return Step(matcher.preset_of_concept("send_material"), "send_material",
+                        _words(seg), True)
     if carry is not None and carry.group(0).startswith(("送", "寄", "递", "交")):
         # something carried there with no object said: a delivery, not a visit
         return Step(matcher.preset_of_concept("delivery"), "delivery",

@@ -461,3 +461,43 @@ def test_an_agreement_sent_is_material_sent() -> None:
     tenant's preset for material is 方案编制)."""
     rec = Extractor(_TRADE).extract("孟经理说周四上午把技术协议发给他", NOW)
     assert (rec.next_action, rec.next_date) == ("方案编制", "2026-03-19")
+
+
+# a workwear maker: its own customers, contacts and products, the default next-action list
+_WORKWEAR = Catalog.from_dict({
+    "customers": [{"name": "南通华纺集团有限公司", "aliases": ["华纺"]}],
+    "contacts": [{"name": "訾海燕", "customer": "南通华纺集团有限公司", "title": "行政主管",
+                  "aliases": ["訾主管"]}],
+    "products": [{"name": "冬季工装", "aliases": ["冬装"]}, {"name": "劳保手套", "aliases": []}],
+})
+
+
+@pytest.mark.parametrize(("text", "action"), [
+    # the customer asks us to do it: that is our step, dated or not
+    ("訾主管说冬装要等年后统一招标，让我们盯着招标公告", "招标跟进"),
+    ("訾主管叫我把冬装的报价再改一版", "报价"),
+    ("訾主管让我们等通知", None),               # waiting is no step
+    # a thing no cue names, put in a 把-phrase and sent: material
+    ("訾主管说颜色要改，明天把新的色卡发给她", "发送资料"),
+    ("訾主管说款式要改，明天把图纸发过去", "发送资料"),
+    ("訾主管说明天把货发给她", "其他"),          # goods: a delivery, which has no preset here
+    ("訾主管说要试用，明天把账号开好发给她", "送样试用"),
+    # a trial of use said by its verb: to sit, to wear, to taste
+    ("訾主管想先拿两套冬装试穿一下，明天下午我送过去", "送样试用"),
+    ("訾主管想先拿两件试一试，明天我送过去", "送样试用"),
+    # taken to our own factory
+    ("訾主管周四上午十点过来，带她去工厂看看生产线", "参观工厂"),
+    ("訾主管说周四上午十点去她们仓库看看", "安排拜访"),
+])
+def test_steps_asked_for_sent_tried_and_toured(text: str, action: str | None) -> None:
+    assert Extractor(_WORKWEAR).extract(text, NOW).next_action == action
+
+
+@pytest.mark.parametrize(("text", "attitude"), [
+    ("訾主管那边定了二十套冬装，月底前送到", "明确支持"),
+    ("訾主管下单了五百双劳保手套", "明确支持"),
+    ("訾主管先拿两把试试", "明确支持"),          # 先拿 + a number + a unit: an order
+    ("訾主管说冬装还没订，定了再说", None),
+])
+def test_an_order_placed_is_a_yes(text: str, attitude: str | None) -> None:
+    assert Extractor(_WORKWEAR).extract(text, NOW).attitude == attitude
