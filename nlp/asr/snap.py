@@ -561,6 +561,42 @@ def respell_stance_after_person(text: str, titles: tuple[str, ...],
     return "".join(out)
 
 
+# a stance told as done (已经拍板了, 都同意了): the verb before 了, after one of these or a person
+_DONE_BEFORE = ("已经", "都", "也", "就", "终于", "总算", "早就")
+
+
+def respell_stance_done(text: str, titles: tuple[str, ...],
+                        people: Sequence[tuple[int, int]] = (),
+                        names: Sequence[tuple[int, int]] = ()) -> str:
+    """A stance verb told as done, heard with its second syllable's nasal lost or as an
+    exact homophone: 行长已经拍摆了 → 行长已经拍板了 (ban heard bai), 王总都答一了 → 答应了.
+    Only right before 了, after 已经 / 都 / 也 … or a person named, where the two
+    characters heard make no dictionary word and sit on no name; the first syllable
+    must be an exact (tone-free) homophone."""
+    keys = _stance_sounds()
+    if not keys or "了" not in text:
+        return text
+    taken = _taken(len(text), names)
+    ends = _person_ends(text, titles, people)
+    out = list(text)
+    for m in re.finditer(r"(?=[\u4e00-\u9fff]{2}了)", text):
+        e = m.start()
+        span = text[e:e + 2]
+        if any(taken[e:e + 2]) or base_word_freq(span) > 0 or not (
+                e in ends or any(text.endswith(w, 0, e) for w in _DONE_BEFORE)):
+            continue
+        sound = syllables(span)
+        if not all(sound):
+            continue
+        for verb_key, verb in keys.items():
+            if verb == span or not any(verb_key[0] == h for h in sound[0]):
+                continue
+            if any(h == verb_key[1] or nasal_variant(h, verb_key[1]) for h in sound[1]):
+                out[e:e + 2] = list(verb)
+                break
+    return "".join(out)
+
+
 _COUNT = re.compile(r"[0-9零一二两三四五六七八九十几百千万]+")
 
 
@@ -1154,8 +1190,9 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
             out = respell_titles(out, titles, names, known, closes)
             closes = index.form_ends(out) if index is not None else frozenset()
             out = respell_surnames(out, titles, names, known, closes)
-            out = respell_stance_after_person(
-                out, titles, [(s, e) for s, e, en in found if en.kind == "contact"], names)
+            people = [(s, e) for s, e, en in found if en.kind == "contact"]
+            out = respell_stance_after_person(out, titles, people, names)
+            out = respell_stance_done(out, titles, people, names)
     except Exception:
         log.exception("cue respelling failed; keeping the heard words")
     if index is not None and out != before_cues:

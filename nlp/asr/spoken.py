@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 
 from nlp.lexicon import lexicon
-from nlp.phonetic import APICAL, crosses_word, syllable_cost, syllables, words_of
+from nlp.phonetic import APICAL, RARE_WORD, crosses_word, syllable_cost, syllables, words_of
 from nlp.segment import base_word_freq
 from nlp.timeparse import cn_to_int
 
@@ -113,9 +113,11 @@ def _fix_week_word(text: str) -> str:
         heard = syllables(ch)[0]
         if ch == "周" or ch in _NUMERAL_CHARS or not heard or not _ZHOU or \
                 syllable_cost(heard, _ZHOU) > WEEK_HEARD_COST or \
-                base_word_freq(ch + text[m.end()]) > 0 or \
+                base_word_freq(ch + text[m.end()]) >= (
+                    1 if text[m.end()] in "天日" else RARE_WORD) or \
                 crosses_word(text, m.start(), m.end() + 1):
-            return ch               # 做一下, 这一次: words, no week
+            return ch               # 做一下, 这一次, 某天: words, no week (a rare entry
+            #                         of a numeral, 中三, is none: 。中三前把报价发过去)
         return "周"
 
     return _WEEK_AT_START.sub(at_start, text)
@@ -398,7 +400,10 @@ def fix_clock_words(text: str) -> str:
 # there, with no other numeral before it, is 签; a 七 before it is 去.
 _NOT_BEFORE_SIGN = "0-9零一二两三四五六八九十百万上近数几成好"   # a number's (上千, 几千)
 _QI_HEARD = "七起器气期其奇齐汽"     # 去 (qu) heard qi
-_SIGN_HEARD = re.compile(rf"(?<![{_NOT_BEFORE_SIGN}])(?<![{_NOT_BEFORE_SIGN}][{_QI_HEARD}])"
+# … a weekday's numeral is no number (下周二期签合同: 去 heard qi after 周二)
+_WEEKDAY_BEFORE = r"(?<=周[一二三四五六日天])|(?<=(?:礼拜|星期)[一二三四五六日天])"
+_SIGN_HEARD = re.compile(rf"(?:(?<![{_NOT_BEFORE_SIGN}])|{_WEEKDAY_BEFORE})"
+                         rf"(?<![{_NOT_BEFORE_SIGN}][{_QI_HEARD}])"
                          rf"([{_QI_HEARD}])?([千签])(?=[\u4e00-\u9fff]{{2}})")
 _CONTRACT = tuple(sy[0] for sy in syllables("合同"))
 
@@ -519,20 +524,24 @@ def fix_met_person(text: str) -> str:
     return _MET.sub(repl, text)
 
 
-# 说 right after a person heard as 收 (shuo heard shou): 骆工收面漆的预算 for 骆工说…; never
-# where 收 makes a word with what follows (王总收货了, 李工收到, 收口)
-_SAY_HEARD = re.compile("(" + "|".join((*_PERSON_TITLES, "工")) + ")收(?=[\u4e00-\u9fff])"
-                        "(?![了过着完齐])")     # 收了两台: received
+# 说 right after a person, or after the channel it was said on (微信上, 电话里), heard as 收
+# or 书 (shuo heard shou, shu): 骆工收面漆的预算 for 骆工说…, 微信上书接待沙发的颜色要改 for
+# 微信上说…; never where the character makes a word with what follows (王总收货了, 李工收到,
+# 收口, 王总书架)
+_SAY_HEARD = re.compile("(?:(" + "|".join((*_PERSON_TITLES, "工")) + ")[收书]|"
+                        "((?:微信|电话|短信|视频|会|群)[上里])书)"    # 群里收红包: received
+                        "(?=[\u4e00-\u9fff])(?![了过着完齐])")     # 收了两台: received
 
 
 def fix_say_after_person(text: str) -> str:
-    """阮总监收空调箱的预算 → 阮总监说空调箱的预算; 王总收货了, 李工收到 and 王经理收了两台
-    stay."""
+    """阮总监收空调箱的预算 → 阮总监说空调箱的预算, 微信上书颜色要改 → 微信上说颜色要改;
+    王总收货了, 李工收到, 王经理收了两台 and 王总书架 stay."""
     def repl(m: re.Match[str]) -> str:
         at = m.end() - 1
-        if base_word_freq(text[at:at + 2]) > 0 or crosses_word(text, at, at + 1):
-            return m.group(0)
-        return m.group(1) + "说"
+        if base_word_freq(text[at:at + 2]) > 0 or (
+                m.group(1) and crosses_word(text, at, at + 1)):
+            return m.group(0)       # (上书 is a word, 微信上 the channel)
+        return (m.group(1) or m.group(2)) + "说"
 
     return _SAY_HEARD.sub(repl, text)
 

@@ -1003,6 +1003,10 @@ def test_a_product_heard_without_the_letters_of_its_name() -> None:
         ("签了七千份合同", "签了七千份合同"),
         ("一千单", "一千单"),
         ("之前合同到期", "之前合同到期"),
+        ("下周二期签合同", "下周二去签合同"),        # a weekday's numeral is no number
+        ("礼拜三七千合同", "礼拜三去签合同"),
+        ("他们二期签合同了", "他们二期签合同了"),      # 二期: phase two
+        ("周二三千合同", "周二三千合同"),
     ],
 )
 def test_go_sign_a_contract_heard_with_numerals(heard: str, meant: str) -> None:
@@ -1038,6 +1042,8 @@ def test_a_cue_word_respelled_then_read_as_the_phrase() -> None:
     ("heard", "meant"),
     [
         ("电梯有两台不亮。中四我过去看看", "电梯有两台不亮。周四我过去看看"),
+        ("换成升降桌。中三前把报价发过去", "换成升降桌。周三前把报价发过去"),   # 中三: rare
+        ("某天我去看看", "某天我去看看"),                                    # a word
         ("，州五上午去", "，周五上午去"),
         ("。做一下报价", "。做一下报价"),        # a word
         ("这一次先这样", "这一次先这样"),
@@ -1090,6 +1096,12 @@ def test_a_product_heard_as_a_word_where_a_product_is_talked_about() -> None:
         ("李工收到样品", "李工收到样品"),
         ("王经理收了两台", "王经理收了两台"),                        # received
         ("加工收费标准", "加工收费标准"),
+        ("蒋主任书这批货要退", "蒋主任说这批货要退"),               # 说 heard shu
+        ("微信上书颜色要改", "微信上说颜色要改"),                   # after the channel
+        ("电话里书他们下周来", "电话里说他们下周来"),
+        ("他在群里收红包", "他在群里收红包"),                       # received
+        ("王总书架坏了", "王总书架坏了"),                           # 书架: a word
+        ("会上书记讲话", "会上书记讲话"),
     ],
 )
 def test_say_heard_as_shou_right_after_a_person(heard: str, meant: str) -> None:
@@ -1317,3 +1329,32 @@ def test_an_attitude_verb_heard_as_a_homophone_is_respelled() -> None:
 def test_a_surname_read_wu_is_no_part_of_the_day() -> None:
     assert fix_part_of_day("让手下吴去送货") == "让手下吴去送货"
     assert fix_part_of_day("我下五过去一趟") == "我下午过去一趟"
+
+
+def test_a_stance_told_as_done_heard_with_its_nasal_lost() -> None:
+    """行长已经拍摆了: 拍板 (ban heard bai) told as done, before 了, after 已经 or a person;
+    拍照了, 拍卖了 and 同一了 (words) stay."""
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "佛山汇丰陶瓷有限公司", "aliases": ["汇丰陶瓷"]}],
+        "contacts": [{"name": "简国华", "customer": "佛山汇丰陶瓷有限公司",
+                      "title": "总经理", "aliases": ["简总"]}],
+        "products": [{"name": "辊道窑"}]})
+    assert snap_transcript_names("简总说董事长已经拍摆了，下周签", catalog).text == \
+        "简总说董事长已经拍板了，下周签"
+    assert snap_transcript_names("简总答一了，辊道窑下个月装", catalog).text == \
+        "简总答应了，辊道窑下个月装"
+    for text in ("简总已经拍照了", "他们已经拍卖了", "简总已经同一了"):
+        assert snap_transcript_names(text, catalog).text == text
+
+
+def test_a_contact_heard_as_a_word_that_runs_into_wants() -> None:
+    """普京理想把…: 蒲经理 heard pu jing li, whose last character jieba glues to the 想
+    after it (理想); 想 after a person is the person wanting, so the cut is no word said."""
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "重庆渝北物流园有限公司", "aliases": ["渝北物流园"]}],
+        "contacts": [{"name": "蒲红", "customer": "重庆渝北物流园有限公司",
+                      "title": "行政经理", "aliases": ["蒲经理"]}],
+        "products": [{"name": "货架"}]})
+    assert snap_transcript_names("去渝北物流园看了，普京理想把货架全换了", catalog).text == \
+        "去渝北物流园看了，蒲经理想把货架全换了"
+    assert snap_transcript_names("他们的理想是全换了", catalog).text == "他们的理想是全换了"
