@@ -103,6 +103,8 @@ NEAR_ALONE = 0.25   # a contact's surname heard this far off, its title exact, w
                     # customer named: taken where it is the only contact of that title
 NEAR_ALONE_CLEAR = 0.2  # … whose surname sounds near: the next one at least this much further
                     # (然总监 for 阮总监, ran for ruan: `PhoneticIndex._near_surname_alone`)
+NEAR_ALONE_FINAL = 0.55  # … or this far where only the final differs (轮主任 for 栾主任: lun
+                    # for luan, the initial l heard right)
 # the named customer's only contact with a title, the surname heard as another syllable of
 # the same initial (上社长 for 邵社长 at 绿源合作社) or of a classic confusion of it (z/zh,
 # c/ch, s/sh, n/l, h/f: 嘴部长 for 卓部长): the initials at most TITLE_ONLY_INITIAL apart, the
@@ -810,6 +812,17 @@ def _after_org(text: str, pos: int) -> bool:
     return tail is not None and len(tail) >= ORG_TAIL_MIN and text.endswith(tail, 0, pos)
 
 
+def _near_alone(heard: tuple[Syllable, ...], best: tuple[float, Entry]) -> bool:
+    """Is a surname heard alone before its title (`PhoneticIndex._near_surname_alone`) near
+    enough to the best contact's: any near sound within `NEAR_ALONE`, or, with the initial
+    heard right (a consonant), any final within `NEAR_ALONE_FINAL` (lun for luan)?"""
+    cost, entry = best
+    if cost <= NEAR_ALONE:
+        return True
+    return cost <= NEAR_ALONE_FINAL and any(
+        h[0] and h[0] == r[0] for h in heard for r in surname_readings(entry.text[0]))
+
+
 def _one_nasal_lost(window: list[tuple[Syllable, ...]], name: tuple[tuple[Syllable, ...], ...],
                     scored: _Scored, surname: int = 0) -> bool:
     """A long name heard with every syllable exact but one, and that one only its nasal
@@ -1278,8 +1291,10 @@ class PhoneticIndex:
                     key = (entry.customer, entry.canonical)
                     if key not in near or cost < near[key][0]:
                         near[key] = (cost, entry)
-                ranked = sorted(near.values(), key=lambda ce: ce[0])
-                if ranked and 0 < ranked[0][0] <= NEAR_ALONE and (
+                # (a contact further than any near sound is no rival: kong for lun)
+                ranked = sorted((ce for ce in near.values() if ce[0] <= NEAR_ALONE_FINAL),
+                                key=lambda ce: ce[0])
+                if ranked and ranked[0][0] > 0 and _near_alone(heard, ranked[0]) and (
                         len(ranked) == 1 or ranked[1][0] >= ranked[0][0] + NEAR_ALONE_CLEAR):
                     cost, entry = ranked[0]
                     out.append(Match(s, e, text[s:e], entry, round(cost / (e - s), 4),

@@ -528,6 +528,10 @@ _DENTAL_INDEX = PhoneticIndex.from_catalog(_DENTAL)
         ("然院涨说下周再看", "然院涨说下周再看"),
         # the only 主任 sounds far from ran
         ("然主任说下周再看", "然主任说下周再看"),
+        # the initial heard right (a consonant), only the final off (tiao for teng, lun
+        # for luan), the title exact: that one 主任
+        ("跳主任说下周再看种植体", "滕主任说下周再看种植体"),
+        ("跑主任说下周再看种植体", "跑主任说下周再看种植体"),     # pao: the initial is off
     ],
 )
 def test_a_surname_heard_near_is_the_only_contact_of_that_title(heard: str, meant: str) -> None:
@@ -540,6 +544,11 @@ def test_a_near_surname_is_no_contact_where_two_of_that_title_sound_near() -> No
     index = PhoneticIndex.from_catalog(Catalog.from_dict(raw))
     assert index.respell("然院长说下周再看种植体").text == "然院长说下周再看种植体"
     assert _DENTAL_INDEX.respell("然院长说下周再看种植体").text == "阮院长说下周再看种植体"
+    raw = _DENTAL.to_dict()       # te: teng and tian are both a final off, neither nearer
+    raw["contacts"].append({"name": "田甜", "customer": "贝乐齿科", "title": "主任"})
+    index = PhoneticIndex.from_catalog(Catalog.from_dict(raw))
+    assert index.respell("特主任说下周再看种植体").text == "特主任说下周再看种植体"
+    assert _DENTAL_INDEX.respell("特主任说下周再看种植体").text == "滕主任说下周再看种植体"
 
 
 @pytest.mark.parametrize(
