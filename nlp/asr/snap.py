@@ -1081,33 +1081,67 @@ _ASPIRATION = frozenset(frozenset(p) for p in (("b", "p"), ("d", "t"), ("g", "k"
                                                  ("z", "c"), ("zh", "ch")))
 
 
+# finals told apart only by the rounding of u: ü heard u (机滤 as 记录: lü, lu)
+_ROUNDING = frozenset(frozenset(p) for p in (("v", "u"), ("van", "uan"), ("vn", "un"),
+                                               ("ve", "ue")))
+
+
 def _sounds_near(heard: Key, meant: Key) -> bool:
     """The same syllables, tones aside, but for at most one whose initial differs only by
-    aspiration (mian ji for mian qi)."""
+    aspiration (mian ji for mian qi) or whose final differs only by the rounding of u (ji
+    lu for ji lü)."""
     if len(heard) != len(meant):
         return False
     off = [(h, m) for h, m in zip(heard, meant, strict=True) if h != m]
-    return not off or (len(off) == 1 and off[0][0][1] == off[0][1][1]
-                       and frozenset((off[0][0][0], off[0][1][0])) in _ASPIRATION)
+    if not off:
+        return True
+    if len(off) > 1:
+        return False
+    (hi, hf), (mi, mf) = off[0]
+    return (hf == mf and frozenset((hi, mi)) in _ASPIRATION) or (
+        hi == mi and frozenset((hf, mf)) in _ROUNDING)
+
+
+def _product_slots(text: str, products: Sequence[tuple[int, int]]) -> list[int]:
+    """Where a product's name may end: before 的 and a deal's noun (…的预算), before a deal's
+    noun right after 的 (路通汽服的机率合同), and before or after 和 / 、 / 跟 and a product
+    named (记录和刹车片: a list of the products talked about)."""
+    ends = {m.start() for m in _PRODUCT_SLOT.finditer(text)}
+    ends |= {m.start() for m in _DEAL_AFTER_DE.finditer(text)}
+    starts = {s for s, _e in products}
+    ends |= {i for i in range(1, len(text) - 1) if text[i] in _LIST_LINK and i + 1 in starts}
+    for _s, e in products:        # … and after one: 复合肥和路费 (its end: 2 to 4 on)
+        if text[e:e + 1] in _LIST_LINK:
+            ends |= {e + 1 + size for size in range(2, PRODUCT_WORD_MAX + 1)
+                     if e + 1 + size <= len(text)}
+    return sorted(ends, reverse=True)
+
+
+# a deal's noun right after the product, which 的 introduces: 的[机滤]合同
+_DEAL_AFTER_DE = re.compile(r"(?<=的[\u4e00-\u9fff]{2})(?:合同|订单|报价|样品|样机)|"
+                            r"(?<=的[\u4e00-\u9fff]{3})(?:合同|订单|报价|样品|样机)")
+_LIST_LINK = frozenset("和、跟与")
 
 
 def respell_product_words(text: str, catalog: Catalog,
-                          names: Sequence[tuple[int, int]]) -> str:
+                          names: Sequence[tuple[int, int]],
+                          products: Sequence[tuple[int, int]] = ()) -> str:
     """A product's form heard as a word of its sound (tones lost, at most one initial heard
-    with the other aspiration: 面漆 as 面积) where
-    a product is talked about, right before 的 and a deal's noun (面积的预算 → 面漆的预算),
-    in a note that names a customer or a contact (``names``): the word itself is what the
-    sound pass never takes. It starts right after a name, a pause or a word a product
-    follows (说, 对, 把 …: 高电平的 stays). One product of that sound only; never over a
-    name or through a word (总面积的预算 stays)."""
+    with the other aspiration, 面漆 as 面积, or one ü heard u, 机滤 as 记录) where a product
+    is talked about (`_product_slots`): right before 的 and a deal's noun (面积的预算 →
+    面漆的预算), before a deal's noun after 的 (的机率合同 → 的机滤合同), or listed with a
+    product named (``products``: 记录和刹车片 → 机滤和刹车片), in a note that names a customer
+    or a contact (``names``): the word itself is what the sound pass never takes. It starts
+    right after a name, a pause or a word a product follows (说, 对, 把 …: 高电平的 stays).
+    One product of that sound only; never over a name or through a word (总面积的预算
+    stays)."""
     if not names:
         return text
     sounds = _product_sounds(catalog)
-    taken = _taken(len(text), names)
+    taken = _taken(len(text), [*names, *products])
     ends = {e for _s, e in names}
     out = text
-    for m in reversed(list(_PRODUCT_SLOT.finditer(text))):
-        end = m.start()
+    for end in _product_slots(text, products):
         for size in range(min(PRODUCT_WORD_MAX, end), 1, -1):
             start = end - size
             span = text[start:end]
@@ -1181,8 +1215,11 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
         # a cue or time word respelled may make one (到面了 → 当面了, 时毫班晚 → 时毫傍晚)
         out = fix_clock_words(fix_cue_phrases(out))
         if catalog is not None and index is not None:
-            out = respell_product_words(out, catalog, [
-                (s, e) for s, e, en in index.mentions(out) if en.kind in ("customer", "contact")])
+            found_now = index.mentions(out)
+            out = respell_product_words(
+                out, catalog,
+                [(s, e) for s, e, en in found_now if en.kind in ("customer", "contact")],
+                [(s, e) for s, e, en in found_now if en.kind == "product"])
         if catalog is not None:     # low confidence (no catalog): no name is guessed
             titles = person_titles(catalog)
             known = catalog_surnames(catalog)

@@ -1358,3 +1358,25 @@ def test_a_contact_heard_as_a_word_that_runs_into_wants() -> None:
     assert snap_transcript_names("去渝北物流园看了，普京理想把货架全换了", catalog).text == \
         "去渝北物流园看了，蒲经理想把货架全换了"
     assert snap_transcript_names("他们的理想是全换了", catalog).text == "他们的理想是全换了"
+
+
+_FARM = Catalog.from_dict({
+    "customers": [{"name": "鄂州丰收家庭农场", "aliases": ["丰收农场"]}],
+    "contacts": [{"name": "管玉林", "customer": "鄂州丰收家庭农场", "title": "场长",
+                  "aliases": ["管场长"]}],
+    "products": [{"name": "紫云英绿肥", "aliases": ["绿肥"]}, {"name": "复合肥"}]})
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # listed with a product named, ü heard u (lu fei for lü fei)
+    ("丰收农场管场长说路费和复合肥都要", "丰收农场管场长说绿肥和复合肥都要"),
+    ("丰收农场管场长说复合肥和路费都要", "丰收农场管场长说复合肥和绿肥都要"),
+    # before a deal's noun, after 的
+    ("丰收农场的路费合同管场长同意了", "丰收农场的绿肥合同管场长同意了"),
+    # no product's slot: the word stays
+    ("丰收农场管场长说路费报销了", "丰收农场管场长说路费报销了"),
+    ("丰收农场管场长说路费和油费都报了", "丰收农场管场长说路费和油费都报了"),
+])
+def test_a_product_heard_as_a_word_in_a_list_or_before_its_contract(
+        heard: str, meant: str) -> None:
+    assert snap_transcript_names(heard, _FARM).text == meant
