@@ -24,6 +24,7 @@
 from __future__ import annotations
 
 import re
+from itertools import product
 
 from nlp.lexicon import lexicon
 from nlp.phonetic import APICAL, RARE_WORD, crosses_word, syllable_cost, syllables, words_of
@@ -450,10 +451,33 @@ _PHONE_HEARD = re.compile(r"(?<=打来|打了|打个|打过|回个|回了)变化
                           r"变化(?=是?[0-9幺一二三四五六七八九零]{3})")
 
 
+# the medium a thing is sent to, heard as another word of its sound right after 发 and whom
+# it goes to (发他有香, 发她油箱 → 发他邮箱): a fuel tank is sent to nobody
+_MEDIA_WORDS = ("邮箱", "微信", "邮件")
+_SENT_TO = re.compile(r"(?<=[发传寄])(?:给|到)?[他她你]们?(?:的)?(?P<heard>[\u4e00-\u9fff]{2})")
+# 否了 heard with the conjunction's 则 (已经否则了): 否则 never ends a clause with 了
+_REFUSED_HEARD = re.compile(r"否则(?=了(?:[，,。；;！!？?\s]|$))")      # 否则了解 stays
+
+
+def _fix_media(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        heard = m.group("heard")
+        sound = syllables(heard)
+        if heard in _MEDIA_WORDS or not all(sound):
+            return m.group(0)
+        keys = set(product(*sound))
+        for word in _MEDIA_WORDS:
+            if keys & set(product(*syllables(word))):
+                return m.group(0)[:-2] + word
+        return m.group(0)
+
+    return _SENT_TO.sub(repl, text)
+
+
 def fix_cue_phrases(text: str) -> str:
     """去当面了一下 → 去当面聊一下; 空调箱的一算还没批 → 空调箱的预算还没批; 打来变化 → 打来电话;
-    当面了解, 算一算 and 带来变化 stay."""
-    text = _PHONE_HEARD.sub("电话", text)
+    发他有香 → 发他邮箱; 已经否则了 → 已经否了; 当面了解, 算一算 and 带来变化 stay."""
+    text = _REFUSED_HEARD.sub("否", _fix_media(_PHONE_HEARD.sub("电话", text)))
     return _BUDGET.sub("预算", _FACE_TO_FACE.sub("当面聊", fix_go_sign(text)))
 
 
@@ -524,11 +548,11 @@ def fix_met_person(text: str) -> str:
     return _MET.sub(repl, text)
 
 
-# 说 right after a person, or after the channel it was said on (微信上, 电话里), heard as 收
-# or 书 (shuo heard shou, shu): 骆工收面漆的预算 for 骆工说…, 微信上书接待沙发的颜色要改 for
+# 说 right after a person, or after the channel it was said on (微信上, 电话里), heard as 收,
+# 书 or 数 (shuo heard shou, shu): 骆工收面漆的预算 for 骆工说…, 微信上书接待沙发的颜色要改 for
 # 微信上说…; never where the character makes a word with what follows (王总收货了, 李工收到,
 # 收口, 王总书架)
-_SAY_HEARD = re.compile("(?:(" + "|".join((*_PERSON_TITLES, "工")) + ")[收书]|"
+_SAY_HEARD = re.compile("(?:(" + "|".join((*_PERSON_TITLES, "工")) + ")[收书数]|"
                         "((?:微信|电话|短信|视频|会|群)[上里])书)"    # 群里收红包: received
                         "(?=[\u4e00-\u9fff])(?![了过着完齐])")     # 收了两台: received
 

@@ -1100,6 +1100,9 @@ def test_a_product_heard_as_a_word_where_a_product_is_talked_about() -> None:
         ("微信上书颜色要改", "微信上说颜色要改"),                   # after the channel
         ("电话里书他们下周来", "电话里说他们下周来"),
         ("他在群里收红包", "他在群里收红包"),                       # received
+        ("邱店长数血压计不准", "邱店长说血压计不准"),                 # 说 heard shu (数)
+        ("王总数了一下", "王总数了一下"),                           # counted
+        ("王总数据很好", "王总数据很好"),
         ("王总书架坏了", "王总书架坏了"),                           # 书架: a word
         ("会上书记讲话", "会上书记讲话"),
     ],
@@ -1380,3 +1383,20 @@ _FARM = Catalog.from_dict({
 def test_a_product_heard_as_a_word_in_a_list_or_before_its_contract(
         heard: str, meant: str) -> None:
     assert snap_transcript_names(heard, _FARM).text == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # the medium sent to, heard as another word of its sound after 发 and whom it goes to
+    ("我今天晚上发他有香", "我今天晚上发他邮箱"),
+    ("明天发她油箱", "明天发她邮箱"),
+    ("我发你们的有间", "我发你们的邮件"),
+    ("把油箱发他", "把油箱发他"),            # a tank sent: no medium heard
+    ("发他微信", "发他微信"),
+    # 否了 heard with the conjunction's 则, only where it ends the clause
+    ("已经否则了。", "已经否了。"),
+    ("已经否则了", "已经否了"),
+    ("否则了解不到", "否则了解不到"),
+])
+def test_a_medium_after_whom_it_is_sent_to_and_a_refusal_heard_with_ze(
+        heard: str, meant: str) -> None:
+    assert fix_cue_phrases(heard) == meant
