@@ -501,3 +501,16 @@ def test_steps_asked_for_sent_tried_and_toured(text: str, action: str | None) ->
 ])
 def test_an_order_placed_is_a_yes(text: str, attitude: str | None) -> None:
     assert Extractor(_WORKWEAR).extract(text, NOW).attitude == attitude
+
+
+@pytest.mark.parametrize(("text", "obstacle"), [
+    ("訾主管说冬装的招标延到四月了，到时候再跟进", "招标延迟"),
+    ("訾主管说开标推到下个月了", "招标延迟"),
+    # leaning to another brand is a competitor in play; leaning to ours is none
+    ("訾主管说他们更倾向于用集团推荐的品牌", "竞品介入"),
+    ("訾主管说他们倾向于用别的牌子", "竞品介入"),
+    ("訾主管说他们倾向于用我们的冬装", None),
+])
+def test_a_tender_moved_to_a_date_and_a_lean_to_another_brand(
+        text: str, obstacle: str | None) -> None:
+    assert Extractor(_WORKWEAR).extract(text, NOW).obstacle == obstacle
