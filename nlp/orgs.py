@@ -58,6 +58,8 @@ STOP_TOKENS = frozenset((
     "来看", "去看", "查看", "看到", "参观", "来访", "过来",
     # what a person reports: 靳处长反映|门诊楼那台客梯… holds no organisation 反映门诊
     "反映", "反馈", "表示", "提到", "讲", "觉得", "认为", "抱怨", "投诉", "提出", "嫌",
+    # what a customer leans to or uses: 更倾向于用|集团推荐的品牌 (a word of its own: 用友 stays)
+    "倾向", "倾向于", "于", "用", "选用", "采用", "使用", "改用",
     # a verb and its 在 / 到 / 给, one jieba word: 审批卡在|供电公司, 样品寄到|…, 转给|…
     "卡在", "放在", "停在", "住在", "落在", "定在", "压在", "堵在", "搁在", "留在", "排在",
     "约在", "改在", "处在", "位于", "发到", "寄到", "转到", "交到", "拿到", "搬到", "调到",
@@ -196,8 +198,10 @@ class OrgFinder:
                     and toks[k - 1][2] not in STOP_TOKENS and is_han(toks[k - 1][2]):
                 continue                 # '利和灯饰': 和 after a lone character is in the name
             if tok in STOP_TOKENS or (tok in _VERB_ENDINGS and k > 0
-                                      and toks[k - 1][2] in STOP_TOKENS):
-                start = i + b
+                                      and toks[k - 1][2] in STOP_TOKENS) or (
+                    len(tok) > 1 and base_word_freq(tok) == 0
+                    and all(ch in STOP_TOKENS for ch in tok)):
+                start = i + b            # (a word jieba's HMM made of two: 倾向|于用|集团)
             elif len(tok) > 1 and base_word_freq(tok) == 0 and any(
                     ch in _GLUED_STOPS for ch in tok[:-1]):
                 # a word jieba's HMM made across a preposition (压在鑫 of 压在|鑫达物流):

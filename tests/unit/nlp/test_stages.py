@@ -514,3 +514,11 @@ def test_an_order_placed_is_a_yes(text: str, attitude: str | None) -> None:
 def test_a_tender_moved_to_a_date_and_a_lean_to_another_brand(
         text: str, obstacle: str | None) -> None:
     assert Extractor(_WORKWEAR).extract(text, NOW).obstacle == obstacle
+
+
+def test_a_word_jiebas_hmm_makes_of_two_stop_words_names_no_organisation() -> None:
+    """更倾向于用集团推荐的品牌: jieba's HMM makes 于用 (no dictionary word) of two words that
+    end an organisation's lead-in, so no 于用集团 is read; 用友集团 (a word) stays a name."""
+    ex = Extractor(_WORKWEAR)
+    assert ex.extract("訾主管说他们更倾向于用集团推荐的品牌", NOW).customer is None
+    assert ex.extract("訾主管说他们之前用友集团的系统", NOW).customer == "用友集团"
