@@ -582,7 +582,7 @@ def words_of(text: str) -> tuple[tuple[int, int], ...]:
 
 # a word that takes in one of these next to a name is the name plus grammar (对待聚场 is
 # 对 + 带锯床 heard as 待聚场, 中端的 is 终端 + 的), not a word the name cuts through
-_BEFORE_NAMES = frozenset("对跟和给在把被从向与找去到说")
+_BEFORE_NAMES = frozenset("对跟和给在把被从向与找去到说收")   # 收: 说 heard shou (收入波系统)
 _AFTER_NAMES = frozenset("的了地得着过吗呢吧啊说想")
 # where a person is named (after 见了, 的, 跟 …, a pause): a verb's slot (要换科长, 想见科长)
 # is no surname's

@@ -562,7 +562,8 @@ def respell_stance_after_person(text: str, titles: tuple[str, ...],
 
 
 # a stance told as done (已经拍板了, 都同意了): the verb before 了, after one of these or a person
-_DONE_BEFORE = ("已经", "都", "也", "就", "终于", "总算", "早就")
+_DONE_BEFORE = ("已经", "都", "也", "就", "终于", "总算", "早就", "基本", "彻底", "估计", "肯定",
+                "应该", "可能", "算是")
 
 
 def respell_stance_done(text: str, titles: tuple[str, ...],

@@ -454,7 +454,7 @@ _PHONE_HEARD = re.compile(r"(?<=打来|打了|打个|打过|回个|回了)变化
 # the medium a thing is sent to, heard as another word of its sound right after 发 and whom
 # it goes to (发他有香, 发她油箱 → 发他邮箱): a fuel tank is sent to nobody
 _MEDIA_WORDS = ("邮箱", "微信", "邮件")
-_SENT_TO = re.compile(r"(?<=[发传寄])(?:给|到)?[他她你]们?(?:的)?(?P<heard>[\u4e00-\u9fff]{2})")
+_SENT_TO = re.compile(r"(?<=[发传寄])(?:给|到)?[他她它你]们?(?:的)?(?P<heard>[\u4e00-\u9fff]{2})")
 # 否了 heard with the conjunction's 则 (已经否则了): 否则 never ends a clause with 了
 _REFUSED_HEARD = re.compile(r"否则(?=了(?:[，,。；;！!？?\s]|$))")      # 否则了解 stays
 
@@ -490,7 +490,7 @@ _NOT_BEFORE_LE = set("很好不太挺真特更最有点这那下上本首第几�
 # … and by its sound: l or r with a nasal final (否篮, 否刃: lan, ren); such a character may
 # end a given name (李秀兰), so not right after a surname or one character after it
 _LE_INITIALS = frozenset(("l", "r"))
-_LE_FINALS = frozenset(("an", "en", "eng", "uen"))
+_LE_FINALS = frozenset(("an", "en", "eng", "uen", "ing"))   # 没系铃 for 没戏了
 
 
 _LE_COMMON = 5_000      # characters this frequent end a clause as words (哪些人, 责任, 仍)
@@ -499,7 +499,7 @@ _LE_COMMON = 5_000      # characters this frequent end a clause as words (哪些
 def _sounds_like_le(ch: str) -> bool:
     syl = syllables(ch)[0]
     return bool(syl) and syl[0][0] in _LE_INITIALS and syl[0][1] in _LE_FINALS and \
-        base_word_freq(ch) < _LE_COMMON
+        base_word_freq(ch) < _LE_COMMON and ch not in _NUMERAL_CHARS    # 三百零 stays
 
 
 def fix_clause_le(text: str) -> str:

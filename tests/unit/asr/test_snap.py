@@ -416,6 +416,10 @@ def test_a_pause_after_a_name_does_not_split_the_clause(heard: str, meant: str) 
         ("对接人换成王兰，", "对接人换成王兰，"),
         ("他们想看协作机器人。", "他们想看协作机器人。"),   # the end of a word
         ("我们认识哪些人", "我们认识哪些人"),               # 人: a word of its own
+        ("这单基本没戏铃。", "这单基本没戏了。"),           # l + ing (ling)
+        ("地坪漆太贵灵，暂时不考虑", "地坪漆太贵了，暂时不考虑"),
+        ("一共三百零。", "一共三百零。"),                   # a numeral
+        ("他的名字叫王玲。", "他的名字叫王玲。"),
     ],
 )
 def test_clause_final_le(heard: str, meant: str) -> None:
@@ -1346,6 +1350,7 @@ def test_a_stance_told_as_done_heard_with_its_nasal_lost() -> None:
         "简总说董事长已经拍板了，下周签"
     assert snap_transcript_names("简总答一了，辊道窑下个月装", catalog).text == \
         "简总答应了，辊道窑下个月装"
+    assert snap_transcript_names("辊道窑这单基本没系了", catalog).text == "辊道窑这单基本没戏了"
     for text in ("简总已经拍照了", "他们已经拍卖了", "简总已经同一了"):
         assert snap_transcript_names(text, catalog).text == text
 
@@ -1390,6 +1395,7 @@ def test_a_product_heard_as_a_word_in_a_list_or_before_its_contract(
     ("我今天晚上发他有香", "我今天晚上发他邮箱"),
     ("明天发她油箱", "明天发她邮箱"),
     ("我发你们的有间", "我发你们的邮件"),
+    ("把新方案发到它有香", "把新方案发到它邮箱"),      # 他 heard 它
     ("把油箱发他", "把油箱发他"),            # a tank sent: no medium heard
     ("发他微信", "发他微信"),
     # 否了 heard with the conjunction's 则, only where it ends the clause
@@ -1400,3 +1406,16 @@ def test_a_product_heard_as_a_word_in_a_list_or_before_its_contract(
 def test_a_medium_after_whom_it_is_sent_to_and_a_refusal_heard_with_ze(
         heard: str, meant: str) -> None:
     assert fix_cue_phrases(heard) == meant
+
+
+def test_a_name_right_after_say_heard_shou_is_no_cut_word() -> None:
+    """匡馆长收入波系统: 说 heard 收 makes 收入 a word with the name's first character; 收 is
+    a word a name follows (as 说 is), so 入波系统 may be 录播系统 (r for l)."""
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "湘潭市教育局"}],
+        "contacts": [{"name": "匡立军", "customer": "湘潭市教育局", "title": "馆长",
+                      "aliases": ["匡馆长"]}],
+        "products": [{"name": "常态化录播系统", "aliases": ["录播系统"]}]})
+    assert snap_transcript_names("匡馆长收入波系统的招标延到四月了", catalog).text == \
+        "匡馆长收录播系统的招标延到四月了"
+    assert snap_transcript_names("匡馆长说收入不错", catalog).text == "匡馆长说收入不错"
