@@ -223,6 +223,63 @@ def respell_digits(text: str, catalog: Catalog) -> str:
     return text
 
 
+# a digit run that heads a name Whisper heard as numbers (507教育举 for 武陵区教育局: wu ling
+# qu as 五零七): never one that counts something or says a time
+_DIGIT_HEAD = re.compile(r"(?<![0-9.:：．])[0-9]{1,4}(?=[\u4e00-\u9fff])")
+_COUNTED = frozenset("台套个件箱吨米号点月年日天周岁元块万千百十批辆份家人次层楼期度分秒")
+DIGIT_NAME_MIN = 4          # characters of a catalog form heard so at least
+DIGIT_NAME_AVG = 0.12       # … its syllables at most this far off on average
+DIGIT_NAME_MAX = 0.35       # … and each at most this far
+
+
+@lru_cache(maxsize=4)
+def _name_forms(catalog: Catalog) -> tuple[tuple[str, tuple[tuple[Syllable, ...], ...]], ...]:
+    """Every catalog form of `DIGIT_NAME_MIN` Han characters or more, with its sound."""
+    forms: list[str] = []
+    for c in catalog.customers:
+        forms += [c.name, *c.aliases]
+    for k in catalog.contacts:
+        forms += [k.name, *k.aliases]
+    for pr in catalog.products:
+        forms += [pr.name, *pr.aliases]
+    out = []
+    for f in dict.fromkeys(forms):
+        sound = syllables(f)
+        if len(f) >= DIGIT_NAME_MIN and all(is_han(ch) for ch in f) and all(sound):
+            out.append((f, tuple(sound)))
+    return tuple(out)
+
+
+def respell_digit_heads(text: str, catalog: Catalog) -> str:
+    """A catalog name whose first syllables Whisper wrote as digits (507教育举 → 武陵区教育局,
+    50区教育举 → 武陵区教育局): the digits read as numerals and the Han characters after
+    them sound like one catalog form of four characters or more, each syllable near and
+    most exact. Never a run that counts or tells a time (50台, 3号, 10点)."""
+    out = text
+    for m in reversed(list(_DIGIT_HEAD.finditer(text))):
+        if text[m.end()] in _COUNTED:
+            continue
+        said = m.group(0).translate(_DIGIT_SAID)
+        best: list[tuple[float, str, int]] = []
+        for form, sound in _name_forms(catalog):
+            rest = len(form) - len(said)
+            heard_text = said + text[m.end():m.end() + rest]
+            if rest < 2 or len(heard_text) != len(form) or \
+                    not all(is_han(ch) for ch in heard_text):
+                continue
+            heard = syllables(heard_text)
+            if not all(heard):
+                continue
+            costs = [syllable_cost(h, w) for h, w in zip(heard, sound, strict=True)]
+            if max(costs) <= DIGIT_NAME_MAX and sum(costs) / len(costs) <= DIGIT_NAME_AVG:
+                best.append((sum(costs), form, m.end() + rest))
+        best.sort()
+        if best and (len(best) == 1 or best[1][0] > best[0][0]):
+            _cost, form, end = best[0]
+            out = out[:m.start()] + form + out[end:]
+    return out
+
+
 COMMON_CHAR = 50_000    # two characters this common (在 / 再) are never swapped for a cue
 
 
@@ -1187,7 +1244,7 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
     index: PhoneticIndex | None = None
     if catalog is not None:
         try:
-            out = respell_digits(out, catalog)
+            out = respell_digit_heads(respell_digits(out, catalog), catalog)
             index = index_for(catalog)
             out = respell_settled(index, join_split_names(out, index, affinity), affinity)
         except Exception:  # snapping improves the text; never a reason to lose the note

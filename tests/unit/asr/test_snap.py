@@ -1419,3 +1419,20 @@ def test_a_name_right_after_say_heard_shou_is_no_cut_word() -> None:
     assert snap_transcript_names("匡馆长收入波系统的招标延到四月了", catalog).text == \
         "匡馆长收录播系统的招标延到四月了"
     assert snap_transcript_names("匡馆长说收入不错", catalog).text == "匡馆长说收入不错"
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # a name whose first syllables sound like numerals, heard as digits
+    ("5阳钢铁的采购经理说下周来", "舞阳钢铁的采购经理说下周来"),
+    ("去了507教育举", "去了武陵区教育局"),
+    # counting or a time: digits
+    ("5台舞阳钢铁的设备", "5台舞阳钢铁的设备"),
+    ("3号去武陵区教育局", "3号去武陵区教育局"),
+    ("507教室", "507教室"),             # no catalog name
+])
+def test_a_name_heard_with_digits_for_its_first_syllables(heard: str, meant: str) -> None:
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "舞阳钢铁有限责任公司", "aliases": ["舞阳钢铁"]},
+                      {"name": "常德武陵区教育局", "aliases": ["武陵区教育局"]}],
+        "products": [{"name": "行车"}]})
+    assert snap_transcript_names(heard, catalog).text == meant
