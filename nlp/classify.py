@@ -172,6 +172,9 @@ ORDER_UNITS = "箱台吨件瓶袋套批车盒包桶罐米卷根支辆条片张�
 _SUPPORT = re.compile(
     r"同意|认可(?!度)|拍板|(?<!技术)(?<!售后)支持(?!力度|一下)|答应|(?:^|(?<=[说都也就他她们]))没问题|"
     r"很满意|比较满意|非常满意|挺满意|愿意|点头|肯定要|没意见|"
+    # satisfied, said with any or no degree word (还算满意, 对方案满意; a degree word heard
+    # as another character: 挺 heard 谌): not 不满意, 没满意, 满意度
+    r"(?<![不没])满意(?!度)|"
     # a superior's or a body's yes, reported by the contact ('领导已经批了')
     r"(?:领导|老板|上面|集团|总部|董事会|院里|局里|校领导|行里|总行)[^，,。；;]{0,4}?"
     r"(?:批了|批准|同意了|通过了|点头了|拍板了)|"
@@ -231,9 +234,14 @@ def detect_attitude(text: str) -> str | None:
                                                                     m.start()])
            for m in _UNDECIDED.finditer(text)):
         return "需再沟通"
-    if any(_decider(text, m.start()) for m in _SUPPORT.finditer(text)):
+    if any(_decider(text, m.start()) and not _NEGATED.search(text, 0, m.start())
+           for m in _SUPPORT.finditer(text)):
         return "明确支持"
     return None
+
+
+# a yes said with a negation right before it is none: 不是很满意, 不太满意, 并不认可, 没同意
+_NEGATED = re.compile(r"(?:不|没|未)[是太怎么很算够大那有]{0,3}$")
 
 
 # some people, not the decision maker: '有三户居民不同意' is no refusal of the customer's

@@ -522,3 +522,16 @@ def test_a_word_jiebas_hmm_makes_of_two_stop_words_names_no_organisation() -> No
     ex = Extractor(_WORKWEAR)
     assert ex.extract("訾主管说他们更倾向于用集团推荐的品牌", NOW).customer is None
     assert ex.extract("訾主管说用友集团的系统太贵", NOW).customer == "用友集团"
+
+
+@pytest.mark.parametrize(("text", "attitude"), [
+    ("訾主管对冬装还算满意，下周签", "明确支持"),      # satisfied, any degree word
+    ("訾主管对冬装的样品满意", "明确支持"),
+    ("訾主管对冬装不是很满意", None),                # a yes negated is none
+    ("訾主管对冬装不太满意", None),
+    ("訾主管对冬装没那么满意", None),
+    ("訾主管说冬装的满意度调查下周做", None),
+])
+def test_satisfied_with_any_degree_word_and_never_negated(
+        text: str, attitude: str | None) -> None:
+    assert Extractor(_WORKWEAR).extract(text, NOW).attitude == attitude
