@@ -190,7 +190,7 @@ class NameTable:
                             found.append(Mention(i, i + ln, text[i: i + ln], tuple(hit),
                                                  P_PINYIN))
                 hit = self.pinyin2.get(syl[i] + " " + syl[i + 1]) if self.pinyin2 else None
-                if hit and (short_context(text, i, person_at) or (
+                if hit and (short_context(text, i, person_at, going=not self.counted) or (
                         self.counted and after_count(text, i))) and \
                         not overlaps(i, i + 2, protected):
                     found.append(Mention(i, i + 2, text[i: i + 2], tuple(hit), P_PINYIN))
@@ -200,13 +200,16 @@ class NameTable:
 _SHORT_NEXT = re.compile(r"那边|这边|公司|厂|的|项目|那个|这个|这单|那单")
 
 
-def short_context(text: str, i: int, person_at: PersonAt | None = None) -> bool:
+def short_context(text: str, i: int, person_at: PersonAt | None = None,
+                  going: bool = True) -> bool:
     """A two-character homophone counts only where a name is expected: before a person or
-    '那边/的' ('华藤陈总', '博源那边'), or after a verb of going ('去流院', '从流院出来')."""
+    '那边/的' ('华藤陈总', '博源那边'), or after a verb of going ('去流院', '从流院出来'),
+    where one goes to a customer, never to a product (``going`` False: 送到梧州 names no
+    五轴)."""
     pos = i + 2
     if _SHORT_NEXT.match(text, pos) or (person_at is not None and person_at(text, pos)):
         return True
-    return i > 0 and text[i - 1] in "去到在从跟给和找" and \
+    return going and i > 0 and text[i - 1] in "去到在从跟给和找" and \
         bool(_SHORT_AFTER_GO.match(text, pos))
 
 

@@ -535,3 +535,14 @@ def test_a_word_jiebas_hmm_makes_of_two_stop_words_names_no_organisation() -> No
 def test_satisfied_with_any_degree_word_and_never_negated(
         text: str, attitude: str | None) -> None:
     assert Extractor(_WORKWEAR).extract(text, NOW).attitude == attitude
+
+
+def test_a_place_one_goes_to_names_no_product_of_its_sound() -> None:
+    """送到梧州: one goes to a customer, never to a product, so 梧州 (wu zhou) is no 五轴;
+    a customer's short name heard so after 去 still is one (去流院 → 柳院)."""
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "柳州市人民医院", "aliases": ["柳院"]}],
+        "products": [{"name": "五轴联动加工中心", "aliases": ["五轴"]}, {"name": "黄原胶"}]})
+    ex = Extractor(catalog)
+    assert ex.extract("先订五十箱黄原胶，月底前送到梧州", NOW).products == ("黄原胶",)
+    assert ex.extract("明天去流院", NOW).customer == "柳州市人民医院"
