@@ -298,8 +298,9 @@ def _derived(name: str, region: str, aliases: tuple[str, ...]) -> frozenset[str]
             continue
         body = core[: -len(tail)]
         for form in (body, _strip_industry(body)):
-            if len(form) >= 2:
-                out.add(form)
+            if len(form) >= 2 and (not _PLACE_ONLY.search(form) or _GOVERNMENT.search(tail)):
+                out.add(form)       # 宝山区 of 宝山区妇幼保健院 is the district, no short form;
+                #                     小榄镇 of 小榄镇人民政府 is the place's own government
         if core in stripped and len(body) >= 4 and _COMPANY_TAIL.search(core):
             out.add(body[:2])                # 字号 (trade name): two characters after the region
             out.add(body[:4])
@@ -355,6 +356,8 @@ def _strip_industry(body: str) -> str:
 
 
 _REGION_TAIL = re.compile(r"(省|市|区|县|自治区|自治州)$")
+_PLACE_ONLY = re.compile(r"(?:省|市|区|县|镇|乡|自治州)$")
+_GOVERNMENT = re.compile(r"政府|管委会|办事处|委员会")
 _CITY_WORD = re.compile(r"[省市](?![政场民容区辖])")       # not 市政, 市场 …
 _COMPANY_TAIL = re.compile(
     r"(股份有限公司|有限责任公司|集团有限公司|有限公司|股份公司|集团公司|公司|集团|厂)$")

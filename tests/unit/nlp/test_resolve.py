@@ -196,3 +196,20 @@ def test_product_short_forms() -> None:
     # never an ordinary word or a way of delivering it
     assert product_short_forms("在线学习平台", ["学习平台", "线上平台"]) == {"在线学习"}
     assert product_short_forms("会员营销模块", ["会员模块"]) == {"会员营销"}   # not 会员
+
+
+def test_a_place_alone_is_no_short_form_but_of_its_own_government() -> None:
+    """宝山区 of 宝山区妇幼保健院 is the district (a voice note's 报上去 had been heard as it);
+    小榄镇 of 小榄镇人民政府 is that town's government."""
+    assert "宝山区" not in derived_aliases("宝山区妇幼保健院", "上海市")
+    assert "宝山" not in derived_aliases("宝山区妇幼保健院", "上海市")
+    assert "小榄镇" in derived_aliases("中山市小榄镇人民政府", "广东省中山市")
+
+
+def test_a_verb_phrase_is_never_heard_as_a_district_named_customer() -> None:
+    from nlp.asr.snap import snap_transcript_names
+
+    catalog = Catalog.from_dict({"customers": [{"name": "宝山区妇幼保健院",
+                                                "aliases": ["宝山妇幼"]}]})
+    text = "说下个礼拜把采购申请报上去，要我下周五再打电话问问进度。"
+    assert snap_transcript_names(text, catalog).text == text
