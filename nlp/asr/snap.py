@@ -596,15 +596,18 @@ def respell_stance_after_person(text: str, titles: tuple[str, ...],
                                 names: Sequence[tuple[int, int]] = ()) -> str:
     """A stance verb (同意, 答应, 拒绝 …) heard as another word of its tone-free sound right
     after the person who decides (卓部长同一礼盒的方案, 区总统一洗漱套装的方案: Whisper
-    writes the commoner 同一 / 统一): there, subject + verb, the verb is what the sentence
-    needs. Not before a measure word or a noun of time (王经理同一批货, 同一天: "the same"),
-    not over a name, and only an exact homophone: nothing else is guessed."""
+    writes the commoner 同一 / 统一), or after the person and an adverb (黎经理经同一先试用: 已
+    lost): there, subject + verb, the verb is what the sentence needs. Not before a measure
+    word or a noun of time (王经理同一批货, 同一天: "the same"), not over a name, and only an
+    exact homophone: nothing else is guessed."""
     keys = _stance_sounds()
     if not keys or not text:
         return text
     taken = _taken(len(text), names)
     out = list(text)
-    for e in sorted(_person_ends(text, titles, people)):
+    for end in sorted(_person_ends(text, titles, people)):
+        adverb = _ADVERB_AFTER_PERSON.match(text, end)   # 黎经理(已)经同一先试用
+        e = adverb.end() if adverb else end
         span = text[e:e + 2]
         if len(span) < 2 or not all(is_han(ch) for ch in span) or any(taken[e:e + 2]) or \
                 text[e + 2:e + 3] in _SAME_AS:
@@ -618,6 +621,8 @@ def respell_stance_after_person(text: str, titles: tuple[str, ...],
     return "".join(out)
 
 
+# an adverb between the person and the verb (已经, 也, 都 …; 经 where Whisper lost 已)
+_ADVERB_AFTER_PERSON = re.compile(r"已经|经|已|也|都|就|还|终于|总算")
 # a stance told as done (已经拍板了, 都同意了): the verb before 了, after one of these or a person
 _DONE_BEFORE = ("已经", "都", "也", "就", "终于", "总算", "早就", "基本", "彻底", "估计", "肯定",
                 "应该", "可能", "算是")

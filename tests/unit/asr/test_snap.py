@@ -1351,7 +1351,9 @@ def test_a_stance_told_as_done_heard_with_its_nasal_lost() -> None:
     assert snap_transcript_names("简总答一了，辊道窑下个月装", catalog).text == \
         "简总答应了，辊道窑下个月装"
     assert snap_transcript_names("辊道窑这单基本没系了", catalog).text == "辊道窑这单基本没戏了"
-    for text in ("简总已经拍照了", "他们已经拍卖了", "简总已经同一了"):
+    # the person and an adverb before it: 同一 is the verb there (`respell_stance_after_person`)
+    assert snap_transcript_names("简总已经同一了", catalog).text == "简总已经同意了"
+    for text in ("简总已经拍照了", "他们已经拍卖了"):
         assert snap_transcript_names(text, catalog).text == text
 
 
@@ -1396,6 +1398,8 @@ def test_a_product_heard_as_a_word_in_a_list_or_before_its_contract(
     ("明天发她油箱", "明天发她邮箱"),
     ("我发你们的有间", "我发你们的邮件"),
     ("把新方案发到它有香", "把新方案发到它邮箱"),      # 他 heard 它
+    ("我明天上午发泰游香", "我明天上午发他邮箱"),      # 他 heard tai
+    ("发泰国的邮件", "发泰国的邮件"),
     ("把油箱发他", "把油箱发他"),            # a tank sent: no medium heard
     ("发他微信", "发他微信"),
     # 否了 heard with the conjunction's 则, only where it ends the clause
@@ -1436,3 +1440,16 @@ def test_a_name_heard_with_digits_for_its_first_syllables(heard: str, meant: str
                       {"name": "常德武陵区教育局", "aliases": ["武陵区教育局"]}],
         "products": [{"name": "行车"}]})
     assert snap_transcript_names(heard, catalog).text == meant
+
+
+def test_a_stance_verb_after_the_person_and_an_adverb() -> None:
+    """黎经理经同一先试用: 已经 heard 经, 同意 heard 同一; after the person and an adverb the
+    verb is what the sentence needs; 也同一批货 (the same batch) stays."""
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "玉林福旺烘焙连锁有限公司", "aliases": ["福旺烘焙"]}],
+        "contacts": [{"name": "黎晓红", "customer": "玉林福旺烘焙连锁有限公司",
+                      "title": "运营经理", "aliases": ["黎经理"]}],
+        "products": [{"name": "植脂奶油"}]})
+    assert snap_transcript_names("黎经理经同一先试用植脂奶油", catalog).text == \
+        "黎经理经同意先试用植脂奶油"
+    assert snap_transcript_names("黎经理也同一批货要", catalog).text == "黎经理也同一批货要"
