@@ -456,6 +456,8 @@ _PHONE_HEARD = re.compile(r"(?<=打来|打了|打个|打过|回个|回了)变化
 _MEDIA_WORDS = ("邮箱", "微信", "邮件")
 _SENT_TO = re.compile(r"(?<=[发传寄])(?:给|到)?(?P<whom>[他她它你泰塔])们?(?:的)?"
                       r"(?P<heard>[\u4e00-\u9fff]{2})")      # 他 heard tai / ta (发泰游香)
+# 试用 after 先 heard as another word of its sound (先是用, 先使用 一下): trying first
+_TRIAL_HEARD = re.compile(r"(?<=先)[是使时适事市式]用")
 # 否了 heard with the conjunction's 则 (已经否则了): 否则 never ends a clause with 了
 _REFUSED_HEARD = re.compile(r"否则(?=了(?:[，,。；;！!？?\s]|$))")      # 否则了解 stays
 
@@ -479,8 +481,10 @@ def _fix_media(text: str) -> str:
 
 def fix_cue_phrases(text: str) -> str:
     """去当面了一下 → 去当面聊一下; 空调箱的一算还没批 → 空调箱的预算还没批; 打来变化 → 打来电话;
-    发他有香 → 发他邮箱; 已经否则了 → 已经否了; 当面了解, 算一算 and 带来变化 stay."""
+    发他有香 → 发他邮箱; 已经否则了 → 已经否了; 想先是用一下 → 想先试用一下; 当面了解, 算一算
+    and 带来变化 stay."""
     text = _REFUSED_HEARD.sub("否", _fix_media(_PHONE_HEARD.sub("电话", text)))
+    text = _TRIAL_HEARD.sub("试用", text)
     return _BUDGET.sub("预算", _FACE_TO_FACE.sub("当面聊", fix_go_sign(text)))
 
 

@@ -1406,6 +1406,10 @@ def test_a_product_heard_as_a_word_in_a_list_or_before_its_contract(
     ("已经否则了。", "已经否了。"),
     ("已经否则了", "已经否了"),
     ("否则了解不到", "否则了解不到"),
+    # 试用 after 先 heard as another word of its sound
+    ("想先是用一下口扫", "想先试用一下口扫"),
+    ("想先使用一下净化模块", "想先试用一下净化模块"),
+    ("使用效果不错", "使用效果不错"),
 ])
 def test_a_medium_after_whom_it_is_sent_to_and_a_refusal_heard_with_ze(
         heard: str, meant: str) -> None:

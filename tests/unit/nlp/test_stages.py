@@ -485,6 +485,9 @@ _WORKWEAR = Catalog.from_dict({
     # a trial of use said by its verb: to sit, to wear, to taste
     ("訾主管想先拿两套冬装试穿一下，明天下午我送过去", "送样试用"),
     ("訾主管想先拿两件试一试，明天我送过去", "送样试用"),
+    # a thing carried there that no cue names: the purpose said before
+    ("訾主管想先试穿一下冬装，后天上午我带东西过去", "送样试用"),
+    ("訾主管说拉链坏了，后天上午我带人过去看看", "安排拜访"),
     # taken to our own factory
     ("訾主管周四上午十点过来，带她去工厂看看生产线", "参观工厂"),
     ("訾主管说周四上午十点去她们仓库看看", "安排拜访"),
