@@ -458,6 +458,27 @@ _SENT_TO = re.compile(r"(?<=[发传寄])(?:给|到)?(?P<whom>[他她它你泰塔
                       r"(?P<heard>[\u4e00-\u9fff]{2})")      # 他 heard tai / ta (发泰游香)
 # 试用 after 先 heard as another word of its sound (先是用, 先使用 一下): trying first
 _TRIAL_HEARD = re.compile(r"(?<=先)[是使时适事市式]用")
+# a refusal's verb heard with its final folded (先不晃了 for 先不换了: huang for huan): after
+# 先 / 暂时 / 今年 … and 不, before 了, where 不 and the character make no word; an exact
+# homophone (不卖了) is a verb of its own and stays
+_REFUSED_VERB = re.compile(r"(?<=先不|时不|年不|就不|还不|也不|再不|都不)([\u4e00-\u9fff])(?=了)")
+_REFUSAL_VERBS = "买上用订续进换要"
+REFUSAL_FOLD = 0.15
+
+
+def _fix_refusal_verb(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        ch = m.group(1)
+        heard = syllables(ch)[0]
+        if ch in _REFUSAL_VERBS or not heard or base_word_freq("不" + ch) > 0:
+            return ch
+        near = [v for v in _REFUSAL_VERBS
+                if 0 < syllable_cost(heard, syllables(v)[0]) <= REFUSAL_FOLD]
+        return near[0] if len(near) == 1 else ch
+
+    return _REFUSED_VERB.sub(repl, text)
+
+
 # 否了 heard with the conjunction's 则 (已经否则了): 否则 never ends a clause with 了
 _REFUSED_HEARD = re.compile(r"否则(?=了(?:[，,。；;！!？?\s]|$))")      # 否则了解 stays
 
@@ -484,7 +505,7 @@ def fix_cue_phrases(text: str) -> str:
     发他有香 → 发他邮箱; 已经否则了 → 已经否了; 想先是用一下 → 想先试用一下; 当面了解, 算一算
     and 带来变化 stay."""
     text = _REFUSED_HEARD.sub("否", _fix_media(_PHONE_HEARD.sub("电话", text)))
-    text = _TRIAL_HEARD.sub("试用", text)
+    text = _fix_refusal_verb(_TRIAL_HEARD.sub("试用", text))
     return _BUDGET.sub("预算", _FACE_TO_FACE.sub("当面聊", fix_go_sign(text)))
 
 

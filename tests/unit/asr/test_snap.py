@@ -1410,6 +1410,10 @@ def test_a_product_heard_as_a_word_in_a_list_or_before_its_contract(
     ("想先是用一下口扫", "想先试用一下口扫"),
     ("想先使用一下净化模块", "想先试用一下净化模块"),
     ("使用效果不错", "使用效果不错"),
+    # a refusal's verb heard with its final folded (huang for huan)
+    ("今年先不晃了。", "今年先不换了。"),
+    ("他们先不卖了", "他们先不卖了"),           # an exact homophone is a verb of its own
+    ("先不慌了", "先不慌了"),                   # 不慌: a word
 ])
 def test_a_medium_after_whom_it_is_sent_to_and_a_refusal_heard_with_ze(
         heard: str, meant: str) -> None:
