@@ -178,10 +178,8 @@ _CN_RUN = re.compile(r"[零〇一二两三四五六七八九十]+")
 
 
 @lru_cache(maxsize=4)
-def digit_forms(catalog: Catalog) -> tuple[tuple[str, str], ...]:
-    """Catalog forms with a number in Chinese numerals as Whisper writes them, in digits
-    (五轴联动加工中心 → 5轴联动加工中心, 第一人民医院 → 第1人民医院): (digits, catalog form),
-    longest first."""
+def _catalog_forms(catalog: Catalog) -> tuple[str, ...]:
+    """Every name and alias of the catalog's customers, contacts and products, once each."""
     forms: list[str] = []
     for c in catalog.customers:
         forms += [c.name, *c.aliases]
@@ -189,8 +187,16 @@ def digit_forms(catalog: Catalog) -> tuple[tuple[str, str], ...]:
         forms += [k.name, *k.aliases]
     for pr in catalog.products:
         forms += [pr.name, *pr.aliases]
+    return tuple(dict.fromkeys(forms))
+
+
+@lru_cache(maxsize=4)
+def digit_forms(catalog: Catalog) -> tuple[tuple[str, str], ...]:
+    """Catalog forms with a number in Chinese numerals as Whisper writes them, in digits
+    (五轴联动加工中心 → 5轴联动加工中心, 第一人民医院 → 第1人民医院): (digits, catalog form),
+    longest first."""
     out: dict[str, str] = {}
-    for f in dict.fromkeys(forms):
+    for f in _catalog_forms(catalog):
         def digits(m: re.Match[str]) -> str:
             n = cn_to_int(m.group(0))
             return m.group(0) if n is None else str(n)
@@ -235,15 +241,8 @@ DIGIT_NAME_MAX = 0.35       # … and each at most this far
 @lru_cache(maxsize=4)
 def _name_forms(catalog: Catalog) -> tuple[tuple[str, tuple[tuple[Syllable, ...], ...]], ...]:
     """Every catalog form of `DIGIT_NAME_MIN` Han characters or more, with its sound."""
-    forms: list[str] = []
-    for c in catalog.customers:
-        forms += [c.name, *c.aliases]
-    for k in catalog.contacts:
-        forms += [k.name, *k.aliases]
-    for pr in catalog.products:
-        forms += [pr.name, *pr.aliases]
     out = []
-    for f in dict.fromkeys(forms):
+    for f in _catalog_forms(catalog):
         sound = syllables(f)
         if len(f) >= DIGIT_NAME_MIN and all(is_han(ch) for ch in f) and all(sound):
             out.append((f, tuple(sound)))
