@@ -456,8 +456,9 @@ _PHONE_HEARD = re.compile(r"(?<=打来|打了|打个|打过|回个|回了)变化
 _MEDIA_WORDS = ("邮箱", "微信", "邮件")
 _SENT_TO = re.compile(r"(?<=[发传寄])(?:给|到)?(?P<whom>[他她它你泰塔])们?(?:的)?"
                       r"(?P<heard>[\u4e00-\u9fff]{2})")      # 他 heard tai / ta (发泰游香)
-# 试用 after 先 heard as another word of its sound (先是用, 先使用 一下): trying first
-_TRIAL_HEARD = re.compile(r"(?<=先)[是使时适事市式]用")
+# 试用 after 先 heard as another word of its sound (先是用, 先使用 一下): trying first; never
+# a word begun by 用 (先是用户说 stays)
+_TRIAL_HEARD = re.compile(r"(?<=先)[是使时适事市式]用(?![户途于来法量品地电水车人具工餐])")
 # a refusal's verb heard with its final folded (先不晃了 for 先不换了: huang for huan): after
 # 先 / 暂时 / 今年 … and 不, before 了, where 不 and the character make no word; an exact
 # homophone (不卖了) is a verb of its own and stays

@@ -1410,6 +1410,7 @@ def test_a_product_heard_as_a_word_in_a_list_or_before_its_contract(
     ("想先是用一下口扫", "想先试用一下口扫"),
     ("想先使用一下净化模块", "想先试用一下净化模块"),
     ("使用效果不错", "使用效果不错"),
+    ("首先是用户反馈", "首先是用户反馈"),          # 用户: a word
     # a refusal's verb heard with its final folded (huang for huan)
     ("今年先不晃了。", "今年先不换了。"),
     ("他们先不卖了", "他们先不卖了"),           # an exact homophone is a verb of its own
