@@ -480,6 +480,23 @@ def _fix_refusal_verb(text: str) -> str:
     return _REFUSED_VERB.sub(repl, text)
 
 
+# 合同 heard as another pair of its sound (盖章和统, 的机滤和统): he tong that is no word, cuts
+# through none and holds no surname (和同事, 和统一, 和通讯, 和童经理 stay)
+_CONTRACT_HEARD = re.compile(r"[和何河盒禾][统童桶筒通同铜]")
+
+
+def _fix_contract_word(text: str) -> str:
+    surnames = lexicon().surnames1
+
+    def repl(m: re.Match[str]) -> str:
+        if base_word_freq(m.group(0)) > 0 or crosses_word(text, m.start(), m.end()) or \
+                m.group(0)[1] in surnames:
+            return m.group(0)       # 王总和童经理: 童 is a surname
+        return "合同"
+
+    return _CONTRACT_HEARD.sub(repl, text)
+
+
 # 否了 heard with the conjunction's 则 (已经否则了): 否则 never ends a clause with 了
 _REFUSED_HEARD = re.compile(r"否则(?=了(?:[，,。；;！!？?\s]|$))")      # 否则了解 stays
 
@@ -506,7 +523,7 @@ def fix_cue_phrases(text: str) -> str:
     发他有香 → 发他邮箱; 已经否则了 → 已经否了; 想先是用一下 → 想先试用一下; 当面了解, 算一算
     and 带来变化 stay."""
     text = _REFUSED_HEARD.sub("否", _fix_media(_PHONE_HEARD.sub("电话", text)))
-    text = _fix_refusal_verb(_TRIAL_HEARD.sub("试用", text))
+    text = _fix_contract_word(_fix_refusal_verb(_TRIAL_HEARD.sub("试用", text)))
     return _BUDGET.sub("预算", _FACE_TO_FACE.sub("当面聊", fix_go_sign(text)))
 
 

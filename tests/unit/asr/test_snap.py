@@ -1415,6 +1415,10 @@ def test_a_product_heard_as_a_word_in_a_list_or_before_its_contract(
     ("今年先不晃了。", "今年先不换了。"),
     ("他们先不卖了", "他们先不卖了"),           # an exact homophone is a verb of its own
     ("先不慌了", "先不慌了"),                   # 不慌: a word
+    # 合同 heard as another pair of its sound
+    ("周五下午去拿盖章和统。", "周五下午去拿盖章合同。"),
+    ("我和同事一起去", "我和同事一起去"),       # 同事: a word
+    ("王总和童经理一起来", "王总和童经理一起来"),   # 童: a surname
 ])
 def test_a_medium_after_whom_it_is_sent_to_and_a_refusal_heard_with_ze(
         heard: str, meant: str) -> None:
@@ -1462,3 +1466,4 @@ def test_a_stance_verb_after_the_person_and_an_adverb() -> None:
     assert snap_transcript_names("黎经理经同一先试用植脂奶油", catalog).text == \
         "黎经理经同意先试用植脂奶油"
     assert snap_transcript_names("黎经理也同一批货要", catalog).text == "黎经理也同一批货要"
+    assert snap_transcript_names("黎经理这边已经同一了", catalog).text == "黎经理这边已经同意了"
