@@ -616,7 +616,29 @@ def fix_say_after_person(text: str) -> str:
     return _SAY_HEARD.sub(repl, text)
 
 
+# 明天 / 今天 heard with the day's first syllable as another character of its sound, or 明's
+# m heard n (宁天安排工程师 for 明天安排…): the pair no word, cutting through none, and a
+# plan or a part of the day right after it
+_TOMORROW_HEARD = re.compile(r"(?:^|(?<=[，,。；;！!？?\s我他她们就再]))([\u4e00-\u9fff])天"
+                        r"(?=[上下中早晚傍]|安排|去|过去|再|我|给|把|带|要|约|来)")
+_TOMORROW_SOUNDS = {("m", "ing"): "明", ("n", "ing"): "明", ("j", "in"): "今", ("j", "ing"): "今"}
+
+
+def fix_day_words(text: str) -> str:
+    """宁天安排工程师 → 明天安排工程师, 金天下午 → 今天下午; 整天, 晴天, 聊天 stay (words)."""
+    def repl(m: re.Match[str]) -> str:
+        ch = m.group(1)
+        heard = syllables(ch)[0]
+        day = next((_TOMORROW_SOUNDS[h] for h in heard if h in _TOMORROW_SOUNDS), None)
+        if day is None or ch == day or base_word_freq(ch + "天") > 0 or \
+                crosses_word(text, m.start(1), m.start(1) + 2):
+            return m.group(0)
+        return day + "天"
+
+    return _TOMORROW_HEARD.sub(repl, text)
+
+
 def normalize_spoken(text: str) -> str:
     text = fix_go_sign(trim_loops(text))       # 去 heard qi before the weekday pass reads it
-    text = fix_clock_words(fix_part_of_day(fix_weekdays(fix_clause_le(text))))
+    text = fix_clock_words(fix_part_of_day(fix_weekdays(fix_day_words(fix_clause_le(text)))))
     return fix_cue_phrases(fix_say_after_person(fix_met_person(fix_phone_digits(text))))

@@ -22,6 +22,7 @@ from nlp.asr.spoken import (
     fix_clause_le,
     fix_clock_words,
     fix_cue_phrases,
+    fix_day_words,
     fix_go_sign,
     fix_met_person,
     fix_part_of_day,
@@ -1467,3 +1468,15 @@ def test_a_stance_verb_after_the_person_and_an_adverb() -> None:
         "黎经理经同意先试用植脂奶油"
     assert snap_transcript_names("黎经理也同一批货要", catalog).text == "黎经理也同一批货要"
     assert snap_transcript_names("黎经理这边已经同一了", catalog).text == "黎经理这边已经同意了"
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 明天 / 今天 with the day's first syllable heard as another character (m heard n)
+    ("出水不稳定。宁天安排工程师上门检修。", "出水不稳定。明天安排工程师上门检修。"),
+    ("金天下午我过去", "今天下午我过去"),
+    ("整天下雨", "整天下雨"),            # words
+    ("他们晴天去", "他们晴天去"),
+    ("我们聊天去", "我们聊天去"),
+])
+def test_tomorrow_and_today_heard_as_their_sound(heard: str, meant: str) -> None:
+    assert fix_day_words(heard) == meant
