@@ -1401,6 +1401,8 @@ def test_a_product_heard_as_a_word_in_a_list_or_before_its_contract(
     ("把新方案发到它有香", "把新方案发到它邮箱"),      # 他 heard 它
     ("我明天上午发泰游香", "我明天上午发他邮箱"),      # 他 heard tai
     ("发泰国的邮件", "发泰国的邮件"),
+    ("我明天上午发太油香", "我明天上午发他邮箱"),
+    ("别发太多邮件", "别发太多邮件"),
     ("把油箱发他", "把油箱发他"),            # a tank sent: no medium heard
     ("发他微信", "发他微信"),
     # 否了 heard with the conjunction's 则, only where it ends the clause
