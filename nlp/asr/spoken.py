@@ -497,6 +497,9 @@ def _fix_contract_word(text: str) -> str:
     return _CONTRACT_HEARD.sub(repl, text)
 
 
+# 看 heard as another character of its sound before 了下 / 一下 / 了一下 (刊了下场地 for 看了下
+# 场地): a look taken; never 砍 (砍了一下价: a price cut) nor 勘 (勘察's)
+_LOOK_HEARD = re.compile(r"[刊堪龛侃坎](?=了一下|了下|一下|了一眼|看)")
 # 否了 heard with the conjunction's 则 (已经否则了): 否则 never ends a clause with 了
 _REFUSED_HEARD = re.compile(r"否则(?=了(?:[，,。；;！!？?\s]|$))")      # 否则了解 stays
 
@@ -524,6 +527,7 @@ def fix_cue_phrases(text: str) -> str:
     and 带来变化 stay."""
     text = _REFUSED_HEARD.sub("否", _fix_media(_PHONE_HEARD.sub("电话", text)))
     text = _fix_contract_word(_fix_refusal_verb(_TRIAL_HEARD.sub("试用", text)))
+    text = _LOOK_HEARD.sub("看", text)
     return _BUDGET.sub("预算", _FACE_TO_FACE.sub("当面聊", fix_go_sign(text)))
 
 

@@ -1422,6 +1422,10 @@ def test_a_product_heard_as_a_word_in_a_list_or_before_its_contract(
     ("周五下午去拿盖章和统。", "周五下午去拿盖章合同。"),
     ("我和同事一起去", "我和同事一起去"),       # 同事: a word
     ("王总和童经理一起来", "王总和童经理一起来"),   # 童: a surname
+    # 看 heard as another character of its sound before 了下 / 一下
+    ("上午去软件园刊了下场地，", "上午去软件园看了下场地，"),
+    ("价格砍了一下", "价格砍了一下"),               # a price cut
+    ("刊登了一下广告", "刊登了一下广告"),
 ])
 def test_a_medium_after_whom_it_is_sent_to_and_a_refusal_heard_with_ze(
         heard: str, meant: str) -> None:
