@@ -239,14 +239,28 @@ DIGIT_NAME_MAX = 0.35       # … and each at most this far
 
 
 @lru_cache(maxsize=4)
-def _name_forms(catalog: Catalog) -> tuple[tuple[str, tuple[tuple[Syllable, ...], ...]], ...]:
-    """Every catalog form of `DIGIT_NAME_MIN` Han characters or more, with its sound."""
-    out = []
+def _name_forms(catalog: Catalog) -> dict[int, list[tuple[str, tuple[tuple[Syllable, ...], ...]]]]:
+    """Every catalog form of `DIGIT_NAME_MIN` Han characters or more, with its sound, by
+    length (a heard stretch is read once per length, not once per form)."""
+    out: dict[int, list[tuple[str, tuple[tuple[Syllable, ...], ...]]]] = defaultdict(list)
     for f in _catalog_forms(catalog):
         sound = syllables(f)
         if len(f) >= DIGIT_NAME_MIN and all(is_han(ch) for ch in f) and all(sound):
-            out.append((f, tuple(sound)))
-    return tuple(out)
+            out[len(f)].append((f, tuple(sound)))
+    return dict(out)
+
+
+def _near_cost(heard: list[tuple[Syllable, ...]],
+               sound: tuple[tuple[Syllable, ...], ...]) -> float | None:
+    """The summed cost of a heard stretch against a form's sound, None as soon as one
+    syllable is further than `DIGIT_NAME_MAX`."""
+    total = 0.0
+    for h, w in zip(heard, sound, strict=True):
+        cost = syllable_cost(h, w)
+        if cost > DIGIT_NAME_MAX:
+            return None
+        total += cost
+    return total
 
 
 def respell_digit_heads(text: str, catalog: Catalog) -> str:
@@ -255,23 +269,24 @@ def respell_digit_heads(text: str, catalog: Catalog) -> str:
     them sound like one catalog form of four characters or more, each syllable near and
     most exact. Never a run that counts or tells a time (50台, 3号, 10点)."""
     out = text
+    forms = _name_forms(catalog)
     for m in reversed(list(_DIGIT_HEAD.finditer(text))):
         if text[m.end()] in _COUNTED:
             continue
         said = m.group(0).translate(_DIGIT_SAID)
         best: list[tuple[float, str, int]] = []
-        for form, sound in _name_forms(catalog):
-            rest = len(form) - len(said)
+        for size, group in forms.items():
+            rest = size - len(said)
             heard_text = said + text[m.end():m.end() + rest]
-            if rest < 2 or len(heard_text) != len(form) or \
-                    not all(is_han(ch) for ch in heard_text):
+            if rest < 2 or len(heard_text) != size or not all(is_han(ch) for ch in heard_text):
                 continue
             heard = syllables(heard_text)
             if not all(heard):
                 continue
-            costs = [syllable_cost(h, w) for h, w in zip(heard, sound, strict=True)]
-            if max(costs) <= DIGIT_NAME_MAX and sum(costs) / len(costs) <= DIGIT_NAME_AVG:
-                best.append((sum(costs), form, m.end() + rest))
+            for form, sound in group:
+                total = _near_cost(heard, sound)
+                if total is not None and total / size <= DIGIT_NAME_AVG:
+                    best.append((total, form, m.end() + rest))
         best.sort()
         if best and (len(best) == 1 or best[1][0] > best[0][0]):
             _cost, form, end = best[0]
