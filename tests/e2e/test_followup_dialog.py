@@ -150,6 +150,22 @@ async def test_a_new_note_typed_mid_dialog_keeps_both(chat: ChatHarness) -> None
     assert field(card(replies), "客户") == "南京市鼓楼医院"
 
 
+async def test_a_whole_note_told_when_asked_the_customer_keeps_both(chat: ChatHarness) -> None:
+    """Asked 是哪家客户, the rep tells the next note instead: it is no answer (its step,
+    product and date would be lost); a name with its person still is one."""
+    assert "是哪家客户" in text_of(await chat.say("张经理说价格要再考虑一下"))
+    replies = await chat.say("鼓楼医院王主任对融合器很感兴趣，下周二送样机过去")
+    assert "上一条跟进记录还没保存" in text_of(replies)
+    assert field(card(replies), "客户") == "南京市鼓楼医院"
+    assert field(card(replies), "下一步") == "送样试用"
+    await chat.press("丢弃上一条")
+    assert text_of(await chat.say("取消")) == "已取消，没有保存。"
+    assert "是哪家客户" in text_of(await chat.say("张经理说价格要再考虑一下"))
+    replies = await chat.say("是南京市鼓楼医院骨科的王主任")
+    assert "上一条跟进记录还没保存" not in text_of(replies)
+    assert "下一步打算做什么" in text_of(replies)
+
+
 async def test_a_new_lead_typed_at_an_open_card_does_not_rewrite_it(chat: ChatHarness) -> None:
     """Another kind of message at the card (a new lead, a stage move) is handled as itself;
     the open note keeps its customer and words."""
