@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
 
+from nlp.asr.neworgs import respell_new_orgs
 from nlp.asr.spoken import fix_clock_words, fix_cue_phrases, normalize_spoken
 from nlp.classify import ORDER_UNITS, ORDER_VERBS, attitude_words, stance_verbs
 from nlp.extract import snap_transcript
@@ -1284,6 +1285,12 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
     before_cues = out
     try:
         found = index.mentions(out) if index is not None else []
+        if catalog is not None:
+            renamed = respell_new_orgs(out, [(s, e) for s, e, en in found
+                                             if en.kind == "customer"])
+            if renamed != out:
+                out = renamed
+                found = index.mentions(out) if index is not None else []
         out = respell_go(out, [(s, e) for s, e, en in found if en.kind == "customer"])
         names = [(s, e) for s, e, _en in found]
         cues = time_cue_words(catalog)

@@ -572,6 +572,18 @@ def fix_clause_le(text: str) -> str:
     return _LE.sub(repl, text)
 
 
+# 新客户 heard as other characters of its sound, or cut to 新客, where a note opens with it
+# (新课护温州…, 有个新客，…): the extractor reads a new customer after 新客户. 新课 alone
+# (新课标) stays.
+_NEW_CUSTOMER = re.compile(r"(?:^|(?<=[，,。！？；;!?\s])|(?<=有个|一个|是个))"
+                           r"(?:[新亲心欣辛][客课刻克][户护沪互]|新客(?!户))")
+
+
+def fix_new_customer(text: str) -> str:
+    """新课护温州海假日酒店 → 新客户温州海假日酒店; 有个新客，… → 有个新客户，…"""
+    return _NEW_CUSTOMER.sub("新客户", text)
+
+
 # 见了 / 见过 + a person (surname + title) is a visit: Whisper writes another jian (建了,
 # 监了 庞经理). The titles a contact is called by; the one or two characters before it are
 # the surname.
@@ -645,4 +657,5 @@ def fix_day_words(text: str) -> str:
 def normalize_spoken(text: str) -> str:
     text = fix_go_sign(trim_loops(text))       # 去 heard qi before the weekday pass reads it
     text = fix_clock_words(fix_part_of_day(fix_weekdays(fix_day_words(fix_clause_le(text)))))
-    return fix_cue_phrases(fix_say_after_person(fix_met_person(fix_phone_digits(text))))
+    return fix_cue_phrases(fix_say_after_person(fix_met_person(fix_phone_digits(
+        fix_new_customer(text)))))

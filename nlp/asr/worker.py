@@ -43,6 +43,7 @@ from nlp.asr.errors import (
     TranscriptionTimeoutError,
 )
 from nlp.asr.model import model_name
+from nlp.asr.neworgs import warm as warm_new_orgs
 from nlp.asr.prompt import VoiceHints, prompt_vocabulary, prompt_words
 from nlp.asr.snap import snap_transcript_names
 from nlp.asr.transcribe import (
@@ -404,6 +405,7 @@ class TranscriptionWorker:
     async def start(self) -> float:
         """Start the worker and load the model now; returns the model load time (s)."""
         seconds = await self._submit(("load",), START_TIMEOUT_S)
+        await asyncio.to_thread(warm_new_orgs)     # the snapping here reads them
         self.load_seconds = float(seconds)
         return self.load_seconds
 

@@ -1,0 +1,150 @@
+"""A new customer's name as Whisper wrote it → as the rep said it.
+
+A name the catalog does not hold cannot be snapped to a catalog name, and a rep announces
+a new customer (新客户 …) in about one note of ten. Most organisation names begin with
+their place (丽水华美口腔医院, 株洲荷塘区第二中学), and Whisper base writes the place as
+other characters of its sound (里水, 朱州和唐区, 怀难 for 淮南). So in the name a note
+announces (新客户, 新线索, then the name, in the same clause) that is no catalog customer:
+
+- its first words, where they are no place of China's administrative divisions
+  (nlp/data/places.txt) and sound exactly like one of them, clearly the commonest of that
+  sound, become that place (里水 → 丽水, 怀难 → 淮南); a district after its city too, where
+  区/县/市 was heard (朱州和唐区 → 株洲荷塘区). A word heard yields only to a commoner place
+  (园区, 绵羊 and 梅山 stay), and a sound only near a place's is no guess;
+- 有限 heard as another pair of its sound before 公司 is 有限 (有现公司 → 有限公司), anywhere.
+
+Names are left alone elsewhere: a brand is often a place's homophone (远洲 / 袁州, 锦程 /
+晋城, 林邑 / 临沂), and only the announcement says that a place comes first. The words after
+the place are not guessed: measured on the typed notes of every set, respelling a pair of
+characters that makes no word into the commonest word of its sound broke more real names
+(华宇 → 华语, 悦华 → 月华, 金鼎 → 金顶) than it mended.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from functools import lru_cache
+
+from nlp.lexicon import read_lines
+from nlp.orgs import default_orgs
+from nlp.phonetic import RARE_WORD, Syllable, syllable_cost, syllables
+from nlp.pinyin import is_han, raw_pinyin
+from nlp.segment import base_word_freq
+
+__all__ = ["respell_new_orgs", "warm"]
+
+_PLACE_ENDS = frozenset("市县区省盟旗")
+PLACE_LEAD = 3             # a place of a sound: this many times as common as the next one
+
+# the words before a new organisation's name, and where that name stops when no generic word
+# ends it (新客户百四田圆果叶，陆经理)
+_NEW = re.compile(r"新的?(?:客户|线索)(?:就是|是|叫|名叫)?[，,:：\s]*")
+_NAME_STOP = re.compile(r"[^\u4e00-\u9fff]|联系人|电话|手机|号码|的|说|是|在|要|想|有个|那边|这边")
+_LIMITED = re.compile(r"(?P<w>[\u4e00-\u9fff]{2})(?=(?:责任)?公司)")
+_YOUXIAN = ("you", "xian")
+
+
+_Forms = dict[int, list[tuple[str, tuple[tuple[Syllable, ...], ...]]]]
+
+
+@lru_cache(maxsize=1)
+def _places() -> tuple[frozenset[str], _Forms]:
+    """Every place's full name and its name without 市/县/区 … (丽水市, 丽水), and those of
+    two to four characters by length, with their syllables."""
+    forms: set[str] = set()
+    for name in read_lines("places.txt"):
+        forms.add(name)
+        if name[-1] in _PLACE_ENDS and len(name) >= 3:
+            forms.add(name[:-1])
+    by_len: _Forms = defaultdict(list)
+    for form in sorted(forms):
+        if 2 <= len(form) <= 4:
+            by_len[len(form)].append((form, tuple(syllables(form))))
+    return frozenset(forms), dict(by_len)
+
+
+def _place_at(text: str, s: int, limit: int, *, district: bool = False) -> tuple[int, str] | None:
+    """(characters heard, the place) for a place said at ``s`` and ending by ``limit``: the
+    place written as itself, or the one place of exactly its sound, clearly the commonest
+    such (丽水, not 溧水, for 里水); a word heard only where the place is commoner than it (园区
+    stays: 垣曲 is rare). A place whose name ends in 市/县/区 … is heard so only where that
+    character was (和唐区 → 荷塘区); a ``district`` (after its city) only such a one."""
+    forms, by_len = _places()
+    for n in (4, 3, 2):
+        heard = text[s:s + n]
+        if s + n <= limit and heard in forms and not (district and heard[-1] not in _PLACE_ENDS):
+            return n, heard
+    for n in (3, 2):                    # the longest place heard decides
+        heard = text[s:s + n]
+        if s + n > limit or not all(is_han(ch) for ch in heard):
+            continue
+        # a word heard (or a word and 区: 合同区) yields only to a commoner place
+        own = max(base_word_freq(heard), base_word_freq(heard[:-1])
+                  if heard[-1] in _PLACE_ENDS else 0)
+        hs = syllables(heard)
+        best: list[tuple[int, str]] = []
+        for form, fs in by_len.get(n, ()):
+            ends = form[-1] in _PLACE_ENDS
+            if (ends and form[-1] != heard[-1]) or (district and not ends):
+                continue
+            if all(syllable_cost(h, f) == 0 for h, f in zip(hs, fs, strict=True)):
+                freq = base_word_freq(form[:-1] if ends else form)
+                if own < RARE_WORD or freq > own:
+                    best.append((freq, form))
+        if best:
+            best.sort(reverse=True)
+            if len(best) > 1 and best[0][0] < PLACE_LEAD * best[1][0]:
+                return None
+            return n, best[0][1]
+    return None
+
+
+def warm() -> None:
+    """Read the places now (the first note need not wait)."""
+    _places()
+
+
+def _new_names(text: str, known: Sequence[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """(start, end, end of its own words) of each new customer's name ``text`` announces
+    (新客户 …, then the name, in the same clause): one `OrgFinder` reads there, or the words
+    up to the clause's end or a person; none that overlaps a catalog customer (``known``).
+    An organisation named without 新客户 is left alone: a brand is often a place's
+    homophone (远洲, 锦程, 林邑)."""
+    orgs = default_orgs().find(text)
+    spans: list[tuple[int, int, int]] = []
+    for m in _NEW.finditer(text):
+        org = next((o for o in orgs if o.start <= m.end() <= o.end), None)
+        if org is not None:
+            spans.append((m.end(), org.end, org.end - len(org.suffix)))
+            continue
+        stop = _NAME_STOP.search(text, m.end())
+        end = stop.start() if stop else len(text)
+        if end - m.end() >= 4:
+            spans.append((m.end(), end, end))
+    return [(s, e, n) for s, e, n in spans
+            if n > s and not any(ks < e and s < ke for ks, ke in known)]
+
+
+def respell_new_orgs(text: str, known: Sequence[tuple[int, int]] = ()) -> str:
+    """``text`` with each new organisation's name respelled (see module); ``known``: the
+    spans of catalog customers named in it."""
+    out = _LIMITED.sub(lambda m: "有限" if m["w"] != "有限" and tuple(
+        raw_pinyin(ch) for ch in m["w"]) == _YOUXIAN else m["w"], text)
+    text = out
+    for start, end, own in sorted(_new_names(text, known), reverse=True):
+        name = text[start:own]
+        pos, parts = 0, []
+        # a place alone before the generic word (丽水医院); else one word after it at least
+        limit = len(name) if own < end else len(name) - 2
+        for district in (False, True):          # a city, then its district
+            found = _place_at(name, pos, limit, district=district)
+            if found is None:
+                break
+            n, place = found
+            parts.append(place)
+            pos += n
+        fixed = "".join(parts) + text[start + pos:end]
+        out = out[:start] + fixed + out[end:]
+    return out
