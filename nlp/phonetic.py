@@ -1165,6 +1165,37 @@ class PhoneticIndex:
                                      needs_support=True, costs=(0.0, cost), word=True))
         return out
 
+    def _own_after_customer(self, text: str, exact: list[tuple[int, int, Entry]]
+                            ) -> tuple[list[tuple[int, int, Entry]], list[Match]]:
+        """A contact of another customer named exactly right after a customer (洞庭职业学院魏厂长:
+        魏厂长 is 鸿运纺织's), where that customer has exactly one contact whose surname
+        sounds exactly the same and whose title is as long and ends the same (危处长: 处 heard
+        chang): that contact, its own — a title's first character is easily misheard (处长 /
+        厂长, 科长 / 课长), and the customer named right before says whose person it is.
+        Returns the exact mentions less those, and their matches."""
+        customers = [(s, e, en) for s, e, en in exact if en.kind == "customer"]
+        if not customers:
+            return exact, []
+        kept: list[tuple[int, int, Entry]] = []
+        moved: list[Match] = []
+        for s, e, en in exact:
+            before = next((c for _cs, ce, c in customers
+                           if ce == s or (ce == s - 1 and text[ce] in _LINK)), None)
+            if en.kind != "contact" or en.surname != 1 or before is None \
+                    or not en.customer or before.canonical == en.customer:
+                kept.append((s, e, en))
+                continue
+            heard = text[s:e]
+            own = [x for title, xs in self._by_title.get(before.canonical, {}).items()
+                   if len(title) == len(heard) - 1 and title[-1] == heard[-1]
+                   for x in xs if _same_surname_sound(heard[:1], x.text[:1])]
+            if len(own) != 1:
+                kept.append((s, e, en))
+                continue
+            cost = _primary_cost(heard, own[0].text) / len(heard)
+            moved.append(Match(s, e, heard, own[0], round(cost, 4), supported=True))
+        return kept, moved
+
     def _before_contact(self, text: str, exact: list[tuple[int, int, Entry]]) -> list[Match]:
         """A customer's two-character name heard one syllable off right before one of its
         contacts named exactly (合卖日的赵工 → 迈瑞的赵工: ri for rui, 赵工 is 迈瑞's): the
@@ -1331,7 +1362,7 @@ class PhoneticIndex:
         Typed text keeps the character typed (the rep chose it)."""
         if not text:
             return []
-        exact = self.mentions(text)
+        exact, own = self._own_after_customer(text, self.mentions(text))
         taken = [False] * len(text)
         for s, e, _entry in exact:
             for i in range(s, e):
@@ -1403,7 +1434,7 @@ class PhoneticIndex:
                 ok = supported or (heard and m.homophone and not support)
             if ok:
                 accepted.append(Match(m.start, m.end, m.heard, m.entry, m.cost, supported))
-        accepted += near
+        accepted += near + own
         # best first: cost, a coherent match, then the reading the text was written with
         # (级率 is 机滤 ji-lü before 齐鲁, whose 齐 only has ji as a second reading)
         keyed = sorted((((m.cost, not m.supported, _primary_cost(m.heard, m.entry.text),

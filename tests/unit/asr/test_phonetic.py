@@ -582,3 +582,39 @@ def test_the_named_customers_only_contact_of_a_title_heard_with_another_initial(
 def test_a_customer_heard_one_syllable_off_before_its_contact_and_a_pause(
         heard: str, meant: str) -> None:
     assert _DENTAL_INDEX.respell(heard).text == meant
+
+
+_TWO_SCHOOLS = Catalog.from_dict({
+    "customers": [{"name": "岳阳洞庭职业学院", "aliases": ["洞庭学院"]},
+                  {"name": "潍坊鸿运纺织有限公司", "aliases": ["鸿运纺织"]},
+                  {"name": "衡阳船山中学", "aliases": ["船山中学"]}],
+    "contacts": [
+        {"name": "危志刚", "customer": "岳阳洞庭职业学院", "title": "网络中心处长",
+         "aliases": ["危处长"]},
+        {"name": "魏东", "customer": "潍坊鸿运纺织有限公司", "title": "厂长",
+         "aliases": ["魏厂长"]},
+        {"name": "李强", "customer": "潍坊鸿运纺织有限公司", "title": "副厂长",
+         "aliases": ["李厂长"]},
+        {"name": "韦红", "customer": "衡阳船山中学", "title": "校长", "aliases": ["韦校长"]},
+        {"name": "魏明", "customer": "衡阳船山中学", "title": "教务处长", "aliases": ["魏处长"]},
+    ],
+    "products": [],
+})
+
+
+@pytest.mark.parametrize(("text", "written"), [
+    # another customer's contact right after a customer: its own contact of the same
+    # surname sound and a title that ends the same (处长 heard 厂长)
+    ("洞庭学院魏厂长已经拍板了", "洞庭学院危处长已经拍板了"),
+    ("洞庭学院的魏厂长已经拍板了", "洞庭学院的危处长已经拍板了"),
+    # no customer named, or the contact's own customer: as heard
+    ("魏厂长已经拍板了", "魏厂长已经拍板了"),
+    ("鸿运纺织魏厂长说要五台", "鸿运纺织魏厂长说要五台"),
+    # no contact of that surname sound at the customer named (李 is no 危)
+    ("洞庭学院李厂长说要五台", "洞庭学院李厂长说要五台"),
+    # two contacts there sound alike and end their titles alike (韦校长, 魏处长 … 长): none
+    ("船山中学魏厂长说要五台", "船山中学魏厂长说要五台"),
+])
+def test_a_contact_named_after_a_customer_is_its_own(text: str, written: str) -> None:
+    index = PhoneticIndex.from_catalog(_TWO_SCHOOLS)
+    assert index.respell(text).text == written
