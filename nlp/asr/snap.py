@@ -141,6 +141,53 @@ def cue_words(catalog: Catalog | None) -> tuple[str, ...]:
         w for w in words if 2 <= len(w) <= CUE_MAX_CHARS and all(is_han(ch) for ch in w)))
 
 
+def gapped_cues(catalog: Catalog | None) -> tuple[tuple[str, str], ...]:
+    """The cues with a gap ('招标…延到', '院长…换人') of the built-in concepts and the
+    tenant's presets, as (first piece, second piece), both Han and of two characters or more
+    (a one-character first piece, 发 or 要, says too little of what follows)."""
+    cues: list[str] = []
+    for kind in ("next_actions", "obstacles", "stages"):
+        for c in concepts(kind).values():
+            cues += c.cues
+    if catalog is not None:
+        for _preset, more in (*catalog.next_action_cues, *catalog.obstacle_cues,
+                              *catalog.next_action_learned, *catalog.obstacle_learned):
+            cues += more
+    pairs = (tuple(c.split("…")) for c in cues if c.count("…") == 1)
+    return tuple(dict.fromkeys(
+        (a, b) for a, b in pairs
+        if len(a) >= 2 and len(b) >= 2 and all(is_han(ch) for ch in a + b)))
+
+
+_CLAUSE_STOP = re.compile(r"[，,。！？；;!?]")
+
+
+def respell_cue_tails(text: str, pairs: tuple[tuple[str, str], ...],
+                      names: Sequence[tuple[int, int]] = ()) -> str:
+    """The second piece of a cue with a gap heard as characters of exactly its sound (tones
+    aside) that make no word, after its first piece in the same clause: 招标言到4月 →
+    招标延到4月 (the first piece says which word was meant; 言 and 延 are both common, so
+    `respell_cues` will not guess it alone). Never over a name, never cutting a word."""
+    taken = _taken(len(text), names)
+    out = text
+    for head, tail in pairs:
+        size = len(tail)
+        want = [syllables(ch)[0][:1] for ch in tail]
+        for m in re.finditer(re.escape(head), out):
+            stop = _CLAUSE_STOP.search(out, m.end())
+            end = stop.start() if stop else len(out)
+            for i in range(m.end(), end - size + 1):
+                heard = out[i:i + size]
+                if heard == tail or any(taken[i:i + size]) or \
+                        not all(is_han(ch) for ch in heard) or \
+                        base_word_freq(heard) >= RARE_WORD or crosses_word(out, i, i + size):
+                    continue
+                if all(syllables(ch)[0][:1] == w for ch, w in zip(heard, want, strict=True)):
+                    out = out[:i] + tail + out[i + size:]
+                    break
+    return out
+
+
 # The day and time words the extractor reads a date by (CONVENTIONS): heard as a tone-free
 # homophone that is no word (越底前 → 月底前, 名天 → 明天) they are respelled like cue words.
 TIME_WORDS: tuple[str, ...] = (
@@ -1295,7 +1342,8 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
         names = [(s, e) for s, e, _en in found]
         cues = time_cue_words(catalog)
         out = respell_attitude_predicate(respell_after_degree(out, cues, names), names)
-        out = respell_order(fix_visit_de(respell_cues(out, cues, names), names), names)
+        out = respell_cue_tails(respell_cues(out, cues, names), gapped_cues(catalog), names)
+        out = respell_order(fix_visit_de(out, names), names)
         # a cue or time word respelled may make one (到面了 → 当面了, 时毫班晚 → 时毫傍晚)
         out = fix_clock_words(fix_cue_phrases(out))
         if catalog is not None and index is not None:

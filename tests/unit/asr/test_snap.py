@@ -10,8 +10,10 @@ import pytest
 from nlp.asr.snap import (
     Mark,
     cue_words,
+    gapped_cues,
     index_for,
     letterless_forms,
+    respell_cue_tails,
     respell_cues,
     respell_go,
     snap_acoustic,
@@ -1486,3 +1488,25 @@ def test_a_stance_verb_after_the_person_and_an_adverb() -> None:
 ])
 def test_tomorrow_and_today_heard_as_their_sound(heard: str, meant: str) -> None:
     assert fix_day_words(heard) == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # the second piece of a cue with a gap, heard as another pair of exactly its sound
+    # that makes no word, after its first piece in the same clause
+    ("说录播系统的招标言到4月了，到时候再跟进", "说录播系统的招标延到4月了，到时候再跟进"),
+    ("开标言到下个月了", "开标延到下个月了"),
+    # … not without the first piece, not in another clause, not over a word
+    ("他说言到做到", "他说言到做到"),
+    ("招标的事不急，言到4月再说", "招标的事不急，言到4月再说"),
+    ("招标的时候他发言到一半走了", "招标的时候他发言到一半走了"),
+])
+def test_a_cue_tail_heard_after_its_head(heard: str, meant: str) -> None:
+    assert respell_cue_tails(heard, gapped_cues(None)) == meant
+
+
+def test_a_tenants_own_cue_with_a_gap_counts_too() -> None:
+    catalog = Catalog.from_dict({"customers": [], "contacts": [], "products": [],
+                                 "obstacles": ["排产延迟"],
+                                 "obstacle_cues": {"排产延迟": ["排产…推到"]}})
+    assert ("排产", "推到") in gapped_cues(catalog)
+    assert respell_cue_tails("他们排产退到下个月", gapped_cues(catalog)) == "他们排产推到下个月"
