@@ -1476,6 +1476,9 @@ def test_a_stance_verb_after_the_person_and_an_adverb() -> None:
         "黎经理经同意先试用植脂奶油"
     assert snap_transcript_names("黎经理也同一批货要", catalog).text == "黎经理也同一批货要"
     assert snap_transcript_names("黎经理这边已经同一了", catalog).text == "黎经理这边已经同意了"
+    # a pause before the adverb: still the person's verb; a pause and no adverb: nothing
+    assert snap_transcript_names("黎经理，已经同一些试用", catalog).text == "黎经理，已经同意些试用"
+    assert snap_transcript_names("黎经理，同一批货要", catalog).text == "黎经理，同一批货要"
 
 
 @pytest.mark.parametrize(("heard", "meant"), [
