@@ -121,7 +121,26 @@ def _fix_week_word(text: str) -> str:
             #                         of a numeral, 中三, is none: 。中三前把报价发过去)
         return "周"
 
-    return _WEEK_AT_START.sub(at_start, text)
+    text = _WEEK_AT_START.sub(at_start, text)
+
+    def both_at_start(m: re.Match[str]) -> str:
+        ch, day = m.group(1), _weekday_for(m.group(2))
+        heard = syllables(ch)[0]
+        if day is None or ch == "周" or not heard or \
+                syllable_cost(heard, _ZHOU) > WEEK_HEARD_COST or \
+                base_word_freq(m.group(0)) >= RARE_WORD or \
+                crosses_word(text, m.start(), m.end()):
+            return m.group(0)
+        return "周" + day
+
+    return _WEEK_BOTH_AT_START.sub(both_at_start, text)
+
+
+# … both heard otherwise at a clause's start, right before the part of the day or a clock
+# time that dates it (。中次上午10点带他去工厂 for 周四上午十点), neither a word
+_WEEK_BOTH_AT_START = re.compile(r"(?:^|(?<=[，,。；;！!？?\s]))([\u4e00-\u9fff])([\u4e00-\u9fff])"
+                                 r"(?=[上下中][午五伍舞武5]|晚上|早上|"
+                                 r"(?:[零一二两三四五六七八九十]{1,3}|\d{1,2})[点:：])")
 
 
 # … and at the start of a clause, with no 这 / 下 before it (。中四我过去看看 for 周四)

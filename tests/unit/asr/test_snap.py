@@ -1055,6 +1055,14 @@ def test_a_cue_word_respelled_then_read_as_the_phrase() -> None:
         ("。做一下报价", "。做一下报价"),        # a word
         ("这一次先这样", "这一次先这样"),
         ("，中天集团的人来了", "，中天集团的人来了"),
+        # 周 and the day both heard otherwise, right before the part of the day or a clock
+        # time that dates them
+        ("手机是13990134428。中次上午10点带他去工厂", "手机是13990134428。周四上午10点带他去工厂"),
+        ("。中次上50点带他去工厂", "。周四上50点带他去工厂"),
+        ("，州而下午三点去签", "，周二下午三点去签"),
+        ("。其次上午十点", "。其次上午十点"),          # words
+        ("。主次下午两点", "。主次下午两点"),
+        ("。中次去看看", "。中次去看看"),              # no time after it
     ],
 )
 def test_a_weekday_at_the_start_of_a_clause_with_zhou_heard_near(heard: str, meant: str
