@@ -457,13 +457,16 @@ _SENT = frozenset(("报价", "资料", "方案", "合同", "样品", "样机", "
 
 
 def respell_cues(text: str, words: tuple[str, ...],
-                 names: list[tuple[int, int]] | None = None) -> str:
+                 names: list[tuple[int, int]] | None = None,
+                 objects: frozenset[int] = frozenset()) -> str:
     """Cue words Whisper wrote as a tone-free homophone that is no word of the dictionary
     (a rare entry, under `RARE_WORD`, counts as none: 换借 → 换届, as names cut through it)
     and cuts through none (败访 → 拜访, 大电话 → 打电话), or one syllable off by a classic
     fold (进品 → 竞品); two-character ones never with a function word in them (加个 stays,
     never 价格) and at most one character off, longer ones with at least one character as
-    written (左方岸 → 做方案), never over a name."""
+    written (左方岸 → 做方案), never over a name. Right before a catalog product (``objects``:
+    where each product named starts) a two-character cue heard whole as exactly its sound
+    is that word, its object after it (宴市纯水机 → 演示纯水机)."""
     keys = _cue_keys(words)
     near = _cue_near(words)
     if not keys or not text:
@@ -493,6 +496,10 @@ def respell_cues(text: str, words: tuple[str, ...],
             if said != heard and not _lone_digit_in(text, i, i + size, word):
                 continue    # 帐7 is 账期; 1样, 第7 or 7点 never a cue word
             as_said = "".join(w if h.isdigit() else h for h, w in zip(heard, word, strict=True))
+            if size == 2 and i + 2 in objects and keys.get(tuple(span)) == word and \
+                    said == heard and i in bounds and not crosses_word(text, i, i + 2):
+                hit = (size, word)      # 宴市纯水机: the verb, its object right after it
+                break
             if size == 2 and any(base_word_freq(ch) >= FUNCTION_FREQ
                                  for ch, w in zip(as_said, word, strict=True) if ch == w):
                 continue    # 加个 keeps its 个: never 价格; 和同 is 合同 (和 is what changes)
@@ -1343,7 +1350,9 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
         names = [(s, e) for s, e, _en in found]
         cues = time_cue_words(catalog)
         out = respell_attitude_predicate(respell_after_degree(out, cues, names), names)
-        out = respell_cue_tails(respell_cues(out, cues, names), gapped_cues(catalog), names)
+        objects = frozenset(s for s, _e, en in found if en.kind == "product")
+        out = respell_cue_tails(respell_cues(out, cues, names, objects), gapped_cues(catalog),
+                                names)
         out = respell_order(fix_visit_de(out, names), names)
         # a cue or time word respelled may make one (到面了 → 当面了, 时毫班晚 → 时毫傍晚)
         out = fix_clock_words(fix_cue_phrases(out))

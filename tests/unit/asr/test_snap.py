@@ -1521,3 +1521,18 @@ def test_a_tenants_own_cue_with_a_gap_counts_too() -> None:
                                  "obstacle_cues": {"排产延迟": ["排产…推到"]}})
     assert ("排产", "推到") in gapped_cues(catalog)
     assert respell_cue_tails("他们排产退到下个月", gapped_cues(catalog)) == "他们排产推到下个月"
+
+
+def test_a_verb_heard_whole_as_its_sound_before_its_product() -> None:
+    """宴市纯水机: right before a catalog product a two-character cue heard as exactly its
+    sound is that verb (its object follows it); elsewhere 宴市 stays a guess not made."""
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "南通恒清化工有限公司", "aliases": ["恒清化工"]}],
+        "contacts": [],
+        "products": [{"name": "纯水机"}, {"name": "软水器"}]})
+    assert snap_transcript_names("周五下午两点到他们厂里宴市纯水机", catalog).text == \
+        "周五下午两点到他们厂里演示纯水机"
+    assert snap_transcript_names("下周去眼试软水器", catalog).text == "下周去演示软水器"
+    assert snap_transcript_names("周五下午两点到宴市看看", catalog).text == "周五下午两点到宴市看看"
+    assert snap_transcript_names("他在电话里说纯水机太贵", catalog).text == \
+        "他在电话里说纯水机太贵"
