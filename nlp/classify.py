@@ -6,7 +6,7 @@ Next actions and obstacles are tenant presets matched by meaning (`nlp.presets`)
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from functools import lru_cache
 
 __all__ = ["attitude_words", "detect_attitude", "detect_channel"]
@@ -169,6 +169,8 @@ _UNDECIDED = re.compile(
 # these units
 ORDER_VERBS = "进订定拿要上"
 ORDER_UNITS = "箱台吨件瓶袋套批车盒包桶罐米卷根支辆条片张把双"
+# … or 个 right before a catalog name (先要八十个应急灯; 先拿一个小区试点 is none)
+_ORDER_EACH = re.compile(rf"先[{ORDER_VERBS}][0-9一二两三四五六七八九十几百千]+个")
 _SUPPORT = re.compile(
     r"同意|认可(?!度)|拍板|(?<!技术)(?<!售后)支持(?!力度|一下)|答应|(?:^|(?<=[说都也就他她们]))没问题|"
     r"很满意|比较满意|非常满意|挺满意|愿意|点头|肯定要|没意见|"
@@ -227,7 +229,8 @@ def _alternatives(pattern: str) -> list[str]:
     return parts
 
 
-def detect_attitude(text: str) -> str | None:
+def detect_attitude(text: str, named: Collection[int] = ()) -> str | None:
+    """The decision maker's stance; ``named``: where catalog names start in ``text``."""
     if any(_decider(text, m.start()) for m in _REJECT.finditer(text)):
         return "已否决"
     if any(_decider(text, m.start()) and not _OWN_ERRAND.search(text[max(0, m.start() - 8):
@@ -235,7 +238,8 @@ def detect_attitude(text: str) -> str | None:
            for m in _UNDECIDED.finditer(text)):
         return "需再沟通"
     if any(_decider(text, m.start()) and not _NEGATED.search(text, 0, m.start())
-           for m in _SUPPORT.finditer(text)):
+           for m in _SUPPORT.finditer(text)) or any(
+            m.end() in named and _decider(text, m.start()) for m in _ORDER_EACH.finditer(text)):
         return "明确支持"
     return None
 

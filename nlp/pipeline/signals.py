@@ -61,7 +61,7 @@ def classify(doc: Doc, ents: Entities, times: Times, index: CatalogIndex,
             is_stage, stage = True, st
     return Signals(
         channel=channel,
-        attitude=detect_attitude(text),
+        attitude=detect_attitude(text, {s for s, _e in ents.masked}),
         obstacle=obstacle,
         obstacle_words=words,
         is_stage=is_stage,

@@ -501,6 +501,10 @@ def test_steps_asked_for_sent_tried_and_toured(text: str, action: str | None) ->
     ("訾主管下单了五百双劳保手套", "明确支持"),
     ("訾主管先拿两把试试", "明确支持"),          # 先拿 + a number + a unit: an order
     ("訾主管说冬装还没订，定了再说", None),
+    # 个 counts an order only right before a catalog name
+    ("訾主管那边先要八十个劳保手套，月底前送到", "明确支持"),
+    ("訾主管那边先要两个方案", None),
+    ("訾主管想先拿一个车间试点", None),
 ])
 def test_an_order_placed_is_a_yes(text: str, attitude: str | None) -> None:
     assert Extractor(_WORKWEAR).extract(text, NOW).attitude == attitude
@@ -509,6 +513,8 @@ def test_an_order_placed_is_a_yes(text: str, attitude: str | None) -> None:
 @pytest.mark.parametrize(("text", "obstacle"), [
     ("訾主管说冬装的招标延到四月了，到时候再跟进", "招标延迟"),
     ("訾主管说开标推到下个月了", "招标延迟"),
+    # money by its word 款 not granted: funds (here, with no such preset, the budget)
+    ("訾主管说冬装的采购款今年批不下来", "预算冻结"),
     # leaning to another brand is a competitor in play; leaning to ours is none
     ("訾主管说他们更倾向于用集团推荐的品牌", "竞品介入"),
     ("訾主管说他们倾向于用别的牌子", "竞品介入"),
