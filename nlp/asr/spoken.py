@@ -521,6 +521,10 @@ def _fix_contract_word(text: str) -> str:
 _LOOK_HEARD = re.compile(r"[刊堪龛侃坎](?=了一下|了下|一下|了一眼|看)")
 # 否了 heard with the conjunction's 则 (已经否则了): 否则 never ends a clause with 了
 _REFUSED_HEARD = re.compile(r"否则(?=了(?:[，,。；;！!？?\s]|$))")      # 否则了解 stays
+# 选了 heard with its nasal lost or as xie (写了别家, 血了别家) right before another maker:
+# the competitor chosen (学了别家的做法, 谢了别人 stay: verbs of their own)
+_CHOSE_HEARD = re.compile(r"[写血雪穴靴削薛些鞋斜泄卸屑宣玄旋悬轩萱](?=了(?:别家|别的|其他|"
+                          r"另外|人家的|外地|友商|竞品))")
 
 
 def _fix_media(text: str) -> str:
@@ -542,11 +546,11 @@ def _fix_media(text: str) -> str:
 
 def fix_cue_phrases(text: str) -> str:
     """去当面了一下 → 去当面聊一下; 空调箱的一算还没批 → 空调箱的预算还没批; 打来变化 → 打来电话;
-    发他有香 → 发他邮箱; 已经否则了 → 已经否了; 想先是用一下 → 想先试用一下; 当面了解, 算一算
-    and 带来变化 stay."""
+    发他有香 → 发他邮箱; 已经否则了 → 已经否了; 想先是用一下 → 想先试用一下; 已经写了别家 →
+    已经选了别家; 当面了解, 算一算 and 带来变化 stay."""
     text = _REFUSED_HEARD.sub("否", _fix_media(_PHONE_HEARD.sub("电话", text)))
     text = _fix_contract_word(_fix_refusal_verb(_TRIAL_HEARD.sub("试用", text)))
-    text = _LOOK_HEARD.sub("看", text)
+    text = _CHOSE_HEARD.sub("选", _LOOK_HEARD.sub("看", text))
     return _BUDGET.sub("预算", _FACE_TO_FACE.sub("当面聊", fix_go_sign(text)))
 
 

@@ -1418,6 +1418,11 @@ def test_a_product_heard_as_a_word_in_a_list_or_before_its_contract(
     # 否了 heard with the conjunction's 则, only where it ends the clause
     ("已经否则了。", "已经否了。"),
     ("已经否则了", "已经否了"),
+    # 选了 heard 写了 / 血了 right before another maker: the competitor chosen
+    ("喷淋系统已经写了别家。这个项目就不跟了。", "喷淋系统已经选了别家。这个项目就不跟了。"),
+    ("他们已经血了别的牌子", "他们已经选了别的牌子"),
+    ("我们学了别家的做法", "我们学了别家的做法"),        # a verb of its own
+    ("他写了份方案给别家", "他写了份方案给别家"),
     ("否则了解不到", "否则了解不到"),
     # 试用 after 先 heard as another word of its sound
     ("想先是用一下口扫", "想先试用一下口扫"),
