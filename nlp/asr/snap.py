@@ -141,22 +141,36 @@ def cue_words(catalog: Catalog | None) -> tuple[str, ...]:
         w for w in words if 2 <= len(w) <= CUE_MAX_CHARS and all(is_han(ch) for ch in w)))
 
 
+@lru_cache(maxsize=1)
+def _concept_cues() -> tuple[str, ...]:
+    return tuple(cue for kind in ("next_actions", "obstacles", "stages")
+                 for c in concepts(kind).values() for cue in c.cues)
+
+
 def gapped_cues(catalog: Catalog | None) -> tuple[tuple[str, str], ...]:
     """The cues with a gap ('招标…延到', '院长…换人') of the built-in concepts and the
     tenant's presets, as (first piece, second piece), both Han and of two characters or more
     (a one-character first piece, 发 or 要, says too little of what follows)."""
-    cues: list[str] = []
-    for kind in ("next_actions", "obstacles", "stages"):
-        for c in concepts(kind).values():
-            cues += c.cues
+    cues = list(_concept_cues())
     if catalog is not None:
         for _preset, more in (*catalog.next_action_cues, *catalog.obstacle_cues,
                               *catalog.next_action_learned, *catalog.obstacle_learned):
             cues += more
+    return _gapped(tuple(cues))
+
+
+@lru_cache(maxsize=8)
+def _gapped(cues: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     pairs = (tuple(c.split("…")) for c in cues if c.count("…") == 1)
     return tuple(dict.fromkeys(
         (a, b) for a, b in pairs
         if len(a) >= 2 and len(b) >= 2 and all(is_han(ch) for ch in a + b)))
+
+
+@lru_cache(maxsize=1024)
+def _sounds_of(word: str) -> tuple[tuple[Syllable, ...], ...]:
+    """Each character's common reading, for comparing a heard piece with a word."""
+    return tuple(syllables(ch)[0][:1] for ch in word)
 
 
 _CLAUSE_STOP = re.compile(r"[，,。！？；;!?]")
@@ -171,8 +185,10 @@ def respell_cue_tails(text: str, pairs: tuple[tuple[str, str], ...],
     taken = _taken(len(text), names)
     out = text
     for head, tail in pairs:
+        if head not in out:
+            continue
         size = len(tail)
-        want = [syllables(ch)[0][:1] for ch in tail]
+        want = _sounds_of(tail)
         for m in re.finditer(re.escape(head), out):
             stop = _CLAUSE_STOP.search(out, m.end())
             end = stop.start() if stop else len(out)
@@ -182,7 +198,7 @@ def respell_cue_tails(text: str, pairs: tuple[tuple[str, str], ...],
                         not all(is_han(ch) for ch in heard) or \
                         base_word_freq(heard) >= RARE_WORD or crosses_word(out, i, i + size):
                     continue
-                if all(syllables(ch)[0][:1] == w for ch, w in zip(heard, want, strict=True)):
+                if _sounds_of(heard) == want:
                     out = out[:i] + tail + out[i + size:]
                     break
     return out
