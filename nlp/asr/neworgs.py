@@ -61,7 +61,9 @@ def _places() -> tuple[frozenset[str], _Forms]:
     by_len: _Forms = defaultdict(list)
     for form in sorted(forms):
         if 2 <= len(form) <= 4:
-            by_len[len(form)].append((form, tuple(syllables(form))))
+            # two readings: a place keeps an old one (厦门 xia, 六安 lu); what was heard is
+            # read by its common one
+            by_len[len(form)].append((form, tuple(syllables(form, readings_per_char=2))))
     return frozenset(forms), dict(by_len)
 
 

@@ -600,11 +600,14 @@ def fix_clause_le(text: str) -> str:
 # (新课标) stays.
 _NEW_CUSTOMER = re.compile(r"(?:^|(?<=[，,。！？；;!?\s])|(?<=有个|一个|是个))"
                            r"(?:[新亲心欣辛][客课刻克][户护沪互]|新客(?!户))")
+# … and 新线索 heard as 新线所 / 新鲜所 (suo), after a verb of recording too (录入新线所…)
+_NEW_LEAD = re.compile(r"[新心欣辛先][线鲜县现先限][所锁索琐](?!有|以|谓|在)")
 
 
 def fix_new_customer(text: str) -> str:
-    """新课护温州海假日酒店 → 新客户温州海假日酒店; 有个新客，… → 有个新客户，…"""
-    return _NEW_CUSTOMER.sub("新客户", text)
+    """新课护温州海假日酒店 → 新客户温州海假日酒店; 有个新客，… → 有个新客户，…; 录入新线所金华
+    … → 录入新线索金华 …"""
+    return _NEW_LEAD.sub("新线索", _NEW_CUSTOMER.sub("新客户", text))
 
 
 # 见了 / 见过 + a person (surname + title) is a visit: Whisper writes another jian (建了,

@@ -22,6 +22,9 @@ from nlp.types import Catalog
     # a city heard with 市 (温岭市, not the stem 温岭 alone)
     ("新客户文陵市泰和泵业", "新客户温岭市泰和泵业"),
     ("新线索：怀难万家福超市", "新线索：淮南万家福超市"),
+    # a place that keeps an old reading of its character (厦门: xia, not sha)
+    ("加个新客户，下门谷浪雨海景民宿，老板苏总", "加个新客户，厦门谷浪雨海景民宿，老板苏总"),
+    ("新线索遗常中心汽修厂", "新线索宜昌中心汽修厂"),
     # 有限 heard as another pair of its sound before 公司
     ("新客户一屋飞达日用品有现公司", "新客户一屋飞达日用品有限公司"),
 ])
@@ -86,6 +89,10 @@ def test_typed_notes_of_every_set_keep_their_names() -> None:
     ("新课标出来了，要换教材", "新课标出来了，要换教材"),
     ("我们新客流很大", "我们新客流很大"),
     ("今天见了新客户", "今天见了新客户"),
+    ("录入新线所金华火腿世家食品有限公司", "录入新线索金华火腿世家食品有限公司"),
+    ("过年好啊，记一下新鲜所临沂金鼎建材", "过年好啊，记一下新线索临沂金鼎建材"),
+    ("他在研究所上班", "他在研究所上班"),
+    ("先县所有的学校都要装", "先县所有的学校都要装"),
 ])
 def test_new_customer_heard_as_its_sound(heard: str, meant: str) -> None:
     assert fix_new_customer(heard) == meant
