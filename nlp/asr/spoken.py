@@ -473,7 +473,7 @@ _PHONE_HEARD = re.compile(r"(?<=打来|打了|打个|打过|回个|回了)变化
 # the medium a thing is sent to, heard as another word of its sound right after 发 and whom
 # it goes to (发他有香, 发她油箱 → 发他邮箱): a fuel tank is sent to nobody
 _MEDIA_WORDS = ("邮箱", "微信", "邮件")
-_SENT_TO = re.compile(r"(?<=[发传寄])(?:给|到)?(?P<whom>[他她它你泰塔太])们?(?:的)?"
+_SENT_TO = re.compile(r"(?<=[发传寄])(?:给|到)?(?P<whom>[他她它你泰塔太胎])们?(?:的)?"
                       r"(?P<heard>[\u4e00-\u9fff]{2})")      # 他 heard tai / ta (发泰游香)
 # 试用 after 先 heard as another word of its sound (先是用, 先使用 一下): trying first; never
 # a word begun by 用 (先是用户说 stays)
@@ -537,7 +537,8 @@ def _fix_media(text: str) -> str:
         for word in _MEDIA_WORDS:
             if keys & set(product(*syllables(word))):
                 whom = m.group("whom")
-                said = m.group(0)[:-2].replace(whom, "他") if whom in "泰塔太" else m.group(0)[:-2]
+                said = m.group(0)[:-2].replace(whom, "他") if whom in "泰塔太胎" else \
+                    m.group(0)[:-2]
                 return said + word
         return m.group(0)
 
