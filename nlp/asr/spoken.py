@@ -252,8 +252,9 @@ def fix_phone_digits(text: str) -> str:
             ch = text[j]
             if _digit_of(ch) is not None:
                 places.append(j)
-            elif ch not in " 、，,-" or j + 1 >= n or _digit_of(text[j + 1]) is None:
-                break
+            elif ch not in " 、，,-" or j + 1 >= n or _digit_of(text[j + 1]) is None or (
+                    ch in "，," and _is_alike(text[j + 1])):
+                break       # after a pause only a digit goes on (…290，要装一批: a verb)
             j += 1
         # sound-alikes at the edges that would make the number too long are words (就是)
         while len(places) > 11 and _is_alike(text[places[-1]]):

@@ -156,6 +156,8 @@ def test_weekdays(heard: str, meant: str) -> None:
         ("手机是139-512-786-400。明天", "手机是13951278640。明天"),   # a digit heard after it
         ("电话腰812833904794小", "电话18128339047小"),
         ("手机13787001234要一台", "手机13787001234要一台"),   # words after it stay
+        # a number a digit short is no number with the verb after a pause glued on
+        ("手机要385-614-290，要装一批摄像机", "手机要385-614-290，要装一批摄像机"),
         ("电话181-5520-3367，1月12号", "电话18155203367，1月12号"),   # a date after a pause
         ("编号239512786400", "编号239512786400"),             # no mobile number
         ("电话 137 5730 1188 要三台", "电话 13757301188 要三台"),     # 要三 stays words
