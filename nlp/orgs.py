@@ -92,6 +92,10 @@ _SOME_ONE = re.compile(r"(?:的|那边的?|这边的?)?(?:[一有某]家|[一有
 _SURNAME_BOSS = re.compile(r"[\u4e00-\u9fff](?:总|工|经理|老板|主任|部长|科长)")
 _MAX_NAME = 24
 _NOT_AFTER_UNIT = frozenset("费价款租")     # 进店费, 出厂价, 入园费: no organisation ends there
+# a customer's own site, said right after its name (恒达鞋业仓库, 宏图重工车间): where the
+# rep was, not another organisation
+_SITES = frozenset(("仓库", "库房", "车间", "厂区", "工地", "门店", "食堂", "机房", "码头",
+                    "项目部", "工厂", "厂里", "总部", "办公室"))
 _WORD_FREQ = 30          # 现场, 布局, 店里: a one-character suffix inside an ordinary word
 
 
@@ -151,7 +155,7 @@ class OrgFinder:
             return False
         if any(tail.endswith(s) for s in self._subs):
             return False
-        return tail.endswith(self._depts) or tail[-1:] in self._single
+        return tail.endswith(self._depts) or tail[-1:] in self._single or tail in _SITES
 
     # ------------------------------------------------------------------ internals
     def _ends_word(self, text: str, s: int, e: int) -> bool:

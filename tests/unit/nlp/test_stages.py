@@ -555,3 +555,14 @@ def test_a_place_one_goes_to_names_no_product_of_its_sound() -> None:
     ex = Extractor(catalog)
     assert ex.extract("先订五十箱黄原胶，月底前送到梧州", NOW).products == ("黄原胶",)
     assert ex.extract("明天去流院", NOW).customer == "柳州市人民医院"
+
+
+@pytest.mark.parametrize(("text", "customer"), [
+    # a customer's own site said right after its name is that customer
+    ("上午在华纺仓库见了訾主管，冬装试穿下来她挺满意", "南通华纺集团有限公司"),
+    ("华纺车间的訾主管说拉链坏了", "南通华纺集团有限公司"),
+    # a warehouse that is an organisation of its own stays one
+    ("上午去了华东仓库见了洪经理", "华东仓库"),
+])
+def test_a_customers_site_after_its_name(text: str, customer: str) -> None:
+    assert Extractor(_WORKWEAR).extract(text, NOW).customer == customer
