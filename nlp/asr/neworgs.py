@@ -50,30 +50,36 @@ _Forms = dict[int, list[tuple[str, tuple[tuple[Syllable, ...], ...]]]]
 
 
 @lru_cache(maxsize=1)
-def _places() -> tuple[frozenset[str], _Forms]:
-    """Every place's full name and its name without 市/县/区 … (丽水市, 丽水), and those of
-    two to four characters by length, with their syllables."""
+def _places() -> tuple[frozenset[str], _Forms, frozenset[str]]:
+    """Every place's full name and its name without 市/县/区 … (丽水市, 丽水); those of two
+    to four characters by length, with their syllables; and the provinces' and
+    prefectures' names."""
     forms: set[str] = set()
-    for name in read_lines("places.txt"):
-        forms.add(name)
-        if name[-1] in _PLACE_ENDS and len(name) >= 3:
-            forms.add(name[:-1])
+    big: set[str] = set()
+    for line in read_lines("places.txt"):
+        name = line.lstrip("^")
+        names = [name, name[:-1]] if name[-1] in _PLACE_ENDS and len(name) >= 3 else [name]
+        forms.update(names)
+        if line.startswith("^"):
+            big.update(names)
     by_len: _Forms = defaultdict(list)
     for form in sorted(forms):
         if 2 <= len(form) <= 4:
             # two readings: a place keeps an old one (厦门 xia, 六安 lu); what was heard is
             # read by its common one
             by_len[len(form)].append((form, tuple(syllables(form, readings_per_char=2))))
-    return frozenset(forms), dict(by_len)
+    return frozenset(forms), dict(by_len), frozenset(big)
 
 
 def _place_at(text: str, s: int, limit: int, *, district: bool = False) -> tuple[int, str] | None:
     """(characters heard, the place) for a place said at ``s`` and ending by ``limit``: the
-    place written as itself, or the one place of exactly its sound, clearly the commonest
-    such (丽水, not 溧水, for 里水); a word heard only where the place is commoner than it (园区
-    stays: 垣曲 is rare). A place whose name ends in 市/县/区 … is heard so only where that
-    character was (和唐区 → 荷塘区); a ``district`` (after its city) only such a one."""
-    forms, by_len = _places()
+    place written as itself, or the one place of exactly its sound: a province or a
+    prefecture before a county or a district (赶周 → 赣州, not 甘州), else clearly the
+    commonest such (丽水, not 溧水, for 里水); a word heard only where the place is
+    commoner than it (园区 stays: 垣曲 is rare). A place whose name ends in 市/县/区 … is
+    heard so only where that character was (和唐区 → 荷塘区); a ``district`` (after its
+    city) only such a one."""
+    forms, by_len, big = _places()
     for n in (4, 3, 2):
         heard = text[s:s + n]
         if s + n <= limit and heard in forms and not (district and heard[-1] not in _PLACE_ENDS):
@@ -86,7 +92,7 @@ def _place_at(text: str, s: int, limit: int, *, district: bool = False) -> tuple
         own = max(base_word_freq(heard), base_word_freq(heard[:-1])
                   if heard[-1] in _PLACE_ENDS else 0)
         hs = syllables(heard)
-        best: list[tuple[int, str]] = []
+        best: list[tuple[bool, int, str]] = []
         for form, fs in by_len.get(n, ()):
             ends = form[-1] in _PLACE_ENDS
             if (ends and form[-1] != heard[-1]) or (district and not ends):
@@ -94,12 +100,13 @@ def _place_at(text: str, s: int, limit: int, *, district: bool = False) -> tuple
             if all(syllable_cost(h, f) == 0 for h, f in zip(hs, fs, strict=True)):
                 freq = base_word_freq(form[:-1] if ends else form)
                 if own < RARE_WORD or freq > own:
-                    best.append((freq, form))
+                    best.append((form in big, freq, form))
         if best:
-            best.sort(reverse=True)
-            if len(best) > 1 and best[0][0] < PLACE_LEAD * best[1][0]:
+            best.sort(reverse=True)     # a prefecture first (赣州, not 甘州), then commoner
+            if len(best) > 1 and best[0][0] == best[1][0] and \
+                    best[0][1] < PLACE_LEAD * best[1][1]:
                 return None
-            return n, best[0][1]
+            return n, best[0][2]
     return None
 
 

@@ -150,7 +150,8 @@ def _concept_cues() -> tuple[str, ...]:
 def gapped_cues(catalog: Catalog | None) -> tuple[tuple[str, str], ...]:
     """The cues with a gap ('招标…延到', '院长…换人') of the built-in concepts and the
     tenant's presets, as (first piece, second piece), both Han and of two characters or more
-    (a one-character first piece, 发 or 要, says too little of what follows)."""
+    (a one-character first piece, 发 or 要, says too little of what follows); a second piece
+    of one character only after a first of three or more ('比别家…贵')."""
     cues = list(_concept_cues())
     if catalog is not None:
         for _preset, more in (*catalog.next_action_cues, *catalog.obstacle_cues,
@@ -164,7 +165,7 @@ def _gapped(cues: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     pairs = (tuple(c.split("…")) for c in cues if c.count("…") == 1)
     return tuple(dict.fromkeys(
         (a, b) for a, b in pairs
-        if len(a) >= 2 and len(b) >= 2 and all(is_han(ch) for ch in a + b)))
+        if len(a) >= 2 and (len(b) >= 2 or len(a) >= 3) and all(is_han(ch) for ch in a + b)))
 
 
 @lru_cache(maxsize=1024)
@@ -181,7 +182,9 @@ def respell_cue_tails(text: str, pairs: tuple[tuple[str, str], ...],
     """The second piece of a cue with a gap heard as characters of exactly its sound (tones
     aside) that make no word, after its first piece in the same clause: 招标言到4月 →
     招标延到4月 (the first piece says which word was meant; 言 and 延 are both common, so
-    `respell_cues` will not guess it alone). Never over a name, never cutting a word."""
+    `respell_cues` will not guess it alone); a one-character second piece right after a
+    first of three characters or more (堆高车比别家轨 → 比别家贵). Never over a name, never
+    cutting a word."""
     taken = _taken(len(text), names)
     out = text
     for head, tail in pairs:
@@ -192,11 +195,14 @@ def respell_cue_tails(text: str, pairs: tuple[tuple[str, str], ...],
         for m in re.finditer(re.escape(head), out):
             stop = _CLAUSE_STOP.search(out, m.end())
             end = stop.start() if stop else len(out)
+            if size == 1:       # one character: right after the first piece only (比别家轨)
+                end = min(end, m.end() + 1)
             for i in range(m.end(), end - size + 1):
                 heard = out[i:i + size]
+                word = out[i:i + 2] if size == 1 else heard
                 if heard == tail or any(taken[i:i + size]) or \
                         not all(is_han(ch) for ch in heard) or \
-                        base_word_freq(heard) >= RARE_WORD or crosses_word(out, i, i + size):
+                        base_word_freq(word) >= RARE_WORD or crosses_word(out, i, i + size):
                     continue
                 if _sounds_of(heard) == want:
                     out = out[:i] + tail + out[i + size:]

@@ -136,10 +136,11 @@ def _fix_week_word(text: str) -> str:
     return _WEEK_BOTH_AT_START.sub(both_at_start, text)
 
 
-# … both heard otherwise at a clause's start, right before the part of the day or a clock
-# time that dates it (。中次上午10点带他去工厂 for 周四上午十点), neither a word
+# … both heard otherwise at a clause's start, right before the part of the day, a clock
+# time or a deadline that dates it (。中次上午10点带他去工厂 for 周四上午十点, 。中次前把报价单
+# 发过去), neither a word
 _WEEK_BOTH_AT_START = re.compile(r"(?:^|(?<=[，,。；;！!？?\s]))([\u4e00-\u9fff])([\u4e00-\u9fff])"
-                                 r"(?=[上下中][午五伍舞武5]|晚上|早上|"
+                                 r"(?=[上下中][午五伍舞武5]|晚上|早上|前[把发给送去]|"
                                  r"(?:[零一二两三四五六七八九十]{1,3}|\d{1,2})[点:：])")
 
 
@@ -265,11 +266,19 @@ def fix_phone_digits(text: str) -> str:
             del places[11:]     # 181-5520-3367，1月12号: the number, then a pause, a date
         while not extra and len(places) > 11 and _is_alike(text[places[0]]):
             places.pop(0)
+        lead = None     # 1 written twice at the start (113979184025 for 13979184025)
+        if not extra and len(places) == 12 and _digit_of(text[places[0]]) == "1" and \
+                _MOBILE.fullmatch("".join(_digit_of(text[p]) or "" for p in places[1:])):
+            lead = places.pop(0)
         start, end = places[0], places[-1] + 1
         joined = "".join(_digit_of(text[p]) or "" for p in places)
         alikes = sum(1 for p in places if _is_alike(text[p]))
         real = len(places) - alikes
-        if extra:
+        if lead is not None:
+            out.append(text[pos:lead])
+            out.append(joined)
+            pos = end
+        elif extra:
             out.append(text[pos:start])     # a digit or two too many, heard after the
             out.append(joined[:11])         # number (139-512-786-400): the mobile number
             pos = end
@@ -458,10 +467,10 @@ def fix_go_sign(text: str) -> str:
 # 当面聊 with 聊 heard as 了 / 疗 (liao; 了 reads liao too): 当面 wants a verb after it, and
 # 当面了解 is one
 _FACE_TO_FACE = re.compile(r"当面[了疗料辽撩](?!解)")
-# 预算 heard as 一算 (yi for yu) right after 的: no number goes there (的一算 is no count)
-_BUDGET = re.compile(r"(?<=的)一算(?![一下])|"
-                     # … or before what is said of a budget (采购一算已经用完了)
-                     r"(?<![算一二三四五六七八九十两几细么样我你他她们])一算(?=还没|没|已经|不够|用完|批|冻结|"
+# 预算 heard as 一算 / 议算 (yi for yu) right after 的: no number goes there (的一算 is no count)
+_BUDGET = re.compile(r"(?<=的)[一议]算(?![一下])|"
+                     # … or before what is said of a budget (采购一算已经用完了, 设备议算已经用完了)
+                     r"(?<![算一二三四五六七八九十两几细么样我你他她们会])[一议]算(?=还没|没|已经|不够|用完|批|冻结|"
                      r"紧张|超了|有限|下来|申请|审批|只有|不足|太少|卡|砍|削减)")
 
 
@@ -476,6 +485,9 @@ _PHONE_HEARD = re.compile(r"(?<=打来|打了|打个|打过|回个|回了)变化
 _MEDIA_WORDS = ("邮箱", "微信", "邮件")
 _SENT_TO = re.compile(r"(?<=[发传寄])(?:给|到)?(?P<whom>[他她它你泰塔太胎])们?(?:的)?"
                       r"(?P<heard>[\u4e00-\u9fff]{2})")      # 他 heard tai / ta (发泰游香)
+# 十 heard as another shi between an order verb after 先 and a unit (先定时台 for 先订十台: 定时
+# is a word, yet no time goes between an order and its unit)
+_TEN_HEARD = re.compile(r"(?<=先[订定进拿要上])[时石实食拾识](?=[台箱套件吨批桶瓶袋车])")
 # 试用 after 先 heard as another word of its sound (先是用, 先使用 一下): trying first; never
 # a word begun by 用 (先是用户说 stays)
 _TRIAL_HEARD = re.compile(r"(?<=先)[是使时适事市式]用(?![户途于来法量品地电水车人具工餐])")
@@ -552,7 +564,7 @@ def fix_cue_phrases(text: str) -> str:
     已经选了别家; 当面了解, 算一算 and 带来变化 stay."""
     text = _REFUSED_HEARD.sub("否", _fix_media(_PHONE_HEARD.sub("电话", text)))
     text = _fix_contract_word(_fix_refusal_verb(_TRIAL_HEARD.sub("试用", text)))
-    text = _CHOSE_HEARD.sub("选", _LOOK_HEARD.sub("看", text))
+    text = _CHOSE_HEARD.sub("选", _LOOK_HEARD.sub("看", _TEN_HEARD.sub("十", text)))
     return _BUDGET.sub("预算", _FACE_TO_FACE.sub("当面聊", fix_go_sign(text)))
 
 

@@ -25,6 +25,8 @@ from nlp.types import Catalog
     # a place that keeps an old reading of its character (厦门: xia, not sha)
     ("加个新客户，下门谷浪雨海景民宿，老板苏总", "加个新客户，厦门谷浪雨海景民宿，老板苏总"),
     ("新线索遗常中心汽修厂", "新线索宜昌中心汽修厂"),
+    # a prefecture before a district of the same sound (赣州, not 甘州 of 张掖)
+    ("新客户赶周于都县宏盛木业，联系人曾老板", "新客户赣州于都县宏盛木业，联系人曾老板"),
     # 有限 heard as another pair of its sound before 公司
     ("新客户一屋飞达日用品有现公司", "新客户一屋飞达日用品有限公司"),
 ])

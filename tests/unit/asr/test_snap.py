@@ -158,6 +158,9 @@ def test_weekdays(heard: str, meant: str) -> None:
         ("手机13787001234要一台", "手机13787001234要一台"),   # words after it stay
         # a number a digit short is no number with the verb after a pause glued on
         ("手机要385-614-290，要装一批摄像机", "手机要385-614-290，要装一批摄像机"),
+        # 1 written twice at the start of a number
+        ("熊主任的手机113979184025。周五", "熊主任的手机13979184025。周五"),
+        ("编号112345678901", "编号112345678901"),
         ("电话181-5520-3367，1月12号", "电话18155203367，1月12号"),   # a date after a pause
         ("编号239512786400", "编号239512786400"),             # no mobile number
         ("电话 137 5730 1188 要三台", "电话 13757301188 要三台"),     # 要三 stays words
@@ -1065,6 +1068,8 @@ def test_a_cue_word_respelled_then_read_as_the_phrase() -> None:
         ("。其次上午十点", "。其次上午十点"),          # words
         ("。主次下午两点", "。主次下午两点"),
         ("。中次去看看", "。中次去看看"),              # no time after it
+        ("上午去了恒达鞋业。中次前把报价单发过去", "上午去了恒达鞋业。周四前把报价单发过去"),
+        ("。其次前把资料发过去", "。其次前把资料发过去"),
     ],
 )
 def test_a_weekday_at_the_start_of_a_clause_with_zhou_heard_near(heard: str, meant: str
@@ -1426,6 +1431,12 @@ def test_a_product_heard_as_a_word_in_a_list_or_before_its_contract(
     ("喷淋系统已经写了别家。这个项目就不跟了。", "喷淋系统已经选了别家。这个项目就不跟了。"),
     ("他们已经血了别的牌子", "他们已经选了别的牌子"),
     ("我们学了别家的做法", "我们学了别家的做法"),        # a verb of its own
+    # 十 heard 时 between an order verb and its unit
+    ("陈科长那边先定时台搬运车", "陈科长那边先定十台搬运车"),
+    ("我们先定时间再说", "我们先定时间再说"),
+    # 预算 heard 议算 before what is said of a budget
+    ("今年的设备议算已经用完了", "今年的设备预算已经用完了"),
+    ("会议算了吧", "会议算了吧"),
     ("他写了份方案给别家", "他写了份方案给别家"),
     ("否则了解不到", "否则了解不到"),
     # 试用 after 先 heard as another word of its sound
@@ -1519,6 +1530,9 @@ def test_tomorrow_and_today_heard_as_their_sound(heard: str, meant: str) -> None
     ("他说言到做到", "他说言到做到"),
     ("招标的事不急，言到4月再说", "招标的事不急，言到4月再说"),
     ("招标的时候他发言到一半走了", "招标的时候他发言到一半走了"),
+    # a one-character second piece right after a long first one
+    ("堆高车比别家轨。让我们再降一点", "堆高车比别家贵。让我们再降一点"),
+    ("他们的车比别家轨道交通用得多", "他们的车比别家轨道交通用得多"),
 ])
 def test_a_cue_tail_heard_after_its_head(heard: str, meant: str) -> None:
     assert respell_cue_tails(heard, gapped_cues(None)) == meant
