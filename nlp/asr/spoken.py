@@ -485,6 +485,9 @@ _PHONE_HEARD = re.compile(r"(?<=打来|打了|打个|打过|回个|回了)变化
 _MEDIA_WORDS = ("邮箱", "微信", "邮件")
 _SENT_TO = re.compile(r"(?<=[发传寄])(?:给|到)?(?P<whom>[他她它你泰塔太胎])们?(?:的)?"
                       r"(?P<heard>[\u4e00-\u9fff]{2})")      # 他 heard tai / ta (发泰游香)
+# 挺 heard as another ting between a pronoun and what it rates (他汀买音 for 他挺满意: 他汀 is
+# a drug's short name); 停 (he stops) stays
+_QUITE_HEARD = re.compile(r"(?<=[他她它])[汀亭婷廷](?=[满买埋认喜感不好])")
 # 十 heard as another shi between an order verb after 先 and a unit (先定时台 for 先订十台: 定时
 # is a word, yet no time goes between an order and its unit)
 _TEN_HEARD = re.compile(r"(?<=先[订定进拿要上])[时石实食拾识](?=[台箱套件吨批桶瓶袋车])")
@@ -565,6 +568,7 @@ def fix_cue_phrases(text: str) -> str:
     text = _REFUSED_HEARD.sub("否", _fix_media(_PHONE_HEARD.sub("电话", text)))
     text = _fix_contract_word(_fix_refusal_verb(_TRIAL_HEARD.sub("试用", text)))
     text = _CHOSE_HEARD.sub("选", _LOOK_HEARD.sub("看", _TEN_HEARD.sub("十", text)))
+    text = _QUITE_HEARD.sub("挺", text)
     return _BUDGET.sub("预算", _FACE_TO_FACE.sub("当面聊", fix_go_sign(text)))
 
 

@@ -1434,6 +1434,9 @@ def test_a_product_heard_as_a_word_in_a_list_or_before_its_contract(
     # 十 heard 时 between an order verb and its unit
     ("陈科长那边先定时台搬运车", "陈科长那边先定十台搬运车"),
     ("我们先定时间再说", "我们先定时间再说"),
+    # 挺 heard 汀 between a pronoun and what it rates (他汀 is a drug's short name)
+    ("叉车试开下来他汀买音", "叉车试开下来他挺买音"),
+    ("他停了一下", "他停了一下"),
     # 预算 heard 议算 before what is said of a budget
     ("今年的设备议算已经用完了", "今年的设备预算已经用完了"),
     ("会议算了吧", "会议算了吧"),
