@@ -493,7 +493,11 @@ _QUITE_HEARD = re.compile(r"(?<=[他她它])[汀亭婷廷](?=[满买埋认喜感
 _TEN_HEARD = re.compile(r"(?<=先[订定进拿要上])[时石实食拾识](?=[台箱套件吨批桶瓶袋车])")
 # 试用 after 先 heard as another word of its sound (先是用, 先使用 一下): trying first; never
 # a word begun by 用 (先是用户说 stays)
-_TRIAL_HEARD = re.compile(r"(?<=先)[是使时适事市式]用(?![户途于来法量品地电水车人具工餐])")
+_TRIAL_HEARD = re.compile(r"(?<=先)[是使时适事市式]用(?![户途于来法量品地电水车人具工餐])|"
+                          # … 用 with its nasal lost too, agreed or wanted, before a count
+                          # (同意先是有两台 for 同意先试用两台)
+                          r"(?:(?<=同意先)|(?<=想先)|(?<=愿意先)|(?<=答应先))[是使时适事市式]有"
+                          r"(?=[一两二三四五六七八九十几\d])")
 # a refusal's verb heard with its final folded (先不晃了 for 先不换了: huang for huan): after
 # 先 / 暂时 / 今年 … and 不, before 了, where 不 and the character make no word; an exact
 # homophone (不卖了) is a verb of its own and stays

@@ -1444,6 +1444,8 @@ def test_a_product_heard_as_a_word_in_a_list_or_before_its_contract(
     ("否则了解不到", "否则了解不到"),
     # 试用 after 先 heard as another word of its sound
     ("想先是用一下口扫", "想先试用一下口扫"),
+    ("钟总同意先是有两台电动叉车", "钟总同意先试用两台电动叉车"),   # 用 with its nasal lost
+    ("他说先是有两台坏了", "他说先是有两台坏了"),
     ("想先使用一下净化模块", "想先试用一下净化模块"),
     ("使用效果不错", "使用效果不错"),
     ("首先是用户反馈", "首先是用户反馈"),          # 用户: a word
