@@ -51,7 +51,8 @@ STOP_TOKENS = frozenset((
     "联系", "联络", "电联", "看看", "看", "约好", "约见", "对接", "走访", "拜会", "回访",
     "通知", "告诉", "推荐", "介绍", "签约", "签", "谈", "谈谈", "聊聊", "聊", "接触",
     "跑", "跑了", "跟进", "考察", "参观", "调研", "沟通", "打", "问问", "见见", "送",
-    "送到", "发给", "去过", "拜访", "认识", "接洽", "想", "要", "想要", "需要", "来",
+    "送到", "运到", "拉到", "寄到", "发到", "发给", "去过", "拜访", "认识", "接洽", "想", "要",
+    "想要", "需要", "来",
     "过去", "回来", "出来", "离开", "一起", "顺便", "然后", "所以", "因为", "但是", "不过",
     "不是", "并", "而且", "或者", "还是", "该", "新开", "开了", "附近", "隔壁", "对面",
     "分管", "负责", "主抓", "从事", "做", "搞", "管", "等", "要等", "等着", "等到", "由", "经",
@@ -146,7 +147,7 @@ class OrgFinder:
         # '烟台开发区的一家机械厂叫恒力重工': the organisation is the one named, not where it is
         named = [o for o in merged if not o.suffix]
         return [o for o in merged if not (o.suffix and _SOME_ONE.match(text, o.end) and any(
-            n.start > o.end for n in named))]
+            n.start > o.end for n in named)) and not _common_noun(o)]
 
     def is_unit_suffix(self, tail: str) -> bool:
         """Text after a catalog name that names a unit of that customer ('旗舰店',
@@ -306,5 +307,11 @@ class OrgFinder:
 
 
 @lru_cache(maxsize=1)
+def _common_noun(org: OrgSpan) -> bool:
+    """A kind of place the dictionary holds as one word (搅拌站, 加油站, 派出所: two characters
+    and a one-character suffix), not an organisation's name: 月底前运到搅拌站 names none."""
+    return len(org.text) == 3 and len(org.suffix) == 1 and base_word_freq(org.text) > 0
+
+
 def default_orgs() -> OrgFinder:
     return OrgFinder()

@@ -22,7 +22,8 @@ __all__ = ["Step", "step_around", "step_in"]
 _CLAUSE = re.compile(r"[，,。；;！!？?\n]+")
 _WEAK_VISIT = re.compile(r"再去|再过去|过去|去|找|再约|约个时间|约一下|约见")
 _CARRY = re.compile(
-    r"[送发带拿寄递交][过给到]|[送发带拿寄]来|发[他她]|[送发带拿寄递]去|^(?:之?前|以前)?给[他她]们?[\s。！!]*$"
+    r"[送发带拿寄递交拉运][过给到]|[送发带拿寄拉运]来|发[他她]|[送发带拿寄递拉运]去|"
+    r"^(?:之?前|以前)?给[他她]们?[\s。！!]*$"
     # a thing carried there that no cue names (我带样机过去 heard 带鸟机过去, 带东西过去)
     r"|[带拿][^，,。；;！!？?\s]{1,4}?过[去来]")
 _OBJECT_CONCEPTS = ("sample", "send_material", "quote", "contract", "delivery")

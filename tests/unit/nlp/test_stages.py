@@ -566,3 +566,16 @@ def test_a_place_one_goes_to_names_no_product_of_its_sound() -> None:
 ])
 def test_a_customers_site_after_its_name(text: str, customer: str) -> None:
     assert Extractor(_WORKWEAR).extract(text, NOW).customer == customer
+
+
+@pytest.mark.parametrize(("text", "customer", "action"), [
+    # a thing hauled there (拉过去) after a trial agreed: the sample
+    ("訾主管同意先试用一批冬装，这周四下午两点拉过去", None, "送样试用"),
+    # where goods are hauled to is no organisation when the dictionary holds it as a kind
+    # of place (搅拌站); a name of one stays
+    ("訾主管那边先要三百套冬装，月底前运到搅拌站", None, "其他"),
+    ("訾主管那边先要三百套冬装，月底前运到华纺", "南通华纺集团有限公司", "其他"),
+])
+def test_goods_hauled_there(text: str, customer: str | None, action: str) -> None:
+    got = Extractor(_WORKWEAR).extract(text, NOW)
+    assert (got.customer, got.next_action) == (customer, action)
