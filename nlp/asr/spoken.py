@@ -334,11 +334,17 @@ _WU_BEFORE_ACT = re.compile(r"(?<=[上下])[五无舞误务物悟雾]"
                             r"(?=开会|过去|过来|去|来|见|打电话|给[他她])")
 
 
+# 下午 heard as one syllable, 向 (xia-wu run together), at a clause's start before 我 and
+# what I do then (向我给他打电话报个价): 向我 never goes on to 给 / 去 / 把 (向我们要, 向我打听
+# stay)
+_AFTERNOON_RUN = re.compile(r"(?:^|(?<=[，,。；;！!？?\s]))向(?=我(?:给|去|把|过去|再去|再过去))")
+
+
 def fix_part_of_day(text: str) -> str:
     """上五十点 → 上午十点; 中午五十二点半 → 中午十二点半; 上50点 → 上午10点; 12号上五大电话
     → 12号上午大电话; 下无两点 → 下午两点; 15号向5两点半 → 15号下午两点半; 这中午下午3点 →
     这周五下午3点."""
-    text = _ZHONGWU_WEEKDAY.sub("周五", text)
+    text = _AFTERNOON_RUN.sub("下午", _ZHONGWU_WEEKDAY.sub("周五", text))
     text = _PART_HEARD.sub(lambda m: "下午" if m.group(1) or m.group(3) else "上午", text)
     text = _WU_AFTER_DAY.sub(r"\1午", _WU_BEFORE_ACT.sub("午", text))
     return _WU_DIGITS.sub(lambda m: "午1" + m.group(1), _WU.sub("午", text))

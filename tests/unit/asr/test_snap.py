@@ -183,6 +183,10 @@ def test_decoding_loops_are_cut() -> None:
         ("明天下午五点开会", "明天下午五点开会"),
         ("今天上午五点", "今天上午五点"),
         ("上五楼找他", "上五楼找他"),
+        # 下午 run together as 向 at a clause's start, before 我 and what I do then
+        ("现在什么价？向我给他打电话报个价", "现在什么价？下午我给他打电话报个价"),
+        ("他们向我们要报价", "他们向我们要报价"),
+        ("，向我打听价格", "，向我打听价格"),
     ],
 )
 def test_part_of_day(heard: str, meant: str) -> None:
