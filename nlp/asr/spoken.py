@@ -233,12 +233,18 @@ def _extra_after_mobile(text: str, places: list[int]) -> bool:
         and all(text[p].isascii() and text[p].isdigit() for p in extra)
 
 
+# 幺 heard 有 (you for yao) right after the word for a phone number, ten digits after it:
+# 手机有5903781264 is 15903781264 (库存有1234件 has no such word before it)
+_ONE_HEARD = re.compile(r"(?<=手机|电话|号码)(?:是|号是|号)?有(?=[0-9]{10}(?![0-9]))")
+
+
 def fix_phone_digits(text: str) -> str:
     """'电话腰8128339047' → '电话18128339047'. Only a run of 8+ digits is rewritten, and
     sound-alikes of digits only where they make it an 11-digit mobile number; a run of 12
     or 13 whose first 11 are a mobile number is that number when the one or two after them
     are digits written right on (Whisper heard them after it: 139-512-786-400, 腰812833904794
     for …9047 就是; never 137…1234 要一台, nor …3367，1月12号)."""
+    text = _ONE_HEARD.sub(lambda m: m.group(0)[:-1] + "1", text)
     out: list[str] = []
     pos = 0
     i = 0

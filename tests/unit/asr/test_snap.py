@@ -161,6 +161,9 @@ def test_weekdays(heard: str, meant: str) -> None:
         # 1 written twice at the start of a number
         ("熊主任的手机113979184025。周五", "熊主任的手机13979184025。周五"),
         ("编号112345678901", "编号112345678901"),
+        # 幺 heard 有 right after the word for a phone number, ten digits after it
+        ("联系人鲍厂长。手机有5903781264，想租两台", "联系人鲍厂长。手机15903781264，想租两台"),
+        ("库存有1234567890件", "库存有1234567890件"),
         ("电话181-5520-3367，1月12号", "电话18155203367，1月12号"),   # a date after a pause
         ("编号239512786400", "编号239512786400"),             # no mobile number
         ("电话 137 5730 1188 要三台", "电话 13757301188 要三台"),     # 要三 stays words
