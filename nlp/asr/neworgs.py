@@ -26,10 +26,11 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import product
 
 from nlp.lexicon import read_lines
 from nlp.orgs import default_orgs
-from nlp.phonetic import RARE_WORD, Syllable, syllable_cost, syllables
+from nlp.phonetic import RARE_WORD, Syllable, syllables
 from nlp.pinyin import is_han, raw_pinyin
 from nlp.segment import base_word_freq
 
@@ -46,14 +47,14 @@ _LIMITED = re.compile(r"(?P<w>[\u4e00-\u9fff]{2})(?=(?:责任)?公司)")
 _YOUXIAN = ("you", "xian")
 
 
-_Forms = dict[int, list[tuple[str, tuple[tuple[Syllable, ...], ...]]]]
+_Forms = dict[tuple[Syllable, ...], list[str]]       # a place's sound → its forms
 
 
 @lru_cache(maxsize=1)
 def _places() -> tuple[frozenset[str], _Forms, frozenset[str]]:
     """Every place's full name and its name without 市/县/区 … (丽水市, 丽水); those of two
-    to four characters by length, with their syllables; and the provinces' and
-    prefectures' names."""
+    to four characters by their sound, tones aside; and the provinces' and prefectures'
+    names."""
     forms: set[str] = set()
     big: set[str] = set()
     for line in read_lines("places.txt"):
@@ -62,13 +63,14 @@ def _places() -> tuple[frozenset[str], _Forms, frozenset[str]]:
         forms.update(names)
         if line.startswith("^"):
             big.update(names)
-    by_len: _Forms = defaultdict(list)
+    by_sound: _Forms = defaultdict(list)
     for form in sorted(forms):
         if 2 <= len(form) <= 4:
             # two readings: a place keeps an old one (厦门 xia, 六安 lu); what was heard is
             # read by its common one
-            by_len[len(form)].append((form, tuple(syllables(form, readings_per_char=2))))
-    return frozenset(forms), dict(by_len), frozenset(big)
+            for sound in product(*syllables(form, readings_per_char=2)):
+                by_sound[sound].append(form)
+    return frozenset(forms), dict(by_sound), frozenset(big)
 
 
 def _place_at(text: str, s: int, limit: int, *, district: bool = False) -> tuple[int, str] | None:
@@ -79,7 +81,7 @@ def _place_at(text: str, s: int, limit: int, *, district: bool = False) -> tuple
     commoner than it (园区 stays: 垣曲 is rare). A place whose name ends in 市/县/区 … is
     heard so only where that character was (和唐区 → 荷塘区); a ``district`` (after its
     city) only such a one."""
-    forms, by_len, big = _places()
+    forms, by_sound, big = _places()
     for n in (4, 3, 2):
         heard = text[s:s + n]
         if s + n <= limit and heard in forms and not (district and heard[-1] not in _PLACE_ENDS):
@@ -93,14 +95,13 @@ def _place_at(text: str, s: int, limit: int, *, district: bool = False) -> tuple
                   if heard[-1] in _PLACE_ENDS else 0)
         hs = syllables(heard)
         best: list[tuple[bool, int, str]] = []
-        for form, fs in by_len.get(n, ()):
+        for form in dict.fromkeys(by_sound.get(tuple(h[0] for h in hs), ())):
             ends = form[-1] in _PLACE_ENDS
             if (ends and form[-1] != heard[-1]) or (district and not ends):
                 continue
-            if all(syllable_cost(h, f) == 0 for h, f in zip(hs, fs, strict=True)):
-                freq = base_word_freq(form[:-1] if ends else form)
-                if own < RARE_WORD or freq > own:
-                    best.append((form in big, freq, form))
+            freq = base_word_freq(form[:-1] if ends else form)
+            if own < RARE_WORD or freq > own:
+                best.append((form in big, freq, form))
         if best:
             best.sort(reverse=True)     # a prefecture first (赣州, not 甘州), then commoner
             if len(best) > 1 and best[0][0] == best[1][0] and \

@@ -117,23 +117,40 @@ CUE_MAX_CHARS = 5
 ATTITUDE_VERBS: tuple[str, ...] = ("汇报", "商量", "请示", "审批")
 
 
+_TenantCues = tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]
+
+
+def _tenant_cues(catalog: Catalog | None) -> _TenantCues:
+    """The tenant's presets and cue words, as a key: the words built from them are read
+    once per catalog version, not once per note (6.7 ms a note before)."""
+    if catalog is None:
+        return (), ()
+    return ((*catalog.next_actions, *catalog.obstacles, *catalog.stages),
+            (*catalog.next_action_cues, *catalog.obstacle_cues,
+             *catalog.next_action_learned, *catalog.obstacle_learned))
+
+
 def cue_words(catalog: Catalog | None) -> tuple[str, ...]:
     """The words the extractor reads steps, obstacles, channels and the attitude by: the
     built-in concepts' names, keys and plain cues and the synonyms (nlp/data/presets.json),
     the attitude's plain words (`nlp.classify.attitude_words`), and the tenant's presets,
     cue words and the words its reps taught; two to five Han characters (a cue with a gap,
     'A…B', gives its pieces of three characters or more)."""
+    return _cue_words(_tenant_cues(catalog))
+
+
+@lru_cache(maxsize=16)
+def _cue_words(tenant: _TenantCues) -> tuple[str, ...]:
+    presets, cue_lists = tenant
     words: list[str] = [*attitude_words(), *ATTITUDE_VERBS]
     for key, same in synonyms().items():
         words += [key, *same]
     for kind in ("next_actions", "obstacles", "stages"):
         for c in concepts(kind).values():
             words += [*c.names, *c.keys, *c.cues]
-    if catalog is not None:
-        words += [*catalog.next_actions, *catalog.obstacles, *catalog.stages]
-        for _preset, cues in (*catalog.next_action_cues, *catalog.obstacle_cues,
-                              *catalog.next_action_learned, *catalog.obstacle_learned):
-            words += cues
+    words += presets
+    for _preset, cues in cue_lists:
+        words += cues
     # a cue with a gap ('比别家…贵') gives its pieces of three characters or more (比别家):
     # shorter ones (贵, 主任 of 主任…换了) are too common to respell towards
     words += [piece for w in words if "…" in w for piece in w.split("…") if len(piece) >= 3]
@@ -153,10 +170,8 @@ def gapped_cues(catalog: Catalog | None) -> tuple[tuple[str, str], ...]:
     (a one-character first piece, 发 or 要, says too little of what follows); a second piece
     of one character only after a first of three or more ('比别家…贵')."""
     cues = list(_concept_cues())
-    if catalog is not None:
-        for _preset, more in (*catalog.next_action_cues, *catalog.obstacle_cues,
-                              *catalog.next_action_learned, *catalog.obstacle_learned):
-            cues += more
+    for _preset, more in _tenant_cues(catalog)[1]:
+        cues += more
     return _gapped(tuple(cues))
 
 
@@ -221,7 +236,12 @@ TIME_WORDS: tuple[str, ...] = (
 
 def time_cue_words(catalog: Catalog | None) -> tuple[str, ...]:
     """`cue_words` and the time words, cue words first."""
-    return tuple(dict.fromkeys((*cue_words(catalog), *TIME_WORDS)))
+    return _time_cue_words(_tenant_cues(catalog))
+
+
+@lru_cache(maxsize=16)
+def _time_cue_words(tenant: _TenantCues) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((*_cue_words(tenant), *TIME_WORDS)))
 
 
 Key = tuple[Syllable, ...]
