@@ -1571,3 +1571,16 @@ def test_a_verb_heard_whole_as_its_sound_before_its_product() -> None:
     assert snap_transcript_names("周五下午两点到宴市看看", catalog).text == "周五下午两点到宴市看看"
     assert snap_transcript_names("他在电话里说纯水机太贵", catalog).text == \
         "他在电话里说纯水机太贵"
+
+
+def test_cue_words_follow_the_tenants_presets() -> None:
+    """The words are built once per catalog content: a preset or cue word the admin adds
+    is there at once, and one removed is gone."""
+    base: dict[str, Any] = {"customers": [], "contacts": [], "products": []}
+    one = Catalog.from_dict({**base, "obstacles": ["排产延迟"],
+                             "obstacle_cues": {"排产延迟": ["排产紧张"]}})
+    two = Catalog.from_dict({**base, "obstacles": ["排产延迟"],
+                             "obstacle_cues": {"排产延迟": ["工期太紧"]}})
+    assert "排产紧张" in cue_words(one) and "工期太紧" not in cue_words(one)
+    assert "工期太紧" in cue_words(two) and "排产紧张" not in cue_words(two)
+    assert "工期太紧" in time_cue_words(two)
