@@ -896,7 +896,10 @@ class PhoneticIndex:
                 self._titled_all[e.text[1:]].append(e)
             self.exact[e.text].append(e)
             self.lengths.add(len(e.text))
-            syl = tuple(surname_readings(ch) if i < e.surname else _readings_of(ch, 2)
+            reads = 1 if e.kind == "product" else 2
+            # a product is an ordinary word, read by its characters' common readings (液相 is
+            # never shi xiang: 液's second reading is archaic); names keep two (长, 曾 …)
+            syl = tuple(surname_readings(ch) if i < e.surname else _readings_of(ch, reads)
                         for i, ch in enumerate(e.text))
             if not all(syl):
                 continue

@@ -618,3 +618,15 @@ _TWO_SCHOOLS = Catalog.from_dict({
 def test_a_contact_named_after_a_customer_is_its_own(text: str, written: str) -> None:
     index = PhoneticIndex.from_catalog(_TWO_SCHOOLS)
     assert index.respell(text).text == written
+
+
+def test_a_product_is_read_by_its_common_readings() -> None:
+    """液相 (a chromatograph's short name) is ye xiang: 液's archaic second reading shi must
+    not make 事向 (摄像 heard) a homophone of it; a contact's name keeps two readings."""
+    catalog = Catalog.from_dict({
+        "customers": [], "products": [{"name": "液相色谱仪", "aliases": ["液相"]}],
+        "contacts": [{"name": "曾伟", "customer": "某公司", "title": "经理",
+                      "aliases": ["曾经理"]}]})
+    index = PhoneticIndex.from_catalog(catalog)
+    assert index.respell("教学楼有三个事向机没画面了").text == "教学楼有三个事向机没画面了"
+    assert index.respell("增经理说下周来").text == "曾经理说下周来"
