@@ -166,6 +166,18 @@ async def test_a_whole_note_told_when_asked_the_customer_keeps_both(chat: ChatHa
     assert "下一步打算做什么" in text_of(replies)
 
 
+async def test_a_whole_note_with_no_customer_read_when_asked_the_customer(
+        chat: ChatHarness) -> None:
+    """The next note names a customer the extractor cannot read (美吃口腔 heard: no suffix, not in
+    the catalog), yet says a stance and a step: a note of its own, not an answer
+    that finds no customer and loses the words."""
+    assert "是哪家客户" in text_of(await chat.say("张经理说价格要再考虑一下"))
+    replies = await chat.say("美吃口腔海院长对使用效果挺满意，这周四下午把报价发过去")
+    out = text_of(replies)
+    assert "上一条跟进记录还没保存" in out and "没找到这个客户" not in out
+    assert "是哪家客户" in out
+
+
 async def test_a_new_lead_typed_at_an_open_card_does_not_rewrite_it(chat: ChatHarness) -> None:
     """Another kind of message at the card (a new lead, a stage move) is handled as itself;
     the open note keeps its customer and words."""
