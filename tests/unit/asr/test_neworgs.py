@@ -94,6 +94,7 @@ def test_typed_notes_of_every_set_keep_their_names() -> None:
     ("录入新线所金华火腿世家食品有限公司", "录入新线索金华火腿世家食品有限公司"),
     ("过年好啊，记一下新鲜所临沂金鼎建材", "过年好啊，记一下新线索临沂金鼎建材"),
     ("他在研究所上班", "他在研究所上班"),
+    ("冷库保持新鲜所需的温度", "冷库保持新鲜所需的温度"),
     ("先县所有的学校都要装", "先县所有的学校都要装"),
 ])
 def test_new_customer_heard_as_its_sound(heard: str, meant: str) -> None:
