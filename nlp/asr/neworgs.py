@@ -122,6 +122,8 @@ def _new_names(text: str, known: Sequence[tuple[int, int]]) -> list[tuple[int, i
     up to the clause's end or a person; none that overlaps a catalog customer (``known``).
     An organisation named without 新客户 is left alone: a brand is often a place's
     homophone (远洲, 锦程, 林邑)."""
+    if _NEW.search(text) is None:
+        return []                   # no new customer announced (most notes)
     orgs = default_orgs().find(text)
     spans: list[tuple[int, int, int]] = []
     for m in _NEW.finditer(text):

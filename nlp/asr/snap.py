@@ -169,14 +169,12 @@ def gapped_cues(catalog: Catalog | None) -> tuple[tuple[str, str], ...]:
     tenant's presets, as (first piece, second piece), both Han and of two characters or more
     (a one-character first piece, 发 or 要, says too little of what follows); a second piece
     of one character only after a first of three or more ('比别家…贵')."""
-    cues = list(_concept_cues())
-    for _preset, more in _tenant_cues(catalog)[1]:
-        cues += more
-    return _gapped(tuple(cues))
+    return _gapped(_tenant_cues(catalog))
 
 
-@lru_cache(maxsize=8)
-def _gapped(cues: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+@lru_cache(maxsize=16)
+def _gapped(tenant: _TenantCues) -> tuple[tuple[str, str], ...]:
+    cues = [*_concept_cues(), *(cue for _preset, more in tenant[1] for cue in more)]
     pairs = (tuple(c.split("…")) for c in cues if c.count("…") == 1)
     return tuple(dict.fromkeys(
         (a, b) for a, b in pairs
