@@ -169,8 +169,11 @@ _UNDECIDED = re.compile(
 # these units
 ORDER_VERBS = "进订定拿要上"
 ORDER_UNITS = "箱台吨件瓶袋套批车盒包桶罐米卷根支辆条片张把双"
-# … or 个 right before a catalog name (先要八十个应急灯; 先拿一个小区试点 is none)
-_ORDER_EACH = re.compile(rf"先[{ORDER_VERBS}][0-9一二两三四五六七八九十几百千]+个")
+_COUNT = "[0-9一二两三四五六七八九十几百千]+"
+# … with 个, or a count taken again or taken at all, right before a catalog name: 先要八十个应急灯,
+# 又要了五台干式变压器, 要了三台装载机 (先拿一个小区试点, 要了两张名片, 需要了解三台 are none)
+_ORDER_NAMED = re.compile(
+    rf"(?:先[{ORDER_VERBS}]|又[{ORDER_VERBS}]了?|(?<![没未不需想只])要了){_COUNT}[{ORDER_UNITS}个]")
 _SUPPORT = re.compile(
     r"同意|认可(?!度)|拍板|(?<!技术)(?<!售后)支持(?!力度|一下)|答应|(?:^|(?<=[说都也就他她们]))没问题|"
     r"很满意|比较满意|非常满意|挺满意|愿意|点头|肯定要|没意见|"
@@ -182,9 +185,9 @@ _SUPPORT = re.compile(
     r"(?:批了|批准|同意了|通过了|点头了|拍板了)|"
     r"(?:定了|决定|确定|选了?)用我们|选了我们|就用我们|"
     # an order placed: 先进10箱, 先订两台
-    rf"先[{ORDER_VERBS}][0-9一二两三四五六七八九十几百千]+[{ORDER_UNITS}]|"
+    rf"先[{ORDER_VERBS}]{_COUNT}[{ORDER_UNITS}]|"
     # an order placed: 定了二十把, 订了三百米, 下单了两台
-    rf"(?<![没未不])(?:[订定购]了|下单了?|下了单)[0-9一二两三四五六七八九十几百千]+[{ORDER_UNITS}]")
+    rf"(?<![没未不])(?:[订定购]了|下单了?|下了单){_COUNT}[{ORDER_UNITS}]")
 
 
 @lru_cache(maxsize=1)
@@ -239,7 +242,7 @@ def detect_attitude(text: str, named: Collection[int] = ()) -> str | None:
         return "需再沟通"
     if any(_decider(text, m.start()) and not _NEGATED.search(text, 0, m.start())
            for m in _SUPPORT.finditer(text)) or any(
-            m.end() in named and _decider(text, m.start()) for m in _ORDER_EACH.finditer(text)):
+            m.end() in named and _decider(text, m.start()) for m in _ORDER_NAMED.finditer(text)):
         return "明确支持"
     return None
 

@@ -490,6 +490,9 @@ _WORKWEAR = Catalog.from_dict({
     ("訾主管说拉链坏了，后天上午我带人过去看看", "安排拜访"),
     # taken to our own factory
     ("訾主管周四上午十点过来，带她去工厂看看生产线", "参观工厂"),
+    # asked along to our factory: 约 … 去工厂, or 去工厂看 (no 带)
+    ("訾主管的手机是13912345678，大后天下午约她去工厂看冬装的生产线", "参观工厂"),
+    ("后天约訾主管到厂里看看", "参观工厂"),
     ("訾主管说周四上午十点去她们仓库看看", "安排拜访"),
 ])
 def test_steps_asked_for_sent_tried_and_toured(text: str, action: str | None) -> None:
@@ -505,6 +508,12 @@ def test_steps_asked_for_sent_tried_and_toured(text: str, action: str | None) ->
     ("訾主管那边先要八十个劳保手套，月底前送到", "明确支持"),
     ("訾主管那边先要两个方案", None),
     ("訾主管想先拿一个车间试点", None),
+    # a count taken again, or taken at all, right before a catalog name
+    ("訾主管那边又要了五百双劳保手套，下个月初送过去", "明确支持"),
+    ("訾主管那边要了三百套冬装", "明确支持"),
+    ("訾主管又要了两张名片", None),
+    ("訾主管需要了解三套冬装的面料", None),
+    ("訾主管没要了两套冬装", None),
 ])
 def test_an_order_placed_is_a_yes(text: str, attitude: str | None) -> None:
     assert Extractor(_WORKWEAR).extract(text, NOW).attitude == attitude
