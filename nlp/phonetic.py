@@ -1199,6 +1199,36 @@ class PhoneticIndex:
             moved.append(Match(s, e, heard, own[0], round(cost, 4), supported=True))
         return kept, moved
 
+    def _given_over_made(self, text: str, exact: list[tuple[int, int, Entry]]
+                         ) -> tuple[list[tuple[int, int, Entry]], list[Match]]:
+        """A transcript's surname + title that the catalog gives for no one and that only a
+        title makes (龚经理: 龚丽 is a 总经理 called 龚总; 李经理 for two 李 总经理) is the one
+        contact called so in the catalog by a surname of exactly its sound (宫经理: 宫明), where
+        no customer is named and no new party announced: Whisper writes the commoner of two
+        characters of a sound, and the catalog says how each person is addressed. Typed text
+        keeps the character typed. Returns the exact mentions less those, and their matches."""
+        spans: dict[tuple[int, int], list[Entry]] = defaultdict(list)
+        for s, e, en in exact:
+            spans[(s, e)].append(en)
+        if any(en.kind == "customer" for _s, _e, en in exact) or _NEW_PARTY.search(text):
+            return exact, []
+        moved: dict[tuple[int, int], Match] = {}
+        for (s, e), ens in spans.items():
+            if not all(en.kind == "contact" and en.surname == 1 and not en.given for en in ens):
+                continue
+            heard = text[s:e]
+            made = {en.canonical for en in ens}
+            other = [x for x in self._titled_all.get(heard[1:], ())
+                     if x.given and x.canonical not in made
+                     and _same_surname_sound(heard[:1], x.text[:1])]
+            if len({x.canonical for x in other}) != 1:
+                continue
+            cost = _primary_cost(heard, other[0].text) / len(heard)
+            moved[(s, e)] = Match(s, e, heard, other[0], round(cost, 4))
+        if not moved:
+            return exact, []
+        return [x for x in exact if (x[0], x[1]) not in moved], list(moved.values())
+
     def _before_contact(self, text: str, exact: list[tuple[int, int, Entry]]) -> list[Match]:
         """A customer's two-character name heard one syllable off right before one of its
         contacts named exactly (合卖日的赵工 → 迈瑞的赵工: ri for rui, 赵工 is 迈瑞's): the
@@ -1366,6 +1396,9 @@ class PhoneticIndex:
         if not text:
             return []
         exact, own = self._own_after_customer(text, self.mentions(text))
+        if heard:
+            exact, given = self._given_over_made(text, exact)
+            own += given
         taken = [False] * len(text)
         for s, e, _entry in exact:
             for i in range(s, e):

@@ -630,3 +630,38 @@ def test_a_product_is_read_by_its_common_readings() -> None:
     index = PhoneticIndex.from_catalog(catalog)
     assert index.respell("教学楼有三个事向机没画面了").text == "教学楼有三个事向机没画面了"
     assert index.respell("增经理说下周来").text == "曾经理说下周来"
+
+
+_TITLED = Catalog.from_dict({
+    "customers": [{"name": "成都锦江农村商业银行", "aliases": ["锦江农商行"]},
+                  {"name": "东营黄河口宾馆", "aliases": ["黄河口宾馆"]},
+                  {"name": "潍坊鸿运纺织有限公司", "aliases": ["鸿运纺织"]}],
+    "contacts": [
+        # called 龚总 by the catalog; 龚经理 is only made from her title
+        {"name": "龚丽", "customer": "成都锦江农村商业银行", "title": "信息科技部总经理",
+         "aliases": ["龚总"]},
+        {"name": "宫明", "customer": "东营黄河口宾馆", "title": "工程部经理",
+         "aliases": ["宫经理"]},
+        {"name": "李晓峰", "customer": "潍坊鸿运纺织有限公司", "title": "总经理",
+         "aliases": ["李总"]},
+    ],
+    "products": [],
+})
+
+
+@pytest.mark.parametrize(("text", "written"), [
+    # heard as a form only a title makes (龚丽 is a 总经理): the contact the catalog calls
+    # so, by a surname of exactly that sound
+    ("龚经理微信上说方案还要等领导定", "宫经理微信上说方案还要等领导定"),
+    # the catalog's own form of her, or a customer named, or a new party: as heard
+    ("龚总微信上说方案还要等领导定", "龚总微信上说方案还要等领导定"),
+    ("锦江农商行龚经理说方案还要等领导定", "锦江农商行龚经理说方案还要等领导定"),
+    ("新客户华宇金属，联系人龚经理，想了解一下", "新客户华宇金属，联系人龚经理，想了解一下"),
+    # no contact the catalog calls 李经理 by that sound: as heard
+    ("李经理说方案还要等领导定", "李经理说方案还要等领导定"),
+])
+def test_a_form_the_catalog_gives_beats_one_a_title_makes(text: str, written: str) -> None:
+    index = PhoneticIndex.from_catalog(_TITLED)
+    assert index.respell(text).text == written
+    # typed text keeps the character typed
+    assert [m for m in index.find(text) if m.entry.canonical == "宫明"] == []
