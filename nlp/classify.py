@@ -172,8 +172,9 @@ ORDER_UNITS = "箱台吨件瓶袋套批车盒包桶罐米卷根支辆条片张�
 _COUNT = "[0-9一二两三四五六七八九十几百千]+"
 # … with 个, or a count taken again or taken at all, right before a catalog name: 先要八十个应急灯,
 # 又要了五台干式变压器, 要了三台装载机 (先拿一个小区试点, 要了两张名片, 需要了解三台 are none)
-_ORDER_NAMED = re.compile(
-    rf"(?:先[{ORDER_VERBS}]|又[{ORDER_VERBS}]了?|(?<![没未不需想只])要了){_COUNT}[{ORDER_UNITS}个]")
+# (the unit may go unsaid there: 先定三紫外杀菌器)
+ORDER_NAMED_LEAD = rf"(?:先[{ORDER_VERBS}]|又[{ORDER_VERBS}]了?|(?<![没未不需想只])要了)"
+_ORDER_NAMED = re.compile(rf"{ORDER_NAMED_LEAD}{_COUNT}[{ORDER_UNITS}个]?")
 _SUPPORT = re.compile(
     r"同意|认可(?!度)|拍板|(?<!技术)(?<!售后)支持(?!力度|一下)|答应|(?:^|(?<=[说都也就他她们]))没问题|"
     r"很满意|比较满意|非常满意|挺满意|愿意|点头|肯定要|没意见|"

@@ -50,7 +50,13 @@ from itertools import product
 
 from nlp.asr.neworgs import respell_new_orgs
 from nlp.asr.spoken import fix_clock_words, fix_cue_phrases, normalize_spoken
-from nlp.classify import ORDER_UNITS, ORDER_VERBS, attitude_words, stance_verbs
+from nlp.classify import (
+    ORDER_NAMED_LEAD,
+    ORDER_UNITS,
+    ORDER_VERBS,
+    attitude_words,
+    stance_verbs,
+)
 from nlp.extract import snap_transcript
 from nlp.lexicon import lexicon, read_lines
 from nlp.people import catalog_titles
@@ -817,6 +823,36 @@ def respell_order(text: str, names: Sequence[tuple[int, int]] = ()) -> str:
     return "".join(out)
 
 
+_ORDERED = re.compile(rf"(?:{ORDER_NAMED_LEAD}|(?<![没未不])(?:[订定购]了|下单了?|下了单))$")
+
+
+@lru_cache(maxsize=1)
+def _digit_of_sound() -> dict[Syllable, str]:
+    """Tone-free sound → the numeral read so (wu → 五, liang → 两)."""
+    return {syllables(ch)[0][0]: ch for ch in "一二两三四五六七八九十"}
+
+
+def respell_count(text: str, products: Sequence[tuple[int, int]]) -> str:
+    """A count heard as another character of its sound between an order placed and a
+    catalog product, its unit right (``products``: where product names are): 又要了舞台干式
+    变压器 → 又要了五台…, 先订散箱 … → 先订三箱 …; 舞台 is a word, yet no stage goes between
+    an order verb and a product. Only right after an order's verb (先要, 又订了, 要了, 定了 …:
+    `nlp.classify`'s), never over a numeral."""
+    if not products:
+        return text
+    digits = _digit_of_sound()
+    out = list(text)
+    for s, _e in products:
+        if s < 3 or text[s - 1] not in ORDER_UNITS + "个":
+            continue
+        heard = text[s - 2]
+        sound = syllables(heard)[0] if is_han(heard) and cn_to_int(heard) is None else ()
+        digit = digits.get(sound[0]) if sound else None
+        if digit is not None and _ORDERED.search(text[:s - 2]):
+            out[s - 2] = digit
+    return "".join(out)
+
+
 @lru_cache(maxsize=1)
 def _surname_of_sound() -> dict[Syllable, str]:
     """Tone-free sound → the most common single-character surname read so
@@ -1398,6 +1434,7 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
         out = fix_clock_words(fix_cue_phrases(out))
         if catalog is not None and index is not None:
             found_now = index.mentions(out)
+            out = respell_count(out, [(s, e) for s, e, en in found_now if en.kind == "product"])
             out = respell_product_words(
                 out, catalog,
                 [(s, e) for s, e, en in found_now if en.kind in ("customer", "contact")],

@@ -882,6 +882,13 @@ def test_the_respelled_title_names_a_new_contact() -> None:
         ("那些要两百箱，月底前送到。", "那些要两百箱，月底前送到。"),
         ("蒋经理说些要送过去。", "蒋经理说些要送过去。"),
         ("仙药三盒。", "仙药三盒。"),
+        # the count heard as another character of its sound, a word with the unit even
+        # (舞台), between an order's verb and a catalog product
+        ("蒋经理那边又要了舞台文件柜，下个月送到。", "蒋经理那边又要了五台文件柜，下个月送到。"),
+        ("蒋经理说先订散套升降办公桌。", "蒋经理说先订三套升降办公桌。"),
+        # no order's verb before it, or no product after it: a stage is a stage
+        ("蒋经理在舞台文件柜旁边等我。", "蒋经理在舞台文件柜旁边等我。"),
+        ("蒋经理那边又要了舞台灯光。", "蒋经理那边又要了舞台灯光。"),
     ],
 )
 def test_an_order_placed_heard_as_sound_alikes(heard: str, meant: str) -> None:

@@ -514,6 +514,9 @@ def test_steps_asked_for_sent_tried_and_toured(text: str, action: str | None) ->
     ("訾主管又要了两张名片", None),
     ("訾主管需要了解三套冬装的面料", None),
     ("訾主管没要了两套冬装", None),
+    # … its unit unsaid right before the catalog name
+    ("訾主管那边先定三劳保手套，20号之前到货", "明确支持"),
+    ("訾主管那边先定三个方案", None),
 ])
 def test_an_order_placed_is_a_yes(text: str, attitude: str | None) -> None:
     assert Extractor(_WORKWEAR).extract(text, NOW).attitude == attitude
