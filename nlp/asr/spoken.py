@@ -236,6 +236,9 @@ def _extra_after_mobile(text: str, places: list[int]) -> bool:
 # 幺 heard 有 (you for yao) right after the word for a phone number, ten digits after it:
 # 手机有5903781264 is 15903781264 (库存有1234件 has no such word before it)
 _ONE_HEARD = re.compile(r"(?<=手机|电话|号码)(?:是|号是|号)?有(?=[0-9]{10}(?![0-9]))")
+# … or not heard at all: ten digits from 3 to 9 on after that word are a mobile number
+# whose 幺 was lost (手机5903781264; a landline starts with its area code's 0)
+_ONE_LOST = re.compile(r"(?<=手机|电话|号码)((?:是|号是|号)?)有?(?=[3-9][0-9]{9}(?![0-9]))")
 
 
 def fix_phone_digits(text: str) -> str:
@@ -295,7 +298,8 @@ def fix_phone_digits(text: str) -> str:
             pos = end
         i = max(end, i + 1)
     out.append(text[pos:])
-    return "".join(out)
+    # (after the run is joined: 手机有59-03-7-812-64)
+    return _ONE_LOST.sub(r"\g<1>1", "".join(out))
 
 
 _LOOP = re.compile(r"(.)\1{4,}[^\w]*$")
@@ -325,6 +329,8 @@ _ZHONGWU_WEEKDAY = re.compile(r"(?<=[这下本上])中午(?=[上下]午|晚上|�
                               rf"(?:^|(?<=[，,。；;\s]))中午(?=[上下]午{_CLOCK_AHEAD})")
 # 上午十点 heard as 上五十点 and written in digits: 上50点 (五十 = 50, 五十二 = 52)
 _WU_DIGITS = re.compile(r"(?<=[上中下])(?:午)?5([0-2])(?=[点:：])")
+# … and 下午三点 as 下53点: 53 to 59 o'clock are none, so the 5 is 午
+_WU_BEFORE_HOUR = re.compile(r"(?<=[上中下])5(?=[3-9][点:：])")
 
 
 # 10月12号上午打电话 heard as 10月12号上五大电话: right after a day, 上五 / 下五 is 上午 / 下午
@@ -353,6 +359,7 @@ def fix_part_of_day(text: str) -> str:
     text = _AFTERNOON_RUN.sub("下午", _ZHONGWU_WEEKDAY.sub("周五", text))
     text = _PART_HEARD.sub(lambda m: "下午" if m.group(1) or m.group(3) else "上午", text)
     text = _WU_AFTER_DAY.sub(r"\1午", _WU_BEFORE_ACT.sub("午", text))
+    text = _WU_BEFORE_HOUR.sub("午", text)
     return _WU_DIGITS.sub(lambda m: "午1" + m.group(1), _WU.sub("午", text))
 
 
@@ -508,8 +515,11 @@ _TEN_HEARD = re.compile(r"(?<=先[订定进拿要上])[时石实食拾识](?=[�
 _TRIAL_HEARD = re.compile(r"(?<=先)[是使时适事市式]用(?![户途于来法量品地电水车人具工餐])|"
                           # … 用 with its nasal lost too, agreed or wanted, before a count
                           # (同意先是有两台 for 同意先试用两台)
-                          r"(?:(?<=同意先)|(?<=想先)|(?<=愿意先)|(?<=答应先))[是使时适事市式]有"
+                          r"(?:(?<=同意先)|(?<=同一先)|(?<=想先)|(?<=愿意先)|(?<=答应先))[是使时适事市式]有"
                           r"(?=[一两二三四五六七八九十几\d])")
+# … with 先's nasal lost too (同意些是有两台)
+_FIRST_TRIAL_HEARD = re.compile(r"(?<=同意|同一|愿意|答应)些"
+                                r"(?=[是使时适事市式][有用][一两二三四五六七八九十几\d])")
 # a refusal's verb heard with its final folded (先不晃了 for 先不换了: huang for huan): after
 # 先 / 暂时 / 今年 … and 不, before 了, where 不 and the character make no word; an exact
 # homophone (不卖了) is a verb of its own and stays
@@ -582,7 +592,8 @@ def fix_cue_phrases(text: str) -> str:
     发他有香 → 发他邮箱; 已经否则了 → 已经否了; 想先是用一下 → 想先试用一下; 已经写了别家 →
     已经选了别家; 当面了解, 算一算 and 带来变化 stay."""
     text = _REFUSED_HEARD.sub("否", _fix_media(_PHONE_HEARD.sub("电话", text)))
-    text = _fix_contract_word(_fix_refusal_verb(_TRIAL_HEARD.sub("试用", text)))
+    text = _TRIAL_HEARD.sub("试用", _FIRST_TRIAL_HEARD.sub("先", text))
+    text = _fix_contract_word(_fix_refusal_verb(text))
     text = _CHOSE_HEARD.sub("选", _LOOK_HEARD.sub("看", _TEN_HEARD.sub("十", text)))
     text = _QUITE_HEARD.sub("挺", text)
     return _BUDGET.sub("预算", _FACE_TO_FACE.sub("当面聊", fix_go_sign(text)))
@@ -655,12 +666,26 @@ _MET = re.compile(r"(?<=[\u4e00-\u9fff])([\u4e00-\u9fff])(?=[了过][\u4e00-\u9f
                   + "|".join(_PERSON_TITLES) + ")(?![的之]))")
 
 
+# … or with its nasal lost (解了, 借了 缪经理: jie), where the clause went somewhere first
+# (去 / 到 / 在 …: 去滇池水务解了缪经理); 接了 (picked up) and 结了 (settled) are verbs there
+_JIE = syllables("借")[0]
+_JIE_NOT = frozenset("接结节街")
+_TRIP_BEFORE = re.compile(r"[去到在]")
+
+
 def fix_met_person(text: str) -> str:
     """建了庞经理 / 监了邵社长 → 见了…: a tone-free homophone of 见 before 了 / 过 and a
     surname + title; never where it ends a word with the character before it (体检了王主任,
-    房间), nor before 的 (建了王总的群)."""
+    房间), nor before 的 (建了王总的群). 解了 / 借了 too after a trip in the clause (去滇池水务
+    解了缪经理); 去机场接了王经理 stays."""
     def repl(m: re.Match[str]) -> str:
         ch = m.group(1)
+        if ch != "见" and syllables(ch)[0] == _JIE and ch not in _JIE_NOT:
+            clause = max((m.string.rfind(p, 0, m.start()) for p in "，,。！？；;"), default=-1)
+            if _TRIP_BEFORE.search(m.string, clause + 1, m.start()) and \
+                    base_word_freq(m.string[m.start() - 1:m.end()]) == 0:
+                return "见"
+            return ch
         if ch == "见" or syllables(ch)[0] != _JIAN:
             return ch
         if base_word_freq(m.string[m.start() - 1:m.end()]) > 0:

@@ -164,6 +164,11 @@ def test_weekdays(heard: str, meant: str) -> None:
         # 幺 heard 有 right after the word for a phone number, ten digits after it
         ("联系人鲍厂长。手机有5903781264，想租两台", "联系人鲍厂长。手机15903781264，想租两台"),
         ("库存有1234567890件", "库存有1234567890件"),
+        # … or written with dashes, or not heard at all (a mobile starts with 1)
+        ("手机有59-03-7-812-64，想租", "手机15903781264，想租"),
+        ("联系人包厂长，手机5903781264，想租", "联系人包厂长，手机15903781264，想租"),
+        ("电话05713781264，找前台", "电话05713781264，找前台"),     # a landline
+        ("库存5903781264件", "库存5903781264件"),
         ("电话181-5520-3367，1月12号", "电话18155203367，1月12号"),   # a date after a pause
         ("编号239512786400", "编号239512786400"),             # no mobile number
         ("电话 137 5730 1188 要三台", "电话 13757301188 要三台"),     # 要三 stays words
@@ -218,6 +223,9 @@ def test_the_tenants_preset_words_are_snapped_too() -> None:
         ("周四上五个人", "周四上五个人"),
         # 午 heard as another character of its sound before a clock time
         ("这周四下无两点去签合同", "这周四下午两点去签合同"),
+        # … as 5 before a clock hour in digits that no 五十 makes (53 o'clock)
+        ("大后天下53点约他去工厂", "大后天下午3点约他去工厂"),
+        ("明天上50点过去", "明天上午10点过去"),
         ("明天下无人机订单", "明天下无人机订单"),
         # 上 / 下 heard too, after a day, a weekday or a pause, before a clock time
         ("下周四向五三点给他演示", "下周四下午三点给他演示"),
@@ -450,6 +458,12 @@ def test_clause_final_le(heard: str, meant: str) -> None:
         ("他们建了厂房", "他们建了厂房"),             # no person after it
         ("我们建了王总的群", "我们建了王总的群"),     # 王总的…: what was built is no person
         ("体检了王主任", "体检了王主任"),             # 体检 is a word
+        # jie for jian (its nasal lost) where the clause went somewhere first
+        ("今天上午去滇池水务解了缪经理。", "今天上午去滇池水务见了缪经理。"),
+        ("上午在恒达鞋业仓库借了洪经理。", "上午在恒达鞋业仓库见了洪经理。"),
+        ("去机场接了王经理", "去机场接了王经理"),     # picked up
+        ("他借了王经理两台", "他借了王经理两台"),     # no trip: borrowed
+        ("去了解了王经理", "去了解了王经理"),         # 了解 is a word
         ("他推荐了王经理", "他推荐了王经理"),         # 推荐 is a word
     ],
 )
@@ -1460,6 +1474,9 @@ def test_a_product_heard_as_a_word_in_a_list_or_before_its_contract(
     ("想先是用一下口扫", "想先试用一下口扫"),
     ("钟总同意先是有两台电动叉车", "钟总同意先试用两台电动叉车"),   # 用 with its nasal lost
     ("他说先是有两台坏了", "他说先是有两台坏了"),
+    ("钟总同意些是有两台电动叉车", "钟总同意先试用两台电动叉车"),   # 先's nasal lost too
+    ("他同意些什么", "他同意些什么"),
+    ("钟总同一些是有两台电动叉车", "钟总同一先试用两台电动叉车"),   # 同意 heard 同一 too
     ("想先使用一下净化模块", "想先试用一下净化模块"),
     ("使用效果不错", "使用效果不错"),
     ("首先是用户反馈", "首先是用户反馈"),          # 用户: a word
