@@ -1210,24 +1210,35 @@ class PhoneticIndex:
         spans: dict[tuple[int, int], list[Entry]] = defaultdict(list)
         for s, e, en in exact:
             spans[(s, e)].append(en)
-        if any(en.kind == "customer" for _s, _e, en in exact) or _NEW_PARTY.search(text):
+        if _NEW_PARTY.search(text):
             return exact, []
+        named = {en.canonical for _s, _e, en in exact if en.kind == "customer"}
         moved: dict[tuple[int, int], Match] = {}
+        weak: set[tuple[int, int]] = set()
         for (s, e), ens in spans.items():
             if not all(en.kind == "contact" and en.surname == 1 and not en.given for en in ens):
                 continue
             heard = text[s:e]
             made = {en.canonical for en in ens}
+            if named & {en.customer for en in ens}:
+                continue            # (their customer is named: they are meant)
             other = [x for x in self._titled_all.get(heard[1:], ())
-                     if x.given and x.canonical not in made
+                     if x.given and x.canonical not in made and not named - {x.customer}
                      and _same_surname_sound(heard[:1], x.text[:1])]
             if len({x.canonical for x in other}) != 1:
+                if not other and any(
+                        x.given and x.canonical not in made and not named - {x.customer}
+                        and syllable_cost(heard_surname(heard[0])[:1],
+                                          surname_readings(x.text[0])) <= NEAR_ALONE_FINAL
+                        for x in self._titled_all.get(heard[1:], ())):
+                    weak.add((s, e))    # free for that contact, heard a near surname off
                 continue
             cost = _primary_cost(heard, other[0].text) / len(heard)
             moved[(s, e)] = Match(s, e, heard, other[0], round(cost, 4))
-        if not moved:
+        if not moved and not weak:
             return exact, []
-        return [x for x in exact if (x[0], x[1]) not in moved], list(moved.values())
+        return [x for x in exact if (x[0], x[1]) not in moved and (x[0], x[1]) not in weak
+                ], list(moved.values())
 
     def _before_contact(self, text: str, exact: list[tuple[int, int, Entry]]) -> list[Match]:
         """A customer's two-character name heard one syllable off right before one of its

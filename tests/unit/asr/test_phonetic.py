@@ -665,3 +665,26 @@ def test_a_form_the_catalog_gives_beats_one_a_title_makes(text: str, written: st
     assert index.respell(text).text == written
     # typed text keeps the character typed
     assert [m for m in index.find(text) if m.entry.canonical == "宫明"] == []
+
+
+_PACKAGING = Catalog.from_dict({
+    "customers": [{"name": "温州瓯江包装有限公司", "aliases": ["瓯江包装"]},
+                  {"name": "潍坊鸿运纺织有限公司", "aliases": ["鸿运纺织"]}],
+    "contacts": [
+        {"name": "蔺晓燕", "customer": "温州瓯江包装有限公司", "title": "采购经理",
+         "aliases": ["蔺经理"]},
+        {"name": "李晓峰", "customer": "潍坊鸿运纺织有限公司", "title": "总经理",
+         "aliases": ["李总"]},
+    ],
+    "products": [],
+})
+
+
+@pytest.mark.parametrize(("text", "written"), [
+    # 李经理 is only made from 李晓峰's title: 蔺经理 heard with its nasal lost may be meant
+    ("李经理反馈纸箱压坏了，下周我去瓯江包装看看", "蔺经理反馈纸箱压坏了，下周我去瓯江包装看看"),
+    # 李晓峰's customer named: he is meant
+    ("鸿运纺织李经理反馈上批纸箱压坏了", "鸿运纺织李经理反馈上批纸箱压坏了"),
+])
+def test_a_form_a_title_makes_leaves_room_for_a_near_surname(text: str, written: str) -> None:
+    assert PhoneticIndex.from_catalog(_PACKAGING).respell(text).text == written
