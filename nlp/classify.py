@@ -163,7 +163,11 @@ _UNDECIDED = re.compile(
     r"等.{1,10}?再(?:说|定|买|决定|考虑|采购)|"
     # waiting on a superior or a body to decide: 等领导批, 要等集团批, 等管委会开会定
     r"等领导|领导(?:还)?没(?:定|批)|等.{0,8}?(?:定|批|决定|拍板|签字|审批|批复|同意|开会|商量|"
-    r"意见|点头)"
+    r"意见|点头)|"
+    # … 定 heard as its homophone 订 right after the one who decides (等新校长订)
+    r"等.{0,6}?(?:长|领导|老板|总|董事会|开会)订|"
+    # an approval still to go through: 还要走内部审批, 合同在走流程
+    r"(?:还要|要|得|需要|还得|在|正在)走(?:内部|公司)?(?:的)?(?:审批|流程)|还在审批|审批中"
 )
 # an order placed, a yes (先要两百箱, 先定两台): 先 + one of these verbs + a count in one of
 # these units
@@ -173,7 +177,7 @@ _COUNT = "[0-9一二两三四五六七八九十几百千]+"
 # … with 个, or a count taken again or taken at all, right before a catalog name: 先要八十个应急灯,
 # 又要了五台干式变压器, 要了三台装载机 (先拿一个小区试点, 要了两张名片, 需要了解三台 are none)
 # (the unit may go unsaid there: 先定三紫外杀菌器)
-ORDER_NAMED_LEAD = rf"(?:先[{ORDER_VERBS}]|又[{ORDER_VERBS}]了?|(?<![没未不需想只])要了)"
+ORDER_NAMED_LEAD = rf"(?:[先又][{ORDER_VERBS}]了?|(?<![没未不需想只])要了)"
 _ORDER_NAMED = re.compile(rf"{ORDER_NAMED_LEAD}{_COUNT}[{ORDER_UNITS}个]?")
 _SUPPORT = re.compile(
     r"同意|认可(?!度)|拍板|(?<!技术)(?<!售后)支持(?!力度|一下)|答应|(?:^|(?<=[说都也就他她们]))没问题|"
@@ -186,7 +190,7 @@ _SUPPORT = re.compile(
     r"(?:批了|批准|同意了|通过了|点头了|拍板了)|"
     r"(?:定了|决定|确定|选了?)用我们|选了我们|就用我们|"
     # an order placed: 先进10箱, 先订两台
-    rf"先[{ORDER_VERBS}]{_COUNT}[{ORDER_UNITS}]|"
+    rf"先[{ORDER_VERBS}]了?{_COUNT}[{ORDER_UNITS}]|"
     # an order placed: 定了二十把, 订了三百米, 下单了两台
     rf"(?<![没未不])(?:[订定购]了|下单了?|下了单){_COUNT}[{ORDER_UNITS}]")
 

@@ -163,6 +163,12 @@ def test_channel(text: str, channel: str | None) -> None:
         ("李校长说要等局里批", "需再沟通"),
         ("李校长说要跟领导汇报一下", "需再沟通"),
         ("李校长说等经费到了再说", "需再沟通"),
+        # an approval still to go through; 定 heard 订 right after the one who decides
+        ("李校长发微信说平板的合同还要走内部审批", "需再沟通"),
+        ("李校长说合同在走流程", "需再沟通"),
+        ("李校长说审批已经走完了，下周签", None),
+        ("李校长说平板的采购得等新校长订", "需再沟通"),
+        ("李校长说等仓库订货", None),
         ("李校长说火力没问题，就是贵", None),
         ("李校长说平板数量都敲定了", None),
         ("李校长说没问题，下周签", "明确支持"),
@@ -517,6 +523,8 @@ def test_steps_asked_for_sent_tried_and_toured(text: str, action: str | None) ->
     # … its unit unsaid right before the catalog name
     ("訾主管那边先定三劳保手套，20号之前到货", "明确支持"),
     ("訾主管那边先定三个方案", None),
+    ("訾主管那边先订了二十个劳保手套，月底前送到", "明确支持"),     # 先 … 了
+    ("訾主管那边先订了两箱", "明确支持"),
 ])
 def test_an_order_placed_is_a_yes(text: str, attitude: str | None) -> None:
     assert Extractor(_WORKWEAR).extract(text, NOW).attitude == attitude
