@@ -487,10 +487,12 @@ def fix_go_sign(text: str) -> str:
 # 当面了解 is one
 _FACE_TO_FACE = re.compile(r"当面[了疗料辽撩](?!解)")
 # 预算 heard as 一算 / 议算 (yi for yu) right after 的: no number goes there (的一算 is no count)
-_BUDGET = re.compile(r"(?<=的)[一议]算(?![一下])|"
-                     # … or before what is said of a budget (采购一算已经用完了, 设备议算已经用完了)
-                     r"(?<![算一二三四五六七八九十两几细么样我你他她们会])[一议]算(?=还没|没|已经|不够|用完|批|冻结|"
-                     r"紧张|超了|有限|下来|申请|审批|只有|不足|太少|卡|砍|削减)")
+_BUDGET = re.compile(r"(?<=的)[一议亦易义异]算(?![一下])|"
+                     # … or before what is said of a budget (采购一算已经用完了, 设备议算已经用完了,
+                     # 保洁亦算被砍了)
+                     r"(?<![算一二三四五六七八九十两几细么样我你他她们会这也])[一议亦易义异]算"
+                     r"(?=还没|没|已经|不够|用完|批|冻结|紧张|超了|有限|下来|申请|审批|只有|不足|太少|"
+                     r"卡|砍|削减|被)")
 
 
 # 电话 heard 变化 (dian hua, bian hua): after 打 / 打来 / 回个, or before a phone number (带来变化,

@@ -1467,6 +1467,8 @@ def test_a_product_heard_as_a_word_in_a_list_or_before_its_contract(
     ("他停了一下", "他停了一下"),
     # 预算 heard 议算 before what is said of a budget
     ("今年的设备议算已经用完了", "今年的设备预算已经用完了"),
+    ("今年的保洁亦算被砍了", "今年的保洁预算被砍了"),       # yi for yu, another character
+    ("这亦算被他说中了", "这亦算被他说中了"),
     ("会议算了吧", "会议算了吧"),
     ("他写了份方案给别家", "他写了份方案给别家"),
     ("否则了解不到", "否则了解不到"),
