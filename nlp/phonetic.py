@@ -101,6 +101,10 @@ TITLE_FOLD = 0.55   # a one-character title right after its customer: same initi
 SURNAME_WITH_SUPPORT = 0.14  # … and n/l, r/l, en/eng when the contact's customer is named
 NEAR_ALONE = 0.25   # a contact's surname heard this far off, its title exact, with no
                     # customer named: taken where it is the only contact of that title
+STRANGE_ALONE = 0.14     # … or one mild fold off when the heard character is a surname
+                        # that no contact of the catalog has and commoner than the contact's
+                        # (曾总 for 岑总: eng for en), the next contact more than one fold off
+                        # (`NEAR_ALONE_CLEAR`)
 NEAR_ALONE_CLEAR = 0.2  # … whose surname sounds near: the next one at least this much further
                     # (然总监 for 阮总监, ran for ruan: `PhoneticIndex._near_surname_alone`)
 NEAR_ALONE_FINAL = 0.55  # … or this far where only the final differs (轮主任 for 栾主任: lun
@@ -173,6 +177,19 @@ def _surname_table() -> dict[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=8192)
+@lru_cache(maxsize=1)
+def _surname_rank() -> dict[str, int]:
+    """Single-character surname → its rank, the most common first (data/surnames.txt)."""
+    chars = "".join(line for line in read_lines("surnames.txt") if len(line) > 2)
+    return {ch: i for i, ch in reversed(list(enumerate(chars)))}
+
+
+def commoner_surname(a: str, b: str) -> bool:
+    """Is surname ``a`` more common than ``b`` (an unlisted one is the rarest)?"""
+    rank = _surname_rank()
+    return rank.get(a, len(rank)) < rank.get(b, len(rank))
+
+
 def surname_readings(ch: str) -> tuple[Syllable, ...]:
     """(initial, final) of a catalog contact's surname character: its readings as a surname
     (曾 zeng, 单 shan, 覃 qin or tan), then its common reading, since a speaker or a speech
@@ -587,6 +604,7 @@ _AFTER_NAMES = frozenset("的了地得着过吗呢吧啊说想")
 # where a person is named (after 见了, 的, 跟 …, a pause): a verb's slot (要换科长, 想见科长)
 # is no surname's
 _PERSON_SLOT = _BEFORE_NAMES | frozenset("了的见约，,。、；; ")
+_CLAUSE_MARKS = frozenset("，,。；;！？!? ")   # a clause opens after these
 
 
 @lru_cache(maxsize=1)
@@ -1348,19 +1366,27 @@ class PhoneticIndex:
         `find` takes these only where no customer is named and no new customer is
         announced."""
         out: list[Match] = []
+        ours = {e.text[0] for es in self._titled_all.values() for e in es}
         for title, contacts in self._titled_all.items():
             at = text.find(title, 1)
             while at > 0:
                 s, e = at - 1, at + len(title)
                 ch = text[s]
+                # a surname no contact of the catalog has, opening a clause or right after
+                # a customer's name (曾总同意了 for 岑总: ceng for cen), only a mild fold off
+                strange = lexicon().is_surname_start(text[s:e]) and ch not in ours and (
+                    s == 0 or s in ends or text[s - 1] in _CLAUSE_MARKS)
                 ok = _han(ch) and text[s:e] not in self.exact and ch not in BEFORE_TITLE \
-                    and not lexicon().is_surname_start(text[s:e]) and \
-                    base_word_freq(ch) < SAID_THERE and \
+                    and (strange or not lexicon().is_surname_start(text[s:e])) and \
+                    (strange or base_word_freq(ch) < SAID_THERE) and \
                     (s == 0 or s in ends or text[s - 1] in _PERSON_SLOT) and \
                     not crosses_word(text, s, e) and base_word_freq(text[s:e]) == 0
                 heard = heard_surname(ch) if ok else ()
                 near: dict[tuple[str, str], tuple[float, Entry]] = {}
                 for entry in contacts if heard else ():
+                    if strange and not commoner_surname(ch, entry.text[0]):
+                        continue    # Whisper writes the commoner of two surnames: 程 heard
+                        #             for 陈 is no mishearing, 曾 for 岑 may be
                     cost = min(syllable_cost((h,), (r,)) for h in heard
                                for r in surname_readings(entry.text[0]))
                     key = (entry.customer, entry.canonical)
@@ -1369,8 +1395,11 @@ class PhoneticIndex:
                 # (a contact further than any near sound is no rival: kong for lun)
                 ranked = sorted((ce for ce in near.values() if ce[0] <= NEAR_ALONE_FINAL),
                                 key=lambda ce: ce[0])
-                if ranked and ranked[0][0] > 0 and _near_alone(heard, ranked[0]) and (
-                        len(ranked) == 1 or ranked[1][0] >= ranked[0][0] + NEAR_ALONE_CLEAR):
+                if ranked and ranked[0][0] > 0 and (
+                        ranked[0][0] <= STRANGE_ALONE if strange else
+                        _near_alone(heard, ranked[0])) and (
+                        len(ranked) == 1 or ranked[1][0] >= ranked[0][0] + NEAR_ALONE_CLEAR
+                        or (strange and ranked[1][0] >= NEAR_ALONE_CLEAR)):
                     cost, entry = ranked[0]
                     out.append(Match(s, e, text[s:e], entry, round(cost / (e - s), 4),
                                      costs=(cost,)))

@@ -688,3 +688,36 @@ _PACKAGING = Catalog.from_dict({
 ])
 def test_a_form_a_title_makes_leaves_room_for_a_near_surname(text: str, written: str) -> None:
     assert PhoneticIndex.from_catalog(_PACKAGING).respell(text).text == written
+
+
+_TWO_BOSSES = {
+    "customers": [{"name": "贵阳花溪数据中心", "aliases": ["花溪数据中心"]},
+                  {"name": "赣州南康家具城", "aliases": ["南康家具城"]}],
+    "contacts": [
+        {"name": "岑海波", "customer": "贵阳花溪数据中心", "title": "总经理", "aliases": ["岑总"]},
+        {"name": "钟国平", "customer": "赣州南康家具城", "title": "总经理", "aliases": ["钟总"]},
+    ],
+    "products": [],
+}
+
+
+@pytest.mark.parametrize(("text", "written"), [
+    # a surname no contact of the catalog has, opening the note, one mild fold (eng for
+    # en) from the only contact of that title so near: that contact (钟 is two folds off)
+    ("曾总同意了箱变的价格，下周五去签合同", "岑总同意了箱变的价格，下周五去签合同"),
+    # not where a clause opens (曾 an adverb there), nor further than one fold
+    ("他曾总说过这事", "他曾总说过这事"),
+    ("钱总同意了箱变的价格", "钱总同意了箱变的价格"),
+])
+def test_a_surname_the_catalog_lacks_is_its_contact_one_fold_off(text: str,
+                                                                 written: str) -> None:
+    assert PhoneticIndex.from_catalog(Catalog.from_dict(_TWO_BOSSES)).respell(text).text == \
+        written
+
+
+def test_a_surname_the_catalog_has_is_that_person() -> None:
+    raw = {**_TWO_BOSSES, "contacts": [
+        *_TWO_BOSSES["contacts"],
+        {"name": "曾伟", "customer": "赣州南康家具城", "title": "副总经理", "aliases": ["曾总"]}]}
+    index = PhoneticIndex.from_catalog(Catalog.from_dict(raw))
+    assert index.respell("曾总同意了箱变的价格").text == "曾总同意了箱变的价格"
