@@ -1221,9 +1221,10 @@ class PhoneticIndex:
                          ) -> tuple[list[tuple[int, int, Entry]], list[Match]]:
         """A transcript's surname + title that the catalog gives for no one and that only a
         title makes (龚经理: 龚丽 is a 总经理 called 龚总; 李经理 for two 李 总经理) is the one
-        contact called so in the catalog by a surname of exactly its sound (宫经理: 宫明), where
-        no customer is named and no new party announced: Whisper writes the commoner of two
-        characters of a sound, and the catalog says how each person is addressed. Typed text
+        contact called so in the catalog by a rarer surname of exactly its sound (宫经理:
+        宫明), where no customer is named and no new party announced: Whisper writes the
+        commoner of two characters of a sound, and the catalog says how each person is
+        addressed. Typed text
         keeps the character typed. Returns the exact mentions less those, and their matches."""
         spans: dict[tuple[int, int], list[Entry]] = defaultdict(list)
         for s, e, en in exact:
@@ -1242,7 +1243,8 @@ class PhoneticIndex:
                 continue            # (their customer is named: they are meant)
             other = [x for x in self._titled_all.get(heard[1:], ())
                      if x.given and x.canonical not in made and not named - {x.customer}
-                     and _same_surname_sound(heard[:1], x.text[:1])]
+                     and _same_surname_sound(heard[:1], x.text[:1])
+                     and commoner_surname(heard[0], x.text[0])]
             if len({x.canonical for x in other}) != 1:
                 if not other and any(
                         x.given and x.canonical not in made and not named - {x.customer}
