@@ -860,6 +860,17 @@ def _one_nasal_lost(window: list[tuple[Syllable, ...]], name: tuple[tuple[Syllab
 _COMPARED = re.compile(r"比(?:我|你|他|她|咱)们?$")
 
 _LINK = frozenset("的、，,")   # between a customer and its contact: 的, or a pause heard
+_TRIP_VERBS = frozenset("去到在")
+_MET_SOUNDS = frozenset(s for ch in "见借" for s in syllables(ch)[0][:1])
+
+
+def _met_before(text: str, cs: int) -> int:
+    """Where a customer visited ends when ``text[cs:]`` names the person met there after
+    见了 (or a homophone: 件了, 解了 …): 去滇池水务见了缪经理. 0 when there is none."""
+    if cs < 3 or text[cs - 1] != "了":
+        return 0
+    heard = syllables(text[cs - 2])[0]
+    return cs - 2 if heard and heard[0] in _MET_SOUNDS else 0
 
 # a note that announces a new customer or contact (新客户, heard 亲客户 too) names people
 # the catalog does not hold yet: no contact of it is guessed from a near sound there
@@ -1298,17 +1309,24 @@ class PhoneticIndex:
             if contact.kind != "contact" or not contact.customer:
                 continue
             end = cs - 1 if cs and text[cs - 1] in _LINK else cs
+            met = _met_before(text, cs)
+            # (见 heard as 件 may make a word with the name's last character: 水物件)
+            seen = f"{text[:met]}见{text[met + 1:]}" if met else text
             for entry, syl in self._long.get(contact.customer, ()):
-                s = end - len(syl)
-                heard = text[max(s, 0):end]
-                if s < 0 or not all(is_han(ch) for ch in heard) or heard in self.exact or \
-                        base_word_freq(heard) >= RARE_WORD or crosses_word(text, s, end):
-                    continue
-                costs = [min((syllable_cost((h,), (r,)) for h in _readings_of(ch)
-                              for r in syl[i]), default=1.0) for i, ch in enumerate(heard)]
-                if sum(1 for c in costs if c > 0) == 1:
-                    out.append(Match(s, end, heard, entry, round(sum(costs) / len(costs), 4),
-                                     needs_support=True, costs=tuple(costs), word=True))
+                for stop in (end, met) if met else (end,):
+                    s = stop - len(syl)
+                    heard = text[max(s, 0):stop]
+                    if s < 0 or not all(is_han(ch) for ch in heard) or heard in self.exact or \
+                            base_word_freq(heard) >= RARE_WORD or \
+                            crosses_word(seen if stop == met else text, s, stop) or \
+                            (stop == met and (s == 0 or text[s - 1] not in _TRIP_VERBS)):
+                        continue
+                    costs = [min((syllable_cost((h,), (r,)) for h in _readings_of(ch)
+                                  for r in syl[i]), default=1.0) for i, ch in enumerate(heard)]
+                    if sum(1 for c in costs if c > 0) == 1:
+                        out.append(Match(s, stop, heard, entry,
+                                         round(sum(costs) / len(costs), 4),
+                                         needs_support=True, costs=tuple(costs), word=True))
         return out
 
     def _only_with_title(self, text: str, customers: set[str],

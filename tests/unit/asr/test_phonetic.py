@@ -721,3 +721,25 @@ def test_a_surname_the_catalog_has_is_that_person() -> None:
         {"name": "曾伟", "customer": "赣州南康家具城", "title": "副总经理", "aliases": ["曾总"]}]}
     index = PhoneticIndex.from_catalog(Catalog.from_dict(raw))
     assert index.respell("曾总同意了箱变的价格").text == "曾总同意了箱变的价格"
+
+
+_WATERWORKS = Catalog.from_dict({
+    "customers": [{"name": "昆明滇池水务有限公司", "aliases": ["滇池水务"]}],
+    "contacts": [{"name": "缪建国", "customer": "昆明滇池水务有限公司", "title": "设备经理",
+                  "aliases": ["缪经理"]}],
+    "products": [],
+})
+
+
+@pytest.mark.parametrize(("text", "written"), [
+    # a customer's long form one syllable off (bian for dian) where the rep went (去) and met
+    # its own contact (见了, heard 件了: 物件 is a word, yet 见 was said)
+    ("今天去边吃水物件了缪经理", "今天去滇池水务件了缪经理"),
+    ("今天去边吃水物见了缪经理", "今天去滇池水务见了缪经理"),
+    # no trip before it, or another person met: as heard
+    ("边吃水物件了缪经理", "边吃水物件了缪经理"),
+    ("今天去边吃水物件了王经理", "今天去边吃水物件了王经理"),
+])
+def test_a_long_customer_name_one_syllable_off_where_its_contact_was_met(
+        text: str, written: str) -> None:
+    assert PhoneticIndex.from_catalog(_WATERWORKS).respell(text).text == written
