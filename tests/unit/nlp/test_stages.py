@@ -599,3 +599,13 @@ def test_a_customers_site_after_its_name(text: str, customer: str) -> None:
 def test_goods_hauled_there(text: str, customer: str | None, action: str) -> None:
     got = Extractor(_WORKWEAR).extract(text, NOW)
     assert (got.customer, got.next_action) == (customer, action)
+
+
+@pytest.mark.parametrize(("text", "contact"), [
+    # surnames of the north-west (Hui and others): a new lead's contact as said
+    ("新线索，固原六盘山养鸡场，联系人海场长，手机13709548216", "海场长"),
+    ("新线索，天水麦积养殖场，联系人妥社长，手机13709548216", "妥社长"),
+    ("新线索，张掖丹霞饲料厂，联系人权厂长，手机13709548216", "权厂长"),
+])
+def test_a_new_leads_contact_by_a_rarer_surname(text: str, contact: str) -> None:
+    assert Extractor(_WORKWEAR).extract(text, NOW).contact == contact
