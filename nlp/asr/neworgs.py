@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from itertools import product
 
-from nlp.lexicon import read_lines
+from nlp.lexicon import lexicon, read_lines
 from nlp.orgs import default_orgs
 from nlp.phonetic import RARE_WORD, Syllable, syllables
 from nlp.pinyin import is_han, raw_pinyin
@@ -135,8 +135,57 @@ def _new_names(text: str, known: Sequence[tuple[int, int]]) -> list[tuple[int, i
         end = stop.start() if stop else len(text)
         if end - m.end() >= 4:
             spans.append((m.end(), end, end))
+    # (a catalog name inside, after the first words and before the last, is no reason: the
+    # name goes on past it — 顾原远洲七六培山养鸡场 holds 远洲 of 远洲建筑)
     return [(s, e, n) for s, e, n in spans
-            if n > s and not any(ks < e and s < ke for ks, ke in known)]
+            if n > s and not any(ks < e and s < ke and not (ks >= s + 2 and ke <= n - 2)
+                                 for ks, ke in known)]
+
+
+@lru_cache(maxsize=1)
+def _suffix_sounds() -> dict[tuple[Syllable, ...], str]:
+    """Tone-free sound → the organisation suffix of two to four characters read so (养鸡场,
+    物流园); a sound two suffixes share is left out."""
+    out: dict[tuple[Syllable, ...], str] = {}
+    clash: set[tuple[Syllable, ...]] = set()
+    for word in lexicon().org_suffixes:
+        if not 2 <= len(word) <= 4 or not all(is_han(ch) for ch in word):
+            continue
+        sound = tuple(sy[0] for sy in syllables(word) if sy)
+        if len(sound) != len(word):
+            continue
+        if sound in out and out[sound] != word:
+            clash.add(sound)
+        out[sound] = word
+    return {k: v for k, v in out.items() if k not in clash}
+
+
+def _respell_suffix(text: str) -> str:
+    """A new organisation's name, announced, that ends in no generic word, with its last
+    characters heard as another spelling of one (六盘山养机场 → 六盘山养鸡场, 明湖物流源 →
+    明湖物流园): that word. Only where the name runs to the clause's end or a person, and
+    the heard tail is no generic word itself."""
+    if _NEW.search(text) is None:
+        return text
+    sounds = _suffix_sounds()
+    suffixes = frozenset(lexicon().org_suffixes)
+    out = text
+    for m in _NEW.finditer(text):
+        stop = _NAME_STOP.search(text, m.end())
+        end = stop.start() if stop else len(text)
+        name = text[m.end():end]
+        if len(name) < 4 or any(name.endswith(sf) for sf in suffixes):
+            continue
+        for size in (4, 3, 2):
+            tail = name[-size:]
+            if len(name) - size < 2 or not all(is_han(ch) for ch in tail):
+                continue
+            sound = syllables(tail)
+            said = sounds.get(tuple(sy[0] for sy in sound)) if all(sound) else None
+            if said is not None and said != tail:
+                out = out[:end - size] + said + out[end:]
+                break
+    return out
 
 
 def respell_new_orgs(text: str, known: Sequence[tuple[int, int]] = ()) -> str:
@@ -144,6 +193,7 @@ def respell_new_orgs(text: str, known: Sequence[tuple[int, int]] = ()) -> str:
     spans of catalog customers named in it."""
     out = _LIMITED.sub(lambda m: "有限" if m["w"] != "有限" and tuple(
         raw_pinyin(ch) for ch in m["w"]) == _YOUXIAN else m["w"], text)
+    out = _respell_suffix(out)
     text = out
     for start, end, own in sorted(_new_names(text, known), reverse=True):
         name = text[start:own]

@@ -29,6 +29,11 @@ from nlp.types import Catalog
     ("新客户赶周于都县宏盛木业，联系人曾老板", "新客户赣州于都县宏盛木业，联系人曾老板"),
     # 有限 heard as another pair of its sound before 公司
     ("新客户一屋飞达日用品有现公司", "新客户一屋飞达日用品有限公司"),
+    # a name that ends in no generic word, its tail heard as another spelling of one
+    ("新线索，顾原远洲七六培山养机场，联系人海场长",
+     "新线索，固原远洲七六培山养鸡场，联系人海场长"),
+    ("新线索，六盘水钟山区明湖物流源，联系人车经理",
+     "新线索，六盘水钟山区明湖物流园，联系人车经理"),
 ])
 def test_a_new_customers_name_is_respelled(heard: str, meant: str) -> None:
     assert respell_new_orgs(heard) == meant
@@ -52,6 +57,8 @@ def test_a_new_customers_name_is_respelled(heard: str, meant: str) -> None:
     "他们有线电视的信号不好",         # 有线 before no 公司
     "今天去里水医院见了方主任",      # no new customer announced: a brand may be a homophone
     "新客户华宇金属制品有限公司",    # the words after a place are not guessed
+    "新客户白云机场，联系人车经理",  # no generic word sounds like 机场
+    "新线索，明湖物流园，联系人车经理",
 ])
 def test_names_already_right_and_ordinary_words_stay(text: str) -> None:
     assert respell_new_orgs(text) == text
@@ -60,6 +67,9 @@ def test_names_already_right_and_ordinary_words_stay(text: str) -> None:
 def test_a_catalog_customer_is_no_new_name() -> None:
     assert respell_new_orgs("新客户里水医院") == "新客户丽水医院"
     assert respell_new_orgs("新客户里水医院", [(3, 7)]) == "新客户里水医院"
+    # … but one inside a longer new name (远洲 of 远洲建筑) is no reason to leave it
+    assert respell_new_orgs("新线索，顾原远洲七六培山养鸡场", [(7, 9)]) == \
+        "新线索，固原远洲七六培山养鸡场"
 
 
 def test_typed_notes_of_every_set_keep_their_names() -> None:
@@ -96,6 +106,8 @@ def test_typed_notes_of_every_set_keep_their_names() -> None:
     ("他在研究所上班", "他在研究所上班"),
     ("冷库保持新鲜所需的温度", "冷库保持新鲜所需的温度"),
     ("先县所有的学校都要装", "先县所有的学校都要装"),
+    ("西线索，六盘水钟山区明湖物流园", "新线索，六盘水钟山区明湖物流园"),    # xin heard xi
+    ("江西线索不多", "江西线索不多"),
 ])
 def test_new_customer_heard_as_its_sound(heard: str, meant: str) -> None:
     assert fix_new_customer(heard) == meant
