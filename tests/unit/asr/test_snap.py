@@ -238,6 +238,12 @@ def test_the_tenants_preset_words_are_snapped_too() -> None:
         ("这中午下午3点去签合同", "这周五下午3点去签合同"),
         ("这中午很热", "这中午很热"),
         ("今天中午下午都在", "今天中午下午都在"),
+        # … or opening a clause as the next step's deadline or day, no day named
+        ("他挺满意，中午前把报价发过去。", "他挺满意，周五前把报价发过去。"),
+        ("让我们再降点，中午再给他回个电话。", "让我们再降点，周五再给他回个电话。"),
+        ("今天中午前把报价发过去", "今天中午前把报价发过去"),     # a day named
+        ("中午前到了", "中午前到了"),                             # no step
+        ("中午12点前发过去", "中午12点前发过去"),                 # a clock time
     ],
 )
 def test_part_of_day_in_digits(heard: str, meant: str) -> None:
