@@ -1204,6 +1204,7 @@ def diff_marks(before: str, after: str, index: PhoneticIndex | None,
 
 _LATIN_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+\-]*")
 LETTERLESS_SHORT = 3    # a letterless form this short (全景) only before a particle or a pause
+LETTERLESS_SOUND = 3    # … and one this long at least by its sound too (售用超 for 兽用超)
 _PARTICLES = frozenset("的了地得着过吗呢吧啊说和跟与")
 
 
@@ -1240,6 +1241,36 @@ def _lettered_mentions(text: str, catalog: Catalog) -> list[tuple[int, int, Entr
     return out
 
 
+def _letterless_by_sound(text: str, forms: dict[str, str]) -> str:
+    """The Chinese of a lettered form (`letterless_forms`) of three characters or more heard
+    as other characters of exactly its sound (售用超 for 兽用超 of 兽用B超): that Chinese, for
+    `restore_letters` to complete; never over a word of the dictionary or cutting one."""
+    sounds: dict[tuple[Syllable, ...], str] = {}
+    for han in forms:
+        if len(han) >= LETTERLESS_SOUND:
+            sound = syllables(han)
+            if all(sound):
+                sounds.setdefault(tuple(sy[0] for sy in sound), han)
+    if not sounds:
+        return text
+    sizes = {len(k) for k in sounds}
+    heard = [syllables(ch)[0] if is_han(ch) else () for ch in text]
+    out = text
+    for size in sorted(sizes, reverse=True):
+        for at in range(len(text) - size + 1):
+            window = heard[at:at + size]
+            if not all(window):
+                continue
+            for key in product(*window):
+                han = sounds.get(tuple(key))
+                if han is not None and text[at:at + size] != han and \
+                        base_word_freq(text[at:at + size]) == 0 and \
+                        not crosses_word(text, at, at + size):
+                    out = out[:at] + han + out[at + size:]
+                    break
+    return out
+
+
 def restore_letters(text: str, catalog: Catalog) -> str:
     """A product named by the Chinese of a form that also holds letters (`letterless_forms`),
     heard without them: the whole form (演示全景。 → 演示全景CT。). Only where the Chinese
@@ -1248,6 +1279,7 @@ def restore_letters(text: str, catalog: Catalog) -> str:
     forms = letterless_forms(catalog)
     if not forms:
         return text
+    text = _letterless_by_sound(text, forms)
     for han, form in sorted(forms.items(), key=lambda kv: -len(kv[0])):
         start = 0
         while (at := text.find(han, start)) >= 0:

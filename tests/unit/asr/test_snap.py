@@ -1616,3 +1616,16 @@ def test_cue_words_follow_the_tenants_presets() -> None:
     assert "排产紧张" in cue_words(one) and "工期太紧" not in cue_words(one)
     assert "工期太紧" in cue_words(two) and "排产紧张" not in cue_words(two)
     assert "工期太紧" in time_cue_words(two)
+
+
+def test_a_lettered_product_heard_as_other_characters_of_its_sound() -> None:
+    """兽用B超 said without its letter and heard as 售用超 / 收用超 (shou yong chao): the
+    product; never where the characters cut a word (收用超市)."""
+    catalog = Catalog.from_dict({"customers": [], "contacts": [],
+                                 "products": [{"name": "兽用B超", "aliases": ["B超"]}]})
+    for heard, meant in [
+        ("祁场长要一份售用超的产品手册", "祁场长要一份兽用B超的产品手册"),
+        ("祁场长要一份收用超的产品手册", "祁场长要一份兽用B超的产品手册"),
+        ("他收用超市的卡", "他收用超市的卡"),
+    ]:
+        assert snap_transcript_names(heard, catalog).text == meant, heard
