@@ -738,7 +738,8 @@ def respell_stance_after_person(text: str, titles: tuple[str, ...],
 
 # an adverb between the person and the verb (已经, 也, 都 …; 经 where Whisper lost 已), a pause
 # before it too (黎经理，已经同一些试用)
-_ADVERB_AFTER_PERSON = re.compile(r"[，,、]?(?:这边|那边)?(?:已经|经|已|也|都|就|还|终于|总算)")
+_ADVERB_AFTER_PERSON = re.compile(r"[，,、]?(?:(?:这边|那边)(?:已经|经|已|也|都|就|还|终于|总算)?|"
+                                  r"(?:已经|经|已|也|都|就|还|终于|总算))")   # (马总那边统一了)
 # a stance told as done (已经拍板了, 都同意了): the verb before 了, after one of these or a person
 _DONE_BEFORE = ("已经", "都", "也", "就", "终于", "总算", "早就", "基本", "彻底", "估计", "肯定",
                 "应该", "可能", "算是")

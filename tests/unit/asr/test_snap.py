@@ -1551,6 +1551,11 @@ def test_a_stance_verb_after_the_person_and_an_adverb() -> None:
     # a pause before the adverb: still the person's verb; a pause and no adverb: nothing
     assert snap_transcript_names("黎经理，已经同一些试用", catalog).text == "黎经理，已经同意些试用"
     assert snap_transcript_names("黎经理，同一批货要", catalog).text == "黎经理，同一批货要"
+    # 那边 / 这边 after the person, with or without an adverb
+    assert snap_transcript_names("黎经理那边统一了植脂奶油的报价", catalog).text == \
+        "黎经理那边同意了植脂奶油的报价"
+    assert snap_transcript_names("黎经理那边统一批货下周到", catalog).text == \
+        "黎经理那边统一批货下周到"
 
 
 @pytest.mark.parametrize(("heard", "meant"), [
