@@ -1344,6 +1344,19 @@ def _sounds_near(heard: Key, meant: Key) -> bool:
         hi == mi and frozenset((hf, mf)) in _ROUNDING)
 
 
+PRODUCT_FEATURE_MIN = 3     # a form this long may have one syllable's initial or final off
+
+
+def _one_feature_off(heard: Key, meant: Key) -> bool:
+    """A form of `PRODUCT_FEATURE_MIN` syllables or more heard with every syllable exact but
+    one, and that one off by its initial or its final only, never both (晕混料 for 预混料: yun
+    for yu; 中瘟疫苗 for 猪瘟疫苗: zhong for zhu)."""
+    if len(heard) != len(meant) or len(meant) < PRODUCT_FEATURE_MIN:
+        return False
+    off = [(h, m) for h, m in zip(heard, meant, strict=True) if h != m]
+    return len(off) == 1 and (off[0][0][0] == off[0][1][0] or off[0][0][1] == off[0][1][1])
+
+
 def _product_slots(text: str, products: Sequence[tuple[int, int]]) -> list[int]:
     """Where a product's name may end: before 的 and a deal's noun (…的预算), before a deal's
     noun right after 的 (路通汽服的机率合同), and before or after 和 / 、 / 跟 and a product
@@ -1391,7 +1404,8 @@ def respell_product_words(text: str, catalog: Catalog,
             if any(taken[start:end]) or not all(is_han(ch) for ch in span) or not all(sound):
                 continue
             heard = tuple(sy[0] for sy in sound)
-            hits = {h for key, forms in sounds.items() if _sounds_near(heard, key)
+            hits = {h for key, forms in sounds.items()
+                    if _sounds_near(heard, key) or _one_feature_off(heard, key)
                     for h in forms}
             if len({name for _f, name in hits}) != 1 or span in {f for f, _n in hits} or \
                     crosses_word(text, start, end) or not (

@@ -1634,3 +1634,22 @@ def test_a_lettered_product_heard_as_other_characters_of_its_sound() -> None:
         ("他收用超市的卡", "他收用超市的卡"),
     ]:
         assert snap_transcript_names(heard, catalog).text == meant, heard
+
+
+def test_a_product_heard_one_initial_or_final_off_where_a_product_is_talked_about() -> None:
+    """A product form of three syllables or more heard with one syllable's initial or final
+    off (晕混料 for 预混料: yun for yu), right before 的 and a deal's noun, in a note that
+    names a person: that product. Two syllables off, a short form, or no product's slot:
+    as heard."""
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "银川塞上肉羊养殖基地", "aliases": ["塞上养殖基地"]}],
+        "contacts": [{"name": "马成", "customer": "银川塞上肉羊养殖基地", "title": "总经理",
+                      "aliases": ["马总"]}],
+        "products": [{"name": "复合预混料", "aliases": ["预混料"]}, {"name": "猪瘟疫苗"}]})
+    for heard, meant in [
+        ("马总那边同意了晕混料的报价", "马总那边同意了预混料的报价"),
+        ("马总对中瘟疫苗的价格很满意", "马总对猪瘟疫苗的价格很满意"),
+        ("马总那边同意了晕混牛的报价", "马总那边同意了晕混牛的报价"),     # two syllables off
+        ("马总说晕混料不好用", "马总说晕混料不好用"),                     # no product's slot
+    ]:
+        assert snap_transcript_names(heard, catalog).text == meant, heard
