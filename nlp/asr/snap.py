@@ -950,8 +950,8 @@ def respell_titles(text: str, titles: tuple[str, ...],
                 if ch in surnames:
                     surname: str | None = ch
                 else:       # the catalog's contact of that title and sound, else the commonest
-                    own = [k for k in (known or {}).get(title, ())
-                           if any(r in heard for r in surname_readings(k))]
+                    own = [k for k in (known or {}).get(title, ())     # (司马: two sounds)
+                           if len(k) == 1 and any(r in heard for r in surname_readings(k))]
                     surname = own[0] if len(own) == 1 else \
                         by_sound.get(heard[0]) if heard else None
                 if surname is not None:

@@ -1653,3 +1653,12 @@ def test_a_product_heard_one_initial_or_final_off_where_a_product_is_talked_abou
         ("马总说晕混料不好用", "马总说晕混料不好用"),                     # no product's slot
     ]:
         assert snap_transcript_names(heard, catalog).text == meant, heard
+
+
+def test_a_compound_surname_in_the_catalog_breaks_no_title_respelling() -> None:
+    """司马 (司马红, made 司马经理) among the catalog's 经理 surnames: a title heard as its
+    homophone (经里) is still looked at, not a crash that drops every cue respelling."""
+    from nlp.asr.snap import respell_titles
+
+    known = {"经理": frozenset({"司马", "鲁"})}
+    assert respell_titles("炉经里那边先要三台", ("经理",), [], known) == "鲁经理那边先要三台"
