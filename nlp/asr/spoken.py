@@ -321,7 +321,7 @@ _PART_HEARD = re.compile(rf"(?<=[天号日一二三四五六，,\s])(?:([向想�
                          rf"(?:[{_WU_SOUND}]{_CLOCK_AHEAD}|5(?=[零一二两三四五六七八九十]{{1,3}}[点:：]))|"
                          # … or after 我 / 他 and before the step's verb (我向武过去当面谈)
                          rf"(?<=[我他她们])(?:([向想相象])|([受伤商尚]))[{_WU_SOUND}]"
-                         r"(?=过去|过来|去|来|到|再|打电话|给[他她]打)")
+                         r"(?=过去|过来|去|来|到|再|打电话|给[他她]打|发[他她给])")
 # 这周五下午 heard as 这中午下午 (zhou for zhong): 中午 right before another part of the day,
 # after 这 / 下 / 本 / 上, is the weekday
 _ZHONGWU_WEEKDAY = re.compile(r"(?<=[这下本上])中午(?=[上下]午|晚上|早上|傍晚)|"
