@@ -1299,7 +1299,9 @@ def restore_letters(text: str, catalog: Catalog) -> str:
 
 # where a product is talked about: right before 的 and a deal's noun (面漆的预算)
 _PRODUCT_SLOT = re.compile(r"的(?:预算|价格|报价|样品|样机|试用|订单|合同|方案|质量|交货期|货期|"
-                           r"效果|库存|采购|型号|规格|用量|参数|售后|安装)")
+                           r"效果|库存|采购|型号|规格|用量|参数|售后|安装|"
+                           # the matter of it, to be taken up again (训练器的事得重新汇报)
+                           r"事(?=[得要还就先]|情))")
 
 
 @lru_cache(maxsize=4)

@@ -521,7 +521,7 @@ _TEN_HEARD = re.compile(r"(?<=先[订定进拿要上])[时石实食拾识](?=[�
 _TRIAL_HEARD = re.compile(r"(?<=先)[是使时适事市式]用(?![户途于来法量品地电水车人具工餐])|"
                           # … 用 with its nasal lost too, agreed or wanted, before a count
                           # (同意先是有两台 for 同意先试用两台)
-                          r"(?:(?<=同意先)|(?<=同一先)|(?<=想先)|(?<=愿意先)|(?<=答应先))[是使时适事市式]有"
+                          r"(?:(?<=同意先)|(?<=同一先)|(?<=想先)|(?<=愿意先)|(?<=答应先))[是使时适事市式][有由又]"
                           r"(?=[一两二三四五六七八九十几\d])")
 # … with 先's nasal lost too (同意些是有两台)
 _FIRST_TRIAL_HEARD = re.compile(r"(?<=同意|同一|愿意|答应)些"

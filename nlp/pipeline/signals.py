@@ -55,13 +55,17 @@ def classify(doc: Doc, ents: Entities, times: Times, index: CatalogIndex,
                              ents.places)
     obstacle, words = find_obstacle(doc, ents, obstacles)
     is_stage, stage = detect_stage(text, index.stages, ents.masked)
+    attitude = detect_attitude(text, {s for s, _e in ents.masked})
     if not is_stage:
         st = stage_from_outcome(text, stages)
-        if st is not None:
+        # a contact's refusal told, then the deal called lost (佟主任说…选了别的牌子，这个单子
+        # 黄了): a follow-up that logs the refusal, as 这单就算了 is; the outcome alone
+        # (鼓楼医院的单子黄了) moves the stage
+        if st is not None and not (attitude == "已否决" and ents.contact is not None):
             is_stage, stage = True, st
     return Signals(
         channel=channel,
-        attitude=detect_attitude(text, {s for s, _e in ents.masked}),
+        attitude=attitude,
         obstacle=obstacle,
         obstacle_words=words,
         is_stage=is_stage,

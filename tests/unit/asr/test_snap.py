@@ -1485,6 +1485,8 @@ def test_a_product_heard_as_a_word_in_a_list_or_before_its_contract(
     ("钟总同意先是有两台电动叉车", "钟总同意先试用两台电动叉车"),   # 用 with its nasal lost
     ("他说先是有两台坏了", "他说先是有两台坏了"),
     ("钟总同意些是有两台电动叉车", "钟总同意先试用两台电动叉车"),   # 先's nasal lost too
+    ("栗主任同意先是由一套训练器", "栗主任同意先试用一套训练器"),     # 用 heard 由 (you)
+    ("他说先是由他们定", "他说先是由他们定"),
     ("他同意些什么", "他同意些什么"),
     ("钟总同一些是有两台电动叉车", "钟总同一先试用两台电动叉车"),   # 同意 heard 同一 too
     ("想先使用一下净化模块", "想先试用一下净化模块"),
@@ -1653,6 +1655,7 @@ def test_a_product_heard_one_initial_or_final_off_where_a_product_is_talked_abou
         ("马总对中瘟疫苗的价格很满意", "马总对猪瘟疫苗的价格很满意"),
         ("马总那边同意了晕混牛的报价", "马总那边同意了晕混牛的报价"),     # two syllables off
         ("马总说晕混料不好用", "马总说晕混料不好用"),                     # no product's slot
+        ("马总说晕混料的事得重新汇报", "马总说预混料的事得重新汇报"),     # the matter of it
     ]:
         assert snap_transcript_names(heard, catalog).text == meant, heard
 

@@ -148,6 +148,10 @@ def test_obstacle(industry: str, text: str, obstacle: str | None) -> None:
         ("李校长 电话 平板同意了", "电话"),
         ("给李校长打电话拜年，顺便提了平板的事", "电话"),
         ("周一给李校长打电话", None),
+        # 回个电话 plans a call as 打个电话 does; 回了电话, or said after 刚才, is one made
+        ("李校长问平板保修几年，我给他回个电话", None),
+        ("李校长回了电话，说平板要等等", "电话"),
+        ("刚才给李校长回个电话，他说平板要等等", "电话"),
         ("李校长说要等局里开会定", None),
         ("电话 13812345678", None),
     ],
@@ -609,3 +613,15 @@ def test_goods_hauled_there(text: str, customer: str | None, action: str) -> Non
 ])
 def test_a_new_leads_contact_by_a_rarer_surname(text: str, contact: str) -> None:
     assert Extractor(_WORKWEAR).extract(text, NOW).contact == contact
+
+
+@pytest.mark.parametrize(("text", "intent", "stage"), [
+    # a contact's refusal told, then the deal called lost: a follow-up logging the refusal
+    ("李校长说平板他们选了别的牌子，这个单子黄了", "log_followup", None),
+    # the outcome alone moves the stage
+    ("八中的单子黄了", "update_stage", "输单"),
+])
+def test_a_refusal_told_is_a_followup_the_outcome_alone_a_stage(
+        text: str, intent: str, stage: str | None) -> None:
+    _ents, _times, sig, got = run("education", text)
+    assert (got, sig.stage if got == "update_stage" else None) == (intent, stage)
