@@ -1263,11 +1263,11 @@ def _letterless_by_sound(text: str, forms: dict[str, str]) -> str:
             if not all(window):
                 continue
             for key in product(*window):
-                han = sounds.get(tuple(key))
-                if han is not None and text[at:at + size] != han and \
+                said = sounds.get(tuple(key))
+                if said is not None and text[at:at + size] != said and \
                         base_word_freq(text[at:at + size]) == 0 and \
                         not crosses_word(text, at, at + size):
-                    out = out[:at] + han + out[at + size:]
+                    out = out[:at] + said + out[at + size:]
                     break
     return out
 
