@@ -593,6 +593,15 @@ def _fix_media(text: str) -> str:
     return _SENT_TO.sub(repl, text)
 
 
+# 没戏 (no chance: a refusal) heard with 戏 as another xi, ending the clause (这单基本没系了)
+_NO_CHANCE = re.compile(r"(?<=没)[系细西喜](?=了?(?:[，,。！!？?；;]|$))")
+# 钱 heard 前 right after 的, before what is said of money not granted (货梯的前今年批不下来了)
+_MONEY_HEARD = re.compile(r"(?<=的)前(?=[^，,。；;]{0,4}?(?:批不下来|批不了|没批|没下来|没到位|"
+                          r"还没到|不够|紧张))")
+# 把报价 heard 打爆价 before it is sent (周四前打爆价单发过去): 打爆 is a word, yet 爆价 is none
+_QUOTE_SENT = re.compile(r"打爆价(?=单?[发给寄送])")
+
+
 def fix_cue_phrases(text: str) -> str:
     """去当面了一下 → 去当面聊一下; 空调箱的一算还没批 → 空调箱的预算还没批; 打来变化 → 打来电话;
     发他有香 → 发他邮箱; 已经否则了 → 已经否了; 想先是用一下 → 想先试用一下; 已经写了别家 →
@@ -602,6 +611,7 @@ def fix_cue_phrases(text: str) -> str:
     text = _fix_contract_word(_fix_refusal_verb(text))
     text = _CHOSE_HEARD.sub("选", _LOOK_HEARD.sub("看", _TEN_HEARD.sub("十", text)))
     text = _QUITE_HEARD.sub("挺", text)
+    text = _QUOTE_SENT.sub("把报价", _MONEY_HEARD.sub("钱", _NO_CHANCE.sub("戏", text)))
     return _BUDGET.sub("预算", _FACE_TO_FACE.sub("当面聊", fix_go_sign(text)))
 
 
