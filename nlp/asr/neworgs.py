@@ -160,6 +160,45 @@ def _suffix_sounds() -> dict[tuple[Syllable, ...], str]:
     return {k: v for k, v in out.items() if k not in clash}
 
 
+@lru_cache(maxsize=1)
+def _industry_sounds() -> dict[tuple[Syllable, ...], str]:
+    """Tone-free sound → the two-character word of what an organisation does read so (食品,
+    制品, 木业); a sound two share is left out."""
+    out: dict[tuple[Syllable, ...], str] = {}
+    clash: set[tuple[Syllable, ...]] = set()
+    for word in lexicon().industry_words:
+        if len(word) != 2 or not all(is_han(ch) for ch in word):
+            continue
+        sound = tuple(sy[0] for sy in syllables(word) if sy)
+        if len(sound) != 2:
+            continue
+        if sound in out and out[sound] != word:
+            clash.add(sound)
+        out[sound] = word
+    return {k: v for k, v in out.items() if k not in clash}
+
+
+def _respell_trade(text: str, start: int, end: int) -> str:
+    """The two characters before a new name's generic word (or ending it where it has none)
+    heard as another spelling of a word of what an organisation does (金华火腿世家势品有限公司
+    → …食品有限公司, 百色田园果叶 → 百色田园果业): that word, where the heard pair is no word
+    of the dictionary."""
+    name = text[start:end]
+    suffix = next((sf for sf in lexicon().org_suffixes if name.endswith(sf)), "")
+    core_end = end - len(suffix)
+    if core_end - start < 4:
+        return text
+    pair = text[core_end - 2:core_end]
+    if pair in lexicon().industry_words or not all(is_han(ch) for ch in pair) or \
+            base_word_freq(pair) >= RARE_WORD:
+        return text
+    sound = syllables(pair)
+    said = _industry_sounds().get(tuple(sy[0] for sy in sound)) if all(sound) else None
+    if said is None:
+        return text
+    return text[:core_end - 2] + said + text[core_end:]
+
+
 def _respell_suffix(text: str) -> str:
     """A new organisation's name, announced, that ends in no generic word, with its last
     characters heard as another spelling of one (六盘山养机场 → 六盘山养鸡场, 明湖物流源 →
@@ -174,7 +213,10 @@ def _respell_suffix(text: str) -> str:
         stop = _NAME_STOP.search(text, m.end())
         end = stop.start() if stop else len(text)
         name = text[m.end():end]
-        if len(name) < 4 or any(name.endswith(sf) for sf in suffixes):
+        if len(name) < 4:
+            continue
+        out = _respell_trade(out, m.end(), end)
+        if any(name.endswith(sf) for sf in suffixes):
             continue
         for size in (4, 3, 2):
             tail = name[-size:]

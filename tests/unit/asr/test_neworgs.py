@@ -34,6 +34,10 @@ from nlp.types import Catalog
      "新线索，固原远洲七六培山养鸡场，联系人海场长"),
     ("新线索，六盘水钟山区明湖物流源，联系人车经理",
      "新线索，六盘水钟山区明湖物流园，联系人车经理"),
+    # the word of what it does, right before its generic word or ending it, heard as
+    # another spelling of that word
+    ("新客户金华火腿世家势品有限公司的采购邱经理", "新客户金华火腿世家食品有限公司的采购邱经理"),
+    ("录个新线索，百色田园果叶，联系人陆经理", "录个新线索，百色田园果业，联系人陆经理"),
 ])
 def test_a_new_customers_name_is_respelled(heard: str, meant: str) -> None:
     assert respell_new_orgs(heard) == meant
@@ -59,6 +63,7 @@ def test_a_new_customers_name_is_respelled(heard: str, meant: str) -> None:
     "新客户华宇金属制品有限公司",    # the words after a place are not guessed
     "新客户白云机场，联系人车经理",  # no generic word sounds like 机场
     "新线索，明湖物流园，联系人车经理",
+    "新客户赣州宏盛木叶，联系人曾老板",      # 木叶 is a word: no guess
 ])
 def test_names_already_right_and_ordinary_words_stay(text: str) -> None:
     assert respell_new_orgs(text) == text
