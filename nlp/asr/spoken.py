@@ -439,12 +439,15 @@ def _fix_day_heard(text: str) -> str:
 
 
 _DAY_WORD = 20      # a stretch this common in the dictionary is a word, not a heard day
+# 十号 heard 时候 (hao as hou) right after a month and before the part of the day, a deadline
+# or the step (下个月时候前送到, 等下个月时候傍晚再上门): 时候 never goes right after 月
+_TENTH_HEARD = re.compile(r"(?<=月)时候(?=前|之前|[上下中傍晚早]|再|去|来|过|把|给|打|送)")
 
 
 def fix_clock_words(text: str) -> str:
     """国庆过后时点过去 → 十点过去; 月底钱把报价发给他 → 月底前把报价发给他; 3月15号在电话跟进
     → 3月15号再电话跟进; 上午就电跟台 → 上午九点跟台."""
-    text = _fix_day_heard(_fix_hour_heard(text))
+    text = _TENTH_HEARD.sub("十号", _fix_day_heard(_fix_hour_heard(text)))
     return _ZAI.sub(r"\1再", _QIAN.sub(r"\1前", _SHI_DIAN.sub("十点", text)))
 
 

@@ -273,6 +273,11 @@ def test_part_of_day_in_digits(heard: str, meant: str) -> None:
         ("下午酒店见", "下午酒店见"),                    # a word
         ("上午试点的两台", "上午试点的两台"),            # a word
         ("上午九点", "上午九点"),
+        # 十号 heard 时候 right after a month, before a deadline or a part of the day
+        ("下个月时候前送到厂里", "下个月十号前送到厂里"),
+        ("等下个月时候傍晚我再上门", "等下个月十号傍晚我再上门"),
+        ("这个月时候不多了", "这个月时候不多了"),
+        ("下个月的时候再说", "下个月的时候再说"),
     ],
 )
 def test_clock_words(heard: str, meant: str) -> None:
