@@ -113,6 +113,8 @@ def test_typed_notes_of_every_set_keep_their_names() -> None:
     ("先县所有的学校都要装", "先县所有的学校都要装"),
     ("西线索，六盘水钟山区明湖物流园", "新线索，六盘水钟山区明湖物流园"),    # xin heard xi
     ("江西线索不多", "江西线索不多"),
+    ("县线所遗常中心汽修厂", "新线索遗常中心汽修厂"),        # 新 heard 县 (xian for xin)
+    ("全县所有学校都要装", "全县所有学校都要装"),
 ])
 def test_new_customer_heard_as_its_sound(heard: str, meant: str) -> None:
     assert fix_new_customer(heard) == meant
