@@ -1459,7 +1459,15 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
         except Exception:
             log.exception("snap_transcript failed; keeping the heard names")
         if index is not None:
-            out = join_name_lists(join_name_pauses(out, index), index)
+            joined = join_name_lists(join_name_pauses(out, index), index)
+            if joined != out:
+                # a pause dropped from inside a name lets the sound pass hear it whole
+                # (桂中、干购谈购 → 桂中干购谈购 → 桂中钢构覃工)
+                try:
+                    joined = respell_settled(index, joined, affinity)
+                except Exception:
+                    log.exception("phonetic snapping failed; keeping the heard names")
+            out = joined
         out = restore_letters(out, catalog)
     out = normalize_spoken(out)
     before_cues = out

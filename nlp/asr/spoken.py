@@ -665,7 +665,8 @@ def fix_clause_le(text: str) -> str:
 _NEW_CUSTOMER = re.compile(r"(?:^|(?<=[，,。！？；;!?\s])|(?<=有个|一个|是个))"
                            r"(?:[新亲心欣辛][客课刻克][户护沪互]|新客(?!户))")
 # … and 新线索 heard as 新线所 / 新鲜所 (suo), after a verb of recording too (录入新线所…)
-_NEW_LEAD = re.compile(r"[新心欣辛先县现限][线鲜县现先限][所锁索琐](?!有|以|谓|在|需|得|属|赔|要|取)|"
+_NEW_LEAD = re.compile(r"[新心欣辛先县现限][线鲜县现先限][所锁索琐]"
+                       r"(?!有|以|谓|在|需|得|属|赔|要|取)|"
                        # … or with 新's nasal lost, opening a clause (西线索，六盘水…)
                        r"(?:^|(?<=[，,。！？；;!?\s]))[西希吸]线索")
 

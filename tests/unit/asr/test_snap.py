@@ -1680,3 +1680,17 @@ def test_a_compound_surname_in_the_catalog_breaks_no_title_respelling() -> None:
 
     known = {"经理": frozenset({"司马", "鲁"})}
     assert respell_titles("炉经里那边先要三台", ("经理",), [], known) == "鲁经理那边先要三台"
+
+
+def test_a_name_split_by_a_pause_is_heard_whole_after_the_pause_is_dropped() -> None:
+    """桂中、干购谈购: the pause dropped, 桂中干购 is 桂中钢构 one fold off (gan for gang), and
+    its own contact 覃工 (heard 谈购: tan, gong with its nasal lost) right after it. With the
+    whole catalog of the power-distribution set, where the first pass, the pause still
+    there, takes nothing."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[3] / "benchmarks" / "voice_power" / "catalog.json"
+    catalog = Catalog.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    assert snap_transcript_names("桂中、干购谈购要干式变压器的技术参数。", catalog).text == \
+        "桂中钢构覃工要干式变压器的技术参数。"
