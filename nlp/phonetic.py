@@ -817,6 +817,7 @@ def _homophone_surname(text: str, s: int, heard: str, entry: Entry) -> bool:
 
 
 _SAYS = ("说", "讲", "反馈", "反映", "觉得", "认为", "表示", "同意")   # a person opening a note
+_SAYS_OR_ASKS = (*_SAYS, "问")
 
 
 ORG_TAIL_MIN = 2    # an organisation's suffix of this many characters at least (医院, 公司)
@@ -1396,11 +1397,18 @@ class PhoneticIndex:
                 # a customer's name (曾总同意了 for 岑总: ceng for cen), only a mild fold off
                 strange = lexicon().is_surname_start(text[s:e]) and ch not in ours and (
                     s == 0 or s in ends or text[s - 1] in _CLAUSE_MARKS)
+                # a person opening the note and saying or asking something, the character
+                # before the title making a word with the title's first (已经理问 for 于经理问:
+                # Whisper joined them into 已经; 已经理解 has no verb of saying after, and a
+                # common character that makes no such word stays: 上社长说)
+                speaks = (s == 0 or text[s - 1] in _CLAUSE_MARKS) and \
+                    text.startswith(_SAYS_OR_ASKS, e) and \
+                    base_word_freq(text[s:s + 2]) >= RARE_WORD
                 ok = _han(ch) and text[s:e] not in self.exact and ch not in BEFORE_TITLE \
                     and (strange or not lexicon().is_surname_start(text[s:e])) and \
-                    (strange or base_word_freq(ch) < SAID_THERE) and \
+                    (strange or speaks or base_word_freq(ch) < SAID_THERE) and \
                     (s == 0 or s in ends or text[s - 1] in _PERSON_SLOT) and \
-                    not crosses_word(text, s, e) and base_word_freq(text[s:e]) == 0
+                    (speaks or not crosses_word(text, s, e)) and base_word_freq(text[s:e]) == 0
                 heard = heard_surname(ch) if ok else ()
                 near: dict[tuple[str, str], tuple[float, Entry]] = {}
                 for entry in contacts if heard else ():

@@ -743,3 +743,18 @@ _WATERWORKS = Catalog.from_dict({
 def test_a_long_customer_name_one_syllable_off_where_its_contact_was_met(
         text: str, written: str) -> None:
     assert PhoneticIndex.from_catalog(_WATERWORKS).respell(text).text == written
+
+
+@pytest.mark.parametrize(("text", "written"), [
+    # a common character making a word with the title's first (已经), the person opening
+    # the note and asking: the surname, joined into that word (yi for yu)
+    ("已经理问干粉灭火器现在什么价", "于经理问干粉灭火器现在什么价"),
+    ("已经理解了干粉灭火器的价格", "已经理解了干粉灭火器的价格"),   # no verb of saying
+])
+def test_a_surname_joined_into_a_word_with_the_title(text: str, written: str) -> None:
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "烟台海港物业", "aliases": ["海港物业"]}],
+        "contacts": [{"name": "于海波", "customer": "烟台海港物业", "title": "工程部经理",
+                      "aliases": ["于经理"]}],
+        "products": [{"name": "干粉灭火器"}]})
+    assert PhoneticIndex.from_catalog(catalog).respell(text).text == written
