@@ -961,6 +961,8 @@ class PhoneticIndex:
                     _bigram_keys(syl[j], syl[j + 1])
                 for key in keys:
                     self._by_key[key].append((idx, j))
+        # the surnames the catalog's contacts are called by (`_near_surname_alone`)
+        self._surnames = frozenset(e.text[0] for es in self._titled_all.values() for e in es)
 
     @classmethod
     def from_catalog(cls, catalog: Catalog, *, presets: bool = False) -> PhoneticIndex:
@@ -1387,7 +1389,6 @@ class PhoneticIndex:
         `find` takes these only where no customer is named and no new customer is
         announced."""
         out: list[Match] = []
-        ours = {e.text[0] for es in self._titled_all.values() for e in es}
         for title, contacts in self._titled_all.items():
             at = text.find(title, 1)
             while at > 0:
@@ -1395,7 +1396,7 @@ class PhoneticIndex:
                 ch = text[s]
                 # a surname no contact of the catalog has, opening a clause or right after
                 # a customer's name (曾总同意了 for 岑总: ceng for cen), only a mild fold off
-                strange = lexicon().is_surname_start(text[s:e]) and ch not in ours and (
+                strange = lexicon().is_surname_start(text[s:e]) and ch not in self._surnames and (
                     s == 0 or s in ends or text[s - 1] in _CLAUSE_MARKS)
                 # a person opening the note and saying or asking something, the character
                 # before the title making a word with the title's first (已经理问 for 于经理问:
