@@ -174,10 +174,13 @@ _UNDECIDED = re.compile(
 ORDER_VERBS = "进订定拿要上"
 ORDER_UNITS = "箱台吨件瓶袋套批车盒包桶罐米卷根支辆条片张把双"
 _COUNT = "[0-9一二两三四五六七八九十几百千]+"
+# … with 了 only the verbs of ordering (先订了二十个); 我先拿了两台样机过去 is our errand
+_ORDERED_VERBS = "订定要进"
 # … with 个, or a count taken again or taken at all, right before a catalog name: 先要八十个应急灯,
 # 又要了五台干式变压器, 要了三台装载机 (先拿一个小区试点, 要了两张名片, 需要了解三台 are none)
 # (the unit may go unsaid there: 先定三紫外杀菌器)
-ORDER_NAMED_LEAD = rf"(?:[先又][{ORDER_VERBS}]了?|(?<![没未不需想只])要了)"
+ORDER_NAMED_LEAD = rf"(?:先[{ORDER_VERBS}]|[先又][{_ORDERED_VERBS}]了|又[{_ORDERED_VERBS}]|" \
+    r"(?<![没未不需想只])要了)"
 _ORDER_NAMED = re.compile(rf"{ORDER_NAMED_LEAD}{_COUNT}[{ORDER_UNITS}个]?")
 _SUPPORT = re.compile(
     r"同意|认可(?!度)|拍板|(?<!技术)(?<!售后)支持(?!力度|一下)|答应|(?:^|(?<=[说都也就他她们]))没问题|"
@@ -190,7 +193,7 @@ _SUPPORT = re.compile(
     r"(?:批了|批准|同意了|通过了|点头了|拍板了)|"
     r"(?:定了|决定|确定|选了?)用我们|选了我们|就用我们|"
     # an order placed: 先进10箱, 先订两台
-    rf"先[{ORDER_VERBS}]了?{_COUNT}[{ORDER_UNITS}]|"
+    rf"先(?:[{ORDER_VERBS}]|[{_ORDERED_VERBS}]了){_COUNT}[{ORDER_UNITS}]|"
     # an order placed: 定了二十把, 订了三百米, 下单了两台
     rf"(?<![没未不])(?:[订定购]了|下单了?|下了单){_COUNT}[{ORDER_UNITS}]")
 

@@ -529,6 +529,9 @@ def test_steps_asked_for_sent_tried_and_toured(text: str, action: str | None) ->
     ("訾主管那边先定三个方案", None),
     ("訾主管那边先订了二十个劳保手套，月底前送到", "明确支持"),     # 先 … 了
     ("訾主管那边先订了两箱", "明确支持"),
+    # with 了, only the verbs of ordering: taking samples over is our errand
+    ("我先拿了两套冬装样品过去给訾主管看看", None),
+    ("訾主管又拿了两套冬装", None),
 ])
 def test_an_order_placed_is_a_yes(text: str, attitude: str | None) -> None:
     assert Extractor(_WORKWEAR).extract(text, NOW).attitude == attitude
