@@ -600,7 +600,7 @@ def _fix_media(text: str) -> str:
 _NO_CHANCE = re.compile(r"(?<=没)[系细西喜](?=了?(?:[，,。！!？?；;]|$))")
 # 钱 heard 前 right after 的, before what is said of money not granted (货梯的前今年批不下来了)
 _MONEY_HEARD = re.compile(r"(?<=的)前(?=[^，,。；;]{0,4}?(?:批不下来|批不了|没批|没下来|没到位|"
-                          r"还没到|不够|紧张))")
+                          r"还没到))")     # (的前两周人手不够: no)
 # 把报价 heard 打爆价 before it is sent (周四前打爆价单发过去): 打爆 is a word, yet 爆价 is none
 _QUOTE_SENT = re.compile(r"打爆价(?=单?[发给寄送])")
 
