@@ -330,7 +330,10 @@ _ZHONGWU_WEEKDAY = re.compile(r"(?<=[这下本上])中午(?=[上下]午|晚上|�
                               # … or opening a clause as the deadline or the day of the next
                               # step, with no day named (中午前把报价发过去, 中午再给他回个电话):
                               # a rep plans by the day; noon today would be 今天中午 / 12点前
-                              r"(?:^|(?<=[，,。；;\s]))中午(?=(?:之)?前[把发给送再去打报]|再)")
+                              r"(?:^|(?<=[，,。；;\s]))中午(?=(?:之)?前[把发给送再去打报]|再)|"
+                              # … or after 这 / 下 / 本 before the step (这中午把报价发过去):
+                              # noon is 今天中午, never 这中午
+                              r"(?<=[这下本])中午(?=(?:之)?前|再|把|去|过去|给|发|送|打|签|带|约)")
 # 上午十点 heard as 上五十点 and written in digits: 上50点 (五十 = 50, 五十二 = 52)
 _WU_DIGITS = re.compile(r"(?<=[上中下])(?:午)?5([0-2])(?=[点:：])")
 # … and 下午三点 as 下53点: 53 to 59 o'clock are none, so the 5 is 午

@@ -244,6 +244,8 @@ def test_the_tenants_preset_words_are_snapped_too() -> None:
         ("今天中午前把报价发过去", "今天中午前把报价发过去"),     # a day named
         ("中午前到了", "中午前到了"),                             # no step
         ("中午12点前发过去", "中午12点前发过去"),                 # a clock time
+        ("他们很认可，这中午把报价发过去。", "他们很认可，这周五把报价发过去。"),   # after 这
+        ("这中午吃饭再去", "这中午吃饭再去"),
     ],
 )
 def test_part_of_day_in_digits(heard: str, meant: str) -> None:
