@@ -497,6 +497,7 @@ _WORKWEAR = Catalog.from_dict({
     ("訾主管想先拿两件试一试，明天我送过去", "送样试用"),
     # a thing carried there that no cue names: the purpose said before
     ("訾主管想先试穿一下冬装，后天上午我带东西过去", "送样试用"),
+    ("訾主管同意先试用十套冬装，下周二上午十点装过去", "送样试用"),     # installed there
     ("訾主管说拉链坏了，后天上午我带人过去看看", "安排拜访"),
     # taken to our own factory
     ("訾主管周四上午十点过来，带她去工厂看看生产线", "参观工厂"),
