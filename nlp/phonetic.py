@@ -178,10 +178,16 @@ def _surname_table() -> dict[str, tuple[str, ...]]:
 
 @lru_cache(maxsize=8192)
 @lru_cache(maxsize=1)
+def surnames_by_rank() -> str:
+    """The single-character surnames, the most common first (data/surnames.txt: its lines
+    of more than two characters; the compound surnames are one to a line)."""
+    return "".join(line for line in read_lines("surnames.txt") if len(line) > 2)
+
+
+@lru_cache(maxsize=1)
 def _surname_rank() -> dict[str, int]:
-    """Single-character surname → its rank, the most common first (data/surnames.txt)."""
-    chars = "".join(line for line in read_lines("surnames.txt") if len(line) > 2)
-    return {ch: i for i, ch in reversed(list(enumerate(chars)))}
+    """Single-character surname → its rank (`surnames_by_rank`)."""
+    return {ch: i for i, ch in reversed(list(enumerate(surnames_by_rank())))}
 
 
 def commoner_surname(a: str, b: str) -> bool:
@@ -1396,7 +1402,8 @@ class PhoneticIndex:
                 ch = text[s]
                 # a surname no contact of the catalog has, opening a clause or right after
                 # a customer's name (曾总同意了 for 岑总: ceng for cen), only a mild fold off
-                strange = lexicon().is_surname_start(text[s:e]) and ch not in self._surnames and (
+                named_so = lexicon().is_surname_start(text[s:e])
+                strange = named_so and ch not in self._surnames and (
                     s == 0 or s in ends or text[s - 1] in _CLAUSE_MARKS)
                 # a person opening the note and saying or asking something, the character
                 # before the title making a word with the title's first (已经理问 for 于经理问:
@@ -1406,7 +1413,7 @@ class PhoneticIndex:
                     text.startswith(_SAYS_OR_ASKS, e) and \
                     base_word_freq(text[s:s + 2]) >= RARE_WORD
                 ok = _han(ch) and text[s:e] not in self.exact and ch not in BEFORE_TITLE \
-                    and (strange or not lexicon().is_surname_start(text[s:e])) and \
+                    and (strange or not named_so) and \
                     (strange or speaks or base_word_freq(ch) < SAID_THERE) and \
                     (s == 0 or s in ends or text[s - 1] in _PERSON_SLOT) and \
                     (speaks or not crosses_word(text, s, e)) and base_word_freq(text[s:e]) == 0

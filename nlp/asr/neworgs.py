@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from itertools import product
 
@@ -142,14 +142,13 @@ def _new_names(text: str, known: Sequence[tuple[int, int]]) -> list[tuple[int, i
                                  for ks, ke in known)]
 
 
-@lru_cache(maxsize=1)
-def _suffix_sounds() -> dict[tuple[Syllable, ...], str]:
-    """Tone-free sound → the organisation suffix of two to four characters read so (养鸡场,
-    物流园); a sound two suffixes share is left out."""
+def _sound_index(words: Iterable[str], sizes: range) -> dict[tuple[Syllable, ...], str]:
+    """Tone-free sound → the word of ``words`` (Han only, of ``sizes`` characters) read so;
+    a sound two words share is left out."""
     out: dict[tuple[Syllable, ...], str] = {}
     clash: set[tuple[Syllable, ...]] = set()
-    for word in lexicon().org_suffixes:
-        if not 2 <= len(word) <= 4 or not all(is_han(ch) for ch in word):
+    for word in words:
+        if len(word) not in sizes or not all(is_han(ch) for ch in word):
             continue
         sound = tuple(sy[0] for sy in syllables(word) if sy)
         if len(sound) != len(word):
@@ -161,21 +160,15 @@ def _suffix_sounds() -> dict[tuple[Syllable, ...], str]:
 
 
 @lru_cache(maxsize=1)
+def _suffix_sounds() -> dict[tuple[Syllable, ...], str]:
+    """The organisation suffixes of two to four characters by their sound (养鸡场, 物流园)."""
+    return _sound_index(lexicon().org_suffixes, range(2, 5))
+
+
+@lru_cache(maxsize=1)
 def _industry_sounds() -> dict[tuple[Syllable, ...], str]:
-    """Tone-free sound → the two-character word of what an organisation does read so (食品,
-    制品, 木业); a sound two share is left out."""
-    out: dict[tuple[Syllable, ...], str] = {}
-    clash: set[tuple[Syllable, ...]] = set()
-    for word in lexicon().industry_words:
-        if len(word) != 2 or not all(is_han(ch) for ch in word):
-            continue
-        sound = tuple(sy[0] for sy in syllables(word) if sy)
-        if len(sound) != 2:
-            continue
-        if sound in out and out[sound] != word:
-            clash.add(sound)
-        out[sound] = word
-    return {k: v for k, v in out.items() if k not in clash}
+    """The two-character words of what an organisation does by their sound (食品, 制品)."""
+    return _sound_index(lexicon().industry_words, range(2, 3))
 
 
 def _respell_trade(text: str, start: int, end: int) -> str:
@@ -184,8 +177,7 @@ def _respell_trade(text: str, start: int, end: int) -> str:
     → …食品有限公司, 百色田园果叶 → 百色田园果业): that word, where the heard pair is no word
     of the dictionary."""
     name = text[start:end]
-    suffix = next((sf for sf in lexicon().org_suffixes if name.endswith(sf)), "")
-    core_end = end - len(suffix)
+    core_end = end - len(lexicon().org_tail(name) or "")
     if core_end - start < 4:
         return text
     pair = text[core_end - 2:core_end]
@@ -207,7 +199,6 @@ def _respell_suffix(text: str) -> str:
     if _NEW.search(text) is None:
         return text
     sounds = _suffix_sounds()
-    suffixes = frozenset(lexicon().org_suffixes)
     out = text
     for m in _NEW.finditer(text):
         stop = _NAME_STOP.search(text, m.end())
@@ -216,7 +207,7 @@ def _respell_suffix(text: str) -> str:
         if len(name) < 4:
             continue
         out = _respell_trade(out, m.end(), end)
-        if any(name.endswith(sf) for sf in suffixes):
+        if lexicon().org_tail(name) is not None:
             continue
         for size in (4, 3, 2):
             tail = name[-size:]

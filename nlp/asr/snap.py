@@ -49,7 +49,7 @@ from functools import lru_cache
 from itertools import product
 
 from nlp.asr.neworgs import respell_new_orgs
-from nlp.asr.spoken import fix_clock_words, fix_cue_phrases, normalize_spoken
+from nlp.asr.spoken import NUMERAL_SOUND, fix_clock_words, fix_cue_phrases, normalize_spoken
 from nlp.classify import (
     ORDER_NAMED_LEAD,
     ORDER_UNITS,
@@ -58,7 +58,7 @@ from nlp.classify import (
     stance_verbs,
 )
 from nlp.extract import snap_transcript
-from nlp.lexicon import lexicon, read_lines
+from nlp.lexicon import lexicon
 from nlp.people import catalog_titles
 from nlp.phonetic import (
     BEFORE_TITLE,
@@ -75,6 +75,7 @@ from nlp.phonetic import (
     nasal_variant,
     r_as_y,
     surname_readings,
+    surnames_by_rank,
     syllable_cost,
     syllables,
     words_of,
@@ -827,12 +828,6 @@ def respell_order(text: str, names: Sequence[tuple[int, int]] = ()) -> str:
 _ORDERED = re.compile(rf"(?:{ORDER_NAMED_LEAD}|(?<![没未不])(?:[订定购]了|下单了?|下了单))$")
 
 
-@lru_cache(maxsize=1)
-def _digit_of_sound() -> dict[Syllable, str]:
-    """Tone-free sound → the numeral read so (wu → 五, liang → 两)."""
-    return {syllables(ch)[0][0]: ch for ch in "一二两三四五六七八九十"}
-
-
 def respell_count(text: str, products: Sequence[tuple[int, int]]) -> str:
     """A count heard as another character of its sound between an order placed and a
     catalog product, its unit right (``products``: where product names are): 又要了舞台干式
@@ -841,14 +836,13 @@ def respell_count(text: str, products: Sequence[tuple[int, int]]) -> str:
     `nlp.classify`'s), never over a numeral."""
     if not products:
         return text
-    digits = _digit_of_sound()
     out = list(text)
     for s, _e in products:
         if s < 3 or text[s - 1] not in ORDER_UNITS + "个":
             continue
         heard = text[s - 2]
         sound = syllables(heard)[0] if is_han(heard) and cn_to_int(heard) is None else ()
-        digit = digits.get(sound[0]) if sound else None
+        digit = NUMERAL_SOUND.get(sound[0]) if sound else None
         if digit is not None and _ORDERED.search(text[:s - 2]):
             out[s - 2] = digit
     return "".join(out)
@@ -859,12 +853,9 @@ def _surname_of_sound() -> dict[Syllable, str]:
     """Tone-free sound → the most common single-character surname read so
     (nlp/data/surnames.txt lists them most common first: liu → 刘, wu → 吴)."""
     out: dict[Syllable, str] = {}
-    for line in read_lines("surnames.txt"):
-        if len(line) <= 2:
-            continue                    # the compound surnames
-        for ch in line:
-            for syl in syllables(ch)[0][:1]:
-                out.setdefault(syl, ch)
+    for ch in surnames_by_rank():
+        for syl in syllables(ch)[0][:1]:
+            out.setdefault(syl, ch)
     return out
 
 

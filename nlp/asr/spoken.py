@@ -392,7 +392,7 @@ _ZAI = re.compile(r"((?:月底|月初|年底|[0-9一二三四五六七八九十]
 _HOUR_HEARD = re.compile(rf"(上午|下午|中午|晚上|早上|[上下中][{_WU_SOUND}])"
                          r"([\u4e00-\u9fff])([\u4e00-\u9fff])")
 _HOURS = "一二三四五六七八九十两"
-_HOUR_SOUND = {syllables(n)[0][0]: n for n in _HOURS}
+NUMERAL_SOUND = {syllables(n)[0][0]: n for n in _HOURS}   # tone-free sound → the numeral
 _DIAN = syllables("点")[0][0]
 
 
@@ -400,7 +400,7 @@ def _fix_hour_heard(text: str) -> str:
     def repl(m: re.Match[str]) -> str:
         part, hour, dian = m.group(1), m.group(2), m.group(3)
         h, d = syllables(hour)[0], syllables(dian)[0]
-        numeral = hour if hour in _HOURS else (_HOUR_SOUND.get(h[0]) if h else None)
+        numeral = hour if hour in _HOURS else (NUMERAL_SOUND.get(h[0]) if h else None)
         if numeral is None or not d or d[0] != _DIAN or (hour in _HOURS and dian == "点") or \
                 base_word_freq(hour + dian) > 0 or crosses_word(text, m.start(), m.end()):
             return m.group(0)
@@ -426,7 +426,7 @@ def _fix_day_heard(text: str) -> str:
         numerals = ""
         for ch in day:
             sound = syllables(ch)[0]
-            n = ch if ch in _HOURS else (_HOUR_SOUND.get(sound[0]) if sound else None)
+            n = ch if ch in _HOURS else (NUMERAL_SOUND.get(sound[0]) if sound else None)
             if n is None or n == "两":
                 return m.group(0)
             numerals += n
