@@ -1291,8 +1291,14 @@ def restore_letters(text: str, catalog: Catalog) -> str:
 # where a product is talked about: right before 的 and a deal's noun (面漆的预算)
 _PRODUCT_SLOT = re.compile(r"的(?:预算|价格|报价|样品|样机|试用|订单|合同|方案|质量|交货期|货期|"
                            r"效果|库存|采购|型号|规格|用量|参数|售后|安装|"
-                           # the matter of it, to be taken up again (训练器的事得重新汇报)
-                           r"事(?=[得要还就先]|情))")
+                           # what is sent or shown of it (灯盘的检测报告, 无人机的作业视频)
+                           r"检测报告|报告|资料|视频|图纸|证书|说明书|彩页|演示|测试|生产线|"
+                           # the matter of it, to be taken up again (训练器的事得重新汇报), 事
+                           # heard as its homophone 是 or as 时候 (奶油的是要重新对接)
+                           r"事(?=[得要还就先]|情)|(?:是|时候?)(?=[得要还就先]))")
+# what a person asks of it, right after 问 (游厂长问路灯能不能分期): the product ends there
+_ASKED_OF = ("能不能", "能否", "有没有", "可不可以", "怎么", "多少", "什么", "价格", "报价", "保修")
+_ASKED_MAX = 4      # characters of the product's form between 问 and the question
 
 
 @lru_cache(maxsize=4)
@@ -1310,7 +1316,7 @@ def _product_sounds(catalog: Catalog) -> dict[Key, frozenset[tuple[str, str]]]:
 
 PRODUCT_WORD_MAX = 4    # characters of a product's form heard as a word
 # … and it starts right after a name, a pause or one of these
-_BEFORE_PRODUCT = frozenset("说对把跟和给的了是要订买，,。、；; ")
+_BEFORE_PRODUCT = frozenset("说问对把跟和给的了是要订买份批台套，,。、；; ")
 # initials told apart only by aspiration, which Whisper often mishears (面漆 as 面积: q, j)
 _ASPIRATION = frozenset(frozenset(p) for p in (("b", "p"), ("d", "t"), ("g", "k"), ("j", "q"),
                                                  ("z", "c"), ("zh", "ch")))
@@ -1338,13 +1344,15 @@ def _sounds_near(heard: Key, meant: Key) -> bool:
 
 
 PRODUCT_FEATURE_MIN = 3     # a form this long may have one syllable's initial or final off
+SHORT_FORM_WORD = 10        # … a two-syllable one too where the pair heard is a word this rare
 
 
-def _one_feature_off(heard: Key, meant: Key) -> bool:
+def _one_feature_off(heard: Key, meant: Key, *, short: bool = False) -> bool:
     """A form of `PRODUCT_FEATURE_MIN` syllables or more heard with every syllable exact but
     one, and that one off by its initial or its final only, never both (晕混料 for 预混料: yun
-    for yu; 中瘟疫苗 for 猪瘟疫苗: zhong for zhu)."""
-    if len(heard) != len(meant) or len(meant) < PRODUCT_FEATURE_MIN:
+    for yu; 中瘟疫苗 for 猪瘟疫苗: zhong for zhu). With ``short`` a two-syllable form too (路东
+    for 路灯: dong for deng), which the caller allows only where the heard pair is no word."""
+    if len(heard) != len(meant) or len(meant) < (2 if short else PRODUCT_FEATURE_MIN):
         return False
     off = [(h, m) for h, m in zip(heard, meant, strict=True) if h != m]
     return len(off) == 1 and (off[0][0][0] == off[0][1][0] or off[0][0][1] == off[0][1][1])
@@ -1356,6 +1364,12 @@ def _product_slots(text: str, products: Sequence[tuple[int, int]]) -> list[int]:
     named (记录和刹车片: a list of the products talked about)."""
     ends = {m.start() for m in _PRODUCT_SLOT.finditer(text)}
     ends |= {m.start() for m in _DEAL_AFTER_DE.finditer(text)}
+    for m in re.finditer("问", text):      # 问路东能不能分期 (the form right after 问)
+        ends |= {m.end() + size for size in range(2, _ASKED_MAX + 1)
+                 if text.startswith(_ASKED_OF, m.end() + size)}
+    for m in re.finditer("说", text):      # 说塔吊他们已经选了别的牌子 (the topic said)
+        ends |= {m.end() + size for size in range(2, _ASKED_MAX + 1)
+                 if text.startswith(("他们", "她们"), m.end() + size)}
     starts = {s for s, _e in products}
     ends |= {i for i in range(1, len(text) - 1) if text[i] in _LIST_LINK and i + 1 in starts}
     for _s, e in products:        # … and after one: 复合肥和路费 (its end: 2 to 4 on)
@@ -1397,11 +1411,14 @@ def respell_product_words(text: str, catalog: Catalog,
             if any(taken[start:end]) or not all(is_han(ch) for ch in span) or not all(sound):
                 continue
             heard = tuple(sy[0] for sy in sound)
+            short = size == 2 and base_word_freq(span) < SHORT_FORM_WORD   # 路东, 东盘
             hits = {h for key, forms in sounds.items()
-                    if _sounds_near(heard, key) or _one_feature_off(heard, key)
+                    if _sounds_near(heard, key) or _one_feature_off(heard, key, short=short)
                     for h in forms}
+            asked = text[start - 1:start] == "问"   # 问路 | 东: the ask's slot starts there
             if len({name for _f, name in hits}) != 1 or span in {f for f, _n in hits} or \
-                    crosses_word(text, start, end) or not (
+                    crosses_word(text[start:] if asked else text, 0 if asked else start,
+                                 size if asked else end) or not (
                         start == 0 or text[start - 1] in _BEFORE_PRODUCT or start in ends):
                 continue
             out = out[:start] + next(iter(hits))[0] + out[end:]

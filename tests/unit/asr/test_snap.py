@@ -1697,3 +1697,34 @@ def test_a_name_split_by_a_pause_is_heard_whole_after_the_pause_is_dropped() -> 
     catalog = Catalog.from_dict(json.loads(path.read_text(encoding="utf-8")))
     assert snap_transcript_names("桂中、干购谈购要干式变压器的技术参数。", catalog).text == \
         "桂中钢构覃工要干式变压器的技术参数。"
+
+
+_WEIGHING = Catalog.from_dict({
+    "customers": [{"name": "唐山曹妃甸港口物流有限公司", "aliases": ["曹妃甸物流"]}],
+    "contacts": [{"name": "满立军", "customer": "唐山曹妃甸港口物流有限公司", "title": "设备部长",
+                  "aliases": ["满部长"]}],
+    "products": [{"name": "数字式汽车衡", "aliases": ["地磅"]},
+                 {"name": "电子吊秤", "aliases": ["吊秤"]},
+                 {"name": "称重显示器", "aliases": ["显示器"]}]})
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # a two-syllable form one final off (di ban for di bang), where the pair heard is no word,
+    # in a product's slot: asked about right after 问, before 的 and what is sent of it, as
+    # the topic said before 他们, before 的事 / 的是 (事 heard 是)
+    ("满部长问地半能不能加装摄像头", "满部长问地磅能不能加装摄像头"),
+    ("满部长要一份地半的检测报告", "满部长要一份地磅的检测报告"),
+    ("满部长说地半他们已经买了别家的", "满部长说地磅他们已经买了别家的"),
+    ("满部长说地半的事得重新汇报", "满部长说地磅的事得重新汇报"),
+    ("满部长说地半的是要重新汇报", "满部长说地磅的是要重新汇报"),
+    ("满部长说地半的时候要重新对接", "满部长说地磅的时候要重新对接"),
+    # a word stays (地板), so does a pair with no product's slot or no person named
+    ("满部长问地板能不能换", "满部长问地板能不能换"),
+    ("满部长说地半很准", "满部长说地半很准"),
+    ("地半能不能加装摄像头", "地半能不能加装摄像头"),
+    ("满部长说大家他们都同意", "满部长说大家他们都同意"),
+    ("满部长说关键的是要便宜", "满部长说关键的是要便宜"),
+    ("满部长问清楚了能不能装", "满部长问清楚了能不能装"),
+])
+def test_a_short_product_form_one_sound_off_in_a_products_slot(heard: str, meant: str) -> None:
+    assert snap_transcript_names(heard, _WEIGHING).text == meant
