@@ -531,7 +531,7 @@ _TRIAL_HEARD = re.compile(r"(?<=先)[是使时适事市式]用(?![户途于来�
                           r"(?=[一两二三四五六七八九十几\d])")
 # … with 先's nasal lost too (同意些是有两台)
 _FIRST_TRIAL_HEARD = re.compile(r"(?<=同意|同一|愿意|答应)些"
-                                r"(?=[是使时适事市式][有用][一两二三四五六七八九十几\d])")
+                                r"(?=试用|[是使时适事市式][有用][一两二三四五六七八九十几\d])")
 # a refusal's verb heard with its final folded (先不晃了 for 先不换了: huang for huan): after
 # 先 / 暂时 / 今年 … and 不, before 了, where 不 and the character make no word; an exact
 # homophone (不卖了) is a verb of its own and stays
@@ -606,6 +606,10 @@ _MONEY_HEARD = re.compile(r"(?<=的)前(?=[^，,。；;]{0,4}?(?:批不下来|�
                           r"还没到))")     # (的前两周人手不够: no)
 # 把报价 heard 打爆价 before it is sent (周四前打爆价单发过去): 打爆 is a word, yet 爆价 is none
 _QUOTE_SENT = re.compile(r"打爆价(?=单?[发给寄送])")
+# … and 报价单 heard 爆炸单 before it is sent (周三前把爆炸单发过去: bao zha for bao jia)
+_QUOTE_FORM_SENT = re.compile(r"爆炸单(?=[发给寄送传])")
+# 同意 heard 同一 before what was agreed first (黎经理已经同一先试用…, 同一些试用); 同一批货 stays
+_AGREED_HEARD = re.compile(r"同一(?=[先些](?:试用|是用|试|用|拿|订|定|要|上|进|下单|签))")
 
 
 def fix_cue_phrases(text: str) -> str:
@@ -618,6 +622,7 @@ def fix_cue_phrases(text: str) -> str:
     text = _CHOSE_HEARD.sub("选", _LOOK_HEARD.sub("看", _TEN_HEARD.sub("十", text)))
     text = _QUITE_HEARD.sub("挺", text)
     text = _QUOTE_SENT.sub("把报价", _MONEY_HEARD.sub("钱", _NO_CHANCE.sub("戏", text)))
+    text = _AGREED_HEARD.sub("同意", _QUOTE_FORM_SENT.sub("报价单", text))
     return _BUDGET.sub("预算", _FACE_TO_FACE.sub("当面聊", fix_go_sign(text)))
 
 

@@ -1502,9 +1502,15 @@ def test_a_product_heard_as_a_word_in_a_list_or_before_its_contract(
     ("三月的前两周很忙", "三月的前两周很忙"),
     ("年底的前两周人手不够", "年底的前两周人手不够"),
     ("周四前打爆价单发过去。", "周四前把报价单发过去。"),
+    ("周三前把爆炸单发过去。", "周三前把报价单发过去。"),     # 报价单 heard 爆炸单
+    ("楼里有爆炸单元", "楼里有爆炸单元"),
+    ("黎经理已经同一先试用奶油", "黎经理已经同意先试用奶油"),   # 同意 heard 同一
+    ("黎经理同一些试用奶油", "黎经理同意先试用奶油"),
+    ("那边同一批货下周到", "那边同一批货下周到"),
+    ("同一先后顺序", "同一先后顺序"),
     ("他把气球打爆了", "他把气球打爆了"),
     ("他同意些什么", "他同意些什么"),
-    ("钟总同一些是有两台电动叉车", "钟总同一先试用两台电动叉车"),   # 同意 heard 同一 too
+    ("钟总同一些是有两台电动叉车", "钟总同意先试用两台电动叉车"),   # 同意 heard 同一 too
     ("想先使用一下净化模块", "想先试用一下净化模块"),
     ("使用效果不错", "使用效果不错"),
     ("首先是用户反馈", "首先是用户反馈"),          # 用户: a word
@@ -1569,7 +1575,7 @@ def test_a_stance_verb_after_the_person_and_an_adverb() -> None:
     assert snap_transcript_names("黎经理也同一批货要", catalog).text == "黎经理也同一批货要"
     assert snap_transcript_names("黎经理这边已经同一了", catalog).text == "黎经理这边已经同意了"
     # a pause before the adverb: still the person's verb; a pause and no adverb: nothing
-    assert snap_transcript_names("黎经理，已经同一些试用", catalog).text == "黎经理，已经同意些试用"
+    assert snap_transcript_names("黎经理，已经同一些试用", catalog).text == "黎经理，已经同意先试用"
     assert snap_transcript_names("黎经理，同一批货要", catalog).text == "黎经理，同一批货要"
     # 那边 / 这边 after the person, with or without an adverb
     assert snap_transcript_names("黎经理那边统一了植脂奶油的报价", catalog).text == \

@@ -75,6 +75,10 @@ def test_tenant_presets_by_meaning(presets: list[str], text: str, want: str) -> 
         (["价格异议", "竞品介入", "其他"], "消毒剂比其他品牌贵一点", "价格异议"),
         (["价格异议", "竞品介入", "其他"], "别的厂家也在报价", "竞品介入"),
         (["价格异议", "竞品介入", "其他"], "竞品比我们贵，还是用我们的", "竞品介入"),
+        # a new person in charge, said by the word's stem (the rest of it heard otherwise)
+        (["决策人变动", "其他"], "他们仓库换了新的负责员", "决策人变动"),
+        (["决策人变动", "其他"], "信息中心换了新主建议", "决策人变动"),
+        (["决策人变动", "其他"], "他们换了新的包装", None),
     ],
 )
 def test_obstacles_by_meaning(presets: list[str], text: str, want: str | None) -> None:
