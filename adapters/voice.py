@@ -22,4 +22,5 @@ def asr_config_from_settings(settings: Settings) -> AsrConfig:
         timeout_s=settings.voice_timeout_seconds,
         queue_size=settings.voice_queue_size,
         second_look=settings.voice_second_look,
+        phone_look=settings.voice_phone_look,
     )

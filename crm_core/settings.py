@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     voice_second_look: bool = True   # without the rep's likely names, hear a note twice: the
                                      # second time with the names the first heard or may
                                      # have meant (nlp/asr/config.py)
+    voice_phone_look: bool = True    # a mobile number heard with a digit lost: hear the
+                                     # note again with a number written out in the prompt
 
     # --- WeCom ------------------------------------------------------------------------
     wecom_corp_id: str = ""

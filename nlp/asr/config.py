@@ -63,6 +63,10 @@ class AsrConfig:
     second_look_max_cost: float = 0.35  # a name "may have been meant": this far per
                                         # syllable (`PhoneticIndex.near_forms`) …
     second_look_names: int = 12         # … at most this many of them
+    phone_look: bool = True             # a mobile number heard with a digit or two lost: the
+                                        # note heard again with a number written out in the
+                                        # prompt, and the number taken where it holds the
+                                        # digits heard (`nlp.asr.spoken.mend_mobile`)
     window_margin_s: float | None = 5.0  # encoder sees speech + this, not a padded 30 s;
                                          # None: Whisper's standard 30 s windows
     # --- guards -----------------------------------------------------------------------

@@ -302,6 +302,61 @@ def fix_phone_digits(text: str) -> str:
     return _ONE_LOST.sub(r"\g<1>1", "".join(out))
 
 
+# the word for a phone number and what may stand before the number (手机号是, 电话：)
+_SAID_NUMBER = re.compile(r"(?:手机|电话|号码)(?:号码?)?(?:是|为|[：:])?")
+_RUN_GAP = " -、"
+MOBILE_LOST = (9, 10)       # digits of a mobile number heard with one or two lost
+MOBILE_ALIKES = 2           # … of which sound-alikes of digits at most (要 for 幺)
+_ANY_MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+
+
+def broken_mobile(text: str) -> tuple[int, int, str] | None:
+    """A mobile number heard with a digit or two lost, right after the word for it
+    (手机是1527204618 for 15277204618: 七七 written once; 电话要385614290, 要 for 幺): its start
+    and end in ``fix_phone_digits(text)`` and its digits; None where there is none. Nine or
+    ten digits from 1 then 3 to 9, at most two of them sound-alikes of digits (要 for 幺)."""
+    fixed = fix_phone_digits(text)
+    for m in _SAID_NUMBER.finditer(fixed):
+        j, digits, alikes = m.end(), [], 0
+        while j < len(fixed):
+            d = _digit_of(fixed[j])
+            if d is not None:
+                digits.append(d)
+                alikes += _is_alike(fixed[j])
+            elif not (fixed[j] in _RUN_GAP and j + 1 < len(fixed)
+                      and _digit_of(fixed[j + 1]) is not None):
+                break
+            j += 1
+        joined = "".join(digits)
+        if len(joined) in MOBILE_LOST and joined[0] == "1" and joined[1] in "3456789" and \
+                alikes <= MOBILE_ALIKES:
+            return m.end(), j, joined
+    return None
+
+
+def _holds(whole: str, part: str) -> bool:
+    """Every digit of ``part``, in order, in ``whole``."""
+    it = iter(whole)
+    return all(d in it for d in part)
+
+
+def mend_mobile(text: str, again: str, example: str) -> str:
+    """``text`` with its mobile number heard with digits lost (`broken_mobile`) written
+    whole, as the note heard once more (``again``) writes it: an 11-digit mobile number
+    holding every digit heard, in order (1527204618 → 15277204618). Never ``example`` (the
+    number written out in that look's prompt, an echo if heard), never a number of other
+    digits; otherwise ``text`` as it was."""
+    lost = broken_mobile(text)
+    if lost is None:
+        return text
+    start, end, digits = lost
+    for m in _ANY_MOBILE.finditer(fix_phone_digits(again)):
+        if m.group(0) != example and _holds(m.group(0), digits):
+            fixed = fix_phone_digits(text)
+            return fixed[:start] + m.group(0) + fixed[end:]
+    return text
+
+
 _LOOP = re.compile(r"(.)\1{4,}[^\w]*$")
 
 

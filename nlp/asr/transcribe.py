@@ -42,15 +42,17 @@ from nlp.asr.decode import SAMPLE_RATE, check_speech_energy, decode_audio
 from nlp.asr.errors import AudioTooLongError, NoSpeechError
 from nlp.asr.model import LazyModel, model_name
 from nlp.asr.prompt import (
+    PHONE_EXAMPLE_DIGITS,
     WORDS_HEAD,
     VoiceHints,
     build_prompt,
+    phone_prompt,
     prompt_names,
     prompt_vocabulary,
     prompt_words,
 )
 from nlp.asr.snap import Mark, diff_marks, index_for, snap_looks, snap_transcript_names
-from nlp.asr.spoken import trim_loops
+from nlp.asr.spoken import broken_mobile, mend_mobile, trim_loops
 from nlp.phonetic import NAME_KINDS, Affinity
 from nlp.types import Catalog
 
@@ -530,6 +532,9 @@ class Transcriber:
         raw = self._heard(kept)
         if first_heard:     # what the second look may have lost at its end
             raw = with_lost_tail(raw, first_heard, segments)
+        phone_s = 0.0
+        if cfg.phone_look and broken_mobile(raw) is not None:
+            raw, first_heard, phone_s = self._phone_look(samples, prompt, raw, first_heard)
         if not _squash(raw):
             raise NoSpeechError(
                 f"no confident speech in {duration:.1f} s of audio "
@@ -557,10 +562,27 @@ class Transcriber:
             first_text=first_heard,
             segments=tuple(segments),
             timings={"decode": round(decode_s, 3), "asr": round(t_asr, 3),
-                     "first_look": round(first_s, 3),
+                     "first_look": round(first_s, 3), "phone_look": round(phone_s, 3),
                      "post": round(t_end - t1 - t_asr, 3),
                      "cpu": round(time.process_time() - c0, 3)},
         )
+
+    def _phone_look(self, samples: npt.NDArray[np.float32], prompt: str, raw: str,
+                    first_heard: str) -> tuple[str, str, float]:
+        """A mobile number heard with a digit or two lost (`broken_mobile`): the note heard
+        once more with a number written out in the prompt (`phone_prompt`; Whisper then
+        writes a doubled digit twice), and the number it writes taken where it holds every
+        digit heard (`mend_mobile`); the rest of the transcript stays as heard."""
+        t0 = time.perf_counter()
+        again_prompt = phone_prompt(prompt)
+        segments, _info = self._look(samples, again_prompt, echo_of=(prompt,))
+        again = self._heard([s for s in segments if not s.dropped])
+        mended = mend_mobile(raw, again, PHONE_EXAMPLE_DIGITS)
+        if mended != raw:
+            log.info("a mobile number heard with digits lost was heard whole again")
+            if first_heard:
+                first_heard = mend_mobile(first_heard, again, PHONE_EXAMPLE_DIGITS)
+        return mended, first_heard, time.perf_counter() - t0
 
     def _checked_duration(self, samples: npt.NDArray[np.float32]) -> float:
         """The note's length in seconds; raises for one too long or silent."""

@@ -44,8 +44,9 @@ from nlp.asr.errors import (
 )
 from nlp.asr.model import model_name
 from nlp.asr.neworgs import warm as warm_new_orgs
-from nlp.asr.prompt import VoiceHints, prompt_vocabulary, prompt_words
+from nlp.asr.prompt import PHONE_EXAMPLE_DIGITS, VoiceHints, prompt_vocabulary, prompt_words
 from nlp.asr.snap import snap_transcript_names
+from nlp.asr.spoken import mend_mobile
 from nlp.asr.transcribe import (
     Transcriber,
     Transcript,
@@ -464,6 +465,8 @@ class TranscriptionWorker:
             self.failures += 1
             raise
         assert isinstance(result, Transcript)
+        if heard:           # a mobile number the job heard whole (its phone look), whole
+            heard = mend_mobile(heard, result.raw_text, PHONE_EXAMPLE_DIGITS)   # here too
         if heard:           # a second look that stopped early: the rest as first heard
             result = replace(_with_first_tail(result, heard), first_text=heard)
         if first_cpu:

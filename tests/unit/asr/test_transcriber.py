@@ -11,8 +11,15 @@ import numpy as np
 import pytest
 
 from nlp.asr import AsrConfig, NoSpeechError, Transcriber, build_prompt, vocabulary_names
-from nlp.asr.prompt import BASE_PROMPT, WHISPER_PROMPT_LIMIT, prompt_names
+from nlp.asr.prompt import (
+    BASE_PROMPT,
+    PHONE_EXAMPLE,
+    WHISPER_PROMPT_LIMIT,
+    phone_prompt,
+    prompt_names,
+)
 from nlp.asr.snap import snap_transcript_names
+from nlp.asr.spoken import broken_mobile
 from nlp.asr.transcribe import (
     is_hallucination,
     is_prompt_echo,
@@ -305,3 +312,75 @@ def test_the_first_look_is_the_transcript_where_it_names_more(tmp_path: Path) ->
     other = "今天拜访了鼓楼医院王主任，对监护仪很感兴趣。"
     t.model = FakeLazy(TwoLooks(first, [FakeSeg(other)]))  # type: ignore[assignment]
     assert t.transcribe(AUDIO, "ogg", CATALOG).raw_text == other
+
+
+class HeardByPrompt(FakeModel):
+    """Hears ``plain`` unless the prompt writes a phone number out, then ``with_number``."""
+
+    def __init__(self, plain: str, with_number: str) -> None:
+        super().__init__([])
+        self.plain, self.with_number = plain, with_number
+
+    def transcribe(self, audio: np.ndarray, **kw: Any) -> tuple[Any, Any]:
+        self.calls.append(kw)
+        text = self.with_number if PHONE_EXAMPLE in (kw["initial_prompt"] or "") else \
+            self.plain
+        return iter([FakeSeg(text)]), SimpleNamespace(language="zh")
+
+
+def _heard_by_prompt(tmp_path: Path, plain: str, with_number: str, **cfg: Any) -> Transcriber:
+    t = Transcriber(AsrConfig(cache_dir=tmp_path, **cfg))
+    t.model = FakeLazy(HeardByPrompt(plain, with_number))  # type: ignore[assignment]
+    return t
+
+
+@pytest.mark.parametrize(("plain", "with_number", "want"), [
+    # 七七 written once: heard again with a number written out, the number holds every
+    # digit heard, in order
+    ("覃工的手机是1527204618。", "覃工的手机是15277204618。", "覃工的手机是15277204618。"),
+    ("手机要385614290，要装一批摄像机。", "手机要13856142290，要装一批摄像机。",
+     "手机13856142290，要装一批摄像机。"),
+    # the number of the prompt heard back, or another number: the digits as first heard
+    ("覃工的手机是1527204618。", "覃工的手机是13907755882。", "覃工的手机是1527204618。"),
+    ("覃工的手机是1527204618。", "覃工的手机是15877204618。", "覃工的手机是1527204618。"),
+])
+def test_a_mobile_number_with_a_digit_lost_is_heard_again_with_a_number_in_the_prompt(
+        tmp_path: Path, plain: str, with_number: str, want: str) -> None:
+    t = _heard_by_prompt(tmp_path, plain, with_number)
+    out = t.transcribe(AUDIO, "ogg")
+    assert out.raw_text == want
+    calls = t.model.get().calls  # type: ignore[attr-defined]
+    assert len(calls) == 2 and PHONE_EXAMPLE in calls[1]["initial_prompt"]
+    assert out.timings["phone_look"] >= 0.0
+
+
+def test_a_whole_number_or_none_costs_no_second_pass(tmp_path: Path) -> None:
+    for plain in ("覃工的手机是15277204618。", "下周二送样机过去。"):
+        t = _heard_by_prompt(tmp_path, plain, "覃工的手机是15877204618。")
+        assert t.transcribe(AUDIO, "ogg").raw_text == plain
+        assert len(t.model.get().calls) == 1  # type: ignore[attr-defined]
+    t = _heard_by_prompt(tmp_path, "覃工的手机是1527204618。", "覃工的手机是15277204618。",
+                         phone_look=False)
+    assert t.transcribe(AUDIO, "ogg").raw_text == "覃工的手机是1527204618。"
+    assert len(t.model.get().calls) == 1  # type: ignore[attr-defined]
+
+
+def test_the_phone_prompt_writes_the_number_after_the_opening_words() -> None:
+    assert phone_prompt(BASE_PROMPT) == "以下是普通话的销售跟进记录，手机幺三九零七七五五八八二。"
+    assert phone_prompt(build_prompt(["鼓楼医院", "王主任"])) == \
+        "以下是普通话的销售跟进记录，手机幺三九零七七五五八八二，提到鼓楼医院、王主任。"
+    assert phone_prompt("") == "以下是普通话的销售跟进记录，手机幺三九零七七五五八八二。"
+
+
+@pytest.mark.parametrize(("text", "digits"), [
+    ("覃工的手机是1527204618。", "1527204618"),
+    ("电话要三八五二六七七四九想上一套", "1385267749"),     # 要 for 幺, numerals
+    ("禹主任的电话是要38736508。", "138736508"),
+    ("手机是15277204618", None),                            # whole
+    ("电话要跟他约一下", None),
+    ("库存1527204618件", None),                             # no word for a number before it
+    ("电话0871-6543210", None),                             # a landline
+])
+def test_a_mobile_number_heard_with_digits_lost(text: str, digits: str | None) -> None:
+    found = broken_mobile(text)
+    assert (found[2] if found else None) == digits

@@ -236,6 +236,19 @@ async def test_the_first_look_is_read_where_it_names_all_the_second_names_and_mo
         assert t.text == "今天天气很好。"
 
 
+async def test_a_mobile_number_the_job_heard_whole_is_whole_in_the_first_look_too() -> None:
+    """The job heard the number whole (its phone look), the first look with a digit lost;
+    where the first look is read (it names more), its number is the whole one; a number of
+    other digits is no mend."""
+    async with looking_worker() as w:
+        t = await w.transcribe("HEARD:云栖科技蒋经理的手机是1527204618|SAID:云栖科技的手机是"
+                               "15277204618".encode(), "amr", OFFICE)
+        assert t.text == t.first_text == "云栖科技蒋经理的手机是15277204618"
+        t = await w.transcribe("HEARD:云栖科技蒋经理的手机是1527204618|SAID:云栖科技的手机是"
+                               "13977204618".encode(), "amr", OFFICE)
+        assert t.text == "云栖科技蒋经理的手机是1527204618"
+
+
 def test_the_lost_tail_is_taken_only_after_where_the_second_look_ended() -> None:
     from nlp.asr.transcribe import with_lost_tail
 
