@@ -564,6 +564,8 @@ _BUDGET = re.compile(r"(?<=的)[一议亦易义异]算(?![一下])|"
 # 很大变化 stay)
 _PHONE_HEARD = re.compile(r"(?<=打来|打了|打个|打过|回个|回了)变化|(?<=打)变化|"
                           r"变化(?=是?[0-9幺一二三四五六七八九零]{3})")
+# 打电话 heard with 打 as another da (温场长大电话来, 达了个电话): 大电话 / 达电话 are no words
+_CALL_HEARD = re.compile(r"[大达答搭](?=(?:了个|了|个|过)?电话)(?![了个过]?电话[费线])")
 
 
 # the medium a thing is sent to, heard as another word of its sound right after 发 and whom
@@ -580,13 +582,16 @@ _TEN_HEARD = re.compile(r"(?<=先[订定进拿要上])[时石实食拾识](?=[�
 # 试用 after 先 heard as another word of its sound (先是用, 先使用 一下): trying first; never
 # a word begun by 用 (先是用户说 stays)
 _TRIAL_HEARD = re.compile(r"(?<=先)[是使时适事市式]用(?![户途于来法量品地电水车人具工餐])|"
+                          # … after going there too (拉一台制氮机去适用): 适用于 stays
+                          r"(?<=去)[适是使]用(?![户途于来法量品])|"
                           # … 用 with its nasal lost too, agreed or wanted, before a count
                           # (同意先是有两台 for 同意先试用两台)
                           r"(?:(?<=同意先)|(?<=同一先)|(?<=想先)|(?<=愿意先)|(?<=答应先))[是使时适事市式][有由又]"
                           r"(?=[一两二三四五六七八九十几\d])")
 # … with 先's nasal lost too (同意些是有两台)
 _FIRST_TRIAL_HEARD = re.compile(r"(?<=同意|同一|愿意|答应)些"
-                                r"(?=试用|[是使时适事市式][有用][一两二三四五六七八九十几\d])")
+                                r"(?=试用|[拉拿送装带][一两二三四五六七八九十几\d]|"
+                                r"[是使时适事市式][有用][一两二三四五六七八九十几\d])")
 # a refusal's verb heard with its final folded (先不晃了 for 先不换了: huang for huan): after
 # 先 / 暂时 / 今年 … and 不, before 了, where 不 and the character make no word; an exact
 # homophone (不卖了) is a verb of its own and stays
@@ -672,6 +677,7 @@ def fix_cue_phrases(text: str) -> str:
     发他有香 → 发他邮箱; 已经否则了 → 已经否了; 想先是用一下 → 想先试用一下; 已经写了别家 →
     已经选了别家; 当面了解, 算一算 and 带来变化 stay."""
     text = _REFUSED_HEARD.sub("否", _fix_media(_PHONE_HEARD.sub("电话", text)))
+    text = _CALL_HEARD.sub("打", text)
     text = _TRIAL_HEARD.sub("试用", _FIRST_TRIAL_HEARD.sub("先", text))
     text = _fix_contract_word(_fix_refusal_verb(text))
     text = _CHOSE_HEARD.sub("选", _LOOK_HEARD.sub("看", _TEN_HEARD.sub("十", text)))
@@ -743,7 +749,8 @@ def fix_new_customer(text: str) -> str:
 # 见了 / 见过 + a person (surname + title) is a visit: Whisper writes another jian (建了,
 # 监了 庞经理). The titles a contact is called by; the one or two characters before it are
 # the surname.
-_PERSON_TITLES = ("主任", "经理", "科长", "处长", "局长", "部长", "厂长", "场长", "店长", "站长",
+_PERSON_TITLES = ("理事长", "董事长", "秘书长", "会长", "主任", "经理", "科长", "处长", "局长",
+                  "部长", "厂长", "场长", "店长", "站长",
                   "行长", "院长", "所长", "社长", "主管", "总监", "总工", "老板", "书记", "队长",
                   "组长", "馆长", "校长", "老师", "教授", "医生", "总")
 _JIAN = syllables("见")[0]

@@ -86,6 +86,11 @@ def test_catalog_entities(industry: str, text: str, customer: str | None,
         # 和 after a lone character is part of the name ('利和'), not 'and'
         ("software", "朋友推荐了个客户，中山利和灯饰有限公司的人事经理陈小姐，电话13802234567",
          "中山利和灯饰有限公司", "陈小姐"),
+        # surnames common enough to be said (阎, 傅, 洪, 萧 …)
+        ("agriculture", "新线索，富裕县丰收家庭农场，联系人阎场长，电话15846203917",
+         "富裕县丰收家庭农场", "阎场长"),
+        ("software", "新客户 杭州星河软件有限公司 联系人傅经理 13700001111",
+         "杭州星河软件有限公司", "傅经理"),
     ],
 )
 def test_new_organisations(industry: str, text: str, customer: str, contact: str) -> None:
@@ -151,3 +156,10 @@ def test_bad_catalogs_do_not_break_entities() -> None:
     })
     ents = find_entities(normalise("甲的张三说乙公司也要", NOW, TZ), CatalogIndex(cat))
     assert ents.contact == "张三"
+
+
+def test_a_common_word_after_a_title_is_no_name() -> None:
+    """跟老板商量一下: 商 is a surname, yet 商量 a word; no person 商量一 is named."""
+    ents = entities("software", "焦经理微信回复说报价收到了，还要跟老板商量一下")
+    assert ents.contact != "商量一"
+    assert entities("software", "还要跟老板商量一下").contact is None

@@ -177,6 +177,11 @@ def test_channel(text: str, channel: str | None) -> None:
         ("李校长说平板数量都敲定了", None),
         ("李校长说没问题，下周签", "明确支持"),
         ("黑板被别家抢走了", "已否决"),
+        # bought or signed elsewhere
+        ("李校长说平板已经买了别的牌子", "已否决"),
+        ("李校长说他们已经跟别家签了年框", "已否决"),
+        ("李校长说他们想跟别家签了再说", None),
+        ("李校长说买了别的东西", None),
     ],
 )
 def test_attitude(text: str, attitude: str | None) -> None:
@@ -505,6 +510,8 @@ _WORKWEAR = Catalog.from_dict({
     ("訾主管的手机是13912345678，大后天下午约她去工厂看冬装的生产线", "参观工厂"),
     ("后天约訾主管到厂里看看", "参观工厂"),
     ("訾主管说周四上午十点去她们仓库看看", "安排拜访"),
+    # a video asked for, then sent: material
+    ("訾主管要冬装的宣传视频，今天下午我发她微信上", "发送资料"),
 ])
 def test_steps_asked_for_sent_tried_and_toured(text: str, action: str | None) -> None:
     assert Extractor(_WORKWEAR).extract(text, NOW).next_action == action
@@ -533,6 +540,10 @@ def test_steps_asked_for_sent_tried_and_toured(text: str, action: str | None) ->
     # with 了, only the verbs of ordering: taking samples over is our errand
     ("我先拿了两套冬装样品过去给訾主管看看", None),
     ("訾主管又拿了两套冬装", None),
+    # more ordered: 又加了 / 追加 a count right before a catalog name
+    ("訾主管那边又加了二十套冬装，下个月初送到", "明确支持"),
+    ("訾主管那边追加十套冬装", "明确支持"),
+    ("訾主管又加了两个人进群", None),
 ])
 def test_an_order_placed_is_a_yes(text: str, attitude: str | None) -> None:
     assert Extractor(_WORKWEAR).extract(text, NOW).attitude == attitude
@@ -622,6 +633,7 @@ def test_a_new_leads_contact_by_a_rarer_surname(text: str, contact: str) -> None
 @pytest.mark.parametrize(("text", "intent", "stage"), [
     # a contact's refusal told, then the deal called lost: a follow-up logging the refusal
     ("李校长说平板他们选了别的牌子，这个单子黄了", "log_followup", None),
+    ("李校长说平板已经买了别的牌子，这个单子丢了", "log_followup", None),
     # the outcome alone moves the stage
     ("八中的单子黄了", "update_stage", "输单"),
 ])
