@@ -98,6 +98,11 @@ _NOT_AFTER_UNIT = frozenset("费价款租")     # 进店费, 出厂价, 入园�
 _SITES = frozenset(("仓库", "库房", "车间", "厂区", "工地", "门店", "食堂", "机房", "码头",
                     "项目部", "工厂", "厂里", "总部", "办公室"))
 _WORD_FREQ = 30          # 现场, 布局, 店里: a one-character suffix inside an ordinary word
+# a person asked along to our own place: what is shown there is ours, no organisation
+# (约她来厂里参观充装站, 带他到我们公司看看展厅)
+_OUR_PLACE = re.compile(r"[来到去](?:我们|咱们|我司)?(?:厂里|公司|工厂|厂区|基地)|"
+                        r"[来到去](?:我们|咱们)(?:厂|这边|这里)")
+_CLAUSE_MARK = re.compile(r"[，,。；;！!？?\s]")
 
 
 class OrgFinder:
@@ -147,7 +152,8 @@ class OrgFinder:
         # '烟台开发区的一家机械厂叫恒力重工': the organisation is the one named, not where it is
         named = [o for o in merged if not o.suffix]
         return [o for o in merged if not (o.suffix and _SOME_ONE.match(text, o.end) and any(
-            n.start > o.end for n in named)) and not _common_noun(o)]
+            n.start > o.end for n in named)) and not _common_noun(o)
+            and not _at_our_place(text, o)]
 
     def is_unit_suffix(self, tail: str) -> bool:
         """Text after a catalog name that names a unit of that customer ('旗舰店',
@@ -311,6 +317,13 @@ def _common_noun(org: OrgSpan) -> bool:
     """A kind of place the dictionary holds as one word (搅拌站, 加油站, 派出所: two characters
     and a one-character suffix), not an organisation's name: 月底前运到搅拌站 names none."""
     return len(org.text) == 3 and len(org.suffix) == 1 and base_word_freq(org.text) > 0
+
+
+def _at_our_place(text: str, org: OrgSpan) -> bool:
+    """The span is what is shown at our own place, said after asking someone along there
+    in its clause (约她来厂里参观充装站: 充装站 is ours)."""
+    marks = [m.end() for m in _CLAUSE_MARK.finditer(text, 0, org.start)]
+    return _OUR_PLACE.search(text, marks[-1] if marks else 0, org.start) is not None
 
 
 def default_orgs() -> OrgFinder:

@@ -163,3 +163,15 @@ def test_a_common_word_after_a_title_is_no_name() -> None:
     ents = entities("software", "焦经理微信回复说报价收到了，还要跟老板商量一下")
     assert ents.contact != "商量一"
     assert entities("software", "还要跟老板商量一下").contact is None
+
+
+@pytest.mark.parametrize(("text", "customer"), [
+    # what is shown at our own place, after asking someone along there, is ours
+    ("王经理的手机是13912345678，后天约她来厂里参观充装站", None),
+    ("带他到我们公司看看检测中心", None),
+    # another organisation in another clause is named
+    ("约她来厂里参观，再去东方化工厂看看", "东方化工厂"),
+])
+def test_what_is_shown_at_our_own_place_is_no_organisation(text: str, customer: str | None
+                                                            ) -> None:
+    assert entities("software", text).customer == customer
