@@ -666,6 +666,12 @@ _MONEY_HEARD = re.compile(r"(?<=的)前(?=[^，,。；;]{0,4}?(?:批不下来|�
                           r"还没到))")     # (的前两周人手不够: no)
 # 把报价 heard 打爆价 before it is sent (周四前打爆价单发过去): 打爆 is a word, yet 爆价 is none
 _QUOTE_SENT = re.compile(r"打爆价(?=单?[发给寄送])")
+# 价 heard 架 (jia) where a price is talked of: 单价 / 什么价 / 核一下价 / 砍价 before what is
+# said of it (单架高了200, 现在什么架？); 货架, 书架, 框架 and 单架飞机 stay
+_PRICE_HEARD = re.compile(r"(?:(?<=单)|(?<=什么)|(?<=核一下)|(?<=合一下)|(?<=砍)|(?<=压))架"
+                          r"(?=[高贵太低便偏多是还比上涨降，,。？?]|$)")
+# … and 报个价 heard 报格架 (ge for ge, jia for jia)
+_QUOTE_A_PRICE = re.compile(r"报[格各]架")
 # … and 报价单 heard 爆炸单 before it is sent (周三前把爆炸单发过去: bao zha for bao jia)
 _QUOTE_FORM_SENT = re.compile(r"爆炸单(?=[发给寄送传])")
 # 同意 heard 同一 before what was agreed first (黎经理已经同一先试用…, 同一些试用); 同一批货 stays
@@ -684,6 +690,7 @@ def fix_cue_phrases(text: str) -> str:
     text = _QUITE_HEARD.sub("挺", text)
     text = _QUOTE_SENT.sub("把报价", _MONEY_HEARD.sub("钱", _NO_CHANCE.sub("戏", text)))
     text = _AGREED_HEARD.sub("同意", _QUOTE_FORM_SENT.sub("报价单", text))
+    text = _QUOTE_A_PRICE.sub("报个价", _PRICE_HEARD.sub("价", text))
     return _BUDGET.sub("预算", _FACE_TO_FACE.sub("当面聊", fix_go_sign(text)))
 
 

@@ -182,6 +182,13 @@ def test_channel(text: str, channel: str | None) -> None:
         ("李校长说他们已经跟别家签了年框", "已否决"),
         ("李校长说他们想跟别家签了再说", None),
         ("李校长说买了别的东西", None),
+        ("李校长说平板他们已经从别的厂家订好了", "已否决"),
+        ("李校长说想从别的厂家订了再说", None),
+        # a party of theirs still going over it
+        ("李校长说合同条款他们法务还在看", "需再沟通"),
+        ("李校长说老板还在看呢", "需再沟通"),
+        ("李校长说老板还在看手机", None),
+        ("李校长说合同他们还在看", "需再沟通"),
     ],
 )
 def test_attitude(text: str, attitude: str | None) -> None:
