@@ -42,7 +42,8 @@ class ContactMention:
 
 _COMMON_PAIR_FREQ = 50      # 施工, 古董: surname + one-character title forming a word
 _COMMON_NEXT_FREQ = 100     # 高工资, 王总结: a one-character title glued to the next word
-_COMMON_WORD_FREQ = 1000    # 商量, 马上: a word this common after a title is no name (李娜 is)
+_COMMON_WORD_FREQ = 1000    # 商量, 马上: a word this common after a title, its last
+                            # character making a word with the next, is no name
 # characters that end a given name: verbs, particles, contact words ("刘洋说", "何志军电话")
 _GIVEN_STOP = set("说讲问要想打发来去在是的了和跟给把被让到从对向电手号微信邮约见也都还就再又"
                   "们这那个位科部处室委院组办局厅司厂所站队班会校系车间线区市省县镇村"
@@ -145,8 +146,10 @@ class People:
             if self.surname_title.match(text, ns) or self.surname_title.match(text, ns + 1):
                 continue
             name = m.group("name")
-            if self._word(name[:2], _COMMON_WORD_FREQ):
-                continue                                  # 跟老板商量一下: a word, no name
+            end = ns + len(name)
+            if self._word(name[:2], _COMMON_WORD_FREQ) and \
+                    self._word(text[end - 1:end + 1], _COMMON_NEXT_FREQ):
+                continue        # 跟老板商量一下: 商量 and 一下 are words (经理王国强说 names one)
             sur = lexicon().surname_of(name) or name[0]
             given = name[len(sur):]
             cut = next((i for i, c in enumerate(given) if c in _GIVEN_STOP), len(given))

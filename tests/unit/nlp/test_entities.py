@@ -163,6 +163,8 @@ def test_a_common_word_after_a_title_is_no_name() -> None:
     ents = entities("software", "焦经理微信回复说报价收到了，还要跟老板商量一下")
     assert ents.contact != "商量一"
     assert entities("software", "还要跟老板商量一下").contact is None
+    assert entities("software", "新客户 杭州星河软件有限公司 采购部经理王国强说想了解一下"
+                    ).contact == "王国强"
 
 
 @pytest.mark.parametrize(("text", "customer"), [

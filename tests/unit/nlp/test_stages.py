@@ -182,6 +182,7 @@ def test_channel(text: str, channel: str | None) -> None:
         ("李校长说他们已经跟别家签了年框", "已否决"),
         ("李校长说他们想跟别家签了再说", None),
         ("李校长说买了别的东西", None),
+        ("李校长说他们订了其他产品", None),        # more of ours, perhaps
         ("李校长说平板他们已经从别的厂家订好了", "已否决"),
         ("李校长说想从别的厂家订了再说", None),
         # a party of theirs still going over it
