@@ -535,6 +535,8 @@ class Transcriber:
         phone_s = 0.0
         if cfg.phone_look and broken_mobile(raw) is not None:
             raw, first_heard, phone_s = self._phone_look(samples, prompt, raw, first_heard)
+        if first_heard:     # a number the first look lost and the second heard whole
+            first_heard = mend_mobile(first_heard, raw, PHONE_EXAMPLE_DIGITS)
         if not _squash(raw):
             raise NoSpeechError(
                 f"no confident speech in {duration:.1f} s of audio "

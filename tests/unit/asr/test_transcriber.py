@@ -295,6 +295,17 @@ def test_a_second_look_that_stopped_early_is_completed_by_the_first(tmp_path: Pa
     assert t.transcribe(AUDIO, "ogg", CATALOG).raw_text == "今天拜访了鼓楼医院王主任。"
 
 
+def test_the_first_looks_number_is_whole_where_the_second_heard_it_whole(tmp_path: Path
+                                                                         ) -> None:
+    """The first look lost a digit of the number and named 王主任, which the second lost: the
+    first is read, with the number as the second heard it."""
+    first = [FakeSeg("鼓楼医院王主任的手机是1527204618。")]
+    t = transcriber(tmp_path, [])
+    t.model = FakeLazy(TwoLooks(first, [FakeSeg("鼓楼医院的手机是15277204618。")]))  # type: ignore[assignment]
+    out = t.transcribe(AUDIO, "ogg", CATALOG)
+    assert out.text == "鼓楼医院王主任的手机是15277204618。"
+
+
 def test_the_first_look_is_the_transcript_where_it_names_more(tmp_path: Path) -> None:
     """In the process too: the second look (names in its prompt) lost 王主任 that the first
     heard; the first names all the second names and more, so it is read."""
