@@ -601,11 +601,19 @@ def _after_degree(words: tuple[str, ...]) -> tuple[tuple[str, tuple[Syllable, ..
     return tuple(out.items())
 
 
+def _nasal_swapped(heard: Key, meant: Key) -> bool:
+    """Every syllable exact but one whose nasal initial is heard as the other (m / n)."""
+    off = [(h, m) for h, m in zip(heard, meant, strict=True) if h != m]
+    return len(off) == 1 and off[0][0][1] == off[0][1][1] and \
+        {off[0][0][0], off[0][1][0]} == {"m", "n"}
+
+
 def respell_after_degree(text: str, words: tuple[str, ...],
                          names: Sequence[tuple[int, int]] = ()) -> str:
     """Right after a degree adverb, a stretch that is no word and sounds like the rest of a
     cue word (满意 of 挺满意) with a nasal coda lost or gained in some of its syllables and
-    nothing else changed (挺埋意, 很买印: Whisper's mai for man, yin for yi) is that word:
+    nothing else changed (挺埋意, 很买印: Whisper's mai for man, yin for yi), or with one
+    syllable's nasal initial heard as the other (很难意: nan for man), is that word:
     the adverb says an adjective follows, the no-word says Whisper garbled one. A word
     stays (很埋怨), so does an exact homophone (很慢一点), a stretch over a name, and a sound
     two of the words share."""
@@ -626,8 +634,9 @@ def respell_after_degree(text: str, words: tuple[str, ...],
                     or any(taken[j:j + len(word)]):
                 continue
             heard = tuple(s[0] for s in syllables(span))
-            if len(heard) != len(sound) or heard == sound or not all(
-                    h == m or nasal_variant(h, m) for h, m in zip(heard, sound, strict=True)):
+            if len(heard) != len(sound) or heard == sound or (not all(
+                    h == m or nasal_variant(h, m) for h, m in zip(heard, sound, strict=True)
+            ) and not _nasal_swapped(heard, sound)):
                 continue
             if base_word_freq(span) >= RARE_WORD or crosses_word(text, j, j + len(word)):
                 continue

@@ -756,6 +756,10 @@ _FURNITURE = Catalog.from_dict(_FURNITURE_RAW)
         ("云栖科技对办公椅比较买意", "云栖科技对办公椅比较满意"),
         # … and gained (yin for yi) in the same word
         ("办公椅的样品他们很买印，周五再去", "办公椅的样品他们很满意，周五再去"),
+        # … or its nasal initial heard as the other (nan for man)
+        ("办公椅的样品他们测过了很难意，下周报价", "办公椅的样品他们测过了很满意，下周报价"),
+        ("他很难意识到问题", "他很难意识到问题"),
+        ("他们很难过", "他们很难过"),
         # words stay, and so does an exact homophone or a stretch that cuts a word
         ("他们很埋怨交货慢", "他们很埋怨交货慢"),
         ("让他们走得很慢一点", "让他们走得很慢一点"),
