@@ -54,14 +54,14 @@ WHISPER_PROMPT_LIMIT = 223   # n_text_ctx // 2 - 1
 # a made-up number, never taken as heard (`nlp.asr.spoken.mend_mobile`)
 PHONE_EXAMPLE = "手机幺三九零七七五五八八二"
 PHONE_EXAMPLE_DIGITS = "13907755882"
-_OPENING = "以下是普通话的销售跟进记录"
+_OPENING = BASE_PROMPT.removesuffix("。")     # 以下是普通话的销售跟进记录
 
 
 def phone_prompt(prompt: str) -> str:
     """``prompt`` with `PHONE_EXAMPLE` after its opening words (``以下是普通话的销售跟进记录，
     手机幺三九…，提到A、B。``)."""
     if not prompt.startswith(_OPENING):
-        return BASE_PROMPT[:-1] + "，" + PHONE_EXAMPLE + "。" + prompt
+        return _OPENING + "，" + PHONE_EXAMPLE + "。" + prompt
     rest = prompt[len(_OPENING):]
     joined = rest if rest.startswith(("，", "。")) else "。" + rest
     return _OPENING + "，" + PHONE_EXAMPLE + joined

@@ -1367,18 +1367,21 @@ def _one_feature_off(heard: Key, meant: Key, *, short: bool = False) -> bool:
     return len(off) == 1 and (off[0][0][0] == off[0][1][0] or off[0][0][1] == off[0][1][1])
 
 
+def _ends_between(text: str, lead: str, follow: tuple[str, ...]) -> set[int]:
+    """Where a form of 2 to `_ASKED_MAX` characters right after ``lead`` ends, before one
+    of ``follow``."""
+    return {m.end() + size for m in re.finditer(lead, text)
+            for size in range(2, _ASKED_MAX + 1) if text.startswith(follow, m.end() + size)}
+
+
 def _product_slots(text: str, products: Sequence[tuple[int, int]]) -> list[int]:
     """Where a product's name may end: before 的 and a deal's noun (…的预算), before a deal's
     noun right after 的 (路通汽服的机率合同), and before or after 和 / 、 / 跟 and a product
     named (记录和刹车片: a list of the products talked about)."""
     ends = {m.start() for m in _PRODUCT_SLOT.finditer(text)}
     ends |= {m.start() for m in _DEAL_AFTER_DE.finditer(text)}
-    for m in re.finditer("问", text):      # 问路东能不能分期 (the form right after 问)
-        ends |= {m.end() + size for size in range(2, _ASKED_MAX + 1)
-                 if text.startswith(_ASKED_OF, m.end() + size)}
-    for m in re.finditer("说", text):      # 说塔吊他们已经选了别的牌子 (the topic said)
-        ends |= {m.end() + size for size in range(2, _ASKED_MAX + 1)
-                 if text.startswith(("他们", "她们"), m.end() + size)}
+    ends |= _ends_between(text, "问", _ASKED_OF)          # 问路东能不能分期
+    ends |= _ends_between(text, "说", ("他们", "她们"))    # 说塔吊他们已经选了别的牌子
     starts = {s for s, _e in products}
     ends |= {i for i in range(1, len(text) - 1) if text[i] in _LIST_LINK and i + 1 in starts}
     for _s, e in products:        # … and after one: 复合肥和路费 (its end: 2 to 4 on)

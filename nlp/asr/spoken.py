@@ -310,10 +310,11 @@ MOBILE_ALIKES = 2           # … of which sound-alikes of digits at most (要 f
 _ANY_MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 
 
-def broken_mobile(text: str) -> tuple[int, int, str] | None:
+def broken_mobile(text: str) -> tuple[int, int, str, str] | None:
     """A mobile number heard with a digit or two lost, right after the word for it
     (手机是1527204618 for 15277204618: 七七 written once; 电话要385614290, 要 for 幺): its start
-    and end in ``fix_phone_digits(text)`` and its digits; None where there is none. Nine or
+    and end in ``fix_phone_digits(text)``, its digits and that text; None where there is
+    none. Nine or
     ten digits from 1 then 3 to 9, at most two of them sound-alikes of digits (要 for 幺)."""
     fixed = fix_phone_digits(text)
     for m in _SAID_NUMBER.finditer(fixed):
@@ -330,7 +331,7 @@ def broken_mobile(text: str) -> tuple[int, int, str] | None:
         joined = "".join(digits)
         if len(joined) in MOBILE_LOST and joined[0] == "1" and joined[1] in "3456789" and \
                 alikes <= MOBILE_ALIKES:
-            return m.end(), j, joined
+            return m.end(), j, joined, fixed
     return None
 
 
@@ -349,10 +350,9 @@ def mend_mobile(text: str, again: str, example: str) -> str:
     lost = broken_mobile(text)
     if lost is None:
         return text
-    start, end, digits = lost
+    start, end, digits, fixed = lost
     for m in _ANY_MOBILE.finditer(fix_phone_digits(again)):
         if m.group(0) != example and _holds(m.group(0), digits):
-            fixed = fix_phone_digits(text)
             return fixed[:start] + m.group(0) + fixed[end:]
     return text
 
