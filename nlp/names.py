@@ -17,7 +17,7 @@ from typing import Protocol
 
 from nlp.lexicon import lexicon
 from nlp.pinyin import is_han, py_variants
-from nlp.segment import base_word_freq
+from nlp.segment import base_word_freq, plain_words
 from nlp.timeparse import cn_to_int
 
 __all__ = [
@@ -321,6 +321,7 @@ def _derived(name: str, region: str, aliases: tuple[str, ...]) -> frozenset[str]
 
 
 _PRODUCT_HEADS = ("系统", "模块", "平台", "软件", "服务", "设备", "产品", "课程")
+_TAIL_MIN = 3              # a product's kind said alone: 计量泵, never 轮胎 of 雪地轮胎
 _SHORT_FREQ = 100          # what is left must be a word jieba hardly knows (收银, not 学习)
 # how a product is delivered, not which one it is (线上平台 is no 线上)
 _MODE_WORDS = frozenset(("线上", "线下", "在线", "云端", "移动", "远程", "微信", "手机", "网上",
@@ -330,9 +331,19 @@ _MODE_WORDS = frozenset(("线上", "线下", "在线", "云端", "移动", "远�
 def product_short_forms(name: str, aliases: Iterable[str] = ()) -> set[str]:
     """Short forms a rep says for a catalog product: its name or an alias without the generic
     head word (收银系统 → 收银, 班组长课程 → 班组长), where what is left has two or more
-    characters and is specific (a word jieba hardly knows: never 学习 of 学习平台)."""
+    characters and is specific (a word jieba hardly knows: never 学习 of 学习平台); and the
+    name's kind without its leading words, three characters or more (隔膜计量泵 → 计量泵,
+    全钢子午线轮胎 → 子午线轮胎; never a common word, 机器人 of 骨科手术机器人, nor a
+    generic head's, 营销模块 of 会员营销模块). The caller keeps a form only where one
+    product has it."""
     aliases = tuple(aliases)
     out: set[str] = set()
+    words = plain_words(name)
+    for k in range(1, len(words)):      # the kind without its first modifier: 隔膜计量泵 → 计量泵
+        tail = "".join(words[k:])
+        if len(tail) >= _TAIL_MIN and len(words[k]) >= 2 and is_han(tail[0]) \
+                and not tail.endswith(_PRODUCT_HEADS) and base_word_freq(tail) < _SHORT_FREQ:
+            out.add(tail)
     for form in (name, *aliases):
         for head in _PRODUCT_HEADS:
             rest = form[: -len(head)]

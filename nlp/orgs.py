@@ -84,6 +84,8 @@ _GENERIC = re.compile(
     r"别家|别的|另一家|另外一家|另外的|其它|"
     r"一些|有些|好多|很多|所有|同行|友商|今年|明年|去年|今天|明天|昨天|本月|这个月|下个月|上个月|"
     r"本周|这周|下周|上周|最近|目前|现在)+")
+# 'another' right before the suffix: 价格比别的厂贵 names no 价格比别的厂
+_OTHER_ONE = re.compile(r"(?:别的|其他|其它|另外的?|另一|别家|别人家)$")
 _NAME_CHAR = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbfA-Za-z0-9·]")
 _CALLED = re.compile(r"(?:叫做?|名叫|名字叫)(?P<n>[\u4e00-\u9fffA-Za-z0-9·]{2,16})")
 _CALLED_END = re.compile(r"的|说|想|要|在|是|电话|手机|号码|联系|老板|负责|他们|她们|那个|这个|"
@@ -102,6 +104,9 @@ _WORD_FREQ = 30          # 现场, 布局, 店里: a one-character suffix inside
 # (约她来厂里参观充装站, 带他到我们公司看看展厅)
 _OUR_PLACE = re.compile(r"[来到去](?:我们|咱们|我司)?(?:厂里|公司|工厂|厂区|基地)|"
                         r"[来到去](?:我们|咱们)(?:厂|这边|这里)")
+# one character that makes a department of the word before it (设备部, 技术科, 工程处): a
+# word that ends organisations' names elsewhere (XX设备, XX技术) names none there
+_DEPT_MARKS = frozenset("部科处室组")
 _CLAUSE_MARK = re.compile(r"[，,。；;！!？?\s]")
 
 
@@ -135,6 +140,8 @@ class OrgFinder:
                     a <= m.start() < b for a, b in protected):
                 continue
             end = m.end()
+            if end - m.start() >= 2 and text[end:end + 1] in _DEPT_MARKS:
+                continue            # 涪城热电设备部, 鑫源化工技术科: a department, not 热电设备
             nxt = self._suffix.match(text, end)
             while nxt is not None and nxt.end() > end and self._ends_word(text, end, nxt.end()):
                 end = nxt.end()                      # 中心+医院, 集团+有限公司
@@ -195,6 +202,7 @@ class OrgFinder:
         generic = _GENERIC.match(name)             # '别的物流公司', '其他医院'
         rest = name[generic.end():] if generic else name
         if len(name) < 2 or not rest or (generic and self._only_industry(rest)) \
+                or _OTHER_ONE.search(name) \
                 or self._only_industry(name):
             return None
         return start
@@ -238,8 +246,8 @@ class OrgFinder:
             if any(a < e and s < b for a, b in protected) or any(
                     o.start < e and s < o.end for o in (*found, *out)):
                 continue
-            if not self._person_after(text, e):
-                continue
+            if not self._person_after(text, e) or text[e:e + 1] in _DEPT_MARKS:
+                continue        # 涪城热电设备部: the department is 设备部, no firm 热电设备
             start = self._name_start(text, s, stops, cut)
             if start is not None and s - start >= 2 and not any(
                     o.start < e and start < o.end for o in found):

@@ -48,7 +48,8 @@ class Concept:
     keys: tuple[str, ...]
     exclude: tuple[str, ...]
     cues: tuple[str, ...]
-    blocked: tuple[str, ...]         # 'not': phrases a cue must not sit inside
+    blocked: tuple[str, ...]         # 'not': phrases a cue must not sit inside ('+X': X
+                                     # must not follow it)
     fallback: tuple[str, ...]        # concepts to take the preset of when it has none
     generic: bool
     reports: tuple[str, ...] = ()    # stages: phrases that report the stage by themselves
@@ -293,6 +294,10 @@ class PresetMatcher:
     @staticmethod
     def _blocked(text: str, s: int, e: int, concept: Concept) -> bool:
         for phrase in concept.blocked:
+            if phrase.startswith("+"):      # '+新号': must not follow the cue (总监换了|新号码)
+                if text.startswith(phrase[1:], e):
+                    return True
+                continue
             i = text.find(phrase, max(0, s - len(phrase)))
             while i != -1 and i < e:
                 if i <= s and e <= i + len(phrase):

@@ -74,11 +74,16 @@ def step_in(seg: str, matcher: PresetMatcher,
 
 
 def _choose(hits: list[Hit], seg: str = "") -> Hit:
-    """A purpose beats a vehicle (visit, call) beats a generic 再联系; the last one said wins,
-    except that where a thing is sent by mail or chat (把报价发她邮箱), the medium said last
-    names no purpose of its own: the thing sent is the step."""
+    """A purpose beats a vehicle (visit, call) beats a generic 再联系; the last one said wins
+    (unless it is the noun object of an earlier one: 演示…的安装), except that where a thing
+    is sent by mail or chat (把报价发她邮箱), the medium said last names no purpose of its
+    own: the thing sent is the step."""
     for kinds in (("purpose",), ("vehicle",)):
         chosen = [h for h in hits if h.kind in kinds]
+        # a purpose said as a noun after 的, the object of one said before it, is no step of
+        # its own: '演示一下铝合金电缆的安装' is the demo
+        chosen = [h for k, h in enumerate(chosen)
+                  if not (k and h.start and seg[h.start - 1] == "的")] or chosen
         if chosen:
             said = [h for h in chosen if seg[h.start:h.end] not in _MEDIA]
             return (said or chosen)[-1]
@@ -104,10 +109,32 @@ def step_around(text: str, start: int, end: int, next_start: int, matcher: Prese
     """The step of the date at [start, end): after it (up to `next_start`), then before it in
     its clause, then the clauses before when the date stands alone (`previous`: the earlier
     clauses, nearest first). `own_clause`: look in the date's clause only (to weigh one date
-    against another)."""
+    against another). Goods delivered right after a trial was agreed are the trial's
+    ('同意先拿五百米试一下，礼拜三把货送到' → 送样试用)."""
+    step = _step_around(text, start, end, next_start, matcher, masked, clause, previous,
+                        own_clause=own_clause)
+    if step is None or step.concept != "delivery" or own_clause or not previous:
+        return step
+    a, b = previous[0]
+    if _TRIAL_DONE.search(text, a, b):
+        return step         # '样品检测合格，下周一开始安排发货': the order's delivery
+    trial = [h for h in matcher.hits(text[a:b], _local(masked, a, b)) if h.concept == "sample"]
+    return _step(trial[-1], matcher, text[a:b]) if trial else step
 
+
+# a trial reported done, not agreed: what is delivered after it is the order
+_TRIAL_DONE = re.compile(r"合格|通过|效果|不错|满意|没问题|[测试用]过|[测试用]完|结束")
+
+
+def _local(masked: Sequence[tuple[int, int]], a: int, b: int) -> list[tuple[int, int]]:
+    return [(x - a, y - a) for x, y in masked if x < b and a < y]
+
+
+def _step_around(text: str, start: int, end: int, next_start: int, matcher: PresetMatcher,
+                 masked: Sequence[tuple[int, int]], clause: tuple[int, int],
+                 previous: Sequence[tuple[int, int]], *, own_clause: bool) -> Step | None:
     def local(a: int, b: int) -> list[tuple[int, int]]:
-        return [(x - a, y - a) for x, y in masked if x < b and a < y]
+        return _local(masked, a, b)
 
     pos = end
     after = text[end: min(next_start, clause[1]) if own_clause else next_start]

@@ -213,3 +213,12 @@ def test_a_verb_phrase_is_never_heard_as_a_district_named_customer() -> None:
                                                 "aliases": ["宝山妇幼"]}]})
     text = "说下个礼拜把采购申请报上去，要我下周五再打电话问问进度。"
     assert snap_transcript_names(text, catalog).text == text
+
+
+def test_a_products_kind_as_a_short_form() -> None:
+    # the kind without its leading modifier, three characters or more, a rare word
+    assert "计量泵" in product_short_forms("隔膜计量泵", ["隔膜泵"])
+    assert "子午线轮胎" in product_short_forms("全钢子午线轮胎", ["全钢胎"])
+    assert not product_short_forms("雪地轮胎", ["雪地胎"]) & {"轮胎"}       # two characters
+    assert "机器人" not in product_short_forms("骨科手术机器人")            # a common word
+    assert "监测系统" not in product_short_forms("胎压监测系统", ["胎压监测"])   # a generic head

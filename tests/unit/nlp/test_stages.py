@@ -649,3 +649,64 @@ def test_a_refusal_told_is_a_followup_the_outcome_alone_a_stage(
         text: str, intent: str, stage: str | None) -> None:
     _ents, _times, sig, got = run("education", text)
     assert (got, sig.stage if got == "update_stage" else None) == (intent, stage)
+
+
+_CABLE = Catalog.from_dict({
+    "customers": [{"name": "绵阳涪城热电有限公司", "aliases": ["涪城热电"]},
+                  {"name": "南宁五象新区建设投资公司", "aliases": ["五象建投"]}],
+    "contacts": [{"name": "谭丽", "customer": "绵阳涪城热电有限公司", "title": "采购经理",
+                  "aliases": ["谭经理"]},
+                 {"name": "符德明", "customer": "南宁五象新区建设投资公司", "title": "项目总监",
+                  "aliases": ["符总监"]}],
+    "products": [{"name": "隔膜计量泵", "aliases": ["隔膜泵"]},
+                 {"name": "矿用橡套电缆", "aliases": ["矿用电缆"]},
+                 {"name": "铝合金电缆", "aliases": ["铝缆"]},
+                 {"name": "骨科手术机器人", "aliases": []}],
+})
+
+
+@pytest.mark.parametrize(("text", "customer", "contact"), [
+    # a department named by a word that ends firms' names elsewhere (XX设备, XX技术)
+    ("涪城热电设备部换了新的负责人，谭经理说她不管了", "绵阳涪城热电有限公司", "谭丽"),
+    ("涪城热电技术科说样品测过了", "绵阳涪城热电有限公司", None),
+    ("宏达设备的王总说下周来看样", "宏达设备", "王总"),      # a firm of that word stays
+    # 'another' before a suffix names no firm
+    ("符总监说价格比别的厂贵", None, "符德明"),
+])
+def test_departments_and_other_firms_name_no_customer(
+        text: str, customer: str | None, contact: str | None) -> None:
+    got = Extractor(_CABLE).extract(text, NOW)
+    assert (got.customer, got.contact) == (customer, contact)
+
+
+@pytest.mark.parametrize(("text", "products"), [
+    ("谭经理说计量泵他们领导已经同意了", ["隔膜计量泵"]),     # the kind without its modifier
+    ("谭经理想了解一下协作机器人", ["协作机器人"]),            # never a common word (机器人)
+])
+def test_a_products_kind_said_alone(text: str, products: list[str]) -> None:
+    assert list(Extractor(_CABLE).extract(text, NOW).products) == products
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # a meeting of a kind held; a visit by walking the site
+    ("昨天在五象建投开了个协调会，符总监说下周五开标", "channel", "会议"),
+    ("开了一次项目启动会，符总监说下周五开标", "channel", "会议"),
+    ("符总监开了个会员卡", "channel", None),
+    ("昨天陪符总监在五象建投的工地转了一圈，让我下周一前报个价", "channel", "拜访"),
+    # a new number is no new person in charge; a new director is
+    ("符总监换了新号码，下个月初我去当面拜访他", "obstacle", None),
+    ("五象建投换了新的采购总监，这周四先把资料寄过去", "obstacle", "决策人变动"),
+    # signed with another maker: a competitor, and a refusal
+    ("符总监说他们不考虑我们了，已经跟别的厂签了", "obstacle", "竞品介入"),
+    # goods carried after a trial agreed are the trial's; after one passed, the order's
+    ("谭经理同意先拿五百米矿用电缆试一下，礼拜三下午我们把货送到涪城热电", "next_action",
+     "送样试用"),
+    ("谭经理说矿用电缆的样品检测合格，下周一我们把货送过去", "next_action", "其他"),
+    # a purpose said as the noun object of an earlier one (演示…的安装) is no step
+    ("明天下午两点约了谭经理，给她演示一下铝合金电缆的安装", "next_action", "预约演示"),
+    ("明天过去做铝缆的安装调试", "next_action", "其他"),
+    # a trial fit
+    ("谭经理让我下周二带两条过去试装", "next_action", "送样试用"),
+])
+def test_cable_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_CABLE).extract(text, NOW), field) == value
