@@ -156,12 +156,32 @@ _NUMERAL_CHARS = frozenset("零一二两三四五六七八九十百千万")
 _WEEK_WORDS = {tuple(sy[0] for sy in syllables(w)): w for w in ("礼拜", "星期")}
 
 
+# … or, right after 这 / 下 / 上 / 本, with its second syllable a fold further (这里半次 for
+# 这礼拜四: ban for bai)
+_WEEK_PREFIX = frozenset("这下上本")
+_COUNTED = frozenset("个台套件张次条点号块位名只家天年月")
+WEEK_PAIR_FOLD = 0.55
+
+
+def _near_week_word(pair: str, sound: list[tuple[tuple[str, str], ...]]) -> str | None:
+    for word in _WEEK_WORDS.values():
+        meant = syllables(word)
+        if (pair[0] == word[0] or syllable_cost(sound[0], meant[0]) == 0.0) \
+                and syllable_cost(sound[1], meant[1]) <= WEEK_PAIR_FOLD:
+            return word
+    return None
+
+
 def _fix_week_pair(text: str) -> str:
     out = list(text)
     for i in range(len(text) - 2):
         pair = text[i:i + 2]
         sound = syllables(pair)
         word = _WEEK_WORDS.get(tuple(sy[0] for sy in sound)) if all(sound) else None
+        if word is None and all(sound) and i and text[i - 1] in _WEEK_PREFIX \
+                and base_word_freq(text[i + 1:i + 3]) < 20 \
+                and text[i + 3:i + 4] not in _COUNTED:  # 这里半天, 这里办五个: no weekday
+            word = _near_week_word(pair, sound)
         day = text[i + 2]
         if word is None or pair == word or base_word_freq(pair) >= 20 or not (
                 day in _WEEKDAYS or _weekday_for(day) is not None):

@@ -135,6 +135,11 @@ def test_without_catalog_only_spoken_forms_change() -> None:
         ("行期二去", "星期二去"),
         ("李白五首诗", "李白五首诗"),               # 李白 is a word (a poet)
         ("李败的原因", "李败的原因"),               # no weekday after it
+        # … or, right after 这 / 下, its second syllable a fold off (ban for bai)
+        ("这里半次去把合同签了", "这礼拜四去把合同签了"),
+        ("下离半次早上8点过去装车", "下礼拜四早上8点过去装车"),
+        ("这里半天都没人", "这里半天都没人"),       # 半天 is a word
+        ("这里办五个", "这里办五个"),               # five of something, no weekday
     ],
 )
 def test_weekdays(heard: str, meant: str) -> None:
