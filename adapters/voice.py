@@ -23,4 +23,5 @@ def asr_config_from_settings(settings: Settings) -> AsrConfig:
         queue_size=settings.voice_queue_size,
         second_look=settings.voice_second_look,
         phone_look=settings.voice_phone_look,
+        acoustic_check=settings.voice_acoustic_check,
     )

@@ -143,6 +143,8 @@ def config_of(args: argparse.Namespace) -> AsrConfig:
         cfg = cfg.with_(compute_type=args.compute_type)
     if args.no_second_look:
         cfg = cfg.with_(second_look=False)
+    if args.no_acoustic_check:
+        cfg = cfg.with_(acoustic_check=False)
     if args.decode_threads is not None:
         cfg = cfg.with_(decode_threads=args.decode_threads)
     if args.no_split:
@@ -325,7 +327,8 @@ def run_set(args: argparse.Namespace) -> int:
         "phonetic_index": phonetic_speed(notes, catalog), "prompts": {}}
     for prompt in prompts:
         if args.replay is not None:     # Whisper's saved output, today's text stages
-            results = replay_transcripts(args.replay, prompt, catalog, notes)
+            results = replay_transcripts(args.replay, prompt, catalog, notes, config=cfg,
+                                         audio=args.voice_set / "audio")
             run = {"wall": [(float(v.seconds), float(v.duration_s)) for v in results.values()
                             if not isinstance(v, str)],
                    "cpu": [(float(v.timings.get("cpu", float("nan"))), float(v.duration_s))
@@ -413,6 +416,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="tokens for the names prompt")
     ap.add_argument("--compute-type", default=None, help="int8, int8_float32, …")
     ap.add_argument("--reps-long", type=int, default=2, help="runs per 15 s note")
+    ap.add_argument("--no-acoustic-check", action="store_true",
+                    help="write no name on the model's score of the readings "
+                         "(AsrConfig.acoustic_check off), to compare")
     ap.add_argument("--no-second-look", action="store_true",
                     help="hear each note once (AsrConfig.second_look off), to compare")
     ap.add_argument("--decode-threads", type=int, default=None,

@@ -59,6 +59,8 @@ class Settings(BaseSettings):
                                      # have meant (nlp/asr/config.py)
     voice_phone_look: bool = True    # a mobile number heard with a digit lost: hear the
                                      # note again with a number written out in the prompt
+    voice_acoustic_check: bool = True  # a stretch that sounds near catalog names: the model
+                                       # scores each reading, the audio decides
 
     # --- WeCom ------------------------------------------------------------------------
     wecom_corp_id: str = ""

@@ -56,7 +56,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
@@ -1059,6 +1059,62 @@ class PhoneticIndex:
                     sum(costs[:n]) <= NEAR_SURNAME:
                 keep(sum(costs) / len(costs), start, comp.entry)
         return [e for _c, _at, e in sorted(best.values(), key=lambda k: k[:2])][:limit]
+
+    def near_spans(self, text: str, *, max_cost: float, max_syllable: float,
+                   max_surname: float) -> list[tuple[int, int, Entry, float]]:
+        """Stretches of ``text`` that sound near a catalog name, with that name and its
+        cost per syllable: what the acoustic check (`nlp.asr.arbiter`) asks the model
+        about, never written on sound alone. Looser than `near_forms`, but a contact's title
+        is heard exact, a contact is never guessed in a note that announces a new party
+        (新客户 …), a stretch already spelled as a catalog form is left alone (asked whether
+        覃经理 heard might be 潘经理, the model's prior for the commoner name wins), and
+        a dictionary word is never cut nor replaced. Two-character forms: customers' and
+        products' only as tone-free homophones, contacts by a near surname before their
+        one-character title (为工 may be 韦工)."""
+        syl = syllables(text)
+        new_party = _NEW_PARTY.search(text) is not None
+        taken = [False] * len(text)
+        for s, e, _en in self.mentions(text):
+            taken[s:e] = [True] * (e - s)
+        out: dict[tuple[int, int, str], tuple[int, int, Entry, float]] = {}
+
+        def keep(s: int, e: int, entry: Entry, costs: Sequence[float], n: int) -> None:
+            if entry.kind not in NAME_KINDS or text[s:e] == entry.text or any(taken[s:e]) \
+                    or base_word_freq(text[s:e]) > 0:
+                return          # 交货期 is a word said: never 交换机
+            if entry.kind == "contact" and (new_party or text[s + n:e] != entry.text[n:]):
+                return          # the title heard exact, and no contact guessed for a new party
+            avg = sum(costs) / len(costs)
+            if avg <= max_cost and max(costs) <= max_syllable and sum(costs[:n]) <= max_surname:
+                key = (s, e, entry.text)
+                if key not in out or avg < out[key][3]:
+                    out[key] = (s, e, entry, avg)
+
+        starts: set[tuple[int, int]] = set()
+        for p, heard in enumerate(syl):
+            for key in {k for h in heard for k in _coarse(h)}:
+                starts.update((idx, p - j) for idx, j in self._by_sound.get(key, ()))
+        for idx, start in starts:
+            comp = self.entries[idx]
+            end = start + len(comp.syl)
+            if start < 0 or end > len(text) or not all(syl[start:end]) \
+                    or crosses_word(text, start, end):
+                continue
+            n = comp.entry.surname
+            window = [*(heard_surname(ch) for ch in text[start:start + n]),
+                      *syl[start + n:end]]
+            keep(start, end, comp.entry,
+                 [syllable_cost(h, w) for h, w in zip(window, comp.syl, strict=True)], n)
+        for p in range(len(text) - 1):
+            if not (syl[p] and syl[p + 1]):
+                continue
+            for pe in self._pairs.get((syl[p][0], syl[p + 1][0]), ()):
+                if pe.kind != "contact":
+                    keep(p, p + 2, pe, (0.0, 0.0), 0)
+            for te in self._titled_all.get(text[p + 1], ()):
+                keep(p, p + 2, te, (syllable_cost(heard_surname(text[p]),
+                                                  surname_readings(te.text[0])), 0.0), 1)
+        return sorted(out.values(), key=lambda c: (c[0], c[3]))
 
     def candidates(self, text: str) -> list[Match]:
         """Every acceptable match before coherence and overlap resolution."""

@@ -29,7 +29,14 @@ from typing import Any
 
 from benchmarks.voice_set.make import spoken
 from nlp import extract
-from nlp.asr import AsrConfig, AudioError, Transcript, TranscriptionWorker, VoiceHints
+from nlp.asr import (
+    AsrConfig,
+    AudioError,
+    Transcriber,
+    Transcript,
+    TranscriptionWorker,
+    VoiceHints,
+)
 from nlp.phonetic import PhoneticIndex
 from nlp.types import Catalog
 
@@ -199,10 +206,17 @@ def save_transcripts(results: dict[tuple[str, str], Transcript | str], path: Pat
     path.write_text(json.dumps(old, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
-def replay_transcripts(path: Path, prompt: str, catalog: Catalog, notes: list[Note]
+def replay_transcripts(path: Path, prompt: str, catalog: Catalog, notes: list[Note], *,
+                       config: AsrConfig | None = None, audio: Path | None = None
                        ) -> dict[tuple[str, str], Transcript | str]:
-    """Saved transcripts with today's snapping (as the worker does it after Whisper)."""
+    """Saved transcripts with today's snapping (as the worker does it after Whisper) and,
+    where ``config`` asks for it, today's acoustic check: the model loaded here scores the
+    readings against the note in ``audio`` (the only part of a replay that runs Whisper)."""
     from nlp.asr.snap import snap_looks
+    from nlp.asr.transcribe import acoustic_check_of, with_acoustic_check
+
+    scorer = Transcriber(config) if config is not None and config.acoustic_check \
+        and audio is not None else None
 
     saved = json.loads(path.read_text(encoding="utf-8"))[prompt]
     industry = {n.id: n.industry for n in notes}
@@ -218,11 +232,19 @@ def replay_transcripts(path: Path, prompt: str, catalog: Catalog, notes: list[No
         raw, snapped = snap_looks(v["raw_text"], v.get("first_text", ""),
                                   None if v["low_confidence"] else catalog, affinity,
                                   dropped=v.get("dropped", False))
-        out[(note_id, fmt)] = Transcript(
+        t = Transcript(
             text=snapped.text, language="zh", duration_s=v["duration_s"],
             seconds=v["seconds"], model="replay", raw_text=raw,
             low_confidence=v["low_confidence"], marks=snapped.marks, prompt=v["prompt"],
             first_text=v.get("first_text", ""), timings={"cpu": float(v.get("cpu_s") or "nan")})
+        check = acoustic_check_of(t, catalog, scorer.config) if scorer is not None else None
+        if scorer is not None and audio is not None and check is not None:
+            t0 = time.perf_counter()
+            scores = scorer.score((audio / key).read_bytes(), fmt, check.prompt,
+                                  check.readings())
+            t = with_acoustic_check(t, check, scores, catalog, scorer.config,
+                                    time.perf_counter() - t0)
+        out[(note_id, fmt)] = t
     return out
 
 

@@ -67,6 +67,13 @@ class AsrConfig:
                                         # note heard again with a number written out in the
                                         # prompt, and the number taken where it holds the
                                         # digits heard (`nlp.asr.spoken.mend_mobile`)
+    acoustic_check: bool = True         # where the transcript sounds near catalog names it
+                                        # does not spell, the model scores each reading and a
+                                        # name is written where the audio supports it
+                                        # (`nlp.asr.arbiter`)
+    acoustic_margin: float = 1.0        # … by this many nats over what was heard and over
+                                        # every other candidate of the stretch, …
+    acoustic_contact_margin: float = 3.5  # … a contact by this many over what was heard
     window_margin_s: float | None = 5.0  # encoder sees speech + this, not a padded 30 s;
                                          # None: Whisper's standard 30 s windows
     # --- guards -----------------------------------------------------------------------

@@ -37,12 +37,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from nlp.asr.arbiter import Check, acoustic_check
 from nlp.asr.config import AsrConfig
 from nlp.asr.decode import SAMPLE_RATE, check_speech_energy, decode_audio
 from nlp.asr.errors import AudioTooLongError, NoSpeechError
 from nlp.asr.model import LazyModel, model_name
 from nlp.asr.prompt import (
     PHONE_EXAMPLE_DIGITS,
+    WHISPER_PROMPT_LIMIT,
     WORDS_HEAD,
     VoiceHints,
     build_prompt,
@@ -236,6 +238,38 @@ def snap_names_of(t: Transcript, vocabulary: Catalog, affinity: Affinity | None 
         return t
     marks = diff_marks(t.raw_text or t.text, out.text, index_for(vocabulary), vocabulary)
     return replace(t, text=out.text, marks=marks, snapped=True)
+
+
+ACOUSTIC_MAX_S = 30.0   # the acoustic check hears the note as one window of Whisper's
+
+
+def acoustic_check_of(t: Transcript, vocabulary: Catalog | None, config: AsrConfig
+                      ) -> Check | None:
+    """The readings of ``t`` for the model to score (`nlp.asr.arbiter`): None where the
+    check is off, there is no catalog, the transcript is doubtful (no names are guessed on
+    it), the note is longer than one window, or nothing in it sounds near a name it does
+    not spell."""
+    if not config.acoustic_check or vocabulary is None or t.low_confidence \
+            or t.duration_s > ACOUSTIC_MAX_S:
+        return None
+    return acoustic_check(t.text, index_for(vocabulary))
+
+
+def with_acoustic_check(t: Transcript, check: Check, scores: Sequence[float],
+                        vocabulary: Catalog, config: AsrConfig, seconds: float) -> Transcript:
+    """``t`` with the names the audio supports written in (`Check.decide`) and its marks
+    made again against what Whisper wrote; ``seconds``: what the scoring took."""
+    timings = {**t.timings, "acoustic_check": round(seconds, 3)}
+    chosen = check.decide(scores, config.acoustic_margin,
+                          config.acoustic_contact_margin) if scores else []
+    if not chosen:
+        return replace(t, timings=timings)
+    log.info("acoustic check: %d of %d stretches written as a catalog name",
+             len(chosen), len(check.choices))
+    text = check.apply(chosen)
+    heard = t.raw_text or t.text
+    marks = diff_marks(heard, text, index_for(vocabulary), vocabulary)
+    return replace(t, text=text, marks=marks, snapped=text != heard, timings=timings)
 
 
 LOST_TAIL = 0.75    # a second look this much shorter than the first (characters said) …
@@ -555,7 +589,7 @@ class Transcriber:
             snapped = snap_transcript_names(raw, None)
         text, marks = snapped.text, snapped.marks
         t_end = time.perf_counter()
-        return Transcript(
+        t = Transcript(
             text=text, language=info.language or cfg.language, duration_s=round(duration, 2),
             seconds=round(t_end - t0, 3), model=self.model_label, raw_text=raw,
             whisper_text=whisper_text, avg_logprob=round(avg_lp, 3),
@@ -568,6 +602,14 @@ class Transcriber:
                      "post": round(t_end - t1 - t_asr, 3),
                      "cpu": round(time.process_time() - c0, 3)},
         )
+        check = acoustic_check_of(t, vocabulary, cfg)
+        if check is None or vocabulary is None:
+            return t
+        scores = self.score_texts(samples, check.prompt, check.readings())
+        t = with_acoustic_check(t, check, scores, vocabulary, cfg,
+                                time.perf_counter() - t_end)
+        return replace(t, seconds=round(time.perf_counter() - t0, 3), timings={
+            **t.timings, "cpu": round(time.process_time() - c0, 3)})
 
     def _phone_look(self, samples: npt.NDArray[np.float32], prompt: str, raw: str,
                     first_heard: str) -> tuple[str, str, float]:
@@ -585,6 +627,57 @@ class Transcriber:
             if first_heard:
                 first_heard = mend_mobile(first_heard, again, PHONE_EXAMPLE_DIGITS)
         return mended, first_heard, time.perf_counter() - t0
+
+    def score(self, audio: bytes, fmt: str | None, prompt: str, texts: Sequence[str]
+              ) -> list[float]:
+        """`score_texts` of an encoded note (the worker's "score" job)."""
+        cfg = self.config
+        samples = decode_audio(audio, fmt, max_seconds=cfg.max_seconds,
+                               max_bytes=cfg.max_bytes).samples
+        return self.score_texts(samples, prompt, texts)
+
+    def score_texts(self, samples: npt.NDArray[np.float32], prompt: str,
+                    texts: Sequence[str]) -> list[float]:
+        """How well each of ``texts`` fits the note (the acoustic check, `nlp.asr.arbiter`):
+        the model's log-probability of the text's tokens, teacher-forced, after ``prompt``,
+        over the whole note as one window (its speech plus the window margin). Comparable
+        between texts of one call only. The readings are split over the model's replicas."""
+        if not texts:
+            return []
+        import ctranslate2
+        from faster_whisper.tokenizer import Tokenizer
+
+        model = self.model.get()
+        feats = model.feature_extractor(samples[: 30 * SAMPLE_RATE])
+        frames = min(feats.shape[-1], 3000)
+        margin = int((self.config.window_margin_s or 25.0) * 100)
+        width = min(3000, max(frames + margin, 300))
+        window = np.zeros((feats.shape[0], width), dtype=np.float32)
+        window[:, :frames] = feats[:, :frames]
+        encoded = np.asarray(model.encode(window))
+        tok = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe",
+                        language=self.config.language or "zh")
+        start = [tok.sot_prev, *tok.encode(" " + prompt.strip())[-WHISPER_PROMPT_LIMIT:],
+                 *tok.sot_sequence, tok.no_timestamps]
+        tokens = [[*tok.encode(t), tok.eot] for t in texts]
+
+        def score(batch: list[list[int]]) -> list[float]:
+            if not batch:
+                return []
+            feats_b = ctranslate2.StorageView.from_array(
+                np.ascontiguousarray(np.repeat(encoded, len(batch), axis=0)))
+            out = model.model.align(feats_b, start, batch, frames)
+            return [float(np.sum(np.log(np.maximum(r.text_token_probs[:-1], 1e-9))))
+                    for r in out]
+
+        parts = self.config.replicas(self._device())
+        if parts < 2 or len(tokens) < 2:
+            return score(tokens)
+        half = (len(tokens) + 1) // 2
+        pool = self._parts_pool()
+        first = pool.submit(score, tokens[:half])
+        rest = score(tokens[half:])
+        return [*first.result(), *rest]
 
     def _checked_duration(self, samples: npt.NDArray[np.float32]) -> float:
         """The note's length in seconds; raises for one too long or silent."""

@@ -50,9 +50,11 @@ from nlp.asr.spoken import mend_mobile
 from nlp.asr.transcribe import (
     Transcriber,
     Transcript,
+    acoustic_check_of,
     names_heard_near,
     second_look_for,
     snap_names_of,
+    with_acoustic_check,
     with_lost_tail,
 )
 from nlp.types import Catalog
@@ -173,6 +175,14 @@ def _first_look(engine: Engine, audio: bytes, fmt: str | None, hints: VoiceHints
     return look(audio, fmt, hints) if look is not None else ("", 0.0, "", 0.0)
 
 
+def _score(engine: Engine, audio: bytes, fmt: str | None, prompt: str,
+           texts: list[str]) -> list[float]:
+    """The model's score of each reading of the note (`Transcriber.score`, the acoustic
+    check); [] from an engine that has none (then nothing is checked)."""
+    score = getattr(engine, "score", None)
+    return list(score(audio, fmt, prompt, texts)) if score is not None else []
+
+
 def _serve(conn: Connection, config: AsrConfig, factory: EngineFactory) -> None:
     """The child process: answer requests until told to stop or the pipe closes."""
     with contextlib.suppress(ValueError, OSError):
@@ -193,6 +203,8 @@ def _serve(conn: Connection, config: AsrConfig, factory: EngineFactory) -> None:
                 reply: tuple[str, Any] = ("ok", engine.load())
             elif kind == "first":
                 reply = ("ok", _first_look(engine, *msg[1:]))
+            elif kind == "score":
+                reply = ("ok", _score(engine, *msg[1:]))
             elif kind == "job":
                 _, audio, fmt, vocabulary, hints = msg
                 result = _run_job(engine, audio, fmt, vocabulary, hints)
@@ -358,6 +370,8 @@ class _ThreadBackend:
                 return self.engine.load()
             if kind == "first":
                 return _first_look(self.engine, *msg[1:])
+            if kind == "score":
+                return _score(self.engine, *msg[1:])
             if kind == "job":
                 _, audio, fmt, vocabulary, hints = msg
                 return _run_job(self.engine, audio, fmt, vocabulary, hints)
@@ -477,7 +491,26 @@ class TranscriptionWorker:
         if vocabulary is None or result.low_confidence:
             return result
         affinity = hints.snap_affinity() if hints is not None else None
-        return await asyncio.to_thread(snap_names_of, result, vocabulary, affinity)
+        snapped = await asyncio.to_thread(snap_names_of, result, vocabulary, affinity)
+        return await self._acoustic_check(snapped, audio, fmt, vocabulary)
+
+    async def _acoustic_check(self, t: Transcript, audio: bytes, fmt: str | None,
+                              vocabulary: Catalog) -> Transcript:
+        """The names the audio supports where the transcript sounds near ones it does not
+        spell (`nlp.asr.arbiter`): the readings are chosen here, scored by the worker's
+        model. A check that fails costs the check only: the transcript stays as snapped."""
+        check = await asyncio.to_thread(acoustic_check_of, t, vocabulary, self.config)
+        if check is None:
+            return t
+        t0 = time.perf_counter()
+        try:
+            scores = await self._submit(("score", bytes(audio), fmt, check.prompt,
+                                         check.readings()), self.config.timeout_s)
+        except AudioError as exc:
+            log.warning("acoustic check skipped: %s", type(exc).__name__)
+            return t
+        return await asyncio.to_thread(with_acoustic_check, t, check, scores, vocabulary,
+                                       self.config, time.perf_counter() - t0)
 
     def _warm_after_recycle(self) -> None:
         """After the process was replaced, load the model in the new one now (queued like a

@@ -86,3 +86,31 @@ class LookingEngine(FakeEngine):
 
 def looking_engine(config: AsrConfig) -> LookingEngine:
     return LookingEngine(config)
+
+
+class ScoringEngine(FakeEngine):
+    """A `FakeEngine` whose model scores readings (`Transcriber.score`, the acoustic check):
+    a reading scores the number of times the words after b"|PREFER:" occur in it (0 for
+    the rest); b"|SCORE-FAILS" raises as a broken model would. The transcript is the text
+    of b"TEXT:" up to the first "|"."""
+
+    def __init__(self, config: AsrConfig) -> None:
+        super().__init__(config)
+        self.scored: list[tuple[str, list[str]]] = []
+
+    def transcribe(self, audio: bytes, fmt: str | None = None,
+                   vocabulary: Catalog | None = None,
+                   hints: VoiceHints | None = None) -> Transcript:
+        return super().transcribe(audio.partition(b"|")[0], fmt, vocabulary, hints)
+
+    def score(self, audio: bytes, fmt: str | None, prompt: str, texts: list[str]
+              ) -> list[float]:
+        if audio.endswith(b"|SCORE-FAILS"):
+            raise RuntimeError("the model failed")
+        self.scored.append((prompt, list(texts)))
+        prefer = audio.decode().partition("|PREFER:")[2]
+        return [5.0 * t.count(prefer) if prefer else 0.0 for t in texts]
+
+
+def scoring_engine(config: AsrConfig) -> ScoringEngine:
+    return ScoringEngine(config)

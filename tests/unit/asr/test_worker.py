@@ -17,9 +17,9 @@ from nlp.asr import (
     UnsupportedAudioError,
     VoiceHints,
 )
-from nlp.types import catalog_from_names
+from nlp.types import Catalog, catalog_from_names
 from tests.unit.asr.audio_gen import encode, speechlike
-from tests.unit.asr.fake_engine import fake_engine, looking_engine
+from tests.unit.asr.fake_engine import fake_engine, looking_engine, scoring_engine
 from tests.unit.asr.office import OFFICE
 
 GOOD = encode(speechlike(1.0), "ogg")
@@ -297,3 +297,36 @@ async def test_where_both_later_looks_keep_nothing_the_first_look_is_read() -> N
     assert t.text == "云栖科技蒋经理说办公椅要二十把"      # snapped as any transcript
     assert t.duration_s == 3.0 and t.model == "whisper-base"
     assert stats["failures"] == 0
+
+
+_GAS = Catalog.from_dict({
+    "customers": [{"name": "潍坊寿光蔬菜冷链中心", "aliases": ["寿光冷链"]}],
+    "contacts": [{"name": "隋立新", "customer": "潍坊寿光蔬菜冷链中心", "title": "主管",
+                  "aliases": ["隋主管"]}],
+    "products": [{"name": "制氮机"}]})
+
+
+def scoring_worker() -> TranscriptionWorker:
+    return TranscriptionWorker(AsrConfig(), use_process=False, engine_factory=scoring_engine)
+
+
+async def test_the_acoustic_check_writes_the_name_the_model_scores_above_what_was_heard(
+        ) -> None:
+    """贼主管 heard: the worker's model is asked about 隋主管, scores it higher, and the card
+    shows it marked as not heard so."""
+    async with scoring_worker() as w:
+        t = await w.transcribe("TEXT:上午见了贼主管，下周二报价|PREFER:隋主管".encode(), None,
+                               _GAS)
+    assert t.text == "上午见了隋主管，下周二报价"
+    assert [(m.heard, m.written, m.kind) for m in t.marks] == [("贼主管", "隋主管", "contact")]
+    assert "acoustic_check" in t.timings
+
+
+@pytest.mark.parametrize("tail", ["", "|SCORE-FAILS"])
+async def test_the_acoustic_check_writes_nothing_the_model_does_not_support(tail: str) -> None:
+    """The model prefers what was heard (or fails): the transcript stays as heard."""
+    async with scoring_worker() as w:
+        t = await w.transcribe(f"TEXT:上午见了贼主管，下周二报价{tail}".encode(), None, _GAS)
+        again = await w.transcribe(b"TEXT:ok", None, _GAS)     # the worker still serves
+    assert t.text == "上午见了贼主管，下周二报价" and not t.marks
+    assert again.text == "ok"

@@ -1,0 +1,95 @@
+"""The acoustic check's readings and decisions (`nlp.asr.arbiter`), the model stood in by
+given scores (the real one: tests/slow/test_whisper.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.asr.arbiter import acoustic_check
+from nlp.asr.snap import index_for
+from nlp.types import Catalog
+
+CATALOG = Catalog.from_dict({
+    "customers": [{"name": "潍坊寿光蔬菜冷链中心", "aliases": ["寿光冷链"]},
+                  {"name": "芜湖鸠江船舶修造厂", "aliases": ["鸠江船厂"]}],
+    "contacts": [{"name": "隋立新", "customer": "潍坊寿光蔬菜冷链中心", "title": "设备主管",
+                  "aliases": ["隋主管"]},
+                 {"name": "崔海", "customer": "芜湖鸠江船舶修造厂", "title": "主管",
+                  "aliases": ["崔主管"]},
+                 {"name": "韦国平", "customer": "芜湖鸠江船舶修造厂", "title": "工程师",
+                  "aliases": ["韦工"]}],
+    "products": [{"name": "紫外杀菌器"}, {"name": "交换机"}, {"name": "制氮机"}],
+})
+
+
+def check_of(text: str):  # type: ignore[no-untyped-def]
+    return acoustic_check(text, index_for(CATALOG))
+
+
+def test_a_stretch_near_names_becomes_a_choice_of_readings() -> None:
+    check = check_of("上午去寿光冷链见了贼主管，样品很满意")
+    assert check is not None
+    (choice,) = [c for c in check.choices
+                 if any(o.entry.text == "隋主管" for o in c.options)]
+    assert {o.entry.text for o in choice.options} >= {"隋主管", "崔主管"}
+    readings = check.readings()
+    assert readings[0] == check.text
+    assert "上午去寿光冷链见了隋主管，样品很满意" in readings
+    assert "隋主管" in check.prompt and "崔主管" in check.prompt
+    assert "寿光冷链" not in {o.entry.text for c in check.choices for o in c.options}
+
+
+def test_a_garbled_product_and_a_contact_by_a_one_character_title() -> None:
+    check = check_of("先订三台组外杀金器，为工那边拍板了")
+    assert check is not None
+    asked = {o.entry.text for c in check.choices for o in c.options}
+    assert {"紫外杀菌器", "韦工"} <= asked
+
+
+@pytest.mark.parametrize(("text", "never"), [
+    # a new party's contact is never guessed
+    ("新客户鸿运物流，联系人贼主管，电话13867712345", "隋主管"),
+    ("问滴灌带的交货期，月底前寄过去", "交换机"),     # a dictionary word is never replaced
+    ("上午去寿光冷链见了隋主管", "崔主管"),           # a name already spelled is left alone
+])
+def test_never_asked(text: str, never: str) -> None:
+    check = check_of(text)
+    asked = {o.entry.text for c in check.choices for o in c.options} if check else set()
+    assert never not in asked
+
+
+def _scores(check, wins: dict[str, float]) -> list[float]:  # type: ignore[no-untyped-def]
+    """0 for what was heard; each reading its name's score from ``wins`` (else -10)."""
+    out = [0.0]
+    for c in check.choices:
+        out += [wins.get(o.entry.text, -10.0) for o in c.options]
+    return out
+
+
+@pytest.mark.parametrize(("wins", "written"), [
+    ({"紫外杀菌器": 6.0}, "先订三台紫外杀菌器"),           # above what was heard
+    ({"紫外杀菌器": 0.5}, "先订三台组外杀金器"),           # not by the margin
+])
+def test_a_name_is_written_where_it_beats_what_was_heard(
+        wins: dict[str, float], written: str) -> None:
+    check = check_of("先订三台组外杀金器")
+    assert check is not None
+    assert check.apply(check.decide(_scores(check, wins), 1.0)) == written
+
+
+def test_a_contact_needs_the_wider_margin_and_a_clear_winner() -> None:
+    check = check_of("上午去寿光冷链见了贼主管")
+    assert check is not None
+    sui, cui = {"隋主管": 3.0}, {"隋主管": 6.0, "崔主管": 5.5}
+    assert check.decide(_scores(check, sui), 1.0) != []          # margin 1: written
+    assert check.decide(_scores(check, sui), 1.0, 3.5) == []     # a contact needs 3.5
+    assert check.decide(_scores(check, cui), 1.0, 3.5) == []     # two readings too close
+    ((option, gain),) = check.decide(_scores(check, {"隋主管": 6.0}), 1.0, 3.5)
+    assert (option.entry.text, gain) == ("隋主管", 6.0)
+
+
+def test_scores_must_match_the_readings() -> None:
+    check = check_of("先订三台组外杀金器")
+    assert check is not None
+    with pytest.raises(ValueError):
+        check.decide([0.0], 1.0)
