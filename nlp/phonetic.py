@@ -1065,12 +1065,13 @@ class PhoneticIndex:
         """Stretches of ``text`` that sound near a catalog name, with that name and its
         cost per syllable: what the acoustic check (`nlp.asr.arbiter`) asks the model
         about, never written on sound alone. Looser than `near_forms`, but a contact's title
-        is heard exact, a contact is never guessed in a note that announces a new party
-        (新客户 …), a stretch already spelled as a catalog form is left alone (asked whether
-        覃经理 heard might be 潘经理, the model's prior for the commoner name wins), and
-        a dictionary word is never cut nor replaced. Two-character forms: customers' and
-        products' only as tone-free homophones, contacts by a near surname before their
-        one-character title (为工 may be 韦工)."""
+        is heard exact; no customer or contact is guessed in a note that announces a new
+        party (新客户 …: the model scored 鸠江船舶修造厂 12 above 新线索亳州谯城 heard); a
+        stretch already spelled as a catalog form is left alone (asked whether 覃经理 heard
+        might be 潘经理, the model's prior for the commoner name wins); a dictionary word is
+        never cut nor replaced. Two-character forms: customers' and products' only as
+        tone-free homophones, contacts by a near surname before their one-character title
+        (为工 may be 韦工)."""
         syl = syllables(text)
         new_party = _NEW_PARTY.search(text) is not None
         taken = [False] * len(text)
@@ -1082,8 +1083,9 @@ class PhoneticIndex:
             if entry.kind not in NAME_KINDS or text[s:e] == entry.text or any(taken[s:e]) \
                     or base_word_freq(text[s:e]) > 0:
                 return          # 交货期 is a word said: never 交换机
-            if entry.kind == "contact" and (new_party or text[s + n:e] != entry.text[n:]):
-                return          # the title heard exact, and no contact guessed for a new party
+            if (new_party and entry.kind != "product") or (
+                    entry.kind == "contact" and text[s + n:e] != entry.text[n:]):
+                return          # a new party is nobody of the catalog; a title heard exact
             avg = sum(costs) / len(costs)
             if avg <= max_cost and max(costs) <= max_syllable and sum(costs[:n]) <= max_surname:
                 key = (s, e, entry.text)

@@ -39,16 +39,18 @@ def test_a_stretch_near_names_becomes_a_choice_of_readings() -> None:
     assert "寿光冷链" not in {o.entry.text for c in check.choices for o in c.options}
 
 
-def test_a_garbled_product_and_a_contact_by_a_one_character_title() -> None:
-    check = check_of("先订三台组外杀金器，为工那边拍板了")
+def test_a_garbled_product_a_short_form_and_a_contact_by_a_one_character_title() -> None:
+    check = check_of("先订三台组外杀金器，为工那边拍板了，鸠江穿厂下周来看")
     assert check is not None
     asked = {o.entry.text for c in check.choices for o in c.options}
-    assert {"紫外杀菌器", "韦工"} <= asked
+    assert {"紫外杀菌器", "韦工", "鸠江船厂"} <= asked
 
 
 @pytest.mark.parametrize(("text", "never"), [
     # a new party's contact is never guessed
     ("新客户鸿运物流，联系人贼主管，电话13867712345", "隋主管"),
+    ("新客户鸠江穿厂，联系人王经理", "鸠江船厂"),       # … nor its customer
+    ("新线索鸠江穿厂", "鸠江船厂"),
     ("问滴灌带的交货期，月底前寄过去", "交换机"),     # a dictionary word is never replaced
     ("上午去寿光冷链见了隋主管", "崔主管"),           # a name already spelled is left alone
 ])
