@@ -241,6 +241,8 @@ def snap_names_of(t: Transcript, vocabulary: Catalog, affinity: Affinity | None 
 
 
 ACOUSTIC_MAX_S = 30.0   # the acoustic check hears the note as one window of Whisper's
+SCORE_BATCH = 1         # readings scored in one call of the model (memory: `score_texts`)
+SCORE_MARGIN_FRAMES = 100   # the check's window: the note and 1 s (the encoder's cost)
 
 
 def acoustic_check_of(t: Transcript, vocabulary: Catalog | None, config: AsrConfig
@@ -640,7 +642,7 @@ class Transcriber:
                     texts: Sequence[str]) -> list[float]:
         """How well each of ``texts`` fits the note (the acoustic check, `nlp.asr.arbiter`):
         the model's log-probability of the text's tokens, teacher-forced, after ``prompt``,
-        over the whole note as one window (its speech plus the window margin). Comparable
+        over the whole note as one window (and 1 s after it). Comparable
         between texts of one call only. The readings are split over the model's replicas."""
         if not texts:
             return []
@@ -650,8 +652,7 @@ class Transcriber:
         model = self.model.get()
         feats = model.feature_extractor(samples[: 30 * SAMPLE_RATE])
         frames = min(feats.shape[-1], 3000)
-        margin = int((self.config.window_margin_s or 25.0) * 100)
-        width = min(3000, max(frames + margin, 300))
+        width = min(3000, max(frames + SCORE_MARGIN_FRAMES, 300))
         window = np.zeros((feats.shape[0], width), dtype=np.float32)
         window[:, :frames] = feats[:, :frames]
         encoded = np.asarray(model.encode(window))
@@ -661,23 +662,20 @@ class Transcriber:
                  *tok.sot_sequence, tok.no_timestamps]
         tokens = [[*tok.encode(t), tok.eot] for t in texts]
 
-        def score(batch: list[list[int]]) -> list[float]:
-            if not batch:
-                return []
-            feats_b = ctranslate2.StorageView.from_array(
-                np.ascontiguousarray(np.repeat(encoded, len(batch), axis=0)))
-            out = model.model.align(feats_b, start, batch, frames)
-            return [float(np.sum(np.log(np.maximum(r.text_token_probs[:-1], 1e-9))))
-                    for r in out]
+        def score(readings: list[list[int]]) -> list[float]:
+            # a few readings a call: each holds its own copy of the cross-attention keys and
+            # values over the note (about 37 MB a reading for a 15 s note), which the
+            # allocator keeps
+            out: list[float] = []
+            for i in range(0, len(readings), SCORE_BATCH):
+                batch = readings[i:i + SCORE_BATCH]
+                feats_b = ctranslate2.StorageView.from_array(
+                    np.ascontiguousarray(np.repeat(encoded, len(batch), axis=0)))
+                out += [float(np.sum(np.log(np.maximum(r.text_token_probs[:-1], 1e-9))))
+                        for r in model.model.align(feats_b, start, batch, frames)]
+            return out
 
-        parts = self.config.replicas(self._device())
-        if parts < 2 or len(tokens) < 2:
-            return score(tokens)
-        half = (len(tokens) + 1) // 2
-        pool = self._parts_pool()
-        first = pool.submit(score, tokens[:half])
-        rest = score(tokens[half:])
-        return [*first.result(), *rest]
+        return score(tokens)
 
     def _checked_duration(self, samples: npt.NDArray[np.float32]) -> float:
         """The note's length in seconds; raises for one too long or silent."""

@@ -204,7 +204,9 @@ def _serve(conn: Connection, config: AsrConfig, factory: EngineFactory) -> None:
             elif kind == "first":
                 reply = ("ok", _first_look(engine, *msg[1:]))
             elif kind == "score":
-                reply = ("ok", _score(engine, *msg[1:]))
+                scores = _score(engine, *msg[1:])
+                _release_memory()
+                reply = ("recycle" if _rss_mb() > config.recycle_rss_mb else "ok", scores)
             elif kind == "job":
                 _, audio, fmt, vocabulary, hints = msg
                 result = _run_job(engine, audio, fmt, vocabulary, hints)
