@@ -95,3 +95,20 @@ def test_scores_must_match_the_readings() -> None:
     assert check is not None
     with pytest.raises(ValueError):
         check.decide([0.0], 1.0)
+
+
+def test_scores_that_do_not_fit_the_readings_change_nothing() -> None:
+    from nlp.asr import AsrConfig, Transcript
+    from nlp.asr.transcribe import with_acoustic_check
+
+    heard = "先订三台组外杀金器"
+    t = Transcript(text=heard, language="zh", duration_s=3.0, seconds=0.1, model="test",
+                   raw_text=heard)
+    check = check_of(heard)
+    assert check is not None
+    cfg = AsrConfig()
+    assert with_acoustic_check(t, check, [0.0], CATALOG, cfg, 0.1).text == heard
+    fit = _scores(check, {"紫外杀菌器": 6.0})
+    checked = with_acoustic_check(t, check, fit, CATALOG, cfg, 0.1)
+    assert checked.text == "先订三台紫外杀菌器" and checked.snapped
+    assert [(m.heard, m.written) for m in checked.marks] == [("组外杀金器", "紫外杀菌器")]
