@@ -1179,7 +1179,8 @@ def diff_marks(before: str, after: str, index: PhoneticIndex | None,
         mentions = sorted([*mentions, *_lettered_mentions(after, catalog)],
                           key=lambda m: (m[0], -m[1]))
     marks: list[Mark] = []
-    for op, a0, a1, b0, b1 in sm.get_opcodes():
+    opcodes = sm.get_opcodes()
+    for op, a0, a1, b0, b1 in opcodes:
         if op == "equal":
             continue
         # ``heard`` aligned with ``after`` where the change kept the length
@@ -1191,7 +1192,10 @@ def diff_marks(before: str, after: str, index: PhoneticIndex | None,
             e0 = max([b1, *(e for _s, e, _k in spans)])
             spans = [(s0, e0, spans[0][2] if spans else "spoken")]
         for s, e, kind in spans:
-            if aligned is not None:
+            if s < b0 or e > b1:        # widened to a name: what was heard over all of it
+                heard = before[_before_at(opcodes, s, end=False):_before_at(opcodes, e,
+                                                                            end=True)]
+            elif aligned is not None:
                 heard = aligned[s:e]
             else:
                 heard = after[s:b0] + before[a0:a1] + after[b1:e]
@@ -1201,6 +1205,18 @@ def diff_marks(before: str, after: str, index: PhoneticIndex | None,
                                             and _PUNCT.fullmatch(after[s:e])):
                 marks.append(Mark(s, e, heard, after[s:e], kind))   # a comma dropped: no guess
     return tuple(marks)
+
+
+def _before_at(opcodes: Sequence[tuple[str, int, int, int, int]], pos: int, *, end: bool
+               ) -> int:
+    """Where position ``pos`` of the new text falls in the old one (a start, or with
+    ``end`` an end): inside a changed stretch, that stretch's whole old counterpart."""
+    for op, a0, a1, b0, b1 in opcodes:
+        if op == "equal" and (b0 <= pos < b1 or (end and b0 < pos <= b1)):
+            return a0 + (pos - b0)
+        if op != "equal" and (b0 <= pos < b1 or (end and b0 < pos <= b1)):
+            return a1 if end else a0
+    return opcodes[-1][2] if opcodes else 0
 
 
 _LATIN_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+\-]*")

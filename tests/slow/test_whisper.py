@@ -216,10 +216,12 @@ _REPO = Path(__file__).resolve().parents[2]
 _CHECKED = Catalog.from_dict({
     "customers": [{"name": "潍坊寿光蔬菜冷链中心", "aliases": ["寿光冷链"]}],
     "contacts": [
-        {"name": "晏明", "customer": "潍坊寿光蔬菜冷链中心", "title": "部长", "aliases": ["晏部长"]},
+        {"name": "晏明", "customer": "潍坊寿光蔬菜冷链中心", "title": "部长",
+         "aliases": ["晏部长"]},
         {"name": "隋立新", "customer": "潍坊寿光蔬菜冷链中心", "title": "设备主管",
          "aliases": ["隋主管"]},
-        {"name": "崔海", "customer": "潍坊寿光蔬菜冷链中心", "title": "主管", "aliases": ["崔主管"]}],
+        {"name": "崔海", "customer": "潍坊寿光蔬菜冷链中心", "title": "主管",
+         "aliases": ["崔主管"]}],
     "products": [{"name": "紫外杀菌器"}, {"name": "益生菌"}, {"name": "外加剂"}],
 })
 

@@ -10,6 +10,7 @@ import pytest
 from nlp.asr.snap import (
     Mark,
     cue_words,
+    diff_marks,
     gapped_cues,
     index_for,
     letterless_forms,
@@ -96,6 +97,16 @@ def test_marks_tell_what_was_heard() -> None:
     )
     for m in out.marks:
         assert out.text[m.start:m.end] == m.written
+
+
+def test_a_mark_over_a_name_changed_in_two_places_shows_all_that_was_heard() -> None:
+    # 组→紫 and 金→菌 are two changes of one name: the card says 组外杀金器 was heard, not a
+    # half-mended 组外杀菌器
+    catalog = Catalog.from_dict({"customers": [], "contacts": [],
+                                 "products": [{"name": "紫外杀菌器"}]})
+    marks = diff_marks("先订三台组外杀金器，月底到货", "先订三台紫外杀菌器，月底到货",
+                       index_for(catalog), catalog)
+    assert marks == (Mark(4, 9, "组外杀金器", "紫外杀菌器", "product"),)
 
 
 def test_without_catalog_only_spoken_forms_change() -> None:
