@@ -1012,6 +1012,28 @@ class PhoneticIndex:
             if len(hits) >= max(2, len(self.entries[idx].syl) - 4):
                 yield idx, start
 
+    def _sound_windows(self, text: str, syl: list[tuple[Syllable, ...]]
+                       ) -> Iterator[tuple[int, int, Entry, list[float]]]:
+        """Every stretch of ``text`` a name of three syllables or more may stand on (one of
+        its syllables in the sound class of one heard there), with that name and the cost
+        of each syllable (a contact's surname by how surnames are heard); never one that
+        cuts a word of the sentence (已经约好 holds no 经约)."""
+        starts: set[tuple[int, int]] = set()
+        for p, heard in enumerate(syl):
+            for key in {k for h in heard for k in _coarse(h)}:
+                starts.update((idx, p - j) for idx, j in self._by_sound.get(key, ()))
+        for idx, start in starts:
+            comp = self.entries[idx]
+            end = start + len(comp.syl)
+            if start < 0 or end > len(text) or not all(syl[start:end]) \
+                    or crosses_word(text, start, end):
+                continue
+            n = comp.entry.surname
+            window = [*(heard_surname(ch) for ch in text[start:start + n]),
+                      *syl[start + n:end]]
+            yield start, end, comp.entry, [syllable_cost(h, w)
+                                           for h, w in zip(window, comp.syl, strict=True)]
+
     def near_forms(self, text: str, *, max_cost: float, limit: int) -> list[Entry]:
         """Catalog forms that sound like a stretch of ``text`` without being written there,
         best first, one per record not written there, at most ``limit``: what Whisper may
@@ -1039,25 +1061,13 @@ class PhoneticIndex:
                 for e in self._pairs.get((syl[p][0], syl[p + 1][0]), ()):
                     if text[p:p + 2] != e.text:
                         keep(0.0, p, e)
-        starts: set[tuple[int, int]] = set()
-        for p, heard in enumerate(syl):      # any syllable of a name in its sound class
-            for key in {k for h in heard for k in _coarse(h)}:
-                starts.update((idx, p - j) for idx, j in self._by_sound.get(key, ()))
-        for idx, start in starts:
-            comp = self.entries[idx]
-            end = start + len(comp.syl)
-            if start < 0 or end > len(text) or not all(syl[start:end]) \
-                    or text[start:end] == comp.entry.text \
-                    or base_word_freq(text[start:end]) > 0 \
-                    or crosses_word(text, start, end):
-                continue    # 交货期 is a word said (never offer 交换机), 已经约好 holds no 经约
-            n = comp.entry.surname
-            window = [*(heard_surname(ch) for ch in text[start:start + n]),
-                      *syl[start + n:end]]
-            costs = [syllable_cost(h, w) for h, w in zip(window, comp.syl, strict=True)]
+        for start, end, entry, costs in self._sound_windows(text, syl):
+            if text[start:end] == entry.text or base_word_freq(text[start:end]) > 0:
+                continue    # 交货期 is a word said (never offer 交换机)
+            n = entry.surname
             if sum(costs) / len(costs) <= max_cost and max(costs) <= NEAR_SYLLABLE and \
                     sum(costs[:n]) <= NEAR_SURNAME:
-                keep(sum(costs) / len(costs), start, comp.entry)
+                keep(sum(costs) / len(costs), start, entry)
         return [e for _c, _at, e in sorted(best.values(), key=lambda k: k[:2])][:limit]
 
     def near_spans(self, text: str, *, max_cost: float, max_syllable: float,
@@ -1092,21 +1102,8 @@ class PhoneticIndex:
                 if key not in out or avg < out[key][3]:
                     out[key] = (s, e, entry, avg)
 
-        starts: set[tuple[int, int]] = set()
-        for p, heard in enumerate(syl):
-            for key in {k for h in heard for k in _coarse(h)}:
-                starts.update((idx, p - j) for idx, j in self._by_sound.get(key, ()))
-        for idx, start in starts:
-            comp = self.entries[idx]
-            end = start + len(comp.syl)
-            if start < 0 or end > len(text) or not all(syl[start:end]) \
-                    or crosses_word(text, start, end):
-                continue
-            n = comp.entry.surname
-            window = [*(heard_surname(ch) for ch in text[start:start + n]),
-                      *syl[start + n:end]]
-            keep(start, end, comp.entry,
-                 [syllable_cost(h, w) for h, w in zip(window, comp.syl, strict=True)], n)
+        for start, end, entry, costs in self._sound_windows(text, syl):
+            keep(start, end, entry, costs, entry.surname)
         for p in range(len(text) - 1):
             if not (syl[p] and syl[p + 1]):
                 continue
