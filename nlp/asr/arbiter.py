@@ -37,6 +37,7 @@ class Option:
     start: int
     end: int
     entry: Entry
+    cost: float = 0.0       # per syllable (0: a tone-free homophone of what was heard)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +63,9 @@ class Check:
                contact_margin: float | None = None) -> list[tuple[Option, float]]:
         """The names the audio supports: per choice the best-scoring name where it beats
         the transcript as heard (``scores[0]``) and every other name of the choice by
-        ``margin`` (nats), a contact by ``contact_margin`` over what was heard (the model
-        prefers common surnames: 连科长 scores higher as 聂科长 than as the 卞科长 said); with
-        what it gained."""
+        ``margin`` (nats), a contact of another sound by ``contact_margin`` over what was
+        heard (the model prefers common surnames: 连科长 scores higher as 聂科长 than as the
+        卞科长 said); with what it gained."""
         if len(scores) != len(self.readings()):
             raise ValueError(f"{len(scores)} scores for {len(self.readings())} readings")
         heard, k = scores[0], 1
@@ -74,10 +75,13 @@ class Check:
             k += len(c.options)
             best = max(range(len(own)), key=own.__getitem__)
             rest = [s for i, s in enumerate(own) if i != best]
-            need = margin if contact_margin is None or \
-                c.options[best].entry.kind != "contact" else contact_margin
+            chosen = c.options[best]
+            # a contact heard as another sound needs the wider margin; a homophone (为工 for
+            # 韦工) has no commoner surname's prior to beat
+            need = contact_margin if contact_margin is not None and \
+                chosen.entry.kind == "contact" and chosen.cost > 0 else margin
             if own[best] - heard >= need and all(own[best] - s >= margin for s in rest):
-                out.append((c.options[best], own[best] - heard))
+                out.append((chosen, own[best] - heard))
         return out
 
     def apply(self, chosen: Sequence[tuple[Option, float]]) -> str:
@@ -105,8 +109,8 @@ def acoustic_check(text: str, index: PhoneticIndex) -> Check | None:
         best: dict[str, tuple[int, int, Entry, float]] = {}
         for m in sorted(members, key=lambda m: m[3]):
             best.setdefault(m[2].text, m)
-        choices.append(Choice(tuple(Option(s, e, en)
-                                    for s, e, en, _c in list(best.values())[:PER_CHOICE])))
+        choices.append(Choice(tuple(Option(s, e, en, cost)
+                                    for s, e, en, cost in list(best.values())[:PER_CHOICE])))
     if not choices:
         return None
     names = list(dict.fromkeys(o.entry.text for c in choices for o in c.options))[:MAX_NAMES]

@@ -112,3 +112,11 @@ def test_scores_that_do_not_fit_the_readings_change_nothing() -> None:
     checked = with_acoustic_check(t, check, fit, CATALOG, cfg, 0.1)
     assert checked.text == "先订三台紫外杀菌器" and checked.snapped
     assert [(m.heard, m.written) for m in checked.marks] == [("组外杀金器", "紫外杀菌器")]
+
+
+def test_a_contact_heard_as_a_homophone_needs_no_wider_margin() -> None:
+    check = check_of("为工那边拍板了")      # wei gong: 韦工 exactly, no commoner sound to beat
+    assert check is not None
+    ((option, _gain),) = check.decide(_scores(check, {"韦工": 1.5}), 1.0, 3.5)
+    assert (option.entry.text, option.cost) == ("韦工", 0.0)
+    assert check.apply([(option, 1.5)]) == "韦工那边拍板了"
