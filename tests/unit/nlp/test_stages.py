@@ -710,3 +710,32 @@ def test_a_products_kind_said_alone(text: str, products: list[str]) -> None:
 ])
 def test_cable_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_CABLE).extract(text, NOW), field) == value
+
+
+_DYES = Catalog.from_dict({
+    "customers": [{"name": "银川兴庆区羊绒制品厂", "aliases": ["兴庆羊绒"]}],
+    "contacts": [{"name": "纳建平", "customer": "银川兴庆区羊绒制品厂", "title": "厂长",
+                  "aliases": ["纳厂长"]}],
+    "products": [{"name": "有机硅消泡剂", "aliases": ["消泡剂"]},
+                 {"name": "高温匀染剂", "aliases": ["匀染剂"]}],
+})
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # a count in a unit of two characters before the name: an order, a yes
+    ("纳厂长那边又追加了三百公斤消泡剂，月底前发到银川", "attitude", "明确支持"),
+    ("纳厂长先订了五百公斤消泡剂", "attitude", "明确支持"),
+    # switched to another maker's: a refusal and a competitor
+    ("纳厂长说消泡剂他们已经改用别人家的了", "attitude", "已否决"),
+    ("纳厂长说消泡剂他们已经改用别人家的了", "obstacle", "竞品介入"),
+    ("纳厂长说想改用我们的消泡剂", "attitude", None),
+    # moved to head office: a change of the person in charge; a setting moved is none
+    ("兴庆羊绒的纳厂长调到集团总部去了，下周二我过去拜访新厂长", "obstacle", "决策人变动"),
+    ("纳厂长说把温度调到80度了", "obstacle", None),
+    # a trial said by its length, or taken to the machine
+    ("纳厂长答应先拿五十公斤消泡剂在二号缸试一个礼拜，下周一上午十点我送过去",
+     "next_action", "送样试用"),
+    ("纳厂长让我这周四带两桶匀染剂过去上机试", "next_action", "送样试用"),
+])
+def test_dyes_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_DYES).extract(text, NOW), field) == value
