@@ -411,6 +411,20 @@ _ZHONGWU_WEEKDAY = re.compile(r"(?<=[这下本上])中午(?=[上下]午|晚上|�
                               r"(?<=[这下本])中午(?=(?:之)?前|再|把|去|过去|给|发|送|打|签|带|约)")
 # 上午十点 heard as 上五十点 and written in digits: 上50点 (五十 = 50, 五十二 = 52)
 _WU_DIGITS = re.compile(r"(?<=[上中下])(?:午)?5([0-2])(?=[点:：])")
+# … with 上 / 下 heard as another syllable of its initial right after a day (明天受50点 for 明天
+# 上午10点: shou for shang): 50 to 52 o'clock are none
+_WU_DIGITS_AFTER_DAY = re.compile(
+    r"((?:今天|明天|后天|[0-9一二三四五六七八九十][号日]|[周期拜][一二三四五六日天])"
+    r"[\u4e00-\u9fff]?)([\u4e00-\u9fff])(?:午)?5([0-2])(?=[点:：])")
+_PART_BY_INITIAL = {"sh": "上午", "x": "下午", "zh": "中午"}
+
+
+def _wu_digits_after_day(m: re.Match[str]) -> str:
+    heard = syllables(m.group(2))[0]
+    part = _PART_BY_INITIAL.get(heard[0][0]) if heard and m.group(2) not in "上中下" else None
+    return m.group(0) if part is None else f"{m.group(1)}{part}1{m.group(3)}"
+
+
 # … and 下午三点 as 下53点: 53 to 59 o'clock are none, so the 5 is 午
 _WU_BEFORE_HOUR = re.compile(r"(?<=[上中下])5(?=[3-9][点:：])")
 
@@ -441,7 +455,7 @@ def fix_part_of_day(text: str) -> str:
     text = _AFTERNOON_RUN.sub("下午", _ZHONGWU_WEEKDAY.sub("周五", text))
     text = _PART_HEARD.sub(lambda m: "下午" if m.group(1) or m.group(3) else "上午", text)
     text = _WU_AFTER_DAY.sub(r"\1午", _WU_BEFORE_ACT.sub("午", text))
-    text = _WU_BEFORE_HOUR.sub("午", text)
+    text = _WU_BEFORE_HOUR.sub("午", _WU_DIGITS_AFTER_DAY.sub(_wu_digits_after_day, text))
     return _WU_DIGITS.sub(lambda m: "午1" + m.group(1), _WU.sub("午", text))
 
 
@@ -459,6 +473,12 @@ _ZAI = re.compile(r"((?:月底|月初|年底|[0-9一二三四五六七八九十]
                   r"[周期拜][一二三四五六日天]|明天|后天)(?:我们?|他们?|她)?)在(?=电话(?![里上中])|打电话|打个|联系|跟进|上门|拜访|回访|过去|"
                   r"去一趟|约|沟通|发给|送过去|报价|[跟和给][他她]们?(?:联系|打电话|回电话)|"
                   r"给[\u4e00-\u9fff]{1,4}?打个?电话)")
+
+
+# … or after what is waited for (等老板回来在定, 开完会在说): 再 deciding later, not 在; 老板在定
+# (is deciding) stays
+_ZAI_AFTER = re.compile(r"(?:(?<=回来|以后|之后|过后|完了)|(?<=开完会))在"
+                        r"(?=定|说|看|谈|商量|决定|考虑|联系|研究)")
 
 
 # a clock hour after the part of the day heard as another character of its sound (上午就电
@@ -526,6 +546,7 @@ def fix_clock_words(text: str) -> str:
     """国庆过后时点过去 → 十点过去; 月底钱把报价发给他 → 月底前把报价发给他; 3月15号在电话跟进
     → 3月15号再电话跟进; 上午就电跟台 → 上午九点跟台."""
     text = _TENTH_HEARD.sub("十号", _fix_day_heard(_fix_hour_heard(text)))
+    text = _ZAI_AFTER.sub("再", text)
     return _ZAI.sub(r"\1再", _QIAN.sub(r"\1前", _SHI_DIAN.sub("十点", text)))
 
 
