@@ -633,6 +633,14 @@ _TRIAL_HEARD = re.compile(r"(?<=先)[是使时适事市式]用(?![户途于来�
 _FIRST_TRIAL_HEARD = re.compile(r"(?<=同意|同一|愿意|答应)些"
                                 r"(?=试用|[拉拿送装带][一两二三四五六七八九十几\d]|"
                                 r"[是使时适事市式][有用][一两二三四五六七八九十几\d])")
+# an order heard otherwise before a count and its unit: 订 as its homophones (再盯了两台 →
+# 再订了两台, 盯 ding as 订), 要 as 有 where the customer's side orders first (仲主任那边先有80个
+# → 先要80个: you for yao); 拍板 as 拍摆 (bai for ban; 拍摆 is no word)
+_ORDER_COUNT = (r"(?=了?[0-9一两二三四五六七八九十几百千]+"
+                r"(?:公斤|[台个套箱吨件瓶袋批车盒包桶罐米卷根支辆条片张把双]))")
+_ORDER_HEARD = re.compile(rf"(?<=[先又再])[盯丁顶钉]{_ORDER_COUNT}")
+_WANTED_HEARD = re.compile(rf"(?:(?<=那边先)|(?<=那边又)|(?<=那边再))有{_ORDER_COUNT}")
+_DECIDED_HEARD = re.compile(r"拍摆(?=了)")
 # a refusal's verb heard with its final folded (先不晃了 for 先不换了: huang for huan): after
 # 先 / 暂时 / 今年 … and 不, before 了, where 不 and the character make no word; an exact
 # homophone (不卖了) is a verb of its own and stays
@@ -732,6 +740,7 @@ def fix_cue_phrases(text: str) -> str:
     text = _QUOTE_SENT.sub("把报价", _MONEY_HEARD.sub("钱", _NO_CHANCE.sub("戏", text)))
     text = _AGREED_HEARD.sub("同意", _QUOTE_FORM_SENT.sub("报价单", text))
     text = _QUOTE_A_PRICE.sub("报个价", _PRICE_HEARD.sub("价", text))
+    text = _DECIDED_HEARD.sub("拍板", _WANTED_HEARD.sub("要", _ORDER_HEARD.sub("订", text)))
     return _BUDGET.sub("预算", _FACE_TO_FACE.sub("当面聊", fix_go_sign(text)))
 
 

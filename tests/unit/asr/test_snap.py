@@ -1563,6 +1563,12 @@ def test_a_product_heard_as_a_word_in_a_list_or_before_its_contract(
     ("上午去软件园刊了下场地，", "上午去软件园看了下场地，"),
     ("价格砍了一下", "价格砍了一下"),               # a price cut
     ("刊登了一下广告", "刊登了一下广告"),
+    # an order heard otherwise before a count and its unit
+    ("钟主管那边再盯了两台裁床", "钟主管那边再订了两台裁床"),   # 盯: 订's homophone
+    ("他让我再盯两天", "他让我再盯两天"),                       # days: no order
+    ("仲主任那边先有80个应急灯", "仲主任那边先要80个应急灯"),   # you for yao
+    ("我们先有两台样机", "我们先有两台样机"),                   # our own: stays
+    ("为工那边拍摆了，控制电缆按上次的报价走", "为工那边拍板了，控制电缆按上次的报价走"),
 ])
 def test_a_medium_after_whom_it_is_sent_to_and_a_refusal_heard_with_ze(
         heard: str, meant: str) -> None:
