@@ -154,7 +154,7 @@ _REJECT = re.compile(
     # bought, signed or ordered elsewhere: 已经买了别的牌子, 跟别家签了年框, 从别的厂家订好了
     rf"(?:买|换|订|签|上)了(?:别家|{_OTHER_MAKER}|另外一家|竞品|友商)|"
     # switched to another maker's: 已经改用别人家的了, 换成别家的了
-    rf"(?:改用|换用|改成|换成)了?(?:{_ELSEWHERE}|{_OTHER_MAKER}|别人家)|"
+    rf"(?:改用|换用|改成|换成)了?(?:{_ELSEWHERE}|{_OTHER_MAKER})|"
     rf"(?<![想要会])(?:跟|和|与)(?:{_ELSEWHERE})(?:签了|签约了|合作了|定了)|"
     rf"(?<![想要会])(?:从|在|找)(?:别家|{_OTHER_MAKER})[^，,。；;]{{0,4}}?(?:订|买|采购|进)(?:好|完)?了|"
     # the customer's final choice, not us: 最后选了北森, 还是定了海康的
@@ -187,9 +187,9 @@ _UNDECIDED = re.compile(
 # these units
 ORDER_VERBS = "进订定拿要上"
 ORDER_UNITS = "箱台吨件瓶袋套批车盒包桶罐米卷根支辆条片张把双"
-_COUNT = "[0-9一二两三四五六七八九十几百千]+"
+ORDER_COUNT = "[0-9一二两三四五六七八九十几百千]+"
 # a unit of weight, area or volume said in two characters too: 三百公斤, 五百平方
-_UNIT = rf"(?:公斤|千克|平方米?|立方米?|[{ORDER_UNITS}斤])"
+ORDER_UNIT = rf"(?:公斤|千克|平方米?|立方米?|[{ORDER_UNITS}斤])"
 # … with 了 only the verbs of ordering (先订了二十个); 我先拿了两台样机过去 is our errand
 _ORDERED_VERBS = "订定要进"
 # … with 个, or a count taken again or taken at all, right before a catalog name: 先要八十个应急灯,
@@ -197,7 +197,7 @@ _ORDERED_VERBS = "订定要进"
 # (the unit may go unsaid there: 先定三紫外杀菌器)
 ORDER_NAMED_LEAD = rf"(?:先[{ORDER_VERBS}]|[先又][{_ORDERED_VERBS}]了|又[{_ORDERED_VERBS}]|" \
     r"(?<![没未不需想只])要了|(?:又|再)加了|追加了?)"     # 又加了二十个杜瓦罐: more ordered
-_ORDER_NAMED = re.compile(rf"{ORDER_NAMED_LEAD}{_COUNT}(?:{_UNIT}|个)?")
+_ORDER_NAMED = re.compile(rf"{ORDER_NAMED_LEAD}{ORDER_COUNT}(?:{ORDER_UNIT}|个)?")
 _SUPPORT = re.compile(
     r"同意|认可(?!度)|拍板|(?<!技术)(?<!售后)支持(?!力度|一下)|答应|(?:^|(?<=[说都也就他她们]))没问题|"
     r"很满意|比较满意|非常满意|挺满意|愿意|点头|肯定要|没意见|"
@@ -209,9 +209,9 @@ _SUPPORT = re.compile(
     r"(?:批了|批准|同意了|通过了|点头了|拍板了)|"
     r"(?:定了|决定|确定|选了?)用我们|选了我们|就用我们|"
     # an order placed: 先进10箱, 先订两台
-    rf"先(?:[{ORDER_VERBS}]|[{_ORDERED_VERBS}]了){_COUNT}{_UNIT}|"
+    rf"先(?:[{ORDER_VERBS}]|[{_ORDERED_VERBS}]了){ORDER_COUNT}{ORDER_UNIT}|"
     # an order placed: 定了二十把, 订了三百米, 下单了两台
-    rf"(?<![没未不])(?:[订定购]了|下单了?|下了单){_COUNT}{_UNIT}")
+    rf"(?<![没未不])(?:[订定购]了|下单了?|下了单){ORDER_COUNT}{ORDER_UNIT}")
 
 
 @lru_cache(maxsize=1)

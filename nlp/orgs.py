@@ -104,8 +104,8 @@ _WORD_FREQ = 30          # 现场, 布局, 店里: a one-character suffix inside
 # (约她来厂里参观充装站, 带他到我们公司看看展厅)
 _OUR_PLACE = re.compile(r"[来到去](?:我们|咱们|我司)?(?:厂里|公司|工厂|厂区|基地)|"
                         r"[来到去](?:我们|咱们)(?:厂|这边|这里)")
-# one character that makes a department of the word before it (设备部, 技术科, 工程处): a
-# word that ends organisations' names elsewhere (XX设备, XX技术) names none there
+# one character that makes a department of an industry word before it (设备部, 技术科,
+# 工程处): a trade name ending in that word (XX设备, XX技术) names no firm there
 _DEPT_MARKS = frozenset("部科处室组")
 _CLAUSE_MARK = re.compile(r"[，,。；;！!？?\s]")
 
@@ -140,8 +140,6 @@ class OrgFinder:
                     a <= m.start() < b for a, b in protected):
                 continue
             end = m.end()
-            if end - m.start() >= 2 and text[end:end + 1] in _DEPT_MARKS:
-                continue            # 涪城热电设备部, 鑫源化工技术科: a department, not 热电设备
             nxt = self._suffix.match(text, end)
             while nxt is not None and nxt.end() > end and self._ends_word(text, end, nxt.end()):
                 end = nxt.end()                      # 中心+医院, 集团+有限公司

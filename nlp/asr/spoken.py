@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from itertools import product
 
+from nlp.classify import ORDER_COUNT, ORDER_UNIT
 from nlp.lexicon import lexicon
 from nlp.phonetic import APICAL, RARE_WORD, crosses_word, syllable_cost, syllables, words_of
 from nlp.segment import base_word_freq
@@ -636,8 +637,7 @@ _FIRST_TRIAL_HEARD = re.compile(r"(?<=同意|同一|愿意|答应)些"
 # an order heard otherwise before a count and its unit: 订 as its homophones (再盯了两台 →
 # 再订了两台, 盯 ding as 订), 要 as 有 where the customer's side orders first (仲主任那边先有80个
 # → 先要80个: you for yao); 拍板 as 拍摆 (bai for ban; 拍摆 is no word)
-_ORDER_COUNT = (r"(?=了?[0-9一两二三四五六七八九十几百千]+"
-                r"(?:公斤|[台个套箱吨件瓶袋批车盒包桶罐米卷根支辆条片张把双]))")
+_ORDER_COUNT = rf"(?=了?{ORDER_COUNT}(?:{ORDER_UNIT}|个))"
 _ORDER_HEARD = re.compile(rf"(?<=[先又再])[盯丁顶钉]{_ORDER_COUNT}")
 _WANTED_HEARD = re.compile(rf"(?:(?<=那边先)|(?<=那边又)|(?<=那边再))有{_ORDER_COUNT}")
 _DECIDED_HEARD = re.compile(r"拍摆(?=了)")

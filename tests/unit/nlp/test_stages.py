@@ -670,6 +670,7 @@ _CABLE = Catalog.from_dict({
     ("涪城热电设备部换了新的负责人，谭经理说她不管了", "绵阳涪城热电有限公司", "谭丽"),
     ("涪城热电技术科说样品测过了", "绵阳涪城热电有限公司", None),
     ("宏达设备的王总说下周来看样", "宏达设备", "王总"),      # a firm of that word stays
+    ("宏达集团科研处的王处长说下周来看样", "宏达集团", "王处长"),  # … and one before a department
     # 'another' before a suffix names no firm
     ("符总监说价格比别的厂贵", None, "符德明"),
 ])
