@@ -583,6 +583,9 @@ def _in_number(text: str, i: int) -> bool:
 
 
 FUNCTION_FREQ = 100_000     # single characters this frequent are function words (他 是 的)
+# a contact's title heard in the acoustic check's stretches: each syllable at most this far
+# (tones aside, 唱长 for 场长; z for zh, 组任 for 主任), never another title (经理 for 主任)
+TITLE_NEAR = 0.1
 RARE_WORD = 20              # jieba entries rarer than this (科王: 3) do not cut a name
 
 
@@ -1094,8 +1097,10 @@ class PhoneticIndex:
                     or base_word_freq(text[s:e]) > 0:
                 return          # 交货期 is a word said: never 交换机
             if (new_party and entry.kind != "product") or (
-                    entry.kind == "contact" and text[s + n:e] != entry.text[n:]):
-                return          # a new party is nobody of the catalog; a title heard exact
+                    entry.kind == "contact" and text[s + n:e] != entry.text[n:]
+                    and max(costs[n:], default=0.0) > TITLE_NEAR):
+                return          # a new party is nobody of the catalog; a title heard as
+                #                 itself or a homophone of it (先唱长 may be 冼场长)
             avg = sum(costs) / len(costs)
             if avg <= max_cost and max(costs) <= max_syllable and sum(costs[:n]) <= max_surname:
                 key = (s, e, entry.text)

@@ -83,6 +83,11 @@ class When:
 _NUM = r"[0-9]{1,2}|[零〇一二两三四五六七八九十俩仨]{1,3}"
 _WD = r"[一二三四五六日天1-7]"
 _WEEK = r"(?:周|星期|礼拜)"
+# what a number names before these is a numbered place or thing, not a day of the month
+# (在3号塘试用, 二号缸, 5号线, 3号楼, 2号车间)
+_NUMBERED = (r"(?:[楼塘堂池井仓库炉罐窑站馆厅棚泵院栋缸柜槽舱田坑]|线(?![上下])|门(?!口)|"
+             r"房间|车间|厂房|"
+             r"码头|泊位|地块|机组|机床|高炉|产线|生产线|工位|展位|包厢|会议室|病区|病房|大院|公路)")
 _WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6,
             "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
 
@@ -114,8 +119,8 @@ _DATE_RE = re.compile(
             rf"(?P<after_days>过\s*(?P<after_days_n>{_NUM}|几)\s*(?P<after_days_unit>天|日|周|星期|礼拜|个月))",
             rf"(?P<weekday>(?<![上下这本个]){_WEEK}(?P<weekday_n>{_WD}))",
             r"(?P<relative_day>大后天|大后儿个?|后天|后儿个?|明天|明日|明儿个?|明早|明晚|今天|今日|今儿个?|今早|今晚|"
-            r"昨天|昨日|昨晚|前天|大前天|下班(?:前|之前|以前))",
-            rf"(?P<day_of_month>(?<![0-9月])(?P<day_of_month_n>{_NUM})\s*[号日](?![0-9]))",
+            r"昨天|昨日|昨晚|前天|大前天|(?<![明后]天)(?<![明后]儿)(?<![号末])(?<![周期拜][一二三四五六日天])下班(?:前|之前|以前))",
+            rf"(?P<day_of_month>(?<![0-9月])(?P<day_of_month_n>{_NUM})\s*(?:号(?!{_NUMBERED})|日)(?![0-9]))",
             r"(?P<vague>过几天|过两天|过些天|过段时间|过一阵子?|改天|回头|近期|最近|下次|下回|有空|抽空"
             r"|晚点|晚些时候|过阵子|这几天|近几天|近两天|等几天|找时间|择日)",
         ]
@@ -554,12 +559,16 @@ def _judge_past(x: TimeExpr, text: str, now: datetime) -> TimeExpr:
         elif marked:
             return replace(x, past=True)
         return x
-    if x.rolled and (marked or _PAST_BEFORE_RE.search(_clause_head(text, x.start))):
+    head = _clause_head(text, x.start)
+    if x.rolled and (marked or _PAST_BEFORE_RE.search(head)) and \
+            not (marked and _ASKED_BEFORE_RE.search(head)):
         return replace(x, past=True, date=x.unrolled or x.date)
     return x
 
 
 _PAST_BEFORE_RE = re.compile(r"上次|上回|已经|之前|那次")
+# asked to do it then: a 了 after the step is a particle, not the past ('让我周五带报价过去了')
+_ASKED_BEFORE_RE = re.compile(r"[让叫要请]我$|[让叫要请]咱们?$|约(?:好|了)?$")
 
 
 def _clause_head(text: str, pos: int) -> str:

@@ -498,6 +498,10 @@ def _taken(size: int, names: Sequence[tuple[int, int]]) -> list[bool]:
 
 _ASPECT = frozenset("了过完")     # after a verb: 拜访了, 拜访过, 谈完
 _SPAN_AFTER = frozenset("前后之以过")     # a time word and its span: 元旦前, 节后, 国庆过后
+# a day word and the step right after it: 越地在打个电话 → 月底再打个电话
+_STEP_AFTER = frozenset("再在把给")
+_STEP_TIME_WORDS = frozenset(("月底", "月初", "月中", "年底", "年初", "周末", "明天", "后天"))
+_STEP_VERBS = re.compile(r"打|发[给过到他她]|送|去|联系|报价|给|约|过去|跟进|回访|回个|拜访|签")
 _SEND = frozenset("发送寄传递给拿带交")   # 把 + what is sent + these: 把报价发过去
 _SENT = frozenset(("报价", "资料", "方案", "合同", "样品", "样机", "材料", "手册", "彩页", "报告",
                    "清单", "图纸", "参数", "标书"))
@@ -556,7 +560,9 @@ def respell_cues(text: str, words: tuple[str, ...],
                     size == 2 and keys.get(tuple(span)) == word and after and (
                         after in _ASPECT or (after == "的" and i + size + 1 in starts)
                         or (text[i - 1:i] == "把" and after in _SEND and word in _SENT)
-                        or (after in _SPAN_AFTER and word in TIME_WORDS))):
+                        or (after in _SPAN_AFTER and word in TIME_WORDS)
+                        or (after in _STEP_AFTER and word in _STEP_TIME_WORDS and (
+                            after != "在" or _STEP_VERBS.match(text, i + size + 1) is not None)))):
                 continue    # 板加 is never 搬家: two characters heard at most one off; a longer
                 #             cue keeps one as written (左方岸 → 做方案: 方 stays); a verb
                 #             heard whole as its sound, its 了 after it, is that verb

@@ -620,7 +620,10 @@ _SENT_TO = re.compile(r"(?<=[发传寄])(?:给|到)?(?P<whom>[他她它你泰塔
 _QUITE_HEARD = re.compile(r"(?<=[他她它])[汀亭婷廷](?=[满买埋认喜感不好])")
 # 十 heard as another shi between an order verb after 先 and a unit (先定时台 for 先订十台: 定时
 # is a word, yet no time goes between an order and its unit)
-_TEN_HEARD = re.compile(r"(?<=先[订定进拿要上])[时石实食拾识](?=[台箱套件吨批桶瓶袋车])")
+_TEN_HEARD = re.compile(r"(?<=先[订定进拿要上])[时石实食拾识](?=[台箱套件吨批桶瓶袋车])|"
+                        # … or right after a verb of bringing (带时台过去 for 带十台过去; 带实车
+                        # 过去, a real car, stays)
+                        r"(?<=[带拿送])[时石拾识](?=[台箱套件吨批桶瓶袋](?!子))")
 # 试用 after 先 heard as another word of its sound (先是用, 先使用 一下): trying first; never
 # a word begun by 用 (先是用户说 stays)
 _TRIAL_HEARD = re.compile(r"(?<=先)[是使时适事市式]用(?![户途于来法量品地电水车人具工餐])|"
@@ -630,6 +633,16 @@ _TRIAL_HEARD = re.compile(r"(?<=先)[是使时适事市式]用(?![户途于来�
                           # (同意先是有两台 for 同意先试用两台)
                           r"(?:(?<=同意先)|(?<=同一先)|(?<=想先)|(?<=愿意先)|(?<=答应先))[是使时适事市式][有由又]"
                           r"(?=[一两二三四五六七八九十几\d])")
+# 试用 heard 适用 after whom it is for (过去给班组长适用: 适用 takes no person before it;
+# 适用于, 适用范围 stay)
+_FOR_TRIAL_HEARD = re.compile(r"(给[\u4e00-\u9fff]{1,5}?)适用(?![于范性])")
+# … or heard 使用 / 适用 before how long, after 先 in its clause (先拿两台呼吸器在救护队使用
+# 半个月): a use for a while, agreed first, is a trial; and 个月 there heard 个远 / 个样
+_TRIAL_SPAN = (r"[半一两二三四五六七八九十几0-9]+个?"
+               r"(?:月|礼拜|星期|周|天|[远样原圆元](?![品机板本子]))")
+_SPAN_TRIAL_HEARD = re.compile(rf"(先[^，,。；;]{{1,16}}?)[使适是]用(?={_TRIAL_SPAN})")
+_MONTH_OF_TRIAL = re.compile(r"((?:试|使)用[半一两二三四五六七八九十几0-9]+个)"
+                             r"[远样原圆元](?![品机板本子])")
 # … with 先's nasal lost too (同意些是有两台)
 _FIRST_TRIAL_HEARD = re.compile(r"(?<=同意|同一|愿意|答应)些"
                                 r"(?=试用|[拉拿送装带][一两二三四五六七八九十几\d]|"
@@ -638,9 +651,16 @@ _FIRST_TRIAL_HEARD = re.compile(r"(?<=同意|同一|愿意|答应)些"
 # 再订了两台, 盯 ding as 订), 要 as 有 where the customer's side orders first (仲主任那边先有80个
 # → 先要80个: you for yao); 拍板 as 拍摆 (bai for ban; 拍摆 is no word)
 _ORDER_COUNT = rf"(?=了?{ORDER_COUNT}(?:{ORDER_UNIT}|个))"
-_ORDER_HEARD = re.compile(rf"(?<=[先又再])[盯丁顶钉]{_ORDER_COUNT}")
+_ORDER_HEARD = re.compile(rf"(?<=[先又再])[盯丁顶钉]{_ORDER_COUNT}|"
+                          # 加订 heard 加电 / 加店 (an/ing) before a count (加电了两百台)
+                          rf"(?<=加)[电店垫]{_ORDER_COUNT}")
 _WANTED_HEARD = re.compile(rf"(?:(?<=那边先)|(?<=那边又)|(?<=那边再))有{_ORDER_COUNT}")
 _DECIDED_HEARD = re.compile(r"拍摆(?=了)")
+# a purchase approved, 批 heard as its homophone 披 and 采购 as another cai gou (矿上已经披了
+# 彩够单 → 批了采购单): a coat is put on (披了外套), no order form
+_PURCHASE_HEARD = re.compile(r"(?<=[批披])(?:了|下来了?)?[彩菜才财裁][够购构]"
+                             r"(?=单|申请|计划|合同|款)")
+_APPROVE_HEARD = re.compile(r"披(?=(?:了|下来了?)(?:采购|预算|合同|订单|申请|款|报告))")
 # a refusal's verb heard with its final folded (先不晃了 for 先不换了: huang for huan): after
 # 先 / 暂时 / 今年 … and 不, before 了, where 不 and the character make no word; an exact
 # homophone (不卖了) is a verb of its own and stays
@@ -734,12 +754,16 @@ def fix_cue_phrases(text: str) -> str:
     text = _REFUSED_HEARD.sub("否", _fix_media(_PHONE_HEARD.sub("电话", text)))
     text = _CALL_HEARD.sub("打", text)
     text = _TRIAL_HEARD.sub("试用", _FIRST_TRIAL_HEARD.sub("先", text))
+    text = _FOR_TRIAL_HEARD.sub(r"\1试用", _SPAN_TRIAL_HEARD.sub(r"\1试用", text))
+    text = _MONTH_OF_TRIAL.sub(r"\1月", text)
     text = _fix_contract_word(_fix_refusal_verb(text))
     text = _CHOSE_HEARD.sub("选", _LOOK_HEARD.sub("看", _TEN_HEARD.sub("十", text)))
     text = _QUITE_HEARD.sub("挺", text)
     text = _QUOTE_SENT.sub("把报价", _MONEY_HEARD.sub("钱", _NO_CHANCE.sub("戏", text)))
     text = _AGREED_HEARD.sub("同意", _QUOTE_FORM_SENT.sub("报价单", text))
     text = _QUOTE_A_PRICE.sub("报个价", _PRICE_HEARD.sub("价", text))
+    text = _APPROVE_HEARD.sub("批", _PURCHASE_HEARD.sub(
+        lambda m: m.group(0)[:-2] + "采购", text))
     text = _DECIDED_HEARD.sub("拍板", _WANTED_HEARD.sub("要", _ORDER_HEARD.sub("订", text)))
     return _BUDGET.sub("预算", _FACE_TO_FACE.sub("当面聊", fix_go_sign(text)))
 

@@ -113,7 +113,14 @@ def step_around(text: str, start: int, end: int, next_start: int, matcher: Prese
     ('同意先拿五百米试一下，礼拜三把货送到' → 送样试用)."""
     step = _step_around(text, start, end, next_start, matcher, masked, clause, previous,
                         own_clause=own_clause)
-    if step is None or step.concept != "delivery" or own_clause or not previous:
+    if step is None or own_clause or not previous:
+        return step
+    if step.concept in ("sample", "visit") and not _TRIED.search(step.words):
+        a, b = previous[0]      # '能不能先给他们演示一下，我周五带样机过去': the demo asked
+        demo = [h for h in matcher.hits(text[a:b], _local(masked, a, b)) if h.concept == "demo"]
+        if demo and not _DEMO_HELD.search(text, a, b):
+            return _step(demo[-1], matcher, text[a:b])
+    if step.concept != "delivery":
         return step
     a, b = previous[0]
     if _TRIAL_DONE.search(text, a, b):
@@ -122,6 +129,10 @@ def step_around(text: str, start: int, end: int, next_start: int, matcher: Prese
     return _step(trial[-1], matcher, text[a:b]) if trial else step
 
 
+# a trial said in the step's own words ('带样机过去试用'): the trial, whatever came before
+_TRIED = re.compile(r"试")
+# a demo already given: what is brought after it is no demo ('演示完了，下周送样机过去')
+_DEMO_HELD = re.compile(r"(?:演示|展示|讲解)(?:了|过|完)|(?:做|搞|进行)了.{0,8}?(?:演示|展示)")
 # a trial reported done, not agreed: what is delivered after it is the order
 _TRIAL_DONE = re.compile(r"合格|通过|效果|不错|满意|没问题|[测试用]过|[测试用]完|结束")
 

@@ -46,6 +46,22 @@ def test_a_garbled_product_a_short_form_and_a_contact_by_a_one_character_title()
     assert {"紫外杀菌器", "韦工", "鸠江船厂"} <= asked
 
 
+def test_a_contacts_title_heard_as_a_homophone_is_asked_another_title_never() -> None:
+    """场长 heard 唱长 (tones aside the same): 先唱长 may be 冼场长; 经理 is no 场长."""
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "湛江麻章区海源对虾养殖场", "aliases": ["海源对虾"]}],
+        "contacts": [{"name": "冼美玲", "customer": "湛江麻章区海源对虾养殖场",
+                      "title": "场长", "aliases": ["冼场长"]}],
+        "products": [{"name": "水质在线监测仪", "aliases": ["水质监测仪"]}]})
+    index = index_for(catalog)
+    check = acoustic_check("先唱长要水质监测仪的检测报告", index)
+    assert check is not None
+    assert "冼场长要水质监测仪的检测报告" in check.readings()
+    other = acoustic_check("先经理要水质监测仪的检测报告", index)
+    asked = {o.entry.text for c in other.choices for o in c.options} if other else set()
+    assert "冼场长" not in asked
+
+
 @pytest.mark.parametrize(("text", "never"), [
     # a new party's contact is never guessed
     ("新客户鸿运物流，联系人贼主管，电话13867712345", "隋主管"),

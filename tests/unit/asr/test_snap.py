@@ -1777,3 +1777,34 @@ _WEIGHING = Catalog.from_dict({
 ])
 def test_a_short_product_form_one_sound_off_in_a_products_slot(heard: str, meant: str) -> None:
     assert snap_transcript_names(heard, _WEIGHING).text == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 十 heard as another shi right after a verb of bringing, before a unit
+    ("下周三让我带石台过去", "下周三让我带十台过去"),
+    ("带实车过去给他看", "带实车过去给他看"),           # a real car
+    # 试用 heard 适用 after whom it is for; 适用于 stays
+    ("带十台过去给班组长适用。", "带十台过去给班组长试用。"),
+    ("这个型号适用于大塘口", "这个型号适用于大塘口"),
+    # … or 使用 before how long, agreed first; and 个月 heard 个远 / 个样 there
+    ("龙队长同意先拿两台呼吸器在救护队使用半个远。",
+     "龙队长同意先拿两台呼吸器在救护队试用半个月。"),
+    ("先拿两箱在3号堂试用一个样。", "先拿两箱在3号堂试用一个月。"),
+    ("交给他们使用一个月", "交给他们使用一个月"),      # no 先: a use, not a trial
+    ("先用一个样品试试", "先用一个样品试试"),
+    # 加订 heard 加电 before a count; 批 heard 披 and 采购 heard 彩够 before the order form
+    ("麻主管那边又加电了两百台自救器", "麻主管那边又加订了两百台自救器"),
+    ("机房加电了", "机房加电了"),
+    ("矿上已经披了彩够单。", "矿上已经批了采购单。"),
+    ("他披了一件外套", "他披了一件外套"),
+])
+def test_mining_set_spoken_forms(heard: str, meant: str) -> None:
+    assert fix_cue_phrases(heard) == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    ("让我越地在打个电话问问。", "让我月底再打个电话问问。"),     # yue di, then the step
+    ("越地在发展", "越地在发展"),                                # no step after it
+])
+def test_a_day_word_heard_whole_before_the_step(heard: str, meant: str) -> None:
+    assert snap_transcript_names(heard, None).text == meant

@@ -740,3 +740,51 @@ _DYES = Catalog.from_dict({
 ])
 def test_dyes_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_DYES).extract(text, NOW), field) == value
+
+
+_MINING = Catalog.from_dict({
+    "customers": [{"name": "大同云冈区塔山煤业公司", "aliases": ["塔山煤业"]},
+                  {"name": "荆州洪湖市蓝田水产合作社", "aliases": ["蓝田水产"]}],
+    "contacts": [{"name": "仝建国", "customer": "大同云冈区塔山煤业公司", "title": "机电科长",
+                  "aliases": ["仝科长"]},
+                 {"name": "阚志刚", "customer": "荆州洪湖市蓝田水产合作社", "title": "理事长",
+                  "aliases": ["阚理事长"]}],
+    "products": [{"name": "便携式瓦斯检测仪", "aliases": ["瓦检仪"]},
+                 {"name": "水质在线监测仪", "aliases": ["水质监测仪"]}],
+})
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # walked a place with the contact: a visit; looked at a paper with them: no channel said
+    ("一早下井跟塔山煤业的仝科长看了工作面，他很认可", "channel", "拜访"),
+    ("跟仝科长看了报价单", "channel", None),
+    # the customer's own meeting that decided is no meeting of ours; the chat is the contact
+    ("阚理事长在微信上说合作社已经开会同意采购了", "channel", "微信"),
+    ("上午开会了，阚理事长同意了", "channel", "会议"),
+    # a purchase approved, whoever approved it: a yes; not yet approved: none
+    ("仝科长在微信上说矿上已经批了采购单", "attitude", "明确支持"),
+    ("仝科长说采购申请批下来了", "attitude", "明确支持"),
+    ("仝科长说采购申请还没批下来", "attitude", None),
+    # a new lead at a mine or a brigade
+    ("今天煤博会上加了一个新客户，阳泉郊区荫营煤矿的武科长", "customer", "阳泉郊区荫营煤矿"),
+    ("新客户，毕节消防大队的张队长，电话13934561028", "customer", "毕节消防大队"),
+    ("仝科长说他们矿山的设备很旧", "customer", None),
+    # a demo asked, then the unit brought: the demo; a demo given, then the unit: a trial
+    ("阚理事长问水质监测仪能不能先给他们演示一下，我周五上午十点带样机过去", "next_action",
+     "预约演示"),
+    ("给阚理事长演示了一下监测仪，周五送样机过去", "next_action", "送样试用"),
+    ("阚理事长想看看演示，我周五带样机过去试用一周", "next_action", "送样试用"),
+    # asked to go on a weekday: a 了 after the step is a particle (NOW: Thursday 12 March 2026)
+    ("仝科长让我周五上午十点带报价过去了", "next_date", "2026-03-13"),
+    ("仝科长说我周一去了一趟塔山煤业", "next_date", None),
+    # a numbered pond, tank or building is no day of the month
+    ("阚理事长答应先拿两箱在3号塘试用，周四送过去", "next_date", "2026-03-19"),
+    ("阚理事长说二号缸先试一个礼拜，下周一送过去", "next_date", "2026-03-16"),
+    ("阚理事长说28号把样品送过去", "next_date", "2026-03-28"),
+    # after work on a day named is that day's deadline; said alone, today's
+    ("仝科长要瓦检仪的检测报告，我明天下班之前发他邮箱", "next_date", "2026-03-13"),
+    ("仝科长要瓦检仪的检测报告，今天下班前发他", "next_date", "2026-03-12"),
+    ("仝科长要瓦检仪的检测报告，下周一下班前发他", "next_date", "2026-03-16"),
+])
+def test_mining_and_aquaculture_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_MINING).extract(text, NOW), field) == value
