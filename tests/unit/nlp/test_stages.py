@@ -788,3 +788,37 @@ _MINING = Catalog.from_dict({
 ])
 def test_mining_and_aquaculture_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_MINING).extract(text, NOW), field) == value
+
+
+_CARE = Catalog.from_dict({
+    "customers": [{"name": "新乡红旗区慈济医养结合中心", "aliases": ["慈济医养"]},
+                  {"name": "洛阳涧西区颐康养老院", "aliases": ["颐康养老院"]}],
+    "contacts": [{"name": "逯国强", "customer": "新乡红旗区慈济医养结合中心", "title": "采购经理",
+                  "aliases": ["逯经理"]},
+                 {"name": "眭红霞", "customer": "洛阳涧西区颐康养老院", "title": "院长",
+                  "aliases": ["眭院长"]}],
+    "products": [{"name": "跌倒监测雷达", "aliases": ["跌倒雷达"]},
+                 {"name": "电动护理床", "aliases": ["护理床"]}],
+})
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # a rare surname names a new lead's contact
+    ("今天认识了一个新客户，济源沁园街道敬老院的雒院长，电话13569874021", "contact", "雒院长"),
+    # left to use for now: a trial
+    ("眭院长说操作挺方便，这周四让我送两台护理床过去先用着", "next_action", "送样试用"),
+    # a call planned after a comparison is no call made; comparing still is undecided
+    ("逯经理说跌倒雷达还在跟另外两家比，让我过两天再打电话问问", "channel", None),
+    ("逯经理说还在比，让我过两天再打电话问问", "attitude", "需再沟通"),
+    ("跟逯经理打了个电话", "channel", "电话"),
+    # decided to take a count: a yes
+    ("眭院长在电话里说护理床用下来护工都说好，院里已经定了要二十台", "attitude", "明确支持"),
+    ("眭院长说院里还没定要几台", "attitude", None),
+    # moved to another site: a change of the person in charge
+    ("颐康养老院的眭院长调去别的院区了，下周三我过去拜访", "obstacle", "决策人变动"),
+    # talking it over with the contact is the rep's errand, not the contact's doubt
+    ("逯经理想办个体验活动，让我下周二下午两点过去跟他商量方案", "attitude", None),
+    ("逯经理说要跟老板商量一下", "attitude", "需再沟通"),
+])
+def test_eldercare_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_CARE).extract(text, NOW), field) == value
