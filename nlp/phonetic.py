@@ -80,6 +80,7 @@ __all__ = [
     "final_cost",
     "initial_cost",
     "preset_entries",
+    "sound_alike",
     "syllable_cost",
     "syllables",
     "words_of",
@@ -208,6 +209,42 @@ def surname_readings(ch: str) -> tuple[Syllable, ...]:
         if r and (syl := _split(r)) not in out:
             out.append(syl)
     return tuple(out)
+
+
+# a character rarer than this (訾 14, 眭 12, 覃 37 in jieba's counts; 邸 334 is not) costs the
+# recogniser's language model many nats whatever the audio says: the acoustic check scores
+# it as the commonest character of its sound (`sound_alike`)
+RARE_CHAR = 200
+
+
+@lru_cache(maxsize=1)
+def _commonest_of_sound() -> dict[str, str]:
+    """Common reading → the commonest character read so (zi → 自, sui → 虽), over the
+    characters at least `RARE_CHAR` common."""
+    best: dict[str, tuple[str, int]] = {}
+    for cp in range(0x4E00, 0xA000):
+        ch = chr(cp)
+        freq = base_word_freq(ch)
+        if freq < RARE_CHAR or not (r := readings(ch)):
+            continue
+        if r[0] not in best or freq > best[r[0]][1]:
+            best[r[0]] = (ch, freq)
+    return {k: ch for k, (ch, _f) in best.items()}
+
+
+def sound_alike(text: str) -> str:
+    """``text`` with each rare character (`RARE_CHAR`) written as the commonest character of
+    its common reading (訾科长 → 自科长, 冼场长 → 先场长): the same sounds, spelled as the
+    recogniser's language model expects them, so that scoring a reading against the audio
+    weighs its sounds, not its spelling."""
+    table = _commonest_of_sound()
+
+    def alike(ch: str) -> str:
+        if not is_han(ch) or base_word_freq(ch) >= RARE_CHAR or not (r := readings(ch)):
+            return ch
+        return table.get(r[0], ch)
+
+    return "".join(alike(ch) for ch in text)
 
 
 def heard_surname(ch: str) -> tuple[Syllable, ...]:

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from nlp.asr.prompt import PROMPT_HEAD, PROMPT_TAIL, SEPARATOR
-from nlp.phonetic import Entry, PhoneticIndex
+from nlp.phonetic import Entry, PhoneticIndex, sound_alike
 
 __all__ = ["Check", "Choice", "Option", "acoustic_check"]
 
@@ -56,8 +56,12 @@ class Check:
     prompt: str
 
     def readings(self) -> list[str]:
-        return [self.text, *(self.text[:o.start] + o.entry.text + self.text[o.end:]
-                             for c in self.choices for o in c.options)]
+        """The texts to score, as they sound: the transcript, then each name written in,
+        every rare character spelled as the commonest of its sound (`sound_alike`: 訾科长 is
+        scored as 自科长 — as 訾 it loses some fifteen nats to its spelling alone)."""
+        return [sound_alike(self.text), *(
+            sound_alike(self.text[:o.start] + o.entry.text + self.text[o.end:])
+            for c in self.choices for o in c.options)]
 
     def decide(self, scores: Sequence[float], margin: float,
                contact_margin: float | None = None) -> list[tuple[Option, float]]:
@@ -114,4 +118,5 @@ def acoustic_check(text: str, index: PhoneticIndex) -> Check | None:
     if not choices:
         return None
     names = list(dict.fromkeys(o.entry.text for c in choices for o in c.options))[:MAX_NAMES]
-    return Check(text, tuple(choices), PROMPT_HEAD + SEPARATOR.join(names) + PROMPT_TAIL)
+    return Check(text, tuple(choices),
+                 PROMPT_HEAD + SEPARATOR.join(sound_alike(n) for n in names) + PROMPT_TAIL)
