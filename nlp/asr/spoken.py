@@ -217,10 +217,11 @@ def fix_weekdays(text: str) -> str:
 _DIGIT = {"零": "0", "〇": "0", "洞": "0", "幺": "1", "一": "1", "二": "2", "两": "2",
           "三": "3", "四": "4", "五": "5", "六": "6", "拐": "7", "七": "7", "八": "8",
           "九": "9", "勾": "9"}
-# a digit's sound: 幺 (1) heard as 腰 / 要, 四 as 死, 七 as 期, 九 as 酒 …
+# a digit's sound: 幺 (1) heard as 腰 / 要, or with a nasal as 央 / 羊 (yang), 四 as 死, 七 as
+# 期, 九 as 酒 …
 _DIGIT_SOUNDS = {syllables(word)[0]: digit for word, digit in (
-    ("幺", "1"), ("一", "1"), ("二", "2"), ("三", "3"), ("四", "4"), ("五", "5"), ("六", "6"),
-    ("七", "7"), ("八", "8"), ("九", "9"), ("零", "0"))}
+    ("幺", "1"), ("央", "1"), ("一", "1"), ("二", "2"), ("三", "3"), ("四", "4"), ("五", "5"),
+    ("六", "6"), ("七", "7"), ("八", "8"), ("九", "9"), ("零", "0"))}
 
 
 def _digit_of(ch: str) -> str | None:
@@ -602,6 +603,16 @@ _BUDGET = re.compile(r"(?<=的)[一议亦易义异]算(?![一下])|"
                      r"卡|砍|削减|被)")
 
 
+# a walk round heard with 圈 as another syllable (转了一千 for 转了一圈: quan, qian): no count of
+# a thousand follows a walk
+_ROUND_HEARD = re.compile(r"((?:去|到|在)[^，,。；;给]{1,12}?[转走逛绕]了?)一[千签前钱]"
+                          r"(?![多块元万米个台])")    # (微信转了一千: money)
+# 资金 heard 自己 (zi jin, zi ji: in for i) before what is said of money not granted
+# (改造自己没下来); 他自己没下来 (he himself) stays
+_FUNDS_HEARD = re.compile(r"(?<![我你他她们人家金算])自己(?=(?:还|都|也)?(?:没下来|没批|没到位|"
+                          r"不到位|批不下来|被砍|冻结|紧张|不够))")
+
+
 # 电话 heard 变化 (dian hua, bian hua): after 打 / 打来 / 回个, or before a phone number (带来变化,
 # 很大变化 stay)
 _PHONE_HEARD = re.compile(r"(?<=打来|打了|打个|打过|回个|回了)变化|(?<=打)变化|"
@@ -613,7 +624,8 @@ _CALL_HEARD = re.compile(r"[大达答搭](?=(?:了个|了|个|过)?电话)(?![�
 # the medium a thing is sent to, heard as another word of its sound right after 发 and whom
 # it goes to (发他有香, 发她油箱 → 发他邮箱): a fuel tank is sent to nobody
 _MEDIA_WORDS = ("邮箱", "微信", "邮件")
-_SENT_TO = re.compile(r"(?<=[发传寄])(?:给|到)?(?P<whom>[他她它你泰塔太胎])们?(?:的)?"
+_WHOM_HEARD = "泰塔太胎贪摊滩"      # 他 heard tai / ta, or with a nasal (tan)
+_SENT_TO = re.compile(r"(?<=[发传寄])(?:给|到)?(?P<whom>[他她它你泰塔太胎贪摊滩])们?(?:的)?"
                       r"(?P<heard>[\u4e00-\u9fff]{2})")      # 他 heard tai / ta (发泰游香)
 # 挺 heard as another ting between a pronoun and what it rates (他汀买音 for 他挺满意: 他汀 is
 # a drug's short name); 停 (he stops) stays
@@ -714,14 +726,15 @@ def _fix_media(text: str) -> str:
     def repl(m: re.Match[str]) -> str:
         heard = m.group("heard")
         sound = syllables(heard)
-        if heard in _MEDIA_WORDS or not all(sound):
+        whom = m.group("whom")
+        said = m.group(0)[:-2].replace(whom, "他") if whom in _WHOM_HEARD else m.group(0)[:-2]
+        if heard in _MEDIA_WORDS:
+            return said + heard         # 发贪微信 → 发他微信 (ta heard tan)
+        if not all(sound):
             return m.group(0)
         keys = set(product(*sound))
         for word in _MEDIA_WORDS:
             if keys & set(product(*syllables(word))):
-                whom = m.group("whom")
-                said = m.group(0)[:-2].replace(whom, "他") if whom in "泰塔太胎" else \
-                    m.group(0)[:-2]
                 return said + word
         return m.group(0)
 
@@ -765,6 +778,7 @@ def fix_cue_phrases(text: str) -> str:
     text = _APPROVE_HEARD.sub("批", _PURCHASE_HEARD.sub(
         lambda m: m.group(0)[:-2] + "采购", text))
     text = _DECIDED_HEARD.sub("拍板", _WANTED_HEARD.sub("要", _ORDER_HEARD.sub("订", text)))
+    text = _ROUND_HEARD.sub(r"\1一圈", _FUNDS_HEARD.sub("资金", text))
     return _BUDGET.sub("预算", _FACE_TO_FACE.sub("当面聊", fix_go_sign(text)))
 
 

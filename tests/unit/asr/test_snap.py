@@ -1808,3 +1808,29 @@ def test_mining_set_spoken_forms(heard: str, meant: str) -> None:
 ])
 def test_a_day_word_heard_whole_before_the_step(heard: str, meant: str) -> None:
     assert snap_transcript_names(heard, None).text == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 他 heard with a nasal (tan) between 发 and the medium
+    ("我今天下午4点之前发贪微信商议。", "我今天下午4点之前发他微信商议。"),
+    ("发他微信", "发他微信"),
+    # 资金 heard 自己 before what is said of money not granted; a person's 自己 stays
+    ("甄站长说今年的改造自己没下来", "甄站长说今年的改造资金没下来"),
+    ("他自己没下来", "他自己没下来"),
+    ("资金自己紧张", "资金自己紧张"),
+    # a walk round heard 转了一千
+    ("上午去颐康养老院转了一千，", "上午去颐康养老院转了一圈，"),
+    ("转了一千块钱过去", "转了一千块钱过去"),       # money transferred
+    ("在微信上给他转了一千", "在微信上给他转了一千"),
+])
+def test_eldercare_set_spoken_forms(heard: str, meant: str) -> None:
+    assert fix_cue_phrases(heard) == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 幺 heard with a nasal (yang) inside a run that then makes a mobile number
+    ("手机要八九零七三三央五二六，想买一批套件。", "手机18907331526，想买一批套件。"),
+    ("央视频道", "央视频道"),                       # no run of digits
+])
+def test_one_heard_yang_inside_a_mobile_number(heard: str, meant: str) -> None:
+    assert fix_phone_digits(heard) == meant
