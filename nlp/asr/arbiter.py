@@ -68,8 +68,9 @@ class Check:
         """The names the audio supports: per choice the best-scoring name where it beats
         the transcript as heard (``scores[0]``) and every other name of the choice by
         ``margin`` (nats), a contact of another sound by ``contact_margin`` over what was
-        heard (the model prefers common surnames: 连科长 scores higher as 聂科长 than as the
-        卞科长 said); with what it gained."""
+        heard (the model prefers common spellings: 连科长 scored higher as 聂科长 than as the
+        卞科长 said, and 訾 loses some fifteen nats to its spelling alone, hence
+        `sound_alike` in the readings); with what it gained."""
         if len(scores) != len(self.readings()):
             raise ValueError(f"{len(scores)} scores for {len(self.readings())} readings")
         heard, k = scores[0], 1
