@@ -480,7 +480,9 @@ _ZAI = re.compile(r"((?:月底|月初|年底|[0-9一二三四五六七八九十]
 # … or after what is waited for (等老板回来在定, 开完会在说): 再 deciding later, not 在; 老板在定
 # (is deciding) stays
 _ZAI_AFTER = re.compile(r"(?:(?<=回来|以后|之后|过后|完了)|(?<=开完会))在"
-                        r"(?=定|说|看|谈|商量|决定|考虑|联系|研究)")
+                        r"(?=定|说|看|谈|商量|决定|考虑|联系|研究)|"
+                        # … or before a doubled verb (在研究研究: 在 goes before no doubled verb)
+                        r"在(?=(研究|考虑|商量|讨论|琢磨|合计|看|想|等)\1(?![院所生员]))")
 
 
 # a clock hour after the part of the day heard as another character of its sound (上午就电

@@ -116,10 +116,12 @@ def step_around(text: str, start: int, end: int, next_start: int, matcher: Prese
     if step is None or own_clause or not previous:
         return step
     if step.concept in ("sample", "visit") and not _TRIED.search(step.words):
-        a, b = previous[0]      # '能不能先给他们演示一下，我周五带样机过去': the demo asked
-        demo = [h for h in matcher.hits(text[a:b], _local(masked, a, b)) if h.concept == "demo"]
-        if demo and not _DEMO_HELD.search(text, a, b):
-            return _step(demo[-1], matcher, text[a:b])
+        a, b = previous[0]      # '能不能先给他们演示一下，我周五带样机过去': the demo asked;
+        #                         '能不能先派人过去看看现场，我后天带技术员过去': the survey
+        asked = [h for h in matcher.hits(text[a:b], _local(masked, a, b))
+                 if h.concept in _ASKED_PURPOSES and not _HELD.match(text, a + h.end)]
+        if asked and not _DEMO_HELD.search(text, a, b):
+            return _step(asked[-1], matcher, text[a:b])
     if step.concept != "delivery":
         return step
     a, b = previous[0]
@@ -131,6 +133,10 @@ def step_around(text: str, start: int, end: int, next_start: int, matcher: Prese
 
 # a trial said in the step's own words ('带样机过去试用'): the trial, whatever came before
 _TRIED = re.compile(r"试")
+# purposes a customer asks for that the rep's going or bringing then serves
+_ASKED_PURPOSES = frozenset(("demo", "site_survey", "training"))
+# … not where the purpose is reported done ('看了现场，下周送样机过去')
+_HELD = re.compile(r"(?:一下)?(?:了|过|完)")
 # a demo already given: what is brought after it is no demo ('演示完了，下周送样机过去')
 _DEMO_HELD = re.compile(r"(?:演示|展示|讲解)(?:了|过|完)|(?:做|搞|进行)了.{0,8}?(?:演示|展示)")
 # a trial reported done, not agreed: what is delivered after it is the order

@@ -1834,3 +1834,13 @@ def test_eldercare_set_spoken_forms(heard: str, meant: str) -> None:
 ])
 def test_one_heard_yang_inside_a_mobile_number(heard: str, meant: str) -> None:
     assert fix_phone_digits(heard) == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 再 heard 在 before a doubled verb (no one is 在 a doubled verb)
+    ("他还得跟技术那边在研究研究。", "他还得跟技术那边再研究研究。"),
+    ("他们在研究方案", "他们在研究方案"),
+    ("在研究研究院", "在研究研究院"),
+])
+def test_again_heard_at_before_a_doubled_verb(heard: str, meant: str) -> None:
+    assert fix_clock_words(heard) == meant

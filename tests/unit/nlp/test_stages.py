@@ -822,3 +822,45 @@ _CARE = Catalog.from_dict({
 ])
 def test_eldercare_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_CARE).extract(text, NOW), field) == value
+
+
+_BEARINGS = Catalog.from_dict({
+    "customers": [{"name": "湘潭岳塘区永固电机厂", "aliases": ["永固电机"]},
+                  {"name": "昆明官渡区滇中矿山机械厂", "aliases": ["滇中矿机"]}],
+    "contacts": [{"name": "扈志强", "customer": "湘潭岳塘区永固电机厂", "title": "设备科长",
+                  "aliases": ["扈科长"]},
+                 {"name": "普建军", "customer": "昆明官渡区滇中矿山机械厂", "title": "总经理",
+                  "aliases": ["普总"]}],
+    "products": [{"name": "深沟球轴承", "aliases": ["深沟球"]},
+                 {"name": "精密行星减速机", "aliases": ["减速机"]},
+                 {"name": "圆锥滚子轴承", "aliases": ["圆锥轴承"]}],
+    "next_actions": ["预约演示", "发送资料", "安排拜访", "送样试用", "报价", "参观工厂", "推进合同",
+                     "电话回访", "招标跟进", "现场勘察", "安装调试", "其他"],
+    "obstacles": ["招标延迟", "招标暂停", "预算冻结", "竞品介入", "决策人变动", "价格异议", "其他"],
+})
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # the sample taken to the machine to try, or run for a while: a trial; fitted alone: install
+    ("扈科长让我下周一把新型号的样品带过去装机试", "next_action", "送样试用"),
+    ("扈科长说下周一过去装机", "next_action", "安装调试"),
+    ("普总答应先拿二十套圆锥轴承装到收割机上跑一跑，周四上午十点我送到厂里", "next_action",
+     "送样试用"),
+    # no plan to buy again: a refusal; no plan to restock is none of ours
+    ("滇中矿机普总说减速机今年不打算换了", "attitude", "已否决"),
+    ("普总说中秋前不打算进新货了", "attitude", None),
+    # an order form placed: a yes
+    ("扈科长在微信上说厂里已经下了采购单", "attitude", "明确支持"),
+    # the lead time as a meeting's topic is no obstacle; too long, it is
+    ("普总约我周五下午在公司当面谈交期", "obstacle", None),
+    ("普总问滴灌带的交货期", "obstacle", None),
+    # the incumbent chosen again: a competitor, and a refusal
+    ("普总说减速机他们最后还是用了原来那家的，我们的价格高了一截", "obstacle", "竞品介入"),
+    ("普总说减速机他们最后还是用了原来那家的，我们的价格高了一截", "attitude", "已否决"),
+    # a survey asked, then the rep goes with an engineer: the survey; talking it over is none
+    ("普总问能不能先派个工程师过去看看现场，我后天上午九点带技术员过去", "next_action",
+     "现场勘察"),
+    ("普总说他们要商量一下然后这周四下午四点再去", "next_action", "安排拜访"),
+])
+def test_bearings_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_BEARINGS).extract(text, NOW), field) == value
