@@ -57,6 +57,7 @@ from nlp.asr.transcribe import (
     with_acoustic_check,
     with_lost_tail,
 )
+from nlp.phonetic import sound_alike
 from nlp.types import Catalog
 
 log = logging.getLogger(__name__)
@@ -423,6 +424,7 @@ class TranscriptionWorker:
         """Start the worker and load the model now; returns the model load time (s)."""
         seconds = await self._submit(("load",), START_TIMEOUT_S)
         await asyncio.to_thread(warm_new_orgs)     # the snapping here reads them
+        await asyncio.to_thread(sound_alike, "")   # … and the acoustic check its sound table
         self.load_seconds = float(seconds)
         return self.load_seconds
 

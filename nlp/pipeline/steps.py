@@ -110,7 +110,9 @@ def step_around(text: str, start: int, end: int, next_start: int, matcher: Prese
     its clause, then the clauses before when the date stands alone (`previous`: the earlier
     clauses, nearest first). `own_clause`: look in the date's clause only (to weigh one date
     against another). Goods delivered right after a trial was agreed are the trial's
-    ('同意先拿五百米试一下，礼拜三把货送到' → 送样试用)."""
+    ('同意先拿五百米试一下，礼拜三把货送到' → 送样试用); going or bringing the unit right after
+    a demo, a survey or training was asked is that purpose ('能不能先给他们演示一下，我周五带
+    样机过去' → 预约演示), unless it was given already or the step says a trial itself."""
     step = _step_around(text, start, end, next_start, matcher, masked, clause, previous,
                         own_clause=own_clause)
     if step is None or own_clause or not previous:
