@@ -864,3 +864,37 @@ _BEARINGS = Catalog.from_dict({
 ])
 def test_bearings_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_BEARINGS).extract(text, NOW), field) == value
+
+
+_PACK = Catalog.from_dict({
+    "customers": [{"name": "南阳卧龙区宛城饮料厂", "aliases": ["宛城饮料"]},
+                  {"name": "临沂罗庄区沂蒙药业公司", "aliases": ["沂蒙药业"]}],
+    "contacts": [{"name": "庹国强", "customer": "南阳卧龙区宛城饮料厂", "title": "技术科长",
+                  "aliases": ["庹科长"]},
+                 {"name": "芦海燕", "customer": "临沂罗庄区沂蒙药业公司", "title": "采购经理",
+                  "aliases": ["芦经理"]}],
+    "products": [{"name": "激光喷码机", "aliases": ["喷码机"]},
+                 {"name": "自动旋盖机", "aliases": ["旋盖机"]},
+                 {"name": "全自动灌装机", "aliases": ["灌装机"]}],
+    "next_actions": _BEARINGS.next_actions,
+    "obstacles": [*_BEARINGS.obstacles, "装修延期"],
+})
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # a numbered line is a place even before 上 (on it); 下午 after a day stays the day's
+    ("乔厂长点头了，先借一台旋盖机放到二号线上试十天，周四下午三点我让师傅拉过去", "next_date",
+     "2026-03-19"),
+    ("庹科长说28号下午三点让师傅把旋盖机拉过去", "next_date", "2026-03-28"),
+    # to meet (碰个面) is a visit
+    ("芦经理的手机是15853907246，礼拜五上午十点半约她在药厂门口碰个面", "next_action", "安排拜访"),
+    # a money cut is a frozen budget; resigning is a change of the person in charge
+    ("庹科长说今年的设备款都砍掉了，喷码机的项目往后推了", "obstacle", "预算冻结"),
+    ("黔北调味品的涂部长辞职了，后天下午我过去拜访", "obstacle", "决策人变动"),
+    # seen through at a place (看完) is a visit; a plan carried there is material sent
+    ("刚在宛城饮料车间看完，庹科长挺满意", "channel", "拜访"),
+    ("庹科长挺满意，下周三让我带设计方案过去", "next_action", "发送资料"),
+    ("庹科长让我下周三过去一趟", "next_action", "安排拜访"),
+])
+def test_packaging_machinery_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_PACK).extract(text, NOW), field) == value
