@@ -163,7 +163,7 @@ _REJECT = re.compile(
     rf"(?:买|换|订|签|上)了(?:别家|{_OTHER_MAKER}|另外一家|竞品|友商)|"
     # switched to another maker's: 已经改用别人家的了, 换成别家的了
     rf"(?:改用|换用|改成|换成)了?(?:{_ELSEWHERE}|{_OTHER_MAKER})|"
-    rf"(?<![想要会])(?:跟|和|与)(?:{_ELSEWHERE})(?:签了|签约了|合作了|定了)|"
+    rf"(?<![想要会])(?:跟|和|与)(?:{_ELSEWHERE})(?:厂|厂家|公司)?(?:签了|签约了|合作了|定了)|"
     rf"(?<![想要会])(?:从|在|找)(?:别家|{_OTHER_MAKER})[^，,。；;]{{0,4}}?(?:订|买|采购|进)(?:好|完)?了|"
     # the customer's final choice, not us: 最后选了北森, 还是定了海康的
     r"(?:最后|最终|还是)(?:还是)?(?:选|定|用|选择|选用)了(?!我们|咱们|我司|你们|我家)"
@@ -220,6 +220,8 @@ _SUPPORT = re.compile(
     r"(?<![没未不])批(?:了|下了)(?:采购|购买|订单)|(?:采购单|采购申请|订单)(?:已经?)?批(?:了|下来了?)|"
     # an order form placed: 厂里已经下了采购单
     r"(?<![没未不])下了(?:采购单|订单|采购合同)|"
+    # a count approved or ordered: 批了三百件的采购, 按八百套订
+    rf"(?<![没未不])批了{ORDER_COUNT}{ORDER_UNIT}的?采购|按{ORDER_COUNT}{ORDER_UNIT}[订定]|"
     # an order placed: 先进10箱, 先订两台
     rf"先(?:[{ORDER_VERBS}]|[{_ORDERED_VERBS}]了){ORDER_COUNT}{ORDER_UNIT}|"
     # an order placed: 定了二十把, 订了三百米, 下单了两台

@@ -898,3 +898,21 @@ _PACK = Catalog.from_dict({
 ])
 def test_packaging_machinery_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_PACK).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # worn for a while to see: a trial
+    ("庹科长同意先拿二十套给车间穿半个月看看，下周二上午我送到厂里", "next_action", "送样试用"),
+    # the money for buying cut: a frozen budget
+    ("庹科长说今年统一采购的钱被砍了，喷码机的单子先缓一缓", "obstacle", "预算冻结"),
+    # a count approved or ordered: a yes
+    ("庹科长在微信上说厂里已经批了三百件的采购", "attitude", "明确支持"),
+    ("宛城饮料那边定了，喷码机按八台订，月底前把合同寄过去", "attitude", "明确支持"),
+    ("庹科长说按八台算的话价格太高", "attitude", None),
+    # promoted away: a change of the person in charge
+    ("宛城饮料的庹科长被提拔到集团安环部了，下周一我再跑一趟", "obstacle", "决策人变动"),
+    # signed with another maker, 厂 said after it: a refusal
+    ("庹科长说喷码机那边已经跟另一家厂签了", "attitude", "已否决"),
+])
+def test_workwear_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_PACK).extract(text, NOW), field) == value
