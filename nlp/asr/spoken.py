@@ -674,7 +674,12 @@ _DECIDED_HEARD = re.compile(r"拍摆(?=了)")
 # 彩够单 → 批了采购单): a coat is put on (披了外套), no order form
 _PURCHASE_HEARD = re.compile(r"(?<=[批披])(?:了|下来了?)?[彩菜才财裁][够购构]"
                              r"(?=单|申请|计划|合同|款)")
-_APPROVE_HEARD = re.compile(r"披(?=(?:了|下来了?)(?:采购|预算|合同|订单|申请|款|报告))")
+_APPROVE_HEARD = re.compile(r"披(?=(?:了|下来了?)(?:采购|预算|合同|订单|申请|款|报告))|"
+                            rf"披(?=了{ORDER_COUNT}{ORDER_UNIT}的?采购)")   # 披了三百件的采购
+# 按 heard as another an before a count, its unit and the order (冲锋衣岸八百套定: by the
+# count, 按); 个 heard 颗 in 半个月 (穿半颗月看看: no half grain of a month)
+_BY_HEARD = re.compile(rf"[岸案暗](?={ORDER_COUNT}{ORDER_UNIT}[订定])")
+_HALF_MONTH_HEARD = re.compile(r"(?<=半)颗(?=月)")
 # a refusal's verb heard with its final folded (先不晃了 for 先不换了: huang for huan): after
 # 先 / 暂时 / 今年 … and 不, before 了, where 不 and the character make no word; an exact
 # homophone (不卖了) is a verb of its own and stays
@@ -777,6 +782,7 @@ def fix_cue_phrases(text: str) -> str:
     text = _QUOTE_SENT.sub("把报价", _MONEY_HEARD.sub("钱", _NO_CHANCE.sub("戏", text)))
     text = _AGREED_HEARD.sub("同意", _QUOTE_FORM_SENT.sub("报价单", text))
     text = _QUOTE_A_PRICE.sub("报个价", _PRICE_HEARD.sub("价", text))
+    text = _HALF_MONTH_HEARD.sub("个", _BY_HEARD.sub("按", text))
     text = _APPROVE_HEARD.sub("批", _PURCHASE_HEARD.sub(
         lambda m: m.group(0)[:-2] + "采购", text))
     text = _DECIDED_HEARD.sub("拍板", _WANTED_HEARD.sub("要", _ORDER_HEARD.sub("订", text)))

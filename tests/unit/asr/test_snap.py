@@ -1844,3 +1844,14 @@ def test_one_heard_yang_inside_a_mobile_number(heard: str, meant: str) -> None:
 ])
 def test_again_heard_at_before_a_doubled_verb(heard: str, meant: str) -> None:
     assert fix_clock_words(heard) == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    ("冲锋衣岸八百套定，月底前把合同寄过去", "冲锋衣按八百套定，月底前把合同寄过去"),   # 按 heard an
+    ("岸上有八百个人", "岸上有八百个人"),
+    ("给炼钢车间穿半颗月看看。", "给炼钢车间穿半个月看看。"),                     # 个 heard 颗
+    ("物流园已经披了300件的采购。", "物流园已经批了300件的采购。"),
+    ("他披了三件衣服", "他披了三件衣服"),
+])
+def test_workwear_set_spoken_forms(heard: str, meant: str) -> None:
+    assert fix_cue_phrases(heard) == meant
