@@ -1847,7 +1847,8 @@ def test_again_heard_at_before_a_doubled_verb(heard: str, meant: str) -> None:
 
 
 @pytest.mark.parametrize(("heard", "meant"), [
-    ("冲锋衣岸八百套定，月底前把合同寄过去", "冲锋衣按八百套定，月底前把合同寄过去"),   # 按 heard an
+    # 按 heard an
+    ("冲锋衣岸八百套定，月底前把合同寄过去", "冲锋衣按八百套定，月底前把合同寄过去"),
     ("岸上有八百个人", "岸上有八百个人"),
     ("给炼钢车间穿半颗月看看。", "给炼钢车间穿半个月看看。"),                     # 个 heard 颗
     ("物流园已经披了300件的采购。", "物流园已经批了300件的采购。"),
