@@ -55,6 +55,11 @@ class Check:
     choices: tuple[Choice, ...]
     prompt: str
 
+    @property
+    def size(self) -> int:
+        """How many readings there are: the transcript and one a name."""
+        return 1 + sum(len(c.options) for c in self.choices)
+
     def readings(self) -> list[str]:
         """The texts to score, as they sound: the transcript, then each name written in,
         every rare character spelled as the commonest of its sound (`sound_alike`: 訾科长 is
@@ -71,8 +76,8 @@ class Check:
         heard (the model prefers common spellings: 连科长 scored higher as 聂科长 than as the
         卞科长 said, and 訾 loses some fifteen nats to its spelling alone, hence
         `sound_alike` in the readings); with what it gained."""
-        if len(scores) != len(self.readings()):
-            raise ValueError(f"{len(scores)} scores for {len(self.readings())} readings")
+        if len(scores) != self.size:
+            raise ValueError(f"{len(scores)} scores for {self.size} readings")
         heard, k = scores[0], 1
         out: list[tuple[Option, float]] = []
         for c in self.choices:

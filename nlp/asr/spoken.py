@@ -627,7 +627,7 @@ _CALL_HEARD = re.compile(r"[大达答搭](?=(?:了个|了|个|过)?电话)(?![�
 # it goes to (发他有香, 发她油箱 → 发他邮箱): a fuel tank is sent to nobody
 _MEDIA_WORDS = ("邮箱", "微信", "邮件")
 _WHOM_HEARD = "泰塔太胎贪摊滩"      # 他 heard tai / ta, or with a nasal (tan)
-_SENT_TO = re.compile(r"(?<=[发传寄])(?:给|到)?(?P<whom>[他她它你泰塔太胎贪摊滩])们?(?:的)?"
+_SENT_TO = re.compile(rf"(?<=[发传寄])(?:给|到)?(?P<whom>[他她它你{_WHOM_HEARD}])们?(?:的)?"
                       r"(?P<heard>[\u4e00-\u9fff]{2})")      # 他 heard tai / ta (发泰游香)
 # 挺 heard as another ting between a pronoun and what it rates (他汀买音 for 他挺满意: 他汀 is
 # a drug's short name); 停 (he stops) stays
@@ -652,11 +652,10 @@ _TRIAL_HEARD = re.compile(r"(?<=先)[是使时适事市式]用(?![户途于来�
 _FOR_TRIAL_HEARD = re.compile(r"(给[\u4e00-\u9fff]{1,5}?)适用(?![于范性])")
 # … or heard 使用 / 适用 before how long, after 先 in its clause (先拿两台呼吸器在救护队使用
 # 半个月): a use for a while, agreed first, is a trial; and 个月 there heard 个远 / 个样
-_TRIAL_SPAN = (r"[半一两二三四五六七八九十几0-9]+个?"
-               r"(?:月|礼拜|星期|周|天|[远样原圆元](?![品机板本子]))")
+_MONTH_HEARD = r"[远样原圆元](?![品机板本子])"     # 月 heard yuan / yang (not 样品, 样机 …)
+_TRIAL_SPAN = rf"[半一两二三四五六七八九十几0-9]+个?(?:月|礼拜|星期|周|天|{_MONTH_HEARD})"
 _SPAN_TRIAL_HEARD = re.compile(rf"(先[^，,。；;]{{1,16}}?)[使适是]用(?={_TRIAL_SPAN})")
-_MONTH_OF_TRIAL = re.compile(r"((?:试|使)用[半一两二三四五六七八九十几0-9]+个)"
-                             r"[远样原圆元](?![品机板本子])")
+_MONTH_OF_TRIAL = re.compile(rf"((?:试|使)用[半一两二三四五六七八九十几0-9]+个){_MONTH_HEARD}")
 # … with 先's nasal lost too (同意些是有两台)
 _FIRST_TRIAL_HEARD = re.compile(r"(?<=同意|同一|愿意|答应)些"
                                 r"(?=试用|[拉拿送装带][一两二三四五六七八九十几\d]|"

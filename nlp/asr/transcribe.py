@@ -261,7 +261,7 @@ def with_acoustic_check(t: Transcript, check: Check, scores: Sequence[float],
     """``t`` with the names the audio supports written in (`Check.decide`) and its marks
     made again against what Whisper wrote; ``seconds``: what the scoring took."""
     timings = {**t.timings, "acoustic_check": round(seconds, 3)}
-    if len(scores) != len(check.readings()):    # an engine without a model: no check
+    if len(scores) != check.size:       # an engine without a model: no check
         return replace(t, timings=timings)
     chosen = check.decide(scores, config.acoustic_margin, config.acoustic_contact_margin)
     if not chosen:
