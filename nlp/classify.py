@@ -170,7 +170,7 @@ _REJECT = re.compile(
 )
 _UNDECIDED = re.compile(
     # thinking it over, comparing, consulting someone
-    r"再考虑|考虑一下|要考虑|还在考虑|考虑考虑|商量|再想想|想一想|犹豫|拿不定|没拿定|没决定|"
+    r"再考虑|考虑一下|要考虑|还在考虑|考虑考虑|商量|合计合计|合计一下|再合计|要合计|得合计|再想想|想一想|犹豫|拿不定|没拿定|没决定|"
     r"(?<![人间算天期时])还没定|不太确定|还在比较|比较几家|在比较|对比一下|在对比|还在对比|对比几家|货比三家|"
     r"还在(?:跟|和)[^，,。；;]{1,8}?比|还在比(?=[，,。；;！!？?]|$)|在比价|比比价|"
     r"比较一下|再比较|再看看|还要看看|还得看看|看看再说|再研究|要研究|回去研究|再评估|要评估|"
@@ -197,7 +197,7 @@ ORDER_VERBS = "进订定拿要上"
 ORDER_UNITS = "箱台吨件瓶袋套批车盒包桶罐米卷根支辆条片张把双"
 ORDER_COUNT = "[0-9一二两三四五六七八九十几百千]+"
 # a unit of weight, area or volume said in two characters too: 三百公斤, 五百平方
-ORDER_UNIT = rf"(?:公斤|千克|平方米?|立方米?|[{ORDER_UNITS}斤])"
+ORDER_UNIT = rf"(?:公斤|千克|平方米?|平米|立方米?|[{ORDER_UNITS}斤])"
 # … with 了 only the verbs of ordering (先订了二十个); 我先拿了两台样机过去 is our errand
 _ORDERED_VERBS = "订定要进"
 # … with 个, or a count taken again or taken at all, right before a catalog name: 先要八十个应急灯,
@@ -214,8 +214,14 @@ _SUPPORT = re.compile(
     r"(?<![不没])满意(?!度)|"
     # a superior's or a body's yes, reported by the contact ('领导已经批了')
     r"(?:领导|老板|上面|集团|总部|董事会|院里|局里|校领导|行里|总行)[^，,。；;]{0,4}?"
-    r"(?:批了|批准|同意了|通过了|点头了|拍板了)|"
-    r"(?:定了|决定|确定|选了?)用我们|选了我们|就用我们|"
+    r"(?:批了|批准|同意了|通过了|点头了|拍板了|签字了|签了字)|"
+    r"(?:定了|决定|确定|选了?)用我们|选了我们|就用我们|定了?我们(?:家)?的|"
+    # ours chosen, said as the clause's end (调光玻璃用我们的; 想用我们的, 在用我们的 are none)
+    r"(?<![不没想试会要能可在再别])用我们(?:家)?的(?=[，,。；;！!]|$)|"
+    # the plan or the customer's own purchase process gone through (改造方案过了, 采购流程走完
+    # 了); an authority's approval (并网审批下来了) is nobody's yes
+    r"方案(?:已经|都)?(?:通过了|过了(?![一两几遍])|批了)|"
+    r"(?<![没未不])(?:采购|内部)?流程(?:已经|都)?走完了|"
     # a purchase approved, whoever approved it: 矿上已经批了采购单, 采购申请批下来了
     r"(?<![没未不])批(?:了|下了)(?:采购|购买|订单)|(?:采购单|采购申请|订单)(?:已经?)?批(?:了|下来了?)|"
     # an order form placed: 厂里已经下了采购单

@@ -673,6 +673,19 @@ def crosses_word(text: str, start: int, end: int) -> bool:
     return False
 
 
+def _heard_into_next_word(text: str, start: int, end: int, entry: Entry,
+                          costs: Sequence[float], size: int) -> bool:
+    """A contact's surname + title heard exactly (tone-free) whose last syllable the model
+    ran into the word after it (跟百经离开了样板间 for 跟柏经理看了样板间: 离开): a match only
+    where its customer is named too (`find`, as a word heard); never one that cuts a word at
+    its start."""
+    if entry.kind != "contact" or not entry.surname or len(costs) != size or max(costs) > 0 \
+            or size < 3:
+        return False
+    return not any(ws < start < we and base_word_freq(text[ws:we]) >= RARE_WORD
+                   for ws, we in words_of(text))
+
+
 def _primary_cost(heard: str, written: str) -> float:
     """Sound difference with each character's first reading only (names too): breaks a
     tie that a second reading of a name made."""
@@ -1253,8 +1266,11 @@ class PhoneticIndex:
                 for k, (a, b) in enumerate(zip(heard, entry.text, strict=True))):
             return None     # 第二 is never 第一: numbers in names are exact, and a number
             #                 heard is none (两百箱); a lone numeral may be (音老百 → 殷老板)
+        cut_at_end = False
         if crosses_word(text, s, e):
-            return None     # 已经约好 holds no 经约, 宿迁市第一人民医院 no 一人民医院
+            if not _heard_into_next_word(text, s, e, entry, scored.costs, size):
+                return None     # 已经约好 holds no 经约, 宿迁市第一人民医院 no 一人民医院
+            cut_at_end = True
         if entry.head and len(scored.costs) == size:
             head = scored.costs[:entry.head]
             if max(head) > 0.3 or sum(head) / len(head) > threshold(size):
@@ -1274,9 +1290,9 @@ class PhoneticIndex:
                     #                                     written, the title heard as no word
                 else:
                     needs_support = True                # 坦主轨: its customer must back it
-        return Match(s, e, heard, entry, round(per, 4), needs_support=needs_support,
+        return Match(s, e, heard, entry, round(per, 4), needs_support=needs_support or cut_at_end,
                      costs=tuple(scored.costs) if not scored.gaps else (),
-                     homophone=homophone)
+                     homophone=homophone and not cut_at_end, word=cut_at_end)
 
     def _after_customer(self, text: str, exact: list[tuple[int, int, Entry]]) -> list[Match]:
         """A contact as surname + one-character title right after its customer's name, the

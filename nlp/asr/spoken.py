@@ -762,6 +762,23 @@ _PRICE_HEARD = re.compile(r"(?:(?<=单)|(?<=什么)|(?<=核一下)|(?<=合一下
 _QUOTE_A_PRICE = re.compile(r"报[格各]架")
 # … and 报价单 heard 爆炸单 before it is sent (周三前把爆炸单发过去: bao zha for bao jia)
 _QUOTE_FORM_SENT = re.compile(r"爆炸单(?=[发给寄送传])")
+# 试 heard as another shi before a verb of trying and how it went or for how long (在东门时装
+# 一下 for 试装一下, 社员实飞下来 for 试飞下来: 时装 is a word, yet no fashion is done 一下);
+# never after a word it makes a copula or adverb with (就是用一下, 只是看看)
+_TRY_HEARD = re.compile(r"(?<![就只还也都不要正可倒总老真硬便算于像但而若才又即即凡])"
+                        r"[时实事是式适使市视室](?=[装飞穿跑吃喝戴驾听坐](?:一下(?!子)|下来|了一下|看看|"
+                        r"几天|了几天|一段|一周|半个月|一个月))")
+# a count heard as a word of its sound right after an order (定了要舞台 for 定了要五台: no
+# stage is ordered by the unit); 三 and 九 too (订了山台, 先要酒箱)
+_COUNT_AFTER_ORDER = "".join(rf"(?<={w})" + "|" for w in (
+    "定了要", "订了", "定了", "先要", "先订", "先定", "又要", "又订", "再订", "再要", "加订",
+    "要了", "买了"))[:-1]
+_COUNT_HEARD = re.compile(rf"(?:{_COUNT_AFTER_ORDER})(?P<heard>[舞午武伍捂山伞散酒久])"
+                          r"(?=[台套件箱吨桶瓶袋辆])")
+_COUNT_OF_HEARD = {**dict.fromkeys("舞午武伍捂", "五"), **dict.fromkeys("山伞散", "三"),
+                   **dict.fromkeys("酒久", "九")}
+# 微信 heard as another word of its sound where a message is put (在温馨上说, 维新里发)
+_WECHAT_HEARD = re.compile(r"(?<=[在从用发加])(?:温馨|维新|微星|威信)(?=上|里)")
 # 同意 heard 同一 before what was agreed first (黎经理已经同一先试用…, 同一些试用); 同一批货 stays
 _AGREED_HEARD = re.compile(r"同一(?=[先些](?:试用|是用|试|用|拿|订|定|要|上|进|下单|签))")
 
@@ -786,6 +803,8 @@ def fix_cue_phrases(text: str) -> str:
         lambda m: m.group(0)[:-2] + "采购", text))
     text = _DECIDED_HEARD.sub("拍板", _WANTED_HEARD.sub("要", _ORDER_HEARD.sub("订", text)))
     text = _ROUND_HEARD.sub(r"\1一圈", _FUNDS_HEARD.sub("资金", text))
+    text = _TRY_HEARD.sub("试", _WECHAT_HEARD.sub("微信", text))
+    text = _COUNT_HEARD.sub(lambda m: _COUNT_OF_HEARD[m.group("heard")], text)
     return _BUDGET.sub("预算", _FACE_TO_FACE.sub("当面聊", fix_go_sign(text)))
 
 

@@ -1856,3 +1856,44 @@ def test_again_heard_at_before_a_doubled_verb(heard: str, meant: str) -> None:
 ])
 def test_workwear_set_spoken_forms(heard: str, meant: str) -> None:
     assert fix_cue_phrases(heard) == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 试 heard as another shi before a verb of trying and how it went
+    ("同意先拿几块钢化玻璃在东门时装一下。", "同意先拿几块钢化玻璃在东门试装一下。"),
+    ("社员实飞下来都说好用。", "社员试飞下来都说好用。"),
+    ("就是用一下", "就是用一下"),
+    ("今年流行时装一下子火了", "今年流行时装一下子火了"),
+    ("去时装店看看", "去时装店看看"),
+    # a count heard as a word of its sound right after an order
+    ("合作社已经定了要舞台。", "合作社已经定了要五台。"),
+    ("他们先要酒箱。", "他们先要九箱。"),
+    ("活动要舞台", "活动要舞台"),
+    # 微信 heard 温馨 where a message is put
+    ("左理事长在温馨上说好用", "左理事长在微信上说好用"),
+    ("家里很温馨", "家里很温馨"),
+])
+def test_glass_and_drones_set_spoken_forms(heard: str, meant: str) -> None:
+    assert fix_cue_phrases(heard) == meant
+
+
+_GLASS = Catalog.from_dict({
+    "customers": [{"name": "兰州七里河区金城幕墙工程公司", "aliases": ["金城幕墙"]},
+                  {"name": "西宁城北区高原建工集团", "aliases": ["高原建工"]}],
+    "contacts": [{"name": "柏国栋", "customer": "兰州七里河区金城幕墙工程公司", "title": "项目经理",
+                  "aliases": ["柏经理"]}],
+})
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        # a contact heard exactly whose title's last syllable ran into the next word (离开 for
+        # 理 + 看): that contact where its customer is named
+        ("上午去金城幕墙跟百经离开了样板间。", "上午去金城幕墙跟柏经理开了样板间。"),
+        ("上午跟百经离开了样板间。", "上午跟百经离开了样板间。"),                # no customer
+        ("上午去高原建工跟百经离开了工地。", "上午去高原建工跟百经离开了工地。"),    # another's
+    ],
+)
+def test_a_contact_heard_into_the_next_word(heard: str, meant: str) -> None:
+    assert snap_transcript_names(heard, _GLASS).text == meant

@@ -916,3 +916,37 @@ def test_packaging_machinery_set_phrasings(text: str, field: str, value: str | N
 ])
 def test_workwear_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_PACK).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # the boss's signature is a yes; an order by the square metre too
+    ("芦经理在微信上说报价他们老板已经签字了", "attitude", "明确支持"),
+    ("芦经理说报价要等老板签字", "attitude", "需再沟通"),
+    ("喷码机先订两千平米的标签", "attitude", "明确支持"),
+    # the plan gone through, ours chosen, the customer's own purchase process done: a yes
+    ("宛城饮料的改造方案过了，喷码机用我们的，月底前把合同送过去签", "attitude", "明确支持"),
+    ("庹科长说方案过了一遍还有问题", "attitude", None),
+    ("庹科长说他们想用我们的喷码机", "attitude", None),
+    ("沂蒙药业那边的采购流程走完了，灌装机要四台", "attitude", "明确支持"),
+    ("沂蒙药业那边的采购流程还没走完", "attitude", None),
+    # an authority's approval is nobody's yes
+    ("庹科长说环评审批下来了，灌装机可以进场了", "attitude", None),
+    # 合计 said for talking it over (合计合计, 合计一下); a total stays none
+    ("芦经理说灌装机她还要跟几个股东合计合计", "attitude", "需再沟通"),
+    ("芦经理说灌装机合计三十万", "attitude", None),
+    # a subsidy not approved: money not there (the nearest preset: a frozen budget)
+    ("庹科长说今年的农机补贴没批下来，旋盖机的事放到明年再说", "obstacle", "预算冻结"),
+    # moved up to the prefecture, the one taking over, the new chief: a change of the person
+    ("宛城饮料的庹科长调到州里去了，喷码机的事下周三我再去一趟", "obstacle", "决策人变动"),
+    ("宛城饮料那边接手的还不熟悉情况，下周我再去一趟", "obstacle", "决策人变动"),
+    ("宛城饮料新来的科长还不了解情况，下周二我再去拜访一次", "obstacle", "决策人变动"),
+    # the payment terms as a meeting's topic are no obstacle; as a complaint they are
+    ("芦经理的手机是15853907246，周五下午三点约她在工地当面谈付款方式", "obstacle", None),
+    ("芦经理说付款方式他们接受不了", "obstacle", "其他"),
+    # a unit given for a stretch of use: a trial (先借 heard 先见)
+    ("庹科长同意先见一台旋盖机给他们车间用一周，下周四上午我送过去", "next_action", "送样试用"),
+    # 伏 names a new lead's contact
+    ("新线索，通辽丰收种植合作社的伏社长，电话13847520936，想买三台灌装机", "contact", "伏社长"),
+])
+def test_glass_and_drones_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_PACK).extract(text, NOW), field) == value
