@@ -488,7 +488,7 @@ _ZAI_AFTER = re.compile(r"(?:(?<=回来|以后|之后|过后|完了)|(?<=开完�
 # a clock hour after the part of the day heard as another character of its sound (上午就电
 # for 上午九点: jiu, dian): the numeral's homophone and 点's, two characters that are no
 # word and cut through none (下午就电话联系, 下午酒店见, 上午试点 stay)
-_HOUR_HEARD = re.compile(rf"(上午|下午|中午|晚上|早上|[上下中][{_WU_SOUND}])"
+_HOUR_HEARD = re.compile(rf"(上午|下午|中午|晚上|早上|今晚|明晚|傍晚|[上下中][{_WU_SOUND}])"
                          r"([\u4e00-\u9fff])([\u4e00-\u9fff])")
 _HOURS = "一二三四五六七八九十两"
 NUMERAL_SOUND = {syllables(n)[0][0]: n for n in _HOURS}   # tone-free sound → the numeral
@@ -722,9 +722,10 @@ def _fix_contract_word(text: str) -> str:
 _LOOK_HEARD = re.compile(r"[刊堪龛侃坎](?=了一下|了下|一下|了一眼|看)")
 # 否了 heard with the conjunction's 则 (已经否则了): 否则 never ends a clause with 了
 _REFUSED_HEARD = re.compile(r"否则(?=了(?:[，,。；;！!？?\s]|$))")      # 否则了解 stays
-# 选了 heard with its nasal lost or as xie (写了别家, 血了别家) right before another maker:
+# 选了 heard with its nasal lost, as xie or xian (写了别家, 血了别家, 显了另外一家) right before
+# another maker:
 # the competitor chosen (学了别家的做法, 谢了别人 stay: verbs of their own)
-_CHOSE_HEARD = re.compile(r"[写血雪穴靴削薛些鞋斜泄卸屑宣玄旋悬轩萱](?=了(?:别家|别的|其他|"
+_CHOSE_HEARD = re.compile(r"[写血雪穴靴削薛些鞋斜泄卸屑宣玄旋悬轩萱显险鲜闲](?=了(?:别家|别的|其他|"
                           r"另外|人家的|外地|友商|竞品))")
 
 

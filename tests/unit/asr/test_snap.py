@@ -298,6 +298,9 @@ def test_part_of_day_in_digits(heard: str, meant: str) -> None:
         ("下午酒店见", "下午酒店见"),                    # a word
         ("上午试点的两台", "上午试点的两台"),            # a word
         ("上午九点", "上午九点"),
+        ("我今晚就点钱发到他邮箱", "我今晚九点钱发到他邮箱"),     # 今晚 / 明晚 / 傍晚 too
+        ("今晚就电话联系他", "今晚就电话联系他"),
+        ("明晚酒店见", "明晚酒店见"),
         # 十号 heard 时候 right after a month, before a deadline or a part of the day
         ("下个月时候前送到厂里", "下个月十号前送到厂里"),
         ("等下个月时候傍晚我再上门", "等下个月十号傍晚我再上门"),
@@ -1500,6 +1503,7 @@ def test_a_product_heard_as_a_word_in_a_list_or_before_its_contract(
     ("已经否则了", "已经否了"),
     # 选了 heard 写了 / 血了 right before another maker: the competitor chosen
     ("喷淋系统已经写了别家。这个项目就不跟了。", "喷淋系统已经选了别家。这个项目就不跟了。"),
+    ("学校最后显了另外一家。", "学校最后选了另外一家。"),
     ("他们已经血了别的牌子", "他们已经选了别的牌子"),
     ("我们学了别家的做法", "我们学了别家的做法"),        # a verb of its own
     # 十 heard 时 between an order verb and its unit
