@@ -775,7 +775,7 @@ _COUNT_AFTER_ORDER = "".join(rf"(?<={w})" + "|" for w in (
     "定了要", "订了", "定了", "先要", "先订", "先定", "又要", "又订", "再订", "再要", "加订",
     "要了", "买了"))[:-1]
 _COUNT_HEARD = re.compile(rf"(?:{_COUNT_AFTER_ORDER})(?P<heard>[舞午武伍捂山伞散酒久])"
-                          r"(?=[台套件箱吨桶瓶袋辆])")
+                          r"(?=[台套件箱吨桶瓶袋辆](?:[^\u4e00-\u9fff]|$))")   # 舞台灯光 stays
 _COUNT_OF_HEARD = {**dict.fromkeys("舞午武伍捂", "五"), **dict.fromkeys("山伞散", "三"),
                    **dict.fromkeys("酒久", "九")}
 # 微信 heard as another word of its sound where a message is put (在温馨上说, 维新里发)
