@@ -83,7 +83,9 @@ _GENERIC = re.compile(
     r"区级|基层|乡镇|县城|城里|外地|合作|竞品|对方|他们|我们|你们|咱们|新的|老的|大的|小的|这种|那种|"
     r"别家|别的|另一家|另外一家|另外的|其它|"
     r"一些|有些|好多|很多|所有|同行|友商|今年|明年|去年|今天|明天|昨天|本月|这个月|下个月|上个月|"
-    r"本周|这周|下周|上周|最近|目前|现在)+")
+    r"本周|这周|下周|上周|最近|目前|现在|"
+    # a kind, not a name: 同类洗涤厂的案例, 类似的医院; a park's own office (园区管委会)
+    r"同类|同类型的?|类似的?|这类|那类|园区)+")
 # 'another' right before the suffix: 价格比别的厂贵 names no 价格比别的厂
 _OTHER_ONE = re.compile(r"(?:别的|其他|其它|另外的?|另一|别家|别人家)$")
 _NAME_CHAR = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbfA-Za-z0-9·]")
@@ -103,7 +105,9 @@ _WORD_FREQ = 30          # 现场, 布局, 店里: a one-character suffix inside
 # a person asked along to our own place: what is shown there is ours, no organisation
 # (约她来厂里参观充装站, 带他到我们公司看看展厅)
 _OUR_PLACE = re.compile(r"[来到去](?:我们|咱们|我司)?(?:厂里|公司|工厂|厂区|基地)|"
-                        r"[来到去](?:我们|咱们)(?:厂|这边|这里)")
+                        r"[来到去](?:我们|咱们)(?:厂|这边|这里)|"
+                        # ours, named so right before it (带她去我们的样板洗衣厂参观)
+                        r"(?:我们|咱们|我司)的?$")
 # one character that makes a department of an industry word before it (设备部, 技术科,
 # 工程处): a trade name ending in that word (XX设备, XX技术) names no firm there
 _DEPT_MARKS = frozenset("部科处室组")

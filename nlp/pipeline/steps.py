@@ -80,6 +80,12 @@ def _choose(hits: list[Hit], seg: str = "") -> Hit:
     own: the thing sent is the step."""
     for kinds in (("purpose",), ("vehicle",)):
         chosen = [h for h in hits if h.kind in kinds]
+        # a purpose named as the topic of a talk is no step of its own: '当面谈安装的事' is the
+        # visit (谈合同, 谈价格 stay: talking them is the step)
+        chosen = [h for h in chosen if not (_TALKED_ABOUT.search(seg, 0, h.start)
+                                             and h.concept not in _TALKED_STEPS)] or (
+            chosen if kinds == ("vehicle",) or not any(h.kind == "vehicle" for h in hits)
+            else [])
         # a purpose said as a noun after 的, the object of one said before it, is no step of
         # its own: '演示一下铝合金电缆的安装' is the demo
         chosen = [h for k, h in enumerate(chosen)
@@ -88,6 +94,11 @@ def _choose(hits: list[Hit], seg: str = "") -> Hit:
             said = [h for h in chosen if seg[h.start:h.end] not in _MEDIA]
             return (said or chosen)[-1]
     return hits[-1]
+
+
+# a talk about a topic right before it (谈安装的事, 聊一下培训的安排)
+_TALKED_ABOUT = re.compile(r"(?:谈|聊|商量|讨论|沟通)(?:一下|谈|聊)?$")
+_TALKED_STEPS = frozenset(("contract", "quote", "payment", "tender"))
 
 
 # how a thing is sent, not what: a cue of sending material on its own (发他邮箱), none beside

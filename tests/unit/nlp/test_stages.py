@@ -950,3 +950,39 @@ def test_workwear_set_phrasings(text: str, field: str, value: str | None) -> Non
 ])
 def test_glass_and_drones_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_PACK).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # a kind of organisation is no customer (同类洗涤厂的案例), nor is our own place (我们的
+    # 样板洗衣厂), nor a park's office where we meet (园区管委会)
+    ("庹科长要喷码机的能耗数据和同类洗涤厂的案例，我明天下午五点前发到他微信上", "customer", None),
+    ("庹科长要喷码机的能耗数据和同类洗涤厂的案例，明天下午五点前发他微信", "contact", "庹国强"),
+    ("芦经理问灌装机能不能先看看实际效果，我后天上午九点带她去我们的样板洗衣厂参观", "customer",
+     None),
+    ("芦经理的手机是13709178254，礼拜三下午四点半约她在园区管委会见面", "intent", "log_followup"),
+    ("芦经理的手机是13709178254，礼拜三下午四点半约她在园区管委会见面", "contact", "芦海燕"),
+    ("新线索，苏州工业园区管委会的周主任，电话13709178254", "customer", "苏州工业园区管委会"),
+    # going to find someone is a visit, not a lookup
+    ("宛城饮料的庹科长辞职了，喷码机的事下周二我先去找一下副厂长", "intent", "log_followup"),
+    ("宛城饮料的庹科长辞职了，喷码机的事下周二我先去找一下副厂长", "next_action", "安排拜访"),
+    ("帮我找一下宛城饮料的跟进记录", "intent", "query"),
+    # a meeting to decide, the customer's side decided, the chief's approval, ours followed
+    ("芦经理说灌装机他还要开院务会研究一下，让我下周三再打电话问结果", "attitude", "需再沟通"),
+    ("宛城饮料那边定了，喷码机要两台，月底前把合同签下来", "attitude", "明确支持"),
+    ("庹科长说时间定了，周五过去", "attitude", None),
+    ("庹科长在微信上说厂长已经批了，喷码机就按我们的方案做", "attitude", "明确支持"),
+    # the successor not yet named is nobody's doubt
+    ("宛城饮料的庹科长调去集团总部了，接替他的还没定", "attitude", None),
+    ("宛城饮料的庹科长调去集团总部了，接替他的还没定", "obstacle", "决策人变动"),
+    # money squeezed by the group: a frozen budget (the nearest preset)
+    ("庹科长说今年的环保改造资金被集团压缩了，喷码机先不上了", "obstacle", "预算冻结"),
+    # a site walked with someone, a plant whose name holds 电
+    ("上午去北方热电跟庹科长看了脱硫塔", "channel", "拜访"),
+    ("上午去北方热电跟庹科长打了电话", "channel", "电话"),
+    # a purpose named as the topic of a talk: the talk (a visit) is the step
+    ("芦经理的手机是15880294736，周四上午十点约她在医院当面谈安装的事", "next_action", "安排拜访"),
+    ("芦经理让我周四上午十点过去谈合同", "next_action", "推进合同"),
+    ("芦经理让我周四上午十点过去安装", "next_action", "安装调试"),
+])
+def test_laundry_and_envmon_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_PACK).extract(text, NOW), field) == value
