@@ -1050,6 +1050,22 @@ def respell_go(text: str, customers: list[tuple[int, int]]) -> str:
     return "".join(out)
 
 
+# 在 heard 再 (zai) right before a customer named and the one met there: 上午再象山饭店跟傅经理
+# 看了洗衣房 (at the hotel; again is said of a deed, not of a place)
+_MET_THERE = re.compile(r"的?(?:跟|和|与|同|见了|找)")
+
+
+def respell_at_customer(text: str, customers: list[tuple[int, int]]) -> str:
+    """上午再象山饭店跟傅经理看了 → 上午在象山饭店跟傅经理看了: 再 right before a customer
+    named (`customers`: their spans) that is followed by the person met there."""
+    out = list(text)
+    for s, e in customers:
+        if s and text[s - 1] == "再" and _MET_THERE.match(text, e) and \
+                (s < 2 or text[s - 2] not in "不别"):
+            out[s - 1] = "在"
+    return "".join(out)
+
+
 # 了 after a visit heard as 的 (le / de) right before the one visited: 今天下午拜访的鼓楼医院
 # reads as a plan for today; 拜访了 is the visit that happened
 _VISIT_DE = re.compile(r"(拜访|走访|拜会|约见|(?<![意看听没遇])见)的")
@@ -1521,7 +1537,8 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
             if renamed != out:
                 out = renamed
                 found = index.mentions(out) if index is not None else []
-        out = respell_go(out, [(s, e) for s, e, en in found if en.kind == "customer"])
+        customers = [(s, e) for s, e, en in found if en.kind == "customer"]
+        out = respell_at_customer(respell_go(out, customers), customers)
         names = [(s, e) for s, e, _en in found]
         cues = time_cue_words(catalog)
         out = respell_attitude_predicate(respell_after_degree(out, cues, names), names)

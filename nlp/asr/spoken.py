@@ -654,7 +654,7 @@ _FOR_TRIAL_HEARD = re.compile(r"(给[\u4e00-\u9fff]{1,5}?)适用(?![于范性])"
 # 半个月): a use for a while, agreed first, is a trial; and 个月 there heard 个远 / 个样
 _MONTH_HEARD = r"[远样原圆元](?![品机板本子])"     # 月 heard yuan / yang (not 样品, 样机 …)
 _TRIAL_SPAN = rf"[半一两二三四五六七八九十几0-9]+个?(?:月|礼拜|星期|周|天|{_MONTH_HEARD})"
-_SPAN_TRIAL_HEARD = re.compile(rf"(先[^，,。；;]{{1,16}}?)[使适是]用(?={_TRIAL_SPAN})")
+_SPAN_TRIAL_HEARD = re.compile(rf"(先[^，,。；;]{{1,16}}?)[使适是视]用(?={_TRIAL_SPAN})")
 _MONTH_OF_TRIAL = re.compile(rf"((?:试|使)用[半一两二三四五六七八九十几0-9]+个){_MONTH_HEARD}")
 # … with 先's nasal lost too (同意些是有两台)
 _FIRST_TRIAL_HEARD = re.compile(r"(?<=同意|同一|愿意|答应)些"
@@ -710,8 +710,8 @@ def _fix_contract_word(text: str) -> str:
 
     def repl(m: re.Match[str]) -> str:
         if base_word_freq(m.group(0)) > 0 or crosses_word(text, m.start(), m.end()) or \
-                m.group(0)[1] in surnames:
-            return m.group(0)       # 王总和童经理: 童 is a surname
+                (m.group(0)[0] in "和何" and m.group(0)[1] in surnames):
+            return m.group(0)       # 王总和童经理: 童 is a surname after 和 (and); 何童 a name
         return "合同"
 
     return _CONTRACT_HEARD.sub(repl, text)
@@ -727,6 +727,18 @@ _REFUSED_HEARD = re.compile(r"否则(?=了(?:[，,。；;！!？?\s]|$))")      
 # the competitor chosen (学了别家的做法, 谢了别人 stay: verbs of their own)
 _CHOSE_HEARD = re.compile(r"[写血雪穴靴削薛些鞋斜泄卸屑宣玄旋悬轩萱显险鲜闲](?=了(?:别家|别的|其他|"
                           r"另外|人家的|外地|友商|竞品))")
+
+
+def _fix_bring(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        at = m.start()
+        weekday = at >= 2 and text[at - 2] in "周拜期" and text[at - 1] in "一二三四五六日天"
+        if base_word_freq(text[at:at + 2]) > 0 or (
+                crosses_word(text, at, at + 1) and not weekday):
+            return m.group(0)       # 代表, 代理商 …: a word of its own (周三代: a weekday's)
+        return "带"
+
+    return _BRING_HEARD.sub(repl, text)
 
 
 def _fix_media(text: str) -> str:
@@ -780,6 +792,15 @@ _COUNT_OF_HEARD = {**dict.fromkeys("舞午武伍捂", "五"), **dict.fromkeys("�
                    **dict.fromkeys("酒久", "九")}
 # 微信 heard as another word of its sound where a message is put (在温馨上说, 维新里发)
 _WECHAT_HEARD = re.compile(r"(?<=[在从用发加])(?:温馨|维新|微星|威信)(?=上|里)")
+# 带 heard 代 (dai) before what is carried there (让我周三代技术方案过去, 周四代报价过去): 代 is
+# no verb of going; a word it begins (代表, 代理, 代替, 代码 …) stays
+_BRING_HEARD = re.compile(r"代(?=[^，,。；;！!？?代]{1,8}?过[去来])")
+# 涨 heard as its homophone 长 right after a price (报价长了不少, 比上次报价长得不少)
+_RISE_HEARD = re.compile(r"(?<=报价|价格|价钱|单价|费用)长"
+                         r"(?=了|得|价|[一二两三四五六七八九十几\d])")
+# 调 heard as its homophone 掉 between a person's title and where they went (卜处长掉去集团
+# 总部了): a person is moved (调去, 调到); 掉到地上 stays
+_MOVED_HEARD = re.compile(r"(?<=[长总任理监工记])掉(?=去|到(?![地水河里下]))")
 # 同意 heard 同一 before what was agreed first (黎经理已经同一先试用…, 同一些试用); 同一批货 stays
 _AGREED_HEARD = re.compile(r"同一(?=[先些](?:试用|是用|试|用|拿|订|定|要|上|进|下单|签))")
 
@@ -805,6 +826,7 @@ def fix_cue_phrases(text: str) -> str:
     text = _DECIDED_HEARD.sub("拍板", _WANTED_HEARD.sub("要", _ORDER_HEARD.sub("订", text)))
     text = _ROUND_HEARD.sub(r"\1一圈", _FUNDS_HEARD.sub("资金", text))
     text = _TRY_HEARD.sub("试", _WECHAT_HEARD.sub("微信", text))
+    text = _MOVED_HEARD.sub("调", _RISE_HEARD.sub("涨", _fix_bring(text)))
     text = _COUNT_HEARD.sub(lambda m: _COUNT_OF_HEARD[m.group("heard")], text)
     return _BUDGET.sub("预算", _FACE_TO_FACE.sub("当面聊", fix_go_sign(text)))
 

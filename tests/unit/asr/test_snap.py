@@ -1901,3 +1901,47 @@ _GLASS = Catalog.from_dict({
 )
 def test_a_contact_heard_into_the_next_word(heard: str, meant: str) -> None:
     assert snap_transcript_names(heard, _GLASS).text == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 带 heard 代 before what is carried there; a word 代 begins stays
+    ("让我周三代技术方案过去了。", "让我周三带技术方案过去了。"),
+    ("要我周四代报价过去。", "要我周四带报价过去。"),
+    ("让代理商过去看看", "让代理商过去看看"),
+    ("他代表公司过来", "他代表公司过来"),
+    ("这是第三代产品发过去", "这是第三代产品发过去"),
+    # 涨 heard 长 right after a price
+    ("比上次报价长得不少，他们接受不了。", "比上次报价涨得不少，他们接受不了。"),
+    ("报价长期有效", "报价长期有效"),
+    # 调 heard 掉 between a title and where the person went
+    ("卜处长掉去集团总部了。", "卜处长调去集团总部了。"),
+    ("手机掉到地上了", "手机掉到地上了"),
+    # 合同 heard 盒童; 和 + a surname stays
+    ("月底前把盒童签下来。", "月底前把合同签下来。"),
+    ("王总和童经理去了", "王总和童经理去了"),
+    # 试用 heard 视用 before how long, after 先
+    ("同意先把一台消毒柜放布草间视用一个月。", "同意先把一台消毒柜放布草间试用一个月。"),
+    ("他们在监视用户", "他们在监视用户"),
+])
+def test_laundry_and_envmon_set_spoken_forms(heard: str, meant: str) -> None:
+    assert fix_cue_phrases(heard) == meant
+
+
+_LAUNDRY = Catalog.from_dict({
+    "customers": [{"name": "桂林七星区象山国际饭店", "aliases": ["象山饭店"]}],
+    "contacts": [{"name": "傅志强", "customer": "桂林七星区象山国际饭店", "title": "客房部经理",
+                  "aliases": ["傅经理"]}],
+})
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        # 在 heard 再 right before a customer named and the one met there
+        ("上午再象山饭店跟傅经理看了洗衣房。", "上午在象山饭店跟傅经理看了洗衣房。"),
+        ("下周再象山饭店的方案发过去。", "下周再象山饭店的方案发过去。"),     # no one met
+        ("不再象山饭店跟他们合作了。", "不再象山饭店跟他们合作了。"),
+    ],
+)
+def test_at_heard_again_before_a_customer(heard: str, meant: str) -> None:
+    assert snap_transcript_names(heard, _LAUNDRY).text == meant
