@@ -86,6 +86,8 @@ _GENERIC = re.compile(
     r"本周|这周|下周|上周|最近|目前|现在|"
     # a kind, not a name: 同类洗涤厂的案例, 类似的医院; a park's own office (园区管委会)
     r"同类|同类型的?|类似的?|这类|那类|园区)+")
+# a kind named inside what was heard as a name (能耗数据合同类洗涤厂: 和同类 heard 合同类)
+_A_KIND = re.compile(r"同类|类似")
 # 'another' right before the suffix: 价格比别的厂贵 names no 价格比别的厂
 _OTHER_ONE = re.compile(r"(?:别的|其他|其它|另外的?|另一|别家|别人家)$")
 _NAME_CHAR = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbfA-Za-z0-9·]")
@@ -162,7 +164,8 @@ class OrgFinder:
         named = [o for o in merged if not o.suffix]
         return [o for o in merged if not (o.suffix and _SOME_ONE.match(text, o.end) and any(
             n.start > o.end for n in named)) and not _common_noun(o)
-            and not _at_our_place(text, o)]
+            and not _at_our_place(text, o)
+            and not (text.endswith("在", 0, o.start) and _VENUE.match(text, o.end))]
 
     def is_unit_suffix(self, tail: str) -> bool:
         """Text after a catalog name that names a unit of that customer ('旗舰店',
@@ -204,7 +207,7 @@ class OrgFinder:
         generic = _GENERIC.match(name)             # '别的物流公司', '其他医院'
         rest = name[generic.end():] if generic else name
         if len(name) < 2 or not rest or (generic and self._only_industry(rest)) \
-                or _OTHER_ONE.search(name) \
+                or _OTHER_ONE.search(name) or _A_KIND.search(name) \
                 or self._only_industry(name):
             return None
         return start
@@ -327,6 +330,10 @@ def _common_noun(org: OrgSpan) -> bool:
     """A kind of place the dictionary holds as one word (搅拌站, 加油站, 派出所: two characters
     and a one-character suffix), not an organisation's name: 月底前运到搅拌站 names none."""
     return len(org.text) == 3 and len(org.suffix) == 1 and base_word_freq(org.text) > 0
+
+
+# where two meet, said right after the place (约他在园区管委会见面): a venue, not the customer
+_VENUE = re.compile(r"(?:见面|碰面|碰头|碰个面|见个面|碰一下面|吃饭|喝茶)")
 
 
 def _at_our_place(text: str, org: OrgSpan) -> bool:

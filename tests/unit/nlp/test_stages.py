@@ -986,3 +986,17 @@ def test_glass_and_drones_set_phrasings(text: str, field: str, value: str | None
 ])
 def test_laundry_and_envmon_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_PACK).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # where two meet, named after 在 and before 见面: a venue, not a new customer
+    ("芦经理的手机是13709178254，礼拜三下午四点半约她在原去管委会见面", "customer", None),
+    ("芦经理的手机是13709178254，礼拜三下午四点半约她在原去管委会见面", "intent", "log_followup"),
+    ("新线索，宏达机械厂的王总，电话13709178254，想要灌装机", "customer", "宏达机械厂"),
+    # a kind heard inside a name (和同类 heard 合同类): no customer
+    ("庹科长要喷码机的能耗数据合同类系底厂的案例", "customer", None),
+    # a price that rose, 得 after it
+    ("芦经理打电话说灌装机比上次报价涨得不少，他们接受不了", "obstacle", "价格异议"),
+])
+def test_a_venue_a_kind_and_a_price_risen(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_PACK).extract(text, NOW), field) == value
