@@ -57,6 +57,8 @@ STOP_TOKENS = frozenset((
     "不是", "并", "而且", "或者", "还是", "该", "新开", "开了", "附近", "隔壁", "对面",
     "分管", "负责", "主抓", "从事", "做", "搞", "管", "等", "要等", "等着", "等到", "由", "经",
     "来看", "去看", "查看", "看到", "参观", "来访", "过来",
+    # the CRM's things (说设计方案|基地已经通过了 names no 设计方案基地)
+    "方案", "设计方案", "报价", "报价单", "合同", "资料", "样品", "样机",
     # what a person reports: 靳处长反映|门诊楼那台客梯… holds no organisation 反映门诊
     "反映", "反馈", "表示", "提到", "讲", "觉得", "认为", "抱怨", "投诉", "提出", "嫌",
     # what a customer leans to or uses: 更倾向于用|集团推荐的品牌 (a word of its own: 用友 stays)
@@ -88,6 +90,8 @@ _GENERIC = re.compile(
     r"同类|同类型的?|类似的?|这类|那类|园区)+")
 # a kind named inside what was heard as a name (能耗数据合同类洗涤厂: 和同类 heard 合同类)
 _A_KIND = re.compile(r"同类|类似")
+# a count of more than one: several of a kind (几个, 三家), not one named
+_SEVERAL = re.compile(r"[几两三四五六七八九十多各]")
 # 'another' right before the suffix: 价格比别的厂贵 names no 价格比别的厂
 _OTHER_ONE = re.compile(r"(?:别的|其他|其它|另外的?|另一|别家|别人家)$")
 _NAME_CHAR = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbfA-Za-z0-9·]")
@@ -202,6 +206,8 @@ class OrgFinder:
             start = self._by_chars(text, i, s)
         lead = _LEAD_JUNK.match(text, start, s)       # '三家医院', '两个公司'
         if lead:
+            if _SEVERAL.match(lead.group(0)):
+                return None     # 几个番茄基地的案例, 三家医院: a kind, counted, names none
             start = lead.end()
         name = text[start:s]
         generic = _GENERIC.match(name)             # '别的物流公司', '其他医院'

@@ -865,6 +865,8 @@ def _homophone_surname(text: str, s: int, heard: str, entry: Entry) -> bool:
     freq = base_word_freq(said)
     if freq < SAID_THERE:
         return True
+    if s == 0 and _OPENS_AS_SUBJECT.match(text, s + len(heard)):
+        return True     # 从理事长的手机是…, 与科长在微信上说…: the note opens with a person
     if not (_starts_clause(text, s) or _after_org(text, s)) or freq >= FUNCTION_FREQ:
         return False
     # a word said before a title (向总汇报) is no surname, unless it is one and the person
@@ -876,6 +878,9 @@ def _homophone_surname(text: str, s: int, heard: str, entry: Entry) -> bool:
 
 
 _SAYS = ("说", "讲", "反馈", "反映", "觉得", "认为", "表示", "同意")   # a person opening a note
+# … whose phone follows, or who wrote in a chat or called (a function word there, 从 or 与,
+# leaves the sentence without its verb: the surname was heard as it)
+_OPENS_AS_SUBJECT = re.compile(r"的(?:手机|电话|微信|号码|联系方式)|在(?:微信|电话|钉钉)")
 _SAYS_OR_ASKS = (*_SAYS, "问")
 
 

@@ -611,6 +611,8 @@ _ROUND_HEARD = re.compile(r"((?:去|到|在)[^，,。；;给]{1,12}?[转走逛�
                           r"(?![多块元万米个台])")    # (微信转了一千: money)
 # 资金 heard 自己 (zi jin, zi ji: in for i) before what is said of money not granted
 # (改造自己没下来); 他自己没下来 (he himself) stays
+# 批 heard 提 (pi, ti) where money is not yet granted (项目资金还没提下来)
+_GRANTED_HEARD = re.compile(r"(?<=[金算费款钱])(还|都|也)?没提(?=下来)")
 _FUNDS_HEARD = re.compile(r"(?<![我你他她们人家金算])自己(?=(?:还|都|也)?(?:没下来|没批|没到位|"
                           r"不到位|批不下来|被砍|冻结|紧张|不够))")
 
@@ -637,7 +639,9 @@ _QUITE_HEARD = re.compile(r"(?<=[他她它])[汀亭婷廷](?=[满买埋认喜感
 _TEN_HEARD = re.compile(r"(?<=先[订定进拿要上])[时石实食拾识](?=[台箱套件吨批桶瓶袋车])|"
                         # … or right after a verb of bringing (带时台过去 for 带十台过去; 带实车
                         # 过去, a real car, stays)
-                        r"(?<=[带拿送])[时石拾识](?=[台箱套件吨批桶瓶袋](?!子))")
+                        r"(?<=[带拿送])[时石拾识](?=[台箱套件吨批桶瓶袋](?!子))|"
+                        # … or after 要 where the unit ends the clause (水肥机要时台，)
+                        r"(?<=要)[时石实拾识](?=[台箱套件吨桶瓶袋](?:[^\u4e00-\u9fff]|$))")
 # 试用 after 先 heard as another word of its sound (先是用, 先使用 一下): trying first; never
 # a word begun by 用 (先是用户说 stays)
 _TRIAL_HEARD = re.compile(r"(?<=先)[是使时适事市式]用(?![户途于来法量品地电水车人具工餐])|"
@@ -827,6 +831,7 @@ def fix_cue_phrases(text: str) -> str:
     text = _ROUND_HEARD.sub(r"\1一圈", _FUNDS_HEARD.sub("资金", text))
     text = _TRY_HEARD.sub("试", _WECHAT_HEARD.sub("微信", text))
     text = _MOVED_HEARD.sub("调", _RISE_HEARD.sub("涨", _fix_bring(text)))
+    text = _GRANTED_HEARD.sub(lambda m: (m.group(1) or "") + "没批", text)
     text = _COUNT_HEARD.sub(lambda m: _COUNT_OF_HEARD[m.group("heard")], text)
     return _BUDGET.sub("预算", _FACE_TO_FACE.sub("当面聊", fix_go_sign(text)))
 

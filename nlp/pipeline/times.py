@@ -28,6 +28,9 @@ _PLAN = re.compile(r"我|约|到时候|届时|安排|准备|计划|打算|记得
 
 
 _THEIR_PLAN = re.compile(r"(?:他们|他|她|客户|对方|人家)(?:也)?(?:想|要|打算|准备|计划)")
+# a date that dates a thing after 的 (下个月的演出, 明年的预算), not a step
+_OF_A_THING = re.compile(r"的(?:演出|活动|展会|比赛|会议|晚会|庆典|典礼|预算|项目|计划|工程|"
+                         r"订单|节目)")
 _NOT_PLANNED = re.compile(r"不打算|不准备|不计划|不想|不会再|先不|暂不|暂时不|不再|不用再")
 
 
@@ -124,6 +127,8 @@ def _choose_next(doc: Doc, ents: Entities, times: Times, future: list[TimeExpr],
             score -= 1                 # what a customer said will happen ('说…下个月开标')
         if _THEIR_PLAN.search(text, cs, t.start):
             score -= 2                 # the customer's own plan ('他们想年前装好')
+        if _OF_A_THING.match(text, t.end):
+            score -= 2                 # when a thing of theirs is ('下个月的演出用'), not a step
         if step_of(doc, ents, times, t, actions) is None and not _PLAN.search(seg) \
                 and not (_DEADLINE.match(text, t.end) and not _SAID.search(text, cs, t.start)):
             continue

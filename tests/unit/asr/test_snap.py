@@ -1945,3 +1945,37 @@ _LAUNDRY = Catalog.from_dict({
 )
 def test_at_heard_again_before_a_customer(heard: str, meant: str) -> None:
     assert snap_transcript_names(heard, _LAUNDRY).text == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 十 heard shi after 要 where the unit ends the clause
+    ("水肥机要时台，下周二前把合同寄过去。", "水肥机要十台，下周二前把合同寄过去。"),
+    ("他需要时台上的东西", "他需要时台上的东西"),
+    # 批 heard 提 where money is not yet granted
+    ("今年的项目资金还没提下来", "今年的项目资金还没批下来"),
+    ("把箱子没提下来", "把箱子没提下来"),
+])
+def test_greenhouse_and_stage_set_spoken_forms(heard: str, meant: str) -> None:
+    assert fix_cue_phrases(heard) == meant
+
+
+_GREENHOUSE = Catalog.from_dict({
+    "customers": [{"name": "兰州榆中县金崖蔬菜合作社", "aliases": ["金崖蔬菜"]}],
+    "contacts": [{"name": "丛海涛", "customer": "兰州榆中县金崖蔬菜合作社", "title": "理事长",
+                  "aliases": ["丛理事长"]}],
+})
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        # a note opening with a function word of the contact's sound + title, the person's
+        # phone or chat after it: the contact
+        ("从理事长的手机是13893127650。", "丛理事长的手机是13893127650。"),
+        ("从理事长在微信上说可以。", "丛理事长在微信上说可以。"),
+        ("从理事长那里拿的资料", "从理事长那里拿的资料"),
+        ("我从理事长的手机上看到的", "我从理事长的手机上看到的"),
+    ],
+)
+def test_a_note_opening_with_a_function_word_heard_for_a_surname(heard: str, meant: str) -> None:
+    assert snap_transcript_names(heard, _GREENHOUSE).text == meant

@@ -1000,3 +1000,25 @@ def test_laundry_and_envmon_set_phrasings(text: str, field: str, value: str | No
 ])
 def test_a_venue_a_kind_and_a_price_risen(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_PACK).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # several of a kind (几个番茄基地) and the CRM's things (设计方案基地) name no organisation
+    ("芦经理要灌装机的报告和几个番茄基地的案例，我明天中午十二点前发她邮箱", "customer", None),
+    ("芦经理要灌装机的报告和几个番茄基地的案例，我明天中午十二点前发她邮箱", "contact", "芦海燕"),
+    ("芦经理在微信上说设计方案基地已经通过了，灌装机先订五台", "customer", None),
+    ("芦经理在微信上说设计方案基地已经通过了", "attitude", "明确支持"),
+    ("芦经理说方案李处长看过了", "attitude", None),
+    # a nursery is an organisation
+    ("新线索，临夏永靖县刘家峡育苗场的师场长，手机18993015264，想上一套灌装机", "customer",
+     "临夏永靖县刘家峡育苗场"),
+    # another firm found to do it: a competitor
+    ("芦经理说灌装机她们已经找了本地一家公司做了，我们就不用再跟了", "obstacle", "竞品介入"),
+    # the money squeezed (压掉); retired to the second line
+    ("庹科长说今年的设备更新经费被压掉了一半，旋盖机先不做了", "obstacle", "预算冻结"),
+    ("宛城饮料的庹科长退居二线了，旋盖机的事下周三我再过去一趟", "obstacle", "决策人变动"),
+    # a date that dates a thing of theirs (下个月的演出) is no step's
+    ("庹科长同意先借两台旋盖机给他们下个月的展会用，这周四下午我送过去", "next_date", "2026-03-12"),
+])
+def test_greenhouse_and_stage_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_PACK).extract(text, NOW), field) == value
