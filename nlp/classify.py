@@ -160,7 +160,8 @@ _REJECT = re.compile(
     r"不(?:打算|准备|想)(?:再)?(?:采购|买|上|用|订|续|换)[^，。,；;]{0,6}了|"
     r"就算了|算了吧|这单算了|被[^，,。；;]{1,12}?(?:拿走|抢走|抢了|拿下|截胡|挖走)|"
     r"不敢(?:再)?用|不会再用|不再(?:用|采购|合作|买)|"
-    rf"(?:给|签|交给|包给)了?(?:{_ELSEWHERE}|别的)|"
+    # (转给别人, the business handed over, is a change of hands, not a refusal)
+    rf"(?<![转让])(?:给|签|交给|包给)了?(?:{_ELSEWHERE}|别的)|"
     # bought, signed or ordered elsewhere: 已经买了别的牌子, 跟别家签了年框, 从别的厂家订好了
     rf"(?:买|换|订|签|上)了(?:别家|{_OTHER_MAKER}|另外一家|竞品|友商)|"
     # switched to another maker's: 已经改用别人家的了, 换成别家的了
@@ -223,7 +224,7 @@ _SUPPORT = re.compile(
     # the customer's side decided, said as the clause's end (科学城宾馆那边定了, 江汉水务那边定下
     # 来了; 时间定了, 还没定 are none)
     r"(?:那边|他们|她们|对方|客户|厂里|院里|局里|学校|公司|医院|集团)(?:已经|都)?"
-    r"(?:定了|定下来了|敲定了)(?=[，,。；;！!]|$)|"
+    r"(?:定了|定下来了|敲定了|决定了|通过了|评审通过了)(?=[，,。；;！!]|$)|"
     # ours chosen, said as the clause's end (调光玻璃用我们的; 想用我们的, 在用我们的 are none)
     r"(?<![不没想试会要能可在再别])用我们(?:家)?的(?=[，,。；;！!]|$)|"
     # the plan or the customer's own purchase process gone through (改造方案过了, 采购流程走完

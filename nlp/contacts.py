@@ -215,6 +215,10 @@ def _title_ok(title: str, c: CatalogContact) -> bool:
     for a in c.aliases:
         sur = lexicon().surname_of(a)
         at = a[len(sur):] if sur else a[1:]
-        if at and (at == title or at.startswith(title) or title.startswith(at)):
+        if at and (at == title or at.startswith(title)):
+            return True
+        # a longer title said than the alias holds (龚总监 for the alias 龚总): only where the
+        # contact's own title does not say another one (龚丽, 总经理, is no 总监)
+        if at and title.startswith(at) and not c.title:
             return True
     return title in ("总",) and ("总" in c.title or "经理" in c.title)

@@ -686,6 +686,22 @@ def _heard_into_next_word(text: str, start: int, end: int, entry: Entry,
                    for ws, we in words_of(text))
 
 
+@lru_cache(maxsize=256)
+def _longer_titles(title: str) -> tuple[str, ...]:
+    """Titles that begin with ``title`` and go on (总 → 总监, 总经理, 总工)."""
+    return tuple(t for t in _titles() if len(t) > len(title) and t.startswith(title))
+
+
+def _title_goes_on(text: str, start: int, entry: Entry) -> bool:
+    """A contact's form whose title the text goes on into a longer one (龚总 in 龚总监说: the
+    总监 said is another title, so another person)."""
+    if entry.kind != "contact" or not entry.surname:
+        return False
+    at = start + entry.surname
+    title = entry.text[entry.surname:]
+    return any(text.startswith(t, at) for t in _longer_titles(title))
+
+
 def _primary_cost(heard: str, written: str) -> float:
     """Sound difference with each character's first reading only (names too): breaks a
     tie that a second reading of a name made."""
@@ -1041,7 +1057,8 @@ class PhoneticIndex:
         taken = [False] * len(text)
         for size in sorted(self.lengths, reverse=True):
             for start in range(len(text) - size + 1):
-                entries = self.exact.get(text[start:start + size])
+                entries = [e for e in self.exact.get(text[start:start + size], ())
+                           if not _title_goes_on(text, start, e)]
                 if entries and not any(taken[start:start + size]):
                     for i in range(start, start + size):
                         taken[i] = True

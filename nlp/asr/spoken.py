@@ -472,8 +472,8 @@ _QIAN = re.compile(r"(月底|月初|年底|[0-9一二三四五六七八九十]�
 # 再 (again, the next step) heard as 在 (at): right after a day and right before the step
 # (3月15号在电话跟进, 礼拜四在联系); 明天在公司, 周五在电话里 stay
 _ZAI = re.compile(r"((?:月底|月初|年底|[0-9一二三四五六七八九十][号日月]|下个?月|"
-                  r"[周期拜][一二三四五六日天]|明天|后天)(?:我们?|他们?|她)?)在(?=电话(?![里上中])|打电话|打个|联系|跟进|上门|拜访|回访|过去|"
-                  r"去一趟|约|沟通|发给|送过去|报价|[跟和给][他她]们?(?:联系|打电话|回电话)|"
+                  r"[周期拜][一二三四五六日天]|明天|后天)[，,]?(?:我们?|他们?|她)?)在(?=电话(?![里上中])|打电话|打个|联系|跟进|上门|拜访|回访|过去|"
+                  r"去一趟|去[^，,。；;]{1,4}?一趟|约|沟通|发给|送过去|报价|[跟和给][他她]们?(?:联系|打电话|回电话)|"
                   r"给[\u4e00-\u9fff]{1,4}?打个?电话)")
 
 
@@ -805,6 +805,10 @@ _RISE_HEARD = re.compile(r"(?<=报价|价格|价钱|单价|费用)长"
 # 调 heard as its homophone 掉 between a person's title and where they went (卜处长掉去集团
 # 总部了): a person is moved (调去, 调到); 掉到地上 stays
 _MOVED_HEARD = re.compile(r"(?<=[长总任理监工记])掉(?=去|到(?![地水河里下]))")
+# 他 heard 它 (ta) after a verb done to a person (发它微信, 约它在酒店当面谈, 给它演示): a
+# thing is no one met, phoned or written to
+_HIM_HEARD = re.compile(r"(?<=[发约跟和让请找问叫陪带])它(?=们?)|(?<=通知|告诉|联系|回复)它|"
+                        r"(?<=给)它(?=们?[发打演讲介看送寄回])")
 # 同意 heard 同一 before what was agreed first (黎经理已经同一先试用…, 同一些试用); 同一批货 stays
 _AGREED_HEARD = re.compile(r"同一(?=[先些](?:试用|是用|试|用|拿|订|定|要|上|进|下单|签))")
 
@@ -832,6 +836,7 @@ def fix_cue_phrases(text: str) -> str:
     text = _TRY_HEARD.sub("试", _WECHAT_HEARD.sub("微信", text))
     text = _MOVED_HEARD.sub("调", _RISE_HEARD.sub("涨", _fix_bring(text)))
     text = _GRANTED_HEARD.sub(lambda m: (m.group(1) or "") + "没批", text)
+    text = _HIM_HEARD.sub("他", text)
     text = _COUNT_HEARD.sub(lambda m: _COUNT_OF_HEARD[m.group("heard")], text)
     return _BUDGET.sub("预算", _FACE_TO_FACE.sub("当面聊", fix_go_sign(text)))
 

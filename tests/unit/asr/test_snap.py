@@ -1979,3 +1979,48 @@ _GREENHOUSE = Catalog.from_dict({
 )
 def test_a_note_opening_with_a_function_word_heard_for_a_surname(heard: str, meant: str) -> None:
     assert snap_transcript_names(heard, _GREENHOUSE).text == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 他 heard 它 after a verb done to a person; a thing stays 它
+    ("我今晚10点前发它微信。", "我今晚10点前发他微信。"),
+    ("周六上午十点约它在酒店当面谈。", "周六上午十点约他在酒店当面谈。"),
+    ("下周二上午十点给它演示防污漆", "下周二上午十点给他演示防污漆"),
+    ("把它放在仓库", "把它放在仓库"),
+    ("给它加点油", "给它加点油"),
+])
+def test_him_heard_it(heard: str, meant: str) -> None:
+    assert fix_cue_phrases(heard) == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 再 heard 在 after a day and a pause, before going somewhere once
+    ("吸污机器人的事下周二，我在去学校一趟。", "吸污机器人的事下周二，我再去学校一趟。"),
+    ("下周二我在去一趟", "下周二我再去一趟"),
+    ("下周二我在学校", "下周二我在学校"),
+])
+def test_again_heard_at_after_a_pause(heard: str, meant: str) -> None:
+    assert fix_clock_words(heard) == meant
+
+
+_COFFEE = Catalog.from_dict({
+    "customers": [{"name": "长春南关区北国商务酒店", "aliases": ["北国酒店"]},
+                  {"name": "成都锦江农村商业银行", "aliases": ["锦江农商行"]}],
+    "contacts": [{"name": "贡建华", "customer": "长春南关区北国商务酒店", "title": "餐饮总监",
+                  "aliases": ["贡总监"]},
+                 {"name": "龚丽", "customer": "成都锦江农村商业银行", "title": "信息科技部总经理",
+                  "aliases": ["龚总"]}],
+})
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        # 龚总 (another contact's alias) inside 龚总监: the title goes on, so the 总监 of that
+        # sound is meant
+        ("龚总监说软水机酒店最后选了另一家。", "贡总监说软水机酒店最后选了另一家。"),
+        ("龚总说软水机不要了", "龚总说软水机不要了"),
+    ],
+)
+def test_an_alias_whose_title_goes_on(heard: str, meant: str) -> None:
+    assert snap_transcript_names(heard, _COFFEE).text == meant

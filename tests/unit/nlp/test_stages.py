@@ -1022,3 +1022,25 @@ def test_a_venue_a_kind_and_a_price_risen(text: str, field: str, value: str | No
 ])
 def test_greenhouse_and_stage_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_PACK).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # 强 and 居 name a new lead's contact
+    ("新线索，包头青山区北梁游泳馆的强馆长，电话15647231089，想换一套灌装机", "contact", "强馆长"),
+    ("来了个新线索，三亚椰梦长廊度假酒店的居经理，手机13876054219，想订五台灌装机", "contact",
+     "居经理"),
+    # a unit put there first, or tried for half a month: a trial (先放一放 stays none)
+    ("庹科长答应先放一台旋盖机在车间里试半个月，礼拜五上午我送到厂里", "next_action", "送样试用"),
+    ("芦经理同意先放一台灌装机在前台用两个礼拜，这周五下午我送过去", "next_action", "送样试用"),
+    # a budget overrun: a frozen budget (the nearest preset)
+    ("庹科长说今年的装修预算都超了，喷码机的事要缓一缓", "obstacle", "预算冻结"),
+    # the customer's side decided or passed the review: a yes
+    ("宛城饮料那边评审通过了，喷码机要六台，下周一前把合同寄过去", "attitude", "明确支持"),
+    ("沂蒙药业那边决定了，灌装机要两台", "attitude", "明确支持"),
+    # the business handed over: a change of hands, not a refusal
+    ("宛城饮料的庹科长把厂子转给别人了，新老板还没联系上", "obstacle", "决策人变动"),
+    ("宛城饮料的庹科长把厂子转给别人了，新老板还没联系上", "attitude", None),
+    ("庹科长说这单已经给别家了", "attitude", "已否决"),
+])
+def test_pool_and_coffee_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_PACK).extract(text, NOW), field) == value
