@@ -224,7 +224,8 @@ _SUPPORT = re.compile(
     # the customer's side decided, said as the clause's end (科学城宾馆那边定了, 江汉水务那边定下
     # 来了; 时间定了, 还没定 are none)
     r"(?:那边|他们|她们|对方|客户|厂里|院里|局里|学校|公司|医院|集团)(?:已经|都)?"
-    r"(?:定了|定下来了|敲定了|决定了|通过了|评审通过了)(?=[，,。；;！!]|$)|"
+    r"(?:定了|定下来了|敲定了|决定了|通过了|(?:(?![没不未还])[\u4e00-\u9fff]){2}通过了)"
+    r"(?=[，,。；;！!]|$)|"
     # ours chosen, said as the clause's end (调光玻璃用我们的; 想用我们的, 在用我们的 are none)
     r"(?<![不没想试会要能可在再别])用我们(?:家)?的(?=[，,。；;！!]|$)|"
     # the plan or the customer's own purchase process gone through (改造方案过了, 采购流程走完

@@ -1037,6 +1037,11 @@ def test_greenhouse_and_stage_set_phrasings(text: str, field: str, value: str | 
     # the customer's side decided or passed the review: a yes
     ("宛城饮料那边评审通过了，喷码机要六台，下周一前把合同寄过去", "attitude", "明确支持"),
     ("沂蒙药业那边决定了，灌装机要两台", "attitude", "明确支持"),
+    ("宛城饮料那边会审通过了，喷码机要六台", "attitude", "明确支持"),
+    ("宛城饮料那边还没通过，喷码机的事再等等", "attitude", "需再沟通"),
+    ("宛城饮料那边时间定了", "attitude", None),
+    # a trip somewhere, said after a pause after its day: a visit
+    ("庹科长调到集团了，喷码机的事下周二，我再去厂里一趟", "next_action", "安排拜访"),
     # the business handed over: a change of hands, not a refusal
     ("宛城饮料的庹科长把厂子转给别人了，新老板还没联系上", "obstacle", "决策人变动"),
     ("宛城饮料的庹科长把厂子转给别人了，新老板还没联系上", "attitude", None),
