@@ -82,10 +82,12 @@ def _choose(hits: list[Hit], seg: str = "") -> Hit:
         chosen = [h for h in hits if h.kind in kinds]
         # a purpose named as the topic of a talk is no step of its own: '当面谈安装的事' is the
         # visit (谈合同, 谈价格 stay: talking them is the step)
-        chosen = [h for h in chosen if not (_TALKED_ABOUT.search(seg, 0, h.start)
-                                             and h.concept not in _TALKED_STEPS)] or (
-            chosen if kinds == ("vehicle",) or not any(h.kind == "vehicle" for h in hits)
-            else [])
+        topics = [h for h in chosen if _TALKED_ABOUT.search(seg, 0, h.start)
+                  and h.concept not in _TALKED_STEPS]
+        if topics and len(topics) == len(chosen) and kinds == ("purpose",) and any(
+                h.kind == "vehicle" for h in hits):
+            continue        # every purpose said is a talk's topic: the talk is the step
+        chosen = [h for h in chosen if h not in topics] or chosen
         # a purpose said as a noun after 的, the object of one said before it, is no step of
         # its own: '演示一下铝合金电缆的安装' is the demo
         chosen = [h for k, h in enumerate(chosen)
