@@ -894,8 +894,8 @@ def _homophone_surname(text: str, s: int, heard: str, entry: Entry) -> bool:
 
 
 _SAYS = ("说", "讲", "反馈", "反映", "觉得", "认为", "表示", "同意")   # a person opening a note
-# … whose phone follows, or who wrote in a chat or called (a function word there, 从 or 与,
-# leaves the sentence without its verb: the surname was heard as it)
+# … whose phone follows, or who wrote in a chat (a function word there, 从 or 与, leaves the
+# sentence without its verb: the surname was heard as it)
 _OPENS_AS_SUBJECT = re.compile(r"的(?:手机|电话|微信|号码|联系方式)|在(?:微信|电话|钉钉)")
 _SAYS_OR_ASKS = (*_SAYS, "问")
 
@@ -1057,8 +1057,9 @@ class PhoneticIndex:
         taken = [False] * len(text)
         for size in sorted(self.lengths, reverse=True):
             for start in range(len(text) - size + 1):
-                entries = [e for e in self.exact.get(text[start:start + size], ())
-                           if not _title_goes_on(text, start, e)]
+                entries = self.exact.get(text[start:start + size])
+                if entries:
+                    entries = [e for e in entries if not _title_goes_on(text, start, e)]
                 if entries and not any(taken[start:start + size]):
                     for i in range(start, start + size):
                         taken[i] = True

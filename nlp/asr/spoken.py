@@ -782,7 +782,7 @@ _QUOTE_FORM_SENT = re.compile(r"爆炸单(?=[发给寄送传])")
 # 试 heard as another shi before a verb of trying and how it went or for how long (在东门时装
 # 一下 for 试装一下, 社员实飞下来 for 试飞下来: 时装 is a word, yet no fashion is done 一下);
 # never after a word it makes a copula or adverb with (就是用一下, 只是看看)
-_TRY_HEARD = re.compile(r"(?<![就只还也都不要正可倒总老真硬便算于像但而若才又即即凡])"
+_TRY_HEARD = re.compile(r"(?<![就只还也都不要正可倒总老真硬便算于像但而若才又即凡])"
                         r"[时实事是式适使市视室](?=[装飞穿跑吃喝戴驾听坐](?:一下(?!子)|下来|了一下|看看|"
                         r"几天|了几天|一段|一周|半个月|一个月))")
 # a count heard as a word of its sound right after an order (定了要舞台 for 定了要五台: no
@@ -807,8 +807,9 @@ _RISE_HEARD = re.compile(r"(?<=报价|价格|价钱|单价|费用)长"
 _MOVED_HEARD = re.compile(r"(?<=[长总任理监工记])掉(?=去|到(?![地水河里下]))")
 # 他 heard 它 (ta) after a verb done to a person (发它微信, 约它在酒店当面谈, 给它演示): a
 # thing is no one met, phoned or written to
-_HIM_HEARD = re.compile(r"(?<=[发约跟和让请找问叫陪带])它(?=们?)|(?<=通知|告诉|联系|回复)它|"
-                        r"(?<=给)它(?=们?[发打演讲介看送寄回])")
+_HIM_HEARD = re.compile(r"(?<=[约请找问陪])它|(?<=通知|告诉|联系|回复)它|"
+                        r"(?<=发)它(?=们?(?:微信|邮箱|邮件|短信))|"
+                        r"(?<=给)它(?=们?[发打演讲介看送寄回])")     # (带它过去: a thing)
 # 同意 heard 同一 before what was agreed first (黎经理已经同一先试用…, 同一些试用); 同一批货 stays
 _AGREED_HEARD = re.compile(r"同一(?=[先些](?:试用|是用|试|用|拿|订|定|要|上|进|下单|签))")
 
