@@ -57,8 +57,6 @@ STOP_TOKENS = frozenset((
     "不是", "并", "而且", "或者", "还是", "该", "新开", "开了", "附近", "隔壁", "对面",
     "分管", "负责", "主抓", "从事", "做", "搞", "管", "等", "要等", "等着", "等到", "由", "经",
     "来看", "去看", "查看", "看到", "参观", "来访", "过来",
-    # the CRM's things (说设计方案|基地已经通过了 names no 设计方案基地)
-    "方案", "设计方案", "报价", "报价单", "合同", "资料", "样品", "样机",
     # what a person reports: 靳处长反映|门诊楼那台客梯… holds no organisation 反映门诊
     "反映", "反馈", "表示", "提到", "讲", "觉得", "认为", "抱怨", "投诉", "提出", "嫌",
     # what a customer leans to or uses: 更倾向于用|集团推荐的品牌 (a word of its own: 用友 stays)
@@ -88,6 +86,9 @@ _GENERIC = re.compile(
     r"本周|这周|下周|上周|最近|目前|现在|"
     # a kind, not a name: 同类洗涤厂的案例, 类似的医院; a park's own office (园区管委会)
     r"同类|同类型的?|类似的?|这类|那类|园区)+")
+# the CRM's own things, said as the whole name (说设计方案基地已经通过了 names no 设计方案基地;
+# 绿能合同能源管理有限公司 and 智慧方案设计院 are names)
+_CRM_THINGS = frozenset(("方案", "设计方案", "报价", "报价单", "合同", "资料", "样品", "样机"))
 # a kind named inside what was heard as a name (能耗数据合同类洗涤厂: 和同类 heard 合同类)
 _A_KIND = re.compile(r"同类|类似")
 # a count of more than one: several of a kind (几个, 三家), not one named
@@ -213,7 +214,7 @@ class OrgFinder:
         generic = _GENERIC.match(name)             # '别的物流公司', '其他医院'
         rest = name[generic.end():] if generic else name
         if len(name) < 2 or not rest or (generic and self._only_industry(rest)) \
-                or _OTHER_ONE.search(name) or _A_KIND.search(name) \
+                or _OTHER_ONE.search(name) or _A_KIND.search(name) or name in _CRM_THINGS \
                 or self._only_industry(name):
             return None
         return start

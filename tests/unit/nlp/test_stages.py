@@ -1009,6 +1009,10 @@ def test_a_venue_a_kind_and_a_price_risen(text: str, field: str, value: str | No
     ("芦经理在微信上说设计方案基地已经通过了，灌装机先订五台", "customer", None),
     ("芦经理在微信上说设计方案基地已经通过了", "attitude", "明确支持"),
     ("芦经理说方案李处长看过了", "attitude", None),
+    # … a name that holds one of them is a name
+    ("新客户，杭州绿能合同能源管理有限公司的王总，电话13905327718", "customer",
+     "杭州绿能合同能源管理有限公司"),
+    ("新线索，宁波智慧方案设计院的李工，电话13905327718", "customer", "宁波智慧方案设计院"),
     # a nursery is an organisation
     ("新线索，临夏永靖县刘家峡育苗场的师场长，手机18993015264，想上一套灌装机", "customer",
      "临夏永靖县刘家峡育苗场"),
