@@ -787,9 +787,9 @@ _TRY_HEARD = re.compile(r"(?<![就只还也都不要正可倒总老真硬便算�
                         r"几天|了几天|一段|一周|半个月|一个月))")
 # a count heard as a word of its sound right after an order (定了要舞台 for 定了要五台: no
 # stage is ordered by the unit); 三 and 九 too (订了山台, 先要酒箱)
-_COUNT_AFTER_ORDER = "".join(rf"(?<={w})" + "|" for w in (
+_COUNT_AFTER_ORDER = "|".join(rf"(?<={w})" for w in (
     "定了要", "订了", "定了", "先要", "先订", "先定", "又要", "又订", "再订", "再要", "加订",
-    "要了", "买了"))[:-1]
+    "要了", "买了"))
 _COUNT_HEARD = re.compile(rf"(?:{_COUNT_AFTER_ORDER})(?P<heard>[舞午武伍捂山伞散酒久])"
                           r"(?=[台套件箱吨桶瓶袋辆](?:[^\u4e00-\u9fff]|$))")   # 舞台灯光 stays
 _COUNT_OF_HEARD = {**dict.fromkeys("舞午武伍捂", "五"), **dict.fromkeys("山伞散", "三"),
