@@ -9,6 +9,8 @@ import re
 from collections.abc import Collection, Sequence
 from functools import lru_cache
 
+from nlp.lexicon import lexicon
+
 __all__ = ["attitude_words", "detect_attitude", "detect_channel"]
 
 # ------------------------------------------------------------------ channel
@@ -80,6 +82,15 @@ BARE_CHANNEL_WORDS: dict[str, str] = {
     "视频会": "会议", "演示": "演示",
 }
 _TOKEN = re.compile(r"(?:(?<=\s)|^)(\S{2,3})(?=\s)")
+
+
+@lru_cache(maxsize=1)
+def _terse_start() -> re.Pattern[str]:
+    """A note that opens with a person and a bare channel word, set off by a pause
+    ('刘经理电话，循环水设备调试好了', '王店长 微信、样品收到了')."""
+    titles = "|".join(re.escape(t) for t in lexicon().titles)
+    words = "|".join(sorted(BARE_CHANNEL_WORDS, key=len, reverse=True))
+    return re.compile(rf"\s*[\u4e00-\u9fff]{{1,2}}?(?:{titles})\s*({words})(?:\s*[，,、]|\s+)")
 _PAST_BEFORE = re.compile(r"昨天|昨晚|前天|刚才|刚刚|刚|上周|上个?礼拜|上个?星期|之前|已经")
 # today, and a later clause plans the next step: the note reports today's contact
 # ('今天去味之源找孟经理，…，下周一把样品送过去')
@@ -121,6 +132,9 @@ def detect_channel(text: str, clauses: Sequence[tuple[int, int]],
     for p in places:
         if _WENT_TO.search(text, 0, p):
             hits.append((2, p, "拜访"))
+    terse = _terse_start().match(text)
+    if terse is not None:
+        hits.append((2, terse.start(1), BARE_CHANNEL_WORDS[terse.group(1)]))
     for m in _TOKEN.finditer(text):
         word = BARE_CHANNEL_WORDS.get(m.group(1))
         if word and not re.match(r"\s*[0-9+(（]", text[m.end():]):
@@ -205,9 +219,12 @@ ORDER_UNIT = rf"(?:公斤|千克|平方米?|平米|立方米?|[{ORDER_UNITS}斤]
 _ORDERED_VERBS = "订定要进"
 # … with 个, or a count taken again or taken at all, right before a catalog name: 先要八十个应急灯,
 # 又要了五台干式变压器, 要了三台装载机 (先拿一个小区试点, 要了两张名片, 需要了解三台 are none)
-# (the unit may go unsaid there: 先定三紫外杀菌器)
-ORDER_NAMED_LEAD = rf"(?:先[{ORDER_VERBS}]|[先又][{_ORDERED_VERBS}]了|又[{_ORDERED_VERBS}]|" \
-    r"(?<![没未不需想只])要了|(?:又|再)加了|追加了?)"     # 又加了二十个杜瓦罐: more ordered
+# (the unit may go unsaid there: 先定三紫外杀菌器); a wish or a question right before it is
+# none (想先拿, 能不能先拿, 可否先订)
+_ASKED = "".join(f"(?<!{w})" for w in
+                 ("想", "能不能", "可不可以", "能否", "可否", "是否", "要不要"))
+ORDER_NAMED_LEAD = rf"(?:{_ASKED}先[{ORDER_VERBS}]|[先又][{_ORDERED_VERBS}]了|" \
+    rf"又[{_ORDERED_VERBS}]|(?<![没未不需想只])要了|(?:又|再)加了|追加了?)"  # 又加了: more
 _ORDER_NAMED = re.compile(rf"{ORDER_NAMED_LEAD}{ORDER_COUNT}(?:{ORDER_UNIT}|个)?")
 _SUPPORT = re.compile(
     r"同意|认可(?!度)|拍板|(?<!技术)(?<!售后)支持(?!力度|一下)|答应|(?:^|(?<=[说都也就他她们]))没问题|"
@@ -238,8 +255,11 @@ _SUPPORT = re.compile(
     r"(?<![没未不])下了(?:采购单|订单|采购合同)|"
     # a count approved or ordered: 批了三百件的采购, 按八百套订
     rf"(?<![没未不])批了{ORDER_COUNT}{ORDER_UNIT}的?采购|按{ORDER_COUNT}{ORDER_UNIT}[订定]|"
-    # an order placed: 先进10箱, 先订两台
-    rf"先(?:[{ORDER_VERBS}]|[{_ORDERED_VERBS}]了){ORDER_COUNT}{ORDER_UNIT}|"
+    # an order placed: 先进10箱, 先订两台 (a wish or a question is none: 想先拿几瓶, 能不能先拿
+    # 几瓶给客人试喝)
+    rf"{_ASKED}先(?:[{ORDER_VERBS}]|[{_ORDERED_VERBS}]了){ORDER_COUNT}{ORDER_UNIT}|"
+    # this one chosen: 窖藏白酒就定这款了, 就要这个型号
+    r"(?<![不没想])就(?:定|订|要|选|用|买)(?:这|那)一?(?:款|个|种|家|台|套|型号|批)|"
     # an order placed: 定了二十把, 订了三百米, 下单了两台
     rf"(?<![没未不])(?:[订定购]了|下单了?|下了单){ORDER_COUNT}{ORDER_UNIT}|"
     # decided to take a count: 院里已经定了要二十台, 决定采购五十套

@@ -93,6 +93,9 @@ _CRM_THINGS = frozenset(("方案", "设计方案", "报价", "报价单", "合�
 _A_KIND = re.compile(r"同类|类似")
 # a count of more than one: several of a kind (几个, 三家), not one named
 _SEVERAL = re.compile(r"[几两三四五六七八九十多各]")
+# … or counted inside what was taken for a name (设计稿和几家工厂的照片: 几 names nothing, and a
+# count after 和 starts a kind)
+_SEVERAL_INSIDE = re.compile(r"几[家个所间座]|(?:和|与|及|、)[两三四五六七八九十多]+[家个所间座]$")
 # 'another' right before the suffix: 价格比别的厂贵 names no 价格比别的厂
 _OTHER_ONE = re.compile(r"(?:别的|其他|其它|另外的?|另一|别家|别人家)$")
 _NAME_CHAR = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbfA-Za-z0-9·]")
@@ -215,6 +218,7 @@ class OrgFinder:
         rest = name[generic.end():] if generic else name
         if len(name) < 2 or not rest or (generic and self._only_industry(rest)) \
                 or _OTHER_ONE.search(name) or _A_KIND.search(name) or name in _CRM_THINGS \
+                or _SEVERAL_INSIDE.search(name) \
                 or self._only_industry(name):
             return None
         return start

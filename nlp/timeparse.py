@@ -127,10 +127,14 @@ _DATE_RE = re.compile(
     )
 )
 
+# the minutes after 点: with 分, or two figures (三点二十, 3点05, 三点零五); a lone numeral
+# with no 分 is none (两点一起去, 两点一刻 is the quarter)
+_MINUTE = (r"[0-5]?[0-9](?=\s*分)|[0-5][0-9]|[零〇][一二三四五六七八九]|"
+           r"[二三四五]?十[一二三四五六七八九]?|[一二两三四五六七八九](?=\s*分)")
 _CLOCK_RE = re.compile(
     rf"(?P<day_part>{_PARTS})?\s*(?:"
     rf"(?P<clock_hh>[0-2]?\d)\s*[:：]\s*(?P<clock_mm>[0-5]\d)"
-    rf"|(?P<hour>{_NUM})\s*(?:点|时)(?:钟)?\s*(?P<minute_word>半|一刻|三刻|(?P<minute_n>{_NUM})\s*分?)?"
+    rf"|(?P<hour>{_NUM})\s*(?:点|时)(?:钟)?\s*(?P<minute_word>半|一刻|三刻|(?P<minute_n>{_MINUTE})\s*分?)?"
     rf")"
 )
 _PART_RE = re.compile(_PARTS)

@@ -49,7 +49,12 @@ from functools import lru_cache
 from itertools import product
 
 from nlp.asr.neworgs import respell_new_orgs
-from nlp.asr.spoken import NUMERAL_SOUND, fix_clock_words, fix_cue_phrases, normalize_spoken
+from nlp.asr.spoken import (
+    NUMERAL_SOUND,
+    fix_clock_words,
+    fix_cue_phrases,
+    normalize_spoken,
+)
 from nlp.classify import (
     ORDER_NAMED_LEAD,
     ORDER_UNITS,
@@ -321,6 +326,38 @@ def respell_digits(text: str, catalog: Catalog) -> str:
                     [sy[:1] for sy in syllables(said)] == [sy[:1] for sy in syllables(f)]:
                 text = text[:k] + f[at] + text[k + 1:]
                 break
+        else:
+            text = _digit_as_its_sound(text, k, catalog)
+    return text
+
+
+@lru_cache(maxsize=4)
+def _forms_by_sound(catalog: Catalog) -> dict[tuple[str, str], list[tuple[str, int]]]:
+    """Catalog forms of Han characters by the tone-free sound of each character: (form, at)."""
+    out: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
+    for f in _catalog_forms(catalog):
+        sound = syllables(f)
+        if len(f) < 3 or not all(is_han(ch) for ch in f) or not all(sound):
+            continue
+        for at, sy in enumerate(sound):
+            out[sy[0]].append((f, at))
+    return dict(out)
+
+
+def _digit_as_its_sound(text: str, k: int, catalog: Catalog) -> str:
+    """A lone digit where a catalog name has a character of the numeral's sound, the rest
+    of the name heard exactly (定制9要三百箱 for 定制酒要…: 酒 heard jiu, written 9): the
+    character. A digit that counts (9箱), or a stretch that is no name's, stays."""
+    if text[k + 1:k + 2] in _COUNTED or not (is_han(text[k - 1:k]) or is_han(text[k + 1:k + 2])):
+        return text
+    numeral = text[k].translate(_DIGIT_SAID)
+    sound = syllables(numeral)[0]
+    if not sound:
+        return text
+    for f, at in _forms_by_sound(catalog).get(sound[0], ()):
+        window = text[k - at:k - at + len(f)] if k >= at else ""
+        if len(window) == len(f) and window[:at] == f[:at] and window[at + 1:] == f[at + 1:]:
+            return text[:k] + f[at] + text[k + 1:]
     return text
 
 

@@ -808,10 +808,24 @@ _MOVED_HEARD = re.compile(r"(?<=[长总任理监工记])掉(?=去|到(?![地水�
 # 他 heard 它 (ta) after a verb done to a person (发它微信, 约它在酒店当面谈, 给它演示): a
 # thing is no one met, phoned or written to
 _HIM_HEARD = re.compile(r"(?<=[约请找问陪])它|(?<=通知|告诉|联系|回复)它|"
-                        r"(?<=发)它(?=们?(?:微信|邮箱|邮件|短信))|"
+                        r"(?:(?<=发)|(?<=发到)|(?<=发给))它(?=们?(?:的)?(?:微信|邮箱|邮件|短信))|"
                         r"(?<=给)它(?=们?[发打演讲介看送寄回])")     # (带它过去: a thing)
 # 同意 heard 同一 before what was agreed first (黎经理已经同一先试用…, 同一些试用); 同一批货 stays
 _AGREED_HEARD = re.compile(r"同一(?=[先些](?:试用|是用|试|用|拿|订|定|要|上|进|下单|签))")
+
+
+# 几个 heard with 几 as another ji and 个 as 各 (计各加油站的案例): 各 takes no ji before it
+# in a word of its own (登记各项: 登记 is one, so it stays)
+_FEW_HEARD = re.compile(r"[计记纪继寄技季济]各(?=[\u4e00-\u9fff])")
+
+
+def _fix_few(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        if crosses_word(text, m.start(), m.end()) or base_word_freq(m.group(0)) > 0:
+            return m.group(0)
+        return "几个"
+
+    return _FEW_HEARD.sub(repl, text)
 
 
 def fix_cue_phrases(text: str) -> str:
@@ -837,7 +851,7 @@ def fix_cue_phrases(text: str) -> str:
     text = _TRY_HEARD.sub("试", _WECHAT_HEARD.sub("微信", text))
     text = _MOVED_HEARD.sub("调", _RISE_HEARD.sub("涨", _fix_bring(text)))
     text = _GRANTED_HEARD.sub(lambda m: (m.group(1) or "") + "没批", text)
-    text = _HIM_HEARD.sub("他", text)
+    text = _HIM_HEARD.sub("他", _fix_few(text))
     text = _COUNT_HEARD.sub(lambda m: _COUNT_OF_HEARD[m.group("heard")], text)
     return _BUDGET.sub("预算", _FACE_TO_FACE.sub("当面聊", fix_go_sign(text)))
 
@@ -946,20 +960,42 @@ def fix_met_person(text: str) -> str:
 # 书 or 数 (shuo heard shou, shu): 骆工收面漆的预算 for 骆工说…, 微信上书接待沙发的颜色要改 for
 # 微信上说…; never where the character makes a word with what follows (王总收货了, 李工收到,
 # 收口, 王总书架)
-_SAY_HEARD = re.compile("(?:(" + "|".join((*_PERSON_TITLES, "工")) + ")[收书数]|"
-                        "((?:微信|电话|短信|视频|会|群)[上里])书)"    # 群里收红包: received
+_SAY_HEARD = re.compile("(?:(" + "|".join((*_PERSON_TITLES, "工")) + ")[收书数受]|"
+                        "((?:微信|电话|短信|视频|会|群)[上里])书|"   # 群里收红包: received
+                        # … or after the call itself (孟经理打电话收龙门洗车机…)
+                        "(打(?:了|过)?(?:个|一个)?电话)[收书数受])"
                         "(?=[\u4e00-\u9fff])(?![了过着完齐])")     # 收了两台: received
+
+
+# a terse note that opens with the person and the channel (刘经理 电话 循环水设备调试好了)
+# heard with no pause: the channel word is set off where the next character begins no
+# word with it and says nothing of the number or the call itself (刘经理电话是…, 电话打不通,
+# 电话里说, 微信号 stay)
+_TERSE_OPENING = re.compile("^([\u4e00-\u9fff]{1,2}?(?:" + "|".join(_PERSON_TITLES) + "))"
+                            "(电话|微信)(?=[\u4e00-\u9fff])"
+                            "(?![是号里上中打没不一占关多说讲聊沟联回确通答反表同拍催要给发])")
+
+
+def fix_terse_opening(text: str) -> str:
+    """刘经理电话循环水设备调试好了 → 刘经理电话，循环水设备调试好了; 刘经理电话是…, 刘经理电话
+    打不通 and 刘经理电话号码 stay."""
+    m = _TERSE_OPENING.match(text)
+    if m is None or crosses_word(text, m.start(2), m.end(2)) or \
+            base_word_freq(text[m.end(2) - 2:m.end(2) + 1]) > 0:
+        return text
+    return text[:m.end(2)] + "，" + text[m.end(2):]
 
 
 def fix_say_after_person(text: str) -> str:
     """阮总监收空调箱的预算 → 阮总监说空调箱的预算, 微信上书颜色要改 → 微信上说颜色要改;
-    王总收货了, 李工收到, 王经理收了两台 and 王总书架 stay."""
+    孟经理打电话收价格高了 → 孟经理打电话说价格高了, 吴主任受乌龙茶的事 → 吴主任说乌龙茶的事;
+    王总收货了, 李工收到, 王经理收了两台, 王总受伤了 and 王总书架 stay."""
     def repl(m: re.Match[str]) -> str:
         at = m.end() - 1
         if base_word_freq(text[at:at + 2]) > 0 or (
                 m.group(1) and crosses_word(text, at, at + 1)):
             return m.group(0)       # (上书 is a word, 微信上 the channel)
-        return (m.group(1) or m.group(2)) + "说"
+        return (m.group(1) or m.group(2) or m.group(3)) + "说"
 
     return _SAY_HEARD.sub(repl, text)
 
@@ -990,4 +1026,4 @@ def normalize_spoken(text: str) -> str:
     text = fix_go_sign(trim_loops(text))       # 去 heard qi before the weekday pass reads it
     text = fix_clock_words(fix_part_of_day(fix_weekdays(fix_day_words(fix_clause_le(text)))))
     return fix_cue_phrases(fix_say_after_person(fix_met_person(fix_phone_digits(
-        fix_new_customer(text)))))
+        fix_terse_opening(fix_new_customer(text))))))

@@ -49,8 +49,9 @@ _CRM_WORDS = re.compile(
     r"客户|联系人|跟进|记录|手机|电话|微信|待办|任务|阶段|商机|项目|[几签赢输丢这那订]单|单子|库存|业绩|"
     r"线索|拜访|报价|合同|回款|提醒|日程|行程|安排|产品|价格|主任|科长|经理|哪几家|跑|卖了|卖出|销量"
 )
-# a catalog contact's words reported ('黄所长说明年三月采购'): a follow-up, even with no step
-_CONTACT_SAID = re.compile(r"说|讲|表示|反馈|答复|回复")
+# a catalog contact's words or wish reported ('黄所长说明年三月采购', '姜总想先拿几瓶'): a
+# follow-up, even with no step
+_CONTACT_SAID = re.compile(r"说|讲|表示|反馈|答复|回复|想|希望|问|要求")
 _ASKS_LIST = re.compile(r"[？?]\s*$|多少|哪些|查")
 
 

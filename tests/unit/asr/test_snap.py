@@ -1199,6 +1199,12 @@ def test_a_product_heard_as_a_word_where_a_product_is_talked_about() -> None:
         ("王总数据很好", "王总数据很好"),
         ("王总书架坏了", "王总书架坏了"),                           # 书架: a word
         ("会上书记讲话", "会上书记讲话"),
+        # … after the call itself, and 受 (shou) too
+        ("孟经理打电话收龙门洗车机贵了两万", "孟经理打电话说龙门洗车机贵了两万"),
+        ("吴主任受乌龙茶的事要等总经理定", "吴主任说乌龙茶的事要等总经理定"),
+        ("打电话收到了", "打电话收到了"),                           # received
+        ("孟经理打电话收款", "孟经理打电话收款"),                   # 收款: a word
+        ("王总受伤了", "王总受伤了"),
     ],
 )
 def test_say_heard_as_shou_right_after_a_person(heard: str, meant: str) -> None:
@@ -1489,7 +1495,7 @@ def test_a_product_heard_as_a_word_in_a_list_or_before_its_contract(
     ("我今天晚上发他有香", "我今天晚上发他邮箱"),
     ("明天发她油箱", "明天发她邮箱"),
     ("我发你们的有间", "我发你们的邮件"),
-    ("把新方案发到它有香", "把新方案发到它邮箱"),      # 他 heard 它
+    ("把新方案发到它有香", "把新方案发到他邮箱"),      # 他 heard 它
     ("我明天上午发泰游香", "我明天上午发他邮箱"),      # 他 heard tai
     ("我今天晚上发胎油香", "我今天晚上发他邮箱"),
     ("发胎压数据给他", "发胎压数据给他"),               # no medium after it
@@ -2024,3 +2030,40 @@ _COFFEE = Catalog.from_dict({
 )
 def test_an_alias_whose_title_goes_on(heard: str, meant: str) -> None:
     assert snap_transcript_names(heard, _COFFEE).text == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # a terse note that opens with the person and the channel, heard with no pause
+    ("刘经理电话循环水设备已经调试好了。下周三回访一下。",
+     "刘经理电话，循环水设备已经调试好了。下周三回访一下。"),
+    ("王总微信样品收到了", "王总微信，样品收到了"),
+    ("刘经理电话是13912345678", "刘经理电话是13912345678"),     # the number
+    ("刘经理电话打不通", "刘经理电话打不通"),
+    ("刘经理电话费太贵", "刘经理电话费太贵"),                   # 电话费: a word
+    # 几个 heard 计各 (ji, ge); 登记各项 stays
+    ("贺总要洗车机的耗水数据和计各加油站的案例", "贺总要洗车机的耗水数据和几个加油站的案例"),
+    ("我去登记各项信息", "我去登记各项信息"),
+    # 他 heard 它 after 发到
+    ("我今天下午四点前发到它邮箱", "我今天下午四点前发到他邮箱"),
+])
+def test_a_terse_opening_a_few_and_him_after_sent_to(heard: str, meant: str) -> None:
+    assert normalize_spoken(heard) == meant
+
+
+_LIQUOR = Catalog.from_dict({
+    "customers": [{"name": "南昌东湖区滕王阁宴会中心", "aliases": ["滕王阁宴会"]}],
+    "contacts": [{"name": "吴秀英", "customer": "南昌东湖区滕王阁宴会中心", "title": "主任",
+                  "aliases": ["吴主任"]}],
+    "products": [{"name": "宴席定制酒", "aliases": ["定制酒"]}],
+})
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # a lone digit where a name has a character of its sound, the rest heard exactly
+    ("滕王阁宴会那边定了。定制9要三百箱", "滕王阁宴会那边定了。定制酒要三百箱"),
+    ("定了9箱定制酒", "定了9箱定制酒"),                         # a count
+    # a surname heard as a numeral before a title stays the catalog's (吴主任, wu)
+    ("五主任说定制酒要三百箱", "吴主任说定制酒要三百箱"),
+])
+def test_a_digit_heard_for_a_name_s_character(heard: str, meant: str) -> None:
+    assert snap_transcript_names(heard, _LIQUOR).text == meant

@@ -175,6 +175,13 @@ async def test_the_worker_process_threads_sleep_at_barriers(monkeypatch: pytest.
     assert (await child_env(AsrConfig()))["MALLOC_ARENA_MAX"] == "2"
     monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
     assert (await child_env(AsrConfig()))["MALLOC_ARENA_MAX"] == "4"
+    # … and big blocks go back to the system when freed (a fixed mmap threshold)
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
+    assert (await child_env(AsrConfig()))["MALLOC_MMAP_THRESHOLD_"] == str(128 * 1024)
+    assert "MALLOC_MMAP_THRESHOLD_" not in await child_env(
+        AsrConfig(malloc_mmap_threshold_kb=None))
+    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "65536")
+    assert (await child_env(AsrConfig()))["MALLOC_MMAP_THRESHOLD_"] == "65536"
 
 
 def looking_worker(**cfg: object) -> TranscriptionWorker:

@@ -1053,3 +1053,37 @@ def test_greenhouse_and_stage_set_phrasings(text: str, field: str, value: str | 
 ])
 def test_pool_and_coffee_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_PACK).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # a budget stopped: frozen
+    ("庹科长说今年公司亏损，采购预算全停了，旋盖机先不买了", "obstacle", "预算冻结"),
+    # this one chosen (就定这款); a question about it is none
+    ("庹科长说喷码机就定这款了，下周一让我把报价单送过去", "attitude", "明确支持"),
+    ("庹科长说不就定这款了吗", "attitude", None),
+    # a wish or a question before what would be an order is no yes
+    ("芦经理问灌装机能不能先拿几台给车间试用，我后天带过去", "attitude", None),
+    ("芦经理想先拿几台灌装机给车间试试", "attitude", None),
+    ("芦经理想先拿几台灌装机给车间试试", "intent", "log_followup"),
+    ("芦经理说灌装机先拿两台", "attitude", "明确支持"),
+    # designs and photos asked for are material sent
+    ("芦经理要灌装机的设计稿和几家工厂的照片，我明天上午十一点前发她微信", "next_action",
+     "发送资料"),
+    ("芦经理要灌装机的设计稿和几家工厂的照片，我明天上午十一点前发她微信", "customer", None),
+    # selling on trial is a trial
+    ("庹科长同意先拿二十箱放在门店试卖一个月，这周五我送过去", "next_action", "送样试用"),
+    # a day said as a clause of its own, the trip in the next
+    ("旋盖机的事下周二，我先去车间看看", "next_action", "安排拜访"),
+    ("旋盖机的事下周二，他说价格太高", "next_action", None),
+    # a terse note opening with the person and the channel, set off by a pause
+    ("芦经理电话，灌装机已经调试好了，下周三回访一下", "channel", "电话"),
+    ("芦经理电话、灌装机已经调试好了", "channel", "电话"),
+    ("芦经理电话是13912345678，下周三回访", "channel", None),
+    # the minutes after 点: two figures or with 分; a lone numeral is none (两点一起去)
+    ("下周三下午两点一起去宛城饮料谈", "next_time", "14:00"),
+    ("下周三下午三点二十去宛城饮料谈", "next_time", "15:20"),
+    ("下周三下午三点五分去宛城饮料谈", "next_time", "15:05"),
+    ("下周三上午九点零五去宛城饮料谈", "next_time", "09:05"),
+])
+def test_carwash_and_liquor_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_PACK).extract(text, NOW), field) == value
