@@ -116,7 +116,8 @@ NEAR_ALONE_FINAL = 0.55  # … or this far where only the final differs (轮主�
 # whole syllable at most TITLE_ONLY_SURNAME (the final may be any: Whisper loses it first)
 TITLE_ONLY_INITIAL = 0.25
 TITLE_ONLY_SURNAME = 0.67
-TITLE_ONLY_FINAL = 0.3      # … or, both with no initial, the final this near (er for e)
+TITLE_ONLY_FINAL = 0.4      # … or, both with no initial, the final this near (er for e,
+                            # yan for yuan: ian for van)
 NEW_BEFORE = 4      # … or with the final heard exact and another initial (彭经理 for 滕经理),
                     # unless 新 is said this many characters before (新来的彭经理)
 # a customer's two-character name right before its contact: the other syllable at most

@@ -184,7 +184,8 @@ def _fix_week_pair(text: str) -> str:
                 and text[i + 3:i + 4] not in _COUNTED:  # 这里半天, 这里办五个: no weekday
             word = _near_week_word(pair, sound)
         day = text[i + 2]
-        if word is None or pair == word or base_word_freq(pair) >= 20 or not (
+        between = i and text[i - 1] in _WEEK_PREFIX and day in _WEEKDAYS   # 下李白二: no poet
+        if word is None or pair == word or (base_word_freq(pair) >= 20 and not between) or not (
                 day in _WEEKDAYS or _weekday_for(day) is not None):
             continue
         out[i:i + 2] = list(word)
@@ -256,8 +257,8 @@ def _extra_after_mobile(text: str, places: list[int]) -> bool:
 
 
 # 幺 heard 有 (you for yao) right after the word for a phone number, ten digits after it:
-# 手机有5903781264 is 15903781264 (库存有1234件 has no such word before it)
-_ONE_HEARD = re.compile(r"(?<=手机|电话|号码)(?:是|号是|号)?有(?=[0-9]{10}(?![0-9]))")
+# 手机有5903781264 / 手机由8633021457 is 1… (库存有1234件 has no such word before it)
+_ONE_HEARD = re.compile(r"(?<=手机|电话|号码)(?:是|号是|号)?[有由又友](?=[0-9]{10}(?![0-9]))")
 # … or not heard at all: ten digits from 3 to 9 on after that word are a mobile number
 # whose 幺 was lost (手机5903781264; a landline starts with its area code's 0)
 _ONE_LOST = re.compile(r"(?<=手机|电话|号码)((?:是|号是|号)?)有?(?=[3-9][0-9]{9}(?![0-9]))")
@@ -704,9 +705,9 @@ def _fix_refusal_verb(text: str) -> str:
     return _REFUSED_VERB.sub(repl, text)
 
 
-# 合同 heard as another pair of its sound (盖章和统, 的机滤和统): he tong that is no word, cuts
-# through none and holds no surname (和同事, 和统一, 和通讯, 和童经理 stay)
-_CONTRACT_HEARD = re.compile(r"[和何河盒禾][统童桶筒通同铜]")
+# 合同 heard as another pair of its sound (盖章和统, 的机滤和统, 把核童签下来): he tong that is
+# no word, cuts through none and holds no surname (和同事, 和统一, 和通讯, 和童经理 stay)
+_CONTRACT_HEARD = re.compile(r"[和何河盒禾核][统童桶筒通同铜]")
 
 
 def _fix_contract_word(text: str) -> str:
@@ -812,6 +813,30 @@ _HIM_HEARD = re.compile(r"(?<=[约请找问陪])它|(?<=通知|告诉|联系|回
                         r"(?<=给)它(?=们?[发打演讲介看送寄回])")     # (带它过去: a thing)
 # 同意 heard 同一 before what was agreed first (黎经理已经同一先试用…, 同一些试用); 同一批货 stays
 _AGREED_HEARD = re.compile(r"同一(?=[先些](?:试用|是用|试|用|拿|订|定|要|上|进|下单|签))")
+# … and 同意签了 heard 同一切了 (qian heard qie, its nasal lost): 同一切 is no phrase a clause
+# ends with
+_AGREED_SIGNED = re.compile(r"同一[切且窃](?=了(?:[，,。；;！!？?\s]|$))")
+# 部 heard 不 before 已经: 不 never goes before 已经 (项目不已经签字了 → 项目部已经签字了)
+_DEPT_HEARD = re.compile("(?:" + "|".join(f"(?<={w})" for w in (
+    "项目", "采购", "财务", "技术", "工程", "销售", "设备", "后勤", "总务", "办公", "市场", "生产",
+    "质量", "信息", "法务", "人事")) + ")不(?=已经|都已经)")
+# 中标 heard 重标 (zhong) after who won it: 重标 is no word there (是我们重标)
+_WON_HEARD = re.compile(r"(?:(?<=我们)|(?<=是))[重众种仲]标(?=[了的，,。；;！!？?\s]|$)")
+# 演示 heard 演书 / 演输 (shi heard shu): 演书 is no word (表演书法 cuts through 表演 and stays)
+_DEMO_HEARD = re.compile(r"演[书输舒叔殊]")
+
+
+def _fix_demo(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        if crosses_word(text, m.start(), m.end()) or base_word_freq(m.group(0)) > 0:
+            return m.group(0)
+        return "演示"
+
+    return _DEMO_HEARD.sub(repl, text)
+# 何 heard 和 right after 的, before a title: 的 takes no conjunction after it (鲁迅小学的和老师)
+_HE_HEARD = re.compile("(?<=的)和(?=" + "|".join(("老师", "经理", "主任", "总", "工", "校长",
+                                                  "科长", "处长", "厂长", "店长", "老板",
+                                                  "主管", "院长", "所长")) + ")")
 
 
 # 几个 heard with 几 as another ji and 个 as 各 (计各加油站的案例): 各 takes no ji before it
@@ -842,6 +867,9 @@ def fix_cue_phrases(text: str) -> str:
     text = _QUITE_HEARD.sub("挺", text)
     text = _QUOTE_SENT.sub("把报价", _MONEY_HEARD.sub("钱", _NO_CHANCE.sub("戏", text)))
     text = _AGREED_HEARD.sub("同意", _QUOTE_FORM_SENT.sub("报价单", text))
+    text = _AGREED_SIGNED.sub("同意签", text)
+    text = _HE_HEARD.sub("何", _fix_demo(text))
+    text = _WON_HEARD.sub("中标", _DEPT_HEARD.sub("部", text))
     text = _QUOTE_A_PRICE.sub("报个价", _PRICE_HEARD.sub("价", text))
     text = _HALF_MONTH_HEARD.sub("个", _BY_HEARD.sub("按", text))
     text = _APPROVE_HEARD.sub("批", _PURCHASE_HEARD.sub(

@@ -2067,3 +2067,23 @@ _LIQUOR = Catalog.from_dict({
 ])
 def test_a_digit_heard_for_a_name_s_character(heard: str, meant: str) -> None:
     assert snap_transcript_names(heard, _LIQUOR).text == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    ("月底前把核童签下来。", "月底前把合同签下来。"),            # 合同 heard he tong
+    ("鲁班建设那边同一切了，下周一我过去盖章。", "鲁班建设那边同意签了，下周一我过去盖章。"),
+    ("他说同一切都好", "他说同一切都好"),
+    ("我后天下午带一台过去给老师们演书。", "我后天下午带一台过去给老师们演示。"),
+    ("他在表演书法", "他在表演书法"),                              # 表演: a word
+    ("新线索，鲁迅小学的和老师，手机13757120486", "新线索，鲁迅小学的何老师，手机13757120486"),
+    ("王总和老师们都同意了", "王总和老师们都同意了"),              # and
+    ("手机由8633021457", "手机18633021457"),                      # 幺 heard you
+    ("让我下李白二再打个电话。", "让我下礼拜二再打个电话。"),      # 礼拜 heard 李白
+    ("他喜欢李白的诗", "他喜欢李白的诗"),
+    ("孙经理在微信上说项目不已经签字了", "孙经理在微信上说项目部已经签字了"),
+    ("我不已经说了吗", "我不已经说了吗"),
+    ("民乐套装是我们重标。", "民乐套装是我们中标。"),
+    ("这是重标记", "这是重标记"),
+])
+def test_music_and_scaffold_spoken_forms(heard: str, meant: str) -> None:
+    assert normalize_spoken(heard) == meant

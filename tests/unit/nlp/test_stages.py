@@ -1087,3 +1087,22 @@ def test_pool_and_coffee_set_phrasings(text: str, field: str, value: str | None)
 ])
 def test_carwash_and_liquor_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_PACK).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # not built after all: a refusal (先不建了), and 不见了 is no visit
+    ("庹科长说今年的经费被压缩了，灌装线先不建了", "attitude", "已否决"),
+    ("芦经理说灌装线先不见了", "channel", None),
+    # the tender won by us: a yes (我们没中标 is the lost deal)
+    ("宛城饮料那边招标结果出来了，喷码机是我们中标", "attitude", "明确支持"),
+    ("喷码机我们没中标", "attitude", None),
+    # bought online and ours not wanted: a refusal, a competitor
+    ("芦经理说灌装机他们在网上买了便宜的，不要我们的了", "attitude", "已否决"),
+    ("芦经理说灌装机他们在网上买了便宜的，不要我们的了", "obstacle", "竞品介入"),
+    # the project department signed: a yes
+    ("芦经理在微信上说项目部已经签字了，灌装机先按三千米租", "attitude", "明确支持"),
+    # the business handed to a son: a change of the person in charge
+    ("宛城饮料的庹科长把厂子交给他儿子管了", "obstacle", "决策人变动"),
+])
+def test_music_and_scaffold_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_PACK).extract(text, NOW), field) == value
