@@ -98,13 +98,16 @@ class AsrConfig:
     malloc_arenas: int | None = 2       # glibc malloc arenas of the worker process
                                         # (MALLOC_ARENA_MAX): each thread (the parts', the
                                         # model replicas') would get its own and keep its pages
-    malloc_mmap_threshold_kb: int | None = 128  # glibc serves blocks this big (KB) or
+    malloc_mmap_threshold_kb: int | None = None  # glibc serves blocks this big (KB) or
                                         # bigger from their own pages and gives them back when
-                                        # freed (MALLOC_MMAP_THRESHOLD_, a fixed value: glibc's
-                                        # own threshold grows with every big block freed, and the
-                                        # heap then keeps the model's per-note buffers). Measured
-                                        # (Xeon, AVX-512; the shared set's 15 s and 18 s notes
-                                        # in one worker): peak RSS 445 MB without, 360 MB with
+                                        # freed (MALLOC_MMAP_THRESHOLD_, fixed: glibc's own
+                                        # threshold grows with each big block freed, and the
+                                        # heap then keeps the model's per-note buffers). For a
+                                        # host short of memory; off by default: measured on an
+                                        # Intel Xeon (AVX-512, 2 vCPUs, `benchmarks.voice
+                                        # --no-baseline`), peak RSS 438–465 MB → 412 MB at
+                                        # 128 KB, 411–432 MB at 32 MB, but the 15 s notes' p95
+                                        # 1.63–1.83 s → 3.26–3.33 s and 2.35–2.45 s
 
     def with_(self, **changes: Any) -> AsrConfig:
         """A copy with some fields changed (``cfg.with_(beam_size=1)``)."""
