@@ -707,7 +707,7 @@ def _fix_refusal_verb(text: str) -> str:
 
 # 合同 heard as another pair of its sound (盖章和统, 的机滤和统, 把核童签下来): he tong that is
 # no word, cuts through none and holds no surname (和同事, 和统一, 和通讯, 和童经理 stay)
-_CONTRACT_HEARD = re.compile(r"[和何河盒禾核][统童桶筒通同铜]")
+_CONTRACT_HEARD = re.compile(r"[和何河盒禾核][统童桶筒通同铜桐]")
 
 
 def _fix_contract_word(text: str) -> str:
@@ -816,6 +816,10 @@ _AGREED_HEARD = re.compile(r"同一(?=[先些](?:试用|是用|试|用|拿|订|�
 # … and 同意签了 heard 同一切了 (qian heard qie, its nasal lost): 同一切 is no phrase a clause
 # ends with
 _AGREED_SIGNED = re.compile(r"同一[切且窃](?=了(?:[，,。；;！!？?\s]|$))")
+# 领导 heard 领道 / 领到 before what a leader does (合同领道已经签了): 领道 is no word
+_LEADER_HEARD = re.compile(r"领[道倒岛捣](?=已经|都|也|说|同意|批|签|拍板|点头|定|觉得|还)")
+# 礼拜四 / 星期四 heard 礼拜是 with no 这 / 下 before it, before the plan (礼拜是让我拿报价过来)
+_THURSDAY_HEARD = re.compile(r"(?<![这下上本个])(礼拜|星期)是(?=让我|要我|叫我|我)")
 # 部 heard 不 before 已经: 不 never goes before 已经 (项目不已经签字了 → 项目部已经签字了)
 _DEPT_HEARD = re.compile("(?:" + "|".join(f"(?<={w})" for w in (
     "项目", "采购", "财务", "技术", "工程", "销售", "设备", "后勤", "总务", "办公", "市场", "生产",
@@ -870,6 +874,7 @@ def fix_cue_phrases(text: str) -> str:
     text = _AGREED_SIGNED.sub("同意签", text)
     text = _HE_HEARD.sub("何", _fix_demo(text))
     text = _WON_HEARD.sub("中标", _DEPT_HEARD.sub("部", text))
+    text = _THURSDAY_HEARD.sub(r"\1四", _LEADER_HEARD.sub("领导", text))
     text = _QUOTE_A_PRICE.sub("报个价", _PRICE_HEARD.sub("价", text))
     text = _HALF_MONTH_HEARD.sub("个", _BY_HEARD.sub("按", text))
     text = _APPROVE_HEARD.sub("批", _PURCHASE_HEARD.sub(
@@ -896,6 +901,7 @@ _LE_INITIALS = frozenset(("l", "r"))
 _LE_FINALS = frozenset(("an", "en", "eng", "uen", "ing"))   # 没系铃 for 没戏了
 
 
+_ZERO_LE = re.compile(r"(?<=[\u4e00-\u9fff])零(?=[，。？！,.!?；;]|$)")
 _LE_COMMON = 5_000      # characters this frequent end a clause as words (哪些人, 责任, 仍)
 
 
@@ -921,6 +927,17 @@ def fix_clause_le(text: str) -> str:
         if prev in _NOT_BEFORE_LE or base_word_freq(prev + ch) > 0:
             return ch
         return "了"
+
+    def zero(m: re.Match[str]) -> str:
+        # 零 (ling) ending a clause after a verb, never after a number (通过零 → 通过了;
+        # 三百零, 一千零 stay)
+        prev = m.string[m.start() - 1]
+        if prev in _NOT_BEFORE_LE or prev in _NUMERAL_CHARS or prev in "百千万点十" or \
+                base_word_freq(prev + "零") > 0:
+            return "零"
+        return "了"
+
+    text = _ZERO_LE.sub(zero, text)
 
     return _LE.sub(repl, text)
 

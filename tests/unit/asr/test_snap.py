@@ -2087,3 +2087,17 @@ def test_a_digit_heard_for_a_name_s_character(heard: str, meant: str) -> None:
 ])
 def test_music_and_scaffold_spoken_forms(heard: str, meant: str) -> None:
     assert normalize_spoken(heard) == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    ("户外屏的方案他们主任办公会通过零，周五我把合同送过去。",
+     "户外屏的方案他们主任办公会通过了，周五我把合同送过去。"),    # 了 heard ling
+    ("一共三百零。", "一共三百零。"),
+    ("他说归零", "他说归零"),
+    ("户外屏的合同领道已经签了。", "户外屏的合同领导已经签了。"),      # 导 heard 道
+    ("这个月26号前把核桐签了。", "这个月26号前把合同签了。"),
+    ("礼拜是要我拿报价过来。", "礼拜四要我拿报价过来。"),          # 四 heard 是
+    ("这礼拜是我值班", "这礼拜是我值班"),
+])
+def test_ledscreen_and_kinder_spoken_forms(heard: str, meant: str) -> None:
+    assert normalize_spoken(heard) == meant

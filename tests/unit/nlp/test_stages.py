@@ -1106,3 +1106,46 @@ def test_carwash_and_liquor_set_phrasings(text: str, field: str, value: str | No
 ])
 def test_music_and_scaffold_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_PACK).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # a body of theirs passed it, however long its name
+    ("芦经理说灌装机的方案他们主任办公会通过了，周五我把合同送过去", "attitude", "明确支持"),
+    ("芦经理说灌装机的方案他们办公会还没通过", "attitude", None),
+    # the leader signed; ours chosen (定了我们家); taken a fancy to; ours proposed, chosen
+    ("芦经理在微信上说灌装机的合同领导已经签了", "attitude", "明确支持"),
+    ("沂蒙药业那边比完价了，灌装机定了我们家，这个月二十六号前把合同签了", "attitude", "明确支持"),
+    ("今天上午到沂蒙药业跟芦经理转了一圈，灌装机她看中了", "attitude", "明确支持"),
+    ("芦经理说灌装机她没看中", "attitude", None),
+    ("芦经理在微信上说厂里开会定了，灌装机就要我们推荐的那款", "attitude", "明确支持"),
+    # the customer's budget approved
+    ("宛城饮料那边预算批了，喷码机要六台，下周一把合同发过去", "attitude", "明确支持"),
+    # signed with another maker: a refusal
+    ("庹科长说喷码机他们已经跟别的厂家签了，价格比我们低", "attitude", "已否决"),
+    # left for another firm, on leave: the person in charge changed
+    ("宛城饮料的庹科长跳槽去别的厂了，喷码机的事下周四我先找新负责人聊聊", "obstacle",
+     "决策人变动"),
+    # not done after all (先不弄了)
+    ("芦经理说今年客流少了一半，灌装机的钱批不下来，先不弄了", "attitude", "已否决"),
+    # passed on to them (传给他): material sent
+    ("庹科长要喷码机的环保检测报告，我明天中午十二点前传给他", "next_action", "发送资料"),
+    # a meeting that decided (开会订了, 定 heard 订) is no meeting of ours
+    ("芦经理在微信上说厂里开会订了", "channel", "微信"),
+])
+def test_ledscreen_and_kinder_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_PACK).extract(text, NOW), field) == value
+
+
+def test_a_catalog_customer_s_kind_said_alone_is_no_new_organisation() -> None:
+    """在早教中心试用 for 翠湖早教中心: the tail of a catalog customer's name is its kind; the
+    contact's own customer stands."""
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "昆明五华区翠湖早教中心", "aliases": ["翠湖早教"]}],
+        "contacts": [{"name": "任静", "customer": "昆明五华区翠湖早教中心", "title": "老师",
+                      "aliases": ["任老师"]}],
+        "products": [{"name": "感统训练器材", "aliases": ["感统器材"]}]})
+    rec = Extractor(catalog).extract("任老师同意先放一套感统器材在早教中心试用半个月", NOW)
+    assert (rec.customer, rec.contact) == (None, "任静")
+    new = Extractor(catalog).extract("新客户，昆明盘龙区星星早教中心的李老师，电话13912345678",
+                                     NOW)
+    assert new.customer == "昆明盘龙区星星早教中心"
