@@ -465,9 +465,10 @@ def fix_part_of_day(text: str) -> str:
 _NUMERAL = "零一二两三四五六七八九十0-9"
 # 十点 heard as 时点 (十 and 时 are homophones): a clock time with no number before it
 _SHI_DIAN = re.compile(rf"(?<![{_NUMERAL}个这那此某])时点(?=[半前钟左再去过到，,。]|$)")
-# 月底前 heard as 月底钱: 前 (a deadline) after a day, a week or a month end
-_QIAN = re.compile(r"(月底|月初|年底|[0-9一二三四五六七八九十]号|[周期拜][一二三四五六日天])钱"
-                   r"(?=[把再发去送回打联报])")
+# 月底前 heard as 月底钱: 前 (a deadline) after a day, a week, a month end or an hour (一点钱 is
+# a little money)
+_QIAN = re.compile(r"(月底|月初|年底|[0-9一二三四五六七八九十]号|[周期拜][一二三四五六日天]|"
+                   r"[0-9二三四五六七八九十两]点半?)钱(?=[把再发去送回打联报给])")
 
 
 # 再 (again, the next step) heard as 在 (at): right after a day and right before the step
@@ -489,7 +490,8 @@ _ZAI_AFTER = re.compile(r"(?:(?<=回来|以后|之后|过后|完了)|(?<=开完�
 # a clock hour after the part of the day heard as another character of its sound (上午就电
 # for 上午九点: jiu, dian): the numeral's homophone and 点's, two characters that are no
 # word and cut through none (下午就电话联系, 下午酒店见, 上午试点 stay)
-_HOUR_HEARD = re.compile(rf"(上午|下午|中午|晚上|早上|今晚|明晚|傍晚|[上下中][{_WU_SOUND}])"
+_HOUR_HEARD = re.compile(rf"(上午|下午|中午|晚上|早上|今晚|明晚|今早|明早|傍晚|"
+                         rf"[上下中][{_WU_SOUND}])"
                          r"([\u4e00-\u9fff])([\u4e00-\u9fff])")
 _HOURS = "一二三四五六七八九十两"
 NUMERAL_SOUND = {syllables(n)[0][0]: n for n in _HOURS}   # tone-free sound → the numeral
@@ -731,7 +733,7 @@ _REFUSED_HEARD = re.compile(r"否则(?=了(?:[，,。；;！!？?\s]|$))")      
 # another maker:
 # the competitor chosen (学了别家的做法, 谢了别人 stay: verbs of their own)
 _CHOSE_HEARD = re.compile(r"[写血雪穴靴削薛些鞋斜泄卸屑宣玄旋悬轩萱显险鲜闲](?=了(?:别家|别的|其他|"
-                          r"另外|人家的|外地|友商|竞品))")
+                          r"另外|人家的|外地|本地|本第|友商|竞品))")
 
 
 def _fix_bring(text: str) -> str:
@@ -820,6 +822,14 @@ _AGREED_SIGNED = re.compile(r"同一[切且窃](?=了(?:[，,。；;！!？?\s]|
 _LEADER_HEARD = re.compile(r"领[道倒岛捣](?=已经|都|也|说|同意|批|签|拍板|点头|定|觉得|还)")
 # 礼拜四 / 星期四 heard 礼拜是 with no 这 / 下 before it, before the plan (礼拜是让我拿报价过来)
 _THURSDAY_HEARD = re.compile(r"(?<![这下上本个])(礼拜|星期)是(?=让我|要我|叫我|我)")
+# 批 heard 提 (pi, ti) right after the body that approves, 了 perhaps heard lun (董事会提论 →
+# 董事会批了)
+_BOARD_APPROVED = re.compile(r"(?:(?<=董事会)|(?<=领导)|(?<=老板)|(?<=集团)|(?<=总部)|(?<=上面))"
+                             r"提[了论轮冷](?=[，,。；;！!？?\s]|$)")      # (领导提了个意见 stays)
+# 本地一家 heard 本第一家 (di, di: 第 reads as a numeral's prefix, yet 本第 is no word)
+_LOCAL_HEARD = re.compile(r"本第(?=一家|的|那家)")
+# 讲师 heard 讲试 / 讲事 (shi) after who brings them: 讲试 is no word
+_TEACHER_HEARD = re.compile(r"(?<=[带派请叫找])讲[试式事是视]")
 # 部 heard 不 before 已经: 不 never goes before 已经 (项目不已经签字了 → 项目部已经签字了)
 _DEPT_HEARD = re.compile("(?:" + "|".join(f"(?<={w})" for w in (
     "项目", "采购", "财务", "技术", "工程", "销售", "设备", "后勤", "总务", "办公", "市场", "生产",
@@ -875,6 +885,7 @@ def fix_cue_phrases(text: str) -> str:
     text = _HE_HEARD.sub("何", _fix_demo(text))
     text = _WON_HEARD.sub("中标", _DEPT_HEARD.sub("部", text))
     text = _THURSDAY_HEARD.sub(r"\1四", _LEADER_HEARD.sub("领导", text))
+    text = _TEACHER_HEARD.sub("讲师", _LOCAL_HEARD.sub("本地", _BOARD_APPROVED.sub("批了", text)))
     text = _QUOTE_A_PRICE.sub("报个价", _PRICE_HEARD.sub("价", text))
     text = _HALF_MONTH_HEARD.sub("个", _BY_HEARD.sub("按", text))
     text = _APPROVE_HEARD.sub("批", _PURCHASE_HEARD.sub(
@@ -892,13 +903,13 @@ def fix_cue_phrases(text: str) -> str:
 # 了 ending a clause, heard with a nasal (拍板轮, 冻结冷, 聊愣): l + un / eng, after a
 # character it makes no word with; never after a degree or negation word (很冷, 不冷) or a
 # number or demonstrative (一轮, 这轮, 下轮)
-_LE_HEARD = "轮冷愣楞伦仑"
+_LE_HEARD = "轮冷愣楞伦仑论"
 _LE = re.compile(r"(?<=[\u4e00-\u9fff])[\u4e00-\u9fff](?=[，。？！,.!?；;]|$)")
 _NOT_BEFORE_LE = set("很好不太挺真特更最有点这那下上本首第几两三四五六七八九十一二多每")
 # … and by its sound: l or r with a nasal final (否篮, 否刃: lan, ren); such a character may
 # end a given name (李秀兰), so not right after a surname or one character after it
 _LE_INITIALS = frozenset(("l", "r"))
-_LE_FINALS = frozenset(("an", "en", "eng", "uen", "ing"))   # 没系铃 for 没戏了
+_LE_FINALS = frozenset(("an", "en", "eng", "uen", "ing", "ang"))   # 没系铃 for 没戏了
 
 
 _ZERO_LE = re.compile(r"(?<=[\u4e00-\u9fff])零(?=[，。？！,.!?；;]|$)")
@@ -1006,7 +1017,8 @@ def fix_met_person(text: str) -> str:
 # 微信上说…; never where the character makes a word with what follows (王总收货了, 李工收到,
 # 收口, 王总书架)
 _SAY_HEARD = re.compile("(?:(" + "|".join((*_PERSON_TITLES, "工")) + ")[收书数受]|"
-                        "((?:微信|电话|短信|视频|会|群)[上里])书|"   # 群里收红包: received
+                        # (群里收红包: received)
+                        "((?:微信|电话|短信|视频|会)[上里])[书收]|(群[上里])书|"
                         # … or after the call itself (孟经理打电话收龙门洗车机…)
                         "(打(?:了|过)?(?:个|一个)?电话)[收书数受])"
                         "(?=[\u4e00-\u9fff])(?![了过着完齐])")     # 收了两台: received
@@ -1040,7 +1052,7 @@ def fix_say_after_person(text: str) -> str:
         if base_word_freq(text[at:at + 2]) > 0 or (
                 m.group(1) and crosses_word(text, at, at + 1)):
             return m.group(0)       # (上书 is a word, 微信上 the channel)
-        return (m.group(1) or m.group(2) or m.group(3)) + "说"
+        return (m.group(1) or m.group(2) or m.group(3) or m.group(4)) + "说"
 
     return _SAY_HEARD.sub(repl, text)
 

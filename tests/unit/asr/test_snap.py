@@ -298,7 +298,7 @@ def test_part_of_day_in_digits(heard: str, meant: str) -> None:
         ("下午酒店见", "下午酒店见"),                    # a word
         ("上午试点的两台", "上午试点的两台"),            # a word
         ("上午九点", "上午九点"),
-        ("我今晚就点钱发到他邮箱", "我今晚九点钱发到他邮箱"),     # 今晚 / 明晚 / 傍晚 too
+        ("我今晚就点钱发到他邮箱", "我今晚九点前发到他邮箱"),     # 今晚 / 明晚 / 傍晚 too
         ("今晚就电话联系他", "今晚就电话联系他"),
         ("明晚酒店见", "明晚酒店见"),
         # 十号 heard 时候 right after a month, before a deadline or a part of the day
@@ -2100,4 +2100,24 @@ def test_music_and_scaffold_spoken_forms(heard: str, meant: str) -> None:
     ("这礼拜是我值班", "这礼拜是我值班"),
 ])
 def test_ledscreen_and_kinder_spoken_forms(heard: str, meant: str) -> None:
+    assert normalize_spoken(heard) == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # the hour after 明早 heard as its homophone, 前 as 钱 after the hour (一点钱 stays)
+    ("我明早就点钱发到他邮箱。", "我明早九点前发到他邮箱。"),
+    ("他明早就走了", "他明早就走了"),
+    ("借了一点钱给他", "借了一点钱给他"),
+    # 说 heard 收 after the channel; 批了 heard 提论 after the board (领导提了个意见 stays)
+    ("陆厂长在电话里收董事会提论，蒸汽锅炉要两台。",
+     "陆厂长在电话里说董事会批了，蒸汽锅炉要两台。"),
+    ("徐店长微信上收老板拍板了。", "徐店长微信上说老板拍板了。"),
+    ("电话里收到了", "电话里收到了"),
+    ("领导提了个意见", "领导提了个意见"),
+    # 选了本地一家 heard 写了本第一家
+    ("尹工说锅炉厂里最后写了本第一家的。", "尹工说锅炉厂里最后选了本地一家的。"),
+    # 讲师 heard 讲试 after whom one brings
+    ("我下周四上午九点带讲试过去。", "我下周四上午九点带讲师过去。"),
+])
+def test_beauty_and_boiler_spoken_forms(heard: str, meant: str) -> None:
     assert normalize_spoken(heard) == meant

@@ -1149,3 +1149,19 @@ def test_a_catalog_customer_s_kind_said_alone_is_no_new_organisation() -> None:
     new = Extractor(catalog).extract("新客户，昆明盘龙区星星早教中心的李老师，电话13912345678",
                                      NOW)
     assert new.customer == "昆明盘龙区星星早教中心"
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # over budget (超支): the frozen budget
+    ("庹科长说今年装修超支了，喷码机今年不买了", "obstacle", "预算冻结"),
+    # the contract stamped: a yes
+    ("宛城饮料那边合同已经盖章了，喷码机下周二安排送货", "attitude", "明确支持"),
+    ("宛城饮料那边合同还没盖章", "attitude", None),
+    # bought in a group purchase online: a refusal, a competitor
+    ("芦经理说灌装机她们最后在网上团购了，便宜不少", "attitude", "已否决"),
+    ("芦经理说灌装机她们最后在网上团购了，便宜不少", "obstacle", "竞品介入"),
+    # someone sent to look at the place first: the site survey
+    ("庹科长问喷码机能不能先派人去车间看看，我后天上午带工程师过去", "next_action", "现场勘察"),
+])
+def test_beauty_and_boiler_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_PACK).extract(text, NOW), field) == value
