@@ -689,14 +689,15 @@ _HALF_MONTH_HEARD = re.compile(r"(?<=半)颗(?=月)")
 # a refusal's verb heard with its final folded (先不晃了 for 先不换了: huang for huan): after
 # 先 / 暂时 / 今年 … and 不, before 了, where 不 and the character make no word; an exact
 # homophone (不卖了) is a verb of its own and stays
-_REFUSED_VERB = re.compile(r"(?<=先不|时不|年不|就不|还不|也不|再不|都不)([\u4e00-\u9fff])(?=了)")
+_REFUSED_VERB = re.compile(r"(?<=[\u4e00-\u9fff]不)([\u4e00-\u9fff])(?=了(?:[，,。；;！!？?\s]|$))|"
+                           r"(?<=先不|时不|年不|就不|还不|也不|再不|都不)([\u4e00-\u9fff])(?=了)")
 _REFUSAL_VERBS = "买上用订续进换要"
 REFUSAL_FOLD = 0.15
 
 
 def _fix_refusal_verb(text: str) -> str:
     def repl(m: re.Match[str]) -> str:
-        ch = m.group(1)
+        ch = m.group(1) or m.group(2)
         heard = syllables(ch)[0]
         if ch in _REFUSAL_VERBS or not heard or base_word_freq("不" + ch) > 0:
             return ch
@@ -768,7 +769,7 @@ def _fix_media(text: str) -> str:
 
 
 # 没戏 (no chance: a refusal) heard with 戏 as another xi, ending the clause (这单基本没系了)
-_NO_CHANCE = re.compile(r"(?<=没)[系细西喜](?=了?(?:[，,。！!？?；;]|$))")
+_NO_CHANCE = re.compile(r"(?<=没)[系细西喜吸](?=了?(?:[，,。！!？?；;]|$))")
 # 钱 heard 前 right after 的, before what is said of money not granted (货梯的前今年批不下来了)
 _MONEY_HEARD = re.compile(r"(?<=的)前(?=[^，,。；;]{0,4}?(?:批不下来|批不了|没批|没下来|没到位|"
                           r"还没到))")     # (的前两周人手不够: no)
@@ -830,6 +831,11 @@ _BOARD_APPROVED = re.compile(r"(?:(?<=董事会)|(?<=领导)|(?<=老板)|(?<=集
 _LOCAL_HEARD = re.compile(r"本第(?=一家|的|那家)")
 # 讲师 heard 讲试 / 讲事 (shi) after who brings them: 讲试 is no word
 _TEACHER_HEARD = re.compile(r"(?<=[带派请叫找])讲[试式事是视]")
+# 总部 heard 总不 after where one goes (调去总不管采购了): 去总不 is no phrase
+_HQ_HEARD = re.compile(r"(?<=[去到回])总不(?=[\u4e00-\u9fff])")
+# 了 heard lun / leng … right after a refusal's verb (色选机先不上轮): 上轮 (the last round) is
+# no end of a refusal
+_REFUSAL_LE = re.compile(r"(?<=[先就也还再都]不[\u4e00-\u9fff])[轮冷论伦愣](?=[，,。；;！!？?]|$)")
 # 部 heard 不 before 已经: 不 never goes before 已经 (项目不已经签字了 → 项目部已经签字了)
 _DEPT_HEARD = re.compile("(?:" + "|".join(f"(?<={w})" for w in (
     "项目", "采购", "财务", "技术", "工程", "销售", "设备", "后勤", "总务", "办公", "市场", "生产",
@@ -886,6 +892,7 @@ def fix_cue_phrases(text: str) -> str:
     text = _WON_HEARD.sub("中标", _DEPT_HEARD.sub("部", text))
     text = _THURSDAY_HEARD.sub(r"\1四", _LEADER_HEARD.sub("领导", text))
     text = _TEACHER_HEARD.sub("讲师", _LOCAL_HEARD.sub("本地", _BOARD_APPROVED.sub("批了", text)))
+    text = _REFUSAL_LE.sub("了", _HQ_HEARD.sub("总部", text))
     text = _QUOTE_A_PRICE.sub("报个价", _PRICE_HEARD.sub("价", text))
     text = _HALF_MONTH_HEARD.sub("个", _BY_HEARD.sub("按", text))
     text = _APPROVE_HEARD.sub("批", _PURCHASE_HEARD.sub(
@@ -903,7 +910,7 @@ def fix_cue_phrases(text: str) -> str:
 # 了 ending a clause, heard with a nasal (拍板轮, 冻结冷, 聊愣): l + un / eng, after a
 # character it makes no word with; never after a degree or negation word (很冷, 不冷) or a
 # number or demonstrative (一轮, 这轮, 下轮)
-_LE_HEARD = "轮冷愣楞伦仑论"
+_LE_HEARD = "轮冷愣楞伦仑论领"
 _LE = re.compile(r"(?<=[\u4e00-\u9fff])[\u4e00-\u9fff](?=[，。？！,.!?；;]|$)")
 _NOT_BEFORE_LE = set("很好不太挺真特更最有点这那下上本首第几两三四五六七八九十一二多每")
 # … and by its sound: l or r with a nasal final (否篮, 否刃: lan, ren); such a character may
@@ -1016,7 +1023,7 @@ def fix_met_person(text: str) -> str:
 # 书 or 数 (shuo heard shou, shu): 骆工收面漆的预算 for 骆工说…, 微信上书接待沙发的颜色要改 for
 # 微信上说…; never where the character makes a word with what follows (王总收货了, 李工收到,
 # 收口, 王总书架)
-_SAY_HEARD = re.compile("(?:(" + "|".join((*_PERSON_TITLES, "工")) + ")[收书数受]|"
+_SAY_HEARD = re.compile("(?:(" + "|".join((*_PERSON_TITLES, "工")) + ")[收书数受舒]|"
                         # (群里收红包: received)
                         "((?:微信|电话|短信|视频|会)[上里])[书收]|(群[上里])书|"
                         # … or after the call itself (孟经理打电话收龙门洗车机…)

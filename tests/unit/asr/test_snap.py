@@ -2121,3 +2121,19 @@ def test_ledscreen_and_kinder_spoken_forms(heard: str, meant: str) -> None:
 ])
 def test_beauty_and_boiler_spoken_forms(heard: str, meant: str) -> None:
     assert normalize_spoken(heard) == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    ("色选机先不上轮。", "色选机先不上了。"),                  # 了 heard lun after a refusal
+    ("上轮比赛", "上轮比赛"),
+    ("烟酒柜台不晃了。", "烟酒柜台不换了。"),                  # 换 heard huang
+    ("这个月不忙了。", "这个月不忙了。"),
+    ("柳店长调去总不管采购了。", "柳店长调去总部管采购了。"),  # 部 heard 不
+    ("我们这单没吸了。", "我们这单没戏了。"),
+    ("舒所长舒烘干机要等", "舒所长说烘干机要等"),              # 说 heard 舒
+    ("他长舒一口气", "他长舒一口气"),
+    ("梅社长说大会通过领，采茶机要30台。", "梅社长说大会通过了，采茶机要30台。"),
+    ("这是他的本领。", "这是他的本领。"),
+])
+def test_fixtures_and_tea_spoken_forms(heard: str, meant: str) -> None:
+    assert normalize_spoken(heard) == meant

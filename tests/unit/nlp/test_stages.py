@@ -1165,3 +1165,25 @@ def test_a_catalog_customer_s_kind_said_alone_is_no_new_organisation() -> None:
 ])
 def test_beauty_and_boiler_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_PACK).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # went there and measured or tried something: a visit (在大棚里试了 is theirs)
+    ("上午去宛城饮料量了车间，庹科长对喷码机很满意", "channel", "拜访"),
+    ("庹科长说喷码机在车间里试了一批，效果还没看出来", "channel", None),
+    # a size drawing and photos asked for are material sent
+    ("芦经理要灌装机的尺寸图和几家工厂的安装照片，我今天下午三点前发她微信", "next_action",
+     "发送资料"),
+    # someone else finally found to do it: a refusal
+    ("庹科长说喷码机他们最后找了本地的师傅做了，比我们便宜一半", "attitude", "已否决"),
+    # a subsidy cancelled: the frozen budget; a meeting of theirs passed it: a yes
+    ("庹科长说今年的设备补贴取消了，喷码机先不上了", "obstacle", "预算冻结"),
+    ("芦经理在微信上说股东大会通过了，灌装机要三十台", "attitude", "明确支持"),
+    # now run by someone else: the person in charge changed
+    ("宛城饮料的庹科长回老家了，厂里现在由他侄子管", "obstacle", "决策人变动"),
+    # a tea plantation is an organisation
+    ("新线索，宜宾筠连县高山茶场的牛场长，手机15108312746，想买几台喷码机", "customer",
+     "宜宾筠连县高山茶场"),
+])
+def test_fixtures_and_tea_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_PACK).extract(text, NOW), field) == value
