@@ -1096,6 +1096,8 @@ def test_carwash_and_liquor_set_phrasings(text: str, field: str, value: str | No
     # the tender won by us: a yes (我们没中标 is the lost deal)
     ("宛城饮料那边招标结果出来了，喷码机是我们中标", "attitude", "明确支持"),
     ("喷码机我们没中标", "attitude", None),
+    ("芦经理说我们中标的可能性不大", "attitude", None),
+    ("芦经理说他们看中了别家的灌装机", "attitude", None),
     # bought online and ours not wanted: a refusal, a competitor
     ("芦经理说灌装机他们在网上买了便宜的，不要我们的了", "attitude", "已否决"),
     ("芦经理说灌装机他们在网上买了便宜的，不要我们的了", "obstacle", "竞品介入"),
