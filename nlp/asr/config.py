@@ -98,6 +98,15 @@ class AsrConfig:
     malloc_arenas: int | None = 2       # glibc malloc arenas of the worker process
                                         # (MALLOC_ARENA_MAX): each thread (the parts', the
                                         # model replicas') would get its own and keep its pages
+    mkl_fast_mm: bool = False           # Intel MKL's own memory cache (CTranslate2 uses MKL
+                                        # on Intel CPUs): off (MKL_DISABLE_FAST_MM=1), MKL
+                                        # allocates with malloc and frees at once. Measured on
+                                        # an Intel Xeon (AVX-512, 2 vCPUs, `benchmarks.voice
+                                        # --no-baseline`, alternately, three runs each): worker
+                                        # peak RSS 466 / 428 / 466 MB with the cache, 422 / 420 /
+                                        # 436 MB without; 15 s notes p95 2.44 / 2.10 / 2.53 s vs
+                                        # 2.54 / 2.57 / 2.52 s, 6 s clips the same. No effect
+                                        # where MKL is not used (AMD)
     malloc_mmap_threshold_kb: int | None = None  # glibc serves blocks this big (KB) or
                                         # bigger from their own pages and gives them back when
                                         # freed (MALLOC_MMAP_THRESHOLD_, fixed: glibc's own

@@ -281,6 +281,8 @@ class _ProcessBackend:
             env["OMP_WAIT_POLICY"] = self.config.omp_wait_policy   # read when libgomp loads
         if self.config.malloc_arenas and "MALLOC_ARENA_MAX" not in env:
             env["MALLOC_ARENA_MAX"] = str(self.config.malloc_arenas)   # read by glibc at start
+        if not self.config.mkl_fast_mm and "MKL_DISABLE_FAST_MM" not in env:
+            env["MKL_DISABLE_FAST_MM"] = "1"       # read when MKL loads
         if self.config.malloc_mmap_threshold_kb and "MALLOC_MMAP_THRESHOLD_" not in env:
             env["MALLOC_MMAP_THRESHOLD_"] = str(self.config.malloc_mmap_threshold_kb * 1024)
         try:

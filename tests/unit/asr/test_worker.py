@@ -175,6 +175,10 @@ async def test_the_worker_process_threads_sleep_at_barriers(monkeypatch: pytest.
     assert (await child_env(AsrConfig()))["MALLOC_ARENA_MAX"] == "2"
     monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
     assert (await child_env(AsrConfig()))["MALLOC_ARENA_MAX"] == "4"
+    # MKL's own memory cache is off (it keeps the per-note buffers), unless asked for
+    monkeypatch.delenv("MKL_DISABLE_FAST_MM", raising=False)
+    assert (await child_env(AsrConfig()))["MKL_DISABLE_FAST_MM"] == "1"
+    assert "MKL_DISABLE_FAST_MM" not in await child_env(AsrConfig(mkl_fast_mm=True))
     # … and big blocks go back to the system when freed, where the operator asks for it (a
     # fixed mmap threshold: less memory, slower notes)
     monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
