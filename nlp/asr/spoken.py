@@ -845,14 +845,6 @@ _WON_HEARD = re.compile(r"(?:(?<=我们)|(?<=是))[重众种仲]标(?=[了的，
 # 演示 heard 演书 / 演输 (shi heard shu): 演书 is no word (表演书法 cuts through 表演 and stays)
 _DEMO_HEARD = re.compile(r"演[书输舒叔殊]")
 
-
-def _fix_demo(text: str) -> str:
-    def repl(m: re.Match[str]) -> str:
-        if crosses_word(text, m.start(), m.end()) or base_word_freq(m.group(0)) > 0:
-            return m.group(0)
-        return "演示"
-
-    return _DEMO_HEARD.sub(repl, text)
 # 何 heard 和 right after 的, before a title: 的 takes no conjunction after it (鲁迅小学的和老师)
 _HE_HEARD = re.compile("(?<=的)和(?=" + "|".join(("老师", "经理", "主任", "总", "工", "校长",
                                                   "科长", "处长", "厂长", "店长", "老板",
@@ -864,13 +856,15 @@ _HE_HEARD = re.compile("(?<=的)和(?=" + "|".join(("老师", "经理", "主任"
 _FEW_HEARD = re.compile(r"[计记纪继寄技季济]各(?=[\u4e00-\u9fff])")
 
 
-def _fix_few(text: str) -> str:
+def _unless_a_word(pattern: re.Pattern[str], meant: str, text: str) -> str:
+    """Each match of ``pattern`` in ``text`` as ``meant``, unless the match is a word of the
+    dictionary or cuts through one (表演书法, 登记各项 stay)."""
     def repl(m: re.Match[str]) -> str:
         if crosses_word(text, m.start(), m.end()) or base_word_freq(m.group(0)) > 0:
             return m.group(0)
-        return "几个"
+        return meant
 
-    return _FEW_HEARD.sub(repl, text)
+    return pattern.sub(repl, text)
 
 
 def fix_cue_phrases(text: str) -> str:
@@ -888,7 +882,7 @@ def fix_cue_phrases(text: str) -> str:
     text = _QUOTE_SENT.sub("把报价", _MONEY_HEARD.sub("钱", _NO_CHANCE.sub("戏", text)))
     text = _AGREED_HEARD.sub("同意", _QUOTE_FORM_SENT.sub("报价单", text))
     text = _AGREED_SIGNED.sub("同意签", text)
-    text = _HE_HEARD.sub("何", _fix_demo(text))
+    text = _HE_HEARD.sub("何", _unless_a_word(_DEMO_HEARD, "演示", text))
     text = _WON_HEARD.sub("中标", _DEPT_HEARD.sub("部", text))
     text = _THURSDAY_HEARD.sub(r"\1四", _LEADER_HEARD.sub("领导", text))
     text = _TEACHER_HEARD.sub("讲师", _LOCAL_HEARD.sub("本地", _BOARD_APPROVED.sub("批了", text)))
@@ -902,7 +896,7 @@ def fix_cue_phrases(text: str) -> str:
     text = _TRY_HEARD.sub("试", _WECHAT_HEARD.sub("微信", text))
     text = _MOVED_HEARD.sub("调", _RISE_HEARD.sub("涨", _fix_bring(text)))
     text = _GRANTED_HEARD.sub(lambda m: (m.group(1) or "") + "没批", text)
-    text = _HIM_HEARD.sub("他", _fix_few(text))
+    text = _HIM_HEARD.sub("他", _unless_a_word(_FEW_HEARD, "几个", text))
     text = _COUNT_HEARD.sub(lambda m: _COUNT_OF_HEARD[m.group("heard")], text)
     return _BUDGET.sub("预算", _FACE_TO_FACE.sub("当面聊", fix_go_sign(text)))
 
