@@ -198,8 +198,8 @@ def _step_around(text: str, start: int, end: int, next_start: int, matcher: Pres
         # 车队看看'): that clause's movement or carrying verb is the date's
         nxt = _CLAUSE.search(text, clause[1] - 1 if clause[1] else end)
         if nxt is not None and nxt.end() < next_start:
-            stop = _CLAUSE.search(text, nxt.end())
-            first_after = text[nxt.end(): min(next_start, stop.start() if stop else len(text))]
+            until = _CLAUSE.search(text, nxt.end())
+            first_after = text[nxt.end(): min(next_start, until.start() if until else len(text))]
     carry = _CARRY.search(first_after) or _CARRY.search(before)
     if previous and not own_clause:
         prev = text[previous[0][0]:previous[0][1]]
