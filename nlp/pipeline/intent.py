@@ -41,6 +41,10 @@ QUESTION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 # what is not known yet, said as a fact: '具体哪天还没定', '多少钱还不清楚'
 _UNKNOWN = re.compile(
     r"[^，,。；;]{0,3}?(?:还没定|没定|待定|不确定|还不确定|不知道|还不知道|不清楚|还不清楚)")
+# the customer's request passed on, not a question to the bot: can it be brought there, and
+# when ('王主任想先拿两台试用，能不能后天送过去'): the CRM holds no answer to it
+_ERRAND_ASKED = re.compile(
+    r"(?:送|拿|带|发|寄|运|拉|装)[^，,。；;？?]{0,6}?(?:过去|过来|到)|上门|派人")
 _QUESTION_END = re.compile(r"(?:[？?]|吗|呢|了没有|了没|没有呢)\s*$")
 _COUNT_AT_END = re.compile(r"几\s*[个条单家次位天台套件][\s。.！!]*$")
 _REPORTED = re.compile(r"问|咨询|想知道|了解|反馈|表示|(?<!帮我)(?<!给我)(?<![帮给])看看|"
@@ -93,7 +97,8 @@ def is_question(text: str, clauses: list[tuple[int, int]]) -> bool:
     for cs, ce in clauses:
         seg = text[cs:ce]
         for name, rx in QUESTION_RULES:
-            if name == "A-not-A" and cs < last:
+            if name == "A-not-A" and (cs < last or (
+                    _ERRAND_ASKED.search(seg) and not _CRM_WORDS.search(seg))):
                 continue
             for m in rx.finditer(seg):
                 if not _REPORTED.search(seg[: m.start()]) and not _UNKNOWN.match(seg, m.end()):

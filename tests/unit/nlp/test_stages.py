@@ -1189,3 +1189,16 @@ def test_beauty_and_boiler_set_phrasings(text: str, field: str, value: str | Non
 ])
 def test_fixtures_and_tea_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_PACK).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # the customer's request passed on (can it be brought there, and when) is a follow-up
+    ("芦经理想先拿两台灌装机给车间试用，能不能后天送过去", "intent", "log_followup"),
+    ("芦经理想先拿两台灌装机给车间试用，能不能后天送过去", "next_action", "送样试用"),
+    # a question to the bot stays one
+    ("能不能帮我查一下芦经理的电话", "intent", "query"),
+    ("宛城饮料的合同能不能发过来", "intent", "query"),
+])
+def test_a_request_passed_on_is_no_question_to_the_bot(text: str, field: str,
+                                                       value: str | None) -> None:
+    assert getattr(Extractor(_PACK).extract(text, NOW), field) == value
