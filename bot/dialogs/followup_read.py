@@ -266,12 +266,14 @@ async def is_new_note(t: Turn, n: Note, text: str) -> bool:
         return False
     other = bool(ext.customer and n.customer and ext.customer != n.customer)
     told = ext.channel is not None and len(text.strip()) >= 12
-    # asked 是哪家客户: a customer with a step, a product or a stance of its own, or a step
-    # with how it went (a visit, a stance) and no customer read, is a note told whole (its
-    # words would be lost as an answer); a name, or a name and a person, is not
+    # asked 是哪家客户: a customer with a step, a product or a stance of its own, a step with
+    # how it went (a visit, a stance) and no customer read, or a person with a dated step
+    # (王主任想先拿两台试用，能不能后天送过去) is a note told whole (its words would be lost as
+    # an answer); a name, or a name and a person, is not
     whole = bool(not n.customer and len(text.strip()) >= 12 and (
         (ext.customer and (ext.next_action or ext.products or ext.attitude))
-        or (ext.next_action and (ext.channel or ext.attitude))))
+        or (ext.next_action and (ext.channel or ext.attitude))
+        or (ext.contact and ext.next_action and ext.next_date)))
     return whole \
         or (other and bool(ext.next_action or ext.channel or ext.products or ext.contact)) \
         or (told and not any(w in text for w in ("改成", "改为", "应该是", "不是")))

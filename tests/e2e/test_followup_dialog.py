@@ -178,6 +178,15 @@ async def test_a_whole_note_with_no_customer_read_when_asked_the_customer(
     assert "是哪家客户" in out
 
 
+async def test_a_person_with_a_dated_step_when_asked_the_customer_is_a_note(
+        chat: ChatHarness) -> None:
+    """Asked 是哪家客户, the rep tells what a contact wants and when (no customer named): a
+    note of its own, not an answer that finds no customer (found trying the console)."""
+    assert "是哪家客户" in text_of(await chat.say("张经理说价格要再考虑一下"))
+    out = text_of(await chat.say("王主任想先拿两台监护仪给科室试用，能不能后天送过去"))
+    assert "上一条跟进记录还没保存" in out and "没找到这个客户" not in out
+
+
 async def test_a_new_lead_typed_at_an_open_card_does_not_rewrite_it(chat: ChatHarness) -> None:
     """Another kind of message at the card (a new lead, a stage move) is handled as itself;
     the open note keeps its customer and words."""
