@@ -19,6 +19,7 @@ import logging
 import re
 import threading
 from collections.abc import Iterable
+from functools import cached_property
 from typing import Any
 
 from nlp.contacts import ContactBook
@@ -61,6 +62,9 @@ _PRODUCT_MODIFIERS = frozenset((
     "新", "新款", "新型", "最新", "新一代", "高端", "低端", "中端", "好", "好点", "便宜", "贵",
     "大", "小", "国产", "进口", "一批", "一套", "一台", "几台", "两台", "一些", "一点",
 ))
+
+
+CATALOG_TAIL_MAX = 5     # characters of a customer's name's tail said alone as its kind
 
 
 class CatalogIndex:
@@ -173,6 +177,15 @@ class CatalogIndex:
 
     def find_orgs(self, text: str, protected: list[tuple[int, int]]) -> list[OrgSpan]:
         return self.orgs.find(text, protected, self.cut)
+
+    @cached_property
+    def customer_tails(self) -> frozenset[str]:
+        """The ends of the customers' names, two to `CATALOG_TAIL_MAX` characters and shorter
+        than the name (早教中心 of 昆明五华区翠湖早教中心): a customer's kind said alone.
+        Built on first use, once per catalog."""
+        return frozenset(
+            c.name[-n:] for c in self.catalog.customers
+            for n in range(2, min(CATALOG_TAIL_MAX, len(c.name) - 1) + 1))
 
     def consistent_with(self, mention: Mention, org: OrgSpan, canonical: str) -> bool:
         """Is the organisation span `org` (containing `mention`) really that customer?

@@ -64,7 +64,7 @@ def find_entities(doc: Doc, index: CatalogIndex,
                                     if m.priority > P_PINYIN)])
     # the kind of a catalog customer said alone, its name's own tail (在早教中心试用 for 翠湖早教
     # 中心): no new organisation
-    orgs = [o for o in orgs if not _catalog_tail(index, o.text)]
+    orgs = [o for o in orgs if o.text not in index.customer_tails]
     customer, known, candidates, cust_span = pick_customer(index, cust_mentions, orgs)
     if not known:
         # name correction: a typed near-homophone of a catalog customer ('海天大夏')
@@ -168,16 +168,6 @@ def _negated(text: str, s: int, e: int) -> bool:
         return True
     return bool(_NEGATION_AFTER.match(text[e: e + 6])
                 and _WITH_BEFORE.search(text[max(0, s - 2): s]))
-
-
-CATALOG_TAIL_MAX = 5     # characters of a customer's name's tail said alone as its kind
-
-
-def _catalog_tail(index: CatalogIndex, name: str) -> bool:
-    """Is ``name`` the end of a catalog customer's longer name, short enough to be its kind
-    (早教中心 of 昆明五华区翠湖早教中心)?"""
-    return len(name) <= CATALOG_TAIL_MAX and any(
-        c.name.endswith(name) and len(c.name) > len(name) for c in index.catalog.customers)
 
 
 def pick_customer(
