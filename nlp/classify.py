@@ -327,8 +327,10 @@ def _alternatives(pattern: str) -> list[str]:
     return parts
 
 
-def detect_attitude(text: str, named: Collection[int] = ()) -> str | None:
-    """The decision maker's stance; ``named``: where catalog names start in ``text``."""
+def detect_attitude(text: str, named: Collection[int] = (),
+                    customer_end: int | None = None) -> str | None:
+    """The decision maker's stance; ``named``: where catalog names start in ``text``;
+    ``customer_end``: where the customer's name ends (锦华织造定了: the customer decided)."""
     if any(_decider(text, m.start()) for m in _REJECT.finditer(text)):
         return "已否决"
     if any(_decider(text, m.start()) and not _OWN_ERRAND.search(text[max(0, m.start() - 8):
@@ -337,9 +339,16 @@ def detect_attitude(text: str, named: Collection[int] = ()) -> str | None:
         return "需再沟通"
     if any(_decider(text, m.start()) and not _NEGATED.search(text, 0, m.start())
            for m in _SUPPORT.finditer(text)) or any(
-            m.end() in named and _decider(text, m.start()) for m in _ORDER_NAMED.finditer(text)):
+            m.end() in named and _decider(text, m.start()) for m in _ORDER_NAMED.finditer(text)) \
+            or (customer_end is not None and _CUSTOMER_DECIDED.match(text, customer_end)):
         return "明确支持"
     return None
+
+
+# the customer named, then decided, as the clause's end: 锦华织造定了, 凤山茶业那边已经敲定了
+# (锦华织造定了别家的, 还没定 are none: the clause goes on, or a negation stands before it)
+_CUSTOMER_DECIDED = re.compile(
+    r"(?:那边|这边)?(?:已经|都)?(?:定了|定下来了|敲定了|决定了)(?=[，,。；;！!]|$)")
 
 
 # a yes said with a negation right before it is none: 不是很满意, 不太满意, 并不认可, 没同意

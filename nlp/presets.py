@@ -132,10 +132,18 @@ def _in_names(s: int, e: int, masked: list[tuple[int, int]]) -> bool:
 _OVER = re.compile(r".{0,3}?(?:批下来了|下来了|通过了|批了|解决了|到位了|结束了|恢复了|取消了限制)")
 
 
+# … or said to be no problem at all: '价格没问题', '预算这块都没问题' (in the same clause)
+_FINE = re.compile(r"[^，,。；;！!？?\s]{0,3}?(?:都|也)?"
+                   r"(?:没问题|没什么问题|没啥问题|不是问题|不成问题)")
+
+
 def _over(text: str, e: int, said: str = "") -> bool:
-    """A blocker said to be over: '并网审批下来了', '预算批下来了' (not '预算还没批下来')."""
+    """A blocker said to be over: '并网审批下来了', '预算批下来了' (not '预算还没批下来'), or no
+    problem: '价格没问题'."""
     if re.search(r"[没未不]", said):
         return False
+    if _FINE.match(text, e):
+        return True
     return _OVER.match(text, e) is not None and not re.match(r".{0,3}?[没未不]", text[e:e + 4])
 
 

@@ -1088,8 +1088,9 @@ def respell_go(text: str, customers: list[tuple[int, int]]) -> str:
 
 
 # 在 heard 再 (zai) right before a customer named and the one met there: 上午再象山饭店跟傅经理
-# 看了洗衣房 (at the hotel; again is said of a deed, not of a place)
-_MET_THERE = re.compile(r"的?(?:跟|和|与|同|见了|找)")
+# 看了洗衣房, 下午再盛泽丝绸厂给萧主管他们演示了 (at the hotel; again is said of a deed, not of
+# a place)
+_MET_THERE = re.compile(r"的?(?:跟|和|与|同|见了|找|给)")
 
 
 def respell_at_customer(text: str, customers: list[tuple[int, int]]) -> str:

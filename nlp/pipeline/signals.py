@@ -55,7 +55,8 @@ def classify(doc: Doc, ents: Entities, times: Times, index: CatalogIndex,
                              ents.places)
     obstacle, words = find_obstacle(doc, ents, obstacles)
     is_stage, stage = detect_stage(text, index.stages, ents.masked)
-    attitude = detect_attitude(text, {s for s, _e in ents.masked})
+    attitude = detect_attitude(text, {s for s, _e in ents.masked},
+                               ents.customer_span[1] if ents.customer_span else None)
     if not is_stage:
         st = stage_from_outcome(text, stages)
         # a contact's refusal told, then the deal called lost (佟主任说…选了别的牌子，这个单子

@@ -20,7 +20,8 @@ from nlp.presets import Hit, PresetMatcher
 __all__ = ["Step", "step_around", "step_in"]
 
 _CLAUSE = re.compile(r"[，,。；;！!？?\n]+")
-_WEAK_VISIT = re.compile(r"再去|再过去|过去|去|找|再约|约个时间|约一下|约见")
+# (a thing sent, posted or passed there is no trip of the rep's: 让仓库发过去, 寄过去)
+_WEAK_VISIT = re.compile(r"再去|再过去|(?<![发寄传邮])过去|(?<!过)去|找|再约|约个时间|约一下|约见")
 _CARRY = re.compile(
     r"[送发带拿寄递交拉运传][过给到]|[送发带拿寄拉运传]来|[发传][他她]|[送发带拿寄递拉运]去|"
     # … or installed there (同意先试用十套投光灯，下周二装过去)
@@ -235,4 +236,8 @@ def _step_around(text: str, start: int, end: int, next_start: int, matcher: Pres
     if _WEAK_VISIT.search(first_after) or _WEAK_VISIT.search(before):
         preset = matcher.preset_of_concept("visit")
         return Step(preset, "visit", _words(first_after or before), False)
+    if carry is not None and carry.group(0).startswith(("发", "传")):
+        # something sent there, what it is unsaid (让仓库发过去): a step, but no trip
+        return Step(matcher.preset_of_concept("delivery"), "delivery",
+                    _words(first_after or before), False)
     return None

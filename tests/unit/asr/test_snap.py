@@ -1945,6 +1945,8 @@ _LAUNDRY = Catalog.from_dict({
     [
         # 在 heard 再 right before a customer named and the one met there
         ("上午再象山饭店跟傅经理看了洗衣房。", "上午在象山饭店跟傅经理看了洗衣房。"),
+        # … or the ones something was done for there
+        ("下午再象山饭店给傅经理他们演示了烘干机。", "下午在象山饭店给傅经理他们演示了烘干机。"),
         ("下周再象山饭店的方案发过去。", "下周再象山饭店的方案发过去。"),     # no one met
         ("不再象山饭店跟他们合作了。", "不再象山饭店跟他们合作了。"),
     ],

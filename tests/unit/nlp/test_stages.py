@@ -1202,3 +1202,44 @@ def test_fixtures_and_tea_set_phrasings(text: str, field: str, value: str | None
 def test_a_request_passed_on_is_no_question_to_the_bot(text: str, field: str,
                                                        value: str | None) -> None:
     assert getattr(Extractor(_PACK).extract(text, NOW), field) == value
+
+
+_SURVEY = Catalog.from_dict({
+    "customers": [{"name": "武汉市测绘研究院", "aliases": ["武汉测绘院"]},
+                  *_PACK.to_dict()["customers"]],
+    "contacts": _PACK.to_dict()["contacts"],
+    "products": _PACK.to_dict()["products"],
+    "next_actions": _PACK.next_actions,
+    "obstacles": _PACK.obstacles,
+})
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # a field of work is no one's name: 天府测绘 is not 武汉市测绘研究院
+    ("新线索，成都天府测绘的喻工，手机18980526431，想了解一下喷码机", "customer", "成都天府测绘"),
+    ("上午去武汉测绘院见了院长，喷码机还要再比较", "customer", "武汉市测绘研究院"),
+    # a price compared with another vendor's is the price (our precision higher is neither)
+    ("庹科长打电话说喷码机我们报得比别家高了两万，让我们重新报个价", "obstacle", "价格异议"),
+    ("庹科长说我们喷码机的精度比别家高", "obstacle", None),
+    ("庹科长说别家比我们便宜两万", "obstacle", "竞品介入"),
+    # bought from another supplier: a refusal, a competitor chosen
+    ("芦经理说灌装机他们已经从别的公司买了，这单就算了", "obstacle", "竞品介入"),
+    # the tender's papers made ready are the tender's step, not material sent
+    ("芦经理说下个月要招标，让我们下月初把投标资料准备好", "next_action", "招标跟进"),
+    ("芦经理要灌装机的资料，下月初发给她", "next_action", "发送资料"),
+    # the customer named and decided, as the clause's end
+    ("宛城饮料定了，喷码机这周五签合同", "attitude", "明确支持"),
+    ("宛城饮料还没定，喷码机下周再问", "attitude", "需再沟通"),
+    ("宛城饮料定了别家的喷码机", "attitude", "已否决"),
+    ("宛城饮料的时间定了", "attitude", None),
+    # sent or posted there by someone else is no trip of the rep's
+    ("芦经理说灌装机效果不错，后天上午我让仓库发过去", "next_action", "其他"),
+    ("芦经理说后天过去一趟", "next_action", "安排拜访"),
+    # a call with him planned (跟他电话…), whatever word follows
+    ("庹科长说让我月底前再跟他电话", "next_action", "电话回访"),
+    # a blocker said to be no problem is none
+    ("庹科长说报价高一点没问题，下周三我把合同送过去", "obstacle", None),
+    ("庹科长说价格偏高，别的都没问题", "obstacle", "价格异议"),
+])
+def test_yarn_and_survey_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
