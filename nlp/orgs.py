@@ -232,6 +232,9 @@ class OrgFinder:
             if tok in _INNER_AND and k > 0 and len(toks[k - 1][2]) == 1 \
                     and toks[k - 1][2] not in STOP_TOKENS and is_han(toks[k - 1][2]):
                 continue                 # '利和灯饰': 和 after a lone character is in the name
+            if tok == "新" and k + 1 < len(toks) and len(toks[k + 1][2]) == 2 \
+                    and toks[k + 1][2][-1] in "区县市镇乡":
+                continue                 # '无锡新吴区…': 新 of a district's name (新|吴区)
             if tok in STOP_TOKENS or (tok in _VERB_ENDINGS and k > 0
                                       and toks[k - 1][2] in STOP_TOKENS) or (
                     len(tok) > 1 and base_word_freq(tok) == 0

@@ -1171,6 +1171,7 @@ def join_name_pauses(text: str, index: PhoneticIndex) -> str:
 
 
 SPLIT_NAME_MIN = 4      # a name this long may be heard as two words with a pause between
+SPLIT_COMMA_MIN = 3     # … and one this long, spelled exactly, said with a pause inside it
 
 
 def join_split_names(text: str, index: PhoneticIndex,
@@ -1178,14 +1179,22 @@ def join_split_names(text: str, index: PhoneticIndex,
     """Drop a list comma 、 Whisper wrote inside one long name it heard as two words
     (床电宝、护罩 for 床垫保护罩: "bed-electric treasure, cover"): where the text without it
     sounds like a catalog name of four characters or more across that spot. A list of two
-    names (鼓楼医院、瑞金医院) stays: a name spelled right ends or starts there."""
-    if "、" not in text:
+    names (鼓楼医院、瑞金医院) stays: a name spelled right ends or starts there. A comma too,
+    where the text without it spells a catalog name of three characters or more exactly
+    across that spot (两台碰碰，车试运营 → 两台碰碰车试运营: the speaker paused in the name)."""
+    if "、" not in text and "，" not in text and "," not in text:
         return text
     named = index.mentions(text)
-    for pos in sorted((i for i, ch in enumerate(text) if ch == "、"), reverse=True):
+    for pos in sorted((i for i, ch in enumerate(text) if ch in "、，,"), reverse=True):
         if any(e == pos or s == pos + 1 for s, e, _en in named):
             continue
         joined = text[:pos] + text[pos + 1:]
+        if text[pos] != "、":
+            if any(s < pos < e and e - s >= SPLIT_COMMA_MIN
+                   for s, e, _en in index.mentions(joined)):
+                text = joined
+                named = [(s - (s > pos), e - (e > pos), en) for s, e, en in named]
+            continue
         if any(m.start < pos < m.end and len(m.entry.text) >= SPLIT_NAME_MIN
                for m in index.find(joined, affinity=affinity, heard=True)):
             text = joined

@@ -403,6 +403,9 @@ _PART_HEARD = re.compile(rf"(?<=[天号日一二三四五六，,\s])(?:([向想�
 # 这周五下午 heard as 这中午下午 (zhou for zhong): 中午 right before another part of the day,
 # after 这 / 下 / 本 / 上, is the weekday
 _ZHONGWU_WEEKDAY = re.compile(r"(?<=[这下本上])中午(?=[上下]午|晚上|早上|傍晚)|"
+                              # … or anywhere, right before another part of the day and the
+                              # step (让我中午下午再给他打电话; 中午下午都在 is two times)
+                              r"中午(?=[上下]午(?:再|去|过去|给|把|打|发|送|约|来|带))|"
                               # … or at a clause's start, right before a clock time
                               rf"(?:^|(?<=[，,。；;\s]))中午(?=[上下]午{_CLOCK_AHEAD})|"
                               # … or opening a clause as the deadline or the day of the next
@@ -605,7 +608,12 @@ _BUDGET = re.compile(r"(?<=的)[一议亦易义异]算(?![一下])|"
                      # 保洁亦算被砍了)
                      r"(?<![算一二三四五六七八九十两几细么样我你他她们会这也])[一议亦易义异]算"
                      r"(?=还没|没|已经|不够|用完|批|冻结|紧张|超了|有限|下来|申请|审批|只有|不足|太少|"
-                     r"卡|砍|削减|被)")
+                     r"卡|砍|削减|被)|"
+                     # … or with yun for yu (今年的运算没批下来), where only a budget's fate
+                     # follows: 运算 is a word, 运算速度 and 运算没问题 stay
+                     r"(?<![算一二三四五六七八九十两几细么样我你他她们会这也])[运云]算"
+                     r"(?=(?:还|都|也)?没(?:有)?批|批(?:了|下来)|(?:被)?冻结|不够|用完|超了|(?:被)?砍|"
+                     r"削减|卡住|卡得)")
 
 
 # a walk round heard with 圈 as another syllable (转了一千 for 转了一圈: quan, qian): no count of
@@ -675,13 +683,17 @@ _ORDER_HEARD = re.compile(rf"(?<=[先又再])[盯丁顶钉]{_ORDER_COUNT}|"
                           # 加订 heard 加电 / 加店 (an/ing) before a count (加电了两百台)
                           rf"(?<=加)[电店垫]{_ORDER_COUNT}")
 _WANTED_HEARD = re.compile(rf"(?:(?<=那边先)|(?<=那边又)|(?<=那边再))有{_ORDER_COUNT}")
-_DECIDED_HEARD = re.compile(r"拍摆(?=了)")
+_DECIDED_HEARD = re.compile(r"拍摆(?=了|要|定|说|同意|买)")   # 当场拍摆要两台
 # a purchase approved, 批 heard as its homophone 披 and 采购 as another cai gou (矿上已经披了
 # 彩够单 → 批了采购单): a coat is put on (披了外套), no order form
 _PURCHASE_HEARD = re.compile(r"(?<=[批披])(?:了|下来了?)?[彩菜才财裁][够购构]"
                              r"(?=单|申请|计划|合同|款)")
 _APPROVE_HEARD = re.compile(r"披(?=(?:了|下来了?)(?:采购|预算|合同|订单|申请|款|报告))|"
-                            rf"披(?=了{ORDER_COUNT}{ORDER_UNIT}的?采购)")   # 披了三百件的采购
+                            rf"披(?=了{ORDER_COUNT}{ORDER_UNIT}的?采购)|"   # 披了三百件的采购
+                            # … or right after the body that approves (要等体育局披了再买)
+                            r"(?:(?<=[局厅委])|(?<=领导)|(?<=老板)|(?<=集团)|(?<=总部)|(?<=上面)|"
+                            r"(?<=院里)|(?<=校长)|(?<=厂长)|(?<=院长)|(?<=局长)|(?<=董事会)|"
+                            r"(?<=总经理))披(?=了|下来)")
 # 按 heard as another an before a count, its unit and the order (冲锋衣岸八百套定: by the
 # count, 按); 个 heard 颗 in 半个月 (穿半颗月看看: no half grain of a month)
 _BY_HEARD = re.compile(rf"[岸案暗](?={ORDER_COUNT}{ORDER_UNIT}[订定])")

@@ -37,7 +37,7 @@ _DATE_ONLY = re.compile(
     r"(?:(?:就|再)?(?:开始|启动|执行|落地|进行|实施)(?:吧|了)?[\s，,。；;！!]*|"
     r"(?:再)?(?:定|确定|约|商量|敲定)(?:一下)?(?:具体)?的?(?:时间|日子|日期)[\s，,。；;！!]*|"
     r"再(?:搞|做|办|来|弄|安排|开)(?:一|两)?[场次回轮批期][\s，,。；;！!]*|"
-    r"(?:再|去|来|过去)?(?P<verb>[签谈送装发报修办到寄交拿带做试])(?:一下)?[\s，,。；;！!]*)?")
+    r"(?:再|去|来|过去|开始)?(?P<verb>[签谈送装发报修办到寄交拿带做试])(?:一下)?[\s，,。；;！!]*)?")
 # a bare verb after a date: one that says the step by itself ('同意先装两台试用 下周一装'),
 # and a carrying one that says it only when no clause before does ('要200箱 下周一送';
 # '要报价 明天发' is the quote)
@@ -48,8 +48,20 @@ _SAID_BEFORE = re.compile(r".*(?:我说|他说|她说|说)")
 # '把图纸发过去'): material sent. Not goods (把货发过去 is a delivery, a product's name is
 # masked), not something made ready first (把账号开好发给他), not sent to us (发给我)
 _SENT_THING = re.compile(
-    r"把(?P<x>[^，,。；;！!？?\s把]{1,10}?)(?:发|传|转)(?:给(?![我咱])|过去|过来|到|一下|一份)")
-_NOT_MATERIAL = re.compile(r"[货好完了出]|东西|钱|款")
+    r"把(?P<x>[^，,。；;！!？?\s把]{1,10}?)(?:发|传|转)(?:给(?![我咱])|[他她](?!们?说)|过去|过来|到|"
+    r"一下|一份)")
+# (goods named in a document's name are the document: 补货数据, 发货清单)
+_NOT_MATERIAL = re.compile(r"[好完了出]|货(?!单|数据|清单|记录|报表|计划|明细)|东西|钱|款")
+
+
+def _sent_material(seg: str, at: int, masked: Sequence[tuple[int, int]]) -> bool:
+    """A thing put in a 把-phrase and sent (`_SENT_THING`) in ``seg`` (which starts at ``at``
+    in the message): no goods, no name but one that says whose it is (饮料机的补货数据)."""
+    sent = _SENT_THING.search(seg)
+    return (sent is not None and not _NOT_MATERIAL.search(sent.group("x"))
+            and not any(a < at + sent.end("x") and at + sent.start("x") < b
+                        and not (b < at + sent.end("x") and seg.startswith("的", b - at))
+                        for a, b in masked))
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +227,11 @@ def _step_around(text: str, start: int, end: int, next_start: int, matcher: Pres
             concept = _BARE_VERB.get(verb)
             if concept is not None:      # the verb says the step
                 return Step(matcher.preset_of_concept(concept), concept, _words(prev), True)
+            if verb == "发" and _sent_material(prev, previous[0][0], masked):
+                # a thing to be sent, said in the clause before ('把补货数据每周发他一份，
+                # 我说下周一开始发'): the material, not a delivery
+                return Step(matcher.preset_of_concept("send_material"), "send_material",
+                            _words(prev), True)
             for a, b in previous:        # else the nearest clause that says a step
                 hits = matcher.hits(text[a:b], local(a, b))
                 if hits:
@@ -223,10 +240,7 @@ def _step_around(text: str, start: int, end: int, next_start: int, matcher: Pres
             if concept is not None:
                 return Step(matcher.preset_of_concept(concept), concept, _words(prev), True)
     for seg, at in ((first_after, end), (before, cs)):
-        sent = _SENT_THING.search(seg)
-        if (sent is not None and not _NOT_MATERIAL.search(sent.group("x"))
-                and not any(a < at + sent.end("x") and at + sent.start("x") < b
-                            for a, b in masked)):
+        if _sent_material(seg, at, masked):
             return Step(matcher.preset_of_concept("send_material"), "send_material",
                         _words(seg), True)
     if carry is not None and carry.group(0).startswith(("送", "寄", "递", "交")):

@@ -2139,3 +2139,45 @@ def test_beauty_and_boiler_spoken_forms(heard: str, meant: str) -> None:
 ])
 def test_fixtures_and_tea_spoken_forms(heard: str, meant: str) -> None:
     assert normalize_spoken(heard) == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 预算 heard with yun for yu, where only a budget's fate follows
+    ("龙主任说今年的运算没批下来。", "龙主任说今年的预算没批下来。"),
+    ("今年的运算被砍了一半", "今年的预算被砍了一半"),
+    ("芯片的运算速度很快", "芯片的运算速度很快"),
+    ("芯片运算没问题", "芯片运算没问题"),
+    # 批 heard 披 right after the body that approves
+    ("要等体育局披了再买。", "要等体育局批了再买。"),
+    ("她披了件外套", "她披了件外套"),
+    # 拍板 heard 拍摆 before what was decided
+    ("雷院长当场拍摆要两台", "雷院长当场拍板要两台"),
+])
+def test_rides_and_vending_set_spoken_forms(heard: str, meant: str) -> None:
+    assert fix_cue_phrases(heard) == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 周五 heard 中午 right before another part of the day and the step
+    ("让我中午下午再给他打电话。", "让我周五下午再给他打电话。"),
+    ("他中午下午都在", "他中午下午都在"),
+])
+def test_friday_heard_as_noon_before_the_step(heard: str, meant: str) -> None:
+    assert fix_part_of_day(heard) == meant
+
+
+_RIDES = Catalog.from_dict({
+    "customers": [{"name": "桂林漓江童趣乐园", "aliases": ["童趣乐园"]}],
+    "products": [{"name": "电动碰碰车", "aliases": ["碰碰车"]},
+                 {"name": "家庭过山车", "aliases": ["过山车"]}],
+})
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # a pause written inside a name spelled exactly: the name
+    ("童趣乐园问能不能先拿两台碰碰，车试运营。", "童趣乐园问能不能先拿两台碰碰车试运营。"),
+    # two names listed stay listed
+    ("童趣乐园说碰碰车，过山车都要。", "童趣乐园说碰碰车，过山车都要。"),
+])
+def test_a_pause_inside_a_name_is_dropped(heard: str, meant: str) -> None:
+    assert snap_transcript_names(heard, _RIDES).text == meant

@@ -1243,3 +1243,19 @@ _SURVEY = Catalog.from_dict({
 ])
 def test_yarn_and_survey_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # 新 of a district's name (新吴区) is part of the organisation's name
+    ("新线索，无锡新吴区星光电子厂行政部的窦经理，手机15261839047", "customer",
+     "无锡新吴区星光电子厂"),
+    # parks and scenic areas are organisations
+    ("新线索，九江柴桑区西海游乐园的宁主任，电话13979208856", "customer", "九江柴桑区西海游乐园"),
+    # something sent in the chat is a chat contact
+    ("芦经理在微信上发了车间的尺寸图，我明天下午三点前把方案发过去", "channel", "微信"),
+    # a document about goods, sent on a day said in the next clause, is material
+    ("芦经理问能不能把灌装机的补货数据每周发她一份，我说下周一开始发", "next_action", "发送资料"),
+    ("芦经理要两台灌装机，下周一发", "next_action", "其他"),
+])
+def test_rides_and_vending_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
