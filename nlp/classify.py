@@ -209,6 +209,12 @@ _UNDECIDED = re.compile(
     r"意见|点头)|"
     # … 定 heard as its homophone 订 right after the one who decides (等新校长订)
     r"等.{0,6}?(?:长|领导|老板|总|董事会|开会)订|"
+    # put up to a superior to approve: 要报给老板批, 得报领导审批
+    r"(?:要|得|需要|还要|还得)(?:先)?(?:报给|报|交给|上报给?|提交给?)(?:领导|老板|上面|集团|总部|公司|"
+    r"院里|局里|校长|院长|董事会|"
+    r"老总)[^，,。；;]{0,3}?(?:批|审批|审|定|决定|签字)|"
+    # waiting for a purchase made centrally: 要等省公司统一采购
+    r"等[^，,。；;]{0,8}?(?:统一采购|统一招标|集中采购|集采)|"
     # an approval still to go through: 还要走内部审批, 合同在走流程
     r"(?:还要|要|得|需要|还得|在|正在)走(?:内部|公司)?(?:的)?(?:审批|流程)|还在审批|审批中|"
     # a party of theirs still going over it: 合同条款他们法务还在看

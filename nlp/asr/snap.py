@@ -53,6 +53,7 @@ from nlp.asr.spoken import (
     NUMERAL_SOUND,
     fix_clock_words,
     fix_cue_phrases,
+    fix_digit_surname,
     normalize_spoken,
 )
 from nlp.classify import (
@@ -1545,7 +1546,7 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
     """The transcript as the extractor should read it, and what was changed (see module)."""
     if not text:
         return Snapped(text)
-    out = text
+    out = fix_digit_surname(text)
     index: PhoneticIndex | None = None
     if catalog is not None:
         try:

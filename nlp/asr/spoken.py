@@ -1092,6 +1092,22 @@ def fix_day_words(text: str) -> str:
     return _TOMORROW_HEARD.sub(repl, text)
 
 
+# a surname that sounds like a digit written as the digit (0老板 for 凌老板, 5总 for 吴总):
+# a lone digit right before a title, where a person is named (a clause's start, after 的,
+# 跟, 找, 见了 …), is the numeral's character, which the surname passes then read
+_DIGIT_BEFORE_TITLE = re.compile(
+    r"(?:^|(?<=[，,。；;！!？?\s、的跟和与找给见了问]))([0-9])"
+    rf"(?=(?:{'|'.join(sorted(_PERSON_TITLES, key=len, reverse=True))})(?<!总)"
+    r"|总(?![共计额量数价体结部线]))")
+_DIGIT_NUMERALS = "零一二三四五六七八九"
+
+
+def fix_digit_surname(text: str) -> str:
+    """0老板的手机是… → 零老板的手机是… (then 凌老板 where the catalog has him); 5总说 → 五总说;
+    5总共, 3个经理, 第2经理部 stay."""
+    return _DIGIT_BEFORE_TITLE.sub(lambda m: _DIGIT_NUMERALS[int(m.group(1))], text)
+
+
 def normalize_spoken(text: str) -> str:
     text = fix_go_sign(trim_loops(text))       # 去 heard qi before the weekday pass reads it
     text = fix_clock_words(fix_part_of_day(fix_weekdays(fix_day_words(fix_clause_le(text)))))

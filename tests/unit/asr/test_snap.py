@@ -2181,3 +2181,21 @@ _RIDES = Catalog.from_dict({
 ])
 def test_a_pause_inside_a_name_is_dropped(heard: str, meant: str) -> None:
     assert snap_transcript_names(heard, _RIDES).text == meant
+
+
+_EBIKE = Catalog.from_dict({
+    "customers": [{"name": "徐州云龙区金陵电动车城", "aliases": ["金陵车城"]}],
+    "contacts": [{"name": "凌志刚", "customer": "徐州云龙区金陵电动车城", "title": "老板",
+                  "aliases": ["凌老板"]}],
+})
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # a surname that sounds like a digit, written as the digit before a title
+    ("0老板的手机是15005218437。", "凌老板的手机是15005218437。"),
+    # a count of people, a total, an ordinal stay
+    ("3个经理都同意了。", "3个经理都同意了。"),
+    ("一共5总共三台。", "一共5总共三台。"),
+])
+def test_a_surname_heard_as_a_digit(heard: str, meant: str) -> None:
+    assert snap_transcript_names(heard, _EBIKE).text == meant

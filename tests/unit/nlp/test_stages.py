@@ -1259,3 +1259,15 @@ def test_yarn_and_survey_set_phrasings(text: str, field: str, value: str | None)
 ])
 def test_rides_and_vending_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # put up to a superior to approve, waiting for a central purchase: undecided
+    ("下午在宛城饮料给庹科长演示了喷码机，他说要报给老板批", "attitude", "需再沟通"),
+    ("芦经理说灌装机要等集团统一采购", "attitude", "需再沟通"),
+    ("我明天把喷码机的报价报给老板批", "attitude", None),
+    # the boss changed (换老板了): the person in charge changed
+    ("宛城饮料换老板了，喷码机的事得重新找人谈", "obstacle", "决策人变动"),
+])
+def test_windows_and_ebike_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
