@@ -68,7 +68,7 @@ STOP_TOKENS = frozenset((
 ))
 _INNER_AND = frozenset(("和", "与", "同"))
 # prepositions after a verb that jieba's HMM may glue to the name's first character
-_GLUED_STOPS = frozenset("在到给")
+_GLUED_STOPS = frozenset("在到给说")
 _VERB_ENDINGS = frozenset((
     "上", "下", "下来", "过", "好", "到", "完", "通", "进", "成", "掉", "起", "回", "来", "住",
     "了", "着", "一下", "一趟",

@@ -73,20 +73,33 @@ def _places() -> tuple[frozenset[str], _Forms, frozenset[str]]:
     return frozenset(forms), dict(by_sound), frozenset(big)
 
 
-def _place_at(text: str, s: int, limit: int, *, district: bool = False) -> tuple[int, str] | None:
+@lru_cache(maxsize=1)
+def _parents() -> dict[str, frozenset[str]]:
+    """Each county's and district's prefecture (nlp/data/place_parents.txt), with and without
+    市: 雨花区 → {长沙市, 长沙}."""
+    out: dict[str, frozenset[str]] = {}
+    for line in read_lines("place_parents.txt"):
+        name, *parents = line.split()
+        out[name] = frozenset(p for full in parents for p in (full, full.rstrip("市")))
+    return out
+
+
+def _place_at(text: str, s: int, limit: int, *, district: bool = False,
+              within: str | None = None) -> tuple[int, str] | None:
     """(characters heard, the place) for a place said at ``s`` and ending by ``limit``: the
     place written as itself, or the one place of exactly its sound: a province or a
     prefecture before a county or a district (赶周 → 赣州, not 甘州), else clearly the
     commonest such (丽水, not 溧水, for 里水); a word heard only where the place is
     commoner than it (园区 stays: 垣曲 is rare). A place whose name ends in 市/县/区 … is
     heard so only where that character was (和唐区 → 荷塘区); a ``district`` (after its
-    city) only such a one."""
+    city) only such a one, and one of that city (``within``) before any other (长沙与花区 →
+    长沙雨花区, not 裕华区 of 石家庄)."""
     forms, by_sound, big = _places()
     for n in (4, 3, 2):
         heard = text[s:s + n]
         if s + n <= limit and heard in forms and not (district and heard[-1] not in _PLACE_ENDS):
             return n, heard
-    for n in (3, 2):                    # the longest place heard decides
+    for n in (4, 3, 2):                 # the longest place heard decides (恶耳多斯 → 鄂尔多斯)
         heard = text[s:s + n]
         if s + n > limit or not all(is_han(ch) for ch in heard):
             continue
@@ -97,11 +110,16 @@ def _place_at(text: str, s: int, limit: int, *, district: bool = False) -> tuple
         best: list[tuple[bool, int, str]] = []
         for form in dict.fromkeys(by_sound.get(tuple(h[0] for h in hs), ())):
             ends = form[-1] in _PLACE_ENDS
-            if (ends and form[-1] != heard[-1]) or (district and not ends):
-                continue
+            if (ends and form[-1] != heard[-1] and syllables(form[-1])[0][:1] != hs[-1][:1]) \
+                    or (district and not ends):
+                continue        # (市 heard as 是, 区 as 去: 将因是 → 江阴市)
             freq = base_word_freq(form[:-1] if ends else form)
             if own < RARE_WORD or freq > own:
                 best.append((form in big, freq, form))
+        if best and within is not None:
+            local = [b for b in best if within in _parents().get(b[2], ())]
+            if len(local) == 1:
+                return n, local[0][2]
         if best:
             best.sort(reverse=True)     # a prefecture first (赣州, not 甘州), then commoner
             if len(best) > 1 and best[0][0] == best[1][0] and \
@@ -114,6 +132,7 @@ def _place_at(text: str, s: int, limit: int, *, district: bool = False) -> tuple
 def warm() -> None:
     """Read the places now (the first note need not wait)."""
     _places()
+    _parents()
 
 
 def _new_names(text: str, known: Sequence[tuple[int, int]]) -> list[tuple[int, int, int]]:
@@ -230,11 +249,13 @@ def respell_new_orgs(text: str, known: Sequence[tuple[int, int]] = ()) -> str:
     text = out
     for start, end, own in sorted(_new_names(text, known), reverse=True):
         name = text[start:own]
-        pos, parts = 0, []
+        pos = 0
+        parts: list[str] = []
         # a place alone before the generic word (丽水医院); else one word after it at least
         limit = len(name) if own < end else len(name) - 2
         for district in (False, True):          # a city, then its district
-            found = _place_at(name, pos, limit, district=district)
+            found = _place_at(name, pos, limit, district=district,
+                              within=parts[0] if parts else None)
             if found is None:
                 break
             n, place = found

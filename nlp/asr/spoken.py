@@ -831,6 +831,8 @@ _AGREED_HEARD = re.compile(r"同一(?=[先些](?:试用|是用|试|用|拿|订|�
 # … and 同意签了 heard 同一切了 (qian heard qie, its nasal lost): 同一切 is no phrase a clause
 # ends with
 _AGREED_SIGNED = re.compile(r"同一[切且窃](?=了(?:[，,。；;！!？?\s]|$))")
+# … and 同意了 heard 同一了 / 同一零 at a clause's end (那边同一零，…): 同一 (the same) takes no 了
+_AGREED_ENDED = re.compile(r"(?<=[边方们他她都也就])同一[了零论领啦](?=[，,。；;！!？?\s]|$)")
 # 领导 heard 领道 / 领到 before what a leader does (合同领道已经签了): 领道 is no word
 _LEADER_HEARD = re.compile(r"领[道倒岛捣](?=已经|都|也|说|同意|批|签|拍板|点头|定|觉得|还)")
 # 礼拜四 / 星期四 heard 礼拜是 with no 这 / 下 before it, before the plan (礼拜是让我拿报价过来)
@@ -893,7 +895,7 @@ def fix_cue_phrases(text: str) -> str:
     text = _QUITE_HEARD.sub("挺", text)
     text = _QUOTE_SENT.sub("把报价", _MONEY_HEARD.sub("钱", _NO_CHANCE.sub("戏", text)))
     text = _AGREED_HEARD.sub("同意", _QUOTE_FORM_SENT.sub("报价单", text))
-    text = _AGREED_SIGNED.sub("同意签", text)
+    text = _AGREED_ENDED.sub("同意了", _AGREED_SIGNED.sub("同意签", text))
     text = _HE_HEARD.sub("何", _unless_a_word(_DEMO_HEARD, "演示", text))
     text = _WON_HEARD.sub("中标", _DEPT_HEARD.sub("部", text))
     text = _THURSDAY_HEARD.sub(r"\1四", _LEADER_HEARD.sub("领导", text))

@@ -127,3 +127,15 @@ def test_the_card_marks_the_place_it_guessed() -> None:
     out = snap_transcript_names("新客户怀难万家服超市，要两台注塑机", catalog)
     assert out.text.startswith("新客户淮南万家服超市")
     assert any(m.heard == "怀难" for m in out.marks)
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # a place of four characters heard as other characters of exactly its sound
+    ("新线索，恶耳多斯东圣区金地物业的乔经理", "新线索，鄂尔多斯东胜区金地物业的乔经理"),
+    # a district of the city just said, where another city has one of the same sound
+    ("新线索，长沙与花区骑手之家配送站的邝站长", "新线索，长沙雨花区骑手之家配送站的邝站长"),
+    # 区 heard as another qu after the district's name
+    ("新客户，株洲和唐去第二中学", "新客户，株洲荷塘区第二中学"),
+])
+def test_a_place_heard_whole_and_a_district_of_its_city(heard: str, meant: str) -> None:
+    assert respell_new_orgs(heard, []) == meant

@@ -2199,3 +2199,12 @@ _EBIKE = Catalog.from_dict({
 ])
 def test_a_surname_heard_as_a_digit(heard: str, meant: str) -> None:
     assert snap_transcript_names(heard, _EBIKE).text == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 同意了 heard 同一零 at a clause's end (同一 takes no 了)
+    ("柠檬工坊那边同一零，奶盖粉先订二十箱。", "柠檬工坊那边同意了，奶盖粉先订二十箱。"),
+    ("用同一零件", "用同一零件"),
+])
+def test_agreed_heard_as_the_same(heard: str, meant: str) -> None:
+    assert fix_cue_phrases(heard) == meant

@@ -1271,3 +1271,22 @@ def test_rides_and_vending_set_phrasings(text: str, field: str, value: str | Non
 ])
 def test_windows_and_ebike_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # a person saying something is no part of the organisation after it (说区 is two words)
+    ("庹科长说区教育局的招标推迟到五一以后了", "customer", "区教育局"),
+    # a plan asked to be ready, sent on a day said after it: material
+    ("庹科长问喷码机的施工方案能不能这周出来，我后天上午发给他", "next_action", "发送资料"),
+    # a tea shop is an organisation
+    ("新线索，遵义汇川区小满茶铺的穆老板，手机13765289140，要一台喷码机", "customer",
+     "遵义汇川区小满茶铺"),
+    # found a cheaper one and no longer buy from us: a refusal, a competitor
+    ("芦经理说灌装机他们已经在网上找了一家更便宜的，以后不从我们这儿拿了", "attitude", "已否决"),
+    ("芦经理说灌装机他们已经在网上找了一家更便宜的，以后不从我们这儿拿了", "obstacle", "竞品介入"),
+    ("芦经理说下周从我们这儿拿两台灌装机", "attitude", None),
+    # a small sample sent to try (试试, 小样)
+    ("芦经理问灌装机能不能先寄两袋小样给她试试，我明天让快递寄过去", "next_action", "送样试用"),
+])
+def test_sportsfloor_and_teashop_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
