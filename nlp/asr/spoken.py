@@ -484,8 +484,8 @@ _ZAI = re.compile(r"((?:月底|月初|年底|[0-9一二三四五六七八九十]
 
 # … or after what is waited for (等老板回来在定, 开完会在说): 再 deciding later, not 在; 老板在定
 # (is deciding) stays
-_ZAI_AFTER = re.compile(r"(?:(?<=回来|以后|之后|过后|完了)|(?<=开完会))在"
-                        r"(?=定|说|看|谈|商量|决定|考虑|联系|研究)|"
+_ZAI_AFTER = re.compile(r"(?:(?<=回来|以后|之后|过后|完了|下来)|(?<=开完会))在"
+                        r"(?=定|订|说|看|谈|商量|决定|考虑|联系|研究)|"
                         # … or before a doubled verb (在研究研究: 在 goes before no doubled verb)
                         r"在(?=(研究|考虑|商量|讨论|琢磨|合计|看|想|等)\1(?![院所生员]))")
 
@@ -552,11 +552,16 @@ _DAY_WORD = 20      # a stretch this common in the dictionary is a word, not a h
 _TENTH_HEARD = re.compile(r"(?<=月)时候(?=前|之前|[上下中傍晚早]|再|去|来|过|把|给|打|送)")
 
 
+# 半 heard 帮 (ban, bang) after a clock hour, before the rep going there (10点帮我去实验室 for
+# 10点半我去…): 十点帮我把报价发了 (help me) stays
+_HALF_HEARD = re.compile(r"(?<=[0-9一二两三四五六七八九十]点)[帮邦绑榜](?=我们?(?:去|过去|到|来))")
+
+
 def fix_clock_words(text: str) -> str:
     """国庆过后时点过去 → 十点过去; 月底钱把报价发给他 → 月底前把报价发给他; 3月15号在电话跟进
     → 3月15号再电话跟进; 上午就电跟台 → 上午九点跟台."""
     text = _TENTH_HEARD.sub("十号", _fix_day_heard(_fix_hour_heard(text)))
-    text = _ZAI_AFTER.sub("再", text)
+    text = _ZAI_AFTER.sub("再", _HALF_HEARD.sub("半", text))
     return _ZAI.sub(r"\1再", _QIAN.sub(r"\1前", _SHI_DIAN.sub("十点", text)))
 
 
@@ -858,6 +863,12 @@ _DEPT_HEARD = re.compile("(?:" + "|".join(f"(?<={w})" for w in (
 _WON_HEARD = re.compile(r"(?:(?<=我们)|(?<=是))[重众种仲]标(?=[了的，,。；;！!？?\s]|$)")
 # 演示 heard 演书 / 演输 (shi heard shu): 演书 is no word (表演书法 cuts through 表演 and stays)
 _DEMO_HEARD = re.compile(r"演[书输舒叔殊]")
+# … and 演示了 heard 也试了 (yan shi, ye shi) where something was shown to people at a place
+# (在会展中心给欧阳主管也试了互动屏): after 在 … 给 and the ones shown it, before the thing
+# 发到 heard 发道 / 发倒 before the one it goes to (下班前发道他邮箱): 道 is no word there
+_SENT_TO_HEARD = re.compile(r"发[道倒导](?=[他她我你您])")
+_DEMO_YESHI = re.compile(r"(?<=在)([^，,。；;！!？?]{2,12}?给[^，,。；;！!？?]{1,8}?)[，,]?"
+                         r"((?:他|她)们)?也试了")
 
 # 何 heard 和 right after 的, before a title: 的 takes no conjunction after it (鲁迅小学的和老师)
 _HE_HEARD = re.compile("(?<=的)和(?=" + "|".join(("老师", "经理", "主任", "总", "工", "校长",
@@ -897,6 +908,7 @@ def fix_cue_phrases(text: str) -> str:
     text = _AGREED_HEARD.sub("同意", _QUOTE_FORM_SENT.sub("报价单", text))
     text = _AGREED_ENDED.sub("同意了", _AGREED_SIGNED.sub("同意签", text))
     text = _HE_HEARD.sub("何", _unless_a_word(_DEMO_HEARD, "演示", text))
+    text = _SENT_TO_HEARD.sub("发到", _DEMO_YESHI.sub(r"\1\2演示了", text))
     text = _WON_HEARD.sub("中标", _DEPT_HEARD.sub("部", text))
     text = _THURSDAY_HEARD.sub(r"\1四", _LEADER_HEARD.sub("领导", text))
     text = _TEACHER_HEARD.sub("讲师", _LOCAL_HEARD.sub("本地", _BOARD_APPROVED.sub("批了", text)))
@@ -963,9 +975,14 @@ def fix_clause_le(text: str) -> str:
             return "零"
         return "了"
 
-    text = _ZERO_LE.sub(zero, text)
+    text = _DECIDED_NENG.sub("定了", _ZERO_LE.sub(zero, text))
 
     return _LE.sub(repl, text)
+
+
+# 定了 heard 定能 (le with n and a nasal: neng) at a clause's end (星瀚科技那边定能，…);
+# 一定能, 肯定能 stay
+_DECIDED_NENG = re.compile(r"(?<![一肯必决])定能(?=[，,。；;！!？?]|$)")
 
 
 # 新客户 heard as other characters of its sound, or cut to 新客, where a note opens with it

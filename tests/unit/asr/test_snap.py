@@ -2208,3 +2208,23 @@ def test_a_surname_heard_as_a_digit(heard: str, meant: str) -> None:
 ])
 def test_agreed_heard_as_the_same(heard: str, meant: str) -> None:
     assert fix_cue_phrases(heard) == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 演示了 heard 也试了 where something was shown to people at a place
+    ("下午在浦东会展中心给欧阳主管也试了互动屏。", "下午在浦东会展中心给欧阳主管演示了互动屏。"),
+    ("下午在渤海化工给郎经理，他们也试了校准仪。", "下午在渤海化工给郎经理他们演示了校准仪。"),
+    ("他也试了一下", "他也试了一下"),
+    # 定了 heard 定能 at a clause's end
+    ("星瀚科技那边定能，特装展台按一百平米做。", "星瀚科技那边定了，特装展台按一百平米做。"),
+    ("他说一定能。", "他说一定能。"),
+    # 半 heard 帮 after a clock hour, before the rep going there
+    ("明天上午10点帮我去实验室当面拜访他。", "明天上午10点半我去实验室当面拜访他。"),
+    ("明天十点帮我把报价发过去", "明天十点帮我把报价发过去"),
+    # 再 heard 在 after what is waited for
+    ("要等批文下来在订。", "要等批文下来再订。"),
+    # 发到 heard 发道 before the one it goes to
+    ("我今天下班前发道他邮箱。", "我今天下班前发到他邮箱。"),
+])
+def test_expo_and_calibration_set_spoken_forms(heard: str, meant: str) -> None:
+    assert normalize_spoken(heard) == meant

@@ -1290,3 +1290,17 @@ def test_windows_and_ebike_set_phrasings(text: str, field: str, value: str | Non
 ])
 def test_sportsfloor_and_teashop_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # finally handed to someone else to do: a refusal, a competitor chosen
+    ("庹科长说喷码机他们最后交给了集团的设备公司做", "attitude", "已否决"),
+    ("庹科长说喷码机他们最后交给了集团的设备公司做", "obstacle", "竞品介入"),
+    ("庹科长说喷码机最后交给了我们做", "attitude", None),
+    # no longer come to us
+    ("芦经理说灌装机他们改用本地的了，以后不找我们了", "attitude", "已否决"),
+    # waiting for an approval, then ordering
+    ("庹科长说要等批文下来再订", "attitude", "需再沟通"),
+])
+def test_expo_and_calibration_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
