@@ -501,13 +501,22 @@ NUMERAL_SOUND = {syllables(n)[0][0]: n for n in _HOURS}   # tone-free sound → 
 _DIAN = syllables("点")[0][0]
 
 
+def _cuts_a_word(text: str, m: re.Match[str]) -> bool:
+    """Does the heard hour cut through a word (下午就电话)? A word the part of the day makes
+    with the day before it (后天下无两电: 天下) is none of the hour's."""
+    if not crosses_word(text, m.start(), m.end()):
+        return False
+    return not (m.start() and text[m.start() - 1] == "天"
+                and not crosses_word(text, m.start() + 1, m.end()))
+
+
 def _fix_hour_heard(text: str) -> str:
     def repl(m: re.Match[str]) -> str:
         part, hour, dian = m.group(1), m.group(2), m.group(3)
         h, d = syllables(hour)[0], syllables(dian)[0]
         numeral = hour if hour in _HOURS else (NUMERAL_SOUND.get(h[0]) if h else None)
         if numeral is None or not d or d[0] != _DIAN or (hour in _HOURS and dian == "点") or \
-                base_word_freq(hour + dian) > 0 or crosses_word(text, m.start(), m.end()):
+                base_word_freq(hour + dian) > 0 or _cuts_a_word(text, m):
             return m.group(0)
         return part[0] + ("午" if part[1] in _WU_SOUND else part[1]) + numeral + "点"
 

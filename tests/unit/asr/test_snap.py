@@ -2228,3 +2228,12 @@ def test_agreed_heard_as_the_same(heard: str, meant: str) -> None:
 ])
 def test_expo_and_calibration_set_spoken_forms(heard: str, meant: str) -> None:
     assert normalize_spoken(heard) == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 下午两点 heard 下无两电 after a day, where 天下 makes a word across the part of the day
+    ("后天下无两电我去民宿当面跟他谈。", "后天下午两点我去民宿当面跟他谈。"),
+    ("下午就电话联系", "下午就电话联系"),
+])
+def test_an_hour_heard_after_a_day(heard: str, meant: str) -> None:
+    assert normalize_spoken(heard) == meant

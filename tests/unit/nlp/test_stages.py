@@ -1304,3 +1304,23 @@ def test_sportsfloor_and_teashop_set_phrasings(text: str, field: str, value: str
 ])
 def test_expo_and_calibration_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # someone else finally found to do it, with no 了 after the deed: a competitor chosen
+    ("庹科长说喷码机他们最后在本地找了一家设备厂做，这单没戏了", "obstacle", "竞品介入"),
+    # no more of it
+    ("芦经理说今年的采购预算被砍了，灌装机先不加了", "attitude", "已否决"),
+    ("芦经理说车间今天先不加班了", "attitude", None),
+])
+def test_pallets_and_outdoor_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # finally found someone else (whatever the deed after it was heard as)
+    ("庹科长说喷码机他们最后在本地找了一家设备厂座，这单没戏了", "obstacle", "竞品介入"),
+    ("庹科长说喷码机最后还是找了我们做", "obstacle", None),
+])
+def test_someone_else_finally_found(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
