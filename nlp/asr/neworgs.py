@@ -112,7 +112,7 @@ def _place_at(text: str, s: int, limit: int, *, district: bool = False,
             ends = form[-1] in _PLACE_ENDS
             if (ends and form[-1] != heard[-1] and syllables(form[-1])[0][:1] != hs[-1][:1]) \
                     or (district and not ends):
-                continue        # (市 heard as 是, 区 as 去: 将因是 → 江阴市)
+                continue        # (区 heard as 去 is 区: 株洲和唐去 → 株洲荷塘区)
             freq = base_word_freq(form[:-1] if ends else form)
             if own < RARE_WORD or freq > own:
                 best.append((form in big, freq, form))
