@@ -66,6 +66,11 @@ def find_entities(doc: Doc, index: CatalogIndex,
     # 中心): no new organisation
     orgs = [o for o in orgs if o.text not in index.customer_tails]
     customer, known, candidates, cust_span = pick_customer(index, cust_mentions, orgs)
+    if not known and cust_span is not None and _where_one_goes(index, text, cust_span):
+        # 岑老板的电话是…，明天我去果书中心当面找他: the place the rep goes to see a catalog
+        # contact named before it, heard otherwise (果蔬中心), is no new customer
+        orgs = [o for o in orgs if (o.start, o.end) != cust_span]
+        customer, known, candidates, cust_span = None, False, (), None
     if not known:
         # name correction: a typed near-homophone of a catalog customer ('海天大夏')
         heard = _sounded(index, text, cust_mentions, prod_mentions)
@@ -168,6 +173,27 @@ def _negated(text: str, s: int, e: int) -> bool:
         return True
     return bool(_NEGATION_AFTER.match(text[e: e + 6])
                 and _WITH_BEFORE.search(text[max(0, s - 2): s]))
+
+
+# the rep going somewhere: 我去X, 明天去X, 过去X
+_GOING = re.compile(r"(?:去|到|过去)$")
+
+
+def _where_one_goes(index: CatalogIndex, text: str, span: tuple[int, int]) -> bool:
+    """Is the organisation at ``span`` only where the rep goes (我去果书中心) after a catalog
+    contact named by a name or alias of one person alone (岑老板 …), with no announcement of
+    a new party? Then it is that contact's place heard otherwise, not a new customer."""
+    s, e = span
+    if not _GOING.search(text, 0, s) or CREATE.search(text):
+        return False
+    owners = [index.contacts.owners(key) for _a, _b, key in index.contacts.strings_in(text[:s])]
+    if not owners or any(len(o) != 1 for o in owners):
+        return False
+    # … whose own customer's name it sounds like: its kind the same (…中心), another
+    # character of it there too (果书中心 for 豫丰果蔬中心; 鸿达机械 is someone else)
+    home = owners[-1][0].customer
+    org = text[s:e]
+    return home.endswith(org[-2:]) and any(ch in home for ch in org[:-2])
 
 
 def pick_customer(

@@ -1324,3 +1324,23 @@ def test_pallets_and_outdoor_set_phrasings(text: str, field: str, value: str | N
 ])
 def test_someone_else_finally_found(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
+
+
+_DOORS = Catalog.from_dict({
+    "customers": [{"name": "郑州航空港区豫丰果蔬中心", "aliases": ["豫丰果蔬"]}],
+    "contacts": [{"name": "岑志强", "customer": "郑州航空港区豫丰果蔬中心", "title": "老板",
+                  "aliases": ["岑老板"]}],
+})
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # the place the rep goes to see a catalog contact, heard otherwise: no new customer
+    ("岑老板的电话是13703829156，明天上午十点我去果书中心当面找他", "intent", "log_followup"),
+    ("岑老板的电话是13703829156，明天上午十点我去果书中心当面找他", "contact", "岑志强"),
+    # a new party announced keeps its organisation
+    ("新线索，岑老板介绍的，电话13703829156，明天我去星光物流中心找他们", "intent",
+     "create_lead"),
+])
+def test_where_the_rep_goes_to_see_a_known_contact(text: str, field: str,
+                                                   value: str | None) -> None:
+    assert getattr(Extractor(_DOORS).extract(text, NOW), field) == value
