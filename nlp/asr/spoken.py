@@ -876,6 +876,8 @@ _DEMO_HEARD = re.compile(r"演[书输舒叔殊]")
 # (在会展中心给欧阳主管也试了互动屏): after 在 … 给 and the ones shown it, before the thing
 # 发到 heard 发道 / 发倒 before the one it goes to (下班前发道他邮箱): 道 is no word there
 _SENT_TO_HEARD = re.compile(r"发[道倒导](?=[他她我你您])")
+# 寄 heard 祭 / 级 / 济 … before 过去 (让快递祭过去): none of them goes there (记过, 季 stay)
+_POSTED_HEARD = re.compile(r"[祭级济剂纪](?=过[去来])")
 _DEMO_YESHI = re.compile(r"(?<=在)([^，,。；;！!？?]{2,12}?给[^，,。；;！!？?]{1,8}?)[，,]?"
                          r"((?:他|她)们)?也试了")
 
@@ -918,6 +920,7 @@ def fix_cue_phrases(text: str) -> str:
     text = _AGREED_ENDED.sub("同意了", _AGREED_SIGNED.sub("同意签", text))
     text = _HE_HEARD.sub("何", _unless_a_word(_DEMO_HEARD, "演示", text))
     text = _SENT_TO_HEARD.sub("发到", _DEMO_YESHI.sub(r"\1\2演示了", text))
+    text = _POSTED_HEARD.sub("寄", text)
     text = _WON_HEARD.sub("中标", _DEPT_HEARD.sub("部", text))
     text = _THURSDAY_HEARD.sub(r"\1四", _LEADER_HEARD.sub("领导", text))
     text = _TEACHER_HEARD.sub("讲师", _LOCAL_HEARD.sub("本地", _BOARD_APPROVED.sub("批了", text)))

@@ -24,8 +24,8 @@ _CLAUSE = re.compile(r"[，,。；;！!？?\n]+")
 _WEAK_VISIT = re.compile(r"再去|再过去|(?<![发寄传邮])过去|(?<!过)去|找|再约|约个时间|约一下|约见")
 _CARRY = re.compile(
     r"[送发带拿寄递交拉运传][过给到]|[送发带拿寄拉运传]来|[发传][他她]|[送发带拿寄递拉运]去|"
-    # … or installed there (同意先试用十套投光灯，下周二装过去)
-    r"装过[去来]|"
+    # … or installed there (同意先试用十套投光灯，下周二装过去), or driven there (派司机开过去)
+    r"装过[去来]|开过[去来]|"
     r"^(?:之?前|以前)?给[他她]们?[\s。！!]*$"
     # a thing carried there that no cue names (我带样机过去 heard 带鸟机过去, 带东西过去)
     r"|[带拿][^，,。；;！!？?\s]{1,4}?过[去来]")

@@ -2237,3 +2237,12 @@ def test_expo_and_calibration_set_spoken_forms(heard: str, meant: str) -> None:
 ])
 def test_an_hour_heard_after_a_day(heard: str, meant: str) -> None:
     assert normalize_spoken(heard) == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 寄 heard 祭 / 级 before 过去
+    ("我明天让快递祭过去。", "我明天让快递寄过去。"),
+    ("这一季过去了", "这一季过去了"),
+])
+def test_posted_heard_as_another_ji(heard: str, meant: str) -> None:
+    assert normalize_spoken(heard) == meant

@@ -1344,3 +1344,17 @@ _DOORS = Catalog.from_dict({
 def test_where_the_rep_goes_to_see_a_known_contact(text: str, field: str,
                                                    value: str | None) -> None:
     assert getattr(Extractor(_DOORS).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # a sheet asked for and sent: material
+    ("庹科长在微信上要了喷码机的配置表，我今天下午四点前发给他", "next_action", "发送资料"),
+    # driven there after a trial agreed: the trial
+    ("庹科长问喷码机能不能先借一台给他们试一个礼拜，我下周三派司机开过去", "next_action",
+     "送样试用"),
+    # a trade name and what it does, before its person: an organisation (美妆)
+    ("新线索，长沙岳麓区橘子洲美妆的甘经理，手机15974218630，想做一款喷码机", "customer",
+     "长沙岳麓区橘子洲美妆"),
+])
+def test_buses_and_cosmetics_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
