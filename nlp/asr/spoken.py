@@ -1128,8 +1128,8 @@ def fix_day_words(text: str) -> str:
 # 跟, 找, 见了 …), is the numeral's character, which the surname passes then read
 _DIGIT_BEFORE_TITLE = re.compile(
     r"(?:^|(?<=[，,。；;！!？?\s、的跟和与找给见了问]))([0-9])"
-    rf"(?=(?:{'|'.join(sorted(_PERSON_TITLES, key=len, reverse=True))})(?<!总)"
-    r"|总(?![共计额量数价体结部线]))")
+    rf"(?={'|'.join(sorted(set(_PERSON_TITLES) - {'总'}, key=len, reverse=True))}"
+    r"|总(?![共计额量数价体结部线]))")        # (总 alone only as no word's first character)
 _DIGIT_NUMERALS = "零一二三四五六七八九"
 
 
