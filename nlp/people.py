@@ -42,6 +42,9 @@ class ContactMention:
 
 _COMMON_PAIR_FREQ = 50      # 施工, 古董: surname + one-character title forming a word
 _COMMON_NEXT_FREQ = 100     # 高工资, 王总结: a one-character title glued to the next word
+# a title and the character after it making the name of a body (董事会, 理事会, 书记处,
+# 主席团): no person there
+_BODY = frozenset("会局团台处部")
 _COMMON_WORD_FREQ = 1000    # 商量, 马上: a word this common after a title, its last
                             # character making a word with the next, is no name
 # characters that end a given name: verbs, particles, contact words ("刘洋说", "何志军电话")
@@ -113,6 +116,8 @@ class People:
             if len(title) == 1 and (self._word(sur + title, _COMMON_PAIR_FREQ)
                                     or (nxt and self._word(title + nxt, _COMMON_NEXT_FREQ))):
                 continue
+            if nxt in _BODY and self._word(title + nxt, _COMMON_NEXT_FREQ):
+                continue                    # 开万董事会: 董事会 is a board, 万董事 nobody
             if prev and self._word(prev + sur, _COMMON_NEXT_FREQ) and \
                     not self._word(prev + sur + title, 1) and (
                         len(title) == 1 or (len(sur) == 1 and not (

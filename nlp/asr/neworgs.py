@@ -11,7 +11,9 @@ announces (新客户, 新线索, then the name, in the same clause) that is no c
   sound, become that place (里水 → 丽水, 怀难 → 淮南); a district after its city too, where
   区/县/市 was heard (朱州和唐区 → 株洲荷塘区). A word heard yields only to a commoner place
   (园区, 绵羊 and 梅山 stay), and a sound only near a place's is no guess;
-- 有限 heard as another pair of its sound before 公司 is 有限 (有现公司 → 有限公司), anywhere.
+- 有限 heard as another pair of its sound before 公司 is 有限 (有现公司 → 有限公司), anywhere;
+- 市 heard as 是 after the places a name begins with, before the organisation (将因是华通汽配厂
+  → 江阴市华通汽配厂).
 
 Names are left alone elsewhere: a brand is often a place's homophone (远洲 / 袁州, 锦程 /
 晋城, 林邑 / 临沂), and only the announcement says that a place comes first. The words after
@@ -240,9 +242,38 @@ def _respell_suffix(text: str) -> str:
     return out
 
 
+def _city_heard_is(text: str) -> str:
+    """市 heard as 是 (both shi) inside a new name announced (新线索，将因是华通汽配厂 for 江阴市
+    …, 漳州波头是… for …泊头市…): 是 is 市 where the characters before it, from the
+    announcement on, are places by sound with the last a city read with 市, and an
+    organisation's name begins right after it. 新客户是鼓楼医院 (是 right after the
+    announcement) and 新客户王总是做五金的 (no place before, no organisation after) stay."""
+    if "是" not in text or _NEW.search(text) is None:
+        return text
+    orgs = default_orgs().find(text)
+    out = text
+    for m in _NEW.finditer(text):
+        stop = _NAME_STOP.search(text, m.end())
+        if stop is None or stop.group() != "是" or not 2 <= stop.start() - m.end() <= 6 or \
+                not any(o.start == stop.end() for o in orgs):
+            continue
+        heard = text[m.end():stop.start()] + "市"
+        pos, last = 0, ""
+        for district in (False, True):          # a city, then a county-level one
+            found = _place_at(heard, pos, len(heard), district=district)
+            if found is None:
+                break
+            pos += found[0]
+            last = found[1]
+        if pos == len(heard) and last.endswith("市"):
+            out = out[:stop.start()] + "市" + out[stop.end():]
+    return out
+
+
 def respell_new_orgs(text: str, known: Sequence[tuple[int, int]] = ()) -> str:
     """``text`` with each new organisation's name respelled (see module); ``known``: the
     spans of catalog customers named in it."""
+    text = _city_heard_is(text)
     out = _LIMITED.sub(lambda m: "有限" if m["w"] != "有限" and tuple(
         raw_pinyin(ch) for ch in m["w"]) == _YOUXIAN else m["w"], text)
     out = _respell_suffix(out)

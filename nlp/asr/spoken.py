@@ -257,8 +257,9 @@ def _extra_after_mobile(text: str, places: list[int]) -> bool:
 
 
 # 幺 heard 有 (you for yao) right after the word for a phone number, ten digits after it:
-# 手机有5903781264 / 手机由8633021457 is 1… (库存有1234件 has no such word before it)
-_ONE_HEARD = re.compile(r"(?<=手机|电话|号码)(?:是|号是|号)?[有由又友](?=[0-9]{10}(?![0-9]))")
+# 手机有5903781264 / 手机由8633021457 / 手机由 5832176094 is 1… (库存有1234件 has no such word
+# before it)
+_ONE_HEARD = re.compile(r"(?<=手机|电话|号码)((?:是|号是|号)?)[有由又友] ?(?=[0-9]{10}(?![0-9]))")
 # … or not heard at all: ten digits from 3 to 9 on after that word are a mobile number
 # whose 幺 was lost (手机5903781264; a landline starts with its area code's 0)
 _ONE_LOST = re.compile(r"(?<=手机|电话|号码)((?:是|号是|号)?)有?(?=[3-9][0-9]{9}(?![0-9]))")
@@ -270,7 +271,7 @@ def fix_phone_digits(text: str) -> str:
     or 13 whose first 11 are a mobile number is that number when the one or two after them
     are digits written right on (Whisper heard them after it: 139-512-786-400, 腰812833904794
     for …9047 就是; never 137…1234 要一台, nor …3367，1月12号)."""
-    text = _ONE_HEARD.sub(lambda m: m.group(0)[:-1] + "1", text)
+    text = _ONE_HEARD.sub(r"\g<1>1", text)
     out: list[str] = []
     pos = 0
     i = 0
@@ -488,6 +489,10 @@ _ZAI_AFTER = re.compile(r"(?:(?<=回来|以后|之后|过后|完了|下来)|(?<=
                         r"(?=定|订|说|看|谈|商量|决定|考虑|联系|研究)|"
                         # … or before a doubled verb (在研究研究: 在 goes before no doubled verb)
                         r"在(?=(研究|考虑|商量|讨论|琢磨|合计|看|想|等)\1(?![院所生员]))")
+# … or at the end of a clause that waits for something (要等公司下个月开完董事会在定): waiting,
+# then deciding; the first 在 of the clause only (等他在北京开完会再定 keeps its 在)
+_ZAI_AFTER_WAIT = re.compile(r"(等[^，,。；;！!？?在]{1,15})在"
+                             r"(?=定|订|说|谈|商量|决定|考虑|研究)")
 
 
 # a clock hour after the part of the day heard as another character of its sound (上午就电
@@ -566,11 +571,18 @@ _TENTH_HEARD = re.compile(r"(?<=月)时候(?=前|之前|[上下中傍晚早]|再
 _HALF_HEARD = re.compile(r"(?<=[0-9一二两三四五六七八九十]点)[帮邦绑榜](?=我们?(?:去|过去|到|来))")
 
 
+# 在 heard 再 before another vendor where the goods were got (最后再别的贸易商那儿定了, 再别家
+# 买了): again is said of a deed, not of a place; 再别买了 (别 "don't") stays
+_AT_OTHER = re.compile(r"再(?=别[的家人][^，,。；;！!？?]{0,8}?"
+                       r"(?:那儿|那里|那边|订|定了|买|签|采购))")
+
+
 def fix_clock_words(text: str) -> str:
     """国庆过后时点过去 → 十点过去; 月底钱把报价发给他 → 月底前把报价发给他; 3月15号在电话跟进
     → 3月15号再电话跟进; 上午就电跟台 → 上午九点跟台."""
     text = _TENTH_HEARD.sub("十号", _fix_day_heard(_fix_hour_heard(text)))
-    text = _ZAI_AFTER.sub("再", _HALF_HEARD.sub("半", text))
+    text = _ZAI_AFTER_WAIT.sub(r"\1再", _ZAI_AFTER.sub("再", _HALF_HEARD.sub("半", text)))
+    text = _AT_OTHER.sub("在", text)
     return _ZAI.sub(r"\1再", _QIAN.sub(r"\1前", _SHI_DIAN.sub("十点", text)))
 
 
@@ -872,14 +884,14 @@ _DEPT_HEARD = re.compile("(?:" + "|".join(f"(?<={w})" for w in (
 _WON_HEARD = re.compile(r"(?:(?<=我们)|(?<=是))[重众种仲]标(?=[了的，,。；;！!？?\s]|$)")
 # 演示 heard 演书 / 演输 (shi heard shu): 演书 is no word (表演书法 cuts through 表演 and stays)
 _DEMO_HEARD = re.compile(r"演[书输舒叔殊]")
-# … and 演示了 heard 也试了 (yan shi, ye shi) where something was shown to people at a place
-# (在会展中心给欧阳主管也试了互动屏): after 在 … 给 and the ones shown it, before the thing
+# … and 演示了 heard 也试了 / 也是了 (yan shi, ye shi) where something was shown to people at
+# a place (在会展中心给欧阳主管也试了互动屏): after 在 … 给 and the ones shown it, before the thing
 # 发到 heard 发道 / 发倒 before the one it goes to (下班前发道他邮箱): 道 is no word there
 _SENT_TO_HEARD = re.compile(r"发[道倒导](?=[他她我你您])")
 # 寄 heard 祭 / 级 / 济 … before 过去 (让快递祭过去): none of them goes there (记过, 季 stay)
 _POSTED_HEARD = re.compile(r"[祭级济剂纪](?=过[去来])")
 _DEMO_YESHI = re.compile(r"(?<=在)([^，,。；;！!？?]{2,12}?给[^，,。；;！!？?]{1,8}?)[，,]?"
-                         r"((?:他|她)们)?也试了")
+                         r"((?:他|她)们)?也[试是]了")
 
 # 何 heard 和 right after 的, before a title: 的 takes no conjunction after it (鲁迅小学的和老师)
 _HE_HEARD = re.compile("(?<=的)和(?=" + "|".join(("老师", "经理", "主任", "总", "工", "校长",
@@ -1005,8 +1017,9 @@ _NEW_CUSTOMER = re.compile(r"(?:^|(?<=[，,。！？；;!?\s])|(?<=有个|一个
 # … and 新线索 heard as 新线所 / 新鲜所 (suo), after a verb of recording too (录入新线所…)
 _NEW_LEAD = re.compile(r"[新心欣辛先县现限][线鲜县现先限][所锁索琐]"
                        r"(?!有|以|谓|在|需|得|属|赔|要|取)|"
-                       # … or with 新's nasal lost, opening a clause (西线索，六盘水…)
-                       r"(?:^|(?<=[，,。！？；;!?\s]))[西希吸]线索")
+                       # … or with 新's nasal lost (its x heard q too), opening a clause
+                       # (西线索，六盘水…; 其线索，遵义…; 琴线索尊议…)
+                       r"(?:^|(?<=[，,。！？；;!?\s]))[西希吸其七琴齐奇亲][线鲜][索所锁]")
 
 
 def fix_new_customer(text: str) -> str:

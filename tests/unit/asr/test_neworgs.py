@@ -139,3 +139,17 @@ def test_the_card_marks_the_place_it_guessed() -> None:
 ])
 def test_a_place_heard_whole_and_a_district_of_its_city(heard: str, meant: str) -> None:
     assert respell_new_orgs(heard, []) == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 市 heard 是 after the places a new name begins with, before its organisation; the
+    # trade word before 厂 heard as another spelling of its sound
+    ("新线索，将因是华通汽配厂的鲍经理", "新线索，江阴市华通汽配厂的鲍经理"),
+    ("新线索，漳州波头是华通气配厂的鲍经理", "新线索，漳州泊头市华通汽配厂的鲍经理"),
+    # 是 right after the announcement, or with no place before and no organisation after
+    ("新客户是鼓楼医院", "新客户是鼓楼医院"),
+    ("新客户王总是做五金的", "新客户王总是做五金的"),
+    ("新客户，张家是华美口腔医院的", "新客户，张家是华美口腔医院的"),
+])
+def test_a_city_heard_as_is(heard: str, meant: str) -> None:
+    assert respell_new_orgs(heard, []) == meant

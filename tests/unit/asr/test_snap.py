@@ -2246,3 +2246,28 @@ def test_an_hour_heard_after_a_day(heard: str, meant: str) -> None:
 ])
 def test_posted_heard_as_another_ji(heard: str, meant: str) -> None:
     assert normalize_spoken(heard) == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 新线索 with 新 heard as qi / qin / xi, opening the note
+    ("其线索，遵义汇川区小满茶铺的穆老板。", "新线索，遵义汇川区小满茶铺的穆老板。"),
+    ("琴线索尊议汇川区小满茶铺的穆老板。", "新线索尊议汇川区小满茶铺的穆老板。"),
+    ("西线所贵阳观山湖区博雅实验学校", "新线索贵阳观山湖区博雅实验学校"),
+    ("他给了七线索", "他给了七线索"),
+    # 再 after a clause that waits for something, before deciding
+    ("要等公司下个月开完董事会在定，让我月底再打个电话。",
+     "要等公司下个月开完董事会再定，让我月底再打个电话。"),
+    ("老板在定方案", "老板在定方案"),
+    # 演示了 heard 也是了 where something was shown to people at a place
+    ("下午在富泰物流给阙总监他们也是了灵活用工平台。",
+     "下午在富泰物流给阙总监他们演示了灵活用工平台。"),
+    ("他也是了解的", "他也是了解的"),
+    # 在 heard 再 before another vendor where the goods were got
+    ("镀锌板他们最后再别的贸易商那儿定了。", "镀锌板他们最后在别的贸易商那儿定了。"),
+    ("下次再别买了", "下次再别买了"),
+    # 幺 heard 由, a pause, then ten digits after the word for a mobile
+    ("手机由 5832176094，想定一批热轧卷板。", "手机15832176094，想定一批热轧卷板。"),
+    ("库存有 1234567890件", "库存有 1234567890件"),
+])
+def test_hrout_and_steel_set_spoken_forms(heard: str, meant: str) -> None:
+    assert normalize_spoken(heard) == meant

@@ -1358,3 +1358,19 @@ def test_where_the_rep_goes_to_see_a_known_contact(text: str, field: str,
 ])
 def test_buses_and_cosmetics_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # a document named and sent is material (功能介绍, 材质书 …)
+    ("庹科长在微信上要了喷码机的功能介绍，我今天下午三点前发给他", "next_action", "发送资料"),
+    ("庹科长在微信上要了喷码机的材质书，我今天下午五点前发给他", "next_action", "发送资料"),
+    ("庹科长在微信上要了喷码机的报价，我今天下午五点前发给他", "next_action", "报价"),
+    # ordered at another vendor's
+    ("庹科长说喷码机他们最后在别的贸易商那儿订了，以后不从我们这儿拿了", "obstacle", "竞品介入"),
+    ("庹科长说喷码机他们最后在别家定了", "attitude", "已否决"),
+    # a board is nobody (开完董事会), a director is someone
+    ("要等公司下个月开王董事会再定", "contact", None),
+    ("要等王董事回来再定", "contact", "王董事"),
+])
+def test_hrout_and_steel_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
