@@ -397,33 +397,43 @@ def _near_cost(heard: list[tuple[Syllable, ...]],
 
 
 def respell_digit_heads(text: str, catalog: Catalog) -> str:
-    """A catalog name whose first syllables Whisper wrote as digits (507教育举 → 武陵区教育局,
-    50区教育举 → 武陵区教育局): the digits read as numerals and the Han characters after
-    them sound like one catalog form of four characters or more, each syllable near and
-    most exact. Never a run that counts or tells a time (50台, 3号, 10点)."""
+    """A catalog name some of whose syllables Whisper wrote as digits: its first ones
+    (507教育举 → 武陵区教育局, 50区教育举 → 武陵区教育局) or ones inside it (前09店 → 黔灵酒店:
+    ling jiu heard 零九): the digits read as numerals and the Han characters around them
+    sound like one catalog form of four characters or more, each syllable near and most
+    exact. Never a run that counts or tells a time (50台, 3号, 10点)."""
     out = text
     forms = _name_forms(catalog)
     for m in reversed(list(_DIGIT_HEAD.finditer(text))):
         if text[m.end()] in _COUNTED:
             continue
         said = m.group(0).translate(_DIGIT_SAID)
-        best: list[tuple[float, str, int]] = []
+        # Han characters right before the run may begin the name (none after a digit,
+        # a decimal point or a clock's colon: _DIGIT_HEAD's lookbehind)
+        han_before = 0
+        while han_before < 3 and m.start() - han_before > 0 and \
+                is_han(text[m.start() - han_before - 1]):
+            han_before += 1
+        best: list[tuple[float, str, int, int]] = []
         for size, group in forms.items():
-            rest = size - len(said)
-            heard_text = said + text[m.end():m.end() + rest]
-            if rest < 2 or len(heard_text) != size or not all(is_han(ch) for ch in heard_text):
-                continue
-            heard = syllables(heard_text)
-            if not all(heard):
-                continue
-            for form, sound in group:
-                total = _near_cost(heard, sound)
-                if total is not None and total / size <= DIGIT_NAME_AVG:
-                    best.append((total, form, m.end() + rest))
+            for pre in range(han_before + 1 if len(said) <= 2 else 1):
+                rest = size - len(said) - pre
+                start = m.start() - pre
+                heard_text = text[start:m.start()] + said + text[m.end():m.end() + rest]
+                if rest < (1 if pre else 2) or len(heard_text) != size or \
+                        not all(is_han(ch) for ch in heard_text):
+                    continue
+                heard = syllables(heard_text)
+                if not all(heard):
+                    continue
+                for form, sound in group:
+                    total = _near_cost(heard, sound)
+                    if total is not None and total / size <= DIGIT_NAME_AVG:
+                        best.append((total, form, start, m.end() + rest))
         best.sort()
         if best and (len(best) == 1 or best[1][0] > best[0][0]):
-            _cost, form, end = best[0]
-            out = out[:m.start()] + form + out[end:]
+            _cost, form, start, end = best[0]
+            out = out[:start] + form + out[end:]
     return out
 
 

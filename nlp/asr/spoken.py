@@ -888,6 +888,9 @@ _DEMO_HEARD = re.compile(r"演[书输舒叔殊]")
 # a place (在会展中心给欧阳主管也试了互动屏): after 在 … 给 and the ones shown it, before the thing
 # 发到 heard 发道 / 发倒 before the one it goes to (下班前发道他邮箱): 道 is no word there
 _SENT_TO_HEARD = re.compile(r"发[道倒导](?=[他她我你您])")
+# a pause heard between the people something was done for and 他们 (给陶经理，他们演示了): one
+# phrase, 给 … 他们; the comma made 他们演示了 a clause of its own (见了王经理，他们说… stays)
+_FOR_THEM_PAUSE = re.compile(r"(?<=[给跟和同为帮])([\u4e00-\u9fff]{2,5}?)[，,](?=[他她]们)")
 # 寄 heard 祭 / 级 / 济 … before 过去 (让快递祭过去): none of them goes there (记过, 季 stay)
 _POSTED_HEARD = re.compile(r"[祭级济剂纪](?=过[去来])")
 _DEMO_YESHI = re.compile(r"(?<=在)([^，,。；;！!？?]{2,12}?给[^，,。；;！!？?]{1,8}?)[，,]?"
@@ -932,7 +935,7 @@ def fix_cue_phrases(text: str) -> str:
     text = _AGREED_ENDED.sub("同意了", _AGREED_SIGNED.sub("同意签", text))
     text = _HE_HEARD.sub("何", _unless_a_word(_DEMO_HEARD, "演示", text))
     text = _SENT_TO_HEARD.sub("发到", _DEMO_YESHI.sub(r"\1\2演示了", text))
-    text = _POSTED_HEARD.sub("寄", text)
+    text = _POSTED_HEARD.sub("寄", _FOR_THEM_PAUSE.sub(r"\1", text))
     text = _WON_HEARD.sub("中标", _DEPT_HEARD.sub("部", text))
     text = _THURSDAY_HEARD.sub(r"\1四", _LEADER_HEARD.sub("领导", text))
     text = _TEACHER_HEARD.sub("讲师", _LOCAL_HEARD.sub("本地", _BOARD_APPROVED.sub("批了", text)))

@@ -268,7 +268,9 @@ def with_acoustic_check(t: Transcript, check: Check, scores: Sequence[float],
         return replace(t, timings=timings)
     log.info("acoustic check: %d of %d stretches written as a catalog name",
              len(chosen), len(check.choices))
-    text = check.apply(chosen)
+    # a name the audio chose lets the text stages read what hangs on it (瓯越鞋业 written
+    # for 欧院鞋业: 上京礼 is then its only 经理, 尚经理)
+    text = snap_transcript_names(check.apply(chosen), vocabulary).text
     heard = t.raw_text or t.text
     marks = diff_marks(heard, text, index_for(vocabulary), vocabulary)
     return replace(t, text=text, marks=marks, snapped=text != heard, timings=timings)

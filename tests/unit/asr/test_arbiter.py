@@ -159,3 +159,25 @@ def test_rare_characters_are_scored_as_the_commonest_of_their_sound() -> None:
     assert alike.endswith("科长的手机号是18931072645") and alike[0] != "此"
     assert sound_alike(alike[0]) == alike[0]            # a common character stays
     assert check.apply([(option, 4.0)]) == "訾科长的手机号是18931072645"
+
+
+def test_a_name_the_audio_chose_lets_the_text_stages_read_what_hangs_on_it() -> None:
+    """The check writes the customer (欧院鞋业 → 瓯越鞋业); 上京礼 is then its only 经理,
+    heard exactly (jing li), and the text stages write 尚经理."""
+    from nlp.asr import AsrConfig, Transcript
+    from nlp.asr.transcribe import with_acoustic_check
+
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "温州鹿城区瓯越鞋业公司", "aliases": ["瓯越鞋业"]}],
+        "contacts": [{"name": "尚明", "customer": "温州鹿城区瓯越鞋业公司", "title": "市场经理",
+                      "aliases": ["尚经理"]}],
+        "products": [{"name": "精装画册", "aliases": ["画册"]}]})
+    heard = "欧院鞋业那边拍板了。上京礼让我下周一把合同送过去。"
+    t = Transcript(text=heard, language="zh", duration_s=5.0, seconds=0.1, model="test",
+                   raw_text=heard)
+    check = acoustic_check(heard, index_for(catalog))
+    assert check is not None
+    fit = _scores(check, {"瓯越鞋业": 6.0})
+    checked = with_acoustic_check(t, check, fit, catalog, AsrConfig(), 0.1)
+    assert checked.text == "瓯越鞋业那边拍板了。尚经理让我下周一把合同送过去。"
+    assert ("上京礼", "尚经理") in [(m.heard, m.written) for m in checked.marks]

@@ -2271,3 +2271,28 @@ def test_posted_heard_as_another_ji(heard: str, meant: str) -> None:
 ])
 def test_hrout_and_steel_set_spoken_forms(heard: str, meant: str) -> None:
     assert normalize_spoken(heard) == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # syllables inside a name heard as numerals, written as digits (ling jiu: 零九)
+    ("前09店的谷部长退休了。", "黔灵酒店的谷部长退休了。"),
+    # a count or a shop number stays
+    ("上午去3店看了", "上午去3店看了"),
+    ("他们第3店要两台", "他们第3店要两台"),
+])
+def test_a_name_heard_with_digits_inside_it(heard: str, meant: str) -> None:
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "贵阳南明区黔灵酒店", "aliases": ["黔灵酒店"]}],
+        "contacts": [{"name": "谷亮", "customer": "贵阳南明区黔灵酒店", "title": "工程部长",
+                      "aliases": ["谷部长"]}],
+        "products": [{"name": "人造石英石"}]})
+    assert snap_transcript_names(heard, catalog).text == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # a pause between the people something was done for and 他们
+    ("下午在嘉陵地产给陶经理，他们演示了抗污测试", "下午在嘉陵地产给陶经理他们演示了抗污测试"),
+    ("我见了王经理，他们说下周再定", "我见了王经理，他们说下周再定"),
+])
+def test_a_pause_before_them(heard: str, meant: str) -> None:
+    assert normalize_spoken(heard) == meant

@@ -1374,3 +1374,19 @@ def test_buses_and_cosmetics_set_phrasings(text: str, field: str, value: str | N
 ])
 def test_hrout_and_steel_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # a market of a trade is an organisation (建材市场), a market manager is no market
+    ("新线索，泉州南安市石井建材市场的童老板，手机13959781264，想要喷码机", "customer",
+     "泉州南安市石井建材市场"),
+    ("新线索，城南农贸市场的王老板想要喷码机", "customer", "城南农贸市场"),
+    # a drawing of the goods asked for and sent is material
+    ("庹科长在微信上要了喷码机的款式图，我今天下午三点前发给他", "next_action", "发送资料"),
+    # an expense cut (宣传费被砍没了) freezes the budget; not printing any more is a refusal
+    ("庹科长说公司今年的宣传费被砍没了，喷码机先不印了", "obstacle", "预算冻结"),
+    ("庹科长说公司今年的宣传费被砍没了，喷码机先不印了", "attitude", "已否决"),
+    ("庹科长说运费能不能砍掉一点", "obstacle", None),
+])
+def test_printing_and_stone_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
