@@ -96,6 +96,9 @@ MAX_SYLLABLE = 0.5   # names under five syllables: no syllable worse than this
 NEAR_SYLLABLE = 0.6  # a name offered to a second look (`near_forms`): no syllable worse …
 NEAR_SURNAME = 0.45  # … and a contact's surname at most this far off (pan for tan)
 NASAL_LOST_MIN = 4   # … but names this long may have one heard with its nasal lost (客口面板)
+ONE_FAR_MIN = 4      # … and a customer's name this long one syllable up to NEAR_SYLLABLE off,
+                     # the rest exact, where one of its contacts is named (日丰置业给舒总监 →
+                     # 瑞丰置业: ri for rui); never on sound alone
 COMPLETE_MAX = 0.4   # completing a short form (随间 + 融合器): each added syllable at most
 SURNAME_ALONE = 0.07         # surname cost accepted on its own: zh/z, ch/c, sh/s
 TITLE_FOLD = 0.55   # a one-character title right after its customer: same initial, final near
@@ -1276,10 +1279,14 @@ class PhoneticIndex:
         if per > limit or scored.gaps > 1:
             return None
         title_nasal = False     # a short contact form whose title lost its nasal
+        one_far = False         # … or a long one with one syllable further off, the rest exact
         if scored.worst > MAX_SYLLABLE and not _one_nasal_lost(window, comp.syl, scored):
             title_nasal = len(comp.syl) < NASAL_LOST_MIN and _one_nasal_lost(
                 window, comp.syl, scored, entry.surname)
-            if not title_nasal:
+            one_far = not title_nasal and entry.kind == "customer" and \
+                size >= ONE_FAR_MIN and scored.worst <= NEAR_SYLLABLE and not scored.gaps \
+                and sum(1 for c in scored.costs if c > 0) == 1
+            if not (title_nasal or one_far):
                 return None     # no unrelated syllable: 恒通 is not 恒泰
         if scored.gaps and (size < 5 or max(scored.costs[:2]) > 0.3):
             return None     # a dropped or merged syllable: long names only, not at the head
@@ -1314,7 +1321,8 @@ class PhoneticIndex:
                     #                                     written, the title heard as no word
                 else:
                     needs_support = True                # 坦主轨: its customer must back it
-        return Match(s, e, heard, entry, round(per, 4), needs_support=needs_support or cut_at_end,
+        return Match(s, e, heard, entry, round(per, 4),
+                     needs_support=needs_support or cut_at_end or one_far,
                      costs=tuple(scored.costs) if not scored.gaps else (),
                      homophone=homophone and not cut_at_end, word=cut_at_end)
 

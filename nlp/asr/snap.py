@@ -1021,6 +1021,9 @@ def respell_titles(text: str, titles: tuple[str, ...],
     return "".join(out)
 
 
+_COUNTING = frozenset("零一二两三四五六七八九十百千万几")
+
+
 def respell_surnames(text: str, titles: tuple[str, ...],
                      names: list[tuple[int, int]] | None = None,
                      known: dict[str, frozenset[str]] | None = None,
@@ -1052,6 +1055,8 @@ def respell_surnames(text: str, titles: tuple[str, ...],
         after = text[m.start() + len(title):m.start() + len(title) + 1]
         if len(title) == 1 and after and base_word_freq(title + after) > 0:
             continue                    # 五总结: 总结 is a word, 总 no title there
+        if after and (after.isdigit() or after in _COUNTING):
+            continue                    # 仙工2000方 (先供 heard): a count follows no person
         sound = syllables(ch)[0]
         surname = by_sound.get(sound[0]) if sound else None
         if surname is not None:

@@ -851,7 +851,9 @@ _MOVED_HEARD = re.compile(r"(?<=[长总任理监工记])掉(?=去|到(?![地水�
 # thing is no one met, phoned or written to
 _HIM_HEARD = re.compile(r"(?<=[约请找问陪])它|(?<=通知|告诉|联系|回复)它|"
                         r"(?:(?<=发)|(?<=发到)|(?<=发给))它(?=们?(?:的)?(?:微信|邮箱|邮件|短信))|"
-                        r"(?<=给)它(?=们?[发打演讲介看送寄回])")     # (带它过去: a thing)
+                        r"(?<=给)它(?=们?[发打演讲介看送寄回])|"    # (带它过去: a thing)
+                        # … or called, talked to, met with (再跟它电话确认, 和它当面谈)
+                        r"(?<=[跟和])它(?=们?(?:打个?|通个?|回个?)?(?:电话|当面|见面|聊|谈|沟通|商量|确认))")
 # 同意 heard 同一 before what was agreed first (黎经理已经同一先试用…, 同一些试用); 同一批货 stays
 _AGREED_HEARD = re.compile(r"同一(?=[先些](?:试用|是用|试|用|拿|订|定|要|上|进|下单|签))")
 # … and 同意签了 heard 同一切了 (qian heard qie, its nasal lost): 同一切 is no phrase a clause
@@ -888,6 +890,16 @@ _DEMO_HEARD = re.compile(r"演[书输舒叔殊]")
 # a place (在会展中心给欧阳主管也试了互动屏): after 在 … 给 and the ones shown it, before the thing
 # 发到 heard 发道 / 发倒 before the one it goes to (下班前发道他邮箱): 道 is no word there
 _SENT_TO_HEARD = re.compile(r"发[道倒导](?=[他她我你您])")
+# 别家 heard 别加 in a comparison (保费比别加高了一成: 别加 "don't add" compares nothing)
+_OTHERS_HEARD = re.compile(r"(?<=比)别加(?=[高贵便低多少好差])")
+# 冻结了 heard 冻结论 / 动结论 at a clause's end (了 heard lun; 冻结论 is no phrase)
+_FROZEN_HEARD = re.compile(r"[冻动洞栋]结论(?=[，,。；;！!？?]|$)")
+# 被 heard 贝 / 备 after the money and before who froze or cut it (福利经费贝教育局冻结了):
+# 贝 and 备 make no passive
+_PASSIVE_HEARD = re.compile(r"(?<=[费金算款钱贷])[贝备倍](?=[^，,。；;！!？?]{0,8}?"
+                            r"(?:冻结|砍|削减|取消|叫停|停了|卡住|挪用|收回))")
+# 签了 heard 千了 where no number counts the thousand (最后跟别的搅拌站千了; 两千了 stays)
+_SIGNED_HEARD = re.compile(r"(?<![0-9零一二两三四五六七八九十百几多好上])千(?=了)")
 # a pause heard between the people something was done for and 他们 (给陶经理，他们演示了): one
 # phrase, 给 … 他们; the comma made 他们演示了 a clause of its own (见了王经理，他们说… stays)
 _FOR_THEM_PAUSE = re.compile(r"(?<=[给跟和同为帮])([\u4e00-\u9fff]{2,5}?)[，,](?=[他她]们)")
@@ -936,6 +948,8 @@ def fix_cue_phrases(text: str) -> str:
     text = _HE_HEARD.sub("何", _unless_a_word(_DEMO_HEARD, "演示", text))
     text = _SENT_TO_HEARD.sub("发到", _DEMO_YESHI.sub(r"\1\2演示了", text))
     text = _POSTED_HEARD.sub("寄", _FOR_THEM_PAUSE.sub(r"\1", text))
+    text = _SIGNED_HEARD.sub("签", _FROZEN_HEARD.sub("冻结了", _OTHERS_HEARD.sub("别家", text)))
+    text = _PASSIVE_HEARD.sub("被", text)
     text = _WON_HEARD.sub("中标", _DEPT_HEARD.sub("部", text))
     text = _THURSDAY_HEARD.sub(r"\1四", _LEADER_HEARD.sub("领导", text))
     text = _TEACHER_HEARD.sub("讲师", _LOCAL_HEARD.sub("本地", _BOARD_APPROVED.sub("批了", text)))

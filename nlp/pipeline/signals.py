@@ -101,7 +101,11 @@ def find_obstacle(doc: Doc, ents: Entities,
                 if h.concept is None or not matcher.concepts[h.concept].generic]
     # a blocker one of the tenant's presets names beats one that only fits 其他
     named = [h for h in specific if h.preset is not None]
-    hit = (named or specific or hits)[0]
+    first = (named or specific or hits)[0]
+    # two cues on one verb: the nearer noun is what it says of (水利工程的招标推迟: the tender
+    # is put off, not the works)
+    hit = max((h for h in (named or specific or hits) if h.end == first.end),
+              key=lambda h: h.start)
     cs, ce = clause_of(doc, hit.start)
     return matcher.preset_for(hit), doc.text[cs:ce].strip()[:40] or None
 

@@ -1996,6 +1996,9 @@ def test_a_note_opening_with_a_function_word_heard_for_a_surname(heard: str, mea
     ("下周二上午十点给它演示防污漆", "下周二上午十点给他演示防污漆"),
     ("把它放在仓库", "把它放在仓库"),
     ("给它加点油", "给它加点油"),
+    # … or called, talked to
+    ("要我月底前再跟它电话确认。", "要我月底前再跟他电话确认。"),
+    ("跟它配套的支架", "跟它配套的支架"),
 ])
 def test_him_heard_it(heard: str, meant: str) -> None:
     assert fix_cue_phrases(heard) == meant
@@ -2296,3 +2299,46 @@ def test_a_name_heard_with_digits_inside_it(heard: str, meant: str) -> None:
 ])
 def test_a_pause_before_them(heard: str, meant: str) -> None:
     assert normalize_spoken(heard) == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 别家 heard 别加 in a comparison; 别加糖 stays
+    ("我们补充医疗的保费比别加高了一成。", "我们补充医疗的保费比别家高了一成。"),
+    ("别加糖", "别加糖"),
+    # 冻结了 heard 动结论 at a clause's end; a conclusion stays
+    ("公司的开发贷被银行动结论。", "公司的开发贷被银行冻结了。"),
+    ("这个结论。", "这个结论。"),
+    # 签了 heard 千了 where no number counts; 两千了 stays
+    ("商砼他们最后跟别的搅拌站千了。", "商砼他们最后跟别的搅拌站签了。"),
+    ("一共两千了", "一共两千了"),
+    # 被 heard 贝 / 备 between the money and who froze it
+    ("学校今年的福利经费贝教育局冻结了。", "学校今年的福利经费被教育局冻结了。"),
+    ("公司的开发贷备银行冻结了", "公司的开发贷被银行冻结了"),
+    ("预算倍增", "预算倍增"),
+])
+def test_insurance_and_concrete_set_spoken_forms(heard: str, meant: str) -> None:
+    assert normalize_spoken(heard) == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # a customer's four-syllable name one syllable off (ri for rui), one of its contacts
+    # named right after: coherence writes it
+    ("下午在日丰置业给书总监他们演示了透水混凝土。",
+     "下午在瑞丰置业给舒总监他们演示了透水混凝土。"),
+    # … never on sound alone
+    ("下午在日丰置业演示了透水混凝土。", "下午在日丰置业演示了透水混凝土。"),
+    # a surname + one-character title followed by a count is no person (先供 heard 仙工)
+    ("商砼仙工2000方，汤经理让我下周一把合同送过去。",
+     "商砼仙工2000方，汤经理让我下周一把合同送过去。"),
+    ("明天见了仙工", "明天见了冼工"),
+])
+def test_a_customer_one_syllable_off_beside_its_contact(heard: str, meant: str) -> None:
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "许昌魏都区瑞丰置业", "aliases": ["瑞丰置业"]},
+                      {"name": "郑州金水区中原建工集团", "aliases": ["中原建工"]}],
+        "contacts": [{"name": "舒婷", "customer": "许昌魏都区瑞丰置业", "title": "工程总监",
+                      "aliases": ["舒总监"]},
+                     {"name": "汤伟", "customer": "郑州金水区中原建工集团", "title": "项目经理",
+                      "aliases": ["汤经理"]}],
+        "products": [{"name": "透水混凝土"}, {"name": "普通商砼", "aliases": ["商砼"]}]})
+    assert snap_transcript_names(heard, catalog).text == meant

@@ -1390,3 +1390,15 @@ def test_hrout_and_steel_set_phrasings(text: str, field: str, value: str | None)
 ])
 def test_printing_and_stone_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # two cues on one verb: the nearer noun is what is put off (the tender, not the works)
+    ("庹科长说水利工程的招标推迟到十月了", "obstacle", "招标延迟"),
+    ("庹科长说工程推迟到十月了", "obstacle", "装修延期"),
+    # a fee dearer than another vendor's is the price; precision higher is none
+    ("庹科长说我们喷码机的加工费比别家高了一成", "obstacle", "价格异议"),
+    ("庹科长说我们喷码机的精度比别家高了一成", "obstacle", None),
+])
+def test_insurance_and_concrete_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
