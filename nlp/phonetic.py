@@ -959,6 +959,8 @@ def _met_before(text: str, cs: int) -> int:
 
 # a note that announces a new customer or contact (新客户, heard 亲客户 too) names people
 # the catalog does not hold yet: no contact of it is guessed from a near sound there
+# after a customer named: the word that serves or meets a person there (嘉陵地产给陶经理)
+_SERVED_AFTER = re.compile(r"的?(?:给|跟|和|找|见了|见到|拜访了|的)")
 _NEW_PARTY = re.compile(r"[新亲心欣辛][客课]户?|新线索|新联系人")
 
 
@@ -1195,7 +1197,40 @@ class PhoneticIndex:
             for te in self._titled_all.get(text[p + 1], ()):
                 keep(p, p + 2, te, (syllable_cost(heard_surname(text[p]),
                                                   surname_readings(te.text[0])), 0.0), 1)
+        if not new_party:
+            for s, e, en, cost in self._served_at_customer(text, syl):
+                key = (s, e, en.text)
+                if key not in out:
+                    out[key] = (s, e, en, cost)
         return sorted(out.values(), key=lambda c: (c[0], c[3]))
+
+    def _served_at_customer(self, text: str, syl: list[tuple[Syllable, ...]]
+                            ) -> list[tuple[int, int, Entry, float]]:
+        """The person a rep met at the customer just named, heard with another surname (给陶经理
+        right after 嘉陵地产, whose 经理 is 郜经理: gao heard tao, too far for any guess by
+        sound; 陶经理 is even another customer's contact): that customer's contact of that
+        title, for the model to hear out, never written on sound alone. Only right after the
+        customer and a word that serves or meets someone there (给, 跟, 找, 见了, 的), the
+        title heard exact, the customer having one contact of that title."""
+        out: list[tuple[int, int, Entry, float]] = []
+        for _s, e, cust in self.mentions(text):
+            if cust.kind != "customer":
+                continue
+            m = _SERVED_AFTER.match(text, e)
+            if m is None:
+                continue
+            p = m.end()
+            if p + 1 >= len(text) or not is_han(text[p]) or not syl[p]:
+                continue
+            for title, contacts in self._by_title.get(cust.canonical, {}).items():
+                if len(contacts) != 1 or not text.startswith(title, p + 1):
+                    continue
+                (te,) = contacts
+                if text[p] == te.text[0]:
+                    continue
+                cost = syllable_cost(heard_surname(text[p]), surname_readings(te.text[0]))
+                out.append((p, p + 1 + len(title), te, cost / (1 + len(title))))
+        return out
 
     def candidates(self, text: str) -> list[Match]:
         """Every acceptable match before coherence and overlap resolution."""

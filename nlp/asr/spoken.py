@@ -860,7 +860,7 @@ _AGREED_HEARD = re.compile(r"同一(?=[先些](?:试用|是用|试|用|拿|订|�
 # ends with
 _AGREED_SIGNED = re.compile(r"同一[切且窃](?=了(?:[，,。；;！!？?\s]|$))")
 # … and 同意了 heard 同一了 / 同一零 at a clause's end (那边同一零，…): 同一 (the same) takes no 了
-_AGREED_ENDED = re.compile(r"(?<=[边方们他她都也就])同一[了零论领啦](?=[，,。；;！!？?\s]|$)")
+_AGREED_ENDED = re.compile(r"(?<=[边方们他她都也就])同一[了零论领啦轮伦林](?=[，,。；;！!？?\s]|$)")
 # 领导 heard 领道 / 领到 before what a leader does (合同领道已经签了): 领道 is no word
 _LEADER_HEARD = re.compile(r"领[道倒岛捣](?=已经|都|也|说|同意|批|签|拍板|点头|定|觉得|还)")
 # 礼拜四 / 星期四 heard 礼拜是 with no 这 / 下 before it, before the plan (礼拜是让我拿报价过来)
@@ -899,12 +899,15 @@ _FROZEN_HEARD = re.compile(r"[冻动洞栋]结论(?=[，,。；;！!？?]|$)")
 _PASSIVE_HEARD = re.compile(r"(?<=[费金算款钱贷])[贝备倍](?=[^，,。；;！!？?]{0,8}?"
                             r"(?:冻结|砍|削减|取消|叫停|停了|卡住|挪用|收回))")
 # 签了 heard 千了 where no number counts the thousand (最后跟别的搅拌站千了; 两千了 stays)
-_SIGNED_HEARD = re.compile(r"(?<![0-9零一二两三四五六七八九十百几多好上])千(?=了)")
+_SIGNED_HEARD = re.compile(r"(?<![0-9零一二两三四五六七八九十百几多好上])千(?=了)|"
+                           # … or after an adverb a verb follows (灭鼠服务先千一年)
+                           r"(?<=[先再已刚没])千(?=[一二两三半]?[年个份单])")
 # a pause heard between the people something was done for and 他们 (给陶经理，他们演示了): one
 # phrase, 给 … 他们; the comma made 他们演示了 a clause of its own (见了王经理，他们说… stays)
 _FOR_THEM_PAUSE = re.compile(r"(?<=[给跟和同为帮])([\u4e00-\u9fff]{2,5}?)[，,](?=[他她]们)")
-# 寄 heard 祭 / 级 / 济 … before 过去 (让快递祭过去): none of them goes there (记过, 季 stay)
-_POSTED_HEARD = re.compile(r"[祭级济剂纪](?=过[去来])")
+# 寄 heard 祭 / 级 / 济 / 激 … before 过去 (让快递祭过去): none of them goes there (记过, 季,
+# 来不及过去 stay)
+_POSTED_HEARD = re.compile(r"(?<!来不)(?<!来得)[祭级济剂纪激及](?=过[去来])")
 _DEMO_YESHI = re.compile(r"(?<=在)([^，,。；;！!？?]{2,12}?给[^，,。；;！!？?]{1,8}?)[，,]?"
                          r"((?:他|她)们)?也[试是]了")
 

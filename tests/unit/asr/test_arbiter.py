@@ -181,3 +181,29 @@ def test_a_name_the_audio_chose_lets_the_text_stages_read_what_hangs_on_it() -> 
     checked = with_acoustic_check(t, check, fit, catalog, AsrConfig(), 0.1)
     assert checked.text == "瓯越鞋业那边拍板了。尚经理让我下周一把合同送过去。"
     assert ("上京礼", "尚经理") in [(m.heard, m.written) for m in checked.marks]
+
+
+def test_the_person_served_at_the_customer_named_is_asked_with_its_contact() -> None:
+    """给陶经理 right after 嘉陵地产, whose only 经理 is 郜经理 (gao heard tao; 陶经理 is even
+    another customer's contact): the model is asked; elsewhere, and where the customer has
+    two contacts of that title, it is not."""
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "重庆渝北区嘉陵地产", "aliases": ["嘉陵地产"]},
+                      {"name": "厦门鹭岛国际大酒店", "aliases": ["鹭岛酒店"]}],
+        "contacts": [{"name": "郜强", "customer": "重庆渝北区嘉陵地产", "title": "工程经理",
+                      "aliases": ["郜经理"]},
+                     {"name": "陶敏", "customer": "厦门鹭岛国际大酒店", "title": "采购部经理",
+                      "aliases": ["陶经理"]}],
+        "products": [{"name": "人造石英石"}]})
+    index = index_for(catalog)
+    check = acoustic_check("下午在嘉陵地产给陶经理他们演示了人造石英石", index)
+    assert check is not None
+    assert [(o.start, o.end, o.entry.text) for c in check.choices for o in c.options] == \
+        [(8, 11, "郜经理")]
+    assert sound_alike("下午在嘉陵地产给郜经理他们演示了人造石英石") in check.readings()
+    assert acoustic_check("下午陶经理演示了人造石英石", index) is None    # no customer named
+    two = Catalog.from_dict({**catalog.to_dict(), "contacts": [
+        *catalog.to_dict()["contacts"],
+        {"name": "任军", "customer": "重庆渝北区嘉陵地产", "title": "销售经理",
+         "aliases": ["任经理"]}]})
+    assert acoustic_check("下午在嘉陵地产给陶经理他们演示了人造石英石", index_for(two)) is None

@@ -2342,3 +2342,18 @@ def test_a_customer_one_syllable_off_beside_its_contact(heard: str, meant: str) 
                       "aliases": ["汤经理"]}],
         "products": [{"name": "透水混凝土"}, {"name": "普通商砼", "aliases": ["商砼"]}]})
     assert snap_transcript_names(heard, catalog).text == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 同意了 heard 同一轮 at a clause's end; the same round stays
+    ("金桥食品那边同一轮。", "金桥食品那边同意了。"),
+    ("同一轮比赛", "同一轮比赛"),
+    # 签 heard 千 after an adverb a verb follows; a count stays
+    ("灭鼠服务先千一年。", "灭鼠服务先签一年。"),
+    ("先千一百台", "先千一百台"),
+    # 寄 heard 激 / 及 before 过去; 来不及过去 stays
+    ("我下周三把样件激过去。", "我下周三把样件寄过去。"),
+    ("来不及过去了", "来不及过去了"),
+])
+def test_pest_and_print3d_set_spoken_forms(heard: str, meant: str) -> None:
+    assert normalize_spoken(heard) == meant

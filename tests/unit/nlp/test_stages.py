@@ -1402,3 +1402,15 @@ def test_printing_and_stone_set_phrasings(text: str, field: str, value: str | No
 ])
 def test_insurance_and_concrete_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # the company sold: the decision maker changes
+    ("庹科长把公司卖了，喷码机的事现在找新老板谈", "obstacle", "决策人变动"),
+    # a test piece printed free to look at: a sample
+    ("庹科长问喷码机能不能先免费打一个样件看看，我下周三把样件寄过去", "next_action", "送样试用"),
+    # 贝 is a surname
+    ("新线索，佛山南海区华锐铝材厂的贝经理，手机13652871094，想要喷码机", "contact", "贝经理"),
+])
+def test_pest_and_print3d_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
