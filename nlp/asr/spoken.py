@@ -897,7 +897,22 @@ _FROZEN_HEARD = re.compile(r"[冻动洞栋]结论(?=[，,。；;！!？?]|$)")
 # 被 heard 贝 / 备 after the money and before who froze or cut it (福利经费贝教育局冻结了):
 # 贝 and 备 make no passive
 _PASSIVE_HEARD = re.compile(r"(?<=[费金算款钱贷])[贝备倍](?=[^，,。；;！!？?]{0,8}?"
-                            r"(?:冻结|砍|削减|取消|叫停|停了|卡住|挪用|收回))")
+                            r"(?:冻结|砍|削减|压缩|取消|叫停|停了|卡住|挪用|收回))")
+# 调去 heard 调取 before where someone is transferred (调取北京分公司; 调取监控 stays)
+_TRANSFERRED_HEARD = re.compile(r"(?<=调)取(?=[^，,。；;！!？?]{0,6}?"
+                                r"(?:分公司|总部|集团|分厂|总公司|外地))")
+# 电话里 heard 电话李 / 电话理 right after the person called (景科长电话李嫌…); 打电话李总 stays
+_ON_THE_PHONE_HEARD = re.compile(r"(?<=[长总理任工管监板师])电话[李理礼]"
+                                 r"(?![总经主工老先女科部处局院校厂店])")
+# 微信上 heard 微信杀 / 微信沙 before what was asked or said there
+_WECHAT_ON_HEARD = re.compile(r"(?<=微信)[杀沙傻啥](?=要|说|问|聊|发|找|讲)")
+# 要了 heard 摇了 after whom it was asked of (微信上找我摇了…刊例表); 摇了摇头 stays
+_ASKED_OF_HEARD = re.compile(r"(?<=找我|跟我|向我|问我|找他|跟他|向他)摇(?=了(?!摇))")
+# 那边 heard 纳边 (纳边 is no word)
+_THERE_HEARD = re.compile(r"纳边")
+# 试一个月 heard 是一个园 / 圆 at a clause's end, after a trial asked for (先…, 能不能…)
+_TRIAL_MONTH_HEARD = re.compile(r"(?<=[先能])([^，,。；;！!？?]{0,12}?)是一个[园圆元月]"
+                                r"(?=[，,。；;！!？?]|$)")
 # 签了 heard 千了 where no number counts the thousand (最后跟别的搅拌站千了; 两千了 stays)
 _SIGNED_HEARD = re.compile(r"(?<![0-9零一二两三四五六七八九十百几多好上])千(?=了)|"
                            # … or after an adverb a verb follows (灭鼠服务先千一年)
@@ -952,7 +967,10 @@ def fix_cue_phrases(text: str) -> str:
     text = _SENT_TO_HEARD.sub("发到", _DEMO_YESHI.sub(r"\1\2演示了", text))
     text = _POSTED_HEARD.sub("寄", _FOR_THEM_PAUSE.sub(r"\1", text))
     text = _SIGNED_HEARD.sub("签", _FROZEN_HEARD.sub("冻结了", _OTHERS_HEARD.sub("别家", text)))
-    text = _PASSIVE_HEARD.sub("被", text)
+    text = _PASSIVE_HEARD.sub("被", _TRANSFERRED_HEARD.sub("去", text))
+    text = _WECHAT_ON_HEARD.sub("上", text)
+    text = _TRIAL_MONTH_HEARD.sub(r"\1试一个月", _THERE_HEARD.sub("那边", text))
+    text = _ASKED_OF_HEARD.sub("要", text)
     text = _WON_HEARD.sub("中标", _DEPT_HEARD.sub("部", text))
     text = _THURSDAY_HEARD.sub(r"\1四", _LEADER_HEARD.sub("领导", text))
     text = _TEACHER_HEARD.sub("讲师", _LOCAL_HEARD.sub("本地", _BOARD_APPROVED.sub("批了", text)))
@@ -1174,6 +1192,8 @@ def fix_digit_surname(text: str) -> str:
 
 def normalize_spoken(text: str) -> str:
     text = fix_go_sign(trim_loops(text))       # 去 heard qi before the weekday pass reads it
+    # (电话李嫌: before a terse opening's pause is read into it)
+    text = _ON_THE_PHONE_HEARD.sub("电话里", text)
     text = fix_clock_words(fix_part_of_day(fix_weekdays(fix_day_words(fix_clause_le(text)))))
     return fix_cue_phrases(fix_say_after_person(fix_met_person(fix_phone_digits(
         fix_terse_opening(fix_new_customer(text))))))

@@ -21,7 +21,9 @@ __all__ = ["Step", "step_around", "step_in"]
 
 _CLAUSE = re.compile(r"[，,。；;！!？?\n]+")
 # (a thing sent, posted or passed there is no trip of the rep's: 让仓库发过去, 寄过去)
-_WEAK_VISIT = re.compile(r"再去|再过去|(?<![发寄传邮])过去|(?<!过)去|找|再约|约个时间|约一下|约见")
+# (调去, 调过去: someone transferred there, no trip of ours)
+_WEAK_VISIT = re.compile(r"再去|再过去|(?<![发寄传邮调])过去|(?<![过调])去|找|再约|约个时间|"
+                         r"约一下|约见")
 _CARRY = re.compile(
     r"[送发带拿寄递交拉运传][过给到]|[送发带拿寄拉运传]来|[发传][他她]|[送发带拿寄递拉运]去|"
     # … or installed there (同意先试用十套投光灯，下周二装过去), or driven there (派司机开过去)

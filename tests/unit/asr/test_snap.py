@@ -2357,3 +2357,38 @@ def test_a_customer_one_syllable_off_beside_its_contact(heard: str, meant: str) 
 ])
 def test_pest_and_print3d_set_spoken_forms(heard: str, meant: str) -> None:
     assert normalize_spoken(heard) == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 调去 heard 调取 before where someone is transferred; 调取监控 stays
+    ("邓经理下个月调取北京分公司，", "邓经理下个月调去北京分公司"),
+    ("调取监控", "调取监控"),
+    # 电话里 heard 电话李 right after the person called; 打电话李总 stays
+    ("景科长电话李嫌我们银杏贵。", "景科长电话里嫌我们银杏贵。"),
+    ("明天打电话李总", "明天打电话李总"),
+    # 微信上 heard 微信杀; 那边 heard 纳边
+    ("成部长在微信杀要了规格表。", "成部长在微信上要了规格表。"),
+    ("泉城软件园纳边定下来了。", "泉城软件园那边定下来了。"),
+    # 试一个月 heard 是一个园 after a trial asked for; a month said stays
+    ("灯箱能不能先做一个放在门口是一个园。", "灯箱能不能先做一个放在门口试一个月。"),
+    ("时间是一个月。", "时间是一个月。"),
+    # 要了 heard 摇了 after whom it was asked of; 摇了摇头 stays
+    ("秦主管微信上找我摇了刊例表。", "秦主管微信上找我要了刊例表。"),
+    ("他跟我摇了摇头", "他跟我摇了摇头"),
+    # 被 heard 贝 before who cut the money (压缩)
+    ("绿化经费贝市里压缩了一大半。", "绿化经费被市里压缩了一大半。"),
+])
+def test_billboard_and_nursery_set_spoken_forms(heard: str, meant: str) -> None:
+    assert normalize_spoken(heard) == meant
+
+
+def test_a_cue_word_never_respells_a_bought_into_a_sold() -> None:
+    """买 and 卖 are one sound: the cue for a company sold (把公司卖) must not turn what was
+    bought from another company into a sale."""
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "昆明云岭地理信息有限公司", "aliases": ["云岭地信"]}],
+        "contacts": [{"name": "田建平", "customer": "昆明云岭地理信息有限公司",
+                      "title": "总经理", "aliases": ["田总"]}],
+        "products": [{"name": "管线探测仪", "aliases": ["管线仪"]}]})
+    heard = "云岭地信田总说管线仪他们已经从别的公司买了。这单就算了。"
+    assert snap_transcript_names(heard, catalog).text == heard

@@ -1414,3 +1414,26 @@ def test_insurance_and_concrete_set_phrasings(text: str, field: str, value: str 
 ])
 def test_pest_and_print3d_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # a price too high, whatever price it is (刊例价太高)
+    ("跟庹科长通了个电话，他嫌我们喷码机的刊例价太高", "obstacle", "价格异议"),
+    # asked for in the chat (微信上找我要了), a sheet asked for (要了…表)
+    ("庹科长微信上找我要了喷码机的刊例表，我今天下午五点前发给他", "channel", "微信"),
+    ("庹科长微信上找我要了喷码机的刊例表，我今天下午五点前发给他", "next_action", "发送资料"),
+    # all handed to another; no chance left
+    ("庹科长说喷码机今年全部交给了校友的公司做，我们这次没机会了", "obstacle", "竞品介入"),
+    ("庹科长说喷码机今年全部交给了校友的公司做，我们这次没机会了", "attitude", "已否决"),
+    # the customer's side signed
+    ("宛城饮料厂那边签字了，喷码机先租两年", "attitude", "明确支持"),
+    # transferred (调去) is a change of hands, and no trip of ours
+    ("庹科长下个月调去北京分公司，喷码机以后由新来的主管负责", "obstacle", "决策人变动"),
+    ("庹科长下个月调去北京分公司，喷码机以后由新来的主管负责", "next_action", None),
+    # tried by planting (试种); a fund squeezed (经费被压缩)
+    ("庹科长问喷码机能不能先送二十台到工地试种，我下周三让货车拉过去", "next_action",
+     "送样试用"),
+    ("庹科长说今年的经费被市里压缩了一大半，喷码机先不续了", "obstacle", "预算冻结"),
+])
+def test_billboard_and_nursery_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
