@@ -1192,8 +1192,8 @@ class PhoneticIndex:
             if not (syl[p] and syl[p + 1]):
                 continue
             for pe in self._pairs.get((syl[p][0], syl[p + 1][0]), ()):
-                if pe.kind != "contact":
-                    keep(p, p + 2, pe, (0.0, 0.0), 0)
+                if pe.kind != "contact" and not crosses_word(text, p, p + 2):
+                    keep(p, p + 2, pe, (0.0, 0.0), 0)     # (试甜一次 holds no 甜忆: 一次)
             for te in self._titled_all.get(text[p + 1], ()):
                 keep(p, p + 2, te, (syllable_cost(heard_surname(text[p]),
                                                   surname_readings(te.text[0])), 0.0), 1)

@@ -486,7 +486,7 @@ _ZAI = re.compile(r"((?:月底|月初|年底|[0-9一二三四五六七八九十]
 # … or after what is waited for (等老板回来在定, 开完会在说): 再 deciding later, not 在; 老板在定
 # (is deciding) stays
 _ZAI_AFTER = re.compile(r"(?:(?<=回来|以后|之后|过后|完了|下来)|(?<=开完会))在"
-                        r"(?=定|订|说|看|谈|商量|决定|考虑|联系|研究)|"
+                        r"(?=定|订|说|看|谈|商量|决定|考虑|联系|研究|议)|"
                         # … or before a doubled verb (在研究研究: 在 goes before no doubled verb)
                         r"在(?=(研究|考虑|商量|讨论|琢磨|合计|看|想|等)\1(?![院所生员]))")
 # … or at the end of a clause that waits for something (要等公司下个月开完董事会在定): waiting,
@@ -658,6 +658,8 @@ _FUNDS_HEARD = re.compile(r"(?<![我你他她们人家金算])自己(?=(?:还|�
 # 很大变化 stay)
 _PHONE_HEARD = re.compile(r"(?<=打来|打了|打个|打过|回个|回了)变化|(?<=打)变化|"
                           r"变化(?=是?[0-9幺一二三四五六七八九零]{3})")
+# 手机 heard 首级 / 手级 … before a number (古主任首级号13834529160): 首级 takes no number
+_MOBILE_HEARD = re.compile(r"[首手守收][级机鸡基及](?=号?(?:码|是)?[0-9幺一二三四五六七八九零]{3})")
 # 打电话 heard with 打 as another da (温场长大电话来, 达了个电话): 大电话 / 达电话 are no words
 _CALL_HEARD = re.compile(r"[大达答搭](?=(?:了个|了|个|过)?电话)(?![了个过]?电话[费线])")
 
@@ -906,6 +908,22 @@ _ON_THE_PHONE_HEARD = re.compile(r"(?<=[长总理任工管监板师])电话[李�
                                  r"(?![总经主工老先女科部处局院校厂店])")
 # 微信上 heard 微信杀 / 微信沙 before what was asked or said there
 _WECHAT_ON_HEARD = re.compile(r"(?<=微信)[杀沙傻啥](?=要|说|问|聊|发|找|讲)")
+# 再议 heard 在意 after what is waited for (开完会在意): one cares about nothing there
+_AGAIN_DISCUSS_HEARD = re.compile(r"(?:(?<=回来|以后|之后|过后|完了|下来)|(?<=开完会))在意")
+# 批 heard 披 before 下来 (那边披下来了)
+_APPROVED_DOWN_HEARD = re.compile(r"披(?=下来|了下来)")
+# 敲定 heard 悄定 (悄定 is no word); 汇报 heard 会报 before 一下 (要跟院里会报一下)
+_SETTLED_HEARD = re.compile(r"悄定")
+_REPORT_HEARD = re.compile(r"会报(?=一下|了|给)")
+# 试 heard 是 right after 免费 (能不能先免费是听一次)
+_FREE_TRIAL_HEARD = re.compile(r"(?<=免费)是(?![的吗不])")
+# 到 heard 道 right after a clock time, where the rep goes (十点道电力公司): 道歉 stays
+_TO_HEARD = re.compile(r"(?<=[点半])道(?![歉谢理路别])")
+# 约了 heard 业了 / 夜了 before the day agreed (业了周四上午十点): ye for yue
+_AGREED_ON_HEARD = re.compile(r"(?:^|(?<=[，,。；;！!？?\s0-9我他她]))[业夜叶页]"
+                              r"(?=了(?:下?周|礼拜|星期|明天|后天|[0-9一二三四五六七八九十]+[号点]))")
+# 周 heard 中 between 了 and a weekday's numeral (约了中四上午十点)
+_WEEK_AFTER_LE_HEARD = re.compile(r"(?<=了)中(?=[一二三四五六日天])")
 # 要了 heard 摇了 after whom it was asked of (微信上找我摇了…刊例表); 摇了摇头 stays
 _ASKED_OF_HEARD = re.compile(r"(?<=找我|跟我|向我|问我|找他|跟他|向他)摇(?=了(?!摇))")
 # 那边 heard 纳边 (纳边 is no word)
@@ -953,6 +971,7 @@ def fix_cue_phrases(text: str) -> str:
     发他有香 → 发他邮箱; 已经否则了 → 已经否了; 想先是用一下 → 想先试用一下; 已经写了别家 →
     已经选了别家; 当面了解, 算一算 and 带来变化 stay."""
     text = _REFUSED_HEARD.sub("否", _fix_media(_PHONE_HEARD.sub("电话", text)))
+    text = _MOBILE_HEARD.sub("手机", text)
     text = _CALL_HEARD.sub("打", text)
     text = _TRIAL_HEARD.sub("试用", _FIRST_TRIAL_HEARD.sub("先", text))
     text = _FOR_TRIAL_HEARD.sub(r"\1试用", _SPAN_TRIAL_HEARD.sub(r"\1试用", text))
@@ -970,7 +989,11 @@ def fix_cue_phrases(text: str) -> str:
     text = _PASSIVE_HEARD.sub("被", _TRANSFERRED_HEARD.sub("去", text))
     text = _WECHAT_ON_HEARD.sub("上", text)
     text = _TRIAL_MONTH_HEARD.sub(r"\1试一个月", _THERE_HEARD.sub("那边", text))
-    text = _ASKED_OF_HEARD.sub("要", text)
+    text = _ASKED_OF_HEARD.sub("要", _AGAIN_DISCUSS_HEARD.sub("再议", text))
+    text = _REPORT_HEARD.sub("汇报", _SETTLED_HEARD.sub("敲定", text))
+    text = _APPROVED_DOWN_HEARD.sub("批", text)
+    text = _TO_HEARD.sub("到", _FREE_TRIAL_HEARD.sub("试", text))
+    text = _AGREED_ON_HEARD.sub("约", _WEEK_AFTER_LE_HEARD.sub("周", text))
     text = _WON_HEARD.sub("中标", _DEPT_HEARD.sub("部", text))
     text = _THURSDAY_HEARD.sub(r"\1四", _LEADER_HEARD.sub("领导", text))
     text = _TEACHER_HEARD.sub("讲师", _LOCAL_HEARD.sub("本地", _BOARD_APPROVED.sub("批了", text)))

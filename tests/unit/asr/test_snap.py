@@ -2392,3 +2392,25 @@ def test_a_cue_word_never_respells_a_bought_into_a_sold() -> None:
         "products": [{"name": "管线探测仪", "aliases": ["管线仪"]}]})
     heard = "云岭地信田总说管线仪他们已经从别的公司买了。这单就算了。"
     assert snap_transcript_names(heard, catalog).text == heard
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 再议 heard 在意 after what is waited for; caring stays
+    ("得等下个月公司开完会在意。", "得等下个月公司开完会再议。"),
+    ("我很在意这个", "我很在意这个"),
+    # 敲定 heard 悄定; 汇报 heard 会报; 批 heard 披 before 下来
+    ("江淮物流那边悄定了。", "江淮物流那边敲定了。"),
+    ("他说要跟院里会报一下。", "他说要跟院里汇报一下。"),
+    ("恒力机械那边披下来了。", "恒力机械那边批下来了。"),
+    # 试 heard 是 after 免费; 是免费的 stays
+    ("入职营能不能先免费是听一次。", "入职营能不能先免费试听一次。"),
+    ("这个是免费的", "这个是免费的"),
+    # 手机 heard 首级 before a number; 到 heard 道 after a clock; 约了 heard 业了, 周 heard 中
+    ("古主任首级号13834529160，", "古主任手机号13834529160"),
+    ("约了周四上午十点道电力公司当面聊。", "约了周四上午十点到电力公司当面聊。"),
+    ("三点道歉", "三点道歉"),
+    ("业了中四上午10点到电力公司当面聊。", "约了周四上午10点到电力公司当面聊。"),
+    ("毕业了下周去上班", "毕业了下周去上班"),
+])
+def test_fleet_and_training_set_spoken_forms(heard: str, meant: str) -> None:
+    assert normalize_spoken(heard) == meant

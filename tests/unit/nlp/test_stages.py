@@ -1437,3 +1437,26 @@ def test_pest_and_print3d_set_phrasings(text: str, field: str, value: str | None
 ])
 def test_billboard_and_nursery_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # another vendor (选了另一家劳务公司) is no organisation's name, and a refusal
+    ("庹科长说喷码机他们选了另一家劳务公司，这单丢了", "obstacle", "竞品介入"),
+    ("庹科长说喷码机他们选了另一家劳务公司，这单丢了", "attitude", "已否决"),
+    ("庹科长说喷码机他们选了另一家劳务公司，这单丢了", "intent", "log_followup"),
+    # a plan called off; the yes come down from the customer's side
+    ("庹科长说公司今年控制成本，喷码机的采购计划取消了", "attitude", "已否决"),
+    ("宛城饮料厂那边批下来了，喷码机先做两期", "attitude", "明确支持"),
+    # an outline is material; what was asked in the chat (微信里让我…)
+    ("庹科长想看看喷码机的课程大纲，让我明天前发他", "next_action", "发送资料"),
+    ("庹科长微信里让我把喷码机的介绍发给他，我今天下午三点前发过去", "channel", "微信"),
+    ("庹科长微信里让我把喷码机的介绍发给他，我今天下午三点前发过去", "next_action", "发送资料"),
+    # bought the one someone recommended; the fund stopped; moved to head office
+    ("庹科长说喷码机他们已经买了教育局推荐的那家，我们没戏了", "obstacle", "竞品介入"),
+    ("庹科长说今年的培训经费全停了，喷码机暂时不做了", "obstacle", "预算冻结"),
+    ("庹科长调到总行了，喷码机的事以后由分行的新经理对接", "obstacle", "决策人变动"),
+    # 奚 is a surname
+    ("新线索，南京鼓楼区云帆软件公司的奚总监，手机13851972406，想要喷码机", "contact", "奚总监"),
+])
+def test_fleet_and_training_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
