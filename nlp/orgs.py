@@ -100,6 +100,8 @@ _SEVERAL_INSIDE = re.compile(r"几[家个所间座]|(?:和|与|及|、)[两三�
 _OTHER_ONE = re.compile(r"(?:别的|其他|其它|另外的?|另一|别家|别人家)$")
 # … or at its start: 选了另一家劳务公司 names another vendor, not one called so
 _ANOTHER_ONE = re.compile(r"(?:别的|其他|其它|另外的?|另一家?|另外一家|别家|别人家)")
+# … or inside it: 选了茅台镇另一家酒厂的 (a place, then another one of its kind)
+_ANOTHER_INSIDE = re.compile(r"另一家|另外一家|别的|别家")
 _NAME_CHAR = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbfA-Za-z0-9·]")
 _CALLED = re.compile(r"(?:叫做?|名叫|名字叫)(?P<n>[\u4e00-\u9fffA-Za-z0-9·]{2,16})")
 _CALLED_END = re.compile(r"的|说|想|要|在|是|电话|手机|号码|联系|老板|负责|他们|她们|那个|这个|"
@@ -219,7 +221,7 @@ class OrgFinder:
         generic = _GENERIC.match(name)             # '别的物流公司', '其他医院'
         rest = name[generic.end():] if generic else name
         if len(name) < 2 or not rest or (generic and self._only_industry(rest)) \
-                or _ANOTHER_ONE.match(name) \
+                or _ANOTHER_ONE.match(name) or _ANOTHER_INSIDE.search(name) \
                 or _OTHER_ONE.search(name) or _A_KIND.search(name) or name in _CRM_THINGS \
                 or _SEVERAL_INSIDE.search(name) \
                 or self._only_industry(name):

@@ -862,7 +862,8 @@ _AGREED_HEARD = re.compile(r"同一(?=[先些](?:试用|是用|试|用|拿|订|�
 # ends with
 _AGREED_SIGNED = re.compile(r"同一[切且窃](?=了(?:[，,。；;！!？?\s]|$))")
 # … and 同意了 heard 同一了 / 同一零 at a clause's end (那边同一零，…): 同一 (the same) takes no 了
-_AGREED_ENDED = re.compile(r"(?<=[边方们他她都也就])同一[了零论领啦轮伦林](?=[，,。；;！!？?\s]|$)")
+_AGREED_ENDED = re.compile(r"(?<=[边方们他她都也就])同一[了零论领啦轮伦林冷]"
+                           r"(?=[，,。；;！!？?\s]|$)")
 # 领导 heard 领道 / 领到 before what a leader does (合同领道已经签了): 领道 is no word
 _LEADER_HEARD = re.compile(r"领[道倒岛捣](?=已经|都|也|说|同意|批|签|拍板|点头|定|觉得|还)")
 # 礼拜四 / 星期四 heard 礼拜是 with no 这 / 下 before it, before the plan (礼拜是让我拿报价过来)
@@ -912,6 +913,8 @@ _WECHAT_ON_HEARD = re.compile(r"(?<=微信)[杀沙傻啥](?=要|说|问|聊|发|
 _AGAIN_DISCUSS_HEARD = re.compile(r"(?:(?<=回来|以后|之后|过后|完了|下来)|(?<=开完会))在意")
 # 批 heard 披 before 下来 (那边披下来了)
 _APPROVED_DOWN_HEARD = re.compile(r"披(?=下来|了下来)")
+# 被 heard 辈 right after a title (权部长辈免职了: 长辈 is a word there by chance)
+_PASSIVE_AFTER_TITLE_HEARD = re.compile(r"(?<=[长总任理监])辈(?=[^，,。；;！!？?]{1,4}?了)")
 # 敲定 heard 悄定 (悄定 is no word); 汇报 heard 会报 before 一下 (要跟院里会报一下)
 _SETTLED_HEARD = re.compile(r"悄定")
 _REPORT_HEARD = re.compile(r"会报(?=一下|了|给)")
@@ -991,7 +994,7 @@ def fix_cue_phrases(text: str) -> str:
     text = _TRIAL_MONTH_HEARD.sub(r"\1试一个月", _THERE_HEARD.sub("那边", text))
     text = _ASKED_OF_HEARD.sub("要", _AGAIN_DISCUSS_HEARD.sub("再议", text))
     text = _REPORT_HEARD.sub("汇报", _SETTLED_HEARD.sub("敲定", text))
-    text = _APPROVED_DOWN_HEARD.sub("批", text)
+    text = _APPROVED_DOWN_HEARD.sub("批", _PASSIVE_AFTER_TITLE_HEARD.sub("被", text))
     text = _TO_HEARD.sub("到", _FREE_TRIAL_HEARD.sub("试", text))
     text = _AGREED_ON_HEARD.sub("约", _WEEK_AFTER_LE_HEARD.sub("周", text))
     text = _WON_HEARD.sub("中标", _DEPT_HEARD.sub("部", text))

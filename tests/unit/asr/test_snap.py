@@ -2414,3 +2414,13 @@ def test_a_cue_word_never_respells_a_bought_into_a_sold() -> None:
 ])
 def test_fleet_and_training_set_spoken_forms(heard: str, meant: str) -> None:
     assert normalize_spoken(heard) == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 同意了 heard 同一冷; 被 heard 辈 right after a title; an elder stays
+    ("云程科技那边同一冷。", "云程科技那边同意了。"),
+    ("海宁皮革城的权部长辈免职了。", "海宁皮革城的权部长被免职了。"),
+    ("他是我的长辈了", "他是我的长辈了"),
+])
+def test_guards_and_catering_set_spoken_forms(heard: str, meant: str) -> None:
+    assert normalize_spoken(heard) == meant

@@ -1460,3 +1460,29 @@ def test_billboard_and_nursery_set_phrasings(text: str, field: str, value: str |
 ])
 def test_fleet_and_training_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # a factory whose kind makes a word with 厂 (船厂), an association (商会)
+    ("新线索，宁波北仑区东港船厂的濮经理，手机13819847520，想要喷码机", "customer",
+     "宁波北仑区东港船厂"),
+    ("新线索：扬州广陵区东关街商会的焦会长，手机13905275183，想要喷码机", "customer",
+     "扬州广陵区东关街商会"),
+    ("我们学会了用喷码机", "customer", None),
+    # waiting for a vote; given to another firm; not outsourced any more; removed from office
+    ("庹科长说喷码机要等业主大会投票，让我下周三再打个电话问问", "attitude", "需再沟通"),
+    ("庹科长说喷码机今年给了公安系统的保安公司，我们没戏", "obstacle", "竞品介入"),
+    ("庹科长说今年的经费被压缩了，喷码机先不外包了", "attitude", "已否决"),
+    ("庹科长被免职了，喷码机的事现在由总经理直接管", "obstacle", "决策人变动"),
+    # a trial asked for, then a vehicle sent or deliveries begun
+    ("庹科长问喷码机能不能先免费跑一趟试试，我下周二安排车过去", "next_action", "送样试用"),
+    ("庹科长问喷码机能不能先送一周试试，我下周二开始送", "next_action", "送样试用"),
+    # dearer than the present supplier; a menu is material; handed to the one recommended
+    ("庹科长电话里讲，我们喷码机一台比现在的供应商贵两千", "obstacle", "价格异议"),
+    ("庹科长在微信上问我要了喷码机的菜单，我今天下午四点前发给他", "next_action", "发送资料"),
+    ("庹科长说喷码机他们最后包给了民政局推荐的那家，这次就算了", "obstacle", "竞品介入"),
+    # another one of its kind after a place names no organisation
+    ("庹科长说今年选了茅台镇另一家酒厂的喷码机，我们没戏了", "obstacle", "竞品介入"),
+])
+def test_guards_and_catering_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
