@@ -1486,3 +1486,16 @@ def test_fleet_and_training_set_phrasings(text: str, field: str, value: str | No
 ])
 def test_guards_and_catering_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
+
+
+def test_a_garbled_plan_before_a_factory_word_is_no_organisation() -> None:
+    """后天寿五代样品气船厂 (后天上午带样品去船厂, garbled): 船厂 ends organisations' names,
+    but a day or what the rep brings inside the words before it says a plan, not a name."""
+    catalog = Catalog.from_dict({
+        "customers": [{"name": "青岛远洋船舶修造厂", "aliases": ["远洋船厂"]}],
+        "contacts": [{"name": "戚国强", "customer": "青岛远洋船舶修造厂", "title": "设备科长",
+                      "aliases": ["戚科长"]}],
+        "products": [{"name": "船舶防污漆", "aliases": ["防污漆"]}]})
+    got = Extractor(catalog).extract("远洋船厂戚科长想试一下防污漆，后天寿五代样品气船厂。", NOW)
+    assert (got.intent, got.next_action) == ("log_followup", "送样试用")
+    assert got.customer == "青岛远洋船舶修造厂"
