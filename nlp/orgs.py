@@ -104,7 +104,7 @@ _ANOTHER_ONE = re.compile(r"(?:别的|其他|其它|另外的?|另一家?|另外
 # garbled 上午带), or what a rep brings: a plan, not an organisation
 _WHEN_INSIDE = re.compile(r"今天|明天|后天|昨天|前天|上午|下午|晚上|[这下本]周[一二三四五六日天]|"
                           # … or what a rep brings (寿五代样品气船厂: 带样品去 garbled)
-                          r"样品|样机|报价单|合同")
+                          r"样品|样机|报价单")
 # … or inside it: 选了茅台镇另一家酒厂的 (a place, then another one of its kind)
 _ANOTHER_INSIDE = re.compile(r"另一家|另外一家|别的|别家")
 _NAME_CHAR = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbfA-Za-z0-9·]")

@@ -270,10 +270,33 @@ def _city_heard_is(text: str) -> str:
     return out
 
 
+# a kind of firm said alone (乳业公司, 汽配厂) whose trade word Whisper wrote as another pair of
+# its sound that is no word (买经理说入业公司的招标: 入业 for 乳业)
+_KIND_OF_FIRM = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{2})(?=公司|厂|集团)|"
+                           r"(?<=[说的是在给跟和找])([\u4e00-\u9fff]{2})(?=公司|厂|集团)")
+
+
+def _respell_kind_of_firm(text: str, known: Sequence[tuple[int, int]]) -> str:
+    """入业公司 → 乳业公司 where the pair starts the words (a clause's start, or right after 说 /
+    的 / 在 …), is no word, no catalog customer's, and sounds exactly like one word of what a
+    firm does (`nlp/data/industry_words.txt`): the kind, which names no one."""
+    def repl(m: re.Match[str]) -> str:
+        pair = m.group(1) or m.group(2)
+        s = m.start()
+        if pair in lexicon().industry_words or base_word_freq(pair) >= RARE_WORD or \
+                any(ks < s + 2 and s < ke for ks, ke in known):
+            return pair
+        sound = syllables(pair)
+        said = _industry_sounds().get(tuple(sy[0] for sy in sound)) if all(sound) else None
+        return said or pair
+
+    return _KIND_OF_FIRM.sub(repl, text)
+
+
 def respell_new_orgs(text: str, known: Sequence[tuple[int, int]] = ()) -> str:
     """``text`` with each new organisation's name respelled (see module); ``known``: the
     spans of catalog customers named in it."""
-    text = _city_heard_is(text)
+    text = _respell_kind_of_firm(_city_heard_is(text), known)
     out = _LIMITED.sub(lambda m: "有限" if m["w"] != "有限" and tuple(
         raw_pinyin(ch) for ch in m["w"]) == _YOUXIAN else m["w"], text)
     out = _respell_suffix(out)

@@ -895,8 +895,9 @@ _DEMO_HEARD = re.compile(r"演[书输舒叔殊]")
 _SENT_TO_HEARD = re.compile(r"发[道倒导](?=[他她我你您])")
 # 别家 heard 别加 in a comparison (保费比别加高了一成: 别加 "don't add" compares nothing)
 _OTHERS_HEARD = re.compile(r"(?<=比)别加(?=[高贵便低多少好差])")
-# 冻结了 heard 冻结论 / 动结论 at a clause's end (了 heard lun; 冻结论 is no phrase)
-_FROZEN_HEARD = re.compile(r"[冻动洞栋]结论(?=[，,。；;！!？?]|$)")
+# 冻结了 heard 冻结论 / 动结论 at a clause's end (了 heard lun; 冻结论 is no phrase), and
+# 冻结 heard 动结 after 被 (资金被动结了: 被动 is a word by chance)
+_FROZEN_HEARD = re.compile(r"[冻动洞栋]结论(?=[，,。；;！!？?]|$)|(?<=被)[动洞栋]结(?=了)")
 # 被 heard 贝 / 备 after the money and before who froze or cut it (福利经费贝教育局冻结了):
 # 贝 and 备 make no passive
 _PASSIVE_HEARD = re.compile(r"(?<=[费金算款钱贷])[贝备倍](?=[^，,。；;！!？?]{0,8}?"
@@ -905,7 +906,7 @@ _PASSIVE_HEARD = re.compile(r"(?<=[费金算款钱贷])[贝备倍](?=[^，,。�
 _TRANSFERRED_HEARD = re.compile(r"(?<=调)取(?=[^，,。；;！!？?]{0,6}?"
                                 r"(?:分公司|总部|集团|分厂|总公司|外地))")
 # 电话里 heard 电话李 / 电话理 right after the person called (景科长电话李嫌…); 打电话李总 stays
-_ON_THE_PHONE_HEARD = re.compile(r"(?<=[长总理任工管监板师])电话[李理礼]"
+_ON_THE_PHONE_HEARD = re.compile(r"(?<=[长总理任工管监板师])电话[李理礼力立利]"
                                  r"(?![总经主工老先女科部处局院校厂店])")
 # 微信上 heard 微信杀 / 微信沙 before what was asked or said there
 _WECHAT_ON_HEARD = re.compile(r"(?<=微信)[杀沙傻啥](?=要|说|问|聊|发|找|讲)")
@@ -945,7 +946,7 @@ _FOR_THEM_PAUSE = re.compile(r"(?<=[给跟和同为帮])([\u4e00-\u9fff]{2,5}?)[
 # 来不及过去 stay)
 _POSTED_HEARD = re.compile(r"(?<!来不)(?<!来得)[祭级济剂纪激及](?=过[去来])")
 _DEMO_YESHI = re.compile(r"(?<=在)([^，,。；;！!？?]{2,12}?给[^，,。；;！!？?]{1,8}?)[，,]?"
-                         r"((?:他|她)们)?也[试是]了")
+                         r"((?:他|她)们)?(?:也[试是]|掩饰)了")
 
 # 何 heard 和 right after 的, before a title: 的 takes no conjunction after it (鲁迅小学的和老师)
 _HE_HEARD = re.compile("(?<=的)和(?=" + "|".join(("老师", "经理", "主任", "总", "工", "校长",
@@ -988,7 +989,9 @@ def fix_cue_phrases(text: str) -> str:
     text = _HE_HEARD.sub("何", _unless_a_word(_DEMO_HEARD, "演示", text))
     text = _SENT_TO_HEARD.sub("发到", _DEMO_YESHI.sub(r"\1\2演示了", text))
     text = _POSTED_HEARD.sub("寄", _FOR_THEM_PAUSE.sub(r"\1", text))
-    text = _SIGNED_HEARD.sub("签", _FROZEN_HEARD.sub("冻结了", _OTHERS_HEARD.sub("别家", text)))
+    text = _FROZEN_HEARD.sub(lambda m: "冻结了" if m.group(0).endswith("论") else "冻结",
+                             _OTHERS_HEARD.sub("别家", text))
+    text = _SIGNED_HEARD.sub("签", text)
     text = _PASSIVE_HEARD.sub("被", _TRANSFERRED_HEARD.sub("去", text))
     text = _WECHAT_ON_HEARD.sub("上", text)
     text = _TRIAL_MONTH_HEARD.sub(r"\1试一个月", _THERE_HEARD.sub("那边", text))
@@ -1130,7 +1133,26 @@ def fix_met_person(text: str) -> str:
             return ch
         return "见"
 
-    return _MET.sub(repl, text)
+    return _met_heard_de(_MET.sub(repl, text))
+
+
+# … and 见了 heard 间的 / 建的 (jian, and 了 heard 的) right after where the rep went (去美琪饰品
+# 间的应老板): 去 … 的 + a person is no phrase there; 房间的王经理 (a word) stays
+_MET_DE = re.compile(r"(?<=[\u4e00-\u9fff])([\u4e00-\u9fff])的(?=[\u4e00-\u9fff]{1,2}(?:"
+                     + "|".join(_PERSON_TITLES) + "))")
+
+
+def _met_heard_de(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        ch = m.group(1)
+        clause = max((m.string.rfind(p, 0, m.start()) for p in "，,。！？；;"), default=-1)
+        if ch == "见" or syllables(ch)[0] != _JIAN or \
+                base_word_freq(m.string[m.start() - 1:m.end()]) > 0 or \
+                not _TRIP_BEFORE.search(m.string, clause + 1, m.start()):
+            return m.group(0)
+        return "见了"
+
+    return _MET_DE.sub(repl, text)
 
 
 # 说 right after a person, or after the channel it was said on (微信上, 电话里), heard as 收,

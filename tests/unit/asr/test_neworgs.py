@@ -153,3 +153,14 @@ def test_a_place_heard_whole_and_a_district_of_its_city(heard: str, meant: str) 
 ])
 def test_a_city_heard_as_is(heard: str, meant: str) -> None:
     assert respell_new_orgs(heard, []) == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # a kind of firm said alone, its trade word heard as another pair of its sound
+    ("买经理说入业公司的招标推迟到明年4月了。", "买经理说乳业公司的招标推迟到明年4月了。"),
+    # a name (a word, or one heard rarely) stays
+    ("他说汇通公司不错", "他说汇通公司不错"),
+    ("他们是华宇公司的", "他们是华宇公司的"),
+])
+def test_a_kind_of_firm_heard_as_another_pair(heard: str, meant: str) -> None:
+    assert respell_new_orgs(heard, []) == meant

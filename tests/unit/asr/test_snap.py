@@ -2424,3 +2424,20 @@ def test_fleet_and_training_set_spoken_forms(heard: str, meant: str) -> None:
 ])
 def test_guards_and_catering_set_spoken_forms(heard: str, meant: str) -> None:
     assert normalize_spoken(heard) == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 见了 heard 间的 right after where the rep went; 房间的王经理 stays
+    ("今天去美琪饰品间的应老板，给他讲了进销存系统。",
+     "今天去美琪饰品见了应老板，给他讲了进销存系统。"),
+    ("房间的王经理", "房间的王经理"),
+    # 演示了 heard 掩饰了 for those served there; 电话里 heard 电话力
+    ("下午在菜都物流园给寇部长他们掩饰了仓储系统。",
+     "下午在菜都物流园给寇部长他们演示了仓储系统。"),
+    ("毛总监电话力抱怨我们的服务费", "毛总监电话里抱怨我们的服务费"),
+    # 冻结 heard 动结 after 被; 被动 said stays
+    ("集团今年的技改资金被动结了，", "集团今年的技改资金被冻结了"),
+    ("他很被动", "他很被动"),
+])
+def test_erp_and_coldstore_set_spoken_forms(heard: str, meant: str) -> None:
+    assert normalize_spoken(heard) == meant

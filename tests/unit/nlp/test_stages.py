@@ -1499,3 +1499,19 @@ def test_a_garbled_plan_before_a_factory_word_is_no_organisation() -> None:
     got = Extractor(catalog).extract("远洋船厂戚科长想试一下防污漆，后天寿五代样品气船厂。", NOW)
     assert (got.intent, got.next_action) == ("log_followup", "送样试用")
     assert got.customer == "青岛远洋船舶修造厂"
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # waiting to see; another's in use; the budget cancelled; data asked for is material
+    ("庹科长说喷码机要等新仓库建好了再看，让我下个月初再打个电话", "attitude", "需再沟通"),
+    ("庹科长说喷码机他们已经用了别人家的，不打算换了", "obstacle", "竞品介入"),
+    ("庹科长说今年信息化的预算全部取消了，喷码机先不上了", "obstacle", "预算冻结"),
+    ("庹科长在微信上要了喷码机的能耗数据，我今天下午四点前发给他", "next_action", "发送资料"),
+    # signed with the former maker; the firm handed over; dearer than others' (比 unheard)
+    ("庹科长说喷码机他们最后签给了原来的厂家，我们没戏了", "obstacle", "竞品介入"),
+    ("庹科长说喷码机他们最后签给了原来的厂家，我们没戏了", "attitude", "已否决"),
+    ("庹科长把公司转给了他侄子，喷码机的事现在找小庹谈", "obstacle", "决策人变动"),
+    ("庹科长电话里抱怨我们喷码机一年的服务费别人贵了四千", "obstacle", "价格异议"),
+])
+def test_erp_and_coldstore_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
