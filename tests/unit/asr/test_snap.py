@@ -2354,6 +2354,8 @@ def test_a_customer_one_syllable_off_beside_its_contact(heard: str, meant: str) 
     # 寄 heard 激 / 及 before 过去; 来不及过去 stays
     ("我下周三把样件激过去。", "我下周三把样件寄过去。"),
     ("来不及过去了", "来不及过去了"),
+    # … but not where something is carried first (带样机过去 heard 代量激过去: ji is 机)
+    ("我周五上午十点代量激过去。", "我周五上午十点带量激过去。"),
 ])
 def test_pest_and_print3d_set_spoken_forms(heard: str, meant: str) -> None:
     assert normalize_spoken(heard) == meant
