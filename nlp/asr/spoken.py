@@ -945,9 +945,9 @@ _FOR_THEM_PAUSE = re.compile(r"(?<=[给跟和同为帮])([\u4e00-\u9fff]{2,5}?)[
 # 寄 heard 祭 / 级 / 济 / 激 … before 过去 (让快递祭过去): none of them goes there (记过, 季,
 # 来不及过去 stay)
 _POSTED_HEARD = re.compile(r"(?<!来不)(?<!来得)[祭级济剂纪](?=过[去来])|"
-                           # 激 / 及 only where nothing is carried first (带样机过去 heard 代量激过去:
-                           # ji there is 机)
-                           r"(?<![带拿代戴])(?<![带拿代戴].)(?<![带拿代戴]..)[激及](?=过[去来])")
+                           # 激 / 及 only where nothing is carried first (带样机过去 heard
+                           # 代量激过去: ji there is 机)
+                           r"(?<!来不)(?<!来得)(?<![带拿代戴])(?<![带拿代戴].)(?<![带拿代戴]..)[激及](?=过[去来])")
 _DEMO_YESHI = re.compile(r"(?<=在)([^，,。；;！!？?]{2,12}?给[^，,。；;！!？?]{1,8}?)[，,]?"
                          r"((?:他|她)们)?(?:也[试是]|掩饰)了")
 
