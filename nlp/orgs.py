@@ -100,13 +100,13 @@ _SEVERAL_INSIDE = re.compile(r"几[家个所间座]|(?:和|与|及|、)[两三�
 _OTHER_ONE = re.compile(r"(?:别的|其他|其它|另外的?|另一|别家|别人家)$")
 # … or at its start: 选了另一家劳务公司 names another vendor, not one called so
 _ANOTHER_ONE = re.compile(r"(?:别的|其他|其它|另外的?|另一家?|另外一家|别家|别人家)")
+# … or inside it: 选了茅台镇另一家酒厂的 (a place, then another one of its kind)
+_ANOTHER_INSIDE = re.compile(r"另一家|另外一家|别的|别家")
 # a day said inside what was taken for a name (后天寿五代样品气船厂: 去 heard 气 after a
 # garbled 上午带), or what a rep brings: a plan, not an organisation
 _WHEN_INSIDE = re.compile(r"今天|明天|后天|昨天|前天|上午|下午|晚上|[这下本]周[一二三四五六日天]|"
                           # … or what a rep brings (寿五代样品气船厂: 带样品去 garbled)
                           r"样品|样机|报价单")
-# … or inside it: 选了茅台镇另一家酒厂的 (a place, then another one of its kind)
-_ANOTHER_INSIDE = re.compile(r"另一家|另外一家|别的|别家")
 _NAME_CHAR = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbfA-Za-z0-9·]")
 _CALLED = re.compile(r"(?:叫做?|名叫|名字叫)(?P<n>[\u4e00-\u9fffA-Za-z0-9·]{2,16})")
 _CALLED_END = re.compile(r"的|说|想|要|在|是|电话|手机|号码|联系|老板|负责|他们|她们|那个|这个|"
