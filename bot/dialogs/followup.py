@@ -29,6 +29,7 @@ from nlp.types import Extraction
 
 NAME = "followup"
 REQUIRED_CHOICES = ("customer", "summary", "next_action", "next_date")
+REFUSED = "已否决"           # the refusal attitude of the extraction contract (CONVENTIONS)
 NEW_CUSTOMER = "__new__"
 CREATE_CUSTOMER = "__create__"
 NO_LEAD = "__none__"
@@ -81,6 +82,12 @@ async def load_required(ctx: Context, note: Note) -> None:
 
 def _required(n: Note, slot: str) -> bool:
     return slot in n.required or (n.form and slot in ("customer", "summary"))
+
+
+def _refused(n: Note) -> bool:
+    """The customer said no (选了别家，没戏了): a lost deal has no next step to ask for, even
+    where the tenant requires one; one the rep said is still kept."""
+    return n.attitude == REFUSED
 
 
 # --- slots -----------------------------------------------------------------------------------
@@ -215,10 +222,12 @@ SLOTS: tuple[Slot[Note], ...] = (
     Slot("summary", "内容", "这次跟进聊了什么？", read=_read_summary,
          missing=lambda t, n: _required(n, "summary") and not n.summary),
     Slot("next_action", "下一步", _action_question, read=_read_action,
-         missing=lambda t, n: _required(n, "next_action") and not n.next_action,
+         missing=lambda t, n: _required(n, "next_action") and not n.next_action
+         and not _refused(n),
          choices=_action_choices),
     Slot("next_date", "时间", _date_question, read=_read_date,
-         missing=lambda t, n: _required(n, "next_date") and not n.next_date),
+         missing=lambda t, n: _required(n, "next_date") and not n.next_date
+         and not (_refused(n) and not n.next_action)),
     Slot("lead", "线索", "这条跟进是哪条线索的？", choices=_lead_choices, pick=_pick_lead,
          missing=lambda t, n: bool(n.lead_options) and n.lead_id is None and not n.lead_none,
          hint="只有选中的那条会标记为已联系。"),

@@ -237,3 +237,20 @@ async def test_required_fields_are_configurable_per_tenant(chat: ChatHarness) ->
     assert c.title == "确认跟进记录" and field(c, "下一步") == "—"
     saved = card(await chat.press("确认"))
     assert saved.title.startswith("✅ 跟进已保存")
+
+
+async def test_a_refusal_asks_for_no_next_step(chat: ChatHarness) -> None:
+    """The customer said no: the card comes at once, with no 下一步 to ask for, though the
+    tenant requires one on live deals; saved with no task. An undecided note still asks."""
+    replies = await chat.say("鼓楼医院王主任说融合器他们最后选了别家，我们没戏了")
+    assert "下一步打算做什么" not in text_of(replies)
+    c = card(replies)
+    assert c.title == "确认跟进记录"
+    assert field(c, "态度") == "已否决"
+    saved = card(await chat.press("确认"))
+    assert saved.title.startswith("✅ 跟进已保存 #F")
+    fu = (await rows(chat, FollowUp, FollowUp.source == "chat"))[-1]
+    assert fu.attitude == "已否决" and fu.next_action is None
+    assert await rows(chat, Task, Task.followup_id == fu.id) == []
+    # … a stance still open keeps the question
+    assert "下一步打算做什么" in text_of(await chat.say("鼓楼医院王主任说融合器要再考虑一下"))
