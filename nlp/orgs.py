@@ -98,9 +98,9 @@ _SEVERAL = re.compile(r"[几两三四五六七八九十多各]")
 _SEVERAL_INSIDE = re.compile(r"几[家个所间座]|(?:和|与|及|、)[两三四五六七八九十多]+[家个所间座]$")
 # 'another' right before the suffix: 价格比别的厂贵 names no 价格比别的厂
 _OTHER_ONE = re.compile(r"(?:别的|其他|其它|另外的?|另一|别家|别人家)$")
-# … or at its start: 选了另一家劳务公司 names another vendor, not one called so
-_ANOTHER_ONE = re.compile(r"(?:别的|其他|其它|另外的?|另一家?|另外一家|别家|别人家)")
-# … or inside it: 选了茅台镇另一家酒厂的 (a place, then another one of its kind)
+# … or at its start (选了另一家劳务公司 names another vendor, not one called so), or, for
+# these, anywhere inside it (选了茅台镇另一家酒厂的: a place, then another one of its kind)
+_ANOTHER_ONE = re.compile(r"其他|其它|另外的?|另一|别人家")
 _ANOTHER_INSIDE = re.compile(r"另一家|另外一家|别的|别家")
 # a day said inside what was taken for a name (后天寿五代样品气船厂: 去 heard 气 after a
 # garbled 上午带), or what a rep brings: a plan, not an organisation

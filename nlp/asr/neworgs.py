@@ -201,15 +201,20 @@ def _respell_trade(text: str, start: int, end: int) -> str:
     core_end = end - len(lexicon().org_tail(name) or "")
     if core_end - start < 4:
         return text
-    pair = text[core_end - 2:core_end]
-    if pair in lexicon().industry_words or not all(is_han(ch) for ch in pair) or \
-            base_word_freq(pair) >= RARE_WORD:
-        return text
-    sound = syllables(pair)
-    said = _industry_sounds().get(tuple(sy[0] for sy in sound)) if all(sound) else None
+    said = _trade_word_heard(text[core_end - 2:core_end])
     if said is None:
         return text
     return text[:core_end - 2] + said + text[core_end:]
+
+
+def _trade_word_heard(pair: str) -> str | None:
+    """The word of what a firm does that ``pair`` is another spelling of (势品 → 食品, 入业 →
+    乳业): exactly its sound, tones aside, where the pair is no word itself; else None."""
+    if pair in lexicon().industry_words or not all(is_han(ch) for ch in pair) or \
+            base_word_freq(pair) >= RARE_WORD:
+        return None
+    sound = syllables(pair)
+    return _industry_sounds().get(tuple(sy[0] for sy in sound)) if all(sound) else None
 
 
 def _respell_suffix(text: str) -> str:
@@ -283,12 +288,9 @@ def _respell_kind_of_firm(text: str, known: Sequence[tuple[int, int]]) -> str:
     def repl(m: re.Match[str]) -> str:
         pair = m.group(1) or m.group(2)
         s = m.start()
-        if pair in lexicon().industry_words or base_word_freq(pair) >= RARE_WORD or \
-                any(ks < s + 2 and s < ke for ks, ke in known):
+        if any(ks < s + 2 and s < ke for ks, ke in known):
             return pair
-        sound = syllables(pair)
-        said = _industry_sounds().get(tuple(sy[0] for sy in sound)) if all(sound) else None
-        return said or pair
+        return _trade_word_heard(pair) or pair
 
     return _KIND_OF_FIRM.sub(repl, text)
 

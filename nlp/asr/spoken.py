@@ -485,7 +485,8 @@ _ZAI = re.compile(r"((?:月底|月初|年底|[0-9一二三四五六七八九十]
 
 # … or after what is waited for (等老板回来在定, 开完会在说): 再 deciding later, not 在; 老板在定
 # (is deciding) stays
-_ZAI_AFTER = re.compile(r"(?:(?<=回来|以后|之后|过后|完了|下来)|(?<=开完会))在"
+_AFTER_WAITED = r"(?:(?<=回来|以后|之后|过后|完了|下来)|(?<=开完会))"
+_ZAI_AFTER = re.compile(_AFTER_WAITED + r"在"
                         r"(?=定|订|说|看|谈|商量|决定|考虑|联系|研究|议)|"
                         # … or before a doubled verb (在研究研究: 在 goes before no doubled verb)
                         r"在(?=(研究|考虑|商量|讨论|琢磨|合计|看|想|等)\1(?![院所生员]))")
@@ -911,7 +912,7 @@ _ON_THE_PHONE_HEARD = re.compile(r"(?<=[长总理任工管监板师])电话[李�
 # 微信上 heard 微信杀 / 微信沙 before what was asked or said there
 _WECHAT_ON_HEARD = re.compile(r"(?<=微信)[杀沙傻啥](?=要|说|问|聊|发|找|讲)")
 # 再议 heard 在意 after what is waited for (开完会在意): one cares about nothing there
-_AGAIN_DISCUSS_HEARD = re.compile(r"(?:(?<=回来|以后|之后|过后|完了|下来)|(?<=开完会))在意")
+_AGAIN_DISCUSS_HEARD = re.compile(_AFTER_WAITED + r"在意")
 # 批 heard 披 before 下来 (那边披下来了)
 _APPROVED_DOWN_HEARD = re.compile(r"披(?=下来|了下来)")
 # 被 heard 辈 right after a title (权部长辈免职了: 长辈 is a word there by chance)
