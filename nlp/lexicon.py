@@ -16,9 +16,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["DATA_DIR", "Lexicon", "lexicon", "read_lines"]
+__all__ = ["CN_NUMERALS", "DATA_DIR", "Lexicon", "lexicon", "read_lines"]
 
 DATA_DIR = Path(__file__).with_name("data")
+
+# the characters a number is said in (digits, 两, the units up to 万): one table for every
+# stage that asks whether a character counts (a person never stands before a count, a
+# name never starts inside a number)
+CN_NUMERALS = "零一二两三四五六七八九十百千万"
 
 
 def read_lines(name: str) -> list[str]:

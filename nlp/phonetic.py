@@ -62,7 +62,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from nlp.contacts import CLAUSE_PUNCT
-from nlp.lexicon import lexicon, read_lines
+from nlp.lexicon import CN_NUMERALS, lexicon, read_lines
 from nlp.pinyin import is_han, raw_pinyin, readings
 from nlp.resolve import derived_aliases
 from nlp.segment import base_word_freq, new_tokenizer
@@ -614,7 +614,7 @@ class Respelled:
     snaps: tuple[Snap, ...] = ()
 
 
-_NUMERALS = frozenset("零〇一二三四五六七八九十百千万两壹贰叁肆伍陆柒捌玖拾0123456789")
+_NUMERALS = frozenset(CN_NUMERALS + "〇壹贰叁肆伍陆柒捌玖拾0123456789")
 
 
 def _in_number(text: str, i: int) -> bool:
