@@ -192,6 +192,8 @@ _REJECT = re.compile(
     rf"(?<![转让])(?:给|签|交给|包给|签给)了?(?:{_ELSEWHERE}|别的|原来的|之前的|其他)|"
     # bought, signed or ordered elsewhere: 已经买了别的牌子, 跟别家签了年框, 从别的厂家订好了
     rf"(?:买|换|订|签|上)了(?:别家|{_OTHER_MAKER}|另外一家|竞品|友商)|"
+    # … or found another supplier: 已经找了别家 (找了别家比价 is a comparison)
+    rf"找了(?:别家|{_OTHER_MAKER}|另外一家|另一家)(?![^，,。；;]{{0,4}}?(?:比|对比|报价|问价|询价|看看))|"
     # switched to another maker's: 已经改用别人家的了, 换成别家的了
     rf"(?:改用|换用|改成|换成)了?(?:{_ELSEWHERE}|{_OTHER_MAKER})|"
     rf"(?<![想要会])(?:跟|和|与)(?:(?:{_ELSEWHERE})(?:厂|厂家|公司)?|{_OTHER_MAKER})"
@@ -204,7 +206,7 @@ _REJECT = re.compile(
 )
 _UNDECIDED = re.compile(
     # thinking it over, comparing, consulting someone
-    r"再考虑|考虑一下|要考虑|还在考虑|考虑考虑|商量|合计合计|合计一下|再合计|要合计|得合计|再想想|想一想|犹豫|拿不定|没拿定|没决定|"
+    r"再考虑|考虑一下|没想好|要考虑|还在考虑|考虑考虑|商量|合计合计|合计一下|再合计|要合计|得合计|再想想|想一想|犹豫|拿不定|没拿定|没决定|"
     r"(?<![人间算天期时的])还没定|不太确定|还在比较|比较几家|在比较|对比一下|在对比|还在对比|对比几家|货比三家|"
     r"还在(?:跟|和)[^，,。；;]{1,8}?比|还在比(?=[，,。；;！!？?]|$)|在比价|比比价|"
     r"比较一下|再比较|再看看|还要看看|还得看看|看看再说|再研究|要研究|回去研究|再评估|要评估|"
@@ -352,8 +354,9 @@ def detect_attitude(text: str, named: Collection[int] = (),
     ``customer_end``: where the customer's name ends (锦华织造定了: the customer decided)."""
     if any(_decider(text, m.start()) for m in _REJECT.finditer(text)):
         return "已否决"
-    if any(_decider(text, m.start()) and not _OWN_ERRAND.search(text[max(0, m.start() - 8):
-                                                                    m.start()])
+    if any(_decider(text, m.start()) and (
+            not _OWN_ERRAND.search(text[max(0, m.start() - 8): m.start()])
+            or (m.group() in _WAIT_WORDS and _TOLD_ME.search(text, 0, m.start())))
            for m in _UNDECIDED.finditer(text)):
         return "需再沟通"
     if any(_decider(text, m.start()) and not _NEGATED.search(text, 0, m.start())
@@ -385,8 +388,13 @@ def _decider(text: str, pos: int) -> bool:
     return not _OTHERS_BEFORE.search(text[max(0, pos - 10): pos])
 
 
+# told to wait: the customer's stance, though 我 stands before it (让我再等等)
+_WAIT_WORDS = frozenset(("再等等", "先等等", "等等看"))
+_TOLD_ME = re.compile(r"[让叫要]我们?$")
+
+
 # the rep's own errand, not the customer's stance: '我说回去请示一下'
 _OWN_ERRAND = re.compile(
-    r"我(?:们)?(?:说|这边|先|就|得|要)?(?:回去|回公司|跟公司|向公司|跟领导|向领导|找领导)?\s*$|"
+    r"我(?:们)?(?:说|这边|先|就|得|要|还)?(?:回去|回公司|跟公司|向公司|跟领导|向领导|找领导)?\s*$|"
     # talking it over with the contact is the rep's errand ('让我过去跟他商量方案')
     r"(?:跟|和|与|同)(?:他|她|您)们?(?:一起)?(?:再)?\s*$")

@@ -64,7 +64,7 @@ from nlp.classify import (
     stance_verbs,
 )
 from nlp.extract import snap_transcript
-from nlp.lexicon import lexicon
+from nlp.lexicon import CN_NUMERALS, lexicon
 from nlp.people import catalog_titles
 from nlp.phonetic import (
     BEFORE_TITLE,
@@ -125,9 +125,10 @@ def index_for(catalog: Catalog) -> PhoneticIndex:
 CUE_MAX_CHARS = 5
 
 
-# verbs the undecided attitude is read by inside longer patterns (跟董事会汇报, 要跟老板商量):
-# heard as a homophone that is no word (会报) they are respelled like cue words
-ATTITUDE_VERBS: tuple[str, ...] = ("汇报", "商量", "请示", "审批")
+# words the attitude is read by inside longer patterns (跟董事会汇报, 要跟老板商量, 那边敲定了,
+# 预算批下来了): heard as a homophone that is no word (会报, 悄定, 纳边, 披下来) they are
+# respelled like cue words
+ATTITUDE_WORDS: tuple[str, ...] = ("汇报", "商量", "请示", "审批", "敲定", "批下来", "那边")
 
 
 _TenantCues = tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]
@@ -155,7 +156,7 @@ def cue_words(catalog: Catalog | None) -> tuple[str, ...]:
 @lru_cache(maxsize=16)
 def _cue_words(tenant: _TenantCues) -> tuple[str, ...]:
     presets, cue_lists = tenant
-    words: list[str] = [*attitude_words(), *ATTITUDE_VERBS]
+    words: list[str] = [*attitude_words(), *ATTITUDE_WORDS]
     for key, same in synonyms().items():
         words += [key, *same]
     for kind in ("next_actions", "obstacles", "stages"):
@@ -548,6 +549,10 @@ _ASPECT = frozenset("了过完")     # after a verb: 拜访了, 拜访过, 谈�
 _SPAN_AFTER = frozenset("前后之以过")     # a time word and its span: 元旦前, 节后, 国庆过后
 # a day word and the step right after it: 越地在打个电话 → 月底再打个电话
 _STEP_AFTER = frozenset("再在把给")
+# an activity said as the noun of what was done, at a clause's end (做了冻干的试吃眼饰 → 演示,
+# 做了骨导助听器的视听宴室 → 演示): heard whole as its sound, it is that word
+_DONE_AS_NOUN = re.compile(r"(?:做|搞|进行|办)了?(?:一[场次个下]|个)?[^，,。；;！!？?]{0,12}?$")
+_CLAUSE_ENDS = frozenset("，,。；;！!？?")
 _STEP_TIME_WORDS = frozenset(("月底", "月初", "月中", "年底", "年初", "周末", "明天", "后天"))
 _STEP_VERBS = re.compile(r"打|发[给过到他她]|送|去|联系|报价|给|约|过去|跟进|回访|回个|拜访|签")
 _SEND = frozenset("发送寄传递给拿带交")   # 把 + what is sent + these: 把报价发过去
@@ -609,6 +614,7 @@ def respell_cues(text: str, words: tuple[str, ...],
                         after in _ASPECT or (after == "的" and i + size + 1 in starts)
                         or (text[i - 1:i] == "把" and after in _SEND and word in _SENT)
                         or (after in _SPAN_AFTER and word in TIME_WORDS)
+                        or (after in _CLAUSE_ENDS and _DONE_AS_NOUN.search(text, max(0, i - 16), i))
                         or (after in _STEP_AFTER and word in _STEP_TIME_WORDS and (
                             after != "在" or _STEP_VERBS.match(text, i + size + 1) is not None)))):
                 continue    # 板加 is never 搬家: two characters heard at most one off; a longer
@@ -619,9 +625,11 @@ def respell_cues(text: str, words: tuple[str, ...],
                 #             or the object of 把 before a verb of sending (把爆架发过去),
                 #             or a time word before 前 / 后 (原弹前 → 元旦前)
             if heard in inside or any(
-                    a != b and min(base_word_freq(a), base_word_freq(b)) >= COMMON_CHAR
+                    a != b and (min(base_word_freq(a), base_word_freq(b)) >= COMMON_CHAR
+                                or (size >= 3 and base_word_freq(a) >= FUNCTION_FREQ))
                     for a, b in zip(as_said, word, strict=True)):
-                continue    # 实机 of 看实机 stays; 在电话里 is never 再电话
+                continue    # 实机 of 看实机 stays; 在电话里 is never 再电话; in a longer
+                #             span a function word heard stays (我们是合作关系: no 试合作)
             if i not in bounds or i + size not in bounds or crosses_word(text, i, i + size):
                 continue    # 报个加车 holds no 报个价
             if _garbled_at(text, i, i + size, bounds):
@@ -1021,7 +1029,7 @@ def respell_titles(text: str, titles: tuple[str, ...],
     return "".join(out)
 
 
-_COUNTING = frozenset("零一二两三四五六七八九十百千万几")
+_COUNTING = frozenset(CN_NUMERALS + "几")
 
 
 def respell_surnames(text: str, titles: tuple[str, ...],

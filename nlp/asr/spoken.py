@@ -27,7 +27,7 @@ import re
 from itertools import product
 
 from nlp.classify import ORDER_COUNT, ORDER_UNIT
-from nlp.lexicon import lexicon
+from nlp.lexicon import CN_NUMERALS, lexicon
 from nlp.phonetic import APICAL, RARE_WORD, crosses_word, syllable_cost, syllables, words_of
 from nlp.segment import base_word_freq
 from nlp.timeparse import cn_to_int
@@ -149,7 +149,7 @@ _WEEK_BOTH_AT_START = re.compile(r"(?:^|(?<=[，,。；;！!？?\s]))([\u4e00-\u
 _WEEK_AT_START = re.compile(r"(?:^|(?<=[，,。；;！!？?\s]))([\u4e00-\u9fff])"
                             r"(?=[一二三四五六日天](?![0-9零一二两三四五六七八九十百千万个号点月年"
                             r"次台套件级下些遍]))")
-_NUMERAL_CHARS = frozenset("零一二两三四五六七八九十百千万")
+_NUMERAL_CHARS = frozenset(CN_NUMERALS)
 
 
 # 礼拜 / 星期 heard whole as another pair of its sound (李败五 for 礼拜五: li bai), no word,
@@ -397,7 +397,9 @@ _WU = re.compile(rf"(?<=[上中下])(?:午)?(?:[{_WU_SOUND}]{_CLOCK_AHEAD}"
 # … and 上 / 下 heard too (向五三点, 受五十点: xiang for xia, shou for shang), after a day, a
 # weekday or a pause: before a clock time that is 上午 / 下午
 _PART_HEARD = re.compile(rf"(?<=[天号日一二三四五六，,\s])(?:([向想相象])|([受伤商尚]))"
-                         rf"(?:[{_WU_SOUND}]{_CLOCK_AHEAD}|5(?=[零一二两三四五六七八九十]{{1,3}}[点:：]))|"
+                         rf"(?:[{_WU_SOUND}]{_CLOCK_AHEAD}|5(?=[零一二两三四五六七八九十]{{1,3}}[点:：])"
+                         # (向53点: the hour in digits after it)
+                         r"|5(?=(?:1[0-2]|[1-9])[点:：]))|"
                          # … or after 我 / 他 and before the step's verb (我向武过去当面谈)
                          rf"(?<=[我他她们])(?:([向想相象])|([受伤商尚]))[{_WU_SOUND}]"
                          r"(?=过去|过来|去|来|到|再|打电话|给[他她]打|发[他她给])")
@@ -894,8 +896,28 @@ _DEMO_HEARD = re.compile(r"演[书输舒叔殊]")
 # a place (在会展中心给欧阳主管也试了互动屏): after 在 … 给 and the ones shown it, before the thing
 # 发到 heard 发道 / 发倒 before the one it goes to (下班前发道他邮箱): 道 is no word there
 _SENT_TO_HEARD = re.compile(r"发[道倒导](?=[他她我你您])")
+# 嫌 heard 闲 / 显 / 险 / 咸 / 贤 right after the person or a pause, before what is too dear in
+# the same clause (浦科长闲法兰螺母贵, 电话，闲外墙砖一平贵六块); 闲置, 显示 … stay
+_COMPLAINED_HEARD = re.compile(r"(?<=[长总任理监板工师，,\s])[闲显险咸贤弦衔]"
+                               r"(?![置示著然得见话聊暇钱要])(?=[^，,。；;！!？?]{1,12}?"
+                               r"(?:贵|价格高|价高|太高))")
+# 半 heard 帮 right after an hour, before the rep going (早上九点帮我上门找他)
+# (十点帮我把报价发过去 stays: someone is asked to help)
+_HALF_HEARD = re.compile(r"(?<=[0-9一二三四五六七八九十两]点)帮"
+                         r"(?=(?:我们?)?(?:上门|过去|过来|去|到|见))")
+# 砍 heard 看 right after the money that was cut (预算看没了, 经费看了一半)
+_CUT_HEARD = re.compile(r"(?<=预算|经费|资金|费用|开支)看(?=没|掉|了|光|一半|到)")
+# 要 heard 耀 right after where it was asked (微信上耀耳模的取模流程)
+_ASKED_ON_HEARD = re.compile(r"(?<=微信上|微信里|电话里|电话上)耀")
+# 上家 heard 上加 in a comparison (一千件比上加多两百)
+_PREVIOUS_ONE_HEARD = re.compile(r"(?<=比上)加(?=[高贵便低多少好差])")
+# 见了一面 heard 界了一面 / 件了一面 (jie for jian): no other reading
+_MET_ONCE_HEARD = re.compile(r"[界件间建](?=了一面|了个面)")
 # 别家 heard 别加 in a comparison (保费比别加高了一成: 别加 "don't add" compares nothing)
-_OTHERS_HEARD = re.compile(r"(?<=比)别加(?=[高贵便低多少好差])")
+_OTHERS_HEARD = re.compile(r"(?<=比)别加(?=[高贵便低多少好差])|"
+                           # … or after a verb done with 了 (找了别加工货: 别加 "don't add"
+                           # never follows what was done)
+                           r"(?<=[找选买用订定签换给交]了)别加")
 # 冻结了 heard 冻结论 / 动结论 at a clause's end (了 heard lun; 冻结论 is no phrase), and
 # 冻结 heard 动结 after 被 (资金被动结了: 被动 is a word by chance)
 _FROZEN_HEARD = re.compile(r"[冻动洞栋]结论(?=[，,。；;！!？?]|$)|(?<=被)[动洞栋]结(?=了)")
@@ -913,15 +935,13 @@ _ON_THE_PHONE_HEARD = re.compile(r"(?<=[长总理任工管监板师])电话[李�
 _WECHAT_ON_HEARD = re.compile(r"(?<=微信)[杀沙傻啥](?=要|说|问|聊|发|找|讲)")
 # 再议 heard 在意 after what is waited for (开完会在意): one cares about nothing there
 _AGAIN_DISCUSS_HEARD = re.compile(_AFTER_WAITED + r"在意")
-# 批 heard 披 before 下来 (那边披下来了)
-_APPROVED_DOWN_HEARD = re.compile(r"披(?=下来|了下来)")
 # 被 heard 辈 right after a title (权部长辈免职了: 长辈 is a word there by chance)
 _PASSIVE_AFTER_TITLE_HEARD = re.compile(r"(?<=[长总任理监])辈(?=[^，,。；;！!？?]{1,4}?了)")
-# 敲定 heard 悄定 (悄定 is no word); 汇报 heard 会报 before 一下 (要跟院里会报一下)
-_SETTLED_HEARD = re.compile(r"悄定")
-_REPORT_HEARD = re.compile(r"会报(?=一下|了|给)")
-# 试 heard 是 right after 免费 (能不能先免费是听一次)
-_FREE_TRIAL_HEARD = re.compile(r"(?<=免费)是(?![的吗不])")
+# 试 heard 是 right after 免费 (能不能先免费是听一次), or after a trial asked for before a verb
+# or a span (能不能先是做一个月, 想先是用几天; 他先是不同意 stays)
+_FREE_TRIAL_HEARD = re.compile(r"(?<=免费)是(?![的吗不])|"
+                               r"(?:(?<=不能先)|(?<=可以先)|(?<=能否先)|(?<=[想要]先))是(?=[做用吃喝穿装跑听"
+                               r"一两几半])")
 # 到 heard 道 right after a clock time, where the rep goes (十点道电力公司): 道歉 stays
 _TO_HEARD = re.compile(r"(?<=[点半])道(?![歉谢理路别])")
 # 约了 heard 业了 / 夜了 before the day agreed (业了周四上午十点): ye for yue
@@ -931,8 +951,6 @@ _AGREED_ON_HEARD = re.compile(r"(?:^|(?<=[，,。；;！!？?\s0-9我他她]))[�
 _WEEK_AFTER_LE_HEARD = re.compile(r"(?<=了)中(?=[一二三四五六日天])")
 # 要了 heard 摇了 after whom it was asked of (微信上找我摇了…刊例表); 摇了摇头 stays
 _ASKED_OF_HEARD = re.compile(r"(?<=找我|跟我|向我|问我|找他|跟他|向他)摇(?=了(?!摇))")
-# 那边 heard 纳边 (纳边 is no word)
-_THERE_HEARD = re.compile(r"纳边")
 # 试一个月 heard 是一个园 / 圆 at a clause's end, after a trial asked for (先…, 能不能…)
 _TRIAL_MONTH_HEARD = re.compile(r"(?<=[先能])([^，,。；;！!？?]{0,12}?)是一个[园圆元月]"
                                 r"(?=[，,。；;！!？?]|$)")
@@ -992,16 +1010,18 @@ def fix_cue_phrases(text: str) -> str:
     text = _AGREED_ENDED.sub("同意了", _AGREED_SIGNED.sub("同意签", text))
     text = _HE_HEARD.sub("何", _unless_a_word(_DEMO_HEARD, "演示", text))
     text = _SENT_TO_HEARD.sub("发到", _DEMO_YESHI.sub(r"\1\2演示了", text))
+    text = _COMPLAINED_HEARD.sub("嫌", _MET_ONCE_HEARD.sub("见", text))
+    text = _PREVIOUS_ONE_HEARD.sub("家", _HALF_HEARD.sub("半", text))
+    text = _CUT_HEARD.sub("砍", _ASKED_ON_HEARD.sub("要", text))
     text = _POSTED_HEARD.sub("寄", _FOR_THEM_PAUSE.sub(r"\1", text))
     text = _FROZEN_HEARD.sub(lambda m: "冻结了" if m.group(0).endswith("论") else "冻结",
                              _OTHERS_HEARD.sub("别家", text))
     text = _SIGNED_HEARD.sub("签", text)
     text = _PASSIVE_HEARD.sub("被", _TRANSFERRED_HEARD.sub("去", text))
     text = _WECHAT_ON_HEARD.sub("上", text)
-    text = _TRIAL_MONTH_HEARD.sub(r"\1试一个月", _THERE_HEARD.sub("那边", text))
+    text = _TRIAL_MONTH_HEARD.sub(r"\1试一个月", text)
     text = _ASKED_OF_HEARD.sub("要", _AGAIN_DISCUSS_HEARD.sub("再议", text))
-    text = _REPORT_HEARD.sub("汇报", _SETTLED_HEARD.sub("敲定", text))
-    text = _APPROVED_DOWN_HEARD.sub("批", _PASSIVE_AFTER_TITLE_HEARD.sub("被", text))
+    text = _PASSIVE_AFTER_TITLE_HEARD.sub("被", text)
     text = _TO_HEARD.sub("到", _FREE_TRIAL_HEARD.sub("试", text))
     text = _AGREED_ON_HEARD.sub("约", _WEEK_AFTER_LE_HEARD.sub("周", text))
     text = _WON_HEARD.sub("中标", _DEPT_HEARD.sub("部", text))

@@ -41,6 +41,9 @@ QUESTION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 # what is not known yet, said as a fact: '具体哪天还没定', '多少钱还不清楚'
 _UNKNOWN = re.compile(
     r"[^，,。；;]{0,3}?(?:还没定|没定|待定|不确定|还不确定|不知道|还不知道|不清楚|还不清楚)")
+# … or said as not known before the word that asks: '还不知道找谁', '说不准啥时候重新挂网'
+_UNKNOWN_BEFORE = re.compile(
+    r"(?:不知道|不清楚|说不准|说不好|不确定|不晓得|搞不清|没说|没讲)[^，,。；;]{0,10}$")
 # the customer's request passed on, not a question to the bot: can it be brought there, and
 # when ('王主任想先拿两台试用，能不能后天送过去'): the CRM holds no answer to it
 _ERRAND_ASKED = re.compile(
@@ -101,7 +104,8 @@ def is_question(text: str, clauses: list[tuple[int, int]]) -> bool:
                     _ERRAND_ASKED.search(seg) and not _CRM_WORDS.search(seg))):
                 continue
             for m in rx.finditer(seg):
-                if not _REPORTED.search(seg[: m.start()]) and not _UNKNOWN.match(seg, m.end()):
+                if not _REPORTED.search(seg[: m.start()]) and not _UNKNOWN.match(seg, m.end()) \
+                        and not _UNKNOWN_BEFORE.search(seg, 0, m.start()):
                     return True
     stripped = text.strip()
     if _QUESTION_END.search(stripped) and not _REPORTED.search(stripped):

@@ -1,10 +1,13 @@
 """Stage 6, field masking: the record each intent may carry (CONVENTIONS "Labelling rules").
 
 query / other carry no next step, phone or stage; stage only for update_stage; a new lead
-has no channel or attitude; rule concepts are mapped onto the tenant's preset lists.
+has no attitude and no channel but a call it made to us; rule concepts are mapped onto the
+tenant's preset lists.
 """
 
 from __future__ import annotations
+
+import re
 
 from nlp.pipeline.doc import Doc
 from nlp.pipeline.entities import Entities
@@ -15,6 +18,10 @@ from nlp.presets import OTHER
 from nlp.types import Catalog, Extraction, Intent
 
 __all__ = ["mask_fields"]
+
+# a call that came in (打来电话, 打电话过来, 来电咨询, 接到…的电话)
+_CALLED_IN = re.compile(r"打来(?:了)?(?:个)?电话|打(?:了)?(?:个)?电话(?:过来|进来|来)|来电|"
+                        r"接到[^，,。；;]{0,8}电话")
 
 
 def mask_fields(doc: Doc, ents: Entities, times: Times, sig: Signals, intent: Intent,
@@ -43,7 +50,11 @@ def mask_fields(doc: Doc, ents: Entities, times: Times, sig: Signals, intent: In
     if intent == "update_stage" and chosen is None:
         next_action = None
     if intent == "create_lead":
-        channel = attitude = obstacle = None      # a new lead's note introduces, not reports
+        # a new lead's note introduces, not reports (电话 there is the number's label), but a
+        # call the lead made to us is the contact it reports (…的向老板打来电话，是个新客户)
+        if channel != "电话" or not _CALLED_IN.search(doc.text):
+            channel = None
+        attitude = obstacle = None
     vague = times.vague
     date_text = chosen.text if chosen is not None else (vague[-1].text if vague else None)
     return Extraction(

@@ -28,6 +28,8 @@ _CARRY = re.compile(
     r"[送发带拿寄递交拉运传][过给到]|[送发带拿寄拉运传]来|[发传][他她]|[送发带拿寄递拉运]去|"
     # … or installed there (同意先试用十套投光灯，下周二装过去), or driven there (派司机开过去)
     r"装过[去来]|开过[去来]|(?:派|安排)(?:个|辆)?车过[去来]|"
+    # … or handed to a courier (明天一早我发顺丰, 走快递寄)
+    r"[发寄走](?:个)?(?:顺丰|快递|物流|德邦|中通|圆通|申通|韵达|邮政|京东|跨越|同城)|"
     r"^(?:之?前|以前)?给[他她]们?[\s。！!]*$"
     # a thing carried there that no cue names (我带样机过去 heard 带鸟机过去, 带东西过去)
     r"|[带拿][^，,。；;！!？?\s]{1,4}?过[去来]")
@@ -148,8 +150,14 @@ def step_around(text: str, start: int, end: int, next_start: int, matcher: Prese
     if step.concept in ("sample", "visit") and not _TRIED.search(step.words):
         a, b = previous[0]      # '能不能先给他们演示一下，我周五带样机过去': the demo asked;
         #                         '能不能先派人过去看看现场，我后天带技术员过去': the survey
+        # … and going there right after a trial was asked is the trial's step ('保安外包能
+        # 不能先试做一个月，这周五我们派两个人过去'), unless the trial is told done
+        trial_asked = step.concept == "visit" and not _VISIT_SAID.search(step.words) \
+            and _TRIAL_ASKED.search(text, a, b) is not None \
+            and not _TRIAL_DONE.search(text, a, b)
+        purposes = _ASKED_PURPOSES | {"sample"} if trial_asked else _ASKED_PURPOSES
         asked = [h for h in matcher.hits(text[a:b], _local(masked, a, b))
-                 if h.concept in _ASKED_PURPOSES and not _HELD.match(text, a + h.end)]
+                 if h.concept in purposes and not _HELD.match(text, a + h.end)]
         if asked and not _DEMO_HELD.search(text, a, b):
             return _step(asked[-1], matcher, text[a:b])
     if step.concept != "delivery":
@@ -163,6 +171,10 @@ def step_around(text: str, start: int, end: int, next_start: int, matcher: Prese
 
 # a trial said in the step's own words ('带样机过去试用'): the trial, whatever came before
 _TRIED = re.compile(r"试")
+# a trial asked for, not a trial talked about (消泡剂的试用得跟新厂长重新谈); a visit said in
+# its own words stays one (下周二我过去拜访)
+_TRIAL_ASKED = re.compile(r"能不能|可不可以|能否|想先|要先|先")
+_VISIT_SAID = re.compile(r"拜访|见|谈|聊|沟通|签")
 # purposes a customer asks for that the rep's going or bringing then serves
 _ASKED_PURPOSES = frozenset(("demo", "site_survey", "training"))
 # … not where the purpose is reported done ('看了现场，下周送样机过去')

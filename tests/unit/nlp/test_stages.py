@@ -1515,3 +1515,41 @@ def test_a_garbled_plan_before_a_factory_word_is_no_organisation() -> None:
 ])
 def test_erp_and_coldstore_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # another supplier found (找了别家 比价 is a comparison); a budget frozen stiff
+    ("庹科长说喷码机那单黄了，他们已经找了别家", "attitude", "已否决"),
+    ("庹科长说他们找了别家比比价", "attitude", "需再沟通"),
+    ("庹科长说今年的预算冻住了，喷码机先不上了", "obstacle", "预算冻结"),
+    # trials said as 试一试, 用一阵看看, 试做; then carried, sent by courier, people sent
+    ("庹科长想先拿一台喷码机在二号产线上试一试，后天让物流送过去", "next_action", "送样试用"),
+    ("庹科长想先拿两台喷码机用一阵看看，我明天给他寄过去", "next_action", "送样试用"),
+    ("庹科长要喷码机的样品，说先寄两台试装，明天一早我发顺丰", "next_action", "送样试用"),
+    ("庹科长问喷码机能不能先试做一个月，这周五我们派两个人过去", "next_action", "送样试用"),
+    ("庹科长说喷码机的试用得跟新来的厂长重新谈，下周二我过去拜访", "next_action", "安排拜访"),
+    # not knowing who or when is said, not asked
+    ("庹科长离职了，接手的是集团派来的人，喷码机的事还不知道找谁", "intent", "log_followup"),
+    ("庹科长离职了，接手的是集团派来的人，喷码机的事还不知道找谁", "obstacle", "决策人变动"),
+    ("庹科长说招标又推迟了，也说不准啥时候重新挂网", "obstacle", "招标延迟"),
+    ("喷码机的事现在找谁", "intent", "query"),
+    # told to wait, undecided; the rep's own waiting is no stance
+    ("庹科长说喷码机还没想好，让我再等等", "attitude", "需再沟通"),
+    ("我再等等庹科长的消息", "attitude", None),
+    # documents asked for: a composition sheet, a procedure, instructions
+    ("庹科长微信上找我要喷码机的成分表，今晚八点前发他", "next_action", "发送资料"),
+    ("庹科长要喷码机的操作流程和使用说明，今天下午五点前发给他", "next_action", "发送资料"),
+    # a rarer surname in a new lead; homes for the elderly, estates' committees, numbered
+    ("新线索：宁波镇海区港城包装厂，联系人辜经理，手机13905275183，想要喷码机", "contact",
+     "辜经理"),
+    ("新线索：嘉峪关雄关老年公寓的郎院长，手机13905275183，想要喷码机", "customer",
+     "嘉峪关雄关老年公寓"),
+    ("新线索：绍兴越城区水城一号业委会，手机13905275183，想要喷码机", "customer",
+     "绍兴越城区水城一号业委会"),
+    # a call the lead made in is the contact the note reports; 电话 before a number is none
+    ("刚才宁波镇海区港城包装厂的辜经理打来电话，是个新客户，想要喷码机，手机13905275183",
+     "channel", "电话"),
+    ("新线索：宁波镇海区港城包装厂的辜经理，电话13905275183，想要喷码机", "channel", None),
+])
+def test_lubricants_to_hearing_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
