@@ -280,7 +280,9 @@ def _resolve_date(m: re.Match[str], today: date) -> TimeExpr | None:
                 "昨天": -1, "昨日": -1, "昨晚": -1, "前天": -2, "大前天": -3}
         d = today + timedelta(days=offs[word])
         past = offs[word] < 0
-        weak = offs[word] == 0
+        # today said alone often tells what was done (今天见了王总); 今晚, like 今天晚上, is
+        # the evening still ahead
+        weak = offs[word] == 0 and word != "今晚"
         part = {"明早": "早上", "明晚": "晚上", "今早": "早上", "今晚": "晚上",
                 "昨晚": "晚上"}.get(word)
     elif kind == "day_of_month":

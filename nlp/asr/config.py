@@ -43,6 +43,14 @@ class AsrConfig:
                                         # nearest equal shares of its speech; None: whole
     split_min_part_s: float = 3.0       # … each part holding this much speech at least
     split_pause_ms: int = 250           # a pause: this much silence (Silero VAD) at least
+    resume_below_cps: float = 3.2       # a note heard whole that yields fewer characters a
+                                        # second than this (read speech: 3.7–6, median 4.7
+                                        # over 2,080 dev notes) may have lost its end (Whisper
+                                        # wrote the first sentence and stopped: 15 of 35
+                                        # characters in 6.4 s): it is heard again in two
+                                        # parts cut in a pause, kept where they hold more
+    resume_min_s: float = 4.0           # … only notes this long or longer
+    resume_min_part_s: float = 1.5      # … each part holding this much speech at least
     # --- decoding ---------------------------------------------------------------------
     language: str = "zh"
     beam_size: int = 4                  # measured (shared clips, 2 threads): CPU time p95 per

@@ -705,7 +705,12 @@ class Transcriber:
         _install_encoder_memo(model)
         cuts = self._cuts_for(samples)
         if not cuts:
-            return self._look_part(samples, prompt, first=first, echo_of=echo_of)
+            whole = self._look_part(samples, prompt, first=first, echo_of=echo_of)
+            return self._resumed(samples, prompt, whole, first=first, echo_of=echo_of)
+        return self._look_parts(samples, cuts, prompt, first=first, echo_of=echo_of)
+
+    def _look_parts(self, samples: npt.NDArray[np.float32], cuts: list[int], prompt: str, *,
+                    first: bool, echo_of: tuple[str, ...]) -> tuple[list[Segment], Any]:
         bounds = [0, *cuts, len(samples)]
         pool = self._parts_pool()
         futures = [pool.submit(self._look_part, samples[a:b], prompt, first=first,
@@ -717,6 +722,31 @@ class Transcriber:
             segments.extend(replace(seg, start=round(seg.start + shift, 2),
                                     end=round(seg.end + shift, 2)) for seg in part)
         return segments, heard[0][1]
+
+    def _resumed(self, samples: npt.NDArray[np.float32], prompt: str,
+                 whole: tuple[list[Segment], Any], *, first: bool,
+                 echo_of: tuple[str, ...]) -> tuple[list[Segment], Any]:
+        """A note heard whole that yields too few characters for its length
+        (`AsrConfig.resume_below_cps`): Whisper may have written its first sentence and
+        stopped (锦绣丝绸今年的物流预算冻结了。 of a note that goes on for as long again). It is
+        heard once more in two parts cut in a pause, and the parts are kept where they hold
+        a quarter more characters; else the note as heard whole."""
+        cfg = self.config
+        duration = len(samples) / SAMPLE_RATE
+        said = len(_squash(self._heard([s for s in whole[0] if not s.dropped])))
+        if duration < cfg.resume_min_s or said >= cfg.resume_below_cps * duration:
+            return whole
+        cuts = pause_cuts(samples, 2, min_part_s=cfg.resume_min_part_s,
+                          pause_ms=cfg.split_pause_ms)
+        if not cuts:
+            return whole
+        parts = self._look_parts(samples, cuts, prompt, first=first, echo_of=echo_of)
+        again = len(_squash(self._heard([s for s in parts[0] if not s.dropped])))
+        if again < said * 1.25:
+            return whole
+        log.info("a note heard whole gave %d characters in %.1f s; heard in two parts: %d",
+                 said, duration, again)
+        return parts
 
     def _cuts_for(self, samples: npt.NDArray[np.float32]) -> list[int]:
         """Where this note is cut into parts (`pause_cuts`), remembered for the last note

@@ -41,6 +41,10 @@ class Entities:
         return bool(self.customer or self.contact or self.products)
 
 
+# titles that are also the end of a place's name and the start of the next word (鸠江区|长淮)
+_PLACE_OFFICIALS = frozenset(("区长", "县长", "市长", "镇长", "乡长", "省长"))
+
+
 def find_entities(doc: Doc, index: CatalogIndex,
                   learned: LearnedIndex | None = None) -> Entities:
     """Stage 2: customers, organisations, contacts and products in `doc` (with the words a
@@ -59,9 +63,17 @@ def find_entities(doc: Doc, index: CatalogIndex,
                      and not _shadowed(m, prod_mentions)]
     prod_mentions = [m for m in prod_mentions if not _shadowed(m, cust_mentions)]
     people = [(p.start, p.end) for p in index.people.mentions(text)]
-    orgs = index.find_orgs(text, [*protected, *people,
-                                  *((m.start, m.end) for m in prod_mentions
-                                    if m.priority > P_PINYIN)])
+    blocked = [*protected, *people,
+               *((m.start, m.end) for m in prod_mentions if m.priority > P_PINYIN)]
+    orgs = index.find_orgs(text, blocked)
+    # a district's or county's name run into an organisation's (芜湖鸠江区长淮船舶配件厂): the
+    # surname + 区长 read there is no person where the name holds it inside
+    official = [(s, e) for s, e in people if text[e - 2:e] in _PLACE_OFFICIALS]
+    if official:
+        freed = index.find_orgs(text, [b for b in blocked if b not in official])
+        inside = [p for p in official if any(o.start < p[0] and p[1] < o.end for o in freed)]
+        if inside:
+            orgs = index.find_orgs(text, [b for b in blocked if b not in inside])
     # the kind of a catalog customer said alone, its name's own tail (在早教中心试用 for 翠湖早教
     # 中心): no new organisation
     orgs = [o for o in orgs if o.text not in index.customer_tails]

@@ -34,6 +34,11 @@ _CARRY = re.compile(
     # a thing carried there that no cue names (我带样机过去 heard 带鸟机过去, 带东西过去)
     r"|[带拿][^，,。；;！!？?\s]{1,4}?过[去来]")
 _OBJECT_CONCEPTS = ("sample", "send_material", "quote", "contract", "delivery")
+# a document asked for, by the kind of noun its name ends in (规格书, 时效表, 三维图, 套餐明细,
+# 名单, 走货流程, 尺寸): said at a phrase's end, after 要 in the same clause
+_DOC_ASKED = re.compile(
+    r"要(?:了)?[^，,。；;！!？?]{0,16}?(?:书|表|图|册|明细|清单|名单|报告|流程|说明|目录|尺寸|"
+    r"参数|资料|案例|视频|照片|图片|介绍|样本|文件)(?=[和跟及与、，,。；;！!？?\s]|$)")
 # a clause of a date and no step of its own: '…铺货，下下周三开始', '…，五一后定具体时间',
 # '做了试吃，…下周六再搞一场', '他同意续签，下周三签'
 _DATE_ONLY = re.compile(
@@ -235,6 +240,11 @@ def _step_around(text: str, start: int, end: int, next_start: int, matcher: Pres
             objects = [h for h in hits if h.concept in _OBJECT_CONCEPTS]
             if objects:
                 return _step(objects[-1], matcher, first_after or prev)
+            if _DOC_ASKED.search(prev):
+                # a document asked for that no cue names (要了规格书和三维图, 要套餐明细和合作医院
+                # 名单), then carried: the material
+                return Step(matcher.preset_of_concept("send_material"), "send_material",
+                            _words(prev), True)
         only = _DATE_ONLY.fullmatch(text[cs:start] + text[end:clause[1]])
         if only:
             verb = only.group("verb") or ""

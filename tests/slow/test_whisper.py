@@ -246,3 +246,20 @@ def test_the_acoustic_check_writes_the_name_said(
                                check.prompt, check.readings())
     chosen = check.decide(scores, cfg.acoustic_margin, cfg.acoustic_contact_margin)
     assert check.apply(chosen) == meant
+
+
+def test_a_note_whisper_ends_after_its_first_sentence_is_heard_again_in_parts(
+        transcriber: Transcriber) -> None:
+    """freight hd07 (6.4 s, 35 characters said): heard whole, Whisper writes the first
+    sentence and stops (锦绣丝绸…预算冻结了。, 15 characters); too few for its length, the note
+    is heard again in two parts cut in its pause, and the second sentence — the next step —
+    is kept. With the check off, it is lost."""
+    import json
+
+    catalog = Catalog.from_dict(json.loads(
+        (_REPO / "benchmarks" / "voice_freight" / "catalog.json").read_text(encoding="utf-8")))
+    audio = (_REPO / "benchmarks" / "voice_freight" / "audio" / "hd07.amr").read_bytes()
+    t = transcriber.transcribe(audio, "amr", catalog)
+    assert "预算" in t.text and "下个月初" in t.text and "海外仓" in t.text
+    whole = Transcriber(AsrConfig(threads=2, device="cpu", resume_below_cps=0.0))
+    assert "下个月初" not in whole.transcribe(audio, "amr", catalog).text

@@ -1553,3 +1553,29 @@ def test_erp_and_coldstore_set_phrasings(text: str, field: str, value: str | Non
 ])
 def test_lubricants_to_hearing_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # a district's name run into an organisation's is no 区长
+    ("新线索，芜湖鸠江区长淮包装厂的滕老板，电话18955312706，想要喷码机", "customer",
+     "芜湖鸠江区长淮包装厂"),
+    ("新线索，芜湖鸠江区长淮包装厂的滕老板，电话18955312706，想要喷码机", "contact", "滕老板"),
+    ("鸠江区长说明天开会", "contact", "江区长"),
+    # 集采 as the way a tender is run is no policy change
+    ("庹科长说他们集采的招标推迟了，喷码机在一个包里", "obstacle", "招标延迟"),
+    # 今晚, like 今天晚上, is a day ahead; a document asked for by the noun its name ends in
+    ("庹科长要喷码机的规格书和三维图，我今晚就发过去", "next_date", "2026-03-12"),
+    ("庹科长要喷码机的规格书和三维图，我今晚就发过去", "next_action", "发送资料"),
+    ("庹科长发微信要喷码机的套餐明细和合作医院名单，下午三点前发给他", "next_action",
+     "发送资料"),
+    ("庹科长要了五百台喷码机，明天发过去", "next_action", "其他"),     # goods: no material
+    # trials said as 打样 / 试译, then sent; goods shipped after a trial asked for
+    ("庹科长要五百颗喷码机墨盒打样，明天快递寄过去", "next_action", "送样试用"),
+    ("庹科长想先拿一票喷码机试试，下周三出货", "next_action", "送样试用"),
+    # another vendor taken on; how many, left to be talked over, is no question
+    ("喷码机换了本地一家厂做，庹科长说不考虑我们了", "obstacle", "竞品介入"),
+    ("庹科长说喷码机订多少要跟老板商量，让我下周二再打电话", "intent", "log_followup"),
+    ("喷码机订了多少？", "intent", "query"),
+])
+def test_welding_to_cartons_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
