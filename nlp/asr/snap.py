@@ -597,6 +597,10 @@ def respell_cues(text: str, words: tuple[str, ...],
             word = keys.get(tuple(span)) or _near_cue(span, near)
             if word is None:
                 continue
+            rare = base_word_freq(heard)
+            if rare and base_word_freq(word) < 10 * rare:
+                continue    # a rare entry heard goes only to a word far more common than it
+                #             (换借 → 换届; 打药 stays, 打样 is hardly more common)
             if said != heard and not _lone_digit_in(text, i, i + size, word):
                 continue    # 帐7 is 账期; 1样, 第7 or 7点 never a cue word
             as_said = "".join(w if h.isdigit() else h for h, w in zip(heard, word, strict=True))

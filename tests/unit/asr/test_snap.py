@@ -2511,3 +2511,12 @@ def test_property_and_hearing_set_spoken_forms(heard: str, meant: str) -> None:
 ])
 def test_an_activity_done_heard_whole_as_its_sound_is_respelled(heard: str, meant: str) -> None:
     assert snap_transcript_names(heard, None).text == meant
+
+
+def test_a_rare_word_heard_goes_only_to_a_far_more_common_cue() -> None:
+    """打样 (a trial's sample) is a cue word and sounds one vowel off 打药 (spraying), a
+    rare entry itself: a rare word as heard is respelled only into a cue far more common
+    than it (换借 → 换届), so 打药 stays."""
+    heard = "柯主任说果园这个月要打药，先要两百箱。"
+    assert snap_transcript_names(heard, None).text == heard
+    assert snap_transcript_names("院里换借了", None).text == "院里换届了"
