@@ -957,8 +957,9 @@ def _met_before(text: str, cs: int) -> int:
     heard = syllables(text[cs - 2])[0]
     return cs - 2 if heard and heard[0] in _MET_SOUNDS else 0
 
-# after a customer named: the word that serves or meets a person there (嘉陵地产给陶经理)
-_SERVED_AFTER = re.compile(r"的?(?:给|跟|和|找|见了|见到|拜访了|的)")
+# after a customer named: the word that serves or meets a person there (嘉陵地产给陶经理), or
+# that says the person is of that side (美嘉那边邓部长)
+_SERVED_AFTER = re.compile(r"的?(?:给|跟|和|找|见了|见到|拜访了|的)|那边的?|这边的?")
 # a note that announces a new customer or contact (新客户, heard 亲客户 too) names people
 # the catalog does not hold yet: no contact of it is guessed from a near sound there
 _NEW_PARTY = re.compile(r"[新亲心欣辛][客课]户?|新线索|新联系人")

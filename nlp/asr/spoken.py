@@ -865,7 +865,10 @@ _AGREED_HEARD = re.compile(r"同一(?=[先些](?:试用|是用|试|用|拿|订|�
 # ends with
 _AGREED_SIGNED = re.compile(r"同一[切且窃](?=了(?:[，,。；;！!？?\s]|$))")
 # … and 同意了 heard 同一了 / 同一零 at a clause's end (那边同一零，…): 同一 (the same) takes no 了
+# (童一零 too, right after the person who agreed: 春城中学校长童一零 is no person named 一零)
 _AGREED_ENDED = re.compile(r"(?<=[边方们他她都也就])同一[了零论领啦轮伦林冷]"
+                           r"(?=[，,。；;！!？?\s]|$)|"
+                           r"(?<=[长总任理监板])[同童铜彤桐]一[了零论领啦轮伦林冷]"
                            r"(?=[，,。；;！!？?\s]|$)")
 # 领导 heard 领道 / 领到 before what a leader does (合同领道已经签了): 领道 is no word
 _LEADER_HEARD = re.compile(r"领[道倒岛捣](?=已经|都|也|说|同意|批|签|拍板|点头|定|觉得|还)")
@@ -898,7 +901,7 @@ _DEMO_HEARD = re.compile(r"演[书输舒叔殊]")
 _SENT_TO_HEARD = re.compile(r"发[道倒导](?=[他她我你您])")
 # 嫌 heard 闲 / 显 / 险 / 咸 / 贤 right after the person or a pause, before what is too dear in
 # the same clause (浦科长闲法兰螺母贵, 电话，闲外墙砖一平贵六块); 闲置, 显示 … stay
-_COMPLAINED_HEARD = re.compile(r"(?<=[长总任理监板工师，,\s])[闲显险咸贤弦衔]"
+_COMPLAINED_HEARD = re.compile(r"(?<=[长总任理监板工师里，,\s])[闲显险咸贤弦衔线]"
                                r"(?![置示著然得见话聊暇钱要])(?=[^，,。；;！!？?]{1,12}?"
                                r"(?:贵|价格高|价高|太高))")
 # 半 heard 帮 right after an hour, before the rep going (早上九点帮我上门找他)
@@ -909,6 +912,17 @@ _HALF_HEARD = re.compile(r"(?<=[0-9一二三四五六七八九十两]点)帮"
 _CUT_HEARD = re.compile(r"(?<=预算|经费|资金|费用|开支)看(?=没|掉|了|光|一半|到)")
 # 要 heard 耀 right after where it was asked (微信上耀耳模的取模流程)
 _ASKED_ON_HEARD = re.compile(r"(?<=微信上|微信里|电话里|电话上)耀")
+# 礼拜一 / 星期一 / 周一 heard 礼拜以 before the part of the day (下礼拜以上午十点; 下周以前
+# stays: a deadline)
+_MONDAY_HEARD = re.compile(r"(?<=礼拜|星期)以(?=上午|下午|早上|晚上|中午|傍晚)|"
+                           r"(?<=周)以(?=上午|下午|早上|晚上|中午|傍晚)")
+# 上午签合同 heard 上五千合同 (午 heard 五, 签 heard 千): no count of contracts is said so
+_MORNING_SIGN_HEARD = re.compile(r"(?<=[上下])五千(?=合同|和同)")
+# 演示 said as the noun of what was done, heard 也是 at a clause's end (做了年度体检方案的也是，)
+_DEMO_NOUN_HEARD = re.compile(r"(?<=[做搞办]了)([^，,。；;！!？?]{1,12}?的)也是"
+                              r"(?=[，,。；;！!？?]|$)")
+# 经理 heard 经历 right after a surname, where the person's words or a pause follow (路经历拍板了)
+_MANAGER_HEARD = re.compile(r"(?<=[\u4e00-\u9fff])经历(?=[，,。、拍说让要想讲同觉定的手电])")
 # 上家 heard 上加 in a comparison (一千件比上加多两百)
 _PREVIOUS_ONE_HEARD = re.compile(r"(?<=比上)加(?=[高贵便低多少好差])")
 # 见了一面 heard 界了一面 / 件了一面 (jie for jian): no other reading
@@ -992,6 +1006,13 @@ def _unless_a_word(pattern: re.Pattern[str], meant: str, text: str) -> str:
     return pattern.sub(repl, text)
 
 
+def _manager_heard(text: str) -> str:
+    """经理 heard 经历 right after a surname (`_MANAGER_HEARD`): 的经历, 工作经历 stay."""
+    surnames = lexicon().surnames1
+    return _MANAGER_HEARD.sub(
+        lambda m: "经理" if text[m.start() - 1] in surnames else m.group(0), text)
+
+
 def fix_cue_phrases(text: str) -> str:
     """去当面了一下 → 去当面聊一下; 空调箱的一算还没批 → 空调箱的预算还没批; 打来变化 → 打来电话;
     发他有香 → 发他邮箱; 已经否则了 → 已经否了; 想先是用一下 → 想先试用一下; 已经写了别家 →
@@ -1012,6 +1033,8 @@ def fix_cue_phrases(text: str) -> str:
     text = _SENT_TO_HEARD.sub("发到", _DEMO_YESHI.sub(r"\1\2演示了", text))
     text = _COMPLAINED_HEARD.sub("嫌", _MET_ONCE_HEARD.sub("见", text))
     text = _PREVIOUS_ONE_HEARD.sub("家", _HALF_HEARD.sub("半", text))
+    text = _MORNING_SIGN_HEARD.sub("午签", _MONDAY_HEARD.sub("一", text))
+    text = _DEMO_NOUN_HEARD.sub(r"\1演示", _manager_heard(text))
     text = _CUT_HEARD.sub("砍", _ASKED_ON_HEARD.sub("要", text))
     text = _POSTED_HEARD.sub("寄", _FOR_THEM_PAUSE.sub(r"\1", text))
     text = _FROZEN_HEARD.sub(lambda m: "冻结了" if m.group(0).endswith("论") else "冻结",

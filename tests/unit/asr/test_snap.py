@@ -2520,3 +2520,26 @@ def test_a_rare_word_heard_goes_only_to_a_far_more_common_cue() -> None:
     heard = "柯主任说果园这个月要打药，先要两百箱。"
     assert snap_transcript_names(heard, None).text == heard
     assert snap_transcript_names("院里换借了", None).text == "院里换届了"
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 经理 heard 经历 right after a surname, before the person's words; 他的经历 stays
+    ("优品电商路经历拍板了。", "优品电商路经理拍板了。"),
+    ("他的经历很丰富", "他的经历很丰富"),
+    # 同意了 heard 童一零 right after the person who agreed (no person is named 一零)
+    ("春城中学校长童一零，体检放我们这做。", "春城中学校长同意了，体检放我们这做。"),
+    # 礼拜一 heard 礼拜以 before a part of the day; 下周以前 (a deadline) stays
+    ("下礼拜以上午10点过去签合同", "下礼拜一上午10点过去签合同"),
+    ("下周以前发过去", "下周以前发过去"),
+    # 上午签合同 heard 上五千合同
+    ("段主席约了周五上五千合同。", "段主席约了周五上午签合同。"),
+    # 演示 said as the noun of what was done heard 也是; 你说的也是 stays
+    ("做了年度体检方案的也是，靳总说还要商量。", "做了年度体检方案的演示，靳总说还要商量。"),
+    ("你说的也是，我再想想。", "你说的也是，我再想想。"),
+    # 嫌 heard 闲 after 电话里, heard 线 after the person
+    ("宋总电话里闲礼盒贵，", "宋总电话里嫌礼盒贵"),
+    ("林总监线年度体检人均688太贵。", "林总监嫌年度体检人均688太贵。"),
+    ("这条线太贵了", "这条线太贵了"),
+])
+def test_cartons_and_checkup_set_spoken_forms(heard: str, meant: str) -> None:
+    assert normalize_spoken(heard) == meant
