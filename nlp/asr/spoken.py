@@ -487,7 +487,9 @@ _ZAI = re.compile(r"((?:月底|月初|年底|[0-9一二三四五六七八九十]
 
 # … or after what is waited for (等老板回来在定, 开完会在说): 再 deciding later, not 在; 老板在定
 # (is deciding) stays
-_AFTER_WAITED = r"(?:(?<=回来|以后|之后|过后|完了|下来)|(?<=开完会))"
+# (… or after the talk or look it waits for: 跟总工商量商量在定, 等董事长看过在定)
+_AFTER_WAITED = (r"(?:(?<=回来|以后|之后|过后|完了|下来|商量|研究|讨论|考虑|看看|看过|汇报)"
+                 r"|(?<=开完会))")
 _ZAI_AFTER = re.compile(_AFTER_WAITED + r"在"
                         r"(?=定|订|说|看|谈|商量|决定|考虑|联系|研究|议)|"
                         # … or before a doubled verb (在研究研究: 在 goes before no doubled verb)
@@ -923,6 +925,9 @@ _DEMO_NOUN_HEARD = re.compile(r"(?<=[做搞办]了)([^，,。；;！!？?]{1,12}
                               r"(?=[，,。；;！!？?]|$)")
 # 经理 heard 经历 right after a surname, where the person's words or a pause follow (路经历拍板了)
 _MANAGER_HEARD = re.compile(r"(?<=[\u4e00-\u9fff])经历(?=[，,。、拍说让要想讲同觉定的手电])")
+# … and right after the kind of manager, before what the manager does (要等项目经历点头)
+_ROLE_MANAGER_HEARD = re.compile(r"(?<=项目|采购|销售|财务|技术|部门|区域|市场|产品|工程|商务)经历"
+                                 r"(?=点头|说|同意|拍板|批|签|让|要|觉得|定|看)")
 # 上家 heard 上加 in a comparison (一千件比上加多两百)
 _PREVIOUS_ONE_HEARD = re.compile(r"(?<=比上)加(?=[高贵便低多少好差])")
 # 见了一面 heard 界了一面 / 件了一面 (jie for jian): no other reading
@@ -943,7 +948,8 @@ _PASSIVE_HEARD = re.compile(r"(?<=[费金算款钱贷])[贝备倍](?=[^，,。�
 _TRANSFERRED_HEARD = re.compile(r"(?<=调)取(?=[^，,。；;！!？?]{0,6}?"
                                 r"(?:分公司|总部|集团|分厂|总公司|外地))")
 # 电话里 heard 电话李 / 电话理 right after the person called (景科长电话李嫌…); 打电话李总 stays
-_ON_THE_PHONE_HEARD = re.compile(r"(?<=[长总理任工管监板师])电话[李理礼力立利]"
+_ON_THE_PHONE_HEARD = re.compile(r"(?:(?<=[长总理任工管监板师])|(?<=^)|(?<=[，,。；;！!？?\s]))"
+                                 r"电话[李理礼力立利历]"
                                  r"(?![总经主工老先女科部处局院校厂店])")
 # 微信上 heard 微信杀 / 微信沙 before what was asked or said there
 _WECHAT_ON_HEARD = re.compile(r"(?<=微信)[杀沙傻啥](?=要|说|问|聊|发|找|讲)")
@@ -1035,6 +1041,7 @@ def fix_cue_phrases(text: str) -> str:
     text = _PREVIOUS_ONE_HEARD.sub("家", _HALF_HEARD.sub("半", text))
     text = _MORNING_SIGN_HEARD.sub("午签", _MONDAY_HEARD.sub("一", text))
     text = _DEMO_NOUN_HEARD.sub(r"\1演示", _manager_heard(text))
+    text = _ROLE_MANAGER_HEARD.sub("经理", text)
     text = _CUT_HEARD.sub("砍", _ASKED_ON_HEARD.sub("要", text))
     text = _POSTED_HEARD.sub("寄", _FOR_THEM_PAUSE.sub(r"\1", text))
     text = _FROZEN_HEARD.sub(lambda m: "冻结了" if m.group(0).endswith("论") else "冻结",

@@ -2543,3 +2543,18 @@ def test_a_rare_word_heard_goes_only_to_a_far_more_common_cue() -> None:
 ])
 def test_cartons_and_checkup_set_spoken_forms(heard: str, meant: str) -> None:
     assert normalize_spoken(heard) == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 再定 heard 在定 after the talk waited for; 老板在定 (is deciding) stays
+    ("他说要跟总工商量商量在定。", "他说要跟总工商量商量再定。"),
+    ("老板在定", "老板在定"),
+    # 经理 heard 经历 after the kind of manager, before what the manager does
+    ("不过他说要等项目经历点头。", "不过他说要等项目经理点头。"),
+    ("他的项目经历很丰富", "他的项目经历很丰富"),
+    # 电话里 heard 电话李 at a clause's start; 打电话李总 stays
+    ("一毛二。电话李磨了半天。", "一毛二。电话里磨了半天。"),
+    ("打电话李总", "打电话李总"),
+])
+def test_welding_to_translation_set_spoken_forms(heard: str, meant: str) -> None:
+    assert normalize_spoken(heard) == meant

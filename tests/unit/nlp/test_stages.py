@@ -1579,3 +1579,11 @@ def test_lubricants_to_hearing_set_phrasings(text: str, field: str, value: str |
 ])
 def test_welding_to_cartons_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # a trial said as trying one piece or seeing the quality, then handed over
+    ("庹科长想先试一份看看质量，我20号之前把样稿交过去", "next_action", "送样试用"),
+])
+def test_a_trial_said_as_seeing_the_quality(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
