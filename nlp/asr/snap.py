@@ -629,11 +629,9 @@ def respell_cues(text: str, words: tuple[str, ...],
                 #             or the object of 把 before a verb of sending (把爆架发过去),
                 #             or a time word before 前 / 后 (原弹前 → 元旦前)
             if heard in inside or any(
-                    a != b and (min(base_word_freq(a), base_word_freq(b)) >= COMMON_CHAR
-                                or (size >= 3 and base_word_freq(a) >= FUNCTION_FREQ))
+                    a != b and min(base_word_freq(a), base_word_freq(b)) >= COMMON_CHAR
                     for a, b in zip(as_said, word, strict=True)):
-                continue    # 实机 of 看实机 stays; 在电话里 is never 再电话; in a longer
-                #             span a function word heard stays (我们是合作关系: no 试合作)
+                continue    # 实机 of 看实机 stays; 在电话里 is never 再电话
             if i not in bounds or i + size not in bounds or crosses_word(text, i, i + size):
                 continue    # 报个加车 holds no 报个价
             if _garbled_at(text, i, i + size, bounds):
