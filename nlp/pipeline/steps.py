@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from nlp.presets import Hit, PresetMatcher
 
-__all__ = ["Step", "step_around", "step_in"]
+__all__ = ["Step", "carried", "step_around", "step_in"]
 
 _CLAUSE = re.compile(r"[，,。；;！!？?\n]+")
 # (a thing sent, posted or passed there is no trip of the rep's: 让仓库发过去, 寄过去)
@@ -84,6 +84,11 @@ class Step:
     def generic(self) -> bool:
         """Only a generic plan ('再联系', '再谈') or a movement verb was said."""
         return not self.strong or self.concept == "follow_up"
+
+
+def carried(seg: str) -> bool:
+    """Something is carried, sent or brought in ``seg`` (发过去, 送到, 带过去, 发顺丰)."""
+    return _CARRY.search(seg) is not None
 
 
 def step_in(seg: str, matcher: PresetMatcher,

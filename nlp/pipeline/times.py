@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from nlp.pipeline.doc import Doc, clause_of
 from nlp.pipeline.entities import Entities
-from nlp.pipeline.steps import Step, step_around, step_in
+from nlp.pipeline.steps import Step, carried, step_around, step_in
 from nlp.presets import OTHER, PresetMatcher
 from nlp.timeparse import TimeExpr
 
@@ -98,9 +98,13 @@ def _choose_next(doc: Doc, ents: Entities, times: Times, future: list[TimeExpr],
     text = doc.text
     strong = [t for t in future if not t.weak]
     if not strong:
-        # '今天' alone is a next step only when a concrete step follows it in its clause
+        # '今天' alone is a next step only when a concrete step follows it in its clause, or
+        # the rep carries or sends something then (at 23:20, '我今晚发过去': the evening has
+        # begun, so 今晚 is weak, but the sending is still ahead)
         strong = [t for t in future
-                  if step_in(text[t.end: clause_of(doc, t.start)[1]], actions) is not None]
+                  if step_in(text[t.end: clause_of(doc, t.start)[1]], actions) is not None
+                  or (carried(text[t.end: clause_of(doc, t.start)[1]])
+                      and "我" in text[clause_of(doc, t.start)[0]: t.start])]
         if not strong:
             return None
     # 'X或者Y' / 'X到Y': Y is an alternative or a range end, X is the step

@@ -1587,3 +1587,14 @@ def test_welding_to_cartons_set_phrasings(text: str, field: str, value: str | No
 ])
 def test_a_trial_said_as_seeing_the_quality(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
+
+
+def test_tonight_said_late_in_the_evening_is_still_the_step_s_day() -> None:
+    """At 23:20 the evening has begun, so 今晚 alone might tell what was done; with the rep
+    sending something then it is the step's day (the console asked for a step it had been
+    told); sent already (送了) stays no step."""
+    late = NOW.replace(hour=23, minute=20)
+    ex = Extractor(_SURVEY)
+    got = ex.extract("庹科长要喷码机的使用说明，我今晚发过去", late)
+    assert (got.next_action, got.next_date) == ("发送资料", late.date().isoformat())
+    assert ex.extract("今天晚上给庹科长送了资料过去", late).next_action is None
