@@ -99,10 +99,13 @@ class AsrConfig:
     # --- worker -----------------------------------------------------------------------
     timeout_s: float = 30.0             # per job, processing time
     queue_size: int = 8                 # jobs waiting or running; more are refused
-    recycle_rss_mb: float = 340.0       # a worker process above this after a job is replaced
+    recycle_rss_mb: float = 300.0       # a worker process above this after a job is replaced
                                         # (its memory grows with the jobs: ~355 MB after 40
                                         # notes, ~500 MB after 114); a job adds up to ~100 MB
-                                        # while it runs, so the peak stays under 500 MB
+                                        # while it runs (more on AMD EPYC, no MKL: at 340 the
+                                        # peak was 484–514 MB over six runs of `benchmarks.
+                                        # voice --no-baseline`, at 300 423–461 MB, 15 s notes'
+                                        # p95 no slower), so the peak stays under 500 MB
     malloc_arenas: int | None = 2       # glibc malloc arenas of the worker process
                                         # (MALLOC_ARENA_MAX): each thread (the parts', the
                                         # model replicas') would get its own and keep its pages
