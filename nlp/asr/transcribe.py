@@ -214,8 +214,10 @@ def is_prompt_echo(text: str, prompt: str) -> bool:
     if not names:
         return False
     present = [n for n in names if n in seg]
-    if len(present) >= 3 and _covered(seg, present) >= 0.7 * len(seg):
-        return True     # names said again count again: 吻合器、支架、与赵工医院、吻合器、支架
+    said = sum(seg.count(_squash(n)) for n in present)
+    if (len(present) >= 3 or said >= 3) and _covered(seg, present) >= 0.7 * len(seg):
+        return True     # names said again count again: 吻合器、支架、与赵工医院、吻合器、支架;
+        #                 吻合器、吻合器、支架。吻合器、支架 (two names, five times)
     # a list of prompt names: "赵工医院、王主任、椎间融合器、华东医院、支架" (three or more
     # in a row; a note that starts "西海岸产业园、韩站长、同意…" is speech)
     if len(present) >= 3 and _longest_name_run(text, set(names)) >= 3:

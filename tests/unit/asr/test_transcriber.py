@@ -117,6 +117,9 @@ def test_hallucination_and_echo_detection() -> None:
     # names said again count again (reversed speech heard as the prompt's list)
     assert is_prompt_echo("监护仪、超声刀、与迈瑞医院、监护仪、超声刀。", prompt)
     assert not is_prompt_echo("监护仪和超声刀都送到迈瑞了，下周再送监护仪", prompt)
+    # two names said five times and nothing else (reversed speech heard in parts)
+    assert is_prompt_echo("监护仪、监护仪、超声刀。监护仪、超声刀。", prompt)
+    assert not is_prompt_echo("监护仪和超声刀", prompt)
 
 
 def test_homophones_are_snapped_and_marked() -> None:
