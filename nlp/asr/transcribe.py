@@ -199,6 +199,21 @@ def _covered(seg: str, names: Sequence[str]) -> int:
     return sum(hit)
 
 
+def _times_said(seg: str, names: list[str]) -> int:
+    """How many times ``names`` are said in ``seg``, longest first, none inside another
+    (武侯审批局 holds no second 审批局)."""
+    taken = [False] * len(seg)
+    said = 0
+    for name in sorted((_squash(n) for n in names), key=len, reverse=True):
+        at = seg.find(name)
+        while name and at >= 0:
+            if not any(taken[at:at + len(name)]):
+                taken[at:at + len(name)] = [True] * len(name)
+                said += 1
+            at = seg.find(name, at + 1)
+    return said
+
+
 def is_prompt_echo(text: str, prompt: str) -> bool:
     """The segment repeats the prompt (its opening words or its list of names) rather
     than the audio: the typical invention on noisy or unintelligible speech."""
@@ -214,8 +229,8 @@ def is_prompt_echo(text: str, prompt: str) -> bool:
     if not names:
         return False
     present = [n for n in names if n in seg]
-    said = sum(seg.count(_squash(n)) for n in present)
-    if (len(present) >= 3 or said >= 3) and _covered(seg, present) >= 0.7 * len(seg):
+    said = _times_said(seg, present)
+    if said >= 3 and _covered(seg, present) >= 0.7 * len(seg):
         return True     # names said again count again: 吻合器、支架、与赵工医院、吻合器、支架;
         #                 吻合器、吻合器、支架。吻合器、支架 (two names, five times)
     # a list of prompt names: "赵工医院、王主任、椎间融合器、华东医院、支架" (three or more
@@ -736,8 +751,8 @@ class Transcriber:
         cfg = self.config
         duration = len(samples) / SAMPLE_RATE
         said = len(_squash(self._heard([s for s in whole[0] if not s.dropped])))
-        if duration < cfg.resume_min_s or said >= cfg.resume_below_cps * duration:
-            return whole
+        if duration < cfg.resume_min_s or not said or said >= cfg.resume_below_cps * duration:
+            return whole    # (a look that kept nothing lost no tail: the first look stands)
         cuts = pause_cuts(samples, 2, min_part_s=cfg.resume_min_part_s,
                           pause_ms=cfg.split_pause_ms)
         if not cuts:

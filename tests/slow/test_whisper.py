@@ -263,3 +263,18 @@ def test_a_note_whisper_ends_after_its_first_sentence_is_heard_again_in_parts(
     assert "预算" in t.text and "下个月初" in t.text and "海外仓" in t.text
     whole = Transcriber(AsrConfig(threads=2, device="cpu", resume_below_cps=0.0))
     assert "下个月初" not in whole.transcribe(audio, "amr", catalog).text
+
+
+def test_a_look_that_keeps_nothing_is_not_heard_again_in_parts(
+        transcriber: Transcriber) -> None:
+    """voice_set v032 (武侯审批局 蔡科长 信创终端 下次电话回访1月5号下午3点, 8 s): the second
+    look, heard whole, writes the names alone, an echo of its prompt, and keeps nothing; the
+    first look's whole text stands. Heard again in parts, the first part (the names) is an
+    echo again and only the step would be kept: no look that kept nothing is resumed."""
+    import json
+
+    catalog = Catalog.from_dict(json.loads(
+        (_REPO / "benchmarks" / "voice_set" / "catalog.json").read_text(encoding="utf-8")))
+    audio = (_REPO / "benchmarks" / "voice_set" / "audio" / "v032.ogg").read_bytes()
+    t = transcriber.transcribe(audio, "ogg", catalog)
+    assert "蔡科长" in t.text and "电话回访" in t.text

@@ -2564,3 +2564,10 @@ def test_cartons_and_checkup_set_spoken_forms(heard: str, meant: str) -> None:
 ])
 def test_welding_to_translation_set_spoken_forms(heard: str, meant: str) -> None:
     assert normalize_spoken(heard) == meant
+
+
+def test_a_number_said_after_shi_is_no_trial() -> None:
+    """试一份 was briefly a trial cue and respelled 电话是一分九七一… (a number) into 试一份:
+    it is none now, and the number stays as heard."""
+    heard = "他们那个店长叫龙店长电话是一分九七一"
+    assert snap_transcript_names(heard, None).text == heard

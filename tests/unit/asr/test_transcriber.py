@@ -120,6 +120,9 @@ def test_hallucination_and_echo_detection() -> None:
     # two names said five times and nothing else (reversed speech heard in parts)
     assert is_prompt_echo("监护仪、监护仪、超声刀。监护仪、超声刀。", prompt)
     assert not is_prompt_echo("监护仪和超声刀", prompt)
+    # a name inside another is not said twice (武侯审批局 holds no second 审批局)
+    overlapping = "以下是普通话的销售跟进记录，提到武侯审批局、审批局、蔡科长。"
+    assert not is_prompt_echo("武侯审批局的蔡科长", overlapping)
 
 
 def test_homophones_are_snapped_and_marked() -> None:
