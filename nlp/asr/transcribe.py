@@ -570,7 +570,8 @@ class Transcriber:
                 names = look_again(heard)
                 again = self._second_prompt(names) if names else prompt
                 # an echo of the first look's prompt is no speech either
-                second, second_info = self._look(samples, again, echo_of=(plain,))
+                second, second_info = self._look(samples, again, echo_of=(plain,),
+                                                 fallback=True)
                 if any(not s.dropped for s in second):
                     segments, info, used = second, second_info, again
                     first_heard = heard
@@ -709,9 +710,12 @@ class Transcriber:
                             count_tokens=self.count_tokens)
 
     def _look(self, samples: npt.NDArray[np.float32], prompt: str, *, first: bool = False,
-              echo_of: tuple[str, ...] = ()) -> tuple[list[Segment], Any]:
+              echo_of: tuple[str, ...] = (), fallback: bool = False
+              ) -> tuple[list[Segment], Any]:
         """One pass of the model over the note; ``first``: the quick first look (greedy,
-        fewer tokens); ``echo_of``: other prompts a segment may not repeat either.
+        fewer tokens); ``echo_of``: other prompts a segment may not repeat either;
+        ``fallback``: the caller has a text of its own where this look keeps nothing (the
+        second look has the first's), so such a look is not heard again in parts.
 
         A note long enough is heard in parts cut in its pauses (`pause_cuts`), each on its
         own model replica at the same time; the parts' segments are put back in order on
@@ -723,7 +727,8 @@ class Transcriber:
         cuts = self._cuts_for(samples)
         if not cuts:
             whole = self._look_part(samples, prompt, first=first, echo_of=echo_of)
-            return self._resumed(samples, prompt, whole, first=first, echo_of=echo_of)
+            return self._resumed(samples, prompt, whole, first=first, echo_of=echo_of,
+                                 fallback=fallback)
         return self._look_parts(samples, cuts, prompt, first=first, echo_of=echo_of)
 
     def _look_parts(self, samples: npt.NDArray[np.float32], cuts: list[int], prompt: str, *,
@@ -742,17 +747,20 @@ class Transcriber:
 
     def _resumed(self, samples: npt.NDArray[np.float32], prompt: str,
                  whole: tuple[list[Segment], Any], *, first: bool,
-                 echo_of: tuple[str, ...]) -> tuple[list[Segment], Any]:
+                 echo_of: tuple[str, ...], fallback: bool = False
+                 ) -> tuple[list[Segment], Any]:
         """A note heard whole that yields too few characters for its length
         (`AsrConfig.resume_below_cps`): Whisper may have written its first sentence and
         stopped (锦绣丝绸今年的物流预算冻结了。 of a note that goes on for as long again). It is
         heard once more in two parts cut in a pause, and the parts are kept where they hold
-        a quarter more characters; else the note as heard whole."""
+        a quarter more characters; else the note as heard whole (a look that kept nothing,
+        the whole heard as an echo, may be heard in parts too, unless ``fallback``)."""
         cfg = self.config
         duration = len(samples) / SAMPLE_RATE
         said = len(_squash(self._heard([s for s in whole[0] if not s.dropped])))
-        if duration < cfg.resume_min_s or not said or said >= cfg.resume_below_cps * duration:
-            return whole    # (a look that kept nothing lost no tail: the first look stands)
+        if duration < cfg.resume_min_s or said >= cfg.resume_below_cps * duration \
+                or (fallback and not said):
+            return whole    # (a second look that kept nothing: the first look stands)
         cuts = pause_cuts(samples, 2, min_part_s=cfg.resume_min_part_s,
                           pause_ms=cfg.split_pause_ms)
         if not cuts:
