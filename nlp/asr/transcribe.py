@@ -577,8 +577,11 @@ class Transcriber:
                     first_heard = heard
             prompt = used
         else:
-            segments, info = self._look(samples, prompt,
-                                        echo_of=hints.echo_of if hints is not None else ())
+            echo_of = hints.echo_of if hints is not None else ()
+            # a second look sent by the worker (its first look's prompt in ``echo_of``) has
+            # that first look to fall back on
+            segments, info = self._look(samples, prompt, echo_of=echo_of,
+                                        fallback=bool(echo_of))
         t_asr = time.perf_counter() - t1
         kept = [s for s in segments if not s.dropped]
         for s in segments:

@@ -278,3 +278,20 @@ def test_a_look_that_keeps_nothing_is_not_heard_again_in_parts(
     audio = (_REPO / "benchmarks" / "voice_set" / "audio" / "v032.ogg").read_bytes()
     t = transcriber.transcribe(audio, "ogg", catalog)
     assert "蔡科长" in t.text and "电话回访" in t.text
+
+
+async def test_the_worker_s_second_look_that_keeps_nothing_is_not_resumed() -> None:
+    """The same note through the worker process, whose second look is a job of its own (the
+    first look's prompt in ``echo_of``): the first look's whole text stands there too."""
+    import json
+
+    reason = _skip_reason()
+    if reason:
+        missing(reason)
+    catalog = Catalog.from_dict(json.loads(
+        (_REPO / "benchmarks" / "voice_set" / "catalog.json").read_text(encoding="utf-8")))
+    audio = (_REPO / "benchmarks" / "voice_set" / "audio" / "v032.ogg").read_bytes()
+    async with TranscriptionWorker(AsrConfig(threads=2, device="cpu")) as worker:
+        await worker.start()
+        t = await worker.transcribe(audio, "ogg", catalog)
+    assert "蔡科长" in t.text and "电话回访" in t.text
