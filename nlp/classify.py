@@ -11,6 +11,9 @@ from functools import lru_cache
 
 from nlp.lexicon import lexicon
 
+# a call that came in (X打电话过来, 打电话进来, 打来电话, 来电, 接到…电话): a call the note
+# reports, a new lead's own included (`nlp.pipeline.masking`)
+CALLED_IN = r"打(?:了)?(?:个)?电话(?:过来|进来|来)|打来(?:了)?(?:个)?电话|来电|接到.{0,8}电话"
 __all__ = ["attitude_words", "detect_attitude", "detect_channel"]
 
 # ------------------------------------------------------------------ channel
@@ -34,7 +37,7 @@ CHANNEL_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("电话", re.compile(
         r"打了(?:个|一个|一通|通)?电话|通了(?:个|一个|一通)?(?:电)?话|通话|电话里|电话上|电话中|"
         r"电话(?:说|讲|聊|沟通|联系|回复|确认|通知|答复|反馈|表示|同意|拍板|催)|"
-        r"打(?:了)?(?:个)?电话(?:过来|来|说)|打来(?:了)?(?:个)?电话|来电|接到.{0,8}电话|"
+        r"打(?:了)?(?:个)?电话说|" + CALLED_IN + "|"
         r"跟[^，,。；;！!？?]{0,14}?打(?:了)?(?:个)?电话|回了(?:个)?电话")),
     # a chat message: 发了微信, 微信上聊, 微信问/讲/说
     ("微信", re.compile(

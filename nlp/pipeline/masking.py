@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from nlp.classify import CALLED_IN
 from nlp.pipeline.doc import Doc
 from nlp.pipeline.entities import Entities
 from nlp.pipeline.signals import Signals
@@ -19,9 +20,7 @@ from nlp.types import Catalog, Extraction, Intent
 
 __all__ = ["mask_fields"]
 
-# a call that came in (打来电话, 打电话过来, 来电咨询, 接到…的电话)
-_CALLED_IN = re.compile(r"打来(?:了)?(?:个)?电话|打(?:了)?(?:个)?电话(?:过来|进来|来)|来电|"
-                        r"接到[^，,。；;]{0,8}电话")
+_CALLED_IN = re.compile(CALLED_IN)
 
 
 def mask_fields(doc: Doc, ents: Entities, times: Times, sig: Signals, intent: Intent,

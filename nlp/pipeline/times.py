@@ -90,6 +90,14 @@ def step_of(doc: Doc, ents: Entities, times: Times, t: TimeExpr,
                        own_clause=own_clause)
 
 
+def _said_ahead(doc: Doc, t: TimeExpr, actions: PresetMatcher) -> bool:
+    """A step said after the weak date ``t`` in its clause, or the rep carrying or sending
+    something then ('我今晚发过去')."""
+    cs, ce = clause_of(doc, t.start)
+    after = doc.text[t.end:ce]
+    return step_in(after, actions) is not None or (carried(after) and "我" in doc.text[cs:t.start])
+
+
 def _choose_next(doc: Doc, ents: Entities, times: Times, future: list[TimeExpr],
                  actions: PresetMatcher) -> TimeExpr | None:
     """The next step's date: an expression with 再 / a step after it wins, then order."""
@@ -101,10 +109,7 @@ def _choose_next(doc: Doc, ents: Entities, times: Times, future: list[TimeExpr],
         # '今天' alone is a next step only when a concrete step follows it in its clause, or
         # the rep carries or sends something then (at 23:20, '我今晚发过去': the evening has
         # begun, so 今晚 is weak, but the sending is still ahead)
-        strong = [t for t in future
-                  if step_in(text[t.end: clause_of(doc, t.start)[1]], actions) is not None
-                  or (carried(text[t.end: clause_of(doc, t.start)[1]])
-                      and "我" in text[clause_of(doc, t.start)[0]: t.start])]
+        strong = [t for t in future if _said_ahead(doc, t, actions)]
         if not strong:
             return None
     # 'X或者Y' / 'X到Y': Y is an alternative or a range end, X is the step
