@@ -94,6 +94,13 @@ class CatalogCache:
         learned = await self.learned(uow, user_id)
         return extractor.extract(text[:MAX_TEXT], now, learned=learned)
 
+    async def step(self, uow: UnitOfWork, user_id: int | None, text: str,
+                   now: datetime) -> tuple[str, str] | None:
+        """The step said in an answer to 下一步打算做什么 (`Extractor.step`)."""
+        extractor = await self.extractor(uow)
+        learned = await self.learned(uow, user_id)
+        return extractor.step(text[:MAX_TEXT], now, learned=learned)
+
     def read_ahead(self, user_id: int, text: str, now: datetime) -> ReadAhead | None:
         """What `read` would give, from what this process keeps (no database): None unless
         the catalog, its extractor and the rep's learned words are all kept. It holds once

@@ -21,6 +21,7 @@ from nlp.pinyin import py_keys, py_variants
 from nlp.pipeline import Started, run_pipeline, start_pipeline
 from nlp.pipeline.doc import summary_of
 from nlp.pipeline.entities import pick_customer
+from nlp.pipeline.steps import step_in
 from nlp.resolve import CatalogIndex, OrgSpan
 from nlp.sounds import SoundMatcher
 from nlp.timeparse import normalize_text, scan_times
@@ -61,6 +62,25 @@ class Extractor:
         except Exception:  # never raise: a malformed record is worse than an empty one
             log.exception("extract failed")
             return Reading(text, None)
+
+    def step(self, text: str, now: datetime,
+             learned: Learned | None = None) -> tuple[str, str] | None:
+        """The step said in an answer to 下一步打算做什么 (送样机, 报个价, 去拜访一下), which
+        the sentence reader leaves alone when no date or name frames it: the tenant's preset
+        and the rep's words, or None where no cue says one. Never raises."""
+        try:
+            started = start_pipeline(self.index, text, now, self.tz, self.learned_index(learned))
+            if started.ents is None:
+                return None
+            actions = started.learned.actions if started.learned is not None \
+                else self.index.actions
+            found = step_in(started.doc.text, actions, started.ents.masked)
+        except Exception:  # never raise: no step read is the safe answer
+            log.exception("step failed")
+            return None
+        if found is None or found.preset is None:
+            return None
+        return found.preset, found.words
 
     def snap(self, text: str) -> str:
         try:

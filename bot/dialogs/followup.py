@@ -158,6 +158,8 @@ async def _read_date(t: Turn, n: Note, text: str) -> Answer:
     if when.date is not None and not when.past:
         n.next_date, n.next_time = when.date, when.time
         return None
+    if read.add_to_note(t, n, text, await read.extract(t, text), when):
+        return None
     if when.past:
         return "这个时间已经过去了，请给一个之后的日期。"
     return "没听懂这个时间，请说具体日期，如「周四」「11月28号下午3点」。"

@@ -18,6 +18,7 @@ from nlp.resolve import find_contact_mentions
 from nlp.types import Extraction
 
 MERGE_FIELDS = ("channel", "attitude", "next_action", "obstacle")
+OTHER_STEP = "其他"          # the step no preset names (CONVENTIONS)
 ORG_SUFFIXES = ("医院", "公司", "集团", "大学", "学院", "学校", "中心", "研究所", "研究院", "厂",
                 "卫生院", "诊所", "保健院", "局", "委员会", "实验室")
 # 「刚才那条客户记错了，是X」「时间改成周四」「不对，是周三」: a correction of the last record
@@ -232,8 +233,10 @@ def only_a_time(text: str, when: nlp.When) -> bool:
 
 
 async def read_next_action(t: Turn, n: Note, text: str) -> Answer:
-    """The answer to 下一步打算做什么: a preset, words for one, or a time alone — then the
-    time is kept and the step asked again (a '周四' must not become the step 其他)."""
+    """The answer to 下一步打算做什么: a preset, words for one (送样机, 报个价: read as a step
+    though no date frames them), or a time alone — then the time is kept and the step asked
+    again (a '周四' must not become the step 其他). More of how it went told instead (李科长
+    又说价格太贵了) is added to the note, and the step asked again."""
     when = nlp.parse_when(text, t.ctx.now)
     async with t.ctx.uow() as uow:
         catalog = await t.ctx.bot.catalog.get(uow)
@@ -243,13 +246,53 @@ async def read_next_action(t: Turn, n: Note, text: str) -> Answer:
             break
     else:
         ext = await extract(t, text)
+        if not ext.next_action and add_to_note(t, n, text, ext, when):
+            return None
         merge_extraction(n, ext, overwrite=True)
+        if not n.next_action:
+            async with t.ctx.uow() as uow:
+                step = await t.ctx.bot.catalog.step(uow, t.ctx.user.id, text, t.ctx.now)
+            if step is not None:
+                n.next_action = step[0]
+                n.action_words = step[1] if step[0] == OTHER_STEP else None
         if not n.next_action and not (only_a_time(text, when) and not when.past):
-            n.next_action = "其他"
+            n.next_action = OTHER_STEP
             n.summary = f"{n.summary}（下一步：{text.strip()[:40]}）"
     if when.date is not None and not when.past:
         n.next_date, n.next_time = when.date, when.time
     return None
+
+
+ADDED = "已补充到这条跟进。"
+
+
+def add_to_note(t: Turn, n: Note, text: str, ext: Extraction, when: nlp.When) -> bool:
+    """Asked for the step or its date, the rep tells more of how it went instead (a stance, a
+    blocker, a stage: 李科长又说价格太贵了，要跟院长商量) and no step or time: those words are
+    more of this note — added to its summary and fields, not read as the step (其他) nor
+    refused as no date, and never lost. What they add is no correction of the first reading
+    (nothing is learned from it). Returns whether the text was added."""
+    if len(text.strip()) < 8 or when.date is not None or when.time is not None \
+            or not (ext.attitude or ext.obstacle or ext.stage):
+        return False
+    n.summary = f"{n.summary}；{text.strip()}"[:2000]
+    added = {"attitude": ext.attitude, "obstacle": ext.obstacle}
+    for key, value in added.items():
+        if value:
+            setattr(n, key, value)
+            n.first[key] = value
+    if ext.obstacle_words and n.obstacle == ext.obstacle:
+        n.obstacle_words = ext.obstacle_words[:40]
+    if ext.channel and not n.channel:
+        n.channel = n.first["channel"] = ext.channel
+    if ext.products:
+        n.products = sorted({*n.products, *ext.products})
+        n.first["products"] = n.products
+    if ext.contact and not n.contact:
+        set_contact_mention(n, ext.contact)
+        n.first["contact"] = n.contact
+    t.say(ADDED)
+    return True
 
 
 # --- corrections and new notes --------------------------------------------------------------------

@@ -141,6 +141,47 @@ async def test_unparseable_date_gets_a_clear_question(chat: ChatHarness) -> None
     assert "没听懂这个时间" in text_of(replies)
 
 
+async def test_a_step_said_alone_is_read_as_that_step(chat: ChatHarness) -> None:
+    """Asked 下一步打算做什么, the rep answers with a step and no date (送样机, 报个价): the
+    step itself, not 其他 (found trying the console: 「给李科长送样机」 became 其他)."""
+    assert "下一步打算做什么" in text_of(await chat.say("刚给省人医李科长打了电话"))
+    assert "送样试用定在什么时候" in text_of(await chat.say("给李科长送样机"))
+    assert field(card(await chat.say("周四")), "下一步") == "送样试用"
+    await chat.say("取消")
+    await chat.say("刚给省人医李科长打了电话")
+    assert "报价定在什么时候" in text_of(await chat.say("报个价"))
+
+
+async def test_more_of_how_it_went_told_at_the_step_question_is_added_to_the_note(
+        chat: ChatHarness) -> None:
+    """Asked for the step, the rep tells more of the call instead: those words are added to
+    the note (summary, stance) and the step asked again — not saved as the step 其他."""
+    await chat.say("刚给省人医李科长打了电话")
+    out = text_of(await chat.say("李科长又说价格太贵了，要跟院长商量"))
+    assert "已补充到这条跟进" in out and "下一步打算做什么" in out
+    assert "定在什么时候" not in out
+    c = card(await chat.say("周四去报价"))
+    assert field(c, "下一步") == "报价" and field(c, "态度") == "需再沟通"
+    assert card(await chat.press("确认")).title.startswith("✅ 跟进已保存")
+    fu = (await rows(chat, FollowUp, FollowUp.source == "chat"))[-1]
+    assert "刚给省人医李科长打了电话" in fu.summary and "价格太贵了" in fu.summary
+    assert fu.next_action == "报价" and fu.attitude == "需再沟通"
+
+
+async def test_more_of_how_it_went_told_at_the_date_question_is_added_to_the_note(
+        chat: ChatHarness) -> None:
+    """Asked when, the rep tells more (预算还没批下来) and no time: added to the note and the
+    date asked again — the words were refused as 没听懂这个时间 and lost."""
+    assert "报价定在什么时候" in text_of(await chat.say("省人医李科长说下一步要报价"))
+    out = text_of(await chat.say("李科长又说预算还没批下来"))
+    assert "已补充到这条跟进" in out and "报价定在什么时候" in out
+    assert "没听懂" not in out
+    assert card(await chat.say("周四")).title == "确认跟进记录"
+    await chat.press("确认")
+    fu = (await rows(chat, FollowUp, FollowUp.source == "chat"))[-1]
+    assert "预算还没批下来" in fu.summary and fu.obstacle == "预算冻结"
+
+
 async def test_a_new_note_typed_mid_dialog_keeps_both(chat: ChatHarness) -> None:
     await chat.say("刚给省人医李科长打了电话，周四去报价")
     replies = await chat.say("下午见了鼓楼医院王主任，对融合器很感兴趣，下周二送样机过去")

@@ -58,3 +58,22 @@ def test_the_rest_is_read_once_and_a_failing_reading_gives_an_empty_record(
     record = bad.extraction()
     assert record.intent == "other" and record.customer is None
     assert record.summary == "今天去合肥市第八中学，下周三再去"
+
+
+@pytest.mark.parametrize(("industry", "said", "step"), [
+    ("construction", "寄个样品过去", "样品寄送"),
+    ("software", "签合同", "签订合同"),
+    ("construction", "签合同", "推进合同"),
+    ("lab", "给他们演示一下", "上门演示"),
+    ("agriculture", "报个价", "报价"),
+    ("education", "等他消息", None),                         # no step said
+    ("software", "他说价格太贵了，要跟老板商量", None),      # how it went, no step
+])
+def test_a_step_said_alone_is_read_onto_the_tenant_s_presets(
+        industry: str, said: str, step: str | None) -> None:
+    """The answer to 下一步打算做什么 (`Extractor.step`), which the sentence reader leaves
+    alone when no date or name frames it (报个价 alone reads as no record at all)."""
+    ex = Extractor(catalog(industry))
+    found = ex.step(said, NOW)
+    assert (found[0] if found else None) == step
+    assert found is None or found[1] == said
