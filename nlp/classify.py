@@ -52,7 +52,7 @@ CHANNEL_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # a visit: 拜访了, 见了, 去了一趟, 跑了一趟, 上门了, 吃了饭, 从X出来, 当面谈了
     ("拜访", re.compile(
         r"拜访了|拜访过|(?<![意看听没不])见了|(?<![意看听没不])见过|去过|去了一?趟|跑了一?趟|过去了一?趟|"
-        r"上门了|上门拜访了|见面了|面谈了|碰面了|碰了?个?[头面]|吃了(?:个|顿)?饭|一起吃(?:了)?饭|"
+        r"上门了|上门拜访了|见面了|面谈了|碰面了|碰(?:了|完|过)?个?[头面]|吃了(?:个|顿)?饭|一起吃(?:了)?饭|"
         r"吃饭聊了|饭桌上|饭局上|喝了(?:个)?茶|从.{0,8}?(?:出来|回来)|登门|当面(?:聊|谈|沟通)了|"
         # (a place's name may hold 电: 北方热电, 供电局; 电话 it may not); measured or tried
         # there only where we went (在大棚里试了 is theirs)
@@ -180,13 +180,19 @@ _REJECT = re.compile(
     r"不(?:采购|买|上|用|订|续|进|换|建|装|租|签|搞|弄|印|修|外包)[^，。,；;]{0,8}了|"
     # given to another firm: 今年给了公安系统的保安公司 (给了我们 is ours)
     r"(?<![转让])给了(?!我们|咱们|我司|你们)[^，,。；;]{1,10}?的[^，,。；;]{0,6}?(?:公司|厂家|厂|那家)|"
+    # … or to another firm said so: 最后给了佛山一家厂做
+    r"(?<![转让])给了(?!我们|咱们|我司|你们)[^，,。；;]{0,6}?(?:一家|另一家|另外一家)"
+    r"[^，,。；;]{0,4}?(?:公司|厂家|厂|店)|"
     # no more of it: 天幕帐篷先不加了 (不加班 is none)
     r"(?:先|暂时|就|也)不(?:再)?(?:加|增加|追加|添)了|"
     # not ours any more, or bought online: 不要我们的了, 在网上买了便宜的
     r"不要我们(?:家)?的了|(?:在)?网上(?:买|订|采购|团购)了|"
     # no plan to buy any more: 今年不打算换了, 不准备再采购了
     r"不(?:打算|准备|想)(?:再)?(?:采购|买|上|用|订|续|换)[^，。,；;]{0,6}了|"
-    r"就算了|算了吧|这单算了|被[^，,。；;]{1,12}?(?:拿走|抢走|抢了|拿下|截胡|挖走)|"
+    r"就算了|算了吧|这单算了|"
+    # … or bought from another one: 改从澄海另一家厂拿货了
+    r"(?:从|在|找)[^，,。；;]{0,6}?(?:另一家|另外一家)[^，,。；;]{0,4}?(?:订|定|买|采购|进|拿)(?:货)?了|"
+    r"被[^，,。；;]{1,12}?(?:拿走|抢走|抢了|拿下|截胡|挖走)|"
     r"不敢(?:再)?用|不会再用|不再(?:用|采购|合作|买)|"
     # no longer bought from us: 以后不从我们这儿拿了, 不在我们家订了
     r"不(?:再)?(?:从|在|找)(?:我们|咱们|我司)(?:这儿|这里|这边|家)?(?:拿|进|买|订|采购|要)(?:货)?了|"
@@ -210,7 +216,7 @@ _REJECT = re.compile(
 _UNDECIDED = re.compile(
     # thinking it over, comparing, consulting someone
     r"再考虑|考虑一下|没想好|要考虑|还在考虑|考虑考虑|商量|合计合计|合计一下|再合计|要合计|得合计|再想想|想一想|犹豫|拿不定|没拿定|没决定|"
-    r"(?<![人间算天期时的])还没定|不太确定|还在比较|比较几家|在比较|对比一下|在对比|还在对比|对比几家|货比三家|"
+    r"(?<![人间算天期时的候])还没定|(?:还得|还要|得)(?:再)?(?:跟|和)[^，,。；;]{1,6}?碰(?:一碰|碰|一下)(?!头)|不太确定|还在比较|比较几家|在比较|对比一下|在对比|还在对比|对比几家|货比三家|"
     r"还在(?:跟|和)[^，,。；;]{1,8}?比|还在比(?=[，,。；;！!？?]|$)|在比价|比比价|"
     r"比较一下|再比较|再看看|还要看看|还得看看|看看再说|再研究|要研究|回去研究|再评估|要评估|"
     r"再算算|算一算|再算一下|再等等|先等等|等等看|请示|汇报后|要汇报|还得再谈|还要再谈|再谈谈|再定|"
@@ -254,6 +260,8 @@ _ASKED = "".join(f"(?<!{w})" for w in
 ORDER_NAMED_LEAD = rf"(?:{_ASKED}先[{ORDER_VERBS}]|[先又][{_ORDERED_VERBS}]了|" \
     rf"又[{_ORDERED_VERBS}]|(?<![没未不需想只])要了|(?:又|再)加了|追加了?)"  # 又加了: more
 _ORDER_NAMED = re.compile(rf"{ORDER_NAMED_LEAD}{ORDER_COUNT}(?:{ORDER_UNIT}|个)?")
+# a count taken to try, in the same clause (先拿二十袋强筋麦种试种): no order
+_TO_TRY = re.compile(r"[^，,。；;]{0,12}?试")
 _SUPPORT = re.compile(
     r"同意|认可(?!度)|拍板|(?<!技术)(?<!售后)支持(?!力度|一下)|答应|(?:^|(?<=[说都也就他她们]))没问题|"
     r"很满意|比较满意|非常满意|挺满意|愿意|点头|肯定要|没意见|"
@@ -299,8 +307,9 @@ _SUPPORT = re.compile(
     # a count approved or ordered: 批了三百件的采购, 按八百套订
     rf"(?<![没未不])批了{ORDER_COUNT}{ORDER_UNIT}的?采购|按{ORDER_COUNT}{ORDER_UNIT}[订定]|"
     # an order placed: 先进10箱, 先订两台 (a wish or a question is none: 想先拿几瓶, 能不能先拿
-    # 几瓶给客人试喝)
-    rf"{_ASKED}先(?:[{ORDER_VERBS}]|[{_ORDERED_VERBS}]了){ORDER_COUNT}{ORDER_UNIT}|"
+    # 几瓶给客人试喝; nor a count taken to try in the same clause: 先拿二十袋麦种试种)
+    rf"{_ASKED}先(?:[{ORDER_VERBS}]|[{_ORDERED_VERBS}]了){ORDER_COUNT}{ORDER_UNIT}"
+    r"(?![^，,。；;]{0,12}?试)|"
     # this one chosen: 窖藏白酒就定这款了, 就要这个型号
     r"(?<![不没想])就(?:定|订|要|选|用|买)(?:这|那)一?(?:款|个|种|家|台|套|型号|批)|"
     # an order placed: 定了二十把, 订了三百米, 下单了两台
@@ -351,11 +360,25 @@ def _alternatives(pattern: str) -> list[str]:
     return parts
 
 
+@lru_cache(maxsize=1)
+def _poached_pattern() -> re.Pattern[str]:
+    titles = "|".join(re.escape(t) for t in lexicon().titles if t and "\\" not in t)
+    return re.compile(rf"(?:{titles}|人|他|她)被[^，,。；;]{{0,10}}?挖走")
+
+
+def poached(text: str) -> list[tuple[int, int]]:
+    """Where a person is said to be poached by another firm (林工被别的厂挖走了): the contact
+    gone, a change of who decides — no order lost to a competitor, no refusal."""
+    return [m.span() for m in _poached_pattern().finditer(text)]
+
+
 def detect_attitude(text: str, named: Collection[int] = (),
                     customer_end: int | None = None) -> str | None:
     """The decision maker's stance; ``named``: where catalog names start in ``text``;
     ``customer_end``: where the customer's name ends (锦华织造定了: the customer decided)."""
-    if any(_decider(text, m.start()) for m in _REJECT.finditer(text)):
+    gone = poached(text)
+    if any(_decider(text, m.start()) and not any(a <= m.start() and m.end() <= b for a, b in gone)
+           for m in _REJECT.finditer(text)):
         return "已否决"
     if any(_decider(text, m.start()) and (
             not _OWN_ERRAND.search(text[max(0, m.start() - 8): m.start()])
@@ -364,7 +387,8 @@ def detect_attitude(text: str, named: Collection[int] = (),
         return "需再沟通"
     if any(_decider(text, m.start()) and not _NEGATED.search(text, 0, m.start())
            for m in _SUPPORT.finditer(text)) or any(
-            m.end() in named and _decider(text, m.start()) for m in _ORDER_NAMED.finditer(text)) \
+            m.end() in named and _decider(text, m.start()) and not _TO_TRY.match(text, m.end())
+            for m in _ORDER_NAMED.finditer(text)) \
             or (customer_end is not None and _CUSTOMER_DECIDED.match(text, customer_end)):
         return "明确支持"
     return None

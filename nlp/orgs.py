@@ -173,7 +173,7 @@ class OrgFinder:
                     text, max(0, (start or m.start()) - 3), start or m.start())):
                 found.append(called)               # '一家模板厂叫恒达' → 恒达
                 continue
-            if start is not None:
+            if start is not None and not _COUNTED.search(text, start, m.start()):
                 found.append(OrgSpan(start, end, text[start:end], m.group(0)))
         found += self._trade_names(text, found, protected, stops, cut)
         merged = self._merge(text, found)
@@ -348,6 +348,10 @@ class OrgFinder:
                 if inner is not None and head.endswith(inner.group(0)):
                     return OrgSpan(o.start, o.start + len(head), head, inner.group(0))
         return o
+
+
+# a number of them right before the suffix: stores counted, no name (放两家门店, 跑了三个工地)
+_COUNTED = re.compile(r"(?:[一二两三四五六七八九十几多数百0-9]+|好几)[家个间座所处]$")
 
 
 @lru_cache(maxsize=1)

@@ -67,8 +67,10 @@ def find_entities(doc: Doc, index: CatalogIndex,
                *((m.start, m.end) for m in prod_mentions if m.priority > P_PINYIN)]
     orgs = index.find_orgs(text, blocked)
     # a district's or county's name run into an organisation's (芜湖鸠江区长淮船舶配件厂): the
-    # surname + 区长 read there is no person where the name holds it inside
-    official = [(s, e) for s, e in people if text[e - 2:e] in _PLACE_OFFICIALS]
+    # surname + 区长 read there is no person where the name holds it inside; nor is a familiar
+    # 小X / 老X inside a trade name (杭州小熊连锁, 杭州小白兔超市)
+    official = [(s, e) for s, e in people if text[e - 2:e] in _PLACE_OFFICIALS
+                or (e - s == 2 and text[s] in "小老")]
     if official:
         freed = index.find_orgs(text, [b for b in blocked if b not in official])
         inside = [p for p in official if any(o.start < p[0] and p[1] < o.end for o in freed)]

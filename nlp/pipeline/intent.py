@@ -41,7 +41,8 @@ QUESTION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 # what is not known yet, said as a fact: '具体哪天还没定', '多少钱还不清楚', or left to be
 # talked over: '订多少要跟社员商量', '买几台得看预算'
 _UNKNOWN = re.compile(
-    r"[^，,。；;]{0,3}?(?:还没定|没定|待定|不确定|还不确定|不知道|还不知道|不清楚|还不清楚|"
+    r"[^，,。；;]{0,6}?(?:还没定|没定|待定|不确定|还不确定|不知道|还不知道|不清楚|还不清楚|没准信|"
+    r"没个准信|没准|没谱|没个准|不好说|说不准|没消息|没信儿|没通知|"
     r"(?:要|得|还得|还要|需要)(?:跟[^，,。；;]{1,6}?)?(?:商量|讨论|研究|再定|看))")
 # … or said as not known before the word that asks: '还不知道找谁', '说不准啥时候重新挂网'
 _UNKNOWN_BEFORE = re.compile(

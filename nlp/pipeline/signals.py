@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from nlp.classify import detect_attitude, detect_channel
+from nlp.classify import detect_attitude, detect_channel, poached
 from nlp.learned import LearnedIndex
 from nlp.pipeline.doc import Doc, clause_of
 from nlp.pipeline.entities import Entities
@@ -95,6 +95,15 @@ def find_obstacle(doc: Doc, ents: Entities,
                   matcher: PresetMatcher) -> tuple[str | None, str | None]:
     """The blocker: the first specific one said ('招标暂停'), else a generic one ('先放一放')."""
     hits = matcher.hits(doc.text, ents.masked)
+    # a person poached (林工被别的厂挖走了) is who decides changed, not a competitor's order
+    gone = poached(doc.text)
+    if gone:
+        hits = [h for h in hits if not (h.concept == "competitor" and any(
+            a <= h.start and h.end <= b for a, b in gone))]
+        changed = matcher.concept_preset.get("decision_maker_change")
+        if not hits and changed is not None:
+            cs, ce = clause_of(doc, gone[0][0])
+            return changed, doc.text[cs:ce].strip()[:40] or None
     if not hits:
         return None, None
     specific = [h for h in hits

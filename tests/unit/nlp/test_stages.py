@@ -528,7 +528,9 @@ def test_steps_asked_for_sent_tried_and_toured(text: str, action: str | None) ->
 @pytest.mark.parametrize(("text", "attitude"), [
     ("訾主管那边定了二十套冬装，月底前送到", "明确支持"),
     ("訾主管下单了五百双劳保手套", "明确支持"),
-    ("訾主管先拿两把试试", "明确支持"),          # 先拿 + a number + a unit: an order
+    ("訾主管先拿两把劳保手套", "明确支持"),      # 先拿 + a number + a unit: an order
+    ("訾主管先拿两把试试", None),                # … taken to try: a trial, no yes
+    ("訾主管同意先拿两把试试", "明确支持"),      # … agreed to: the yes is 同意
     ("訾主管说冬装还没订，定了再说", None),
     # 个 counts an order only right before a catalog name
     ("訾主管那边先要八十个劳保手套，月底前送到", "明确支持"),
@@ -1598,3 +1600,45 @@ def test_tonight_said_late_in_the_evening_is_still_the_step_s_day() -> None:
     got = ex.extract("庹科长要喷码机的使用说明，我今晚发过去", late)
     assert (got.next_action, got.next_date) == ("发送资料", late.date().isoformat())
     assert ex.extract("今天晚上给庹科长送了资料过去", late).next_action is None
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # a tender put off, said as 往后挪 / 往后延, or as 那个标 alone
+    ("庹科长说喷码机那个招标往后挪了，具体啥时候还没定", "obstacle", "招标延迟"),
+    ("庹科长说喷码机那个招标往后挪了，具体啥时候还没定", "attitude", None),
+    ("宛城饮料二期的喷码机招标往后延了，要等新厂房验收完", "obstacle", "招标延迟"),
+    ("宛城饮料喷码机一块招的那个标推迟了，啥时候重新挂网没准信", "obstacle", "招标延迟"),
+    ("宛城饮料喷码机一块招的那个标推迟了，啥时候重新挂网没准信", "intent", "log_followup"),
+    ("宛城饮料的喷码机啥时候挂网？", "intent", "query"),          # a question still is one
+    ("目标推迟到明年", "obstacle", None),                          # no tender
+    # met, said as 碰完头; talked over with the boss, said as 碰一碰
+    ("刚在宛城饮料跟庹科长碰完头，喷码机让我周五前报个价", "channel", "拜访"),
+    ("庹科长说喷码机的方案还得跟老板碰一碰，让我下下周一再打电话", "attitude", "需再沟通"),
+    ("明天去宛城饮料跟庹科长碰个头", "attitude", None),           # a meeting planned
+    # a person poached is who decides changed (an order poached stays a competitor's)
+    ("宛城饮料的庹科长被别的厂挖走了，新来的主管还没对接上", "obstacle", "决策人变动"),
+    ("宛城饮料的庹科长被别的厂挖走了，新来的主管还没对接上", "attitude", None),
+    ("宛城饮料喷码机那单被别家挖走了", "obstacle", "竞品介入"),
+    # the house changed hands (换东家), the one in charge now (现在是…管事)
+    ("宛城饮料换东家了，喷码机那单得跟新老板重新谈", "obstacle", "决策人变动"),
+    ("宛城饮料现在是庹科长儿子管事了，喷码机的单得重新谈", "obstacle", "决策人变动"),
+    # bought from, or given to, another firm: a competitor chosen
+    ("宛城饮料那边黄了，庹科长说喷码机改从本地另一家厂拿货了", "attitude", "已否决"),
+    ("宛城饮料那单丢了，庹科长说喷码机最后给了佛山一家厂做", "attitude", "已否决"),
+    ("宛城饮料那单丢了，庹科长说喷码机最后给了佛山一家厂做", "intent", "log_followup"),
+    # the budget frozen said as 冻了 (解冻了 is the opposite); the price complained of
+    ("宛城饮料预算冻了，喷码机暂时不进", "obstacle", "预算冻结"),
+    ("宛城饮料说预算解冻了，喷码机下周四来公司看演示", "obstacle", None),
+    ("庹科长电话里直嚷喷码机贵，说一台比去年涨了八百", "obstacle", "价格异议"),
+    # a count taken to try is no order; a count ordered is one
+    ("庹科长要先拿二十台喷码机试用，星期四我拉过去", "attitude", None),
+    ("庹科长先订了二十台喷码机，星期四我拉过去", "attitude", "明确支持"),
+    # a hall named 报告厅 is no report sent: the trial asked, then carried
+    ("庹科长想先试用一台喷码机放报告厅，我下礼拜四带过去", "next_action", "送样试用"),
+    # a trade name holding 小X, and stores counted, are no person and no organisation
+    ("新线索，杭州小熊连锁的许老板，手机18980637215，想进一批喷码机", "customer",
+     "杭州小熊连锁"),
+    ("庹科长同意先拿一批喷码机放两家门店试用，我下礼拜一送过去", "customer", None),
+])
+def test_eyewear_to_toys_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
