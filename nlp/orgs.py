@@ -184,6 +184,12 @@ class OrgFinder:
             and not _at_our_place(text, o)
             and not (text.endswith("在", 0, o.start) and _VENUE.match(text, o.end))]
 
+    def suffix_at(self, text: str, pos: int) -> str | None:
+        """The organisation suffix of two characters or more that starts at `pos` (中心 of
+        史工中心), if any."""
+        m = self._suffix.match(text, pos)
+        return m.group(0) if m is not None and len(m.group(0)) >= 2 else None
+
     def is_unit_suffix(self, tail: str) -> bool:
         """Text after a catalog name that names a unit of that customer ('旗舰店',
         '能源站', '信息科'), not another organisation ('绵阳分行', '印染有限公司')."""

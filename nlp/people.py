@@ -152,9 +152,11 @@ class People:
                 continue
             name = m.group("name")
             end = ns + len(name)
-            if self._word(name[:2], _COMMON_WORD_FREQ) and \
-                    self._word(text[end - 1:end + 1], _COMMON_NEXT_FREQ):
-                continue        # 跟老板商量一下: 商量 and 一下 are words (经理王国强说 names one)
+            if self._word(name[:2], _COMMON_WORD_FREQ) and (
+                    self._word(text[end - 1:end + 1], _COMMON_NEXT_FREQ)
+                    or (len(name) == 2 and (end >= len(text) or not is_han(text[end])))):
+                continue        # 跟老板商量一下: 商量 and 一下 are words (经理王国强说 names one);
+                #                 跟董事长商量。: a common word ending the clause is no name
             sur = lexicon().surname_of(name) or name[0]
             given = name[len(sur):]
             cut = next((i for i, c in enumerate(given) if c in _GIVEN_STOP), len(given))

@@ -128,6 +128,7 @@ CUE_MAX_CHARS = 5
 # words the attitude is read by inside longer patterns (跟董事会汇报, 要跟老板商量, 那边敲定了,
 # 预算批下来了): heard as a homophone that is no word (会报, 悄定, 纳边, 披下来) they are
 # respelled like cue words
+END_PIECE_FREQ = 1000   # a gap cue's last word this common is no cue word of its own (预算…紧张)
 ATTITUDE_WORDS: tuple[str, ...] = ("汇报", "商量", "请示", "审批", "敲定", "批下来", "那边")
 
 
@@ -168,6 +169,13 @@ def _cue_words(tenant: _TenantCues) -> tuple[str, ...]:
     # a cue with a gap ('比别家…贵') gives its pieces of three characters or more (比别家):
     # shorter ones (贵, 主任 of 主任…换了) are too common to respell towards
     words += [piece for w in words if "…" in w for piece in w.split("…") if len(piece) >= 3]
+    # … and the two-character word a gap cue ends in, where it is a dictionary word but no
+    # common one (预算…冻住 gives 冻住: 预算动注了; 招标…推后 gives 推后), not a negation (没批)
+    # and no person's title (换了…副总: 符总 is a person)
+    titles = set(lexicon().titles)
+    words += [piece for w in words if "…" in w for piece in w.split("…")[1:]
+              if len(piece) == 2 and piece[0] not in "没不还" and piece not in titles
+              and 3 <= base_word_freq(piece) < END_PIECE_FREQ]
     return tuple(dict.fromkeys(
         w for w in words if 2 <= len(w) <= CUE_MAX_CHARS and all(is_han(ch) for ch in w)))
 

@@ -396,12 +396,13 @@ _WU = re.compile(rf"(?<=[上中下])(?:午)?(?:[{_WU_SOUND}]{_CLOCK_AHEAD}"
                  r"|5(?=[零一二两三四五六七八九十]{1,3}[点:：]))")
 # … and 上 / 下 heard too (向五三点, 受五十点: xiang for xia, shou for shang), after a day, a
 # weekday or a pause: before a clock time that is 上午 / 下午
-_PART_HEARD = re.compile(rf"(?<=[天号日一二三四五六，,\s])(?:([向想相象])|([受伤商尚]))"
+_XIANG = "向想相象项橡享响详祥翔乡香湘"    # (not 像: 像五六点 is about five or six)
+_PART_HEARD = re.compile(rf"(?<=[天号日一二三四五六，,\s])(?:([{_XIANG}])|([受伤商尚]))"
                          rf"(?:[{_WU_SOUND}]{_CLOCK_AHEAD}|5(?=[零一二两三四五六七八九十]{{1,3}}[点:：])"
                          # (向53点: the hour in digits after it)
                          r"|5(?=(?:1[0-2]|[1-9])[点:：]))|"
                          # … or after 我 / 他 and before the step's verb (我向武过去当面谈)
-                         rf"(?<=[我他她们])(?:([向想相象])|([受伤商尚]))[{_WU_SOUND}]"
+                         rf"(?<=[我他她们])(?:([{_XIANG}])|([受伤商尚]))[{_WU_SOUND}]"
                          r"(?=过去|过来|去|来|到|再|打电话|给[他她]打|发[他她给])")
 # 这周五下午 heard as 这中午下午 (zhou for zhong): 中午 right before another part of the day,
 # after 这 / 下 / 本 / 上, is the weekday
@@ -496,7 +497,7 @@ _ZAI_AFTER = re.compile(_AFTER_WAITED + r"在"
                         r"在(?=(研究|考虑|商量|讨论|琢磨|合计|看|想|等)\1(?![院所生员]))")
 # … or at the end of a clause that waits for something (要等公司下个月开完董事会在定): waiting,
 # then deciding; the first 在 of the clause only (等他在北京开完会再定 keeps its 在)
-_ZAI_AFTER_WAIT = re.compile(r"(等[^，,。；;！!？?在]{1,15})在"
+_ZAI_AFTER_WAIT = re.compile(r"((?:等|问问|问一下|请示|商量)[^，,。；;！!？?在]{1,15})在"
                              r"(?=定|订|说|谈|商量|决定|考虑|研究)")
 
 
@@ -940,12 +941,16 @@ _OTHERS_HEARD = re.compile(r"(?<=比)别加(?=[高贵便低多少好差])|"
 # 冻结了 heard 冻结论 / 动结论 at a clause's end (了 heard lun; 冻结论 is no phrase), and
 # 冻结 heard 动结 after 被 (资金被动结了: 被动 is a word by chance)
 _FROZEN_HEARD = re.compile(r"[冻动洞栋]结论(?=[，,。；;！!？?]|$)|(?<=被)[动洞栋]结(?=了)")
+# … and 冻住 heard as its sound right after the money (预算动注了: no word)
+_FROZEN_STIFF_HEARD = re.compile(r"(?<=[费金算款钱])[动洞栋冻][注住驻助柱铸](?=了)")
+# 一 heard 衣 / 依 between a verb done and its count word (跑了衣趟, 去了依次)
+_ONE_TRIP_HEARD = re.compile(r"(?<=[了过])[衣依医伊](?=[趟次回下遍])")
 # 被 heard 贝 / 备 after the money and before who froze or cut it (福利经费贝教育局冻结了):
 # 贝 and 备 make no passive
 _PASSIVE_HEARD = re.compile(r"(?<=[费金算款钱贷])[贝备倍](?=[^，,。；;！!？?]{0,8}?"
                             r"(?:冻结|砍|削减|压缩|取消|叫停|停了|卡住|挪用|收回))")
-# 调去 heard 调取 before where someone is transferred (调取北京分公司; 调取监控 stays)
-_TRANSFERRED_HEARD = re.compile(r"(?<=调)取(?=[^，,。；;！!？?]{0,6}?"
+# 调去 heard 调取 / 调却 before where someone is transferred (调取北京分公司; 调取监控 stays)
+_TRANSFERRED_HEARD = re.compile(r"(?<=调)[取却曲](?=[^，,。；;！!？?]{0,6}?"
                                 r"(?:分公司|总部|集团|分厂|总公司|外地))")
 # 电话里 heard 电话李 / 电话理 right after the person called (景科长电话李嫌…); 打电话李总 stays
 _ON_THE_PHONE_HEARD = re.compile(r"(?:(?<=[长总理任工管监板师])|(?<=^)|(?<=[，,。；;！!？?\s]))"
@@ -1046,7 +1051,8 @@ def fix_cue_phrases(text: str) -> str:
     text = _POSTED_HEARD.sub("寄", _FOR_THEM_PAUSE.sub(r"\1", text))
     text = _FROZEN_HEARD.sub(lambda m: "冻结了" if m.group(0).endswith("论") else "冻结",
                              _OTHERS_HEARD.sub("别家", text))
-    text = _SIGNED_HEARD.sub("签", text)
+    text = _SIGNED_HEARD.sub("签", _FROZEN_STIFF_HEARD.sub("冻住", text))
+    text = _ONE_TRIP_HEARD.sub("一", text)
     text = _PASSIVE_HEARD.sub("被", _TRANSFERRED_HEARD.sub("去", text))
     text = _WECHAT_ON_HEARD.sub("上", text)
     text = _TRIAL_MONTH_HEARD.sub(r"\1试一个月", text)
@@ -1292,8 +1298,29 @@ def fix_digit_surname(text: str) -> str:
     return _DIGIT_BEFORE_TITLE.sub(lambda m: _DIGIT_NUMERALS[int(m.group(1))], text)
 
 
+# a question mark Whisper put after a clause that asks nothing (那个标推迟了？, 还没对接上？):
+# the voice's pitch, not a question; a clause with a question word keeps its mark
+_ASKS = re.compile(r"吗|呢|么|吧|什么|啥|哪|谁|几|多少|怎|如何|为何|是否|能否|可否|还是|"
+                   r"([\u4e00-\u9fff])[不没]\1")
+_HEARD_QUESTION = re.compile(r"[？?]")
+_CLAUSE_START = re.compile(r"[，,。；;！!？?\s]")
+
+
+def fix_heard_question(text: str) -> str:
+    """那个标推迟了？啥时候开标？ → 那个标推迟了。啥时候开标？"""
+    out, start = [], 0
+    for m in _HEARD_QUESTION.finditer(text):
+        cut = max((c.end() for c in _CLAUSE_START.finditer(text, 0, m.start())), default=0)
+        out.append(text[start:m.start()])
+        out.append(m.group(0) if _ASKS.search(text, cut, m.start()) else "。")
+        start = m.end()
+    out.append(text[start:])
+    return "".join(out)
+
+
 def normalize_spoken(text: str) -> str:
-    text = fix_go_sign(trim_loops(text))       # 去 heard qi before the weekday pass reads it
+    # (去 heard qi before the weekday pass reads it)
+    text = fix_heard_question(fix_go_sign(trim_loops(text)))
     # (电话李嫌: before a terse opening's pause is read into it)
     text = _ON_THE_PHONE_HEARD.sub("电话里", text)
     text = fix_clock_words(fix_part_of_day(fix_weekdays(fix_day_words(fix_clause_le(text)))))

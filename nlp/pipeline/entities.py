@@ -253,6 +253,11 @@ def pick_contact(index: CatalogIndex, text: str, customer: str | None, known: bo
     for s, _neg_len, key, cm in cands:
         if cust_span is not None and cust_span[0] <= s < cust_span[1]:
             continue
+        if cm is not None and known and customer is not None and cm.full_name is None \
+                and index.orgs.suffix_at(text, cm.end) is not None \
+                and book.resolve(cm, customer, known) is None:
+            continue    # a title run into an organisation's suffix, no contact of the customer
+            #             named (成都三院史工中心: 视光 heard 史工), names the place
         if customer is not None and not known:
             return cm.text if cm is not None else key, False
         if cm is None and key in taught:

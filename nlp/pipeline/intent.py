@@ -95,6 +95,14 @@ def _dated_concrete_step(times: Times, sig: Signals) -> bool:
     return times.chosen is not None and sig.step is not None and sig.step.strong
 
 
+def _own_errand_asked(text: str, last: int) -> bool:
+    """The last clause is the rep's own errand said as a question (星期四我拉过去吗？): the
+    rep's plan — no answer in the CRM — not a question to the bot."""
+    seg = text[last:]
+    i = seg.find("我")
+    return i >= 0 and _ERRAND_ASKED.search(seg, i) is not None and not _CRM_WORDS.search(seg)
+
+
 def is_question(text: str, clauses: list[tuple[int, int]]) -> bool:
     """A request for information (not a reported question: '他问价格多少', '想看看能不能对接').
     An A-not-A question asks only in the last clause: before it, it is what was discussed
@@ -111,6 +119,7 @@ def is_question(text: str, clauses: list[tuple[int, int]]) -> bool:
                         and not _UNKNOWN_BEFORE.search(seg, 0, m.start()):
                     return True
     stripped = text.strip()
-    if _QUESTION_END.search(stripped) and not _REPORTED.search(stripped):
+    if _QUESTION_END.search(stripped) and not _REPORTED.search(stripped) \
+            and not _own_errand_asked(text, last):
         return True
     return bool(_COUNT_AT_END.search(stripped)) and not _REPORTED.search(stripped)

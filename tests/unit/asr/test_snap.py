@@ -2571,3 +2571,39 @@ def test_a_number_said_after_shi_is_no_trial() -> None:
     it is none now, and the number stays as heard."""
     heard = "他们那个店长叫龙店长电话是一分九七一"
     assert snap_transcript_names(heard, None).text == heard
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 下午 heard with any xiang for 下 (项五三点); 像五六点 (about five or six) stays
+    ("星期三项五三点去东方汽配拜访徐厂长", "星期三下午三点去东方汽配拜访徐厂长"),
+    ("明天像五六点到", "明天像五六点到"),
+    # 再定 heard 在定 after asking someone (问问…的意思在定, 请示…在定); 老板在定 stays
+    ("他说得先问问下面几个分销商的意思在定。", "他说得先问问下面几个分销商的意思再定。"),
+    ("他说得请示院里在定", "他说得请示院里再定"),
+    ("他说老板在定", "他说老板在定"),
+    # 调去 heard 调却 before where someone went; 冻住 heard 动注 after the money
+    ("陈经理调却上海分公司", "陈经理调去上海分公司"),
+    ("今年的耗材预算动注了。", "今年的耗材预算冻住了。"),
+    ("我们也动了", "我们也动了"),
+    # 一 heard 衣 between a verb done and its count word
+    ("上午到金童跑了衣趟，吴老板", "上午到金童跑了一趟，吴老板"),
+    ("他买了衣服", "他买了衣服"),
+    # a question mark after a clause that asks nothing is the voice's pitch
+    ("那个标推迟了？啥时候开标？", "那个标推迟了。啥时候开标？"),
+    ("新来的主管还没对接上？", "新来的主管还没对接上。"),
+    ("他来不来？", "他来不来？"),
+    ("是这周五吧？", "是这周五吧？"),
+])
+def test_eyewear_to_toys_set_spoken_forms(heard: str, meant: str) -> None:
+    assert normalize_spoken(heard) == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # the word a gap cue ends in (预算…冻住, 招标…往后延) heard as a homophone that is no word
+    ("机器人招标往后言了", "机器人招标往后延了"),
+    ("华晨的机器人招标推候了", "华晨的机器人招标推后了"),
+    # … never a title (换了…副总): 符总 is a person
+    ("鑫达阀门符总那边说", "鑫达阀门符总那边说"),
+])
+def test_the_word_a_gap_cue_ends_in_is_respelled(heard: str, meant: str) -> None:
+    assert respell_cues(heard, CUES) == meant

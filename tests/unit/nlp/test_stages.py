@@ -1639,6 +1639,17 @@ def test_tonight_said_late_in_the_evening_is_still_the_step_s_day() -> None:
     ("新线索，杭州小熊连锁的许老板，手机18980637215，想进一批喷码机", "customer",
      "杭州小熊连锁"),
     ("庹科长同意先拿一批喷码机放两家门店试用，我下礼拜一送过去", "customer", None),
+    # a common word ending the clause after a title is no name (跟董事长商量。)
+    ("庹科长说还得跟董事长商量。", "contact", "庹国强"),
+    ("他还得跟董事长商量。", "contact", None),
+    ("对接人是经理刘洋", "contact", "刘洋"),
+    # a title run into an organisation's suffix, no contact of the customer named, is the
+    # place's name (视光 heard 史工); 王总公司那边 is 王总's
+    ("下周一去宛城饮料史工中心找庹科长", "contact", "庹国强"),
+    ("王总公司那边说不要了", "contact", "王总"),
+    # the rep's own errand said as a question is the rep's plan, not a question to the bot
+    ("庹科长要先拿两台喷码机试用，星期四我拉过去吗？", "intent", "log_followup"),
+    ("庹科长要的样机送过去了吗？", "intent", "query"),
 ])
 def test_eyewear_to_toys_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
