@@ -1261,7 +1261,8 @@ class PhoneticIndex:
         """Two-character names heard as an exact (tone-free) homophone that is no word of
         the dictionary (a rare entry, under `RARE_WORD`, counts as none: 托鞋 → 拖鞋), cuts
         through none and holds no function word: 机律 → 机滤; 纪律 (a word) is never 机滤,
-        nor 他挺 他汀 or 已经约好 精越. A contact as surname + title
+        nor 他挺 他汀 or 已经约好 精越 — except a customer's short name its own contact
+        backs (明是拍板了，周经理说 → 明视). A contact as surname + title
         heard as a word (副总 for 符总) is a candidate that only its customer, named or
         heard confidently in the same text, makes a match (`find`)."""
         out: list[Match] = []
@@ -1273,13 +1274,18 @@ class PhoneticIndex:
                 entries += [e for e in self._pairs.get((alt, syl[p + 1][0]), ())
                             if e.kind == "contact" and e.surname == 1 and e not in entries]
             heard = text[p:p + 2]
-            if not entries or heard in self.exact or any(
-                    base_word_freq(ch) >= FUNCTION_FREQ for ch in heard) or crosses_word(
+            if not entries or heard in self.exact or crosses_word(
                     text, p, p + 2) or _COMPARED.search(text, 0, p):
                 continue    # … nor where a comparison wants its adjective (比我们甜意不少)
-            word = base_word_freq(heard) >= RARE_WORD    # 托鞋 (3) is no word said
+            # a function word in it (明是 for 明视): only a customer's short name, and only
+            # where its own contact is named (`find`: as a word heard)
+            function = any(base_word_freq(ch) >= FUNCTION_FREQ for ch in heard)
+            word = base_word_freq(heard) >= RARE_WORD or function   # 托鞋 (3) is no word said
             for e in entries:
-                if word and not ((e.kind == "contact" and e.surname) or e.kind == "product"):
+                if function and e.kind != "customer":
+                    continue
+                if word and not function and not (
+                        (e.kind == "contact" and e.surname) or e.kind == "product"):
                     continue
                 other_surname = _another_surname(heard, e)
                 homophone = bool(other_surname) and not word and e.kind == "contact" and \

@@ -2607,3 +2607,21 @@ def test_eyewear_to_toys_set_spoken_forms(heard: str, meant: str) -> None:
 ])
 def test_the_word_a_gap_cue_ends_in_is_respelled(heard: str, meant: str) -> None:
     assert respell_cues(heard, CUES) == meant
+
+
+_OPTICS = Catalog.from_dict({
+    "customers": [{"name": "上海徐汇区明视眼镜连锁有限公司", "aliases": ["明视眼镜", "明视"]}],
+    "contacts": [{"name": "周丽娜", "customer": "上海徐汇区明视眼镜连锁有限公司",
+                  "title": "采购经理", "aliases": ["周经理"]}],
+    "products": [{"name": "防蓝光树脂镜片", "aliases": ["防蓝光片"]}],
+})
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # a customer's short name heard with a function word in it (明是 for 明视): taken where
+    # its own contact is named, never alone
+    ("明是拍板了，周经理说防蓝光片都走我们", "明视拍板了，周经理说防蓝光片都走我们"),
+    ("明是拍板了，后天去签合同", "明是拍板了，后天去签合同"),
+])
+def test_a_short_name_heard_with_a_function_word_needs_its_contact(heard: str, meant: str) -> None:
+    assert snap_transcript_names(heard, _OPTICS).text == meant
