@@ -216,7 +216,7 @@ _REJECT = re.compile(
 _UNDECIDED = re.compile(
     # thinking it over, comparing, consulting someone
     r"再考虑|考虑一下|没想好|要考虑|还在考虑|考虑考虑|商量|合计合计|合计一下|再合计|要合计|得合计|再想想|想一想|犹豫|拿不定|没拿定|没决定|"
-    r"(?<![人间算天期时的候])还没定|(?:还得|还要|得)(?:再)?(?:跟|和)[^，,。；;]{1,6}?碰(?:一碰|碰|一下)(?!头)|不太确定|还在比较|比较几家|在比较|对比一下|在对比|还在对比|对比几家|货比三家|"
+    r"(?<![人间算天期时的候])还没定|(?:还得|还要|得|要)[^，,。；;]{0,4}?(?:跟|和)[^，,。；;]{1,6}?碰(?:一碰|碰|一下)(?!头)|(?:还得|还要|得)(?:先)?(?:问问|听听)|不太确定|还在比较|比较几家|在比较|对比一下|在对比|还在对比|对比几家|货比三家|"
     r"还在(?:跟|和)[^，,。；;]{1,8}?比|还在比(?=[，,。；;！!？?]|$)|在比价|比比价|"
     r"比较一下|再比较|再看看|还要看看|还得看看|看看再说|再研究|要研究|回去研究|再评估|要评估|"
     r"再算算|算一算|再算一下|再等等|先等等|等等看|请示|汇报后|要汇报|还得再谈|还要再谈|再谈谈|再定|"
@@ -372,6 +372,15 @@ def poached(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _poached_pattern().finditer(text)]
 
 
+# when something happens asked and not known (啥时候挂网还没定): no one's stance
+_WHEN_UNKNOWN = re.compile(r"(?:啥|什么|哪个)时候|哪天|几号|多久|啥时间")
+_CLAUSE_MARK = re.compile(r"[，,。；;！!？?]")
+
+
+def _clause_start(text: str, pos: int) -> int:
+    return max((m.end() for m in _CLAUSE_MARK.finditer(text, 0, pos)), default=0)
+
+
 def detect_attitude(text: str, named: Collection[int] = (),
                     customer_end: int | None = None) -> str | None:
     """The decision maker's stance; ``named``: where catalog names start in ``text``;
@@ -380,7 +389,8 @@ def detect_attitude(text: str, named: Collection[int] = (),
     if any(_decider(text, m.start()) and not any(a <= m.start() and m.end() <= b for a, b in gone)
            for m in _REJECT.finditer(text)):
         return "已否决"
-    if any(_decider(text, m.start()) and (
+    if any(_decider(text, m.start()) and not _WHEN_UNKNOWN.search(
+            text, _clause_start(text, m.start()), m.start()) and (
             not _OWN_ERRAND.search(text[max(0, m.start() - 8): m.start()])
             or (m.group() in _WAIT_WORDS and _TOLD_ME.search(text, 0, m.start())))
            for m in _UNDECIDED.finditer(text)):

@@ -168,6 +168,10 @@ class OrgFinder:
                 end = nxt.end()                      # 中心+医院, 集团+有限公司
                 nxt = self._suffix.match(text, end)
             start = self._name_start(text, m.start(), stops, cut)
+            if start is not None:
+                compared = _COMPARED_WITH.search(text, start, m.start())
+                if compared is not None:        # 一卷比批发市场贵: what it is compared with
+                    start = compared.end() if compared.end() < m.start() else None
             called = self._called(text, end)
             if called is not None and (start is None or _INDEFINITE.search(
                     text, max(0, (start or m.start()) - 3), start or m.start())):
@@ -356,6 +360,8 @@ class OrgFinder:
         return o
 
 
+# a count compared with something (一卷比批发市场贵, 每台比厂家): the name starts after 比
+_COMPARED_WITH = re.compile(r"(?:[一两二三四五六七八九十几每]|\d)[^\s，,。；;比]{0,2}比")
 # a number of them right before the suffix: stores counted, no name (放两家门店, 跑了三个工地)
 _COUNTED = re.compile(r"(?:[一二两三四五六七八九十几多数百0-9]+|好几)[家个间座所处]$")
 

@@ -37,7 +37,7 @@ _OBJECT_CONCEPTS = ("sample", "send_material", "quote", "contract", "delivery")
 # a document asked for, by the kind of noun its name ends in (规格书, 时效表, 三维图, 套餐明细,
 # 名单, 走货流程, 尺寸): said at a phrase's end, after 要 in the same clause
 _DOC_ASKED = re.compile(
-    r"要(?:了)?[^，,。；;！!？?]{0,16}?(?:书|表|图|册|明细|清单|名单|报告|流程|说明|目录|尺寸|"
+    r"要(?:了)?[^，,。；;！!？?]{0,16}?(?:书|表|图|册|明细|清单|名单|报告|流程|说明|目录|尺寸|许可证|执照|"
     r"参数|资料|案例|视频|照片|图片|介绍|样本|文件)(?=[和跟及与、，,。；;！!？?\s]|$)")
 # a clause of a date and no step of its own: '…铺货，下下周三开始', '…，五一后定具体时间',
 # '做了试吃，…下周六再搞一场', '他同意续签，下周三签'

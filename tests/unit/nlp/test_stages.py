@@ -1653,3 +1653,25 @@ def test_tonight_said_late_in_the_evening_is_still_the_step_s_day() -> None:
 ])
 def test_eyewear_to_toys_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # talked over with the boss said with words between (他得拿去跟老板碰一碰), or asking
+    # someone's view first (还得问问书记的意见)
+    ("庹科长说喷码机的方案他得拿去跟老板碰一碰，让我周五再打电话", "attitude", "需再沟通"),
+    ("庹科长说喷码机还得问问书记的意见", "attitude", "需再沟通"),
+    ("我问问庹科长喷码机的事", "attitude", None),
+    # when it happens not known (啥时候挂网还没定) is no one's stance; the plan not decided is
+    ("宛城饮料喷码机的招标又往后拖了，庹科长说啥时候挂网还没定", "attitude", None),
+    ("庹科长说喷码机的方案还没定", "attitude", "需再沟通"),
+    # a fee complained of (嫌代账费太高) before another vendor's price is the price
+    ("庹科长电话里嫌维保费太高，说别家一年才收五百", "obstacle", "价格异议"),
+    ("庹科长打电话来压价，说喷码机一台比批发市场贵三百", "obstacle", "价格异议"),
+    ("庹科长打电话来压价，说喷码机一台比批发市场贵三百", "customer", None),
+    ("比亚迪汽车的王经理说喷码机不错", "customer", "比亚迪汽车"),
+    # a budget shrunk (预算缩了); a licence asked for, then sent, is material
+    ("宛城饮料今年预算缩了，喷码机先不进", "obstacle", "预算冻结"),
+    ("庹科长微信上要喷码机的经营许可证，我今天五点前发过去", "next_action", "发送资料"),
+])
+def test_compressors_to_medwaste_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
