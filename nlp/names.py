@@ -356,6 +356,18 @@ def product_short_forms(name: str, aliases: Iterable[str] = ()) -> set[str]:
     return out
 
 
+def product_de_forms(name: str) -> set[str]:
+    """A product's name said with 的 before its kind (永磁变频的空压机 for 永磁变频空压机):
+    between two of its words, each side two characters or more."""
+    words = plain_words(name)
+    out: set[str] = set()
+    for k in range(1, len(words)):
+        head, tail = "".join(words[:k]), "".join(words[k:])
+        if len(head) >= 2 and len(tail) >= 2 and is_han(head[-1]) and is_han(tail[0]):
+            out.add(f"{head}的{tail}")
+    return out
+
+
 def _strip_industry(body: str) -> str:
     """'海辰水产食品' → '海辰': industry words at the end say what, not who."""
     lex = lexicon()

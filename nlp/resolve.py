@@ -31,6 +31,7 @@ from nlp.names import (
     Mention,
     NameTable,
     derived_aliases,
+    product_de_forms,
     product_short_forms,
 )
 from nlp.orgs import OrgFinder, OrgSpan, default_orgs
@@ -89,7 +90,8 @@ class CatalogIndex:
             for o in owners:
                 self.customers.add(a, o, P_DERIVED)
         short = _add_named(self.products, (
-            (p.name, p.aliases, product_short_forms(p.name, p.aliases))
+            (p.name, p.aliases,
+             product_short_forms(p.name, p.aliases) | product_de_forms(p.name))
             for p in catalog.products if p.name.strip()))
         for a, owners in short.items():
             if len(owners) == 1 and a.lower() not in self.products.exact:

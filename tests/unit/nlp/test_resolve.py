@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nlp import Catalog, extract, match_customers, snap_transcript
-from nlp.names import product_short_forms
+from nlp.names import product_de_forms, product_short_forms
 from nlp.pinyin import py_key
 from nlp.resolve import derived_aliases
 from nlp.types import CatalogContact, CatalogCustomer, CatalogProduct
@@ -196,6 +196,14 @@ def test_product_short_forms() -> None:
     # never an ordinary word or a way of delivering it
     assert product_short_forms("在线学习平台", ["学习平台", "线上平台"]) == {"在线学习"}
     assert product_short_forms("会员营销模块", ["会员模块"]) == {"会员营销"}   # not 会员
+
+
+def test_a_product_said_with_de_before_its_kind() -> None:
+    assert "永磁变频的空压机" in product_de_forms("永磁变频空压机")
+    assert product_de_forms("空压机") == set()                 # one word: nothing to split
+    catalog = Catalog.from_dict({"products": [{"name": "永磁变频空压机"}]})
+    got = extract("车间想添两台永磁变频的空压机，周五前报个价", now=NOW, catalog=catalog)
+    assert list(got.products) == ["永磁变频空压机"]
 
 
 def test_a_place_alone_is_no_short_form_but_of_its_own_government() -> None:
