@@ -216,7 +216,11 @@ _REJECT = re.compile(
 _UNDECIDED = re.compile(
     # thinking it over, comparing, consulting someone
     r"再考虑|考虑一下|没想好|要考虑|还在考虑|考虑考虑|商量|合计合计|合计一下|再合计|要合计|得合计|再想想|想一想|犹豫|拿不定|没拿定|没决定|"
-    r"(?<![人间算天期时的候])还没定|(?:还得|还要|得|要)[^，,。；;]{0,4}?(?:跟|和)[^，,。；;]{1,6}?碰(?:一碰|碰|一下)(?!头)|(?:还得|还要|得)(?:先)?(?:问问|听听)|不太确定|还在比较|比较几家|在比较|对比一下|在对比|还在对比|对比几家|货比三家|"
+    r"(?<![人间算天期时的候])还没定|不太确定|还在比较|比较几家|在比较|对比一下|在对比|还在对比|对比几家|货比三家|"
+    # talked over (还得跟老板碰一碰, 他得拿去跟老板碰一碰; 碰个头 is a meeting), someone's view
+    # asked first (还得问问书记的意见)
+    r"(?:还得|还要|得|要)[^，,。；;]{0,4}?(?:跟|和)[^，,。；;]{1,6}?碰(?:一碰|碰|一下)(?!头)|"
+    r"(?:还得|还要|得)(?:先)?(?:问问|听听)|"
     r"还在(?:跟|和)[^，,。；;]{1,8}?比|还在比(?=[，,。；;！!？?]|$)|在比价|比比价|"
     r"比较一下|再比较|再看看|还要看看|还得看看|看看再说|再研究|要研究|回去研究|再评估|要评估|"
     r"再算算|算一算|再算一下|再等等|先等等|等等看|请示|汇报后|要汇报|还得再谈|还要再谈|再谈谈|再定|"
@@ -261,7 +265,8 @@ ORDER_NAMED_LEAD = rf"(?:{_ASKED}先[{ORDER_VERBS}]|[先又][{_ORDERED_VERBS}]�
     rf"又[{_ORDERED_VERBS}]|(?<![没未不需想只])要了|(?:又|再)加了|追加了?)"  # 又加了: more
 _ORDER_NAMED = re.compile(rf"{ORDER_NAMED_LEAD}{ORDER_COUNT}(?:{ORDER_UNIT}|个)?")
 # a count taken to try, in the same clause (先拿二十袋强筋麦种试种): no order
-_TO_TRY = re.compile(r"[^，,。；;]{0,12}?试")
+_TRY_AFTER = r"[^，,。；;]{0,12}?试"
+_TO_TRY = re.compile(_TRY_AFTER)
 _SUPPORT = re.compile(
     r"同意|认可(?!度)|拍板|(?<!技术)(?<!售后)支持(?!力度|一下)|答应|(?:^|(?<=[说都也就他她们]))没问题|"
     r"很满意|比较满意|非常满意|挺满意|愿意|点头|肯定要|没意见|"
@@ -308,8 +313,7 @@ _SUPPORT = re.compile(
     rf"(?<![没未不])批了{ORDER_COUNT}{ORDER_UNIT}的?采购|按{ORDER_COUNT}{ORDER_UNIT}[订定]|"
     # an order placed: 先进10箱, 先订两台 (a wish or a question is none: 想先拿几瓶, 能不能先拿
     # 几瓶给客人试喝; nor a count taken to try in the same clause: 先拿二十袋麦种试种)
-    rf"{_ASKED}先(?:[{ORDER_VERBS}]|[{_ORDERED_VERBS}]了){ORDER_COUNT}{ORDER_UNIT}"
-    r"(?![^，,。；;]{0,12}?试)|"
+    rf"{_ASKED}先(?:[{ORDER_VERBS}]|[{_ORDERED_VERBS}]了){ORDER_COUNT}{ORDER_UNIT}(?!{_TRY_AFTER})|"
     # this one chosen: 窖藏白酒就定这款了, 就要这个型号
     r"(?<![不没想])就(?:定|订|要|选|用|买)(?:这|那)一?(?:款|个|种|家|台|套|型号|批)|"
     # an order placed: 定了二十把, 订了三百米, 下单了两台
