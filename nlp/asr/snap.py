@@ -563,7 +563,7 @@ _DONE_AS_NOUN = re.compile(r"(?:做|搞|进行|办)了?(?:一[场次个下]|个)
 _CLAUSE_ENDS = frozenset("，,。；;！!？?")
 _STEP_TIME_WORDS = frozenset(("月底", "月初", "月中", "年底", "年初", "周末", "明天", "后天"))
 _STEP_VERBS = re.compile(r"打|发[给过到他她]|送|去|联系|报价|给|约|过去|跟进|回访|回个|拜访|签")
-_SEND = frozenset("发送寄传递给拿带交")   # 把 + what is sent + these: 把报价发过去
+_SEND = frozenset("发送寄传递给拿带交弄做出")   # 把 + what is sent or made + these: 把报价发过去
 _SENT = frozenset(("报价", "资料", "方案", "合同", "样品", "样机", "材料", "手册", "彩页", "报告",
                    "清单", "图纸", "参数", "标书"))
 

@@ -689,6 +689,10 @@ _TEN_HEARD = re.compile(r"(?<=先[订定进拿要上])[时石实食拾识](?=[�
                         r"(?<=要)[时石实拾识](?=[台箱套件吨桶瓶袋](?:[^\u4e00-\u9fff]|$))")
 # 试用 after 先 heard as another word of its sound (先是用, 先使用 一下): trying first; never
 # a word begun by 用 (先是用户说 stays)
+# a trial in a place, its 先在 heard 现在 and 试用 heard 是用 before a count (想现在一个楼盘是用
+# 两台 for 想先在一个楼盘试用两台)
+_TRIAL_IN_PLACE_HEARD = re.compile(r"现在([^，,。；;！!？?]{1,12}?)[是使时适事市式]用"
+                                   r"(?=[一两二三四五六七八九十几\d][台套个件箱批])")
 _TRIAL_HEARD = re.compile(r"(?<=先)[是使时适事市式]用(?![户途于来法量品地电水车人具工餐])|"
                           # … after going there too (拉一台制氮机去适用): 适用于 stays
                           r"(?<=去)[适是使]用(?![户途于来法量品])|"
@@ -941,8 +945,9 @@ _OTHERS_HEARD = re.compile(r"(?<=比)别加(?=[高贵便低多少好差])|"
 # 冻结了 heard 冻结论 / 动结论 at a clause's end (了 heard lun; 冻结论 is no phrase), and
 # 冻结 heard 动结 after 被 (资金被动结了: 被动 is a word by chance)
 _FROZEN_HEARD = re.compile(r"[冻动洞栋]结论(?=[，,。；;！!？?]|$)|(?<=被)[动洞栋]结(?=了)")
-# … and 冻住 heard as its sound right after the money (预算动注了: no word)
-_FROZEN_STIFF_HEARD = re.compile(r"(?<=[费金算款钱])[动洞栋冻][注住驻助柱铸](?=了)")
+# … and 冻住 heard as its sound right after the money (预算动注了, 预算动作了: a budget
+# makes no movement)
+_FROZEN_STIFF_HEARD = re.compile(r"(?<=[费金算款钱])[动洞栋冻][注住驻助柱铸作](?=了)")
 # 一 heard 衣 / 依 between a verb done and its count word (跑了衣趟, 去了依次)
 _ONE_TRIP_HEARD = re.compile(r"(?<=[了过])[衣依医伊](?=[趟次回下遍])")
 # 被 heard 贝 / 备 after the money and before who froze or cut it (福利经费贝教育局冻结了):
@@ -993,7 +998,13 @@ _POSTED_HEARD = re.compile(r"(?<!来不)(?<!来得)[祭级济剂纪](?=过[去�
                            # 代量激过去: ji there is 机)
                            r"(?<!来不)(?<!来得)(?<![带拿代戴])(?<![带拿代戴].)(?<![带拿代戴]..)[激及](?=过[去来])")
 _DEMO_YESHI = re.compile(r"(?<=在)([^，,。；;！!？?]{2,12}?给[^，,。；;！!？?]{1,8}?)[，,]?"
-                         r"((?:他|她)们)?(?:也[试是]|掩饰)了")
+                         r"((?:他|她)们)?(?:也[试是]|掩饰)了|"
+                         # … or right after the day (昨天给万源的吴经理也试了运营平台)
+                         r"(?<=[天午])(给[^，,。；;！!？?]{1,10}?)[，,]?((?:他|她)们)?(?:也[试是]|掩饰)了")
+
+def _demo_given(m: re.Match[str]) -> str:
+    return f"{m.group(1) or m.group(3)}{m.group(2) or m.group(4) or ''}演示了"
+
 
 # 何 heard 和 right after 的, before a title: 的 takes no conjunction after it (鲁迅小学的和老师)
 _HE_HEARD = re.compile("(?<=的)和(?=" + "|".join(("老师", "经理", "主任", "总", "工", "校长",
@@ -1031,6 +1042,7 @@ def fix_cue_phrases(text: str) -> str:
     text = _REFUSED_HEARD.sub("否", _fix_media(_PHONE_HEARD.sub("电话", text)))
     text = _MOBILE_HEARD.sub("手机", text)
     text = _CALL_HEARD.sub("打", text)
+    text = _TRIAL_IN_PLACE_HEARD.sub(r"先在\1试用", text)
     text = _TRIAL_HEARD.sub("试用", _FIRST_TRIAL_HEARD.sub("先", text))
     text = _FOR_TRIAL_HEARD.sub(r"\1试用", _SPAN_TRIAL_HEARD.sub(r"\1试用", text))
     text = _MONTH_OF_TRIAL.sub(r"\1月", text)
@@ -1041,7 +1053,7 @@ def fix_cue_phrases(text: str) -> str:
     text = _AGREED_HEARD.sub("同意", _QUOTE_FORM_SENT.sub("报价单", text))
     text = _AGREED_ENDED.sub("同意了", _AGREED_SIGNED.sub("同意签", text))
     text = _HE_HEARD.sub("何", _unless_a_word(_DEMO_HEARD, "演示", text))
-    text = _SENT_TO_HEARD.sub("发到", _DEMO_YESHI.sub(r"\1\2演示了", text))
+    text = _SENT_TO_HEARD.sub("发到", _DEMO_YESHI.sub(_demo_given, text))
     text = _COMPLAINED_HEARD.sub("嫌", _MET_ONCE_HEARD.sub("见", text))
     text = _PREVIOUS_ONE_HEARD.sub("家", _HALF_HEARD.sub("半", text))
     text = _MORNING_SIGN_HEARD.sub("午签", _MONDAY_HEARD.sub("一", text))

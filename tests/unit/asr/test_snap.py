@@ -2625,3 +2625,24 @@ _OPTICS = Catalog.from_dict({
 ])
 def test_a_short_name_heard_with_a_function_word_needs_its_contact(heard: str, meant: str) -> None:
     assert snap_transcript_names(heard, _OPTICS).text == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 演示了 heard 也是了 / 也试了 right after the day and the person shown to
+    ("昨天给万源的吴经理也试了运营平台，他说还得请示",
+     "昨天给万源的吴经理演示了运营平台，他说还得请示"),
+    ("他说今天也是了", "他说今天也是了"),
+    # 冻住 heard 动作 right after the money (a budget makes no movement)
+    ("康源制药今年的设备预算动作了。", "康源制药今年的设备预算冻住了。"),
+    ("这个动作了不起", "这个动作了不起"),
+    # a trial in a place, 先在 heard 现在 and 试用 heard 是用 before a count
+    ("嘉和想现在一个楼盘是用两台多级泵。", "嘉和想先在一个楼盘试用两台多级泵。"),
+    ("我们现在是用两台机器在做", "我们现在是用两台机器在做"),
+])
+def test_compressors_to_medwaste_set_spoken_forms(heard: str, meant: str) -> None:
+    assert normalize_spoken(heard) == meant
+
+
+def test_a_quote_made_heard_as_its_sound_after_ba() -> None:
+    """把包架弄出来: 报价 heard whole as its sound, the object of 把 before a verb of making."""
+    assert respell_cues("让我下礼拜一前把包架弄出来", CUES) == "让我下礼拜一前把报价弄出来"
