@@ -911,6 +911,8 @@ _SENT_TO_HEARD = re.compile(r"发[道倒导](?=[他她我你您])")
 _COMPLAINED_HEARD = re.compile(r"(?<=[长总任理监板工师里，,\s])[闲显险咸贤弦衔线]"
                                r"(?![置示著然得见话聊暇钱要])(?=[^，,。；;！!？?]{1,12}?"
                                r"(?:贵|价格高|价高|太高))")
+# 贵 heard 鬼 / 跪 / 桂 at the end of a comparison (比别的厂家鬼): a price compared
+_DEAR_HEARD = re.compile(r"(比[^，,。；;！!？?]{1,10}?)[鬼跪桂](?=了|[，,。；;！!？?]|$)")
 # 半 heard 帮 right after an hour, before the rep going (早上九点帮我上门找他)
 # (十点帮我把报价发过去 stays: someone is asked to help)
 _HALF_HEARD = re.compile(r"(?<=[0-9一二三四五六七八九十两]点)帮"
@@ -1055,6 +1057,7 @@ def fix_cue_phrases(text: str) -> str:
     text = _HE_HEARD.sub("何", _unless_a_word(_DEMO_HEARD, "演示", text))
     text = _SENT_TO_HEARD.sub("发到", _DEMO_YESHI.sub(_demo_given, text))
     text = _COMPLAINED_HEARD.sub("嫌", _MET_ONCE_HEARD.sub("见", text))
+    text = _DEAR_HEARD.sub(r"\1贵", text)
     text = _PREVIOUS_ONE_HEARD.sub("家", _HALF_HEARD.sub("半", text))
     text = _MORNING_SIGN_HEARD.sub("午签", _MONDAY_HEARD.sub("一", text))
     text = _DEMO_NOUN_HEARD.sub(r"\1演示", _manager_heard(text))

@@ -2638,6 +2638,9 @@ def test_a_short_name_heard_with_a_function_word_needs_its_contact(heard: str, m
     # a trial in a place, 先在 heard 现在 and 试用 heard 是用 before a count
     ("嘉和想现在一个楼盘是用两台多级泵。", "嘉和想先在一个楼盘试用两台多级泵。"),
     ("我们现在是用两台机器在做", "我们现在是用两台机器在做"),
+    # 贵 heard 鬼 at the end of a comparison; 比鬼还难 stays
+    ("阿莫西林比别的厂家鬼，让我们再降点。", "阿莫西林比别的厂家贵，让我们再降点。"),
+    ("他说这事比鬼还难", "他说这事比鬼还难"),
 ])
 def test_compressors_to_medwaste_set_spoken_forms(heard: str, meant: str) -> None:
     assert normalize_spoken(heard) == meant
