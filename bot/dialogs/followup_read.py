@@ -238,6 +238,9 @@ async def read_next_action(t: Turn, n: Note, text: str) -> Answer:
     again (a '周四' must not become the step 其他). More of how it went told instead (李科长
     又说价格太贵了) is added to the note, and the step asked again."""
     when = nlp.parse_when(text, t.ctx.now)
+    ext = await extract(t, text)
+    if not ext.next_action and add_to_note(t, n, text, ext, when):
+        return None         # (李科长说报价太高了，要跟院长商量: no step 报价)
     async with t.ctx.uow() as uow:
         catalog = await t.ctx.bot.catalog.get(uow)
     for action in catalog.next_actions:
@@ -245,9 +248,6 @@ async def read_next_action(t: Turn, n: Note, text: str) -> Answer:
             n.next_action = action
             break
     else:
-        ext = await extract(t, text)
-        if not ext.next_action and add_to_note(t, n, text, ext, when):
-            return None
         merge_extraction(n, ext, overwrite=True)
         if not n.next_action:
             async with t.ctx.uow() as uow:

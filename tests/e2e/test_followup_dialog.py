@@ -160,6 +160,9 @@ async def test_more_of_how_it_went_told_at_the_step_question_is_added_to_the_not
     out = text_of(await chat.say("李科长又说价格太贵了，要跟院长商量"))
     assert "已补充到这条跟进" in out and "下一步打算做什么" in out
     assert "定在什么时候" not in out
+    # … a preset's name inside it (报价太高) names no step
+    out = text_of(await chat.say("李科长还说报价太高了，要跟院长商量"))
+    assert "已补充到这条跟进" in out and "下一步打算做什么" in out
     c = card(await chat.say("周四去报价"))
     assert field(c, "下一步") == "报价" and field(c, "态度") == "需再沟通"
     assert card(await chat.press("确认")).title.startswith("✅ 跟进已保存")
