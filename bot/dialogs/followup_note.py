@@ -53,6 +53,7 @@ class Note:
     edit_of: int | None = None              # correcting saved follow-up #F…
     first: dict[str, Any] = field(default_factory=dict)   # as first understood / saved
     phrases: list[str] = field(default_factory=list)      # the rep's corrections
+    added_at_step: bool = False             # more told at the step question once already
 
 
 def summary_of(n: Note) -> str:

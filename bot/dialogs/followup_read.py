@@ -239,8 +239,11 @@ async def read_next_action(t: Turn, n: Note, text: str) -> Answer:
     又说价格太贵了) is added to the note, and the step asked again."""
     when = nlp.parse_when(text, t.ctx.now)
     ext = await extract(t, text)
-    if not ext.next_action and add_to_note(t, n, text, ext, when):
-        return None         # (李科长说报价太高了，要跟院长商量: no step 报价)
+    # (李科长说报价太高了，要跟院长商量: no step 报价); told a second time instead of a step
+    # (等他们领导批了再说), it is the step in the rep's words (其他), not the question again
+    if not ext.next_action and not n.added_at_step and add_to_note(t, n, text, ext, when):
+        n.added_at_step = True
+        return None
     async with t.ctx.uow() as uow:
         catalog = await t.ctx.bot.catalog.get(uow)
     for action in catalog.next_actions:

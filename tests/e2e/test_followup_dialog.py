@@ -160,15 +160,22 @@ async def test_more_of_how_it_went_told_at_the_step_question_is_added_to_the_not
     out = text_of(await chat.say("李科长又说价格太贵了，要跟院长商量"))
     assert "已补充到这条跟进" in out and "下一步打算做什么" in out
     assert "定在什么时候" not in out
-    # … a preset's name inside it (报价太高) names no step
-    out = text_of(await chat.say("李科长还说报价太高了，要跟院长商量"))
-    assert "已补充到这条跟进" in out and "下一步打算做什么" in out
     c = card(await chat.say("周四去报价"))
     assert field(c, "下一步") == "报价" and field(c, "态度") == "需再沟通"
     assert card(await chat.press("确认")).title.startswith("✅ 跟进已保存")
     fu = (await rows(chat, FollowUp, FollowUp.source == "chat"))[-1]
     assert "刚给省人医李科长打了电话" in fu.summary and "价格太贵了" in fu.summary
     assert fu.next_action == "报价" and fu.attitude == "需再沟通"
+
+
+async def test_a_preset_s_name_inside_more_of_how_it_went_names_no_step(
+        chat: ChatHarness) -> None:
+    await chat.say("刚给省人医李科长打了电话")
+    out = text_of(await chat.say("李科长还说报价太高了，要跟院长商量"))
+    assert "已补充到这条跟进" in out and "下一步打算做什么" in out
+    # … told again instead of a step, it is the step in the rep's words: no question loop
+    out = text_of(await chat.say("李科长还说等院长批了再说"))
+    assert "已补充到这条跟进" not in out and "其他定在什么时候" in out
 
 
 async def test_more_of_how_it_went_told_at_the_date_question_is_added_to_the_note(
