@@ -14,11 +14,11 @@ from bot.dialogs.followup_note import LeadOption, Note, tracked
 from crm_core.services import customers as customer_service
 from crm_core.services import followups as service
 from crm_core.services.followups import FollowUpDraft
+from nlp.presets import OTHER
 from nlp.resolve import find_contact_mentions
 from nlp.types import Extraction
 
 MERGE_FIELDS = ("channel", "attitude", "next_action", "obstacle")
-OTHER_STEP = "其他"          # the step no preset names (CONVENTIONS)
 ORG_SUFFIXES = ("医院", "公司", "集团", "大学", "学院", "学校", "中心", "研究所", "研究院", "厂",
                 "卫生院", "诊所", "保健院", "局", "委员会", "实验室")
 # 「刚才那条客户记错了，是X」「时间改成周四」「不对，是周三」: a correction of the last record
@@ -257,9 +257,9 @@ async def read_next_action(t: Turn, n: Note, text: str) -> Answer:
                 step = await t.ctx.bot.catalog.step(uow, t.ctx.user.id, text, t.ctx.now)
             if step is not None:
                 n.next_action = step[0]
-                n.action_words = step[1] if step[0] == OTHER_STEP else None
+                n.action_words = step[1] if step[0] == OTHER else None
         if not n.next_action and not (only_a_time(text, when) and not when.past):
-            n.next_action = OTHER_STEP
+            n.next_action = OTHER
             n.summary = f"{n.summary}（下一步：{text.strip()[:40]}）"
     if when.date is not None and not when.past:
         n.next_date, n.next_time = when.date, when.time
