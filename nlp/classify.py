@@ -180,9 +180,9 @@ _REJECT = re.compile(
     r"不(?:采购|买|上|用|订|续|进|换|建|装|租|签|搞|弄|印|修|外包)[^，。,；;]{0,8}了|"
     # given to another firm: 今年给了公安系统的保安公司 (给了我们 is ours)
     r"(?<![转让])给了(?!我们|咱们|我司|你们)[^，,。；;]{1,10}?的[^，,。；;]{0,6}?(?:公司|厂家|厂|那家)|"
-    # … or to another firm said so: 最后给了佛山一家厂做
-    r"(?<![转让])给了(?!我们|咱们|我司|你们)[^，,。；;]{0,6}?(?:一家|另一家|另外一家)"
-    r"[^，,。；;]{0,4}?(?:公司|厂家|厂|店)|"
+    # … or to another firm said so: 最后给了佛山一家厂做, 委托了大连本地一家律所
+    r"(?<![转让])(?:给|委托|委托给|交给)了(?!我们|咱们|我司|你们)[^，,。；;]{0,6}?(?:一家|另一家|另外一家)"
+    r"[^，,。；;]{0,4}?(?:公司|厂家|厂|店|所|机构|事务所)|"
     # no more of it: 天幕帐篷先不加了 (不加班 is none)
     r"(?:先|暂时|就|也)不(?:再)?(?:加|增加|追加|添)了|"
     # not ours any more, or bought online: 不要我们的了, 在网上买了便宜的
@@ -211,7 +211,7 @@ _REJECT = re.compile(
     rf"(?<![想要会])(?:从|在|找)(?:别家|{_OTHER_MAKER}|别的[^，,。；;]{{1,5}}?(?:那儿|那里|那边))"
     r"[^，,。；;]{0,4}?(?:订|定|买|采购|进)(?:好|完)?了|"
     # the customer's final choice, not us: 最后选了北森, 还是定了海康的
-    r"(?:最后|最终|还是)(?:还是)?(?:选|定|用|选择|选用|找|交给)了(?!我们|咱们|我司|你们|我家)"
+    r"(?:最后|最终|还是)(?:还是)?(?:选|定|用|选择|选用|找|交给|委托)了(?!我们|咱们|我司|你们|我家)"
 )
 _UNDECIDED = re.compile(
     # thinking it over, comparing, consulting someone
@@ -377,6 +377,10 @@ def poached(text: str) -> list[tuple[int, int]]:
 
 
 # when something happens asked and not known (啥时候挂网还没定): no one's stance
+# not now, with a call back asked for later (知产那块也先不做了，让我九月份再打电话): a put-off,
+# not a refusal; 先不做了 alone is one
+_FOR_NOW = re.compile(r"(?:先|暂时|暂且)(?:也)?不")
+_CALL_BACK = re.compile(r"再(?:打(?:个)?电话|打给|打过去|联系|约)")
 _WHEN_UNKNOWN = re.compile(r"(?:啥|什么|哪个)时候|哪天|几号|多久|啥时间")
 _CLAUSE_MARK = re.compile(r"[，,。；;！!？?]")
 
@@ -386,17 +390,25 @@ def _clause_start(text: str, pos: int) -> int:
 
 
 def detect_attitude(text: str, named: Collection[int] = (),
-                    customer_end: int | None = None) -> str | None:
+                    customer_end: int | None = None, blocker: str | None = None) -> str | None:
     """The decision maker's stance; ``named``: where catalog names start in ``text``;
-    ``customer_end``: where the customer's name ends (锦华织造定了: the customer decided)."""
+    ``customer_end``: where the customer's name ends (锦华织造定了: the customer decided);
+    ``blocker``: the kind of the note's blocker. With a tender put off or stopped
+    (``"tender"``) a wait said with it (要等集团批复, 等总部通知再说, 让我再等等) is the
+    tender's, not a stance on us; with money frozen or cut (``"money"``) a put-off to a time
+    with a call back asked for (下个月再说，到时候再打给他) is the money's."""
     gone = poached(text)
+    put_off = _CALL_BACK.search(text) is not None
     if any(_decider(text, m.start()) and not any(a <= m.start() and m.end() <= b for a, b in gone)
+           and not (put_off and _FOR_NOW.search(text, max(0, m.start() - 3), m.start() + 1))
            for m in _REJECT.finditer(text)):
         return "已否决"
     if any(_decider(text, m.start()) and not _WHEN_UNKNOWN.search(
             text, _clause_start(text, m.start()), m.start()) and (
             not _OWN_ERRAND.search(text[max(0, m.start() - 8): m.start()])
             or (m.group() in _WAIT_WORDS and _TOLD_ME.search(text, 0, m.start())))
+           and not (blocker == "tender" and _is_wait(m.group()))
+           and not (blocker == "money" and put_off and _TIME_WAIT.fullmatch(m.group()))
            for m in _UNDECIDED.finditer(text)):
         return "需再沟通"
     if any(_decider(text, m.start()) and not _NEGATED.search(text, 0, m.start())
@@ -432,6 +444,16 @@ def _decider(text: str, pos: int) -> bool:
 # told to wait: the customer's stance, though 我 stands before it (让我再等等)
 _WAIT_WORDS = frozenset(("再等等", "先等等", "等等看"))
 _TOLD_ME = re.compile(r"[让叫要]我们?$")
+
+
+# a put-off to a time: 下个月再说 (its cue: 月再说), 等九月份再说
+_TIME_WAIT = re.compile(r"(?:等)?[^，,。；;]{0,6}?(?:年|节|月|月份|号|底|初|周|礼拜|星期|天|期|度)"
+                        r"(?:以后|之后)?再(?:说|看|议)")
+
+
+def _is_wait(said: str) -> bool:
+    """An undecided cue that only waits: 再等等, 等集团批复, 等总部通知再说."""
+    return said in _WAIT_WORDS or said.startswith("等")
 
 
 # the rep's own errand, not the customer's stance: '我说回去请示一下'

@@ -56,7 +56,8 @@ def classify(doc: Doc, ents: Entities, times: Times, index: CatalogIndex,
     obstacle, words = find_obstacle(doc, ents, obstacles)
     is_stage, stage = detect_stage(text, index.stages, ents.masked)
     attitude = detect_attitude(text, {s for s, _e in ents.masked},
-                               ents.customer_span[1] if ents.customer_span else None)
+                               ents.customer_span[1] if ents.customer_span else None,
+                               blocker=_blocker_kind(obstacle, obstacles))
     if not is_stage:
         st = stage_from_outcome(text, stages)
         # a contact's refusal told, then the deal called lost (佟主任说…选了别的牌子，这个单子
@@ -74,6 +75,18 @@ def classify(doc: Doc, ents: Entities, times: Times, index: CatalogIndex,
         step=find_planned_step(doc, ents, times, actions),
         activity=_did(doc, ents, actions),
     )
+
+
+_BLOCKER_KINDS = {"tender_delay": "tender", "tender_pause": "tender",
+                  "budget_freeze": "money", "funds": "money"}
+
+
+def _blocker_kind(obstacle: str | None, matcher: PresetMatcher) -> str | None:
+    """The kind of blocker the stance reader knows of (tender, money), by the tenant's preset."""
+    if obstacle is None:
+        return None
+    return next((kind for concept, kind in _BLOCKER_KINDS.items()
+                 if matcher.concept_preset.get(concept) == obstacle), None)
 
 
 _DONE = re.compile(r"了|过")

@@ -1675,3 +1675,32 @@ def test_eyewear_to_toys_set_phrasings(text: str, field: str, value: str | None)
 ])
 def test_compressors_to_medwaste_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # a wait said with a tender put off is the tender's (要等集团批复, 让我再等等); a talk
+    # with the boss still is a stance, and a wait without a tender is one
+    ("宛城饮料喷码机的招标往后推了，庹科长说要等集团批下来再说", "attitude", None),
+    ("宛城饮料喷码机的招标往后推了，庹科长说要等集团批复", "attitude", None),
+    ("宛城饮料喷码机的招标往后推了，让我再等等", "attitude", None),
+    ("宛城饮料喷码机的招标往后推了，庹科长说还得跟老板商量", "attitude", "需再沟通"),
+    ("庹科长说喷码机要等集团批下来再说", "attitude", "需再沟通"),
+    # money frozen, a put-off to a time and a call back asked for: the money's, no stance;
+    # without the call back, or waiting on someone, it is one
+    ("宛城饮料今年经费被砍了，庹科长说喷码机等九月份再说，到时候再打电话", "attitude", None),
+    ("宛城饮料今年经费被砍了，庹科长说喷码机等九月份再说", "attitude", "需再沟通"),
+    ("宛城饮料今年经费被砍了，庹科长说要等老板批了再说，让我下个月再打电话", "attitude",
+     "需再沟通"),
+    # not now, with a call back asked for later, is a put-off; 先不做了 alone is a refusal
+    ("宛城饮料预算冻结了，庹科长说九月份再打电话过去，喷码机那块也先不做了", "attitude", None),
+    ("宛城饮料预算冻结了，庹科长说喷码机那块也先不做了", "attitude", "已否决"),
+    # the work entrusted to another firm (委托了大连本地一家律所) is a competitor chosen
+    ("宛城饮料那事最后委托了本地一家公司，庹科长说人家离得近", "attitude", "已否决"),
+    ("宛城饮料那事最后委托了本地一家公司，庹科长说人家离得近", "obstacle", "竞品介入"),
+    ("宛城饮料那事最后委托了我们", "attitude", None),
+    # a service done free for them on a day is a trial; 免费上门安装 is the install
+    ("庹科长那边想先试试，我周一先免费给他们做两次喷码", "next_action", "送样试用"),
+    ("庹科长那边周一免费上门安装喷码机", "next_action", "安装调试"),
+])
+def test_racks_to_scales_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
