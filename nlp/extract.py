@@ -166,9 +166,16 @@ class Extractor:
         protected = [(t.start, t.end) for t in scan_times(text, datetime.now(self.tz))]
         orgs = self.index.find_orgs(text, protected)
         repl: list[tuple[int, int, str]] = []
-        for table, is_cust in ((self.index.customers, True), (self.index.products, False)):
-            for m in table.scan(text, low, syl, protected, self.index.person_at):
-                if m.priority != P_PINYIN:
+        scans = [(table, is_cust, list(table.scan(text, low, syl, protected, self.index.person_at)))
+                 for table, is_cust in ((self.index.customers, True),
+                                        (self.index.products, False))]
+        # a name heard as written (轴重秤, a product's alias) is never respelled into another
+        # table's name it holds the sound of (众诚, a customer's)
+        heard = [(m.start, m.end) for _t, _c, found in scans for m in found
+                 if m.priority != P_PINYIN]
+        for table, is_cust, found in scans:
+            for m in found:
+                if m.priority != P_PINYIN or any(a < m.end and m.start < b for a, b in heard):
                     continue
                 if is_cust:
                     org = next((o for o in orgs if o.start <= m.start and m.end <= o.end), None)

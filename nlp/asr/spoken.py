@@ -480,7 +480,8 @@ _QIAN = re.compile(r"(月底|月初|年底|[0-9一二三四五六七八九十]�
 
 # 再 (again, the next step) heard as 在 (at): right after a day and right before the step
 # (3月15号在电话跟进, 礼拜四在联系); 明天在公司, 周五在电话里 stay
-_ZAI = re.compile(r"((?:月底|月初|年底|[0-9一二三四五六七八九十][号日月]|下个?月|"
+_ZAI = re.compile(r"((?:月底|月初|年底|[0-9一二三四五六七八九十][号日月]|"
+                  r"[0-9一二三四五六七八九十]月份|下个?月|"
                   r"[周期拜][一二三四五六日天]|明天|后天)[，,]?(?:我们?|他们?|她)?)在(?=电话(?![里上中])|打电话|打个|联系|跟进|上门|拜访|回访|过去|"
                   r"去一趟|去[^，,。；;]{1,4}?一趟|约|沟通|发给|送过去|报价|[跟和给][他她]们?(?:联系|打电话|回电话)|"
                   r"给[\u4e00-\u9fff]{1,4}?打个?电话)")
@@ -939,6 +940,41 @@ _ROLE_MANAGER_HEARD = re.compile(r"(?<=项目|采购|销售|财务|技术|部门
 _PREVIOUS_ONE_HEARD = re.compile(r"(?<=比上)加(?=[高贵便低多少好差])")
 # 见了一面 heard 界了一面 / 件了一面 (jie for jian): no other reading
 _MET_ONCE_HEARD = re.compile(r"[界件间建](?=了一面|了个面)")
+# 他 / 她 heard with a nasal (tan) after the verb of sending, at the clause's end (四点前发贪)
+_SENT_HIM_HEARD = re.compile(r"(?:(?<=发)|(?<=发给))[贪摊坦叹滩瘫](?=[，,。；;！!？?]|$)")
+# a verb said twice with 了 between, the 了 heard 的 (找林总监聊的聊): V的V is no phrase
+_DONE_TWICE_HEARD = re.compile(r"([聊谈看问试碰逛转])的(?=\1)")
+# 星期 heard 心期 / 先七 before the weekday's numeral and what is done that day (叫我心期三再打
+# 过去, 让我先75之前把价格报过去); 先七天 (the first seven days) stays
+_WEEKDAY_HEARD = re.compile(r"[心先新信辛欣兴行性]"
+                            r"(?:[期其起齐奇](?=[一二三四五六日天])|[七7](?=[一二三四五六1-6]))"
+                            r"(?=.(?:之前|以前|前|再|去|来|过|给|把|的|上午|下午|中午|晚上|早上|"
+                            r"[，,。；;！!？?]|$))")
+# 九点 heard 酒店 after the part of the day, before going there (后天早上酒店去…拜访): 下午酒店见
+# stays
+_NINE_HEARD = re.compile(r"(?:(?<=早上)|(?<=上午)|(?<=下午)|(?<=晚上)|(?<=中午)|(?<=傍晚))酒店"
+                         r"(?=去|过去|到|赶到|半)")
+# 去 heard 气 right after a clock hour (上午九点气他办公室): a character no word is made with
+# there (九点气温 stays)
+_GO_AFTER_HOUR_HEARD = re.compile(r"(?:(?<=[0-9一二两三四五六七八九十]点)|(?<=点半)|(?<=点钟))"
+                                  r"[气汽器弃](?=[\u4e00-\u9fff])")
+# 先在 heard 现在 after a wish, before a place and a try (马处长想现在图书馆屋面做一小块试试);
+# 想现在就试 stays
+_FIRST_THERE_HEARD = re.compile(r"(?<=[想要])现在(?!就|马上|立刻|开始|立即)"
+                                r"(?=[^，,。；;！!？?]{1,14}?试)")
+
+
+def _go_after_hour(text: str) -> str:
+    return _GO_AFTER_HOUR_HEARD.sub(
+        lambda m: m.group(0) if crosses_word(text, m.start(), m.end()) else "去", text)
+
+
+def _weekday_heard(text: str) -> str:
+    return _WEEKDAY_HEARD.sub(
+        lambda m: m.group(0) if base_word_freq(m.group(0)) >= RARE_WORD
+        and m.group(0) != "先期" else "星期", text)
+
+
 # 别家 heard 别加 in a comparison (保费比别加高了一成: 别加 "don't add" compares nothing)
 _OTHERS_HEARD = re.compile(r"(?<=比)别加(?=[高贵便低多少好差])|"
                            # … or after a verb done with 了 (找了别加工货: 别加 "don't add"
@@ -964,7 +1000,7 @@ _ON_THE_PHONE_HEARD = re.compile(r"(?:(?<=[长总理任工管监板师])|(?<=^)|
                                  r"电话[李理礼力立利历]"
                                  r"(?![总经主工老先女科部处局院校厂店])")
 # 微信上 heard 微信杀 / 微信沙 before what was asked or said there
-_WECHAT_ON_HEARD = re.compile(r"(?<=微信)[杀沙傻啥](?=要|说|问|聊|发|找|讲)")
+_WECHAT_ON_HEARD = re.compile(r"(?<=微信)[杀沙傻啥赏尚晌](?=要|说|问|聊|发|找|讲)")
 # 再议 heard 在意 after what is waited for (开完会在意): one cares about nothing there
 _AGAIN_DISCUSS_HEARD = re.compile(_AFTER_WAITED + r"在意")
 # 被 heard 辈 right after a title (权部长辈免职了: 长辈 is a word there by chance)
@@ -999,7 +1035,8 @@ _POSTED_HEARD = re.compile(r"(?<!来不)(?<!来得)[祭级济剂纪](?=过[去�
                            # 激 / 及 only where nothing is carried first (带样机过去 heard
                            # 代量激过去: ji there is 机)
                            r"(?<!来不)(?<!来得)(?<![带拿代戴])(?<![带拿代戴].)(?<![带拿代戴]..)[激及](?=过[去来])")
-_DEMO_YESHI = re.compile(r"(?<=在)([^，,。；;！!？?]{2,12}?给[^，,。；;！!？?]{1,8}?)[，,]?"
+_DEMO_YESHI = re.compile(r"(?:(?<=在)|(?<=去))"
+                         r"([^，,。；;！!？?]{2,12}?给[^，,。；;！!？?]{1,8}?)[，,]?"
                          r"((?:他|她)们)?(?:也[试是]|掩饰)了|"
                          # … or right after the day (昨天给万源的吴经理也试了运营平台)
                          r"(?<=[天午])(给[^，,。；;！!？?]{1,10}?)[，,]?((?:他|她)们)?(?:也[试是]|掩饰)了")
@@ -1057,6 +1094,8 @@ def fix_cue_phrases(text: str) -> str:
     text = _HE_HEARD.sub("何", _unless_a_word(_DEMO_HEARD, "演示", text))
     text = _SENT_TO_HEARD.sub("发到", _DEMO_YESHI.sub(_demo_given, text))
     text = _COMPLAINED_HEARD.sub("嫌", _MET_ONCE_HEARD.sub("见", text))
+    text = _DONE_TWICE_HEARD.sub(r"\1了", _NINE_HEARD.sub("九点", _weekday_heard(text)))
+    text = _FIRST_THERE_HEARD.sub("先在", _go_after_hour(_SENT_HIM_HEARD.sub("他", text)))
     text = _DEAR_HEARD.sub(r"\1贵", text)
     text = _PREVIOUS_ONE_HEARD.sub("家", _HALF_HEARD.sub("半", text))
     text = _MORNING_SIGN_HEARD.sub("午签", _MONDAY_HEARD.sub("一", text))
@@ -1176,7 +1215,7 @@ def fix_new_customer(text: str) -> str:
 _PERSON_TITLES = ("理事长", "董事长", "秘书长", "会长", "主任", "经理", "科长", "处长", "局长",
                   "部长", "厂长", "场长", "店长", "站长",
                   "行长", "院长", "所长", "社长", "主管", "总监", "总工", "老板", "书记", "队长",
-                  "组长", "馆长", "校长", "老师", "教授", "医生", "总")
+                  "组长", "馆长", "校长", "老师", "教授", "医生", "总", "董")
 _JIAN = syllables("见")[0]
 _MET = re.compile(r"(?<=[\u4e00-\u9fff])([\u4e00-\u9fff])(?=[了过][\u4e00-\u9fff]{1,2}(?:"
                   + "|".join(_PERSON_TITLES) + ")(?![的之]))")

@@ -2649,3 +2649,57 @@ def test_compressors_to_medwaste_set_spoken_forms(heard: str, meant: str) -> Non
 def test_a_quote_made_heard_as_its_sound_after_ba() -> None:
     """把包架弄出来: 报价 heard whole as its sound, the object of 把 before a verb of making."""
     assert respell_cues("让我下礼拜一前把包架弄出来", CUES) == "让我下礼拜一前把报价弄出来"
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 见了 heard 建了 / 间了 before the person met; 建了厂房 stays
+    ("刚去赣达建设建了曹董，想找个常年法律顾问", "刚去赣达建设见了曹董，想找个常年法律顾问"),
+    ("他们新建了厂房", "他们新建了厂房"),
+    # a verb said twice with 了 between, heard 的 (聊的聊); 说的说，笑的笑 stays
+    ("去粤通游戏找林总监聊的聊，说要上二十个机柜", "去粤通游戏找林总监聊了聊，说要上二十个机柜"),
+    ("他们说的说，笑的笑", "他们说的说，笑的笑"),
+    # 星期 heard 心期 / 先七 before the weekday and what is done that day; 先七天 stays
+    ("叫我心期三再打过去问问。", "叫我星期三再打过去问问。"),
+    ("叫我先七三再打过去问问。", "叫我星期三再打过去问问。"),
+    ("让我先75之前把价格报过去。", "让我星期5之前把价格报过去。"),
+    ("我们先7天试用", "我们先7天试用"),
+    ("先期三个月投入", "先期三个月投入"),
+    # 九点 heard 酒店 after the part of the day, before going; 下午酒店见 stays
+    ("后天早上酒店去皖建市政拜访郭科长", "后天早上九点去皖建市政拜访郭科长"),
+    ("下午酒店见", "下午酒店见"),
+    # 去 heard 气 right after a clock hour; 九点气温 stays
+    ("17号上午九点气他办公室。", "17号上午九点去他办公室。"),
+    ("早上九点气温很低", "早上九点气温很低"),
+    # 先在 heard 现在 after a wish, before a place and a try; 想现在就试 stays
+    ("马处长想现在图书馆屋面做一小块试试。", "马处长想先在图书馆屋面做一小块试试。"),
+    ("他想现在就试", "他想现在就试"),
+    # 演示了 heard 也试了 after going to the place
+    ("昨天去闽南饲料给林厂长也试了配料系统", "昨天去闽南饲料给林厂长演示了配料系统"),
+    # 再 heard 在 after a month said with 份, before the call; 九月份在北京 stays
+    ("邓总说九月份在打电话过去", "邓总说九月份再打电话过去"),
+    ("他九月份在北京", "他九月份在北京"),
+    # 微信上 heard 微信赏 before what was asked
+    ("丁工微信赏要对象存储的接口文档", "丁工微信上要对象存储的接口文档"),
+    # 他 heard 贪 after the verb of sending at the clause's end; 他很贪 stays
+    ("我今天下午四点前发贪。", "我今天下午四点前发他。"),
+    ("他很贪。", "他很贪。"),
+])
+def test_racks_to_scales_set_spoken_forms(heard: str, meant: str) -> None:
+    assert normalize_spoken(heard) == meant
+
+
+_SCALES = Catalog.from_dict({
+    "customers": [{"name": "宜昌众诚汽车修理厂", "aliases": ["众诚修理厂", "众诚汽修"]}],
+    "contacts": [],
+    "products": [{"name": "动态轴重秤", "aliases": ["轴重秤", "动态秤"]}],
+})
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # a product's alias heard as written is never respelled into a customer's name it holds
+    # the sound of (重秤 / 众诚); a customer's name heard with another spelling still is
+    ("老王让我下个月再打电话问轴重秤的事。", "老王让我下个月再打电话问轴重秤的事。"),
+    ("宜昌重城修理厂的电话", "宜昌众诚修理厂的电话"),
+])
+def test_a_name_heard_as_written_is_not_respelled_into_another(heard: str, meant: str) -> None:
+    assert snap_transcript_names(heard, _SCALES).text == meant

@@ -1701,6 +1701,12 @@ def test_compressors_to_medwaste_set_phrasings(text: str, field: str, value: str
     # a service done free for them on a day is a trial; 免费上门安装 is the install
     ("庹科长那边想先试试，我周一先免费给他们做两次喷码", "next_action", "送样试用"),
     ("庹科长那边周一免费上门安装喷码机", "next_action", "安装调试"),
+    # something to happen first before deciding (汇报完才能定) is undecided
+    ("庹科长说喷码机得跟老总汇报完才能定", "attitude", "需再沟通"),
+    ("庹科长说喷码机今天就能定", "attitude", None),
+    ("庹科长说经费要等财政拨付，估计6月份才能定", "attitude", None),
+    # the work entrusted in the end (最后委托了…), the firm heard garbled, is a competitor's
+    ("宛城饮料那事最后委托了大连本第一加利所", "obstacle", "竞品介入"),
 ])
 def test_racks_to_scales_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
