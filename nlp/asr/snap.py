@@ -1138,6 +1138,30 @@ def respell_at_customer(text: str, customers: list[tuple[int, int]]) -> str:
     return "".join(out)
 
 
+# 趟 heard 套 / 探 / 汤 (tang: its nasal lost or changed) after the rep went, right before a
+# customer named (今天一早去了套美嘉): a trip there
+_TRIP_WORD = "趟"
+_WENT = ("去了", "跑了", "来了", "到了")
+
+
+def respell_trip(text: str, customers: list[tuple[int, int]]) -> str:
+    """去了套美嘉 → 去了趟美嘉: a character of 趟's sound, its nasal lost or changed (tao,
+    tan, tang), between 去了 / 跑了 and a customer named (`customers`: their spans); 去了套
+    间 (no customer after it) stays."""
+    out = list(text)
+    sounds = _trip_sounds()
+    for s, _e in customers:
+        if s >= 3 and text[s - 3:s - 1] in _WENT and text[s - 1] != _TRIP_WORD and \
+                any(x in sounds for x in syllables(text[s - 1])[0]):
+            out[s - 1] = _TRIP_WORD
+    return "".join(out)
+
+
+@lru_cache(maxsize=1)
+def _trip_sounds() -> frozenset[Syllable]:
+    return frozenset(syllables(ch)[0][0] for ch in "趟套探")
+
+
 # 了 after a visit heard as 的 (le / de) right before the one visited: 今天下午拜访的鼓楼医院
 # reads as a plan for today; 拜访了 is the visit that happened
 _VISIT_DE = re.compile(r"(拜访|走访|拜会|约见|(?<![意看听没遇])见)的")
@@ -1619,7 +1643,8 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
                 out = renamed
                 found = index.mentions(out) if index is not None else []
         customers = [(s, e) for s, e, en in found if en.kind == "customer"]
-        out = respell_at_customer(respell_go(out, customers), customers)
+        out = respell_trip(respell_at_customer(respell_go(out, customers), customers),
+                           customers)
         names = [(s, e) for s, e, _en in found]
         cues = time_cue_words(catalog)
         out = respell_attitude_predicate(respell_after_degree(out, cues, names), names)

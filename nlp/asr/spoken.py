@@ -940,6 +940,9 @@ _ROLE_MANAGER_HEARD = re.compile(r"(?<=项目|采购|销售|财务|技术|部门
 _PREVIOUS_ONE_HEARD = re.compile(r"(?<=比上)加(?=[高贵便低多少好差])")
 # 见了一面 heard 界了一面 / 件了一面 (jie for jian): no other reading
 _MET_ONCE_HEARD = re.compile(r"[界件间建](?=了一面|了个面)")
+# 过去 heard 过群 / 过裙 (qu with a nasal) after a verb of sending at the clause's end
+# (下礼拜二给他寄过群)
+_SENT_OVER_HEARD = re.compile(r"(?<=[寄送发拿带拉])过[群裙](?=[，,。；;！!？?]|$)")
 # 他 / 她 heard with a nasal (tan) after the verb of sending, at the clause's end (四点前发贪)
 _SENT_HIM_HEARD = re.compile(r"(?:(?<=发)|(?<=发给))[贪摊坦叹滩瘫](?=[，,。；;！!？?]|$)")
 # a verb said twice with 了 between, the 了 heard 的 (找林总监聊的聊): V的V is no phrase
@@ -1095,7 +1098,8 @@ def fix_cue_phrases(text: str) -> str:
     text = _SENT_TO_HEARD.sub("发到", _DEMO_YESHI.sub(_demo_given, text))
     text = _COMPLAINED_HEARD.sub("嫌", _MET_ONCE_HEARD.sub("见", text))
     text = _DONE_TWICE_HEARD.sub(r"\1了", _NINE_HEARD.sub("九点", _weekday_heard(text)))
-    text = _FIRST_THERE_HEARD.sub("先在", _go_after_hour(_SENT_HIM_HEARD.sub("他", text)))
+    text = _SENT_HIM_HEARD.sub("他", _SENT_OVER_HEARD.sub("过去", text))
+    text = _FIRST_THERE_HEARD.sub("先在", _go_after_hour(text))
     text = _DEAR_HEARD.sub(r"\1贵", text)
     text = _PREVIOUS_ONE_HEARD.sub("家", _HALF_HEARD.sub("半", text))
     text = _MORNING_SIGN_HEARD.sub("午签", _MONDAY_HEARD.sub("一", text))

@@ -2703,3 +2703,25 @@ _SCALES = Catalog.from_dict({
 ])
 def test_a_name_heard_as_written_is_not_respelled_into_another(heard: str, meant: str) -> None:
     assert snap_transcript_names(heard, _SCALES).text == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 趟 heard 套 / 探 between 去了 and a customer named; 去了套间 stays
+    ("今天一早去了套美嘉，梁经理说要上一批货架", "今天一早去了趟美嘉，梁经理说要上一批货架"),
+    ("今天一早去了探美嘉，梁经理说要上一批货架", "今天一早去了趟美嘉，梁经理说要上一批货架"),
+    ("我去了套间", "我去了套间"),
+])
+def test_a_trip_heard_before_the_customer(heard: str, meant: str) -> None:
+    shop = Catalog.from_dict({"customers": [{"name": "佛山顺德区美嘉家电物流公司",
+                                             "aliases": ["美嘉"]}],
+                              "contacts": [], "products": []})
+    assert snap_transcript_names(heard, shop).text == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 过去 heard 过群 after a verb of sending at the clause's end
+    ("下礼拜二给他寄过群。", "下礼拜二给他寄过去。"),
+    ("他过群山", "他过群山"),
+])
+def test_sent_over_heard_with_a_nasal(heard: str, meant: str) -> None:
+    assert normalize_spoken(heard) == meant

@@ -1707,6 +1707,9 @@ def test_compressors_to_medwaste_set_phrasings(text: str, field: str, value: str
     ("庹科长说经费要等财政拨付，估计6月份才能定", "attitude", None),
     # the work entrusted in the end (最后委托了…), the firm heard garbled, is a competitor's
     ("宛城饮料那事最后委托了大连本第一加利所", "obstacle", "竞品介入"),
+    # dearer by an amount said (一吨比那家贵两百块, 比 heard 避) is the price; 不贵 is none
+    ("庹科长刚来电话，一吨避那家贵两百块", "obstacle", "价格异议"),
+    ("庹科长说不贵，才两百块", "obstacle", None),
 ])
 def test_racks_to_scales_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
