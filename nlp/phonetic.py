@@ -653,7 +653,7 @@ _BEFORE_NAMES = frozenset("对跟和给在把被从向与找去到说收")   # �
 _AFTER_NAMES = frozenset("的了地得着过吗呢吧啊说想")
 # where a person is named (after 见了, 的, 跟 …, a pause): a verb's slot (要换科长, 想见科长)
 # is no surname's
-_PERSON_SLOT = _BEFORE_NAMES | frozenset("了的见约，,。、；; ")
+_PERSON_SLOT = _BEFORE_NAMES | frozenset("了的见约访陪催问请叫让诉知，,。、；; ")
 _CLAUSE_MARKS = frozenset("，,。；;！？!? ")   # a clause opens after these
 
 
@@ -827,7 +827,7 @@ class _Compiled:
 
 # words said before a title that are no surname: 新主任, 换科长, 老所长, 原院长, 副总 …
 BEFORE_TITLE = frozenset("新老前原副正代换找见问跟给请让叫当做称是有和与对向把被由等各每某该这那"
-                         "哪本贵我你他她咱大小总首没不也都还就才又再先只")
+                         "哪本贵我你他她咱大小总首没不也都还就才又再先只报交送陪约催帮替")
 
 
 def _starts_clause(text: str, pos: int) -> bool:

@@ -117,9 +117,11 @@ def _fix_week_word(text: str) -> str:
                 syllable_cost(heard, _ZHOU) > WEEK_HEARD_COST or \
                 base_word_freq(ch + text[m.end()]) >= (
                     1 if text[m.end()] in "天日" else RARE_WORD) or \
-                crosses_word(text, m.start(), m.end() + 1):
+                crosses_word(text, m.start(), m.end() + 1) or (
+                    text[m.end()] in "天日" and not _AFTER_SUNDAY.match(text, m.end() + 1)):
             return ch               # 做一下, 这一次, 某天: words, no week (a rare entry
-            #                         of a numeral, 中三, is none: 。中三前把报价发过去)
+            #                         of a numeral, 中三, is none: 。中三前把报价发过去);
+            #                         楚天包装: 天 then a name goes on, no Sunday
         return "周"
 
     text = _WEEK_AT_START.sub(at_start, text)
@@ -145,6 +147,9 @@ _WEEK_BOTH_AT_START = re.compile(r"(?:^|(?<=[，,。；;！!？?\s]))([\u4e00-\u
                                  r"(?:[零一二两三四五六七八九十]{1,3}|\d{1,2})[点:：])")
 
 
+# what follows 周天 / 周日 said as a day: its time, the one who acts, the deed
+_AFTER_SUNDAY = re.compile(r"[上下中晚早前去来我他她再把给要就在跟到过，,。；;！!？?\s\d"
+                           r"零一二两三四五六七八九十]|$")
 # … and at the start of a clause, with no 这 / 下 before it (。中四我过去看看 for 周四)
 _WEEK_AT_START = re.compile(r"(?:^|(?<=[，,。；;！!？?\s]))([\u4e00-\u9fff])"
                             r"(?=[一二三四五六日天](?![0-9零一二两三四五六七八九十百千万个号点月年"
@@ -475,7 +480,7 @@ _SHI_DIAN = re.compile(rf"(?<![{_NUMERAL}个这那此某])时点(?=[半前钟左
 # 月底前 heard as 月底钱: 前 (a deadline) after a day, a week, a month end or an hour (一点钱 is
 # a little money)
 _QIAN = re.compile(r"(月底|月初|年底|[0-9一二三四五六七八九十]号|[周期拜][一二三四五六日天]|"
-                   r"[0-9二三四五六七八九十两]点半?)钱(?=[把再发去送回打联报给])")
+                   r"(?:十一|[0-9二三四五六七八九十两])点半?)钱(?=[把再发去送回打联报给])")
 
 
 # 再 (again, the next step) heard as 在 (at): right after a day and right before the step
@@ -570,7 +575,10 @@ def _fix_day_heard(text: str) -> str:
 _DAY_WORD = 20      # a stretch this common in the dictionary is a word, not a heard day
 # 十号 heard 时候 (hao as hou) right after a month and before the part of the day, a deadline
 # or the step (下个月时候前送到, 等下个月时候傍晚再上门): 时候 never goes right after 月
-_TENTH_HEARD = re.compile(r"(?<=月)时候(?=前|之前|[上下中傍晚早]|再|去|来|过|把|给|打|送)")
+_TENTH_HEARD = re.compile(r"(?:(?<=月)|(?<=[让叫要]我))时候"
+                          r"(?=前|之前|[上下中傍晚早]|再|去|来|过|把|给|打|送)")
+# 十一点 / 十二点 heard 时一点 / 时二点 after the day or the one who acts (我今天时一点钱发他)
+_ELEVEN_HEARD = re.compile(r"(?<=[天午上我他她])时(?=[一二两]点)")
 
 
 # 半 heard 帮 (ban, bang) after a clock hour, before the rep going there (10点帮我去实验室 for
@@ -587,7 +595,8 @@ _AT_OTHER = re.compile(r"再(?=别[的家人][^，,。；;！!？?]{0,8}?"
 def fix_clock_words(text: str) -> str:
     """国庆过后时点过去 → 十点过去; 月底钱把报价发给他 → 月底前把报价发给他; 3月15号在电话跟进
     → 3月15号再电话跟进; 上午就电跟台 → 上午九点跟台."""
-    text = _TENTH_HEARD.sub("十号", _fix_day_heard(_fix_hour_heard(text)))
+    text = _fix_hour_heard(_ELEVEN_HEARD.sub("十", text))
+    text = _TENTH_HEARD.sub("十号", _fix_day_heard(text))
     text = _ZAI_AFTER_WAIT.sub(r"\1再", _ZAI_AFTER.sub("再", _HALF_HEARD.sub("半", text)))
     text = _AT_OTHER.sub("在", text)
     return _ZAI.sub(r"\1再", _QIAN.sub(r"\1前", _SHI_DIAN.sub("十点", text)))
@@ -961,6 +970,14 @@ _NINE_HEARD = re.compile(r"(?:(?<=早上)|(?<=上午)|(?<=下午)|(?<=晚上)|(?
 # there (九点气温 stays)
 _GO_AFTER_HOUR_HEARD = re.compile(r"(?:(?<=[0-9一二两三四五六七八九十]点)|(?<=点半)|(?<=点钟))"
                                   r"[气汽器弃](?=[\u4e00-\u9fff])")
+# 下 heard 向 / 项 before 礼拜 / 星期 and the weekday, after the one who acts (让我向礼拜四再
+# 打给他); 想周一去 (wants) stays
+_NEXT_WEEK_HEARD = re.compile(r"(?<=[我他她])[向项相香象]"
+                              r"(?=(?:个)?(?:礼拜|星期)[一二三四五六日天])")
+# 开价 heard 开架 before how high it is (开架太高)
+_ASKING_PRICE_HEARD = re.compile(r"(?<=开)[架假嫁驾](?=太|偏|有点|有些|高|贵)")
+# 截胡 heard 节湖 (jie hu): no lake is cut
+_SNATCHED_HEARD = re.compile(r"节[湖胡糊](?=[了内泪轮冷，,。；;！!]|$)")
 # 先在 heard 现在 after a wish, before a place and a try (马处长想现在图书馆屋面做一小块试试);
 # 想现在就试 stays
 _FIRST_THERE_HEARD = re.compile(r"(?<=[想要])现在(?!就|马上|立刻|开始|立即)"
@@ -997,7 +1014,10 @@ _PASSIVE_HEARD = re.compile(r"(?<=[费金算款钱贷])[贝备倍](?=[^，,。�
                             r"(?:冻结|砍|削减|压缩|取消|叫停|停了|卡住|挪用|收回))")
 # 调去 heard 调取 / 调却 before where someone is transferred (调取北京分公司; 调取监控 stays)
 _TRANSFERRED_HEARD = re.compile(r"(?<=调)[取却曲](?=[^，,。；;！!？?]{0,6}?"
-                                r"(?:分公司|总部|集团|分厂|总公司|外地))")
+                                r"(?:分公司|总部|集团|分厂|总公司|外地))|"
+                                # … or right after the person's title, before a place and
+                                # the 了 of the move (杨工调取安徽新厂了); 调取了监控 stays
+                                r"(?<=[长总任理监工管]调)[取却曲持](?=[^，,。；;！!？?了]{2,8}?了)")
 # 电话里 heard 电话李 / 电话理 right after the person called (景科长电话李嫌…); 打电话李总 stays
 _ON_THE_PHONE_HEARD = re.compile(r"(?:(?<=[长总理任工管监板师])|(?<=^)|(?<=[，,。；;！!？?\s]))"
                                  r"电话[李理礼力立利历]"
@@ -1100,6 +1120,8 @@ def fix_cue_phrases(text: str) -> str:
     text = _DONE_TWICE_HEARD.sub(r"\1了", _NINE_HEARD.sub("九点", _weekday_heard(text)))
     text = _SENT_HIM_HEARD.sub("他", _SENT_OVER_HEARD.sub("过去", text))
     text = _FIRST_THERE_HEARD.sub("先在", _go_after_hour(text))
+    text = _ASKING_PRICE_HEARD.sub("价", _SNATCHED_HEARD.sub("截胡", text))
+    text = _NEXT_WEEK_HEARD.sub("下", text)
     text = _DEAR_HEARD.sub(r"\1贵", text)
     text = _PREVIOUS_ONE_HEARD.sub("家", _HALF_HEARD.sub("半", text))
     text = _MORNING_SIGN_HEARD.sub("午签", _MONDAY_HEARD.sub("一", text))
@@ -1251,7 +1273,27 @@ def fix_met_person(text: str) -> str:
             return ch
         return "见"
 
-    return _met_heard_de(_MET.sub(repl, text))
+    return _met_bare(_met_heard_de(_MET.sub(repl, text)))
+
+
+# … or with no 了 at all, right after the place the rep went to (去宏图医疗建刘总监): a
+# jian before the surname + title, no word with either neighbour
+_MET_BARE = re.compile(r"(?<=[\u4e00-\u9fff])([\u4e00-\u9fff])(?=[\u4e00-\u9fff](?:"
+                       + "|".join(_PERSON_TITLES) + ")(?![的之]))")
+
+
+def _met_bare(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        ch = m.group(1)
+        clause = max((m.string.rfind(p, 0, m.start()) for p in "，,。！？；;"), default=-1)
+        if ch == "见" or syllables(ch)[0] != _JIAN or \
+                base_word_freq(m.string[m.start() - 1:m.end()]) > 0 or \
+                base_word_freq(m.string[m.start():m.end() + 1]) > 0 or \
+                not _TRIP_BEFORE.search(m.string, clause + 1, m.start()):
+            return ch
+        return "见"
+
+    return _MET_BARE.sub(repl, text)
 
 
 # … and 见了 heard 间的 / 建的 (jian, and 了 heard 的) right after where the rep went (去美琪饰品
@@ -1361,6 +1403,7 @@ def fix_digit_surname(text: str) -> str:
 _ASKS = re.compile(r"吗|呢|么|吧|什么|啥|哪|谁|几|多少|怎|如何|为何|是否|能否|可否|还是|"
                    r"([\u4e00-\u9fff])[不没]\1")
 _HEARD_QUESTION = re.compile(r"[？?]")
+_TOLD_TO = re.compile(r"[让叫要]我们?")
 _CLAUSE_START = re.compile(r"[，,。；;！!？?\s]")
 
 
@@ -1370,7 +1413,12 @@ def fix_heard_question(text: str) -> str:
     for m in _HEARD_QUESTION.finditer(text):
         cut = max((c.end() for c in _CLAUSE_START.finditer(text, 0, m.start())), default=0)
         out.append(text[start:m.start()])
-        out.append(m.group(0) if _ASKS.search(text, cut, m.start()) else "。")
+        asks = _ASKS.search(text, cut, m.start())
+        # 呢 closing what the rep was told to do (让我九月份再打电话呢？) asks nothing
+        if asks is not None and asks.group(0) == "呢" and asks.end() == m.start() and \
+                _TOLD_TO.search(text, cut, m.start()):
+            asks = None
+        out.append(m.group(0) if asks else "。")
         start = m.end()
     out.append(text[start:])
     return "".join(out)

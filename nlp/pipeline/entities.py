@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from nlp.contacts import ContactBook
 from nlp.learned import LearnedIndex
-from nlp.names import P_SOUND, select_mentions
+from nlp.names import P_EXACT, P_SOUND, select_mentions
 from nlp.people import ContactMention, default_people, is_surname_start
 from nlp.phone import find_phone
 from nlp.pipeline.doc import Doc
@@ -104,6 +104,10 @@ def find_entities(doc: Doc, index: CatalogIndex,
         if p not in products:
             products.append(p)
 
+    if known and customer is not None and cust_span is not None:
+        backed = _backed_by_contact(index, text, customer, cust_span, cust_mentions)
+        if backed is not None:
+            customer = backed
     if len(candidates) > 1:
         # an ambiguous name: the contact mentioned with it can decide
         fits = [c for c in candidates
@@ -229,6 +233,34 @@ def pick_customer(
         o = orgs[0]
         return o.text, False, (), (o.start, o.end)
     return None, False, (), None
+
+
+def _backed_by_contact(index: CatalogIndex, text: str, customer: str,
+                       span: tuple[int, int], mentions: list[Mention]) -> str | None:
+    """A customer read from a short form inside a longer word (百味鲜: 味鲜 of 味鲜坊), while
+    the contacts the message names are all another customer's, whose own name or alias
+    that word sounds like with one character off (百味轩, 鲜 heard for 轩): that customer —
+    the contact supports its own. A customer's name heard whole, or no name near, stays."""
+    picked = next((m for m in mentions if (m.start, m.end) == span), None)
+    if picked is None or picked.priority >= P_EXACT:
+        return None
+    book = index.contacts
+    owners = {c.customer for s, _e, key in book.strings_in(text)
+              if not span[0] <= s < span[1] for c in book.owners(key)}
+    if len(owners) != 1 or customer in owners:
+        return None
+    other = next(iter(owners))
+    entry = next((c for c in index.catalog.customers if c.name == other), None)
+    if entry is None:
+        return None
+    for alias in (entry.name, *entry.aliases):
+        n = len(alias)
+        for at in range(max(0, span[1] - n), min(span[0], len(text) - n) + 1):
+            said = text[at:at + n]
+            if n >= 3 and at < span[1] and span[0] < at + n and \
+                    sum(a != b for a, b in zip(said, alias, strict=True)) == 1:
+                return other
+    return None
 
 
 def pick_contact(index: CatalogIndex, text: str, customer: str | None, known: bool,

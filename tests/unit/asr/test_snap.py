@@ -2725,3 +2725,55 @@ def test_a_trip_heard_before_the_customer(heard: str, meant: str) -> None:
 ])
 def test_sent_over_heard_with_a_nasal(heard: str, meant: str) -> None:
     assert normalize_spoken(heard) == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 呢 closing what the rep was told to do asks nothing; 他去不去呢？ asks
+    ("何总让我九月份再打电话呢？", "何总让我九月份再打电话呢。"),
+    ("他去不去呢？", "他去不去呢？"),
+    # 调去 heard 调取 / 调持 after the title, before the place and its 了; 调取了监控 stays
+    ("联泰塑件的杨工调持安徽新厂了。", "联泰塑件的杨工调去安徽新厂了。"),
+    ("杨工调取了监控", "杨工调取了监控"),
+    # 下礼拜 heard 向礼拜 after the one who acts; 想周一去 stays
+    ("让我向礼拜四再打给他。", "让我下礼拜四再打给他。"),
+    ("我想周一去", "我想周一去"),
+    # 十一点前 heard 时一点钱; 同时一点 stays
+    ("我今天时一点钱发他。", "我今天十一点前发他。"),
+    ("同时一点也不", "同时一点也不"),
+    # 十号 heard 时候 after 要我 / 让我
+    ("要我时候再打给他。", "要我十号再打给他。"),
+    # 开价 heard 开架 before how high; 开架书店 stays
+    ("林经理抱怨双色模开架太高", "林经理抱怨双色模开价太高"),
+    ("开架书店", "开架书店"),
+    # 截胡 heard 节湖
+    ("被黄岩一家模具厂低价节湖了。", "被黄岩一家模具厂低价截胡了。"),
+    # a customer's name opening the note with 天 in it is no Sunday (楚天包装)
+    ("楚天包装今年技改预算砍了", "楚天包装今年技改预算砍了"),
+    ("。中四我过去看看", "。周四我过去看看"),
+    # 见 heard 建 with no 了, right after the place the rep went to; 去工地建两个总监办公室 stays
+    ("下周一下午两点半去宏图医疗建刘总监。", "下周一下午两点半去宏图医疗见刘总监。"),
+    ("去工地建两个总监办公室", "去工地建两个总监办公室"),
+])
+def test_adhesives_to_aluminium_set_spoken_forms(heard: str, meant: str) -> None:
+    assert normalize_spoken(heard) == meant
+
+
+_PARK = Catalog.from_dict({
+    "customers": [{"name": "济南高新区泉润产业园", "aliases": ["泉润园区", "泉润"]},
+                  {"name": "合肥高新区光辉光伏科技公司", "aliases": ["光辉光伏"]}],
+    "contacts": [{"name": "邓伟", "customer": "济南高新区泉润产业园", "title": "总经理",
+                  "aliases": ["邓总"]},
+                 {"name": "程浩", "customer": "合肥高新区光辉光伏科技公司", "title": "采购经理",
+                  "aliases": ["程经理"]}],
+    "products": [],
+})
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # the one visited (拜访动总): a person's slot, the surname heard a near sound off
+    ("下礼拜三上午十点去泉润园区拜访动总。", "下礼拜三上午十点去泉润园区拜访邓总。"),
+    # a verb of reporting before a title is no surname (得报总经理定: no 包总经理)
+    ("程经理说换不换供应商得报总经理订。", "程经理说换不换供应商得报总经理订。"),
+])
+def test_adhesives_to_aluminium_set_names(heard: str, meant: str) -> None:
+    assert snap_transcript_names(heard, _PARK).text == meant

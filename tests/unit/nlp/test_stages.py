@@ -1713,3 +1713,59 @@ def test_compressors_to_medwaste_set_phrasings(text: str, field: str, value: str
 ])
 def test_racks_to_scales_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    # a rise complained of (嫌…又涨了) is the price
+    ("庹科长电话里嫌喷码机一台又涨了，说他们扛不住", "obstacle", "价格异议"),
+    ("庹科长电话里嫌喷码机一台又涨了，说他们扛不住", "customer", None),
+    # signed with another firm, words between (跟另一家进口商签了): a refusal, a follow-up
+    ("宛城饮料的喷码机单子丢了，庹科长说已经跟另一家进口商签了", "attitude", "已否决"),
+    ("宛城饮料的喷码机单子丢了，庹科长说已经跟另一家进口商签了", "intent", "log_followup"),
+    ("宛城饮料的喷码机单子丢了", "intent", "update_stage"),
+    # the rep going to the customer's plant is a visit; bringing the customer is the tour
+    ("跟庹科长约了后天下午两点去厂里看看", "next_action", "安排拜访"),
+    ("庹科长的手机是13912345678，后天下午两点带他去厂里看看生产线", "next_action", "参观工厂"),
+    # the business handed over, the new one deciding from now on, is who decides changed
+    ("宛城饮料的庹科长退了，公司交给他女婿打理，喷码机以后他女婿说了算", "obstacle",
+     "决策人变动"),
+    ("宛城饮料的庹科长把采购这块交给她侄子了，以后喷码机得找新人谈", "obstacle", "决策人变动"),
+    ("庹科长说这事他说了算", "obstacle", None),
+    # a demo said as done with 做完 (做完…方案演示)
+    ("刚给宛城饮料做完喷码机的方案演示，庹科长说还得问问车间主任", "channel", "演示"),
+    ("明天给宛城饮料做完方案再安排演示", "channel", None),
+    # a trial asked as 先试 + a count, then sent on a day
+    ("庹科长要先试两箱墨水，周一我给他寄过去", "next_action", "送样试用"),
+    # put up to a general manager to decide (得报总经理定, 定 heard 订)
+    ("庹科长说换不换供应商得报总经理订，让我十号再打给他", "attitude", "需再沟通"),
+    # talked over with the boss, the modal lost; the rep's own talk is none
+    ("庹科长说他做不了主，多跟老板碰一下，让我下礼拜四再打给他", "attitude", "需再沟通"),
+    ("我跟老板碰一下再说", "attitude", None),
+    # the asking price too high; the contract signed with them (签给人家了)
+    ("庹科长电话里抱怨喷码机开价太高，一台三万二", "obstacle", "价格异议"),
+    ("宛城饮料的喷码机被本地一家厂低价截胡了，庹科长说合同已经签给人家了", "attitude",
+     "已否决"),
+])
+def test_adhesives_to_aluminium_set_phrasings(text: str, field: str, value: str | None) -> None:
+    assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
+
+
+_TWO_SHOPS = Catalog.from_dict({
+    "customers": [{"name": "浙江味鲜坊食品有限公司", "aliases": ["味鲜坊", "味鲜坊食品"],
+                   "region": "浙江省杭州市"},
+                  {"name": "杭州余杭区百味轩餐饮管理公司", "aliases": ["百味轩"]}],
+    "contacts": [{"name": "郑秀英", "customer": "杭州余杭区百味轩餐饮管理公司",
+                  "title": "总经理", "aliases": ["郑总"]}],
+    "products": [],
+})
+
+
+@pytest.mark.parametrize(("text", "customer"), [
+    # a short form inside a longer word (百味鲜: 味鲜 of 味鲜坊) gives way to the customer
+    # whose contact is named and whose name sounds one character off (百味轩)
+    ("百味鲜的郑总把采购这块交给她侄子了", "杭州余杭区百味轩餐饮管理公司"),
+    # a customer's name said whole stays, whoever's contact is named with it
+    ("味鲜坊的郑总说要货", "浙江味鲜坊食品有限公司"),
+])
+def test_the_contact_named_backs_its_own_customer(text: str, customer: str) -> None:
+    assert Extractor(_TWO_SHOPS).extract(text, NOW).customer == customer
