@@ -199,6 +199,8 @@ _REJECT = re.compile(
     r"(?:以后|再也)不(?:再)?找(?:我们|咱们|我司)(?:了|做了|合作了)|"
     # (转给别人, the business handed over, is a change of hands, not a refusal)
     rf"(?<![转让])(?:给|签|交给|包给|签给)了?(?:{_ELSEWHERE}|别的|原来的|之前的|其他)|"
+    # the contract signed over to them (合同已经签给人家了)
+    r"签给(?:了)?人家|"
     # bought, signed or ordered elsewhere: 已经买了别的牌子, 跟别家签了年框, 从别的厂家订好了
     rf"(?:买|换|订|签|上)了(?:别家|{_OTHER_MAKER}|另外一家|竞品|友商)|"
     # … or found another supplier: 已经找了别家 (找了别家比价 is a comparison)

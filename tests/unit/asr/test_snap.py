@@ -2753,6 +2753,9 @@ def test_sent_over_heard_with_a_nasal(heard: str, meant: str) -> None:
     # 见 heard 建 with no 了, right after the place the rep went to; 去工地建两个总监办公室 stays
     ("下周一下午两点半去宏图医疗建刘总监。", "下周一下午两点半去宏图医疗见刘总监。"),
     ("去工地建两个总监办公室", "去工地建两个总监办公室"),
+    # 说了算 heard 收了算; 打理 heard 大理 after what was handed over to whom
+    ("公司交给他女婿大理，以后他女婿收了算。", "公司交给他女婿打理，以后他女婿说了算。"),
+    ("下周去大理", "下周去大理"),
 ])
 def test_adhesives_to_aluminium_set_spoken_forms(heard: str, meant: str) -> None:
     assert normalize_spoken(heard) == meant

@@ -1745,6 +1745,7 @@ def test_racks_to_scales_set_phrasings(text: str, field: str, value: str | None)
     ("庹科长电话里抱怨喷码机开价太高，一台三万二", "obstacle", "价格异议"),
     ("宛城饮料的喷码机被本地一家厂低价截胡了，庹科长说合同已经签给人家了", "attitude",
      "已否决"),
+    ("庹科长说合同已经签给人家了", "attitude", "已否决"),
 ])
 def test_adhesives_to_aluminium_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
