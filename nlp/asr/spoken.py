@@ -976,6 +976,9 @@ _NEXT_WEEK_HEARD = re.compile(r"(?<=[我他她])[向项相香象]"
                               r"(?=(?:个)?(?:礼拜|星期)[一二三四五六日天])")
 # 开价 heard 开架 before how high it is (开架太高)
 _ASKING_PRICE_HEARD = re.compile(r"(?<=开)[架假嫁驾](?=太|偏|有点|有些|高|贵)")
+# 约 heard 月 right after a clock hour, before the one invited (下午3点月他去工厂): no month
+# follows an hour
+_INVITED_HEARD = re.compile(r"(?:(?<=点)|(?<=点半))月(?=[他她]们?)")
 # 说了算 heard 收了算; 打理 heard 大理 after what was handed over to whom (交给他女婿大理)
 _DECIDES_HEARD = re.compile(r"收(?=了算)")
 _RUN_BY_HEARD = re.compile(r"(?<=交给)([^，,。；;！!？?]{1,6}?)大理")
@@ -1125,7 +1128,7 @@ def fix_cue_phrases(text: str) -> str:
     text = _FIRST_THERE_HEARD.sub("先在", _go_after_hour(text))
     text = _ASKING_PRICE_HEARD.sub("价", _SNATCHED_HEARD.sub("截胡", text))
     text = _NEXT_WEEK_HEARD.sub("下", _DECIDES_HEARD.sub("说", text))
-    text = _RUN_BY_HEARD.sub(r"\1打理", text)
+    text = _INVITED_HEARD.sub("约", _RUN_BY_HEARD.sub(r"\1打理", text))
     text = _DEAR_HEARD.sub(r"\1贵", text)
     text = _PREVIOUS_ONE_HEARD.sub("家", _HALF_HEARD.sub("半", text))
     text = _MORNING_SIGN_HEARD.sub("午签", _MONDAY_HEARD.sub("一", text))

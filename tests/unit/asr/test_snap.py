@@ -2756,6 +2756,8 @@ def test_sent_over_heard_with_a_nasal(heard: str, meant: str) -> None:
     # 说了算 heard 收了算; 打理 heard 大理 after what was handed over to whom
     ("公司交给他女婿大理，以后他女婿收了算。", "公司交给他女婿打理，以后他女婿说了算。"),
     ("下周去大理", "下周去大理"),
+    # 约 heard 月 right after a clock hour, before the one invited
+    ("大后天下午3点月他去工厂看变压器的生产线。", "大后天下午3点约他去工厂看变压器的生产线。"),
 ])
 def test_adhesives_to_aluminium_set_spoken_forms(heard: str, meant: str) -> None:
     assert normalize_spoken(heard) == meant

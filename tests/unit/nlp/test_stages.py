@@ -1726,6 +1726,7 @@ def test_racks_to_scales_set_phrasings(text: str, field: str, value: str | None)
     # the rep going to the customer's plant is a visit; bringing the customer is the tour
     ("跟庹科长约了后天下午两点去厂里看看", "next_action", "安排拜访"),
     ("庹科长的手机是13912345678，后天下午两点带他去厂里看看生产线", "next_action", "参观工厂"),
+    ("庹科长的手机是13912345678，后天下午两点去工厂看喷码机的生产线", "next_action", "参观工厂"),
     # the business handed over, the new one deciding from now on, is who decides changed
     ("宛城饮料的庹科长退了，公司交给他女婿打理，喷码机以后他女婿说了算", "obstacle",
      "决策人变动"),
