@@ -827,7 +827,7 @@ class _Compiled:
 
 # words said before a title that are no surname: 新主任, 换科长, 老所长, 原院长, 副总 …
 BEFORE_TITLE = frozenset("新老前原副正代换找见问跟给请让叫当做称是有和与对向把被由等各每某该这那"
-                         "哪本贵我你他她咱大小总首没不也都还就才又再先只报交送陪约催帮替")
+                         "哪本贵我你他她咱大小总首没不也都还就才又再先只")
 
 
 def _starts_clause(text: str, pos: int) -> bool:

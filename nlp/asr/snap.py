@@ -1042,6 +1042,10 @@ def respell_titles(text: str, titles: tuple[str, ...],
 _COUNTING = frozenset(CN_NUMERALS + "几")
 
 
+# a character right after one of these before a title is a verb (得报总经理定: no 包总经理)
+_MODALS = frozenset("得要需先还再就都也能会想")
+
+
 def respell_surnames(text: str, titles: tuple[str, ...],
                      names: list[tuple[int, int]] | None = None,
                      known: dict[str, frozenset[str]] | None = None,
@@ -1063,7 +1067,7 @@ def respell_surnames(text: str, titles: tuple[str, ...],
         pos, title = m.start() - 1, m.group("title")
         ch = text[pos]
         if ch in surnames or ch in BEFORE_TITLE or pos not in single or pos in taken or \
-                pos in closes or \
+                pos in closes or (pos and text[pos - 1] in _MODALS) or \
                 not is_han(ch) or base_word_freq(ch) >= SAID_THERE or \
                 base_word_freq(ch + title) > 0:
             continue
