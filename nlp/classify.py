@@ -383,11 +383,11 @@ def poached(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _poached_pattern().finditer(text)]
 
 
-# when something happens asked and not known (啥时候挂网还没定): no one's stance
 # not now, with a call back asked for later (知产那块也先不做了，让我九月份再打电话): a put-off,
 # not a refusal; 先不做了 alone is one
 _FOR_NOW = re.compile(r"(?:先|暂时|暂且)(?:也)?不")
 _CALL_BACK = re.compile(r"再(?:打(?:个)?电话|打给|打过去|联系|约)")
+# when something happens asked and not known (啥时候挂网还没定): no one's stance
 _WHEN_UNKNOWN = re.compile(r"(?:啥|什么|哪个)时候|哪天|几号|多久|啥时间")
 _CLAUSE_MARK = re.compile(r"[，,。；;！!？?]")
 

@@ -996,6 +996,8 @@ def _go_after_hour(text: str) -> str:
 
 
 def _weekday_heard(text: str) -> str:
+    """A word heard there stays (新起 …), but 先期 (in advance), which says no day, before a
+    weekday's numeral and its deed is the week (先期三再打过去)."""
     return _WEEKDAY_HEARD.sub(
         lambda m: m.group(0) if base_word_freq(m.group(0)) >= RARE_WORD
         and m.group(0) != "先期" else "星期", text)

@@ -253,12 +253,11 @@ def _backed_by_contact(index: CatalogIndex, text: str, customer: str,
     entry = next((c for c in index.catalog.customers if c.name == other), None)
     if entry is None:
         return None
-    for alias in (entry.name, *entry.aliases):
+    for alias in (a for a in (entry.name, *entry.aliases) if len(a) >= 3):
         n = len(alias)
+        # every stretch of the alias's length that overlaps the short form heard
         for at in range(max(0, span[1] - n), min(span[0], len(text) - n) + 1):
-            said = text[at:at + n]
-            if n >= 3 and at < span[1] and span[0] < at + n and \
-                    sum(a != b for a, b in zip(said, alias, strict=True)) == 1:
+            if sum(a != b for a, b in zip(text[at:at + n], alias, strict=True)) == 1:
                 return other
     return None
 
