@@ -10,6 +10,7 @@ cards: `followup_cards`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -162,7 +163,15 @@ async def _read_date(t: Turn, n: Note, text: str) -> Answer:
         return None
     if when.past:
         return "这个时间已经过去了，请给一个之后的日期。"
+    if _NO_DATE_YET.match(text.strip()):
+        # not decided yet: why a time is asked, and that a rough one will do
+        return "下一步要有个时间，到时我好提醒你；还没定就说个大概，如「月底」「下个月初」。"
     return "没听懂这个时间，请说具体日期，如「周四」「11月28号下午3点」。"
+
+
+# a time not decided yet, said as the answer (暂时没有, 还没定, 不知道, 待定)
+_NO_DATE_YET = re.compile(r"(?:暂时|目前|现在|还)?(?:没有|没定|还没定|不知道|待定|不确定|说不好|"
+                          r"不好说|不清楚|看情况|不一定|没想好|先不定|未定)")
 
 
 def _action_question(t: Turn, n: Note) -> str:

@@ -192,6 +192,17 @@ async def test_more_of_how_it_went_told_at_the_date_question_is_added_to_the_not
     assert "预算还没批下来" in fu.summary and fu.obstacle == "预算冻结"
 
 
+async def test_a_time_not_decided_yet_is_told_why_one_is_asked(chat: ChatHarness) -> None:
+    """Asked when, the rep says it is not decided (还没定): told why a time is asked and that
+    a rough one will do, not 没听懂; the rough one then makes the card."""
+    assert "报价定在什么时候" in text_of(await chat.say("省人医李科长说下一步要报价"))
+    out = text_of(await chat.say("还没定"))
+    assert "到时我好提醒你" in out and "没听懂" not in out
+    assert "没听懂" in text_of(await chat.say("蓝色的"))
+    replies = await chat.say("月底")
+    assert card(replies).title == "确认跟进记录"
+
+
 async def test_a_new_note_typed_mid_dialog_keeps_both(chat: ChatHarness) -> None:
     await chat.say("刚给省人医李科长打了电话，周四去报价")
     replies = await chat.say("下午见了鼓楼医院王主任，对融合器很感兴趣，下周二送样机过去")
