@@ -581,11 +581,6 @@ _TENTH_HEARD = re.compile(r"(?:(?<=月)|(?<=[让叫要]我))时候"
 _ELEVEN_HEARD = re.compile(r"(?<=[天午上我他她])时(?=[一二两]点)")
 
 
-# 半 heard 帮 (ban, bang) after a clock hour, before the rep going there (10点帮我去实验室 for
-# 10点半我去…): 十点帮我把报价发了 (help me) stays
-_HALF_HEARD = re.compile(r"(?<=[0-9一二两三四五六七八九十]点)[帮邦绑榜](?=我们?(?:去|过去|到|来))")
-
-
 # 在 heard 再 before another vendor where the goods were got (最后再别的贸易商那儿定了, 再别家
 # 买了): again is said of a deed, not of a place; 再别买了 (别 "don't") stays
 _AT_OTHER = re.compile(r"再(?=别[的家人][^，,。；;！!？?]{0,8}?"
@@ -923,10 +918,11 @@ _COMPLAINED_HEARD = re.compile(r"(?<=[长总任理监板工师里，,\s])[闲显
                                r"(?:贵|价格高|价高|太高))")
 # 贵 heard 鬼 / 跪 / 桂 at the end of a comparison (比别的厂家鬼): a price compared
 _DEAR_HEARD = re.compile(r"(比[^，,。；;！!？?]{1,10}?)[鬼跪桂](?=了|[，,。；;！!？?]|$)")
-# 半 heard 帮 right after an hour, before the rep going (早上九点帮我上门找他)
-# (十点帮我把报价发过去 stays: someone is asked to help)
-_HALF_HEARD = re.compile(r"(?<=[0-9一二三四五六七八九十两]点)帮"
-                         r"(?=(?:我们?)?(?:上门|过去|过来|去|到|见))")
+# 半 heard 帮 (ban, bang) right after an hour, before the rep going (早上九点帮我上门找他,
+# 10点帮我去实验室); 十点帮我把报价发过去 stays: someone is asked to help. (Two definitions
+# of this name had stood in this module, the first one dead; this is both.)
+_HALF_HEARD = re.compile(r"(?<=[0-9一二三四五六七八九十两]点)[帮邦绑榜]"
+                         r"(?=(?:我们?)?(?:上门|过去|过来|去|到|见|来))")
 # 砍 heard 看 right after the money that was cut (预算看没了, 经费看了一半)
 _CUT_HEARD = re.compile(r"(?<=预算|经费|资金|费用|开支)看(?=没|掉|了|光|一半|到)")
 # 要 heard 耀 right after where it was asked (微信上耀耳模的取模流程)
@@ -982,8 +978,33 @@ _INVITED_HEARD = re.compile(r"(?:(?<=点)|(?<=点半))月(?=[他她]们?)")
 # 说了算 heard 收了算; 打理 heard 大理 after what was handed over to whom (交给他女婿大理)
 _DECIDES_HEARD = re.compile(r"收(?=了算)")
 _RUN_BY_HEARD = re.compile(r"(?<=交给)([^，,。；;！!？?]{1,6}?)大理")
-# 截胡 heard 节湖 (jie hu): no lake is cut
-_SNATCHED_HEARD = re.compile(r"节[湖胡糊](?=[了内泪轮冷，,。；;！!]|$)")
+# 截胡 heard 节湖 (jie hu): no lake is cut; 杰胡 / 结胡 too after 被 in the clause (菜籽油被人
+# 杰胡乱), where a name could not stand
+_SNATCHED_HEARD = re.compile(r"([节杰结洁])[湖胡糊](?=[了内泪轮冷乱，,。；;！!]|$)")
+
+
+def _snatched(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        clause = max((text.rfind(p, 0, m.start()) for p in "，,。！？；;!?"), default=-1)
+        if m.group(1) == "节" or "被" in text[clause + 1:m.start()]:
+            return "截胡"
+        return m.group(0)
+
+    return _SNATCHED_HEARD.sub(repl, text)
+# 得跟 heard 德根 opening a clause before a superior (。德根老总汇报 / ，德根老板碰一下); 王德根
+# (a name after its surname) stays
+_MUST_WITH_HEARD = re.compile(r"(?:(?<=^)|(?<=[，,。；;！!？?\s说他她还就也]))德根"
+                              r"(?=老板|老总|领导|总经理|董事长|上面|厂长|院长|校长)")
+# 汇报 heard 会报 right after the superior, before the clause's end or what follows the report
+# (跟老总会报，让我…); 老板会报销 (will) stays
+_REPORT_HEARD = re.compile(r"(?:(?<=老总)|(?<=老板)|(?<=领导)|(?<=经理)|(?<=董事长)|(?<=上面)|"
+                           r"(?<=院长)|(?<=厂长)|(?<=校长))会报"
+                           r"(?=[，,。；;！!？?]|$|完|一下|了|后|之后|以后|再)")
+# 十一点 heard 是一点 after 我, before the deed (我是一点给它传过去); 我是一点都不 stays
+_ELEVEN_SHI_HEARD = re.compile(r"(?<=我)是(?=一点(?:前|之前|半|钟)?(?:给|发|把|传|送|去|过去|到))")
+# 明儿 heard 民而 opening a clause before the part of the day or the hour (民而下午三点半去签合同)
+_TOMORROW_ER_HEARD = re.compile(r"(?:(?<=^)|(?<=[，,。；;！!？?\s]))[民名鸣][而儿尔]"
+                                r"(?=上午|下午|中午|晚上|早上|傍晚|[一二三四五六七八九十两\d]+点)")
 # 先在 heard 现在 after a wish, before a place and a try (马处长想现在图书馆屋面做一小块试试);
 # 想现在就试 stays
 _FIRST_THERE_HEARD = re.compile(r"(?<=[想要])现在(?!就|马上|立刻|开始|立即)"
@@ -1128,9 +1149,11 @@ def fix_cue_phrases(text: str) -> str:
     text = _DONE_TWICE_HEARD.sub(r"\1了", _NINE_HEARD.sub("九点", _weekday_heard(text)))
     text = _SENT_HIM_HEARD.sub("他", _SENT_OVER_HEARD.sub("过去", text))
     text = _FIRST_THERE_HEARD.sub("先在", _go_after_hour(text))
-    text = _ASKING_PRICE_HEARD.sub("价", _SNATCHED_HEARD.sub("截胡", text))
+    text = _ASKING_PRICE_HEARD.sub("价", _snatched(text))
     text = _NEXT_WEEK_HEARD.sub("下", _DECIDES_HEARD.sub("说", text))
     text = _INVITED_HEARD.sub("约", _RUN_BY_HEARD.sub(r"\1打理", text))
+    text = _REPORT_HEARD.sub("汇报", _MUST_WITH_HEARD.sub("得跟", text))
+    text = _TOMORROW_ER_HEARD.sub("明儿", _ELEVEN_SHI_HEARD.sub("十", text))
     text = _DEAR_HEARD.sub(r"\1贵", text)
     text = _PREVIOUS_ONE_HEARD.sub("家", _HALF_HEARD.sub("半", text))
     text = _MORNING_SIGN_HEARD.sub("午签", _MONDAY_HEARD.sub("一", text))

@@ -2782,3 +2782,25 @@ _PARK = Catalog.from_dict({
 ])
 def test_adhesives_to_aluminium_set_names(heard: str, meant: str) -> None:
     assert snap_transcript_names(heard, _PARK).text == meant
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 截胡 heard 杰胡 after 被 in the clause; 王杰胡 (a name) stays
+    ("菜籽油被人杰胡了。", "菜籽油被人截胡了。"),
+    ("王杰胡说好的", "王杰胡说好的"),
+    # 得跟 heard 德根 opening a clause before a superior, and 汇报 heard 会报 after one;
+    # 王德根老板 and 老板会报销 stay
+    ("他做不了主。德根老总会报，让我再打给他。", "他做不了主。得跟老总汇报，让我再打给他。"),
+    ("王德根老板说", "王德根老板说"),
+    ("老板会报销的", "老板会报销的"),
+    # 十一点 heard 是一点 after 我, before the deed; 我是一点都不知道 stays
+    ("我是一点给他传过去。", "我十一点给他传过去。"),
+    ("我是一点都不知道", "我是一点都不知道"),
+    # 明儿 heard 民而 opening a clause before the part of the day; 人民而已 stays
+    ("定下来了。民而下午三点半去签合同。", "定下来了。明儿下午三点半去签合同。"),
+    ("人民而已", "人民而已"),
+    # 半 heard 邦 after an hour, before the rep going
+    ("10点邦我去实验室", "10点半我去实验室"),
+])
+def test_marine_to_grainoil_spoken_forms(heard: str, meant: str) -> None:
+    assert normalize_spoken(heard) == meant
