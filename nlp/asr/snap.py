@@ -51,6 +51,7 @@ from itertools import product
 from nlp.asr.neworgs import respell_new_orgs
 from nlp.asr.spoken import (
     NUMERAL_SOUND,
+    clause_begin,
     fix_clock_words,
     fix_cue_phrases,
     fix_digit_surname,
@@ -1189,8 +1190,7 @@ def fix_visit_de(text: str, names: list[tuple[int, int]]) -> str:
         after = m.end() + (1 if text[m.end():m.end() + 1] == "是" else 0)
         if after not in starts:
             continue
-        clause = max((text.rfind(p, 0, m.start()) for p in "，,。！？；;"), default=-1) + 1
-        if _FUTURE_BEFORE.search(text, clause, m.start()):
+        if _FUTURE_BEFORE.search(text, clause_begin(text, m.start()), m.start()):
             continue
         stop = _CLAUSE_END.search(text, after)
         if _MAIN_VERB.search(text, after, stop.start() if stop else len(text)):

@@ -983,10 +983,14 @@ _RUN_BY_HEARD = re.compile(r"(?<=交给)([^，,。；;！!？?]{1,6}?)大理")
 _SNATCHED_HEARD = re.compile(r"([节杰结洁])[湖胡糊](?=[了内泪轮冷乱，,。；;！!]|$)")
 
 
+def clause_begin(text: str, pos: int) -> int:
+    """Where the clause holding ``pos`` begins: after the last clause mark before it."""
+    return max((text.rfind(p, 0, pos) for p in "，,。！？；;"), default=-1) + 1
+
+
 def _snatched(text: str) -> str:
     def repl(m: re.Match[str]) -> str:
-        clause = max((text.rfind(p, 0, m.start()) for p in "，,。！？；;!?"), default=-1)
-        if m.group(1) == "节" or "被" in text[clause + 1:m.start()]:
+        if m.group(1) == "节" or "被" in text[clause_begin(text, m.start()):m.start()]:
             return "截胡"
         return m.group(0)
 
@@ -1294,8 +1298,7 @@ def fix_met_person(text: str) -> str:
     def repl(m: re.Match[str]) -> str:
         ch = m.group(1)
         if ch != "见" and syllables(ch)[0] == _JIE and ch not in _JIE_NOT:
-            clause = max((m.string.rfind(p, 0, m.start()) for p in "，,。！？；;"), default=-1)
-            if _TRIP_BEFORE.search(m.string, clause + 1, m.start()) and \
+            if _TRIP_BEFORE.search(m.string, clause_begin(m.string, m.start()), m.start()) and \
                     base_word_freq(m.string[m.start() - 1:m.end()]) == 0:
                 return "见"
             return ch
@@ -1314,15 +1317,19 @@ _MET_BARE = re.compile(r"(?<=[\u4e00-\u9fff])([\u4e00-\u9fff])(?=[\u4e00-\u9fff]
                        + "|".join(_PERSON_TITLES) + ")(?![的之]))")
 
 
+def _jian_after_trip(m: re.Match[str]) -> bool:
+    """The matched character (group 1) sounds jian, is no 见, makes no word with the one
+    before it, and its clause went somewhere first (去 / 到 / 在 …)."""
+    ch, text = m.group(1), m.string
+    return ch != "见" and syllables(ch)[0] == _JIAN and \
+        base_word_freq(text[m.start() - 1:m.end()]) == 0 and \
+        _TRIP_BEFORE.search(text, clause_begin(text, m.start()), m.start()) is not None
+
+
 def _met_bare(text: str) -> str:
     def repl(m: re.Match[str]) -> str:
-        ch = m.group(1)
-        clause = max((m.string.rfind(p, 0, m.start()) for p in "，,。！？；;"), default=-1)
-        if ch == "见" or syllables(ch)[0] != _JIAN or \
-                base_word_freq(m.string[m.start() - 1:m.end()]) > 0 or \
-                base_word_freq(m.string[m.start():m.end() + 1]) > 0 or \
-                not _TRIP_BEFORE.search(m.string, clause + 1, m.start()):
-            return ch
+        if not _jian_after_trip(m) or base_word_freq(m.string[m.start():m.end() + 1]) > 0:
+            return m.group(1)
         return "见"
 
     return _MET_BARE.sub(repl, text)
@@ -1336,13 +1343,7 @@ _MET_DE = re.compile(r"(?<=[\u4e00-\u9fff])([\u4e00-\u9fff])的(?=[\u4e00-\u9fff
 
 def _met_heard_de(text: str) -> str:
     def repl(m: re.Match[str]) -> str:
-        ch = m.group(1)
-        clause = max((m.string.rfind(p, 0, m.start()) for p in "，,。！？；;"), default=-1)
-        if ch == "见" or syllables(ch)[0] != _JIAN or \
-                base_word_freq(m.string[m.start() - 1:m.end()]) > 0 or \
-                not _TRIP_BEFORE.search(m.string, clause + 1, m.start()):
-            return m.group(0)
-        return "见了"
+        return "见了" if _jian_after_trip(m) else m.group(0)
 
     return _MET_DE.sub(repl, text)
 
