@@ -17,6 +17,7 @@ from nlp.phone import find_phone
 from nlp.pipeline.doc import Doc
 from nlp.products import unknown_products
 from nlp.resolve import P_PINYIN, CatalogIndex, Mention, OrgSpan
+from nlp.segment import base_word_freq
 
 __all__ = ["CREATE", "Entities", "find_entities", "lead_name", "pick_contact", "pick_customer"]
 
@@ -318,7 +319,8 @@ def pick_contact(index: CatalogIndex, text: str, customer: str | None, known: bo
             return canon, True
         return cm.text, False
     nm_match = _NAMED_CONTACT.search(text)
-    if nm_match and is_surname_start(nm_match.group("n")):
+    if nm_match and is_surname_start(nm_match.group("n")) and not (
+            base_word_freq(nm_match.group("n")[:2]) >= _COMMON_WORD):   # 采购周期长: no name
         name = nm_match.group("n")
         return name, name in book.by_name
     if known and customer is not None:
@@ -348,8 +350,11 @@ def _catalog_string(book: ContactBook, key: str,
     return None
 
 
+_COMMON_WORD = 2000
 _NAMED_CONTACT = re.compile(
-    r"(?:联系人|对接人|负责人|联络人)(?:是|叫|为)?[:：\s]*(?P<n>[\u4e00-\u9fff]{2,3}?)"
+    # (or the buyer named as the person to reach: 采购朱大姐, 采购叫刘春生 — a clause of its own)
+    r"(?:联系人|对接人|负责人|联络人|(?<![要想在去来])采购员?)(?:是|叫|为)?[:：\s]*"
+    r"(?P<n>[\u4e00-\u9fff]{2,3}?)"
     r"(?=[，,。；;\s]|电话|手机|$)"
 )
 

@@ -63,6 +63,27 @@ _SENT_THING = re.compile(
 _NOT_MATERIAL = re.compile(r"[好完了出]|货(?!单|数据|清单|记录|报表|计划|明细)|东西|钱|款")
 
 
+# a thing asked for over a chat or by mail (微信上要桌面机的驱动和打印模板, 在微信上问扫码盒子的
+# 对接说明): what is then sent back by chat is material, unless it is goods — a product's
+# name alone or a quantity (微信上要了二十箱)
+_CHAT_ASKED = re.compile(
+    r"(?:微信|邮件|邮箱|钉钉|飞书|短信|企业微信|QQ)(?:上|里)?[^，,。；;！!？?]{0,3}?"
+    r"(?:要|问|索要|讨)(?:了|下|一下)?(?P<x>[^，,。；;！!？?]{2,16})")
+_GOODS_QTY = re.compile(r"[\d一二两三四五六七八九十百千几]+[箱台件套个吨包袋瓶桶卷批斤车托]")
+
+
+def _chat_asked(seg: str, at: int, masked: Sequence[tuple[int, int]]) -> bool:
+    """Something asked for by chat or mail in ``seg`` (`_CHAT_ASKED`) that is no goods."""
+    asked = _CHAT_ASKED.search(seg)
+    if asked is None or _GOODS_QTY.search(asked.group("x")) or \
+            re.search(r"价|报价|多少钱", asked.group("x")):
+        return False
+    a = at + asked.start("x")
+    left = "".join(ch for k, ch in enumerate(seg[asked.start("x"):asked.end("x")], a)
+                   if not any(x <= k < y for x, y in masked))
+    return len(left.strip("的和跟及与、 ")) >= 2
+
+
 def _sent_material(seg: str, at: int, masked: Sequence[tuple[int, int]]) -> bool:
     """A thing put in a 把-phrase and sent (`_SENT_THING`) in ``seg`` (which starts at ``at``
     in the message): no goods, no name but one that says whose it is (饮料机的补货数据)."""
@@ -128,6 +149,9 @@ def _choose(hits: list[Hit], seg: str = "") -> Hit:
 # a talk about a topic right before it (谈安装的事, 聊一下培训的安排)
 _TALKED_ABOUT = re.compile(r"(?:谈|聊|商量|讨论|沟通)(?:一下|谈|聊)?$")
 _TALKED_STEPS = frozenset(("contract", "quote", "payment", "tender"))
+# a clause that is only a talk and its topic (聊下花生油进货的事, 谈谈培训的安排)
+_TOPIC_CLAUSE = re.compile(r"(?:再|跟[他她]|和[他她])?(?:谈|聊|商量|讨论|沟通)"
+                           r"(?:一下|下|谈|聊|一聊)?[^，,。；;！!？?]{0,10}?的(?:事|事情|问题|情况|安排)$")
 
 
 # how a thing is sent, not what: a cue of sending material on its own (发他邮箱), none beside
@@ -218,6 +242,12 @@ def _step_around(text: str, start: int, end: int, next_start: int, matcher: Pres
             break
         pos = end + m.end()
     if found is not None and not found.generic:
+        if (found.concept not in _TALKED_STEPS and _TOPIC_CLAUSE.match(found.words)
+                and _WEAK_VISIT.search(text, end, pos)):
+            # the topic of a talk said in a clause of its own after the trip ('去鲁润超市找谢
+            # 姐，聊下花生油进货的事'): the trip is the step
+            return Step(matcher.preset_of_concept("visit"), "visit", _words(text[end:pos]),
+                        False)
         return found
     cs = clause[0]
     said = _SAID_BEFORE.match(text, cs, start)
@@ -245,7 +275,9 @@ def _step_around(text: str, start: int, end: int, next_start: int, matcher: Pres
             objects = [h for h in hits if h.concept in _OBJECT_CONCEPTS]
             if objects:
                 return _step(objects[-1], matcher, first_after or prev)
-            if _DOC_ASKED.search(prev):
+            if _DOC_ASKED.search(prev) or (
+                    carry.group(0).startswith(("发", "传"))
+                    and _chat_asked(prev, previous[0][0], masked)):
                 # a document asked for that no cue names (要了规格书和三维图, 要套餐明细和合作医院
                 # 名单), then carried: the material
                 return Step(matcher.preset_of_concept("send_material"), "send_material",

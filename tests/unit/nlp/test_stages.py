@@ -1747,6 +1747,18 @@ def test_racks_to_scales_set_phrasings(text: str, field: str, value: str | None)
     ("宛城饮料的喷码机被本地一家厂低价截胡了，庹科长说合同已经签给人家了", "attitude",
      "已否决"),
     ("庹科长说合同已经签给人家了", "attitude", "已否决"),
+    # asked for by chat, then sent back by chat: material (not goods, not a price)
+    ("芦经理微信上要喷码机的驱动和打印模板，我今天下午四点以前发给她", "next_action", "发送资料"),
+    ("芦经理刚在微信上问喷码机的对接说明，我今天十一点前发给她", "next_action", "发送资料"),
+    ("芦经理微信上要了二十台喷码机，我今天下午四点以前发给她", "next_action", "其他"),
+    # a talk's topic in a clause of its own after the trip: the trip is the step
+    ("明天下午两点去沂蒙药业找芦经理，聊下灌装机进货的事", "next_action", "安排拜访"),
+    ("明天下午两点去沂蒙药业，聊下合同的事", "next_action", "推进合同"),
+    ("明天聊下灌装机进货的事", "next_action", "其他"),
+    # the buyer named as a new lead's person (采购朱大姐, 采购叫刘春生); 采购周期 is no one
+    ("加个新客户，长沙湘满楼酒家，采购朱大姐，手机13707316582", "contact", "朱大姐"),
+    ("加个新客户，长沙湘满楼酒家，采购叫刘春生，手机13707316582", "contact", "刘春生"),
+    ("加个新客户，长沙湘满楼酒家，采购周期长，手机13707316582", "contact", None),
 ])
 def test_adhesives_to_aluminium_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
