@@ -66,6 +66,8 @@ STOP_TOKENS = frozenset((
     "约在", "改在", "处在", "位于", "发到", "寄到", "转到", "交到", "拿到", "搬到", "调到",
     "交给", "卖给", "转给", "寄给", "送给", "报给",
 ))
+# … and any verb jieba glued to its 在 (装在|仓库顶上, 摆在, 挂在): where a thing goes, no name
+_VERB_AT = re.compile(r"[\u4e00-\u9fff]在")
 _INNER_AND = frozenset(("和", "与", "同"))
 # prepositions after a verb that jieba's HMM may glue to the name's first character
 _GLUED_STOPS = frozenset("在到给说")
@@ -256,7 +258,7 @@ class OrgFinder:
             if tok == "新" and k + 1 < len(toks) and len(toks[k + 1][2]) == 2 \
                     and toks[k + 1][2][-1] in "区县市镇乡":
                 continue                 # '无锡新吴区…': 新 of a district's name (新|吴区)
-            if tok in STOP_TOKENS or (tok in _VERB_ENDINGS and k > 0
+            if tok in STOP_TOKENS or _VERB_AT.fullmatch(tok) or (tok in _VERB_ENDINGS and k > 0
                                       and toks[k - 1][2] in STOP_TOKENS) or (
                     len(tok) > 1 and base_word_freq(tok) == 0
                     and all(ch in STOP_TOKENS for ch in tok)):

@@ -907,6 +907,15 @@ _SAYS_OR_ASKS = (*_SAYS, "问")
 ORG_TAIL_MIN = 2    # an organisation's suffix of this many characters at least (医院, 公司)
 
 
+def _person_heads_org(text: str, s: int, e: int, org: Match) -> bool:
+    """A person's name at [s, e) opens ``org``, a customer's name heard with two or more
+    characters after the person's written exactly as the catalog writes them (万强冷链 for
+    皖江冷链: 冷链 as written)."""
+    return (org.start == s and e < org.end and org.end - e >= 2
+            and org.end - org.start == len(org.entry.text)
+            and text[e:org.end] == org.entry.text[e - s:])
+
+
 def _after_org(text: str, pos: int) -> bool:
     """``text[:pos]`` ends with an organisation's suffix of two characters or more (医院,
     公司, 酒店): a customer's name, however it was heard, and a person is named next
@@ -1662,6 +1671,13 @@ class PhoneticIndex:
         if heard:
             exact, given = self._given_over_made(text, exact)
             own += given
+        # a person's name opening a customer's name heard with the rest written as the catalog
+        # writes it (万强冷链 for 皖江冷链) is the customer's, not that person's
+        every = self.candidates(text)
+        heads = [m for m in every if m.entry.kind == "customer" and not m.needs_support
+                 and m.cost <= threshold(len(m.entry.text))]
+        exact = [x for x in exact if not (x[2].kind == "contact" and any(
+            _person_heads_org(text, x[0], x[1], o) for o in heads))]
         taken = [False] * len(text)
         for s, e, _entry in exact:
             for i in range(s, e):
@@ -1669,7 +1685,9 @@ class PhoneticIndex:
         named_customers = {en.canonical for _s, _e, en in exact if en.kind == "customer"}
         contact_customers = {en.customer for _s, _e, en in exact if en.kind == "contact"}
         named_customers |= contact_customers
-        cands = [m for m in self.candidates(text) if self._free(m, exact, taken)]
+        cands = [m for m in every if self._free(m, exact, taken) and not (
+            m.entry.kind == "contact" and any(
+                _person_heads_org(text, m.start, m.end, o) for o in heads))]
         # a contact right after its customer: the customer spelled right, or heard
         # confidently (微鲜坊中走 → 味鲜坊钟总 as 味鲜坊中走 → 味鲜坊钟总)
         heard_customers = [(m.start, m.end, m.entry) for m in cands

@@ -104,6 +104,10 @@ def _did(doc: Doc, ents: Entities, actions: PresetMatcher) -> bool:
     return False
 
 
+# a purchase said after a hold's cue in its clause (…审计要囤一批, 整改要采购)
+_BUYING = re.compile(r"(?:要|得|准备|想|打算)(?:先)?(?:囤|备|订|买|采购|进|补)")
+
+
 def find_obstacle(doc: Doc, ents: Entities,
                   matcher: PresetMatcher) -> tuple[str | None, str | None]:
     """The blocker: the first specific one said ('招标暂停'), else a generic one ('先放一放')."""
@@ -117,6 +121,11 @@ def find_obstacle(doc: Doc, ents: Entities,
         if not hits and changed is not None:
             cs, ce = clause_of(doc, gone[0][0])
             return changed, doc.text[cs:ce].strip()[:40] or None
+    # a generic hold said as the occasion of a purchase (年底审计要囤一批复印纸, 整改要买一批)
+    # holds nothing up
+    hits = [h for h in hits if not (
+        h.concept is not None and matcher.concepts[h.concept].generic
+        and _BUYING.search(doc.text, h.end, clause_of(doc, h.start)[1]))]
     if not hits:
         return None, None
     specific = [h for h in hits

@@ -149,9 +149,9 @@ def _choose(hits: list[Hit], seg: str = "") -> Hit:
 # a talk about a topic right before it (谈安装的事, 聊一下培训的安排)
 _TALKED_ABOUT = re.compile(r"(?:谈|聊|商量|讨论|沟通)(?:一下|谈|聊)?$")
 _TALKED_STEPS = frozenset(("contract", "quote", "payment", "tender"))
-# a clause that is only a talk and its topic (聊下花生油进货的事, 谈谈培训的安排)
+# a clause that is only a talk and its topic (聊下花生油进货的事, 谈谈鲜奶长期供货)
 _TOPIC_CLAUSE = re.compile(r"(?:再|跟[他她]|和[他她])?(?:谈|聊|商量|讨论|沟通)"
-                           r"(?:一下|下|谈|聊|一聊)?[^，,。；;！!？?]{0,10}?的(?:事|事情|问题|情况|安排)$")
+                           r"(?:一下|下|谈|聊|一聊)?[^，,。；;！!？?]{1,12}$")
 
 
 # how a thing is sent, not what: a cue of sending material on its own (发他邮箱), none beside
@@ -242,7 +242,8 @@ def _step_around(text: str, start: int, end: int, next_start: int, matcher: Pres
             break
         pos = end + m.end()
     if found is not None and not found.generic:
-        if (found.concept not in _TALKED_STEPS and _TOPIC_CLAUSE.match(found.words)
+        if (found.concept is not None and found.concept not in _TALKED_STEPS
+                and _TOPIC_CLAUSE.match(found.words)
                 and _WEAK_VISIT.search(text, end, pos)):
             # the topic of a talk said in a clause of its own after the trip ('去鲁润超市找谢
             # 姐，聊下花生油进货的事'): the trip is the step

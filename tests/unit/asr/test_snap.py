@@ -2804,3 +2804,25 @@ def test_adhesives_to_aluminium_set_names(heard: str, meant: str) -> None:
 ])
 def test_marine_to_grainoil_spoken_forms(heard: str, meant: str) -> None:
     assert normalize_spoken(heard) == meant
+
+
+_COLD_CHAIN = Catalog.from_dict({
+    "customers": [{"name": "合肥包河区皖江冷链物流园", "aliases": ["皖江冷链", "皖江物流园"]},
+                  {"name": "宜昌众诚汽车修理厂", "aliases": ["众诚修理厂"]}],
+    "contacts": [{"name": "万强", "customer": "宜昌众诚汽车修理厂", "title": "老板",
+                  "aliases": ["万老板"]}],
+    "products": [{"name": "聚氨酯冷库板", "aliases": ["冷库板"]}],
+})
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # a person's name opening a customer's name whose rest is heard as written (冷链) is the
+    # customer's: 皖江冷链 heard 万强冷链 (万强 a contact of another customer) or 皖强冷链
+    ("万强冷链二期冷库板的招标推迟了", "皖江冷链二期冷库板的招标推迟了"),
+    ("皖强冷链二期冷库板的招标推迟了", "皖江冷链二期冷库板的招标推迟了"),
+    # the person said alone, or before a product, stays the person
+    ("万强说冷链二期冷库板的招标推迟了", "万强说冷链二期冷库板的招标推迟了"),
+    ("万强冷库板的招标推迟了", "万强冷库板的招标推迟了"),
+])
+def test_a_person_opening_a_customers_name_is_the_customers(heard: str, meant: str) -> None:
+    assert snap_transcript_names(heard, _COLD_CHAIN).text == meant

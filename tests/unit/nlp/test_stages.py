@@ -1759,6 +1759,25 @@ def test_racks_to_scales_set_phrasings(text: str, field: str, value: str | None)
     ("加个新客户，长沙湘满楼酒家，采购朱大姐，手机13707316582", "contact", "朱大姐"),
     ("加个新客户，长沙湘满楼酒家，采购叫刘春生，手机13707316582", "contact", "刘春生"),
     ("加个新客户，长沙湘满楼酒家，采购周期长，手机13707316582", "contact", None),
+    # a verb glued to its 在 (装在|仓库) starts no organisation's name
+    ("芦经理想先拿两台灌装机装在仓库顶上试一下", "customer", None),
+    # a talk's topic with no 的事 after the trip (谈谈…长期供货); the tenant's own step stays
+    ("下周一下午三点去沂蒙药业找芦经理，谈谈灌装机长期供货", "next_action", "安排拜访"),
+    ("下周一下午三点去沂蒙药业，谈下灌装机的报价", "next_action", "报价"),
+    # a hold's cue said as the occasion of a purchase holds nothing up
+    ("芦经理说年底审计要囤一批灌装机，叫我下周一前报个价", "obstacle", None),
+    ("芦经理说年底审计，灌装机先放一放", "obstacle", "其他"),
+    # a group purchase put off is the tender's delay
+    ("芦经理说沂蒙药业的集中采购往后推了，时间还没定", "obstacle", "招标延迟"),
+    # dearer by a few yuan; 不贵 is none
+    ("庹科长电话里说喷码机一台比别人贵七八块", "obstacle", "价格异议"),
+    ("庹科长说喷码机不贵，才七八块", "obstacle", None),
+    # settled on another one; not yet settled is no refusal
+    ("宛城饮料的喷码机没拿下，庹科长那边定了厂家直供的另一家", "attitude", "已否决"),
+    ("庹科长说还没定另一家", "attitude", "需再沟通"),
+    # given to a firm someone runs (给了他老乡开的厂); 给了我们开的发票 is none
+    ("庹科长把喷码机给了他老乡开的厂", "obstacle", "竞品介入"),
+    ("庹科长说给了我们开的发票", "obstacle", None),
 ])
 def test_adhesives_to_aluminium_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
