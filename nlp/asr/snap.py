@@ -55,6 +55,7 @@ from nlp.asr.spoken import (
     fix_clock_words,
     fix_cue_phrases,
     fix_digit_surname,
+    fix_put_up,
     normalize_spoken,
 )
 from nlp.classify import (
@@ -1671,7 +1672,7 @@ def snap_transcript_names(text: str, catalog: Catalog | None,
             closes = index.form_ends(out) if index is not None else frozenset()
             out = respell_titles(out, titles, names, known, closes)
             closes = index.form_ends(out) if index is not None else frozenset()
-            out = respell_surnames(out, titles, names, known, closes)
+            out = fix_put_up(respell_surnames(out, titles, names, known, closes))
             people = [(s, e) for s, e, en in found if en.kind == "contact"]
             out = respell_stance_after_person(out, titles, people, names)
             out = respell_stance_done(out, titles, people, names)

@@ -825,6 +825,9 @@ def _fix_media(text: str) -> str:
 
 # 没戏 (no chance: a refusal) heard with 戏 as another xi, ending the clause (这单基本没系了)
 _NO_CHANCE = re.compile(r"(?<=没)[系细西喜吸](?=了?(?:[，,。！!？?；;]|$))")
+# … and 没戏 heard 美细 / 梅细 right after the deal (那单美细了): no beauty is fine there
+_NO_CHANCE_DEAL = re.compile(r"(?<=[单丹子])[美梅媒每眉][细戏系西喜]"
+                             r"(?=了|轮|冷|[，,。！!？?；;]|$)")
 # 钱 heard 前 right after 的, before what is said of money not granted (货梯的前今年批不下来了)
 _MONEY_HEARD = re.compile(r"(?<=的)前(?=[^，,。；;]{0,4}?(?:批不下来|批不了|没批|没下来|没到位|"
                           r"还没到))")     # (的前两周人手不够: no)
@@ -879,6 +882,10 @@ _AGREED_SIGNED = re.compile(r"同一[切且窃](?=了(?:[，,。；;！!？?\s]|
 # … and 同意了 heard 同一了 / 同一零 at a clause's end (那边同一零，…): 同一 (the same) takes no 了
 # (童一零 too, right after the person who agreed: 春城中学校长童一零 is no person named 一零)
 _AGREED_ENDED = re.compile(r"(?<=[边方们他她都也就])同一[了零论领啦轮伦林冷]"
+                           r"(?=[，,。；;！!？?\s]|$)|"
+                           # … or right after an organisation's name (悦庭酒店同一轮, 博睿教育
+                           # 统一郎)
+                           r"(?<=[店厂司院校馆行坊局所园场育团])[同统]一[了零论领啦轮伦林冷郎朗浪]"
                            r"(?=[，,。；;！!？?\s]|$)|"
                            r"(?<=[长总任理监板])[同童铜彤桐]一[了零论领啦轮伦林冷]"
                            r"(?=[，,。；;！!？?\s]|$)")
@@ -1004,15 +1011,55 @@ _MUST_WITH_HEARD = re.compile(r"(?:(?<=^)|(?<=[，,。；;！!？?\s说他她还
 _REPORT_HEARD = re.compile(r"(?:(?<=老总)|(?<=老板)|(?<=领导)|(?<=经理)|(?<=董事长)|(?<=上面)|"
                            r"(?<=院长)|(?<=厂长)|(?<=校长))会报"
                            r"(?=[，,。；;！!？?]|$|完|一下|了|后|之后|以后|再)")
-# 十一点 heard 是一点 after 我, before the deed (我是一点给它传过去); 我是一点都不 stays
-_ELEVEN_SHI_HEARD = re.compile(r"(?<=我)是(?=一点(?:前|之前|半|钟)?(?:给|发|把|传|送|去|过去|到))")
-# 明儿 heard 民而 opening a clause before the part of the day or the hour (民而下午三点半去签合同)
-_TOMORROW_ER_HEARD = re.compile(r"(?:(?<=^)|(?<=[，,。；;！!？?\s]))[民名鸣][而儿尔]"
+# 十一点 heard 是一点 after 我 or the day, before the deed (我是一点给它传过去, 我今天是一点钱
+# 发给它); 我是一点都不 stays
+_ELEVEN_SHI_HEARD = re.compile(r"(?:(?<=我)|(?<=今天)|(?<=明天))是"
+                               r"(?=一点(?:前|钱|之前|半|钟)?(?:给|发|把|传|送|去|过去|到))")
+# 明儿 heard 民而 / 宁儿 opening a clause before the part of the day or the hour (民而下午三点半去
+# 签合同)
+_TOMORROW_ER_HEARD = re.compile(r"(?:(?<=^)|(?<=[，,。；;！!？?\s]))[民名鸣宁凝您][而儿尔]"
                                 r"(?=上午|下午|中午|晚上|早上|傍晚|[一二三四五六七八九十两\d]+点)")
 # 先在 heard 现在 after a wish, before a place and a try (马处长想现在图书馆屋面做一小块试试);
 # 想现在就试 stays
 _FIRST_THERE_HEARD = re.compile(r"(?<=[想要])现在(?!就|马上|立刻|开始|立即)"
                                 r"(?=[^，,。；;！!？?]{1,14}?试)")
+
+
+# 个 heard 各 between a verb done and the call or the price (打了各电话, 通了各电话, 报各价); 各自,
+# 各位, 各部门 stay (no 电话 / 价 follows)
+_ONE_CALL_HEARD = re.compile(r"(?<=[打通报问了])各(?=电话|价|视频)")
+# 演示 heard 也是 / 也试 closing what was done for someone (做了马苏里拉的烘烤也是。): a clause
+# ends with no "also is"
+_DEMO_DONE_HEARD = re.compile(r"(?<=做了)([^，,。；;！!？?]{1,14}?)(?:也[是试]|掩饰)"
+                              r"(?=[，,。；;！!？?\s0-9]|$)")
+# 先试 heard 仙是 / 先是 before a count of goods and a look at how it does (仓库仙是两批大盘纸看好
+# 不好用); 先是两个人来 stays (no goods counted, no look)
+_TRY_FIRST_HEARD = re.compile(r"[仙先鲜]是(?=[一二两三四五六七八九十几]+"
+                              r"[批箱卷台套件盒包袋瓶桶吨提]"
+                              r"[^，,。；;！!？?]{0,10}?看)")
+# 报 heard 包 / 保 after a modal, before a superior and the approval asked (要先包校长批, 得保
+# 总经理定): a surname there would take no approval verb after its title
+_PUT_UP_HEARD = re.compile(r"(?<=[得要需先])[包保宝抱暴爆]"
+                           r"(?=(?:校长|院长|总经理|厂长|老板|领导|局长|董事长|老总|处长|主任)(?:批|定|订|签|审|拍板|同意))")
+# 刚去 heard 钢气 / 钢去 opening a clause before the trip or the place (钢气了一趟恒钧机械,
+# 钢器中瑞诚拜访了): no steel goes anywhere; 钢去 heard right but for 刚
+_JUST_WENT_HEARD = re.compile(r"(?:(?<=^)|(?<=[，,。；;！!？?\s]))[钢缸纲岗港]([去气器区曲])"
+                              r"(?=了|[\u4e00-\u9fff]{2,8}?(?:拜访|见|谈|找|看))")
+# 点头 heard 店头 right after a superior (等校长店头): a shop's head nods at nothing
+_NOD_HEARD = re.compile(r"(?<=[长总板导])店头")
+# 快递 heard 快地 / 快的 before what is posted, and 寄 heard 继 / 记 right after it (我快地继过去)
+_COURIER_HEARD = re.compile(r"快[地的滴弟](?=[寄继记计祭济发送])")
+_POSTED_BY_COURIER = re.compile(r"(?<=快递)[继记计祭济既纪](?=过去|过来|给|到)")
+# 试用 heard 使用 / 实用 after a trial asked for (想先拿几本电工教材给老师使用)
+_TRIAL_USE_HEARD = re.compile(r"(?<=先拿)([^，,。；;！!？?]{1,16}?)(?:使用|实用|适用)")
+def fix_put_up(text: str) -> str:
+    """要先包校长批 → 要先报校长批 (`_PUT_UP_HEARD`); also after the titles are respelled, which
+    may write a surname's character there (爆笑掌 → 包校长)."""
+    return _PUT_UP_HEARD.sub("报", text)
+
+
+# 招标 heard 招雕 (biao heard diao): 招雕 is no word
+_TENDER_HEARD = re.compile(r"(?<=招)[雕刁貂叼碉](?![刻塑像])")
 
 
 def _go_after_hour(text: str) -> str:
@@ -1144,7 +1191,8 @@ def fix_cue_phrases(text: str) -> str:
     text = _fix_contract_word(_fix_refusal_verb(text))
     text = _CHOSE_HEARD.sub("选", _LOOK_HEARD.sub("看", _TEN_HEARD.sub("十", text)))
     text = _QUITE_HEARD.sub("挺", text)
-    text = _QUOTE_SENT.sub("把报价", _MONEY_HEARD.sub("钱", _NO_CHANCE.sub("戏", text)))
+    text = _NO_CHANCE.sub("戏", _NO_CHANCE_DEAL.sub("没戏", text))
+    text = _QUOTE_SENT.sub("把报价", _MONEY_HEARD.sub("钱", text))
     text = _AGREED_HEARD.sub("同意", _QUOTE_FORM_SENT.sub("报价单", text))
     text = _AGREED_ENDED.sub("同意了", _AGREED_SIGNED.sub("同意签", text))
     text = _HE_HEARD.sub("何", _unless_a_word(_DEMO_HEARD, "演示", text))
@@ -1158,6 +1206,11 @@ def fix_cue_phrases(text: str) -> str:
     text = _INVITED_HEARD.sub("约", _RUN_BY_HEARD.sub(r"\1打理", text))
     text = _REPORT_HEARD.sub("汇报", _MUST_WITH_HEARD.sub("得跟", text))
     text = _TOMORROW_ER_HEARD.sub("明儿", _ELEVEN_SHI_HEARD.sub("十", text))
+    text = _DEMO_DONE_HEARD.sub(r"\1演示", _ONE_CALL_HEARD.sub("个", text))
+    text = fix_put_up(_TRY_FIRST_HEARD.sub("先试", text))
+    text = _TENDER_HEARD.sub("标", _JUST_WENT_HEARD.sub("刚去", text))
+    text = _NOD_HEARD.sub("点头", _TRIAL_USE_HEARD.sub(r"\1试用", text))
+    text = _POSTED_BY_COURIER.sub("寄", _COURIER_HEARD.sub("快递", text))
     text = _DEAR_HEARD.sub(r"\1贵", text)
     text = _PREVIOUS_ONE_HEARD.sub("家", _HALF_HEARD.sub("半", text))
     text = _MORNING_SIGN_HEARD.sub("午签", _MONDAY_HEARD.sub("一", text))

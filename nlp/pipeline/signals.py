@@ -104,8 +104,10 @@ def _did(doc: Doc, ents: Entities, actions: PresetMatcher) -> bool:
     return False
 
 
-# a purchase said after a hold's cue in its clause (…审计要囤一批, 整改要采购)
-_BUYING = re.compile(r"(?:要|得|准备|想|打算)(?:先)?(?:囤|备|订|买|采购|进|补)")
+# a purchase said after a hold's cue in its clause (…审计要囤一批, 整改要采购; a batch wanted,
+# its verb misheard: 要对一批)
+_BUYING = re.compile(r"(?:要|得|准备|想|打算)(?:先)?"
+                     r"(?:囤|备|订|买|采购|进|补|[\u4e00-\u9fff]?一批)")
 
 
 def find_obstacle(doc: Doc, ents: Entities,
