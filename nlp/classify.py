@@ -394,7 +394,8 @@ _WHEN_UNKNOWN = re.compile(r"(?:啥|什么|哪个)时候|哪天|几号|多久|�
 _CLAUSE_MARK = re.compile(r"[，,。；;！!？?]")
 
 
-def _clause_start(text: str, pos: int) -> int:
+def clause_begin(text: str, pos: int) -> int:
+    """Where the clause holding ``pos`` begins: after the last clause mark before it."""
     return max((m.end() for m in _CLAUSE_MARK.finditer(text, 0, pos)), default=0)
 
 
@@ -413,7 +414,7 @@ def detect_attitude(text: str, named: Collection[int] = (),
            for m in _REJECT.finditer(text)):
         return "已否决"
     if any(_decider(text, m.start()) and not _WHEN_UNKNOWN.search(
-            text, _clause_start(text, m.start()), m.start()) and (
+            text, clause_begin(text, m.start()), m.start()) and (
             not _OWN_ERRAND.search(text[max(0, m.start() - 8): m.start()])
             or (m.group() in _WAIT_WORDS and _TOLD_ME.search(text, 0, m.start())))
            and not (blocker == "tender" and _is_wait(m.group()))

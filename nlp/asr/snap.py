@@ -51,7 +51,6 @@ from itertools import product
 from nlp.asr.neworgs import respell_new_orgs
 from nlp.asr.spoken import (
     NUMERAL_SOUND,
-    clause_begin,
     fix_clock_words,
     fix_cue_phrases,
     fix_digit_surname,
@@ -63,6 +62,7 @@ from nlp.classify import (
     ORDER_UNITS,
     ORDER_VERBS,
     attitude_words,
+    clause_begin,
     stance_verbs,
 )
 from nlp.extract import snap_transcript

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from itertools import product
 
-from nlp.classify import ORDER_COUNT, ORDER_UNIT
+from nlp.classify import ORDER_COUNT, ORDER_UNIT, clause_begin
 from nlp.lexicon import CN_NUMERALS, lexicon
 from nlp.phonetic import APICAL, RARE_WORD, crosses_word, syllable_cost, syllables, words_of
 from nlp.segment import base_word_freq
@@ -988,11 +988,6 @@ _RUN_BY_HEARD = re.compile(r"(?<=交给)([^，,。；;！!？?]{1,6}?)大理")
 # 截胡 heard 节湖 (jie hu): no lake is cut; 杰胡 / 结胡 too after 被 in the clause (菜籽油被人
 # 杰胡乱), where a name could not stand
 _SNATCHED_HEARD = re.compile(r"([节杰结洁])[湖胡糊](?=[了内泪轮冷乱，,。；;！!]|$)")
-
-
-def clause_begin(text: str, pos: int) -> int:
-    """Where the clause holding ``pos`` begins: after the last clause mark before it."""
-    return max((text.rfind(p, 0, pos) for p in "，,。！？；;"), default=-1) + 1
 
 
 def _snatched(text: str) -> str:
