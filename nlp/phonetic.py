@@ -916,6 +916,22 @@ def _person_heads_org(text: str, s: int, e: int, org: Match) -> bool:
             and text[e:org.end] == org.entry.text[e - s:])
 
 
+# everyday words: a stretch heard as these only (想|先|试试) says what they say
+_EVERYDAY = 500
+_VERY_COMMON = 20_000
+
+
+def _plain_words(text: str, start: int, end: int,
+                 spans: Sequence[tuple[int, int]]) -> bool:
+    """[start, end) is whole words of the dictionary, none rare, two of them very common
+    (想, 先, 要, 说: no name's syllables fall out as these)."""
+    inside = [(a, b) for a, b in spans if start <= a and b <= end]
+    if sum(b - a for a, b in inside) != end - start or len(inside) < 2:
+        return False
+    freqs = [base_word_freq(text[a:b]) for a, b in inside]
+    return min(freqs) >= _EVERYDAY and sum(f >= _VERY_COMMON for f in freqs) >= 2
+
+
 def _after_org(text: str, pos: int) -> bool:
     """``text[:pos]`` ends with an organisation's suffix of two characters or more (医院,
     公司, 酒店): a customer's name, however it was heard, and a person is named next
@@ -1012,6 +1028,8 @@ class PhoneticIndex:
             lambda: defaultdict(list))
         # title → every customer's contacts as one-character surname + that title
         self._titled_all: dict[str, list[Entry]] = defaultdict(list)
+        # customer → its contacts called 老 / 小 + surname (老孙), for `_familiar_near`
+        self._familiar: dict[str, list[Entry]] = defaultdict(list)
         for e in entries:
             if not _han(e.text):
                 continue
@@ -1020,6 +1038,9 @@ class PhoneticIndex:
                     and e not in self._by_title[e.customer][e.text[1:]]:
                 self._by_title[e.customer][e.text[1:]].append(e)
                 self._titled_all[e.text[1:]].append(e)
+            if e.kind == "contact" and e.customer and len(e.text) == 2 and e.text[0] in "老小" \
+                    and e not in self._familiar[e.customer]:
+                self._familiar[e.customer].append(e)
             self.exact[e.text].append(e)
             self.lengths.add(len(e.text))
             reads = 1 if e.kind == "product" else 2
@@ -1291,11 +1312,17 @@ class PhoneticIndex:
             function = any(base_word_freq(ch) >= FUNCTION_FREQ for ch in heard)
             word = base_word_freq(heard) >= RARE_WORD or function   # 托鞋 (3) is no word said
             for e in entries:
+                if heard[0] == heard[1] and e.text[0] == e.text[1] and e.kind == "contact" \
+                        and base_word_freq(heard) < RARE_WORD:
+                    # a doubled name (蓓蓓) heard doubled (被被): no function word is said twice
+                    out.append(Match(p, p + 2, heard, e, 0.0, costs=(0.0, 0.0)))
+                    continue
                 if function and e.kind != "customer":
                     continue
                 if word and not function and not (
-                        (e.kind == "contact" and e.surname) or e.kind == "product"):
-                    continue
+                        (e.kind == "contact" and e.surname) or e.kind in ("product", "customer")):
+                    continue    # (a customer's short name heard as a word, 蓝图 for 澜图, is
+                    #             taken only where its own contact is named: `find`)
                 other_surname = _another_surname(heard, e)
                 homophone = bool(other_surname) and not word and e.kind == "contact" and \
                     e.surname == 1 and _homophone_surname(text, p, heard, e)
@@ -1575,6 +1602,30 @@ class PhoneticIndex:
                     at = _title_at(text, title, at + 1)
         return out
 
+    def _familiar_near(self, text: str, customers: set[str]) -> list[Match]:
+        """A named customer's contact called 老 / 小 + surname (老孙), heard with the surname a
+        near syllable off (老森: sen for sun) in a person's slot (找老森, 跟老森): the customer
+        named is the support, and only where it has no other contact called so."""
+        out: list[Match] = []
+        for cust in customers:
+            for entry in self._familiar.get(cust, ()):
+                if sum(x.text[0] == entry.text[0] for x in self._familiar[cust]) != 1:
+                    continue
+                meant = surname_readings(entry.text[1])
+                at = text.find(entry.text[0])
+                while at != -1 and at + 1 < len(text):
+                    s, e = at, at + 2
+                    ch = text[at + 1]
+                    cost = min((syllable_cost((h,), (r,)) for h in heard_surname(ch)
+                                for r in meant if h[0] == r[0]), default=1.0)
+                    if ch != entry.text[1] and is_han(ch) and cost <= TITLE_ONLY_SURNAME / 2 \
+                            and s > 0 and text[s - 1] in _PERSON_SLOT \
+                            and base_word_freq(text[s:e]) < RARE_WORD:
+                        out.append(Match(s, e, text[s:e], entry, round(cost / 2, 4),
+                                         needs_support=True, costs=(0.0, cost), word=True))
+                    at = text.find(entry.text[0], at + 1)
+        return out
+
     def _near_surname_alone(self, text: str, ends: frozenset[int] = frozenset()
                             ) -> list[Match]:
         """A contact named in a transcript by surname + its own title, the surname heard
@@ -1711,7 +1762,8 @@ class PhoneticIndex:
                   and not m.needs_support]
         support = named_customers | {m.entry.canonical for m in strong
                                      if m.entry.kind == "customer"}
-        cands += [m for m in self._only_with_title(text, support, ends)
+        cands += [m for m in [*self._only_with_title(text, support, ends),
+                              *self._familiar_near(text, support)]
                   if self._free(m, exact, taken)]
         contact_customers |= {m.entry.customer for m in strong if m.entry.kind == "contact"}
         # … taken where no other customer is named: then it backs its own customer heard
@@ -1725,7 +1777,12 @@ class PhoneticIndex:
                 offered |= affinity.customer_products.get(cust, frozenset())
             likely = affinity.likely
         accepted: list[Match] = []
+        spans = words_of(text) if any(m.end - m.start < len(m.entry.text) for m in cands) \
+            else ()
         for m in cands:
+            if m.end - m.start < len(m.entry.text) and _plain_words(text, m.start, m.end, spans):
+                continue    # a name short a syllable, heard as everyday words (想先试试 is no
+                #             湘检实验室): the words were said
             limit = threshold(len(m.entry.text))
             ok = m.cost <= limit and not m.needs_support
             supported = False

@@ -424,6 +424,8 @@ _ZHONGWU_WEEKDAY = re.compile(r"(?<=[这下本上])中午(?=[上下]午|晚上|�
                               # … or after 这 / 下 / 本 before the step (这中午把报价发过去):
                               # noon is 今天中午, never 这中午
                               r"(?<=[这下本])中午(?=(?:之)?前|再|把|去|过去|给|发|送|打|签|带|约)")
+# 下午三点半 heard 下53.半 / 下午3.半: the 点 written as a full stop before 半 (and 5 for 午)
+_HALF_STOP = re.compile(r"(?:(?<=[上中下])(5)|(?<=[上中下]午))(1[0-2]|[1-9])\.(?=半)")
 # 上午十点 heard as 上五十点 and written in digits: 上50点 (五十 = 50, 五十二 = 52)
 _WU_DIGITS = re.compile(r"(?<=[上中下])(?:午)?5([0-2])(?=[点:：])")
 # … with 上 / 下 heard as another syllable of its initial right after a day (明天受50点 for 明天
@@ -468,6 +470,7 @@ def fix_part_of_day(text: str) -> str:
     → 12号上午大电话; 下无两点 → 下午两点; 15号向5两点半 → 15号下午两点半; 这中午下午3点 →
     这周五下午3点."""
     text = _AFTERNOON_RUN.sub("下午", _ZHONGWU_WEEKDAY.sub("周五", text))
+    text = _HALF_STOP.sub(lambda m: ("午" if m.group(1) else "") + m.group(2) + "点", text)
     text = _PART_HEARD.sub(lambda m: "下午" if m.group(1) or m.group(3) else "上午", text)
     text = _WU_AFTER_DAY.sub(r"\1午", _WU_BEFORE_ACT.sub("午", text))
     text = _WU_BEFORE_HOUR.sub("午", _WU_DIGITS_AFTER_DAY.sub(_wu_digits_after_day, text))
@@ -1025,7 +1028,8 @@ _FIRST_THERE_HEARD = re.compile(r"(?<=[想要])现在(?!就|马上|立刻|开始
 _ONE_CALL_HEARD = re.compile(r"(?<=[打通报问了])各(?=电话|价|视频)")
 # 演示 heard 也是 / 也试 closing what was done for someone (做了马苏里拉的烘烤也是。): a clause
 # ends with no "also is"
-_DEMO_DONE_HEARD = re.compile(r"(?<=做了)([^，,。；;！!？?]{1,14}?)(?:也[是试]|掩饰)"
+_DEMO_DONE_HEARD = re.compile(r"(?<=做了)([^，,。；;！!？?]{1,14}?)"
+                              r"(?:[也野耶][是试事][务物]?|掩饰)"
                               r"(?=[，,。；;！!？?\s0-9]|$)")
 # 先试 heard 仙是 / 先是 before a count of goods and a look at how it does (仓库仙是两批大盘纸看好
 # 不好用); 先是两个人来 stays (no goods counted, no look)
@@ -1053,6 +1057,27 @@ def fix_put_up(text: str) -> str:
     return _PUT_UP_HEARD.sub("报", text)
 
 
+# 嫌 heard 写 right after the call it was said on (杜队电话里写我们…太贵了): one writes nothing
+# on a call; or 闲 with a pause heard after it (电话里闲，我们…)
+_COMPLAINED_ON_CALL = re.compile(r"(?<=电话里)(?:写|[闲显险咸贤][，,]?)"
+                                 r"(?=[我他她这那]|[^，,。；;！!？?]{1,12}?(?:贵|高|慢|差))")
+# 见了面 heard 接了面 / 结了面 right after the person met (跟沈总监接了面): no face is received
+_MET_FACE_HEARD = re.compile(r"(?<=[总监理任长工姐哥师板])[接结节街揭杰捷](?=了面|了个面|个面)")
+# 约周四 heard 叶中四 before the part of the day or the hour (老符叶中四下午三点过去签合同)
+_AGREED_WEEKDAY_HEARD = re.compile(r"[业夜叶页]中(?=[一二三四五六日天](?:上午|下午|中午|晚上|"
+                                   r"[项向相][五午]|[一二三四五六七八九十两\d]+点))")
+# 下午 heard 项五 / 向五 right before the hour (周四项五三点): no item five comes at an hour
+_AFTERNOON_XIANG_HEARD = re.compile(r"[项向相橡](?:五|午)(?=[一二三四五六七八九十两\d]+点)")
+# 租赁 heard 租令 / 租领: no order is rented (租另一家 stays)
+_LEASE_HEARD = re.compile(r"(?<=租)[令领零灵玲铃]")
+# 得 heard 的 before 先 and what must come first (机房搬迁的先报总部领导批): 的先 is no phrase
+# (的先生 stays)
+_MUST_FIRST_HEARD = re.compile(r"的(?=先(?:报|跟|问|请示|汇报|等|找|让))")
+# 被 heard 倍 / 备 before who took it and the taking (倍另一家搬家公司抢走了)
+_SNATCHED_BY_HEARD = re.compile(r"[倍备贝背](?=[^，,。；;！!？?]{1,10}?"
+                                r"(?:抢走|拿走|截胡|抢了|挖走|拿下))")
+# 换人 heard 坏人 / 坏员 after the side or the place (那边坏人了, 食堂坏员管了)
+_PEOPLE_CHANGED_HEARD = re.compile(r"(?<=[边堂里面部])坏(?=人了|人管|员管|人在管|了人)")
 # 招标 heard 招雕 (biao heard diao): 招雕 is no word
 _TENDER_HEARD = re.compile(r"(?<=招)[雕刁貂叼碉](?![刻塑像])")
 
@@ -1094,7 +1119,8 @@ _TRANSFERRED_HEARD = re.compile(r"(?<=调)[取却曲](?=[^，,。；;！!？?]{0
                                 # the 了 of the move (杨工调取安徽新厂了); 调取了监控 stays
                                 r"(?<=[长总任理监工管]调)[取却曲持](?=[^，,。；;！!？?了]{2,8}?了)")
 # 电话里 heard 电话李 / 电话理 right after the person called (景科长电话李嫌…); 打电话李总 stays
-_ON_THE_PHONE_HEARD = re.compile(r"(?:(?<=[长总理任工管监板师])|(?<=^)|(?<=[，,。；;！!？?\s]))"
+_ON_THE_PHONE_HEARD = re.compile(r"(?:(?<=[长总理任工管监板师队姐哥])|(?<=^)|"
+                                 r"(?<=[，,。；;！!？?\s]))"
                                  r"电话[李理礼力立利历]"
                                  r"(?![总经主工老先女科部处局院校厂店])")
 # 微信上 heard 微信杀 / 微信沙 before what was asked or said there
@@ -1107,7 +1133,9 @@ _PASSIVE_AFTER_TITLE_HEARD = re.compile(r"(?<=[长总任理监])辈(?=[^，,。�
 # or a span (能不能先是做一个月, 想先是用几天; 他先是不同意 stays)
 _FREE_TRIAL_HEARD = re.compile(r"(?<=免费)是(?![的吗不])|"
                                r"(?:(?<=不能先)|(?<=可以先)|(?<=能否先)|(?<=[想要]先))是(?=[做用吃喝穿装跑听"
-                               r"一两几半])")
+                               r"搭一两几半])")
+# … and 试搭 heard 是答 / 是达, before one of what is put up (想先是答一顶透明篷看效果)
+_PUT_UP_TRIAL_HEARD = re.compile(r"(?<=[想要]先)[是试][答达打](?=[一两几半][顶个台套间座])")
 # 到 heard 道 right after a clock time, where the rep goes (十点道电力公司): 道歉 stays
 _TO_HEARD = re.compile(r"(?<=[点半])道(?![歉谢理路别])")
 # 约了 heard 业了 / 夜了 before the day agreed (业了周四上午十点): ye for yue
@@ -1206,6 +1234,10 @@ def fix_cue_phrases(text: str) -> str:
     text = _TENDER_HEARD.sub("标", _JUST_WENT_HEARD.sub("刚去", text))
     text = _NOD_HEARD.sub("点头", _TRIAL_USE_HEARD.sub(r"\1试用", text))
     text = _POSTED_BY_COURIER.sub("寄", _COURIER_HEARD.sub("快递", text))
+    text = _MET_FACE_HEARD.sub("见", _COMPLAINED_ON_CALL.sub("嫌", text))
+    text = _AFTERNOON_XIANG_HEARD.sub("下午", _AGREED_WEEKDAY_HEARD.sub("约周", text))
+    text = _LEASE_HEARD.sub("赁", _MUST_FIRST_HEARD.sub("得", text))
+    text = _SNATCHED_BY_HEARD.sub("被", _PEOPLE_CHANGED_HEARD.sub("换", text))
     text = _DEAR_HEARD.sub(r"\1贵", text)
     text = _PREVIOUS_ONE_HEARD.sub("家", _HALF_HEARD.sub("半", text))
     text = _MORNING_SIGN_HEARD.sub("午签", _MONDAY_HEARD.sub("一", text))
@@ -1223,6 +1255,7 @@ def fix_cue_phrases(text: str) -> str:
     text = _ASKED_OF_HEARD.sub("要", _AGAIN_DISCUSS_HEARD.sub("再议", text))
     text = _PASSIVE_AFTER_TITLE_HEARD.sub("被", text)
     text = _TO_HEARD.sub("到", _FREE_TRIAL_HEARD.sub("试", text))
+    text = _PUT_UP_TRIAL_HEARD.sub("试搭", text)
     text = _AGREED_ON_HEARD.sub("约", _WEEK_AFTER_LE_HEARD.sub("周", text))
     text = _WON_HEARD.sub("中标", _DEPT_HEARD.sub("部", text))
     text = _THURSDAY_HEARD.sub(r"\1四", _LEADER_HEARD.sub("领导", text))
