@@ -970,6 +970,9 @@ def _one_nasal_lost(window: list[tuple[Syllable, ...]], name: tuple[tuple[Syllab
 _COMPARED = re.compile(r"比(?:我|你|他|她|咱)们?$")
 
 _LINK = frozenset("的、，,")   # between a customer and its contact: 的, or a pause heard
+# … or, for a short name at the place gone to (在洪军给钱经理演示), the verb that takes the
+# person there
+_PERSON_VERB_LINK = frozenset("给跟和与找见约陪")
 _TRIP_VERBS = frozenset("去到在")
 _MET_SOUNDS = frozenset(s for ch in "见借" for s in syllables(ch)[0][:1])
 
@@ -1513,6 +1516,9 @@ class PhoneticIndex:
             if contact.kind != "contact" or not contact.customer:
                 continue
             end = cs - 1 if cs and text[cs - 1] in _LINK else cs
+            if end == cs and cs > 3 and text[cs - 1] in _PERSON_VERB_LINK \
+                    and text[cs - 4] in _TRIP_VERBS:
+                end = cs - 1        # 在洪军给钱经理: the place gone to, then its person
             s = end - 2
             if s < 0 or not all(is_han(ch) for ch in text[s:end]):
                 continue

@@ -2950,3 +2950,18 @@ _MOVING = Catalog.from_dict({
 ])
 def test_names_backed_doubled_and_everyday_words(heard: str, meant: str) -> None:
     assert snap_transcript_names(heard, _MOVING).text == meant
+
+
+def test_a_short_name_at_the_place_gone_to_before_its_person() -> None:
+    # a customer's short form heard one syllable off at the place gone to, its own contact
+    # named right after the verb that takes the person there (在洪军给钱经理)
+    cat = Catalog.from_dict({
+        "customers": [{"name": "苏州吴中区恒钧精密机械有限公司", "aliases": ["恒钧机械", "恒钧"]}],
+        "contacts": [{"name": "钱立军", "customer": "苏州吴中区恒钧精密机械有限公司",
+                      "title": "经理", "aliases": ["钱经理"]}],
+        "products": [],
+    })
+    assert snap_transcript_names("昨天在洪军给钱经理演示了远程监控", cat).text == \
+        "昨天在恒钧给钱经理演示了远程监控"
+    # no place gone to: nothing to respell
+    assert snap_transcript_names("洪军给钱经理打了电话", cat).text == "洪军给钱经理打了电话"
