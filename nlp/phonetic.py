@@ -916,17 +916,20 @@ def _person_heads_org(text: str, s: int, e: int, org: Match) -> bool:
             and text[e:org.end] == org.entry.text[e - s:])
 
 
-# everyday words: a stretch heard as these only (想|先|试试) says what they say
+# everyday words: a stretch heard as these only, opening with a wish or a modal (想|先|试试),
+# says what they say (家庭|过|山 may still be 家庭过山车 a syllable short)
 _EVERYDAY = 500
 _VERY_COMMON = 20_000
+_WISH_OPENERS = frozenset("想要先再还就都也得能会该准")
 
 
 def _plain_words(text: str, start: int, end: int,
                  spans: Sequence[tuple[int, int]]) -> bool:
-    """[start, end) is whole words of the dictionary, none rare, two of them very common
-    (想, 先, 要, 说: no name's syllables fall out as these)."""
+    """[start, end) is whole words of the dictionary, none rare, two of them very common,
+    opening with a wish or a modal (想先试试: no name's syllables fall out as these)."""
     inside = [(a, b) for a, b in spans if start <= a and b <= end]
-    if sum(b - a for a, b in inside) != end - start or len(inside) < 2:
+    if sum(b - a for a, b in inside) != end - start or len(inside) < 2 or \
+            text[start] not in _WISH_OPENERS:
         return False
     freqs = [base_word_freq(text[a:b]) for a, b in inside]
     return min(freqs) >= _EVERYDAY and sum(f >= _VERY_COMMON for f in freqs) >= 2

@@ -2965,3 +2965,12 @@ def test_a_short_name_at_the_place_gone_to_before_its_person() -> None:
         "昨天在恒钧给钱经理演示了远程监控"
     # no place gone to: nothing to respell
     assert snap_transcript_names("洪军给钱经理打了电话", cat).text == "洪军给钱经理打了电话"
+
+
+def test_a_name_a_syllable_short_in_plain_words_not_after_a_wish_is_still_the_name() -> None:
+    # 家庭|过|山 is plain words too, but opens with no wish or modal: 家庭过山车 a syllable
+    # short (想先试试 above is no name)
+    cat = Catalog.from_dict({"customers": [], "contacts": [],
+                             "products": [{"name": "家庭过山车", "aliases": []}]})
+    assert snap_transcript_names("家庭过山催要一台，下周一我带合同过去", cat).text == \
+        "家庭过山车催要一台，下周一我带合同过去"
