@@ -70,13 +70,14 @@ _CHAT_ASKED = re.compile(
     r"(?:微信|邮件|邮箱|钉钉|飞书|短信|企业微信|QQ)(?:上|里)?[^，,。；;！!？?]{0,3}?"
     r"(?:要|问|索要|讨)(?:了|下|一下)?(?P<x>[^，,。；;！!？?]{2,16})")
 _GOODS_QTY = re.compile(r"[\d一二两三四五六七八九十百千几]+[箱台件套个吨包袋瓶桶卷批斤车托]")
+_PRICE_ASKED = re.compile(r"价|多少钱")     # a price asked for is the quote's, no material
 
 
 def _chat_asked(seg: str, at: int, masked: Sequence[tuple[int, int]]) -> bool:
     """Something asked for by chat or mail in ``seg`` (`_CHAT_ASKED`) that is no goods."""
     asked = _CHAT_ASKED.search(seg)
     if asked is None or _GOODS_QTY.search(asked.group("x")) or \
-            re.search(r"价|报价|多少钱", asked.group("x")):
+            _PRICE_ASKED.search(asked.group("x")):
         return False
     a = at + asked.start("x")
     left = "".join(ch for k, ch in enumerate(seg[asked.start("x"):asked.end("x")], a)
