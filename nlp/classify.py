@@ -177,7 +177,8 @@ _REJECT = re.compile(
     r"(?:这次|这单|这回)?没(?:有)?机会了|计划(?:也|都|全)?取消了|"
     r"不感兴趣|不太(?:感兴趣|认可|同意|需要|考虑)|没兴趣|不同意|不认可|不支持|放弃了|不做了|不采购了|"
     r"不买了|pass了|暂不考虑|不再考虑|没(?:有)?意向|不合适|"
-    r"不(?:采购|买|上|用|订|续|进|换|建|装|租|签|搞|弄|印|修|外包)[^，。,；;]{0,8}了|"
+    # (the 了 of a 不了 is can't, not any more: 换不换…他定不了)
+    r"不(?:采购|买|上|用|订|续|进|换|建|装|租|签|搞|弄|印|修|外包)[^，。,；;]{0,8}(?<!不)了|"
     # given to another firm: 今年给了公安系统的保安公司 (给了我们 is ours)
     r"(?<![转让])给了(?!我们|咱们|我司|你们)[^，,。；;]{1,10}?的[^，,。；;]{0,6}?(?:公司|厂家|厂|那家)|"
     # … or to another firm said so: 最后给了佛山一家厂做, 委托了大连本地一家律所
@@ -203,6 +204,10 @@ _REJECT = re.compile(
     r"签给(?:了)?人家|"
     # bought, signed or ordered elsewhere: 已经买了别的牌子, 跟别家签了年框, 从别的厂家订好了
     rf"(?:买|换|订|签|上)了(?:别家|{_OTHER_MAKER}|另外一家|竞品|友商)|"
+    # … or took another vendor's goods (转头进了另一家代理商的货; 进了另一家公司 is a job)
+    r"(?:进|拿)了(?:另一家|另外一家|别家)[^，,。；;]{0,8}?的?货|"
+    # the order not kept (纸尿裤没保住)
+    r"没(?:能)?保住|"
     # … or found another supplier: 已经找了别家 (找了别家比价 is a comparison)
     rf"找了(?:别家|{_OTHER_MAKER}|另外一家|另一家)(?![^，,。；;]{{0,4}}?(?:比|对比|报价|问价|询价|看看))|"
     # switched to another maker's: 已经改用别人家的了, 换成别家的了
@@ -230,6 +235,10 @@ _UNDECIDED = re.compile(
     r"还在(?:跟|和)[^，,。；;]{1,8}?比|还在比(?=[，,。；;！!？?]|$)|在比价|比比价|"
     r"比较一下|再比较|再看看|还要看看|还得看看|看看再说|再研究|要研究|回去研究|再评估|要评估|"
     r"再算算|算一算|再算一下|再等等|先等等|等等看|请示|汇报后|要汇报|还得再谈|还要再谈|再谈谈|再定|"
+    # can't decide alone (他定不了, 做不了主; 时间定不了 is when), or it must go up for
+    # approval (装不装得报街道批)
+    r"(?<![间期时候])定不了|做不了主|做不得主|拿不了主意|说了不算|拍不了板|"
+    r"(?:得|要|需要|还得)(?:先)?报[^，,。；;]{1,8}?(?:批|审批|批准)|"
     # something to happen first (跟老总汇报完才能定, 要等老板点头才能定); a time (估计6月份才能定)
     # is when it is known, no stance
     r"(?:完|了|过|后|点头|同意|批)才能(?:定|决定|拍板)|"
@@ -388,10 +397,18 @@ def poached(text: str) -> list[tuple[int, int]]:
 # not now, with a call back asked for later (知产那块也先不做了，让我九月份再打电话): a put-off,
 # not a refusal; 先不做了 alone is one
 _FOR_NOW = re.compile(r"(?:先|暂时|暂且)(?:也)?不")
-_CALL_BACK = re.compile(r"再(?:打(?:个)?电话|打给|打过去|联系|约)")
+_CALL_BACK = re.compile(r"再(?:给(?:他|她|我|他们|她们|对方))?"
+                        r"(?:打(?:个)?电话|打给|打过去|联系|约)")
 # when something happens asked and not known (啥时候挂网还没定): no one's stance
 _WHEN_UNKNOWN = re.compile(r"(?:啥|什么|哪个)时候|哪天|几号|多久|啥时间")
 _CLAUSE_MARK = re.compile(r"[，,。；;！!？?]")
+
+
+def _a_not_a(text: str, pos: int) -> bool:
+    """The 不 at ``pos`` asks a question with the verb said twice (换不换, 装不装): whether,
+    not a no."""
+    return text.startswith("不", pos) and 0 < pos < len(text) - 1 \
+        and text[pos - 1] == text[pos + 1]
 
 
 def clause_begin(text: str, pos: int) -> int:
@@ -411,6 +428,7 @@ def detect_attitude(text: str, named: Collection[int] = (),
     put_off = _CALL_BACK.search(text) is not None
     if any(_decider(text, m.start()) and not any(a <= m.start() and m.end() <= b for a, b in gone)
            and not (put_off and _FOR_NOW.search(text, max(0, m.start() - 3), m.start() + 1))
+           and not _a_not_a(text, m.start())
            for m in _REJECT.finditer(text)):
         return "已否决"
     if any(_decider(text, m.start()) and not _WHEN_UNKNOWN.search(

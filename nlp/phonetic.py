@@ -996,12 +996,17 @@ _SERVED_AFTER = re.compile(r"的?(?:给|跟|和|找|见了|见到|拜访了|的)
 _NEW_PARTY = re.compile(r"[新亲心欣辛][客课]户?|新线索|新联系人")
 
 
+# one-character titles also found as a tone-free homophone (冉姐 heard 让解): 姐 only, whose
+# sound-alikes (解, 借, 介 …) are no title and no word with a surname before them
+_ONE_CHAR_HEARD = frozenset(("姐",))
+
+
 def _title_at(text: str, title: str, start: int) -> int:
     """Where ``title`` is said in ``text`` from ``start`` on (-1: nowhere): written so, or, for
-    a title of two or more characters, heard as a tone-free homophone of it (练经历 for 蔺经理:
-    经历 is jing li as 经理 is)."""
+    a title of two or more characters or one of `_ONE_CHAR_HEARD`, heard as a tone-free
+    homophone of it (练经历 for 蔺经理: 经历 is jing li as 经理 is; 让解说 for 冉姐说)."""
     exact = text.find(title, start)
-    if len(title) < 2:
+    if len(title) < 2 and title not in _ONE_CHAR_HEARD:
         return exact
     meant = [_readings_of(ch, 2) for ch in title]
     for p in range(start, exact if exact >= 0 else len(text) - len(title) + 1):

@@ -44,14 +44,15 @@ _AFTER_WEEK = set("是会要去再就还也都的开见过来内末后前里中�
 _WEEK = re.compile(r"(下下|下|这|本|上)(个)?(周|星期|礼拜)([\u4e00-\u9fff])|"
                    r"(星期|礼拜)([\u4e00-\u9fff])")
 WEEKDAY_MAX_COST = 0.36
-APICAL_AS_U = 0.2   # the apical i of 四 (si) heard rounded, as su (礼拜素): where only a
-                    # weekday can stand, it is 四's, not 五's (wu, one fold further)
+APICAL_AS_U = 0.2   # the apical i of 四 (si) heard rounded, as su (礼拜素) or sui (下礼拜祟):
+                    # where only a weekday can stand, it is 四's, not 五's (wu, one fold
+                    # further) or 三's
 
 
 def _weekday_cost(heard: tuple[tuple[str, str], ...], reading: tuple[tuple[str, str], ...]
                   ) -> float:
     cost = syllable_cost(heard, reading)
-    if any(h[0] == r[0] and h[0] in APICAL and h[1] == "u" and r[1] == "i"
+    if any(h[0] == r[0] and h[0] in APICAL and h[1] in ("u", "uei") and r[1] == "i"
            for h in heard for r in reading):
         cost = min(cost, APICAL_AS_U)
     return cost
@@ -959,7 +960,7 @@ _MET_ONCE_HEARD = re.compile(r"[界件间建](?=了一面|了个面)")
 # (下礼拜二给他寄过群)
 _SENT_OVER_HEARD = re.compile(r"(?<=[寄送发拿带拉])过[群裙](?=[，,。；;！!？?]|$)")
 # 他 / 她 heard with a nasal (tan) after the verb of sending, at the clause's end (四点前发贪)
-_SENT_HIM_HEARD = re.compile(r"(?:(?<=发)|(?<=发给))[贪摊坦叹滩瘫](?=[，,。；;！!？?]|$)")
+_SENT_HIM_HEARD = re.compile(r"(?:(?<=发)|(?<=发给))[贪摊坦叹滩瘫谈塌踏塔](?=[，,。；;！!？?]|$)")
 # a verb said twice with 了 between, the 了 heard 的 (找林总监聊的聊): V的V is no phrase
 _DONE_TWICE_HEARD = re.compile(r"([聊谈看问试碰逛转])的(?=\1)")
 # 星期 heard 心期 / 先七 before the weekday's numeral and what is done that day (叫我心期三再打
@@ -975,7 +976,10 @@ _NINE_HEARD = re.compile(r"(?:(?<=早上)|(?<=上午)|(?<=下午)|(?<=晚上)|(?
 # 去 heard 气 right after a clock hour (上午九点气他办公室): a character no word is made with
 # there (九点气温 stays)
 _GO_AFTER_HOUR_HEARD = re.compile(r"(?:(?<=[0-9一二两三四五六七八九十]点)|(?<=点半)|(?<=点钟))"
-                                  r"[气汽器弃](?=[\u4e00-\u9fff])")
+                                  r"[气汽器弃区曲趋](?=[\u4e00-\u9fff])")
+# 九点 heard 就点 / 酒点 after the part of the day (上午就点半去): no other word stands there
+_NINE_OCLOCK_HEARD = re.compile(r"(?:(?<=早上)|(?<=上午)|(?<=下午)|(?<=晚上)|(?<=中午)|(?<=傍晚))"
+                                r"[就酒久旧救揪纠](?=点)")
 # 下 heard 向 / 项 before 礼拜 / 星期 and the weekday, after the one who acts (让我向礼拜四再
 # 打给他); 想周一去 (wants) stays
 _NEXT_WEEK_HEARD = re.compile(r"(?<=[我他她])[向项相香象]"
@@ -1015,8 +1019,11 @@ _ELEVEN_SHI_HEARD = re.compile(r"(?:(?<=我)|(?<=今天)|(?<=明天))是"
                                r"(?=一点(?:前|钱|之前|半|钟)?(?:给|发|把|传|送|去|过去|到))")
 # 明儿 heard 民而 / 宁儿 opening a clause before the part of the day or the hour (民而下午三点半去
 # 签合同)
-_TOMORROW_ER_HEARD = re.compile(r"(?:(?<=^)|(?<=[，,。；;！!？?\s]))[民名鸣宁凝您][而儿尔]"
-                                r"(?=上午|下午|中午|晚上|早上|傍晚|[一二三四五六七八九十两\d]+点)")
+_TOMORROW_ER_HEARD = re.compile(r"(?:(?<=^)|(?<=[，,。；;！!？?\s]))[民名鸣宁凝您][而儿尔软完]"
+                                r"(?=上午|下午|中午|晚上|早上|傍晚|[一二三四五六七八九十两\d]+点)|"
+                                # … or 明晚 before a part of the day that is no evening (明晚上午
+                                # 九点半: 明晚 八点 stays)
+                                r"明晚(?=上午|下午|中午|早上)")
 # 先在 heard 现在 after a wish, before a place and a try (马处长想现在图书馆屋面做一小块试试);
 # 想现在就试 stays
 _FIRST_THERE_HEARD = re.compile(r"(?<=[想要])现在(?!就|马上|立刻|开始|立即)"
@@ -1029,7 +1036,7 @@ _ONE_CALL_HEARD = re.compile(r"(?<=[打通报问了])各(?=电话|价|视频)")
 # 演示 heard 也是 / 也试 closing what was done for someone (做了马苏里拉的烘烤也是。): a clause
 # ends with no "also is"
 _DEMO_DONE_HEARD = re.compile(r"(?<=做了)([^，,。；;！!？?]{1,14}?)"
-                              r"(?:[也野耶][是试事][务物]?|掩饰)"
+                              r"(?:[也野耶][是试事][务物]?|掩饰|宣[誓示事])"
                               r"(?=[，,。；;！!？?\s0-9]|$)")
 # 先试 heard 仙是 / 先是 before a count of goods and a look at how it does (仓库仙是两批大盘纸看好
 # 不好用); 先是两个人来 stays (no goods counted, no look)
@@ -1050,7 +1057,11 @@ _NOD_HEARD = re.compile(r"(?<=[长总板导])店头")
 _COURIER_HEARD = re.compile(r"快[地的滴弟](?=[寄继记计祭济发送])")
 _POSTED_BY_COURIER = re.compile(r"(?<=快递)[继记计祭济既纪](?=过去|过来|给|到)")
 # 试用 heard 使用 / 实用 after a trial asked for (想先拿几本电工教材给老师使用)
-_TRIAL_USE_HEARD = re.compile(r"(?<=先拿)([^，,。；;！!？?]{1,16}?)(?:使用|实用|适用)")
+_TRIAL_USE_HEARD = re.compile(r"(?<=先拿)([^，,。；;！!？?]{1,16}?)(?:使用|实用|适用)|"
+                               # … or put or set up first somewhere, closing the clause (想先装一
+                               # 套马桶在客房里是用，; 装 heard 中 too)
+                               r"(?<=先[装放在中])([^，,。；;！!？?]{1,16}?)(?:使用|是用|事用|实用|适用)"
+                               r"(?=[，,。；;！!？?]|$)")
 def fix_put_up(text: str) -> str:
     """要先包校长批 → 要先报校长批 (`_PUT_UP_HEARD`); also after the titles are respelled, which
     may write a surname's character there (爆笑掌 → 包校长)."""
@@ -1072,6 +1083,8 @@ _AFTERNOON_XIANG_HEARD = re.compile(r"[项向相橡](?:五|午)(?=[一二三四�
 _LEASE_HEARD = re.compile(r"(?<=租)[令领零灵玲铃]")
 # 得 heard 的 before 先 and what must come first (机房搬迁的先报总部领导批): 的先 is no phrase
 # (的先生 stays)
+_ASK_SUPERIOR_HEARD = re.compile(r"(?:(?<=^)|(?<=[，,。；;！!？?\s]))[德则博](?=请[示是世试市])")
+_ASK_SUPERIOR_SAID = re.compile(r"(?<=得请)(?:[是世试]|市(?!场))(?=[\u4e00-\u9fff])")
 _MUST_FIRST_HEARD = re.compile(r"的(?=先(?:报|跟|问|请示|汇报|等|找|让))")
 # 被 heard 倍 / 备 before who took it and the taking (倍另一家搬家公司抢走了)
 _SNATCHED_BY_HEARD = re.compile(r"[倍备贝背](?=[^，,。；;！!？?]{1,10}?"
@@ -1223,7 +1236,7 @@ def fix_cue_phrases(text: str) -> str:
     text = _COMPLAINED_HEARD.sub("嫌", _MET_ONCE_HEARD.sub("见", text))
     text = _DONE_TWICE_HEARD.sub(r"\1了", _NINE_HEARD.sub("九点", _weekday_heard(text)))
     text = _SENT_HIM_HEARD.sub("他", _SENT_OVER_HEARD.sub("过去", text))
-    text = _FIRST_THERE_HEARD.sub("先在", _go_after_hour(text))
+    text = _FIRST_THERE_HEARD.sub("先在", _go_after_hour(_NINE_OCLOCK_HEARD.sub("九", text)))
     text = _ASKING_PRICE_HEARD.sub("价", _snatched(text))
     text = _NEXT_WEEK_HEARD.sub("下", _DECIDES_HEARD.sub("说", text))
     text = _INVITED_HEARD.sub("约", _RUN_BY_HEARD.sub(r"\1打理", text))
@@ -1232,11 +1245,13 @@ def fix_cue_phrases(text: str) -> str:
     text = _DEMO_DONE_HEARD.sub(r"\1演示", _ONE_CALL_HEARD.sub("个", text))
     text = fix_put_up(_TRY_FIRST_HEARD.sub("先试", text))
     text = _TENDER_HEARD.sub("标", _JUST_WENT_HEARD.sub("刚去", text))
-    text = _NOD_HEARD.sub("点头", _TRIAL_USE_HEARD.sub(r"\1试用", text))
+    text = _NOD_HEARD.sub("点头", _TRIAL_USE_HEARD.sub(
+        lambda m: f"{m.group(1) or m.group(2)}试用", text))
     text = _POSTED_BY_COURIER.sub("寄", _COURIER_HEARD.sub("快递", text))
     text = _MET_FACE_HEARD.sub("见", _COMPLAINED_ON_CALL.sub("嫌", text))
     text = _AFTERNOON_XIANG_HEARD.sub("下午", _AGREED_WEEKDAY_HEARD.sub("约周", text))
     text = _LEASE_HEARD.sub("赁", _MUST_FIRST_HEARD.sub("得", text))
+    text = _ASK_SUPERIOR_SAID.sub("示", _ASK_SUPERIOR_HEARD.sub("得", text))
     text = _SNATCHED_BY_HEARD.sub("被", _PEOPLE_CHANGED_HEARD.sub("换", text))
     text = _DEAR_HEARD.sub(r"\1贵", text)
     text = _PREVIOUS_ONE_HEARD.sub("家", _HALF_HEARD.sub("半", text))

@@ -195,6 +195,13 @@ def step_around(text: str, start: int, end: int, next_start: int, matcher: Prese
                  if h.concept in purposes and not _HELD.match(text, a + h.end)]
         if asked and not _DEMO_HELD.search(text, a, b):
             return _step(asked[-1], matcher, text[a:b])
+    if step.concept == "install" and _BROUGHT.search(step.words):
+        a, b = previous[0]      # '想先在大堂放一组副柜试用，下周五送过去装上': set up for
+        #                         the trial asked, not an installation of an order
+        if _TRIAL_ASKED.search(text, a, b) and _TRIED.search(text, a, b) \
+                and not _TRIAL_DONE.search(text, a, b):
+            return Step(matcher.preset_of_concept("sample"), "sample", _words(text[a:b]),
+                        True)
     if step.concept != "delivery":
         return step
     a, b = previous[0]
@@ -206,6 +213,8 @@ def step_around(text: str, start: int, end: int, next_start: int, matcher: Prese
 
 # a trial said in the step's own words ('带样机过去试用'): the trial, whatever came before
 _TRIED = re.compile(r"试")
+# the unit brought there (送过去装上)
+_BROUGHT = re.compile(r"送|[带拿运]过去")
 # a trial asked for, not a trial talked about (消泡剂的试用得跟新厂长重新谈); a visit said in
 # its own words stays one (下周二我过去拜访)
 _TRIAL_ASKED = re.compile(r"能不能|可不可以|能否|想先|要先|先")

@@ -2974,3 +2974,50 @@ def test_a_name_a_syllable_short_in_plain_words_not_after_a_wish_is_still_the_na
                              "products": [{"name": "家庭过山车", "aliases": []}]})
     assert snap_transcript_names("家庭过山催要一台，下周一我带合同过去", cat).text == \
         "家庭过山车催要一台，下周一我带合同过去"
+
+
+@pytest.mark.parametrize(("heard", "meant"), [
+    # 四 heard 祟 (sui: the apical i rounded) after 礼拜, where only a weekday stands
+    ("下礼拜祟我给他送过去。", "下礼拜四我给他送过去。"),
+    # 他 heard 塌 / 谈 after the verb of sending, closing the clause; 发谈话 stays
+    ("我今天上午十一点前发塌。", "我今天上午十一点前发他。"),
+    ("我今天上午十一点前发谈。", "我今天上午十一点前发他。"),
+    ("开会发谈话记录", "开会发谈话记录"),
+    # 明儿 heard 明晚 before a part of the day that is no evening, or 宁软; 明晚八点 stays
+    ("明晚上午九点半去悦宁月子会所。", "明儿上午九点半去悦宁月子会所。"),
+    ("宁软上午九点半去海岱宾馆。", "明儿上午九点半去海岱宾馆。"),
+    ("明晚八点吃饭。", "明晚八点吃饭。"),
+    # 九点 heard 就点 after the part of the day, 去 heard 区 right after the hour; 区政府 stays
+    ("明天上午就点半区海岱宾馆。", "明天上午九点半去海岱宾馆。"),
+    ("下午三点区政府开会", "下午三点区政府开会"),
+    # 演示 heard 宣誓 closing what was done
+    ("给靳总监做了恒温花洒的出水宣誓。他说", "给靳总监做了恒温花洒的出水演示。他说"),
+    # 试用 heard 是用 / 使用 after set up first somewhere, closing the clause; 是用来 stays
+    ("老靳想先装一套节水马桶在客房里是用，下周三我给他送过去。",
+     "老靳想先装一套节水马桶在客房里试用，下周三我给他送过去。"),
+    ("阚总想先在大堂放一组副柜使用。", "阚总想先在大堂放一组副柜试用。"),
+    ("先在仓库里是用来放货的", "先在仓库里是用来放货的"),
+    # 得请示 heard 则请示 / 德请是 opening a clause; 得请市场部的人 stays
+    ("他定不了。则请示总经理，让我下周一再打。", "他定不了。得请示总经理，让我下周一再打。"),
+    ("他定不了，德请是院长。", "他定不了，得请示院长。"),
+    ("得请市场部的人来", "得请市场部的人来"),
+])
+def test_carpets_to_tools_set_spoken_forms(heard: str, meant: str) -> None:
+    assert normalize_spoken(heard) == meant
+
+
+def test_a_sister_called_so_heard_with_a_homophone_of_jie_where_her_customer_is_named() -> None:
+    # 冉姐 heard 让解 (rang for ran, 解 for 姐) right after her customer's decision: the
+    # customer named is the support; alone, or with 了解, nothing is respelled
+    cat = Catalog.from_dict({
+        "customers": [{"name": "成都武侯区晋泰产业园区", "aliases": ["晋泰园区", "晋泰"]}],
+        "contacts": [{"name": "冉丽萍", "customer": "成都武侯区晋泰产业园区", "title": "物业经理",
+                      "aliases": ["冉姐"]}],
+        "products": [],
+    })
+    assert snap_transcript_names("晋泰园区定了，让解说三栋楼都上我们的主柜。", cat).text == \
+        "晋泰园区定了，冉姐说三栋楼都上我们的主柜。"
+    assert snap_transcript_names("让解说三栋楼都上我们的主柜。", cat).text == \
+        "让解说三栋楼都上我们的主柜。"
+    assert snap_transcript_names("晋泰园区定了，我们了解说三栋楼都要。", cat).text == \
+        "晋泰园区定了，我们了解说三栋楼都要。"

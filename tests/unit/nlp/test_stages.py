@@ -1778,6 +1778,30 @@ def test_racks_to_scales_set_phrasings(text: str, field: str, value: str | None)
     # given to a firm someone runs (给了他老乡开的厂); 给了我们开的发票 is none
     ("庹科长把喷码机给了他老乡开的厂", "obstacle", "竞品介入"),
     ("庹科长说给了我们开的发票", "obstacle", None),
+    # the verb said twice asks whether (换不换), and a 不了 is can't: undecided, no refusal;
+    # 不换了 stays a no, and a time that cannot be fixed is no stance
+    ("庹科长说换不换喷码机他定不了，得请示总经理", "attitude", "需再沟通"),
+    ("庹科长说喷码机他定不了", "attitude", "需再沟通"),
+    ("庹科长说喷码机不换了", "attitude", "已否决"),
+    ("庹科长说喷码机到货的时间定不了", "attitude", None),
+    # it must go up for approval first (装不装得报街道批)
+    ("芦经理说灌装机装不装得报集团批，叫我下礼拜二给她回电话", "attitude", "需再沟通"),
+    # not for now, with a call back asked with the person between (再给她打个电话)
+    ("芦经理说灌装机先不上了，下月初再给她打个电话", "attitude", None),
+    ("芦经理说灌装机不上了", "attitude", "已否决"),
+    # the order not kept, another vendor's goods taken; moving to another firm is a job
+    ("宛城饮料的喷码机没保住", "attitude", "已否决"),
+    ("庹科长转头进了另一家代理商的货", "attitude", "已否决"),
+    ("庹科长跳槽进了另一家公司", "attitude", None),
+    # complained we cost more than a named shop (嫌…比五金城贵), the gap over eight
+    ("庹科长电话里嫌我们喷码机比五金城贵，一台差了三四十块", "obstacle", "价格异议"),
+    # the unit set up for the trial asked is the trial's step; set up alone it is installing
+    ("芦经理想先在车间放一台灌装机试用，下周五我安排人给她送过去装上", "next_action",
+     "送样试用"),
+    ("芦经理说下周五我安排人给她送过去装上", "next_action", "安装调试"),
+    # an apartment operator is a firm
+    ("新客户录一下，泉州丰泽区刺桐长租公寓，运营部邵经理，手机15860739218", "customer",
+     "泉州丰泽区刺桐长租公寓"),
 ])
 def test_adhesives_to_aluminium_set_phrasings(text: str, field: str, value: str | None) -> None:
     assert getattr(Extractor(_SURVEY).extract(text, NOW), field) == value
