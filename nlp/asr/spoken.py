@@ -647,14 +647,22 @@ _FACE_TO_FACE = re.compile(r"当面[了疗料辽撩](?!解)")
 _BUDGET = re.compile(r"(?<=的)[一议亦易义异]算(?![一下])|"
                      # … or before what is said of a budget (采购一算已经用完了, 设备议算已经用完了,
                      # 保洁亦算被砍了)
-                     r"(?<![算一二三四五六七八九十两几细么样我你他她们会这也])[一议亦易义异]算"
+                     # (and with yu heard as another yu or yi, 算 as suan's others: 装修御酸被砍了,
+                     # 项目艺算压缩了)
+                     r"(?<![算一二三四五六七八九十两几细么样我你他她们会这也])"
+                     r"(?:[一议亦易义异]算|[艺玉御遇育域欲裕愈][算酸蒜])"
                      r"(?=还没|没|已经|不够|用完|批|冻结|紧张|超了|有限|下来|申请|审批|只有|不足|太少|"
-                     r"卡|砍|削减|被)|"
+                     r"卡|砍|削减|压缩|缩减|被)|"
                      # … or with yun for yu (今年的运算没批下来), where only a budget's fate
                      # follows: 运算 is a word, 运算速度 and 运算没问题 stay
                      r"(?<![算一二三四五六七八九十两几细么样我你他她们会这也])[运云]算"
                      r"(?=(?:还|都|也)?没(?:有)?批|批(?:了|下来)|(?:被)?冻结|不够|用完|超了|(?:被)?砍|"
-                     r"削减|卡住|卡得)")
+                     r"削减|压缩|卡住|卡得)")
+# 推迟 heard 推使 / 推驶 before 了 (招标推使了): 推使 is no word
+_PUT_OFF_HEARD = re.compile(r"(?<=推)[使驶](?=了)")
+# 另一家 heard 练一家 / 连一家 after what was given or chosen, before the firm (给了练一家地毯厂)
+_ANOTHER_HEARD = re.compile(r"(?<=[了给选找])[练连联炼恋](?=一家[^，,。；;！!？?]{0,8}?"
+                            r"(?:厂|公司|店|的|品牌|供应商|代理))")
 
 
 # a walk round heard with 圈 as another syllable (转了一千 for 转了一圈: quan, qian): no count of
@@ -1287,6 +1295,7 @@ def fix_cue_phrases(text: str) -> str:
     text = _GRANTED_HEARD.sub(lambda m: (m.group(1) or "") + "没批", text)
     text = _HIM_HEARD.sub("他", _unless_a_word(_FEW_HEARD, "几个", text))
     text = _COUNT_HEARD.sub(lambda m: _COUNT_OF_HEARD[m.group("heard")], text)
+    text = _ANOTHER_HEARD.sub("另", _PUT_OFF_HEARD.sub("迟", text))
     return _BUDGET.sub("预算", _FACE_TO_FACE.sub("当面聊", fix_go_sign(text)))
 
 

@@ -3001,6 +3001,14 @@ def test_a_name_a_syllable_short_in_plain_words_not_after_a_wish_is_still_the_na
     ("他定不了。则请示总经理，让我下周一再打。", "他定不了。得请示总经理，让我下周一再打。"),
     ("他定不了，德请是院长。", "他定不了，得请示院长。"),
     ("得请市场部的人来", "得请市场部的人来"),
+    # 预算 heard 御酸 / 艺算 before what became of it; 玉算不上好 stays
+    ("今年装修御酸被砍了。", "今年装修预算被砍了。"),
+    ("项目艺算压缩了。", "项目预算压缩了。"),
+    ("玉算不上好", "玉算不上好"),
+    # 推迟 heard 推使; 另一家 heard 练一家 before the firm; 连一家都没有 stays
+    ("工具采购招标推使了。", "工具采购招标推迟了。"),
+    ("方块毯最后给了练一家地毯厂。", "方块毯最后给了另一家地毯厂。"),
+    ("跑了连一家都没有", "跑了连一家都没有"),
 ])
 def test_carpets_to_tools_set_spoken_forms(heard: str, meant: str) -> None:
     assert normalize_spoken(heard) == meant
