@@ -658,8 +658,12 @@ _BUDGET = re.compile(r"(?<=的)[一议亦易义异]算(?![一下])|"
                      r"(?<![算一二三四五六七八九十两几细么样我你他她们会这也])[运云]算"
                      r"(?=(?:还|都|也)?没(?:有)?批|批(?:了|下来)|(?:被)?冻结|不够|用完|超了|(?:被)?砍|"
                      r"削减|压缩|卡住|卡得)")
-# 推迟 heard 推使 / 推驶 before 了 (招标推使了): 推使 is no word
+# 推迟 heard 推使 / 推驶 before 了 (招标推使了), 延后 heard 言后 (招标言后了): neither a word
 _PUT_OFF_HEARD = re.compile(r"(?<=推)[使驶](?=了)")
+_DELAYED_HEARD = re.compile(r"言(?=后了|后来)")
+# 叫我 / 让我 heard 向我 / 将我 opening a clause before when to do it (向我下下周二再打电话)
+_TOLD_ME_HEARD = re.compile(r"(?:(?<=^)|(?<=[，,。；;！!？?\s]))[向将](?=我(?:下下|下|这|本)"
+                            r"个?(?:周|礼拜|星期)|我(?:明天|后天|明儿|周[一二三四五六日天]))")
 # 另一家 heard 练一家 / 连一家 after what was given or chosen, before the firm (给了练一家地毯厂)
 _ANOTHER_HEARD = re.compile(r"(?<=[了给选找])[练连联炼恋](?=一家[^，,。；;！!？?]{0,8}?"
                             r"(?:厂|公司|店|的|品牌|供应商|代理))")
@@ -1027,7 +1031,8 @@ _ELEVEN_SHI_HEARD = re.compile(r"(?:(?<=我)|(?<=今天)|(?<=明天))是"
                                r"(?=一点(?:前|钱|之前|半|钟)?(?:给|发|把|传|送|去|过去|到))")
 # 明儿 heard 民而 / 宁儿 opening a clause before the part of the day or the hour (民而下午三点半去
 # 签合同)
-_TOMORROW_ER_HEARD = re.compile(r"(?:(?<=^)|(?<=[，,。；;！!？?\s]))[民名鸣宁凝您][而儿尔软完]"
+_TOMORROW_ER_HEARD = re.compile(r"(?:(?<=^)|(?<=[，,。；;！!？?\s]))"
+                                r"(?:[民名鸣宁凝您][而儿尔软完]|[零铃灵凌玲伶][而儿尔二])"
                                 r"(?=上午|下午|中午|晚上|早上|傍晚|[一二三四五六七八九十两\d]+点)|"
                                 # … or 明晚 before a part of the day that is no evening (明晚上午
                                 # 九点半: 明晚 八点 stays)
@@ -1296,6 +1301,7 @@ def fix_cue_phrases(text: str) -> str:
     text = _HIM_HEARD.sub("他", _unless_a_word(_FEW_HEARD, "几个", text))
     text = _COUNT_HEARD.sub(lambda m: _COUNT_OF_HEARD[m.group("heard")], text)
     text = _ANOTHER_HEARD.sub("另", _PUT_OFF_HEARD.sub("迟", text))
+    text = _TOLD_ME_HEARD.sub("叫", _DELAYED_HEARD.sub("延", text))
     return _BUDGET.sub("预算", _FACE_TO_FACE.sub("当面聊", fix_go_sign(text)))
 
 

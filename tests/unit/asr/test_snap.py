@@ -3009,6 +3009,12 @@ def test_a_name_a_syllable_short_in_plain_words_not_after_a_wish_is_still_the_na
     ("工具采购招标推使了。", "工具采购招标推迟了。"),
     ("方块毯最后给了练一家地毯厂。", "方块毯最后给了另一家地毯厂。"),
     ("跑了连一家都没有", "跑了连一家都没有"),
+    # 明儿 heard 零二 / 铃尔 opening a clause before the part of the day
+    ("零二下午三点去栖遇找卓总。", "明儿下午三点去栖遇找卓总。"),
+    # 延后 heard 言后; 叫我 heard 向我 opening a clause before when; 向我汇报 stays
+    ("门锁招标言后了。", "门锁招标延后了。"),
+    ("他做不了主。向我下下周二再打电话问问。", "他做不了主。叫我下下周二再打电话问问。"),
+    ("让他向我汇报", "让他向我汇报"),
 ])
 def test_carpets_to_tools_set_spoken_forms(heard: str, meant: str) -> None:
     assert normalize_spoken(heard) == meant
