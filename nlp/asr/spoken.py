@@ -1094,10 +1094,12 @@ _AGREED_WEEKDAY_HEARD = re.compile(r"[业夜叶页]中(?=[一二三四五六日�
 _AFTERNOON_XIANG_HEARD = re.compile(r"[项向相橡](?:五|午)(?=[一二三四五六七八九十两\d]+点)")
 # 租赁 heard 租令 / 租领: no order is rented (租另一家 stays)
 _LEASE_HEARD = re.compile(r"(?<=租)[令领零灵玲铃]")
-# 得 heard 的 before 先 and what must come first (机房搬迁的先报总部领导批): 的先 is no phrase
-# (的先生 stays)
+# 得请示 heard 德 / 则 / 博请示 opening a clause, and 请示 heard 请是 / 请市 after 得 (得请市场部
+# stays)
 _ASK_SUPERIOR_HEARD = re.compile(r"(?:(?<=^)|(?<=[，,。；;！!？?\s]))[德则博](?=请[示是世试市])")
 _ASK_SUPERIOR_SAID = re.compile(r"(?<=得请)(?:[是世试]|市(?!场))(?=[\u4e00-\u9fff])")
+# 得 heard 的 before 先 and what must come first (机房搬迁的先报总部领导批): 的先 is no phrase
+# (的先生 stays)
 _MUST_FIRST_HEARD = re.compile(r"的(?=先(?:报|跟|问|请示|汇报|等|找|让))")
 # 被 heard 倍 / 备 before who took it and the taking (倍另一家搬家公司抢走了)
 _SNATCHED_BY_HEARD = re.compile(r"[倍备贝背](?=[^，,。；;！!？?]{1,10}?"
