@@ -981,17 +981,17 @@ _WEEKDAY_HEARD = re.compile(r"[心先新信辛欣兴行性]"
                             r"(?:[期其起齐奇](?=[一二三四五六日天])|[七7](?=[一二三四五六1-6]))"
                             r"(?=.(?:之前|以前|前|再|去|来|过|给|把|的|上午|下午|中午|晚上|早上|"
                             r"[，,。；;！!？?]|$))")
+# right after the part of the day, where only its hour stands
+_AFTER_DAY_PART = r"(?:(?<=早上)|(?<=上午)|(?<=下午)|(?<=晚上)|(?<=中午)|(?<=傍晚))"
 # 九点 heard 酒店 after the part of the day, before going there (后天早上酒店去…拜访): 下午酒店见
 # stays
-_NINE_HEARD = re.compile(r"(?:(?<=早上)|(?<=上午)|(?<=下午)|(?<=晚上)|(?<=中午)|(?<=傍晚))酒店"
-                         r"(?=去|过去|到|赶到|半)")
+_NINE_HEARD = re.compile(rf"{_AFTER_DAY_PART}酒店(?=去|过去|到|赶到|半)")
+# … or heard 就点 / 酒点 (上午就点半去): no other word stands there
+_NINE_OCLOCK_HEARD = re.compile(rf"{_AFTER_DAY_PART}[就酒久旧救揪纠](?=点)")
 # 去 heard 气 right after a clock hour (上午九点气他办公室): a character no word is made with
 # there (九点气温 stays)
 _GO_AFTER_HOUR_HEARD = re.compile(r"(?:(?<=[0-9一二两三四五六七八九十]点)|(?<=点半)|(?<=点钟))"
                                   r"[气汽器弃区曲趋](?=[\u4e00-\u9fff])")
-# 九点 heard 就点 / 酒点 after the part of the day (上午就点半去): no other word stands there
-_NINE_OCLOCK_HEARD = re.compile(r"(?:(?<=早上)|(?<=上午)|(?<=下午)|(?<=晚上)|(?<=中午)|(?<=傍晚))"
-                                r"[就酒久旧救揪纠](?=点)")
 # 下 heard 向 / 项 before 礼拜 / 星期 and the weekday, after the one who acts (让我向礼拜四再
 # 打给他); 想周一去 (wants) stays
 _NEXT_WEEK_HEARD = re.compile(r"(?<=[我他她])[向项相香象]"
